@@ -1,0 +1,239 @@
+"""The gold corpus: the anthology's taxonomy (``data/sections.json``) and its quotes (``data/quotes.jsonl``)."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal
+
+from .paths import data_file
+
+Column = Literal["left", "right"]
+TitleSource = Literal["toc", "heading", "inferred"]
+
+RAW_FILE = "001_e183801bd38c0e25.txt"
+QUOTE_PAGES: tuple[int, ...] = tuple(p for p in range(11, 60, 2) if p != 47)  # page 47 is chapter 4's title page
+
+
+class CorpusError(ValueError):
+    """A corpus or taxonomy file is malformed."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    page: int
+    column: Column
+    lines: tuple[int, int]
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str
+    title: str
+    chapter: int
+    pages: tuple[int, ...]
+    title_source: TitleSource
+    heading: Heading | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Sortable (chapter, index) key: ``"2.11"`` -> ``(2, 11)``."""
+        return section_key(self.number)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str
+    title_source: TitleSource
+    pages: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    chapters: dict[int, Chapter]
+    sections: dict[str, Section]
+
+    def section(self, number: str) -> Section:
+        try:
+            return self.sections[number]
+        except KeyError:
+            raise CorpusError(f"unknown section {number!r}") from None
+
+    def chapter_of(self, number: str) -> Chapter:
+        return self.chapters[self.section(number).chapter]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quote of the anthology, with the section the editors placed it under."""
+
+    id: str
+    page: int
+    column: Column
+    order: int
+    section: str
+    chapter: int
+    text: str
+    lines: tuple[int, int]
+    alt_sections: tuple[str, ...] = ()
+    pull_quote: bool = False
+    truncated: Literal["start", "end"] | None = None
+    repeat_of: str | None = None
+    note: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def accepted_sections(self) -> tuple[str, ...]:
+        """The section and its layout alternatives: any of them counts as correct."""
+        return (self.section, *self.alt_sections)
+
+
+def section_key(number: str) -> tuple[int, int]:
+    try:
+        ch, idx = number.split(".")
+        return int(ch), int(idx)
+    except ValueError:
+        raise CorpusError(f"malformed section number {number!r}") from None
+
+
+def _heading(d: dict | None) -> Heading | None:
+    if not d:
+        return None
+    return Heading(page=int(d["page"]), column=d["column"], lines=tuple(d["lines"]), text=d["text"])
+
+
+@lru_cache(maxsize=4)
+def _load_taxonomy(path: str) -> Taxonomy:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        chapters = {
+            int(c["number"]): Chapter(int(c["number"]), c["title"], c["title_source"], tuple(c["pages"]))
+            for c in raw["chapters"]
+        }
+        sections = {
+            s["number"]: Section(
+                number=s["number"], title=s["title"], chapter=int(s["chapter"]), pages=tuple(s["pages"]),
+                title_source=s["title_source"], heading=_heading(s.get("heading")),
+            )
+            for s in raw["sections"]
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CorpusError(f"{path}: malformed taxonomy ({exc})") from None
+    return Taxonomy(chapters=chapters, sections=sections)
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load the chapters and sections of the anthology."""
+    return _load_taxonomy(str(path or data_file("sections.json")))
+
+
+_QUOTE_FIELDS = {"id", "page", "column", "order", "section", "chapter", "text", "lines", "alt_sections",
+                 "pull_quote", "truncated", "repeat_of", "note"}
+
+
+def quote_from_dict(d: dict) -> Quote:
+    return Quote(
+        id=d["id"], page=int(d["page"]), column=d["column"], order=int(d["order"]), section=d["section"],
+        chapter=int(d["chapter"]), text=d["text"], lines=tuple(d["lines"]),
+        alt_sections=tuple(d.get("alt_sections") or ()), pull_quote=bool(d.get("pull_quote", False)),
+        truncated=d.get("truncated"), repeat_of=d.get("repeat_of"), note=d.get("note"),
+        extra={k: v for k, v in d.items() if k not in _QUOTE_FIELDS},
+    )
+
+
+def read_quotes(path: str | Path) -> list[Quote]:
+    """Read quote records from a JSON-lines file."""
+    quotes = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                quotes.append(quote_from_dict(json.loads(line)))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise CorpusError(f"{path}:{n}: malformed quote record ({exc})") from None
+    return quotes
+
+
+def load_quotes(path: str | Path | None = None) -> list[Quote]:
+    """All quotes of the gold corpus, in reading order (page, column, order)."""
+    quotes = read_quotes(path or data_file("quotes.jsonl"))
+    return sorted(quotes, key=lambda q: (q.page, q.column != "left", q.pull_quote, q.order))
+
+
+def training_quotes(quotes: Iterable[Quote] | None = None) -> list[Quote]:
+    """Quotes usable for training and evaluation: pull quotes (enlarged repeats) left out."""
+    return [q for q in (load_quotes() if quotes is None else quotes) if not q.pull_quote]
+
+
+def stats(quotes: list[Quote], taxonomy: Taxonomy) -> dict:
+    """Quotes per chapter and per section (pull quotes counted apart)."""
+    body = training_quotes(quotes)
+    per_section = Counter(q.section for q in body)
+    per_chapter = Counter(q.chapter for q in body)
+    return {
+        "quotes": len(body),
+        "pull_quotes": len(quotes) - len(body),
+        "per_chapter": {c: per_chapter.get(c, 0) for c in sorted(taxonomy.chapters)},
+        "per_section": {s: per_section.get(s, 0) for s in sorted(taxonomy.sections, key=section_key)},
+    }
+
+
+def consistency_errors(quotes: list[Quote], taxonomy: Taxonomy) -> list[str]:
+    """Taxonomy, id, duplicate and ordering problems of a list of quotes (empty when consistent)."""
+    errors: list[str] = []
+    seen_ids: set[str] = set()
+    by_id = {q.id: q for q in quotes}
+    first_text: dict[str, str] = {}
+    for q in quotes:
+        where = q.id
+        if q.id in seen_ids:
+            errors.append(f"{where}: duplicate id")
+        seen_ids.add(q.id)
+        expected_id = f"p{q.page:03d}-{q.column[0].upper()}{'P' if q.pull_quote else ''}{q.order:02d}"
+        if q.id != expected_id:
+            errors.append(f"{where}: id should be {expected_id} (page, column, pull quote, order)")
+        if q.page not in QUOTE_PAGES:
+            errors.append(f"{where}: page {q.page} is not a quote page")
+        if q.column not in ("left", "right"):
+            errors.append(f"{where}: column must be left or right")
+        for s in q.accepted_sections:
+            if s not in taxonomy.sections:
+                errors.append(f"{where}: section {s} not in the taxonomy")
+        if q.section in taxonomy.sections and taxonomy.sections[q.section].chapter != q.chapter:
+            errors.append(f"{where}: chapter {q.chapter} does not match section {q.section}")
+        if q.section in q.alt_sections:
+            errors.append(f"{where}: alt_sections repeats the section")
+        if not q.text.strip() or q.text != " ".join(q.text.split()):
+            errors.append(f"{where}: text is empty or has stray whitespace")
+        if q.truncated not in (None, "start", "end"):
+            errors.append(f"{where}: truncated must be 'start' or 'end'")
+        if q.repeat_of is not None:
+            orig = by_id.get(q.repeat_of)
+            if orig is None or orig.text != q.text:
+                errors.append(f"{where}: repeat_of {q.repeat_of} is not a quote with the same text")
+        elif not q.pull_quote:
+            if q.text in first_text:
+                errors.append(f"{where}: same text as {first_text[q.text]} but neither pull_quote nor repeat_of")
+            first_text.setdefault(q.text, q.id)
+    # within a column, section numbers never go down
+    columns: dict[tuple[int, str, bool], list[Quote]] = {}
+    for q in quotes:
+        columns.setdefault((q.page, q.column, q.pull_quote), []).append(q)
+    for (page, column, pull), qs in sorted(columns.items()):
+        qs.sort(key=lambda q: q.order)
+        orders = [q.order for q in qs]
+        if orders != list(range(1, len(qs) + 1)):
+            what = "pull quotes" if pull else "quotes"
+            errors.append(f"page {page} {column} {what}: orders are {orders}, expected 1..{len(qs)}")
+        if pull:
+            continue
+        for a, b in zip(qs, qs[1:]):
+            if a.section in taxonomy.sections and b.section in taxonomy.sections and \
+                    section_key(b.section) < section_key(a.section):
+                errors.append(f"{b.id}: section {b.section} follows {a.section} in the same column")
+    return errors

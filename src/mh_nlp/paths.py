@@ -1,0 +1,31 @@
+"""Where the project's data files live (``data/`` at the repository root, or ``$MH_NLP_DATA``)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class DataNotFound(FileNotFoundError):
+    """A data file the package needs is missing."""
+
+
+def data_dir() -> Path:
+    """The data directory: ``$MH_NLP_DATA`` if set, else ``<repo>/data``."""
+    env = os.environ.get("MH_NLP_DATA")
+    return Path(env) if env else REPO_ROOT / "data"
+
+
+def data_file(*parts: str) -> Path:
+    """Path of a file under the data directory; raises :class:`DataNotFound` if it is missing."""
+    path = data_dir().joinpath(*parts)
+    if not path.exists():
+        raise DataNotFound(f"data file not found: {path} (set MH_NLP_DATA to the project's data/ folder)")
+    return path
+
+
+def models_dir() -> Path:
+    """The models directory: ``$MH_NLP_MODELS`` if set, else ``<repo>/models``."""
+    env = os.environ.get("MH_NLP_MODELS")
+    return Path(env) if env else REPO_ROOT / "models"
