@@ -102,3 +102,7 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
             click.echo("  uncovered: " + " ".join(f"{t.text}@{t.line}" for t in r.uncovered))
     if failed:
         sys.exit(1)
+
+
+# Commands defined in their own modules register themselves on ``main`` when imported.
+from . import cli_label, cli_nlp  # noqa: E402,F401

@@ -1,0 +1,36 @@
+"""What a theme prediction for one statement looks like (shared by the classifier, the CLI and the writers)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class Candidate:
+    section: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The theme of one statement: section, its chapter, probabilities and the top sections."""
+
+    section: str
+    section_title: str
+    chapter: int
+    chapter_title: str
+    confidence: float  # probability of ``section``
+    chapter_confidence: float  # probability of ``chapter`` (sum over its sections)
+    top: tuple[Candidate, ...] = field(default_factory=tuple)  # best first, at least 3
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["top"] = [asdict(c) for c in self.top]
+        return d
+
+
+class ThemeClassifier(Protocol):
+    """Anything that turns statements into predictions (the trained model implements this)."""
+
+    def predict_details(self, texts: Sequence[str]) -> list[Prediction]: ...
