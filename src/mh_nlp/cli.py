@@ -104,5 +104,81 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
         sys.exit(1)
 
 
+def _progress(quiet: bool):
+    """A progress printer on stderr (silent with --quiet)."""
+    return None if quiet else (lambda msg: click.echo(f"  .. {msg}", err=True))
+
+
+@main.command()
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Where to write the model "
+              "(default: models/theme-model.joblib).")
+@click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
+              "or trained on other data.")
+@click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
+def train(model_path: Path | None, if_needed: bool, force: bool) -> None:
+    """Train the theme classifier on the whole gold corpus (deterministic; a few seconds)."""
+    from .model_store import default_model_path
+    from .train import model_is_current, train_model
+
+    path = model_path or default_model_path()
+    if if_needed and model_is_current(path):
+        click.echo(f"model is up to date: {path}")
+        return
+    if model_path is not None and path.exists() and not force and not if_needed:
+        raise UserError(f"{path} exists; use --force to overwrite it")
+    if path.exists() and path.is_dir():
+        raise UserError(f"{path} is a directory")
+    evaluation = {}
+    ev_path = Path("reports") / "evaluation.json"
+    from .paths import REPO_ROOT
+
+    ev_file = REPO_ROOT / ev_path
+    if ev_file.exists():
+        import json
+
+        ev = json.loads(ev_file.read_text(encoding="utf-8"))
+        win = ev["candidates"].get(ev.get("default_candidate", ""), {})
+        evaluation = {"source": str(ev_path), "date": ev.get("date"), "candidate": ev.get("default_candidate"),
+                      "section_accuracy": win.get("section", {}).get("accuracy"),
+                      "section_top3": win.get("section", {}).get("top3_accuracy"),
+                      "chapter_accuracy": win.get("chapter", {}).get("accuracy")}
+    meta = _guard(train_model, path, evaluation)
+    click.echo(f"trained on {meta['training_quotes']} quotes and {meta['training_pseudo_documents']} section "
+               f"titles; parameters {meta['chosen_params']}; saved {path}")
+
+
+@main.command()
+@click.option("--folds", default=5, show_default=True, help="Grouped (by page) cross-validation folds.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+              show_default=True, help="Directory for evaluation.md, evaluation.json and the plots.")
+@click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
+@click.option("--no-loso", is_flag=True, help="Skip the leave-one-section-out experiment.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_loso: bool, quiet: bool) -> None:
+    """Score every candidate against the hand-labelled anthology with cross-validation grouped by page."""
+    from .evaluate import candidates
+    from .report import run_evaluation
+
+    names = {c.name for c in candidates()}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
+    if folds < 2:
+        raise UserError("--folds must be at least 2")
+    ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_loso, _progress(quiet))
+    click.echo(summary_table(ev))
+    click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}, plots in {out_dir}/")
+
+
+def summary_table(ev: dict) -> str:
+    rows = [f"{'candidate':<14} {'sect.acc':>8} {'sect.F1':>8} {'top-3':>6} {'chap.acc':>8} {'chap.F1':>8}"]
+    for name, c in ev["candidates"].items():
+        s, ch = c["section"], c["chapter"]
+        t3 = "-" if s["top3_accuracy"] is None else f"{s['top3_accuracy']:.3f}"
+        rows.append(f"{name:<14} {s['accuracy']:>8.3f} {s['macro_f1']:>8.3f} {t3:>6} {ch['accuracy']:>8.3f} "
+                    f"{ch['macro_f1']:>8.3f}" + ("  <- winner" if name == ev["winner"] else ""))
+    return "\n".join(rows)
+
+
 # Commands defined in their own modules register themselves on ``main`` when imported.
 from . import cli_label, cli_nlp  # noqa: E402,F401

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +38,8 @@ class Section:
     pages: tuple[int, ...]
     title_source: TitleSource
     heading: Heading | None = None
+    topic: str | None = None  # shared subject across chapters (written by the project)
+    description: str | None = None  # keywords for sections without quotes (written by the project)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -118,6 +121,7 @@ def _load_taxonomy(path: str) -> Taxonomy:
             s["number"]: Section(
                 number=s["number"], title=s["title"], chapter=int(s["chapter"]), pages=tuple(s["pages"]),
                 title_source=s["title_source"], heading=_heading(s.get("heading")),
+                topic=s.get("topic"), description=s.get("description"),
             )
             for s in raw["sections"]
         }
@@ -130,6 +134,10 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load the chapters and sections of the anthology."""
     return _load_taxonomy(str(path or data_file("sections.json")))
 
+
+# "slach- toffers": a hyphen followed by a space and a lower-case word that is not a conjunction
+# ("zorg- en veiligheidspartners" is a real hyphen and stays)
+UNREPAIRED_HYPHEN = re.compile(r"\w+- (?!(?:en|of|tot|noch|als|dan|t/m)\b)[a-zà-ÿ]\w*")
 
 _QUOTE_FIELDS = {"id", "page", "column", "order", "section", "chapter", "text", "lines", "alt_sections",
                  "pull_quote", "truncated", "repeat_of", "note"}
@@ -210,6 +218,9 @@ def consistency_errors(quotes: list[Quote], taxonomy: Taxonomy) -> list[str]:
             errors.append(f"{where}: alt_sections repeats the section")
         if not q.text.strip() or q.text != " ".join(q.text.split()):
             errors.append(f"{where}: text is empty or has stray whitespace")
+        m = UNREPAIRED_HYPHEN.search(q.text)
+        if m:
+            errors.append(f"{where}: line-break hyphen not repaired? {m.group(0)!r}")
         if q.truncated not in (None, "start", "end"):
             errors.append(f"{where}: truncated must be 'start' or 'end'")
         if q.repeat_of is not None:

@@ -151,11 +151,17 @@ def _chains(quotes: list[Quote], taxonomy: Taxonomy | None, page: int) -> list[l
 
 
 def align_page(page: PageText, chains: list[list[Record]]) -> tuple[dict | None, float]:
-    """Best joint alignment: returns (token index -> record key, uncovered word count) or (None, inf)."""
+    """Best joint alignment: returns (token index -> record key, uncovered word count) or (None, inf).
+
+    Within one raw line a record's tokens are contiguous (a column segment is never split), up to
+    tokens without letters or digits (stray bullets, quote marks).
+    """
     tokens = page.tokens()
-    n_chains = len(chains)
-    # state: tuple over chains of (record index, word index, pending rest)
-    start = tuple((0, 0, None) for _ in range(n_chains))
+    wordy_before = [0]
+    for tok in tokens:
+        wordy_before.append(wordy_before[-1] + tok.wordy)
+    # state: tuple over chains of (record index, word index, pending rest, last token consumed on this line or -1)
+    start = tuple((0, 0, None, -1) for _ in chains)
     # value: (cost, assignment as a linked list ((tok_idx, key), parent))
     states: dict[tuple, tuple[float, tuple | None]] = {start: (0.0, None)}
     for ti, tok in enumerate(tokens):
@@ -168,7 +174,7 @@ def align_page(page: PageText, chains: list[list[Record]]) -> tuple[dict | None,
 
         for state, (cost, assign) in states.items():
             push(state, cost + (1.0 if tok.wordy else 0.001), assign)
-            for c, (k, i, rest) in enumerate(state):
+            for c, (k, i, rest, last) in enumerate(state):
                 chain = chains[c]
                 if k >= len(chain):
                     continue
@@ -177,27 +183,32 @@ def align_page(page: PageText, chains: list[list[Record]]) -> tuple[dict | None,
                     continue
                 if i == 0 and rest is None and tok.line != rec.lines[0]:
                     continue
+                if last >= 0 and wordy_before[ti] - wordy_before[last + 1] > 0:
+                    continue  # would leave a gap inside this record's segment of the line
                 for i2, rest2 in _step(tok, rec.words, i, rest):
                     if i2 >= len(rec.words) and rest2 is None:
                         if tok.line != rec.lines[1]:
                             continue
-                        nxt = (k + 1, 0, None)
+                        nxt = (k + 1, 0, None, -1)
                     else:
-                        nxt = (k, i2, rest2)
+                        nxt = (k, i2, rest2, ti)
                     push(state[:c] + (nxt,) + state[c + 1:], cost, ((ti, rec.key), assign))
-        # prune: a record whose last line is behind us must be complete
         if ti + 1 == len(tokens) or tokens[ti + 1].line != tok.line:
+            # end of a raw line: a record whose last line is behind us must be complete
             line = tok.line
-            new = {
-                s: v for s, v in new.items()
-                if all(k >= len(chains[c]) or chains[c][k].lines[1] > line for c, (k, _, _) in enumerate(s))
-            }
+            pruned: dict[tuple, tuple[float, tuple | None]] = {}
+            for s, v in new.items():
+                if all(k >= len(chains[c]) or chains[c][k].lines[1] > line for c, (k, _, _, _) in enumerate(s)):
+                    s2 = tuple((k, i, r, -1) for k, i, r, _ in s)
+                    if s2 not in pruned or v[0] < pruned[s2][0]:
+                        pruned[s2] = v
+            new = pruned
         if len(new) > BEAM:
             new = dict(sorted(new.items(), key=lambda kv: kv[1][0])[:BEAM])
         states = new
         if not states:
             return None, float("inf")
-    final = [(v[0], v[1]) for s, v in states.items() if all(k >= len(chains[c]) for c, (k, _, _) in enumerate(s))]
+    final = [v for s, v in states.items() if all(k >= len(chains[c]) for c, (k, _, _, _) in enumerate(s))]
     if not final:
         return None, float("inf")
     cost, assign = min(final, key=lambda x: x[0])

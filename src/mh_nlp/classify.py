@@ -1,0 +1,286 @@
+"""The theme classifier: statements -> anthology sections (with their chapter), trained on the gold corpus.
+
+The model is one scikit-learn ``Pipeline``: our spaCy preprocessing (:class:`SpacyPreprocessor`)
+followed by :class:`ThemeModel`, a product of three experts over the same features:
+
+* a section model, P(section | text), trained on the quotes and on one pseudo-document per section
+  (its title and description), so that sections without quotes can still be predicted;
+* a chapter model, P(chapter | text): the chapters differ mostly in stance (trend, problem, what
+  goes well, ambition), and stance cue features feed it;
+* a topic model, P(topic | text): the same subject recurs across chapters (data sharing is 2.11,
+  3.8 and 4.9), so quotes of all chapters teach the shared topic.
+
+score(s) = log P_sec(s) + w_ch * log P_ch(chapter(s)) + w_top * log P_top(topic(s)), normalised over
+all sections. The chapter is the one whose sections carry most probability, so both always agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+
+from .corpus import Quote, Taxonomy, load_taxonomy, section_key
+from .features import Prepared, SpacyPreprocessor, StanceCues
+from .prediction import Candidate, Prediction
+
+NO_TOPIC = "-"
+
+
+def _lemmas(doc: Prepared) -> str:
+    return doc.lemmas + " " + doc.entities
+
+
+def _norm(doc: Prepared) -> str:
+    return doc.norm.lower()
+
+
+def _identity(x):
+    return x
+
+
+class ThemeModel(BaseEstimator, ClassifierMixin):
+    """Product of section, chapter and topic experts over lemma, character and stance features."""
+
+    def __init__(self, C: float = 10.0, chapter_weight: float = 1.0, topic_weight: float = 0.5,
+                 char: bool = True, stance: bool = True, taxonomy_path: str | None = None):
+        self.C = C
+        self.chapter_weight = chapter_weight
+        self.topic_weight = topic_weight
+        self.char = char
+        self.stance = stance
+        self.taxonomy_path = taxonomy_path
+
+    # -- features
+    def _fit_features(self, X: Sequence[Prepared]):
+        self.word_ = TfidfVectorizer(preprocessor=_lemmas, tokenizer=str.split, token_pattern=None,
+                                     lowercase=False, ngram_range=(1, 2), sublinear_tf=True).fit(X)
+        self.char_ = (TfidfVectorizer(preprocessor=_norm, analyzer="char_wb", ngram_range=(2, 5),
+                                      sublinear_tf=True, min_df=2).fit(X) if self.char else None)
+        self.cues_ = StanceCues().fit(X) if self.stance else None
+
+    def _features(self, X: Sequence[Prepared]):
+        blocks = [self.word_.transform(X)]
+        if self.char_ is not None:
+            blocks.append(self.char_.transform(X))
+        if self.cues_ is not None:
+            blocks.append(self.cues_.transform(X) * 0.5)
+        return sparse.hstack(blocks).tocsr()
+
+    # -- training
+    def fit(self, X: Sequence[Prepared], y: Sequence[str], sample_weight=None):
+        tax = load_taxonomy(self.taxonomy_path)
+        self.classes_ = np.array(sorted(tax.sections, key=section_key))
+        self.section_chapter_ = np.array([tax.sections[s].chapter for s in self.classes_])
+        self.section_topic_ = np.array([tax.sections[s].topic or NO_TOPIC for s in self.classes_])
+        y = np.asarray(y)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self._fit_features(X)
+        F = self._features(X)
+        lr = dict(C=self.C, max_iter=3000, random_state=0)
+        self.sec_ = LogisticRegression(**lr).fit(F, y, sample_weight=w)
+        chapters = np.array([tax.sections[s].chapter for s in y])
+        self.chap_ = LogisticRegression(**lr).fit(F, chapters, sample_weight=w)
+        topics = np.array([tax.sections[s].topic or NO_TOPIC for s in y])
+        self.top_ = LogisticRegression(**lr).fit(F, topics, sample_weight=w) if len(set(topics)) > 1 else None
+        return self
+
+    def _expert_logs(self, X: Sequence[Prepared]):
+        """Log-probabilities of the three experts, spread over all sections of the taxonomy."""
+        F = self._features(X)
+        eps = 1e-9
+        n = len(X)
+        sec = np.full((n, len(self.classes_)), np.log(eps))
+        idx = {s: i for i, s in enumerate(self.classes_)}
+        p = self.sec_.predict_proba(F)
+        for j, s in enumerate(self.sec_.classes_):
+            sec[:, idx[s]] = np.log(p[:, j] + eps)
+        pc = self.chap_.predict_proba(F)
+        cidx = {c: j for j, c in enumerate(self.chap_.classes_)}
+        chap = np.stack([np.log(pc[:, cidx[c]] + eps) if c in cidx else np.full(n, np.log(eps))
+                         for c in self.section_chapter_], axis=1)
+        if self.top_ is not None:
+            pt = self.top_.predict_proba(F)
+            tidx = {t: j for j, t in enumerate(self.top_.classes_)}
+            top = np.stack([np.log(pt[:, tidx[t]] + eps) if t in tidx else np.full(n, np.log(eps))
+                            for t in self.section_topic_], axis=1)
+        else:
+            top = np.zeros_like(sec)
+        return sec, chap, top
+
+    @staticmethod
+    def _combine(logs, chapter_weight: float, topic_weight: float) -> np.ndarray:
+        sec, chap, top = logs
+        z = sec + chapter_weight * chap + topic_weight * top
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self._combine(self._expert_logs(X), self.chapter_weight, self.topic_weight)
+
+    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class ThemeModelCV(BaseEstimator, ClassifierMixin):
+    """:class:`ThemeModel` whose C and expert weights are chosen by grouped CV inside the training data."""
+
+    def __init__(self, Cs: tuple[float, ...] = (3.0, 10.0, 30.0),
+                 chapter_weights: tuple[float, ...] = (0.0, 0.5, 1.0),
+                 topic_weights: tuple[float, ...] = (0.0, 0.5, 1.0),
+                 inner_folds: int = 3, char: bool = True, stance: bool = True, taxonomy_path: str | None = None):
+        self.Cs = Cs
+        self.chapter_weights = chapter_weights
+        self.topic_weights = topic_weights
+        self.inner_folds = inner_folds
+        self.char = char
+        self.stance = stance
+        self.taxonomy_path = taxonomy_path
+
+    def fit(self, X: Sequence[Prepared], y: Sequence[str], sample_weight=None, groups=None, scored=None):
+        """``groups``: page of each item (title pseudo-documents get their own group); ``scored``: mask of
+        items that count in the inner score (the quotes, not the pseudo-documents)."""
+        y = np.asarray(y)
+        n = len(y)
+        w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        groups = np.arange(n) if groups is None else np.asarray(groups)
+        scored = np.ones(n, dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
+        X = list(X)
+        hits = {}
+        folds = GroupKFold(n_splits=self.inner_folds)
+        for train, test in folds.split(X, y, groups):
+            test = test[scored[test]]
+            if len(test) == 0:
+                continue
+            for C in self.Cs:
+                m = ThemeModel(C=C, char=self.char, stance=self.stance, taxonomy_path=self.taxonomy_path)
+                m.fit([X[i] for i in train], y[train], sample_weight=w[train])
+                logs = m._expert_logs([X[i] for i in test])
+                for cw in self.chapter_weights:
+                    for tw in self.topic_weights:
+                        pred = m.classes_[ThemeModel._combine(logs, cw, tw).argmax(axis=1)]
+                        hits[(C, cw, tw)] = hits.get((C, cw, tw), 0) + int((pred == y[test]).sum())
+        # best inner accuracy; ties go to the simpler model (smaller weights, then smaller C)
+        best = max(hits, key=lambda k: (hits[k], -k[1], -k[2], -k[0]))
+        self.best_params_ = {"C": best[0], "chapter_weight": best[1], "topic_weight": best[2]}
+        self.inner_scores_ = {f"C={k[0]} chapter_weight={k[1]} topic_weight={k[2]}": v for k, v in hits.items()}
+        self.model_ = ThemeModel(**self.best_params_, char=self.char, stance=self.stance,
+                                 taxonomy_path=self.taxonomy_path).fit(X, y, sample_weight=w)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+# ---------------------------------------------------------------- training data
+
+TITLE_GROUP = -1  # group id offset for the pseudo-documents of section titles
+
+
+def section_pseudo_docs(taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
+    """One text per section whose title is known (its title and description) and its label."""
+    texts, labels = [], []
+    for s in sorted(taxonomy.sections.values(), key=lambda s: s.key):
+        if s.title.startswith("Onbekend"):
+            continue  # heading on a missing page and no quotes: nothing to learn from
+        texts.append(" ".join(filter(None, [s.title, s.description])))
+        labels.append(s.number)
+    return texts, labels
+
+
+@dataclass
+class TrainingSet:
+    texts: list[str]
+    labels: list[str]
+    weights: np.ndarray
+    groups: np.ndarray  # page for quotes, negative ids for pseudo-documents
+    is_quote: np.ndarray
+
+
+def training_set(quotes: Sequence[Quote], taxonomy: Taxonomy, title_weight: float = 1.0) -> TrainingSet:
+    """Quotes (pull quotes left out) plus the section pseudo-documents."""
+    qs = [q for q in quotes if not q.pull_quote]
+    t_texts, t_labels = section_pseudo_docs(taxonomy)
+    texts = [q.text for q in qs] + t_texts
+    labels = [q.section for q in qs] + t_labels
+    weights = np.array([1.0] * len(qs) + [title_weight] * len(t_texts))
+    groups = np.array([q.page for q in qs] + [TITLE_GROUP - i for i in range(len(t_texts))])
+    is_quote = np.array([True] * len(qs) + [False] * len(t_texts))
+    return TrainingSet(texts, labels, weights, groups, is_quote)
+
+
+def make_pipeline(base: str | None = None, **model_params) -> Pipeline:
+    """The trainable pipeline: spaCy preprocessing, then the theme model with its inner model selection."""
+    return Pipeline([("spacy", SpacyPreprocessor(base=base)), ("themes", ThemeModelCV(**model_params))])
+
+
+# ---------------------------------------------------------------- predictions
+
+class Classifier:
+    """A trained pipeline with the taxonomy: ``predict`` / ``predict_proba`` / ``predict_top`` / ``predict_details``."""
+
+    def __init__(self, pipeline: Pipeline, taxonomy: Taxonomy | None = None, metadata: dict | None = None):
+        self.pipeline = pipeline
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.metadata = metadata or {}
+        self.classes_ = list(pipeline.classes_)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of every section (columns in ``classes_`` order)."""
+        return self.pipeline.predict_proba(list(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [d.section for d in self.predict_details(texts)]
+
+    def predict_top(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
+        P = self.predict_proba(texts)
+        order = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        return [[(self.classes_[j], float(P[i, j])) for j in row] for i, row in enumerate(order)]
+
+    def chapter_proba(self, P: np.ndarray) -> tuple[list[int], np.ndarray]:
+        chapters = sorted(self.taxonomy.chapters)
+        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
+        return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
+
+    def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
+        """Chapter first (most probability mass), then the best section within it: the two always agree."""
+        texts = list(texts)
+        if not texts:
+            return []
+        P = self.predict_proba(texts)
+        chapters, PC = self.chapter_proba(P)
+        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
+        out = []
+        for i in range(len(texts)):
+            ci = int(PC[i].argmax())
+            chapter = chapters[ci]
+            masked = np.where(ch_of == chapter, P[i], -1.0)
+            j = int(masked.argmax())
+            section = self.classes_[j]
+            top_idx = np.argsort(-P[i], kind="stable")[:k]
+            top = tuple(Candidate(self.classes_[t], self.taxonomy.sections[self.classes_[t]].title, float(P[i, t]))
+                        for t in top_idx)
+            out.append(Prediction(
+                section=section, section_title=self.taxonomy.sections[section].title, chapter=chapter,
+                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(P[i, j]),
+                chapter_confidence=float(PC[i, ci]), top=top,
+            ))
+        return out
+
+
+def load_classifier(path=None) -> "Classifier":
+    """The trained default classifier (see :func:`mh_nlp.train.load_classifier`)."""
+    from .train import load_classifier as _load
+
+    return _load(path)

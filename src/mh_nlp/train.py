@@ -1,0 +1,67 @@
+"""Training the default theme model on the whole gold corpus and saving it with its metadata."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .classify import Classifier, make_pipeline, training_set
+from .corpus import load_quotes, load_taxonomy
+from .model_store import ModelError, check_model, default_model_path, load_model, save_model
+from .paths import data_file
+
+SEED = 0
+
+
+def data_sha256() -> dict[str, str]:
+    """SHA-256 of the files the model learns from."""
+    out = {}
+    for name in ("quotes.jsonl", "sections.json", "stance_cues.json"):
+        out[name] = hashlib.sha256(data_file(name).read_bytes()).hexdigest()
+    return out
+
+
+def base_pipeline_name() -> str:
+    from .pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    return f"{nlp.meta.get('lang', 'nl')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '')}".strip()
+
+
+def train_model(path: Path | None = None, evaluation: dict | None = None) -> dict:
+    """Fit the default pipeline on all quotes (and section titles) and save it; returns the metadata."""
+    path = Path(path or default_model_path())
+    tax = load_taxonomy()
+    ts = training_set(load_quotes(), tax)
+    pipe = make_pipeline()
+    pipe.fit(ts.texts, ts.labels, themes__sample_weight=ts.weights, themes__groups=ts.groups,
+             themes__scored=ts.is_quote)
+    meta = {
+        "model": "hierarchical theme model (spaCy features + section/chapter/topic experts)",
+        "chosen_params": pipe.named_steps["themes"].best_params_,
+        "base_pipeline": base_pipeline_name(),
+        "labels": [str(c) for c in pipe.classes_],
+        "training_quotes": int(ts.is_quote.sum()),
+        "training_pseudo_documents": int((~ts.is_quote).sum()),
+        "training_data_sha256": data_sha256(),
+        "seed": SEED,
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "evaluation": evaluation or {},
+    }
+    return save_model(pipe, path, meta)
+
+
+def model_is_current(path: Path | None = None) -> bool:
+    """True when a model exists, passes its checks, and was trained on the current data files."""
+    path = Path(path or default_model_path())
+    try:
+        meta = check_model(path)
+    except ModelError:
+        return False
+    return meta.get("training_data_sha256") == data_sha256()
+
+
+def load_classifier(path: str | Path | None = None) -> Classifier:
+    """The trained classifier (default: ``models/theme-model.joblib``), loaded only after its checks pass."""
+    pipe, meta = load_model(Path(path or default_model_path()))
+    return Classifier(pipe, load_taxonomy(), meta)

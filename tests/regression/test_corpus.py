@@ -1,0 +1,73 @@
+"""The quality gate of the gold corpus (data/quotes.jsonl): traceable, complete, consistent."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from mh_nlp.corpus import QUOTE_PAGES, consistency_errors, load_quotes, load_taxonomy, stats, training_quotes
+from mh_nlp.paths import data_dir
+from mh_nlp.trace import check_corpus
+
+MIN_COVERAGE = 0.98
+
+
+@pytest.fixture(scope="module")
+def quotes():
+    return load_quotes()
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def reports(quotes, taxonomy):
+    return check_corpus(quotes, taxonomy)
+
+
+def test_raw_seed_files_are_unchanged():
+    raw = data_dir() / "raw"
+    for line in (raw / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split()
+        assert hashlib.sha256((raw / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_every_quote_page_has_quotes(quotes):
+    pages = {q.page for q in quotes}
+    assert pages == set(QUOTE_PAGES)
+
+
+@pytest.mark.parametrize("page", QUOTE_PAGES)
+def test_page_is_traceable_and_complete(reports, page):
+    r = reports[page]
+    assert r.ok, r.errors
+    assert r.coverage >= MIN_COVERAGE, f"page {page}: coverage {r.coverage:.3f}, uncovered " + \
+        " ".join(f"{t.text}@{t.line}" for t in r.uncovered)
+
+
+def test_corpus_is_consistent(quotes, taxonomy):
+    assert consistency_errors(quotes, taxonomy) == []
+
+
+def test_taxonomy_is_complete(taxonomy):
+    numbers = {s.number for s in taxonomy.sections.values()}
+    for ch, n in {1: 9, 2: 27, 3: 15, 4: 14}.items():
+        assert {f"{ch}.{i}" for i in range(1, n + 1)} <= numbers
+    assert taxonomy.chapters[2].title_source == "inferred"
+    assert all(s.heading is not None for s in taxonomy.sections.values() if s.title_source == "heading")
+    # every heading in the text sits on the page the taxonomy says
+    assert all(s.heading.page in s.pages for s in taxonomy.sections.values() if s.heading)
+
+
+def test_several_hundred_quotes_and_pull_quotes_kept_apart(quotes):
+    body = training_quotes(quotes)
+    assert len(body) >= 300
+    assert all(not q.pull_quote for q in body)
+    assert any(q.pull_quote for q in quotes)
+
+
+def test_stats_add_up(quotes, taxonomy):
+    st = stats(quotes, taxonomy)
+    assert sum(st["per_section"].values()) == st["quotes"] == sum(st["per_chapter"].values())
