@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
@@ -86,6 +86,7 @@ class Quote:
     pull_quote: bool = False
     truncated: Literal["start", "end"] | None = None
     repeat_of: str | None = None
+    continues: str | None = None  # id of the part this record continues (a quote running into the next column)
     note: str | None = None
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -137,10 +138,10 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 
 # "slach- toffers": a hyphen followed by a space and a lower-case word that is not a conjunction
 # ("zorg- en veiligheidspartners" is a real hyphen and stays)
-UNREPAIRED_HYPHEN = re.compile(r"\w+- (?!(?:en|of|tot|noch|als|dan|t/m)\b)[a-zà-ÿ]\w*")
+UNREPAIRED_HYPHEN = re.compile(r"[^\W\d_]+- (?!(?:en|of|tot|noch|als|dan|t/m)\b)[a-zà-ÿ]\w*")
 
 _QUOTE_FIELDS = {"id", "page", "column", "order", "section", "chapter", "text", "lines", "alt_sections",
-                 "pull_quote", "truncated", "repeat_of", "note"}
+                 "pull_quote", "truncated", "repeat_of", "continues", "note"}
 
 
 def quote_from_dict(d: dict) -> Quote:
@@ -148,7 +149,8 @@ def quote_from_dict(d: dict) -> Quote:
         id=d["id"], page=int(d["page"]), column=d["column"], order=int(d["order"]), section=d["section"],
         chapter=int(d["chapter"]), text=d["text"], lines=tuple(d["lines"]),
         alt_sections=tuple(d.get("alt_sections") or ()), pull_quote=bool(d.get("pull_quote", False)),
-        truncated=d.get("truncated"), repeat_of=d.get("repeat_of"), note=d.get("note"),
+        truncated=d.get("truncated"), repeat_of=d.get("repeat_of"), continues=d.get("continues"),
+        note=d.get("note"),
         extra={k: v for k, v in d.items() if k not in _QUOTE_FIELDS},
     )
 
@@ -174,12 +176,25 @@ def load_quotes(path: str | Path | None = None) -> list[Quote]:
 
 
 def training_quotes(quotes: Iterable[Quote] | None = None) -> list[Quote]:
-    """Quotes usable for training and evaluation: pull quotes (enlarged repeats) left out."""
-    return [q for q in (load_quotes() if quotes is None else quotes) if not q.pull_quote]
+    """Quotes usable for training and evaluation: pull quotes (enlarged repeats) left out, and a quote that
+    runs from one column into the next (``continues``) joined into one item under its first part's id."""
+    body = [q for q in (load_quotes() if quotes is None else quotes) if not q.pull_quote]
+    tails = {q.continues: q for q in body if q.continues}
+    out = []
+    for q in body:
+        if q.continues:
+            continue
+        text, alts, nxt = q.text, list(q.alt_sections), tails.get(q.id)
+        while nxt is not None:
+            text += " " + nxt.text
+            alts += [a for a in nxt.accepted_sections if a != q.section and a not in alts]
+            nxt = tails.get(nxt.id)
+        out.append(replace(q, text=text, alt_sections=tuple(alts)) if text != q.text else q)
+    return out
 
 
 def stats(quotes: list[Quote], taxonomy: Taxonomy) -> dict:
-    """Quotes per chapter and per section (pull quotes counted apart)."""
+    """Quotes per chapter and per section (pull quotes counted apart, a quote split over two columns once)."""
     body = training_quotes(quotes)
     per_section = Counter(q.section for q in body)
     per_chapter = Counter(q.chapter for q in body)
@@ -223,6 +238,10 @@ def consistency_errors(quotes: list[Quote], taxonomy: Taxonomy) -> list[str]:
             errors.append(f"{where}: line-break hyphen not repaired? {m.group(0)!r}")
         if q.truncated not in (None, "start", "end"):
             errors.append(f"{where}: truncated must be 'start' or 'end'")
+        if q.continues is not None:
+            head = by_id.get(q.continues)
+            if head is None or head.page != q.page or head.column == q.column:
+                errors.append(f"{where}: continues {q.continues}, which is not a quote in the other column of the page")
         if q.repeat_of is not None:
             orig = by_id.get(q.repeat_of)
             if orig is None or orig.text != q.text:
