@@ -1,2 +1,30 @@
 """mh-nlp: Dutch NLP toolkit that sorts consultation statements about human trafficking into themes."""
+from __future__ import annotations
+
+import sys as _sys
+from typing import Any
+
 __version__ = "0.1.0"
+
+# Lazy exports: ``import mh_nlp`` stays cheap; spaCy is imported on first use.
+_LAZY = {"load_pipeline": ("pipeline", "load_pipeline"), "normalize": ("normalize", "normalize"),
+         "normalize_with_map": ("normalize", "normalize_with_map"), "find_entities": ("entities", "find_entities"),
+         "find_entities_batch": ("entities", "find_entities_batch")}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a lazily exported function on first access."""
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        if name == "normalize":  # the submodule is callable: mh_nlp.normalize(text) and mh_nlp.normalize.<fn>
+            value = _sys.modules[f"{__name__}.normalize"]
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if "spacy" in _sys.modules:  # spaCy is loaded already: registering our factories costs nothing
+    from . import pipeline as _pipeline  # noqa: F401,E402

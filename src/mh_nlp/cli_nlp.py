@@ -1,1 +1,87 @@
 """``mh-nlp info`` and ``mh-nlp entities``: the spaCy pipeline's commands (registered on import)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import UserError, main
+
+_BASE_HELP = "Base pipeline: 'blank', 'nl_core_news_sm' or a path (default: nl_core_news_sm when installed, else blank)."
+
+
+def _pipeline(base: str | None):
+    """Load the pipeline, turning a missing base or data file into a one-line error."""
+    from .paths import DataNotFound
+    from .pipeline import load_pipeline
+
+    try:
+        return load_pipeline(base)
+    except (OSError, DataNotFound, ValueError) as exc:
+        raise UserError(f"cannot load pipeline {base or 'default'!r}: {str(exc).splitlines()[0]}") from None
+
+
+@main.command()
+@click.option("--base", default=None, help=_BASE_HELP)
+def info(base: str | None) -> None:
+    """Print the spaCy pipeline in use: base, components, versions and data files."""
+    from .pipeline import pipeline_info
+
+    nfo = pipeline_info(_pipeline(base))
+    click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")
+    click.echo(f"tokenizer:     {nfo['tokenizer']}")
+    click.echo("components:    " + ", ".join(f"{n} ({f})" for n, f in nfo["components"]))
+    click.echo("versions:      " + ", ".join(f"{k} {v}" for k, v in nfo["versions"].items()))
+    click.echo("entity patterns: " + ", ".join(f"{k} {v}" for k, v in sorted(nfo["patterns_per_label"].items())))
+    click.echo("data files:")
+    for f in nfo["data_files"]:
+        click.echo(f"  {f}")
+
+
+@main.group()
+def entities() -> None:
+    """Organisations, forms of exploitation and legal references in text."""
+
+
+@entities.command("find")
+@click.argument("text", required=False)
+@click.option("--base", default=None, help=_BASE_HELP)
+def entities_find(text: str | None, base: str | None) -> None:
+    """Print the entities of TEXT (or of standard input) as JSON lines, offsets into the input."""
+    from .entities import find_entities
+
+    if text is None:
+        text = sys.stdin.read()
+    for ent in find_entities(text, nlp=_pipeline(base)):
+        click.echo(json.dumps(ent, ensure_ascii=False))
+
+
+@entities.command("evaluate")
+@click.option("--gold", "gold_path", type=click.Path(path_type=Path), help="Gold file (default: data/entities/gold.jsonl).")
+@click.option("--base", default=None, help=_BASE_HELP)
+@click.option("--ids", is_flag=True, help="Count a span as correct only when its id matches too.")
+@click.option("--errors", "show_errors", is_flag=True, help="List the sentences with missed or spurious spans.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def entities_evaluate(gold_path: Path | None, base: str | None, ids: bool, show_errors: bool, as_json: bool) -> None:
+    """Precision, recall and F1 per label on the hand-annotated gold sentences."""
+    from .entities import evaluate_gold
+    from .paths import DataNotFound
+
+    nlp = _pipeline(base)
+    try:
+        res = evaluate_gold(nlp, gold_path, with_ids=ids)
+    except (DataNotFound, OSError, ValueError, KeyError) as exc:
+        raise UserError(f"cannot evaluate: {exc}") from None
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"gold: {res['sentences']} sentences, {res['spans']} spans; exact span + label"
+               + (" + id" if ids else ""))
+    click.echo(f"{'label':<11} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
+    for lab, s in res["scores"].items():
+        click.echo(f"{lab:<11} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} {s['tp']:4d} {s['fp']:4d} {s['fn']:4d}")
+    if show_errors:
+        for e in res["errors"]:
+            click.echo(f"- {e['text']}\n    missed {e['missed']} spurious {e['spurious']}")

@@ -1,0 +1,95 @@
+"""Find organisations, forms of exploitation and legal references, at offsets of the text as given."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from .metrics import PRF, span_scores
+from .normalize import map_span
+from .paths import data_file
+
+__all__ = ["find_entities", "find_entities_batch", "doc_entities", "load_gold", "evaluate_gold", "LABELS"]
+
+LABELS = ("ORG", "UITBUITING", "WET")
+
+
+def doc_entities(doc: Doc) -> list[dict[str, Any]]:
+    """The entities of a pipeline ``Doc``, with offsets mapped back to the raw text."""
+    raw = doc._.raw_text
+    offsets = doc._.raw_offsets
+    out = []
+    for ent in doc.ents:
+        if offsets is not None and raw is not None:
+            start, end = map_span(offsets, ent.start_char, ent.end_char, len(raw))
+            text = raw[start:end]
+        else:
+            start, end, text = ent.start_char, ent.end_char, ent.text
+        out.append({"text": text, "label": ent.label_, "id": ent.ent_id_ or None, "start": start, "end": end})
+    return out
+
+
+def find_entities(text: str, nlp: Any = None) -> list[dict[str, Any]]:
+    """Entities in ``text`` as dicts ``text, label, id, start, end`` (offsets into ``text`` as given)."""
+    if nlp is None:
+        from .pipeline import load_pipeline
+
+        nlp = load_pipeline()
+    return doc_entities(nlp(text))
+
+
+def find_entities_batch(texts: Iterable[str], batch_size: int = 256, n_process: int = 1,
+                        nlp: Any = None) -> Iterator[list[dict[str, Any]]]:
+    """:func:`find_entities` for many texts through ``nlp.pipe`` (in input order)."""
+    if nlp is None:
+        from .pipeline import load_pipeline
+
+        nlp = load_pipeline()
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        yield doc_entities(doc)
+
+
+def load_gold(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The hand-annotated gold sentences (``data/entities/gold.jsonl``), spans checked against the text."""
+    p = Path(path) if path is not None else data_file("entities", "gold.jsonl")
+    records = []
+    for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        for sp in rec["spans"]:
+            if rec["text"][sp["start"]:sp["end"]] != sp["text"]:
+                raise ValueError(f"{p}:{lineno}: span {sp} does not match the text")
+        records.append(rec)
+    return records
+
+
+def evaluate_gold(nlp: Any = None, path: str | Path | None = None, with_ids: bool = False) -> dict[str, Any]:
+    """Score the pipeline on the gold sample: P/R/F1 per label (exact span and label; ``with_ids``: id too)."""
+    gold = load_gold(path)
+    preds = list(find_entities_batch([r["text"] for r in gold], nlp=nlp))
+
+    def key(sp: dict[str, Any]) -> tuple[int, int, str]:
+        return sp["start"], sp["end"], f"{sp['label']}:{sp['id']}" if with_ids else sp["label"]
+
+    g = [[key(s) for s in r["spans"]] for r in gold]
+    p = [[key(s) for s in doc] for doc in preds]
+    scores: dict[str, PRF] = span_scores(g, p)
+    if with_ids:  # fold "ORG:nla" back into per-label counts
+        merged: dict[str, list[int]] = {}
+        for name, s in scores.items():
+            lab = name.split(":")[0]
+            acc = merged.setdefault(lab, [0, 0, 0])
+            if name != "ALL":
+                acc[0] += s.tp; acc[1] += s.fp; acc[2] += s.fn
+        merged["ALL"] = [scores["ALL"].tp, scores["ALL"].fp, scores["ALL"].fn]
+        scores = {k: PRF(*v) for k, v in merged.items()}
+    errors = []
+    for rec, gs, ps in zip(gold, g, p):
+        missed, spurious = set(gs) - set(ps), set(ps) - set(gs)
+        if missed or spurious:
+            errors.append({"text": rec["text"], "missed": sorted(missed), "spurious": sorted(spurious)})
+    return {"sentences": len(gold), "spans": sum(len(x) for x in g),
+            "scores": {k: v.as_dict() for k, v in scores.items()}, "errors": errors}

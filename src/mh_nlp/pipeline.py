@@ -1,0 +1,261 @@
+"""The configured spaCy pipeline: a normalising tokenizer, lemmas and the rule-based entity ruler."""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.pipeline.span_ruler import SpanRuler, prioritize_existing_ents_filter, prioritize_new_ents_filter
+from spacy.tokens import Doc, Span
+from spacy.util import registry
+
+from .normalize import normalize_with_map
+from .paths import DataNotFound, data_dir
+
+__all__ = ["load_pipeline", "build_pipeline", "select_base", "load_entity_patterns", "pipeline_info",
+           "NormalizingTokenizer", "EntityRulerComponent", "SM_MODEL", "ENTITY_FILES", "TOKENIZER_NAME"]
+
+SM_MODEL = "nl_core_news_sm"
+ENTITY_FILES = ("organisations.jsonl", "exploitation.jsonl", "legal.jsonl")
+TOKENIZER_NAME = "mh_nlp.NormalizingTokenizer.v1"
+RULER_NAME = "mh_entity_ruler"
+CASES = ("exact", "insensitive")
+
+# Extra tokenizer rules: split "politie/OM", an acronym before a hyphen ("RIEC-convenant") and an
+# elided compound hyphen ("Zorg- en ...") and a full stop after "JenV" so that names inside them are whole tokens.
+_EXTRA_INFIXES = [r"(?<=[\w])/(?=[\w])", r"(?<=[A-Z]{2})-(?=[a-z])"]
+_EXTRA_SUFFIXES = [r"(?<=[^\W\d_]{2})-$", r"(?<=[a-z][A-Z])\.$"]
+
+for _name, _default in (("raw_text", None), ("raw_offsets", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+def _normalized_getter(doc: Doc) -> str:
+    """Lowercased lemmas of the normalised tokens (punctuation and spaces left out)."""
+    return " ".join((t.lemma_ or t.text).lower() for t in doc if not (t.is_punct or t.is_space))
+
+
+if not Doc.has_extension("normalized"):
+    Doc.set_extension("normalized", getter=_normalized_getter)
+
+
+def _add_rules(tokenizer: Any) -> None:
+    """Add the project's infix and suffix rules to a spaCy tokenizer (idempotent)."""
+    infix = tokenizer.infix_finditer.__self__.pattern if tokenizer.infix_finditer else ""
+    suffix = tokenizer.suffix_search.__self__.pattern if tokenizer.suffix_search else ""
+    if not all(p in infix for p in _EXTRA_INFIXES):
+        joined = "|".join(_EXTRA_INFIXES + ([infix] if infix else []))
+        tokenizer.infix_finditer = re.compile(joined).finditer
+    if not all(p in suffix for p in _EXTRA_SUFFIXES):
+        joined = "|".join(_EXTRA_SUFFIXES + ([suffix] if suffix else []))
+        tokenizer.suffix_search = re.compile(joined).search
+
+
+class NormalizingTokenizer:
+    """Tokenizer that normalises the text first and keeps the map back to the raw text."""
+
+    def __init__(self, vocab: Any, inner: Any, normalize: bool = True) -> None:
+        self.vocab = vocab
+        self.inner = inner
+        self.normalize = normalize
+        _add_rules(inner)
+
+    def __call__(self, text: str) -> Doc:
+        """Tokenise the normalised ``text``; ``doc._.raw_text``/``raw_offsets`` keep the original."""
+        if not self.normalize:
+            return self.inner(text)
+        clean, offsets = normalize_with_map(text)
+        doc = self.inner(clean)
+        doc._.raw_text = text
+        doc._.raw_offsets = offsets
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tokenise a stream of texts."""
+        for text in texts:
+            yield self(text)
+
+    def to_disk(self, path: str | Path, **kwargs: Any) -> None:
+        """Save the inner tokenizer's rules."""
+        self.inner.to_disk(path, **kwargs)
+
+    def from_disk(self, path: str | Path, **kwargs: Any) -> "NormalizingTokenizer":
+        """Load the inner tokenizer's rules, then re-add the project's rules."""
+        self.inner.from_disk(path, **kwargs)
+        _add_rules(self.inner)
+        return self
+
+    def to_bytes(self, **kwargs: Any) -> bytes:
+        """Serialise the inner tokenizer."""
+        return self.inner.to_bytes(**kwargs)
+
+    def from_bytes(self, data: bytes, **kwargs: Any) -> "NormalizingTokenizer":
+        """Load the inner tokenizer from bytes, then re-add the project's rules."""
+        self.inner.from_bytes(data, **kwargs)
+        _add_rules(self.inner)
+        return self
+
+
+@registry.tokenizers(TOKENIZER_NAME)
+def create_normalizing_tokenizer(normalize: bool = True) -> Callable[[Language], NormalizingTokenizer]:
+    """Registered tokenizer factory: spaCy's rule tokenizer behind :mod:`mh_nlp.normalize`."""
+
+    def make(nlp: Language) -> NormalizingTokenizer:
+        inner = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        return NormalizingTokenizer(nlp.vocab, inner, normalize)
+
+    return make
+
+
+def load_entity_patterns(directory: str | Path | None = None, files: Iterable[str] = ENTITY_FILES) -> list[dict[str, Any]]:
+    """Read the entity data files: one SpanRuler pattern per alias, id ``<id>#<case>``."""
+    base = Path(directory) if directory is not None else data_dir() / "entities"
+    patterns: list[dict[str, Any]] = []
+    for name in files:
+        path = base / name
+        if not path.exists():
+            raise DataNotFound(f"entity file not found: {path} (set MH_NLP_DATA to the project's data/ folder)")
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            rec = json.loads(line)
+            for alias in rec["aliases"]:
+                if "pattern" in alias:
+                    pattern: Any = alias["pattern"]
+                    suffix = "#pattern"
+                else:
+                    case = alias.get("case", "insensitive")
+                    if case not in CASES:
+                        raise ValueError(f"{path}:{lineno}: unknown case {case!r} (use exact or insensitive)")
+                    pattern = alias["text"]  # a phrase, matched on LOWER; the case rule is checked after matching
+                    suffix = "#" + case
+                patterns.append({"label": rec["label"], "id": rec["id"] + suffix, "pattern": pattern})
+    return patterns
+
+
+class EntityRulerComponent(SpanRuler):
+    """SpanRuler that writes ``doc.ents`` from the project's entity data files.
+
+    Aliases are phrase patterns matched on LOWER (fast); a pattern id ``<id>#exact`` keeps a match only
+    when its tokens are exactly the alias's, ``<id>#insensitive`` keeps it in any case. The suffix is
+    removed before the spans become ``doc.ents``, so ``ent.ent_id_`` is the canonical id.
+    """
+
+    def __init__(self, *args: Any, overwrite_ents: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, phrase_matcher_attr="LOWER", overwrite=overwrite_ents, **kwargs)
+        self._then = prioritize_new_ents_filter if overwrite_ents else prioritize_existing_ents_filter
+        self.ents_filter = self._case_filter
+        self._exact: tuple[int, dict[str, set[tuple[str, ...]]]] = (-1, {})
+
+    def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
+        """Add patterns (without spaCy's W012 note: the phrase docs are tokenised only, by ``make_doc``)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\[W012\]")
+            super().add_patterns(patterns)
+
+    def _exact_table(self) -> dict[str, set[tuple[str, ...]]]:
+        """Token tuples of the exact-case aliases per id (rebuilt when the patterns change)."""
+        if self._exact[0] != len(self._patterns):
+            table: dict[str, set[tuple[str, ...]]] = {}
+            for p in self._patterns:
+                base, _, case = p.get("id", "").partition("#")
+                if case == "exact" and isinstance(p["pattern"], str):
+                    table.setdefault(base, set()).add(tuple(t.text for t in self.nlp.make_doc(p["pattern"])))
+            self._exact = (len(self._patterns), table)
+        return self._exact[1]
+
+    def _case_filter(self, entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
+        """Drop matches that break their alias's case rule, strip the id suffix, resolve overlaps."""
+        exact = self._exact_table()
+        kept = []
+        for sp in spans:
+            base, _, case = sp.id_.partition("#")
+            if case == "exact" and tuple(t.text for t in sp) not in exact.get(base, ()):
+                continue
+            kept.append(Span(sp.doc, sp.start, sp.end, label=sp.label, span_id=base))
+        return self._then(entities, kept)
+
+    def initialize(self, get_examples: Callable[[], Iterable[Any]], *, nlp: Language | None = None,
+                   patterns: list[dict[str, Any]] | None = None) -> None:
+        """Keep the patterns loaded from the data files unless ``patterns`` are given."""
+        super().initialize(get_examples, nlp=nlp, patterns=list(self.patterns) if patterns is None else patterns)
+
+
+@Language.factory(RULER_NAME, default_config={"data_dir": None, "files": list(ENTITY_FILES), "overwrite_ents": True},
+                  assigns=["doc.ents", "token.ent_type", "token.ent_iob"])
+def make_entity_ruler(nlp: Language, name: str, data_dir: str | None, files: list[str],
+                      overwrite_ents: bool) -> EntityRulerComponent:
+    """Registered factory: the entity ruler, loaded from ``data/entities`` (or ``data_dir``)."""
+    ruler = EntityRulerComponent(nlp, name, spans_key=None, annotate_ents=True, overwrite_ents=overwrite_ents,
+                                 validate=True)
+    try:
+        ruler.add_patterns(load_entity_patterns(data_dir, files))
+    except DataNotFound as exc:  # a saved pipeline brings its patterns along (from_disk fills the ruler)
+        warnings.warn(f"{RULER_NAME}: {exc}; starting empty", stacklevel=2)
+    return ruler
+
+
+def select_base() -> str:
+    """The base pipeline to use: ``nl_core_news_sm`` when installed, else ``blank``."""
+    return SM_MODEL if spacy.util.is_package(SM_MODEL) else "blank"
+
+
+def build_pipeline(base: str | None = None) -> Language:
+    """Build a new pipeline on ``base`` (``blank``, a package name or a path; None selects)."""
+    base = base or select_base()
+    tokenizer_cfg = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}}
+    if base == "blank":
+        nlp = spacy.blank("nl", config=tokenizer_cfg)
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.add_pipe(RULER_NAME)
+        nlp.initialize()  # loads the lookup lemma table from spacy-lookups-data
+    else:
+        nlp = spacy.load(base, config=tokenizer_cfg)
+        before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+        nlp.add_pipe(RULER_NAME, **before)
+    nlp.meta["mh_nlp_base"] = base
+    return nlp
+
+
+_DEFAULT: dict[str, Language] = {}
+
+
+def load_pipeline(base: str | None = None) -> Language:
+    """The configured pipeline (one cached instance per base)."""
+    key = base or select_base()
+    if key not in _DEFAULT:
+        _DEFAULT[key] = build_pipeline(key)
+    return _DEFAULT[key]
+
+
+def pipeline_info(nlp: Language) -> dict[str, Any]:
+    """What a pipeline is made of: base, tokenizer, components, versions and data files."""
+    import importlib.metadata as md
+
+    def version(pkg: str) -> str:
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return "not installed"
+
+    ruler = nlp.get_pipe(RULER_NAME) if RULER_NAME in nlp.pipe_names else None
+    labels: dict[str, int] = {}
+    if ruler is not None:
+        for p in ruler.patterns:  # one per alias
+            labels[p["label"]] = labels.get(p["label"], 0) + 1
+    base_dir = data_dir() / "entities"
+    return {
+        "base": nlp.meta.get("mh_nlp_base", nlp.meta.get("name")),
+        "language": nlp.lang,
+        "tokenizer": TOKENIZER_NAME if isinstance(nlp.tokenizer, NormalizingTokenizer) else type(nlp.tokenizer).__name__,
+        "components": [(name, nlp.get_pipe_meta(name).factory) for name in nlp.pipe_names],
+        "versions": {pkg: version(pkg) for pkg in ("spacy", "spacy-lookups-data", "wordfreq", SM_MODEL.replace("_", "-"))},
+        "data_files": [str(base_dir / f) for f in ENTITY_FILES],
+        "patterns_per_label": labels,
+    }

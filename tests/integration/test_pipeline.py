@@ -1,0 +1,59 @@
+"""The pipeline end to end: save/load round trip, multiprocessing, the command line."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from click.testing import CliRunner
+
+from mh_nlp.cli import main
+from mh_nlp.entities import find_entities, find_entities_batch
+from mh_nlp.pipeline import load_pipeline
+
+TEXT = "De NLA hanteert andere defi-\nnities dan de AVIM’s en het RIEC; zie art. 273f Sr en arbeidsuitbuiting."
+
+
+def test_to_disk_then_spacy_load_in_a_fresh_process(tmp_path) -> None:
+    nlp = load_pipeline("blank")
+    nlp.to_disk(tmp_path / "pipe")
+    script = textwrap.dedent(f"""
+        import json, spacy, mh_nlp
+        from mh_nlp.entities import doc_entities
+        nlp = spacy.load({str(tmp_path / 'pipe')!r})
+        doc = nlp({TEXT!r})
+        print(json.dumps({{"pipes": nlp.pipe_names, "tok": type(nlp.tokenizer).__name__,
+                          "text": doc.text, "ents": doc_entities(doc)}}))
+    """)
+    env_data = {"MH_NLP_DATA": str(tmp_path / "no-data")}  # the saved pipeline must not need data/
+    import os
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, **env_data})
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["pipes"] == nlp.pipe_names and res["tok"] == "NormalizingTokenizer"
+    assert "definities" in res["text"]
+    assert res["ents"] == find_entities(TEXT, nlp=nlp)
+
+
+def test_two_processes_give_the_same_entities() -> None:
+    nlp = load_pipeline("blank")
+    texts = [TEXT, "Bij Veilig Thuis.", "om die reden", "Het RIEC-convenant en de B8 procedure."] * 5
+    one = list(find_entities_batch(texts, batch_size=4, n_process=1, nlp=nlp))
+    two = list(find_entities_batch(texts, batch_size=4, n_process=2, nlp=nlp))
+    assert one == two and one[0][0]["text"] == "NLA"
+
+
+def test_cli_info_and_entities() -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["info", "--base", "blank"])
+    assert res.exit_code == 0, res.output
+    assert "base pipeline: blank" in res.output and "mh_entity_ruler" in res.output and "organisations.jsonl" in res.output
+    res = runner.invoke(main, ["entities", "find", "--base", "blank"], input="Gemeld bij CoMensha.")
+    assert res.exit_code == 0 and json.loads(res.output.splitlines()[0])["id"] == "comensha"
+    res = runner.invoke(main, ["entities", "evaluate", "--base", "blank"])
+    assert res.exit_code == 0 and res.output.splitlines()[1].split() == ["label", "P", "R", "F1", "tp", "fp", "fn"]
+    res = runner.invoke(main, ["info", "--base", "no_such_model"])
+    assert res.exit_code == 1 and "cannot load pipeline" in res.output
