@@ -1,1 +1,358 @@
 """``mh-nlp classify`` and ``mh-nlp label``: classifying notes and batch-labelling files (registered on import)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import click
+
+from .cli import UserError, main
+from .prediction import Prediction, ThemeClassifier
+from .readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
+from .writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, check_output, open_writer, summary_text, \
+    write_summary
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # nothing could be labelled, or bad input/options: no output written
+EXIT_PARTIAL = 3  # some inputs failed; the others' rows were written (click uses 2 for usage errors)
+EXIT_INTERRUPTED = 130  # Ctrl-C: no output written
+
+CLASSIFY_BATCH = 64
+
+
+def _warn(message: str) -> None:
+    click.echo(f"mh-nlp: warning: {message}", err=True)
+
+
+def _error(message: str) -> None:
+    click.echo(f"mh-nlp: error: {message}", err=True)
+
+
+def _load_classifier(model: Path | None) -> ThemeClassifier:
+    """The theme classifier (``mh_nlp.classify.load_classifier``), imported lazily; UserError if unusable."""
+    try:
+        from .classify import load_classifier
+    except ImportError as exc:
+        raise UserError(f"the theme classifier is not available ({exc})") from None
+    try:
+        return load_classifier(model)
+    except (RuntimeError, OSError, ValueError, ImportError, EOFError) as exc:
+        raise UserError(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from None
+
+
+def _find_entities(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
+    """Entities per text (``mh_nlp.entities.find_entities_batch``), imported lazily."""
+    from .entities import find_entities_batch
+
+    return find_entities_batch(list(texts), batch_size=64, n_process=1)
+
+
+def _entity_finder() -> Callable[[Sequence[str]], list[list[dict[str, Any]]]]:
+    """Wrap :func:`_find_entities` so a missing or failing entity recogniser warns once and yields no entities."""
+    state = {"ok": True}
+
+    def find(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
+        if state["ok"]:
+            try:
+                return [list(e) for e in _find_entities(texts)]
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001 - entities are an extra: never lose the themes over them
+                state["ok"] = False
+                detail = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+                _warn(f"entity recognition unavailable ({detail}); entity ids left empty")
+        return [[] for _ in texts]
+
+    return find
+
+
+class _Progress:
+    """A one-line statement counter on stderr, shown only on a terminal and without --quiet."""
+
+    def __init__(self, enabled: bool, every: float = 0.2):
+        self.enabled = enabled
+        self.every = every
+        self._last = 0.0
+        self._shown = False
+        self.start = time.monotonic()
+
+    def update(self, count: int, source: str, index: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self._last < self.every:
+            return
+        self._last = now
+        rate = count / max(now - self.start, 1e-9)
+        name = Path(source).name
+        click.echo(f"\r\x1b[K  labelled {count:,} statements ({rate:,.0f}/s) - file {index}/{total}: {name[:40]}",
+                   err=True, nl=False)
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self._shown = False
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------- classify
+
+def _stdin_texts() -> Iterator[str]:
+    """Lines of standard input (UTF-8, else Windows-1252 with a warning), stripped, blank ones skipped."""
+    warned = False
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stdin (embedded use): encode back to bytes
+        stream = (line.encode("utf-8", errors="surrogateescape") for line in sys.stdin)
+    for raw in stream:
+        try:
+            line = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            line = raw.decode("cp1252", errors="replace")
+            if not warned:
+                _warn("<stdin>: not UTF-8; read as Windows-1252 (cp1252)")
+                warned = True
+        line = line.strip()
+        if line:
+            yield line
+
+
+def _prediction_json(text: str, p: Prediction, entities: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
+        "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
+        "chapter_confidence": round(float(p.chapter_confidence), 4),
+        "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
+        "entities": [{k: e.get(k) for k in ("text", "label", "id", "start", "end")} for e in entities],
+    }
+
+
+def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) -> str:
+    shown = text if len(text) <= 200 else text[:197] + "..."
+    top = " | ".join(f"{c.section} {c.title} ({c.score:.2f})" for c in p.top[:3])
+    orgs: dict[str, None] = {}
+    other: dict[str, None] = {}
+    for e in entities:
+        name = f"{e.get('text')} [{e.get('id')}]" if e.get("id") else str(e.get("text"))
+        if e.get("label") in (None, "ORG"):
+            orgs.setdefault(name, None)
+        else:
+            other.setdefault(f"{e.get('text')} ({e.get('label')})", None)
+    lines = [
+        shown,
+        f"  section {p.section} {p.section_title}",
+        f"  chapter {p.chapter} {p.chapter_title}   confidence {p.confidence:.2f} (chapter {p.chapter_confidence:.2f})",
+        f"  top 3: {top}",
+        f"  organisations: {', '.join(orgs) if orgs else '-'}",
+    ]
+    if other:
+        lines.append(f"  other entities: {', '.join(other)}")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("texts", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
+              "chapter, chapter_title, confidence, chapter_confidence, top, entities.")
+@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.joblib).")
+def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
+    """Classify statements given as arguments, or one per line on standard input.
+
+    \b
+    Examples:
+      mh-nlp classify "De NLA ziet meer arbeidsuitbuiting in distributiecentra."
+      mh-nlp classify --json < notities.txt
+    Entity offsets (start, end) are character offsets into the text as printed.
+    Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
+    """
+    source: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
+    clf = None
+    find = _entity_finder()
+    count = 0
+    try:
+        while True:
+            batch = []
+            for text in source:
+                batch.append(text)
+                if len(batch) >= CLASSIFY_BATCH:
+                    break
+            if not batch:
+                break
+            if clf is None:
+                clf = _load_classifier(model)
+            for i, t in enumerate(batch):
+                if len(t) > MAX_CHARS:
+                    _warn(f"text {count + i + 1} is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
+            short = [t[:MAX_CHARS] for t in batch]
+            preds = clf.predict_details(short)
+            ents = find(short)
+            for text, p, e in zip(batch, preds, ents):
+                click.echo(json.dumps(_prediction_json(text, p, e), ensure_ascii=False) if as_json
+                           else _prediction_human(text, p, e) + "\n")
+            count += len(batch)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    if count == 0:
+        raise UserError("no text given (pass statements as arguments or one per line on standard input)")
+
+
+# ---------------------------------------------------------------- label
+
+_LABEL_HELP = f"""Label every statement of notes and transcripts with its theme; write one row per statement.
+
+\b
+Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rejoined),
+         .docx (paragraphs and list items), .csv/.xlsx (text column: --column, default
+         text/tekst/statement/uitspraak; other columns carried through), .jsonl (field "text"
+         or --column). Text files may be UTF-8 or Windows-1252 (warned). Empty
+         statements are skipped; one over 10,000 characters is split into pieces (warned).
+Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, section,
+         section_title, chapter, chapter_title, confidence, chapter_confidence, uncertain,
+         top1..top3 (+_title, _score), entity_ids, then the input's own columns.
+         Written to a temporary file and moved into place at the end; never overwritten
+         without --force; never written over an input.
+
+\b
+Exit status:
+  0    every input was labelled (warnings may have been printed)
+  1    nothing could be labelled, or bad options/output: no output written
+  2    usage error (unknown option, missing argument)
+  3    partial: some inputs failed (errors printed), the others' rows were written
+  130  interrupted (Ctrl-C): no output written
+
+\b
+Example:
+  mh-nlp label examples/*.md examples/notities.csv -o labels.csv --summary overzicht.md
+"""
+
+
+@main.command(help=_LABEL_HELP)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help=f"Output file ({', '.join(OUTPUT_SUFFIXES)}).")
+@click.option("--column", help="Text column of .csv/.xlsx inputs (field of .jsonl inputs).")
+@click.option("--split", type=click.Choice(SPLITS), default="paragraph", show_default=True,
+              help="Statements of text inputs: per paragraph/bullet/line, or per sentence.")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Mark statements whose section confidence is below this as uncertain (section left empty; "
+                   "chapter kept if its own confidence reaches it).")
+@click.option("--summary", "summary_path", type=click.Path(path_type=Path),
+              help="Write the theme overview to this .md or .json file instead of printing it.")
+@click.option("--force", is_flag=True, help="Overwrite existing output (and summary) files.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no overview on the terminal (warnings and errors "
+              "still go to stderr).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Statements classified at a time.")
+@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.joblib).")
+def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
+          summary_path: Path | None, force: bool, quiet: bool, batch_size: int, model: Path | None) -> None:
+    from .label import Summary, label_files
+
+    # 1. everything about the outputs is checked before any work
+    try:
+        check_output(output, inputs, force, OUTPUT_SUFFIXES)
+        if summary_path is not None:
+            check_output(summary_path, inputs, force, SUMMARY_SUFFIXES)
+            if summary_path.resolve() == output.resolve():
+                raise OutputError(f"{summary_path}: the summary cannot be the output file")
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+
+    # 2. inputs that cannot be read at all are reported now
+    summary = Summary()
+    good: list[Path] = []
+    seen: set[Path] = set()
+    for path in inputs:
+        key = path.resolve()
+        if key in seen:
+            _warn(f"{path}: given twice; labelled once")
+            continue
+        seen.add(key)
+        try:
+            check_input(path)
+            good.append(path)
+        except ReadError as exc:
+            _error(f"{path}: {exc}")
+            summary.start(str(path))
+            summary.fail(str(path), str(exc))
+    if not good:
+        raise UserError("nothing to label: no readable input")
+
+    progress = _Progress(enabled=not quiet and _stderr_is_tty())
+
+    def on_warning(source: str, message: str) -> None:
+        progress.clear()
+        _warn(f"{source}: {message}")
+
+    def on_error(source: str, message: str) -> None:
+        progress.clear()
+        _error(f"{source}: {message}")
+
+    writer = None
+    try:
+        classifier = _load_classifier(model)
+        fields: dict[str, None] = {}
+        for path in good:
+            fields.update((f, None) for f in extra_fields(path, column))
+        writer = open_writer(output, list(fields))
+        index = {str(p): i for i, p in enumerate(good, start=1)}
+        for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
+                               min_confidence=min_confidence, find_entities=_entity_finder(), warn=on_warning,
+                               error=on_error, summary=summary):
+            writer.write(row.to_dict())
+            progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))
+        progress.clear()
+        if writer.rows == 0:
+            writer.abort()
+            raise UserError("nothing could be labelled; no output written")
+        writer.commit()
+        overview = summary.to_dict()
+        if summary_path is not None:
+            write_summary(summary_path, overview)
+    except KeyboardInterrupt:
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        _error("interrupted; no output written")
+        sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        target = exc.filename or output
+        raise UserError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    except (click.ClickException, SystemExit):
+        if writer is not None:
+            writer.abort()
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug must not leave a half-written file or a traceback
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        if os.environ.get("MH_NLP_DEBUG"):
+            raise
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        raise UserError(f"internal error ({exc.__class__.__name__}: {detail}); no output written "
+                        f"(set MH_NLP_DEBUG=1 for the traceback)") from None
+
+    if not quiet:
+        if summary_path is None:
+            click.echo(summary_text(overview))
+        click.echo(f"written: {output} ({writer.rows:,} statements)"
+                   + (f", overview {summary_path}" if summary_path else ""))
+    if summary.failed:
+        _warn(f"{len(summary.failed)} of {overview['total']['inputs']} inputs could not be (fully) labelled; "
+              f"exit status {EXIT_PARTIAL}")
+        sys.exit(EXIT_PARTIAL)

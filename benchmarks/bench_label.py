@@ -1,0 +1,163 @@
+"""Speed and memory of batch labelling, and the cold start of ``mh-nlp classify``.
+
+Usage:
+    .venv/bin/python benchmarks/bench_label.py [--statements 100000] [--batch-size 256] [--model PATH]
+                                               [--keep DIR] [--no-cold-start] [--no-entities]
+
+Generates a big .txt and a big .csv from the statements of ``examples/`` (repeated, with a running
+number so no two are identical), labels them through :func:`mh_nlp.label.label_files` into a .csv
+with the real classifier (``mh_nlp.classify.load_classifier()``), and reports statements per second
+and peak RSS (resident memory; ``ru_maxrss``). Then times ``mh-nlp classify "..."`` in a fresh
+process (wall time, model load included). A script, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def example_statements() -> list[str]:
+    """All statements of the example files."""
+    from mh_nlp.readers import read_statements
+
+    out = []
+    for p in sorted(EXAMPLES.iterdir()):
+        if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md":
+            out += [s.text for s in read_statements(p)]
+    return out
+
+
+def make_inputs(directory: Path, n: int) -> list[Path]:
+    """A .txt with n/2 statements (one per line) and a .csv with the other n/2."""
+    base = example_statements()
+    half = n // 2
+    txt, tab = directory / "groot.txt", directory / "groot.csv"
+    with open(txt, "w", encoding="utf-8") as fh:
+        for i in range(half):
+            fh.write(f"{base[i % len(base)]} (notitie {i})\n\n")
+    with open(tab, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["nr", "spreker", "tekst"])
+        for i in range(n - half):
+            w.writerow([i, "deelnemer", f"{base[(i * 7) % len(base)]} (rij {i})"])
+    return [txt, tab]
+
+
+def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int, entities: bool) -> None:
+    """Label ``paths`` into ``out`` and print throughput and peak memory."""
+    try:
+        from mh_nlp.classify import load_classifier
+    except ImportError as exc:
+        print(f"label: cannot run - mh_nlp.classify is not available ({exc})")
+        return
+    from mh_nlp.label import label_files
+    from mh_nlp.readers import extra_fields
+    from mh_nlp.writers import open_writer
+
+    rss0 = peak_rss_mb()
+    t0 = time.perf_counter()
+    try:
+        clf = load_classifier(model)
+    except Exception as exc:  # noqa: BLE001 - report and stop
+        print(f"label: cannot run - the classifier cannot be loaded: {exc} (run `mh-nlp train`)")
+        return
+    t_load = time.perf_counter() - t0
+    find = None
+    if entities:
+        try:
+            from mh_nlp.entities import find_entities_batch
+
+            find = lambda texts: find_entities_batch(list(texts), batch_size=64, n_process=1)  # noqa: E731
+            find(["De NLA en het OM."])
+        except Exception as exc:  # noqa: BLE001
+            print(f"(entities skipped: {exc.__class__.__name__}: {exc})")
+            find = None
+    rss_loaded = peak_rss_mb()
+    fields: dict[str, None] = {}
+    for p in paths:
+        fields.update((f, None) for f in extra_fields(p))
+    t1 = time.perf_counter()
+    n = 0
+    checkpoints = []
+    with open_writer(out, list(fields)) as w:
+        for row in label_files(paths, clf, batch_size=batch_size, find_entities=find):
+            w.write(row.to_dict())
+            n += 1
+            if n % 20000 == 0:
+                checkpoints.append((n, peak_rss_mb()))
+                print(f"  .. {n:,} statements, {n / (time.perf_counter() - t1):,.0f}/s, "
+                      f"peak RSS {checkpoints[-1][1]:,.0f} MiB", file=sys.stderr)
+    elapsed = time.perf_counter() - t1
+    print(f"label: {n:,} statements in {elapsed:,.1f} s = {n / elapsed:,.0f} statements/s "
+          f"(batch size {batch_size}, entities {'on' if find else 'off'})")
+    print(f"  model load {t_load:.1f} s; peak RSS before load {rss0:,.0f} MiB, after load {rss_loaded:,.0f} MiB, "
+          f"at end {peak_rss_mb():,.0f} MiB; output {out.stat().st_size / 1e6:,.1f} MB")
+    if len(checkpoints) >= 2:
+        growth = checkpoints[-1][1] - checkpoints[0][1]
+        print(f"  peak RSS growth from {checkpoints[0][0]:,} to {checkpoints[-1][0]:,} statements: {growth:,.0f} MiB")
+
+
+def bench_cold_start(model: str | None, runs: int = 3) -> None:
+    """Wall time of ``mh-nlp classify "..."`` in a fresh process (import, model load, one prediction)."""
+    exe = shutil.which("mh-nlp", path=str(Path(sys.executable).parent)) or shutil.which("mh-nlp")
+    cmd = [exe] if exe else [sys.executable, "-m", "mh_nlp.cli"]
+    cmd += ["classify", "De NLA ziet meer arbeidsuitbuiting in distributiecentra."]
+    if model:
+        cmd += ["--model", model]
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            print(f"cold start: `mh-nlp classify` failed (exit {proc.returncode}): {proc.stderr.strip()[:300]}")
+            return
+    print(f"cold start: mh-nlp classify \"...\" took {min(times):.2f} s best, {sum(times) / len(times):.2f} s mean "
+          f"over {runs} runs")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--statements", type=int, default=100_000)
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--model", help="model file (default: models/theme-model.joblib)")
+    ap.add_argument("--keep", type=Path, help="write the generated inputs and output here instead of a temp dir")
+    ap.add_argument("--no-cold-start", action="store_true")
+    ap.add_argument("--no-entities", action="store_true", help="leave entity recognition out of the timing")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = args.keep or Path(tmp)
+        d.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        paths = make_inputs(d, args.statements)
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"inputs: {args.statements:,} statements in {', '.join(p.name for p in paths)} ({size:,.1f} MB, "
+              f"generated in {time.perf_counter() - t0:.1f} s)")
+        out = d / "labels.csv"
+        if out.exists():
+            os.remove(out)
+        bench_label(paths, out, args.model, args.batch_size, not args.no_entities)
+    if not args.no_cold_start:
+        bench_cold_start(args.model)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Batch-labelling notes and transcripts: statements in, one theme row per statement out, streaming.
+
+>>> from mh_nlp.classify import load_classifier          # doctest: +SKIP
+>>> for row in label_files(["notes.md"], load_classifier()):  # doctest: +SKIP
+...     print(row.statement.position, row.prediction.section)
+
+Statements are read lazily (:func:`mh_nlp.readers.read_statements`) and classified in batches of
+``batch_size``, so memory does not grow with the size of the input. A file that cannot be read
+is reported through ``error`` and skipped; the other files go on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from .prediction import Prediction, ThemeClassifier
+from .readers import MAX_CHARS, ReadError, Statement, read_statements
+
+__all__ = ["LabelRow", "Statement", "Summary", "label_files", "label_statements", "read_statements"]
+
+FindEntities = Callable[[Sequence[str]], list[list[dict[str, Any]]]]
+Report = Callable[[str, str], None]  # (source, message)
+
+
+def _section_key(number: str) -> tuple[int, ...]:
+    """Sort key of a section number such as ``2.11``."""
+    try:
+        return tuple(int(p) for p in number.split("."))
+    except ValueError:
+        return (10**6,)
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    """A statement with its predicted theme, whether it is uncertain, and its entities."""
+
+    statement: Statement
+    prediction: Prediction
+    uncertain: bool = False
+    chapter_uncertain: bool = False
+    entities: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def entity_ids(self) -> list[str]:
+        """The distinct entity ids, in order of first mention."""
+        seen: dict[str, None] = {}
+        for e in self.entities:
+            if e.get("id"):
+                seen.setdefault(str(e["id"]), None)
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as written to .jsonl (and, flattened, to .csv/.xlsx); an uncertain row has no section."""
+        p = self.prediction
+        return {
+            "source": self.statement.source,
+            "position": self.statement.position,
+            "statement": self.statement.text,
+            "section": "" if self.uncertain else p.section,
+            "section_title": "" if self.uncertain else p.section_title,
+            "chapter": None if self.chapter_uncertain else p.chapter,
+            "chapter_title": "" if self.chapter_uncertain else p.chapter_title,
+            "confidence": round(float(p.confidence), 4),
+            "chapter_confidence": round(float(p.chapter_confidence), 4),
+            "uncertain": self.uncertain,
+            "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
+            "entity_ids": self.entity_ids,
+            "extra": dict(self.statement.extra),
+        }
+
+
+def _batches(items: Iterable[Statement], size: int) -> Iterator[list[Statement]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def label_statements(statements: Iterable[Statement], classifier: ThemeClassifier, *, batch_size: int = 256,
+                     min_confidence: float | None = None,
+                     find_entities: FindEntities | None = None) -> Iterator[LabelRow]:
+    """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    for batch in _batches(statements, batch_size):
+        texts = [s.text for s in batch]
+        predictions = classifier.predict_details(texts)
+        if len(predictions) != len(batch):
+            raise RuntimeError(f"classifier returned {len(predictions)} predictions for {len(batch)} statements")
+        entities: list[list[dict[str, Any]]] = [[] for _ in batch]
+        if find_entities is not None:
+            found = list(find_entities(texts))
+            if len(found) == len(batch):
+                entities = [list(e) for e in found]
+        for st, pred, ents in zip(batch, predictions, entities):
+            low = min_confidence is not None and pred.confidence < min_confidence
+            low_ch = min_confidence is not None and pred.chapter_confidence < min_confidence
+            yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
+
+
+@dataclass
+class _InputCounts:
+    source: str
+    statements: int = 0
+    uncertain: int = 0
+    error: str | None = None
+    chapters: dict[int, list] = field(default_factory=dict)  # chapter -> [title, count]
+    sections: dict[str, list] = field(default_factory=dict)  # section -> [title, count]
+
+
+class Summary:
+    """The theme overview per input: statements per chapter and per section, uncertain ones and errors."""
+
+    def __init__(self) -> None:
+        self._inputs: dict[str, _InputCounts] = {}
+
+    def start(self, source: str) -> None:
+        """Register an input (so inputs without rows still show up)."""
+        self._inputs.setdefault(source, _InputCounts(source))
+
+    def add(self, row: LabelRow) -> None:
+        """Count one labelled row."""
+        c = self._inputs.setdefault(row.statement.source, _InputCounts(row.statement.source))
+        c.statements += 1
+        p = row.prediction
+        if row.uncertain:
+            c.uncertain += 1
+        else:
+            c.sections.setdefault(p.section, [p.section_title, 0])[1] += 1
+        if not row.chapter_uncertain:
+            c.chapters.setdefault(p.chapter, [p.chapter_title, 0])[1] += 1
+
+    def fail(self, source: str, message: str) -> None:
+        """Record that an input could not be (completely) read."""
+        self._inputs.setdefault(source, _InputCounts(source)).error = message
+
+    @property
+    def statements(self) -> int:
+        return sum(c.statements for c in self._inputs.values())
+
+    @property
+    def failed(self) -> list[str]:
+        """Sources with an error."""
+        return [s for s, c in self._inputs.items() if c.error]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready overview: ``inputs`` (one entry per input) and ``total``."""
+        inputs = []
+        for c in self._inputs.values():
+            inputs.append({
+                "source": c.source, "statements": c.statements, "uncertain": c.uncertain, "error": c.error,
+                "chapters": [{"chapter": ch, "title": t, "statements": n} for ch, (t, n) in sorted(c.chapters.items())],
+                "sections": [{"section": s, "title": t, "statements": n}
+                             for s, (t, n) in sorted(c.sections.items(), key=lambda kv: _section_key(kv[0]))],
+            })
+        return {"inputs": inputs, "total": {
+            "inputs": len(inputs), "inputs_ok": sum(1 for i in inputs if not i["error"]),
+            "statements": self.statements, "uncertain": sum(i["uncertain"] for i in inputs)}}
+
+
+def _ignore(_source: str, _message: str) -> None:
+    """Default reporter: drop the message."""
+
+
+def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier, *, column: str | None = None,
+                split: str = "paragraph", batch_size: int = 256, min_confidence: float | None = None,
+                find_entities: FindEntities | None = None, max_chars: int = MAX_CHARS,
+                warn: Report | None = None, error: Report | None = None,
+                summary: Summary | None = None) -> Iterator[LabelRow]:
+    """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped."""
+    warn = warn or _ignore
+    error = error or _ignore
+    for path in paths:
+        source = str(path)
+        if summary is not None:
+            summary.start(source)
+
+        def guarded(src: str = source, p: str | Path = path) -> Iterator[Statement]:
+            try:
+                yield from read_statements(p, column=column, split=split, max_chars=max_chars,
+                                           warn=lambda msg: warn(src, msg), source=src)
+            except ReadError as exc:
+                error(src, str(exc))
+                if summary is not None:
+                    summary.fail(src, str(exc))
+
+        for row in label_statements(guarded(), classifier, batch_size=batch_size, min_confidence=min_confidence,
+                                    find_entities=find_entities):
+            if summary is not None:
+                summary.add(row)
+            yield row

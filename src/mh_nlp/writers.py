@@ -1,0 +1,321 @@
+"""Writing labelled statements (.csv, .jsonl, .xlsx) and theme overviews (.md, .json), atomically.
+
+Every writer writes to a hidden temporary file in the output's own directory and moves it into
+place with ``os.replace`` only on :meth:`RowWriter.commit`; an exception or Ctrl-C before that
+removes the temporary file, so an interrupted run never leaves a half-written or clobbered output.
+Rows come in the nested form of :meth:`mh_nlp.label.LabelRow.to_dict`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+OUTPUT_SUFFIXES = (".csv", ".jsonl", ".xlsx")
+SUMMARY_SUFFIXES = (".md", ".json")
+TOP_K = 3
+FIXED_FIELDS = (["source", "position", "statement", "section", "section_title", "chapter", "chapter_title",
+                 "confidence", "chapter_confidence", "uncertain"]
+                + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
+                + ["entity_ids"])
+
+
+class OutputError(Exception):
+    """An output path that cannot be used (one-line message)."""
+
+
+def extra_columns(extra_fields: Sequence[str]) -> list[tuple[str, str]]:
+    """(input field, output column) pairs; an input field named like a fixed column gets an ``input_`` prefix."""
+    out, taken = [], set(FIXED_FIELDS)
+    for name in extra_fields:
+        col = name
+        while col in taken:
+            col = f"input_{col}"
+        taken.add(col)
+        out.append((name, col))
+    return out
+
+
+def header(extra_fields: Sequence[str]) -> list[str]:
+    """The column names of a .csv or .xlsx output."""
+    return list(FIXED_FIELDS) + [col for _name, col in extra_columns(extra_fields)]
+
+
+def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]:
+    """One nested row as the flat cells of a .csv/.xlsx output (top 3 spread over columns, ids joined by ``;``)."""
+    cells = [record["source"], record["position"], record["statement"], record["section"], record["section_title"],
+             "" if record["chapter"] is None else record["chapter"], record["chapter_title"], record["confidence"],
+             record["chapter_confidence"], record["uncertain"]]
+    top = list(record.get("top") or [])[:TOP_K]
+    for i in range(TOP_K):
+        if i < len(top):
+            cells += [top[i]["section"], top[i]["title"], top[i]["score"]]
+        else:
+            cells += ["", "", ""]
+    cells.append(";".join(record.get("entity_ids") or []))
+    extra = record.get("extra") or {}
+    cells += [extra.get(name, "") for name, _col in extras]
+    return cells
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def temp_path_for(path: Path) -> tuple[int, Path]:
+    """Create a hidden temporary file beside ``path`` (same directory, so ``os.replace`` is atomic)."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + path.suffix)
+    os.chmod(name, 0o666 & ~_umask())
+    return fd, Path(name)
+
+
+class RowWriter:
+    """Base class: a temporary file that becomes ``path`` on :meth:`commit` and vanishes on :meth:`abort`."""
+
+    def __init__(self, path: Path, extra_fields: Sequence[str] = ()):
+        self.path = Path(path)
+        self.extras = extra_columns(extra_fields)
+        self.rows = 0
+        self._done = False
+        fd, self.tmp = temp_path_for(self.path)
+        self._open(fd)
+
+    def _open(self, fd: int) -> None:
+        raise NotImplementedError
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one row (nested form)."""
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        """Release the temporary file's handles without finishing it."""
+        self._close()
+
+    def commit(self) -> None:
+        """Finish the file and move it into place."""
+        if self._done:
+            return
+        try:
+            self._close()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        self._done = True
+
+    def abort(self) -> None:
+        """Drop the temporary file; the output path is left as it was."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self._discard()
+        except Exception:  # noqa: BLE001 - we are discarding the file anyway
+            pass
+        try:
+            self.tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self) -> "RowWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class CsvWriter(RowWriter):
+    """UTF-8 CSV with a byte-order mark (so Excel shows Dutch accents), one header row."""
+
+    def _open(self, fd: int) -> None:
+        self._fh: io.TextIOBase | None = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(header([n for n, _c in self.extras]))
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._csv.writerow(flat_row(record, self.extras))
+        self.rows += 1
+
+    def _close(self) -> None:
+        if self._fh is not None and not self._fh.closed:
+            self._fh.close()
+
+
+class JsonlWriter(RowWriter):
+    """One JSON object per line (UTF-8), in the nested form: ``top`` and ``entity_ids`` are lists."""
+
+    def _open(self, fd: int) -> None:
+        self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.rows += 1
+
+    def _close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+
+class XlsxWriter(RowWriter):
+    """An .xlsx workbook in openpyxl's write-only mode (rows stream to openpyxl's temporary file until :meth:`commit`)."""
+
+    def _open(self, fd: int) -> None:
+        os.close(fd)
+        import openpyxl
+
+        self._wb = openpyxl.Workbook(write_only=True)
+        self._ws = self._wb.create_sheet("labels")
+        self._ws.append(header([n for n, _c in self.extras]))
+        self._saved = False
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._ws.append([_xlsx_safe(c) for c in flat_row(record, self.extras)])
+        self.rows += 1
+
+    def _close(self) -> None:
+        if not self._saved:
+            self._saved = True
+            self._wb.save(self.tmp)
+
+    def _discard(self) -> None:
+        """Finish openpyxl's own row stream (a file in the system temp dir) and delete it; never save."""
+        self._saved = True
+        ws = self._ws
+        try:
+            ws.close()
+        finally:
+            writer = getattr(ws, "_writer", None)
+            if writer is not None:
+                try:
+                    writer.cleanup()
+                except (OSError, ValueError):
+                    pass
+
+
+def _xlsx_safe(value: Any) -> Any:
+    """Strip characters that are illegal in XML cells and keep cells under Excel's 32,767-character limit."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > 32767:
+            value = value[:32767]
+    return value
+
+
+WRITERS = {".csv": CsvWriter, ".jsonl": JsonlWriter, ".xlsx": XlsxWriter}
+
+
+def open_writer(path: str | Path, extra_fields: Sequence[str] = ()) -> RowWriter:
+    """A writer for ``path`` chosen by its extension (.csv, .jsonl or .xlsx)."""
+    path = Path(path)
+    cls = WRITERS.get(path.suffix.lower())
+    if cls is None:
+        raise OutputError(f"unsupported output type {path.suffix or '(no extension)'!r} "
+                          f"(use {', '.join(OUTPUT_SUFFIXES)})")
+    return cls(path, extra_fields)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    fd, tmp = temp_path_for(path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, suffixes: Sequence[str]) -> Path:
+    """Validate an output path before any work: type, directory, not an input, no overwrite without force."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: unsupported output type {path.suffix or '(no extension)'!r} "
+                          f"(use {', '.join(suffixes)})")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory")
+    target = path.resolve()
+    for item in inputs:
+        p = Path(item)
+        try:
+            same = p.resolve() == target or (p.exists() and path.exists() and os.path.samefile(p, path))
+        except OSError:
+            same = False
+        if same:
+            raise OutputError(f"{path}: is also an input; refusing to write the output over it")
+    if path.exists() and not force:
+        raise OutputError(f"{path}: exists; use --force to overwrite it")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{path}: directory {parent} is not writable")
+    return path
+
+
+# ---------------------------------------------------------------- theme overview
+
+def summary_markdown(summary: dict[str, Any]) -> str:
+    """The theme overview (see :meth:`mh_nlp.label.Summary.to_dict`) as Markdown tables, one block per input."""
+    lines = ["# Theme overview", ""]
+    total = summary["total"]
+    lines.append(f"{total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
+                 + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "") + ".")
+    for src in summary["inputs"]:
+        lines += ["", f"## {src['source']}", ""]
+        if src.get("error"):
+            lines.append(f"**error:** {src['error']}")
+            if not src["statements"]:
+                continue
+            lines.append("")
+        lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else ""))
+        lines += ["", "| chapter | title | statements |", "| --- | --- | ---: |"]
+        lines += [f"| {c['chapter']} | {c['title']} | {c['statements']} |" for c in src["chapters"]]
+        lines += ["", "| section | title | statements |", "| --- | --- | ---: |"]
+        lines += [f"| {s['section']} | {s['title']} | {s['statements']} |" for s in src["sections"]]
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """The theme overview as plain text for the terminal."""
+    lines = []
+    for src in summary["inputs"]:
+        if src.get("error") and not src["statements"]:
+            lines.append(f"{src['source']}: not labelled ({src['error']})")
+            continue
+        lines.append(f"{src['source']}: {src['statements']} statements"
+                     + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
+                     + (f" (stopped: {src['error']})" if src.get("error") else ""))
+        for c in src["chapters"]:
+            lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
+        for s in src["sections"]:
+            lines.append(f"    {s['section']:<5} {s['title'][:50]:<50} {s['statements']:6d}")
+    total = summary["total"]
+    lines.append(f"total: {total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
+                 + (f", {total['uncertain']} uncertain" if total["uncertain"] else ""))
+    return "\n".join(lines)
+
+
+def write_summary(path: str | Path, summary: dict[str, Any]) -> None:
+    """Write the theme overview as .md or .json (atomically)."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    else:
+        write_text_atomic(path, summary_markdown(summary))

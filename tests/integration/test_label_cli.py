@@ -1,0 +1,388 @@
+"""``mh-nlp classify`` and ``mh-nlp label`` end to end, with a keyword test classifier: I/O and robustness."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import EXAMPLES, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
+
+from mh_nlp import cli_label  # noqa: E402
+from mh_nlp.cli import main  # noqa: E402
+
+EXAMPLE_FILES = [EXAMPLES / n for n in ("rondetafel_utrecht.md", "transcript_gemeente.txt", "notities.csv",
+                                         "verslag.docx")]
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def error_lines(result) -> list[str]:
+    return [ln for ln in result.stderr.splitlines() if ln.startswith("mh-nlp: error:")]
+
+
+@pytest.fixture
+def clf(monkeypatch) -> KeywordClassifier:
+    return use_fakes(monkeypatch)
+
+
+@pytest.fixture
+def note(tmp_path) -> Path:
+    p = tmp_path / "note.txt"
+    p.write_text("De IND mag gegevens niet delen met de gemeente.\n\nMeer voorlichting op scholen.\n",
+                 encoding="utf-8")
+    return p
+
+
+# ---------------------------------------------------------------- classify
+
+def test_classify_json_arguments(clf):
+    r = run("classify", "--json", "De NLA kan gegevens niet delen met het RIEC.", "Iets anders.")
+    assert r.exit_code == 0
+    first, second = [json.loads(x) for x in r.stdout.splitlines()]
+    assert first["section"] == "2.11" and first["chapter"] == 2 and first["confidence"] == 0.8
+    assert first["chapter_title"] == "Problemen en oorzaken" and len(first["top"]) == 3
+    assert [(e["id"], first["text"][e["start"]:e["end"]]) for e in first["entities"]] == [("nla", "NLA"),
+                                                                                        ("riec", "RIEC")]
+    assert second["section"] == "1.1" and second["entities"] == []
+
+
+def test_classify_stdin_lines_human(clf):
+    r = run("classify", input="Te weinig capaciteit bij de politie.\n\n   \nMeer samenwerking met CoMensha.\n")
+    assert r.exit_code == 0
+    assert "section 2.16 Gebrek aan middelen en capaciteit" in r.stdout
+    assert "section 3.9 Meer samenwerking" in r.stdout
+    assert "organisations: CoMensha [comensha]" in r.stdout
+    assert clf.batches == [2]  # blank lines skipped
+
+
+def test_classify_stdin_cp1252_is_warned(clf):
+    r = CliRunner().invoke(main, ["classify", "--json"], input="Eén slachtoffer.\n".encode("cp1252"))
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["text"] == "Eén slachtoffer."
+    assert "mh-nlp: warning: <stdin>: not UTF-8" in r.stderr
+
+
+def test_classify_without_text_is_an_error(clf):
+    r = run("classify", input="\n\n")
+    assert r.exit_code == 1 and r.stderr.startswith("mh-nlp: error: no text given")
+
+
+def test_missing_classifier_is_one_line_error(monkeypatch, note, tmp_path):
+    def broken(model):
+        raise cli_label.UserError(f"{model}: no trained model (run `mh-nlp train`)")
+    monkeypatch.setattr(cli_label, "_load_classifier", broken)
+    r = run("label", note, "-o", tmp_path / "o.csv", "--model", tmp_path / "x.joblib")
+    assert r.exit_code == 1 and len(r.stderr.splitlines()) == 1 and "no trained model" in r.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_real_loader_reports_a_missing_model(tmp_path):
+    pytest.importorskip("mh_nlp.classify")
+    with pytest.raises(cli_label.UserError):
+        cli_label._load_classifier(tmp_path / "nope.joblib")
+
+
+# ---------------------------------------------------------------- label: the normal path
+
+def test_label_examples_to_csv_with_summary(clf, tmp_path):
+    out, summ = tmp_path / "labels.csv", tmp_path / "overzicht.json"
+    r = run("label", *EXAMPLE_FILES, "-o", out, "--summary", summ)
+    assert r.exit_code == 0, r.output
+    rows = read_csv(out)
+    sources = {Path(row["source"]).name for row in rows}
+    assert sources == {p.name for p in EXAMPLE_FILES}
+    by_src = {name: [row for row in rows if Path(row["source"]).name == name] for name in sources}
+    assert len(by_src["notities.csv"]) == 9 and by_src["notities.csv"][0]["spreker"] == "NLA"
+    assert by_src["notities.csv"][0]["datum"] == "2025-02-03" and by_src["notities.csv"][0]["position"] == "2"
+    rt = by_src["rondetafel_utrecht.md"]
+    assert any("vastloopt op de AVG" in row["statement"] for row in rt)  # hyphen break rejoined
+    assert {row["heading"] for row in rt} >= {"Trends", "Problemen", "Wat gaat goed", "Ambities"}
+    tr = by_src["transcript_gemeente.txt"]
+    assert tr[1]["speaker"] == "Voorzitter" and tr[0]["speaker"] == ""
+    assert tr[2]["speaker"] == "Ingrid (Veilig Thuis)" and tr[2]["entity_ids"] == ""  # the label is not the text
+    assert any(row["entity_ids"] == "riec" for row in tr)
+    overview = json.loads(summ.read_text(encoding="utf-8"))
+    assert overview["total"]["statements"] == len(rows) and overview["total"]["inputs_ok"] == 4
+    assert sum(s["statements"] for i in overview["inputs"] for s in i["sections"]) == len(rows)
+    assert "written:" in r.stdout
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".xlsx"])
+def test_label_other_output_formats(clf, tmp_path, note, suffix):
+    out = tmp_path / f"o{suffix}"
+    r = run("label", note, "-o", out, "--quiet")
+    assert r.exit_code == 0 and r.stdout == ""
+    if suffix == ".jsonl":
+        rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        assert [(x["position"], x["section"]) for x in rows] == [(1, "2.11"), (3, "4.3")]
+        assert rows[0]["entity_ids"] == ["ind"]
+    else:
+        import openpyxl
+
+        ws = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+        table = list(ws.iter_rows(values_only=True))
+        assert len(table) == 3 and table[2][3] == "4.3"
+
+
+def test_min_confidence_marks_uncertain(clf, tmp_path, note):
+    note.write_text("Gegevens delen lukt niet.\nIets heel anders.\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = run("label", note, "-o", out, "--min-confidence", "0.5")
+    assert r.exit_code == 0
+    rows = read_csv(out)
+    assert [(x["section"], x["uncertain"]) for x in rows] == [("2.11", "False"), ("", "True")]
+    assert rows[1]["top1"] == "1.1" and rows[1]["top3"] != ""
+    assert "1 uncertain" in r.stdout
+
+
+def test_sentence_split_and_batches(clf, tmp_path):
+    p = tmp_path / "lang.txt"
+    p.write_text(" ".join(f"Zin {i} over samenwerking." for i in range(25)) + "\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = run("label", p, "-o", out, "--split", "sentence", "--batch-size", "10")
+    assert r.exit_code == 0
+    assert len(read_csv(out)) == 25 and clf.batches == [10, 10, 5]
+
+
+# ---------------------------------------------------------------- outputs are protected
+
+def test_existing_output_refused_before_any_work(monkeypatch, tmp_path, note):
+    def must_not_load(model):
+        raise AssertionError("classifier loaded before the output check")
+    monkeypatch.setattr(cli_label, "_load_classifier", must_not_load)
+    out = tmp_path / "o.csv"
+    out.write_text("oud\n", encoding="utf-8")
+    r = run("label", note, "-o", out)
+    assert r.exit_code == 1 and r.stderr == f"mh-nlp: error: {out}: exists; use --force to overwrite it\n"
+    assert out.read_text(encoding="utf-8") == "oud\n"
+
+
+def test_force_overwrites(clf, tmp_path, note):
+    out = tmp_path / "o.csv"
+    out.write_text("oud\n", encoding="utf-8")
+    assert run("label", note, "-o", out, "--force").exit_code == 0
+    assert len(read_csv(out)) == 2
+
+
+def test_output_over_an_input_refused(clf, tmp_path):
+    inp = tmp_path / "n.csv"
+    inp.write_text("tekst\nDelen van gegevens.\n", encoding="utf-8")
+    before = inp.read_bytes()
+    r = run("label", inp, "-o", inp, "--force")
+    assert r.exit_code == 1 and "is also an input" in r.stderr
+    assert inp.read_bytes() == before
+
+
+def test_bad_output_type_and_summary_type(clf, tmp_path, note):
+    r = run("label", note, "-o", tmp_path / "o.txt")
+    assert r.exit_code == 1 and "unsupported output type '.txt'" in r.stderr
+    r = run("label", note, "-o", tmp_path / "o.csv", "--summary", tmp_path / "s.html")
+    assert r.exit_code == 1 and "unsupported output type '.html'" in r.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+# ---------------------------------------------------------------- robustness, one problem at a time
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "map.txt").mkdir()
+    (d / "leeg.txt").write_bytes(b"")
+    (d / "bin.txt").write_bytes(b"\x00\x01\x02\xffELF" * 100)
+    (d / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (d / "kapot.docx").write_bytes(b"PK\x03\x04kapot")
+    (d / "kapot.xlsx").write_bytes(b"geen zip")
+    (d / "geenkolom.csv").write_text("datum,notitie\n2025-01-01,iets\n", encoding="utf-8")
+    return {
+        "missing": (d / "nergens.md", "no such file"),
+        "directory": (d / "map.txt", "is a directory"),
+        "empty": (d / "leeg.txt", "empty file"),
+        "binary": (d / "bin.txt", "binary file"),
+        "unsupported": (d / "notes.pdf", "unsupported file type '.pdf'"),
+        "docx": (d / "kapot.docx", "not a valid .docx file"),
+        "xlsx": (d / "kapot.xlsx", "not a valid .xlsx file"),
+        "column": (d / "geenkolom.csv", "no text column"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "directory", "empty", "binary", "unsupported", "docx", "xlsx",
+                                  "column"])
+def test_one_bad_file_alone_fails_without_output(clf, tmp_path, case):
+    path, message = _bad_inputs(tmp_path)[case]
+    out = tmp_path / "o.csv"
+    r = run("label", path, "-o", out)
+    assert r.exit_code == 1
+    errs = error_lines(r)
+    assert errs[0].startswith(f"mh-nlp: error: {path}: {message}")
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["in"]
+
+
+def test_bad_files_in_a_batch_do_not_lose_the_good_ones(clf, tmp_path, note):
+    bad = _bad_inputs(tmp_path)
+    out = tmp_path / "o.csv"
+    r = run("label", bad["docx"][0], note, bad["missing"][0], bad["column"][0], "-o", out,
+            "--summary", tmp_path / "s.md")
+    assert r.exit_code == cli_label.EXIT_PARTIAL == 3
+    assert [Path(x["source"]).name for x in read_csv(out)] == ["note.txt", "note.txt"]
+    assert len(error_lines(r)) == 3
+    assert "3 of 4 inputs could not be (fully) labelled; exit status 3" in r.stderr
+    md = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert "**error:** not a valid .docx file" in md and "2 statements from 1 of 4 inputs" in md
+
+
+def test_windows_1252_input_warns_naming_the_file(clf, tmp_path):
+    p = tmp_path / "oud.txt"
+    p.write_bytes("Eén probleem: gegevens delen met de gemeente kan niet.\n".encode("cp1252"))
+    out = tmp_path / "o.csv"
+    r = run("label", p, "-o", out)
+    assert r.exit_code == 0
+    assert f"mh-nlp: warning: {p}: not UTF-8; read as Windows-1252 (cp1252)" in r.stderr
+    assert read_csv(out)[0]["statement"].startswith("Eén probleem")
+
+
+def test_empty_statements_are_skipped(clf, tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_text("tekst,x\n,1\n   ,2\nDelen van gegevens.,3\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert run("label", p, "-o", out).exit_code == 0
+    assert [(x["position"], x["x"]) for x in read_csv(out)] == [("4", "3")]
+
+
+def test_one_megabyte_line(clf, tmp_path):
+    p = tmp_path / "groot.txt"
+    p.write_text("gegevens " * 120_000 + "\n", encoding="utf-8")  # ~1 MB, one line, no sentence end
+    out = tmp_path / "o.jsonl"
+    r = run("label", p, "-o", out)
+    assert r.exit_code == 0
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) > 100 and all(len(x["statement"]) <= 10_000 for x in rows)
+    assert sum(len(x["statement"]) + 1 for x in rows) == len("gegevens " * 120_000)
+    assert r.stderr.count("mh-nlp: warning:") == 1 and "split into pieces" in r.stderr
+
+
+def test_failing_entity_recogniser_warns_once(monkeypatch, tmp_path, note):
+    clf = KeywordClassifier()
+    monkeypatch.setattr(cli_label, "_load_classifier", lambda model: clf)
+
+    def broken(texts):
+        raise OSError("spaCy model nl_core_news_sm not found")
+    monkeypatch.setattr(cli_label, "_find_entities", broken)
+    out = tmp_path / "o.csv"
+    r = run("label", note, "-o", out, "--batch-size", "1")
+    assert r.exit_code == 0 and len(read_csv(out)) == 2
+    assert r.stderr.count("entity recognition unavailable") == 1
+
+
+def test_keyboard_interrupt_leaves_no_output(monkeypatch, tmp_path, note):
+    class Interrupting(KeywordClassifier):
+        def predict_details(self, texts):
+            if self.batches:
+                raise KeyboardInterrupt
+            return super().predict_details(texts)
+
+    use_fakes(monkeypatch, Interrupting())
+    out = tmp_path / "o.xlsx"
+    r = run("label", note, "-o", out, "--batch-size", "1")
+    assert r.exit_code == 130
+    assert r.stderr == "mh-nlp: error: interrupted; no output written\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.txt"]
+
+
+def test_no_progress_output_when_stderr_is_not_a_tty(clf, tmp_path, note):
+    r = run("label", note, "-o", tmp_path / "o.csv")
+    assert "\r" not in r.stderr and "labelled" not in r.stderr
+
+
+SIGINT_SCRIPT = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from conftest_label import KeywordClassifier, fake_entities
+from mh_nlp import cli_label
+from mh_nlp.cli import main
+
+class Slow(KeywordClassifier):
+    def predict_details(self, texts):
+        time.sleep(0.05)
+        return super().predict_details(texts)
+
+cli_label._load_classifier = lambda model: Slow()
+cli_label._find_entities = fake_entities
+main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10"], prog_name="mh-nlp")
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_ctrl_c_in_a_real_process(tmp_path):
+    inp = tmp_path / "veel.txt"
+    inp.write_text("".join(f"Regel {i} over gegevens delen.\n" for i in range(5000)), encoding="utf-8")
+    out = tmp_path / "o.csv"
+    script = SIGINT_SCRIPT.format(tests=str(TESTS_DIR), inp=str(inp), out=str(out))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 30
+    while not any(p.name.startswith(".o.csv.") for p in tmp_path.iterdir()):  # the temporary output exists
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert stderr == "mh-nlp: error: interrupted; no output written\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["veel.txt"]
+
+
+def test_progress_counter_on_a_terminal_and_quiet_silences_it(clf, monkeypatch, tmp_path, note):
+    monkeypatch.setattr(cli_label, "_stderr_is_tty", lambda: True)
+    r = run("label", note, "-o", tmp_path / "a.csv")
+    assert "labelled 1 statements" in r.stderr and "\r" in r.stderr
+    r = run("label", note, "-o", tmp_path / "b.csv", "--quiet")
+    assert r.stderr == "" and r.stdout == ""
+
+
+def test_unexpected_classifier_failure_is_one_line_and_leaves_no_file(monkeypatch, tmp_path, note):
+    class Buggy(KeywordClassifier):
+        def predict_details(self, texts):
+            raise TypeError("unexpected input")
+
+    use_fakes(monkeypatch, Buggy())
+    monkeypatch.delenv("MH_NLP_DEBUG", raising=False)
+    r = run("label", note, "-o", tmp_path / "o.csv")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("mh-nlp: error: internal error (TypeError: unexpected input)")
+    assert len(r.stderr.splitlines()) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["note.txt"]
+
+
+def test_real_classifier_and_entities_when_a_model_exists(tmp_path):
+    pytest.importorskip("mh_nlp.classify")
+    from mh_nlp.corpus import load_taxonomy
+    from mh_nlp.model_store import default_model_path
+
+    model = Path(os.environ.get("MH_NLP_TEST_MODEL") or default_model_path())
+    if not model.exists():
+        pytest.skip(f"no trained model at {model} (run `mh-nlp train`)")
+    out = tmp_path / "o.jsonl"
+    r = run("label", EXAMPLES / "notities.csv", "-o", out, "--quiet", "--model", model)
+    assert r.exit_code == 0, r.stderr
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    sections = load_taxonomy().sections
+    assert len(rows) == 9 and all(x["section"] in sections for x in rows)
+    assert "ind" in rows[7]["entity_ids"]  # "... medewerkers van de IND ..."

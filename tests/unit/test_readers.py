@@ -1,0 +1,214 @@
+"""Reading statements from .txt/.md/.docx/.csv/.xlsx/.jsonl: splitting, encodings and bad files."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import EXAMPLES  # noqa: E402
+
+from mh_nlp.readers import (MAX_CHARS, ReadError, detect_encoding, extra_fields, read_statements,  # noqa: E402
+                            split_long, split_sentences, text_blocks)
+
+
+def texts(path, **kw) -> list[str]:
+    return [s.text for s in read_statements(path, **kw)]
+
+
+def blocks(s: str, markdown: bool = False) -> list[tuple[int, str, dict]]:
+    return list(text_blocks(s.split("\n"), markdown=markdown))
+
+
+# ---------------------------------------------------------------- text splitting
+
+def test_bullets_paragraphs_and_lines():
+    got = blocks("- eerste punt\n- tweede punt dat\n  doorloopt\n\nEen alinea die over twee\nregels loopt.\n"
+                 "NLA ziet meer uitbuiting\nRIEC mist zicht")
+    assert [(n, t) for n, t, _ in got] == [
+        (1, "eerste punt"), (2, "tweede punt dat doorloopt"), (5, "Een alinea die over twee regels loopt."),
+        (7, "NLA ziet meer uitbuiting"), (8, "RIEC mist zicht")]
+
+
+def test_hyphen_break_rejoined_but_compound_hyphen_kept():
+    got = [t for _, t, _ in blocks("De aanpak van mensen-\nhandel.\n\nWet- en\nregelgeving schiet tekort.")]
+    assert got == ["De aanpak van mensenhandel.", "Wet- en regelgeving schiet tekort."]
+
+
+def test_sentence_end_followed_by_capital_starts_new_statement():
+    got = [t for _, t, _ in blocks("Dit is af.\nDit is nieuw.")]
+    assert got == ["Dit is af.", "Dit is nieuw."]
+
+
+def test_speaker_label_and_markdown_heading_become_extra_fields():
+    got = blocks("# Problemen\nJan de Vries (NLA): Wij zien meer meldingen via\nVeilig Thuis.\n"
+                 "[00:12:31] Voorzitter: Dank.", markdown=True)
+    assert got[0] == (2, "Wij zien meer meldingen via Veilig Thuis.",
+                      {"heading": "Problemen", "speaker": "Jan de Vries (NLA)"})
+    assert got[1] == (4, "Dank.", {"heading": "Problemen", "speaker": "Voorzitter"})
+
+
+def test_lowercase_label_is_not_a_speaker():
+    (_, text, extra), = blocks("Let op: de IND deelt te weinig.")
+    assert text == "Let op: de IND deelt te weinig." and extra["speaker"] == ""
+
+
+def test_split_sentences_respects_abbreviations():
+    assert split_sentences("De IND deelt o.a. gegevens, bijv. met de NLA. Dat is goed! Klopt dat?") == [
+        "De IND deelt o.a. gegevens, bijv. met de NLA.", "Dat is goed!", "Klopt dat?"]
+
+
+def test_sentence_mode_splits_statements(tmp_path):
+    p = tmp_path / "n.txt"
+    p.write_text("Eerste zin. Tweede zin.\n", encoding="utf-8")
+    got = list(read_statements(p, split="sentence"))
+    assert [(s.position, s.text) for s in got] == [(1, "Eerste zin."), (1, "Tweede zin.")]
+
+
+def test_split_long_keeps_all_text_in_bounded_pieces():
+    text = " ".join(f"Zin nummer {i} over mensenhandel." for i in range(3000))
+    pieces = split_long(text, 1000)
+    assert all(len(p) <= 1000 for p in pieces) and len(pieces) > 1
+    assert " ".join(pieces) == text
+    assert all(p.endswith(".") for p in pieces)  # cut at sentence ends
+    nospace = "x" * 2500
+    assert split_long(nospace, 1000) == ["x" * 1000, "x" * 1000, "x" * 500]
+
+
+# ---------------------------------------------------------------- encodings and bad files
+
+def test_windows_1252_detected_and_warned(tmp_path):
+    p = tmp_path / "oud.txt"
+    p.write_bytes("Eén slachtoffer – 50 € per dag.\n".encode("cp1252"))
+    warnings: list[str] = []
+    assert detect_encoding(p) == "cp1252"
+    assert texts(p, warn=warnings.append) == ["Eén slachtoffer – 50 € per dag."]
+    assert len(warnings) == 1 and "Windows-1252" in warnings[0]
+
+
+def test_utf8_with_bom_is_not_warned(tmp_path):
+    p = tmp_path / "bom.txt"
+    p.write_bytes("\ufeffCoMensha regelt opvang.\n".encode("utf-8"))
+    warnings: list[str] = []
+    assert texts(p, warn=warnings.append) == ["CoMensha regelt opvang."]
+    assert warnings == []
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("leeg.txt", b"", "empty file"),
+    ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+    ("noext", b"tekst", "unsupported file type"),
+    ("witruimte.txt", b"\n\n   \n\t\n", "no statements"),
+    ("kapot.docx", b"PK\x03\x04 dit is geen docx", "not a valid .docx"),
+    ("kapot.xlsx", b"geen spreadsheet", "not a valid .xlsx"),
+])
+def test_bad_files_raise_one_line_read_errors(tmp_path, name, content, message):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(ReadError, match=message.replace(".", r"\.").replace("(", r"\(")) as info:
+        list(read_statements(p))
+    assert "\n" not in str(info.value)
+
+
+def test_missing_path_and_directory(tmp_path):
+    with pytest.raises(ReadError, match="no such file"):
+        list(read_statements(tmp_path / "nergens.txt"))
+    d = tmp_path / "map.txt"
+    d.mkdir()
+    with pytest.raises(ReadError, match="directory"):
+        list(read_statements(d))
+
+
+def test_one_megabyte_line_is_split_with_one_warning(tmp_path):
+    sentence = "De NLA ziet meer arbeidsuitbuiting in de logistiek. "
+    line = (sentence * (1_000_000 // len(sentence))).strip()
+    p = tmp_path / "groot.txt"
+    p.write_text(line + "\n", encoding="utf-8")
+    warnings: list[str] = []
+    got = list(read_statements(p, warn=warnings.append))
+    assert len(got) > 50 and all(len(s.text) <= MAX_CHARS for s in got)
+    assert {s.position for s in got} == {1}
+    assert " ".join(s.text for s in got) == line
+    assert len(warnings) == 1 and "split" in warnings[0]
+
+
+def test_reading_is_lazy(tmp_path):
+    p = tmp_path / "veel.txt"
+    p.write_text("".join(f"Regel {i}.\n" for i in range(10000)), encoding="utf-8")
+    it = read_statements(p)
+    first = next(it)
+    assert (first.position, first.text) == (1, "Regel 0.")
+    it.close()
+
+
+# ---------------------------------------------------------------- tables
+
+def test_csv_default_text_column_and_extras_carried():
+    got = list(read_statements(EXAMPLES / "notities.csv"))
+    assert got[0].text.startswith("We zien meer uitbuiting van arbeidsmigranten")
+    assert got[0].position == 2 and got[0].extra == {"datum": "2025-02-03", "spreker": "NLA"}
+    assert 10 not in {s.position for s in got}  # the row with an empty text is skipped
+    assert len(got) == 9
+    assert extra_fields(EXAMPLES / "notities.csv") == ["datum", "spreker"]
+
+
+def test_csv_semicolon_and_named_column(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("id;Opmerking\n1;De IND deelt te weinig.\n2;Goede samenwerking met RIEC.\n", encoding="utf-8")
+    got = list(read_statements(p, column="opmerking"))
+    assert [(s.position, s.text, s.extra) for s in got] == [
+        (2, "De IND deelt te weinig.", {"id": "1"}), (3, "Goede samenwerking met RIEC.", {"id": "2"})]
+
+
+def test_csv_without_the_named_column(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("datum,notitie\n2025-01-01,iets\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="no text column.*--column.*datum, notitie"):
+        list(read_statements(p))
+    with pytest.raises(ReadError, match="no column 'tekst'"):
+        list(read_statements(p, column="tekst"))
+
+
+def test_xlsx_rows(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["spreker", "Uitspraak", "score"])
+    ws.append(["OM", "Meer vervolgingen voor criminele uitbuiting.", 3])
+    ws.append(["RIEC", None, 1])
+    ws.append(["NLA", "Controles bij uitzendbureaus.", 2.0])
+    p = tmp_path / "n.xlsx"
+    wb.save(p)
+    got = list(read_statements(p))
+    assert [(s.position, s.text, s.extra) for s in got] == [
+        (2, "Meer vervolgingen voor criminele uitbuiting.", {"spreker": "OM", "score": "3"}),
+        (4, "Controles bij uitzendbureaus.", {"spreker": "NLA", "score": "2"})]
+
+
+def test_docx_paragraphs_and_list_items(tmp_path):
+    pytest.importorskip("docx")
+    sys.path.insert(0, str(EXAMPLES))
+    import make_docx
+
+    p = make_docx.build(tmp_path / "v.docx")
+    got = list(read_statements(p))
+    body = [t for style, t in make_docx.CONTENT if style != "Title" and not style.startswith("Heading")]
+    assert len(got) == len(body)
+    assert got[1].text == body[1] and got[1].extra["heading"] == "Ontwikkelingen"
+    assert got[-1].text == body[-1] and got[-1].extra["heading"] == "Ambities"
+    assert all(not s.text.startswith(("Ontwikkelingen", "Knelpunten")) for s in got)
+
+
+def test_jsonl_field_and_column(tmp_path):
+    p = tmp_path / "n.jsonl"
+    p.write_text(json.dumps({"text": "De OM vervolgt meer.", "id": 7}) + "\n\n"
+                 + json.dumps({"text": "", "id": 8}) + "\n"
+                 + json.dumps({"text": "NLA controleert.", "id": 9}) + "\n", encoding="utf-8")
+    got = list(read_statements(p))
+    assert [(s.position, s.text, s.extra) for s in got] == [
+        (1, "De OM vervolgt meer.", {"id": "7"}), (4, "NLA controleert.", {"id": "9"})]
+    with pytest.raises(ReadError, match="line 1: no field 'body'"):
+        list(read_statements(p, column="body"))

@@ -1,0 +1,111 @@
+"""Writing labelled rows (.csv/.jsonl/.xlsx) atomically, output checks, and the theme overview."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import KeywordClassifier  # noqa: E402
+
+from mh_nlp.label import LabelRow, Summary, label_statements  # noqa: E402
+from mh_nlp.readers import Statement  # noqa: E402
+from mh_nlp.writers import (OutputError, check_output, header, open_writer, summary_markdown,  # noqa: E402
+                            write_summary)
+
+STATEMENTS = [
+    Statement("a.csv", 2, "Het delen van gegevens loopt vast.", {"spreker": "RIEC", "section": "x"}),
+    Statement("a.csv", 3, "Iets heel anders.", {"spreker": "OM", "section": "y"}),
+]
+
+
+def rows(min_confidence=None) -> list[LabelRow]:
+    return list(label_statements(STATEMENTS, KeywordClassifier(), min_confidence=min_confidence))
+
+
+def test_header_renames_colliding_input_columns():
+    assert header(["spreker", "section"])[-2:] == ["spreker", "input_section"]
+
+
+def test_csv_round_trip(tmp_path):
+    out = tmp_path / "o.csv"
+    with open_writer(out, ["spreker", "section"]) as w:
+        for r in rows(min_confidence=0.5):
+            w.write(r.to_dict())
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        got = list(csv.DictReader(fh))
+    assert got[0]["section"] == "2.11" and got[0]["chapter"] == "2" and got[0]["uncertain"] == "False"
+    assert got[0]["input_section"] == "x" and got[0]["spreker"] == "RIEC"
+    assert got[1]["section"] == "" and got[1]["section_title"] == "" and got[1]["uncertain"] == "True"
+    assert got[1]["top1"] == "1.1" and got[1]["top1_score"] == "0.2"  # top 3 still given
+    assert got[1]["chapter"] == ""  # chapter confidence 0.3 < 0.5 as well
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+def test_jsonl_and_xlsx_round_trip(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    for name in ("o.jsonl", "o.xlsx"):
+        with open_writer(tmp_path / name, ["spreker"]) as w:
+            for r in rows():
+                w.write(r.to_dict())
+    lines = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["top"][0] == {"section": "2.11", "title": "Beperkte mogelijkheid gegevensuitwisseling",
+                                  "score": 0.8}
+    assert lines[1]["extra"] == {"spreker": "OM", "section": "y"}
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True).worksheets[0]
+    table = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert table[0][:4] == ["source", "position", "statement", "section"]
+    assert table[1][:4] == ["a.csv", 2, "Het delen van gegevens loopt vast.", "2.11"]
+    assert len(table) == 3
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_interrupted_write_leaves_old_file_and_no_temp(tmp_path, suffix):
+    out = tmp_path / f"o{suffix}"
+    out.write_bytes(b"oud")
+    with pytest.raises(KeyboardInterrupt):
+        with open_writer(out) as w:
+            w.write(rows()[0].to_dict())
+            raise KeyboardInterrupt
+    assert out.read_bytes() == b"oud"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_check_output_refusals(tmp_path):
+    inp = tmp_path / "in.csv"
+    inp.write_text("tekst\nx\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="also an input"):
+        check_output(inp, [inp], force=True, suffixes=(".csv",))
+    with pytest.raises(OutputError, match="also an input"):
+        check_output(tmp_path / "." / "in.csv", [Path(str(inp))], force=True, suffixes=(".csv",))
+    existing = tmp_path / "out.csv"
+    existing.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists; use --force"):
+        check_output(existing, [inp], force=False, suffixes=(".csv",))
+    assert check_output(existing, [inp], force=True, suffixes=(".csv",)) == existing
+    with pytest.raises(OutputError, match="does not exist"):
+        check_output(tmp_path / "nee" / "o.csv", [inp], force=False, suffixes=(".csv",))
+    with pytest.raises(OutputError, match="unsupported output type '.txt'"):
+        check_output(tmp_path / "o.txt", [inp], force=False, suffixes=(".csv",))
+
+
+def test_summary_counts_and_formats(tmp_path):
+    summary = Summary()
+    for r in rows(min_confidence=0.5):
+        summary.add(r)
+    summary.fail("b.docx", "not a valid .docx file")
+    d = summary.to_dict()
+    a = d["inputs"][0]
+    assert (a["statements"], a["uncertain"]) == (2, 1)
+    assert a["sections"] == [{"section": "2.11", "title": "Beperkte mogelijkheid gegevensuitwisseling",
+                              "statements": 1}]
+    assert a["chapters"] == [{"chapter": 2, "title": "Problemen en oorzaken", "statements": 1}]
+    assert d["total"] == {"inputs": 2, "inputs_ok": 1, "statements": 2, "uncertain": 1}
+    md = summary_markdown(d)
+    assert "| 2.11 | Beperkte mogelijkheid gegevensuitwisseling | 1 |" in md
+    assert "**error:** not a valid .docx file" in md
+    write_summary(tmp_path / "s.json", d)
+    assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8")) == json.loads(json.dumps(d))
