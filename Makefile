@@ -12,12 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# set-up = install, then train the default model if it is missing or stale (deterministic, offline)
 setup: $(STAMP)
+	$(BIN)/mh-nlp train --if-needed
 
-demo: $(STAMP)
+demo: setup
 	$(BIN)/mh-nlp demo
 
-test: $(STAMP)
+test: setup
 	$(BIN)/python -m pytest
 
 clean:

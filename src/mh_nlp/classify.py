@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from .corpus import Quote, Taxonomy, load_taxonomy, section_key
+from .corpus import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
 from .features import Prepared, SpacyPreprocessor, StanceCues
 from .prediction import Candidate, Prediction
 
@@ -49,10 +49,12 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
     """Product of section, chapter and topic experts over lemma, character and stance features."""
 
     def __init__(self, C: float = 10.0, chapter_weight: float = 1.0, topic_weight: float = 0.5,
-                 char: bool = True, stance: bool = True, taxonomy_path: str | None = None):
+                 centroid_weight: float = 0.0, char: bool = True, stance: bool = True,
+                 taxonomy_path: str | None = None):
         self.C = C
         self.chapter_weight = chapter_weight
         self.topic_weight = topic_weight
+        self.centroid_weight = centroid_weight
         self.char = char
         self.stance = stance
         self.taxonomy_path = taxonomy_path
@@ -83,12 +85,22 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self._fit_features(X)
         F = self._features(X)
-        lr = dict(C=self.C, max_iter=3000, random_state=0)
+        lr = dict(C=self.C, max_iter=3000, tol=1e-3, random_state=0)
         self.sec_ = LogisticRegression(**lr).fit(F, y, sample_weight=w)
         chapters = np.array([tax.sections[s].chapter for s in y])
         self.chap_ = LogisticRegression(**lr).fit(F, chapters, sample_weight=w)
         topics = np.array([tax.sections[s].topic or NO_TOPIC for s in y])
         self.top_ = LogisticRegression(**lr).fit(F, topics, sample_weight=w) if len(set(topics)) > 1 else None
+        # nearest-centroid expert on lemma n-grams: a section's centroid is the mean of its documents
+        # (for a section without quotes: its title), so it carries the zero-shot evidence of the titles
+        W = self.word_.transform(X)
+        C = np.zeros((len(self.classes_), W.shape[1]))
+        idx = {c: i for i, c in enumerate(self.classes_)}
+        for lab in set(y):
+            rows = np.flatnonzero(y == lab)
+            C[idx[lab]] = np.asarray(W[rows].multiply(w[rows][:, None]).sum(axis=0)).ravel()
+        norms = np.linalg.norm(C, axis=1, keepdims=True)
+        self.centroids_ = sparse.csr_matrix(np.divide(C, norms, out=np.zeros_like(C), where=norms > 0))
         return self
 
     def _expert_logs(self, X: Sequence[Prepared]):
@@ -112,18 +124,19 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
                             for t in self.section_topic_], axis=1)
         else:
             top = np.zeros_like(sec)
-        return sec, chap, top
+        cen = np.asarray((self.word_.transform(X) @ self.centroids_.T).todense())
+        return sec, chap, top, cen
 
     @staticmethod
-    def _combine(logs, chapter_weight: float, topic_weight: float) -> np.ndarray:
-        sec, chap, top = logs
-        z = sec + chapter_weight * chap + topic_weight * top
+    def _combine(logs, chapter_weight: float, topic_weight: float, centroid_weight: float = 0.0) -> np.ndarray:
+        sec, chap, top, cen = logs
+        z = sec + chapter_weight * chap + topic_weight * top + centroid_weight * cen
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
     def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self._combine(self._expert_logs(X), self.chapter_weight, self.topic_weight)
+        return self._combine(self._expert_logs(X), self.chapter_weight, self.topic_weight, self.centroid_weight)
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
@@ -132,13 +145,15 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
 class ThemeModelCV(BaseEstimator, ClassifierMixin):
     """:class:`ThemeModel` whose C and expert weights are chosen by grouped CV inside the training data."""
 
-    def __init__(self, Cs: tuple[float, ...] = (3.0, 10.0, 30.0),
+    def __init__(self, Cs: tuple[float, ...] = (10.0,),
                  chapter_weights: tuple[float, ...] = (0.0, 0.5, 1.0),
                  topic_weights: tuple[float, ...] = (0.0, 0.5, 1.0),
+                 centroid_weights: tuple[float, ...] = (0.0, 5.0, 10.0),
                  inner_folds: int = 3, char: bool = True, stance: bool = True, taxonomy_path: str | None = None):
         self.Cs = Cs
         self.chapter_weights = chapter_weights
         self.topic_weights = topic_weights
+        self.centroid_weights = centroid_weights
         self.inner_folds = inner_folds
         self.char = char
         self.stance = stance
@@ -154,8 +169,10 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
         scored = np.ones(n, dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
         X = list(X)
         hits = {}
+        grid = [(C, cw, tw, ew) for C in self.Cs for cw in self.chapter_weights for tw in self.topic_weights
+                for ew in self.centroid_weights]
         folds = GroupKFold(n_splits=self.inner_folds)
-        for train, test in folds.split(X, y, groups):
+        for train, test in (folds.split(X, y, groups) if len(grid) > 1 else []):
             test = test[scored[test]]
             if len(test) == 0:
                 continue
@@ -163,14 +180,14 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
                 m = ThemeModel(C=C, char=self.char, stance=self.stance, taxonomy_path=self.taxonomy_path)
                 m.fit([X[i] for i in train], y[train], sample_weight=w[train])
                 logs = m._expert_logs([X[i] for i in test])
-                for cw in self.chapter_weights:
-                    for tw in self.topic_weights:
-                        pred = m.classes_[ThemeModel._combine(logs, cw, tw).argmax(axis=1)]
-                        hits[(C, cw, tw)] = hits.get((C, cw, tw), 0) + int((pred == y[test]).sum())
+                for _, cw, tw, ew in (g for g in grid if g[0] == C):
+                    pred = m.classes_[ThemeModel._combine(logs, cw, tw, ew).argmax(axis=1)]
+                    hits[(C, cw, tw, ew)] = hits.get((C, cw, tw, ew), 0) + int((pred == y[test]).sum())
         # best inner accuracy; ties go to the simpler model (smaller weights, then smaller C)
-        best = max(hits, key=lambda k: (hits[k], -k[1], -k[2], -k[0]))
-        self.best_params_ = {"C": best[0], "chapter_weight": best[1], "topic_weight": best[2]}
-        self.inner_scores_ = {f"C={k[0]} chapter_weight={k[1]} topic_weight={k[2]}": v for k, v in hits.items()}
+        best = max(hits, key=lambda k: (hits[k], -k[1], -k[2], -k[3], -k[0])) if hits else grid[0]
+        self.best_params_ = {"C": best[0], "chapter_weight": best[1], "topic_weight": best[2],
+                             "centroid_weight": best[3]}
+        self.inner_scores_ = {f"C={k[0]} chapter={k[1]} topic={k[2]} centroid={k[3]}": v for k, v in hits.items()}
         self.model_ = ThemeModel(**self.best_params_, char=self.char, stance=self.stance,
                                  taxonomy_path=self.taxonomy_path).fit(X, y, sample_weight=w)
         self.classes_ = self.model_.classes_
@@ -209,8 +226,8 @@ class TrainingSet:
 
 
 def training_set(quotes: Sequence[Quote], taxonomy: Taxonomy, title_weight: float = 1.0) -> TrainingSet:
-    """Quotes (pull quotes left out) plus the section pseudo-documents."""
-    qs = [q for q in quotes if not q.pull_quote]
+    """Quotes (pull quotes left out, split quotes joined) plus the section pseudo-documents."""
+    qs = training_quotes(quotes)
     t_texts, t_labels = section_pseudo_docs(taxonomy)
     texts = [q.text for q in qs] + t_texts
     labels = [q.section for q in qs] + t_labels

@@ -182,3 +182,46 @@ def summary_table(ev: dict) -> str:
 
 # Commands defined in their own modules register themselves on ``main`` when imported.
 from . import cli_label, cli_nlp  # noqa: E402,F401
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports/demo"),
+              show_default=True, help="Where the demo writes its labelled output (its own files are replaced).")
+def demo(out_dir: Path) -> None:
+    """The main job end to end: train if needed, label the example notes, print the evaluation summary."""
+    import json
+
+    from .corpus import stats
+    from .paths import REPO_ROOT
+
+    ctx = click.get_current_context()
+    click.echo("== 1. gold corpus")
+    quotes, tax = _load(None)
+    st = stats(quotes, tax)
+    click.echo(f"{st['quotes']} quotes (+{st['pull_quotes']} pull quotes) in "
+               f"{sum(1 for n in st['per_section'].values() if n)} of {len(tax.sections)} sections; per chapter: "
+               + ", ".join(f"{c}: {n}" for c, n in st["per_chapter"].items()))
+    click.echo("\n== 2. model (trained on the corpus when missing or out of date)")
+    ctx.invoke(train, model_path=None, if_needed=True, force=False)
+    examples = sorted(p for p in (REPO_ROOT / "examples").iterdir()
+                      if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(f"\n== 3. label the example notes: {', '.join(p.name for p in examples)}")
+    from .cli_label import label
+
+    try:
+        ctx.invoke(label, inputs=tuple(examples), output=out_dir / "labels.csv", column=None, split="paragraph",
+                   min_confidence=None, summary_path=out_dir / "overview.md", force=True, quiet=True,
+                   batch_size=256, model=None)
+    except SystemExit as exc:  # label exits with its own status; the demo goes on only when all was labelled
+        if exc.code:
+            raise
+    click.echo((out_dir / "overview.md").read_text(encoding="utf-8"))
+    click.echo(f"rows written to {out_dir / 'labels.csv'}")
+    click.echo("\n== 4. accuracy against the anthology (grouped CV by page; `mh-nlp evaluate` reproduces it)")
+    ev_file = REPO_ROOT / "reports" / "evaluation.json"
+    if ev_file.exists():
+        click.echo(summary_table(json.loads(ev_file.read_text(encoding="utf-8"))))
+        click.echo(f"details: {ev_file.relative_to(REPO_ROOT)} and reports/evaluation.md")
+    else:
+        click.echo("no reports/evaluation.json yet: run `mh-nlp evaluate`")
