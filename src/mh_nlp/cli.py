@@ -116,7 +116,7 @@ def _progress(quiet: bool):
               "or trained on other data.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
 def train(model_path: Path | None, if_needed: bool, force: bool) -> None:
-    """Train the theme classifier on the whole gold corpus (deterministic; a few seconds)."""
+    """Train the theme classifier on the whole gold corpus (deterministic; about a minute)."""
     from .model_store import default_model_path
     from .train import model_is_current, train_model
 

@@ -28,12 +28,17 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
             continue
         results.append(cross_validate(cand, quotes, prepared, tax, folds, title_prepared, progress))
     winner = max(results, key=lambda r: (r.section.accuracy, r.section.top3 or 0.0, r.chapter.accuracy))
+    pages_of: dict[str, set] = {}
+    for q in quotes:
+        pages_of.setdefault(q.section, set()).add(q.page)
+    seen_elsewhere = sum(any(pages_of.get(s, set()) - {q.page} for s in q.accepted_sections) for q in quotes)
     out = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "protocol": {"cv": f"GroupKFold({folds}) by page", "quotes": len(quotes),
                      "pages": len({q.page for q in quotes}), "pull_quotes": "excluded",
                      "alt_sections": "count as correct",
-                     "model_selection": "inside the training folds (inner GroupKFold(3) by page)"},
+                     "model_selection": "inside the training folds (inner GroupKFold(3) by page)",
+                     "quotes_whose_section_occurs_on_another_page": seen_elsewhere},
         "candidates": {r.name: {"description": r.description, "section": r.section.as_dict(),
                                 "chapter": r.chapter.as_dict(), "seconds": round(r.seconds, 1),
                                 "chosen_params_per_fold": r.chosen_params} for r in results},
@@ -99,6 +104,9 @@ def markdown(ev: dict, tax) -> str:
              f"Reproduce with `mh-nlp evaluate` (written {ev['date']}). Protocol: {p['cv']}, {p['quotes']} quotes "
              f"on {p['pages']} pages, pull quotes {p['pull_quotes']}, alt_sections {p['alt_sections']}, model selection "
              f"{p['model_selection']}.", "",
+             f"Only {p['quotes_whose_section_occurs_on_another_page']} of the {p['quotes']} quotes have a section that "
+             "also has quotes on another page: most sections survive on a single extracted page, so when a page is "
+             "held out its section has no training quotes and must be reached through its title (zero-shot).", "",
              "## Candidates side by side", "",
              "| candidate | section acc | section macro-F1 | section top-3 | chapter acc | chapter macro-F1 | seconds |",
              "|---|---|---|---|---|---|---|"]
