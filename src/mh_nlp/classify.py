@@ -244,6 +244,16 @@ def make_pipeline(base: str | None = None, **model_params) -> Pipeline:
 
 # ---------------------------------------------------------------- predictions
 
+def chapter_then_section(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the chapter with most probability mass, then the most probable section within it
+    (column indices), so that chapter and section always agree."""
+    chapters = np.unique(section_chapters)
+    mass = np.stack([P[:, section_chapters == c].sum(axis=1) for c in chapters], axis=1)
+    best_ch = chapters[mass.argmax(axis=1)]
+    masked = np.where(section_chapters[None, :] == best_ch[:, None], P, -1.0)
+    return best_ch, masked.argmax(axis=1)
+
+
 class Classifier:
     """A trained pipeline with the taxonomy: ``predict`` / ``predict_proba`` / ``predict_top`` / ``predict_details``."""
 
@@ -278,12 +288,11 @@ class Classifier:
         P = self.predict_proba(texts)
         chapters, PC = self.chapter_proba(P)
         ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
+        best_ch, best_sec = chapter_then_section(P, ch_of)
         out = []
         for i in range(len(texts)):
-            ci = int(PC[i].argmax())
-            chapter = chapters[ci]
-            masked = np.where(ch_of == chapter, P[i], -1.0)
-            j = int(masked.argmax())
+            chapter, j = int(best_ch[i]), int(best_sec[i])
+            ci = chapters.index(chapter)
             section = self.classes_[j]
             top_idx = np.argsort(-P[i], kind="stable")[:k]
             top = tuple(Candidate(self.classes_[t], self.taxonomy.sections[self.classes_[t]].title, float(P[i, t]))

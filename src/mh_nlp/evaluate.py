@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from .classify import ThemeModel, ThemeModelCV, section_pseudo_docs
+from .classify import ThemeModel, ThemeModelCV, chapter_then_section, section_pseudo_docs
 from .corpus import Quote, Taxonomy, section_key
 from .features import E5Embedder, Prepared, SpacyPreprocessor, embeddings_available
 
@@ -140,13 +140,8 @@ def _top_from_proba(model, P: np.ndarray, k: int = 3) -> list[list[str]]:
 def _agreeing_predictions(model, P: np.ndarray, taxonomy: Taxonomy) -> list[str]:
     """Chapter with most mass, then the best section in it (as the product's classifier does)."""
     classes = np.asarray(model.classes_)
-    ch_of = np.array([taxonomy.sections[s].chapter for s in classes])
-    out = []
-    for row in P:
-        chapters = sorted(set(ch_of))
-        best = max(chapters, key=lambda c: row[ch_of == c].sum())
-        out.append(str(classes[np.where(ch_of == best, row, -1).argmax()]))
-    return out
+    _, best = chapter_then_section(P, np.array([taxonomy.sections[s].chapter for s in classes]))
+    return [str(classes[j]) for j in best]
 
 
 def cross_validate(cand: Candidate, quotes: Sequence[Quote], prepared: Sequence[Prepared], taxonomy: Taxonomy,
