@@ -67,8 +67,9 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
                                       sublinear_tf=True, min_df=2).fit(X) if self.char else None)
         self.cues_ = StanceCues().fit(X) if self.stance else None
 
-    def _features(self, X: Sequence[Prepared]):
-        blocks = [self.word_.transform(X)]
+    def _features(self, X: Sequence[Prepared], W=None):
+        """All feature blocks; ``W`` is the lemma block when the caller has it already."""
+        blocks = [self.word_.transform(X) if W is None else W]
         if self.char_ is not None:
             blocks.append(self.char_.transform(X))
         if self.cues_ is not None:
@@ -84,7 +85,8 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
         y = np.asarray(y)
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self._fit_features(X)
-        F = self._features(X)
+        W = self.word_.transform(X)
+        F = self._features(X, W)
         lr = dict(C=self.C, max_iter=3000, tol=1e-3, random_state=0)
         self.sec_ = LogisticRegression(**lr).fit(F, y, sample_weight=w)
         chapters = np.array([tax.sections[s].chapter for s in y])
@@ -93,7 +95,6 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
         self.top_ = LogisticRegression(**lr).fit(F, topics, sample_weight=w) if len(set(topics)) > 1 else None
         # nearest-centroid expert on lemma n-grams: a section's centroid is the mean of its documents
         # (for a section without quotes: its title), so it carries the zero-shot evidence of the titles
-        W = self.word_.transform(X)
         C = np.zeros((len(self.classes_), W.shape[1]))
         idx = {c: i for i, c in enumerate(self.classes_)}
         for lab in set(y):
@@ -105,7 +106,8 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
 
     def _expert_logs(self, X: Sequence[Prepared]):
         """Log-probabilities of the three experts, spread over all sections of the taxonomy."""
-        F = self._features(X)
+        W = self.word_.transform(X)
+        F = self._features(X, W)
         eps = 1e-9
         n = len(X)
         sec = np.full((n, len(self.classes_)), np.log(eps))
@@ -124,7 +126,7 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
                             for t in self.section_topic_], axis=1)
         else:
             top = np.zeros_like(sec)
-        cen = np.asarray((self.word_.transform(X) @ self.centroids_.T).todense())
+        cen = np.asarray((W @ self.centroids_.T).todense())
         return sec, chap, top, cen
 
     @staticmethod
