@@ -128,21 +128,7 @@ def train(model_path: Path | None, if_needed: bool, force: bool) -> None:
         raise UserError(f"{path} exists; use --force to overwrite it")
     if path.exists() and path.is_dir():
         raise UserError(f"{path} is a directory")
-    evaluation = {}
-    ev_path = Path("reports") / "evaluation.json"
-    from .paths import REPO_ROOT
-
-    ev_file = REPO_ROOT / ev_path
-    if ev_file.exists():
-        import json
-
-        ev = json.loads(ev_file.read_text(encoding="utf-8"))
-        win = ev["candidates"].get(ev.get("default_candidate", ""), {})
-        evaluation = {"source": str(ev_path), "date": ev.get("date"), "candidate": ev.get("default_candidate"),
-                      "section_accuracy": win.get("section", {}).get("accuracy"),
-                      "section_top3": win.get("section", {}).get("top3_accuracy"),
-                      "chapter_accuracy": win.get("chapter", {}).get("accuracy")}
-    meta = _guard(train_model, path, evaluation)
+    meta = _guard(train_model, path)
     click.echo(f"trained on {meta['training_quotes']} quotes and {meta['training_pseudo_documents']} section "
                f"titles; parameters {meta['chosen_params']}; saved {path}")
 
@@ -189,10 +175,9 @@ from . import cli_label, cli_nlp  # noqa: E402,F401
               show_default=True, help="Where the demo writes its labelled output (its own files are replaced).")
 def demo(out_dir: Path) -> None:
     """The main job end to end: train if needed, label the example notes, print the evaluation summary."""
-    import json
-
     from .corpus import stats
     from .paths import REPO_ROOT
+    from .train import EVALUATION_REPORT, load_evaluation
 
     ctx = click.get_current_context()
     click.echo("== 1. gold corpus")
@@ -219,9 +204,9 @@ def demo(out_dir: Path) -> None:
     click.echo((out_dir / "overview.md").read_text(encoding="utf-8"))
     click.echo(f"rows written to {out_dir / 'labels.csv'}")
     click.echo("\n== 4. accuracy against the anthology (grouped CV by page; `mh-nlp evaluate` reproduces it)")
-    ev_file = REPO_ROOT / "reports" / "evaluation.json"
-    if ev_file.exists():
-        click.echo(summary_table(json.loads(ev_file.read_text(encoding="utf-8"))))
-        click.echo(f"details: {ev_file.relative_to(REPO_ROOT)} and reports/evaluation.md")
+    ev = load_evaluation()
+    if ev is not None:
+        click.echo(summary_table(ev))
+        click.echo(f"details: {EVALUATION_REPORT.relative_to(REPO_ROOT)} and reports/evaluation.md")
     else:
         click.echo("no reports/evaluation.json yet: run `mh-nlp evaluate`")

@@ -2,15 +2,37 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .classify import Classifier, make_pipeline, training_set
 from .corpus import load_quotes, load_taxonomy
 from .model_store import ModelError, check_model, default_model_path, load_model, save_model
-from .paths import data_file
+from .paths import REPO_ROOT, data_file
 
 SEED = 0
+EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
+
+
+def load_evaluation() -> dict | None:
+    """The committed evaluation report, or None when there is none yet."""
+    if not EVALUATION_REPORT.exists():
+        return None
+    return json.loads(EVALUATION_REPORT.read_text(encoding="utf-8"))
+
+
+def evaluation_summary() -> dict:
+    """The grouped-CV figures of the default candidate, recorded in the model's metadata."""
+    ev = load_evaluation()
+    if ev is None:
+        return {}
+    win = ev["candidates"].get(ev.get("default_candidate", ""), {})
+    return {"source": str(EVALUATION_REPORT.relative_to(REPO_ROOT)), "date": ev.get("date"),
+            "candidate": ev.get("default_candidate"),
+            "section_accuracy": win.get("section", {}).get("accuracy"),
+            "section_top3": win.get("section", {}).get("top3_accuracy"),
+            "chapter_accuracy": win.get("chapter", {}).get("accuracy")}
 
 
 def data_sha256() -> dict[str, str]:
@@ -46,7 +68,7 @@ def train_model(path: Path | None = None, evaluation: dict | None = None) -> dic
         "training_data_sha256": data_sha256(),
         "seed": SEED,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "evaluation": evaluation or {},
+        "evaluation": evaluation_summary() if evaluation is None else evaluation,
     }
     return save_model(pipe, path, meta)
 

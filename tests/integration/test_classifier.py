@@ -31,6 +31,7 @@ def test_metadata_records_provenance(trained):
     assert set(meta["training_data_sha256"]) == {"quotes.jsonl", "sections.json", "stance_cues.json"}
     assert {"scikit-learn", "spacy", "mh_nlp"} <= set(meta["versions"])
     assert meta["base_pipeline"] and meta["trained_at"] and meta["labels"]
+    assert meta["evaluation"]["candidate"] == "hierarchical" and meta["evaluation"]["chapter_accuracy"] > 0
     assert json.loads(path.with_suffix(".json").read_text())["model_sha256"] == meta["model_sha256"]
 
 
