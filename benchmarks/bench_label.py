@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/bench_label.py [--statements 100000] [--batch-size 256] [--model PATH]
-                                               [--keep DIR] [--no-cold-start] [--no-entities]
+                                               [--keep DIR] [--no-cold-start] [--no-entities] [--workers N]
 
 Generates a big .txt and a big .csv from the statements of ``examples/`` (repeated, with a running
 number so no two are identical), labels them through :func:`mh_nlp.label.label_files` into a .csv
@@ -27,10 +27,27 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size of this process (or of its largest finished child), in MiB."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def tree_pss_mb() -> float | None:
+    """Memory of this process and its children now: the sum of their PSS (shared pages counted once), in MiB.
+    None where /proc has no smaps_rollup (not Linux)."""
+    pids = [os.getpid()]
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as fh:
+                pids += [int(x) for x in fh.read().split()]
+        total = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+        return total / 1024
+    except (OSError, StopIteration, ValueError):
+        return None
 
 
 def example_statements() -> list[str]:
@@ -60,7 +77,8 @@ def make_inputs(directory: Path, n: int) -> list[Path]:
     return [txt, tab]
 
 
-def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int, entities: bool) -> None:
+def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int, entities: bool,
+                workers: int) -> None:
     """Label ``paths`` into ``out`` and print throughput and peak memory."""
     try:
         from mh_nlp.classify import load_classifier
@@ -79,16 +97,6 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
         print(f"label: cannot run - the classifier cannot be loaded: {exc} (run `mh-nlp train`)")
         return
     t_load = time.perf_counter() - t0
-    find = None
-    if entities:
-        try:
-            from mh_nlp.entities import find_entities_batch
-
-            find = lambda texts: find_entities_batch(list(texts), batch_size=64, n_process=1)  # noqa: E731
-            find(["De NLA en het OM."])
-        except Exception as exc:  # noqa: BLE001
-            print(f"(entities skipped: {exc.__class__.__name__}: {exc})")
-            find = None
     rss_loaded = peak_rss_mb()
     fields: dict[str, None] = {}
     for p in paths:
@@ -97,21 +105,23 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
     n = 0
     checkpoints = []
     with open_writer(out, list(fields)) as w:
-        for row in label_files(paths, clf, batch_size=batch_size, find_entities=find):
+        for row in label_files(paths, clf, batch_size=batch_size, entities=entities, workers=workers):
             w.write(row.to_dict())
             n += 1
             if n % 20000 == 0:
-                checkpoints.append((n, peak_rss_mb()))
-                print(f"  .. {n:,} statements, {n / (time.perf_counter() - t1):,.0f}/s, "
-                      f"peak RSS {checkpoints[-1][1]:,.0f} MiB", file=sys.stderr)
+                checkpoints.append((n, tree_pss_mb()))
+                mem = f", memory (PSS, all processes) {checkpoints[-1][1]:,.0f} MiB" if checkpoints[-1][1] else ""
+                print(f"  .. {n:,} statements, {n / (time.perf_counter() - t1):,.0f}/s{mem}", file=sys.stderr)
     elapsed = time.perf_counter() - t1
     print(f"label: {n:,} statements in {elapsed:,.1f} s = {n / elapsed:,.0f} statements/s "
-          f"(batch size {batch_size}, entities {'on' if find else 'off'})")
-    print(f"  model load {t_load:.1f} s; peak RSS before load {rss0:,.0f} MiB, after load {rss_loaded:,.0f} MiB, "
-          f"at end {peak_rss_mb():,.0f} MiB; output {out.stat().st_size / 1e6:,.1f} MB")
-    if len(checkpoints) >= 2:
-        growth = checkpoints[-1][1] - checkpoints[0][1]
-        print(f"  peak RSS growth from {checkpoints[0][0]:,} to {checkpoints[-1][0]:,} statements: {growth:,.0f} MiB")
+          f"(batch size {batch_size}, workers {workers}, entities {'on' if entities else 'off'})")
+    print(f"  model load {t_load:.1f} s; peak RSS of this process: before load {rss0:,.0f} MiB, after load "
+          f"{rss_loaded:,.0f} MiB, at end {peak_rss_mb():,.0f} MiB; largest worker "
+          f"{peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MiB; output {out.stat().st_size / 1e6:,.1f} MB")
+    mem = [m for _, m in checkpoints if m is not None]
+    if len(mem) >= 2:
+        print(f"  memory of all processes (PSS) from {checkpoints[0][0]:,} to {checkpoints[-1][0]:,} statements: "
+              f"{mem[0]:,.0f} -> {mem[-1]:,.0f} MiB (max {max(mem):,.0f})")
 
 
 def bench_cold_start(model: str | None, runs: int = 3) -> None:
@@ -141,6 +151,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="write the generated inputs and output here instead of a temp dir")
     ap.add_argument("--no-cold-start", action="store_true")
     ap.add_argument("--no-entities", action="store_true", help="leave entity recognition out of the timing")
+    ap.add_argument("--workers", type=int, default=None, help="classifying processes (default: as mh-nlp label)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,7 +165,9 @@ def main() -> None:
         out = d / "labels.csv"
         if out.exists():
             os.remove(out)
-        bench_label(paths, out, args.model, args.batch_size, not args.no_entities)
+        from mh_nlp.parallel import default_workers
+
+        bench_label(paths, out, args.model, args.batch_size, not args.no_entities, args.workers or default_workers())
     if not args.no_cold_start:
         bench_cold_start(args.model)
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 import sys as _sys
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Lazy exports: ``import mh_nlp`` stays cheap; spaCy is imported on first use.
 _LAZY = {"load_pipeline": ("pipeline", "load_pipeline"), "normalize": ("normalize", "normalize"),
          "normalize_with_map": ("normalize", "normalize_with_map"), "find_entities": ("entities", "find_entities"),
-         "find_entities_batch": ("entities", "find_entities_batch")}
+         "find_entities_batch": ("entities", "find_entities_batch"),
+         "load_classifier": ("train", "load_classifier"), "Classifier": ("classify", "Classifier"),
+         "label_files": ("label", "label_files"), "read_statements": ("readers", "read_statements"),
+         "Prediction": ("prediction", "Prediction")}
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -27,7 +27,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from .corpus import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
-from .features import Prepared, SpacyPreprocessor, StanceCues
+from .features import CharNgrams, Prepared, SpacyPreprocessor, StanceCues
 from .prediction import Candidate, Prediction
 
 NO_TOPIC = "-"
@@ -63,8 +63,8 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
     def _fit_features(self, X: Sequence[Prepared]):
         self.word_ = TfidfVectorizer(preprocessor=_lemmas, tokenizer=str.split, token_pattern=None,
                                      lowercase=False, ngram_range=(1, 2), sublinear_tf=True).fit(X)
-        self.char_ = (TfidfVectorizer(preprocessor=_norm, analyzer="char_wb", ngram_range=(2, 5),
-                                      sublinear_tf=True, min_df=2).fit(X) if self.char else None)
+        self.char_ = (CharNgrams(preprocessor=_norm, analyzer="char_wb", ngram_range=(2, 5),
+                                 sublinear_tf=True, min_df=2).fit(X) if self.char else None)
         self.cues_ = StanceCues().fit(X) if self.stance else None
 
     def _features(self, X: Sequence[Prepared], W=None):
@@ -263,7 +263,7 @@ class Classifier:
         self.pipeline = pipeline
         self.taxonomy = taxonomy or load_taxonomy()
         self.metadata = metadata or {}
-        self.classes_ = list(pipeline.classes_)
+        self.classes_ = [str(c) for c in pipeline.classes_]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every section (columns in ``classes_`` order)."""
@@ -285,24 +285,46 @@ class Classifier:
     def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
         """Chapter first (most probability mass), then the best section within it: the two always agree."""
         texts = list(texts)
+        return self.details(self.predict_proba(texts), k) if texts else []
+
+    # -- one spaCy pass for themes and entities (labelling, the spaCy component)
+    @property
+    def nlp(self):
+        """The spaCy pipeline the model was trained with (our normalising tokenizer, lemmas, entity ruler)."""
+        return self.pipeline.named_steps["spacy"]._nlp()
+
+    def proba_from_docs(self, docs: Sequence) -> np.ndarray:
+        """Section probabilities for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
+        from .features import prepare_doc
+
+        return self.pipeline.named_steps["themes"].predict_proba([prepare_doc(d) for d in docs])
+
+    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256) -> list[tuple[Prediction, list[dict]]]:
+        """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy."""
+        from .entities import doc_entities
+
+        texts = list(texts)
         if not texts:
             return []
-        P = self.predict_proba(texts)
+        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        return list(zip(self.details(self.proba_from_docs(docs), k), (doc_entities(d) for d in docs)))
+
+    def details(self, P: np.ndarray, k: int = 3) -> list[Prediction]:
+        """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``)."""
         chapters, PC = self.chapter_proba(P)
         ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
         best_ch, best_sec = chapter_then_section(P, ch_of)
+        tops = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        sections = self.taxonomy.sections
         out = []
-        for i in range(len(texts)):
+        for i in range(P.shape[0]):
             chapter, j = int(best_ch[i]), int(best_sec[i])
-            ci = chapters.index(chapter)
             section = self.classes_[j]
-            top_idx = np.argsort(-P[i], kind="stable")[:k]
-            top = tuple(Candidate(self.classes_[t], self.taxonomy.sections[self.classes_[t]].title, float(P[i, t]))
-                        for t in top_idx)
+            top = tuple(Candidate(self.classes_[t], sections[self.classes_[t]].title, float(P[i, t])) for t in tops[i])
             out.append(Prediction(
-                section=section, section_title=self.taxonomy.sections[section].title, chapter=chapter,
+                section=section, section_title=sections[section].title, chapter=chapter,
                 chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(P[i, j]),
-                chapter_confidence=float(PC[i, ci]), top=top,
+                chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top,
             ))
         return out
 

@@ -192,8 +192,10 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
                 if len(t) > MAX_CHARS:
                     _warn(f"text {count + i + 1} is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
             short = [t[:MAX_CHARS] for t in batch]
-            preds = clf.predict_details(short)
-            ents = find(short)
+            if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
+                preds, ents = map(list, zip(*clf.analyse(short)))
+            else:
+                preds, ents = clf.predict_details(short), find(short)
             for text, p, e in zip(batch, preds, ents):
                 click.echo(json.dumps(_prediction_json(text, p, e), ensure_ascii=False) if as_json
                            else _prediction_human(text, p, e) + "\n")
@@ -255,10 +257,14 @@ Example:
               "still go to stderr).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Statements classified at a time.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that classify in parallel (default: one per core, at most 4; 1 = no extra processes).")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.joblib).")
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
-          summary_path: Path | None, force: bool, quiet: bool, batch_size: int, model: Path | None) -> None:
+          summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
+          model: Path | None) -> None:
     from .label import Summary, label_files
+    from .parallel import default_workers
 
     # 1. everything about the outputs is checked before any work
     try:
@@ -309,7 +315,9 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
         writer = open_writer(output, list(fields))
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
-                               min_confidence=min_confidence, find_entities=_entity_finder(), warn=on_warning,
+                               min_confidence=min_confidence, entities=True, warn=on_warning,
+                               workers=workers or default_workers(),
+                               find_entities=None if hasattr(classifier, "analyse") else _entity_finder(),
                                error=on_error, summary=summary):
             writer.write(row.to_dict())
             progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))

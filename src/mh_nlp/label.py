@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from .parallel import ordered_map
 from .prediction import Prediction, ThemeClassifier
 from .readers import MAX_CHARS, ReadError, Statement, read_statements
 
@@ -78,22 +79,34 @@ def _batches(items: Iterable[Statement], size: int) -> Iterator[list[Statement]]
 
 
 def label_statements(statements: Iterable[Statement], classifier: ThemeClassifier, *, batch_size: int = 256,
-                     min_confidence: float | None = None,
-                     find_entities: FindEntities | None = None) -> Iterator[LabelRow]:
-    """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain."""
+                     min_confidence: float | None = None, find_entities: FindEntities | None = None,
+                     entities: bool = False, workers: int = 1) -> Iterator[LabelRow]:
+    """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain.
+
+    Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
+    own spaCy pass (``classifier.analyse``), so each statement goes through spaCy once. With
+    ``workers > 1`` batches are classified in that many forked processes (order kept, bounded memory).
+    """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    for batch in _batches(statements, batch_size):
+    one_pass = find_entities is None and entities and hasattr(classifier, "analyse")
+
+    def work(batch: list[Statement]) -> tuple[list[Prediction], list[list[dict[str, Any]]]]:
         texts = [s.text for s in batch]
-        predictions = classifier.predict_details(texts)
+        if one_pass:
+            pairs = classifier.analyse(texts)  # type: ignore[attr-defined]
+            return [p for p, _ in pairs], [list(e) for _, e in pairs]
+        found: list[list[dict[str, Any]]] = [[] for _ in batch]
+        if find_entities is not None:
+            extra = list(find_entities(texts))
+            if len(extra) == len(batch):
+                found = [list(e) for e in extra]
+        return list(classifier.predict_details(texts)), found
+
+    for batch, (predictions, found) in ordered_map(work, _batches(statements, batch_size), workers):
         if len(predictions) != len(batch):
             raise RuntimeError(f"classifier returned {len(predictions)} predictions for {len(batch)} statements")
-        entities: list[list[dict[str, Any]]] = [[] for _ in batch]
-        if find_entities is not None:
-            found = list(find_entities(texts))
-            if len(found) == len(batch):
-                entities = [list(e) for e in found]
-        for st, pred, ents in zip(batch, predictions, entities):
+        for st, pred, ents in zip(batch, predictions, found):
             low = min_confidence is not None and pred.confidence < min_confidence
             low_ch = min_confidence is not None and pred.chapter_confidence < min_confidence
             yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
@@ -165,28 +178,29 @@ def _ignore(_source: str, _message: str) -> None:
 
 def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier, *, column: str | None = None,
                 split: str = "paragraph", batch_size: int = 256, min_confidence: float | None = None,
-                find_entities: FindEntities | None = None, max_chars: int = MAX_CHARS,
+                find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
+                max_chars: int = MAX_CHARS,
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None) -> Iterator[LabelRow]:
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped."""
     warn = warn or _ignore
     error = error or _ignore
-    for path in paths:
-        source = str(path)
-        if summary is not None:
-            summary.start(source)
 
-        def guarded(src: str = source, p: str | Path = path) -> Iterator[Statement]:
-            try:
-                yield from read_statements(p, column=column, split=split, max_chars=max_chars,
-                                           warn=lambda msg: warn(src, msg), source=src)
-            except ReadError as exc:
-                error(src, str(exc))
-                if summary is not None:
-                    summary.fail(src, str(exc))
-
-        for row in label_statements(guarded(), classifier, batch_size=batch_size, min_confidence=min_confidence,
-                                    find_entities=find_entities):
+    def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
+        for path in paths:
+            source = str(path)
             if summary is not None:
-                summary.add(row)
-            yield row
+                summary.start(source)
+            try:
+                yield from read_statements(path, column=column, split=split, max_chars=max_chars,
+                                           warn=lambda msg, src=source: warn(src, msg), source=source)
+            except ReadError as exc:
+                error(source, str(exc))
+                if summary is not None:
+                    summary.fail(source, str(exc))
+
+    for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
+                                find_entities=find_entities, entities=entities, workers=workers):
+        if summary is not None:
+            summary.add(row)
+        yield row

@@ -223,14 +223,20 @@ def build_pipeline(base: str | None = None) -> Language:
     return nlp
 
 
-_DEFAULT: dict[str, Language] = {}
+_DEFAULT: dict[tuple[str, bool], Language] = {}
 
 
-def load_pipeline(base: str | None = None) -> Language:
-    """The configured pipeline (one cached instance per base)."""
-    key = base or select_base()
+def load_pipeline(base: str | None = None, themes: bool = False) -> Language:
+    """The configured pipeline (one cached instance per base); ``themes=True`` adds the theme classifier
+    (``mh_themes``: ``doc.cats`` and ``doc._.theme``) with the default model."""
+    key = (base or select_base(), themes)
     if key not in _DEFAULT:
-        _DEFAULT[key] = build_pipeline(key)
+        nlp = build_pipeline(key[0])
+        if themes:
+            from . import categorizer  # noqa: F401 - registers the mh_themes factory
+
+            nlp.add_pipe(categorizer.THEMES_NAME)
+        _DEFAULT[key] = nlp
     return _DEFAULT[key]
 
 

@@ -14,13 +14,6 @@ from mh_nlp.train import load_classifier, train_model
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "theme.joblib"
-    meta = train_model(path)
-    return path, meta, load_classifier(path)
-
-
-@pytest.fixture(scope="module")
 def quotes():
     return training_quotes(load_quotes())
 

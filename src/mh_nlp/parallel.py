@@ -1,0 +1,88 @@
+"""An ordered map over worker processes with a bounded number of items in flight (batch labelling on all cores).
+
+The first item is done in this process (so whatever ``fn`` loads is loaded before the fork), the
+rest by workers. The function is handed to them by ``fork`` (nothing is pickled but the items and results), so the
+loaded model is shared copy-on-write. Where ``fork`` is not available the map runs in this process.
+Workers ignore Ctrl-C; the caller's KeyboardInterrupt stops them, and an exception in a worker is
+raised in the caller.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_FUNCTION: dict[str, Callable[[Any], Any]] = {}  # set before the fork, inherited by the workers
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _call(item: Any) -> Any:
+    return _FUNCTION["fn"](item)
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_workers() -> int:
+    """One worker per core this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = 1, ahead: int = 2) -> Iterator[tuple[T, R]]:
+    """Yield ``(item, fn(item))`` in input order; with ``workers > 1`` the calls run in forked processes,
+    at most ``workers * ahead`` items at a time, so memory does not grow with the input."""
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
+        return
+    yield first, fn(first)  # in this process: loads what ``fn`` needs once, before the workers fork
+    second = next(it, None)
+    if second is None:
+        return
+    if workers <= 1 or not fork_available():
+        yield second, fn(second)
+        for item in it:
+            yield item, fn(item)
+        return
+    _FUNCTION["fn"] = fn
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
+    pending: deque[tuple[T, Future]] = deque()
+    finished = False
+    try:
+        for item in _chain(second, it):
+            pending.append((item, pool.submit(_call, item)))
+            if len(pending) >= workers * ahead:
+                done, fut = pending.popleft()
+                yield done, fut.result()
+        while pending:
+            done, fut = pending.popleft()
+            yield done, fut.result()
+        finished = True
+    finally:
+        if not finished:  # interrupted or failed: don't wait for work nobody will read
+            for _, fut in pending:
+                fut.cancel()
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                if proc.is_alive():
+                    proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        _FUNCTION.pop("fn", None)
+
+
+def _chain(first: T, rest: Iterator[T]) -> Iterator[T]:
+    yield first
+    yield from rest

@@ -1,0 +1,70 @@
+"""The ordered map over worker processes keeps order, bounds the work in flight and passes errors on."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from mh_nlp.parallel import default_workers, ordered_map
+
+pytestmark = pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                                reason="needs fork")
+
+
+def square_with_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_order_and_results_are_kept_with_workers():
+    items = list(range(50))
+    out = list(ordered_map(square_with_pid, items, workers=2))
+    assert [i for i, _ in out] == items and [r for r, _ in (res for _, res in out)] == [i * i for i in items]
+    pids = {pid for _, (_, pid) in out}
+    assert os.getpid() in pids and len(pids) >= 2  # the first item here, the rest in workers
+
+
+def test_one_worker_stays_in_this_process():
+    out = list(ordered_map(square_with_pid, range(5), workers=1))
+    assert {pid for _, (_, pid) in out} == {os.getpid()}
+    assert list(ordered_map(square_with_pid, [], workers=2)) == []
+
+
+def test_input_is_read_lazily():
+    read = []
+
+    def items():
+        for i in range(1000):
+            read.append(i)
+            yield i
+
+    gen = ordered_map(square_with_pid, items(), workers=2, ahead=2)
+    next(gen)
+    next(gen)
+    assert len(read) <= 2 + 2 * 2 + 1  # never more than workers * ahead in flight
+    gen.close()
+
+
+def fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("bad item 3")
+    return x
+
+
+def interrupt_on_three(x: int) -> int:
+    if x == 3:
+        raise KeyboardInterrupt
+    return x
+
+
+def test_a_worker_error_reaches_the_caller():
+    with pytest.raises(ValueError, match="bad item 3"):
+        list(ordered_map(fail_on_three, range(10), workers=2))
+
+
+def test_a_worker_interrupt_reaches_the_caller():
+    with pytest.raises(KeyboardInterrupt):
+        list(ordered_map(interrupt_on_three, range(10), workers=2))
+
+
+def test_default_workers_is_sensible():
+    assert 1 <= default_workers() <= 4
