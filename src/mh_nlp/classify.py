@@ -306,8 +306,10 @@ class Classifier:
         texts = list(texts)
         if not texts:
             return []
-        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-        return list(zip(self.details(self.proba_from_docs(docs), k), (doc_entities(d) for d in docs)))
+        nlp = self.nlp
+        with nlp.memory_zone():  # strings of these texts are freed afterwards: memory stays flat on long runs
+            docs = list(nlp.pipe(texts, batch_size=batch_size))
+            return list(zip(self.details(self.proba_from_docs(docs), k), [doc_entities(d) for d in docs]))
 
     def details(self, P: np.ndarray, k: int = 3) -> list[Prediction]:
         """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``)."""

@@ -42,7 +42,9 @@ class SpacyPreprocessor(BaseEstimator, TransformerMixin):
 
     def transform(self, X: Sequence[str]) -> list[Prepared]:
         # the pipeline's tokenizer normalises, so doc.text is the normalised text
-        return [prepare_doc(doc) for doc in self._nlp().pipe((str(t) for t in X), batch_size=self.batch_size)]
+        nlp = self._nlp()
+        with nlp.memory_zone():
+            return [prepare_doc(doc) for doc in nlp.pipe((str(t) for t in X), batch_size=self.batch_size)]
 
 
 def prepare_doc(doc) -> Prepared:
@@ -63,7 +65,7 @@ class CharNgrams(TfidfVectorizer):
     same matrix as :class:`~sklearn.feature_extraction.text.TfidfVectorizer` (a unit test checks).
     """
 
-    CACHE_WORDS = 200_000
+    CACHE_WORDS = 50_000
 
     def __getstate__(self):
         state = super().__getstate__()
