@@ -312,7 +312,8 @@ def test_no_progress_output_when_stderr_is_not_a_tty(clf, tmp_path, note):
 
 
 SIGINT_SCRIPT = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even when started in the background
 sys.path.insert(0, {tests!r})
 from conftest_label import KeywordClassifier, fake_entities
 from mh_nlp import cli_label
@@ -325,16 +326,17 @@ class Slow(KeywordClassifier):
 
 cli_label._load_classifier = lambda model: Slow()
 cli_label._find_entities = fake_entities
-main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10"], prog_name="mh-nlp")
+main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10", "--workers", {workers!r}], prog_name="mh-nlp")
 """
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
-def test_ctrl_c_in_a_real_process(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_in_a_real_process(tmp_path, workers):
     inp = tmp_path / "veel.txt"
     inp.write_text("".join(f"Regel {i} over gegevens delen.\n" for i in range(5000)), encoding="utf-8")
     out = tmp_path / "o.csv"
-    script = SIGINT_SCRIPT.format(tests=str(TESTS_DIR), inp=str(inp), out=str(out))
+    script = SIGINT_SCRIPT.format(tests=str(TESTS_DIR), inp=str(inp), out=str(out), workers=workers)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 30
