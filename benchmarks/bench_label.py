@@ -1,7 +1,7 @@
 """Speed and memory of batch labelling, and the cold start of ``mh-nlp classify``.
 
 Usage:
-    .venv/bin/python benchmarks/bench_label.py [--statements 100000] [--batch-size 256] [--model PATH]
+    .venv/bin/python benchmarks/bench_label.py [--statements 100000] [--batch-size 1024] [--model PATH]
                                                [--keep DIR] [--no-cold-start] [--no-entities] [--workers N]
 
 Generates a big .txt and a big .csv from the statements of ``examples/`` (repeated, with a running
@@ -147,7 +147,7 @@ def bench_cold_start(model: str | None, runs: int = 3) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--statements", type=int, default=100_000)
-    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--batch-size", type=int, default=1024, help="as mh-nlp label")
     ap.add_argument("--model", help="model file (default: models/theme-model.joblib)")
     ap.add_argument("--keep", type=Path, help="write the generated inputs and output here instead of a temp dir")
     ap.add_argument("--no-cold-start", action="store_true")

@@ -218,7 +218,7 @@ def demo(out_dir: Path) -> None:
     try:
         ctx.invoke(label, inputs=tuple(examples), output=out_dir / "labels.csv", column=None, split="paragraph",
                    min_confidence=None, summary_path=out_dir / "overview.md", force=True, quiet=True,
-                   batch_size=256, model=None)
+                   batch_size=1024, workers=None, model=None)
     except SystemExit as exc:  # label exits with its own status; the demo goes on only when all was labelled
         if exc.code:
             raise

@@ -255,7 +255,7 @@ Example:
 @click.option("--force", is_flag=True, help="Overwrite existing output (and summary) files.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no overview on the terminal (warnings and errors "
               "still go to stderr).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=1024, show_default=True,
               help="Statements classified at a time.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes that classify in parallel (default: one per core, at most 4; 1 = no extra processes).")
