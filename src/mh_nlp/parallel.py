@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
+from itertools import chain
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -54,8 +55,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = 1, ahea
     if second is None:
         return
     if workers <= 1 or not fork_available():
-        yield second, fn(second)
-        for item in it:
+        for item in chain([second], it):
             yield item, fn(item)
         return
     _FUNCTION["fn"] = fn
@@ -63,7 +63,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = 1, ahea
     pending: deque[tuple[T, Future]] = deque()
     finished = False
     try:
-        for item in _chain(second, it):
+        for item in chain([second], it):
             pending.append((item, pool.submit(_call, item)))
             if len(pending) >= workers * ahead:
                 done, fut = pending.popleft()
@@ -81,8 +81,3 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = 1, ahea
                     proc.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
         _FUNCTION.pop("fn", None)
-
-
-def _chain(first: T, rest: Iterator[T]) -> Iterator[T]:
-    yield first
-    yield from rest

