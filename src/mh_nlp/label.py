@@ -68,6 +68,8 @@ class LabelRow:
             "uncertain": self.uncertain,
             "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
             "entity_ids": self.entity_ids,
+            "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(e.similarity, 4),
+                                "text": e.text} for e in p.similar_quotes],
             "extra": dict(self.statement.extra),
         }
 

@@ -1,7 +1,10 @@
-"""Saving and loading trained models with a checked metadata file beside them.
+"""Saving and loading trained models in a format whose loading cannot run code.
 
-joblib files run code when they are loaded, so a model is loaded only after its SHA-256 matches
-the one recorded in ``<name>.json`` and the library versions it was trained with match ours.
+A model is ``<name>.npz`` — numeric arrays plus one JSON document (the fitted state: parameters, section
+numbers, vocabulary, the evidence quotes) — read with ``numpy.load(allow_pickle=False)``, which refuses
+object arrays and pickled data. Beside it, ``<name>.json`` records the SHA-256 of the ``.npz`` and the
+training metadata; a model is used only when the two agree. Pickle-based models (``.joblib``, the format
+of mh-nlp 0.2) are refused: loading a pickle runs whatever code its maker put in it.
 """
 from __future__ import annotations
 
@@ -10,27 +13,31 @@ import json
 import os
 import platform
 import tempfile
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import joblib
+import numpy as np
 
 from . import __version__
 from .paths import models_dir
 
 MODEL_NAME = "theme-model"
+MODEL_SUFFIX = ".npz"
+FORMAT = 1  # version of the array/JSON layout
+STATE_KEY = "__state_json__"
 
 
 class ModelError(RuntimeError):
-    """A model file is missing, damaged, tampered with or incompatible."""
+    """A model file is missing, damaged, tampered with, unsafe or incompatible."""
 
 
 def default_model_path() -> Path:
-    return models_dir() / f"{MODEL_NAME}.joblib"
+    return models_dir() / f"{MODEL_NAME}{MODEL_SUFFIX}"
 
 
 def metadata_path(model_path: Path) -> Path:
-    return model_path.with_suffix(".json")
+    return Path(model_path).with_suffix(".json")
 
 
 def sha256_file(path: Path) -> str:
@@ -42,18 +49,11 @@ def sha256_file(path: Path) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    import numpy
     import scipy
     import sklearn
-    import spacy
 
-    return {"mh_nlp": __version__, "scikit-learn": sklearn.__version__, "spacy": spacy.__version__,
-            "numpy": numpy.__version__, "scipy": scipy.__version__, "joblib": joblib.__version__,
-            "python": platform.python_version()}
-
-
-# versions that must match exactly for a pickled model to be trusted
-CHECKED = ("mh_nlp", "scikit-learn", "spacy", "numpy", "scipy")
+    return {"mh_nlp": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+            "scipy": scipy.__version__, "python": platform.python_version()}
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -68,18 +68,37 @@ def _atomic_write(path: Path, write) -> None:
             os.unlink(tmp)
 
 
-def save_model(obj, path: Path, metadata: dict) -> dict:
-    """Write the model and ``<name>.json`` (versions, SHA-256 and the caller's metadata); returns the metadata."""
+def _refuse_pickle(path: Path) -> None:
+    if path.suffix in (".joblib", ".pkl", ".pickle"):
+        raise ModelError(f"{path}: pickle-based models are no longer loaded (loading one can run code); "
+                         f"run `mh-nlp train` to build a model in the safe .npz format")
+
+
+def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata: dict) -> dict:
+    """Write ``path`` (.npz: the arrays and the JSON state) and ``<name>.json``; returns the metadata."""
     path = Path(path)
-    _atomic_write(path, lambda p: joblib.dump(obj, p, compress=3))
+    if path.suffix != MODEL_SUFFIX:
+        raise ModelError(f"{path}: a model file must end in {MODEL_SUFFIX}")
+    for name, arr in arrays.items():
+        if np.asarray(arr).dtype == object:
+            raise ModelError(f"array {name!r} holds Python objects; only numbers and strings are stored")
+    payload = {**arrays, STATE_KEY: np.array(json.dumps(state, ensure_ascii=False))}
+
+    def write(p: Path) -> None:
+        with open(p, "wb") as fh:
+            np.savez_compressed(fh, **payload)
+
+    _atomic_write(path, write)
     meta = {
         **metadata,
+        "format": FORMAT,
         "model_file": path.name,
         "model_sha256": sha256_file(path),
         "versions": library_versions(),
         "trained_at": metadata.get("trained_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    _atomic_write(metadata_path(path), lambda p: p.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n"))
+    _atomic_write(metadata_path(path), lambda p: p.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
+                                                              encoding="utf-8"))
     return meta
 
 
@@ -88,32 +107,46 @@ def read_metadata(path: Path) -> dict:
     if not mpath.exists():
         raise ModelError(f"{mpath}: metadata file missing; refusing to load {Path(path).name} (run `mh-nlp train`)")
     try:
-        return json.loads(mpath.read_text(encoding="utf-8"))
+        meta = json.loads(mpath.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{mpath}: unreadable metadata ({exc.__class__.__name__})") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"{mpath}: unreadable metadata (not a JSON object)")
+    return meta
 
 
 def check_model(path: Path) -> dict:
     """Verify the model file against its metadata; returns the metadata or raises :class:`ModelError`."""
     path = Path(path)
+    _refuse_pickle(path)
     if not path.exists():
         raise ModelError(f"{path}: no trained model (run `mh-nlp train`)")
+    if path.is_dir():
+        raise ModelError(f"{path}: is a directory, not a model file")
     meta = read_metadata(path)
     if sha256_file(path) != meta.get("model_sha256"):
         raise ModelError(f"{path}: SHA-256 does not match {metadata_path(path).name}; the file is damaged or "
                          f"was changed, refusing to load it (run `mh-nlp train` to rebuild)")
-    ours = library_versions()
-    theirs = meta.get("versions", {})
-    bad = [f"{k} {theirs.get(k)} (installed {ours[k]})" for k in CHECKED if theirs.get(k) != ours[k]]
-    if bad:
-        raise ModelError(f"{path}: trained with other library versions: {', '.join(bad)}; run `mh-nlp train`")
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"{path}: model format {meta.get('format')} is not supported (expected {FORMAT}); "
+                         f"run `mh-nlp train`")
+    if meta.get("versions", {}).get("mh_nlp") != __version__:
+        raise ModelError(f"{path}: trained by mh-nlp {meta.get('versions', {}).get('mh_nlp')} (installed "
+                         f"{__version__}); run `mh-nlp train`")
     return meta
 
 
-def load_model(path: Path):
-    """Load a model only after :func:`check_model` passes; returns (object, metadata)."""
+def load_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict, dict]:
+    """Arrays, JSON state and metadata of a checked model. Nothing in the file is executed: it must be a zip of
+    ``.npy`` arrays, read with ``allow_pickle=False``."""
+    path = Path(path)
     meta = check_model(path)
+    if not zipfile.is_zipfile(path):
+        raise ModelError(f"{path}: not a .npz model file (refusing to interpret it any other way)")
     try:
-        return joblib.load(path), meta
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means an unusable file
-        raise ModelError(f"{path}: cannot be loaded ({exc.__class__.__name__})") from None
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        state = json.loads(str(arrays.pop(STATE_KEY)))
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: cannot be loaded safely ({exc.__class__.__name__}: {exc})") from None
+    return arrays, state, meta

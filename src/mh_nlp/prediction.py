@@ -13,6 +13,17 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """An anthology quote near the statement: why the model may be right (or not)."""
+
+    id: str
+    page: int | None
+    section: str
+    similarity: float
+    text: str
+
+
+@dataclass(frozen=True)
 class Prediction:
     """The theme of one statement: section, its chapter, probabilities and the top sections."""
 
@@ -23,10 +34,12 @@ class Prediction:
     confidence: float  # probability of ``section``
     chapter_confidence: float  # probability of ``chapter`` (sum over its sections)
     top: tuple[Candidate, ...] = field(default_factory=tuple)  # best first, at least 3
+    similar_quotes: tuple[Evidence, ...] = field(default_factory=tuple)  # nearest anthology quotes, best first
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
+        d["similar_quotes"] = [asdict(e) for e in self.similar_quotes]
         return d
 
 

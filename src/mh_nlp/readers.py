@@ -339,23 +339,35 @@ def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iter
         yield number, text, extra
 
 
+_GUARDED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def _unguard(cell: str) -> str:
+    """Undo the formula guard of our CSV writer: one leading ``'`` before ``= + - @ tab CR`` is removed."""
+    return cell[1:] if cell.startswith(_GUARDED) else cell
+
+
 def _read_csv(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     with _open_text(path, warn) as fh:
         sample = fh.read(8192)
         fh.seek(0)
         try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+            # the delimiter is guessed from the header line: statements may hold tabs or semicolons
+            dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample.strip() else sample, delimiters=",;\t|")
+            # only the delimiter is guessed: a cell that opens with ' (our formula guard) is no quote character
+            dialect.quotechar, dialect.doublequote = '"', True
         except csv.Error:
             dialect = csv.excel
         reader = csv.reader(fh, dialect)
         csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
         try:
             header = next(reader, None)
+            header = [_unguard(h) for h in header] if header else header
             if not header or not any(h.strip() for h in header):
                 raise ReadError("no header row")
             header = _header_names(header)
             col = _pick_column(header, column)
-            yield from _rows(header, col, ((reader.line_num, r) for r in reader))
+            yield from _rows(header, col, ((reader.line_num, [_unguard(c) for c in r]) for r in reader))
         except csv.Error as exc:
             raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
 

