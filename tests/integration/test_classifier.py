@@ -123,6 +123,8 @@ def test_embedding_cache_hit_miss_and_corrupt_file(tmp_path, capsys):
     assert again.cache.hits == 2 and again.cache.misses == 0
     assert np.allclose(a, b, atol=1e-6) and np.allclose(np.linalg.norm(b, axis=1), 1.0)
     assert not np.allclose(again.encode(["Meer opvang."], is_query=False), b[1:])  # the prefix is part of the key
+    enc.cache.db.close()
+    again.cache.db.close()
     db.write_bytes(b"this is not a database" * 100)  # damaged file: moved aside, a new cache is started
     fresh = E5Encoder(cache=db)
     c = fresh.encode(["Meer opvang."], is_query=True)
