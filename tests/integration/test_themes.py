@@ -43,9 +43,17 @@ def test_component_fills_cats_and_theme_like_the_classifier(nlp, trained):
         assert set(doc.cats) == set(clf.classes_)
         assert np.isclose(sum(doc.cats.values()), 1.0)
         assert np.allclose([doc.cats[c] for c in clf.classes_], row)
-        assert doc._.theme == pred
+        same_prediction(doc._.theme, pred)
     single = nlp(TEXTS[0])
-    assert single._.theme == expected[0] and [e.text for e in single.ents] == ["NLA", "arbeidsuitbuiting"]
+    same_prediction(single._.theme, expected[0])
+    assert [e.text for e in single.ents] == ["NLA", "arbeidsuitbuiting"]
+
+
+def same_prediction(a, b):
+    """Equal up to floating-point noise (a batch of 3 and one of 4 sum in a different order)."""
+    assert (a.section, a.chapter, [c.section for c in a.top]) == (b.section, b.chapter, [c.section for c in b.top])
+    assert np.isclose(a.confidence, b.confidence) and np.isclose(a.chapter_confidence, b.chapter_confidence)
+    assert [e.id for e in a.similar_quotes] == [e.id for e in b.similar_quotes]
 
 
 def test_component_needs_the_mh_nlp_pipeline():
@@ -55,7 +63,7 @@ def test_component_needs_the_mh_nlp_pipeline():
 
 def test_component_refuses_a_missing_model(tmp_path):
     nlp = build_pipeline()
-    nlp.add_pipe(THEMES_NAME, config={"model": str(tmp_path / "none.joblib")})
+    nlp.add_pipe(THEMES_NAME, config={"model": str(tmp_path / "none.npz")})
     with pytest.raises(RuntimeError, match="no trained model"):
         nlp("iets")
 
@@ -86,7 +94,8 @@ def test_saved_pipeline_brings_its_model_and_checks_it(nlp, tmp_path):
 def test_analyse_is_predict_details_plus_entities(trained):
     _, _, clf = trained
     pairs = clf.analyse(TEXTS)
-    assert [p for p, _ in pairs] == clf.predict_details(TEXTS)
+    for (p, _), q in zip(pairs, clf.predict_details(TEXTS)):
+        same_prediction(p, q)
     assert [e for _, e in pairs] == list(find_entities_batch(TEXTS))
     assert clf.analyse([]) == []
 
