@@ -24,6 +24,33 @@ FIXED_FIELDS = (["source", "position", "statement", "section", "section_title", 
                 + ["entity_ids"])
 
 
+# A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
+# (OWASP "CSV injection"): ``=HYPERLINK(...)`` in a transcript must stay text in our outputs.
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """True for a text cell that a spreadsheet would evaluate: it starts with ``= + - @``, a tab or a CR."""
+    return isinstance(value, str) and value.startswith(FORMULA_CHARS)
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell for a .csv output that no spreadsheet evaluates: a :func:`formula_like` text gets one leading
+    ``'``; numbers and other text are returned unchanged.
+
+    A text that already starts with quotes before such a character (``'=x``) gets one more quote too, so
+    :func:`unguard_cell` (used by the CSV reader) gives back every original text exactly.
+    """
+    if isinstance(value, str) and formula_like(value.lstrip("'")):
+        return "'" + value
+    return value
+
+
+def unguard_cell(text: str) -> str:
+    """Undo :func:`safe_cell`: drop one leading ``'`` when the quotes are followed by ``= + - @``, a tab or a CR."""
+    return text[1:] if text.startswith("'") and formula_like(text.lstrip("'")) else text
+
+
 class OutputError(Exception):
     """An output path that cannot be used (one-line message)."""
 
@@ -143,10 +170,10 @@ class CsvWriter(RowWriter):
     def _open(self, fd: int) -> None:
         self._fh: io.TextIOBase | None = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._fh)
-        self._csv.writerow(header([n for n, _c in self.extras]))
+        self._csv.writerow([safe_cell(c) for c in header([n for n, _c in self.extras])])
 
     def write(self, record: dict[str, Any]) -> None:
-        self._csv.writerow(flat_row(record, self.extras))
+        self._csv.writerow([safe_cell(c) for c in flat_row(record, self.extras)])
         self.rows += 1
 
     def _close(self) -> None:
@@ -178,11 +205,14 @@ class XlsxWriter(RowWriter):
 
         self._wb = openpyxl.Workbook(write_only=True)
         self._ws = self._wb.create_sheet("labels")
-        self._ws.append(header([n for n, _c in self.extras]))
+        from openpyxl.cell.cell import ERROR_CODES
+
+        self._error_codes = frozenset(ERROR_CODES)  # texts openpyxl would store as error cells
+        self._ws.append([self._cell(c) for c in header([n for n, _c in self.extras])])
         self._saved = False
 
     def write(self, record: dict[str, Any]) -> None:
-        self._ws.append([_xlsx_safe(c) for c in flat_row(record, self.extras)])
+        self._ws.append([self._cell(c) for c in flat_row(record, self.extras)])
         self.rows += 1
 
     def _close(self) -> None:
@@ -203,6 +233,20 @@ class XlsxWriter(RowWriter):
                     writer.cleanup()
                 except (OSError, ValueError):
                     pass
+
+    def _cell(self, value: Any) -> Any:
+        """A value for ``append``. A :func:`formula_like` text (openpyxl would store ``=...`` as a formula)
+        or an error code (``#N/A``) becomes an explicit string cell (``t="inlineStr"``, never ``<f>``) with
+        Excel's quote-prefix flag, so it stays text even when the cell is edited in Excel."""
+        value = _xlsx_safe(value)
+        if formula_like(value) or value in self._error_codes:
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._ws, value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+        return value
 
 
 def _xlsx_safe(value: Any) -> Any:
