@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from mh_nlp.writers import unguard_cell
+
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -347,15 +349,19 @@ def _read_csv(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int,
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
         except csv.Error:
             dialect = csv.excel
+        if dialect.quotechar != '"':
+            # the Sniffer can take the ' of our formula guard ('=x, see writers.safe_cell) for a quote
+            # character; spreadsheets and our writer quote fields with " (doubled inside a field)
+            dialect.quotechar, dialect.doublequote = '"', True
         reader = csv.reader(fh, dialect)
         csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
         try:
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
                 raise ReadError("no header row")
-            header = _header_names(header)
+            header = _header_names([unguard_cell(h) for h in header])
             col = _pick_column(header, column)
-            yield from _rows(header, col, ((reader.line_num, r) for r in reader))
+            yield from _rows(header, col, ((reader.line_num, [unguard_cell(c) for c in r]) for r in reader))
         except csv.Error as exc:
             raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
 
