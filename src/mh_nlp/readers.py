@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from mh_nlp.writers import unguard_cell
+
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -339,14 +341,6 @@ def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iter
         yield number, text, extra
 
 
-_GUARDED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
-
-
-def _unguard(cell: str) -> str:
-    """Undo the formula guard of our CSV writer: one leading ``'`` before ``= + - @ tab CR`` is removed."""
-    return cell[1:] if cell.startswith(_GUARDED) else cell
-
-
 def _read_csv(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     with _open_text(path, warn) as fh:
         sample = fh.read(8192)
@@ -354,20 +348,21 @@ def _read_csv(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int,
         try:
             # the delimiter is guessed from the header line: statements may hold tabs or semicolons
             dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample.strip() else sample, delimiters=",;\t|")
-            # only the delimiter is guessed: a cell that opens with ' (our formula guard) is no quote character
-            dialect.quotechar, dialect.doublequote = '"', True
         except csv.Error:
             dialect = csv.excel
+        if dialect.quotechar != '"' or not dialect.doublequote:
+            # the Sniffer can take the ' of our formula guard ('=x, see writers.safe_cell) for a quote
+            # character; spreadsheets and our writer quote fields with " (doubled inside a field)
+            dialect.quotechar, dialect.doublequote = '"', True
         reader = csv.reader(fh, dialect)
         csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
         try:
             header = next(reader, None)
-            header = [_unguard(h) for h in header] if header else header
             if not header or not any(h.strip() for h in header):
                 raise ReadError("no header row")
-            header = _header_names(header)
+            header = _header_names([unguard_cell(h) for h in header])
             col = _pick_column(header, column)
-            yield from _rows(header, col, ((reader.line_num, [_unguard(c) for c in r]) for r in reader))
+            yield from _rows(header, col, ((reader.line_num, [unguard_cell(c) for c in r]) for r in reader))
         except csv.Error as exc:
             raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
 

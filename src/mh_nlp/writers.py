@@ -23,19 +23,32 @@ FIXED_FIELDS = (["source", "position", "statement", "section", "section_title", 
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
                 + ["entity_ids", "similar_quotes"])
 
-# Spreadsheet formula injection (OWASP "CSV injection"): a cell that starts with one of these is evaluated
-# by Excel/LibreOffice. CSV cells get a leading apostrophe (removed again by our CSV reader); xlsx cells are
-# written as explicit string cells, so the text stays exactly as it was.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
+# (OWASP "CSV injection"): ``=HYPERLINK(...)`` in a transcript must stay text in our outputs.
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def is_formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+def formula_like(value: Any) -> bool:
+    """True for a text cell that a spreadsheet would evaluate: it starts with ``= + - @``, a tab or a CR."""
+    return isinstance(value, str) and value.startswith(FORMULA_CHARS)
 
 
-def csv_safe(value: Any) -> Any:
-    """A CSV cell that no spreadsheet evaluates: formula-like text gets a leading ``'``."""
-    return "'" + value if is_formula_like(value) else value
+def safe_cell(value: Any) -> Any:
+    """A cell for a .csv output that no spreadsheet evaluates: a :func:`formula_like` text gets one leading
+    ``'``; numbers and other text are returned unchanged.
+
+    A text that already starts with quotes before such a character (``'=x``) gets one more quote too, so
+    :func:`unguard_cell` (used by the CSV reader) gives back every original text exactly.
+    """
+    if isinstance(value, str) and formula_like(value.lstrip("'")):
+        return "'" + value
+    return value
+
+
+def unguard_cell(text: str) -> str:
+    """Undo :func:`safe_cell`: drop one leading ``'`` when the quotes are followed by ``= + - @``, a tab or a CR."""
+    return text[1:] if text.startswith("'") and formula_like(text.lstrip("'")) else text
 
 
 class OutputError(Exception):
@@ -158,10 +171,10 @@ class CsvWriter(RowWriter):
     def _open(self, fd: int) -> None:
         self._fh: io.TextIOBase | None = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._csv = csv.writer(self._fh)
-        self._csv.writerow([csv_safe(c) for c in header([n for n, _c in self.extras])])
+        self._csv.writerow([safe_cell(c) for c in header([n for n, _c in self.extras])])
 
     def write(self, record: dict[str, Any]) -> None:
-        self._csv.writerow([csv_safe(c) for c in flat_row(record, self.extras)])
+        self._csv.writerow([safe_cell(c) for c in flat_row(record, self.extras)])
         self.rows += 1
 
     def _close(self) -> None:
@@ -193,23 +206,15 @@ class XlsxWriter(RowWriter):
 
         self._wb = openpyxl.Workbook(write_only=True)
         self._ws = self._wb.create_sheet("labels")
+        from openpyxl.cell.cell import ERROR_CODES
+
+        self._error_codes = frozenset(ERROR_CODES)  # texts openpyxl would store as error cells
         self._ws.append([self._cell(c) for c in header([n for n, _c in self.extras])])
         self._saved = False
 
     def write(self, record: dict[str, Any]) -> None:
         self._ws.append([self._cell(c) for c in flat_row(record, self.extras)])
         self.rows += 1
-
-    def _cell(self, value: Any) -> Any:
-        """A cell value; formula-like text becomes an explicit string cell (openpyxl would store a formula)."""
-        value = _xlsx_safe(value)
-        if not is_formula_like(value):
-            return value
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(self._ws, value=value)
-        cell.data_type = "s"
-        return cell
 
     def _close(self) -> None:
         if not self._saved:
@@ -229,6 +234,20 @@ class XlsxWriter(RowWriter):
                     writer.cleanup()
                 except (OSError, ValueError):
                     pass
+
+    def _cell(self, value: Any) -> Any:
+        """A value for ``append``. A :func:`formula_like` text (openpyxl would store ``=...`` as a formula)
+        or an error code (``#N/A``) becomes an explicit string cell (``t="inlineStr"``, never ``<f>``) with
+        Excel's quote-prefix flag, so it stays text even when the cell is edited in Excel."""
+        value = _xlsx_safe(value)
+        if formula_like(value) or value in self._error_codes:
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._ws, value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+        return value
 
 
 def _xlsx_safe(value: Any) -> Any:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,26 @@ def test_label_other_output_formats(clf, tmp_path, note, suffix):
         ws = openpyxl.load_workbook(out, read_only=True).worksheets[0]
         table = list(ws.iter_rows(values_only=True))
         assert len(table) == 3 and table[2][3] == "4.3"
+
+
+def test_formula_in_a_statement_is_written_as_text(clf, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    line = '=HYPERLINK("http://x","klik") De NLA ziet meer uitbuiting.'
+    note = tmp_path / "note.txt"
+    note.write_text(line + "\n", encoding="utf-8")
+    xlsx, ours, back = tmp_path / "o.xlsx", tmp_path / "ours.csv", tmp_path / "back.jsonl"
+    for out in (xlsx, ours):
+        assert run("label", note, "-o", out, "--quiet").exit_code == 0
+    with zipfile.ZipFile(xlsx) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet and "<f " not in sheet and 't="inlineStr"' in sheet
+    ws = openpyxl.load_workbook(xlsx).worksheets[0]
+    cell = ws.cell(row=2, column=[c.value for c in ws[1]].index("statement") + 1)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (line, "s", True)
+    row = read_csv(ours)[0]
+    assert row["statement"] == "'" + line and row["section"] == "1.1"
+    assert run("label", "--column", "statement", ours, "-o", back, "--quiet").exit_code == 0
+    assert json.loads(back.read_text(encoding="utf-8"))["statement"] == line  # the original text again
 
 
 def test_min_confidence_marks_uncertain(clf, tmp_path, note):

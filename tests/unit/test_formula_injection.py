@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from mh_nlp.readers import read_statements
-from mh_nlp.writers import FORMULA_START, open_writer
+from mh_nlp.writers import FORMULA_CHARS as FORMULA_START, open_writer
 
 EVIL = '=HYPERLINK("http://x","klik") De NLA ziet meer uitbuiting.'
 

@@ -1,6 +1,7 @@
 """Reading statements from .txt/.md/.docx/.csv/.xlsx/.jsonl: splitting, encodings and bad files."""
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -8,10 +9,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest_label import EXAMPLES  # noqa: E402
+from conftest_label import EXAMPLES, KeywordClassifier  # noqa: E402
 
-from mh_nlp.readers import (MAX_CHARS, ReadError, detect_encoding, extra_fields, read_statements,  # noqa: E402
-                            split_long, split_sentences, text_blocks)
+from mh_nlp.label import label_statements  # noqa: E402
+from mh_nlp.readers import (MAX_CHARS, ReadError, Statement, clean, detect_encoding, extra_fields,  # noqa: E402
+                            read_statements, split_long, split_sentences, text_blocks)
+from mh_nlp.writers import open_writer  # noqa: E402
 
 
 def texts(path, **kw) -> list[str]:
@@ -186,6 +189,56 @@ def test_xlsx_rows(tmp_path):
     assert [(s.position, s.text, s.extra) for s in got] == [
         (2, "Meer vervolgingen voor criminele uitbuiting.", {"spreker": "OM", "score": "3"}),
         (4, "Controles bij uitzendbureaus.", {"spreker": "NLA", "score": "2"})]
+
+
+LEADS = ["=", "+", "-", "@", "\t", "\r"]  # the characters our CSV writer guards with a leading '
+
+
+@pytest.mark.parametrize("lead", LEADS)
+def test_our_csv_reads_back_to_the_original_text(tmp_path, lead):
+    attack = f'{lead}HYPERLINK("http://x","klik") De NLA ziet meer uitbuiting.'
+    originals = [attack, "'" + attack, "De NLA ziet meer uitbuiting."]
+    out = tmp_path / "ours.csv"
+    with open_writer(out, ["=kolom"]) as w:
+        for row in label_statements([Statement("a.txt", i, t, {"=kolom": t}) for i, t in enumerate(originals, 1)],
+                                    KeywordClassifier()):
+            w.write(row.to_dict())
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert [r[2] for r in csv.reader(fh)][1:3] == ["'" + attack, "''" + attack]  # written guarded ...
+    got = list(read_statements(out, column="statement"))
+    assert [s.text for s in got] == [clean(t) for t in originals]  # ... read back as written (text is cleaned)
+    assert [s.extra["=kolom"] for s in got] == originals  # a carried column is not cleaned: exactly the original
+
+
+def test_csv_reader_drops_one_guard_quote_only_before_a_formula_character(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("tekst,bedrag\n"
+                 "'=SOM(A1:A3) telt op,'-5\n"
+                 "''=x,'De NLA'\n"
+                 "'t Is zo 'n zaak,-3\n"
+                 "\"'@Jan belt, zegt hij\",'+31\n", encoding="utf-8")
+    got = list(read_statements(p))
+    assert [(s.text, s.extra["bedrag"]) for s in got] == [
+        ("=SOM(A1:A3) telt op", "-5"), ("'=x", "'De NLA'"), ("'t Is zo 'n zaak", "-3"),
+        ("@Jan belt, zegt hij", "+31")]
+
+
+def test_csv_with_guard_quotes_is_not_read_with_quote_character_apostrophe(tmp_path):
+    p = tmp_path / "a.csv"  # csv.Sniffer alone takes ' for the quote character here
+    p.write_text("statement,spreker\n'-Dit is 'raar',OM\n'@Jan zegt 'ja','-NLA\n", encoding="utf-8")
+    got = list(read_statements(p))
+    assert [(s.text, s.extra) for s in got] == [("-Dit is 'raar'", {"spreker": "OM"}),
+                                               ("@Jan zegt 'ja'", {"spreker": "-NLA"})]
+
+
+def test_xlsx_reader_keeps_a_leading_quote(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["tekst"])
+    wb.active.append(["'=x"])
+    p = tmp_path / "n.xlsx"
+    wb.save(p)
+    assert texts(p) == ["'=x"]  # only the CSV reader undoes the CSV writer's guard
 
 
 def test_docx_paragraphs_and_list_items(tmp_path):

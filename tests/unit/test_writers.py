@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,8 @@ from conftest_label import KeywordClassifier  # noqa: E402
 
 from mh_nlp.label import LabelRow, Summary, label_statements  # noqa: E402
 from mh_nlp.readers import Statement  # noqa: E402
-from mh_nlp.writers import (OutputError, check_output, header, open_writer, summary_markdown,  # noqa: E402
-                            write_summary)
+from mh_nlp.writers import (FORMULA_CHARS, OutputError, check_output, header, open_writer,  # noqa: E402
+                            safe_cell, summary_markdown, unguard_cell, write_summary)
 
 STATEMENTS = [
     Statement("a.csv", 2, "Het delen van gegevens loopt vast.", {"spreker": "RIEC", "section": "x"}),
@@ -109,3 +111,96 @@ def test_summary_counts_and_formats(tmp_path):
     assert "**error:** not a valid .docx file" in md
     write_summary(tmp_path / "s.json", d)
     assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8")) == json.loads(json.dumps(d))
+
+
+# ---------------------------------------------------------------- formula injection (OWASP CSV injection)
+
+LEADS = ["=", "+", "-", "@", "\t", "\r"]  # every character a spreadsheet takes as the start of a formula
+HARMLESS = "De NLA ziet meer uitbuiting."
+
+
+def formula_record(text: str) -> dict:
+    """A labelled row whose statement and carried column ``=kolom`` both hold ``text``; a negative score."""
+    record = label_statements([Statement("a.txt", 1, text, {"=kolom": text})], KeywordClassifier())
+    record = next(record).to_dict()
+    record["top"][0]["score"] = -0.25  # a number the writer writes as a number, even when negative
+    return record
+
+
+def write_formula_rows(path: Path, text: str) -> None:
+    with open_writer(path, ["=kolom"]) as w:
+        w.write(formula_record(text))
+        w.write(formula_record(HARMLESS))
+
+
+def test_guarded_characters_are_the_owasp_list():
+    assert sorted(FORMULA_CHARS) == sorted(LEADS)
+
+
+@pytest.mark.parametrize("lead", LEADS)
+def test_safe_cell_quotes_formula_starts_and_unguard_undoes_it(lead):
+    text = f'{lead}HYPERLINK("http://x","klik") De NLA'
+    assert safe_cell(text) == "'" + text
+    assert unguard_cell(safe_cell(text)) == text
+    quoted = "'" + text  # already behind a quote: one more, so reading gives exactly this text back
+    assert safe_cell(quoted) == "''" + text and unguard_cell(safe_cell(quoted)) == quoted
+
+
+def test_safe_cell_leaves_other_text_and_numbers():
+    for value in (HARMLESS, "2.11", "", "'t Is zo", "a=b", " =x", -0.25, 0, True):
+        assert safe_cell(value) == value and type(safe_cell(value)) is type(value)
+        if isinstance(value, str):
+            assert unguard_cell(value) == value
+
+
+@pytest.mark.parametrize("lead", LEADS)
+def test_csv_formula_cells_start_with_a_quote(tmp_path, lead):
+    text = f'{lead}HYPERLINK("http://x","klik") De NLA'
+    out = tmp_path / "o.csv"
+    write_formula_rows(out, text)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        head, row, plain = list(csv.reader(fh))
+    col = dict(zip(head, row))
+    assert head[-1] == "'=kolom"  # a column name is a text cell too
+    assert col["statement"] == "'" + text and col["'=kolom"] == "'" + text
+    assert col["top1_score"] == "-0.25" and col["confidence"] == "0.2"  # numbers stay numbers
+    assert dict(zip(head, plain))["statement"] == HARMLESS and dict(zip(head, plain))["'=kolom"] == HARMLESS
+    for cell in head + row + plain:  # no cell of the file starts a formula
+        assert not cell.startswith(FORMULA_CHARS) or cell == "-0.25"
+
+
+@pytest.mark.parametrize("lead", LEADS)
+def test_xlsx_formula_cells_are_string_cells(tmp_path, lead):
+    openpyxl = pytest.importorskip("openpyxl")
+    text = f'{lead}HYPERLINK("http://x","klik") De NLA'
+    out = tmp_path / "o.xlsx"
+    write_formula_rows(out, text)
+    with zipfile.ZipFile(out) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet and "<f " not in sheet
+    cells = dict(re.findall(r'<c r="([A-Z]+\d+)"[^>]*?t="(\w+)"', sheet))
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    names = [c.value for c in ws[1]]
+    stmt, extra, score = (names.index(n) for n in ("statement", "=kolom", "top1_score"))
+    for cell in (ws[1][extra], ws[2][stmt], ws[2][extra]):
+        assert cell.data_type == "s" and cells[cell.coordinate] == "inlineStr"
+        assert cell.quotePrefix  # Excel keeps it text even when the cell is edited
+    assert ws[2][stmt].value == text and ws[2][extra].value == text  # the original text, no quote added
+    assert ws[2][score].value == -0.25 and ws[2][score].data_type == "n"
+    assert ws[3][stmt].value == HARMLESS and not ws[3][stmt].quotePrefix
+
+
+def test_xlsx_error_code_text_stays_text(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "o.xlsx"
+    write_formula_rows(out, "#N/A")
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    cell = ws[2][[c.value for c in ws[1]].index("statement")]
+    assert cell.value == "#N/A" and cell.data_type == "s"
+
+
+def test_jsonl_keeps_formula_text_as_is(tmp_path):
+    out = tmp_path / "o.jsonl"
+    write_formula_rows(out, "=1+1")
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert first["statement"] == "=1+1" and first["extra"] == {"=kolom": "=1+1"}
