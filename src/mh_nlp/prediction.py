@@ -31,7 +31,7 @@ class Prediction:
     section_title: str
     chapter: int
     chapter_title: str
-    confidence: float  # probability of ``section``
+    confidence: float  # calibrated probability that ``section`` is right (top[].score: the section probabilities)
     chapter_confidence: float  # probability of ``chapter`` (sum over its sections)
     top: tuple[Candidate, ...] = field(default_factory=tuple)  # best first, at least 3
     similar_quotes: tuple[Evidence, ...] = field(default_factory=tuple)  # nearest anthology quotes, best first

