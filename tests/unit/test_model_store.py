@@ -45,6 +45,13 @@ def test_missing_metadata_or_model(saved, tmp_path):
         load_arrays(saved)
 
 
+def match_metadata(path):
+    """What an attacker who hands over a model also does: record the new file's SHA-256 in its metadata."""
+    meta = json.loads(metadata_path(path).read_text())
+    meta["model_sha256"] = sha256_file(path)
+    metadata_path(path).write_text(json.dumps(meta))
+
+
 class _Evil:
     def __init__(self, marker):
         self.marker = marker
@@ -60,9 +67,7 @@ def test_a_malicious_pickle_in_place_of_the_model_never_runs(saved, tmp_path):
     assert marker.exists()
     marker.unlink()
     saved.write_bytes(payload)  # ...and an attacker who also rewrites the metadata to match
-    meta = json.loads(metadata_path(saved).read_text())
-    meta["model_sha256"] = sha256_file(saved)
-    metadata_path(saved).write_text(json.dumps(meta))
+    match_metadata(saved)
     with pytest.raises(ModelError, match="not a .npz model file"):
         load_arrays(saved)
     assert not marker.exists()
@@ -71,9 +76,7 @@ def test_a_malicious_pickle_in_place_of_the_model_never_runs(saved, tmp_path):
 def test_a_pickle_inside_an_npz_is_refused(saved, tmp_path):
     marker = tmp_path / "pwned"
     np.savez(saved, evil=np.array([_Evil(str(marker))], dtype=object), __state_json__=np.array("{}"))
-    meta = json.loads(metadata_path(saved).read_text())
-    meta["model_sha256"] = sha256_file(saved)
-    metadata_path(saved).write_text(json.dumps(meta))
+    match_metadata(saved)
     with pytest.raises(ModelError, match="cannot be loaded safely"):
         load_arrays(saved)
     assert not marker.exists()
