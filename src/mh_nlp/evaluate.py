@@ -228,7 +228,7 @@ def _fit_predict(model: Model, quotes, X, train, test, extra: Sequence[tuple[Pre
     groups = [str(quotes[i].page) for i in train] + [ADDED_GROUP] * len(extra)
     acc = [list(quotes[i].accepted_sections) for i in train] + [[s] for _, s in extra]
     model.fit(Xtr, y, groups, acc)
-    return model.predict_proba([X[i] for i in test])
+    return model.predict_proba([X[i] for i in test]) if len(test) else np.zeros((0, len(model.columns)))
 
 
 def repeat_groups(quotes: Sequence[Quote]) -> np.ndarray:
