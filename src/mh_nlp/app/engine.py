@@ -30,14 +30,29 @@ class NoModel(RuntimeError):
     """No usable model (message for the user)."""
 
 
+# One model thread per process, shared by every app in it (tests make many): loaded classifiers are kept per
+# model file and touched only in that thread.
+_POOL: ThreadPoolExecutor | None = None
+_LOADED: dict[tuple[str, float], Any] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _model_pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-model")
+        return _POOL
+
+
 class ModelWorker:
-    """Loads classifiers (cached per file) and runs every call on them in one thread."""
+    """Loads classifiers (cached per file) and runs every call on them in the model thread."""
 
     def __init__(self, store: Store, default_model: Path):
         self.store = store
         self.default_model = Path(default_model)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-model")
-        self._loaded: dict[str, Any] = {}  # path -> Classifier, touched only in the worker thread
+        self._pool = _model_pool()
+        self._loaded = _LOADED
         if not store.model_versions():
             meta = {}
             mj = self.default_model.with_suffix(".json")
@@ -65,18 +80,20 @@ class ModelWorker:
         return mv
 
     def _classifier(self, path: str):
-        clf = self._loaded.get(path)
-        if clf is None:
-            from ..model_store import ModelError
-            from ..train import load_classifier
+        from ..model_store import ModelError
+        from ..train import load_classifier
 
-            if not Path(path).exists():
-                raise NoModel(f"model file {path} is missing (run `mh-nlp train`)")
+        try:
+            key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
+        except OSError:
+            raise NoModel(f"model file {path} is missing (run `mh-nlp train`)") from None
+        clf = self._loaded.get(key)
+        if clf is None:
             try:
                 clf = load_classifier(path)
             except (ModelError, OSError, ValueError) as exc:
                 raise NoModel(str(exc).splitlines()[0]) from None
-            self._loaded[path] = clf
+            self._loaded[key] = clf
         return clf
 
     def _current(self):
@@ -116,7 +133,7 @@ class ModelWorker:
         return self.run(lambda: evaluate_on_reviewed(self._classifier(mv["path"]), reviewed))
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Nothing to stop: the model thread is shared by the process (and ends with it)."""
 
 
 # ---------------------------------------------------------------- labelling documents
@@ -138,10 +155,16 @@ class Labeller:
     def __init__(self, store: Store, worker: ModelWorker):
         self.store = store
         self.worker = worker
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-label")
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:  # made on first use (again after a shutdown)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-label")
+        return self._pool
 
     def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph") -> None:
-        self._pool.submit(self._label, doc_id, Path(path), column, split)
+        self.pool.submit(self._label, doc_id, Path(path), column, split)
 
     def _label(self, doc_id: int, path: Path, column: str | None, split: str) -> None:
         store = self.store
@@ -167,10 +190,12 @@ class Labeller:
 
     def wait(self, timeout: float = 60) -> None:
         """Block until the queued jobs are done (tests, benchmarks)."""
-        self._pool.submit(lambda: None).result(timeout)
+        self.pool.submit(lambda: None).result(timeout)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 # ---------------------------------------------------------------- the quick evaluation

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -222,7 +223,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                       lstrip_blocks=True)
     env.globals.update(section_title=sections.title, highlight=highlight)
 
-    app = FastAPI(title="mh-nlp review screen", docs_url=None, redoc_url=None, openapi_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        labeller.shutdown()
+        worker.shutdown()
+
+    app = FastAPI(title="mh-nlp review screen", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.token = token
     app.state.store, app.state.worker, app.state.labeller, app.state.trainer = store, worker, labeller, trainer
     app.state.data_dir = data_dir
@@ -231,11 +238,6 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     if warm_up:
         threading.Thread(target=lambda: _safe(worker.warm_up), daemon=True).start()
-
-    @app.on_event("shutdown")
-    def _stop() -> None:
-        labeller.shutdown()
-        worker.shutdown()
 
     # -------------------------------------------------------- errors: JSON, never a traceback
     @app.exception_handler(ApiError)
