@@ -89,7 +89,29 @@ function setupReview() {
 function setupDocuments() {
   const docs = document.getElementById("documents");
   if (!docs || !docs.dataset.busy) return;
-  setTimeout(() => location.reload(), 800);
+  // update the progress bars in place; reload once when every document is labelled
+  async function poll() {
+    let data;
+    try { data = await api("GET", "/api/documents"); } catch (e) { setTimeout(poll, 2000); return; }
+    let busy = false;
+    for (const d of data.documents) {
+      const tr = docs.querySelector(`tr[data-doc="${d.id}"]`);
+      if (!tr) { busy = true; continue; }
+      if (d.status === "labelling" || d.status === "queued") {
+        busy = true;
+        const bar = tr.querySelector(".progress div");
+        const txt = tr.querySelector(".progress + .small");
+        if (bar && d.total) bar.style.width = `${Math.round(100 * d.done / d.total)}%`;
+        if (txt) txt.textContent = `labelling ${d.done} / ${d.total || "…"}`;
+      } else if (tr.dataset.status !== d.status) {
+        busy = false;
+        location.reload();
+        return;
+      }
+    }
+    if (busy) setTimeout(poll, 700);
+  }
+  setTimeout(poll, 500);
 }
 
 // ------------------------------------------------------------ models: train, status, switch
