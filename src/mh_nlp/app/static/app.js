@@ -1,0 +1,149 @@
+// mh-nlp review screen: a light touch of JavaScript over server-rendered pages (no libraries).
+"use strict";
+
+function toast(message) {
+  const t = document.createElement("div");
+  t.className = "toast";
+  t.setAttribute("role", "alert");
+  t.textContent = message;
+  document.body.appendChild(t);
+  setTimeout(() => t.remove(), 5000);
+}
+
+async function api(method, url, body) {
+  const res = await fetch(url, {
+    method, headers: body ? {"Content-Type": "application/json"} : {},
+    body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
+  });
+  let data = null;
+  try { data = await res.json(); } catch (e) { /* empty */ }
+  if (!res.ok) throw new Error((data && data.error) || res.statusText);
+  return data;
+}
+
+// ------------------------------------------------------------ review: decisions, keyboard, evidence
+function setupReview() {
+  const table = document.getElementById("review");
+  if (!table) return;
+  const options = document.getElementById("section-options").innerHTML;
+  const rows = Array.from(table.querySelectorAll("tr.st"));
+  rows.forEach((tr) => {
+    const sel = tr.querySelector("select.pick");
+    sel.insertAdjacentHTML("beforeend", options);
+    sel.addEventListener("change", () => { if (sel.value) decide(tr, sel.value); });
+    sel.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Escape") tr.focus(); });
+    tr.querySelector("button.accept").addEventListener("click", () => decide(tr, tr.dataset.suggested));
+    tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
+    tr.querySelector(".evidence-toggle").addEventListener("click", () => toggleEvidence(tr));
+    tr.addEventListener("focus", () => rows.forEach((r) => r.classList.toggle("focus", r === tr)));
+  });
+
+  async function decide(tr, section) {
+    if (!section) return;
+    try {
+      const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`, {section});
+      tr.classList.remove("accept", "correct", "saved");
+      tr.classList.add("decided", d.action);
+      const label = tr.querySelector(".label");
+      label.textContent = "";
+      const b = document.createElement("b");
+      b.textContent = d.section;
+      label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
+      void tr.offsetWidth;
+      tr.classList.add("saved");
+      tr.querySelector("select.pick").value = "";
+      const next = rows[rows.indexOf(tr) + 1];
+      if (next) focusRow(next); else tr.focus();
+    } catch (e) {
+      toast(`not saved: ${e.message}`);
+    }
+  }
+
+  function toggleEvidence(tr) {
+    const box = tr.querySelector(".evidence");
+    box.hidden = !box.hidden;
+    tr.querySelector(".evidence-toggle").setAttribute("aria-expanded", String(!box.hidden));
+  }
+
+  function focusRow(tr) {
+    tr.focus();
+    tr.scrollIntoView({block: "nearest"});
+  }
+
+  table.addEventListener("keydown", (ev) => {
+    const tr = ev.target.closest && ev.target.closest("tr.st");
+    if (!tr || ev.target.tagName === "SELECT" || ev.target.tagName === "INPUT") return;
+    const i = rows.indexOf(tr);
+    if (ev.key === "ArrowDown" || ev.key === "j") { if (rows[i + 1]) focusRow(rows[i + 1]); ev.preventDefault(); }
+    else if (ev.key === "ArrowUp" || ev.key === "k") { if (rows[i - 1]) focusRow(rows[i - 1]); ev.preventDefault(); }
+    else if (ev.key === "Enter" && ev.target === tr) { decide(tr, tr.dataset.suggested); ev.preventDefault(); }
+    else if (ev.key === "1" && tr.dataset.alt1) { decide(tr, tr.dataset.alt1); ev.preventDefault(); }
+    else if (ev.key === "2" && tr.dataset.alt2) { decide(tr, tr.dataset.alt2); ev.preventDefault(); }
+    else if (ev.key === "e") { toggleEvidence(tr); ev.preventDefault(); }
+    else if (ev.key === "s") { tr.querySelector("select.pick").focus(); ev.preventDefault(); }
+  });
+  if (rows.length) rows[0].focus({preventScroll: true});
+}
+
+// ------------------------------------------------------------ documents: live progress
+function setupDocuments() {
+  const docs = document.getElementById("documents");
+  if (!docs || !docs.dataset.busy) return;
+  // update the progress bars in place; reload once when every document is labelled
+  async function poll() {
+    let data;
+    try { data = await api("GET", "/api/documents"); } catch (e) { setTimeout(poll, 2000); return; }
+    let busy = false;
+    for (const d of data.documents) {
+      const tr = docs.querySelector(`tr[data-doc="${d.id}"]`);
+      if (!tr) { busy = true; continue; }
+      if (d.status === "labelling" || d.status === "queued") {
+        busy = true;
+        const bar = tr.querySelector(".progress div");
+        const txt = tr.querySelector(".progress + .small");
+        if (bar && d.total) bar.style.width = `${Math.round(100 * d.done / d.total)}%`;
+        if (txt) txt.textContent = `labelling ${d.done} / ${d.total || "…"}`;
+      } else if (tr.dataset.status !== d.status) {
+        busy = false;
+        location.reload();
+        return;
+      }
+    }
+    if (busy) setTimeout(poll, 700);
+  }
+  setTimeout(poll, 500);
+}
+
+// ------------------------------------------------------------ models: train, status, switch
+function setupModels() {
+  const train = document.getElementById("train");
+  if (!train) return;
+  const status = document.getElementById("train-status");
+  async function poll() {
+    const s = await api("GET", "/api/train");
+    status.dataset.state = s.state;
+    status.textContent = s.state === "running" ? `${s.message} … ${s.elapsed || 0} s` : s.message;
+    if (s.state === "running") setTimeout(poll, 700);
+    else if (train.disabled) location.reload();
+  }
+  train.addEventListener("click", async () => {
+    train.disabled = true;
+    try { await api("POST", "/api/train"); poll(); }
+    catch (e) { train.disabled = false; status.dataset.state = "failed"; status.textContent = e.message; }
+  });
+  if (status.dataset.state === "running") poll();
+  document.querySelectorAll("button.use").forEach((b) => b.addEventListener("click", async () => {
+    b.disabled = true;
+    b.textContent = "loading…";
+    try { await api("POST", `/api/models/${b.dataset.version}/use`); location.reload(); }
+    catch (e) { b.disabled = false; toast(e.message); }
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupReview();
+  setupDocuments();
+  setupModels();
+  const who = document.querySelector("form.who input");
+  if (who) who.addEventListener("change", () => who.form.submit());
+});

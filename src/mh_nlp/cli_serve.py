@@ -1,0 +1,60 @@
+"""``mh-nlp serve``: the browser review screen (registered on import; FastAPI and uvicorn load only when run)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli import UserError, main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. Anything but loopback requires the printed token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where the database, uploads and model versions live (default: $MH_NLP_DATA_HOME, else "
+                   "~/.local/share/mh-nlp).")
+@click.option("--model", type=click.Path(path_type=Path), help="Model to start with when the data directory is new "
+              "(default: models/theme-model.npz).")
+@click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 2048),
+              help="Largest upload accepted (bigger ones get HTTP 413).")
+def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int) -> None:
+    """Open the review screen: bring in notes, review and correct the sections, export, teach the model.
+
+    \b
+    Example:
+      mh-nlp serve                 # http://127.0.0.1:8000/
+      mh-nlp serve --host 0.0.0.0  # on the network: open the printed address with its token
+    """
+    try:
+        import uvicorn
+
+        from .app.server import create_app, default_data_dir, is_loopback
+    except ImportError as exc:
+        raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
+    import socket
+
+    data_dir = data_dir or default_data_dir()
+    try:
+        app = create_app(data_dir, host=host, model_path=model, warm_up=True,
+                         max_upload=max_upload_mb * 1024 * 1024)
+    except (OSError, RuntimeError) as exc:
+        raise UserError(f"{data_dir}: {exc}") from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    if not is_loopback(host):
+        url += f"?token={app.state.token}"
+    click.echo(f"mh-nlp review screen: {url}")
+    click.echo(f"data: {data_dir}   (Ctrl-C stops the server)")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])

@@ -1,0 +1,28 @@
+"""Fixtures of the review screen's tests: an app on a temporary data directory, with the default model."""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+warnings.filterwarnings("ignore", message=".*httpx.*")  # starlette's TestClient still runs on httpx
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """create_app on one data dir under tmp_path (call again for a 'restarted' server on the same data)."""
+    from mh_nlp.app.server import create_app
+
+    def make(**kw):
+        kw.setdefault("data_dir", tmp_path / "data")
+        return create_app(kw.pop("data_dir"), **kw)
+
+    return make
+
+
+@pytest.fixture
+def client(make_app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(make_app()) as c:
+        yield c

@@ -1,0 +1,314 @@
+"""The review screen's JSON API and database, as a script or a second browser tab uses them."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mh_nlp.app import db as appdb
+from mh_nlp.app.server import create_app, default_data_dir, highlight, is_loopback
+
+from mh_nlp.model_store import default_model_path
+
+needs_model = pytest.mark.skipif(not default_model_path().exists(),
+                                 reason="no trained model (run `make setup` or `mh-nlp train`)")
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+# ---------------------------------------------------------------- sections, corrections, bad input
+
+def test_sections_lists_all_65_with_chapters(client):
+    r = client.get("/api/sections")
+    assert r.status_code == 200
+    data = r.json()
+    assert len(data["sections"]) == 65 and {c["chapter"] for c in data["chapters"]} == {1, 2, 3, 4}
+    s47 = next(s for s in data["sections"] if s["section"] == "4.7")
+    assert s47["titled"] and s47["chapter"] == 4 and s47["title"]
+
+
+def test_correction_is_stored_and_listed(client):
+    r = client.post("/api/corrections", json={"text": "Er is te weinig opvang voor mannen.", "section": "2.6"})
+    assert r.status_code == 201
+    assert r.json()["section"] == "2.6" and r.json()["who"] == "analyst"
+    listed = client.get("/api/corrections").json()["corrections"]
+    assert [(c["text"], c["section"]) for c in listed] == [("Er is te weinig opvang voor mannen.", "2.6")]
+    assert listed[0]["section_title"]
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"text": "iets", "section": "9.9"}, "unknown section"),
+    ({"text": "iets", "section": 4.7}, "section must be"),
+    ({"text": "   ", "section": "4.7"}, "text must be"),
+    ({"text": 12, "section": "4.7"}, "text must be"),
+    ({"section": "4.7"}, "text must be"),
+    (["text", "section"], "expected"),
+    ({"text": "iets", "section": "1.6"}, "no known title"),  # a section without a title in the anthology
+    ({"text": "x" * 10_001, "section": "4.7"}, "longer than"),
+])
+def test_bad_corrections_are_4xx_json(client, body, fragment):
+    r = client.post("/api/corrections", json=body)
+    assert r.status_code == 400, r.text
+    assert fragment in r.json()["error"]
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"", b"\xff\xfe"])
+def test_body_that_is_not_json_is_400(client, raw):
+    for url in ("/api/corrections", "/api/classify"):
+        r = client.post(url, content=raw, headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and "JSON" in r.json()["error"]
+
+
+@pytest.mark.parametrize("body", [{}, {"texts": "one text"}, {"texts": []}, {"texts": [1, 2]}, {"texts": ["ok", ""]},
+                                  {"texts": ["a"] * 1001}, [1]])
+def test_bad_classify_input_is_400(client, body):
+    r = client.post("/api/classify", json=body)
+    assert r.status_code == 400 and r.json()["error"]
+
+
+def test_unknown_things_are_404_json(client):
+    assert client.post("/api/statements/999/decision", json={"section": "4.7"}).status_code == 404
+    assert client.get("/api/documents/5").json() == {"error": "no document 5"}
+    assert client.get("/nope").status_code == 404 and "error" in client.get("/nope").json()
+    assert client.post("/api/models/42/use").status_code == 404
+    r = client.get("/api/statements?document=abc")
+    assert r.status_code == 400 and "error" in r.json()
+
+
+def test_training_needs_two_reviewed_statements(client):
+    r = client.post("/api/train")
+    assert r.status_code == 400 and "at least 2" in r.json()["error"]
+
+
+def test_upload_checks(make_app):
+    with TestClient(make_app(max_upload=1000)) as c:
+        r = c.post("/upload", files={"file": ("big.txt", b"x" * 5000)})
+        assert r.status_code == 413 and "too large" in r.json()["error"]
+        r = c.post("/upload", files={"file": ("notes.pdf", b"%PDF")})
+        assert r.status_code == 400 and "unsupported" in r.json()["error"]
+        r = c.post("/upload", data={"split": "paragraph"})
+        assert r.status_code == 400
+        r = c.post("/api/corrections", content=b"{" + b" " * 2000 + b"}", headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+
+
+def test_oversized_chunked_body_is_413(make_app):
+    with TestClient(make_app(max_upload=1000)) as c:
+        def chunks():
+            for _ in range(10):
+                yield b"x" * 500
+        r = c.post("/paste", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 413 and r.json()["error"]
+
+
+# ---------------------------------------------------------------- security
+
+def test_loopback_needs_no_token_but_other_hosts_do(make_app, tmp_path):
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+    app = make_app(host="0.0.0.0")
+    token = app.state.token
+    assert token and len(token) >= 24
+    with TestClient(app) as c:
+        r = c.get("/api/sections")
+        assert r.status_code == 403 and "token" in r.json()["error"]
+        assert c.get("/", params={"token": "wrong"}).status_code == 403
+        r = c.get("/", params={"token": token})
+        assert r.status_code == 200 and "mh_token" in r.headers["set-cookie"]
+        assert "SameSite=Strict" in r.headers["set-cookie"]
+        assert c.get("/api/sections").status_code == 200  # the cookie does it from now on
+    with TestClient(app) as c:
+        assert c.get("/api/sections", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert c.post("/api/corrections", json={"text": "t", "section": "4.7"}).status_code == 403
+
+
+def test_cross_site_writes_are_refused(client):
+    r = client.post("/api/corrections", json={"text": "t", "section": "4.7"}, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/api/corrections", json={"text": "t", "section": "4.7"}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 201
+
+
+def test_default_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("MH_NLP_DATA_HOME", str(tmp_path / "x"))
+    assert default_data_dir() == tmp_path / "x"
+    monkeypatch.delenv("MH_NLP_DATA_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_data_dir() == tmp_path / "xdg" / "mh-nlp"
+
+
+def test_text_is_escaped_in_html(client):
+    evil = '<script>alert(1)</script> & <img src=x onerror=alert(2)>'
+    store = client.app.state.store
+    doc = store.add_document("<b>doc</b>.txt", "txt", None, status="done")
+    store.add_statements(doc, [{"position": 1, "text": evil, "section": "4.7", "chapter": 4, "confidence": 0.5,
+                                "chapter_confidence": 0.6, "top": [{"section": "4.7", "title": "t", "score": 0.5}],
+                                "entities": [{"text": "<script>", "label": "ORG", "id": "x", "start": 0, "end": 8}],
+                                "similar": [{"id": "q1", "page": 3, "section": "4.7", "similarity": 0.8,
+                                             "text": "<i>quote</i>"}], "model_version": 1}], 1)
+    for url in ("/review", "/", "/overview", "/review?q=<script>"):
+        html = client.get(url).text
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>doc</b>" not in html
+        assert "<i>quote</i>" not in html
+    html = client.get("/review").text
+    assert "&lt;script&gt;" in html and "alert(1)&lt;/script&gt;" in html
+
+
+def test_highlight_cuts_text_at_entities():
+    text = "De NLA en het OM."
+    pieces = highlight(text, [{"start": 3, "end": 6, "label": "ORG"}, {"start": 14, "end": 16, "label": "ORG"},
+                              {"start": 4, "end": 8, "label": "ORG"}])  # overlapping: skipped
+    assert "".join(p for p, _e in pieces) == text
+    assert [p for p, e in pieces if e] == ["NLA", "OM"]
+
+
+# ---------------------------------------------------------------- database: concurrency, restart, migrations
+
+def _doc_with_statements(store, n=3):
+    doc = store.add_document("notes.txt", "txt", None, status="done")
+    store.add_statements(doc, [{"position": i, "text": f"statement {i}", "section": "2.6", "chapter": 2,
+                                "confidence": 0.4, "chapter_confidence": 0.7, "model_version": 1}
+                               for i in range(1, n + 1)], n)
+    return doc
+
+
+def test_two_tabs_correcting_at_once_lose_nothing(make_app):
+    app = make_app()
+    store = app.state.store
+    _doc_with_statements(store, 20)
+    ids = [s["id"] for s in store.statements()]
+    errors = []
+
+    def tab(name, section):
+        try:
+            with TestClient(app) as c:
+                c.cookies.set("mh_who", name)
+                for sid in ids:
+                    r = c.post(f"/api/statements/{sid}/decision", json={"section": section})
+                    assert r.status_code == 201, r.text
+                    r = c.post("/api/corrections", json={"text": f"{name} {sid}", "section": section})
+                    assert r.status_code == 201, r.text
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab, args=("anna", "4.7")), threading.Thread(target=tab, args=("bram", "2.6"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    db = sqlite3.connect(store.path)
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 4 * len(ids)
+    assert {r[0] for r in db.execute("SELECT DISTINCT who FROM decisions")} == {"anna", "bram"}
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_decisions_survive_a_restart(make_app):
+    app = make_app()
+    _doc_with_statements(app.state.store)
+    with TestClient(app) as c:
+        sid = c.get("/api/statements").json()["statements"][1]["id"]
+        assert c.post(f"/api/statements/{sid}/decision", json={"section": "4.7"}).json()["action"] == "correct"
+        assert c.post(f"/api/statements/{sid + 1}/decision", json={"section": "2.6"}).json()["action"] == "accept"
+        c.post("/api/corrections", json={"text": "losse correctie", "section": "3.1"})
+    again = make_app()  # a new server on the same data directory
+    with TestClient(again) as c:
+        rows = {s["id"]: s for s in c.get("/api/statements").json()["statements"]}
+        assert rows[sid]["final_section"] == "4.7" and rows[sid]["decision"] == "correct"
+        assert rows[sid + 1]["decision"] == "accept"
+        assert {(r["text"], r["section"]) for r in c.get("/api/corrections").json()["corrections"]} == {
+            ("statement 2", "4.7"), ("statement 3", "2.6"), ("losse correctie", "3.1")}
+        assert c.get("/api/models").json()["in_use"] == 1
+
+
+def test_old_database_is_migrated(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = appdb.connect(data / appdb.DB_NAME)
+    assert appdb.migrate(db, target=1) == 1  # a database made by the first schema
+    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'old.txt', 'txt', 'done', 'x')")
+    db.execute("INSERT INTO statements (document_id, position, text, section) VALUES (1, 1, 'oud', '2.6')")
+    db.execute("INSERT INTO statements (document_id, position, text, section) VALUES (1, 2, 'ouder', '2.6')")
+    db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (1, '2.6', 'anna', 'x')")
+    db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
+    db.close()
+    store = appdb.Store(data)  # opening runs the missing migrations
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 2
+    assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
+    store.set_setting("x", "1")
+    assert store.setting("x") == "1"
+
+
+def test_newer_database_is_refused(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = appdb.connect(data / appdb.DB_NAME)
+    appdb.migrate(db)
+    db.execute("UPDATE schema_version SET version = 99")
+    db.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        appdb.Store(data)
+
+
+# ---------------------------------------------------------------- with the model
+
+@needs_model
+def test_classify_gives_the_fields_of_classify_json(client):
+    r = client.post("/api/classify", json={"texts": ["De NLA ziet meer arbeidsuitbuiting in distributiecentra."]})
+    assert r.status_code == 200
+    p = r.json()["predictions"][0]
+    assert set(p) == {"text", "section", "section_title", "chapter", "chapter_title", "confidence",
+                      "chapter_confidence", "top", "entities", "similar_quotes"}
+    assert len(p["top"]) == 3 and p["similar_quotes"] and any(e["id"] == "nla" for e in p["entities"])
+
+
+@needs_model
+def test_upload_is_labelled_reviewed_and_exported(make_app):
+    from openpyxl import load_workbook
+
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("verslag.docx", (REPO / "examples" / "verslag.docx").read_bytes())},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["total"] == doc["done"] == doc["statements"] > 5
+        sts = c.get("/api/statements").json()["statements"]
+        assert all(s["section"] and s["top"] and s["similar"] for s in sts)
+        c.post(f"/api/statements/{sts[0]['id']}/decision", json={"section": "4.7"})
+        r = c.get("/export?format=xlsx")
+        assert r.status_code == 200
+        path = Path(app.state.data_dir) / "check.xlsx"
+        path.write_bytes(r.content)
+        ws = load_workbook(path).worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        head = rows[0]
+        first = dict(zip(head, rows[1]))
+        assert first["section"] == "4.7" and first["decision"] == "correct" and first["suggested_section"] == sts[0]["section"]
+        assert len(rows) == 1 + len(sts)
+        lines = c.get("/export?format=jsonl").text.splitlines()
+        assert json.loads(lines[0])["section"] == "4.7" and len(lines) == len(sts)
+        assert c.get("/export?format=pdf").status_code == 400
+
+
+@needs_model
+def test_table_upload_asks_for_the_column(make_app):
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("t.csv", "id;opmerking\n1;De NLA ziet meer uitbuiting.\n2;=1+1\n".encode())},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        page = c.get(r.headers["location"]).text
+        assert "opmerking" in page
+        assert c.post(r.headers["location"], data={"column": "nope"}).status_code == 400
+        assert c.post(r.headers["location"], data={"column": "opmerking"}, follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        sts = c.get("/api/statements").json()["statements"]
+        assert [s["text"] for s in sts] == ["De NLA ziet meer uitbuiting.", "=1+1"]
+        csv_text = c.get("/export?format=csv").text
+        assert "'=1+1" in csv_text  # formula-safe

@@ -1,0 +1,216 @@
+"""The review screen in a real browser (Debian's chromium, driven by Playwright), as an analyst uses it:
+upload a Word file, review, correct with mouse and keyboard, export, train with the corrections, switch models.
+
+Needs /usr/bin/chromium (``apt-get install chromium``); skipped without it, except under CI (``CI=true``),
+where a missing browser fails. Saves the screenshots of docs/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mh_nlp.model_store import default_model_path
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "docs" / "screenshots"
+CHROMIUM = os.environ.get("MH_NLP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _requirements() -> str | None:
+    if CHROMIUM is None:
+        return "Chromium is not installed (Debian: apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if not default_model_path().exists():
+        return "no trained model (run `make setup`)"
+    return None
+
+
+MISSING = _requirements()
+if MISSING and os.environ.get("CI", "").lower() == "true":
+    pytest.fail(f"browser tests cannot run under CI: {MISSING}", pytrace=False)
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``mh-nlp serve`` on 127.0.0.1 and a free port, with a fresh data directory."""
+    data = tmp_path_factory.mktemp("serve-data")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", "from mh_nlp.cli import main; main()", "serve", "--port", "0",
+                             "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    url = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        m = re.search(r"(http://127\.0\.0\.1:\d+/)", line or "")
+        if m:
+            url = m.group(1)
+            break
+        if proc.poll() is not None:
+            break
+    if url is None:
+        proc.kill()
+        pytest.fail(f"the server did not start: {proc.stdout.read()}")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        ctx = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+        pg = ctx.new_page()
+        pg.set_default_timeout(60_000)
+        pg.dialogs = []
+        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        yield pg
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def wait_labelled(page, n_docs: int) -> None:
+    """The documents page updates itself while labelling and reloads when done."""
+    page.wait_for_selector(f"#documents tr[data-status=done] >> nth={n_docs - 1}", timeout=120_000)
+    page.wait_for_load_state("load")
+    assert page.locator("#documents tr[data-status=failed]").count() == 0
+
+
+def test_1_upload_docx_and_paste(page, server):
+    page.goto(server)
+    assert page.locator("#model-in-use").inner_text().startswith("model")
+    page.set_input_files("#file", str(REPO / "examples" / "verslag.docx"))
+    page.click("#upload-form button[type=submit]")
+    wait_labelled(page, 1)
+    page.fill("#paste-form input[name=name]", "geplakt <b>niet vet</b>")
+    page.fill("#paste-form textarea", "<script>alert(1)</script> De politie en het OM werken beter samen.\n\n"
+                                      "Er is te weinig opvang voor mannelijke slachtoffers.")
+    page.click("#paste-form button[type=submit]")
+    wait_labelled(page, 2)
+    rows = page.locator("#documents tbody tr")
+    assert rows.count() == 2
+    assert "verslag.docx" in rows.nth(0).inner_text() and "labelled" in rows.nth(0).inner_text()
+    assert "geplakt <b>niet vet</b>" in rows.nth(1).inner_text()  # shown as text
+    shot(page, "1-bring-in")
+
+
+def test_2_review_filters_and_evidence(page, server):
+    page.goto(server + "review")
+    rows = page.locator("#review tr.st")
+    n = rows.count()
+    assert n > 8
+    first = rows.nth(0)
+    assert re.search(r"\d\.\d+", first.locator("td").nth(1).inner_text())
+    assert first.locator("button.alt").count() == 2
+    first.locator(".evidence-toggle").click()
+    ev = first.locator(".evidence")
+    assert ev.is_visible() and ev.locator("li").count() == 3
+    assert re.search(r"0\.\d\d", ev.inner_text())
+    # the <script> statement shows as text, and nothing ran
+    script_row = page.locator("#review tr.st", has_text="<script>alert(1)</script>")
+    assert script_row.count() == 1 and page.dialogs == []
+    assert script_row.locator("mark.ent", has_text="OM").count() == 1  # organisations highlighted
+    shot(page, "2-review")
+    # search, uncertain filter
+    page.fill("input[name=q]", "opvang")
+    page.click("#filters button[type=submit]")
+    assert page.locator("#review tr.st").count() >= 1
+    assert all("opvang" in t.lower() for t in page.locator("#review tr.st .text").all_inner_texts())
+    page.goto(server + "review?uncertain=1&threshold=0.3")
+    for c in page.locator("#review tr.st .conf").all_inner_texts():
+        assert float(c) < 0.3
+
+
+def test_3_correct_with_mouse_and_keyboard(page, server):
+    page.goto(server + "review?doc=1")
+    rows = page.locator("#review tr.st")
+    # mouse: pick another section from the list grouped by chapter
+    r0 = rows.nth(0)
+    suggested = r0.get_attribute("data-suggested")
+    target = "4.7" if suggested != "4.7" else "2.6"
+    r0.locator("select.pick").select_option(target)
+    page.wait_for_function("document.querySelector('#review tr.st').classList.contains('decided')")
+    assert "corrected" in r0.locator(".label").inner_text()
+    # keyboard: the next row has the focus; 1 takes its first alternative
+    r1 = rows.nth(1)
+    alt1 = r1.get_attribute("data-alt1")
+    page.wait_for_function("document.activeElement === document.querySelectorAll('#review tr.st')[1]")
+    page.keyboard.press("1")
+    page.wait_for_function("document.querySelectorAll('#review tr.st')[1].classList.contains('decided')")
+    assert alt1 in r1.locator(".label").inner_text()
+    # ArrowUp/ArrowDown move, Enter accepts the suggestion
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#review tr.st')[3].classList.contains('accept')")
+    # saved: a reload shows the same decisions
+    page.reload()
+    labels = page.locator("#review tr.st .label").all_inner_texts()
+    assert target in labels[0] and "corrected" in labels[0]
+    assert alt1 in labels[1] and "accepted" in labels[3]
+
+
+def test_4_overview_and_xlsx_export(page, server, tmp_path):
+    from openpyxl import load_workbook
+
+    page.goto(server + "overview")
+    assert page.locator("#chart .bar.chapter").count() == 4
+    assert page.locator("#chart .bar").count() > 4
+    shot(page, "3-overview")
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    path = tmp_path / "labels.xlsx"
+    dl.value.save_as(path)
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    head = rows[0]
+    recs = [dict(zip(head, r)) for r in rows[1:]]
+    docx = [r for r in recs if r["source"] == "verslag.docx"]
+    assert len(recs) == len(docx) + 2
+    assert docx[0]["decision"] == "correct" and docx[0]["section"] != docx[0]["suggested_section"]
+    assert docx[1]["decision"] == "correct" and docx[3]["decision"] == "accept"
+    assert docx[3]["section"] == docx[3]["suggested_section"]
+    assert any(r["statement"].startswith("<script>") for r in recs)
+
+
+def test_5_train_and_switch_models(page, server):
+    page.goto(server + "models")
+    assert page.locator("#models tr.in-use").get_attribute("data-version") == "1"
+    page.click("#train")
+    page.goto(server + "review")  # the server stays responsive while it trains
+    assert page.locator("#review tr.st").count() > 0
+    page.goto(server + "models")
+    page.wait_for_selector("#models tr[data-version='2']", timeout=150_000)
+    row = page.locator("#models tr[data-version='2']")
+    assert "3 reviewed statements" in row.inner_text()
+    assert re.search(r"v1 \(in use then\): \d+%", row.inner_text()) and re.search(r"v2 \(this model\): \d+%", row.inner_text())
+    shot(page, "4-teach-the-model")
+    row.locator("button.use").click()
+    page.wait_for_selector("#models tr.in-use[data-version='2']")
+    assert "v2" in page.locator("#model-in-use").inner_text()
+    # and back
+    page.locator("#models tr[data-version='1'] button.use").click()
+    page.wait_for_selector("#models tr.in-use[data-version='1']")
+    assert "v1" in page.locator("#model-in-use").inner_text()
