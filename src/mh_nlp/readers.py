@@ -341,19 +341,33 @@ def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iter
         yield number, text, extra
 
 
+def _csv_dialect(sample: str):
+    """The CSV dialect of a file that starts with ``sample``."""
+    try:
+        # the delimiter is guessed from the header line: statements may hold tabs or semicolons
+        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample.strip() else sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    if dialect.quotechar != '"' or not dialect.doublequote:
+        # the Sniffer can take the ' of our formula guard ('=x, see writers.safe_cell) for a quote
+        # character; spreadsheets and our writer quote fields with " (doubled inside a field)
+        dialect.quotechar, dialect.doublequote = '"', True
+    return dialect
+
+
+def csv_columns(path: str | Path) -> list[str]:
+    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header)."""
+    with _open_text(Path(path), _ignore) as fh:
+        first = fh.readline()
+    header = next(csv.reader([first], _csv_dialect(first)), [])
+    return _header_names([unguard_cell(h) for h in header]) if any(h.strip() for h in header) else []
+
+
 def _read_csv(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     with _open_text(path, warn) as fh:
         sample = fh.read(8192)
         fh.seek(0)
-        try:
-            # the delimiter is guessed from the header line: statements may hold tabs or semicolons
-            dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample.strip() else sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        if dialect.quotechar != '"' or not dialect.doublequote:
-            # the Sniffer can take the ' of our formula guard ('=x, see writers.safe_cell) for a quote
-            # character; spreadsheets and our writer quote fields with " (doubled inside a field)
-            dialect.quotechar, dialect.doublequote = '"', True
+        dialect = _csv_dialect(sample)
         reader = csv.reader(fh, dialect)
         csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
         try:

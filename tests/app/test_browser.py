@@ -140,7 +140,7 @@ def test_2_review_filters_and_evidence(page, server):
     assert all("opvang" in t.lower() for t in page.locator("#review tr.st .text").all_inner_texts())
     page.goto(server + "review?uncertain=1&threshold=0.3")
     for c in page.locator("#review tr.st .conf").all_inner_texts():
-        assert float(c) < 0.3
+        assert float(c) <= 0.3  # shown with two decimals: 0.298 reads 0.30
 
 
 def test_3_correct_with_mouse_and_keyboard(page, server):

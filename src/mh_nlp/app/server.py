@@ -613,16 +613,7 @@ def table_columns(path: Path) -> list[str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            import csv
-
-            with readers._open_text(path, lambda _m: None) as fh:
-                first = fh.readline()
-            try:
-                dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
-            except csv.Error:
-                dialect = csv.excel
-            header = next(csv.reader([first], dialect), [])
-            return readers._header_names([readers._unguard(h) for h in header]) if any(h.strip() for h in header) else []
+            return readers.csv_columns(path)
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
