@@ -6,7 +6,7 @@ Usage:
 
 Generates a big .txt and a big .csv from the statements of ``examples/`` (repeated, with a running
 number so no two are identical), labels them through :func:`mh_nlp.label.label_files` into a .csv
-with the real classifier (``mh_nlp.classify.load_classifier()``), and reports statements per second
+with the real classifier (``mh_nlp.train.load_classifier()``), and reports statements per second
 and peak RSS (resident memory; ``ru_maxrss``). Then times ``mh-nlp classify "..."`` in a fresh
 process (wall time, model load included). A script, not a test.
 """
@@ -81,9 +81,9 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
                 workers: int) -> None:
     """Label ``paths`` into ``out`` and print throughput and peak memory."""
     try:
-        from mh_nlp.classify import load_classifier
+        from mh_nlp.train import load_classifier
     except ImportError as exc:
-        print(f"label: cannot run - mh_nlp.classify is not available ({exc})")
+        print(f"label: cannot run - the classifier is not available ({exc})")
         return
     from mh_nlp.label import label_files
     from mh_nlp.readers import extra_fields
