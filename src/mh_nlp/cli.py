@@ -216,7 +216,7 @@ def demo(out_dir: Path) -> None:
             raise
     click.echo((out_dir / "overview.md").read_text(encoding="utf-8"))
     click.echo(f"rows written to {out_dir / 'labels.csv'}")
-    click.echo("\n== 4. accuracy against the anthology (grouped CV by page; `mh-nlp evaluate` reproduces it)")
+    click.echo("\n== 4. accuracy against the anthology: section / top-3 / chapter / calibration error per protocol (`mh-nlp evaluate` reproduces it)")
     ev = load_evaluation()
     if ev is not None and "protocols" in ev:
         from .evaluate import summary_table
