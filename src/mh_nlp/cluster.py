@@ -95,10 +95,11 @@ _LOCAL = threading.local()  # per worker thread: {sha256: classifier} (spaCy and
 
 def _classifier_from_payload(payload: ModelPayload):
     """The classifier of ``payload``, loaded once per thread after the bytes are checked."""
-    cache: dict[str, Any] = getattr(_LOCAL, "models", None) or {}
+    cache: dict[str, tuple[bytes, bytes, Any]] = getattr(_LOCAL, "models", None) or {}
     _LOCAL.models = cache
-    if payload.sha256 in cache:
-        return cache[payload.sha256]
+    hit = cache.get(payload.sha256)
+    if hit is not None and hit[0] == payload.npz and hit[1] == payload.meta:  # the bytes checked before
+        return hit[2]
     from .train import load_classifier
 
     got = hashlib.sha256(payload.npz).hexdigest()
@@ -117,8 +118,13 @@ def _classifier_from_payload(payload: ModelPayload):
         except ModelError as exc:
             raise ModelError(f"on worker {_worker_name()}: {str(exc).replace(str(path), payload.name)}") from None
     cache.clear()  # one model per thread: a new run with another model replaces the old one
-    cache[payload.sha256] = clf
+    cache[payload.sha256] = (payload.npz, payload.meta, clf)
     return clf
+
+
+def _model_task(payload: ModelPayload) -> ModelPayload:
+    """The model as a recomputable value on the cluster (see :func:`map_partitions`)."""
+    return payload
 
 
 def _worker_name() -> str:
@@ -214,8 +220,9 @@ def map_partitions(client, model: str | Path | None | ModelPayload, partitions: 
     distributed = _distributed()
     payload = model if isinstance(model, ModelPayload) else model_payload(model)
     run = uuid.uuid4().hex[:12]
-    # scattered once to every worker; a worker that joins later fetches it from a peer
-    shared = client.scatter(payload, broadcast=True, hash=False)
+    # the model is a task of its own (not scattered data): a worker fetches it once from a peer, and if every
+    # worker holding it dies the scheduler can make it again from the task, so retried partitions find it
+    shared = client.submit(_model_task, payload, key=f"mh-nlp-model-{run}", pure=False)
     pending: deque[tuple[Sequence[Any], Any]] = deque()
     done = submitted = 0
     workers = _worker_count(client)
@@ -342,7 +349,7 @@ def label_partition(texts: "pandas.Series", model_path: str | Path | None = None
     from .readers import Statement
     from .writers import flat_row, header
 
-    values = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in texts.tolist()]
+    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in texts.tolist()]
     keep = [i for i, v in enumerate(values) if v.strip()]
     rows: list[dict[str, Any]] = [{} for _ in values]
     if keep:
