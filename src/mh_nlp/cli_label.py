@@ -349,6 +349,8 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
     client = None
     try:
         if scheduler is not None:  # a Dask cluster: the model is checked and sent, never loaded here
+            if not os.environ.get("MH_NLP_DEBUG"):  # Dask's own log lines (this process, local workers) only on errors
+                os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # we report failures
             from .cluster import ClusterError, connect, model_payload
             from .model_store import ModelError
 

