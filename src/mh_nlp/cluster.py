@@ -30,6 +30,7 @@ import signal
 import tempfile
 import threading
 import uuid
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,10 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
         main_thread = threading.current_thread() is threading.main_thread()
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
         try:
-            with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+            # (warnings: the scheduler's health/HTTP port moves when 8787 is taken - on 127.0.0.1, harmless)
+            with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
+                    warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                                    host="127.0.0.1", dashboard_address=None)
         finally:
