@@ -217,8 +217,9 @@ def _ignore(_source: str, _message: str) -> None:
     """Default reporter: drop the message."""
 
 
-def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier, *, column: str | None = None,
-                split: str = "paragraph", batch_size: int = BATCH_SIZE, min_confidence: float | None = None,
+def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str | Path | None, *,
+                column: str | None = None, split: str = "paragraph", batch_size: int = BATCH_SIZE,
+                min_confidence: float | None = None,
                 find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
                 max_chars: int = MAX_CHARS,
                 warn: Report | None = None, error: Report | None = None,
