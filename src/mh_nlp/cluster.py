@@ -197,7 +197,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
     except (OSError, TimeoutError, ValueError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         if "Timed out" in detail or isinstance(exc, TimeoutError):
-            detail = f"no answer within {timeout:g} s"
+            detail = f"not reachable within {timeout:g} s"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({detail})") from None
 
 
