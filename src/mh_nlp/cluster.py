@@ -8,8 +8,9 @@ How a run goes (``mh-nlp label ... --scheduler tcp://host:8786`` or ``label_file
 * the client reads the inputs and cuts the statements into partitions (``batch_size`` statements each); only
   the texts travel to the workers;
 * the model is **sent**, not looked up on the workers: the client checks the model file against its ``.json``
-  (SHA-256, format, mh-nlp version) without loading it, and scatters the bytes of the ``.npz`` and the
-  ``.json`` once to every worker (:class:`ModelPayload`). A worker checks that the bytes it received have the
+  (SHA-256, format, mh-nlp version) without loading it, and sends the bytes of the ``.npz`` and the
+  ``.json`` once per run as a task of their own (:class:`ModelPayload`; workers copy it from each other,
+  and the scheduler can make it again if every worker holding it dies). A worker checks that the bytes it received have the
   checksum the client declared, writes them to a private temporary directory and loads them with
   :func:`mh_nlp.train.load_classifier` (which checks them again, and checks the worker's mh-nlp version and,
   for a static-vector model, the worker's ``static-nl.npz``). A damaged or different model raises
