@@ -80,6 +80,8 @@ class _Progress:
         self._shown = False
         self.start = time.monotonic()
 
+        self.partitions = ""  # with --scheduler: partitions done / submitted
+
     def update(self, count: int, source: str, index: int, total: int) -> None:
         now = time.monotonic()
         if not self.enabled or now - self._last < self.every:
@@ -87,9 +89,12 @@ class _Progress:
         self._last = now
         rate = count / max(now - self.start, 1e-9)
         name = Path(source).name
-        click.echo(f"\r\x1b[K  labelled {count:,} statements ({rate:,.0f}/s) - file {index}/{total}: {name[:40]}",
-                   err=True, nl=False)
+        click.echo(f"\r\x1b[K  labelled {count:,} statements ({rate:,.0f}/s){self.partitions} - file {index}/{total}: "
+                   f"{name[:40]}", err=True, nl=False)
         self._shown = True
+
+    def partition(self, done: int, submitted: int) -> None:
+        self.partitions = f" - partitions: {done:,} done, {submitted - done:,} on the cluster"
 
     def clear(self) -> None:
         if self._shown:
@@ -219,6 +224,29 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
 
 # ---------------------------------------------------------------- label
 
+def _cluster_errors(client: Any) -> tuple[type[BaseException], ...]:
+    """Exceptions that end a cluster run with one line (none without a cluster: nothing is imported)."""
+    if client is None:
+        return ()
+    from .cluster import ClusterError
+    from .model_store import ModelError
+
+    return (ClusterError, ModelError)
+
+
+def _close_client(client: Any) -> None:
+    """Close a Dask client (and the local cluster it started) quietly; safe to call twice."""
+    if client is None or getattr(client, "_mh_closed", False):
+        return
+    client._mh_closed = True
+    from .cluster import close
+
+    try:
+        close(client)
+    except Exception:  # noqa: BLE001 - closing after an error or Ctrl-C: nothing left to save
+        pass
+
+
 _LABEL_HELP = f"""Label every statement of notes and transcripts with its theme; write one row per statement.
 
 \b
@@ -267,9 +295,13 @@ Example:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes that classify in parallel (default: one per core, at most 4; 1 = no extra processes).")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
+                   "worker processes here (default: one per core). Partitions of --batch-size statements; the "
+                   "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None) -> None:
+          model: Path | None, scheduler: str | None) -> None:
     from .label import Summary, label_files
     from .parallel import default_workers
 
@@ -314,8 +346,23 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
         _error(f"{source}: {message}")
 
     writer = None
+    client = None
     try:
-        classifier = _load_classifier(model)
+        if scheduler is not None:  # a Dask cluster: the model is checked and sent, never loaded here
+            if not os.environ.get("MH_NLP_DEBUG"):  # Dask's own log lines (this process, local workers) only on errors
+                os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # we report failures
+            from .cluster import ClusterError, connect, model_payload
+            from .model_store import ModelError
+
+            try:
+                classifier: Any = model_payload(model)
+                client = connect(scheduler)
+            except (ClusterError, ModelError) as exc:
+                raise UserError(str(exc)) from None
+            find_entities = None
+        else:
+            classifier = _load_classifier(model)
+            find_entities = None if hasattr(classifier, "analyse") else _entity_finder()
         fields: dict[str, None] = {}
         for path in good:
             fields.update((f, None) for f in extra_fields(path, column))
@@ -323,9 +370,9 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
                                min_confidence=min_confidence, entities=True, warn=on_warning,
-                               workers=workers or default_workers(),
-                               find_entities=None if hasattr(classifier, "analyse") else _entity_finder(),
-                               error=on_error, summary=summary):
+                               workers=workers or default_workers(), find_entities=find_entities,
+                               error=on_error, summary=summary, client=client,
+                               progress=progress.partition if client is not None else None):
             writer.write(row.to_dict())
             progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))
         progress.clear()
@@ -341,7 +388,13 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
         if writer is not None:
             writer.abort()
         _error("interrupted; no output written")
+        _close_client(client)
         sys.exit(EXIT_INTERRUPTED)
+    except _cluster_errors(client) as exc:  # a worker's model check, a lost scheduler: one line
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        raise UserError(f"{str(exc).splitlines()[0]}; no output written") from None
     except OSError as exc:
         progress.clear()
         if writer is not None:
@@ -361,6 +414,8 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
         detail = str(exc).splitlines()[0] if str(exc) else ""
         raise UserError(f"internal error ({exc.__class__.__name__}: {detail}); no output written "
                         f"(set MH_NLP_DEBUG=1 for the traceback)") from None
+    finally:
+        _close_client(client)
 
     if not quiet:
         if summary_path is None:

