@@ -31,16 +31,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_label import example_statements  # noqa: E402 - one definition of the benchmark's statements
 
 
-def example_statements() -> list[str]:
-    from mh_nlp.readers import read_statements
-
-    out = []
-    for p in sorted(EXAMPLES.iterdir()):
-        if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md":
-            out += [s.text for s in read_statements(p)]
-    return out
 
 
 def write_input(path: Path, n: int, tag: str) -> Path:

@@ -242,6 +242,14 @@ def map_partitions(client, model: str | Path | None | ModelPayload, partitions: 
     workers = _worker_count(client)
     finished = False
     try:
+        def next_done(done: int, submitted: int):
+            """The oldest partition's rows (waiting for them), with progress."""
+            part0, fut0 = pending.popleft()
+            result = _result(distributed, fut0)
+            if progress is not None:
+                progress(done, submitted)
+            return part0, result
+
         for part in partitions:
             part = list(part)
             fut = client.submit(label_texts, shared, [text(s) for s in part], entities,
@@ -251,19 +259,11 @@ def map_partitions(client, model: str | Path | None | ModelPayload, partitions: 
             if submitted % 32 == 0:
                 workers = _worker_count(client)
             while len(pending) >= max(2, workers * ahead):
-                part0, fut0 = pending.popleft()
-                result = _result(distributed, fut0)
                 done += 1
-                if progress is not None:
-                    progress(done, submitted)
-                yield part0, result
+                yield next_done(done, submitted)
         while pending:
-            part0, fut0 = pending.popleft()
-            result = _result(distributed, fut0)
             done += 1
-            if progress is not None:
-                progress(done, submitted)
-            yield part0, result
+            yield next_done(done, submitted)
         finished = True
     finally:
         if not finished:  # Ctrl-C, an error, or the caller stopped reading: nobody wants the rest
