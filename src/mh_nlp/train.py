@@ -150,8 +150,10 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None) -> list[A
         text = rec.get("text")
         section = rec.get("section")
         section = "" if section is None else str(section).strip()
-        if isinstance(rec.get("section"), float) and section.endswith(".0"):  # 4.1 read back from xlsx stays 4.1
-            section = section[:-2]
+        if isinstance(rec.get("section"), float):  # a number cell: Excel shows 4.10 as 4.1, so 4.1 is ambiguous
+            if section + "0" in tax.sections:
+                raise AdditionsError(f"{path}: row {n}: section {section} is stored as a number, and so would "
+                                     f"{section}0 be; store the section column as text")
         if not isinstance(text, str) or not text.strip():
             raise AdditionsError(f"{path}: row {n}: empty or missing text")
         if section not in tax.sections:

@@ -105,6 +105,15 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
         bad.write_text(content, encoding="utf-8")
         with pytest.raises(AdditionsError, match=msg):
             read_additions(bad)
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["text", "section"])
+    wb.active.append(["Meer opvang voor mannen.", 4.7])
+    wb.active.append(["Betere samenwerking over de grens.", 4.1])  # or 4.10: a number cannot tell
+    wb.save(tmp_path / "c.xlsx")
+    with pytest.raises(AdditionsError, match="row 2: section 4.1 is stored as a number"):
+        read_additions(tmp_path / "c.xlsx")
     jl = tmp_path / "c.jsonl"
     jl.write_text('{"text": "Meer opvang.", "section": "4.7"}\nnot json\n', encoding="utf-8")
     with pytest.raises(AdditionsError, match="line 2"):
