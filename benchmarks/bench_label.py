@@ -5,8 +5,8 @@ Usage:
                                                [--keep DIR] [--no-cold-start] [--no-entities] [--workers N]
 
 Generates a big .txt and a big .csv from the statements of ``examples/`` (repeated, with a running
-number so no two are identical), labels them through :func:`mh_nlp.label.label_files` into a .csv
-with the real classifier (``mh_nlp.train.load_classifier()``), and reports statements per second
+number so no two are identical), labels them through :func:`mh_nlp.io.label.label_files` into a .csv
+with the real classifier (``mh_nlp.themes.train.load_classifier()``), and reports statements per second
 and peak RSS (resident memory; ``ru_maxrss``). Then times ``mh-nlp classify "..."`` in a fresh
 process (wall time, model load included). A script, not a test.
 """
@@ -52,7 +52,7 @@ def tree_pss_mb() -> float | None:
 
 def example_statements() -> list[str]:
     """All statements of the example files."""
-    from mh_nlp.readers import read_statements
+    from mh_nlp.io.readers import read_statements
 
     out = []
     for p in sorted(EXAMPLES.iterdir()):
@@ -81,13 +81,13 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
                 workers: int) -> None:
     """Label ``paths`` into ``out`` and print throughput and peak memory."""
     try:
-        from mh_nlp.train import load_classifier
+        from mh_nlp.themes.train import load_classifier
     except ImportError as exc:
         print(f"label: cannot run - the classifier is not available ({exc})")
         return
-    from mh_nlp.label import label_files
-    from mh_nlp.readers import extra_fields
-    from mh_nlp.writers import open_writer
+    from mh_nlp.io.label import label_files
+    from mh_nlp.io.readers import extra_fields
+    from mh_nlp.io.writers import open_writer
 
     rss0 = peak_rss_mb()
     t0 = time.perf_counter()
@@ -166,7 +166,7 @@ def main() -> None:
         out = d / "labels.csv"
         if out.exists():
             os.remove(out)
-        from mh_nlp.parallel import default_workers
+        from mh_nlp.io.parallel import default_workers
 
         bench_label(paths, out, args.model, args.batch_size, not args.no_entities, args.workers or default_workers())
     if not args.no_cold_start:

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def statements(n: int) -> list[str]:
-    from mh_nlp.corpus import load_quotes
+    from mh_nlp.corpus.records import load_quotes
 
     base = [q.text for q in load_quotes() if not q.pull_quote]
     for p in sorted((REPO / "examples").glob("*.txt")) + sorted((REPO / "examples").glob("*.md")):
@@ -55,7 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mh-nlp-bench-"))
     os.environ["MH_NLP_CACHE"] = str(tmp / "cache")  # an empty cache of our own
-    from mh_nlp.train import load_classifier, train_model
+    from mh_nlp.themes.train import load_classifier, train_model
 
     out = {}
     clf = load_classifier(args.model)

@@ -26,7 +26,7 @@ def corpus(n: int) -> list[str]:
 
 def run_one(n: int, base: str, n_process: int, batch_size: int) -> dict:
     """Time one configuration in this process."""
-    from mh_nlp.pipeline import load_pipeline
+    from mh_nlp.nlp.pipeline import load_pipeline
 
     t0 = time.perf_counter()
     nlp = load_pipeline(base)

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def example_lines() -> list[str]:
     sys.path.insert(0, str(REPO / "src"))
-    from mh_nlp.readers import read_statements
+    from mh_nlp.io.readers import read_statements
 
     out = []
     for p in sorted((REPO / "examples").iterdir()):

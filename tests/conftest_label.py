@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from mh_nlp.prediction import Candidate, Prediction
+from mh_nlp.themes.prediction import Candidate, Prediction
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parent
@@ -73,7 +73,7 @@ def fake_entities(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
 
 def use_fakes(monkeypatch, classifier: KeywordClassifier | None = None) -> KeywordClassifier:
     """Make the CLI use the keyword classifier and the fake entity finder; returns the classifier."""
-    from mh_nlp import cli_label
+    from mh_nlp.cli import label as cli_label
 
     clf = classifier or KeywordClassifier()
     monkeypatch.setattr(cli_label, "_load_classifier", lambda model: clf)

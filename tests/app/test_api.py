@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from mh_nlp.app import db as appdb
 from mh_nlp.app.server import create_app, default_data_dir, highlight, is_loopback
 
-from mh_nlp.model_store import default_model_path
+from mh_nlp.themes.store import default_model_path
 
 needs_model = pytest.mark.skipif(not default_model_path().exists(),
                                  reason="no trained model (run `make setup` or `mh-nlp train`)")

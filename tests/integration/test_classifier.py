@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from mh_nlp.cli import main
-from mh_nlp.corpus import load_quotes, load_taxonomy, training_quotes
-from mh_nlp.embeddings import E5Encoder
-from mh_nlp.train import AdditionsError, load_classifier, read_additions, train_model
+from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+from mh_nlp.themes.embeddings import E5Encoder
+from mh_nlp.themes.train import AdditionsError, load_classifier, read_additions, train_model
 
 
 @pytest.fixture(scope="module")

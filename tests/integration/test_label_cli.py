@@ -17,7 +17,7 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import EXAMPLES, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
 
-from mh_nlp import cli_label  # noqa: E402
+from mh_nlp.cli import label as cli_label
 from mh_nlp.cli import main  # noqa: E402
 
 EXAMPLE_FILES = [EXAMPLES / n for n in ("rondetafel_utrecht.md", "transcript_gemeente.txt", "notities.csv",
@@ -96,7 +96,7 @@ def test_missing_classifier_is_one_line_error(monkeypatch, note, tmp_path):
 
 
 def test_real_loader_reports_a_missing_model(tmp_path):
-    pytest.importorskip("mh_nlp.train")
+    pytest.importorskip("mh_nlp.themes.train")
     with pytest.raises(cli_label.UserError):
         cli_label._load_classifier(tmp_path / "nope.npz")
 
@@ -337,7 +337,7 @@ import signal, sys, time
 signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even when started in the background
 sys.path.insert(0, {tests!r})
 from conftest_label import KeywordClassifier, fake_entities
-from mh_nlp import cli_label
+from mh_nlp.cli import label as cli_label
 from mh_nlp.cli import main
 
 class Slow(KeywordClassifier):
@@ -395,9 +395,9 @@ def test_unexpected_classifier_failure_is_one_line_and_leaves_no_file(monkeypatc
 
 
 def test_real_classifier_and_entities_when_a_model_exists(tmp_path):
-    pytest.importorskip("mh_nlp.train")
-    from mh_nlp.corpus import load_taxonomy
-    from mh_nlp.model_store import default_model_path
+    pytest.importorskip("mh_nlp.themes.train")
+    from mh_nlp.corpus.records import load_taxonomy
+    from mh_nlp.themes.store import default_model_path
 
     model = Path(os.environ.get("MH_NLP_TEST_MODEL") or default_model_path())
     if not model.exists():

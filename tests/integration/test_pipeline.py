@@ -9,8 +9,8 @@ import textwrap
 from click.testing import CliRunner
 
 from mh_nlp.cli import main
-from mh_nlp.entities import find_entities, find_entities_batch
-from mh_nlp.pipeline import load_pipeline
+from mh_nlp.nlp.entities import find_entities, find_entities_batch
+from mh_nlp.nlp.pipeline import load_pipeline
 
 TEXT = "De NLA hanteert andere defi-\nnities dan de AVIM’s en het RIEC; zie art. 273f Sr en arbeidsuitbuiting."
 
@@ -20,7 +20,7 @@ def test_to_disk_then_spacy_load_in_a_fresh_process(tmp_path) -> None:
     nlp.to_disk(tmp_path / "pipe")
     script = textwrap.dedent(f"""
         import json, spacy, mh_nlp
-        from mh_nlp.entities import doc_entities
+        from mh_nlp.nlp.entities import doc_entities
         nlp = spacy.load({str(tmp_path / 'pipe')!r})
         doc = nlp({TEXT!r})
         print(json.dumps({{"pipes": nlp.pipe_names, "tok": type(nlp.tokenizer).__name__,

@@ -13,10 +13,10 @@ import pytest
 import spacy
 from click.testing import CliRunner
 
-from mh_nlp.categorizer import THEMES_NAME
+from mh_nlp.themes.categorizer import THEMES_NAME
 from mh_nlp.cli import main
-from mh_nlp.entities import find_entities_batch
-from mh_nlp.pipeline import build_pipeline
+from mh_nlp.nlp.entities import find_entities_batch
+from mh_nlp.nlp.pipeline import build_pipeline
 
 TEXTS = [
     "De NLA ziet steeds meer arbeidsuitbuiting in distributiecentra.",

@@ -5,9 +5,9 @@ import hashlib
 
 import pytest
 
-from mh_nlp.corpus import QUOTE_PAGES, consistency_errors, load_quotes, load_taxonomy, stats, training_quotes
+from mh_nlp.corpus.records import QUOTE_PAGES, consistency_errors, load_quotes, load_taxonomy, stats, training_quotes
 from mh_nlp.paths import data_dir
-from mh_nlp.trace import check_corpus
+from mh_nlp.corpus.trace import check_corpus
 
 MIN_COVERAGE = 0.98
 

@@ -1,8 +1,8 @@
 """The entity rules keep their measured quality on the hand-annotated gold sentences."""
 from __future__ import annotations
 
-from mh_nlp.entities import evaluate_gold, load_gold
-from mh_nlp.pipeline import load_pipeline
+from mh_nlp.nlp.entities import evaluate_gold, load_gold
+from mh_nlp.nlp.pipeline import load_pipeline
 
 # Measured on the gold (235 sentences, 162 spans): ORG F1 0.994, UITBUITING 1.000, WET 1.000.
 FLOORS = {"ORG": 0.98, "UITBUITING": 0.98, "WET": 0.95, "ALL": 0.98}

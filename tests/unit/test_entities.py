@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from mh_nlp.entities import find_entities, find_entities_batch
-from mh_nlp.metrics import PRF, prf, span_scores
+from mh_nlp.nlp.entities import find_entities, find_entities_batch
+from mh_nlp.nlp.metrics import PRF, prf, span_scores
 from mh_nlp.paths import data_dir
-from mh_nlp.pipeline import ENTITY_FILES, load_entity_patterns, load_pipeline
+from mh_nlp.nlp.pipeline import ENTITY_FILES, load_entity_patterns, load_pipeline
 
 
 @pytest.fixture(scope="module")

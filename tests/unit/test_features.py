@@ -7,8 +7,8 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from mh_nlp.corpus import load_quotes
-from mh_nlp.features import CharNgrams, Prepared, StanceCues, load_cues
+from mh_nlp.corpus.records import load_quotes
+from mh_nlp.themes.features import CharNgrams, Prepared, StanceCues, load_cues
 
 CORPUS = [q.text.lower() for q in load_quotes()[:200]]
 EDGE = ["", "   ", "a", "ab", "x y", "één  twee\tdrie\nvier", "nla-inspectie; 12,5%", "aaaa aaaa aaaa", "ß ǆ"]

@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mh_nlp.model_store import ModelError, load_arrays, metadata_path, save_model, sha256_file
+from mh_nlp.themes.store import ModelError, load_arrays, metadata_path, save_model, sha256_file
 
 
 @pytest.fixture

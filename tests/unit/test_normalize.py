@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mh_nlp
-from mh_nlp.normalize import hyphen_decision, map_span, normalize, normalize_with_map
+from mh_nlp.nlp.normalize import hyphen_decision, map_span, normalize, normalize_with_map
 
 
 def test_line_end_break_is_joined() -> None:

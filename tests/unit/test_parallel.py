@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from mh_nlp.parallel import default_workers, ordered_map
+from mh_nlp.io.parallel import default_workers, ordered_map
 
 pytestmark = pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
                                 reason="needs fork")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import spacy
 
-from mh_nlp import pipeline as P
-from mh_nlp.entities import find_entities
+from mh_nlp.nlp import pipeline as P
+from mh_nlp.nlp.entities import find_entities
 
 
 def test_select_base_follows_what_is_installed(monkeypatch) -> None:

@@ -11,10 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import EXAMPLES, KeywordClassifier  # noqa: E402
 
-from mh_nlp.label import label_statements  # noqa: E402
-from mh_nlp.readers import (MAX_CHARS, ReadError, Statement, clean, detect_encoding, extra_fields,  # noqa: E402
+from mh_nlp.io.label import label_statements  # noqa: E402
+from mh_nlp.io.readers import (MAX_CHARS, ReadError, Statement, clean, detect_encoding, extra_fields,  # noqa: E402
                             read_statements, split_long, split_sentences, text_blocks)
-from mh_nlp.writers import open_writer  # noqa: E402
+from mh_nlp.io.writers import open_writer  # noqa: E402
 
 
 def texts(path, **kw) -> list[str]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from mh_nlp.corpus import Quote, load_taxonomy
-from mh_nlp.trace import check_page, merge_spaced_hyphens, raw_pages
+from mh_nlp.corpus.records import Quote, load_taxonomy
+from mh_nlp.corpus.trace import check_page, merge_spaced_hyphens, raw_pages
 
 
 @pytest.fixture(scope="module")

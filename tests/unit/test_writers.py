@@ -13,9 +13,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import KeywordClassifier  # noqa: E402
 
-from mh_nlp.label import LabelRow, Summary, label_statements  # noqa: E402
-from mh_nlp.readers import Statement  # noqa: E402
-from mh_nlp.writers import (FORMULA_CHARS, OutputError, check_output, header, open_writer,  # noqa: E402
+from mh_nlp.io.label import LabelRow, Summary, label_statements  # noqa: E402
+from mh_nlp.io.readers import Statement  # noqa: E402
+from mh_nlp.io.writers import (FORMULA_CHARS, OutputError, check_output, header, open_writer,  # noqa: E402
                             safe_cell, summary_markdown, unguard_cell, write_summary)
 
 STATEMENTS = [

@@ -18,8 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..cli_label import _prediction_json
-from ..readers import MAX_CHARS, ReadError, read_statements
+from ..cli.label import _prediction_json
+from ..io.readers import MAX_CHARS, ReadError, read_statements
 from .db import Store
 
 BATCH = 32
@@ -80,8 +80,8 @@ class ModelWorker:
         return mv
 
     def _classifier(self, path: str):
-        from ..model_store import ModelError
-        from ..train import load_classifier
+        from ..themes.store import ModelError
+        from ..themes.train import load_classifier
 
         try:
             key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
@@ -275,7 +275,7 @@ class Trainer:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self, who: str) -> dict:
-        from ..corpus import load_taxonomy
+        from ..corpus.records import load_taxonomy
 
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
@@ -293,7 +293,7 @@ class Trainer:
         return self.snapshot()
 
     def _train(self, reviewed: list[dict]) -> None:
-        from ..train import Addition, train_model
+        from ..themes.train import Addition, train_model
 
         try:
             version = self.store.next_model_version()

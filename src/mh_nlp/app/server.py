@@ -26,8 +26,8 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..corpus import load_taxonomy, section_key
-from ..readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS
+from ..corpus.records import load_taxonomy, section_key
+from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS
 from .db import Store
 from .engine import Labeller, ModelWorker, NoModel, Trainer
 
@@ -206,7 +206,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                train_candidate: str | None = None) -> FastAPI:
     """The review screen on ``data_dir`` (default :func:`default_data_dir`). Off loopback a token is required
     (``token``, or a new random one in ``app.state.token``)."""
-    from ..model_store import default_model_path
+    from ..themes.store import default_model_path
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     store = Store(data_dir)
@@ -556,7 +556,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if fmt not in ("xlsx", "csv", "jsonl"):
             raise ApiError(400, "format must be xlsx, csv or jsonl")
         rows, _f = _filtered(request.query_params)
-        from ..writers import open_writer
+        from ..io.writers import open_writer
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
         for r in rows:
@@ -581,7 +581,7 @@ EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decid
 
 
 def export_record(r: dict, sections: Sections) -> dict:
-    """A statement in the nested row form of :mod:`mh_nlp.writers`, with the final label as its section."""
+    """A statement in the nested row form of :mod:`mh_nlp.io.writers`, with the final label as its section."""
     final = r["final_section"] or ""
     chapter = sections.chapter(final)
     extra = {"suggested_section": r["section"] or "", "suggested_confidence": r["confidence"],
@@ -608,7 +608,7 @@ def _model_summary(m: dict) -> dict:
 
 def table_columns(path: Path) -> list[str]:
     """The header of a .csv or .xlsx file (column names as the readers name them)."""
-    from .. import readers
+    from ..io import readers
 
     suffix = path.suffix.lower()
     try:

@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .cli import UserError, main
-from .prediction import Prediction, ThemeClassifier
-from .readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
-from .writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, check_output, open_writer, summary_text, \
+from .base import UserError, main
+from ..themes.prediction import Prediction, ThemeClassifier
+from ..io.readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
+from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, check_output, open_writer, summary_text, \
     write_summary
 
 EXIT_OK = 0
@@ -33,9 +33,9 @@ def _error(message: str) -> None:
 
 
 def _load_classifier(model: Path | None) -> ThemeClassifier:
-    """The theme classifier (``mh_nlp.classify.load_classifier``), imported lazily; UserError if unusable."""
+    """The theme classifier (``mh_nlp.themes.model.load_classifier``), imported lazily; UserError if unusable."""
     try:
-        from .train import load_classifier
+        from ..themes.train import load_classifier
     except ImportError as exc:
         raise UserError(f"the theme classifier is not available ({exc})") from None
     try:
@@ -45,8 +45,8 @@ def _load_classifier(model: Path | None) -> ThemeClassifier:
 
 
 def _find_entities(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
-    """Entities per text (``mh_nlp.entities.find_entities_batch``), imported lazily."""
-    from .entities import find_entities_batch
+    """Entities per text (``mh_nlp.nlp.entities.find_entities_batch``), imported lazily."""
+    from ..nlp.entities import find_entities_batch
 
     return find_entities_batch(list(texts), batch_size=64, n_process=1)
 
@@ -228,8 +228,8 @@ def _cluster_errors(client: Any) -> tuple[type[BaseException], ...]:
     """Exceptions that end a cluster run with one line (none without a cluster: nothing is imported)."""
     if client is None:
         return ()
-    from .cluster import ClusterError
-    from .model_store import ModelError
+    from ..io.cluster import ClusterError
+    from ..themes.store import ModelError
 
     return (ClusterError, ModelError)
 
@@ -239,7 +239,7 @@ def _close_client(client: Any) -> None:
     if client is None or getattr(client, "_mh_closed", False):
         return
     client._mh_closed = True
-    from .cluster import close
+    from ..io.cluster import close
 
     try:
         close(client)
@@ -302,8 +302,8 @@ Example:
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None, scheduler: str | None) -> None:
-    from .label import Summary, label_files
-    from .parallel import default_workers
+    from ..io.label import Summary, label_files
+    from ..io.parallel import default_workers
 
     # 1. everything about the outputs is checked before any work
     try:
@@ -351,8 +351,8 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
         if scheduler is not None:  # a Dask cluster: the model is checked and sent, never loaded here
             if not os.environ.get("MH_NLP_DEBUG"):  # Dask's own log lines (this process, local workers) only on errors
                 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # we report failures
-            from .cluster import ClusterError, connect, model_payload
-            from .model_store import ModelError
+            from ..io.cluster import ClusterError, connect, model_payload
+            from ..themes.store import ModelError
 
             try:
                 classifier: Any = model_payload(model)

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, main
+from .base import UserError, main
 
 _BASE_HELP = "Base pipeline: 'blank', 'nl_core_news_sm' or a path (default: nl_core_news_sm when installed, else blank)."
 
 
 def _pipeline(base: str | None):
     """Load the pipeline, turning a missing base or data file into a one-line error."""
-    from .paths import DataNotFound
-    from .pipeline import load_pipeline
+    from ..paths import DataNotFound
+    from ..nlp.pipeline import load_pipeline
 
     try:
         return load_pipeline(base)
@@ -27,7 +27,7 @@ def _pipeline(base: str | None):
 @click.option("--base", default=None, help=_BASE_HELP)
 def info(base: str | None) -> None:
     """Print the spaCy pipeline in use: base, components, versions and data files."""
-    from .pipeline import pipeline_info
+    from ..nlp.pipeline import pipeline_info
 
     nfo = pipeline_info(_pipeline(base))
     click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")
@@ -50,7 +50,7 @@ def entities() -> None:
 @click.option("--base", default=None, help=_BASE_HELP)
 def entities_find(text: str | None, base: str | None) -> None:
     """Print the entities of TEXT (or of standard input) as JSON lines, offsets into the input."""
-    from .entities import find_entities
+    from ..nlp.entities import find_entities
 
     if text is None:
         text = sys.stdin.read()
@@ -66,8 +66,8 @@ def entities_find(text: str | None, base: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def entities_evaluate(gold_path: Path | None, base: str | None, ids: bool, show_errors: bool, as_json: bool) -> None:
     """Precision, recall and F1 per label on the hand-annotated gold sentences."""
-    from .entities import evaluate_gold
-    from .paths import DataNotFound
+    from ..nlp.entities import evaluate_gold
+    from ..paths import DataNotFound
 
     nlp = _pipeline(base)
     try:

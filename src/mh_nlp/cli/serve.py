@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, main
+from .base import UserError, main
 
 
 @main.command()
@@ -30,7 +30,7 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     try:
         import uvicorn
 
-        from .app.server import create_app, default_data_dir, is_loopback
+        from ..app.server import create_app, default_data_dir, is_loopback
     except ImportError as exc:
         raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
     import socket

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
-from .paths import data_file
+from ..paths import data_file
 
 Column = Literal["left", "right"]
 TitleSource = Literal["toc", "heading", "inferred"]

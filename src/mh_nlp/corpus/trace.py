@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .corpus import RAW_FILE, Quote, Taxonomy
-from .paths import data_file
+from .records import RAW_FILE, Quote, Taxonomy
+from ..paths import data_file
 
 FOOTER = re.compile(r"^\s*bloemlezing - (?:programma )?samen tegen mensenhandel (\d+)\s*$")
 BEAM = 400
@@ -277,7 +277,7 @@ def check_page(page: PageText, quotes: list[Quote], taxonomy: Taxonomy | None) -
 def check_corpus(quotes: list[Quote], taxonomy: Taxonomy | None, pages: list[int] | None = None,
                  raw_path: str | Path | None = None) -> dict[int, PageReport]:
     """Check every quote page (or the given ones)."""
-    from .corpus import QUOTE_PAGES
+    from .records import QUOTE_PAGES
 
     raw = raw_pages(raw_path)
     by_page: dict[int, list[Quote]] = {}

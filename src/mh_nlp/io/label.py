@@ -1,10 +1,10 @@
 """Batch-labelling notes and transcripts: statements in, one theme row per statement out, streaming.
 
->>> from mh_nlp.classify import load_classifier          # doctest: +SKIP
+>>> from mh_nlp.themes.model import load_classifier          # doctest: +SKIP
 >>> for row in label_files(["notes.md"], load_classifier()):  # doctest: +SKIP
 ...     print(row.statement.position, row.prediction.section)
 
-Statements are read lazily (:func:`mh_nlp.readers.read_statements`) and classified in batches of
+Statements are read lazily (:func:`mh_nlp.io.readers.read_statements`) and classified in batches of
 ``batch_size``, so memory does not grow with the size of the input. A file that cannot be read
 is reported through ``error`` and skipped; the other files go on.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .parallel import ordered_map
-from .prediction import Prediction, ThemeClassifier
+from ..themes.prediction import Prediction, ThemeClassifier
 from .readers import MAX_CHARS, ReadError, Statement, read_statements
 
 __all__ = ["LabelRow", "Statement", "Summary", "label_files", "label_statements", "read_statements"]
@@ -92,7 +92,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
     own spaCy pass (``classifier.analyse``), so each statement goes through spaCy once. With
     ``workers > 1`` batches are classified in that many forked processes (order kept, bounded memory).
-    With a Dask ``client`` the batches are partitions labelled on the cluster (:mod:`mh_nlp.cluster`);
+    With a Dask ``client`` the batches are partitions labelled on the cluster (:mod:`mh_nlp.io.cluster`);
     ``classifier`` is then the model's path (None: the default model), which this process does not load.
     ``progress(done, submitted)`` is called after each batch.
     """
@@ -228,7 +228,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
-    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.cluster`."""
+    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.io.cluster`."""
     warn = warn or _ignore
     error = error or _ignore
 

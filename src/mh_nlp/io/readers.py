@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from mh_nlp.writers import unguard_cell
+from mh_nlp.io.writers import unguard_cell
 
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order

@@ -3,7 +3,7 @@
 Every writer writes to a hidden temporary file in the output's own directory and moves it into
 place with ``os.replace`` only on :meth:`RowWriter.commit`; an exception or Ctrl-C before that
 removes the temporary file, so an interrupted run never leaves a half-written or clobbered output.
-Rows come in the nested form of :meth:`mh_nlp.label.LabelRow.to_dict`.
+Rows come in the nested form of :meth:`mh_nlp.io.label.LabelRow.to_dict`.
 """
 from __future__ import annotations
 
@@ -317,7 +317,7 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
 # ---------------------------------------------------------------- theme overview
 
 def summary_markdown(summary: dict[str, Any]) -> str:
-    """The theme overview (see :meth:`mh_nlp.label.Summary.to_dict`) as Markdown tables, one block per input."""
+    """The theme overview (see :meth:`mh_nlp.io.label.Summary.to_dict`) as Markdown tables, one block per input."""
     lines = ["# Theme overview", ""]
     total = summary["total"]
     lines.append(f"{total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"

@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 
 from .metrics import PRF, span_scores
 from .normalize import map_span
-from .paths import data_file
+from ..paths import data_file
 
 __all__ = ["find_entities", "find_entities_batch", "doc_entities", "load_gold", "evaluate_gold", "LABELS"]
 

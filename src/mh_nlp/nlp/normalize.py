@@ -190,7 +190,7 @@ def map_span(offsets: list[int], start: int, end: int, original_length: int | No
 
 
 class _CallableModule(types.ModuleType):
-    """This module, callable: ``mh_nlp.normalize(text)`` works although ``mh_nlp.normalize`` is the module."""
+    """This module, callable: ``mh_nlp.normalize(text)`` works although ``mh_nlp.normalize`` is this module."""
 
     def __call__(self, text: str) -> str:
         """Same as :func:`normalize`."""

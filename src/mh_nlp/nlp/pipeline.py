@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 from .normalize import normalize_with_map
-from .paths import DataNotFound, data_dir
+from ..paths import DataNotFound, data_dir
 
 __all__ = ["load_pipeline", "build_pipeline", "select_base", "load_entity_patterns", "pipeline_info",
            "NormalizingTokenizer", "EntityRulerComponent", "SM_MODEL", "ENTITY_FILES", "TOKENIZER_NAME"]
@@ -103,7 +103,7 @@ class NormalizingTokenizer:
 
 @registry.tokenizers(TOKENIZER_NAME)
 def create_normalizing_tokenizer(normalize: bool = True) -> Callable[[Language], NormalizingTokenizer]:
-    """Registered tokenizer factory: spaCy's rule tokenizer behind :mod:`mh_nlp.normalize`."""
+    """Registered tokenizer factory: spaCy's rule tokenizer behind :mod:`mh_nlp.nlp.normalize`."""
 
     def make(nlp: Language) -> NormalizingTokenizer:
         inner = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
@@ -223,20 +223,15 @@ def build_pipeline(base: str | None = None) -> Language:
     return nlp
 
 
-_DEFAULT: dict[tuple[str, bool], Language] = {}
+_DEFAULT: dict[str, Language] = {}
 
 
-def load_pipeline(base: str | None = None, themes: bool = False) -> Language:
-    """The configured pipeline (one cached instance per base); ``themes=True`` adds the theme classifier
-    (``mh_themes``: ``doc.cats`` and ``doc._.theme``) with the default model."""
-    key = (base or select_base(), themes)
+def load_pipeline(base: str | None = None) -> Language:
+    """The configured pipeline, one cached instance per base (``mh_nlp.load_pipeline(themes=True)`` adds the
+    theme classifier: see :func:`mh_nlp.themes.categorizer.load_pipeline`)."""
+    key = base or select_base()
     if key not in _DEFAULT:
-        nlp = build_pipeline(key[0])
-        if themes:
-            from . import categorizer  # noqa: F401 - registers the mh_themes factory
-
-            nlp.add_pipe(categorizer.THEMES_NAME)
-        _DEFAULT[key] = nlp
+        _DEFAULT[key] = build_pipeline(key)
     return _DEFAULT[key]
 
 

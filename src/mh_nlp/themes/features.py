@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
-from .paths import data_file
+from ..paths import data_file
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Prepared:
 
 
 class SpacyPreprocessor(BaseEstimator, TransformerMixin):
-    """Texts -> :class:`Prepared`, through ``mh_nlp.normalize`` and the spaCy pipeline (``nlp.pipe``)."""
+    """Texts -> :class:`Prepared`, through ``mh_nlp.nlp.normalize`` and the spaCy pipeline (``nlp.pipe``)."""
 
     def __init__(self, base: str | None = None, batch_size: int = 256):
         self.base = base
@@ -36,7 +36,7 @@ class SpacyPreprocessor(BaseEstimator, TransformerMixin):
         return self
 
     def _nlp(self):
-        from .pipeline import load_pipeline
+        from ..nlp.pipeline import load_pipeline
 
         return load_pipeline(self.base)
 

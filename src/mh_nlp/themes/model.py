@@ -18,7 +18,7 @@ given as corrections, which teaches the weight of the analyst's corrections).
 
 The model is a scikit-learn estimator; :func:`make_pipeline` puts our spaCy preprocessing in front of
 it. Its state is plain arrays and JSON (:meth:`ThemeRanker.get_state`), so a saved model cannot run
-code when it is loaded (see :mod:`mh_nlp.model_store`).
+code when it is loaded (see :mod:`mh_nlp.themes.store`).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from .corpus import Taxonomy, load_taxonomy, section_key
+from ..corpus.records import Taxonomy, load_taxonomy, section_key
 from .features import Prepared, SpacyPreprocessor, stance_features, stems
 from .prediction import Candidate, Evidence, Prediction
 
@@ -466,7 +466,7 @@ class Classifier:
 
     def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256) -> list[tuple[Prediction, list[dict]]]:
         """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy."""
-        from .entities import doc_entities
+        from ..nlp.entities import doc_entities
 
         texts = list(texts)
         if not texts:

