@@ -10,7 +10,7 @@ __version__ = "0.3.0"
 _LAZY = {"load_pipeline": ("themes.categorizer", "load_pipeline"), "normalize": ("nlp.normalize", "normalize"),
          "normalize_with_map": ("nlp.normalize", "normalize_with_map"),
          "find_entities": ("nlp.entities", "find_entities"), "find_entities_batch": ("nlp.entities", "find_entities_batch"),
-         "load_classifier": ("themes.train", "load_classifier"), "Classifier": ("themes.model", "Classifier"),
+         "load_classifier": ("themes.classifier", "load_classifier"), "Classifier": ("themes.classifier", "Classifier"),
          "label_files": ("io.label", "label_files"), "read_statements": ("io.readers", "read_statements"),
          "Prediction": ("themes.prediction", "Prediction")}
 __all__ = ["__version__", *_LAZY]

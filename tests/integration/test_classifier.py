@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -76,6 +79,49 @@ def test_training_is_deterministic(trained, tmp_path, quotes):
     assert meta2["model_sha256"] == meta["model_sha256"]  # the same bytes
     texts = [q.text for q in quotes[:30]]
     assert np.allclose(load_classifier(tmp_path / "again.npz").predict_proba(texts), clf.predict_proba(texts))
+
+
+def test_the_fitted_estimator_and_the_model_loaded_from_its_file_score_alike(trained, quotes):
+    """Training scores with the scikit-learn estimator, use with the NumPy-only model read from the file: both
+    run the same scoring code (mh_nlp.themes.scoring), so probabilities, confidence and evidence agree."""
+    from mh_nlp.themes.classifier import Classifier
+    from mh_nlp.themes.scoring import FittedRanker
+    from mh_nlp.themes.train import fit_pipeline
+
+    _, _, loaded = trained
+    fitted = Classifier.from_pipeline(fit_pipeline())
+    assert isinstance(loaded.model, FittedRanker) and not isinstance(fitted.model, FittedRanker)
+    texts = [q.text for q in quotes[::25]] + ["Er is te weinig opvang voor mannelijke slachtoffers."]
+    assert np.abs(fitted.predict_proba(texts) - loaded.predict_proba(texts)).max() < 1e-9
+    for a, b in zip(fitted.predict_details(texts), loaded.predict_details(texts)):
+        assert (a.section, a.chapter, [e.id for e in a.similar_quotes]) == (b.section, b.chapter, [e.id for e in b.similar_quotes])
+        assert abs(a.confidence - b.confidence) < 1e-9
+
+
+def test_classifying_does_not_import_scikit_learn_or_scipy(trained):
+    """Loading a model and classifying (API and command line) need NumPy and spaCy only: scikit-learn and SciPy
+    (with pandas, which scikit-learn imports) would add a second to every start of ``mh-nlp classify``."""
+    path, _, _ = trained
+    script = textwrap.dedent(f"""
+        import json, sys
+        from mh_nlp import load_classifier
+        pred, ents = load_classifier({str(path)!r}).analyse(["De NLA ziet meer arbeidsuitbuiting."])[0]
+        api = [m for m in ("sklearn", "scipy", "pandas") if m in sys.modules]
+        from mh_nlp.cli import main
+        sys.argv = ["mh-nlp", "classify", "--json", "--model", {str(path)!r}, "Het RIEC deelt informatie."]
+        try:
+            main()
+        except SystemExit as exc:
+            assert not exc.code, exc.code
+        print(json.dumps({{"section": pred.section, "api": api,
+                          "cli": [m for m in ("sklearn", "scipy", "pandas") if m in sys.modules]}}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert json.loads(lines[0])["section"]  # the command's own output came first
+    res = json.loads(lines[-1])
+    assert res["section"] and res["api"] == [] and res["cli"] == [], res
 
 
 def test_train_add_learns_an_analysts_corrections(trained, tmp_path):

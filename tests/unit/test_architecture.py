@@ -5,7 +5,7 @@ also those inside functions, relative (``from . import x``, ``from ..nlp import 
 (``mh_nlp.``). Importing ``a.b.c`` counts as an edge to ``a.b.c`` only, not to its parent packages (their
 ``__init__`` files import nothing heavy, and counting them would make every package a cycle with its
 modules). ``from mh_nlp import load_classifier`` counts as an edge to the module the lazy export
-resolves to (``mh_nlp.themes.train``), so the public API is no way around the layers.
+resolves to (``mh_nlp.themes.classifier``), so the public API is no way around the layers.
 """
 from __future__ import annotations
 
@@ -127,9 +127,9 @@ def graph() -> dict[str, set[str]]:
 
 def test_the_walker_sees_every_kind_of_import(graph):
     # function-level imports, relative imports one and two levels up, `from . import x`
-    assert "mh_nlp.themes.train" in graph["mh_nlp.cli.label"]  # inside _load_classifier
-    assert "mh_nlp.themes.embeddings" in graph["mh_nlp.themes.train"]  # inside encoder_sha256
-    assert "mh_nlp.nlp.pipeline" in graph["mh_nlp.themes.features"]  # inside SpacyPreprocessor._nlp
+    assert "mh_nlp.themes.classifier" in graph["mh_nlp.cli.label"]  # inside _load_classifier
+    assert "mh_nlp.themes.embeddings" in graph["mh_nlp.themes.classifier"]  # inside encoder_sha256
+    assert "mh_nlp.nlp.pipeline" in graph["mh_nlp.themes.features"]  # inside prepare
     assert "mh_nlp.corpus.records" in graph["mh_nlp.corpus.trace"]
     assert {"mh_nlp.cli.base", "mh_nlp.cli.label", "mh_nlp.cli.themes"} <= graph["mh_nlp.cli"]
     assert "mh_nlp.nlp.pipeline" in graph["mh_nlp"]

@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from mh_nlp.corpus.records import load_quotes
-from mh_nlp.themes.features import CharNgrams, Prepared, StanceCues, load_cues
+from mh_nlp.themes.baselines import CharNgrams, StanceCues
+from mh_nlp.themes.features import Prepared, load_cues
 
 CORPUS = [q.text.lower() for q in load_quotes()[:200]]
 EDGE = ["", "   ", "a", "ab", "x y", "één  twee\tdrie\nvier", "nla-inspectie; 12,5%", "aaaa aaaa aaaa", "ß ǆ"]
@@ -72,3 +73,17 @@ def test_every_cue_is_a_phrase_of_the_data_file():
     assert all(isinstance(c, str) and c == c.strip() and c for group in cues.values() for c in group)
     assert {"trend", "problem", "good", "ambition"} <= set(cues)
     assert all(re.search(r"\w", c) for group in cues.values() for c in group)
+
+
+def test_stem_tfidf_equals_scikit_learn():
+    from mh_nlp.themes.features import StemTfidf, stems
+
+    fitted = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit(CORPUS)
+    ours = StemTfidf({k: int(v) for k, v in fitted.vocabulary_.items()}, fitted.idf_)
+    texts = CORPUS[::3] + EDGE + ["slachtoffers slachtoffers slachtofferschap uitbuiting", "qqqqqq zzzzzz"]
+    dense = ours.transform(texts)
+    assert np.abs(fitted.transform(texts).toarray() - dense).max() < 1e-12
+    assert np.allclose(np.linalg.norm(dense[dense.any(axis=1)], axis=1), 1.0) and not dense[-1].any()
+    rows = fitted.transform(CORPUS[:7]).toarray()
+    assert np.abs(ours.similarity(texts, rows) - fitted.transform(texts).toarray() @ rows.T).max() < 1e-12
+    assert ours.transform([]).shape == (0, len(fitted.vocabulary_))

@@ -81,7 +81,7 @@ class ModelWorker:
 
     def _classifier(self, path: str):
         from ..themes.store import ModelError
-        from ..themes.train import load_classifier
+        from ..themes.classifier import load_classifier
 
         try:
             key = (str(Path(path).resolve()), Path(path).stat().st_mtime)

@@ -33,9 +33,9 @@ def _error(message: str) -> None:
 
 
 def _load_classifier(model: Path | None) -> ThemeClassifier:
-    """The theme classifier (``mh_nlp.themes.model.load_classifier``), imported lazily; UserError if unusable."""
+    """The theme classifier (``mh_nlp.themes.classifier.load_classifier``), imported lazily; UserError if unusable."""
     try:
-        from ..themes.train import load_classifier
+        from ..themes.classifier import load_classifier
     except ImportError as exc:
         raise UserError(f"the theme classifier is not available ({exc})") from None
     try:

@@ -12,7 +12,7 @@ How a run goes (``mh-nlp label ... --scheduler tcp://host:8786`` or ``label_file
   ``.json`` once per run as a task of their own (:class:`ModelPayload`; workers copy it from each other,
   and the scheduler can make it again if every worker holding it dies). A worker checks that the bytes it received have the
   checksum the client declared, writes them to a private temporary directory and loads them with
-  :func:`mh_nlp.themes.train.load_classifier` (which checks them again, and checks the worker's mh-nlp version and,
+  :func:`mh_nlp.themes.classifier.load_classifier` (which checks them again, and checks the worker's mh-nlp version and,
   for a static-vector model, the worker's ``static-nl.npz``). A damaged or different model raises
   :class:`~mh_nlp.themes.store.ModelError` on the worker, which ends the run with one line on the client;
 * each worker thread loads the model once per run's checksum and keeps it; a task is a pure function of
@@ -20,8 +20,8 @@ How a run goes (``mh-nlp label ... --scheduler tcp://host:8786`` or ``label_file
 * the client keeps at most ``ahead`` partitions per worker in flight and yields the results in input order,
   so the output goes through the same atomic writers and is the same as a local run.
 
-The Dask DataFrame recipe uses :func:`label_partition` instead (the model read from a path every worker can
-see, checked against its ``.json``; see the README).
+The Dask DataFrame recipe uses :func:`mh_nlp.io.dataframe.label_partition` instead (the model read from a path
+every worker can see, checked against its ``.json``; see the README).
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..themes.prediction import Prediction
 
-__all__ = ["ClusterError", "ModelPayload", "connect", "label_meta", "label_partition", "map_partitions",
+__all__ = ["ClusterError", "ModelPayload", "connect", "map_partitions",
            "model_payload", "INSTALL_HINT"]
 
 INSTALL_HINT = "pip install 'mh-nlp[cluster]'"
@@ -103,7 +103,7 @@ def _classifier_from_payload(payload: ModelPayload):
     hit = cache.get(payload.sha256)
     if hit is not None and hit[0] == payload.npz and hit[1] == payload.meta:  # the bytes checked before
         return hit[2]
-    from ..themes.train import load_classifier
+    from ..themes.classifier import load_classifier
 
     got = hashlib.sha256(payload.npz).hexdigest()
     if got != payload.sha256:

@@ -51,7 +51,7 @@ def _classifier_from_path(model_path: str | Path | None, expected_sha256: str | 
     _LOCAL.path_models = cache
     key = f"{path.resolve()}:{sha}"
     if key not in cache:
-        from ..themes.train import load_classifier
+        from ..themes.classifier import load_classifier
 
         cache.clear()
         cache[key] = load_classifier(path)

