@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# set-up = install, build the fast route's static word vectors once (about a minute), then train the default
-# model if it is missing or stale (deterministic, offline)
+# set-up = install, compile the package's bytecode (so a command starts without compiling it, even where
+# PYTHONDONTWRITEBYTECODE is set), build the fast route's static word vectors once (about a minute), then train
+# the default model if it is missing or stale (deterministic, offline)
 setup: $(STAMP)
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python training/build_static_vectors.py --if-missing --quiet
 	$(BIN)/mh-nlp train --if-needed
 

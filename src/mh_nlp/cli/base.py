@@ -2,7 +2,6 @@
 progress on stderr). Command modules import this module only, never the package ``__init__``."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -28,10 +27,27 @@ def _guard(fn, *args, **kwargs):
         raise UserError(str(exc)) from None
 
 
+_EXIT_FAST = False
+
+
+def _exit_fast() -> None:
+    """At exit, move every object to the garbage collector's permanent generation: the interpreter's last
+    collections then skip them (after spaCy, some 0.2 s of a one-statement command, spent on objects the
+    process is about to give back anyway). Objects are still freed, ``atexit`` handlers still run."""
+    global _EXIT_FAST
+    if not _EXIT_FAST:
+        _EXIT_FAST = True
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)  # registered first of the command's handlers, so it runs after them
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mh-nlp")
 def main() -> None:
     """Sort Dutch statements about human trafficking into the anthology's themes."""
+    _exit_fast()
 
 
 def _load(quotes_path: Path | None):
