@@ -6,9 +6,9 @@ Usage:
 
 Generates a big .txt and a big .csv from the statements of ``examples/`` (repeated, with a running
 number so no two are identical), labels them through :func:`mh_nlp.io.label.label_files` into a .csv
-with the real classifier (``mh_nlp.themes.train.load_classifier()``), and reports statements per second
+with the real classifier (``mh_nlp.load_classifier()``), and reports statements per second
 and peak RSS (resident memory; ``ru_maxrss``). Then times ``mh-nlp classify "..."`` in a fresh
-process (wall time, model load included). A script, not a test.
+process (wall time, model load included; ``bench_startup.py`` measures the start-up in detail). A script, not a test.
 """
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ import argparse
 import csv
 import os
 import resource
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -81,7 +79,7 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
                 workers: int) -> None:
     """Label ``paths`` into ``out`` and print throughput and peak memory."""
     try:
-        from mh_nlp.themes.train import load_classifier
+        from mh_nlp import load_classifier
     except ImportError as exc:
         print(f"label: cannot run - the classifier is not available ({exc})")
         return
@@ -126,22 +124,13 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
 
 
 def bench_cold_start(model: str | None, runs: int = 3) -> None:
-    """Wall time of ``mh-nlp classify "..."`` in a fresh process (import, model load, one prediction)."""
-    exe = shutil.which("mh-nlp", path=str(Path(sys.executable).parent)) or shutil.which("mh-nlp")
-    cmd = [exe] if exe else [sys.executable, "-m", "mh_nlp.cli"]
-    cmd += ["classify", "De NLA ziet meer arbeidsuitbuiting in distributiecentra."]
-    if model:
-        cmd += ["--model", model]
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        times.append(time.perf_counter() - t0)
-        if proc.returncode != 0:
-            print(f"cold start: `mh-nlp classify` failed (exit {proc.returncode}): {proc.stderr.strip()[:300]}")
-            return
-    print(f"cold start: mh-nlp classify \"...\" took {min(times):.2f} s best, {sum(times) / len(times):.2f} s mean "
-          f"over {runs} runs")
+    """Wall time of ``mh-nlp classify "..."`` in fresh processes (the fuller picture: bench_startup.py)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_startup import STATEMENT, command, report, wall
+
+    times = [wall(command() + ["classify", STATEMENT] + (["--model", model] if model else []), dict(os.environ))
+             for _ in range(runs)]
+    report("cold start: mh-nlp classify \"...\"", times, 2.0)
 
 
 def main() -> None:
