@@ -23,16 +23,15 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_label import example_statements  # noqa: E402 - one definition of the benchmark's statements
+from bench_startup import wall  # noqa: E402 - one way to time a command
 
 
 
@@ -64,12 +63,7 @@ def _run(inp: Path, out: Path, mode: str, model: str | None, cache: Path, batch:
     args += ["--workers", str(local_workers)] if mode == "local" else ["--scheduler", mode]
     if model:
         args += ["--model", model]
-    start = time.perf_counter()
-    r = subprocess.run(args, env=env, capture_output=True, text=True)
-    took = time.perf_counter() - start
-    if r.returncode != 0:
-        sys.exit(f"{mode}: failed: {r.stderr.strip()}")
-    return took
+    return wall(args, env)
 
 
 def main() -> None:

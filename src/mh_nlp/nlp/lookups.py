@@ -26,7 +26,7 @@ from spacy.util import registry
 
 from ..paths import cache_dir
 
-__all__ = ["LOOKUPS_NAME", "TABLE", "lemma_lookups", "cache_path"]
+__all__ = ["LOOKUPS_NAME", "TABLE", "lemma_lookups", "cache_path", "package_version"]
 
 LOOKUPS_NAME = "mh_nlp.LemmaLookups.v1"
 TABLE = "lemma_lookup"  # the one table the lookup lemmatizer needs
@@ -34,18 +34,19 @@ FORMAT = 1
 _SEP = "\x00"
 
 
-def _version(pkg: str) -> str:
+def package_version(pkg: str) -> str:
+    """The installed version of a distribution, or ``"not installed"``."""
     import importlib.metadata as md
 
     try:
         return md.version(pkg)
     except md.PackageNotFoundError:
-        return "none"
+        return "not installed"
 
 
 def cache_path(lang: str = "nl") -> Path:
     """The cache file of ``lang``'s table for the installed spaCy and spacy-lookups-data."""
-    return cache_dir() / f"{TABLE}-{lang}-spacy{_version('spacy')}-data{_version('spacy-lookups-data')}-v{FORMAT}.npz"
+    return cache_dir() / f"{TABLE}-{lang}-spacy{package_version('spacy')}-data{package_version('spacy-lookups-data')}-v{FORMAT}.npz"
 
 
 def _read(path: Path) -> Table | None:
@@ -90,14 +91,13 @@ def _write(path: Path, table: Table) -> None:
         pass
 
 
-def lemma_lookups(lang: str = "nl", cache: bool = True) -> Lookups:
+def lemma_lookups(lang: str = "nl") -> Lookups:
     """The lookups the lookup lemmatizer of ``lang`` needs: from the cache, else built by spaCy (and cached)."""
-    path = cache_path(lang) if cache else None
-    table = _read(path) if path is not None and path.exists() else None
+    path = cache_path(lang)
+    table = _read(path) if path.exists() else None
     if table is None:
         lookups = load_lookups(lang=lang, tables=[TABLE])
-        if path is not None:
-            _write(path, lookups.get_table(TABLE))
+        _write(path, lookups.get_table(TABLE))
         return lookups
     lookups = Lookups()
     lookups.set_table(TABLE, table)

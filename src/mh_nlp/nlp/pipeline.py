@@ -13,7 +13,7 @@ from spacy.pipeline.span_ruler import SpanRuler, prioritize_existing_ents_filter
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
-from .lookups import LOOKUPS_NAME
+from .lookups import LOOKUPS_NAME, package_version
 from .normalize import normalize_with_map
 from ..paths import DataNotFound, data_dir
 
@@ -264,14 +264,6 @@ def load_pipeline(base: str | None = None) -> Language:
 
 def pipeline_info(nlp: Language) -> dict[str, Any]:
     """What a pipeline is made of: base, tokenizer, components, versions and data files."""
-    import importlib.metadata as md
-
-    def version(pkg: str) -> str:
-        try:
-            return md.version(pkg)
-        except md.PackageNotFoundError:
-            return "not installed"
-
     ruler = nlp.get_pipe(RULER_NAME) if RULER_NAME in nlp.pipe_names else None
     labels: dict[str, int] = {}
     if ruler is not None:
@@ -283,7 +275,7 @@ def pipeline_info(nlp: Language) -> dict[str, Any]:
         "language": nlp.lang,
         "tokenizer": TOKENIZER_NAME if isinstance(nlp.tokenizer, NormalizingTokenizer) else type(nlp.tokenizer).__name__,
         "components": [(name, nlp.get_pipe_meta(name).factory) for name in nlp.pipe_names],
-        "versions": {pkg: version(pkg) for pkg in ("spacy", "spacy-lookups-data", "wordfreq", SM_MODEL.replace("_", "-"))},
+        "versions": {pkg: package_version(pkg) for pkg in ("spacy", "spacy-lookups-data", "wordfreq", SM_MODEL.replace("_", "-"))},
         "data_files": [str(base_dir / f) for f in ENTITY_FILES],
         "patterns_per_label": labels,
     }

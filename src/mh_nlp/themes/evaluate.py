@@ -31,7 +31,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from .model import ADDED_GROUP, SpacyPreprocessor, ThemeRanker, chapter_then_section
+from .model import ADDED_GROUP, SpacyPreprocessor, ThemeRanker
+from .scoring import chapter_then_section
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared
 from ..paths import data_dir

@@ -35,9 +35,8 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from ..corpus.records import load_taxonomy
-from .features import Prepared, StemTfidf, prepare, stems
-from .scoring import (CORRECTION_FEATURES, FEATURES, RankerScores, _softmax, chapter_then_section,  # noqa: F401
-                      confidence_features)
+from .features import Prepared, prepare, stems
+from .scoring import CORRECTION_FEATURES, FEATURES, RankerScores, _softmax, confidence_features
 
 # with ``nonnegative=True`` similarity to a section's evidence (title, quotes, topic, corrections) may only
 # count for a section, never against it. Unconstrained, held-out anthology pages teach a negative weight for
@@ -149,8 +148,8 @@ class ThemeRanker(RankerScores, BaseEstimator, ClassifierMixin):
         vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit([x.lemmas for x in X] + self.section_texts_)
         self.lex_vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
         self.lex_idf_ = vec.idf_
-        self._lexv = StemTfidf(self.lex_vocabulary_, self.lex_idf_)
-        self.section_lex_ = self._lexv.transform(self.section_texts_)
+        self._lexv = None  # made anew from these by _lex_vectors
+        self.section_lex_ = self._lex_vectors().transform(self.section_texts_)
         lex = self._lex(X)
         chapters = self.section_chapter_[yi]
         CF = self._chapter_features(E, X)
