@@ -47,8 +47,11 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 @click.option("--quotes", "quotes_path", type=click.Path(path_type=Path), help="Quotes file (default: data/quotes.jsonl).")
 @click.option("--page", "pages", type=int, multiple=True, help="Check only this page (repeatable).")
 @click.option("--min-coverage", default=0.98, show_default=True, help="Coverage a page must reach.")
-def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float) -> None:
-    """Run the quality gate: traceable, complete and consistent. Exit 1 on any failure."""
+@click.option("--written/--no-written", "check_written", default=True, show_default=True,
+              help="Also check the written training statements (data/synthetic/statements.jsonl).")
+def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
+    """Run the quality gate: traceable, complete and consistent quotes; written training statements complete,
+    and no copy or near-copy of a quote or an external test sentence. Exit 1 on any failure."""
     from ..corpus.records import consistency_errors
     from ..corpus.trace import check_corpus
 
@@ -70,5 +73,31 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
         click.echo(f"page {page}: coverage {r.coverage:.1%} {flag}")
         if r.uncovered:
             click.echo("  uncovered: " + " ".join(f"{t.text}@{t.line}" for t in r.uncovered))
+    if check_written:
+        failed |= _check_written(quotes, tax)
     if failed:
         sys.exit(1)
+
+
+def _check_written(quotes, tax) -> bool:
+    """Check the written set; print what it finds; True on a failure."""
+    from ..corpus.written import WrittenSetError, read_written, written_errors, written_path
+    from ..themes.evaluate import load_external
+    from ..themes.written import NEAR_COPY, near_copies
+
+    try:
+        written = read_written(tax)
+    except WrittenSetError as exc:
+        click.echo(f"written statements: {exc}")
+        return True
+    quote_texts = [q.text for q in quotes]
+    external = [r["text"] for r in load_external(tax)]
+    errors = written_errors(written, tax, quote_texts, external)
+    near, dist = _guard(near_copies, written, quote_texts, external)
+    for err in errors + near:
+        click.echo(f"written statements: {err}")
+    q = dist["quantiles"]
+    click.echo(f"written statements: {len(written)} in {written_path()}; nearest-quote cosine median {q.get('0.5')}, "
+               f"95th percentile {q.get('0.95')}, max {q.get('1.0')} (near-copy at >= {NEAR_COPY}); nearest external "
+               f"{dist['max_external']} at most; {'ok' if not errors + near else 'FAILED'}")
+    return bool(errors or near)
