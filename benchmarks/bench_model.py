@@ -71,7 +71,7 @@ def main() -> None:
     out["warm_cache_hits"], out["warm_cache_misses"] = enc.cache.hits, enc.cache.misses
     fast_path = args.fast_model or tmp / "fast" / "theme-model.npz"
     if args.fast_model is None:
-        train_model(fast_path, "ranker_static")
+        train_model(fast_path, "examples_static")
     fast = load_classifier(fast_path)
     fast.predict_details(["warm-up"])
     out["fast_statements_per_s"] = round(rate(fast, statements(args.fast)), 1)

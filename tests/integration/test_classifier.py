@@ -25,9 +25,10 @@ def quotes():
 
 def test_metadata_records_provenance(trained, quotes):
     path, meta, _ = trained
-    assert meta["training_quotes"] == len(quotes) and meta["corrections"] == 0
-    assert set(meta["training_data_sha256"]) == {"quotes.jsonl", "sections.json", "stance_cues.json"}
-    assert meta["encoder"] == "e5" and meta["candidate"] == "ranker_e5" and meta["format"] == 1
+    assert meta["training_quotes"] == len(quotes) and meta["corrections"] == 0 and meta["written_statements"] >= 2600
+    assert set(meta["training_data_sha256"]) == {"quotes.jsonl", "sections.json", "stance_cues.json",
+                                                 "synthetic/statements.jsonl"}
+    assert meta["encoder"] == "e5" and meta["candidate"] == "examples_e5" and meta["format"] == 1
     assert meta["base_pipeline"] and meta["trained_at"] and meta["labels"] and 0.1 < meta["temperature"] < 10
     assert json.loads(path.with_suffix(".json").read_text())["model_sha256"] == meta["model_sha256"]
 
@@ -38,8 +39,8 @@ def test_chapter_and_section_agree_and_probabilities_add_up(trained, quotes):
     P = clf.predict_proba(texts)
     assert np.allclose(P.sum(axis=1), 1.0)
     tax = load_taxonomy()
-    unknown = [j for j, s in enumerate(clf.classes_) if tax.sections[s].title.startswith("Onbekend")]
-    assert unknown and np.all(P[:, unknown] < 1e-12)  # sections without a title get no probability
+    # sections without a title (Onbekend) are never predicted: the model's columns are the 52 titled sections
+    assert len(clf.classes_) == 52 and not any(tax.sections[s].title.startswith("Onbekend") for s in clf.classes_)
     for d in clf.predict_details(texts):
         assert tax.sections[d.section].chapter == d.chapter
         assert len(d.top) == 3 and d.top[0].score >= d.top[1].score >= d.top[2].score
@@ -83,14 +84,15 @@ def test_training_is_deterministic(trained, tmp_path, quotes):
 
 def test_the_fitted_estimator_and_the_model_loaded_from_its_file_score_alike(trained, quotes):
     """Training scores with the scikit-learn estimator, use with the NumPy-only model read from the file: both
-    run the same scoring code (mh_nlp.themes.scoring), so probabilities, confidence and evidence agree."""
+    run the same scoring code (mh_nlp.themes.examples.ExampleScores), so probabilities, confidence and evidence
+    agree."""
     from mh_nlp.themes.classifier import Classifier
-    from mh_nlp.themes.scoring import FittedRanker
+    from mh_nlp.themes.examples import ExampleRanker
     from mh_nlp.themes.train import fit_pipeline
 
     _, _, loaded = trained
     fitted = Classifier.from_pipeline(fit_pipeline())
-    assert isinstance(loaded.model, FittedRanker) and not isinstance(fitted.model, FittedRanker)
+    assert isinstance(fitted.model, ExampleRanker) and not isinstance(loaded.model, ExampleRanker)
     texts = [q.text for q in quotes[::25]] + ["Er is te weinig opvang voor mannelijke slachtoffers."]
     assert np.abs(fitted.predict_proba(texts) - loaded.predict_proba(texts)).max() < 1e-9
     for a, b in zip(fitted.predict_details(texts), loaded.predict_details(texts)):
@@ -147,7 +149,8 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
     assert res.exit_code == 1 and "row 2" in res.output and "9.9" in res.output and "Traceback" not in res.output
     assert not out.exists() and not out.with_suffix(".json").exists()
     for content, msg in [("tekst,sectie\na,3.9\n", "columns 'text' and 'section'"), ("text,section\n,3.9\n", "row 1"),
-                         ("text,section\nIets.,2.2\n", "no known title")]:
+                         ("text,section\nIets.,2.2\n", "no known title"),
+                         ("text,section\nMeer opvang.,4.7\nmeer  opvang,4.13\n", "row 2: the same statement as row 1")]:
         bad.write_text(content, encoding="utf-8")
         with pytest.raises(AdditionsError, match=msg):
             read_additions(bad)

@@ -25,9 +25,29 @@ def _pipeline(base: str | None):
 
 @main.command()
 @click.option("--base", default=None, help=_BASE_HELP)
-def info(base: str | None) -> None:
-    """Print the spaCy pipeline in use: base, components, versions and data files."""
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="Also describe this theme model "
+              "(default: models/theme-model.npz when it exists).")
+def info(base: str | None, model_path: Path | None) -> None:
+    """Print the spaCy pipeline in use (base, components, versions, data files) and the theme model: what it
+    learnt from, including an analyst's corrections."""
     from ..nlp.pipeline import pipeline_info
+    from ..themes.store import ModelError, check_model, default_model_path
+
+    path = model_path or default_model_path()
+    if model_path is not None or path.exists():
+        try:
+            meta = check_model(path)
+        except ModelError as exc:
+            raise UserError(str(exc)) from None
+        click.echo(f"theme model:   {path} ({meta.get('candidate')}, trained {meta.get('trained_at')})")
+        click.echo(f"  learnt from: {meta.get('training_quotes')} anthology quotes, {meta.get('written_statements', 0)} "
+                   f"written statements")
+        n = meta.get("corrections") or 0
+        if n:
+            click.echo(f"  corrections: {n} in sections {', '.join(meta.get('corrections_sections') or [])} from "
+                       f"{meta.get('corrections_file')} (SHA-256 {meta.get('corrections_file_sha256')})")
+        else:
+            click.echo("  corrections: 0")
 
     nfo = pipeline_info(_pipeline(base))
     click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")

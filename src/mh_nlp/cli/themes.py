@@ -50,7 +50,8 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
             raise UserError(f"{models_dir() / STATIC_FILE} is missing: run `python training/build_static_vectors.py`")
     meta = _guard(train_model, path, candidate, additions, str(add_file) if add_file else None)
     extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
-    click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes{extra}; temperature "
+    click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
+               f"{meta.get('written_statements', 0)} written statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
 
 
@@ -67,7 +68,7 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     from ..corpus.records import load_taxonomy
     from ..themes.evaluate import candidates, run_evaluation, summary_table
 
-    names = {c.name for c in candidates(load_taxonomy())}
+    names = {c.name for c in candidates(load_taxonomy(), slow=True)}
     unknown = [n for n in only if n not in names]
     if unknown:
         raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")

@@ -1,5 +1,5 @@
 """A trained theme model in use: :func:`load_classifier` reads a checked model file, :class:`Classifier` turns
-statements into predictions (chapter first, then section, with confidence and evidence quotes) and, from the
+statements into predictions (section, its chapter, confidence and evidence quotes) and, from the
 same spaCy pass, entities. Needs NumPy and spaCy only, not scikit-learn: a one-statement command starts fast."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import numpy as np
 from ..corpus.records import Taxonomy, load_taxonomy
 from .features import Prepared, prepare, prepare_doc
 from .prediction import Candidate, Evidence, Prediction
-from .scoring import FittedRanker, RankerScores, chapter_then_section
+from .examples import ExampleScores
+from .scoring import FittedRanker, RankerScores
 from .store import ModelError, default_model_path, load_arrays, sha256_file
 
 __all__ = ["Classifier", "load_classifier"]
@@ -76,8 +77,8 @@ class Classifier:
         return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
 
     def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
-        """Chapter first (most probability mass), then the best section within it (the two always agree),
-        with the top sections and the nearest anthology quotes as evidence."""
+        """The most probable section with its chapter, the top sections and the nearest anthology quotes as
+        evidence (:meth:`details`)."""
         texts = list(texts)
         return self._details_prepared(self._prepare(texts), k) if texts else []
 
@@ -119,22 +120,22 @@ class Classifier:
             return list(zip(self.details_from_docs(docs, k), [doc_entities(d) for d in docs]))
 
     def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
-        """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``)."""
+        """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``): the
+        section is the most probable one (``top[0]``), its chapter is the section's chapter, and the confidence
+        is the section's calibrated probability; ``top`` lists ``k`` different sections, most probable first."""
         chapters, PC = self.chapter_proba(P)
-        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
-        best_ch, best_sec = chapter_then_section(P, ch_of)
-        conf = self.model.confidence(P) if hasattr(self.model, "confidence") else P[np.arange(len(P)), best_sec]
-        tops = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        tops = np.argsort(-P, axis=1, kind="stable")[:, :max(k, 1)]
         sections = self.taxonomy.sections
         out = []
         for i in range(P.shape[0]):
-            chapter, j = int(best_ch[i]), int(best_sec[i])
+            j = int(tops[i, 0])
             section = self.classes_[j]
+            chapter = sections[section].chapter
             top = tuple(Candidate(self.classes_[t], sections[self.classes_[t]].title, float(P[i, t])) for t in tops[i])
             similar = tuple(Evidence(**e) for e in (evidence[i] if evidence is not None else ()))
             out.append(Prediction(
                 section=section, section_title=sections[section].title, chapter=chapter,
-                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(conf[i]),
+                chapter_title=self.taxonomy.chapters[chapter].title, confidence=float(P[i, j]),
                 chapter_confidence=float(PC[i, chapters.index(chapter)]), top=top, similar_quotes=similar,
             ))
         return out
@@ -148,7 +149,8 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
         raise ModelError(f"{path}: trained with other static word vectors than models/static-nl.npz; "
                          f"run `mh-nlp train`")
     try:
-        model = FittedRanker.from_state(arrays, state)
+        kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
+        model = kind.from_state(arrays, state)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
     return Classifier(model, state.get("base"), load_taxonomy(), meta)

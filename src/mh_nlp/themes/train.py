@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import Sequence
 
 from .classifier import encoder_sha256, load_classifier  # noqa: F401 - load_classifier: also from here
-from .model import ADDED_GROUP, FEATURES, ThemeRanker, make_pipeline
-from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, training_quotes
-from .store import ModelError, check_model, default_model_path, save_model
+from .examples import FEATURES, ExampleRanker
+from .model import make_pipeline
+from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
+from ..corpus.written import load_written, normal_form, written_path
+from .store import ModelError, check_model, default_model_path, save_model, sha256_file
 from ..paths import REPO_ROOT, data_file
 
 SEED = 0
 EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
-ENCODERS = {"ranker_e5": "e5", "ranker_static": "static"}  # trainable candidates and their sentence encoder
-DEFAULT_CANDIDATE = "ranker_e5"
-FAST_CANDIDATE = "ranker_static"
+ENCODERS = {"examples_e5": "e5", "examples_static": "static"}  # trainable candidates and their sentence encoder
+DEFAULT_CANDIDATE = "examples_e5"
+FAST_CANDIDATE = "examples_static"
 
 
 class AdditionsError(ValueError):
@@ -50,11 +52,14 @@ def evaluation_summary(candidate: str | None = None) -> dict:
 
 def data_sha256() -> dict[str, str]:
     """SHA-256 of the files the model learns from."""
-    return {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
-            for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
+    out = {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
+           for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
+    if written_path().exists():
+        out["synthetic/statements.jsonl"] = hashlib.sha256(written_path().read_bytes()).hexdigest()
+    return out
 
 
-MODEL_CODE = ("themes/model.py", "themes/scoring.py", "themes/features.py", "themes/embeddings.py",
+MODEL_CODE = ("themes/examples.py", "themes/model.py", "corpus/written.py", "themes/features.py", "themes/embeddings.py",
               "nlp/normalize.py", "nlp/pipeline.py", "nlp/lookups.py")  # the modules whose code shapes the model, relative to the package
 
 
@@ -137,6 +142,7 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None) -> list[A
     if not {"text", "section"} <= set(rows[0]):
         raise AdditionsError(f"{path}: needs the columns 'text' and 'section' (found: {', '.join(map(str, rows[0]))})")
     out = []
+    seen: dict[str, int] = {}
     for n, rec in enumerate(rows, 1):
         text = rec.get("text")
         section = rec.get("section")
@@ -152,44 +158,67 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None) -> list[A
                                  f"data/sections.json)")
         if tax.sections[section].title.startswith("Onbekend"):
             raise AdditionsError(f"{path}: row {n}: section {section} has no known title; choose a titled section")
+        key = normal_form(text)
+        if key in seen:
+            raise AdditionsError(f"{path}: row {n}: the same statement as row {seen[key]}; keep one of the two")
+        seen[key] = n
         out.append(Addition(text.strip(), section, n))
     return out
 
 
 # ---------------------------------------------------------------- training
 
-def training_data(additions: Sequence[Addition] = ()):
-    """Texts, sections, groups (page, or ``added``), accepted sections and sources of the training items."""
+@dataclass
+class TrainingData:
+    """The examples a model learns from, one list entry per example: anthology quotes, then the written
+    statements, then an analyst's corrections (``kinds``)."""
+
+    texts: list[str]
+    labels: list[str]
+    kinds: list[str]
+    groups: list[str]  # the page of a quote; "written" / "added" for the others
+    accepted: list[list[str]]  # sections that count as right (section + alt_sections)
+    sources: list[dict]  # id and page, for the evidence shown with predictions
+
+
+def training_data(additions: Sequence[Addition] = (), written: bool = True) -> TrainingData:
+    """Every quote, the written set (``data/synthetic/statements.jsonl``) unless ``written=False``, and the
+    corrections."""
     qs = training_quotes(load_quotes())
-    texts = [q.text for q in qs] + [a.text for a in additions]
-    labels = [q.section for q in qs] + [a.section for a in additions]
-    groups = [str(q.page) for q in qs] + [ADDED_GROUP] * len(additions)
-    accepted = [list(q.accepted_sections) for q in qs] + [[a.section] for a in additions]
-    sources = [{"id": q.id, "page": q.page} for q in qs] + [{"id": f"added-{a.row}", "page": None} for a in additions]
-    return texts, labels, groups, accepted, sources
+    ws = load_written(load_taxonomy()) if written else []
+    return TrainingData(
+        texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
+        labels=[q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions],
+        kinds=["quote"] * len(qs) + ["written"] * len(ws) + ["correction"] * len(additions),
+        groups=[str(q.page) for q in qs] + ["written"] * len(ws) + ["added"] * len(additions),
+        accepted=[list(q.accepted_sections) for q in qs] + [[w.section] for w in ws] + [[a.section] for a in additions],
+        sources=([{"id": q.id, "page": q.page} for q in qs] + [{"id": w.id, "page": None} for w in ws]
+                 + [{"id": f"added-{a.row}", "page": None} for a in additions]))
 
 
 def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Addition] = ()):
     if candidate not in ENCODERS:
         raise ValueError(f"unknown candidate {candidate!r} (choose from {', '.join(ENCODERS)})")
-    texts, labels, groups, accepted, sources = training_data(additions)
-    pipe = make_pipeline(estimator=ThemeRanker(encoder=ENCODERS[candidate], seed=SEED))
-    pipe.fit(texts, labels, themes__groups=groups, themes__accepted=accepted, themes__sources=sources)
+    d = training_data(additions)
+    pipe = make_pipeline(estimator=ExampleRanker(encoder=ENCODERS[candidate], seed=SEED))
+    pipe.fit(d.texts, d.labels, themes__kinds=d.kinds, themes__groups=d.groups, themes__accepted=d.accepted,
+             themes__sources=d.sources)
     return pipe
 
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
                 additions_file: str | None = None) -> dict:
-    """Fit a candidate (default: ``ranker_e5``) on all quotes (and the analyst's corrections) and save it safely;
-    returns the metadata."""
+    """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements and the analyst's
+    corrections, and save it safely; returns the metadata."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
     pipe = fit_pipeline(candidate, additions)
-    model: ThemeRanker = pipe.named_steps["themes"]
+    model: ExampleRanker = pipe.named_steps["themes"]
     arrays, state = model.get_state()
     state["base"] = pipe.named_steps["spacy"].base
     meta = {
-        "model": "theme ranker: conditional logit over section evidence features (see mh_nlp.themes.model)",
+        "model": "example ranker: sections ranked by the evidence of their quotes, written statements and "
+                 "corrections (see mh_nlp.themes.examples)",
         "candidate": candidate,
         "encoder": model.encoder,
         "encoder_sha256": encoder_sha256(model.encoder),
@@ -198,9 +227,12 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "temperature": round(model.temperature_, 4),
         "base_pipeline": base_pipeline_name(),
         "labels": [str(c) for c in model.classes_],
-        "training_quotes": len(model.evidence_),
+        "training_quotes": len(model.evidence_) - model.n_corrections_,
+        "written_statements": model.n_written_,
         "corrections": model.n_corrections_,
         "corrections_file": additions_file,
+        "corrections_file_sha256": sha256_file(Path(additions_file)) if additions_file else None,
+        "corrections_sections": sorted({a.section for a in additions}, key=section_key),
         "training_data_sha256": data_sha256(),
         "code_sha256": code_sha256(),
         "seed": SEED,

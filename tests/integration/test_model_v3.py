@@ -1,0 +1,108 @@
+"""Theme model v3 (issue #16): agreement with its own data, one coherent answer everywhere, and corrections that
+teach without spilling into unrelated statements."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mh_nlp.cli import main
+from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+from mh_nlp.corpus.written import load_written
+from mh_nlp.themes.train import load_classifier
+
+
+@pytest.fixture(scope="module")
+def quotes():
+    return training_quotes(load_quotes())
+
+
+@pytest.fixture(scope="module")
+def quote_details(trained, quotes):
+    _, _, clf = trained
+    texts = [q.text for q in quotes]
+    return clf.predict_proba(texts), clf.predict_details(texts)
+
+
+def test_an_anthology_quote_given_verbatim_gets_its_own_section(quote_details, quotes):
+    _, details = quote_details
+    right = [d.section in q.accepted_sections for d, q in zip(details, quotes)]
+    assert np.mean(right) >= 0.95, f"{np.mean(right):.3f} of {len(quotes)} quotes"
+
+
+def test_a_written_statement_given_verbatim_gets_its_section(trained):
+    _, _, clf = trained
+    written = load_written(load_taxonomy())
+    assert len(written) >= 40 * 52
+    sample = written[::3]
+    got = clf.predict([w.text for w in sample])
+    assert np.mean([g == w.section for g, w in zip(got, sample)]) >= 0.90
+
+
+def test_section_is_top0_top_never_repeats_and_confidence_is_its_probability(quote_details):
+    P, details = quote_details
+    for i, d in enumerate(details):
+        sections = [c.section for c in d.top]
+        assert d.section == sections[0] and len(set(sections)) == len(sections) == 3
+        assert d.confidence == pytest.approx(d.top[0].score) == pytest.approx(P[i].max())
+        assert [c.score for c in d.top] == sorted((c.score for c in d.top), reverse=True)
+        assert load_taxonomy().sections[d.section].chapter == d.chapter
+        assert d.confidence <= d.chapter_confidence + 1e-12
+
+
+def test_the_same_coherent_answer_in_classify_json_and_label(trained, tmp_path, quotes):
+    path, _, clf = trained
+    texts = [q.text for q in quotes[::40]] + ["De NLA ziet steeds meer arbeidsuitbuiting in distributiecentra."]
+    res = CliRunner().invoke(main, ["classify", "--json", "--model", str(path), *texts])
+    assert res.exit_code == 0, res.output
+    recs = [json.loads(line) for line in res.output.strip().splitlines()]
+    for rec, d in zip(recs, clf.predict_details(texts)):
+        assert rec["section"] == rec["top"][0]["section"] == d.section
+        assert len({t["section"] for t in rec["top"]}) == len(rec["top"])
+        assert rec["confidence"] == pytest.approx(rec["top"][0]["score"], abs=1e-4)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    out = tmp_path / "labels.jsonl"
+    res = CliRunner().invoke(main, ["label", str(notes), "-o", str(out), "--model", str(path), "--quiet"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["section"] for r in rows] == [r["section"] for r in recs]
+
+
+def test_corrections_teach_their_statements_and_leave_others_alone(trained, quotes, tmp_path):
+    """Four corrections into two sections: the corrected statements (and ones like them) follow them, while the
+    quotes of other pages barely move, and hardly any move into a corrected section."""
+    path, _, clf = trained
+    page = 23
+    on_page = [q for q in quotes if q.page == page]
+    others = [q for q in quotes if q.page != page][::4]
+    corrections = [("Het buurthuis organiseert koffieochtenden voor ouderen in de wijk.", "3.14"),
+                   ("Op de koffieochtend van het buurthuis kwamen veel ouderen.", "3.14"),
+                   ("De bibliotheek heeft een nieuwe leesclub voor jongeren.", "4.6"),
+                   ("Jongeren lezen in de leesclub van de bibliotheek.", "4.6")]
+    add = tmp_path / "corrections.jsonl"
+    add.write_text("".join(json.dumps({"text": t, "section": s}) + "\n" for t, s in corrections), encoding="utf-8")
+    out = tmp_path / "corrected.npz"
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
+    assert res.exit_code == 0, res.output
+    mine = load_classifier(out)
+    assert mine.metadata["corrections"] == 4 and mine.metadata["corrections_sections"] == ["3.14", "4.6"]
+    assert mine.predict([t for t, _ in corrections]) == [s for _, s in corrections]
+    assert mine.predict(["Koffieochtenden in het buurthuis voor ouderen."]) == ["3.14"]
+    texts = [q.text for q in others] + [q.text for q in on_page]
+    before, after = clf.predict(texts), mine.predict(texts)
+    changed = np.mean([a != b for a, b in zip(before, after)])
+    into = np.mean([a in ("3.14", "4.6") and b != a for a, b in zip(after, before)])
+    assert changed <= 0.05 and into <= 0.02, (changed, into)
+
+
+def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
+    add = tmp_path / "c.csv"
+    add.write_text("text,section\nMeer opvangplekken voor mannen in het noorden.,4.7\n", encoding="utf-8")
+    out = tmp_path / "m.npz"
+    assert CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)]).exit_code == 0
+    res = CliRunner().invoke(main, ["info", "--model", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "corrections: 1" in res.output and "4.7" in res.output and "c.csv" in res.output
