@@ -18,6 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..themes.examples import KINDS
+
 from ..cli.label import _prediction_json
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from .db import Store
@@ -130,7 +132,10 @@ class ModelWorker:
 
     def evaluate(self, version: int, reviewed: Sequence[dict], own: bool) -> dict:
         mv = self.store.model_version(version)
-        return self.run(lambda: evaluate_on_reviewed(self._classifier(mv["path"]), reviewed))
+        def go():
+            clf = self._classifier(mv["path"])
+            return {**evaluate_on_reviewed(clf, reviewed), "anthology": anthology_agreement(clf)}
+        return self.run(go)
 
     def shutdown(self) -> None:
         """Nothing to stop: the model thread is shared by the process (and ends with it)."""
@@ -222,17 +227,12 @@ def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed
     model = clf.model
     X = clf._prepare(texts)
     E = model._embed(X)
-    added_E = np.asarray(model.added_E_)
-    added_y = np.asarray(model.added_y_)
     fold_of = np.random.default_rng(seed).permutation(n) % k
     right = top3 = chapter = 0
     tax = clf.taxonomy
     for f in range(k):
         idx = np.flatnonzero(fold_of == f)
-        m = copy.copy(model)
-        if len(added_y):
-            same = (added_E @ E[idx].T).max(axis=1) > 0.9999 if len(idx) else np.zeros(len(added_y), dtype=bool)
-            m.added_E_, m.added_y_ = added_E[~same], added_y[~same]
+        m = without_corrections(model, E[idx])
         Xf = [X[i] for i in idx]
         P = m.predict_proba(Xf, E[idx])
         preds = clf.details(P)
@@ -243,6 +243,41 @@ def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed
             chapter += preds[row].chapter == tax.sections[gold[i]].chapter
     return {"n": n, "folds": k, "accuracy": round(right / n, 4), "top3": round(top3 / n, 4),
             "chapter_accuracy": round(chapter / n, 4)}
+
+
+def without_corrections(model, E: np.ndarray):
+    """A shallow copy of ``model`` whose evidence lacks the corrections that are these statements (embeddings
+    ``E``): a statement is then scored as one the model has not been given."""
+    m = copy.copy(model)
+    if not len(E):
+        return m
+    if hasattr(model, "examples_kind_"):  # theme model v3: corrections are examples of kind "correction"
+        ex = np.asarray(model.examples_E_)
+        same = (np.asarray(model.examples_kind_) == KINDS.index("correction")) & ((ex @ E.T).max(axis=1) > 0.9999)
+        m.examples_E_, m.examples_y_, m.examples_kind_ = ex[~same], model.examples_y_[~same], model.examples_kind_[~same]
+    elif len(getattr(model, "added_y_", ())):  # theme model v2
+        added_E, added_y = np.asarray(model.added_E_), np.asarray(model.added_y_)
+        same = (added_E @ E.T).max(axis=1) > 0.9999
+        m.added_E_, m.added_y_ = added_E[~same], added_y[~same]
+    return m
+
+
+def better_or_equal(new: dict, current: dict, slack: float = 0.02) -> bool:
+    """Whether the screen may offer a new model as the one to use: not worse on the reviewed statements it has
+    not learnt from, and not more than ``slack`` worse on the anthology's own quotes."""
+    def get(d, k):
+        return d.get(k) if d.get(k) is not None else 0.0
+    return get(new, "accuracy") >= get(current, "accuracy") and get(new, "anthology") >= get(current, "anthology") - slack
+
+
+def anthology_agreement(clf) -> float:
+    """Share of the anthology's quotes that ``clf`` gives their own section (or an alternative): a model that
+    corrections have pulled off course loses here."""
+    from ..corpus.records import load_quotes, training_quotes
+
+    quotes = training_quotes(load_quotes())
+    got = clf.predict([q.text for q in quotes])
+    return round(float(np.mean([g in q.accepted_sections for g, q in zip(got, quotes)])), 4)
 
 
 # ---------------------------------------------------------------- training
@@ -312,7 +347,8 @@ class Trainer:
             ev_current = self.worker.evaluate(current, reviewed, own=False)
             ev_new = self.worker.evaluate(version, reviewed, own=True)
             evaluation = {"reviewed": len(reviewed), "current": {"version": current, **ev_current},
-                          "new": {"version": version, **ev_new}, "train_seconds": seconds}
+                          "new": {"version": version, **ev_new}, "train_seconds": seconds,
+                          "recommended": version if better_or_equal(ev_new, ev_current) else current}
             self.store.set_evaluation(version, evaluation)
             self._set(state="done", message=f"model v{version} is ready", version=version, evaluation=evaluation)
         except Exception as exc:  # noqa: BLE001 - reported on the models page
