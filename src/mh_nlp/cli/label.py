@@ -299,9 +299,22 @@ Example:
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
+@click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
+              help="Largest size a .docx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB); a larger "
+                   "one (a decompression bomb?) is refused before it is opened.")
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None, scheduler: str | None) -> None:
+          model: Path | None, scheduler: str | None, max_unpacked_mb: float | None) -> None:
+    from ..io import safezip
+
+    with safezip.limits(max_unpacked_mb=max_unpacked_mb):
+        _label(inputs, output, column, split, min_confidence, summary_path, force, quiet, batch_size, workers,
+               model, scheduler)
+
+
+def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
+           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
+           model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
     from ..io.parallel import default_workers
 
