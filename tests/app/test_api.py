@@ -84,13 +84,14 @@ def test_training_needs_two_reviewed_statements(client):
     assert r.status_code == 400 and "at least 2" in r.json()["error"]
 
 
-def test_upload_checks(make_app):
+def test_upload_checks(make_app, csrf):
     with TestClient(make_app(max_upload=1000)) as c:
-        r = c.post("/upload", files={"file": ("big.txt", b"x" * 5000)})
+        token = {"csrf": csrf(c)}
+        r = c.post("/upload", files={"file": ("big.txt", b"x" * 5000)}, data=token)
         assert r.status_code == 413 and "too large" in r.json()["error"]
-        r = c.post("/upload", files={"file": ("notes.pdf", b"%PDF")})
+        r = c.post("/upload", files={"file": ("notes.pdf", b"%PDF")}, data=token)
         assert r.status_code == 400 and "unsupported" in r.json()["error"]
-        r = c.post("/upload", data={"split": "paragraph"})
+        r = c.post("/upload", data={"split": "paragraph", **token})
         assert r.status_code == 400
         r = c.post("/api/corrections", content=b"{" + b" " * 2000 + b"}", headers={"Content-Type": "application/json"})
         assert r.status_code == 413
@@ -117,10 +118,12 @@ def test_loopback_needs_no_token_but_other_hosts_do(make_app, tmp_path):
         r = c.get("/api/sections")
         assert r.status_code == 403 and "token" in r.json()["error"]
         assert c.get("/", params={"token": "wrong"}).status_code == 403
-        r = c.get("/", params={"token": token})
-        assert r.status_code == 200 and "mh_token" in r.headers["set-cookie"]
-        assert "SameSite=Strict" in r.headers["set-cookie"]
+        r = c.get("/review", params={"token": token, "q": "opvang"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/review?q=opvang"  # the address comes back clean
+        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("mh_token="))
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert c.get("/api/sections").status_code == 200  # the cookie does it from now on
+        assert token not in c.get("/review").text  # and no link carries it
     with TestClient(app) as c:
         assert c.get("/api/sections", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert c.post("/api/corrections", json={"text": "t", "section": "4.7"}).status_code == 403
@@ -267,13 +270,13 @@ def test_classify_gives_the_fields_of_classify_json(client):
 
 
 @needs_model
-def test_upload_is_labelled_reviewed_and_exported(make_app):
+def test_upload_is_labelled_reviewed_and_exported(make_app, csrf):
     from openpyxl import load_workbook
 
     app = make_app()
     with TestClient(app) as c:
         r = c.post("/upload", files={"file": ("verslag.docx", (REPO / "examples" / "verslag.docx").read_bytes())},
-                   follow_redirects=False)
+                   data={"csrf": csrf(c)}, follow_redirects=False)
         assert r.status_code == 303
         app.state.labeller.wait(120)
         doc = c.get("/api/documents").json()["documents"][0]
@@ -297,18 +300,53 @@ def test_upload_is_labelled_reviewed_and_exported(make_app):
 
 
 @needs_model
-def test_table_upload_asks_for_the_column(make_app):
+def test_table_upload_asks_for_the_column(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:
+        token = csrf(c)
         r = c.post("/upload", files={"file": ("t.csv", "id;opmerking\n1;De NLA ziet meer uitbuiting.\n2;=1+1\n".encode())},
-                   follow_redirects=False)
+                   data={"csrf": token}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].endswith("/column")
         page = c.get(r.headers["location"]).text
-        assert "opmerking" in page
-        assert c.post(r.headers["location"], data={"column": "nope"}).status_code == 400
-        assert c.post(r.headers["location"], data={"column": "opmerking"}, follow_redirects=False).status_code == 303
+        assert "opmerking" in page and f'name="csrf" value="{token}"' in page
+        assert c.post(r.headers["location"], data={"column": "opmerking"}).status_code == 403  # no token
+        assert c.post(r.headers["location"], data={"column": "nope", "csrf": token}).status_code == 400
+        assert c.post(r.headers["location"], data={"column": "opmerking", "csrf": token},
+                      follow_redirects=False).status_code == 303
         app.state.labeller.wait(120)
         sts = c.get("/api/statements").json()["statements"]
         assert [s["text"] for s in sts] == ["De NLA ziet meer uitbuiting.", "=1+1"]
         csv_text = c.get("/export?format=csv").text
         assert "'=1+1" in csv_text  # formula-safe
+
+
+def test_a_non_ascii_token_is_403_not_500(make_app):
+    app = make_app(host="0.0.0.0")
+    with TestClient(app) as c:
+        assert c.get("/api/sections", params={"token": "é" * 32}).status_code == 403
+        r = c.get("/api/sections", headers={"Authorization": "Bearer é".encode()})
+        assert r.status_code == 403 and "token" in r.json()["error"]
+        assert c.get("/api/sections", headers={"Cookie": "mh_token=été".encode()}).status_code == 403
+
+
+@pytest.mark.parametrize("pragma, status, words", [
+    ("max_page_count = {pages}", 507, "the disk is full"),  # SQLite's own SQLITE_FULL once the file cannot grow
+    ("query_only = 1", 503, "read-only"),  # SQLITE_READONLY, as on a read-only data folder
+])
+def test_full_disk_and_read_only_are_said_in_words(make_app, monkeypatch, pragma, status, words):
+    app = make_app()
+    store = app.state.store
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    real_connect = appdb.connect
+
+    def limited(path):
+        db = real_connect(path)
+        db.execute("PRAGMA " + pragma.format(pages=pages))
+        return db
+
+    monkeypatch.setattr(appdb, "connect", limited)
+    store._local = threading.local()  # new connections from here on
+    with TestClient(app) as c:
+        r = c.post("/api/corrections", json={"text": "x " * 3000, "section": "4.7"})
+        assert r.status_code == status and words in r.json()["error"], r.text
+        assert str(app.state.data_dir) in r.json()["error"]

@@ -9,7 +9,9 @@ database runs the missing ones in order, each in one transaction.
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -94,9 +96,16 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             db.execute("UPDATE schema_version SET version = ?", (i + 1,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
     return max(version, target)
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Undo the open transaction, if SQLite has not already (it rolls back by itself on a full disk, and a
+    second ROLLBACK would hide that error behind "no transaction is active")."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -109,6 +118,44 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+class DatabaseDamaged(RuntimeError):
+    """The database file fails SQLite's quick_check or is not a database (one line for the user)."""
+
+
+def storage_problem(exc: BaseException, where: Path | str) -> tuple[int, str] | None:
+    """(HTTP status, message in words) when ``exc`` is a full disk, a read-only data folder or a busy
+    database; None for anything else."""
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "disk is full" in text or "disk full" in text:
+        return 507, f"the disk is full: nothing could be saved in {where}; free some space and try again"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
+        return 503, f"the data folder {where} is read-only: nothing can be saved (check its permissions or the disk)"
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return 503, "the database is busy (locked by another program); try again in a moment"
+    return None
+
+
+def check_database(path: Path) -> None:
+    """Refuse a damaged database with one line: SQLite's ``quick_check`` must say ok."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = db.execute("PRAGMA quick_check(5)").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "unable to open" in str(exc)):
+            return  # not damage: a busy or unreadable file is reported when it is opened
+        rows = [(str(exc),)]
+    result = "; ".join(str(r[0]) for r in rows)
+    if result != "ok":
+        raise DatabaseDamaged(f"{path} is damaged (SQLite quick_check: {result[:200]}); restore it from a backup, "
+                              f"or move it away to start with an empty database")
+
+
 class Store:
     """All reads and writes of the review screen. One connection per thread; every write commits at once."""
 
@@ -117,11 +164,24 @@ class Store:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_NAME
         self._local = threading.local()
-        db = connect(self.path)
+        check_database(self.path)
         try:
-            migrate(db)
-        finally:
-            db.close()
+            db = connect(self.path)
+            try:
+                migrate(db)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            problem = storage_problem(exc, self.data_dir)
+            if problem:
+                raise RuntimeError(problem[1]) from None
+            raise DatabaseDamaged(f"{self.path}: cannot open the database ({exc}); restore it from a backup, "
+                                  f"or move it away to start with an empty database") from None
+
+    @property
+    def read_only(self) -> bool:
+        """The data folder or the database file cannot be written (warned at start)."""
+        return not os.access(self.data_dir, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -138,7 +198,7 @@ class Store:
             db.execute("COMMIT")
             return cur
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     # -------------------------------------------------------- settings
@@ -197,7 +257,7 @@ class Store:
             db.execute("UPDATE documents SET done = ? WHERE id = ?", (done, doc_id))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     _LATEST = """(SELECT x.id FROM decisions x WHERE x.statement_id = s.id ORDER BY x.id DESC LIMIT 1)"""
@@ -263,7 +323,7 @@ class Store:
                              (sid, section, who, at)).lastrowid
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
         return {"id": int(did), "statement_id": int(sid), "text": text, "section": section, "who": who, "at": at,
                 "action": "correct"}

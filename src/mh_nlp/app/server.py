@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import threading
 from collections import Counter
@@ -27,14 +28,20 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.records import load_taxonomy, section_key
-from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS
-from .db import Store
+from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_statements
+from ..io.safezip import Limits, check_zip
+from .db import Store, storage_problem
 from .engine import Labeller, ModelWorker, NoModel, Trainer
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXTS = 1000
+MAX_STATEMENTS = 20_000  # statements per upload
+MAX_UNPACKED_MB = Limits().max_unpacked_mb
+MAX_ENTRIES = Limits().max_entries
 TOKEN_COOKIE = "mh_token"
+CSRF_COOKIE = "mh_csrf"
+CSRF_SETTING = "csrf_secret"
 WHO_COOKIE = "mh_who"
 DEFAULT_WHO = "analyst"
 PAGE_SIZE = 200
@@ -58,6 +65,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class TooLarge(Exception):
+    """An upload over a limit of what it may unpack to or hold (413)."""
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -66,61 +77,252 @@ class ApiError(Exception):
 
 
 def _json_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+    return JSONResponse({"error": message.encode("utf-8", "backslashreplace").decode("utf-8")}, status_code=status)
 
 
-# ---------------------------------------------------------------- security: token, size limit, origin
+MAX_ID = 2 ** 63 - 1  # SQLite's largest integer: a larger id names nothing (and must not reach the database)
+
+
+def _row_id(value: int, what: str) -> int:
+    """A path id as the database can hold it, else 404."""
+    if not 0 < value <= MAX_ID:
+        raise ApiError(404, f"no {what} {value}")
+    return value
+
+
+def _int_param(value: str | None) -> int | None:
+    """A query parameter that should be a whole number (``doc=3``), else None (ignored like an empty filter)."""
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True if any string in the parsed JSON holds a lone surrogate (``"\\ud800"``), which is no character and
+    cannot be stored or written as UTF-8. Walks iteratively: the depth is the parser's business."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+# ---------------------------------------------------------------- security: host, origin, token, CSRF, size limit
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+JSON_TYPES = ("application/json",)
+# No inline script or style anywhere (bar widths are classes of app.css); nothing may frame the screen.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    # same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` with the screen's own form
+    # posts, which the Origin check must refuse. Other sites never receive a Referer either way.
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+
+def _split_host(value: str) -> tuple[str, int | None] | None:
+    """``name[:port]`` / ``[v6][:port]`` → (lower-case name without brackets, port or None); None if malformed."""
+    value = value.strip().lower()
+    if not value or any(c in value for c in "/\\@?# \t"):
+        return None
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[1:end], value[end + 1:]
+        if rest and not rest.startswith(":"):
+            return None
+        port = rest[1:] if rest else None
+    else:
+        name, sep, port = value.partition(":")
+        port = port if sep else None
+        if ":" in (port or ""):
+            return None
+    if port is not None:
+        if not (port.isascii() and port.isdigit() and len(port) <= 5) or not 0 < int(port) < 65536:
+            return None
+        return name, int(port)
+    return name, None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+class CsrfTokens:
+    """Per-session CSRF tokens for the double-submit cookie: ``nonce.mac``, signed with a secret kept in the
+    database (so a restart does not invalidate open pages); a token another site planted is not signed."""
+
+    def __init__(self, secret: bytes):
+        self.secret = secret
+
+    def new(self) -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{self._mac(nonce)}"
+
+    def _mac(self, nonce: str) -> str:
+        import hashlib
+        import hmac
+
+        return hmac.new(self.secret, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def valid(self, token: Any) -> bool:
+        if not isinstance(token, str) or token.count(".") != 1 or len(token) > 100 or not token.isascii():
+            return False
+        nonce, mac = token.split(".")
+        return secrets.compare_digest(mac.encode(), self._mac(nonce).encode())
+
+
+def _same_token(given: str | None, token: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (then simply unequal)."""
+    if not given:
+        return False
+    return secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
+
 
 class Guard:
-    """ASGI middleware: token on every request when not on loopback; a request body limit (413); cross-site
-    writes refused (a page elsewhere may not post to the analyst's screen)."""
+    """ASGI middleware in front of every request:
 
-    def __init__(self, app, token: str | None, max_body: int):
+    * Host: the bound address, ``localhost`` or a name given with ``--allow-host`` (DNS rebinding) → else 400;
+    * off loopback a token (``?token=`` once, then an HttpOnly cookie; ``Authorization: Bearer``) → else 403;
+      a GET carrying the token in its URL is redirected to the same address without it;
+    * writes (POST, ...): an ``Origin`` (or, without it, a ``Referer``) must be this server; ``null`` is refused;
+      a request with neither (a script, curl) passes; writes to ``/api/`` must be ``application/json`` (415);
+    * the body limit (413); the security headers on every response; the per-session CSRF cookie that the
+      pages' forms carry back (checked by the form endpoints);
+    * an unexpected error answers a 500 JSON message and keeps the connection (no re-raise).
+    """
+
+    def __init__(self, app, token: str | None, max_body: int, host: str = "127.0.0.1",
+                 allow_hosts: tuple[str, ...] = (), csrf: CsrfTokens | None = None):
         self.app = app
         self.token = token
         self.max_body = max_body
+        self.host = host.strip("[]").lower()
+        self.allow_hosts = [h for h in (_split_host(a) for a in allow_hosts) if h]
+        self.csrf = csrf
 
-    async def _reply(self, send, status: int, message: str, headers: list | None = None) -> None:
+    @staticmethod
+    async def _reply(send, status: int, message: str, headers: list | None = None) -> None:
         body = json.dumps({"error": message}).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
                     + (headers or [])})
         await send({"type": "http.response.body", "body": body})
 
+    def host_allowed(self, value: str, server: tuple | None) -> bool:
+        parsed = _split_host(value)
+        if parsed is None:
+            return False
+        name, port = parsed
+        bound_name = str(server[0]).lower() if server else self.host
+        bound_port = int(server[1]) if server and server[1] else 80
+        for allowed_name, allowed_port in self.allow_hosts:  # a name given with --allow-host (a proxy's port too)
+            if name == allowed_name and (port == allowed_port if allowed_port else port in (None, bound_port)):
+                return True
+        if (port or 80) != bound_port:
+            return False
+        if name in ("localhost", self.host, bound_name):
+            return True
+        wildcard = self.host in ("0.0.0.0", "::")
+        return wildcard and _is_ip(name)  # bound to every interface: any address of this machine (not a name)
+
+    @staticmethod
+    def _origin_matches(value: str, host: str) -> bool:
+        """An Origin/Referer URL names the same host:port as the (already checked) Host header."""
+        try:
+            parts = urlsplit(value)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        default = 443 if parts.scheme == "https" else 80
+        mine = _split_host(host)
+        if mine is None:
+            return False
+        return parts.hostname.lower() == mine[0] and (port or default) == (mine[1] or default)
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.token is not None:
-            from urllib.parse import parse_qs
+        extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
+        inner_send = send
 
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            cookies = {}
-            for part in headers.get("cookie", "").split(";"):
-                if "=" in part:
-                    k, v = part.strip().split("=", 1)
-                    cookies[k] = v
+        async def send(message, _send=inner_send):
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + extra
+            await _send(message)
+
+        host = headers.get("host", "")
+        if not self.host_allowed(host, scope.get("server")):
+            return await self._reply(send, 400, f"this server does not answer to the host name {host[:80]!r} "
+                                                "(start it with --allow-host NAME to allow a name)")
+        cookies = _cookies(headers.get("cookie", ""))
+        method = scope["method"]
+        if self.token is not None:
+            from urllib.parse import parse_qsl
+
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            in_url = next((v for k, v in query if k == "token"), None)
             auth = headers.get("authorization", "")
-            given = (query.get("token") or [None])[0] or cookies.get(TOKEN_COOKIE) or \
-                (auth[7:] if auth.lower().startswith("bearer ") else None)
-            if not given or not secrets.compare_digest(given, self.token):
+            given = in_url or cookies.get(TOKEN_COOKIE) or (auth[7:] if auth.lower().startswith("bearer ") else None)
+            if not _same_token(given, self.token):
                 return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
                                                     "`mh-nlp serve` printed")
-            if (query.get("token") or [None])[0]:  # first visit: keep the token in a cookie
-                inner_send = send
-
-                async def send(message, _send=inner_send):
-                    if message["type"] == "http.response.start":
-                        message = dict(message)
-                        message["headers"] = list(message.get("headers", [])) + [
-                            (b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())]
-                    await _send(message)
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            if in_url is not None:  # first visit: the token goes into a cookie and out of the address
+                extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
+                if method in ("GET", "HEAD"):
+                    clean = urlencode([(k, v) for k, v in query if k != "token"])
+                    location = scope.get("path", "/") + (f"?{clean}" if clean else "")
+                    if not location.startswith("/") or location.startswith("//"):
+                        location = "/"
+                    await send({"type": "http.response.start", "status": 303,
+                                "headers": [(b"location", location.encode("utf-8", "replace")),
+                                            (b"content-length", b"0")]})
+                    return await send({"type": "http.response.body", "body": b""})
+        if method not in SAFE_METHODS:
             origin = headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host", ""):
-                return await self._reply(send, 403, "cross-site request refused")
+            referer = headers.get("referer")
+            if origin is not None:
+                if not self._origin_matches(origin, host):
+                    return await self._reply(send, 403, "cross-site request refused (Origin is not this server)")
+            elif referer is not None and not self._origin_matches(referer, host):
+                return await self._reply(send, 403, "cross-site request refused (Referer is not this server)")
+            if scope.get("path", "").startswith("/api/"):
+                ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+                has_body = headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+                if (ctype or has_body) and ctype not in JSON_TYPES:
+                    return await self._reply(send, 415, "the API takes JSON only: send Content-Type: application/json")
+        if self.csrf is not None:
+            csrf = cookies.get(CSRF_COOKIE)
+            if not self.csrf.valid(csrf):
+                csrf = self.csrf.new()
+                extra.append((b"set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/".encode()))
+            scope["mh_csrf"] = csrf
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if length is not None and length.isascii() and length.isdigit() and int(length) > self.max_body:
             return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
         received = 0
         too_large = False
@@ -144,10 +346,28 @@ class Guard:
 
         try:
             await self.app(scope, counted_receive, tracked_send)
-        except ApiError:
-            if too_large and not started:
+        except ApiError as exc:
+            if started:
+                raise
+            if too_large:
                 return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
-            raise
+            return await self._reply(send, exc.status, exc.message)
+        except Exception as exc:  # a bug: a 500 in JSON that keeps the connection (no re-raise), and a log line
+            if started:
+                raise
+            import traceback
+
+            traceback.print_exc()
+            return await self._reply(send, 500, f"internal error ({exc.__class__.__name__})")
+
+
+def _cookies(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in header.split(";"):
+        if "=" in part:
+            k, v = part.strip().split("=", 1)
+            out.setdefault(k, v)
+    return out
 
 
 # ---------------------------------------------------------------- helpers for the pages
@@ -194,6 +414,24 @@ class Sections:
                  "titled": s in self.titled} for s in self.numbers]
 
 
+def _local_back(request: Request) -> str:
+    """Where ``/who`` sends the browser back to: the Referer's path and query on this server, else ``/``.
+    Never another site (``//evil.example``, ``/\\evil.example``) and never the token."""
+    from urllib.parse import parse_qsl
+
+    try:
+        back = urlsplit(request.headers.get("referer") or "/")
+    except ValueError:
+        return "/"
+    if back.netloc and back.netloc.lower() != request.headers.get("host", "").lower():
+        return "/"
+    path = back.path or "/"
+    if not path.startswith("/") or path.startswith(("//", "/\\")) or any(c in path for c in "\\\r\n\t"):
+        return "/"
+    query = urlencode([(k, v) for k, v in parse_qsl(back.query, keep_blank_values=True) if k != "token"])
+    return path + (f"?{query}" if query else "")
+
+
 def _who(request: Request) -> str:
     who = (request.cookies.get(WHO_COOKIE) or "").strip()
     return who[:60] if who else DEFAULT_WHO
@@ -203,9 +441,13 @@ def _who(request: Request) -> str:
 
 def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", token: str | None = None,
                max_upload: int = MAX_UPLOAD, model_path: str | Path | None = None, warm_up: bool = False,
-               train_candidate: str | None = None) -> FastAPI:
+               train_candidate: str | None = None, allow_hosts: tuple[str, ...] | list[str] = (),
+               max_unpacked_mb: float = MAX_UNPACKED_MB, max_entries: int = MAX_ENTRIES,
+               max_statements: int = MAX_STATEMENTS) -> FastAPI:
     """The review screen on ``data_dir`` (default :func:`default_data_dir`). Off loopback a token is required
-    (``token``, or a new random one in ``app.state.token``)."""
+    (``token``, or a new random one in ``app.state.token``). The Host header must be ``host`` (the address the
+    server is bound to), ``localhost`` or one of ``allow_hosts``. An uploaded .docx/.xlsx may unpack to at most
+    ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413)."""
     from ..themes.store import default_model_path
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
@@ -233,7 +475,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     app.state.token = token
     app.state.store, app.state.worker, app.state.labeller, app.state.trainer = store, worker, labeller, trainer
     app.state.data_dir = data_dir
-    app.add_middleware(Guard, token=token, max_body=max_upload)
+    secret = store.setting(CSRF_SETTING)
+    if not secret:
+        secret = secrets.token_hex(32)
+        try:
+            store.set_setting(CSRF_SETTING, secret)
+        except sqlite3.Error:  # a read-only database (warned at start): the secret lives as long as the process
+            pass
+    csrf = CsrfTokens(bytes.fromhex(secret))
+    app.add_middleware(Guard, token=token, max_body=max_upload, host=host, allow_hosts=tuple(allow_hosts), csrf=csrf)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     if warm_up:
@@ -258,6 +508,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     async def _no_model(request: Request, exc: NoModel):
         return _json_error(503, str(exc))
 
+    @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(OSError)
+    async def _storage(request: Request, exc: Exception):  # a full disk, a read-only folder: said in words
+        problem = storage_problem(exc, data_dir)
+        if problem is None:
+            return _json_error(500, f"internal error ({exc.__class__.__name__})")
+        return _json_error(*problem)
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):  # pragma: no cover - a bug: say so, in JSON
         return _json_error(500, f"internal error ({exc.__class__.__name__})")
@@ -265,14 +523,20 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def page(name: str, request: Request, **ctx) -> HTMLResponse:
         mv = store.model_version(worker.version)
         html = env.get_template(name).render(request=request, who=_who(request), model=mv,
+                                             csrf=request.scope.get("mh_csrf", ""),
                                              training=trainer.snapshot(), nav=name.split(".")[0], **ctx)
         return HTMLResponse(html)
 
     async def json_body(request: Request) -> Any:
         try:
-            return await request.json()
+            body = await request.json()
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "the body must be JSON") from None
+        except RecursionError:
+            raise ApiError(400, "the JSON is nested too deeply") from None
+        if _has_lone_surrogate(body):
+            raise ApiError(400, "the JSON holds a lone surrogate (\\ud800-\\udfff without its pair): not text")
+        return body
 
     def check_section(section: Any) -> str:
         if not isinstance(section, str) or not section.strip():
@@ -332,6 +596,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if not isinstance(body, dict):
             raise ApiError(400, "expected {\"section\": ...}")
         section = check_section(body.get("section"))
+        _row_id(statement_id, "statement")
         try:
             decision = store.decide(statement_id, section, _who(request))
         except KeyError:
@@ -345,13 +610,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/documents/{doc_id}")
     def api_document(doc_id: int):
-        doc = store.document(doc_id)
+        doc = store.document(_row_id(doc_id, "document"))
         if doc is None:
             raise ApiError(404, f"no document {doc_id}")
         return doc
 
     @app.get("/api/statements")
     def api_statements(document: int | None = None):
+        if document is not None and not 0 < document <= MAX_ID:
+            return {"statements": []}
         return {"statements": store.statements(document=document)}
 
     @app.get("/api/models")
@@ -361,6 +628,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.post("/api/models/{version}/use")
     def api_use_model(version: int):
+        _row_id(version, "model version")
         if trainer.running and trainer.snapshot().get("version") == version:
             raise ApiError(409, f"model v{version} is still being evaluated")
         try:
@@ -390,12 +658,41 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     max_mb=max_upload // (1024 * 1024), busy=any(d["status"] in ("labelling", "queued") for d in docs))
 
     async def _form(request: Request):
+        """The posted form, after its CSRF token: the ``csrf`` field must be the session's signed ``mh_csrf``
+        cookie (double submit; the cookie is SameSite=Strict, so another site's form cannot carry it)."""
         try:
-            return await request.form(max_files=5, max_fields=20, max_part_size=max_upload)
+            form = await request.form(max_files=5, max_fields=20, max_part_size=max_upload)
         except ApiError:
             raise
         except Exception as exc:  # noqa: BLE001 - a malformed multipart body is the client's problem
             raise ApiError(400, f"malformed form ({exc.__class__.__name__})") from None
+        given, cookie = form.get("csrf"), request.cookies.get(CSRF_COOKIE)
+        if not (isinstance(given, str) and csrf.valid(cookie) and _same_token(given, cookie)):
+            raise ApiError(403, "the form's CSRF token is missing or stale: reload the page and try again")
+        return form
+
+    def _count(path: Path, column: str | None, split: str) -> None:
+        n = 0
+        try:
+            for _st in read_statements(path, column=column, split=split):
+                n += 1
+                if n > max_statements:
+                    raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
+                                   "split the file, or start the server with a higher --max-statements)")
+        except ReadError:
+            pass  # an unreadable file fails when it is labelled, with the reason on the documents page
+
+    async def _check_count(path: Path, column: str | None, split: str) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(_count, path, column, split)
+
+    async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
+        try:
+            await _check_count(path, column, "paragraph")
+        except TooLarge as exc:
+            store.update_document(doc_id, status="failed", error=str(exc))
+            raise ApiError(413, f"{exc}") from None
 
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
         store.update_document(doc_id, status="labelling", text_column=column)
@@ -412,10 +709,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             raise ApiError(400, f"unsupported file type {suffix or '(none)'!r} (use {', '.join(sorted(SUFFIXES))})")
-        doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued")
-        path = uploads / f"{doc_id}{suffix}"
-        with open(path, "wb") as fh:
-            shutil.copyfileobj(upload.file, fh)
+        incoming = uploads / f".incoming-{secrets.token_hex(8)}{suffix}"
+        try:  # checked before it becomes a document: a refused file leaves nothing behind
+            with open(incoming, "wb") as fh:
+                shutil.copyfileobj(upload.file, fh)
+            if incoming.stat().st_size:
+                if suffix in (".docx", ".xlsx"):
+                    check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
+                if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                    await _check_count(incoming, None, split)
+            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued")
+            path = uploads / f"{doc_id}{suffix}"
+            os.replace(incoming, path)
+        except TooLarge as exc:
+            raise ApiError(413, f"{name}: {exc}") from None
+        finally:
+            incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
         if path.stat().st_size == 0:
             store.update_document(doc_id, status="failed", error="empty file")
@@ -430,6 +739,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if column is None or column not in columns:
                 store.update_document(doc_id, status="column")
                 return RedirectResponse(f"/documents/{doc_id}/column", status_code=303)
+            await _check_table_count(doc_id, path, column)
             _start(doc_id, path, column, split)
         else:
             _start(doc_id, path, None, split)
@@ -443,31 +753,50 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "nothing pasted")
         name = (form.get("name") if isinstance(form.get("name"), str) else "") or "pasted text"
         split = form.get("split") if form.get("split") in ("paragraph", "sentence") else "paragraph"
-        doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued")
-        path = uploads / f"{doc_id}.txt"
-        path.write_text(text, encoding="utf-8")
+        incoming = uploads / f".incoming-{secrets.token_hex(8)}.txt"
+        try:
+            incoming.write_text(text, encoding="utf-8", errors="replace")
+            await _check_count(incoming, None, split)
+            doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued")
+            path = uploads / f"{doc_id}.txt"
+            os.replace(incoming, path)
+        except TooLarge as exc:
+            raise ApiError(413, f"pasted text: {exc}") from None
+        finally:
+            incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
         _start(doc_id, path, None, split)
         return RedirectResponse("/", status_code=303)
 
-    @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
-    def column_page(doc_id: int, request: Request):
-        doc = store.document(doc_id)
+    def _table_document(doc_id: int) -> dict:
+        doc = store.document(_row_id(doc_id, "document"))
         if doc is None or not doc["file"]:
             raise ApiError(404, f"no document {doc_id}")
-        columns = table_columns(Path(doc["file"]))
+        if doc["kind"] not in ("csv", "xlsx"):
+            raise ApiError(400, f"document {doc_id} is not a table (.csv or .xlsx): it has no columns to choose")
+        return doc
+
+    def _columns(doc: dict) -> list[str]:
+        try:
+            return table_columns(Path(doc["file"]))
+        except ReadError as exc:
+            raise ApiError(400, f"cannot read the table: {exc}") from None
+
+    @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
+    def column_page(doc_id: int, request: Request):
+        doc = _table_document(doc_id)
+        columns = _columns(doc)
         guess = next((c for c in columns if c.strip().lower() in TEXT_COLUMNS), columns[0] if columns else None)
         return page("column.html", request, doc=doc, columns=columns, guess=guess)
 
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: int, request: Request):
-        doc = store.document(doc_id)
-        if doc is None or not doc["file"]:
-            raise ApiError(404, f"no document {doc_id}")
+        doc = _table_document(doc_id)
         form = await _form(request)
         column = form.get("column")
-        if not isinstance(column, str) or column not in table_columns(Path(doc["file"])):
+        if not isinstance(column, str) or column not in _columns(doc):
             raise ApiError(400, "choose one of the table's columns")
+        await _check_table_count(doc_id, Path(doc["file"]), column)
         _start(doc_id, Path(doc["file"]), column, "paragraph")
         return RedirectResponse("/", status_code=303)
 
@@ -480,12 +809,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             f["threshold"] = min(1.0, max(0.0, float(params.get("threshold") or 0.5)))
         except ValueError:
             f["threshold"] = 0.5
-        if f["doc"].isdigit():
-            rows = [r for r in rows if r["document_id"] == int(f["doc"])]
+        if f["threshold"] != f["threshold"]:  # nan
+            f["threshold"] = 0.5
+        if _int_param(f["doc"]) is not None:
+            rows = [r for r in rows if r["document_id"] == _int_param(f["doc"])]
         if f["section"]:
             rows = [r for r in rows if r["final_section"] == f["section"]]
-        if f["chapter"].isdigit():
-            rows = [r for r in rows if sections.chapter(r["final_section"]) == int(f["chapter"])]
+        if _int_param(f["chapter"]) is not None:
+            rows = [r for r in rows if sections.chapter(r["final_section"]) == _int_param(f["chapter"])]
         if f["uncertain"]:
             rows = [r for r in rows if (r["confidence"] or 0) < f["threshold"]]
         if f["state"] == "open":
@@ -502,13 +833,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         params = request.query_params
         rows, f = _filtered(params)
         try:
-            page_no = max(1, int(params.get("page") or 1))
+            page_no = max(1, min(int(params.get("page") or 1), MAX_ID))
         except ValueError:
             page_no = 1
         pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
         shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
-        query = {k: v for k, v in params.items() if k != "page"}
+        query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
         return page("review.html", request, rows=shown, total=len(rows), f=f, documents=store.documents(),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
@@ -519,8 +850,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         params = request.query_params
         rows = store.statements()
         doc = params.get("doc") or ""
-        if doc.isdigit():
-            rows = [r for r in rows if r["document_id"] == int(doc)]
+        if _int_param(doc) is not None:
+            rows = [r for r in rows if r["document_id"] == _int_param(doc)]
         per_section = Counter(r["final_section"] for r in rows if r["final_section"])
         reviewed = Counter(r["final_section"] for r in rows if r["decided_section"])
         chapters = []
@@ -544,9 +875,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         form = await _form(request)
         who = form.get("who")
         who = who.strip()[:60] if isinstance(who, str) and who.strip() else DEFAULT_WHO
-        back = request.headers.get("referer") or "/"
-        back = urlsplit(back)
-        response = RedirectResponse((back.path or "/") + (f"?{back.query}" if back.query else ""), status_code=303)
+        response = RedirectResponse(_local_back(request), status_code=303)
         response.set_cookie(WHO_COOKIE, who, max_age=365 * 24 * 3600, samesite="strict", httponly=True)
         return response
 
@@ -615,6 +944,8 @@ def table_columns(path: Path) -> list[str]:
         if suffix == ".csv":
             return readers.csv_columns(path)
         import openpyxl
+
+        check_zip(path, error=ReadError)
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
