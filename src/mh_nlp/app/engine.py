@@ -18,8 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..cli.label import _prediction_json
 from ..io.readers import MAX_CHARS, ReadError, read_statements
+from ..themes.prediction import ENTITY_FIELDS, prediction_json
 from .db import Store
 
 BATCH = 32
@@ -126,7 +126,7 @@ class ModelWorker:
     def classify_json(self, texts: Sequence[str]) -> list[dict]:
         """The fields of ``mh-nlp classify --json`` per text."""
         results, _version = self.analyse(texts)
-        return [_prediction_json(t, p, e) for t, (p, e) in zip(texts, results)]
+        return [prediction_json(t, p, e) for t, (p, e) in zip(texts, results)]
 
     def evaluate(self, version: int, reviewed: Sequence[dict], own: bool) -> dict:
         mv = self.store.model_version(version)
@@ -143,7 +143,7 @@ def statement_row(st, pred, entities, version: int) -> dict:
             "chapter": pred.chapter, "confidence": round(float(pred.confidence), 4),
             "chapter_confidence": round(float(pred.chapter_confidence), 4),
             "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in pred.top[:3]],
-            "entities": [{k: e.get(k) for k in ("text", "label", "id", "start", "end")} for e in entities],
+            "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
             "similar": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                          "text": e.text} for e in pred.similar_quotes],
             "model_version": version}
