@@ -265,7 +265,8 @@ def test_classify_gives_the_fields_of_classify_json(client):
     assert r.status_code == 200
     p = r.json()["predictions"][0]
     assert set(p) == {"text", "section", "section_title", "chapter", "chapter_title", "confidence",
-                      "chapter_confidence", "top", "entities", "similar_quotes"}
+                      "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars"}
+    assert p["embedded_chars"] is None  # a short statement is embedded whole
     assert len(p["top"]) == 3 and p["similar_quotes"] and any(e["id"] == "nla" for e in p["entities"])
 
 
@@ -350,3 +351,23 @@ def test_full_disk_and_read_only_are_said_in_words(make_app, monkeypatch, pragma
         r = c.post("/api/corrections", json={"text": "x " * 3000, "section": "4.7"})
         assert r.status_code == status and words in r.json()["error"], r.text
         assert str(app.state.data_dir) in r.json()["error"]
+
+
+def test_a_partly_damaged_database_is_refused_at_start(tmp_path):
+    """It used to start and answer 500 while still taking writes; quick_check now stops it at the door."""
+    import os
+
+    data = tmp_path / "data"
+    store = appdb.Store(data)
+    _doc_with_statements(store, 3000)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.close()
+    page = 4096
+    raw = bytearray(store.path.read_bytes())
+    assert len(raw) > 40 * page
+    for n in range(10, 14):  # b-tree pages in the middle of the statements table
+        raw[n * page:(n + 1) * page] = os.urandom(page)
+    store.path.write_bytes(bytes(raw))
+    assert sqlite3.connect(store.path).execute("SELECT count(*) FROM documents").fetchone()[0] == 1  # it still opens
+    with pytest.raises(appdb.DatabaseDamaged, match=r"mh-nlp\.sqlite is damaged \(SQLite quick_check: .*backup"):
+        appdb.Store(data)

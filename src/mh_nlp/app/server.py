@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import json
@@ -31,11 +32,13 @@ from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_statements
 from ..io.safezip import Limits, check_zip
 from .db import Store, storage_problem
-from .engine import Labeller, ModelWorker, NoModel, Trainer
+from ..themes.prediction import prediction_json
+from .engine import Labeller, ModelWorker, NoModel, Trainer, slices
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXTS = 1000
+MAX_REQUEST_CHARS = 100_000  # characters per classify request (each text counted up to MAX_CHARS)
 MAX_STATEMENTS = 20_000  # statements per upload
 MAX_UNPACKED_MB = Limits().max_unpacked_mb
 MAX_ENTRIES = Limits().max_entries
@@ -567,10 +570,25 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
-        from starlette.concurrency import run_in_threadpool
-
-        preds = await run_in_threadpool(worker.classify_json, texts)
-        return {"model_version": worker.version, "predictions": preds}
+        chars = sum(min(len(t), MAX_CHARS) for t in texts)
+        if chars > MAX_REQUEST_CHARS:
+            raise ApiError(413, f"{chars:,} characters in one request (limit {MAX_REQUEST_CHARS:,}): "
+                                "send fewer or shorter texts per request")
+        preds: list[dict] = []
+        version = worker.version
+        for a, b in slices(texts):  # slice by slice on the model thread; stop when the client has gone
+            future = worker.submit_analyse(texts[a:b])
+            waiting = asyncio.wrap_future(future)
+            while not waiting.done():
+                await asyncio.wait([waiting], timeout=0.2)
+                if not waiting.done() and await request.is_disconnected():
+                    future.cancel()  # if it has not started; a running slice ends on its own (about a second)
+                    return Response(status_code=499)
+            results, version = waiting.result()
+            preds += [prediction_json(t, p, e) for t, (p, e) in zip(texts[a:b], results)]
+            if b < len(texts) and await request.is_disconnected():
+                return Response(status_code=499)
+        return {"model_version": version, "predictions": preds}
 
     @app.post("/api/corrections", status_code=201)
     async def api_add_correction(request: Request):

@@ -35,6 +35,8 @@ class Prediction:
     chapter_confidence: float  # probability of ``chapter`` (sum over its sections)
     top: tuple[Candidate, ...] = field(default_factory=tuple)  # best first, at least 3
     similar_quotes: tuple[Evidence, ...] = field(default_factory=tuple)  # nearest anthology quotes, best first
+    # the sentence encoder saw only this many leading characters (a long statement); None: all of it
+    embedded_chars: int | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -57,6 +59,7 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
         "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                             "text": e.text} for e in p.similar_quotes],
+        "embedded_chars": p.embedded_chars,
     }
 
 
