@@ -75,7 +75,12 @@ def _m2_decision_context(db: sqlite3.Connection) -> None:
                   (SELECT s.section FROM statements s WHERE s.id = decisions.statement_id)""")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context]
+def _m3_resumable_jobs(db: sqlite3.Connection) -> None:
+    """A document keeps how it is split into statements, so a job the server left unfinished can resume."""
+    db.execute("ALTER TABLE documents ADD COLUMN split TEXT NOT NULL DEFAULT 'paragraph'")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -218,7 +223,7 @@ class Store:
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
-        allowed = {"status", "total", "done", "error", "text_column"}
+        allowed = {"status", "total", "done", "error", "text_column", "split"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in fields)
@@ -235,6 +240,13 @@ class Store:
                      WHERE s.document_id = d.id) AS reviewed
             FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
         return [dict(r) for r in rows]
+
+    def unfinished_documents(self) -> list[dict]:
+        """Documents a stopped server left ``queued`` or ``labelling``, with how many statements are stored."""
+        rows = self.db.execute("""
+            SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS stored
+            FROM documents d WHERE d.status IN ('queued', 'labelling') AND d.kind != 'api' ORDER BY d.id""")
+        return [dict(r) for r in rows.fetchall()]
 
     def api_document(self) -> int:
         row = self.db.execute("SELECT id FROM documents WHERE kind = 'api' ORDER BY id LIMIT 1").fetchone()

@@ -222,16 +222,31 @@ class Labeller:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-label")
         return self._pool
 
-    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph") -> None:
-        self.pool.submit(self._label, doc_id, Path(path), column, split)
+    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph", skip: int = 0) -> None:
+        self.pool.submit(self._label, doc_id, Path(path), column, split, skip)
 
-    def _label(self, doc_id: int, path: Path, column: str | None, split: str) -> None:
+    def resume(self) -> list[int]:
+        """Jobs a stopped server left unfinished (``queued``, ``labelling``) go on from the last stored statement
+        (a document is read the same way every time); a document whose file is gone is marked failed."""
+        resumed = []
+        for doc in self.store.unfinished_documents():
+            path = Path(doc["file"]) if doc["file"] else None
+            if path is None or not path.exists():
+                self.store.update_document(doc["id"], status="failed", error="the upload was not saved completely "
+                                           "(the server stopped while receiving it); upload it again")
+                continue
+            self.submit(doc["id"], path, doc["text_column"], doc["split"] or "paragraph", skip=int(doc["stored"]))
+            resumed.append(doc["id"])
+        return resumed
+
+    def _label(self, doc_id: int, path: Path, column: str | None, split: str, skip: int = 0) -> None:
         store = self.store
         try:
             doc = store.document(doc_id)
             statements = list(read_statements(path, column=column, split=split, source=doc["name"] if doc else None))
-            store.update_document(doc_id, total=len(statements), done=0, status="labelling")
-            done = 0
+            store.update_document(doc_id, total=len(statements), done=skip, status="labelling")
+            done = skip
+            statements = statements[skip:]  # resumed: these are stored already
             for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between
                 batch = statements[a:b]
                 results, version = self.worker.analyse([s.text for s in batch], priority=BACKGROUND)
@@ -244,8 +259,16 @@ class Labeller:
         except NoModel as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread
-            traceback.print_exc()
-            store.update_document(doc_id, status="failed", error=f"internal error ({exc.__class__.__name__}: {exc})")
+            from .db import storage_problem
+
+            problem = storage_problem(exc, store.data_dir)
+            if problem is None:
+                traceback.print_exc()
+            message = problem[1] if problem else f"internal error ({exc.__class__.__name__}: {exc})"
+            try:
+                store.update_document(doc_id, status="failed", error=message)
+            except Exception:  # noqa: BLE001 - a full disk may refuse this too: the restart resumes the job
+                traceback.print_exc()
 
     def wait(self, timeout: float = 60) -> None:
         """Block until the queued jobs are done (tests, benchmarks)."""
@@ -306,16 +329,42 @@ def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed
 
 # ---------------------------------------------------------------- training
 
+TRAINING_SETTING = "training"
+
+
 class Trainer:
-    """Trains a new model version from the anthology plus the reviewed statements, in a background thread."""
+    """Trains a new model version from the anthology plus the reviewed statements, in a background thread.
+    A run is recorded in the settings when it starts and when it ends, so a run the server did not live to
+    finish is shown as interrupted after a restart."""
 
     def __init__(self, store: Store, worker: ModelWorker, candidate: str | None = None):
+        import json
+
         self.store = store
         self.worker = worker
         self.candidate = candidate
         self._lock = threading.Lock()
         self.status: dict[str, Any] = {"state": "idle", "message": "", "version": None}
         self._thread: threading.Thread | None = None
+        try:
+            last = json.loads(store.setting(TRAINING_SETTING) or "{}")
+        except ValueError:
+            last = {}
+        if last.get("state") == "running":
+            self.status = {"state": "interrupted", "version": None,
+                           "message": f"training started at {last.get('at', '?')} was interrupted when the server "
+                                      "stopped; train again"}
+            self._record("interrupted", last.get("at"))
+
+    def _record(self, state: str, at: str | None = None) -> None:
+        import json
+
+        from .db import now
+
+        try:
+            self.store.set_setting(TRAINING_SETTING, json.dumps({"state": state, "at": at or now()}))
+        except Exception:  # noqa: BLE001 - a read-only database: the run itself decides what happens
+            pass
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -347,6 +396,7 @@ class Trainer:
             self.status = {"state": "running", "message": "training on the anthology and "
                            f"{len(reviewed)} reviewed statements", "version": None, "started": time.monotonic(),
                            "who": who, "reviewed": len(reviewed)}
+            self._record("running")
             self._thread = threading.Thread(target=self._train, args=(reviewed,), name="mh-train", daemon=True)
             self._thread.start()
         return self.snapshot()
@@ -374,9 +424,11 @@ class Trainer:
                           "new": {"version": version, **ev_new}, "train_seconds": seconds}
             self.store.set_evaluation(version, evaluation)
             self._set(state="done", message=f"model v{version} is ready", version=version, evaluation=evaluation)
+            self._record("done")
         except Exception as exc:  # noqa: BLE001 - reported on the models page
             traceback.print_exc()
             self._set(state="failed", message=f"training failed ({exc.__class__.__name__}: {exc})")
+            self._record("failed")
 
     def wait(self, timeout: float = 300) -> None:
         if self._thread is not None:

@@ -460,6 +460,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     worker = ModelWorker(store, Path(model_path) if model_path else default_model_path())
     labeller = Labeller(store, worker)
     trainer = Trainer(store, worker, candidate=train_candidate)
+    with contextlib.suppress(sqlite3.Error):  # read-only: the documents stay as they are
+        labeller.resume()  # jobs a stopped (or killed) server left unfinished
     sections = Sections()
     uploads = data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
@@ -713,7 +715,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(413, f"{exc}") from None
 
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
-        store.update_document(doc_id, status="labelling", text_column=column)
+        store.update_document(doc_id, status="labelling", text_column=column, split=split)
         labeller.submit(doc_id, path, column, split)
 
     @app.post("/upload")
