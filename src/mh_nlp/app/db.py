@@ -193,6 +193,7 @@ class Store:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = connect(self.path)
+            db.create_function("py_lower", 1, lambda t: t.lower() if isinstance(t, str) else t, deterministic=True)
         return db
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
@@ -300,6 +301,94 @@ class Store:
             d["final_section"] = d["decided_section"] or d["section"]
             out.append(d)
         return out
+
+    # -------------------------------------------------------- filtered, paged, aggregated in SQL (100,000 statements)
+    _FILTERED_FROM = """
+        FROM statements s JOIN documents d ON d.id = s.document_id
+        LEFT JOIN (SELECT statement_id, max(id) AS id FROM decisions GROUP BY statement_id) l ON l.statement_id = s.id
+        LEFT JOIN decisions dec ON dec.id = l.id"""
+
+    @staticmethod
+    def _where(document: int | None = None, final_sections: Iterable[str] | None = None,
+               below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None
+               ) -> tuple[str, list[Any]]:
+        where, params = ["d.kind != 'api'"], []
+        if document is not None:
+            where.append("s.document_id = ?")
+            params.append(document)
+        if final_sections is not None:
+            final_sections = list(final_sections)
+            where.append(f"coalesce(dec.section, s.section) IN ({','.join('?' * len(final_sections))})"
+                         if final_sections else "0")
+            params += final_sections
+        if below is not None:
+            where.append("coalesce(s.confidence, 0) < ?")
+            params.append(below)
+        if state == "open":
+            where.append("dec.id IS NULL")
+        elif state == "done":
+            where.append("dec.id IS NOT NULL")
+        if q:
+            where.append("instr(py_lower(s.text), ?) > 0")
+            params.append(q.lower())
+        if after is not None:  # keyset: past this (document, statement)
+            where.append("(s.document_id, s.id) > (?, ?)")
+            params += list(after)
+        return " WHERE " + " AND ".join(where), params
+
+    def _rows(self, sql: str, params: list[Any]) -> list[dict]:
+        out = []
+        for r in self.db.execute(sql, params).fetchall():
+            d = dict(r)
+            for k in ("top", "entities", "similar", "extra"):
+                d[k] = json.loads(d[k]) if d[k] else ([] if k != "extra" else {})
+            d["final_section"] = d["decided_section"] or d["section"]
+            out.append(d)
+        return out
+
+    _COLUMNS = """SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
+                         dec.at AS decided_at, dec.action AS decision"""
+
+    def count_filtered(self, **filters: Any) -> int:
+        where, params = self._where(**filters)
+        return int(self.db.execute(f"SELECT count(*) {self._FILTERED_FROM} {where}", params).fetchone()[0])
+
+    def page_filtered(self, limit: int, offset: int = 0, **filters: Any) -> list[dict]:
+        """One page of the filtered statements (in document order), with their latest decisions."""
+        where, params = self._where(**filters)
+        return self._rows(f"{self._COLUMNS} {self._FILTERED_FROM} {where} ORDER BY s.document_id, s.id "
+                          f"LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])
+
+    def iter_filtered(self, chunk: int = 1000, **filters: Any):
+        """All filtered statements in document order, ``chunk`` at a time (keyset pagination: memory stays flat)."""
+        after = None
+        while True:
+            where, params = self._where(after=after, **filters)
+            rows = self._rows(f"{self._COLUMNS} {self._FILTERED_FROM} {where} ORDER BY s.document_id, s.id LIMIT ?",
+                              [*params, int(chunk)])
+            if not rows:
+                return
+            yield from rows
+            after = (rows[-1]["document_id"], rows[-1]["id"])
+
+    def extra_keys(self, **filters: Any) -> list[str]:
+        """The extra field names of the filtered statements, in order of first appearance."""
+        where, params = self._where(**filters)
+        rows = self.db.execute(f"SELECT j.key, min(s.id) AS first {self._FILTERED_FROM}, json_each(s.extra) j {where} "
+                               f"GROUP BY j.key ORDER BY first, j.key", params).fetchall()
+        return [r[0] for r in rows]
+
+    def final_counts(self, document: int | None = None) -> tuple[dict[str, int], dict[str, int], int, int]:
+        """Statements and reviewed statements per final section, and both totals."""
+        where, params = self._where(document=document)
+        per, reviewed, total, done = {}, {}, 0, 0
+        for final, n, r in self.db.execute(f"SELECT coalesce(dec.section, s.section), count(*), count(dec.id) "
+                                           f"{self._FILTERED_FROM} {where} GROUP BY 1", params):
+            total += n
+            done += r
+            if final:
+                per[final], reviewed[final] = n, r
+        return per, reviewed, total, done
 
     def statement(self, statement_id: int) -> dict | None:
         rows = self.statements(ids=[statement_id], include_api=True)

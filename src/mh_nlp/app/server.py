@@ -820,8 +820,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         _start(doc_id, Path(doc["file"]), column, "paragraph")
         return RedirectResponse("/", status_code=303)
 
-    def _filtered(params) -> tuple[list[dict], dict]:
-        rows = store.statements()
+    def _filters(params) -> tuple[dict, dict]:
+        """The review filters from the query (for the page) and as arguments of the store's SQL queries."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
              "uncertain": params.get("uncertain") == "1", "state": params.get("state") or ""}
@@ -831,36 +831,33 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             f["threshold"] = 0.5
         if f["threshold"] != f["threshold"]:  # nan
             f["threshold"] = 0.5
-        if _int_param(f["doc"]) is not None:
-            rows = [r for r in rows if r["document_id"] == _int_param(f["doc"])]
+        sql: dict[str, Any] = {"document": _int_param(f["doc"]), "q": f["q"],
+                               "state": f["state"] if f["state"] in ("open", "done") else "",
+                               "below": f["threshold"] if f["uncertain"] else None}
+        finals = None
         if f["section"]:
-            rows = [r for r in rows if r["final_section"] == f["section"]]
-        if _int_param(f["chapter"]) is not None:
-            rows = [r for r in rows if sections.chapter(r["final_section"]) == _int_param(f["chapter"])]
-        if f["uncertain"]:
-            rows = [r for r in rows if (r["confidence"] or 0) < f["threshold"]]
-        if f["state"] == "open":
-            rows = [r for r in rows if not r["decided_section"]]
-        elif f["state"] == "done":
-            rows = [r for r in rows if r["decided_section"]]
-        if f["q"]:
-            q = f["q"].lower()
-            rows = [r for r in rows if q in r["text"].lower()]
-        return rows, f
+            finals = {f["section"]}
+        chapter = _int_param(f["chapter"])
+        if chapter is not None:
+            in_chapter = {s for s in sections.numbers if sections.chapter(s) == chapter}
+            finals = in_chapter if finals is None else finals & in_chapter
+        sql["final_sections"] = sorted(finals) if finals is not None else None
+        return f, sql
 
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request):
         params = request.query_params
-        rows, f = _filtered(params)
+        f, sql = _filters(params)
         try:
             page_no = max(1, min(int(params.get("page") or 1), MAX_ID))
         except ValueError:
             page_no = 1
-        pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
+        total = store.count_filtered(**sql)  # filtered, counted and paged in SQL
+        pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
-        shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
+        shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
-        return page("review.html", request, rows=shown, total=len(rows), f=f, documents=store.documents(),
+        return page("review.html", request, rows=shown, total=total, f=f, documents=store.documents(),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
                     chapter_title=lambda c: sections.tax.chapters[c].title if c in sections.tax.chapters else "")
@@ -868,12 +865,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.get("/overview", response_class=HTMLResponse)
     def overview(request: Request):
         params = request.query_params
-        rows = store.statements()
         doc = params.get("doc") or ""
-        if _int_param(doc) is not None:
-            rows = [r for r in rows if r["document_id"] == _int_param(doc)]
-        per_section = Counter(r["final_section"] for r in rows if r["final_section"])
-        reviewed = Counter(r["final_section"] for r in rows if r["decided_section"])
+        per_section, reviewed, total, reviewed_total = store.final_counts(_int_param(doc))  # aggregated in SQL
+        per_section, reviewed = Counter(per_section), Counter(reviewed)
         chapters = []
         for c, ch in sorted(sections.tax.chapters.items()):
             secs = [{"section": s, "title": sections.title(s), "n": per_section[s], "reviewed": reviewed[s]}
@@ -881,8 +875,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
         top_s = max([s["n"] for c in chapters for s in c["sections"]] + [1])
-        return page("overview.html", request, chapters=chapters, total=len(rows), top=top, top_s=top_s,
-                    reviewed_total=sum(1 for r in rows if r["decided_section"]), documents=store.documents(), doc=doc)
+        return page("overview.html", request, chapters=chapters, total=total, top=top, top_s=top_s,
+                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc)
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
@@ -904,17 +898,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         fmt = request.query_params.get("format", "xlsx")
         if fmt not in ("xlsx", "csv", "jsonl"):
             raise ApiError(400, "format must be xlsx, csv or jsonl")
-        rows, _f = _filtered(request.query_params)
+        _f, sql = _filters(request.query_params)
         from ..io.writers import open_writer
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
-        for r in rows:
-            extras.update((k, None) for k in r["extra"])
+        extras.update((k, None) for k in store.extra_keys(**sql))
         tmp = Path(tempfile.mkdtemp(dir=data_dir, prefix=".export-"))
         path = tmp / f"mh-nlp-labels.{fmt}"
         writer = open_writer(path, list(extras))
         try:
-            for r in rows:
+            for r in store.iter_filtered(**sql):  # 1,000 statements at a time
                 writer.write(export_record(r, sections))
             writer.commit()
         except BaseException:
