@@ -414,3 +414,14 @@ def test_review_filters_in_sql_match_the_rows(make_app):
             assert [json.loads(ln)["statement"] for ln in lines] == [r["text"] for r in want], params
         html = c.get("/overview").text
         assert f"{len(rows)} statements, {sum(1 for r in rows if r['decided_section'])} reviewed" in html
+
+
+def test_statements_api_pages_on_request(client):
+    store = client.app.state.store
+    doc = _doc_with_statements(store, 25)
+    everything = client.get("/api/statements").json()["statements"]
+    assert len(everything) == 25
+    page = client.get("/api/statements", params={"document": doc, "limit": 10, "offset": 20}).json()
+    assert page["total"] == 25 and [s["id"] for s in page["statements"]] == [s["id"] for s in everything[20:]]
+    assert client.get("/api/statements", params={"limit": 0}).status_code == 400
+    assert client.get("/api/statements", params={"limit": 10, "offset": -1}).status_code == 400

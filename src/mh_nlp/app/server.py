@@ -636,10 +636,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return doc
 
     @app.get("/api/statements")
-    def api_statements(document: int | None = None):
+    def api_statements(document: int | None = None, limit: int | None = None, offset: int = 0):
+        """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total."""
         if document is not None and not 0 < document <= MAX_ID:
-            return {"statements": []}
-        return {"statements": store.statements(document=document)}
+            return {"statements": []} if limit is None else {"statements": [], "total": 0}
+        if limit is None:
+            return {"statements": store.statements(document=document)}
+        if not 1 <= limit <= 10_000 or not 0 <= offset <= MAX_ID:
+            raise ApiError(400, "limit must be 1-10,000 and offset 0 or more")
+        return {"statements": store.page_filtered(limit, offset, document=document),
+                "total": store.count_filtered(document=document)}
 
     @app.get("/api/models")
     def api_models():
