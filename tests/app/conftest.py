@@ -26,3 +26,17 @@ def client(make_app):
 
     with TestClient(make_app()) as c:
         yield c
+
+
+def session_csrf(client) -> str:
+    """The CSRF token a page's forms carry: the signed ``mh_csrf`` cookie the server sets on any response."""
+    if not client.cookies.get("mh_csrf"):
+        client.get("/api/sections")
+    token = client.cookies.get("mh_csrf")
+    assert token, "the server set no CSRF cookie"
+    return token
+
+
+@pytest.fixture
+def csrf():
+    return session_csrf

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -84,13 +85,14 @@ def test_training_needs_two_reviewed_statements(client):
     assert r.status_code == 400 and "at least 2" in r.json()["error"]
 
 
-def test_upload_checks(make_app):
+def test_upload_checks(make_app, csrf):
     with TestClient(make_app(max_upload=1000)) as c:
-        r = c.post("/upload", files={"file": ("big.txt", b"x" * 5000)})
+        token = {"csrf": csrf(c)}
+        r = c.post("/upload", files={"file": ("big.txt", b"x" * 5000)}, data=token)
         assert r.status_code == 413 and "too large" in r.json()["error"]
-        r = c.post("/upload", files={"file": ("notes.pdf", b"%PDF")})
+        r = c.post("/upload", files={"file": ("notes.pdf", b"%PDF")}, data=token)
         assert r.status_code == 400 and "unsupported" in r.json()["error"]
-        r = c.post("/upload", data={"split": "paragraph"})
+        r = c.post("/upload", data={"split": "paragraph", **token})
         assert r.status_code == 400
         r = c.post("/api/corrections", content=b"{" + b" " * 2000 + b"}", headers={"Content-Type": "application/json"})
         assert r.status_code == 413
@@ -117,10 +119,12 @@ def test_loopback_needs_no_token_but_other_hosts_do(make_app, tmp_path):
         r = c.get("/api/sections")
         assert r.status_code == 403 and "token" in r.json()["error"]
         assert c.get("/", params={"token": "wrong"}).status_code == 403
-        r = c.get("/", params={"token": token})
-        assert r.status_code == 200 and "mh_token" in r.headers["set-cookie"]
-        assert "SameSite=Strict" in r.headers["set-cookie"]
+        r = c.get("/review", params={"token": token, "q": "opvang"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/review?q=opvang"  # the address comes back clean
+        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("mh_token="))
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert c.get("/api/sections").status_code == 200  # the cookie does it from now on
+        assert token not in c.get("/review").text  # and no link carries it
     with TestClient(app) as c:
         assert c.get("/api/sections", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert c.post("/api/corrections", json={"text": "t", "section": "4.7"}).status_code == 403
@@ -237,7 +241,7 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 2
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 3
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     store.set_setting("x", "1")
     assert store.setting("x") == "1"
@@ -262,18 +266,19 @@ def test_classify_gives_the_fields_of_classify_json(client):
     assert r.status_code == 200
     p = r.json()["predictions"][0]
     assert set(p) == {"text", "section", "section_title", "chapter", "chapter_title", "confidence",
-                      "chapter_confidence", "top", "entities", "similar_quotes"}
+                      "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars"}
+    assert p["embedded_chars"] is None  # a short statement is embedded whole
     assert len(p["top"]) == 3 and p["similar_quotes"] and any(e["id"] == "nla" for e in p["entities"])
 
 
 @needs_model
-def test_upload_is_labelled_reviewed_and_exported(make_app):
+def test_upload_is_labelled_reviewed_and_exported(make_app, csrf):
     from openpyxl import load_workbook
 
     app = make_app()
     with TestClient(app) as c:
         r = c.post("/upload", files={"file": ("verslag.docx", (REPO / "examples" / "verslag.docx").read_bytes())},
-                   follow_redirects=False)
+                   data={"csrf": csrf(c)}, follow_redirects=False)
         assert r.status_code == 303
         app.state.labeller.wait(120)
         doc = c.get("/api/documents").json()["documents"][0]
@@ -297,18 +302,126 @@ def test_upload_is_labelled_reviewed_and_exported(make_app):
 
 
 @needs_model
-def test_table_upload_asks_for_the_column(make_app):
+def test_table_upload_asks_for_the_column(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:
+        token = csrf(c)
         r = c.post("/upload", files={"file": ("t.csv", "id;opmerking\n1;De NLA ziet meer uitbuiting.\n2;=1+1\n".encode())},
-                   follow_redirects=False)
+                   data={"csrf": token}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].endswith("/column")
         page = c.get(r.headers["location"]).text
-        assert "opmerking" in page
-        assert c.post(r.headers["location"], data={"column": "nope"}).status_code == 400
-        assert c.post(r.headers["location"], data={"column": "opmerking"}, follow_redirects=False).status_code == 303
+        assert "opmerking" in page and f'name="csrf" value="{token}"' in page
+        assert c.post(r.headers["location"], data={"column": "opmerking"}).status_code == 403  # no token
+        assert c.post(r.headers["location"], data={"column": "nope", "csrf": token}).status_code == 400
+        assert c.post(r.headers["location"], data={"column": "opmerking", "csrf": token},
+                      follow_redirects=False).status_code == 303
         app.state.labeller.wait(120)
         sts = c.get("/api/statements").json()["statements"]
         assert [s["text"] for s in sts] == ["De NLA ziet meer uitbuiting.", "=1+1"]
         csv_text = c.get("/export?format=csv").text
         assert "'=1+1" in csv_text  # formula-safe
+
+
+def test_a_non_ascii_token_is_403_not_500(make_app):
+    app = make_app(host="0.0.0.0")
+    with TestClient(app) as c:
+        assert c.get("/api/sections", params={"token": "é" * 32}).status_code == 403
+        r = c.get("/api/sections", headers={"Authorization": "Bearer é".encode()})
+        assert r.status_code == 403 and "token" in r.json()["error"]
+        assert c.get("/api/sections", headers={"Cookie": "mh_token=été".encode()}).status_code == 403
+
+
+@pytest.mark.parametrize("pragma, status, words", [
+    ("max_page_count = {pages}", 507, "the disk is full"),  # SQLite's own SQLITE_FULL once the file cannot grow
+    ("query_only = 1", 503, "read-only"),  # SQLITE_READONLY, as on a read-only data folder
+])
+def test_full_disk_and_read_only_are_said_in_words(make_app, monkeypatch, pragma, status, words):
+    app = make_app()
+    store = app.state.store
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    real_connect = appdb.connect
+
+    def limited(path):
+        db = real_connect(path)
+        db.execute("PRAGMA " + pragma.format(pages=pages))
+        return db
+
+    monkeypatch.setattr(appdb, "connect", limited)
+    store._local = threading.local()  # new connections from here on
+    with TestClient(app) as c:
+        r = c.post("/api/corrections", json={"text": "x " * 3000, "section": "4.7"})
+        assert r.status_code == status and words in r.json()["error"], r.text
+        assert str(app.state.data_dir) in r.json()["error"]
+
+
+def test_a_partly_damaged_database_is_refused_at_start(tmp_path):
+    """It used to start and answer 500 while still taking writes; quick_check now stops it at the door."""
+    import os
+
+    data = tmp_path / "data"
+    store = appdb.Store(data)
+    _doc_with_statements(store, 3000)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.close()
+    page = 4096
+    raw = bytearray(store.path.read_bytes())
+    assert len(raw) > 40 * page
+    for n in range(10, 14):  # b-tree pages in the middle of the statements table
+        raw[n * page:(n + 1) * page] = os.urandom(page)
+    store.path.write_bytes(bytes(raw))
+    assert sqlite3.connect(store.path).execute("SELECT count(*) FROM documents").fetchone()[0] == 1  # it still opens
+    with pytest.raises(appdb.DatabaseDamaged, match=r"mh-nlp\.sqlite is damaged \(SQLite quick_check: .*backup"):
+        appdb.Store(data)
+
+
+def test_review_filters_in_sql_match_the_rows(make_app):
+    """The review page filters, counts and pages in SQL; the same filters applied to all rows in Python agree."""
+    import random
+
+    app = make_app()
+    store = app.state.store
+    rng = random.Random(1)
+    secs = ["2.6", "4.7", "3.1", "1.2"]
+    for d in range(2):
+        doc = store.add_document(f"d{d}.txt", "txt", None, status="done")
+        store.add_statements(doc, [{"position": i, "text": rng.choice(["Opvang", "ÉÉN melding", "werk"]) + f" {i}",
+                                    "section": rng.choice(secs), "chapter": 2, "confidence": rng.random(),
+                                    "model_version": 1} for i in range(1, 61)], 60)
+    ids = [s["id"] for s in store.statements()]
+    for sid in rng.sample(ids, 40):
+        store.decide(sid, rng.choice(secs), "anna")
+    store.add_correction("Opvang via de API", "2.6", "anna")  # never on the review page
+    rows = store.statements()
+    chapter_of = {s: int(s[0]) for s in secs}
+    cases = [({}, lambda r: True),
+             ({"doc": "2"}, lambda r: r["document_id"] == 2),
+             ({"section": "4.7"}, lambda r: r["final_section"] == "4.7"),
+             ({"chapter": "2"}, lambda r: chapter_of[r["final_section"]] == 2),
+             ({"chapter": "2", "section": "4.7"}, lambda r: False),
+             ({"uncertain": "1", "threshold": "0.4"}, lambda r: r["confidence"] < 0.4),
+             ({"state": "open"}, lambda r: not r["decided_section"]),
+             ({"state": "done", "doc": "1"}, lambda r: r["decided_section"] and r["document_id"] == 1),
+             ({"q": "één"}, lambda r: "één" in r["text"].lower()),
+             ({"q": "OPVANG", "state": "done"}, lambda r: "opvang" in r["text"].lower() and r["decided_section"])]
+    with TestClient(app) as c:
+        for params, keep in cases:
+            want = [r for r in rows if keep(r)]
+            html = c.get("/review", params=params).text
+            assert f"<b>{len(want)}</b> statements" in html, params
+            shown = re.findall(r'data-id="(\d+)"', html)
+            assert [int(i) for i in shown] == [r["id"] for r in want][:200], params
+            lines = c.get("/export", params={**params, "format": "jsonl"}).text.splitlines()
+            assert [json.loads(ln)["statement"] for ln in lines] == [r["text"] for r in want], params
+        html = c.get("/overview").text
+        assert f"{len(rows)} statements, {sum(1 for r in rows if r['decided_section'])} reviewed" in html
+
+
+def test_statements_api_pages_on_request(client):
+    store = client.app.state.store
+    doc = _doc_with_statements(store, 25)
+    everything = client.get("/api/statements").json()["statements"]
+    assert len(everything) == 25
+    page = client.get("/api/statements", params={"document": doc, "limit": 10, "offset": 20}).json()
+    assert page["total"] == 25 and [s["id"] for s in page["statements"]] == [s["id"] for s in everything[20:]]
+    assert client.get("/api/statements", params={"limit": 0}).status_code == 400
+    assert client.get("/api/statements", params={"limit": 10, "offset": -1}).status_code == 400

@@ -82,7 +82,10 @@ def page(server):
         pg.set_default_timeout(60_000)
         pg.dialogs = []
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg.csp_violations = []  # the screen works under its strict Content-Security-Policy: nothing is refused
+        pg.on("console", lambda m: "Content Security Policy" in m.text and pg.csp_violations.append(m.text))
         yield pg
+        assert pg.csp_violations == []
         browser.close()
 
 
@@ -99,8 +102,12 @@ def wait_labelled(page, n_docs: int) -> None:
 
 
 def test_1_upload_docx_and_paste(page, server):
-    page.goto(server)
+    response = page.goto(server)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert page.locator("#model-in-use").inner_text().startswith("model")
+    # every form that writes carries the session's CSRF token
+    for form in ("#upload-form", "#paste-form", "form.who"):
+        assert len(page.locator(f"{form} input[name=csrf]").get_attribute("value")) > 30
     page.set_input_files("#file", str(REPO / "examples" / "verslag.docx"))
     page.click("#upload-form button[type=submit]")
     wait_labelled(page, 1)
@@ -151,21 +158,22 @@ def test_3_correct_with_mouse_and_keyboard(page, server):
     suggested = r0.get_attribute("data-suggested")
     target = "4.7" if suggested != "4.7" else "2.6"
     r0.locator("select.pick").select_option(target)
-    page.wait_for_function("document.querySelector('#review tr.st').classList.contains('decided')")
+    # (selectors, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings)
+    page.wait_for_selector("#review tbody tr.st:nth-child(1).decided")
     assert "corrected" in r0.locator(".label").inner_text()
     # keyboard: the next row has the focus; 1 takes its first alternative
     r1 = rows.nth(1)
     alt1 = r1.get_attribute("data-alt1")
-    page.wait_for_function("document.activeElement === document.querySelectorAll('#review tr.st')[1]")
+    page.wait_for_selector("#review tbody tr.st:nth-child(2):focus")
     page.keyboard.press("1")
-    page.wait_for_function("document.querySelectorAll('#review tr.st')[1].classList.contains('decided')")
+    page.wait_for_selector("#review tbody tr.st:nth-child(2).decided")
     assert alt1 in r1.locator(".label").inner_text()
     # ArrowUp/ArrowDown move, Enter accepts the suggestion
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('#review tr.st')[3].classList.contains('accept')")
+    page.wait_for_selector("#review tbody tr.st:nth-child(4).accept")
     # saved: a reload shows the same decisions
     page.reload()
     labels = page.locator("#review tr.st .label").all_inner_texts()

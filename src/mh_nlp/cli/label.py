@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Sequence
 import click
 
 from .base import UserError, main
-from ..themes.prediction import Prediction, ThemeClassifier
+from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, check_output, open_writer, summary_text, \
     write_summary
@@ -130,18 +130,6 @@ def _stdin_texts() -> Iterator[str]:
             yield line
 
 
-def _prediction_json(text: str, p: Prediction, entities: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
-        "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
-        "chapter_confidence": round(float(p.chapter_confidence), 4),
-        "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
-        "entities": [{k: e.get(k) for k in ("text", "label", "id", "start", "end")} for e in entities],
-        "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(e.similarity, 4),
-                            "text": e.text} for e in p.similar_quotes],
-    }
-
-
 def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) -> str:
     shown = text if len(text) <= 200 else text[:197] + "..."
     top = " | ".join(f"{c.section} {c.title} ({c.score:.2f})" for c in p.top[:3])
@@ -209,7 +197,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
             else:
                 preds, ents = clf.predict_details(short), find(short)
             for text, p, e in zip(batch, preds, ents):
-                click.echo(json.dumps(_prediction_json(text, p, e), ensure_ascii=False) if as_json
+                click.echo(json.dumps(prediction_json(text, p, e), ensure_ascii=False) if as_json
                            else _prediction_human(text, p, e) + "\n")
             count += len(batch)
     except KeyboardInterrupt:
@@ -299,9 +287,22 @@ Example:
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
+@click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
+              help="Largest size a .docx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB); a larger "
+                   "one (a decompression bomb?) is refused before it is opened.")
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None, scheduler: str | None) -> None:
+          model: Path | None, scheduler: str | None, max_unpacked_mb: float | None) -> None:
+    from ..io import safezip
+
+    with safezip.limits(max_unpacked_mb=max_unpacked_mb):
+        _label(inputs, output, column, split, min_confidence, summary_path, force, quiet, batch_size, workers,
+               model, scheduler)
+
+
+def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
+           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
+           model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
     from ..io.parallel import default_workers
 

@@ -19,7 +19,16 @@ from .base import UserError, main
               "(default: models/theme-model.npz).")
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 2048),
               help="Largest upload accepted (bigger ones get HTTP 413).")
-def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",
+              help="Also answer requests whose Host header is this name (e.g. behind a proxy, or a machine name "
+                   "on the network). By default only the bound address and localhost are answered, so a web page "
+                   "whose name resolves to this machine (DNS rebinding) gets nothing. Repeatable.")
+@click.option("--max-unpacked-mb", default=50, show_default=True, type=click.FloatRange(1, 100_000),
+              help="Largest size a .docx/.xlsx upload may unpack to (a decompression bomb gets HTTP 413).")
+@click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),
+              help="Most statements one upload or paste may hold (more get HTTP 413).")
+def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
+          allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int) -> None:
     """Open the review screen: bring in notes, review and correct the sections, export, teach the model.
 
     \b
@@ -35,19 +44,29 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
         raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
     import socket
 
+    from ..io import safezip
+
     data_dir = data_dir or default_data_dir()
+    safezip.LIMITS = safezip.Limits(max_unpacked_mb=max_unpacked_mb)  # also what the labelling thread reads with
     try:
         app = create_app(data_dir, host=host, model_path=model, warm_up=True,
-                         max_upload=max_upload_mb * 1024 * 1024)
+                         max_upload=max_upload_mb * 1024 * 1024, allow_hosts=allow_hosts,
+                         max_unpacked_mb=max_unpacked_mb, max_statements=max_statements)
     except (OSError, RuntimeError) as exc:
         raise UserError(f"{data_dir}: {exc}") from None
+    if app.state.store.read_only:
+        click.echo(f"mh-nlp: warning: the data folder {data_dir} is read-only: the screen shows what is there but "
+                   "cannot save uploads, decisions or models", err=True)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections on Linux
+    # (asyncio sets it only on sockets made with proto IPPROTO_TCP; this one has proto 0)
     try:
         sock.bind((host, port))
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.listen(2048)  # from now on a connection waits in the backlog until uvicorn serves it
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
@@ -57,4 +76,8 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     click.echo(f"data: {data_dir}   (Ctrl-C stops the server)")
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: the server stopped as asked
+        pass
+    click.echo("mh-nlp review screen stopped")

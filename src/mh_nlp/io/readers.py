@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
 
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
@@ -284,6 +285,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, st
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
+    check_zip(path, error=ReadError)  # a decompression bomb is refused before python-docx unpacks it
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -386,6 +388,7 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int
         import openpyxl
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("openpyxl is not installed (pip install openpyxl)") from None
+    check_zip(path, error=ReadError)  # a decompression bomb is refused before openpyxl unpacks it
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook

@@ -89,7 +89,17 @@ class Classifier:
         model = self.model
         E = model._embed(X)  # embedded once for the probabilities and the evidence
         P = model.predict_proba(X, E)
-        return P, self.details(P, k, model.similar_quotes(X, 3, E))
+        preds = self.details(P, k, model.similar_quotes(X, 3, E))
+        encoder = getattr(model, "_encoder", None)
+        limit = getattr(encoder(), "prefix_chars", None) if encoder is not None else None
+        if limit:  # a long statement was embedded from its prefix: say how much of it
+            from dataclasses import replace
+
+            from .embeddings import embedded_prefix
+
+            preds = [replace(p, embedded_chars=len(embedded_prefix(x.norm, limit))) if len(x.norm) > limit else p
+                     for p, x in zip(preds, X)]
+        return P, preds
 
     # -- one spaCy pass for themes and entities (labelling, the spaCy component)
     @property

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,32 @@ class Prediction:
     chapter_confidence: float  # probability of ``chapter`` (sum over its sections)
     top: tuple[Candidate, ...] = field(default_factory=tuple)  # best first, at least 3
     similar_quotes: tuple[Evidence, ...] = field(default_factory=tuple)  # nearest anthology quotes, best first
+    # the sentence encoder saw only this many leading characters (a long statement); None: all of it
+    embedded_chars: int | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
         d["similar_quotes"] = [asdict(e) for e in self.similar_quotes]
         return d
+
+
+ENTITY_FIELDS = ("text", "label", "id", "start", "end")
+
+
+def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One statement's prediction as the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``
+    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields)."""
+    return {
+        "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
+        "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
+        "chapter_confidence": round(float(p.chapter_confidence), 4),
+        "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
+        "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
+        "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
+                            "text": e.text} for e in p.similar_quotes],
+        "embedded_chars": p.embedded_chars,
+    }
 
 
 class ThemeClassifier(Protocol):

@@ -144,6 +144,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupReview();
   setupDocuments();
   setupModels();
-  const who = document.querySelector("form.who input");
+  const who = document.querySelector("form.who input[name=who]");
   if (who) who.addEventListener("change", () => who.form.submit());
+  document.querySelectorAll("select.autosubmit").forEach((s) => s.addEventListener("change", () => s.form.submit()));
 });

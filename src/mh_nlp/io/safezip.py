@@ -1,0 +1,166 @@
+"""Limits on what a .docx or .xlsx (a zip package) may unpack to, checked before any parser opens it.
+
+A 367 KB .docx whose ``word/document.xml`` is 100 MB of zeros is a valid zip; python-docx would unpack and
+parse all of it (the review screen grew by 722 MB on one). :func:`check_zip` refuses such a file before a
+parser sees it: the number of entries (read from the end record, before Python builds an object per
+entry), the sum of the declared unpacked sizes, and then the real ones: every deflated entry is inflated
+in 1 MB steps (memory stays flat) and counted. The last step matters because the declared sizes may lie:
+Python's :mod:`zipfile` truncates an entry at its declared size, but only after inflating the whole
+compressed stream in one call, so a package that declares 1 KB and holds 100 MB would still cost 100 MB.
+Only the methods Office writes (stored, deflated) are accepted.
+
+The limits are module settings (:data:`LIMITS`), so a command can raise them for one run
+(``mh-nlp label --max-unpacked-mb``) without every reader passing them along; ``MH_NLP_MAX_UNPACKED_MB``
+sets the default.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+
+class ZipLimitError(Exception):
+    """A package over a limit (one line for the user; the readers turn it into a ReadError)."""
+
+
+@dataclass
+class Limits:
+    max_unpacked_mb: float = 50.0  # the sum of the unpacked sizes of all entries
+    max_entries: int = 5_000
+
+
+def _default_limits() -> Limits:
+    env = os.environ.get("MH_NLP_MAX_UNPACKED_MB", "")
+    try:
+        return Limits(max_unpacked_mb=float(env)) if env else Limits()
+    except ValueError:
+        return Limits()
+
+
+LIMITS = _default_limits()
+
+
+@contextlib.contextmanager
+def limits(max_unpacked_mb: float | None = None, max_entries: int | None = None) -> Iterator[Limits]:
+    """Temporarily other limits (for one command run)."""
+    global LIMITS
+    before = LIMITS
+    LIMITS = Limits(before.max_unpacked_mb if max_unpacked_mb is None else float(max_unpacked_mb),
+                    before.max_entries if max_entries is None else int(max_entries))
+    try:
+        yield LIMITS
+    finally:
+        LIMITS = before
+
+
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
+_EOCD64 = b"PK\x06\x06"
+
+
+def declared_entries(path: str | Path) -> int | None:
+    """The entry count from the zip's end record (zip64 too), without reading the directory; None if there is
+    no end record (not a zip)."""
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        tail_len = min(size, 22 + 65535 + 20)
+        fh.seek(size - tail_len)
+        tail = fh.read(tail_len)
+        at = tail.rfind(_EOCD)
+        if at < 0 or len(tail) - at < 22:
+            return None
+        entries = struct.unpack("<H", tail[at + 10:at + 12])[0]
+        if entries == 0xFFFF and at >= 20 and tail[at - 20:at - 16] == _EOCD64_LOCATOR:
+            offset = struct.unpack("<Q", tail[at - 12:at - 4])[0]
+            if 0 <= offset < size:
+                fh.seek(offset)
+                record = fh.read(56)
+                if len(record) == 56 and record[:4] == _EOCD64:
+                    entries = struct.unpack("<Q", record[32:40])[0]
+        return entries
+
+
+def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entries: int | None = None, *,
+              error: type[Exception] = ZipLimitError) -> None:
+    """Raise ``error`` (:class:`ZipLimitError`) if the package at ``path`` has more entries or unpacks to more
+    bytes than allowed (default: :data:`LIMITS`). A file that is not a zip at all is left to the parser."""
+    max_mb = LIMITS.max_unpacked_mb if max_unpacked_mb is None else max_unpacked_mb
+    max_n = LIMITS.max_entries if max_entries is None else max_entries
+    hint = "; raise the limit with --max-unpacked-mb if the file is trusted"
+    try:
+        n = declared_entries(path)
+    except OSError:
+        return  # reported by the reader
+    if n is None:
+        return
+    if n > max_n:
+        raise error(f"the package holds {n:,} entries (limit {max_n:,}){hint}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
+        return  # a damaged package: the reader says so
+    if len(infos) > max_n:
+        raise error(f"the package holds {len(infos):,} entries (limit {max_n:,}){hint}")
+    limit = max_mb * 1024 * 1024
+    total = sum(max(0, i.file_size) for i in infos)
+    if total > limit:
+        raise error(f"the package unpacks to {total / 1024 / 1024:,.0f} MB (limit {max_mb:,.0f} MB){hint}")
+    real = 0
+    with open(path, "rb") as fh:
+        for info in infos:
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise error(f"{info.filename}: a compression method Office does not use ({info.compress_type})")
+            size = _inflated_size(fh, info, info.file_size + 1)
+            if size is None:
+                return  # a damaged entry: the reader says so
+            if size > info.file_size:
+                raise error(f"{info.filename} unpacks to more than the package declares "
+                            f"({info.file_size:,} bytes): a damaged or hostile file")
+            real += size
+            if real > limit:
+                raise error(f"the package unpacks to more than {max_mb:,.0f} MB{hint}")
+
+
+STEP = 1 << 20
+
+
+def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int) -> int | None:
+    """How many bytes the entry really inflates to (counting stops past ``stop_after``), in 1 MB steps;
+    None if its local header is not where the directory says."""
+    import zlib
+
+    fh.seek(info.header_offset)
+    header = fh.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        return left
+    inflate = zlib.decompressobj(-15)
+    size = 0
+    tail = b""
+    try:
+        while (left > 0 or tail) and size <= stop_after:
+            if not tail:
+                chunk = fh.read(min(STEP, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+            else:
+                chunk, tail = tail, b""
+            size += len(inflate.decompress(chunk, STEP))
+            tail = inflate.unconsumed_tail
+            if inflate.eof:
+                break
+    except zlib.error:
+        return None
+    return size

@@ -1,0 +1,86 @@
+"""Jobs that survive the server: ``kill -9`` during labelling and during training, then a restart on the same
+data directory. A real ``mh-nlp serve`` with the default model and an empty embedding cache."""
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from mh_nlp.themes.store import default_model_path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_fairness import notes  # noqa: E402
+from test_security import Server  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not default_model_path().exists(),
+                                reason="no trained model (run `make setup` or `mh-nlp train`)")
+
+
+def start(data: Path) -> Server:
+    s = Server(data, "--model", str(default_model_path()))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and s.json("GET", "/api/models")[0] != 200:
+        time.sleep(0.5)
+    return s
+
+
+def wait_for(s: Server, test, timeout: float = 180, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        docs = s.json("GET", "/api/documents")[1]["documents"]
+        if docs and test(docs[0]):
+            return docs[0]
+        time.sleep(every)
+    pytest.fail(f"waited {timeout} s: {docs}")
+
+
+def test_labelling_killed_with_the_server_resumes_where_it_stopped(tmp_path, monkeypatch):
+    monkeypatch.setenv("MH_NLP_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    texts = notes(150, 200, seed=30)
+    s = start(data)
+    cookie, token = s.csrf()
+    status, _, _ = s.request("POST", "/paste", urlencode({"text": "\n\n".join(texts), "name": "lang", "csrf": token}),
+                             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    assert status == 303
+    wait_for(s, lambda d: 0 < d["done"] < d["total"])
+    s.proc.kill()  # kill -9: no shutdown at all
+    s.proc.wait(10)
+    db = sqlite3.connect(data / "mh-nlp.sqlite")
+    stored = db.execute("SELECT count(*) FROM statements").fetchone()[0]
+    db.close()
+    assert 0 < stored < len(texts)
+    s = start(data)
+    try:
+        doc = wait_for(s, lambda d: d["status"] in ("done", "failed"))
+        assert doc["status"] == "done" and doc["done"] == doc["total"] == doc["statements"] == len(texts)
+        rows = s.json("GET", f"/api/statements?document={doc['id']}")[1]["statements"]
+        assert [r["text"] for r in rows] == texts  # each once, in order: the first ones were not labelled again
+        assert all(r["section"] for r in rows)
+    finally:
+        s.stop()
+
+
+def test_training_killed_with_the_server_is_shown_as_interrupted(tmp_path, monkeypatch):
+    monkeypatch.setenv("MH_NLP_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    s = start(data)
+    for text, section in (("Er is te weinig opvang voor mannen.", "2.6"), ("Meer voorlichting op scholen.", "3.1")):
+        assert s.json("POST", "/api/corrections", {"text": text, "section": section})[0] == 201
+    assert s.json("POST", "/api/train")[0] == 202
+    time.sleep(1)
+    assert s.json("GET", "/api/train")[1]["state"] == "running"
+    s.proc.kill()
+    s.proc.wait(10)
+    s = start(data)
+    try:
+        status = s.json("GET", "/api/train")[1]
+        assert status["state"] == "interrupted" and "interrupted" in status["message"]
+        assert b"interrupted when the server stopped" in s.request("GET", "/models")[2]
+        assert s.json("POST", "/api/train")[0] == 202  # and it can be trained again
+    finally:
+        s.stop()

@@ -1,0 +1,128 @@
+"""Decompression bombs in .docx/.xlsx inputs: refused from the zip's directory before a parser unpacks them,
+in the readers and in ``mh-nlp label`` (with ``--max-unpacked-mb`` to raise the limit)."""
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import EXAMPLES, use_fakes  # noqa: E402
+
+from mh_nlp.cli import main  # noqa: E402
+from mh_nlp.io import safezip  # noqa: E402
+from mh_nlp.io.readers import ReadError, read_statements  # noqa: E402
+
+
+def bomb(path: Path, unpacked_mb: int, name: str = "word/document.xml", zip64: bool = True) -> Path:
+    """examples/verslag.docx with ``name`` replaced by ``unpacked_mb`` MB of zeros (deflated: tiny)."""
+    src = zipfile.ZipFile(EXAMPLES / "verslag.docx")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            if info.filename != name:
+                z.writestr(info, src.read(info.filename))
+        big = zipfile.ZipInfo(name)
+        big.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(big, "w", force_zip64=zip64) as fh:
+            for _ in range(unpacked_mb):
+                fh.write(b"0" * (1 << 20))
+    return path
+
+
+def read_in_child(path: Path, max_mb: float | None = None) -> tuple[str, float]:
+    """(error message or "", peak RSS in MB) of reading ``path`` in a fresh process (this one's peak is blurred
+    by whatever ran before; VmHWM, since ru_maxrss survives the exec)."""
+    code = ("import json, sys\n"
+            "from mh_nlp.io import safezip\n"
+            "from mh_nlp.io.readers import ReadError, read_statements\n"
+            "err = ''\n"
+            f"with safezip.limits(max_unpacked_mb={max_mb!r}):\n"
+            "    try:\n"
+            "        list(read_statements(sys.argv[1]))\n"
+            "    except ReadError as exc:\n"
+            "        err = str(exc)\n"
+            "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0]\n"
+            "print(json.dumps([err, int(hwm.split()[1]) / 1024]))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    err, peak = json.loads(out.stdout.splitlines()[-1])
+    return err, peak
+
+
+def entries(path: Path, n: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for i in range(n):
+            z.writestr(f"e{i}.xml", b"")
+    return path
+
+
+def test_bomb_docx_and_xlsx_are_refused_before_parsing(tmp_path):
+    for suffix in (".docx", ".xlsx"):
+        path = bomb(tmp_path / f"bomb{suffix}", 120)
+        assert path.stat().st_size < 1_000_000
+        with pytest.raises(ReadError, match=r"unpacks to 12\d MB \(limit 50 MB\).*--max-unpacked-mb"):
+            list(read_statements(path))
+    err, peak = read_in_child(path)
+    assert "unpacks to" in err and peak < 150, (err, peak)  # nothing was unpacked
+
+
+def test_entry_count_is_read_from_the_end_record(tmp_path):
+    path = entries(tmp_path / "many.xlsx", 6000)
+    assert safezip.declared_entries(path) == 6000
+    with pytest.raises(ReadError, match="6,000 entries"):
+        list(read_statements(path))
+    assert safezip.declared_entries(EXAMPLES / "verslag.docx") == len(zipfile.ZipFile(EXAMPLES / "verslag.docx").namelist())
+    assert safezip.declared_entries(EXAMPLES / "notities.csv") is None  # not a zip: left to the reader
+
+
+def test_limits_can_be_raised_for_one_run(tmp_path):
+    path = bomb(tmp_path / "b.docx", 60)
+    with pytest.raises(ReadError, match="limit 50 MB"):
+        list(read_statements(path))
+    with safezip.limits(max_unpacked_mb=100):
+        with pytest.raises(ReadError) as caught:  # past the size check: now the parser finds no valid XML
+            list(read_statements(path))
+        assert "limit" not in str(caught.value)
+    assert safezip.LIMITS.max_unpacked_mb == 50
+    assert len(list(read_statements(EXAMPLES / "verslag.docx"))) > 5  # a normal document is untouched
+
+
+def test_a_package_that_understates_its_size_unpacks_no_further(tmp_path):
+    """A package that declares 1 KB and holds 100 MB: zipfile would inflate all 100 MB before truncating;
+    the check inflates in 1 MB steps and refuses it."""
+    path = bomb(tmp_path / "liar.docx", 100, zip64=False)
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("word/document.xml")
+    # the uncompressed size: offset 22 of the local header, offset 24 of the central directory entry
+    assert data[info.header_offset:info.header_offset + 4] == b"PK\x03\x04"
+    data[info.header_offset + 22:info.header_offset + 26] = struct.pack("<I", 1024)
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"PK\x05\x06"))
+    while data[central + 46:central + 46 + len(info.filename)] != info.filename.encode():
+        central = data.rfind(b"PK\x01\x02", 0, central)
+        assert central >= 0
+    data[central + 24:central + 28] = struct.pack("<I", 1024)
+    path.write_bytes(bytes(data))
+    assert zipfile.ZipFile(path).getinfo("word/document.xml").file_size == 1024
+    err, peak = read_in_child(path)
+    assert "more than the package declares" in err and peak < 150, (err, peak)
+    err, peak = read_in_child(bomb(tmp_path / "honest.docx", 100), max_mb=1000)  # the same bomb, let through
+    assert peak > 150, (err, peak)  # (so the measure above can tell)
+
+
+def test_label_cli_refuses_a_bomb_in_one_line_and_takes_the_option(tmp_path, monkeypatch):
+    use_fakes(monkeypatch)
+    path = bomb(tmp_path / "b.docx", 60)
+    r = CliRunner().invoke(main, ["label", str(path), "-o", str(tmp_path / "out.csv")])
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("mh-nlp: error:")]
+    assert any("unpacks to" in ln and "--max-unpacked-mb" in ln for ln in errors), r.stderr
+    r = CliRunner().invoke(main, ["label", str(path), "-o", str(tmp_path / "out.csv"), "--max-unpacked-mb", "100"])
+    assert r.exit_code != 0 and "unpacks to" not in r.stderr and ".docx" in r.stderr  # past the limit: bad XML
+    r = CliRunner().invoke(main, ["label", str(EXAMPLES / "verslag.docx"), str(path), "-o", str(tmp_path / "o.csv")])
+    assert (tmp_path / "o.csv").exists() and "unpacks to" in r.stderr  # the good file is labelled, the bomb reported
