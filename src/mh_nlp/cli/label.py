@@ -251,10 +251,14 @@ _LABEL_HELP = f"""Label every statement of notes and transcripts with its theme;
 
 \b
 Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rejoined),
-         .docx (paragraphs and list items), .csv/.xlsx (text column: --column, default
-         text/tekst/statement/uitspraak; other columns carried through), .jsonl (field "text"
-         or --column). Text files may be UTF-8 or Windows-1252 (warned). Empty
-         statements are skipped; one over 10,000 characters is split into pieces (warned).
+         .docx (paragraphs, list items and tables in document order; a speaker | statement
+         table reads as speaker + statement, position "table T row R"), .csv/.xlsx (text
+         column: --column, default text/tekst/statement/uitspraak; other columns carried
+         through; every sheet, or --sheet; header row found below a title, or --header-row;
+         position = the row number the spreadsheet shows), .jsonl (field "text" or --column).
+         Text files may be UTF-8, UTF-16/32 (with or without byte-order mark) or
+         Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
+         split into pieces (warned); cells that cannot be read are counted in a warning.
 Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, section,
          section_title, chapter, chapter_title, confidence, chapter_confidence, uncertain,
          top1..top3 (+_title, _score), entity_ids, then the input's own columns.
@@ -280,6 +284,11 @@ Example:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help=f"Output file ({', '.join(OUTPUT_SUFFIXES)}).")
 @click.option("--column", help="Text column of .csv/.xlsx inputs (field of .jsonl inputs).")
+@click.option("--sheet", "sheets", multiple=True, metavar="NAME",
+              help="Sheet of .xlsx inputs to read (repeatable; default: every sheet).")
+@click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Row number of the header in .csv/.xlsx inputs (default: found, the first row naming the "
+                   "columns; rows above it are a title).")
 @click.option("--split", type=click.Choice(SPLITS), default="paragraph", show_default=True,
               help="Statements of text inputs: per paragraph/bullet/line, or per sentence.")
 @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
@@ -299,7 +308,8 @@ Example:
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
-def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
+def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
+          header_row: int | None, split: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
@@ -365,10 +375,11 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str
             find_entities = None if hasattr(classifier, "analyse") else _entity_finder()
         fields: dict[str, None] = {}
         for path in good:
-            fields.update((f, None) for f in extra_fields(path, column))
+            fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
         writer = open_writer(output, list(fields))
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
+                               sheets=sheets or None, header_row=header_row,
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client,

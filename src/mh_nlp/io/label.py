@@ -221,14 +221,16 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 column: str | None = None, split: str = "paragraph", batch_size: int = BATCH_SIZE,
                 min_confidence: float | None = None,
                 find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
-                max_chars: int = MAX_CHARS,
+                max_chars: int = MAX_CHARS, sheets: Sequence[str] | None = None, header_row: int | None = None,
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
-    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.io.cluster`."""
+    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.io.cluster`.
+    ``sheets`` and ``header_row`` choose the sheets and the header row of table inputs
+    (see :func:`mh_nlp.io.readers.read_statements`)."""
     warn = warn or _ignore
     error = error or _ignore
 
@@ -239,7 +241,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 summary.start(source)
             try:
                 yield from read_statements(path, column=column, split=split, max_chars=max_chars,
-                                           warn=lambda msg, src=source: warn(src, msg), source=source)
+                                           warn=lambda msg, src=source: warn(src, msg), source=source,
+                                           sheets=sheets, header_row=header_row)
             except ReadError as exc:
                 error(source, str(exc))
                 if summary is not None:
