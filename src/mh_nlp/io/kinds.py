@@ -1,0 +1,175 @@
+"""What a line of meeting notes is: a ``statement``, ``meta`` (date, place, attendees, minute-taker, agenda
+and action-list headers) or ``chatter`` (greetings, thanks, breaks, procedural and technical lines).
+
+Only statements are labelled with a section. The rules are cue patterns in a data file,
+``notes_cues.txt`` beside this module, readable and editable without touching code: a line is meta or
+chatter only when a cue matches the *whole* line, so short statements ("RIEC's zijn aan tafel.",
+"Oplossing taalbarrières.") stay statements. A labelled line (``Datum: 14 maart``) whose label is a meta
+label is meta, and such labels are never taken for speakers (:func:`speaker_label`).
+
+>>> kind_of("Datum: 14 maart 2026"), kind_of("Goedemorgen allemaal."), kind_of("RIEC's zijn aan tafel.")
+('meta', 'chatter', 'statement')
+
+The gold set and the measurement are in ``data/notes/`` (``python -m mh_nlp.io.kinds data/notes/gold.tsv``).
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+KINDS = ("statement", "meta", "chatter")
+CUES_PATH = Path(__file__).with_name("notes_cues.txt")
+_PARTICLES = {"van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di",
+              "von", "op", "in", "mevr", "mevrouw", "dhr", "mw", "mr", "dr", "drs", "ir", "prof"}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue patterns of ``notes_cues.txt``."""
+
+    meta_labels: frozenset[str]
+    role_labels: frozenset[str]
+    not_speakers: frozenset[str]
+    meta: re.Pattern
+    chatter: re.Pattern
+
+
+def _pattern(lines: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in lines) or r"(?!)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: str | Path = CUES_PATH) -> Cues:
+    """Read a cue file: ``[section]`` headers, one label or pattern a line, ``#`` comments."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return Cues(frozenset(x.lower() for x in sections.get("meta labels", [])),
+                frozenset(x.lower() for x in sections.get("role labels", [])),
+                frozenset(x.lower() for x in sections.get("not speakers", [])),
+                _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])))
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().rstrip(".:").lower())
+
+
+def speaker_label(label: str) -> bool:
+    """True when ``label`` (the ``X`` of ``X: ...``) may be a speaker: not a meta label (``Datum``,
+    ``Aanwezig``, ``Notulist`` ...) and not a note label (``Actiepunt``, ``NB`` ...)."""
+    cues = load_cues()
+    key = _label_key(label)
+    return key not in cues.meta_labels and key not in cues.not_speakers
+
+
+_TRAILING = re.compile(r"[\s.!?:;…]+$")
+_LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def names_only(text: str) -> bool:
+    """True when ``text`` is a list of person names (``Henk de Graaf``, ``Jan (NLA) en Els``), nothing else."""
+    items = [i.strip() for i in re.split(r",|;|&|\ben\b", _PARENS.sub(" ", text)) if i.strip()]
+    if not items:
+        return False
+    for item in items:
+        words = _TRAILING.sub("", item).split()
+        if not 1 <= len(words) <= 5:
+            return False
+        if not all(w[:1].isupper() or w.lower().strip(".") in _PARTICLES for w in words):
+            return False
+        if not any(w[:1].isupper() for w in words):
+            return False
+    return True
+
+
+def kind_of(text: str, speaker: str = "") -> str:
+    """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
+    reader took one off)."""
+    cues = load_cues()
+    line = _TRAILING.sub("", text.strip())
+    if not line:
+        return "meta" if text.strip() else "statement"
+    if speaker:
+        key = _label_key(speaker)
+        if key in cues.meta_labels or (key in cues.role_labels and names_only(line)):
+            return "meta"
+    m = _LABELLED.match(line)
+    if m:
+        key = _label_key(m.group(1))
+        if key in cues.meta_labels or (key in cues.role_labels and names_only(m.group(2))):
+            return "meta"
+        if key in cues.not_speakers or key in cues.role_labels:
+            line = _TRAILING.sub("", m.group(2)) or line
+    if cues.meta.fullmatch(line):
+        return "meta"
+    if cues.chatter.fullmatch(line):
+        return "chatter"
+    return "statement"
+
+
+# ---------------------------------------------------------------- measuring on a gold set
+
+def read_gold(path: str | Path) -> list[dict[str, str]]:
+    """Rows of a gold file: tab-separated ``kind``, ``text``, ``names`` (person names, ``;``-separated)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = [dict(r) for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    for r in rows:
+        if r.get("kind") not in KINDS:
+            raise ValueError(f"{path}: unknown kind {r.get('kind')!r} for {r.get('text')!r}")
+    return rows
+
+
+def line_kind(raw: str) -> str:
+    """The kind the readers give one raw notes line (bullet, timestamp and speaker handled as in a .txt file)."""
+    from .readers import text_blocks
+
+    blocks = list(text_blocks([raw]))
+    if not blocks:
+        return "meta"  # a heading or separator: not a statement
+    _n, text, extra = blocks[0]
+    return kind_of(text, extra.get("speaker", ""))
+
+
+def evaluate(path: str | Path) -> dict:
+    """Statements kept (recall of ``statement``), non-statements caught (recall of meta + chatter, as
+    not-a-statement), and the lines that went wrong."""
+    rows = read_gold(path)
+    statements = [r for r in rows if r["kind"] == "statement"]
+    others = [r for r in rows if r["kind"] != "statement"]
+    got = {id(r): line_kind(r["text"]) for r in rows}
+    lost = [r["text"] for r in statements if got[id(r)] != "statement"]
+    missed = [r["text"] for r in others if got[id(r)] == "statement"]
+    same_kind = sum(1 for r in others if got[id(r)] == r["kind"])
+    return {"lines": len(rows), "statements": len(statements), "non_statements": len(others),
+            "statements_kept": round(1 - len(lost) / max(len(statements), 1), 4),
+            "non_statements_caught": round(1 - len(missed) / max(len(others), 1), 4),
+            "non_statement_kind_right": round(same_kind / max(len(others), 1), 4),
+            "statements_lost": lost, "non_statements_missed": missed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import json
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: python -m mh_nlp.io.kinds GOLD.tsv [...]", file=sys.stderr)
+        return 2
+    for path in args:
+        print(json.dumps({"gold": path, **evaluate(path)}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
