@@ -36,6 +36,14 @@ class Cues:
     not_speakers: frozenset[str]
     meta: re.Pattern
     chatter: re.Pattern
+    chatter_words: frozenset[str]
+
+    def meta_label(self, key: str) -> bool:
+        """True for a meta label, also with more words or a number after it (``datum en tijd``)."""
+        if key in self.meta_labels:
+            return True
+        words = key.split()
+        return any(" ".join(words[:n]) in self.meta_labels for n in range(1, min(len(words), 3) + 1))
 
 
 def _pattern(lines: list[str]) -> re.Pattern:
@@ -58,7 +66,8 @@ def load_cues(path: str | Path = CUES_PATH) -> Cues:
     return Cues(frozenset(x.lower() for x in sections.get("meta labels", [])),
                 frozenset(x.lower() for x in sections.get("role labels", [])),
                 frozenset(x.lower() for x in sections.get("not speakers", [])),
-                _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])))
+                _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])),
+                frozenset(w.lower() for line in sections.get("chatter words", []) for w in line.split()))
 
 
 def _label_key(label: str) -> str:
@@ -70,12 +79,13 @@ def speaker_label(label: str) -> bool:
     ``Aanwezig``, ``Notulist`` ...) and not a note label (``Actiepunt``, ``NB`` ...)."""
     cues = load_cues()
     key = _label_key(label)
-    return key not in cues.meta_labels and key not in cues.not_speakers
+    return not cues.meta_label(key) and key not in cues.not_speakers
 
 
 _TRAILING = re.compile(r"[\s.!?:;…]+$")
 _LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
 _PARENS = re.compile(r"\([^()]*\)")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
 
 
 def names_only(text: str) -> bool:
@@ -103,18 +113,21 @@ def kind_of(text: str, speaker: str = "") -> str:
         return "meta" if text.strip() else "statement"
     if speaker:
         key = _label_key(speaker)
-        if key in cues.meta_labels or (key in cues.role_labels and names_only(line)):
+        if cues.meta_label(key) or (key in cues.role_labels and names_only(line)):
             return "meta"
     m = _LABELLED.match(line)
     if m:
         key = _label_key(m.group(1))
-        if key in cues.meta_labels or (key in cues.role_labels and names_only(m.group(2))):
+        if cues.meta_label(key) or (key in cues.role_labels and names_only(m.group(2))):
             return "meta"
         if key in cues.not_speakers or key in cues.role_labels:
             line = _TRAILING.sub("", m.group(2)) or line
     if cues.meta.fullmatch(line):
         return "meta"
     if cues.chatter.fullmatch(line):
+        return "chatter"
+    words = _WORD.findall(line.lower())
+    if words and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in words):
         return "chatter"
     return "statement"
 
