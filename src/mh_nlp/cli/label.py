@@ -259,9 +259,11 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          Text files may be UTF-8, UTF-16/32 (with or without byte-order mark) or
          Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
          split into pieces (warned); cells that cannot be read are counted in a warning.
-Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, section,
+Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, kind, section,
          section_title, chapter, chapter_title, confidence, chapter_confidence, uncertain,
          top1..top3 (+_title, _score), entity_ids, then the input's own columns.
+         kind: statement, meta (date, attendees, minute-taker, agenda headers) or chatter
+         (greetings, thanks, breaks); only statements get a section.
          Written to a temporary file and moved into place at the end; never overwritten
          without --force; never written over an input.
 
@@ -294,6 +296,9 @@ Example:
 @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
               help="Mark statements whose section confidence is below this as uncertain (section left empty; "
                    "chapter kept if its own confidence reaches it).")
+@click.option("--keep-nonstatements/--drop-nonstatements", default=True, show_default=True,
+              help="Meta lines (date, attendees, minute-taker, agenda) and chatter (greetings, thanks, breaks) "
+                   "are never labelled: keep them as rows with their kind and an empty section, or leave them out.")
 @click.option("--summary", "summary_path", type=click.Path(path_type=Path),
               help="Write the theme overview to this .md or .json file instead of printing it.")
 @click.option("--force", is_flag=True, help="Overwrite existing output (and summary) files.")
@@ -309,7 +314,7 @@ Example:
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
 def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
-          header_row: int | None, split: str, min_confidence: float | None,
+          header_row: int | None, split: str, keep_nonstatements: bool, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
@@ -380,6 +385,7 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tu
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
                                sheets=sheets or None, header_row=header_row,
+                               keep_nonstatements=keep_nonstatements,
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client,
@@ -431,7 +437,8 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tu
     if not quiet:
         if summary_path is None:
             click.echo(summary_text(overview))
-        click.echo(f"written: {output} ({writer.rows:,} statements)"
+        labelled = overview["total"]["statements"]
+        click.echo(f"written: {output} ({writer.rows:,} rows, {labelled:,} statements labelled)"
                    + (f", overview {summary_path}" if summary_path else ""))
     if summary.failed:
         _warn(f"{len(summary.failed)} of {overview['total']['inputs']} inputs could not be (fully) labelled; "

@@ -17,7 +17,11 @@ Text files (.txt, .md) are split into one statement per paragraph, bullet or lin
   its own statement (so unpunctuated one-line notes stay apart).
 
 Markdown headings are not statements: their text is carried in the ``heading`` extra field, and a
-speaker label moves from the text to the ``speaker`` field. Statements longer than
+speaker label moves from the text to the ``speaker`` field (a meta label such as ``Datum:``,
+``Aanwezig:`` or ``Notulist:`` never does). Every statement gets a ``kind``: ``statement``, ``meta`` or
+``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet, the header row found below
+a title, merged and formula cells) and UTF-16/32 text are read as described at their readers; a
+cell or row that cannot be read is counted in a warning, never dropped silently. Statements longer than
 :data:`MAX_CHARS` characters (e.g. a 1 MB line) are split into chunks of at most that size, at a
 sentence end or a space where possible, with one warning per file.
 """
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from mh_nlp.io.kinds import kind_of, speaker_label
 from mh_nlp.io.writers import unguard_cell
 
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
@@ -57,6 +62,7 @@ class Statement:
     position: int | str
     text: str
     extra: dict[str, str] = field(default_factory=dict)
+    kind: str = "statement"  # or "meta" / "chatter": not a statement, never labelled (mh_nlp.io.kinds)
 
 
 def _ignore(_msg: str) -> None:
@@ -174,6 +180,19 @@ _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr"
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-Ý0-9])")
 
 
+def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
+    """(speaker, text) of a line that may start with a speaker label (``Jan de Vries (NLA): ...``). A meta
+    label (``Datum:``, ``Aanwezig:``, ``Notulist:``) or a note label (``Actiepunt:``, ``NB:``) is not a
+    speaker: the line is kept whole (see :mod:`mh_nlp.io.kinds`)."""
+    match = match or _SPEAKER.match(text)
+    if match is None:
+        return "", text
+    name = clean(match.group("name"))
+    if not speaker_label(name):
+        return "", text
+    return name, text[match.end():]
+
+
 def clean(text: str) -> str:
     """Collapse runs of whitespace to single spaces and strip the ends."""
     return _WS.sub(" ", text).strip()
@@ -286,8 +305,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             line = line[bullet.end():]
         sm = _SPEAKER.match(line)
         if sm:
-            speaker = clean(sm.group("name"))
-            line = line[sm.end():]
+            speaker, line = take_speaker(line, sm)
         else:
             tm = _TIMESTAMP.match(line)
             if tm:
@@ -402,9 +420,7 @@ def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[
             if c in used or not text or above.get(c) is tc:
                 continue
             speaker = ""
-            sm = _SPEAKER.match(text)
-            if sm:
-                speaker, text = clean(sm.group("name")), text[sm.end():]
+            speaker, text = take_speaker(text)
             where = position if len(cells) == 1 else f"{position} cell {c + 1}"
             yield where, text, {"heading": heading, "speaker": speaker}
         above = {c: tc for c, (_t, tc) in enumerate(cells)}
@@ -441,9 +457,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             heading = text
             continue
         speaker = ""
-        sm = _SPEAKER.match(text)
-        if sm:
-            speaker, text = clean(sm.group("name")), text[sm.end():]
+        speaker, text = take_speaker(text)
         yield paragraphs, text, {"heading": heading, "speaker": speaker}
 
 
@@ -914,7 +928,7 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
                              f"split into pieces of at most {max_chars:,}")
                 for chunk in chunks:
                     any_text = True
-                    yield Statement(source, position, chunk, extra)
+                    yield Statement(source, position, chunk, extra, kind_of(chunk, extra.get("speaker", "")))
         if long_pieces > 1:
             warn(f"{long_pieces} over-long statements were split into pieces of at most {max_chars:,} characters")
         if not any_text:

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 SUMMARY_SUFFIXES = (".md", ".json")
 TOP_K = 3
-FIXED_FIELDS = (["source", "position", "statement", "section", "section_title", "chapter", "chapter_title",
+FIXED_FIELDS = (["source", "position", "statement", "kind", "section", "section_title", "chapter", "chapter_title",
                  "confidence", "chapter_confidence", "uncertain"]
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
                 + ["entity_ids", "similar_quotes"])
@@ -74,7 +74,8 @@ def header(extra_fields: Sequence[str]) -> list[str]:
 
 def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]:
     """One nested row as the flat cells of a .csv/.xlsx output (top 3 spread over columns, ids joined by ``;``)."""
-    cells = [record["source"], record["position"], record["statement"], record["section"], record["section_title"],
+    cells = [record["source"], record["position"], record["statement"], record.get("kind", "statement"),
+             record["section"], record["section_title"],
              "" if record["chapter"] is None else record["chapter"], record["chapter_title"], record["confidence"],
              record["chapter_confidence"], record["uncertain"]]
     top = list(record.get("top") or [])[:TOP_K]
@@ -316,12 +317,21 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
 
 # ---------------------------------------------------------------- theme overview
 
+def _non_statements(counts: dict[str, Any] | None) -> str:
+    """``; 5 meta and 3 chatter lines not labelled`` (or ``dropped``) for an overview line; "" when none."""
+    if not counts or not (counts.get("meta") or counts.get("chatter")):
+        return ""
+    parts = [f"{counts[k]} {k}" for k in ("meta", "chatter") if counts.get(k)]
+    return f"; {' and '.join(parts)} lines not labelled" + (" (dropped)" if counts.get("dropped") else "")
+
+
 def summary_markdown(summary: dict[str, Any]) -> str:
     """The theme overview (see :meth:`mh_nlp.io.label.Summary.to_dict`) as Markdown tables, one block per input."""
     lines = ["# Theme overview", ""]
     total = summary["total"]
     lines.append(f"{total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
-                 + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "") + ".")
+                 + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "")
+                 + _non_statements(total.get("non_statements")) + ".")
     for src in summary["inputs"]:
         lines += ["", f"## {src['source']}", ""]
         if src.get("error"):
@@ -329,7 +339,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
             if not src["statements"]:
                 continue
             lines.append("")
-        lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else ""))
+        lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
+                     + _non_statements(src.get("non_statements")))
         lines += ["", "| chapter | title | statements |", "| --- | --- | ---: |"]
         lines += [f"| {c['chapter']} | {c['title']} | {c['statements']} |" for c in src["chapters"]]
         lines += ["", "| section | title | statements |", "| --- | --- | ---: |"]
@@ -346,6 +357,7 @@ def summary_text(summary: dict[str, Any]) -> str:
             continue
         lines.append(f"{src['source']}: {src['statements']} statements"
                      + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
+                     + _non_statements(src.get("non_statements"))
                      + (f" (stopped: {src['error']})" if src.get("error") else ""))
         for c in src["chapters"]:
             lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
@@ -353,7 +365,8 @@ def summary_text(summary: dict[str, Any]) -> str:
             lines.append(f"    {s['section']:<5} {s['title'][:50]:<50} {s['statements']:6d}")
     total = summary["total"]
     lines.append(f"total: {total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
-                 + (f", {total['uncertain']} uncertain" if total["uncertain"] else ""))
+                 + (f", {total['uncertain']} uncertain" if total["uncertain"] else "")
+                 + _non_statements(total.get("non_statements")))
     return "\n".join(lines)
 
 
