@@ -1,9 +1,12 @@
 """``mh-nlp classify`` and ``mh-nlp label``: classifying notes and batch-labelling files (registered on import)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -13,8 +16,8 @@ import click
 from .base import UserError, main
 from ..themes.prediction import Prediction, ThemeClassifier
 from ..io.readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
-from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, check_output, open_writer, summary_text, \
-    write_summary
+from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
+    summary_text, write_summary
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # nothing could be labelled, or bad input/options: no output written
@@ -274,6 +277,12 @@ Exit status:
   2    usage error (unknown option, missing argument)
   3    partial: some inputs failed (errors printed), the others' rows were written
   130  interrupted (Ctrl-C): no output written
+  143  terminated (SIGTERM; 129 for SIGHUP): no output, no temporary file left
+
+\b
+One run per output: a second run to the same output refuses (one line) while the first
+runs, unless --force; an output that appears while a run writes is never replaced
+without --force.
 
 \b
 Example:
@@ -313,7 +322,63 @@ Example:
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
-def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
+def label(**options: Any) -> None:
+    output, force = options["output"], options["force"]
+    try:
+        check_output(output, options["inputs"], force, OUTPUT_SUFFIXES)  # a bad path: one line, before the lock
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    lock: OutputLock | None = OutputLock(output)
+    try:
+        lock.acquire()
+    except OutputError as exc:
+        if not force:
+            raise UserError(str(exc)) from None
+        _warn(f"{exc}; --force: going on, the run that finishes last replaces the output")
+        lock = None
+    try:
+        with _signals_as_interrupt():
+            _label(**options)
+    except _Terminated as exc:  # before the output was opened: nothing to clean up
+        _error(f"terminated ({signal.Signals(exc.signum).name}); no output written")
+        sys.exit(128 + exc.signum)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C (no output, no temporary file), exit status 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP (``timeout``, ``kill``, systemd, a closed terminal) into :class:`_Terminated`
+    while the block runs (main thread only; the previous handlers are restored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise _Terminated(signum)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            old[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, previous in old.items():
+            signal.signal(signum, previous)
+
+
+def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
           header_row: int | None, split: str, keep_nonstatements: bool, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None, scheduler: str | None) -> None:
@@ -381,7 +446,7 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tu
         fields: dict[str, None] = {}
         for path in good:
             fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
-        writer = open_writer(output, list(fields))
+        writer = open_writer(output, list(fields), overwrite=force)
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
                                sheets=sheets or None, header_row=header_row,
@@ -399,14 +464,22 @@ def label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tu
         writer.commit()
         overview = summary.to_dict()
         if summary_path is not None:
-            write_summary(summary_path, overview)
-    except KeyboardInterrupt:
+            write_summary(summary_path, overview, overwrite=force)
+    except KeyboardInterrupt as exc:
         progress.clear()
         if writer is not None:
             writer.abort()
-        _error("interrupted; no output written")
         _close_client(client)
+        if isinstance(exc, _Terminated):
+            _error(f"terminated ({signal.Signals(exc.signum).name}); no output written")
+            sys.exit(128 + exc.signum)
+        _error("interrupted; no output written")
         sys.exit(EXIT_INTERRUPTED)
+    except OutputError as exc:  # the output appeared meanwhile (another program): not overwritten
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        raise UserError(str(exc)) from None
     except _cluster_errors(client) as exc:  # a worker's model check, a lost scheduler: one line
         progress.clear()
         if writer is not None:

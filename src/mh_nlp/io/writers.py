@@ -4,6 +4,11 @@ Every writer writes to a hidden temporary file in the output's own directory and
 place with ``os.replace`` only on :meth:`RowWriter.commit`; an exception or Ctrl-C before that
 removes the temporary file, so an interrupted run never leaves a half-written or clobbered output.
 Rows come in the nested form of :meth:`mh_nlp.io.label.LabelRow.to_dict`.
+
+One writer at a time: :class:`OutputLock` holds an exclusive lock (``flock``) on a hidden
+``.NAME.lock`` beside the output for the whole run, so a second run to the same output refuses at once;
+and a writer opened with ``overwrite=False`` moves its file into place with an exclusive create
+(``os.link``), so an output that appeared meanwhile is never replaced.
 """
 from __future__ import annotations
 
@@ -105,16 +110,91 @@ def temp_path_for(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-class RowWriter:
-    """Base class: a temporary file that becomes ``path`` on :meth:`commit` and vanishes on :meth:`abort`."""
+def _move_into_place(tmp: Path, path: Path, overwrite: bool) -> None:
+    """``os.replace`` (``overwrite``), else an exclusive create: a link that fails when ``path`` exists."""
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError(f"{path}: was created by another program while this run was writing; not "
+                          f"overwritten (use --force to replace it)") from None
+    except OSError:  # a file system without hard links (FAT, some network shares): check, then replace
+        if path.exists():
+            raise OutputError(f"{path}: was created by another program while this run was writing; not "
+                              f"overwritten (use --force to replace it)") from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
 
-    def __init__(self, path: Path, extra_fields: Sequence[str] = ()):
+
+class OutputLock:
+    """An exclusive lock for writing ``path``: a hidden ``.NAME.lock`` file beside it, locked with
+    ``flock`` (released by the system if the process dies) and removed on :meth:`release`."""
+
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        self.path = path.with_name(f".{path.name}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> "OutputLock":
+        """Take the lock or raise :class:`OutputError` when another run holds it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks; the exclusive create still guards
+            return self
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise OutputError(f"{self.path.parent / self.path.name[1:-5]}: another run is writing this output "
+                                  f"now; wait for it to finish or choose another output") from None
+            try:  # the holder before us may have removed the file after we opened it: lock the current one
+                mine, now = os.fstat(fd), os.stat(self.path)
+                same = (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+            except OSError:
+                same = False
+            if same:
+                self._fd = fd
+                return self
+            os.close(fd)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> "OutputLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+class RowWriter:
+    """Base class: a temporary file that becomes ``path`` on :meth:`commit` and vanishes on :meth:`abort`.
+    With ``overwrite=False`` the commit never replaces a file that exists by then (:class:`OutputError`)."""
+
+    def __init__(self, path: Path, extra_fields: Sequence[str] = (), overwrite: bool = True):
         self.path = Path(path)
+        self.overwrite = overwrite
         self.extras = extra_columns(extra_fields)
         self.rows = 0
         self._done = False
         fd, self.tmp = temp_path_for(self.path)
-        self._open(fd)
+        try:
+            self._open(fd)
+        except BaseException:  # e.g. Ctrl-C or SIGTERM while openpyxl loads: no temporary file left behind
+            self.tmp.unlink(missing_ok=True)
+            raise
 
     def _open(self, fd: int) -> None:
         raise NotImplementedError
@@ -136,7 +216,7 @@ class RowWriter:
             return
         try:
             self._close()
-            os.replace(self.tmp, self.path)
+            _move_into_place(self.tmp, self.path, self.overwrite)
         except BaseException:
             self.abort()
             raise
@@ -265,24 +345,26 @@ def _xlsx_safe(value: Any) -> Any:
 WRITERS = {".csv": CsvWriter, ".jsonl": JsonlWriter, ".xlsx": XlsxWriter}
 
 
-def open_writer(path: str | Path, extra_fields: Sequence[str] = ()) -> RowWriter:
-    """A writer for ``path`` chosen by its extension (.csv, .jsonl or .xlsx)."""
+def open_writer(path: str | Path, extra_fields: Sequence[str] = (), overwrite: bool = True, **options) -> RowWriter:
+    """A writer for ``path`` chosen by its extension (.csv, .jsonl or .xlsx); ``overwrite=False``: never
+    replace a file that exists when the output is committed."""
     path = Path(path)
     cls = WRITERS.get(path.suffix.lower())
     if cls is None:
         raise OutputError(f"unsupported output type {path.suffix or '(no extension)'!r} "
                           f"(use {', '.join(OUTPUT_SUFFIXES)})")
-    return cls(path, extra_fields)
+    return cls(path, extra_fields, overwrite, **options)
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+def write_text_atomic(path: str | Path, text: str, overwrite: bool = True) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace`` (an exclusive create when
+    not ``overwrite``)."""
     path = Path(path)
     fd, tmp = temp_path_for(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        _move_into_place(tmp, path, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -370,10 +452,10 @@ def summary_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_summary(path: str | Path, summary: dict[str, Any]) -> None:
+def write_summary(path: str | Path, summary: dict[str, Any], overwrite: bool = True) -> None:
     """Write the theme overview as .md or .json (atomically)."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+        write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n", overwrite)
     else:
-        write_text_atomic(path, summary_markdown(summary))
+        write_text_atomic(path, summary_markdown(summary), overwrite)
