@@ -310,6 +310,11 @@ Example:
                    "are never labelled: keep them as rows with their kind and an empty section, or leave them out.")
 @click.option("--summary", "summary_path", type=click.Path(path_type=Path),
               help="Write the theme overview to this .md or .json file instead of printing it.")
+@click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=None,
+              help="Field separator of a .csv output (default ','; ';' opens in columns in Excel with Dutch "
+                   "regional settings).")
+@click.option("--excel-nl", is_flag=True, help="A .csv output for Excel with Dutch regional settings: ';' between "
+              "fields and decimal commas (0,8123). An .xlsx output needs neither and is the safer choice.")
 @click.option("--force", is_flag=True, help="Overwrite existing output (and summary) files.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no overview on the terminal (warnings and errors "
               "still go to stderr).")
@@ -379,7 +384,7 @@ def _signals_as_interrupt() -> Iterator[None]:
 
 
 def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
-          header_row: int | None, split: str, keep_nonstatements: bool, min_confidence: float | None,
+          header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
@@ -394,6 +399,16 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                 raise OutputError(f"{summary_path}: the summary cannot be the output file")
     except OutputError as exc:
         raise UserError(str(exc)) from None
+
+    csv_options: dict[str, Any] = {}
+    if delimiter is not None or excel_nl:
+        if output.suffix.lower() == ".jsonl":
+            raise UserError(f"{output}: --delimiter and --excel-nl are for .csv outputs (a .jsonl output has no "
+                            f"fields to separate)")
+        if output.suffix.lower() == ".csv":
+            csv_options = {"delimiter": delimiter or (";" if excel_nl else ","), "decimal_comma": excel_nl}
+            if excel_nl and delimiter == ",":
+                raise UserError("--excel-nl writes decimal commas: use it with ';' or tab, not ','")
 
     # 2. inputs that cannot be read at all are reported now
     summary = Summary()
@@ -446,7 +461,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         fields: dict[str, None] = {}
         for path in good:
             fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
-        writer = open_writer(output, list(fields), overwrite=force)
+        writer = open_writer(output, list(fields), overwrite=force, **csv_options)
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
                                sheets=sheets or None, header_row=header_row,

@@ -183,9 +183,10 @@ class RowWriter:
     """Base class: a temporary file that becomes ``path`` on :meth:`commit` and vanishes on :meth:`abort`.
     With ``overwrite=False`` the commit never replaces a file that exists by then (:class:`OutputError`)."""
 
-    def __init__(self, path: Path, extra_fields: Sequence[str] = (), overwrite: bool = True):
+    def __init__(self, path: Path, extra_fields: Sequence[str] = (), overwrite: bool = True, **options: Any):
         self.path = Path(path)
         self.overwrite = overwrite
+        self.options = options
         self.extras = extra_columns(extra_fields)
         self.rows = 0
         self._done = False
@@ -246,16 +247,31 @@ class RowWriter:
             self.abort()
 
 
+CSV_DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+
+
 class CsvWriter(RowWriter):
-    """UTF-8 CSV with a byte-order mark (so Excel shows Dutch accents), one header row."""
+    """UTF-8 CSV with a byte-order mark (so Excel shows Dutch accents), one header row.
+
+    Options: ``delimiter`` (``,`` by default; ``;`` for Excel with Dutch regional settings, ``tab``) and
+    ``decimal_comma`` (numbers such as confidences written ``0,8123``, as Dutch Excel reads them)."""
 
     def _open(self, fd: int) -> None:
+        delimiter = self.options.get("delimiter") or ","
+        if delimiter not in CSV_DELIMITERS:
+            raise OutputError(f"unsupported CSV delimiter {delimiter!r} (use {', '.join(sorted(CSV_DELIMITERS))})")
+        self._decimal_comma = bool(self.options.get("decimal_comma"))
         self._fh: io.TextIOBase | None = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
-        self._csv = csv.writer(self._fh)
+        self._csv = csv.writer(self._fh, delimiter=CSV_DELIMITERS[delimiter])
         self._csv.writerow([safe_cell(c) for c in header([n for n, _c in self.extras])])
 
+    def _value(self, value: Any) -> Any:
+        if self._decimal_comma and isinstance(value, float):
+            return repr(value).replace(".", ",")
+        return safe_cell(value)
+
     def write(self, record: dict[str, Any]) -> None:
-        self._csv.writerow([safe_cell(c) for c in flat_row(record, self.extras)])
+        self._csv.writerow([self._value(c) for c in flat_row(record, self.extras)])
         self.rows += 1
 
     def _close(self) -> None:
