@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import REPO, KeywordClassifier, use_fakes  # noqa: E402
 
 from mh_nlp.cli import main  # noqa: E402
-from mh_nlp.io.notes_eval import evaluate, read_gold  # noqa: E402
+from mh_nlp.io.notes_eval import evaluate, evaluate_names, read_gold  # noqa: E402
 
 NOTES = """\
 Datum: 14 maart 2026
@@ -134,3 +135,72 @@ def test_gold_set_is_big_enough_and_has_every_kind():
     assert len(rows) >= 150
     kinds = {r["kind"] for r in rows}
     assert kinds == {"statement", "meta", "chatter"}
+
+
+# ---------------------------------------------------------------- --pseudonymise, --drop-columns
+
+PEOPLE = ["Sanne Verhoeven", "Jan de Vries", "Fatima El Amrani", "Pieter Bakker"]
+ORGANISATIONS = ["NLA", "CoMensha", "politie", "gemeente Utrecht", "RIEC"]
+
+
+def test_pseudonymise_leaves_no_name_and_keeps_organisations(clf, notes, tmp_path):
+    table = tmp_path / "tabel.csv"
+    table.write_text("spreker;uitspraak;telefoon\nFatima El Amrani;Volgens Jan moet CoMensha meer opvang regelen.;0612345678\n"
+                     "Marco Rossi;Dhr. Bakker benadrukt dat de NLA vaker controleert.;0687654321\n", encoding="utf-8")
+    out, summ = tmp_path / "o.jsonl", tmp_path / "o.json"
+    r = run("label", notes, table, "-o", out, "--pseudonymise", "--drop-columns", "Telefoon", "--summary", summ, "-q")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    written = out.read_text(encoding="utf-8") + summ.read_text(encoding="utf-8")
+    for person in PEOPLE + ["Marco Rossi"]:
+        for word in person.split():
+            if word[0].isupper():
+                assert not re.search(rf"\b{word}\b", written), (word, written)
+    assert "0612345678" not in written and all("telefoon" not in x["extra"] for x in rows)
+    text = " ".join(x["statement"] for x in rows)
+    for org in ORGANISATIONS:
+        assert org in text, org
+    by_pos = {(Path(x["source"]).name, x["position"]): x for x in rows}
+    # one person, one pseudonym, over both files: speaker, attendee line, text and speaker column
+    fatima = by_pos[("notulen.txt", 9)]["extra"]["speaker"]
+    assert re.fullmatch(r"Spreker \d+", fatima)
+    assert f"{fatima} (CoMensha)" in by_pos[("notulen.txt", 2)]["statement"]
+    assert by_pos[("tabel.csv", 2)]["extra"]["spreker"] == fatima
+    jan = by_pos[("notulen.txt", 8)]["extra"]["speaker"]
+    assert jan.endswith("(NLA)") and by_pos[("tabel.csv", 2)]["statement"].startswith(f"Volgens {jan[:-6]} moet")
+    assert by_pos[("notulen.txt", 17)]["statement"].startswith("Actiepunt: Spreker ")
+    speakers = {x["extra"].get("speaker") for x in rows if x["extra"].get("speaker")}
+    assert len(speakers - {"Voorzitter"}) == 3 and "Voorzitter" in speakers  # Jan, Fatima, Pieter; a role stays
+
+
+def test_pseudonymise_recall_on_the_gold_names():
+    for name in ("gold.tsv", "heldout.tsv", "fresh.tsv"):
+        result = evaluate_names(REPO / "data" / "notes" / name)
+        assert result["recall"] >= 0.95, result["missed"]
+        assert result["lines_without_names_changed"] == []
+
+
+def test_drop_columns_without_pseudonymise(clf, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("tekst,naam,datum\nTe weinig capaciteit.,Jan,2026-03-14\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = run("label", table, "-o", out, "--drop-columns", "naam,bestaatniet", "-q")
+    assert r.exit_code == 0 and "no input has a column 'bestaatniet'" in r.stderr
+    rows = read_rows(out)
+    assert "naam" not in rows[0] and rows[0]["datum"] == "2026-03-14" and rows[0]["statement"] == "Te weinig capaciteit."
+
+
+def test_name_finder_deduce_is_one_line_when_missing_or_without_pseudonymise(clf, notes, tmp_path):
+    r = run("label", notes, "-o", tmp_path / "o.csv", "--name-finder", "deduce")
+    assert r.exit_code == 1 and r.stderr == "mh-nlp: error: --name-finder is used with --pseudonymise only\n"
+    try:
+        import deduce  # noqa: F401
+    except ImportError:
+        r = run("label", notes, "-o", tmp_path / "o.csv", "--pseudonymise", "--name-finder", "deduce")
+        assert r.exit_code == 1 and "pip install 'mh-nlp[privacy]'" in r.stderr and len(r.stderr.splitlines()) == 1
+        assert not (tmp_path / "o.csv").exists()
+        return
+    out = tmp_path / "d.csv"  # deduce installed: the same guarantees
+    assert run("label", notes, "-o", out, "--pseudonymise", "--name-finder", "deduce", "-q").exit_code == 0
+    written = out.read_text(encoding="utf-8-sig")
+    assert not any(w in written for p in PEOPLE for w in p.split() if w[0].isupper())

@@ -308,6 +308,14 @@ Example:
 @click.option("--keep-nonstatements/--drop-nonstatements", default=True, show_default=True,
               help="Meta lines (date, attendees, minute-taker, agenda) and chatter (greetings, thanks, breaks) "
                    "are never labelled: keep them as rows with their kind and an empty section, or leave them out.")
+@click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
+              help="Replace person names by Spreker 1, Spreker 2 ... (consistent over all inputs of the run): "
+                   "speakers, speaker columns, attendee lines and names in the text; organisations are kept.")
+@click.option("--name-finder", type=click.Choice(["rules", "deduce"]), default="rules", show_default=True,
+              help="How --pseudonymise finds names in running text: context rules, or the rules plus the deduce "
+                   "library (better recall, some 10 s to load; pip install 'mh-nlp[privacy]').")
+@click.option("--drop-columns", metavar="A,B", default="",
+              help="Leave these carried input columns out of the output (comma-separated, case-insensitive).")
 @click.option("--summary", "summary_path", type=click.Path(path_type=Path),
               help="Write the theme overview to this .md or .json file instead of printing it.")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=None,
@@ -384,7 +392,8 @@ def _signals_as_interrupt() -> Iterator[None]:
 
 
 def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
-          header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool, min_confidence: float | None,
+          header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool,
+          pseudonymise: bool, name_finder: str, drop_columns: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
           model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
@@ -400,6 +409,16 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
     except OutputError as exc:
         raise UserError(str(exc)) from None
 
+    finder = None
+    if name_finder != "rules":
+        if not pseudonymise:
+            raise UserError("--name-finder is used with --pseudonymise only")
+        from ..io.privacy import NameFinderError, name_finder as make_finder
+
+        try:
+            finder = make_finder(name_finder)
+        except NameFinderError as exc:
+            raise UserError(str(exc)) from None
     csv_options: dict[str, Any] = {}
     if delimiter is not None or excel_nl:
         if output.suffix.lower() == ".jsonl":
@@ -461,11 +480,18 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         fields: dict[str, None] = {}
         for path in good:
             fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
+        dropped = [c.strip() for c in drop_columns.split(",") if c.strip()]
+        unknown = [c for c in dropped if c.lower() not in {f.lower() for f in fields}]
+        if unknown:
+            _warn(f"--drop-columns: no input has a column {', '.join(map(repr, unknown))} "
+                  f"(columns: {', '.join(fields) or 'none'})")
+        fields = {f: None for f in fields if f.lower() not in {c.lower() for c in dropped}}
         writer = open_writer(output, list(fields), overwrite=force, **csv_options)
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
                                sheets=sheets or None, header_row=header_row,
-                               keep_nonstatements=keep_nonstatements,
+                               keep_nonstatements=keep_nonstatements, pseudonymise=pseudonymise,
+                               drop_columns=dropped, name_finder=finder,
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client,

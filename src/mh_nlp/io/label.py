@@ -256,6 +256,12 @@ class Summary:
             "non_statements": {k: sum(i["non_statements"][k] for i in inputs) for k in ("meta", "chatter")}}}
 
 
+def _drop(st: Statement, columns: Sequence[str]) -> Statement:
+    from .privacy import drop_columns
+
+    return drop_columns(st, columns)
+
+
 def _ignore(_source: str, _message: str) -> None:
     """Default reporter: drop the message."""
 
@@ -265,7 +271,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 min_confidence: float | None = None,
                 find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
                 max_chars: int = MAX_CHARS, sheets: Sequence[str] | None = None, header_row: int | None = None,
-                keep_nonstatements: bool = True,
+                keep_nonstatements: bool = True, pseudonymise: bool = False, drop_columns: Sequence[str] = (),
+                name_finder: Callable[[str], list[str]] | None = None,
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
@@ -276,9 +283,25 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     ``sheets`` and ``header_row`` choose the sheets and the header row of table inputs
     (see :func:`mh_nlp.io.readers.read_statements`). Meta and chatter lines (:mod:`mh_nlp.io.kinds`) are
     never classified: they come as rows without a prediction, or, with ``keep_nonstatements=False``,
-    not at all (the summary still counts them)."""
+    not at all (the summary still counts them). With ``pseudonymise`` person names become ``Spreker 1``,
+    ``Spreker 2`` … consistently over all files (:mod:`mh_nlp.io.privacy`; the files are read once more
+    first to learn the names; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
+    it finds to those of the rules); ``drop_columns`` removes carried input columns."""
     warn = warn or _ignore
     error = error or _ignore
+    paths = list(paths)
+    pseudonymiser = None
+    if pseudonymise:
+        from .privacy import Pseudonymiser
+
+        pseudonymiser = Pseudonymiser(finder=name_finder)
+        for path in paths:  # first pass: learn every name of the run, so the numbering is one for all files
+            try:
+                for st in read_statements(path, column=column, split=split, max_chars=max_chars, source=str(path),
+                                          sheets=sheets, header_row=header_row):
+                    pseudonymiser.learn(st)
+            except ReadError:
+                pass  # reported by the second pass
 
     def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
         for path in paths:
@@ -293,6 +316,10 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                         if summary is not None:
                             summary.skip(st, dropped=True)
                         continue
+                    if pseudonymiser is not None:
+                        st = pseudonymiser.apply(st, drop_columns)
+                    elif drop_columns:
+                        st = _drop(st, drop_columns)
                     yield st
             except ReadError as exc:
                 error(source, str(exc))
