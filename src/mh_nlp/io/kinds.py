@@ -125,7 +125,11 @@ def kind_of(text: str, speaker: str = "") -> str:
         return "meta"
     if cues.chatter.fullmatch(line):
         return "chatter"
-    words = _WORD.findall(line.lower())
-    if words and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in words):
+    words = _WORD.findall(line)
+    # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
+    # words after the first are taken for names
+    names = [w for w in words[1:] if w[:1].isupper()][:2]
+    rest = [w.lower() for w in words if w not in names]
+    if rest and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in rest):
         return "chatter"
     return "statement"

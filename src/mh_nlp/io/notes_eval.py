@@ -70,9 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
-
 
 # ---------------------------------------------------------------- names (--pseudonymise)
 
@@ -127,3 +124,7 @@ def evaluate_names(path: str | Path, per_line: bool = False, finder=None) -> dic
             changed.append(f"{r['text']!r} -> {shown!r}")
     return {"names": total, "recall": round(caught / max(total, 1), 4), "missed": missed,
             "lines_without_names_changed": changed}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
