@@ -209,3 +209,21 @@ def test_csv_title_row_above_header_is_found_and_said(tmp_path):
         (4, "De NLA ziet meer.", {"spreker": "Jan"}), (5, "Oplossing taalbarrières.", {"spreker": "Els"})]
     assert any("1 row above the header row 3" in w for w in warnings)
     assert extra_fields(p) == ["spreker"]
+
+
+def test_docx_statement_merged_over_rows_is_read_once(tmp_path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=4, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "Spreker", "Uitspraak"
+    t.cell(1, 0).text, t.cell(1, 1).text = "Jan", "Een uitspraak die over twee rijen is samengevoegd."
+    t.cell(1, 1).merge(t.cell(2, 1))
+    t.cell(2, 0).text = "Els"
+    t.cell(3, 0).text, t.cell(3, 1).text = "Piet", "Daarna nog een punt."
+    p = tmp_path / "m.docx"
+    d.save(p)
+    got, _ = collect(p)
+    assert [(s.position, s.text, s.extra["speaker"]) for s in got] == [
+        ("table 1 row 2", "Een uitspraak die over twee rijen is samengevoegd.", "Jan"),
+        ("table 1 row 4", "Daarna nog een punt.", "Piet")]
