@@ -71,3 +71,34 @@ def test_xlsx_section_numbers_are_text_cells(note, tmp_path):
             assert cells[col].data_type == "s" and isinstance(cells[col].value, str)
         assert isinstance(cells["confidence"].value, float)
     assert "1.5" in [ws.cell(r, names.index("section") + 1).value for r in range(2, ws.max_row + 1)]
+
+
+def test_workbook_sheets_and_header_row_through_the_cli(note, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ochtend"
+    ws["A1"] = "Rondetafel 14 maart"
+    ws.append(["spreker", "uitspraak"])
+    ws.append(["Jan", "Te weinig capaciteit bij de politie."])
+    ws2 = wb.create_sheet("Middag")
+    ws2.append(["tekst"])
+    ws2.append(["Meer voorlichting op scholen."])
+    p = tmp_path / "w.xlsx"
+    wb.save(p)
+    out = tmp_path / "o.csv"
+    r = run("label", p, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert "1 row above the header row 2" in r.stderr
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(x["sheet"], x["position"], x["spreker"], x["section"]) for x in rows] == [
+        ("Ochtend", "3", "Jan", "2.16"), ("Middag", "2", "", "4.3")]
+    out2 = tmp_path / "o2.csv"
+    assert run("label", p, "-o", out2, "-q", "--sheet", "Middag").exit_code == 0
+    with open(out2, encoding="utf-8-sig", newline="") as fh:
+        assert [x["statement"] for x in csv.DictReader(fh)] == ["Meer voorlichting op scholen."]
+    r = run("label", p, "-o", tmp_path / "o3.csv", "--sheet", "Avond")
+    assert r.exit_code == 1 and not (tmp_path / "o3.csv").exists()
+    assert f"mh-nlp: error: {p}: no sheet 'Avond' (sheets: Ochtend, Middag)" in r.stderr
