@@ -420,7 +420,8 @@ def _non_statements(counts: dict[str, Any] | None) -> str:
     if not counts or not (counts.get("meta") or counts.get("chatter")):
         return ""
     parts = [f"{counts[k]} {k}" for k in ("meta", "chatter") if counts.get(k)]
-    return f"; {' and '.join(parts)} lines not labelled" + (" (dropped)" if counts.get("dropped") else "")
+    lines = "line" if sum(counts.get(k) or 0 for k in ("meta", "chatter")) == 1 else "lines"
+    return f"; {' and '.join(parts)} {lines} not labelled" + (" (dropped)" if counts.get("dropped") else "")
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:
