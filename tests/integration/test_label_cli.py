@@ -121,8 +121,11 @@ def test_label_examples_to_csv_with_summary(clf, tmp_path):
     assert tr[2]["speaker"] == "Ingrid (Veilig Thuis)" and tr[2]["entity_ids"] == ""  # the label is not the text
     assert any(row["entity_ids"] == "riec" for row in tr)
     overview = json.loads(summ.read_text(encoding="utf-8"))
-    assert overview["total"]["statements"] == len(rows) and overview["total"]["inputs_ok"] == 4
-    assert sum(s["statements"] for i in overview["inputs"] for s in i["sections"]) == len(rows)
+    statements = [row for row in rows if row["kind"] == "statement"]
+    assert overview["total"]["statements"] == len(statements) and overview["total"]["inputs_ok"] == 4
+    assert overview["total"]["non_statements"] == {"meta": 2, "chatter": 0}  # two attendee paragraphs
+    assert len(rows) == len(statements) + 2 and all(row["section"] == "" for row in rows if row["kind"] != "statement")
+    assert sum(s["statements"] for i in overview["inputs"] for s in i["sections"]) == len(statements)
     assert "written:" in r.stdout
 
 
@@ -140,7 +143,7 @@ def test_label_other_output_formats(clf, tmp_path, note, suffix):
 
         ws = openpyxl.load_workbook(out, read_only=True).worksheets[0]
         table = list(ws.iter_rows(values_only=True))
-        assert len(table) == 3 and table[2][3] == "4.3"
+        assert len(table) == 3 and table[2][3:5] == ("statement", "4.3")
 
 
 def test_formula_in_a_statement_is_written_as_text(clf, tmp_path):

@@ -59,8 +59,8 @@ def test_jsonl_and_xlsx_round_trip(tmp_path):
     assert lines[1]["extra"] == {"spreker": "OM", "section": "y"}
     ws = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True).worksheets[0]
     table = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert table[0][:4] == ["source", "position", "statement", "section"]
-    assert table[1][:4] == ["a.csv", 2, "Het delen van gegevens loopt vast.", "2.11"]
+    assert table[0][:5] == ["source", "position", "statement", "kind", "section"]
+    assert table[1][:5] == ["a.csv", 2, "Het delen van gegevens loopt vast.", "statement", "2.11"]
     assert len(table) == 3
 
 
@@ -105,7 +105,8 @@ def test_summary_counts_and_formats(tmp_path):
     assert a["sections"] == [{"section": "2.11", "title": "Beperkte mogelijkheid gegevensuitwisseling",
                               "statements": 1}]
     assert a["chapters"] == [{"chapter": 2, "title": "Problemen en oorzaken", "statements": 1}]
-    assert d["total"] == {"inputs": 2, "inputs_ok": 1, "statements": 2, "uncertain": 1}
+    assert d["total"] == {"inputs": 2, "inputs_ok": 1, "statements": 2, "uncertain": 1,
+                          "non_statements": {"meta": 0, "chatter": 0}}
     md = summary_markdown(d)
     assert "| 2.11 | Beperkte mogelijkheid gegevensuitwisseling | 1 |" in md
     assert "**error:** not a valid .docx file" in md

@@ -907,6 +907,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         _f, sql = _filters(request.query_params)
         from ..io.writers import open_writer
 
+        if request.query_params.get("pseudonymise", "") in ("1", "true", "yes", "on"):
+            rows = pseudonymised(rows)
+
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
         extras.update((k, None) for k in store.extra_keys(**sql))
         tmp = Path(tempfile.mkdtemp(dir=data_dir, prefix=".export-"))
@@ -923,6 +926,19 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, tmp, True))
 
     return app
+
+
+def pseudonymised(rows: list[dict]) -> list[dict]:
+    """Statement rows with person names replaced by Spreker 1, 2 ... consistently over the export (text, speaker
+    and speaker-like columns; see :mod:`mh_nlp.io.privacy`)."""
+    from ..io.privacy import Pseudonymiser
+    from ..io.readers import Statement
+
+    p = Pseudonymiser()
+    sts = [Statement(str(r["document"]), r["position"], r["text"] or "", dict(r["extra"] or {})) for r in rows]
+    for st in sts:
+        p.learn(st)
+    return [{**r, "text": out.text, "extra": out.extra} for r, out in zip(rows, map(p.apply, sts))]
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")

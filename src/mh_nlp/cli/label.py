@@ -1,9 +1,12 @@
 """``mh-nlp classify`` and ``mh-nlp label``: classifying notes and batch-labelling files (registered on import)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -13,8 +16,8 @@ import click
 from .base import UserError, main
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
-from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, check_output, open_writer, summary_text, \
-    write_summary
+from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
+    summary_text, write_summary
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # nothing could be labelled, or bad input/options: no output written
@@ -239,13 +242,19 @@ _LABEL_HELP = f"""Label every statement of notes and transcripts with its theme;
 
 \b
 Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rejoined),
-         .docx (paragraphs and list items), .csv/.xlsx (text column: --column, default
-         text/tekst/statement/uitspraak; other columns carried through), .jsonl (field "text"
-         or --column). Text files may be UTF-8 or Windows-1252 (warned). Empty
-         statements are skipped; one over 10,000 characters is split into pieces (warned).
-Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, section,
+         .docx (paragraphs, list items and tables in document order; a speaker | statement
+         table reads as speaker + statement, position "table T row R"), .csv/.xlsx (text
+         column: --column, default text/tekst/statement/uitspraak; other columns carried
+         through; every sheet, or --sheet; header row found below a title, or --header-row;
+         position = the row number the spreadsheet shows), .jsonl (field "text" or --column).
+         Text files may be UTF-8, UTF-16/32 (with or without byte-order mark) or
+         Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
+         split into pieces (warned); cells that cannot be read are counted in a warning.
+Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, kind, section,
          section_title, chapter, chapter_title, confidence, chapter_confidence, uncertain,
          top1..top3 (+_title, _score), entity_ids, then the input's own columns.
+         kind: statement, meta (date, attendees, minute-taker, agenda headers) or chatter
+         (greetings, thanks, breaks); only statements get a section.
          Written to a temporary file and moved into place at the end; never overwritten
          without --force; never written over an input.
 
@@ -256,6 +265,12 @@ Exit status:
   2    usage error (unknown option, missing argument)
   3    partial: some inputs failed (errors printed), the others' rows were written
   130  interrupted (Ctrl-C): no output written
+  143  terminated (SIGTERM; 129 for SIGHUP): no output, no temporary file left
+
+\b
+One run per output: a second run to the same output refuses (one line) while the first
+runs, unless --force; an output that appears while a run writes is never replaced
+without --force.
 
 \b
 Example:
@@ -268,13 +283,34 @@ Example:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help=f"Output file ({', '.join(OUTPUT_SUFFIXES)}).")
 @click.option("--column", help="Text column of .csv/.xlsx inputs (field of .jsonl inputs).")
+@click.option("--sheet", "sheets", multiple=True, metavar="NAME",
+              help="Sheet of .xlsx inputs to read (repeatable; default: every sheet).")
+@click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Row number of the header in .csv/.xlsx inputs (default: found, the first row naming the "
+                   "columns; rows above it are a title).")
 @click.option("--split", type=click.Choice(SPLITS), default="paragraph", show_default=True,
               help="Statements of text inputs: per paragraph/bullet/line, or per sentence.")
 @click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
               help="Mark statements whose section confidence is below this as uncertain (section left empty; "
                    "chapter kept if its own confidence reaches it).")
+@click.option("--keep-nonstatements/--drop-nonstatements", default=True, show_default=True,
+              help="Meta lines (date, attendees, minute-taker, agenda) and chatter (greetings, thanks, breaks) "
+                   "are never labelled: keep them as rows with their kind and an empty section, or leave them out.")
+@click.option("--pseudonymise", "--pseudonymize", "pseudonymise", is_flag=True,
+              help="Replace person names by Spreker 1, Spreker 2 ... (consistent over all inputs of the run): "
+                   "speakers, speaker columns, attendee lines and names in the text; organisations are kept.")
+@click.option("--name-finder", type=click.Choice(["rules", "deduce"]), default="rules", show_default=True,
+              help="How --pseudonymise finds names in running text: context rules, or the rules plus the deduce "
+                   "library (better recall, some 10 s to load; pip install 'mh-nlp[privacy]').")
+@click.option("--drop-columns", metavar="A,B", default="",
+              help="Leave these carried input columns out of the output (comma-separated, case-insensitive).")
 @click.option("--summary", "summary_path", type=click.Path(path_type=Path),
               help="Write the theme overview to this .md or .json file instead of printing it.")
+@click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=None,
+              help="Field separator of a .csv output (default ','; ';' opens in columns in Excel with Dutch "
+                   "regional settings).")
+@click.option("--excel-nl", is_flag=True, help="A .csv output for Excel with Dutch regional settings: ';' between "
+              "fields and decimal commas (0,8123). An .xlsx output needs neither and is the safer choice.")
 @click.option("--force", is_flag=True, help="Overwrite existing output (and summary) files.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress and no overview on the terminal (warnings and errors "
               "still go to stderr).")
@@ -290,19 +326,69 @@ Example:
 @click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
               help="Largest size a .docx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB); a larger "
                    "one (a decompression bomb?) is refused before it is opened.")
-def label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
-          summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None, scheduler: str | None, max_unpacked_mb: float | None) -> None:
+def label(**options: Any) -> None:
+    output, force = options["output"], options["force"]
+    try:
+        check_output(output, options["inputs"], force, OUTPUT_SUFFIXES)  # a bad path: one line, before the lock
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    lock: OutputLock | None = OutputLock(output)
+    try:
+        lock.acquire()
+    except OutputError as exc:
+        if not force:
+            raise UserError(str(exc)) from None
+        _warn(f"{exc}; --force: going on, the run that finishes last replaces the output")
+        lock = None
     from ..io import safezip
 
-    with safezip.limits(max_unpacked_mb=max_unpacked_mb):
-        _label(inputs, output, column, split, min_confidence, summary_path, force, quiet, batch_size, workers,
-               model, scheduler)
+    try:
+        with _signals_as_interrupt(), safezip.limits(max_unpacked_mb=options.pop("max_unpacked_mb")):
+            _label(**options)
+    except _Terminated as exc:  # before the output was opened: nothing to clean up
+        _error(f"terminated ({signal.Signals(exc.signum).name}); no output written")
+        sys.exit(128 + exc.signum)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
-def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: str, min_confidence: float | None,
-           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-           model: Path | None, scheduler: str | None) -> None:
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C (no output, no temporary file), exit status 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP (``timeout``, ``kill``, systemd, a closed terminal) into :class:`_Terminated`
+    while the block runs (main thread only; the previous handlers are restored)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise _Terminated(signum)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            old[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, previous in old.items():
+            signal.signal(signum, previous)
+
+
+def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
+          header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool,
+          pseudonymise: bool, name_finder: str, drop_columns: str, min_confidence: float | None,
+          summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
+          model: Path | None, scheduler: str | None) -> None:
     from ..io.label import Summary, label_files
     from ..io.parallel import default_workers
 
@@ -315,6 +401,26 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: st
                 raise OutputError(f"{summary_path}: the summary cannot be the output file")
     except OutputError as exc:
         raise UserError(str(exc)) from None
+
+    finder = None
+    if name_finder != "rules":
+        if not pseudonymise:
+            raise UserError("--name-finder is used with --pseudonymise only")
+        from ..io.privacy import NameFinderError, name_finder as make_finder
+
+        try:
+            finder = make_finder(name_finder)
+        except NameFinderError as exc:
+            raise UserError(str(exc)) from None
+    csv_options: dict[str, Any] = {}
+    if delimiter is not None or excel_nl:
+        if output.suffix.lower() == ".jsonl":
+            raise UserError(f"{output}: --delimiter and --excel-nl are for .csv outputs (a .jsonl output has no "
+                            f"fields to separate)")
+        if output.suffix.lower() == ".csv":
+            csv_options = {"delimiter": delimiter or (";" if excel_nl else ","), "decimal_comma": excel_nl}
+            if excel_nl and delimiter == ",":
+                raise UserError("--excel-nl writes decimal commas: use it with ';' or tab, not ','")
 
     # 2. inputs that cannot be read at all are reported now
     summary = Summary()
@@ -366,10 +472,19 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: st
             find_entities = None if hasattr(classifier, "analyse") else _entity_finder()
         fields: dict[str, None] = {}
         for path in good:
-            fields.update((f, None) for f in extra_fields(path, column))
-        writer = open_writer(output, list(fields))
+            fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
+        dropped = [c.strip() for c in drop_columns.split(",") if c.strip()]
+        unknown = [c for c in dropped if c.lower() not in {f.lower() for f in fields}]
+        if unknown:
+            _warn(f"--drop-columns: no input has a column {', '.join(map(repr, unknown))} "
+                  f"(columns: {', '.join(fields) or 'none'})")
+        fields = {f: None for f in fields if f.lower() not in {c.lower() for c in dropped}}
+        writer = open_writer(output, list(fields), overwrite=force, **csv_options)
         index = {str(p): i for i, p in enumerate(good, start=1)}
         for row in label_files(good, classifier, column=column, split=split, batch_size=batch_size,
+                               sheets=sheets or None, header_row=header_row,
+                               keep_nonstatements=keep_nonstatements, pseudonymise=pseudonymise,
+                               drop_columns=dropped, name_finder=finder,
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client,
@@ -383,14 +498,22 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: st
         writer.commit()
         overview = summary.to_dict()
         if summary_path is not None:
-            write_summary(summary_path, overview)
-    except KeyboardInterrupt:
+            write_summary(summary_path, overview, overwrite=force)
+    except KeyboardInterrupt as exc:
         progress.clear()
         if writer is not None:
             writer.abort()
-        _error("interrupted; no output written")
         _close_client(client)
+        if isinstance(exc, _Terminated):
+            _error(f"terminated ({signal.Signals(exc.signum).name}); no output written")
+            sys.exit(128 + exc.signum)
+        _error("interrupted; no output written")
         sys.exit(EXIT_INTERRUPTED)
+    except OutputError as exc:  # the output appeared meanwhile (another program): not overwritten
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        raise UserError(str(exc)) from None
     except _cluster_errors(client) as exc:  # a worker's model check, a lost scheduler: one line
         progress.clear()
         if writer is not None:
@@ -421,7 +544,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, split: st
     if not quiet:
         if summary_path is None:
             click.echo(summary_text(overview))
-        click.echo(f"written: {output} ({writer.rows:,} statements)"
+        labelled = overview["total"]["statements"]
+        click.echo(f"written: {output} ({writer.rows:,} rows, {labelled:,} statements labelled)"
                    + (f", overview {summary_path}" if summary_path else ""))
     if summary.failed:
         _warn(f"{len(summary.failed)} of {overview['total']['inputs']} inputs could not be (fully) labelled; "

@@ -47,12 +47,29 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         from ..paths import models_dir
 
         if not (models_dir() / STATIC_FILE).exists():
-            raise UserError(f"{models_dir() / STATIC_FILE} is missing: run `python training/build_static_vectors.py`")
+            _build_static_vectors(models_dir() / STATIC_FILE)
     meta = _guard(train_model, path, candidate, additions, str(add_file) if add_file else None)
     extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
+
+
+def _build_static_vectors(out: Path) -> None:
+    """Build the fast route's static word vectors once, when ``--fast`` asks for them (``make setup`` does not)."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[3] / "training" / "build_static_vectors.py"
+    if not script.exists():  # an installed package without the source tree
+        raise UserError(f"{out} is missing: build it with training/build_static_vectors.py from the source tree")
+    click.echo(f"building the fast route's static word vectors once ({out}; some 5 minutes on 2 cores) ...", err=True)
+    try:
+        done = subprocess.run([sys.executable, str(script), "--out", str(out), "--quiet"], check=False)
+    except KeyboardInterrupt:
+        raise UserError("interrupted; static word vectors not built") from None
+    if done.returncode != 0 or not out.exists():
+        raise UserError(f"building {out} failed (exit status {done.returncode})")
 
 
 @main.command()

@@ -12,6 +12,7 @@ from typing import Any
 from ..themes.store import ModelError, check_model, default_model_path
 from .cluster import _LOCAL, _worker_name
 from .label import label_statements
+from .kinds import kind_of
 from .readers import Statement
 from .writers import flat_row, header
 
@@ -66,7 +67,8 @@ def label_partition(texts: "pandas.Series", model_path: str | Path | None = None
     from ``model_path`` (a path every worker can see; default ``models/theme-model.npz``), checked against
     its ``.json`` and loaded once per worker thread; ``expected_sha256`` (the ``model_sha256`` of the
     client's ``.json``) makes a worker that sees another model fail. Missing or blank texts get empty
-    labels. The values are those of ``mh-nlp label`` (confidences rounded to 4 decimals, ``entity_ids``
+    labels, and so do meta and chatter lines (``Datum: …``, ``Goedemorgen allemaal.``; see
+    :mod:`mh_nlp.io.kinds`), as in ``mh-nlp label``. The values are those of ``mh-nlp label`` (confidences rounded to 4 decimals, ``entity_ids``
     joined by ``;``, only with ``entities=True``)."""
     import pandas as pd
 
@@ -78,8 +80,10 @@ def label_partition(texts: "pandas.Series", model_path: str | Path | None = None
         cols = header(())
         start = cols.index("section")
         names = cols[start:start + len(LABEL_COLUMNS)]
-        statements = [Statement("", i, values[i].strip()) for i in keep]
+        statements = [Statement("", i, values[i].strip(), {}, kind_of(values[i].strip())) for i in keep]
         for row in label_statements(statements, clf, min_confidence=min_confidence, entities=entities):
+            if row.prediction is None:  # a meta or chatter line: empty labels, as a blank text
+                continue
             cells = flat_row(row.to_dict(), [])[start:start + len(LABEL_COLUMNS)]
             rows[row.statement.position] = dict(zip(names, cells))
     frame = pd.DataFrame(rows, index=texts.index, columns=list(LABEL_COLUMNS))

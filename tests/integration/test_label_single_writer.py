@@ -1,0 +1,111 @@
+"""One writer per output: a second run refuses, a file that appears meanwhile is never replaced, and
+SIGTERM/SIGHUP end a run like Ctrl-C (no output, no temporary file anywhere)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
+
+from mh_nlp.cli import main  # noqa: E402
+from mh_nlp.io.writers import OutputError, OutputLock, open_writer  # noqa: E402
+
+SLOW_SCRIPT = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from conftest_label import KeywordClassifier, fake_entities
+from mh_nlp.cli import label as cli_label
+from mh_nlp.cli import main
+
+class Slow(KeywordClassifier):
+    def predict_details(self, texts):
+        time.sleep(0.05)
+        return super().predict_details(texts)
+
+cli_label._load_classifier = lambda model: Slow()
+cli_label._find_entities = fake_entities
+main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10", "--workers", {workers!r}], prog_name="mh-nlp")
+"""
+
+
+def start_slow_run(tmp_path: Path, out: Path, workers: str = "1") -> tuple[subprocess.Popen, Path]:
+    inp = tmp_path / "veel.txt"
+    inp.write_text("".join(f"Regel {i} over gegevens delen.\n" for i in range(5000)), encoding="utf-8")
+    tmpdir = tmp_path / "systemtmp"
+    tmpdir.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmpdir)}  # where openpyxl keeps its own row stream
+    script = SLOW_SCRIPT.format(tests=str(TESTS_DIR), inp=str(inp), out=str(out), workers=workers)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not any(p.name.startswith(f".{out.name}.") and p.name.endswith(out.suffix) for p in out.parent.iterdir()):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return proc, tmpdir
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends signals")
+@pytest.mark.parametrize("suffix,sig,workers", [(".csv", signal.SIGTERM, "1"), (".xlsx", signal.SIGTERM, "2"),
+                                                (".jsonl", signal.SIGHUP, "1")])
+def test_second_run_refuses_and_a_signal_leaves_nothing(tmp_path, monkeypatch, suffix, sig, workers):
+    out = tmp_path / f"labels{suffix}"
+    proc, tmpdir = start_slow_run(tmp_path, out, workers)
+    try:
+        use_fakes(monkeypatch)
+        other = tmp_path / "ander.txt"
+        other.write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
+        r = CliRunner().invoke(main, ["label", str(other), "-o", str(out)], catch_exceptions=False)
+        assert r.exit_code == 1
+        assert r.stderr == f"mh-nlp: error: {out}: another run is writing this output now; wait for it to finish " \
+                           "or choose another output\n"
+    finally:
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + sig, stderr
+    assert stderr == f"mh-nlp: error: terminated ({signal.Signals(sig).name}); no output written\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ander.txt", "systemtmp", "veel.txt"]  # no lock, no temp
+    assert list(tmpdir.iterdir()) == []  # nothing left in the system's temporary directory either
+
+
+def test_force_goes_on_when_the_output_is_locked(tmp_path, monkeypatch):
+    use_fakes(monkeypatch)
+    note = tmp_path / "n.txt"
+    note.write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    with OutputLock(out):
+        assert (tmp_path / ".o.csv.lock").exists()
+        r = CliRunner().invoke(main, ["label", str(note), "-o", str(out)])
+        assert r.exit_code == 1 and "another run is writing" in r.stderr and not out.exists()
+        r = CliRunner().invoke(main, ["label", str(note), "-o", str(out), "--force"])
+        assert r.exit_code == 0 and "another run is writing" in r.stderr and out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["n.txt", "o.csv"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_an_output_that_appears_meanwhile_is_not_replaced(tmp_path, suffix):
+    out = tmp_path / f"o{suffix}"
+    writer = open_writer(out, [], overwrite=False)
+    out.write_bytes(b"someone else's file")
+    with pytest.raises(OutputError, match="was created by another program while this run was writing"):
+        writer.commit()
+    assert out.read_bytes() == b"someone else's file"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_lock_is_released_and_can_be_taken_again(tmp_path):
+    out = tmp_path / "o.csv"
+    lock = OutputLock(out).acquire()
+    with pytest.raises(OutputError):
+        OutputLock(out).acquire()
+    lock.release()
+    OutputLock(out).acquire().release()
+    assert list(tmp_path.iterdir()) == []

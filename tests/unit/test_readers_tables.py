@@ -1,0 +1,229 @@
+"""Readers that lose nothing: Word tables, every sheet of a workbook, title rows, merged and formula cells,
+UTF-16/32 text and CSV row numbers. Every fixture is made here (python-docx, openpyxl)."""
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from mh_nlp.io.readers import ReadError, detect_encoding, extra_fields, read_statements, sheet_names
+
+NOTES = ["De NLA ziet meer arbeidsuitbuiting in distributiecentra.",
+         "Gegevens delen tussen gemeente en zorg loopt vast op de AVG.",
+         "RIEC's zijn aan tafel."]
+
+
+def collect(path, **kw):
+    warnings: list[str] = []
+    got = list(read_statements(path, warn=warnings.append, **kw))
+    return got, warnings
+
+
+# ---------------------------------------------------------------- .docx
+
+@pytest.fixture
+def docx_with_tables(tmp_path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Rondetafel", level=1)
+    d.add_paragraph("Inleiding door de voorzitter over de aanpak.")
+    t = d.add_table(rows=1, cols=2)
+    t.rows[0].cells[0].text, t.rows[0].cells[1].text = "Spreker", "Uitspraak"
+    for speaker, text in [("Jan (NLA)", NOTES[0]), ("Els", NOTES[1]), ("Piet", NOTES[2])]:
+        row = t.add_row()
+        row.cells[0].text, row.cells[1].text = speaker, text
+    d.add_paragraph("Tussen de tabellen.")
+    t2 = d.add_table(rows=0, cols=2)  # no header: a name column and a text column
+    for speaker, text in [("Kees", "Meer voorlichting op scholen is nodig."), ("Anna", "Oplossing taalbarrières.")]:
+        row = t2.add_row()
+        row.cells[0].text, row.cells[1].text = speaker, text
+    t3 = d.add_table(rows=2, cols=1)  # one column: cell by cell
+    t3.rows[0].cells[0].text = "De gemeente belt CoMensha."
+    t3.rows[1].cells[0].text = "Volgende keer de IND uitnodigen."
+    d.add_paragraph("Slotwoord over de volgende bijeenkomst.")
+    p = tmp_path / "verslag.docx"
+    d.save(p)
+    return p
+
+
+def test_docx_tables_read_in_document_order_with_speakers(docx_with_tables):
+    got, warnings = collect(docx_with_tables)
+    assert [(s.position, s.text, s.extra["speaker"]) for s in got] == [
+        (2, "Inleiding door de voorzitter over de aanpak.", ""),
+        ("table 1 row 2", NOTES[0], "Jan (NLA)"),
+        ("table 1 row 3", NOTES[1], "Els"),
+        ("table 1 row 4", NOTES[2], "Piet"),
+        (3, "Tussen de tabellen.", ""),
+        ("table 2 row 1", "Meer voorlichting op scholen is nodig.", "Kees"),
+        ("table 2 row 2", "Oplossing taalbarrières.", "Anna"),
+        ("table 3 row 1", "De gemeente belt CoMensha.", ""),
+        ("table 3 row 2", "Volgende keer de IND uitnodigen.", ""),
+        (4, "Slotwoord over de volgende bijeenkomst.", ""),
+    ]
+    assert all(s.extra["heading"] == "Rondetafel" for s in got)
+    assert warnings == []
+
+
+def test_docx_table_of_other_cells_is_read_cell_by_cell_and_merged_cells_once(tmp_path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=2, cols=3)
+    a = t.cell(0, 0).merge(t.cell(0, 2))  # one cell over three columns
+    a.text = "Een zin over de gehele breedte van de tabel."
+    t.cell(1, 0).text, t.cell(1, 1).text, t.cell(1, 2).text = "Eerste.", "Tweede punt.", "Derde punt hier."
+    p = tmp_path / "t.docx"
+    d.save(p)
+    got, _ = collect(p)
+    assert [(s.position, s.text) for s in got] == [
+        ("table 1 row 1", "Een zin over de gehele breedte van de tabel."),
+        ("table 1 row 2 cell 1", "Eerste."), ("table 1 row 2 cell 2", "Tweede punt."),
+        ("table 1 row 2 cell 3", "Derde punt hier.")]
+
+
+# ---------------------------------------------------------------- .xlsx
+
+@pytest.fixture
+def workbook(tmp_path) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ochtend"
+    ws["A1"] = "Verslag rondetafel 14 maart"
+    ws.merge_cells("A1:C1")  # a title row over the header
+    ws.append(["Spreker", "Uitspraak", "Nr"])  # row 2
+    ws.append(["Jan", NOTES[0], 1])  # row 3
+    ws.append(["Els", None, 2])  # row 4: text merged over B4:C4
+    ws["B4"] = NOTES[1]
+    ws.merge_cells("B4:C4")
+    ws.append(["Piet", NOTES[2], "=C3*10"])  # row 5: a formula without a stored value in a carried column
+    ws.append(["Kees", '="Geen opgeslagen waarde"', 4])  # row 6: the statement is such a formula
+    ws.append(["Anna", "Oplossing taalbarrières.", 5])  # row 7
+    ws2 = wb.create_sheet("Middag")
+    ws2.append(["tekst", "organisatie"])
+    ws2.append(["Meer voorlichting op scholen is nodig.", "GGD"])
+    ws2.append([None, None])
+    ws2.append(["De IND deelt te weinig.", "IND"])  # row 4
+    ws3 = wb.create_sheet("Leeg")  # an empty sheet: nothing to read, nothing lost
+    ws3.title = "Leeg"
+    p = tmp_path / "notities.xlsx"
+    wb.save(p)
+    return p
+
+
+def test_xlsx_every_sheet_title_row_merged_and_formula_cells(workbook):
+    got, warnings = collect(workbook)
+    assert [(s.extra.get("sheet"), s.position, s.text) for s in got] == [
+        ("Ochtend", 3, NOTES[0]), ("Ochtend", 4, NOTES[1]), ("Ochtend", 5, NOTES[2]),
+        ("Ochtend", 7, "Oplossing taalbarrières."),
+        ("Middag", 2, "Meer voorlichting op scholen is nodig."), ("Middag", 4, "De IND deelt te weinig.")]
+    assert got[0].extra["Spreker"] == "Jan" and got[1].extra["Spreker"] == "Els"
+    assert got[1].extra["Nr"] == ""  # the merged cell is read once, as the statement
+    assert got[4].extra["organisatie"] == "GGD"
+    joined = "\n".join(warnings)
+    assert "sheet 'Ochtend': 1 row above the header row 2" in joined
+    assert "sheet 'Ochtend': 1 statements are formulas without a stored value, not read (row 6)" in joined
+    assert "sheet 'Ochtend': 1 rows have other formula cells without a stored value, left empty (row 5)" in joined
+    assert extra_fields(workbook) == ["sheet", "Spreker", "Nr", "organisatie"]
+    assert sheet_names(workbook) == ["Ochtend", "Middag", "Leeg"]
+
+
+def test_xlsx_sheet_choice_and_header_row(workbook):
+    got, _ = collect(workbook, sheets=["middag"])
+    assert [(s.position, s.text) for s in got] == [(2, "Meer voorlichting op scholen is nodig."),
+                                                  (4, "De IND deelt te weinig.")]
+    assert "sheet" not in got[0].extra  # one sheet read: no sheet column
+    with pytest.raises(ReadError, match="no sheet 'Avond' \\(sheets: Ochtend, Middag, Leeg\\)"):
+        list(read_statements(workbook, sheets=["Avond"]))
+    # the header row named: the title row is the header, its first column the text column
+    with pytest.raises(ReadError, match="no text column"):
+        list(read_statements(workbook, sheets=["Ochtend"], header_row=1))
+    got, _ = collect(workbook, sheets=["Ochtend"], header_row=2, column="spreker")
+    assert [s.text for s in got][:2] == ["Jan", "Els"]
+
+
+def test_xlsx_sheet_without_text_column_is_skipped_with_a_warning(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["tekst"])
+    wb.active.append(["Een uitspraak."])
+    other = wb.create_sheet("Deelnemers")
+    other.append(["naam", "organisatie"])
+    other.append(["Jan", "NLA"])
+    p = tmp_path / "w.xlsx"
+    wb.save(p)
+    got, warnings = collect(p)
+    assert [s.text for s in got] == ["Een uitspraak."]
+    assert any("sheet 'Deelnemers': no text column" in w and "sheet skipped" in w for w in warnings)
+
+
+# ---------------------------------------------------------------- text encodings
+
+@pytest.mark.parametrize("encoding,bom,expected", [
+    ("utf-16-le", codecs.BOM_UTF16_LE, "utf-16"), ("utf-16-be", codecs.BOM_UTF16_BE, "utf-16"),
+    ("utf-32-le", codecs.BOM_UTF32_LE, "utf-32"), ("utf-8", codecs.BOM_UTF8, "utf-8-sig"),
+    ("utf-16-le", b"", "utf-16-le"), ("utf-16-be", b"", "utf-16-be")])
+def test_unicode_text_files_are_read(tmp_path, encoding, bom, expected):
+    text = "Voorzitter: Welkom.\r\n\r\n" + "\r\n\r\n".join(NOTES) + "\r\nOplossing taalbarrières – één zin.\r\n"
+    p = tmp_path / "notepad.txt"
+    p.write_bytes(bom + text.encode(encoding))
+    assert detect_encoding(p) == expected
+    got, warnings = collect(p)
+    assert [s.text for s in got] == ["Welkom.", *NOTES, "Oplossing taalbarrières – één zin."]
+    assert got[0].extra["speaker"] == "Voorzitter"
+    assert all("\x00" not in s.text for s in got)
+    assert bool(warnings) == (bom == b"")  # BOM-less UTF-16 is said
+
+
+def test_utf16_csv_and_binary_still_refused(tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_bytes(codecs.BOM_UTF16_LE + "tekst;spreker\r\nDe NLA ziet meer.;Jan\r\n".encode("utf-16-le"))
+    assert [(s.position, s.text, s.extra) for s in read_statements(p)] == [(2, "De NLA ziet meer.", {"spreker": "Jan"})]
+    b = tmp_path / "b.txt"
+    b.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(ReadError, match="binary"):
+        list(read_statements(b))
+
+
+# ---------------------------------------------------------------- CSV rows
+
+def test_csv_position_is_the_spreadsheet_row_after_multiline_cells(tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_text('tekst,spreker\n"Eerste regel\nen tweede regel.",Jan\nKort punt.,Els\n"Nog een\n\nmet witregel.",Piet\n'
+                 "Laatste.,Kees\n", encoding="utf-8")
+    got = list(read_statements(p))
+    assert [(s.position, s.text) for s in got] == [
+        (2, "Eerste regel en tweede regel."), (3, "Kort punt."), (4, "Nog een met witregel."), (5, "Laatste.")]
+
+
+def test_csv_title_row_above_header_is_found_and_said(tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_text("Verslag rondetafel\n\nspreker;uitspraak\nJan;De NLA ziet meer.\nEls;Oplossing taalbarrières.\n",
+                 encoding="utf-8")
+    got, warnings = collect(p)
+    assert [(s.position, s.text, s.extra) for s in got] == [
+        (4, "De NLA ziet meer.", {"spreker": "Jan"}), (5, "Oplossing taalbarrières.", {"spreker": "Els"})]
+    assert any("1 row above the header row 3" in w for w in warnings)
+    assert extra_fields(p) == ["spreker"]
+
+
+def test_docx_statement_merged_over_rows_is_read_once(tmp_path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=4, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "Spreker", "Uitspraak"
+    t.cell(1, 0).text, t.cell(1, 1).text = "Jan", "Een uitspraak die over twee rijen is samengevoegd."
+    t.cell(1, 1).merge(t.cell(2, 1))
+    t.cell(2, 0).text = "Els"
+    t.cell(3, 0).text, t.cell(3, 1).text = "Piet", "Daarna nog een punt."
+    p = tmp_path / "m.docx"
+    d.save(p)
+    got, _ = collect(p)
+    assert [(s.position, s.text, s.extra["speaker"]) for s in got] == [
+        ("table 1 row 2", "Een uitspraak die over twee rijen is samengevoegd.", "Jan"),
+        ("table 1 row 4", "Daarna nog een punt.", "Piet")]
