@@ -210,7 +210,7 @@ def test_5_train_and_switch_models(page, server):
     page.goto(server + "review")  # the server stays responsive while it trains
     assert page.locator("#review tr.st").count() > 0
     page.goto(server + "models")
-    page.wait_for_selector("#models tr[data-version='2']", timeout=150_000)
+    page.wait_for_selector("#models tr[data-version='2']", timeout=400_000)
     row = page.locator("#models tr[data-version='2']")
     assert "3 reviewed statements" in row.inner_text()
     assert re.search(r"v1 \(in use then\): \d+%", row.inner_text()) and re.search(r"v2 \(this model\): \d+%", row.inner_text())

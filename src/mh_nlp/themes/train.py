@@ -231,7 +231,8 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "written_statements": model.n_written_,
         "corrections": model.n_corrections_,
         "corrections_file": additions_file,
-        "corrections_file_sha256": sha256_file(Path(additions_file)) if additions_file else None,
+        "corrections_file_sha256": (sha256_file(Path(additions_file))
+                                    if additions_file and Path(additions_file).is_file() else None),
         "corrections_sections": sorted({a.section for a in additions}, key=section_key),
         "training_data_sha256": data_sha256(),
         "code_sha256": code_sha256(),
