@@ -141,7 +141,7 @@ class ExampleScores:
         W, b = ridge_fit(Z, np.hstack([Y, Yt, Yc]), w, self.ridge_lambda)  # sections, topics, chapters: one solve
         prior = np.log((np.bincount(y[is_quote], minlength=S) + 1.0) / (is_quote.sum() + S))
         return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
-                "examples_y": y, "prior": prior}
+                "examples_y": y, "examples_w": w, "prior": prior}
 
     def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
         """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
@@ -158,7 +158,7 @@ class ExampleScores:
             m = ey == s
             nearest[:, s] = sims[:, m].max(axis=1)
             sharp[:, s] = soft_max_sim(sims[:, m], self.tau)
-            c = base["examples_E"][m].sum(axis=0)
+            c = base["examples_w"][m] @ base["examples_E"][m]  # a correction weighs more than one example
             centroid[:, s] = E @ c / np.linalg.norm(c)
         title = E @ self.section_E_.T
         prior = np.broadcast_to(base["prior"], (n, S))
@@ -173,9 +173,14 @@ class ExampleScores:
             out[:, s] = np.clip((best - self.memory_min) / (1.0 - self.memory_min), 0.0, 1.0)
         return out
 
+    def _weights(self, kinds: np.ndarray) -> np.ndarray:
+        """The weight of each example by its kind (index into :data:`KINDS`)."""
+        return np.array([1.0, self.written_weight, self.correction_weight])[kinds]
+
     def _state_base(self) -> dict:
-        return {k: getattr(self, k + "_") for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept",
+        base = {k: getattr(self, k + "_") for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept",
                                                       "examples_E", "examples_y", "prior")}
+        return {**base, "examples_w": self._weights(np.asarray(self.examples_kind_, dtype=int))}
 
     # ------------------------------------------------------------ scoring
     def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
@@ -263,7 +268,7 @@ class ExampleRanker(ExampleScores):
         groups = np.array([str(g) for g in (groups if groups is not None else range(n))], dtype=object)
         accepted = ([[col[s] for s in a if s in col] or [yi[i]] for i, a in enumerate(accepted)]
                     if accepted is not None else [[j] for j in yi])
-        w = np.select([kinds == "quote", kinds == "written"], [1.0, self.written_weight], self.correction_weight)
+        w = self._weights(np.array([KINDS.index(k) for k in kinds], dtype=int))
         is_quote = kinds == "quote"
         E = self._embed(X)
         D = self._design(E, X)
