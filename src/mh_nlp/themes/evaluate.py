@@ -341,46 +341,43 @@ def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext
                       tax: Taxonomy, say: Callable[[str], None]) -> dict:
     """Corrections on held-out pages (new_pages folds): for each page, k of its quotes (5, or half the page) are
     given as an analyst's corrections. Measured on the rest of that page (it should improve), and on every other
-    held-out page of the fold plus the external sentences (section accuracy should not drop, and no more of
+    held-out page of the fold and on the external sentences (section accuracy should not drop, and no more of
     them should land in a corrected section: the *spill*)."""
     pages = np.array([q.page for q in c.quotes])
     acc_q = [q.accepted_sections for q in c.quotes]
+    mean = lambda v: float(np.mean(v)) if len(v) else None  # noqa: E731
     out = {}
     for k in ("5", "half"):
-        rest_before, rest_after, other_before, other_after, into_before, into_after = [], [], [], [], [], []
+        rest, seen = [], {"other_pages": [], "external": []}  # (right before, right after, into before, into after)
         for f, (train, test) in enumerate(splits["new_pages"]):
             P0 = _fit_predict(model, c, train, test)
-            Pe0 = model.predict_proba(Xext) if Xext else np.zeros((0, len(model.columns)))
-            pred0 = predictions(np.vstack([P0, Pe0]), model.columns, tax)[0]
+            pred0 = predictions(P0, model.columns, tax)[0]
+            ext0 = predictions(model.predict_proba(Xext), model.columns, tax)[0] if Xext else []
+            pos = {i: j for j, i in enumerate(test)}
             for p in np.unique(pages[test]):
                 on = np.random.default_rng(SEED + int(p)).permutation(test[pages[test] == p])
                 n_add = len(on) // 2 if k == "half" else int(k)
-                add, rest = on[:n_add], on[n_add:]
-                if n_add == 0 or len(rest) == 0:
+                add, rest_i = on[:n_add], on[n_add:]
+                if n_add == 0 or len(rest_i) == 0:
                     continue
                 say(f"corrections: {model.name} k={k} fold {f + 1} page {p}")
                 other = test[pages[test] != p]
-                P1 = _fit_predict(model, c, train, np.concatenate([rest, other]),
+                P1 = _fit_predict(model, c, train, np.concatenate([rest_i, other]),
                                   [(c.X[i], c.quotes[i].section) for i in add])
-                Pe1 = model.predict_proba(Xext) if Xext else np.zeros((0, len(model.columns)))
-                pred1 = predictions(np.vstack([P1, Pe1]), model.columns, tax)[0]
-                pos = {i: j for j, i in enumerate(test)}
+                pred1 = predictions(P1, model.columns, tax)[0]
+                ext1 = predictions(model.predict_proba(Xext), model.columns, tax)[0] if Xext else []
                 corrected = {c.quotes[i].section for i in add}
-                for i_, (i) in enumerate(rest):
-                    rest_before.append(pred0[pos[i]] in acc_q[i])
-                    rest_after.append(pred1[i_] in acc_q[i])
-                others = [(pred0[pos[i]], pred1[len(rest) + j], acc_q[i]) for j, i in enumerate(other)]
-                others += [(pred0[len(test) + j], pred1[len(rest) + len(other) + j], acc) for j, acc in enumerate(ext_accepted)]
-                for p0, p1, acc in others:
-                    other_before.append(p0 in acc)
-                    other_after.append(p1 in acc)
-                    into_before.append(p0 in corrected)
-                    into_after.append(p1 in corrected)
-        mean = lambda v: float(np.mean(v)) if v else None  # noqa: E731
-        out[k] = {"page_rest_before": mean(rest_before), "page_rest_after": mean(rest_after), "n_rest": len(rest_before),
-                  "other_before": mean(other_before), "other_after": mean(other_after),
-                  "into_corrected_before": mean(into_before), "into_corrected_after": mean(into_after),
-                  "n_other": len(other_before)}
+                rest += [(pred0[pos[i]] in acc_q[i], pred1[j] in acc_q[i]) for j, i in enumerate(rest_i)]
+                pairs = {"other_pages": [(pred0[pos[i]], pred1[len(rest_i) + j], acc_q[i]) for j, i in enumerate(other)],
+                         "external": list(zip(ext0, ext1, ext_accepted))}
+                for where, rows in pairs.items():
+                    seen[where] += [(a in acc, b in acc, a in corrected, b in corrected) for a, b, acc in rows]
+        r = np.array(rest, dtype=float).reshape(-1, 2)
+        out[k] = {"page_rest_before": mean(r[:, 0]), "page_rest_after": mean(r[:, 1]), "n_rest": len(r)}
+        for where, rows in seen.items():
+            a = np.array(rows, dtype=float).reshape(-1, 4)
+            out[k][where] = {"before": mean(a[:, 0]), "after": mean(a[:, 1]), "into_corrected_before": mean(a[:, 2]),
+                             "into_corrected_after": mean(a[:, 3]), "n": len(a)}
     return out
 
 
@@ -511,8 +508,10 @@ def summary_table(ev: dict) -> str:
     for n, eff in ev.get("corrections", {}).items():
         for k, e in eff.items():
             rows.append(f"corrections ({n}, k={k} of a page): rest of page {e['page_rest_before']:.2f} -> "
-                        f"{e['page_rest_after']:.2f}; elsewhere {e['other_before']:.2f} -> {e['other_after']:.2f}, "
-                        f"into corrected sections {e['into_corrected_before']:.2f} -> {e['into_corrected_after']:.2f}")
+                        f"{e['page_rest_after']:.2f}; " + "; ".join(
+                            f"{w.replace('_', ' ')} {e[w]['before']:.2f} -> {e[w]['after']:.2f}, into corrected "
+                            f"{e[w]['into_corrected_before']:.2f} -> {e[w]['into_corrected_after']:.2f}"
+                            for w in ("other_pages", "external") if e.get(w, {}).get("n")))
     return "\n".join(rows)
 
 
@@ -554,15 +553,20 @@ def markdown(ev: dict) -> str:
         lines += ["## Learning from corrections, and spill", "",
                   "For each held-out page (new_pages folds), k of its quotes (5, or half the page) are given as an "
                   "analyst's corrections (`train --add`). *Rest of page*: section accuracy on the page's other "
-                  "quotes, without and with the corrections. *Elsewhere*: section accuracy on the other held-out "
-                  "pages of the fold plus the external sentences, and the share of those predictions that fall "
-                  "into a corrected section (the spill).", "",
-                  "| candidate | k | rest of page | elsewhere | into corrected sections | n (page / elsewhere) |",
-                  "|---|---|---|---|---|---|"]
+                  "quotes, without → with the corrections. On the other held-out pages of the fold and on the "
+                  "external sentences: section accuracy, and the share of predictions that fall into a corrected "
+                  "section (the spill), without → with.", "",
+                  "| candidate | k | rest of page (n) | other pages: accuracy | other pages: into corrected | "
+                  "external: accuracy | external: into corrected |", "|---|---|---|---|---|---|---|"]
         for name, eff in ev["corrections"].items():
             for k, e in eff.items():
-                lines.append(f"| {name} | {k} | {e['page_rest_before']:.3f} → {e['page_rest_after']:.3f} | "
-                             f"{e['other_before']:.3f} → {e['other_after']:.3f} | {e['into_corrected_before']:.3f} → "
-                             f"{e['into_corrected_after']:.3f} | {e['n_rest']} / {e['n_other']} |")
+                cells = []
+                for w in ("other_pages", "external"):
+                    d = e.get(w) or {}
+                    cells += (["–", "–"] if not d.get("n") else
+                              [f"{d['before']:.3f} → {d['after']:.3f}",
+                               f"{d['into_corrected_before']:.3f} → {d['into_corrected_after']:.3f}"])
+                lines.append(f"| {name} | {k} | {e['page_rest_before']:.3f} → {e['page_rest_after']:.3f} ({e['n_rest']}) | "
+                             + " | ".join(cells) + " |")
     lines += ["", "Candidates:", ""] + [f"- `{n}`: {d}" for n, d in ev["candidates"].items()]
     return "\n".join(lines) + "\n"
