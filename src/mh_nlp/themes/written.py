@@ -44,5 +44,5 @@ def near_copies(written: Sequence[Written], quote_texts: Sequence[str], external
             "quantiles": {str(q): round(float(np.quantile(sims_q, q)), 3) for q in (0.05, 0.25, 0.5, 0.75, 0.95, 1.0)}
             if len(sims_q) else {},
             "histogram": [{"from": lo, "to": min(hi, 1.0), "n": int(n)} for lo, hi, n in zip(edges, edges[1:], hist)],
-            "max_external": round(float(sims_e.max()), 3) if len(sims_e) else None}
+            "max_external": round(float(sims_e.max()), 4) if len(sims_e) else None}
     return errors, dist
