@@ -128,7 +128,11 @@ def test_2_review_filters_and_evidence(page, server):
     rows = page.locator("#review tr.st")
     n = rows.count()
     assert n > 8
-    first = rows.nth(0)
+    # the Word file's first line ("Deelnemers: ...") is meta: greyed, without a section or an accept button
+    meta = rows.nth(0)
+    assert meta.get_attribute("data-kind") == "meta" and "nonstatement" in meta.get_attribute("class")
+    assert meta.locator("button.accept").count() == 0 and "meta: not labelled" in meta.inner_text()
+    first = page.locator("#review tr.st[data-kind=statement]").nth(0)
     assert re.search(r"\d\.\d+", first.locator("td").nth(1).inner_text())
     assert first.locator("button.alt").count() == 2
     first.locator(".evidence-toggle").click()
@@ -174,11 +178,16 @@ def test_3_correct_with_mouse_and_keyboard(page, server):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_selector("#review tbody tr.st:nth-child(4).accept")
+    # n: the next row (focused after the decision) is not a statement
+    page.wait_for_selector("#review tbody tr.st:nth-child(5):focus")
+    page.keyboard.press("n")
+    page.wait_for_selector("#review tbody tr.st:nth-child(5).not_statement.nonstatement")
     # saved: a reload shows the same decisions
     page.reload()
     labels = page.locator("#review tr.st .label").all_inner_texts()
     assert target in labels[0] and "corrected" in labels[0]
     assert alt1 in labels[1] and "accepted" in labels[3]
+    assert "not a statement" in labels[4] and "nonstatement" in rows.nth(4).get_attribute("class")
 
 
 def test_4_overview_and_xlsx_export(page, server, tmp_path):
@@ -187,6 +196,7 @@ def test_4_overview_and_xlsx_export(page, server, tmp_path):
     page.goto(server + "overview")
     assert page.locator("#chart .bar.chapter").count() == 4
     assert page.locator("#chart .bar").count() > 4
+    assert page.locator("#apart").inner_text() == "1 not a statement"  # counted apart
     shot(page, "3-overview")
     with page.expect_download() as dl:
         page.click("#export-xlsx")

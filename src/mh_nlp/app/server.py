@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_statements
 from ..io.safezip import Limits, check_zip
-from .db import Store, storage_problem
+from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
 from .engine import Labeller, ModelWorker, NoModel, Trainer, slices
 
@@ -48,6 +48,8 @@ CSRF_SETTING = "csrf_secret"
 WHO_COOKIE = "mh_who"
 DEFAULT_WHO = "analyst"
 PAGE_SIZE = 200
+# the review page's and export's kind filter: final kinds (mh_nlp.io.kinds, or an analyst's "not a statement")
+KIND_FILTERS = {"statement": ["statement"], "other": ["meta", "chatter", "not a statement"]}
 
 
 def default_data_dir() -> Path:
@@ -614,8 +616,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     async def api_decide(statement_id: int, request: Request):
         body = await json_body(request)
         if not isinstance(body, dict):
-            raise ApiError(400, "expected {\"section\": ...}")
-        section = check_section(body.get("section"))
+            raise ApiError(400, "expected {\"section\": ...} or {\"action\": \"not_statement\"}")
+        action = body.get("action")
+        if action is not None and action != NOT_STATEMENT:
+            raise ApiError(400, f"action must be \"{NOT_STATEMENT}\" (or leave it out and give a section)")
+        if action == NOT_STATEMENT:
+            if body.get("section") is not None:
+                raise ApiError(400, "a \"not a statement\" decision has no section: send one or the other")
+            section = None
+        else:
+            section = check_section(body.get("section"))
         _row_id(statement_id, "statement")
         try:
             decision = store.decide(statement_id, section, _who(request))
@@ -830,7 +840,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """The review filters from the query (for the page) and as arguments of the store's SQL queries."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
-             "uncertain": params.get("uncertain") == "1", "state": params.get("state") or ""}
+             "uncertain": params.get("uncertain") == "1", "state": params.get("state") or "",
+             "kind": params.get("kind") if params.get("kind") in KIND_FILTERS else ""}
         try:
             f["threshold"] = min(1.0, max(0.0, float(params.get("threshold") or 0.5)))
         except ValueError:
@@ -848,6 +859,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             in_chapter = {s for s in sections.numbers if sections.chapter(s) == chapter}
             finals = in_chapter if finals is None else finals & in_chapter
         sql["final_sections"] = sorted(finals) if finals is not None else None
+        sql["kinds"] = KIND_FILTERS[f["kind"]] if f["kind"] else None
         return f, sql
 
     @app.get("/review", response_class=HTMLResponse)
@@ -873,6 +885,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         params = request.query_params
         doc = params.get("doc") or ""
         per_section, reviewed, total, reviewed_total = store.final_counts(_int_param(doc))  # aggregated in SQL
+        kinds = store.kind_counts(_int_param(doc))
+        apart = [(k, kinds[k]) for k in ("meta", "chatter", NOT_A_STATEMENT) if kinds.get(k)]
         per_section, reviewed = Counter(per_section), Counter(reviewed)
         chapters = []
         for c, ch in sorted(sections.tax.chapters.items()):
@@ -882,7 +896,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         top = max([c["n"] for c in chapters] + [1])
         top_s = max([s["n"] for c in chapters for s in c["sections"]] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top, top_s=top_s,
-                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc)
+                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc, apart=apart)
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
@@ -946,7 +960,7 @@ EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decid
 
 def export_record(r: dict, sections: Sections) -> dict:
     """A statement in the nested row form of :mod:`mh_nlp.io.writers`, with the final label as its section."""
-    final = r["final_section"] or ""
+    final = r["final_section"] or ""  # none for meta, chatter and "not a statement" rows
     chapter = sections.chapter(final)
     extra = {"suggested_section": r["section"] or "", "suggested_confidence": r["confidence"],
              "decision": r["decision"] or "", "decided_by": r["decided_by"] or "", "decided_at": r["decided_at"] or "",
@@ -957,7 +971,8 @@ def export_record(r: dict, sections: Sections) -> dict:
     for e in r["entities"]:
         if e.get("id"):
             ids.setdefault(str(e["id"]), None)
-    return {"source": r["document"], "position": r["position"], "statement": r["text"], "section": final,
+    return {"source": r["document"], "position": r["position"], "statement": r["text"],
+            "kind": r.get("final_kind") or "statement", "section": final,
             "section_title": sections.title(final), "chapter": chapter,
             "chapter_title": sections.tax.chapters[chapter].title if chapter in sections.tax.chapters else "",
             "confidence": r["confidence"], "chapter_confidence": r["chapter_confidence"], "uncertain": False,
