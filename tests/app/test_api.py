@@ -541,3 +541,69 @@ def test_uploaded_notes_keep_meta_and_chatter_without_a_section(make_app, csrf):
         assert html.count("nonstatement") == 3 and "meta: not labelled" in html
         assert len(re.findall(r'data-id="\d+"', c.get("/review?kind=statement").text)) == 2
 
+
+def _workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Intro"
+    ws.append(["tekst"])
+    ws.append(["Welkom bij de rondetafel over arbeidsuitbuiting."])
+    ws2 = wb.create_sheet("Ronde 2")
+    ws2.append(["Rondetafel 12 mei"])  # a title row above the header
+    ws2.append([])
+    ws2.append(["Spreker", "Opmerking"])
+    ws2.append(["Jan", "De NLA ziet meer arbeidsuitbuiting in distributiecentra."])
+    ws2.append(["Els", "Er is te weinig opvang voor mannelijke slachtoffers."])
+    wb.save(path)
+    return path
+
+
+@needs_model
+def test_workbook_upload_reads_the_chosen_sheet(make_app, csrf, tmp_path):
+    app = make_app()
+    book = _workbook(tmp_path / "rondetafel.xlsx").read_bytes()
+    with TestClient(app) as c:
+        token = csrf(c)
+        r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)},
+                   data={"csrf": token, "sheet": "ronde 2"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        page = c.get(r.headers["location"]).text
+        assert "Opmerking" in page and "tekst" not in page  # the chosen sheet's columns, its header found
+        assert c.post(r.headers["location"], data={"column": "Opmerking", "csrf": token},
+                      follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["sheets"] == ["ronde 2"]
+        sts = c.get("/api/statements").json()["statements"]
+        assert [(s["position"], s["text"], s["extra"]["Spreker"]) for s in sts] == [
+            (4, "De NLA ziet meer arbeidsuitbuiting in distributiecentra.", "Jan"),
+            (5, "Er is te weinig opvang voor mannelijke slachtoffers.", "Els")]
+        assert all(s["section"] for s in sts)
+        # header row and column given with the upload: straight to labelling
+        r = c.post("/upload", files={"file": ("r.xlsx", book)},
+                   data={"csrf": token, "sheet": "Ronde 2", "header_row": "3", "column": "Opmerking"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        app.state.labeller.wait(120)
+        assert len(c.get("/api/statements", params={"document": 2}).json()["statements"]) == 2
+        assert "sheet Ronde 2 · header row 3" in c.get("/").text
+
+
+def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
+    app = make_app()
+    book = _workbook(tmp_path / "rondetafel.xlsx").read_bytes()
+    with TestClient(app) as c:
+        token = csrf(c)
+        r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)}, data={"csrf": token, "sheet": "Blad9"})
+        assert r.status_code == 400
+        assert "no sheet 'Blad9'" in r.json()["error"] and "Intro, Ronde 2" in r.json()["error"]
+        for data, words in [({"header_row": "abc"}, "header_row must be"), ({"header_row": "0"}, "header_row must be"),
+                            ({"sheet": "Intro", "header_row": "40"}, "has no row 40")]:
+            r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)}, data={"csrf": token, **data})
+            assert r.status_code == 400 and words in r.json()["error"], (data, r.text)
+        r = c.post("/upload", files={"file": ("n.txt", b"Een regel.")}, data={"csrf": token, "sheet": "Intro"})
+        assert r.status_code == 400 and "for an .xlsx workbook only" in r.json()["error"]
+        assert c.get("/api/documents").json()["documents"] == []  # a refused upload leaves nothing behind
+        assert [p.name for p in (Path(app.state.data_dir) / "uploads").iterdir()] == []

@@ -232,3 +232,32 @@ def test_5_train_and_switch_models(page, server):
     page.locator("#models tr[data-version='1'] button.use").click()
     page.wait_for_selector("#models tr.in-use[data-version='1']")
     assert "v1" in page.locator("#model-in-use").inner_text()
+
+
+def test_6_workbook_sheet_choice(page, server, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Intro"
+    wb.active.append(["tekst"])
+    wb.active.append(["Deze regel staat op het eerste blad."])
+    ws = wb.create_sheet("Ronde 2")
+    ws.append(["Rondetafel 12 mei"])  # a title above the header
+    ws.append(["Spreker", "Opmerking"])
+    ws.append(["Jan", "Er is te weinig opvang voor mannelijke slachtoffers."])
+    book = tmp_path / "rondetafel.xlsx"
+    wb.save(book)
+    page.goto(server)
+    page.set_input_files("#file", str(book))
+    page.click("#upload-form details summary")
+    page.fill("#sheet", "Ronde 2")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#column-form")
+    assert page.locator("#column option").all_inner_texts() == ["Spreker", "Opmerking"]
+    page.select_option("#column", "Opmerking")
+    page.click("#column-form button[type=submit]")
+    wait_labelled(page, 3)
+    assert "sheet Ronde 2" in page.locator("#documents tbody tr").nth(2).inner_text()
+    page.goto(server + "review?doc=3")
+    assert page.locator("#review tr.st .text").all_inner_texts() == [
+        "Er is te weinig opvang voor mannelijke slachtoffers."]

@@ -634,6 +634,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return JSONResponse({**decision, "section_title": sections.title(section),
                              "chapter": sections.chapter(section)}, status_code=201)
 
+    def _sheet_choice(form, suffix: str) -> tuple[list[str] | None, int | None]:
+        """The optional ``sheet`` (repeatable; .xlsx only) and ``header_row`` (.csv/.xlsx) fields of a form."""
+        sheets = [v.strip() for v in form.getlist("sheet") if isinstance(v, str) and v.strip()]
+        raw = form.get("header_row")
+        header_row = None
+        if isinstance(raw, str) and raw.strip():
+            raw = raw.strip()
+            if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= 1_048_576):
+                raise ApiError(400, f"header_row must be a row number (1 or more), not {raw[:20]!r}")
+            header_row = int(raw)
+        if sheets and suffix != ".xlsx":
+            raise ApiError(400, "a sheet can be chosen for an .xlsx workbook only")
+        if header_row is not None and suffix not in (".csv", ".xlsx"):
+            raise ApiError(400, "a header row can be chosen for a .csv or .xlsx table only")
+        return sheets or None, header_row
+
     @app.get("/api/documents")
     def api_documents():
         return {"documents": store.documents()}
@@ -707,10 +723,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(403, "the form's CSRF token is missing or stale: reload the page and try again")
         return form
 
-    def _count(path: Path, column: str | None, split: str) -> None:
+    def _count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
+               header_row: int | None = None) -> None:
         n = 0
         try:
-            for _st in read_statements(path, column=column, split=split):
+            for _st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row):
                 n += 1
                 if n > max_statements:
                     raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
@@ -718,14 +735,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ReadError:
             pass  # an unreadable file fails when it is labelled, with the reason on the documents page
 
-    async def _check_count(path: Path, column: str | None, split: str) -> None:
+    async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
+                           header_row: int | None = None) -> None:
         from starlette.concurrency import run_in_threadpool
 
-        await run_in_threadpool(_count, path, column, split)
+        await run_in_threadpool(_count, path, column, split, sheets, header_row)
 
     async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
+        doc = store.document(doc_id) or {}
         try:
-            await _check_count(path, column, "paragraph")
+            await _check_count(path, column, "paragraph", doc.get("sheets"), doc.get("header_row"))
         except TooLarge as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
             raise ApiError(413, f"{exc}") from None
@@ -745,6 +764,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             raise ApiError(400, f"unsupported file type {suffix or '(none)'!r} (use {', '.join(sorted(SUFFIXES))})")
+        sheets, header_row = _sheet_choice(form, suffix)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}{suffix}"
         try:  # checked before it becomes a document: a refused file leaves nothing behind
             with open(incoming, "wb") as fh:
@@ -754,7 +774,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
                 if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                     await _check_count(incoming, None, split)
-            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued")
+                elif sheets or header_row is not None:  # a sheet or header row that is not there: said at once
+                    try:
+                        table_columns(incoming, sheets, header_row)
+                    except ReadError as exc:
+                        raise ApiError(400, f"{name}: {exc}") from None
+            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
+                                        header_row=header_row)
             path = uploads / f"{doc_id}{suffix}"
             os.replace(incoming, path)
         except TooLarge as exc:
@@ -767,7 +793,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return RedirectResponse("/", status_code=303)
         if suffix in (".csv", ".xlsx"):
             try:
-                columns = table_columns(path)
+                columns = table_columns(path, sheets, header_row)
             except ReadError as exc:
                 store.update_document(doc_id, status="failed", error=str(exc))
                 return RedirectResponse("/", status_code=303)
@@ -814,7 +840,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     def _columns(doc: dict) -> list[str]:
         try:
-            return table_columns(Path(doc["file"]))
+            return table_columns(Path(doc["file"]), doc.get("sheets"), doc.get("header_row"))
         except ReadError as exc:
             raise ApiError(400, f"cannot read the table: {exc}") from None
 
@@ -985,24 +1011,41 @@ def _model_summary(m: dict) -> dict:
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation")}
 
 
-def table_columns(path: Path) -> list[str]:
-    """The header of a .csv or .xlsx file (column names as the readers name them)."""
+def table_columns(path: Path, sheets: list[str] | None = None, header_row: int | None = None) -> list[str]:
+    """The header of a .csv or .xlsx file (column names as the readers name them): the header row found as
+    :func:`mh_nlp.io.readers.read_statements` finds it (below a title), or ``header_row``; for a workbook the
+    columns of every sheet read (``sheets``, default all) in order of first appearance. ReadError for a
+    damaged table, a sheet that is not there or a header row past the end."""
     from ..io import readers
 
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return readers.csv_columns(path)
-        import openpyxl
-
-        check_zip(path, error=ReadError)
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            if header_row is None:
+                return readers.csv_columns(path)
+            fh, _n, header, _col, _rest = readers._csv_table(path, readers._ignore, None, header_row, pick=False)
+            fh.close()
+            return header
+        wb = readers._xlsx_open(path)
         try:
-            row = next(wb.worksheets[0].iter_rows(values_only=True), None) if wb.worksheets else None
+            names: dict[str, None] = {}
+            problems = []
+            for ws in readers._xlsx_sheets(wb, sheets):
+                where = f"sheet {ws.title!r}: "
+                try:
+                    _n, header, _above, _rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
+                                                                      where)
+                except ReadError as exc:
+                    if sheets:
+                        raise
+                    problems.append(str(exc))
+                    continue
+                names.update((h, None) for h in header)
+            if not names and problems:
+                raise ReadError(problems[0])
+            return list(names)
         finally:
             wb.close()
-        return readers._header_names(row) if row else []
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged table
