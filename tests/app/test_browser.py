@@ -210,7 +210,17 @@ def test_4_overview_and_xlsx_export(page, server, tmp_path):
     assert docx[0]["decision"] == "correct" and docx[0]["section"] != docx[0]["suggested_section"]
     assert docx[1]["decision"] == "correct" and docx[3]["decision"] == "accept"
     assert docx[3]["section"] == docx[3]["suggested_section"]
+    assert docx[4]["kind"] == "not a statement" and docx[4]["section"] is None and docx[4]["decision"] == "not_statement"
+    assert {r["kind"] for r in recs} == {"statement", "not a statement"}
     assert any(r["statement"].startswith("<script>") for r in recs)
+    # the pseudonymised export is one tick away
+    page.check("#export-pseudonymise")
+    with page.expect_download() as dl:
+        page.click("#export-csv")
+    assert "pseudonymise=1" in dl.value.url and "format=csv" in dl.value.url
+    path = tmp_path / "labels.csv"
+    dl.value.save_as(path)
+    assert len(path.read_text(encoding="utf-8-sig").splitlines()) == len(recs) + 1
 
 
 def test_5_train_and_switch_models(page, server):

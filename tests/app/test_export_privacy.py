@@ -15,10 +15,12 @@ NOTES = ("Aanwezig: Sanne Verhoeven (gemeente), Jan de Vries (NLA)\n\n"
 
 
 @pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
-def test_export_pseudonymised(make_app):
+def test_export_pseudonymised(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:
-        r = c.post("/upload", files={"file": ("notulen.txt", NOTES.encode())}, follow_redirects=False)
+        assert 'name="pseudonymise"' in c.get("/overview").text  # the export form offers it
+        r = c.post("/upload", files={"file": ("notulen.txt", NOTES.encode())}, data={"csrf": csrf(c)},
+                   follow_redirects=False)
         assert r.status_code == 303
         app.state.labeller.wait(120)
         plain = c.get("/export?format=jsonl").text

@@ -947,8 +947,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         _f, sql = _filters(request.query_params)
         from ..io.writers import open_writer
 
+        pseudonymiser = None
         if request.query_params.get("pseudonymise", "") in ("1", "true", "yes", "on"):
-            rows = pseudonymised(rows)
+            pseudonymiser = learnt_pseudonymiser(store.iter_filtered(**sql))  # a first pass learns every name
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
         extras.update((k, None) for k in store.extra_keys(**sql))
@@ -957,6 +958,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         writer = open_writer(path, list(extras))
         try:
             for r in store.iter_filtered(**sql):  # 1,000 statements at a time
+                if pseudonymiser is not None:
+                    r = pseudonymised(pseudonymiser, r)
                 writer.write(export_record(r, sections))
             writer.commit()
         except BaseException:
@@ -968,17 +971,27 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     return app
 
 
-def pseudonymised(rows: list[dict]) -> list[dict]:
-    """Statement rows with person names replaced by Spreker 1, 2 ... consistently over the export (text, speaker
-    and speaker-like columns; see :mod:`mh_nlp.io.privacy`)."""
-    from ..io.privacy import Pseudonymiser
+def _as_statement(r: dict):
     from ..io.readers import Statement
 
+    return Statement(str(r["document"]), r["position"], r["text"] or "", dict(r["extra"] or {}))
+
+
+def learnt_pseudonymiser(rows):
+    """A :class:`mh_nlp.io.privacy.Pseudonymiser` that has learnt the names of every row (streamed)."""
+    from ..io.privacy import Pseudonymiser
+
     p = Pseudonymiser()
-    sts = [Statement(str(r["document"]), r["position"], r["text"] or "", dict(r["extra"] or {})) for r in rows]
-    for st in sts:
-        p.learn(st)
-    return [{**r, "text": out.text, "extra": out.extra} for r, out in zip(rows, map(p.apply, sts))]
+    for r in rows:
+        p.learn(_as_statement(r))
+    return p
+
+
+def pseudonymised(p, r: dict) -> dict:
+    """A statement row with person names replaced by Spreker 1, 2 ... consistently over the export (text,
+    speaker and speaker-like columns; see :mod:`mh_nlp.io.privacy`)."""
+    out = p.apply(_as_statement(r))
+    return {**r, "text": out.text, "extra": out.extra}
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")
