@@ -241,7 +241,7 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 3
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 4
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     store.set_setting("x", "1")
     assert store.setting("x") == "1"
@@ -284,8 +284,9 @@ def test_upload_is_labelled_reviewed_and_exported(make_app, csrf):
         doc = c.get("/api/documents").json()["documents"][0]
         assert doc["status"] == "done" and doc["total"] == doc["done"] == doc["statements"] > 5
         sts = c.get("/api/statements").json()["statements"]
-        assert all(s["section"] and s["top"] and s["similar"] for s in sts)
-        c.post(f"/api/statements/{sts[0]['id']}/decision", json={"section": "4.7"})
+        assert sts[0]["kind"] == "meta" and sts[0]["section"] is None  # "Deelnemers: ...": no section
+        assert all(s["section"] and s["top"] and s["similar"] for s in sts[1:])
+        c.post(f"/api/statements/{sts[0]['id']}/decision", json={"section": "4.7"})  # an analyst may give one
         r = c.get("/export?format=xlsx")
         assert r.status_code == 200
         path = Path(app.state.data_dir) / "check.xlsx"
@@ -294,7 +295,8 @@ def test_upload_is_labelled_reviewed_and_exported(make_app, csrf):
         rows = list(ws.iter_rows(values_only=True))
         head = rows[0]
         first = dict(zip(head, rows[1]))
-        assert first["section"] == "4.7" and first["decision"] == "correct" and first["suggested_section"] == sts[0]["section"]
+        assert first["section"] == "4.7" and first["decision"] == "correct" and first["kind"] == "statement"
+        assert first["suggested_section"] is None  # an empty cell: the meta line had no suggestion
         assert len(rows) == 1 + len(sts)
         lines = c.get("/export?format=jsonl").text.splitlines()
         assert json.loads(lines[0])["section"] == "4.7" and len(lines) == len(sts)
@@ -338,6 +340,7 @@ def test_a_non_ascii_token_is_403_not_500(make_app):
 def test_full_disk_and_read_only_are_said_in_words(make_app, monkeypatch, pragma, status, words):
     app = make_app()
     store = app.state.store
+    store.db.execute("VACUUM")  # no free pages left over from the migrations (version 4 rebuilds a table)
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     real_connect = appdb.connect
 
@@ -425,3 +428,182 @@ def test_statements_api_pages_on_request(client):
     assert page["total"] == 25 and [s["id"] for s in page["statements"]] == [s["id"] for s in everything[20:]]
     assert client.get("/api/statements", params={"limit": 0}).status_code == 400
     assert client.get("/api/statements", params={"limit": 10, "offset": -1}).status_code == 400
+
+
+# ---------------------------------------------------------------- "not a statement", kinds, sheets (issue #18)
+
+def _lines(c, **params):
+    return [json.loads(ln) for ln in c.get("/export", params={"format": "jsonl", **params}).text.splitlines()]
+
+
+def test_not_a_statement_is_stored_exported_and_never_trained_on(make_app, monkeypatch):
+    app = make_app()
+    store = app.state.store
+    _doc_with_statements(store, 4)
+    trained = []
+    monkeypatch.setattr(app.state.trainer, "_train", lambda reviewed: trained.append(reviewed))
+    with TestClient(app) as c:
+        ids = [s["id"] for s in c.get("/api/statements").json()["statements"]]
+        r = c.post(f"/api/statements/{ids[0]}/decision", json={"action": "not_statement"})
+        assert r.status_code == 201, r.text
+        d = r.json()
+        assert d["action"] == "not_statement" and d["section"] is None and d["kind"] == "not a statement"
+        # bad input: 4xx JSON, nothing stored
+        for body in ({"action": "skip"}, {"action": "not_statement", "section": "4.7"}, {"action": 1}, {}):
+            r = c.post(f"/api/statements/{ids[1]}/decision", json=body)
+            assert r.status_code == 400 and r.json()["error"], body
+        assert c.post("/api/statements/999/decision", json={"action": "not_statement"}).status_code == 404
+        assert store.decision_count() == 1
+        # one reviewed statement and one "not a statement": too few to train on
+        assert c.post(f"/api/statements/{ids[1]}/decision", json={"section": "4.7"}).status_code == 201
+        r = c.post("/api/train")
+        assert r.status_code == 400 and "at least 2" in r.json()["error"]
+        assert c.post(f"/api/statements/{ids[2]}/decision", json={"section": "2.6"}).status_code == 201
+        assert [x["statement_id"] for x in c.get("/api/corrections").json()["corrections"]] == [ids[1], ids[2]]
+        assert c.post("/api/train").status_code == 202
+        app.state.trainer.wait(10)
+        assert [[x["statement_id"] for x in rev] for rev in trained] == [[ids[1], ids[2]]]
+        # stored: the row has no final section and its kind; a restart keeps it
+        row = c.get("/api/statements").json()["statements"][0]
+        assert row["final_section"] is None and row["final_kind"] == "not a statement"
+        assert row["decision"] == "not_statement" and row["section"] == "2.6"  # the suggestion stays for the record
+        # export: empty section, kind "not a statement"; the others are statements
+        recs = _lines(c)
+        assert [(x["kind"], x["section"]) for x in recs] == [("not a statement", ""), ("statement", "4.7"),
+                                                             ("statement", "2.6"), ("statement", "2.6")]
+        assert recs[0]["chapter"] is None and recs[0]["extra"]["decision"] == "not_statement"
+        head, first = c.get("/export", params={"format": "csv"}).text.splitlines()[:2]
+        cols = dict(zip(head.split(","), first.split(",")))
+        assert cols["kind"] == "not a statement" and cols["section"] == ""
+        # the overview counts it apart; the review page greys it and offers the key
+        html = c.get("/overview").text
+        assert "3 statements, 2 reviewed" in html and "1 not a statement" in html
+        html = c.get("/review").text
+        assert re.search(rf'class="st decided not_statement[^"]*nonstatement" tabindex="0" data-id="{ids[0]}"', html)
+        assert "<kbd>n</kbd> not a statement" in html and html.count('class="notst"') == 4
+        assert [x["statement"] for x in _lines(c, kind="other")] == ["statement 1"]
+        assert len(_lines(c, kind="statement")) == 3
+        # a later decision with a section makes it a statement again
+        assert c.post(f"/api/statements/{ids[0]}/decision", json={"section": "3.1"}).json()["action"] == "correct"
+        assert _lines(c)[0]["kind"] == "statement" and _lines(c)[0]["section"] == "3.1"
+    again = make_app()
+    with TestClient(again) as c:
+        assert c.get("/api/statements").json()["statements"][0]["final_section"] == "3.1"
+
+
+def test_version_3_database_is_migrated_with_its_decisions(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = appdb.connect(data / appdb.DB_NAME)
+    assert appdb.migrate(db, target=3) == 3
+    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'old.txt', 'txt', 'done', 'x')")
+    db.execute("INSERT INTO statements (document_id, position, text, section) VALUES (1, 1, 'oud', '2.6')")
+    db.execute("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
+               "VALUES (1, '4.7', 'anna', 'x', 1, 'correct')")
+    db.close()
+    store = appdb.Store(data)
+    [row] = store.statements()
+    assert (row["kind"], row["final_kind"], row["final_section"], row["decision"], row["decided_by"]) == (
+        "statement", "statement", "4.7", "correct", "anna")
+    assert store.document(1)["sheets"] is None and store.document(1)["header_row"] is None
+    assert store.decide(1, None, "bram")["action"] == "not_statement"  # the section may now be empty
+    assert store.reviewed() == []
+
+
+NOTES = ("Datum: 14 maart 2026\n\n"
+         "Aanwezig: Sanne Verhoeven (gemeente), Jan de Vries (NLA)\n\n"
+         "Goedemorgen allemaal.\n\n"
+         "De NLA ziet meer arbeidsuitbuiting in distributiecentra.\n\n"
+         "Er is te weinig opvang voor mannelijke slachtoffers.\n")
+
+
+@needs_model
+def test_uploaded_notes_keep_meta_and_chatter_without_a_section(make_app, csrf):
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("notulen.txt", NOTES.encode())}, data={"csrf": csrf(c)},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 5
+        sts = c.get("/api/statements").json()["statements"]
+        assert [s["kind"] for s in sts] == ["meta", "meta", "chatter", "statement", "statement"]
+        for s in sts[:3]:
+            assert s["section"] is None and s["final_section"] is None and not s["top"] and s["confidence"] is None
+        assert all(s["section"] and s["top"] for s in sts[3:])
+        recs = _lines(c)
+        assert [(x["kind"], x["section"] == "") for x in recs] == [("meta", True), ("meta", True), ("chatter", True),
+                                                                   ("statement", False), ("statement", False)]
+        html = c.get("/overview").text
+        assert "2 statements, 0 reviewed" in html and "2 meta, 1 chatter" in html
+        html = c.get("/review").text
+        assert html.count("nonstatement") == 3 and "meta: not labelled" in html
+        assert len(re.findall(r'data-id="\d+"', c.get("/review?kind=statement").text)) == 2
+
+
+def _workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Intro"
+    ws.append(["tekst"])
+    ws.append(["Welkom bij de rondetafel over arbeidsuitbuiting."])
+    ws2 = wb.create_sheet("Ronde 2")
+    ws2.append(["Rondetafel 12 mei"])  # a title row above the header
+    ws2.append([])
+    ws2.append(["Spreker", "Opmerking"])
+    ws2.append(["Jan", "De NLA ziet meer arbeidsuitbuiting in distributiecentra."])
+    ws2.append(["Els", "Er is te weinig opvang voor mannelijke slachtoffers."])
+    wb.save(path)
+    return path
+
+
+@needs_model
+def test_workbook_upload_reads_the_chosen_sheet(make_app, csrf, tmp_path):
+    app = make_app()
+    book = _workbook(tmp_path / "rondetafel.xlsx").read_bytes()
+    with TestClient(app) as c:
+        token = csrf(c)
+        r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)},
+                   data={"csrf": token, "sheet": "ronde 2"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        page = c.get(r.headers["location"]).text
+        assert "Opmerking" in page and "tekst" not in page  # the chosen sheet's columns, its header found
+        assert c.post(r.headers["location"], data={"column": "Opmerking", "csrf": token},
+                      follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["sheets"] == ["ronde 2"]
+        sts = c.get("/api/statements").json()["statements"]
+        assert [(s["position"], s["text"], s["extra"]["Spreker"]) for s in sts] == [
+            (4, "De NLA ziet meer arbeidsuitbuiting in distributiecentra.", "Jan"),
+            (5, "Er is te weinig opvang voor mannelijke slachtoffers.", "Els")]
+        assert all(s["section"] for s in sts)
+        # header row and column given with the upload: straight to labelling
+        r = c.post("/upload", files={"file": ("r.xlsx", book)},
+                   data={"csrf": token, "sheet": "Ronde 2", "header_row": "3", "column": "Opmerking"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        app.state.labeller.wait(120)
+        assert len(c.get("/api/statements", params={"document": 2}).json()["statements"]) == 2
+        assert "sheet Ronde 2 · header row 3" in c.get("/").text
+
+
+def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
+    app = make_app()
+    book = _workbook(tmp_path / "rondetafel.xlsx").read_bytes()
+    with TestClient(app) as c:
+        token = csrf(c)
+        r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)}, data={"csrf": token, "sheet": "Blad9"})
+        assert r.status_code == 400
+        assert "no sheet 'Blad9'" in r.json()["error"] and "Intro, Ronde 2" in r.json()["error"]
+        for data, words in [({"header_row": "abc"}, "header_row must be"), ({"header_row": "0"}, "header_row must be"),
+                            ({"sheet": "Intro", "header_row": "40"}, "has no row 40")]:
+            r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)}, data={"csrf": token, **data})
+            assert r.status_code == 400 and words in r.json()["error"], (data, r.text)
+        r = c.post("/upload", files={"file": ("n.txt", b"Een regel.")}, data={"csrf": token, "sheet": "Intro"})
+        assert r.status_code == 400 and "for an .xlsx workbook only" in r.json()["error"]
+        assert c.get("/api/documents").json()["documents"] == []  # a refused upload leaves nothing behind
+        assert [p.name for p in (Path(app.state.data_dir) / "uploads").iterdir()] == []

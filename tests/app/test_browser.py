@@ -128,7 +128,11 @@ def test_2_review_filters_and_evidence(page, server):
     rows = page.locator("#review tr.st")
     n = rows.count()
     assert n > 8
-    first = rows.nth(0)
+    # the Word file's first line ("Deelnemers: ...") is meta: greyed, without a section or an accept button
+    meta = rows.nth(0)
+    assert meta.get_attribute("data-kind") == "meta" and "nonstatement" in meta.get_attribute("class")
+    assert meta.locator("button.accept").count() == 0 and "meta: not labelled" in meta.inner_text()
+    first = page.locator("#review tr.st[data-kind=statement]").nth(0)
     assert re.search(r"\d\.\d+", first.locator("td").nth(1).inner_text())
     assert first.locator("button.alt").count() == 2
     first.locator(".evidence-toggle").click()
@@ -174,11 +178,16 @@ def test_3_correct_with_mouse_and_keyboard(page, server):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_selector("#review tbody tr.st:nth-child(4).accept")
+    # n: the next row (focused after the decision) is not a statement
+    page.wait_for_selector("#review tbody tr.st:nth-child(5):focus")
+    page.keyboard.press("n")
+    page.wait_for_selector("#review tbody tr.st:nth-child(5).not_statement.nonstatement")
     # saved: a reload shows the same decisions
     page.reload()
     labels = page.locator("#review tr.st .label").all_inner_texts()
     assert target in labels[0] and "corrected" in labels[0]
     assert alt1 in labels[1] and "accepted" in labels[3]
+    assert "not a statement" in labels[4] and "nonstatement" in rows.nth(4).get_attribute("class")
 
 
 def test_4_overview_and_xlsx_export(page, server, tmp_path):
@@ -187,6 +196,7 @@ def test_4_overview_and_xlsx_export(page, server, tmp_path):
     page.goto(server + "overview")
     assert page.locator("#chart .bar.chapter").count() == 4
     assert page.locator("#chart .bar").count() > 4
+    assert page.locator("#apart").inner_text() == "1 not a statement"  # counted apart
     shot(page, "3-overview")
     with page.expect_download() as dl:
         page.click("#export-xlsx")
@@ -200,7 +210,17 @@ def test_4_overview_and_xlsx_export(page, server, tmp_path):
     assert docx[0]["decision"] == "correct" and docx[0]["section"] != docx[0]["suggested_section"]
     assert docx[1]["decision"] == "correct" and docx[3]["decision"] == "accept"
     assert docx[3]["section"] == docx[3]["suggested_section"]
+    assert docx[4]["kind"] == "not a statement" and docx[4]["section"] is None and docx[4]["decision"] == "not_statement"
+    assert {r["kind"] for r in recs} == {"statement", "not a statement"}
     assert any(r["statement"].startswith("<script>") for r in recs)
+    # the pseudonymised export is one tick away
+    page.check("#export-pseudonymise")
+    with page.expect_download() as dl:
+        page.click("#export-csv")
+    assert "pseudonymise=1" in dl.value.url and "format=csv" in dl.value.url
+    path = tmp_path / "labels.csv"
+    dl.value.save_as(path)
+    assert len(path.read_text(encoding="utf-8-sig").splitlines()) == len(recs) + 1
 
 
 def test_5_train_and_switch_models(page, server):
@@ -222,3 +242,32 @@ def test_5_train_and_switch_models(page, server):
     page.locator("#models tr[data-version='1'] button.use").click()
     page.wait_for_selector("#models tr.in-use[data-version='1']")
     assert "v1" in page.locator("#model-in-use").inner_text()
+
+
+def test_6_workbook_sheet_choice(page, server, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Intro"
+    wb.active.append(["tekst"])
+    wb.active.append(["Deze regel staat op het eerste blad."])
+    ws = wb.create_sheet("Ronde 2")
+    ws.append(["Rondetafel 12 mei"])  # a title above the header
+    ws.append(["Spreker", "Opmerking"])
+    ws.append(["Jan", "Er is te weinig opvang voor mannelijke slachtoffers."])
+    book = tmp_path / "rondetafel.xlsx"
+    wb.save(book)
+    page.goto(server)
+    page.set_input_files("#file", str(book))
+    page.click("#upload-form details summary")
+    page.fill("#sheet", "Ronde 2")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#column-form")
+    assert page.locator("#column option").all_inner_texts() == ["Spreker", "Opmerking"]
+    page.select_option("#column", "Opmerking")
+    page.click("#column-form button[type=submit]")
+    wait_labelled(page, 3)
+    assert "sheet Ronde 2" in page.locator("#documents tbody tr").nth(2).inner_text()
+    page.goto(server + "review?doc=3")
+    assert page.locator("#review tr.st .text").all_inner_texts() == [
+        "Er is te weinig opvang voor mannelijke slachtoffers."]

@@ -18,6 +18,7 @@ NOTES = ("Aanwezig: Sanne Verhoeven (gemeente), Jan de Vries (NLA)\n\n"
 def test_export_pseudonymised(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:
+        assert 'name="pseudonymise"' in c.get("/overview").text  # the export form offers it
         r = c.post("/upload", files={"file": ("notulen.txt", NOTES.encode())}, data={"csrf": csrf(c)},
                    follow_redirects=False)
         assert r.status_code == 303

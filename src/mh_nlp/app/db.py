@@ -80,7 +80,31 @@ def _m3_resumable_jobs(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN split TEXT NOT NULL DEFAULT 'paragraph'")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs]
+def _m4_kinds(db: sqlite3.Connection) -> None:
+    """Statements keep their kind (``statement``, ``meta``, ``chatter``: meta and chatter lines get no section);
+    a decision may be *not a statement* (``action = 'not_statement'``, no section), so ``decisions.section``
+    becomes nullable (SQLite cannot drop NOT NULL: the table is rebuilt); documents keep the sheets and header
+    row they were read with."""
+    _script(db, """
+    ALTER TABLE statements ADD COLUMN kind TEXT NOT NULL DEFAULT 'statement';
+    ALTER TABLE documents ADD COLUMN sheets TEXT;
+    ALTER TABLE documents ADD COLUMN header_row INTEGER;
+    CREATE TABLE decisions_new (
+        id INTEGER PRIMARY KEY, statement_id INTEGER NOT NULL REFERENCES statements(id),
+        section TEXT, who TEXT NOT NULL, at TEXT NOT NULL, model_version INTEGER,
+        action TEXT NOT NULL DEFAULT 'correct');
+    INSERT INTO decisions_new (id, statement_id, section, who, at, model_version, action)
+        SELECT id, statement_id, section, who, at, model_version, action FROM decisions;
+    DROP TABLE decisions;
+    ALTER TABLE decisions_new RENAME TO decisions;
+    CREATE INDEX decisions_statement ON decisions(statement_id);
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
+                                                          _m4_kinds]
+NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
+NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -161,6 +185,23 @@ def check_database(path: Path) -> None:
                               f"or move it away to start with an empty database")
 
 
+# The final label of a statement row (``s``, latest decision ``dec``): a "not a statement" decision has none; else
+# the decision's section, else the suggestion (meta and chatter rows have none). Its final kind: "not a statement"
+# after such a decision, "statement" once an analyst gave it a section, else the kind it was read with.
+FINAL_SECTION = f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN NULL ELSE coalesce(dec.section, s.section) END)"
+FINAL_KIND = (f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN '{NOT_A_STATEMENT}' "
+              f"WHEN dec.section IS NOT NULL THEN 'statement' ELSE s.kind END)")
+
+
+def _document(row: sqlite3.Row) -> dict:
+    d = dict(row)
+    try:
+        d["sheets"] = json.loads(d["sheets"]) if d.get("sheets") else None
+    except ValueError:
+        d["sheets"] = None
+    return d
+
+
 class Store:
     """All reads and writes of the review screen. One connection per thread; every write commits at once."""
 
@@ -218,9 +259,12 @@ class Store:
 
     # -------------------------------------------------------- documents
     def add_document(self, name: str, kind: str, file: str | None, status: str = "labelling",
-                     text_column: str | None = None) -> int:
-        cur = self._write("INSERT INTO documents (project_id, name, kind, file, text_column, status, created_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?)", (DEFAULT_PROJECT, name, kind, file, text_column, status, now()))
+                     text_column: str | None = None, sheets: list[str] | None = None,
+                     header_row: int | None = None) -> int:
+        cur = self._write("INSERT INTO documents (project_id, name, kind, file, text_column, status, created_at, "
+                          "sheets, header_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          (DEFAULT_PROJECT, name, kind, file, text_column, status, now(),
+                           json.dumps(sheets, ensure_ascii=False) if sheets else None, header_row))
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
@@ -232,7 +276,7 @@ class Store:
 
     def document(self, doc_id: int) -> dict | None:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return dict(row) if row else None
+        return _document(row) if row else None
 
     def documents(self) -> list[dict]:
         rows = self.db.execute("""
@@ -240,14 +284,14 @@ class Store:
                    (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
                      WHERE s.document_id = d.id) AS reviewed
             FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
-        return [dict(r) for r in rows]
+        return [_document(r) for r in rows]
 
     def unfinished_documents(self) -> list[dict]:
         """Documents a stopped server left ``queued`` or ``labelling``, with how many statements are stored."""
         rows = self.db.execute("""
             SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS stored
             FROM documents d WHERE d.status IN ('queued', 'labelling') AND d.kind != 'api' ORDER BY d.id""")
-        return [dict(r) for r in rows.fetchall()]
+        return [_document(r) for r in rows.fetchall()]
 
     def api_document(self) -> int:
         row = self.db.execute("SELECT id FROM documents WHERE kind = 'api' ORDER BY id LIMIT 1").fetchone()
@@ -261,12 +305,13 @@ class Store:
         try:
             db.executemany(
                 "INSERT INTO statements (document_id, position, text, extra, section, chapter, confidence, "
-                "chapter_confidence, top, entities, similar, model_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "chapter_confidence, top, entities, similar, model_version, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(doc_id, r["position"], r["text"], json.dumps(r.get("extra") or {}, ensure_ascii=False),
                   r.get("section"), r.get("chapter"), r.get("confidence"), r.get("chapter_confidence"),
                   json.dumps(r.get("top") or [], ensure_ascii=False),
                   json.dumps(r.get("entities") or [], ensure_ascii=False),
-                  json.dumps(r.get("similar") or [], ensure_ascii=False), r.get("model_version")) for r in rows])
+                  json.dumps(r.get("similar") or [], ensure_ascii=False), r.get("model_version"),
+                  r.get("kind") or "statement") for r in rows])
             db.execute("UPDATE documents SET done = ? WHERE id = ?", (done, doc_id))
             db.execute("COMMIT")
         except BaseException:
@@ -289,18 +334,12 @@ class Store:
         if not include_api:
             where.append("d.kind != 'api'")
         sql = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
-                         dec.at AS decided_at, dec.action AS decision
+                         dec.at AS decided_at, dec.action AS decision, {FINAL_SECTION} AS final_section,
+                         {FINAL_KIND} AS final_kind
                   FROM statements s JOIN documents d ON d.id = s.document_id
                   LEFT JOIN decisions dec ON dec.id = {self._LATEST}
                   {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY s.document_id, s.id"""
-        out = []
-        for r in self.db.execute(sql, params).fetchall():
-            d = dict(r)
-            for k in ("top", "entities", "similar", "extra"):
-                d[k] = json.loads(d[k]) if d[k] else ([] if k != "extra" else {})
-            d["final_section"] = d["decided_section"] or d["section"]
-            out.append(d)
-        return out
+        return self._rows(sql, params)
 
     # -------------------------------------------------------- filtered, paged, aggregated in SQL (100,000 statements)
     _FILTERED_FROM = """
@@ -310,17 +349,20 @@ class Store:
 
     @staticmethod
     def _where(document: int | None = None, final_sections: Iterable[str] | None = None,
-               below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None
-               ) -> tuple[str, list[Any]]:
+               below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None,
+               kinds: Iterable[str] | None = None) -> tuple[str, list[Any]]:
         where, params = ["d.kind != 'api'"], []
         if document is not None:
             where.append("s.document_id = ?")
             params.append(document)
         if final_sections is not None:
             final_sections = list(final_sections)
-            where.append(f"coalesce(dec.section, s.section) IN ({','.join('?' * len(final_sections))})"
-                         if final_sections else "0")
+            where.append(f"{FINAL_SECTION} IN ({','.join('?' * len(final_sections))})" if final_sections else "0")
             params += final_sections
+        if kinds is not None:  # final kinds: statement, meta, chatter, "not a statement"
+            kinds = list(kinds)
+            where.append(f"{FINAL_KIND} IN ({','.join('?' * len(kinds))})" if kinds else "0")
+            params += kinds
         if below is not None:
             where.append("coalesce(s.confidence, 0) < ?")
             params.append(below)
@@ -342,12 +384,12 @@ class Store:
             d = dict(r)
             for k in ("top", "entities", "similar", "extra"):
                 d[k] = json.loads(d[k]) if d[k] else ([] if k != "extra" else {})
-            d["final_section"] = d["decided_section"] or d["section"]
             out.append(d)
         return out
 
-    _COLUMNS = """SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
-                         dec.at AS decided_at, dec.action AS decision"""
+    _COLUMNS = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
+                          dec.at AS decided_at, dec.action AS decision, {FINAL_SECTION} AS final_section,
+                          {FINAL_KIND} AS final_kind"""
 
     def count_filtered(self, **filters: Any) -> int:
         where, params = self._where(**filters)
@@ -379,10 +421,11 @@ class Store:
         return [r[0] for r in rows]
 
     def final_counts(self, document: int | None = None) -> tuple[dict[str, int], dict[str, int], int, int]:
-        """Statements and reviewed statements per final section, and both totals."""
-        where, params = self._where(document=document)
+        """Statements and reviewed statements per final section, and both totals (statements only: rows whose
+        final kind is meta, chatter or not a statement are counted by :meth:`kind_counts`)."""
+        where, params = self._where(document=document, kinds=["statement"])
         per, reviewed, total, done = {}, {}, 0, 0
-        for final, n, r in self.db.execute(f"SELECT coalesce(dec.section, s.section), count(*), count(dec.id) "
+        for final, n, r in self.db.execute(f"SELECT {FINAL_SECTION}, count(*), count(dec.id) "
                                            f"{self._FILTERED_FROM} {where} GROUP BY 1", params):
             total += n
             done += r
@@ -390,24 +433,31 @@ class Store:
                 per[final], reviewed[final] = n, r
         return per, reviewed, total, done
 
+    def kind_counts(self, document: int | None = None) -> dict[str, int]:
+        """Rows per final kind (``statement``, ``meta``, ``chatter``, ``not a statement``)."""
+        where, params = self._where(document=document)
+        return {k: int(n) for k, n in self.db.execute(f"SELECT {FINAL_KIND}, count(*) {self._FILTERED_FROM} {where} "
+                                                      f"GROUP BY 1", params)}
+
     def statement(self, statement_id: int) -> dict | None:
         rows = self.statements(ids=[statement_id], include_api=True)
         return rows[0] if rows else None
 
     # -------------------------------------------------------- decisions
-    def decide(self, statement_id: int, section: str, who: str, model_version: int | None = None) -> dict:
-        """Record a decision (committed before returning). Accept = the section the model suggested."""
+    def decide(self, statement_id: int, section: str | None, who: str, model_version: int | None = None) -> dict:
+        """Record a decision (committed before returning). Accept = the section the model suggested; no section
+        (``None``) = *not a statement*: the row keeps no section and is never trained on."""
         st = self.db.execute("SELECT section, model_version FROM statements WHERE id = ?", (statement_id,)).fetchone()
         if st is None:
             raise KeyError(statement_id)
-        action = "accept" if st["section"] == section else "correct"
+        action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
         at = now()
         cur = self._write("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
                           "VALUES (?, ?, ?, ?, ?, ?)",
                           (statement_id, section, who, at, st["model_version"] if model_version is None else model_version,
                            action))
         return {"id": int(cur.lastrowid), "statement_id": statement_id, "section": section, "who": who, "at": at,
-                "action": action}
+                "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
 
     def add_correction(self, text: str, section: str, who: str) -> dict:
         """A correction sent without a document (``POST /api/corrections``): a statement of the API document."""
@@ -430,12 +480,14 @@ class Store:
                 "action": "correct"}
 
     def reviewed(self) -> list[dict]:
-        """Every statement with a decision (its latest): what the model learns from and is measured on."""
+        """Every statement with a decision (its latest) that gives it a section: what the model learns from and is
+        measured on. A statement whose latest decision is *not a statement* is left out."""
         rows = self.db.execute(f"""
             SELECT s.id AS statement_id, s.text, s.section AS suggested, dec.section, dec.action, dec.who, dec.at,
                    d.name AS document
             FROM statements s JOIN documents d ON d.id = s.document_id
-            JOIN decisions dec ON dec.id = {self._LATEST} ORDER BY dec.id""").fetchall()
+            JOIN decisions dec ON dec.id = {self._LATEST}
+            WHERE dec.action != '{NOT_STATEMENT}' AND dec.section IS NOT NULL ORDER BY dec.id""").fetchall()
         return [dict(r) for r in rows]
 
     def decision_count(self) -> int:

@@ -216,6 +216,11 @@ def statement_row(st, pred, entities, version: int) -> dict:
             "model_version": version}
 
 
+def unlabelled_row(st) -> dict:
+    """A meta or chatter line (:mod:`mh_nlp.io.kinds`): stored with its kind, never given a section."""
+    return {"position": st.position, "text": st.text, "extra": dict(st.extra), "kind": st.kind}
+
+
 class Labeller:
     """Labels uploaded documents one after the other in a background thread; progress goes to the database."""
 
@@ -250,17 +255,27 @@ class Labeller:
     def _label(self, doc_id: int, path: Path, column: str | None, split: str, skip: int = 0) -> None:
         store = self.store
         try:
-            doc = store.document(doc_id)
-            statements = list(read_statements(path, column=column, split=split, source=doc["name"] if doc else None))
+            doc = store.document(doc_id) or {}
+            statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
+                                              sheets=doc.get("sheets") or None, header_row=doc.get("header_row")))
             store.update_document(doc_id, total=len(statements), done=skip, status="labelling")
             done = skip
             statements = statements[skip:]  # resumed: these are stored already
             for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between
                 batch = statements[a:b]
-                results, version = self.worker.analyse([s.text for s in batch], priority=BACKGROUND)
+                todo = [s for s in batch if s.kind == "statement"]  # meta and chatter lines get no section
+                results, version = (self.worker.analyse([s.text for s in todo], priority=BACKGROUND) if todo
+                                    else ([], None))
+                labelled = iter(results)
+                rows = []
+                for s in batch:
+                    if s.kind == "statement":
+                        p, e = next(labelled)
+                        rows.append(statement_row(s, p, e, version))
+                    else:
+                        rows.append(unlabelled_row(s))
                 done += len(batch)
-                store.add_statements(doc_id, [statement_row(s, p, e, version) for s, (p, e) in zip(batch, results)],
-                                     done)
+                store.add_statements(doc_id, rows, done)
             store.update_document(doc_id, status="done")
         except ReadError as exc:
             store.update_document(doc_id, status="failed", error=str(exc))

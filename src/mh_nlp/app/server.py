@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_statements
 from ..io.safezip import Limits, check_zip
-from .db import Store, storage_problem
+from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
 from .engine import Labeller, ModelWorker, NoModel, Trainer, slices
 
@@ -48,6 +48,8 @@ CSRF_SETTING = "csrf_secret"
 WHO_COOKIE = "mh_who"
 DEFAULT_WHO = "analyst"
 PAGE_SIZE = 200
+# the review page's and export's kind filter: final kinds (mh_nlp.io.kinds, or an analyst's "not a statement")
+KIND_FILTERS = {"statement": ["statement"], "other": ["meta", "chatter", "not a statement"]}
 
 
 def default_data_dir() -> Path:
@@ -614,8 +616,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     async def api_decide(statement_id: int, request: Request):
         body = await json_body(request)
         if not isinstance(body, dict):
-            raise ApiError(400, "expected {\"section\": ...}")
-        section = check_section(body.get("section"))
+            raise ApiError(400, "expected {\"section\": ...} or {\"action\": \"not_statement\"}")
+        action = body.get("action")
+        if action is not None and action != NOT_STATEMENT:
+            raise ApiError(400, f"action must be \"{NOT_STATEMENT}\" (or leave it out and give a section)")
+        if action == NOT_STATEMENT:
+            if body.get("section") is not None:
+                raise ApiError(400, "a \"not a statement\" decision has no section: send one or the other")
+            section = None
+        else:
+            section = check_section(body.get("section"))
         _row_id(statement_id, "statement")
         try:
             decision = store.decide(statement_id, section, _who(request))
@@ -623,6 +633,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(404, f"no statement {statement_id}") from None
         return JSONResponse({**decision, "section_title": sections.title(section),
                              "chapter": sections.chapter(section)}, status_code=201)
+
+    def _sheet_choice(form, suffix: str) -> tuple[list[str] | None, int | None]:
+        """The optional ``sheet`` (repeatable; .xlsx only) and ``header_row`` (.csv/.xlsx) fields of a form."""
+        sheets = [v.strip() for v in form.getlist("sheet") if isinstance(v, str) and v.strip()]
+        raw = form.get("header_row")
+        header_row = None
+        if isinstance(raw, str) and raw.strip():
+            raw = raw.strip()
+            if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= 1_048_576):
+                raise ApiError(400, f"header_row must be a row number (1 or more), not {raw[:20]!r}")
+            header_row = int(raw)
+        if sheets and suffix != ".xlsx":
+            raise ApiError(400, "a sheet can be chosen for an .xlsx workbook only")
+        if header_row is not None and suffix not in (".csv", ".xlsx"):
+            raise ApiError(400, "a header row can be chosen for a .csv or .xlsx table only")
+        return sheets or None, header_row
 
     @app.get("/api/documents")
     def api_documents():
@@ -697,10 +723,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(403, "the form's CSRF token is missing or stale: reload the page and try again")
         return form
 
-    def _count(path: Path, column: str | None, split: str) -> None:
+    def _count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
+               header_row: int | None = None) -> None:
         n = 0
         try:
-            for _st in read_statements(path, column=column, split=split):
+            for _st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row):
                 n += 1
                 if n > max_statements:
                     raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
@@ -708,14 +735,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ReadError:
             pass  # an unreadable file fails when it is labelled, with the reason on the documents page
 
-    async def _check_count(path: Path, column: str | None, split: str) -> None:
+    async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
+                           header_row: int | None = None) -> None:
         from starlette.concurrency import run_in_threadpool
 
-        await run_in_threadpool(_count, path, column, split)
+        await run_in_threadpool(_count, path, column, split, sheets, header_row)
 
     async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
+        doc = store.document(doc_id) or {}
         try:
-            await _check_count(path, column, "paragraph")
+            await _check_count(path, column, "paragraph", doc.get("sheets"), doc.get("header_row"))
         except TooLarge as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
             raise ApiError(413, f"{exc}") from None
@@ -735,6 +764,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             raise ApiError(400, f"unsupported file type {suffix or '(none)'!r} (use {', '.join(sorted(SUFFIXES))})")
+        sheets, header_row = _sheet_choice(form, suffix)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}{suffix}"
         try:  # checked before it becomes a document: a refused file leaves nothing behind
             with open(incoming, "wb") as fh:
@@ -744,7 +774,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
                 if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                     await _check_count(incoming, None, split)
-            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued")
+                elif sheets or header_row is not None:  # a sheet or header row that is not there: said at once
+                    try:
+                        table_columns(incoming, sheets, header_row)
+                    except ReadError as exc:
+                        raise ApiError(400, f"{name}: {exc}") from None
+            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
+                                        header_row=header_row)
             path = uploads / f"{doc_id}{suffix}"
             os.replace(incoming, path)
         except TooLarge as exc:
@@ -757,7 +793,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return RedirectResponse("/", status_code=303)
         if suffix in (".csv", ".xlsx"):
             try:
-                columns = table_columns(path)
+                columns = table_columns(path, sheets, header_row)
             except ReadError as exc:
                 store.update_document(doc_id, status="failed", error=str(exc))
                 return RedirectResponse("/", status_code=303)
@@ -804,7 +840,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     def _columns(doc: dict) -> list[str]:
         try:
-            return table_columns(Path(doc["file"]))
+            return table_columns(Path(doc["file"]), doc.get("sheets"), doc.get("header_row"))
         except ReadError as exc:
             raise ApiError(400, f"cannot read the table: {exc}") from None
 
@@ -830,7 +866,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """The review filters from the query (for the page) and as arguments of the store's SQL queries."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
-             "uncertain": params.get("uncertain") == "1", "state": params.get("state") or ""}
+             "uncertain": params.get("uncertain") == "1", "state": params.get("state") or "",
+             "kind": params.get("kind") if params.get("kind") in KIND_FILTERS else ""}
         try:
             f["threshold"] = min(1.0, max(0.0, float(params.get("threshold") or 0.5)))
         except ValueError:
@@ -848,6 +885,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             in_chapter = {s for s in sections.numbers if sections.chapter(s) == chapter}
             finals = in_chapter if finals is None else finals & in_chapter
         sql["final_sections"] = sorted(finals) if finals is not None else None
+        sql["kinds"] = KIND_FILTERS[f["kind"]] if f["kind"] else None
         return f, sql
 
     @app.get("/review", response_class=HTMLResponse)
@@ -873,6 +911,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         params = request.query_params
         doc = params.get("doc") or ""
         per_section, reviewed, total, reviewed_total = store.final_counts(_int_param(doc))  # aggregated in SQL
+        kinds = store.kind_counts(_int_param(doc))
+        apart = [(k, kinds[k]) for k in ("meta", "chatter", NOT_A_STATEMENT) if kinds.get(k)]
         per_section, reviewed = Counter(per_section), Counter(reviewed)
         chapters = []
         for c, ch in sorted(sections.tax.chapters.items()):
@@ -882,7 +922,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         top = max([c["n"] for c in chapters] + [1])
         top_s = max([s["n"] for c in chapters for s in c["sections"]] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top, top_s=top_s,
-                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc)
+                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc, apart=apart)
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
@@ -907,9 +947,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         _f, sql = _filters(request.query_params)
         from ..io.writers import open_writer
 
-        names = None
+        pseudonymiser = None
         if request.query_params.get("pseudonymise", "") in ("1", "true", "yes", "on"):
-            names = pseudonymiser(store.iter_filtered(**sql))  # a first pass learns every name of the export
+            pseudonymiser = learnt_pseudonymiser(store.iter_filtered(**sql))  # a first pass learns every name
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
         extras.update((k, None) for k in store.extra_keys(**sql))
@@ -918,9 +958,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         writer = open_writer(path, list(extras))
         try:
             for r in store.iter_filtered(**sql):  # 1,000 statements at a time
-                if names is not None:
-                    out = names.apply(as_statement(r))
-                    r = {**r, "text": out.text, "extra": out.extra}
+                if pseudonymiser is not None:
+                    r = pseudonymised(pseudonymiser, r)
                 writer.write(export_record(r, sections))
             writer.commit()
         except BaseException:
@@ -932,22 +971,27 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     return app
 
 
-def as_statement(r: dict):
+def _as_statement(r: dict):
     from ..io.readers import Statement
 
     return Statement(str(r["document"]), r["position"], r["text"] or "", dict(r["extra"] or {}))
 
 
-def pseudonymiser(rows):
-    """A :class:`mh_nlp.io.privacy.Pseudonymiser` that has learnt the names of these statement rows: applied to
-    each row, person names become Spreker 1, 2 ... consistently over the export (text, speaker and speaker-like
-    columns)."""
+def learnt_pseudonymiser(rows):
+    """A :class:`mh_nlp.io.privacy.Pseudonymiser` that has learnt the names of every row (streamed)."""
     from ..io.privacy import Pseudonymiser
 
     p = Pseudonymiser()
     for r in rows:
-        p.learn(as_statement(r))
+        p.learn(_as_statement(r))
     return p
+
+
+def pseudonymised(p, r: dict) -> dict:
+    """A statement row with person names replaced by Spreker 1, 2 ... consistently over the export (text,
+    speaker and speaker-like columns; see :mod:`mh_nlp.io.privacy`)."""
+    out = p.apply(_as_statement(r))
+    return {**r, "text": out.text, "extra": out.extra}
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")
@@ -955,7 +999,7 @@ EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decid
 
 def export_record(r: dict, sections: Sections) -> dict:
     """A statement in the nested row form of :mod:`mh_nlp.io.writers`, with the final label as its section."""
-    final = r["final_section"] or ""
+    final = r["final_section"] or ""  # none for meta, chatter and "not a statement" rows
     chapter = sections.chapter(final)
     extra = {"suggested_section": r["section"] or "", "suggested_confidence": r["confidence"],
              "decision": r["decision"] or "", "decided_by": r["decided_by"] or "", "decided_at": r["decided_at"] or "",
@@ -966,7 +1010,8 @@ def export_record(r: dict, sections: Sections) -> dict:
     for e in r["entities"]:
         if e.get("id"):
             ids.setdefault(str(e["id"]), None)
-    return {"source": r["document"], "position": r["position"], "statement": r["text"], "section": final,
+    return {"source": r["document"], "position": r["position"], "statement": r["text"],
+            "kind": r.get("final_kind") or "statement", "section": final,
             "section_title": sections.title(final), "chapter": chapter,
             "chapter_title": sections.tax.chapters[chapter].title if chapter in sections.tax.chapters else "",
             "confidence": r["confidence"], "chapter_confidence": r["chapter_confidence"], "uncertain": False,
@@ -979,24 +1024,41 @@ def _model_summary(m: dict) -> dict:
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation")}
 
 
-def table_columns(path: Path) -> list[str]:
-    """The header of a .csv or .xlsx file (column names as the readers name them)."""
+def table_columns(path: Path, sheets: list[str] | None = None, header_row: int | None = None) -> list[str]:
+    """The header of a .csv or .xlsx file (column names as the readers name them): the header row found as
+    :func:`mh_nlp.io.readers.read_statements` finds it (below a title), or ``header_row``; for a workbook the
+    columns of every sheet read (``sheets``, default all) in order of first appearance. ReadError for a
+    damaged table, a sheet that is not there or a header row past the end."""
     from ..io import readers
 
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return readers.csv_columns(path)
-        import openpyxl
-
-        check_zip(path, error=ReadError)
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            if header_row is None:
+                return readers.csv_columns(path)
+            fh, _n, header, _col, _rest = readers._csv_table(path, readers._ignore, None, header_row, pick=False)
+            fh.close()
+            return header
+        wb = readers._xlsx_open(path)
         try:
-            row = next(wb.worksheets[0].iter_rows(values_only=True), None) if wb.worksheets else None
+            names: dict[str, None] = {}
+            problems = []
+            for ws in readers._xlsx_sheets(wb, sheets):
+                where = f"sheet {ws.title!r}: "
+                try:
+                    _n, header, _above, _rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
+                                                                      where)
+                except ReadError as exc:
+                    if sheets:
+                        raise
+                    problems.append(str(exc))
+                    continue
+                names.update((h, None) for h in header)
+            if not names and problems:
+                raise ReadError(problems[0])
+            return list(names)
         finally:
             wb.close()
-        return readers._header_names(row) if row else []
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged table

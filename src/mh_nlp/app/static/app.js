@@ -32,23 +32,39 @@ function setupReview() {
     sel.insertAdjacentHTML("beforeend", options);
     sel.addEventListener("change", () => { if (sel.value) decide(tr, sel.value); });
     sel.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Escape") tr.focus(); });
-    tr.querySelector("button.accept").addEventListener("click", () => decide(tr, tr.dataset.suggested));
+    const accept = tr.querySelector("button.accept");  // none on a meta or chatter line: it has no suggestion
+    if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
+    tr.querySelector("button.notst").addEventListener("click", () => notStatement(tr));
     tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
     tr.querySelector(".evidence-toggle").addEventListener("click", () => toggleEvidence(tr));
     tr.addEventListener("focus", () => rows.forEach((r) => r.classList.toggle("focus", r === tr)));
   });
 
-  async function decide(tr, section) {
-    if (!section) return;
+  function decide(tr, section) {
+    if (section) return send(tr, {section});
+  }
+
+  function notStatement(tr) {
+    return send(tr, {action: "not_statement"});
+  }
+
+  async function send(tr, body) {
     try {
-      const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`, {section});
-      tr.classList.remove("accept", "correct", "saved");
+      const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`, body);
+      tr.classList.remove("accept", "correct", "not_statement", "saved");
       tr.classList.add("decided", d.action);
+      tr.classList.toggle("nonstatement", d.action === "not_statement");
+      tr.dataset.kind = d.kind;
       const label = tr.querySelector(".label");
       label.textContent = "";
       const b = document.createElement("b");
-      b.textContent = d.section;
-      label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
+      if (d.action === "not_statement") {
+        b.textContent = "not a statement";
+        label.append(b, ` · by ${d.who}`);
+      } else {
+        b.textContent = d.section;
+        label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
+      }
       void tr.offsetWidth;
       tr.classList.add("saved");
       tr.querySelector("select.pick").value = "";
@@ -80,6 +96,7 @@ function setupReview() {
     else if (ev.key === "1" && tr.dataset.alt1) { decide(tr, tr.dataset.alt1); ev.preventDefault(); }
     else if (ev.key === "2" && tr.dataset.alt2) { decide(tr, tr.dataset.alt2); ev.preventDefault(); }
     else if (ev.key === "e") { toggleEvidence(tr); ev.preventDefault(); }
+    else if (ev.key === "n") { notStatement(tr); ev.preventDefault(); }
     else if (ev.key === "s") { tr.querySelector("select.pick").focus(); ev.preventDefault(); }
   });
   if (rows.length) rows[0].focus({preventScroll: true});
