@@ -25,7 +25,7 @@ import numpy as np
 
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..themes.examples import KINDS
-from ..themes.prediction import ENTITY_FIELDS, prediction_json
+from ..themes.prediction import prediction_json
 from .db import Store
 
 BATCH = 32
@@ -206,14 +206,11 @@ class ModelWorker:
 # ---------------------------------------------------------------- labelling documents
 
 def statement_row(st, pred, entities, version: int) -> dict:
-    return {"position": st.position, "text": st.text, "extra": dict(st.extra), "section": pred.section,
-            "chapter": pred.chapter, "confidence": round(float(pred.confidence), 4),
-            "chapter_confidence": round(float(pred.chapter_confidence), 4),
-            "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in pred.top[:3]],
-            "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
-            "similar": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
-                         "text": e.text} for e in pred.similar_quotes],
-            "model_version": version}
+    """A labelled statement as stored: the fields of ``classify --json`` (one rounding rule for both)."""
+    j = prediction_json(st.text, pred, entities)
+    return {"position": st.position, "text": st.text, "extra": dict(st.extra),
+            **{k: j[k] for k in ("section", "chapter", "confidence", "chapter_confidence", "top", "entities")},
+            "similar": j["similar_quotes"], "model_version": version}
 
 
 def unlabelled_row(st) -> dict:

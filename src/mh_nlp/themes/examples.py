@@ -143,15 +143,16 @@ class ExampleScores:
         return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
                 "examples_y": y, "examples_w": w, "prior": prior}
 
-    def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
-        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
+    def _features(self, base: dict, D: np.ndarray, E: np.ndarray, sims: np.ndarray | None = None) -> np.ndarray:
+        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``; ``sims``
+        their cosine with the examples, when already computed)."""
         n, S = len(E), len(self.classes_)
         Z = (D - base["design_mean"]) / base["design_scale"]
         R = Z @ base["ridge_coef"] + base["ridge_intercept"]  # columns: sections, topics, chapters
         T = self.section_topic_.max() + 1
         ridge, topic = R[:, :S], R[:, S:S + T][:, self.section_topic_]
         chapter = R[:, S + T:][:, np.searchsorted(self.chapters_, self.section_chapter_)]
-        sims = E @ base["examples_E"].T
+        sims = E @ base["examples_E"].T if sims is None else sims
         ey = base["examples_y"]
         nearest, sharp, centroid = np.zeros((n, S)), np.full((n, S), -1.0), np.zeros((n, S))
         for s in np.unique(ey):
@@ -188,9 +189,10 @@ class ExampleScores:
         if not X:
             return np.zeros((0, len(self.classes_)))
         E = self._embed(X) if E is None else E
-        F = self._features(self._state_base(), self._design(E, X), E)
+        sims = E @ self.examples_E_.T
+        F = self._features(self._state_base(), self._design(E, X), E, sims)
         z = ((F - self.feature_mean_) / self.feature_scale_) @ self.weights_
-        return z + self.memory_weight * self._memory(E @ self.examples_E_.T)
+        return z + self.memory_weight * self._memory(sims)
 
     def predict_proba(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
         return softmax(self.decision_function(X, E) / self.temperature_)
