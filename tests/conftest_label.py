@@ -15,6 +15,25 @@ TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parent
 EXAMPLES = REPO / "examples"
 
+# A `mh-nlp label` run in a child process with a slow keyword classifier (format with tests=, inp=, out=, workers=),
+# for the tests that interrupt, terminate or race a run
+SLOW_LABEL_SCRIPT = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from conftest_label import KeywordClassifier, fake_entities
+from mh_nlp.cli import label as cli_label
+from mh_nlp.cli import main
+
+class Slow(KeywordClassifier):
+    def predict_details(self, texts):
+        time.sleep(0.05)
+        return super().predict_details(texts)
+
+cli_label._load_classifier = lambda model: Slow()
+cli_label._find_entities = fake_entities
+main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10", "--workers", {workers!r}], prog_name="mh-nlp")
+"""
+
 CHAPTERS = {1: "Trends en ontwikkelingen", 2: "Problemen en oorzaken", 3: "Wat gaat er goed?", 4: "Ambities"}
 SECTIONS = {
     "1.5": "Digitalisering",

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest_label import EXAMPLES, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
+from conftest_label import EXAMPLES, SLOW_LABEL_SCRIPT, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
 
 from mh_nlp.cli import label as cli_label
 from mh_nlp.cli import main  # noqa: E402
@@ -336,22 +336,9 @@ def test_no_progress_output_when_stderr_is_not_a_tty(clf, tmp_path, note):
 
 
 SIGINT_SCRIPT = """
-import signal, sys, time
+import signal
 signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even when started in the background
-sys.path.insert(0, {tests!r})
-from conftest_label import KeywordClassifier, fake_entities
-from mh_nlp.cli import label as cli_label
-from mh_nlp.cli import main
-
-class Slow(KeywordClassifier):
-    def predict_details(self, texts):
-        time.sleep(0.05)
-        return super().predict_details(texts)
-
-cli_label._load_classifier = lambda model: Slow()
-cli_label._find_entities = fake_entities
-main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10", "--workers", {workers!r}], prog_name="mh-nlp")
-"""
+""" + SLOW_LABEL_SCRIPT
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")

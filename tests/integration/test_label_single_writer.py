@@ -13,27 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest_label import TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
+from conftest_label import SLOW_LABEL_SCRIPT, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
 
 from mh_nlp.cli import main  # noqa: E402
 from mh_nlp.io.writers import OutputError, OutputLock, open_writer  # noqa: E402
 
-SLOW_SCRIPT = """
-import sys, time
-sys.path.insert(0, {tests!r})
-from conftest_label import KeywordClassifier, fake_entities
-from mh_nlp.cli import label as cli_label
-from mh_nlp.cli import main
-
-class Slow(KeywordClassifier):
-    def predict_details(self, texts):
-        time.sleep(0.05)
-        return super().predict_details(texts)
-
-cli_label._load_classifier = lambda model: Slow()
-cli_label._find_entities = fake_entities
-main(["label", {inp!r}, "-o", {out!r}, "--batch-size", "10", "--workers", {workers!r}], prog_name="mh-nlp")
-"""
+SLOW_SCRIPT = SLOW_LABEL_SCRIPT
 
 
 def start_slow_run(tmp_path: Path, out: Path, workers: str = "1") -> tuple[subprocess.Popen, Path]:
