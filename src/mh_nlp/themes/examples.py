@@ -143,16 +143,15 @@ class ExampleScores:
         return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
                 "examples_y": y, "examples_w": w, "prior": prior}
 
-    def _features(self, base: dict, D: np.ndarray, E: np.ndarray, sims: np.ndarray | None = None) -> np.ndarray:
-        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``; ``sims``
-        their cosine with the examples, when already computed)."""
+    def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
+        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
         n, S = len(E), len(self.classes_)
         Z = (D - base["design_mean"]) / base["design_scale"]
         R = Z @ base["ridge_coef"] + base["ridge_intercept"]  # columns: sections, topics, chapters
         T = self.section_topic_.max() + 1
         ridge, topic = R[:, :S], R[:, S:S + T][:, self.section_topic_]
         chapter = R[:, S + T:][:, np.searchsorted(self.chapters_, self.section_chapter_)]
-        sims = E @ base["examples_E"].T if sims is None else sims
+        sims = E @ base["examples_E"].T
         ey = base["examples_y"]
         nearest, sharp, centroid = np.zeros((n, S)), np.full((n, S), -1.0), np.zeros((n, S))
         for s in np.unique(ey):
@@ -165,14 +164,10 @@ class ExampleScores:
         prior = np.broadcast_to(base["prior"], (n, S))
         return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, prior], axis=2)
 
-    def _memory(self, sims: np.ndarray) -> np.ndarray:
-        """(n, S): for each section, how nearly the statement copies one of its examples (0 below ``memory_min``)."""
-        ey = self.examples_y_
-        out = np.zeros((len(sims), len(self.classes_)))
-        for s in np.unique(ey):
-            best = sims[:, ey == s].max(axis=1)
-            out[:, s] = np.clip((best - self.memory_min) / (1.0 - self.memory_min), 0.0, 1.0)
-        return out
+    def _memory(self, nearest: np.ndarray) -> np.ndarray:
+        """(n, S): for each section, how nearly the statement copies one of its examples (0 below ``memory_min``),
+        from the ``nearest`` feature (cosine to the section's nearest example)."""
+        return np.clip((nearest - self.memory_min) / (1.0 - self.memory_min), 0.0, 1.0)
 
     def _weights(self, kinds: np.ndarray) -> np.ndarray:
         """The weight of each example by its kind (index into :data:`KINDS`)."""
@@ -189,10 +184,9 @@ class ExampleScores:
         if not X:
             return np.zeros((0, len(self.classes_)))
         E = self._embed(X) if E is None else E
-        sims = E @ self.examples_E_.T
-        F = self._features(self._state_base(), self._design(E, X), E, sims)
+        F = self._features(self._state_base(), self._design(E, X), E)
         z = ((F - self.feature_mean_) / self.feature_scale_) @ self.weights_
-        return z + self.memory_weight * self._memory(sims)
+        return z + self.memory_weight * self._memory(F[:, :, FEATURES.index("nearest")])
 
     def predict_proba(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
         return softmax(self.decision_function(X, E) / self.temperature_)
