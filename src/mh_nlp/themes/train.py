@@ -55,12 +55,13 @@ def data_sha256() -> dict[str, str]:
     out = {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
            for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
     if written_path().exists():
-        out["synthetic/statements.jsonl"] = hashlib.sha256(written_path().read_bytes()).hexdigest()
+        out["synthetic/statements.jsonl"] = sha256_file(written_path())
     return out
 
 
-MODEL_CODE = ("themes/examples.py", "themes/model.py", "corpus/written.py", "themes/features.py", "themes/embeddings.py",
-              "nlp/normalize.py", "nlp/pipeline.py", "nlp/lookups.py")  # the modules whose code shapes the model, relative to the package
+MODEL_CODE = ("themes/examples.py", "themes/model.py", "corpus/written.py", "themes/features.py",
+              "themes/embeddings.py", "nlp/normalize.py", "nlp/pipeline.py",
+              "nlp/lookups.py")  # the modules whose code shapes the model, relative to the package
 
 
 def code_sha256() -> str:
@@ -181,11 +182,10 @@ class TrainingData:
     sources: list[dict]  # id and page, for the evidence shown with predictions
 
 
-def training_data(additions: Sequence[Addition] = (), written: bool = True) -> TrainingData:
-    """Every quote, the written set (``data/synthetic/statements.jsonl``) unless ``written=False``, and the
-    corrections."""
+def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
+    """Every quote, the written set (``data/synthetic/statements.jsonl``) and the corrections."""
     qs = training_quotes(load_quotes())
-    ws = load_written(load_taxonomy()) if written else []
+    ws = load_written(load_taxonomy())
     return TrainingData(
         texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
         labels=[q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions],
