@@ -12,7 +12,9 @@ For a statement ``x`` and every titled section ``s`` the model computes a few ev
 * ``nearest`` / ``sharp`` / ``centroid`` — cosine similarity to the nearest example of ``s``, a sharp soft
   maximum over all of them (``tau``; near-copies of an example count most), and to their centroid;
 * ``title`` — cosine similarity to the section's title and keywords;
-* ``prior`` — the log share of ``s`` among the anthology quotes (the only feature that may count against a
+* ``prior`` — the log share of ``s`` among the anthology quotes;
+* ``has_quotes`` — 1 if ``s`` has anthology quotes among its examples, 0 if it is known from written
+  statements (and corrections) only (``prior`` and ``has_quotes`` are the only features that may count against a
   section).
 
 A weighted sum of the features scores each section, a softmax gives probabilities, and one temperature
@@ -38,8 +40,8 @@ import numpy as np
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
 from .features import Prepared, stance_features
 
-FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "prior")
-FREE_SIGN = ("prior",)  # every other feature may only count for a section
+FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "prior", "has_quotes")
+FREE_SIGN = ("prior", "has_quotes")  # every other feature may only count for a section
 KINDS = ("quote", "written", "correction")
 STANCE_SCALE = 0.02  # stance cues next to a unit-length embedding, before standardising
 
@@ -139,9 +141,10 @@ class ExampleScores:
         Yc = (self.section_chapter_[y][:, None] == self.chapters_[None, :]).astype(float)
         Yt = (self.section_topic_[y][:, None] == np.arange(self.section_topic_.max() + 1)[None, :]).astype(float)
         W, b = ridge_fit(Z, np.hstack([Y, Yt, Yc]), w, self.ridge_lambda)  # sections, topics, chapters: one solve
-        prior = np.log((np.bincount(y[is_quote], minlength=S) + 1.0) / (is_quote.sum() + S))
+        quotes = np.bincount(y[is_quote], minlength=S)
+        prior = np.log((quotes + 1.0) / (is_quote.sum() + S))
         return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
-                "examples_y": y, "examples_w": w, "prior": prior}
+                "examples_y": y, "examples_w": w, "prior": prior, "quoted": (quotes > 0).astype(float)}
 
     def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
         """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
@@ -162,7 +165,11 @@ class ExampleScores:
             centroid[:, s] = E @ c / np.linalg.norm(c)
         title = E @ self.section_E_.T
         prior = np.broadcast_to(base["prior"], (n, S))
-        return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, prior], axis=2)
+        # whether s has anthology quotes: the other features of a section known from written statements only are
+        # weaker, and this lets the weights make up for it. Corrections do not count, so a correction only adds
+        # evidence to its section and never takes this away.
+        has_quotes = np.broadcast_to(base["quoted"], (n, S))
+        return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, prior, has_quotes], axis=2)
 
     def _memory(self, nearest: np.ndarray) -> np.ndarray:
         """(n, S): for each section, how nearly the statement copies one of its examples (0 below ``memory_min``),
@@ -176,7 +183,9 @@ class ExampleScores:
     def _state_base(self) -> dict:
         base = {k: getattr(self, k + "_") for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept",
                                                       "examples_E", "examples_y", "prior")}
-        return {**base, "examples_w": self._weights(np.asarray(self.examples_kind_, dtype=int))}
+        kinds = np.asarray(self.examples_kind_, dtype=int)
+        quotes = np.bincount(self.examples_y_[kinds == KINDS.index("quote")], minlength=len(self.classes_))
+        return {**base, "examples_w": self._weights(kinds), "quoted": (quotes > 0).astype(float)}
 
     # ------------------------------------------------------------ scoring
     def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
@@ -298,7 +307,8 @@ class ExampleRanker(ExampleScores):
                                           nonneg)
         self.temperature_ = fit_temperature(G @ self.weights_, accs)
         for k, v in self._base(D, E, yi, w, is_quote).items():
-            setattr(self, k + "_", v)
+            if k != "quoted":  # made again from examples_kind_ when scoring
+                setattr(self, k + "_", v)
         self.examples_E_ = self.examples_E_.astype(np.float32)
         self.examples_kind_ = np.array([KINDS.index(k) for k in kinds], dtype=np.int8)
         self.evidence_rows_ = np.flatnonzero(kinds != "written")
