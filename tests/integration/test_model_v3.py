@@ -106,3 +106,24 @@ def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
     res = CliRunner().invoke(main, ["info", "--model", str(out)])
     assert res.exit_code == 0, res.output
     assert "corrections: 1" in res.output and "4.7" in res.output and "c.csv" in res.output
+
+
+def test_a_correction_only_adds_evidence_to_a_section_known_from_written_statements(trained, quotes, tmp_path):
+    """``has_quotes`` counts anthology quotes only: a correction into a titled section without quotes adds to that
+    section's evidence (the corrected statement moves towards it) and does not take the section's has_quotes
+    term away, which would push statements out of the very section the analyst taught."""
+    _, _, clf = trained
+    quoted = {q.section for q in quotes}
+    target = next(s for s in clf.classes_ if s not in quoted)  # a titled section known from written statements only
+    text = "De bibliotheek heeft een nieuwe leesclub voor jongeren in de wijk."
+    col = clf.classes_.index(target)
+    before = clf.predict_proba([text])[0, col]
+    add = tmp_path / "one.jsonl"
+    add.write_text(json.dumps({"text": text, "section": target}) + "\n", encoding="utf-8")
+    out = tmp_path / "one.npz"
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
+    assert res.exit_code == 0, res.output
+    mine = load_classifier(out)
+    assert mine.predict_proba([text])[0, col] > before
+    assert mine.predict([text]) == [target]
+    assert mine.model._state_base()["quoted"][col] == 0.0
