@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -323,8 +324,9 @@ def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, model, tmp_pa
     with open(big, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["text"])
-        for i in range(400):
-            w.writerow([f"Verklaring {i}: de samenwerking tussen gemeente {i} en de politie kan beter."])
+        run = uuid.uuid4().hex[:8]  # new texts every run: no embedding cache can make the run end before the ^C
+        for i in range(2000):
+            w.writerow([f"Verklaring {i} ({run}): de samenwerking tussen gemeente {i} en de politie kan beter."])
     out = tmp_path / "out" / "labels.csv"
     out.parent.mkdir()
     proc = subprocess.Popen([PY, "-c", "from mh_nlp.cli import main; main()", "label", str(big), "-o", str(out),
