@@ -325,7 +325,7 @@ def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, model, tmp_pa
         w = csv.writer(fh)
         w.writerow(["text"])
         run = uuid.uuid4().hex[:8]  # new texts every run: no embedding cache can make the run end before the ^C
-        for i in range(2000):
+        for i in range(400):
             w.writerow([f"Verklaring {i} ({run}): de samenwerking tussen gemeente {i} en de politie kan beter."])
     out = tmp_path / "out" / "labels.csv"
     out.parent.mkdir()
