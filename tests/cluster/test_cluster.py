@@ -324,26 +324,30 @@ def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, model, tmp_pa
     with open(big, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["text"])
-        run = uuid.uuid4().hex[:8]  # new texts every run: no embedding cache can make the run end before the ^C
+        run = uuid.uuid4().hex[:8]  # new texts every run: no embedding cache can end the run before the ^C
         for i in range(400):
             w.writerow([f"Verklaring {i} ({run}): de samenwerking tussen gemeente {i} en de politie kan beter."])
     out = tmp_path / "out" / "labels.csv"
     out.parent.mkdir()
+
+    def ours(dask_scheduler=None):
+        return [str(k) for k in dask_scheduler.tasks if str(k).startswith("mh-nlp-label")]
+
+    before = set(client.run_on_scheduler(ours))
+    start = time.monotonic()
     proc = subprocess.Popen([PY, "-c", "from mh_nlp.cli import main; main()", "label", str(big), "-o", str(out),
                              "--batch-size", PART, "--scheduler", c.scheduler_address, "--model", str(model)], env=env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not any(out.parent.iterdir()) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.1)  # the temporary output appears once the run is under way
-    time.sleep(1.0)
+    # the ^C comes once the run's partitions are on the cluster (the labelling is under way), not at a guessed time
+    while not set(client.run_on_scheduler(ours)) - before and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    out_text, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (f"rc {proc.returncode} after {time.monotonic() - start:.1f} s; "
+                                    f"stderr {err[-500:]!r}; stdout {out_text[-500:]!r}")
     assert "interrupted; no output written" in err and "Traceback" not in err
     assert list(out.parent.iterdir()) == []
-
-    def ours(dask_scheduler=None):
-        return [str(k) for k in dask_scheduler.tasks if str(k).startswith("mh-nlp-label")]
 
     deadline = time.monotonic() + 15
     while client.run_on_scheduler(ours) and time.monotonic() < deadline:
