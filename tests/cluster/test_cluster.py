@@ -335,7 +335,10 @@ def test_ctrl_c_cancels_the_partitions_and_writes_nothing(cluster, model, tmp_pa
 
     before = set(client.run_on_scheduler(ours))
     start = time.monotonic()
-    proc = subprocess.Popen([PY, "-c", "from mh_nlp.cli import main; main()", "label", str(big), "-o", str(out),
+    # Ctrl-C as in a terminal, even when the tests run in the background (where a shell starts them with SIGINT
+    # ignored, and a child inherits that: the ^C would be lost and the run finish with rc 0)
+    child = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); from mh_nlp.cli import main; main()"
+    proc = subprocess.Popen([PY, "-c", child, "label", str(big), "-o", str(out),
                              "--batch-size", PART, "--scheduler", c.scheduler_address, "--model", str(model)], env=env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
