@@ -22,6 +22,11 @@ DB_NAME = "mh-nlp.sqlite"
 DEFAULT_PROJECT = 1
 
 
+def _in(expr: str, values: list) -> str:
+    """``expr IN (?, ?, ...)`` with one placeholder per value; ``0`` (matches nothing) for no values."""
+    return f"{expr} IN ({','.join('?' * len(values))})" if values else "0"
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -329,7 +334,7 @@ class Store:
             params.append(document)
         if ids is not None:
             ids = list(ids)
-            where.append(f"s.id IN ({','.join('?' * len(ids))})" if ids else "0")
+            where.append(_in("s.id", ids))
             params += ids
         if not include_api:
             where.append("d.kind != 'api'")
@@ -357,11 +362,11 @@ class Store:
             params.append(document)
         if final_sections is not None:
             final_sections = list(final_sections)
-            where.append(f"{FINAL_SECTION} IN ({','.join('?' * len(final_sections))})" if final_sections else "0")
+            where.append(_in(FINAL_SECTION, final_sections))
             params += final_sections
         if kinds is not None:  # final kinds: statement, meta, chatter, "not a statement"
             kinds = list(kinds)
-            where.append(f"{FINAL_KIND} IN ({','.join('?' * len(kinds))})" if kinds else "0")
+            where.append(_in(FINAL_KIND, kinds))
             params += kinds
         if below is not None:
             where.append("coalesce(s.confidence, 0) < ?")
