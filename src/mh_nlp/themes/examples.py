@@ -141,10 +141,13 @@ class ExampleScores:
         Yc = (self.section_chapter_[y][:, None] == self.chapters_[None, :]).astype(float)
         Yt = (self.section_topic_[y][:, None] == np.arange(self.section_topic_.max() + 1)[None, :]).astype(float)
         W, b = ridge_fit(Z, np.hstack([Y, Yt, Yc]), w, self.ridge_lambda)  # sections, topics, chapters: one solve
-        quotes = np.bincount(y[is_quote], minlength=S)
-        prior = np.log((quotes + 1.0) / (is_quote.sum() + S))
+        prior = np.log((np.bincount(y[is_quote], minlength=S) + 1.0) / (is_quote.sum() + S))
         return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
-                "examples_y": y, "examples_w": w, "prior": prior, "quoted": (quotes > 0).astype(float)}
+                "examples_y": y, "examples_w": w, "prior": prior, "quoted": self._quoted(y, is_quote)}
+
+    def _quoted(self, y: np.ndarray, is_quote: np.ndarray) -> np.ndarray:
+        """1.0 for each section with an anthology quote among the examples (section columns ``y``), else 0.0."""
+        return (np.bincount(y[is_quote], minlength=len(self.classes_)) > 0).astype(float)
 
     def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
         """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
@@ -184,8 +187,8 @@ class ExampleScores:
         base = {k: getattr(self, k + "_") for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept",
                                                       "examples_E", "examples_y", "prior")}
         kinds = np.asarray(self.examples_kind_, dtype=int)
-        quotes = np.bincount(self.examples_y_[kinds == KINDS.index("quote")], minlength=len(self.classes_))
-        return {**base, "examples_w": self._weights(kinds), "quoted": (quotes > 0).astype(float)}
+        return {**base, "examples_w": self._weights(kinds),
+                "quoted": self._quoted(self.examples_y_, kinds == KINDS.index("quote"))}
 
     # ------------------------------------------------------------ scoring
     def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
