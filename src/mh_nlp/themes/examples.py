@@ -12,6 +12,9 @@ For a statement ``x`` and every titled section ``s`` the model computes a few ev
 * ``nearest`` / ``sharp`` / ``centroid`` — cosine similarity to the nearest example of ``s``, a sharp soft
   maximum over all of them (``tau``; near-copies of an example count most), and to their centroid;
 * ``title`` — cosine similarity to the section's title and keywords;
+* ``keywords`` — keyword overlap with the section's title and keywords: cosine of stem TF-IDF rows
+  (:class:`~mh_nlp.themes.features.StemTfidf`), which catches the field's own words (``loverboy``,
+  ``uitzendbureau``) that the sentence encoder blurs;
 * ``prior`` — the log share of ``s`` among the anthology quotes;
 * ``has_quotes`` — 1 if ``s`` has anthology quotes among its examples, 0 if it is known from written
   statements (and corrections) only (``prior`` and ``has_quotes`` are the only features that may count against a
@@ -38,9 +41,9 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
-from .features import Prepared, stance_features
+from .features import Prepared, StemTfidf, stance_features
 
-FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "prior", "has_quotes")
+FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "keywords", "prior", "has_quotes")
 FREE_SIGN = ("prior", "has_quotes")  # every other feature may only count for a section
 KINDS = ("quote", "written", "correction")
 STANCE_SCALE = 0.02  # stance cues next to a unit-length embedding, before standardising
@@ -149,8 +152,16 @@ class ExampleScores:
         """1.0 for each section with an anthology quote among the examples (section columns ``y``), else 0.0."""
         return (np.bincount(y[is_quote], minlength=len(self.classes_)) > 0).astype(float)
 
-    def _features(self, base: dict, D: np.ndarray, E: np.ndarray) -> np.ndarray:
-        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``)."""
+    def _keywords(self, X: Sequence[Prepared]) -> np.ndarray:
+        """(n, S) keyword overlap of each statement's lemmas with each section's title and keywords."""
+        vec = getattr(self, "_lexv", None)
+        if vec is None:
+            vec = self._lexv = StemTfidf(self.lex_vocabulary_, self.lex_idf_)
+        return vec.similarity([x.lemmas for x in X], self.section_lex_)
+
+    def _features(self, base: dict, D: np.ndarray, E: np.ndarray, K: np.ndarray) -> np.ndarray:
+        """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``, keyword
+        overlap ``K`` of :meth:`_keywords`)."""
         n, S = len(E), len(self.classes_)
         Z = (D - base["design_mean"]) / base["design_scale"]
         R = Z @ base["ridge_coef"] + base["ridge_intercept"]  # columns: sections, topics, chapters
@@ -172,7 +183,7 @@ class ExampleScores:
         # weaker, and this lets the weights make up for it. Corrections do not count, so a correction only adds
         # evidence to its section and never takes this away.
         has_quotes = np.broadcast_to(base["quoted"], (n, S))
-        return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, prior, has_quotes], axis=2)
+        return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, K, prior, has_quotes], axis=2)
 
     def _memory(self, nearest: np.ndarray) -> np.ndarray:
         """(n, S): for each section, how nearly the statement copies one of its examples (0 below ``memory_min``),
@@ -196,7 +207,7 @@ class ExampleScores:
         if not X:
             return np.zeros((0, len(self.classes_)))
         E = self._embed(X) if E is None else E
-        F = self._features(self._state_base(), self._design(E, X), E)
+        F = self._features(self._state_base(), self._design(E, X), E, self._keywords(X))
         z = ((F - self.feature_mean_) / self.feature_scale_) @ self.weights_
         return z + self.memory_weight * self._memory(F[:, :, FEATURES.index("nearest")])
 
@@ -223,14 +234,15 @@ class ExampleScores:
                 for i, row in enumerate(order)]
 
     # ------------------------------------------------------------ state: arrays and JSON only
-    ARRAYS = ("section_E_", "design_mean_", "design_scale_", "ridge_coef_", "ridge_intercept_", "examples_E_", "examples_y_", "examples_kind_", "evidence_rows_", "prior_",
+    ARRAYS = ("section_E_", "lex_idf_", "section_lex_", "design_mean_", "design_scale_", "ridge_coef_", "ridge_intercept_", "examples_E_", "examples_y_", "examples_kind_", "evidence_rows_", "prior_",
               "feature_mean_", "feature_scale_", "weights_")
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict]:
         arrays = {name: np.asarray(getattr(self, name)) for name in self.ARRAYS}
         data = {"kind": "example_ranker", "params": self.get_params(), "temperature": self.temperature_,
                 "classes": self.classes_.tolist(), "features": list(FEATURES), "evidence": self.evidence_,
-                "n_corrections": self.n_corrections_, "n_written": self.n_written_}
+                "n_corrections": self.n_corrections_, "n_written": self.n_written_,
+                "lex_vocabulary": self.lex_vocabulary_}
         return arrays, data
 
     @classmethod
@@ -247,6 +259,7 @@ class ExampleScores:
         model.evidence_ = data["evidence"]
         model.n_corrections_ = int(data["n_corrections"])
         model.n_written_ = int(data["n_written"])
+        model.lex_vocabulary_ = {str(k): int(v) for k, v in data["lex_vocabulary"].items()}
         return model
 
 
@@ -258,7 +271,10 @@ class ExampleRanker(ExampleScores):
 
     def fit(self, X: Sequence[Prepared], y: Sequence[str], kinds: Sequence[str] | None = None, groups=None,
             accepted=None, sources=None):
+        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.model_selection import GroupKFold, KFold
+
+        from .features import stems
 
         from .model import conditional_logit, fit_temperature
 
@@ -281,6 +297,14 @@ class ExampleRanker(ExampleScores):
         E = self._embed(X)
         D = self._design(E, X)
         self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
+        # keyword overlap: stem TF-IDF fitted on the examples and section texts, applied (here and when scoring)
+        # by StemTfidf, which needs NumPy only
+        vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit([x.lemmas for x in X] + self.section_texts_)
+        self.lex_vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
+        self.lex_idf_ = vec.idf_
+        self._lexv = None
+        self.section_lex_ = StemTfidf(self.lex_vocabulary_, self.lex_idf_).transform(self.section_texts_)
+        K = self._keywords(X)
         # the weights: quotes held out inside the training data, half by page and half at random, each scored
         # with the evidence of every other example (written statements and corrections are always evidence)
         q = np.flatnonzero(is_quote)
@@ -295,11 +319,11 @@ class ExampleRanker(ExampleScores):
             keep = np.ones(n, dtype=bool)
             keep[q[te]] = False
             base = self._base(D[keep], E[keep], yi[keep], w[keep], is_quote[keep])
-            Fs.append(self._features(base, D[q[te]], E[q[te]]))
+            Fs.append(self._features(base, D[q[te]], E[q[te]], K[q[te]]))
             ys.append(yi[q[te]])
             accs += [accepted[i] for i in q[te]]
         if not Fs:  # too few quotes to hold any out: the written statements play that part
-            Fs, ys, accs = [self._features(self._base(D, E, yi, w, is_quote), D, E)], [yi], accepted
+            Fs, ys, accs = [self._features(self._base(D, E, yi, w, is_quote), D, E, K)], [yi], accepted
         F = np.concatenate(Fs)
         d = F.shape[2]
         self.feature_mean_ = F.reshape(-1, d).mean(axis=0)
