@@ -1,0 +1,53 @@
+"""The tokenizer adds spaCy's abbreviation special cases (``bijv.``, ``o.a.``) only when a text contains them: the
+tokens must be exactly those of a tokenizer that loaded every special case up front."""
+from __future__ import annotations
+
+import json
+import random
+
+import spacy
+
+from mh_nlp.nlp import pipeline as P
+from mh_nlp.nlp.normalize import normalize_with_map
+from mh_nlp.paths import data_dir
+
+
+def _tokenizers():
+    nlp = spacy.blank("nl")
+    eager = P.NormalizingTokenizer(nlp.vocab, P._rule_tokenizer(nlp, lazy=False))
+    lazy_nlp = spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": P.TOKENIZER_NAME}}})
+    return eager, lazy_nlp.tokenizer, nlp.Defaults.tokenizer_exceptions
+
+
+def _texts(exceptions) -> list[str]:
+    dotted = sorted(k for k in exceptions if "." in k)
+    rng = random.Random(0)
+    texts = []
+    for k in dotted:
+        texts += [f"Zie {k} hier", f"({k})", f"{k}, en {k.upper()}.", f"Eind {k}"]
+    for _ in range(300):  # several abbreviations, punctuation and ordinary words in one text
+        words = rng.sample(dotted, 4) + ["De", "NLA", "ziet", "meer", "uitbuiting", "(", ")", ",", ".", "RIEC-convenant"]
+        rng.shuffle(words)
+        texts.append(" ".join(words) + rng.choice(["", ".", "!", "?"]))
+    with open(data_dir() / "quotes.jsonl", encoding="utf-8") as f:
+        texts += [json.loads(line)["text"] for line in f]
+    return texts
+
+
+def test_lazy_special_cases_tokenize_like_all_loaded_up_front() -> None:
+    eager, lazy, exceptions = _tokenizers()
+    assert isinstance(lazy, P.NormalizingTokenizer)
+    assert len(lazy.inner.rules) < 400 < len(lazy.pending)  # it really starts without the abbreviations
+    texts = _texts(exceptions)
+    for text in texts:
+        assert [t.text for t in lazy(text)] == [t.text for t in eager(text)], text
+    # every abbreviation the (normalised) texts contain has been added; what is still pending occurs in none
+    joined = "\n".join(normalize_with_map(t)[0] for t in texts)
+    assert all(k not in joined for k in lazy.pending)
+
+
+def test_a_text_with_an_abbreviation_keeps_it_whole() -> None:
+    _, lazy, _ = _tokenizers()
+    assert "bijv." in lazy.pending
+    assert [t.text for t in lazy("Zie bijv. het RIEC.")] == ["Zie", "bijv.", "het", "RIEC", "."]
+    assert "bijv." not in lazy.pending
