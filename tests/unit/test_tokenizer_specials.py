@@ -51,3 +51,21 @@ def test_a_text_with_an_abbreviation_keeps_it_whole() -> None:
     assert "bijv." in lazy.pending
     assert [t.text for t in lazy("Zie bijv. het RIEC.")] == ["Zie", "bijv.", "het", "RIEC", "."]
     assert "bijv." not in lazy.pending
+
+
+def test_abbreviations_first_met_inside_a_memory_zone_stay_whole_and_usable_afterwards() -> None:
+    """What is made inside ``nlp.memory_zone()`` is freed at its end: special cases are added before it, so the
+    abbreviations stay whole there and the tokenizer still works on them after the zone (it used to fail with
+    spaCy's E031 'empty string' when a special case had been added inside a zone)."""
+    from mh_nlp.themes.features import prepare
+
+    eager, _, _ = _tokenizers()
+    texts = ["Zie bijv. het RIEC.", "Er zijn o.a. meldingen bij de NLA m.b.t. uitbuiting.", "Dhr. Jansen e.a."]
+    for _ in range(3):
+        got = prepare(texts)
+        assert [p.lemmas.split()[:2] for p in got][:1] == [["zie", "bijv."]]
+    nlp = P.load_pipeline()
+    assert [t.text for t in nlp(texts[1])] == [t.text for t in eager(texts[1])]
+    assert "bijv." in [t.text for t in nlp(texts[0])]
+    with nlp.memory_zone():  # a caller's own zone, after the special cases were added: still whole
+        assert [t.text for t in nlp(texts[2])] == [t.text for t in eager(texts[2])]

@@ -95,7 +95,10 @@ class NormalizingTokenizer:
 
     ``pending``: special cases not yet in ``inner`` (:func:`_dotted`). Before a text is tokenised, those that occur
     in it are added, so the tokens are the same as with every special case loaded up front (a unit test compares
-    both on every special case and the corpus) while a new pipeline starts without loading thousands of them."""
+    both on every special case and the corpus) while a new pipeline starts without loading thousands of them.
+    Inside ``nlp.memory_zone()`` nothing can be added (what is made there is freed at its end): call
+    :meth:`add_special_cases_for` with the texts before entering the zone, as :func:`mh_nlp.themes.features.prepare`
+    does."""
 
     def __init__(self, vocab: Any, inner: Any, normalize: bool = True, pending: dict[str, Any] | None = None) -> None:
         self.vocab = vocab
@@ -121,13 +124,22 @@ class NormalizingTokenizer:
         for key in sorted(found):
             self.inner.add_special_case(key, self.pending.pop(key))
 
+    def add_special_cases_for(self, texts: Iterable[str]) -> None:
+        """Add the pending special cases the ``texts`` contain: before a memory zone in which they are tokenised."""
+        if self.pending and not self.vocab.in_memory_zone:
+            for text in texts:
+                self._add_pending(normalize_with_map(text)[0] if self.normalize else text)
+
     def __call__(self, text: str) -> Doc:
         """Tokenise the normalised ``text``; ``doc._.raw_text``/``raw_offsets`` keep the original."""
+        zone = self.vocab.in_memory_zone  # a special case added in a memory zone would be freed at its end
         if not self.normalize:
-            self._add_pending(text)
+            if not zone:
+                self._add_pending(text)
             return self.inner(text)
         clean, offsets = normalize_with_map(text)
-        self._add_pending(clean)
+        if not zone:
+            self._add_pending(clean)
         doc = self.inner(clean)
         doc._.raw_text = text
         doc._.raw_offsets = offsets

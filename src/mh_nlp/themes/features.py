@@ -30,6 +30,9 @@ def prepare(texts: Sequence[str], base: str | None = None, batch_size: int = 256
     from ..nlp.pipeline import load_pipeline
 
     nlp = load_pipeline(base)
+    texts = [str(t) for t in texts]
+    if hasattr(nlp.tokenizer, "add_special_cases_for"):  # abbreviations kept whole inside the memory zone
+        nlp.tokenizer.add_special_cases_for(texts)
     with nlp.memory_zone():
         return [prepare_doc(doc) for doc in nlp.pipe((str(t) for t in texts), batch_size=batch_size)]
 
