@@ -105,7 +105,7 @@ def test_the_tokenizer_made_in_one_go_is_spacys_plus_our_rules():
     nlp = spacy.blank("nl")
     reference = registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)  # spaCy's default ...
     P._add_rules(reference)  # ... with our rules assigned afterwards (reloading its special cases each time)
-    ours = P._rule_tokenizer(nlp)
+    ours = P._rule_tokenizer(nlp, lazy=False)  # with every special case (the lazy one: test_tokenizer_specials)
     for attr in ("prefix_search", "suffix_search", "infix_finditer", "url_match"):
         assert getattr(ours, attr).__self__.pattern == getattr(reference, attr).__self__.pattern, attr
     assert ours.rules == reference.rules

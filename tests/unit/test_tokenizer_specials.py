@@ -53,12 +53,13 @@ def test_a_text_with_an_abbreviation_keeps_it_whole() -> None:
     assert "bijv." not in lazy.pending
 
 
-def test_abbreviations_first_met_inside_a_memory_zone_stay_whole_and_usable_afterwards() -> None:
+def test_abbreviations_first_met_inside_a_memory_zone_stay_whole_and_usable_afterwards(monkeypatch) -> None:
     """What is made inside ``nlp.memory_zone()`` is freed at its end: special cases are added before it, so the
     abbreviations stay whole there and the tokenizer still works on them after the zone (it used to fail with
     spaCy's E031 'empty string' when a special case had been added inside a zone)."""
     from mh_nlp.themes.features import prepare
 
+    monkeypatch.setattr(P, "PERMANENT_WORDS", 0)  # every batch in a memory zone
     eager, _, _ = _tokenizers()
     texts = ["Zie bijv. het RIEC.", "Er zijn o.a. meldingen bij de NLA m.b.t. uitbuiting.", "Dhr. Jansen e.a."]
     for _ in range(3):
@@ -69,3 +70,22 @@ def test_abbreviations_first_met_inside_a_memory_zone_stay_whole_and_usable_afte
     assert "bijv." in [t.text for t in nlp(texts[0])]
     with nlp.memory_zone():  # a caller's own zone, after the special cases were added: still whole
         assert [t.text for t in nlp(texts[2])] == [t.text for t in eager(texts[2])]
+
+
+def test_the_vocabulary_stops_growing_at_its_bound(monkeypatch) -> None:
+    """Below ``PERMANENT_WORDS`` a batch's words stay (the next batch need not make them anew); from there on every
+    batch is processed in a memory zone, so new words no longer add up on a long run."""
+    from mh_nlp.themes.features import prepare
+
+    nlp = P.load_pipeline()
+    bound = len(nlp.vocab) + 500  # the lexemes ever made: the zone frees them, the count stays
+    monkeypatch.setattr(P, "PERMANENT_WORDS", bound)
+    rng = random.Random(1)
+    batches = [[" ".join(f"woord{rng.randrange(10**9)}" for _ in range(20)) + "." for _ in range(10)] for _ in range(12)]
+    sizes = []
+    for batch in batches:
+        got = prepare(batch)
+        assert [p.norm for p in got] == batch  # processed all the same
+        sizes.append(len(nlp.vocab.strings))  # the strings kept
+    assert sizes[1] >= sizes[0] + 200  # below the bound, the batch's words stayed
+    assert sizes[-1] == sizes[-2] == sizes[-3]  # past it, a batch of new words leaves nothing behind

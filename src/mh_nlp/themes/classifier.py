@@ -124,10 +124,10 @@ class Classifier:
         texts = list(texts)
         if not texts:
             return []
+        from ..nlp.pipeline import memory_zone_for
+
         nlp = self.nlp
-        if hasattr(nlp.tokenizer, "add_special_cases_for"):  # abbreviations kept whole inside the memory zone
-            nlp.tokenizer.add_special_cases_for(texts)
-        with nlp.memory_zone():  # strings of these texts are freed afterwards: memory stays flat on long runs
+        with memory_zone_for(nlp, texts):  # memory stays bounded on long runs
             docs = list(nlp.pipe(texts, batch_size=batch_size))
             return list(zip(self.details_from_docs(docs, k), [doc_entities(d) for d in docs]))
 

@@ -27,13 +27,11 @@ class Prepared:
 def prepare(texts: Sequence[str], base: str | None = None, batch_size: int = 256) -> list[Prepared]:
     """Texts -> :class:`Prepared`, through the spaCy pipeline of ``base`` (``nlp.pipe``; its tokenizer normalises,
     so ``doc.text`` is the normalised text)."""
-    from ..nlp.pipeline import load_pipeline
+    from ..nlp.pipeline import load_pipeline, memory_zone_for
 
     nlp = load_pipeline(base)
     texts = [str(t) for t in texts]
-    if hasattr(nlp.tokenizer, "add_special_cases_for"):  # abbreviations kept whole inside the memory zone
-        nlp.tokenizer.add_special_cases_for(texts)
-    with nlp.memory_zone():
+    with memory_zone_for(nlp, texts):
         return [prepare_doc(doc) for doc in nlp.pipe((str(t) for t in texts), batch_size=batch_size)]
 
 
