@@ -127,3 +127,23 @@ def test_a_correction_only_adds_evidence_to_a_section_known_from_written_stateme
     assert mine.predict_proba([text])[0, col] > before
     assert mine.predict([text]) == [target]
     assert mine.model._state_base()["quoted"][col] == 0.0
+
+
+def test_a_copy_given_other_examples_is_scored_with_them(trained, quotes):
+    """The scoring parts made from the examples are kept between calls; a copy of the model given other
+    examples (as the review screen's ``without_corrections`` makes) must be scored with its own, not the kept ones."""
+    import copy
+
+    _, _, clf = trained
+    model = clf.model
+    q = quotes[0]
+    X = clf._prepare([q.text])
+    before = model.predict_proba(X)
+    m = copy.copy(model)
+    keep = np.asarray(model.examples_y_) != list(model.classes_).index(q.section)  # the section loses its examples
+    m.examples_E_, m.examples_y_, m.examples_kind_ = (model.examples_E_[keep], model.examples_y_[keep],
+                                                       model.examples_kind_[keep])
+    after = m.predict_proba(X)
+    col = list(model.classes_).index(q.section)
+    assert after[0, col] < before[0, col] - 0.1
+    assert np.array_equal(model.predict_proba(X), before)  # the original is untouched

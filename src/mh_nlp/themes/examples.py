@@ -168,15 +168,13 @@ class ExampleScores:
         T = self.section_topic_.max() + 1
         ridge, topic = R[:, :S], R[:, S:S + T][:, self.section_topic_]
         chapter = R[:, S + T:][:, np.searchsorted(self.chapters_, self.section_chapter_)]
-        sims = E @ base["examples_E"].T
-        ey = base["examples_y"]
+        examples_E, sections, bounds, centroids = self._grouped(base)
+        sims = E @ examples_E.T
         nearest, sharp, centroid = np.zeros((n, S)), np.full((n, S), -1.0), np.zeros((n, S))
-        for s in np.unique(ey):
-            m = ey == s
-            nearest[:, s] = sims[:, m].max(axis=1)
-            sharp[:, s] = soft_max_sim(sims[:, m], self.tau)
-            c = base["examples_w"][m] @ base["examples_E"][m]  # a correction weighs more than one example
-            centroid[:, s] = E @ c / np.linalg.norm(c)
+        for s, a, b in zip(sections, bounds[:-1], bounds[1:]):  # each section's examples side by side: a view
+            nearest[:, s] = sims[:, a:b].max(axis=1)
+            sharp[:, s] = soft_max_sim(sims[:, a:b], self.tau)
+        centroid[:, sections] = E @ centroids.T
         title = E @ self.section_E_.T
         prior = np.broadcast_to(base["prior"], (n, S))
         # whether s has anthology quotes: the other features of a section known from written statements only are
@@ -184,6 +182,21 @@ class ExampleScores:
         # evidence to its section and never takes this away.
         has_quotes = np.broadcast_to(base["quoted"], (n, S))
         return np.stack([ridge, topic, chapter, nearest, sharp, centroid, title, K, prior, has_quotes], axis=2)
+
+    @staticmethod
+    def _grouped(base: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The examples sorted by section (embeddings as float64), the section of each run of them, where the
+        runs start and end, and each section's weighted centroid (unit length; a correction weighs more than one
+        example): made once per set of examples and kept in ``base``."""
+        if "grouped" not in base:
+            ey = base["examples_y"]
+            order = np.argsort(ey, kind="stable")
+            ys = ey[order]
+            starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]])
+            E = np.asarray(base["examples_E"], dtype=np.float64)[order]
+            C = np.add.reduceat(base["examples_w"][order][:, None] * E, starts, axis=0)
+            base["grouped"] = (E, ys[starts], np.r_[starts, len(ys)], C / np.linalg.norm(C, axis=1, keepdims=True))
+        return base["grouped"]
 
     def _memory(self, nearest: np.ndarray) -> np.ndarray:
         """(n, S): for each section, how nearly the statement copies one of its examples (0 below ``memory_min``),
@@ -195,8 +208,20 @@ class ExampleScores:
         return np.array([1.0, self.written_weight, self.correction_weight])[kinds]
 
     def _state_base(self) -> dict:
-        base = {k: getattr(self, k + "_") for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept",
-                                                      "examples_E", "examples_y", "prior")}
+        """The example-level parts of the fitted model, made once (with :meth:`_grouped`) and kept while its
+        arrays stay the same objects (a refit, or a copy given other examples, makes them anew)."""
+        used = [getattr(self, k) for k in self._BASE_ARRAYS + ("examples_kind_",)]
+        weights = (self.written_weight, self.correction_weight)
+        cached = getattr(self, "_scoring_base", None)
+        if cached is None or cached[1] != weights or any(a is not b for a, b in zip(cached[0], used)):
+            cached = self._scoring_base = (used, weights, self._make_state_base())
+        return cached[2]
+
+    _BASE_ARRAYS = ("design_mean_", "design_scale_", "ridge_coef_", "ridge_intercept_", "examples_E_", "examples_y_",
+                    "prior_")
+
+    def _make_state_base(self) -> dict:
+        base = {k[:-1]: getattr(self, k) for k in self._BASE_ARRAYS}
         kinds = np.asarray(self.examples_kind_, dtype=int)
         return {**base, "examples_w": self._weights(kinds),
                 "quoted": self._quoted(self.examples_y_, kinds == KINDS.index("quote"))}
@@ -280,6 +305,7 @@ class ExampleRanker(ExampleScores):
 
         X = list(X)
         n = len(X)
+        self._scoring_base = None
         self._taxonomy_arrays(load_taxonomy(self.taxonomy_path))
         col = {s: j for j, s in enumerate(self.classes_)}
         bad = sorted({str(s) for s in y if s not in col}, key=str)

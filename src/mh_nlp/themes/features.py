@@ -115,13 +115,15 @@ def stance_features(texts: Sequence[str], path: str | None = None) -> np.ndarray
     """Per text: log(1 + count) of each stance cue group (``data/stance_cues.json``) and the sentence form
     (opens with an ambition word, has no common finite verb, ends in an infinitive-like word, is a question)."""
     pats = _cue_patterns(path)
-    out = np.zeros((len(texts), len(pats) + 4))
-    for r, text in enumerate(texts):
-        for j, pat in enumerate(pats):
-            out[r, j] = np.log1p(len(pat.findall(text)))
+    rows = []
+    for text in texts:  # plain Python numbers, one array at the end: element-wise NumPy was most of the time
         words = _WORD.findall(text.lower())
-        out[r, len(pats)] = float(bool(words) and words[0] in AMBITION_OPENERS)
-        out[r, len(pats) + 1] = float(bool(words) and not FINITE_VERBS.intersection(words))
-        out[r, len(pats) + 2] = float(bool(words) and words[-1].endswith("en"))
-        out[r, len(pats) + 3] = float("?" in text)
+        rows.append([len(pat.findall(text)) for pat in pats] + [
+            bool(words) and words[0] in AMBITION_OPENERS,
+            bool(words) and not FINITE_VERBS.intersection(words),
+            bool(words) and words[-1].endswith("en"),
+            "?" in text,
+        ])
+    out = np.array(rows, dtype=float).reshape(len(texts), len(pats) + 4)
+    out[:, :len(pats)] = np.log1p(out[:, :len(pats)])
     return out
