@@ -147,3 +147,29 @@ def test_a_copy_given_other_examples_is_scored_with_them(trained, quotes):
     col = list(model.classes_).index(q.section)
     assert after[0, col] < before[0, col] - 0.1
     assert np.array_equal(model.predict_proba(X), before)  # the original is untouched
+
+
+def test_the_screen_scores_a_model_without_the_corrections_that_are_the_reviewed_statements(tmp_path):
+    """The screen compares models on reviewed statements a model has not learnt from (``without_corrections``):
+    the copy drops those corrections from its examples and from the evidence it shows, and still scores."""
+    from mh_nlp.app.engine import without_corrections
+
+    corrections = [("Het buurthuis organiseert koffieochtenden voor ouderen in de wijk.", "3.14"),
+                   ("De bibliotheek heeft een nieuwe leesclub voor jongeren.", "4.6")]
+    add = tmp_path / "corrections.jsonl"
+    add.write_text("".join(json.dumps({"text": t, "section": s}) + "\n" for t, s in corrections), encoding="utf-8")
+    out = tmp_path / "corrected.npz"
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
+    assert res.exit_code == 0, res.output
+    clf = load_classifier(out)
+    X = clf._prepare([corrections[0][0]])
+    E = clf.model._embed(X)
+    m = without_corrections(clf.model, E)
+    assert len(m.examples_y_) == len(clf.model.examples_y_) - 1
+    assert len(m.evidence_) == len(m.evidence_rows_) == len(clf.model.evidence_) - 1
+    shown = m.similar_quotes(X, 3, E)[0]
+    assert all(e["text"] != corrections[0][0] for e in shown)  # the statement is not its own evidence any more
+    assert clf.model.similar_quotes(X, 1, E)[0][0]["similarity"] > 0.999  # while the model itself has it
+    P = m.predict_proba(X, E)
+    assert P.shape == (1, len(clf.classes_)) and abs(P.sum() - 1) < 1e-9
+    assert P[0].max() < clf.model.predict_proba(X, E)[0].max()  # not recognised verbatim any more

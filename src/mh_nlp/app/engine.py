@@ -352,6 +352,11 @@ def without_corrections(model, E: np.ndarray):
         ex = np.asarray(model.examples_E_)
         same = (np.asarray(model.examples_kind_) == KINDS.index("correction")) & ((ex @ E.T).max(axis=1) > 0.9999)
         m.examples_E_, m.examples_y_, m.examples_kind_ = ex[~same], model.examples_y_[~same], model.examples_kind_[~same]
+        # the evidence shown: the same rows, numbered anew among the examples kept
+        rows = np.asarray(model.evidence_rows_)
+        kept = ~same[rows]
+        m.evidence_rows_ = (np.cumsum(~same) - 1)[rows[kept]]
+        m.evidence_ = [e for e, k in zip(model.evidence_, kept) if k]
     elif len(getattr(model, "added_y_", ())):  # theme model v2
         added_E, added_y = np.asarray(model.added_E_), np.asarray(model.added_y_)
         same = (added_E @ E.T).max(axis=1) > 0.9999

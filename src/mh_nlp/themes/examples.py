@@ -210,7 +210,7 @@ class ExampleScores:
     def _state_base(self) -> dict:
         """The example-level parts of the fitted model, made once (with :meth:`_grouped`) and kept while its
         arrays stay the same objects (a refit, or a copy given other examples, makes them anew)."""
-        used = [getattr(self, k) for k in self._BASE_ARRAYS + ("examples_kind_", "evidence_rows_")]
+        used = [getattr(self, k) for k in self._BASE_ARRAYS + ("examples_kind_",)]
         weights = (self.written_weight, self.correction_weight)
         cached = getattr(self, "_scoring_base", None)
         if cached is None or cached[1] != weights or any(a is not b for a, b in zip(cached[0], used)):
@@ -224,8 +224,7 @@ class ExampleScores:
         base = {k[:-1]: getattr(self, k) for k in self._BASE_ARRAYS}
         kinds = np.asarray(self.examples_kind_, dtype=int)
         return {**base, "examples_w": self._weights(kinds),
-                "quoted": self._quoted(self.examples_y_, kinds == KINDS.index("quote")),
-                "evidence_E": np.asarray(self.examples_E_, dtype=np.float64)[self.evidence_rows_]}
+                "quoted": self._quoted(self.examples_y_, kinds == KINDS.index("quote"))}
 
     # ------------------------------------------------------------ scoring
     def decision_function(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:
@@ -254,7 +253,10 @@ class ExampleScores:
         rows = self.evidence_rows_
         if not X or not len(rows):
             return [[] for _ in X]
-        S = (self._embed(X) if E is None else E) @ self._state_base()["evidence_E"].T
+        cached = getattr(self, "_evidence_E", None)
+        if cached is None or cached[0] is not self.examples_E_ or cached[1] is not rows:
+            cached = self._evidence_E = (self.examples_E_, rows, np.asarray(self.examples_E_, dtype=np.float64)[rows])
+        S = (self._embed(X) if E is None else E) @ cached[2].T
         order = np.argsort(-S, axis=1, kind="stable")[:, :k]
         return [[{**self.evidence_[j], "similarity": round(float(S[i, j]), 4)} for j in row]
                 for i, row in enumerate(order)]
