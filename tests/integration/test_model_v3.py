@@ -19,6 +19,16 @@ def quotes():
     return training_quotes(load_quotes())
 
 
+def _train_with(corrections, tmp_path, name="corrected"):
+    """A classifier trained (``mh-nlp train --add``) with ``corrections``: (text, section) pairs."""
+    add = tmp_path / f"{name}.jsonl"
+    add.write_text("".join(json.dumps({"text": t, "section": s}) + "\n" for t, s in corrections), encoding="utf-8")
+    out = tmp_path / f"{name}.npz"
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
+    assert res.exit_code == 0, res.output
+    return load_classifier(out)
+
+
 @pytest.fixture(scope="module")
 def quote_details(trained, quotes):
     _, _, clf = trained
@@ -82,12 +92,7 @@ def test_corrections_teach_their_statements_and_leave_others_alone(trained, quot
                    ("Op de koffieochtend van het buurthuis kwamen veel ouderen.", "3.14"),
                    ("De bibliotheek heeft een nieuwe leesclub voor jongeren.", "4.6"),
                    ("Jongeren lezen in de leesclub van de bibliotheek.", "4.6")]
-    add = tmp_path / "corrections.jsonl"
-    add.write_text("".join(json.dumps({"text": t, "section": s}) + "\n" for t, s in corrections), encoding="utf-8")
-    out = tmp_path / "corrected.npz"
-    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
-    assert res.exit_code == 0, res.output
-    mine = load_classifier(out)
+    mine = _train_with(corrections, tmp_path)
     assert mine.metadata["corrections"] == 4 and mine.metadata["corrections_sections"] == ["3.14", "4.6"]
     assert mine.predict([t for t, _ in corrections]) == [s for _, s in corrections]
     assert mine.predict(["Koffieochtenden in het buurthuis voor ouderen."]) == ["3.14"]
@@ -118,12 +123,7 @@ def test_a_correction_only_adds_evidence_to_a_section_known_from_written_stateme
     text = "De bibliotheek heeft een nieuwe leesclub voor jongeren in de wijk."
     col = clf.classes_.index(target)
     before = clf.predict_proba([text])[0, col]
-    add = tmp_path / "one.jsonl"
-    add.write_text(json.dumps({"text": text, "section": target}) + "\n", encoding="utf-8")
-    out = tmp_path / "one.npz"
-    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
-    assert res.exit_code == 0, res.output
-    mine = load_classifier(out)
+    mine = _train_with([(text, target)], tmp_path, "one")
     assert mine.predict_proba([text])[0, col] > before
     assert mine.predict([text]) == [target]
     assert mine.model._state_base()["quoted"][col] == 0.0
@@ -156,12 +156,7 @@ def test_the_screen_scores_a_model_without_the_corrections_that_are_the_reviewed
 
     corrections = [("Het buurthuis organiseert koffieochtenden voor ouderen in de wijk.", "3.14"),
                    ("De bibliotheek heeft een nieuwe leesclub voor jongeren.", "4.6")]
-    add = tmp_path / "corrections.jsonl"
-    add.write_text("".join(json.dumps({"text": t, "section": s}) + "\n" for t, s in corrections), encoding="utf-8")
-    out = tmp_path / "corrected.npz"
-    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
-    assert res.exit_code == 0, res.output
-    clf = load_classifier(out)
+    clf = _train_with(corrections, tmp_path)
     X = clf._prepare([corrections[0][0]])
     E = clf.model._embed(X)
     m = without_corrections(clf.model, E)
