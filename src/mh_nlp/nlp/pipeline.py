@@ -81,11 +81,12 @@ def _rule_tokenizer(nlp: Language, lazy: bool = True) -> Any:
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     d = nlp.Defaults
+    dotted = _dotted(d.tokenizer_exceptions)
     # the same patterns as _add_rules makes of spaCy's (the extra suffixes end in "$", which spaCy adds), each
     # compiled once: the Dutch infix and suffix expressions take a few hundredths of a second to compile
     return Tokenizer(
         nlp.vocab,
-        rules={k: v for k, v in d.tokenizer_exceptions.items() if not (lazy and "." in k)},
+        rules={k: v for k, v in d.tokenizer_exceptions.items() if not (lazy and k in dotted)},
         prefix_search=compile_prefix_regex(d.prefixes).search if d.prefixes else None,
         suffix_search=compile_suffix_regex([s.removesuffix("$") for s in _EXTRA_SUFFIXES] + list(d.suffixes or ())).search,
         infix_finditer=compile_infix_regex(_EXTRA_INFIXES + list(d.infixes or ())).finditer,
@@ -278,14 +279,15 @@ def memory_zone_for(nlp: Language, texts: Sequence[str]) -> Iterator[None]:
     at its end) once the vocabulary holds :data:`PERMANENT_WORDS` entries, and no zone before that. A word made
     anew in every zone, and a tokenizer whose cache is not kept in a zone, took most of the time of a short
     statement (0.7 ms against 0.35 ms); up to that bound, words and tokenizer cache stay. The tokenizer's pending
-    special cases are added first, since nothing made inside a zone outlives it."""
-    if hasattr(nlp.tokenizer, "add_special_cases_for"):
-        nlp.tokenizer.add_special_cases_for(texts)
+    special cases are added before a zone, since nothing made inside one outlives it (outside a zone the tokenizer
+    adds them itself)."""
     if len(nlp.vocab) < PERMANENT_WORDS:
         yield
-    else:
-        with nlp.memory_zone():
-            yield
+        return
+    if hasattr(nlp.tokenizer, "add_special_cases_for"):
+        nlp.tokenizer.add_special_cases_for(texts)
+    with nlp.memory_zone():
+        yield
 
 
 def select_base() -> str:

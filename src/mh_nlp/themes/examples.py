@@ -299,16 +299,12 @@ class ExampleRanker(ExampleScores):
 
     def fit(self, X: Sequence[Prepared], y: Sequence[str], kinds: Sequence[str] | None = None, groups=None,
             accepted=None, sources=None):
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.model_selection import GroupKFold, KFold
-
-        from .features import stems
 
         from .model import conditional_logit, fit_temperature
 
         X = list(X)
         n = len(X)
-        self._scoring_base = None
         self._taxonomy_arrays(load_taxonomy(self.taxonomy_path))
         col = {s: j for j, s in enumerate(self.classes_)}
         bad = sorted({str(s) for s in y if s not in col}, key=str)
@@ -328,11 +324,9 @@ class ExampleRanker(ExampleScores):
         self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
         # keyword overlap: stem TF-IDF fitted on the examples and section texts, applied (here and when scoring)
         # by StemTfidf, which needs NumPy only
-        vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit([x.lemmas for x in X] + self.section_texts_)
-        self.lex_vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
-        self.lex_idf_ = vec.idf_
-        self._lexv = None
-        self.section_lex_ = StemTfidf(self.lex_vocabulary_, self.lex_idf_).transform(self.section_texts_)
+        self._lexv = StemTfidf.fit([x.lemmas for x in X] + self.section_texts_)
+        self.lex_vocabulary_, self.lex_idf_ = self._lexv.vocabulary, self._lexv.idf
+        self.section_lex_ = self._lexv.transform(self.section_texts_)
         K = self._keywords(X)
         # the weights: quotes held out inside the training data, half by page and half at random, each scored
         # with the evidence of every other example (written statements and corrections are always evidence)

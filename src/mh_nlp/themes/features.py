@@ -32,7 +32,7 @@ def prepare(texts: Sequence[str], base: str | None = None, batch_size: int = 256
     nlp = load_pipeline(base)
     texts = [str(t) for t in texts]
     with memory_zone_for(nlp, texts):
-        return [prepare_doc(doc) for doc in nlp.pipe((str(t) for t in texts), batch_size=batch_size)]
+        return [prepare_doc(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
 def prepare_doc(doc) -> Prepared:
@@ -69,6 +69,14 @@ class StemTfidf:
     def __init__(self, vocabulary: Mapping[str, int], idf: np.ndarray):
         self.vocabulary = vocabulary
         self.idf = np.asarray(idf, dtype=np.float64)
+
+    @classmethod
+    def fit(cls, texts: Sequence[str]) -> "StemTfidf":
+        """Vocabulary and idf of ``texts``, fitted by scikit-learn (imported here: scoring needs NumPy only)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit(texts)
+        return cls({k: int(v) for k, v in vec.vocabulary_.items()}, vec.idf_)
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and weights of the non-zero entries of ``text``'s row."""

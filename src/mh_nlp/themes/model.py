@@ -29,13 +29,12 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from ..corpus.records import load_taxonomy
-from .features import Prepared, prepare, stems
+from .features import Prepared, StemTfidf, prepare
 from .scoring import CORRECTION_FEATURES, FEATURES, RankerScores, _softmax, confidence_features
 
 # with ``nonnegative=True`` similarity to a section's evidence (title, quotes, topic, corrections) may only
@@ -145,10 +144,8 @@ class ThemeRanker(RankerScores, BaseEstimator, ClassifierMixin):
         self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
         self.title_E_ = self._encoder().encode(self.section_titles_, is_query=False)
         # keyword overlap: stem TF-IDF fitted here, applied (here and when scoring) by StemTfidf
-        vec = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit([x.lemmas for x in X] + self.section_texts_)
-        self.lex_vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
-        self.lex_idf_ = vec.idf_
-        self._lexv = None  # made anew from these by _lex_vectors
+        self._lexv = StemTfidf.fit([x.lemmas for x in X] + self.section_texts_)
+        self.lex_vocabulary_, self.lex_idf_ = self._lexv.vocabulary, self._lexv.idf
         self.section_lex_ = self._lex_vectors().transform(self.section_texts_)
         lex = self._lex(X)
         chapters = self.section_chapter_[yi]
