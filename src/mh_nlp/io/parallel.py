@@ -80,7 +80,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = 1, ahea
             for _, fut in pending:
                 fut.cancel()
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                if proc.is_alive():
-                    proc.terminate()
+                if proc.is_alive():  # SIGKILL: a worker forked a moment ago may still have the caller's SIGTERM
+                    proc.kill()      # handler, and would print an interrupted worker's "Process ForkProcess-1:"
         pool.shutdown(wait=True, cancel_futures=True)
         _FUNCTION.pop("fn", None)
