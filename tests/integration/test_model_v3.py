@@ -168,3 +168,17 @@ def test_the_screen_scores_a_model_without_the_corrections_that_are_the_reviewed
     P = m.predict_proba(X, E)
     assert P.shape == (1, len(clf.classes_)) and abs(P.sum() - 1) < 1e-9
     assert P[0].max() < clf.model.predict_proba(X, E)[0].max()  # not recognised verbatim any more
+
+
+def test_features_with_weight_zero_are_skipped_without_changing_a_probability(trained, quotes):
+    """Scoring leaves out the features whose weight is 0 (``sharp`` in today's model); the probabilities are those
+    of every feature computed."""
+    from mh_nlp.themes.examples import FEATURES, softmax
+
+    _, _, clf = trained
+    m = clf.model
+    X = clf._prepare([q.text for q in quotes[:120]] + ["Er is te weinig opvang voor mannen."])
+    E = m._embed(X)
+    F = m._features(m._state_base(), m._design(E, X), E, m._keywords(X))
+    z = ((F - m.feature_mean_) / m.feature_scale_) @ m.weights_ + m.memory_weight * m._memory(F[:, :, FEATURES.index("nearest")])
+    assert np.abs(m.predict_proba(X, E) - softmax(z / m.temperature_)).max() < 1e-12

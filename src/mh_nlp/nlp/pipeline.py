@@ -68,8 +68,9 @@ def _add_rules(tokenizer: Any) -> None:
 
 def _dotted(exceptions: dict[str, Any]) -> dict[str, Any]:
     """The special cases with a full stop (abbreviations such as ``bijv.``, ``o.a.``: 4,517 of spaCy's 4,670 Dutch
-    ones), which :class:`NormalizingTokenizer` adds to its tokenizer only when a text contains them."""
-    return {k: v for k, v in exceptions.items() if "." in k}
+    ones), which :class:`NormalizingTokenizer` adds to its tokenizer only when a text contains them. It looks for
+    them inside whitespace-free chunks, at a full stop: one with a space (none in spaCy 3.8) stays loaded."""
+    return {k: v for k, v in exceptions.items() if "." in k and not any(c.isspace() for c in k)}
 
 
 def _rule_tokenizer(nlp: Language, lazy: bool = True) -> Any:
@@ -118,11 +119,12 @@ class NormalizingTokenizer:
             return
         found = set()
         for chunk in text.split():
-            if "." not in chunk:
+            first = chunk.find(".")
+            if first < 0:
                 continue
-            n = len(chunk)
-            for i in range(n):
-                for j in range(i + 2, min(n, i + self._longest) + 1):
+            last, n = chunk.rfind("."), len(chunk)
+            for i in range(last + 1):  # only the pieces that hold a full stop: every pending key has one
+                for j in range(max(i + 2, first + 1), min(n, i + self._longest) + 1):
                     if chunk[i:j] in self.pending:
                         found.add(chunk[i:j])
         for key in sorted(found):

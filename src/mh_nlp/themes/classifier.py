@@ -57,7 +57,7 @@ class Classifier:
         return getattr(self.model, "encoder", "") != "e5"
 
     def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
-        return prepare(list(texts), self.base)
+        return prepare(list(texts), self.base, entities=getattr(self.model, "uses_entities", True))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every section (columns in ``classes_`` order)."""

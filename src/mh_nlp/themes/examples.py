@@ -77,6 +77,7 @@ class ExampleScores:
     """Everything but ``fit``: the example-level parts (:meth:`_base`), the features, probabilities and
     evidence. Works on the fitted arrays of :attr:`ARRAYS`."""
 
+    uses_entities = False  # reads a statement's text and lemmas only: the entity ruler need not run for it
     PARAMS = ("encoder", "ridge_lambda", "written_weight", "correction_weight", "tau", "memory_min",
               "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path")
 
@@ -159,9 +160,11 @@ class ExampleScores:
             vec = self._lexv = StemTfidf(self.lex_vocabulary_, self.lex_idf_)
         return vec.similarity([x.lemmas for x in X], self.section_lex_)
 
-    def _features(self, base: dict, D: np.ndarray, E: np.ndarray, K: np.ndarray) -> np.ndarray:
+    def _features(self, base: dict, D: np.ndarray, E: np.ndarray, K: np.ndarray, skip: frozenset = frozenset()
+                  ) -> np.ndarray:
         """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``, keyword
-        overlap ``K`` of :meth:`_keywords`)."""
+        overlap ``K`` of :meth:`_keywords`). Features named in ``skip`` are left at 0 (scoring skips those whose
+        weight is 0: they add nothing to the score)."""
         n, S = len(E), len(self.classes_)
         Z = (D - base["design_mean"]) / base["design_scale"]
         R = Z @ base["ridge_coef"] + base["ridge_intercept"]  # columns: sections, topics, chapters
@@ -171,9 +174,10 @@ class ExampleScores:
         examples_E, sections, bounds, centroids = self._grouped(base)
         sims = E @ examples_E.T
         nearest, sharp, centroid = np.zeros((n, S)), np.full((n, S), -1.0), np.zeros((n, S))
-        for s, a, b in zip(sections, bounds[:-1], bounds[1:]):  # each section's examples side by side: a view
-            nearest[:, s] = sims[:, a:b].max(axis=1)
-            sharp[:, s] = soft_max_sim(sims[:, a:b], self.tau)
+        nearest[:, sections] = np.maximum.reduceat(sims, bounds[:-1], axis=1)  # each section's examples side by side
+        if "sharp" not in skip:
+            for s, a, b in zip(sections, bounds[:-1], bounds[1:]):
+                sharp[:, s] = soft_max_sim(sims[:, a:b], self.tau)
         centroid[:, sections] = E @ centroids.T
         title = E @ self.section_E_.T
         prior = np.broadcast_to(base["prior"], (n, S))
@@ -232,8 +236,10 @@ class ExampleScores:
         if not X:
             return np.zeros((0, len(self.classes_)))
         E = self._embed(X) if E is None else E
-        F = self._features(self._state_base(), self._design(E, X), E, self._keywords(X))
-        z = ((F - self.feature_mean_) / self.feature_scale_) @ self.weights_
+        skip = frozenset(f for f, w in zip(FEATURES, self.weights_) if w == 0)
+        F = self._features(self._state_base(), self._design(E, X), E, self._keywords(X), skip)
+        live = self.weights_ != 0  # a skipped feature is 0 here; with its weight 0 it adds nothing either way
+        z = ((F[:, :, live] - self.feature_mean_[live]) / self.feature_scale_[live]) @ self.weights_[live]
         return z + self.memory_weight * self._memory(F[:, :, FEATURES.index("nearest")])
 
     def predict_proba(self, X: Sequence[Prepared], E: np.ndarray | None = None) -> np.ndarray:

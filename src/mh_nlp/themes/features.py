@@ -24,22 +24,88 @@ class Prepared:
     entities: str  # entity ids/labels as tokens (``ent_nla ent_uitbuiting_criminele``)
 
 
-def prepare(texts: Sequence[str], base: str | None = None, batch_size: int = 256) -> list[Prepared]:
+def prepare(texts: Sequence[str], base: str | None = None, batch_size: int = 256, entities: bool = True
+            ) -> list[Prepared]:
     """Texts -> :class:`Prepared`, through the spaCy pipeline of ``base`` (``nlp.pipe``; its tokenizer normalises,
-    so ``doc.text`` is the normalised text)."""
-    from ..nlp.pipeline import load_pipeline, memory_zone_for
+    so ``doc.text`` is the normalised text). With ``entities=False`` the entity ruler is not run (a model that
+    reads only the text and lemmas, as theme model v3, is then faster) and ``entities`` is empty; nor are the
+    components that only mark sentences or entities (``sentencizer``, ``ner``), which the lemmas do not use."""
+    from ..nlp.pipeline import RULER_NAME, load_pipeline, memory_zone_for
 
     nlp = load_pipeline(base)
     texts = [str(t) for t in texts]
-    with memory_zone_for(nlp, texts):
-        return [prepare_doc(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+    if entities:
+        with memory_zone_for(nlp, texts):
+            return [prepare_doc(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+    table = _lookup_table(nlp)  # the blank pipeline's lookup lemmatizer, done here word by word (below)
+    skip = {RULER_NAME, "sentencizer", "ner"} | ({"lemmatizer"} if table is not None else set())
+    with memory_zone_for(nlp, texts):  # the components one by one, without those: the shared pipeline is unchanged
+        docs = (nlp.make_doc(t) for t in texts)
+        for name, proc in nlp.pipeline:
+            if name not in skip:
+                docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(proc, docs)
+        return [prepare_doc(doc, table, entities=False) for doc in docs]
 
 
-def prepare_doc(doc) -> Prepared:
-    """The classifier's view of a ``Doc`` made by our pipeline (normalising tokenizer, lemmas, entities)."""
-    lemmas = " ".join(t.lemma_.lower() or t.lower_ for t in doc if not (t.is_punct or t.is_space))
-    ents = " ".join("ent_" + _NON_WORD.sub("_", (e.ent_id_ or e.label_).lower()) for e in doc.ents)
-    return Prepared(doc.text, lemmas, ents)
+def _lookup_table(nlp):
+    """A dict-like ``word -> lemma`` that gives the same lemmas as ``nlp``'s lemmatizer, when that is the Dutch
+    lookup lemmatizer (the blank pipeline's), which fills in a token without a lemma from its lower-case text;
+    else None (a trained pipeline's lemmatizer runs as it is)."""
+    from spacy.lang.nl.lemmatizer import DutchLemmatizer
+
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lem = nlp.get_pipe("lemmatizer")
+    if (type(lem) is not DutchLemmatizer or lem.mode != "lookup" or lem.overwrite
+            or lem.lemmatize != lem.lookup_lemmatize):
+        return None
+    table = lem.lookups.get_table("lemma_lookup", {})
+    cache = _LEMMA_CACHE.get(id(table))
+    if cache is None or cache[0] is not table:
+        cache = _LEMMA_CACHE[id(table)] = (table, {})
+    return _CachedLookup(*cache)
+
+
+class _CachedLookup:
+    """``get(word)`` as the lookup lemmatizer does it (``table.get(word, word)``), remembered in a plain dict
+    (spaCy's table hashes every key anew) of at most ``limit`` words."""
+
+    def __init__(self, table, memo: dict, limit: int = 50_000):
+        self.table, self.memo, self.limit = table, memo, limit
+
+    def get(self, word: str) -> str:
+        lemma = self.memo.get(word)
+        if lemma is None:
+            if len(self.memo) >= self.limit:
+                self.memo.clear()
+            lemma = self.memo[word] = self.table.get(word, word)
+        return lemma
+
+
+_LEMMA_CACHE: dict[int, tuple] = {}
+_LEMMA_ATTRS = None
+
+
+def prepare_doc(doc, table=None, entities: bool = True) -> Prepared:
+    """The classifier's view of a ``Doc`` made by our pipeline (normalising tokenizer, lemmas, entities).
+    Lemmas are read as one array (no ``Token`` object per word): the lower-case lemma, else the lower-case word,
+    of every token that is neither punctuation nor space. With ``table`` (:func:`_lookup_table`), the lemmatizer
+    has not run: a token without a lemma gets ``table.get(lower-case word)``, as the lemmatizer would give it."""
+    global _LEMMA_ATTRS
+    if _LEMMA_ATTRS is None:
+        from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER
+
+        _LEMMA_ATTRS = [LEMMA, LOWER, IS_PUNCT, IS_SPACE]
+    strings = doc.vocab.strings
+    rows = doc.to_array(_LEMMA_ATTRS).tolist()
+    if table is None:
+        words = (strings[lemma].lower() or strings[lower] for lemma, lower, punct, space in rows if not (punct or space))
+    else:
+        words = ((strings[lemma] if lemma else table.get(strings[lower])).lower() or strings[lower]
+                 for lemma, lower, punct, space in rows if not (punct or space))
+    ents = (" ".join("ent_" + _NON_WORD.sub("_", (e.ent_id_ or e.label_).lower()) for e in doc.ents)
+            if entities else "")
+    return Prepared(doc.text, " ".join(words), ents)
 
 
 _NON_WORD = re.compile(r"\W+")
