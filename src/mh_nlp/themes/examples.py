@@ -163,8 +163,8 @@ class ExampleScores:
     def _features(self, base: dict, D: np.ndarray, E: np.ndarray, K: np.ndarray, skip: frozenset = frozenset()
                   ) -> np.ndarray:
         """(n, S, len(FEATURES)) evidence features of statements (design rows ``D``, embeddings ``E``, keyword
-        overlap ``K`` of :meth:`_keywords`). Features named in ``skip`` are left at 0 (scoring skips those whose
-        weight is 0: they add nothing to the score)."""
+        overlap ``K`` of :meth:`_keywords`). ``skip``: features the caller will not use (scoring passes those whose
+        weight is 0); the costly ``sharp`` is then not computed and stays at its fill value."""
         n, S = len(E), len(self.classes_)
         Z = (D - base["design_mean"]) / base["design_scale"]
         R = Z @ base["ridge_coef"] + base["ridge_intercept"]  # columns: sections, topics, chapters

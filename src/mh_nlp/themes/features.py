@@ -60,18 +60,18 @@ def _lookup_table(nlp):
             or lem.lemmatize != lem.lookup_lemmatize):
         return None
     table = lem.lookups.get_table("lemma_lookup", {})
-    cache = _LEMMA_CACHE.get(id(table))
-    if cache is None or cache[0] is not table:
-        cache = _LEMMA_CACHE[id(table)] = (table, {})
-    return _CachedLookup(*cache)
+    cached = _LOOKUPS.get(id(table))
+    if cached is None or cached.table is not table:  # one per table, so its memo is kept between calls
+        cached = _LOOKUPS[id(table)] = _CachedLookup(table)
+    return cached
 
 
 class _CachedLookup:
     """``get(word)`` as the lookup lemmatizer does it (``table.get(word, word)``), remembered in a plain dict
     (spaCy's table hashes every key anew) of at most ``limit`` words."""
 
-    def __init__(self, table, memo: dict, limit: int = 50_000):
-        self.table, self.memo, self.limit = table, memo, limit
+    def __init__(self, table, limit: int = 50_000):
+        self.table, self.memo, self.limit = table, {}, limit
 
     def get(self, word: str) -> str:
         lemma = self.memo.get(word)
@@ -82,7 +82,7 @@ class _CachedLookup:
         return lemma
 
 
-_LEMMA_CACHE: dict[int, tuple] = {}
+_LOOKUPS: dict[int, _CachedLookup] = {}
 _LEMMA_ATTRS = None
 
 
