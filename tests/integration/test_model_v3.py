@@ -111,6 +111,7 @@ def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
     res = CliRunner().invoke(main, ["info", "--model", str(out)])
     assert res.exit_code == 0, res.output
     assert "corrections: 1" in res.output and "4.7" in res.output and "c.csv" in res.output
+    assert "closeness to a correction (cosine above 0.8" in res.output
 
 
 def test_a_correction_only_adds_evidence_to_a_section_known_from_written_statements(trained, quotes, tmp_path):
@@ -182,3 +183,32 @@ def test_features_with_weight_zero_are_skipped_without_changing_a_probability(tr
     F = m._features(m._state_base(), m._design(E, X), E, m._keywords(X))
     z = ((F - m.feature_mean_) / m.feature_scale_) @ m.weights_ + m.memory_weight * m._memory(F[:, :, FEATURES.index("nearest")])
     assert np.abs(m.predict_proba(X, E) - softmax(z / m.temperature_)).max() < 1e-12
+
+
+def test_closeness_to_a_correction_draws_statements_like_it_and_is_kept_in_the_model_file(trained, quotes, tmp_path):
+    """Besides being examples, corrections draw statements close to them through a term whose weight was chosen
+    by simulated corrections in the training data (``correction_term_``). A statement like a correction gains
+    probability in the corrected section from it; a quote unlike any correction keeps its section; the term is
+    read back from the model file, and an older file without it scores without it."""
+    import copy
+
+    from mh_nlp.themes.examples import ExampleScores
+
+    corrections = [("Het buurthuis organiseert koffieochtenden voor ouderen in de wijk.", "3.14"),
+                   ("De bibliotheek heeft een nieuwe leesclub voor jongeren.", "4.6")]
+    mine = _train_with(corrections, tmp_path)
+    weight, floor = mine.model.correction_term_
+    assert weight > 0 and 0.5 < floor < 1  # read back from the file _train_with saved
+    X = mine._prepare(["Ouderen uit de wijk drinken koffie in het buurthuis.", quotes[0].text])
+    without = copy.copy(mine.model)
+    without.correction_term_ = (0.0, 1.0)
+    col = list(mine.model.classes_).index("3.14")
+    P, P0 = mine.model.predict_proba(X), without.predict_proba(X)
+    assert P[0, col] > P0[0, col]
+    assert P[1].argmax() == P0[1].argmax()
+    arrays, data = mine.model.get_state()
+    assert data["correction_term"] == [weight, floor]
+    data.pop("correction_term")
+    old = ExampleScores.from_state(arrays, data)
+    assert old.correction_term_ == (0.0, 1.0)
+    assert np.allclose(old.predict_proba(X), P0)

@@ -46,6 +46,9 @@ def info(base: str | None, model_path: Path | None) -> None:
         if n:
             click.echo(f"  corrections: {n} in sections {', '.join(meta.get('corrections_sections') or [])} from "
                        f"{meta.get('corrections_file')} (SHA-256 {meta.get('corrections_file_sha256')})")
+            weight, floor = meta.get("correction_term") or (0, 1)
+            if weight:
+                click.echo(f"  closeness to a correction (cosine above {floor}) counts with weight {weight}")
         else:
             click.echo("  corrections: 0")
 

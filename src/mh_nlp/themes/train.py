@@ -234,6 +234,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "corrections_file_sha256": (sha256_file(Path(additions_file))
                                     if additions_file and Path(additions_file).is_file() else None),
         "corrections_sections": sorted({a.section for a in additions}, key=section_key),
+        "correction_term": (list(model.correction_term_) if hasattr(model, "correction_term_") else None),
         "training_data_sha256": data_sha256(),
         "code_sha256": code_sha256(),
         "seed": SEED,
