@@ -416,7 +416,7 @@ class ExampleRanker(ExampleScores):
         the one that makes the rest of the page most likely wins, if it does so more than no term (the smaller
         weight on a tie; 0 when there is nothing to simulate with). The limits are half of issue #16's (0.02,
         0.05): the simulation does not add the simulated corrections to the examples, and on the anthology's new
-        pages the spill came out about 1.4 times the simulated one."""
+        pages the spill came out up to twice the simulated one (``docs/theme-model.md``)."""
         rng = np.random.default_rng(self.seed)
         S = len(self.classes_)
         # per simulated page: its rest and the other quotes (logits, closeness per floor, accepted), given sections
