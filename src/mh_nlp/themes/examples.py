@@ -247,8 +247,8 @@ class ExampleScores:
         z = ((F[:, :, live] - self.feature_mean_[live]) / self.feature_scale_[live]) @ self.weights_[live]
         z = z + self.memory_weight * self._memory(F[:, :, FEATURES.index("nearest")])
         weight, floor = self.correction_term_
-        if weight:
-            corrections = np.flatnonzero(np.asarray(self.examples_kind_) == KINDS.index("correction"))
+        corrections = np.flatnonzero(np.asarray(self.examples_kind_) == KINDS.index("correction")) if weight else []
+        if len(corrections):  # the default model has none: nothing to add
             z = z + weight * self._closeness(E, self.examples_E_[corrections], self.examples_y_[corrections], floor)
         return z
 
@@ -417,15 +417,15 @@ class ExampleRanker(ExampleScores):
         weight on a tie; 0 when there is nothing to simulate with). The limits are half of issue #16's (0.02,
         0.05): the simulation does not add the simulated corrections to the examples, and on the anthology's new
         pages the spill came out up to twice the simulated one (``docs/theme-model.md``)."""
+        from .model import accepted_mask
+
         rng = np.random.default_rng(self.seed)
         S = len(self.classes_)
         # per simulated page: its rest and the other quotes (logits, closeness per floor, accepted), given sections
         sims, start = [], 0
         for rows in held:
             Z = logits[start:start + len(rows)]
-            A = np.zeros((len(rows), S), dtype=bool)
-            for i, cols in enumerate(accepted[start:start + len(rows)]):
-                A[i, list(cols)] = True
+            A = accepted_mask(accepted[start:start + len(rows)], S)
             start += len(rows)
             pages = groups[rows]
             for p in np.unique(pages):

@@ -68,12 +68,18 @@ def conditional_logit(F: np.ndarray, y: np.ndarray, allowed: np.ndarray, l2: flo
     return minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", bounds=bounds).x
 
 
+def accepted_mask(accepted: Sequence[Sequence[int]], n_sections: int) -> np.ndarray:
+    """(n, n_sections) booleans: True for each statement's accepted section columns."""
+    masks = np.zeros((len(accepted), n_sections), dtype=bool)
+    for i, cols in enumerate(accepted):
+        masks[i, list(cols)] = True
+    return masks
+
+
 def fit_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]]) -> float:
     """The temperature T minimising -sum log P(accepted sections) under softmax(logits / T): the quantity the
     evaluation scores (a section or one of its layout alternatives counts as right)."""
-    masks = np.zeros(logits.shape, dtype=bool)
-    for i, cols in enumerate(accepted):
-        masks[i, list(cols)] = True
+    masks = accepted_mask(accepted, logits.shape[1])
 
     def nll(logt):
         p = _softmax(logits / np.exp(logt[0]))
