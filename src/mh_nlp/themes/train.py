@@ -60,7 +60,7 @@ def data_sha256() -> dict[str, str]:
 
 
 MODEL_CODE = ("themes/examples.py", "themes/model.py", "corpus/written.py", "themes/features.py",
-              "themes/embeddings.py", "nlp/normalize.py", "nlp/pipeline.py",
+              "themes/embeddings.py", "themes/context.py", "nlp/normalize.py", "nlp/pipeline.py",
               "nlp/lookups.py")  # the modules whose code shapes the model, relative to the package
 
 
@@ -235,6 +235,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
                                     if additions_file and Path(additions_file).is_file() else None),
         "corrections_sections": sorted({a.section for a in additions}, key=section_key),
         "correction_term": (list(model.correction_term_) if hasattr(model, "correction_term_") else None),
+        "sequence_stay": getattr(model, "sequence_stay_", None),
         "training_data_sha256": data_sha256(),
         "code_sha256": code_sha256(),
         "seed": SEED,

@@ -1,0 +1,72 @@
+"""Reading a note in order (mh_nlp.themes.context): the forward-backward posterior of a sticky Markov chain over
+the sections, and the stay probability learnt from the order of the quotes."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from mh_nlp.themes.context import read_in_order, stay_probability
+
+
+def _brute_force(P: np.ndarray, stay: float) -> np.ndarray:
+    """The posterior by summing over every path of sections (small n and S only)."""
+    n, S = P.shape
+    T = np.full((S, S), (1 - stay) / (S - 1))
+    np.fill_diagonal(T, stay)
+    post = np.zeros_like(P)
+    for path in itertools.product(range(S), repeat=n):
+        p = P[0, path[0]] * np.prod([T[a, b] * P[t + 1, b] for t, (a, b) in enumerate(zip(path, path[1:]))])
+        for t, s in enumerate(path):
+            post[t, s] += p
+    return post / post.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("stay", [0.2, 0.6, 0.95])
+def test_the_posterior_is_the_sum_over_every_path(stay):
+    rng = np.random.default_rng(3)
+    P = rng.dirichlet(np.ones(3), size=4)
+    assert np.allclose(read_in_order(P, stay), _brute_force(P, stay))
+
+
+def test_with_no_preference_to_stay_each_statement_is_read_on_its_own():
+    P = np.array([[0.7, 0.2, 0.1, 0.0], [0.1, 0.1, 0.2, 0.6], [0.25, 0.25, 0.25, 0.25]])
+    assert np.allclose(read_in_order(P, 1 / 4), P, atol=1e-9)
+
+
+def test_an_unclear_statement_takes_the_section_of_its_clear_neighbours_and_a_clear_one_keeps_its_own():
+    P = np.array([[0.8, 0.1, 0.1], [0.3, 0.4, 0.3], [0.8, 0.1, 0.1], [0.02, 0.96, 0.02]])
+    Q = read_in_order(P, 0.8)
+    assert P[1].argmax() == 1 and Q[1].argmax() == 0
+    assert Q[3].argmax() == 1
+    assert np.allclose(Q.sum(axis=1), 1)
+
+
+def test_one_statement_or_a_bad_stay():
+    P = np.array([[0.2, 0.8]])
+    assert np.array_equal(read_in_order(P, 0.9), P)
+    with pytest.raises(ValueError, match="stay"):
+        read_in_order(np.array([[0.5, 0.5], [0.5, 0.5]]), 1.0)
+
+
+def test_stay_probability_counts_neighbours_within_a_group_only():
+    sections = ["a", "a", "b", "b", "c", "c"]
+    pages = [1, 1, 1, 2, 2, 3]  # pairs within a page: a-a, a-b, b-c (b-b and c-c cross pages)
+    assert stay_probability(sections, pages) == pytest.approx((1 + 1) / (3 + 2))
+    assert stay_probability(["a", "b"], [1, 2]) is None
+
+
+def test_each_note_chooses_how_much_its_statements_hang_together():
+    """A note whose statements keep to one theme is read with the learnt stay; one whose statements each point
+    firmly elsewhere is read statement by statement (1 / S), so its answers stay as they were."""
+    from mh_nlp.themes.context import read_note
+
+    themed = np.array([[0.6, 0.2, 0.1, 0.1], [0.3, 0.35, 0.2, 0.15], [0.7, 0.1, 0.1, 0.1], [0.5, 0.3, 0.1, 0.1]])
+    Q, stay = read_note(themed, 0.95)
+    assert stay == 0.95 and Q[1].argmax() == 0
+    changing = np.array([[0.94, 0.02, 0.02, 0.02], [0.02, 0.94, 0.02, 0.02], [0.02, 0.02, 0.94, 0.02],
+                         [0.02, 0.02, 0.02, 0.94], [0.94, 0.02, 0.02, 0.02]])
+    Q, stay = read_note(changing, 0.95)
+    assert stay == pytest.approx(1 / 4) and np.array_equal(Q, changing)
+    assert read_note(themed[:1], 0.95) == (pytest.approx(themed[:1]), 1 / 4)
