@@ -607,3 +607,22 @@ def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
         assert r.status_code == 400 and "for an .xlsx workbook only" in r.json()["error"]
         assert c.get("/api/documents").json()["documents"] == []  # a refused upload leaves nothing behind
         assert [p.name for p in (Path(app.state.data_dir) / "uploads").iterdir()] == []
+
+
+@needs_model
+def test_classify_reads_a_note_in_order_when_asked(client):
+    """``"in_order": true``: the texts are one note read in order, as ``mh-nlp classify --in-order``; anything but a
+    boolean is a 400."""
+    from mh_nlp.themes.train import load_classifier
+
+    note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
+            "Dat is echt een probleem.",
+            "Slachtoffers moeten maanden wachten op een plek in de opvang."]
+    clf = load_classifier()
+    for in_order in (False, True):
+        r = client.post("/api/classify", json={"texts": note, "in_order": in_order})
+        assert r.status_code == 200, r.text
+        got = [p["section"] for p in r.json()["predictions"]]
+        assert got == [d.section for d in clf.predict_details(note, in_order=in_order)]
+    r = client.post("/api/classify", json={"texts": note, "in_order": "yes"})
+    assert r.status_code == 400 and "in_order" in r.json()["error"]

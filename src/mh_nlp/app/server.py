@@ -33,7 +33,7 @@ from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_stat
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
-from .engine import Labeller, ModelWorker, NoModel, Trainer, slices
+from .engine import CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, slices
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -515,6 +515,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     async def _no_model(request: Request, exc: NoModel):
         return _json_error(503, str(exc))
 
+    @app.exception_handler(CannotReadInOrder)
+    async def _not_in_order(request: Request, exc: CannotReadInOrder):
+        return _json_error(409, str(exc))
+
     @app.exception_handler(sqlite3.Error)
     @app.exception_handler(OSError)
     async def _storage(request: Request, exc: Exception):  # a full disk, a read-only folder: said in words
@@ -571,6 +575,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, f"at most {MAX_TEXTS} texts per request")
         if not all(isinstance(t, str) for t in texts):
             raise ApiError(400, "every text must be a string")
+        in_order = body.get("in_order", False)
+        if not isinstance(in_order, bool):
+            raise ApiError(400, "in_order must be true or false")
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
@@ -580,8 +587,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                 "send fewer or shorter texts per request")
         preds: list[dict] = []
         version = worker.version
-        for a, b in slices(texts):  # slice by slice on the model thread; stop when the client has gone
-            future = worker.submit_analyse(texts[a:b])
+        # slice by slice on the model thread; stop when the client has gone. A note read in order is one piece.
+        for a, b in ([(0, len(texts))] if in_order else slices(texts)):
+            future = worker.submit_analyse(texts[a:b], in_order=in_order)
             waiting = asyncio.wrap_future(future)
             while not waiting.done():
                 await asyncio.wait([waiting], timeout=0.2)
