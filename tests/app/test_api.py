@@ -241,8 +241,9 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 4
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 5
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
+    assert store.document(1)["in_order"] == 0  # an old document was read statement by statement
     store.set_setting("x", "1")
     assert store.setting("x") == "1"
 
@@ -626,3 +627,31 @@ def test_classify_reads_a_note_in_order_when_asked(client):
         assert got == [d.section for d in clf.predict_details(note, in_order=in_order)]
     r = client.post("/api/classify", json={"texts": note, "in_order": "yes"})
     assert r.status_code == 400 and "in_order" in r.json()["error"]
+
+
+@needs_model
+def test_a_document_marked_as_one_note_is_read_in_order(make_app, csrf):
+    """The upload and paste forms' "one note, read in order" box: the document's statements are labelled as
+    ``mh-nlp label --in-order`` labels a file (meta and chatter lines take no part); without it, one by one."""
+    from mh_nlp.themes.train import load_classifier
+
+    note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
+            "Dat is echt een probleem.",
+            "Slachtoffers moeten maanden wachten op een plek in de opvang."]
+    text = "Datum: 14 maart 2026\n\n" + "\n\n".join(note) + "\n"
+    clf = load_classifier()
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("notulen.txt", text.encode())},
+                   data={"csrf": csrf(c), "in_order": "1"}, follow_redirects=False)
+        assert r.status_code == 303
+        r = c.post("/paste", data={"csrf": csrf(c), "text": text, "name": "los"}, follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        docs = {d["name"]: d for d in c.get("/api/documents").json()["documents"]}
+        assert docs["notulen.txt"]["in_order"] == 1 and docs["los"]["in_order"] == 0
+        for name, in_order in (("notulen.txt", True), ("los", False)):
+            sts = c.get(f"/api/statements?document={docs[name]['id']}").json()["statements"]
+            assert sts[0]["kind"] == "meta" and sts[0]["section"] is None
+            assert [s["section"] for s in sts[1:]] == [d.section for d in clf.predict_details(note, in_order=in_order)]
+        assert "read in order" in c.get("/").text

@@ -106,8 +106,13 @@ def _m4_kinds(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m5_in_order(db: sqlite3.Connection) -> None:
+    """A document may be one note read in order (``mh-nlp label --in-order``): its statements' neighbours count."""
+    db.execute("ALTER TABLE documents ADD COLUMN in_order INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
-                                                          _m4_kinds]
+                                                          _m4_kinds, _m5_in_order]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -265,11 +270,11 @@ class Store:
     # -------------------------------------------------------- documents
     def add_document(self, name: str, kind: str, file: str | None, status: str = "labelling",
                      text_column: str | None = None, sheets: list[str] | None = None,
-                     header_row: int | None = None) -> int:
+                     header_row: int | None = None, in_order: bool = False) -> int:
         cur = self._write("INSERT INTO documents (project_id, name, kind, file, text_column, status, created_at, "
-                          "sheets, header_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "sheets, header_row, in_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (DEFAULT_PROJECT, name, kind, file, text_column, status, now(),
-                           json.dumps(sheets, ensure_ascii=False) if sheets else None, header_row))
+                           json.dumps(sheets, ensure_ascii=False) if sheets else None, header_row, int(in_order)))
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:

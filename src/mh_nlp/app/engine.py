@@ -181,10 +181,11 @@ class ModelWorker:
                                     "mh-nlp); train it again")
         return clf.analyse([t[:MAX_CHARS] for t in texts], in_order=True), version
 
-    def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE) -> tuple[list[tuple[Any, list[dict]]], int]:
+    def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False
+                ) -> tuple[list[tuple[Any, list[dict]]], int]:
         """(Prediction, entities) per text from the model in use, and that model's version (one piece of work:
-        callers pass a slice)."""
-        return self.run(lambda: self._analyse(texts), priority)
+        callers pass a slice, or with ``in_order`` a whole note read in order)."""
+        return self.run(lambda: self._analyse(texts, in_order), priority)
 
     def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False) -> Future:
         """As :meth:`analyse`, without waiting; ``in_order``: the texts are one note read in order (then the whole
@@ -268,12 +269,21 @@ class Labeller:
                                               sheets=doc.get("sheets") or None, header_row=doc.get("header_row")))
             store.update_document(doc_id, total=len(statements), done=skip, status="labelling")
             done = skip
+            note = None
+            if doc.get("in_order"):  # one note read in order: every statement with its neighbours, in one piece
+                texts = [s.text for s in statements if s.kind == "statement"]
+                results, note_version = (self.worker.analyse(texts, priority=BACKGROUND, in_order=True) if texts
+                                         else ([], None))
+                note = iter(results[sum(s.kind == "statement" for s in statements[:skip]):])
             statements = statements[skip:]  # resumed: these are stored already
             for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between
                 batch = statements[a:b]
                 todo = [s for s in batch if s.kind == "statement"]  # meta and chatter lines get no section
-                results, version = (self.worker.analyse([s.text for s in todo], priority=BACKGROUND) if todo
-                                    else ([], None))
+                if note is not None:
+                    results, version = [next(note) for _ in todo], note_version
+                else:
+                    results, version = (self.worker.analyse([s.text for s in todo], priority=BACKGROUND) if todo
+                                        else ([], None))
                 labelled = iter(results)
                 rows = []
                 for s in batch:
@@ -287,7 +297,7 @@ class Labeller:
             store.update_document(doc_id, status="done")
         except ReadError as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
-        except NoModel as exc:
+        except (NoModel, CannotReadInOrder) as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread
             from .db import storage_problem

@@ -757,6 +757,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             store.update_document(doc_id, status="failed", error=str(exc))
             raise ApiError(413, f"{exc}") from None
 
+    def _in_order(form) -> bool:
+        """The form's "read in order as one note" box (a checkbox sends its value only when ticked)."""
+        return form.get("in_order") in ("1", "on", "true")
+
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
         store.update_document(doc_id, status="labelling", text_column=column, split=split)
         labeller.submit(doc_id, path, column, split)
@@ -788,7 +792,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     except ReadError as exc:
                         raise ApiError(400, f"{name}: {exc}") from None
             doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
-                                        header_row=header_row)
+                                        header_row=header_row, in_order=_in_order(form))
             path = uploads / f"{doc_id}{suffix}"
             os.replace(incoming, path)
         except TooLarge as exc:
@@ -827,7 +831,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:
             incoming.write_text(text, encoding="utf-8", errors="replace")
             await _check_count(incoming, None, split)
-            doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued")
+            doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued",
+                                        in_order=_in_order(form))
             path = uploads / f"{doc_id}.txt"
             os.replace(incoming, path)
         except TooLarge as exc:
