@@ -23,3 +23,54 @@ def test_group_ids_are_the_same_under_every_hash_seed():
 
 def test_macro_f1():
     assert macro_f1(["a", "b", "b"], ["a", "b", "a"]) == (2 / 3 + 2 / 3) / 2
+
+
+def test_readings_are_scored_against_the_corpus_with_alt_sections_counting(tmp_path):
+    """A reader's top-3 per quote: section and chapter right when the first is the quote's section or one of its
+    alt_sections; top-3 right when any of the three is."""
+    from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+    from mh_nlp.themes.evaluate import score_readings
+
+    quotes = training_quotes(load_quotes())
+    alt = next(q for q in quotes if q.alt_sections)
+    plain = [q for q in quotes if not q.alt_sections and q.section.startswith("2.")][:2]
+    rows = [(alt, [alt.alt_sections[0], "1.1", "1.2"]),  # right by its alt section
+            (plain[0], ["4.12", plain[0].section, "1.1"]),  # wrong, but in the top 3
+            (plain[1], ["2.1" if plain[1].section != "2.1" else "2.5", "4.12", "4.13"])]  # wrong, chapter right
+    path = tmp_path / "readings.jsonl"
+    path.write_text("".join(json.dumps({"quote_id": q.id, "reader": "r", "condition": "blind", "fold": 1,
+                                        "top3": t}) + "\n" for q, t in rows), encoding="utf-8")
+    (r,) = score_readings(quotes, load_taxonomy(), path)
+    chapters = load_taxonomy().sections
+    alt_chapter_right = chapters[alt.alt_sections[0]].chapter in {chapters[s].chapter for s in alt.accepted_sections}
+    assert (r["reader"], r["condition"], r["n"]) == ("r", "blind", 3)
+    assert r["section"] == 1 / 3 and r["top3"] == 2 / 3
+    assert r["chapter"] == (alt_chapter_right + 0 + 1) / 3
+
+
+def test_reading_in_order_keeps_sources_and_pages_apart():
+    """External sentences: a run per source, so a sentence of one text never moves another's; new pages: each
+    held-out page is one run and the stay probability comes from the fold's training quotes."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from mh_nlp.themes.evaluate import pages_in_order, sources_in_order
+
+    P = np.array([[0.9, 0.1, 0.0], [0.4, 0.6, 0.0], [0.1, 0.9, 0.0], [0.45, 0.55, 0.0]])
+    Q = sources_in_order(P, ["a", "a", "b", None], 0.9)
+    assert Q[1].argmax() == 0  # pulled by the sentence before it from the same text
+    assert np.allclose(Q[2:], P[2:])  # alone in their runs
+    assert np.all(Q[:, 2] == 0)  # a section no candidate gives a probability stays out
+    P6 = np.vstack([P, P[:2]])
+    split = [(np.array([2, 3, 4, 5]), np.array([0, 1]))]  # page 1 held out, pages 2 and 3 its training data
+
+    def pages(sections):
+        return [SimpleNamespace(page=p, section=s) for p, s in zip([1, 1, 2, 2, 3, 3], sections)]
+
+    # training pages that keep their section (stay (2 + 1) / (2 + 2)): page 1's second quote follows the first
+    out = pages_in_order(P6, pages(["a", "b", "y", "y", "x", "x"]), split)
+    assert out[1].argmax() == 0 and np.allclose(out[2:], P6[2:])
+    # training pages that change section at every quote (stay 1/4): it keeps its own reading
+    out = pages_in_order(P6, pages(["a", "b", "y", "z", "x", "w"]), split)
+    assert out[1].argmax() == 1

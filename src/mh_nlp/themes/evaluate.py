@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
+from .context import read_note, stay_probability
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
@@ -46,6 +47,8 @@ PROTOCOLS = ("new_pages", "known_themes", "themes_without_quotes", "external")
 # not rerun by this code: issue #16's measurement of a careful human reader, given the taxonomy and the quotes as
 # examples, sorting statements of unseen anthology pages blind; the row to aim for
 REFERENCE = {"name": "careful reader (issue #16)", "new_pages": {"section": 0.80, "top3": 0.93, "chapter": 0.89}}
+# readings of the new_pages folds' held-out quotes by a reader (training/careful_reader.py), scored as a reference
+READINGS_FILE = "reference/readings.jsonl"
 
 
 # ---------------------------------------------------------------- candidates
@@ -333,8 +336,101 @@ def load_external(taxonomy: Taxonomy) -> list[dict]:
     return [r for r in rows if r["section"] in taxonomy.sections]
 
 
-def _hits(P: np.ndarray, model: Model, tax: Taxonomy, accepted: Sequence[Sequence[str]]) -> np.ndarray:
-    return np.array([p in acc for p, acc in zip(predictions(P, model.columns, tax)[0], accepted)], dtype=bool)
+def score_readings(quotes: Sequence[Quote], taxonomy: Taxonomy, path: Path | None = None) -> list[dict]:
+    """Section accuracy, top-3 and chapter accuracy of every reader and condition in ``data/reference/readings.jsonl``
+    (a quote's section or one of its alt_sections counts as right), over the quotes they read."""
+    path = path or data_dir() / READINGS_FILE
+    if not path.exists():
+        return []
+    by_id = {q.id: q for q in quotes}
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            groups.setdefault((r["reader"], r["condition"]), []).append(r)
+    ch = {s: sec.chapter for s, sec in taxonomy.sections.items()}
+    out = []
+    for (reader, condition), rows in groups.items():
+        rows = [r for r in rows if r["quote_id"] in by_id]
+        acc = [set(by_id[r["quote_id"]].accepted_sections) for r in rows]
+        out.append({"reader": reader, "condition": condition, "n": len(rows),
+                    "section": float(np.mean([r["top3"][0] in a for r, a in zip(rows, acc)])),
+                    "top3": float(np.mean([bool(set(r["top3"]) & a) for r, a in zip(rows, acc)])),
+                    "chapter": float(np.mean([ch[r["top3"][0]] in {ch[s] for s in a} for r, a in zip(rows, acc)]))})
+    return out
+
+
+def _read_runs(P: np.ndarray, runs: Sequence[np.ndarray], stay: float) -> np.ndarray:
+    """``P`` with the rows of each run (a list of row indices in reading order) read in order; only the sections
+    a candidate ever gives a probability take part (an untitled section has none)."""
+    out = P.copy()
+    live = P.max(axis=0) > 0
+    for rows in runs:
+        Q = read_note(P[np.ix_(rows, live)], stay)[0]
+        out[np.ix_(rows, live)] = Q
+    return out
+
+
+def pages_in_order(P: np.ndarray, quotes: Sequence[Quote], splits) -> np.ndarray:
+    """new_pages predictions ``P`` (a row per quote, from the folds) with each held-out page read in order as one
+    note: its quotes in printed order (the corpus order), the stay probability learnt from the fold's training
+    quotes only."""
+    out = P.copy()
+    pages = np.array([q.page for q in quotes])
+    for train, test in splits:
+        tr = np.sort(train)
+        stay = stay_probability([quotes[i].section for i in tr], pages[tr])
+        runs = [np.sort(test[pages[test] == p]) for p in np.unique(pages[test])]
+        out[np.sort(test)] = _read_runs(P, runs, stay)[np.sort(test)]
+    return out
+
+
+MIXED_RUNS = (1, 3, 10)  # statements in a row on one theme, in the made-up notes of mixed_notes
+
+
+def mixed_notes(P: np.ndarray, quotes: Sequence[Quote], splits, tax: Taxonomy, columns: list[str],
+                runs: Sequence[int] = MIXED_RUNS, notes_per_fold: int = 12, length: int = 30) -> dict:
+    """Notes that change theme every ``k`` statements, made up from held-out quotes: for each new_pages fold,
+    ``notes_per_fold`` notes of about ``length`` quotes, each a series of runs of ``k`` quotes of one section of
+    the fold's held-out pages (sections drawn at random, seeded). Section accuracy of each quote read on its own
+    and of the note read in order (stay learnt from the fold's training quotes): reading in order must not cost
+    much where a note does not run by theme (``k`` = 1)."""
+    rng = np.random.default_rng(SEED)
+    pages = np.array([q.page for q in quotes])
+    out = {}
+    for k in runs:
+        alone, ordered = [], []
+        for train, test in splits:
+            tr = np.sort(train)
+            stay = stay_probability([quotes[i].section for i in tr], pages[tr])
+            by_section: dict[str, list[int]] = {}
+            for i in test:
+                by_section.setdefault(quotes[i].section, []).append(int(i))
+            usable = sorted((s for s, v in by_section.items() if len(v) >= k), key=section_key)
+            for _ in range(notes_per_fold):
+                seq: list[int] = []
+                while len(seq) < length:
+                    seq += rng.choice(by_section[usable[rng.integers(len(usable))]], k, replace=False).tolist()
+                acc = [quotes[i].accepted_sections for i in seq]
+                alone += _hits(P[seq], columns, tax, acc).tolist()
+                ordered += _hits(_read_runs(P, [np.array(seq)], stay)[seq], columns, tax, acc).tolist()
+        out[str(k)] = {"alone": float(np.mean(alone)), "in_order": float(np.mean(ordered)), "n": len(alone)}
+    return out
+
+
+def sources_in_order(P: np.ndarray, sources: Sequence[str | None], stay: float) -> np.ndarray:
+    """External predictions with consecutive sentences from the same source text read in order."""
+    runs, start = [], 0
+    for i in range(1, len(sources) + 1):
+        if i == len(sources) or sources[i] is None or sources[i] != sources[start]:
+            runs.append(np.arange(start, i))
+            start = i
+    return _read_runs(P, runs, stay)
+
+
+def _hits(P: np.ndarray, model: Model | list[str], tax: Taxonomy, accepted: Sequence[Sequence[str]]) -> np.ndarray:
+    columns = model if isinstance(model, list) else model.columns
+    return np.array([p in acc for p, acc in zip(predictions(P, columns, tax)[0], accepted)], dtype=bool)
 
 
 def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext_accepted: list[tuple],
@@ -405,7 +501,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
            "pages": len({q.page for q in quotes}), "written": len(written), "folds": folds,
            "default_candidate": DEFAULT_CANDIDATE, "fast_candidate": FAST_CANDIDATE,
            "candidates": {m.name: m.description for m in models}, "reference": REFERENCE,
-           "protocols": {}, "verbatim": {}, "corrections": {}}
+           "readings": score_readings(quotes, tax),
+           "protocols": {}, "verbatim": {}, "corrections": {}, "in_order": {}}
     for proto in PROTOCOLS:
         res = {"candidates": {}}
         for m in models:
@@ -425,6 +522,9 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                     ver["written"] = float(_hits(m.predict_proba(c.written_X), m, tax, [[s] for s in c.written_y]).mean())
                     ver["n_written"] = len(written)
                 out["verbatim"][m.name] = ver
+                stay = stay_probability([q.section for q in quotes], [q.page for q in quotes])
+                out["in_order"].setdefault(m.name, {})[proto] = score(
+                    items, sources_in_order(P, [r.get("source") for r in external], stay), m.columns, tax)
             else:
                 if proto == "themes_without_quotes" and m.name == "hierarchical":
                     continue  # its inner grid search per left-out section would take an hour; measured elsewhere
@@ -438,6 +538,12 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                     conf[test] = predictions(P[test], m.columns, tax)[1] if cf is None else cf
                     tested.extend(test.tolist())
                 tested = np.array(sorted(set(tested)))
+                if proto == "new_pages":  # the same predictions, each held-out page read in order as one note
+                    io = out["in_order"].setdefault(m.name, {})
+                    io[proto] = score(
+                        [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))],
+                        pages_in_order(P, quotes, splits[proto]), m.columns, tax)
+                    io["mixed_notes"] = mixed_notes(P, quotes, splits[proto], tax, m.columns)
                 P, conf = P[tested], conf[tested]
                 items = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in tested]
             r = score(items, P, m.columns, tax, conf)
@@ -496,11 +602,22 @@ def summary_table(ev: dict) -> str:
                          f"{r['chapter']['accuracy']:.2f} / {r['ece']:.2f}".rjust(25))
         mark = "  <- default" if n == ev["default_candidate"] else ("  <- fast route" if n == ev.get("fast_candidate") else "")
         rows.append(f"{n:<{width}}" + "".join(cells) + mark)
+    for r in ev.get("readings", []):
+        rows.append(f"{'reader':<{width}} {r['section']:.2f} / {r['top3']:.2f} / {r['chapter']:.2f}      "
+                    f"({r['reader']}, {r['condition'].replace('_', ' ')}, new pages)")
     ref = ev.get("reference")
     if ref:
         r = ref["new_pages"]
         rows.append(f"{'reference':<{width}} {r['section']:.2f} / {r['top3']:.2f} / {r['chapter']:.2f}      "
                     f"({ref['name']}, new pages only, not rerun)")
+    io = ev.get("in_order", {}).get(ev["default_candidate"], {})
+    if io.get("new_pages"):
+        r = io["new_pages"]
+        rows.append(f"read in order ({ev['default_candidate']}, --in-order): new pages {r['section']['accuracy']:.2f} / "
+                    f"{r['section']['top3_accuracy']:.2f} / {r['chapter']['accuracy']:.2f}"
+                    + (f", external by source {io['external']['section']['accuracy']:.2f}" if io.get("external") else "")
+                    + "".join(f"; notes changing theme every {k}: {v['alone']:.2f} -> {v['in_order']:.2f}"
+                              for k, v in io.get("mixed_notes", {}).items()))
     for n, v in ev.get("verbatim", {}).items():
         if n == ev["default_candidate"]:
             rows.append(f"verbatim ({n}): anthology quotes {v['quotes']:.2f}"
@@ -536,10 +653,43 @@ def markdown(ev: dict) -> str:
                          f"{cov} | {r['seconds']} |")
         lines += ["", f"Reliability plot of the default model: `reliability_{proto}.png`.", ""]
     ref = ev.get("reference")
+    if ref or ev.get("readings"):
+        lines += ["## Reference: a careful reader", ""]
+    if ev.get("readings"):
+        lines += ["Readings of the new_pages folds' held-out quotes (`data/reference/readings.jsonl`, made with "
+                  "`training/careful_reader.py`): the reader saw the taxonomy and the quotes of the fold's training "
+                  "pages; *blind*, the statements came shuffled and without their page; *page_context*, page by page in "
+                  "printed order with the headings removed (compare with the *Read in order* rows).", "",
+                  "| reader | condition | n | section acc | top-3 | chapter acc |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['reader']} | {r['condition']} | {r['n']} | {r['section']:.3f} | {r['top3']:.3f} | "
+                  f"{r['chapter']:.3f} |" for r in ev["readings"]]
+        lines.append("")
     if ref:
         r = ref["new_pages"]
-        lines += ["## Reference", "", f"{ref['name']}, on unseen anthology pages (new_pages; not rerun by this code): "
+        lines += [f"{ref['name']}, on unseen anthology pages (new_pages; not rerun by this code): "
                   f"section {r['section']:.2f}, top-3 {r['top3']:.2f}, chapter {r['chapter']:.2f}.", ""]
+    if ev.get("in_order"):
+        lines += ["## Read in order", "",
+                  "The same predictions, with the statements of one note read in order (`classify --in-order`): each "
+                  "held-out page of new_pages as one note, its quotes in printed order; consecutive external "
+                  "sentences from the same source text as one note. The probability that the next statement keeps "
+                  "the section of the one before is learnt from the training quotes of each fold "
+                  "(`mh_nlp.themes.context`). Section accuracy / top-3 / chapter accuracy / ECE:", "",
+                  "| candidate | new pages, page by page | external, by source | "
+                  + " | ".join(f"notes changing theme every {k}: alone → in order" for k in MIXED_RUNS) + " |",
+                  "|---|---|---|" + "---|" * len(MIXED_RUNS)]
+        cell = lambda r: ("–" if r is None else f"{r['section']['accuracy']:.3f} / {r['section']['top3_accuracy']:.3f} / "
+                          f"{r['chapter']['accuracy']:.3f} / {r['ece']:.3f}")
+        for name, v in ev["in_order"].items():
+            mark = " **(default)**" if name == ev["default_candidate"] else ""
+            mixed = v.get("mixed_notes", {})
+            lines.append(f"| {name}{mark} | {cell(v.get('new_pages'))} | {cell(v.get('external'))} | " + " | ".join(
+                f"{mixed[str(k)]['alone']:.3f} → {mixed[str(k)]['in_order']:.3f}" if str(k) in mixed else "–"
+                for k in MIXED_RUNS) + " |")
+        lines += ["", "*Notes changing theme every k statements*: made up from the held-out quotes of each new_pages "
+                  f"fold, {12 * DEFAULT_FOLDS} notes of about 30 quotes per k, each a series of k quotes of one "
+                  "section (seeded); how much reading in order gains, or costs, where a note does not run by theme "
+                  "as an anthology page does.", ""]
     if ev.get("verbatim"):
         lines += ["## Agreement with its own data", "",
                   "Trained on every quote (and the written statements), each quote and each written statement is "
