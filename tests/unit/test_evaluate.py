@@ -57,20 +57,21 @@ def test_reading_in_order_keeps_sources_and_pages_apart():
 
     from mh_nlp.themes.evaluate import pages_in_order, sources_in_order
 
-    P = np.array([[0.9, 0.1, 0.0], [0.4, 0.6, 0.0], [0.1, 0.9, 0.0], [0.45, 0.55, 0.0]])
-    Q = sources_in_order(P, ["a", "a", "b", None], 0.9)
-    assert Q[1].argmax() == 0  # pulled by the sentence before it from the same text
-    assert np.allclose(Q[2:], P[2:])  # alone in their runs
+    themed = [[0.9, 0.1, 0.0], [0.85, 0.15, 0.0], [0.4, 0.6, 0.0], [0.9, 0.1, 0.0]]  # one unclear among clear ones
+    P = np.array(themed + [[0.1, 0.9, 0.0], [0.45, 0.55, 0.0]])
+    Q = sources_in_order(P, ["a", "a", "a", "a", "b", None], 0.9)
+    assert Q[2].argmax() == 0  # pulled by the sentences around it from the same text
+    assert np.allclose(Q[4:], P[4:])  # alone in their runs
     assert np.all(Q[:, 2] == 0)  # a section no candidate gives a probability stays out
-    P6 = np.vstack([P, P[:2]])
-    split = [(np.array([2, 3, 4, 5]), np.array([0, 1]))]  # page 1 held out, pages 2 and 3 its training data
+    split = [(np.arange(4, 8), np.arange(4))]  # page 1 held out, pages 2 and 3 its training data
+    P8 = np.vstack([P[:4], P[:4]])
 
     def pages(sections):
-        return [SimpleNamespace(page=p, section=s) for p, s in zip([1, 1, 2, 2, 3, 3], sections)]
+        return [SimpleNamespace(page=p, section=s) for p, s in zip([1, 1, 1, 1, 2, 2, 3, 3], sections)]
 
-    # training pages that keep their section (stay (2 + 1) / (2 + 2)): page 1's second quote follows the first
-    out = pages_in_order(P6, pages(["a", "b", "y", "y", "x", "x"]), split)
-    assert out[1].argmax() == 0 and np.allclose(out[2:], P6[2:])
+    # training pages that keep their section (stay (2 + 1) / (2 + 2)): the unclear quote follows its page
+    out = pages_in_order(P8, pages(["a", "a", "b", "a", "y", "y", "x", "x"]), split)
+    assert out[2].argmax() == 0 and np.allclose(out[4:], P8[4:])
     # training pages that change section at every quote (stay 1/4): it keeps its own reading
-    out = pages_in_order(P6, pages(["a", "b", "y", "z", "x", "w"]), split)
-    assert out[1].argmax() == 1
+    out = pages_in_order(P8, pages(["a", "a", "b", "a", "y", "z", "x", "w"]), split)
+    assert out[2].argmax() == 1

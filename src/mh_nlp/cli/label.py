@@ -203,10 +203,11 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if in_order and getattr(clf, "sequence_stay", None) is None:
                 raise UserError("this model cannot read statements in order (trained by an older mh-nlp); "
                                 "run `mh-nlp train` again")
+            order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
             if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
-                preds, ents = map(list, zip(*clf.analyse(short, in_order=in_order)))
+                preds, ents = map(list, zip(*clf.analyse(short, **order)))
             else:
-                preds, ents = clf.predict_details(short, in_order=in_order), find(short)
+                preds, ents = clf.predict_details(short, **order), find(short)
             for text, p, e in zip(batch, preds, ents):
                 click.echo(json.dumps(prediction_json(text, p, e), ensure_ascii=False) if as_json
                            else _prediction_human(text, p, e) + "\n")

@@ -71,17 +71,20 @@ def read_in_order(P: np.ndarray, stay: float) -> np.ndarray:
     return post / post.sum(axis=1, keepdims=True)
 
 
-def note_log_likelihood(P: np.ndarray, stay: float) -> float:
-    """log of the chain's marginal likelihood of a note (``P`` as each statement's evidence) under ``stay``."""
+def note_log_likelihood(P: np.ndarray, stays: Sequence[float]) -> np.ndarray:
+    """log of the chain's marginal likelihood of a note (``P`` as each statement's evidence) under each of
+    ``stays`` (one forward pass for all of them)."""
     L = np.clip(np.asarray(P, dtype=float), 1e-12, None)
     S = L.shape[1]
+    stay = np.asarray(stays, dtype=float)[:, None]
     move = (1.0 - stay) / (S - 1)
     z = L[0].sum()
-    f, ll = L[0] / z, float(np.log(z))
+    f = np.repeat(L[:1] / z, len(stay), axis=0)
+    ll = np.full(len(stay), np.log(z))
     for t in range(1, len(L)):
-        g = (move * f.sum() + (stay - move) * f) * L[t]
-        z = g.sum()
-        f, ll = g / z, ll + float(np.log(z))
+        g = (move * f.sum(axis=1, keepdims=True) + (stay - move) * f) * L[t]
+        z = g.sum(axis=1, keepdims=True)
+        f, ll = g / z, ll + np.log(z[:, 0])
     return ll
 
 
@@ -95,5 +98,5 @@ def read_note(P: np.ndarray, max_stay: float) -> tuple[np.ndarray, float]:
     if n <= 1 or S <= 1 or max_stay <= alone:
         return P.copy(), alone
     grid = [alone] + [g for g in STAYS if alone < g < max_stay] + [max_stay]
-    best = max(grid, key=lambda g: note_log_likelihood(P, g))  # the first of equals: the least sticky
+    best = grid[int(np.argmax(note_log_likelihood(P, grid)))]  # the first of equals: the least sticky
     return (P.copy() if best == alone else read_in_order(P, best)), best
