@@ -272,6 +272,8 @@ class Labeller:
             note = None
             if doc.get("in_order"):  # one note read in order: every statement with its neighbours, in one piece
                 texts = [s.text for s in statements if s.kind == "statement"]
+                for a, b in slices(texts):  # embedded slice by slice first, so a classify request goes between;
+                    self.worker.analyse(texts[a:b], priority=BACKGROUND)  # the note is then read from the cache
                 results, note_version = (self.worker.analyse(texts, priority=BACKGROUND, in_order=True) if texts
                                          else ([], None))
                 note = iter(results[sum(s.kind == "statement" for s in statements[:skip]):])
