@@ -94,3 +94,22 @@ def test_lock_is_released_and_can_be_taken_again(tmp_path):
     lock.release()
     OutputLock(out).acquire().release()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends signals")
+def test_a_signal_whose_exception_was_swallowed_still_ends_the_run():
+    """A SIGTERM that arrives while Python runs a callback that ignores exceptions (here ``__del__``; in the wild,
+    logging's lock release when a worker is forked) must still stop the run before it writes or commits more."""
+    from mh_nlp.cli.label import _check_signals, _signals_as_interrupt, _Terminated
+
+    class KilledWhileCollected:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with _signals_as_interrupt():
+        KilledWhileCollected()  # the handler's exception is printed as "ignored" and the code goes on
+        with pytest.raises(_Terminated) as caught:
+            _check_signals()
+    assert caught.value.signum == signal.SIGTERM
+    with _signals_as_interrupt():
+        _check_signals()  # a new run starts without the old signal

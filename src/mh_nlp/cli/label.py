@@ -373,15 +373,29 @@ class _Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+_RECEIVED: list[int] = []  # the signals _signals_as_interrupt turned into _Terminated during the current run
+
+
+def _check_signals() -> None:
+    """Raise :class:`_Terminated` for a signal received during the run whose exception was swallowed: a handler
+    that runs inside a callback Python ignores exceptions of (``__del__``, logging's at-fork lock release when a
+    worker is forked) cannot stop the run itself, so the run asks here, before each row and before it commits."""
+    if _RECEIVED:
+        raise _Terminated(_RECEIVED[-1])
+
+
 @contextlib.contextmanager
 def _signals_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP (``timeout``, ``kill``, systemd, a closed terminal) into :class:`_Terminated`
-    while the block runs (main thread only; the previous handlers are restored)."""
+    while the block runs (main thread only; the previous handlers are restored). A signal is also remembered for
+    :func:`_check_signals`."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _RECEIVED.clear()
 
     def handler(signum: int, _frame: Any) -> None:
+        _RECEIVED.append(signum)
         raise _Terminated(signum)
 
     old = {}
@@ -507,12 +521,14 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client, in_order=in_order,
                                progress=progress.partition if client is not None else None):
+            _check_signals()
             writer.write(row.to_dict())
             progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))
         progress.clear()
         if writer.rows == 0:
             writer.abort()
             raise UserError("nothing could be labelled; no output written")
+        _check_signals()
         writer.commit()
         overview = summary.to_dict()
         if summary_path is not None:
