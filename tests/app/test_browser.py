@@ -271,3 +271,23 @@ def test_6_workbook_sheet_choice(page, server, tmp_path):
     page.goto(server + "review?doc=3")
     assert page.locator("#review tr.st .text").all_inner_texts() == [
         "Er is te weinig opvang voor mannelijke slachtoffers."]
+
+
+def test_7_paste_one_note_read_in_order(page, server):
+    """Ticking "one note, read in order" on the paste form: the document is marked so, and its statements get the
+    sections that ``mh-nlp classify --in-order`` gives the same lines."""
+    from mh_nlp.themes.train import load_classifier
+
+    note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
+            "Dat is echt een probleem.",
+            "Slachtoffers moeten maanden wachten op een plek in de opvang."]
+    page.goto(server)
+    page.fill("#paste-form input[name=name]", "rondetafel opvang")
+    page.fill("#paste-form textarea", "\n\n".join(note))
+    page.check("#paste-form input[name=in_order]")
+    page.click("#paste-form button[type=submit]")
+    wait_labelled(page, 4)
+    assert "read in order" in page.locator("#documents tbody tr").nth(3).inner_text()
+    sts = page.request.get(server + "api/statements?document=4").json()["statements"]
+    expected = [d.section for d in load_classifier().predict_details(note, in_order=True)]
+    assert [s["section"] for s in sts] == expected
