@@ -252,3 +252,20 @@ def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_c
     assert old.sequence_stay_ is None
     with pytest.raises(ModelError, match="in order"):
         type(clf)(old, clf.base, clf.taxonomy).predict_details(note, in_order=True)
+
+
+def test_in_order_with_a_model_that_cannot_is_a_one_line_error(trained, tmp_path, monkeypatch):
+    """classify --in-order and label --in-order with a model trained before the option: one line, exit 1, no output."""
+    from mh_nlp.themes.classifier import Classifier
+
+    path, _, _ = trained
+    monkeypatch.setattr(Classifier, "sequence_stay", property(lambda self: None))
+    note = tmp_path / "note.txt"
+    note.write_text("Er is te weinig opvang.\n\nDe wachtlijsten zijn lang.\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    for args in (["classify", "--in-order", "--model", str(path), "Er is te weinig opvang."],
+                 ["label", str(note), "-o", str(out), "--in-order", "--model", str(path)]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 1 and "cannot read statements in order" in res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert not out.exists()
