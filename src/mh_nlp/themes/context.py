@@ -41,6 +41,29 @@ def stay_probability(sections: Sequence, groups: Sequence) -> float | None:
     return (same + 1.0) / (len(pairs) + 2.0)
 
 
+def _forward(L: np.ndarray, stays: np.ndarray, keep: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
+    """The chain's forward pass for each of ``stays`` at once: the log marginal likelihood of the note (k,) and,
+    with ``keep``, the normalised forward messages (k, n, S). ``L``: (n, S) evidence, rows in reading order, no
+    zeros."""
+    S = L.shape[1]
+    stay = np.asarray(stays, dtype=float)[:, None]
+    move = (1.0 - stay) / (S - 1)
+    z = L[0].sum()
+    f = np.repeat(L[:1] / z, len(stay), axis=0)
+    ll = np.full(len(stay), np.log(z))
+    fwd = np.empty((len(stay),) + L.shape) if keep else None
+    if keep:
+        fwd[:, 0] = f
+    for t in range(1, len(L)):
+        g = (move * f.sum(axis=1, keepdims=True) + (stay - move) * f) * L[t]  # f @ T, T: stay on the diagonal
+        z = g.sum(axis=1, keepdims=True)
+        f = g / z
+        ll += np.log(z[:, 0])
+        if keep:
+            fwd[:, t] = f
+    return fwd, ll
+
+
 def read_in_order(P: np.ndarray, stay: float) -> np.ndarray:
     """Section probabilities of a sequence of statements read in order.
 
@@ -54,18 +77,12 @@ def read_in_order(P: np.ndarray, stay: float) -> np.ndarray:
     if not 0.0 < stay < 1.0:
         raise ValueError(f"stay must lie strictly between 0 and 1, not {stay}")
     L = np.clip(P, 1e-12, None)
+    fwd = _forward(L, np.array([stay]), keep=True)[0][0]
     move = (1.0 - stay) / (S - 1)
-
-    def step(v: np.ndarray) -> np.ndarray:  # v @ T for T = stay on the diagonal, move elsewhere
-        return move * v.sum() + (stay - move) * v
-
-    fwd, bwd = np.empty_like(L), np.ones_like(L)
-    fwd[0] = L[0] / L[0].sum()
-    for t in range(1, n):
-        f = step(fwd[t - 1]) * L[t]
-        fwd[t] = f / f.sum()
+    bwd = np.ones_like(L)
     for t in range(n - 2, -1, -1):
-        b = step(L[t + 1] * bwd[t + 1])  # T is symmetric
+        b = L[t + 1] * bwd[t + 1]
+        b = move * b.sum() + (stay - move) * b  # T @ b (T is symmetric)
         bwd[t] = b / b.sum()
     post = fwd * bwd
     return post / post.sum(axis=1, keepdims=True)
@@ -74,18 +91,7 @@ def read_in_order(P: np.ndarray, stay: float) -> np.ndarray:
 def note_log_likelihood(P: np.ndarray, stays: Sequence[float]) -> np.ndarray:
     """log of the chain's marginal likelihood of a note (``P`` as each statement's evidence) under each of
     ``stays`` (one forward pass for all of them)."""
-    L = np.clip(np.asarray(P, dtype=float), 1e-12, None)
-    S = L.shape[1]
-    stay = np.asarray(stays, dtype=float)[:, None]
-    move = (1.0 - stay) / (S - 1)
-    z = L[0].sum()
-    f = np.repeat(L[:1] / z, len(stay), axis=0)
-    ll = np.full(len(stay), np.log(z))
-    for t in range(1, len(L)):
-        g = (move * f.sum(axis=1, keepdims=True) + (stay - move) * f) * L[t]
-        z = g.sum(axis=1, keepdims=True)
-        f, ll = g / z, ll + np.log(z[:, 0])
-    return ll
+    return _forward(np.clip(np.asarray(P, dtype=float), 1e-12, None), np.asarray(stays, dtype=float))[1]
 
 
 def read_note(P: np.ndarray, max_stay: float) -> tuple[np.ndarray, float]:
