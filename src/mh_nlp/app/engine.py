@@ -174,12 +174,14 @@ class ModelWorker:
 
     def _analyse(self, texts: Sequence[str], in_order: bool = False):
         clf, version = self._current()
-        if not in_order:
-            return clf.analyse([t[:MAX_CHARS] for t in texts]), version
-        if getattr(clf, "sequence_stay", None) is None:
-            raise CannotReadInOrder("the model in use cannot read statements in order (trained by an older "
-                                    "mh-nlp); train it again")
-        return clf.analyse([t[:MAX_CHARS] for t in texts], in_order=True), version
+        if in_order:
+            from ..themes.store import ModelError
+
+            try:
+                clf.require_in_order()
+            except ModelError as exc:
+                raise CannotReadInOrder(str(exc)) from None
+        return clf.analyse([t[:MAX_CHARS] for t in texts], in_order=in_order), version
 
     def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False
                 ) -> tuple[list[tuple[Any, list[dict]]], int]:

@@ -47,6 +47,19 @@ def _load_classifier(model: Path | None) -> ThemeClassifier:
         raise UserError(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from None
 
 
+def _require_in_order(clf: ThemeClassifier) -> None:
+    """UserError unless ``clf`` can read a note in order (``--in-order``)."""
+    from ..themes.store import ModelError
+
+    check = getattr(clf, "require_in_order", None)
+    if check is None:
+        raise UserError("this classifier cannot read statements in order")
+    try:
+        check()
+    except ModelError as exc:
+        raise UserError(str(exc)) from None
+
+
 def _find_entities(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
     """Entities per text (``mh_nlp.nlp.entities.find_entities_batch``), imported lazily."""
     from ..nlp.entities import find_entities_batch
@@ -200,9 +213,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                 if len(t) > MAX_CHARS:
                     _warn(f"text {count + i + 1} is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
             short = [t[:MAX_CHARS] for t in batch]
-            if in_order and getattr(clf, "sequence_stay", None) is None:
-                raise UserError("this model cannot read statements in order (trained by an older mh-nlp); "
-                                "run `mh-nlp train` again")
+            if in_order:
+                _require_in_order(clf)
             order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
             if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
                 preds, ents = map(list, zip(*clf.analyse(short, **order)))
@@ -499,9 +511,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         else:
             classifier = _load_classifier(model)
             find_entities = None if hasattr(classifier, "analyse") else _entity_finder()
-            if in_order and getattr(classifier, "sequence_stay", None) is None:
-                raise UserError("this model cannot read statements in order (trained by an older mh-nlp); "
-                                "run `mh-nlp train` again")
+            if in_order:
+                _require_in_order(classifier)
         fields: dict[str, None] = {}
         for path in good:
             fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))

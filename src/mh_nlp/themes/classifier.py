@@ -92,13 +92,19 @@ class Classifier:
         the anthology's quotes; None for a model trained before mh-nlp could read notes in order."""
         return getattr(self.model, "sequence_stay_", None)
 
+    def require_in_order(self) -> float:
+        """The model's stay probability; :class:`ModelError` if it cannot read a note in order (the one check the
+        command line, the screen and :meth:`predict_details` share)."""
+        stay = self.sequence_stay
+        if stay is None:
+            raise ModelError("this model cannot read statements in order (it was trained by an older mh-nlp "
+                             "version); run `mh-nlp train` again")
+        return stay
+
     def _proba_details(self, X: Sequence[Prepared], k: int = 3, in_order: bool = False
                        ) -> tuple[np.ndarray, list[Prediction]]:
         model = self.model
-        stay = self.sequence_stay
-        if in_order and stay is None:
-            raise ModelError("this model cannot read statements in order (it was trained by an older mh-nlp "
-                             "version); run `mh-nlp train` again")
+        stay = self.require_in_order() if in_order else None
         E = model._embed(X)  # embedded once for the probabilities and the evidence
         P = model.predict_proba(X, E)
         if in_order:

@@ -495,6 +495,9 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     external = load_external(tax)
     Xext = SpacyPreprocessor().transform([r["text"] for r in external]) if external else []
     ext_accepted = [(r["section"], *r.get("alt_sections", [])) for r in external]
+    # the external sentences read in order by source text, with the stay learnt from every quote's page
+    ext_sources = [r.get("source") for r in external]
+    ext_stay = stay_probability([q.section for q in quotes], [q.page for q in quotes])
     models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists(), slow=bool(only))
               if not only or m.name in only]
     out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quotes": len(quotes),
@@ -522,9 +525,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                     ver["written"] = float(_hits(m.predict_proba(c.written_X), m, tax, [[s] for s in c.written_y]).mean())
                     ver["n_written"] = len(written)
                 out["verbatim"][m.name] = ver
-                stay = stay_probability([q.section for q in quotes], [q.page for q in quotes])
                 out["in_order"].setdefault(m.name, {})[proto] = score(
-                    items, sources_in_order(P, [r.get("source") for r in external], stay), m.columns, tax)
+                    items, sources_in_order(P, ext_sources, ext_stay), m.columns, tax)
             else:
                 if proto == "themes_without_quotes" and m.name == "hierarchical":
                     continue  # its inner grid search per left-out section would take an hour; measured elsewhere
