@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 
 import pytest
 
@@ -68,3 +70,29 @@ def test_a_worker_interrupt_reaches_the_caller():
 
 def test_default_workers_is_sensible():
     assert 1 <= default_workers() <= 4
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+def test_a_stop_signal_during_the_fork_is_delivered_after_it():
+    """While the pool may fork (``_signals_held``), a SIGTERM waits; it reaches the caller's handler when the block
+    ends, at an ordinary point where its exception can stop the run, not inside the fork's callbacks."""
+    from mh_nlp.io.parallel import _signals_held
+
+    class Stop(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Stop(signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    reached_end_of_block = False
+    try:
+        with pytest.raises(Stop):
+            with _signals_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)
+                reached_end_of_block = True
+        assert reached_end_of_block
+        assert signal.getsignal(signal.SIGTERM) is handler  # the caller's handler is back
+    finally:
+        signal.signal(signal.SIGTERM, previous)

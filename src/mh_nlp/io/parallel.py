@@ -8,9 +8,11 @@ raised in the caller.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from itertools import chain
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +22,29 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _FUNCTION: dict[str, Callable[[Any], Any]] = {}  # set before the fork, inherited by the workers
+# the signals the caller may turn into exceptions (Ctrl-C; SIGTERM and SIGHUP in ``mh-nlp label``)
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold the stop signals while the pool may fork its workers: the caller's handler, had it raised inside the
+    fork's own callbacks (logging's lock release), would have its exception swallowed and printed, or leave the pool
+    half started. A signal that comes meanwhile is only noted, and raised again for the caller's own handler when
+    the block ends, at an ordinary point. Handlers can only be set in the main thread; elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: caught.append(signum))
+                for s in _STOP_SIGNALS if signal.getsignal(s) is not None}  # None: set outside Python, left alone
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in caught:
+            signal.raise_signal(s)
 
 
 def _init_worker() -> None:
@@ -67,7 +92,8 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = 1, ahea
     finished = False
     try:
         for item in chain([second], it):
-            pending.append((item, pool.submit(_call, item)))
+            with _signals_held():  # a submit may fork the workers
+                pending.append((item, pool.submit(_call, item)))
             if len(pending) >= workers * ahead:
                 done, fut = pending.popleft()
                 yield done, fut.result()
