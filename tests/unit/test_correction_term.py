@@ -75,3 +75,13 @@ def test_closeness_is_zero_below_the_floor_and_one_for_a_copy(model):
     assert out[0, 3] == 1.0 and out[0, 5] == 0.0  # a copy of the first correction, far from the second
     assert out[1, 3] == 0.0 and out[1, 5] == pytest.approx(0.0)  # cosines 0.6 and 0.8: at or below the floor
     assert np.count_nonzero(np.delete(out, [3, 5], axis=1)) == 0  # sections without corrections get nothing
+
+
+def test_top_k_is_the_start_of_a_stable_descending_sort():
+    from mh_nlp.themes.examples import top_k
+
+    rng = np.random.default_rng(3)
+    for decimals in (1, 2, 6):  # few decimals: many ties, also at the k-th value
+        S = np.round(rng.random((50, 40)), decimals)
+        for k in (1, 3, 7, 40, 45):
+            assert np.array_equal(top_k(S, k), np.argsort(-S, axis=1, kind="stable")[:, :k])

@@ -87,3 +87,36 @@ def test_stem_tfidf_equals_scikit_learn():
     rows = fitted.transform(CORPUS[:7]).toarray()
     assert np.abs(ours.similarity(texts, rows) - fitted.transform(texts).toarray() @ rows.T).max() < 1e-12
     assert ours.transform([]).shape == (0, len(fitted.vocabulary_))
+
+
+def _stance_the_slow_way(texts):
+    """stance_features' cue counts with only the case-insensitive patterns (no lower-case fast path)."""
+    from mh_nlp.themes.features import _cue_patterns
+
+    pats = _cue_patterns()[0]
+    return np.log1p(np.array([[len(p.findall(t)) for p in pats] for t in texts], dtype=float))
+
+
+_CUE_PHRASES = sorted({c for group in load_cues().values() for c in group})
+_PIECES = st.one_of(st.sampled_from(_CUE_PHRASES), st.sampled_from(_CUE_PHRASES).map(str.upper),
+                    st.sampled_from(_CUE_PHRASES).map(str.title),
+                    st.sampled_from(["ſ", "İ", "ı", "é", "É", "K", "ß", "µ", "\u0307", " ", "-", ".", "?", "s", "x1"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=12).map("".join), min_size=1, max_size=5))
+def test_stance_cues_lower_case_fast_path_counts_as_ignorecase(texts):
+    from mh_nlp.themes.features import _cue_patterns, stance_features
+
+    n = len(_cue_patterns()[0])
+    assert np.array_equal(stance_features(texts)[:, :n], _stance_the_slow_way(texts))
+
+
+def test_stance_cues_are_found_in_any_case_and_in_the_corpus_as_before():
+    from mh_nlp.themes.features import _cue_patterns, stance_features
+
+    n = len(_cue_patterns()[0])
+    texts = [q.text for q in load_quotes()] + ["STEEDS MEER zaken; Waarom? Te Weinig.", "ſteeds meer", "İS STEEDS MEER"]
+    got = stance_features(texts)[:, :n]
+    assert np.array_equal(got, _stance_the_slow_way(texts))
+    assert got[-3].sum() > 0 and got[-2].sum() > 0  # upper case, and the long s that IGNORECASE lets match "s"

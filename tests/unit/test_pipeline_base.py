@@ -52,3 +52,18 @@ def test_package_base_is_loaded_and_extended(tmp_path, monkeypatch) -> None:
 
 def test_load_pipeline_is_cached() -> None:
     assert P.load_pipeline("blank") is P.load_pipeline("blank")
+
+
+def test_doc_text_is_the_normalised_text_and_falls_back_when_the_tokens_change() -> None:
+    from spacy.tokens import Doc
+
+    nlp = P.build_pipeline("blank")
+    texts = ["Het  RIEC\u00a0helpt — echt!", "De NLA en de AVIM. Steeds meer zaken.", ""]
+    docs = list(nlp.pipe(texts))
+    assert [P.doc_text(d) for d in docs] == [d.text for d in docs]
+    assert P.doc_text(docs[0]) != texts[0]  # the normalised text, not the raw one
+    joined = Doc.from_docs(docs[:2])  # copies user data from the first doc; its text is both texts
+    assert P.doc_text(joined) == joined.text != docs[0].text
+    with docs[1].retokenize() as retok:
+        retok.merge(docs[1][0:2])
+    assert P.doc_text(docs[1]) == docs[1].text

@@ -69,6 +69,20 @@ def soft_max_sim(S: np.ndarray, tau: float) -> np.ndarray:
     return tau * (m + np.log(np.exp(Z - m[:, None]).sum(axis=1)))
 
 
+def top_k(S: np.ndarray, k: int) -> np.ndarray:
+    """Per row the columns of the ``k`` largest values, largest first, ties in column order: the first ``k`` of a
+    stable descending sort, without sorting whole rows."""
+    if k >= S.shape[1]:
+        return np.argsort(-S, axis=1, kind="stable")[:, :k]
+    idx = np.argpartition(-S, k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(S, idx, axis=1)
+    out = np.take_along_axis(idx, np.lexsort((idx, -vals)), axis=1)
+    tied = np.flatnonzero((S >= vals.min(axis=1, keepdims=True)).sum(axis=1) > k)  # the k-th value occurs twice
+    if len(tied):  # which of the tied columns comes first is the column order's, as in a stable sort
+        out[tied] = np.argsort(-S[tied], axis=1, kind="stable")[:, :k]
+    return out
+
+
 def ridge_fit(Z: np.ndarray, Y: np.ndarray, w: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
     """Weighted ridge regression of the one-hot targets ``Y`` on ``Z``: coefficients and intercepts."""
     mu = w @ Z / w.sum()
@@ -178,7 +192,7 @@ class ExampleScores:
         ridge, topic = R[:, :S], R[:, S:S + T][:, self.section_topic_]
         chapter = R[:, S + T:][:, np.searchsorted(self.chapters_, self.section_chapter_)]
         examples_E, sections, bounds, centroids = self._grouped(base)
-        sims = E @ examples_E.T
+        sims = np.asarray(E, dtype=np.float32) @ examples_E.T  # single precision: the product is most of the time
         nearest, sharp, centroid = np.zeros((n, S)), np.full((n, S), -1.0), np.zeros((n, S))
         nearest[:, sections] = np.maximum.reduceat(sims, bounds[:-1], axis=1)  # each section's examples side by side
         if "sharp" not in skip:
@@ -195,16 +209,16 @@ class ExampleScores:
 
     @staticmethod
     def _grouped(base: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The examples sorted by section (embeddings as float64), the section of each run of them, where the
-        runs start and end, and each section's weighted centroid (unit length; a correction weighs more than one
-        example): made once per set of examples and kept in ``base``."""
+        """The examples sorted by section (embeddings as float32, as stored), the section of each run of them,
+        where the runs start and end, and each section's weighted centroid (unit length, float64; a correction
+        weighs more than one example): made once per set of examples and kept in ``base``."""
         if "grouped" not in base:
             ey = base["examples_y"]
             order = np.argsort(ey, kind="stable")
             ys = ey[order]
             starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]])
-            E = np.asarray(base["examples_E"], dtype=np.float64)[order]
-            C = np.add.reduceat(base["examples_w"][order][:, None] * E, starts, axis=0)
+            E = np.asarray(base["examples_E"], dtype=np.float32)[order]
+            C = np.add.reduceat(base["examples_w"][order][:, None] * E.astype(np.float64), starts, axis=0)
             base["grouped"] = (E, ys[starts], np.r_[starts, len(ys)], C / np.linalg.norm(C, axis=1, keepdims=True))
         return base["grouped"]
 
@@ -286,7 +300,7 @@ class ExampleScores:
         if cached is None or cached[0] is not self.examples_E_ or cached[1] is not rows:
             cached = self._evidence_E = (self.examples_E_, rows, np.asarray(self.examples_E_, dtype=np.float64)[rows])
         S = (self._embed(X) if E is None else E) @ cached[2].T
-        order = np.argsort(-S, axis=1, kind="stable")[:, :k]
+        order = top_k(S, k)
         return [[{**self.evidence_[j], "similarity": round(float(S[i, j]), 4)} for j in row]
                 for i, row in enumerate(order)]
 
