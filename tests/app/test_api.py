@@ -241,9 +241,10 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 5
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 6
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     assert store.document(1)["in_order"] == 0  # an old document was read statement by statement
+    assert store.document(1)["note_stay"] is None and store.document(1)["note_reading"] is None
     store.set_setting("x", "1")
     assert store.setting("x") == "1"
 
@@ -612,8 +613,9 @@ def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
 
 @needs_model
 def test_classify_reads_a_note_in_order_when_asked(client):
-    """``"in_order": true``: the texts are one note read in order, as ``mh-nlp classify --in-order``; anything but a
-    boolean is a 400."""
+    """``"in_order": true``: the texts are one note read in order, as ``mh-nlp classify --in-order``, and the answer
+    says how it was read; anything but a boolean is a 400."""
+    from mh_nlp.themes.context import note_reading
     from mh_nlp.themes.train import load_classifier
 
     note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
@@ -624,7 +626,10 @@ def test_classify_reads_a_note_in_order_when_asked(client):
         r = client.post("/api/classify", json={"texts": note, "in_order": in_order})
         assert r.status_code == 200, r.text
         got = [p["section"] for p in r.json()["predictions"]]
-        assert got == [d.section for d in clf.predict_details(note, in_order=in_order)]
+        want = clf.predict_details(note, in_order=in_order)
+        assert got == [d.section for d in want]
+        assert ("read_in_order" in r.json()) == in_order  # how the note was read, only when asked to read it so
+    assert r.json()["read_in_order"] == {"stay": round(want[0].note_stay, 4), "reading": note_reading(want[0].note_stay)}
     r = client.post("/api/classify", json={"texts": note, "in_order": "yes"})
     assert r.status_code == 400 and "in_order" in r.json()["error"]
 
@@ -632,7 +637,9 @@ def test_classify_reads_a_note_in_order_when_asked(client):
 @needs_model
 def test_a_document_marked_as_one_note_is_read_in_order(make_app, csrf):
     """The upload and paste forms' "one note, read in order" box: the document's statements are labelled as
-    ``mh-nlp label --in-order`` labels a file (meta and chatter lines take no part); without it, one by one."""
+    ``mh-nlp label --in-order`` labels a file (meta and chatter lines take no part); without it, one by one. The
+    documents table says how the note was read."""
+    from mh_nlp.themes.context import note_reading
     from mh_nlp.themes.train import load_classifier
 
     note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
@@ -650,8 +657,11 @@ def test_a_document_marked_as_one_note_is_read_in_order(make_app, csrf):
         app.state.labeller.wait(120)
         docs = {d["name"]: d for d in c.get("/api/documents").json()["documents"]}
         assert docs["notulen.txt"]["in_order"] == 1 and docs["los"]["in_order"] == 0
+        stay = clf.predict_details(note, in_order=True)[0].note_stay
+        assert docs["notulen.txt"]["note_stay"] == pytest.approx(stay) and docs["los"]["note_stay"] is None
+        assert docs["notulen.txt"]["note_reading"]["brief"] == note_reading(stay, brief=True)
         for name, in_order in (("notulen.txt", True), ("los", False)):
             sts = c.get(f"/api/statements?document={docs[name]['id']}").json()["statements"]
             assert sts[0]["kind"] == "meta" and sts[0]["section"] is None
             assert [s["section"] for s in sts[1:]] == [d.section for d in clf.predict_details(note, in_order=in_order)]
-        assert "read in order" in c.get("/").text
+        assert f"read in order: {note_reading(stay, brief=True)}" in c.get("/").text

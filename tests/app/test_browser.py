@@ -275,7 +275,8 @@ def test_6_workbook_sheet_choice(page, server, tmp_path):
 
 def test_7_paste_one_note_read_in_order(page, server):
     """Ticking "one note, read in order" on the paste form: the document is marked so, and its statements get the
-    sections that ``mh-nlp classify --in-order`` gives the same lines."""
+    sections that ``mh-nlp classify --in-order`` gives the same lines, and the table says how the note was read."""
+    from mh_nlp.themes.context import note_reading
     from mh_nlp.themes.train import load_classifier
 
     note = ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
@@ -287,7 +288,9 @@ def test_7_paste_one_note_read_in_order(page, server):
     page.check("#paste-form input[name=in_order]")
     page.click("#paste-form button[type=submit]")
     wait_labelled(page, 4)
-    assert "read in order" in page.locator("#documents tbody tr").nth(3).inner_text()
+    read = load_classifier().predict_details(note, in_order=True)
+    cell = page.locator("#documents tbody tr").nth(3).locator("span.reading")
+    assert cell.inner_text() == f"read in order: {note_reading(read[0].note_stay, brief=True)}"  # how it was read
+    assert cell.get_attribute("title") == note_reading(read[0].note_stay)
     sts = page.request.get(server + "api/statements?document=4").json()["statements"]
-    expected = [d.section for d in load_classifier().predict_details(note, in_order=True)]
-    assert [s["section"] for s in sts] == expected
+    assert [s["section"] for s in sts] == [d.section for d in read]

@@ -218,6 +218,7 @@ def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_c
     """``--in-order``: the stay probability is learnt from the order of the anthology's quotes and kept in the model
     file; an unclear statement between two about one theme takes their section; each file is a note of its own;
     a model file from before has no stay probability and gets a one-line error."""
+    from mh_nlp.themes.context import STAYS, note_reading
     from mh_nlp.themes.examples import ExampleScores
     from mh_nlp.themes.store import ModelError
 
@@ -228,6 +229,8 @@ def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_c
             "Slachtoffers moeten maanden wachten op een plek in de opvang."]
     alone, read = clf.predict_details(note), clf.predict_details(note, in_order=True)
     assert read[1].section == read[0].section == read[2].section and read[0].chapter == 2  # three problems
+    assert {d.note_stay for d in alone} == {None} and len({d.note_stay for d in read}) == 1  # how it was read
+    assert read[0].note_stay >= STAYS[0]  # a note on one theme: read as one, not statement by statement
     assert alone[1].section != read[1].section  # on its own the short sentence goes elsewhere
     for d in read:  # still one coherent answer
         assert d.section == d.top[0].section and d.confidence == pytest.approx(d.top[0].score)
@@ -238,13 +241,17 @@ def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_c
         files[-1].write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     runner = CliRunner()
     res = runner.invoke(main, ["label", *map(str, files), "-o", str(tmp_path / "out.jsonl"), "--in-order", "-q",
-                               "--model", str(path)])
+                               "--model", str(path), "--summary", str(tmp_path / "overview.json")])
     assert res.exit_code == 0, res.output
+    overview = json.loads((tmp_path / "overview.json").read_text(encoding="utf-8"))["inputs"]
+    assert overview[0]["read_in_order"] == {"stay": round(read[0].note_stay, 4), "reading": note_reading(read[0].note_stay)}
+    assert overview[1]["read_in_order"]["reading"] == note_reading(1 / len(clf.classes_))  # one statement: alone
     rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["section"] for r in rows[:3]] == [d.section for d in read]
     assert rows[3]["section"] == clf.predict_details(["Kinderen worden online benaderd door loverboys."])[0].section
     res = runner.invoke(main, ["classify", "--in-order", "--json", "--model", str(path)], input="\n".join(note) + "\n")
-    assert res.exit_code == 0 and [json.loads(x)["section"] for x in res.output.splitlines()] == [d.section for d in read]
+    assert res.exit_code == 0 and [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in read]
+    assert res.stderr.strip() == f"mh-nlp: {note_reading(read[0].note_stay)}"
 
     arrays, data = clf.model.get_state()
     data.pop("sequence_stay")

@@ -70,3 +70,26 @@ def test_each_note_chooses_how_much_its_statements_hang_together():
     Q, stay = read_note(changing, 0.95)
     assert stay == pytest.approx(1 / 4) and np.array_equal(Q, changing)
     assert read_note(themed[:1], 0.95) == (pytest.approx(themed[:1]), 1 / 4)
+
+
+def test_how_a_note_was_read_is_said_in_words_and_shown_in_the_overview():
+    from mh_nlp.io.label import LabelRow, Summary
+    from mh_nlp.io.readers import Statement
+    from mh_nlp.io.writers import summary_markdown, summary_text
+    from mh_nlp.themes.context import note_reading
+    from mh_nlp.themes.prediction import Prediction
+
+    assert note_reading(None) == "each statement read on its own"
+    assert "each read on its own" in note_reading(1 / 52) and "change theme" in note_reading(1 / 52)
+    assert note_reading(0.96).endswith("probability 0.96 (the theme mostly holds)")
+    assert note_reading(0.4).endswith("probability 0.40")
+    summary = Summary()
+    for source, stay in (("a.txt", 0.96), ("b.txt", None)):
+        st = Statement(source=source, position=1, text="Er is te weinig opvang.")
+        p = Prediction("2.5", "Opvang", 2, "Problemen", 0.5, 0.7, note_stay=stay)
+        summary.add(LabelRow(st, p))
+    overview = summary.to_dict()
+    assert overview["inputs"][0]["read_in_order"] == {"stay": 0.96, "reading": note_reading(0.96)}
+    assert "read_in_order" not in overview["inputs"][1]
+    assert summary_text(overview).splitlines()[1] == "  " + note_reading(0.96)
+    assert summary_markdown(overview).count("Read in order as one note") == 1

@@ -111,8 +111,14 @@ def _m5_in_order(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN in_order INTEGER NOT NULL DEFAULT 0")
 
 
+def _m6_note_stay(db: sqlite3.Connection) -> None:
+    """How a note read in order was read: the stay probability it chose (``Prediction.note_stay``); NULL for a
+    document read statement by statement, or read before this version."""
+    db.execute("ALTER TABLE documents ADD COLUMN note_stay REAL")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
-                                                          _m4_kinds, _m5_in_order]
+                                                          _m4_kinds, _m5_in_order, _m6_note_stay]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -204,7 +210,11 @@ FINAL_KIND = (f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN '{NOT_A_STATEMENT
 
 
 def _document(row: sqlite3.Row) -> dict:
+    from ..themes.context import note_reading
+
     d = dict(row)
+    stay = d.get("note_stay")
+    d["note_reading"] = None if stay is None else {"brief": note_reading(stay, brief=True), "text": note_reading(stay)}
     try:
         d["sheets"] = json.loads(d["sheets"]) if d.get("sheets") else None
     except ValueError:
@@ -278,7 +288,7 @@ class Store:
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
-        allowed = {"status", "total", "done", "error", "text_column", "split"}
+        allowed = {"status", "total", "done", "error", "text_column", "split", "note_stay"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in fields)

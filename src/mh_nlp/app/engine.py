@@ -278,6 +278,8 @@ class Labeller:
                     self.worker.analyse(texts[a:b], priority=BACKGROUND)  # the note is then read from the cache
                 results, note_version = (self.worker.analyse(texts, priority=BACKGROUND, in_order=True) if texts
                                          else ([], None))
+                if results and getattr(results[0][0], "note_stay", None) is not None:
+                    store.update_document(doc_id, note_stay=results[0][0].note_stay)
                 note = iter(results[sum(s.kind == "statement" for s in statements[:skip]):])
             statements = statements[skip:]  # resumed: these are stored already
             for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between

@@ -600,7 +600,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             preds += [prediction_json(t, p, e) for t, (p, e) in zip(texts[a:b], results)]
             if b < len(texts) and await request.is_disconnected():
                 return Response(status_code=499)
-        return {"model_version": version, "predictions": preds}
+        out = {"model_version": version, "predictions": preds}
+        if in_order:  # how the note was read: the stay it chose (every statement of the note has the same)
+            from ..themes.context import note_reading
+
+            stay = getattr(results[0][0], "note_stay", None) if results else None
+            out["read_in_order"] = {"stay": None if stay is None else round(stay, 4), "reading": note_reading(stay)}
+        return out
 
     @app.post("/api/corrections", status_code=201)
     async def api_add_correction(request: Request):

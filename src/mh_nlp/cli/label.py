@@ -223,6 +223,10 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             for text, p, e in zip(batch, preds, ents):
                 click.echo(json.dumps(prediction_json(text, p, e), ensure_ascii=False) if as_json
                            else _prediction_human(text, p, e) + "\n")
+            if in_order and preds:  # how the note was read, beside the output (stdout stays one JSON per line)
+                from ..themes.context import note_reading
+
+                click.echo(f"mh-nlp: {note_reading(getattr(preds[0], 'note_stay', None))}", err=True)
             count += len(batch)
     except KeyboardInterrupt:
         _error("interrupted")

@@ -209,6 +209,7 @@ class _InputCounts:
     error: str | None = None
     chapters: dict[int, list] = field(default_factory=dict)  # chapter -> [title, count]
     sections: dict[str, list] = field(default_factory=dict)  # section -> [title, count]
+    note_stay: float | None = None  # read in order: the stay its note was read with (Prediction.note_stay)
 
 
 class Summary:
@@ -229,6 +230,8 @@ class Summary:
             return
         c.statements += 1
         p = row.prediction
+        if getattr(p, "note_stay", None) is not None:
+            c.note_stay = p.note_stay
         if row.uncertain:
             c.uncertain += 1
         else:
@@ -260,11 +263,15 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready overview: ``inputs`` (one entry per input) and ``total``."""
+        from ..themes.context import note_reading  # NumPy: not for --help and error paths
+
         inputs = []
         for c in self._inputs.values():
             inputs.append({
                 "source": c.source, "statements": c.statements, "uncertain": c.uncertain,
                 "non_statements": {"meta": c.meta, "chatter": c.chatter, "dropped": c.dropped}, "error": c.error,
+                **({"read_in_order": {"stay": round(c.note_stay, 4), "reading": note_reading(c.note_stay)}}
+                   if c.note_stay is not None else {}),
                 "chapters": [{"chapter": ch, "title": t, "statements": n} for ch, (t, n) in sorted(c.chapters.items())],
                 "sections": [{"section": s, "title": t, "statements": n}
                              for s, (t, n) in sorted(c.sections.items(), key=lambda kv: _section_key(kv[0]))],

@@ -440,6 +440,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
             lines.append("")
         lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
                      + _non_statements(src.get("non_statements")))
+        if src.get("read_in_order"):
+            lines += ["", f"*{src['read_in_order']['reading'].capitalize()}.*"]
         lines += ["", "| chapter | title | statements |", "| --- | --- | ---: |"]
         lines += [f"| {c['chapter']} | {c['title']} | {c['statements']} |" for c in src["chapters"]]
         lines += ["", "| section | title | statements |", "| --- | --- | ---: |"]
@@ -458,6 +460,8 @@ def summary_text(summary: dict[str, Any]) -> str:
                      + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
                      + _non_statements(src.get("non_statements"))
                      + (f" (stopped: {src['error']})" if src.get("error") else ""))
+        if src.get("read_in_order"):
+            lines.append(f"  {src['read_in_order']['reading']}")
         for c in src["chapters"]:
             lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
         for s in src["sections"]:

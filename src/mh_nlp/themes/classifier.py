@@ -3,6 +3,7 @@ statements into predictions (section, its chapter, confidence and evidence quote
 same spaCy pass, entities. Needs NumPy and spaCy only, not scikit-learn: a one-statement command starts fast."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -110,13 +111,13 @@ class Classifier:
         if in_order:
             from .context import read_note
 
-            P = read_note(P, stay)[0]
+            P, chosen = read_note(P, stay)
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
+        if in_order:
+            preds = [replace(p, note_stay=chosen) for p in preds]
         encoder = getattr(model, "_encoder", None)
         limit = getattr(encoder(), "prefix_chars", None) if encoder is not None else None
         if limit:  # a long statement was embedded from its prefix: say how much of it
-            from dataclasses import replace
-
             from .embeddings import embedded_prefix
 
             preds = [replace(p, embedded_chars=len(embedded_prefix(x.norm, limit))) if len(x.norm) > limit else p

@@ -24,9 +24,24 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["STAYS", "read_in_order", "read_note", "stay_probability"]
+__all__ = ["STAYS", "note_reading", "read_in_order", "read_note", "stay_probability"]
 
 STAYS = (0.2, 0.4, 0.6, 0.8, 0.9)  # the stay probabilities a note may choose from, besides 1 / S and the learnt one
+
+
+def note_reading(stay: float | None, brief: bool = False) -> str:
+    """How a note was read, in words, from the stay :func:`read_note` chose for it (None: not read in order). A
+    stay below all of :data:`STAYS` is ``1 / S``: the note changed theme too often, and each statement was read
+    on its own. ``brief``: a few words, for a table cell."""
+    if stay is None:
+        return "statement by statement" if brief else "each statement read on its own"
+    if stay < STAYS[0]:
+        return ("themes change: statement by statement" if brief else
+                "read in order, but its statements change theme too often to help each other: each read on its own")
+    if brief:
+        return f"theme holds ({stay:.2f})"
+    return (f"read in order as one note: the next statement keeps the theme with probability {stay:.2f}"
+            + (" (the theme mostly holds)" if stay >= 0.8 else ""))
 
 
 def stay_probability(sections: Sequence, groups: Sequence) -> float | None:

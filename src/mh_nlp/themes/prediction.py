@@ -37,6 +37,9 @@ class Prediction:
     similar_quotes: tuple[Evidence, ...] = field(default_factory=tuple)  # nearest anthology quotes, best first
     # the sentence encoder saw only this many leading characters (a long statement); None: all of it
     embedded_chars: int | None = None
+    # read in order (``in_order=True``): the stay probability its note was read with (:func:`read_note`; 1 / S:
+    # each statement on its own, as the note kept changing theme); None: read on its own
+    note_stay: float | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
