@@ -216,15 +216,15 @@ def _cue_patterns(path: str | None = None) -> tuple[list[re.Pattern], list[re.Pa
         return [re.compile(r"(?<!\w)(?:" + "|".join(re.escape(c.lower() if lower else c) for c in group)
                            + r")(?!\w)", 0 if lower else re.IGNORECASE) for group in groups]
 
-    cue_chars = {ch for group in groups for c in group for ch in c.lower()}
+    chars = "".join(map(chr, range(0x250)))
+    lowered: dict[str, set[str]] = {}  # lower-case character -> the characters that lower-case to it
+    for t in chars:
+        lowered.setdefault(t.lower(), set()).add(t)
     word = re.compile(r"\w")
-    same = []
-    for t in map(chr, range(0x250)):
-        low = t.lower()
-        if (len(low) == 1 and bool(word.match(t)) == bool(word.match(low))
-                and all(bool(re.fullmatch(re.escape(p), t, re.IGNORECASE)) == (low == p) for p in cue_chars)):
-            same.append(t)
-    safe = re.compile("[" + "".join(re.escape(t) for t in same) + "]*")
+    differ = {t for t in chars if len(t.lower()) != 1 or bool(word.match(t)) != bool(word.match(t.lower()))}
+    for p in {ch for group in groups for c in group for ch in c.lower()}:  # every character of the cues
+        differ |= set(re.findall(re.escape(p), chars, re.IGNORECASE)) ^ lowered.get(p, set())
+    safe = re.compile("[" + "".join(re.escape(t) for t in chars if t not in differ) + "]*")
     return compile_all(False), compile_all(True), safe
 
 
