@@ -519,15 +519,19 @@ NOTES = ("Datum: 14 maart 2026\n\n"
          "Er is te weinig opvang voor mannelijke slachtoffers.\n")
 
 
+def _upload_labelled(app, c, csrf, name: str, text: str) -> dict:
+    """Upload ``text`` as the file ``name``, wait until it is labelled, and return the (first) document."""
+    r = c.post("/upload", files={"file": (name, text.encode())}, data={"csrf": csrf(c)}, follow_redirects=False)
+    assert r.status_code == 303
+    app.state.labeller.wait(120)
+    return c.get("/api/documents").json()["documents"][0]
+
+
 @needs_model
 def test_uploaded_notes_keep_meta_and_chatter_without_a_section(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:
-        r = c.post("/upload", files={"file": ("notulen.txt", NOTES.encode())}, data={"csrf": csrf(c)},
-                   follow_redirects=False)
-        assert r.status_code == 303
-        app.state.labeller.wait(120)
-        doc = c.get("/api/documents").json()["documents"][0]
+        doc = _upload_labelled(app, c, csrf, "notulen.txt", NOTES)
         assert doc["status"] == "done" and doc["statements"] == 5
         sts = c.get("/api/statements").json()["statements"]
         assert [s["kind"] for s in sts] == ["meta", "meta", "chatter", "statement", "statement"]
@@ -665,3 +669,27 @@ def test_a_document_marked_as_one_note_is_read_in_order(make_app, csrf):
             assert sts[0]["kind"] == "meta" and sts[0]["section"] is None
             assert [s["section"] for s in sts[1:]] == [d.section for d in clf.predict_details(note, in_order=in_order)]
         assert f"read in order: {note_reading(stay, brief=True)}" in c.get("/").text
+
+
+@needs_model
+def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, csrf):
+    """An uploaded note's Markdown headings are evidence for the chapter of the statements under them, as in
+    ``mh-nlp label``; ``/api/classify`` takes ``headings`` (one per text, or null) and refuses anything else."""
+    from mh_nlp.themes.train import load_classifier
+
+    lines = ["De opvang van slachtoffers.", "Signalering in de wijk.", "Bestuurlijke aanpak."]
+    text = "## Problemen\n\n" + "\n\n".join(lines[:2]) + "\n\n## Wat gaat goed\n\n" + lines[2] + "\n"
+    heads = ["Problemen", "Problemen", "Wat gaat goed"]
+    clf = load_classifier()
+    want = clf.predict_details(lines, headings=heads)
+    assert [d.chapter for d in want] == [2, 2, 3] != [d.chapter for d in clf.predict_details(lines)]
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _upload_labelled(app, c, csrf, "notulen.md", text)
+        sts = c.get(f"/api/statements?document={doc['id']}").json()["statements"]
+        assert [s["section"] for s in sts] == [d.section for d in want]
+        r = c.post("/api/classify", json={"texts": lines, "headings": heads})
+        assert r.status_code == 200 and [p["section"] for p in r.json()["predictions"]] == [d.section for d in want]
+        for bad in ("Problemen", ["Problemen"], [1, 2, 3]):
+            r = c.post("/api/classify", json={"texts": lines, "headings": bad})
+            assert r.status_code == 400 and "headings" in r.json()["error"]

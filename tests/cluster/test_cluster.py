@@ -80,6 +80,16 @@ def reference(inputs, model, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def reference_without_headings(inputs, model, tmp_path_factory) -> Path:
+    """The same local run reading the texts alone (``--ignore-headings``), as a DataFrame of texts does."""
+    out = tmp_path_factory.mktemp("ref") / "local-texts.jsonl"
+    r = mh_nlp("label", *map(str, inputs), "-o", str(out), "--batch-size", PART, "--workers", "1",
+               "--min-confidence", "0.3", "--quiet", "--model", str(model), "--ignore-headings")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
 def cluster():
     """A LocalCluster: a scheduler and two single-threaded worker processes, loopback only."""
     with distributed.LocalCluster(host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True,
@@ -287,7 +297,7 @@ def test_the_client_refuses_a_damaged_model_before_sending_it(cluster, model, tm
     assert not out.exists()
 
 
-def test_dask_dataframe_recipe(cluster, model, reference):
+def test_dask_dataframe_recipe(cluster, model, reference_without_headings):
     import dask.dataframe as dd
     import pandas as pd
 
@@ -295,7 +305,7 @@ def test_dask_dataframe_recipe(cluster, model, reference):
     from mh_nlp.themes.store import check_model
 
     _, client = cluster
-    ref = jsonl_rows(reference)[:10]
+    ref = jsonl_rows(reference_without_headings)[:10]
     texts = [r["statement"] for r in ref]
     pdf = pd.DataFrame({"text": texts[:5] + [None] + texts[5:], "n": range(11)})
     ddf = dd.from_pandas(pdf, npartitions=3)

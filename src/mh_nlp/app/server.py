@@ -578,6 +578,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         in_order = body.get("in_order", False)
         if not isinstance(in_order, bool):
             raise ApiError(400, "in_order must be true or false")
+        headings = body.get("headings")
+        if headings is not None and (not isinstance(headings, list) or len(headings) != len(texts)
+                                     or not all(h is None or isinstance(h, str) for h in headings)):
+            raise ApiError(400, "headings must be a list with a heading (a string, or null) for every text")
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
@@ -589,7 +593,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         version = worker.version
         # slice by slice on the model thread; stop when the client has gone. A note read in order is one piece.
         for a, b in ([(0, len(texts))] if in_order else slices(texts)):
-            future = worker.submit_analyse(texts[a:b], in_order=in_order)
+            future = worker.submit_analyse(texts[a:b], in_order=in_order,
+                                           headings=None if headings is None else headings[a:b])
             waiting = asyncio.wrap_future(future)
             while not waiting.done():
                 await asyncio.wait([waiting], timeout=0.2)

@@ -347,6 +347,9 @@ Example:
 @click.option("--in-order", is_flag=True, help="Each input file is one note or transcript, read in order: a "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
               "the next). For notes that run by theme, not for texts that change subject every sentence.")
+@click.option("--ignore-headings", is_flag=True, help="Do not use headings as evidence. By default a Markdown or "
+              "Word heading that names a chapter ('Trends', 'Problemen', 'Wat gaat goed', 'Ambities', "
+              "data/chapter_headings.json) counts as evidence for the chapter of the statements under it.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
@@ -430,7 +433,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
           header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool,
           pseudonymise: bool, name_finder: str, drop_columns: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None, scheduler: str | None, in_order: bool) -> None:
+          model: Path | None, scheduler: str | None, in_order: bool, ignore_headings: bool) -> None:
     from ..io.label import Summary, label_files
     from ..io.parallel import default_workers
 
@@ -535,7 +538,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client, in_order=in_order,
-                               progress=progress.partition if client is not None else None):
+                               headings=not ignore_headings, progress=progress.partition if client is not None else None):
             _check_signals()
             writer.write(row.to_dict())
             progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))

@@ -139,16 +139,18 @@ def _worker_name() -> str:
         return f"pid {os.getpid()}"
 
 
-def label_texts(payload: ModelPayload, texts: list[str], entities: bool = True
-                ) -> tuple[list["Prediction"], list[list[dict[str, Any]]]]:
-    """The task a worker runs for one partition: predictions and entities (one spaCy pass), as in a local run.
+def label_texts(payload: ModelPayload, texts: list[str], entities: bool = True,
+                headings: list[str | None] | None = None) -> tuple[list["Prediction"], list[list[dict[str, Any]]]]:
+    """The task a worker runs for one partition: predictions and entities (one spaCy pass), as in a local run
+    (``headings``: the heading of each text, as evidence for its chapter; None: not used).
 
     Pure and idempotent: the same arguments give the same result wherever and however often it runs."""
     clf = _classifier_from_payload(payload)
+    extra = {"headings": headings} if headings is not None else {}
     if entities and hasattr(clf, "analyse"):
-        pairs = clf.analyse(texts)
+        pairs = clf.analyse(texts, **extra)
         return [p for p, _ in pairs], [list(e) for _, e in pairs]
-    return list(clf.predict_details(texts)), [[] for _ in texts]
+    return list(clf.predict_details(texts, **extra)), [[] for _ in texts]
 
 
 # ---------------------------------------------------------------- the client side
@@ -224,7 +226,8 @@ Progress = Callable[[int, int], None]  # (partitions done, partitions submitted 
 
 def map_partitions(client, model: str | Path | None | ModelPayload, partitions: Iterable[Sequence[Any]], *,
                    entities: bool = True, text: Callable[[Any], str] = lambda s: s.text, ahead: int = AHEAD,
-                   progress: Progress | None = None) -> Iterator[tuple[Any, tuple[list, list]]]:
+                   progress: Progress | None = None, heading: Callable[[Any], str | None] | None = None
+                   ) -> Iterator[tuple[Any, tuple[list, list]]]:
     """Yield ``(partition, (predictions, entities))`` in input order, the partitions labelled on the cluster.
 
     ``partitions`` are lists of statements (``text(item)`` gives the text sent to the workers); at most
@@ -253,6 +256,7 @@ def map_partitions(client, model: str | Path | None | ModelPayload, partitions: 
         for part in partitions:
             part = list(part)
             fut = client.submit(label_texts, shared, [text(s) for s in part], entities,
+                                None if heading is None else [heading(s) for s in part],
                                 key=f"mh-nlp-label-{run}-{submitted}", pure=False, retries=0)
             pending.append((part, fut))
             submitted += 1

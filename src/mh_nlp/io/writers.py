@@ -424,6 +424,11 @@ def _non_statements(counts: dict[str, Any] | None) -> str:
     return f"; {' and '.join(parts)} {lines} not labelled" + (" (dropped)" if counts.get("dropped") else "")
 
 
+def _headings_used(used: list[dict[str, Any]]) -> str:
+    """ "Trends → 1 (3), Problemen → 2 (4)": each heading that named a chapter, with its statements."""
+    return ", ".join(f"{u['heading']} → {u['chapter']} ({u['statements']})" for u in used)
+
+
 def summary_markdown(summary: dict[str, Any]) -> str:
     """The theme overview (see :meth:`mh_nlp.io.label.Summary.to_dict`) as Markdown tables, one block per input."""
     lines = ["# Theme overview", ""]
@@ -442,6 +447,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
                      + _non_statements(src.get("non_statements")))
         if src.get("read_in_order"):
             lines += ["", f"*{src['read_in_order']['reading'].capitalize()}.*"]
+        if src.get("chapter_headings"):
+            lines += ["", "Headings used as evidence for the chapter: " + _headings_used(src["chapter_headings"]) + "."]
         lines += ["", "| chapter | title | statements |", "| --- | --- | ---: |"]
         lines += [f"| {c['chapter']} | {c['title']} | {c['statements']} |" for c in src["chapters"]]
         lines += ["", "| section | title | statements |", "| --- | --- | ---: |"]
@@ -462,6 +469,8 @@ def summary_text(summary: dict[str, Any]) -> str:
                      + (f" (stopped: {src['error']})" if src.get("error") else ""))
         if src.get("read_in_order"):
             lines.append(f"  {src['read_in_order']['reading']}")
+        if src.get("chapter_headings"):
+            lines.append("  headings used as evidence for the chapter: " + _headings_used(src["chapter_headings"]))
         for c in src["chapters"]:
             lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
         for s in src["sections"]:

@@ -77,12 +77,15 @@ class Classifier:
         ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
         return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
 
-    def predict_details(self, texts: Sequence[str], k: int = 3, in_order: bool = False) -> list[Prediction]:
+    def predict_details(self, texts: Sequence[str], k: int = 3, in_order: bool = False,
+                        headings: Sequence[str | None] | None = None) -> list[Prediction]:
         """The most probable section with its chapter, the top sections and the nearest anthology quotes as
         evidence (:meth:`details`). ``in_order``: the texts are one note read in order, so each statement's
-        neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own."""
+        neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own.
+        ``headings``: the heading each text stands under in its note (None: none); a heading that names a chapter
+        ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`)."""
         texts = list(texts)
-        return self._proba_details(self._prepare(texts), k, in_order)[1] if texts else []
+        return self._proba_details(self._prepare(texts), k, in_order, headings)[1] if texts else []
 
     def _details_prepared(self, X: Sequence[Prepared], k: int = 3) -> list[Prediction]:
         return self._proba_details(X, k)[1]
@@ -102,12 +105,20 @@ class Classifier:
                              "version); run `mh-nlp train` again")
         return stay
 
-    def _proba_details(self, X: Sequence[Prepared], k: int = 3, in_order: bool = False
-                       ) -> tuple[np.ndarray, list[Prediction]]:
+    def _proba_details(self, X: Sequence[Prepared], k: int = 3, in_order: bool = False,
+                       headings: Sequence[str | None] | None = None) -> tuple[np.ndarray, list[Prediction]]:
         model = self.model
         stay = self.require_in_order() if in_order else None
         E = model._embed(X)  # embedded once for the probabilities and the evidence
         P = model.predict_proba(X, E)
+        named = None
+        if headings is not None:  # each statement's own evidence first, then (in order) its neighbours'
+            from .headings import chapter_evidence, heading_chapter
+
+            if len(headings) != len(X):
+                raise ValueError(f"{len(headings)} headings for {len(X)} statements")
+            named = [heading_chapter(h) for h in headings]
+            P = chapter_evidence(P, [self.taxonomy.sections[s].chapter for s in self.classes_], named)
         if in_order:
             from .context import read_note
 
@@ -115,6 +126,8 @@ class Classifier:
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
         if in_order:
             preds = [replace(p, note_stay=chosen) for p in preds]
+        if named is not None:
+            preds = [replace(p, heading_chapter=c) if c is not None else p for p, c in zip(preds, named)]
         encoder = getattr(model, "_encoder", None)
         limit = getattr(encoder(), "prefix_chars", None) if encoder is not None else None
         if limit:  # a long statement was embedded from its prefix: say how much of it
@@ -132,19 +145,21 @@ class Classifier:
 
         return load_pipeline(self.base)
 
-    def details_from_docs(self, docs: Sequence, k: int = 3, in_order: bool = False) -> list[Prediction]:
+    def details_from_docs(self, docs: Sequence, k: int = 3, in_order: bool = False,
+                          headings: Sequence[str | None] | None = None) -> list[Prediction]:
         """Predictions for ``Doc`` objects made by :attr:`nlp` (no second spaCy pass)."""
-        return self.proba_details_from_docs(docs, k, in_order)[1]
+        return self.proba_details_from_docs(docs, k, in_order, headings)[1]
 
-    def proba_details_from_docs(self, docs: Sequence, k: int = 3, in_order: bool = False
+    def proba_details_from_docs(self, docs: Sequence, k: int = 3, in_order: bool = False,
+                                headings: Sequence[str | None] | None = None
                                 ) -> tuple[np.ndarray, list[Prediction]]:
         """Section probabilities and predictions for ``Doc`` objects made by :attr:`nlp`."""
-        return self._proba_details([prepare_doc(d) for d in docs], k, in_order)
+        return self._proba_details([prepare_doc(d) for d in docs], k, in_order, headings)
 
-    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256, in_order: bool = False
-                ) -> list[tuple[Prediction, list[dict]]]:
+    def analyse(self, texts: Sequence[str], k: int = 3, batch_size: int = 256, in_order: bool = False,
+                headings: Sequence[str | None] | None = None) -> list[tuple[Prediction, list[dict]]]:
         """Prediction and entities (offsets into the text as given) per text, from one pass through spaCy
-        (``in_order``: as in :meth:`predict_details`)."""
+        (``in_order``, ``headings``: as in :meth:`predict_details`)."""
         from ..nlp.entities import doc_entities
 
         texts = list(texts)
@@ -155,7 +170,7 @@ class Classifier:
         nlp = self.nlp
         with memory_zone_for(nlp, texts):  # memory stays bounded on long runs
             docs = list(nlp.pipe(texts, batch_size=batch_size))
-            return list(zip(self.details_from_docs(docs, k, in_order), [doc_entities(d) for d in docs]))
+            return list(zip(self.details_from_docs(docs, k, in_order, headings), [doc_entities(d) for d in docs]))
 
     def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
         """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``): the

@@ -32,6 +32,7 @@ from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
 from .context import read_note, stay_probability
+from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
@@ -385,6 +386,13 @@ def pages_in_order(P: np.ndarray, quotes: Sequence[Quote], splits) -> np.ndarray
     return out
 
 
+def under_chapter_headings(P: np.ndarray, quotes: Sequence[Quote], columns: list[str], tax: Taxonomy) -> np.ndarray:
+    """``P`` with each quote read under a heading that is its chapter's title ("Problemen en oorzaken"), as in a
+    note organised by the four chapters: the heading's evidence for the chapter (:mod:`mh_nlp.themes.headings`)."""
+    named = [heading_chapter(tax.chapters[tax.sections[q.section].chapter].title) for q in quotes]
+    return chapter_evidence(P, [tax.sections[s].chapter for s in columns], named)
+
+
 MIXED_RUNS = (1, 3, 10)  # statements in a row on one theme, in the made-up notes of mixed_notes
 
 
@@ -546,6 +554,10 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                         [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))],
                         pages_in_order(P, quotes, splits[proto]), m.columns, tax)
                     io["mixed_notes"] = mixed_notes(P, quotes, splits[proto], tax, m.columns)
+                    H = under_chapter_headings(P, quotes, m.columns, tax)  # a note organised by the four chapters
+                    everything = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))]
+                    io["headings"] = score(everything, H, m.columns, tax)
+                    io["headings_in_order"] = score(everything, pages_in_order(H, quotes, splits[proto]), m.columns, tax)
                 P, conf = P[tested], conf[tested]
                 items = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in tested]
             r = score(items, P, m.columns, tax, conf)
@@ -620,6 +632,11 @@ def summary_table(ev: dict) -> str:
                     + (f", external by source {io['external']['section']['accuracy']:.2f}" if io.get("external") else "")
                     + "".join(f"; notes changing theme every {k}: {v['alone']:.2f} -> {v['in_order']:.2f}"
                               for k, v in io.get("mixed_notes", {}).items()))
+    if io.get("headings"):
+        r, o = io["headings"], io["headings_in_order"]
+        rows.append(f"under chapter headings ({ev['default_candidate']}): new pages {r['section']['accuracy']:.2f} / "
+                    f"{r['section']['top3_accuracy']:.2f} / {r['chapter']['accuracy']:.2f}, read in order too "
+                    f"{o['section']['accuracy']:.2f} / {o['section']['top3_accuracy']:.2f} / {o['chapter']['accuracy']:.2f}")
     for n, v in ev.get("verbatim", {}).items():
         if n == ev["default_candidate"]:
             rows.append(f"verbatim ({n}): anthology quotes {v['quotes']:.2f}"
@@ -692,6 +709,18 @@ def markdown(ev: dict) -> str:
                   f"fold, {12 * DEFAULT_FOLDS} notes of about 30 quotes per k, each a series of k quotes of one "
                   "section (seeded); how much reading in order gains, or costs, where a note does not run by theme "
                   "as an anthology page does.", ""]
+        if any(v.get("headings") for v in ev["in_order"].values()):
+            lines += ["## Headings", "",
+                      "The same new_pages predictions, each quote read under a heading that is its chapter's title "
+                      "(\"Problemen en oorzaken\"), as in a note organised by the four chapters: the heading counts "
+                      f"as evidence for the chapter (weight {HEADING_WEIGHT}, a fixed prior; `mh-nlp label` does this "
+                      "for Markdown and Word headings). Section / top-3 / chapter / ECE.", "",
+                      "| candidate | one by one, under the heading | in order, under the heading |", "|---|---|---|"]
+            for name, v in ev["in_order"].items():
+                if v.get("headings"):
+                    mark = " **(default)**" if name == ev["default_candidate"] else ""
+                    lines.append(f"| {name}{mark} | {cell(v['headings'])} | {cell(v['headings_in_order'])} |")
+            lines.append("")
     if ev.get("verbatim"):
         lines += ["## Agreement with its own data", "",
                   "Trained on every quote (and the written statements), each quote and each written statement is "

@@ -40,6 +40,8 @@ class Prediction:
     # read in order (``in_order=True``): the stay probability its note was read with (:func:`read_note`; 1 / S:
     # each statement on its own, as the note kept changing theme); None: read on its own
     note_stay: float | None = None
+    # the chapter its heading named ("## Problemen": 2), used as evidence (mh_nlp.themes.headings); None: none
+    heading_chapter: int | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -1,0 +1,78 @@
+"""Headings as evidence: a note organised under the anthology's four chapters ("## Trends", "## Problemen", "## Wat
+gaat goed", "## Ambities", as round tables were) says the stance of every statement under each heading, and the
+stance (the chapter) is what a statement read on its own gets wrong most often.
+
+:func:`heading_chapter` maps a heading to the chapter it names (``data/chapter_headings.json``; None for a heading
+that names no chapter, or two). :func:`chapter_evidence` weighs each statement's section probabilities by it, as a
+likelihood: each section of the named chapter by ``HEADING_WEIGHT`` (0.9), each section of the other three chapters
+by a third of the rest (a ratio of 27 to 1), so a heading is strong evidence but not a rule (a statement that clearly belongs elsewhere can still go there, as
+an analyst sometimes writes a remark under the wrong heading). The weight is a fixed prior — "a heading is right
+nine times in ten" — not a fitted value. ``mh-nlp evaluate`` measures what it gives on the anthology's held-out
+pages, each quote under its own chapter's title (*Headings* in ``reports/evaluation.md``).
+NumPy and the standard library only.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from ..paths import data_file
+
+__all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "load_chapter_headings"]
+
+HEADING_WEIGHT = 0.9  # the share of the probability a heading gives its chapter's sections (a prior, not fitted)
+
+_NUMBERING = re.compile(r"^\s*(?:(?:hoofdstuk|deel|thema)\s+)?(?:\d+(?:\.\d+)*|[ivx]+|[a-z])[.):]\s+|^\s*\d+(?:\.\d+)*\s+")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=2)
+def load_chapter_headings(path: str | None = None) -> dict[int, tuple[str, ...]]:
+    """Chapter -> the heading phrases that name it (normalised as :func:`_normal`)."""
+    raw = json.loads(open(path or data_file("chapter_headings.json"), encoding="utf-8").read())
+    return {int(k): tuple(_normal(p) for p in v) for k, v in raw.items() if not k.startswith("_")}
+
+
+def _normal(text: str) -> str:
+    """Lower case, numbering ("2.", "II)", "Hoofdstuk 3:") and punctuation off, spaces single."""
+    text = _NUMBERING.sub("", text.lower(), count=1)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def heading_chapter(heading: str | None, path: str | None = None) -> int | None:
+    """The chapter a heading names, or None: the heading (normalised) is one of the chapter's phrases or begins
+    with one, and names no other chapter anywhere ("Problemen en oplossingen", "Wat gaat goed en wat kan beter":
+    None)."""
+    if not heading:
+        return None
+    text = _normal(heading)
+    if not text:
+        return None
+    table = load_chapter_headings(path)
+    named = {ch for ch, phrases in table.items() if any(text == p or text.startswith(p + " ") for p in phrases)}
+    padded = f" {text} "
+    mentioned = {ch for ch, phrases in table.items() if any(f" {p} " in padded for p in phrases)}
+    return named.pop() if len(named) == 1 and mentioned <= named else None
+
+
+def chapter_evidence(P: np.ndarray, column_chapters: Sequence[int], chapters: Sequence[int | None],
+                     weight: float = HEADING_WEIGHT) -> np.ndarray:
+    """``P`` (n, S) with each row that has a chapter (``chapters[i]``, None: no heading evidence) weighed toward
+    that chapter's sections (``column_chapters``: the chapter of each column): the named chapter's sections times
+    ``weight``, the others' times ``(1 - weight) / 3``, renormalised. Rows without a chapter are unchanged."""
+    P = np.asarray(P, dtype=float)
+    out = P.copy()
+    cols = np.asarray(column_chapters)
+    others = max(len(np.unique(cols)) - 1, 1)
+    for i, ch in enumerate(chapters):
+        if ch is None or not (cols == ch).any():
+            continue
+        row = P[i] * np.where(cols == ch, weight, (1.0 - weight) / others)
+        total = row.sum()
+        if total > 0:
+            out[i] = row / total
+    return out

@@ -1,0 +1,59 @@
+"""Headings as evidence (mh_nlp.themes.headings): which headings name a chapter, and how a named chapter weighs."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mh_nlp.corpus.records import load_taxonomy
+from mh_nlp.themes.headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
+
+
+def test_every_chapter_title_of_the_taxonomy_names_its_chapter():
+    tax = load_taxonomy()
+    assert {c: heading_chapter(ch.title) for c, ch in tax.chapters.items()} == {c: c for c in tax.chapters}
+
+
+@pytest.mark.parametrize("heading, chapter", [
+    ("Trends", 1), ("## Ontwikkelingen", 1), ("1. Trends", 1),
+    ("Problemen", 2), ("2. Knelpunten rond opvang", 2), ("Wat gaat er mis?", 2), ("Hoofdstuk 2: Problemen", 2),
+    ("Wat gaat goed?", 3), ("Goede voorbeelden uit de regio", 3), ("WAT WERKT", 3),
+    ("Ambities", 4), ("III) Wensen", 4), ("Aanbevelingen aan het ministerie", 4), ("Wat moet beter", 4),
+])
+def test_headings_that_name_a_chapter(heading, chapter):
+    assert heading_chapter(heading) == chapter
+
+
+@pytest.mark.parametrize("heading", [
+    None, "", "  ", "Opvang", "Aanwezig", "Rondetafel Utrecht", "Toekomstvisie", "Trendy werving",
+    "Problemen en oplossingen", "Wat gaat goed en wat kan beter", "Trends en problemen",  # two chapters: none
+    "Geen problemen",  # does not begin with the phrase
+])
+def test_headings_that_name_no_chapter(heading):
+    assert heading_chapter(heading) is None
+
+
+def test_a_named_chapter_weighs_its_sections_and_leaves_other_rows_alone():
+    cols = [1, 1, 2, 3, 4]
+    P = np.array([[0.1, 0.1, 0.6, 0.1, 0.1], [0.1, 0.1, 0.6, 0.1, 0.1], [0.2, 0.2, 0.2, 0.2, 0.2]])
+    Q = chapter_evidence(P, cols, [1, None, 4])
+    assert np.allclose(Q.sum(axis=1), 1) and np.array_equal(Q[1], P[1])
+    # row 0: chapter 1's sections times 0.9, the rest times 0.1 / 3; ratios within a chapter are kept
+    want = P[0] * np.array([HEADING_WEIGHT] * 2 + [(1 - HEADING_WEIGHT) / 3] * 3)
+    assert np.allclose(Q[0], want / want.sum()) and Q[0, 0] == pytest.approx(Q[0, 1])
+    assert Q[0, :2].sum() > 0.5 > P[0, :2].sum()  # the heading moved it to chapter 1 ...
+    # ... and a flat row to chapter 4: the heading is a likelihood, 0.9 for its chapter against 0.1 / 3 for another
+    assert Q[2].argmax() == 4 and Q[2, 4] == pytest.approx(0.9 * 0.2 / (0.9 * 0.2 + 4 * 0.2 * 0.1 / 3))
+    strong = chapter_evidence(np.array([[0.001, 0.001, 0.996, 0.001, 0.001]]), cols, [1])
+    assert strong.argmax() == 2  # evidence, not a rule: a statement that clearly belongs elsewhere stays there
+
+
+def test_evaluate_reads_each_quote_under_its_chapter_title():
+    from mh_nlp.corpus.records import load_quotes, training_quotes
+    from mh_nlp.themes.evaluate import under_chapter_headings
+
+    tax = load_taxonomy()
+    quotes = training_quotes(load_quotes())[:60]
+    columns = sorted(tax.sections)
+    H = under_chapter_headings(np.full((len(quotes), len(columns)), 1.0 / len(columns)), quotes, columns, tax)
+    chapter_of = np.array([tax.sections[s].chapter for s in columns])
+    assert [chapter_of[row.argmax()] for row in H] == [tax.sections[q.section].chapter for q in quotes]
