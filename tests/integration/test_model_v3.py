@@ -306,3 +306,10 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
         overview = json.loads((tmp_path / f"overview{len(extra)}.json").read_text(encoding="utf-8"))["inputs"][0]
         assert overview.get("chapter_headings") == (None if extra else [
             {"heading": "Problemen", "chapter": 2, "statements": len(candidates)}])
+    # classify --heading: the same evidence for statements given on the command line; a heading that names no
+    # chapter is said once on stderr and changes nothing
+    for heading, want in (("Problemen", under), ("Opvang", alone)):
+        res = runner.invoke(main, ["classify", "--json", "--model", str(path), "--heading", heading, *candidates])
+        assert res.exit_code == 0, res.output
+        assert [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in want]
+        assert res.stderr.count("names no chapter") == (heading == "Opvang")

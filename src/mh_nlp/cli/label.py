@@ -183,7 +183,10 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
               "the next). For notes that run by theme; a text that changes subject every sentence is better read "
               "without it.")
-def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order: bool) -> None:
+@click.option("--heading", metavar="TEXT", help="The heading the statements stand under in your notes, e.g. "
+              "'Problemen' or 'Wat gaat goed': a heading that names a chapter (data/chapter_headings.json) counts as "
+              "evidence for it, as in `mh-nlp label`.")
+def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order: bool, heading: str | None) -> None:
     """Classify statements given as arguments, or one per line on standard input.
 
     \b
@@ -191,10 +194,17 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
       mh-nlp classify "De NLA ziet meer arbeidsuitbuiting in distributiecentra."
       mh-nlp classify --json < notities.txt
       mh-nlp classify --in-order < verslag-rondetafel.txt
+      mh-nlp classify --heading Problemen "De opvang van slachtoffers."
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
     """
     source: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
+    if heading is not None:
+        from ..themes.headings import heading_chapter
+
+        if heading_chapter(heading) is None:  # said once, before any work
+            _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
+            heading = None
     clf = None
     find = _entity_finder()
     count = 0
@@ -216,6 +226,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if in_order:
                 _require_in_order(clf)
             order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
+            if heading:
+                order = {**order, "headings": [heading] * len(short)}
             if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
                 preds, ents = map(list, zip(*clf.analyse(short, **order)))
             else:
