@@ -688,6 +688,8 @@ def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, 
         doc = _upload_labelled(app, c, csrf, "notulen.md", text)
         sts = c.get(f"/api/statements?document={doc['id']}").json()["statements"]
         assert [s["section"] for s in sts] == [d.section for d in want]
+        page = c.get("/review").text  # the review screen shows the heading, and the chapter it is evidence for
+        assert 'title="the heading it stands under in the document: evidence for chapter 2">under “Problemen”' in page
         r = c.post("/api/classify", json={"texts": lines, "headings": heads})
         assert r.status_code == 200 and [p["section"] for p in r.json()["predictions"]] == [d.section for d in want]
         for bad in ("Problemen", ["Problemen"], [1, 2, 3]):

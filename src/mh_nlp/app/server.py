@@ -470,7 +470,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
-    env.globals.update(section_title=sections.title, highlight=highlight)
+    from ..themes.headings import heading_chapter
+
+    env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
