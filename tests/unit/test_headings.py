@@ -27,6 +27,7 @@ def test_headings_that_name_a_chapter(heading, chapter):
     None, "", "  ", "Opvang", "Aanwezig", "Rondetafel Utrecht", "Toekomstvisie", "Trendy werving",
     "Problemen en oplossingen", "Wat gaat goed en wat kan beter", "Trends en problemen",  # two chapters: none
     "Geen problemen",  # does not begin with the phrase
+    "Ontwikkeling van de aanpak", "Zorgen voor slachtoffers",  # words that are as often something else
 ])
 def test_headings_that_name_no_chapter(heading):
     assert heading_chapter(heading) is None
