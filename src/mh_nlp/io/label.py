@@ -151,7 +151,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         if not keep:
             return predictions, found
         texts = [batch[i].text for i in keep]
-        named = [_heading(batch[i]) for i in keep] if headings else []
+        named = [batch[i].heading for i in keep] if headings else []
         extra = {**order, "headings": named} if any(named) else order  # no heading: the classifier is not asked
         if one_pass:
             pairs = classifier.analyse(texts, **extra)  # type: ignore[attr-defined]
@@ -175,11 +175,6 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         done += 1
         if progress is not None:
             progress(done, done)
-
-
-def _heading(st: Statement) -> str | None:
-    """The heading a statement stands under (Markdown and Word headings), or None."""
-    return (st.extra or {}).get("heading") or None
 
 
 def _takes(method: Callable, name: str) -> bool:
@@ -218,7 +213,7 @@ def _label_on_cluster(statements, model, client, batch_size, min_confidence, fin
 
     for batch, (predictions, found) in map_partitions(client, model, _batches(statements, batch_size),
                                                        entities=entities, progress=progress,
-                                                       heading=_heading if headings else None):
+                                                       heading=(lambda st: st.heading) if headings else None):
         yield from _rows(batch, predictions, found, min_confidence)
 
 
@@ -258,7 +253,7 @@ class Summary:
         if getattr(p, "note_stay", None) is not None:
             c.note_stay = p.note_stay
         if getattr(p, "heading_chapter", None) is not None:
-            c.headings.setdefault(_heading(row.statement) or "", [p.heading_chapter, 0])[1] += 1
+            c.headings.setdefault(row.statement.heading or "", [p.heading_chapter, 0])[1] += 1
         if row.uncertain:
             c.uncertain += 1
         else:
