@@ -46,6 +46,7 @@ class Classifier:
         self.taxonomy = taxonomy or load_taxonomy()
         self.metadata = metadata or {}
         self.classes_ = [str(c) for c in model.classes_]
+        self.column_chapters_ = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])  # per column
 
     @classmethod
     def from_pipeline(cls, pipeline, taxonomy: Taxonomy | None = None, metadata: dict | None = None) -> "Classifier":
@@ -74,8 +75,7 @@ class Classifier:
 
     def chapter_proba(self, P: np.ndarray) -> tuple[list[int], np.ndarray]:
         chapters = sorted(self.taxonomy.chapters)
-        ch_of = np.array([self.taxonomy.sections[s].chapter for s in self.classes_])
-        return chapters, np.stack([P[:, ch_of == c].sum(axis=1) for c in chapters], axis=1)
+        return chapters, np.stack([P[:, self.column_chapters_ == c].sum(axis=1) for c in chapters], axis=1)
 
     def predict_details(self, texts: Sequence[str], k: int = 3, in_order: bool = False,
                         headings: Sequence[str | None] | None = None) -> list[Prediction]:
@@ -118,7 +118,7 @@ class Classifier:
             if len(headings) != len(X):
                 raise ValueError(f"{len(headings)} headings for {len(X)} statements")
             named = [heading_chapter(h) for h in headings]
-            P = chapter_evidence(P, [self.taxonomy.sections[s].chapter for s in self.classes_], named)
+            P = chapter_evidence(P, self.column_chapters_, named)
         if in_order:
             from .context import read_note
 

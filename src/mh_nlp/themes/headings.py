@@ -5,8 +5,8 @@ stance (the chapter) is what a statement read on its own gets wrong most often.
 :func:`heading_chapter` maps a heading to the chapter it names (``data/chapter_headings.json``; None for a heading
 that names no chapter, or two). :func:`chapter_evidence` weighs each statement's section probabilities by it, as a
 likelihood: each section of the named chapter by ``HEADING_WEIGHT`` (0.9), each section of the other three chapters
-by a third of the rest (a ratio of 27 to 1), so a heading is strong evidence but not a rule (a statement that clearly belongs elsewhere can still go there, as
-an analyst sometimes writes a remark under the wrong heading). The weight is a fixed prior — "a heading is right
+by a third of the rest (a ratio of 27 to 1), so a heading is strong evidence but not a rule (a statement that
+clearly belongs elsewhere can still go there, as an analyst sometimes writes a remark under the wrong heading). The weight is a fixed prior — "a heading is right
 nine times in ten" — not a fitted value. ``mh-nlp evaluate`` measures what it gives on the anthology's held-out
 pages, each quote under its own chapter's title (*Headings* in ``reports/evaluation.md``).
 NumPy and the standard library only.
@@ -63,16 +63,17 @@ def chapter_evidence(P: np.ndarray, column_chapters: Sequence[int], chapters: Se
                      weight: float = HEADING_WEIGHT) -> np.ndarray:
     """``P`` (n, S) with each row that has a chapter (``chapters[i]``, None: no heading evidence) weighed toward
     that chapter's sections (``column_chapters``: the chapter of each column): the named chapter's sections times
-    ``weight``, the others' times ``(1 - weight) / 3``, renormalised. Rows without a chapter are unchanged."""
+    ``weight``, the others' times ``(1 - weight)`` shared by the other chapters (a third each of four),
+    renormalised. Rows without a chapter, or with one no column has, are unchanged."""
     P = np.asarray(P, dtype=float)
     out = P.copy()
     cols = np.asarray(column_chapters)
     others = max(len(np.unique(cols)) - 1, 1)
-    for i, ch in enumerate(chapters):
-        if ch is None or not (cols == ch).any():
-            continue
-        row = P[i] * np.where(cols == ch, weight, (1.0 - weight) / others)
-        total = row.sum()
-        if total > 0:
-            out[i] = row / total
+    named = np.array([-1 if c is None else c for c in chapters])
+    rows = np.flatnonzero(np.isin(named, cols))  # a chapter that some column has
+    if len(rows):
+        Q = P[rows] * np.where(cols[None, :] == named[rows, None], weight, (1.0 - weight) / others)
+        total = Q.sum(axis=1, keepdims=True)
+        keep = total[:, 0] > 0
+        out[rows[keep]] = Q[keep] / total[keep]
     return out
