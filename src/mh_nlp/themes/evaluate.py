@@ -550,12 +550,10 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                 tested = np.array(sorted(set(tested)))
                 if proto == "new_pages":  # the same predictions, each held-out page read in order as one note
                     io = out["in_order"].setdefault(m.name, {})
-                    io[proto] = score(
-                        [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))],
-                        pages_in_order(P, quotes, splits[proto]), m.columns, tax)
+                    everything = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))]
+                    io[proto] = score(everything, pages_in_order(P, quotes, splits[proto]), m.columns, tax)
                     io["mixed_notes"] = mixed_notes(P, quotes, splits[proto], tax, m.columns)
                     H = under_chapter_headings(P, quotes, m.columns, tax)  # a note organised by the four chapters
-                    everything = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))]
                     io["headings"] = score(everything, H, m.columns, tax)
                     io["headings_in_order"] = score(everything, pages_in_order(H, quotes, splits[proto]), m.columns, tax)
                 P, conf = P[tested], conf[tested]
