@@ -313,3 +313,21 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
         assert res.exit_code == 0, res.output
         assert [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in want]
         assert res.stderr.count("names no chapter") == (heading == "Opvang")
+
+
+def test_a_quote_printed_twice_is_shown_once_as_evidence(trained, quotes):
+    """The anthology prints a few quotes twice (``repeat_of``), once under the same section. The evidence shows a
+    text once per section, under its first printing, so the three slots are not spent on one quote; a text printed
+    under two sections is shown under both, as that is what the anthology says of it."""
+    _, _, clf = trained
+    by_id = {q.id: q for q in quotes}
+    same = [q for q in quotes if q.repeat_of and by_id[q.repeat_of].section == q.section]
+    assert same, "the corpus has a quote printed twice under one section"
+    for q in [q for q in quotes if q.repeat_of]:
+        shown = clf.predict_details([q.text])[0].similar_quotes
+        pairs = [(e.text.casefold(), e.section) for e in shown]
+        assert len(shown) == 3 and len(set(pairs)) == 3
+        assert shown[0].similarity > 0.999
+    for q in same:
+        shown = clf.predict_details([q.text])[0].similar_quotes
+        assert shown[0].id == q.repeat_of and all(e.id != q.id for e in shown)

@@ -291,17 +291,25 @@ class ExampleScores:
 
     def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
         """The ``k`` anthology quotes (and corrections) nearest to each statement: the evidence shown. Written
-        statements are training material, not evidence, and are never shown."""
+        statements are training material, not evidence, and are never shown. A text printed twice under the same
+        section (the anthology repeats a few quotes; a correction may repeat one) is shown once, under its first id,
+        so the ``k`` slots hold ``k`` different pieces of evidence."""
         X = list(X)
         rows = self.evidence_rows_
         if not X or not len(rows):
             return [[] for _ in X]
         cached = getattr(self, "_evidence_E", None)
         if cached is None or cached[0] is not self.examples_E_ or cached[1] is not rows:
-            cached = self._evidence_E = (self.examples_E_, rows, np.asarray(self.examples_E_, dtype=np.float64)[rows])
+            first: dict[tuple[str, str], int] = {}
+            for j, e in enumerate(self.evidence_):
+                first.setdefault((e["text"].casefold(), e["section"]), j)
+            shown = np.array(sorted(first.values()), dtype=int)
+            cached = self._evidence_E = (self.examples_E_, rows, np.asarray(self.examples_E_, dtype=np.float64)[
+                np.asarray(rows)[shown]], shown)
         S = (self._embed(X) if E is None else E) @ cached[2].T
         order = top_k(S, k)
-        return [[{**self.evidence_[j], "similarity": round(float(S[i, j]), 4)} for j in row]
+        shown = cached[3]
+        return [[{**self.evidence_[shown[j]], "similarity": round(float(S[i, j]), 4)} for j in row]
                 for i, row in enumerate(order)]
 
     # ------------------------------------------------------------ state: arrays and JSON only
