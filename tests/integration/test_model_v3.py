@@ -313,6 +313,21 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
         assert res.exit_code == 0, res.output
         assert [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in want]
         assert res.stderr.count("names no chapter") == (heading == "Opvang")
+    # classify on standard input: a Markdown heading line is not a statement but the heading of those below it,
+    # as in `label` (--json says which); --ignore-headings reads them without it
+    piped = "# Rondetafel\n## Problemen\n" + "\n".join(candidates) + "\n"
+    for extra, want in (([], under), (["--ignore-headings"], alone)):
+        res = runner.invoke(main, ["classify", "--json", "--model", str(path), *extra], input=piped)
+        assert res.exit_code == 0, res.output
+        recs = [json.loads(x) for x in res.stdout.splitlines()]
+        assert [r["text"] for r in recs] == candidates
+        assert [r["section"] for r in recs] == [d.section for d in want]
+        assert all(r["heading"] == "Problemen" for r in recs)
+        assert ("evidence for chapter 2" in res.stderr) == (not extra)
+    res = runner.invoke(main, ["classify", "--model", str(path)], input=piped)  # human output repeats the heading
+    assert res.exit_code == 0 and res.stdout.startswith("## Problemen\n") and "# Rondetafel" not in res.stdout
+    res = runner.invoke(main, ["classify", "--model", str(path)], input="## Problemen\n")  # headings only
+    assert res.exit_code != 0 and "no text given" in res.output
 
 
 def test_a_quote_printed_twice_is_shown_once_as_evidence(trained, quotes):

@@ -265,3 +265,13 @@ def test_jsonl_field_and_column(tmp_path):
         (1, "De OM vervolgt meer.", {"id": "7"}), (4, "NLA controleert.", {"id": "9"})]
     with pytest.raises(ReadError, match="line 1: no field 'body'"):
         list(read_statements(p, column="body"))
+
+
+def test_markdown_heading_gives_the_text_of_a_heading_line_only():
+    from mh_nlp.io.readers import markdown_heading
+
+    assert markdown_heading("## Problemen") == "Problemen"
+    assert markdown_heading("   # Wat gaat goed ##") == "Wat gaat goed"
+    assert markdown_heading("#Problemen") is None  # no space: not a heading
+    assert markdown_heading("    ## code block") is None  # indented four: not a heading
+    assert markdown_heading("Er is te weinig opvang. # geen kop") is None

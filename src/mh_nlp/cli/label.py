@@ -15,7 +15,7 @@ import click
 
 from .base import UserError, main
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
-from ..io.readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields
+from ..io.readers import MAX_CHARS, SPLITS, ReadError, check_input, extra_fields, markdown_heading
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
     summary_text, write_summary
 
@@ -185,8 +185,12 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
               "without it.")
 @click.option("--heading", metavar="TEXT", help="The heading the statements stand under in your notes, e.g. "
               "'Problemen' or 'Wat gaat goed': a heading that names a chapter (data/chapter_headings.json) counts as "
-              "evidence for it, as in `mh-nlp label`.")
-def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order: bool, heading: str | None) -> None:
+              "evidence for it, as in `mh-nlp label`. A Markdown heading line ('## Ambities') among the statements "
+              "takes over from it for the statements below.")
+@click.option("--ignore-headings", is_flag=True, help="Do not use headings as evidence (--heading, or Markdown "
+              "heading lines, which are still not classified).")
+def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order: bool, heading: str | None,
+             ignore_headings: bool) -> None:
     """Classify statements given as arguments, or one per line on standard input.
 
     \b
@@ -195,24 +199,42 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
       mh-nlp classify --json < notities.txt
       mh-nlp classify --in-order < verslag-rondetafel.txt
       mh-nlp classify --heading Problemen "De opvang van slachtoffers."
+    A Markdown heading line ('## Problemen') is not a statement: a heading that names a chapter counts as evidence
+    for the statements under it, as in `mh-nlp label` (said on stderr; --json adds "heading" to each of them).
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
     """
-    source: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
-    if heading is not None:
-        from ..themes.headings import heading_chapter
+    from ..themes.headings import heading_chapter
 
-        if heading_chapter(heading) is None:  # said once, before any work
-            _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
-            heading = None
+    lines: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
+    if heading is not None and not ignore_headings and heading_chapter(heading) is None:  # said once, before any work
+        _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
+    under = {"heading": (heading or "").strip() or None}  # the heading of the statements that follow
+
+    def statements() -> Iterator[str]:  # Markdown heading lines set the heading of what follows
+        for line in lines:
+            md = markdown_heading(line)
+            if md is None:
+                yield line
+                continue
+            under["heading"] = md or None
+            if not ignore_headings:
+                ch = heading_chapter(md)
+                click.echo(f"mh-nlp: heading {md!r}: " + (
+                    f"evidence for chapter {ch} for the statements under it" if ch else
+                    "names no chapter (data/chapter_headings.json); it changes nothing"), err=True)
+
+    source = statements()
+    shown_heading = under["heading"]  # human output: a heading line is printed again when the heading changes
     clf = None
     find = _entity_finder()
     count = 0
     try:
         while True:
-            batch = []
+            batch, batch_headings = [], []
             for text in source:
                 batch.append(text)
+                batch_headings.append(under["heading"])
                 if len(batch) >= CLASSIFY_BATCH and not in_order:  # in order: the whole note is one batch
                     break
             if not batch:
@@ -226,15 +248,23 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if in_order:
                 _require_in_order(clf)
             order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
-            if heading:
-                order = {**order, "headings": [heading] * len(short)}
+            if not ignore_headings and any(heading_chapter(h) for h in batch_headings):
+                order = {**order, "headings": batch_headings}
             if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
                 preds, ents = map(list, zip(*clf.analyse(short, **order)))
             else:
                 preds, ents = clf.predict_details(short, **order), find(short)
-            for text, p, e in zip(batch, preds, ents):
-                click.echo(json.dumps(prediction_json(text, p, e), ensure_ascii=False) if as_json
-                           else _prediction_human(text, p, e) + "\n")
+            for text, h, p, e in zip(batch, batch_headings, preds, ents):
+                if as_json:
+                    rec = prediction_json(text, p, e)
+                    if h:
+                        rec["heading"] = h
+                    click.echo(json.dumps(rec, ensure_ascii=False))
+                else:
+                    if h != shown_heading and h:
+                        click.echo(f"## {h}\n")
+                    shown_heading = h
+                    click.echo(_prediction_human(text, p, e) + "\n")
             if in_order and preds:  # how the note was read, beside the output (stdout stays one JSON per line)
                 from ..themes.context import note_reading
 

@@ -199,6 +199,12 @@ def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
     return name, text[match.end():]
 
 
+def markdown_heading(line: str) -> str | None:
+    """The text of a Markdown heading line (``## Problemen`` -> ``Problemen``), or None for any other line."""
+    hm = _MD_HEADING.match(line)
+    return clean(hm.group(1)) if hm else None
+
+
 def clean(text: str) -> str:
     """Collapse runs of whitespace to single spaces and strip the ends."""
     return _WS.sub(" ", text).strip()
@@ -300,10 +306,10 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if (done := flush()) is not None:
                 yield done
             continue
-        if markdown and (hm := _MD_HEADING.match(raw)):
+        if markdown and (md_heading := markdown_heading(raw)) is not None:
             if (done := flush()) is not None:
                 yield done
-            heading = clean(hm.group(1))
+            heading = md_heading
             continue
         speaker = ""
         bullet = _BULLET.match(line)
