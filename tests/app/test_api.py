@@ -690,6 +690,13 @@ def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, 
         assert [s["section"] for s in sts] == [d.section for d in want]
         page = c.get("/review").text  # the review screen shows the heading, and the chapter it is evidence for
         assert 'title="the heading it stands under in the document: evidence for chapter 2">under “Problemen”' in page
+        # pasted, the same note: its heading lines are headings too, not statements
+        r = c.post("/paste", data={"csrf": csrf(c), "text": text, "name": "geplakt"}, follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        pasted = {d["name"]: d for d in c.get("/api/documents").json()["documents"]}["geplakt"]
+        sts = c.get(f"/api/statements?document={pasted['id']}").json()["statements"]
+        assert [s["text"] for s in sts] == lines and [s["section"] for s in sts] == [d.section for d in want]
         r = c.post("/api/classify", json={"texts": lines, "headings": heads})
         assert r.status_code == 200 and [p["section"] for p in r.json()["predictions"]] == [d.section for d in want]
         for bad in ("Problemen", ["Problemen"], [1, 2, 3]):

@@ -275,3 +275,10 @@ def test_markdown_heading_gives_the_text_of_a_heading_line_only():
     assert markdown_heading("#Problemen") is None  # no space: not a heading
     assert markdown_heading("    ## code block") is None  # indented four: not a heading
     assert markdown_heading("Er is te weinig opvang. # geen kop") is None
+
+
+def test_a_markdown_heading_in_a_plain_text_note_is_a_heading_not_a_statement():
+    """Analysts write '## Problemen' in .txt notes too (and the screen stores pasted text as .txt)."""
+    got = blocks("## Problemen\nTe weinig opvang.\n```\nNog een regel.\n")
+    assert got[0] == (2, "Te weinig opvang.", {"heading": "Problemen", "speaker": ""})
+    assert [t for _, t, _ in got] == ["Te weinig opvang.", "```", "Nog een regel."]  # fences only mean code in .md

@@ -306,7 +306,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if (done := flush()) is not None:
                 yield done
             continue
-        if markdown and (md_heading := markdown_heading(raw)) is not None:
+        if (md_heading := markdown_heading(raw)) is not None:  # in a .txt too: a note's '## Problemen' is no statement
             if (done := flush()) is not None:
                 yield done
             heading = md_heading
