@@ -209,15 +209,16 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     lines: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
     if heading is not None and not ignore_headings and heading_chapter(heading) is None:  # said once, before any work
         _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
-    under = {"heading": (heading or "").strip() or None}  # the heading of the statements that follow
+    first_heading = (heading or "").strip() or None
 
-    def statements() -> Iterator[str]:  # Markdown heading lines set the heading of what follows
+    def statements() -> Iterator[tuple[str | None, str]]:  # (heading, text); a Markdown heading line sets the heading
+        current = first_heading
         for line in lines:
             md = markdown_heading(line)
             if md is None:
-                yield line
+                yield current, line
                 continue
-            under["heading"] = md or None
+            current = md or None
             if not ignore_headings:
                 ch = heading_chapter(md)
                 click.echo(f"mh-nlp: heading {md!r}: " + (
@@ -225,16 +226,16 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                     "names no chapter (data/chapter_headings.json); it changes nothing"), err=True)
 
     source = statements()
-    shown_heading = under["heading"]  # human output: a heading line is printed again when the heading changes
+    shown_heading = first_heading  # human output: a heading line is printed again when the heading changes
     clf = None
     find = _entity_finder()
     count = 0
     try:
         while True:
             batch, batch_headings = [], []
-            for text in source:
+            for h, text in source:
                 batch.append(text)
-                batch_headings.append(under["heading"])
+                batch_headings.append(h)
                 if len(batch) >= CLASSIFY_BATCH and not in_order:  # in order: the whole note is one batch
                     break
             if not batch:
