@@ -41,6 +41,20 @@ def test_organisations(nlp, text, expected) -> None:
     assert ents(nlp, text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Fier en Nidos vangen minderjarigen op; de GGD'en en het Centrum Seksueel Geweld zien hen eerst.",
+     [("Fier", "ORG", "fier"), ("Nidos", "ORG", "nidos"), ("GGD'en", "ORG", "ggd"),
+      ("Centrum Seksueel Geweld", "ORG", "csg")]),
+    ("De FIOD, de SNCU, de ABU en de FNV over uitzendbureaus.",
+     [("FIOD", "ORG", "fiod"), ("SNCU", "ORG", "sncu"), ("ABU", "ORG", "abu"), ("FNV", "ORG", "fnv")]),
+    ("Defence for Children (ECPAT), het WODC, de Kinderombudsman en de ILO.",
+     [("Defence for Children", "ORG", "defence-for-children"), ("ECPAT", "ORG", "defence-for-children"),
+      ("WODC", "ORG", "wodc"), ("Kinderombudsman", "ORG", "kinderombudsman"), ("ILO", "ORG", "ilo")]),
+])
+def test_well_known_bodies_of_the_field(nlp, text, expected) -> None:
+    assert ents(nlp, text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "Om die reden gaan ze om met nieuwe groepen.",
     "Ze voelen zich veilig thuis en niet veilig thuis.",
@@ -48,6 +62,7 @@ def test_organisations(nlp, text, expected) -> None:
     "Een vanillasmaak en de Finlandia-route; annalen.",
     "Ind. en ind zijn geen dienst; ook de com en de cosmos niet.",
     "De nationale politieke agenda en de omgeving.",
+    "Ik ben fier op de abu-vertaling; humanitas en reclassering als woorden.",
 ])
 def test_ordinary_words_are_not_organisations(nlp, text) -> None:
     assert [e for e in ents(nlp, text) if e[1] == "ORG"] == []
