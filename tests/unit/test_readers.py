@@ -53,6 +53,46 @@ def test_speaker_label_and_markdown_heading_become_extra_fields():
     assert got[1] == (4, "Dank.", {"heading": "Problemen", "speaker": "Voorzitter"})
 
 
+def test_numbered_and_affiliated_speaker_labels():
+    got = blocks("Spreker 1: We zien meer signalen.\n[00:01:05] Spreker 2: De capaciteit is het probleem.\n"
+                 "Sanne - Fier: De opvang voor jongens ontbreekt.\nSanne [Fier]: Nog steeds.\n"
+                 "Deelnemer 3 (RIEC): Het RIEC deelt meer.\nStap 1: bel de politie.")
+    assert [(t, e["speaker"]) for _, t, e in got] == [
+        ("We zien meer signalen.", "Spreker 1"), ("De capaciteit is het probleem.", "Spreker 2"),
+        ("De opvang voor jongens ontbreekt.", "Sanne - Fier"), ("Nog steeds.", "Sanne [Fier]"),
+        ("Het RIEC deelt meer.", "Deelnemer 3 (RIEC)"), ("Stap 1: bel de politie.", "")]
+
+
+def test_a_speaker_on_a_line_of_its_own_speaks_the_lines_below():
+    # Word's and Teams' transcripts: the speaker (and a timestamp) on a line, the words below it
+    got = blocks("Spreker 1 00:00:05\nWe zien meer signalen.\n\nEn minder meldingen.\n\n"
+                 "Sanne de Vries   0:03\nDe opvang ontbreekt.\n[00:02:10] Jan (NLA)\nDe NLA inspecteert.\n"
+                 "Voorzitter: Dank.\nDan de volgende.\n# Ambities\nMeer opvang.", markdown=True)
+    assert [(n, t, e["speaker"]) for n, t, e in got] == [
+        (2, "We zien meer signalen.", "Spreker 1"), (4, "En minder meldingen.", "Spreker 1"),
+        (7, "De opvang ontbreekt.", "Sanne de Vries"), (9, "De NLA inspecteert.", "Jan (NLA)"),
+        (10, "Dank.", "Voorzitter"), (11, "Dan de volgende.", "Voorzitter"),  # an inline label takes the turn
+        (13, "Meer opvang.", "")]  # a heading ends it
+
+
+def test_captions_and_agenda_times_are_no_speaker_lines():
+    got = blocks("Knelpunten:\n- te weinig opvang\nOpening 10:00\nDatum 12:00\nDe opvang zit vol.")
+    assert [e["speaker"] for _, _, e in got] == ["", "", "", "", ""]
+    assert [t for _, t, _ in got][:2] == ["Knelpunten:", "te weinig opvang"]
+
+
+def test_docx_speaker_paragraphs_of_a_transcript(tmp_path):
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    for text in ("Spreker 1 00:00:05", "We zien meer signalen.", "Sanne de Vries 0:41", "De opvang ontbreekt.",
+                 "Nog steeds."):
+        d.add_paragraph(text)
+    d.save(tmp_path / "t.docx")
+    got = [(s.text, s.extra["speaker"]) for s in read_statements(tmp_path / "t.docx")]
+    assert got == [("We zien meer signalen.", "Spreker 1"), ("De opvang ontbreekt.", "Sanne de Vries"),
+                   ("Nog steeds.", "Sanne de Vries")]
+
+
 def test_lowercase_label_is_not_a_speaker():
     (_, text, extra), = blocks("Let op: de IND deelt te weinig.")
     assert text == "Let op: de IND deelt te weinig." and extra["speaker"] == ""
@@ -282,3 +322,13 @@ def test_a_markdown_heading_in_a_plain_text_note_is_a_heading_not_a_statement():
     got = blocks("## Problemen\nTe weinig opvang.\n```\nNog een regel.\n")
     assert got[0] == (2, "Te weinig opvang.", {"heading": "Problemen", "speaker": ""})
     assert [t for _, t, _ in got] == ["Te weinig opvang.", "```", "Nog een regel."]  # fences only mean code in .md
+
+
+def test_the_title_line_of_a_transcript_is_meta():
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of("Transcript rondetafel Zwolle, 12 november 2026") == "meta"
+    assert kind_of("Rondetafel Zwolle, 12 november 2026") == "meta"
+    assert kind_of("Transcripties van verhoren worden te laat gedeeld met de NLA.") == "statement"
+    assert kind_of("Transcript van het verhoor wordt te laat gedeeld met de NLA.") == "statement"
+    assert kind_of("Transcript interview NLA") == "meta"

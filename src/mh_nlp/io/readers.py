@@ -7,8 +7,11 @@ problems (a Windows-1252 file, an over-long statement) go to the ``warn`` callba
 Text files (.txt, .md) are split into one statement per paragraph, bullet or line:
 
 * a blank line, a bullet (``-``, ``*``, ``•``, ``–``, ``1.``, ``1)``), a speaker label
-  (``Voorzitter:``, ``Jan de Vries (NLA):``, an optional ``[00:12:31]`` timestamp first) or a
-  Markdown heading starts a new statement;
+  (``Voorzitter:``, ``Jan de Vries (NLA):``, ``Jan [NLA]:``, ``Jan - NLA:``, ``Spreker 1:``, an optional
+  ``[00:12:31]`` timestamp first) or a Markdown heading starts a new statement;
+* a line that holds only a speaker (``Spreker 1 00:00:05``, ``Sanne de Vries   0:03``: Word's and Teams'
+  transcripts) is no statement: its speaker is the speaker of the lines below it, until the next one
+  (:func:`speaker_line`);
 * a line that ends in a word broken with a hyphen (``mensen-`` + ``handel``) is rejoined without
   the hyphen (kept before ``en``/``of``: ``Wet- en regelgeving``);
 * a line that continues a sentence is rejoined with a space: it starts in lower case, or the line
@@ -171,12 +174,25 @@ def _open_text(path: Path, warn: Warn):
 _WS = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•–—·▪]|\d{1,3}[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_SPEAKER = re.compile(
-    r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?"  # optional timestamp
-    r"(?P<name>(?:[A-ZÀ-Ý][\w.'’-]*|van|de|der|den|ten|ter|het|te|in|'t)"
-    r"(?:\s+(?:[A-ZÀ-Ý][\w.'’-]*|van|de|der|den|ten|ter|het|te|in|'t)){0,3}"
-    r"(?:\s*\([^()]{1,40}\))?)\s*:\s+(?=\S)")
-_TIMESTAMP = re.compile(r"^\s*\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s+")
+_TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
+# the generic labels of transcription software and of our own pseudonyms: Spreker 1, Deelnemer 3, Speaker 2
+GENERIC_SPEAKERS = ("spreker", "speaker", "deelnemer", "deelneemster", "respondent", "participant", "geïnterviewde",
+                    "interviewee", "interviewer", "persoon")
+_NUMBERED = r"(?i:" + "|".join(GENERIC_SPEAKERS) + r")\s+\d{1,3}"
+_WORDS = (r"(?:[A-ZÀ-Ý][\w.'’-]*|van|de|der|den|ten|ter|het|te|in|'t)"
+          r"(?:\s+(?:[A-ZÀ-Ý][\w.'’-]*|van|de|der|den|ten|ter|het|te|in|'t)){0,3}")
+_BRACKETS = r"\s*\([^()]{1,40}\)|\s*\[[^\[\]]{1,40}\]"  # Jan (NLA), Jan [NLA]
+_AFFILIATION = rf"(?:{_BRACKETS}|\s+[-–]\s+[A-ZÀ-Ý][^:()\[\]]{{0,38}}?)"  # ... or Jan - NLA
+_NAME = rf"(?:{_NUMBERED}|{_WORDS}){_AFFILIATION}?"
+_SPEAKER = re.compile(rf"^\s*(?:{_TS}\s*)?(?P<name>{_NAME})\s*:\s+(?=\S)")
+# a line that holds nothing but a speaker, whose words follow on the next lines (Word's and Teams' transcripts:
+# "Spreker 1 00:00:05", "Sanne de Vries   0:03"; "[00:01:05] Jan (NLA)"; "Spreker 2:"; "Jan de Vries (NLA):" with
+# its colon, as a wrapped attendee list may hold "Pieter Bakker (politie)" on a line of its own)
+_SPEAKER_LINE = re.compile(
+    rf"^\s*(?:{_TS}\s+(?P<a>{_NAME})\s*:?|(?P<b>{_NAME})\s+{_TS}|(?P<c>{_NUMBERED}{_AFFILIATION}?)\s*:?"
+    rf"|(?P<d>{_WORDS}(?:{_BRACKETS}))\s*:)\s*$")
+SPEAKER_AFFILIATION = re.compile(rf"{_AFFILIATION}\s*$")
+_TIMESTAMP = re.compile(rf"^\s*{_TS}\s+")
 _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
@@ -197,6 +213,23 @@ def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
     if not speaker_label(name):
         return "", text
     return name, text[match.end():]
+
+
+def speaker_line(text: str) -> str | None:
+    """The speaker of a line that holds nothing but a speaker label, its words on the lines below
+    (``Spreker 1 00:00:05``, ``[00:01:05] Jan de Vries``, ``Sanne de Vries (Fier):``), else None. A label with
+    neither a timestamp, a number (``Spreker 1``) nor an affiliation (``(NLA)``) is not taken: ``Knelpunten:``
+    over a list is a caption, not a speaker; nor is a meta label (``Datum 12:00``)."""
+    m = _SPEAKER_LINE.match(text)
+    if m is None:
+        return None
+    name = clean(next(g for g in m.groups() if g))
+    if name.endswith(":"):
+        name = name[:-1].rstrip()
+    bare = SPEAKER_AFFILIATION.sub("", name)
+    if not speaker_label(name) or not speaker_label(bare) or kind_of(bare) != "statement":
+        return None
+    return name
 
 
 def markdown_heading(line: str) -> str | None:
@@ -290,6 +323,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
     buf_extra: dict[str, str] = {}
     last_line = ""
     in_fence = False
+    turn = ""  # the speaker announced on a line of its own, for the lines below it
 
     def flush():
         nonlocal buf
@@ -309,7 +343,12 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         if (md_heading := markdown_heading(raw)) is not None:  # in a .txt too: a note's '## Problemen' is no statement
             if (done := flush()) is not None:
                 yield done
-            heading = md_heading
+            heading, turn = md_heading, ""
+            continue
+        if (announced := speaker_line(line)) is not None:
+            if (done := flush()) is not None:
+                yield done
+            turn = announced
             continue
         speaker = ""
         bullet = _BULLET.match(line)
@@ -318,6 +357,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         sm = _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
+            if speaker and turn:  # in a transcript of turns, an inline label starts the next turn
+                turn = speaker
         else:
             tm = _TIMESTAMP.match(line)
             if tm:
@@ -330,7 +371,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if (done := flush()) is not None:
                 yield done
             buf, buf_line = line, number
-            buf_extra = {"heading": heading, "speaker": speaker}
+            buf_extra = {"heading": heading, "speaker": speaker or turn}
         else:
             buf = _join(buf, line)
         if len(buf) > max_chars:  # keep memory flat on a paragraph without any break
@@ -454,7 +495,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         raise ReadError(f"not a valid .docx file ({exc.__class__.__name__})") from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
-    heading = ""
+    heading = turn = ""
     paragraphs = tables = 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -467,11 +508,15 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             continue
         style = (block.style.name if block.style is not None else "") or ""
         if style.lower().startswith(_TITLE_STYLES):
-            heading = text
+            heading, turn = text, ""
             continue
-        speaker = ""
+        if (announced := speaker_line(text)) is not None:
+            turn = announced
+            continue
         speaker, text = take_speaker(text)
-        yield paragraphs, text, {"heading": heading, "speaker": speaker}
+        if speaker and turn:
+            turn = speaker
+        yield paragraphs, text, {"heading": heading, "speaker": speaker or turn}
 
 
 # ---------------------------------------------------------------- tables: .csv and .xlsx
