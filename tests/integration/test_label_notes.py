@@ -173,6 +173,23 @@ def test_pseudonymise_leaves_no_name_and_keeps_organisations(clf, notes, tmp_pat
     assert len(speakers - {"Voorzitter"}) == 3 and "Voorzitter" in speakers  # Jan, Fatima, Pieter; a role stays
 
 
+def test_pseudonyms_do_not_collide_with_a_transcripts_own_speaker_numbers(clf, tmp_path):
+    note = tmp_path / "transcript.txt"
+    note.write_text("Spreker 1: Wij zien meer signalen van uitbuiting.\nSanne de Vries (Fier): De opvang ontbreekt.\n"
+                    "Spreker 2 00:01:10\nDe NLA inspecteert vaker.\nMarco Rossi [FNV]: Uitzendbureaus blijven buiten "
+                    "beeld.\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = run("label", note, "-o", out, "--pseudonymise", "-q")
+    assert r.exit_code == 0, r.output
+    written = out.read_text(encoding="utf-8")
+    assert not re.search(r"Sanne|Vries|Marco|Rossi", written), written
+    speakers = [json.loads(x)["extra"]["speaker"] for x in written.splitlines()]
+    assert speakers[0] == "Spreker 1" and speakers[2] == "Spreker 2"  # the transcript's own, kept
+    assert speakers[1].endswith(" (Fier)") and speakers[3].endswith(" [FNV]")
+    people = {speakers[1][:-len(" (Fier)")], speakers[3][:-len(" [FNV]")]}
+    assert len(people) == 2 and not people & {"Spreker 1", "Spreker 2"}, speakers
+
+
 def test_pseudonymise_recall_on_the_gold_names():
     caught = total = 0
     for name in ("gold.tsv", "heldout.tsv", "fresh.tsv", "names_fresh.tsv"):

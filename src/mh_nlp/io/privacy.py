@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from .kinds import load_cues, names_only
-from .readers import SPEAKER_HEADERS, Statement
+from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 
 PSEUDONYM = "Spreker {n}"
 _PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da",
@@ -214,6 +214,9 @@ class Pseudonymiser:
         self._pattern: re.Pattern | None = None
         self._lower: set[str] = set()  # words written in lower case in this run: not one-word names
         self._candidates: list[str] = []  # names found in context while learning, added on first use
+        # pseudonyms the input already uses (a transcript's own "Spreker 1"): never given to another person
+        self._taken: set[str] = set()
+        self._template_re = re.compile(r"(?<!\w)" + re.escape(template).replace(r"\{n\}", r"\d{1,4}") + r"(?!\w)")
 
     # ---------------------------------------------------------------- learning names
     def add(self, name: str) -> str:
@@ -224,7 +227,10 @@ class Pseudonymiser:
             return name
         if name in self._variants:
             return self._variants[name]
-        alias = self.template.format(n=len(self.people) + 1)
+        n = len(self.people) + 1
+        while self.template.format(n=n) in self._taken or self.template.format(n=n) in self.people.values():
+            n += 1
+        alias = self.template.format(n=n)
         self.people[name] = alias
         self._variants[name] = alias
         words = name.split()
@@ -239,10 +245,12 @@ class Pseudonymiser:
         return alias
 
     def learn_speaker(self, speaker: str) -> None:
-        speaker = _clean_name(re.sub(r"\([^()]*\)", " ", speaker))
+        # the person without an affiliation: Jan (NLA), Jan [NLA] and Jan - NLA are all Jan
+        speaker = _clean_name(SPEAKER_AFFILIATION.sub("", re.sub(r"\([^()]*\)", " ", speaker).strip()))
         cues = load_cues()
+        generic = re.sub(r"\s+\d{1,3}$", "", speaker).lower()  # Spreker 1, Deelnemer 3: nobody's name
         if speaker and _is_person(speaker) and speaker.lower() not in cues.role_labels and \
-                speaker.lower() not in {"spreker", "deelnemer", "interviewer", "moderator"}:
+                generic not in set(GENERIC_SPEAKERS) | {"moderator"}:
             self.add(speaker)
 
     def _common(self, word: str) -> bool:
@@ -256,8 +264,28 @@ class Pseudonymiser:
         if self.finder is not None:
             self._candidates.extend(_clean_name(n) for n in self.finder(text) if _is_person(n))
 
+    def _renumber(self) -> None:
+        """Give a new pseudonym to a person whose pseudonym the input turned out to use itself (a transcript's own
+        ``Spreker 2``, seen after the person was learnt): two people never share one."""
+        clash = {alias for alias in self.people.values() if alias in self._taken}
+        if not clash:
+            return
+        used = set(self.people.values()) | self._taken
+        new = {}
+        n = 0
+        for alias in sorted(clash, key=lambda a: list(self.people.values()).index(a)):
+            n += 1
+            while self.template.format(n=n) in used:
+                n += 1
+            new[alias] = self.template.format(n=n)
+            used.add(new[alias])
+        self.people = {k: new.get(v, v) for k, v in self.people.items()}
+        self._variants = {k: new.get(v, v) for k, v in self._variants.items()}
+        self._pattern = None
+
     def _settle(self) -> None:
         """Add the names found in context, now that every lower-case word of the run is known."""
+        self._renumber()
         for name in self._candidates:
             if name not in self._variants and _is_person(name, strict=True, common=self._common) or \
                     (len(name.split()) > 1 and name not in self._variants):
@@ -266,6 +294,8 @@ class Pseudonymiser:
 
     def learn(self, st: Statement) -> None:
         """Learn the names of one statement: speaker, speaker-like columns, attendee lines, names in context."""
+        for value in (st.text, *st.extra.values()):
+            self._taken.update(self._template_re.findall(str(value or "")))
         for key, value in st.extra.items():
             if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
                 if value:
