@@ -548,6 +548,23 @@ def test_uploaded_notes_keep_meta_and_chatter_without_a_section(make_app, csrf):
         assert len(re.findall(r'data-id="\d+"', c.get("/review?kind=statement").text)) == 2
 
 
+TEAMS_VTT = ("WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n<v Sanne de Vries>De NLA ziet meer arbeidsuitbuiting in\n\n"
+             "00:00:04.000 --> 00:00:07.000\n<v Sanne de Vries>distributiecentra.</v>\n\n"
+             "00:00:07.000 --> 00:00:10.000\n<v Jan Bakker>Er is te weinig opvang voor mannelijke slachtoffers.</v>\n")
+
+
+@needs_model
+def test_a_teams_transcript_is_read_turn_by_turn(make_app, csrf):
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _upload_labelled(app, c, csrf, "overleg.vtt", TEAMS_VTT)
+        assert doc["status"] == "done" and doc["statements"] == 2
+        sts = c.get("/api/statements").json()["statements"]
+        assert [s["text"] for s in sts] == ["De NLA ziet meer arbeidsuitbuiting in distributiecentra.",
+                                            "Er is te weinig opvang voor mannelijke slachtoffers."]
+        assert all(s["section"] and s["top"] for s in sts)
+
+
 def _workbook(path: Path) -> Path:
     from openpyxl import Workbook
 

@@ -332,3 +332,74 @@ def test_the_title_line_of_a_transcript_is_meta():
     assert kind_of("Transcripties van verhoren worden te laat gedeeld met de NLA.") == "statement"
     assert kind_of("Transcript van het verhoor wordt te laat gedeeld met de NLA.") == "statement"
     assert kind_of("Transcript interview NLA") == "meta"
+
+
+TEAMS_VTT = """WEBVTT
+
+NOTE opgenomen in Teams
+
+0a1b2c3d-1
+00:00:00.000 --> 00:00:05.120
+<v Sanne de Vries>We zien steeds meer signalen van</v>
+
+0a1b2c3d-2
+00:00:05.120 --> 00:00:09.480
+<v Sanne de Vries>arbeidsuitbuiting &amp; de meldingen <i>blijven</i> uit.</v>
+
+00:01:02.000 --> 00:01:04.000
+<v.loud Jan Bakker>De capaciteit is het probleem.</v>
+"""
+
+SRT = """1
+00:00:00,000 --> 00:00:03,100
+Er is te weinig opvang
+
+2
+00:00:03,100 --> 00:00:06,000
+voor jongens. De NLA
+inspecteert vaker.
+
+3
+00:01:00,500 --> 00:01:04,000
+Els: Wat goed gaat is de samenwerking met het RIEC.
+"""
+
+
+def test_teams_webvtt_one_statement_per_turn(tmp_path):
+    p = tmp_path / "teams.vtt"
+    p.write_text(TEAMS_VTT, encoding="utf-8")
+    got = [(s.position, s.text, s.extra["speaker"]) for s in read_statements(p)]
+    assert got == [("00:00:00", "We zien steeds meer signalen van arbeidsuitbuiting & de meldingen blijven uit.",
+                    "Sanne de Vries"), ("00:01:02", "De capaciteit is het probleem.", "Jan Bakker")]
+    assert extra_fields(p) == ["heading", "speaker"]
+
+
+def test_subrip_without_speakers_reads_sentence_by_sentence(tmp_path):
+    p = tmp_path / "opname.srt"
+    p.write_text(SRT, encoding="utf-8")
+    got = [(s.position, s.text, s.extra["speaker"]) for s in read_statements(p)]
+    # cues are joined into sentences; a cue may end one sentence and start the next
+    assert got == [("00:00:00", "Er is te weinig opvang voor jongens. De NLA inspecteert vaker.", ""),
+                   ("00:01:00", "Wat goed gaat is de samenwerking met het RIEC.", "Els")]
+    assert [s.text for s in read_statements(p, split="sentence")][:2] == [
+        "Er is te weinig opvang voor jongens.", "De NLA inspecteert vaker."]
+
+
+def test_a_long_turn_is_cut_at_a_sentence_end(tmp_path):
+    from mh_nlp.io.readers import TURN_CHARS
+
+    sentence = "De opvang voor slachtoffers van arbeidsuitbuiting is in onze regio nog altijd te klein. "
+    cues = "".join(f"00:00:{i:02d}.000 --> 00:00:{i + 1:02d}.000\n<v Jan>{sentence}</v>\n\n" for i in range(20))
+    p = tmp_path / "lang.vtt"
+    p.write_text("WEBVTT\n\n" + cues, encoding="utf-8")
+    got = list(read_statements(p))
+    assert len(got) > 1 and all(len(s.text) < TURN_CHARS + len(sentence) for s in got)
+    assert all(s.text.endswith(".") and s.extra["speaker"] == "Jan" for s in got)
+    assert " ".join(s.text for s in got) == " ".join([sentence.strip()] * 20)
+
+
+def test_a_subtitle_file_without_cues_is_a_clear_error(tmp_path):
+    p = tmp_path / "leeg.vtt"
+    p.write_text("WEBVTT\n\nNOTE niets opgenomen\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="no cues found"):
+        list(read_statements(p))

@@ -46,8 +46,9 @@ from mh_nlp.io.writers import unguard_cell
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-SUFFIXES = TEXT_SUFFIXES | {".docx", ".csv", ".xlsx", ".jsonl"}
-TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx statements
+SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
+SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | {".docx", ".csv", ".xlsx", ".jsonl"}
+TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 
 Warn = Callable[[str], None]
@@ -387,6 +388,70 @@ def _read_text(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, st
     markdown = path.suffix.lower() in {".md", ".markdown"}
     with _open_text(path, warn) as fh:
         yield from text_blocks((ln.rstrip("\r\n") for ln in fh), markdown=markdown, max_chars=max_chars)
+
+
+_CUE_TIMING = re.compile(r"^\s*(?P<start>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
+                         r"(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[^>]*>")
+_VTT_BLOCKS = ("WEBVTT", "NOTE", "STYLE", "REGION")
+
+
+def _cues(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+    """(start time, speaker, text) of every cue of a WebVTT or SubRip file: a block of lines with a timing line
+    (``00:00:05.120 --> 00:00:09.480``, SubRip with a comma), its cue number or id above it, its text below.
+    The speaker is the cue's voice (``<v Sanne de Vries>``, as Teams writes it) or a speaker label in its text
+    (``Sanne: ...``); other tags (``<i>``, ``<c.geel>``) and HTML entities are taken out."""
+    import html
+
+    block: list[str] = []
+    for raw in (*lines, ""):
+        line = raw.strip().lstrip("\ufeff")
+        if line:
+            block.append(line)
+            continue
+        if not block:
+            continue
+        timing = next((i for i, b in enumerate(block) if _CUE_TIMING.match(b)), None)
+        if timing is not None and not block[0].startswith(_VTT_BLOCKS[1:]):
+            body = " ".join(block[timing + 1:])
+            voice = _VOICE.search(body)
+            text = clean(html.unescape(_TAG.sub(" ", body)))
+            speaker = clean(voice.group(1)) if voice else ""
+            if not speaker:
+                speaker, text = take_speaker(text)
+            start = _CUE_TIMING.match(block[timing]).group("start").replace(",", ".").split(".")[0]
+            if text:
+                yield start.zfill(8), speaker, text
+        block = []
+
+
+TURN_CHARS = 600  # a speaker's turn longer than this is cut at the next sentence end (about five sentences)
+
+
+def _read_subtitles(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """A timed transcript (.vtt, .srt): one statement per speaker's turn (its cues joined; a cue is a fragment
+    of a sentence), a long turn cut at a sentence end after :data:`TURN_CHARS` characters; where the cues name
+    no speaker, one statement per sentence. The position is the start time of the statement's first cue."""
+    with _open_text(path, warn) as fh:
+        cues = _cues(ln.rstrip("\r\n") for ln in fh)
+        start, speaker, buf = "", "", ""
+        found = False
+        for cue_start, cue_speaker, text in cues:
+            found = True
+            turn_ends = cue_speaker != speaker or (
+                _SENTENCE_END.search(buf) is not None and (not cue_speaker or len(buf) >= TURN_CHARS))
+            if buf and (turn_ends or len(buf) + len(text) > max_chars):
+                yield start, buf, {"heading": "", "speaker": speaker}
+                buf = ""
+            if not buf:
+                start, speaker = cue_start, cue_speaker
+            buf = _join(buf, text) if buf else text
+        if buf:
+            yield start, buf, {"heading": "", "speaker": speaker}
+        if not found:
+            raise ReadError("no cues found (a .vtt or .srt file holds timed cues: "
+                            "'00:00:05.120 --> 00:00:09.480' and the words below it)")
 
 
 _TITLE_STYLES = ("heading", "kop", "title", "titel")
@@ -966,6 +1031,8 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
             blocks = _read_text(path, warn, max_chars)
         elif suffix == ".docx":
             blocks = _read_docx(path, warn, max_chars)
+        elif suffix in SUBTITLE_SUFFIXES:
+            blocks = _read_subtitles(path, warn, max_chars)
         elif suffix == ".csv":
             blocks = _read_csv(path, warn, column, header_row)
         elif suffix == ".xlsx":
@@ -1003,7 +1070,7 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
     suffix = path.suffix.lower()
     try:
         check_input(path)
-        if suffix in TEXT_SUFFIXES or suffix == ".docx":
+        if suffix in TEXT_SUFFIXES | SUBTITLE_SUFFIXES or suffix == ".docx":
             return list(TEXT_EXTRAS)
         if suffix == ".xlsx":
             return xlsx_columns(path, sheets, column, header_row)
