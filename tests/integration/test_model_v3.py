@@ -278,6 +278,22 @@ def test_in_order_with_a_model_that_cannot_is_a_one_line_error(trained, tmp_path
     assert not out.exists()
 
 
+def test_a_leading_label_that_names_a_chapter_is_evidence_for_its_statement(trained):
+    """Notes often mark a point "Knelpunt: ..." or "Ambitie: ..." instead of putting it under a heading: the label
+    weighs as the heading of that one statement would, and takes the place of the heading it stands under."""
+    _path, _, clf = trained
+    points = ["elke regio een zorgcoördinator.", "de samenwerking met het RIEC.", "meer capaciteit."]
+    for label, chapter in (("Ambitie", 4), ("Knelpunt", 2), ("Wat goed gaat", 3)):
+        labelled = clf.predict_details([f"{label}: {p}" for p in points])
+        assert [p.label_chapter for p in labelled] == [chapter] * len(points)
+        assert sum(p.chapter == chapter for p in labelled) >= 2, (label, [p.section for p in labelled])
+        under = clf.predict_details([f"{label}: {p}" for p in points], headings=["Trends"] * len(points))
+        assert [p.section for p in under] == [p.section for p in labelled]  # the label, not the heading
+        assert all(p.heading_chapter is None for p in under)
+    plain = clf.predict_details(points)
+    assert all(p.label_chapter is None for p in plain)
+
+
 def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_library(trained, tmp_path):
     """``label``: a Markdown heading such as "## Problemen" counts as evidence for chapter 2 of the statements under
     it (the library's ``headings=``), ``--ignore-headings`` reads them without; the overview says which headings

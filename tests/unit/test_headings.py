@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mh_nlp.corpus.records import load_taxonomy
-from mh_nlp.themes.headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
+from mh_nlp.themes.headings import HEADING_WEIGHT, chapter_evidence, heading_chapter, label_chapter
 
 
 def test_every_chapter_title_of_the_taxonomy_names_its_chapter():
@@ -58,3 +58,16 @@ def test_evaluate_reads_each_quote_under_its_chapter_title():
     H = under_chapter_headings(np.full((len(quotes), len(columns)), 1.0 / len(columns)), quotes, columns, tax)
     chapter_of = np.array([tax.sections[s].chapter for s in columns])
     assert [chapter_of[row.argmax()] for row in H] == [tax.sections[q.section].chapter for q in quotes]
+
+
+@pytest.mark.parametrize("text, chapter", [
+    ("Knelpunt: te weinig opvang voor jongens.", 2), ("Ambitie: elke regio een zorgcoördinator.", 4),
+    ("Wat goed gaat: de samenwerking met het RIEC.", 3), ("Trend: steeds jongere slachtoffers.", 1),
+    ("Oplossing: meer capaciteit bij de AVIM.", 4), ("Succes: de NLA inspecteert vaker.", 3),
+    ("- Problemen rond opvang: wachtlijsten.", 2),
+    ("Problemen en oplossingen: beide besproken.", None),  # two chapters: none
+    ("De opvang: te weinig bedden.", None), ("Geen label hier.", None), ("", None), (None, None),
+    ("Volgens de politie is het zo dat er in deze regio een probleem is: te weinig mensen.", None),  # no label
+])
+def test_a_statements_own_leading_label_names_a_chapter(text, chapter):
+    assert label_chapter(text) == chapter

@@ -62,8 +62,28 @@ class Classifier:
         return prepare(list(texts), self.base, entities=getattr(self.model, "uses_entities", True))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of every section (columns in ``classes_`` order)."""
-        return self.model.predict_proba(self._prepare(texts))
+        """Probability of every section (columns in ``classes_`` order), with the evidence of a leading label that
+        names a chapter ("Knelpunt: ...", :meth:`_evidence`), as :meth:`predict_details` gives it."""
+        X = self._prepare(texts)
+        return self._evidence(X, self.model.predict_proba(X))[0]
+
+    def _evidence(self, X: Sequence[Prepared], P: np.ndarray, headings: Sequence[str | None] | None = None
+                  ) -> tuple[np.ndarray, list[int | None], list[int | None] | None]:
+        """``P`` weighed by the chapter each statement's own leading label names ("Knelpunt: ...") or else its
+        heading (:mod:`mh_nlp.themes.headings`); returns it with the chapters the labels named and those the
+        headings named where no label did (None without ``headings``)."""
+        from .headings import chapter_evidence, heading_chapter, label_chapter
+
+        labelled = [label_chapter(x.norm) for x in X]
+        named = None
+        if headings is not None:
+            if len(headings) != len(X):
+                raise ValueError(f"{len(headings)} headings for {len(X)} statements")
+            named = [heading_chapter(h) if c is None else None for h, c in zip(headings, labelled)]
+        if any(c is not None for c in labelled) or named is not None:
+            P = chapter_evidence(P, self.column_chapters_,
+                                 [c if c is not None else (named[i] if named else None) for i, c in enumerate(labelled)])
+        return P, labelled, named
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [d.section for d in self.predict_details(texts)]
@@ -83,7 +103,8 @@ class Classifier:
         evidence (:meth:`details`). ``in_order``: the texts are one note read in order, so each statement's
         neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own.
         ``headings``: the heading each text stands under in its note (None: none); a heading that names a chapter
-        ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`)."""
+        ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`). A text's own
+        leading label that names one ("Knelpunt: te weinig opvang") is such evidence too, in place of its heading's."""
         texts = list(texts)
         return self._proba_details(self._prepare(texts), k, in_order, headings)[1] if texts else []
 
@@ -111,14 +132,8 @@ class Classifier:
         stay = self.require_in_order() if in_order else None
         E = model._embed(X)  # embedded once for the probabilities and the evidence
         P = model.predict_proba(X, E)
-        named = None
-        if headings is not None:  # each statement's own evidence first, then (in order) its neighbours'
-            from .headings import chapter_evidence, heading_chapter
-
-            if len(headings) != len(X):
-                raise ValueError(f"{len(headings)} headings for {len(X)} statements")
-            named = [heading_chapter(h) for h in headings]
-            P = chapter_evidence(P, self.column_chapters_, named)
+        # each statement's own evidence first (its label or heading), then (in order) its neighbours'
+        P, labelled, named = self._evidence(X, P, headings)
         if in_order:
             from .context import read_note
 
@@ -128,6 +143,7 @@ class Classifier:
             preds = [replace(p, note_stay=chosen) for p in preds]
         if named is not None:
             preds = [replace(p, heading_chapter=c) if c is not None else p for p, c in zip(preds, named)]
+        preds = [replace(p, label_chapter=c) if c is not None else p for p, c in zip(preds, labelled)]
         encoder = getattr(model, "_encoder", None)
         limit = getattr(encoder(), "prefix_chars", None) if encoder is not None else None
         if limit:  # a long statement was embedded from its prefix: say how much of it

@@ -3,7 +3,8 @@ gaat goed", "## Ambities", as round tables were) says the stance of every statem
 stance (the chapter) is what a statement read on its own gets wrong most often.
 
 :func:`heading_chapter` maps a heading to the chapter it names (``data/chapter_headings.json``; None for a heading
-that names no chapter, or two). :func:`chapter_evidence` weighs each statement's section probabilities by it, as a
+that names no chapter, or two); :func:`label_chapter` reads a statement's own leading label the same way
+("Knelpunt: te weinig opvang"). :func:`chapter_evidence` weighs each statement's section probabilities by it, as a
 likelihood: each section of the named chapter by ``HEADING_WEIGHT`` (0.9), each section of the other three chapters
 by a third of the rest (a ratio of 27 to 1), so a heading is strong evidence but not a rule (a statement that
 clearly belongs elsewhere can still go there, as an analyst sometimes writes a remark under the wrong heading). The weight is a fixed prior — "a heading is right
@@ -22,7 +23,7 @@ import numpy as np
 
 from ..paths import data_file
 
-__all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "load_chapter_headings"]
+__all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "label_chapter", "load_chapter_headings"]
 
 HEADING_WEIGHT = 0.9  # the share of the probability a heading gives its chapter's sections (a prior, not fitted)
 
@@ -57,6 +58,18 @@ def heading_chapter(heading: str | None, path: str | None = None) -> int | None:
     padded = f" {text} "
     mentioned = {ch for ch, phrases in table.items() if any(f" {p} " in padded for p in phrases)}
     return named.pop() if len(named) == 1 and mentioned <= named else None
+
+
+_LABEL = re.compile(r"^\s*(?:[-*•–]\s+)?([^\W\d_][^:]{0,39}?)\s*:\s*\S")
+
+
+def label_chapter(text: str | None, path: str | None = None) -> int | None:
+    """The chapter a statement's own leading label names, or None: the words before its first colon (at most 40
+    characters), read as :func:`heading_chapter` reads a heading ("Knelpunt: te weinig opvang" -> 2, "Ambitie: ..."
+    -> 4, "Wat goed gaat: ..." -> 3). Notes often mark each point this way instead of putting it under a heading;
+    the label counts as the heading of that one statement."""
+    m = _LABEL.match(text or "")
+    return heading_chapter(m.group(1), path) if m else None
 
 
 def chapter_evidence(P: np.ndarray, column_chapters: Sequence[int], chapters: Sequence[int | None],

@@ -42,6 +42,8 @@ class Prediction:
     note_stay: float | None = None
     # the chapter its heading named ("## Problemen": 2), used as evidence (mh_nlp.themes.headings); None: none
     heading_chapter: int | None = None
+    # the chapter its own leading label named ("Knelpunt: ...": 2), used as evidence in place of a heading's; None: none
+    label_chapter: int | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
