@@ -403,3 +403,11 @@ def test_a_subtitle_file_without_cues_is_a_clear_error(tmp_path):
     p.write_text("WEBVTT\n\nNOTE niets opgenomen\n", encoding="utf-8")
     with pytest.raises(ReadError, match="no cues found"):
         list(read_statements(p))
+
+
+def test_a_stance_label_is_no_speaker_and_stays_in_the_statement():
+    got = blocks("Knelpunt: te weinig opvang voor jongens.\nAmbitie: elke regio een zorgcoördinator.\n"
+                 "Succes: de NLA inspecteert vaker.\nJan: De NLA inspecteert vaker.")
+    assert [(t, e["speaker"]) for _, t, e in got] == [
+        ("Knelpunt: te weinig opvang voor jongens.", ""), ("Ambitie: elke regio een zorgcoördinator.", ""),
+        ("Succes: de NLA inspecteert vaker.", ""), ("De NLA inspecteert vaker.", "Jan")]
