@@ -689,6 +689,24 @@ def test_a_document_marked_as_one_note_is_read_in_order(make_app, csrf):
 
 
 @needs_model
+def test_a_statements_own_stance_label_counts_on_the_screen(make_app, csrf):
+    """A line marked "Ambitie: ..." under "## Trends": its own label is the evidence, and the screen says so."""
+    from mh_nlp.themes.train import load_classifier
+
+    line = "Ambitie: elke regio een zorgcoördinator."
+    want = load_classifier().predict_details([line], headings=["Trends"])[0]
+    assert want.chapter == 4 and want.label_chapter == 4 and want.heading_chapter is None
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _upload_labelled(app, c, csrf, "notulen.md", f"## Trends\n\n{line}\n")
+        (st,) = c.get(f"/api/statements?document={doc['id']}").json()["statements"]
+        assert st["text"] == line and st["section"] == want.section
+        page = c.get("/review").text
+        assert "label: chapter 4</span>" in page
+        assert 'title="the heading it stands under in the document">under “Trends”' in page
+
+
+@needs_model
 def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, csrf):
     """An uploaded note's Markdown headings are evidence for the chapter of the statements under them, as in
     ``mh-nlp label``; ``/api/classify`` takes ``headings`` (one per text, or null) and refuses anything else."""

@@ -470,9 +470,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
-    from ..themes.headings import heading_chapter
+    from ..themes.headings import heading_chapter, label_chapter
 
-    env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter)
+    env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
+                       label_chapter=label_chapter)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
