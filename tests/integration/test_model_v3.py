@@ -340,6 +340,10 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
         assert [r["section"] for r in recs] == [d.section for d in want]
         assert all(r["heading"] == "Problemen" for r in recs)
         assert ("evidence for chapter 2" in res.stderr) == (not extra)
+    # a caption line that names a chapter ("Knelpunten:") heads the lines below it as a heading does
+    res = runner.invoke(main, ["classify", "--json", "--model", str(path)], input="Knelpunten:\n" + "\n".join(candidates))
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in under]
     res = runner.invoke(main, ["classify", "--model", str(path)], input=piped)  # human output repeats the heading
     assert res.exit_code == 0 and res.stdout.startswith("## Problemen\n") and "# Rondetafel" not in res.stdout
     res = runner.invoke(main, ["classify", "--model", str(path)], input="## Problemen\n")  # headings only

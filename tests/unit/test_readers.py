@@ -76,9 +76,9 @@ def test_a_speaker_on_a_line_of_its_own_speaks_the_lines_below():
 
 
 def test_captions_and_agenda_times_are_no_speaker_lines():
-    got = blocks("Knelpunten:\n- te weinig opvang\nOpening 10:00\nDatum 12:00\nDe opvang zit vol.")
+    got = blocks("Opvang:\n- te weinig bedden\nOpening 10:00\nDatum 12:00\nDe opvang zit vol.")
     assert [e["speaker"] for _, _, e in got] == ["", "", "", "", ""]
-    assert [t for _, t, _ in got][:2] == ["Knelpunten:", "te weinig opvang"]
+    assert [t for _, t, _ in got][:2] == ["Opvang:", "te weinig bedden"]
 
 
 def test_docx_speaker_paragraphs_of_a_transcript(tmp_path):
@@ -411,3 +411,26 @@ def test_a_stance_label_is_no_speaker_and_stays_in_the_statement():
     assert [(t, e["speaker"]) for _, t, e in got] == [
         ("Knelpunt: te weinig opvang voor jongens.", ""), ("Ambitie: elke regio een zorgcoördinator.", ""),
         ("Succes: de NLA inspecteert vaker.", ""), ("De NLA inspecteert vaker.", "Jan")]
+
+
+def test_a_caption_that_names_a_chapter_heads_the_list_below_it():
+    got = blocks("## Rondetafel\nKnelpunten:\n- te weinig opvang\n- geen capaciteit\n\nDe NLA ziet meer.\n\n"
+                 "Wat gaat goed:\n\nSamenwerking met het RIEC.\nDe volgende partijen werken samen:\n- politie",
+                 markdown=True)
+    assert [(t, e["heading"]) for _, t, e in got] == [
+        ("te weinig opvang", "Knelpunten"), ("geen capaciteit", "Knelpunten"),
+        ("De NLA ziet meer.", "Rondetafel"),  # a blank line ends the list under the caption
+        ("Samenwerking met het RIEC.", "Wat gaat goed"),  # a blank line right below the caption does not
+        ("De volgende partijen werken samen:", "Wat gaat goed"),  # names no chapter: a statement
+        ("politie", "Wat gaat goed")]
+
+
+def test_docx_caption_paragraph_heads_the_paragraphs_below_it(tmp_path):
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    for text in ("Ambities:", "Elke regio een zorgcoördinator.", "Meer voorlichting.", "", "De NLA ziet meer."):
+        d.add_paragraph(text)
+    d.save(tmp_path / "c.docx")
+    got = [(s.text, s.extra["heading"]) for s in read_statements(tmp_path / "c.docx")]
+    assert got == [("Elke regio een zorgcoördinator.", "Ambities"), ("Meer voorlichting.", "Ambities"),
+                   ("De NLA ziet meer.", "")]

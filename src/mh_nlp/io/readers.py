@@ -19,7 +19,8 @@ Text files (.txt, .md) are split into one statement per paragraph, bullet or lin
   word (``de``, ``van``, ``met`` ...) or at a wrapped width (>= 60 characters); otherwise each line is
   its own statement (so unpunctuated one-line notes stay apart).
 
-Markdown headings are not statements: their text is carried in the ``heading`` extra field, and a
+Markdown headings are not statements: their text is carried in the ``heading`` extra field (so is a caption
+that names a chapter, ``Knelpunten:``, for the lines below it up to a blank line: :func:`chapter_caption`), and a
 speaker label moves from the text to the ``speaker`` field (a meta label such as ``Datum:``,
 ``Aanwezig:`` or ``Notulist:`` never does). Every statement gets a ``kind``: ``statement``, ``meta`` or
 ``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet, the header row found below
@@ -233,6 +234,22 @@ def speaker_line(text: str) -> str | None:
     return name
 
 
+_CAPTION = re.compile(r"^([^:]{1,40}?)\s*:$")
+
+
+def chapter_caption(line: str) -> str | None:
+    """The text of a caption line that names one of the anthology's chapters (``Knelpunten:``, ``Wat gaat
+    goed:``, ``Ambities:`` over the points below it), else None. Such a caption is the heading of the lines under
+    it (:func:`text_blocks`); a line ending in a colon that names no chapter ("De volgende partijen werken
+    samen:") stays a statement."""
+    m = _CAPTION.match(line.strip())
+    if m is None:
+        return None
+    from mh_nlp.themes.headings import heading_chapter  # the heading phrases live with the theme model
+
+    return clean(m.group(1)) if heading_chapter(m.group(1)) is not None else None
+
+
 def markdown_heading(line: str) -> str | None:
     """The text of a Markdown heading line (``## Problemen`` -> ``Problemen``), or None for any other line."""
     hm = _MD_HEADING.match(line)
@@ -325,6 +342,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
     last_line = ""
     in_fence = False
     turn = ""  # the speaker announced on a line of its own, for the lines below it
+    caption, caption_used = "", False  # "Knelpunten:" over a list: the heading of its lines, until a blank line
 
     def flush():
         nonlocal buf
@@ -340,11 +358,18 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         if not line or (markdown and (in_fence or re.fullmatch(r"[-*_=]{3,}", line))):
             if (done := flush()) is not None:
                 yield done
+            if not line and caption_used:  # the list under a caption ends at a blank line
+                caption, caption_used = "", False
             continue
         if (md_heading := markdown_heading(raw)) is not None:  # in a .txt too: a note's '## Problemen' is no statement
             if (done := flush()) is not None:
                 yield done
-            heading, turn = md_heading, ""
+            heading, turn, caption, caption_used = md_heading, "", "", False
+            continue
+        if (named := chapter_caption(line)) is not None:
+            if (done := flush()) is not None:
+                yield done
+            caption, caption_used = named, False
             continue
         if (announced := speaker_line(line)) is not None:
             if (done := flush()) is not None:
@@ -372,7 +397,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if (done := flush()) is not None:
                 yield done
             buf, buf_line = line, number
-            buf_extra = {"heading": heading, "speaker": speaker or turn}
+            buf_extra = {"heading": caption or heading, "speaker": speaker or turn}
+            caption_used = bool(caption)
         else:
             buf = _join(buf, line)
         if len(buf) > max_chars:  # keep memory flat on a paragraph without any break
@@ -560,7 +586,8 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         raise ReadError(f"not a valid .docx file ({exc.__class__.__name__})") from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
-    heading = turn = ""
+    heading = turn = caption = ""
+    caption_used = False
     paragraphs = tables = 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -570,18 +597,24 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         paragraphs += 1
         text = clean(block.text)
         if not text:
+            if caption_used:  # the list under a caption ends at an empty paragraph
+                caption, caption_used = "", False
             continue
         style = (block.style.name if block.style is not None else "") or ""
         if style.lower().startswith(_TITLE_STYLES):
-            heading, turn = text, ""
+            heading, turn, caption, caption_used = text, "", "", False
             continue
         if (announced := speaker_line(text)) is not None:
             turn = announced
             continue
+        if (named := chapter_caption(text)) is not None:
+            caption, caption_used = named, False
+            continue
         speaker, text = take_speaker(text)
         if speaker and turn:
             turn = speaker
-        yield paragraphs, text, {"heading": heading, "speaker": speaker or turn}
+        caption_used = caption_used or bool(caption)
+        yield paragraphs, text, {"heading": caption or heading, "speaker": speaker or turn}
 
 
 # ---------------------------------------------------------------- tables: .csv and .xlsx
