@@ -434,3 +434,11 @@ def test_docx_caption_paragraph_heads_the_paragraphs_below_it(tmp_path):
     got = [(s.text, s.extra["heading"]) for s in read_statements(tmp_path / "c.docx")]
     assert got == [("Elke regio een zorgcoördinator.", "Ambities"), ("Meer voorlichting.", "Ambities"),
                    ("De NLA ziet meer.", "")]
+
+
+def test_a_transcribers_note_on_its_own_line_is_chatter():
+    from mh_nlp.io.kinds import kind_of
+
+    for note in ("(gelach)", "[onverstaanbaar]", "[inaudible]", "(stilte)", "[spreker valt weg]"):
+        assert kind_of(note) == "chatter", note
+    assert kind_of("(De NLA ziet meer uitbuiting in de regio Utrecht.)") == "statement"
