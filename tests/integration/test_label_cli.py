@@ -399,3 +399,25 @@ def test_real_classifier_and_entities_when_a_model_exists(tmp_path):
     sections = load_taxonomy().sections
     assert len(rows) == 9 and all(x["section"] in sections for x in rows)
     assert "ind" in rows[7]["entity_ids"]  # "... medewerkers van de IND ..."
+
+
+def test_a_folder_is_every_note_in_it_and_its_subfolders(clf, tmp_path):
+    folder = tmp_path / "rondetafels"
+    (folder / "utrecht").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    (folder / "a.txt").write_text("De NLA ziet meer uitbuiting.\n", encoding="utf-8")
+    (folder / "utrecht" / "b.md").write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
+    (folder / "utrecht" / "~$verslag.docx").write_bytes(b"Word's owner file of an open document")
+    (folder / ".git" / "c.txt").write_text("Niet dit.\n", encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    out = folder / "labels.csv"  # the output inside the folder is never read as an input, on a second run too
+    for extra in ([], ["--force"]):
+        r = run("label", folder, "-o", out, *extra)
+        assert r.exit_code == 0, r.output
+        assert f"{folder}: 2 files" in r.stderr
+        assert [Path(row["source"]).relative_to(folder).as_posix() for row in read_csv(out)] == ["a.txt", "utrecht/b.md"]
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    r = run("label", empty, "-o", tmp_path / "x.csv")
+    assert r.exit_code == 1 and error_lines(r)[0].startswith(f"mh-nlp: error: {empty}: a folder without notes")
+    assert not (tmp_path / "x.csv").exists()

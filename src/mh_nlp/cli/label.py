@@ -349,6 +349,7 @@ without --force.
 \b
 Example:
   mh-nlp label examples/*.md examples/notities.csv -o labels.csv --summary overzicht.md
+  mh-nlp label transcripten/ -o labels.xlsx      (every note in the folder and its subfolders)
 """
 
 
@@ -408,6 +409,7 @@ Example:
                    "one (a decompression bomb?) is refused before it is opened.")
 def label(**options: Any) -> None:
     output, force = options["output"], options["force"]
+    options["inputs"] = _expand_folders(options["inputs"], (output, options["summary_path"]), options["quiet"])
     try:
         check_output(output, options["inputs"], force, OUTPUT_SUFFIXES)  # a bad path: one line, before the lock
     except OutputError as exc:
@@ -431,6 +433,25 @@ def label(**options: Any) -> None:
     finally:
         if lock is not None:
             lock.release()
+
+
+def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], quiet: bool) -> tuple[Path, ...]:
+    """Each folder among ``inputs`` replaced by the notes in it and its subfolders (:func:`notes_in_folder`; the
+    run's own outputs left out); a folder without any is said on stderr."""
+    from ..io.readers import SUFFIXES, notes_in_folder
+
+    out: list[Path] = []
+    for path in inputs:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = notes_in_folder(path, outputs)
+        if not found:
+            _error(f"{path}: a folder without notes or transcripts ({', '.join(sorted(SUFFIXES))})")
+        elif not quiet:
+            click.echo(f"mh-nlp: {path}: {len(found)} file{'s' if len(found) != 1 else ''}", err=True)
+        out += found
+    return tuple(out)
 
 
 class _Terminated(KeyboardInterrupt):

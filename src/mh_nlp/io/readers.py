@@ -82,6 +82,21 @@ def _ignore(_msg: str) -> None:
 
 # ---------------------------------------------------------------- checks and decoding
 
+def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> list[Path]:
+    """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path: hidden files and
+    folders (``.git``), Word's owner files of an open document (``~$verslag.docx``) and the paths of ``exclude``
+    (the run's own output) left out."""
+    skip = {Path(p).resolve() for p in exclude if p is not None}
+    found = []
+    for path in Path(folder).rglob("*"):
+        rel = path.relative_to(folder).parts
+        if any(part.startswith((".", "~$")) for part in rel) or path.suffix.lower() not in SUFFIXES:
+            continue
+        if path.is_file() and path.resolve() not in skip:
+            found.append(path)
+    return sorted(found, key=lambda p: [part.lower() for part in p.relative_to(folder).parts])
+
+
 def check_input(path: Path) -> None:
     """Raise :class:`ReadError` when ``path`` is missing, a directory, empty or of an unsupported type."""
     if not path.exists():
