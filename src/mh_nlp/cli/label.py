@@ -550,6 +550,9 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             _warn(f"{path}: given twice; labelled once")
             continue
         seen.add(key)
+        if path.name.startswith("~$") and path.suffix.lower() in (".docx", ".xlsx"):  # e.g. from notes/*.docx
+            _warn(f"{path}: the owner file Word or Excel keeps beside an open document, not a document; skipped")
+            continue
         try:
             check_input(path)
             good.append(path)
