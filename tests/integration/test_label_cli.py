@@ -237,7 +237,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     (d / "geenkolom.csv").write_text("datum,notitie\n2025-01-01,iets\n", encoding="utf-8")
     return {
         "missing": (d / "nergens.md", "no such file"),
-        "directory": (d / "map.txt", "is a directory"),
+        "directory": (d / "map.txt", "a folder without notes or transcripts"),  # a folder with notes: every one
         "empty": (d / "leeg.txt", "empty file"),
         "binary": (d / "bin.txt", "binary file"),
         "unsupported": (d / "notes.pdf", "unsupported file type '.pdf'"),
@@ -429,4 +429,13 @@ def test_words_owner_file_of_an_open_document_is_skipped_with_a_warning(clf, not
     r = run("label", note, owner, "-o", tmp_path / "o.csv")
     assert r.exit_code == 0, r.output  # not a partial run: nothing the user meant to label failed
     assert "owner file" in r.stderr and not error_lines(r)
+    assert {row["source"] for row in read_csv(tmp_path / "o.csv")} == {str(note)}
+
+
+def test_a_folder_without_notes_beside_a_good_file_is_a_partial_run(clf, tmp_path, note):
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    r = run("label", note, empty, "-o", tmp_path / "o.csv")
+    assert r.exit_code == 3 and error_lines(r) == [f"mh-nlp: error: {empty}: a folder without notes or transcripts "
+                                                   "(.csv, .docx, .jsonl, .markdown, .md, .srt, .txt, .vtt, .xlsx)"]
     assert {row["source"] for row in read_csv(tmp_path / "o.csv")} == {str(note)}

@@ -15,7 +15,7 @@ import click
 
 from .base import UserError, main
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
-from ..io.readers import (MAX_CHARS, SPLITS, ReadError, chapter_caption, check_input, extra_fields,
+from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, ReadError, chapter_caption, check_input, extra_fields,
                           markdown_heading)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
     summary_text, write_summary
@@ -437,8 +437,8 @@ def label(**options: Any) -> None:
 
 def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], quiet: bool) -> tuple[Path, ...]:
     """Each folder among ``inputs`` replaced by the notes in it and its subfolders (:func:`notes_in_folder`; the
-    run's own outputs left out); a folder without any is said on stderr."""
-    from ..io.readers import SUFFIXES, notes_in_folder
+    run's own outputs left out); a folder without any stays, to fail as an input."""
+    from ..io.readers import notes_in_folder
 
     out: list[Path] = []
     for path in inputs:
@@ -446,9 +446,10 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
             out.append(path)
             continue
         found = notes_in_folder(path, outputs)
-        if not found:
-            _error(f"{path}: a folder without notes or transcripts ({', '.join(sorted(SUFFIXES))})")
-        elif not quiet:
+        if not found:  # kept: reported as an input that failed (exit 1 alone, 3 beside good ones)
+            out.append(path)
+            continue
+        if not quiet:
             click.echo(f"mh-nlp: {path}: {len(found)} file{'s' if len(found) != 1 else ''}", err=True)
         out += found
     return tuple(out)
@@ -554,6 +555,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             _warn(f"{path}: the owner file Word or Excel keeps beside an open document, not a document; skipped")
             continue
         try:
+            if path.is_dir():  # a folder with notes was replaced by them (_expand_folders)
+                raise ReadError(f"a folder without notes or transcripts ({', '.join(sorted(SUFFIXES))})")
             check_input(path)
             good.append(path)
         except ReadError as exc:
