@@ -54,6 +54,14 @@ def note(tmp_path) -> Path:
 
 # ---------------------------------------------------------------- classify
 
+def test_classify_given_a_file_name_says_how_to_label_a_file(clf, note):
+    r = run("classify", str(note))
+    assert r.exit_code == 1 and error_lines(r) == [
+        f"mh-nlp: error: {note} is a file, and classify takes statements: `mh-nlp label {note} -o labels.csv` "
+        f"labels its statements, `mh-nlp classify < {note}` classifies its lines"]
+    assert r.stdout == ""
+
+
 def test_classify_json_arguments(clf):
     r = run("classify", "--json", "De NLA kan gegevens niet delen met het RIEC.", "Iets anders.")
     assert r.exit_code == 0

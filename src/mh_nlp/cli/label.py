@@ -208,6 +208,11 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     """
     from ..themes.headings import heading_chapter
 
+    for t in texts:  # "mh-nlp classify notes.txt" would classify the words "notes.txt": say what does the job
+        name = t.strip()
+        if name and " " not in name and Path(name).is_file():
+            raise UserError(f"{name} is a file, and classify takes statements: `mh-nlp label {name} -o labels.csv` "
+                            f"labels its statements, `mh-nlp classify < {name}` classifies its lines")
     lines: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
     if heading is not None and not ignore_headings and heading_chapter(heading) is None:  # said once, before any work
         _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
