@@ -442,3 +442,10 @@ def test_a_transcribers_note_on_its_own_line_is_chatter():
     for note in ("(gelach)", "[onverstaanbaar]", "[inaudible]", "(stilte)", "[spreker valt weg]"):
         assert kind_of(note) == "chatter", note
     assert kind_of("(De NLA ziet meer uitbuiting in de regio Utrecht.)") == "statement"
+
+
+def test_a_cue_time_without_hours_is_given_as_hours_minutes_seconds(tmp_path):
+    p = tmp_path / "kort.vtt"
+    p.write_text("WEBVTT\n\n00:03.120 --> 00:05.000\nDe opvang zit vol.\n\n"
+                 "1:02:03.000 --> 1:02:05.000\nDe NLA inspecteert vaker.\n", encoding="utf-8")
+    assert [s.position for s in read_statements(p)] == ["00:00:03", "01:02:03"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import re
 import zipfile
@@ -435,7 +436,14 @@ _CUE_TIMING = re.compile(r"^\s*(?P<start>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\
                          r"(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
 _TAG = re.compile(r"</?[^>]*>")
-_VTT_BLOCKS = ("WEBVTT", "NOTE", "STYLE", "REGION")
+_VTT_SKIP = ("NOTE", "STYLE", "REGION")  # WebVTT blocks that hold no words said
+
+
+def _hms(start: str) -> str:
+    """A cue's start time as ``HH:MM:SS`` (``00:03.120`` and ``0:00:03,120`` both ``00:00:03``)."""
+    parts = start.replace(",", ".").split(".")[0].split(":")
+    h, m, sec = ([0] * (3 - len(parts)) + [int(x) for x in parts])[-3:]
+    return f"{h:02d}:{m:02d}:{sec:02d}"
 
 
 def _cues(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
@@ -446,7 +454,7 @@ def _cues(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
     import html
 
     block: list[str] = []
-    for raw in (*lines, ""):
+    for raw in itertools.chain(lines, [""]):  # the last cue ends at the end of the file
         line = raw.strip().lstrip("\ufeff")
         if line:
             block.append(line)
@@ -454,16 +462,15 @@ def _cues(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         if not block:
             continue
         timing = next((i for i, b in enumerate(block) if _CUE_TIMING.match(b)), None)
-        if timing is not None and not block[0].startswith(_VTT_BLOCKS[1:]):
+        if timing is not None and not block[0].startswith(_VTT_SKIP):
             body = " ".join(block[timing + 1:])
             voice = _VOICE.search(body)
             text = clean(html.unescape(_TAG.sub(" ", body)))
             speaker = clean(voice.group(1)) if voice else ""
             if not speaker:
                 speaker, text = take_speaker(text)
-            start = _CUE_TIMING.match(block[timing]).group("start").replace(",", ".").split(".")[0]
             if text:
-                yield start.zfill(8), speaker, text
+                yield _hms(_CUE_TIMING.match(block[timing]).group("start")), speaker, text
         block = []
 
 
