@@ -348,17 +348,50 @@ def _continues(prev_line: str, line: str) -> bool:
     return last in _FUNCTION_WORDS or len(prev_line) >= WRAP_WIDTH
 
 
+class _Layout:
+    """What a note's lines say about the lines below them, for :func:`text_blocks` and the .docx reader alike: the
+    heading, a caption's list (``Knelpunten:``, until a blank line after its first point) and a speaker's turn
+    (announced on a line of its own)."""
+
+    def __init__(self) -> None:
+        self.heading = self.turn = self.caption = ""
+        self.caption_used = False
+
+    def new_heading(self, text: str) -> None:
+        self.heading, self.turn, self.caption, self.caption_used = text, "", "", False
+
+    def blank(self) -> None:
+        if self.caption_used:  # the list under a caption ends at a blank line
+            self.caption, self.caption_used = "", False
+
+    def announces(self, line: str) -> bool:
+        """True (and remembered) when ``line`` is a caption that names a chapter or a speaker on a line of its own:
+        no statement, but what the lines below it stand under."""
+        if (named := chapter_caption(line)) is not None:
+            self.caption, self.caption_used = named, False
+            return True
+        if (announced := speaker_line(line)) is not None:
+            self.turn = announced
+            return True
+        return False
+
+    def extra(self, speaker: str) -> dict[str, str]:
+        """The extra fields of a statement that starts here (``speaker``: its own label, if any)."""
+        if speaker and self.turn:  # in a transcript of turns, an inline label starts the next turn
+            self.turn = speaker
+        self.caption_used = bool(self.caption)
+        return {"heading": self.caption or self.heading, "speaker": speaker or self.turn}
+
+
 def text_blocks(lines: Iterable[str], markdown: bool = False,
                 max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields)."""
-    heading = ""
+    layout = _Layout()
     buf: str | None = None
     buf_line = 0
     buf_extra: dict[str, str] = {}
     last_line = ""
     in_fence = False
-    turn = ""  # the speaker announced on a line of its own, for the lines below it
-    caption, caption_used = "", False  # "Knelpunten:" over a list: the heading of its lines, until a blank line
 
     def flush():
         nonlocal buf
@@ -374,23 +407,15 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         if not line or (markdown and (in_fence or re.fullmatch(r"[-*_=]{3,}", line))):
             if (done := flush()) is not None:
                 yield done
-            if not line and caption_used:  # the list under a caption ends at a blank line
-                caption, caption_used = "", False
+            if not line:
+                layout.blank()
             continue
-        if (md_heading := markdown_heading(raw)) is not None:  # in a .txt too: a note's '## Problemen' is no statement
+        md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
+        if md_heading is not None or layout.announces(line):
             if (done := flush()) is not None:
                 yield done
-            heading, turn, caption, caption_used = md_heading, "", "", False
-            continue
-        if (named := chapter_caption(line)) is not None:
-            if (done := flush()) is not None:
-                yield done
-            caption, caption_used = named, False
-            continue
-        if (announced := speaker_line(line)) is not None:
-            if (done := flush()) is not None:
-                yield done
-            turn = announced
+            if md_heading is not None:
+                layout.new_heading(md_heading)
             continue
         speaker = ""
         bullet = _BULLET.match(line)
@@ -399,8 +424,6 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         sm = _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
-            if speaker and turn:  # in a transcript of turns, an inline label starts the next turn
-                turn = speaker
         else:
             tm = _TIMESTAMP.match(line)
             if tm:
@@ -413,8 +436,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if (done := flush()) is not None:
                 yield done
             buf, buf_line = line, number
-            buf_extra = {"heading": caption or heading, "speaker": speaker or turn}
-            caption_used = bool(caption)
+            buf_extra = layout.extra(speaker)
         else:
             buf = _join(buf, line)
         if len(buf) > max_chars:  # keep memory flat on a paragraph without any break
@@ -608,35 +630,26 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         raise ReadError(f"not a valid .docx file ({exc.__class__.__name__})") from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
-    heading = turn = caption = ""
-    caption_used = False
+    layout = _Layout()
     paragraphs = tables = 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             tables += 1
-            yield from _docx_table(block, tables, heading, warn)
+            yield from _docx_table(block, tables, layout.heading, warn)
             continue
         paragraphs += 1
         text = clean(block.text)
         if not text:
-            if caption_used:  # the list under a caption ends at an empty paragraph
-                caption, caption_used = "", False
+            layout.blank()
             continue
         style = (block.style.name if block.style is not None else "") or ""
         if style.lower().startswith(_TITLE_STYLES):
-            heading, turn, caption, caption_used = text, "", "", False
+            layout.new_heading(text)
             continue
-        if (announced := speaker_line(text)) is not None:
-            turn = announced
-            continue
-        if (named := chapter_caption(text)) is not None:
-            caption, caption_used = named, False
+        if layout.announces(text):
             continue
         speaker, text = take_speaker(text)
-        if speaker and turn:
-            turn = speaker
-        caption_used = caption_used or bool(caption)
-        yield paragraphs, text, {"heading": caption or heading, "speaker": speaker or turn}
+        yield paragraphs, text, layout.extra(speaker)
 
 
 # ---------------------------------------------------------------- tables: .csv and .xlsx
