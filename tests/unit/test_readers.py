@@ -449,3 +449,17 @@ def test_a_cue_time_without_hours_is_given_as_hours_minutes_seconds(tmp_path):
     p.write_text("WEBVTT\n\n00:03.120 --> 00:05.000\nDe opvang zit vol.\n\n"
                  "1:02:03.000 --> 1:02:05.000\nDe NLA inspecteert vaker.\n", encoding="utf-8")
     assert [s.position for s in read_statements(p)] == ["00:00:03", "01:02:03"]
+
+
+def test_a_subtitle_block_without_timing_is_counted_and_a_runaway_block_refused(tmp_path):
+    p = tmp_path / "rommel.srt"
+    p.write_text("1\n00:00:00,000 --> 00:00:03,000\nDe opvang zit vol.\n\nlosse regel zonder tijd\n\n"
+                 "2\n00:00:03,000 --> 00:00:05,000\nDe NLA inspecteert vaker.\n", encoding="utf-8")
+    warnings: list[str] = []
+    assert [s.text for s in read_statements(p, warn=warnings.append)] == [
+        "De opvang zit vol.", "De NLA inspecteert vaker."]
+    assert warnings == ["1 block without a cue timing ('00:00:05.120 --> ...') skipped"]
+    big = tmp_path / "groot.vtt"
+    big.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n" + "woord " * 20_000 + "\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="without a blank line"):
+        list(read_statements(big))

@@ -468,32 +468,44 @@ def _hms(start: str) -> str:
     return f"{h:02d}:{m:02d}:{sec:02d}"
 
 
-def _cues(lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+CUE_CHARS = 100_000  # a block this long without a blank line is no cue: the file is refused (memory stays flat)
+
+
+def _cues(lines: Iterable[str], warn: Warn) -> Iterator[tuple[str, str, str]]:
     """(start time, speaker, text) of every cue of a WebVTT or SubRip file: a block of lines with a timing line
     (``00:00:05.120 --> 00:00:09.480``, SubRip with a comma), its cue number or id above it, its text below.
     The speaker is the cue's voice (``<v Sanne de Vries>``, as Teams writes it) or a speaker label in its text
-    (``Sanne: ...``); other tags (``<i>``, ``<c.geel>``) and HTML entities are taken out."""
+    (``Sanne: ...``); other tags (``<i>``, ``<c.geel>``) and HTML entities are taken out. A block without a timing
+    line (other than the ``WEBVTT`` header and ``NOTE``, ``STYLE``, ``REGION`` blocks) is counted in a warning."""
     import html
 
     block: list[str] = []
+    size = skipped = 0
     for raw in itertools.chain(lines, [""]):  # the last cue ends at the end of the file
         line = raw.strip().lstrip("\ufeff")
         if line:
             block.append(line)
+            size += len(line)
+            if size > CUE_CHARS:
+                raise ReadError(f"more than {CUE_CHARS:,} characters without a blank line: not a timed transcript")
             continue
         if not block:
             continue
-        timing = next((i for i, b in enumerate(block) if _CUE_TIMING.match(b)), None)
+        timing = next(((i, m) for i, b in enumerate(block) if (m := _CUE_TIMING.match(b))), None)
         if timing is not None and not block[0].startswith(_VTT_SKIP):
-            body = " ".join(block[timing + 1:])
+            body = " ".join(block[timing[0] + 1:])
             voice = _VOICE.search(body)
             text = clean(html.unescape(_TAG.sub(" ", body)))
             speaker = clean(voice.group(1)) if voice else ""
             if not speaker:
                 speaker, text = take_speaker(text)
             if text:
-                yield _hms(_CUE_TIMING.match(block[timing]).group("start")), speaker, text
-        block = []
+                yield _hms(timing[1].group("start")), speaker, text
+        elif not block[0].startswith(("WEBVTT", *_VTT_SKIP)):
+            skipped += 1
+        block, size = [], 0
+    if skipped:
+        warn(f"{skipped} block{'s' if skipped != 1 else ''} without a cue timing ('00:00:05.120 --> ...') skipped")
 
 
 TURN_CHARS = 600  # a speaker's turn longer than this is cut at the next sentence end (about five sentences)
@@ -504,7 +516,7 @@ def _read_subtitles(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[st
     of a sentence), a long turn cut at a sentence end after :data:`TURN_CHARS` characters; where the cues name
     no speaker, one statement per sentence. The position is the start time of the statement's first cue."""
     with _open_text(path, warn) as fh:
-        cues = _cues(ln.rstrip("\r\n") for ln in fh)
+        cues = _cues((ln.rstrip("\r\n") for ln in fh), warn)
         start, speaker, buf = "", "", ""
         found = False
         for cue_start, cue_speaker, text in cues:
