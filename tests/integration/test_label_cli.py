@@ -423,6 +423,8 @@ def test_a_folder_is_every_note_in_it_and_its_subfolders(clf, tmp_path):
         r = run("label", folder, "-o", out, *extra)
         assert r.exit_code == 0, r.output
         assert f"{folder}: 2 files" in r.stderr
+        left = "4 files left out (hidden 1, other type 1, output 1" if extra else "3 files left out (hidden 1, other type 1"
+        assert f"mh-nlp: warning: {folder}: {left}, owner file 1)" in r.stderr  # the second run finds its output
         assert [Path(row["source"]).relative_to(folder).as_posix() for row in read_csv(out)] == ["a.txt", "utrecht/b.md"]
     empty = tmp_path / "leeg"
     empty.mkdir()

@@ -442,7 +442,8 @@ def label(**options: Any) -> None:
 
 def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], quiet: bool) -> tuple[Path, ...]:
     """Each folder among ``inputs`` replaced by the notes in it and its subfolders (:func:`notes_in_folder`; the
-    run's own outputs left out); a folder without any stays, to fail as an input."""
+    run's own outputs left out, the files left out counted in a warning); a folder without any stays, to fail as
+    an input."""
     from ..io.readers import notes_in_folder
 
     out: list[Path] = []
@@ -450,7 +451,10 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
         if not path.is_dir():
             out.append(path)
             continue
-        found = notes_in_folder(path, outputs)
+        found, left = notes_in_folder(path, outputs)
+        if left:
+            _warn(f"{path}: {sum(left.values())} file{'s' if sum(left.values()) != 1 else ''} left out ("
+                  + ", ".join(f"{reason} {n}" for reason, n in sorted(left.items())) + ")")
         if not found:  # kept: reported as an input that failed (exit 1 alone, 3 beside good ones)
             out.append(path)
             continue

@@ -83,19 +83,27 @@ def _ignore(_msg: str) -> None:
 
 # ---------------------------------------------------------------- checks and decoding
 
-def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> list[Path]:
-    """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path: hidden files and
-    folders (``.git``), Word's owner files of an open document (``~$verslag.docx``) and the paths of ``exclude``
-    (the run's own output) left out."""
+def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> tuple[list[Path], dict[str, int]]:
+    """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path, and how many files
+    were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
+    ``~$verslag.docx`` beside an open document), ``other type`` (``.pdf``) and ``output`` (the paths of
+    ``exclude``: the run's own output)."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
-    found = []
+    found: list[Path] = []
+    left: dict[str, int] = {}
     for path in Path(folder).rglob("*"):
-        rel = path.relative_to(folder).parts
-        if any(part.startswith((".", "~$")) for part in rel) or path.suffix.lower() not in SUFFIXES:
+        if not path.is_file():
             continue
-        if path.is_file() and path.resolve() not in skip:
+        rel = path.relative_to(folder).parts
+        reason = ("hidden" if any(part.startswith(".") for part in rel) else
+                  "owner file" if rel[-1].startswith("~$") else
+                  "other type" if path.suffix.lower() not in SUFFIXES else
+                  "output" if path.resolve() in skip else None)
+        if reason:
+            left[reason] = left.get(reason, 0) + 1
+        else:
             found.append(path)
-    return sorted(found, key=lambda p: [part.lower() for part in p.relative_to(folder).parts])
+    return sorted(found, key=lambda p: [part.lower() for part in p.relative_to(folder).parts]), left
 
 
 def check_input(path: Path) -> None:
