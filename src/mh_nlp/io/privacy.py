@@ -267,13 +267,13 @@ class Pseudonymiser:
     def _renumber(self) -> None:
         """Give a new pseudonym to a person whose pseudonym the input turned out to use itself (a transcript's own
         ``Spreker 2``, seen after the person was learnt): two people never share one."""
-        clash = {alias for alias in self.people.values() if alias in self._taken}
+        clash = list(dict.fromkeys(a for a in self.people.values() if a in self._taken))  # in order of first use
         if not clash:
             return
         used = set(self.people.values()) | self._taken
         new = {}
         n = 0
-        for alias in sorted(clash, key=lambda a: list(self.people.values()).index(a)):
+        for alias in clash:
             n += 1
             while self.template.format(n=n) in used:
                 n += 1
