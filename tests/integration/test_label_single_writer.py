@@ -113,3 +113,35 @@ def test_a_signal_whose_exception_was_swallowed_still_ends_the_run():
     assert caught.value.signum == signal.SIGTERM
     with _signals_as_interrupt():
         _check_signals()  # a new run starts without the old signal
+
+
+def test_once_terminating_a_failing_pool_thread_prints_no_traceback():
+    """A SIGTERM during a run with worker processes: the pool's manager thread may fail as its workers go. The user
+    gets the one-line 'terminated' message, not a thread's traceback; before a signal, thread errors still show."""
+    import threading
+
+    from mh_nlp.cli.label import _RECEIVED, _signals_as_interrupt
+
+    shown: list[str] = []
+
+    def fail() -> None:
+        raise RuntimeError("pool broken")
+
+    def run_failing_thread() -> None:
+        t = threading.Thread(target=fail)
+        t.start()
+        t.join()
+
+    before = threading.excepthook
+    threading.excepthook = lambda args: shown.append(str(args.exc_value))  # what would print the traceback
+    try:
+        with _signals_as_interrupt():
+            run_failing_thread()
+            assert shown == ["pool broken"]  # no signal yet: shown as ever
+            _RECEIVED.append(signal.SIGTERM)
+            run_failing_thread()
+        run_failing_thread()  # after the block too, while the process ends
+        assert shown == ["pool broken"]
+    finally:
+        _RECEIVED.clear()
+        threading.excepthook = before

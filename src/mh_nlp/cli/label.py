@@ -497,16 +497,25 @@ def _signals_as_interrupt() -> Iterator[None]:
         _RECEIVED.append(signum)
         raise _Terminated(signum)
 
+    previous_hook = threading.excepthook
+
+    def thread_hook(args: Any) -> None:  # once terminating, a worker pool's manager thread may fail as its workers
+        if not _RECEIVED:                # go: that is the expected end, not a traceback for the user
+            previous_hook(args)
+
     old = {}
     for name in ("SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
         if signum is not None:
             old[signum] = signal.signal(signum, handler)
+    threading.excepthook = thread_hook
     try:
         yield
     finally:
         for signum, previous in old.items():
             signal.signal(signum, previous)
+        if not _RECEIVED:  # terminating: the hook stays until the process ends, as the pool's threads may outlive this
+            threading.excepthook = previous_hook
 
 
 def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
