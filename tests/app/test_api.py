@@ -512,6 +512,24 @@ def test_version_3_database_is_migrated_with_its_decisions(tmp_path):
     assert store.reviewed() == []
 
 
+@needs_model
+def test_an_odt_upload_is_read_like_a_word_document(make_app, csrf, tmp_path):
+    import sys
+    sys.path.insert(0, str(REPO / "tests"))
+    from odf_samples import REPORT, odt
+
+    app = make_app()
+    with TestClient(app) as c:
+        data = odt(tmp_path / "verslag.odt", REPORT).read_bytes()
+        r = c.post("/upload", files={"file": ("verslag.odt", data)}, data={"csrf": csrf(c)}, follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 5
+        sts = c.get("/api/statements").json()["statements"]
+        assert sts[0]["text"] == "Zorgcoördinatoren hebben te weinig uren." and sts[0]["section"].startswith("2.")
+
+
 NOTES = ("Datum: 14 maart 2026\n\n"
          "Aanwezig: Sanne Verhoeven (gemeente), Jan de Vries (NLA)\n\n"
          "Goedemorgen allemaal.\n\n"

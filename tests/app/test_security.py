@@ -299,7 +299,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(server):
     before = server.counts()
     rss_before = server.rss_kb()
     cookie, token = server.csrf()
-    for name, data in (("bomb.docx", bomb), ("bomb.xlsx", bomb), ("entries.xlsx", many_entries_xlsx(6000))):
+    for name, data in (("bomb.docx", bomb), ("bomb.odt", bomb), ("bomb.xlsx", bomb),
+                       ("entries.xlsx", many_entries_xlsx(6000))):
         body, ctype = multipart({"csrf": token, "split": "paragraph"}, {"file": (name, data)})
         status, hdrs, reply = server.request("POST", "/upload", body, {"Content-Type": ctype, "Cookie": cookie})
         assert status == 413, (name, reply)

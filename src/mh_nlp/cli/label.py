@@ -319,8 +319,8 @@ _LABEL_HELP = f"""Label every statement of notes and transcripts with its theme;
 
 \b
 Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rejoined),
-         .docx (paragraphs, list items and tables in document order; a speaker | statement
-         table reads as speaker + statement, position "table T row R"), .csv/.xlsx (text
+         .docx/.odt (paragraphs, list items and tables in document order; a speaker |
+         statement table reads as speaker + statement, position "table T row R"), .csv/.xlsx (text
          column: --column, default text/tekst/statement/uitspraak; other columns carried
          through; every sheet, or --sheet; header row found below a title, or --header-row;
          position = the row number the spreadsheet shows), .jsonl (field "text" or --column),
@@ -410,7 +410,7 @@ Example:
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
 @click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
-              help="Largest size a .docx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB); a larger "
+              help="Largest size a .docx/.odt/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB); a larger "
                    "one (a decompression bomb?) is refused before it is opened.")
 def label(**options: Any) -> None:
     output, force = options["output"], options["force"]

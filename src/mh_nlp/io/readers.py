@@ -1,4 +1,4 @@
-"""Reading statements from notes and transcripts: .txt/.md, .docx, .csv, .xlsx and .jsonl, lazily.
+"""Reading statements from notes and transcripts: .txt/.md, .docx/.odt, .vtt/.srt, .csv, .xlsx and .jsonl, lazily.
 
 Every reader yields :class:`Statement` objects one at a time, so a big file is never held whole.
 A problem that makes a file unusable raises :class:`ReadError` with a one-line message; smaller
@@ -49,8 +49,9 @@ MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones ar
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
-SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | {".docx", ".csv", ".xlsx", ".jsonl"}
-TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.vtt/.srt statements
+DOCUMENT_SUFFIXES = {".docx", ".odt"}  # word-processor documents: paragraphs, headings, tables
+SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | {".csv", ".xlsx", ".jsonl"}
+TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 
 Warn = Callable[[str], None]
@@ -357,9 +358,9 @@ def _continues(prev_line: str, line: str) -> bool:
 
 
 class _Layout:
-    """What a note's lines say about the lines below them, for :func:`text_blocks` and the .docx reader alike: the
-    heading, a caption's list (``Knelpunten:``, until a blank line after its first point) and a speaker's turn
-    (announced on a line of its own)."""
+    """What a note's lines say about the lines below them, for :func:`text_blocks` and the .docx and .odt readers
+    alike: the heading, a caption's list (``Knelpunten:``, until a blank line after its first point) and a
+    speaker's turn (announced on a line of its own)."""
 
     def __init__(self) -> None:
         self.heading = self.turn = self.caption = ""
@@ -602,12 +603,20 @@ def _docx_row_cells(row) -> list[tuple[str, object]]:
 
 
 def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """The statements of Word table ``number``: speaker + statement rows, or cell by cell."""
+    """The statements of Word table ``number`` (:func:`_table_statements`)."""
     try:
         grid = [_docx_row_cells(row) for row in table.rows]
     except Exception as exc:  # noqa: BLE001 - a damaged table must not end the document
         warn(f"table {number} cannot be read ({exc.__class__.__name__}); skipped")
         return
+    yield from _table_statements(grid, number, heading)
+
+
+def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str
+                      ) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """The statements of table ``number`` of a document, its rows as (text, cell identity) pairs: speaker +
+    statement rows (:func:`_table_layout`), or cell by cell. A cell that spans rows (the same identity in the
+    row below) is read once."""
     rows = [[text for text, _tc in r] for r in grid]
     header_rows, speaker_col, text_col = _table_layout(rows)
     above: dict[int, object] = {}  # column -> cell element of the row above (vertically merged cells)
@@ -670,6 +679,98 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             continue
         speaker, text = take_speaker(text)
         yield paragraphs, text, layout.extra(speaker)
+
+
+_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODF_CONTAINERS = {_ODF_TEXT + t for t in ("list", "list-item", "list-header", "section")}
+_ODF_ROW_GROUPS = {_ODF_TABLE + t for t in ("table-header-rows", "table-rows", "table-row-group")}
+_ODF_HIDDEN = {_ODF_TEXT + t for t in ("note", "tracked-changes", "bookmark-ref")} | {_ODF_OFFICE + "annotation"}
+ODT_REPEAT_CAP = 64  # a cell "repeated" 1,000 times (an empty row's filler) is read at most this often
+
+
+def _odf_text(el) -> str:
+    """The words of an OpenDocument paragraph: spaces (``text:s``), tabs and line breaks as spaces; footnotes,
+    comments and tracked (deleted) changes left out."""
+    parts = [el.text or ""]
+    for child in el:
+        tag = child.tag
+        if tag == _ODF_TEXT + "s":
+            parts.append(" " * min(int(child.get(_ODF_TEXT + "c", "1") or 1), 8))
+        elif tag in (_ODF_TEXT + "tab", _ODF_TEXT + "line-break"):
+            parts.append(" ")
+        elif tag not in _ODF_HIDDEN:
+            parts.append(_odf_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _odt_table(table, number: int, heading: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """An OpenDocument table as (text, cell) rows for :func:`_table_statements`; a cell covered by a merge
+    is empty."""
+    grid: list[list[tuple[str, object]]] = []
+
+    def rows(el):
+        for child in el:
+            if child.tag == _ODF_TABLE + "table-row":
+                yield child
+            elif child.tag in _ODF_ROW_GROUPS:
+                yield from rows(child)
+
+    for row in rows(table):
+        cells: list[tuple[str, object]] = []
+        for cell in row:
+            if cell.tag not in (_ODF_TABLE + "table-cell", _ODF_TABLE + "covered-table-cell"):
+                continue
+            text = clean(" ".join(_odf_text(p) for p in cell.iter(_ODF_TEXT + "p")))
+            repeat = min(int(cell.get(_ODF_TABLE + "number-columns-repeated", "1") or 1), ODT_REPEAT_CAP)
+            cells += [(text, object()) for _ in range(repeat)]
+        grid.append(cells)  # a repeated row (number-rows-repeated) is an empty row's filler: read once
+    yield from _table_statements(grid, number, heading)
+
+
+def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
+    """An OpenDocument text (LibreOffice Writer, .odt): headings, paragraphs, list items and tables in document
+    order, read as the .docx reader reads them (a paragraph's position is its number, a table row's ``table T
+    row R``). Footnotes, comments and deleted text of tracked changes are left out."""
+    import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
+
+    check_zip(path, error=ReadError)  # a decompression bomb is refused before anything is unpacked
+    try:
+        with zipfile.ZipFile(path) as zf:
+            content = zf.read("content.xml")
+        root = ET.fromstring(content)
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise ReadError(f"not a valid .odt file ({exc.__class__.__name__})") from None
+    except ET.ParseError:
+        raise ReadError("cannot read .odt file (its content.xml is damaged)") from None
+    body = root.find(f"{_ODF_OFFICE}body/{_ODF_OFFICE}text")
+    if body is None:
+        raise ReadError("not an OpenDocument text (.odt holds no text body)")
+    layout = _Layout()
+    count = {"paragraphs": 0, "tables": 0}
+
+    def walk(el):
+        for child in el:
+            tag = child.tag
+            if tag in _ODF_CONTAINERS:
+                yield from walk(child)
+            elif tag == _ODF_TABLE + "table":
+                count["tables"] += 1
+                yield from _odt_table(child, count["tables"], layout.heading)
+            elif tag in (_ODF_TEXT + "h", _ODF_TEXT + "p"):
+                count["paragraphs"] += 1
+                text = clean(_odf_text(child))
+                if not text:
+                    layout.blank()
+                elif tag == _ODF_TEXT + "h" or child.get(_ODF_TEXT + "style-name", "").startswith(("Title", "Heading")):
+                    layout.new_heading(text)
+                elif not layout.announces(text):
+                    speaker, text = take_speaker(text)
+                    yield count["paragraphs"], text, layout.extra(speaker)
+
+    yield from walk(body)
 
 
 # ---------------------------------------------------------------- tables: .csv and .xlsx
@@ -1119,6 +1220,8 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
             blocks = _read_text(path, warn, max_chars)
         elif suffix == ".docx":
             blocks = _read_docx(path, warn, max_chars)
+        elif suffix == ".odt":
+            blocks = _read_odt(path, warn, max_chars)
         elif suffix in SUBTITLE_SUFFIXES:
             blocks = _read_subtitles(path, warn, max_chars)
         elif suffix == ".csv":
@@ -1158,7 +1261,7 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
     suffix = path.suffix.lower()
     try:
         check_input(path)
-        if suffix in TEXT_SUFFIXES | SUBTITLE_SUFFIXES or suffix == ".docx":
+        if suffix in TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES:
             return list(TEXT_EXTRAS)
         if suffix == ".xlsx":
             return xlsx_columns(path, sheets, column, header_row)
