@@ -447,5 +447,5 @@ def test_a_folder_without_notes_beside_a_good_file_is_a_partial_run(clf, tmp_pat
     empty.mkdir()
     r = run("label", note, empty, "-o", tmp_path / "o.csv")
     assert r.exit_code == 3 and error_lines(r) == [f"mh-nlp: error: {empty}: a folder without notes or transcripts "
-                                                   "(.csv, .docx, .jsonl, .markdown, .md, .srt, .txt, .vtt, .xlsx)"]
+                                                   "(.csv, .docx, .jsonl, .markdown, .md, .odt, .srt, .txt, .vtt, .xlsx)"]
     assert {row["source"] for row in read_csv(tmp_path / "o.csv")} == {str(note)}
