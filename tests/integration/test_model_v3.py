@@ -344,6 +344,11 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
     res = runner.invoke(main, ["classify", "--json", "--model", str(path)], input="Knelpunten:\n" + "\n".join(candidates))
     assert res.exit_code == 0, res.output
     assert [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in under]
+    # so does a chapter's name on a line of its own ("Problemen"), a heading typed without Markdown
+    res = runner.invoke(main, ["classify", "--json", "--model", str(path)], input="Problemen\n" + "\n".join(candidates))
+    assert res.exit_code == 0, res.output
+    recs = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [r["text"] for r in recs] == candidates and [r["section"] for r in recs] == [d.section for d in under]
     res = runner.invoke(main, ["classify", "--model", str(path)], input=piped)  # human output repeats the heading
     assert res.exit_code == 0 and res.stdout.startswith("## Problemen\n") and "# Rondetafel" not in res.stdout
     res = runner.invoke(main, ["classify", "--model", str(path)], input="## Problemen\n")  # headings only

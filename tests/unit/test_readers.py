@@ -425,6 +425,19 @@ def test_a_caption_that_names_a_chapter_heads_the_list_below_it():
         ("politie", "Wat gaat goed")]
 
 
+def test_a_chapters_name_on_a_line_of_its_own_is_a_heading():
+    got = blocks("Verslag rondetafel\n\nKnelpunten\n- te weinig opvang\n- Knelpunten\n\nProblemen met huisvesting\n\n"
+                 "Knelpunten.\n\n2. Ambities\nElke regio een zorgcoördinator.\n\nWat gaat er goed?\nHet RIEC deelt.")
+    assert [(t, e["heading"]) for _, t, e in got] == [
+        ("Verslag rondetafel", ""),  # names no chapter: a statement (its kind says meta)
+        ("te weinig opvang", "Knelpunten"),
+        ("Knelpunten", "Knelpunten"),  # a point of a list is no heading
+        ("Problemen met huisvesting", "Knelpunten"),  # more than a chapter's name: a statement
+        ("Knelpunten.", "Knelpunten"),  # a sentence
+        ("Elke regio een zorgcoördinator.", "2. Ambities"),
+        ("Het RIEC deelt.", "Wat gaat er goed")]
+
+
 def test_docx_caption_paragraph_heads_the_paragraphs_below_it(tmp_path):
     docx = pytest.importorskip("docx")
     d = docx.Document()

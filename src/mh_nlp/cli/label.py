@@ -15,8 +15,8 @@ import click
 
 from .base import UserError, main
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
-from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, ReadError, chapter_caption, check_input, extra_fields,
-                          markdown_heading)
+from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, ReadError, bare_heading, chapter_caption, check_input,
+                          extra_fields, markdown_heading)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
     summary_text, write_summary
 
@@ -202,7 +202,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
       mh-nlp classify --heading Problemen "De opvang van slachtoffers."
     A Markdown heading line ('## Problemen') is not a statement: a heading that names a chapter counts as evidence
     for the statements under it, as in `mh-nlp label` (said on stderr; --json adds "heading" to each of them);
-    so is a caption line that names a chapter ('Knelpunten:'), up to the next heading or caption.
+    so is a caption line that names a chapter ('Knelpunten:'), up to the next heading or caption, and on
+    standard input a chapter's name on a line of its own ('Knelpunten', 'Wat gaat er goed?').
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
     """
@@ -224,6 +225,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             md = markdown_heading(line)
             if md is None:  # a caption that names a chapter ("Knelpunten:") heads the lines below it too
                 md = chapter_caption(line)
+            if md is None and not texts:  # so does a chapter's name on a line of its own ("Knelpunten") on stdin
+                md = bare_heading(line)
             if md is None:
                 yield current, line
                 continue

@@ -275,6 +275,19 @@ def chapter_caption(line: str) -> str | None:
     return clean(m.group(1)) if heading_chapter(m.group(1)) is not None else None
 
 
+def bare_heading(line: str) -> str | None:
+    """The text of a line that is nothing but the name of one of the anthology's chapters, as a heading typed
+    without Markdown or a Word heading style (``Knelpunten``, ``2. Ambities``, ``Wat gaat er goed?``), else None.
+    Only the name itself counts: ``Problemen met huisvesting`` is a statement, ``- Knelpunten`` a point of a list
+    and ``Knelpunten.`` a sentence."""
+    text = line.strip()
+    if not text or not text[0].isalnum() or text.endswith((".", "!")) or len(text) > 60:
+        return None
+    from mh_nlp.themes.headings import heading_chapter  # the heading phrases live with the theme model
+
+    return clean(text.rstrip(":?").strip()) if heading_chapter(text, exact=True) is not None else None
+
+
 def markdown_heading(line: str) -> str | None:
     """The text of a Markdown heading line (``## Problemen`` -> ``Problemen``), or None for any other line."""
     hm = _MD_HEADING.match(line)
@@ -374,10 +387,14 @@ class _Layout:
             self.caption, self.caption_used = "", False
 
     def announces(self, line: str) -> bool:
-        """True (and remembered) when ``line`` is a caption that names a chapter or a speaker on a line of its own:
-        no statement, but what the lines below it stand under."""
+        """True (and remembered) when ``line`` is a caption that names a chapter, a chapter's name on a line of its
+        own (a heading: :func:`bare_heading`) or a speaker on a line of its own: no statement, but what the lines
+        below it stand under."""
         if (named := chapter_caption(line)) is not None:
             self.caption, self.caption_used = named, False
+            return True
+        if (named := bare_heading(line)) is not None:
+            self.new_heading(named)
             return True
         if (announced := speaker_line(line)) is not None:
             self.turn = announced

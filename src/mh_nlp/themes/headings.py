@@ -44,17 +44,18 @@ def _normal(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def heading_chapter(heading: str | None, path: str | None = None) -> int | None:
+def heading_chapter(heading: str | None, path: str | None = None, exact: bool = False) -> int | None:
     """The chapter a heading names, or None: the heading (normalised) is one of the chapter's phrases or begins
-    with one, and names no other chapter anywhere ("Problemen en oplossingen", "Wat gaat goed en wat kan beter":
-    None)."""
+    with one (``exact``: is one), and names no other chapter anywhere ("Problemen en oplossingen", "Wat gaat goed
+    en wat kan beter": None)."""
     if not heading:
         return None
     text = _normal(heading)
     if not text:
         return None
     table = load_chapter_headings(path)
-    named = {ch for ch, phrases in table.items() if any(text == p or text.startswith(p + " ") for p in phrases)}
+    named = {ch for ch, phrases in table.items()
+             if any(text == p or (not exact and text.startswith(p + " ")) for p in phrases)}
     padded = f" {text} "
     mentioned = {ch for ch, phrases in table.items() if any(f" {p} " in padded for p in phrases)}
     return named.pop() if len(named) == 1 and mentioned <= named else None
