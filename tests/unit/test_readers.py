@@ -142,7 +142,8 @@ def test_utf8_with_bom_is_not_warned(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("leeg.txt", b"", "empty file"),
     ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
-    ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+    ("dia.pptx", b"PK\x03\x04", "unsupported file type '.pptx'"),
+    ("kapot.pdf", b"%PDF-1.4", "not a valid .pdf"),
     ("noext", b"tekst", "unsupported file type"),
     ("witruimte.txt", b"\n\n   \n\t\n", "no statements"),
     ("kapot.docx", b"PK\x03\x04 dit is geen docx", "not a valid .docx"),

@@ -29,7 +29,7 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.records import load_taxonomy, section_key
-from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, read_statements
+from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig, read_statements
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
@@ -754,6 +754,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 if n > max_statements:
                     raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
                                    "split the file, or start the server with a higher --max-statements)")
+        except TooBig as exc:  # a PDF page that unpacks past the limit: refused as a .docx bomb is
+            raise TooLarge(str(exc)) from None
         except ReadError:
             pass  # an unreadable file fails when it is labelled, with the reason on the documents page
 

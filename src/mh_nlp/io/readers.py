@@ -1,4 +1,4 @@
-"""Reading statements from notes and transcripts: .txt/.md, .docx/.odt, .vtt/.srt, .csv, .xlsx and .jsonl, lazily.
+"""Reading statements from notes and transcripts: .txt/.md, .docx/.odt/.pdf, .vtt/.srt, .csv, .xlsx and .jsonl, lazily.
 
 Every reader yields :class:`Statement` objects one at a time, so a big file is never held whole.
 A problem that makes a file unusable raises :class:`ReadError` with a one-line message; smaller
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from mh_nlp.io.kinds import kind_of, speaker_label
+from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
 
@@ -49,9 +50,9 @@ MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones ar
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
-DOCUMENT_SUFFIXES = {".docx", ".odt"}  # word-processor documents: paragraphs, headings, tables
+DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf"}  # documents: paragraphs (lines in a PDF), headings, tables
 SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | {".csv", ".xlsx", ".jsonl"}
-TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.vtt/.srt statements
+TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 
 Warn = Callable[[str], None]
@@ -59,6 +60,10 @@ Warn = Callable[[str], None]
 
 class ReadError(Exception):
     """An input file that cannot be read (the message is one line, without the file name)."""
+
+
+class TooBig(ReadError):
+    """A file that would unpack to more than the limit (:data:`mh_nlp.io.safezip.LIMITS`): a decompression bomb."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ def _ignore(_msg: str) -> None:
 def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> tuple[list[Path], dict[str, int]]:
     """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path, and how many files
     were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
-    ``~$verslag.docx`` beside an open document), ``other type`` (``.pdf``) and ``output`` (the paths of
+    ``~$verslag.docx`` beside an open document), ``other type`` (``.pptx``) and ``output`` (the paths of
     ``exclude``: the run's own output)."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []
@@ -669,7 +674,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         from docx.table import Table
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
-    check_zip(path, error=ReadError)  # a decompression bomb is refused before python-docx unpacks it
+    check_zip(path, error=TooBig)  # a decompression bomb is refused before python-docx unpacks it
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -753,7 +758,7 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
     row R``). Footnotes, comments and deleted text of tracked changes are left out."""
     import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
 
-    check_zip(path, error=ReadError)  # a decompression bomb is refused before anything is unpacked
+    check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
     try:
         with zipfile.ZipFile(path) as zf:
             content = zf.read("content.xml")
@@ -788,6 +793,94 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
                     yield count["paragraphs"], text, layout.extra(speaker)
 
     yield from walk(body)
+
+
+PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
+PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page holds a few thousand)
+PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack to (10 MB: a page's text is KBs)
+_PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:van|of|/)\s*\d{1,4})?$",
+                          re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+
+
+def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
+    """(page number, text lines) of each page of a PDF that can be read; a damaged page is counted in a warning.
+    A stream that unpacks to more than a fifth of ``--max-unpacked-mb`` (:data:`mh_nlp.io.safezip.LIMITS`; 10 of
+    50 MB) stops pypdf there and refuses the file: a decompression bomb."""
+    import logging
+    import warnings
+
+    try:
+        import pypdf
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ReadError("pypdf is not installed (pip install pypdf)") from None
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its notes on repairing a file are no user's business
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = pypdf.PdfReader(str(path), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):  # a PDF that only restricts printing opens as is
+                raise ReadError("the PDF is protected by a password; save a copy without one")
+            n = len(reader.pages)
+        except ReadError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pypdf's errors of a damaged or hostile file
+            raise ReadError(f"not a valid .pdf file ({exc.__class__.__name__})") from None
+        pages: list[tuple[int, list[str]]] = []
+        bad: dict[int, str] = {}
+        mb = safezip.LIMITS.max_unpacked_mb * PDF_STREAM_SHARE  # what one stream (a page's text) may unpack to
+        cap = {f"{k}_maximum_output_length": int(mb * 1024 * 1024)
+               for k in ("zlib", "lzw", "run_length", "brotli", "jbig2", "array_based_stream")}
+        for i in range(min(n, PDF_MAX_PAGES)):
+            try:
+                with pypdf.apply_configuration(**cap):
+                    text = reader.pages[i].extract_text() or ""
+            except pypdf.errors.LimitReachedError:  # a decompression bomb: refused as a whole, as a .docx is
+                raise TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth of "
+                             f"{safezip.LIMITS.max_unpacked_mb:,.0f} MB); raise the limit with --max-unpacked-mb if the "
+                             "file is trusted") from None
+            except Exception as exc:  # noqa: BLE001 - a damaged page must not end the document
+                bad[i + 1] = exc.__class__.__name__
+                continue
+            if len(text) > PDF_PAGE_CHARS:
+                warn(f"page {i + 1} holds {len(text):,} characters; only its first {PDF_PAGE_CHARS:,} are read")
+                text = text[:PDF_PAGE_CHARS]
+            pages.append((i + 1, [clean(line) for line in text.splitlines()]))
+    if n > PDF_MAX_PAGES:
+        warn(f"only the first {PDF_MAX_PAGES:,} of its {n:,} pages are read")
+    empty = [number for number, lines in pages if not any(lines)]
+    if empty and len(empty) < len(pages):
+        shown = ", ".join(str(k) for k in empty[:5]) + (" ..." if len(empty) > 5 else "")
+        warn(f"{len(empty)} page(s) hold no text (page {shown}): a scanned page is an image of text (OCR reads it)")
+    if bad:
+        shown = ", ".join(str(k) for k in list(bad)[:5]) + (" ..." if len(bad) > 5 else "")
+        if not pages:
+            raise ReadError(f"no page can be read ({next(iter(bad.values()))})")
+        warn(f"{len(bad)} page(s) cannot be read and are skipped (page {shown}; {next(iter(bad.values()))})")
+    return pages
+
+
+def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, bullets,
+    speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page numbers
+    (``Pagina 3 van 12``) and the running header and footer (a line on at least half of the pages, at least
+    three) are left out. A scanned PDF holds images of text and no text: a one-line error says so."""
+    pages = _pdf_pages(path, warn)
+    seen: dict[str, int] = {}
+    for _, lines in pages:
+        for key in {_DIGITS.sub("#", line) for line in lines if line}:
+            seen[key] = seen.get(key, 0) + 1
+    repeated = {k for k, c in seen.items() if len(pages) >= 3 and c >= max(3, len(pages) / 2)}
+    kept, where = [], []
+    for number, lines in pages:
+        for line in lines:
+            if line and not _PAGE_NUMBER.match(line) and _DIGITS.sub("#", line) not in repeated:
+                kept.append(line)
+                where.append(number)
+    if not kept:
+        raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
+    for first, text, extra in text_blocks(kept, max_chars=max_chars):
+        yield f"page {where[first - 1]}", text, extra
 
 
 # ---------------------------------------------------------------- tables: .csv and .xlsx
@@ -1052,7 +1145,7 @@ def _xlsx_open(path: Path):
         import openpyxl
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("openpyxl is not installed (pip install openpyxl)") from None
-    check_zip(path, error=ReadError)  # a decompression bomb is refused before openpyxl unpacks it
+    check_zip(path, error=TooBig)  # a decompression bomb is refused before openpyxl unpacks it
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
@@ -1239,6 +1332,8 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
             blocks = _read_docx(path, warn, max_chars)
         elif suffix == ".odt":
             blocks = _read_odt(path, warn, max_chars)
+        elif suffix == ".pdf":
+            blocks = _read_pdf(path, warn, max_chars)
         elif suffix in SUBTITLE_SUFFIXES:
             blocks = _read_subtitles(path, warn, max_chars)
         elif suffix == ".csv":

@@ -1,0 +1,53 @@
+"""PDF files for the tests, written byte by byte: pages of text lines in Helvetica (WinAnsi), as a word processor's
+"save as PDF" lays them out, plus a page whose content stream inflates far beyond any real page (a bomb)."""
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+
+def _escape(line: str) -> bytes:
+    raw = line.encode("cp1252")
+    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def _content(lines: list[str]) -> bytes:
+    body = b"BT /F1 11 Tf 14 TL 56 790 Td " + b" ".join(b"(" + _escape(t) + b") Tj T*" for t in lines) + b" ET"
+    return body
+
+
+def pdf(path: Path, pages: list[list[str]], streams: dict[int, bytes] | None = None) -> Path:
+    """Write a PDF with one page per entry of ``pages`` (its text lines, top to bottom); ``streams`` replaces the
+    raw (Flate-compressed) content stream of a page by index. Returns ``path``."""
+    streams = streams or {}
+    n = len(pages)
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(f"{4 + 2 * i} 0 R".encode() for i in range(n))
+        + f"] /Count {n} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for i, lines in enumerate(pages):
+        data = streams.get(i, zlib.compress(_content(lines)))
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {5 + 2 * i} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>".encode())
+        objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data
+                       + b"\nendstream")
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path
+
+
+def bomb_stream(megabytes: int) -> bytes:
+    """A Flate stream of ``megabytes`` MB of spaces: about a thousandth of that on disk."""
+    z = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    return b"".join(z.compress(chunk) for _ in range(megabytes)) + z.flush()

@@ -1,0 +1,89 @@
+"""PDF notes: text read page by page as a text note is; page numbers and running headers left out; damaged,
+password-protected, scanned and hostile files get one line, never a traceback."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from mh_nlp.io.readers import ReadError, extra_fields, read_statements
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pdf_samples import bomb_stream, pdf  # noqa: E402
+
+PAGES = [
+    ["Verslag rondetafel Utrecht, 12 maart 2026", "Knelpunten",
+     "Zorgcoördinatoren hebben te weinig uren om alle slachtoffers goed te",
+     "begeleiden in de regio.", "Er is geen aanmeldproces voor de opvang van mensen-",
+     "handel slachtoffers.", "Pagina 1 van 3"],
+    ["Verslag rondetafel Utrecht, 12 maart 2026", "Jan (NLA): we zien meer uitbuiting in distributiecentra.",
+     "Pagina 2 van 3"],
+    ["Verslag rondetafel Utrecht, 12 maart 2026", "Ambities", "• Elke regio een zorgcoördinator.",
+     "• Meer controles bij uitzendbureaus.", "Pagina 3 van 3"],
+]
+
+
+def test_pdf_pages_read_as_a_note(tmp_path):
+    got = list(read_statements(pdf(tmp_path / "verslag.pdf", PAGES)))
+    assert [(s.position, s.text, s.extra["heading"], s.extra["speaker"]) for s in got] == [
+        ("page 1", "Zorgcoördinatoren hebben te weinig uren om alle slachtoffers goed te begeleiden in de regio.",
+         "Knelpunten", ""),
+        ("page 1", "Er is geen aanmeldproces voor de opvang van mensenhandel slachtoffers.", "Knelpunten", ""),
+        ("page 2", "we zien meer uitbuiting in distributiecentra.", "Knelpunten", "Jan (NLA)"),
+        ("page 3", "Elke regio een zorgcoördinator.", "Ambities", ""),
+        ("page 3", "Meer controles bij uitzendbureaus.", "Ambities", "")]
+    assert extra_fields(tmp_path / "verslag.pdf") == ["heading", "speaker"]
+
+
+def test_a_header_on_fewer_than_three_pages_stays(tmp_path):
+    got = [s.text for s in read_statements(pdf(tmp_path / "kort.pdf", PAGES[:2]))]
+    assert got[0] == "Verslag rondetafel Utrecht, 12 maart 2026" and "Pagina 1 van 3" not in got
+
+
+def test_damaged_scanned_and_protected_pdfs_get_one_line(tmp_path):
+    (tmp_path / "kapot.pdf").write_bytes(b"%PDF-1.7\n dit is geen pdf")
+    with pytest.raises(ReadError, match="not a valid .pdf file"):
+        list(read_statements(tmp_path / "kapot.pdf"))
+    with pytest.raises(ReadError, match="scanned PDF"):
+        list(read_statements(pdf(tmp_path / "scan.pdf", [[], []])))
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=str(pdf(tmp_path / "open.pdf", PAGES)))
+    writer.encrypt("geheim", algorithm="RC4-128")
+    writer.write(tmp_path / "geheim.pdf")
+    with pytest.raises(ReadError, match="protected by a password"):
+        list(read_statements(tmp_path / "geheim.pdf"))
+
+
+def test_pages_without_text_or_that_cannot_be_read_are_counted_in_a_warning(tmp_path, monkeypatch):
+    pypdf = pytest.importorskip("pypdf")
+    path = pdf(tmp_path / "kapot.pdf", PAGES + PAGES[1:2], streams={1: b"geen zlib-stroom"})  # pypdf reads nothing
+    warnings: list[str] = []
+    got = [s.position for s in read_statements(path, warn=warnings.append)]
+    assert got == ["page 1", "page 1", "page 3", "page 3", "page 4"]
+    assert warnings == ["1 page(s) hold no text (page 2): a scanned page is an image of text (OCR reads it)"]
+    real = pypdf.PageObject.extract_text
+
+    def fails_on_ambities(page, *a, **kw):
+        text = real(page, *a, **kw)
+        if "Ambities" in text:
+            raise ValueError("a damaged page")
+        return text
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", fails_on_ambities)
+    warnings.clear()
+    got = [s.position for s in read_statements(pdf(tmp_path / "b.pdf", PAGES + PAGES[1:2]), warn=warnings.append)]
+    assert got == ["page 1", "page 1", "page 2", "page 4"]
+    assert warnings == ["1 page(s) cannot be read and are skipped (page 3; ValueError)"]
+
+
+def test_a_page_that_unpacks_to_a_bomb_refuses_the_file(tmp_path):
+    from mh_nlp.io import safezip
+
+    path = pdf(tmp_path / "bom.pdf", PAGES, streams={1: bomb_stream(200)})
+    assert path.stat().st_size < 1_000_000  # 200 MB of content in a few hundred KB
+    limit = r"page 2 unpacks to more than 10 MB \(limit 10 MB a stream, a fifth of 50 MB\); raise the limit"
+    with pytest.raises(ReadError, match=limit):
+        list(read_statements(path))
+    with safezip.limits(max_unpacked_mb=1500):  # trusted: read with a higher limit
+        assert [s.position for s in read_statements(path)][-1] == "page 3"
