@@ -92,6 +92,8 @@ def test_upload_checks(make_app, csrf):
         assert r.status_code == 413 and "too large" in r.json()["error"]
         r = c.post("/upload", files={"file": ("dia.pptx", b"PK\x03\x04")}, data=token)
         assert r.status_code == 400 and "unsupported" in r.json()["error"]
+        r = c.post("/upload", files={"file": ("oud.doc", b"\xd0\xcf\x11\xe0")}, data=token)
+        assert r.status_code == 400 and "an old Word document: save it as .docx" in r.json()["error"]
         r = c.post("/upload", data={"split": "paragraph", **token})
         assert r.status_code == 400
         r = c.post("/api/corrections", content=b"{" + b" " * 2000 + b"}", headers={"Content-Type": "application/json"})

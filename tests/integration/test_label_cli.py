@@ -249,7 +249,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "directory": (d / "map.txt", "a folder without notes or transcripts"),  # a folder with notes: every one
         "empty": (d / "leeg.txt", "empty file"),
         "binary": (d / "bin.txt", "binary file"),
-        "unsupported": (d / "dia.pptx", "unsupported file type '.pptx'"),
+        "unsupported": (d / "dia.pptx", "unsupported file type '.pptx'; a slide deck"),
         "pdf": (d / "kapot.pdf", "not a valid .pdf file"),
         "docx": (d / "kapot.docx", "not a valid .docx file"),
         "xlsx": (d / "kapot.xlsx", "not a valid .xlsx file"),

@@ -29,7 +29,7 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.records import load_taxonomy, section_key
-from ..io.readers import MAX_CHARS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig, read_statements
+from ..io.readers import MAX_CHARS, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig, read_statements
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
@@ -791,7 +791,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         name = Path(upload.filename).name[:200]
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
-            raise ApiError(400, f"unsupported file type {suffix or '(none)'!r} (use {', '.join(sorted(SUFFIXES))})")
+            hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
+            raise ApiError(400, f"unsupported file type {suffix or '(none)'!r}{hint} "
+                                f"(use {', '.join(sorted(SUFFIXES))})")
         sheets, header_row = _sheet_choice(form, suffix)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}{suffix}"
         try:  # checked before it becomes a document: a refused file leaves nothing behind

@@ -54,6 +54,18 @@ DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf"}  # documents: paragraphs (lines in
 SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | {".csv", ".xlsx", ".jsonl"}
 TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
+SAVE_AS = {  # what to do with a file type analysts often have that is not read
+    ".doc": "an old Word document: save it as .docx (Word or LibreOffice: Save as)",
+    ".rtf": "save it as .docx (Word or LibreOffice: Save as)",
+    ".xls": "an old Excel workbook: save it as .xlsx",
+    ".ods": "save it as .xlsx or .csv (LibreOffice Calc: Save as)",
+    ".pptx": "a slide deck: copy its text into a .txt or .docx note",
+    ".ppt": "a slide deck: copy its text into a .txt or .docx note",
+    ".msg": "an e-mail: save its text as .txt",
+    ".eml": "an e-mail: save its text as .txt",
+    ".htm": "a web page: save its text as .txt",
+    ".html": "a web page: save its text as .txt",
+}
 
 Warn = Callable[[str], None]
 
@@ -120,7 +132,8 @@ def check_input(path: Path) -> None:
         raise ReadError("is a directory, not a file")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ReadError(f"unsupported file type {suffix or '(no extension)'!r} "
+        hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
+        raise ReadError(f"unsupported file type {suffix or '(no extension)'!r}{hint} "
                         f"(use {', '.join(sorted(SUFFIXES))})")
     try:
         size = path.stat().st_size
@@ -798,8 +811,8 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
 PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
 PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page holds a few thousand)
 PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack to (10 MB: a page's text is KBs)
-_PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:van|of|/)\s*\d{1,4})?$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
+                          r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -836,9 +849,10 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
                 with pypdf.apply_configuration(**cap):
                     text = reader.pages[i].extract_text() or ""
             except pypdf.errors.LimitReachedError:  # a decompression bomb: refused as a whole, as a .docx is
-                raise TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth of "
-                             f"{safezip.LIMITS.max_unpacked_mb:,.0f} MB); raise the limit with --max-unpacked-mb if the "
-                             "file is trusted") from None
+                whole = safezip.LIMITS.max_unpacked_mb
+                raise TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth "
+                             f"of {whole:,.0f} MB); raise the limit with --max-unpacked-mb if the file is trusted"
+                             ) from None
             except Exception as exc:  # noqa: BLE001 - a damaged page must not end the document
                 bad[i + 1] = exc.__class__.__name__
                 continue
