@@ -5,7 +5,10 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from spacy.tokens import Doc
+from .spacy_import import import_spacy
+
+import_spacy()  # without spaCy's command line: a faster start
+from spacy.tokens import Doc  # noqa: E402
 
 from .metrics import PRF, span_scores
 from .normalize import map_span

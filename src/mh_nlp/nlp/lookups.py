@@ -21,8 +21,12 @@ from pathlib import Path
 
 import numpy as np
 from preshed.bloom import BloomFilter
-from spacy.lookups import Lookups, Table, load_lookups
-from spacy.util import registry
+
+from .spacy_import import import_spacy
+
+import_spacy()  # without spaCy's command line: a faster start
+from spacy.lookups import Lookups, Table, load_lookups  # noqa: E402
+from spacy.util import registry  # noqa: E402
 
 from ..paths import cache_dir
 

@@ -8,11 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-import spacy
-from spacy.language import Language
-from spacy.pipeline.span_ruler import SpanRuler, prioritize_existing_ents_filter, prioritize_new_ents_filter
-from spacy.tokens import Doc, Span
-from spacy.util import registry
+from .spacy_import import import_spacy
+
+spacy = import_spacy()  # without spaCy's command line: a faster start
+from spacy.language import Language  # noqa: E402
+from spacy.pipeline.span_ruler import (SpanRuler, prioritize_existing_ents_filter,  # noqa: E402
+                                       prioritize_new_ents_filter)
+from spacy.tokens import Doc, Span  # noqa: E402
+from spacy.util import registry  # noqa: E402
 
 from .lookups import LOOKUPS_NAME, package_version
 from .normalize import normalize_with_map

@@ -17,9 +17,12 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from spacy.language import Language
-from spacy.tokens import Doc
-from spacy.util import minibatch
+from ..nlp.spacy_import import import_spacy
+
+import_spacy()  # without spaCy's command line: a faster start
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
+from spacy.util import minibatch  # noqa: E402
 
 from .store import MODEL_NAME, MODEL_SUFFIX, default_model_path, metadata_path
 from ..nlp.pipeline import RULER_NAME, NormalizingTokenizer
