@@ -65,8 +65,10 @@ def phases(model: str | None) -> None:
 
     import numpy  # noqa: F401
     lap("import numpy")
-    import spacy  # noqa: F401
-    lap("import spacy")
+    from mh_nlp.nlp.spacy_import import import_spacy
+
+    import_spacy()  # as mh-nlp imports it: without spaCy's command line
+    lap("import spacy (without spacy.cli)")
     from mh_nlp.themes.classifier import load_classifier
     lap("import mh_nlp.themes.classifier")
     clf = load_classifier(model)
