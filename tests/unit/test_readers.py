@@ -429,6 +429,15 @@ def test_a_caption_that_names_a_chapter_heads_the_list_below_it():
         ("politie", "Wat gaat goed")]
 
 
+def test_words_symbol_bullets_in_a_pdfs_text_are_bullets():
+    # Word's lists put a Symbol or Wingdings character (private use, U+F0B7 or U+F0A7) before each point; a PDF's
+    # text and a copy of the list keep it (LibreOffice's PDF of examples/verslag.docx does)
+    got = blocks("Knelpunten\n\uf0b7 Zorgcoördinatoren hebben te weinig uren om alle slachtoffers goed te\n"
+                 "begeleiden.\n\uf0a7 Er is geen aanmeldproces.\n◦ Geen opvang.")
+    assert [t for _, t, _ in got] == ["Zorgcoördinatoren hebben te weinig uren om alle slachtoffers goed te begeleiden.",
+                                      "Er is geen aanmeldproces.", "Geen opvang."]
+
+
 def test_a_chapters_name_on_a_line_of_its_own_is_a_heading():
     got = blocks("Verslag rondetafel\n\nKnelpunten\n- te weinig opvang\n- Knelpunten\n\nProblemen met huisvesting\n\n"
                  "Knelpunten.\n\n2. Ambities\nElke regio een zorgcoördinator.\n\nWat gaat er goed?\nHet RIEC deelt.")

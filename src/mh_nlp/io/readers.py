@@ -217,7 +217,9 @@ def _open_text(path: Path, warn: Warn):
 # ---------------------------------------------------------------- text handling
 
 _WS = re.compile(r"\s+")
-_BULLET = re.compile(r"^\s*(?:[-*•–—·▪]|\d{1,3}[.)])\s+")
+# a bullet: the usual signs, and the Symbol and Wingdings bullets that Word's lists leave in a PDF's text or a
+# copy (private use characters U+F000-U+F0FF, e.g. U+F0B7), or a list number
+_BULLET = re.compile(r"^\s*(?:[-*•–—·▪◦○●■□➢►✓✔\uf000-\uf0ff]|\d{1,3}[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
 # the generic labels of transcription software and of our own pseudonyms: Spreker 1, Deelnemer 3, Speaker 2
