@@ -41,6 +41,20 @@ def test_a_header_on_fewer_than_three_pages_stays(tmp_path):
     assert got[0] == "Verslag rondetafel Utrecht, 12 maart 2026" and "Pagina 1 van 3" not in got
 
 
+def test_lines_that_repeat_in_the_text_are_no_running_header(tmp_path):
+    """Only a line that stands on its own at the top or bottom of a page can be a running header or footer: not a
+    paragraph's line that happens to repeat, nor a transcript's speaker line (its time aside, the same on every
+    page)."""
+    pages = [[f"Spreker {1 + i % 2} 00:0{i}:05", f"Punt {i}: de NLA ziet dat uitzendbureaus in de regio",
+              "steeds vaker werken met onderaannemers.", "Spreker 3 00:09:00", "Dat herken ik.",
+              f"Punt {i}: de NLA ziet dat uitzendbureaus in de regio", "steeds vaker werken met onderaannemers."]
+             for i in range(4)]
+    got = list(read_statements(pdf(tmp_path / "transcript.pdf", pages)))
+    assert len(got) == 12
+    assert [s.extra["speaker"] for s in got[:3]] == ["Spreker 1", "Spreker 3", "Spreker 3"]
+    assert got[0].text == "Punt 0: de NLA ziet dat uitzendbureaus in de regio steeds vaker werken met onderaannemers."
+
+
 def test_damaged_scanned_and_protected_pdfs_get_one_line(tmp_path):
     (tmp_path / "kapot.pdf").write_bytes(b"%PDF-1.7\n dit is geen pdf")
     with pytest.raises(ReadError, match="not a valid .pdf file"):

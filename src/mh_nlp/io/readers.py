@@ -812,6 +812,7 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
 
 PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
 PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page holds a few thousand)
+PDF_MARGIN_LINES = 2  # lines at the top and at the bottom of a page where a running header, footer or page number is
 PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack to (10 MB: a page's text is KBs)
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
                           r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -879,20 +880,32 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
 def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, bullets,
     speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page numbers
-    (``Pagina 3 van 12``) and the running header and footer (a line on at least half of the pages, at least
-    three) are left out. A scanned PDF holds images of text and no text: a one-line error says so."""
-    pages = _pdf_pages(path, warn)
+    (``Pagina 3 van 12``) and the running header and footer (a line on its own among the top or bottom two of at
+    least half of the pages, at least three, its numbers aside) are left out; a line repeated in the text stays. A scanned PDF holds images of text and no text: a one-line error says so."""
+    pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
+
+    def margins(lines: list[str]) -> set[int]:
+        """Where a running header, footer or page number may stand: among the top and bottom lines, on its own
+        (neither continuing the line above it nor continued by the one below), and not a transcript's speaker line
+        (``Spreker 1 00:03:15`` heads many pages)."""
+        n = len(lines)
+        edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
+        return {i for i in edge if (i == 0 or not _continues(lines[i - 1], lines[i]))
+                and (i == n - 1 or not _continues(lines[i], lines[i + 1])) and speaker_line(lines[i]) is None}
+
     seen: dict[str, int] = {}
     for _, lines in pages:
-        for key in {_DIGITS.sub("#", line) for line in lines if line}:
+        for key in {_DIGITS.sub("#", lines[i]) for i in margins(lines)}:
             seen[key] = seen.get(key, 0) + 1
     repeated = {k for k, c in seen.items() if len(pages) >= 3 and c >= max(3, len(pages) / 2)}
     kept, where = [], []
     for number, lines in pages:
-        for line in lines:
-            if line and not _PAGE_NUMBER.match(line) and _DIGITS.sub("#", line) not in repeated:
-                kept.append(line)
-                where.append(number)
+        edge = margins(lines)
+        for i, line in enumerate(lines):
+            if i in edge and (_PAGE_NUMBER.match(line) or _DIGITS.sub("#", line) in repeated):
+                continue
+            kept.append(line)
+            where.append(number)
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
     for first, text, extra in text_blocks(kept, max_chars=max_chars):
