@@ -54,6 +54,16 @@ def test_damaged_odt_gets_one_line_error(tmp_path, make, message):
         list(read_statements(path))
 
 
+def test_odt_with_odd_numbers_or_deep_nesting_gets_no_traceback(tmp_path):
+    body = ('<text:p>Te weinig<text:s text:c="veel"/>opvang.</text:p><table:table><table:table-row>'
+            '<table:table-cell table:number-columns-repeated="x"><text:p>Geen zorg.</text:p></table:table-cell>'
+            "</table:table-row></table:table>")
+    assert [s.text for s in read_statements(odt(tmp_path / "raar.odt", body))] == ["Te weinig opvang.", "Geen zorg."]
+    deep = "<text:section>" * 5000 + "<text:p>Diep.</text:p>" + "</text:section>" * 5000
+    with pytest.raises(ReadError, match="nested too deeply"):
+        list(read_statements(odt(tmp_path / "diep.odt", deep)))
+
+
 def test_odt_entity_expansion_bomb_is_refused(tmp_path):
     lol = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
            + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 20}">' for p, c in zip("abcdefg", "bcdefgh"))

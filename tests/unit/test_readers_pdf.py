@@ -62,11 +62,21 @@ def test_damaged_scanned_and_protected_pdfs_get_one_line(tmp_path):
     with pytest.raises(ReadError, match="scanned PDF"):
         list(read_statements(pdf(tmp_path / "scan.pdf", [[], []])))
     pypdf = pytest.importorskip("pypdf")
-    writer = pypdf.PdfWriter(clone_from=str(pdf(tmp_path / "open.pdf", PAGES)))
-    writer.encrypt("geheim", algorithm="RC4-128")
-    writer.write(tmp_path / "geheim.pdf")
-    with pytest.raises(ReadError, match="protected by a password"):
-        list(read_statements(tmp_path / "geheim.pdf"))
+    for algorithm in ("RC4-128", "AES-256"):
+        writer = pypdf.PdfWriter(clone_from=str(pdf(tmp_path / "open.pdf", PAGES)))
+        writer.encrypt("geheim", algorithm=algorithm)
+        writer.write(tmp_path / "geheim.pdf")
+        with pytest.raises(ReadError, match="protected by a password"):
+            list(read_statements(tmp_path / "geheim.pdf"))
+
+
+def test_a_pdf_that_only_restricts_editing_is_read(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    for algorithm in ("RC4-128", "AES-256"):  # AES needs pypdf's crypto extra (cryptography), a dependency
+        writer = pypdf.PdfWriter(clone_from=str(pdf(tmp_path / "open.pdf", PAGES)))
+        writer.encrypt(user_password="", owner_password="eigenaar", algorithm=algorithm)
+        writer.write(tmp_path / "beperkt.pdf")
+        assert len(list(read_statements(tmp_path / "beperkt.pdf"))) == 5
 
 
 def test_pages_without_text_or_that_cannot_be_read_are_counted_in_a_warning(tmp_path, monkeypatch):

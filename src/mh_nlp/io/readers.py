@@ -727,6 +727,15 @@ _ODF_HIDDEN = {_ODF_TEXT + t for t in ("note", "tracked-changes", "bookmark-ref"
 ODT_REPEAT_CAP = 64  # a cell "repeated" 1,000 times (an empty row's filler) is read at most this often
 
 
+def _odf_count(value: str | None, cap: int) -> int:
+    """A repeat count of an OpenDocument attribute (``text:c``, ``number-columns-repeated``): 1 when missing or not a
+    number, at most ``cap``."""
+    try:
+        return max(1, min(int(value or 1), cap))
+    except ValueError:
+        return 1
+
+
 def _odf_text(el) -> str:
     """The words of an OpenDocument paragraph: spaces (``text:s``), tabs and line breaks as spaces; footnotes,
     comments and tracked (deleted) changes left out."""
@@ -734,7 +743,7 @@ def _odf_text(el) -> str:
     for child in el:
         tag = child.tag
         if tag == _ODF_TEXT + "s":
-            parts.append(" " * min(int(child.get(_ODF_TEXT + "c", "1") or 1), 8))
+            parts.append(" " * _odf_count(child.get(_ODF_TEXT + "c"), 8))
         elif tag in (_ODF_TEXT + "tab", _ODF_TEXT + "line-break"):
             parts.append(" ")
         elif tag not in _ODF_HIDDEN:
@@ -761,7 +770,7 @@ def _odt_table(table, number: int, heading: str) -> Iterator[tuple[str, str, dic
             if cell.tag not in (_ODF_TABLE + "table-cell", _ODF_TABLE + "covered-table-cell"):
                 continue
             text = clean(" ".join(_odf_text(p) for p in cell.iter(_ODF_TEXT + "p")))
-            repeat = min(int(cell.get(_ODF_TABLE + "number-columns-repeated", "1") or 1), ODT_REPEAT_CAP)
+            repeat = _odf_count(cell.get(_ODF_TABLE + "number-columns-repeated"), ODT_REPEAT_CAP)
             cells += [(text, object()) for _ in range(repeat)]
         grid.append(cells)  # a repeated row (number-rows-repeated) is an empty row's filler: read once
     yield from _table_statements(grid, number, heading)
@@ -807,7 +816,10 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
                     speaker, text = take_speaker(text)
                     yield count["paragraphs"], text, layout.extra(speaker)
 
-    yield from walk(body)
+    try:
+        yield from walk(body)
+    except RecursionError:  # elements nested thousands deep: no word processor writes that
+        raise ReadError("cannot read .odt file (its elements are nested too deeply)") from None
 
 
 PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
@@ -835,8 +847,13 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
         warnings.simplefilter("ignore")
         try:
             reader = pypdf.PdfReader(str(path), strict=False)
-            if reader.is_encrypted and not reader.decrypt(""):  # a PDF that only restricts printing opens as is
-                raise ReadError("the PDF is protected by a password; save a copy without one")
+            if reader.is_encrypted:  # a PDF that only restricts printing or copying opens without a password
+                try:
+                    opened = reader.decrypt("")
+                except Exception:  # noqa: BLE001 - an encryption pypdf cannot undo
+                    opened = 0
+                if not opened:
+                    raise ReadError("the PDF is protected by a password; save a copy without one")
             n = len(reader.pages)
         except ReadError:
             raise
