@@ -532,6 +532,29 @@ def test_an_odt_upload_is_read_like_a_word_document(make_app, csrf, tmp_path):
         assert sts[0]["text"] == "Zorgcoördinatoren hebben te weinig uren." and sts[0]["section"].startswith("2.")
 
 
+@needs_model
+def test_a_pdf_upload_is_read_page_by_page(make_app, csrf, tmp_path):
+    import sys
+    sys.path.insert(0, str(REPO / "tests"))
+    from pdf_samples import pdf
+
+    pages = [["Verslag rondetafel", "Knelpunten", "Zorgcoördinatoren hebben te weinig uren.", "1"],
+             ["Verslag rondetafel", "Er is geen aanmeldproces voor de opvang.", "2"],
+             ["Verslag rondetafel", "Ambities", "Elke regio een zorgcoördinator.", "3"]]
+    app = make_app()
+    with TestClient(app) as c:
+        data = pdf(tmp_path / "verslag.pdf", pages).read_bytes()
+        r = c.post("/upload", files={"file": ("verslag.pdf", data)}, data={"csrf": csrf(c)}, follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 3
+        sts = c.get("/api/statements").json()["statements"]
+        assert [s["text"] for s in sts] == ["Zorgcoördinatoren hebben te weinig uren.",
+                                            "Er is geen aanmeldproces voor de opvang.", "Elke regio een zorgcoördinator."]
+        assert sts[0]["section"].startswith("2.") and sts[1]["section"].startswith("2.")
+
+
 NOTES = ("Datum: 14 maart 2026\n\n"
          "Aanwezig: Sanne Verhoeven (gemeente), Jan de Vries (NLA)\n\n"
          "Goedemorgen allemaal.\n\n"
