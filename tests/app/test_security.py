@@ -304,8 +304,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(server):
 
     pdf_bomb = pdf(server.data.parent / "bomb.pdf", [["Knelpunten"], ["Te weinig opvang."]],
                    streams={1: bomb_stream(400)}).read_bytes()
-    for name, data in (("bomb.docx", bomb), ("bomb.odt", bomb), ("bomb.xlsx", bomb), ("bomb.pdf", pdf_bomb),
-                       ("entries.xlsx", many_entries_xlsx(6000))):
+    for name, data in (("bomb.docx", bomb), ("bomb.odt", bomb), ("bomb.pptx", bomb), ("bomb.xlsx", bomb),
+                       ("bomb.pdf", pdf_bomb), ("entries.xlsx", many_entries_xlsx(6000))):
         body, ctype = multipart({"csrf": token, "split": "paragraph"}, {"file": (name, data)})
         status, hdrs, reply = server.request("POST", "/upload", body, {"Content-Type": ctype, "Cookie": cookie})
         assert status == 413, (name, reply)

@@ -239,7 +239,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     (d / "map.txt").mkdir()
     (d / "leeg.txt").write_bytes(b"")
     (d / "bin.txt").write_bytes(b"\x00\x01\x02\xffELF" * 100)
-    (d / "dia.pptx").write_bytes(b"PK\x03\x04")
+    (d / "dia.ppt").write_bytes(b"\xd0\xcf\x11\xe0")
     (d / "kapot.pdf").write_bytes(b"%PDF-1.4 kapot")
     (d / "kapot.docx").write_bytes(b"PK\x03\x04kapot")
     (d / "kapot.xlsx").write_bytes(b"geen zip")
@@ -249,7 +249,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "directory": (d / "map.txt", "a folder without notes or transcripts"),  # a folder with notes: every one
         "empty": (d / "leeg.txt", "empty file"),
         "binary": (d / "bin.txt", "binary file"),
-        "unsupported": (d / "dia.pptx", "unsupported file type '.pptx'; a slide deck"),
+        "unsupported": (d / "dia.ppt", "unsupported file type '.ppt'; an old PowerPoint deck"),
         "pdf": (d / "kapot.pdf", "not a valid .pdf file"),
         "docx": (d / "kapot.docx", "not a valid .docx file"),
         "xlsx": (d / "kapot.xlsx", "not a valid .xlsx file"),
@@ -419,7 +419,7 @@ def test_a_folder_is_every_note_in_it_and_its_subfolders(clf, tmp_path):
     (folder / "utrecht" / "b.md").write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
     (folder / "utrecht" / "~$verslag.docx").write_bytes(b"Word's owner file of an open document")
     (folder / ".git" / "c.txt").write_text("Niet dit.\n", encoding="utf-8")
-    (folder / "dia.pptx").write_bytes(b"PK\x03\x04")
+    (folder / "foto.jpg").write_bytes(b"\xff\xd8\xff")
     out = folder / "labels.csv"  # the output inside the folder is never read as an input, on a second run too
     for extra in ([], ["--force"]):
         r = run("label", folder, "-o", out, *extra)
@@ -449,5 +449,5 @@ def test_a_folder_without_notes_beside_a_good_file_is_a_partial_run(clf, tmp_pat
     empty.mkdir()
     r = run("label", note, empty, "-o", tmp_path / "o.csv")
     assert r.exit_code == 3 and error_lines(r) == [f"mh-nlp: error: {empty}: a folder without notes or transcripts "
-                                                   "(.csv, .docx, .jsonl, .markdown, .md, .odt, .pdf, .srt, .txt, .vtt, .xlsx)"]
+                                                   "(.csv, .docx, .jsonl, .markdown, .md, .odt, .pdf, .pptx, .srt, .txt, .vtt, .xlsx)"]
     assert {row["source"] for row in read_csv(tmp_path / "o.csv")} == {str(note)}

@@ -142,7 +142,7 @@ def test_utf8_with_bom_is_not_warned(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("leeg.txt", b"", "empty file"),
     ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
-    ("dia.pptx", b"PK\x03\x04", "unsupported file type '.pptx'; a slide deck: copy its text into a .txt or .docx"),
+    ("dia.ppt", b"\xd0\xcf\x11\xe0", "unsupported file type '.ppt'; an old PowerPoint deck: save it as .pptx"),
     ("oud.doc", b"\xd0\xcf\x11\xe0", "unsupported file type '.doc'; an old Word document: save it as .docx"),
     ("oud.xls", b"\xd0\xcf\x11\xe0", "unsupported file type '.xls'; an old Excel workbook: save it as .xlsx"),
     ("notes.rar", b"Rar!", "unsupported file type '.rar' (use .csv, .docx"),

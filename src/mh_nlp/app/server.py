@@ -451,7 +451,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                max_statements: int = MAX_STATEMENTS) -> FastAPI:
     """The review screen on ``data_dir`` (default :func:`default_data_dir`). Off loopback a token is required
     (``token``, or a new random one in ``app.state.token``). The Host header must be ``host`` (the address the
-    server is bound to), ``localhost`` or one of ``allow_hosts``. An uploaded .docx/.odt/.xlsx may unpack to at most
+    server is bound to), ``localhost`` or one of ``allow_hosts``. An uploaded .docx/.odt/.pptx/.xlsx may unpack to at most
     ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413)."""
     from ..themes.store import default_model_path
 
@@ -800,7 +800,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             with open(incoming, "wb") as fh:
                 shutil.copyfileobj(upload.file, fh)
             if incoming.stat().st_size:
-                if suffix in (".docx", ".odt", ".xlsx"):
+                if suffix in (".docx", ".odt", ".pptx", ".xlsx"):
                     check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
                 if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                     await _check_count(incoming, None, split)

@@ -325,7 +325,8 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          .docx/.odt (paragraphs, list items and tables in document order; a speaker |
          statement table reads as speaker + statement, position "table T row R"), .pdf
          (each page's text read as a text note, page numbers and running headers left
-         out; position "page P"; a scanned PDF needs OCR first), .csv/.xlsx (text
+         out; position "page P"; a scanned PDF needs OCR first), .pptx (slide by slide,
+         the slide's title as heading; position "slide S"), .csv/.xlsx (text
          column: --column, default text/tekst/statement/uitspraak; other columns carried
          through; every sheet, or --sheet; header row found below a title, or --header-row;
          position = the row number the spreadsheet shows), .jsonl (field "text" or --column),
@@ -415,7 +416,7 @@ Example:
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
 @click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
-              help="Largest size a .docx/.odt/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB; "
+              help="Largest size a .docx/.odt/.pptx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB; "
                    "one stream of a PDF: a fifth of it); a larger one (a decompression bomb?) is refused.")
 def label(**options: Any) -> None:
     output, force = options["output"], options["force"]

@@ -1,4 +1,5 @@
-"""Reading statements from notes and transcripts: .txt/.md, .docx/.odt/.pdf, .vtt/.srt, .csv, .xlsx and .jsonl, lazily.
+"""Reading statements from notes and transcripts, lazily: .txt/.md, .docx/.odt/.pdf/.pptx, .vtt/.srt, .csv, .xlsx
+and .jsonl.
 
 Every reader yields :class:`Statement` objects one at a time, so a big file is never held whole.
 A problem that makes a file unusable raises :class:`ReadError` with a one-line message; smaller
@@ -50,17 +51,17 @@ MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones ar
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
-DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf"}  # documents: paragraphs (lines in a PDF), headings, tables
+DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf", ".pptx"}  # documents: paragraphs (lines in a PDF), headings, tables
 SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | {".csv", ".xlsx", ".jsonl"}
-TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.vtt/.srt statements
+TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.pptx/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 SAVE_AS = {  # what to do with a file type analysts often have that is not read
     ".doc": "an old Word document: save it as .docx (Word or LibreOffice: Save as)",
     ".rtf": "save it as .docx (Word or LibreOffice: Save as)",
     ".xls": "an old Excel workbook: save it as .xlsx",
     ".ods": "save it as .xlsx or .csv (LibreOffice Calc: Save as)",
-    ".pptx": "a slide deck: copy its text into a .txt or .docx note",
-    ".ppt": "a slide deck: copy its text into a .txt or .docx note",
+    ".ppt": "an old PowerPoint deck: save it as .pptx",
+    ".odp": "save it as .pptx (LibreOffice Impress: Save as)",
     ".msg": "an e-mail: save its text as .txt",
     ".eml": "an e-mail: save its text as .txt",
     ".htm": "a web page: save its text as .txt",
@@ -822,6 +823,103 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
         raise ReadError("cannot read .odt file (its elements are nested too deeply)") from None
 
 
+_PML = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_DML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_SLIDE_PART = re.compile(r"ppt/slides/slide(\d+)\.xml")
+_NOT_SAID = {"sldNum", "dt", "ftr"}  # placeholders of a slide's number, date and footer
+
+
+def _pptx_slides(zf: zipfile.ZipFile) -> list[str]:
+    """The slide parts of a PowerPoint package in the order of the presentation (``ppt/presentation.xml``), else by
+    their number."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    names = set(zf.namelist())
+    try:
+        rels = ET.fromstring(zf.read("ppt/_rels/presentation.xml.rels"))
+        target = {r.get("Id"): r.get("Target") or "" for r in rels.iter(_PACKAGE_REL + "Relationship")}
+        order = []
+        for slide in ET.fromstring(zf.read("ppt/presentation.xml")).iter(_PML + "sldId"):
+            t = target.get(slide.get(_OFFICE_REL + "id"), "")
+            name = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("ppt", t))
+            if name in names:
+                order.append(name)
+        if order:
+            return order
+    except (KeyError, ET.ParseError):
+        pass
+    return sorted((n for n in names if _SLIDE_PART.fullmatch(n)), key=lambda n: int(_SLIDE_PART.fullmatch(n).group(1)))
+
+
+def _dml_text(paragraph) -> str:
+    """The words of a DrawingML paragraph (``a:p``): its runs and fields, a line break as a space."""
+    return clean("".join((el.text or "") if el.tag == _DML + "t" else " " for el in paragraph.iter()
+                         if el.tag in (_DML + "t", _DML + "br")))
+
+
+def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """A PowerPoint deck (.pptx), slide by slide in the order shown: each paragraph of a text box or placeholder
+    is a statement under the slide's title as its heading (``Knelpunten`` as a slide title is evidence for the
+    chapter); a table is read as a Word table is. Position ``slide S`` (``slide S table T row R``). The slide
+    number, date and footer are left out, and so are the speaker notes."""
+    import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
+
+    check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise ReadError(f"not a valid .pptx file ({exc.__class__.__name__})") from None
+    if not parts:
+        raise ReadError("not a PowerPoint deck (.pptx holds no slides)")
+    layout = _Layout()
+    damaged = []
+    for number, xml in parts:
+        try:
+            root = ET.fromstring(xml)
+        except ET.ParseError:
+            damaged.append(number)
+            continue
+        shapes = [el for el in root.iter() if el.tag in (_PML + "sp", _DML + "tbl")]
+
+        def kind(shape) -> str:
+            ph = shape.find(f"{_PML}nvSpPr/{_PML}nvPr/{_PML}ph")
+            return "" if ph is None else ph.get("type", "body")
+
+        title = " ".join(_dml_text(p) for s in shapes if s.tag == _PML + "sp" and kind(s) in ("title", "ctrTitle")
+                         for p in s.iter(_DML + "p"))
+        layout.new_heading(clean(title))
+        tables = 0
+        for shape in shapes:
+            if shape.tag == _DML + "tbl":
+                tables += 1
+                grid = [[(_dml_text_all(tc), object()) for tc in tr.iter(_DML + "tc")]
+                        for tr in shape.iter(_DML + "tr")]
+                for where, text, extra in _table_statements(grid, tables, layout.heading):
+                    yield f"slide {number} {where}", text, extra
+                continue
+            if kind(shape) in ("title", "ctrTitle") or kind(shape) in _NOT_SAID:
+                continue
+            for paragraph in shape.iter(_DML + "p"):
+                text = _dml_text(paragraph)
+                if not text:
+                    layout.blank()
+                elif not layout.announces(text):
+                    speaker, text = take_speaker(text)
+                    yield f"slide {number}", text, layout.extra(speaker)
+    if damaged:
+        warn(f"{len(damaged)} slide(s) cannot be read and are skipped (slide "
+             + ", ".join(str(n) for n in damaged[:5]) + (" ..." if len(damaged) > 5 else "") + ")")
+
+
+def _dml_text_all(cell) -> str:
+    """The words of a table cell (``a:tc``): its paragraphs joined."""
+    return clean(" ".join(_dml_text(p) for p in cell.iter(_DML + "p")))
+
+
 PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
 PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page holds a few thousand)
 PDF_MARGIN_LINES = 2  # lines at the top and at the bottom of a page where a running header, footer or page number is
@@ -898,7 +996,8 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
     """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, bullets,
     speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page numbers
     (``Pagina 3 van 12``) and the running header and footer (a line on its own among the top or bottom two of at
-    least half of the pages, at least three, its numbers aside) are left out; a line repeated in the text stays. A scanned PDF holds images of text and no text: a one-line error says so."""
+    least half of the pages, at least three, its numbers aside) are left out; a line repeated in the text stays.
+    A scanned PDF holds images of text and no text: a one-line error says so."""
     pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
 
     def margins(lines: list[str]) -> set[int]:
@@ -1380,6 +1479,8 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
             blocks = _read_odt(path, warn, max_chars)
         elif suffix == ".pdf":
             blocks = _read_pdf(path, warn, max_chars)
+        elif suffix == ".pptx":
+            blocks = _read_pptx(path, warn, max_chars)
         elif suffix in SUBTITLE_SUFFIXES:
             blocks = _read_subtitles(path, warn, max_chars)
         elif suffix == ".csv":
