@@ -864,7 +864,8 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
     """A PowerPoint deck (.pptx), slide by slide in the order shown: each paragraph of a text box or placeholder
     is a statement under the slide's title as its heading (``Knelpunten`` as a slide title is evidence for the
     chapter); a table is read as a Word table is. Position ``slide S`` (``slide S table T row R``). The slide
-    number, date and footer are left out, and so are the speaker notes."""
+    number, date and footer are left out, and so are the speaker notes and the text of SmartArt and charts (parts
+    of their own)."""
     import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
 
     check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
