@@ -435,9 +435,10 @@ def test_a_folder_is_every_note_in_it_and_its_subfolders(clf, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_words_owner_file_of_an_open_document_is_skipped_with_a_warning(clf, note, tmp_path):
-    owner = tmp_path / "~$verslag.docx"
-    owner.write_bytes(b"\x05Sanne\x00" * 20)  # what Word writes beside a document it has open
+@pytest.mark.parametrize("name", ["~$verslag.docx", "~$opbrengst.pptx"])
+def test_words_owner_file_of_an_open_document_is_skipped_with_a_warning(clf, note, tmp_path, name):
+    owner = tmp_path / name
+    owner.write_bytes(b"\x05Sanne\x00" * 20)  # what Word (PowerPoint) writes beside a document it has open
     r = run("label", note, owner, "-o", tmp_path / "o.csv")
     assert r.exit_code == 0, r.output  # not a partial run: nothing the user meant to label failed
     assert "owner file" in r.stderr and not error_lines(r)

@@ -575,8 +575,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             _warn(f"{path}: given twice; labelled once")
             continue
         seen.add(key)
-        if path.name.startswith("~$") and path.suffix.lower() in (".docx", ".xlsx"):  # e.g. from notes/*.docx
-            _warn(f"{path}: the owner file Word or Excel keeps beside an open document, not a document; skipped")
+        if path.name.startswith("~$") and path.suffix.lower() in (".docx", ".pptx", ".xlsx"):  # e.g. from notes/*.docx
+            _warn(f"{path}: the owner file Office keeps beside an open document, not a document; skipped")
             continue
         try:
             if path.is_dir():  # a folder with notes was replaced by them (_expand_folders)

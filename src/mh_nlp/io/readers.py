@@ -105,7 +105,7 @@ def _ignore(_msg: str) -> None:
 def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> tuple[list[Path], dict[str, int]]:
     """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path, and how many files
     were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
-    ``~$verslag.docx`` beside an open document), ``other type`` (``.pptx``) and ``output`` (the paths of
+    ``~$verslag.docx`` beside an open document), ``other type`` (``.jpg``) and ``output`` (the paths of
     ``exclude``: the run's own output)."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []
