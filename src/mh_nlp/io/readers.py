@@ -392,9 +392,9 @@ def _continues(prev_line: str, line: str) -> bool:
 
 
 class _Layout:
-    """What a note's lines say about the lines below them, for :func:`text_blocks` and the .docx and .odt readers
-    alike: the heading, a caption's list (``Knelpunten:``, until a blank line after its first point) and a
-    speaker's turn (announced on a line of its own)."""
+    """What a note's lines say about the lines below them, for :func:`text_blocks` (text notes and PDFs) and the
+    .docx, .odt and .pptx readers alike: the heading, a caption's list (``Knelpunten:``, until a blank line after
+    its first point) and a speaker's turn (announced on a line of its own)."""
 
     def __init__(self) -> None:
         self.heading = self.turn = self.caption = ""
