@@ -522,11 +522,7 @@ def test_an_odt_upload_is_read_like_a_word_document(make_app, csrf, tmp_path):
 
     app = make_app()
     with TestClient(app) as c:
-        data = odt(tmp_path / "verslag.odt", REPORT).read_bytes()
-        r = c.post("/upload", files={"file": ("verslag.odt", data)}, data={"csrf": csrf(c)}, follow_redirects=False)
-        assert r.status_code == 303
-        app.state.labeller.wait(120)
-        doc = c.get("/api/documents").json()["documents"][0]
+        doc = _upload_labelled(app, c, csrf, "verslag.odt", odt(tmp_path / "verslag.odt", REPORT).read_bytes())
         assert doc["status"] == "done" and doc["statements"] == 5
         sts = c.get("/api/statements").json()["statements"]
         assert sts[0]["text"] == "Zorgcoördinatoren hebben te weinig uren." and sts[0]["section"].startswith("2.")
@@ -543,11 +539,7 @@ def test_a_pdf_upload_is_read_page_by_page(make_app, csrf, tmp_path):
              ["Verslag rondetafel", "Ambities", "Elke regio een zorgcoördinator.", "3"]]
     app = make_app()
     with TestClient(app) as c:
-        data = pdf(tmp_path / "verslag.pdf", pages).read_bytes()
-        r = c.post("/upload", files={"file": ("verslag.pdf", data)}, data={"csrf": csrf(c)}, follow_redirects=False)
-        assert r.status_code == 303
-        app.state.labeller.wait(120)
-        doc = c.get("/api/documents").json()["documents"][0]
+        doc = _upload_labelled(app, c, csrf, "verslag.pdf", pdf(tmp_path / "verslag.pdf", pages).read_bytes())
         assert doc["status"] == "done" and doc["statements"] == 3
         sts = c.get("/api/statements").json()["statements"]
         assert [s["text"] for s in sts] == ["Zorgcoördinatoren hebben te weinig uren.",
@@ -562,9 +554,11 @@ NOTES = ("Datum: 14 maart 2026\n\n"
          "Er is te weinig opvang voor mannelijke slachtoffers.\n")
 
 
-def _upload_labelled(app, c, csrf, name: str, text: str) -> dict:
-    """Upload ``text`` as the file ``name``, wait until it is labelled, and return the (first) document."""
-    r = c.post("/upload", files={"file": (name, text.encode())}, data={"csrf": csrf(c)}, follow_redirects=False)
+def _upload_labelled(app, c, csrf, name: str, text: str | bytes) -> dict:
+    """Upload ``text`` (or a file's bytes) as the file ``name``, wait until it is labelled, and return the (first)
+    document."""
+    data = text if isinstance(text, bytes) else text.encode()
+    r = c.post("/upload", files={"file": (name, data)}, data={"csrf": csrf(c)}, follow_redirects=False)
     assert r.status_code == 303
     app.state.labeller.wait(120)
     return c.get("/api/documents").json()["documents"][0]
