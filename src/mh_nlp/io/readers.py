@@ -422,6 +422,18 @@ class _Layout:
             return True
         return False
 
+    def paragraph(self, text: str, heading: bool = False) -> tuple[str, dict[str, str]] | None:
+        """A document's paragraph (cleaned; ``heading``: its style makes it one): the statement it holds and its
+        extra fields, or None when it is blank, a heading or announces what follows (:meth:`announces`)."""
+        if not text:
+            self.blank()
+        elif heading:
+            self.new_heading(text)
+        elif not self.announces(text):
+            speaker, text = take_speaker(text)
+            return text, self.extra(speaker)
+        return None
+
     def extra(self, speaker: str) -> dict[str, str]:
         """The extra fields of a statement that starts here (``speaker``: its own label, if any)."""
         if speaker and self.turn:  # in a transcript of turns, an inline label starts the next turn
@@ -705,18 +717,9 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             yield from _docx_table(block, tables, layout.heading, warn)
             continue
         paragraphs += 1
-        text = clean(block.text)
-        if not text:
-            layout.blank()
-            continue
         style = (block.style.name if block.style is not None else "") or ""
-        if style.lower().startswith(_TITLE_STYLES):
-            layout.new_heading(text)
-            continue
-        if layout.announces(text):
-            continue
-        speaker, text = take_speaker(text)
-        yield paragraphs, text, layout.extra(speaker)
+        if (said := layout.paragraph(clean(block.text), style.lower().startswith(_TITLE_STYLES))) is not None:
+            yield paragraphs, *said
 
 
 _ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -808,14 +811,10 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
                 yield from _odt_table(child, count["tables"], layout.heading)
             elif tag in (_ODF_TEXT + "h", _ODF_TEXT + "p"):
                 count["paragraphs"] += 1
-                text = clean(_odf_text(child))
-                if not text:
-                    layout.blank()
-                elif tag == _ODF_TEXT + "h" or child.get(_ODF_TEXT + "style-name", "").startswith(("Title", "Heading")):
-                    layout.new_heading(text)
-                elif not layout.announces(text):
-                    speaker, text = take_speaker(text)
-                    yield count["paragraphs"], text, layout.extra(speaker)
+                style = child.get(_ODF_TEXT + "style-name", "")
+                heading = tag == _ODF_TEXT + "h" or style.startswith(("Title", "Heading"))
+                if (said := layout.paragraph(clean(_odf_text(child)), heading)) is not None:
+                    yield count["paragraphs"], *said
 
     try:
         yield from walk(body)
@@ -905,12 +904,8 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
             if kind(shape) in ("title", "ctrTitle") or kind(shape) in _NOT_SAID:
                 continue
             for paragraph in shape.iter(_DML + "p"):
-                text = _dml_text(paragraph)
-                if not text:
-                    layout.blank()
-                elif not layout.announces(text):
-                    speaker, text = take_speaker(text)
-                    yield f"slide {number}", text, layout.extra(speaker)
+                if (said := layout.paragraph(_dml_text(paragraph))) is not None:
+                    yield f"slide {number}", *said
     if damaged:
         warn(f"{len(damaged)} slide(s) cannot be read and are skipped (slide "
              + ", ".join(str(n) for n in damaged[:5]) + (" ..." if len(damaged) > 5 else "") + ")")
