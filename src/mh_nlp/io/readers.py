@@ -100,6 +100,12 @@ def _ignore(_msg: str) -> None:
     """Default warning sink: drop the message."""
 
 
+def _first_few(numbers: Iterable[int | str], few: int = 5) -> str:
+    """``3, 7, 12`` for a warning: the first ``few`` numbers (page, slide, row), `` ...`` when there are more."""
+    numbers = list(numbers)
+    return ", ".join(str(n) for n in numbers[:few]) + (" ..." if len(numbers) > few else "")
+
+
 # ---------------------------------------------------------------- checks and decoding
 
 def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> tuple[list[Path], dict[str, int]]:
@@ -907,8 +913,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
                 if (said := layout.paragraph(_dml_text(paragraph))) is not None:
                     yield f"slide {number}", *said
     if damaged:
-        warn(f"{len(damaged)} slide(s) cannot be read and are skipped (slide "
-             + ", ".join(str(n) for n in damaged[:5]) + (" ..." if len(damaged) > 5 else "") + ")")
+        warn(f"{len(damaged)} slide(s) cannot be read and are skipped (slide {_first_few(damaged)})")
 
 
 def _dml_text_all(cell) -> str:
@@ -978,13 +983,13 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
         warn(f"only the first {PDF_MAX_PAGES:,} of its {n:,} pages are read")
     empty = [number for number, lines in pages if not any(lines)]
     if empty and len(empty) < len(pages):
-        shown = ", ".join(str(k) for k in empty[:5]) + (" ..." if len(empty) > 5 else "")
-        warn(f"{len(empty)} page(s) hold no text (page {shown}): a scanned page is an image of text (OCR reads it)")
+        warn(f"{len(empty)} page(s) hold no text (page {_first_few(empty)}): a scanned page is an image of text "
+             "(OCR reads it)")
     if bad:
-        shown = ", ".join(str(k) for k in list(bad)[:5]) + (" ..." if len(bad) > 5 else "")
+        why = next(iter(bad.values()))
         if not pages:
-            raise ReadError(f"no page can be read ({next(iter(bad.values()))})")
-        warn(f"{len(bad)} page(s) cannot be read and are skipped (page {shown}; {next(iter(bad.values()))})")
+            raise ReadError(f"no page can be read ({why})")
+        warn(f"{len(bad)} page(s) cannot be read and are skipped (page {_first_few(bad)}; {why})")
     return pages
 
 
@@ -1122,7 +1127,7 @@ def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iter
 
 
 def _above_warning(where: str, above: list[tuple[int, list]], number: int) -> str:
-    rows = ", ".join(str(n) for n, _r in above[:5]) + (" ..." if len(above) > 5 else "")
+    rows = _first_few(n for n, _r in above)
     return (f"{where}{len(above)} row{'s' if len(above) > 1 else ''} above the header row {number} "
             f"read as a title, not as statements (row {rows}; use --header-row to choose another)")
 
@@ -1277,8 +1282,7 @@ def _unmerge(rows: Iterator[tuple[int, list]], merges: list[tuple[int, int, int,
 
 
 def _sheet_warnings(where: str, name: str, rows: list[int]) -> str:
-    shown = ", ".join(str(n) for n in rows[:5]) + (" ..." if len(rows) > 5 else "")
-    return f"{where}{len(rows)} {name} (row {shown})"
+    return f"{where}{len(rows)} {name} (row {_first_few(rows)})"
 
 
 def _xlsx_open(path: Path):
