@@ -834,6 +834,13 @@ _OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _SLIDE_PART = re.compile(r"ppt/slides/slide(\d+)\.xml")
 _NOT_SAID = {"sldNum", "dt", "ftr"}  # placeholders of a slide's number, date and footer
+_TITLES = {"title", "ctrTitle"}  # placeholders of a slide's title
+
+
+def _placeholder(shape) -> str:
+    """The placeholder type of a slide's shape (``title``, ``body``, ``sldNum`` ...), "" for a text box or table."""
+    ph = shape.find(f"{_PML}nvSpPr/{_PML}nvPr/{_PML}ph")
+    return "" if ph is None else ph.get("type", "body")
 
 
 def _pptx_slides(zf: zipfile.ZipFile) -> list[str]:
@@ -889,17 +896,11 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
         except ET.ParseError:
             damaged.append(number)
             continue
-        shapes = [el for el in root.iter() if el.tag in (_PML + "sp", _DML + "tbl")]
-
-        def kind(shape) -> str:
-            ph = shape.find(f"{_PML}nvSpPr/{_PML}nvPr/{_PML}ph")
-            return "" if ph is None else ph.get("type", "body")
-
-        title = " ".join(_dml_text(p) for s in shapes if s.tag == _PML + "sp" and kind(s) in ("title", "ctrTitle")
-                         for p in s.iter(_DML + "p"))
-        layout.new_heading(clean(title))
+        shapes = [(el, _placeholder(el)) for el in root.iter() if el.tag in (_PML + "sp", _DML + "tbl")]
+        layout.new_heading(clean(" ".join(_dml_text(p) for shape, kind in shapes if kind in _TITLES
+                                          for p in shape.iter(_DML + "p"))))
         tables = 0
-        for shape in shapes:
+        for shape, kind in shapes:
             if shape.tag == _DML + "tbl":
                 tables += 1
                 grid = [[(_dml_text_all(tc), object()) for tc in tr.iter(_DML + "tc")]
@@ -907,7 +908,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
                 for where, text, extra in _table_statements(grid, tables, layout.heading):
                     yield f"slide {number} {where}", text, extra
                 continue
-            if kind(shape) in ("title", "ctrTitle") or kind(shape) in _NOT_SAID:
+            if kind in _TITLES or kind in _NOT_SAID:
                 continue
             for paragraph in shape.iter(_DML + "p"):
                 if (said := layout.paragraph(_dml_text(paragraph))) is not None:
@@ -1010,14 +1011,14 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
         return {i for i in edge if (i == 0 or not _continues(lines[i - 1], lines[i]))
                 and (i == n - 1 or not _continues(lines[i], lines[i + 1])) and speaker_line(lines[i]) is None}
 
+    edges = [margins(lines) for _, lines in pages]
     seen: dict[str, int] = {}
-    for _, lines in pages:
-        for key in {_DIGITS.sub("#", lines[i]) for i in margins(lines)}:
+    for (_, lines), edge in zip(pages, edges):
+        for key in {_DIGITS.sub("#", lines[i]) for i in edge}:
             seen[key] = seen.get(key, 0) + 1
     repeated = {k for k, c in seen.items() if len(pages) >= 3 and c >= max(3, len(pages) / 2)}
     kept, where = [], []
-    for number, lines in pages:
-        edge = margins(lines)
+    for (number, lines), edge in zip(pages, edges):
         for i, line in enumerate(lines):
             if i in edge and (_PAGE_NUMBER.match(line) or _DIGITS.sub("#", line) in repeated):
                 continue
