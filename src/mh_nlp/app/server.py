@@ -29,7 +29,8 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..corpus.records import load_taxonomy, section_key
-from ..io.readers import MAX_CHARS, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig, read_statements
+from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
+                         read_statements)
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
@@ -800,7 +801,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             with open(incoming, "wb") as fh:
                 shutil.copyfileobj(upload.file, fh)
             if incoming.stat().st_size:
-                if suffix in (".docx", ".odt", ".pptx", ".xlsx"):
+                if suffix in PACKAGE_SUFFIXES:
                     check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
                 if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                     await _check_count(incoming, None, split)

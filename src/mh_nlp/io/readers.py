@@ -53,6 +53,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
 DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf", ".pptx"}  # documents: paragraphs (lines in a PDF), headings, tables
 SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | {".csv", ".xlsx", ".jsonl"}
+PACKAGE_SUFFIXES = {".docx", ".odt", ".pptx", ".xlsx"}  # zip packages: checked for bombs (check_zip) first
 TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.pptx/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 SAVE_AS = {  # what to do with a file type analysts often have that is not read
