@@ -81,14 +81,20 @@ def test_captions_and_agenda_times_are_no_speaker_lines():
     assert [t for _, t, _ in got][:2] == ["Opvang:", "te weinig bedden"]
 
 
-def test_docx_speaker_paragraphs_of_a_transcript(tmp_path):
+def docx_of(path: Path, *paragraphs: str) -> Path:
+    """A Word document of plain paragraphs (python-docx), saved at ``path``."""
     docx = pytest.importorskip("docx")
     d = docx.Document()
-    for text in ("Spreker 1 00:00:05", "We zien meer signalen.", "Sanne de Vries 0:41", "De opvang ontbreekt.",
-                 "Nog steeds."):
+    for text in paragraphs:
         d.add_paragraph(text)
-    d.save(tmp_path / "t.docx")
-    got = [(s.text, s.extra["speaker"]) for s in read_statements(tmp_path / "t.docx")]
+    d.save(path)
+    return path
+
+
+def test_docx_speaker_paragraphs_of_a_transcript(tmp_path):
+    path = docx_of(tmp_path / "t.docx", "Spreker 1 00:00:05", "We zien meer signalen.", "Sanne de Vries 0:41",
+                   "De opvang ontbreekt.", "Nog steeds.")
+    got = [(s.text, s.extra["speaker"]) for s in read_statements(path)]
     assert got == [("We zien meer signalen.", "Spreker 1"), ("De opvang ontbreekt.", "Sanne de Vries"),
                    ("Nog steeds.", "Sanne de Vries")]
 
@@ -452,12 +458,9 @@ def test_a_chapters_name_on_a_line_of_its_own_is_a_heading():
 
 
 def test_docx_caption_paragraph_heads_the_paragraphs_below_it(tmp_path):
-    docx = pytest.importorskip("docx")
-    d = docx.Document()
-    for text in ("Ambities:", "Elke regio een zorgcoördinator.", "Meer voorlichting.", "", "De NLA ziet meer."):
-        d.add_paragraph(text)
-    d.save(tmp_path / "c.docx")
-    got = [(s.text, s.extra["heading"]) for s in read_statements(tmp_path / "c.docx")]
+    path = docx_of(tmp_path / "c.docx", "Ambities:", "Elke regio een zorgcoördinator.", "Meer voorlichting.", "",
+                   "De NLA ziet meer.")
+    got = [(s.text, s.extra["heading"]) for s in read_statements(path)]
     assert got == [("Elke regio een zorgcoördinator.", "Ambities"), ("Meer voorlichting.", "Ambities"),
                    ("De NLA ziet meer.", "")]
 
