@@ -26,9 +26,17 @@ def table(rows: list[list[str]]) -> str:
             "</p:graphicFrame>")
 
 
-def pptx(path: Path, slides: list[str], order: list[int] | None = None, raw: dict[int, bytes] | None = None) -> Path:
+def smartart() -> str:
+    """A SmartArt graphic's frame: its words live in a diagram part of their own."""
+    return ('<p:graphicFrame><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/diagram"/>'
+            "</a:graphic></p:graphicFrame>")
+
+
+def pptx(path: Path, slides: list[str], order: list[int] | None = None, raw: dict[int, bytes] | None = None,
+         notes: list[str] = ()) -> Path:
     """A deck of ``slides`` (the shapes of each, as XML), stored as slide1.xml ... and shown in ``order`` (indexes
-    into ``slides``; default as given); ``raw`` replaces a slide part's bytes."""
+    into ``slides``; default as given); ``raw`` replaces a slide part's bytes; ``notes``: speaker notes parts (the
+    notes text of each, "" for an empty one)."""
     order = order if order is not None else list(range(len(slides)))
     raw = raw or {}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -44,4 +52,8 @@ def pptx(path: Path, slides: list[str], order: list[int] | None = None, raw: dic
         for i, shapes in enumerate(slides):
             xml = (f'<?xml version="1.0"?><p:sld {P} {A} {R}><p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:sld>')
             zf.writestr(f"ppt/slides/slide{i + 1}.xml", raw.get(i, xml.encode("utf-8")))
+        for i, text in enumerate(notes):
+            body = shape([text], "body") + shape(["3"], "sldNum")
+            zf.writestr(f"ppt/notesSlides/notesSlide{i + 1}.xml",
+                        f'<?xml version="1.0"?><p:notes {P} {A}><p:cSld><p:spTree>{body}</p:spTree></p:cSld></p:notes>')
     return path

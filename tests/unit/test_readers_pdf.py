@@ -24,8 +24,15 @@ PAGES = [
 ]
 
 
+# the 3 running headers and 3 page numbers of PAGES: left out, and counted
+HEADERS_LEFT_OUT = ("6 page number and running header or footer line(s) left out "
+                    "(such as 'Verslag rondetafel Utrecht, 12 maart 2026')")
+
+
 def test_pdf_pages_read_as_a_note(tmp_path):
-    got = list(read_statements(pdf(tmp_path / "verslag.pdf", PAGES)))
+    warnings: list[str] = []
+    got = list(read_statements(pdf(tmp_path / "verslag.pdf", PAGES), warn=warnings.append))
+    assert warnings == [HEADERS_LEFT_OUT]
     assert [(s.position, s.text, s.extra["heading"], s.extra["speaker"]) for s in got] == [
         ("page 1", "Zorgcoördinatoren hebben te weinig uren om alle slachtoffers goed te begeleiden in de regio.",
          "Knelpunten", ""),
@@ -85,7 +92,8 @@ def test_pages_without_text_or_that_cannot_be_read_are_counted_in_a_warning(tmp_
     warnings: list[str] = []
     got = [s.position for s in read_statements(path, warn=warnings.append)]
     assert got == ["page 1", "page 1", "page 3", "page 3", "page 4"]
-    assert warnings == ["1 page(s) hold no text (page 2): a scanned page is an image of text (OCR reads it)"]
+    assert warnings == ["1 page(s) hold no text (page 2): a scanned page is an image of text (OCR reads it)",
+                        HEADERS_LEFT_OUT]
     real = pypdf.PageObject.extract_text
 
     def fails_on_ambities(page, *a, **kw):
@@ -98,7 +106,7 @@ def test_pages_without_text_or_that_cannot_be_read_are_counted_in_a_warning(tmp_
     warnings.clear()
     got = [s.position for s in read_statements(pdf(tmp_path / "b.pdf", PAGES + PAGES[1:2]), warn=warnings.append)]
     assert got == ["page 1", "page 1", "page 2", "page 4"]
-    assert warnings == ["1 page(s) cannot be read and are skipped (page 3; ValueError)"]
+    assert warnings == ["1 page(s) cannot be read and are skipped (page 3; ValueError)", HEADERS_LEFT_OUT]
 
 
 def test_a_page_that_unpacks_to_a_bomb_refuses_the_file(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from mh_nlp.io.readers import ReadError, extra_fields, read_statements
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pptx_samples import pptx, shape, table  # noqa: E402
+from pptx_samples import pptx, shape, smartart, table  # noqa: E402
 
 SLIDES = [
     shape(["Opbrengst rondetafels Utrecht"], "ctrTitle") + shape(["12 maart 2026"], "subTitle"),
@@ -30,6 +30,20 @@ def test_slides_in_the_order_shown_with_their_titles_as_headings(tmp_path):
         ("slide 2", "gegevensdeling loopt vast", "statement", "Knelpunten", "Jan (NLA)"),
         ("slide 3 table 1 row 2", "Elke regio een zorgcoördinator.", "statement", "Ambities", "Tafel 1")]
     assert extra_fields(path) == ["heading", "speaker"]
+
+
+def test_speaker_notes_and_smartart_are_not_read_and_said_so(tmp_path):
+    warnings: list[str] = []
+    slides = [SLIDES[0], SLIDES[2] + smartart()]
+    path = pptx(tmp_path / "met.pptx", slides, notes=["Vertel hier over de opvang in Utrecht.", ""])
+    got = [s.text for s in read_statements(path, warn=warnings.append)]
+    assert "Vertel hier over de opvang in Utrecht." not in got and "Te weinig opvangplekken voor mannen" in got
+    assert warnings == ["the text of SmartArt and charts is not read (1 slide(s): slide 2); copy it into a text box "
+                        "to have it labelled",
+                        "the speaker notes of 1 slide(s) are not read; copy them into a note to have them labelled"]
+    warnings.clear()
+    list(read_statements(pptx(tmp_path / "zonder.pptx", SLIDES, notes=[""]), warn=warnings.append))
+    assert warnings == []  # an empty notes page is nothing left out
 
 
 def test_a_damaged_slide_is_counted_and_a_damaged_deck_gets_one_line(tmp_path):

@@ -836,6 +836,7 @@ _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _SLIDE_PART = re.compile(r"ppt/slides/slide(\d+)\.xml")
 _NOT_SAID = {"sldNum", "dt", "ftr"}  # placeholders of a slide's number, date and footer
 _TITLES = {"title", "ctrTitle"}  # placeholders of a slide's title
+_NOTES_PART = re.compile(r"ppt/notesSlides/notesSlide\d+\.xml")
 
 
 def _placeholder(shape) -> str:
@@ -877,26 +878,29 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
     """A PowerPoint deck (.pptx), slide by slide in the order shown: each paragraph of a text box or placeholder
     is a statement under the slide's title as its heading (``Knelpunten`` as a slide title is evidence for the
     chapter); a table is read as a Word table is. Position ``slide S`` (``slide S table T row R``). The slide
-    number, date and footer are left out, and so are the speaker notes and the text of SmartArt and charts (parts
-    of their own)."""
+    number, date and footer are left out; the speaker notes and the text of SmartArt and charts (parts of their
+    own) are not read, and a warning counts them."""
     import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
 
     check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
     try:
         with zipfile.ZipFile(path) as zf:
             parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
+            notes = [zf.read(n) for n in zf.namelist() if _NOTES_PART.fullmatch(n)]
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
         raise ReadError(f"not a valid .pptx file ({exc.__class__.__name__})") from None
     if not parts:
         raise ReadError("not a PowerPoint deck (.pptx holds no slides)")
     layout = _Layout()
-    damaged = []
+    damaged, graphics = [], []
     for number, xml in parts:
         try:
             root = ET.fromstring(xml)
         except ET.ParseError:
             damaged.append(number)
             continue
+        if any(g.get("uri", "").endswith(("/diagram", "/chart")) for g in root.iter(_DML + "graphicData")):
+            graphics.append(number)
         shapes = [(el, _placeholder(el)) for el in root.iter() if el.tag in (_PML + "sp", _DML + "tbl")]
         layout.new_heading(clean(" ".join(_dml_text(p) for shape, kind in shapes if kind in _TITLES
                                           for p in shape.iter(_DML + "p"))))
@@ -916,6 +920,24 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
                     yield f"slide {number}", *said
     if damaged:
         warn(f"{len(damaged)} slide(s) cannot be read and are skipped (slide {_first_few(damaged)})")
+    if graphics:
+        warn(f"the text of SmartArt and charts is not read ({len(graphics)} slide(s): slide {_first_few(graphics)}); "
+             "copy it into a text box to have it labelled")
+    with_notes = sum(1 for xml in notes if _notes_text(xml))
+    if with_notes:
+        warn(f"the speaker notes of {with_notes} slide(s) are not read; copy them into a note to have them labelled")
+
+
+def _notes_text(xml: bytes) -> bool:
+    """True when a notes part (``ppt/notesSlides/...``) holds words in its notes placeholder."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return False
+    return any(_placeholder(sp) == "body" and any(_dml_text(p) for p in sp.iter(_DML + "p"))
+               for sp in root.iter(_PML + "sp"))
 
 
 def _dml_text_all(cell) -> str:
@@ -1018,13 +1040,16 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
         for key in {_DIGITS.sub("#", lines[i]) for i in edge}:
             seen[key] = seen.get(key, 0) + 1
     repeated = {k for k, c in seen.items() if len(pages) >= 3 and c >= max(3, len(pages) / 2)}
-    kept, where = [], []
+    kept, where, left = [], [], []
     for (number, lines), edge in zip(pages, edges):
         for i, line in enumerate(lines):
             if i in edge and (_PAGE_NUMBER.match(line) or _DIGITS.sub("#", line) in repeated):
+                left.append(line)
                 continue
             kept.append(line)
             where.append(number)
+    if left:
+        warn(f"{len(left)} page number and running header or footer line(s) left out (such as {left[0]!r})")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
     for first, text, extra in text_blocks(kept, max_chars=max_chars):
