@@ -14,7 +14,9 @@ from odf_samples import NS, REPORT, odt  # noqa: E402
 
 
 def test_odt_headings_paragraphs_lists_and_captions(tmp_path):
-    got = list(read_statements(odt(tmp_path / "verslag.odt", REPORT)))
+    warnings: list[str] = []
+    got = list(read_statements(odt(tmp_path / "verslag.odt", REPORT), warn=warnings.append))
+    assert warnings == ["2 footnote(s) and comment(s) are not read"]
     texts = [s.text for s in got]
     assert texts == ["Zorgcoördinatoren hebben te weinig uren.", "Er is geen aanmeldproces voor de opvang.",
                      "meer controles bij uitzendbureaus.", "Elke regio een zorgcoördinator.",

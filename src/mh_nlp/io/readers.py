@@ -790,7 +790,8 @@ def _odt_table(table, number: int, heading: str) -> Iterator[tuple[str, str, dic
 def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
     """An OpenDocument text (LibreOffice Writer, .odt): headings, paragraphs, list items and tables in document
     order, read as the .docx reader reads them (a paragraph's position is its number, a table row's ``table T
-    row R``). Footnotes, comments and deleted text of tracked changes are left out."""
+    row R``). Footnotes and comments are not read (a warning counts them); deleted text of tracked changes is
+    left out."""
     import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
 
     check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
@@ -827,6 +828,9 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
         yield from walk(body)
     except RecursionError:  # elements nested thousands deep: no word processor writes that
         raise ReadError("cannot read .odt file (its elements are nested too deeply)") from None
+    notes = sum(1 for _ in body.iter(_ODF_TEXT + "note")) + sum(1 for _ in body.iter(_ODF_OFFICE + "annotation"))
+    if notes:
+        warn(f"{notes} footnote(s) and comment(s) are not read")
 
 
 _PML = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
