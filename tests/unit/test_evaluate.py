@@ -48,6 +48,21 @@ def test_readings_are_scored_against_the_corpus_with_alt_sections_counting(tmp_p
     assert r["chapter"] == (alt_chapter_right + 0 + 1) / 3
 
 
+def test_readings_of_another_protocol_are_scored_apart(tmp_path):
+    """A reading of the known_themes folds is its own row; a row without a protocol is of new_pages."""
+    from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+    from mh_nlp.themes.evaluate import score_readings
+
+    q = next(q for q in training_quotes(load_quotes()) if not q.alt_sections and q.section != "1.1")
+    rows = [{"quote_id": q.id, "reader": "r", "condition": "blind", "fold": 1, "top3": [q.section, "1.1", "1.2"]},
+            {"quote_id": q.id, "reader": "r", "condition": "blind", "protocol": "known_themes", "fold": 2,
+             "top3": ["1.1", q.section, "1.2"]}]
+    path = tmp_path / "readings.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    got = {r["protocol"]: (r["n"], r["section"], r["top3"]) for r in score_readings([q], load_taxonomy(), path)}
+    assert got == {"new_pages": (1, 1.0, 1.0), "known_themes": (1, 0.0, 1.0)}
+
+
 def test_reading_in_order_keeps_sources_and_pages_apart():
     """External sentences: a run per source, so a sentence of one text never moves another's; new pages: each
     held-out page is one run and the stay probability comes from the fold's training quotes."""

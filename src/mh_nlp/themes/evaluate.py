@@ -48,7 +48,7 @@ PROTOCOLS = ("new_pages", "known_themes", "themes_without_quotes", "external")
 # not rerun by this code: issue #16's measurement of a careful human reader, given the taxonomy and the quotes as
 # examples, sorting statements of unseen anthology pages blind; the row to aim for
 REFERENCE = {"name": "careful reader (issue #16)", "new_pages": {"section": 0.80, "top3": 0.93, "chapter": 0.89}}
-# readings of the new_pages folds' held-out quotes by a reader (training/careful_reader.py), scored as a reference
+# readings of the held-out quotes of a protocol's folds by a reader (training/careful_reader.py), scored as a reference
 READINGS_FILE = "reference/readings.jsonl"
 
 
@@ -338,23 +338,24 @@ def load_external(taxonomy: Taxonomy) -> list[dict]:
 
 
 def score_readings(quotes: Sequence[Quote], taxonomy: Taxonomy, path: Path | None = None) -> list[dict]:
-    """Section accuracy, top-3 and chapter accuracy of every reader and condition in ``data/reference/readings.jsonl``
-    (a quote's section or one of its alt_sections counts as right), over the quotes they read."""
+    """Section accuracy, top-3 and chapter accuracy of every reader, condition and protocol (whose folds: a row
+    without one is of new_pages) in ``data/reference/readings.jsonl`` (a quote's section or one of its
+    alt_sections counts as right), over the quotes they read."""
     path = path or data_dir() / READINGS_FILE
     if not path.exists():
         return []
     by_id = {q.id: q for q in quotes}
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, str, str], list[dict]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
-            groups.setdefault((r["reader"], r["condition"]), []).append(r)
+            groups.setdefault((r["reader"], r["condition"], r.get("protocol", "new_pages")), []).append(r)
     ch = {s: sec.chapter for s, sec in taxonomy.sections.items()}
     out = []
-    for (reader, condition), rows in groups.items():
+    for (reader, condition, protocol), rows in groups.items():
         rows = [r for r in rows if r["quote_id"] in by_id]
         acc = [set(by_id[r["quote_id"]].accepted_sections) for r in rows]
-        out.append({"reader": reader, "condition": condition, "n": len(rows),
+        out.append({"reader": reader, "condition": condition, "protocol": protocol, "n": len(rows),
                     "section": float(np.mean([r["top3"][0] in a for r, a in zip(rows, acc)])),
                     "top3": float(np.mean([bool(set(r["top3"]) & a) for r, a in zip(rows, acc)])),
                     "chapter": float(np.mean([ch[r["top3"][0]] in {ch[s] for s in a} for r, a in zip(rows, acc)]))})
@@ -616,7 +617,8 @@ def summary_table(ev: dict) -> str:
         rows.append(f"{n:<{width}}" + "".join(cells) + mark)
     for r in ev.get("readings", []):
         rows.append(f"{'reader':<{width}} {r['section']:.2f} / {r['top3']:.2f} / {r['chapter']:.2f}      "
-                    f"({r['reader']}, {r['condition'].replace('_', ' ')}, new pages)")
+                    f"({r['reader']}, {r['condition'].replace('_', ' ')}, "
+                    f"{r.get('protocol', 'new_pages').replace('_', ' ')})")
     ref = ev.get("reference")
     if ref:
         r = ref["new_pages"]
@@ -673,13 +675,15 @@ def markdown(ev: dict) -> str:
     if ref or ev.get("readings"):
         lines += ["## Reference: a careful reader", ""]
     if ev.get("readings"):
-        lines += ["Readings of the new_pages folds' held-out quotes (`data/reference/readings.jsonl`, made with "
-                  "`training/careful_reader.py`): the reader saw the taxonomy and the quotes of the fold's training "
-                  "pages; *blind*, the statements came shuffled and without their page; *page_context*, page by page in "
-                  "printed order with the headings removed (compare with the *Read in order* rows).", "",
-                  "| reader | condition | n | section acc | top-3 | chapter acc |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r['reader']} | {r['condition']} | {r['n']} | {r['section']:.3f} | {r['top3']:.3f} | "
-                  f"{r['chapter']:.3f} |" for r in ev["readings"]]
+        lines += ["Readings of the held-out quotes of the model's folds (`data/reference/readings.jsonl`, made with "
+                  "`training/careful_reader.py`): the reader saw the taxonomy and the fold's training quotes under "
+                  "their sections (*new_pages*: quotes of other pages; *known_themes*: the other quotes, held out at "
+                  "random); *blind*, the statements came shuffled and without their page; *page_context*, page by "
+                  "page in printed order with the headings removed (compare with the *Read in order* rows).", "",
+                  "| reader | protocol | condition | n | section acc | top-3 | chapter acc |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['reader']} | {r.get('protocol', 'new_pages')} | {r['condition']} | {r['n']} | "
+                  f"{r['section']:.3f} | {r['top3']:.3f} | {r['chapter']:.3f} |" for r in ev["readings"]]
         lines.append("")
     if ref:
         r = ref["new_pages"]
