@@ -261,6 +261,48 @@ def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_c
         type(clf)(old, clf.base, clf.taxonomy).predict_details(note, in_order=True)
 
 
+def test_in_order_a_changed_section_stays_in_its_chapter_as_learnt_and_an_older_file_moves_anywhere(trained):
+    """How often a change of section stays in the chapter is learnt from the anthology's quotes in printed order,
+    kept in the model file and its metadata, and used when a note is read in order; a model file from before it
+    reads a note as the chain did then (moving to any other section alike)."""
+    from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+    from mh_nlp.themes.context import read_note, within_chapter_share
+    from mh_nlp.themes.examples import ExampleScores
+
+    path, meta, clf = trained
+    tax = load_taxonomy()
+    quotes = training_quotes(load_quotes())
+    learnt = within_chapter_share([q.section for q in quotes], [tax.sections[q.section].chapter for q in quotes])
+    assert 0.5 < learnt < 1
+    assert clf.model.sequence_within_chapter_ == pytest.approx(learnt) and meta["sequence_within_chapter"] == pytest.approx(learnt)
+    note = ["Knelpunt: arbeidsmigranten zijn afhankelijk van hun werkgever voor huisvesting.",  # by question
+            "Knelpunt: te weinig capaciteit bij de politie voor onderzoek.",
+            "Knelpunt: gemeenten delen geen informatie met elkaar.",
+            "Knelpunt: slachtoffers durven geen aangifte te doen.",
+            "Knelpunt: de opvang van slachtoffers.",
+            "Knelpunt: professionals herkennen de signalen niet.",
+            "Ambitie: elke gemeente een aandachtsfunctionaris mensenhandel.",
+            "Ambitie: meer voorlichting op scholen over loverboys.",
+            "Ambitie: betere samenwerking in de keten."]
+    P, classes = clf.predict_proba(note), list(clf.classes_)
+    read = clf.predict_details(note, in_order=True)
+    Q, stay = read_note(P, clf.sequence_stay, [tax.sections[c].chapter for c in classes], learnt)
+    assert [d.section for d in read] == [classes[j] for j in Q.argmax(axis=1)] and read[0].note_stay == stay
+    arrays, data = clf.model.get_state()
+    data.pop("sequence_within_chapter")
+    old = ExampleScores.from_state(arrays, data)
+    assert old.sequence_within_chapter_ is None
+    before = type(clf)(old, clf.base, clf.taxonomy).predict_details(note, in_order=True)
+    Q1, stay1 = read_note(P, clf.sequence_stay)
+    assert [d.section for d in before] == [classes[j] for j in Q1.argmax(axis=1)] and before[0].note_stay == stay1
+    assert [d.confidence for d in before] == pytest.approx(Q1.max(axis=1).tolist())
+    # the chapter holds (each line's label says it), the section changes at every line: moving anywhere, the chain
+    # pulled the note into a few sections; moving within the chapter, each line keeps a section of its own
+    assert len({d.section for d in before}) <= 4 < 7 <= len({d.section for d in read})
+    assert (read[1].section, read[3].section) == ("2.16", "2.1")  # capacity; reporting to the police
+    assert {before[1].section, before[3].section} & {"2.16", "2.1"} == set()
+
+
 def test_in_order_with_a_model_that_cannot_is_a_one_line_error(trained, tmp_path, monkeypatch):
     """classify --in-order and label --in-order with a model trained before the option: one line, exit 1, no output."""
     from mh_nlp.themes.classifier import Classifier

@@ -55,6 +55,10 @@ def info(base: str | None, model_path: Path | None) -> None:
         if stay is not None:
             click.echo(f"  in order (--in-order): the next statement keeps the section of the one before with "
                        f"probability {stay:.3f}")
+            within = meta.get("sequence_within_chapter")
+            if within is not None:
+                click.echo(f"  in order, where the section changes it stays in the chapter with probability "
+                           f"{within:.3f}")
 
     nfo = pipeline_info(_pipeline(base))
     click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")

@@ -137,7 +137,9 @@ class Classifier:
         if in_order:
             from .context import read_note
 
-            P, chosen = read_note(P, stay)
+            # a model that learnt how a note runs by chapter moves within the chapter when the section changes
+            within = getattr(model, "sequence_within_chapter_", None)
+            P, chosen = read_note(P, stay, getattr(model, "section_chapter_", None), within)
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
         if in_order:
             preds = [replace(p, note_stay=chosen) for p in preds]

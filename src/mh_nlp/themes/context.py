@@ -2,21 +2,28 @@
 in which the theme tends to stay the same from one statement to the next.
 
 A round table's notes run by theme: on an anthology page the next quote stands under the same section as the
-one before it in 0.96 of cases. Read on their own, statements of a new page get their section right about a third
-of the time; read in order, each statement's neighbours count as evidence too. The model behind it is a hidden
-Markov chain over the sections: the section stays the same from one statement to the next with probability
-``stay`` and otherwise moves to any other section alike; each statement's own section probabilities are its
-evidence. :func:`read_in_order` returns, for every statement, the probability of each section given the whole
-sequence (forward-backward).
+one before it in 0.96 of cases, and where the section changes it stays in its chapter (the anthology's order:
+39 of its 42 changes of section). Read on their own, statements of a new page get their section right about a
+third of the time; read in order, each statement's neighbours count as evidence too. The model behind it is a
+hidden Markov chain over the sections: the section stays the same from one statement to the next with
+probability ``stay``; otherwise it moves to another section of the same chapter with probability ``within`` and
+to a section of another chapter with the rest, alike among them. Each statement's own section probabilities are
+its evidence. :func:`read_in_order` returns, for every statement, the probability of each section given the
+whole sequence (forward-backward).
+
+Why the chapter: notes organised by the four questions of a round table (trends, problems, what goes well,
+ambitions) keep their chapter for a while but change section at almost every statement. A chain that can only
+stay or move anywhere reads such a run as one theme and pulls its statements into one section: on such notes made
+up from held-out quotes, reading in order then *cost* accuracy (0.351 read alone, 0.326 in order; under chapter
+headings 0.510 and 0.360), where moving within the chapter gains (0.427; 0.531). See ``docs/theme-model.md``.
 
 Not every note runs by theme as an anthology page does, so :func:`read_note` lets each note choose its own
 ``stay``: the value, among :data:`STAYS` up to the one learnt from the order of the training quotes
 (:func:`stay_probability`), under which the note's statements are most likely (the marginal likelihood of the
 chain). A note whose statements change subject every time gets ``1 / S``, and each statement is read on its own
-again; a note that stays on one theme gets the learnt value. ``mh-nlp evaluate`` measures both kinds of note on
-the held-out pages (*Read in order* in ``reports/evaluation.md``): on 2026-12-03, notes made up of quotes that
-change section at every statement went from 0.38 read alone to 0.32 read in order (0.18 with the learnt ``stay``
-for every note), and the anthology's own pages from 0.35 to 0.82.
+again; a note that stays on one theme gets the learnt value. ``within`` is learnt from the training quotes in
+printed order (:func:`within_chapter_share`). ``mh-nlp evaluate`` measures pages, made-up notes and notes by
+chapter (*Read in order* in ``reports/evaluation.md``).
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["STAYS", "note_reading", "read_in_order", "read_note", "stay_probability"]
+__all__ = ["STAYS", "note_reading", "read_in_order", "read_note", "stay_probability", "within_chapter_share"]
 
 STAYS = (0.2, 0.4, 0.6, 0.8, 0.9)  # the stay probabilities a note may choose from, besides 1 / S and the learnt one
 
@@ -56,13 +63,49 @@ def stay_probability(sections: Sequence, groups: Sequence) -> float | None:
     return (same + 1.0) / (len(pairs) + 2.0)
 
 
-def _forward(L: np.ndarray, stays: np.ndarray, keep: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
+class _Moves:
+    """The chain's moves: from section ``i`` the section stays with probability ``stay``; otherwise it moves to
+    another section of its own chapter with share ``within`` (alike among them) and to a section of another chapter
+    with the rest (alike among them). Without chapters, every other section alike (one group)."""
+
+    def __init__(self, S: int, chapters: Sequence | None, within: float | None):
+        if chapters is None or within is None:
+            chapters, within = [0] * S, 1.0
+        _, self.group = np.unique(np.asarray(chapters), return_inverse=True)
+        self.onehot = np.eye(self.group.max() + 1)[self.group]  # (S, C)
+        size = self.onehot.sum(axis=0)[self.group]  # sections in each section's chapter
+        share = np.where(size == 1, 0.0, np.where(size == S, 1.0, within))  # nowhere to go: the other kind
+        self.inside = share / np.maximum(size - 1, 1)  # per unit of (1 - stay), to each other section of the chapter
+        self.outside = (1.0 - share) / np.maximum(S - size, 1)  # … to each section of another chapter
+
+    def forward(self, f: np.ndarray, stay: np.ndarray) -> np.ndarray:
+        """``f @ T`` for each row of ``f`` (k, S) with its own ``stay`` (k, 1)."""
+        fa, fb = f * ((1.0 - stay) * self.inside), f * ((1.0 - stay) * self.outside)
+        in_chapter, out_chapter = (fa @ self.onehot)[:, self.group], (fb @ self.onehot)[:, self.group]
+        return stay * f + (in_chapter - fa) + (fb.sum(axis=1, keepdims=True) - out_chapter)
+
+    def backward(self, b: np.ndarray, stay: float) -> np.ndarray:
+        """``T @ b`` for one vector ``b`` (S,)."""
+        in_chapter = (b @ self.onehot)[self.group]
+        return (stay * b + (1.0 - stay) * self.inside * (in_chapter - b)
+                + (1.0 - stay) * self.outside * (b.sum() - in_chapter))
+
+
+def within_chapter_share(sections: Sequence, chapters: Sequence) -> float | None:
+    """Of the changes of section between consecutive statements (``sections`` in reading order, ``chapters`` the
+    chapter of each), the share that stays in the chapter: a note runs by chapter when its section changes.
+    Laplace-smoothed (one change within and one across added); ``None`` when the section never changes."""
+    pairs = [(a, b) for a, b, x, y in zip(chapters, chapters[1:], sections, sections[1:]) if x != y]
+    if not pairs:
+        return None
+    return (sum(a == b for a, b in pairs) + 1.0) / (len(pairs) + 2.0)
+
+
+def _forward(L: np.ndarray, stays: np.ndarray, moves: _Moves, keep: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
     """The chain's forward pass for each of ``stays`` at once: the log marginal likelihood of the note (k,) and,
     with ``keep``, the normalised forward messages (k, n, S). ``L``: (n, S) evidence, rows in reading order, no
     zeros."""
-    S = L.shape[1]
     stay = np.asarray(stays, dtype=float)[:, None]
-    move = (1.0 - stay) / (S - 1)
     z = L[0].sum()
     f = np.repeat(L[:1] / z, len(stay), axis=0)
     ll = np.full(len(stay), np.log(z))
@@ -70,7 +113,7 @@ def _forward(L: np.ndarray, stays: np.ndarray, keep: bool = False) -> tuple[np.n
     if keep:
         fwd[:, 0] = f
     for t in range(1, len(L)):
-        g = (move * f.sum(axis=1, keepdims=True) + (stay - move) * f) * L[t]  # f @ T, T: stay on the diagonal
+        g = moves.forward(f, stay) * L[t]
         z = g.sum(axis=1, keepdims=True)
         f = g / z
         ll += np.log(z[:, 0])
@@ -79,12 +122,15 @@ def _forward(L: np.ndarray, stays: np.ndarray, keep: bool = False) -> tuple[np.n
     return fwd, ll
 
 
-def read_in_order(P: np.ndarray, stay: float) -> np.ndarray:
+def read_in_order(P: np.ndarray, stay: float, chapters: Sequence | None = None, within: float | None = None) -> np.ndarray:
     """Section probabilities of a sequence of statements read in order.
 
     ``P``: (n, S) probabilities of each statement read on its own (rows in reading order); ``stay``: the
-    probability that a statement has the section of the one before it (0 < stay < 1; with ``1 / S`` the
-    statements are read on their own again). Returns the (n, S) posterior given the whole sequence."""
+    probability that a statement has the section of the one before it (0 < stay < 1; with ``1 / S`` and no
+    ``chapters`` the statements are read on their own again). ``chapters`` (the chapter of each of the S
+    sections) and ``within``: a statement that changes section moves within its chapter with probability
+    ``within`` (module docstring); without them, to any other section alike. Returns the (n, S) posterior given
+    the whole sequence."""
     P = np.asarray(P, dtype=float)
     n, S = P.shape
     if n <= 1 or S <= 1:
@@ -92,32 +138,37 @@ def read_in_order(P: np.ndarray, stay: float) -> np.ndarray:
     if not 0.0 < stay < 1.0:
         raise ValueError(f"stay must lie strictly between 0 and 1, not {stay}")
     L = np.clip(P, 1e-12, None)
-    fwd = _forward(L, np.array([stay]), keep=True)[0][0]
-    move = (1.0 - stay) / (S - 1)
+    moves = _Moves(S, chapters, within)
+    fwd = _forward(L, np.array([stay]), moves, keep=True)[0][0]
     bwd = np.ones_like(L)
     for t in range(n - 2, -1, -1):
-        b = L[t + 1] * bwd[t + 1]
-        b = move * b.sum() + (stay - move) * b  # T @ b (T is symmetric)
+        b = moves.backward(L[t + 1] * bwd[t + 1], stay)
         bwd[t] = b / b.sum()
     post = fwd * bwd
     return post / post.sum(axis=1, keepdims=True)
 
 
-def note_log_likelihood(P: np.ndarray, stays: Sequence[float]) -> np.ndarray:
+def note_log_likelihood(P: np.ndarray, stays: Sequence[float], chapters: Sequence | None = None,
+                        within: float | None = None) -> np.ndarray:
     """log of the chain's marginal likelihood of a note (``P`` as each statement's evidence) under each of
-    ``stays`` (one forward pass for all of them)."""
-    return _forward(np.clip(np.asarray(P, dtype=float), 1e-12, None), np.asarray(stays, dtype=float))[1]
+    ``stays`` (one forward pass for all of them); ``chapters`` and ``within`` as in :func:`read_in_order`."""
+    P = np.asarray(P, dtype=float)
+    return _forward(np.clip(P, 1e-12, None), np.asarray(stays, dtype=float), _Moves(P.shape[1], chapters, within))[1]
 
 
-def read_note(P: np.ndarray, max_stay: float) -> tuple[np.ndarray, float]:
+def read_note(P: np.ndarray, max_stay: float, chapters: Sequence | None = None,
+              within: float | None = None) -> tuple[np.ndarray, float]:
     """A note read in order with the stay probability that suits it best (module docstring): the one among
     ``1 / S``, :data:`STAYS` below ``max_stay`` and ``max_stay`` itself under which the note is most likely.
-    Returns the (n, S) section probabilities and the stay chosen (``1 / S``: each statement read on its own)."""
+    ``chapters`` and ``within`` (as in :func:`read_in_order`): how a statement that changes section moves; ``1 / S``
+    always reads each statement on its own. Returns the (n, S) section probabilities and the stay chosen (``1 /
+    S``: each statement read on its own)."""
     P = np.asarray(P, dtype=float)
     n, S = P.shape
     alone = 1.0 / S
     if n <= 1 or S <= 1 or max_stay <= alone:
         return P.copy(), alone
-    grid = [alone] + [g for g in STAYS if alone < g < max_stay] + [max_stay]
-    best = grid[int(np.argmax(note_log_likelihood(P, grid)))]  # the first of equals: the least sticky
-    return (P.copy() if best == alone else read_in_order(P, best)), best
+    grid = [g for g in STAYS if alone < g < max_stay] + [max_stay]
+    ll = np.concatenate([note_log_likelihood(P, [alone]), note_log_likelihood(P, grid, chapters, within)])
+    best = ([alone] + grid)[int(np.argmax(ll))]  # the first of equals: the least sticky
+    return (P.copy() if best == alone else read_in_order(P, best, chapters, within)), best

@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from .context import read_note, stay_probability
+from .context import read_note, stay_probability, within_chapter_share
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
@@ -362,28 +362,46 @@ def score_readings(quotes: Sequence[Quote], taxonomy: Taxonomy, path: Path | Non
     return out
 
 
-def _read_runs(P: np.ndarray, runs: Sequence[np.ndarray], stay: float) -> np.ndarray:
+def _read_runs(P: np.ndarray, runs: Sequence[np.ndarray], stay: float, chapters: Sequence[int] | None = None,
+               within: float | None = None) -> np.ndarray:
     """``P`` with the rows of each run (a list of row indices in reading order) read in order; only the sections
-    a candidate ever gives a probability take part (an untitled section has none)."""
+    a candidate ever gives a probability take part (an untitled section has none). ``chapters`` (of P's columns)
+    and ``within``: how a statement that changes section moves (:func:`read_note`)."""
     out = P.copy()
     live = P.max(axis=0) > 0
+    ch = None if chapters is None else np.asarray(chapters)[live]
     for rows in runs:
-        Q = read_note(P[np.ix_(rows, live)], stay)[0]
+        Q = read_note(P[np.ix_(rows, live)], stay, ch, within)[0]
         out[np.ix_(rows, live)] = Q
     return out
 
 
-def pages_in_order(P: np.ndarray, quotes: Sequence[Quote], splits) -> np.ndarray:
+def _fold_order(quotes: Sequence[Quote], train: np.ndarray, tax: Taxonomy | None) -> tuple[float | None, float | None]:
+    """What a model learns of how a note runs from the fold's training quotes in printed order (as
+    :class:`~.examples.ExampleRanker` does): the stay probability within a page and, with ``tax``, the share of
+    section changes that stay in the chapter."""
+    tr = np.sort(train)
+    sections = [quotes[i].section for i in tr]
+    stay = stay_probability(sections, [quotes[i].page for i in tr])
+    within = None if tax is None else within_chapter_share(sections, [tax.sections[s].chapter for s in sections])
+    return stay, within
+
+
+def _chapters(tax: Taxonomy | None, columns: Sequence[str] | None) -> list[int] | None:
+    return None if tax is None or columns is None else [tax.sections[s].chapter for s in columns]
+
+
+def pages_in_order(P: np.ndarray, quotes: Sequence[Quote], splits, tax: Taxonomy | None = None,
+                   columns: Sequence[str] | None = None) -> np.ndarray:
     """new_pages predictions ``P`` (a row per quote, from the folds) with each held-out page read in order as one
-    note: its quotes in printed order (the corpus order), the stay probability learnt from the fold's training
-    quotes only."""
+    note: its quotes in printed order (the corpus order), what the chain needs learnt from the fold's training
+    quotes only (with ``tax`` and ``columns``, how a note runs by chapter too)."""
     out = P.copy()
     pages = np.array([q.page for q in quotes])
     for train, test in splits:
-        tr = np.sort(train)
-        stay = stay_probability([quotes[i].section for i in tr], pages[tr])
+        stay, within = _fold_order(quotes, train, tax)
         runs = [np.sort(test[pages[test] == p]) for p in np.unique(pages[test])]
-        out[np.sort(test)] = _read_runs(P, runs, stay)[np.sort(test)]
+        out[np.sort(test)] = _read_runs(P, runs, stay, _chapters(tax, columns), within)[np.sort(test)]
     return out
 
 
@@ -410,8 +428,7 @@ def mixed_notes(P: np.ndarray, quotes: Sequence[Quote], splits, tax: Taxonomy, c
     for k in runs:
         alone, ordered = [], []
         for train, test in splits:
-            tr = np.sort(train)
-            stay = stay_probability([quotes[i].section for i in tr], pages[tr])
+            stay, within = _fold_order(quotes, train, tax)
             by_section: dict[str, list[int]] = {}
             for i in test:
                 by_section.setdefault(quotes[i].section, []).append(int(i))
@@ -422,19 +439,45 @@ def mixed_notes(P: np.ndarray, quotes: Sequence[Quote], splits, tax: Taxonomy, c
                     seq += rng.choice(by_section[usable[rng.integers(len(usable))]], k, replace=False).tolist()
                 acc = [quotes[i].accepted_sections for i in seq]
                 alone += _hits(P[seq], columns, tax, acc).tolist()
-                ordered += _hits(_read_runs(P, [np.array(seq)], stay)[seq], columns, tax, acc).tolist()
+                ordered += _hits(_read_runs(P, [np.array(seq)], stay, _chapters(tax, columns), within)[seq], columns,
+                                 tax, acc).tolist()
         out[str(k)] = {"alone": float(np.mean(alone)), "in_order": float(np.mean(ordered)), "n": len(alone)}
     return out
 
 
-def sources_in_order(P: np.ndarray, sources: Sequence[str | None], stay: float) -> np.ndarray:
+def chapter_notes(P: np.ndarray, quotes: Sequence[Quote], tax: Taxonomy, columns: list[str], notes: int = 60,
+                  per_chapter: int = 6) -> dict:
+    """Notes organised by the four chapters, as a round table's notes by its four questions: ``notes`` notes of
+    four blocks (chapter 1, 2, 3, 4), each of ``per_chapter`` quotes of that chapter drawn at random from all the
+    anthology's pages (seeded), so the section changes freely within a block. ``P``: a row per quote, each
+    predicted by a model that did not see it (the new_pages folds). Each note is read in order with what the chain
+    needs learnt from the quotes outside the note. Section and chapter accuracy, each quote read on its own and
+    the note read in order."""
+    rng = np.random.default_rng(SEED)
+    chapter_of = np.array([tax.sections[q.section].chapter for q in quotes])
+    col_chapter = np.array(_chapters(tax, columns))
+    hits: dict[str, list] = {"alone": [], "in_order": [], "chapter_alone": [], "chapter_in_order": []}
+    for _ in range(notes):
+        seq = [int(i) for k in sorted(set(chapter_of.tolist()))
+               for i in rng.choice(np.flatnonzero(chapter_of == k), per_chapter, replace=False)]
+        stay, within = _fold_order(quotes, np.setdiff1d(np.arange(len(quotes)), seq), tax)
+        acc = [quotes[i].accepted_sections for i in seq]
+        Q = _read_runs(P, [np.array(seq)], stay, col_chapter, within)[seq]
+        for name, R in (("alone", P[seq]), ("in_order", Q)):
+            hits[name] += _hits(R, columns, tax, acc).tolist()
+            hits["chapter_" + name] += (col_chapter[R.argmax(axis=1)] == chapter_of[seq]).tolist()
+    return {**{k: float(np.mean(v)) for k, v in hits.items()}, "n": len(hits["alone"])}
+
+
+def sources_in_order(P: np.ndarray, sources: Sequence[str | None], stay: float, chapters: Sequence[int] | None = None,
+                     within: float | None = None) -> np.ndarray:
     """External predictions with consecutive sentences from the same source text read in order."""
     runs, start = [], 0
     for i in range(1, len(sources) + 1):
         if i == len(sources) or sources[i] is None or sources[i] != sources[start]:
             runs.append(np.arange(start, i))
             start = i
-    return _read_runs(P, runs, stay)
+    return _read_runs(P, runs, stay, chapters, within)
 
 
 def _hits(P: np.ndarray, model: Model | list[str], tax: Taxonomy, accepted: Sequence[Sequence[str]]) -> np.ndarray:
@@ -506,7 +549,7 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     ext_accepted = [(r["section"], *r.get("alt_sections", [])) for r in external]
     # the external sentences read in order by source text, with the stay learnt from every quote's page
     ext_sources = [r.get("source") for r in external]
-    ext_stay = stay_probability([q.section for q in quotes], [q.page for q in quotes])
+    ext_stay, ext_within = _fold_order(quotes, np.arange(len(quotes)), tax)
     models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists(), slow=bool(only))
               if not only or m.name in only]
     out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quotes": len(quotes),
@@ -535,7 +578,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                     ver["n_written"] = len(written)
                 out["verbatim"][m.name] = ver
                 out["in_order"].setdefault(m.name, {})[proto] = score(
-                    items, sources_in_order(P, ext_sources, ext_stay), m.columns, tax)
+                    items, sources_in_order(P, ext_sources, ext_stay, _chapters(tax, m.columns), ext_within), m.columns,
+                    tax)
             else:
                 if proto == "themes_without_quotes" and m.name == "hierarchical":
                     continue  # its inner grid search per left-out section would take an hour; measured elsewhere
@@ -552,11 +596,15 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                 if proto == "new_pages":  # the same predictions, each held-out page read in order as one note
                     io = out["in_order"].setdefault(m.name, {})
                     everything = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in range(len(quotes))]
-                    io[proto] = score(everything, pages_in_order(P, quotes, splits[proto]), m.columns, tax)
+                    io[proto] = score(everything, pages_in_order(P, quotes, splits[proto], tax, m.columns), m.columns,
+                                      tax)
                     io["mixed_notes"] = mixed_notes(P, quotes, splits[proto], tax, m.columns)
+                    io["chapter_notes"] = chapter_notes(P, quotes, tax, m.columns)
                     H = under_chapter_headings(P, quotes, m.columns, tax)  # a note organised by the four chapters
                     io["headings"] = score(everything, H, m.columns, tax)
-                    io["headings_in_order"] = score(everything, pages_in_order(H, quotes, splits[proto]), m.columns, tax)
+                    io["headings_in_order"] = score(everything, pages_in_order(H, quotes, splits[proto], tax, m.columns),
+                                                    m.columns, tax)
+                    io["chapter_notes_headings"] = chapter_notes(H, quotes, tax, m.columns)
                 P, conf = P[tested], conf[tested]
                 items = [Item(X[i], quotes[i].section, quotes[i].accepted_sections) for i in tested]
             r = score(items, P, m.columns, tax, conf)
@@ -632,6 +680,11 @@ def summary_table(ev: dict) -> str:
                     + (f", external by source {io['external']['section']['accuracy']:.2f}" if io.get("external") else "")
                     + "".join(f"; notes changing theme every {k}: {v['alone']:.2f} -> {v['in_order']:.2f}"
                               for k, v in io.get("mixed_notes", {}).items()))
+    for key, what in (("chapter_notes", "notes by chapter"), ("chapter_notes_headings", "under chapter headings")):
+        if io.get(key):
+            r = io[key]
+            rows.append(f"{what}, sections mixed ({ev['default_candidate']}): alone {r['alone']:.2f} (chapter "
+                        f"{r['chapter_alone']:.2f}) -> in order {r['in_order']:.2f} ({r['chapter_in_order']:.2f})")
     if io.get("headings"):
         r, o = io["headings"], io["headings_in_order"]
         rows.append(f"under chapter headings ({ev['default_candidate']}): new pages {r['section']['accuracy']:.2f} / "
@@ -707,6 +760,19 @@ def markdown(ev: dict) -> str:
             lines.append(f"| {name}{mark} | {cell(v.get('new_pages'))} | {cell(v.get('external'))} | " + " | ".join(
                 f"{mixed[str(k)]['alone']:.3f} → {mixed[str(k)]['in_order']:.3f}" if str(k) in mixed else "–"
                 for k in MIXED_RUNS) + " |")
+        by_chapter = [(name, v) for name, v in ev["in_order"].items() if v.get("chapter_notes")]
+        if by_chapter:
+            lines += ["", "*Notes by chapter*, as a round table's notes by its four questions: made-up notes of four "
+                      "blocks (chapter 1, 2, 3, 4) of 6 quotes each, drawn at random from all pages, so the section "
+                      "changes freely within a block (60 notes, seeded; each quote predicted by the new_pages fold that "
+                      "held it out, the chain learnt from the quotes outside the note). Section accuracy (chapter "
+                      "accuracy) read alone → in order:", "",
+                      "| candidate | without headings | under chapter headings |", "|---|---|---|"]
+            pair = lambda r: ("–" if not r else f"{r['alone']:.3f} ({r['chapter_alone']:.3f}) → {r['in_order']:.3f} "
+                              f"({r['chapter_in_order']:.3f})")
+            for name, v in by_chapter:
+                mark = " **(default)**" if name == ev["default_candidate"] else ""
+                lines.append(f"| {name}{mark} | {pair(v['chapter_notes'])} | {pair(v.get('chapter_notes_headings'))} |")
         lines += ["", "*Notes changing theme every k statements*: made up from the held-out quotes of each new_pages "
                   f"fold, {12 * DEFAULT_FOLDS} notes of about 30 quotes per k, each a series of k quotes of one "
                   "section (seeded); how much reading in order gains, or costs, where a note does not run by theme "

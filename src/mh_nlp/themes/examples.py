@@ -46,7 +46,7 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
-from .context import stay_probability
+from .context import stay_probability, within_chapter_share
 from .features import Prepared, StemTfidf, stance_features
 
 FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "keywords", "prior", "has_quotes")
@@ -323,6 +323,7 @@ class ExampleScores:
                 "n_corrections": self.n_corrections_, "n_written": self.n_written_,
                 "correction_term": list(self.correction_term_),
                 "sequence_stay": getattr(self, "sequence_stay_", None),
+                "sequence_within_chapter": getattr(self, "sequence_within_chapter_", None),
                 "lex_vocabulary": self.lex_vocabulary_}
         return arrays, data
 
@@ -343,6 +344,8 @@ class ExampleScores:
         model.correction_term_ = tuple(float(v) for v in data.get("correction_term", (0.0, 1.0)))
         stay = data.get("sequence_stay")  # an older file has none: it cannot read a note in order
         model.sequence_stay_ = None if stay is None else float(stay)
+        within = data.get("sequence_within_chapter")  # an older file has none: it moves to any section alike
+        model.sequence_within_chapter_ = None if within is None else float(within)
         model.lex_vocabulary_ = {str(k): int(v) for k, v in data["lex_vocabulary"].items()}
         return model
 
@@ -428,6 +431,8 @@ class ExampleRanker(ExampleScores):
         self.n_written_ = int((kinds == "written").sum())
         # for reading a note in order (themes/context.py): how often the next quote of a page has the same section
         self.sequence_stay_ = stay_probability(yi[q], groups[q])
+        # … and, when it changes, how often it stays in the chapter (quotes in printed order, across pages)
+        self.sequence_within_chapter_ = within_chapter_share(yi[q], self.section_chapter_[yi[q]])
         return self
 
     CLOSENESS_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)

@@ -236,6 +236,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "corrections_sections": sorted({a.section for a in additions}, key=section_key),
         "correction_term": (list(model.correction_term_) if hasattr(model, "correction_term_") else None),
         "sequence_stay": getattr(model, "sequence_stay_", None),
+        "sequence_within_chapter": getattr(model, "sequence_within_chapter_", None),
         "training_data_sha256": data_sha256(),
         "code_sha256": code_sha256(),
         "seed": SEED,
