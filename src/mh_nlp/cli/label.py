@@ -182,8 +182,8 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 @click.option("--in-order", is_flag=True, help="The statements are one note or transcript, read in order: each "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
-              "the next). For notes that run by theme; a text that changes subject every sentence is better read "
-              "without it.")
+              "the next, and the chapter when the theme changes). For notes that run by theme or by question; a text "
+              "that changes subject every sentence is better read without it.")
 @click.option("--heading", metavar="TEXT", help="The heading the statements stand under in your notes, e.g. "
               "'Problemen' or 'Wat gaat goed': a heading that names a chapter (data/chapter_headings.json) counts as "
               "evidence for it, as in `mh-nlp label`. A Markdown heading line ('## Ambities') among the statements "
@@ -407,7 +407,8 @@ Example:
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 @click.option("--in-order", is_flag=True, help="Each input file is one note or transcript, read in order: a "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
-              "the next). For notes that run by theme, not for texts that change subject every sentence.")
+              "the next, and the chapter when the theme changes). For notes that run by theme or by question, not "
+              "for texts that change subject every sentence.")
 @click.option("--ignore-headings", is_flag=True, help="Do not use headings as evidence. By default a Markdown or "
               "Word heading that names a chapter ('Trends', 'Problemen', 'Wat gaat goed', 'Ambities', "
               "data/chapter_headings.json) counts as evidence for the chapter of the statements under it.")
