@@ -112,6 +112,10 @@ def test_one_statement_or_a_bad_stay():
     assert np.array_equal(read_in_order(P, 0.9), P)
     with pytest.raises(ValueError, match="stay"):
         read_in_order(np.array([[0.5, 0.5], [0.5, 0.5]]), 1.0)
+    with pytest.raises(ValueError, match="within"):
+        read_in_order(np.array([[0.5, 0.5], [0.5, 0.5]]), 0.5, [1, 2], 1.5)
+    with pytest.raises(ValueError, match="chapters"):
+        read_in_order(np.array([[0.5, 0.5], [0.5, 0.5]]), 0.5, [1, 2, 2], 0.9)
 
 
 def test_stay_probability_counts_neighbours_within_a_group_only():

@@ -71,6 +71,8 @@ class _Moves:
     def __init__(self, S: int, chapters: Sequence | None, within: float | None):
         if chapters is None or within is None:
             chapters, within = [0] * S, 1.0
+        if not 0.0 <= within <= 1.0 or len(chapters) != S:
+            raise ValueError(f"within must lie between 0 and 1 (not {within}) and chapters name the {S} sections")
         _, self.group = np.unique(np.asarray(chapters), return_inverse=True)
         self.onehot = np.eye(self.group.max() + 1)[self.group]  # (S, C)
         size = self.onehot.sum(axis=0)[self.group]  # sections in each section's chapter
@@ -101,7 +103,8 @@ def within_chapter_share(sections: Sequence, chapters: Sequence) -> float | None
     return (sum(a == b for a, b in pairs) + 1.0) / (len(pairs) + 2.0)
 
 
-def _forward(L: np.ndarray, stays: np.ndarray, moves: _Moves, keep: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
+def _forward(L: np.ndarray, stays: np.ndarray, moves: _Moves,
+             keep: bool = False) -> tuple[np.ndarray | None, np.ndarray]:
     """The chain's forward pass for each of ``stays`` at once: the log marginal likelihood of the note (k,) and,
     with ``keep``, the normalised forward messages (k, n, S). ``L``: (n, S) evidence, rows in reading order, no
     zeros."""
@@ -122,7 +125,8 @@ def _forward(L: np.ndarray, stays: np.ndarray, moves: _Moves, keep: bool = False
     return fwd, ll
 
 
-def read_in_order(P: np.ndarray, stay: float, chapters: Sequence | None = None, within: float | None = None) -> np.ndarray:
+def read_in_order(P: np.ndarray, stay: float, chapters: Sequence | None = None,
+                  within: float | None = None) -> np.ndarray:
     """Section probabilities of a sequence of statements read in order.
 
     ``P``: (n, S) probabilities of each statement read on its own (rows in reading order); ``stay``: the
