@@ -747,8 +747,9 @@ def markdown(ev: dict) -> str:
                   "The same predictions, with the statements of one note read in order (`classify --in-order`): each "
                   "held-out page of new_pages as one note, its quotes in printed order; consecutive external "
                   "sentences from the same source text as one note. The probability that the next statement keeps "
-                  "the section of the one before is learnt from the training quotes of each fold "
-                  "(`mh_nlp.themes.context`). Section accuracy / top-3 / chapter accuracy / ECE:", "",
+                  "the section of the one before, and the share of changes of section that stay in the chapter, are "
+                  "learnt from the training quotes of each fold (`mh_nlp.themes.context`). Section accuracy / top-3 / "
+                  "chapter accuracy / ECE:", "",
                   "| candidate | new pages, page by page | external, by source | "
                   + " | ".join(f"notes changing theme every {k}: alone → in order" for k in MIXED_RUNS) + " |",
                   "|---|---|---|" + "---|" * len(MIXED_RUNS)]
