@@ -303,6 +303,51 @@ def test_in_order_a_changed_section_stays_in_its_chapter_as_learnt_and_an_older_
     assert {before[1].section, before[3].section} & {"2.16", "2.1"} == set()
 
 
+def test_a_table_of_several_sessions_is_read_in_order_one_note_per_value_of_the_note_column(trained, tmp_path):
+    """``label --in-order --note-column sessie``: each run of rows with one session is a note of its own, read as
+    ``classify --in-order`` reads those lines; the overview says how many notes there were and how each was read.
+    Without --in-order, with a column the table lacks, or with the column dropped: one line, exit 1, no output."""
+    import csv
+
+    from mh_nlp.themes.context import note_reading
+
+    path, _meta, clf = trained
+    sessions = {"a": ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
+                      "Dat is echt een probleem.",
+                      "Slachtoffers moeten maanden wachten op een plek in de opvang."],
+                "b": ["Knelpunt: gemeenten delen geen informatie met elkaar.",
+                      "Knelpunt: te weinig capaciteit bij de politie voor onderzoek.",
+                      "Ambitie: elke gemeente een aandachtsfunctionaris mensenhandel."]}
+    table = tmp_path / "sessies.csv"
+    with open(table, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["sessie", "tekst"])
+        w.writerows([k, t] for k, texts in sessions.items() for t in texts)
+    runner = CliRunner()
+    out, overview = tmp_path / "out.jsonl", tmp_path / "overview.json"
+    res = runner.invoke(main, ["label", str(table), "-o", str(out), "--in-order", "--note-column", "sessie", "-q",
+                               "--model", str(path), "--summary", str(overview)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    expected = [clf.predict_details(texts, in_order=True) for texts in sessions.values()]
+    assert [r["section"] for r in rows] == [d.section for note in expected for d in note]
+    whole = clf.predict_details([t for texts in sessions.values() for t in texts], in_order=True)
+    assert [r["section"] for r in rows] != [d.section for d in whole]  # not the table read as one note
+    reading = json.loads(overview.read_text(encoding="utf-8"))["inputs"][0]["read_in_order"]
+    assert reading["notes"] == 2 and reading["by"] == "sessie"
+    assert reading["stays"] == [round(note[0].note_stay, 4) for note in expected]
+    assert reading["reading"].startswith("2 notes, one per value of 'sessie', each read in order")
+    assert note_reading(expected[0][0].note_stay) != note_reading(1 / len(clf.classes_))  # session a hangs together
+
+    for args, message in ((["--note-column", "sessie"], "use it with --in-order"),
+                          (["--in-order", "--note-column", "Sessie"], "no column 'Sessie' for --note-column"),
+                          (["--in-order", "--note-column", "sessie", "--drop-columns", "sessie"], "--drop-columns")):
+        bad = tmp_path / "bad.jsonl"
+        res = runner.invoke(main, ["label", str(table), "-o", str(bad), "--model", str(path), *args])
+        assert res.exit_code == 1 and message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+        assert not bad.exists()
+
+
 def test_in_order_with_a_model_that_cannot_is_a_one_line_error(trained, tmp_path, monkeypatch):
     """classify --in-order and label --in-order with a model trained before the option: one line, exit 1, no output."""
     from mh_nlp.themes.classifier import Classifier

@@ -161,3 +161,24 @@ def test_how_a_note_was_read_is_said_in_words_and_shown_in_the_overview():
     assert "read_in_order" not in overview["inputs"][1]
     assert summary_text(overview).splitlines()[1] == "  " + note_reading(0.96)
     assert summary_markdown(overview).count("Read in order as one note") == 1
+
+
+def test_a_table_of_several_notes_is_batched_and_counted_note_by_note():
+    """With a note column, consecutive rows with one value in it are one note (one batch read in order), and the
+    overview counts the notes and says how many held their theme; an input without the column is one note."""
+    from mh_nlp.io.label import LabelRow, Summary, _by_source
+    from mh_nlp.io.readers import Statement
+    from mh_nlp.themes.context import note_reading
+    from mh_nlp.themes.prediction import Prediction
+
+    rows = [Statement("t.csv", i, f"zin {i}", {"sessie": s}) for i, s in enumerate("aabba", start=2)]
+    rows.append(Statement("n.txt", 1, "Er is te weinig opvang."))
+    assert [[st.position for st in b] for b in _by_source(rows, "sessie")] == [[2, 3], [4, 5], [6], [1]]
+    assert [[st.position for st in b] for b in _by_source(rows)] == [[2, 3, 4, 5, 6], [1]]
+    summary = Summary(note_column="sessie")
+    for st, stay in zip(rows, (0.96, 0.96, 1 / 52, 1 / 52, 0.8, 0.4)):
+        summary.add(LabelRow(st, Prediction("2.5", "Opvang", 2, "Problemen", 0.5, 0.7, note_stay=stay)))
+    table, note = (i["read_in_order"] for i in summary.to_dict()["inputs"])
+    assert table["notes"] == 3 and table["by"] == "sessie" and table["stays"] == [0.96, round(1 / 52, 4), 0.8]
+    assert table["reading"].endswith(": 2 with the theme holding, 1 statement by statement")
+    assert note == {"stay": 0.4, "reading": note_reading(0.4)}

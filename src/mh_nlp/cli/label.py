@@ -15,8 +15,8 @@ import click
 
 from .base import UserError, main
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
-from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, ReadError, bare_heading, chapter_caption, check_input,
-                          extra_fields, markdown_heading)
+from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
+                          check_input, extra_fields, markdown_heading)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
     summary_text, write_summary
 
@@ -409,6 +409,9 @@ Example:
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
               "the next, and the chapter when the theme changes). For notes that run by theme or by question, not "
               "for texts that change subject every sentence.")
+@click.option("--note-column", metavar="NAME", help="With --in-order: in .csv/.xlsx/.jsonl inputs, each run of "
+              "rows with the same value in this column (e.g. the session's date) is one note, read in order; "
+              "without it a whole table is one note.")
 @click.option("--ignore-headings", is_flag=True, help="Do not use headings as evidence. By default a Markdown or "
               "Word heading that names a chapter ('Trends', 'Problemen', 'Wat gaat goed', 'Ambities', "
               "data/chapter_headings.json) counts as evidence for the chapter of the statements under it.")
@@ -525,16 +528,33 @@ def _signals_as_interrupt() -> Iterator[None]:
             threading.excepthook = previous_hook
 
 
+def _check_note_column(name: str, paths: list[Path], column: str | None, sheets: Sequence[str] | None,
+                       header_row: int | None, dropped: list[str]) -> None:
+    """UserError unless every table input has the column ``name`` (not its text column, not dropped)."""
+    if name.lower() in {c.lower() for c in dropped}:
+        raise UserError(f"--note-column {name!r} is left out by --drop-columns: keep it to tell the notes apart")
+    for path in paths:
+        if path.suffix.lower() not in TABLE_SUFFIXES:
+            continue  # a text, document or transcript is one note anyway
+        fields = extra_fields(path, column, sheets, header_row)
+        if name not in fields:
+            raise UserError(f"{path}: no column {name!r} for --note-column (columns besides the text: "
+                            f"{', '.join(fields) or 'none'})")
+
+
 def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
           header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool,
           pseudonymise: bool, name_finder: str, drop_columns: str, min_confidence: float | None,
           summary_path: Path | None, force: bool, quiet: bool, batch_size: int, workers: int | None,
-          model: Path | None, scheduler: str | None, in_order: bool, ignore_headings: bool) -> None:
+          model: Path | None, scheduler: str | None, in_order: bool, ignore_headings: bool,
+          note_column: str | None) -> None:
     from ..io.label import Summary, label_files
     from ..io.parallel import default_workers
 
     if in_order and scheduler is not None:
         raise UserError("--in-order reads each file as a whole in this process: it cannot be used with --scheduler")
+    if note_column is not None and not in_order:
+        raise UserError("--note-column says which rows are one note read in order: use it with --in-order")
 
     # 1. everything about the outputs is checked before any work
     try:
@@ -567,7 +587,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                 raise UserError("--excel-nl writes decimal commas: use it with ';' or tab, not ','")
 
     # 2. inputs that cannot be read at all are reported now
-    summary = Summary()
+    summary = Summary(note_column=note_column)
     good: list[Path] = []
     seen: set[Path] = set()
     for path in inputs:
@@ -629,6 +649,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if unknown:
             _warn(f"--drop-columns: no input has a column {', '.join(map(repr, unknown))} "
                   f"(columns: {', '.join(fields) or 'none'})")
+        if note_column is not None:
+            _check_note_column(note_column, good, column, sheets or None, header_row, dropped)
         fields = {f: None for f in fields if f.lower() not in {c.lower() for c in dropped}}
         writer = open_writer(output, list(fields), overwrite=force, **csv_options)
         index = {str(p): i for i, p in enumerate(good, start=1)}
@@ -639,7 +661,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                                min_confidence=min_confidence, entities=True, warn=on_warning,
                                workers=workers or default_workers(), find_entities=find_entities,
                                error=on_error, summary=summary, client=client, in_order=in_order,
-                               headings=not ignore_headings, progress=progress.partition if client is not None else None):
+                               headings=not ignore_headings, note_column=note_column,
+                               progress=progress.partition if client is not None else None):
             _check_signals()
             writer.write(row.to_dict())
             progress.update(writer.rows, row.statement.source, index.get(row.statement.source, 0), len(good))

@@ -96,11 +96,18 @@ def _batches(items: Iterable[Statement], size: int) -> Iterator[list[Statement]]
 BATCH_SIZE = 1024  # statements per batch: larger batches spend less time per statement on spaCy and the workers
 
 
-def _by_source(items: Iterable[Statement]) -> Iterator[list[Statement]]:
-    """One batch per input (consecutive statements of the same ``source``): a file is one note read in order."""
+def _note_of(st: Statement, note_column: str | None) -> tuple[str, str | None]:
+    """The note a statement belongs to when notes are read in order: its input, and with ``note_column`` the value
+    of that column (a table of several sessions); an input without the column is one note."""
+    return st.source, (st.extra or {}).get(note_column) if note_column else None
+
+
+def _by_source(items: Iterable[Statement], note_column: str | None = None) -> Iterator[list[Statement]]:
+    """One batch per note: consecutive statements of the same ``source`` (a file is one note read in order) and,
+    with ``note_column``, the same value in that column."""
     batch: list[Statement] = []
     for st in items:
-        if batch and st.source != batch[-1].source:
+        if batch and _note_of(st, note_column) != _note_of(batch[-1], note_column):
             yield batch
             batch = []
         batch.append(st)
@@ -112,7 +119,8 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
                      batch_size: int = BATCH_SIZE, min_confidence: float | None = None,
                      find_entities: FindEntities | None = None, entities: bool = False, workers: int = 1,
                      client: Any = None, progress: Callable[[int, int], None] | None = None,
-                     in_order: bool = False, headings: bool = True) -> Iterator[LabelRow]:
+                     in_order: bool = False, headings: bool = True,
+                     note_column: str | None = None) -> Iterator[LabelRow]:
     """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain.
 
     Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
@@ -122,7 +130,8 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     ``classifier`` is then the model's path (None: the default model), which this process does not load.
     ``progress(done, submitted)`` is called after each batch.
     ``in_order``: the statements of each input (``source``) are one note read in order, so a statement's neighbours
-    count as evidence (:mod:`mh_nlp.themes.context`); each input is then one batch, labelled in this process.
+    count as evidence (:mod:`mh_nlp.themes.context`); each input is then one batch, labelled in this process, and
+    with ``note_column`` each run of rows with the same value in that column (a table of several sessions).
     ``headings``: a statement's heading (``extra["heading"]``, from Markdown and Word headings) that names a chapter
     ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`); False ignores them.
     """
@@ -169,7 +178,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         return predictions, found
 
     done = 0
-    batches = _by_source(statements) if in_order else _batches(statements, batch_size)
+    batches = _by_source(statements, note_column) if in_order else _batches(statements, batch_size)
     for batch, (predictions, found) in ordered_map(work, batches, workers):
         yield from _rows(batch, predictions, found, min_confidence)
         done += 1
@@ -228,15 +237,17 @@ class _InputCounts:
     error: str | None = None
     chapters: dict[int, list] = field(default_factory=dict)  # chapter -> [title, count]
     sections: dict[str, list] = field(default_factory=dict)  # section -> [title, count]
-    note_stay: float | None = None  # read in order: the stay its note was read with (Prediction.note_stay)
+    note_stays: list = field(default_factory=list)  # read in order: the stay each of its notes was read with
+    last_note: Any = None  # the note (value of the note column) of the last statement counted
     headings: dict[str, list] = field(default_factory=dict)  # heading that named a chapter -> [chapter, statements]
 
 
 class Summary:
     """The theme overview per input: statements per chapter and per section, uncertain ones and errors."""
 
-    def __init__(self) -> None:
+    def __init__(self, note_column: str | None = None) -> None:
         self._inputs: dict[str, _InputCounts] = {}
+        self.note_column = note_column  # notes read in order: a table's rows with one value of it are one note
 
     def start(self, source: str) -> None:
         """Register an input (so inputs without rows still show up)."""
@@ -251,7 +262,10 @@ class Summary:
         c.statements += 1
         p = row.prediction
         if getattr(p, "note_stay", None) is not None:
-            c.note_stay = p.note_stay
+            note = _note_of(row.statement, self.note_column)
+            if not c.note_stays or note != c.last_note:
+                c.note_stays.append(p.note_stay)
+            c.last_note = note
         if getattr(p, "heading_chapter", None) is not None:
             c.headings.setdefault(row.statement.heading or "", [p.heading_chapter, 0])[1] += 1
         if row.uncertain:
@@ -283,17 +297,26 @@ class Summary:
         """Sources with an error."""
         return [s for s, c in self._inputs.items() if c.error]
 
+    def _reading(self, stays: list[float]) -> dict[str, Any]:
+        """How an input's notes were read in order: the one note's stay and reading, or for a table of several
+        notes (``note_column``) how many held their theme and how many were read statement by statement."""
+        from ..themes.context import STAYS, note_reading
+
+        if len(stays) == 1:
+            return {"stay": round(stays[0], 4), "reading": note_reading(stays[0])}
+        held = sum(s >= STAYS[0] for s in stays)
+        return {"notes": len(stays), "by": self.note_column, "stays": [round(s, 4) for s in stays],
+                "reading": f"{len(stays)} notes, one per value of '{self.note_column}', each read in order: "
+                           f"{held} with the theme holding, {len(stays) - held} statement by statement"}
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready overview: ``inputs`` (one entry per input) and ``total``."""
-        from ..themes.context import note_reading  # NumPy: not for --help and error paths
-
         inputs = []
         for c in self._inputs.values():
             inputs.append({
                 "source": c.source, "statements": c.statements, "uncertain": c.uncertain,
                 "non_statements": {"meta": c.meta, "chatter": c.chatter, "dropped": c.dropped}, "error": c.error,
-                **({"read_in_order": {"stay": round(c.note_stay, 4), "reading": note_reading(c.note_stay)}}
-                   if c.note_stay is not None else {}),
+                **({"read_in_order": self._reading(c.note_stays)} if c.note_stays else {}),
                 **({"chapter_headings": [{"heading": h, "chapter": ch, "statements": n}
                                          for h, (ch, n) in c.headings.items()]} if c.headings else {}),
                 "chapters": [{"chapter": ch, "title": t, "statements": n} for ch, (t, n) in sorted(c.chapters.items())],
@@ -326,7 +349,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 warn: Report | None = None, error: Report | None = None,
                 summary: Summary | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None, in_order: bool = False,
-                headings: bool = True) -> Iterator[LabelRow]:
+                headings: bool = True, note_column: str | None = None) -> Iterator[LabelRow]:
     """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
@@ -338,11 +361,14 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     ``Spreker 2`` … consistently over all files (:mod:`mh_nlp.io.privacy`; the files are read once more
     first to learn the names; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
     it finds to those of the rules); ``drop_columns`` removes carried input columns. ``in_order``: each file is one
-    note read in order; ``headings``: headings that name a chapter count as evidence (:func:`label_statements`;
-    a ``heading`` column dropped with ``drop_columns`` is not used)."""
+    note read in order, and with ``note_column`` each run of a table's rows with one value in that column;
+    ``headings``: headings that name a chapter count as evidence (:func:`label_statements`; a ``heading`` column
+    dropped with ``drop_columns`` is not used)."""
     warn = warn or _ignore
     error = error or _ignore
     paths = list(paths)
+    if summary is not None and note_column is not None:
+        summary.note_column = note_column  # the overview counts the notes the same way
     pseudonymiser = None
     if pseudonymise:
         from .privacy import Pseudonymiser
@@ -381,7 +407,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
 
     for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
                                 find_entities=find_entities, entities=entities, workers=workers,
-                                client=client, progress=progress, in_order=in_order, headings=headings):
+                                client=client, progress=progress, in_order=in_order, headings=headings,
+                                note_column=note_column):
         if summary is not None:
             summary.add(row)
         yield row
