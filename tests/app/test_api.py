@@ -243,10 +243,11 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 6
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 7
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     assert store.document(1)["in_order"] == 0  # an old document was read statement by statement
     assert store.document(1)["note_stay"] is None and store.document(1)["note_reading"] is None
+    assert store.document(1)["note_column"] is None and store.document(1)["note_stays"] is None  # one note, if any
     store.set_setting("x", "1")
     assert store.setting("x") == "1"
 
@@ -723,6 +724,54 @@ def test_a_document_marked_as_one_note_is_read_in_order(make_app, csrf):
             assert sts[0]["kind"] == "meta" and sts[0]["section"] is None
             assert [s["section"] for s in sts[1:]] == [d.section for d in clf.predict_details(note, in_order=in_order)]
         assert f"read in order: {note_reading(stay, brief=True)}" in c.get("/").text
+
+
+@needs_model
+def test_a_table_of_sessions_read_in_order_is_one_note_per_session_on_the_screen(make_app, csrf):
+    """Read in order, a table's column page asks which column tells its sessions apart (``label --note-column``):
+    each session is a note of its own, and the documents table says how many notes there were. A note column
+    without reading in order, on a text, unknown, or the statements' own column: a 400 with a message."""
+    import sys
+
+    from mh_nlp.themes.context import notes_reading
+    from mh_nlp.themes.train import load_classifier
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from session_samples import SESSIONS as sessions, sessions_csv
+
+    table = sessions_csv()
+    clf = load_classifier()
+    want = [clf.predict_details(texts, in_order=True) for texts in sessions.values()]
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("sessies.csv", table.encode())},
+                   data={"csrf": csrf(c), "in_order": "1"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        page = c.get(r.headers["location"]).text
+        assert 'name="note_column"' in page and ">sessie</option>" in page
+        doc_id = int(r.headers["location"].split("/")[2])
+        r = c.post(f"/documents/{doc_id}/column", data={"csrf": csrf(c), "column": "tekst", "note_column": "tekst"})
+        assert r.status_code == 400 and "no column 'tekst'" in r.json()["error"]
+        r = c.post(f"/documents/{doc_id}/column", data={"csrf": csrf(c), "column": "tekst", "note_column": "sessie"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        (doc,) = c.get("/api/documents").json()["documents"]
+        stays = [note[0].note_stay for note in want]
+        assert doc["note_column"] == "sessie" and doc["note_stays"] == pytest.approx(stays)
+        assert doc["note_reading"]["text"] == notes_reading(stays, "sessie")
+        sts = c.get(f"/api/statements?document={doc['id']}").json()["statements"]
+        assert [s["section"] for s in sts] == [d.section for note in want for d in note]
+        assert notes_reading(stays, "sessie", brief=True) in c.get("/").text
+
+        for name, data, message in (
+                ("sessies.csv", {"column": "tekst", "note_column": "sessie"}, "tick"),  # not read in order
+                ("notulen.txt", {"in_order": "1", "note_column": "sessie"}, "only a table"),
+                ("sessies.csv", {"in_order": "1", "column": "tekst", "note_column": "datum"}, "no column 'datum'")):
+            body = table if name.endswith(".csv") else "Er is te weinig opvang.\n"
+            r = c.post("/upload", files={"file": (name, body.encode())}, data={"csrf": csrf(c), **data})
+            assert r.status_code == 400 and message in r.json()["error"], (name, r.text)
+        assert len(c.get("/api/documents").json()["documents"]) == 1  # nothing stored for a refused upload
 
 
 @needs_model

@@ -307,22 +307,17 @@ def test_a_table_of_several_sessions_is_read_in_order_one_note_per_value_of_the_
     """``label --in-order --note-column sessie``: each run of rows with one session is a note of its own, read as
     ``classify --in-order`` reads those lines; the overview says how many notes there were and how each was read.
     Without --in-order, with a column the table lacks, or with the column dropped: one line, exit 1, no output."""
-    import csv
+    import sys
+    from pathlib import Path
 
     from mh_nlp.themes.context import note_reading
 
     path, _meta, clf = trained
-    sessions = {"a": ["Er zijn te weinig opvangplekken voor mannelijke slachtoffers van mensenhandel.",
-                      "Dat is echt een probleem.",
-                      "Slachtoffers moeten maanden wachten op een plek in de opvang."],
-                "b": ["Knelpunt: gemeenten delen geen informatie met elkaar.",
-                      "Knelpunt: te weinig capaciteit bij de politie voor onderzoek.",
-                      "Ambitie: elke gemeente een aandachtsfunctionaris mensenhandel."]}
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from session_samples import SESSIONS as sessions, sessions_csv
+
     table = tmp_path / "sessies.csv"
-    with open(table, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["sessie", "tekst"])
-        w.writerows([k, t] for k, texts in sessions.items() for t in texts)
+    table.write_text(sessions_csv(), encoding="utf-8")
     runner = CliRunner()
     out, overview = tmp_path / "out.jsonl", tmp_path / "overview.json"
     res = runner.invoke(main, ["label", str(table), "-o", str(out), "--in-order", "--note-column", "sessie", "-q",

@@ -166,15 +166,15 @@ def test_how_a_note_was_read_is_said_in_words_and_shown_in_the_overview():
 def test_a_table_of_several_notes_is_batched_and_counted_note_by_note():
     """With a note column, consecutive rows with one value in it are one note (one batch read in order), and the
     overview counts the notes and says how many held their theme; an input without the column is one note."""
-    from mh_nlp.io.label import LabelRow, Summary, _by_source
+    from mh_nlp.io.label import LabelRow, Summary, split_notes
     from mh_nlp.io.readers import Statement
     from mh_nlp.themes.context import note_reading
     from mh_nlp.themes.prediction import Prediction
 
     rows = [Statement("t.csv", i, f"zin {i}", {"sessie": s}) for i, s in enumerate("aabba", start=2)]
     rows.append(Statement("n.txt", 1, "Er is te weinig opvang."))
-    assert [[st.position for st in b] for b in _by_source(rows, "sessie")] == [[2, 3], [4, 5], [6], [1]]
-    assert [[st.position for st in b] for b in _by_source(rows)] == [[2, 3, 4, 5, 6], [1]]
+    assert [[st.position for st in b] for b in split_notes(rows, "sessie")] == [[2, 3], [4, 5], [6], [1]]
+    assert [[st.position for st in b] for b in split_notes(rows)] == [[2, 3, 4, 5, 6], [1]]
     summary = Summary(note_column="sessie")
     for st, stay in zip(rows, (0.96, 0.96, 1 / 52, 1 / 52, 0.8, 0.4)):
         summary.add(LabelRow(st, Prediction("2.5", "Opvang", 2, "Problemen", 0.5, 0.7, note_stay=stay)))

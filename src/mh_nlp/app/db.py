@@ -117,8 +117,15 @@ def _m6_note_stay(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN note_stay REAL")
 
 
+def _m7_note_column(db: sqlite3.Connection) -> None:
+    """A table of several sessions read in order one note per value of a column (``label --note-column``): the
+    column, and the stay each note chose (a JSON list); NULL for one note, or a document read before this version."""
+    db.execute("ALTER TABLE documents ADD COLUMN note_column TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN note_stays TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
-                                                          _m4_kinds, _m5_in_order, _m6_note_stay]
+                                                          _m4_kinds, _m5_in_order, _m6_note_stay, _m7_note_column]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -210,11 +217,19 @@ FINAL_KIND = (f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN '{NOT_A_STATEMENT
 
 
 def _document(row: sqlite3.Row) -> dict:
-    from ..themes.context import note_reading
+    from ..themes.context import note_reading, notes_reading
 
     d = dict(row)
     stay = d.get("note_stay")
     d["note_reading"] = None if stay is None else {"brief": note_reading(stay, brief=True), "text": note_reading(stay)}
+    try:
+        stays = json.loads(d["note_stays"]) if d.get("note_stays") else None
+    except ValueError:
+        stays = None
+    d["note_stays"] = stays
+    if stays and len(stays) > 1:  # a table of several notes (note_column)
+        by = str(d.get("note_column"))
+        d["note_reading"] = {"brief": notes_reading(stays, by, brief=True), "text": notes_reading(stays, by)}
     try:
         d["sheets"] = json.loads(d["sheets"]) if d.get("sheets") else None
     except ValueError:
@@ -280,15 +295,16 @@ class Store:
     # -------------------------------------------------------- documents
     def add_document(self, name: str, kind: str, file: str | None, status: str = "labelling",
                      text_column: str | None = None, sheets: list[str] | None = None,
-                     header_row: int | None = None, in_order: bool = False) -> int:
+                     header_row: int | None = None, in_order: bool = False, note_column: str | None = None) -> int:
         cur = self._write("INSERT INTO documents (project_id, name, kind, file, text_column, status, created_at, "
-                          "sheets, header_row, in_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "sheets, header_row, in_order, note_column) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (DEFAULT_PROJECT, name, kind, file, text_column, status, now(),
-                           json.dumps(sheets, ensure_ascii=False) if sheets else None, header_row, int(in_order)))
+                           json.dumps(sheets, ensure_ascii=False) if sheets else None, header_row, int(in_order),
+                           note_column))
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
-        allowed = {"status", "total", "done", "error", "text_column", "split", "note_stay"}
+        allowed = {"status", "total", "done", "error", "text_column", "split", "note_stay", "note_column", "note_stays"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in fields)

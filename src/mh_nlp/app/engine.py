@@ -12,6 +12,7 @@ current slice.
 from __future__ import annotations
 
 import copy
+import json
 import itertools
 import queue
 import threading
@@ -23,6 +24,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..io.label import split_notes
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..themes.examples import KINDS
 from ..themes.prediction import prediction_json
@@ -276,14 +278,19 @@ class Labeller:
             done = skip
             note = None
             if doc.get("in_order"):  # one note read in order: every statement with its neighbours, in one piece
-                texts = [s.text for s in statements if s.kind == "statement"]
-                heads = [s.heading for s in statements if s.kind == "statement"]
+                said = [s for s in statements if s.kind == "statement"]
+                texts = [s.text for s in said]
                 for a, b in slices(texts):  # embedded slice by slice first, so a classify request goes between;
                     self.worker.analyse(texts[a:b], priority=BACKGROUND)  # the note is then read from the cache
-                results, note_version = (self.worker.analyse(texts, priority=BACKGROUND, in_order=True,
-                                                             headings=heads) if texts else ([], None))
-                if results and getattr(results[0][0], "note_stay", None) is not None:
-                    store.update_document(doc_id, note_stay=results[0][0].note_stay)
+                results, stays, note_version = [], [], None
+                for part in split_notes(said, doc.get("note_column")):  # a table of sessions: one note per session
+                    got, note_version = self.worker.analyse([s.text for s in part], priority=BACKGROUND,
+                                                            in_order=True, headings=[s.heading for s in part])
+                    results += got
+                    stays += [got[0][0].note_stay] if got and getattr(got[0][0], "note_stay", None) is not None else []
+                if stays:
+                    store.update_document(doc_id, note_stay=stays[0],
+                                          note_stays=json.dumps(stays) if len(stays) > 1 else None)
                 note = iter(results[sum(s.kind == "statement" for s in statements[:skip]):])
             statements = statements[skip:]  # resumed: these are stored already
             for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between

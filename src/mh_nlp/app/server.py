@@ -778,6 +778,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """The form's "read in order as one note" box (a checkbox sends its value only when ticked)."""
         return form.get("in_order") in ("1", "on", "true")
 
+    def _note_column(form, in_order: bool, columns: list[str] | None, text_column: str | None = None) -> str | None:
+        """The form's "one note per value of" column of a table read in order (``label --note-column``); None when
+        not given. A 400 unless the document is read in order, is a table and has the column (not its text column)."""
+        name = form.get("note_column")
+        if not isinstance(name, str) or not name.strip():
+            return None
+        if not in_order:
+            raise ApiError(400, "a note column says which rows are one note read in order: tick "
+                                "\"one note, read in order\" too")
+        if columns is None:
+            raise ApiError(400, "only a table (.csv or .xlsx) has a column to split its notes by")
+        if name not in columns or name == text_column:
+            raise ApiError(400, f"no column {name!r} to split the notes by (columns: "
+                                f"{', '.join(c for c in columns if c != text_column)})")
+        return name
+
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
         store.update_document(doc_id, status="labelling", text_column=column, split=split)
         labeller.submit(doc_id, path, column, split)
@@ -810,8 +826,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                         table_columns(incoming, sheets, header_row)
                     except ReadError as exc:
                         raise ApiError(400, f"{name}: {exc}") from None
+            try:
+                columns = (None if suffix not in (".csv", ".xlsx") else
+                           table_columns(incoming, sheets, header_row) if incoming.stat().st_size else [])
+                note_column = _note_column(form, _in_order(form), columns,
+                                           form.get("column") if isinstance(form.get("column"), str) else None)
+            except ReadError as exc:
+                raise ApiError(400, f"{name}: {exc}") from None
             doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
-                                        header_row=header_row, in_order=_in_order(form))
+                                        header_row=header_row, in_order=_in_order(form), note_column=note_column)
             path = uploads / f"{doc_id}{suffix}"
             os.replace(incoming, path)
         except TooLarge as exc:
@@ -888,8 +911,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         doc = _table_document(doc_id)
         form = await _form(request)
         column = form.get("column")
-        if not isinstance(column, str) or column not in _columns(doc):
+        columns = _columns(doc)
+        if not isinstance(column, str) or column not in columns:
             raise ApiError(400, "choose one of the table's columns")
+        if "note_column" in form:  # the column page asks again for a document read in order
+            store.update_document(doc_id, note_column=_note_column(form, bool(doc["in_order"]), columns, column))
+        elif doc.get("note_column") == column:
+            raise ApiError(400, f"the notes are split by {column!r}: it cannot be the statements' column too")
         await _check_table_count(doc_id, Path(doc["file"]), column)
         _start(doc_id, Path(doc["file"]), column, "paragraph")
         return RedirectResponse("/", status_code=303)

@@ -102,9 +102,10 @@ def _note_of(st: Statement, note_column: str | None) -> tuple[str, str | None]:
     return st.source, (st.extra or {}).get(note_column) if note_column else None
 
 
-def _by_source(items: Iterable[Statement], note_column: str | None = None) -> Iterator[list[Statement]]:
-    """One batch per note: consecutive statements of the same ``source`` (a file is one note read in order) and,
-    with ``note_column``, the same value in that column."""
+def split_notes(items: Iterable[Statement], note_column: str | None = None) -> Iterator[list[Statement]]:
+    """The notes of a stream of statements read in order, one list each: consecutive statements of the same
+    ``source`` (a file is one note) and, with ``note_column``, the same value in that column (a table of several
+    sessions)."""
     batch: list[Statement] = []
     for st in items:
         if batch and _note_of(st, note_column) != _note_of(batch[-1], note_column):
@@ -178,7 +179,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
         return predictions, found
 
     done = 0
-    batches = _by_source(statements, note_column) if in_order else _batches(statements, batch_size)
+    batches = split_notes(statements, note_column) if in_order else _batches(statements, batch_size)
     for batch, (predictions, found) in ordered_map(work, batches, workers):
         yield from _rows(batch, predictions, found, min_confidence)
         done += 1
@@ -300,14 +301,12 @@ class Summary:
     def _reading(self, stays: list[float]) -> dict[str, Any]:
         """How an input's notes were read in order: the one note's stay and reading, or for a table of several
         notes (``note_column``) how many held their theme and how many were read statement by statement."""
-        from ..themes.context import STAYS, note_reading
+        from ..themes.context import note_reading, notes_reading  # NumPy: not for --help and error paths
 
         if len(stays) == 1:
             return {"stay": round(stays[0], 4), "reading": note_reading(stays[0])}
-        held = sum(s >= STAYS[0] for s in stays)
         return {"notes": len(stays), "by": self.note_column, "stays": [round(s, 4) for s in stays],
-                "reading": f"{len(stays)} notes, one per value of '{self.note_column}', each read in order: "
-                           f"{held} with the theme holding, {len(stays) - held} statement by statement"}
+                "reading": notes_reading(stays, str(self.note_column))}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready overview: ``inputs`` (one entry per input) and ``total``."""

@@ -31,7 +31,8 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["STAYS", "note_reading", "read_in_order", "read_note", "stay_probability", "within_chapter_share"]
+__all__ = ["STAYS", "note_reading", "notes_reading", "read_in_order", "read_note", "stay_probability",
+           "within_chapter_share"]
 
 STAYS = (0.2, 0.4, 0.6, 0.8, 0.9)  # the stay probabilities a note may choose from, besides 1 / S and the learnt one
 
@@ -49,6 +50,16 @@ def note_reading(stay: float | None, brief: bool = False) -> str:
         return f"theme holds ({stay:.2f})"
     return (f"read in order as one note: the next statement keeps the theme with probability {stay:.2f}"
             + (" (the theme mostly holds)" if stay >= 0.8 else ""))
+
+
+def notes_reading(stays: Sequence[float], by: str, brief: bool = False) -> str:
+    """How a table of several notes (one per value of the column ``by``) was read in order, from the stay each
+    note chose: how many kept their theme and how many were read statement by statement."""
+    held = sum(s >= STAYS[0] for s in stays)
+    if brief:
+        return f"{len(stays)} notes by “{by}”, theme holds in {held}"
+    return (f"{len(stays)} notes, one per value of '{by}', each read in order: {held} with the theme holding, "
+            f"{len(stays) - held} statement by statement")
 
 
 def stay_probability(sections: Sequence, groups: Sequence) -> float | None:
