@@ -12,8 +12,8 @@ current slice.
 from __future__ import annotations
 
 import copy
-import json
 import itertools
+import json
 import queue
 import threading
 import time
@@ -287,7 +287,8 @@ class Labeller:
                     got, note_version = self.worker.analyse([s.text for s in part], priority=BACKGROUND,
                                                             in_order=True, headings=[s.heading for s in part])
                     results += got
-                    stays += [got[0][0].note_stay] if got and getattr(got[0][0], "note_stay", None) is not None else []
+                    if got and getattr(got[0][0], "note_stay", None) is not None:
+                        stays.append(got[0][0].note_stay)
                 if stays:
                     store.update_document(doc_id, note_stay=stays[0],
                                           note_stays=json.dumps(stays) if len(stays) > 1 else None)

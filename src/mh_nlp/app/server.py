@@ -826,13 +826,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                         table_columns(incoming, sheets, header_row)
                     except ReadError as exc:
                         raise ApiError(400, f"{name}: {exc}") from None
-            try:
-                columns = (None if suffix not in (".csv", ".xlsx") else
-                           table_columns(incoming, sheets, header_row) if incoming.stat().st_size else [])
+            note_column = None
+            if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
+                try:
+                    columns = (None if suffix not in (".csv", ".xlsx") else
+                               table_columns(incoming, sheets, header_row) if incoming.stat().st_size else [])
+                except ReadError as exc:
+                    raise ApiError(400, f"{name}: {exc}") from None
                 note_column = _note_column(form, _in_order(form), columns,
                                            form.get("column") if isinstance(form.get("column"), str) else None)
-            except ReadError as exc:
-                raise ApiError(400, f"{name}: {exc}") from None
             doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
                                         header_row=header_row, in_order=_in_order(form), note_column=note_column)
             path = uploads / f"{doc_id}{suffix}"
