@@ -528,15 +528,14 @@ def _signals_as_interrupt() -> Iterator[None]:
             threading.excepthook = previous_hook
 
 
-def _check_note_column(name: str, paths: list[Path], column: str | None, sheets: Sequence[str] | None,
-                       header_row: int | None, dropped: list[str]) -> None:
-    """UserError unless every table input has the column ``name`` (not its text column, not dropped)."""
+def _check_note_column(name: str, fields_of: dict[Path, list[str]], dropped: list[str]) -> None:
+    """UserError unless every table input has the column ``name`` (not its text column, not dropped);
+    ``fields_of``: each input's carried columns (:func:`extra_fields`)."""
     if name.lower() in {c.lower() for c in dropped}:
         raise UserError(f"--note-column {name!r} is left out by --drop-columns: keep it to tell the notes apart")
-    for path in paths:
+    for path, fields in fields_of.items():
         if path.suffix.lower() not in TABLE_SUFFIXES:
             continue  # a text, document or transcript is one note anyway
-        fields = extra_fields(path, column, sheets, header_row)
         if name not in fields:
             raise UserError(f"{path}: no column {name!r} for --note-column (columns besides the text: "
                             f"{', '.join(fields) or 'none'})")
@@ -641,16 +640,15 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             find_entities = None if hasattr(classifier, "analyse") else _entity_finder()
             if in_order:
                 _require_in_order(classifier)
-        fields: dict[str, None] = {}
-        for path in good:
-            fields.update((f, None) for f in extra_fields(path, column, sheets or None, header_row))
+        fields_of = {path: extra_fields(path, column, sheets or None, header_row) for path in good}  # read once
+        fields: dict[str, None] = {f: None for names in fields_of.values() for f in names}
         dropped = [c.strip() for c in drop_columns.split(",") if c.strip()]
         unknown = [c for c in dropped if c.lower() not in {f.lower() for f in fields}]
         if unknown:
             _warn(f"--drop-columns: no input has a column {', '.join(map(repr, unknown))} "
                   f"(columns: {', '.join(fields) or 'none'})")
         if note_column is not None:
-            _check_note_column(note_column, good, column, sheets or None, header_row, dropped)
+            _check_note_column(note_column, fields_of, dropped)
         fields = {f: None for f in fields if f.lower() not in {c.lower() for c in dropped}}
         writer = open_writer(output, list(fields), overwrite=force, **csv_options)
         index = {str(p): i for i, p in enumerate(good, start=1)}
