@@ -31,8 +31,8 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["STAYS", "note_reading", "notes_reading", "read_in_order", "read_note", "stay_probability",
-           "within_chapter_share"]
+__all__ = ["STAYS", "learn_order", "note_reading", "notes_reading", "read_in_order", "read_note",
+           "stay_probability", "within_chapter_share"]
 
 STAYS = (0.2, 0.4, 0.6, 0.8, 0.9)  # the stay probabilities a note may choose from, besides 1 / S and the learnt one
 
@@ -112,6 +112,14 @@ def within_chapter_share(sections: Sequence, chapters: Sequence) -> float | None
     if not pairs:
         return None
     return (sum(a == b for a, b in pairs) + 1.0) / (len(pairs) + 2.0)
+
+
+def learn_order(sections: Sequence, pages: Sequence, chapters: Sequence | None) -> tuple[float | None, float | None]:
+    """What the chain learns from training statements in printed order (``sections``, the ``pages`` they stand on,
+    the ``chapters`` of their sections): the stay probability within a page (:func:`stay_probability`) and the
+    share of changes of section that stay in the chapter (:func:`within_chapter_share`; None without chapters)."""
+    return (stay_probability(sections, pages),
+            None if chapters is None else within_chapter_share(sections, chapters))
 
 
 def _forward(L: np.ndarray, stays: np.ndarray, moves: _Moves,

@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from .context import read_note, stay_probability, within_chapter_share
+from .context import learn_order, read_note
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
@@ -377,14 +377,12 @@ def _read_runs(P: np.ndarray, runs: Sequence[np.ndarray], stay: float, chapters:
 
 
 def _fold_order(quotes: Sequence[Quote], train: np.ndarray, tax: Taxonomy | None) -> tuple[float | None, float | None]:
-    """What a model learns of how a note runs from the fold's training quotes in printed order (as
-    :class:`~.examples.ExampleRanker` does): the stay probability within a page and, with ``tax``, the share of
-    section changes that stay in the chapter."""
+    """What a model learns of how a note runs from the fold's training quotes in printed order (:func:`learn_order`,
+    as :class:`~.examples.ExampleRanker` does), the share of changes within the chapter only with ``tax``."""
     tr = np.sort(train)
     sections = [quotes[i].section for i in tr]
-    stay = stay_probability(sections, [quotes[i].page for i in tr])
-    within = None if tax is None else within_chapter_share(sections, [tax.sections[s].chapter for s in sections])
-    return stay, within
+    return learn_order(sections, [quotes[i].page for i in tr],
+                       None if tax is None else [tax.sections[s].chapter for s in sections])
 
 
 def _chapters(tax: Taxonomy | None, columns: Sequence[str] | None) -> list[int] | None:

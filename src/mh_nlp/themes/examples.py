@@ -46,7 +46,7 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
-from .context import stay_probability, within_chapter_share
+from .context import learn_order
 from .features import Prepared, StemTfidf, stance_features
 
 FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "keywords", "prior", "has_quotes")
@@ -430,9 +430,9 @@ class ExampleRanker(ExampleScores):
         self.n_corrections_ = int((kinds == "correction").sum())
         self.n_written_ = int((kinds == "written").sum())
         # for reading a note in order (themes/context.py): how often the next quote of a page has the same section
-        self.sequence_stay_ = stay_probability(yi[q], groups[q])
-        # … and, when it changes, how often it stays in the chapter (quotes in printed order, across pages)
-        self.sequence_within_chapter_ = within_chapter_share(yi[q], self.section_chapter_[yi[q]])
+        # and, when it changes, how often it stays in the chapter (quotes in printed order, across pages)
+        self.sequence_stay_, self.sequence_within_chapter_ = learn_order(yi[q], groups[q],
+                                                                         self.section_chapter_[yi[q]])
         return self
 
     CLOSENESS_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
