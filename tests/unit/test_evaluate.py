@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+
 from mh_nlp.themes.evaluate import group_ids, macro_f1
 
 PAGES = ["p011", "p013", 15, "p011", "added", "p059", 15]
@@ -90,3 +92,51 @@ def test_reading_in_order_keeps_sources_and_pages_apart():
     # training pages that change section at every quote (stay 1/4): it keeps its own reading
     out = pages_in_order(P8, pages(["a", "a", "b", "a", "y", "z", "x", "w"]), split)
     assert out[2].argmax() == 1
+
+
+def _small_corpus(pages=(19, 27, 29, 37)):
+    from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
+    from mh_nlp.themes.evaluate import Corpus
+    from mh_nlp.themes.model import SpacyPreprocessor
+
+    quotes = [q for q in training_quotes(load_quotes()) if q.page in pages]
+    return load_taxonomy(), Corpus(quotes, SpacyPreprocessor().transform([q.text for q in quotes]), [], [])
+
+
+def test_correction_effect_counts_every_page_and_a_model_without_training_does_not_move():
+    """The correction curve runs for every candidate (issue #16): each held-out page gives k of its quotes as
+    corrections and is scored on the rest; the other held-out pages of its fold show the spill. A model that does not
+    train (the zero-shot one) must come out the same with and without corrections."""
+    from sklearn.model_selection import GroupKFold
+
+    from mh_nlp.themes.evaluate import candidates, correction_effect
+
+    tax, c = _small_corpus()
+    pages = np.array([q.page for q in c.quotes])
+    assert sorted(set(pages.tolist())) == [19, 27, 29, 37]
+    splits = {"new_pages": list(GroupKFold(2).split(c.X, groups=pages))}
+    want = {}  # k -> (rest of page, other pages) counted by hand; page 37 has 5 quotes: nothing left at k=5
+    for k in ("5", "half"):
+        rest = other = 0
+        for _, test in splits["new_pages"]:
+            for p in set(pages[test].tolist()):
+                n = int((pages[test] == p).sum())
+                n_add = n // 2 if k == "half" else 5
+                if n_add and n - n_add:
+                    rest, other = rest + n - n_add, other + int((pages[test] != p).sum())
+        want[k] = (rest, other)
+    by_name = {m.name: m for m in candidates(tax, fast_available=False)}
+    said = []
+    for name in ("majority", "tfidf_lr", "e5_zero_shot_desc"):
+        eff = correction_effect(by_name[name], c, splits, [], [], tax, said.append)
+        for k in ("5", "half"):
+            e = eff[k]
+            assert (e["n_rest"], e["other_pages"]["n"]) == want[k] and e["external"]["n"] == 0
+            shares = [e["page_rest_before"], e["page_rest_after"]] + [
+                e["other_pages"][f] for f in ("before", "after", "into_corrected_before", "into_corrected_after")]
+            assert all(0.0 <= v <= 1.0 for v in shares)
+            if name == "e5_zero_shot_desc":  # no training: corrections change nothing
+                assert e["page_rest_after"] == e["page_rest_before"]
+                assert e["other_pages"]["after"] == e["other_pages"]["before"]
+                assert e["other_pages"]["into_corrected_after"] == e["other_pages"]["into_corrected_before"]
+    assert any("tfidf_lr" in m for m in said) and any("e5_zero_shot_desc" in m for m in said)  # progress names it
