@@ -140,3 +140,19 @@ def test_correction_effect_counts_every_page_and_a_model_without_training_does_n
                 assert e["other_pages"]["after"] == e["other_pages"]["before"]
                 assert e["other_pages"]["into_corrected_after"] == e["other_pages"]["into_corrected_before"]
     assert any("tfidf_lr" in m for m in said) and any("e5_zero_shot_desc" in m for m in said)  # progress names it
+
+
+def test_the_summary_shows_the_default_models_corrections_or_else_every_evaluated_ones():
+    from mh_nlp.themes.evaluate import summary_table
+
+    side = {"before": 0.5, "after": 0.5, "into_corrected_before": 0.0, "into_corrected_after": 0.1, "n": 3}
+    eff = {"5": {"page_rest_before": 0.2, "page_rest_after": 0.4, "n_rest": 3, "other_pages": side,
+                 "external": side}}
+
+    def lines(names, default="examples_e5"):
+        ev = {"protocols": {}, "candidates": {n: "" for n in names}, "default_candidate": default,
+              "corrections": {n: eff for n in names}}
+        return [line.split(",")[0] for line in summary_table(ev).splitlines() if line.startswith("corrections")]
+
+    assert lines(["tfidf_lr", "examples_e5"]) == ["corrections (examples_e5"]
+    assert lines(["majority", "tfidf_lr"]) == ["corrections (majority", "corrections (tfidf_lr"]

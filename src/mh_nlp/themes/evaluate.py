@@ -691,8 +691,9 @@ def summary_table(ev: dict) -> str:
         if n == ev["default_candidate"]:
             rows.append(f"verbatim ({n}): anthology quotes {v['quotes']:.2f}"
                         + (f", written statements {v['written']:.2f}" if "written" in v else ""))
-    for n, eff in ev.get("corrections", {}).items():
-        if n != ev["default_candidate"]:  # every candidate's: reports/evaluation.md
+    corrected = ev.get("corrections", {})
+    for n, eff in corrected.items():
+        if ev["default_candidate"] in corrected and n != ev["default_candidate"]:  # the rest: reports/evaluation.md
             continue
         for k, e in eff.items():
             rows.append(f"corrections ({n}, k={k} of a page): rest of page {e['page_rest_before']:.2f} -> "
