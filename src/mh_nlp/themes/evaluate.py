@@ -704,6 +704,11 @@ def summary_table(ev: dict) -> str:
     return "\n".join(rows)
 
 
+def _row_name(name: str, ev: dict) -> str:
+    """A candidate's name in a report table, the default marked."""
+    return name + (" **(default)**" if name == ev["default_candidate"] else "")
+
+
 def markdown(ev: dict) -> str:
     lines = ["# Evaluation of the theme model", "",
              f"Reproduce with `mh-nlp evaluate` (written {ev['date']}; {ev['quotes']} quotes on {ev['pages']} pages, "
@@ -719,8 +724,7 @@ def markdown(ev: dict) -> str:
         for name, r in res["candidates"].items():
             cov = " | ".join("–" if c["accuracy"] is None else f"{c['accuracy']:.3f} / {c['kept']:.2f}"
                              for c in r["coverage"])
-            mark = " **(default)**" if name == ev["default_candidate"] else ""
-            lines.append(f"| {name}{mark} | {r['n']} | {r['section']['accuracy']:.3f} | {r['section']['macro_f1']:.3f} | "
+            lines.append(f"| {_row_name(name, ev)} | {r['n']} | {r['section']['accuracy']:.3f} | {r['section']['macro_f1']:.3f} | "
                          f"{r['section']['top3_accuracy']:.3f} | {r['chapter']['accuracy']:.3f} | {r['ece']:.3f} | "
                          f"{cov} | {r['seconds']} |")
         lines += ["", f"Reliability plot of the default model: `reliability_{proto}.png`.", ""]
@@ -756,9 +760,8 @@ def markdown(ev: dict) -> str:
         cell = lambda r: ("–" if r is None else f"{r['section']['accuracy']:.3f} / {r['section']['top3_accuracy']:.3f} / "
                           f"{r['chapter']['accuracy']:.3f} / {r['ece']:.3f}")
         for name, v in ev["in_order"].items():
-            mark = " **(default)**" if name == ev["default_candidate"] else ""
             mixed = v.get("mixed_notes", {})
-            lines.append(f"| {name}{mark} | {cell(v.get('new_pages'))} | {cell(v.get('external'))} | " + " | ".join(
+            lines.append(f"| {_row_name(name, ev)} | {cell(v.get('new_pages'))} | {cell(v.get('external'))} | " + " | ".join(
                 f"{mixed[str(k)]['alone']:.3f} → {mixed[str(k)]['in_order']:.3f}" if str(k) in mixed else "–"
                 for k in MIXED_RUNS) + " |")
         by_chapter = [(name, v) for name, v in ev["in_order"].items() if v.get("chapter_notes")]
@@ -772,8 +775,7 @@ def markdown(ev: dict) -> str:
             pair = lambda r: ("–" if not r else f"{r['alone']:.3f} ({r['chapter_alone']:.3f}) → {r['in_order']:.3f} "
                               f"({r['chapter_in_order']:.3f})")
             for name, v in by_chapter:
-                mark = " **(default)**" if name == ev["default_candidate"] else ""
-                lines.append(f"| {name}{mark} | {pair(v['chapter_notes'])} | {pair(v.get('chapter_notes_headings'))} |")
+                lines.append(f"| {_row_name(name, ev)} | {pair(v['chapter_notes'])} | {pair(v.get('chapter_notes_headings'))} |")
         lines += ["", "*Notes changing theme every k statements*: made up from the held-out quotes of each new_pages "
                   f"fold, {12 * DEFAULT_FOLDS} notes of about 30 quotes per k, each a series of k quotes of one "
                   "section (seeded); how much reading in order gains, or costs, where a note does not run by theme "
@@ -787,8 +789,7 @@ def markdown(ev: dict) -> str:
                       "| candidate | one by one, under the heading | in order, under the heading |", "|---|---|---|"]
             for name, v in ev["in_order"].items():
                 if v.get("headings"):
-                    mark = " **(default)**" if name == ev["default_candidate"] else ""
-                    lines.append(f"| {name}{mark} | {cell(v['headings'])} | {cell(v['headings_in_order'])} |")
+                    lines.append(f"| {_row_name(name, ev)} | {cell(v['headings'])} | {cell(v['headings_in_order'])} |")
             lines.append("")
     if ev.get("verbatim"):
         lines += ["## Agreement with its own data", "",
@@ -820,8 +821,7 @@ def markdown(ev: dict) -> str:
                     cells += (["–", "–"] if not d.get("n") else
                               [f"{d['before']:.3f} → {d['after']:.3f}",
                                f"{d['into_corrected_before']:.3f} → {d['into_corrected_after']:.3f}"])
-                mark = " **(default)**" if name == ev["default_candidate"] else ""
-                lines.append(f"| {name}{mark} | {k} | {e['page_rest_before']:.3f} → {e['page_rest_after']:.3f} ({e['n_rest']}) | "
+                lines.append(f"| {_row_name(name, ev)} | {k} | {e['page_rest_before']:.3f} → {e['page_rest_after']:.3f} ({e['n_rest']}) | "
                              + " | ".join(cells) + " |")
     lines += ["", "Candidates:", ""] + [f"- `{n}`: {d}" for n, d in ev["candidates"].items()]
     return "\n".join(lines) + "\n"
