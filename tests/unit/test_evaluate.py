@@ -156,3 +156,23 @@ def test_the_summary_shows_the_default_models_corrections_or_else_every_evaluate
 
     assert lines(["tfidf_lr", "examples_e5"]) == ["corrections (examples_e5"]
     assert lines(["majority", "tfidf_lr"]) == ["corrections (majority", "corrections (tfidf_lr"]
+
+
+def test_the_development_and_external_sentences_are_scored_with_one_fit_on_every_quote(tmp_path, monkeypatch):
+    """Both sets of real sentences from outside the anthology get a protocol of their own, every sentence
+    scored, from a single fit of each candidate on all quotes (the verbatim agreement comes from that fit)."""
+    from mh_nlp.corpus.outside import read_outside
+    from mh_nlp.corpus.records import load_taxonomy
+    from mh_nlp.themes import evaluate as ev
+
+    fits = []
+    real_fit = ev._fit
+    monkeypatch.setattr(ev, "_fit", lambda m, c, train, *a: fits.append((m.name, len(train))) or real_fit(m, c, train, *a))
+    out = ev.run_evaluation(tmp_path, only=["majority"], corrections=False)
+    tax = load_taxonomy()
+    assert list(out["protocols"])[-2:] == ["development", "external"]
+    for which in ("development", "external"):
+        assert out["protocols"][which]["candidates"]["majority"]["n"] == len(read_outside(tax, which)) > 0
+    assert fits.count(("majority", out["quotes"])) == 1 and out["verbatim"]["majority"]["n_quotes"] == out["quotes"]
+    report = (tmp_path / "evaluation.md").read_text(encoding="utf-8")
+    assert "## development" in report and "**development**" in report

@@ -50,8 +50,9 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 @click.option("--written/--no-written", "check_written", default=True, show_default=True,
               help="Also check the written training statements (data/synthetic/statements.jsonl).")
 def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
-    """Run the quality gate: traceable, complete and consistent quotes; written training statements complete,
-    and no copy or near-copy of a quote or an external test sentence. Exit 1 on any failure."""
+    """Run the quality gate: traceable, complete and consistent quotes; the development and external sentences
+    complete and kept apart; written training statements complete, and no copy or near-copy of a quote, an external
+    test sentence or a development sentence. Exit 1 on any failure."""
     from ..corpus.records import consistency_errors
     from ..corpus.trace import check_corpus
 
@@ -74,16 +75,45 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
         click.echo(f"page {page}: coverage {r.coverage:.1%} {flag}")
         if r.uncovered:
             click.echo("  uncovered: " + " ".join(f"{t.text}@{t.line}" for t in r.uncovered))
+    bad_outside, outside = _check_outside(every_quote, tax)
+    failed |= bad_outside
     if check_written:
-        failed |= _check_written(every_quote, tax)
+        failed |= _check_written(every_quote, tax, outside)
     if failed:
         sys.exit(1)
 
 
-def _check_written(quotes, tax) -> bool:
+def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:
+    """Check the labelled sentences from outside the anthology (development and external test set) and that they
+    stay apart; print what it finds. True on a failure, and the rows of each set (none of a set that failed to
+    read)."""
+    from ..corpus.outside import OutsideSetError, SETS, apart_errors, outside_path, read_outside
+
+    rows = {}
+    for which in SETS:
+        try:
+            rows[which] = read_outside(tax, which)
+        except OutsideSetError as exc:
+            click.echo(f"{which} sentences: {exc}")
+            return True, {w: rows.get(w, []) for w in SETS}
+    from ..themes.written import outside_near_copies
+
+    quote_texts = [q.text for q in quotes]
+    errors = apart_errors(rows["development"], rows["external"], quote_texts)
+    errors += _guard(outside_near_copies, rows["development"], rows["external"], quote_texts)
+    for err in errors:
+        click.echo(f"development sentences: {err}")
+    for which in SETS:
+        if rows[which]:
+            click.echo(f"{which} sentences: {len(rows[which])} in {outside_path(which)} from "
+                       f"{len({r['source'] for r in rows[which]})} sources; "
+                       f"{'FAILED' if errors and which == 'development' else 'ok'}")
+    return bool(errors), rows
+
+
+def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
     """Check the written set; print what it finds; True on a failure."""
     from ..corpus.written import WrittenSetError, read_written, written_errors, written_path
-    from ..themes.evaluate import load_external
     from ..themes.written import NEAR_COPY, near_copies
 
     try:
@@ -92,13 +122,16 @@ def _check_written(quotes, tax) -> bool:
         click.echo(f"written statements: {exc}")
         return True
     quote_texts = [q.text for q in quotes]
-    external = [r["text"] for r in load_external(tax)]
-    errors = written_errors(written, tax, quote_texts, external)
-    near, dist = _guard(near_copies, written, quote_texts, external)
+    external = [r["text"] for r in outside["external"]]
+    development = [r["text"] for r in outside["development"]]
+    errors = written_errors(written, tax, quote_texts, external, development)
+    near, dist = _guard(near_copies, written, quote_texts, external, development_texts=development)
     for err in errors + near:
         click.echo(f"written statements: {err}")
     q = dist["quantiles"]
     click.echo(f"written statements: {len(written)} in {written_path()}; nearest-quote cosine median {q.get('0.5')}, "
                f"95th percentile {q.get('0.95')}, max {q.get('1.0')} (near-copy at >= {NEAR_COPY}); nearest external "
-               f"{dist['max_external']} at most; {'ok' if not errors + near else 'FAILED'}")
+               f"{dist['max_external']} at most"
+               + (f", nearest development {dist['max_development']} at most" if development else "")
+               + f"; {'ok' if not errors + near else 'FAILED'}")
     return bool(errors or near)

@@ -80,8 +80,8 @@ def _build_static_vectors(out: Path) -> None:
 @click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool) -> None:
-    """Score every candidate against the anthology under four protocols (new pages, known themes, themes
-    without quotes, external sentences) plus the correction curve."""
+    """Score every candidate against the anthology under five protocols (new pages, known themes, themes
+    without quotes, development and external sentences) plus the correction curve."""
     from ..corpus.records import load_taxonomy
     from ..themes.evaluate import candidates, run_evaluation, summary_table
 

@@ -111,15 +111,17 @@ def load_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Wri
 
 
 def written_errors(written: Sequence[Written], taxonomy: Taxonomy, quote_texts: Iterable[str],
-                   external_texts: Iterable[str]) -> list[str]:
+                   external_texts: Iterable[str], development_texts: Iterable[str] = ()) -> list[str]:
     """Problems of the set as a whole: a titled section with fewer than :data:`MIN_PER_SECTION` statements,
-    a statement equal (after :func:`normal_form`) to an anthology quote or an external test sentence."""
+    a statement equal (after :func:`normal_form`) to an anthology quote, an external test sentence or a
+    development sentence."""
     errors = []
     counts = Counter(w.section for w in written)
     for s in titled(taxonomy):
         if counts[s] < MIN_PER_SECTION:
             errors.append(f"section {s}: {counts[s]} written statements (at least {MIN_PER_SECTION})")
-    for what, texts in (("an anthology quote", quote_texts), ("an external test sentence", external_texts)):
+    for what, texts in (("an anthology quote", quote_texts), ("an external test sentence", external_texts),
+                        ("a development sentence", development_texts)):
         keys = {normal_form(t) for t in texts}
         errors += [f"{w.id} (row {w.row}): equal to {what}" for w in written if normal_form(w.text) in keys]
     return errors

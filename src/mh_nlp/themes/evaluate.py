@@ -5,6 +5,10 @@
 * ``known_themes`` — stratified 5-fold over the quotes of sections with at least 5 quotes (a quote
   printed twice stays on one side with its repeat; pull quotes are left out everywhere);
 * ``themes_without_quotes`` — leave one section (with at least 10 quotes) out: its title stays;
+* ``development`` — ``data/development/sentences.jsonl``: real sentences from public texts outside the
+  anthology, labelled like the external ones, with the model trained on every quote; the one set of real
+  outside text that choices between designs may use (the anthology protocols above reward the anthology's
+  page structure, which new notes do not have);
 * ``external`` — ``data/external/sentences.jsonl`` (public texts outside the anthology), if present,
   with the model trained on every quote; never used to train or to choose anything.
 
@@ -35,6 +39,7 @@ from .context import learn_order, read_note
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
+from ..corpus.outside import SETS as OUTSIDE, read_outside
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared
 from ..paths import data_dir
@@ -44,7 +49,7 @@ SEED = 0
 THRESHOLDS = (0.3, 0.5, 0.7)
 DEFAULT_CANDIDATE = "examples_e5"
 FAST_CANDIDATE = "examples_static"
-PROTOCOLS = ("new_pages", "known_themes", "themes_without_quotes", "external")
+PROTOCOLS = ("new_pages", "known_themes", "themes_without_quotes", "development", "external")
 # not rerun by this code: issue #16's measurement of a careful human reader, given the taxonomy and the quotes as
 # examples, sorting statements of unseen anthology pages blind; the row to aim for
 REFERENCE = {"name": "careful reader (issue #16)", "new_pages": {"section": 0.80, "top3": 0.93, "chapter": 0.89}}
@@ -329,12 +334,15 @@ def protocol_splits(quotes: Sequence[Quote], folds: int = DEFAULT_FOLDS) -> dict
     return out
 
 
+def load_sentences(taxonomy: Taxonomy, which: str = "external") -> list[dict]:
+    """The labelled sentences from outside the anthology of ``data/<which>/sentences.jsonl`` (``which`` one of
+    :data:`OUTSIDE`), or none when the file is absent (:func:`mh_nlp.corpus.outside.read_outside`)."""
+    return read_outside(taxonomy, which)  # checked row by row: a bad row stops with a message naming it
+
+
 def load_external(taxonomy: Taxonomy) -> list[dict]:
-    path = data_dir() / "external" / "sentences.jsonl"
-    if not path.exists():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if r["section"] in taxonomy.sections]
+    """The external test sentences (reported, never used for a choice)."""
+    return load_sentences(taxonomy, "external")
 
 
 def score_readings(quotes: Sequence[Quote], taxonomy: Taxonomy, path: Path | None = None) -> list[dict]:
@@ -548,6 +556,11 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     # the external sentences read in order by source text, with the stay learnt from every quote's page
     ext_sources = [r.get("source") for r in external]
     ext_stay, ext_within = _fold_order(quotes, np.arange(len(quotes)), tax)
+    outside = {"external": (external, Xext, ext_accepted)}
+    development = load_sentences(tax, "development")
+    outside["development"] = (development, SpacyPreprocessor().transform([r["text"] for r in development])
+                              if development else [], [(r["section"], *r.get("alt_sections", [])) for r in development])
+    on_all: set[str] = set()  # candidates fitted on every quote (the outside protocols share that fit)
     models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists(), slow=bool(only))
               if not only or m.name in only]
     out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quotes": len(quotes),
@@ -560,24 +573,29 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
         res = {"candidates": {}}
         for m in models:
             t0 = time.perf_counter()
-            if proto == "external":
-                if not external:
+            if proto in OUTSIDE:
+                rows, Xo, accepted = outside[proto]
+                if not rows:
                     continue
                 say(f"{proto}: {m.name}")
-                _fit(m, c, np.arange(len(quotes)))
-                P = m.predict_proba(Xext)
+                if m.name not in on_all:  # the outside protocols come after the folds: one fit serves them all
+                    _fit(m, c, np.arange(len(quotes)))
+                    on_all.add(m.name)
+                    # agreement with its own data: every quote (and written statement) it learnt from, verbatim
+                    ver = {"quotes": float(_hits(m.predict_proba(X), m, tax,
+                                                 [q.accepted_sections for q in quotes]).mean()), "n_quotes": len(quotes)}
+                    if m.uses_written and written:
+                        ver["written"] = float(_hits(m.predict_proba(c.written_X), m, tax,
+                                                     [[s] for s in c.written_y]).mean())
+                        ver["n_written"] = len(written)
+                    out["verbatim"][m.name] = ver
+                P = m.predict_proba(Xo)
                 conf = m.confidence(P)
-                items = [Item(x, r["section"], acc) for x, r, acc in zip(Xext, external, ext_accepted)]
-                # agreement with its own data: every quote (and written statement) it learnt from, given back verbatim
-                ver = {"quotes": float(_hits(m.predict_proba(X), m, tax, [q.accepted_sections for q in quotes]).mean()),
-                       "n_quotes": len(quotes)}
-                if m.uses_written and written:
-                    ver["written"] = float(_hits(m.predict_proba(c.written_X), m, tax, [[s] for s in c.written_y]).mean())
-                    ver["n_written"] = len(written)
-                out["verbatim"][m.name] = ver
-                out["in_order"].setdefault(m.name, {})[proto] = score(
-                    items, sources_in_order(P, ext_sources, ext_stay, _chapters(tax, m.columns), ext_within), m.columns,
-                    tax)
+                items = [Item(x, r["section"], acc) for x, r, acc in zip(Xo, rows, accepted)]
+                if proto == "external":
+                    out["in_order"].setdefault(m.name, {})[proto] = score(
+                        items, sources_in_order(P, ext_sources, ext_stay, _chapters(tax, m.columns), ext_within),
+                        m.columns, tax)
             else:
                 if proto == "themes_without_quotes" and m.name == "hierarchical":
                     continue  # its inner grid search per left-out section would take an hour; measured elsewhere
@@ -715,7 +733,9 @@ def markdown(ev: dict) -> str:
              "pull quotes left out, alt_sections count as right, every choice made inside the training folds).", "",
              "Protocols: **new_pages** GroupKFold by page; **known_themes** stratified K-fold over sections with at "
              "least 5 quotes (repeats kept with their original); **themes_without_quotes** leave one section with at "
-             "least 10 quotes out; **external** sentences from public texts outside the anthology "
+             "least 10 quotes out; **development** real sentences from public texts outside the anthology "
+             "(`data/development/`, trained on all quotes; with the three anthology protocols, what choices between "
+             "designs are made on); **external** sentences from public texts outside the anthology "
              "(`data/external/`, trained on all quotes, never used for a choice).", ""]
     for proto, res in ev["protocols"].items():
         lines += [f"## {proto}", "", "| candidate | n | section acc | macro-F1 | top-3 | chapter acc | ECE | "

