@@ -14,8 +14,9 @@ without quotes: a diagnosis script, not part of the model.
    It measures the written set, not the product's model; nothing here chooses anything.
 3. *Learning curve* (``--curve``): the default model (v3) trained, in the folds of ``mh-nlp evaluate``, with a
    share of each section's written statements (the same random draw per section for every share, so a smaller
-   share is part of a larger one; 0 = the quotes alone), scored on new pages, known themes and themes without
-   quotes: section accuracy / top-3. It shows how much more written statements of the same kind could add.
+   share is part of a larger one; 0 = the quotes alone; the written stance statements go with every share above
+   0, as in the default model), scored on new pages, known themes and themes without quotes: section accuracy /
+   top-3. It shows how much more written statements of the same kind could add.
 """
 from __future__ import annotations
 
@@ -56,22 +57,25 @@ def written_subset(sections: list[str], share: float, seed: int = 0) -> np.ndarr
 
 def learning_curve(shares: list[float], seed: int = 0) -> None:
     from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
-    from mh_nlp.corpus.written import load_written
+    from mh_nlp.corpus.written import load_stance, load_written
     from mh_nlp.themes.evaluate import Corpus, Examples, Item, _fit_predict, protocol_splits, score
     from mh_nlp.themes.model import SpacyPreprocessor
 
     tax = load_taxonomy()
     quotes = training_quotes(load_quotes())
     written = load_written(tax)
+    stance = load_stance(tax)  # as in the default model, whatever the share (none at share 0, as without written)
     prep = SpacyPreprocessor()
     X, WX = prep.transform([q.text for q in quotes]), prep.transform([w.text for w in written])
+    SX = prep.transform([t.text for t in stance]) if stance else []
     wy = [w.section for w in written]
     splits = protocol_splits(quotes)
     protos = ("new_pages", "known_themes", "themes_without_quotes")
     print("default model with a share of the written set: section / top-3 (" + ", ".join(protos) + ")")
     for share in shares:
         keep = written_subset(wy, share, seed)
-        c = Corpus(quotes, X, [WX[i] for i in keep], [wy[i] for i in keep])
+        c = Corpus(quotes, X, [WX[i] for i in keep], [wy[i] for i in keep], SX, [t.topic for t in stance],
+                   [t.chapter for t in stance])
         cells = []
         for proto in protos:
             model = Examples("examples_e5", "", tax, "e5", written=len(keep) > 0)

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from mh_nlp.cli import main
 from mh_nlp.corpus.records import load_quotes, load_taxonomy
-from mh_nlp.corpus.written import (MIN_PER_SECTION, WrittenSetError, normal_form, read_written, titled,
-                                   written_errors)
+from mh_nlp.corpus.written import (MIN_PER_SECTION, WrittenSetError, copies, normal_form, read_stance, read_written,
+                                   titled, written_errors)
 from mh_nlp.themes.evaluate import load_external, load_sentences
 
 
@@ -41,11 +41,18 @@ def test_no_statement_copies_a_quote_an_external_or_a_development_sentence(tax, 
                                           [r["text"] for r in load_external(tax)], development) == []
 
 
-def test_corpus_check_finds_no_near_copies_and_reports_the_distance(written):
+def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written):
+    """One line for each set: the written and the stance statements (with how close they sit to the quotes and the
+    outside sentences), the development and the external sentences."""
     res = CliRunner().invoke(main, ["corpus", "check", "--page", "11"])
     assert res.exit_code == 0, res.output
-    line = next(line for line in res.output.splitlines() if line.startswith("written statements:"))
-    assert f"{len(written)} in" in line and "nearest-quote cosine median" in line and line.endswith("ok")
+    lines = {line.split(":")[0]: line for line in res.output.splitlines()}
+    for label, n in (("written statements", len(written)), ("stance statements", len(read_stance(tax)))):
+        assert f"{n} in" in lines[label] and "nearest-quote cosine median" in lines[label], res.output
+        assert "nearest development" in lines[label] and lines[label].endswith("ok")
+    for which in ("development", "external"):
+        assert lines[f"{which} sentences"].endswith("ok") and f"{len(load_sentences(tax, which))} in" in lines[
+            f"{which} sentences"]
 
 
 @pytest.mark.parametrize("row, message", [
@@ -68,3 +75,40 @@ def test_a_bad_row_is_refused_naming_the_row(tax, tmp_path, row, message):
 
 def test_copies_are_compared_without_case_accents_or_punctuation():
     assert normal_form("Coördinatie: TE weinig!") == normal_form("coordinatie te  weinig")
+
+
+# ---------------------------------------------------------------- the written stance statements
+
+def test_stance_statements_are_marked_written_and_come_in_quadruples(tax):
+    """data/synthetic/stance.jsonl: every row a written stance statement; each subject written in the four
+    stances (a row dropped as a near-copy of a quote may leave a subject with three); no text of the written set
+    again, and no copy of a quote, an external or a development sentence."""
+    stance = read_stance(tax)
+    assert len(stance) >= 2000 and all(t.written_from == "stance" and t.id.startswith("st-") and t.batch for t in stance)
+    assert set(Counter(t.chapter for t in stance)) == {1, 2, 3, 4}
+    by_subject = Counter((t.batch, t.topic, t.subject) for t in stance)
+    assert sum(n == 4 for n in by_subject.values()) >= 0.95 * len(by_subject)
+    written = {normal_form(w.text) for w in read_written(tax)}
+    assert not [t.id for t in stance if normal_form(t.text) in written]
+    assert copies(stance, [q.text for q in load_quotes()], [r["text"] for r in load_external(tax)],
+                  [r["text"] for r in load_sentences(tax, "development")]) == []
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"topic": "loverboys"}, "unknown topic 'loverboys'"),
+    ({"chapter": 5}, "chapter 5 is not one of"),
+    ({"chapter": "2"}, "needs the text fields .* and the whole numbers chapter"),
+    ({"chapter": True}, "needs the text fields .* and the whole numbers chapter"),
+    ({"text": "  "}, "empty text"),
+    ({"text": "Opvang."}, "1 words"),
+    ({"written_from": "taxonomy"}, "written_from must be stance"),
+    ({"id": "st-1", "text": "Steeds vaker mannen in de opvang."}, "id st-1 repeats row 1"),
+    ({"id": "st-2", "text": "te WEINIG opvang voor mannen"}, "same text as row 1"),
+])
+def test_a_bad_stance_row_is_refused_naming_the_row(tax, tmp_path, row, message):
+    good = {"id": "st-1", "topic": "capaciteit", "subject": "opvang mannen", "chapter": 2,
+            "text": "Te weinig opvang voor mannen.", "written_from": "stance", "batch": "test"}
+    path = tmp_path / "stance.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "st-2", **row}) + "\n", encoding="utf-8")
+    with pytest.raises(WrittenSetError, match=f"row 2: {message}"):
+        read_stance(tax, path)

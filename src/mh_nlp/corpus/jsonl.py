@@ -1,0 +1,62 @@
+"""Reading the project's hand-made JSON Lines files (written statements, stance statements, outside sentences) row
+by row, so that a bad row is refused with a one-line message naming the file and the row."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterator, Sequence
+
+
+def normal_form(text: str) -> str:
+    """Text compared for copies: lower case, accents and punctuation dropped, spaces collapsed."""
+    t = unicodedata.normalize("NFKD", text.casefold())
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", t))
+
+
+def json_rows(path: Path, what: str, fields: Sequence[str], error: type[Exception], numbers: Sequence[str] = (),
+              missing_ok: bool = False) -> Iterator[tuple[int, str, dict]]:
+    """(row number, where, record) of each non-blank row of ``path``, each a JSON object with the text ``fields``
+    (and the whole-number ``numbers``); ``error`` names the first bad row (or the file that is missing, ``what``
+    saying what it should hold, unless ``missing_ok``: then there are no rows)."""
+    import json
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise error(f"{path}: no such file ({what})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}: row {n}"
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError:
+            raise error(f"{where}: not valid JSON") from None
+        if not isinstance(d, dict) or any(not isinstance(d.get(f), str) for f in fields) or any(
+                not isinstance(d.get(f), int) or isinstance(d.get(f), bool) for f in numbers):
+            raise error(f"{where}: needs the text fields {', '.join(fields)}"
+                        + (f" and the whole numbers {', '.join(numbers)}" if numbers else ""))
+        yield n, where, d
+
+
+class Unique:
+    """Refuses a repeated id or text (compared by :func:`normal_form`) with ``error``, naming the row it repeats."""
+
+    def __init__(self, error: type[Exception]):
+        self.error = error
+        self.ids: dict[str, int] = {}
+        self.texts: dict[str, int] = {}
+
+    def check(self, where: str, n: int, id_: str, text: str) -> None:
+        if id_ in self.ids:
+            raise self.error(f"{where}: id {id_} repeats row {self.ids[id_]}")
+        key = normal_form(text)
+        if key in self.texts:
+            raise self.error(f"{where}: same text as row {self.texts[key]}")
+        self.ids[id_], self.texts[key] = n, n
