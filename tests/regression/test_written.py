@@ -12,7 +12,8 @@ from mh_nlp.cli import main
 from mh_nlp.corpus.records import load_quotes, load_taxonomy
 from mh_nlp.corpus.written import (MIN_PER_SECTION, WrittenSetError, copies, normal_form, read_stance, read_written,
                                    titled, written_errors)
-from mh_nlp.themes.evaluate import load_external, load_sentences
+from mh_nlp.corpus.outside import read_outside
+from mh_nlp.themes.evaluate import load_external
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_every_statement_is_marked_as_written(written):
 
 
 def test_no_statement_copies_a_quote_an_external_or_a_development_sentence(tax, written):
-    development = [r["text"] for r in load_sentences(tax, "development")]
+    development = [r["text"] for r in read_outside(tax, "development")]
     assert development and written_errors(written, tax, [q.text for q in load_quotes()],
                                           [r["text"] for r in load_external(tax)], development) == []
 
@@ -51,7 +52,7 @@ def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written
         assert f"{n} in" in lines[label] and "nearest-quote cosine median" in lines[label], res.output
         assert "nearest development" in lines[label] and lines[label].endswith("ok")
     for which in ("development", "external"):
-        assert lines[f"{which} sentences"].endswith("ok") and f"{len(load_sentences(tax, which))} in" in lines[
+        assert lines[f"{which} sentences"].endswith("ok") and f"{len(read_outside(tax, which))} in" in lines[
             f"{which} sentences"]
 
 
@@ -91,7 +92,7 @@ def test_stance_statements_are_marked_written_and_come_in_quadruples(tax):
     written = {normal_form(w.text) for w in read_written(tax)}
     assert not [t.id for t in stance if normal_form(t.text) in written]
     assert copies(stance, [q.text for q in load_quotes()], [r["text"] for r in load_external(tax)],
-                  [r["text"] for r in load_sentences(tax, "development")]) == []
+                  [r["text"] for r in read_outside(tax, "development")]) == []
 
 
 @pytest.mark.parametrize("row, message", [

@@ -89,6 +89,7 @@ def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:
     stay apart; print what it finds. True on a failure, and the rows of each set (none of a set that failed to
     read)."""
     from ..corpus.outside import OutsideSetError, SETS, apart_errors, outside_path, read_outside
+    from ..themes.written import outside_near_copies
 
     rows = {}
     for which in SETS:
@@ -97,8 +98,6 @@ def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:
         except OutsideSetError as exc:
             click.echo(f"{which} sentences: {exc}")
             return True, {w: rows.get(w, []) for w in SETS}
-    from ..themes.written import outside_near_copies
-
     quote_texts = [q.text for q in quotes]
     errors = apart_errors(rows["development"], rows["external"], quote_texts)
     errors += _guard(outside_near_copies, rows["development"], rows["external"], quote_texts)

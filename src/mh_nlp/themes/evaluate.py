@@ -346,15 +346,10 @@ def protocol_splits(quotes: Sequence[Quote], folds: int = DEFAULT_FOLDS) -> dict
     return out
 
 
-def load_sentences(taxonomy: Taxonomy, which: str = "external") -> list[dict]:
-    """The labelled sentences from outside the anthology of ``data/<which>/sentences.jsonl`` (``which`` one of
-    :data:`OUTSIDE`), or none when the file is absent (:func:`mh_nlp.corpus.outside.read_outside`)."""
-    return read_outside(taxonomy, which)  # checked row by row: a bad row stops with a message naming it
-
-
 def load_external(taxonomy: Taxonomy) -> list[dict]:
-    """The external test sentences (reported, never used for a choice)."""
-    return load_sentences(taxonomy, "external")
+    """The external test sentences (reported, never used for a choice), checked row by row
+    (:func:`mh_nlp.corpus.outside.read_outside`); none when the file is absent."""
+    return read_outside(taxonomy, "external")
 
 
 def score_readings(quotes: Sequence[Quote], taxonomy: Taxonomy, path: Path | None = None) -> list[dict]:
@@ -566,16 +561,15 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
                [t.chapter for t in stance])
     X = c.X
     splits = protocol_splits(quotes, folds)
-    external = load_external(tax)
-    Xext = SpacyPreprocessor().transform([r["text"] for r in external]) if external else []
-    ext_accepted = [(r["section"], *r.get("alt_sections", [])) for r in external]
+    outside = {}  # each set of sentences from outside the anthology: its rows, prepared texts, accepted sections
+    for which in OUTSIDE:
+        rows = read_outside(tax, which)
+        outside[which] = (rows, SpacyPreprocessor().transform([r["text"] for r in rows]) if rows else [],
+                          [(r["section"], *r.get("alt_sections", [])) for r in rows])
+    external, Xext, ext_accepted = outside["external"]
     # the external sentences read in order by source text, with the stay learnt from every quote's page
     ext_sources = [r.get("source") for r in external]
     ext_stay, ext_within = _fold_order(quotes, np.arange(len(quotes)), tax)
-    outside = {"external": (external, Xext, ext_accepted)}
-    development = load_sentences(tax, "development")
-    outside["development"] = (development, SpacyPreprocessor().transform([r["text"] for r in development])
-                              if development else [], [(r["section"], *r.get("alt_sections", [])) for r in development])
     on_all: set[str] = set()  # candidates fitted on every quote (the outside protocols share that fit)
     models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists(), slow=bool(only))
               if not only or m.name in only]

