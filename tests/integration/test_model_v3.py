@@ -51,15 +51,24 @@ def test_a_written_statement_given_verbatim_gets_its_section(trained):
     assert np.mean([g == w.section for g, w in zip(got, sample)]) >= 0.90
 
 
-def test_section_is_top0_top_never_repeats_and_confidence_is_its_probability(quote_details):
+def test_section_is_top0_top_never_repeats_and_confidence_is_its_probability(trained, quote_details):
     P, details = quote_details
+    _, _, clf = trained
+    sections_of = load_taxonomy().sections
+    chapter_of = np.array([sections_of[s].chapter for s in clf.classes_])
+    column = {s: j for j, s in enumerate(clf.classes_)}
     for i, d in enumerate(details):
         sections = [c.section for c in d.top]
         assert d.section == sections[0] and len(set(sections)) == len(sections) == 3
-        assert d.confidence == pytest.approx(d.top[0].score) == pytest.approx(P[i].max())
-        assert [c.score for c in d.top] == sorted((c.score for c in d.top), reverse=True)
-        assert load_taxonomy().sections[d.section].chapter == d.chapter
-        assert d.confidence <= d.chapter_confidence + 1e-12
+        assert d.confidence == pytest.approx(d.top[0].score) == pytest.approx(P[i, column[d.section]])
+        assert sections_of[d.section].chapter == d.chapter
+        # the chapter is the most probable chapter, the section the most probable within it
+        mass = {c: P[i, chapter_of == c].sum() for c in set(chapter_of.tolist())}
+        assert d.chapter_confidence == pytest.approx(mass[d.chapter]) == pytest.approx(max(mass.values()))
+        assert d.confidence == pytest.approx(P[i, chapter_of == d.chapter].max())
+        # the alternatives: the most probable of the other sections, in order
+        rest = sorted((p for j, p in enumerate(P[i]) if clf.classes_[j] != d.section), reverse=True)[:2]
+        assert [c.score for c in d.top[1:]] == pytest.approx(rest)
 
 
 def test_the_same_coherent_answer_in_classify_json_and_label(trained, tmp_path, quotes):

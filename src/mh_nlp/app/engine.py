@@ -373,10 +373,9 @@ def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed
         Xf = [X[i] for i in idx]
         P = m.predict_proba(Xf, E[idx])
         preds = clf.details(P)
-        order = np.argsort(-P, axis=1)[:, :3]
         for row, i in enumerate(idx):
             right += preds[row].section == gold[i]
-            top3 += gold[i] in {clf.classes_[j] for j in order[row]}
+            top3 += gold[i] in {c.section for c in preds[row].top}
             chapter += preds[row].chapter == tax.sections[gold[i]].chapter
     return {"n": n, "folds": k, "accuracy": round(right / n, 4), "top3": round(top3 / n, 4),
             "chapter_accuracy": round(chapter / n, 4)}

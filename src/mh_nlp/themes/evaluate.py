@@ -35,6 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
+from .answer import answer_order
 from .context import learn_order, read_note
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
@@ -237,8 +238,9 @@ class Item:
 
 
 def predictions(P: np.ndarray, columns: list[str], taxonomy: Taxonomy):
-    """As the product shows them: the most probable section (``top[0]``), its probability, the top 3."""
-    top = np.argsort(-P, axis=1, kind="stable")[:, :3]
+    """As the product shows them: the answer (``top[0]``: the most probable section of the most probable chapter,
+    :mod:`mh_nlp.themes.answer`), its probability, the top 3."""
+    top = answer_order(P, np.array(_chapters(taxonomy, columns)), 3)
     conf = P[np.arange(len(P)), top[:, 0]] if len(P) else np.zeros(0)
     return [columns[row[0]] for row in top], conf, [[columns[j] for j in row] for row in top]
 
@@ -478,7 +480,7 @@ def chapter_notes(P: np.ndarray, quotes: Sequence[Quote], tax: Taxonomy, columns
         Q = _read_runs(P, [np.array(seq)], stay, col_chapter, within)[seq]
         for name, R in (("alone", P[seq]), ("in_order", Q)):
             hits[name] += _hits(R, columns, tax, acc).tolist()
-            hits["chapter_" + name] += (col_chapter[R.argmax(axis=1)] == chapter_of[seq]).tolist()
+            hits["chapter_" + name] += (col_chapter[answer_order(R, col_chapter, 1)[:, 0]] == chapter_of[seq]).tolist()
     return {**{k: float(np.mean(v)) for k, v in hits.items()}, "n": len(hits["alone"])}
 
 

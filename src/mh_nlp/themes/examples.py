@@ -49,6 +49,7 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
+from .answer import answer_order
 from .context import learn_order
 from .features import Prepared, StemTfidf, stance_features
 
@@ -299,7 +300,7 @@ class ExampleScores:
         return softmax(self.decision_function(X, E) / self.temperature_)
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        return self.classes_[answer_order(self.predict_proba(X), self.section_chapter_, 1)[:, 0]]
 
     def confidence(self, P: np.ndarray) -> np.ndarray:
         """The calibrated probability of the section shown (the most probable one)."""
@@ -513,6 +514,8 @@ class ExampleRanker(ExampleScores):
             loglik, right, into, n = 0.0, 0, 0, 0
             for ((Zr, Cr, Ar), (Zo, Co, Ao)), corrected in sims:
                 loglik += np.log((softmax(Zr + w * Cr[k] / self.temperature_) * Ar).sum(axis=1) + 1e-12).sum()
+                # the most probable section, not the chapter-first answer (mh_nlp.themes.answer): simulated so,
+                # the spill on the anthology's pages stayed within the limits (docs/theme-model.md)
                 top = (Zo + w * Co[k] / self.temperature_).argmax(axis=1)
                 right += Ao[np.arange(len(top)), top].sum()
                 into += corrected[top].sum()

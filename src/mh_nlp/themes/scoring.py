@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
+from .answer import chapter_then_section
 from .features import Prepared, StemTfidf, stance_features
 
 FEATURES = ("title_keywords_sim", "title_sim", "keyword_overlap", "chapter_logp", "quote_centroid_sim",
@@ -36,16 +37,6 @@ def confidence_features(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np
                    1 - 1e-6)
     second = np.sort(P, axis=1)[:, -2] if P.shape[1] > 1 else np.zeros(len(P))
     return np.column_stack([np.log(p / (1 - p)), np.log(mass / (1 - mass)), P[rows, j] - second]), j
-
-
-def chapter_then_section(P: np.ndarray, section_chapters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the chapter with most probability mass, then the most probable section within it
-    (column indices), so that chapter and section always agree."""
-    chapters = np.unique(section_chapters)
-    mass = np.stack([P[:, section_chapters == c].sum(axis=1) for c in chapters], axis=1)
-    best_ch = chapters[mass.argmax(axis=1)]
-    masked = np.where(section_chapters[None, :] == best_ch[:, None], P, -1.0)
-    return best_ch, masked.argmax(axis=1)
 
 
 class RankerScores:
