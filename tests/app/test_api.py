@@ -798,7 +798,7 @@ def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, 
     ``mh-nlp label``; ``/api/classify`` takes ``headings`` (one per text, or null) and refuses anything else."""
     from mh_nlp.themes.train import load_classifier
 
-    lines = ["Bestuurlijke aanpak.", "Signalering in de wijk.", "Online werving."]  # alone: chapters 4, 1, 1
+    lines = ["Bestuurlijke aanpak.", "Signalering in de wijk.", "Online werving."]  # alone: chapters 4, 4, 1
     text = "## Problemen\n\n" + "\n\n".join(lines[:2]) + "\n\n## Wat gaat goed\n\n" + lines[2] + "\n"
     heads = ["Problemen", "Problemen", "Wat gaat goed"]
     clf = load_classifier()

@@ -135,6 +135,10 @@ def test_2_review_filters_and_evidence(page, server):
     first = page.locator("#review tr.st[data-kind=statement]").nth(0)
     assert re.search(r"\d\.\d+", first.locator("td").nth(1).inner_text())
     assert first.locator("button.alt").count() == 2
+    # the chapter's mass beside the chapter: why an alternative of another chapter may score higher on its own
+    chconf = float(first.locator(".chconf").inner_text())
+    conf = float(first.locator("span.conf").inner_text())
+    assert conf <= chconf <= 1.0 and chconf >= 0.25  # the most probable of four chapters
     first.locator(".evidence-toggle").click()
     ev = first.locator(".evidence")
     assert ev.is_visible() and ev.locator("li").count() == 3
