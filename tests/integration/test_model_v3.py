@@ -57,6 +57,7 @@ def test_section_is_top0_top_never_repeats_and_confidence_is_its_probability(tra
     sections_of = load_taxonomy().sections
     chapter_of = np.array([sections_of[s].chapter for s in clf.classes_])
     column = {s: j for j, s in enumerate(clf.classes_)}
+    assert clf.model.confidence(P) == pytest.approx([d.confidence for d in details])  # the model says the same
     for i, d in enumerate(details):
         sections = [c.section for c in d.top]
         assert d.section == sections[0] and len(set(sections)) == len(sections) == 3

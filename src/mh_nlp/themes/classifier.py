@@ -100,8 +100,8 @@ class Classifier:
 
     def predict_details(self, texts: Sequence[str], k: int = 3, in_order: bool = False,
                         headings: Sequence[str | None] | None = None) -> list[Prediction]:
-        """The answer (the most probable chapter and its most probable section), the top sections and the nearest anthology quotes as
-        evidence (:meth:`details`). ``in_order``: the texts are one note read in order, so each statement's
+        """The answer (the most probable chapter and its most probable section), the top sections and the
+        nearest anthology quotes as evidence (:meth:`details`). ``in_order``: the texts are one note read in order, so each statement's
         neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own.
         ``headings``: the heading each text stands under in its note (None: none); a heading that names a chapter
         ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`). A text's own

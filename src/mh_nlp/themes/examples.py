@@ -303,8 +303,8 @@ class ExampleScores:
         return self.classes_[answer_order(self.predict_proba(X), self.section_chapter_, 1)[:, 0]]
 
     def confidence(self, P: np.ndarray) -> np.ndarray:
-        """The calibrated probability of the section shown (the most probable one)."""
-        return P.max(axis=1) if len(P) else np.zeros(0)
+        """The calibrated probability of the section shown (the chapter-first answer, :mod:`.answer`)."""
+        return P[np.arange(len(P)), answer_order(P, self.section_chapter_, 1)[:, 0]] if len(P) else np.zeros(0)
 
     def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
         """The ``k`` anthology quotes (and corrections) nearest to each statement: the evidence shown. Written
