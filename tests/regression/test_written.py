@@ -68,10 +68,15 @@ def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written
 def test_a_bad_row_is_refused_naming_the_row(tax, tmp_path, row, message):
     good = {"id": "w-4.7-001", "section": "4.7", "text": "Meer opvang voor slachtoffers.", "written_from": "taxonomy",
             "batch": "test"}
-    path = tmp_path / "statements.jsonl"
-    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "w-4.7-002", **row}) + "\n", encoding="utf-8")
+    _second_row_refused(lambda path: read_written(tax, path), tmp_path / "statements.jsonl", good,
+                        {**good, "id": "w-4.7-002", **row}, message)
+
+
+def _second_row_refused(read, path, good: dict, second: dict, message: str) -> None:
+    """A file of the good row and then ``second``: ``read`` refuses it, naming row 2 and ``message``."""
+    path.write_text(json.dumps(good) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
     with pytest.raises(WrittenSetError, match=f"row 2: {message}"):
-        read_written(tax, path)
+        read(path)
 
 
 def test_copies_are_compared_without_case_accents_or_punctuation():
@@ -109,7 +114,5 @@ def test_stance_statements_are_marked_written_and_come_in_quadruples(tax):
 def test_a_bad_stance_row_is_refused_naming_the_row(tax, tmp_path, row, message):
     good = {"id": "st-1", "topic": "capaciteit", "subject": "opvang mannen", "chapter": 2,
             "text": "Te weinig opvang voor mannen.", "written_from": "stance", "batch": "test"}
-    path = tmp_path / "stance.jsonl"
-    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "st-2", **row}) + "\n", encoding="utf-8")
-    with pytest.raises(WrittenSetError, match=f"row 2: {message}"):
-        read_stance(tax, path)
+    _second_row_refused(lambda path: read_stance(tax, path), tmp_path / "stance.jsonl", good,
+                        {**good, "id": "st-2", **row}, message)
