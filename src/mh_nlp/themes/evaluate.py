@@ -35,7 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from .answer import answer_order
+from .answer import answer_order, chapter_then_section
 from .context import learn_order, read_note
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
@@ -480,7 +480,7 @@ def chapter_notes(P: np.ndarray, quotes: Sequence[Quote], tax: Taxonomy, columns
         Q = _read_runs(P, [np.array(seq)], stay, col_chapter, within)[seq]
         for name, R in (("alone", P[seq]), ("in_order", Q)):
             hits[name] += _hits(R, columns, tax, acc).tolist()
-            hits["chapter_" + name] += (col_chapter[answer_order(R, col_chapter, 1)[:, 0]] == chapter_of[seq]).tolist()
+            hits["chapter_" + name] += (chapter_then_section(R, col_chapter)[0] == chapter_of[seq]).tolist()
     return {**{k: float(np.mean(v)) for k, v in hits.items()}, "n": len(hits["alone"])}
 
 

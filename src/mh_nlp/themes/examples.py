@@ -49,7 +49,7 @@ from typing import Sequence
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
-from .answer import answer_order
+from .answer import chapter_then_section
 from .context import learn_order
 from .features import Prepared, StemTfidf, stance_features
 
@@ -300,11 +300,11 @@ class ExampleScores:
         return softmax(self.decision_function(X, E) / self.temperature_)
 
     def predict(self, X: Sequence[Prepared]) -> np.ndarray:
-        return self.classes_[answer_order(self.predict_proba(X), self.section_chapter_, 1)[:, 0]]
+        return self.classes_[chapter_then_section(self.predict_proba(X), self.section_chapter_)[1]]
 
     def confidence(self, P: np.ndarray) -> np.ndarray:
         """The calibrated probability of the section shown (the chapter-first answer, :mod:`.answer`)."""
-        return P[np.arange(len(P)), answer_order(P, self.section_chapter_, 1)[:, 0]] if len(P) else np.zeros(0)
+        return P[np.arange(len(P)), chapter_then_section(P, self.section_chapter_)[1]] if len(P) else np.zeros(0)
 
     def similar_quotes(self, X: Sequence[Prepared], k: int = 3, E: np.ndarray | None = None) -> list[list[dict]]:
         """The ``k`` anthology quotes (and corrections) nearest to each statement: the evidence shown. Written
