@@ -71,3 +71,19 @@ def test_several_hundred_quotes_and_pull_quotes_kept_apart(quotes):
 def test_stats_add_up(quotes, taxonomy):
     st = stats(quotes, taxonomy)
     assert sum(st["per_section"].values()) == st["quotes"] == sum(st["per_chapter"].values())
+
+
+def test_a_text_printed_twice_accepts_the_sections_of_both_copies(quotes):
+    body = {q.id: q for q in training_quotes(quotes)}
+    repeats = [q for q in body.values() if q.repeat_of in body]
+    assert repeats
+    for q in repeats:
+        first = body[q.repeat_of]
+        assert set(q.accepted_sections) == set(first.accepted_sections)
+        assert q.section not in q.alt_sections and first.section not in first.alt_sections
+    # the two texts the anthology prints under two different sections
+    assert "1.8" in body["p011-R07"].accepted_sections and "1.2" in body["p015-L02"].accepted_sections
+    assert "2.23" in body["p013-R04"].accepted_sections and "1.5" in body["p033-L04"].accepted_sections
+    # the records as printed are untouched
+    raw = {q.id: q for q in quotes}
+    assert raw["p011-R07"].alt_sections == () and raw["p011-R07"].section == body["p011-R07"].section

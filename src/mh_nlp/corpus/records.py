@@ -190,6 +190,28 @@ def training_quotes(quotes: Iterable[Quote] | None = None) -> list[Quote]:
             alts += [a for a in nxt.accepted_sections if a != q.section and a not in alts]
             nxt = tails.get(nxt.id)
         out.append(replace(q, text=text, alt_sections=tuple(alts)) if text != q.text else q)
+    return _share_repeats(out)
+
+
+def _share_repeats(quotes: list[Quote]) -> list[Quote]:
+    """A text printed twice (``repeat_of``) has the sections of both copies: the anthology placed that very text
+    under each, so each copy accepts the other's section (and alternatives) as right too. Two quotes of the
+    anthology are printed under two different sections (1.2 and 1.8, 1.5 and 2.23)."""
+    by_id = {q.id: q for q in quotes}
+    root = {q.id: q.id for q in quotes}
+    for q in quotes:  # follow each repeat to its first printing
+        r = q
+        while r.repeat_of in by_id and r.repeat_of != r.id:
+            r = by_id[r.repeat_of]
+        root[q.id] = r.id
+    union: dict[str, list[str]] = {}
+    for q in quotes:
+        acc = union.setdefault(root[q.id], [])
+        acc += [s for s in q.accepted_sections if s not in acc]
+    out = []
+    for q in quotes:
+        alts = tuple(s for s in union[root[q.id]] if s != q.section)
+        out.append(replace(q, alt_sections=alts) if alts != q.alt_sections else q)
     return out
 
 
