@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from mh_nlp.cli import main
 from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
 from mh_nlp.themes.embeddings import E5Encoder
-from mh_nlp.themes.train import AdditionsError, load_classifier, read_additions, train_model
+from mh_nlp.io.additions import read_additions
+from mh_nlp.themes.train import AdditionsError, load_classifier, train_model
 
 
 @pytest.fixture(scope="module")
@@ -147,11 +148,16 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
     bad.write_text("text,section\nGoede samenwerking met de gemeente.,3.9\nIets anders.,9.9\n", encoding="utf-8")
     out = tmp_path / "m.npz"
     res = CliRunner().invoke(main, ["train", "--add", str(bad), "--model", str(out)])
-    assert res.exit_code == 1 and "row 2" in res.output and "9.9" in res.output and "Traceback" not in res.output
+    # rows are numbered as a spreadsheet shows them: the header is row 1
+    assert res.exit_code == 1 and "row 3" in res.output and "9.9" in res.output and "Traceback" not in res.output
     assert not out.exists() and not out.with_suffix(".json").exists()
-    for content, msg in [("tekst,sectie\na,3.9\n", "columns 'text' and 'section'"), ("text,section\n,3.9\n", "row 1"),
-                         ("text,section\nIets.,2.2\n", "no known title"),
-                         ("text,section\nMeer opvang.,4.7\nmeer  opvang,4.13\n", "row 2: the same statement as row 1")]:
+    for content, msg in [("zin,thema\na,3.9\n", "needs a text column .* and a section column"),
+                         ("text,section\n,3.9\n", "row 2: empty or missing text"),
+                         ("text,section\nIets.,\n", "row 2: no section"),
+                         ("text,section\nIets.,2.2\n", "row 2: section 2.2 has no known title"),
+                         ("text,section\n\nMeer opvang.,4.7\nmeer  opvang,4.13\n",
+                          "row 4: the same statement as row 3"),
+                         ("text,section\n", "no rows")]:
         bad.write_text(content, encoding="utf-8")
         with pytest.raises(AdditionsError, match=msg):
             read_additions(bad)
@@ -162,14 +168,47 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
     wb.active.append(["Meer opvang voor mannen.", 4.7])
     wb.active.append(["Betere samenwerking over de grens.", 4.1])  # or 4.10: a number cannot tell
     wb.save(tmp_path / "c.xlsx")
-    with pytest.raises(AdditionsError, match="row 2: section 4.1 is stored as a number"):
+    with pytest.raises(AdditionsError, match="row 3: section 4.1 is stored as a number"):
         read_additions(tmp_path / "c.xlsx")
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("text,section\nMeer opvang.,4.7\n", encoding="utf-8")
+    with pytest.raises(AdditionsError, match="not a valid .xlsx file"):
+        read_additions(fake)
+    res = CliRunner().invoke(main, ["train", "--add", str(fake), "--model", str(out)])
+    assert res.exit_code == 1 and "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
     jl = tmp_path / "c.jsonl"
     jl.write_text('{"text": "Meer opvang.", "section": "4.7"}\nnot json\n', encoding="utf-8")
-    with pytest.raises(AdditionsError, match="line 2"):
+    with pytest.raises(AdditionsError, match="line 2: not valid JSON"):
+        read_additions(jl)
+    jl.write_text('{"text": "Meer opvang.", "section": "4.7"}\n{"text": "Iets."}\n', encoding="utf-8")
+    with pytest.raises(AdditionsError, match="line 2: no section"):
         read_additions(jl)
     jl.write_text('{"text": "Meer opvang.", "section": "4.7"}\n', encoding="utf-8")
     assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
+
+
+def test_train_add_reads_the_columns_as_label_does(tmp_path):
+    """Column names in any case, in Dutch too; a semicolon-separated file as Excel writes it."""
+    f = tmp_path / "c.csv"
+    f.write_text("Tekst;Sectie;Datum\nMeer opvang voor mannen.;4.7;2026-12-01\n", encoding="utf-8")
+    assert [(a.text, a.section, a.row) for a in read_additions(f)] == [("Meer opvang voor mannen.", "4.7", 2)]
+    jl = tmp_path / "c.jsonl"
+    jl.write_text('{"Uitspraak": "Meer opvang.", "SECTION": "4.7"}\n', encoding="utf-8")
+    assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
+
+
+def test_train_add_never_replaces_the_default_model(tmp_path, monkeypatch):
+    from mh_nlp.themes.store import default_model_path
+
+    add = tmp_path / "c.csv"
+    add.write_text("text,section\nMeer opvang voor mannen.,4.7\n", encoding="utf-8")
+    default = default_model_path()
+    before = default.stat().st_mtime_ns if default.exists() else None
+    spelt = default.parent / ".." / default.parent.name / default.name  # models/../models/theme-model.npz
+    for model in (default, spelt):
+        res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(model), "--force"])
+        assert res.exit_code == 1 and "is the default model" in res.output, res.output
+    assert (default.stat().st_mtime_ns if default.exists() else None) == before
 
 
 def test_embedding_cache_hit_miss_and_corrupt_file(tmp_path, capsys):

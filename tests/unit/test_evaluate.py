@@ -176,3 +176,19 @@ def test_the_development_and_external_sentences_are_scored_with_one_fit_on_every
     assert fits.count(("majority", out["quotes"])) == 1 and out["verbatim"]["majority"]["n_quotes"] == out["quotes"]
     report = (tmp_path / "evaluation.md").read_text(encoding="utf-8")
     assert "## development" in report and "**development**" in report
+
+
+def test_a_partial_evaluation_does_not_replace_a_report(tmp_path):
+    """`evaluate --candidate X` (or --no-corrections, other --folds) into a folder with a report refuses, in one
+    line and before any work, unless --force; the report stays as it was."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    report = tmp_path / "evaluation.json"
+    report.write_text('{"candidates": ["examples_e5", "majority"]}\n', encoding="utf-8")
+    for extra in (["--candidate", "majority"], ["--no-corrections"], ["--folds", "3"]):
+        res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path), "--quiet", *extra])
+        assert res.exit_code == 1 and "partial run" in res.output and "--force" in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1
+    assert report.read_text(encoding="utf-8") == '{"candidates": ["examples_e5", "majority"]}\n'

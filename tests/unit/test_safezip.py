@@ -126,3 +126,16 @@ def test_label_cli_refuses_a_bomb_in_one_line_and_takes_the_option(tmp_path, mon
     assert r.exit_code != 0 and "unpacks to" not in r.stderr and ".docx" in r.stderr  # past the limit: bad XML
     r = CliRunner().invoke(main, ["label", str(EXAMPLES / "verslag.docx"), str(path), "-o", str(tmp_path / "o.csv")])
     assert (tmp_path / "o.csv").exists() and "unpacks to" in r.stderr  # the good file is labelled, the bomb reported
+
+
+def test_train_add_refuses_a_bomb_in_one_line(tmp_path):
+    from mh_nlp.io.additions import read_additions
+    from mh_nlp.themes.train import AdditionsError
+
+    path = bomb(tmp_path / "corrections.xlsx", 120, name="xl/worksheets/sheet1.xml")
+    with pytest.raises(AdditionsError, match=r"corrections.xlsx: .*unpacks to 12\d MB \(limit 50 MB\)$"):
+        read_additions(path)
+    out = tmp_path / "m.npz"
+    res = CliRunner().invoke(main, ["train", "--add", str(path), "--model", str(out)])
+    assert res.exit_code == 1 and len(res.output.strip().splitlines()) == 1 and "unpacks to" in res.output
+    assert not out.exists()

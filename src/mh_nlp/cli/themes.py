@@ -21,7 +21,8 @@ from .base import UserError, _guard, _load, _progress, main
 def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool, force: bool) -> None:
     """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
     from ..themes.store import MODEL_SUFFIX, default_model_path
-    from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, read_additions, train_model
+    from ..io.additions import read_additions
+    from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, train_model
 
     candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
     path = model_path or default_model_path()
@@ -37,6 +38,9 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:
             raise UserError("--add needs --model: the default model stays the one trained on the anthology alone")
+        if _same_file(path, default_model_path()):
+            raise UserError(f"{model_path} is the default model, which stays the one trained on the anthology alone: "
+                            "give --add another --model (e.g. models/mine.npz)")
     elif if_needed and model_is_current(path, candidate):
         click.echo(f"model is up to date: {path}")
         return
@@ -54,6 +58,14 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
                f"stance statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` name the same file, however spelt (``models/../models/x.npz``, a link)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def _build_static_vectors(out: Path) -> None:
@@ -80,11 +92,14 @@ def _build_static_vectors(out: Path) -> None:
 @click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
 @click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
-def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool) -> None:
+@click.option("--force", is_flag=True, help="Let a partial run (--candidate, --no-corrections, other --folds) "
+              "replace the report in --out.")
+def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool,
+             force: bool) -> None:
     """Score every candidate against the anthology under five protocols (new pages, known themes, themes
     without quotes, development and external sentences) plus the correction curve."""
     from ..corpus.records import load_taxonomy
-    from ..themes.evaluate import candidates, run_evaluation, summary_table
+    from ..themes.evaluate import DEFAULT_FOLDS, candidates, run_evaluation, summary_table
 
     names = {c.name for c in candidates(load_taxonomy(), slow=True)}
     unknown = [n for n in only if n not in names]
@@ -92,6 +107,10 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
         raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
     if folds < 2:
         raise UserError("--folds must be at least 2")
+    partial = bool(only) or no_corrections or folds != DEFAULT_FOLDS
+    if partial and not force and (out_dir / "evaluation.json").exists():
+        raise UserError(f"{out_dir / 'evaluation.json'} exists, and this partial run (--candidate, --no-corrections "
+                        "or other --folds) would replace it: write it elsewhere with --out DIR, or pass --force")
     ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
     click.echo(summary_table(ev))
     click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}, plots in {out_dir}/")

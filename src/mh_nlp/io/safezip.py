@@ -87,12 +87,12 @@ def declared_entries(path: str | Path) -> int | None:
 
 
 def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entries: int | None = None, *,
-              error: type[Exception] = ZipLimitError) -> None:
+              error: type[Exception] = ZipLimitError,
+              hint: str = "; raise the limit with --max-unpacked-mb if the file is trusted") -> None:
     """Raise ``error`` (:class:`ZipLimitError`) if the package at ``path`` has more entries or unpacks to more
     bytes than allowed (default: :data:`LIMITS`). A file that is not a zip at all is left to the parser."""
     max_mb = LIMITS.max_unpacked_mb if max_unpacked_mb is None else max_unpacked_mb
     max_n = LIMITS.max_entries if max_entries is None else max_entries
-    hint = "; raise the limit with --max-unpacked-mb if the file is trusted"
     try:
         n = declared_entries(path)
     except OSError:

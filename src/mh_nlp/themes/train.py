@@ -1,7 +1,6 @@
 """Training the theme model on the gold corpus (plus an analyst's corrections) and loading it safely."""
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -86,85 +85,40 @@ def base_pipeline_name() -> str:
 class Addition:
     text: str
     section: str
-    row: int  # 1-based data row in its file, for messages
+    row: int  # the row (or line) number its file shows, for messages
 
 
-def _rows(path: Path) -> list[dict]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            sample = fh.read(4096)
-            fh.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            return list(csv.DictReader(fh, dialect=dialect))
-    if suffix == ".jsonl":
-        out = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                raise AdditionsError(f"{path}: line {n}: not valid JSON") from None
-            if not isinstance(rec, dict):
-                raise AdditionsError(f"{path}: line {n}: expected a JSON object with 'text' and 'section'")
-            out.append(rec)
-        return out
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        rows = list(wb.worksheets[0].iter_rows(values_only=True))
-        wb.close()
-        if not rows:
-            return []
-        head = [str(h).strip() if h is not None else "" for h in rows[0]]
-        return [dict(zip(head, r)) for r in rows[1:] if any(v is not None and str(v).strip() for v in r)]
-    raise AdditionsError(f"{path}: unsupported file type {suffix or '(none)'} (use .csv, .xlsx or .jsonl)")
-
-
-def read_additions(path: str | Path, taxonomy: Taxonomy | None = None) -> list[Addition]:
-    """An analyst's labelled statements (columns ``text`` and ``section``), every row checked: a missing column,
-    an empty text or an unknown section raises :class:`AdditionsError` naming the row."""
-    path = Path(path)
-    if not path.is_file():
-        raise AdditionsError(f"{path}: no such file")
+def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = None) -> list[Addition]:
+    """An analyst's labelled statements as :class:`Addition` s, every row checked: ``rows`` are (number as the
+    file shows it, text, section) as read by :func:`mh_nlp.io.additions.read_additions` (or any caller); an
+    empty text, a missing, unknown or untitled section, a section stored as an ambiguous number, or the same
+    statement twice raises :class:`AdditionsError` naming ``where`` and the ``unit`` (row or line)."""
     tax = taxonomy or load_taxonomy()
-    try:
-        rows = _rows(path)
-    except (UnicodeDecodeError, OSError, ValueError) as exc:
-        if isinstance(exc, AdditionsError):
-            raise
-        raise AdditionsError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
-    if not rows:
-        raise AdditionsError(f"{path}: no rows")
-    if not {"text", "section"} <= set(rows[0]):
-        raise AdditionsError(f"{path}: needs the columns 'text' and 'section' (found: {', '.join(map(str, rows[0]))})")
     out = []
     seen: dict[str, int] = {}
-    for n, rec in enumerate(rows, 1):
-        text = rec.get("text")
-        section = rec.get("section")
-        section = "" if section is None else str(section).strip()
-        if isinstance(rec.get("section"), float):  # a number cell: Excel shows 4.10 as 4.1, so 4.1 is ambiguous
+    for n, text, raw in rows:
+        at = f"{where}: {unit} {n}"
+        section = "" if raw is None else str(raw).strip()
+        if isinstance(raw, float):  # a number cell: Excel shows 4.10 as 4.1, so 4.1 is ambiguous
+            section = repr(raw) if not raw.is_integer() else str(int(raw))
             if section + "0" in tax.sections:
-                raise AdditionsError(f"{path}: row {n}: section {section} is stored as a number, and so would "
+                raise AdditionsError(f"{at}: section {section} is stored as a number, and so would "
                                      f"{section}0 be; store the section column as text")
         if not isinstance(text, str) or not text.strip():
-            raise AdditionsError(f"{path}: row {n}: empty or missing text")
+            raise AdditionsError(f"{at}: empty or missing text")
+        if not section:
+            raise AdditionsError(f"{at}: no section")
         if section not in tax.sections:
-            raise AdditionsError(f"{path}: row {n}: unknown section {section!r} (sections are 1.1-4.14 of "
-                                 f"data/sections.json)")
+            raise AdditionsError(f"{at}: unknown section {section!r} (sections are 1.1-4.14 of data/sections.json)")
         if tax.sections[section].title.startswith("Onbekend"):
-            raise AdditionsError(f"{path}: row {n}: section {section} has no known title; choose a titled section")
+            raise AdditionsError(f"{at}: section {section} has no known title; choose a titled section")
         key = normal_form(text)
         if key in seen:
-            raise AdditionsError(f"{path}: row {n}: the same statement as row {seen[key]}; keep one of the two")
+            raise AdditionsError(f"{at}: the same statement as {unit} {seen[key]}; keep one of the two")
         seen[key] = n
         out.append(Addition(text.strip(), section, n))
+    if not out:
+        raise AdditionsError(f"{where}: no rows")
     return out
 
 
