@@ -150,7 +150,9 @@ def test_how_a_note_was_read_is_said_in_words_and_shown_in_the_overview():
     assert note_reading(None) == "each statement read on its own"
     assert "each read on its own" in note_reading(1 / 52) and "change theme" in note_reading(1 / 52)
     assert note_reading(0.96).endswith("probability 0.96 (the theme mostly holds)")
-    assert note_reading(0.4).endswith("probability 0.40")
+    assert note_reading(0.6).endswith("probability 0.60 (the theme often holds)")
+    assert note_reading(0.2).endswith("probability 0.20 (the theme often changes: the neighbours count for less)")
+    assert note_reading(0.4).endswith("probability 0.40 (the theme often changes: the neighbours count for less)")
     summary = Summary()
     for source, stay in (("a.txt", 0.96), ("b.txt", None)):
         st = Statement(source=source, position=1, text="Er is te weinig opvang.")

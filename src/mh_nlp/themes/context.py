@@ -49,7 +49,9 @@ def note_reading(stay: float | None, brief: bool = False) -> str:
     if brief:
         return f"theme holds ({stay:.2f})"
     return (f"read in order as one note: the next statement keeps the theme with probability {stay:.2f}"
-            + (" (the theme mostly holds)" if stay >= 0.8 else ""))
+            + (" (the theme mostly holds)" if stay >= 0.8 else
+               " (the theme often changes: the neighbours count for less)" if stay < 0.5 else
+               " (the theme often holds)"))
 
 
 def notes_reading(stays: Sequence[float], by: str, brief: bool = False) -> str:
