@@ -444,6 +444,12 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
     assert res.exit_code == 0, res.output
     recs = [json.loads(x) for x in res.stdout.splitlines()]
     assert [r["text"] for r in recs] == candidates and [r["section"] for r in recs] == [d.section for d in under]
+    # a statement's own label counts in place of the caption above it, and --json says which chapter it named
+    res = runner.invoke(main, ["classify", "--json", "--model", str(path)],
+                        input="Knelpunten:\nAmbitie: elke regio een zorgcoördinator.\nTe weinig opvangplekken.\n")
+    labelled, plain = [json.loads(x) for x in res.stdout.splitlines()]
+    assert labelled["heading"] == plain["heading"] == "Knelpunten"
+    assert labelled["label_chapter"] == 4 == labelled["chapter"] and "label_chapter" not in plain
     res = runner.invoke(main, ["classify", "--model", str(path)], input=piped)  # human output repeats the heading
     assert res.exit_code == 0 and res.stdout.startswith("## Problemen\n") and "# Rondetafel" not in res.stdout
     res = runner.invoke(main, ["classify", "--model", str(path)], input="## Problemen\n")  # headings only

@@ -67,6 +67,8 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                             "text": e.text} for e in p.similar_quotes],
         "embedded_chars": p.embedded_chars,
+        # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
+        **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
     }
 
 
