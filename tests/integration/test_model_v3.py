@@ -472,3 +472,29 @@ def test_a_quote_printed_twice_is_shown_once_as_evidence(trained, quotes):
     for q in same:
         shown = clf.predict_details([q.text])[0].similar_quotes
         assert shown[0].id == q.repeat_of and all(e.id != q.id for e in shown)
+
+
+def test_held_out_pages_measure_how_far_corrections_pull():
+    """The screen's check of a newly trained model (issue #16): page folds fitted without and with an analyst's
+    statements. A statement that repeats a held-out quote is left out of that quote's fold (no quote is scored with
+    itself as evidence), the predictions without corrections can be passed again instead of refitted, and
+    statements all given one section draw more of the unseen pages into it."""
+    from mh_nlp.themes.evaluate import candidates, held_out_pages, prepare_corpus, protocol_splits
+
+    tax = load_taxonomy()
+    c = prepare_corpus(tax)
+    model = next(m for m in candidates(tax) if m.name == "examples_e5")
+    q = c.quotes[0]
+    target = "4.14" if "4.14" not in q.accepted_sections else "4.13"
+    # a quote of the anthology given as a correction under another section: its own fold is fitted without it
+    repeat = held_out_pages(model, c, [(q.text, target)], folds=2)
+    assert repeat["n"] == len(c.quotes) and repeat["folds"] == 2 and 0 < repeat["before"] < 1
+    (_tr, te), = [s for s in protocol_splits(c.quotes, 2)["new_pages"] if 0 in s[1]]
+    assert [repeat["predictions"][i] for i in te] == [repeat["baseline"][i] for i in te]
+    # five unrelated statements all under one section, the baseline passed again instead of refitted
+    spill = held_out_pages(model, c, [(t, target) for t in (
+        "Samenwerking tussen gemeenten en politie moet beter.", "De keten werkt langs elkaar heen.",
+        "Meer aandacht voor slachtoffers in de opvang.", "Signalen worden niet gedeeld tussen partners.",
+        "Er is te weinig capaciteit bij de politie.")], folds=2, baseline=repeat["baseline"])
+    assert spill["before"] == repeat["before"] and spill["baseline"] == repeat["baseline"]
+    assert spill["into_after"] > spill["into_before"] == repeat["into_before"]

@@ -520,12 +520,12 @@ class Store:
         """Every statement with a decision (its latest) that gives it a section: what the model learns from and is
         measured on. A statement whose latest decision is *not a statement* is left out."""
         rows = self.db.execute(f"""
-            SELECT s.id AS statement_id, s.text, s.section AS suggested, dec.section, dec.action, dec.who, dec.at,
-                   d.name AS document
+            SELECT s.id AS statement_id, s.text, s.extra, s.section AS suggested, dec.section, dec.action, dec.who,
+                   dec.at, d.name AS document
             FROM statements s JOIN documents d ON d.id = s.document_id
             JOIN decisions dec ON dec.id = {self._LATEST}
             WHERE dec.action != '{NOT_STATEMENT}' AND dec.section IS NOT NULL ORDER BY dec.id""").fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "extra": json.loads(r["extra"]) if r["extra"] else {}} for r in rows]
 
     def decision_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM decisions").fetchone()[0])

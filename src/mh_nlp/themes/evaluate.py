@@ -327,6 +327,64 @@ def _fit_predict(model: Model, c: Corpus, train, test, extra: Sequence[tuple[Pre
     return model.predict_proba([c.X[i] for i in test]) if len(test) else np.zeros((0, len(model.columns)))
 
 
+def prepare_corpus(tax: Taxonomy | None = None, quotes=None, written=None, stance=None) -> Corpus:
+    """The anthology's quotes (:func:`training_quotes`), the written statements and the written stance statements,
+    prepared with the spaCy pipeline (about 8 s)."""
+    from ..corpus.written import load_stance, load_written
+
+    tax = tax or load_taxonomy()
+    quotes = training_quotes(load_quotes()) if quotes is None else quotes
+    written = load_written(tax) if written is None else written
+    stance = load_stance(tax) if stance is None else stance
+    pre = SpacyPreprocessor()
+    return Corpus(quotes, pre.transform([q.text for q in quotes]), pre.transform([w.text for w in written]),
+                  [w.section for w in written], pre.transform([t.text for t in stance]) if stance else [],
+                  [t.topic for t in stance], [t.chapter for t in stance])
+
+
+def held_out_pages(model: Model, c: Corpus, corrections: Sequence[tuple[str, str]], folds: int = DEFAULT_FOLDS,
+                   baseline: list[str] | None = None, progress: Callable[[str], None] | None = None) -> dict:
+    """How a model trained with an analyst's ``corrections`` ((text, section) pairs) labels the anthology's pages
+    it has not seen, against the same model without them: for each of ``folds`` page folds (GroupKFold by page,
+    as the *new pages* protocol), ``model`` is trained on the other pages' quotes, the written statements (and
+    the corrections) and labels the fold's quotes. Returns section accuracy before and after (a quote's section or
+    an alternative counts) and the share of predictions that fall into a corrected section before and after — the
+    issue #16 spill figures — with ``baseline``: the predictions without corrections (the same for every set of
+    corrections, so a caller can keep them and pass them again to skip half the fits) and ``predictions``: those
+    with them, in the order of ``c.quotes``. A correction that repeats a
+    held-out quote is left out of that fold, so no quote is scored with itself as evidence."""
+    from ..corpus.written import normal_form
+
+    say = progress or (lambda m: None)
+    tax = model.taxonomy
+    pre = SpacyPreprocessor()
+    extra = list(zip(pre.transform([t for t, _ in corrections]), [s for _, s in corrections])) if corrections else []
+    keys = [normal_form(t) for t, _ in corrections]
+    splits = protocol_splits(c.quotes, folds)["new_pages"]
+    n = len(c.quotes)
+    before = list(baseline) if baseline is not None else [""] * n
+    after = [""] * n
+    for f, (tr, te) in enumerate(splits, 1):
+        say(f"held-out pages: fold {f} of {len(splits)}")
+        held = {normal_form(c.quotes[i].text) for i in te}
+        if baseline is None:
+            before_te = predictions(_fit_predict(model, c, tr, te), model.columns, tax)[0]
+            for i, p in zip(te, before_te):
+                before[i] = p
+        ex = [e for e, k in zip(extra, keys) if k not in held]
+        for i, p in zip(te, predictions(_fit_predict(model, c, tr, te, ex), model.columns, tax)[0]):
+            after[i] = p
+    corrected = {s for _, s in corrections}
+    acc = [q.accepted_sections for q in c.quotes]
+
+    def share(preds, test):
+        return round(float(np.mean([test(p, a) for p, a in zip(preds, acc)])), 4)
+
+    return {"n": n, "folds": len(splits), "before": share(before, lambda p, a: p in a),
+            "after": share(after, lambda p, a: p in a), "into_before": share(before, lambda p, a: p in corrected),
+            "into_after": share(after, lambda p, a: p in corrected), "baseline": before, "predictions": after}
+
+
 def repeat_groups(quotes: Sequence[Quote]) -> np.ndarray:
     """A group id per quote that puts a quote printed twice (``repeat_of``) with its original."""
     ids = {q.id: i for i, q in enumerate(quotes)}
@@ -557,10 +615,7 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     stance = load_stance(tax)
     say(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
         "statements with the spaCy pipeline")
-    c = Corpus(quotes, SpacyPreprocessor().transform([q.text for q in quotes]),
-               SpacyPreprocessor().transform([w.text for w in written]), [w.section for w in written],
-               SpacyPreprocessor().transform([t.text for t in stance]) if stance else [], [t.topic for t in stance],
-               [t.chapter for t in stance])
+    c = prepare_corpus(tax, quotes, written, stance)
     X = c.X
     splits = protocol_splits(quotes, folds)
     outside = {}  # each set of sentences from outside the anthology: its rows, prepared texts, accepted sections

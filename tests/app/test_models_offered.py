@@ -1,0 +1,68 @@
+"""Which model versions the screen offers for use (issue #16): a new model is offered only when it is not worse
+than the model in use on the reviewed statements and not pulled off course on the anthology's unseen pages; a
+version never evaluated, or one that scored worse, is offered neither on the page nor through the API."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mh_nlp.app.engine import SPILL_LIMITS, better_or_equal, offered
+from mh_nlp.themes.store import default_model_path
+
+REVIEWED = {"accuracy": 0.5}
+
+
+def reviewed_figures(version, accuracy):
+    return {"version": version, "n": 4, "folds": 4, "accuracy": accuracy, "top3": 0.75, "chapter_accuracy": 0.75}
+
+
+def held(before=0.39, after=0.39, into_before=0.03, into_after=0.04):
+    return {"n": 559, "folds": 5, "before": before, "after": after, "into_before": into_before, "into_after": into_after}
+
+
+@pytest.mark.parametrize("new, h, want", [
+    ({"accuracy": 0.5}, held(), True),
+    ({"accuracy": 0.49}, held(), False),  # worse on the reviewed statements than the model in use
+    ({"accuracy": 0.6}, held(after=0.39 - SPILL_LIMITS[0]), True),  # at the limit
+    ({"accuracy": 0.6}, held(after=0.36), False),  # unseen pages lost 3 points
+    ({"accuracy": 0.6}, held(into_after=0.03 + SPILL_LIMITS[1] + 0.01), False),  # pulled into the corrected sections
+    ({"accuracy": 0.6}, None, True),  # no held-out figures: the reviewed statements decide
+])
+def test_a_new_model_is_offered_only_when_not_worse_and_not_pulled_off_course(new, h, want):
+    assert better_or_equal(new, REVIEWED, h) is want
+
+
+def test_versions_offered():
+    assert offered({"version": 1, "evaluation": None})  # the default model
+    assert not offered({"version": 3, "evaluation": None})  # training interrupted before it was checked
+    assert not offered({"version": 3, "evaluation": {"recommended": 2, "current": {"version": 2}}})
+    assert offered({"version": 3, "evaluation": {"recommended": 3, "current": {"version": 2}}})
+
+
+@pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
+def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
+    app = make_app()
+    store = app.state.store
+    path = str(default_model_path())
+    store.add_model_version(path, {"candidate": "examples_e5"}, 4, version=2)  # never evaluated
+    store.add_model_version(path, {"candidate": "examples_e5"}, 4, version=3)
+    store.set_evaluation(3, {"reviewed": 4, "current": reviewed_figures(1, 0.5),
+                             "new": reviewed_figures(3, 0.25), "held_out_pages": held(),
+                             "recommended": 1, "train_seconds": 1.0})
+    store.add_model_version(path, {"candidate": "examples_e5"}, 4, version=4)
+    store.set_evaluation(4, {"reviewed": 4, "current": reviewed_figures(1, 0.5),
+                             "new": reviewed_figures(4, 0.5), "held_out_pages": held(after=0.30),
+                             "recommended": 1, "train_seconds": 1.0})
+    with TestClient(app) as c:
+        versions = {v["version"]: v["offered"] for v in c.get("/api/models").json()["versions"]}
+        assert versions == {1: True, 2: False, 3: False, 4: False}
+        for v, why in ((2, "never evaluated"), (3, "scored worse than v1"), (4, "scored worse than v1")):
+            r = c.post(f"/api/models/{v}/use", json={})
+            assert r.status_code == 409 and why in r.json()["error"] and "not offered" in r.json()["error"], r.text
+        assert c.get("/api/models").json()["in_use"] == 1
+        page = c.get("/models").text
+        assert page.count('class="use"') == 0  # v1 is in use; nothing else is offered
+        assert "never checked: not offered" in page
+        assert "scores worse than v1 on your statements: not offered" in page
+        assert "pulled off course on unseen pages: not offered" in page
+        assert "on unseen anthology pages (559 quotes, 5 folds): right <b>39% → 30%</b>" in page
