@@ -94,6 +94,13 @@ def test_upload_checks(make_app, csrf):
         assert r.status_code == 400 and "unsupported" in r.json()["error"]
         r = c.post("/upload", files={"file": ("oud.doc", b"\xd0\xcf\x11\xe0")}, data=token)
         assert r.status_code == 400 and "an old Word document: save it as .docx" in r.json()["error"]
+        # the same from a browser's form: a page with the message and a way back, not raw JSON
+        r = c.post("/upload", files={"file": ("oud.doc", b"\xd0\xcf\x11\xe0")}, data=token,
+                   headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Referer": "http://testserver/"})
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+        assert "an old Word document: save it as .docx" in r.text and '<a href="/">← back</a>' in r.text
+        r = c.post("/api/corrections", json={"text": "", "section": "4.7"}, headers={"Accept": "text/html"})
+        assert r.status_code == 400 and r.json()["error"]  # the API answers in JSON whatever it is asked
         r = c.post("/upload", data={"split": "paragraph", **token})
         assert r.status_code == 400
         r = c.post("/api/corrections", content=b"{" + b" " * 2000 + b"}", headers={"Content-Type": "application/json"})

@@ -501,13 +501,26 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         threading.Thread(target=lambda: _safe(worker.warm_up), daemon=True).start()
 
     # -------------------------------------------------------- errors: JSON, never a traceback
+    def _error(request: Request, status: int, message: str):
+        """JSON for the API and for scripts; a page with the message and a way back for a browser's form post
+        (a refused upload), so an analyst never lands on raw JSON."""
+        if request.method == "POST" and not request.url.path.startswith("/api/") and \
+                "text/html" in request.headers.get("accept", ""):
+            try:
+                out = page("error.html", request, message=message, back=_local_back(request))
+                out.status_code = status
+                return out
+            except Exception:  # noqa: BLE001 - the page itself failed: the message still reaches the user
+                pass
+        return _json_error(status, message)
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return _json_error(exc.status, exc.message)
+        return _error(request, exc.status, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
-        return _json_error(exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
