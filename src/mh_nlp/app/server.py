@@ -228,10 +228,20 @@ class Guard:
         self.csrf = csrf
 
     @staticmethod
-    async def _reply(send, status: int, message: str, headers: list | None = None) -> None:
-        body = json.dumps({"error": message}).encode()
+    async def _reply(send, status: int, message: str, headers: list | None = None, html: bool = False) -> None:
+        """The error as JSON, or for a browser's form post (``html``) as a short page with a way back."""
+        if html:
+            import html as _html
+
+            body = ("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not done · mh-nlp review</title>"
+                    "<link rel=\"stylesheet\" href=\"/static/app.css\"><main><section class=\"card\">"
+                    f"<h2>That did not work</h2><p class=\"error\">{_html.escape(message)}</p>"
+                    "<p><a href=\"/\">← back</a></p></section></main></html>").encode()
+            ctype = b"text/html; charset=utf-8"
+        else:
+            body, ctype = json.dumps({"error": message}).encode(), b"application/json"
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
                     + (headers or [])})
         await send({"type": "http.response.body", "body": body})
 
@@ -327,9 +337,12 @@ class Guard:
                 csrf = self.csrf.new()
                 extra.append((b"set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/".encode()))
             scope["mh_csrf"] = csrf
+        form_post = (method == "POST" and not scope.get("path", "").startswith("/api/")
+                     and "text/html" in headers.get("accept", ""))  # a browser's form: an error page, not JSON
         length = headers.get("content-length")
         if length is not None and length.isascii() and length.isdigit() and int(length) > self.max_body:
-            return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
+            return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
+                                     html=form_post)
         received = 0
         too_large = False
         started = False
@@ -356,7 +369,8 @@ class Guard:
             if started:
                 raise
             if too_large:
-                return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
+                return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
+                                         html=form_post)
             return await self._reply(send, exc.status, exc.message)
         except Exception as exc:  # a bug: a 500 in JSON that keeps the connection (no re-raise), and a log line
             if started:
