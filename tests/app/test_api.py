@@ -593,6 +593,9 @@ def test_uploaded_notes_keep_meta_and_chatter_without_a_section(make_app, csrf):
         assert "2 statements, 0 reviewed" in html and "2 meta, 1 chatter" in html
         html = c.get("/review").text
         assert html.count("nonstatement") == 3 and "meta: not labelled" in html
+        assert "<b>2</b> statements and 3 other lines" in html  # the count says the lines apart
+        assert "<b>3</b> other lines" in c.get("/review?kind=other").text
+        assert "<b>2</b> statements." in c.get("/review?kind=statement").text
         assert len(re.findall(r'data-id="\d+"', c.get("/review?kind=statement").text)) == 2
 
 

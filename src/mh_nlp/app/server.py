@@ -993,11 +993,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ValueError:
             page_no = 1
         total = store.count_filtered(**sql)  # filtered, counted and paged in SQL
+        # without a kind filter the list also holds meta lines and chatter: said apart in the count
+        others = store.count_filtered(**{**sql, "kinds": KIND_FILTERS["other"]}) if not f["kind"] else 0
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
         shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
-        return page("review.html", request, rows=shown, total=total, f=f, documents=store.documents(),
+        return page("review.html", request, rows=shown, total=total, others=others, f=f, documents=store.documents(),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
                     chapter_title=lambda c: sections.tax.chapters[c].title if c in sections.tax.chapters else "")
