@@ -405,7 +405,8 @@ SPILL_LIMITS = (0.02, 0.05)  # issue #16: on unseen pages, accuracy may drop by 
 def better_or_equal(new: dict, current: dict, held_out: dict | None, limits: tuple[float, float] = SPILL_LIMITS
                     ) -> bool:
     """Whether the screen may offer a new model as the one to use: not worse than the model in use on the
-    reviewed statements it has not learnt from, and, on the anthology's held-out pages (:func:`held_out`), not
+    reviewed statements it has not learnt from, and, on the anthology's held-out pages
+    (:func:`mh_nlp.themes.evaluate.held_out_pages`), not
     pulled off course by its corrections: section accuracy at most ``limits[0]`` below the model without them,
     and the share of predictions in a corrected section at most ``limits[1]`` above. Without held-out figures
     (a model the check cannot train), the reviewed statements decide alone."""

@@ -82,6 +82,11 @@ class ApiError(Exception):
         self.message = message
 
 
+def browser_form_post(method: str, path: str, accept: str) -> bool:
+    """A browser's form post to a page (not the API): its errors are shown as a page with a way back, not JSON."""
+    return method == "POST" and not path.startswith("/api/") and "text/html" in accept
+
+
 def _json_error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message.encode("utf-8", "backslashreplace").decode("utf-8")}, status_code=status)
 
@@ -337,8 +342,7 @@ class Guard:
                 csrf = self.csrf.new()
                 extra.append((b"set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/".encode()))
             scope["mh_csrf"] = csrf
-        form_post = (method == "POST" and not scope.get("path", "").startswith("/api/")
-                     and "text/html" in headers.get("accept", ""))  # a browser's form: an error page, not JSON
+        form_post = browser_form_post(method, scope.get("path", ""), headers.get("accept", ""))
         length = headers.get("content-length")
         if length is not None and length.isascii() and length.isdigit() and int(length) > self.max_body:
             return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
@@ -518,8 +522,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def _error(request: Request, status: int, message: str):
         """JSON for the API and for scripts; a page with the message and a way back for a browser's form post
         (a refused upload), so an analyst never lands on raw JSON."""
-        if request.method == "POST" and not request.url.path.startswith("/api/") and \
-                "text/html" in request.headers.get("accept", ""):
+        if browser_form_post(request.method, request.url.path, request.headers.get("accept", "")):
             try:
                 out = page("error.html", request, message=message, back=_local_back(request))
                 out.status_code = status

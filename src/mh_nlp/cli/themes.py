@@ -22,6 +22,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
     from ..themes.store import MODEL_SUFFIX, default_model_path
     from ..io.additions import read_additions
+    from ..io.writers import same_file
     from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, train_model
 
     candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
@@ -38,7 +39,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:
             raise UserError("--add needs --model: the default model stays the one trained on the anthology alone")
-        if _same_file(path, default_model_path()):
+        if same_file(path, default_model_path()):
             raise UserError(f"{model_path} is the default model, which stays the one trained on the anthology alone: "
                             "give --add another --model (e.g. models/mine.npz)")
     elif if_needed and model_is_current(path, candidate):
@@ -58,14 +59,6 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
                f"stance statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """``a`` and ``b`` name the same file, however spelt (``models/../models/x.npz``, a link)."""
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
 
 
 def _build_static_vectors(out: Path) -> None:

@@ -386,6 +386,14 @@ def write_text_atomic(path: str | Path, text: str, overwrite: bool = True) -> No
         raise
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` name the same file, however spelt (``models/../models/x.npz``, a link)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
 def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, suffixes: Sequence[str]) -> Path:
     """Validate an output path before any work: type, directory, not an input, no overwrite without force."""
     path = Path(path)
@@ -397,14 +405,8 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
         raise OutputError(f"{path}: directory {parent} does not exist")
     if path.is_dir():
         raise OutputError(f"{path}: is a directory")
-    target = path.resolve()
     for item in inputs:
-        p = Path(item)
-        try:
-            same = p.resolve() == target or (p.exists() and path.exists() and os.path.samefile(p, path))
-        except OSError:
-            same = False
-        if same:
+        if same_file(Path(item), path):
             raise OutputError(f"{path}: is also an input; refusing to write the output over it")
     if path.exists() and not force:
         raise OutputError(f"{path}: exists; use --force to overwrite it")
