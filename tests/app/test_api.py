@@ -253,11 +253,12 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 7
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 8
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     assert store.document(1)["in_order"] == 0  # an old document was read statement by statement
     assert store.document(1)["note_stay"] is None and store.document(1)["note_reading"] is None
     assert store.document(1)["note_column"] is None and store.document(1)["note_stays"] is None  # one note, if any
+    assert store.document(1)["warnings"] == []  # read before warnings were kept
     store.set_setting("x", "1")
     assert store.setting("x") == "1"
 
@@ -663,6 +664,33 @@ def test_workbook_upload_reads_the_chosen_sheet(make_app, csrf, tmp_path):
         app.state.labeller.wait(120)
         assert len(c.get("/api/statements", params={"document": 2}).json()["statements"]) == 2
         assert "sheet Ronde 2 · header row 3" in c.get("/").text
+
+
+@needs_model
+def test_what_the_reader_leaves_out_of_an_upload_is_said_on_the_documents_table(make_app, csrf, tmp_path):
+    """Formulas without a stored value (a workbook written by a script) are not read: the documents table says so,
+    with the rows, as ``mh-nlp label`` warns; nothing is dropped in silence."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["tekst"])
+    wb.active.append(["Er is te weinig opvang voor mannelijke slachtoffers."])
+    wb.active.append(["=1+1"])
+    wb.active.append(["=SUM(1,2)"])
+    wb.active.append(["Meer samenwerking tussen gemeenten en politie."])
+    wb.save(tmp_path / "f.xlsx")
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("f.xlsx", (tmp_path / "f.xlsx").read_bytes())},
+                   data={"csrf": csrf(c), "column": "tekst"}, follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 2
+        assert len(doc["warnings"]) == 1 and "2 statements are formulas without a stored value" in doc["warnings"][0]
+        assert "(row 3, 4)" in doc["warnings"][0]
+        page = c.get("/").text
+        assert "1 warning: not everything was read" in page and "formulas without a stored value" in page
 
 
 def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):

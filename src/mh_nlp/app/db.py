@@ -124,8 +124,16 @@ def _m7_note_column(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN note_stays TEXT")
 
 
+def _m8_warnings(db: sqlite3.Connection) -> None:
+    """What the reader left out of a document (a sheet without a text column, formulas without a stored value, an
+    empty row of a table …): a JSON list of its warnings, as ``mh-nlp label`` prints them; NULL for none, or a
+    document read before this version."""
+    db.execute("ALTER TABLE documents ADD COLUMN warnings TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
-                                                          _m4_kinds, _m5_in_order, _m6_note_stay, _m7_note_column]
+                                                          _m4_kinds, _m5_in_order, _m6_note_stay, _m7_note_column,
+                                                          _m8_warnings]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -227,6 +235,10 @@ def _document(row: sqlite3.Row) -> dict:
     except ValueError:
         stays = None
     d["note_stays"] = stays
+    try:
+        d["warnings"] = json.loads(d["warnings"]) if d.get("warnings") else []
+    except ValueError:
+        d["warnings"] = []
     if stays and len(stays) > 1:  # a table of several notes (note_column)
         by = str(d.get("note_column"))
         d["note_reading"] = {"brief": notes_reading(stays, by, brief=True), "text": notes_reading(stays, by)}
@@ -304,7 +316,8 @@ class Store:
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, **fields: Any) -> None:
-        allowed = {"status", "total", "done", "error", "text_column", "split", "note_stay", "note_column", "note_stays"}
+        allowed = {"status", "total", "done", "error", "text_column", "split", "note_stay", "note_column", "note_stays",
+                   "warnings"}
         if not fields or set(fields) - allowed:
             raise ValueError(f"cannot update {sorted(set(fields) - allowed)}")
         cols = ", ".join(f"{k} = ?" for k in fields)

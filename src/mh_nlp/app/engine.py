@@ -265,9 +265,12 @@ class Labeller:
         store = self.store
         try:
             doc = store.document(doc_id) or {}
+            warnings: list[str] = []  # what the reader leaves out is said on the documents table, not dropped
             statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
-                                              sheets=doc.get("sheets") or None, header_row=doc.get("header_row")))
-            store.update_document(doc_id, total=len(statements), done=skip, status="labelling")
+                                              sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
+                                              warn=warnings.append))
+            store.update_document(doc_id, total=len(statements), done=skip, status="labelling",
+                                  warnings=json.dumps(warnings, ensure_ascii=False) if warnings else None)
             done = skip
             note = None
             if doc.get("in_order"):  # one note read in order: every statement with its neighbours, in one piece
