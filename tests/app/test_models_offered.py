@@ -1,12 +1,13 @@
 """Which model versions the screen offers for use (issue #16): a new model is offered only when it is not worse
 than the model in use on the reviewed statements and not pulled off course on the anthology's unseen pages; a
-version never evaluated, or one that scored worse, is offered neither on the page nor through the API."""
+version never evaluated, or one that scored worse, is offered neither on the page nor through the API, and both
+give the same reason."""
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from mh_nlp.app.engine import SPILL_LIMITS, better_or_equal, offered
+from mh_nlp.app.engine import SPILL_LIMITS, better_or_equal, not_offered_reason, offered
 from mh_nlp.themes.store import default_model_path
 
 REVIEWED = {"accuracy": 0.5}
@@ -39,6 +40,24 @@ def test_versions_offered():
     assert offered({"version": 3, "evaluation": {"recommended": 3, "current": {"version": 2}}})
 
 
+def evaluation(version, new_accuracy, h, recommended=1):
+    return {"version": version, "evaluation": {"current": reviewed_figures(1, 0.5), "new": reviewed_figures(version, new_accuracy),
+                                               "held_out_pages": h, "recommended": recommended}}
+
+
+@pytest.mark.parametrize("mv, want", [
+    ({"version": 1, "evaluation": None}, None),
+    (evaluation(3, 0.5, held(), recommended=3), None),
+    ({"version": 3, "evaluation": None}, "was never checked (its training was interrupted)"),
+    (evaluation(3, 0.25, held()), "scores worse than v1 on your statements"),
+    (evaluation(3, 0.5, held(after=0.30)), "pulled off course on unseen pages (right 9 points less)"),
+    (evaluation(3, 0.5, held(into_after=0.12)), "pulled off course on unseen pages (9 points more into your sections)"),
+    (evaluation(3, 0.5, held()), "was not recommended over v1 when it was checked"),  # e.g. a different model in use then
+])
+def test_why_a_version_is_not_offered(mv, want):
+    assert not_offered_reason(mv) == want
+
+
 @pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
 def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
     app = make_app()
@@ -56,13 +75,14 @@ def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
     with TestClient(app) as c:
         versions = {v["version"]: v["offered"] for v in c.get("/api/models").json()["versions"]}
         assert versions == {1: True, 2: False, 3: False, 4: False}
-        for v, why in ((2, "never evaluated"), (3, "scored worse than v1"), (4, "scored worse than v1")):
-            r = c.post(f"/api/models/{v}/use", json={})
-            assert r.status_code == 409 and why in r.json()["error"] and "not offered" in r.json()["error"], r.text
-        assert c.get("/api/models").json()["in_use"] == 1
         page = c.get("/models").text
+        for v, why in ((2, "was never checked (its training was interrupted)"),
+                       (3, "scores worse than v1 on your statements"),
+                       (4, "pulled off course on unseen pages (right 9 points less)")):
+            r = c.post(f"/api/models/{v}/use", json={})
+            assert r.status_code == 409, r.text
+            assert r.json()["error"] == f"model v{v} {why}: it is not offered for use; train again"
+            assert f"{why}: not offered" in page  # the page gives the same reason
+        assert c.get("/api/models").json()["in_use"] == 1
         assert page.count('class="use"') == 0  # v1 is in use; nothing else is offered
-        assert "never checked: not offered" in page
-        assert "scores worse than v1 on your statements: not offered" in page
-        assert "pulled off course on unseen pages: not offered" in page
         assert "on unseen anthology pages (559 quotes, 5 folds): right <b>39% → 30%</b>" in page

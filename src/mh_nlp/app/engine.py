@@ -455,9 +455,33 @@ class HeldOutPages:
 def offered(mv: dict) -> bool:
     """Whether a model version may be chosen for use: the default model (v1), or a version whose evaluation, made
     when it was trained, recommended it (:func:`better_or_equal`). A version never evaluated — its training was
-    interrupted — or one that scored worse is not offered."""
+    interrupted — or one that scored worse is not offered (:func:`not_offered_reason` says why)."""
     ev = mv.get("evaluation")
     return mv.get("version") == 1 or (isinstance(ev, dict) and ev.get("recommended") == mv.get("version"))
+
+
+def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS) -> str | None:
+    """Why a model version is not offered for use, in the words the page and the API both show (``None`` when it
+    is offered): never checked, worse on the reviewed statements than the model in use then, or pulled off course
+    on the anthology's unseen pages (how far, against :data:`SPILL_LIMITS`)."""
+    if offered(mv):
+        return None
+    ev = mv.get("evaluation")
+    if not isinstance(ev, dict):
+        return "was never checked (its training was interrupted)"
+    current, new = ev.get("current") or {}, ev.get("new") or {}
+    version = current.get("version", "?")
+    if (new.get("accuracy") or 0.0) < (current.get("accuracy") or 0.0):
+        return f"scores worse than v{version} on your statements"
+    h = ev.get("held_out_pages")
+    if isinstance(h, dict):
+        lost = h["before"] - h["after"]
+        pulled = h["into_after"] - h["into_before"]
+        if lost > limits[0] + 1e-9:
+            return f"pulled off course on unseen pages (right {100 * lost:.0f} points less)"
+        if pulled > limits[1] + 1e-9:
+            return f"pulled off course on unseen pages ({100 * pulled:.0f} points more into your sections)"
+    return f"was not recommended over v{version} when it was checked"
 
 
 HELD_OUT = HeldOutPages()  # one per process: the baseline does not depend on the server's data

@@ -34,7 +34,7 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadEr
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
-from .engine import CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, offered, slices
+from .engine import CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, not_offered_reason, offered, slices
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -740,9 +740,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if mv is None:
             raise ApiError(404, f"no model version {version}")
         if version != worker.version and not offered(mv):
-            why = ("was never evaluated (its training was interrupted)" if not mv.get("evaluation") else
-                   f"scored worse than v{mv['evaluation'].get('current', {}).get('version', '?')}")
-            raise ApiError(409, f"model v{version} {why}: it is not offered for use; train again")
+            raise ApiError(409, f"model v{version} {not_offered_reason(mv)}: it is not offered for use; train again")
         try:
             mv = worker.use(version)
         except KeyError:
@@ -1123,7 +1121,7 @@ def _model_summary(m: dict) -> dict:
     meta = m.get("metadata") or {}
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
-            "offered": offered(m)}
+            "offered": offered(m), "not_offered": not_offered_reason(m)}
 
 
 def table_columns(path: Path, sheets: list[str] | None = None, header_row: int | None = None) -> list[str]:
