@@ -192,3 +192,21 @@ def test_a_partial_evaluation_does_not_replace_a_report(tmp_path):
         assert res.exit_code == 1 and "partial run" in res.output and "--force" in res.output, res.output
         assert len(res.output.strip().splitlines()) == 1
     assert report.read_text(encoding="utf-8") == '{"candidates": ["examples_e5", "majority"]}\n'
+
+
+def test_quoted_share_says_how_often_a_protocol_asks_for_a_section_without_quotes():
+    """New pages ask mostly for sections that have no quote in the training fold (a page's sections seldom have
+    quotes on other pages); known themes never do; the sentences from outside are scored against every quote."""
+    from mh_nlp.corpus.records import load_quotes
+    from mh_nlp.themes.evaluate import protocol_splits, quoted_share, training_quotes
+
+    quotes = training_quotes(load_quotes())
+    splits = protocol_splits(quotes)
+    assert quoted_share(quotes, splits["known_themes"]) == 1.0
+    assert quoted_share(quotes, splits["new_pages"]) < 0.5
+    # a fold that trains on nothing knows no section; one that trains on everything knows every tested one
+    everything = np.arange(len(quotes))
+    assert quoted_share(quotes, [(everything[:0], everything)]) == 0.0
+    assert quoted_share(quotes, [(everything, everything[:10])]) == 1.0
+    assert quoted_share(quotes, accepted=[(quotes[0].section,), ("9.99",)]) == 0.5
+    assert quoted_share(quotes, accepted=[]) == 0.0

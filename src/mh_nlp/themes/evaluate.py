@@ -406,6 +406,23 @@ def protocol_splits(quotes: Sequence[Quote], folds: int = DEFAULT_FOLDS) -> dict
     return out
 
 
+def quoted_share(quotes: Sequence[Quote], splits: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+                 accepted: Sequence[Sequence[str]] | None = None) -> float:
+    """The share of a protocol's test statements whose section (or one of its alt_sections) has an anthology quote
+    among the training quotes: per fold for the anthology protocols (``splits``), against every quote for the
+    sentences from outside (``accepted``: each sentence's accepted sections). It says how much a protocol asks of
+    the sections known only from written statements: a held-out page's sections seldom have quotes on other pages."""
+    if splits is not None:
+        hits = []
+        for train, test in splits:
+            known = {s for i in train for s in quotes[i].accepted_sections}
+            hits += [any(s in known for s in quotes[i].accepted_sections) for i in test]
+    else:
+        known = {s for q in quotes for s in q.accepted_sections}
+        hits = [any(s in known for s in acc) for acc in accepted or ()]
+    return float(np.mean(hits)) if hits else 0.0
+
+
 def load_external(taxonomy: Taxonomy) -> list[dict]:
     """The external test sentences (reported, never used for a choice), checked row by row
     (:func:`mh_nlp.corpus.outside.read_outside`); none when the file is absent."""
@@ -694,6 +711,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
             r["seconds"] = round(time.perf_counter() - t0, 1)
             res["candidates"][m.name] = r
         if res["candidates"]:
+            res["quoted_share"] = (quoted_share(quotes, accepted=outside[proto][2]) if proto in OUTSIDE
+                                   else quoted_share(quotes, splits[proto]))
             out["protocols"][proto] = res
     if corrections:  # every candidate: one fit per held-out page and k
         for m in models:
@@ -814,6 +833,9 @@ def markdown(ev: dict) -> str:
             lines.append(f"| {_row_name(name, ev)} | {r['n']} | {r['section']['accuracy']:.3f} | {r['section']['macro_f1']:.3f} | "
                          f"{r['section']['top3_accuracy']:.3f} | {r['chapter']['accuracy']:.3f} | {r['ece']:.3f} | "
                          f"{cov} | {r['seconds']} |")
+        if res.get("quoted_share") is not None:
+            lines += ["", f"Share of the test statements whose section has an anthology quote in the training data: "
+                          f"{res['quoted_share']:.3f}."]
         lines += ["", f"Reliability plot of the default model: `reliability_{proto}.png`.", ""]
     ref = ev.get("reference")
     if ref or ev.get("readings"):
