@@ -333,9 +333,14 @@ def test_table_upload_asks_for_the_column(make_app, csrf):
         assert c.post(r.headers["location"], data={"column": "nope", "csrf": token}).status_code == 400
         assert c.post(r.headers["location"], data={"column": "opmerking", "csrf": token},
                       follow_redirects=False).status_code == 303
+        # posted again (a double click, the back button, another column): refused, nothing read twice
+        again = c.post(r.headers["location"], data={"column": "id", "csrf": token}, follow_redirects=False)
+        assert again.status_code == 409 and "already" in again.json()["error"], again.text
         app.state.labeller.wait(120)
         sts = c.get("/api/statements").json()["statements"]
         assert [s["text"] for s in sts] == ["De NLA ziet meer uitbuiting.", "=1+1"]
+        assert c.post(r.headers["location"], data={"column": "opmerking", "csrf": token}).status_code == 409
+        assert len(c.get("/api/statements").json()["statements"]) == 2
         csv_text = c.get("/export?format=csv").text
         assert "'=1+1" in csv_text  # formula-safe
 
@@ -864,3 +869,12 @@ def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, 
         for bad in ("Problemen", ["Problemen"], [1, 2, 3]):
             r = c.post("/api/classify", json={"texts": lines, "headings": bad})
             assert r.status_code == 400 and "headings" in r.json()["error"]
+
+
+def test_too_many_texts_in_one_classify_request_is_a_413(make_app):
+    """Too much in one request is a 413, whether it is too many texts or too many characters (as the docs say)."""
+    from mh_nlp.app.server import MAX_TEXTS
+
+    with TestClient(make_app()) as c:
+        r = c.post("/api/classify", json={"texts": ["Meer opvang nodig."] * (MAX_TEXTS + 1)})
+        assert r.status_code == 413 and f"limit {MAX_TEXTS:,}" in r.json()["error"], r.text

@@ -115,6 +115,47 @@ def test_a_package_that_understates_its_size_unpacks_no_further(tmp_path):
     assert peak > 150, (err, peak)  # (so the measure above can tell)
 
 
+def understate(path: Path, name: str, size: int = 1024) -> None:
+    """Make the directory and local header of entry ``name`` declare ``size`` bytes."""
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo(name)
+    data[info.header_offset + 22:info.header_offset + 26] = struct.pack("<I", size)
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"PK\x05\x06"))
+    while data[central + 46:central + 46 + len(name)] != name.encode():
+        central = data.rfind(b"PK\x01\x02", 0, central)
+    data[central + 24:central + 28] = struct.pack("<I", size)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["deflate", "header"])
+def test_a_damaged_entry_does_not_hide_a_bomb_behind_it(tmp_path, damage):
+    """A QA pass found that the check stopped at the first entry it could not unpack, so a broken entry placed
+    first let an understated 100 MB member through. Every entry is counted now, and a damaged one refuses the file."""
+    path = tmp_path / "hidden.docx"
+    src = bomb(tmp_path / "liar.docx", 100, zip64=False)
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("aaa.bin", b"x" * 5000)  # first in the directory
+        for info in z.infolist():
+            out.writestr(info, z.read(info.filename))
+    understate(path, "word/document.xml")
+    data = bytearray(path.read_bytes())
+    first = zipfile.ZipFile(path).getinfo("aaa.bin")
+    if damage == "deflate":  # its compressed bytes replaced by an invalid deflate block
+        start = first.header_offset + 30 + len("aaa.bin")
+        data[start:start + first.compress_size] = b"\xff" * first.compress_size
+        path.write_bytes(bytes(data))
+    else:  # its local header is not where the directory says
+        central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"PK\x05\x06"))
+        while data[central + 46:central + 46 + 7] != b"aaa.bin":
+            central = data.rfind(b"PK\x01\x02", 0, central)
+        data[central + 42:central + 46] = struct.pack("<I", 1)
+        path.write_bytes(bytes(data))
+    with pytest.raises(safezip.ZipLimitError, match="aaa.bin: an entry that cannot be unpacked"):
+        safezip.check_zip(path)
+    err, peak = read_in_child(path)
+    assert "cannot be unpacked" in err and peak < 150, (err, peak)
+
+
 def test_label_cli_refuses_a_bomb_in_one_line_and_takes_the_option(tmp_path, monkeypatch):
     use_fakes(monkeypatch)
     path = bomb(tmp_path / "b.docx", 60)

@@ -323,6 +323,12 @@ class Store:
         cols = ", ".join(f"{k} = ?" for k in fields)
         self._write(f"UPDATE documents SET {cols} WHERE id = ?", [*fields.values(), doc_id])
 
+    def claim_document(self, doc_id: int, expected: str, status: str) -> bool:
+        """Move a document from status ``expected`` to ``status`` in one write; False when it was not in
+        ``expected`` (another request got there first)."""
+        cur = self._write("UPDATE documents SET status = ? WHERE id = ? AND status = ?", (status, doc_id, expected))
+        return cur.rowcount == 1
+
     def document(self, doc_id: int) -> dict | None:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None

@@ -606,7 +606,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if not isinstance(texts, list) or not texts:
             raise ApiError(400, "expected {\"texts\": [\"...\", ...]} with at least one text")
         if len(texts) > MAX_TEXTS:
-            raise ApiError(400, f"at most {MAX_TEXTS} texts per request")
+            raise ApiError(413, f"{len(texts):,} texts in one request (limit {MAX_TEXTS:,}): send fewer texts per request")
         if not all(isinstance(t, str) for t in texts):
             raise ApiError(400, "every text must be a string")
         in_order = body.get("in_order", False)
@@ -946,6 +946,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: int, request: Request):
         doc = _table_document(doc_id)
+        if doc["status"] != "column":  # chosen once: a second post (a double click, the back button) would read it again
+            raise ApiError(409, f"document {doc_id} is already read (status {doc['status']}): upload it again to read "
+                                "another column")
         form = await _form(request)
         column = form.get("column")
         columns = _columns(doc)
@@ -956,6 +959,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         elif doc.get("note_column") == column:
             raise ApiError(400, f"the notes are split by {column!r}: it cannot be the statements' column too")
         await _check_table_count(doc_id, Path(doc["file"]), column)
+        if not store.claim_document(doc_id, "column", "labelling"):  # two posts at once: only the first reads it
+            raise ApiError(409, f"document {doc_id} is already being read: upload it again to read another column")
         _start(doc_id, Path(doc["file"]), column, "paragraph")
         return RedirectResponse("/", status_code=303)
 

@@ -100,14 +100,14 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
     if n is None:
         return
     if n > max_n:
-        raise error(f"the package holds {n:,} entries (limit {max_n:,}){hint}")
+        raise error(f"the package holds {n:,} entries (limit {max_n:,}): more than any Office document has")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         return  # a damaged package: the reader says so
     if len(infos) > max_n:
-        raise error(f"the package holds {len(infos):,} entries (limit {max_n:,}){hint}")
+        raise error(f"the package holds {len(infos):,} entries (limit {max_n:,}): more than any Office document has")
     limit = max_mb * 1024 * 1024
     total = sum(max(0, i.file_size) for i in infos)
     if total > limit:
@@ -118,8 +118,8 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise error(f"{info.filename}: a compression method Office does not use ({info.compress_type})")
             size = _inflated_size(fh, info, info.file_size + 1)
-            if size is None:
-                return  # a damaged entry: the reader says so
+            if size is None:  # every entry is counted: a damaged one must not hide the entries after it
+                raise error(f"{info.filename}: an entry that cannot be unpacked: a damaged or hostile file")
             if size > info.file_size:
                 raise error(f"{info.filename} unpacks to more than the package declares "
                             f"({info.file_size:,} bytes): a damaged or hostile file")
