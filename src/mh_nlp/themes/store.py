@@ -36,6 +36,22 @@ def default_model_path() -> Path:
     return models_dir() / f"{MODEL_NAME}{MODEL_SUFFIX}"
 
 
+def fast_model_path() -> Path:
+    """Where ``mh-nlp train --fast`` writes the fast route's model unless told otherwise (``make fast`` too)."""
+    return models_dir() / f"{MODEL_NAME}-fast{MODEL_SUFFIX}"
+
+
+def model_metadata_or_none(path: Path) -> dict | None:
+    """The metadata beside a model file when it is a model's metadata (a JSON object naming this file), else None:
+    a ``<name>.json`` that is something else (a user's own file) must not be taken for it, or written over."""
+    mpath = metadata_path(Path(path))
+    try:
+        meta = json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and meta.get("model_file") == Path(path).name and "format" in meta else None
+
+
 def metadata_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
 
