@@ -87,3 +87,17 @@ def test_a_text_printed_twice_accepts_the_sections_of_both_copies(quotes):
     # the records as printed are untouched
     raw = {q.id: q for q in quotes}
     assert raw["p011-R07"].alt_sections == () and raw["p011-R07"].section == body["p011-R07"].section
+
+
+def test_bad_pages_and_folds_are_one_line_errors():
+    """Quotes stand on odd pages only; a page without quotes, or more folds than pages, is a one-line error."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    res = CliRunner().invoke(main, ["corpus", "check", "--page", "12", "--no-written"])
+    assert res.exit_code == 1 and "no quotes on page 12: the quote pages are 11, 13" in res.output, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    res = CliRunner().invoke(main, ["evaluate", "--folds", "25", "--candidate", "majority", "--out", "unused"])
+    assert res.exit_code == 1 and "--folds 25: at most 24" in res.output, res.output
+    assert CliRunner().invoke(main, ["corpus", "check", "--min-coverage", "1.5"]).exit_code == 2

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import _guard, _load, main
+from .base import UserError, _guard, _load, main
 
 
 @main.group()
@@ -46,7 +46,8 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 @corpus.command("check")
 @click.option("--quotes", "quotes_path", type=click.Path(path_type=Path), help="Quotes file (default: data/quotes.jsonl).")
 @click.option("--page", "pages", type=int, multiple=True, help="Check only this page (repeatable).")
-@click.option("--min-coverage", default=0.98, show_default=True, help="Coverage a page must reach.")
+@click.option("--min-coverage", default=0.98, show_default=True, type=click.FloatRange(0, 1),
+              help="Coverage a page must reach (0 to 1).")
 @click.option("--written/--no-written", "check_written", default=True, show_default=True,
               help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "
               "stance statements (data/synthetic/stance.jsonl).")
@@ -60,6 +61,11 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
     quotes, tax = _load(quotes_path)
     every_quote = quotes  # the written statements are compared with every quote, whatever --page says
     if pages:
+        have = sorted({q.page for q in quotes})
+        missing = [p for p in pages if p not in have]
+        if missing:
+            raise UserError(f"no quotes on page {', '.join(map(str, missing))}: the quote pages are "
+                            f"{', '.join(map(str, have))}")
         quotes = [q for q in quotes if q.page in pages]
     failed = False
     for err in consistency_errors(quotes, tax):

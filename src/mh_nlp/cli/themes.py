@@ -114,6 +114,11 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
         raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
     if folds < 2:
         raise UserError("--folds must be at least 2")
+    from ..corpus.records import load_quotes
+
+    pages = len({q.page for q in load_quotes()})
+    if folds > pages:  # new pages folds by page: no more folds than pages
+        raise UserError(f"--folds {folds}: at most {pages}, the number of quote pages")
     partial = bool(only) or no_corrections or folds != DEFAULT_FOLDS
     if partial and not force and (out_dir / "evaluation.json").exists():
         raise UserError(f"{out_dir / 'evaluation.json'} exists, and this partial run (--candidate, --no-corrections "
