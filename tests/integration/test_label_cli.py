@@ -452,3 +452,18 @@ def test_a_folder_without_notes_beside_a_good_file_is_a_partial_run(clf, tmp_pat
     assert r.exit_code == 3 and error_lines(r) == [f"mh-nlp: error: {empty}: a folder without notes or transcripts "
                                                    "(.csv, .docx, .jsonl, .markdown, .md, .odt, .pdf, .pptx, .srt, .txt, .vtt, .xlsx)"]
     assert {row["source"] for row in read_csv(tmp_path / "o.csv")} == {str(note)}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_classify_stdin_in_utf16_or_32_is_read_as_such(clf, encoding):
+    """PowerShell pipes and Notepad files are UTF-16: read as text, not as Windows-1252 garbage."""
+    text = "Eén slachtoffer.\n\nTe weinig opvang.\n"
+    r = CliRunner().invoke(main, ["classify", "--json"], input=text.encode(encoding))
+    assert r.exit_code == 0, r.output
+    assert [json.loads(line)["text"] for line in r.stdout.splitlines()] == ["Eén slachtoffer.", "Te weinig opvang."]
+    assert "not UTF-8" not in r.stderr
+
+
+def test_classify_stdin_binary_is_a_one_line_error(clf):
+    r = CliRunner().invoke(main, ["classify"], input=b"\x00\x01\x02\xff\x00\x00\x07abc")
+    assert r.exit_code == 1 and r.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -128,12 +129,46 @@ def _stderr_is_tty() -> bool:
 
 # ---------------------------------------------------------------- classify
 
+def _read_some(stream) -> bytes:
+    """What standard input has ready (at least one byte unless it is empty), without waiting for all of it."""
+    return stream.read1(8192) if hasattr(stream, "read1") else stream.read(8192)
+
+
+def _byte_lines(first: bytes, stream) -> Iterator[bytes]:
+    """The lines of ``first`` and then of the rest of ``stream``, as they come."""
+    pending = first
+    while True:
+        *lines, pending = pending.split(b"\n")
+        yield from (line + b"\n" for line in lines)
+        chunk = _read_some(stream)
+        if not chunk:
+            break
+        pending += chunk
+    if pending:
+        yield pending
+
+
 def _stdin_texts() -> Iterator[str]:
-    """Lines of standard input (UTF-8, else Windows-1252 with a warning), stripped, blank ones skipped."""
+    """Lines of standard input (UTF-8; UTF-16/32 by a byte-order mark or zero bytes; else Windows-1252 with a
+    warning), stripped, blank ones skipped."""
     warned = False
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text-only stdin (embedded use): encode back to bytes
         stream = (line.encode("utf-8", errors="surrogateescape") for line in sys.stdin)
+    else:  # UTF-16/32 (PowerShell pipes, Notepad files) is told by its first bytes: read as such, not line by line
+        from ..io.readers import wide_encoding
+
+        head = _read_some(stream)
+        wide = wide_encoding(head)
+        if wide:
+            for line in (head + stream.read()).decode(wide, errors="replace").splitlines():
+                line = line.lstrip("\ufeff").strip()
+                if line:
+                    yield line
+            return
+        if b"\x00" in head[:8192]:
+            raise UserError("<stdin>: binary data, not text")
+        stream = _byte_lines(head, stream)
     for raw in stream:
         try:
             line = raw.decode("utf-8-sig")

@@ -180,6 +180,15 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return encoding
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """UTF-32/UTF-16 by a byte-order mark or by the zero bytes of BOM-less UTF-16 at the start of a text, else None
+    (standard input, where :func:`detect_encoding` cannot read a file)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    return _utf16_without_bom(head[:8192]) if b"\x00" in head[:8192] else None
+
+
 def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
     """The encoding of a text file: ``utf-32``/``utf-16`` by their byte-order mark, BOM-less UTF-16 by its
     zero bytes (``utf-16-le``/``utf-16-be``), ``utf-8-sig`` when the whole file is valid UTF-8 (with or
