@@ -168,7 +168,7 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
     wb.active.append(["Meer opvang voor mannen.", 4.7])
     wb.active.append(["Betere samenwerking over de grens.", 4.1])  # or 4.10: a number cannot tell
     wb.save(tmp_path / "c.xlsx")
-    with pytest.raises(AdditionsError, match="row 3: section 4.1 is stored as a number"):
+    with pytest.raises(AdditionsError, match=r"row 3 \(sheet 'Sheet'\): section 4.1 is stored as a number"):
         read_additions(tmp_path / "c.xlsx")
     fake = tmp_path / "fake.xlsx"
     fake.write_text("text,section\nMeer opvang.,4.7\n", encoding="utf-8")
@@ -195,6 +195,46 @@ def test_train_add_reads_the_columns_as_label_does(tmp_path):
     jl = tmp_path / "c.jsonl"
     jl.write_text('{"Uitspraak": "Meer opvang.", "SECTION": "4.7"}\n', encoding="utf-8")
     assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
+
+
+def test_train_add_reads_what_label_reads(tmp_path):
+    """A QA pass found files that `label` reads and `train --add` refused: Windows-1252, a .jsonl with a byte-order
+    mark, a title above the header, the corrections on the second sheet, a statement that is a number, and a
+    `label` output whose sections the analyst corrected (its meta and chatter rows have no section)."""
+    import openpyxl
+
+    warnings: list[str] = []
+    f = tmp_path / "c.csv"
+    f.write_bytes("text;section\nEén slachtoffer meer in de opvang.;4.7\n".encode("cp1252"))
+    assert [a.text for a in read_additions(f, warn=warnings.append)] == ["Eén slachtoffer meer in de opvang."]
+    assert "not UTF-8" in warnings[-1] and warnings[-1].startswith(str(f))
+    jl = tmp_path / "c.jsonl"
+    jl.write_text('\ufeff{"text": "Meer opvang.", "section": "4.7"}\n', encoding="utf-8")
+    assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
+    wb = openpyxl.Workbook()
+    wb.active.title = "Uitleg"
+    wb.active.append(["Dit werkblad legt uit wat er in het volgende staat."])
+    ws = wb.create_sheet("Correcties")
+    ws.append(["Correcties ronde 2"])  # a title above the header
+    ws.append([])
+    ws.append(["tekst", "sectie"])
+    ws.append(["Meer opvang voor mannen.", "4.7"])
+    ws.append([2024, "1.1"])  # a statement that is a number (nonsense, but it is text to label)
+    wb.save(tmp_path / "c.xlsx")
+    got = read_additions(tmp_path / "c.xlsx", warn=warnings.append)
+    assert [(a.text, a.section, a.row) for a in got] == [("Meer opvang voor mannen.", "4.7", "4 (sheet 'Correcties')"),
+                                                          ("2024", "1.1", "5 (sheet 'Correcties')")]
+    assert any("1 row above the header row 3 read as a title, not as statements (row 1)" in w for w in warnings)
+    assert any("sheet 'Uitleg' has no text and section columns; left out" in w for w in warnings)
+    out = tmp_path / "labels.csv"  # the shape of mh-nlp label's output, the sections corrected by hand
+    out.write_text("source,position,statement,kind,section\nn.md,1,Datum: 3 maart,meta,\n"
+                   "n.md,2,'=Meer opvang nodig.,statement,4.7\nn.md,3,Dank jullie wel!,chatter,\n", encoding="utf-8")
+    warnings.clear()
+    assert [(a.text, a.section, a.row) for a in read_additions(out, warn=warnings.append)] == [
+        ("=Meer opvang nodig.", "4.7", 3)]  # the formula guard of our own output undone
+    assert warnings == [f"{out}: 2 rows of kind meta or chatter (not statements) left out"]
+    with pytest.raises(AdditionsError, match="is a folder; give the file of corrections"):
+        read_additions(tmp_path)
 
 
 def test_train_add_never_replaces_the_default_model(tmp_path, monkeypatch):

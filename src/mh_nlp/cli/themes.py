@@ -44,7 +44,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     additions = []
     if add_file is not None:
         try:
-            additions = read_additions(add_file)
+            additions = read_additions(add_file, warn=lambda m: click.echo(f"mh-nlp: warning: {m}", err=True))
         except AdditionsError as exc:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:

@@ -1,113 +1,126 @@
 """An analyst's corrections for ``mh-nlp train --add``: a .csv, .xlsx or .jsonl file with a text column and a
 section column, read here and checked row by row by :func:`mh_nlp.themes.train.check_additions`.
 
-Column names are matched as ``label`` matches them: case-insensitive, the text in ``text``, ``tekst``,
-``statement`` or ``uitspraak`` and the section in ``section`` or ``sectie``. Every message names the row as the
-file shows it — a spreadsheet's row number (the header is row 1) or a .jsonl file's line — and a workbook is
-checked for decompression bombs before it is opened."""
+Files are read as ``label`` reads them (:func:`mh_nlp.io.readers.table_rows`, :func:`~mh_nlp.io.readers.open_text`):
+UTF-8 with or without byte-order mark, UTF-16/32 or Windows-1252; the header row found below a title; every sheet
+of a workbook that has the columns; a workbook checked for decompression bombs before it is opened. Column names
+are matched case-insensitively: the text in ``text``, ``tekst``, ``statement`` or ``uitspraak`` and the section in
+``section`` or ``sectie``. So a ``label`` output whose sections an analyst corrected can be given back as it is:
+its rows of kind ``meta`` or ``chatter`` (no statement, no section) are left out with a warning. Every message
+names the row as the file shows it — a spreadsheet's row number (and sheet) or a .jsonl file's line."""
 from __future__ import annotations
 
-import csv
 import json
-import zipfile
 from pathlib import Path
+from typing import Callable
 
 from ..corpus.records import Taxonomy
 from ..themes.train import Addition, AdditionsError, check_additions
-from .readers import TEXT_COLUMNS
+from .readers import TEXT_COLUMNS, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
 
 SECTION_COLUMNS = ("section", "sectie")
+KIND_COLUMN = "kind"  # mh-nlp label's output: meta and chatter lines carry no section
+NOT_STATEMENTS = ("meta", "chatter")
 SUFFIXES = (".csv", ".xlsx", ".jsonl")
 
-
-def _columns(header: list[str], path: Path) -> tuple[int, int]:
-    """Indexes of the text and section columns in ``header``."""
-    lowered = [str(h or "").strip().lower() for h in header]
-    text = next((lowered.index(c) for c in TEXT_COLUMNS if c in lowered), None)
-    section = next((lowered.index(c) for c in SECTION_COLUMNS if c in lowered), None)
-    if text is None or section is None:
-        found = ", ".join(str(h).strip() for h in header if str(h or "").strip()) or "none"
-        raise AdditionsError(f"{path}: needs a text column ({', '.join(TEXT_COLUMNS)}) and a section column "
-                             f"({', '.join(SECTION_COLUMNS)}) in its first row (found: {found})")
-    return text, section
+Row = tuple[object, object, object]  # (row number as the file shows it, text, section)
 
 
-def _table(rows, path: Path) -> list[tuple[int, object, object]]:
-    """(row number, text, section) of each non-empty row below the header; ``rows``: (number, cells)."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        raise AdditionsError(f"{path}: no rows")
-    t, s = _columns(list(first[1]), path)
-    out = []
-    for n, cells in rows:
-        cells = list(cells)
-        if not any(c is not None and str(c).strip() for c in cells):
-            continue  # an empty row (a spreadsheet still counts it)
-        get = lambda i: cells[i] if i < len(cells) else None  # noqa: E731
-        out.append((n, get(t), get(s)))
-    return out
+def _find(names: list[str], wanted: tuple[str, ...]) -> int | None:
+    lowered = [str(h or "").strip().lower() for h in names]
+    return next((lowered.index(c) for c in wanted if c in lowered), None)
 
 
-def _csv(path: Path) -> list[tuple[int, object, object]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        sample = fh.read(4096)
-        fh.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return _table(enumerate(csv.reader(fh, dialect), 1), path)  # a record is a spreadsheet row
+def _text(value) -> object:
+    """A cell as the statement's text: a number cell (a statement that is a number) as text, as ``label`` reads it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return value
 
 
-def _xlsx(path: Path) -> list[tuple[int, object, object]]:
-    from openpyxl import load_workbook
-
-    check_zip(path, hint="")  # a file of corrections has no reason to come near the limit
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return _table(enumerate(wb.worksheets[0].iter_rows(values_only=True), 1), path)
-    finally:
-        wb.close()
-
-
-def _jsonl(path: Path) -> list[tuple[int, object, object]]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
+def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
+    """(rows, rows left out as meta or chatter) of a .csv file or of every sheet of a workbook with a text and a
+    section column."""
+    out: list[Row] = []
+    skipped = 0
+    missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
+    for where, header, rows in table_rows(path, warn):
+        t, s, k = _find(header, TEXT_COLUMNS), _find(header, SECTION_COLUMNS), _find(header, (KIND_COLUMN,))
+        if t is None or s is None:
+            missing.append((where, ", ".join(h for h in header if not h.startswith("column")) or "none"))
+            for _ in rows:  # read past it: the next sheet comes after
+                pass
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            raise AdditionsError(f"{path}: line {n}: not valid JSON") from None
-        if not isinstance(rec, dict):
-            raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
-        keys = {str(k).strip().lower(): k for k in rec}
-        text = next((rec[keys[c]] for c in TEXT_COLUMNS if c in keys), None)
-        section = next((rec[keys[c]] for c in SECTION_COLUMNS if c in keys), None)
-        out.append((n, text, section))
-    return out  # no rows at all: check_additions says so
+        sheet = f" ({where[:-2]})" if where else ""  # a workbook's rows name their sheet: "row 3 (sheet 'Blad1')"
+        for n, cells in rows:
+            cells = list(cells)
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue  # an empty row (a spreadsheet still counts it)
+            get = lambda i: cells[i] if i < len(cells) else None  # noqa: E731
+            if k is not None and str(get(k) or "").strip().lower() in NOT_STATEMENTS:
+                skipped += 1
+                continue
+            out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
+    if not out and missing:
+        raise AdditionsError(f"{path}: needs a text column ({', '.join(TEXT_COLUMNS)}) and a section column "
+                             f"({', '.join(SECTION_COLUMNS)}) (" + "; ".join(f"{w}found: {f}" for w, f in missing) + ")")
+    for where, _found in missing:
+        warn(f"{where[:-2]} has no text and section columns; left out")
+    return out, skipped
 
 
-def read_additions(path: str | Path, taxonomy: Taxonomy | None = None) -> list[Addition]:
+def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
+    out: list[Row] = []
+    skipped = 0
+    with open_text(path, warn) as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line.lstrip("\ufeff"))
+            except json.JSONDecodeError:
+                raise AdditionsError(f"{path}: line {n}: not valid JSON") from None
+            if not isinstance(rec, dict):
+                raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
+            keys = {str(k).strip().lower(): k for k in rec}
+            if str(rec.get(keys.get(KIND_COLUMN, ""), "") or "").strip().lower() in NOT_STATEMENTS:
+                skipped += 1
+                continue
+            text = next((rec[keys[c]] for c in TEXT_COLUMNS if c in keys), None)
+            section = next((rec[keys[c]] for c in SECTION_COLUMNS if c in keys), None)
+            out.append((n, _text(text), section))
+    return out, skipped  # no rows at all: check_additions says so
+
+
+def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
+                   warn: Callable[[str], None] | None = None) -> list[Addition]:
     """An analyst's labelled statements, every row checked (:func:`~mh_nlp.themes.train.check_additions`): a
     missing column, an empty text, a missing, unknown or untitled section or a repeated statement raises
-    :class:`~mh_nlp.themes.train.AdditionsError` naming the row as the file shows it."""
+    :class:`~mh_nlp.themes.train.AdditionsError` naming the row as the file shows it. ``warn`` hears what was left
+    out (meta and chatter rows of a ``label`` output, a sheet without the columns, rows above a header, an
+    encoding other than UTF-8), each message starting with the file's name."""
     path = Path(path)
+    say = (lambda m: warn(f"{path}: {m}")) if warn else (lambda m: None)
+    if path.is_dir():
+        raise AdditionsError(f"{path}: is a folder; give the file of corrections (.csv, .xlsx or .jsonl)")
     if not path.is_file():
         raise AdditionsError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise AdditionsError(f"{path}: unsupported file type {suffix or '(none)'} (use .csv, .xlsx or .jsonl)")
     try:
-        rows = {".csv": _csv, ".xlsx": _xlsx, ".jsonl": _jsonl}[suffix](path)
+        if suffix == ".xlsx":
+            check_zip(path, hint="")  # first, with no hint at an option train does not have
+        rows, skipped = _jsonl(path, say) if suffix == ".jsonl" else _tables(path, say)
     except AdditionsError:
         raise
     except ZipLimitError as exc:
         raise AdditionsError(f"{path}: {exc}") from None
-    except zipfile.BadZipFile:
-        raise AdditionsError(f"{path}: not a valid .xlsx file") from None
+    except ReadError as exc:
+        raise AdditionsError(f"{path}: {exc}") from None
     except Exception as exc:  # a damaged file: one line for the user, whatever the parser raised
         raise AdditionsError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__})") from None
+    if skipped:
+        say(f"{skipped} row{'s' if skipped > 1 else ''} of kind meta or chatter (not statements) left out")
     return check_additions(rows, path, "line" if suffix == ".jsonl" else "row", taxonomy)

@@ -1167,10 +1167,11 @@ def _rows(header: list[str], col: int, rows: Iterable[tuple[int, list]]) -> Iter
         yield number, text, extra
 
 
-def _above_warning(where: str, above: list[tuple[int, list]], number: int) -> str:
+def _above_warning(where: str, above: list[tuple[int, list]], number: int,
+                   option: str = "; use --header-row to choose another") -> str:
     rows = _first_few(n for n, _r in above)
     return (f"{where}{len(above)} row{'s' if len(above) > 1 else ''} above the header row {number} "
-            f"read as a title, not as statements (row {rows}; use --header-row to choose another)")
+            f"read as a title, not as statements (row {rows}{option})")
 
 
 _DELIMITERS = ",;\t|"
@@ -1204,7 +1205,8 @@ def _csv_records(fh, dialect) -> Iterator[tuple[int, list]]:
         raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
 
 
-def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | None, pick: bool = True):
+def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | None, pick: bool = True,
+               option: str = "; use --header-row to choose another"):
     """(open file, header row number, header, text column, rows after the header) of a .csv file."""
     fh = _open_text(path, warn)
     try:
@@ -1214,7 +1216,7 @@ def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | Non
         number, header, above, rest = _split_header(records, column, header_row, "")
         col = _pick_column(header, column) if pick else -1
         if above:
-            warn(_above_warning("", above, number))
+            warn(_above_warning("", above, number, option))
         return fh, number, header, col, rest
     except BaseException:
         fh.close()
@@ -1496,6 +1498,41 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
 
 
 # ---------------------------------------------------------------- public API
+
+def open_text(path: str | Path, warn: Warn | None = None):
+    """A text file opened as :func:`read_statements` opens it: its encoding detected (UTF-8 with or without
+    byte-order mark, UTF-16/32, else Windows-1252 with a warning)."""
+    return _open_text(Path(path), warn or _ignore)
+
+
+def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str, list[str], Iterator[tuple[int, list]]]]:
+    """The raw rows of a .csv file, or of each sheet of an .xlsx workbook, found as :func:`read_statements`
+    finds them — encoding detected, header row found below a title (:func:`find_header`, rows above it warned),
+    the formula guard of our own .csv output undone, the workbook checked for decompression bombs — for a
+    caller that needs more than one column (``train --add``): per table, (where — ``""`` or ``"sheet 'X': "``,
+    header names, the rows below the header as (row number as the spreadsheet shows it, cell values)). Each
+    table's rows must be read before the next table is asked for. An empty sheet is left out."""
+    path = Path(path)
+    check_input(path)
+    if path.suffix.lower() == ".csv":
+        fh, _number, header, _col, rest = _csv_table(path, warn or _ignore, None, None, pick=False, option="")
+        with fh:
+            yield "", header, rest
+        return
+    wb = _xlsx_open(path)
+    try:
+        for ws in _xlsx_sheets(wb, None):
+            where = f"sheet {ws.title!r}: "
+            try:
+                number, header, above, rest = _split_header(_numbered_rows(ws), None, None, where)
+            except ReadError:
+                continue  # no header row: an empty sheet
+            if above and warn:
+                warn(_above_warning(where, above, number, option=""))
+            yield where, header, rest
+    finally:
+        wb.close()
+
 
 def read_statements(path: str | Path, *, column: str | None = None, split: str = "paragraph",
                     max_chars: int = MAX_CHARS, warn: Warn | None = None, source: str | None = None,
