@@ -270,3 +270,13 @@ def test_embedding_cache_hit_miss_and_corrupt_file(tmp_path, capsys):
     assert db.with_name(db.name + ".corrupt").exists() and "damaged" in capsys.readouterr().err
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*) FROM vectors").fetchone()[0] == 1
+
+
+def test_train_add_refuses_a_whole_corpus_as_corrections(tmp_path, monkeypatch):
+    from mh_nlp.io import additions
+
+    monkeypatch.setattr(additions, "MAX_ADDITIONS", 3)
+    f = tmp_path / "c.csv"
+    f.write_text("text,section\n" + "".join(f"Meer opvang nummer {i}.,4.7\n" for i in range(4)), encoding="utf-8")
+    with pytest.raises(AdditionsError, match="4 rows \\(at most 3 corrections in one file\\)"):
+        read_additions(f)

@@ -52,6 +52,9 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         if same_file(path, default_model_path()):
             raise UserError(f"{model_path} is the default model, which stays the one trained on the anthology alone: "
                             "give --add another --model (e.g. models/mine.npz)")
+        if len(additions) >= 500:  # each new statement is embedded once (about 30 a second on two cores, cold)
+            click.echo(f"mh-nlp: {len(additions):,} corrections: embedding those not seen before may take up to "
+                       f"{max(1, round(len(additions) / 30 / 60))} minutes", err=True)
     elif if_needed and model_is_current(path, candidate):
         click.echo(f"model is up to date: {path}")
         return

@@ -23,6 +23,7 @@ SECTION_COLUMNS = ("section", "sectie")
 KIND_COLUMN = "kind"  # mh-nlp label's output: meta and chatter lines carry no section
 NOT_STATEMENTS = ("meta", "chatter")
 SUFFIXES = (".csv", ".xlsx", ".jsonl")
+MAX_ADDITIONS = 20_000  # as many statements as the review screen takes in one upload
 
 Row = tuple[object, object, object]  # (row number as the file shows it, text, section)
 
@@ -123,4 +124,7 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
         raise AdditionsError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__})") from None
     if skipped:
         say(f"{skipped} row{'s' if skipped > 1 else ''} of kind meta or chatter (not statements) left out")
+    if len(rows) > MAX_ADDITIONS:
+        raise AdditionsError(f"{path}: {len(rows):,} rows (at most {MAX_ADDITIONS:,} corrections in one file): "
+                             "corrections are the statements an analyst reviewed, not a whole corpus")
     return check_additions(rows, path, "line" if suffix == ".jsonl" else "row", taxonomy)
