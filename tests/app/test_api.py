@@ -878,3 +878,9 @@ def test_too_many_texts_in_one_classify_request_is_a_413(make_app):
     with TestClient(make_app()) as c:
         r = c.post("/api/classify", json={"texts": ["Meer opvang nodig."] * (MAX_TEXTS + 1)})
         assert r.status_code == 413 and f"limit {MAX_TEXTS:,}" in r.json()["error"], r.text
+
+
+def test_a_text_without_words_is_a_400(make_app):
+    with TestClient(make_app()) as c:
+        r = c.post("/api/classify", json={"texts": ["Meer opvang nodig.", "12345"]})
+        assert r.status_code == 400 and r.json()["error"] == "text 2 holds no words: nothing to classify", r.text

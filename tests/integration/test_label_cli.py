@@ -467,3 +467,13 @@ def test_classify_stdin_in_utf16_or_32_is_read_as_such(clf, encoding):
 def test_classify_stdin_binary_is_a_one_line_error(clf):
     r = CliRunner().invoke(main, ["classify"], input=b"\x00\x01\x02\xff\x00\x00\x07abc")
     assert r.exit_code == 1 and r.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"
+
+
+def test_classify_skips_texts_without_words(clf):
+    """'12345', '?!' or emoji hold nothing to sort into a theme: warned and left out, not given a section."""
+    r = CliRunner().invoke(main, ["classify", "--json", "...!!!???", "Meer opvang nodig.", "😀😀"])
+    assert r.exit_code == 0, r.output
+    assert [json.loads(line)["text"] for line in r.stdout.splitlines()] == ["Meer opvang nodig."]
+    assert "'...!!!???' holds no words; not classified" in r.stderr and "'😀😀' holds no words" in r.stderr
+    r = CliRunner().invoke(main, ["classify", "12345"])
+    assert r.exit_code == 1 and r.stderr.endswith("mh-nlp: error: nothing to classify: no text holds a word\n")

@@ -492,3 +492,10 @@ def test_a_subtitle_block_without_timing_is_counted_and_a_runaway_block_refused(
     big.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n" + "woord " * 20_000 + "\n", encoding="utf-8")
     with pytest.raises(ReadError, match="without a blank line"):
         list(read_statements(big))
+
+
+def test_a_line_of_symbols_or_emoji_is_not_a_statement():
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of("😀😀") == "chatter" and kind_of("→ ★") == "chatter" and kind_of("12345") == "chatter"
+    assert kind_of("😀 Meer opvang voor mannen.") == "statement"

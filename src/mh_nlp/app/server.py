@@ -619,6 +619,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
+        wordless = next((i for i, t in enumerate(texts) if not any(ch.isalpha() for ch in t)), None)
+        if wordless is not None:  # as mh-nlp classify: "12345" or emoji hold nothing to sort into a theme
+            raise ApiError(400, f"text {wordless + 1} holds no words: nothing to classify")
         chars = sum(min(len(t), MAX_CHARS) for t in texts)
         if chars > MAX_REQUEST_CHARS:
             raise ApiError(413, f"{chars:,} characters in one request (limit {MAX_REQUEST_CHARS:,}): "

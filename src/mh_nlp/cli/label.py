@@ -254,6 +254,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
         _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
     first_heading = (heading or "").strip() or None
 
+    wordless: list[str] = []
+
     def statements() -> Iterator[tuple[str | None, str]]:  # (heading, text); a Markdown heading line sets the heading
         current = first_heading
         for line in lines:
@@ -263,6 +265,10 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if md is None and not texts:  # so does a chapter's name on a line of its own ("Knelpunten") on stdin
                 md = bare_heading(line)
             if md is None:
+                if not any(ch.isalpha() for ch in line):  # "12345", "?!", emoji: nothing to sort into a theme
+                    _warn(f"{line[:40]!r} holds no words; not classified")
+                    wordless.append(line)
+                    continue
                 yield current, line
                 continue
             current = md or None
@@ -324,6 +330,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
         sys.exit(EXIT_OK)
+    if count == 0 and wordless:
+        raise UserError("nothing to classify: no text holds a word")
     if count == 0:
         raise UserError("no text given (pass statements as arguments or one per line on standard input)")
 

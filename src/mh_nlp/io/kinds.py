@@ -126,6 +126,8 @@ def kind_of(text: str, speaker: str = "") -> str:
     if cues.chatter.fullmatch(line):
         return "chatter"
     words = _WORD.findall(line)
+    if not words:  # symbols or emoji only: nothing to sort into a theme
+        return "chatter"
     # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
     # words after the first are taken for names
     names = [w for w in words[1:] if w[:1].isupper()][:2]
