@@ -65,7 +65,7 @@ def test_body_that_is_not_json_is_400(client, raw):
 
 
 @pytest.mark.parametrize("body", [{}, {"texts": "one text"}, {"texts": []}, {"texts": [1, 2]}, {"texts": ["ok", ""]},
-                                  {"texts": ["a"] * 1001}, [1]])
+                                  {"texts": ["12345"]}, [1]])  # too many texts: a 413 (below)
 def test_bad_classify_input_is_400(client, body):
     r = client.post("/api/classify", json=body)
     assert r.status_code == 400 and r.json()["error"]
@@ -884,3 +884,24 @@ def test_a_text_without_words_is_a_400(make_app):
     with TestClient(make_app()) as c:
         r = c.post("/api/classify", json={"texts": ["Meer opvang nodig.", "12345"]})
         assert r.status_code == 400 and r.json()["error"] == "text 2 holds no words: nothing to classify", r.text
+
+
+def test_a_body_that_is_not_json_is_a_400_even_where_none_is_needed(make_app):
+    with TestClient(make_app()) as c:
+        for path in ("/api/models/1/use", "/api/train"):
+            r = c.post(path, content=b"{", headers={"content-type": "application/json"})
+            assert r.status_code == 400 and r.json()["error"] == "the body must be JSON", (path, r.text)
+        assert c.post("/api/models/1/use").status_code in (200, 404)  # no body: as before
+
+
+def test_the_same_correction_sent_twice_is_one_statement_and_control_characters_are_refused(make_app):
+    with TestClient(make_app()) as c:
+        first = c.post("/api/corrections", json={"text": "Meer opvang voor mannen.", "section": "4.7"}).json()
+        again = c.post("/api/corrections", json={"text": " Meer opvang voor mannen. ", "section": "4.13",
+                                                 "who": "Anna\u001b[31m\u0000"})
+        assert again.status_code == 201 and again.json()["statement_id"] == first["statement_id"]
+        assert again.json()["who"] == "Anna[31m"
+        reviewed = c.get("/api/corrections").json()["corrections"]
+        assert [(r["text"], r["section"]) for r in reviewed] == [("Meer opvang voor mannen.", "4.13")]  # the latest
+        r = c.post("/api/corrections", json={"text": "Meer\u0000 opvang", "section": "4.7"})
+        assert r.status_code == 400 and "control characters" in r.json()["error"]

@@ -412,3 +412,13 @@ def test_responses_do_not_wait_for_a_delayed_ack(server):
         times.append(time.perf_counter() - t0)
     times.sort()
     assert times[len(times) // 2] < 0.025, [round(t * 1000) for t in times]
+
+
+def test_two_origin_headers_are_refused(make_app):
+    """No browser sends two Origin headers; which one a check reads must not matter."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(make_app()) as c:
+        r = c.post("/api/classify", json={"texts": ["Meer opvang."]},
+                   headers=[("origin", "http://evil.example"), ("origin", "http://testserver")])
+        assert r.status_code == 400 and r.json()["error"] == "more than one Origin header", r.text

@@ -516,15 +516,22 @@ class Store:
                 "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
 
     def add_correction(self, text: str, section: str, who: str) -> dict:
-        """A correction sent without a document (``POST /api/corrections``): a statement of the API document."""
+        """A correction sent without a document (``POST /api/corrections``): a statement of the API document. The
+        same text sent again is a new decision on the statement it made before (the latest counts), not a second
+        statement that would count twice in training and in the scores."""
         doc = self.api_document()
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            pos = db.execute("SELECT coalesce(max(position), 0) + 1 FROM statements WHERE document_id = ?",
-                             (doc,)).fetchone()[0]
-            sid = db.execute("INSERT INTO statements (document_id, position, text) VALUES (?, ?, ?)",
-                             (doc, pos, text)).lastrowid
+            row = db.execute("SELECT id FROM statements WHERE document_id = ? AND text = ? ORDER BY id LIMIT 1",
+                             (doc, text)).fetchone()
+            if row is not None:
+                sid = row[0]
+            else:
+                pos = db.execute("SELECT coalesce(max(position), 0) + 1 FROM statements WHERE document_id = ?",
+                                 (doc,)).fetchone()[0]
+                sid = db.execute("INSERT INTO statements (document_id, position, text) VALUES (?, ?, ?)",
+                                 (doc, pos, text)).lastrowid
             at = now()
             did = db.execute("INSERT INTO decisions (statement_id, section, who, at, action) VALUES (?, ?, ?, ?, 'correct')",
                              (sid, section, who, at)).lastrowid

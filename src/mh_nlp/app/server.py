@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.concurrency import run_in_threadpool
 
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
@@ -296,6 +297,8 @@ class Guard:
                 message["headers"] = list(message.get("headers", [])) + extra
             await _send(message)
 
+        if sum(k.lower() == b"origin" for k, _v in scope.get("headers", [])) > 1:  # no browser sends two
+            return await self._reply(send, 400, "more than one Origin header")
         host = headers.get("host", "")
         if not self.host_allowed(host, scope.get("server")):
             return await self._reply(send, 400, f"this server does not answer to the host name {host[:80]!r} "
@@ -456,6 +459,9 @@ def _local_back(request: Request) -> str:
     return path + (f"?{query}" if query else "")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line breaks
+
+
 def _who(request: Request) -> str:
     who = (request.cookies.get(WHO_COOKIE) or "").strip()
     return who[:60] if who else DEFAULT_WHO
@@ -583,6 +589,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "the JSON holds a lone surrogate (\\ud800-\\udfff without its pair): not text")
         return body
 
+    async def no_body_or_json(request: Request) -> None:
+        """An endpoint that takes no body still refuses a body that is not JSON (a client's mistake, not ignored)."""
+        if await request.body():
+            await json_body(request)
+
     def check_section(section: Any) -> str:
         if not isinstance(section, str) or not section.strip():
             raise ApiError(400, "section must be a section number such as \"4.7\"")
@@ -660,9 +671,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "text must be a non-empty string")
         if len(text) > MAX_CHARS:
             raise ApiError(400, f"text longer than {MAX_CHARS:,} characters")
+        if _CONTROL.search(text):
+            raise ApiError(400, "text holds control characters (such as NUL or ESC): not text")
         section = check_section(body.get("section"))
-        who = body.get("who") if isinstance(body.get("who"), str) and body.get("who").strip() else _who(request)
-        return JSONResponse(store.add_correction(text.strip(), section, who.strip()[:60]), status_code=201)
+        who = _CONTROL.sub("", body.get("who")).strip()[:60] if isinstance(body.get("who"), str) else ""
+        return JSONResponse(store.add_correction(text.strip(), section, who or _who(request)), status_code=201)
 
     @app.get("/api/corrections")
     def api_corrections():
@@ -735,7 +748,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 "training": trainer.snapshot()}
 
     @app.post("/api/models/{version}/use")
-    def api_use_model(version: int):
+    async def api_use_model(version: int, request: Request):
+        await no_body_or_json(request)
+        return await run_in_threadpool(_use_model, version)
+
+    def _use_model(version: int):
         _row_id(version, "model version")
         if trainer.running and trainer.snapshot().get("version") == version:
             raise ApiError(409, f"model v{version} is still being evaluated")
@@ -755,7 +772,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return trainer.snapshot()
 
     @app.post("/api/train", status_code=202)
-    def api_train(request: Request):
+    async def api_train(request: Request):
+        await no_body_or_json(request)
+        return await run_in_threadpool(_train, request)
+
+    def _train(request: Request):
         try:
             return JSONResponse(trainer.start(_who(request)), status_code=202)
         except RuntimeError as exc:
@@ -800,8 +821,6 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
                            header_row: int | None = None) -> None:
-        from starlette.concurrency import run_in_threadpool
-
         await run_in_threadpool(_count, path, column, split, sheets, header_row)
 
     async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
