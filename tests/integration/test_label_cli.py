@@ -477,3 +477,8 @@ def test_classify_skips_texts_without_words(clf):
     assert "'...!!!???' holds no words; not classified" in r.stderr and "'😀😀' holds no words" in r.stderr
     r = CliRunner().invoke(main, ["classify", "12345"])
     assert r.exit_code == 1 and r.stderr.endswith("mh-nlp: error: nothing to classify: no text holds a word\n")
+
+
+def test_a_heading_given_with_ignore_headings_is_warned(clf):
+    r = CliRunner().invoke(main, ["classify", "--heading", "Problemen", "--ignore-headings", "Meer opvang."])
+    assert r.exit_code == 0 and "--ignore-headings: the --heading given counts for nothing" in r.stderr

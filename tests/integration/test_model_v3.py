@@ -278,13 +278,15 @@ def test_a_note_read_in_order_lets_neighbours_count_and_an_older_model_says_it_c
     assert res.exit_code == 0, res.output
     overview = json.loads((tmp_path / "overview.json").read_text(encoding="utf-8"))["inputs"]
     assert overview[0]["read_in_order"] == {"stay": round(read[0].note_stay, 4), "reading": note_reading(read[0].note_stay)}
-    assert overview[1]["read_in_order"]["reading"] == note_reading(1 / len(clf.classes_))  # one statement: alone
+    assert overview[1]["read_in_order"]["reading"] == "one statement: nothing to read in order; read on its own"
     rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["section"] for r in rows[:3]] == [d.section for d in read]
     assert rows[3]["section"] == clf.predict_details(["Kinderen worden online benaderd door loverboys."])[0].section
     res = runner.invoke(main, ["classify", "--in-order", "--json", "--model", str(path)], input="\n".join(note) + "\n")
     assert res.exit_code == 0 and [json.loads(x)["section"] for x in res.stdout.splitlines()] == [d.section for d in read]
     assert res.stderr.strip() == f"mh-nlp: {note_reading(read[0].note_stay)}"
+    res = runner.invoke(main, ["classify", "--in-order", "--model", str(path), note[0]])
+    assert res.exit_code == 0 and res.stderr.strip() == "mh-nlp: one statement: nothing to read in order; read on its own"
 
     arrays, data = clf.model.get_state()
     data.pop("sequence_stay")

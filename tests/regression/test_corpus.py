@@ -101,3 +101,14 @@ def test_bad_pages_and_folds_are_one_line_errors():
     res = CliRunner().invoke(main, ["evaluate", "--folds", "25", "--candidate", "majority", "--out", "unused"])
     assert res.exit_code == 1 and "--folds 25: at most 24" in res.output, res.output
     assert CliRunner().invoke(main, ["corpus", "check", "--min-coverage", "1.5"]).exit_code == 2
+
+
+def test_train_says_before_training_when_the_model_cannot_be_written(tmp_path):
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    res = CliRunner().invoke(main, ["train", "--model", str(tmp_path / "missing" / "m.npz")])
+    assert res.exit_code == 1 and "missing: no such folder for the model" in res.output, res.output
+    res = CliRunner().invoke(main, ["train", "--model", "/proc/m.npz"])
+    assert res.exit_code == 1 and "/proc: cannot write the model there" in res.output, res.output

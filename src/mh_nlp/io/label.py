@@ -298,13 +298,13 @@ class Summary:
         """Sources with an error."""
         return [s for s, c in self._inputs.items() if c.error]
 
-    def _reading(self, stays: list[float]) -> dict[str, Any]:
+    def _reading(self, stays: list[float], statements: int | None = None) -> dict[str, Any]:
         """How an input's notes were read in order: the one note's stay and reading, or for a table of several
         notes (``note_column``) how many held their theme and how many were read statement by statement."""
         from ..themes.context import note_reading, notes_reading  # NumPy: not for --help and error paths
 
         if len(stays) == 1:
-            return {"stay": round(stays[0], 4), "reading": note_reading(stays[0])}
+            return {"stay": round(stays[0], 4), "reading": note_reading(stays[0], statements=statements)}
         return {"notes": len(stays), "by": self.note_column, "stays": [round(s, 4) for s in stays],
                 "reading": notes_reading(stays, str(self.note_column))}
 
@@ -315,7 +315,7 @@ class Summary:
             inputs.append({
                 "source": c.source, "statements": c.statements, "uncertain": c.uncertain,
                 "non_statements": {"meta": c.meta, "chatter": c.chatter, "dropped": c.dropped}, "error": c.error,
-                **({"read_in_order": self._reading(c.note_stays)} if c.note_stays else {}),
+                **({"read_in_order": self._reading(c.note_stays, c.statements)} if c.note_stays else {}),
                 **({"chapter_headings": [{"heading": h, "chapter": ch, "statements": n}
                                          for h, (ch, n) in c.headings.items()]} if c.headings else {}),
                 "chapters": [{"chapter": ch, "title": t, "statements": n} for ch, (t, n) in sorted(c.chapters.items())],

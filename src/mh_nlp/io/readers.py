@@ -1487,8 +1487,12 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 if bad == 1:
                     warn(f"line {number}: not a JSON object, skipped")
                 continue
+            if not column:  # the default text fields, in any case, as in a table's header (TEXT_COLUMNS)
+                names = {str(k).strip().lower(): k for k in record}
+                key = next((names[c] for c in TEXT_COLUMNS if c in names), "text")
             if key not in record:
-                raise ReadError(f"line {number}: no field {key!r}" + ("" if column else " (choose one with --column)"))
+                raise ReadError(f"line {number}: no field {key!r}" + (
+                    "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
             text = record[key]
             extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                      for k, v in record.items() if k != key}

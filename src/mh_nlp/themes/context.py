@@ -37,10 +37,13 @@ __all__ = ["STAYS", "learn_order", "note_reading", "notes_reading", "read_in_ord
 STAYS = (0.2, 0.4, 0.6, 0.8, 0.9)  # the stay probabilities a note may choose from, besides 1 / S and the learnt one
 
 
-def note_reading(stay: float | None, brief: bool = False) -> str:
+def note_reading(stay: float | None, brief: bool = False, statements: int | None = None) -> str:
     """How a note was read, in words, from the stay :func:`read_note` chose for it (None: not read in order). A
     stay below all of :data:`STAYS` is ``1 / S``: the note changed theme too often, and each statement was read
-    on its own. ``brief``: a few words, for a table cell."""
+    on its own. ``brief``: a few words, for a table cell. ``statements``: how many the note held, when known (one
+    statement has no neighbours to read it with)."""
+    if statements == 1:
+        return "one statement" if brief else "one statement: nothing to read in order; read on its own"
     if stay is None:
         return "statement by statement" if brief else "each statement read on its own"
     if stay < STAYS[0]:
