@@ -154,8 +154,8 @@ def test_how_a_note_was_read_is_said_in_words_and_shown_in_the_overview():
     assert note_reading(0.2).endswith("probability 0.20 (the theme often changes: the neighbours count for less)")
     assert note_reading(0.4).endswith("probability 0.40 (the theme often changes: the neighbours count for less)")
     summary = Summary()
-    for source, stay in (("a.txt", 0.96), ("b.txt", None)):
-        st = Statement(source=source, position=1, text="Er is te weinig opvang.")
+    for source, position, stay in (("a.txt", 1, 0.96), ("a.txt", 2, 0.96), ("b.txt", 1, None)):
+        st = Statement(source=source, position=position, text="Er is te weinig opvang.")
         p = Prediction("2.5", "Opvang", 2, "Problemen", 0.5, 0.7, note_stay=stay)
         summary.add(LabelRow(st, p))
     overview = summary.to_dict()
@@ -183,4 +183,6 @@ def test_a_table_of_several_notes_is_batched_and_counted_note_by_note():
     table, note = (i["read_in_order"] for i in summary.to_dict()["inputs"])
     assert table["notes"] == 3 and table["by"] == "sessie" and table["stays"] == [0.96, round(1 / 52, 4), 0.8]
     assert table["reading"].endswith(": 2 with the theme holding, 1 statement by statement")
-    assert note == {"stay": 0.4, "reading": note_reading(0.4)}
+    assert note == {"stay": 0.4, "reading": "one statement: nothing to read in order; read on its own"}
+    assert note_reading(0.4, statements=2) == note_reading(0.4) and note_reading(0.4, brief=True, statements=1) == \
+        "one statement"
