@@ -905,3 +905,11 @@ def test_the_same_correction_sent_twice_is_one_statement_and_control_characters_
         assert [(r["text"], r["section"]) for r in reviewed] == [("Meer opvang voor mannen.", "4.13")]  # the latest
         r = c.post("/api/corrections", json={"text": "Meer\u0000 opvang", "section": "4.7"})
         assert r.status_code == 400 and "control characters" in r.json()["error"]
+        for text in ("Meer \u0085opvang", "Meer \u202eopvang"):  # C1 controls, bidirectional overrides
+            assert c.post("/api/corrections", json={"text": text, "section": "4.7"}).status_code == 400
+        r = c.post("/api/corrections", json={"text": "12345", "section": "4.7"})
+        assert r.status_code == 400 and r.json()["error"] == "text holds no words: nothing to learn from"
+        # the same statement in other case, spacing or accents is the same statement, as train --add compares them
+        again = c.post("/api/corrections", json={"text": "meer  opvang voor MANNEN", "section": "4.7"})
+        assert again.json()["statement_id"] == first["statement_id"]
+        assert len(c.get("/api/corrections").json()["corrections"]) == 1

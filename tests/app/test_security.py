@@ -415,10 +415,13 @@ def test_responses_do_not_wait_for_a_delayed_ack(server):
 
 
 def test_two_origin_headers_are_refused(make_app):
-    """No browser sends two Origin headers; which one a check reads must not matter."""
+    """No browser sends two Origin (or Referer) headers; which one a check reads must not matter."""
     from fastapi.testclient import TestClient
 
     with TestClient(make_app()) as c:
         r = c.post("/api/classify", json={"texts": ["Meer opvang."]},
                    headers=[("origin", "http://evil.example"), ("origin", "http://testserver")])
         assert r.status_code == 400 and r.json()["error"] == "more than one Origin header", r.text
+        r = c.post("/api/classify", json={"texts": ["Meer opvang."]},
+                   headers=[("referer", "http://evil.example/"), ("referer", "http://testserver/")])
+        assert r.status_code == 400 and r.json()["error"] == "more than one Referer header", r.text

@@ -219,22 +219,31 @@ def test_train_add_reads_what_label_reads(tmp_path):
     ws.append([])
     ws.append(["tekst", "sectie"])
     ws.append(["Meer opvang voor mannen.", "4.7"])
-    ws.append([2024, "1.1"])  # a statement that is a number (nonsense, but it is text to label)
     wb.save(tmp_path / "c.xlsx")
     got = read_additions(tmp_path / "c.xlsx", warn=warnings.append)
-    assert [(a.text, a.section, a.row) for a in got] == [("Meer opvang voor mannen.", "4.7", "4 (sheet 'Correcties')"),
-                                                          ("2024", "1.1", "5 (sheet 'Correcties')")]
+    assert [(a.text, a.section, a.row) for a in got] == [("Meer opvang voor mannen.", "4.7", "4 (sheet 'Correcties')")]
     assert any("1 row above the header row 3 read as a title, not as statements (row 1)" in w for w in warnings)
     assert any("sheet 'Uitleg' has no text and section columns; left out" in w for w in warnings)
-    out = tmp_path / "labels.csv"  # the shape of mh-nlp label's output, the sections corrected by hand
-    out.write_text("source,position,statement,kind,section\nn.md,1,Datum: 3 maart,meta,\n"
-                   "n.md,2,'=Meer opvang nodig.,statement,4.7\nn.md,3,Dank jullie wel!,chatter,\n", encoding="utf-8")
+    out = tmp_path / "labels.csv"  # the shape of mh-nlp label's output (with the input's own text column riding
+    out.write_text(                # along), the sections corrected by hand, one left empty
+        "source,position,statement,kind,section,text\nn.md,1,Datum: 3 maart,meta,,x\n"
+        "n.md,2,'=Meer opvang nodig.,statement,4.7,kort\nn.md,3,Dank jullie wel!,chatter,,y\n"
+        "n.md,4,Signalen blijven liggen.,statement,,z\nn.md,5,Onduidelijk.,not a statement,,w\n", encoding="utf-8")
     warnings.clear()
     assert [(a.text, a.section, a.row) for a in read_additions(out, warn=warnings.append)] == [
-        ("=Meer opvang nodig.", "4.7", 3)]  # the formula guard of our own output undone
-    assert warnings == [f"{out}: 2 rows of kind meta or chatter (not statements) left out"]
+        ("=Meer opvang nodig.", "4.7", 3)]  # the statement column; the formula guard of our own output undone
+    assert warnings == [f"{out}: 3 rows left out: not statements (meta, chatter, not a statement)",
+                        f"{out}: 1 row left out: statements without a section (uncertain or not decided)"]
+    jl = tmp_path / "labels.jsonl"
+    jl.write_text('{"statement": "Meer opvang.", "kind": "statement", "section": "4.7", "Tekst": ""}\n'
+                  '{"statement": "Dag allemaal", "kind": "chatter", "section": null}\n', encoding="utf-8")
+    assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
     with pytest.raises(AdditionsError, match="is a folder; give the file of corrections"):
         read_additions(tmp_path)
+    ws.append([2024, "1.1"])  # a number cell is read as text, as label reads it, and holds no word to learn from
+    wb.save(tmp_path / "c.xlsx")
+    with pytest.raises(AdditionsError, match=r"row 5 \(sheet 'Correcties'\): the text holds no words \('2024'\)"):
+        read_additions(tmp_path / "c.xlsx")
 
 
 def test_train_add_never_replaces_the_default_model(tmp_path, monkeypatch):

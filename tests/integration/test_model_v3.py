@@ -523,3 +523,25 @@ def test_held_out_pages_measure_how_far_corrections_pull():
         "Er is te weinig capaciteit bij de politie.")], folds=2, baseline=repeat["baseline"])
     assert spill["before"] == repeat["before"] and spill["baseline"] == repeat["baseline"]
     assert spill["into_after"] > spill["into_before"] == repeat["into_before"]
+
+
+def test_the_fast_routes_own_path_is_guarded_like_any_other(tmp_path, monkeypatch):
+    """`train --fast` writes models/theme-model-fast.npz: a fast model trained with corrections there, or a user's
+    own theme-model-fast.json, is never replaced without --force (a QA pass found both overwritten)."""
+    monkeypatch.setenv("MH_NLP_MODELS", str(tmp_path))
+    model, meta = tmp_path / "theme-model-fast.npz", tmp_path / "theme-model-fast.json"
+    model.write_bytes(b"a model")
+    meta.write_text(json.dumps({"model_file": model.name, "format": 1, "candidate": "examples_static",
+                                "corrections": 2, "corrections_file": "/data/c.csv"}), encoding="utf-8")
+    for args in (["train", "--fast"], ["train", "--fast", "--if-needed"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 1 and "trained with 2 corrections from /data/c.csv" in res.output, res.output
+    model.unlink()
+    meta.write_text('{"my": "notes"}', encoding="utf-8")
+    for force in ([], ["--force"]):
+        res = CliRunner().invoke(main, ["train", "--fast", *force])
+        assert res.exit_code == 1 and "is not this model's metadata" in res.output, res.output
+    meta.write_text('{"model_file": "theme-mo', encoding="utf-8")  # damaged: only --force replaces it
+    res = CliRunner().invoke(main, ["train", "--fast", "--if-needed"])
+    assert res.exit_code == 1 and "it is damaged: --force replaces" in res.output, res.output
+    assert meta.read_text(encoding="utf-8") == '{"model_file": "theme-mo' and not model.exists()

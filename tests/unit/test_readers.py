@@ -499,6 +499,8 @@ def test_a_line_of_symbols_or_emoji_is_not_a_statement():
 
     assert kind_of("😀😀") == "chatter" and kind_of("→ ★") == "chatter" and kind_of("12345") == "chatter"
     assert kind_of("😀 Meer opvang voor mannen.") == "statement"
+    assert kind_of("€ 1.250.000,00 - € 2.500.000,00 - € 3.750.000,00 - € 5.000.000,00 - € 6.000.000,00") == "chatter"
+    assert kind_of(", ".join(str(i) for i in range(1, 14))) == "chatter"
 
 
 def test_jsonl_takes_the_default_text_fields_in_any_case(tmp_path):
@@ -510,3 +512,11 @@ def test_jsonl_takes_the_default_text_fields_in_any_case(tmp_path):
     f.write_text('{"x": "Meer opvang."}\n', encoding="utf-8")
     with pytest.raises(ReadError, match="no field 'text' \\(nor tekst, statement, uitspraak; choose one with --column\\)"):
         list(read_statements(f))
+
+
+def test_a_jsonl_text_field_in_another_case_is_not_carried_as_an_extra_column(tmp_path):
+    from mh_nlp.io.readers import extra_fields
+
+    f = tmp_path / "n.jsonl"
+    f.write_text('{"Tekst": "Meer opvang.", "id": 1}\n', encoding="utf-8")
+    assert extra_fields(f) == ["id"]

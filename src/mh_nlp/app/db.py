@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..corpus.jsonl import normal_form
+
 DB_NAME = "mh-nlp.sqlite"
 DEFAULT_PROJECT = 1
 
@@ -523,8 +525,9 @@ class Store:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute("SELECT id FROM statements WHERE document_id = ? AND text = ? ORDER BY id LIMIT 1",
-                             (doc, text)).fetchone()
+            key = normal_form(text)  # as train --add compares statements: case, accents, punctuation, spaces
+            row = next((r for r in db.execute("SELECT id, text FROM statements WHERE document_id = ? ORDER BY id",
+                                              (doc,)) if normal_form(r[1]) == key), None)
             if row is not None:
                 sid = row[0]
             else:

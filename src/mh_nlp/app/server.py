@@ -297,8 +297,9 @@ class Guard:
                 message["headers"] = list(message.get("headers", [])) + extra
             await _send(message)
 
-        if sum(k.lower() == b"origin" for k, _v in scope.get("headers", [])) > 1:  # no browser sends two
-            return await self._reply(send, 400, "more than one Origin header")
+        for name in (b"origin", b"referer"):  # no browser sends two; which one a check reads must not matter
+            if sum(k.lower() == name for k, _v in scope.get("headers", [])) > 1:
+                return await self._reply(send, 400, f"more than one {name.decode().capitalize()} header")
         host = headers.get("host", "")
         if not self.host_allowed(host, scope.get("server")):
             return await self._reply(send, 400, f"this server does not answer to the host name {host[:80]!r} "
@@ -459,7 +460,9 @@ def _local_back(request: Request) -> str:
     return path + (f"?{query}" if query else "")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters other than tab and line breaks
+# control characters other than tab and line breaks (C0, DEL, C1) and the bidirectional overrides that can make a
+# text display as something else than it is
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _who(request: Request) -> str:
@@ -673,6 +676,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, f"text longer than {MAX_CHARS:,} characters")
         if _CONTROL.search(text):
             raise ApiError(400, "text holds control characters (such as NUL or ESC): not text")
+        if not any(ch.isalpha() for ch in text):
+            raise ApiError(400, "text holds no words: nothing to learn from")
         section = check_section(body.get("section"))
         who = _CONTROL.sub("", body.get("who")).strip()[:60] if isinstance(body.get("who"), str) else ""
         return JSONResponse(store.add_correction(text.strip(), section, who or _who(request)), status_code=201)

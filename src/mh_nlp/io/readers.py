@@ -1468,6 +1468,13 @@ def sheet_names(path: str | Path) -> list[str]:
         wb.close()
 
 
+def _jsonl_text_key(record: dict) -> str:
+    """The text field of a .jsonl record without --column: the default text fields, in any case, as in a table's
+    header (:data:`TEXT_COLUMNS`); ``text`` when it has none of them."""
+    names = {str(k).strip().lower(): k for k in record}
+    return next((names[c] for c in TEXT_COLUMNS if c in names), "text")
+
+
 def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     key = column or "text"
     bad = 0
@@ -1487,9 +1494,8 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 if bad == 1:
                     warn(f"line {number}: not a JSON object, skipped")
                 continue
-            if not column:  # the default text fields, in any case, as in a table's header (TEXT_COLUMNS)
-                names = {str(k).strip().lower(): k for k in record}
-                key = next((names[c] for c in TEXT_COLUMNS if c in names), "text")
+            if not column:
+                key = _jsonl_text_key(record)
             if key not in record:
                 raise ReadError(f"line {number}: no field {key!r}" + (
                     "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
@@ -1611,7 +1617,6 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
             fh.close()
             return [h for i, h in enumerate(header) if i != col]
         keys: dict[str, None] = {}
-        key = column or "text"
         with _open_text(path, _ignore) as fh:
             for i, line in enumerate(fh):
                 if i >= 1000:
@@ -1621,6 +1626,7 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
                 except json.JSONDecodeError:
                     continue
                 if isinstance(record, dict):
+                    key = column or _jsonl_text_key(record)
                     keys.update((k, None) for k in record if k != key)
         return list(keys)
     except (ReadError, OSError):

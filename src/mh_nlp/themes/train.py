@@ -106,6 +106,8 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
                                      f"{section}0 be; store the section column as text")
         if not isinstance(text, str) or not text.strip():
             raise AdditionsError(f"{at}: empty or missing text")
+        if not any(ch.isalpha() for ch in text):
+            raise AdditionsError(f"{at}: the text holds no words ({text.strip()[:40]!r}): nothing to learn from")
         if not section:
             raise AdditionsError(f"{at}: no section")
         if section not in tax.sections:
