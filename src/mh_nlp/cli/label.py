@@ -243,6 +243,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     standard input a chapter's name on a line of its own ('Knelpunten', 'Wat gaat er goed?').
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
+    A text without a word ('12345', '?!', emoji) is left out with a warning: match output to input by "text".
     """
     from ..themes.headings import heading_chapter
 
