@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -399,8 +400,10 @@ def protocol_splits(quotes: Sequence[Quote], folds: int = DEFAULT_FOLDS) -> dict
     elig = np.flatnonzero([counts[s] >= 5 for s in y])
     rest = np.flatnonzero([counts[s] < 5 for s in y])
     sgk = StratifiedGroupKFold(folds, shuffle=True, random_state=SEED)
-    out["known_themes"] = [(np.sort(np.concatenate([elig[a], rest])), elig[b])
-                           for a, b in sgk.split(elig, y[elig], repeat_groups(quotes)[elig])]
+    with warnings.catch_warnings():  # more folds than a section's 5 quotes: some folds lack it, which is fine here
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        out["known_themes"] = [(np.sort(np.concatenate([elig[a], rest])), elig[b])
+                               for a, b in sgk.split(elig, y[elig], repeat_groups(quotes)[elig])]
     loso = [s for s in sorted(counts, key=section_key) if counts[s] >= 10]
     out["themes_without_quotes"] = [(np.flatnonzero(y != s), np.flatnonzero(y == s)) for s in loso]
     return out
