@@ -29,6 +29,7 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
 
+from ..corpus.jsonl import has_words
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
                          read_statements)
@@ -633,7 +634,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
-        wordless = next((i for i, t in enumerate(texts) if not any(ch.isalpha() for ch in t)), None)
+        wordless = next((i for i, t in enumerate(texts) if not has_words(t)), None)
         if wordless is not None:  # as mh-nlp classify: "12345" or emoji hold nothing to sort into a theme
             raise ApiError(400, f"text {wordless + 1} holds no words: nothing to classify")
         chars = sum(min(len(t), MAX_CHARS) for t in texts)
@@ -676,7 +677,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, f"text longer than {MAX_CHARS:,} characters")
         if _CONTROL.search(text):
             raise ApiError(400, "text holds control characters (such as NUL or ESC): not text")
-        if not any(ch.isalpha() for ch in text):
+        if not has_words(text):
             raise ApiError(400, "text holds no words: nothing to learn from")
         section = check_section(body.get("section"))
         who = _CONTROL.sub("", body.get("who")).strip()[:60] if isinstance(body.get("who"), str) else ""

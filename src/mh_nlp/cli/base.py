@@ -16,6 +16,11 @@ class UserError(click.ClickException):
         click.echo(f"mh-nlp: error: {self.format_message()}", err=True)
 
 
+def _warn(message: str) -> None:
+    """A warning on stderr, one line, as every command prints it."""
+    click.echo(f"mh-nlp: warning: {message}", err=True)
+
+
 def _guard(fn, *args, **kwargs):
     """Run ``fn`` turning expected failures into one-line errors."""
     from ..corpus.records import CorpusError

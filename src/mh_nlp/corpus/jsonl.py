@@ -15,6 +15,12 @@ def normal_form(text: str) -> str:
     return " ".join(re.findall(r"\w+", t))
 
 
+def has_words(text: str) -> bool:
+    """Whether a text holds a word at all: "12345", "?!" or emoji hold nothing to sort into a theme or to learn
+    from (``classify``, ``label``'s kinds, the API and ``train --add`` share this one test)."""
+    return any(ch.isalpha() for ch in text)
+
+
 def json_rows(path: Path, what: str, fields: Sequence[str], error: type[Exception], numbers: Sequence[str] = (),
               missing_ok: bool = False) -> Iterator[tuple[int, str, dict]]:
     """(row number, where, record) of each non-blank row of ``path``, each a JSON object with the text ``fields``

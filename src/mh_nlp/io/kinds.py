@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..corpus.jsonl import has_words
+
 KINDS = ("statement", "meta", "chatter")
 CUES_PATH = Path(__file__).with_name("notes_cues.txt")
 _PARTICLES = {"van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di",
@@ -126,7 +128,7 @@ def kind_of(text: str, speaker: str = "") -> str:
     if cues.chatter.fullmatch(line):
         return "chatter"
     words = _WORD.findall(line)
-    if not any(ch.isalpha() for ch in line):  # numbers, symbols or emoji only: nothing to sort into a theme
+    if not has_words(line):  # numbers, symbols or emoji only: nothing to sort into a theme
         return "chatter"
     # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
     # words after the first are taken for names

@@ -11,6 +11,7 @@ from typing import Sequence
 from .classifier import encoder_sha256, load_classifier  # noqa: F401 - load_classifier: also from here
 from .examples import FEATURES, ExampleRanker
 from .model import make_pipeline
+from ..corpus.jsonl import has_words
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
 from .store import ModelError, check_model, default_model_path, save_model, sha256_file
@@ -106,7 +107,7 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
                                      f"{section}0 be; store the section column as text")
         if not isinstance(text, str) or not text.strip():
             raise AdditionsError(f"{at}: empty or missing text")
-        if not any(ch.isalpha() for ch in text):
+        if not has_words(text):
             raise AdditionsError(f"{at}: the text holds no words ({text.strip()[:40]!r}): nothing to learn from")
         if not section:
             raise AdditionsError(f"{at}: no section")
