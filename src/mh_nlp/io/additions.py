@@ -23,7 +23,8 @@ from .safezip import ZipLimitError, check_zip
 
 SECTION_COLUMNS = ("section", "sectie")
 KIND_COLUMN = "kind"  # mh-nlp label's output and the screen's export: only rows of kind "statement" are statements
-OUTPUT_TEXT_COLUMN = "statement"  # the text column of those outputs (an input's own "text" column may ride along)
+# with a kind column, the text comes from "statement" first: an input's own "text" column may ride along in an output
+OUTPUT_TEXT_COLUMNS = ("statement", *TEXT_COLUMNS)
 SUFFIXES = (".csv", ".xlsx", ".jsonl")
 MAX_ADDITIONS = 20_000  # as many statements as the review screen takes in one upload
 
@@ -48,26 +49,24 @@ def _left_out(kind, section, skipped: dict[str, int]) -> bool:
     decided). A file of corrections without a kind column is checked strictly instead."""
     kind = str(kind or "").strip().lower()
     if kind and kind != "statement":
-        skipped["not statements (meta, chatter, not a statement)"] = skipped.get(
-            "not statements (meta, chatter, not a statement)", 0) + 1
-        return True
-    if section is None or not str(section).strip():
-        skipped["statements without a section (uncertain or not decided)"] = skipped.get(
-            "statements without a section (uncertain or not decided)", 0) + 1
-        return True
-    return False
+        why = "not statements (meta, chatter, not a statement)"
+    elif section is None or not str(section).strip():
+        why = "statements without a section (uncertain or not decided)"
+    else:
+        return False
+    skipped[why] = skipped.get(why, 0) + 1
+    return True
 
 
 def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str, int]]:
-    """(rows, rows left out as meta or chatter) of a .csv file or of every sheet of a workbook with a text and a
-    section column."""
+    """(rows, rows left out by reason: :func:`_left_out`) of a .csv file or of every sheet of a workbook with a
+    text and a section column."""
     out: list[Row] = []
     skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
     for where, header, rows in table_rows(path, warn):
         k = _find(header, (KIND_COLUMN,))
-        t = _find(header, (OUTPUT_TEXT_COLUMN,) if k is not None and _find(header, (OUTPUT_TEXT_COLUMN,)) is not None
-                  else TEXT_COLUMNS)
+        t = _find(header, TEXT_COLUMNS if k is None else OUTPUT_TEXT_COLUMNS)
         s = _find(header, SECTION_COLUMNS)
         if t is None or s is None:
             missing.append((where, ", ".join(h for h in header if not h.startswith("column")) or "none"))
@@ -106,13 +105,10 @@ def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str
                 raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
             keys = {str(k).strip().lower(): k for k in rec}
             section = next((rec[keys[c]] for c in SECTION_COLUMNS if c in keys), None)
-            if KIND_COLUMN in keys:  # a label output or a screen export
-                if _left_out(rec[keys[KIND_COLUMN]], section, skipped):
-                    continue
-                names = (OUTPUT_TEXT_COLUMN,) if OUTPUT_TEXT_COLUMN in keys else TEXT_COLUMNS
-            else:
-                names = TEXT_COLUMNS
-            text = next((rec[keys[c]] for c in names if c in keys), None)
+            output = KIND_COLUMN in keys  # a label output or a screen export
+            if output and _left_out(rec[keys[KIND_COLUMN]], section, skipped):
+                continue
+            text = next((rec[keys[c]] for c in (OUTPUT_TEXT_COLUMNS if output else TEXT_COLUMNS) if c in keys), None)
             out.append((n, _text(text), section))
     return out, skipped  # no rows at all: check_additions says so
 

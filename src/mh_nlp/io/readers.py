@@ -199,14 +199,11 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
         first = True
         while chunk := fh.read(chunk_size):
             if first:
-                for bom, encoding in _BOMS:
-                    if chunk.startswith(bom):
-                        return encoding
+                wide = wide_encoding(chunk)
+                if wide:
+                    return wide
                 if b"\x00" in chunk[:8192]:
-                    encoding = _utf16_without_bom(chunk[:8192])
-                    if encoding is None:
-                        raise ReadError("binary file, not text")
-                    return encoding
+                    raise ReadError("binary file, not text")
             first = False
             if utf8:
                 try:
