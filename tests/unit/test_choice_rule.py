@@ -1,0 +1,71 @@
+"""training/choice_rule.py and its variants: the argument check, and that a variant computes what it says."""
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from mh_nlp.themes import examples as ex
+from mh_nlp.themes import model as m
+
+REPO = Path(__file__).resolve().parents[2]
+VARIANTS = REPO / "training" / "variants"
+
+
+def test_a_missing_variant_file_is_a_one_line_error():
+    r = subprocess.run([sys.executable, str(REPO / "training" / "choice_rule.py"), "no/such/variant.py"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == "error: no variant file no/such/variant.py"
+
+
+def _load(monkeypatch, name: str) -> dict:
+    """Run a variant file with the names it replaces restored after the test."""
+    for mod, attr in ((ex, "FEATURES"), (ex, "FREE_SIGN"), (ex.ExampleScores, "_features"),
+                      (ex.ExampleScores, "_taxonomy_arrays"), (m, "conditional_logit")):
+        monkeypatch.setattr(mod, attr, getattr(mod, attr))
+    return runpy.run_path(str(VARIANTS / f"{name}.py"))
+
+
+def test_chl_gradient_matches_its_loss_and_reduces_to_section_plus_chapter(monkeypatch):
+    chl = _load(monkeypatch, "chl")
+    rng = np.random.default_rng(0)
+    n, S, d = 40, 6, 4
+    F, y = rng.normal(size=(n, S, d)), rng.integers(0, S, n)
+    chl["CHAPTER_OF"]["columns"] = np.array([1, 1, 2, 2, 3, 4])
+    allowed = np.ones(S, dtype=bool)
+    w = chl["conditional_logit"](F, y, allowed, 0.01)
+
+    def nll(w):  # the same objective written out plainly
+        z = F @ w
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        ch = chl["CHAPTER_OF"]["columns"]
+        mass = np.array([p[i, ch == ch[y[i]]].sum() for i in range(n)])
+        return -np.log(p[np.arange(n), y]).sum() - np.log(mass).sum() + 0.5 * 0.01 * n * w @ w
+
+    eps = 1e-6  # the objective's numerical gradient at the variant's answer: zero if its analytic gradient is right
+    grad = np.array([(nll(w + eps * e) - nll(w - eps * e)) / (2 * eps) for e in np.eye(d)])
+    assert np.abs(grad).max() < 1e-3 and nll(w) < nll(np.zeros(d))
+
+
+def test_pcw_gives_every_feature_a_copy_per_chapter(monkeypatch):
+    pcw = _load(monkeypatch, "pcw")
+    base = pcw["BASE"]
+    assert len(ex.FEATURES) == 5 * len(base) and ex.FEATURES[:len(base)] == base
+    assert set(ex.FREE_SIGN) == {f for f in ex.FEATURES if f.split("@")[0] in ("prior", "has_quotes")}
+
+    class Fake:
+        section_chapter_ = np.array([1, 2, 2, 4])
+
+    F = np.arange(2 * 4 * len(base), dtype=float).reshape(2, 4, len(base))
+    monkeypatch.setattr(ex.ExampleScores, "_features", lambda self, *a, **k: F)
+    monkeypatch.setitem(pcw["features"].__globals__, "_features", lambda self, *a, **k: F)
+    G = pcw["features"](Fake(), None, None, None, None)
+    assert G.shape == (2, 4, 5 * len(base))
+    d = len(base)
+    np.testing.assert_array_equal(G[:, :, :d], F)
+    np.testing.assert_array_equal(G[:, 1:3, 2 * d:3 * d], F[:, 1:3])  # chapter 2's copy: its sections only
+    assert not G[:, [0, 3], 2 * d:3 * d].any() and not G[:, :, 3 * d:4 * d].any()  # chapter 3 has none here

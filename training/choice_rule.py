@@ -1,0 +1,80 @@
+"""The choice rule's harness: the default theme model, or a variant of it, on the four choosing protocols (new
+pages, known themes, themes without quotes, development) and the external test set (reported only, never for a
+choice), section accuracy / top-3 / chapter accuracy / ECE — the figures of the rounds in
+``docs/theme-model.md`` (*The development set and the choice rule*).
+
+    python training/choice_rule.py                                  # the default model
+    python training/choice_rule.py training/variants/pcw.py         # a variant (round ten)
+
+A variant is a small Python file that changes the model when it is imported (``training/variants/``; each says
+which round it belongs to). The rule and the log of the rounds, each written down before it ran, are in
+``training/variants/RULE.md``. The protocols' folds and the data are those of ``mh-nlp evaluate``, so the default's figures here
+equal the report's (2026-12-05: new pages 0.390, known themes 0.365, themes without quotes 0.461, development
+0.537, external 0.596). About 5½ minutes on two cores with a warm embedding cache (themes without quotes, 11
+folds, is most of it).
+"""
+from __future__ import annotations
+
+import argparse
+import runpy
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("variant", nargs="?", help="a variant file (training/variants/*.py); none: the default model")
+    args = ap.parse_args(argv)
+    if args.variant:
+        path = Path(args.variant)
+        if not path.is_file():
+            print(f"error: no variant file {path}", file=sys.stderr)
+            return 2
+        runpy.run_path(str(path))  # changes the model's classes in place, as the variant's docstring says
+
+    from mh_nlp.corpus.outside import read_outside
+    from mh_nlp.corpus.records import load_taxonomy
+    from mh_nlp.themes.evaluate import (Examples, Item, _fit, _fit_predict, prepare_corpus, protocol_splits,
+                                        score)
+    from mh_nlp.themes.model import SpacyPreprocessor
+
+    tax = load_taxonomy()
+    c = prepare_corpus(tax)
+    splits = protocol_splits(c.quotes)
+    rows = {}
+    for proto in ("new_pages", "known_themes", "themes_without_quotes"):
+        t0 = time.time()
+        model = Examples("variant", "", tax, "e5")
+        P = np.zeros((len(c.quotes), len(model.columns)))
+        tested = set()
+        for train, test in splits[proto]:
+            P[test] = _fit_predict(model, c, train, test)
+            tested |= set(test.tolist())
+        t = np.array(sorted(tested))
+        items = [Item(c.X[i], c.quotes[i].section, c.quotes[i].accepted_sections) for i in t]
+        rows[proto] = score(items, P[t], model.columns, tax)
+        print(f"{proto}: {_line(rows[proto])}  ({time.time() - t0:.0f} s)", flush=True)
+    model = Examples("variant", "", tax, "e5")
+    _fit(model, c, np.arange(len(c.quotes)))
+    for which in ("development", "external"):
+        sentences = read_outside(tax, which)
+        X = SpacyPreprocessor().transform([r["text"] for r in sentences])
+        items = [Item(x, r["section"], (r["section"], *r.get("alt_sections", []))) for x, r in zip(X, sentences)]
+        rows[which] = score(items, model.predict_proba(X), model.columns, tax)
+        print(f"{which}{' (reported only)' if which == 'external' else ''}: {_line(rows[which])}", flush=True)
+    choosing = ("new_pages", "known_themes", "themes_without_quotes", "development")
+    mean = np.mean([rows[p]["section"]["accuracy"] for p in choosing])
+    print(f"mean section accuracy over the four choosing protocols: {mean:.4f}")
+    return 0
+
+
+def _line(r: dict) -> str:
+    return (f"section {r['section']['accuracy']:.3f} / top-3 {r['section']['top3_accuracy']:.3f} / "
+            f"chapter {r['chapter']['accuracy']:.3f} / ECE {r['ece'] or 0:.3f}  (n={r['n']})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
