@@ -8,6 +8,18 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def shown(path: str | os.PathLike) -> str:
+    """A path as text that any output can hold: a file name whose bytes are not UTF-8 (from a zip made on Windows,
+    say), which Python keeps as lone surrogates that no file, table or terminal can take, is read as Windows-1252
+    instead (``verslag\\xe9.md`` -> ``verslagé.md``)."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("cp1252", errors="replace")
+
+
 class DataNotFound(FileNotFoundError):
     """A data file the package needs is missing."""
 

@@ -92,3 +92,22 @@ def test_old_joblib_models_are_refused_with_advice(tmp_path):
 def test_object_arrays_are_never_written(tmp_path):
     with pytest.raises(ModelError, match="Python objects"):
         save_model({"x": np.array([{}], dtype=object)}, {}, tmp_path / "m.npz", {})
+
+
+def test_metadata_holding_a_file_name_that_is_not_utf8_is_stored_and_read_back(tmp_path):
+    """A corrections file named in no known encoding (Python keeps such bytes as lone surrogates) used to fail after
+    the model file was written, leaving it beside the old metadata."""
+    import os
+
+    path = tmp_path / "m.npz"
+    name = os.fsdecode(b"/tmp/ronde\xe9.csv")
+    meta = save_model({"w": np.arange(3.0)}, {}, path, {"candidate": "t", "corrections_file": name})
+    assert load_arrays(path)[2]["corrections_file"] == name == meta["corrections_file"]
+    assert "\\udce9" in metadata_path(path).read_text(encoding="utf-8")  # an escape in plain UTF-8 JSON
+
+
+def test_metadata_json_cannot_hold_fails_before_anything_is_written(tmp_path):
+    path = tmp_path / "m.npz"
+    with pytest.raises(TypeError):
+        save_model({"w": np.arange(3.0)}, {}, path, {"candidate": "t", "when": object()})
+    assert not path.exists() and not metadata_path(path).exists()

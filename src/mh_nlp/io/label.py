@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .parallel import ordered_map
+from ..paths import shown
 from ..themes.prediction import Prediction, ThemeClassifier
 from .readers import MAX_CHARS, ReadError, Statement, read_statements
 
@@ -375,7 +376,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
         pseudonymiser = Pseudonymiser(finder=name_finder)
         for path in paths:  # first pass: learn every name of the run, so the numbering is one for all files
             try:
-                for st in read_statements(path, column=column, split=split, max_chars=max_chars, source=str(path),
+                for st in read_statements(path, column=column, split=split, max_chars=max_chars, source=shown(path),
                                           sheets=sheets, header_row=header_row):
                     pseudonymiser.learn(st)
             except ReadError:
@@ -383,7 +384,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
 
     def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
         for path in paths:
-            source = str(path)
+            source = shown(path)
             if summary is not None:
                 summary.start(source)
             try:

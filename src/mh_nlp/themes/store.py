@@ -90,6 +90,17 @@ def _refuse_pickle(path: Path) -> None:
                          f"run `mh-nlp train` to build a model in the safe .npz format")
 
 
+def _json_text(obj: dict) -> str:
+    """``obj`` as indented JSON, non-ASCII letters as they are unless the text holds something UTF-8 cannot
+    (a lone surrogate), which is then written as a ``\\u`` escape and read back the same."""
+    text = json.dumps(obj, indent=1, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, indent=1)
+    return text + "\n"
+
+
 def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata: dict) -> dict:
     """Write ``path`` (.npz: the arrays and the JSON state) and ``<name>.json``; returns the metadata."""
     path = Path(path)
@@ -99,6 +110,7 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
         if np.asarray(arr).dtype == object:
             raise ModelError(f"array {name!r} holds Python objects; only numbers and strings are stored")
     payload = {**arrays, STATE_KEY: np.array(json.dumps(state, ensure_ascii=False))}
+    _json_text(metadata)  # a value JSON cannot hold fails here, before anything is written
 
     def write(p: Path) -> None:
         with open(p, "wb") as fh:
@@ -113,8 +125,7 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
         "versions": library_versions(),
         "trained_at": metadata.get("trained_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    _atomic_write(metadata_path(path), lambda p: p.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
-                                                              encoding="utf-8"))
+    _atomic_write(metadata_path(path), lambda p: p.write_text(_json_text(meta), encoding="utf-8"))
     return meta
 
 

@@ -11,11 +11,11 @@ from typing import Sequence
 from .classifier import encoder_sha256, load_classifier  # noqa: F401 - load_classifier: also from here
 from .examples import FEATURES, ExampleRanker
 from .model import make_pipeline
-from ..corpus.jsonl import has_words
+from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
 from .store import ModelError, check_model, default_model_path, save_model, sha256_file
-from ..paths import REPO_ROOT, data_file
+from ..paths import REPO_ROOT, data_file, shown
 
 SEED = 0
 EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
@@ -109,6 +109,9 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
             raise AdditionsError(f"{at}: empty or missing text")
         if not has_words(text):
             raise AdditionsError(f"{at}: the text holds no words ({text.strip()[:40]!r}): nothing to learn from")
+        if CONTROL_CHARS.search(text):
+            raise AdditionsError(f"{at}: the text holds control characters (such as NUL or ESC, or a direction "
+                                 "override): not text")
         if not section:
             raise AdditionsError(f"{at}: no section")
         if section not in tax.sections:
@@ -197,7 +200,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "written_statements": model.n_written_,
         "stance_statements": model.n_stance_,
         "corrections": model.n_corrections_,
-        "corrections_file": additions_file,
+        "corrections_file": shown(additions_file) if additions_file else None,
         "corrections_file_sha256": (sha256_file(Path(additions_file))
                                     if additions_file and Path(additions_file).is_file() else None),
         "corrections_sections": sorted({a.section for a in additions}, key=section_key),
@@ -213,9 +216,11 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
     return save_model(arrays, state, path, meta)
 
 
-def model_is_current(path: Path | None = None, candidate: str | None = None) -> bool:
+def model_is_current(path: Path | None = None, candidate: str | None = None,
+                     corrections_sha256: str | None = None) -> bool:
     """True when a model exists, passes its checks, and was trained on the current data files by the current
-    code without corrections (so ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
+    code without corrections, or with those of the corrections file whose SHA-256 is ``corrections_sha256`` (so
+    ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
     path = Path(path or default_model_path())
     try:
         meta = check_model(path)
@@ -223,4 +228,6 @@ def model_is_current(path: Path | None = None, candidate: str | None = None) -> 
         return False
     return (meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
             and meta.get("encoder_sha256") == encoder_sha256(meta.get("encoder", "e5"))
-            and not meta.get("corrections") and (candidate is None or meta.get("candidate") == candidate))
+            and (bool(meta.get("corrections")) and meta.get("corrections_file_sha256") == corrections_sha256
+                 if corrections_sha256 else not meta.get("corrections"))
+            and (candidate is None or meta.get("candidate") == candidate))
