@@ -3,6 +3,7 @@ teach without spilling into unrelated statements."""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -114,22 +115,30 @@ def test_corrections_teach_their_statements_and_leave_others_alone(trained, quot
 
 
 def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
-    add = tmp_path / "c.csv"
+    # a file name that is not UTF-8 (from a zip made on Windows): it used to end training with a traceback after the
+    # model file was written, leaving it without its metadata
+    add = tmp_path / os.fsdecode(b"c\xe9.csv")
     add.write_text("text,section\nMeer opvangplekken voor mannen in het noorden.,4.7\n", encoding="utf-8")
     out = tmp_path / "m.npz"
-    assert CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)]).exit_code == 0
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out)])
+    assert res.exit_code == 0 and "c\xe9.csv; temperature" in res.output, res.output  # read as Windows-1252
     res = CliRunner().invoke(main, ["info", "--model", str(out)])
     assert res.exit_code == 0, res.output
-    assert "corrections: 1" in res.output and "4.7" in res.output and "c.csv" in res.output
+    assert "corrections: 1" in res.output and "4.7" in res.output and "c\xe9.csv" in res.output
     assert "closeness to a correction (cosine above 0.8" in res.output
     # a model trained with corrections is never replaced without --force: not by --if-needed (which would retrain it
-    # without them), nor by another --add
+    # without them), nor by another --add; --if-needed with the same corrections has nothing to do
     before = out.read_bytes()
-    for args in (["train", "--model", str(out), "--if-needed"], ["train", "--add", str(add), "--model", str(out)],
-                 ["train", "--add", str(add), "--model", str(out), "--if-needed"]):
+    other = tmp_path / "c2.csv"
+    other.write_text("text,section\nMeer opvangplekken voor vrouwen in het zuiden.,4.7\n", encoding="utf-8")
+    for args, why in ((["train", "--model", str(out), "--if-needed"], "which a retraining without them would lose"),
+                      (["train", "--add", str(add), "--model", str(out)], "the same corrections"),
+                      (["train", "--add", str(other), "--model", str(out), "--if-needed"], "c2.csv would replace")):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 1 and "exists (trained with 1 corrections from" in res.output, res.output
-        assert "use --force" in res.output and res.output.count("\n") == 1
+        assert why in res.output and "use --force" in res.output and res.output.count("\n") == 1
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out), "--if-needed"])
+    assert res.exit_code == 0 and res.output.startswith(f"model is up to date: {out}"), res.output
     assert out.read_bytes() == before
     # a file beside it that is not a model's metadata is never written over, not even with --force
     mine = tmp_path / "notes.json"

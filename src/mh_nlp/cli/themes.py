@@ -25,9 +25,10 @@ from .base import UserError, _guard, _load, _progress, _warn, main
 def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool, force: bool) -> None:
     """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
     from ..themes.store import (MODEL_SUFFIX, default_model_path, fast_model_path, metadata_path,
-                                model_metadata_or_none)
+                                model_metadata_or_none, sha256_file)
     from ..io.additions import read_additions
     from ..io.writers import same_file
+    from ..paths import shown
     from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, train_model
 
     candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
@@ -69,16 +70,21 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         if default:
             raise UserError(f"{model_path} is the default model, which stays the one trained on the anthology alone: "
                             "give --add another --model (e.g. models/mine.npz)")
-    elif if_needed and model_is_current(path, candidate):
-        click.echo(f"model is up to date: {path}")
+    added_sha = sha256_file(add_file) if additions else None
+    if if_needed and model_is_current(path, candidate, added_sha):
+        click.echo(f"model is up to date: {path}" + (f" (trained with the corrections of {shown(add_file)})"
+                                                      if additions else ""))
         return
     if not default and path.exists() and not force:
         # a model file is replaced without --force only when it is a plain model of this kind (no corrections), and,
         # at a path given with --model, only by --if-needed; one trained with corrections never
         plain = meta is not None and not meta.get("corrections") and meta.get("candidate") == candidate
         if additions or not plain or (model_path is not None and not if_needed):
-            why = (f" (trained with {meta['corrections']} corrections from {meta.get('corrections_file') or '?'}, "
-                   "which a retraining without them would lose)" if meta and meta.get("corrections") else
+            earlier = f" (trained with {meta['corrections']} corrections from {meta.get('corrections_file') or '?'}" \
+                if meta and meta.get("corrections") else ""
+            why = (earlier + (", the same corrections" if added_sha == meta.get("corrections_file_sha256")
+                              else f", which {shown(add_file)} would replace" if additions
+                              else ", which a retraining without them would lose") + ")" if earlier else
                    f" (a model of another kind: {meta.get('candidate')})" if meta and meta.get("candidate") != candidate
                    else " (without its metadata file)" if meta is None else "")
             raise UserError(f"{path} exists{why}; use --force to overwrite it")
@@ -95,7 +101,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
     meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None)
-    extra = f" and {meta['corrections']} corrections from {add_file}" if additions else ""
+    extra = f" and {meta['corrections']} corrections from {shown(add_file)}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
                f"stance statements{extra}; temperature "
