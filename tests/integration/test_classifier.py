@@ -197,6 +197,30 @@ def test_train_add_reads_the_columns_as_label_does(tmp_path):
     assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
 
 
+def test_train_add_refuses_two_columns_for_the_same_thing_and_control_characters(tmp_path):
+    """A label output of a file that had its own 'sectie' holds the model's 'section' beside the analyst's: which one
+    to learn cannot be told, and taking one silently taught the model its own answers."""
+    f = tmp_path / "c.csv"
+    for header, row, cols in (("text,section,sectie", "Meer opvang.,2.16,4.7", "'section' and 'sectie'"),
+                              ("Text,tekst,section", "Meer opvang.,Iets.,4.7", "'Text' and 'tekst'"),
+                              ("text,Section,section", "Meer opvang.,2.16,4.7", "'Section' and 'section'")):
+        f.write_text(f"{header}\n{row}\n", encoding="utf-8")
+        with pytest.raises(AdditionsError, match=f"c.csv: two columns for the same thing, {cols}: keep the one"):
+            read_additions(f)
+    jl = tmp_path / "c.jsonl"
+    jl.write_text('{"text": "Meer opvang.", "section": "2.16", "Sectie": "4.7"}\n', encoding="utf-8")
+    with pytest.raises(AdditionsError, match="line 1: two columns for the same thing, 'section' and 'Sectie'"):
+        read_additions(jl)
+    # a label output: its 'statement' is the text, whatever text column of the input rode along
+    f.write_text("source,statement,kind,section,text\nn.txt,Meer opvang.,statement,4.7,Iets anders.\n",
+                 encoding="utf-8")
+    assert [(a.text, a.section) for a in read_additions(f)] == [("Meer opvang.", "4.7")]
+    # control characters are refused, as the review screen's API does; a line break inside a cell is text
+    f.write_text('text,section\n"Meer opvang\nvoor mannen.",4.7\n"Te weinig \x1b[2J zicht.",2.3\n', encoding="utf-8")
+    with pytest.raises(AdditionsError, match="row 3: the text holds control characters"):
+        read_additions(f)
+
+
 def test_train_add_reads_what_label_reads(tmp_path):
     """A QA pass found files that `label` reads and `train --add` refused: Windows-1252, a .jsonl with a byte-order
     mark, a title above the header, the corrections on the second sheet, a statement that is a number, and a

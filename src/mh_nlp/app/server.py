@@ -9,7 +9,6 @@ import contextlib
 import ipaddress
 import json
 import os
-import re
 import secrets
 import shutil
 import sqlite3
@@ -29,7 +28,7 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
 
-from ..corpus.jsonl import has_words
+from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
                          read_statements)
@@ -461,9 +460,6 @@ def _local_back(request: Request) -> str:
     return path + (f"?{query}" if query else "")
 
 
-# control characters other than tab and line breaks (C0, DEL, C1) and the bidirectional overrides that can make a
-# text display as something else than it is
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _who(request: Request) -> str:
@@ -675,12 +671,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "text must be a non-empty string")
         if len(text) > MAX_CHARS:
             raise ApiError(400, f"text longer than {MAX_CHARS:,} characters")
-        if _CONTROL.search(text):
+        if CONTROL_CHARS.search(text):
             raise ApiError(400, "text holds control characters (such as NUL or ESC): not text")
         if not has_words(text):
             raise ApiError(400, "text holds no words: nothing to learn from")
         section = check_section(body.get("section"))
-        who = _CONTROL.sub("", body.get("who")).strip()[:60] if isinstance(body.get("who"), str) else ""
+        who = CONTROL_CHARS.sub("", body.get("who")).strip()[:60] if isinstance(body.get("who"), str) else ""
         return JSONResponse(store.add_correction(text.strip(), section, who or _who(request)), status_code=201)
 
     @app.get("/api/corrections")

@@ -21,6 +21,12 @@ def has_words(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+# control characters other than tab and line breaks (C0, DEL, C1) and the bidirectional overrides that can make a
+# text display as something else than it is: not text a person typed (the review screen's API and ``train --add``
+# refuse them, ``classify`` shows them escaped)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def json_rows(path: Path, what: str, fields: Sequence[str], error: type[Exception], numbers: Sequence[str] = (),
               missing_ok: bool = False) -> Iterator[tuple[int, str, dict]]:
     """(row number, where, record) of each non-blank row of ``path``, each a JSON object with the text ``fields``

@@ -23,16 +23,25 @@ from .safezip import ZipLimitError, check_zip
 
 SECTION_COLUMNS = ("section", "sectie")
 KIND_COLUMN = "kind"  # mh-nlp label's output and the screen's export: only rows of kind "statement" are statements
-# with a kind column, the text comes from "statement" first: an input's own "text" column may ride along in an output
-OUTPUT_TEXT_COLUMNS = ("statement", *TEXT_COLUMNS)
+# with a kind column, the text comes from "statement": an input's own "text" column may ride along in an output
+OUTPUT_TEXT_COLUMN = "statement"
 SUFFIXES = (".csv", ".xlsx", ".jsonl")
 MAX_ADDITIONS = 20_000  # as many statements as the review screen takes in one upload
 
 Row = tuple[object, object, object]  # (row number as the file shows it, text, section)
 
 
-def _find(names: list[str], wanted: tuple[str, ...]) -> int | None:
+def _find(names: list[str], wanted: tuple[str, ...], first: str | None = None) -> int | None:
+    """The column of ``names`` that is one of ``wanted`` (any case), or None. Two such columns (``section`` and
+    ``sectie``, or ``Text`` and ``text``) are an :class:`AdditionsError`: which one holds what to learn cannot be
+    told. ``first``: a column that wins over the others when present (a ``label`` output's ``statement``)."""
     lowered = [str(h or "").strip().lower() for h in names]
+    if first is not None and lowered.count(first) == 1:
+        return lowered.index(first)
+    found = [names[i] for i, h in enumerate(lowered) if h in wanted]
+    if len(found) > 1:
+        raise AdditionsError("two columns for the same thing, " + " and ".join(repr(str(f).strip()) for f in found)
+                             + ": keep the one that holds what to learn, and delete or rename the other")
     return next((lowered.index(c) for c in wanted if c in lowered), None)
 
 
@@ -65,9 +74,12 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[st
     skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
     for where, header, rows in table_rows(path, warn):
-        k = _find(header, (KIND_COLUMN,))
-        t = _find(header, TEXT_COLUMNS if k is None else OUTPUT_TEXT_COLUMNS)
-        s = _find(header, SECTION_COLUMNS)
+        try:
+            k = _find(header, (KIND_COLUMN,))
+            t = _find(header, TEXT_COLUMNS, first=None if k is None else OUTPUT_TEXT_COLUMN)
+            s = _find(header, SECTION_COLUMNS)
+        except AdditionsError as exc:
+            raise AdditionsError(f"{path}: {where[:-2] + ': ' if where else ''}{exc}") from None
         if t is None or s is None:
             missing.append((where, ", ".join(h for h in header if not h.startswith("column")) or "none"))
             for _ in rows:  # read past it: the next sheet comes after
@@ -103,12 +115,17 @@ def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str
                 raise AdditionsError(f"{path}: line {n}: not valid JSON") from None
             if not isinstance(rec, dict):
                 raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
-            keys = {str(k).strip().lower(): k for k in rec}
-            section = next((rec[keys[c]] for c in SECTION_COLUMNS if c in keys), None)
-            output = KIND_COLUMN in keys  # a label output or a screen export
-            if output and _left_out(rec[keys[KIND_COLUMN]], section, skipped):
+            names = list(rec)
+            try:
+                k = _find(names, (KIND_COLUMN,))  # a label output or a screen export
+                s = _find(names, SECTION_COLUMNS)
+                t = _find(names, TEXT_COLUMNS, first=None if k is None else OUTPUT_TEXT_COLUMN)
+            except AdditionsError as exc:
+                raise AdditionsError(f"{path}: line {n}: {exc}") from None
+            section = rec[names[s]] if s is not None else None
+            if k is not None and _left_out(rec[names[k]], section, skipped):
                 continue
-            text = next((rec[keys[c]] for c in (OUTPUT_TEXT_COLUMNS if output else TEXT_COLUMNS) if c in keys), None)
+            text = rec[names[t]] if t is not None else None
             out.append((n, _text(text), section))
     return out, skipped  # no rows at all: check_additions says so
 
