@@ -482,3 +482,44 @@ def test_classify_skips_texts_without_words(clf):
 def test_a_heading_given_with_ignore_headings_is_warned(clf):
     r = CliRunner().invoke(main, ["classify", "--heading", "Problemen", "--ignore-headings", "Meer opvang."])
     assert r.exit_code == 0 and "--ignore-headings: the --heading given counts for nothing" in r.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_labelled_and_named_as_windows_1252(clf, tmp_path, note):
+    """A name from a zip made on Windows (bytes that are not UTF-8) used to fail the whole run."""
+    odd = tmp_path / os.fsdecode(b"verslag\xe9.txt")
+    odd.write_text(Path(note).read_text(encoding="utf-8"), encoding="utf-8")
+    for out in (tmp_path / "o.csv", tmp_path / "o.jsonl", tmp_path / "o.xlsx"):
+        r = run("label", note, odd, "-o", out, "--summary", tmp_path / f"s{out.suffix}.md")
+        assert r.exit_code == 0, r.output
+    assert {Path(x["source"]).name for x in read_csv(tmp_path / "o.csv")} == {"note.txt", "verslag\xe9.txt"}
+    assert "verslag\xe9.txt" in (tmp_path / "s.csv.md").read_text(encoding="utf-8")
+
+
+def test_a_statement_starting_with_a_dash_is_told_to_go_after_double_dash(clf):
+    r = CliRunner().invoke(main, ["classify", "- de wachtlijsten voor trauma-behandeling zijn lang"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "starts with '-' and is read as an option: put statements that start with '-' after --" in r.output
+    r = CliRunner().invoke(main, ["classify", "--", "- de wachtlijsten voor trauma-behandeling zijn lang"])
+    assert r.exit_code == 0 and r.stdout.startswith("- de wachtlijsten"), r.output
+    r = CliRunner().invoke(main, ["classify", "--jsno", "Meer opvang."])  # a mistyped option stays one
+    assert r.exit_code == 2 and "No such option '--jsno'" in r.output
+
+
+def test_control_characters_reach_the_terminal_escaped(clf):
+    r = CliRunner().invoke(main, ["classify", "Te weinig \x1b[2Jopvang\u202e voor mannen."])
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == "Te weinig \\x1b[2Jopvang\\u202e voor mannen."
+    assert "\x1b" not in r.stdout and "\u202e" not in r.stdout
+
+
+def test_an_output_encoding_without_the_character_prints_an_escape_not_a_traceback(monkeypatch):
+    """A Windows console (cp1252) cannot show an emoji: classify's human output used to end in a traceback."""
+    import io
+
+    from mh_nlp.cli import base
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "stdout", out)
+    base._printable_streams()
+    print("Opvang \U0001f64f voor slachtoffers.")
+    out.flush()
+    assert out.buffer.getvalue() == b"Opvang \\U0001f64f voor slachtoffers.\n"

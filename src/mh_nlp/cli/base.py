@@ -16,6 +16,24 @@ class UserError(click.ClickException):
         click.echo(f"mh-nlp: error: {self.format_message()}", err=True)
 
 
+class StatementsCommand(click.Command):
+    """A command whose arguments are statements: one that starts with ``-`` (a bullet, "- de wachtlijsten ...")
+    would be read as an unknown option; the error says to put it after ``--``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption:
+            head = given[:given.index("--")] if "--" in given else given
+            bullet = next((a for a in head if a.startswith("-") and any(c.isspace() for c in a.split("=")[0])), None)
+            if bullet is None:
+                raise
+            short = bullet if len(bullet) <= 40 else bullet[:37] + "..."
+            raise click.UsageError(f"{short!r} starts with '-' and is read as an option: put statements that start "
+                                   f"with '-' after --, e.g. mh-nlp {ctx.info_name} -- \"{short}\"", ctx) from None
+
+
 def _warn(message: str) -> None:
     """A warning on stderr, one line, as every command prints it."""
     click.echo(f"mh-nlp: warning: {message}", err=True)
@@ -53,6 +71,17 @@ def _exit_fast() -> None:
 def main() -> None:
     """Sort Dutch statements about human trafficking into the anthology's themes."""
     _exit_fast()
+    _printable_streams()
+
+
+def _printable_streams() -> None:
+    """A character the terminal's encoding lacks (an emoji on a Windows-1252 console, a file name in no known
+    encoding) is printed as a ``\\x..`` escape instead of ending the command with a traceback."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _load(quotes_path: Path | None):

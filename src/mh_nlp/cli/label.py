@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import UserError, _warn, main
+from .base import StatementsCommand, UserError, _warn, main
 from ..corpus.jsonl import has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
@@ -179,8 +179,16 @@ def _stdin_texts() -> Iterator[str]:
             yield line
 
 
+def _visible(text: str) -> str:
+    """``text`` with its control characters as escapes (``\\x1b``): an ESC in a statement must not reach the
+    terminal as a command."""
+    from ..corpus.jsonl import CONTROL_CHARS
+
+    return CONTROL_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) -> str:
-    shown = text if len(text) <= 200 else text[:197] + "..."
+    shown = _visible(text if len(text) <= 200 else text[:197] + "...")
     top = " | ".join(f"{c.section} {c.title} ({c.score:.2f})" for c in p.top[:3])
     orgs: dict[str, None] = {}
     other: dict[str, None] = {}
@@ -207,7 +215,7 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
     return "\n".join(lines)
 
 
-@main.command()
+@main.command(cls=StatementsCommand)
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
@@ -241,6 +249,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
     A text without a word ('12345', '?!', emoji) is left out with a warning: match output to input by "text".
+    A statement that starts with '-' (a bullet) goes after --: mh-nlp classify -- "- de wachtlijsten zijn lang".
     """
     from ..themes.headings import heading_chapter
 
