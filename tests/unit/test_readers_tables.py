@@ -227,3 +227,38 @@ def test_docx_statement_merged_over_rows_is_read_once(tmp_path):
     assert [(s.position, s.text, s.extra["speaker"]) for s in got] == [
         ("table 1 row 2", "Een uitspraak die over twee rijen is samengevoegd.", "Jan"),
         ("table 1 row 4", "Daarna nog een punt.", "Piet")]
+
+
+def test_a_workbook_that_declares_a_huge_sheet_is_read_as_its_cells_stand(tmp_path):
+    """A 1.5 KB workbook can declare A1:XFD3000 (16,384 columns): openpyxl padded every row to it, and the header
+    search recounted the rows it kept at every row (quadratic), which froze the review screen for minutes."""
+    import zipfile
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    cell = '<c r="{}" t="inlineStr"><is><t>{}</t></is></c>'
+    files = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{rels}"><Relationship Id="rId1" Type="{office}/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook {ns} xmlns:r="{office}"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/>'
+        '</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{rels}"><Relationship Id="rId1" Type="{office}/'
+        'worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet {ns}><dimension ref="A1:XFD3000"/><sheetData>'
+        f'<row r="1">{cell.format("A1", "tekst")}</row><row r="2">{cell.format("A2", "Meer opvang nodig.")}</row>'
+        f'<row r="3000">{cell.format("XFD3000", "x")}</row></sheetData></worksheet>',
+    }
+    path = tmp_path / "declared.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    statements = list(read_statements(path))
+    assert [(s.position, s.text) for s in statements] == [(2, "Meer opvang nodig.")]
+    assert len(statements[0].extra) < 100  # the columns that hold something, not the 16,384 declared

@@ -72,6 +72,22 @@ def test_bomb_docx_and_xlsx_are_refused_before_parsing(tmp_path):
     assert "unpacks to" in err and peak < 150, (err, peak)  # nothing was unpacked
 
 
+def test_one_part_a_reader_builds_in_memory_may_take_a_fifth_of_the_limit(tmp_path):
+    """A 141 KB .docx whose document.xml unpacked to 46 MB (under the 50 MB limit) made the review screen grow by
+    1.4 GB: python-docx and ElementTree build a part whole, so one part may take at most a fifth (10 MB)."""
+    for suffix in (".docx", ".odt", ".pptx"):
+        name = {".docx": "word/document.xml", ".odt": "content.xml", ".pptx": "ppt/slides/slide1.xml"}[suffix]
+        path = bomb(tmp_path / f"b{suffix}", 12, name=name)
+        with pytest.raises(ReadError, match=rf"{name} unpacks to 12 MB, more than one part may \(10 MB\)"):
+            list(read_statements(path))
+    err, peak = read_in_child(bomb(tmp_path / "b.docx", 40))
+    assert "more than one part may (10 MB)" in err and peak < 300, (err, peak)
+    # openpyxl reads a sheet as a stream: a workbook's part may be larger (refused later for other reasons here)
+    with pytest.raises(ReadError) as caught:
+        list(read_statements(bomb(tmp_path / "b.xlsx", 12, name="xl/worksheets/sheet1.xml")))
+    assert "more than one part may" not in str(caught.value)
+
+
 def test_entry_count_is_read_from_the_end_record(tmp_path):
     path = entries(tmp_path / "many.xlsx", 6000)
     assert safezip.declared_entries(path) == 6000
@@ -85,7 +101,7 @@ def test_limits_can_be_raised_for_one_run(tmp_path):
     path = bomb(tmp_path / "b.docx", 60)
     with pytest.raises(ReadError, match="limit 50 MB"):
         list(read_statements(path))
-    with safezip.limits(max_unpacked_mb=100):
+    with safezip.limits(max_unpacked_mb=400):  # 60 MB in one part: within a fifth of 400
         with pytest.raises(ReadError) as caught:  # past the size check: now the parser finds no valid XML
             list(read_statements(path))
         assert "limit" not in str(caught.value)
@@ -163,7 +179,7 @@ def test_label_cli_refuses_a_bomb_in_one_line_and_takes_the_option(tmp_path, mon
     assert r.exit_code != 0 and "Traceback" not in r.output
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("mh-nlp: error:")]
     assert any("unpacks to" in ln and "--max-unpacked-mb" in ln for ln in errors), r.stderr
-    r = CliRunner().invoke(main, ["label", str(path), "-o", str(tmp_path / "out.csv"), "--max-unpacked-mb", "100"])
+    r = CliRunner().invoke(main, ["label", str(path), "-o", str(tmp_path / "out.csv"), "--max-unpacked-mb", "400"])
     assert r.exit_code != 0 and "unpacks to" not in r.stderr and ".docx" in r.stderr  # past the limit: bad XML
     r = CliRunner().invoke(main, ["label", str(EXAMPLES / "verslag.docx"), str(path), "-o", str(tmp_path / "o.csv")])
     assert (tmp_path / "o.csv").exists() and "unpacks to" in r.stderr  # the good file is labelled, the bomb reported

@@ -478,7 +478,8 @@ Example:
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
 @click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
               help="Largest size a .docx/.odt/.pptx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB; "
-                   "one stream of a PDF: a fifth of it); a larger one (a decompression bomb?) is refused.")
+                   "one part of a .docx/.odt/.pptx, or one stream of a PDF: a fifth of it); a larger one (a "
+                   "decompression bomb?) is refused.")
 def label(**options: Any) -> None:
     output, force = options["output"], options["force"]
     options["inputs"] = _expand_folders(options["inputs"], (output, options["summary_path"]), options["quiet"])

@@ -24,7 +24,8 @@ from .base import UserError, _warn, main
                    "on the network). By default only the bound address and localhost are answered, so a web page "
                    "whose name resolves to this machine (DNS rebinding) gets nothing. Repeatable.")
 @click.option("--max-unpacked-mb", default=50, show_default=True, type=click.FloatRange(1, 100_000),
-              help="Largest size a .docx/.odt/.pptx/.xlsx upload may unpack to (a decompression bomb gets HTTP 413).")
+              help="Largest size a .docx/.odt/.pptx/.xlsx upload may unpack to (one part of a .docx/.odt/.pptx: a "
+                   "fifth of it; a decompression bomb gets HTTP 413).")
 @click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),
               help="Most statements one upload or paste may hold (more get HTTP 413).")
 def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,

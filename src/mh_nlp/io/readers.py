@@ -716,7 +716,8 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         from docx.table import Table
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
-    check_zip(path, error=TooBig)  # a decompression bomb is refused before python-docx unpacks it
+    # a decompression bomb, or a part too large to build in memory, is refused before python-docx unpacks it
+    check_zip(path, error=TooBig, whole_parts=True)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -801,7 +802,8 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
     left out."""
     import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
 
-    check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
+    # a decompression bomb, or a part too large to build in memory, is refused before anything is unpacked
+    check_zip(path, error=TooBig, whole_parts=True)
     try:
         with zipfile.ZipFile(path) as zf:
             content = zf.read("content.xml")
@@ -893,7 +895,8 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
     own) are not read, and a warning counts them."""
     import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
 
-    check_zip(path, error=TooBig)  # a decompression bomb is refused before anything is unpacked
+    # a decompression bomb, or a part too large to build in memory, is refused before anything is unpacked
+    check_zip(path, error=TooBig, whole_parts=True)
     try:
         with zipfile.ZipFile(path) as zf:
             parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
@@ -1131,11 +1134,15 @@ def _split_header(rows: Iterator[tuple[int, list]], column: str | None, header_r
                   where: str) -> tuple[int, list[str], list[tuple[int, list]], Iterator[tuple[int, list]]]:
     """(header row number, header names, skipped non-empty rows above it, the rows after it)."""
     head: list[tuple[int, list]] = []
+    filled = 0  # counted as the rows come: a recount at every row was quadratic in the empty rows before a header
     for item in rows:
+        if not _filled(item[1]) and header_row is None and not head:
+            continue  # empty rows before anything: nothing to keep (a workbook can declare a million)
         head.append(item)
         if header_row is not None and item[0] >= header_row:
             break
-        if header_row is None and sum(1 for _n, r in head if _filled(r)) >= HEADER_SCAN:
+        filled += bool(_filled(item[1]))
+        if header_row is None and filled >= HEADER_SCAN:
             break
     if header_row is not None:
         index = next((i for i, (n, _r) in enumerate(head) if n == header_row), None)
@@ -1332,9 +1339,13 @@ def _xlsx_open(path: Path):
         raise ReadError("openpyxl is not installed (pip install openpyxl)") from None
     check_zip(path, error=TooBig)  # a decompression bomb is refused before openpyxl unpacks it
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
         raise ReadError(f"not a valid .xlsx file ({exc.__class__.__name__})") from None
+    for ws in wb.worksheets:
+        if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
+            ws.reset_dimensions()  # (a 1.5 KB workbook can declare 16,384 columns and a million rows)
+    return wb
 
 
 def _xlsx_sheets(wb, sheets: Sequence[str] | None) -> list:

@@ -86,11 +86,18 @@ def declared_entries(path: str | Path) -> int | None:
         return entries
 
 
+XML_PART_SHARE = 0.2  # share of the limit one part may unpack to when its reader builds it whole in memory
+
+
 def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entries: int | None = None, *,
               error: type[Exception] = ZipLimitError,
-              hint: str = "; raise the limit with --max-unpacked-mb if the file is trusted") -> None:
+              hint: str = "; raise the limit with --max-unpacked-mb if the file is trusted",
+              whole_parts: bool = False) -> None:
     """Raise ``error`` (:class:`ZipLimitError`) if the package at ``path`` has more entries or unpacks to more
-    bytes than allowed (default: :data:`LIMITS`). A file that is not a zip at all is left to the parser."""
+    bytes than allowed (default: :data:`LIMITS`). A file that is not a zip at all is left to the parser.
+    ``whole_parts``: the reader builds each XML part as a tree in memory (python-docx, ElementTree), which takes some
+    30 times the part's size, so one part may unpack to at most :data:`XML_PART_SHARE` of the limit (10 of 50 MB,
+    some thousands of pages of text; a 46 MB part made the review screen's memory grow by 1.4 GB)."""
     max_mb = LIMITS.max_unpacked_mb if max_unpacked_mb is None else max_unpacked_mb
     max_n = LIMITS.max_entries if max_entries is None else max_entries
     try:
@@ -124,6 +131,9 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
                 raise error(f"{info.filename} unpacks to more than the package declares "
                             f"({info.file_size:,} bytes): a damaged or hostile file")
             real += size
+            if whole_parts and size > limit * XML_PART_SHARE:
+                raise error(f"{info.filename} unpacks to {size / 1024 / 1024:,.0f} MB, more than one part may "
+                            f"({max_mb * XML_PART_SHARE:,.0f} MB){hint}")
             if real > limit:
                 raise error(f"the package unpacks to more than {max_mb:,.0f} MB{hint}")
 
