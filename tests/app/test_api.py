@@ -913,3 +913,32 @@ def test_the_same_correction_sent_twice_is_one_statement_and_control_characters_
         again = c.post("/api/corrections", json={"text": "meer  opvang voor MANNEN", "section": "4.7"})
         assert again.json()["statement_id"] == first["statement_id"]
         assert len(c.get("/api/corrections").json()["corrections"]) == 1
+
+
+def test_analyst_names_in_any_script_and_document_names_without_control_characters(make_app, csrf):
+    """'Łukasz' was a 500 (a cookie holds Latin-1 only); control characters stayed in the name set at the top right,
+    and in uploaded files' names; a name over 200 characters lost its extension and was refused."""
+    with TestClient(make_app()) as c:
+        token = {"csrf": csrf(c)}
+        for i, (name, kept) in enumerate((("Łukasz Nowak", "Łukasz Nowak"), ("Zoë 😀", "Zoë 😀"),
+                                          ("Piet\x1b[31m\x00rood", "Piet[31mrood"))):
+            r = c.post("/who", data={"who": name, **token}, follow_redirects=False)
+            assert r.status_code == 303, r.text
+            r = c.post("/api/corrections", json={"text": f"Meer opvang voor mannen in regio {i}.", "section": "4.7"})
+            assert r.status_code == 201 and r.json()["who"] == kept, r.text
+        for filename, kept in (("x" * 300 + ".txt", "x" * 196 + ".txt"), ("a\u202egnp.txt", "agnp.txt")):
+            r = c.post("/upload", files={"file": (filename, "Er is te weinig opvang voor mannen.".encode())},
+                       data=token, follow_redirects=False)
+            assert r.status_code == 303, r.text
+            assert c.get("/api/documents").json()["documents"][-1]["name"] == kept
+
+
+def test_a_relative_model_path_is_recorded_as_absolute(make_app, tmp_path, monkeypatch):
+    """v1 is stored by its path: a relative one pointed elsewhere after a restart from another folder (503)."""
+    from mh_nlp.themes.store import default_model_path
+
+    monkeypatch.chdir(default_model_path().parent.parent)
+    relative = Path(default_model_path().parent.name) / default_model_path().name
+    with TestClient(make_app(model_path=relative)) as c:
+        first = c.get("/api/models").json()["versions"][0]
+    assert first["version"] == 1 and Path(first["path"]) == default_model_path().resolve()

@@ -2,6 +2,7 @@
 data directory. A real ``mh-nlp serve`` with the default model and an empty embedding cache."""
 from __future__ import annotations
 
+import signal
 import sqlite3
 import sys
 import time
@@ -61,6 +62,36 @@ def test_labelling_killed_with_the_server_resumes_where_it_stopped(tmp_path, mon
         rows = s.json("GET", f"/api/statements?document={doc['id']}")[1]["statements"]
         assert [r["text"] for r in rows] == texts  # each once, in order: the first ones were not labelled again
         assert all(r["section"] for r in rows)
+    finally:
+        s.stop()
+
+
+def test_ctrl_c_during_labelling_stops_at_once_and_the_restart_resumes(tmp_path, monkeypatch):
+    """Ctrl-C said 'stopped' and closed the port, but the process labelled on to the end of the document (Python
+    waits for the labelling thread at exit), and a second Ctrl-C ended it with a traceback."""
+    monkeypatch.setenv("MH_NLP_CACHE", str(tmp_path / "cache"))  # an empty cache: labelling takes a while
+    data = tmp_path / "data"
+    texts = notes(400, 200, seed=31)
+    s = start(data)
+    cookie, token = s.csrf()
+    status, _, _ = s.request("POST", "/paste", urlencode({"text": "\n\n".join(texts), "name": "lang", "csrf": token}),
+                             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    assert status == 303
+    wait_for(s, lambda d: 0 < d["done"] < d["total"])
+    s.proc.send_signal(signal.SIGINT)
+    assert s.proc.wait(20) == 0  # a slice at most, not the rest of 400 statements
+    out = s.proc.stdout.read() if s.proc.stdout else ""
+    assert "Traceback" not in (out or "")
+    db = sqlite3.connect(data / "mh-nlp.sqlite")
+    stored, status = db.execute("SELECT (SELECT count(*) FROM statements), status FROM documents").fetchone()
+    db.close()
+    assert 0 < stored < len(texts) and status == "labelling"
+    s = start(data)
+    try:
+        doc = wait_for(s, lambda d: d["status"] in ("done", "failed"))
+        assert doc["status"] == "done" and doc["done"] == doc["total"] == len(texts)
+        rows = s.json("GET", f"/api/statements?document={doc['id']}")[1]["statements"]
+        assert [r["text"] for r in rows] == texts
     finally:
         s.stop()
 

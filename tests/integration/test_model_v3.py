@@ -554,3 +554,33 @@ def test_the_fast_routes_own_path_is_guarded_like_any_other(tmp_path, monkeypatc
     res = CliRunner().invoke(main, ["train", "--fast", "--if-needed"])
     assert res.exit_code == 1 and "it is damaged: --force replaces" in res.output, res.output
     assert meta.read_text(encoding="utf-8") == '{"model_file": "theme-mo' and not model.exists()
+
+
+def test_a_model_file_cannot_choose_a_python_package_to_import(trained, tmp_path):
+    """The model names its spaCy base pipeline, and spacy.load imports a package by that name: a model someone sent
+    that names 'pip' (or anything installed) must be refused before it is loaded."""
+    import hashlib
+    import io
+    import zipfile
+
+    from mh_nlp.themes.store import ModelError
+
+    path = trained[0]
+    out = tmp_path / "sent.npz"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "__state_json__.npy":
+                state = json.loads(str(np.load(io.BytesIO(data), allow_pickle=False)))
+                state["base"] = "pip"
+                buf = io.BytesIO()
+                np.save(buf, np.array(json.dumps(state, ensure_ascii=False)))
+                data = buf.getvalue()
+            zout.writestr(name, data)
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    meta.update(model_file=out.name, model_sha256=hashlib.sha256(out.read_bytes()).hexdigest())
+    out.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="names an unknown spaCy pipeline 'pip'"):
+        load_classifier(out)
+    res = CliRunner().invoke(main, ["classify", "--model", str(out), "Meer opvang."])
+    assert res.exit_code == 1 and "unknown spaCy pipeline 'pip'" in res.output and "Traceback" not in res.output

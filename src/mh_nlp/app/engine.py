@@ -105,7 +105,9 @@ class ModelWorker:
 
     def __init__(self, store: Store, default_model: Path):
         self.store = store
-        self.default_model = Path(default_model)
+        # absolute: v1 is stored by its path, and a relative one would point elsewhere after a restart from another
+        # folder
+        self.default_model = Path(default_model).resolve()
         self._pool = _model_pool()
         self._loaded = _LOADED
         if not store.model_versions():
@@ -237,6 +239,9 @@ class Labeller:
         self.store = store
         self.worker = worker
         self._pool: ThreadPoolExecutor | None = None
+        # set at shutdown: a running job stops after its slice (Python waits for the pool's thread at exit, so Ctrl-C
+        # otherwise waited for the whole document); the job stays "labelling" and the next start resumes it
+        self._stopping = threading.Event()
 
     @property
     def pool(self) -> ThreadPoolExecutor:
@@ -263,12 +268,15 @@ class Labeller:
 
     def _label(self, doc_id: int, path: Path, column: str | None, split: str, skip: int = 0) -> None:
         store = self.store
+        stop = self._stopping  # this server's: a shutdown sets it (and gives a later start a new one)
         try:
             doc = store.document(doc_id) or {}
             warnings: list[str] = []  # what the reader leaves out is said on the documents table, not dropped
             statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
                                               sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
                                               warn=warnings.append))
+            if stop.is_set():
+                return
             store.update_document(doc_id, total=len(statements), done=skip, status="labelling",
                                   warnings=json.dumps(warnings, ensure_ascii=False) if warnings else None)
             done = skip
@@ -277,6 +285,8 @@ class Labeller:
                 said = [s for s in statements if s.kind == "statement"]
                 texts = [s.text for s in said]
                 for a, b in slices(texts):  # embedded slice by slice first, so a classify request goes between;
+                    if stop.is_set():
+                        return
                     self.worker.analyse(texts[a:b], priority=BACKGROUND)  # the note is then read from the cache
                 results, stays, note_version = [], [], None
                 for part in split_notes(said, doc.get("note_column")):  # a table of sessions: one note per session
@@ -291,6 +301,8 @@ class Labeller:
                 note = iter(results[sum(s.kind == "statement" for s in statements[:skip]):])
             statements = statements[skip:]  # resumed: these are stored already
             for a, b in slices([s.text for s in statements]):  # small slices: a classify request goes between
+                if stop.is_set():
+                    return
                 batch = statements[a:b]
                 todo = [s for s in batch if s.kind == "statement"]  # meta and chatter lines get no section
                 if note is not None:
@@ -331,9 +343,11 @@ class Labeller:
         self.pool.submit(lambda: None).result(timeout)
 
     def shutdown(self) -> None:
+        self._stopping.set()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        self._stopping = threading.Event()  # a later job (tests start an app again in one process) runs
 
 
 # ---------------------------------------------------------------- the quick evaluation

@@ -17,7 +17,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -462,9 +462,14 @@ def _local_back(request: Request) -> str:
 
 
 
+def _clean_who(who) -> str:
+    """An analyst's name as the screen records it: text without control characters, at most 60 characters."""
+    return CONTROL_CHARS.sub("", who).strip()[:60] if isinstance(who, str) else ""
+
+
 def _who(request: Request) -> str:
-    who = (request.cookies.get(WHO_COOKIE) or "").strip()
-    return who[:60] if who else DEFAULT_WHO
+    """The analyst's name from the cookie (percent-encoded, so any name fits a cookie: 'Łukasz', 'Zoë')."""
+    return _clean_who(unquote(request.cookies.get(WHO_COOKIE) or "")) or DEFAULT_WHO
 
 
 # ---------------------------------------------------------------- the application
@@ -676,7 +681,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if not has_words(text):
             raise ApiError(400, "text holds no words: nothing to learn from")
         section = check_section(body.get("section"))
-        who = CONTROL_CHARS.sub("", body.get("who")).strip()[:60] if isinstance(body.get("who"), str) else ""
+        who = _clean_who(body.get("who"))
         return JSONResponse(store.add_correction(text.strip(), section, who or _who(request)), status_code=201)
 
     @app.get("/api/corrections")
@@ -821,9 +826,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ReadError:
             pass  # an unreadable file fails when it is labelled, with the reason on the documents page
 
+    reading = asyncio.Semaphore(1)  # uploads are read one at a time: a large document's tree is in memory once
+
     async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
                            header_row: int | None = None) -> None:
-        await run_in_threadpool(_count, path, column, split, sheets, header_row)
+        async with reading:
+            await run_in_threadpool(_count, path, column, split, sheets, header_row)
 
     async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
         doc = store.document(doc_id) or {}
@@ -864,7 +872,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         split = form.get("split") if form.get("split") in ("paragraph", "sentence") else "paragraph"
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise ApiError(400, "no file chosen")
-        name = Path(upload.filename).name[:200]
+        name = _document_name(upload.filename)
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
@@ -876,20 +884,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             with open(incoming, "wb") as fh:
                 shutil.copyfileobj(upload.file, fh)
             if incoming.stat().st_size:
-                if suffix in PACKAGE_SUFFIXES:
-                    check_zip(incoming, max_unpacked_mb, max_entries, error=TooLarge)
+                if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
+                    await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
+                                            whole_parts=suffix != ".xlsx")  # openpyxl streams; the others do not
                 if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                     await _check_count(incoming, None, split)
                 elif sheets or header_row is not None:  # a sheet or header row that is not there: said at once
                     try:
-                        table_columns(incoming, sheets, header_row)
+                        await run_in_threadpool(table_columns, incoming, sheets, header_row)
                     except ReadError as exc:
                         raise ApiError(400, f"{name}: {exc}") from None
             note_column = None
             if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
                 try:
                     columns = (None if suffix not in (".csv", ".xlsx") else
-                               table_columns(incoming, sheets, header_row) if incoming.stat().st_size else [])
+                               await run_in_threadpool(table_columns, incoming, sheets, header_row)
+                               if incoming.stat().st_size else [])
                 except ReadError as exc:
                     raise ApiError(400, f"{name}: {exc}") from None
                 note_column = _note_column(form, _in_order(form), columns,
@@ -908,7 +918,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return RedirectResponse("/", status_code=303)
         if suffix in (".csv", ".xlsx"):
             try:
-                columns = table_columns(path, sheets, header_row)
+                columns = await run_in_threadpool(table_columns, path, sheets, header_row)
             except ReadError as exc:
                 store.update_document(doc_id, status="failed", error=str(exc))
                 return RedirectResponse("/", status_code=303)
@@ -1061,10 +1071,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.post("/who")
     async def set_who(request: Request):
         form = await _form(request)
-        who = form.get("who")
-        who = who.strip()[:60] if isinstance(who, str) and who.strip() else DEFAULT_WHO
+        who = _clean_who(form.get("who")) or DEFAULT_WHO
         response = RedirectResponse(_local_back(request), status_code=303)
-        response.set_cookie(WHO_COOKIE, who, max_age=365 * 24 * 3600, samesite="strict", httponly=True)
+        response.set_cookie(WHO_COOKIE, quote(who, safe=""), max_age=365 * 24 * 3600, samesite="strict",
+                            httponly=True)
         return response
 
     @app.get("/export")
@@ -1151,6 +1161,17 @@ def _model_summary(m: dict) -> dict:
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
             "offered": offered(m), "not_offered": not_offered_reason(m)}
+
+
+def _document_name(filename: str, limit: int = 200) -> str:
+    """An uploaded file's name as the screen keeps it: the last part of the path, without control characters or
+    direction overrides (which can make ``a\u202egnp.txt`` look like ``atxt.png``), at most ``limit`` characters with
+    its extension kept."""
+    name = CONTROL_CHARS.sub("", Path(filename.replace("\\", "/")).name).strip()
+    if len(name) > limit:
+        suffix = Path(name).suffix[:20]
+        name = name[:limit - len(suffix)] + suffix
+    return name
 
 
 def table_columns(path: Path, sheets: list[str] | None = None, header_row: int | None = None) -> list[str]:

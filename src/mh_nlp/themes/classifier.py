@@ -227,4 +227,9 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
         model = kind.from_state(arrays, state)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
-    return Classifier(model, state.get("base"), load_taxonomy(), meta)
+    base = state.get("base")
+    if base not in (None, "blank", "nl_core_news_sm"):  # the bases training uses (mh_nlp.nlp.pipeline.select_base)
+        # spacy.load imports a package by that name: a model file must not choose what runs
+        raise ModelError(f"{path}: the model names an unknown spaCy pipeline {str(base)[:60]!r} (only blank or "
+                         f"nl_core_news_sm); refusing to load it")
+    return Classifier(model, base, load_taxonomy(), meta)
