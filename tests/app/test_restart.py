@@ -39,16 +39,22 @@ def wait_for(s: Server, test, timeout: float = 180, every: float = 0.2):
     pytest.fail(f"waited {timeout} s: {docs}")
 
 
-def test_labelling_killed_with_the_server_resumes_where_it_stopped(tmp_path, monkeypatch):
-    monkeypatch.setenv("MH_NLP_CACHE", str(tmp_path / "cache"))
-    data = tmp_path / "data"
-    texts = notes(150, 200, seed=30)
+def labelling(data: Path, texts: list[str]) -> Server:
+    """A server on ``data`` labelling ``texts`` pasted as one document, once some but not all are stored."""
     s = start(data)
     cookie, token = s.csrf()
     status, _, _ = s.request("POST", "/paste", urlencode({"text": "\n\n".join(texts), "name": "lang", "csrf": token}),
                              {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     assert status == 303
     wait_for(s, lambda d: 0 < d["done"] < d["total"])
+    return s
+
+
+def test_labelling_killed_with_the_server_resumes_where_it_stopped(tmp_path, monkeypatch):
+    monkeypatch.setenv("MH_NLP_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    texts = notes(150, 200, seed=30)
+    s = labelling(data, texts)
     s.proc.kill()  # kill -9: no shutdown at all
     s.proc.wait(10)
     db = sqlite3.connect(data / "mh-nlp.sqlite")
@@ -72,12 +78,7 @@ def test_ctrl_c_during_labelling_stops_at_once_and_the_restart_resumes(tmp_path,
     monkeypatch.setenv("MH_NLP_CACHE", str(tmp_path / "cache"))  # an empty cache: labelling takes a while
     data = tmp_path / "data"
     texts = notes(400, 200, seed=31)
-    s = start(data)
-    cookie, token = s.csrf()
-    status, _, _ = s.request("POST", "/paste", urlencode({"text": "\n\n".join(texts), "name": "lang", "csrf": token}),
-                             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-    assert status == 303
-    wait_for(s, lambda d: 0 < d["done"] < d["total"])
+    s = labelling(data, texts)
     s.proc.send_signal(signal.SIGINT)
     assert s.proc.wait(20) == 0  # a slice at most, not the rest of 400 statements
     out = s.proc.stdout.read() if s.proc.stdout else ""
