@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import signal
 import sys
@@ -14,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import StatementsCommand, UserError, _warn, main
+from .base import StatementsCommand, UserError, _json_out, _warn, main
 from ..corpus.jsonl import has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
@@ -324,7 +323,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                     rec = prediction_json(text, p, e)
                     if h:
                         rec["heading"] = h
-                    click.echo(json.dumps(rec, ensure_ascii=False))
+                    click.echo(_json_out(rec))
                 else:
                     if h != shown_heading and h:
                         click.echo(f"## {h}\n")
@@ -478,8 +477,8 @@ Example:
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
 @click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
               help="Largest size a .docx/.odt/.pptx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB; "
-                   "one part of a .docx/.odt/.pptx, or one stream of a PDF: a fifth of it); a larger one (a "
-                   "decompression bomb?) is refused.")
+                   "the XML parts of a .docx/.odt/.pptx together, or one stream of a PDF: a fifth of it); a larger "
+                   "one (a decompression bomb?) is refused.")
 def label(**options: Any) -> None:
     output, force = options["output"], options["force"]
     options["inputs"] = _expand_folders(options["inputs"], (output, options["summary_path"]), options["quiet"])

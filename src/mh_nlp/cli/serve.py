@@ -24,8 +24,8 @@ from .base import UserError, _warn, main
                    "on the network). By default only the bound address and localhost are answered, so a web page "
                    "whose name resolves to this machine (DNS rebinding) gets nothing. Repeatable.")
 @click.option("--max-unpacked-mb", default=50, show_default=True, type=click.FloatRange(1, 100_000),
-              help="Largest size a .docx/.odt/.pptx/.xlsx upload may unpack to (one part of a .docx/.odt/.pptx: a "
-                   "fifth of it; a decompression bomb gets HTTP 413).")
+              help="Largest size a .docx/.odt/.pptx/.xlsx upload may unpack to (the XML parts of a .docx/.odt/.pptx "
+                   "together: a fifth of it; a decompression bomb gets HTTP 413).")
 @click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),
               help="Most statements one upload or paste may hold (more get HTTP 413).")
 def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
@@ -47,7 +47,12 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
 
     from ..io import safezip
 
+    from ..paths import shown
+
     data_dir = data_dir or default_data_dir()
+    for what, path in (("data folder", data_dir), ("model", model)):  # both are stored by name in the database
+        if path is not None and shown(path.resolve()) != str(path.resolve()):
+            raise UserError(f"the {what}'s path {shown(path)!r} is not UTF-8 text; rename it or choose another")
     safezip.LIMITS = safezip.Limits(max_unpacked_mb=max_unpacked_mb)  # also what the labelling thread reads with
     try:
         app = create_app(data_dir, host=host, model_path=model, warm_up=True,

@@ -1134,15 +1134,11 @@ def _split_header(rows: Iterator[tuple[int, list]], column: str | None, header_r
                   where: str) -> tuple[int, list[str], list[tuple[int, list]], Iterator[tuple[int, list]]]:
     """(header row number, header names, skipped non-empty rows above it, the rows after it)."""
     head: list[tuple[int, list]] = []
-    filled = 0  # counted as the rows come: a recount at every row was quadratic in the empty rows before a header
     for item in rows:
-        if not _filled(item[1]) and header_row is None and not head:
-            continue  # empty rows before anything: nothing to keep (a workbook can declare a million)
+        if header_row is None and not _filled(item[1]):
+            continue  # an empty row holds neither a header nor a statement (a sheet can have a million of them)
         head.append(item)
-        if header_row is not None and item[0] >= header_row:
-            break
-        filled += bool(_filled(item[1]))
-        if header_row is None and filled >= HEADER_SCAN:
+        if item[0] >= header_row if header_row is not None else len(head) >= HEADER_SCAN:
             break
     if header_row is not None:
         index = next((i for i, (n, _r) in enumerate(head) if n == header_row), None)
