@@ -921,12 +921,13 @@ def test_analyst_names_in_any_script_and_document_names_without_control_characte
     with TestClient(make_app()) as c:
         token = {"csrf": csrf(c)}
         for i, (name, kept) in enumerate((("Łukasz Nowak", "Łukasz Nowak"), ("Zoë 😀", "Zoë 😀"),
-                                          ("Piet\x1b[31m\x00rood", "Piet[31mrood"))):
+                                          ("Piet\x1b[31m\x00rood", "Piet[31mrood"), ("Ann\nBob\u200f", "Ann Bob"))):
             r = c.post("/who", data={"who": name, **token}, follow_redirects=False)
             assert r.status_code == 303, r.text
             r = c.post("/api/corrections", json={"text": f"Meer opvang voor mannen in regio {i}.", "section": "4.7"})
             assert r.status_code == 201 and r.json()["who"] == kept, r.text
-        for filename, kept in (("x" * 300 + ".txt", "x" * 196 + ".txt"), ("a\u202egnp.txt", "agnp.txt")):
+        for filename, kept in (("x" * 300 + ".txt", "x" * 196 + ".txt"), ("a\u202egnp.txt", "agnp.txt"),
+                               ("x\u200by.txt", "xy.txt"), ("\u202e\u202e.txt", "upload.txt")):
             r = c.post("/upload", files={"file": (filename, "Er is te weinig opvang voor mannen.".encode())},
                        data=token, follow_redirects=False)
             assert r.status_code == 303, r.text
@@ -942,3 +943,19 @@ def test_a_relative_model_path_is_recorded_as_absolute(make_app, tmp_path, monke
     with TestClient(make_app(model_path=relative)) as c:
         first = c.get("/api/models").json()["versions"][0]
     assert first["version"] == 1 and Path(first["path"]) == default_model_path().resolve()
+
+
+def test_serve_refuses_a_data_folder_or_model_whose_path_is_not_utf8(tmp_path):
+    """Such a path cannot be stored in the database: every upload was a 500, and the model a traceback at start."""
+    import os
+
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    odd = tmp_path / os.fsdecode(b"d\xff")
+    for args, what in ((["--data", str(odd)], "data folder"),
+                       (["--data", str(tmp_path / "d"), "--model", str(odd / "m.npz")], "model")):
+        r = CliRunner().invoke(main, ["serve", "--port", "18999", *args])
+        assert r.exit_code == 1 and f"the {what}'s path" in r.output and "is not UTF-8 text" in r.output, r.output
+    assert not odd.exists()

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadEr
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
-from .engine import CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, not_offered_reason, offered, slices
+from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, not_offered_reason,
+                     offered, slices)
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -462,9 +464,16 @@ def _local_back(request: Request) -> str:
 
 
 
+def _plain_name(text: str) -> str:
+    """A name as the screen keeps it (an analyst's, a file's): line breaks and tabs as spaces, and no control or
+    format characters (direction overrides and marks, zero-width spaces: Unicode's categories Cc and Cf)."""
+    kept = (" " if ch in "\t\n\r" else ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch)[0] != "C")
+    return " ".join("".join(kept).split())
+
+
 def _clean_who(who) -> str:
-    """An analyst's name as the screen records it: text without control characters, at most 60 characters."""
-    return CONTROL_CHARS.sub("", who).strip()[:60] if isinstance(who, str) else ""
+    """An analyst's name as the screen records it: a plain name (:func:`_plain_name`), at most 60 characters."""
+    return _plain_name(who)[:60] if isinstance(who, str) else ""
 
 
 def _who(request: Request) -> str:
@@ -825,6 +834,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise TooLarge(str(exc)) from None
         except ReadError:
             pass  # an unreadable file fails when it is labelled, with the reason on the documents page
+        finally:
+            give_back_memory()
 
     reading = asyncio.Semaphore(1)  # uploads are read one at a time: a large document's tree is in memory once
 
@@ -985,7 +996,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                 "another column")
         form = await _form(request)
         column = form.get("column")
-        columns = _columns(doc)
+        columns = await run_in_threadpool(_columns, doc)  # a workbook is read off the event loop
         if not isinstance(column, str) or column not in columns:
             raise ApiError(400, "choose one of the table's columns")
         if "note_column" in form:  # the column page asks again for a document read in order
@@ -1164,10 +1175,12 @@ def _model_summary(m: dict) -> dict:
 
 
 def _document_name(filename: str, limit: int = 200) -> str:
-    """An uploaded file's name as the screen keeps it: the last part of the path, without control characters or
-    direction overrides (which can make ``a\u202egnp.txt`` look like ``atxt.png``), at most ``limit`` characters with
-    its extension kept."""
-    name = CONTROL_CHARS.sub("", Path(filename.replace("\\", "/")).name).strip()
+    """An uploaded file's name as the screen keeps it: the last part of the path as a plain name (:func:`_plain_name`;
+    a direction override can make ``a\\u202egnp.txt`` look like ``atxt.png``), at most ``limit`` characters with its
+    extension kept."""
+    name = _plain_name(Path(filename.replace("\\", "/")).name)
+    if name.startswith(".") and "." not in name[1:]:  # nothing left before the extension: '.txt' is not a dot file
+        name = "upload" + name
     if len(name) > limit:
         suffix = Path(name).suffix[:20]
         name = name[:limit - len(suffix)] + suffix
