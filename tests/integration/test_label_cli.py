@@ -523,3 +523,29 @@ def test_an_output_encoding_without_the_character_prints_an_escape_not_a_traceba
     print("Opvang \U0001f64f voor slachtoffers.")
     out.flush()
     assert out.buffer.getvalue() == b"Opvang \\U0001f64f voor slachtoffers.\n"
+
+
+def test_json_on_a_console_without_utf8_is_still_json(monkeypatch):
+    """classify --json on a cp1252 console wrote '\\U0001f600' into the JSON (an invalid escape)."""
+    import io
+
+    from mh_nlp.cli import base
+
+    for encoding, text in (("cp1252", '{"text": "Zo\\u00eb \\ud83d\\ude00"}'), ("utf-8", '{"text": "Zoë 😀"}')):
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding=encoding))
+        assert base._json_out({"text": "Zoë 😀"}) == text and json.loads(text) == {"text": "Zoë 😀"}
+
+
+def test_a_label_output_of_a_file_with_its_own_section_column_can_be_given_back(clf, tmp_path):
+    """An input's 'sectie' rode along unprefixed, beside the model's 'section': train --add refused the output."""
+    from mh_nlp.io.additions import read_additions
+
+    src = tmp_path / "in.csv"
+    src.write_text("tekst,sectie,Section\nDe politie ziet meer signalen van uitbuiting in de zorg.,2.1,x\n",
+                   encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert run("label", src, "-o", out).exit_code == 0
+    row = read_csv(out)[0]
+    assert row["input_sectie"] == "2.1" and row["input_Section"] == "x" and "sectie" not in row
+    assert [(a.text, a.section) for a in read_additions(out)] == [
+        ("De politie ziet meer signalen van uitbuiting in de zorg.", row["section"])]

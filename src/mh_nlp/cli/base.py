@@ -74,6 +74,16 @@ def main() -> None:
     _printable_streams()
 
 
+def _json_out(obj, **kwargs) -> str:
+    """``obj`` as JSON for standard output: letters as they are on a UTF-8 stream, ``\\u`` escapes on any other (a
+    Windows console's cp1252 has no emoji, and its escape would not be JSON)."""
+    import json
+    import sys
+
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return json.dumps(obj, ensure_ascii=encoding != "utf8", **kwargs)
+
+
 def _printable_streams() -> None:
     """A character the terminal's encoding lacks (an emoji on a Windows-1252 console, a file name in no known
     encoding) is printed as a ``\\x..`` escape instead of ending the command with a traceback."""

@@ -1,13 +1,12 @@
 """``mh-nlp info`` and ``mh-nlp entities``: the spaCy pipeline's commands (registered on import)."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from .base import UserError, main
+from .base import UserError, _json_out, main
 
 _BASE_HELP = "Base pipeline: 'blank', 'nl_core_news_sm' or a path (default: nl_core_news_sm when installed, else blank)."
 
@@ -87,7 +86,7 @@ def entities_find(text: str | None, base: str | None) -> None:
     if text is None:
         text = sys.stdin.read()
     for ent in find_entities(text, nlp=_pipeline(base)):
-        click.echo(json.dumps(ent, ensure_ascii=False))
+        click.echo(_json_out(ent))
 
 
 @entities.command("evaluate")
@@ -107,7 +106,7 @@ def entities_evaluate(gold_path: Path | None, base: str | None, ids: bool, show_
     except (DataNotFound, OSError, ValueError, KeyError) as exc:
         raise UserError(f"cannot evaluate: {exc}") from None
     if as_json:
-        click.echo(json.dumps(res, ensure_ascii=False, indent=2))
+        click.echo(_json_out(res, indent=2))
         return
     click.echo(f"gold: {res['sentences']} sentences, {res['spans']} spans; exact span + label"
                + (" + id" if ids else ""))

@@ -20,8 +20,7 @@ from ..corpus.records import Taxonomy
 from ..themes.train import Addition, AdditionsError, check_additions
 from .readers import TEXT_COLUMNS, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
-
-SECTION_COLUMNS = ("section", "sectie")
+from .writers import SECTION_COLUMNS
 KIND_COLUMN = "kind"  # mh-nlp label's output and the screen's export: only rows of kind "statement" are statements
 # with a kind column, the text comes from "statement": an input's own "text" column may ride along in an output
 OUTPUT_TEXT_COLUMN = "statement"

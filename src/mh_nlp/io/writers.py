@@ -60,12 +60,19 @@ class OutputError(Exception):
     """An output path that cannot be used (one-line message)."""
 
 
+# the names ``train --add`` reads a section from (any case): an input's own column of that name is carried with a
+# prefix, so that an output given back as corrections has one section column, the one the analyst corrects
+SECTION_COLUMNS = ("section", "sectie")
+
+
 def extra_columns(extra_fields: Sequence[str]) -> list[tuple[str, str]]:
-    """(input field, output column) pairs; an input field named like a fixed column gets an ``input_`` prefix."""
+    """(input field, output column) pairs; an input field named like a fixed column (in any case) or like a section
+    column (``sectie``) gets an ``input_`` prefix."""
     out, taken = [], set(FIXED_FIELDS)
+    reserved = {f.lower() for f in FIXED_FIELDS} | set(SECTION_COLUMNS)
     for name in extra_fields:
         col = name
-        while col in taken:
+        while col in taken or col.strip().lower() in reserved:
             col = f"input_{col}"
         taken.add(col)
         out.append((name, col))
