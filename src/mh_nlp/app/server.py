@@ -462,8 +462,6 @@ def _local_back(request: Request) -> str:
     return path + (f"?{query}" if query else "")
 
 
-
-
 def _plain_name(text: str) -> str:
     """A name as the screen keeps it (an analyst's, a file's): line breaks and tabs as spaces, and no control or
     format characters (direction overrides and marks, zero-width spaces: Unicode's categories Cc and Cf)."""

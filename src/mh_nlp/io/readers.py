@@ -1138,7 +1138,8 @@ def _split_header(rows: Iterator[tuple[int, list]], column: str | None, header_r
         if header_row is None and not _filled(item[1]):
             continue  # an empty row holds neither a header nor a statement (a sheet can have a million of them)
         head.append(item)
-        if item[0] >= header_row if header_row is not None else len(head) >= HEADER_SCAN:
+        enough = item[0] >= header_row if header_row is not None else len(head) >= HEADER_SCAN
+        if enough:
             break
     if header_row is not None:
         index = next((i for i, (n, _r) in enumerate(head) if n == header_row), None)
