@@ -57,3 +57,18 @@ def test_cli_info_and_entities() -> None:
     assert res.exit_code == 0 and res.output.splitlines()[1].split() == ["label", "P", "R", "F1", "tp", "fp", "fn"]
     res = runner.invoke(main, ["info", "--base", "no_such_model"])
     assert res.exit_code == 1 and "cannot load pipeline" in res.output
+
+
+def test_entities_find_reads_stdin_as_classify_does():
+    """Standard input was read in the console's encoding: a UTF-8 file piped in on a cp1252 console lost its
+    entities and its offsets pointed into garbled text."""
+    runner = CliRunner()
+    text = "Het Coördinatiecentrum tegen Mensenhandel ziet meer."
+    for data, warned in ((text.encode("utf-8"), False), (text.encode("utf-16"), False), (text.encode("cp1252"), True)):
+        res = runner.invoke(main, ["entities", "find", "--base", "blank"], input=data)
+        assert res.exit_code == 0, res.output
+        ent = json.loads(res.stdout.splitlines()[0])
+        assert ent["id"] == "comensha" and text[ent["start"]:ent["end"]] == "Coördinatiecentrum tegen Mensenhandel"
+        assert ("not UTF-8; read as Windows-1252" in res.stderr) == warned
+    res = runner.invoke(main, ["entities", "find", "--base", "blank"], input=b"\x00\x01\x02binary")
+    assert res.exit_code == 1 and res.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _json_out, main
+from .base import UserError, _json_out, _warn, main
 
 _BASE_HELP = "Base pipeline: 'blank', 'nl_core_news_sm' or a path (default: nl_core_news_sm when installed, else blank)."
 
@@ -76,6 +76,28 @@ def entities() -> None:
     """Organisations, forms of exploitation and legal references in text."""
 
 
+def _stdin_whole() -> str:
+    """All of standard input as text, decoded as ``classify`` and ``label`` decode it (UTF-8; UTF-16/32 by a
+    byte-order mark or zero bytes; else Windows-1252 with a warning), not in the console's encoding: offsets are
+    into this text."""
+    from ..io.readers import wide_encoding
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stdin (embedded use)
+        return sys.stdin.read()
+    data = stream.read()
+    wide = wide_encoding(data)
+    if wide:
+        return data.decode(wide, errors="replace").lstrip("\ufeff")
+    if b"\x00" in data[:8192]:
+        raise UserError("<stdin>: binary data, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _warn("<stdin>: not UTF-8; read as Windows-1252 (cp1252)")
+        return data.decode("cp1252", errors="replace")
+
+
 @entities.command("find")
 @click.argument("text", required=False)
 @click.option("--base", default=None, help=_BASE_HELP)
@@ -84,7 +106,7 @@ def entities_find(text: str | None, base: str | None) -> None:
     from ..nlp.entities import find_entities
 
     if text is None:
-        text = sys.stdin.read()
+        text = _stdin_whole()
     for ent in find_entities(text, nlp=_pipeline(base)):
         click.echo(_json_out(ent))
 
