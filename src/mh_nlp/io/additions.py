@@ -21,6 +21,7 @@ from ..themes.train import Addition, AdditionsError, check_additions
 from .readers import TEXT_COLUMNS, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
 from .writers import SECTION_COLUMNS
+
 KIND_COLUMN = "kind"  # mh-nlp label's output and the screen's export: only rows of kind "statement" are statements
 # with a kind column, the text comes from "statement": an input's own "text" column may ride along in an output
 OUTPUT_TEXT_COLUMN = "statement"
@@ -37,11 +38,24 @@ def _find(names: list[str], wanted: tuple[str, ...], first: str | None = None) -
     lowered = [str(h or "").strip().lower() for h in names]
     if first is not None and lowered.count(first) == 1:
         return lowered.index(first)
-    found = [names[i] for i, h in enumerate(lowered) if h in wanted]
+    found = [i for i, h in enumerate(lowered) if h in wanted]
     if len(found) > 1:
-        raise AdditionsError("two columns for the same thing, " + " and ".join(repr(str(f).strip()) for f in found)
-                             + ": keep the one that holds what to learn, and delete or rename the other")
-    return next((lowered.index(c) for c in wanted if c in lowered), None)
+        both = " and ".join(repr(str(names[i]).strip()) for i in found)
+        raise AdditionsError(f"two columns for the same thing, {both}: keep the one that holds what to learn, and "
+                             "delete or rename the other")
+    return found[0] if found else None
+
+
+def _columns(names: list[str], where: str) -> tuple[int | None, int | None, int | None]:
+    """The kind, text and section columns of a table's header or a .jsonl record's keys (:func:`_find`): with a
+    kind column (a ``label`` output, a screen export) the text is its ``statement``. ``where`` starts the message
+    of two columns for one thing."""
+    try:
+        k = _find(names, (KIND_COLUMN,))
+        t = _find(names, TEXT_COLUMNS, first=None if k is None else OUTPUT_TEXT_COLUMN)
+        return k, t, _find(names, SECTION_COLUMNS)
+    except AdditionsError as exc:
+        raise AdditionsError(f"{where}: {exc}") from None
 
 
 def _text(value) -> object:
@@ -73,12 +87,7 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[st
     skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
     for where, header, rows in table_rows(path, warn):
-        try:
-            k = _find(header, (KIND_COLUMN,))
-            t = _find(header, TEXT_COLUMNS, first=None if k is None else OUTPUT_TEXT_COLUMN)
-            s = _find(header, SECTION_COLUMNS)
-        except AdditionsError as exc:
-            raise AdditionsError(f"{path}: {where[:-2] + ': ' if where else ''}{exc}") from None
+        k, t, s = _columns(header, f"{path}: {where[:-2]}" if where else str(path))
         if t is None or s is None:
             missing.append((where, ", ".join(h for h in header if not h.startswith("column")) or "none"))
             for _ in rows:  # read past it: the next sheet comes after
@@ -115,12 +124,7 @@ def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str
             if not isinstance(rec, dict):
                 raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
             names = list(rec)
-            try:
-                k = _find(names, (KIND_COLUMN,))  # a label output or a screen export
-                s = _find(names, SECTION_COLUMNS)
-                t = _find(names, TEXT_COLUMNS, first=None if k is None else OUTPUT_TEXT_COLUMN)
-            except AdditionsError as exc:
-                raise AdditionsError(f"{path}: line {n}: {exc}") from None
+            k, t, s = _columns(names, f"{path}: line {n}")
             section = rec[names[s]] if s is not None else None
             if k is not None and _left_out(rec[names[k]], section, skipped):
                 continue
@@ -135,8 +139,7 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     missing column, an empty text, a missing, unknown or untitled section or a repeated statement raises
     :class:`~mh_nlp.themes.train.AdditionsError` naming the row as the file shows it. ``warn`` hears what was left
     out (rows of a ``label`` output that are not statements or have no section, a sheet without the columns, rows
-    above a header, an
-    encoding other than UTF-8), each message starting with the file's name."""
+    above a header, an encoding other than UTF-8), each message starting with the file's name."""
     path = Path(path)
     say = (lambda m: warn(f"{path}: {m}")) if warn else (lambda m: None)
     if path.is_dir():
