@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 import click
 
 from .base import StatementsCommand, UserError, _json_out, _warn, main
-from ..corpus.jsonl import has_words
+from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading)
@@ -181,8 +181,6 @@ def _stdin_texts() -> Iterator[str]:
 def _visible(text: str) -> str:
     """``text`` with its control characters as escapes (``\\x1b``): an ESC in a statement must not reach the
     terminal as a command."""
-    from ..corpus.jsonl import CONTROL_CHARS
-
     return CONTROL_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

@@ -46,7 +46,6 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     import socket
 
     from ..io import safezip
-
     from ..paths import shown
 
     data_dir = data_dir or default_data_dir()
