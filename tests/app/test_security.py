@@ -382,6 +382,27 @@ def test_bad_input_is_4xx_json_and_keeps_the_connection(server):
     assert server.request("GET", f"/review?doc={BIG}&chapter=%C2%B2&threshold=nan&page={'9' * 5000}")[0] == 200
 
 
+def test_a_request_that_cannot_be_parsed_is_a_json_400(server):
+    """No Host, two Hosts or a broken request line never reach the app; the HTTP layer refuses them, and says so as
+    the app does (it was uvicorn's plain-text "Invalid HTTP request received.")."""
+    import socket
+
+    for what, raw in (("no Host", b"GET /api/sections HTTP/1.1\r\n\r\n"),
+                      ("two Hosts", b"GET /api/sections HTTP/1.1\r\nHost: " + server.host.encode()
+                       + b"\r\nHost: attacker.example\r\n\r\n"),
+                      ("a broken request line", b"GARBAGE\r\n\r\n")):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(raw)
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), (what, data[:200])
+        assert b"content-type: application/json" in head.lower(), (what, head)
+        assert json.loads(body)["error"].startswith("bad HTTP request"), (what, body)
+    assert server.request("GET", "/api/sections")[0] == 200  # the server goes on
+
+
 def test_ctrl_c_exits_0(tmp_path):
     s = Server(tmp_path / "data")
     assert s.request("GET", "/api/sections")[0] == 200

@@ -79,10 +79,31 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
         url += f"?token={app.state.token}"
     click.echo(f"mh-nlp review screen: {url}")
     click.echo(f"data: {data_dir}   (Ctrl-C stops the server)")
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", http=json_400_protocol())
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: the server stopped as asked
         pass
     click.echo("mh-nlp review screen stopped")
+
+
+def json_400_protocol():
+    """uvicorn's HTTP/1.1 protocol, but a request that cannot be parsed (no Host, two Hosts, a broken request line)
+    is answered as every other refusal of the screen: a JSON message, not uvicorn's plain text."""
+    import json
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class JsonErrorProtocol(H11Protocol):
+        def send_400_response(self, msg: str) -> None:
+            body = json.dumps({"error": f"bad HTTP request: {msg.rstrip('.')}"}).encode("ascii")
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                       (b"x-content-type-options", b"nosniff"), (b"connection", b"close")]
+            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
+                          h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+            self.transport.close()
+
+    return JsonErrorProtocol
