@@ -100,7 +100,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
 
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
-    meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None)
+    meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None, added_sha)
     extra = f" and {meta['corrections']} corrections from {shown(add_file)}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "

@@ -185,10 +185,6 @@ class StaticEncoder:
         return _unit(out)
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def get_encoder(name: str, cache: bool | Path = True):
     """The encoder a model was trained with: ``e5`` or ``static``."""
     if name == "e5":

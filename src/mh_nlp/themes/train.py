@@ -176,9 +176,10 @@ def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Additio
 
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
-                additions_file: str | None = None) -> dict:
+                additions_file: str | None = None, additions_sha256: str | None = None) -> dict:
     """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements (and stance statements)
-    and the analyst's corrections, and save it safely; returns the metadata."""
+    and the analyst's corrections, and save it safely; returns the metadata. ``additions_sha256`` is the checksum
+    of ``additions_file`` as it was read (hashed here when not given)."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
     pipe = fit_pipeline(candidate, additions)
@@ -201,8 +202,8 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "stance_statements": model.n_stance_,
         "corrections": model.n_corrections_,
         "corrections_file": shown(additions_file) if additions_file else None,
-        "corrections_file_sha256": (sha256_file(Path(additions_file))
-                                    if additions_file and Path(additions_file).is_file() else None),
+        "corrections_file_sha256": additions_sha256 or (sha256_file(Path(additions_file))
+                                                        if additions_file and Path(additions_file).is_file() else None),
         "corrections_sections": sorted({a.section for a in additions}, key=section_key),
         "correction_term": (list(model.correction_term_) if hasattr(model, "correction_term_") else None),
         "sequence_stay": getattr(model, "sequence_stay_", None),
