@@ -114,3 +114,28 @@ def test_train_says_before_training_when_the_model_cannot_be_written(tmp_path):
     assert res.exit_code == 1 and "missing: no such folder for the model" in res.output, res.output
     res = CliRunner().invoke(main, ["train", "--model", "/proc/m.npz"])
     assert res.exit_code == 1 and "/proc: cannot write the model there" in res.output, res.output
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b'{"id": "q1", "text": "Caf\xe9 in Windows-1252"}\n', "cp1252.jsonl:1: not UTF-8 text"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "cp1252.jsonl:1: not UTF-8 text"),
+    (None, "cp1252.jsonl: cannot read it (No such file or directory)"),
+    ("folder", "cp1252.jsonl: a folder, not a quotes file"),
+])
+def test_a_quotes_file_that_cannot_be_read_is_one_line(tmp_path, content, expected):
+    """`corpus stats` / `corpus check --quotes` on a file that is not UTF-8 printed a UnicodeDecodeError
+    traceback; a missing file or a folder printed the bare errno text without the file's name first."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    path = tmp_path / "cp1252.jsonl"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    for args in (["corpus", "stats", "--quotes", str(path)], ["corpus", "check", "--quotes", str(path)]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 1 and isinstance(res.exception, SystemExit), (args, res.output, res.exception)
+        lines = res.output.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], (args, res.output)

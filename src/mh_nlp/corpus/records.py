@@ -157,15 +157,22 @@ def quote_from_dict(d: dict) -> Quote:
 
 def read_quotes(path: str | Path) -> list[Quote]:
     """Read quote records from a JSON-lines file."""
-    quotes = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                quotes.append(quote_from_dict(json.loads(line)))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise CorpusError(f"{path}:{n}: malformed quote record ({exc})") from None
+    quotes, n = [], 0
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    quotes.append(quote_from_dict(json.loads(line)))
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise CorpusError(f"{path}:{n}: malformed quote record ({exc})") from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path}:{n + 1}: not UTF-8 text; a quotes file is JSON lines in UTF-8") from None
+    except IsADirectoryError:
+        raise CorpusError(f"{path}: a folder, not a quotes file") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read it ({exc.strerror or exc.__class__.__name__})") from None
     return quotes
 
 
