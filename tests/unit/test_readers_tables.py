@@ -200,6 +200,24 @@ def test_csv_position_is_the_spreadsheet_row_after_multiline_cells(tmp_path):
         (2, "Eerste regel en tweede regel."), (3, "Kort punt."), (4, "Nog een met witregel."), (5, "Laatste.")]
 
 
+def test_csv_unclosed_quote_and_ragged_rows_are_said(tmp_path):
+    """An unclosed quote swallowed the rows after it, and cells past the header's last column were dropped, both
+    without a word (QA 36); the multi-line cells of the test above stay silent."""
+    p = tmp_path / "n.csv"
+    p.write_text('tekst;spreker\n"Er is te weinig opvang.";Jan\n"Ongesloten quote;Piet\nNog een regel.;Kees\n',
+                 encoding="utf-8")
+    got, warnings = collect(p)
+    assert len(got) == 2 and len(warnings) == 1, (got, warnings)
+    assert warnings[0].startswith("row 3: a quoted cell runs over 2 lines") and "unclosed quote" in warnings[0]
+    p.write_text('tekst,a\n"Er is te weinig opvang",1,2,3\nkort,5,,\n', encoding="utf-8")
+    got, warnings = collect(p)
+    assert [(s.text, s.extra) for s in got] == [("Er is te weinig opvang", {"a": "1"}), ("kort", {"a": "5"})]
+    assert warnings == ["row 2: more cells than the header row has columns; the cells past the last column were "
+                        "left out"]
+    p.write_text('tekst,spreker\n"Eerste regel\nen tweede regel.",Jan\nKort punt.,Els\n', encoding="utf-8")
+    assert collect(p)[1] == []
+
+
 def test_csv_title_row_above_header_is_found_and_said(tmp_path):
     p = tmp_path / "n.csv"
     p.write_text("Verslag rondetafel\n\nspreker;uitspraak\nJan;De NLA ziet meer.\nEls;Oplossing taalbarrières.\n",

@@ -1195,12 +1195,18 @@ def _csv_dialect(sample: str):
     return dialect
 
 
-def _csv_records(fh, dialect) -> Iterator[tuple[int, list]]:
-    """(row number as a spreadsheet shows it, cells): a cell with line breaks is one row."""
+def _csv_records(fh, dialect, warn: Warn | None = None) -> Iterator[tuple[int, list]]:
+    """(row number as a spreadsheet shows it, cells): a cell with line breaks is one row. A cell whose later
+    lines hold the separator is most likely an unclosed quote that swallowed the rows after it: ``warn`` says so."""
     reader = csv.reader(fh, dialect)
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 27))
+    line = 0
     try:
         for number, record in enumerate(reader, start=1):
+            lines, line = reader.line_num - line, reader.line_num
+            if warn and lines > 1 and any(dialect.delimiter in c.partition("\n")[2] for c in record):
+                warn(f"row {number}: a quoted cell runs over {lines} lines of the file and holds the separator "
+                     f"{dialect.delimiter!r}: an unclosed quote (\")? Those lines were read as one cell, not as rows")
             yield number, [unguard_cell(c) for c in record]
     except csv.Error as exc:
         raise ReadError(f"malformed CSV at line {reader.line_num}: {exc}") from None
@@ -1213,7 +1219,7 @@ def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | Non
     try:
         sample = fh.read(8192)
         fh.seek(0)
-        records = _csv_records(fh, _csv_dialect(sample))
+        records = _csv_records(fh, _csv_dialect(sample), warn)
         number, header, above, rest = _split_header(records, column, header_row, "")
         col = _pick_column(header, column) if pick else -1
         if above:
@@ -1237,8 +1243,19 @@ def csv_columns(path: str | Path, header_row: int | None = None) -> list[str]:
 def _read_csv(path: Path, warn: Warn, column: str | None,
               header_row: int | None = None) -> Iterator[tuple[int, str, dict[str, str]]]:
     fh, _number, header, col, rest = _csv_table(path, warn, column, header_row)
+    ragged: list[int] = []
+
+    def checked() -> Iterator[tuple[int, list]]:
+        for number, row in rest:
+            if any(c.strip() for c in row[len(header):]):
+                ragged.append(number)
+            yield number, row
+
     with fh:
-        yield from _rows(header, col, rest)
+        yield from _rows(header, col, checked())
+    if ragged:
+        warn(f"row{'s' if len(ragged) > 1 else ''} {_first_few(ragged)}: more cells than the header row has columns; "
+             "the cells past the last column were left out")
 
 
 # ---------------------------------------------------------------- .xlsx
