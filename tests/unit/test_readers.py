@@ -384,6 +384,25 @@ def test_teams_webvtt_one_statement_per_turn(tmp_path):
     assert extra_fields(p) == ["heading", "speaker"]
 
 
+def test_a_speaker_named_only_where_the_turn_starts_keeps_the_turn(tmp_path):
+    """A transcript that names the speaker at the start of a turn only: the unnamed cues after it are the same
+    turn (they were rows of their own without a speaker, a fragment classified on its own); a greeting that
+    opens a turn stays a row of its own instead of being classified with the statement after it (QA 36)."""
+    p = tmp_path / "zoom.srt"
+    p.write_text("1\n00:00:01,000 --> 00:00:04,000\nSanne: We zien steeds meer arbeidsuitbuiting\n\n"
+                 "2\n00:00:04,000 --> 00:00:08,000\nin de distributiecentra.\n\n"
+                 "3\n00:00:09,000 --> 00:00:12,000\nJan: Er zijn te weinig opvangplekken voor mannen.\n", encoding="utf-8")
+    assert [(s.position, s.text, s.extra["speaker"]) for s in read_statements(p)] == [
+        ("00:00:01", "We zien steeds meer arbeidsuitbuiting in de distributiecentra.", "Sanne"),
+        ("00:00:09", "Er zijn te weinig opvangplekken voor mannen.", "Jan")]
+    p = tmp_path / "teams.vtt"
+    p.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Sanne>Goedemorgen allemaal.</v>\n\n"
+                 "00:00:05.000 --> 00:00:09.000\n<v Sanne>We zien steeds meer arbeidsuitbuiting</v>\n\n"
+                 "00:00:09.000 --> 00:00:12.000\n<v Sanne>in de distributiecentra.</v>\n", encoding="utf-8")
+    assert [s.text for s in read_statements(p)] == [
+        "Goedemorgen allemaal.", "We zien steeds meer arbeidsuitbuiting in de distributiecentra."]
+
+
 def test_subrip_without_speakers_reads_sentence_by_sentence(tmp_path):
     p = tmp_path / "opname.srt"
     p.write_text(SRT, encoding="utf-8")

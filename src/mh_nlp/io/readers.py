@@ -587,15 +587,20 @@ TURN_CHARS = 600  # a speaker's turn longer than this is cut at the next sentenc
 def _read_subtitles(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A timed transcript (.vtt, .srt): one statement per speaker's turn (its cues joined; a cue is a fragment
     of a sentence), a long turn cut at a sentence end after :data:`TURN_CHARS` characters; where the cues name
-    no speaker, one statement per sentence. The position is the start time of the statement's first cue."""
+    no speaker, one statement per sentence. A cue without a speaker after one with a speaker continues that
+    speaker's turn (a transcript may name the speaker only where the turn starts). Chatter that opens a turn
+    ("Goedemorgen allemaal.") stays a row of its own, so that it is not classified with what follows. The
+    position is the start time of the statement's first cue."""
     with _open_text(path, warn) as fh:
         cues = _cues((ln.rstrip("\r\n") for ln in fh), warn)
         start, speaker, buf = "", "", ""
         found = False
         for cue_start, cue_speaker, text in cues:
             found = True
-            turn_ends = cue_speaker != speaker or (
-                _SENTENCE_END.search(buf) is not None and (not cue_speaker or len(buf) >= TURN_CHARS))
+            cue_speaker = cue_speaker or speaker
+            sentence_ends = _SENTENCE_END.search(buf) is not None
+            turn_ends = cue_speaker != speaker or (sentence_ends and (
+                not cue_speaker or len(buf) >= TURN_CHARS or kind_of(buf) != "statement"))
             if buf and (turn_ends or len(buf) + len(text) > max_chars):
                 yield start, buf, {"heading": "", "speaker": speaker}
                 buf = ""
