@@ -58,4 +58,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C (also when mh-nlp train --fast runs this): nothing written, no traceback
+        sys.exit(130)

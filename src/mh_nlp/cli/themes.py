@@ -120,7 +120,9 @@ def _build_static_vectors(out: Path) -> None:
     try:
         done = subprocess.run([sys.executable, str(script), "--out", str(out), "--quiet"], check=False)
     except KeyboardInterrupt:
-        raise UserError("interrupted; static word vectors not built") from None
+        err = UserError("interrupted; static word vectors not built")
+        err.exit_code = 130  # as label and classify exit on Ctrl-C
+        raise err from None
     if done.returncode != 0 or not out.exists():
         raise UserError(f"building {out} failed (exit status {done.returncode})")
 
