@@ -384,7 +384,7 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          position = the row number the spreadsheet shows), .jsonl (field text/tekst/
          statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom
          transcripts: one statement per speaker's turn, position = start time).
-         Text files may be UTF-8, UTF-16/32 (with or without byte-order mark) or
+         Text files may be UTF-8, UTF-16 (with or without byte-order mark), UTF-32 (with one) or
          Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
          split into pieces (warned); cells that cannot be read are counted in a warning.
 Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, kind, section,
