@@ -539,3 +539,28 @@ def test_a_jsonl_text_field_in_another_case_is_not_carried_as_an_extra_column(tm
     f = tmp_path / "n.jsonl"
     f.write_text('{"Tekst": "Meer opvang.", "id": 1}\n', encoding="utf-8")
     assert extra_fields(f) == ["id"]
+
+
+def test_markdown_front_matter_comments_tables_and_tags_are_not_statements(tmp_path):
+    """A note written in Markdown (Obsidian, a wiki): its YAML front matter, comments, the table's header and rule
+    rows and HTML tags were classified as statements, and a table row kept its bars (QA 36)."""
+    p = tmp_path / "verslag.md"
+    p.write_text("---\ntitle: verslag\ndatum: 2026-12-01\n---\n<!-- concept,\nniet delen -->\n## Problemen\n\n"
+                 "| Spreker | Uitspraak |\n| --- | :-: |\n| Jan | Er is te weinig opvang voor mannen. |\n"
+                 "| Piet | De wachtlijst \\| de intake duurt lang. |\n\n"
+                 "<div>De NLA ziet meer uitbuiting.</div> <!-- bron: notulen -->\n\n"
+                 "Kinderen < 18 jaar en > 12 jaar.\n\n| los | tabel |\n|---|---|\n| cel een | |\n", encoding="utf-8")
+    got = [(s.position, s.text, s.extra) for s in read_statements(p)]
+    assert got == [
+        (11, "Er is te weinig opvang voor mannen.", {"heading": "Problemen", "speaker": "Jan"}),
+        (12, "De wachtlijst | de intake duurt lang.", {"heading": "Problemen", "speaker": "Piet"}),
+        (14, "De NLA ziet meer uitbuiting.", {"heading": "Problemen", "speaker": ""}),
+        (16, "Kinderen < 18 jaar en > 12 jaar.", {"heading": "Problemen", "speaker": ""}),
+        (20, "cel een", {"heading": "Problemen", "speaker": ""})]
+    txt = tmp_path / "zelfde.txt"  # a .txt is read as it stands
+    txt.write_text("| Jan | Er is te weinig opvang. |\n", encoding="utf-8")
+    assert [s.text for s in read_statements(txt)] == ["| Jan | Er is te weinig opvang. |"]
+    only = tmp_path / "koppen.md"
+    only.write_text("## Problemen\n\n<!-- nog invullen -->\n## Ambities\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="only headings, comments or markup"):
+        list(read_statements(only))

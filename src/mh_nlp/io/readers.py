@@ -456,10 +456,76 @@ class _Layout:
         return {"heading": self.caption or self.heading, "speaker": speaker or self.turn}
 
 
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_TABLE_RULE = re.compile(r"^\s*:?-+:?\s*$")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")  # <div>, </span>, <br/>: not "< 18 jaar"
+FRONT_MATTER_LINES = 100  # a YAML block longer than this at the top of a .md is read as text
+
+
+def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a Markdown file without what is not text of the note: a YAML front matter block
+    at the top (``---`` ... ``---``) and HTML comments (``<!-- ... -->``, also over several lines; a line
+    they empty is left blank so that paragraphs stay apart)."""
+    it = enumerate(lines, start=1)
+    head: list[tuple[int, str]] = []
+    for number, line in it:
+        head.append((number, line))
+        if len(head) == 1 and line.strip().lstrip("\ufeff") != "---":
+            break
+        if len(head) > 1 and line.strip() in ("---", "..."):
+            head = [(n, "") for n, _ in head]  # the front matter, as blank lines
+            break
+        if len(head) > FRONT_MATTER_LINES:
+            break
+    in_comment = False
+    for number, line in itertools.chain(head, it):
+        kept, rest = [], line
+        while rest:
+            if in_comment:
+                end = rest.find("-->")
+                rest, in_comment = ("", True) if end < 0 else (rest[end + 3:], False)
+            else:
+                start = rest.find("<!--")
+                if start < 0:
+                    kept.append(rest)
+                    break
+                kept.append(rest[:start])
+                rest, in_comment = rest[start + 4:], True
+        yield number, " ".join(k for k in kept if k.strip()) if len(kept) > 1 else "".join(kept)
+
+
+def _md_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (``| a | b |``; ``\\|`` is a bar inside a cell)."""
+    inner = line.strip()[1:-1]
+    return [clean(c.replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[int, str, dict[str, str]]]:
+    """The statements of a Markdown table: its header row (the row above the ``| --- |`` rule) is no statement;
+    a speaker and a text column are found as in a Word table (:func:`_table_layout`), else every cell is read."""
+    cells = [(n, _md_cells(line)) for n, line in rows]
+    ruled = len(cells) > 1 and all(_MD_TABLE_RULE.match(c) or not c for c in cells[1][1])
+    body = [(n, c) for i, (n, c) in enumerate(cells) if not (ruled and i == 1)]
+    header_rows, speaker_col, text_col = _table_layout([c for _n, c in body])
+    header_rows = max(header_rows, 1 if ruled else 0)
+    for n, row in body[header_rows:]:
+        if text_col is not None:
+            text = row[text_col] if text_col < len(row) else ""
+            speaker = row[speaker_col].rstrip(":").strip() if speaker_col is not None and speaker_col < len(row) else ""
+            if text:
+                yield n, text, layout.extra(speaker)
+            continue
+        for text in row:
+            if text:
+                yield n, text, layout.extra("")
+
+
 def text_blocks(lines: Iterable[str], markdown: bool = False,
                 max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
-    """Group raw lines into statements: yields (first line number, text, extra fields)."""
+    """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
+    matter and comments are left out and a table is read row by row (:func:`_md_table`)."""
     layout = _Layout()
+    table: list[tuple[int, str]] = []
     buf: str | None = None
     buf_line = 0
     buf_extra: dict[str, str] = {}
@@ -472,8 +538,16 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         buf = None
         return out
 
-    for number, raw in enumerate(lines, start=1):
-        line = clean(raw)
+    for number, raw in (_markdown_lines(lines) if markdown else enumerate(lines, start=1)):
+        if markdown and not in_fence and _MD_TABLE_ROW.match(raw):
+            if (done := flush()) is not None:
+                yield done
+            table.append((number, raw))
+            continue
+        if table:
+            yield from _md_table(table, layout)
+            table = []
+        line = clean(_HTML_TAG.sub(" ", raw) if markdown and not in_fence and "<" in raw else raw)
         if markdown and line.startswith("```"):
             in_fence = not in_fence
             continue
@@ -515,6 +589,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         if len(buf) > max_chars:  # keep memory flat on a paragraph without any break
             yield buf_line, buf, buf_extra
             buf = None
+    if table:
+        yield from _md_table(table, layout)
     if (done := flush()) is not None:
         yield done
 
@@ -1623,7 +1699,7 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         if long_pieces > 1:
             warn(f"{long_pieces} over-long statements were split into pieces of at most {max_chars:,} characters")
         if not any_text:
-            raise ReadError("no statements found (the file holds no text)")
+            raise ReadError("no statements found (the file holds no text, or only headings, comments or markup)")
     except OSError as exc:
         raise ReadError(exc.strerror or str(exc)) from None
 
