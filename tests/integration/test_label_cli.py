@@ -292,6 +292,19 @@ def test_windows_1252_input_warns_naming_the_file(clf, tmp_path):
     assert read_csv(out)[0]["statement"].startswith("Eén probleem")
 
 
+def test_an_option_for_tables_that_applies_to_no_input_is_warned(clf, tmp_path, note):
+    """--sheet on a .txt, --column / --header-row on a note: ignored as before, but no longer without a word."""
+    out = tmp_path / "o.csv"
+    r = run("label", note, "--sheet", "Blad1", "--column", "tekst", "--header-row", "2", "-o", out)
+    assert r.exit_code == 0 and len(read_csv(out)) == 2
+    for option in ("--sheet", "--column", "--header-row"):
+        assert f"mh-nlp: warning: {option} applies to " in r.stderr and "so it is ignored" in r.stderr, option
+    table = tmp_path / "t.csv"
+    table.write_text("tekst\nMeer voorlichting op scholen.\n", encoding="utf-8")
+    r = run("label", table, "--column", "tekst", "-o", out, "--force")
+    assert r.exit_code == 0 and "ignored" not in r.stderr
+
+
 def test_empty_statements_are_skipped(clf, tmp_path):
     p = tmp_path / "n.csv"
     p.write_text("tekst,x\n,1\n   ,2\nDelen van gegevens.,3\n", encoding="utf-8")

@@ -596,6 +596,16 @@ def _check_note_column(name: str, fields_of: dict[Path, list[str]], dropped: lis
                             f"{', '.join(fields) or 'none'})")
 
 
+def _unused_options(inputs: list[Path], column: str | None, sheets: tuple[str, ...], header_row: int | None) -> None:
+    """Say when an option for tables applies to none of the inputs (``--sheet`` on a .csv), instead of ignoring it
+    without a word."""
+    suffixes = {p.suffix.lower() for p in inputs}
+    for given, option, applies in ((sheets, "--sheet", {".xlsx"}), (header_row, "--header-row", {".csv", ".xlsx"}),
+                                   (column, "--column", {".csv", ".xlsx", ".jsonl"})):
+        if given and not suffixes & applies:
+            _warn(f"{option} applies to {'/'.join(sorted(applies))} inputs only; none is given, so it is ignored")
+
+
 def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: tuple[str, ...],
           header_row: int | None, split: str, keep_nonstatements: bool, delimiter: str | None, excel_nl: bool,
           pseudonymise: bool, name_finder: str, drop_columns: str, min_confidence: float | None,
@@ -664,6 +674,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             summary.fail(str(path), str(exc))
     if not good:
         raise UserError("nothing to label: no readable input")
+    _unused_options(good, column, sheets, header_row)
 
     progress = _Progress(enabled=not quiet and _stderr_is_tty())
 
