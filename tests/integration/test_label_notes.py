@@ -188,6 +188,16 @@ def test_pseudonyms_do_not_collide_with_a_transcripts_own_speaker_numbers(clf, t
     assert speakers[1].endswith(" (Fier)") and speakers[3].endswith(" [FNV]")
     people = {speakers[1][:-len(" (Fier)")], speakers[3][:-len(" [FNV]")]}
     assert len(people) == 2 and not people & {"Spreker 1", "Spreker 2"}, speakers
+    # the named people keep the order in which they first appear over the free numbers (QA 36: Fatima, first
+    # named after Jan, became Spreker 5 after Piet and Kees once her number 2 turned out to be the transcript's)
+    assert [speakers[1], speakers[3]] == ["Spreker 3 (Fier)", "Spreker 4 [FNV]"], speakers
+    note.write_text("Aanwezig: Jan de Vries (NLA), Fatima El Amrani (gemeente), Piet Jansen\nNotulist: Kees Bakker\n\n"
+                    "Fatima El Amrani: Volgens Piet Jansen is er te weinig opvang.\n"
+                    "Spreker 2: De samenwerking met CoMensha gaat goed.\n", encoding="utf-8")
+    r = run("label", note, "-o", out, "--pseudonymise", "-q", "--force")
+    assert r.exit_code == 0, r.output
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])["statement"]
+    assert first == "Aanwezig: Spreker 1 (NLA), Spreker 3 (gemeente), Spreker 4", first
 
 
 def test_pseudonymise_recall_on_the_gold_names():

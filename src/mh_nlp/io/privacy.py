@@ -266,19 +266,17 @@ class Pseudonymiser:
 
     def _renumber(self) -> None:
         """Give a new pseudonym to a person whose pseudonym the input turned out to use itself (a transcript's own
-        ``Spreker 2``, seen after the person was learnt): two people never share one."""
-        clash = list(dict.fromkeys(a for a in self.people.values() if a in self._taken))  # in order of first use
-        if not clash:
+        ``Spreker 2``, seen after the person was learnt): two people never share one. Everyone is numbered again
+        over the free numbers, in order of first appearance, so that the numbers keep that order."""
+        if not any(a in self._taken for a in self.people.values()):
             return
-        used = set(self.people.values()) | self._taken
         new = {}
         n = 0
-        for alias in clash:
+        for alias in dict.fromkeys(self.people.values()):  # in order of first appearance
             n += 1
-            while self.template.format(n=n) in used:
+            while self.template.format(n=n) in self._taken:
                 n += 1
             new[alias] = self.template.format(n=n)
-            used.add(new[alias])
         self.people = {k: new.get(v, v) for k, v in self.people.items()}
         self._variants = {k: new.get(v, v) for k, v in self._variants.items()}
         self._pattern = None
