@@ -547,6 +547,10 @@ def test_json_on_a_console_without_utf8_is_still_json(monkeypatch):
     for encoding, text in (("cp1252", '{"text": "Zo\\u00eb \\ud83d\\ude00"}'), ("utf-8", '{"text": "Zoë 😀"}')):
         monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding=encoding))
         assert base._json_out({"text": "Zoë 😀"}) == text and json.loads(text) == {"text": "Zoë 😀"}
+        # a line or paragraph separator in a statement stays an escape: one prediction, one line (QA 36)
+        odd = {"text": "a\u2028b\u2029c\x85d"}
+        line = base._json_out(odd)
+        assert len(line.splitlines()) == 1 and json.loads(line) == odd, line
 
 
 def test_a_label_output_of_a_file_with_its_own_section_column_can_be_given_back(clf, tmp_path):

@@ -205,3 +205,12 @@ def test_jsonl_keeps_formula_text_as_is(tmp_path):
     write_formula_rows(out, "=1+1")
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert first["statement"] == "=1+1" and first["extra"] == {"=kolom": "=1+1"}
+
+
+def test_jsonl_keeps_one_row_on_one_line_whatever_the_statement_holds(tmp_path):
+    """A line or paragraph separator in a statement (U+2028 from a Word paste) was written raw: valid JSON, but a
+    reader splitting on line breaks saw two broken rows."""
+    out = tmp_path / "o.jsonl"
+    write_formula_rows(out, "Eerste regel\u2028tweede\u2029derde\x85vierde")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["statement"] == "Eerste regel\u2028tweede\u2029derde\x85vierde", lines[0]

@@ -77,11 +77,12 @@ def main() -> None:
 def _json_out(obj, **kwargs) -> str:
     """``obj`` as JSON for standard output: letters as they are on a UTF-8 stream, ``\\u`` escapes on any other (a
     Windows console's cp1252 has no emoji, and its escape would not be JSON)."""
-    import json
     import sys
 
+    from ..corpus.jsonl import json_line
+
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    return json.dumps(obj, ensure_ascii=encoding != "utf8", **kwargs)
+    return json_line(obj, ensure_ascii=encoding != "utf8", **kwargs)
 
 
 def _printable_streams() -> None:

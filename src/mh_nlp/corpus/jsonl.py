@@ -27,6 +27,18 @@ def has_words(text: str) -> bool:
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def json_line(obj, ensure_ascii: bool = False, **kwargs) -> str:
+    """``obj`` as one line of JSON. Line and paragraph separators (U+0085, U+2028, U+2029) stay escapes: JSON allows
+    them raw, but a reader that splits on every line break (Python's ``splitlines``, JavaScript before ES2019)
+    would cut the line in two."""
+    import json
+
+    return json.dumps(obj, ensure_ascii=ensure_ascii, **kwargs).translate(_LINE_BREAKS)
+
+
 def json_rows(path: Path, what: str, fields: Sequence[str], error: type[Exception], numbers: Sequence[str] = (),
               missing_ok: bool = False) -> Iterator[tuple[int, str, dict]]:
     """(row number, where, record) of each non-blank row of ``path``, each a JSON object with the text ``fields``

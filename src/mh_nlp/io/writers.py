@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..corpus.jsonl import json_line
+
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 SUMMARY_SUFFIXES = (".md", ".json")
 TOP_K = 3
@@ -293,7 +295,7 @@ class JsonlWriter(RowWriter):
         self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, record: dict[str, Any]) -> None:
-        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.write(json_line(record) + "\n")
         self.rows += 1
 
     def _close(self) -> None:
