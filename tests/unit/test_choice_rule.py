@@ -24,7 +24,8 @@ def test_a_missing_variant_file_is_a_one_line_error():
 def _load(monkeypatch, name: str) -> dict:
     """Run a variant file with the names it replaces restored after the test."""
     for mod, attr in ((ex, "FEATURES"), (ex, "FREE_SIGN"), (ex.ExampleScores, "_features"),
-                      (ex.ExampleScores, "_taxonomy_arrays"), (m, "conditional_logit")):
+                      (ex.ExampleScores, "_taxonomy_arrays"), (m, "conditional_logit"), (m, "fit_temperature"),
+                      (ex.ExampleRanker, "fit"), (ex.ExampleScores, "decision_function")):
         monkeypatch.setattr(mod, attr, getattr(mod, attr))
     return runpy.run_path(str(VARIANTS / f"{name}.py"))
 
@@ -69,3 +70,27 @@ def test_pcw_gives_every_feature_a_copy_per_chapter(monkeypatch):
     np.testing.assert_array_equal(G[:, :, :d], F)
     np.testing.assert_array_equal(G[:, 1:3, 2 * d:3 * d], F[:, 1:3])  # chapter 2's copy: its sections only
     assert not G[:, [0, 3], 2 * d:3 * d].any() and not G[:, :, 3 * d:4 * d].any()  # chapter 3 has none here
+
+
+def test_mix_learns_each_expert_on_its_own_held_out_quotes(monkeypatch):
+    """The page expert's weights come from the rows of the held-out-page splits (which come first), the random
+    expert's from the rest, and the default's weights from all rows, as mix.py says."""
+    mix = _load(monkeypatch, "mix")
+    rng = np.random.default_rng(1)
+    n, S, d = 60, 5, 3
+    F, y = rng.normal(size=(n, S, d)), rng.integers(0, S, n)
+    F[:25, :, 0] += 2.0 * (np.arange(S)[None, :] == y[:25, None])  # feature 0 tells the section on the page rows
+    F[25:, :, 1] += 2.0 * (np.arange(S)[None, :] == y[25:, None])  # feature 1 on the random rows
+    seen = mix["SEEN"]
+    seen.clear()
+    seen.update(recording=True, blocks=[10, 15, 20, 15], page_splits=2)  # 25 page rows, then 35 random rows
+    allowed = np.ones(S, dtype=bool)
+    joint = mix["conditional_logit"](F, y, allowed, 0.01, nonneg=[0, 1, 2])
+    (w_page, rows_page), (w_rand, rows_rand) = seen["experts"]
+    assert rows_page == slice(0, 25) and rows_rand == slice(25, 60)
+    np.testing.assert_allclose(w_page, mix["_cl"](F[:25], y[:25], allowed, 0.01, [0, 1, 2]))
+    np.testing.assert_allclose(joint, mix["_cl"](F, y, allowed, 0.01, [0, 1, 2]))
+    assert w_page[0] > w_page[1] and w_rand[1] > w_rand[0]
+    accepted = [[int(c)] for c in y]
+    mix["fit_temperature"](F @ joint, accepted)
+    assert len(seen["temperatures"]) == 2 and all(t > 0 for t in seen["temperatures"])
