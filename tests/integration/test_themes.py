@@ -42,7 +42,9 @@ def test_component_fills_cats_and_theme_like_the_classifier(nlp, trained):
     for doc, pred, row in zip(docs, expected, P):
         assert set(doc.cats) == set(clf.classes_)
         assert np.isclose(sum(doc.cats.values()), 1.0)
-        assert np.allclose([doc.cats[c] for c in clf.classes_], row)
+        # the same probabilities up to float32 rounding: the similarities are a float32 product, and BLAS rounds a
+        # batch of one (the component's last) differently from a batch of four (about 3e-7 here)
+        assert np.allclose([doc.cats[c] for c in clf.classes_], row, rtol=1e-5, atol=1e-6)
         same_prediction(doc._.theme, pred)
     single = nlp(TEXTS[0])
     same_prediction(single._.theme, expected[0])
