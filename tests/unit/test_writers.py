@@ -214,3 +214,12 @@ def test_jsonl_keeps_one_row_on_one_line_whatever_the_statement_holds(tmp_path):
     write_formula_rows(out, "Eerste regel\u2028tweede\u2029derde\x85vierde")
     lines = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0])["statement"] == "Eerste regel\u2028tweede\u2029derde\x85vierde", lines[0]
+
+
+def test_a_long_section_title_in_the_overview_is_cut_at_a_word():
+    from mh_nlp.io.writers import _shorten
+
+    title = "Aangiftebereidheid en de positie van slachtoffers in het strafproces"
+    assert _shorten(title, 50) == "Aangiftebereidheid en de positie van…" and len(_shorten(title, 50)) <= 50
+    assert _shorten("Kwetsbare groepen", 50) == "Kwetsbare groepen"
+    assert _shorten("x" * 80, 50) == "x" * 49 + "…"

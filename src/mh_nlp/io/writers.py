@@ -485,7 +485,7 @@ def summary_text(summary: dict[str, Any]) -> str:
         for c in src["chapters"]:
             lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
         for s in src["sections"]:
-            lines.append(f"    {s['section']:<5} {s['title'][:50]:<50} {s['statements']:6d}")
+            lines.append(f"    {s['section']:<5} {_shorten(s['title'], 50):<50} {s['statements']:6d}")
     total = summary["total"]
     lines.append(f"total: {total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
                  + (f", {total['uncertain']} uncertain" if total["uncertain"] else "")
@@ -500,3 +500,11 @@ def write_summary(path: str | Path, summary: dict[str, Any], overwrite: bool = T
         write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n", overwrite)
     else:
         write_text_atomic(path, summary_markdown(summary), overwrite)
+
+
+def _shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with ``…`` where it was cut."""
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1].rsplit(" ", 1)[0] if " " in text[:width - 1] else text[:width - 1]
+    return cut.rstrip(" ,;:") + "…"
