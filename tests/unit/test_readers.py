@@ -564,3 +564,14 @@ def test_markdown_front_matter_comments_tables_and_tags_are_not_statements(tmp_p
     only.write_text("## Problemen\n\n<!-- nog invullen -->\n## Ambities\n", encoding="utf-8")
     with pytest.raises(ReadError, match="only headings, comments or markup"):
         list(read_statements(only))
+
+
+def test_a_jsonl_line_nested_too_deeply_or_with_a_null_text_is_skipped_with_a_warning(tmp_path):
+    """A line nested 50,000 deep was a RecursionError (a 500 on the review screen); a null text vanished silently."""
+    p = tmp_path / "diep.jsonl"
+    p.write_text('{"text": ' + "[" * 50_000 + "]" * 50_000 + "}\n"
+                 '{"text": null}\n{"text": "Er is te weinig opvang voor mannen."}\n', encoding="utf-8")
+    warnings: list[str] = []
+    got = [s.text for s in read_statements(p, warn=warnings.append)]
+    assert got == ["Er is te weinig opvang voor mannen."]
+    assert warnings == ["line 1: not valid JSON (or nested too deeply), skipped", "line 2: 'text' is null, skipped"]

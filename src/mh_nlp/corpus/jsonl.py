@@ -60,8 +60,8 @@ def json_rows(path: Path, what: str, fields: Sequence[str], error: type[Exceptio
         where = f"{path}: row {n}"
         try:
             d = json.loads(line)
-        except json.JSONDecodeError:
-            raise error(f"{where}: not valid JSON") from None
+        except (json.JSONDecodeError, RecursionError):
+            raise error(f"{where}: not valid JSON (or nested too deeply)") from None
         if not isinstance(d, dict) or any(not isinstance(d.get(f), str) for f in fields) or any(
                 not isinstance(d.get(f), int) or isinstance(d.get(f), bool) for f in numbers):
             raise error(f"{where}: needs the text fields {', '.join(fields)}"

@@ -165,7 +165,7 @@ def read_quotes(path: str | Path) -> list[Quote]:
                     continue
                 try:
                     quotes.append(quote_from_dict(json.loads(line)))
-                except (KeyError, TypeError, ValueError) as exc:
+                except (KeyError, TypeError, ValueError, RecursionError) as exc:
                     raise CorpusError(f"{path}:{n}: malformed quote record ({exc})") from None
     except UnicodeDecodeError:
         raise CorpusError(f"{path}:{n + 1}: not UTF-8 text; a quotes file is JSON lines in UTF-8") from None

@@ -119,8 +119,8 @@ def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str
                 continue
             try:
                 rec = json.loads(line.lstrip("\ufeff"))
-            except json.JSONDecodeError:
-                raise AdditionsError(f"{path}: line {n}: not valid JSON") from None
+            except (json.JSONDecodeError, RecursionError):
+                raise AdditionsError(f"{path}: line {n}: not valid JSON (or nested too deeply)") from None
             if not isinstance(rec, dict):
                 raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
             names = list(rec)

@@ -1580,17 +1580,17 @@ def _jsonl_text_key(record: dict) -> str:
 
 def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     key = column or "text"
-    bad = 0
+    bad = empty = 0
     with _open_text(path, warn) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # nested deeper than Python's parser goes
                 bad += 1
                 if bad == 1:
-                    warn(f"line {number}: not valid JSON, skipped")
+                    warn(f"line {number}: not valid JSON (or nested too deeply), skipped")
                 continue
             if not isinstance(record, dict):
                 bad += 1
@@ -1603,11 +1603,18 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 raise ReadError(f"line {number}: no field {key!r}" + (
                     "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
             text = record[key]
+            if text is None:
+                empty += 1
+                if empty == 1:
+                    warn(f"line {number}: {key!r} is null, skipped")
+                continue
             extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                      for k, v in record.items() if k != key}
             yield number, clean(text if isinstance(text, str) else _cell(text)), extra
     if bad > 1:
         warn(f"{bad} lines were not JSON objects and were skipped")
+    if empty > 1:
+        warn(f"{empty} lines had a null {key!r} and were skipped")
 
 
 # ---------------------------------------------------------------- public API
