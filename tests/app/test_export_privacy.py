@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,3 +33,64 @@ def test_export_pseudonymised(make_app, csrf):
         assert any("CoMensha" in x["statement"] for x in rows) and "(NLA)" in text
         speaker = rows[1]["extra"]["speaker"]
         assert re.fullmatch(r"Spreker \d \(NLA\)", speaker) and speaker[:9] in rows[0]["statement"]
+
+
+CSV = ("tekst;spreker;notulist;contact\n"
+       "Wij zien meer arbeidsuitbuiting in distributiecentra.;Fatima El Amrani;Marieke Smit;marieke.smit@gemeente.nl\n"
+       "Er is te weinig opvang voor mannen.;Jan de Vries;Marieke Smit;\n")
+
+
+@pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
+def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monkeypatch, tmp_path):
+    """QA 36: a pseudonymised export kept the names in the document's name, a 'notulist' column and an e-mail
+    address; a malformed document filter (doc=abc, doc=-17) exported every document; the export was refused when
+    the data folder could not take its staging copy (read-only or full); a killed server's half-written files
+    stayed in the data folder for good."""
+    import os
+    import tempfile
+    import time
+
+    data = tmp_path / "data"
+    (data / "uploads").mkdir(parents=True)
+    old_export, new_export = data / ".mh-nlp-export-old", data / ".mh-nlp-export-new"
+    old_upload = data / "uploads" / ".incoming-0123.txt"
+    for p in (old_export, new_export):
+        p.mkdir()
+        (p / "mh-nlp-labels.csv").write_text("x", encoding="utf-8")
+    old_upload.write_text("x", encoding="utf-8")
+    for p in (old_export, old_upload):
+        os.utime(p, (time.time() - 7200, time.time() - 7200))
+    app = make_app()
+    assert not old_export.exists() and not old_upload.exists() and new_export.exists()
+    with TestClient(app) as c:
+        for name, body in (("Gesprek met Fatima El Amrani.csv", CSV), ("ander.txt", NOTES)):
+            r = c.post("/upload", files={"file": (name, body.encode())}, data={"csrf": csrf(c)},
+                       follow_redirects=False)
+            assert r.status_code == 303, r.text
+            if r.headers["location"].endswith("/column"):  # a table: the analyst names the statements' column
+                r = c.post(r.headers["location"], data={"column": "tekst", "csrf": csrf(c)}, follow_redirects=False)
+                assert r.status_code == 303, r.text
+            app.state.labeller.wait(120)
+        docs = {d["name"]: d["id"] for d in c.get("/api/documents").json()["documents"]}
+        first = docs["Gesprek met Fatima El Amrani.csv"]
+        assert len(c.get(f"/export?format=jsonl&doc={first}").text.splitlines()) == 2
+        for bad in ("abc", "-17", f"{first}.0", f"%20{first}"):
+            assert c.get(f"/export?format=jsonl&doc={bad}").text == "", bad
+        assert c.get("/export?format=jsonl&chapter=x").text == ""
+        text = c.get(f"/export?format=jsonl&doc={first}&pseudonymise=1").text
+        for word in ("Fatima", "Amrani", "Marieke", "Smit", "gemeente.nl", "Jan", "Vries"):
+            assert not re.search(rf"\b{word}\b", text), (word, text)
+        rows = [json.loads(x) for x in text.splitlines()]
+        assert rows[0]["source"].startswith("Gesprek met Spreker ") and rows[0]["extra"]["contact"] == "[e-mail]"
+        assert re.fullmatch(r"Spreker \d+", rows[0]["extra"]["notulist"])
+
+        real = tempfile.mkdtemp
+
+        def full(*args, dir=None, **kw):  # the data folder takes nothing (read-only, or the disk is full)
+            if dir is not None and Path(dir) == data:
+                raise OSError(28, "No space left on device")
+            return real(*args, dir=dir, **kw)
+
+        monkeypatch.setattr(tempfile, "mkdtemp", full)
+        r = c.get(f"/export?format=csv&doc={first}")
+        assert r.status_code == 200 and "distributiecentra" in r.text

@@ -105,10 +105,14 @@ def _row_id(value: int, what: str) -> int:
 
 
 def _int_param(value: str | None) -> int | None:
-    """A query parameter that should be a whole number (``doc=3``), else None (ignored like an empty filter)."""
-    if value and value.isascii() and value.isdigit() and len(value) < 19:
+    """A query parameter that should be a whole number (``doc=3``): None when it is empty (no filter), -1 when it
+    is not a whole number (``doc=-17``, ``doc=abc``): a filter that matches nothing, never one that is dropped and
+    so lets every document through (an export filtered by document must hold that document only)."""
+    if not value:
+        return None
+    if value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
-    return None
+    return -1
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -504,6 +508,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     sections = Sections()
     uploads = data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(data_dir)
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
@@ -1014,11 +1019,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
              "uncertain": params.get("uncertain") == "1", "state": params.get("state") or "",
              "kind": params.get("kind") if params.get("kind") in KIND_FILTERS else ""}
         try:
-            f["threshold"] = min(1.0, max(0.0, float(params.get("threshold") or 0.5)))
+            threshold = float(params.get("threshold") or 0.5)
         except ValueError:
-            f["threshold"] = 0.5
-        if f["threshold"] != f["threshold"]:  # nan
-            f["threshold"] = 0.5
+            threshold = 0.5
+        f["threshold"] = min(1.0, max(0.0, threshold)) if threshold == threshold else 0.5  # nan: the default
         sql: dict[str, Any] = {"document": _int_param(f["doc"]), "q": f["q"],
                                "state": f["state"] if f["state"] in ("open", "done") else "",
                                "below": f["threshold"] if f["uncertain"] else None}
@@ -1100,22 +1104,47 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
         extras.update((k, None) for k in store.extra_keys(**sql))
-        tmp = Path(tempfile.mkdtemp(dir=data_dir, prefix=".export-"))
-        path = tmp / f"mh-nlp-labels.{fmt}"
-        writer = open_writer(path, list(extras))
-        try:
-            for r in store.iter_filtered(**sql):  # 1,000 statements at a time
-                if pseudonymiser is not None:
-                    r = pseudonymised(pseudonymiser, r)
-                writer.write(export_record(r, sections))
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+
+        def write(where: Path | None) -> tuple[Path, Path]:
+            tmp = Path(tempfile.mkdtemp(dir=where, prefix=EXPORT_PREFIX))  # 0700: this user's only
+            path = tmp / f"mh-nlp-labels.{fmt}"
+            writer = open_writer(path, list(extras))
+            try:
+                for r in store.iter_filtered(**sql):  # 1,000 statements at a time
+                    if pseudonymiser is not None:
+                        r = pseudonymised(pseudonymiser, r)
+                    writer.write(export_record(r, sections))
+                writer.commit()
+            except BaseException:
+                writer.abort()
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            return tmp, path
+
+        try:  # staged beside the data; an export is a read, so a read-only or full data folder stages it elsewhere
+            tmp, path = write(data_dir)
+        except OSError:
+            tmp, path = write(None)  # the system's temporary folder, on this machine
         return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, tmp, True))
 
     return app
+
+
+EXPORT_PREFIX = ".mh-nlp-export-"
+LEFTOVER_SECONDS = 3600  # an export or upload this old was left by a server that was killed
+
+
+def remove_leftovers(data_dir: Path) -> None:
+    """Remove what a killed server left half-written in the data folder: staged exports and uploads being
+    checked (an hour old or more, so that another server's work in progress on the same folder stays)."""
+    import time
+
+    old = time.time() - LEFTOVER_SECONDS
+    for pattern in (f"{EXPORT_PREFIX}*", ".export-*", "uploads/.incoming-*"):
+        for path in data_dir.glob(pattern):
+            with contextlib.suppress(OSError):
+                if path.lstat().st_mtime < old:
+                    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 def _as_statement(r: dict):
@@ -1136,9 +1165,10 @@ def learnt_pseudonymiser(rows):
 
 def pseudonymised(p, r: dict) -> dict:
     """A statement row with person names replaced by Spreker 1, 2 ... consistently over the export (text,
-    speaker and speaker-like columns; see :mod:`mh_nlp.io.privacy`)."""
+    speaker and speaker-like columns, attendee-like columns, e-mail addresses; see :mod:`mh_nlp.io.privacy`), and
+    in the document's name the names learnt from the statements ("Gesprek met Fatima el Amrani.txt")."""
     out = p.apply(_as_statement(r))
-    return {**r, "text": out.text, "extra": out.extra}
+    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"]))}
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")

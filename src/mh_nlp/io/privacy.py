@@ -50,6 +50,8 @@ _BEFORE_RE = re.compile(rf"\b(?i:{_BEFORE})\s+(?P<name>{_NAME})")
 _PARENS_RE = re.compile(rf"(?P<name>{_NAME})\s+\((?P<org>[^()]{{1,40}})\)")
 _VERB_RE = re.compile(rf"(?:^|(?<=[.!?;:]\s))(?P<name>{_NAME})\s+(?:{_VERBS})\b")
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_MASK = "[e-mail]"
 COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
 
 
@@ -298,6 +300,8 @@ class Pseudonymiser:
             if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
                 if value:
                     self.learn_speaker(value)
+            elif value and isinstance(value, str) and _people_label(key.strip().lower()):  # a 'notulist' column
+                self.learn_text(f"{key}: {value}")
         speaker = st.extra.get("speaker", "").strip().lower()
         if speaker and (speaker in load_cues().role_labels or _people_label(speaker)):  # "Voorzitter: Henk de Graaf"
             self.learn_text(f"{speaker}: {st.text}")
@@ -342,15 +346,15 @@ class Pseudonymiser:
                 continue
             if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
                 value = self.speaker(value)
-            elif key == "heading":
-                value = self.text(value)
-            extra[key] = value
+            elif key == "heading" or (value and isinstance(value, str) and _people_label(key.strip().lower())):
+                value = self.text(value)  # a heading, or a column named like an attendee line ('notulist')
+            extra[key] = EMAIL.sub(EMAIL_MASK, value) if isinstance(value, str) else value
         speaker = st.extra.get("speaker", "").strip().lower()
         if speaker and (speaker in load_cues().role_labels or _people_label(speaker)):
             for name in _attendee_names(f"{speaker}: {st.text}"):
                 if name not in self._variants:
                     self.add(name)
-        return replace(st, text=self.text(st.text), extra=extra)
+        return replace(st, text=EMAIL.sub(EMAIL_MASK, self.text(st.text)), extra=extra)
 
 
 def drop_columns(st: Statement, drop: Iterable[str]) -> Statement:
