@@ -959,3 +959,20 @@ def test_serve_refuses_a_data_folder_or_model_whose_path_is_not_utf8(tmp_path):
         r = CliRunner().invoke(main, ["serve", "--port", "18999", *args])
         assert r.exit_code == 1 and f"the {what}'s path" in r.output and "is not UTF-8 text" in r.output, r.output
     assert not odd.exists()
+
+
+@needs_model
+def test_a_pasted_name_and_statements_lose_control_characters_and_direction_overrides(make_app, csrf):
+    """QA 36: a paste's name was stored as given ('verslag\\u202efdp.exe\\x1b[31m', read as 'verslagexe.pdf' on the
+    documents page), and a statement kept an ESC and a right-to-left override that /api/corrections refuses."""
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/paste", data={"csrf": csrf(c), "name": "verslag\u202efdp.exe\x1b[31m rood\nregel2\x01",
+                                   "text": "De politie\x1b[2J heeft te weinig \u202ecapaciteit voor onderzoek."},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][-1]
+        assert doc["name"] == "verslagfdp.exe[31m rood regel2", doc["name"]
+        text = c.get(f"/api/statements?document={doc['id']}").json()["statements"][0]["text"]
+        assert text == "De politie [2J heeft te weinig capaciteit voor onderzoek.", text

@@ -958,7 +958,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:
             incoming.write_text(text, encoding="utf-8", errors="replace")
             await _check_count(incoming, None, split)
-            doc_id = store.add_document(name.strip()[:200] or "pasted text", "text", None, status="queued",
+            doc_id = store.add_document(_plain_name(name)[:200] or "pasted text", "text", None, status="queued",
                                         in_order=_in_order(form))
             path = uploads / f"{doc_id}.txt"
             os.replace(incoming, path)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from mh_nlp.corpus.jsonl import CONTROL_CHARS
 from mh_nlp.io.kinds import kind_of, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
@@ -330,8 +331,9 @@ def markdown_heading(line: str) -> str | None:
 
 
 def clean(text: str) -> str:
-    """Collapse runs of whitespace to single spaces and strip the ends."""
-    return _WS.sub(" ", text).strip()
+    """Collapse runs of whitespace to single spaces and strip the ends; control characters and direction overrides
+    (``\x1b``, U+202E, which can make a statement read backwards on a screen) count as whitespace."""
+    return _WS.sub(" ", CONTROL_CHARS.sub(" ", text)).strip()
 
 
 def split_sentences(text: str) -> list[str]:
