@@ -58,6 +58,13 @@ def test_why_a_version_is_not_offered(mv, want):
     assert not_offered_reason(mv) == want
 
 
+def test_a_version_being_checked_is_not_called_interrupted():
+    """QA 36: while a new version's checks ran (about 90 s) the page said its training was interrupted."""
+    mv = {"version": 3, "evaluation": None}
+    assert not_offered_reason(mv, checking=3) == "is being checked (on your statements and the anthology's unseen pages)"
+    assert not_offered_reason(mv, checking=4) == "was never checked (its training was interrupted)"
+
+
 @pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
 def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
     app = make_app()

@@ -487,14 +487,18 @@ def offered(mv: dict) -> bool:
     return mv.get("version") == 1 or (isinstance(ev, dict) and ev.get("recommended") == mv.get("version"))
 
 
-def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS) -> str | None:
+def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, checking: int | None = None
+                       ) -> str | None:
     """Why a model version is not offered for use, in the words the page and the API both show (``None`` when it
-    is offered): never checked, worse on the reviewed statements than the model in use then, or pulled off course
-    on the anthology's unseen pages (how far, against :data:`SPILL_LIMITS`)."""
+    is offered): still being checked (``checking``: the version a running training is checking), never checked,
+    worse on the reviewed statements than the model in use then, or pulled off course on the anthology's unseen
+    pages (how far, against :data:`SPILL_LIMITS`)."""
     if offered(mv):
         return None
     ev = mv.get("evaluation")
     if not isinstance(ev, dict):
+        if checking is not None and mv.get("version") == checking:
+            return "is being checked (on your statements and the anthology's unseen pages)"
         return "was never checked (its training was interrupted)"
     current, new = ev.get("current") or {}, ev.get("new") or {}
     version = current.get("version", "?")

@@ -763,8 +763,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/models")
     def api_models():
-        return {"in_use": worker.version, "versions": [_model_summary(m) for m in store.model_versions()],
+        checking = _checking()
+        return {"in_use": worker.version, "versions": [_model_summary(m, checking) for m in store.model_versions()],
                 "training": trainer.snapshot()}
+
+    def _checking() -> int | None:
+        """The version a running training is checking now (trained, not yet evaluated), else None."""
+        status = trainer.snapshot()
+        return status.get("version") if trainer.running else None
 
     @app.post("/api/models/{version}/use")
     async def api_use_model(version: int, request: Request):
@@ -1077,7 +1083,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
-        versions = [_model_summary(m) for m in store.model_versions()]
+        versions = [_model_summary(m, _checking()) for m in store.model_versions()]
         return page("models.html", request, versions=versions, in_use=worker.version,
                     reviewed=len(store.reviewed()))
 
@@ -1195,11 +1201,11 @@ def export_record(r: dict, sections: Sections) -> dict:
             "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"], "extra": extra}
 
 
-def _model_summary(m: dict) -> dict:
+def _model_summary(m: dict, checking: int | None = None) -> dict:
     meta = m.get("metadata") or {}
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
-            "offered": offered(m), "not_offered": not_offered_reason(m)}
+            "offered": offered(m), "not_offered": not_offered_reason(m, checking=checking)}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:
