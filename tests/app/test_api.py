@@ -976,3 +976,35 @@ def test_a_pasted_name_and_statements_lose_control_characters_and_direction_over
         assert doc["name"] == "verslagfdp.exe[31m rood regel2", doc["name"]
         text = c.get(f"/api/statements?document={doc['id']}").json()["statements"][0]["text"]
         assert text == "De politie [2J heeft te weinig capaciteit voor onderzoek.", text
+
+
+@needs_model
+def test_a_document_that_fails_on_a_full_disk_says_so_even_when_that_cannot_be_saved(make_app, csrf, monkeypatch,
+                                                                                    capfd):
+    """QA 36: on a full disk the document stayed 'labelling 20 / 1400' for good, and the log had two tracebacks."""
+    import sqlite3
+
+    app = make_app()
+    store = app.state.store
+    update = store.update_document
+
+    def full(*args, **kw):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def update_unless_failed(doc_id, **kw):
+        if kw.get("status") == "failed":
+            full()
+        return update(doc_id, **kw)
+
+    with TestClient(app) as c:
+        monkeypatch.setattr(store, "add_statements", full)
+        monkeypatch.setattr(store, "update_document", update_unless_failed)
+        r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "vol"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][-1]
+        assert doc["status"] == "failed" and doc["error"].startswith("the disk is full"), doc
+        assert "vol" in c.get("/").text and "the disk is full" in c.get("/").text
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "the disk is full" in err, err

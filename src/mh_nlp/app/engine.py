@@ -15,6 +15,7 @@ import copy
 import itertools
 import json
 import queue
+import sys
 import threading
 import time
 import traceback
@@ -28,7 +29,7 @@ from ..io.label import split_notes
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..themes.examples import KINDS
 from ..themes.prediction import prediction_json
-from .db import Store
+from .db import Store, storage_problem
 
 BATCH = 32
 SLICE_TEXTS = BATCH  # statements per slice of model work
@@ -254,6 +255,17 @@ class Labeller:
         # set at shutdown: a running job stops after its slice (Python waits for the pool's thread at exit, so Ctrl-C
         # otherwise waited for the whole document); the job stays "labelling" and the next start resumes it
         self._stopping = threading.Event()
+        # documents that failed when the failure itself could not be saved (a full disk, a read-only folder): the
+        # reason is kept here and shown until the server stops (the next start resumes the job)
+        self.unsaved: dict[int, str] = {}
+
+    def documents(self) -> list[dict]:
+        """The store's documents, with the failures that could not be saved shown as failed."""
+        docs = self.store.documents()
+        for d in docs:
+            if d["id"] in self.unsaved and d["status"] in ("queued", "labelling"):
+                d.update(status="failed", error=self.unsaved[d["id"]])
+        return docs
 
     @property
     def pool(self) -> ThreadPoolExecutor:
@@ -340,16 +352,21 @@ class Labeller:
         except (NoModel, CannotReadInOrder) as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread
-            from .db import storage_problem
-
             problem = storage_problem(exc, store.data_dir)
             if problem is None:
                 traceback.print_exc()
+            else:
+                print(f"mh-nlp: document {doc_id}: {problem[1]}", file=sys.stderr, flush=True)
             message = problem[1] if problem else f"internal error ({exc.__class__.__name__}: {exc})"
             try:
                 store.update_document(doc_id, status="failed", error=message)
-            except Exception:  # noqa: BLE001 - a full disk may refuse this too: the restart resumes the job
-                traceback.print_exc()
+            except Exception as again:  # noqa: BLE001 - a full disk refuses this too: kept in memory, shown, and
+                # the restart resumes the job
+                self.unsaved[doc_id] = message + " (the server resumes it when it is started again)"
+                if storage_problem(again, store.data_dir) is None:
+                    traceback.print_exc()
+                else:
+                    print(f"mh-nlp: document {doc_id}: {message}", file=sys.stderr, flush=True)
 
     def wait(self, timeout: float = 60) -> None:
         """Block until the queued jobs are done (tests, benchmarks)."""

@@ -740,7 +740,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/documents")
     def api_documents():
-        return {"documents": store.documents()}
+        return {"documents": labeller.documents()}
 
     @app.get("/api/documents/{doc_id}")
     def api_document(doc_id: int):
@@ -812,7 +812,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     # -------------------------------------------------------- pages
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
-        docs = store.documents()
+        docs = labeller.documents()
         return page("index.html", request, documents=docs, suffixes=sorted(SUFFIXES),
                     max_mb=max_upload // (1024 * 1024), busy=any(d["status"] in ("labelling", "queued") for d in docs))
 
@@ -1058,7 +1058,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         page_no = min(page_no, pages)
         shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
-        return page("review.html", request, rows=shown, total=total, others=others, f=f, documents=store.documents(),
+        return page("review.html", request, rows=shown, total=total, others=others, f=f,
+                    documents=labeller.documents(),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
                     chapter_title=lambda c: sections.tax.chapters[c].title if c in sections.tax.chapters else "")
@@ -1079,7 +1080,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         top = max([c["n"] for c in chapters] + [1])
         top_s = max([s["n"] for c in chapters for s in c["sections"]] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top, top_s=top_s,
-                    reviewed_total=reviewed_total, documents=store.documents(), doc=doc, apart=apart)
+                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart)
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
