@@ -1008,3 +1008,23 @@ def test_a_document_that_fails_on_a_full_disk_says_so_even_when_that_cannot_be_s
         assert "vol" in c.get("/").text and "the disk is full" in c.get("/").text
     err = capfd.readouterr().err
     assert "Traceback" not in err and "the disk is full" in err, err
+
+
+def test_a_queued_document_says_it_waits_and_small_api_refusals(make_app, csrf, monkeypatch):
+    """QA 36: a document waiting behind another showed 'labelling 0 / …' for minutes; `who` of another type was
+    ignored without a word; a review filtered by a document with no rows said 'bring in notes'."""
+    app = make_app()
+    monkeypatch.setattr(app.state.labeller, "submit", lambda *a, **k: None)  # the labeller is busy elsewhere
+    with TestClient(app) as c:
+        r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "wacht"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        doc = c.get("/api/documents").json()["documents"][-1]
+        assert doc["status"] == "queued"
+        assert "waiting to be labelled" in c.get("/").text
+        page = c.get(f"/review?doc={doc['id']}").text
+        assert "match these filters" in page and "bring in notes" not in page
+        for who in (["Els"], 5, {"naam": "Els"}):
+            r = c.post("/api/corrections", json={"text": "Meer opvang voor mannen.", "section": "4.7", "who": who})
+            assert r.status_code == 400 and r.json()["error"] == "who must be a name (a string)", r.text
+        assert c.get("/api/corrections").json()["corrections"] == []

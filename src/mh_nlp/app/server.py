@@ -693,6 +693,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if not has_words(text):
             raise ApiError(400, "text holds no words: nothing to learn from")
         section = check_section(body.get("section"))
+        if body.get("who") is not None and not isinstance(body.get("who"), str):
+            raise ApiError(400, "who must be a name (a string)")
         who = _clean_who(body.get("who"))
         return JSONResponse(store.add_correction(text.strip(), section, who or _who(request)), status_code=201)
 
@@ -882,7 +884,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return name
 
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
-        store.update_document(doc_id, status="labelling", text_column=column, split=split)
+        store.update_document(doc_id, status="queued", text_column=column, split=split)  # the labeller says when it starts
         labeller.submit(doc_id, path, column, split)
 
     @app.post("/upload")

@@ -113,13 +113,13 @@ function setupDocuments() {
     let busy = false;
     for (const d of data.documents) {
       const tr = docs.querySelector(`tr[data-doc="${d.id}"]`);
-      if (!tr) { busy = true; continue; }
+      if (!tr) { location.reload(); return; }  // brought in from another tab: show it
       if (d.status === "labelling" || d.status === "queued") {
         busy = true;
         const bar = tr.querySelector(".progress div");
         const txt = tr.querySelector(".progress + .small");
         if (bar && d.total) bar.style.width = `${Math.round(100 * d.done / d.total)}%`;
-        if (txt) txt.textContent = `labelling ${d.done} / ${d.total || "…"}`;
+        if (txt) txt.textContent = d.status === "queued" ? "waiting to be labelled" : `labelling ${d.done} / ${d.total || "…"}`;
       } else if (tr.dataset.status !== d.status) {
         busy = false;
         location.reload();
