@@ -1028,3 +1028,36 @@ def test_a_queued_document_says_it_waits_and_small_api_refusals(make_app, csrf, 
             r = c.post("/api/corrections", json={"text": "Meer opvang voor mannen.", "section": "4.7", "who": who})
             assert r.status_code == 400 and r.json()["error"] == "who must be a name (a string)", r.text
         assert c.get("/api/corrections").json()["corrections"] == []
+
+
+@needs_model
+def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
+    """QA 36: a file uploaded twice stayed in the overview, the exports and the training for good."""
+    app = make_app()
+    with TestClient(app) as c:
+        for name in ("eerste", "dubbel"):
+            r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.\n\nMeer voorlichting.",
+                                       "name": name}, follow_redirects=False)
+            assert r.status_code == 303
+            app.state.labeller.wait(120)
+        docs = {d["name"]: d for d in c.get("/api/documents").json()["documents"]}
+        keep, twice = docs["eerste"], docs["dubbel"]
+        sid = c.get(f"/api/statements?document={twice['id']}").json()["statements"][0]["id"]
+        assert c.post(f"/api/statements/{sid}/decision", json={"section": "4.7"}).status_code == 201
+        assert 'action="/documents/%d/remove"' % twice["id"] in c.get("/").text  # offered on the page
+        assert c.post(f"/documents/{twice['id']}/remove", data={}).status_code == 403  # no CSRF token
+        r = c.post(f"/documents/{twice['id']}/remove", data={"csrf": csrf(c)}, follow_redirects=False)
+        assert r.status_code == 303
+        assert [d["name"] for d in c.get("/api/documents").json()["documents"]] == ["eerste"]
+        assert c.get(f"/api/statements?document={twice['id']}").json()["statements"] == []
+        assert not Path(twice["file"]).exists() and Path(keep["file"]).exists()
+        assert all(r["document"] != "dubbel" for r in app.state.store.reviewed())
+        assert len(c.get("/export?format=jsonl").text.splitlines()) == 2
+        assert c.delete(f"/api/documents/{twice['id']}").status_code == 404  # gone
+        api_doc = app.state.store.api_document()
+        assert c.delete(f"/api/documents/{api_doc}").status_code == 404  # the API's corrections are no document
+        app.state.store.update_document(keep["id"], status="labelling")
+        r = c.delete(f"/api/documents/{keep['id']}")
+        assert r.status_code == 409 and "being labelled" in r.json()["error"]
+        app.state.store.update_document(keep["id"], status="done")
+        assert c.delete(f"/api/documents/{keep['id']}").json() == {"removed": keep["id"], "name": "eerste"}

@@ -81,7 +81,8 @@ def page(server):
         pg = ctx.new_page()
         pg.set_default_timeout(60_000)
         pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg.dismiss_dialogs = lambda d: (pg.dialogs.append(d.message), d.dismiss())  # an alert() would be XSS
+        pg.on("dialog", pg.dismiss_dialogs)
         pg.csp_violations = []  # the screen works under its strict Content-Security-Policy: nothing is refused
         pg.on("console", lambda m: "Content Security Policy" in m.text and pg.csp_violations.append(m.text))
         yield pg
@@ -299,3 +300,27 @@ def test_7_paste_one_note_read_in_order(page, server):
     assert cell.get_attribute("title") == note_reading(read[0].note_stay)
     sts = page.request.get(server + "api/statements?document=4").json()["statements"]
     assert [s["section"] for s in sts] == [d.section for d in read]
+
+
+def test_8_remove_a_document_after_confirming(page, server):
+    """The remove button asks first: dismissed, nothing happens; accepted, the document and its statements go."""
+    rows = page.locator("#documents tbody tr")
+    page.goto(server)
+    before = rows.count()
+    last = rows.nth(before - 1)
+    name = last.locator("td").first.inner_text()
+    seen = len(page.dialogs)
+    last.locator("form.remove button").click()  # the fixture's handler dismisses the confirmation
+    page.wait_for_timeout(300)
+    assert len(page.dialogs) == seen + 1 and name in page.dialogs[-1] and rows.count() == before
+    del page.dialogs[seen:]  # a confirmation is no injected alert
+    page.remove_listener("dialog", page.dismiss_dialogs)
+    try:
+        page.once("dialog", lambda d: d.accept())
+        last.locator("form.remove button").click()
+    finally:
+        page.on("dialog", page.dismiss_dialogs)
+    from playwright.sync_api import expect
+
+    expect(rows).to_have_count(before - 1)  # polled from Python: the page's CSP allows no evaluated strings
+    assert name not in [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]

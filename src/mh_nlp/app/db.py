@@ -331,6 +331,29 @@ class Store:
         cur = self._write("UPDATE documents SET status = ? WHERE id = ? AND status = ?", (status, doc_id, expected))
         return cur.rowcount == 1
 
+    def delete_document(self, doc_id: int) -> dict | None:
+        """Remove a document with its statements and their decisions in one transaction (a file brought in twice,
+        or by mistake); returns the removed document (its ``file`` is the caller's to delete), None when there is
+        none. A document still being read or labelled is not removed: ``ValueError``."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                _rollback(db)
+                return None
+            if row["status"] in ("queued", "labelling"):
+                raise ValueError(f"document {doc_id} is being labelled: remove it when it is done")
+            db.execute("DELETE FROM decisions WHERE statement_id IN (SELECT id FROM statements WHERE document_id = ?)",
+                       (doc_id,))
+            db.execute("DELETE FROM statements WHERE document_id = ?", (doc_id,))
+            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            _rollback(db)
+            raise
+        return _document(row)
+
     def document(self, doc_id: int) -> dict | None:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None

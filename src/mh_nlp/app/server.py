@@ -751,6 +751,33 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(404, f"no document {doc_id}")
         return doc
 
+    def _remove_document(doc_id: int) -> dict:
+        """Remove a document, its statements and their decisions, and its uploaded file."""
+        found = store.document(_row_id(doc_id, "document"))
+        if found is None or found["kind"] == "api":  # the API's corrections are no document a user brought in
+            raise ApiError(404, f"no document {doc_id}")
+        try:
+            doc = store.delete_document(doc_id)
+        except ValueError as exc:
+            raise ApiError(409, str(exc)) from None
+        if doc is None:
+            raise ApiError(404, f"no document {doc_id}")
+        if doc["file"]:
+            with contextlib.suppress(OSError):
+                Path(doc["file"]).unlink()
+        return {"removed": doc_id, "name": doc["name"]}
+
+    @app.delete("/api/documents/{doc_id}")
+    async def api_remove_document(doc_id: int, request: Request):
+        await no_body_or_json(request)
+        return await run_in_threadpool(_remove_document, doc_id)
+
+    @app.post("/documents/{doc_id}/remove")
+    async def remove_document(doc_id: int, request: Request):
+        await _form(request)
+        await run_in_threadpool(_remove_document, doc_id)
+        return RedirectResponse("/", status_code=303)
+
     @app.get("/api/statements")
     def api_statements(document: int | None = None, limit: int | None = None, offset: int = 0):
         """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total."""

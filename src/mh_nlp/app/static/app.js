@@ -164,4 +164,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const who = document.querySelector("form.who input[name=who]");
   if (who) who.addEventListener("change", () => who.form.submit());
   document.querySelectorAll("select.autosubmit").forEach((s) => s.addEventListener("change", () => s.form.submit()));
+  // a form that removes something asks first
+  document.querySelectorAll("form[data-confirm]").forEach((f) => f.addEventListener("submit", (ev) => {
+    if (!window.confirm(f.dataset.confirm)) ev.preventDefault();
+  }));
 });
