@@ -296,6 +296,10 @@ class Labeller:
         try:
             doc = store.document(doc_id) or {}
             warnings: list[str] = []  # what the reader leaves out is said on the documents table, not dropped
+            twin = self._same_file(doc_id, path)
+            if twin is not None:
+                warnings.append(f"the same file as “{twin['name']}” (document {twin['id']}), brought in before: "
+                                "remove one of them if that was by mistake, or its statements count twice")
             statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
                                               sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
                                               warn=warnings.append))
@@ -367,6 +371,22 @@ class Labeller:
                     traceback.print_exc()
                 else:
                     print(f"mh-nlp: document {doc_id}: {message}", file=sys.stderr, flush=True)
+
+    def _same_file(self, doc_id: int, path: Path) -> dict | None:
+        """An earlier document whose uploaded file has the same bytes as ``path`` (an upload made twice)."""
+        try:
+            size = path.stat().st_size
+            data = None
+            for d in self.store.documents():
+                other = Path(d["file"]) if d["file"] and d["id"] < doc_id else None
+                if other is None or other == path or not other.exists() or other.stat().st_size != size:
+                    continue
+                data = path.read_bytes() if data is None else data
+                if other.read_bytes() == data:
+                    return d
+        except OSError:
+            return None
+        return None
 
     def wait(self, timeout: float = 60) -> None:
         """Block until the queued jobs are done (tests, benchmarks)."""
