@@ -1078,3 +1078,26 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
         assert second["warnings"] == [f"the same file as “notulen.txt” (document {first['id']}), brought in before: "
                                       "remove one of them if that was by mistake, or its statements count twice"]
         assert "1 warning" in c.get("/").text
+
+
+@needs_model
+def test_a_decision_can_be_undone(make_app, csrf):
+    """QA 36: there was no way back to 'not reviewed' after a decision made by mistake."""
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        st = c.get("/api/statements").json()["statements"][0]
+        for body in ({"section": "4.7"}, {"action": "not_statement"}):
+            assert c.post(f"/api/statements/{st['id']}/decision", json=body).status_code == 201
+        assert len(app.state.store.reviewed()) == 0 and c.get("/review?state=done").text.count('class="st ') == 1
+        assert c.delete(f"/api/statements/{st['id']}/decision").json() == {
+            "statement_id": st["id"], "undone": 2, "kind": "statement"}
+        again = c.get("/api/statements").json()["statements"][0]
+        assert again["decision"] is None and again["final_section"] == st["section"]
+        assert c.get("/review?state=open").text.count('class="st ') == 1
+        assert c.delete(f"/api/statements/{st['id']}/decision").json()["undone"] == 0
+        assert c.delete("/api/statements/999/decision").status_code == 404
+        assert c.delete("/api/statements/0/decision").status_code == 404

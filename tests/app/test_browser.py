@@ -324,3 +324,27 @@ def test_8_remove_a_document_after_confirming(page, server):
 
     expect(rows).to_have_count(before - 1)  # polled from Python: the page's CSP allows no evaluated strings
     assert name not in [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+
+
+def test_9_undo_a_decision(page, server):
+    """A decision made by mistake goes back to 'not reviewed': from the page as loaded, and right after deciding."""
+    page.goto(server + "review?doc=1")
+    row = page.locator("#review tr.st").nth(0)  # corrected in test 3
+    kind = row.get_attribute("data-read-kind")
+    assert "corrected" in row.locator(".label").inner_text()
+    row.locator("button.undo").click()
+    page.wait_for_selector("#review tbody tr.st:nth-child(1):not(.decided)")
+    back = "not reviewed" if kind == "statement" else f"{kind}: no section"  # a meta line is one again
+    assert row.locator(".label").inner_text() == back
+    page.reload()
+    assert row.locator(".label").inner_text() == back and "decided" not in row.get_attribute("class")
+    st_row = page.locator('#review tr.st[data-read-kind="statement"]').nth(0)
+    sid = st_row.get_attribute("data-id")
+    st_row.focus()
+    page.keyboard.press("Enter")  # accept, then undo with the button the page added with the decision
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"].accept')
+    st_row.locator("button.undo").click()
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"]:not(.decided)')
+    assert st_row.locator(".label").inner_text() == "not reviewed"
+    st = next(s for s in page.request.get(server + "api/statements").json()["statements"] if str(s["id"]) == sid)
+    assert st["decision"] is None and st["final_section"] == st["section"]

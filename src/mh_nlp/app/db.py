@@ -540,6 +540,15 @@ class Store:
         return {"id": int(cur.lastrowid), "statement_id": statement_id, "section": section, "who": who, "at": at,
                 "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
 
+    def undecide(self, statement_id: int) -> dict:
+        """Take a statement back to *not reviewed*: its decisions are removed (a decision made by mistake; the
+        suggestion stays). ``KeyError`` when there is no such statement."""
+        st = self.db.execute("SELECT kind FROM statements WHERE id = ?", (statement_id,)).fetchone()
+        if st is None:
+            raise KeyError(statement_id)
+        cur = self._write("DELETE FROM decisions WHERE statement_id = ?", (statement_id,))
+        return {"statement_id": statement_id, "undone": cur.rowcount, "kind": st["kind"]}
+
     def add_correction(self, text: str, section: str, who: str) -> dict:
         """A correction sent without a document (``POST /api/corrections``): a statement of the API document. The
         same text sent again is a new decision on the statement it made before (the latest counts), not a second

@@ -724,6 +724,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return JSONResponse({**decision, "section_title": sections.title(section),
                              "chapter": sections.chapter(section)}, status_code=201)
 
+    @app.delete("/api/statements/{statement_id}/decision")
+    async def api_undecide(statement_id: int, request: Request):
+        """Back to *not reviewed* (a decision made by mistake)."""
+        await no_body_or_json(request)
+        _row_id(statement_id, "statement")
+        try:
+            return await run_in_threadpool(store.undecide, statement_id)
+        except KeyError:
+            raise ApiError(404, f"no statement {statement_id}") from None
+
     def _sheet_choice(form, suffix: str) -> tuple[list[str] | None, int | None]:
         """The optional ``sheet`` (repeatable; .xlsx only) and ``header_row`` (.csv/.xlsx) fields of a form."""
         sheets = [v.strip() for v in form.getlist("sheet") if isinstance(v, str) and v.strip()]

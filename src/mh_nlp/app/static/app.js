@@ -37,6 +37,8 @@ function setupReview() {
     tr.querySelector("button.notst").addEventListener("click", () => notStatement(tr));
     tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
     tr.querySelector(".evidence-toggle").addEventListener("click", () => toggleEvidence(tr));
+    const undo = tr.querySelector("button.undo");
+    if (undo) undo.addEventListener("click", () => undecide(tr));
     tr.addEventListener("focus", () => rows.forEach((r) => r.classList.toggle("focus", r === tr)));
   });
 
@@ -65,6 +67,7 @@ function setupReview() {
         b.textContent = d.section;
         label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
       }
+      label.append(" · ", undoButton(tr));
       void tr.offsetWidth;
       tr.classList.add("saved");
       tr.querySelector("select.pick").value = "";
@@ -72,6 +75,30 @@ function setupReview() {
       if (next) focusRow(next); else tr.focus();
     } catch (e) {
       toast(`not saved: ${e.message}`);
+    }
+  }
+
+  function undoButton(tr) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "link undo";
+    b.title = "back to not reviewed";
+    b.textContent = "undo";
+    b.addEventListener("click", () => undecide(tr));
+    return b;
+  }
+
+  async function undecide(tr) {  // a decision made by mistake: back to not reviewed, the suggestion stays
+    try {
+      await api("DELETE", `/api/statements/${tr.dataset.id}/decision`);
+      tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
+      const kind = tr.dataset.readKind;
+      tr.dataset.kind = kind;
+      tr.classList.toggle("nonstatement", kind !== "statement");
+      tr.querySelector(".label").textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
+      tr.focus();
+    } catch (e) {
+      toast(`not undone: ${e.message}`);
     }
   }
 
