@@ -557,6 +557,9 @@ def test_markdown_front_matter_comments_tables_and_tags_are_not_statements(tmp_p
         (14, "De NLA ziet meer uitbuiting.", {"heading": "Problemen", "speaker": ""}),
         (16, "Kinderen < 18 jaar en > 12 jaar.", {"heading": "Problemen", "speaker": ""}),
         (20, "cel een", {"heading": "Problemen", "speaker": ""})]
+    rule = tmp_path / "lijn.md"  # a rule above the first lines is no front matter: nothing is lost
+    rule.write_text("---\nEr is te weinig opvang voor mannen.\n---\nMeer voorlichting.\n", encoding="utf-8")
+    assert [s.text for s in read_statements(rule)] == ["Er is te weinig opvang voor mannen.", "Meer voorlichting."]
     txt = tmp_path / "zelfde.txt"  # a .txt is read as it stands
     txt.write_text("| Jan | Er is te weinig opvang. |\n", encoding="utf-8")
     assert [s.text for s in read_statements(txt)] == ["| Jan | Er is te weinig opvang. |"]

@@ -462,6 +462,7 @@ _MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_TABLE_RULE = re.compile(r"^\s*:?-+:?\s*$")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")  # <div>, </span>, <br/>: not "< 18 jaar"
 FRONT_MATTER_LINES = 100  # a YAML block longer than this at the top of a .md is read as text
+_YAML_LINE = re.compile(r"""^(\s+\S|\s*-\s|\s*#|\s*["']?[\w][\w .'"-]*["']?\s*:(\s|$))""")
 
 
 def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -475,8 +476,9 @@ def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         if len(head) == 1 and line.strip().lstrip("\ufeff") != "---":
             break
         if len(head) > 1 and line.strip() in ("---", "..."):
-            head = [(n, "") for n, _ in head]  # the front matter, as blank lines
-            break
+            if all(_YAML_LINE.match(x) for _n, x in head[1:-1] if x.strip()):  # key: value lines, lists, comments
+                head = [(n, "") for n, _ in head]  # the front matter, as blank lines
+            break  # else a rule above the note's first lines: read as it stands
         if len(head) > FRONT_MATTER_LINES:
             break
     in_comment = False
