@@ -1061,6 +1061,15 @@ def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
         assert r.status_code == 409 and "being labelled" in r.json()["error"]
         app.state.store.update_document(keep["id"], status="done")
         assert c.delete(f"/api/documents/{keep['id']}").json() == {"removed": keep["id"], "name": "eerste"}
+        # the newest document's ids are never given again: a stale tab's decision on one is a 404 (QA 36)
+        r = c.post("/paste", data={"csrf": csrf(c), "text": "Iets anders.\n\nNog iets.", "name": "nieuw"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        new = c.get("/api/documents").json()["documents"][-1]
+        assert new["id"] > keep["id"] and new["id"] != twice["id"]
+        assert min(s["id"] for s in c.get(f"/api/statements?document={new['id']}").json()["statements"]) > sid
+        assert c.post(f"/api/statements/{sid}/decision", json={"section": "4.7"}).status_code == 404
 
 
 @needs_model

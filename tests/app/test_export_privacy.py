@@ -35,9 +35,10 @@ def test_export_pseudonymised(make_app, csrf):
         assert re.fullmatch(r"Spreker \d \(NLA\)", speaker) and speaker[:9] in rows[0]["statement"]
 
 
-CSV = ("tekst;spreker;notulist;contact\n"
-       "Wij zien meer arbeidsuitbuiting in distributiecentra.;Fatima El Amrani;Marieke Smit;marieke.smit@gemeente.nl\n"
-       "Er is te weinig opvang voor mannen.;Jan de Vries;Marieke Smit;\n")
+CSV = ("tekst;spreker;notulist;contact;opmerking\n"
+       "Wij zien meer arbeidsuitbuiting in distributiecentra.;Fatima El Amrani;Marieke Smit;marieke.smit@gemeente.nl;"
+       "gebeld met Jan de Vries\n"
+       "Er is te weinig opvang voor mannen.;Jan de Vries;Marieke Smit;;\n")
 
 
 @pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
@@ -83,6 +84,7 @@ def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monk
         rows = [json.loads(x) for x in text.splitlines()]
         assert rows[0]["source"].startswith("Gesprek met Spreker ") and rows[0]["extra"]["contact"] == "[e-mail]"
         assert re.fullmatch(r"Spreker \d+", rows[0]["extra"]["notulist"])
+        assert re.fullmatch(r"gebeld met Spreker \d+", rows[0]["extra"]["opmerking"])  # a name learnt elsewhere
 
         real = tempfile.mkdtemp
 

@@ -307,11 +307,19 @@ class Store:
                     (key, value))
 
     # -------------------------------------------------------- documents
+    @staticmethod
+    def _next_id(table: str) -> str:
+        """SQL for a new row's id that never reuses one of a removed document or statement (SQLite would give the
+        highest removed id again: a stale tab's decision would land on another statement)."""
+        return (f"(SELECT max(coalesce((SELECT max(id) FROM {table}), 0), coalesce((SELECT CAST(value AS INTEGER) "
+                f"FROM settings WHERE key = 'removed_max_id_{table}'), 0)) + 1)")
+
     def add_document(self, name: str, kind: str, file: str | None, status: str = "labelling",
                      text_column: str | None = None, sheets: list[str] | None = None,
                      header_row: int | None = None, in_order: bool = False, note_column: str | None = None) -> int:
-        cur = self._write("INSERT INTO documents (project_id, name, kind, file, text_column, status, created_at, "
-                          "sheets, header_row, in_order, note_column) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        cur = self._write("INSERT INTO documents (id, project_id, name, kind, file, text_column, status, created_at, "
+                          f"sheets, header_row, in_order, note_column) VALUES ({self._next_id('documents')}, "
+                          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           (DEFAULT_PROJECT, name, kind, file, text_column, status, now(),
                            json.dumps(sheets, ensure_ascii=False) if sheets else None, header_row, int(in_order),
                            note_column))
@@ -344,6 +352,11 @@ class Store:
                 return None
             if row["status"] in ("queued", "labelling"):
                 raise ValueError(f"document {doc_id} is being labelled: remove it when it is done")
+            for table in ("documents", "statements"):  # their ids are never given again (see _next_id)
+                db.execute(f"""INSERT INTO settings (key, value)
+                               SELECT 'removed_max_id_{table}', coalesce(max(id), 0) FROM {table} WHERE true
+                               ON CONFLICT(key) DO UPDATE SET
+                               value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))""")
             db.execute("DELETE FROM decisions WHERE statement_id IN (SELECT id FROM statements WHERE document_id = ?)",
                        (doc_id,))
             db.execute("DELETE FROM statements WHERE document_id = ?", (doc_id,))
@@ -384,8 +397,9 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany(
-                "INSERT INTO statements (document_id, position, text, extra, section, chapter, confidence, "
-                "chapter_confidence, top, entities, similar, model_version, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO statements (id, document_id, position, text, extra, section, chapter, confidence, "
+                "chapter_confidence, top, entities, similar, model_version, kind) "
+                f"VALUES ({self._next_id('statements')},?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(doc_id, r["position"], r["text"], json.dumps(r.get("extra") or {}, ensure_ascii=False),
                   r.get("section"), r.get("chapter"), r.get("confidence"), r.get("chapter_confidence"),
                   json.dumps(r.get("top") or [], ensure_ascii=False),
@@ -533,10 +547,13 @@ class Store:
             raise KeyError(statement_id)
         action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
         at = now()
-        cur = self._write("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
-                          "VALUES (?, ?, ?, ?, ?, ?)",
-                          (statement_id, section, who, at, st["model_version"] if model_version is None else model_version,
-                           action))
+        try:
+            cur = self._write("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
+                              "VALUES (?, ?, ?, ?, ?, ?)",
+                              (statement_id, section, who, at,
+                               st["model_version"] if model_version is None else model_version, action))
+        except sqlite3.IntegrityError:  # its document was removed a moment ago
+            raise KeyError(statement_id) from None
         return {"id": int(cur.lastrowid), "statement_id": statement_id, "section": section, "who": who, "at": at,
                 "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
 
@@ -565,7 +582,8 @@ class Store:
             else:
                 pos = db.execute("SELECT coalesce(max(position), 0) + 1 FROM statements WHERE document_id = ?",
                                  (doc,)).fetchone()[0]
-                sid = db.execute("INSERT INTO statements (document_id, position, text) VALUES (?, ?, ?)",
+                sid = db.execute(f"INSERT INTO statements (id, document_id, position, text) "
+                                 f"VALUES ({self._next_id('statements')}, ?, ?, ?)",
                                  (doc, pos, text)).lastrowid
             at = now()
             did = db.execute("INSERT INTO decisions (statement_id, section, who, at, action) VALUES (?, ?, ?, ?, 'correct')",

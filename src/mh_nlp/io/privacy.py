@@ -346,8 +346,8 @@ class Pseudonymiser:
                 continue
             if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
                 value = self.speaker(value)
-            elif key == "heading" or (value and isinstance(value, str) and _people_label(key.strip().lower())):
-                value = self.text(value)  # a heading, or a column named like an attendee line ('notulist')
+            elif value and isinstance(value, str):  # a heading, an attendee-like column ('notulist'), any other
+                value = self.text(value)  # text column ('opmerking: gebeld met ...'): every name learnt is replaced
             extra[key] = EMAIL.sub(EMAIL_MASK, value) if isinstance(value, str) else value
         speaker = st.extra.get("speaker", "").strip().lower()
         if speaker and (speaker in load_cues().role_labels or _people_label(speaker)):
