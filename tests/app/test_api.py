@@ -1087,6 +1087,9 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
         assert second["warnings"] == [f"the same file as “notulen.txt” (document {first['id']}), brought in before: "
                                       "remove one of them if that was by mistake, or its statements count twice"]
         assert "1 warning" in c.get("/").text
+        assert c.delete(f"/api/documents/{first['id']}").status_code == 200  # the first copy removed: no twin now
+        assert {d["name"]: d["warnings"] for d in c.get("/api/documents").json()["documents"]} == {
+            "notulen.txt": [], "anders.txt": []}
 
 
 @needs_model

@@ -15,6 +15,7 @@ import copy
 import itertools
 import json
 import queue
+import re
 import sys
 import threading
 import time
@@ -245,6 +246,9 @@ def unlabelled_row(st) -> dict:
     return {"position": st.position, "text": st.text, "extra": dict(st.extra), "kind": st.kind}
 
 
+SAME_FILE = re.compile(r"the same file as “.*” \(document (\d+)\), brought in before")
+
+
 class Labeller:
     """Labels uploaded documents one after the other in a background thread; progress goes to the database."""
 
@@ -260,11 +264,15 @@ class Labeller:
         self.unsaved: dict[int, str] = {}
 
     def documents(self) -> list[dict]:
-        """The store's documents, with the failures that could not be saved shown as failed."""
+        """The store's documents, with the failures that could not be saved shown as failed, and without the
+        warning that a document repeats another one that has been removed since."""
         docs = self.store.documents()
+        ids = {d["id"] for d in docs}
         for d in docs:
             if d["id"] in self.unsaved and d["status"] in ("queued", "labelling"):
                 d.update(status="failed", error=self.unsaved[d["id"]])
+            if d.get("warnings"):
+                d["warnings"] = [w for w in d["warnings"] if not ((m := SAME_FILE.match(w)) and int(m[1]) not in ids)]
         return docs
 
     @property
@@ -297,7 +305,7 @@ class Labeller:
             doc = store.document(doc_id) or {}
             warnings: list[str] = []  # what the reader leaves out is said on the documents table, not dropped
             twin = self._same_file(doc_id, path)
-            if twin is not None:
+            if twin is not None:  # (SAME_FILE finds the document again)
                 warnings.append(f"the same file as “{twin['name']}” (document {twin['id']}), brought in before: "
                                 "remove one of them if that was by mistake, or its statements count twice")
             statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
