@@ -53,7 +53,7 @@ def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monk
 
     data = tmp_path / "data"
     (data / "uploads").mkdir(parents=True)
-    old_export, new_export = data / ".mh-nlp-export-old", data / ".mh-nlp-export-new"
+    old_export, new_export = data / ".export-old", data / ".export-new"
     old_upload = data / "uploads" / ".incoming-0123.txt"
     for p in (old_export, new_export):
         p.mkdir()

@@ -367,7 +367,7 @@ class Labeller:
             problem = storage_problem(exc, store.data_dir)
             if problem is None:
                 traceback.print_exc()
-            else:
+            else:  # one line in the log: the reason is on the documents page
                 print(f"mh-nlp: document {doc_id}: {problem[1]}", file=sys.stderr, flush=True)
             message = problem[1] if problem else f"internal error ({exc.__class__.__name__}: {exc})"
             try:
@@ -377,8 +377,6 @@ class Labeller:
                 self.unsaved[doc_id] = message + " (the server resumes it when it is started again)"
                 if storage_problem(again, store.data_dir) is None:
                     traceback.print_exc()
-                else:
-                    print(f"mh-nlp: document {doc_id}: {message}", file=sys.stderr, flush=True)
 
     def _same_file(self, doc_id: int, path: Path) -> dict | None:
         """An earlier document whose uploaded file has the same bytes as ``path`` (an upload made twice)."""

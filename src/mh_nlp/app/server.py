@@ -1176,7 +1176,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     return app
 
 
-EXPORT_PREFIX = ".mh-nlp-export-"
+EXPORT_PREFIX = ".export-"
 LEFTOVER_SECONDS = 3600  # an export or upload this old was left by a server that was killed
 
 
@@ -1186,7 +1186,7 @@ def remove_leftovers(data_dir: Path) -> None:
     import time
 
     old = time.time() - LEFTOVER_SECONDS
-    for pattern in (f"{EXPORT_PREFIX}*", ".export-*", "uploads/.incoming-*"):
+    for pattern in (f"{EXPORT_PREFIX}*", "uploads/.incoming-*"):
         for path in data_dir.glob(pattern):
             with contextlib.suppress(OSError):
                 if path.lstat().st_mtime < old:

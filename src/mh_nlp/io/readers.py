@@ -103,7 +103,10 @@ def _ignore(_msg: str) -> None:
     """Default warning sink: drop the message."""
 
 
-def _first_few(numbers: Iterable[int | str], few: int = 5) -> str:
+FEW_ROWS = 5  # numbers a warning names before " ..."
+
+
+def _first_few(numbers: Iterable[int | str], few: int = FEW_ROWS) -> str:
     """``3, 7, 12`` for a warning: the first ``few`` numbers (page, slide, row), `` ...`` when there are more."""
     numbers = list(numbers)
     return ", ".join(str(n) for n in numbers[:few]) + (" ..." if len(numbers) > few else "")
@@ -1328,11 +1331,11 @@ def csv_columns(path: str | Path, header_row: int | None = None) -> list[str]:
 def _read_csv(path: Path, warn: Warn, column: str | None,
               header_row: int | None = None) -> Iterator[tuple[int, str, dict[str, str]]]:
     fh, _number, header, col, rest = _csv_table(path, warn, column, header_row)
-    ragged: list[int] = []
+    ragged: list[int] = []  # the first few row numbers: enough for the warning, flat on a million rows
 
     def checked() -> Iterator[tuple[int, list]]:
         for number, row in rest:
-            if any(c.strip() for c in row[len(header):]):
+            if len(ragged) <= FEW_ROWS and any(c.strip() for c in row[len(header):]):
                 ragged.append(number)
             yield number, row
 
