@@ -1060,6 +1060,13 @@ def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
         r = c.delete(f"/api/documents/{keep['id']}")
         assert r.status_code == 409 and "being labelled" in r.json()["error"]
         app.state.store.update_document(keep["id"], status="done")
+        # only plain digits name a row: a lax reading took 1.0 or +1 for 1 and removed that document
+        for lax in (f"{keep['id']}.0", f"+{keep['id']}", f"0x{keep['id']:x}", f"{keep['id']}e0"):
+            for method, path in (("DELETE", f"/api/documents/{lax}"), ("GET", f"/api/documents/{lax}"),
+                                 ("POST", f"/api/statements/{lax}/decision")):
+                r = c.request(method, path, json={"section": "4.7"} if method == "POST" else None)
+                assert r.status_code == 404 and r.json()["error"].startswith("no "), (method, path, r.text)
+        assert [d["name"] for d in c.get("/api/documents").json()["documents"]] == ["eerste"]
         assert c.delete(f"/api/documents/{keep['id']}").json() == {"removed": keep["id"], "name": "eerste"}
         # the newest document's ids are never given again: a stale tab's decision on one is a 404 (QA 36)
         r = c.post("/paste", data={"csrf": csrf(c), "text": "Iets anders.\n\nNog iets.", "name": "nieuw"},
@@ -1094,7 +1101,8 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
 
 @needs_model
 def test_a_decision_can_be_undone(make_app, csrf):
-    """QA 36: there was no way back to 'not reviewed' after a decision made by mistake."""
+    """QA 36: there was no way back to 'not reviewed' after a decision made by mistake; undo takes back one
+    decision at a time."""
     app = make_app()
     with TestClient(app) as c:
         r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},
@@ -1105,8 +1113,15 @@ def test_a_decision_can_be_undone(make_app, csrf):
         for body in ({"section": "4.7"}, {"action": "not_statement"}):
             assert c.post(f"/api/statements/{st['id']}/decision", json=body).status_code == 201
         assert len(app.state.store.reviewed()) == 0 and c.get("/review?state=done").text.count('class="st ') == 1
+        # undo takes back the latest decision only: the one before it counts again (QA 36: all went at once)
+        back = c.delete(f"/api/statements/{st['id']}/decision").json()
+        assert back["undone"] == 1 and back["decision"]["section"] == "4.7"
+        assert back["decision"]["action"] in ("accept", "correct") and back["decision"]["section_title"]
+        again = c.get("/api/statements").json()["statements"][0]
+        assert again["decided_section"] == "4.7" and again["final_section"] == "4.7"
+        assert len(app.state.store.reviewed()) == 1
         assert c.delete(f"/api/statements/{st['id']}/decision").json() == {
-            "statement_id": st["id"], "undone": 2, "kind": "statement"}
+            "statement_id": st["id"], "undone": 1, "kind": "statement", "decision": None}
         again = c.get("/api/statements").json()["statements"][0]
         assert again["decision"] is None and again["final_section"] == st["section"]
         assert c.get("/review?state=open").text.count('class="st ') == 1

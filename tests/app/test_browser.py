@@ -327,7 +327,8 @@ def test_8_remove_a_document_after_confirming(page, server):
 
 
 def test_9_undo_a_decision(page, server):
-    """A decision made by mistake goes back to 'not reviewed': from the page as loaded, and right after deciding."""
+    """A decision made by mistake is undone: from the page as loaded, and right after deciding; one decision at a
+    time (the one before counts again)."""
     page.goto(server + "review?doc=1")
     row = page.locator("#review tr.st").nth(0)  # corrected in test 3
     kind = row.get_attribute("data-read-kind")
@@ -338,11 +339,25 @@ def test_9_undo_a_decision(page, server):
     assert row.locator(".label").inner_text() == back
     page.reload()
     assert row.locator(".label").inner_text() == back and "decided" not in row.get_attribute("class")
-    st_row = page.locator('#review tr.st[data-read-kind="statement"]').nth(0)
+    st_row = page.locator('#review tr.st[data-read-kind="statement"]:not(.decided)').nth(0)
     sid = st_row.get_attribute("data-id")
+    st_row = page.locator(f'#review tr.st[data-id="{sid}"]')  # the same row once it is decided
     st_row.focus()
     page.keyboard.press("Enter")  # accept, then undo with the button the page added with the decision
     page.wait_for_selector(f'#review tr.st[data-id="{sid}"].accept')
+    st_row.locator("button.undo").click()
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"]:not(.decided)')
+    assert st_row.locator(".label").inner_text() == "not reviewed"
+    st_row.focus()
+    page.keyboard.press("Enter")  # accepted, then "not a statement": undo takes back the second only
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"].accept')
+    st_row.focus()
+    page.keyboard.press("n")
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"].not_statement')
+    st_row.locator("button.undo").click()
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"].accept')
+    assert "accepted" in st_row.locator(".label").inner_text()
+    assert "nonstatement" not in st_row.get_attribute("class")
     st_row.locator("button.undo").click()
     page.wait_for_selector(f'#review tr.st[data-id="{sid}"]:not(.decided)')
     assert st_row.locator(".label").inner_text() == "not reviewed"

@@ -558,13 +558,27 @@ class Store:
                 "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
 
     def undecide(self, statement_id: int) -> dict:
-        """Take a statement back to *not reviewed*: its decisions are removed (a decision made by mistake; the
-        suggestion stays). ``KeyError`` when there is no such statement."""
-        st = self.db.execute("SELECT kind FROM statements WHERE id = ?", (statement_id,)).fetchone()
-        if st is None:
-            raise KeyError(statement_id)
-        cur = self._write("DELETE FROM decisions WHERE statement_id = ?", (statement_id,))
-        return {"statement_id": statement_id, "undone": cur.rowcount, "kind": st["kind"]}
+        """Undo a statement's latest decision (one made by mistake): the decision before it, if any, counts again,
+        else the statement is back to *not reviewed* (its suggestion stays). Returns how many decisions were undone
+        (0 or 1) and the decision that now counts (``None``: not reviewed). ``KeyError`` when there is no such
+        statement."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")  # the latest decision, read and removed as one step
+        try:
+            st = db.execute("SELECT kind FROM statements WHERE id = ?", (statement_id,)).fetchone()
+            if st is None:
+                raise KeyError(statement_id)
+            undone = db.execute("DELETE FROM decisions WHERE id = (SELECT max(id) FROM decisions "
+                                "WHERE statement_id = ?)", (statement_id,)).rowcount
+            now_counts = db.execute("SELECT id, statement_id, section, who, at, action FROM decisions "
+                                    "WHERE statement_id = ? ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
+            db.execute("COMMIT")
+        except BaseException:
+            _rollback(db)
+            raise
+        decision = None if now_counts is None else {
+            **dict(now_counts), "kind": NOT_A_STATEMENT if now_counts["section"] is None else "statement"}
+        return {"statement_id": statement_id, "undone": undone, "kind": st["kind"], "decision": decision}
 
     def add_correction(self, text: str, section: str, who: str) -> dict:
         """A correction sent without a document (``POST /api/corrections``): a statement of the API document. The

@@ -97,8 +97,14 @@ def _json_error(status: int, message: str) -> JSONResponse:
 MAX_ID = 2 ** 63 - 1  # SQLite's largest integer: a larger id names nothing (and must not reach the database)
 
 
-def _row_id(value: int, what: str) -> int:
-    """A path id as the database can hold it, else 404."""
+def _row_id(value: int | str, what: str) -> int:
+    """A path id as the database can hold it, else 404. Given as text, only plain digits name a row: ``1.0``,
+    ``+1`` or ``１`` (a full-width digit) name none, where a lax conversion would have read them as 1 (a DELETE
+    must remove the row its address names, not another)."""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) < 20):
+            raise ApiError(404, f"no {what} {value[:40]}")
+        value = int(value)
     if not 0 < value <= MAX_ID:
         raise ApiError(404, f"no {what} {value}")
     return value
@@ -703,7 +709,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return {"corrections": [{**r, "section_title": sections.title(r["section"])} for r in store.reviewed()]}
 
     @app.post("/api/statements/{statement_id}/decision", status_code=201)
-    async def api_decide(statement_id: int, request: Request):
+    async def api_decide(statement_id: str, request: Request):
         body = await json_body(request)
         if not isinstance(body, dict):
             raise ApiError(400, "expected {\"section\": ...} or {\"action\": \"not_statement\"}")
@@ -716,7 +722,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             section = None
         else:
             section = check_section(body.get("section"))
-        _row_id(statement_id, "statement")
+        statement_id = _row_id(statement_id, "statement")
         try:
             decision = store.decide(statement_id, section, _who(request))
         except KeyError:
@@ -725,14 +731,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                              "chapter": sections.chapter(section)}, status_code=201)
 
     @app.delete("/api/statements/{statement_id}/decision")
-    async def api_undecide(statement_id: int, request: Request):
-        """Back to *not reviewed* (a decision made by mistake)."""
+    async def api_undecide(statement_id: str, request: Request):
+        """Undo the latest decision (one made by mistake): the one before it counts again, else not reviewed."""
         await no_body_or_json(request)
-        _row_id(statement_id, "statement")
+        statement_id = _row_id(statement_id, "statement")
         try:
-            return await run_in_threadpool(store.undecide, statement_id)
+            out = await run_in_threadpool(store.undecide, statement_id)
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}") from None
+        if out["decision"] is not None:  # the decision that counts again, as a decision's answer has it
+            section = out["decision"]["section"]
+            out["decision"] |= {"section_title": sections.title(section), "chapter": sections.chapter(section)}
+        return out
 
     def _sheet_choice(form, suffix: str) -> tuple[list[str] | None, int | None]:
         """The optional ``sheet`` (repeatable; .xlsx only) and ``header_row`` (.csv/.xlsx) fields of a form."""
@@ -755,15 +765,17 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return {"documents": labeller.documents()}
 
     @app.get("/api/documents/{doc_id}")
-    def api_document(doc_id: int):
-        doc = store.document(_row_id(doc_id, "document"))
+    def api_document(doc_id: str):
+        doc_id = _row_id(doc_id, "document")
+        doc = store.document(doc_id)
         if doc is None:
             raise ApiError(404, f"no document {doc_id}")
         return doc
 
-    def _remove_document(doc_id: int) -> dict:
+    def _remove_document(doc_id: str) -> dict:
         """Remove a document, its statements and their decisions, and its uploaded file."""
-        found = store.document(_row_id(doc_id, "document"))
+        doc_id = _row_id(doc_id, "document")
+        found = store.document(doc_id)
         if found is None or found["kind"] == "api":  # the API's corrections are no document a user brought in
             raise ApiError(404, f"no document {doc_id}")
         try:
@@ -778,12 +790,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return {"removed": doc_id, "name": doc["name"]}
 
     @app.delete("/api/documents/{doc_id}")
-    async def api_remove_document(doc_id: int, request: Request):
+    async def api_remove_document(doc_id: str, request: Request):
         await no_body_or_json(request)
         return await run_in_threadpool(_remove_document, doc_id)
 
     @app.post("/documents/{doc_id}/remove")
-    async def remove_document(doc_id: int, request: Request):
+    async def remove_document(doc_id: str, request: Request):
         await _form(request)
         await run_in_threadpool(_remove_document, doc_id)
         return RedirectResponse("/", status_code=303)
@@ -812,12 +824,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return status.get("version") if trainer.running else None
 
     @app.post("/api/models/{version}/use")
-    async def api_use_model(version: int, request: Request):
+    async def api_use_model(version: str, request: Request):
         await no_body_or_json(request)
-        return await run_in_threadpool(_use_model, version)
+        return await run_in_threadpool(_use_model, _row_id(version, "model version"))
 
     def _use_model(version: int):
-        _row_id(version, "model version")
         if trainer.running and trainer.snapshot().get("version") == version:
             raise ApiError(409, f"model v{version} is still being evaluated")
         mv = store.model_version(version)
@@ -1015,8 +1026,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         _start(doc_id, path, None, split)
         return RedirectResponse("/", status_code=303)
 
-    def _table_document(doc_id: int) -> dict:
-        doc = store.document(_row_id(doc_id, "document"))
+    def _table_document(doc_id: int | str) -> dict:
+        doc_id = _row_id(doc_id, "document")
+        doc = store.document(doc_id)
         if doc is None or not doc["file"]:
             raise ApiError(404, f"no document {doc_id}")
         if doc["kind"] not in ("csv", "xlsx"):
@@ -1030,14 +1042,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, f"cannot read the table: {exc}") from None
 
     @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
-    def column_page(doc_id: int, request: Request):
+    def column_page(doc_id: str, request: Request):
+        doc_id = _row_id(doc_id, "document")
         doc = _table_document(doc_id)
         columns = _columns(doc)
         guess = next((c for c in columns if c.strip().lower() in TEXT_COLUMNS), columns[0] if columns else None)
         return page("column.html", request, doc=doc, columns=columns, guess=guess)
 
     @app.post("/documents/{doc_id}/column")
-    async def column_pick(doc_id: int, request: Request):
+    async def column_pick(doc_id: str, request: Request):
+        doc_id = _row_id(doc_id, "document")
         doc = _table_document(doc_id)
         if doc["status"] != "column":  # chosen once: a second post (a double click, the back button) would read it again
             raise ApiError(409, f"document {doc_id} is already read (status {doc['status']}): upload it again to read "

@@ -52,22 +52,7 @@ function setupReview() {
 
   async function send(tr, body) {
     try {
-      const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`, body);
-      tr.classList.remove("accept", "correct", "not_statement", "saved");
-      tr.classList.add("decided", d.action);
-      tr.classList.toggle("nonstatement", d.action === "not_statement");
-      tr.dataset.kind = d.kind;
-      const label = tr.querySelector(".label");
-      label.textContent = "";
-      const b = document.createElement("b");
-      if (d.action === "not_statement") {
-        b.textContent = "not a statement";
-        label.append(b, ` · by ${d.who}`);
-      } else {
-        b.textContent = d.section;
-        label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
-      }
-      label.append(" · ", undoButton(tr));
+      showDecision(tr, await api("POST", `/api/statements/${tr.dataset.id}/decision`, body));
       void tr.offsetWidth;
       tr.classList.add("saved");
       tr.querySelector("select.pick").value = "";
@@ -78,24 +63,46 @@ function setupReview() {
     }
   }
 
+  function showDecision(tr, d) {  // the row as the decision d leaves it (the answer of a decision, or of an undo)
+    tr.classList.remove("accept", "correct", "not_statement", "saved");
+    tr.classList.add("decided", d.action);
+    tr.classList.toggle("nonstatement", d.action === "not_statement");
+    tr.dataset.kind = d.kind;
+    const label = tr.querySelector(".label");
+    label.textContent = "";
+    const b = document.createElement("b");
+    if (d.action === "not_statement") {
+      b.textContent = "not a statement";
+      label.append(b, ` · by ${d.who}`);
+    } else {
+      b.textContent = d.section;
+      label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
+    }
+    label.append(" · ", undoButton(tr));
+  }
+
   function undoButton(tr) {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "link undo";
-    b.title = "back to not reviewed";
+    b.title = "undo this decision (the one before it counts again, else not reviewed)";
     b.textContent = "undo";
     b.addEventListener("click", () => undecide(tr));
     return b;
   }
 
-  async function undecide(tr) {  // a decision made by mistake: back to not reviewed, the suggestion stays
+  async function undecide(tr) {  // a decision made by mistake: the one before it counts again, else not reviewed
     try {
-      await api("DELETE", `/api/statements/${tr.dataset.id}/decision`);
-      tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
-      const kind = tr.dataset.readKind;
-      tr.dataset.kind = kind;
-      tr.classList.toggle("nonstatement", kind !== "statement");
-      tr.querySelector(".label").textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
+      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision`);
+      if (d.decision) {
+        showDecision(tr, d.decision);
+      } else {
+        tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
+        const kind = tr.dataset.readKind;
+        tr.dataset.kind = kind;
+        tr.classList.toggle("nonstatement", kind !== "statement");
+        tr.querySelector(".label").textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
+      }
       tr.focus();
     } catch (e) {
       toast(`not undone: ${e.message}`);
