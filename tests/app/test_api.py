@@ -287,6 +287,16 @@ def test_classify_gives_the_fields_of_classify_json(client):
     assert len(p["top"]) == 3 and p["similar_quotes"] and any(e["id"] == "nla" for e in p["entities"])
 
 
+def test_classify_echoes_what_it_classified_of_a_very_long_text(client):
+    """QA 36: a text of 60,000 characters was classified on its first 10,000 and echoed whole."""
+    long = ("De NLA ziet meer arbeidsuitbuiting in distributiecentra. " * 1100).strip()
+    r = client.post("/api/classify", json={"texts": [long, "Meer opvang voor jongens."]})
+    assert r.status_code == 200
+    cut, short = r.json()["predictions"]
+    assert cut["text"] == long[:10_000] and cut["truncated_from"] == len(long) > 60_000
+    assert short["text"] == "Meer opvang voor jongens." and "truncated_from" not in short
+
+
 @needs_model
 def test_upload_is_labelled_reviewed_and_exported(make_app, csrf):
     from openpyxl import load_workbook

@@ -673,7 +673,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     future.cancel()  # if it has not started; a running slice ends on its own (about a second)
                     return Response(status_code=499)
             results, version = waiting.result()
-            preds += [prediction_json(t, p, e) for t, (p, e) in zip(texts[a:b], results)]
+            # a text longer than MAX_CHARS is classified on its start: the answer echoes that start, not the whole
+            preds += [prediction_json(t[:MAX_CHARS], p, e) | ({"truncated_from": len(t)} if len(t) > MAX_CHARS else {})
+                      for t, (p, e) in zip(texts[a:b], results)]
             if b < len(texts) and await request.is_disconnected():
                 return Response(status_code=499)
         out = {"model_version": version, "predictions": preds}
