@@ -1110,6 +1110,38 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
 
 
 @needs_model
+def test_a_stale_tab_is_told_and_cannot_undo_another_decision(make_app, csrf):
+    """QA 36: two tabs deciding the same row: the second overwrote the first without a word, and its undo removed
+    the other tab's decision."""
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        st = c.get("/api/statements").json()["statements"][0]
+        assert st["decision_id"] is None  # both tabs show the row undecided
+        url = f"/api/statements/{st['id']}/decision"
+        first = c.post(url, json={"section": "4.7", "seen": None}).json()
+        assert "replaced" not in first  # nothing was decided since the tab loaded
+        second = c.post(url, json={"section": "2.1", "seen": None}).json()  # the stale tab
+        assert second["replaced"]["id"] == first["id"] and second["replaced"]["section"] == "4.7"
+        assert second["replaced"]["section_title"]
+        third = c.post(url, json={"section": "2.1", "seen": second["id"]}).json()
+        assert "replaced" not in third  # it saw the latest
+        assert "replaced" not in c.post(url, json={"section": "2.1"}).json()  # an API client that says nothing
+        latest = c.get("/api/statements").json()["statements"][0]["decision_id"]
+        # the stale tab's undo of a decision that is no longer the latest: refused, nothing undone
+        r = c.delete(f"{url}?decision={first['id']}")
+        assert r.status_code == 409 and "decided again meanwhile" in r.json()["error"]
+        assert c.get("/api/statements").json()["statements"][0]["decision_id"] == latest
+        assert c.delete(f"{url}?decision={latest}").json()["undone"] == 1
+        for bad in ({"section": "4.7", "seen": "3"}, {"section": "4.7", "seen": True}, {"section": "4.7", "seen": -1}):
+            assert c.post(url, json=bad).status_code == 400
+        assert c.delete(f"{url}?decision=abc").status_code == 400
+
+
+@needs_model
 def test_a_decision_can_be_undone(make_app, csrf):
     """QA 36: there was no way back to 'not reviewed' after a decision made by mistake; undo takes back one
     decision at a time."""

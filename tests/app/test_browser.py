@@ -363,3 +363,29 @@ def test_9_undo_a_decision(page, server):
     assert st_row.locator(".label").inner_text() == "not reviewed"
     st = next(s for s in page.request.get(server + "api/statements").json()["statements"] if str(s["id"]) == sid)
     assert st["decision"] is None and st["final_section"] == st["section"]
+
+
+def test_10_two_tabs_deciding_the_same_row(page, server):
+    """A tab that shows a row as it was before another tab decided it: its decision still counts (it is the latest)
+    but the screen says whose it replaced, and its undo of the other tab's decision is refused with a message."""
+    from playwright.sync_api import expect
+
+    page.goto(server + "review?doc=1")
+    other = page.context.new_page()
+    other.on("dialog", lambda d: d.dismiss())
+    other.goto(server + "review?doc=1")  # both tabs show the same undecided row
+    sid = page.locator('#review tr.st[data-read-kind="statement"]:not(.decided)').nth(0).get_attribute("data-id")
+    mine, theirs = (p.locator(f'#review tr.st[data-id="{sid}"]') for p in (page, other))
+    theirs.focus()
+    other.keyboard.press("n")  # the other tab: not a statement
+    other.wait_for_selector(f'#review tr.st[data-id="{sid}"].not_statement')
+    mine.focus()
+    page.keyboard.press("Enter")  # this tab still shows it undecided: accept
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"].accept')
+    expect(page.locator(".toast").last).to_contain_text("had decided this row meanwhile (not a statement)")
+    theirs.locator("button.undo").click()  # the other tab undoes its own decision, which no longer counts
+    expect(other.locator(".toast").last).to_contain_text("decided again meanwhile")
+    assert "not_statement" in theirs.get_attribute("class")  # its row is left as it was, for a reload to put right
+    st = next(s for s in page.request.get(server + "api/statements").json()["statements"] if str(s["id"]) == sid)
+    assert st["decision"] == "accept"  # nothing was undone
+    other.close()

@@ -124,7 +124,8 @@ def test_classify_says_how_much_of_a_long_statement_was_embedded(server):
     took = time.monotonic() - t0
     assert status == 200
     for text, p in zip(texts, body["predictions"]):
-        assert p["text"] == text and 1000 < p["embedded_chars"] <= 2000 and p["section"]
+        assert p["text"] == text[:10_000] and 1000 < p["embedded_chars"] <= 2000 and p["section"]
+        assert p.get("truncated_from") == (len(text) if len(text) > 10_000 else None)  # the echo is what was read
     status, body = server.json("POST", "/api/classify", {"texts": notes(11, 10_000, seed=21)})
     assert status == 413 and "110,000 characters" in body["error"] and "limit 100,000" in body["error"]
     print(f"3 statements of 10,000 characters: {took:.1f} s")

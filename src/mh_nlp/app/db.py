@@ -428,7 +428,8 @@ class Store:
         if not include_api:
             where.append("d.kind != 'api'")
         sql = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
-                         dec.at AS decided_at, dec.action AS decision, {FINAL_SECTION} AS final_section,
+                         dec.at AS decided_at, dec.action AS decision, dec.id AS decision_id,
+                         {FINAL_SECTION} AS final_section,
                          {FINAL_KIND} AS final_kind
                   FROM statements s JOIN documents d ON d.id = s.document_id
                   LEFT JOIN decisions dec ON dec.id = {self._LATEST}
@@ -483,7 +484,8 @@ class Store:
         return out
 
     _COLUMNS = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
-                          dec.at AS decided_at, dec.action AS decision, {FINAL_SECTION} AS final_section,
+                          dec.at AS decided_at, dec.action AS decision, dec.id AS decision_id,
+                          {FINAL_SECTION} AS final_section,
                           {FINAL_KIND} AS final_kind"""
 
     def count_filtered(self, **filters: Any) -> int:
@@ -539,37 +541,60 @@ class Store:
         return rows[0] if rows else None
 
     # -------------------------------------------------------- decisions
-    def decide(self, statement_id: int, section: str | None, who: str, model_version: int | None = None) -> dict:
+    def decide(self, statement_id: int, section: str | None, who: str, model_version: int | None = None,
+               seen: int | None | object = ...) -> dict:
         """Record a decision (committed before returning). Accept = the section the model suggested; no section
-        (``None``) = *not a statement*: the row keeps no section and is never trained on."""
-        st = self.db.execute("SELECT section, model_version FROM statements WHERE id = ?", (statement_id,)).fetchone()
-        if st is None:
-            raise KeyError(statement_id)
-        action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
-        at = now()
+        (``None``) = *not a statement*: the row keeps no section and is never trained on. ``seen``: the id of the
+        decision the analyst saw on the row (``None``: none); when another decision has been made since (another
+        tab, another analyst), the new one still counts (it is the latest) and the answer says which one it
+        replaced (``replaced``), so that the screen can say so."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")  # the latest decision, read and superseded as one step
         try:
-            cur = self._write("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
-                              "VALUES (?, ?, ?, ?, ?, ?)",
-                              (statement_id, section, who, at,
-                               st["model_version"] if model_version is None else model_version, action))
+            st = db.execute("SELECT section, model_version FROM statements WHERE id = ?", (statement_id,)).fetchone()
+            if st is None:
+                raise KeyError(statement_id)
+            latest = db.execute("SELECT id, section, who, at, action FROM decisions WHERE statement_id = ? "
+                                "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
+            action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
+            at = now()
+            did = db.execute("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
+                             "VALUES (?, ?, ?, ?, ?, ?)",
+                             (statement_id, section, who, at,
+                              st["model_version"] if model_version is None else model_version, action)).lastrowid
+            db.execute("COMMIT")
         except sqlite3.IntegrityError:  # its document was removed a moment ago
+            _rollback(db)
             raise KeyError(statement_id) from None
-        return {"id": int(cur.lastrowid), "statement_id": statement_id, "section": section, "who": who, "at": at,
-                "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
+        except BaseException:
+            _rollback(db)
+            raise
+        out = {"id": int(did), "statement_id": statement_id, "section": section, "who": who, "at": at,
+               "action": action, "kind": NOT_A_STATEMENT if section is None else "statement"}
+        if seen is not ... and latest is not None and latest["id"] != seen:
+            out["replaced"] = dict(latest)
+        return out
 
-    def undecide(self, statement_id: int) -> dict:
+    def undecide(self, statement_id: int, seen: int | None = None) -> dict:
         """Undo a statement's latest decision (one made by mistake): the decision before it, if any, counts again,
         else the statement is back to *not reviewed* (its suggestion stays). Returns how many decisions were undone
         (0 or 1) and the decision that now counts (``None``: not reviewed). ``KeyError`` when there is no such
-        statement."""
+        statement. ``seen``: the id of the decision to undo, as the analyst saw it; when the latest is another one
+        (decided again meanwhile, in another tab), nothing is undone: ``ValueError`` names who decided it."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")  # the latest decision, read and removed as one step
         try:
             st = db.execute("SELECT kind FROM statements WHERE id = ?", (statement_id,)).fetchone()
             if st is None:
                 raise KeyError(statement_id)
-            undone = db.execute("DELETE FROM decisions WHERE id = (SELECT max(id) FROM decisions "
-                                "WHERE statement_id = ?)", (statement_id,)).rowcount
+            latest = db.execute("SELECT id, section, who, action FROM decisions WHERE statement_id = ? "
+                                "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
+            if seen is not None and (latest is None or latest["id"] != seen):
+                raise ValueError("this row was decided again meanwhile" + (
+                    "" if latest is None else f" by {latest['who']} ("
+                    f"{'not a statement' if latest['section'] is None else latest['section']})") +
+                    ": reload the page to see it")
+            undone = 0 if latest is None else db.execute("DELETE FROM decisions WHERE id = ?", (latest["id"],)).rowcount
             now_counts = db.execute("SELECT id, statement_id, section, who, at, action FROM decisions "
                                     "WHERE statement_id = ? ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
             db.execute("COMMIT")

@@ -725,22 +725,37 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         else:
             section = check_section(body.get("section"))
         statement_id = _row_id(statement_id, "statement")
+        extra = {}
+        if "seen" in body:  # the decision the screen showed on the row (null: none), to tell a stale tab
+            seen = body["seen"]
+            if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int) or not 0 < seen <= MAX_ID):
+                raise ApiError(400, "seen must be the id of the decision shown on the row, or null")
+            extra["seen"] = seen
         try:
-            decision = store.decide(statement_id, section, _who(request))
+            decision = store.decide(statement_id, section, _who(request), **extra)
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}") from None
+        if "replaced" in decision:
+            replaced = decision["replaced"]
+            replaced["section_title"] = sections.title(replaced["section"])
         return JSONResponse({**decision, "section_title": sections.title(section),
                              "chapter": sections.chapter(section)}, status_code=201)
 
     @app.delete("/api/statements/{statement_id}/decision")
-    async def api_undecide(statement_id: str, request: Request):
-        """Undo the latest decision (one made by mistake): the one before it counts again, else not reviewed."""
+    async def api_undecide(statement_id: str, request: Request, decision: str | None = None):
+        """Undo the latest decision (one made by mistake): the one before it counts again, else not reviewed.
+        ``?decision=ID``: undo only if that is still the latest (a stale tab must not undo someone else's)."""
         await no_body_or_json(request)
         statement_id = _row_id(statement_id, "statement")
+        seen = _int_param(decision)
+        if seen == -1:
+            raise ApiError(400, "decision must be the id of the decision to undo")
         try:
-            out = await run_in_threadpool(store.undecide, statement_id)
+            out = await run_in_threadpool(store.undecide, statement_id, seen)
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}") from None
+        except ValueError as exc:
+            raise ApiError(409, str(exc)) from None
         if out["decision"] is not None:  # the decision that counts again, as a decision's answer has it
             section = out["decision"]["section"]
             out["decision"] |= {"section_title": sections.title(section), "chapter": sections.chapter(section)}

@@ -52,7 +52,14 @@ function setupReview() {
 
   async function send(tr, body) {
     try {
-      showDecision(tr, await api("POST", `/api/statements/${tr.dataset.id}/decision`, body));
+      const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`,
+                          {...body, seen: Number(tr.dataset.decision) || null});
+      showDecision(tr, d);
+      if (d.replaced) {  // decided meanwhile in another tab or by another analyst: this one counts now
+        const r = d.replaced;
+        toast(`${r.who} had decided this row meanwhile (${r.section === null ? "not a statement" : r.section}); ` +
+              "your decision replaces it (undo brings it back)");
+      }
       void tr.offsetWidth;
       tr.classList.add("saved");
       tr.querySelector("select.pick").value = "";
@@ -64,6 +71,7 @@ function setupReview() {
   }
 
   function showDecision(tr, d) {  // the row as the decision d leaves it (the answer of a decision, or of an undo)
+    tr.dataset.decision = d.id;
     tr.classList.remove("accept", "correct", "not_statement", "saved");
     tr.classList.add("decided", d.action);
     tr.classList.toggle("nonstatement", d.action === "not_statement");
@@ -93,10 +101,11 @@ function setupReview() {
 
   async function undecide(tr) {  // a decision made by mistake: the one before it counts again, else not reviewed
     try {
-      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision`);
+      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`);
       if (d.decision) {
         showDecision(tr, d.decision);
       } else {
+        tr.dataset.decision = "";
         tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
         const kind = tr.dataset.readKind;
         tr.dataset.kind = kind;
