@@ -10,8 +10,8 @@ A variant is a small Python file that changes the model when it is imported (``t
 which round it belongs to). The rule and the log of the rounds, each written down before it ran, are in
 ``training/variants/RULE.md``. The protocols' folds and the data are those of ``mh-nlp evaluate``, so the default's figures here
 equal the report's (2026-12-05: new pages 0.390, known themes 0.365, themes without quotes 0.461, development
-0.537, external 0.596). About 5½ minutes on two cores with a warm embedding cache (themes without quotes, 11
-folds, is most of it).
+0.537, external 0.596). About a minute on two cores with a warm embedding cache (67 s on 2026-12-05; 5½ minutes
+on 2026-12-04 while other work ran; themes without quotes, 11 folds, is most of it).
 """
 from __future__ import annotations
 

@@ -876,6 +876,9 @@ def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, 
         assert [s["text"] for s in sts] == lines and [s["section"] for s in sts] == [d.section for d in want]
         r = c.post("/api/classify", json={"texts": lines, "headings": heads})
         assert r.status_code == 200 and [p["section"] for p in r.json()["predictions"]] == [d.section for d in want]
+        assert [p["heading"] for p in r.json()["predictions"]] == heads  # echoed, as classify --json does
+        r = c.post("/api/classify", json={"texts": lines, "headings": [None, "Problemen", None]})
+        assert ["heading" in p for p in r.json()["predictions"]] == [False, True, False]
         for bad in ("Problemen", ["Problemen"], [1, 2, 3]):
             r = c.post("/api/classify", json={"texts": lines, "headings": bad})
             assert r.status_code == 400 and "headings" in r.json()["error"]
@@ -1066,6 +1069,7 @@ def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
         assert c.delete(f"/api/documents/{twice['id']}").status_code == 404  # gone
         api_doc = app.state.store.api_document()
         assert c.delete(f"/api/documents/{api_doc}").status_code == 404  # the API's corrections are no document
+        assert c.get(f"/api/documents/{api_doc}").status_code == 404  # not shown on its own either
         app.state.store.update_document(keep["id"], status="labelling")
         r = c.delete(f"/api/documents/{keep['id']}")
         assert r.status_code == 409 and "being labelled" in r.json()["error"]

@@ -71,6 +71,9 @@ def test_several_hundred_quotes_and_pull_quotes_kept_apart(quotes):
 def test_stats_add_up(quotes, taxonomy):
     st = stats(quotes, taxonomy)
     assert sum(st["per_section"].values()) == st["quotes"] == sum(st["per_chapter"].values())
+    # every record is a quote, a pull quote or the second part of a quote run on into the next column
+    assert st["quotes"] + st["pull_quotes"] + st["continued"] == len(quotes)
+    assert st["pull_quotes"] == sum(q.pull_quote for q in quotes)
 
 
 def test_a_text_printed_twice_accepts_the_sections_of_both_copies(quotes):

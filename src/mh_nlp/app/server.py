@@ -674,8 +674,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     return Response(status_code=499)
             results, version = waiting.result()
             # a text longer than MAX_CHARS is classified on its start: the answer echoes that start, not the whole
+            # and a heading given for a text is echoed with its answer, as classify --json does
             preds += [prediction_json(t[:MAX_CHARS], p, e) | ({"truncated_from": len(t)} if len(t) > MAX_CHARS else {})
-                      for t, (p, e) in zip(texts[a:b], results)]
+                      | ({"heading": headings[i]} if headings is not None and headings[i] else {})
+                      for i, t, (p, e) in zip(range(a, b), texts[a:b], results)]
             if b < len(texts) and await request.is_disconnected():
                 return Response(status_code=499)
         out = {"model_version": version, "predictions": preds}
@@ -785,7 +787,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def api_document(doc_id: str):
         doc_id = _row_id(doc_id, "document")
         doc = store.document(doc_id)
-        if doc is None:
+        if doc is None or doc["kind"] == "api":  # as in the list: the API's corrections are no document
             raise ApiError(404, f"no document {doc_id}")
         return doc
 

@@ -24,7 +24,8 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 
     quotes, tax = _load(quotes_path)
     st = stats(quotes, tax)
-    click.echo(f"quotes: {st['quotes']} (plus {st['pull_quotes']} pull quotes, kept out of training)")
+    click.echo(f"quotes: {st['quotes']} (plus {st['pull_quotes']} pull quotes, kept out of training; "
+               f"{st['continued']} quotes run on into the next column and count once)")
     click.echo("\nper chapter:")
     for ch, n in st["per_chapter"].items():
         click.echo(f"  {ch}  {tax.chapters[ch].title:<40} {n:4d}")

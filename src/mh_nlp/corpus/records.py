@@ -229,7 +229,8 @@ def stats(quotes: list[Quote], taxonomy: Taxonomy) -> dict:
     per_chapter = Counter(q.chapter for q in body)
     return {
         "quotes": len(body),
-        "pull_quotes": len(quotes) - len(body),
+        "pull_quotes": sum(1 for q in quotes if q.pull_quote),
+        "continued": sum(1 for q in quotes if q.continues),  # second parts, joined into their first part's quote
         "per_chapter": {c: per_chapter.get(c, 0) for c in sorted(taxonomy.chapters)},
         "per_section": {s: per_section.get(s, 0) for s in sorted(taxonomy.sections, key=section_key)},
     }
