@@ -111,3 +111,70 @@ def test_metadata_json_cannot_hold_fails_before_anything_is_written(tmp_path):
     with pytest.raises(TypeError):
         save_model({"w": np.arange(3.0)}, {}, path, {"candidate": "t", "when": object()})
     assert not path.exists() and not metadata_path(path).exists()
+
+
+def test_an_array_that_would_unpack_to_gigabytes_is_refused_before_it_is_read(saved):
+    """QA 37: a 1 KB model whose array header declared 50 GiB ended `classify` in a MemoryError traceback."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("big.npy", "w", force_zip64=True) as f:
+            hdr = io.BytesIO()
+            np.lib.format.write_array_header_1_0(hdr, {"descr": "<f8", "fortran_order": False,
+                                                       "shape": (50 * 2 ** 30 // 8,)})
+            f.write(hdr.getvalue() + b"\0" * 1024)
+        z.writestr("__state_json__.npy", b"")
+    match_metadata(saved)
+    assert saved.stat().st_size < 10_000
+    with pytest.raises(ModelError, match="cannot be loaded safely .*would take more than"):
+        load_arrays(saved)
+
+
+@pytest.mark.parametrize("state", ["[1, 2, 3]", "[" * 100_000 + "]" * 100_000, '"text"'])
+def test_a_state_that_is_no_json_object_is_refused(saved, state):
+    np.savez(saved, __state_json__=np.array(state))
+    match_metadata(saved)
+    with pytest.raises(ModelError, match="cannot be loaded safely"):
+        load_arrays(saved)
+
+
+def test_model_files_are_made_as_the_umask_says(tmp_path):
+    """They were always 0600 (mkstemp), so a model trained for a team could not be read by the team."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "m.npz"
+        save_model({"w": np.arange(3.0)}, {}, path, {})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644 and metadata_path(path).stat().st_mode & 0o777 == 0o644
+
+
+def test_info_reads_the_model_file_itself_not_only_its_metadata(saved, tmp_path):
+    """QA 37: `mh-nlp info` described a .npz holding a pickle, with metadata to match, as a normal model."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    marker = tmp_path / "pwned"
+    np.savez(saved, evil=np.array([_Evil(str(marker))], dtype=object), __state_json__=np.array("{}"))
+    match_metadata(saved)
+    res = CliRunner().invoke(main, ["info", "--base", "blank", "--model", str(saved)])
+    assert res.exit_code == 1 and "cannot be loaded safely" in res.output and "Traceback" not in res.output
+    assert not marker.exists()
+
+
+def test_a_fast_model_without_its_static_vectors_says_they_are_missing(tmp_path, monkeypatch):
+    """QA 37: the error said the vectors were *other* ones and advised plain `mh-nlp train` (the default model)."""
+    from mh_nlp.themes.classifier import load_classifier
+
+    monkeypatch.setenv("MH_NLP_MODELS", str(tmp_path))
+    path = tmp_path / "fast.npz"
+    save_model({"w": np.arange(3.0)}, {}, path, {"encoder": "static", "encoder_sha256": "0" * 64})
+    with pytest.raises(ModelError, match="static-nl.npz, which are missing; `mh-nlp train --fast` builds them"):
+        load_classifier(path)
+    (tmp_path / "static-nl.npz").write_bytes(b"other vectors")
+    with pytest.raises(ModelError, match="trained with other static word vectors .* `mh-nlp train --fast`"):
+        load_classifier(path)

@@ -41,6 +41,8 @@ def _load_classifier(model: Path | None) -> ThemeClassifier:
         raise UserError(f"the theme classifier is not available ({exc})") from None
     try:
         return load_classifier(model)
+    except MemoryError:
+        raise UserError(f"{model}: cannot be loaded (it needs more memory than there is)") from None
     except (RuntimeError, OSError, ValueError, ImportError, EOFError) as exc:
         raise UserError(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from None
 

@@ -30,12 +30,12 @@ def info(base: str | None, model_path: Path | None) -> None:
     """Print the spaCy pipeline in use (base, components, versions, data files) and the theme model: what it
     learnt from, including an analyst's corrections."""
     from ..nlp.pipeline import pipeline_info
-    from ..themes.store import ModelError, check_model, default_model_path
+    from ..themes.store import ModelError, default_model_path, load_arrays
 
     path = model_path or default_model_path()
     if model_path is not None or path.exists():
         try:
-            meta = check_model(path)
+            _, _, meta = load_arrays(path)  # the file itself read as a model is, not only its metadata
         except ModelError as exc:
             raise UserError(str(exc)) from None
         click.echo(f"theme model:   {path} ({meta.get('candidate')}, trained {meta.get('trained_at')})")

@@ -220,12 +220,18 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     path = Path(path or default_model_path())
     arrays, state, meta = load_arrays(path)
     if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
-        raise ModelError(f"{path}: trained with other static word vectors than models/static-nl.npz; "
-                         f"run `mh-nlp train`")
+        from ..paths import models_dir
+        from .embeddings import STATIC_FILE
+
+        if not (models_dir() / STATIC_FILE).exists():
+            raise ModelError(f"{path}: a fast-route model needs the static word vectors {models_dir() / STATIC_FILE}, "
+                             f"which are missing; `mh-nlp train --fast` builds them (some 5 minutes) and the model again")
+        raise ModelError(f"{path}: trained with other static word vectors than {models_dir() / STATIC_FILE}; "
+                         f"run `mh-nlp train --fast` to train it again with these")
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
     base = state.get("base")
     if base not in (None, "blank", "nl_core_news_sm"):  # the bases training uses (mh_nlp.nlp.pipeline.select_base)

@@ -26,6 +26,8 @@ MODEL_NAME = "theme-model"
 MODEL_SUFFIX = ".npz"
 FORMAT = 1  # version of the array/JSON layout
 STATE_KEY = "__state_json__"
+MAX_ARRAY_BYTES = 1 << 30  # what a model's arrays may unpack to (the default model's: about 20 MB)
+MAX_MEMBERS = 1_000  # arrays in one model file
 
 
 class ModelError(RuntimeError):
@@ -72,12 +74,19 @@ def library_versions() -> dict[str, str]:
             "scipy": scipy.__version__, "python": platform.python_version()}
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file (mkstemp makes it 0600)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -171,9 +180,30 @@ def load_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict, dict]:
     if not zipfile.is_zipfile(path):
         raise ModelError(f"{path}: not a .npz model file (refusing to interpret it any other way)")
     try:
+        _check_sizes(path)
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         state = json.loads(str(arrays.pop(STATE_KEY)))
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: cannot be loaded safely ({exc.__class__.__name__}: {exc})") from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, json.JSONDecodeError, MemoryError, RecursionError) as exc:
+        raise ModelError(f"{path}: cannot be loaded safely ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+    if not isinstance(state, dict):
+        raise ModelError(f"{path}: cannot be loaded safely (its state is not a JSON object)")
     return arrays, state, meta
+
+
+def _check_sizes(path: Path) -> None:
+    """Refuse a model whose arrays would unpack to more than :data:`MAX_ARRAY_BYTES`, from each array's own
+    ``.npy`` header, read before any array is (a 1 KB file can declare 50 GiB of zeros)."""
+    total = 0
+    with zipfile.ZipFile(path) as zf:
+        members = zf.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ValueError(f"{len(members):,} arrays (at most {MAX_MEMBERS:,})")
+        for info in members:
+            with zf.open(info) as fh:
+                version = np.lib.format.read_magic(fh)
+                shape, _, dtype = (np.lib.format.read_array_header_1_0(fh) if version == (1, 0)
+                                   else np.lib.format.read_array_header_2_0(fh))
+            total += int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if total > MAX_ARRAY_BYTES:
+                raise ValueError(f"its arrays would take more than {MAX_ARRAY_BYTES >> 20:,} MB")
