@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
 from mh_nlp.cli import main
@@ -72,3 +73,27 @@ def test_entities_find_reads_stdin_as_classify_does():
         assert ("not UTF-8; read as Windows-1252" in res.stderr) == warned
     res = runner.invoke(main, ["entities", "find", "--base", "blank"], input=b"\x00\x01\x02binary")
     assert res.exit_code == 1 and res.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"
+
+
+def test_entities_find_reads_a_text_longer_than_spacy_takes_in_pieces():
+    """QA 37: 1.3 MB piped into `entities find` ended in spaCy's E088 traceback (max_length 1,000,000)."""
+    line = "Gemeld bij CoMensha en de NLA.\n"
+    text = line * 36_000  # 1.1 million characters
+    res = CliRunner().invoke(main, ["entities", "find", "--base", "blank"], input=text)
+    assert res.exit_code == 0, res.output[-300:]
+    ents = [json.loads(x) for x in res.output.splitlines()]
+    assert len(ents) == 72_000 and all(text[e["start"]:e["end"]] == e["text"] for e in ents)
+    assert ents[-1]["end"] == len(text) - 2 and ents[-1]["id"] == "nla"
+
+
+@pytest.mark.parametrize("record", ['{"text": "NLA", "spans": [[0, 3]]}', "[1]", '{"text": "NLA"}', "{", '"x"',
+                                    '{"text": "NLA", "spans": [{"start": "0", "end": 3, "label": "ORG", "text": "NLA"}]}'])
+def test_entities_evaluate_names_the_line_of_a_malformed_gold_record(tmp_path, record):
+    """QA 37: a span given as a list ended in a TypeError traceback."""
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "Bij de NLA.", "spans": [{"start": 7, "end": 10, "label": "ORG", "id": "nla", '
+                    '"text": "NLA"}]}\n' + record + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["entities", "evaluate", "--base", "blank", "--gold", str(gold)])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.output.startswith("mh-nlp: error: cannot evaluate: ") and f"{gold}:2: " in res.output
+    assert len(res.output.strip().splitlines()) == 1

@@ -34,13 +34,38 @@ def doc_entities(doc: Doc) -> list[dict[str, Any]]:
     return out
 
 
+PIECE_CHARS = 100_000  # a longer text is read in pieces (spaCy refuses a text over nlp.max_length, 1,000,000)
+
+
 def find_entities(text: str, nlp: Any = None) -> list[dict[str, Any]]:
-    """Entities in ``text`` as dicts ``text, label, id, start, end`` (offsets into ``text`` as given)."""
+    """Entities in ``text`` as dicts ``text, label, id, start, end`` (offsets into ``text`` as given). A text of more
+    than :data:`PIECE_CHARS` characters (a long transcript piped in) is read in pieces cut at line ends (else at a
+    space), the offsets still into the whole text."""
     if nlp is None:
         from .pipeline import load_pipeline
 
         nlp = load_pipeline()
-    return doc_entities(nlp(text))
+    if len(text) <= PIECE_CHARS:
+        return doc_entities(nlp(text))
+    out, starts = [], list(_pieces(text))
+    for (a, b), ents in zip(starts, find_entities_batch((text[a:b] for a, b in starts), nlp=nlp)):
+        out += [{**e, "start": e["start"] + a, "end": e["end"] + a} for e in ents]
+    return out
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive pieces of at most :data:`PIECE_CHARS`, cut after a line end, else after a space."""
+    a = 0
+    while a < len(text):
+        b = min(a + PIECE_CHARS, len(text))
+        if b < len(text):
+            cut = text.rfind("\n", a, b)
+            if cut <= a:
+                cut = max(text.rfind(" ", a, b), text.rfind("\t", a, b))
+            if cut > a:
+                b = cut + 1
+        yield a, b
+        a = b
 
 
 def find_entities_batch(texts: Iterable[str], batch_size: int = 256, n_process: int = 1,
@@ -61,8 +86,18 @@ def load_gold(path: str | Path | None = None) -> list[dict[str, Any]]:
     for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        rec = json.loads(line)
+        try:
+            rec = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            raise ValueError(f"{p}:{lineno}: not a JSON object") from None
+        if not (isinstance(rec, dict) and isinstance(rec.get("text"), str) and isinstance(rec.get("spans"), list)):
+            raise ValueError(f"{p}:{lineno}: expected {{\"text\": \"...\", \"spans\": [...]}}")
         for sp in rec["spans"]:
+            if not (isinstance(sp, dict) and all(isinstance(sp.get(k), int) and not isinstance(sp.get(k), bool)
+                                                 for k in ("start", "end"))
+                    and isinstance(sp.get("label"), str) and isinstance(sp.get("text"), str)):
+                raise ValueError(f"{p}:{lineno}: a span must be {{\"start\": int, \"end\": int, \"label\": \"...\", "
+                                 f"\"text\": \"...\"}}, not {str(sp)[:60]}")
             if rec["text"][sp["start"]:sp["end"]] != sp["text"]:
                 raise ValueError(f"{p}:{lineno}: span {sp} does not match the text")
         records.append(rec)
@@ -75,7 +110,7 @@ def evaluate_gold(nlp: Any = None, path: str | Path | None = None, with_ids: boo
     preds = list(find_entities_batch([r["text"] for r in gold], nlp=nlp))
 
     def key(sp: dict[str, Any]) -> tuple[int, int, str]:
-        return sp["start"], sp["end"], f"{sp['label']}:{sp['id']}" if with_ids else sp["label"]
+        return sp["start"], sp["end"], f"{sp['label']}:{sp.get('id')}" if with_ids else sp["label"]
 
     g = [[key(s) for s in r["spans"]] for r in gold]
     p = [[key(s) for s in doc] for doc in preds]
