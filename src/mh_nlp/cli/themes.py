@@ -165,15 +165,40 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
 
 
 
+DEMO_MARK = ".mh-nlp-demo"  # in a folder the demo writes to: its labels.csv and overview.md are the demo's own
+DEMO_FILES = ("labels.csv", "overview.md")
+
+
+def _demo_out(out_dir: Path | None, repo: Path) -> Path:
+    """The demo's output folder: the default, or one given that is not the examples' folder and holds no
+    labels.csv or overview.md the demo did not write (a user's own files are never replaced)."""
+    default = repo / "reports" / "demo"
+    if out_dir is None:
+        return default
+    examples = (repo / "examples").resolve()
+    resolved = out_dir.resolve()
+    if resolved == examples or examples in resolved.parents:
+        raise UserError(f"{out_dir}: the demo reads its notes from {examples}; write its output elsewhere "
+                        "(nothing written)")
+    if resolved != default.resolve() and not (out_dir / DEMO_MARK).exists():
+        theirs = [n for n in DEMO_FILES if (out_dir / n).exists()]
+        if theirs:
+            raise UserError(f"{out_dir / theirs[0]} exists and was not written by the demo; choose another --out "
+                            "(nothing written)")
+    return out_dir
+
+
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports/demo"),
-              show_default=True, help="Where the demo writes its labelled output (its own files are replaced).")
-def demo(out_dir: Path) -> None:
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the demo writes labels.csv and overview.md [default: reports/demo in the repository]. "
+                   "It replaces only files it wrote there itself.")
+def demo(out_dir: Path | None) -> None:
     """The main job end to end: train if needed, label the example notes, print the evaluation summary."""
     from ..corpus.records import stats
     from ..paths import REPO_ROOT
     from ..themes.train import EVALUATION_REPORT, load_evaluation
 
+    out_dir = _demo_out(out_dir, REPO_ROOT)  # checked before anything runs
     ctx = click.get_current_context()
     click.echo("== 1. gold corpus")
     quotes, tax = _load(None)
@@ -186,6 +211,8 @@ def demo(out_dir: Path) -> None:
     examples = sorted(p for p in (REPO_ROOT / "examples").iterdir()
                       if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md")
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / DEMO_MARK).write_text("labels.csv and overview.md here are written by `mh-nlp demo`, which replaces "
+                                     "them at its next run.\n", encoding="utf-8")
     click.echo(f"\n== 3. label the example notes: {', '.join(p.name for p in examples)}")
     label = main.commands["label"]  # registered by mh_nlp.cli.label
 
