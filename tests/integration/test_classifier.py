@@ -187,6 +187,29 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
     assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
 
 
+def test_train_add_refuses_a_ten_section_a_spreadsheet_turned_into_a_one(tmp_path):
+    """QA 37: a label .csv opened in Excel and saved again turns 3.10 into 3.1; train --add learnt those rows as
+    3.1 (Aandacht/betrokkenheid) though their section_title still said Opsporing/vervolging."""
+    f = tmp_path / "labels.csv"
+    f.write_text("statement,kind,section,section_title\n"
+                 "Meer opvang voor mannen.,statement,4.7,Betere slachtofferbescherming\n"
+                 "Zaken worden te vaak geseponeerd.,statement,3.1,Opsporing/vervolging\n", encoding="utf-8")
+    with pytest.raises(AdditionsError, match=r"row 3: section 3.1 with the title of 3.10 .*write the section as 3.10"):
+        read_additions(f)
+    f.write_text(f.read_text(encoding="utf-8").replace(",3.1,", ",3.10,"), encoding="utf-8")
+    assert [a.section for a in read_additions(f)] == ["4.7", "3.10"]
+    # a row corrected to 3.1 on purpose, its title changed or emptied, is learnt as 3.1; so is one of 2.1 whose
+    # title is another section's (the analyst changed the section only)
+    f.write_text("statement,section,section_title\nVeel aandacht voor het onderwerp.,3.1,\n"
+                 "Weinig aangiftes.,2.1,Betere slachtofferbescherming\n", encoding="utf-8")
+    assert [a.section for a in read_additions(f)] == ["3.1", "2.1"]
+    jl = tmp_path / "c.jsonl"
+    jl.write_text('{"text": "Zaken worden te vaak geseponeerd.", "section": "3.1", '
+                  '"section_title": "Opsporing/vervolging"}\n', encoding="utf-8")
+    with pytest.raises(AdditionsError, match="line 1: section 3.1 with the title of 3.10"):
+        read_additions(jl)
+
+
 def test_train_add_reads_the_columns_as_label_does(tmp_path):
     """Column names in any case, in Dutch too; a semicolon-separated file as Excel writes it."""
     f = tmp_path / "c.csv"

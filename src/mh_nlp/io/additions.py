@@ -29,6 +29,7 @@ SUFFIXES = (".csv", ".xlsx", ".jsonl")
 MAX_ADDITIONS = 20_000  # as many statements as the review screen takes in one upload
 
 Row = tuple[object, object, object]  # (row number as the file shows it, text, section)
+TITLE_COLUMN = "section_title"  # a label output's: the title of the section the row had when it was written
 
 
 def _find(names: list[str], wanted: tuple[str, ...], first: str | None = None) -> int | None:
@@ -80,9 +81,9 @@ def _left_out(kind, section, skipped: dict[str, int]) -> bool:
     return True
 
 
-def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str, int]]:
+def _tables(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list[Row], dict[str, int]]:
     """(rows, rows left out by reason: :func:`_left_out`) of a .csv file or of every sheet of a workbook with a
-    text and a section column."""
+    text and a section column; ``titles`` gets each row's ``section_title`` cell, when the table has one."""
     out: list[Row] = []
     skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
@@ -94,6 +95,8 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[st
                 pass
             continue
         sheet = f" ({where[:-2]})" if where else ""  # a workbook's rows name their sheet: "row 3 (sheet 'Blad1')"
+        lowered = [str(h or "").strip().lower() for h in header]
+        ti = lowered.index(TITLE_COLUMN) if lowered.count(TITLE_COLUMN) == 1 else None
         for n, cells in rows:
             cells = list(cells)
             if not any(c is not None and str(c).strip() for c in cells):
@@ -102,6 +105,8 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[st
             if k is not None and _left_out(get(k), get(s), skipped):
                 continue
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
+            if ti is not None:
+                titles[out[-1][0]] = get(ti)
     if not out and missing:
         raise AdditionsError(f"{path}: needs a text column ({', '.join(TEXT_COLUMNS)}) and a section column "
                              f"({', '.join(SECTION_COLUMNS)}) (" + "; ".join(f"{w}found: {f}" for w, f in missing) + ")")
@@ -110,7 +115,7 @@ def _tables(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[st
     return out, skipped
 
 
-def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str, int]]:
+def _jsonl(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list[Row], dict[str, int]]:
     out: list[Row] = []
     skipped: dict[str, int] = {}
     with open_text(path, warn) as fh:
@@ -130,6 +135,8 @@ def _jsonl(path: Path, warn: Callable[[str], None]) -> tuple[list[Row], dict[str
                 continue
             text = rec[names[t]] if t is not None else None
             out.append((n, _text(text), section))
+            if TITLE_COLUMN in rec:
+                titles[n] = rec[TITLE_COLUMN]
     return out, skipped  # no rows at all: check_additions says so
 
 
@@ -152,7 +159,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     try:
         if suffix == ".xlsx":
             check_zip(path, hint="")  # first, with no hint at an option train does not have
-        rows, skipped = _jsonl(path, say) if suffix == ".jsonl" else _tables(path, say)
+        titles: dict = {}
+        rows, skipped = (_jsonl if suffix == ".jsonl" else _tables)(path, say, titles)
     except AdditionsError:
         raise
     except ZipLimitError as exc:
@@ -166,4 +174,29 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     if len(rows) > MAX_ADDITIONS:
         raise AdditionsError(f"{path}: {len(rows):,} rows (at most {MAX_ADDITIONS:,} corrections in one file): "
                              "corrections are the statements an analyst reviewed, not a whole corpus")
-    return check_additions(rows, path, "line" if suffix == ".jsonl" else "row", taxonomy)
+    unit = "line" if suffix == ".jsonl" else "row"
+    _spreadsheet_tens(rows, titles, path, unit, taxonomy)
+    return check_additions(rows, path, unit, taxonomy)
+
+
+def _spreadsheet_tens(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy: Taxonomy | None) -> None:
+    """A spreadsheet turns the text 3.10 into the number 3.1 and saves it so in a .csv: a row whose section reads
+    ``x.1`` while its ``section_title`` is the title of ``x.10`` is refused (it would teach 3.1 what 3.10 is)."""
+    if not titles:
+        return
+    if taxonomy is None:
+        from ..corpus.records import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    for n, _, section in rows:
+        title = titles.get(n)
+        number = str(section).strip() if section is not None else ""
+        ten = taxonomy.sections.get(number + "0") if number.endswith(".1") else None
+        if ten is None or not isinstance(title, str) or title.strip() != ten.title:
+            continue
+        own = taxonomy.sections.get(number)
+        if own is not None and own.title == ten.title:
+            continue
+        raise AdditionsError(f"{path}: {unit} {n}: section {number} with the title of {number}0 ({ten.title!r}): a "
+                             f"spreadsheet turns {number}0 into {number}; write the section as {number}0 (as text), "
+                             f"or, if {number} is meant, change or empty its section_title")
