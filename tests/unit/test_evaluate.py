@@ -186,12 +186,44 @@ def test_a_partial_evaluation_does_not_replace_a_report(tmp_path):
     from mh_nlp.cli import main
 
     report = tmp_path / "evaluation.json"
-    report.write_text('{"candidates": ["examples_e5", "majority"]}\n', encoding="utf-8")
+    report.write_text('{"protocols": {}, "candidates": ["examples_e5", "majority"]}\n', encoding="utf-8")
     for extra in (["--candidate", "majority"], ["--no-corrections"], ["--folds", "3"]):
         res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path), "--quiet", *extra])
         assert res.exit_code == 1 and "partial run" in res.output and "--force" in res.output, res.output
         assert len(res.output.strip().splitlines()) == 1
-    assert report.read_text(encoding="utf-8") == '{"candidates": ["examples_e5", "majority"]}\n'
+    assert report.read_text(encoding="utf-8") == '{"protocols": {}, "candidates": ["examples_e5", "majority"]}\n'
+
+
+def test_evaluate_never_replaces_files_of_its_names_that_are_not_its_report(tmp_path):
+    """QA 37: a user's own evaluation.md in --out was replaced without a word (only evaluation.json was looked
+    at), and an --out that cannot be written was found only after all the work."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    own = tmp_path / "evaluation.md"
+    own.write_text("mijn eigen notities\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path), "--quiet"])  # a full run as well
+    assert res.exit_code == 1 and "is not from `mh-nlp evaluate`" in res.output and "--force" in res.output
+    assert own.read_text(encoding="utf-8") == "mijn eigen notities\n"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(blocker / "report"), "--candidate", "majority"])
+    assert res.exit_code == 1 and "cannot write the report there" in res.output and "nothing computed" in res.output
+    assert "majority" not in res.output.split("cannot write")[0]  # refused before any work
+
+
+def test_a_run_without_the_default_candidate_claims_no_plots(tmp_path):
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    out = tmp_path / "ev"
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(out), "--quiet", "--candidate", "majority",
+                                    "--no-corrections"])
+    assert res.exit_code == 0, res.output
+    assert "plots in" not in res.output and not list(out.glob("*.png"))
+    assert sorted(p.name for p in out.iterdir()) == ["evaluation.json", "evaluation.md"]  # no temporary files left
 
 
 def test_quoted_share_says_how_often_a_protocol_asks_for_a_section_without_quotes():

@@ -141,7 +141,7 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     """Score every candidate against the anthology under five protocols (new pages, known themes, themes
     without quotes, development and external sentences) plus the correction curve."""
     from ..corpus.records import load_taxonomy
-    from ..themes.evaluate import DEFAULT_FOLDS, candidates, run_evaluation, summary_table
+    from ..themes.evaluate import DEFAULT_CANDIDATE, DEFAULT_FOLDS, candidates, run_evaluation, summary_table
 
     names = {c.name for c in candidates(load_taxonomy(), slow=True)}
     unknown = [n for n in only if n not in names]
@@ -155,12 +155,43 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     if folds > pages:  # new pages folds by page: no more folds than pages
         raise UserError(f"--folds {folds}: at most {pages}, the number of quote pages")
     partial = bool(only) or no_corrections or folds != DEFAULT_FOLDS
-    if partial and not force and (out_dir / "evaluation.json").exists():
-        raise UserError(f"{out_dir / 'evaluation.json'} exists, and this partial run (--candidate, --no-corrections "
-                        "or other --folds) would replace it: write it elsewhere with --out DIR, or pass --force")
+    if not force:
+        _check_report_folder(out_dir, partial)
+    _writable_folder(out_dir)  # before the work, not after it
     ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
     click.echo(summary_table(ev))
-    click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}, plots in {out_dir}/")
+    plots = f", plots in {out_dir}/" if DEFAULT_CANDIDATE in ev["candidates"] else ""
+    click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}{plots}")
+
+
+def _check_report_folder(out_dir: Path, partial: bool) -> None:
+    """Refuse (UserError) to write a report where it would replace files that are not an ``mh-nlp evaluate``
+    report, or, for a partial run, a report."""
+    present = [out_dir / n for n in ("evaluation.json", "evaluation.md") if (out_dir / n).exists()]
+    present += sorted(out_dir.glob("reliability_*.png")) if out_dir.is_dir() else []
+    if not present:
+        return
+    try:
+        ours = "protocols" in json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, RecursionError):
+        ours = False
+    if not ours:
+        raise UserError(f"{present[0]} exists and is not from `mh-nlp evaluate`: write the report elsewhere with "
+                        "--out DIR, or pass --force to replace it")
+    if partial:
+        raise UserError(f"{out_dir / 'evaluation.json'} exists, and this partial run (--candidate, --no-corrections "
+                        "or other --folds) would replace it: write it elsewhere with --out DIR, or pass --force")
+
+
+def _writable_folder(out_dir: Path) -> None:
+    """UserError unless files can be made in ``out_dir`` (made when missing)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise UserError(f"{out_dir}: cannot write the report there ({exc.strerror or exc.__class__.__name__}; "
+                        "nothing computed)") from None
 
 
 

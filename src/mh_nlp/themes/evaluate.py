@@ -21,6 +21,7 @@ choice inside a model (weights, temperature, chapter model) is made inside the t
 from __future__ import annotations
 
 import json
+import os
 import time
 import warnings
 from collections import Counter
@@ -721,13 +722,26 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
         for m in models:
             out["corrections"][m.name] = correction_effect(m, c, splits, Xext, ext_accepted, tax, say)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # each file written whole or not at all (an interrupted run leaves the previous report readable)
     for proto, res in out["protocols"].items():
         r = res["candidates"].get(DEFAULT_CANDIDATE)
         if r:
-            _reliability_plot(out_dir / f"reliability_{proto}.png", r["reliability"], f"{DEFAULT_CANDIDATE}: {proto}")
-    (out_dir / "evaluation.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out_dir / "evaluation.md").write_text(markdown(out), encoding="utf-8")
+            _atomic(out_dir / f"reliability_{proto}.png",
+                    lambda p, r=r, proto=proto: _reliability_plot(p, r["reliability"], f"{DEFAULT_CANDIDATE}: {proto}"))
+    _atomic(out_dir / "evaluation.json", lambda p: p.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n",
+                                                               encoding="utf-8"))
+    _atomic(out_dir / "evaluation.md", lambda p: p.write_text(markdown(out), encoding="utf-8"))
     return out
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """``write`` a file beside ``path``, then put it in its place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _reliability_plot(path: Path, bins: list[dict], title: str) -> None:
@@ -747,7 +761,7 @@ def _reliability_plot(path: Path, bins: list[dict], title: str) -> None:
     ax.set_ylabel("share right")
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format="png")
     plt.close(fig)
 
 
