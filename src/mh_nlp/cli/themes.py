@@ -135,7 +135,8 @@ def _build_static_vectors(out: Path) -> None:
 @click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.option("--force", is_flag=True, help="Let a partial run (--candidate, --no-corrections, other --folds) "
-              "replace the report in --out.")
+              "replace the report in --out, or any run replace files of its names (evaluation.md, …) that are not "
+              "an mh-nlp report.")
 def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool,
              force: bool) -> None:
     """Score every candidate against the anthology under five protocols (new pages, known themes, themes
