@@ -66,7 +66,28 @@ def _exit_fast() -> None:
         atexit.register(gc.freeze)  # registered first of the command's handlers, so it runs after them
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
+
+
+def interrupted(what: str = "interrupted") -> UserError:
+    """The one-line error of a command stopped by Ctrl-C (exit status 130)."""
+    err = UserError(what)
+    err.exit_code = EXIT_INTERRUPTED
+    return err
+
+
+class _Group(click.Group):
+    """The command group: Ctrl-C in any command is one line and exit status 130 (click's default printed
+    "Aborted!" and exited 1), unless the command says more itself."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise interrupted() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mh-nlp")
 def main() -> None:
     """Sort Dutch statements about human trafficking into the anthology's themes."""

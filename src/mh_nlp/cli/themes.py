@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _guard, _load, _progress, _warn, main
+from .base import UserError, _guard, _load, _progress, _warn, interrupted, main
 
 
 @main.command()
@@ -100,7 +100,12 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
 
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
-    meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None, added_sha)
+    try:
+        meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
+                      added_sha)
+    except KeyboardInterrupt:
+        raise interrupted(f"interrupted; {path} not written" + (" (the model there is as it was)" if path.exists()
+                                                                 else "")) from None
     extra = f" and {meta['corrections']} corrections from {shown(add_file)}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
@@ -117,14 +122,28 @@ def _build_static_vectors(out: Path) -> None:
     if not script.exists():  # an installed package without the source tree
         raise UserError(f"{out} is missing: build it with training/build_static_vectors.py from the source tree")
     click.echo(f"building the fast route's static word vectors once ({out}; some 5 minutes on 2 cores) ...", err=True)
+    import signal
+
+    child = subprocess.Popen([sys.executable, str(script), "--out", str(out), "--quiet"])
+
+    def stop(signum, frame):  # SIGTERM or SIGHUP to this process: the child goes too (Ctrl-C reaches both)
+        raise KeyboardInterrupt
+
+    taken = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        done = subprocess.run([sys.executable, str(script), "--out", str(out), "--quiet"], check=False)
+        returncode = child.wait()
     except KeyboardInterrupt:
-        err = UserError("interrupted; static word vectors not built")
-        err.exit_code = 130  # as label and classify exit on Ctrl-C
-        raise err from None
-    if done.returncode != 0 or not out.exists():
-        raise UserError(f"building {out} failed (exit status {done.returncode})")
+        child.terminate()  # it writes beside the file and renames at the end: nothing half-built is left
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        raise interrupted("interrupted; static word vectors not built") from None
+    finally:
+        for sig, handler in taken.items():
+            signal.signal(sig, handler)
+    if returncode != 0 or not out.exists():
+        raise UserError(f"building {out} failed (exit status {returncode})")
 
 
 @main.command()
@@ -159,7 +178,10 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     if not force:
         _check_report_folder(out_dir, partial)
     _writable_folder(out_dir)  # before the work, not after it
-    ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
+    try:
+        ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
+    except KeyboardInterrupt:
+        raise interrupted(f"interrupted; no report written to {out_dir}") from None
     click.echo(summary_table(ev))
     plots = f", plots in {out_dir}/" if DEFAULT_CANDIDATE in ev["candidates"] else ""
     click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}{plots}")
