@@ -117,3 +117,20 @@ def test_label_with_two_workers_writes_what_one_writes(trained, tmp_path):
             outs.append(list(csv.DictReader(fh)))
     assert len(outs[0]) == 160 and outs[0] == outs[1]
     assert outs[0][0]["entity_ids"] and outs[0][0]["section"]
+
+
+def test_the_library_refuses_what_is_not_a_list_of_texts(trained):
+    """QA 37: predict("one string") labelled each letter; None and 123 got a section."""
+    _, _, trained = trained
+    for call in (trained.predict, trained.predict_proba, trained.predict_details, trained.analyse, trained.predict_top):
+        with pytest.raises(TypeError, match="a list of texts, not one text"):
+            call("Er is te weinig opvang.")
+        with pytest.raises(TypeError, match="text 2 is NoneType, not a string"):
+            call(["Er is te weinig opvang.", None])
+        with pytest.raises(TypeError, match="text 1 is int"):
+            call([123])
+    for k in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="k must be"):
+            trained.predict_top(["Er is te weinig opvang."], k=k)
+    assert len(trained.predict_top(["Er is te weinig opvang."], k=1)[0]) == 1
+    assert trained.predict(("Er is te weinig opvang.",)) == trained.predict(["Er is te weinig opvang."])

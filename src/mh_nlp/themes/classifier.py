@@ -31,6 +31,23 @@ def encoder_sha256(encoder: str) -> str | None:
     return sha256_file(path) if path.exists() else None
 
 
+def _texts(texts: Sequence[str]) -> list[str]:
+    """``texts`` as a list of strings; a plain string (which would be read letter by letter) or an item that is not
+    text is a TypeError naming it."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("give a list of texts, not one text: predict([text])")
+    texts = list(texts)
+    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if bad is not None:
+        raise TypeError(f"text {bad + 1} is {type(texts[bad]).__name__}, not a string")
+    return texts
+
+
+def _k(k: int) -> None:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a whole number of sections, 1 or more, not {k!r}")
+
+
 class Classifier:
     """A fitted theme model with its spaCy preprocessing and the taxonomy: ``predict`` / ``predict_proba`` /
     ``predict_top`` / ``predict_details``, and ``analyse`` for themes and entities from one spaCy pass.
@@ -60,7 +77,7 @@ class Classifier:
         return getattr(self.model, "encoder", "") != "e5"
 
     def _prepare(self, texts: Sequence[str]) -> list[Prepared]:
-        return prepare(list(texts), self.base, entities=getattr(self.model, "uses_entities", True))
+        return prepare(_texts(texts), self.base, entities=getattr(self.model, "uses_entities", True))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of every section (columns in ``classes_`` order), with the evidence of a leading label that
@@ -90,6 +107,7 @@ class Classifier:
         return [d.section for d in self.predict_details(texts)]
 
     def predict_top(self, texts: Sequence[str], k: int = 3) -> list[list[tuple[str, float]]]:
+        _k(k)
         P = self.predict_proba(texts)
         order = answer_order(P, self.column_chapters_, k)
         return [[(self.classes_[j], float(P[i, j])) for j in row] for i, row in enumerate(order)]
@@ -106,7 +124,8 @@ class Classifier:
         ``headings``: the heading each text stands under in its note (None: none); a heading that names a chapter
         ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`). A text's own
         leading label that names one ("Knelpunt: te weinig opvang") is such evidence too, in place of its heading's."""
-        texts = list(texts)
+        texts = _texts(texts)
+        _k(k)
         return self._proba_details(self._prepare(texts), k, in_order, headings)[1] if texts else []
 
     def _details_prepared(self, X: Sequence[Prepared], k: int = 3) -> list[Prediction]:
@@ -181,7 +200,8 @@ class Classifier:
         (``in_order``, ``headings``: as in :meth:`predict_details`)."""
         from ..nlp.entities import doc_entities
 
-        texts = list(texts)
+        texts = _texts(texts)
+        _k(k)
         if not texts:
             return []
         from ..nlp.pipeline import memory_zone_for
