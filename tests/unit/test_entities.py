@@ -36,6 +36,14 @@ def ents(nlp, text: str) -> list[tuple[str, str, str]]:
     ("met OCW en JenV.", [("OCW", "ORG", "min-ocw"), ("JenV", "ORG", "min-jenv")]),
     ("[IND] en COSM", [("IND", "ORG", "ind"), ("COSM", "ORG", "cosm")]),
     ("Vereniging van Nederlandse Gemeenten en Web-IQ", [("Vereniging van Nederlandse Gemeenten", "ORG", "vng"), ("Web-IQ", "ORG", "web-iq")]),
+    # possessives and compounds the tokenizer keeps as one token (QA 37: all of these were missed)
+    ("Cijfers van NLA's inspecteurs en CoMensha’s rapport.",
+     [("NLA's", "ORG", "nla"), ("CoMensha’s", "ORG", "comensha")]),
+    ("De CoMensha-cijfers en een Veilig Thuis-medewerker; het Riec Limburg.",
+     [("CoMensha-cijfers", "ORG", "comensha"), ("Veilig Thuis-medewerker", "ORG", "veilig-thuis"),
+      ("Riec", "ORG", "riec")]),
+    ("De Arbeidsinspectie-controles en de arbeidsinspectie's.",
+     [("Arbeidsinspectie-controles", "ORG", "nla"), ("arbeidsinspectie's", "ORG", "nla")]),
 ])
 def test_organisations(nlp, text, expected) -> None:
     assert ents(nlp, text) == expected
@@ -63,6 +71,7 @@ def test_well_known_bodies_of_the_field(nlp, text, expected) -> None:
     "Ind. en ind zijn geen dienst; ook de com en de cosmos niet.",
     "De nationale politieke agenda en de omgeving.",
     "Ik ben fier op de abu-vertaling; humanitas en reclassering als woorden.",
+    "Een fier-gevoel, om-denken, een veilig thuis-gevoel en nla-achtige foto's.",
 ])
 def test_ordinary_words_are_not_organisations(nlp, text) -> None:
     assert [e for e in ents(nlp, text) if e[1] == "ORG"] == []
