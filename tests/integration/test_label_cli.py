@@ -480,6 +480,12 @@ def test_classify_stdin_in_utf16_or_32_is_read_as_such(clf, encoding):
 def test_classify_stdin_binary_is_a_one_line_error(clf):
     r = CliRunner().invoke(main, ["classify"], input=b"\x00\x01\x02\xff\x00\x00\x07abc")
     assert r.exit_code == 1 and r.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"
+    # a NUL byte past the first 8 KB that were looked at: refused at its line, not classified (QA 37)
+    late = ("Te weinig opvang.\n" * 600).encode("utf-8") + b"Iets\x00binairs\n"
+    r = CliRunner().invoke(main, ["classify", "--json"], input=late)
+    assert r.exit_code == 1 and r.stderr.strip().splitlines()[-1] == (
+        "mh-nlp: error: <stdin>: line 601 holds a NUL byte: binary data, not text")
+    assert "\\u0000" not in r.stdout and "\\x00" not in r.stdout
 
 
 def test_classify_skips_texts_without_words(clf):
@@ -566,3 +572,11 @@ def test_a_label_output_of_a_file_with_its_own_section_column_can_be_given_back(
     assert row["input_sectie"] == "2.1" and row["input_Section"] == "x" and "sectie" not in row
     assert [(a.text, a.section) for a in read_additions(out)] == [
         ("De politie ziet meer signalen van uitbuiting in de zorg.", row["section"])]
+
+
+def test_a_long_text_is_named_by_its_start_not_a_count(clf):
+    """QA 37: "text 1 is 13,999 characters" named the third input line when two lines without words came first."""
+    long = "Te weinig opvang voor slachtoffers in de regio. " * 300
+    r = CliRunner().invoke(main, ["classify", "--json"], input=f"12345\n?!\n{long}\n".encode("utf-8"))
+    assert r.exit_code == 0, r.output
+    assert f"{long.strip()[:40]!r}... is {len(long.strip()):,} characters long; classified on its first 10,000" in r.stderr

@@ -135,7 +135,7 @@ def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
                       (["train", "--add", str(add), "--model", str(out)], "the same corrections"),
                       (["train", "--add", str(other), "--model", str(out), "--if-needed"], "c2.csv would replace")):
         res = CliRunner().invoke(main, args)
-        assert res.exit_code == 1 and "exists (trained with 1 corrections from" in res.output, res.output
+        assert res.exit_code == 1 and "exists (trained with 1 correction from" in res.output, res.output
         assert why in res.output and "use --force" in res.output and res.output.count("\n") == 1
     res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out), "--if-needed"])
     assert res.exit_code == 0 and res.output.startswith(f"model is up to date: {out}"), res.output

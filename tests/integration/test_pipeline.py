@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -72,7 +73,13 @@ def test_entities_find_reads_stdin_as_classify_does():
         assert ent["id"] == "comensha" and text[ent["start"]:ent["end"]] == "Coördinatiecentrum tegen Mensenhandel"
         assert ("not UTF-8; read as Windows-1252" in res.stderr) == warned
     res = runner.invoke(main, ["entities", "find", "--base", "blank"], input=b"\x00\x01\x02binary")
-    assert res.exit_code == 1 and res.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"
+    assert res.exit_code == 1 and res.stderr == "mh-nlp: error: <stdin>: binary data (a NUL byte), not text\n"
+    late = ("Gemeld bij CoMensha.\n" * 1000).encode("utf-8") + b"\x00\x01binary"  # past the first 8 KB (QA 37)
+    res = runner.invoke(main, ["entities", "find", "--base", "blank"], input=late)
+    assert res.exit_code == 1 and "binary data" in res.stderr and res.stdout == ""
+    here = Path(__file__)
+    res = runner.invoke(main, ["entities", "find", "--base", "blank", str(here)])
+    assert res.exit_code == 1 and res.stderr.startswith(f"mh-nlp: error: {here} is a file, and entities find takes text")
 
 
 def test_entities_find_reads_a_text_longer_than_spacy_takes_in_pieces():

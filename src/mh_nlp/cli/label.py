@@ -167,7 +167,9 @@ def _stdin_texts() -> Iterator[str]:
         if b"\x00" in head[:8192]:
             raise UserError("<stdin>: binary data, not text")
         stream = _byte_lines(head, stream)
-    for raw in stream:
+    for n, raw in enumerate(stream, 1):
+        if b"\x00" in raw:  # past the first 8 KB that were looked at above
+            raise UserError(f"<stdin>: line {n} holds a NUL byte: binary data, not text")
         try:
             line = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -305,9 +307,9 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                 break
             if clf is None:
                 clf = _load_classifier(model)
-            for i, t in enumerate(batch):
+            for t in batch:  # named by its start, as a text without words is (a count would skip those)
                 if len(t) > MAX_CHARS:
-                    _warn(f"text {count + i + 1} is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
+                    _warn(f"{t[:40]!r}... is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
             short = [t[:MAX_CHARS] for t in batch]
             if in_order:
                 _require_in_order(clf)

@@ -89,8 +89,8 @@ def _stdin_whole() -> str:
     wide = wide_encoding(data)
     if wide:
         return data.decode(wide, errors="replace").lstrip("\ufeff")
-    if b"\x00" in data[:8192]:
-        raise UserError("<stdin>: binary data, not text")
+    if b"\x00" in data:
+        raise UserError("<stdin>: binary data (a NUL byte), not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -107,6 +107,9 @@ def entities_find(text: str | None, base: str | None) -> None:
 
     if text is None:
         text = _stdin_whole()
+    elif text.strip() and " " not in text.strip() and Path(text.strip()).is_file():  # "entities find notes.txt"
+        raise UserError(f"{text.strip()} is a file, and entities find takes text: `mh-nlp entities find < "
+                        f"{text.strip()}` reads the file")
     for ent in find_entities(text, nlp=_pipeline(base)):
         click.echo(_json_out(ent))
 

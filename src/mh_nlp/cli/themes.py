@@ -80,7 +80,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         # at a path given with --model, only by --if-needed; one trained with corrections never
         plain = meta is not None and not meta.get("corrections") and meta.get("candidate") == candidate
         if additions or not plain or (model_path is not None and not if_needed):
-            earlier = f" (trained with {meta['corrections']} corrections from {meta.get('corrections_file') or '?'}" \
+            earlier = f" (trained with {_corrections(meta['corrections'])} from {meta.get('corrections_file') or '?'}" \
                 if meta and meta.get("corrections") else ""
             why = (earlier + (", the same corrections" if added_sha == meta.get("corrections_file_sha256")
                               else f", which {shown(add_file)} would replace" if additions
@@ -106,11 +106,15 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     except KeyboardInterrupt:
         raise interrupted(f"interrupted; {path} not written" + (" (the model there is as it was)" if path.exists()
                                                                  else "")) from None
-    extra = f" and {meta['corrections']} corrections from {shown(add_file)}" if additions else ""
+    extra = f" and {_corrections(meta['corrections'])} from {shown(add_file)}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
                f"stance statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
+
+
+def _corrections(n: int) -> str:
+    return f"{n:,} correction{'' if n == 1 else 's'}"
 
 
 def _build_static_vectors(out: Path) -> None:
