@@ -238,3 +238,18 @@ def test_name_finder_deduce_is_one_line_when_missing_or_without_pseudonymise(clf
     assert run("label", notes, "-o", out, "--pseudonymise", "--name-finder", "deduce", "-q").exit_code == 0
     written = out.read_text(encoding="utf-8-sig")
     assert not any(w in written for p in PEOPLE for w in p.split() if w[0].isupper())
+
+
+def test_author_and_contact_columns_and_lines_are_pseudonymised(clf, tmp_path):
+    """QA 36/37: names only in an 'auteur' or 'contactpersoon' column (or an 'Opgesteld door:' line) stayed."""
+    table = tmp_path / "t.csv"
+    table.write_text("tekst;auteur;contactpersoon\nEr is te weinig opvang voor mannen.;Ilse Vermeulen;Ruud Hoekstra\n"
+                     "De samenwerking met het RIEC gaat goed.;Ilse Vermeulen;\n", encoding="utf-8")
+    note = tmp_path / "n.txt"
+    note.write_text("Opgesteld door: Bram Kuipers\n\nEr zijn te weinig rechercheurs bij de AVIM.\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = run("label", table, note, "--column", "tekst", "-o", out, "--pseudonymise", "-q")
+    assert r.exit_code == 0, r.output
+    written = out.read_text(encoding="utf-8")
+    assert not re.search(r"Ilse|Vermeulen|Ruud|Hoekstra|Bram|Kuipers", written), written
+    assert "RIEC" in written and "AVIM" in written

@@ -93,7 +93,10 @@ _NOUN_ENDINGS = ("ing", "heid", "tie", "sie", "schap", "isme", "iteit", "teit", 
 PEOPLE_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afmeldingen", "afgemeld", "deelnemers", "gasten",
                  "te gast", "notulist", "notulen", "notulant", "verslag", "verslaglegging", "verslaglegger",
                  "gespreksleider", "gespreksleiding", "moderator", "facilitator", "ter info", "ter informatie",
-                 "kopie aan", "cc", "attendees", "present", "minutes", "met kennisgeving afwezig"}
+                 "kopie aan", "cc", "attendees", "present", "minutes", "met kennisgeving afwezig",
+                 # who wrote or is reached: a note's "Opgesteld door:" line, a table's "auteur" or "contactpersoon"
+                 "auteur", "auteurs", "author", "authors", "opgesteld door", "ingevuld door", "geschreven door",
+                 "schrijver", "interviewer", "contactpersoon", "contactpersonen"}
 
 
 def _people_label(key: str) -> bool:
