@@ -1062,6 +1062,9 @@ def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
         r = c.post(f"/documents/{twice['id']}/remove", data={"csrf": csrf(c)}, follow_redirects=False)
         assert r.status_code == 303
         assert [d["name"] for d in c.get("/api/documents").json()["documents"]] == ["eerste"]
+        for lax in (f"{keep['id']}.0", f"%2B{keep['id']}"):  # a filter by a lax id matches nothing either
+            assert c.get(f"/api/statements?document={lax}").json()["statements"] == []
+        assert c.get(f"/api/statements?document={keep['id']}").json()["statements"]
         assert c.get(f"/api/statements?document={twice['id']}").json()["statements"] == []
         assert not Path(twice["file"]).exists() and Path(keep["file"]).exists()
         assert all(r["document"] != "dubbel" for r in app.state.store.reviewed())
@@ -1142,7 +1145,17 @@ def test_a_stale_tab_is_told_and_cannot_undo_another_decision(make_app, csrf):
         assert c.delete(f"{url}?decision={latest}").json()["undone"] == 1
         for bad in ({"section": "4.7", "seen": "3"}, {"section": "4.7", "seen": True}, {"section": "4.7", "seen": -1}):
             assert c.post(url, json=bad).status_code == 400
-        assert c.delete(f"{url}?decision=abc").status_code == 400
+        assert c.delete(f"{url}?decision=abc").status_code == 400 and c.delete(f"{url}?decision=0").status_code == 400
+        # QA 37: an undone decision's id was given to the next one, so a stale tab's undo took that one back
+        a = c.post(url, json={"section": "4.7"}).json()["id"]
+        assert c.delete(f"{url}?decision={a}").json()["undone"] == 1  # tab B undoes tab A's decision ...
+        b = c.post(url, json={"section": "2.1"}).json()["id"]  # ... and decides
+        assert b != a
+        assert c.post(url, json={"section": "4.13", "seen": a}).json()["replaced"]["id"] == b  # tab A, stale
+        latest = c.get("/api/statements").json()["statements"][0]["decision_id"]
+        r = c.delete(f"{url}?decision={a}")
+        assert r.status_code == 409 and "undone meanwhile" in r.json()["error"]
+        assert c.get("/api/statements").json()["statements"][0]["decision_id"] == latest
 
 
 @needs_model

@@ -307,10 +307,19 @@ class Store:
                     (key, value))
 
     # -------------------------------------------------------- documents
+    def _remember_max_id(self, table: str) -> None:
+        """Before rows of ``table`` are deleted (in the open transaction): its highest id so far, so that
+        :meth:`_next_id` never gives it again."""
+        self.db.execute(f"""INSERT INTO settings (key, value)
+                            SELECT 'removed_max_id_{table}', coalesce(max(id), 0) FROM {table} WHERE true
+                            ON CONFLICT(key) DO UPDATE SET
+                            value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))""")
+
     @staticmethod
     def _next_id(table: str) -> str:
-        """SQL for a new row's id that never reuses one of a removed document or statement (SQLite would give the
-        highest removed id again: a stale tab's decision would land on another statement)."""
+        """SQL for a new row's id that never reuses one of a removed document, statement or decision (SQLite would
+        give the highest removed id again: a stale tab's decision would land on another statement, and a stale tab's
+        undo would take back a decision made after the one it saw)."""
         return (f"(SELECT max(coalesce((SELECT max(id) FROM {table}), 0), coalesce((SELECT CAST(value AS INTEGER) "
                 f"FROM settings WHERE key = 'removed_max_id_{table}'), 0)) + 1)")
 
@@ -352,11 +361,8 @@ class Store:
                 return None
             if row["status"] in ("queued", "labelling"):
                 raise ValueError(f"document {doc_id} is being labelled: remove it when it is done")
-            for table in ("documents", "statements"):  # their ids are never given again (see _next_id)
-                db.execute(f"""INSERT INTO settings (key, value)
-                               SELECT 'removed_max_id_{table}', coalesce(max(id), 0) FROM {table} WHERE true
-                               ON CONFLICT(key) DO UPDATE SET
-                               value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))""")
+            for table in ("documents", "statements", "decisions"):  # their ids are never given again (_next_id)
+                self._remember_max_id(table)
             db.execute("DELETE FROM decisions WHERE statement_id IN (SELECT id FROM statements WHERE document_id = ?)",
                        (doc_id,))
             db.execute("DELETE FROM statements WHERE document_id = ?", (doc_id,))
@@ -558,8 +564,8 @@ class Store:
                                 "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
             action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
             at = now()
-            did = db.execute("INSERT INTO decisions (statement_id, section, who, at, model_version, action) "
-                             "VALUES (?, ?, ?, ?, ?, ?)",
+            did = db.execute("INSERT INTO decisions (id, statement_id, section, who, at, model_version, action) "
+                             f"VALUES ({self._next_id('decisions')}, ?, ?, ?, ?, ?, ?)",
                              (statement_id, section, who, at,
                               st["model_version"] if model_version is None else model_version, action)).lastrowid
             db.execute("COMMIT")
@@ -590,10 +596,13 @@ class Store:
             latest = db.execute("SELECT id, section, who, action FROM decisions WHERE statement_id = ? "
                                 "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
             if seen is not None and (latest is None or latest["id"] != seen):
-                raise ValueError("this row was decided again meanwhile" + (
-                    "" if latest is None else f" by {latest['who']} ("
-                    f"{'not a statement' if latest['section'] is None else latest['section']})") +
-                    ": reload the page to see it")
+                gone = db.execute("SELECT 1 FROM decisions WHERE id = ?", (seen,)).fetchone() is None
+                raise ValueError(("this decision was undone meanwhile" if gone else "this row was decided again meanwhile")
+                                 + ("" if latest is None or gone and latest["id"] < seen else
+                                    f" by {latest['who']} ({'not a statement' if latest['section'] is None else latest['section']})")
+                                 + ": reload the page to see it")
+            if latest is not None:
+                self._remember_max_id("decisions")
             undone = 0 if latest is None else db.execute("DELETE FROM decisions WHERE id = ?", (latest["id"],)).rowcount
             now_counts = db.execute("SELECT id, statement_id, section, who, at, action FROM decisions "
                                     "WHERE statement_id = ? ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
@@ -625,7 +634,8 @@ class Store:
                                  f"VALUES ({self._next_id('statements')}, ?, ?, ?)",
                                  (doc, pos, text)).lastrowid
             at = now()
-            did = db.execute("INSERT INTO decisions (statement_id, section, who, at, action) VALUES (?, ?, ?, ?, 'correct')",
+            did = db.execute("INSERT INTO decisions (id, statement_id, section, who, at, action) "
+                             f"VALUES ({self._next_id('decisions')}, ?, ?, ?, ?, 'correct')",
                              (sid, section, who, at)).lastrowid
             db.execute("COMMIT")
         except BaseException:

@@ -750,7 +750,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         await no_body_or_json(request)
         statement_id = _row_id(statement_id, "statement")
         seen = _int_param(decision)
-        if seen == -1:
+        if seen is not None and seen < 1:
             raise ApiError(400, "decision must be the id of the decision to undo")
         try:
             out = await run_in_threadpool(store.undecide, statement_id, seen)
@@ -820,8 +820,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return RedirectResponse("/", status_code=303)
 
     @app.get("/api/statements")
-    def api_statements(document: int | None = None, limit: int | None = None, offset: int = 0):
-        """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total."""
+    def api_statements(document: str | None = None, limit: int | None = None, offset: int = 0):
+        """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total.
+        ``document`` is plain digits or names no document (``3.0`` is not 3), as in every other address."""
+        document = _int_param(document)
         if document is not None and not 0 < document <= MAX_ID:
             return {"statements": []} if limit is None else {"statements": [], "total": 0}
         if limit is None:
