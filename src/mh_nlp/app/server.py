@@ -822,8 +822,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.get("/api/statements")
     def api_statements(document: str | None = None, limit: int | None = None, offset: int = 0):
         """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total.
-        ``document`` is plain digits or names no document (``3.0`` is not 3), as in every other address."""
+        ``document`` is plain digits (``3.0`` or ``+3`` is a 400, never document 3)."""
         document = _int_param(document)
+        if document == -1:
+            raise ApiError(400, "document must be a document id (a whole number)")
         if document is not None and not 0 < document <= MAX_ID:
             return {"statements": []} if limit is None else {"statements": [], "total": 0}
         if limit is None:
