@@ -823,9 +823,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def api_statements(document: str | None = None, limit: int | None = None, offset: int = 0):
         """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total.
         ``document`` is plain digits (``3.0`` or ``+3`` is a 400, never document 3)."""
-        document = _int_param(document)
-        if document == -1:
-            raise ApiError(400, "document must be a document id (a whole number)")
+        if document is not None:
+            if not (document.isascii() and document.isdigit() and len(document) <= 40):
+                raise ApiError(400, "document must be a document id (a whole number)")
+            document = int(document)
         if document is not None and not 0 < document <= MAX_ID:
             return {"statements": []} if limit is None else {"statements": [], "total": 0}
         if limit is None:
