@@ -178,3 +178,19 @@ def test_a_fast_model_without_its_static_vectors_says_they_are_missing(tmp_path,
     (tmp_path / "static-nl.npz").write_bytes(b"other vectors")
     with pytest.raises(ModelError, match="trained with other static word vectors .* `mh-nlp train --fast`"):
         load_classifier(path)
+
+
+def test_an_interrupted_save_leaves_the_previous_model_and_metadata(saved, monkeypatch):
+    """QA 37: Ctrl-C after the new .npz was in place but before its .json left a model that failed its checksum."""
+    import mh_nlp.themes.store as store
+
+    def interrupted(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "sha256_file", interrupted)  # while the new model's checksum is computed
+    with pytest.raises(KeyboardInterrupt):
+        save_model({"w": np.arange(9.0)}, {"params": {"x": 2}}, saved, {"candidate": "t"})
+    monkeypatch.undo()
+    arrays, state, _ = load_arrays(saved)
+    assert arrays["w"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0] and state == {"params": {"x": 1}}
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["m.json", "m.npz"]  # nothing staged left behind

@@ -100,10 +100,13 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
 
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
+    before = _signature(path)
     try:
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
                       added_sha)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the model and its metadata are put in place together (store.replace_together)
+        if _signature(path) != before:
+            raise interrupted(f"interrupted just after the new model was saved to {path}") from None
         raise interrupted(f"interrupted; {path} not written" + (" (the model there is as it was)" if path.exists()
                                                                  else "")) from None
     extra = f" and {_corrections(meta['corrections'])} from {shown(add_file)}" if additions else ""
@@ -111,6 +114,15 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
                f"stance statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    """(modification time, size) of a file, None when there is none: whether an interrupted run replaced it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _corrections(n: int) -> str:
@@ -182,9 +194,12 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     if not force:
         _check_report_folder(out_dir, partial)
     _writable_folder(out_dir)  # before the work, not after it
+    before = _signature(out_dir / "evaluation.json")
     try:
         ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the report's files are put in place together (store.replace_together)
+        if _signature(out_dir / "evaluation.json") != before:
+            raise interrupted(f"interrupted just after the report was written to {out_dir}") from None
         raise interrupted(f"interrupted; no report written to {out_dir}") from None
     click.echo(summary_table(ev))
     plots = f", plots in {out_dir}/" if DEFAULT_CANDIDATE in ev["candidates"] else ""

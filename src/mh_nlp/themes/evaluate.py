@@ -21,7 +21,6 @@ choice inside a model (weights, temperature, chapter model) is made inside the t
 from __future__ import annotations
 
 import json
-import os
 import time
 import warnings
 from collections import Counter
@@ -42,6 +41,7 @@ from .context import learn_order, read_note
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
+from .store import replace_together
 from ..corpus.outside import SETS as OUTSIDE, read_outside
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared
@@ -722,26 +722,26 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
         for m in models:
             out["corrections"][m.name] = correction_effect(m, c, splits, Xext, ext_accepted, tax, say)
     out_dir.mkdir(parents=True, exist_ok=True)
-    # each file written whole or not at all (an interrupted run leaves the previous report readable)
+    # every file is written beside its place first, then all are put in place together (store.replace_together):
+    # an interrupted run leaves the previous report whole
+    writes: list[tuple[Path, Callable[[Path], None]]] = []
     for proto, res in out["protocols"].items():
         r = res["candidates"].get(DEFAULT_CANDIDATE)
         if r:
-            _atomic(out_dir / f"reliability_{proto}.png",
-                    lambda p, r=r, proto=proto: _reliability_plot(p, r["reliability"], f"{DEFAULT_CANDIDATE}: {proto}"))
-    _atomic(out_dir / "evaluation.json", lambda p: p.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n",
-                                                               encoding="utf-8"))
-    _atomic(out_dir / "evaluation.md", lambda p: p.write_text(markdown(out), encoding="utf-8"))
-    return out
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """``write`` a file beside ``path``, then put it in its place."""
-    tmp = path.with_name(f".{path.name}.tmp")
+            writes.append((out_dir / f"reliability_{proto}.png", lambda p, r=r, proto=proto: _reliability_plot(
+                p, r["reliability"], f"{DEFAULT_CANDIDATE}: {proto}")))
+    writes.append((out_dir / "evaluation.json", lambda p: p.write_text(
+        json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")))
+    writes.append((out_dir / "evaluation.md", lambda p: p.write_text(markdown(out), encoding="utf-8")))
+    staged = [(path.with_name(f".{path.name}.tmp"), path) for path, _ in writes]
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        for (tmp, _), (_, write) in zip(staged, writes):
+            write(tmp)
+        replace_together(staged)
     finally:
-        tmp.unlink(missing_ok=True)
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return out
 
 
 def _reliability_plot(path: Path, bins: list[dict], title: str) -> None:

@@ -14,6 +14,7 @@ import os
 import platform
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -80,19 +81,6 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file (mkstemp makes it 0600)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _refuse_pickle(path: Path) -> None:
     if path.suffix in (".joblib", ".pkl", ".pickle"):
         raise ModelError(f"{path}: pickle-based models are no longer loaded (loading one can run code); "
@@ -125,17 +113,51 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
         with open(p, "wb") as fh:
             np.savez_compressed(fh, **payload)
 
-    _atomic_write(path, write)
-    meta = {
-        **metadata,
-        "format": FORMAT,
-        "model_file": path.name,
-        "model_sha256": sha256_file(path),
-        "versions": library_versions(),
-        "trained_at": metadata.get("trained_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-    _atomic_write(metadata_path(path), lambda p: p.write_text(_json_text(meta), encoding="utf-8"))
+    # both files are written beside their places first, then put in place together with Ctrl-C and SIGTERM held
+    # back: an interrupted save leaves the previous model and its metadata, never a new model beside old metadata
+    meta: dict = {}
+    with _staged(path) as model_tmp, _staged(metadata_path(path)) as meta_tmp:
+        write(model_tmp)
+        meta = {
+            **metadata,
+            "format": FORMAT,
+            "model_file": path.name,
+            "model_sha256": sha256_file(model_tmp),
+            "versions": library_versions(),
+            "trained_at": metadata.get("trained_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        meta_tmp.write_text(_json_text(meta), encoding="utf-8")
+        replace_together([(model_tmp, path), (meta_tmp, metadata_path(path))])
     return meta
+
+
+@contextmanager
+def _staged(path: Path):
+    """A temporary file beside ``path`` (mode as the umask says), removed on the way out if still there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())
+    try:
+        yield Path(tmp)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def replace_together(moves: list[tuple[Path, Path]]) -> None:
+    """``os.replace`` each (staged, final) pair with SIGINT, SIGTERM and SIGHUP held back until all are done (a
+    signal that arrives meanwhile is handled right after), so that files that belong together change together."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "pthread_sigmask") else set()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if held else None
+    try:
+        for staged, final in moves:
+            os.replace(staged, final)
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def read_metadata(path: Path) -> dict:
