@@ -194,3 +194,33 @@ def test_an_interrupted_save_leaves_the_previous_model_and_metadata(saved, monke
     arrays, state, _ = load_arrays(saved)
     assert arrays["w"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0] and state == {"params": {"x": 1}}
     assert sorted(p.name for p in saved.parent.iterdir()) == ["m.json", "m.npz"]  # nothing staged left behind
+
+
+@pytest.mark.parametrize("damage", ["versions list", "versions null", "deep", "folder"])
+def test_damaged_metadata_is_one_error_naming_the_file(saved, damage):
+    """QA 37: these ended `classify` or `info` in AttributeError, RecursionError or IsADirectoryError tracebacks."""
+    mpath = metadata_path(saved)
+    meta = json.loads(mpath.read_text())
+    if damage == "deep":
+        mpath.write_text("[" * 100_000 + "]" * 100_000)
+    elif damage == "folder":
+        mpath.unlink()
+        mpath.mkdir()
+    else:
+        meta["versions"] = [1] if damage == "versions list" else None
+        mpath.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=f"{mpath.name}: unreadable metadata"):
+        load_arrays(saved)
+
+
+def test_a_zip_method_numpy_cannot_read_is_one_line(saved):
+    data = bytearray(saved.read_bytes())
+    i = data.find(b"PK\x03\x04")
+    data[i + 8:i + 10] = (99).to_bytes(2, "little")  # the first member's compression method: 99 (AES)
+    j = data.find(b"PK\x01\x02")
+    data[j + 10:j + 12] = (99).to_bytes(2, "little")
+    saved.write_bytes(bytes(data))
+    match_metadata(saved)
+    with pytest.raises(ModelError, match="cannot be loaded safely") as err:
+        load_arrays(saved)
+    assert "\n" not in str(err.value)

@@ -166,10 +166,12 @@ def read_metadata(path: Path) -> dict:
         raise ModelError(f"{mpath}: metadata file missing; refusing to load {Path(path).name} (run `mh-nlp train`)")
     try:
         meta = json.loads(mpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, OSError, RecursionError) as exc:  # not JSON, not UTF-8, a folder, nested too deep
         raise ModelError(f"{mpath}: unreadable metadata ({exc.__class__.__name__})") from None
     if not isinstance(meta, dict):
         raise ModelError(f"{mpath}: unreadable metadata (not a JSON object)")
+    if not isinstance(meta.get("versions", {}), dict):
+        raise ModelError(f"{mpath}: unreadable metadata (its versions are not a JSON object)")
     return meta
 
 
@@ -206,8 +208,10 @@ def load_arrays(path: Path) -> tuple[dict[str, np.ndarray], dict, dict]:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         state = json.loads(str(arrays.pop(STATE_KEY)))
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile, json.JSONDecodeError, MemoryError, RecursionError) as exc:
-        raise ModelError(f"{path}: cannot be loaded safely ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, json.JSONDecodeError, MemoryError, RecursionError,
+            NotImplementedError, EOFError) as exc:  # NotImplementedError: a zip compression numpy cannot read
+        why = " ".join(str(exc).split())[:200]  # one line, whatever numpy's message holds
+        raise ModelError(f"{path}: cannot be loaded safely ({exc.__class__.__name__}: {why})") from None
     if not isinstance(state, dict):
         raise ModelError(f"{path}: cannot be loaded safely (its state is not a JSON object)")
     return arrays, state, meta
