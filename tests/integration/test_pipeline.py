@@ -104,3 +104,19 @@ def test_entities_evaluate_names_the_line_of_a_malformed_gold_record(tmp_path, r
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert res.output.startswith("mh-nlp: error: cannot evaluate: ") and f"{gold}:2: " in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_a_name_across_the_cut_between_pieces_is_found_whole():
+    """QA 37: on a line longer than a piece, 'Veilig Thuis' with its space at the cut was missed, and 'Koninklijke
+    Marechaussee' came out as 'Marechaussee'."""
+    from mh_nlp.nlp.entities import PIECE_CHARS, find_entities
+    from mh_nlp.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline(base="blank")
+    for name, wanted in (("Veilig Thuis", "veilig-thuis"), ("Koninklijke Marechaussee", "kmar")):
+        for shift in range(-len(name), 3):  # the cut anywhere in and around the name
+            head = "woord " * ((PIECE_CHARS + shift) // 6)
+            text = head + name + " en" + " woord" * 300
+            found = [e for e in find_entities(text, nlp=nlp) if e["label"] == "ORG"]
+            assert [(e["text"], e["start"]) for e in found] == [(name, len(head))], (name, shift, found)
+            assert found[0]["id"] == wanted

@@ -47,25 +47,35 @@ def find_entities(text: str, nlp: Any = None) -> list[dict[str, Any]]:
         nlp = load_pipeline()
     if len(text) <= PIECE_CHARS:
         return doc_entities(nlp(text))
-    out, starts = [], list(_pieces(text))
-    for (a, b), ents in zip(starts, find_entities_batch((text[a:b] for a, b in starts), nlp=nlp)):
-        out += [{**e, "start": e["start"] + a, "end": e["end"] + a} for e in ents]
+    out: list[dict[str, Any]] = []
+    covered = 0  # where the last entity kept ends: a piece that starts inside it must not find its tail again
+    pieces = list(_pieces(text))
+    for (a, b, keep), ents in zip(pieces, find_entities_batch((text[a:b] for a, b, _ in pieces), nlp=nlp)):
+        for e in ents:
+            start, end = e["start"] + a, e["end"] + a
+            if start < keep and start >= covered:
+                out.append({**e, "start": start, "end": end})
+                covered = end
     return out
 
 
-def _pieces(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of consecutive pieces of at most :data:`PIECE_CHARS`, cut after a line end, else after a space."""
+OVERLAP_CHARS = 1_000  # read past a piece's end, so that a name across the cut is read whole
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, keep) of pieces of about :data:`PIECE_CHARS`, cut after a line end, else after a space, each read
+    :data:`OVERLAP_CHARS` further than it keeps: an entity is taken from the piece it starts in (before ``keep``)."""
     a = 0
     while a < len(text):
-        b = min(a + PIECE_CHARS, len(text))
-        if b < len(text):
-            cut = text.rfind("\n", a, b)
+        keep = min(a + PIECE_CHARS, len(text))
+        if keep < len(text):
+            cut = text.rfind("\n", a, keep)
             if cut <= a:
-                cut = max(text.rfind(" ", a, b), text.rfind("\t", a, b))
+                cut = max(text.rfind(" ", a, keep), text.rfind("\t", a, keep))
             if cut > a:
-                b = cut + 1
-        yield a, b
-        a = b
+                keep = cut + 1
+        yield a, min(keep + OVERLAP_CHARS, len(text)), keep
+        a = keep
 
 
 def find_entities_batch(texts: Iterable[str], batch_size: int = 256, n_process: int = 1,
