@@ -295,6 +295,11 @@ def test_classify_echoes_what_it_classified_of_a_very_long_text(client):
     cut, short = r.json()["predictions"]
     assert cut["text"] == long[:10_000] and cut["truncated_from"] == len(long) > 60_000
     assert short["text"] == "Meer opvang voor jongens." and "truncated_from" not in short
+    # QA 37: what is classified (the first 10,000 characters) must hold a word; a heading is no text
+    r = client.post("/api/classify", json={"texts": ["12345 " * 2000 + "Er is te weinig opvang."]})
+    assert r.status_code == 400 and "holds no words" in r.json()["error"]
+    r = client.post("/api/classify", json={"texts": ["kort"], "headings": ["Problemen " * 100]})
+    assert r.status_code == 400 and "heading is longer than 500" in r.json()["error"]
 
 
 @needs_model

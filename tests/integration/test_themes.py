@@ -133,4 +133,7 @@ def test_the_library_refuses_what_is_not_a_list_of_texts(trained):
         with pytest.raises(ValueError, match="k must be"):
             trained.predict_top(["Er is te weinig opvang."], k=k)
     assert len(trained.predict_top(["Er is te weinig opvang."], k=1)[0]) == 1
+    assert len(trained.predict_top(["Er is te weinig opvang."], k=np.int64(2))[0]) == 2  # a NumPy integer is whole
+    with pytest.raises(TypeError, match="one heading .* per text, not one string"):
+        trained.predict_details(["Er is te weinig opvang."] * 9, headings="Problemen")
     assert trained.predict(("Er is te weinig opvang.",)) == trained.predict(["Er is te weinig opvang."])

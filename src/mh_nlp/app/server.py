@@ -42,6 +42,7 @@ from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer,
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXTS = 1000
+MAX_HEADING = 500  # characters of a heading given with /api/classify (echoed with every answer)
 MAX_REQUEST_CHARS = 100_000  # characters per classify request (each text counted up to MAX_CHARS)
 MAX_STATEMENTS = 20_000  # statements per upload
 MAX_UNPACKED_MB = Limits().max_unpacked_mb
@@ -653,7 +654,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         texts = [t.strip() for t in texts]
         if not all(texts):
             raise ApiError(400, "empty text")
-        wordless = next((i for i, t in enumerate(texts) if not has_words(t)), None)
+        if headings is not None and any(h is not None and len(h) > MAX_HEADING for h in headings):
+            raise ApiError(400, f"a heading is longer than {MAX_HEADING} characters: a heading, not a text")
+        # what is classified is a text's first MAX_CHARS characters: those must hold a word
+        wordless = next((i for i, t in enumerate(texts) if not has_words(t[:MAX_CHARS])), None)
         if wordless is not None:  # as mh-nlp classify: "12345" or emoji hold nothing to sort into a theme
             raise ApiError(400, f"text {wordless + 1} holds no words: nothing to classify")
         chars = sum(min(len(t), MAX_CHARS) for t in texts)

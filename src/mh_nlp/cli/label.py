@@ -277,7 +277,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if md is None and not texts:  # so does a chapter's name on a line of its own ("Knelpunten") on stdin
                 md = bare_heading(line)
             if md is None:
-                if not has_words(line):  # "12345", "?!", emoji: nothing to sort into a theme
+                if not has_words(line[:MAX_CHARS]):  # "12345", "?!", emoji: nothing to sort into a theme (in what
+                    # is classified: a text's first MAX_CHARS characters)
                     _warn(f"{line[:40]!r} holds no words; not classified")
                     wordless.append(line)
                     continue

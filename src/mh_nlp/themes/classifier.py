@@ -44,8 +44,20 @@ def _texts(texts: Sequence[str]) -> list[str]:
 
 
 def _k(k: int) -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+    import operator
+
+    try:
+        whole = not isinstance(k, bool) and operator.index(k) >= 1  # an int, or a NumPy integer
+    except TypeError:
+        whole = False
+    if not whole:
         raise ValueError(f"k must be a whole number of sections, 1 or more, not {k!r}")
+
+
+def _headings(headings: Sequence[str | None] | None) -> Sequence[str | None] | None:
+    if isinstance(headings, (str, bytes)):
+        raise TypeError("headings: give one heading (or None) per text, not one string")
+    return headings
 
 
 class Classifier:
@@ -95,6 +107,7 @@ class Classifier:
         labelled = [label_chapter(x.norm) for x in X]
         named = None
         if headings is not None:
+            headings = _headings(headings)
             if len(headings) != len(X):
                 raise ValueError(f"{len(headings)} headings for {len(X)} statements")
             named = [heading_chapter(h) if c is None else None for h, c in zip(headings, labelled)]
