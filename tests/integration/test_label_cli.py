@@ -62,6 +62,19 @@ def test_classify_given_a_file_name_says_how_to_label_a_file(clf, note):
     assert r.stdout == ""
 
 
+def test_a_file_name_with_spaces_is_a_file_and_a_word_is_a_statement(clf, tmp_path, monkeypatch):
+    """QA 37: "my notes.txt" was classified as words, and a statement that is also a file's name (Politie) was
+    refused as a file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my notes.txt").write_text("De politie en CoMensha.\n", encoding="utf-8")
+    (tmp_path / "Politie").write_text("x\n", encoding="utf-8")
+    for cmd in (["classify"], ["entities", "find", "--base", "blank"]):
+        r = run(*cmd, "my notes.txt")
+        assert r.exit_code == 1 and "my notes.txt is a file" in r.stderr, r.output
+        r = run(*cmd, "Politie")
+        assert r.exit_code == 0 and "is a file" not in r.stderr, r.output
+
+
 def test_classify_json_arguments(clf):
     r = run("classify", "--json", "De NLA kan gegevens niet delen met het RIEC.", "Iets anders.")
     assert r.exit_code == 0

@@ -34,6 +34,20 @@ class StatementsCommand(click.Command):
                                    f"with '-' after --, e.g. mh-nlp {ctx.info_name} -- \"{short}\"", ctx) from None
 
 
+def _given_file(text: str) -> str | None:
+    """``text`` stripped when it names an existing file as a user types one (with an extension, or a path: "my
+    notes.txt", "notulen/sessie1"), else None: a statement that happens to be a file's name ("Politie") is a
+    statement."""
+    name = text.strip()
+    if not name or "\n" in name or len(name) > 4096:
+        return None
+    try:
+        named = Path(name).suffix != "" or "/" in name or "\\" in name
+        return name if named and Path(name).is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
 def _warn(message: str) -> None:
     """A warning on stderr, one line, as every command prints it."""
     click.echo(f"mh-nlp: warning: {message}", err=True)

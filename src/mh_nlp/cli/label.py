@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import StatementsCommand, UserError, _json_out, _warn, main
+from .base import StatementsCommand, UserError, _given_file, _json_out, _warn, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
@@ -255,8 +255,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     from ..themes.headings import heading_chapter
 
     for t in texts:  # "mh-nlp classify notes.txt" would classify the words "notes.txt": say what does the job
-        name = t.strip()
-        if name and " " not in name and Path(name).is_file():
+        name = _given_file(t)
+        if name is not None:
             raise UserError(f"{name} is a file, and classify takes statements: `mh-nlp label {name} -o labels.csv` "
                             f"labels its statements, `mh-nlp classify < {name}` classifies its lines")
     lines: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()

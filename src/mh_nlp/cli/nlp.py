@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _json_out, _warn, main
+from .base import UserError, _given_file, _json_out, _warn, main
 
 _BASE_HELP = "Base pipeline: 'blank', 'nl_core_news_sm' or a path (default: nl_core_news_sm when installed, else blank)."
 
@@ -107,9 +107,9 @@ def entities_find(text: str | None, base: str | None) -> None:
 
     if text is None:
         text = _stdin_whole()
-    elif text.strip() and " " not in text.strip() and Path(text.strip()).is_file():  # "entities find notes.txt"
-        raise UserError(f"{text.strip()} is a file, and entities find takes text: `mh-nlp entities find < "
-                        f"{text.strip()}` reads the file")
+    elif _given_file(text) is not None:  # "entities find notes.txt"
+        raise UserError(f"{_given_file(text)} is a file, and entities find takes text: `mh-nlp entities find < "
+                        f"\"{_given_file(text)}\"` reads the file")
     for ent in find_entities(text, nlp=_pipeline(base)):
         click.echo(_json_out(ent))
 
