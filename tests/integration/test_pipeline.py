@@ -94,7 +94,11 @@ def test_entities_find_reads_a_text_longer_than_spacy_takes_in_pieces():
 
 
 @pytest.mark.parametrize("record", ['{"text": "NLA", "spans": [[0, 3]]}', "[1]", '{"text": "NLA"}', "{", '"x"',
-                                    '{"text": "NLA", "spans": [{"start": "0", "end": 3, "label": "ORG", "text": "NLA"}]}'])
+                                    '{"text": "NLA", "spans": [{"start": "0", "end": 3, "label": "ORG", "text": "NLA"}]}',
+                                    '{"text": "NLA", "spans": [{"start": -3, "end": 3, "label": "ORG", "text": "NLA"}]}',
+                                    '{"text": "NLA", "spans": [{"start": 3, "end": 0, "label": "ORG", "text": ""}]}',
+                                    '{"text": "NLA", "spans": [{"start": 0, "end": 3, "label": "ORG", "text": "NLA"}, '
+                                    '{"start": 0, "end": 3, "label": "ORG", "text": "NLA"}]}'])
 def test_entities_evaluate_names_the_line_of_a_malformed_gold_record(tmp_path, record):
     """QA 37: a span given as a list ended in a TypeError traceback."""
     gold = tmp_path / "gold.jsonl"
@@ -120,3 +124,17 @@ def test_a_name_across_the_cut_between_pieces_is_found_whole():
             found = [e for e in find_entities(text, nlp=nlp) if e["label"] == "ORG"]
             assert [(e["text"], e["start"]) for e in found] == [(name, len(head))], (name, shift, found)
             assert found[0]["id"] == wanted
+
+
+def test_entities_gold_with_a_byte_order_mark_is_read_and_an_empty_one_refused(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(b"\xef\xbb\xbf" + '{"text": "Bij de NLA.", "spans": [{"start": 7, "end": 10, "label": "ORG", '
+                     '"id": "nla", "text": "NLA"}]}\n'.encode("utf-8"))
+    res = CliRunner().invoke(main, ["entities", "evaluate", "--base", "blank", "--gold", str(gold)])
+    assert res.exit_code == 0 and "gold: 1 sentences, 1 spans" in res.output, res.output
+    gold.write_text("\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["entities", "evaluate", "--base", "blank", "--gold", str(gold)])
+    assert res.exit_code == 1 and "no gold sentences" in res.output
+    gold.write_bytes(b"\xff\xfe\x00garbage")
+    res = CliRunner().invoke(main, ["entities", "evaluate", "--base", "blank", "--gold", str(gold)])
+    assert res.exit_code == 1 and f"{gold}: not UTF-8" in res.output

@@ -93,7 +93,11 @@ def load_gold(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The hand-annotated gold sentences (``data/entities/gold.jsonl``), spans checked against the text."""
     p = Path(path) if path is not None else data_file("entities", "gold.jsonl")
     records = []
-    for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        content = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{p}: not UTF-8 (byte {exc.start})") from None
+    for lineno, line in enumerate(content.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -108,9 +112,13 @@ def load_gold(path: str | Path | None = None) -> list[dict[str, Any]]:
                     and isinstance(sp.get("label"), str) and isinstance(sp.get("text"), str)):
                 raise ValueError(f"{p}:{lineno}: a span must be {{\"start\": int, \"end\": int, \"label\": \"...\", "
                                  f"\"text\": \"...\"}}, not {str(sp)[:60]}")
-            if rec["text"][sp["start"]:sp["end"]] != sp["text"]:
+            if not 0 <= sp["start"] < sp["end"] <= len(rec["text"]) or rec["text"][sp["start"]:sp["end"]] != sp["text"]:
                 raise ValueError(f"{p}:{lineno}: span {sp} does not match the text")
+        if len({(sp["start"], sp["end"], sp["label"]) for sp in rec["spans"]}) != len(rec["spans"]):
+            raise ValueError(f"{p}:{lineno}: the same span twice")
         records.append(rec)
+    if not records:
+        raise ValueError(f"{p}: no gold sentences")
     return records
 
 
