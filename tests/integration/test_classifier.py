@@ -196,6 +196,10 @@ def test_train_add_refuses_a_ten_section_a_spreadsheet_turned_into_a_one(tmp_pat
                  "Zaken worden te vaak geseponeerd.,statement,3.1,Opsporing/vervolging\n", encoding="utf-8")
     with pytest.raises(AdditionsError, match=r"row 3: section 3.1 with the title of 3.10 .*write the section as 3.10"):
         read_additions(f)
+    f.write_text(f.read_text(encoding="utf-8").replace("Opsporing/vervolging", "opsporing/vervolging "),
+                 encoding="utf-8")  # the title in another case, with a space: still 3.10's
+    with pytest.raises(AdditionsError, match=r"row 3: section 3.1 with the title of 3.10"):
+        read_additions(f)
     f.write_text(f.read_text(encoding="utf-8").replace(",3.1,", ",3.10,"), encoding="utf-8")
     assert [a.section for a in read_additions(f)] == ["4.7", "3.10"]
     # a row corrected to 3.1 on purpose, its title changed or emptied, is learnt as 3.1; so is one of 2.1 whose

@@ -72,6 +72,7 @@ def test_well_known_bodies_of_the_field(nlp, text, expected) -> None:
     "De nationale politieke agenda en de omgeving.",
     "Ik ben fier op de abu-vertaling; humanitas en reclassering als woorden.",
     "Een fier-gevoel, om-denken, een veilig thuis-gevoel en nla-achtige foto's.",
+    "Het wav-bestand en de wet-tekst staan op de ind-server.",
 ])
 def test_ordinary_words_are_not_organisations(nlp, text) -> None:
     assert [e for e in ents(nlp, text) if e[1] == "ORG"] == []

@@ -206,6 +206,13 @@ def test_evaluate_never_replaces_files_of_its_names_that_are_not_its_report(tmp_
     res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path), "--quiet"])  # a full run as well
     assert res.exit_code == 1 and "is not from `mh-nlp evaluate`" in res.output and "--force" in res.output
     assert own.read_text(encoding="utf-8") == "mijn eigen notities\n"
+    (tmp_path / "evaluation.json").write_text('"my protocols notes"\n', encoding="utf-8")  # no report (QA 37)
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path), "--quiet"])
+    assert res.exit_code == 1 and "is not from `mh-nlp evaluate`" in res.output
+    own.unlink()
+    own.mkdir()  # a folder where the report goes: refused before the work, even with --force
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path), "--force", "--candidate", "majority"])
+    assert res.exit_code == 1 and "is a folder" in res.output and "majority" not in res.output.split("is a folder")[0]
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
     res = CliRunner().invoke(main, ["evaluate", "--out", str(blocker / "report"), "--candidate", "majority"])

@@ -142,7 +142,10 @@ def _build_static_vectors(out: Path) -> None:
 
     child = subprocess.Popen([sys.executable, str(script), "--out", str(out), "--quiet"])
 
+    received: list[int] = []
+
     def stop(signum, frame):  # SIGTERM or SIGHUP to this process: the child goes too (Ctrl-C reaches both)
+        received.append(signum)
         raise KeyboardInterrupt
 
     taken = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
@@ -154,6 +157,10 @@ def _build_static_vectors(out: Path) -> None:
             child.wait(timeout=10)
         except subprocess.TimeoutExpired:
             child.kill()
+        if received:  # as a shell reports it: 128 + the signal (143 SIGTERM, 129 SIGHUP), as label does
+            err = UserError("terminated; static word vectors not built")
+            err.exit_code = 128 + received[0]
+            raise err from None
         raise interrupted("interrupted; static word vectors not built") from None
     finally:
         for sig, handler in taken.items():
@@ -191,8 +198,7 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     if folds > pages:  # new pages folds by page: no more folds than pages
         raise UserError(f"--folds {folds}: at most {pages}, the number of quote pages")
     partial = bool(only) or no_corrections or folds != DEFAULT_FOLDS
-    if not force:
-        _check_report_folder(out_dir, partial)
+    _check_report_folder(out_dir, partial, force)
     _writable_folder(out_dir)  # before the work, not after it
     before = _signature(out_dir / "evaluation.json")
     try:
@@ -206,15 +212,19 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}{plots}")
 
 
-def _check_report_folder(out_dir: Path, partial: bool) -> None:
-    """Refuse (UserError) to write a report where it would replace files that are not an ``mh-nlp evaluate``
-    report, or, for a partial run, a report."""
+def _check_report_folder(out_dir: Path, partial: bool, force: bool) -> None:
+    """Refuse (UserError) to write a report where one of its files is a folder, or, without ``force``, where it
+    would replace files that are not an ``mh-nlp evaluate`` report, or, for a partial run, a report."""
     present = [out_dir / n for n in ("evaluation.json", "evaluation.md") if (out_dir / n).exists()]
     present += sorted(out_dir.glob("reliability_*.png")) if out_dir.is_dir() else []
-    if not present:
+    folder = next((p for p in present if p.is_dir()), None)
+    if folder is not None:  # found before the work, not when the report is put in place
+        raise UserError(f"{folder} is a folder: the report cannot be written there (nothing computed)")
+    if not present or force:
         return
     try:
-        ours = "protocols" in json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8"))
+        report = json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8"))
+        ours = isinstance(report, dict) and "protocols" in report
     except (OSError, ValueError, TypeError, RecursionError):
         ours = False
     if not ours:

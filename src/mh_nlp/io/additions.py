@@ -192,10 +192,10 @@ def _spreadsheet_tens(rows: list[Row], titles: dict, path: Path, unit: str, taxo
         title = titles.get(n)
         number = str(section).strip() if section is not None else ""
         ten = taxonomy.sections.get(number + "0") if number.endswith(".1") else None
-        if ten is None or not isinstance(title, str) or title.strip() != ten.title:
+        if ten is None or not isinstance(title, str) or title.strip().casefold() != ten.title.casefold():
             continue
         own = taxonomy.sections.get(number)
-        if own is not None and own.title == ten.title:
+        if own is not None and own.title.casefold() == ten.title.casefold():
             continue
         raise AdditionsError(f"{path}: {unit} {n}: section {number} with the title of {number}0 ({ten.title!r}): a "
                              f"spreadsheet turns {number}0 into {number}; write the section as {number}0 (as text), "

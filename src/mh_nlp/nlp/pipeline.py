@@ -234,6 +234,9 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
 # "RIEC-convenant"). The entity is the whole token (with the alias's words before it); its id is the alias's.
 COMPOUND_TAIL = r"(?:'s|-[^\W\d_][\w-]*)"
 _PLAIN_ALIAS = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+# an alias matched in any case is taken as the start of a compound only from this length: "wav-bestand" is no Wav
+# (Wet arbeid vreemdelingen), "Arbeidsinspectie-controles" is the NLA
+MIN_LOOSE_COMPOUND = 6
 
 
 class EntityRulerComponent(SpanRuler):
@@ -276,7 +279,8 @@ class EntityRulerComponent(SpanRuler):
             tables: dict[str, dict[str, tuple[str, str]]] = {case: {} for case in CASES}
             for p in self._patterns:
                 base, _, case = p.get("id", "").partition("#")
-                if case in CASES and isinstance(p["pattern"], str) and _PLAIN_ALIAS.fullmatch(p["pattern"]):
+                if case in CASES and isinstance(p["pattern"], str) and _PLAIN_ALIAS.fullmatch(p["pattern"]) \
+                        and (case == "exact" or len(p["pattern"]) >= MIN_LOOSE_COMPOUND):
                     key = p["pattern"] if case == "exact" else p["pattern"].lower()
                     tables[case].setdefault(key, (p["label"], base))
             finders = []
