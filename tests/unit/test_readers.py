@@ -578,3 +578,16 @@ def test_a_jsonl_line_nested_too_deeply_or_with_a_null_text_is_skipped_with_a_wa
     got = [s.text for s in read_statements(p, warn=warnings.append)]
     assert got == ["Er is te weinig opvang voor mannen."]
     assert warnings == ["line 1: not valid JSON (or nested too deeply), skipped", "line 2: 'text' is null, skipped"]
+
+
+@pytest.mark.parametrize("at", [10_000, 70_000, 300_000])  # in the first chunk past 8 KB, and in later chunks
+def test_a_nul_byte_anywhere_in_a_text_file_is_refused(tmp_path, at):
+    """QA 37: a NUL past the first 8 KB was dropped silently and the file labelled (stdin refused it)."""
+    line = b"Er is te weinig opvang voor slachtoffers.\n"
+    body = line * (at // len(line))
+    f = tmp_path / "n.txt"
+    f.write_bytes(body + b"Een zin met een \x00 erin.\n" + line)
+    with pytest.raises(ReadError, match=f"binary data \\(a NUL byte\\) at byte {len(body) + 16:,}"):
+        detect_encoding(f)
+    f.write_bytes(body + line)
+    assert detect_encoding(f) == "utf-8-sig"

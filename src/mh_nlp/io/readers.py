@@ -200,7 +200,7 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     with open(path, "rb") as fh:
-        first = True
+        first, at = True, 0
         while chunk := fh.read(chunk_size):
             if first:
                 wide = wide_encoding(chunk)
@@ -208,7 +208,11 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
                     return wide
                 if b"\x00" in chunk[:8192]:
                     raise ReadError("binary file, not text")
+            if b"\x00" in chunk:  # further in: text that holds binary data is refused, not read with it dropped
+                where = at + chunk.index(b"\x00")
+                raise ReadError(f"binary data (a NUL byte) at byte {where:,}, not text")
             first = False
+            at += len(chunk)
             if utf8:
                 try:
                     decoder.decode(chunk)
