@@ -1121,17 +1121,22 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
             "notulen.txt": [], "anders.txt": []}
 
 
+def _pasted_statement(app, c, csrf) -> dict:
+    """The one statement of a one-line note pasted on the screen, once labelled."""
+    r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},
+               follow_redirects=False)
+    assert r.status_code == 303
+    app.state.labeller.wait(120)
+    return c.get("/api/statements").json()["statements"][0]
+
+
 @needs_model
 def test_a_stale_tab_is_told_and_cannot_undo_another_decision(make_app, csrf):
     """QA 36: two tabs deciding the same row: the second overwrote the first without a word, and its undo removed
     the other tab's decision."""
     app = make_app()
     with TestClient(app) as c:
-        r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},
-                   follow_redirects=False)
-        assert r.status_code == 303
-        app.state.labeller.wait(120)
-        st = c.get("/api/statements").json()["statements"][0]
+        st = _pasted_statement(app, c, csrf)
         assert st["decision_id"] is None  # both tabs show the row undecided
         url = f"/api/statements/{st['id']}/decision"
         first = c.post(url, json={"section": "4.7", "seen": None}).json()
@@ -1169,11 +1174,7 @@ def test_a_decision_can_be_undone(make_app, csrf):
     decision at a time."""
     app = make_app()
     with TestClient(app) as c:
-        r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},
-                   follow_redirects=False)
-        assert r.status_code == 303
-        app.state.labeller.wait(120)
-        st = c.get("/api/statements").json()["statements"][0]
+        st = _pasted_statement(app, c, csrf)
         for body in ({"section": "4.7"}, {"action": "not_statement"}):
             assert c.post(f"/api/statements/{st['id']}/decision", json=body).status_code == 201
         assert len(app.state.store.reviewed()) == 0 and c.get("/review?state=done").text.count('class="st ') == 1

@@ -547,6 +547,15 @@ class Store:
         return rows[0] if rows else None
 
     # -------------------------------------------------------- decisions
+    def _statement_and_latest(self, statement_id: int, columns: str) -> tuple[sqlite3.Row, sqlite3.Row | None]:
+        """The statement's ``columns`` and its latest decision (None: none), in the open transaction; ``KeyError``
+        when there is no such statement."""
+        st = self.db.execute(f"SELECT {columns} FROM statements WHERE id = ?", (statement_id,)).fetchone()
+        if st is None:
+            raise KeyError(statement_id)
+        return st, self.db.execute("SELECT id, section, who, at, action FROM decisions WHERE statement_id = ? "
+                                   "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
+
     def decide(self, statement_id: int, section: str | None, who: str, model_version: int | None = None,
                seen: int | None | object = ...) -> dict:
         """Record a decision (committed before returning). Accept = the section the model suggested; no section
@@ -557,11 +566,7 @@ class Store:
         db = self.db
         db.execute("BEGIN IMMEDIATE")  # the latest decision, read and superseded as one step
         try:
-            st = db.execute("SELECT section, model_version FROM statements WHERE id = ?", (statement_id,)).fetchone()
-            if st is None:
-                raise KeyError(statement_id)
-            latest = db.execute("SELECT id, section, who, at, action FROM decisions WHERE statement_id = ? "
-                                "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
+            st, latest = self._statement_and_latest(statement_id, "section, model_version")
             action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
             at = now()
             did = db.execute("INSERT INTO decisions (id, statement_id, section, who, at, model_version, action) "
@@ -590,11 +595,7 @@ class Store:
         db = self.db
         db.execute("BEGIN IMMEDIATE")  # the latest decision, read and removed as one step
         try:
-            st = db.execute("SELECT kind FROM statements WHERE id = ?", (statement_id,)).fetchone()
-            if st is None:
-                raise KeyError(statement_id)
-            latest = db.execute("SELECT id, section, who, action FROM decisions WHERE statement_id = ? "
-                                "ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
+            st, latest = self._statement_and_latest(statement_id, "kind")
             if seen is not None and (latest is None or latest["id"] != seen):
                 gone = db.execute("SELECT 1 FROM decisions WHERE id = ?", (seen,)).fetchone() is None
                 raise ValueError(("this decision was undone meanwhile" if gone else "this row was decided again meanwhile")
