@@ -593,3 +593,16 @@ def test_a_long_text_is_named_by_its_start_not_a_count(clf):
     r = CliRunner().invoke(main, ["classify", "--json"], input=f"12345\n?!\n{long}\n".encode("utf-8"))
     assert r.exit_code == 0, r.output
     assert f"{long.strip()[:40]!r}... is {len(long.strip()):,} characters long; classified on its first 10,000" in r.stderr
+
+
+def test_a_statement_that_is_not_dutch_is_classified_and_said_so(clf, tmp_path):
+    """QA 37: English or Russian statements were classified without a word."""
+    en = "The police should work more closely with municipalities on labour exploitation cases."
+    r = CliRunner().invoke(main, ["classify", "--json", en, "Er is te weinig opvang voor mannen."])
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 2
+    assert r.stderr.count("does not read as Dutch") == 1 and repr(en[:40]) in r.stderr
+    note = tmp_path / "n.txt"
+    note.write_text(f"{en}\n\nEr is te weinig opvang voor mannen.\n\n{en.replace('cases', 'files')}\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["label", str(note), "-o", str(tmp_path / "o.csv")])
+    assert r.exit_code == 0, r.output
+    assert "n.txt: 2 statements do not read as Dutch" in r.stderr

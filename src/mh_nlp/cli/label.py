@@ -252,6 +252,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     A text without a word ('12345', '?!', emoji) is left out with a warning: match output to input by "text".
     A statement that starts with '-' (a bullet) goes after --: mh-nlp classify -- "- de wachtlijsten zijn lang".
     """
+    from ..nlp.language import reads_as_dutch
     from ..themes.headings import heading_chapter
 
     for t in texts:  # "mh-nlp classify notes.txt" would classify the words "notes.txt": say what does the job
@@ -282,6 +283,9 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                     _warn(f"{line[:40]!r} holds no words; not classified")
                     wordless.append(line)
                     continue
+                if not reads_as_dutch(line[:MAX_CHARS]):
+                    _warn(f"{line[:40]!r} does not read as Dutch; classified, but the theme model knows Dutch "
+                          "statements only")
                 yield current, line
                 continue
             current = md or None

@@ -382,15 +382,20 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
             except ReadError:
                 pass  # reported by the second pass
 
+    from ..nlp.language import reads_as_dutch
+
     def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
         for path in paths:
             source = shown(path)
             if summary is not None:
                 summary.start(source)
+            foreign: list[str] = []  # statements that do not read as Dutch: labelled, and said once per file
             try:
                 for st in read_statements(path, column=column, split=split, max_chars=max_chars,
                                           warn=lambda msg, src=source: warn(src, msg), source=source,
                                           sheets=sheets, header_row=header_row):
+                    if st.kind == "statement" and not reads_as_dutch(st.text[:max_chars]):
+                        foreign.append(st.text)
                     if st.kind != "statement" and not keep_nonstatements:
                         if summary is not None:
                             summary.skip(st, dropped=True)
@@ -404,6 +409,9 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 error(source, str(exc))
                 if summary is not None:
                     summary.fail(source, str(exc))
+            if foreign:
+                warn(source, f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch "
+                             f"(the first: {foreign[0][:40]!r}); labelled, but the theme model knows Dutch statements only")
 
     for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
                                 find_entities=find_entities, entities=entities, workers=workers,

@@ -1,0 +1,36 @@
+"""Whether a statement reads as Dutch. The theme model knows Dutch statements only (the anthology, the written
+statements): a statement in English, or in another script, still gets a section, and the user is told that it does
+not read as Dutch. The test is cheap and errs on the side of silence: a text of at least :data:`MIN_WORDS` words of
+which a :data:`ENGLISH_SHARE` share or more are English function words that Dutch does not have
+(``data/language/english_words.txt``: "the", "should", "with" …), or of at least 20 letters of which fewer than half
+are Latin (Cyrillic, Arabic, Chinese …). On the project's 7,294 Dutch texts (quotes, written statements, the
+outside sentences, the notes gold sets) the highest English share is 0.12; English sentences score 0.3–0.6."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..paths import data_file
+
+MIN_WORDS = 6
+ENGLISH_SHARE = 0.25
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    lines = data_file("language", "english_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def reads_as_dutch(text: str) -> bool:
+    """False when ``text`` plainly is not Dutch (see the module); True otherwise, also when it is too short to tell."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 20 and sum(bool(_LATIN.match(c)) for c in letters) < len(letters) / 2:
+        return False
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < MIN_WORDS:
+        return True
+    english = english_words()
+    return sum(w in english for w in words) / len(words) < ENGLISH_SHARE
