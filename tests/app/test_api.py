@@ -1121,6 +1121,21 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
             "notulen.txt": [], "anders.txt": []}
 
 
+@needs_model
+def test_a_document_with_statements_that_are_not_dutch_says_so(make_app, csrf):
+    app = make_app()
+    with TestClient(app) as c:
+        en = "The police should work more closely with municipalities on labour exploitation cases."
+        r = c.post("/paste", data={"csrf": csrf(c), "text": f"{en}\n\nEr is te weinig opvang.", "name": "n"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and len(c.get(f"/api/statements?document={doc['id']}").json()["statements"]) == 2
+        assert doc["warnings"] == [f"1 statement does not read as Dutch (the first: “{en[:40]}”): labelled, but the "
+                                   "theme model knows Dutch statements only"]
+
+
 def _pasted_statement(app, c, csrf) -> dict:
     """The one statement of a one-line note pasted on the screen, once labelled."""
     r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.", "name": "n"},

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..io.label import split_notes
 from ..io.readers import MAX_CHARS, ReadError, read_statements
+from ..nlp.language import reads_as_dutch
 from ..themes.examples import KINDS
 from ..themes.prediction import prediction_json
 from .db import Store, storage_problem
@@ -311,6 +312,11 @@ class Labeller:
             statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
                                               sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
                                               warn=warnings.append))
+            foreign = [st.text for st in statements if st.kind == "statement" and not reads_as_dutch(st.text[:MAX_CHARS])]
+            if foreign:  # labelled all the same, as mh-nlp label does, and said on the documents table
+                warnings.append(f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch "
+                                f"(the first: “{foreign[0][:40]}”): labelled, but the theme model knows Dutch "
+                                "statements only")
             if stop.is_set():
                 return
             store.update_document(doc_id, total=len(statements), done=skip, status="labelling",
