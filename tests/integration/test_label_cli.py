@@ -606,3 +606,22 @@ def test_a_statement_that_is_not_dutch_is_classified_and_said_so(clf, tmp_path):
     r = CliRunner().invoke(main, ["label", str(note), "-o", str(tmp_path / "o.csv")])
     assert r.exit_code == 0, r.output
     assert "n.txt: 2 statements do not read as Dutch" in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["label", "--colum", "tekst", "x.txt"], "No such option '--colum'. (Did you mean one of: '--column'"),
+    (["label"], "Missing argument 'INPUTS...'."),
+    (["corpus"], None),  # a group without its command: the group's help, as asked
+    (["label", "x.txt"], "Missing option '-o' / '--output'."),
+    (["nosuch"], "No such command 'nosuch'."),
+    (["corpus", "nosub"], "No such command 'nosub'."),
+])
+def test_a_usage_error_is_one_line_naming_the_help(args, message):
+    """QA 37: click printed three lines (Usage / Try / Error) where every other error is one."""
+    r = CliRunner().invoke(main, args, prog_name="mh-nlp")
+    assert r.exit_code == 2, r.output
+    if message is None:
+        assert "Usage: mh-nlp corpus" in r.output and "Commands:" in r.output
+        return
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith(f"mh-nlp: error: {message}"), r.stderr
+    assert "(see `mh-nlp" in r.stderr and "--help`)" in r.stderr

@@ -90,15 +90,28 @@ def interrupted(what: str = "interrupted") -> UserError:
     return err
 
 
+class _OneLineUsageError(click.UsageError):
+    """click's usage error (exit status 2) as one line that names the command's help, not three."""
+
+    def show(self, file=None) -> None:
+        where = f"`{self.ctx.command_path} --help`" if self.ctx is not None else "`mh-nlp --help`"
+        click.echo(f"mh-nlp: error: {self.format_message()} (see {where})", err=True)
+
+
 class _Group(click.Group):
     """The command group: Ctrl-C in any command is one line and exit status 130 (click's default printed
-    "Aborted!" and exited 1), unless the command says more itself."""
+    "Aborted!" and exited 1), unless the command says more itself; a usage error (an unknown option, a missing
+    argument) is one line too."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise interrupted() from None
+        except click.UsageError as exc:
+            if isinstance(exc, _OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":  # help: as asked
+                raise
+            raise _OneLineUsageError(exc.format_message(), exc.ctx) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
