@@ -615,6 +615,7 @@ def test_a_statement_that_is_not_dutch_is_classified_and_said_so(clf, tmp_path):
     (["label", "x.txt"], "Missing option '-o' / '--output'."),
     (["nosuch"], "No such command 'nosuch'."),
     (["corpus", "nosub"], "No such command 'nosub'."),
+    (["--bad"], "No such option '--bad'."),
 ])
 def test_a_usage_error_is_one_line_naming_the_help(args, message):
     """QA 37: click printed three lines (Usage / Try / Error) where every other error is one."""

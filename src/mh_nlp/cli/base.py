@@ -103,15 +103,26 @@ class _Group(click.Group):
     "Aborted!" and exited 1), unless the command says more itself; a usage error (an unknown option, a missing
     argument) is one line too."""
 
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:  # the group's own options ("mh-nlp --bad")
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise interrupted() from None
         except click.UsageError as exc:
-            if isinstance(exc, _OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":  # help: as asked
-                raise
-            raise _OneLineUsageError(exc.format_message(), exc.ctx) from None
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    """``exc`` as a one-line usage error; a group called without its command keeps showing its help, as asked."""
+    if isinstance(exc, _OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":
+        return exc
+    return _OneLineUsageError(exc.format_message(), exc.ctx)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
