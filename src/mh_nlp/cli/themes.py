@@ -104,7 +104,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     try:
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
                       added_sha)
-    except KeyboardInterrupt:  # the model and its metadata are put in place together (store.replace_together)
+    except KeyboardInterrupt:  # the model and its metadata are put in place together (store.written_together)
         if _signature(path) != before:
             raise interrupted(f"interrupted just after the new model was saved to {path}") from None
         raise interrupted(f"interrupted; {path} not written" + (" (the model there is as it was)" if path.exists()
@@ -203,7 +203,7 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     before = _signature(out_dir / "evaluation.json")
     try:
         ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
-    except KeyboardInterrupt:  # the report's files are put in place together (store.replace_together)
+    except KeyboardInterrupt:  # the report's files are put in place together (store.written_together)
         if _signature(out_dir / "evaluation.json") != before:
             raise interrupted(f"interrupted just after the report was written to {out_dir}") from None
         raise interrupted(f"interrupted; no report written to {out_dir}") from None

@@ -41,7 +41,7 @@ from .context import learn_order, read_note
 from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
-from .store import replace_together
+from .store import written_together
 from ..corpus.outside import SETS as OUTSIDE, read_outside
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared
@@ -722,7 +722,7 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
         for m in models:
             out["corrections"][m.name] = correction_effect(m, c, splits, Xext, ext_accepted, tax, say)
     out_dir.mkdir(parents=True, exist_ok=True)
-    # every file is written beside its place first, then all are put in place together (store.replace_together):
+    # every file is written beside its place first, then all are put in place together (store.written_together):
     # an interrupted run leaves the previous report whole
     writes: list[tuple[Path, Callable[[Path], None]]] = []
     for proto, res in out["protocols"].items():
@@ -733,14 +733,9 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     writes.append((out_dir / "evaluation.json", lambda p: p.write_text(
         json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")))
     writes.append((out_dir / "evaluation.md", lambda p: p.write_text(markdown(out), encoding="utf-8")))
-    staged = [(path.with_name(f".{path.name}.tmp"), path) for path, _ in writes]
-    try:
-        for (tmp, _), (_, write) in zip(staged, writes):
+    with written_together([path for path, _ in writes]) as staged:
+        for tmp, (_, write) in zip(staged, writes):
             write(tmp)
-        replace_together(staged)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
     return out
 
 

@@ -113,10 +113,9 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
         with open(p, "wb") as fh:
             np.savez_compressed(fh, **payload)
 
-    # both files are written beside their places first, then put in place together with Ctrl-C and SIGTERM held
-    # back: an interrupted save leaves the previous model and its metadata, never a new model beside old metadata
-    meta: dict = {}
-    with _staged(path) as model_tmp, _staged(metadata_path(path)) as meta_tmp:
+    # both files are written beside their places first, then put in place together: an interrupted save leaves the
+    # previous model and its metadata, never a new model beside old metadata
+    with written_together([path, metadata_path(path)]) as (model_tmp, meta_tmp):
         write(model_tmp)
         meta = {
             **metadata,
@@ -127,37 +126,37 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
             "trained_at": metadata.get("trained_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         meta_tmp.write_text(_json_text(meta), encoding="utf-8")
-        replace_together([(model_tmp, path), (meta_tmp, metadata_path(path))])
     return meta
 
 
 @contextmanager
-def _staged(path: Path):
-    """A temporary file beside ``path`` (mode as the umask says), removed on the way out if still there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())
-    try:
-        yield Path(tmp)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def replace_together(moves: list[tuple[Path, Path]]) -> None:
-    """``os.replace`` each (staged, final) pair with SIGINT, SIGTERM and SIGHUP held back until all are done (a
-    signal that arrives meanwhile is handled right after), so that files that belong together change together."""
+def written_together(paths: list[Path]):
+    """A temporary file beside each of ``paths`` (mode as the umask says) for the block to write; when the block
+    ends without an error they are put in place together, with SIGINT, SIGTERM and SIGHUP held back until all are (a
+    signal that arrives meanwhile is handled right after), so that files that belong together change together.
+    Whatever is left of them is removed on the way out."""
     import signal
 
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "pthread_sigmask") else set()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if held else None
+    staged: list[Path] = []
     try:
-        for staged, final in moves:
-            os.replace(staged, final)
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+            staged.append(Path(tmp))
+            os.chmod(tmp, 0o666 & ~_umask())
+        yield staged
+        held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "pthread_sigmask") else set()
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held) if held else None
+        try:
+            for tmp, path in zip(staged, paths):
+                os.replace(tmp, path)
+        finally:
+            if held:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
     finally:
-        if held:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def read_metadata(path: Path) -> dict:
