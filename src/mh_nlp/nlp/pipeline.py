@@ -270,11 +270,11 @@ class EntityRulerComponent(SpanRuler):
             self._exact = (len(self._patterns), table)
         return self._exact[1]
 
-    def _compound_finders(self) -> list[tuple[re.Pattern[str], dict[str, tuple[str, str]]]]:
+    def _compound_finders(self) -> list[tuple[re.Pattern[str], dict[str, tuple[str, str]], str]]:
         """For each case rule, one regular expression that finds every plain alias (words and spaces) followed by
-        :data:`COMPOUND_TAIL`, and the (label, id) of each alias (by its text, or its lower-case text). One search
-        over a statement's text, however many aliases: token patterns with a regular expression per alias halved
-        the pipeline's speed."""
+        :data:`COMPOUND_TAIL`, the (label, id) of each alias (by its text, or its lower-case text) and the rule.
+        One search over a statement's text, however many aliases: token patterns with a regular expression per
+        alias halved the pipeline's speed."""
         if getattr(self, "_finders", (-1,))[0] != len(self._patterns):
             tables: dict[str, dict[str, tuple[str, str]]] = {case: {} for case in CASES}
             for p in self._patterns:
