@@ -98,28 +98,30 @@ def _json_error(status: int, message: str) -> JSONResponse:
 MAX_ID = 2 ** 63 - 1  # SQLite's largest integer: a larger id names nothing (and must not reach the database)
 
 
+def _digits(value: str) -> int | None:
+    """``value`` as a whole number when it is plain ASCII digits (at most 40 of them), else None: ``1.0``, ``+1``,
+    ``0x1`` or ``１`` (a full-width digit) are no number, where a lax conversion would have read them as 1."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 40 else None
+
+
 def _row_id(value: int | str, what: str) -> int:
-    """A path id as the database can hold it, else 404. Given as text, only plain digits name a row: ``1.0``,
-    ``+1`` or ``１`` (a full-width digit) name none, where a lax conversion would have read them as 1 (a DELETE
-    must remove the row its address names, not another)."""
-    if isinstance(value, str):
-        if not (value.isascii() and value.isdigit() and len(value) < 20):
-            raise ApiError(404, f"no {what} {value[:40]}")
-        value = int(value)
-    if not 0 < value <= MAX_ID:
-        raise ApiError(404, f"no {what} {value}")
-    return value
+    """A path id as the database can hold it, else 404. Given as text, only plain digits name a row (:func:`_digits`:
+    a DELETE must remove the row its address names, not another)."""
+    number = _digits(value) if isinstance(value, str) else value
+    if number is None or not 0 < number <= MAX_ID:
+        raise ApiError(404, f"no {what} {str(value)[:40]}")
+    return number
 
 
 def _int_param(value: str | None) -> int | None:
     """A query parameter that should be a whole number (``doc=3``): None when it is empty (no filter), -1 when it
-    is not a whole number (``doc=-17``, ``doc=abc``): a filter that matches nothing, never one that is dropped and
-    so lets every document through (an export filtered by document must hold that document only)."""
+    is not a whole number the database can hold (``doc=-17``, ``doc=abc``): a filter that matches nothing, never one
+    that is dropped and so lets every document through (an export filtered by document must hold that document
+    only)."""
     if not value:
         return None
-    if value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
-    return -1
+    number = _digits(value)
+    return number if number is not None and number <= MAX_ID else -1
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -828,9 +830,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total.
         ``document`` is plain digits (``3.0`` or ``+3`` is a 400, never document 3)."""
         if document is not None:
-            if not (document.isascii() and document.isdigit() and len(document) <= 40):
+            document = _digits(document)
+            if document is None:
                 raise ApiError(400, "document must be a document id (a whole number)")
-            document = int(document)
         if document is not None and not 0 < document <= MAX_ID:
             return {"statements": []} if limit is None else {"statements": [], "total": 0}
         if limit is None:
