@@ -239,7 +239,10 @@ class Pseudonymiser:
         self.people[name] = alias
         self._variants[name] = alias
         words = name.split()
-        if len(words) > 1:
+        if words[0].lower() in _PARTICLES:  # a surname alone (De Boer, Van Dijk): "De" or "Van" is no first name
+            if len(words) > 1:  # "de Boer" inside "Sanne de Boer" is the same surname
+                self._variants.setdefault(" ".join([words[0].lower(), *words[1:]]), alias)
+        elif len(words) > 1:
             first = words[0]
             surname = " ".join(words[1:])
             self._variants.setdefault(first, alias)

@@ -1,0 +1,28 @@
+"""The pseudonymiser on its own: a surname that starts with a particle (De Boer, Van Dijk) is one person's name,
+and the particle alone ("De opvang", "Van de gemeente") is never taken for a name."""
+from __future__ import annotations
+
+from mh_nlp.io.privacy import Pseudonymiser
+from mh_nlp.io.readers import Statement
+
+
+def _run(lines: list[str]) -> list[str]:
+    p = Pseudonymiser()
+    statements = [Statement("note.txt", i + 1, t) for i, t in enumerate(lines)]
+    for st in statements:
+        p.learn(st)
+    return [p.text(st.text) for st in statements]
+
+
+def test_a_surname_with_a_particle_does_not_make_the_particle_a_name():
+    out = _run(["De opvang is vol.", "De Boer vindt dat ook.", "De politie heeft te weinig capaciteit.",
+                "Volgens Van Dijk is het erger.", "Van de gemeente horen we weinig.",
+                "Ik sprak met de Boer en met Van der Meer.", "Van der Meer zegt dat het goed gaat."])
+    assert out[0] == "De opvang is vol."
+    assert out[2] == "De politie heeft te weinig capaciteit."
+    assert out[4] == "Van de gemeente horen we weinig."
+    boer, dijk = out[1].split()[:2], out[3].split()[1:3]
+    assert " ".join(boer).startswith("Spreker") and " ".join(dijk).startswith("Spreker") and boer != dijk
+    assert "Boer" not in " ".join(out) and "Dijk" not in " ".join(out) and "Meer" not in " ".join(out)
+    meer = out[6].split(" zegt")[0]
+    assert out[5] == f"Ik sprak met {' '.join(boer)} en met {meer}."  # the same person, however it is written
