@@ -578,6 +578,10 @@ def test_a_jsonl_line_nested_too_deeply_or_with_a_null_text_is_skipped_with_a_wa
     got = [s.text for s in read_statements(p, warn=warnings.append)]
     assert got == ["Er is te weinig opvang voor mannen."]
     assert warnings == ["line 1: not valid JSON (or nested too deeply), skipped", "line 2: 'text' is null, skipped"]
+    # QA 38: the output's columns are read from the file first, and that scan ended the whole run in an error
+    assert extra_fields(p) == []
+    p.write_text("[" * 5000 + "]" * 5000 + '\n{"text": "Opvang.", "spreker": "Jan"}\n', encoding="utf-8")
+    assert extra_fields(p) == ["spreker"]
 
 
 @pytest.mark.parametrize("at", [10_000, 70_000, 300_000])  # in the first chunk past 8 KB, and in later chunks

@@ -1744,7 +1744,7 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
                     break
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):  # the reader skips such a line with a warning
                     continue
                 if isinstance(record, dict):
                     key = column or _jsonl_text_key(record)
