@@ -461,6 +461,52 @@ def test_a_folder_is_every_note_in_it_and_its_subfolders(clf, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+def _unreadable(monkeypatch, *paths: Path) -> None:
+    """Make ``paths`` unreadable as for a user without permission (the tests may run as root, for whom
+    chmod 000 changes nothing): opening such a file, or listing such a folder, raises PermissionError."""
+    import builtins
+    import io
+
+    locked = {str(p) for p in paths}
+
+    def guard(real):
+        def wrapper(file, *a, **k):
+            if str(file) in locked:
+                raise PermissionError(13, "Permission denied", str(file))
+            return real(file, *a, **k)
+        return wrapper
+
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(io, "open", guard(io.open))
+    monkeypatch.setattr(os, "scandir", guard(os.scandir))
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: str(p) not in locked and real_access(p, mode, *a, **k))
+
+
+def test_an_unreadable_file_or_subfolder_fails_as_one_input_and_the_others_are_labelled(clf, note, tmp_path,
+                                                                                        monkeypatch):
+    """QA 38: an unreadable file named on the command line stopped the whole run (click's usage error, exit 2),
+    and an unreadable subfolder of a folder was skipped without a word (exit 0)."""
+    locked_file = tmp_path / "geheim.txt"
+    locked_file.write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
+    folder = tmp_path / "map"
+    (folder / "dicht").mkdir(parents=True)
+    (folder / "a.txt").write_text("De NLA ziet meer uitbuiting.\n", encoding="utf-8")
+    (folder / "dicht" / "b.md").write_text("Meer voorlichting.\n", encoding="utf-8")
+    (folder / "oud.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "weg.txt").symlink_to(tmp_path / "bestaat-niet.txt")
+    _unreadable(monkeypatch, locked_file, folder / "dicht")
+    out = tmp_path / "o.csv"
+    r = run("label", note, locked_file, folder, "-o", out)
+    assert r.exit_code == 3, r.output
+    assert sorted(error_lines(r)) == [f"mh-nlp: error: {locked_file}: Permission denied",
+                                      f"mh-nlp: error: {folder / 'dicht'}: a folder that cannot be read "
+                                      "(Permission denied)"]
+    assert f"mh-nlp: warning: {folder}: 2 files left out (.doc 1, broken link 1)" in r.stderr
+    assert f"mh-nlp: warning: {folder}: .doc files are not read: an old Word document: save it as .docx" in r.stderr
+    assert {Path(row["source"]).name for row in read_csv(out)} == {"note.txt", "a.txt"}
+
+
 @pytest.mark.parametrize("name", ["~$verslag.docx", "~$opbrengst.pptx"])
 def test_words_owner_file_of_an_open_document_is_skipped_with_a_warning(clf, note, tmp_path, name):
     owner = tmp_path / name

@@ -428,8 +428,8 @@ Example:
 
 
 @main.command(help=_LABEL_HELP)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, readable=False),
               help=f"Output file ({', '.join(OUTPUT_SUFFIXES)}).")
 @click.option("--column", help="Text column of .csv/.xlsx inputs (field of .jsonl inputs).")
 @click.option("--sheet", "sheets", multiple=True, metavar="NAME",
@@ -453,7 +453,7 @@ Example:
                    "library (better recall, some 10 s to load; pip install 'mh-nlp[privacy]').")
 @click.option("--drop-columns", metavar="A,B", default="",
               help="Leave these carried input columns out of the output (comma-separated, case-insensitive).")
-@click.option("--summary", "summary_path", type=click.Path(path_type=Path),
+@click.option("--summary", "summary_path", type=click.Path(path_type=Path, readable=False),
               help="Write the theme overview to this .md or .json file instead of printing it.")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]), default=None,
               help="Field separator of a .csv output (default ','; ';' opens in columns in Excel with Dutch "
@@ -518,23 +518,25 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
     """Each folder among ``inputs`` replaced by the notes in it and its subfolders (:func:`notes_in_folder`; the
     run's own outputs left out, the files left out counted in a warning); a folder without any stays, to fail as
     an input."""
-    from ..io.readers import notes_in_folder
+    from ..io.readers import SAVE_AS, notes_in_folder
 
     out: list[Path] = []
     for path in inputs:
         if not path.is_dir():
             out.append(path)
             continue
-        found, left = notes_in_folder(path, outputs)
+        found, left, unreadable = notes_in_folder(path, outputs)
         if left:
             _warn(f"{path}: {sum(left.values())} file{'s' if sum(left.values()) != 1 else ''} left out ("
                   + ", ".join(f"{reason} {n}" for reason, n in sorted(left.items())) + ")")
-        if not found:  # kept: reported as an input that failed (exit 1 alone, 3 beside good ones)
+            for suffix in sorted(set(left) & set(SAVE_AS)):
+                _warn(f"{path}: {suffix} files are not read: {SAVE_AS[suffix]}")
+        if not found and not unreadable:  # kept: reported as an input that failed (exit 1 alone, 3 beside good ones)
             out.append(path)
             continue
-        if not quiet:
+        if not quiet and found:
             click.echo(f"mh-nlp: {path}: {len(found)} file{'s' if len(found) != 1 else ''}", err=True)
-        out += found
+        out += found + unreadable  # a subfolder that cannot be read fails as an input: its notes are missing
     return tuple(out)
 
 
@@ -674,6 +676,10 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             continue
         try:
             if path.is_dir():  # a folder with notes was replaced by them (_expand_folders)
+                try:
+                    os.scandir(path).close()
+                except OSError as exc:
+                    raise ReadError(f"a folder that cannot be read ({exc.strerror or exc})") from None
                 raise ReadError(f"a folder without notes or transcripts ({', '.join(sorted(SUFFIXES))})")
             check_input(path)
             good.append(path)

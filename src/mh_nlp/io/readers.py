@@ -36,6 +36,7 @@ import codecs
 import csv
 import itertools
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -114,27 +115,41 @@ def _first_few(numbers: Iterable[int | str], few: int = FEW_ROWS) -> str:
 
 # ---------------------------------------------------------------- checks and decoding
 
-def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()) -> tuple[list[Path], dict[str, int]]:
-    """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path, and how many files
+def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
+                    ) -> tuple[list[Path], dict[str, int], list[Path]]:
+    """The files of ``folder`` and its subfolders that can be read (:data:`SUFFIXES`), by path; how many files
     were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
-    ``~$verslag.docx`` beside an open document), ``other type`` (``.jpg``) and ``output`` (the paths of
-    ``exclude``: the run's own output)."""
+    ``~$verslag.docx`` beside an open document), ``other type`` (``.jpg``; ``.doc`` and the other types of
+    :data:`SAVE_AS` by their suffix, so that the warning can say what to do), ``broken link`` (a symbolic link
+    to nothing) and ``output`` (the paths of ``exclude``: the run's own output); and the subfolders that could
+    not be read (their notes are missing from the run, so they count as inputs that failed). Symbolic links to
+    folders are not followed."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []
     left: dict[str, int] = {}
-    for path in Path(folder).rglob("*"):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(folder).parts
-        reason = ("hidden" if any(part.startswith(".") for part in rel) else
-                  "owner file" if rel[-1].startswith("~$") else
-                  "other type" if path.suffix.lower() not in SUFFIXES else
-                  "output" if path.resolve() in skip else None)
-        if reason:
-            left[reason] = left.get(reason, 0) + 1
-        else:
-            found.append(path)
-    return sorted(found, key=lambda p: [part.lower() for part in p.relative_to(folder).parts]), left
+    unreadable: list[Path] = []
+    for root, dirs, files in os.walk(folder, onerror=lambda exc: unreadable.append(Path(exc.filename))):
+        dirs.sort()
+        for name in files:
+            path = Path(root, name)
+            rel = path.relative_to(folder).parts
+            suffix = path.suffix.lower()
+            reason = ("hidden" if any(part.startswith(".") for part in rel) else
+                      "owner file" if rel[-1].startswith("~$") else
+                      suffix if suffix in SAVE_AS else
+                      "other type" if suffix not in SUFFIXES else
+                      "broken link" if not path.exists() else
+                      "output" if path.resolve() in skip else None)
+            if reason:
+                left[reason] = left.get(reason, 0) + 1
+            else:
+                found.append(path)
+    hidden = [d for d in unreadable if any(part.startswith(".") for part in d.relative_to(folder).parts)]
+    unreadable = [d for d in unreadable if d not in hidden]
+    if hidden:
+        left["hidden"] = left.get("hidden", 0) + len(hidden)
+    return (sorted(found, key=lambda p: [part.lower() for part in p.relative_to(folder).parts]), left,
+            sorted(unreadable))
 
 
 def check_input(path: Path) -> None:
