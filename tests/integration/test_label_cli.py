@@ -672,3 +672,17 @@ def test_a_usage_error_is_one_line_naming_the_help(args, message):
         return
     assert r.stderr.count("\n") == 1 and r.stderr.startswith(f"mh-nlp: error: {message}"), r.stderr
     assert "(see `mh-nlp" in r.stderr and "--help`)" in r.stderr
+
+
+def test_a_summary_that_cannot_be_written_is_named_and_leaves_no_output(clf, note, tmp_path, monkeypatch):
+    """QA 38: a full disk under --summary was reported as the output file failing (exit 1) while the output had
+    been written; now the summary is written first, and the error names it."""
+    def full(path, *a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli_label, "write_summary", full)
+    out, summ = tmp_path / "o.csv", tmp_path / "s.md"
+    r = run("label", note, "-o", out, "--summary", summ)
+    assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {summ}: cannot write (No space left on device)"]
+    assert not out.exists() and not summ.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["note.txt"]  # no temporary file left either

@@ -750,10 +750,19 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             writer.abort()
             raise UserError("nothing could be labelled; no output written")
         _check_signals()
-        writer.commit()
         overview = summary.to_dict()
-        if summary_path is not None:
-            write_summary(summary_path, overview, overwrite=force)
+        new_summary = summary_path is not None and not summary_path.exists()
+        if summary_path is not None:  # first, so that a summary that cannot be written leaves no output either
+            try:
+                write_summary(summary_path, overview, overwrite=force)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(summary_path)) from None
+        try:
+            writer.commit()
+        except BaseException:
+            if new_summary:
+                summary_path.unlink(missing_ok=True)
+            raise
     except KeyboardInterrupt as exc:
         progress.clear()
         if writer is not None:
