@@ -401,9 +401,29 @@ def test_ctrl_c_in_a_real_process(tmp_path, workers):
 def test_progress_counter_on_a_terminal_and_quiet_silences_it(clf, monkeypatch, tmp_path, note):
     monkeypatch.setattr(cli_label, "_stderr_is_tty", lambda: True)
     r = run("label", note, "-o", tmp_path / "a.csv")
-    assert "labelled 1 statements" in r.stderr and "\r" in r.stderr
+    assert "labelled 1 statement (" in r.stderr and "\r" in r.stderr
     r = run("label", note, "-o", tmp_path / "b.csv", "--quiet")
     assert r.stderr == "" and r.stdout == ""
+
+
+def test_progress_shows_the_run_is_alive_before_the_first_batch_and_the_count_after_it(monkeypatch, tmp_path, note):
+    """QA 38: rows come a batch at a time; on a cold cache nothing was shown for a minute and a half, and then the
+    counter stopped at the first row of the burst ("labelled 1 statements" with 1,024 written)."""
+    class Slow(KeywordClassifier):
+        def predict_details(self, texts, *a, **k):
+            time.sleep(0.6)
+            return super().predict_details(texts, *a, **k)
+
+    use_fakes(monkeypatch, Slow())
+    monkeypatch.setattr(cli_label, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(cli_label._Progress, "TICK", 0.1)
+    note.write_text("Meer voorlichting.\n\nMeer opvang.\n\nMinder uitbuiting.\n\nBetere zorg.\n", encoding="utf-8")
+    r = run("label", note, "-o", tmp_path / "a.csv", "--batch-size", "2", "--workers", "1")
+    lines = r.stderr.split("\r")  # (click drops the line-erasing escape when stderr is not a real terminal)
+    first = next(i for i, ln in enumerate(lines) if "labelled" in ln)
+    assert any(ln.startswith("  labelling... 0 s; the first rows come when 2 statements are classified")
+               for ln in lines[:first])
+    assert any(ln.startswith("  labelled 2 statements (") for ln in lines[first:])  # the count after the burst
 
 
 def test_unexpected_classifier_failure_is_one_line_and_leaves_no_file(monkeypatch, tmp_path, note):

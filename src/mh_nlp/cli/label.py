@@ -87,35 +87,78 @@ def _entity_finder() -> Callable[[Sequence[str]], list[list[dict[str, Any]]]]:
 
 
 class _Progress:
-    """A one-line statement counter on stderr, shown only on a terminal and without --quiet."""
+    """A one-line statement counter on stderr, shown only on a terminal and without --quiet. Rows arrive a batch at
+    a time (many seconds apart on a cold embedding cache), so a ticker thread redraws the line every ``tick``
+    seconds with the time spent: the user sees the run is alive before the first batch is done, and the count
+    reached after a burst of rows."""
 
-    def __init__(self, enabled: bool, every: float = 0.2):
+    TICK = 1.0
+
+    def __init__(self, enabled: bool, every: float = 0.2, batch_size: int = 0):
         self.enabled = enabled
         self.every = every
+        self.batch_size = batch_size
         self._last = 0.0
         self._shown = False
         self.start = time.monotonic()
-
         self.partitions = ""  # with --scheduler: partitions done / submitted
+        self._state: tuple[int, str, int, int] = (0, "", 0, 0)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        if enabled:
+            threading.Thread(target=self._tick, name="mh-nlp-progress", daemon=True).start()
 
     def update(self, count: int, source: str, index: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self._last < self.every:
+        if not self.enabled:
             return
-        self._last = now
-        rate = count / max(now - self.start, 1e-9)
-        name = Path(source).name
-        click.echo(f"\r\x1b[K  labelled {count:,} statements ({rate:,.0f}/s){self.partitions} - file {index}/{total}: "
-                   f"{name[:40]}", err=True, nl=False)
+        with self._lock:
+            self._state = (count, source, index, total)
+            if time.monotonic() - self._last >= self.every:
+                self._draw()
+
+    def _draw(self) -> None:  # with the lock held
+        now = time.monotonic()
+        count, source, index, total = self._state
+        elapsed = now - self.start
+        if count == 0:
+            batch = f"; the first rows come when {self.batch_size:,} statements are classified" \
+                if self.batch_size > 1 else ""
+            line = f"  labelling... {elapsed:,.0f} s{batch}{self.partitions}"
+        else:
+            line = (f"  labelled {count:,} statement{'s' if count != 1 else ''} ({count / max(elapsed, 1e-9):,.0f}/s, "
+                    f"{elapsed:,.0f} s){self.partitions} - file {index}/{total}: {Path(source).name[:40]}")
+        click.echo(f"\r\x1b[K{line}", err=True, nl=False)
         self._shown = True
+        self._last = now
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.TICK):
+            with self._lock:
+                if not self._stop.is_set() and time.monotonic() - self._last >= self.TICK:
+                    self._draw()
 
     def partition(self, done: int, submitted: int) -> None:
         self.partitions = f" - partitions: {done:,} done, {submitted - done:,} on the cluster"
 
-    def clear(self) -> None:
+    def say(self, write) -> None:
+        """Call ``write`` (a warning or an error line) with the counter taken off the line first."""
+        with self._lock:
+            self._erase()
+            write()
+
+    def _erase(self) -> None:
         if self._shown:
             click.echo("\r\x1b[K", err=True, nl=False)
             self._shown = False
+
+    def clear(self) -> None:
+        with self._lock:
+            self._erase()
+
+    def close(self) -> None:
+        """Stop the ticker and take the counter off the line."""
+        self._stop.set()
+        self.clear()
 
 
 def _stderr_is_tty() -> bool:
@@ -691,15 +734,13 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         raise UserError("nothing to label: no readable input")
     _unused_options(good, column, sheets, header_row)
 
-    progress = _Progress(enabled=not quiet and _stderr_is_tty())
+    progress = _Progress(enabled=not quiet and _stderr_is_tty(), batch_size=batch_size)
 
     def on_warning(source: str, message: str) -> None:
-        progress.clear()
-        _warn(f"{source}: {message}")
+        progress.say(lambda: _warn(f"{source}: {message}"))
 
     def on_error(source: str, message: str) -> None:
-        progress.clear()
-        _error(f"{source}: {message}")
+        progress.say(lambda: _error(f"{source}: {message}"))
 
     writer = None
     client = None
@@ -803,6 +844,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         raise UserError(f"internal error ({exc.__class__.__name__}: {detail}); no output written "
                         f"(set MH_NLP_DEBUG=1 for the traceback)") from None
     finally:
+        progress.close()
         _close_client(client)
 
     if not quiet:
