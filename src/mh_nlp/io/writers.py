@@ -440,11 +440,16 @@ def _headings_used(used: list[dict[str, Any]]) -> str:
     return ", ".join(f"{u['heading']} → {u['chapter']} ({u['statements']})" for u in used)
 
 
+def _n(count: int, noun: str) -> str:
+    """``1 statement``, ``2 statements``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def summary_markdown(summary: dict[str, Any]) -> str:
     """The theme overview (see :meth:`mh_nlp.io.label.Summary.to_dict`) as Markdown tables, one block per input."""
     lines = ["# Theme overview", ""]
     total = summary["total"]
-    lines.append(f"{total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
+    lines.append(f"{_n(total['statements'], 'statement')} from {total['inputs_ok']} of {_n(total['inputs'], 'input')}"
                  + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "")
                  + _non_statements(total.get("non_statements")) + ".")
     for src in summary["inputs"]:
@@ -454,7 +459,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
             if not src["statements"]:
                 continue
             lines.append("")
-        lines.append(f"{src['statements']} statements" + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
+        lines.append(_n(src['statements'], 'statement') + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
                      + _non_statements(src.get("non_statements")))
         if src.get("read_in_order"):
             lines += ["", f"*{src['read_in_order']['reading'].capitalize()}.*"]
@@ -474,7 +479,7 @@ def summary_text(summary: dict[str, Any]) -> str:
         if src.get("error") and not src["statements"]:
             lines.append(f"{src['source']}: not labelled ({src['error']})")
             continue
-        lines.append(f"{src['source']}: {src['statements']} statements"
+        lines.append(f"{src['source']}: {_n(src['statements'], 'statement')}"
                      + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
                      + _non_statements(src.get("non_statements"))
                      + (f" (stopped: {src['error']})" if src.get("error") else ""))
@@ -487,7 +492,8 @@ def summary_text(summary: dict[str, Any]) -> str:
         for s in src["sections"]:
             lines.append(f"    {s['section']:<5} {_shorten(s['title'], 50):<50} {s['statements']:6d}")
     total = summary["total"]
-    lines.append(f"total: {total['statements']} statements from {total['inputs_ok']} of {total['inputs']} inputs"
+    lines.append(f"total: {_n(total['statements'], 'statement')} from {total['inputs_ok']} of "
+                 f"{_n(total['inputs'], 'input')}"
                  + (f", {total['uncertain']} uncertain" if total["uncertain"] else "")
                  + _non_statements(total.get("non_statements")))
     return "\n".join(lines)
