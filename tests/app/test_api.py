@@ -979,6 +979,37 @@ def test_serve_refuses_a_data_folder_or_model_whose_path_is_not_utf8(tmp_path):
     assert not odd.exists()
 
 
+def test_serve_refuses_a_new_data_folder_without_a_usable_model_and_says_when_model_is_not_used(tmp_path):
+    """QA 38: a missing or damaged --model (or default model) only gave a warm-up warning, the screen ran without
+    a model, and the new data folder kept the bad path as its version 1, so a later --model was ignored silently."""
+    import socket
+
+    from click.testing import CliRunner
+
+    from mh_nlp.app.db import Store
+    from mh_nlp.app.engine import ModelWorker
+    from mh_nlp.cli import main
+
+    missing, damaged = tmp_path / "geen.npz", tmp_path / "kapot.npz"
+    damaged.write_bytes(b"not a zip")
+    for model, message in ((missing, f"mh-nlp: error: model file {missing} is missing: train one with"),
+                           (damaged, f"mh-nlp: error: {damaged.with_suffix('.json')}: metadata file missing")):
+        data = tmp_path / f"data-{model.stem}"
+        r = CliRunner().invoke(main, ["serve", "--port", "18999", "--data", str(data), "--model", str(model)])
+        assert r.exit_code == 1 and r.output.startswith(message) and len(r.output.splitlines()) == 1, r.output
+        assert not (data / "mh-nlp.sqlite").exists()  # nothing registered: the next start may name another model
+    data = tmp_path / "bestaand"
+    ModelWorker(Store(data), missing)  # an existing folder: its own model is used, and --model is not
+    with socket.socket() as busy:  # the start ends at the port, after the checks
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        r = CliRunner().invoke(main, ["serve", "--port", str(busy.getsockname()[1]), "--data", str(data),
+                                      "--model", str(damaged)])
+    assert r.exit_code == 1 and "cannot listen on" in r.output
+    assert f"mh-nlp: warning: --model {damaged} is not used: the data folder {data} has its own models already " \
+           f"(in use: version 1, {missing.resolve()})" in r.output, r.output
+
+
 @needs_model
 def test_a_pasted_name_and_statements_lose_control_characters_and_direction_overrides(make_app, csrf):
     """QA 36: a paste's name was stored as given ('verslag\\u202efdp.exe\\x1b[31m', read as 'verslagexe.pdf' on the

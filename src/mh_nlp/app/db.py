@@ -260,6 +260,9 @@ class Store:
         self.path = self.data_dir / DB_NAME
         self._local = threading.local()
         check_database(self.path)
+        if not self.path.exists() and not os.access(self.data_dir, os.W_OK | os.X_OK):
+            raise RuntimeError("the data folder cannot be written, so the screen cannot make its database there; "
+                               "choose another folder with --data")
         try:
             db = connect(self.path)
             try:

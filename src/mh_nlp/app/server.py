@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import sqlite3
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -548,7 +549,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     if warm_up:
-        threading.Thread(target=lambda: _safe(worker.warm_up), daemon=True).start()
+        start_warm_up(worker)
 
     # -------------------------------------------------------- errors: JSON, never a traceback
     def _error(request: Request, status: int, message: str):
@@ -1346,8 +1347,16 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
         raise ReadError(f"cannot read the table ({exc.__class__.__name__})") from None
 
 
+def start_warm_up(worker: ModelWorker) -> None:
+    """Load the model in use and its encoder in the background, so that the first request is fast."""
+    threading.Thread(target=lambda: _safe(worker.warm_up), daemon=True).start()
+
+
 def _safe(fn) -> None:
     try:
         fn()
+    except NoModel as exc:  # the screen runs on: documents can be reviewed and another version chosen
+        print(f"mh-nlp: warning: the model in use cannot be loaded ({exc}); choose another version on the screen's "
+              "model page, or train one", file=sys.stderr)
     except Exception as exc:  # noqa: BLE001 - warm-up is best effort; the first request reports the problem
-        print(f"mh-nlp: warning: model warm-up failed ({exc.__class__.__name__}: {exc})")
+        print(f"mh-nlp: warning: model warm-up failed ({exc.__class__.__name__}: {exc})", file=sys.stderr)

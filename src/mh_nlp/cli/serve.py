@@ -40,25 +40,37 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     try:
         import uvicorn
 
-        from ..app.server import create_app, default_data_dir, is_loopback
+        from ..app.db import DB_NAME
+        from ..app.server import create_app, default_data_dir, is_loopback, start_warm_up
     except ImportError as exc:
         raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
     import socket
 
     from ..io import safezip
     from ..paths import shown
+    from ..themes.store import default_model_path
 
     data_dir = data_dir or default_data_dir()
     for what, path in (("data folder", data_dir), ("model", model)):  # both are stored by name in the database
         if path is not None and shown(path.resolve()) != str(path.resolve()):
             raise UserError(f"the {what}'s path {shown(path)!r} is not UTF-8 text; rename it or choose another")
     safezip.LIMITS = safezip.Limits(max_unpacked_mb=max_unpacked_mb)  # also what the labelling thread reads with
+    if not (data_dir / DB_NAME).exists():  # a new data folder starts with this model as its version 1: check it first
+        _check_first_model(model or default_model_path())
     try:
-        app = create_app(data_dir, host=host, model_path=model, warm_up=True,
+        app = create_app(data_dir, host=host, model_path=model, warm_up=False,
                          max_upload=max_upload_mb * 1024 * 1024, allow_hosts=allow_hosts,
                          max_unpacked_mb=max_unpacked_mb, max_statements=max_statements)
-    except (OSError, RuntimeError) as exc:
+    except OSError as exc:
+        raise UserError(f"{data_dir}: cannot be used as the data folder ({exc.strerror or exc})") from None
+    except RuntimeError as exc:
         raise UserError(f"{data_dir}: {exc}") from None
+    worker = app.state.worker
+    in_use = app.state.store.model_version(worker.version) or {}
+    if model is not None and in_use.get("path") != str(model.resolve()):
+        _warn(f"--model {model} is not used: the data folder {data_dir} has its own models already (in use: version "
+              f"{worker.version}, {in_use.get('path', '?')}); choose a model on the screen's model page")
+    start_warm_up(worker)
     if app.state.store.read_only:
         _warn(f"the data folder {data_dir} is read-only: the screen shows what is there but cannot save uploads, "
               "decisions or models")
@@ -107,3 +119,19 @@ def json_400_protocol():
             self.transport.close()
 
     return JsonErrorProtocol
+
+
+def _check_first_model(path: Path) -> None:
+    """A one-line error when the model a new data folder would start with is missing or cannot be loaded: the
+    screen would run without one, and the folder would keep the broken file as its version 1."""
+    from ..themes.classifier import load_classifier
+    from ..themes.store import ModelError
+
+    if not path.is_file():
+        raise UserError(f"model file {path} is missing: train one with `mh-nlp train` (or `make demo`), or give "
+                        "--model FILE")
+    try:
+        load_classifier(path)
+    except (ModelError, OSError, ValueError) as exc:
+        message = str(exc).splitlines()[0]
+        raise UserError(message if str(path) in message or path.name in message else f"{path}: {message}") from None
