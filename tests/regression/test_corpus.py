@@ -124,6 +124,18 @@ def test_train_says_before_training_when_the_model_cannot_be_written(tmp_path):
     (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "cp1252.jsonl:1: not UTF-8 text"),
     (None, "cp1252.jsonl: cannot read it (No such file or directory)"),
     ("folder", "cp1252.jsonl: a folder, not a quotes file"),
+    # QA 38: fields of the wrong type were AttributeError / TypeError tracebacks; an empty file passed `stats`
+    (b"", "cp1252.jsonl: no quote records"),
+    (b'{"id": "q1", "page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": null, '
+     b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('text' must be text, not null)"),
+    (b'{"id": 5, "page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
+     b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('id' must be text, not a number)"),
+    (b'{"id": "q1", "page": 11, "column": [], "order": 1, "section": [], "chapter": 1, "text": "Zin.", '
+     b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('column' must be text, not a list)"),
+    (b'{"id": "q1", "page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
+     b'"lines": ["a", "b"]}\n', "cp1252.jsonl:1: malformed quote record ('lines' must be a list of line numbers)"),
+    (b'{"id": "q1", "page": [11], "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
+     b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('page' must be a whole number, not a list)"),
 ])
 def test_a_quotes_file_that_cannot_be_read_is_one_line(tmp_path, content, expected):
     """`corpus stats` / `corpus check --quotes` on a file that is not UTF-8 printed a UnicodeDecodeError

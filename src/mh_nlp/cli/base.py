@@ -157,7 +157,11 @@ def _printable_streams() -> None:
 def _load(quotes_path: Path | None):
     from ..corpus.records import load_quotes, load_taxonomy
 
-    return _guard(load_quotes, quotes_path), _guard(load_taxonomy)
+    quotes = _guard(load_quotes, quotes_path)
+    if not quotes:
+        raise UserError(f"{quotes_path or 'data/quotes.jsonl'}: no quote records (a quotes file holds one JSON "
+                        "record a line)")
+    return quotes, _guard(load_taxonomy)
 
 
 

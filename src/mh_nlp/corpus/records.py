@@ -144,7 +144,40 @@ _QUOTE_FIELDS = {"id", "page", "column", "order", "section", "chapter", "text", 
                  "pull_quote", "truncated", "repeat_of", "continues", "note"}
 
 
+_TEXT_FIELDS = ("id", "column", "section", "text")  # required, text
+_OPTIONAL_TEXT = ("truncated", "repeat_of", "continues", "note")  # text or null
+
+
+def _json_type(value) -> str:
+    return {"NoneType": "null", "int": "a number", "float": "a number", "bool": "true/false", "list": "a list",
+            "dict": "an object", "str": "text"}.get(type(value).__name__, type(value).__name__)
+
+
+def _check_types(d: dict) -> None:
+    """A ``TypeError`` naming the field when a record's field has the wrong type (a number or a list where text
+    belongs, text where a list of lines belongs): they ended `corpus stats` and `corpus check` in tracebacks."""
+    if not isinstance(d, dict):
+        raise TypeError(f"a record is a JSON object, not {_json_type(d)}")
+    for key in _TEXT_FIELDS:
+        if key in d and not isinstance(d[key], str):
+            raise TypeError(f"{key!r} must be text, not {_json_type(d[key])}")
+    for key in _OPTIONAL_TEXT:
+        if d.get(key) is not None and not isinstance(d[key], str):
+            raise TypeError(f"{key!r} must be text, not {_json_type(d[key])}")
+    alt = d.get("alt_sections")
+    if alt is not None and (not isinstance(alt, list) or not all(isinstance(v, str) for v in alt)):
+        raise TypeError("'alt_sections' must be a list of section numbers as text")
+    lines = d.get("lines")
+    if lines is not None and (not isinstance(lines, list) or
+                              not all(isinstance(v, int) and not isinstance(v, bool) for v in lines)):
+        raise TypeError("'lines' must be a list of line numbers")
+    for key in ("page", "order", "chapter"):
+        if key in d and (isinstance(d[key], bool) or not isinstance(d[key], (int, str))):
+            raise TypeError(f"{key!r} must be a whole number, not {_json_type(d[key])}")
+
+
 def quote_from_dict(d: dict) -> Quote:
+    _check_types(d)
     return Quote(
         id=d["id"], page=int(d["page"]), column=d["column"], order=int(d["order"]), section=d["section"],
         chapter=int(d["chapter"]), text=d["text"], lines=tuple(d["lines"]),
