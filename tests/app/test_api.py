@@ -979,6 +979,35 @@ def test_serve_refuses_a_data_folder_or_model_whose_path_is_not_utf8(tmp_path):
     assert not odd.exists()
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--host", ""], "--host '' names no address"),
+    (["--host", "  "], "--host '  ' names no address"),
+    (["--allow-host", "foo:bar"], "--allow-host 'foo:bar' is not a host name with an optional port"),
+    (["--allow-host", "http://foo.example"], "--allow-host 'http://foo.example' is not a host name"),
+])
+def test_serve_refuses_an_empty_host_and_a_malformed_allowed_host(tmp_path, args, message):
+    """QA 38: --host '' listened on every address and printed http://:8031/; a malformed --allow-host was dropped
+    without a word."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    r = CliRunner().invoke(main, ["serve", "--port", "18999", "--data", str(tmp_path / "d"), *args])
+    assert r.exit_code == 1 and r.output.startswith(f"mh-nlp: error: {message}") and len(r.output.splitlines()) == 1
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_address_printed_for_every_interface_is_one_another_machine_can_open(monkeypatch):
+    import socket
+
+    from mh_nlp.cli.serve import _own_address
+
+    address = _own_address(socket.AF_INET)
+    assert address == "0.0.0.0" or socket.inet_aton(address) and address != "0.0.0.0"
+    monkeypatch.setattr(socket.socket, "connect", lambda self, to: (_ for _ in ()).throw(OSError("no network")))
+    assert _own_address(socket.AF_INET) == "0.0.0.0"  # no network: the wildcard, as before
+
+
 def test_serve_refuses_a_new_data_folder_without_a_usable_model_and_says_when_model_is_not_used(tmp_path):
     """QA 38: a missing or damaged --model (or default model) only gave a warm-up warning, the screen ran without
     a model, and the new data folder kept the bad path as its version 1, so a later --model was ignored silently."""

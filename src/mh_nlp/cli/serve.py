@@ -50,6 +50,14 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     from ..paths import shown
     from ..themes.store import default_model_path
 
+    if not host.strip():
+        raise UserError(f"--host {host!r} names no address: use 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")
+    from ..app.server import _split_host
+
+    for name in allow_hosts:
+        if _split_host(name) is None:
+            raise UserError(f"--allow-host {name!r} is not a host name with an optional port (review.example.org, "
+                            "review.example.org:8443)")
     data_dir = data_dir or default_data_dir()
     for what, path in (("data folder", data_dir), ("model", model)):  # both are stored by name in the database
         if path is not None and shown(path.resolve()) != str(path.resolve()):
@@ -85,11 +93,15 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     sock.listen(2048)  # from now on a connection waits in the backlog until uvicorn serves it
     port = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
+    address = _own_address(family) if host in ("0.0.0.0", "::") else host  # 0.0.0.0 opens nowhere else
+    shown = f"[{address}]" if ":" in address else address
     url = f"http://{shown}:{port}/"
     if not is_loopback(host):
         url += f"?token={app.state.token}"
     click.echo(f"mh-nlp review screen: {url}")
+    if address != host:
+        click.echo(f"(listening on every address of this machine; on this machine itself: http://"
+                   f"{'[::1]' if ':' in host else '127.0.0.1'}:{port}/?token={app.state.token})")
     click.echo(f"data: {data_dir}   (Ctrl-C stops the server)")
     config = uvicorn.Config(app, log_level="warning", lifespan="on", http=json_400_protocol())
     server = uvicorn.Server(config)
@@ -135,3 +147,17 @@ def _check_first_model(path: Path) -> None:
     except (ModelError, OSError, ValueError) as exc:
         message = str(exc).splitlines()[0]
         raise UserError(message if str(path) in message or path.name in message else f"{path}: {message}") from None
+
+
+def _own_address(family) -> str:
+    """This machine's address on its network (the one its default route uses; no packet is sent), for the address
+    to print when the server listens on every address; the wildcard itself when there is no network."""
+    import socket
+
+    probe = ("10.255.255.255", 1) if family == socket.AF_INET else ("fd00::1", 1)
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect(probe)
+            return s.getsockname()[0]
+    except OSError:
+        return "0.0.0.0" if family == socket.AF_INET else "::"
