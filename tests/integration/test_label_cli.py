@@ -706,3 +706,18 @@ def test_a_summary_that_cannot_be_written_is_named_and_leaves_no_output(clf, not
     assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {summ}: cannot write (No space left on device)"]
     assert not out.exists() and not summ.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["note.txt"]  # no temporary file left either
+
+
+def test_a_cell_cut_to_excels_limit_in_an_xlsx_output_is_warned(clf, tmp_path):
+    """QA 38: a carried column of 45,000 characters was cut to 32,767 in the .xlsx without a word."""
+    table = tmp_path / "lang.csv"
+    with open(table, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["tekst", "bijlage"], ["Er is te weinig opvang.", "x" * 45_000],
+                                  ["Meer voorlichting.", "kort"]])
+    r = run("label", table, "-o", tmp_path / "o.xlsx")
+    assert r.exit_code == 0, r.output
+    assert (f"mh-nlp: warning: {tmp_path / 'o.xlsx'}: 1 cell longer than Excel's 32,767 characters cut to that "
+            "length; a .csv or .jsonl output keeps them whole") in r.stderr
+    r = run("label", table, "-o", tmp_path / "o.csv")
+    assert r.exit_code == 0 and "32,767" not in r.stderr
+    assert read_csv(tmp_path / "o.csv")[0]["bijlage"] == "x" * 45_000

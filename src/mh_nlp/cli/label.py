@@ -804,6 +804,9 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             if new_summary:
                 summary_path.unlink(missing_ok=True)
             raise
+        if writer.cut_cells:
+            _warn(f"{output}: {writer.cut_cells:,} cell{'s' if writer.cut_cells != 1 else ''} longer than Excel's "
+                  "32,767 characters cut to that length; a .csv or .jsonl output keeps them whole")
     except KeyboardInterrupt as exc:
         progress.clear()
         if writer is not None:

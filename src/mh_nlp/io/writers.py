@@ -198,6 +198,7 @@ class RowWriter:
         self.options = options
         self.extras = extra_columns(extra_fields)
         self.rows = 0
+        self.cut_cells = 0  # cells cut to a format's limit (Excel's 32,767 characters)
         self._done = False
         fd, self.tmp = temp_path_for(self.path)
         try:
@@ -345,6 +346,8 @@ class XlsxWriter(RowWriter):
         """A value for ``append``. A :func:`formula_like` text (openpyxl would store ``=...`` as a formula)
         or an error code (``#N/A``) becomes an explicit string cell (``t="inlineStr"``, never ``<f>``) with
         Excel's quote-prefix flag, so it stays text even when the cell is edited in Excel."""
+        if isinstance(value, str) and len(value) > XLSX_CELL_CHARS:
+            self.cut_cells += 1
         value = _xlsx_safe(value)
         if formula_like(value) or value in self._error_codes:
             from openpyxl.cell import WriteOnlyCell
@@ -356,14 +359,17 @@ class XlsxWriter(RowWriter):
         return value
 
 
+XLSX_CELL_CHARS = 32767  # Excel's limit for one cell
+
+
 def _xlsx_safe(value: Any) -> Any:
     """Strip characters that are illegal in XML cells and keep cells under Excel's 32,767-character limit."""
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if len(value) > 32767:
-            value = value[:32767]
+        if len(value) > XLSX_CELL_CHARS:
+            value = value[:XLSX_CELL_CHARS]
     return value
 
 
