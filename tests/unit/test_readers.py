@@ -595,3 +595,19 @@ def test_a_nul_byte_anywhere_in_a_text_file_is_refused(tmp_path, at):
         detect_encoding(f)
     f.write_bytes(body + line)
     assert detect_encoding(f) == "utf-8-sig"
+
+
+def test_a_jsonl_line_without_the_text_field_among_good_ones_is_skipped_with_a_warning(tmp_path):
+    """QA 38: such a line ended the file there ('stopped'), losing the lines after it, while a null text or a line
+    that is not JSON was skipped; a first record without the field still names the field to choose."""
+    p = tmp_path / "mid.jsonl"
+    p.write_text('{"text": "Er is te weinig opvang."}\n{"spreker": "Jan"}\n{"text": "Meer voorlichting."}\n'
+                 '{"x": 1}\n{"text": "Betere zorg."}\n', encoding="utf-8")
+    warnings: list[str] = []
+    assert [s.text for s in read_statements(p, warn=warnings.append)] == [
+        "Er is te weinig opvang.", "Meer voorlichting.", "Betere zorg."]
+    assert warnings == ["line 2: no field 'text', skipped", "2 lines had no field 'text' and were skipped"]
+    first = tmp_path / "first.jsonl"
+    first.write_text('{"inhoud": "Er is te weinig opvang."}\n', encoding="utf-8")
+    with pytest.raises(ReadError, match="line 1: no field 'text' .*choose one with --column"):
+        list(read_statements(first))

@@ -1606,7 +1606,7 @@ def _jsonl_text_key(record: dict) -> str:
 
 def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     key = column or "text"
-    bad = empty = 0
+    bad = empty = missing = read = 0
     with _open_text(path, warn) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -1626,8 +1626,14 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
             if not column:
                 key = _jsonl_text_key(record)
             if key not in record:
-                raise ReadError(f"line {number}: no field {key!r}" + (
-                    "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
+                if not read:  # the first record without it: most likely the wrong field, so say which to choose
+                    raise ReadError(f"line {number}: no field {key!r}" + (
+                        "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
+                missing += 1  # one odd line among good ones: skipped, like a null text, and the rest read
+                if missing == 1:
+                    warn(f"line {number}: no field {key!r}, skipped")
+                continue
+            read += 1
             text = record[key]
             if text is None:
                 empty += 1
@@ -1641,6 +1647,8 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
         warn(f"{bad} lines were not JSON objects and were skipped")
     if empty > 1:
         warn(f"{empty} lines had a null {key!r} and were skipped")
+    if missing > 1:
+        warn(f"{missing} lines had no field {key!r} and were skipped")
 
 
 # ---------------------------------------------------------------- public API
