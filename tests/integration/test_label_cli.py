@@ -721,3 +721,19 @@ def test_a_cell_cut_to_excels_limit_in_an_xlsx_output_is_warned(clf, tmp_path):
     r = run("label", table, "-o", tmp_path / "o.csv")
     assert r.exit_code == 0 and "32,767" not in r.stderr
     assert read_csv(tmp_path / "o.csv")[0]["bijlage"] == "x" * 45_000
+
+
+def test_a_partial_output_left_by_a_killed_run_is_removed_by_the_next_run(clf, note, tmp_path):
+    """QA 38: after kill -9 the hidden temporary output (statements the user never received) stayed for good."""
+    from mh_nlp.io.writers import temp_path_for
+
+    out = tmp_path / "o.csv"
+    fd, leftover = temp_path_for(out)
+    os.write(fd, b"source,position,statement\nnote.txt,1,De IND mag gegevens niet delen.\n")
+    os.close(fd)
+    keep = tmp_path / ".o.csv.backup"  # not a temporary output of ours
+    keep.write_text("mine", encoding="utf-8")
+    r = run("label", note, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert f"mh-nlp: warning: {out}: removed 1 partial output that a killed run had left beside it" in r.stderr
+    assert not leftover.exists() and keep.read_text(encoding="utf-8") == "mine" and out.exists()

@@ -539,6 +539,9 @@ def label(**options: Any) -> None:
     lock: OutputLock | None = OutputLock(output)
     try:
         lock.acquire()
+        if lock.leftovers:
+            _warn(f"{output}: removed {lock.leftovers} partial output{'s' if lock.leftovers != 1 else ''} that a "
+                  "killed run had left beside it")
     except OutputError as exc:
         if not force:
             raise UserError(str(exc)) from None

@@ -146,6 +146,7 @@ class OutputLock:
         path = Path(path)
         self.path = path.with_name(f".{path.name}.lock")
         self._fd: int | None = None
+        self.leftovers = 0
 
     def acquire(self) -> "OutputLock":
         """Take the lock or raise :class:`OutputError` when another run holds it."""
@@ -168,8 +169,26 @@ class OutputLock:
                 same = False
             if same:
                 self._fd = fd
+                self.leftovers = self._remove_leftovers()
                 return self
             os.close(fd)
+
+    def _remove_leftovers(self) -> int:
+        """Remove the temporary outputs (:func:`temp_path_for`) that a run killed outright (``kill -9``, a power
+        cut) left beside this output: whoever writes it holds this lock, so they belong to nobody now, and they
+        hold statements the user did not ask to keep. How many were removed."""
+        import glob
+
+        name = self.path.name[1:-len(".lock")]
+        removed = 0
+        pattern = f".{glob.escape(name)}.{'?' * 8}.tmp{glob.escape(Path(name).suffix)}"
+        for leftover in self.path.parent.glob(pattern):
+            try:
+                leftover.unlink()
+                removed += 1
+            except OSError:
+                pass
+        return removed
 
     def release(self) -> None:
         if self._fd is None:
