@@ -92,6 +92,8 @@ def test_check_output_refusals(tmp_path):
         check_output(tmp_path / "nee" / "o.csv", [inp], force=False, suffixes=(".csv",))
     with pytest.raises(OutputError, match="unsupported output type '.txt'"):
         check_output(tmp_path / "o.txt", [inp], force=False, suffixes=(".csv",))
+    with pytest.raises(OutputError, match=r"name the file before its extension \(labels.csv\)"):  # QA 38: was
+        check_output(tmp_path / ".csv", [inp], force=False, suffixes=(".csv",))  # "'(no extension)'"
 
 
 def test_summary_counts_and_formats(tmp_path):

@@ -431,6 +431,8 @@ def same_file(a: Path, b: Path) -> bool:
 def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, suffixes: Sequence[str]) -> Path:
     """Validate an output path before any work: type, directory, not an input, no overwrite without force."""
     path = Path(path)
+    if path.name.lower() in suffixes:  # "-o .csv": a hidden file without an extension, to Python
+        raise OutputError(f"{path}: name the file before its extension (labels{path.name})")
     if path.suffix.lower() not in suffixes:
         raise OutputError(f"{path}: unsupported output type {path.suffix or '(no extension)'!r} "
                           f"(use {', '.join(suffixes)})")
