@@ -71,7 +71,7 @@ def test_odt_entity_expansion_bomb_is_refused(tmp_path):
            + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 20}">' for p, c in zip("abcdefg", "bcdefgh"))
            + f"]><office:document-content {NS}><office:body><office:text><text:p>&h;</text:p>"
            "</office:text></office:body></office:document-content>")  # 50 * 20**7 bytes if expanded
-    with pytest.raises(ReadError, match="damaged"):
+    with pytest.raises(ReadError, match="document type or entity declarations"):
         list(read_statements(odt(tmp_path / "lol.odt", "", content=lol)))
 
 

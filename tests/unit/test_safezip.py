@@ -204,3 +204,33 @@ def test_train_add_refuses_a_bomb_in_one_line(tmp_path):
     res = CliRunner().invoke(main, ["train", "--add", str(path), "--model", str(out)])
     assert res.exit_code == 1 and len(res.output.strip().splitlines()) == 1 and "unpacks to" in res.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+@pytest.mark.parametrize("where", [10, safezip.STEP - 4])  # at the start, and cut in two by an inflating step
+def test_an_xml_part_with_entity_declarations_is_refused_before_parsing(tmp_path, encoding, where):
+    """QA 38: a padded entity ("<!ENTITY e 'aaa…'>" used a hundred times) grows less than expat's billion-laughs
+    guard allows, so a 6.5 KB .xlsx became 100 MB of text after every size check (minutes of CPU, 785 MB, and every
+    other upload of the screen waiting). Office never writes a DTD; a part with one is refused, unpacked or not."""
+    for compression in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        path = tmp_path / f"e{compression}.xlsx"
+        head = "x" * where
+        xml = (f'<?xml version="1.0"?><!--{head}--><!DOCTYPE worksheet [<!ENTITY e "{"a" * 1000}">]>'
+               '<worksheet><sheetData><row><c t="inlineStr"><is><t>&e;&e;</t></is></c></row></sheetData></worksheet>')
+        with zipfile.ZipFile(path, "w", compression) as zf:
+            zf.writestr("[Content_Types].xml", "<Types/>")
+            zf.writestr("xl/worksheets/sheet1.xml", xml.encode(encoding))
+        with pytest.raises(safezip.ZipLimitError, match="sheet1.xml: an XML part with a document type or entity "
+                                                        "declarations, which Office never writes"):
+            safezip.check_zip(path)
+    plain = tmp_path / "plain.xlsx"
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zf:  # the words in a text are no declaration
+        zf.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet><t>&lt;!DOCTYPE html&gt; in een '
+                    'notitie</t></worksheet>' + " " * where)
+    safezip.check_zip(plain)
+
+
+def test_the_example_packages_pass_the_declaration_check():
+    for path in EXAMPLES.iterdir():
+        if path.suffix in (".docx", ".xlsx", ".odt", ".pptx"):
+            safezip.check_zip(path)

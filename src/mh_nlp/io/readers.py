@@ -378,10 +378,13 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_long(text: str, max_chars: int = MAX_CHARS) -> list[str]:
-    """Cut ``text`` into pieces of at most ``max_chars`` characters, at a sentence end or a space if possible."""
+    """Cut ``text`` into pieces of at most ``max_chars`` characters, at a sentence end or a space if possible.
+    Linear in the text's length: it moves an offset instead of copying the rest of the text at every cut (a text
+    of 100 MB took minutes that way)."""
     pieces = []
-    while len(text) > max_chars:
-        window = text[:max_chars]
+    start, end = 0, len(text)
+    while end - start > max_chars:
+        window = text[start:start + max_chars]
         cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
         if cut > max_chars // 2:
             cut += 1
@@ -389,10 +392,16 @@ def split_long(text: str, max_chars: int = MAX_CHARS) -> list[str]:
             cut = window.rfind(" ")
             if cut < max_chars // 2:
                 cut = max_chars
-        pieces.append(text[:cut].strip())
-        text = text[cut:].strip()
-    if text:
-        pieces.append(text)
+        pieces.append(window[:cut].strip())
+        start += cut
+        while start < end and text[start].isspace():  # the rest, stripped as a piece is
+            start += 1
+        if len(pieces) == 1:
+            end = len(text.rstrip())
+    if not pieces:
+        return [text] if text else []
+    if start < end:
+        pieces.append(text[start:end])
     return [p for p in pieces if p]
 
 

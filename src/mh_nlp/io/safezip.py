@@ -125,14 +125,18 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
         for info in infos:
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise error(f"{info.filename}: a compression method Office does not use ({info.compress_type})")
-            size = _inflated_size(fh, info, info.file_size + 1)
+            is_xml = info.filename.lower().endswith((".xml", ".rels"))
+            size = _inflated_size(fh, info, info.file_size + 1, DECLARATIONS if is_xml else ())
+            if size == DECLARES:
+                raise error(f"{info.filename}: an XML part with a document type or entity declarations, which Office "
+                            "never writes (they can make a few KB expand to gigabytes): a hostile file")
             if size is None:  # every entry is counted: a damaged one must not hide the entries after it
                 raise error(f"{info.filename}: an entry that cannot be unpacked: a damaged or hostile file")
             if size > info.file_size:
                 raise error(f"{info.filename} unpacks to more than the package declares "
                             f"({info.file_size:,} bytes): a damaged or hostile file")
             real += size
-            xml += size if info.filename.lower().endswith((".xml", ".rels")) else 0
+            xml += size if is_xml else 0
             if whole_parts and xml > limit * XML_PART_SHARE:
                 raise error(f"the package's XML parts unpack to more than {max_mb * XML_PART_SHARE:,.0f} MB (a fifth "
                             f"of the limit: they are read whole into memory){hint}")
@@ -141,11 +145,15 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
 
 
 STEP = 1 << 20
+# a DTD in an XML part: entity expansion (billion laughs, padded entities that stay under expat's growth limit)
+# makes a few KB of XML into gigabytes of text after every size check above, and external entities read files
+DECLARATIONS = tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+DECLARES = -1  # what _inflated_size returns when the entry holds one of ``look_for``
 
 
-def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int) -> int | None:
-    """How many bytes the entry really inflates to (counting stops past ``stop_after``), in 1 MB steps;
-    None if its local header is not where the directory says."""
+def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[bytes, ...] = ()) -> int | None:
+    """How many bytes the entry really inflates to (counting stops past ``stop_after``), in 1 MB steps; None if its
+    local header is not where the directory says; :data:`DECLARES` if its content holds one of ``look_for``."""
     import zlib
 
     fh.seek(info.header_offset)
@@ -155,8 +163,25 @@ def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int) -> int | None:
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     left = info.compress_size
+    keep = max((len(w) for w in look_for), default=1) - 1
+    seen = b""  # the end of the previous piece, so that a word cut in two is still found
+
+    def holds(piece: bytes) -> bool:
+        nonlocal seen
+        text = seen + piece
+        seen = text[-keep:] if keep else b""
+        return any(w in text for w in look_for)
+
     if info.compress_type == zipfile.ZIP_STORED:
-        return left
+        if look_for:
+            while left > 0:
+                chunk = fh.read(min(STEP, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                if holds(chunk):
+                    return DECLARES
+        return info.compress_size
     inflate = zlib.decompressobj(-15)
     size = 0
     tail = b""
@@ -169,7 +194,10 @@ def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int) -> int | None:
                 left -= len(chunk)
             else:
                 chunk, tail = tail, b""
-            size += len(inflate.decompress(chunk, STEP))
+            piece = inflate.decompress(chunk, STEP)
+            size += len(piece)
+            if look_for and holds(piece):
+                return DECLARES
             tail = inflate.unconsumed_tail
             if inflate.eof:
                 break
