@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import KeywordClassifier  # noqa: E402
@@ -225,3 +227,22 @@ def test_a_long_section_title_in_the_overview_is_cut_at_a_word():
     assert _shorten(title, 50) == "Aangiftebereidheid en de positie van…" and len(_shorten(title, 50)) <= 50
     assert _shorten("Kwetsbare groepen", 50) == "Kwetsbare groepen"
     assert _shorten("x" * 80, 50) == "x" * 49 + "…"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="ab;,\t'=+-@(|! ", max_size=16))
+def test_no_part_of_a_csv_cell_starts_a_formula_whatever_the_separator_excel_splits_at(text):
+    """QA 38: a ','-separated output opened by Excel with Dutch regional settings is split at ';': "Zie bijlage;
+    =cmd|' /C calc'!A0" had a cell that started a DDE formula behind the leading-quote guard. Every part after a
+    separator is guarded too, and the CSV reader gives back the original text exactly."""
+    cell = safe_cell(text)
+    assert unguard_cell(cell) == text
+    for sep in ";,\t":
+        for part in cell.split(sep)[1:]:
+            assert not (part[:1] in ("=", "@") or (part[:1] in ("+", "-") and any(c in part for c in "(|!"))), cell
+
+
+def test_ordinary_dutch_text_with_separators_is_left_alone():
+    for text in ("€ 10,- per uur", "1,-2", "jongens, meisjes; mannen", "Zie bijlage; de samenwerking loopt"):
+        assert safe_cell(text) == text
+    assert safe_cell("Zie bijlage;=cmd|' /C calc'!A0;x") == "Zie bijlage;'=cmd|' /C calc'!A0;x"

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Sequence
@@ -43,19 +44,41 @@ def formula_like(value: Any) -> bool:
 
 def safe_cell(value: Any) -> Any:
     """A cell for a .csv output that no spreadsheet evaluates: a :func:`formula_like` text gets one leading
-    ``'``; numbers and other text are returned unchanged.
+    ``'``, and so does every part of it after a ``;``, ``,`` or tab that would start a formula (:func:`_dangerous`);
+    numbers and other text are returned unchanged.
 
-    A text that already starts with quotes before such a character (``'=x``) gets one more quote too, so
+    A text that already has quotes before such a character (``'=x``) gets one more quote too, so
     :func:`unguard_cell` (used by the CSV reader) gives back every original text exactly.
     """
-    if isinstance(value, str) and formula_like(value.lstrip("'")):
+    if not isinstance(value, str):
+        return value
+    value = _MID.sub(lambda m: m.group(1) + "'" + m.group(2) if _dangerous(m.string[m.end():]) else m.group(0),
+                     value)
+    if formula_like(value.lstrip("'")):
         return "'" + value
     return value
 
 
 def unguard_cell(text: str) -> str:
-    """Undo :func:`safe_cell`: drop one leading ``'`` when the quotes are followed by ``= + - @``, a tab or a CR."""
-    return text[1:] if text.startswith("'") and formula_like(text.lstrip("'")) else text
+    """Undo :func:`safe_cell`: drop one leading ``'`` when the quotes are followed by ``= + - @``, a tab or a CR,
+    and one after a separator where :func:`safe_cell` put it."""
+    text = text[1:] if text.startswith("'") and formula_like(text.lstrip("'")) else text
+    return _MID_GUARDED.sub(lambda m: m.group(1) + m.group(2)[1:] if _dangerous(m.string[m.end():]) else m.group(0),
+                            text)
+
+
+# A .csv output separated by "," and opened by Excel with Dutch regional settings is split at ";" instead (and a
+# tab-separated reading splits at tabs): "Zie bijlage;=cmd|' /C calc'!A0" then has a cell that starts a formula,
+# behind the leading-quote guard. Such a part gets a "'" too: always before "=" and "@"; before "+" and "-" only when
+# the part calls something ("(", a DDE "|", a sheet "!"), so that "€ 10,-" and "1,-2" stay as they are.
+_MID = re.compile(r"([;,\t])('*)(?=[=+\-@])")
+_MID_GUARDED = re.compile(r"([;,\t])('+)(?=[=+\-@])")
+
+
+def _dangerous(rest: str) -> bool:
+    """Whether a part that begins ``rest`` of a text (after a separator and quotes) would start a formula that does
+    harm; the rest of the whole text is looked at, whatever the next separator of a reading."""
+    return rest[:1] in ("=", "@") or any(c in rest for c in "(|!")
 
 
 class OutputError(Exception):
