@@ -1268,3 +1268,40 @@ def test_a_decision_can_be_undone(make_app, csrf):
         assert c.delete(f"/api/statements/{st['id']}/decision").json()["undone"] == 0
         assert c.delete("/api/statements/999/decision").status_code == 404
         assert c.delete("/api/statements/0/decision").status_code == 404
+
+
+def test_serve_keeps_its_data_folder_to_this_user_and_warns_about_a_shared_one(tmp_path):
+    """QA 38: the data folder was made with the process umask (0755, files 0644): another user of the machine could
+    read the uploaded notes and the database."""
+    import os
+    import socket
+    import stat
+
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+    from mh_nlp.themes.store import default_model_path
+
+    if not default_model_path().exists():
+        pytest.skip("needs the default model (make setup)")
+    umask = os.umask(0o022)
+    try:
+        with socket.socket() as busy:  # the start ends at the port, after the data folder is made
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            port = str(busy.getsockname()[1])
+            new = tmp_path / "nieuw"
+            r = CliRunner().invoke(main, ["serve", "--port", port, "--data", str(new)])
+            assert r.exit_code == 1 and "cannot listen on" in r.output, r.output
+            assert "other users" not in r.output
+            for path in (new, new / "uploads"):
+                assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+            assert stat.S_IMODE((new / "mh-nlp.sqlite").stat().st_mode) == 0o600
+            assert os.umask(0o022) == 0o022  # the process's own umask is given back
+            shared = tmp_path / "gedeeld"
+            shared.mkdir(mode=0o755)
+            r = CliRunner().invoke(main, ["serve", "--port", port, "--data", str(shared)])
+            assert f"mh-nlp: warning: {shared} can be read by other users of this machine" in r.output, r.output
+            assert f"chmod -R go-rwx {shared}" in r.output
+    finally:
+        os.umask(umask)

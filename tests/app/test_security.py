@@ -241,6 +241,8 @@ def test_security_headers_on_every_response(server):
         assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert hdrs["referrer-policy"] in ("no-referrer", "same-origin")
         assert hdrs["x-content-type-options"] == "nosniff"
+        # QA 38: notes and decisions never go to the browser's disk cache (the screen's own script and style may)
+        assert hdrs.get("cache-control") == ("no-store" if not path.startswith("/static/") else None), path
     status, hdrs, html = server.request("GET", "/")
     assert b"<script>" not in html and b" style=" not in html and b"onchange=" not in html  # nothing inline
 
@@ -451,3 +453,16 @@ def test_two_origin_headers_are_refused(make_app):
         r = c.post("/api/classify", json={"texts": ["Meer opvang."]},
                    headers=[("referer", "http://evil.example/"), ("referer", "http://testserver/")])
         assert r.status_code == 400 and r.json()["error"] == "more than one Referer header", r.text
+
+
+def test_another_page_cannot_start_an_export(server):
+    """QA 38: any web page could make the analyst's browser download a full export (a link or an image): the page
+    cannot read it, but it lands in the downloads and costs the server a minute at 100,000 statements."""
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                    {"Referer": "http://evil.example/"}):
+        status, _h, data = server.request("GET", "/export?format=csv", headers=headers)
+        assert status == 403 and "from the screen itself" in json.loads(data)["error"], (headers, data)
+    for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {"Referer": server.origin + "/"},
+                    {}):  # the screen's own link, a typed address, a script
+        status, _h, data = server.request("GET", "/export?format=csv", headers=headers)
+        assert status == 200, (headers, data[:200])

@@ -151,6 +151,8 @@ JSON_TYPES = ("application/json",)
 # No inline script or style anywhere (bar widths are classes of app.css); nothing may frame the screen.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# GET routes that make the server do heavy work and put a file in the analyst's downloads: only from the screen itself
+DOWNLOADS = ("/export",)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
@@ -300,11 +302,22 @@ class Guard:
             return False
         return parts.hostname.lower() == mine[0] and (port or default) == (mine[1] or default)
 
+    def _from_here(self, headers: dict[str, str], host: str) -> bool:
+        """A request the screen itself made, or one typed or run as a script: not a link, image or form of another
+        page (``Sec-Fetch-Site`` when the browser sends it, else the Referer)."""
+        site = headers.get("sec-fetch-site")
+        if site is not None:
+            return site in ("same-origin", "none")
+        referer = headers.get("referer")
+        return referer is None or self._origin_matches(referer, host)
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
+        if not scope.get("path", "").startswith("/static/"):  # notes and decisions never go to the browser's cache
+            extra.append((b"cache-control", b"no-store"))
         inner_send = send
 
         async def send(message, _send=inner_send):
@@ -343,6 +356,8 @@ class Guard:
                                 "headers": [(b"location", location.encode("utf-8", "replace")),
                                             (b"content-length", b"0")]})
                     return await send({"type": "http.response.body", "body": b""})
+        if scope.get("path", "") in DOWNLOADS and not self._from_here(headers, host):
+            return await self._reply(send, 403, "a download is started from the screen itself, not from another page")
         if method not in SAFE_METHODS:
             origin = headers.get("origin")
             referer = headers.get("referer")

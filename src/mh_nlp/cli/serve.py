@@ -1,6 +1,7 @@
 """``mh-nlp serve``: the browser review screen (registered on import; FastAPI and uvicorn load only when run)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -37,6 +38,16 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
       mh-nlp serve                 # http://127.0.0.1:8000/
       mh-nlp serve --host 0.0.0.0  # on the network: open the printed address with its token
     """
+    # what the screen writes (its database, the uploaded notes, models, exports) is for this user alone
+    before = os.umask(0o077)
+    try:
+        _serve(host, port, data_dir, model, max_upload_mb, allow_hosts, max_unpacked_mb, max_statements)
+    finally:
+        os.umask(before)
+
+
+def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
+           allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int) -> None:
     try:
         import uvicorn
 
@@ -79,6 +90,11 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
         _warn(f"--model {model} is not used: the data folder {data_dir} has its own models already (in use: version "
               f"{worker.version}, {in_use.get('path', '?')}); choose a model on the screen's model page")
     start_warm_up(worker)
+    shared = [p for p in (data_dir, data_dir / DB_NAME, data_dir / "uploads")
+              if p.exists() and p.stat().st_mode & 0o077 and p.stat().st_uid == os.getuid()]
+    if shared:
+        _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
+              f"sensitive: chmod -R go-rwx {data_dir}")
     if app.state.store.read_only:
         _warn(f"the data folder {data_dir} is read-only: the screen shows what is there but cannot save uploads, "
               "decisions or models")
@@ -102,6 +118,9 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     if address != host:
         click.echo(f"(listening on every address of this machine; on this machine itself: http://"
                    f"{'[::1]' if ':' in host else '127.0.0.1'}:{port}/?token={app.state.token})")
+    if not is_loopback(host):
+        _warn("on the network the screen speaks plain HTTP and its token cookie reaches every web service on this "
+              "machine's address; use an HTTPS proxy on a network you do not trust (docs/review-screen.md, Security)")
     click.echo(f"data: {data_dir}   (Ctrl-C stops the server)")
     config = uvicorn.Config(app, log_level="warning", lifespan="on", http=json_400_protocol())
     server = uvicorn.Server(config)
