@@ -94,3 +94,14 @@ def test_mix_learns_each_expert_on_its_own_held_out_quotes(monkeypatch):
     accepted = [[int(c)] for c in y]
     mix["fit_temperature"](F @ joint, accepted)
     assert len(seen["temperatures"]) == 2 and all(t > 0 for t in seen["temperatures"])
+
+
+def test_kwparts_adds_the_pieces_of_long_words_to_the_stems(monkeypatch):
+    from mh_nlp.themes import features
+
+    monkeypatch.setattr(features, "stems", features.stems)
+    kw = runpy.run_path(str(VARIANTS / "kwparts.py"))
+    got = features.stems("Arbeidsuitbuiting bij de NLA")
+    assert got[:3] == ["arbeid", "bij", "nla"]  # the six-letter stems stay, first
+    assert "#uitbu" in got and "#buiti" in got and not any(p.startswith("#") and len(p) != 6 for p in got)
+    assert features.stems is kw["stems"]
