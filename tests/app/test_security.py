@@ -31,14 +31,15 @@ class Server:
     """``mh-nlp serve --port 0`` on a fresh data directory; raw requests on one keep-alive connection."""
 
     def __init__(self, data: Path, *args: str):
-        """No model: nothing here needs one, and a model loading in the background would blur the memory
-        measurements. A new data folder is refused without a usable model, so the folder is made beforehand with a
-        version 1 whose file is missing (an existing folder whose model went missing: the screen warns and runs)."""
+        """No model unless ``args`` name one with --model: nothing here needs one, and a model loading in the
+        background would blur the memory measurements. A new data folder is refused without a usable model, so the
+        folder is made beforehand with a version 1 whose file is missing (an existing folder whose model went
+        missing: the screen warns and runs)."""
         from mh_nlp.app.db import Store
         from mh_nlp.app.engine import ModelWorker
 
         self.data = data
-        if not (data / "mh-nlp.sqlite").exists():
+        if "--model" not in args and not (data / "mh-nlp.sqlite").exists():
             ModelWorker(Store(data), data.parent / "no-model.npz")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen([sys.executable, "-c", "from mh_nlp.cli import main; main()", "serve",
