@@ -26,12 +26,3 @@ def test_a_surname_with_a_particle_does_not_make_the_particle_a_name():
     assert "Boer" not in " ".join(out) and "Dijk" not in " ".join(out) and "Meer" not in " ".join(out)
     meer = out[6].split(" zegt")[0]
     assert out[5] == f"Ik sprak met {' '.join(boer)} en met {meer}."  # the same person, however it is written
-
-
-def test_a_known_first_name_takes_the_surname_after_it_along():
-    """QA 38: with only "Sanne" learnt (a speaker), "Sanne de Boer" in the text became "Spreker 1 de Boer"."""
-    p = Pseudonymiser()
-    p.learn_speaker("Sanne")
-    assert p.text("Ik sprak Sanne de Boer gisteren, en Sanne van der Berg.") == \
-        "Ik sprak Spreker 1 gisteren, en Spreker 1."
-    assert p.text("Sanne de politie belt terug.") == "Spreker 1 de politie belt terug."  # not a surname

@@ -318,11 +318,7 @@ class Pseudonymiser:
     def _regex(self) -> re.Pattern | None:
         if self._pattern is None and self._variants:
             names = sorted(self._variants, key=len, reverse=True)
-            # a known name followed by a surname with its particles ("Sanne" learnt, "Sanne de Boer" in the text):
-            # the whole is that person, so the surname does not stay beside the pseudonym
-            particles = "|".join(re.escape(p) for p in _PARTICLES if p.islower())
-            self._pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")"
-                                       rf"(?:\s+(?:(?:{particles})\s+)+{_CAP})?(?![\w-])")
+            self._pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
         return self._pattern
 
     def text(self, text: str) -> str:
@@ -337,7 +333,7 @@ class Pseudonymiser:
         rx = self._regex()
         if rx is None or not text:
             return text
-        return rx.sub(lambda m: self._variants[m.group(1)], text)
+        return rx.sub(lambda m: self._variants[m.group(0)], text)
 
     def speaker(self, speaker: str) -> str:
         """A speaker label with the person replaced (``Jan de Vries (NLA)`` -> ``Spreker 1 (NLA)``); a role
