@@ -26,3 +26,18 @@ def test_a_surname_with_a_particle_does_not_make_the_particle_a_name():
     assert "Boer" not in " ".join(out) and "Dijk" not in " ".join(out) and "Meer" not in " ".join(out)
     meer = out[6].split(" zegt")[0]
     assert out[5] == f"Ik sprak met {' '.join(boer)} en met {meer}."  # the same person, however it is written
+
+
+def test_a_speaker_whose_surname_begins_with_an_ordinary_word_does_not_make_that_word_a_name():
+    """QA 38 re-test: speakers 't Hooft, Uit den Bogaard, Aan de Stegge, Bij de Vaate and Onder de Linden turned
+    "'t", "Uit", "Aan", "Bij" and "Onder" in everyone's text into pseudonyms."""
+    p = Pseudonymiser()
+    speakers = ["'t Hooft", "Uit den Bogaard", "Aan de Stegge", "Bij de Vaate", "Onder de Linden"]
+    for name in speakers:
+        p.learn_speaker(name)
+    texts = ["Het is 't zelfde verhaal.", "Uit angst doen ze niets.", "Aan de telefoon zei ze niets.",
+             "Bij de politie is geen capaciteit.", "Onder druk gaat het mis."]
+    assert [p.text(t) for t in texts] == texts
+    aliases = [p.speaker(name) for name in speakers]
+    assert aliases == [f"Spreker {i}" for i in range(1, 6)]
+    assert p.text("Volgens 't Hooft en Bij de Vaate is het erger.") == "Volgens Spreker 1 en Spreker 4 is het erger."

@@ -36,6 +36,9 @@ from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Sta
 PSEUDONYM = "Spreker {n}"
 _PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da",
               "von", "op", "in")
+# words a Dutch surname may begin with ('t Hooft, Uit den Bogaard, Aan de Stegge, Bij de Vaate, Onder de Linden): such a
+# word alone is an article or a preposition, never a name
+_SURNAME_START = frozenset(_PARTICLES) | {"t", "uit", "aan", "bij", "onder", "over", "voor", "uijt", "vd", "v.d."}
 _CAP = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
 _NAME = rf"{_CAP}(?:\s+(?:(?:{'|'.join(_PARTICLES)})\s+)*{_CAP}){{0,3}}"
 _TITLES = r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?)"
@@ -86,7 +89,8 @@ def _common_word(word: str) -> bool:
 
 
 def _clean_name(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip(" .,:;'’")
+    name = re.sub(r"\s+", " ", name).strip(" .,:;")
+    return name if re.match(r"['’][tT] ", name) else name.strip(" '’")  # 't Hooft keeps its apostrophe
 
 
 _NOUN_ENDINGS = ("ing", "heid", "tie", "sie", "schap", "isme", "iteit", "teit", "ij", "erij", "age", "uur")
@@ -239,7 +243,8 @@ class Pseudonymiser:
         self.people[name] = alias
         self._variants[name] = alias
         words = name.split()
-        if words[0].lower() in _PARTICLES:  # a surname alone (De Boer, Van Dijk): "De" or "Van" is no first name
+        if words[0].lower().lstrip("'’") in _SURNAME_START:  # a surname alone (De Boer, 't Hooft, Bij de Vaate):
+            # its first word is an ordinary one ("De", "Bij"), no first name
             if len(words) > 1:  # "de Boer" inside "Sanne de Boer" is the same surname
                 self._variants.setdefault(" ".join([words[0].lower(), *words[1:]]), alias)
         elif len(words) > 1:
