@@ -234,3 +234,44 @@ def test_the_example_packages_pass_the_declaration_check():
     for path in EXAMPLES.iterdir():
         if path.suffix in (".docx", ".xlsx", ".odt", ".pptx"):
             safezip.check_zip(path)
+
+
+def _renamed_with_entities(src: Path, out: Path, part: str, renamed: str) -> Path:
+    """``src`` with ``part`` moved to ``renamed`` (a name check_zip does not scan) and given a DTD whose entity
+    the part uses, the package's references updated so that the reader still follows it there."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            base = part.rsplit("/", 1)[1].encode()
+            data = data.replace(base, renamed.rsplit("/", 1)[1].encode())
+            name = info.filename
+            if name == part:
+                name = renamed
+                root = data.index(b"<", data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0)
+                data = (b'<!DOCTYPE x [<!ENTITY e "Slachtoffers werken zonder contract.">]>' + data[root:]
+                        ).replace(b"Meer voorlichting", b"&e;&e;&e;")
+            zout.writestr(name, data)
+    return out
+
+
+def test_a_renamed_part_with_entity_declarations_is_refused_when_it_is_parsed(tmp_path):
+    """QA 38 re-test: check_zip scans parts named .xml or .rels; a slide or sheet renamed .bin (the package's
+    references followed it) was parsed with its entities expanded. The readers now parse with defusedxml."""
+    import openpyxl
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from pptx_samples import pptx, shape
+
+    deck = pptx(tmp_path / "deck.pptx", [shape(["Meer voorlichting op scholen."])])
+    book = tmp_path / "book.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["tekst"])
+    wb.active.append(["Meer voorlichting op scholen."])
+    wb.save(book)
+    for src, part, renamed in ((deck, "ppt/slides/slide1.xml", "ppt/slides/slide1.bin"),
+                               (book, "xl/worksheets/sheet1.xml", "xl/worksheets/sheet1.bin")):
+        assert [s.text for s in read_statements(src)][-1:] == ["Meer voorlichting op scholen."]
+        bad = _renamed_with_entities(src, tmp_path / f"bad{src.suffix}", part, renamed)
+        safezip.check_zip(bad)  # not scanned: the parser refuses it
+        with pytest.raises(ReadError, match="an XML part with a document type or entity declarations"):
+            list(read_statements(bad))

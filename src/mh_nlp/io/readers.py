@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from defusedxml import DefusedXmlException
+
 from mh_nlp.corpus.jsonl import CONTROL_CHARS
 from mh_nlp.io.kinds import kind_of, speaker_label
 from mh_nlp.io import safezip
@@ -916,7 +918,7 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
     order, read as the .docx reader reads them (a paragraph's position is its number, a table row's ``table T
     row R``). Footnotes and comments are not read (a warning counts them); deleted text of tracked changes is
     left out."""
-    import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
+    from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     # a decompression bomb, or a part too large to build in memory, is refused before anything is unpacked
     check_zip(path, error=TooBig, whole_parts=True)
@@ -978,7 +980,7 @@ def _pptx_slides(zf: zipfile.ZipFile) -> list[str]:
     """The slide parts of a PowerPoint package in the order of the presentation (``ppt/presentation.xml``), else by
     their number."""
     import posixpath
-    import xml.etree.ElementTree as ET
+    from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     names = set(zf.namelist())
     try:
@@ -1009,7 +1011,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
     chapter); a table is read as a Word table is. Position ``slide S`` (``slide S table T row R``). The slide
     number, date and footer are left out; the speaker notes and the text of SmartArt and charts (parts of their
     own) are not read, and a warning counts them."""
-    import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs; no external entities are read
+    from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     # a decompression bomb, or a part too large to build in memory, is refused before anything is unpacked
     check_zip(path, error=TooBig, whole_parts=True)
@@ -1060,7 +1062,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
 
 def _notes_text(xml: bytes) -> bool:
     """True when a notes part (``ppt/notesSlides/...``) holds words in its notes placeholder."""
-    import xml.etree.ElementTree as ET
+    from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     try:
         root = ET.fromstring(xml)
@@ -1389,7 +1391,7 @@ _REF = re.compile(r"([A-Z]+)(\d+)")
 def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
     """Merged ranges (first row, first column, last row, last column; 1-based rows, 0-based columns) and
     the cells holding a formula without a stored value, read from the sheet's XML in one streaming pass."""
-    import xml.etree.ElementTree as ET
+    from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     merges: list[tuple[int, int, int, int]] = []
     formulas: set[tuple[int, int]] = set()
@@ -1469,8 +1471,13 @@ def _xlsx_open(path: Path):
         raise ReadError("openpyxl is not installed (pip install openpyxl)") from None
     check_zip(path, error=TooBig)  # a decompression bomb is refused before openpyxl unpacks it
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # parses with defusedxml, when installed
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
+        cause = exc
+        while cause is not None:  # openpyxl wraps the parser's refusal in a ValueError of its own
+            if isinstance(cause, DefusedXmlException):
+                raise ReadError(_XML_REFUSED) from None
+            cause = cause.__cause__ or cause.__context__
         raise ReadError(f"not a valid .xlsx file ({exc.__class__.__name__})") from None
     for ws in wb.worksheets:
         if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
@@ -1752,6 +1759,12 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
             raise ReadError("no statements found (the file holds no text, or only headings, comments or markup)")
     except OSError as exc:
         raise ReadError(exc.strerror or str(exc)) from None
+    except DefusedXmlException:  # a part check_zip did not scan (a renamed part) still declares entities
+        raise ReadError(_XML_REFUSED) from None
+
+
+_XML_REFUSED = ("an XML part with a document type or entity declarations, which Office never writes (they can make "
+                "a few KB expand to gigabytes): a hostile file")
 
 
 def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[str] | None = None,
