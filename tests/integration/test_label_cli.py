@@ -527,6 +527,27 @@ def test_an_unreadable_file_or_subfolder_fails_as_one_input_and_the_others_are_l
     assert {Path(row["source"]).name for row in read_csv(out)} == {"note.txt", "a.txt"}
 
 
+
+def test_a_file_in_a_folder_that_cannot_be_searched_fails_as_one_input(clf, note, tmp_path, monkeypatch):
+    """QA 38 re-test: a file named inside such a folder ended the run in a PermissionError traceback (is_dir)."""
+    hidden = tmp_path / "dicht" / "c.txt"
+    hidden.parent.mkdir()
+    hidden.write_text("Meer voorlichting.\n", encoding="utf-8")
+    real_stat = os.stat
+
+    def stat(p, *a, **k):
+        if str(p) == str(hidden):
+            raise PermissionError(13, "Permission denied", str(p))
+        return real_stat(p, *a, **k)
+
+    monkeypatch.setattr(os, "stat", stat)
+    out = tmp_path / "o.csv"
+    r = run("label", hidden, note, "-o", out)
+    assert r.exit_code == 3, r.output
+    assert error_lines(r) == [f"mh-nlp: error: {hidden}: Permission denied"]
+    assert [Path(row["source"]).name for row in read_csv(out)] == ["note.txt", "note.txt"]
+
+
 @pytest.mark.parametrize("name", ["~$verslag.docx", "~$opbrengst.pptx"])
 def test_words_owner_file_of_an_open_document_is_skipped_with_a_warning(clf, note, tmp_path, name):
     owner = tmp_path / name

@@ -560,6 +560,15 @@ def label(**options: Any) -> None:
             lock.release()
 
 
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, False when it cannot be told (inside a folder that cannot be searched: the file's own
+    check then says why)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], quiet: bool) -> tuple[Path, ...]:
     """Each folder among ``inputs`` replaced by the notes in it and its subfolders (:func:`notes_in_folder`; the
     run's own outputs left out, the files left out counted in a warning); a folder without any stays, to fail as
@@ -568,7 +577,7 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
 
     out: list[Path] = []
     for path in inputs:
-        if not path.is_dir():
+        if not _is_dir(path):
             out.append(path)
             continue
         found, left, unreadable = notes_in_folder(path, outputs)
@@ -721,7 +730,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             _warn(f"{path}: the owner file Office keeps beside an open document, not a document; skipped")
             continue
         try:
-            if path.is_dir():  # a folder with notes was replaced by them (_expand_folders)
+            if _is_dir(path):  # a folder with notes was replaced by them (_expand_folders)
                 try:
                     os.scandir(path).close()
                 except OSError as exc:

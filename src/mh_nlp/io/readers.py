@@ -156,8 +156,12 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
 
 def check_input(path: Path) -> None:
     """Raise :class:`ReadError` when ``path`` is missing, a directory, empty or of an unsupported type."""
-    if not path.exists():
-        raise ReadError("no such file")
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ReadError("no such file") from None
+    except OSError as exc:  # in a folder that cannot be searched: Permission denied
+        raise ReadError(exc.strerror or str(exc)) from None
     if path.is_dir():
         raise ReadError("is a directory, not a file")
     suffix = path.suffix.lower()
