@@ -721,7 +721,7 @@ def test_a_summary_that_cannot_be_written_is_named_and_leaves_no_output(clf, not
     def full(path, *a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli_label, "write_summary", full)
+    monkeypatch.setattr(cli_label, "StagedSummary", full)
     out, summ = tmp_path / "o.csv", tmp_path / "s.md"
     r = run("label", note, "-o", out, "--summary", summ)
     assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {summ}: cannot write (No space left on device)"]
@@ -758,3 +758,29 @@ def test_a_partial_output_left_by_a_killed_run_is_removed_by_the_next_run(clf, n
     assert r.exit_code == 0, r.output
     assert f"mh-nlp: warning: {out}: removed 1 partial output that a killed run had left beside it" in r.stderr
     assert not leftover.exists() and keep.read_text(encoding="utf-8") == "mine" and out.exists()
+
+
+
+def test_an_earlier_summary_is_kept_when_the_output_cannot_be_written(clf, note, tmp_path, monkeypatch):
+    """QA 38 re-test: with --force, the summary was replaced by one describing a run whose output then failed."""
+    out, summ = tmp_path / "o.csv", tmp_path / "s.md"
+    assert run("label", note, "-o", out, "--summary", summ).exit_code == 0
+    before_out, before_summ = out.read_bytes(), summ.read_text(encoding="utf-8")
+    real = cli_label.open_writer
+
+    def failing(*a, **k):
+        w = real(*a, **k)
+
+        def commit():
+            w.abort()
+            raise OSError(28, "No space left on device", str(out))
+
+        w.commit = commit
+        return w
+
+    monkeypatch.setattr(cli_label, "open_writer", failing)
+    note.write_text("Een heel andere notitie.\n", encoding="utf-8")
+    r = run("label", note, "-o", out, "--summary", summ, "--force")
+    assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {out}: cannot write (No space left on device)"]
+    assert out.read_bytes() == before_out and summ.read_text(encoding="utf-8") == before_summ
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.txt", "o.csv", "s.md"]  # no temporary file left

@@ -19,7 +19,7 @@ from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
-    summary_text, write_summary
+    summary_text, StagedSummary
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # nothing could be labelled, or bad input/options: no output written
@@ -804,18 +804,24 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             raise UserError("nothing could be labelled; no output written")
         _check_signals()
         overview = summary.to_dict()
-        new_summary = summary_path is not None and not summary_path.exists()
-        if summary_path is not None:  # first, so that a summary that cannot be written leaves no output either
-            try:
-                write_summary(summary_path, overview, overwrite=force)
+        staged = None
+        if summary_path is not None:  # staged first: a summary that cannot be written leaves no output either,
+            try:  # and an earlier summary is replaced only once the output is in place
+                staged = StagedSummary(summary_path, overview, overwrite=force)
             except OSError as exc:
                 raise OSError(exc.errno, exc.strerror, str(summary_path)) from None
         try:
             writer.commit()
         except BaseException:
-            if new_summary:
-                summary_path.unlink(missing_ok=True)
+            if staged is not None:
+                staged.abort()
             raise
+        if staged is not None:
+            try:
+                staged.commit()
+            except OSError as exc:
+                raise UserError(f"{summary_path}: cannot write the overview ({exc.strerror or exc}); the labels are in "
+                                f"{output}") from None
         if writer.cut_cells:
             _warn(f"{output}: {writer.cut_cells:,} cell{'s' if writer.cut_cells != 1 else ''} longer than Excel's "
                   "32,767 characters cut to that length; a .csv or .jsonl output keeps them whole")

@@ -549,13 +549,40 @@ def summary_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _summary_text(path: Path, summary: dict[str, Any]) -> str:
+    if path.suffix.lower() == ".json":
+        return json.dumps(summary, ensure_ascii=False, indent=1) + "\n"
+    return summary_markdown(summary)
+
+
 def write_summary(path: str | Path, summary: dict[str, Any], overwrite: bool = True) -> None:
     """Write the theme overview as .md or .json (atomically)."""
     path = Path(path)
-    if path.suffix.lower() == ".json":
-        write_text_atomic(path, json.dumps(summary, ensure_ascii=False, indent=1) + "\n", overwrite)
-    else:
-        write_text_atomic(path, summary_markdown(summary), overwrite)
+    write_text_atomic(path, _summary_text(path, summary), overwrite)
+
+
+class StagedSummary:
+    """The theme overview written beside ``path`` first (:meth:`commit` puts it in place, :meth:`abort` removes
+    it), so that it replaces an earlier one only when the output it describes was written too."""
+
+    def __init__(self, path: str | Path, summary: dict[str, Any], overwrite: bool = True):
+        self.path, self.overwrite = Path(path), overwrite
+        fd, self.tmp = temp_path_for(self.path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(_summary_text(self.path, summary))
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+    def commit(self) -> None:
+        try:
+            _move_into_place(self.tmp, self.path, self.overwrite)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
 
 
 def _shorten(text: str, width: int) -> str:
