@@ -246,3 +246,30 @@ def test_ordinary_dutch_text_with_separators_is_left_alone():
     for text in ("€ 10,- per uur", "1,-2", "jongens, meisjes; mannen", "Zie bijlage; de samenwerking loopt"):
         assert safe_cell(text) == text
     assert safe_cell("Zie bijlage;=cmd|' /C calc'!A0;x") == "Zie bijlage;'=cmd|' /C calc'!A0;x"
+
+
+def test_an_xlsx_output_streams_its_rows_beside_the_output_not_to_the_system_temp_folder(tmp_path, monkeypatch):
+    """QA 38 re-test: openpyxl streamed the rows to /tmp/openpyxl.*, which a killed run left there for good; the
+    next run to the output removes what is beside it (OutputLock), so the rows now stream there."""
+    import tempfile
+
+    from mh_nlp.io.writers import OutputLock
+
+    system = tmp_path / "system-tmp"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    out = tmp_path / "o.xlsx"
+    for finish in ("commit", "abort", "killed"):
+        w = open_writer(out, ["spreker", "section"])
+        w.write(rows()[0].to_dict())
+        hidden = [p.name for p in tmp_path.iterdir() if p.name.startswith(".o.xlsx.")]
+        assert len(hidden) == 2 and not list(system.iterdir()), hidden  # the output and its rows, both beside it
+        if finish != "killed":
+            getattr(w, finish)()
+            assert not [p for p in tmp_path.iterdir() if p.name.startswith(".o.xlsx.")]
+        else:  # as after kill -9: the next run's lock removes both
+            lock = OutputLock(out).acquire()
+            assert lock.leftovers == 2 and not [p for p in tmp_path.iterdir() if p.name.startswith(".o.xlsx.")
+                                                and p.name != ".o.xlsx.lock"]
+            lock.release()
+    assert out.exists() and not list(system.iterdir())

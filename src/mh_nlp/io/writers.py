@@ -355,6 +355,16 @@ class XlsxWriter(RowWriter):
 
         self._wb = openpyxl.Workbook(write_only=True)
         self._ws = self._wb.create_sheet("labels")
+        # openpyxl streams the rows to a file of its own in the system's temp folder, which a killed run (kill -9)
+        # left there for good; here it is a hidden file beside the output, which the next run to it removes
+        # (OutputLock) and an ended run removes as openpyxl does
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
+
+        rows_fd, rows = temp_path_for(self.path)
+        os.close(rows_fd)
+        ALL_TEMP_FILES.append(str(rows))
+        self._ws._writer = WorksheetWriter(self._ws, out=str(rows))
+        self._ws._writer.write_top()
         from openpyxl.cell.cell import ERROR_CODES
 
         self._error_codes = frozenset(ERROR_CODES)  # texts openpyxl would store as error cells
