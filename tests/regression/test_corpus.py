@@ -133,7 +133,17 @@ def test_train_says_before_training_when_the_model_cannot_be_written(tmp_path):
     (b'{"id": "q1", "page": 11, "column": [], "order": 1, "section": [], "chapter": 1, "text": "Zin.", '
      b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('column' must be text, not a list)"),
     (b'{"id": "q1", "page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
-     b'"lines": ["a", "b"]}\n', "cp1252.jsonl:1: malformed quote record ('lines' must be a list of line numbers)"),
+     b'"lines": ["a", "b"]}\n', "cp1252.jsonl:1: malformed quote record ('lines' must be the first and last line number"),
+    # QA 38 re-test: one line number was an IndexError traceback; 'elf' as page, a missing id, "nee" as pull quote
+    (b'{"id": "q1", "page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
+     b'"lines": [95]}\n', "cp1252.jsonl:1: malformed quote record ('lines' must be the first and last line number"),
+    (b'{"id": "q1", "page": "elf", "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
+     b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('page' must be a whole number, not text)"),
+    (b'{"page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", "lines": [1, 1]}\n',
+     "cp1252.jsonl:1: malformed quote record (missing field 'id')"),
+    (b'{"id": "q1", "page": 11, "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
+     b'"lines": [1, 1], "pull_quote": "nee"}\n',
+     "cp1252.jsonl:1: malformed quote record ('pull_quote' must be true or false, not text)"),
     (b'{"id": "q1", "page": [11], "column": "left", "order": 1, "section": "1.1", "chapter": 1, "text": "Zin.", '
      b'"lines": [1, 1]}\n', "cp1252.jsonl:1: malformed quote record ('page' must be a whole number, not a list)"),
 ])

@@ -149,7 +149,7 @@ _OPTIONAL_TEXT = ("truncated", "repeat_of", "continues", "note")  # text or null
 
 
 def _json_type(value) -> str:
-    return {"NoneType": "null", "int": "a number", "float": "a number", "bool": "true/false", "list": "a list",
+    return {"NoneType": "null", "int": "a number", "float": "a decimal number", "bool": "true/false", "list": "a list",
             "dict": "an object", "str": "text"}.get(type(value).__name__, type(value).__name__)
 
 
@@ -158,6 +158,9 @@ def _check_types(d: dict) -> None:
     belongs, text where a list of lines belongs): they ended `corpus stats` and `corpus check` in tracebacks."""
     if not isinstance(d, dict):
         raise TypeError(f"a record is a JSON object, not {_json_type(d)}")
+    missing = [k for k in ("id", "page", "column", "order", "section", "chapter", "text", "lines") if k not in d]
+    if missing:
+        raise TypeError(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
     for key in _TEXT_FIELDS:
         if key in d and not isinstance(d[key], str):
             raise TypeError(f"{key!r} must be text, not {_json_type(d[key])}")
@@ -168,12 +171,14 @@ def _check_types(d: dict) -> None:
     if alt is not None and (not isinstance(alt, list) or not all(isinstance(v, str) for v in alt)):
         raise TypeError("'alt_sections' must be a list of section numbers as text")
     lines = d.get("lines")
-    if lines is not None and (not isinstance(lines, list) or
+    if lines is not None and (not isinstance(lines, list) or len(lines) != 2 or
                               not all(isinstance(v, int) and not isinstance(v, bool) for v in lines)):
-        raise TypeError("'lines' must be a list of line numbers")
+        raise TypeError("'lines' must be the first and last line number, [first, last]")
     for key in ("page", "order", "chapter"):
-        if key in d and (isinstance(d[key], bool) or not isinstance(d[key], (int, str))):
+        if key in d and (isinstance(d[key], bool) or not isinstance(d[key], int)):
             raise TypeError(f"{key!r} must be a whole number, not {_json_type(d[key])}")
+    if "pull_quote" in d and not isinstance(d["pull_quote"], bool):
+        raise TypeError(f"'pull_quote' must be true or false, not {_json_type(d['pull_quote'])}")
 
 
 def quote_from_dict(d: dict) -> Quote:
@@ -192,7 +197,7 @@ def read_quotes(path: str | Path) -> list[Quote]:
     """Read quote records from a JSON-lines file."""
     quotes, n = [], 0
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # a byte-order mark (Notepad) is no part of the first record
             for n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
