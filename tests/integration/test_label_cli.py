@@ -421,7 +421,7 @@ def test_progress_shows_the_run_is_alive_before_the_first_batch_and_the_count_af
     r = run("label", note, "-o", tmp_path / "a.csv", "--batch-size", "2", "--workers", "1")
     lines = r.stderr.split("\r")  # (click drops the line-erasing escape when stderr is not a real terminal)
     first = next(i for i, ln in enumerate(lines) if "labelled" in ln)
-    assert any(ln.startswith("  labelling... 0 s; the first rows come when 2 statements are classified")
+    assert any(ln.startswith("  labelling... 0 s; rows come a batch of up to 2 statements at a time")
                for ln in lines[:first])
     assert any(ln.startswith("  labelled 2 statements (") for ln in lines[first:])  # the count after the burst
 
@@ -784,3 +784,23 @@ def test_an_earlier_summary_is_kept_when_the_output_cannot_be_written(clf, note,
     assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {out}: cannot write (No space left on device)"]
     assert out.read_bytes() == before_out and summ.read_text(encoding="utf-8") == before_summ
     assert sorted(p.name for p in tmp_path.iterdir()) == ["note.txt", "o.csv", "s.md"]  # no temporary file left
+
+
+def test_the_embedding_caches_warning_takes_the_progress_line_off_first(monkeypatch, tmp_path, note):
+    """QA 38 re-test: the cache's warning was printed after the progress line, on the same line."""
+    from mh_nlp.themes import embeddings
+
+    class Warns(KeywordClassifier):
+        def predict_details(self, texts, *a, **k):
+            time.sleep(0.3)  # the ticker draws the line first
+            embeddings.WARN("no embedding cache (test)")
+            return super().predict_details(texts, *a, **k)
+
+    use_fakes(monkeypatch, Warns())
+    monkeypatch.setattr(cli_label, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(cli_label._Progress, "TICK", 0.1)
+    before = embeddings.WARN
+    r = run("label", note, "-o", tmp_path / "a.csv", "--workers", "1")
+    assert r.exit_code == 0, r.output
+    assert "statements at a time\rmh-nlp: warning: no embedding cache (test)\n" in r.stderr, repr(r.stderr)
+    assert embeddings.WARN is before  # given back after the run

@@ -121,7 +121,7 @@ class _Progress:
         count, source, index, total = self._state
         elapsed = now - self.start
         if count == 0:
-            batch = f"; the first rows come when {self.batch_size:,} statements are classified" \
+            batch = f"; rows come a batch of up to {self.batch_size:,} statements at a time" \
                 if self.batch_size > 1 else ""
             line = f"  labelling... {elapsed:,.0f} s{batch}{self.partitions}"
         else:
@@ -751,6 +751,11 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
     def on_warning(source: str, message: str) -> None:
         progress.say(lambda: _warn(f"{source}: {message}"))
 
+    from ..themes import embeddings
+
+    cache_warning = embeddings.WARN
+    embeddings.WARN = lambda message: progress.say(lambda: _warn(message))  # the cache's, with the line taken off
+
     def on_error(source: str, message: str) -> None:
         progress.say(lambda: _error(f"{source}: {message}"))
 
@@ -866,13 +871,15 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                         f"(set MH_NLP_DEBUG=1 for the traceback)") from None
     finally:
         progress.close()
+        embeddings.WARN = cache_warning
         _close_client(client)
 
     if not quiet:
         if summary_path is None:
             click.echo(summary_text(overview))
         labelled = overview["total"]["statements"]
-        click.echo(f"written: {output} ({writer.rows:,} rows, {labelled:,} statements labelled)"
+        click.echo(f"written: {output} ({writer.rows:,} row{'s' if writer.rows != 1 else ''}, {labelled:,} "
+                   f"statement{'s' if labelled != 1 else ''} labelled)"
                    + (f", overview {summary_path}" if summary_path else ""))
     if summary.failed:
         _warn(f"{len(summary.failed)} of {overview['total']['inputs']} inputs could not be (fully) labelled; "

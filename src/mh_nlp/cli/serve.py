@@ -63,6 +63,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
 
     if not host.strip():
         raise UserError(f"--host {host!r} names no address: use 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")
+    host = _canonical(host)
     from ..app.server import _split_host
 
     for name in allow_hosts:
@@ -180,3 +181,17 @@ def _own_address(family) -> str:
             return s.getsockname()[0]
     except OSError:
         return "0.0.0.0" if family == socket.AF_INET else "::"
+
+
+def _canonical(host: str) -> str:
+    """An IPv4 address in the short forms the system accepts (``0`` for 0.0.0.0, ``127.1``) written out in full, so
+    that the checks of a wildcard or loopback address and the printed address see what is bound; names and IPv6
+    addresses as given."""
+    import socket
+
+    if ":" not in host:
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            pass
+    return host

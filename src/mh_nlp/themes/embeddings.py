@@ -32,6 +32,16 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
+
+
+def _print_warning(message: str) -> None:
+    print(f"mh-nlp: warning: {message}", file=sys.stderr)
+
+
+# where the cache's warnings go: a command that keeps a progress line on the terminal sets its own, which takes the
+# line off first (``mh-nlp label``)
+WARN = _print_warning
+
 class EmbeddingCache:
     """SQLite table ``key (sha256 hex) -> 384 float32``; a damaged file is moved aside and started anew."""
 
@@ -50,11 +60,10 @@ class EmbeddingCache:
         except sqlite3.DatabaseError:
             broken = self.path.with_name(self.path.name + ".corrupt")
             os.replace(self.path, broken)
-            print(f"mh-nlp: warning: embedding cache {self.path} was damaged; moved to {broken.name} and "
-                  f"started a new one", file=sys.stderr)
+            WARN(f"embedding cache {self.path} was damaged; moved to {broken.name} and started a new one")
             self.db = self._connect()
         except OSError as exc:  # read-only home, full disk: work without a cache
-            print(f"mh-nlp: warning: no embedding cache ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+            WARN(f"no embedding cache ({exc.__class__.__name__}: {exc})")
             self.db = None
 
     def _connect(self) -> sqlite3.Connection:
