@@ -739,6 +739,11 @@ def test_a_cell_cut_to_excels_limit_in_an_xlsx_output_is_warned(clf, tmp_path):
     assert r.exit_code == 0, r.output
     assert (f"mh-nlp: warning: {tmp_path / 'o.xlsx'}: 1 cell longer than Excel's 32,767 characters cut to that "
             "length; a .csv or .jsonl output keeps them whole") in r.stderr
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True)
+    assert wb.sheetnames == ["labels", "notes"]  # the screen's export says it in the workbook
+    assert next(wb["notes"].iter_rows(values_only=True))[0].startswith("1 cell longer than Excel's 32,767 characters")
     r = run("label", table, "-o", tmp_path / "o.csv")
     assert r.exit_code == 0 and "32,767" not in r.stderr
     assert read_csv(tmp_path / "o.csv")[0]["bijlage"] == "x" * 45_000
