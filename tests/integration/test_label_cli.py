@@ -759,10 +759,13 @@ def test_a_partial_output_left_by_a_killed_run_is_removed_by_the_next_run(clf, n
     os.close(fd)
     keep = tmp_path / ".o.csv.backup"  # not a temporary output of ours
     keep.write_text("mine", encoding="utf-8")
+    own = tmp_path / ".o.csv.backup01.tmp.csv"  # QA 38 re-test: fitted the pattern of mkstemp's names
+    own.write_text("mine too", encoding="utf-8")
     r = run("label", note, "-o", out)
     assert r.exit_code == 0, r.output
     assert f"mh-nlp: warning: {out}: removed 1 partial output that a killed run had left beside it" in r.stderr
     assert not leftover.exists() and keep.read_text(encoding="utf-8") == "mine" and out.exists()
+    assert own.read_text(encoding="utf-8") == "mine too"
 
 
 

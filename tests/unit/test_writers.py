@@ -272,4 +272,5 @@ def test_an_xlsx_output_streams_its_rows_beside_the_output_not_to_the_system_tem
             assert lock.leftovers == 2 and not [p for p in tmp_path.iterdir() if p.name.startswith(".o.xlsx.")
                                                 and p.name != ".o.xlsx.lock"]
             lock.release()
+            w.abort()  # (the test's process lives on: its writer is closed, with its files already gone)
     assert out.exists() and not list(system.iterdir())

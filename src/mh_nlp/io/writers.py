@@ -135,9 +135,12 @@ def _umask() -> int:
     return mask
 
 
+TEMP_MARK = "mh-nlp-"  # in every temporary output's name, so that a user's own ".x.csv.backup01.tmp.csv" is never taken for one
+
+
 def temp_path_for(path: Path) -> tuple[int, Path]:
     """Create a hidden temporary file beside ``path`` (same directory, so ``os.replace`` is atomic)."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + path.suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{TEMP_MARK}", suffix=".tmp" + path.suffix)
     os.chmod(name, 0o666 & ~_umask())
     return fd, Path(name)
 
@@ -204,7 +207,7 @@ class OutputLock:
 
         name = self.path.name[1:-len(".lock")]
         removed = 0
-        pattern = f".{glob.escape(name)}.{'?' * 8}.tmp{glob.escape(Path(name).suffix)}"
+        pattern = f".{glob.escape(name)}.{TEMP_MARK}{'?' * 8}.tmp{glob.escape(Path(name).suffix)}"
         for leftover in self.path.parent.glob(pattern):
             try:
                 leftover.unlink()
