@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -610,9 +611,15 @@ def test_a_jsonl_line_without_the_text_field_among_good_ones_is_skipped_with_a_w
         "Er is te weinig opvang.", "Meer voorlichting.", "Betere zorg."]
     assert warnings == ["line 2: no field 'text', skipped", "2 lines had no field 'text' and were skipped"]
     first = tmp_path / "first.jsonl"
-    first.write_text('{"inhoud": "Er is te weinig opvang."}\n', encoding="utf-8")
-    with pytest.raises(ReadError, match="line 1: no field 'text' .*choose one with --column"):
+    first.write_text('{"inhoud": "Er is te weinig opvang."}\n{"inhoud": "Meer opvang."}\n', encoding="utf-8")
+    with pytest.raises(ReadError, match="line 1: no field 'text' .*choose one with --column"):  # no line has it
         list(read_statements(first))
+    meta = tmp_path / "meta.jsonl"  # QA 38 re-test: a first metadata line refused the whole file
+    meta.write_text('{"bron": "rondetafel 3"}\n{"text": ["Meer", "opvang."]}\n{"text": "Betere zorg."}\n',
+                    encoding="utf-8")
+    warnings = []
+    assert [s.text for s in read_statements(meta, warn=warnings.append)] == ['["Meer", "opvang."]', "Betere zorg."]
+    assert warnings == ["line 1: no field 'text', skipped"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -625,3 +632,12 @@ def test_split_long_pieces_are_bounded_and_keep_every_word_in_order(text, max_ch
         return
     assert all(0 < len(p) <= max_chars and p == p.strip() for p in pieces)
     assert "".join("".join(p.split()) for p in pieces) == "".join(text.split())  # nothing lost, nothing added
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_refused_as_not_a_regular_file(tmp_path):
+    """QA 38 re-test: it was called an empty file."""
+    fifo = tmp_path / "pijp.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ReadError, match=r"not a regular file \(a named pipe, socket or device\)"):
+        list(read_statements(fifo))

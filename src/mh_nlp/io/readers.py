@@ -38,6 +38,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,13 +158,15 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
 def check_input(path: Path) -> None:
     """Raise :class:`ReadError` when ``path`` is missing, a directory, empty or of an unsupported type."""
     try:
-        path.stat()
+        mode = path.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):
         raise ReadError("no such file") from None
     except OSError as exc:  # in a folder that cannot be searched: Permission denied
         raise ReadError(exc.strerror or str(exc)) from None
-    if path.is_dir():
+    if stat.S_ISDIR(mode):
         raise ReadError("is a directory, not a file")
+    if not stat.S_ISREG(mode):  # reading a named pipe would wait for a writer
+        raise ReadError("not a regular file (a named pipe, socket or device)")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
@@ -1626,7 +1629,7 @@ def _jsonl_text_key(record: dict) -> str:
 
 def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     key = column or "text"
-    bad = empty = missing = read = 0
+    bad = empty = missing = read = first_missing = 0
     with _open_text(path, warn) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -1646,13 +1649,14 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
             if not column:
                 key = _jsonl_text_key(record)
             if key not in record:
-                if not read:  # the first record without it: most likely the wrong field, so say which to choose
-                    raise ReadError(f"line {number}: no field {key!r}" + (
-                        "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
-                missing += 1  # one odd line among good ones: skipped, like a null text, and the rest read
+                missing += 1  # a line without it (a metadata line) is skipped, like a null text, and the rest read
                 if missing == 1:
-                    warn(f"line {number}: no field {key!r}, skipped")
+                    first_missing = number
+                    if read:
+                        warn(f"line {number}: no field {key!r}, skipped")
                 continue
+            if missing and not read:  # lines before the first with a text: warned now that the field is found
+                warn(f"line {first_missing}: no field {key!r}, skipped")
             read += 1
             text = record[key]
             if text is None:
@@ -1662,11 +1666,16 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 continue
             extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                      for k, v in record.items() if k != key}
+            if isinstance(text, (list, dict)):  # as JSON, like the other fields, not as Python writes it
+                text = json.dumps(text, ensure_ascii=False)
             yield number, clean(text if isinstance(text, str) else _cell(text)), extra
     if bad > 1:
         warn(f"{bad} lines were not JSON objects and were skipped")
     if empty > 1:
         warn(f"{empty} lines had a null {key!r} and were skipped")
+    if missing and not read:  # no line has it: most likely the wrong field, so say which to choose
+        raise ReadError(f"line {first_missing}: no field {key!r}" + (
+            "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))
     if missing > 1:
         warn(f"{missing} lines had no field {key!r} and were skipped")
 
