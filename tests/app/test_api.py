@@ -1042,9 +1042,31 @@ def test_serve_refuses_a_new_data_folder_without_a_usable_model_and_says_when_mo
         busy.listen(1)
         r = CliRunner().invoke(main, ["serve", "--port", str(busy.getsockname()[1]), "--data", str(data),
                                       "--model", str(damaged)])
-    assert r.exit_code == 1 and "cannot listen on" in r.output
-    assert f"mh-nlp: warning: --model {damaged} is not used: the data folder {data} has its own models already " \
-           f"(in use: version 1, {missing.resolve()})" in r.output, r.output
+    # QA 38 re-test: the folder's own model is gone, so a --model that cannot be loaded either is refused ...
+    assert r.exit_code == 1 and f"mh-nlp: error: {damaged.with_suffix('.json')}: metadata file missing" in r.output
+    r = CliRunner().invoke(main, ["serve", "--port", "18999", "--data", str(data), "--model", str(tmp_path)])
+    assert r.exit_code == 1 and f"--model {tmp_path} is a folder" in r.output, r.output
+    from mh_nlp.themes.store import default_model_path
+
+    if default_model_path().exists():  # ... and a good one takes its place as a new version
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            r = CliRunner().invoke(main, ["serve", "--port", str(busy.getsockname()[1]), "--data", str(data),
+                                          "--model", str(default_model_path())])
+        assert r.exit_code == 1 and "cannot listen on" in r.output
+        assert (f"mh-nlp: warning: the model in use (version 1, {missing.resolve()}) cannot be loaded; "
+                f"{default_model_path()} is version 2 now and in use") in r.output, r.output
+        store = Store(data)
+        assert store.model_version(2)["path"] == str(default_model_path().resolve())
+        assert ModelWorker(store, missing).version == 2
+        with socket.socket() as busy:  # now the folder's model is usable: another --model is not used
+            busy.bind(("127.0.0.1", 0))
+            busy.listen(1)
+            r = CliRunner().invoke(main, ["serve", "--port", str(busy.getsockname()[1]), "--data", str(data),
+                                          "--model", str(damaged)])
+        assert f"mh-nlp: warning: --model {damaged} is not used: the data folder {data} has its own models " \
+               f"already (in use: version 2, {default_model_path().resolve()})" in r.output, r.output
 
 
 @needs_model

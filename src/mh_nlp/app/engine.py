@@ -114,17 +114,37 @@ class ModelWorker:
         self._pool = _model_pool()
         self._loaded = _LOADED
         if not store.model_versions():
-            meta = {}
-            mj = self.default_model.with_suffix(".json")
-            if mj.exists():
-                import json
-
-                try:
-                    meta = json.loads(mj.read_text(encoding="utf-8"))
-                except ValueError:
-                    meta = {}
-            store.add_model_version(str(self.default_model), meta, int(meta.get("corrections") or 0), version=1)
+            self.register(self.default_model, version=1)
             store.set_setting(MODEL_SETTING, "1")
+
+    def register(self, path: Path, version: int | None = None) -> int:
+        """Record the model file ``path`` (by its absolute path, with its metadata) as a version; its number."""
+        import json
+
+        path = Path(path).resolve()
+        meta = {}
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        if not isinstance(meta, dict):
+            meta = {}
+        try:
+            corrections = int(meta.get("corrections") or 0)
+        except (TypeError, ValueError):
+            corrections = 0
+        return self.store.add_model_version(str(path), meta, corrections, version=version)
+
+    def usable(self, version: int) -> bool:
+        """Whether the model of ``version`` can be loaded (loading it, in the model thread)."""
+        mv = self.store.model_version(version)
+        if mv is None:
+            return False
+        try:
+            self.run(lambda: self._classifier(mv["path"]))
+        except NoModel:
+            return False
+        return True
 
     # -------------------------------------------------------- which model
     @property

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import click
@@ -88,8 +89,18 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     worker = app.state.worker
     in_use = app.state.store.model_version(worker.version) or {}
     if model is not None and in_use.get("path") != str(model.resolve()):
-        _warn(f"--model {model} is not used: the data folder {data_dir} has its own models already (in use: version "
-              f"{worker.version}, {in_use.get('path', '?')}); choose a model on the screen's model page")
+        if worker.usable(worker.version):
+            _warn(f"--model {model} is not used: the data folder {data_dir} has its own models already (in use: "
+                  f"version {worker.version}, {in_use.get('path', '?')}); choose a model on the screen's model page")
+        else:  # the folder's model is gone (deleted, moved): the one given takes its place, as a new version
+            _check_first_model(model)
+            try:
+                version = worker.register(model)
+                worker.use(version)
+            except sqlite3.Error as exc:
+                raise UserError(f"{data_dir}: cannot record the model ({exc})") from None
+            _warn(f"the model in use (version {in_use.get('version', '?')}, {in_use.get('path', '?')}) cannot be "
+                  f"loaded; {model} is version {version} now and in use")
     start_warm_up(worker)
     shared = [p for p in (data_dir, data_dir / DB_NAME, data_dir / "uploads")
               if p.exists() and p.stat().st_mode & 0o077 and p.stat().st_uid == os.getuid()]
@@ -159,6 +170,8 @@ def _check_first_model(path: Path) -> None:
     from ..themes.classifier import load_classifier
     from ..themes.store import ModelError
 
+    if path.is_dir():
+        raise UserError(f"--model {path} is a folder; name the model file in it (theme-model.npz)")
     if not path.is_file():
         raise UserError(f"model file {path} is missing: train one with `mh-nlp train` (or `make demo`), or give "
                         "--model FILE")
