@@ -984,6 +984,11 @@ def test_serve_refuses_a_data_folder_or_model_whose_path_is_not_utf8(tmp_path):
     (["--host", "  "], "--host '  ' names no address"),
     (["--allow-host", "foo:bar"], "--allow-host 'foo:bar' is not a host name with an optional port"),
     (["--allow-host", "http://foo.example"], "--allow-host 'http://foo.example' is not a host name"),
+    (["--allow-host", ":80"], "--allow-host ':80' is not a host name"),  # QA 38 re-test: these passed silently
+    (["--allow-host", "*.example.com"], "--allow-host '*.example.com' is not a host name"),
+    (["--allow-host", ".."], "--allow-host '..' is not a host name"),
+    (["--allow-host", "::1"], "--allow-host '::1' is not a host name with an optional port (review.example.org, "
+                              "review.example.org:8443); an IPv6 address goes in brackets, [::1]"),
 ])
 def test_serve_refuses_an_empty_host_and_a_malformed_allowed_host(tmp_path, args, message):
     """QA 38: --host '' listened on every address and printed http://:8031/; a malformed --allow-host was dropped

@@ -68,9 +68,11 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     from ..app.server import _split_host
 
     for name in allow_hosts:
-        if _split_host(name) is None:
+        parsed = _split_host(name)
+        if parsed is None or not _host_name(parsed[0]):
+            hint = "; an IPv6 address goes in brackets, [::1]" if name.count(":") > 1 and "[" not in name else ""
             raise UserError(f"--allow-host {name!r} is not a host name with an optional port (review.example.org, "
-                            "review.example.org:8443)")
+                            f"review.example.org:8443){hint}")
     data_dir = data_dir or default_data_dir()
     for what, path in (("data folder", data_dir), ("model", model)):  # both are stored by name in the database
         if path is not None and shown(path.resolve()) != str(path.resolve()):
@@ -208,3 +210,20 @@ def _canonical(host: str) -> str:
         except OSError:
             pass
     return host
+
+
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+
+
+def _host_name(name: str) -> bool:
+    """A DNS name (labels of letters, digits and hyphens, not at a label's ends) or an IP address: what a Host
+    header can name. No wildcards (``*.example.org``), no empty name (``:80``)."""
+    import ipaddress
+    import re
+
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return len(name) <= 253 and re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*\.?", name) is not None
