@@ -43,6 +43,9 @@ if MISSING and os.environ.get("CI", "").lower() == "true":
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 
+TOKEN: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``mh-nlp serve`` on 127.0.0.1 and a free port, with a fresh data directory."""
@@ -54,9 +57,10 @@ def server(tmp_path_factory):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
-        m = re.search(r"(http://127\.0\.0\.1:\d+/)", line or "")
+        m = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=(\S+)", line or "")
         if m:
             url = m.group(1)
+            TOKEN["value"] = m.group(2)  # every request needs it: the page's first visit uses the printed address
             break
         if proc.poll() is not None:
             break
@@ -80,6 +84,7 @@ def page(server):
         ctx = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
         pg = ctx.new_page()
         pg.set_default_timeout(60_000)
+        pg.goto(f"{server}?token={TOKEN['value']}")  # as the analyst opens it: the token goes into a cookie
         pg.dialogs = []
         pg.dismiss_dialogs = lambda d: (pg.dialogs.append(d.message), d.dismiss())  # an alert() would be XSS
         pg.on("dialog", pg.dismiss_dialogs)

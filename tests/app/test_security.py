@@ -51,9 +51,9 @@ class Server:
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             self.output.append(line)
-            m = re.search(r"http://127\.0\.0\.1:(\d+)/", line or "")
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line or "")
             if m:
-                self.port = int(m.group(1))
+                self.port, self.token = int(m.group(1)), m.group(2)
                 break
             if self.proc.poll() is not None:
                 break
@@ -65,14 +65,19 @@ class Server:
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         self.used = time.monotonic()
 
-    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None):
-        """(status, headers, body) of one request on the kept connection."""
+    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
+                token: bool = True):
+        """(status, headers, body) of one request on the kept connection; with the server's token (as the
+        analyst's browser has it after the first visit) unless ``token`` is False."""
+        headers = dict(headers or {})
+        if token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
         if isinstance(body, str):
             body = body.encode("utf-8", "surrogatepass")
         if time.monotonic() - self.used > 3:  # uvicorn closes a connection idle for 5 s: start a new one
             self.conn.close()
         self.used = time.monotonic()
-        self.conn.request(method, path, body=body, headers=headers or {})
+        self.conn.request(method, path, body=body, headers=headers)
         r = self.conn.getresponse()
         data = r.read()
         self.used = time.monotonic()
@@ -467,3 +472,13 @@ def test_another_page_cannot_start_an_export(server):
                     {}):  # the screen's own link, a typed address, a script
         status, _h, data = server.request("GET", "/export?format=csv", headers=headers)
         assert status == 200, (headers, data[:200])
+
+
+def test_on_loopback_too_every_request_needs_the_token(server):
+    """QA 38: 127.0.0.1 is shared by every account on the machine; another user read and removed documents."""
+    for method, path in (("GET", "/"), ("GET", "/api/statements?limit=1"), ("GET", "/export?format=csv"),
+                         ("DELETE", "/api/documents/1")):
+        status, _h, data = server.request(method, path, token=False)
+        assert status == 403 and "a token is required" in json.loads(data)["error"], (method, path)
+    status, hdrs, _ = server.request("GET", f"/?token={server.token}", token=False)  # the printed address
+    assert status == 303 and hdrs["location"] == "/" and "mh_token=" in hdrs["set-cookie"]

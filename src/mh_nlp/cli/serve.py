@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from .base import UserError, _warn, main
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to listen on. Anything but loopback requires the printed token.")
+              help="Interface to listen on (0.0.0.0: the network). Every request needs the token in the printed "
+                   "address, on loopback too: 127.0.0.1 is shared by every user of the machine.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where the database, uploads and model versions live (default: $MH_NLP_DATA_HOME, else "
@@ -36,7 +38,7 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
 
     \b
     Example:
-      mh-nlp serve                 # http://127.0.0.1:8000/
+      mh-nlp serve                 # open the printed http://127.0.0.1:8000/?token=...
       mh-nlp serve --host 0.0.0.0  # on the network: open the printed address with its token
     """
     # what the screen writes (its database, the uploaded notes, models, exports) is for this user alone
@@ -81,7 +83,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     if not (data_dir / DB_NAME).exists():  # a new data folder starts with this model as its version 1: check it first
         _check_first_model(model or default_model_path())
     try:
-        app = create_app(data_dir, host=host, model_path=model, warm_up=False,
+        app = create_app(data_dir, host=host, model_path=model, warm_up=False, token=secrets.token_urlsafe(24),
                          max_upload=max_upload_mb * 1024 * 1024, allow_hosts=allow_hosts,
                          max_unpacked_mb=max_unpacked_mb, max_statements=max_statements)
     except OSError as exc:
@@ -125,9 +127,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     port = sock.getsockname()[1]
     address = _own_address(family) if host in ("0.0.0.0", "::") else host  # 0.0.0.0 opens nowhere else
     shown = f"[{address}]" if ":" in address else address
-    url = f"http://{shown}:{port}/"
-    if not is_loopback(host):
-        url += f"?token={app.state.token}"
+    url = f"http://{shown}:{port}/?token={app.state.token}"  # on loopback too: other users of the machine reach it
     click.echo(f"mh-nlp review screen: {url}")
     if address != host:
         click.echo(f"(listening on every address of this machine; on this machine itself: http://"
