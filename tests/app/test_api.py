@@ -85,6 +85,14 @@ def test_training_needs_two_reviewed_statements(client):
     assert r.status_code == 400 and "at least 2" in r.json()["error"]
 
 
+def test_a_file_name_of_thousands_of_characters_gets_a_clear_400(make_app, csrf):
+    """QA 38: it was a 400 "malformed form (HTTPException)" (the multipart parser's 4 KB limit on a part header)."""
+    with TestClient(make_app()) as c:
+        r = c.post("/upload", files={"file": ("a" * 5000 + ".txt", b"Meer opvang.")}, data={"csrf": csrf(c)})
+        assert r.status_code == 400 and r.json()["error"].startswith("the form could not be read: a part's header is "
+                                                                      "over 4 KB (a file name that long?)")
+
+
 def test_upload_checks(make_app, csrf):
     with TestClient(make_app(max_upload=1000)) as c:
         token = {"csrf": csrf(c)}

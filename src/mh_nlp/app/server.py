@@ -920,7 +920,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ApiError:
             raise
         except Exception as exc:  # noqa: BLE001 - a malformed multipart body is the client's problem
-            raise ApiError(400, f"malformed form ({exc.__class__.__name__})") from None
+            chain, e = [], exc
+            while e is not None and len(chain) < 10:  # starlette wraps the parser's error twice
+                chain.append(str(getattr(e, "detail", "") or e))
+                e = e.__cause__ or e.__context__
+            cause = chain[-1]
+            if any("header size" in c for c in chain):  # a file name of thousands of characters, in the part's header
+                raise ApiError(400, "the form could not be read: a part's header is over 4 KB (a file name that "
+                                    "long?); rename the file and upload it again") from None
+            raise ApiError(400, f"malformed form ({cause or exc.__class__.__name__})") from None
         given, cookie = form.get("csrf"), request.cookies.get(CSRF_COOKIE)
         if not (isinstance(given, str) and csrf.valid(cookie) and _same_token(given, cookie)):
             raise ApiError(403, "the form's CSRF token is missing or stale: reload the page and try again")
