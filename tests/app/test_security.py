@@ -482,3 +482,12 @@ def test_on_loopback_too_every_request_needs_the_token(server):
         assert status == 403 and "a token is required" in json.loads(data)["error"], (method, path)
     status, hdrs, _ = server.request("GET", f"/?token={server.token}", token=False)  # the printed address
     assert status == 303 and hdrs["location"] == "/" and "mh_token=" in hdrs["set-cookie"]
+
+
+def test_head_is_answered_like_get_without_a_body(server):
+    """QA 38: HEAD / was a 405, though HEAD counts as a safe method."""
+    status, hdrs, body = server.request("GET", "/")
+    hstatus, hhdrs, hbody = server.request("HEAD", "/")
+    assert (hstatus, hbody) == (200, b"") and status == 200 and body
+    assert hhdrs["content-type"] == hdrs["content-type"] and hhdrs.get("cache-control") == "no-store"
+    assert server.request("HEAD", "/", token=False)[0] == 403
