@@ -135,9 +135,10 @@ def main() -> None:
             line = proc.stdout.readline()
             if not line:
                 raise SystemExit("server did not start")
-            m = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
-            url = m.group(1) if m else None
-        c = httpx.Client(base_url=url, timeout=300)
+            m = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", line)
+            url, token = (m.group(1), m.group(2)) if m else (None, None)
+        # every request carries the printed token (on loopback too, since 2026-12-06), as the browser's cookie does
+        c = httpx.Client(base_url=url, timeout=300, headers={"Authorization": f"Bearer {token}"})
         c.post("/api/classify", json={"texts": ["opwarmen"]})  # waits for the model to be loaded and warm
         print(f"server up and model warm: {time.monotonic() - t0:.1f} s")
         if args.scale:
