@@ -1072,6 +1072,9 @@ def test_serve_refuses_a_new_data_folder_without_a_usable_model_and_says_when_mo
                 f"{default_model_path()} is version 2 now and in use") in r.output, r.output
         store = Store(data)
         assert store.model_version(2)["path"] == str(default_model_path().resolve())
+        from mh_nlp.app.engine import not_offered_reason
+
+        assert not_offered_reason(store.model_version(2)) is None  # named by the analyst: not "training interrupted"
         assert ModelWorker(store, missing).version == 2
         with socket.socket() as busy:  # now the folder's model is usable: another --model is not used
             busy.bind(("127.0.0.1", 0))

@@ -129,6 +129,7 @@ class ModelWorker:
             pass
         if not isinstance(meta, dict):
             meta = {}
+        meta = {**meta, "given_with": "--model"}  # a file the analyst named, not a training of the screen
         try:
             corrections = int(meta.get("corrections") or 0)
         except (TypeError, ValueError):
@@ -549,11 +550,13 @@ class HeldOutPages:
 
 
 def offered(mv: dict) -> bool:
-    """Whether a model version may be chosen for use: the default model (v1), or a version whose evaluation, made
+    """Whether a model version may be chosen for use: the default model (v1), a model file given with ``serve
+    --model`` (recorded as ``given_with``), or a version whose evaluation, made
     when it was trained, recommended it (:func:`better_or_equal`). A version never evaluated — its training was
     interrupted — or one that scored worse is not offered (:func:`not_offered_reason` says why)."""
     ev = mv.get("evaluation")
-    return mv.get("version") == 1 or (isinstance(ev, dict) and ev.get("recommended") == mv.get("version"))
+    given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
+    return mv.get("version") == 1 or given or (isinstance(ev, dict) and ev.get("recommended") == mv.get("version"))
 
 
 def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, checking: int | None = None

@@ -1385,7 +1385,7 @@ def _safe(fn) -> None:
     try:
         fn()
     except NoModel as exc:  # the screen runs on: documents can be reviewed and another version chosen
-        print(f"mh-nlp: warning: the model in use cannot be loaded ({exc}); choose another version on the screen's "
-              "model page, or train one", file=sys.stderr)
+        print(f"mh-nlp: warning: the model in use cannot be loaded ({exc}); restart with --model FILE (a model file "
+              "that loads), or choose another version on the screen's model page", file=sys.stderr)
     except Exception as exc:  # noqa: BLE001 - warm-up is best effort; the first request reports the problem
         print(f"mh-nlp: warning: model warm-up failed ({exc.__class__.__name__}: {exc})", file=sys.stderr)

@@ -20,7 +20,8 @@ from .base import UserError, _warn, main
               help="Where the database, uploads and model versions live (default: $MH_NLP_DATA_HOME, else "
                    "~/.local/share/mh-nlp).")
 @click.option("--model", type=click.Path(path_type=Path), help="Model to start with when the data directory is new "
-              "(default: models/theme-model.npz).")
+              "(default: models/theme-model.npz), or to use instead of the directory's model in use when that can no "
+              "longer be loaded (it becomes a new version).")
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 2048),
               help="Largest upload accepted (bigger ones get HTTP 413).")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",

@@ -126,7 +126,9 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise error(f"{info.filename}: a compression method Office does not use ({info.compress_type})")
             is_xml = info.filename.lower().endswith((".xml", ".rels"))
-            size = _inflated_size(fh, info, info.file_size + 1, DECLARATIONS if is_xml else ())
+            # every part but pictures is scanned: a reader follows the package's references to any part name
+            scan = not info.filename.lower().endswith(PICTURES)
+            size = _inflated_size(fh, info, info.file_size + 1, DECLARATIONS if scan else ())
             if size == DECLARES:
                 raise error(f"{info.filename}: an XML part with a document type or entity declarations, which Office "
                             "never writes (they can make a few KB expand to gigabytes): a hostile file")
@@ -148,6 +150,7 @@ STEP = 1 << 20
 # a DTD in an XML part: entity expansion (billion laughs, padded entities that stay under expat's growth limit)
 # makes a few KB of XML into gigabytes of text after every size check above, and external entities read files
 DECLARATIONS = tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".webp")
 DECLARES = -1  # what _inflated_size returns when the entry holds one of ``look_for``
 
 
