@@ -224,3 +224,13 @@ def test_a_zip_method_numpy_cannot_read_is_one_line(saved):
     with pytest.raises(ModelError, match="cannot be loaded safely") as err:
         load_arrays(saved)
     assert "\n" not in str(err.value)
+
+
+def test_naming_the_metadata_instead_of_the_model_file_says_so(tmp_path):
+    """QA 38 re-test 2: --model theme-model.json was called damaged (a SHA-256 mismatch)."""
+    from mh_nlp.themes.store import ModelError, check_model
+
+    (tmp_path / "m.npz").write_bytes(b"x")
+    (tmp_path / "m.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError, match="m.json: the model's metadata; name the model file itself, m.npz"):
+        check_model(tmp_path / "m.json")

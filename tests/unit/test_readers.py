@@ -620,6 +620,11 @@ def test_a_jsonl_line_without_the_text_field_among_good_ones_is_skipped_with_a_w
     warnings = []
     assert [s.text for s in read_statements(meta, warn=warnings.append)] == ['["Meer", "opvang."]', "Betere zorg."]
     assert warnings == ["line 1: no field 'text', skipped"]
+    flag = tmp_path / "flag.jsonl"  # QA 38 re-test 2: true was labelled as the statement "True"
+    flag.write_text('{"text": true}\n{"text": "Betere zorg."}\n', encoding="utf-8")
+    warnings = []
+    assert [s.text for s in read_statements(flag, warn=warnings.append)] == ["Betere zorg."]
+    assert warnings == ["line 1: 'text' is true, skipped"]
 
 
 @settings(max_examples=300, deadline=None)

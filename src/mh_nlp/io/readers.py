@@ -1659,10 +1659,10 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 warn(f"line {first_missing}: no field {key!r}, skipped")
             read += 1
             text = record[key]
-            if text is None:
+            if text is None or isinstance(text, bool):  # true/false is no statement either
                 empty += 1
                 if empty == 1:
-                    warn(f"line {number}: {key!r} is null, skipped")
+                    warn(f"line {number}: {key!r} is {json.dumps(text)}, skipped")
                 continue
             extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                      for k, v in record.items() if k != key}
@@ -1672,7 +1672,7 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
     if bad > 1:
         warn(f"{bad} lines were not JSON objects and were skipped")
     if empty > 1:
-        warn(f"{empty} lines had a null {key!r} and were skipped")
+        warn(f"{empty} lines had a null (or true/false) {key!r} and were skipped")
     if missing and not read:  # no line has it: most likely the wrong field, so say which to choose
         raise ReadError(f"line {first_missing}: no field {key!r}" + (
             "" if column else f" (nor {', '.join(TEXT_COLUMNS[1:])}; choose one with --column)"))

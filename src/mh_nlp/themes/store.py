@@ -182,6 +182,8 @@ def check_model(path: Path) -> dict:
         raise ModelError(f"{path}: no trained model (run `mh-nlp train`)")
     if path.is_dir():
         raise ModelError(f"{path}: is a directory, not a model file")
+    if path.suffix.lower() == ".json" and path.with_suffix(".npz").exists():
+        raise ModelError(f"{path}: the model's metadata; name the model file itself, {path.with_suffix('.npz').name}")
     meta = read_metadata(path)
     if sha256_file(path) != meta.get("model_sha256"):
         raise ModelError(f"{path}: SHA-256 does not match {metadata_path(path).name}; the file is damaged or "
