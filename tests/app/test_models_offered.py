@@ -93,3 +93,15 @@ def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
         assert c.get("/api/models").json()["in_use"] == 1
         assert page.count('class="use"') == 0  # v1 is in use; nothing else is offered
         assert "on unseen anthology pages (559 quotes, 5 folds): right <b>39% → 30%</b>" in page
+
+
+def test_a_version_whose_model_file_is_gone_is_not_offered_and_says_why(tmp_path):
+    """QA 38 re-test 2: the model page offered 'Use v1' for a deleted file, which then answered 503."""
+    here = tmp_path / "m.npz"
+    here.write_bytes(b"x")
+    assert offered({"version": 1, "path": str(here)})
+    gone = {"version": 1, "path": str(tmp_path / "weg.npz")}
+    assert not offered(gone)
+    assert not_offered_reason(gone) == ("its model file is missing (deleted or moved): restart the screen with "
+                                        "--model FILE")
+    assert offered({"version": 2, "path": str(here), "metadata": {"given_with": "--model"}})  # named by the analyst

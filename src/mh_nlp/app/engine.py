@@ -549,11 +549,18 @@ class HeldOutPages:
             return out
 
 
+def _file_missing(mv: dict) -> bool:
+    """The version's model file is gone (a path is recorded and nothing is there)."""
+    return bool(mv.get("path")) and not Path(mv["path"]).exists()
+
+
 def offered(mv: dict) -> bool:
     """Whether a model version may be chosen for use: the default model (v1), a model file given with ``serve
     --model`` (recorded as ``given_with``), or a version whose evaluation, made
     when it was trained, recommended it (:func:`better_or_equal`). A version never evaluated — its training was
     interrupted — or one that scored worse is not offered (:func:`not_offered_reason` says why)."""
+    if _file_missing(mv):
+        return False
     ev = mv.get("evaluation")
     given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
     return mv.get("version") == 1 or given or (isinstance(ev, dict) and ev.get("recommended") == mv.get("version"))
@@ -567,6 +574,8 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     pages (how far, against :data:`SPILL_LIMITS`)."""
     if offered(mv):
         return None
+    if _file_missing(mv):
+        return "its model file is missing (deleted or moved): restart the screen with --model FILE"
     ev = mv.get("evaluation")
     if not isinstance(ev, dict):
         if checking is not None and mv.get("version") == checking:
