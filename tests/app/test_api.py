@@ -1014,8 +1014,8 @@ def test_short_ipv4_forms_of_host_are_read_as_what_is_bound():
     """QA 38 re-test: --host 0 listened on every address but was checked and printed as the name '0'."""
     from mh_nlp.cli.serve import _canonical
 
-    assert [_canonical(h) for h in ("0", "127.1", "0.0.0.0", "::", "localhost", "192.168.1.10")] == [
-        "0.0.0.0", "127.0.0.1", "0.0.0.0", "::", "localhost", "192.168.1.10"]
+    assert [_canonical(h) for h in ("0", "127.1", "0.0.0.0", "::", "[::1]", "localhost", "192.168.1.10")] == [
+        "0.0.0.0", "127.0.0.1", "0.0.0.0", "::", "::1", "localhost", "192.168.1.10"]
 
 
 def test_the_address_printed_for_every_interface_is_one_another_machine_can_open(monkeypatch):

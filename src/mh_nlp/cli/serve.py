@@ -202,9 +202,11 @@ def _own_address(family) -> str:
 def _canonical(host: str) -> str:
     """An IPv4 address in the short forms the system accepts (``0`` for 0.0.0.0, ``127.1``) written out in full, so
     that the checks of a wildcard or loopback address and the printed address see what is bound; names and IPv6
-    addresses as given."""
+    addresses as given, without the brackets of ``[::1]``."""
     import socket
 
+    if host.startswith("[") and host.endswith("]"):  # [::1], as --allow-host and addresses write IPv6
+        return host[1:-1]
     if ":" not in host:
         try:
             return socket.inet_ntoa(socket.inet_aton(host))
