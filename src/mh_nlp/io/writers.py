@@ -52,8 +52,8 @@ def safe_cell(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    value = _MID.sub(lambda m: m.group(1) + "'" + m.group(2) if _dangerous(m.string[m.end():]) else m.group(0),
-                     value)
+    calls = _last_call(value)
+    value = _MID.sub(lambda m: m.group(1) + "'" + m.group(2) if _dangerous(m, calls) else m.group(0), value)
     if formula_like(value.lstrip("'")):
         return "'" + value
     return value
@@ -63,8 +63,8 @@ def unguard_cell(text: str) -> str:
     """Undo :func:`safe_cell`: drop one leading ``'`` when the quotes are followed by ``= + - @``, a tab or a CR,
     and one after a separator where :func:`safe_cell` put it."""
     text = text[1:] if text.startswith("'") and formula_like(text.lstrip("'")) else text
-    return _MID_GUARDED.sub(lambda m: m.group(1) + m.group(2)[1:] if _dangerous(m.string[m.end():]) else m.group(0),
-                            text)
+    calls = _last_call(text)
+    return _MID_GUARDED.sub(lambda m: m.group(1) + m.group(2)[1:] if _dangerous(m, calls) else m.group(0), text)
 
 
 # A .csv output separated by "," and opened by Excel with Dutch regional settings is split at ";" instead (and a
@@ -75,10 +75,16 @@ _MID = re.compile(r"([;,\t])('*)(?=[=+\-@])")
 _MID_GUARDED = re.compile(r"([;,\t])('+)(?=[=+\-@])")
 
 
-def _dangerous(rest: str) -> bool:
-    """Whether a part that begins ``rest`` of a text (after a separator and quotes) would start a formula that does
-    harm; the rest of the whole text is looked at, whatever the next separator of a reading."""
-    return rest[:1] in ("=", "@") or any(c in rest for c in "(|!")
+def _last_call(text: str) -> int:
+    """Where the last ``(``, ``|`` or ``!`` of ``text`` stands (-1: none), found once per text."""
+    return max(text.rfind(c) for c in "(|!")
+
+
+def _dangerous(match: re.Match, calls: int) -> bool:
+    """Whether the part that follows ``match`` (a separator and quotes, before ``= + - @``) would start a formula that
+    does harm: ``=`` or ``@``, or ``+``/``-`` with a call anywhere after it (``calls``: :func:`_last_call`), whatever
+    the next separator of a reading."""
+    return match.string[match.end()] in "=@" or calls > match.end()
 
 
 class OutputError(Exception):
