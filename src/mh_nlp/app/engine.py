@@ -117,8 +117,9 @@ class ModelWorker:
             self.register(self.default_model, version=1)
             store.set_setting(MODEL_SETTING, "1")
 
-    def register(self, path: Path, version: int | None = None) -> int:
-        """Record the model file ``path`` (by its absolute path, with its metadata) as a version; its number."""
+    def register(self, path: Path, version: int | None = None, given: bool = False) -> int:
+        """Record the model file ``path`` (by its absolute path, with its metadata) as a version; its number.
+        ``given``: named with ``serve --model`` in place of a model that no longer loads (offered like v1)."""
         import json
 
         path = Path(path).resolve()
@@ -129,7 +130,8 @@ class ModelWorker:
             pass
         if not isinstance(meta, dict):
             meta = {}
-        meta = {**meta, "given_with": "--model"}  # a file the analyst named, not a training of the screen
+        if given:  # a file the analyst named, not a training of the screen
+            meta = {**meta, "given_with": "--model"}
         try:
             corrections = int(meta.get("corrections") or 0)
         except (TypeError, ValueError):

@@ -100,7 +100,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         else:  # the folder's model is gone (deleted, moved): the one given takes its place, as a new version
             _check_first_model(model)
             try:
-                version = worker.register(model)
+                version = worker.register(model, given=True)
                 worker.use(version)
             except sqlite3.Error as exc:
                 raise UserError(f"{data_dir}: cannot record the model ({exc})") from None
