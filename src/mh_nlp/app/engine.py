@@ -103,6 +103,31 @@ def _model_pool() -> ModelThread:
         return _POOL
 
 
+def load_model_file(path: str | Path):
+    """The classifier of the model file ``path``, loaded (and checked) in the model thread once per file and
+    modification time for the whole process, so that ``serve``'s check at start and every worker share it;
+    :class:`NoModel` with a one-line reason when it cannot be loaded."""
+    return _model_pool().submit(lambda: _load_model_file(path)).result()
+
+
+def _load_model_file(path: str | Path):  # in the model thread
+    from ..themes.store import ModelError
+    from ..themes.classifier import load_classifier
+
+    try:
+        key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
+    except OSError:
+        raise NoModel(f"model file {path} is missing (run `mh-nlp train`)") from None
+    clf = _LOADED.get(key)
+    if clf is None:
+        try:
+            clf = load_classifier(path)
+        except (ModelError, OSError, ValueError) as exc:
+            raise NoModel(str(exc).splitlines()[0]) from None
+        _LOADED[key] = clf
+    return clf
+
+
 class ModelWorker:
     """Loads classifiers (cached per file) and runs every call on them in the model thread."""
 
@@ -112,7 +137,6 @@ class ModelWorker:
         # folder
         self.default_model = Path(default_model).resolve()
         self._pool = _model_pool()
-        self._loaded = _LOADED
         if not store.model_versions():
             self.register(self.default_model, version=1)
             store.set_setting(MODEL_SETTING, "1")
@@ -162,22 +186,8 @@ class ModelWorker:
         self.store.set_setting(MODEL_SETTING, str(version))
         return mv
 
-    def _classifier(self, path: str):
-        from ..themes.store import ModelError
-        from ..themes.classifier import load_classifier
-
-        try:
-            key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
-        except OSError:
-            raise NoModel(f"model file {path} is missing (run `mh-nlp train`)") from None
-        clf = self._loaded.get(key)
-        if clf is None:
-            try:
-                clf = load_classifier(path)
-            except (ModelError, OSError, ValueError) as exc:
-                raise NoModel(str(exc).splitlines()[0]) from None
-            self._loaded[key] = clf
-        return clf
+    def _classifier(self, path: str):  # in the model thread
+        return _load_model_file(path)
 
     def _current(self):
         mv = self.store.model_version(self.version)

@@ -170,8 +170,7 @@ def json_400_protocol():
 def _check_first_model(path: Path) -> None:
     """A one-line error when the model a new data folder would start with is missing or cannot be loaded: the
     screen would run without one, and the folder would keep the broken file as its version 1."""
-    from ..themes.classifier import load_classifier
-    from ..themes.store import ModelError
+    from ..app.engine import NoModel, load_model_file
 
     if path.is_dir():
         raise UserError(f"--model {path} is a folder; name the model file in it (theme-model.npz)")
@@ -179,9 +178,9 @@ def _check_first_model(path: Path) -> None:
         raise UserError(f"model file {path} is missing: train one with `mh-nlp train` (or `make demo`), or give "
                         "--model FILE")
     try:
-        load_classifier(path)
-    except (ModelError, OSError, ValueError) as exc:
-        message = str(exc).splitlines()[0]
+        load_model_file(path)  # kept for the model thread, which would load it again
+    except NoModel as exc:
+        message = str(exc)
         raise UserError(message if str(path) in message or path.name in message else f"{path}: {message}") from None
 
 
