@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
-                         read_statements)
+                          exception_chain, read_statements)
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
@@ -926,10 +926,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ApiError:
             raise
         except Exception as exc:  # noqa: BLE001 - a malformed multipart body is the client's problem
-            chain, e = [], exc
-            while e is not None and len(chain) < 10:  # starlette wraps the parser's error twice
-                chain.append(str(getattr(e, "detail", "") or e))
-                e = e.__cause__ or e.__context__
+            chain = [str(getattr(e, "detail", "") or e) for e in exception_chain(exc)]  # starlette wraps it twice
             cause = chain[-1]
             if any("header size" in c for c in chain):  # a file name of thousands of characters, in the part's header
                 raise ApiError(400, "the form could not be read: a part's header is over 4 KB (a file name that "

@@ -1480,11 +1480,8 @@ def _xlsx_open(path: Path):
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # parses with defusedxml, when installed
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
-        cause = exc
-        while cause is not None:  # openpyxl wraps the parser's refusal in a ValueError of its own
-            if isinstance(cause, DefusedXmlException):
-                raise ReadError(_XML_REFUSED) from None
-            cause = cause.__cause__ or cause.__context__
+        if any(isinstance(e, DefusedXmlException) for e in exception_chain(exc)):  # openpyxl wraps the refusal
+            raise ReadError(_XML_REFUSED) from None
         raise ReadError(f"not a valid .xlsx file ({exc.__class__.__name__})") from None
     for ws in wb.worksheets:
         if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
@@ -1774,6 +1771,17 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         raise ReadError(exc.strerror or str(exc)) from None
     except DefusedXmlException:  # a part check_zip did not scan (a renamed part) still declares entities
         raise ReadError(_XML_REFUSED) from None
+
+
+def exception_chain(exc: BaseException, limit: int = 10) -> list[BaseException]:
+    """``exc`` and what it was raised from or during, innermost last (at most ``limit``): a library that wraps an
+    error in one of its own still lets the reason be found."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < limit:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    return chain
 
 
 _XML_REFUSED = ("an XML part with a document type or entity declarations, which Office never writes (they can make "
