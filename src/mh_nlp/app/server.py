@@ -67,6 +67,11 @@ def default_data_dir() -> Path:
     return Path(base) / "mh-nlp"
 
 
+def is_wildcard(host: str) -> bool:
+    """``host`` binds every address of the machine (0.0.0.0, ::)."""
+    return host.strip("[]") in ("0.0.0.0", "::")
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -283,8 +288,7 @@ class Guard:
             return False
         if name in ("localhost", self.host, bound_name):
             return True
-        wildcard = self.host in ("0.0.0.0", "::")
-        return wildcard and _is_ip(name)  # bound to every interface: any address of this machine (not a name)
+        return is_wildcard(self.host) and _is_ip(name)  # bound to every interface: any address of this machine (not a name)
 
     @staticmethod
     def _origin_matches(value: str, host: str) -> bool:

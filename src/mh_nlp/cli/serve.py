@@ -56,7 +56,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         import uvicorn
 
         from ..app.db import DB_NAME
-        from ..app.server import create_app, default_data_dir, is_loopback, start_warm_up
+        from ..app.server import create_app, default_data_dir, is_loopback, is_wildcard, start_warm_up
     except ImportError as exc:
         raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
     import socket
@@ -126,7 +126,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     sock.listen(2048)  # from now on a connection waits in the backlog until uvicorn serves it
     port = sock.getsockname()[1]
-    address = _own_address(family) if host in ("0.0.0.0", "::") else host  # 0.0.0.0 opens nowhere else
+    address = _own_address(family) if is_wildcard(host) else host  # 0.0.0.0 opens nowhere else
     shown = f"[{address}]" if ":" in address else address
     url = f"http://{shown}:{port}/?token={app.state.token}"  # on loopback too: other users of the machine reach it
     click.echo(f"mh-nlp review screen: {url}")
