@@ -9,6 +9,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -195,6 +196,22 @@ def _split_host(value: str) -> tuple[str, int | None] | None:
     return name, None
 
 
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+
+
+def allowed_host(value: str) -> tuple[str, int | None] | None:
+    """A name for ``--allow-host`` as :func:`_split_host` reads it, when the name is one a Host header can carry: a
+    DNS name (labels of letters, digits and hyphens, not at a label's ends) or an IP address. No wildcards
+    (``*.example.org``), no empty name (``:80``): None."""
+    parsed = _split_host(value)
+    if parsed is None:
+        return None
+    name = parsed[0]
+    if _is_ip(name) or (len(name) <= 253 and re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*\.?", name)):
+        return parsed
+    return None
+
+
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -253,7 +270,7 @@ class Guard:
         self.token = token
         self.max_body = max_body
         self.host = host.strip("[]").lower()
-        self.allow_hosts = [h for h in (_split_host(a) for a in allow_hosts) if h]
+        self.allow_hosts = [h for h in (allowed_host(a) for a in allow_hosts) if h]
         self.csrf = csrf
 
     @staticmethod

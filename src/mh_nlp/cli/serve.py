@@ -68,11 +68,10 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     if not host.strip():
         raise UserError(f"--host {host!r} names no address: use 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")
     host = _canonical(host)
-    from ..app.server import _split_host
+    from ..app.server import allowed_host
 
     for name in allow_hosts:
-        parsed = _split_host(name)
-        if parsed is None or not _host_name(parsed[0]):
+        if allowed_host(name) is None:
             hint = "; an IPv6 address goes in brackets, [::1]" if name.count(":") > 1 and "[" not in name else ""
             raise UserError(f"--allow-host {name!r} is not a host name with an optional port (review.example.org, "
                             f"review.example.org:8443){hint}")
@@ -213,19 +212,3 @@ def _canonical(host: str) -> str:
             pass
     return host
 
-
-_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
-
-
-def _host_name(name: str) -> bool:
-    """A DNS name (labels of letters, digits and hyphens, not at a label's ends) or an IP address: what a Host
-    header can name. No wildcards (``*.example.org``), no empty name (``:80``)."""
-    import ipaddress
-    import re
-
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        pass
-    return len(name) <= 253 and re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*\.?", name) is not None
