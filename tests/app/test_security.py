@@ -484,6 +484,26 @@ def test_on_loopback_too_every_request_needs_the_token(server):
     assert status == 303 and hdrs["location"] == "/" and "mh_token=" in hdrs["set-cookie"]
 
 
+def test_a_bookmark_without_the_token_gets_a_page_not_json(server):
+    """QA 38: an analyst opening a bookmark of the bare address (or an old tab after a restart) got raw JSON."""
+    status, hdrs, data = server.request("GET", "/review", headers={"Accept": "text/html,application/xhtml+xml"},
+                                        token=False)
+    assert status == 403 and hdrs["content-type"].startswith("text/html")
+    page = data.decode()
+    assert "open the address with ?token=" in page and "each start prints a new one" in page
+    assert 'href="/"' not in page  # no "back" link into another 403
+    status, hdrs, data = server.request("GET", "/api/statements?limit=1", headers={"Accept": "text/html"},
+                                        token=False)
+    assert status == 403 and "a token is required" in json.loads(data)["error"]  # the API stays JSON
+
+
+def test_head_of_an_export_does_not_build_it(server):
+    """QA 38: HEAD /export built the whole export (a minute at 100,000 statements) to send no body."""
+    status, hdrs, data = server.request("HEAD", "/export?format=csv")
+    assert status == 405 and hdrs["allow"] == "GET" and data == b""
+    assert server.request("GET", "/export?format=csv")[0] == 200
+
+
 def test_head_is_answered_like_get_without_a_body(server):
     """QA 38: HEAD / was a 405, though HEAD counts as a safe method."""
     status, hdrs, body = server.request("GET", "/")

@@ -274,15 +274,17 @@ class Guard:
         self.csrf = csrf
 
     @staticmethod
-    async def _reply(send, status: int, message: str, headers: list | None = None, html: bool = False) -> None:
-        """The error as JSON, or for a browser's form post (``html``) as a short page with a way back."""
+    async def _reply(send, status: int, message: str, headers: list | None = None, html: bool = False,
+                     back: bool = True) -> None:
+        """The error as JSON, or for a browser (``html``) as a short page, with a way back when ``back``."""
         if html:
             import html as _html
 
+            link = "<p><a href=\"/\">← back</a></p>" if back else ""
             body = ("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not done · mh-nlp review</title>"
                     "<link rel=\"stylesheet\" href=\"/static/app.css\"><main><section class=\"card\">"
                     f"<h2>That did not work</h2><p class=\"error\">{_html.escape(message)}</p>"
-                    "<p><a href=\"/\">← back</a></p></section></main></html>").encode()
+                    f"{link}</section></main></html>").encode()
             ctype = b"text/html; charset=utf-8"
         else:
             body, ctype = json.dumps({"error": message}).encode(), b"application/json"
@@ -363,9 +365,12 @@ class Guard:
             in_url = next((v for k, v in query if k == "token"), None)
             auth = headers.get("authorization", "")
             given = in_url or cookies.get(TOKEN_COOKIE) or (auth[7:] if auth.lower().startswith("bearer ") else None)
-            if not _same_token(given, self.token):
+            if not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page, not JSON
+                page = method in ("GET", "HEAD") and not scope.get("path", "").startswith("/api/") \
+                    and "text/html" in headers.get("accept", "")
                 return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
-                                                    "`mh-nlp serve` printed")
+                                                    "`mh-nlp serve` printed (each start prints a new one)",
+                                         html=page, back=False)
             if in_url is not None:  # first visit: the token goes into a cookie and out of the address
                 extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
                 if method in ("GET", "HEAD"):
@@ -377,6 +382,8 @@ class Guard:
                                 "headers": [(b"location", location.encode("utf-8", "replace")),
                                             (b"content-length", b"0")]})
                     return await send({"type": "http.response.body", "body": b""})
+        if scope.get("path", "") in DOWNLOADS and method == "HEAD":  # a HEAD would build the whole export for nothing
+            return await self._reply(send, 405, "a download is fetched with GET", headers=[(b"allow", b"GET")])
         if scope.get("path", "") in DOWNLOADS and not self._from_here(headers, host):
             return await self._reply(send, 403, "a download is started from the screen itself, not from another page")
         if method not in SAFE_METHODS:
