@@ -88,7 +88,7 @@ def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
                        (4, "pulled off course on unseen pages (right 9 points less)")):
             r = c.post(f"/api/models/{v}/use", json={})
             assert r.status_code == 409, r.text
-            assert r.json()["error"] == f"model v{v} {why}: it is not offered for use; train again"
+            assert r.json()["error"] == f"model v{v} is not offered for use: it {why}"
             assert f"{why}: not offered" in page  # the page gives the same reason
         assert c.get("/api/models").json()["in_use"] == 1
         assert page.count('class="use"') == 0  # v1 is in use; nothing else is offered
@@ -102,6 +102,6 @@ def test_a_version_whose_model_file_is_gone_is_not_offered_and_says_why(tmp_path
     assert offered({"version": 1, "path": str(here)})
     gone = {"version": 1, "path": str(tmp_path / "weg.npz")}
     assert not offered(gone)
-    assert not_offered_reason(gone) == ("its model file is missing (deleted or moved): restart the screen with "
+    assert not_offered_reason(gone) == ("has lost its model file (deleted or moved): restart the screen with "
                                         "--model FILE")
     assert offered({"version": 2, "path": str(here), "metadata": {"given_with": "--model"}})  # named by the analyst

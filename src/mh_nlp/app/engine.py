@@ -587,7 +587,7 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     if offered(mv):
         return None
     if _file_missing(mv):
-        return "its model file is missing (deleted or moved): restart the screen with --model FILE"
+        return "has lost its model file (deleted or moved): restart the screen with --model FILE"
     ev = mv.get("evaluation")
     if not isinstance(ev, dict):
         if checking is not None and mv.get("version") == checking:

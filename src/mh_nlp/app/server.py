@@ -915,7 +915,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if mv is None:
             raise ApiError(404, f"no model version {version}")
         if version != worker.version and not offered(mv):
-            raise ApiError(409, f"model v{version} {not_offered_reason(mv)}: it is not offered for use; train again")
+            raise ApiError(409, f"model v{version} is not offered for use: it {not_offered_reason(mv)}")
         try:
             mv = worker.use(version)
         except KeyError:

@@ -453,6 +453,7 @@ Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, 
 Exit status:
   0    every input was labelled (warnings may have been printed)
   1    nothing could be labelled, or bad options/output: no output written
+       (unless only the --summary file failed: the error says where the labels are)
   2    usage error (unknown option, missing argument)
   3    partial: some inputs failed (errors printed), the others' rows were written
   130  interrupted (Ctrl-C): no output written

@@ -18,7 +18,7 @@ from .base import UserError, _warn, main
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where the database, uploads and model versions live (default: $MH_NLP_DATA_HOME, else "
-                   "~/.local/share/mh-nlp).")
+                   "$XDG_DATA_HOME/mh-nlp, else ~/.local/share/mh-nlp).")
 @click.option("--model", type=click.Path(path_type=Path), help="Model to start with when the data directory is new "
               "(default: models/theme-model.npz), or to use instead of the directory's model in use when that can no "
               "longer be loaded (it becomes a new version).")
@@ -27,7 +27,8 @@ from .base import UserError, _warn, main
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME[:PORT]",
               help="Also answer requests whose Host header is this name (e.g. behind a proxy, or a machine name "
                    "on the network). By default only the bound address and localhost are answered, so a web page "
-                   "whose name resolves to this machine (DNS rebinding) gets nothing. Repeatable.")
+                   "whose name resolves to this machine (DNS rebinding) gets nothing. A DNS name or IP address (IPv6 "
+                   "in brackets) with an optional port. Repeatable.")
 @click.option("--max-unpacked-mb", default=50, show_default=True, type=click.FloatRange(1, 100_000),
               help="Largest size a .docx/.odt/.pptx/.xlsx upload may unpack to (the XML parts of a .docx/.odt/.pptx "
                    "together: a fifth of it; a decompression bomb gets HTTP 413).")

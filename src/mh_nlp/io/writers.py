@@ -390,7 +390,7 @@ class XlsxWriter(RowWriter):
             if self.cut_cells:  # said in the workbook itself, where a user of the screen's export sees it
                 notes = self._wb.create_sheet("notes")
                 notes.append([f"{self.cut_cells:,} cell{'s' if self.cut_cells != 1 else ''} longer than Excel's "
-                              f"{XLSX_CELL_CHARS:,} characters cut to that length; a .csv or .jsonl export keeps "
+                              f"{XLSX_CELL_CHARS:,} characters cut to that length; a .csv or .jsonl file keeps "
                               "them whole."])
             self._wb.save(self.tmp)
 
