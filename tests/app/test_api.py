@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mh_nlp.app import db as appdb
-from mh_nlp.app.server import create_app, default_data_dir, highlight, is_loopback
+from mh_nlp.app.server import WHO_COOKIE, create_app, default_data_dir, highlight, is_loopback
 
 from mh_nlp.themes.store import default_model_path
 
@@ -1287,6 +1287,27 @@ def test_a_stale_tab_is_told_and_cannot_undo_another_decision(make_app, csrf):
         r = c.delete(f"{url}?decision={a}")
         assert r.status_code == 409 and "undone meanwhile" in r.json()["error"]
         assert c.get("/api/statements").json()["statements"][0]["decision_id"] == latest
+
+
+@needs_model
+def test_the_same_decision_sent_twice_is_made_once(make_app, csrf):
+    """QA 39: a key pressed twice before the first answer sent the same decision twice: two identical decisions,
+    the second said to replace the analyst's own, and one undo seemed to do nothing."""
+    app = make_app()
+    with TestClient(app) as c:
+        st = _pasted_statement(app, c, csrf)
+        url = f"/api/statements/{st['id']}/decision"
+        c.cookies.set(WHO_COOKIE, "Anna")
+        first = c.post(url, json={"section": "4.7", "seen": None}).json()
+        again = c.post(url, json={"section": "4.7", "seen": None})
+        assert again.status_code == 201 and "replaced" not in again.json() and again.json()["id"] == first["id"]
+        assert again.json()["section"] == "4.7" and again.json()["action"] == first["action"]
+        c.cookies.set(WHO_COOKIE, "Bert")
+        other = c.post(url, json={"section": "4.7", "seen": None}).json()  # another analyst: it counts
+        assert other["id"] != first["id"] and other["replaced"]["id"] == first["id"]
+        assert c.delete(f"{url}?decision={other['id']}").json()["undone"] == 1
+        assert c.delete(f"{url}?decision={first['id']}").json()["undone"] == 1  # one undo each: back to none
+        assert c.get("/api/statements").json()["statements"][0]["decision_id"] is None
 
 
 @needs_model

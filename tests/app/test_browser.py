@@ -394,3 +394,77 @@ def test_10_two_tabs_deciding_the_same_row(page, server):
     st = next(s for s in page.request.get(server + "api/statements").json()["statements"] if str(s["id"]) == sid)
     assert st["decision"] == "accept"  # nothing was undone
     other.close()
+
+
+def _paste_and_wait(page, server, name: str, lines: list[str]) -> str:
+    """Paste a document and wait until it is labelled; returns its id."""
+    page.goto(server)
+    page.fill("#paste-form input[name=name]", name)
+    page.fill("#paste-form textarea", "\n\n".join(lines))
+    page.click("#paste-form button[type=submit]")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        docs = page.request.get(server + "api/documents").json()["documents"]
+        doc = next((d for d in docs if d["name"] == name), None)
+        if doc and doc["status"] == "done":
+            return str(doc["id"])
+        time.sleep(0.3)
+    pytest.fail(f"{name} was not labelled")
+
+
+def _decided(page, server, doc: str) -> list:
+    return [s for s in page.request.get(server + f"api/statements?document={doc}").json()["statements"]
+            if s["decision"]]
+
+
+KEY_LINES = [f"Er is te weinig opvang voor slachtoffers in regio {n}." for n in range(1, 13)]
+
+
+def test_11_browsing_the_section_list_by_keyboard_saves_nothing_until_enter(page, server):
+    """QA 39: `s` only focused the closed list; every arrow key or typed character then fired "change", which
+    saved a wrong decision on that row, moved on, and the next typed digits took alternatives of the rows below."""
+    doc = _paste_and_wait(page, server, "sectielijst", KEY_LINES)
+    page.goto(server + f"review?doc={doc}")
+    rows = page.locator("#review tr.st")
+    rows.nth(0).focus()
+    page.keyboard.press("s")
+    page.keyboard.press("Escape")  # an opened list closes; a focused one is left
+    rows.nth(0).focus()
+    page.keyboard.press("s")
+    page.keyboard.press("Escape")
+    rows.nth(0).locator("select.pick").focus()  # the closed list, as a browser that cannot open it leaves it
+    for key in ("ArrowDown", "ArrowDown", "4", ".", "1", "2"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(500)  # anything wrongly sent would be saved by now
+    assert _decided(page, server, doc) == []
+    assert "pending" in rows.nth(0).get_attribute("class")
+    page.keyboard.press("Escape")  # cancels: nothing kept
+    assert "pending" not in rows.nth(0).get_attribute("class")
+    assert rows.nth(0).locator("select.pick").input_value() == ""
+    rows.nth(0).locator("select.pick").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    chosen = rows.nth(0).locator("select.pick").input_value()
+    page.keyboard.press("Enter")  # saves what the list shows
+    page.wait_for_selector("#review tbody tr.st:nth-child(1).decided")
+    [d] = _decided(page, server, doc)
+    assert d["final_section"] == chosen and d["id"] == int(rows.nth(0).get_attribute("data-id"))
+
+
+def test_12_quick_presses_decide_each_row_once(page, server):
+    """QA 39: Enter pressed quickly acted on the same row until the server answered: 2-3 identical decisions per
+    row, a false "someone else decided" message, and an undo that seemed to do nothing."""
+    doc = _paste_and_wait(page, server, "snel", KEY_LINES)
+    page.goto(server + f"review?doc={doc}")
+    page.locator("#review tr.st").nth(0).focus()
+    for _ in range(6):
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#review tbody tr.st:nth-child(6).accept")
+    page.wait_for_timeout(500)
+    decided = _decided(page, server, doc)
+    assert len(decided) == 6 and all(s["decision"] == "accept" for s in decided)
+    assert not page.locator(".toast").filter(has_text="meanwhile").count()
+    row = page.locator("#review tr.st").nth(5)
+    row.locator("button.undo").click()  # one decision per row: undo brings back "not reviewed"
+    page.wait_for_selector("#review tbody tr.st:nth-child(6):not(.decided)")
+    assert len(_decided(page, server, doc)) == 5

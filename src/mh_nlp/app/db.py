@@ -565,11 +565,17 @@ class Store:
         (``None``) = *not a statement*: the row keeps no section and is never trained on. ``seen``: the id of the
         decision the analyst saw on the row (``None``: none); when another decision has been made since (another
         tab, another analyst), the new one still counts (it is the latest) and the answer says which one it
-        replaced (``replaced``), so that the screen can say so."""
+        replaced (``replaced``), so that the screen can say so. The same decision by the same analyst made since
+        (the same press sent twice) is answered as it is, and not made again."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")  # the latest decision, read and superseded as one step
         try:
             st, latest = self._statement_and_latest(statement_id, "section, model_version")
+            if (seen is not ... and latest is not None and latest["id"] != seen and latest["section"] == section
+                    and latest["who"] == who):  # the same decision sent twice (a double press): it is already made
+                db.execute("COMMIT")
+                return {**dict(latest), "statement_id": statement_id,
+                        "kind": NOT_A_STATEMENT if section is None else "statement"}
             action = NOT_STATEMENT if section is None else "accept" if st["section"] == section else "correct"
             at = now()
             did = db.execute("INSERT INTO decisions (id, statement_id, section, who, at, model_version, action) "

@@ -1,13 +1,14 @@
 // mh-nlp review screen: a light touch of JavaScript over server-rendered pages (no libraries).
 "use strict";
 
-function toast(message) {
+function toast(message, ms = 5000) {  // ms 0: stays until clicked (a message that needs the analyst to act)
   const t = document.createElement("div");
   t.className = "toast";
   t.setAttribute("role", "alert");
   t.textContent = message;
   document.body.appendChild(t);
-  setTimeout(() => t.remove(), 5000);
+  if (ms) setTimeout(() => t.remove(), ms);
+  else { t.classList.add("sticky"); t.title = "click to close"; t.addEventListener("click", () => t.remove()); }
 }
 
 async function api(method, url, body) {
@@ -17,7 +18,13 @@ async function api(method, url, body) {
   });
   let data = null;
   try { data = await res.json(); } catch (e) { /* empty */ }
-  if (!res.ok) throw new Error((data && data.error) || res.statusText);
+  if (!res.ok) {
+    const err = new Error(res.status === 403 && data && /token is required/.test(data.error || "")
+      ? "the screen was restarted or this address has no token: open the address `mh-nlp serve` printed"
+      : (data && data.error) || res.statusText);
+    err.status = res.status;
+    throw err;
+  }
   return data;
 }
 
@@ -30,8 +37,22 @@ function setupReview() {
   rows.forEach((tr) => {
     const sel = tr.querySelector("select.pick");
     sel.insertAdjacentHTML("beforeend", options);
-    sel.addEventListener("change", () => { if (sel.value) decide(tr, sel.value); });
-    sel.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Escape") tr.focus(); });
+    // A section picked with the mouse (or in the opened list) is saved at once. Arrow keys and typing on the
+    // closed list change its value too (and fire "change"): that only marks the row, and Enter saves it.
+    let browsing = false;
+    sel.addEventListener("focus", () => { browsing = false; });
+    sel.addEventListener("change", () => {
+      if (!sel.value) return;
+      if (browsing) { tr.classList.remove("saved"); tr.classList.add("pending"); return; }
+      decide(tr, sel.value);
+    });
+    sel.addEventListener("keydown", (ev) => {
+      ev.stopPropagation();
+      if (ev.key === "Escape") { cancelPick(tr); tr.focus(); }
+      else if (ev.key === "Enter") { ev.preventDefault(); if (sel.value) decide(tr, sel.value); }
+      else if (!["Tab", "Shift", "Control", "Alt", "Meta"].includes(ev.key)) browsing = true;
+    });
+    sel.addEventListener("blur", () => cancelPick(tr));  // a choice not saved with Enter is not kept either
     const accept = tr.querySelector("button.accept");  // none on a meta or chatter line: it has no suggestion
     if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
     tr.querySelector("button.notst").addEventListener("click", () => notStatement(tr));
@@ -46,11 +67,22 @@ function setupReview() {
     if (section) return send(tr, {section});
   }
 
+  function cancelPick(tr) {
+    if (!tr.classList.contains("pending")) return;
+    tr.classList.remove("pending");
+    tr.querySelector("select.pick").value = "";
+  }
+
   function notStatement(tr) {
     return send(tr, {action: "not_statement"});
   }
 
   async function send(tr, body) {
+    if (tr.dataset.busy) return;  // a second press while the first is on its way: one decision, not two
+    tr.dataset.busy = "1";
+    tr.classList.remove("pending");
+    const next = rows[rows.indexOf(tr) + 1];
+    if (next) focusRow(next);  // the next row at once, for a quick review
     try {
       const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`,
                           {...body, seen: Number(tr.dataset.decision) || null});
@@ -63,11 +95,19 @@ function setupReview() {
       void tr.offsetWidth;
       tr.classList.add("saved");
       tr.querySelector("select.pick").value = "";
-      const next = rows[rows.indexOf(tr) + 1];
-      if (next) focusRow(next); else tr.focus();
+      if (!next) tr.focus();
     } catch (e) {
-      toast(`not saved: ${e.message}`);
+      tr.querySelector("select.pick").value = "";
+      failed("not saved", tr, e);
+    } finally {
+      delete tr.dataset.busy;
     }
+  }
+
+  function failed(what, tr, e) {  // the row named, as focus may have moved on; a restart needs the new address
+    const text = tr.querySelector(".text");
+    const where = text ? ` (“${text.textContent.trim().slice(0, 40)}…”)` : "";
+    toast(`${what}${where}: ${e.message}`, e.status === 403 ? 0 : 5000);
   }
 
   function showDecision(tr, d) {  // the row as the decision d leaves it (the answer of a decision, or of an undo)
@@ -114,7 +154,7 @@ function setupReview() {
       }
       tr.focus();
     } catch (e) {
-      toast(`not undone: ${e.message}`);
+      failed("not undone", tr, e);
     }
   }
 
@@ -140,7 +180,12 @@ function setupReview() {
     else if (ev.key === "2" && tr.dataset.alt2) { decide(tr, tr.dataset.alt2); ev.preventDefault(); }
     else if (ev.key === "e") { toggleEvidence(tr); ev.preventDefault(); }
     else if (ev.key === "n") { notStatement(tr); ev.preventDefault(); }
-    else if (ev.key === "s") { tr.querySelector("select.pick").focus(); ev.preventDefault(); }
+    else if (ev.key === "s") {  // open the list where the browser can (Chromium, Firefox); else focus it
+      const sel = tr.querySelector("select.pick");
+      sel.focus();
+      try { sel.showPicker(); } catch (e) { /* not supported: arrows then mark the row and Enter saves */ }
+      ev.preventDefault();
+    }
   });
   if (rows.length) rows[0].focus({preventScroll: true});
 }
