@@ -343,6 +343,30 @@ def test_upload_is_labelled_reviewed_and_exported(make_app, csrf):
 
 
 @needs_model
+def test_the_column_page_preselects_the_column_that_reads_like_text_and_shows_values(make_app, csrf):
+    """QA 39: with no column named like a text column the page preselected the first one ("id"), and one click
+    labelled "1", "2", … as the statements, with nothing on the page to show what each column holds."""
+    app = make_app()
+    with TestClient(app) as c:
+        token = csrf(c)
+        table = ("id,organisatie,antwoord,opmerking\n"
+                 "1,NLA,Er is te weinig zicht op uitbuiting in distributiecentra.,nvt\n"
+                 "2,AVIM,De samenwerking met de gemeente loopt goed.,zie bijlage\n")
+        r = c.post("/upload", files={"file": ("t.csv", table.encode())}, data={"csrf": token}, follow_redirects=False)
+        page = c.get(r.headers["location"]).text
+        assert re.search(r'<option value="antwoord"\s+selected>', page), page
+        assert not re.search(r'<option value="id"\s+selected>', page)
+        assert "De samenwerking met de gemeente loopt goed." in page and "distributiecentra" in page  # the values
+        # nothing reads like text and nothing is named so: no column is preselected, the analyst must choose
+        r = c.post("/upload", files={"file": ("codes.csv", b"id,code\n1,A\n2,B\n")}, data={"csrf": token},
+                   follow_redirects=False)
+        page = c.get(r.headers["location"]).text
+        assert '<option value="" selected disabled>choose a column…</option>' in page
+        assert not re.search(r'<option value="(id|code)"\s+selected>', page)
+        assert c.post(r.headers["location"], data={"csrf": token}).status_code == 400  # none chosen: refused
+
+
+@needs_model
 def test_table_upload_asks_for_the_column(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:

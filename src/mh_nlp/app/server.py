@@ -1131,8 +1131,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         doc_id = _row_id(doc_id, "document")
         doc = _table_document(doc_id)
         columns = _columns(doc)
-        guess = next((c for c in columns if c.strip().lower() in TEXT_COLUMNS), columns[0] if columns else None)
-        return page("column.html", request, doc=doc, columns=columns, guess=guess)
+        samples, words = column_samples(Path(doc["file"]), columns, doc.get("sheets"), doc.get("header_row"))
+        guess = next((c for c in columns if c.strip().lower() in TEXT_COLUMNS), None)
+        if guess is None and words and max(words.values()) >= GUESS_WORDS:  # the column that reads like text
+            guess = max(columns, key=lambda c: words.get(c, 0))
+        return page("column.html", request, doc=doc, columns=columns, guess=guess, samples=samples)
 
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: str, request: Request):
@@ -1399,6 +1402,36 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged table
         raise ReadError(f"cannot read the table ({exc.__class__.__name__})") from None
+
+
+GUESS_WORDS = 4  # a column whose first values run this many words on average reads like statements
+
+
+def column_samples(path: Path, columns: list[str], sheets: list[str] | None = None, header_row: int | None = None,
+                   rows: int = 40) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """For the column page: up to three values of each column from the table's first ``rows`` rows, and each
+    column's mean number of words there (the statements' column is the one that reads like text). A table that
+    cannot be read gives nothing: the samples are a help, the column is still chosen by name."""
+    from ..io.readers import read_statements
+
+    samples: dict[str, list[str]] = {c: [] for c in columns}
+    counts: dict[str, list[int]] = {c: [] for c in columns}
+    if not columns:
+        return samples, {}
+    try:
+        for i, st in enumerate(read_statements(path, column=columns[0], sheets=sheets, header_row=header_row)):
+            if i >= rows:
+                break
+            values = {**st.extra, columns[0]: st.text}
+            for c in columns:
+                value = " ".join(str(values.get(c) or "").split())
+                if value:
+                    counts[c].append(len(value.split()))
+                    if len(samples[c]) < 3:
+                        samples[c].append(value if len(value) <= 80 else value[:79] + "…")
+    except Exception:  # noqa: BLE001 - a help only: the page still lists the columns
+        pass
+    return samples, {c: sum(n) / len(n) for c, n in counts.items() if n}
 
 
 def start_warm_up(worker: ModelWorker) -> None:
