@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from mh_nlp.app.engine import SPILL_LIMITS, better_or_equal, not_offered_reason, offered
+from mh_nlp.app.engine import SPILL_LIMITS, better_or_equal, not_offered_reason, offered, trained_message
 from mh_nlp.themes.store import default_model_path
 
 REVIEWED = {"accuracy": 0.5}
@@ -56,6 +56,19 @@ def evaluation(version, new_accuracy, h, recommended=1):
 ])
 def test_why_a_version_is_not_offered(mv, want):
     assert not_offered_reason(mv) == want
+
+
+def test_the_message_after_training_says_whether_the_model_is_offered_and_why():
+    """QA 39: "model v2 is ready" in green while the page said v2 was not offered; the reason named only one of
+    the two limits it broke."""
+    ok = {"current": reviewed_figures(1, 0.5), "new": reviewed_figures(2, 0.6), "held_out_pages": held(),
+          "recommended": 2}
+    assert trained_message(2, ok) == "model v2 is ready: switch to it below (Use v2)"
+    both = {**ok, "held_out_pages": held(after=0.35, into_before=0.28, into_after=0.34), "recommended": 1}
+    message = trained_message(2, both)
+    assert message.startswith("model v2 is trained but not offered: it pulled off course on unseen pages (right 4 "
+                              "points less, 6 points more into your sections). v1 stays in use;"), message
+    assert "ready" not in message
 
 
 def test_a_version_being_checked_is_not_called_interrupted():

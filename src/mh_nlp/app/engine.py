@@ -601,11 +601,22 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     if isinstance(h, dict):
         lost = h["before"] - h["after"]
         pulled = h["into_after"] - h["into_before"]
-        if lost > limits[0] + 1e-9:
-            return f"pulled off course on unseen pages (right {100 * lost:.0f} points less)"
-        if pulled > limits[1] + 1e-9:
-            return f"pulled off course on unseen pages ({100 * pulled:.0f} points more into your sections)"
+        how = ([f"right {100 * lost:.0f} points less"] if lost > limits[0] + 1e-9 else []) + \
+            ([f"{100 * pulled:.0f} points more into your sections"] if pulled > limits[1] + 1e-9 else [])
+        if how:
+            return f"pulled off course on unseen pages ({', '.join(how)})"
     return f"was not recommended over v{version} when it was checked"
+
+
+def trained_message(version: int, evaluation: dict) -> str:
+    """What the models page says when a training is done: a model to switch to, or one that is kept but not
+    offered, with the reason and what to do (a green "ready" read as if it were one to use)."""
+    if evaluation.get("recommended") == version:
+        return f"model v{version} is ready: switch to it below (Use v{version})"
+    current = (evaluation.get("current") or {}).get("version", "?")
+    return (f"model v{version} is trained but not offered: it "
+            f"{not_offered_reason({'version': version, 'evaluation': evaluation})}. v{current} stays in use; "
+            "reviewing more statements, in other sections too, and training again may give one that is offered")
 
 
 HELD_OUT = HeldOutPages()  # one per process: the baseline does not depend on the server's data
@@ -712,7 +723,8 @@ class Trainer:
                           "held_out_pages": held,
                           "recommended": version if better_or_equal(ev_new, ev_current, held) else current}
             self.store.set_evaluation(version, evaluation)
-            self._set(state="done", message=f"model v{version} is ready", version=version, evaluation=evaluation)
+            self._set(state="done", message=trained_message(version, evaluation), version=version,
+                      evaluation=evaluation, offered=evaluation["recommended"] == version)
             self._record("done")
         except Exception as exc:  # noqa: BLE001 - reported on the models page
             traceback.print_exc()

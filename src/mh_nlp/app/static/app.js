@@ -226,7 +226,7 @@ function setupModels() {
   const status = document.getElementById("train-status");
   async function poll() {
     const s = await api("GET", "/api/train");
-    status.dataset.state = s.state;
+    status.dataset.state = s.state === "done" && s.offered === false ? "notoffered" : s.state;
     status.textContent = s.state === "running" ? `${s.message} … ${s.elapsed || 0} s` : s.message;
     if (s.state === "running") setTimeout(poll, 700);
     else if (train.disabled) location.reload();
