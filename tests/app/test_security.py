@@ -497,6 +497,16 @@ def test_a_bookmark_without_the_token_gets_a_page_not_json(server):
     assert status == 403 and "a token is required" in json.loads(data)["error"]  # the API stays JSON
 
 
+def test_a_stale_link_in_the_browser_gets_a_page_not_json(server):
+    """QA 39: a link to a removed document's column page, or to a text document's, showed raw JSON."""
+    for path, said in (("/documents/999/column", "no document 999"), ("/no-such-page", "Not Found")):
+        status, hdrs, data = server.request("GET", path, headers={"Accept": "text/html"})
+        assert status in (400, 404) and hdrs["content-type"].startswith("text/html"), (path, data[:200])
+        assert said in data.decode() and 'href="/"' in data.decode()
+        status, hdrs, data = server.request("GET", path)  # a script gets JSON
+        assert status == 404 and said in json.loads(data)["error"]
+
+
 def test_head_of_an_export_does_not_build_it(server):
     """QA 38: HEAD /export built the whole export (a minute at 100,000 statements) to send no body."""
     status, hdrs, data = server.request("HEAD", "/export?format=csv")

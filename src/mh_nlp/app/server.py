@@ -98,6 +98,11 @@ def browser_form_post(method: str, path: str, accept: str) -> bool:
     return method == "POST" and not path.startswith("/api/") and "text/html" in accept
 
 
+def browser_page(method: str, path: str, accept: str) -> bool:
+    """A browser's request for a page (a link, a bookmark, a form post; not the API): its errors are a page too."""
+    return method in ("GET", "HEAD", "POST") and not path.startswith("/api/") and "text/html" in accept
+
+
 def _json_error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message.encode("utf-8", "backslashreplace").decode("utf-8")}, status_code=status)
 
@@ -602,9 +607,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     # -------------------------------------------------------- errors: JSON, never a traceback
     def _error(request: Request, status: int, message: str):
-        """JSON for the API and for scripts; a page with the message and a way back for a browser's form post
-        (a refused upload), so an analyst never lands on raw JSON."""
-        if browser_form_post(request.method, request.url.path, request.headers.get("accept", "")):
+        """JSON for the API and for scripts; a page with the message and a way back for a browser's page request
+        (a refused upload, a stale link to a removed document), so an analyst never lands on raw JSON."""
+        if browser_page(request.method, request.url.path, request.headers.get("accept", "")):
             try:
                 out = page("error.html", request, message=message, back=_local_back(request))
                 out.status_code = status
@@ -792,7 +797,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:
             decision = store.decide(statement_id, section, _who(request), **extra)
         except KeyError:
-            raise ApiError(404, f"no statement {statement_id}") from None
+            raise ApiError(404, f"no statement {statement_id}: its document was removed, or the id is wrong (reload the page)") from None
         if "replaced" in decision:
             replaced = decision["replaced"]
             replaced["section_title"] = sections.title(replaced["section"])
@@ -811,7 +816,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:
             out = await run_in_threadpool(store.undecide, statement_id, seen)
         except KeyError:
-            raise ApiError(404, f"no statement {statement_id}") from None
+            raise ApiError(404, f"no statement {statement_id}: its document was removed, or the id is wrong (reload the page)") from None
         except ValueError as exc:
             raise ApiError(409, str(exc)) from None
         if out["decision"] is not None:  # the decision that counts again, as a decision's answer has it
