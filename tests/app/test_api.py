@@ -1276,6 +1276,43 @@ def _pasted_statement(app, c, csrf) -> dict:
 
 
 @needs_model
+def test_the_export_marks_uncertain_rows_and_gives_the_confidence_of_the_section_exported(make_app, csrf):
+    """QA 39: `uncertain` was False on every row of the screen's export, and a corrected row carried the
+    suggestion's confidence beside the analyst's section; every export was named mh-nlp-labels.<ext>."""
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/paste", data={"csrf": csrf(c), "name": "Overleg Zwolle",
+                                   "text": "Er is te weinig opvang.\n\nGisteren spraken we in Zwolle met de wijkagent over de bouwplaats.\n\n"
+                                           "Datum: 3 maart"}, follow_redirects=False)
+        assert r.status_code == 303
+        app.state.labeller.wait(120)
+        sts = c.get("/api/statements").json()["statements"]
+        first, second = sts[0], sts[1]
+        assert sts[2]["kind"] == "meta" and sts[2]["confidence"] is None
+        other = next(s for s in ("1.1", "4.12", "2.6") if s not in {t["section"] for t in second["top"]})
+        assert c.post(f"/api/statements/{second['id']}/decision", json={"section": other}).status_code == 201
+        high = max(first["confidence"], 0.0) + 0.01  # the first, not reviewed, is under it
+        rows = _lines(c, threshold=str(high))
+        assert rows[0]["uncertain"] is True and rows[0]["confidence"] == first["confidence"]
+        assert rows[1]["uncertain"] is False  # decided by an analyst: never uncertain
+        assert rows[1]["section"] == other and rows[1]["confidence"] is None  # not among the model's top three
+        assert rows[1]["extra"]["suggested_confidence"] == second["confidence"]
+        assert rows[2]["uncertain"] is False and rows[2]["confidence"] is None  # a meta line has no suggestion
+        low = _lines(c, threshold="0")
+        assert not any(x["uncertain"] for x in low)
+        # the review page's uncertain filter lists statements with a suggestion only, never the meta line
+        html = c.get("/review?uncertain=1&threshold=1").text
+        assert html.count("<tr class=\"st ") == 2 and "Datum: 3 maart" not in html, [(s["text"], s["kind"], s["confidence"], s["section"]) for s in sts]
+        # the file is named after the document and the day
+        name = c.get("/export", params={"format": "csv", "doc": str(first["document_id"])}).headers[
+            "content-disposition"]
+        assert re.search(r'filename="mh-nlp-labels-Overleg-Zwolle-\d{4}-\d\d-\d\d\.csv"', name), name
+        name = c.get("/export", params={"format": "csv", "doc": str(first["document_id"]), "pseudonymise": "1"}).headers[
+            "content-disposition"]
+        assert f"mh-nlp-labels-document-{first['document_id']}-" in name and "Zwolle" not in name
+
+
+@needs_model
 def test_a_stale_tab_is_told_and_cannot_undo_another_decision(make_app, csrf):
     """QA 36: two tabs deciding the same row: the second overwrote the first without a word, and its undo removed
     the other tab's decision."""

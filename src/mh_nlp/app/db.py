@@ -468,7 +468,7 @@ class Store:
             where.append(_in(FINAL_KIND, kinds))
             params += kinds
         if below is not None:
-            where.append("coalesce(s.confidence, 0) < ?")
+            where.append("s.section IS NOT NULL AND s.confidence < ?")  # lines without a suggestion are not uncertain
             params.append(below)
         if state == "open":
             where.append("dec.id IS NULL")

@@ -1248,7 +1248,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         fmt = request.query_params.get("format", "xlsx")
         if fmt not in ("xlsx", "csv", "jsonl"):
             raise ApiError(400, "format must be xlsx, csv or jsonl")
-        _f, sql = _filters(request.query_params)
+        f, sql = _filters(request.query_params)
         from ..io.writers import open_writer
 
         pseudonymiser = None
@@ -1260,13 +1260,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
         def write(where: Path | None) -> tuple[Path, Path]:
             tmp = Path(tempfile.mkdtemp(dir=where, prefix=EXPORT_PREFIX))  # 0700: this user's only
-            path = tmp / f"mh-nlp-labels.{fmt}"
+            path = tmp / export_name(fmt, store.document(sql["document"]) if sql.get("document") else None,
+                                     pseudonymiser is not None)
             writer = open_writer(path, list(extras))
             try:
                 for r in store.iter_filtered(**sql):  # 1,000 statements at a time
                     if pseudonymiser is not None:
                         r = pseudonymised(pseudonymiser, r)
-                    writer.write(export_record(r, sections))
+                    writer.write(export_record(r, sections, f["threshold"]))
                 writer.commit()
             except BaseException:
                 writer.abort()
@@ -1281,6 +1282,21 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, tmp, True))
 
     return app
+
+
+def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) -> str:
+    """The export's file name: ``mh-nlp-labels-<document>-<date>.<fmt>`` (the document's name when the export is
+    of one document, its number when pseudonymised, as a name may hold a person's; only letters, digits, ``.``,
+    ``_`` and ``-``), so that two exports are told apart in the downloads folder."""
+    import datetime as _dt
+
+    parts = ["mh-nlp-labels"]
+    if doc is not None:
+        name = f"document-{doc['id']}" if pseudonymised else Path(str(doc["name"])).stem
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
+        parts.append(name or f"document-{doc['id']}")
+    parts.append(_dt.date.today().isoformat())
+    return "-".join(parts) + f".{fmt}"
 
 
 EXPORT_PREFIX = ".export-"
@@ -1327,10 +1343,21 @@ def pseudonymised(p, r: dict) -> dict:
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")
 
 
-def export_record(r: dict, sections: Sections) -> dict:
-    """A statement in the nested row form of :mod:`mh_nlp.io.writers`, with the final label as its section."""
+def export_record(r: dict, sections: Sections, threshold: float | None = None) -> dict:
+    """A statement in the nested row form of :mod:`mh_nlp.io.writers`, with the final label as its section.
+    ``confidence`` and ``chapter_confidence`` are the model's for the section exported: the suggestion's, or for a
+    corrected row the model's score of the analyst's section when it was among its top three (else empty); the
+    suggestion's own stay in ``suggested_confidence``. ``uncertain``: not reviewed and the suggestion's confidence
+    below ``threshold`` (the review page's *uncertain* filter), never for a row an analyst decided."""
     final = r["final_section"] or ""  # none for meta, chatter and "not a statement" rows
     chapter = sections.chapter(final)
+    confidence, chapter_confidence = r["confidence"], r["chapter_confidence"]
+    if final != (r["section"] or ""):  # the analyst's section, not the suggestion: the model's score for it
+        confidence = next((t.get("score") for t in r["top"] or [] if t.get("section") == final), None) if final else None
+        if not final or chapter != sections.chapter(r["section"] or ""):
+            chapter_confidence = None
+    uncertain = bool(threshold is not None and not r["decision"] and final and r["confidence"] is not None
+                     and r["confidence"] < threshold)
     extra = {"suggested_section": r["section"] or "", "suggested_confidence": r["confidence"],
              "decision": r["decision"] or "", "decided_by": r["decided_by"] or "", "decided_at": r["decided_at"] or "",
              "model_version": r["model_version"]}
@@ -1344,7 +1371,7 @@ def export_record(r: dict, sections: Sections) -> dict:
             "kind": r.get("final_kind") or "statement", "section": final,
             "section_title": sections.title(final), "chapter": chapter,
             "chapter_title": sections.tax.chapters[chapter].title if chapter in sections.tax.chapters else "",
-            "confidence": r["confidence"], "chapter_confidence": r["chapter_confidence"], "uncertain": False,
+            "confidence": confidence, "chapter_confidence": chapter_confidence, "uncertain": uncertain,
             "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"], "extra": extra}
 
 
