@@ -1313,6 +1313,24 @@ def test_the_export_marks_uncertain_rows_and_gives_the_confidence_of_the_section
 
 
 @needs_model
+def test_the_documents_table_counts_statements_apart_from_other_lines(make_app, csrf):
+    """QA 39: the documents table said 10 statements where the review page said 6 statements and 4 other lines."""
+    app = make_app()
+    with TestClient(app) as c:
+        c.post("/paste", data={"csrf": csrf(c), "name": "overleg", "text": "Datum: 3 maart\n\nAanwezig: Jan, Piet\n\n"
+               "Er is te weinig opvang.\n\nDe AVIM heeft te weinig capaciteit."}, follow_redirects=False)
+        app.state.labeller.wait(120)
+        [doc] = c.get("/api/documents").json()["documents"]
+        assert (doc["statements"], doc["other_lines"]) == (4, 2)
+        html = c.get("/").text
+        assert re.search(r'<td class="num">2 <span class="small"[^>]*>\+ 2 other lines</span></td>', html), html
+        sts = c.get("/api/statements").json()["statements"]
+        c.post(f"/api/statements/{sts[2]['id']}/decision", json={"action": "not_statement"})  # marked: other too
+        assert c.get("/api/documents").json()["documents"][0]["other_lines"] == 3
+        assert "<b>1</b> statement and 3 other lines" in c.get("/review").text
+
+
+@needs_model
 def test_a_stale_tab_is_told_and_cannot_undo_another_decision(make_app, csrf):
     """QA 36: two tabs deciding the same row: the second overwrote the first without a word, and its undo removed
     the other tab's decision."""

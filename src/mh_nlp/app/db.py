@@ -381,8 +381,10 @@ class Store:
         return _document(row) if row else None
 
     def documents(self) -> list[dict]:
-        rows = self.db.execute("""
+        rows = self.db.execute(f"""
             SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS statements,
+                   (SELECT count(*) FROM statements s LEFT JOIN decisions dec ON dec.id = {self._LATEST}
+                     WHERE s.document_id = d.id AND {FINAL_KIND} != 'statement') AS other_lines,
                    (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
                      WHERE s.document_id = d.id) AS reviewed
             FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
