@@ -743,6 +743,12 @@ def test_what_the_reader_leaves_out_of_an_upload_is_said_on_the_documents_table(
         assert "(row 3, 4)" in doc["warnings"][0]
         page = c.get("/").text
         assert "1 warning</summary>" in page and "formulas without a stored value" in page
+        # a title row above the header: said in the screen's words (QA 39: "use --header-row")
+        r = c.post("/upload", files={"file": ("r.xlsx", _workbook(tmp_path / "r.xlsx").read_bytes())},
+                   data={"csrf": csrf(c), "sheet": "Ronde 2", "column": "Opmerking"}, follow_redirects=False)
+        app.state.labeller.wait(120)
+        [warning] = c.get("/api/documents").json()["documents"][1]["warnings"]
+        assert "choose another header row under table options" in warning and "--" not in warning, warning
 
 
 def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
@@ -757,6 +763,7 @@ def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
                             ({"sheet": "Intro", "header_row": "40"}, "has no row 40")]:
             r = c.post("/upload", files={"file": ("rondetafel.xlsx", book)}, data={"csrf": token, **data})
             assert r.status_code == 400 and words in r.json()["error"], (data, r.text)
+            assert "--" not in r.json()["error"]  # QA 39: the screen's words, not the command line's options
         r = c.post("/upload", files={"file": ("n.txt", b"Een regel.")}, data={"csrf": token, "sheet": "Intro"})
         assert r.status_code == 400 and "for an .xlsx workbook only" in r.json()["error"]
         assert c.get("/api/documents").json()["documents"] == []  # a refused upload leaves nothing behind

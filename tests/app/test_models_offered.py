@@ -118,3 +118,15 @@ def test_a_version_whose_model_file_is_gone_is_not_offered_and_says_why(tmp_path
     assert not_offered_reason(gone) == ("has lost its model file (deleted or moved): restart the screen with "
                                         "--model FILE")
     assert offered({"version": 2, "path": str(here), "metadata": {"given_with": "--model"}})  # named by the analyst
+
+
+def test_times_on_the_screen_are_local_to_the_minute():
+    """QA 39: the screen showed raw UTC stamps ("2026-12-06T04:09:47+00:00")."""
+    import datetime as dt
+
+    from mh_nlp.app.engine import local_time
+
+    at = "2026-12-06T04:09:47+00:00"
+    want = dt.datetime(2026, 12, 6, 4, 9, 47, tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert local_time(at) == want and "T" not in want
+    assert local_time("?") == "?" and local_time(None) == "?"

@@ -186,3 +186,14 @@ def test_a_table_of_several_notes_is_batched_and_counted_note_by_note():
     assert note == {"stay": 0.4, "reading": "one statement: nothing to read in order; read on its own"}
     assert note_reading(0.4, statements=2) == note_reading(0.4) and note_reading(0.4, brief=True, statements=1) == \
         "one statement"
+
+
+def test_the_brief_reading_uses_the_words_of_the_full_one():
+    """QA 39: the documents table said "theme holds (0.40)" while its hover said "the theme often changes"."""
+    from mh_nlp.themes.context import note_reading, notes_reading
+
+    for stay, words in ((0.95, "theme holds"), (0.65, "theme often holds"), (0.40, "theme often changes")):
+        assert note_reading(stay, brief=True) == f"{words} ({stay:.2f})"
+        assert f"(the {words.replace('theme holds', 'theme mostly holds')}" in note_reading(stay)
+    assert notes_reading([0.9, 0.01, 0.01], "datum", brief=True) == "3 notes by “datum”, theme holds in 1 of 3"
+    assert notes_reading([0.01, 0.01], "datum", brief=True) == "2 notes by “datum”, each statement by statement"

@@ -125,8 +125,8 @@ def test_xlsx_every_sheet_title_row_merged_and_formula_cells(workbook):
     assert got[4].extra["organisatie"] == "GGD"
     joined = "\n".join(warnings)
     assert "sheet 'Ochtend': 1 row above the header row 2" in joined
-    assert "sheet 'Ochtend': 1 statements are formulas without a stored value, not read (row 6)" in joined
-    assert "sheet 'Ochtend': 1 rows have other formula cells without a stored value, left empty (row 5)" in joined
+    assert "sheet 'Ochtend': 1 statement is a formula without a stored value, not read (row 6)" in joined
+    assert "sheet 'Ochtend': 1 row has other formula cells without a stored value, left empty (row 5)" in joined
     assert extra_fields(workbook) == ["sheet", "Spreker", "Nr", "organisatie"]
     assert sheet_names(workbook) == ["Ochtend", "Middag", "Leeg"]
 

@@ -41,6 +41,42 @@ INTERACTIVE, BACKGROUND = 0, 1  # priorities on the model thread
 MODEL_SETTING = "model_version"
 
 
+
+SCREEN_WORDS = (  # the readers speak to `mh-nlp label`'s user; on the screen the same choice is made elsewhere
+    ("; use --header-row to choose another", "; choose another header row under table options"),
+    (" (--header-row)", " (the header row under table options)"),
+    ("--header-row", "the header row under table options"),
+    ("--sheet", "the sheet under table options"),
+    ("choose one with --column", "choose it on the column page"),
+    ("--column", "the column page"),
+    ("raise the limit with --max-unpacked-mb if the file is trusted",
+     "the screen's limit is set with `mh-nlp serve --max-unpacked-mb`"),
+)
+
+
+def local_time(at: str | None) -> str:
+    """An ISO time as stored (UTC) in this machine's time zone, to the minute ("2026-12-06 05:09"); the text as it
+    is when it is not a time."""
+    import datetime as _dt
+
+    if at is None:
+        return "?"
+    try:
+        t = _dt.datetime.fromisoformat(str(at))
+    except (TypeError, ValueError):
+        return str(at)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    return t.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def screen_words(message: str) -> str:
+    """A reader's message in the screen's words: the command-line options it names become the screen's own
+    controls (table options, the column page)."""
+    for cli, screen in SCREEN_WORDS:
+        message = message.replace(cli, screen)
+    return message
+
 class NoModel(RuntimeError):
     """No usable model (message for the user)."""
 
@@ -352,6 +388,7 @@ class Labeller:
                                 "statements only")
             if stop.is_set():
                 return
+            warnings = [screen_words(w) for w in warnings]
             store.update_document(doc_id, total=len(statements), done=skip, status="labelling",
                                   warnings=json.dumps(warnings, ensure_ascii=False) if warnings else None)
             done = skip
@@ -399,7 +436,7 @@ class Labeller:
             store.update_document(doc_id, status="done")
             give_back_memory()
         except ReadError as exc:
-            store.update_document(doc_id, status="failed", error=str(exc))
+            store.update_document(doc_id, status="failed", error=screen_words(str(exc)))
         except (NoModel, CannotReadInOrder) as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread
@@ -418,12 +455,16 @@ class Labeller:
                     traceback.print_exc()
 
     def _same_file(self, doc_id: int, path: Path) -> dict | None:
-        """An earlier document whose uploaded file has the same bytes as ``path`` (an upload made twice)."""
+        """An earlier document whose uploaded file has the same bytes as ``path`` and is read the same way (the
+        same sheets and header row): an upload made twice."""
         try:
             size = path.stat().st_size
             data = None
+            mine = self.store.document(doc_id) or {}
             for d in self.store.documents():
                 other = Path(d["file"]) if d["file"] and d["id"] < doc_id else None
+                if (d.get("sheets"), d.get("header_row")) != (mine.get("sheets"), mine.get("header_row")):
+                    continue  # the same workbook read from another sheet (or header row) is another reading
                 if other is None or other == path or not other.exists() or other.stat().st_size != size:
                     continue
                 data = path.read_bytes() if data is None else data
@@ -647,7 +688,7 @@ class Trainer:
             last = {}
         if last.get("state") == "running":
             self.status = {"state": "interrupted", "version": None,
-                           "message": f"training started at {last.get('at', '?')} was interrupted when the server "
+                           "message": f"training started at {local_time(last.get('at', '?'))} was interrupted when the server "
                                       "stopped; train again"}
             self._record("interrupted", last.get("at"))
 

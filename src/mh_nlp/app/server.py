@@ -39,7 +39,7 @@ from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
 from ..themes.prediction import prediction_json
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, not_offered_reason,
-                     offered, slices)
+                     local_time, offered, screen_words, slices)
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -578,6 +578,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                       lstrip_blocks=True)
     from ..themes.headings import heading_chapter, label_chapter
 
+    env.filters["local_time"] = local_time
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
                        label_chapter=label_chapter)
 
@@ -1053,7 +1054,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     try:
                         await run_in_threadpool(table_columns, incoming, sheets, header_row)
                     except ReadError as exc:
-                        raise ApiError(400, f"{name}: {exc}") from None
+                        raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
             note_column = None
             if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
                 try:
@@ -1061,7 +1062,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                await run_in_threadpool(table_columns, incoming, sheets, header_row)
                                if incoming.stat().st_size else [])
                 except ReadError as exc:
-                    raise ApiError(400, f"{name}: {exc}") from None
+                    raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
                 note_column = _note_column(form, _in_order(form), columns,
                                            form.get("column") if isinstance(form.get("column"), str) else None)
             doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
@@ -1069,7 +1070,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             path = uploads / f"{doc_id}{suffix}"
             os.replace(incoming, path)
         except TooLarge as exc:
-            raise ApiError(413, f"{name}: {exc}") from None
+            raise ApiError(413, f"{name}: {screen_words(str(exc))}") from None
         finally:
             incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
@@ -1080,7 +1081,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             try:
                 columns = await run_in_threadpool(table_columns, path, sheets, header_row)
             except ReadError as exc:
-                store.update_document(doc_id, status="failed", error=str(exc))
+                store.update_document(doc_id, status="failed", error=screen_words(str(exc)))
                 return RedirectResponse("/", status_code=303)
             column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
             if column is None or column not in columns:
@@ -1129,7 +1130,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:
             return table_columns(Path(doc["file"]), doc.get("sheets"), doc.get("header_row"))
         except ReadError as exc:
-            raise ApiError(400, f"cannot read the table: {exc}") from None
+            raise ApiError(400, f"cannot read the table: {screen_words(str(exc))}") from None
 
     @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
     def column_page(doc_id: str, request: Request):

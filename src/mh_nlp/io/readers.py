@@ -1468,6 +1468,12 @@ def _unmerge(rows: Iterator[tuple[int, list]], merges: list[tuple[int, int, int,
 
 
 def _sheet_warnings(where: str, name: str, rows: list[int]) -> str:
+    """``name`` in the plural ("statements are …", "rows have …"), said of one row in the singular."""
+    if len(rows) == 1:
+        for many, one in (("statements are ", "statement is "), ("rows have ", "row has ")):
+            if name.startswith(many):
+                name = one + name[len(many):]
+        name = name.replace("formulas without", "a formula without").replace("error values", "an error value")
     return f"{where}{len(rows)} {name} (row {_first_few(rows)})"
 
 

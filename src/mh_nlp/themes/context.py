@@ -49,8 +49,9 @@ def note_reading(stay: float | None, brief: bool = False, statements: int | None
     if stay < STAYS[0]:
         return ("themes change: statement by statement" if brief else
                 "read in order, but its statements change theme too often to help each other: each read on its own")
-    if brief:
-        return f"theme holds ({stay:.2f})"
+    how = "theme holds" if stay >= 0.8 else "theme often changes" if stay < 0.5 else "theme often holds"
+    if brief:  # the same words as the full sentence (a hover shows it beside the table's cell)
+        return f"{how} ({stay:.2f})"
     return (f"read in order as one note: the next statement keeps the theme with probability {stay:.2f}"
             + (" (the theme mostly holds)" if stay >= 0.8 else
                " (the theme often changes: the neighbours count for less)" if stay < 0.5 else
@@ -62,7 +63,9 @@ def notes_reading(stays: Sequence[float], by: str, brief: bool = False) -> str:
     note chose: how many kept their theme and how many were read statement by statement."""
     held = sum(s >= STAYS[0] for s in stays)
     if brief:
-        return f"{len(stays)} notes by “{by}”, theme holds in {held}"
+        if not held:
+            return f"{len(stays)} notes by “{by}”, each statement by statement"
+        return f"{len(stays)} notes by “{by}”, theme holds in {held} of {len(stays)}"
     return (f"{len(stays)} notes, one per value of '{by}', each read in order: {held} with the theme holding, "
             f"{len(stays) - held} statement by statement")
 
