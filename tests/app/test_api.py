@@ -1335,6 +1335,11 @@ def test_the_documents_table_counts_statements_apart_from_other_lines(make_app, 
         c.post(f"/api/statements/{sts[2]['id']}/decision", json={"action": "not_statement"})  # marked: other too
         assert c.get("/api/documents").json()["documents"][0]["other_lines"] == 3
         assert "<b>1</b> statement and 3 other lines" in c.get("/review").text
+        # a meta line has no evidence to show and no "not a statement" button (it is none already)
+        html = c.get("/review?kind=other").text
+        meta_row = html[html.index("Datum: 3 maart"):].split("</tr>")[0]
+        assert "evidence-toggle" not in meta_row and 'class="notst"' not in meta_row
+        assert c.get("/favicon.ico").status_code == 204  # no 404 in the browser's console
 
 
 @needs_model

@@ -946,6 +946,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, str(exc)) from None
 
     # -------------------------------------------------------- pages
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():  # browsers ask for it on every page: no icon, and no 404 in their console
+        return Response(status_code=204)
+
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
         docs = labeller.documents()

@@ -55,9 +55,11 @@ function setupReview() {
     sel.addEventListener("blur", () => cancelPick(tr));  // a choice not saved with Enter is not kept either
     const accept = tr.querySelector("button.accept");  // none on a meta or chatter line: it has no suggestion
     if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
-    tr.querySelector("button.notst").addEventListener("click", () => notStatement(tr));
+    const notst = tr.querySelector("button.notst");  // none on a meta or chatter line: it is no statement already
+    if (notst) notst.addEventListener("click", () => notStatement(tr));
     tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
-    tr.querySelector(".evidence-toggle").addEventListener("click", () => toggleEvidence(tr));
+    const toggle = tr.querySelector(".evidence-toggle");  // none on a line without a suggestion
+    if (toggle) toggle.addEventListener("click", () => toggleEvidence(tr));
     const undo = tr.querySelector("button.undo");
     if (undo) undo.addEventListener("click", () => undecide(tr));
     tr.addEventListener("focus", () => rows.forEach((r) => r.classList.toggle("focus", r === tr)));
@@ -160,6 +162,7 @@ function setupReview() {
 
   function toggleEvidence(tr) {
     const box = tr.querySelector(".evidence");
+    if (!box) return;
     box.hidden = !box.hidden;
     tr.querySelector(".evidence-toggle").setAttribute("aria-expanded", String(!box.hidden));
   }
