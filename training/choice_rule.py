@@ -28,12 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variant", nargs="?", help="a variant file (training/variants/*.py); none: the default model")
     args = ap.parse_args(argv)
+    variant: dict = {}
     if args.variant:
         path = Path(args.variant)
         if not path.is_file():
             print(f"error: no variant file {path}", file=sys.stderr)
             return 2
-        runpy.run_path(str(path))  # changes the model's classes in place, as the variant's docstring says
+        variant = runpy.run_path(str(path))  # changes the model's classes in place, as the variant's docstring says
+    dev_in_training = bool(variant.get("TRAIN_ON_DEVELOPMENT"))  # round 20: the development sentences as examples
 
     from mh_nlp.corpus.outside import read_outside
     from mh_nlp.corpus.records import load_taxonomy
@@ -44,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     tax = load_taxonomy()
     c = prepare_corpus(tax)
     splits = protocol_splits(c.quotes)
+    development = read_outside(tax, "development")
+    dev_X = SpacyPreprocessor().transform([r["text"] for r in development])
+    if dev_in_training:  # every anthology fold learns from all of them, as from the written statements
+        c.written_X, c.written_y = c.written_X + dev_X, c.written_y + [r["section"] for r in development]
     rows = {}
     for proto in ("new_pages", "known_themes", "themes_without_quotes"):
         t0 = time.time()
@@ -60,15 +66,41 @@ def main(argv: list[str] | None = None) -> int:
     model = Examples("variant", "", tax, "e5")
     _fit(model, c, np.arange(len(c.quotes)))
     for which in ("development", "external"):
-        sentences = read_outside(tax, which)
-        X = SpacyPreprocessor().transform([r["text"] for r in sentences])
+        sentences = development if which == "development" else read_outside(tax, which)
+        X = dev_X if which == "development" else SpacyPreprocessor().transform([r["text"] for r in sentences])
         items = [Item(x, r["section"], (r["section"], *r.get("alt_sections", []))) for x, r in zip(X, sentences)]
-        rows[which] = score(items, model.predict_proba(X), model.columns, tax)
+        if which == "development" and dev_in_training:
+            rows[which] = score(items, _development_by_folds(c, development, dev_X, tax), model.columns, tax)
+        else:
+            rows[which] = score(items, model.predict_proba(X), model.columns, tax)
         print(f"{which}{' (reported only)' if which == 'external' else ''}: {_line(rows[which])}", flush=True)
     choosing = ("new_pages", "known_themes", "themes_without_quotes", "development")
     mean = np.mean([rows[p]["section"]["accuracy"] for p in choosing])
     print(f"mean section accuracy over the four choosing protocols: {mean:.4f}")
     return 0
+
+
+def _development_by_folds(c, development, dev_X, tax, folds: int = 5) -> np.ndarray:
+    """The development sentences labelled by 5-fold cross-validation grouped by source address: each fold by a model
+    trained on every quote, the written statements and the other folds' sentences (``c.written_*`` holds all of them
+    at the end; the fold's own are taken out)."""
+    from sklearn.model_selection import GroupKFold
+
+    from mh_nlp.themes.evaluate import Examples, _fit
+
+    n_dev = len(development)
+    base_X, base_y = c.written_X[:-n_dev], c.written_y[:-n_dev]
+    P = None
+    for train, test in GroupKFold(folds).split(dev_X, groups=[r["source"] for r in development]):
+        c.written_X = base_X + [dev_X[i] for i in train]
+        c.written_y = base_y + [development[i]["section"] for i in train]
+        model = Examples("variant", "", tax, "e5")
+        _fit(model, c, np.arange(len(c.quotes)))
+        p = model.predict_proba([dev_X[i] for i in test])
+        P = np.zeros((n_dev, p.shape[1])) if P is None else P
+        P[test] = p
+    c.written_X, c.written_y = base_X + list(dev_X), base_y + [r["section"] for r in development]
+    return P
 
 
 def _line(r: dict) -> str:
