@@ -90,7 +90,8 @@ def scale_run(c, pid: int, n: int) -> dict:
     out = {"statements": n}
     for name, url in (("review_first_page", "/review"), ("review_uncertain", "/review?uncertain=1&threshold=0.3"),
                       ("review_search", "/review?q=opvang"), ("review_page_200", "/review?page=200"),
-                      ("review_chapter_4_open", "/review?chapter=4&state=open"), ("overview", "/overview")):
+                      ("review_chapter_4_open", "/review?chapter=4&state=open"), ("overview", "/overview"),
+                      ("documents_page", "/"), ("api_documents", "/api/documents")):
         times = []
         for _ in range(3):
             t = time.perf_counter()
