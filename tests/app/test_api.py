@@ -364,6 +364,45 @@ def test_the_column_page_preselects_the_column_that_reads_like_text_and_shows_va
         assert '<option value="" selected disabled>choose a column…</option>' in page
         assert not re.search(r'<option value="(id|code)"\s+selected>', page)
         assert c.post(r.headers["location"], data={"csrf": token}).status_code == 400  # none chosen: refused
+        # QA 39 re-test: a column *named* like a text column that is empty or holds codes is not preselected
+        for table, want in (("Statement,Toelichting\nS-000,Er is te weinig zicht op uitbuiting in de bouw.\n"
+                             "S-001,De gemeente pakt haar rol beter dan vorig jaar.\n", "Toelichting"),
+                            ("nr,tekst,notitie\n1,,Meer opvangplekken voor mannelijke slachtoffers nodig.\n"
+                             "2,,Signalen worden beter gedeeld met het RIEC.\n", "notitie"),
+                            ("tekst,nr\nEr is te weinig opvang.,1\nDe AVIM heeft capaciteit nodig.,2\n", "tekst")):
+            r = c.post("/upload", files={"file": ("t.csv", table.encode())}, data={"csrf": token},
+                       follow_redirects=False)
+            page = c.get(r.headers["location"]).text
+            assert re.search(rf'<option value="{want}"\s+selected>', page), (want, page)
+
+
+@needs_model
+def test_the_column_page_reads_every_sheet_of_a_workbook(make_app, csrf, tmp_path):
+    """QA 39 re-test: a workbook whose sheets have other columns (an explanation sheet, a sheet of figures) showed
+    no values for any column and preselected none, as the values were read through the first column only."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Uitleg"
+    wb.active.append(["Dit werkboek bevat de notities van de rondetafel."])
+    notes = wb.create_sheet("Notities")
+    notes.append(["Rondetafel 12 mei"])
+    notes.append([])
+    notes.append(["nr", "spreker", "inbreng"])
+    notes.append([1, "Jan", "De NLA ziet meer arbeidsuitbuiting in distributiecentra."])
+    notes.append([2, "Els", "Er is te weinig opvang voor mannelijke slachtoffers."])
+    figures = wb.create_sheet("Cijfers")
+    figures.append(["jaar", "aantal"])
+    figures.append([2024, 12])
+    wb.save(tmp_path / "multi.xlsx")
+    app = make_app()
+    with TestClient(app) as c:
+        token = csrf(c)
+        r = c.post("/upload", files={"file": ("multi.xlsx", (tmp_path / "multi.xlsx").read_bytes())},
+                   data={"csrf": token}, follow_redirects=False)
+        page = c.get(r.headers["location"]).text
+        assert re.search(r'<option value="inbreng"\s+selected>', page), page
+        assert "De NLA ziet meer arbeidsuitbuiting in distributiecentra." in page and "Jan" in page
 
 
 @needs_model
@@ -1399,6 +1438,41 @@ def test_the_same_decision_sent_twice_is_made_once(make_app, csrf):
         assert c.delete(f"{url}?decision={other['id']}").json()["undone"] == 1
         assert c.delete(f"{url}?decision={first['id']}").json()["undone"] == 1  # one undo each: back to none
         assert c.get("/api/statements").json()["statements"][0]["decision_id"] is None
+
+
+@needs_model
+def test_the_same_decision_on_a_decided_row_is_not_stacked(make_app, csrf):
+    """QA 39 re-test: Enter pressed again on the last row (or accept clicked three times) stored the same decision
+    each time, so one undo seemed to do nothing."""
+    app = make_app()
+    with TestClient(app) as c:
+        st = _pasted_statement(app, c, csrf)
+        url = f"/api/statements/{st['id']}/decision"
+        first = c.post(url, json={"section": st["section"], "seen": None}).json()
+        for _ in range(3):  # each press saw the latest decision: still the same one, not three more
+            again = c.post(url, json={"section": st["section"], "seen": first["id"]}).json()
+            assert again["id"] == first["id"] and again["action"] == "accept" and "replaced" not in again
+        assert c.delete(f"{url}?decision={first['id']}").json() | {"decision": None} == {
+            "statement_id": st["id"], "undone": 1, "kind": "statement", "decision": None}
+        assert c.get("/api/statements").json()["statements"][0]["decision_id"] is None  # one undo: not reviewed
+        ns = c.post(url, json={"action": "not_statement"}).json()
+        assert c.post(url, json={"action": "not_statement"}).json()["id"] == ns["id"]
+        assert c.post(url, json={"section": st["section"]}).json()["id"] != ns["id"]  # another decision: counts
+
+
+@needs_model
+def test_pages_and_exports_of_a_removed_document_say_so(make_app, csrf):
+    """QA 39 re-test: a review link to a removed document showed an empty page under "all documents", and an
+    export of it downloaded an empty file."""
+    app = make_app()
+    with TestClient(app) as c:
+        _pasted_statement(app, c, csrf)
+        for path in ("/review?doc=999", "/overview?doc=999", "/export?format=csv&doc=999"):
+            r = c.get(path, headers={"Accept": "text/html"})
+            assert r.status_code == 404 and "no document 999: it was removed, or the link is old" in r.text, path
+        r = c.get("/review?doc=abc", headers={"Accept": "text/html"})
+        assert r.status_code == 400 and "doc must be a document number" in r.text
+        assert c.get("/review?doc=1").status_code == 200
 
 
 @needs_model

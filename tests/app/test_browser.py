@@ -468,3 +468,26 @@ def test_12_quick_presses_decide_each_row_once(page, server):
     row.locator("button.undo").click()  # one decision per row: undo brings back "not reviewed"
     page.wait_for_selector("#review tbody tr.st:nth-child(6):not(.decided)")
     assert len(_decided(page, server, doc)) == 5
+
+
+def test_13_a_mouse_pick_after_arrow_keys_saves_and_n_leaves_meta_lines_alone(page, server):
+    """QA 39 re-test: after arrow keys on the closed list a mouse pick stayed "not saved yet" and was lost on the
+    next click; `n` still marked a meta line "not a statement" (its button was gone)."""
+    doc = _paste_and_wait(page, server, "muis", ["Datum: 3 maart"] + KEY_LINES[:3])
+    page.goto(server + f"review?doc={doc}")
+    meta = page.locator('#review tr.st[data-read-kind="meta"]')
+    meta.focus()
+    page.keyboard.press("n")
+    page.wait_for_timeout(400)
+    assert _decided(page, server, doc) == [] and "decided" not in meta.get_attribute("class")
+    row = page.locator('#review tr.st[data-read-kind="statement"]').nth(0)
+    sel = row.locator("select.pick")
+    sel.focus()
+    page.keyboard.press("ArrowDown")
+    assert "pending" in row.get_attribute("class")
+    sel.dispatch_event("mousedown")  # the mouse opens the list ...
+    sel.select_option("4.12")  # ... and picks: saved at once
+    page.wait_for_selector(f'#review tr.st[data-id="{row.get_attribute("data-id")}"].decided')
+    page.locator("p.keys").click()  # clicking elsewhere afterwards takes nothing back
+    [d] = _decided(page, server, doc)
+    assert d["final_section"] == "4.12"

@@ -75,8 +75,11 @@ def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monk
         docs = {d["name"]: d["id"] for d in c.get("/api/documents").json()["documents"]}
         first = docs["Gesprek met Fatima El Amrani.csv"]
         assert len(c.get(f"/export?format=jsonl&doc={first}").text.splitlines()) == 2
-        for bad in ("abc", "-17", f"{first}.0", f"%20{first}"):
-            assert c.get(f"/export?format=jsonl&doc={bad}").text == "", bad
+        for bad in ("abc", "-17", f"{first}.0", f"%20{first}"):  # refused, never every document (QA 39: not 200)
+            r = c.get(f"/export?format=jsonl&doc={bad}")
+            assert r.status_code == 400 and "doc must be a document number" in r.json()["error"], (bad, r.text)
+        r = c.get("/export?format=jsonl&doc=999")  # removed, or an old link: said, not an empty file
+        assert r.status_code == 404 and "no document 999: it was removed" in r.json()["error"]
         assert c.get("/export?format=jsonl&chapter=x").text == ""
         text = c.get(f"/export?format=jsonl&doc={first}&pseudonymise=1").text
         for word in ("Fatima", "Amrani", "Marieke", "Smit", "gemeente.nl", "Jan", "Vries"):

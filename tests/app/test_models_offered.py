@@ -130,3 +130,13 @@ def test_times_on_the_screen_are_local_to_the_minute():
     want = dt.datetime(2026, 12, 6, 4, 9, 47, tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
     assert local_time(at) == want and "T" not in want
     assert local_time("?") == "?" and local_time(None) == "?"
+
+
+def test_export_names_keep_letters_without_their_accents():
+    """QA 39 re-test: "één" lost its letters in the export's file name."""
+    from mh_nlp.app.server import export_name
+
+    name = export_name("csv", {"id": 3, "name": "Verslag overleg één – Jan de Vries.md"})
+    assert name.startswith("mh-nlp-labels-Verslag-overleg-een-Jan-de-Vries-") and name.endswith(".csv")
+    assert export_name("xlsx", {"id": 3, "name": "Gesprek met Fatima.txt"}, pseudonymised=True).startswith(
+        "mh-nlp-labels-document-3-")

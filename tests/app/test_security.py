@@ -392,7 +392,9 @@ def test_bad_input_is_4xx_json_and_keeps_the_connection(server):
         assert server.conn.sock is sock, f"{what}: the connection was dropped"
     # a filter by a document that cannot exist is simply empty
     assert server.json("GET", f"/api/statements?document={BIG}") == (200, {"statements": []})
-    assert server.request("GET", f"/review?doc={BIG}&chapter=%C2%B2&threshold=nan&page={'9' * 5000}")[0] == 200
+    assert server.request("GET", f"/review?chapter=%C2%B2&threshold=nan&page={'9' * 5000}")[0] == 200
+    # on a page a document that cannot exist is said (QA 39: an empty page under "all documents"), as a 4xx
+    assert server.request("GET", f"/review?doc={BIG}")[0] == 400
 
 
 def test_a_request_that_cannot_be_parsed_is_a_json_400(server):
@@ -495,6 +497,10 @@ def test_a_bookmark_without_the_token_gets_a_page_not_json(server):
     status, hdrs, data = server.request("GET", "/api/statements?limit=1", headers={"Accept": "text/html"},
                                         token=False)
     assert status == 403 and "a token is required" in json.loads(data)["error"]  # the API stays JSON
+    # a form in a tab from before a restart (QA 39 re-test): a page too, and nothing done
+    status, hdrs, data = server.request("POST", "/paste", body="text=x", token=False,
+                                        headers={"Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and hdrs["content-type"].startswith("text/html") and "each start prints" in data.decode()
 
 
 def test_a_stale_link_in_the_browser_gets_a_page_not_json(server):

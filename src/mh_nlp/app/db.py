@@ -567,14 +567,15 @@ class Store:
         (``None``) = *not a statement*: the row keeps no section and is never trained on. ``seen``: the id of the
         decision the analyst saw on the row (``None``: none); when another decision has been made since (another
         tab, another analyst), the new one still counts (it is the latest) and the answer says which one it
-        replaced (``replaced``), so that the screen can say so. The same decision by the same analyst made since
-        (the same press sent twice) is answered as it is, and not made again."""
+        replaced (``replaced``), so that the screen can say so. When the latest decision is already this one, by the
+        same analyst (a key pressed twice, a double click), it is answered as it is and not made again: one undo
+        then takes it back."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")  # the latest decision, read and superseded as one step
         try:
             st, latest = self._statement_and_latest(statement_id, "section, model_version")
-            if (seen is not ... and latest is not None and latest["id"] != seen and latest["section"] == section
-                    and latest["who"] == who):  # the same decision sent twice (a double press): it is already made
+            if latest is not None and latest["section"] == section and latest["who"] == who and \
+                    (latest["action"] == NOT_STATEMENT) == (section is None):  # made already (a press sent twice)
                 db.execute("COMMIT")
                 return {**dict(latest), "statement_id": statement_id,
                         "kind": NOT_A_STATEMENT if section is None else "statement"}

@@ -47,7 +47,8 @@ SCREEN_WORDS = (  # the readers speak to `mh-nlp label`'s user; on the screen th
     (" (--header-row)", " (the header row under table options)"),
     ("--header-row", "the header row under table options"),
     ("--sheet", "the sheet under table options"),
-    ("choose one with --column", "choose it on the column page"),
+    ("choose one with --column", "give the field one of these names and bring the file in again"),
+    ("name one with --column", "choose it on the column page"),
     ("--column", "the column page"),
     ("raise the limit with --max-unpacked-mb if the file is trusted",
      "the screen's limit is set with `mh-nlp serve --max-unpacked-mb`"),
@@ -436,7 +437,9 @@ class Labeller:
             store.update_document(doc_id, status="done")
             give_back_memory()
         except ReadError as exc:
-            store.update_document(doc_id, status="failed", error=screen_words(str(exc)))
+            again = ("; to read another column, remove this document and bring the file in again"
+                     if column and (store.document(doc_id) or {}).get("kind") in ("csv", "xlsx") else "")
+            store.update_document(doc_id, status="failed", error=screen_words(str(exc)) + again)
         except (NoModel, CannotReadInOrder) as exc:
             store.update_document(doc_id, status="failed", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of lost in a thread

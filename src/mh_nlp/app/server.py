@@ -371,8 +371,7 @@ class Guard:
             auth = headers.get("authorization", "")
             given = in_url or cookies.get(TOKEN_COOKIE) or (auth[7:] if auth.lower().startswith("bearer ") else None)
             if not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page, not JSON
-                page = method in ("GET", "HEAD") and not scope.get("path", "").startswith("/api/") \
-                    and "text/html" in headers.get("accept", "")
+                page = browser_page(method, scope.get("path", ""), headers.get("accept", ""))  # a form post too
                 return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
                                                     "`mh-nlp serve` printed (each start prints a new one)",
                                          html=page, back=False)
@@ -1142,9 +1141,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         doc = _table_document(doc_id)
         columns = _columns(doc)
         samples, words = column_samples(Path(doc["file"]), columns, doc.get("sheets"), doc.get("header_row"))
-        guess = next((c for c in columns if c.strip().lower() in TEXT_COLUMNS), None)
-        if guess is None and words and max(words.values()) >= GUESS_WORDS:  # the column that reads like text
-            guess = max(columns, key=lambda c: words.get(c, 0))
+        guess = guess_column(columns, words)
         return page("column.html", request, doc=doc, columns=columns, guess=guess, samples=samples)
 
     @app.post("/documents/{doc_id}/column")
@@ -1169,6 +1166,20 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         _start(doc_id, Path(doc["file"]), column, "paragraph")
         return RedirectResponse("/", status_code=303)
 
+    def _document_filter(value: str | None) -> int | None:
+        """The ``doc`` filter of a page or an export: None for none; a 400 when it is not a document number and a
+        404 when no such document is there (removed, or an old link), so that a filter never silently shows or
+        exports nothing, nor everything."""
+        number = _int_param(value)
+        if number is None:
+            return None
+        if number < 1:
+            raise ApiError(400, f"doc must be a document number, not {value[:40]!r}")
+        found = store.document(number)
+        if found is None or found["kind"] == "api":
+            raise ApiError(404, f"no document {number}: it was removed, or the link is old")
+        return number
+
     def _filters(params) -> tuple[dict, dict]:
         """The review filters from the query (for the page) and as arguments of the store's SQL queries."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
@@ -1180,7 +1191,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ValueError:
             threshold = 0.5
         f["threshold"] = min(1.0, max(0.0, threshold)) if threshold == threshold else 0.5  # nan: the default
-        sql: dict[str, Any] = {"document": _int_param(f["doc"]), "q": f["q"],
+        sql: dict[str, Any] = {"document": _document_filter(f["doc"]), "q": f["q"],
                                "state": f["state"] if f["state"] in ("open", "done") else "",
                                "below": f["threshold"] if f["uncertain"] else None}
         finals = None
@@ -1219,8 +1230,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def overview(request: Request):
         params = request.query_params
         doc = params.get("doc") or ""
-        per_section, reviewed, total, reviewed_total = store.final_counts(_int_param(doc))  # aggregated in SQL
-        kinds = store.kind_counts(_int_param(doc))
+        number = _document_filter(doc)
+        per_section, reviewed, total, reviewed_total = store.final_counts(number)  # aggregated in SQL
+        kinds = store.kind_counts(number)
         apart = [(k, kinds[k]) for k in ("meta", "chatter", NOT_A_STATEMENT) if kinds.get(k)]
         per_section, reviewed = Counter(per_section), Counter(reviewed)
         chapters = []
@@ -1298,6 +1310,7 @@ def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) 
     parts = ["mh-nlp-labels"]
     if doc is not None:
         name = f"document-{doc['id']}" if pseudonymised else Path(str(doc["name"])).stem
+        name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # één -> een
         name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
         parts.append(name or f"document-{doc['id']}")
     parts.append(_dt.date.today().isoformat())
@@ -1442,33 +1455,45 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
 
 
 GUESS_WORDS = 4  # a column whose first values run this many words on average reads like statements
+NAMED_WORDS = 2  # a column named "tekst" is taken when its values run at least this many words (not codes)
 
 
 def column_samples(path: Path, columns: list[str], sheets: list[str] | None = None, header_row: int | None = None,
-                   rows: int = 40) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """For the column page: up to three values of each column from the table's first ``rows`` rows, and each
-    column's mean number of words there (the statements' column is the one that reads like text). A table that
-    cannot be read gives nothing: the samples are a help, the column is still chosen by name."""
+                   rows: int = 40, most: int = 40) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """For the column page: up to three values of each column (of the first ``most``) from the table's first
+    ``rows`` rows, and each column's mean number of words there (the statements' column is the one that reads like
+    text). Each column is read on its own, so that a workbook whose sheets have other columns gives every sheet's
+    values. A column that cannot be read gives nothing: the samples are a help, the column is still chosen by name."""
     from ..io.readers import read_statements
 
     samples: dict[str, list[str]] = {c: [] for c in columns}
-    counts: dict[str, list[int]] = {c: [] for c in columns}
-    if not columns:
-        return samples, {}
-    try:
-        for i, st in enumerate(read_statements(path, column=columns[0], sheets=sheets, header_row=header_row)):
-            if i >= rows:
-                break
-            values = {**st.extra, columns[0]: st.text}
-            for c in columns:
-                value = " ".join(str(values.get(c) or "").split())
+    words: dict[str, float] = {}
+    for c in columns[:most]:
+        counts = []
+        try:
+            for i, st in enumerate(read_statements(path, column=c, sheets=sheets, header_row=header_row)):
+                if i >= rows:
+                    break
+                value = " ".join(st.text.split())
                 if value:
-                    counts[c].append(len(value.split()))
+                    counts.append(len(value.split()))
                     if len(samples[c]) < 3:
                         samples[c].append(value if len(value) <= 80 else value[:79] + "…")
-    except Exception:  # noqa: BLE001 - a help only: the page still lists the columns
-        pass
-    return samples, {c: sum(n) / len(n) for c, n in counts.items() if n}
+        except Exception:  # noqa: BLE001 - a help only: the page still lists the column
+            continue
+        words[c] = sum(counts) / len(counts) if counts else 0.0
+    return samples, words
+
+
+def guess_column(columns: list[str], words: dict[str, float]) -> str | None:
+    """The column the page preselects: one named like a text column (``text``, ``tekst`` …) whose values read as
+    words, else the column whose values run longest (:data:`GUESS_WORDS` words on average or more), else none. A
+    named column that is empty or holds codes (``S-001``) is not taken; without any samples the name decides."""
+    named = [c for c in columns if c.strip().lower() in TEXT_COLUMNS]
+    guess = next((c for c in named if not words or words.get(c, 0.0) >= NAMED_WORDS), None)
+    if guess is None and words and max(words.values()) >= GUESS_WORDS:
+        guess = max(columns, key=lambda c: words.get(c, 0.0))
+    return guess
 
 
 def start_warm_up(worker: ModelWorker) -> None:

@@ -41,6 +41,7 @@ function setupReview() {
     // closed list change its value too (and fire "change"): that only marks the row, and Enter saves it.
     let browsing = false;
     sel.addEventListener("focus", () => { browsing = false; });
+    sel.addEventListener("mousedown", () => { browsing = false; });  // a mouse pick saves, even after arrow keys
     sel.addEventListener("change", () => {
       if (!sel.value) return;
       if (browsing) { tr.classList.remove("saved"); tr.classList.add("pending"); return; }
@@ -182,7 +183,7 @@ function setupReview() {
     else if (ev.key === "1" && tr.dataset.alt1) { decide(tr, tr.dataset.alt1); ev.preventDefault(); }
     else if (ev.key === "2" && tr.dataset.alt2) { decide(tr, tr.dataset.alt2); ev.preventDefault(); }
     else if (ev.key === "e") { toggleEvidence(tr); ev.preventDefault(); }
-    else if (ev.key === "n") { notStatement(tr); ev.preventDefault(); }
+    else if (ev.key === "n") { if (tr.querySelector("button.notst")) notStatement(tr); ev.preventDefault(); }
     else if (ev.key === "s") {  // open the list where the browser can (Chromium, Firefox); else focus it
       const sel = tr.querySelector("select.pick");
       sel.focus();
