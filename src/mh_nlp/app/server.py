@@ -52,6 +52,7 @@ MAX_ENTRIES = Limits().max_entries
 TOKEN_COOKIE = "mh_token"
 CSRF_COOKIE = "mh_csrf"
 CSRF_SETTING = "csrf_secret"
+TOKEN_SETTING = "access_token"  # kept in the data folder's database (this user's only), so a restart keeps it
 WHO_COOKIE = "mh_who"
 DEFAULT_WHO = "analyst"
 PAGE_SIZE = 200
@@ -373,7 +374,7 @@ class Guard:
             if not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page, not JSON
                 page = browser_page(method, scope.get("path", ""), headers.get("accept", ""))  # a form post too
                 return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
-                                                    "`mh-nlp serve` printed (each start prints a new one)",
+                                                    "`mh-nlp serve` printed",
                                          html=page, back=False)
             if in_url is not None:  # first visit: the token goes into a cookie and out of the address
                 extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
@@ -552,11 +553,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                max_upload: int = MAX_UPLOAD, model_path: str | Path | None = None, warm_up: bool = False,
                train_candidate: str | None = None, allow_hosts: tuple[str, ...] | list[str] = (),
                max_unpacked_mb: float = MAX_UNPACKED_MB, max_entries: int = MAX_ENTRIES,
-               max_statements: int = MAX_STATEMENTS) -> FastAPI:
+               max_statements: int = MAX_STATEMENTS, keep_token: bool | None = None) -> FastAPI:
     """The review screen on ``data_dir`` (default :func:`default_data_dir`). Off loopback a token is required
     (``token``, or a new random one in ``app.state.token``). The Host header must be ``host`` (the address the
     server is bound to), ``localhost`` or one of ``allow_hosts``. An uploaded .docx/.odt/.pptx/.xlsx may unpack to at most
-    ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413)."""
+    ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413).
+    ``keep_token``: True uses the token kept in the data folder (stored first when there is none), False stores
+    ``token`` in its place (a new one), None leaves the folder alone."""
     from ..themes.store import default_model_path
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
@@ -588,6 +591,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         worker.shutdown()
 
     app = FastAPI(title="mh-nlp review screen", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    if keep_token and token is not None:  # `serve`: the folder's token once made, so bookmarks and tabs survive
+        kept = store.setting(TOKEN_SETTING)
+        if isinstance(kept, str) and re.fullmatch(r"[A-Za-z0-9_-]{24,100}", kept):
+            token = kept
+        else:
+            try:
+                store.set_setting(TOKEN_SETTING, token)
+            except sqlite3.Error:  # a read-only database (warned at start): the token lives as long as the process
+                pass
+    elif keep_token is False and token is not None:  # a new one asked for (`serve --new-token`): replaces the kept one
+        with contextlib.suppress(sqlite3.Error):
+            store.set_setting(TOKEN_SETTING, token)
     app.state.token = token
     app.state.store, app.state.worker, app.state.labeller, app.state.trainer = store, worker, labeller, trainer
     app.state.data_dir = data_dir

@@ -34,8 +34,11 @@ from .base import UserError, _warn, main
                    "together: a fifth of it; a decompression bomb gets HTTP 413).")
 @click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),
               help="Most statements one upload or paste may hold (more get HTTP 413).")
+@click.option("--new-token", is_flag=True,
+              help="Make a new token instead of the data folder's (kept there, so that bookmarks and open tabs "
+                   "survive a restart): after the printed address reached someone it should not have.")
 def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
-          allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int) -> None:
+          allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, new_token: bool) -> None:
     """Open the review screen: bring in notes, review and correct the sections, export, teach the model.
 
     \b
@@ -46,13 +49,13 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     # what the screen writes (its database, the uploaded notes, models, exports) is for this user alone
     before = os.umask(0o077)
     try:
-        _serve(host, port, data_dir, model, max_upload_mb, allow_hosts, max_unpacked_mb, max_statements)
+        _serve(host, port, data_dir, model, max_upload_mb, allow_hosts, max_unpacked_mb, max_statements, new_token)
     finally:
         os.umask(before)
 
 
 def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
-           allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int) -> None:
+           allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, new_token: bool = False) -> None:
     try:
         import uvicorn
 
@@ -85,6 +88,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         _check_first_model(model or default_model_path())
     try:
         app = create_app(data_dir, host=host, model_path=model, warm_up=False, token=secrets.token_urlsafe(24),
+                         keep_token=not new_token,
                          max_upload=max_upload_mb * 1024 * 1024, allow_hosts=allow_hosts,
                          max_unpacked_mb=max_unpacked_mb, max_statements=max_statements)
     except OSError as exc:

@@ -20,7 +20,8 @@ async function api(method, url, body) {
   try { data = await res.json(); } catch (e) { /* empty */ }
   if (!res.ok) {
     const err = new Error(res.status === 403 && data && /token is required/.test(data.error || "")
-      ? "the screen was restarted or this address has no token: open the address `mh-nlp serve` printed"
+      ? "this page has no valid token (the screen was started with a new one, or opened without it): open the " +
+        "address `mh-nlp serve` printed"
       : (data && data.error) || res.statusText);
     err.status = res.status;
     throw err;
