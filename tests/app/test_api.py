@@ -1065,6 +1065,8 @@ def test_serve_refuses_a_data_folder_or_model_whose_path_is_not_utf8(tmp_path):
     (["--allow-host", ":80"], "--allow-host ':80' is not a host name"),  # QA 38 re-test: these passed silently
     (["--allow-host", "*.example.com"], "--allow-host '*.example.com' is not a host name"),
     (["--allow-host", ".."], "--allow-host '..' is not a host name"),
+    (["--allow-host", "256.1.1.1"], "--allow-host '256.1.1.1' is not a host name"),  # QA 38: taken as a name
+    (["--allow-host", "10.0.0"], "--allow-host '10.0.0' is not a host name"),
     (["--allow-host", "::1"], "--allow-host '::1' is not a host name with an optional port (review.example.org, "
                               "review.example.org:8443); an IPv6 address goes in brackets, [::1]"),
 ])

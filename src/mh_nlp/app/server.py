@@ -213,7 +213,11 @@ def allowed_host(value: str) -> tuple[str, int | None] | None:
     if parsed is None:
         return None
     name = parsed[0]
-    if _is_ip(name) or (len(name) <= 253 and re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*\.?", name)):
+    if _is_ip(name):
+        return parsed
+    if re.fullmatch(r"[\d.]+", name):  # all digits and dots, and no IP address (256.1.1.1): a mistyped address
+        return None
+    if len(name) <= 253 and re.fullmatch(rf"{_LABEL}(?:\.{_LABEL})*\.?", name):
         return parsed
     return None
 
