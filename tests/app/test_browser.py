@@ -313,7 +313,7 @@ def test_8_remove_a_document_after_confirming(page, server):
     page.goto(server)
     before = rows.count()
     last = rows.nth(before - 1)
-    name = last.locator("td").first.inner_text().rsplit(" #", 1)[0]  # the name, without the document's number
+    name = last.locator("td").first.inner_text().rsplit(" doc ", 1)[0]  # the name, without the document's number
     seen = len(page.dialogs)
     last.locator("form.remove button").click()  # the fixture's handler dismisses the confirmation
     page.wait_for_timeout(300)
@@ -491,3 +491,22 @@ def test_13_a_mouse_pick_after_arrow_keys_saves_and_n_leaves_meta_lines_alone(pa
     page.locator("p.keys").click()  # clicking elsewhere afterwards takes nothing back
     [d] = _decided(page, server, doc)
     assert d["final_section"] == "4.12"
+
+
+def test_14_a_mouse_pick_of_the_section_the_arrows_showed_saves_too(page, server):
+    """QA 39 re-test 2: arrow keys showed a section on the closed list, the mouse then picked that same section:
+    no change event, so nothing was saved and leaving the row dropped it."""
+    doc = _paste_and_wait(page, server, "zelfde", KEY_LINES[:2])
+    page.goto(server + f"review?doc={doc}")
+    row = page.locator("#review tr.st").nth(0)
+    sel = row.locator("select.pick")
+    sel.focus()
+    page.keyboard.press("ArrowDown")
+    shown = sel.input_value()
+    assert "pending" in row.get_attribute("class")
+    sel.dispatch_event("mousedown")  # the mouse opens the list: the unsaved value is let go ...
+    assert "pending" not in row.get_attribute("class")
+    sel.select_option(shown)  # ... so that picking the very same section is a change, and saved
+    page.wait_for_selector(f'#review tr.st[data-id="{row.get_attribute("data-id")}"].decided')
+    [d] = _decided(page, server, doc)
+    assert d["final_section"] == shown

@@ -137,6 +137,8 @@ def test_export_names_keep_letters_without_their_accents():
     from mh_nlp.app.server import export_name
 
     name = export_name("csv", {"id": 3, "name": "Verslag overleg één – Jan de Vries.md"})
-    assert name.startswith("mh-nlp-labels-Verslag-overleg-een-Jan-de-Vries-") and name.endswith(".csv")
+    assert name.startswith("mh-nlp-labels-Verslag-overleg-een-Jan-de-Vries-doc3-") and name.endswith(".csv")
+    assert export_name("csv", {"id": 4, "name": "Ødegaard straße.txt"}).startswith("mh-nlp-labels-Odegaard-strasse-doc4-")
     assert export_name("xlsx", {"id": 3, "name": "Gesprek met Fatima.txt"}, pseudonymised=True).startswith(
-        "mh-nlp-labels-document-3-")
+        "mh-nlp-labels-doc3-")  # a name may hold a person's: left out
+    assert export_name("csv", {"id": 5, "name": "pasted text"}) != export_name("csv", {"id": 6, "name": "pasted text"})

@@ -1143,7 +1143,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         doc_id = _row_id(doc_id, "document")
         doc = store.document(doc_id)
         if doc is None or not doc["file"]:
-            raise ApiError(404, f"no document {doc_id}")
+            raise ApiError(404, f"no document {doc_id}: it was removed, or the link is old")
         if doc["kind"] not in ("csv", "xlsx"):
             raise ApiError(400, f"document {doc_id} is not a table (.csv or .xlsx): it has no columns to choose")
         return doc
@@ -1159,9 +1159,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         doc_id = _row_id(doc_id, "document")
         doc = _table_document(doc_id)
         columns = _columns(doc)
-        samples, words = column_samples(Path(doc["file"]), columns, doc.get("sheets"), doc.get("header_row"))
+        samples, words, sheets_of = column_samples(Path(doc["file"]), columns, doc.get("sheets"),
+                                                   doc.get("header_row"))
         guess = guess_column(columns, words)
-        return page("column.html", request, doc=doc, columns=columns, guess=guess, samples=samples)
+        several = len({s for names in sheets_of.values() for s in names}) > 1
+        return page("column.html", request, doc=doc, columns=columns, guess=guess, samples=samples,
+                    sheets_of=sheets_of if several else {})
 
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: str, request: Request):
@@ -1320,18 +1323,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     return app
 
 
+PLAIN_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                               "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
 def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) -> str:
-    """The export's file name: ``mh-nlp-labels-<document>-<date>.<fmt>`` (the document's name when the export is
-    of one document, its number when pseudonymised, as a name may hold a person's; only letters, digits, ``.``,
-    ``_`` and ``-``), so that two exports are told apart in the downloads folder."""
+    """The export's file name: ``mh-nlp-labels-<name>-doc<N>-<date>.<fmt>`` for one document (its name left out
+    when pseudonymised, as a name may hold a person's; only letters, digits, ``.``, ``_`` and ``-``, accented
+    letters plain), else ``mh-nlp-labels-<date>.<fmt>``, so that two exports are told apart in the downloads folder."""
     import datetime as _dt
 
     parts = ["mh-nlp-labels"]
     if doc is not None:
-        name = f"document-{doc['id']}" if pseudonymised else Path(str(doc["name"])).stem
+        name = "" if pseudonymised else Path(str(doc["name"])).stem.translate(PLAIN_LETTERS)
         name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # één -> een
         name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
-        parts.append(name or f"document-{doc['id']}")
+        parts += [name, f"doc{doc['id']}"] if name else [f"doc{doc['id']}"]
     parts.append(_dt.date.today().isoformat())
     return "-".join(parts) + f".{fmt}"
 
@@ -1478,30 +1485,59 @@ NAMED_WORDS = 2  # a column named "tekst" is taken when its values run at least 
 
 
 def column_samples(path: Path, columns: list[str], sheets: list[str] | None = None, header_row: int | None = None,
-                   rows: int = 40, most: int = 40) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """For the column page: up to three values of each column (of the first ``most``) from the table's first
-    ``rows`` rows, and each column's mean number of words there (the statements' column is the one that reads like
-    text). Each column is read on its own, so that a workbook whose sheets have other columns gives every sheet's
-    values. A column that cannot be read gives nothing: the samples are a help, the column is still chosen by name."""
-    from ..io.readers import read_statements
+                   rows: int = 40, scan: int = 400) -> tuple[dict[str, list[str]], dict[str, float], dict[str, list[str]]]:
+    """For the column page: up to three values of each column from the first ``rows`` filled rows under each
+    sheet's header (at most ``scan`` rows looked at: an empty column never makes it read the whole table), each
+    column's mean number of words there (the statements' column is the one that reads like text), and for a
+    workbook the sheets that have each column. A table that cannot be read gives nothing: the samples are a help,
+    the column is still chosen by name."""
+    from ..io import readers
 
     samples: dict[str, list[str]] = {c: [] for c in columns}
-    words: dict[str, float] = {}
-    for c in columns[:most]:
-        counts = []
-        try:
-            for i, st in enumerate(read_statements(path, column=c, sheets=sheets, header_row=header_row)):
-                if i >= rows:
-                    break
-                value = " ".join(st.text.split())
-                if value:
-                    counts.append(len(value.split()))
-                    if len(samples[c]) < 3:
-                        samples[c].append(value if len(value) <= 80 else value[:79] + "…")
-        except Exception:  # noqa: BLE001 - a help only: the page still lists the column
-            continue
-        words[c] = sum(counts) / len(counts) if counts else 0.0
-    return samples, words
+    counts: dict[str, list[int]] = {c: [] for c in columns}
+    sheets_of: dict[str, list[str]] = {c: [] for c in columns}
+
+    def take(header: list[str], rest, sheet: str | None) -> None:
+        filled = 0
+        for looked, (_n, row) in enumerate(rest):
+            if looked >= scan or filled >= rows:
+                break
+            values = [" ".join(readers._cell(v).split()) for v in row]
+            if not any(values):
+                continue
+            filled += 1
+            for name, value in zip(header, values):
+                if name in samples and value:
+                    counts[name].append(len(value.split()))
+                    if len(samples[name]) < 3:
+                        samples[name].append(value if len(value) <= 80 else value[:79] + "…")
+        if sheet is not None:
+            for name in header:
+                if name in sheets_of and sheet not in sheets_of[name]:
+                    sheets_of[name].append(sheet)
+
+    try:
+        if path.suffix.lower() == ".csv":
+            fh, _n, header, _col, rest = readers._csv_table(path, readers._ignore, None, header_row, pick=False)
+            try:
+                take(header, rest, None)
+            finally:
+                fh.close()
+        else:
+            wb = readers._xlsx_open(path)
+            try:
+                for ws in readers._xlsx_sheets(wb, sheets):
+                    try:
+                        _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None,
+                                                                         header_row, "")
+                    except readers.ReadError:
+                        continue  # a sheet without a header (an explanation, a chart): nothing to show
+                    take(header, rest, ws.title)
+            finally:
+                wb.close()
+    except Exception:  # noqa: BLE001 - a help only: the page still lists the columns
+        pass
+    return samples, {c: sum(n) / len(n) for c, n in counts.items() if n}, sheets_of
 
 
 def guess_column(columns: list[str], words: dict[str, float]) -> str | None:

@@ -42,7 +42,10 @@ function setupReview() {
     // closed list change its value too (and fire "change"): that only marks the row, and Enter saves it.
     let browsing = false;
     sel.addEventListener("focus", () => { browsing = false; });
-    sel.addEventListener("mousedown", () => { browsing = false; });  // a mouse pick saves, even after arrow keys
+    sel.addEventListener("mousedown", () => {  // a mouse pick saves, even after arrow keys, even the same section
+      browsing = false;
+      if (tr.classList.contains("pending")) { sel.value = ""; tr.classList.remove("pending"); }
+    });
     sel.addEventListener("change", () => {
       if (!sel.value) return;
       if (browsing) { tr.classList.remove("saved"); tr.classList.add("pending"); return; }
