@@ -404,6 +404,8 @@ def test_the_column_page_reads_every_sheet_of_a_workbook(make_app, csrf, tmp_pat
         assert re.search(r'<option value="inbreng"\s+selected>', page), page
         assert "De NLA ziet meer arbeidsuitbuiting in distributiecentra." in page and "Jan" in page
         assert "<th>in sheets</th>" in page and "Only the sheets that have the chosen column are read" in page
+        # QA 39 re-test 3: the explanation sheet's one sentence is no column to choose
+        assert '<option value="Dit werkboek bevat de notities van de rondetafel."' not in page
 
 
 @needs_model

@@ -40,7 +40,11 @@ class Server:
 
         self.data = data
         if "--model" not in args and not (data / "mh-nlp.sqlite").exists():
-            ModelWorker(Store(data), data.parent / "no-model.npz")
+            before = os.umask(0o077)  # as `serve` makes a data folder: for this user only
+            try:
+                ModelWorker(Store(data), data.parent / "no-model.npz")
+            finally:
+                os.umask(before)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen([sys.executable, "-c", "from mh_nlp.cli import main; main()", "serve",
                                       "--port", "0", "--data", str(data), *args],
@@ -547,6 +551,52 @@ def test_the_token_survives_a_restart_unless_a_new_one_is_asked_for(tmp_path):
         assert later.token == fresh.token
     finally:
         later.stop()
+
+
+def test_the_token_is_not_kept_where_other_users_can_read_it(tmp_path):
+    """QA 39 re-test 3: the token was stored in a database that other users of the machine could read (a folder
+    made before the screen set its own permissions): they could then act on the screen, not only read the notes."""
+    data = tmp_path / "data"
+    first = Server(data)
+    first.stop()
+    data.chmod(0o755)
+    (data / "mh-nlp.sqlite").chmod(0o644)
+    tokens, outputs = [], []
+    for _ in range(2):
+        s = Server(data)
+        try:
+            tokens.append(s.token)
+            outputs.append("".join(s.output))
+        finally:
+            s.stop()
+    assert tokens[0] != tokens[1] and tokens[0] != first.token  # a new one each start, none read from the file
+    assert "until then the token is not kept" in outputs[0]
+    import sqlite3
+
+    db = sqlite3.connect(data / "mh-nlp.sqlite")
+    kept = db.execute("SELECT value FROM settings WHERE key = 'access_token'").fetchone()
+    db.close()
+    assert kept is None or kept[0] not in tokens
+
+
+def test_a_new_token_that_cannot_be_kept_is_refused(tmp_path, monkeypatch):
+    """QA 39 re-test 3: --new-token on a read-only data folder printed a new token, and the old one came back at
+    the next start."""
+    import sqlite3
+
+    from mh_nlp.app import db as appdb
+    from mh_nlp.app.server import create_app
+
+    real = appdb.Store.set_setting
+
+    def read_only(self, key, value):
+        if key == "access_token":
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real(self, key, value)
+
+    monkeypatch.setattr(appdb.Store, "set_setting", read_only)
+    with pytest.raises(RuntimeError, match="cannot keep a new token"):
+        create_app(tmp_path / "d", token="n" * 32, keep_token=False, model_path=tmp_path / "none.npz")
 
 
 def test_head_is_answered_like_get_without_a_body(server):

@@ -280,3 +280,28 @@ def test_a_workbook_that_declares_a_huge_sheet_is_read_as_its_cells_stand(tmp_pa
     statements = list(read_statements(path))
     assert [(s.position, s.text) for s in statements] == [(2, "Meer opvang nodig.")]
     assert len(statements[0].extra) < 100  # the columns that hold something, not the 16,384 declared
+
+
+def test_a_title_with_a_comma_above_a_semicolon_table_keeps_its_columns(tmp_path):
+    """QA 39: "Verslag rondetafel Utrecht, 3 februari" above a `;` header made the comma the delimiter, so the
+    columns were the title's two halves and every row one raw line."""
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "verslag.csv"
+    path.write_text("Verslag rondetafel Utrecht, 3 februari\n\nwie;uitspraak\n"
+                    "Jan;Er is te weinig opvang, zeker voor mannen.\nEls;Meer zicht op uitbuiting nodig.\n",
+                    encoding="utf-8")
+    rows = list(read_statements(path, column="uitspraak"))
+    assert [(r.text, r.extra["wie"]) for r in rows] == [("Er is te weinig opvang, zeker voor mannen.", "Jan"),
+                                                       ("Meer zicht op uitbuiting nodig.", "Els")]
+    assert [r.text for r in read_statements(path, column="uitspraak", header_row=3)] == [r.text for r in rows]
+
+
+def test_two_columns_of_one_name_are_kept_apart(tmp_path):
+    """QA 39: `tekst,tekst,wie`: the second column's sentences were carried under the first one's name and lost."""
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "dubbel.csv"
+    path.write_text("tekst,tekst,wie\nK0,Slachtoffers arbeidsmigranten worden laat herkend.,Jan\n", encoding="utf-8")
+    [row] = list(read_statements(path, column="tekst (2)"))
+    assert row.text == "Slachtoffers arbeidsmigranten worden laat herkend." and row.extra == {"tekst": "K0", "wie": "Jan"}

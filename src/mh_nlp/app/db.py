@@ -438,7 +438,7 @@ class Store:
             params += ids
         if not include_api:
             where.append("d.kind != 'api'")
-        sql = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
+        sql = f"""SELECT s.*, d.name AS document, d.kind AS document_kind, dec.section AS decided_section, dec.who AS decided_by,
                          dec.at AS decided_at, dec.action AS decision, dec.id AS decision_id,
                          {FINAL_SECTION} AS final_section,
                          {FINAL_KIND} AS final_kind
@@ -494,7 +494,7 @@ class Store:
             out.append(d)
         return out
 
-    _COLUMNS = f"""SELECT s.*, d.name AS document, dec.section AS decided_section, dec.who AS decided_by,
+    _COLUMNS = f"""SELECT s.*, d.name AS document, d.kind AS document_kind, dec.section AS decided_section, dec.who AS decided_by,
                           dec.at AS decided_at, dec.action AS decision, dec.id AS decision_id,
                           {FINAL_SECTION} AS final_section,
                           {FINAL_KIND} AS final_kind"""

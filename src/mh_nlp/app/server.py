@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import itertools
 import json
 import os
 import re
@@ -378,7 +379,7 @@ class Guard:
             if not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page, not JSON
                 page = browser_page(method, scope.get("path", ""), headers.get("accept", ""))  # a form post too
                 return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
-                                                    "`mh-nlp serve` printed",
+                                                    "`mh-nlp serve` printed (the last one: `serve --new-token` replaces it)",
                                          html=page, back=False)
             if in_url is not None:  # first visit: the token goes into a cookie and out of the address
                 extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
@@ -605,8 +606,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             except sqlite3.Error:  # a read-only database (warned at start): the token lives as long as the process
                 pass
     elif keep_token is False and token is not None:  # a new one asked for (`serve --new-token`): replaces the kept one
-        with contextlib.suppress(sqlite3.Error):
+        try:
             store.set_setting(TOKEN_SETTING, token)
+        except sqlite3.Error:  # the old token would come back at the next start: said, not done halfway
+            raise RuntimeError("cannot keep a new token: the data folder's database cannot be written (read-only?); "
+                               "the old token stays valid") from None
     app.state.token = token
     app.state.store, app.state.worker, app.state.labeller, app.state.trainer = store, worker, labeller, trainer
     app.state.data_dir = data_dir
@@ -1457,18 +1461,24 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
         wb = readers._xlsx_open(path)
         try:
             names: dict[str, None] = {}
+            notes: list[str] = []  # one cell and nothing under it: an explanation sheet, not a table
             problems = []
             for ws in readers._xlsx_sheets(wb, sheets):
                 where = f"sheet {ws.title!r}: "
                 try:
-                    _n, header, _above, _rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
-                                                                      where)
+                    _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
+                                                                     where)
                 except ReadError as exc:
                     if sheets:
                         raise
                     problems.append(str(exc))
                     continue
+                if len(header) == 1 and not any(readers._filled(r) for _r, r in itertools.islice(rest, 200)):
+                    notes.append(header[0])
+                    continue
                 names.update((h, None) for h in header)
+            if not names and notes:
+                names.update((h, None) for h in notes)  # nothing else: it is the table there is
             if not names and problems:
                 raise ReadError(problems[0])
             return list(names)

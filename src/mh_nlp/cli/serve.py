@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sqlite3
 from pathlib import Path
@@ -76,7 +77,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
 
     for name in allow_hosts:
         if allowed_host(name) is None:
-            hint = "; an IPv6 address goes in brackets, [::1]" if name.count(":") > 1 and "[" not in name else ""
+            hint = ("; an IPv6 address goes in brackets, [::1]" if name.count(":") > 1 and "[" not in name else
+                    "; digits and dots that are no IP address (each number 0-255, four of them)"
+                    if re.fullmatch(r"[\d.]+(:\d+)?", name) else "")
             raise UserError(f"--allow-host {name!r} is not a host name with an optional port (review.example.org, "
                             f"review.example.org:8443){hint}")
     data_dir = data_dir or default_data_dir()
@@ -86,9 +89,11 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     safezip.LIMITS = safezip.Limits(max_unpacked_mb=max_unpacked_mb)  # also what the labelling thread reads with
     if not (data_dir / DB_NAME).exists():  # a new data folder starts with this model as its version 1: check it first
         _check_first_model(model or default_model_path())
-    try:
+    shared = [p for p in (data_dir, data_dir / DB_NAME, *data_dir.glob(f"{DB_NAME}-*"), data_dir / "uploads")
+              if p.exists() and p.stat().st_mode & 0o077 and p.stat().st_uid == os.getuid()]
+    try:  # the token is kept in the database for the next start, unless others can read that file
         app = create_app(data_dir, host=host, model_path=model, warm_up=False, token=secrets.token_urlsafe(24),
-                         keep_token=not new_token,
+                         keep_token=None if shared else not new_token,
                          max_upload=max_upload_mb * 1024 * 1024, allow_hosts=allow_hosts,
                          max_unpacked_mb=max_unpacked_mb, max_statements=max_statements)
     except OSError as exc:
@@ -111,11 +116,11 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
             _warn(f"the model in use (version {in_use.get('version', '?')}, {in_use.get('path', '?')}) cannot be "
                   f"loaded; {model} is version {version} now and in use")
     start_warm_up(worker)
-    shared = [p for p in (data_dir, data_dir / DB_NAME, data_dir / "uploads")
-              if p.exists() and p.stat().st_mode & 0o077 and p.stat().st_uid == os.getuid()]
     if shared:
         _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
-              f"sensitive: chmod -R go-rwx {data_dir}")
+              f"sensitive: chmod -R go-rwx {data_dir} (until then the token is not kept: each start makes a new one)")
+    if new_token:
+        _warn("a new token: a screen already running on this data folder keeps the old one until it is restarted")
     if app.state.store.read_only:
         _warn(f"the data folder {data_dir} is read-only: the screen shows what is there but cannot save uploads, "
               "decisions or models")

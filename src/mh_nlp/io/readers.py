@@ -1214,8 +1214,22 @@ def _pick_column(header: list[str], column: str | None) -> int:
 
 
 def _header_names(row: Iterable) -> list[str]:
-    """Header cells as strings, with names for empty cells."""
-    return [str(c).strip() if c is not None and str(c).strip() else f"column{i + 1}" for i, c in enumerate(row)]
+    """Header cells as strings, with names for empty cells; a name that comes again gets its number ("tekst",
+    "tekst (2)"), so that no column is read or carried under another's name."""
+    names = [str(c).strip() if c is not None and str(c).strip() else f"column{i + 1}" for i, c in enumerate(row)]
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        key = name.lower()
+        seen[key] = seen.get(key, 0) + 1
+        candidate = name if seen[key] == 1 else f"{name} ({seen[key]})"
+        while candidate.lower() in seen and candidate != name:  # "tekst (2)" was a header of its own
+            seen[key] += 1
+            candidate = f"{name} ({seen[key]})"
+        if candidate != name:
+            seen[candidate.lower()] = 1
+        out.append(candidate)
+    return out
 
 
 def _cell(value) -> str:
@@ -1303,14 +1317,34 @@ def _above_warning(where: str, above: list[tuple[int, list]], number: int,
 _DELIMITERS = ",;\t|"
 
 
-def _csv_dialect(sample: str):
-    """The CSV dialect of a file that starts with ``sample``."""
+def _csv_delimiter(lines: list[str]) -> str | None:
+    """The delimiter that splits the first filled lines most alike: the one found the same number of times on
+    the most lines (a title "Verslag Utrecht, 3 februari" above a ``;`` header has one comma, the table's lines
+    one ``;`` each), the first of :data:`_DELIMITERS` on a tie; None when no line has any."""
+    filled = [ln for ln in lines if ln.strip()][:HEADER_SCAN]
+    best, best_score = None, 0
+    for d in _DELIMITERS:
+        counts = [ln.count(d) for ln in filled if d in ln]
+        if counts:
+            common = max(set(counts), key=counts.count)
+            score = counts.count(common)
+            if score > best_score:
+                best, best_score = d, score
+    return best
+
+
+def _csv_dialect(sample: str, header_row: int | None = None):
+    """The CSV dialect of a file that starts with ``sample`` (its header at ``header_row`` when given: the lines
+    above it, titles, do not count)."""
     lines = sample.splitlines()
-    # the delimiter is guessed from the first line that has one (a header, possibly below a title line):
-    # statements may hold tabs or semicolons
-    line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")
+    if header_row is not None:
+        lines = lines[header_row - 1:]
+    # statements may hold tabs, semicolons or commas: the delimiter is the one the lines share (_csv_delimiter),
+    # and the Sniffer reads the first line that has it (a header, possibly below a title line)
+    delimiter = _csv_delimiter(lines)
+    line = next((ln for ln in lines[:HEADER_SCAN] if delimiter and delimiter in ln), lines[0] if lines else "")
     try:
-        dialect = csv.Sniffer().sniff(line or sample, delimiters=_DELIMITERS)
+        dialect = csv.Sniffer().sniff(line or sample, delimiters=delimiter or _DELIMITERS)
     except csv.Error:
         dialect = csv.excel
     if dialect.quotechar != '"' or not dialect.doublequote:
@@ -1344,7 +1378,7 @@ def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | Non
     try:
         sample = fh.read(8192)
         fh.seek(0)
-        records = _csv_records(fh, _csv_dialect(sample), warn)
+        records = _csv_records(fh, _csv_dialect(sample, header_row), warn)
         number, header, above, rest = _split_header(records, column, header_row, "")
         col = _pick_column(header, column) if pick else -1
         if above:
