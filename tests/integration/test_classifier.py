@@ -230,7 +230,8 @@ def test_train_add_refuses_two_columns_for_the_same_thing_and_control_characters
     f = tmp_path / "c.csv"
     for header, row, cols in (("text,section,sectie", "Meer opvang.,2.16,4.7", "'section' and 'sectie'"),
                               ("Text,tekst,section", "Meer opvang.,Iets.,4.7", "'Text' and 'tekst'"),
-                              ("text,Section,section", "Meer opvang.,2.16,4.7", "'Section' and 'section'")):
+                              ("text,Section,section", "Meer opvang.,2.16,4.7", "'Section' and 'section'"),
+                              ("text,section,section", "Meer opvang.,2.16,4.7", r"'section' and 'section \(2\)'")):
         f.write_text(f"{header}\n{row}\n", encoding="utf-8")
         with pytest.raises(AdditionsError, match=f"c.csv: two columns for the same thing, {cols}: keep the one"):
             read_additions(f)

@@ -305,3 +305,16 @@ def test_two_columns_of_one_name_are_kept_apart(tmp_path):
     path.write_text("tekst,tekst,wie\nK0,Slachtoffers arbeidsmigranten worden laat herkend.,Jan\n", encoding="utf-8")
     [row] = list(read_statements(path, column="tekst (2)"))
     assert row.text == "Slachtoffers arbeidsmigranten worden laat herkend." and row.extra == {"tekst": "K0", "wie": "Jan"}
+
+
+def test_semicolons_inside_quoted_statements_do_not_make_the_delimiter(tmp_path):
+    """A `,` table whose quoted statements hold commas and, in some, a `;`: the delimiter stays the comma."""
+    from mh_nlp.io.readers import read_statements
+
+    lines = ["id,tekst"] + [f'{i},"Er is, zeker in regio {i}, te weinig opvang; echt te weinig."' for i in range(7)] \
+        + [f'{i},"Meer zicht, veel meer, op uitbuiting."' for i in range(7, 13)]
+    path = tmp_path / "komma.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = list(read_statements(path))
+    assert len(rows) == 13 and rows[0].text == "Er is, zeker in regio 0, te weinig opvang; echt te weinig."
+    assert rows[0].extra == {"id": "0"}

@@ -12,6 +12,8 @@ warning. Every message
 names the row as the file shows it — a spreadsheet's row number (and sheet) or a .jsonl file's line."""
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 from typing import Callable
@@ -39,7 +41,8 @@ def _find(names: list[str], wanted: tuple[str, ...], first: str | None = None) -
     lowered = [str(h or "").strip().lower() for h in names]
     if first is not None and lowered.count(first) == 1:
         return lowered.index(first)
-    found = [i for i, h in enumerate(lowered) if h in wanted]
+    base = [re.sub(r" \(\d+\)$", "", h) for h in lowered]  # a repeated name is numbered by the readers: "section (2)"
+    found = [i for i, h in enumerate(base) if h in wanted]
     if len(found) > 1:
         both = " and ".join(repr(str(names[i]).strip()) for i in found)
         raise AdditionsError(f"two columns for the same thing, {both}: keep the one that holds what to learn, and "

@@ -1214,20 +1214,19 @@ def _pick_column(header: list[str], column: str | None) -> int:
 
 
 def _header_names(row: Iterable) -> list[str]:
-    """Header cells as strings, with names for empty cells; a name that comes again gets its number ("tekst",
-    "tekst (2)"), so that no column is read or carried under another's name."""
+    """Header cells as strings, with names for empty cells; a name that comes again (the same, letter for letter)
+    gets its number ("tekst", "tekst (2)"), so that no column is read or carried under another's name."""
     names = [str(c).strip() if c is not None and str(c).strip() else f"column{i + 1}" for i, c in enumerate(row)]
     seen: dict[str, int] = {}
     out = []
     for name in names:
-        key = name.lower()
-        seen[key] = seen.get(key, 0) + 1
-        candidate = name if seen[key] == 1 else f"{name} ({seen[key]})"
-        while candidate.lower() in seen and candidate != name:  # "tekst (2)" was a header of its own
-            seen[key] += 1
-            candidate = f"{name} ({seen[key]})"
+        seen[name] = seen.get(name, 0) + 1
+        candidate = name if seen[name] == 1 else f"{name} ({seen[name]})"
+        while candidate in seen and candidate != name:  # "tekst (2)" was a header of its own
+            seen[name] += 1
+            candidate = f"{name} ({seen[name]})"
         if candidate != name:
-            seen[candidate.lower()] = 1
+            seen[candidate] = 1
         out.append(candidate)
     return out
 
@@ -1318,16 +1317,25 @@ _DELIMITERS = ",;\t|"
 
 
 def _csv_delimiter(lines: list[str]) -> str | None:
-    """The delimiter that splits the first filled lines most alike: the one found the same number of times on
-    the most lines (a title "Verslag Utrecht, 3 februari" above a ``;`` header has one comma, the table's lines
-    one ``;`` each), the first of :data:`_DELIMITERS` on a tie; None when no line has any."""
+    """The delimiter that splits the first filled lines most alike: the one that gives the same number of fields
+    (two or more, quoted fields read as such) on the most lines. A title "Verslag Utrecht, 3 februari" above a
+    ``;`` table splits one line in two with ``,`` and every line of the table with ``;``; a ``;`` inside a few
+    quoted statements of a ``,`` table splits only those lines. The first of :data:`_DELIMITERS` on a tie; None
+    when no line has any."""
     filled = [ln for ln in lines if ln.strip()][:HEADER_SCAN]
     best, best_score = None, 0
     for d in _DELIMITERS:
-        counts = [ln.count(d) for ln in filled if d in ln]
-        if counts:
-            common = max(set(counts), key=counts.count)
-            score = counts.count(common)
+        fields = []
+        for ln in filled:
+            if d in ln:
+                try:
+                    fields.append(len(next(csv.reader([ln], delimiter=d, quotechar='"'))))
+                except (csv.Error, StopIteration):
+                    continue
+        fields = [n for n in fields if n > 1]
+        if fields:
+            common = max(set(fields), key=fields.count)
+            score = fields.count(common)
             if score > best_score:
                 best, best_score = d, score
     return best
