@@ -341,3 +341,17 @@ def test_train_add_refuses_a_whole_corpus_as_corrections(tmp_path, monkeypatch):
     f.write_text("text,section\n" + "".join(f"Meer opvang nummer {i}.,4.7\n" for i in range(4)), encoding="utf-8")
     with pytest.raises(AdditionsError, match="4 rows \\(at most 3 corrections in one file\\)"):
         read_additions(f)
+
+
+def test_a_label_output_of_a_table_with_a_repeated_section_column_goes_back_to_train_add(tmp_path):
+    """QA 39: an input with `section,section` became an output carrying `section (2)`, which `train --add` then
+    refused as a second section column."""
+    from mh_nlp.io.writers import extra_columns
+
+    assert extra_columns(["section", "section (2)", "Sectie (3)", "kind (2)", "wie (2)"]) == [
+        ("section", "input_section"), ("section (2)", "input_section (2)"), ("Sectie (3)", "input_Sectie (3)"),
+        ("kind (2)", "input_kind (2)"), ("wie (2)", "wie (2)")]
+    out = tmp_path / "out.csv"
+    out.write_text("source,statement,kind,section,input_section,input_section (2)\n"
+                   "n.csv,Meer opvang.,statement,4.7,2.1,2.2\n", encoding="utf-8")
+    assert [(a.text, a.section) for a in read_additions(out)] == [("Meer opvang.", "4.7")]

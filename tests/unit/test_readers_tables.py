@@ -318,3 +318,28 @@ def test_semicolons_inside_quoted_statements_do_not_make_the_delimiter(tmp_path)
     rows = list(read_statements(path))
     assert len(rows) == 13 and rows[0].text == "Er is, zeker in regio 0, te weinig opvang; echt te weinig."
     assert rows[0].extra == {"id": "0"}
+
+
+@pytest.mark.parametrize("content, column, text, extra", [
+    # QA 39 re-test of the reader: a comma in a multi-line quoted cell of a ; table; rows shorter than the header
+    ('id;tekst;wie\n1;"Er is te weinig opvang, zeker\nin de regio, zeker";Jan\n2;"Meer zicht, graag\nop uitbuiting";Piet\n',
+     None, "Er is te weinig opvang, zeker in de regio, zeker", {"id": "1", "wie": "Jan"}),
+    ("tekst;wie;datum\nMeer opvang, echt.;Jan\nMeer zorg, ook.;Piet\nGeen zicht, helaas.;Kees;3-2\n",
+     None, "Meer opvang, echt.", {"wie": "Jan", "datum": ""}),
+    # a title with a comma, a blank line, then a ; table with decimal commas
+    ("Verslag Utrecht, 3 februari\n\nid;tekst;score\n1;Meer opvang.;0,5\n2;Meer zicht op uitbuiting.;1,25\n",
+     None, "Meer opvang.", {"id": "1", "score": "0,5"}),
+    # the file's own "tekst (2)" is never renamed by the numbering of a repeated "tekst"
+    ("tekst,tekst,tekst (2)\nA,B,C\n", "tekst (2)", "C", {"tekst": "A", "tekst (3)": "B"}),
+    # the name as written wins over one in another case
+    ("Tekst,tekst\nA,B\n", "tekst", "B", {"Tekst": "A"}),
+    # an empty header cell is never given the name of a real column
+    ("tekst,,column2\na,b,c\n", None, "a", {"column2_": "b", "column2": "c"}),
+])
+def test_tables_that_the_delimiter_and_header_rules_must_read(tmp_path, content, column, text, extra):
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "t.csv"
+    path.write_text(content, encoding="utf-8")
+    first = next(iter(read_statements(path, column=column)))
+    assert (first.text, first.extra) == (text, extra)

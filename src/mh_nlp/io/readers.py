@@ -1204,6 +1204,8 @@ def _pick_column(header: list[str], column: str | None) -> int:
     """Index of the text column: ``column`` (case-insensitive) or the first of :data:`TEXT_COLUMNS`."""
     lowered = [h.strip().lower() for h in header]
     if column is not None:
+        if column.strip() in [h.strip() for h in header]:  # the name as written first: "Tekst,tekst" and --column tekst
+            return [h.strip() for h in header].index(column.strip())
         if column.strip().lower() in lowered:
             return lowered.index(column.strip().lower())
         raise ReadError(f"no column {column!r} (columns: {', '.join(h for h in header if h) or 'none'})")
@@ -1216,17 +1218,29 @@ def _pick_column(header: list[str], column: str | None) -> int:
 def _header_names(row: Iterable) -> list[str]:
     """Header cells as strings, with names for empty cells; a name that comes again (the same, letter for letter)
     gets its number ("tekst", "tekst (2)"), so that no column is read or carried under another's name."""
-    names = [str(c).strip() if c is not None and str(c).strip() else f"column{i + 1}" for i, c in enumerate(row)]
+    real = [str(c).strip() if c is not None and str(c).strip() else None for c in row]
+    given = {n for n in real if n}  # a number is never a name the file has itself ("tekst,tekst,tekst (2)")
+    names = []
+    for i, n in enumerate(real):  # an empty header cell: "column3", unless the file has a column3 of its own
+        if n is None:
+            n = f"column{i + 1}"
+            while n in given:
+                n += "_"
+            given.add(n)
+        names.append(n)
     seen: dict[str, int] = {}
     out = []
     for name in names:
         seen[name] = seen.get(name, 0) + 1
-        candidate = name if seen[name] == 1 else f"{name} ({seen[name]})"
-        while candidate in seen and candidate != name:  # "tekst (2)" was a header of its own
-            seen[name] += 1
-            candidate = f"{name} ({seen[name]})"
-        if candidate != name:
-            seen[candidate] = 1
+        if seen[name] == 1:
+            out.append(name)
+            continue
+        n = seen[name]
+        while f"{name} ({n})" in given:
+            n += 1
+        candidate = f"{name} ({n})"
+        given.add(candidate)
+        seen[name] = n
         out.append(candidate)
     return out
 
@@ -1316,43 +1330,36 @@ def _above_warning(where: str, above: list[tuple[int, list]], number: int,
 _DELIMITERS = ",;\t|"
 
 
-def _csv_delimiter(lines: list[str]) -> str | None:
-    """The delimiter that splits the first filled lines most alike: the one that gives the same number of fields
-    (two or more, quoted fields read as such) on the most lines. A title "Verslag Utrecht, 3 februari" above a
-    ``;`` table splits one line in two with ``,`` and every line of the table with ``;``; a ``;`` inside a few
-    quoted statements of a ``,`` table splits only those lines. The first of :data:`_DELIMITERS` on a tie; None
-    when no line has any."""
-    filled = [ln for ln in lines if ln.strip()][:HEADER_SCAN]
-    best, best_score = None, 0
-    for d in _DELIMITERS:
-        fields = []
-        for ln in filled:
-            if d in ln:
-                try:
-                    fields.append(len(next(csv.reader([ln], delimiter=d, quotechar='"'))))
-                except (csv.Error, StopIteration):
-                    continue
-        fields = [n for n in fields if n > 1]
-        if fields:
-            common = max(set(fields), key=fields.count)
-            score = fields.count(common)
-            if score > best_score:
-                best, best_score = d, score
-    return best
+def _past_titles(lines: list[str]) -> list[str]:
+    """The lines from the table on: a block of at most three lines at the top, followed by a blank line and more
+    lines, is a title ("Verslag rondetafel Utrecht, 3 februari"), not the table, and its commas do not choose the
+    delimiter. At most three such blocks."""
+    for _ in range(3):
+        i = 0
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        j = i
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        k = j
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if j - i > 3 or j == k or k >= len(lines):
+            return lines[i:]
+        lines = lines[k:]
+    return lines
 
 
 def _csv_dialect(sample: str, header_row: int | None = None):
-    """The CSV dialect of a file that starts with ``sample`` (its header at ``header_row`` when given: the lines
-    above it, titles, do not count)."""
+    """The CSV dialect of a file that starts with ``sample`` (its header at ``header_row`` when given; else titles
+    above a blank line at the top do not count, :func:`_past_titles`)."""
     lines = sample.splitlines()
-    if header_row is not None:
-        lines = lines[header_row - 1:]
-    # statements may hold tabs, semicolons or commas: the delimiter is the one the lines share (_csv_delimiter),
-    # and the Sniffer reads the first line that has it (a header, possibly below a title line)
-    delimiter = _csv_delimiter(lines)
-    line = next((ln for ln in lines[:HEADER_SCAN] if delimiter and delimiter in ln), lines[0] if lines else "")
+    lines = lines[header_row - 1:] if header_row is not None else _past_titles(lines)
+    # the delimiter is guessed from the first line that has one (the header; titles above it are passed over):
+    # statements may hold tabs or semicolons
+    line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")
     try:
-        dialect = csv.Sniffer().sniff(line or sample, delimiters=delimiter or _DELIMITERS)
+        dialect = csv.Sniffer().sniff(line or sample, delimiters=_DELIMITERS)
     except csv.Error:
         dialect = csv.excel
     if dialect.quotechar != '"' or not dialect.doublequote:

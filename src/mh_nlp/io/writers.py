@@ -103,7 +103,7 @@ def extra_columns(extra_fields: Sequence[str]) -> list[tuple[str, str]]:
     reserved = {f.lower() for f in FIXED_FIELDS} | set(SECTION_COLUMNS)
     for name in extra_fields:
         col = name
-        while col in taken or col.strip().lower() in reserved:
+        while col in taken or re.sub(r" \(\d+\)$", "", col.strip().lower()) in reserved:  # "section (2)" too
             col = f"input_{col}"
         taken.add(col)
         out.append((name, col))
