@@ -343,3 +343,23 @@ def test_tables_that_the_delimiter_and_header_rules_must_read(tmp_path, content,
     path.write_text(content, encoding="utf-8")
     first = next(iter(read_statements(path, column=column)))
     assert (first.text, first.extra) == (text, extra)
+
+
+@pytest.mark.parametrize("content, delimiter", [
+    # QA 39: a table's own first rows before a blank line are no title (the field-count try, then the first title
+    # rule, took them for one and read nothing)
+    ("tekst;score\nGoed;3,5\n\nMinder;2,0\n", ";"),
+    ("tekst;sectie\nEerste punt;A\nTweede;B\n\nOpvang, zorg, en zo;C\n", ";"),
+    ("tekst\tsectie\nEerste\tA\n\nJa, nee, misschien\tB\n", "\t"),
+    ("tekst;sectie\r\nEerste;A\r\n\r\nJa, nee, wel;B\r\n", ";"),
+    ("tekst;sectie\nA;1\n\nalleen tekst\nB, c;2\n", ";"),
+    ('tekst;sectie\n"Eerste alinea, met komma\n\ntweede alinea, nog een";A\nDrie;B\n', ";"),
+    # titles above a blank line are passed over
+    ("Verslag Utrecht, 3 februari\n\nid;tekst;score\n1;Meer opvang.;0,5\n", ";"),
+    ("Verslag, Utrecht\nTweede, regel\n\ntekst;sectie\nEen;A\n", ";"),
+    ("Titel; met puntkomma\n\nid,tekst\n1,a\n", ","),
+])
+def test_the_delimiter_of_tables_with_blank_lines_and_titles(content, delimiter):
+    from mh_nlp.io.readers import _csv_dialect
+
+    assert _csv_dialect(content).delimiter == delimiter

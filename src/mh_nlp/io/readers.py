@@ -1331,9 +1331,13 @@ _DELIMITERS = ",;\t|"
 
 
 def _past_titles(lines: list[str]) -> list[str]:
-    """The lines from the table on: a block of at most three lines at the top, followed by a blank line and more
-    lines, is a title ("Verslag rondetafel Utrecht, 3 februari"), not the table, and its commas do not choose the
-    delimiter. At most three such blocks."""
+    """The lines from the table on: a block of at most three lines at the top, followed by a blank line, is a
+    title ("Verslag rondetafel Utrecht, 3 februari") when the line after the blank has a delimiter and the block
+    shares none with it, so that its commas do not choose the delimiter of a ``;`` table. A table's own first
+    rows before a blank line share its delimiter and stay. At most three such blocks."""
+    def delimiters(line: str) -> set[str]:
+        return {d for d in _DELIMITERS if d in line}
+
     for _ in range(3):
         i = 0
         while i < len(lines) and not lines[i].strip():
@@ -1345,6 +1349,9 @@ def _past_titles(lines: list[str]) -> list[str]:
         while k < len(lines) and not lines[k].strip():
             k += 1
         if j - i > 3 or j == k or k >= len(lines):
+            return lines[i:]
+        after = delimiters(lines[k])
+        if not after or any(delimiters(ln) & after for ln in lines[i:j]):
             return lines[i:]
         lines = lines[k:]
     return lines
