@@ -358,6 +358,13 @@ def test_tables_that_the_delimiter_and_header_rules_must_read(tmp_path, content,
     ("Verslag Utrecht, 3 februari\n\nid;tekst;score\n1;Meer opvang.;0,5\n", ";"),
     ("Verslag, Utrecht\nTweede, regel\n\ntekst;sectie\nEen;A\n", ";"),
     ("Titel; met puntkomma\n\nid,tekst\n1,a\n", ","),
+    # QA 39 re-test: a quoted cell with a blank line in it is no title block, before or after the blank
+    ('id;tekst\n1;"Eerste punt.\n\nTweede punt, met komma."\n2;Meer handhaving nodig\n', ";"),
+    ('tekst;score\n\n"Eerste punt.\n\nTweede punt, met komma.\nSlot.";3,5\n"Zorg; welzijn";3\n', ";"),
+    # several title blocks, one without any delimiter
+    ('Verslag rondetafel Utrecht, 3 februari\n\nAanwezig: gemeente; politie; GGD\n\nConcept\n\n'
+     'tekst,score\nMeer handhaving nodig,3\n"Zorg; welzijn",4\n', ","),
+    ("Verslag rondetafel Utrecht, 3 februari\n\nConcept\n\ntekst;score\nMeer handhaving nodig;3\n", ";"),
 ])
 def test_the_delimiter_of_tables_with_blank_lines_and_titles(content, delimiter):
     from mh_nlp.io.readers import _csv_dialect

@@ -1332,13 +1332,14 @@ _DELIMITERS = ",;\t|"
 
 def _past_titles(lines: list[str]) -> list[str]:
     """The lines from the table on: a block of at most three lines at the top, followed by a blank line, is a
-    title ("Verslag rondetafel Utrecht, 3 februari") when the line after the blank has a delimiter and the block
-    shares none with it, so that its commas do not choose the delimiter of a ``;`` table. A table's own first
-    rows before a blank line share its delimiter and stay. At most three such blocks."""
+    title ("Verslag rondetafel Utrecht, 3 februari") when it shares no delimiter with the next line after it that
+    has one, so that its commas do not choose the delimiter of a ``;`` table. A table's own first rows before a
+    blank line share its delimiter and stay; a block that leaves a quote open is the start of a cell with a blank
+    line in it, not a title. At most five such blocks."""
     def delimiters(line: str) -> set[str]:
         return {d for d in _DELIMITERS if d in line}
 
-    for _ in range(3):
+    for _ in range(5):
         i = 0
         while i < len(lines) and not lines[i].strip():
             i += 1
@@ -1348,9 +1349,14 @@ def _past_titles(lines: list[str]) -> list[str]:
         k = j
         while k < len(lines) and not lines[k].strip():
             k += 1
-        if j - i > 3 or j == k or k >= len(lines):
+        if j - i > 3 or j == k or k >= len(lines) or sum(ln.count('"') for ln in lines[i:j]) % 2:
             return lines[i:]
-        after = delimiters(lines[k])
+        after, inside = set(), False
+        for ln in lines[k:k + HEADER_SCAN]:  # the next line with a delimiter that starts outside a quoted cell
+            if not inside and delimiters(ln):
+                after = delimiters(ln)
+                break
+            inside ^= ln.count('"') % 2 == 1
         if not after or any(delimiters(ln) & after for ln in lines[i:j]):
             return lines[i:]
         lines = lines[k:]
