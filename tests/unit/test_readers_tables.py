@@ -370,3 +370,17 @@ def test_the_delimiter_of_tables_with_blank_lines_and_titles(content, delimiter)
     from mh_nlp.io.readers import _csv_dialect
 
     assert _csv_dialect(content).delimiter == delimiter
+
+
+def test_a_table_of_one_text_column_keeps_its_commas(tmp_path):
+    """QA 39: a CSV whose header is `tekst` alone cut "Meer handhaving, minder regels" at the comma (every version
+    before), with a warning about more cells than the header."""
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "een.csv"
+    warnings: list[str] = []
+    path.write_text('tekst\nMeer handhaving, minder regels\nSignalen; worden gemist\n"Geciteerd, met ""quotes"""\n',
+                    encoding="utf-8")
+    assert [r.text for r in read_statements(path, warn=warnings.append)] == [
+        "Meer handhaving, minder regels", "Signalen; worden gemist", 'Geciteerd, met "quotes"']
+    assert warnings == []

@@ -1368,6 +1368,11 @@ def _csv_dialect(sample: str, header_row: int | None = None):
     above a blank line at the top do not count, :func:`_past_titles`)."""
     lines = sample.splitlines()
     lines = lines[header_row - 1:] if header_row is not None else _past_titles(lines)
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first.strip().strip('"').strip().lower() in TEXT_COLUMNS:  # a header of one text column ("tekst") alone:
+        class OneColumn(csv.excel):  # one statement a line, its commas and semicolons kept (not cut into cells)
+            delimiter = "\x1f"
+        return OneColumn()
     # the delimiter is guessed from the first line that has one (the header; titles above it are passed over):
     # statements may hold tabs or semicolons
     line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")
