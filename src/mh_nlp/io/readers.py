@@ -1534,14 +1534,9 @@ def _unmerge(rows: Iterator[tuple[int, list]], merges: list[tuple[int, int, int,
         yield number, row
 
 
-def _sheet_warnings(where: str, name: str, rows: list[int]) -> str:
-    """``name`` in the plural ("statements are …", "rows have …"), said of one row in the singular."""
-    if len(rows) == 1:
-        for many, one in (("statements are ", "statement is "), ("rows have ", "row has ")):
-            if name.startswith(many):
-                name = one + name[len(many):]
-        name = name.replace("formulas without", "a formula without").replace("error values", "an error value")
-    return f"{where}{len(rows)} {name} (row {_first_few(rows)})"
+def _sheet_warnings(where: str, one: str, many: str, rows: list[int]) -> str:
+    """How many ``rows`` of a sheet something holds: ``one`` said of one row, ``many`` of more."""
+    return f"{where}{len(rows)} {one if len(rows) == 1 else many} (row {_first_few(rows)})"
 
 
 def _xlsx_open(path: Path):
@@ -1650,12 +1645,15 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
                 warn(f"{where}cannot be read after row {last} ({exc.__class__.__name__}); the rest of the sheet "
                      f"was not read")
             if no_value:
-                warn(_sheet_warnings(where, "statements are formulas without a stored value, not read", no_value)
+                warn(_sheet_warnings(where, "statement is a formula without a stored value, not read",
+                                     "statements are formulas without a stored value, not read", no_value)
                      + "; open and save the workbook in Excel or LibreOffice to store the values")
             if errors:
-                warn(_sheet_warnings(where, "statements are error values (#N/A, #REF! ...), not read", errors))
+                warn(_sheet_warnings(where, "statement is an error value (#N/A, #REF! ...), not read",
+                                     "statements are error values (#N/A, #REF! ...), not read", errors))
             if empty_cells:
-                warn(_sheet_warnings(where, "rows have other formula cells without a stored value, left empty",
+                warn(_sheet_warnings(where, "row has other formula cells without a stored value, left empty",
+                                     "rows have other formula cells without a stored value, left empty",
                                      empty_cells))
     finally:
         wb.close()
