@@ -12,8 +12,6 @@ warning. Every message
 names the row as the file shows it — a spreadsheet's row number (and sheet) or a .jsonl file's line."""
 from __future__ import annotations
 
-import re
-
 import json
 from pathlib import Path
 from typing import Callable
@@ -22,7 +20,7 @@ from ..corpus.records import Taxonomy
 from ..themes.train import Addition, AdditionsError, check_additions
 from .readers import TEXT_COLUMNS, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
-from .writers import SECTION_COLUMNS
+from .writers import SECTION_COLUMNS, unnumbered
 
 KIND_COLUMN = "kind"  # mh-nlp label's output and the screen's export: only rows of kind "statement" are statements
 # with a kind column, the text comes from "statement": an input's own "text" column may ride along in an output
@@ -41,7 +39,7 @@ def _find(names: list[str], wanted: tuple[str, ...], first: str | None = None) -
     lowered = [str(h or "").strip().lower() for h in names]
     if first is not None and lowered.count(first) == 1:
         return lowered.index(first)
-    base = [re.sub(r" \(\d+\)$", "", h) for h in lowered]  # a repeated name is numbered by the readers: "section (2)"
+    base = [unnumbered(h) for h in lowered]  # a repeated name is numbered by the readers: "section (2)"
     found = [i for i, h in enumerate(base) if h in wanted]
     if len(found) > 1:
         both = " and ".join(repr(str(names[i]).strip()) for i in found)

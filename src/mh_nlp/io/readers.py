@@ -1202,10 +1202,11 @@ HEADER_SCAN = 20  # rows searched for the header row
 
 def _pick_column(header: list[str], column: str | None) -> int:
     """Index of the text column: ``column`` (case-insensitive) or the first of :data:`TEXT_COLUMNS`."""
-    lowered = [h.strip().lower() for h in header]
+    stripped = [h.strip() for h in header]
+    lowered = [h.lower() for h in stripped]
     if column is not None:
-        if column.strip() in [h.strip() for h in header]:  # the name as written first: "Tekst,tekst" and --column tekst
-            return [h.strip() for h in header].index(column.strip())
+        if column.strip() in stripped:  # the name as written first: "Tekst,tekst" and --column tekst
+            return stripped.index(column.strip())
         if column.strip().lower() in lowered:
             return lowered.index(column.strip().lower())
         raise ReadError(f"no column {column!r} (columns: {', '.join(h for h in header if h) or 'none'})")
@@ -1330,6 +1331,11 @@ def _above_warning(where: str, above: list[tuple[int, list]], number: int,
 _DELIMITERS = ",;\t|"
 
 
+class _OneColumn(csv.excel):
+    """A table of one text column: one statement a line, its commas and semicolons kept (not cut into cells)."""
+    delimiter = "\x1f"
+
+
 def _past_titles(lines: list[str]) -> list[str]:
     """The lines from the table on: a block of at most three lines at the top, followed by a blank line, is a
     title ("Verslag rondetafel Utrecht, 3 februari") when it shares no delimiter with the next line after it that
@@ -1369,10 +1375,8 @@ def _csv_dialect(sample: str, header_row: int | None = None):
     lines = sample.splitlines()
     lines = lines[header_row - 1:] if header_row is not None else _past_titles(lines)
     first = next((ln for ln in lines if ln.strip()), "")
-    if first.strip().strip('"').strip().lower() in TEXT_COLUMNS:  # a header of one text column ("tekst") alone:
-        class OneColumn(csv.excel):  # one statement a line, its commas and semicolons kept (not cut into cells)
-            delimiter = "\x1f"
-        return OneColumn()
+    if first.strip().strip('"').strip().lower() in TEXT_COLUMNS:  # a header of one text column ("tekst") alone
+        return _OneColumn()
     # the delimiter is guessed from the first line that has one (the header; titles above it are passed over):
     # statements may hold tabs or semicolons
     line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")

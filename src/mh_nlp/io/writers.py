@@ -96,6 +96,15 @@ class OutputError(Exception):
 SECTION_COLUMNS = ("section", "sectie")
 
 
+_NUMBERED = re.compile(r" \(\d+\)$")
+
+
+def unnumbered(name: str) -> str:
+    """A column name without the number the readers give a repeated one (``readers._header_names``: "section (2)"
+    -> "section")."""
+    return _NUMBERED.sub("", name)
+
+
 def extra_columns(extra_fields: Sequence[str]) -> list[tuple[str, str]]:
     """(input field, output column) pairs; an input field named like a fixed column (in any case) or like a section
     column (``sectie``) gets an ``input_`` prefix."""
@@ -103,7 +112,7 @@ def extra_columns(extra_fields: Sequence[str]) -> list[tuple[str, str]]:
     reserved = {f.lower() for f in FIXED_FIELDS} | set(SECTION_COLUMNS)
     for name in extra_fields:
         col = name
-        while col in taken or re.sub(r" \(\d+\)$", "", col.strip().lower()) in reserved:  # "section (2)" too
+        while col in taken or unnumbered(col.strip().lower()) in reserved:  # "section (2)" too
             col = f"input_{col}"
         taken.add(col)
         out.append((name, col))
