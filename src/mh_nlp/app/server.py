@@ -1443,6 +1443,24 @@ def _document_name(filename: str, limit: int = 200) -> str:
     return name
 
 
+def _sheet_headers(wb, sheets: list[str] | None, header_row: int | None, problems: list[str]):
+    """(title, header, the rows under it) of each sheet of an open workbook that is read (``sheets``, default all),
+    its header found as :func:`mh_nlp.io.readers.read_statements` finds it, or ``header_row``. A sheet whose header
+    cannot be found is said in ``problems`` and passed over, unless sheets were named: then ReadError."""
+    from ..io import readers
+
+    for ws in readers._xlsx_sheets(wb, sheets):
+        try:
+            _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
+                                                             f"sheet {ws.title!r}: ")
+        except ReadError as exc:
+            if sheets:
+                raise
+            problems.append(str(exc))
+            continue
+        yield ws.title, header, rest
+
+
 def table_columns(path: Path, sheets: list[str] | None = None, header_row: int | None = None) -> list[str]:
     """The header of a .csv or .xlsx file (column names as the readers name them): the header row found as
     :func:`mh_nlp.io.readers.read_statements` finds it (below a title), or ``header_row``; for a workbook the
@@ -1462,17 +1480,8 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
         try:
             names: dict[str, None] = {}
             notes: list[str] = []  # one cell and nothing under it: an explanation sheet, not a table
-            problems = []
-            for ws in readers._xlsx_sheets(wb, sheets):
-                where = f"sheet {ws.title!r}: "
-                try:
-                    _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
-                                                                     where)
-                except ReadError as exc:
-                    if sheets:
-                        raise
-                    problems.append(str(exc))
-                    continue
+            problems: list[str] = []
+            for _title, header, rest in _sheet_headers(wb, sheets, header_row, problems):
                 if len(header) == 1 and not any(readers._filled(r) for _r, r in itertools.islice(rest, 200)):
                     notes.append(header[0])
                     continue
@@ -1535,14 +1544,9 @@ def column_samples(path: Path, columns: list[str], sheets: list[str] | None = No
                 fh.close()
         else:
             wb = readers._xlsx_open(path)
-            try:
-                for ws in readers._xlsx_sheets(wb, sheets):
-                    try:
-                        _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None,
-                                                                         header_row, "")
-                    except readers.ReadError:
-                        continue  # a sheet without a header (an explanation, a chart): nothing to show
-                    take(header, rest, ws.title)
+            try:  # a sheet without a header (an explanation, a chart) has nothing to show
+                for title, header, rest in _sheet_headers(wb, sheets, header_row, []):
+                    take(header, rest, title)
             finally:
                 wb.close()
     except Exception:  # noqa: BLE001 - a help only: the page still lists the columns
