@@ -309,6 +309,9 @@ class Store:
         self._write("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (key, value))
 
+    def forget_setting(self, key: str) -> None:
+        self._write("DELETE FROM settings WHERE key = ?", (key,))
+
     # -------------------------------------------------------- documents
     def _remember_max_id(self, table: str) -> None:
         """Before rows of ``table`` are deleted (in the open transaction): its highest id so far, so that

@@ -36,8 +36,9 @@ from .base import UserError, _warn, main
 @click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),
               help="Most statements one upload or paste may hold (more get HTTP 413).")
 @click.option("--new-token", is_flag=True,
-              help="Make a new token instead of the data folder's (kept there, so that bookmarks and open tabs "
-                   "survive a restart): after the printed address reached someone it should not have.")
+              help="Make a new token instead of the data folder's (kept there when the folder is this user's alone, so "
+                   "that bookmarks and open tabs survive a restart): after the printed address reached someone it "
+                   "should not have.")
 def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
           allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, new_token: bool) -> None:
     """Open the review screen: bring in notes, review and correct the sections, export, teach the model.
@@ -61,7 +62,8 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         import uvicorn
 
         from ..app.db import DB_NAME
-        from ..app.server import create_app, default_data_dir, is_loopback, is_wildcard, start_warm_up
+        from ..app.server import (TOKEN_SETTING, create_app, default_data_dir, is_loopback, is_wildcard,
+                                  start_warm_up)
     except ImportError as exc:
         raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
     import socket
@@ -118,7 +120,14 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     start_warm_up(worker)
     if shared:
         _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
-              f"sensitive: chmod -R go-rwx {data_dir} (until then the token is not kept: each start makes a new one)")
+              f"sensitive: chmod -R go-rwx {data_dir} (until then no token is kept: each start makes a new one, and "
+              f"a token kept before is retired)")
+        try:  # a token kept before sat where others can read it: retired, or it would come back once the folder
+            if app.state.store.setting(TOKEN_SETTING) is not None:  # is private, even after --new-token
+                app.state.store.forget_setting(TOKEN_SETTING)
+        except sqlite3.Error:
+            _warn("the token kept before in this data folder could not be retired (its database cannot be written): "
+                  "once the folder is private, start with --new-token")
     if new_token:
         _warn("a new token: a screen already running on this data folder keeps the old one until it is restarted")
     if app.state.store.read_only:
