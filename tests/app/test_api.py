@@ -1326,6 +1326,26 @@ def test_the_same_file_brought_in_twice_is_warned(make_app, csrf):
 
 
 @needs_model
+def test_one_table_read_for_two_columns_is_no_duplicate(make_app, csrf):
+    """QA 40: a table brought in once for its questions and once for its answers was warned about as the same file
+    whose statements count twice; read for the same column again, it is."""
+    app = make_app()
+    body = "vraag;antwoord\nWat gaat goed?;De samenwerking met de AVIM gaat goed.\n".encode()
+    with TestClient(app) as c:
+        for column in ("vraag", "antwoord", "vraag"):
+            token = csrf(c)
+            r = c.post("/upload", files={"file": ("qa.csv", body)}, data={"csrf": token}, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"].endswith("/column")
+            assert c.post(r.headers["location"], data={"column": column, "csrf": token},
+                          follow_redirects=False).status_code == 303
+            app.state.labeller.wait(120)
+        first, answers, again = c.get("/api/documents").json()["documents"]
+        assert first["warnings"] == [] and answers["warnings"] == []
+        assert again["warnings"] == [f"the same file as “qa.csv” (document {first['id']}), brought in before: "
+                                     "remove one of them if that was by mistake, or its statements count twice"]
+
+
+@needs_model
 def test_a_document_with_statements_that_are_not_dutch_says_so(make_app, csrf):
     app = make_app()
     with TestClient(app) as c:

@@ -459,15 +459,16 @@ class Labeller:
 
     def _same_file(self, doc_id: int, path: Path) -> dict | None:
         """An earlier document whose uploaded file has the same bytes as ``path`` and is read the same way (the
-        same sheets and header row): an upload made twice."""
+        same sheets, header row and text column): an upload made twice."""
         try:
             size = path.stat().st_size
             data = None
             mine = self.store.document(doc_id) or {}
             for d in self.store.documents():
                 other = Path(d["file"]) if d["file"] and d["id"] < doc_id else None
-                if (d.get("sheets"), d.get("header_row")) != (mine.get("sheets"), mine.get("header_row")):
-                    continue  # the same workbook read from another sheet (or header row) is another reading
+                if ((d.get("sheets"), d.get("header_row"), d.get("text_column"))
+                        != (mine.get("sheets"), mine.get("header_row"), mine.get("text_column"))):
+                    continue  # the same table read from another sheet, header row or column is another reading
                 if other is None or other == path or not other.exists() or other.stat().st_size != size:
                     continue
                 data = path.read_bytes() if data is None else data
