@@ -1201,7 +1201,8 @@ HEADER_SCAN = 20  # rows searched for the header row
 
 
 def _pick_column(header: list[str], column: str | None) -> int:
-    """Index of the text column: ``column`` (case-insensitive) or the first of :data:`TEXT_COLUMNS`."""
+    """Index of the text column: ``column`` (the name as written, else in any case) or the first of
+    :data:`TEXT_COLUMNS`."""
     stripped = [h.strip() for h in header]
     lowered = [h.lower() for h in stripped]
     if column is not None:
