@@ -384,3 +384,35 @@ def test_a_table_of_one_text_column_keeps_its_commas(tmp_path):
     assert [r.text for r in read_statements(path, warn=warnings.append)] == [
         "Meer handhaving, minder regels", "Signalen; worden gemist", 'Geciteerd, met "quotes"']
     assert warnings == []
+
+
+@pytest.mark.parametrize("title", ["Verslag Utrecht, 3 februari\n\n", "Verslag Utrecht, 3 februari\n",
+                                   "Verslag; rondetafel\nUtrecht, 3 februari\n\n"])
+def test_a_title_with_a_comma_does_not_cut_a_one_column_table(tmp_path, title):
+    """QA 40b: with a title holding a comma above a `tekst` header, the comma became the delimiter and every
+    statement lost its part after the first comma (with or without a blank line below the title)."""
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "een.csv"
+    path.write_text(title + "tekst\nMeer handhaving, minder regels\nOpvang; te weinig plekken\n", encoding="utf-8")
+    warnings: list[str] = []
+    assert [r.text for r in read_statements(path, warn=warnings.append)] == [
+        "Meer handhaving, minder regels", "Opvang; te weinig plekken"]
+    assert len(warnings) == 1 and "read as a title" in warnings[0]
+
+
+def test_a_title_right_above_the_header_does_not_choose_the_delimiter(tmp_path):
+    """QA 40b: "Verslag Utrecht, 3 februari" directly above an `id;tekst` table (no blank line) made the comma the
+    delimiter, and the read failed with "no text column"; the header naming the text column now chooses it."""
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "t.csv"
+    path.write_text("Verslag Utrecht, 3 februari\nid;tekst\n1;Meer handhaving, minder regels\n2;Opvang\n",
+                    encoding="utf-8")
+    assert [r.text for r in read_statements(path, warn=lambda w: None)] == ["Meer handhaving, minder regels", "Opvang"]
+    other = tmp_path / "o.csv"  # a header that names no text column: --column names it, and the error says how
+    other.write_text("Verslag Utrecht, 3 februari\nid;opmerking\n1;Meer handhaving, minder regels\n", encoding="utf-8")
+    assert [r.text for r in read_statements(other, column="opmerking", warn=lambda w: None)] == [
+        "Meer handhaving, minder regels"]
+    with pytest.raises(ReadError, match="--header-row if that row is a title"):
+        list(read_statements(other, warn=lambda w: None))

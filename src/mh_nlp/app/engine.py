@@ -44,6 +44,7 @@ MODEL_SETTING = "model_version"
 
 SCREEN_WORDS = (  # the readers speak to `mh-nlp label`'s user; on the screen the same choice is made elsewhere
     ("; use --header-row to choose another", "; choose another header row under table options"),
+    ("give the header's row with --header-row", "give the header row under table options"),
     (" (--header-row)", " (the header row under table options)"),
     ("--header-row", "the header row under table options"),
     ("--sheet", "the sheet under table options"),

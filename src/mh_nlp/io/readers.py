@@ -54,6 +54,7 @@ from mh_nlp.io.writers import unguard_cell
 
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
+TITLE_LINES = 3  # a title above a table: at most this many lines
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
 DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf", ".pptx"}  # documents: paragraphs (lines in a PDF), headings, tables
@@ -1214,7 +1215,8 @@ def _pick_column(header: list[str], column: str | None) -> int:
     for name in TEXT_COLUMNS:
         if name in lowered:
             return lowered.index(name)
-    raise ReadError(f"no text column: name one with --column (columns: {', '.join(h for h in header if h) or 'none'})")
+    raise ReadError(f"no text column: name one with --column (columns: {', '.join(h for h in header if h) or 'none'}), "
+                    "or give the header's row with --header-row if that row is a title")
 
 
 def _header_names(row: Iterable) -> list[str]:
@@ -1356,7 +1358,7 @@ def _past_titles(lines: list[str]) -> list[str]:
         k = j
         while k < len(lines) and not lines[k].strip():
             k += 1
-        if j - i > 3 or j == k or k >= len(lines) or sum(ln.count('"') for ln in lines[i:j]) % 2:
+        if j - i > TITLE_LINES or j == k or k >= len(lines) or sum(ln.count('"') for ln in lines[i:j]) % 2:
             return lines[i:]
         after, inside = set(), False
         for ln in lines[k:k + HEADER_SCAN]:  # the next line with a delimiter that starts outside a quoted cell
@@ -1370,17 +1372,27 @@ def _past_titles(lines: list[str]) -> list[str]:
     return lines
 
 
-def _csv_dialect(sample: str, header_row: int | None = None):
+def _csv_dialect(sample: str, header_row: int | None = None, column: str | None = None):
     """The CSV dialect of a file that starts with ``sample`` (its header at ``header_row`` when given; else titles
-    above a blank line at the top do not count, :func:`_past_titles`)."""
+    above a blank line at the top do not count, :func:`_past_titles`, and a header naming the text column —
+    ``column`` or one of :data:`TEXT_COLUMNS` — among the first four lines is taken over a title above it)."""
+    names = {column.strip().lower()} if column and column.strip() else set(TEXT_COLUMNS)
+
+    def cell(text: str) -> str:
+        return text.strip().strip('"').strip().lower()
+
     lines = sample.splitlines()
     lines = lines[header_row - 1:] if header_row is not None else _past_titles(lines)
-    first = next((ln for ln in lines if ln.strip()), "")
-    if first.strip().strip('"').strip().lower() in TEXT_COLUMNS:  # a header of one text column ("tekst") alone
+    filled = [ln for ln in lines if ln.strip()]
+    top = filled[:1] if header_row is not None else filled[:TITLE_LINES + 1]
+    if any(cell(ln) in names for ln in top):  # a header of one text column ("tekst") alone, maybe under a title
         return _OneColumn()
-    # the delimiter is guessed from the first line that has one (the header; titles above it are passed over):
-    # statements may hold tabs or semicolons
-    line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")
+    # the delimiter is guessed from the header: the first of those lines that names the text column, else the first
+    # line that has a delimiter (titles above a blank line are passed over); statements may hold tabs or semicolons
+    line = next((ln for ln in top for d in _DELIMITERS if d in ln and any(cell(c) in names for c in ln.split(d))),
+                None)
+    line = line or next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)),
+                        lines[0] if lines else "")
     try:
         dialect = csv.Sniffer().sniff(line or sample, delimiters=_DELIMITERS)
     except csv.Error:
@@ -1416,7 +1428,7 @@ def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | Non
     try:
         sample = fh.read(8192)
         fh.seek(0)
-        records = _csv_records(fh, _csv_dialect(sample, header_row), warn)
+        records = _csv_records(fh, _csv_dialect(sample, header_row, column), warn)
         number, header, above, rest = _split_header(records, column, header_row, "")
         col = _pick_column(header, column) if pick else -1
         if above:
