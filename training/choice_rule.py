@@ -5,6 +5,7 @@ choice), section accuracy / top-3 / chapter accuracy / ECE — the figures of th
 
     python training/choice_rule.py                                  # the default model
     python training/choice_rule.py training/variants/pcw.py         # a variant (round ten)
+    python training/choice_rule.py --by-length                      # and confidence against accuracy by length
 
 A variant is a small Python file that changes the model when it is imported (``training/variants/``; each says
 which round it belongs to). The rule and the log of the rounds, each written down before it ran, are in
@@ -27,6 +28,8 @@ import numpy as np
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variant", nargs="?", help="a variant file (training/variants/*.py); none: the default model")
+    ap.add_argument("--by-length", action="store_true",
+                    help="also print each protocol's mean confidence against its accuracy by the statements' length")
     args = ap.parse_args(argv)
     variant: dict = {}
     if args.variant:
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         items = [Item(c.X[i], c.quotes[i].section, c.quotes[i].accepted_sections) for i in t]
         rows[proto] = score(items, P[t], model.columns, tax)
         print(f"{proto}: {_line(rows[proto])}  ({time.time() - t0:.0f} s)", flush=True)
+        if args.by_length:
+            _by_length(rows[proto], [c.quotes[i].text for i in t], items)
     model = Examples("variant", "", tax, "e5")
     _fit(model, c, np.arange(len(c.quotes)))
     for which in ("development", "external"):
@@ -74,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             rows[which] = score(items, model.predict_proba(X), model.columns, tax)
         print(f"{which}{' (reported only)' if which == 'external' else ''}: {_line(rows[which])}", flush=True)
+        if args.by_length:
+            _by_length(rows[which], [r["text"] for r in sentences], items)
     choosing = ("new_pages", "known_themes", "themes_without_quotes", "development")
     mean = np.mean([rows[p]["section"]["accuracy"] for p in choosing])
     print(f"mean section accuracy over the four choosing protocols: {mean:.4f}")
@@ -101,6 +108,23 @@ def _development_by_folds(c, development, dev_X, tax, folds: int = 5) -> np.ndar
         P[test] = p
     c.written_X, c.written_y = base_X + list(dev_X), base_y + [r["section"] for r in development]
     return P
+
+
+def _by_length(r: dict, texts: list[str], items) -> None:
+    """Mean confidence against accuracy, in all and by the statements' length in words (the calibration's check)."""
+    conf = np.array(r["confidence"])
+    hit = np.array([p in it.accepted for p, it in zip(r["predictions"], items)])
+    words = np.array([len(t.split()) for t in texts])
+    print(f"    all: confidence {conf.mean():.3f}, accuracy {hit.mean():.3f}; words median {np.median(words):.0f}")
+    for lo, hi in ((0, 6), (6, 12), (12, 20), (20, None)):
+        m = (words >= lo) & (words < hi if hi else True)
+        if m.any():
+            print(f"    {lo}-{hi - 1 if hi else ''} words: n={m.sum()}, confidence {conf[m].mean():.3f}, "
+                  f"accuracy {hit[m].mean():.3f}")
+    below = conf < 0.5
+    for name, m in (("below 0.5", below), ("0.5 and above", ~below)):
+        if m.any():
+            print(f"    confidence {name}: n={m.sum()}, accuracy {hit[m].mean():.3f}")
 
 
 def _line(r: dict) -> str:
