@@ -510,3 +510,37 @@ def test_14_a_mouse_pick_of_the_section_the_arrows_showed_saves_too(page, server
     page.wait_for_selector(f'#review tr.st[data-id="{row.get_attribute("data-id")}"].decided')
     [d] = _decided(page, server, doc)
     assert d["final_section"] == shown
+
+
+def test_15_escape_in_the_list_s_opened_cancels(page, server):
+    """QA 40: `s` opens the list (showPicker); Chromium's open list takes the keys itself (no keydown reaches the
+    page) and on Esc fires "input" and "change" for the option it shows, as on Enter: Esc saved that section.
+    Now Esc cancels, and Enter (or a mouse pick: Chromium clicks the select after an accepted pick) still saves."""
+    doc = _paste_and_wait(page, server, "lijst open", KEY_LINES[:3])
+    page.goto(server + f"review?doc={doc}")
+    row = page.locator("#review tr.st").nth(0)
+    sel = row.locator("select.pick")
+    opened = "#review tbody tr.st:nth-child(1) select.pick:open"
+    row.focus()
+    page.keyboard.press("s")
+    page.wait_for_selector(opened)  # the keys now go to the list, not to the page
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(500)  # anything wrongly sent would be saved by now
+    assert _decided(page, server, doc) == []
+    assert "pending" not in row.get_attribute("class") and sel.input_value() == ""
+    page.wait_for_selector("#review tbody tr.st:nth-child(1):focus")  # back on the row
+    page.keyboard.press("s")
+    page.wait_for_selector(opened)
+    page.keyboard.press("Escape")  # nothing shown, nothing changed
+    page.wait_for_selector("#review tbody tr.st:nth-child(1):focus")
+    page.keyboard.press("s")
+    page.wait_for_selector(opened)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # saves the section the list showed
+    page.wait_for_selector("#review tbody tr.st:nth-child(1).decided")
+    [d] = _decided(page, server, doc)
+    assert d["final_section"] == sel.locator("option").nth(2).get_attribute("value")  # past "other section…"
+    assert "corrected" in row.locator(".label").inner_text()

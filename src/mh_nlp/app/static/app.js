@@ -40,24 +40,32 @@ function setupReview() {
     sel.insertAdjacentHTML("beforeend", options);
     // A section picked with the mouse (or in the opened list) is saved at once. Arrow keys and typing on the
     // closed list change its value too (and fire "change"): that only marks the row, and Enter saves it.
+    // The list `s` opened (sel.dataset.opened) takes the keys itself, and Chromium fires "change" for the option
+    // it shows whether Enter or Esc closed it: that change only marks the row too; Chromium's "click" on the
+    // select after an accepted pick (Enter or the mouse) saves it, Esc (its keyup reaches the page) cancels it.
     let browsing = false;
     sel.addEventListener("focus", () => { browsing = false; });
     sel.addEventListener("mousedown", () => {  // a mouse pick saves, even after arrow keys, even the same section
       browsing = false;
+      delete sel.dataset.opened;
       if (tr.classList.contains("pending")) { sel.value = ""; tr.classList.remove("pending"); }
     });
     sel.addEventListener("change", () => {
       if (!sel.value) return;
-      if (browsing) { tr.classList.remove("saved"); tr.classList.add("pending"); return; }
+      if (browsing || sel.dataset.opened) { tr.classList.remove("saved"); tr.classList.add("pending"); return; }
       decide(tr, sel.value);
     });
+    sel.addEventListener("click", () => {
+      if (sel.dataset.opened && tr.classList.contains("pending") && sel.value) decide(tr, sel.value);
+    });
+    sel.addEventListener("keyup", (ev) => { if (ev.key === "Escape") { cancelPick(tr); tr.focus(); } });
     sel.addEventListener("keydown", (ev) => {
       ev.stopPropagation();
       if (ev.key === "Escape") { cancelPick(tr); tr.focus(); }
       else if (ev.key === "Enter") { ev.preventDefault(); if (sel.value) decide(tr, sel.value); }
       else if (!["Tab", "Shift", "Control", "Alt", "Meta"].includes(ev.key)) browsing = true;
     });
-    sel.addEventListener("blur", () => cancelPick(tr));  // a choice not saved with Enter is not kept either
+    sel.addEventListener("blur", () => { delete sel.dataset.opened; cancelPick(tr); });  // a choice not saved is not kept
     const accept = tr.querySelector("button.accept");  // none on a meta or chatter line: it has no suggestion
     if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
     const notst = tr.querySelector("button.notst");  // none on a meta or chatter line: it is no statement already
@@ -191,7 +199,7 @@ function setupReview() {
     else if (ev.key === "s") {  // open the list where the browser can (Chromium, Firefox); else focus it
       const sel = tr.querySelector("select.pick");
       sel.focus();
-      try { sel.showPicker(); } catch (e) { /* not supported: arrows then mark the row and Enter saves */ }
+      try { sel.showPicker(); sel.dataset.opened = "1"; } catch (e) { /* not supported: arrows then mark the row and Enter saves */ }
       ev.preventDefault();
     }
   });
