@@ -416,3 +416,23 @@ def test_a_title_right_above_the_header_does_not_choose_the_delimiter(tmp_path):
         "Meer handhaving, minder regels"]
     with pytest.raises(ReadError, match="--header-row if that row is a title"):
         list(read_statements(other, warn=lambda w: None))
+
+
+@pytest.mark.parametrize("content, expected", [
+    # QA 40 re-test: a line that is `tekst` alone inside a quoted cell, or a short row, made the table one column
+    ('id,tekst,thema\n1,"Opmerking bij de\ntekst\nvan het plan",x\n2,"Meer groen, minder asfalt",y\n',
+     ["Opmerking bij de\ntekst\nvan het plan", "Meer groen, minder asfalt"]),
+    ("tekst;thema;wijk\nMeer groen;natuur;Noord\nTekst\nMinder regels;bestuur;Zuid\n",
+     ["Meer groen", "Tekst", "Minder regels"]),
+    # the delimiter of the header that names the text column is the one used, not the Sniffer's comma
+    ("id;tekst;thema;plaats, datum\n1;Meer groen;x;Utrecht, 3 feb\n2;Minder regels;y;Zeist, 4 feb\n",
+     ["Meer groen", "Minder regels"]),
+    ("id\ttekst\tnaam, voornaam\n1\tMeer groen\tJansen, Piet\n", ["Meer groen"]),
+])
+def test_the_header_naming_the_text_column_decides_the_delimiter(tmp_path, content, expected):
+    from mh_nlp.io.readers import read_statements
+
+    path = tmp_path / "t.csv"
+    path.write_text(content, encoding="utf-8")
+    got = [r.text for r in read_statements(path, warn=lambda w: None)]
+    assert [" ".join(t.split()) for t in got] == [" ".join(t.split()) for t in expected]

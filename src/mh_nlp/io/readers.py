@@ -1372,10 +1372,21 @@ def _past_titles(lines: list[str]) -> list[str]:
     return lines
 
 
+class _Delimited(csv.excel):
+    """A CSV dialect with the delimiter of a header that names the text column (quoted with ``"``, doubled inside)."""
+
+    def __init__(self, delimiter: str, header: str):
+        super().__init__()
+        self.delimiter = delimiter
+        self.skipinitialspace = header.count(delimiter + " ") == header.count(delimiter)  # "id, tekst, thema"
+
+
 def _csv_dialect(sample: str, header_row: int | None = None, column: str | None = None):
-    """The CSV dialect of a file that starts with ``sample`` (its header at ``header_row`` when given; else titles
-    above a blank line at the top do not count, :func:`_past_titles`, and a header naming the text column —
-    ``column`` or one of :data:`TEXT_COLUMNS` — among the first four lines is taken over a title above it)."""
+    """The CSV dialect of a file that starts with ``sample``: its header at ``header_row`` when given; else the
+    first of the first four lines (titles above a blank line passed over, :func:`_past_titles`; a line inside a
+    quoted cell does not count) that names the text column — ``column`` or one of :data:`TEXT_COLUMNS` — alone
+    (one column: one statement a line) or as a cell between delimiters (that delimiter), so that a title above it
+    does not decide; else the first line that has a delimiter."""
     names = {column.strip().lower()} if column and column.strip() else set(TEXT_COLUMNS)
 
     def cell(text: str) -> str:
@@ -1383,16 +1394,22 @@ def _csv_dialect(sample: str, header_row: int | None = None, column: str | None 
 
     lines = sample.splitlines()
     lines = lines[header_row - 1:] if header_row is not None else _past_titles(lines)
-    filled = [ln for ln in lines if ln.strip()]
-    top = filled[:1] if header_row is not None else filled[:TITLE_LINES + 1]
-    if any(cell(ln) in names for ln in top):  # a header of one text column ("tekst") alone, maybe under a title
-        return _OneColumn()
-    # the delimiter is guessed from the header: the first of those lines that names the text column, else the first
-    # line that has a delimiter (titles above a blank line are passed over); statements may hold tabs or semicolons
-    line = next((ln for ln in top for d in _DELIMITERS if d in ln and any(cell(c) in names for c in ln.split(d))),
-                None)
-    line = line or next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)),
-                        lines[0] if lines else "")
+    top, inside = [], False
+    for ln in lines:
+        if len(top) > (0 if header_row is not None else TITLE_LINES):
+            break
+        if ln.strip() and not inside:
+            top.append(ln)
+        inside ^= ln.count('"') % 2 == 1
+    for ln in top:  # the header that names the text column: its delimiter (the one that splits it into most cells)
+        if cell(ln) in names:
+            return _OneColumn()
+        named = [d for d in _DELIMITERS if d in ln and any(cell(c) in names for c in ln.split(d))]
+        if named:
+            delimiter = max(named, key=ln.count)
+            return _Delimited(delimiter, ln)
+    # else the delimiter is guessed from the first line that has one (statements may hold tabs or semicolons)
+    line = next((ln for ln in lines[:HEADER_SCAN] if any(d in ln for d in _DELIMITERS)), lines[0] if lines else "")
     try:
         dialect = csv.Sniffer().sniff(line or sample, delimiters=_DELIMITERS)
     except csv.Error:
