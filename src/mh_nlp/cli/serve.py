@@ -121,13 +121,15 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     if shared:
         _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
               f"sensitive: chmod -R go-rwx {data_dir} (until then no token is kept: each start makes a new one, and "
-              f"a token kept before is retired)")
+              f"a token kept before is retired; a screen already running on it keeps its token until it is "
+              f"restarted)")
         try:  # a token kept before sat where others can read it: retired, or it would come back once the folder
             if app.state.store.setting(TOKEN_SETTING) is not None:  # is private, even after --new-token
                 app.state.store.forget_setting(TOKEN_SETTING)
         except sqlite3.Error:
-            _warn("the token kept before in this data folder could not be retired (its database cannot be written): "
-                  "once the folder is private, start with --new-token")
+            _warn("the token kept before in this data folder could not be retired (its database cannot be written), "
+                  f"and others could read it: make the folder private and writable (chmod -R u+w,go-rwx {data_dir}), "
+                  "then start with --new-token, or the old token comes back")
     if new_token:
         _warn("a new token: a screen already running on this data folder keeps the old one until it is restarted")
     if app.state.store.read_only:
