@@ -197,3 +197,15 @@ def test_the_brief_reading_uses_the_words_of_the_full_one():
         assert f"(the {words.replace('theme holds', 'theme mostly holds')}" in note_reading(stay)
     assert notes_reading([0.9, 0.01, 0.01], "datum", brief=True) == "3 notes by “datum”, theme holds in 1 of 3"
     assert notes_reading([0.01, 0.01], "datum", brief=True) == "2 notes by “datum”, each statement by statement"
+
+
+def test_a_note_of_the_note_column_does_not_run_on_into_the_next_sheet():
+    """QA 40: with --in-order --note-column vraag, sheet Utrecht's question-2 rows and sheet Zwolle's were one note,
+    so one round table's rows moved the other's sections."""
+    from mh_nlp.io.label import split_notes
+    from mh_nlp.io.readers import Statement
+
+    rows = [("Utrecht", "1"), ("Utrecht", "2"), ("Utrecht", "2"), ("Zwolle", "2"), ("Zwolle", "3")]
+    items = [Statement("w.xlsx", i + 2, f"tekst {i}", {"sheet": sheet, "vraag": v}) for i, (sheet, v) in enumerate(rows)]
+    assert [[st.position for st in note] for note in split_notes(items, "vraag")] == [[2], [3, 4], [5], [6]]
+    assert [len(note) for note in split_notes(items)] == [5]  # without the column: the file is one note

@@ -515,9 +515,10 @@ Example:
 @click.option("--in-order", is_flag=True, help="Each input file is one note or transcript, read in order: a "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
               "the next, and the chapter when the theme changes). For notes that run by theme or by question, not "
-              "for texts that change subject every sentence.")
+              "for texts that change subject every sentence. Reads each file whole in this process: not with "
+              "--scheduler.")
 @click.option("--note-column", metavar="NAME", help="With --in-order: in .csv/.xlsx/.jsonl inputs, each run of "
-              "rows with the same value in this column (e.g. the session's date) is one note, read in order; "
+              "rows with the same value in this column (e.g. the session's date) on one sheet is one note, read in order; "
               "without it a whole table is one note.")
 @click.option("--ignore-headings", is_flag=True, help="Do not use headings as evidence. By default a Markdown or "
               "Word heading that names a chapter ('Trends', 'Problemen', 'Wat gaat goed', 'Ambities', "

@@ -97,10 +97,14 @@ def _batches(items: Iterable[Statement], size: int) -> Iterator[list[Statement]]
 BATCH_SIZE = 1024  # statements per batch: larger batches spend less time per statement on spaCy and the workers
 
 
-def _note_of(st: Statement, note_column: str | None) -> tuple[str, str | None]:
+def _note_of(st: Statement, note_column: str | None) -> tuple[str, str | None, str | None]:
     """The note a statement belongs to when notes are read in order: its input, and with ``note_column`` the value
-    of that column (a table of several sessions); an input without the column is one note."""
-    return st.source, (st.extra or {}).get(note_column) if note_column else None
+    of that column (a table of several sessions) on its sheet (a run of one value does not go on into the next
+    sheet, another table); an input without the column is one note."""
+    if not note_column:
+        return st.source, None, None
+    extra = st.extra or {}
+    return st.source, extra.get("sheet"), extra.get(note_column)
 
 
 def split_notes(items: Iterable[Statement], note_column: str | None = None) -> Iterator[list[Statement]]:
