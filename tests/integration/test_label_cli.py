@@ -481,6 +481,25 @@ def test_a_folder_is_every_note_in_it_and_its_subfolders(clf, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_an_earlier_output_in_a_folder_is_not_labelled_again(clf, tmp_path):
+    """QA 40: an earlier labels.xlsx beside the notes was read back as notes (its `statement` column is a text
+    column): every statement counted twice, without a word. Given by name, it is labelled."""
+    folder = tmp_path / "notities"
+    folder.mkdir()
+    (folder / "a.txt").write_text("De NLA ziet meer uitbuiting.\n\nMeer voorlichting op scholen.\n", encoding="utf-8")
+    first = folder / "labels.xlsx"
+    assert run("label", folder, "-o", first).exit_code == 0
+    for out in (folder / "labels-2.csv", folder / "labels-3.jsonl"):
+        r = run("label", folder, "-o", out)
+        assert r.exit_code == 0, r.output
+        assert "earlier mh-nlp output" in r.stderr and "give it by name" in r.stderr
+        assert [row["statement"] for row in (read_csv(out) if out.suffix == ".csv" else
+                                             [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()])] == [
+            "De NLA ziet meer uitbuiting.", "Meer voorlichting op scholen."]
+    again = tmp_path / "again.csv"
+    assert run("label", first, "-o", again).exit_code == 0 and len(read_csv(again)) == 2
+
+
 def _unreadable(monkeypatch, *paths: Path) -> None:
     """Make ``paths`` unreadable as for a user without permission (the tests may run as root, for whom
     chmod 000 changes nothing): opening such a file, or listing such a folder, raises PermissionError."""

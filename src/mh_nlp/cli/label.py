@@ -588,6 +588,9 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
                   + ", ".join(f"{reason} {n}" for reason, n in sorted(left.items())) + ")")
             for suffix in sorted(set(left) & set(SAVE_AS)):
                 _warn(f"{path}: {suffix} files are not read: {SAVE_AS[suffix]}")
+            if "earlier mh-nlp output" in left:
+                _warn(f"{path}: a table with the columns of mh-nlp label's output is taken for an earlier output and "
+                      "not labelled again (its statements would count twice); give it by name to label it")
         if not found and not unreadable:  # kept: reported as an input that failed (exit 1 alone, 3 beside good ones)
             out.append(path)
             continue

@@ -125,9 +125,10 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
     were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
     ``~$verslag.docx`` beside an open document), ``other type`` (``.jpg``; ``.doc`` and the other types of
     :data:`SAVE_AS` by their suffix, so that the warning can say what to do), ``broken link`` (a symbolic link
-    to nothing) and ``output`` (the paths of ``exclude``: the run's own output); and the subfolders that could
-    not be read (their notes are missing from the run, so they count as inputs that failed). Symbolic links to
-    folders are not followed."""
+    to nothing), ``output`` (the paths of ``exclude``: the run's own output) and ``earlier mh-nlp output`` (a
+    table with the columns of `mh-nlp label`'s output, :func:`is_labels_output`: labelling it again would count
+    its statements twice); and the subfolders that could not be read (their notes are missing from the run, so
+    they count as inputs that failed). Symbolic links to folders are not followed."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []
     left: dict[str, int] = {}
@@ -143,7 +144,8 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
                       suffix if suffix in SAVE_AS else
                       "other type" if suffix not in SUFFIXES else
                       "broken link" if not path.exists() else
-                      "output" if path.resolve() in skip else None)
+                      "output" if path.resolve() in skip else
+                      "earlier mh-nlp output" if suffix in TABLE_SUFFIXES and is_labels_output(path) else None)
             if reason:
                 left[reason] = left.get(reason, 0) + 1
             else:
@@ -154,6 +156,16 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
         left["hidden"] = left.get("hidden", 0) + len(hidden)
     return (sorted(found, key=lambda p: [part.lower() for part in p.relative_to(folder).parts]), left,
             sorted(unreadable))
+
+
+LABELS_OUTPUT_COLUMNS = {"source", "position", "kind", "section", "confidence"}  # beside the text, `statement`
+
+
+def is_labels_output(path: Path) -> bool:
+    """Whether the table ``path`` is an output of `mh-nlp label` (or the review screen's export): its columns
+    besides the text include :data:`LABELS_OUTPUT_COLUMNS`. A file that cannot be read is not (it fails later as
+    an input, with its reason)."""
+    return LABELS_OUTPUT_COLUMNS <= {f.lower() for f in extra_fields(path)}
 
 
 def check_input(path: Path) -> None:
