@@ -831,3 +831,13 @@ def test_the_embedding_caches_warning_takes_the_progress_line_off_first(monkeypa
     assert r.exit_code == 0, r.output
     assert "statements at a time\rmh-nlp: warning: no embedding cache (test)\n" in r.stderr, repr(r.stderr)
     assert embeddings.WARN is before  # given back after the run
+
+
+def test_an_output_folder_and_a_mistyped_model_say_what_is_wrong(note, tmp_path):
+    """QA 40: `-o folder` said "unsupported output type '(no extension)'", and a mistyped --model path said to run
+    `mh-nlp train`."""
+    r = run("label", note, "-o", tmp_path)
+    assert r.exit_code == 1 and f"{tmp_path}: is a directory; name the output file" in r.stderr
+    r = run("label", note, "-o", tmp_path / "x.csv", "--model", tmp_path / "typo.npz")
+    assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {tmp_path / 'typo.npz'}: no such model file"]
+    assert not (tmp_path / "x.csv").exists()

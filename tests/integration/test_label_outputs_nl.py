@@ -50,8 +50,12 @@ def test_delimiter_option_and_its_limits(note, tmp_path):
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
     assert rows[0]["confidence"] == "0.8"  # decimal points unless --excel-nl
-    r = run("label", note, "-o", tmp_path / "o.jsonl", "--delimiter", ";")
-    assert r.exit_code == 1 and r.stderr.startswith("mh-nlp: error:") and len(r.stderr.splitlines()) == 1
+    for option in (["--delimiter", ";"], ["--excel-nl"]):
+        r = run("label", note, "-o", tmp_path / "o.jsonl", *option)
+        assert r.exit_code == 1 and r.stderr.startswith("mh-nlp: error:") and len(r.stderr.splitlines()) == 1
+        assert "are for .csv outputs" in r.stderr and not (tmp_path / "o.jsonl").exists()
+    r = run("label", note, "-o", tmp_path / "m.csv", "--min-confidence", "nan")
+    assert r.exit_code == 2 and "'nan' is not a number" in r.stderr and not (tmp_path / "m.csv").exists()
     r = run("label", note, "-o", tmp_path / "p.csv", "--delimiter", ",", "--excel-nl")
     assert r.exit_code == 1 and "decimal commas" in r.stderr
 
@@ -62,7 +66,9 @@ def test_xlsx_section_numbers_are_text_cells(note, tmp_path):
     p = tmp_path / "s.txt"
     p.write_text("Werving gebeurt online.\n", encoding="utf-8")
     out = tmp_path / "o.xlsx"
-    assert run("label", note, p, "-o", out, "-q", "--excel-nl").exit_code == 0  # --excel-nl: nothing to do here
+    r = run("label", note, p, "-o", out, "-q", "--excel-nl")
+    assert r.exit_code == 0  # --excel-nl: nothing to do here, and (QA 40) said so instead of ignored without a word
+    assert "--delimiter and --excel-nl are for .csv outputs, so they are ignored" in r.stderr
     ws = openpyxl.load_workbook(out).worksheets[0]
     names = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):

@@ -381,6 +381,12 @@ def test_a_table_of_several_sessions_is_read_in_order_one_note_per_value_of_the_
     assert reading["reading"].startswith("2 notes, one per value of 'sessie', each read in order")
     assert note_reading(expected[0][0].note_stay) != note_reading(1 / len(clf.classes_))  # session a hangs together
 
+    text = tmp_path / "notitie.txt"  # QA 40: the option ignored without a word where no input is a table
+    text.write_text("Er is te weinig opvang.\n\nDe wachtlijsten zijn lang.\n", encoding="utf-8")
+    res = runner.invoke(main, ["label", str(text), "-o", str(tmp_path / "t.csv"), "--in-order", "--note-column",
+                               "sessie", "-q", "--model", str(path)])
+    assert res.exit_code == 0 and "--note-column applies to .csv/.jsonl/.xlsx inputs only" in res.stderr
+
     for args, message in ((["--note-column", "sessie"], "use it with --in-order"),
                           (["--in-order", "--note-column", "Sessie"], "no column 'Sessie' for --note-column"),
                           (["--in-order", "--note-column", "sessie", "--drop-columns", "sessie"], "--drop-columns")):

@@ -98,6 +98,17 @@ class _OneLineUsageError(click.UsageError):
         click.echo(f"mh-nlp: error: {self.format_message()} (see {where})", err=True)
 
 
+class FloatRange(click.FloatRange):
+    """click's FloatRange that refuses ``nan`` too (it passes every comparison: ``--min-confidence nan`` marked
+    nothing uncertain)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
 class _Group(click.Group):
     """The command group: Ctrl-C in any command is one line and exit status 130 (click's default printed
     "Aborted!" and exited 1), unless the command says more itself; a usage error (an unknown option, a missing

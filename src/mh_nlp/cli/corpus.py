@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _guard, _load, main
+from .base import FloatRange, UserError, _guard, _load, main
 
 
 @main.group()
@@ -47,7 +47,7 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 @corpus.command("check")
 @click.option("--quotes", "quotes_path", type=click.Path(path_type=Path), help="Quotes file (default: data/quotes.jsonl).")
 @click.option("--page", "pages", type=int, multiple=True, help="Check only this page (repeatable).")
-@click.option("--min-coverage", default=0.98, show_default=True, type=click.FloatRange(0, 1),
+@click.option("--min-coverage", default=0.98, show_default=True, type=FloatRange(0, 1),
               help="Coverage a page must reach (0 to 1).")
 @click.option("--written/--no-written", "check_written", default=True, show_default=True,
               help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "

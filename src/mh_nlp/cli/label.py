@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import StatementsCommand, UserError, _given_file, _json_out, _warn, main
+from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
@@ -483,7 +483,7 @@ Example:
                    "columns; rows above it are a title).")
 @click.option("--split", type=click.Choice(SPLITS), default="paragraph", show_default=True,
               help="Statements of text inputs: per paragraph/bullet/line, or per sentence.")
-@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+@click.option("--min-confidence", type=FloatRange(0.0, 1.0), default=None,
               help="Mark statements whose section confidence is below this as uncertain (section left empty; "
                    "chapter kept if its own confidence reaches it).")
 @click.option("--keep-nonstatements/--drop-nonstatements", default=True, show_default=True,
@@ -527,7 +527,7 @@ Example:
               help="Label on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] to start N "
                    "worker processes here (default: one per core). Partitions of --batch-size statements; the "
                    "model file is sent to the workers and checked there. Needs: pip install 'mh-nlp[cluster]'.")
-@click.option("--max-unpacked-mb", type=click.FloatRange(1, 1_000_000), default=None,
+@click.option("--max-unpacked-mb", type=FloatRange(1, 1_000_000), default=None,
               help="Largest size a .docx/.odt/.pptx/.xlsx input may unpack to (default 50, or $MH_NLP_MAX_UNPACKED_MB; "
                    "the XML parts of a .docx/.odt/.pptx together, or one stream of a PDF: a fifth of it); a larger "
                    "one (a decompression bomb?) is refused.")
@@ -667,12 +667,14 @@ def _check_note_column(name: str, fields_of: dict[Path, list[str]], dropped: lis
                             f"{', '.join(fields) or 'none'})")
 
 
-def _unused_options(inputs: list[Path], column: str | None, sheets: tuple[str, ...], header_row: int | None) -> None:
+def _unused_options(inputs: list[Path], column: str | None, sheets: tuple[str, ...], header_row: int | None,
+                    note_column: str | None = None) -> None:
     """Say when an option for tables applies to none of the inputs (``--sheet`` on a .csv), instead of ignoring it
     without a word."""
     suffixes = {p.suffix.lower() for p in inputs}
     for given, option, applies in ((sheets, "--sheet", {".xlsx"}), (header_row, "--header-row", {".csv", ".xlsx"}),
-                                   (column, "--column", {".csv", ".xlsx", ".jsonl"})):
+                                   (column, "--column", {".csv", ".xlsx", ".jsonl"}),
+                                   (note_column, "--note-column", {".csv", ".xlsx", ".jsonl"})):
         if given and not suffixes & applies:
             _warn(f"{option} applies to {'/'.join(sorted(applies))} inputs only; none is given, so it is ignored")
 
@@ -716,6 +718,9 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if output.suffix.lower() == ".jsonl":
             raise UserError(f"{output}: --delimiter and --excel-nl are for .csv outputs (a .jsonl output has no "
                             f"fields to separate)")
+        if output.suffix.lower() == ".xlsx":  # nothing to do (a script may give them for every output): said
+            _warn(f"{output}: --delimiter and --excel-nl are for .csv outputs, so they are ignored (an .xlsx has cells "
+                  "and numbers of its own, which Excel shows in its own language)")
         if output.suffix.lower() == ".csv":
             csv_options = {"delimiter": delimiter or (";" if excel_nl else ","), "decimal_comma": excel_nl}
             if excel_nl and delimiter == ",":
@@ -749,7 +754,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             summary.fail(str(path), str(exc))
     if not good:
         raise UserError("nothing to label: no readable input")
-    _unused_options(good, column, sheets, header_row)
+    _unused_options(good, column, sheets, header_row, note_column)
 
     progress = _Progress(enabled=not quiet and _stderr_is_tty(), batch_size=batch_size)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _warn, main
+from .base import FloatRange, UserError, _warn, main
 
 
 @main.command()
@@ -30,7 +30,7 @@ from .base import UserError, _warn, main
                    "on the network). By default only the bound address and localhost are answered, so a web page "
                    "whose name resolves to this machine (DNS rebinding) gets nothing. A DNS name or IP address (IPv6 "
                    "in brackets) with an optional port. Repeatable.")
-@click.option("--max-unpacked-mb", default=50, show_default=True, type=click.FloatRange(1, 100_000),
+@click.option("--max-unpacked-mb", default=50, show_default=True, type=FloatRange(1, 100_000),
               help="Largest size a .docx/.odt/.pptx/.xlsx upload may unpack to (the XML parts of a .docx/.odt/.pptx "
                    "together: a fifth of it; a decompression bomb gets HTTP 413).")
 @click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),

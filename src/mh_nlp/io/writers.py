@@ -489,6 +489,8 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
     path = Path(path)
     if path.name.lower() in suffixes:  # "-o .csv": a hidden file without an extension, to Python
         raise OutputError(f"{path}: name the file before its extension (labels{path.name})")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; name the output file (e.g. {path / 'labels.xlsx'})")
     if path.suffix.lower() not in suffixes:
         raise OutputError(f"{path}: unsupported output type {path.suffix or '(no extension)'!r} "
                           f"(use {', '.join(suffixes)})")

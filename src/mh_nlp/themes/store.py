@@ -179,6 +179,8 @@ def check_model(path: Path) -> dict:
     path = Path(path)
     _refuse_pickle(path)
     if not path.exists():
+        if path.resolve() not in (default_model_path().resolve(), fast_model_path().resolve()):  # a typo, most likely
+            raise ModelError(f"{path}: no such model file")
         raise ModelError(f"{path}: no trained model (run `mh-nlp train`)")
     if path.is_dir():
         raise ModelError(f"{path}: is a directory, not a model file")
