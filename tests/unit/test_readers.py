@@ -646,3 +646,19 @@ def test_a_named_pipe_is_refused_as_not_a_regular_file(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ReadError, match=r"not a regular file \(a named pipe, socket or device\)"):
         list(read_statements(fifo))
+
+
+@pytest.mark.parametrize("name, content, says", [
+    ("verslag.docx", b"Gewoon een notitie.\n", "it is plain text: rename it .txt"),
+    ("verslag.docx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "it is a PDF: rename it .pdf"),
+    ("lijst.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "it is an old Office file"),
+    ("lijst.xlsx", b"PK\x03\x04 geen werkmap", "a zip package, but no valid .xlsx"),
+    ("kapot.pdf", b"%PDF-1.4\nniets meer", "damaged: it starts as one"),
+])
+def test_a_file_that_is_not_what_its_name_says_is_named_in_words(tmp_path, name, content, says):
+    """QA 40: the reason was a Python exception's name ("PackageNotFoundError", "BadZipFile")."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ReadError, match=f"not a valid {path.suffix} file") as info:
+        list(read_statements(path, warn=lambda w: None))
+    assert says in str(info.value) and "Error" not in str(info.value).replace("ReadError", "")

@@ -168,6 +168,34 @@ def is_labels_output(path: Path) -> bool:
     return LABELS_OUTPUT_COLUMNS <= {f.lower() for f in extra_fields(path)}
 
 
+_SIGNATURES = ((b"%PDF", ".pdf", "a PDF: rename it .pdf"),
+               (b"\xd0\xcf\x11\xe0", "", "an old Office file (.doc, .xls, .ppt): save it as .docx, .xlsx or .pptx"),
+               (b"{\\rtf", "", "an RTF file: save it as .docx"))
+
+
+def what_it_is(path: Path, suffix: str) -> str:
+    """Why a file named ``suffix`` could not be read as one, in words: what its first bytes say it is (a PDF, an
+    old Office file, plain text, another zip package) or that it is damaged."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return "it cannot be read"
+    for magic, its_suffix, what in _SIGNATURES:
+        if head.startswith(magic):
+            return f"it is {what}" if its_suffix != suffix else "damaged: it starts as one, and then is not"
+    if head.startswith(b"PK\x03\x04") and suffix != ".pdf":
+        return f"a zip package, but no valid {suffix}: damaged, or another kind of package"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            return "it is plain text: rename it .txt"
+        except UnicodeDecodeError as exc:
+            if exc.start > len(head) - 4:  # a character cut at the end of what was read
+                return "it is plain text: rename it .txt"
+    return "damaged, or a file of another kind"
+
+
 def check_input(path: Path) -> None:
     """Raise :class:`ReadError` when ``path`` is missing, a directory, empty or of an unsupported type."""
     try:
@@ -859,7 +887,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReadError(f"not a valid .docx file ({exc.__class__.__name__})") from None
+        raise ReadError(f"not a valid .docx file ({what_it_is(path, '.docx')})") from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     layout = _Layout()
@@ -947,7 +975,7 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
             content = zf.read("content.xml")
         root = ET.fromstring(content)
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-        raise ReadError(f"not a valid .odt file ({exc.__class__.__name__})") from None
+        raise ReadError(f"not a valid .odt file ({what_it_is(path, '.odt')})") from None
     except ET.ParseError:
         raise ReadError("cannot read .odt file (its content.xml is damaged)") from None
     body = root.find(f"{_ODF_OFFICE}body/{_ODF_OFFICE}text")
@@ -1040,7 +1068,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
             parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
             notes = [zf.read(n) for n in zf.namelist() if _NOTES_PART.fullmatch(n)]
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-        raise ReadError(f"not a valid .pptx file ({exc.__class__.__name__})") from None
+        raise ReadError(f"not a valid .pptx file ({what_it_is(path, '.pptx')})") from None
     if not parts:
         raise ReadError("not a PowerPoint deck (.pptx holds no slides)")
     layout = _Layout()
@@ -1133,7 +1161,7 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
         except ReadError:
             raise
         except Exception as exc:  # noqa: BLE001 - pypdf's errors of a damaged or hostile file
-            raise ReadError(f"not a valid .pdf file ({exc.__class__.__name__})") from None
+            raise ReadError(f"not a valid .pdf file ({what_it_is(path, '.pdf')})") from None
         pages: list[tuple[int, list[str]]] = []
         bad: dict[int, str] = {}
         mb = safezip.LIMITS.max_unpacked_mb * PDF_STREAM_SHARE  # what one stream (a page's text) may unpack to
@@ -1596,7 +1624,7 @@ def _xlsx_open(path: Path):
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
         if any(isinstance(e, DefusedXmlException) for e in exception_chain(exc)):  # openpyxl wraps the refusal
             raise ReadError(_XML_REFUSED) from None
-        raise ReadError(f"not a valid .xlsx file ({exc.__class__.__name__})") from None
+        raise ReadError(f"not a valid .xlsx file ({what_it_is(path, '.xlsx')})") from None
     for ws in wb.worksheets:
         if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
             ws.reset_dimensions()  # (a 1.5 KB workbook can declare 16,384 columns and a million rows)
