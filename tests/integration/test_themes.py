@@ -66,7 +66,7 @@ def test_component_needs_the_mh_nlp_pipeline():
 def test_component_refuses_a_missing_model(tmp_path):
     nlp = build_pipeline()
     nlp.add_pipe(THEMES_NAME, config={"model": str(tmp_path / "none.npz")})
-    with pytest.raises(RuntimeError, match="no trained model"):
+    with pytest.raises(RuntimeError, match="none.npz: no such model file"):
         nlp("iets")
 
 
