@@ -166,7 +166,8 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
     import dask
 
     address = address.strip()
-    if address == "local" or address.startswith("local:"):
+    if address.lower() == "local" or address.lower().startswith("local:"):  # LOCAL too: no host is named local
+        address = address.lower()
         n = None
         if address.startswith("local:"):
             try:
