@@ -105,7 +105,7 @@ def test_bad_pages_and_folds_are_one_line_errors():
     assert res.exit_code == 1 and "--folds 25: at most 24" in res.output, res.output
     assert CliRunner().invoke(main, ["corpus", "check", "--min-coverage", "1.5"]).exit_code == 2
     res = CliRunner().invoke(main, ["corpus", "check", "--min-coverage", "nan"])
-    assert res.exit_code == 1 and "--min-coverage must be a number from 0 to 1" in res.output
+    assert res.exit_code == 2 and "'nan' is not a number" in res.output  # a usage error, as for 1.5
 
 
 def test_train_says_before_training_when_the_model_cannot_be_written(tmp_path):

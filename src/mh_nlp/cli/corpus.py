@@ -59,8 +59,6 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
     from ..corpus.records import consistency_errors
     from ..corpus.trace import check_corpus
 
-    if min_coverage != min_coverage:  # nan passes a range check
-        raise UserError("--min-coverage must be a number from 0 to 1")
     quotes, tax = _load(quotes_path)
     every_quote = quotes  # the written statements are compared with every quote, whatever --page says
     if pages:
