@@ -280,3 +280,15 @@ def test_a_renamed_part_with_entity_declarations_is_refused_when_it_is_parsed(tm
             m.setattr(readers, "check_zip", lambda *a, **k: None)
             with pytest.raises(ReadError, match="an XML part with a document type or entity declarations"):
                 list(read_statements(bad))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-5", "0", "vijftig"])
+def test_an_environment_limit_that_is_no_size_is_refused_not_used(monkeypatch, value):
+    """QA 40: MH_NLP_MAX_UNPACKED_MB=nan (or inf) passed every comparison and switched the bomb limit off."""
+    from mh_nlp.io import safezip
+
+    monkeypatch.setenv("MH_NLP_MAX_UNPACKED_MB", value)
+    assert "is not a size in MB" in safezip.env_problem()
+    assert safezip._default_limits().max_unpacked_mb == 50.0  # the safe default, never the value
+    monkeypatch.setenv("MH_NLP_MAX_UNPACKED_MB", "30")
+    assert safezip.env_problem() is None and safezip._default_limits().max_unpacked_mb == 30.0

@@ -34,12 +34,29 @@ class Limits:
     max_entries: int = 5_000
 
 
-def _default_limits() -> Limits:
-    env = os.environ.get("MH_NLP_MAX_UNPACKED_MB", "")
+ENV_RANGE = (1.0, 1_000_000.0)  # what MH_NLP_MAX_UNPACKED_MB may say, as --max-unpacked-mb
+
+
+def env_problem() -> str | None:
+    """Why ``$MH_NLP_MAX_UNPACKED_MB`` is not a size the limit can take (None when it is unset or fine): a command
+    says so instead of using it (nan or inf would switch the limit off)."""
+    env = os.environ.get("MH_NLP_MAX_UNPACKED_MB", "").strip()
+    if not env:
+        return None
     try:
-        return Limits(max_unpacked_mb=float(env)) if env else Limits()
+        value = float(env)
     except ValueError:
-        return Limits()
+        value = float("nan")
+    if not ENV_RANGE[0] <= value <= ENV_RANGE[1]:  # also nan
+        return (f"MH_NLP_MAX_UNPACKED_MB={env!r} is not a size in MB from {ENV_RANGE[0]:g} to {ENV_RANGE[1]:,.0f}; "
+                "unset it or give a number")
+    return None
+
+
+def _default_limits() -> Limits:
+    """The limits of this process: $MH_NLP_MAX_UNPACKED_MB when it is a size (:func:`env_problem`), else 50 MB."""
+    env = os.environ.get("MH_NLP_MAX_UNPACKED_MB", "").strip()
+    return Limits(max_unpacked_mb=float(env)) if env and env_problem() is None else Limits()
 
 
 LIMITS = _default_limits()
