@@ -841,3 +841,24 @@ def test_an_output_folder_and_a_mistyped_model_say_what_is_wrong(note, tmp_path)
     r = run("label", note, "-o", tmp_path / "x.csv", "--model", tmp_path / "typo.npz")
     assert r.exit_code == 1 and error_lines(r) == [f"mh-nlp: error: {tmp_path / 'typo.npz'}: no such model file"]
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_interrupt_while_the_output_is_put_in_place_does_not_deny_it(clf, note, tmp_path, monkeypatch):
+    """QA 40 re-test: a Ctrl-C or SIGTERM in the milliseconds while the output was put in place said "no output
+    written" (exit 130/143) over an output that had been written. From the commit on, they are ignored."""
+    from mh_nlp.io import writers
+
+    real = writers.RowWriter.commit
+
+    def commit_interrupted(self):
+        real(self)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C just after the output is in place
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(writers.RowWriter, "commit", commit_interrupted)
+    out = tmp_path / "out.csv"
+    out.write_text("OUD\n", encoding="utf-8")
+    r = run("label", note, "-o", out, "--force")
+    assert r.exit_code == 0 and "no output written" not in r.stderr, r.stderr
+    assert len(read_csv(out)) == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back when the command ends

@@ -555,7 +555,10 @@ def label(**options: Any) -> None:
         raise UserError(safezip.env_problem())
     try:
         with _signals_as_interrupt(), safezip.limits(max_unpacked_mb=options.pop("max_unpacked_mb")):
-            _label(**options)
+            try:
+                _label(**options)
+            finally:
+                _restore_signals()
     except _Terminated as exc:  # before the output was opened: nothing to clean up
         _error(f"terminated ({signal.Signals(exc.signum).name}); no output written")
         sys.exit(128 + exc.signum)
@@ -619,6 +622,27 @@ def _check_signals() -> None:
     worker is forked) cannot stop the run itself, so the run asks here, before each row and before it commits."""
     if _RECEIVED:
         raise _Terminated(_RECEIVED[-1])
+
+
+_IGNORED: dict[int, Any] = {}  # the handlers _ignore_signals replaced, for _restore_signals
+
+
+def _ignore_signals() -> None:
+    """Once the output is being put in place: Ctrl-C, SIGTERM and SIGHUP are ignored until the command ends, so that
+    an interrupt never reports "no output written" over an output that was written (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signum not in _IGNORED:
+            _IGNORED[signum] = signal.signal(signum, signal.SIG_IGN)
+
+
+def _restore_signals() -> None:
+    """Undo :func:`_ignore_signals` (before :func:`_signals_as_interrupt` restores its own)."""
+    for signum, handler in _IGNORED.items():
+        signal.signal(signum, handler)
+    _IGNORED.clear()
 
 
 @contextlib.contextmanager
@@ -830,6 +854,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                 staged = StagedSummary(summary_path, overview, overwrite=force)
             except OSError as exc:
                 raise OSError(exc.errno, exc.strerror, str(summary_path)) from None
+        _ignore_signals()  # from here the output is (being) put in place: an interrupt must not say it was not
         try:
             writer.commit()
         except BaseException:
