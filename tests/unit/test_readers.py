@@ -654,6 +654,10 @@ def test_a_named_pipe_is_refused_as_not_a_regular_file(tmp_path):
     ("lijst.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "it is an old Office file"),
     ("lijst.xlsx", b"PK\x03\x04 geen werkmap", "a zip package, but no valid .xlsx"),
     ("kapot.pdf", b"%PDF-1.4\nniets meer", "damaged: it starts as one"),
+    # QA 40 re-test: "rename it .txt" for these made a table or a web page one statement
+    ("lijst.xlsx", b"sessie;spreker;tekst\n1;A;Meer opvang nodig.\n", "it is a table (CSV): rename it .csv"),
+    ("lijst.xlsx", b'{"tekst": "Meer opvang nodig."}\n', "it is JSON lines: rename it .jsonl"),
+    ("verslag.docx", b"<!DOCTYPE html><html><head><title>Aanmelden</title></head></html>", "it is a web page (HTML)"),
 ])
 def test_a_file_that_is_not_what_its_name_says_is_named_in_words(tmp_path, name, content, says):
     """QA 40: the reason was a Python exception's name ("PackageNotFoundError", "BadZipFile")."""

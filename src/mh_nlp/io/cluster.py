@@ -210,10 +210,14 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
         _check_speaks_dask(address, timeout)
     try:
         return distributed.Client(address, timeout=f"{timeout}s")
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever answers there, or Dask's settings: one line, not "internal"
         detail = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         if "Timed out" in detail or isinstance(exc, TimeoutError):
             detail = f"not reachable within {timeout:g} s"
+        elif "identity() got an unexpected keyword" in detail:  # it speaks Dask, but is no scheduler
+            detail = "a Dask worker or nanny answers there, not the scheduler (its port is 8786 by default)"
+        elif address.startswith("tls://"):
+            detail = f"tls:// needs Dask's TLS settings (certificates) in its configuration: {detail}"
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({detail})") from None
 
 

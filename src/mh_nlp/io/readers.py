@@ -184,16 +184,40 @@ def what_it_is(path: Path, suffix: str) -> str:
     for magic, its_suffix, what in _SIGNATURES:
         if head.startswith(magic):
             return f"it is {what}" if its_suffix != suffix else "damaged: it starts as one, and then is not"
-    if head.startswith(b"PK\x03\x04") and suffix != ".pdf":
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = set()
+        for part, kind, its_suffix in (("word/document.xml", "a Word document", ".docx"),
+                                       ("xl/workbook.xml", "an Excel workbook", ".xlsx"),
+                                       ("ppt/presentation.xml", "a PowerPoint deck", ".pptx")):
+            if part in names and its_suffix != suffix:
+                return f"it is {kind}: rename it {its_suffix}"
         return f"a zip package, but no valid {suffix}: damaged, or another kind of package"
     if b"\x00" not in head:
         try:
-            head.decode("utf-8")
-            return "it is plain text: rename it .txt"
+            text = head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:  # a character cut at the end of what was read
-                return "it is plain text: rename it .txt"
+            text = head[:exc.start].decode("utf-8") if exc.start > len(head) - 4 else None  # a character cut off
+        if text is not None:
+            return "it is " + _text_kind(text)
     return "damaged, or a file of another kind"
+
+
+def _text_kind(text: str) -> str:
+    """What a text file is, for the advice of :func:`what_it_is`: a web page, JSON lines, a table, or plain text."""
+    start = text.lstrip("\ufeff \r\n\t").lower()
+    if start.startswith(("<!doctype html", "<html")) or "<html" in start[:500]:
+        return "a web page (HTML): a download that did not work (a login page?); save the document itself"
+    if start.startswith("{"):
+        return "JSON lines: rename it .jsonl"
+    lines = [ln for ln in text.splitlines()[:5] if ln.strip()]
+    for d in _DELIMITERS:
+        if len(lines) >= 2 and lines[0].count(d) >= 1 and all(ln.count(d) == lines[0].count(d) for ln in lines[1:2]):
+            return "a table (CSV): rename it .csv"
+    return "plain text: rename it .txt"
 
 
 def check_input(path: Path) -> None:
