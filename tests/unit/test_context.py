@@ -209,3 +209,8 @@ def test_a_note_of_the_note_column_does_not_run_on_into_the_next_sheet():
     items = [Statement("w.xlsx", i + 2, f"tekst {i}", {"sheet": sheet, "vraag": v}) for i, (sheet, v) in enumerate(rows)]
     assert [[st.position for st in note] for note in split_notes(items, "vraag")] == [[2], [3, 4], [5], [6]]
     assert [len(note) for note in split_notes(items)] == [5]  # without the column: the file is one note
+    # QA 40 re-test: a workbook with a column of its own named `sheet` (the sheet's name is then not added); the
+    # next sheet's rows start again from the top
+    own = [Statement("w.xlsx", r, f"tekst {r}", {"sheet": "ronde", "vraag": v})
+           for r, v in ((2, "1"), (3, "2"), (4, "2"), (2, "2"), (3, "3"))]
+    assert [[st.position for st in note] for note in split_notes(own, "vraag")] == [[2], [3, 4], [2], [3]]

@@ -436,3 +436,24 @@ def test_the_header_naming_the_text_column_decides_the_delimiter(tmp_path, conte
     path.write_text(content, encoding="utf-8")
     got = [r.text for r in read_statements(path, warn=lambda w: None)]
     assert [" ".join(t.split()) for t in got] == [" ".join(t.split()) for t in expected]
+
+
+def test_a_workbook_with_its_own_sheet_column_keeps_it_and_the_sheet_names(tmp_path):
+    """QA 40 re-test: with a column of its own named `sheet`, the sheets' names were not added (and notes read in
+    order ran on across sheets); they now come under `sheet (2)`, and the workbook's own column stays as it is."""
+    import openpyxl
+
+    from mh_nlp.io.readers import read_statements
+
+    wb = openpyxl.Workbook()
+    a = wb.active
+    a.title = "Utrecht"
+    b = wb.create_sheet("Zwolle")
+    for ws, text in ((a, "Meer opvang."), (b, "Minder regels.")):
+        ws.append(["sheet", "vraag", "tekst"])
+        ws.append(["ronde", "2", text])
+    path = tmp_path / "w.xlsx"
+    wb.save(path)
+    assert extra_fields(path) == ["sheet (2)", "sheet", "vraag"]
+    assert [st.extra for st in read_statements(path, warn=lambda w: None)] == [
+        {"sheet (2)": "Utrecht", "sheet": "ronde", "vraag": "2"}, {"sheet (2)": "Zwolle", "sheet": "ronde", "vraag": "2"}]

@@ -107,13 +107,20 @@ def _note_of(st: Statement, note_column: str | None) -> tuple[str, str | None, s
     return st.source, extra.get("sheet"), extra.get(note_column)
 
 
+def _starts_again(before: Statement, st: Statement) -> bool:
+    """Whether ``st`` starts a table again after ``before`` (row numbers go down: the next sheet of a workbook, also
+    when the workbook has a column of its own named ``sheet``, which then stands where the sheet's name would)."""
+    return isinstance(before.position, int) and isinstance(st.position, int) and st.position <= before.position
+
+
 def split_notes(items: Iterable[Statement], note_column: str | None = None) -> Iterator[list[Statement]]:
     """The notes of a stream of statements read in order, one list each: consecutive statements of the same
     ``source`` (a file is one note) and, with ``note_column``, the same value in that column (a table of several
     sessions)."""
     batch: list[Statement] = []
     for st in items:
-        if batch and _note_of(st, note_column) != _note_of(batch[-1], note_column):
+        if batch and (_note_of(st, note_column) != _note_of(batch[-1], note_column)
+                      or note_column and _starts_again(batch[-1], st)):
             yield batch
             batch = []
         batch.append(st)

@@ -1700,6 +1700,16 @@ def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_r
     return out
 
 
+def _sheet_key(layouts: list) -> str:
+    """The column that carries a row's sheet name when several sheets are read: ``sheet``, or ``sheet (2)``, … when
+    a sheet has a column of that name itself (its values are kept, and the sheet's name is not lost)."""
+    taken = {h for *_rest, header, col in layouts for i, h in enumerate(header) if i != col}
+    key, n = "sheet", 2
+    while key in taken:
+        key, n = f"sheet ({n})", n + 1
+    return key
+
+
 def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str] | None = None,
                header_row: int | None = None) -> Iterator[tuple[int, str, dict[str, str]]]:
     from openpyxl.cell.cell import ERROR_CODES
@@ -1708,6 +1718,7 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
     try:
         layouts = _xlsx_layouts(wb, sheets, column, header_row, warn)
         several = len(layouts) > 1  # then each row carries its sheet's name
+        sheet_key = _sheet_key(layouts)
         for ws, merges, formulas, number, header, col in layouts:
             where = f"sheet {ws.title!r}: "
             state: dict[str, int | None] = {"col": None}
@@ -1734,8 +1745,8 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
                     if lost:
                         empty_cells.append(r)
                     for _position, text, extra in _rows(header, col, [(r, values[:len(header)])]):
-                        if several and "sheet" not in extra:
-                            extra = {"sheet": ws.title, **extra}
+                        if several:
+                            extra = {sheet_key: ws.title, **extra}
                         yield r, text, extra
             except ReadError:
                 raise
@@ -1767,7 +1778,7 @@ def xlsx_columns(path: str | Path, sheets: Sequence[str] | None = None, column: 
         return []
     try:
         layouts = _xlsx_layouts(wb, sheets, column, header_row, _ignore)
-        names: dict[str, None] = {"sheet": None} if len(layouts) > 1 else {}
+        names: dict[str, None] = {_sheet_key(layouts): None} if len(layouts) > 1 else {}
         for _ws, _m, _f, _n, header, col in layouts:
             names.update((h, None) for i, h in enumerate(header) if i != col)
         return list(names)
