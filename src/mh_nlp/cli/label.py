@@ -875,6 +875,10 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if writer is not None:
             writer.abort()
         _close_client(client)
+        if client is not None:
+            from ..io.cluster import abandon
+
+            abandon(client)
         if isinstance(exc, _Terminated):
             _error(f"terminated ({signal.Signals(exc.signum).name}); no output written")
             sys.exit(128 + exc.signum)

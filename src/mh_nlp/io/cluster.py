@@ -304,6 +304,15 @@ def _check_speaks_dask(address: str, timeout: float) -> None:
                    "port? (a scheduler's is 8786 by default)")
 
 
+def abandon(client) -> None:
+    """After an interrupt: a local cluster whose close was cut short is not waited for when the process exits
+    (Dask's exit hook waited 10 s for it, and a second Ctrl-C there ended in a traceback). Its worker processes
+    watch this one and end with it."""
+    cluster = getattr(client, "cluster", None)
+    if cluster is not None and hasattr(cluster, "shutdown_on_close"):
+        cluster.shutdown_on_close = False
+
+
 def close(client) -> None:
     """Close a client from :func:`connect` (and the local cluster it started)."""
     cluster = getattr(client, "cluster", None)
