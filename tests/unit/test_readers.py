@@ -666,3 +666,33 @@ def test_a_file_that_is_not_what_its_name_says_is_named_in_words(tmp_path, name,
     with pytest.raises(ReadError, match=f"not a valid {path.suffix} file") as info:
         list(read_statements(path, warn=lambda w: None))
     assert says in str(info.value) and "Error" not in str(info.value).replace("ReadError", "")
+
+
+@pytest.mark.parametrize("content, says", [
+    ("sessie;spreker;tekst\n1;A;Meer opvang nodig.\n2;B;Minder regels.\n", "a table (CSV): rename it .csv"),
+    ('datum,bron,tekst\n2025-02-03,NLA,"Meer controles, minder regels."\n2025-02-04,AVIM,"Betere opvang."\n',
+     "a table (CSV): rename it .csv"),
+    ('{"tekst": "Meer opvang nodig."}\n{"tekst": "Minder regels."}\n', "JSON lines: rename it .jsonl"),
+    ("<!DOCTYPE html><html><head><title>Aanmelden</title></head></html>\n", "a web page (HTML)"),
+])
+def test_a_text_note_that_is_a_table_or_a_web_page_is_read_with_a_warning(tmp_path, content, says):
+    """QA 40 re-test: a CSV, JSON lines or a login page saved as .txt was labelled without a word, a table as one
+    statement."""
+    path = tmp_path / "notities.txt"
+    path.write_text(content, encoding="utf-8")
+    warnings: list[str] = []
+    assert list(read_statements(path, warn=warnings.append))
+    assert warnings == [f"read as notes, but it looks like {says}"] or (
+        len(warnings) == 1 and warnings[0].startswith(f"read as notes, but it looks like {says}"))
+
+
+def test_notes_with_commas_and_a_markdown_table_are_no_table(tmp_path):
+    prose = tmp_path / "notities.txt"
+    prose.write_text("Er is te weinig opvang, zeker in Utrecht.\nDe politie doet veel, maar niet genoeg.\n"
+                     "Meer voorlichting, meer handhaving.\n", encoding="utf-8")
+    md = tmp_path / "notities.md"
+    md.write_text("# Notities\n\n| Spreker | Uitspraak |\n|---|---|\n| A | Meer opvang. |\n| B | Minder regels. |\n",
+                  encoding="utf-8")
+    for path in (prose, md):
+        warnings: list[str] = []
+        assert list(read_statements(path, warn=warnings.append)) and warnings == []

@@ -207,16 +207,24 @@ def what_it_is(path: Path, suffix: str) -> str:
 
 
 def _text_kind(text: str) -> str:
-    """What a text file is, for the advice of :func:`what_it_is`: a web page, JSON lines, a table, or plain text."""
+    """What a text file is, for the advice of :func:`what_it_is`: a web page, JSON lines, a table, or plain text.
+    A table: its first lines (two or more) split, as CSV with quoted cells, into the same number of cells (two or
+    more) by one delimiter, and its first line is short cells (a header), not prose."""
     start = text.lstrip("\ufeff \r\n\t").lower()
     if start.startswith(("<!doctype html", "<html")) or "<html" in start[:500]:
         return "a web page (HTML): a download that did not work (a login page?); save the document itself"
-    if start.startswith("{"):
+    lines = [ln for ln in text.lstrip("\ufeff").splitlines()[:6] if ln.strip()]
+    if lines and all(ln.lstrip().startswith("{") and ln.rstrip().endswith("}") for ln in lines[:3]):
         return "JSON lines: rename it .jsonl"
-    lines = [ln for ln in text.splitlines()[:5] if ln.strip()]
-    for d in _DELIMITERS:
-        if len(lines) >= 2 and lines[0].count(d) >= 1 and all(ln.count(d) == lines[0].count(d) for ln in lines[1:2]):
-            return "a table (CSV): rename it .csv"
+    if len(lines) >= 2:
+        for d in _DELIMITERS:
+            try:
+                rows = list(csv.reader(lines[:-1] if len(lines) > 3 else lines, delimiter=d))  # the last may be cut
+            except csv.Error:
+                continue
+            widths = {len(r) for r in rows}
+            if len(widths) == 1 and widths.pop() >= 2 and all(len(c.split()) <= 4 for c in rows[0]):
+                return "a table (CSV): rename it .csv"
     return "plain text: rename it .txt"
 
 
@@ -709,6 +717,11 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
 def _read_text(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, str, dict[str, str]]]:
     markdown = path.suffix.lower() in {".md", ".markdown"}
     with _open_text(path, warn) as fh:
+        head = fh.read(8192)
+        kind = _text_kind(head)
+        if not kind.startswith("plain text") and not (markdown and "table" in kind):  # (Markdown has tables)
+            warn(f"read as notes, but it looks like {kind}")
+        fh.seek(0)
         yield from text_blocks((ln.rstrip("\r\n") for ln in fh), markdown=markdown, max_chars=max_chars)
 
 
