@@ -696,3 +696,11 @@ def test_notes_with_commas_and_a_markdown_table_are_no_table(tmp_path):
     for path in (prose, md):
         warnings: list[str] = []
         assert list(read_statements(path, warn=warnings.append)) and warnings == []
+
+
+def test_a_word_document_named_txt_says_what_it_is(tmp_path):
+    """QA 40 re-test: a .docx saved as .txt was only "binary file, not text"."""
+    path = tmp_path / "verslag.txt"
+    path.write_bytes((EXAMPLES / "verslag.docx").read_bytes())
+    with pytest.raises(ReadError, match=r"binary file, not text \(it is a Word document: rename it \.docx\)"):
+        list(read_statements(path))

@@ -304,7 +304,8 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
                 if wide:
                     return wide
                 if b"\x00" in chunk[:8192]:
-                    raise ReadError("binary file, not text")
+                    what = what_it_is(path, path.suffix.lower())  # a Word document named .txt: say so
+                    raise ReadError("binary file, not text" + (f" ({what})" if what.startswith("it is") else ""))
             if b"\x00" in chunk:  # further in: text that holds binary data is refused, not read with it dropped
                 where = at + chunk.index(b"\x00")
                 raise ReadError(f"binary data (a NUL byte) at byte {where:,}, not text")
