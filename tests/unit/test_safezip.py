@@ -292,3 +292,15 @@ def test_an_environment_limit_that_is_no_size_is_refused_not_used(monkeypatch, v
     assert safezip._default_limits().max_unpacked_mb == 50.0  # the safe default, never the value
     monkeypatch.setenv("MH_NLP_MAX_UNPACKED_MB", "30")
     assert safezip.env_problem() is None and safezip._default_limits().max_unpacked_mb == 30.0
+
+
+def test_train_says_when_the_environment_limit_is_no_size(monkeypatch, tmp_path):
+    """QA 40 re-test: `train --add` took MH_NLP_MAX_UNPACKED_MB=nan as 50 without a word, where label refuses it."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    monkeypatch.setenv("MH_NLP_MAX_UNPACKED_MB", "nan")
+    r = CliRunner().invoke(main, ["train", "--add", str(tmp_path / "none.csv"), "--model", str(tmp_path / "m.npz")])
+    assert r.exit_code == 1 and "the default limit of 50 MB holds" in r.stderr and "no such file" in r.stderr
+    assert not (tmp_path / "m.npz").exists()

@@ -58,6 +58,10 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
     additions = []
     if add_file is not None:
         try:
+            from ..io import safezip
+
+            if safezip.env_problem():  # the limit stays at its default: said, as label refuses it
+                _warn(f"{safezip.env_problem()}; the default limit of {safezip.Limits().max_unpacked_mb:g} MB holds")
             additions = read_additions(add_file, warn=_warn)
         except AdditionsError as exc:
             raise UserError(f"{exc} (nothing written)") from None
