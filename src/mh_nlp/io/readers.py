@@ -1317,14 +1317,17 @@ def _header_names(row: Iterable) -> list[str]:
         if seen[name] == 1:
             out.append(name)
             continue
-        n = seen[name]
-        while f"{name} ({n})" in given:
-            n += 1
-        candidate = f"{name} ({n})"
+        candidate = _numbered(name, given, seen[name])
         given.add(candidate)
-        seen[name] = n
         out.append(candidate)
     return out
+
+
+def _numbered(name: str, taken: set[str], n: int = 2) -> str:
+    """``name (n)`` with the first number from ``n`` on that is not ``taken``."""
+    while f"{name} ({n})" in taken:
+        n += 1
+    return f"{name} ({n})"
 
 
 def _cell(value) -> str:
@@ -1718,10 +1721,7 @@ def _sheet_key(layouts: list) -> str:
     """The column that carries a row's sheet name when several sheets are read: ``sheet``, or ``sheet (2)``, … when
     a sheet has a column of that name itself (its values are kept, and the sheet's name is not lost)."""
     taken = {h for *_rest, header, col in layouts for i, h in enumerate(header) if i != col}
-    key, n = "sheet", 2
-    while key in taken:
-        key, n = f"sheet ({n})", n + 1
-    return key
+    return "sheet" if "sheet" not in taken else _numbered("sheet", taken)
 
 
 def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str] | None = None,
