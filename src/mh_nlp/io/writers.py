@@ -497,8 +497,6 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{path}: directory {parent} does not exist")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory")
     for item in inputs:
         if same_file(Path(item), path):
             raise OutputError(f"{path}: is also an input; refusing to write the output over it")
