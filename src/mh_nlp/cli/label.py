@@ -551,8 +551,8 @@ def label(**options: Any) -> None:
         lock = None
     from ..io import safezip
 
-    if options["max_unpacked_mb"] is None and safezip.env_problem():  # nan or inf would switch the limit off
-        raise UserError(safezip.env_problem())
+    if options["max_unpacked_mb"] is None and (problem := safezip.env_problem()):  # nan, inf: the limit off
+        raise UserError(problem)
     try:
         with _signals_as_interrupt(), safezip.limits(max_unpacked_mb=options.pop("max_unpacked_mb")):
             try:

@@ -60,8 +60,8 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         try:
             from ..io import safezip
 
-            if safezip.env_problem():  # the limit stays at its default: said, as label refuses it
-                _warn(f"{safezip.env_problem()}; the default limit of {safezip.Limits().max_unpacked_mb:g} MB holds")
+            if problem := safezip.env_problem():  # the limit stays at its default: said, as label refuses it
+                _warn(f"{problem}; the default limit of {safezip.Limits().max_unpacked_mb:g} MB holds")
             additions = read_additions(add_file, warn=_warn)
         except AdditionsError as exc:
             raise UserError(f"{exc} (nothing written)") from None
