@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from .exceptions import DataNotFound  # noqa: F401 - defined with every mh-nlp error
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,10 +19,6 @@ def shown(path: str | os.PathLike) -> str:
         return text
     except UnicodeEncodeError:
         return os.fsencode(text).decode("cp1252", errors="replace")
-
-
-class DataNotFound(FileNotFoundError):
-    """A data file the package needs is missing."""
 
 
 def data_dir() -> Path:

@@ -14,13 +14,10 @@ from typing import Iterable, Sequence
 from .jsonl import Unique, json_rows, normal_form
 from .records import CorpusError, Taxonomy
 from ..paths import data_dir
+from ..exceptions import OutsideSetError  # noqa: F401 - defined with every mh-nlp error
 
 SETS = ("development", "external")
 TEXT_FIELDS = ("id", "text", "section", "source")
-
-
-class OutsideSetError(CorpusError):
-    """A row of an outside set that cannot be used (the message names the file and row)."""
 
 
 def outside_path(which: str) -> Path:

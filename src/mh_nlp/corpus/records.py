@@ -10,16 +10,13 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from ..paths import data_file
+from ..exceptions import CorpusError  # noqa: F401 - defined with every mh-nlp error
 
 Column = Literal["left", "right"]
 TitleSource = Literal["toc", "heading", "inferred"]
 
 RAW_FILE = "001_e183801bd38c0e25.txt"
 QUOTE_PAGES: tuple[int, ...] = tuple(p for p in range(11, 60, 2) if p != 47)  # page 47 is chapter 4's title page
-
-
-class CorpusError(ValueError):
-    """A corpus or taxonomy file is malformed."""
 
 
 @dataclass(frozen=True)

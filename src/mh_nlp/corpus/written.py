@@ -19,15 +19,12 @@ from typing import Iterable, Sequence
 from .jsonl import Unique, json_rows, normal_form  # noqa: F401 - normal_form: also from here
 from .records import Taxonomy, section_key
 from ..paths import data_dir
+from ..exceptions import WrittenSetError  # noqa: F401 - defined with every mh-nlp error
 
 MIN_PER_SECTION = 40  # written statements every titled section must have
 MIN_WORDS, MAX_WORDS = 3, 35
 FIELDS = ("id", "section", "text", "written_from", "batch")
 WRITTEN_FROM = ("taxonomy",)
-
-
-class WrittenSetError(ValueError):
-    """A written statement that cannot be used (the message names the file and row)."""
 
 
 @dataclass(frozen=True)

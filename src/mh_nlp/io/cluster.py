@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from ..themes.store import ModelError, check_model, default_model_path, metadata_path
+from ..exceptions import ClusterError  # noqa: F401 - defined with every mh-nlp error
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -53,10 +54,6 @@ INSTALL_HINT = "pip install 'mh-nlp[cluster]'"
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler before giving up (one line, no traceback)
 MAX_LOCAL_WORKERS_PER_CORE = 4  # local:N beyond this many worker processes a core is refused (each loads the model)
 AHEAD = 2  # partitions in flight per worker
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot be used: Dask missing, scheduler unreachable, a partition that keeps killing workers."""
 
 
 def _distributed():

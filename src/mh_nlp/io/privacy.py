@@ -32,6 +32,7 @@ from typing import Iterable
 
 from .kinds import load_cues, names_only
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
+from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
 PSEUDONYM = "Spreker {n}"
 _PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da",
@@ -174,10 +175,6 @@ def find_names(text: str, common=None) -> list[str]:
 
 
 FINDERS = ("rules", "deduce")
-
-
-class NameFinderError(Exception):
-    """The chosen name finder cannot be used (one line)."""
 
 
 class DeduceFinder:

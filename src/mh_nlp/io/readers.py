@@ -51,6 +51,7 @@ from mh_nlp.io.kinds import kind_of, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
+from mh_nlp.exceptions import ReadError, TooBig  # noqa: F401 - defined with every mh-nlp error
 
 MAX_CHARS = 10_000  # longest statement passed to the classifier; longer ones are split
 TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text column, in this order
@@ -77,14 +78,6 @@ SAVE_AS = {  # what to do with a file type analysts often have that is not read
 }
 
 Warn = Callable[[str], None]
-
-
-class ReadError(Exception):
-    """An input file that cannot be read (the message is one line, without the file name)."""
-
-
-class TooBig(ReadError):
-    """A file that would unpack to more than the limit (:data:`mh_nlp.io.safezip.LIMITS`): a decompression bomb."""
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-
-
-class ZipLimitError(Exception):
-    """A package over a limit (one line for the user; the readers turn it into a ReadError)."""
+from ..exceptions import ZipLimitError  # noqa: F401 - defined with every mh-nlp error
 
 
 @dataclass

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..corpus.jsonl import json_line
+from ..exceptions import OutputError  # noqa: F401 - defined with every mh-nlp error
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 SUMMARY_SUFFIXES = (".md", ".json")
@@ -85,10 +86,6 @@ def _dangerous(match: re.Match, calls: int) -> bool:
     does harm: ``=`` or ``@``, or ``+``/``-`` with a call anywhere after it (``calls``: :func:`_last_call`), whatever
     the next separator of a reading."""
     return match.string[match.end()] in "=@" or calls > match.end()
-
-
-class OutputError(Exception):
-    """An output path that cannot be used (one-line message)."""
 
 
 # the names ``train --add`` reads a section from (any case): an input's own column of that name is carried with a

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import __version__
 from ..paths import models_dir
+from ..exceptions import ModelError  # noqa: F401 - defined with every mh-nlp error
 
 MODEL_NAME = "theme-model"
 MODEL_SUFFIX = ".npz"
@@ -29,10 +30,6 @@ FORMAT = 1  # version of the array/JSON layout
 STATE_KEY = "__state_json__"
 MAX_ARRAY_BYTES = 1 << 30  # what a model's arrays may unpack to (the default model's: about 20 MB)
 MAX_MEMBERS = 1_000  # arrays in one model file
-
-
-class ModelError(RuntimeError):
-    """A model file is missing, damaged, tampered with, unsafe or incompatible."""
 
 
 def default_model_path() -> Path:
@@ -191,7 +188,7 @@ def check_model(path: Path) -> dict:
         raise ModelError(f"{path}: SHA-256 does not match {metadata_path(path).name}; the file is damaged or "
                          f"was changed, refusing to load it (run `mh-nlp train` to rebuild)")
     if meta.get("format") != FORMAT:
-        raise ModelError(f"{path}: model format {meta.get('format')} is not supported (expected {FORMAT}); "
+        raise ModelError(f"{path}: model format {meta.get('format')!r} is not supported (expected {FORMAT}); "
                          f"run `mh-nlp train`")
     if meta.get("versions", {}).get("mh_nlp") != __version__:
         raise ModelError(f"{path}: trained by mh-nlp {meta.get('versions', {}).get('mh_nlp')} (installed "

@@ -16,16 +16,13 @@ from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, 
 from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
 from .store import ModelError, check_model, default_model_path, save_model, sha256_file
 from ..paths import REPO_ROOT, data_file, shown
+from ..exceptions import AdditionsError  # noqa: F401 - defined with every mh-nlp error
 
 SEED = 0
 EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
 ENCODERS = {"examples_e5": "e5", "examples_static": "static"}  # trainable candidates and their sentence encoder
 DEFAULT_CANDIDATE = "examples_e5"
 FAST_CANDIDATE = "examples_static"
-
-
-class AdditionsError(ValueError):
-    """A file of corrections for ``train --add`` that cannot be used as it is (message names file and row)."""
 
 
 def load_evaluation() -> dict | None:
