@@ -5,14 +5,20 @@
 >>> doc = nlp("De NLA ziet meer arbeidsuitbuiting in distributiecentra.")  # doctest: +SKIP
 >>> doc._.theme.section, max(doc.cats, key=doc.cats.get), doc.ents  # doctest: +SKIP
 
-``doc.cats`` holds the probability of every section of the taxonomy (they sum to 1);
+``doc.cats`` holds the probability of every section the model knows (the 52 with a title; they sum to 1);
 ``doc._.theme`` the :class:`~mh_nlp.themes.prediction.Prediction` (chapter first, then the best section
-in it, so the two agree; top 3). The component reads the ``Doc`` made by our pipeline (normalised
-text, lemmas, entities), so it must sit after the entity ruler of :func:`mh_nlp.load_pipeline`.
-Saved with ``nlp.to_disk``, the model travels with the pipeline and is checked again on loading.
+in it, so the two agree; top 3). It is kept in the ``Doc`` as plain data (``doc._.theme_data``, the prediction's
+``to_dict()``), so a themed ``Doc`` serialises (``to_bytes``, ``DocBin``, ``nlp.pipe(n_process=2)``) like any other.
+The component reads the ``Doc`` made by our pipeline (normalised text, lemmas, entities), so it must sit after the
+lemmatizer and the entity ruler of :func:`mh_nlp.load_pipeline`; placed before them it refuses the first document.
+Saved with ``nlp.to_disk``, the model travels with the pipeline and is checked again on loading (the taxonomy,
+``data/sections.json``, is read from the installed data, as for every model). ``nlp.to_bytes`` carries only which
+model file the component uses and its SHA-256, and ``from_bytes`` refuses when that file is not there.
 """
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -24,13 +30,23 @@ from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 from spacy.util import minibatch  # noqa: E402
 
-from .store import MODEL_NAME, MODEL_SUFFIX, default_model_path, metadata_path
+from .prediction import Prediction
+from .store import MODEL_NAME, MODEL_SUFFIX, ModelError, default_model_path, metadata_path, model_metadata_or_none, sha256_file
 from ..nlp.pipeline import RULER_NAME, NormalizingTokenizer
 
 THEMES_NAME = "mh_themes"
 
+
+def _theme(doc: Doc) -> Prediction | None:
+    data = doc._.theme_data
+    return Prediction.from_dict(data) if data else None
+
+
+# The prediction is stored as plain data (msgpack can serialise it); ``doc._.theme`` rebuilds the dataclass.
+if not Doc.has_extension("theme_data"):
+    Doc.set_extension("theme_data", default=None)
 if not Doc.has_extension("theme"):
-    Doc.set_extension("theme", default=None)
+    Doc.set_extension("theme", getter=_theme)
 
 
 class ThemeCategorizer:
@@ -55,19 +71,41 @@ class ThemeCategorizer:
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """The sections the model knows. Before the model is loaded, they come from its metadata file, so that spaCy
+        reading a saved pipeline's meta does not load (or need) another model than the one in the folder."""
+        if self._classifier is None:
+            meta = model_metadata_or_none(self._model_path()) or {}
+            labels = meta.get("labels")
+            return tuple(labels) if isinstance(labels, list) and all(isinstance(x, str) for x in labels) else ()
         return tuple(self.classifier.classes_)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"{self.name}: batch_size must be a whole number of at least 1, not {batch_size!r}")
         clf = self.classifier
         for batch in minibatch(docs, size=batch_size):
-            P, predictions = clf.proba_details_from_docs(batch)
-            for doc, row, prediction in zip(batch, P, predictions):
-                doc.cats = {label: float(p) for label, p in zip(clf.classes_, row)}
-                doc._.theme = prediction
+            for doc in batch:
+                self._check_order(doc)
+            # an empty or blank document has nothing to classify: no cats, no theme
+            full = [doc for doc in batch if doc.text.strip()]
+            P, predictions = clf.proba_details_from_docs(full) if full else (None, [])
+            results = {id(doc): (row, prediction) for doc, row, prediction in zip(full, P if full else [], predictions)}
+            for doc in batch:
+                if id(doc) in results:
+                    row, prediction = results[id(doc)]
+                    doc.cats = {label: float(p) for label, p in zip(clf.classes_, row)}
+                    doc._.theme_data = prediction.to_dict()
                 yield doc
+
+    def _check_order(self, doc: Doc) -> None:
+        """Refuse a document that the lemmatizer and the entity ruler have not read yet: placed before them, the
+        component would classify without lemmas (other probabilities) and without entities."""
+        if len(doc) and not (doc.has_annotation("LEMMA") and doc.has_annotation("ENT_IOB")):
+            raise ValueError(f"{self.name}: the document has no lemmas or entities yet; put {self.name} after the "
+                             f"lemmatizer and {RULER_NAME} (nlp.add_pipe({self.name!r}, last=True))")
 
     def _model_path(self) -> Path:
         return Path(self.model) if self.model else default_model_path()
@@ -78,8 +116,9 @@ class ThemeCategorizer:
         path.mkdir(parents=True, exist_ok=True)
         self.classifier  # noqa: B018 - refuse to save a model that does not pass its checks
         src = self._model_path()
-        shutil.copyfile(src, path / f"{MODEL_NAME}{MODEL_SUFFIX}")
-        shutil.copyfile(metadata_path(src), path / f"{MODEL_NAME}.json")
+        for source, target in ((src, path / f"{MODEL_NAME}{MODEL_SUFFIX}"), (metadata_path(src), path / f"{MODEL_NAME}.json")):
+            if not (target.exists() and os.path.samefile(source, target)):  # saved again into the folder it came from
+                shutil.copyfile(source, target)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ThemeCategorizer":
         """Load the model saved by :meth:`to_disk` (checked like any model)."""
@@ -87,6 +126,29 @@ class ThemeCategorizer:
 
         self.model = str(Path(path) / f"{MODEL_NAME}{MODEL_SUFFIX}")
         self._classifier = load_classifier(self.model)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """Which model file the component uses, and its SHA-256 (the model itself travels only with ``to_disk``)."""
+        src = self._model_path()
+        self.classifier  # noqa: B018 - the same checks as to_disk
+        return json.dumps({"model": str(src.resolve()), "sha256": sha256_file(src)}).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "ThemeCategorizer":
+        """Use the model file named by :meth:`to_bytes` when it is here and unchanged; otherwise refuse."""
+        from .classifier import load_classifier
+
+        try:
+            ref = json.loads(data)
+            model, sha = str(ref["model"]), str(ref["sha256"])
+        except (ValueError, KeyError, TypeError):
+            raise ModelError(f"{self.name}: these bytes do not name a theme model") from None
+        if not Path(model).is_file() or sha256_file(Path(model)) != sha:
+            raise ModelError(f"{self.name}: the pipeline's bytes name the model {model}, which is not on this machine "
+                             f"or has changed since; the bytes do not carry the model itself: save the pipeline with "
+                             f"nlp.to_disk and load it with spacy.load")
+        self.model = model
+        self._classifier = load_classifier(model)
         return self
 
 
@@ -97,19 +159,14 @@ def make_theme_categorizer(nlp: Language, name: str, model: str | None) -> Theme
     return ThemeCategorizer(nlp, name, model)
 
 
-_WITH_THEMES: dict[str, Language] = {}
-
-
 def load_pipeline(base: str | None = None, themes: bool = False) -> Language:
-    """The configured pipeline (one cached instance per base); ``themes=True`` adds the theme classifier
-    (``mh_themes``: ``doc.cats`` and ``doc._.theme``) with the default model. ``mh_nlp.load_pipeline`` is this."""
-    from ..nlp.pipeline import build_pipeline, load_pipeline as base_pipeline, select_base
+    """A new configured pipeline, yours to change (each call builds one, about a quarter of a second);
+    ``themes=True`` adds the theme classifier (``mh_themes``: ``doc.cats`` and ``doc._.theme``) with the default
+    model. ``mh_nlp.load_pipeline`` is this. The classifier and ``find_entities`` keep a pipeline of their own, so
+    adding or removing components here does not change their results."""
+    from ..nlp.pipeline import build_pipeline, select_base
 
-    if not themes:
-        return base_pipeline(base)
-    key = base or select_base()
-    if key not in _WITH_THEMES:
-        nlp = build_pipeline(key)
+    nlp = build_pipeline(base or select_base())
+    if themes:
         nlp.add_pipe(THEMES_NAME)
-        _WITH_THEMES[key] = nlp
-    return _WITH_THEMES[key]
+    return nlp

@@ -51,6 +51,14 @@ class Prediction:
         d["similar_quotes"] = [asdict(e) for e in self.similar_quotes]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Prediction":
+        """The prediction that :meth:`to_dict` gave ``d``."""
+        d = dict(d)
+        d["top"] = tuple(Candidate(**c) for c in d.get("top", ()))
+        d["similar_quotes"] = tuple(Evidence(**e) for e in d.get("similar_quotes", ()))
+        return cls(**d)
+
 
 ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
