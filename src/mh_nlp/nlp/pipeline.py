@@ -214,8 +214,13 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            rec = json.loads(line)
-            for alias in rec["aliases"]:
+            try:
+                rec = json.loads(line)
+                aliases = rec["aliases"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{lineno}: not an entity record (a JSON object with aliases): "
+                                 f"{exc.__class__.__name__}: {exc}") from None
+            for alias in aliases:
                 if "pattern" in alias:
                     pattern: Any = alias["pattern"]
                     suffix = "#pattern"
@@ -252,6 +257,14 @@ class EntityRulerComponent(SpanRuler):
         self._then = prioritize_new_ents_filter if overwrite_ents else prioritize_existing_ents_filter
         self.ents_filter = self._case_filter
         self._exact: tuple[int, dict[str, set[tuple[str, ...]]]] = (-1, {})
+
+    missing_patterns: str | None = None  # why the factory could not fill the ruler (warned at the first text if empty)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.missing_patterns and not self._patterns:
+            warnings.warn(self.missing_patterns, stacklevel=2)
+            self.missing_patterns = None
+        return super().__call__(doc)
 
     def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
         """Add patterns (without spaCy's W012 note: the phrase docs are tokenised only, by ``make_doc``)."""
@@ -338,8 +351,8 @@ def make_entity_ruler(nlp: Language, name: str, data_dir: str | None, files: lis
                                  validate=True)
     try:
         ruler.add_patterns(load_entity_patterns(data_dir, files))
-    except DataNotFound as exc:  # a saved pipeline brings its patterns along (from_disk fills the ruler)
-        warnings.warn(f"{RULER_NAME}: {exc}; starting empty", stacklevel=2)
+    except DataNotFound as exc:  # a saved pipeline brings its patterns along (from_disk fills the ruler): warn
+        ruler.missing_patterns = f"{RULER_NAME}: {exc}; it finds no entities"  # at the first text if it did not
     return ruler
 
 

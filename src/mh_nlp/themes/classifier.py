@@ -3,6 +3,7 @@ statements into predictions (section, its chapter, confidence and evidence quote
 same spaCy pass, entities. Needs NumPy and spaCy only, not scikit-learn: a one-statement command starts fast."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +17,7 @@ from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
 from .store import ModelError, default_model_path, load_arrays, sha256_file
+from ..exceptions import DataNotFound
 
 __all__ = ["Classifier", "load_classifier"]
 
@@ -31,15 +33,25 @@ def encoder_sha256(encoder: str) -> str | None:
     return sha256_file(path) if path.exists() else None
 
 
+MAX_TEXT_CHARS = 1_000_000  # spaCy's nlp.max_length; only the first characters are embedded anyway
+
+
 def _texts(texts: Sequence[str]) -> list[str]:
     """``texts`` as a list of strings; a plain string (which would be read letter by letter) or an item that is not
-    text is a TypeError naming it."""
+    text is a TypeError naming it, an empty or blank text, or one over :data:`MAX_TEXT_CHARS`, a ValueError naming it."""
     if isinstance(texts, (str, bytes)):
         raise TypeError("give a list of texts, not one text: predict([text])")
     texts = list(texts)
     bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if bad is not None:
         raise TypeError(f"text {bad + 1} is {type(texts[bad]).__name__}, not a string")
+    blank = next((i for i, t in enumerate(texts) if not t.strip()), None)
+    if blank is not None:  # it would get the model's answer for nothing at all, which looks like any other answer
+        raise ValueError(f"text {blank + 1} is empty: there is nothing to classify")
+    long = next((i for i, t in enumerate(texts) if len(t) > MAX_TEXT_CHARS), None)
+    if long is not None:  # spaCy's own limit, whose message speaks of a parser this pipeline does not have
+        raise ValueError(f"text {long + 1} has {len(texts[long]):,} characters, more than the {MAX_TEXT_CHARS:,} one "
+                         f"statement may have: split it into statements (mh_nlp.read_statements does)")
     return texts
 
 
@@ -155,8 +167,8 @@ class Classifier:
         command line, the screen and :meth:`predict_details` share)."""
         stay = self.sequence_stay
         if stay is None:
-            raise ModelError("this model cannot read statements in order (it was trained by an older mh-nlp "
-                             "version); run `mh-nlp train` again")
+            raise ModelError("this model cannot read statements in order: it learnt no order (trained by an older "
+                             "mh-nlp version, or fitted without the quotes' pages as groups); run `mh-nlp train` again")
         return stay
 
     def _proba_details(self, X: Sequence[Prepared], k: int = 3, in_order: bool = False,
@@ -250,7 +262,11 @@ class Classifier:
 
 def load_classifier(path: str | Path | None = None) -> Classifier:
     """The trained classifier (default: ``models/theme-model.npz``), loaded only after its checks pass."""
-    path = Path(path or default_model_path())
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a model file's path (or None for the default model), not {type(path).__name__}")
+    if isinstance(path, str) and not path.strip():
+        raise ModelError("no model path given (None loads the default model)")
+    path = default_model_path() if path is None else Path(path)
     arrays, state, meta = load_arrays(path)
     if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
         from ..paths import models_dir
@@ -264,7 +280,9 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+    except DataNotFound:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError) as exc:
         raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
     base = state.get("base")
     if base not in (None, "blank", "nl_core_news_sm"):  # the bases training uses (mh_nlp.nlp.pipeline.select_base)

@@ -128,6 +128,10 @@ class ExampleScores:
         return {p: getattr(self, p) for p in self.PARAMS}
 
     def set_params(self, **params):
+        unknown = sorted(set(params) - set(self.PARAMS))
+        if unknown:  # as scikit-learn's estimators do: a misspelt parameter would otherwise change nothing
+            raise ValueError(f"invalid parameter(s) {', '.join(map(repr, unknown))} for {type(self).__name__}; "
+                             f"valid: {', '.join(self.PARAMS)}")
         for k, v in params.items():
             setattr(self, k, v)
         return self
@@ -365,7 +369,55 @@ class ExampleScores:
         within = data.get("sequence_within_chapter")  # an older file has none: it moves to any section alike
         model.sequence_within_chapter_ = None if within is None else float(within)
         model.lex_vocabulary_ = {str(k): int(v) for k, v in data["lex_vocabulary"].items()}
+        model._check_state()
         return model
+
+    def _check_state(self) -> None:
+        """ValueError naming what does not fit in a loaded model (a file whose checksum was made to match after it
+        was changed): numbers that are not numbers or not finite, shapes that do not go together, indices out of
+        range, evidence records without their fields — so that it fails when loaded, not at the first prediction."""
+        for name in self.ARRAYS:
+            a = getattr(self, name)
+            if a.dtype.kind not in "biuf":
+                raise ValueError(f"array {name} holds {a.dtype}, not numbers")
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                raise ValueError(f"array {name} holds values that are not finite")
+        S, n_features = len(self.classes_), len(FEATURES)
+        E, y, kinds = self.examples_E_, self.examples_y_, self.examples_kind_
+        shapes = {"examples_E_": (E.ndim == 2 and len(E) > 0), "examples_y_": y.shape == (len(E),),
+                  "examples_kind_": kinds.shape == (len(E),), "evidence_rows_": self.evidence_rows_.ndim == 1,
+                  "section_E_": self.section_E_.shape == (S, E.shape[-1]), "prior_": self.prior_.shape == (S,),
+                  "section_lex_": self.section_lex_.shape == (S, len(self.lex_idf_)),
+                  "design_scale_": self.design_scale_.shape == self.design_mean_.shape,
+                  "ridge_coef_": self.ridge_coef_.shape == (len(self.design_mean_), len(self.ridge_intercept_)),
+                  **{k: getattr(self, k).shape == (n_features,) for k in ("weights_", "feature_mean_", "feature_scale_")}}
+        bad = [k for k, ok in shapes.items() if not ok]
+        if bad:
+            raise ValueError(f"the shapes of {', '.join(bad)} do not fit the rest of the model")
+        ranges = {"examples_y_": (y, S), "examples_kind_": (kinds, len(KINDS)), "evidence_rows_": (self.evidence_rows_, len(E)),
+                  "lex_vocabulary": (np.fromiter(self.lex_vocabulary_.values(), dtype=np.int64), len(self.lex_idf_))}
+        bad = [k for k, (a, top) in ranges.items() if len(a) and (a.dtype.kind not in "iub" or a.min() < 0 or a.max() >= top)]
+        if bad:
+            raise ValueError(f"{', '.join(bad)} point outside the model")
+        if not (np.isfinite(self.temperature_) and self.temperature_ > 0):
+            raise ValueError(f"temperature {self.temperature_} is not a positive number")
+        if (self.feature_scale_ <= 0).any() or not np.isfinite(self.correction_term_).all() or len(self.correction_term_) != 2:
+            raise ValueError("feature scales or the correction term are not usable numbers")
+        for stay in (self.sequence_stay_, self.sequence_within_chapter_):
+            if stay is not None and not 0 < stay <= 1:
+                raise ValueError(f"a stay probability of {stay} is no probability")
+        fields = {"id": str, "section": str, "text": str}
+        if not isinstance(self.evidence_, list) or len(self.evidence_) != len(self.evidence_rows_) or not all(
+                isinstance(e, dict) and all(isinstance(e.get(k), t) for k, t in fields.items())
+                and (e.get("page") is None or type(e.get("page")) is int) for e in self.evidence_):
+            raise ValueError("the evidence quotes are not records of id, page, section and text, one per evidence row")
+        for name, default in zip(self.PARAMS, self.__init__.__defaults__):  # the defaults, in the order of PARAMS
+            value = getattr(self, name)
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                    raise ValueError(f"parameter {name} is {value!r}, not a number")
+            elif name == "taxonomy_path" and value is not None and not isinstance(value, str):
+                raise ValueError(f"parameter {name} is {value!r}, not a path")
 
 
 class ExampleRanker(ExampleScores):
@@ -375,14 +427,27 @@ class ExampleRanker(ExampleScores):
     for each (section + alt_sections), an ``{"id", "page"}`` per example for the evidence shown, and the written
     stance statements as ``(prepared statements, topics, chapters)``."""
 
+    _estimator_type = "classifier"  # scikit-learn before 1.6
+
+    def __sklearn_tags__(self):
+        """What scikit-learn's ``Pipeline`` asks of an estimator (1.6 and later), without importing it at load time."""
+        from sklearn.utils import ClassifierTags, Tags, TargetTags
+
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags())
+
     def fit(self, X: Sequence[Prepared], y: Sequence[str], kinds: Sequence[str] | None = None, groups=None,
             accepted=None, sources=None, stance=None):
         from sklearn.model_selection import GroupKFold, KFold
 
         from .model import conditional_logit, fit_temperature
 
-        X = list(X)
+        X, y = list(X), list(y)
         n = len(X)
+        if n != len(y):
+            raise ValueError(f"{n} statements and {len(y)} sections: give one section per statement")
+        if not n:
+            raise ValueError("no training statements")
         self._taxonomy_arrays(load_taxonomy(self.taxonomy_path))
         col = {s: j for j, s in enumerate(self.classes_)}
         bad = sorted({str(s) for s in y if s not in col}, key=str)

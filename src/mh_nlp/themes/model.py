@@ -101,6 +101,12 @@ class SpacyPreprocessor(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X: Sequence[str]) -> list[Prepared]:
+        if isinstance(X, (str, bytes)):
+            raise TypeError("give a list of texts, not one text")
+        X = list(X)
+        bad = next((i for i, t in enumerate(X) if not isinstance(t, str)), None)
+        if bad is not None:  # str(None) would be learnt as the text "None"
+            raise TypeError(f"text {bad + 1} is {type(X[bad]).__name__}, not a string")
         return prepare(X, self.base, self.batch_size)
 
 
