@@ -251,6 +251,45 @@ def _document(row: sqlite3.Row) -> dict:
     return d
 
 
+LOCK_NAME = "serve.lock"  # held by the server using the folder (its pid inside, for the message)
+_FOLDER_LOCKS: dict[str, int] = {}  # data folder -> the open file that holds its lock in this process
+
+
+class FolderInUse(RuntimeError):
+    """Another server is using the data folder (one line for the user)."""
+
+
+def lock_data_folder(data_dir: Path) -> None:
+    """One server process per data folder. A second one would resume the first one's unfinished labelling as its own
+    and store every statement twice, and both would write the same model versions; it is refused with
+    :class:`FolderInUse` before it changes anything. The lock (``flock`` on :data:`LOCK_NAME`) goes with the process,
+    also when it is killed; a second app in the same process (tests) shares it. A folder the process cannot write
+    is not locked: nothing in it can be changed from here."""
+    import fcntl
+
+    key = str(Path(data_dir).resolve())
+    if key in _FOLDER_LOCKS:
+        return
+    path = Path(data_dir) / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            other = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        finally:
+            os.close(fd)
+        who = f" (pid {other})" if other.isdigit() else ""
+        raise FolderInUse(f"another mh-nlp serve{who} is using this data folder; stop it first, or start this one "
+                          f"with another --data") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    _FOLDER_LOCKS[key] = fd
+
+
 class Store:
     """All reads and writes of the review screen. One connection per thread; every write commits at once."""
 
@@ -612,7 +651,10 @@ class Store:
         try:
             st, latest = self._statement_and_latest(statement_id, "kind")
             if seen is not None and (latest is None or latest["id"] != seen):
-                gone = db.execute("SELECT 1 FROM decisions WHERE id = ?", (seen,)).fetchone() is None
+                owner = db.execute("SELECT statement_id FROM decisions WHERE id = ?", (seen,)).fetchone()
+                if owner is not None and owner[0] != statement_id:  # a mix-up of the client's, not a later decision
+                    raise LookupError(f"decision {seen} is not a decision on statement {statement_id}")
+                gone = owner is None
                 raise ValueError(("this decision was undone meanwhile" if gone else "this row was decided again meanwhile")
                                  + ("" if latest is None or gone and latest["id"] < seen else
                                     f" by {latest['who']} ({'not a statement' if latest['section'] is None else latest['section']})")

@@ -31,13 +31,14 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
                           exception_chain, read_statements)
 from ..io.safezip import Limits, check_zip
-from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, storage_problem
+from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..themes.prediction import prediction_json
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, not_offered_reason,
                      local_time, offered, screen_words, slices)
@@ -48,6 +49,8 @@ MAX_TEXTS = 1000
 MAX_HEADING = 500  # characters of a heading given with /api/classify (echoed with every answer)
 MAX_REQUEST_CHARS = 100_000  # characters per classify request (each text counted up to MAX_CHARS)
 MAX_STATEMENTS = 20_000  # statements per upload
+MAX_JSON_BODY = 2_000_000  # bytes of a JSON request body (/api/classify's 100,000 characters fit with room to spare)
+NO_BODY_LIMIT = 4_096  # bytes an endpoint that takes no body still reads (and checks are JSON)
 MAX_UNPACKED_MB = Limits().max_unpacked_mb
 MAX_ENTRIES = Limits().max_entries
 TOKEN_COOKIE = "mh_token"
@@ -385,9 +388,13 @@ class Guard:
                 extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
                 if method in ("GET", "HEAD"):
                     clean = urlencode([(k, v) for k, v in query if k != "token"])
-                    location = scope.get("path", "/") + (f"?{clean}" if clean else "")
-                    if not location.startswith("/") or location.startswith("//"):
-                        location = "/"
+                    path = scope.get("path", "/")
+                    # the decoded path: a "\" or a tab would make "/\evil.example" another site in a browser, a
+                    # CR, LF or NUL no valid header at all; such a path goes to "/" (as /who's way back does)
+                    if not path.startswith("/") or path.startswith("//") or any(
+                            c == "\\" or ord(c) < 32 or ord(c) == 127 for c in path):
+                        path = "/"
+                    location = quote(path, safe="/%:@!$&'()*+,;=-._~") + (f"?{clean}" if clean else "")
                     await send({"type": "http.response.start", "status": 303,
                                 "headers": [(b"location", location.encode("utf-8", "replace")),
                                             (b"content-length", b"0")]})
@@ -455,6 +462,8 @@ class Guard:
                 return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
                                          html=form_post)
             return await self._reply(send, exc.status, exc.message)
+        except ClientDisconnect:  # the client went away while sending (a tab closed during an upload): no one to answer
+            return None
         except Exception as exc:  # a bug: a 500 in JSON that keeps the connection (no re-raise), and a log line
             if started:
                 raise
@@ -568,6 +577,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     from ..themes.store import default_model_path
 
     data_dir = Path(data_dir) if data_dir else default_data_dir()
+    with contextlib.suppress(OSError):  # (a folder that cannot be made is Store's error to tell)
+        data_dir.mkdir(parents=True, exist_ok=True)
+    lock_data_folder(data_dir)  # one server per folder: before anything of it is resumed or changed
     store = Store(data_dir)
     if not is_loopback(host) and token is None:
         token = secrets.token_urlsafe(24)
@@ -683,19 +695,34 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return HTMLResponse(html)
 
     async def json_body(request: Request) -> Any:
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "the body must be JSON") from None
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_JSON_BODY:  # refused before it is read
+            raise ApiError(413, f"a JSON body of more than {MAX_JSON_BODY // 1_000_000} MB")
+        raw = await request.body()
+        if len(raw) > MAX_JSON_BODY:  # sent in chunks, without a length
+            raise ApiError(413, f"a JSON body of more than {MAX_JSON_BODY // 1_000_000} MB")
+        try:  # a large body is parsed beside the event loop, so the other pages are not held up meanwhile
+            body = json.loads(raw) if len(raw) < 65_536 else await run_in_threadpool(json.loads, raw)
         except RecursionError:
             raise ApiError(400, "the JSON is nested too deeply") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            if "integer string conversion" in str(exc):
+                raise ApiError(400, "a number in the JSON has too many digits") from None
+            raise ApiError(400, "the body must be JSON") from None
         if _has_lone_surrogate(body):
             raise ApiError(400, "the JSON holds a lone surrogate (\\ud800-\\udfff without its pair): not text")
         return body
 
     async def no_body_or_json(request: Request) -> None:
-        """An endpoint that takes no body still refuses a body that is not JSON (a client's mistake, not ignored)."""
-        if await request.body():
+        """An endpoint that takes no body still refuses a body that is not JSON (a client's mistake, not ignored), and
+        one of more than a few KB (it would be read and parsed for nothing)."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > NO_BODY_LIMIT:
+            raise ApiError(413, "this request takes no body")
+        body = await request.body()
+        if len(body) > NO_BODY_LIMIT:
+            raise ApiError(413, "this request takes no body")
+        if body:
             await json_body(request)
 
     def check_section(section: Any) -> str:
@@ -746,10 +773,23 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                 "send fewer or shorter texts per request")
         preds: list[dict] = []
         version = worker.version
-        # slice by slice on the model thread; stop when the client has gone. A note read in order is one piece.
-        for a, b in ([(0, len(texts))] if in_order else slices(texts)):
-            future = worker.submit_analyse(texts[a:b], in_order=in_order,
+        # slice by slice on the model thread; stop when the client has gone. A note read in order is one piece, read
+        # after its statements were embedded slice by slice (the embeddings are cached), so that a note whose client
+        # has gone stops within a slice too instead of holding the model thread for half a minute.
+        warm = [(a, b, False) for a, b in slices(texts)] if in_order and len(slices(texts)) > 1 else []
+        for a, b, reading in warm + ([(0, len(texts), True)] if in_order else [(a, b, True) for a, b in slices(texts)]):
+            future = worker.submit_analyse(texts[a:b], in_order=in_order and reading,
                                            headings=None if headings is None else headings[a:b])
+            if not reading:  # embedding ahead of the note's reading: only the cache is wanted
+                waiting = asyncio.wrap_future(future)
+                while not waiting.done():
+                    await asyncio.wait([waiting], timeout=0.2)
+                    if not waiting.done() and await request.is_disconnected():
+                        future.cancel()
+                        return Response(status_code=499)
+                if await request.is_disconnected():
+                    return Response(status_code=499)
+                continue
             waiting = asyncio.wrap_future(future)
             while not waiting.done():
                 await asyncio.wait([waiting], timeout=0.2)
@@ -840,6 +880,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             out = await run_in_threadpool(store.undecide, statement_id, seen)
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}: its document was removed, or the id is wrong (reload the page)") from None
+        except LookupError as exc:  # (KeyError is one too, above)
+            raise ApiError(400, str(exc)) from None
         except ValueError as exc:
             raise ApiError(409, str(exc)) from None
         if out["decision"] is not None:  # the decision that counts again, as a decision's answer has it
@@ -904,7 +946,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return RedirectResponse("/", status_code=303)
 
     @app.get("/api/statements")
-    def api_statements(document: str | None = None, limit: int | None = None, offset: int = 0):
+    def api_statements(document: str | None = None, limit: int | None = None, offset: int | None = None):
         """Every statement (of a document), or one page of them with ``limit`` (and ``offset``) and the total.
         ``document`` is plain digits (``3.0`` or ``+3`` is a 400, never document 3)."""
         if document is not None:
@@ -913,6 +955,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 raise ApiError(400, "document must be a document id (a whole number)")
         if document is not None and not 0 < document <= MAX_ID:
             return {"statements": []} if limit is None else {"statements": [], "total": 0}
+        if limit is None and offset is not None:  # a client paging by offset alone would get everything each time
+            raise ApiError(400, "offset pages with limit: give both (limit 1-10,000)")
+        offset = offset or 0
         if limit is None:
             return {"statements": store.statements(document=document)}
         if not 1 <= limit <= 10_000 or not 0 <= offset <= MAX_ID:

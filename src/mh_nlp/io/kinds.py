@@ -83,7 +83,7 @@ def speaker_label(label: str) -> bool:
     return not cues.meta_label(key) and key not in cues.not_speakers
 
 
-_TRAILING = re.compile(r"[\s.!?:;…]+$")
+_TRAILING = re.compile(r"(?<![\s.!?:;…])[\s.!?:;…]+$")  # linear: the run is tried from its start only
 _LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
 _PARENS = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")

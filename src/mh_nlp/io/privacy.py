@@ -54,7 +54,7 @@ _BEFORE_RE = re.compile(rf"\b(?i:{_BEFORE})\s+(?P<name>{_NAME})")
 _PARENS_RE = re.compile(rf"(?P<name>{_NAME})\s+\((?P<org>[^()]{{1,40}})\)")
 _VERB_RE = re.compile(rf"(?:^|(?<=[.!?;:]\s))(?P<name>{_NAME})\s+(?:{_VERBS})\b")
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # linear: tried from the start of a run
 EMAIL_MASK = "[e-mail]"
 COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
 

@@ -334,7 +334,8 @@ _WS = re.compile(r"\s+")
 # a bullet: the usual signs, and the Symbol and Wingdings bullets that Word's lists leave in a PDF's text or a
 # copy (private use characters U+F000-U+F0FF, e.g. U+F0B7), or a list number
 _BULLET = re.compile(r"^\s*(?:[-*•–—·▪◦○●■□➢►✓✔\uf000-\uf0ff]|\d{1,3}[.)])\s+")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
+# that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
 _TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
 # the generic labels of transcription software and of our own pseudonyms: Spreker 1, Deelnemer 3, Speaker 2
 GENERIC_SPEAKERS = ("spreker", "speaker", "deelnemer", "deelneemster", "respondent", "participant", "geïnterviewde",
@@ -424,8 +425,8 @@ def bare_heading(line: str) -> str | None:
 
 def markdown_heading(line: str) -> str | None:
     """The text of a Markdown heading line (``## Problemen`` -> ``Problemen``), or None for any other line."""
-    hm = _MD_HEADING.match(line)
-    return clean(hm.group(1)) if hm else None
+    hm = _MD_HEADING.fullmatch(line[:-1] if line.endswith("\n") else line)
+    return clean(hm.group(1).rstrip().rstrip("#")) if hm else None
 
 
 def clean(text: str) -> str:
@@ -721,8 +722,10 @@ def _read_text(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, st
 
 _CUE_TIMING = re.compile(r"^\s*(?P<start>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
                          r"(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}")
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
-_TAG = re.compile(r"</?[^>]*>")
+# a tag holds no "<": from every "<" the search then stops at the next one (linear), where "[^>]" ran on to the end
+# of the cue each time (quadratic: a cue of 30,000 "<v " took half a minute)
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]{1,200})>")
+_TAG = re.compile(r"</?[^<>]*>")
 _VTT_SKIP = ("NOTE", "STYLE", "REGION")  # WebVTT blocks that hold no words said
 
 
@@ -1811,19 +1814,22 @@ def _jsonl_text_key(record: dict) -> str:
     return next((names[c] for c in TEXT_COLUMNS if c in names), "text")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # after json.loads a pair is one character: what is left is alone
+
+
 def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     key = column or "text"
-    bad = empty = missing = read = first_missing = 0
+    bad = empty = missing = read = first_missing = surrogates = 0
     with _open_text(path, warn) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-            except (json.JSONDecodeError, RecursionError):  # nested deeper than Python's parser goes
+            except (ValueError, RecursionError):  # nested deeper than Python's parser goes; a number of 4,300+ digits
                 bad += 1
                 if bad == 1:
-                    warn(f"line {number}: not valid JSON (or nested too deeply), skipped")
+                    warn(f"line {number}: not valid JSON (or nested too deeply, or a number too long), skipped")
                 continue
             if not isinstance(record, dict):
                 bad += 1
@@ -1852,7 +1858,15 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                      for k, v in record.items() if k != key}
             if isinstance(text, (list, dict)):  # as JSON, like the other fields, not as Python writes it
                 text = json.dumps(text, ensure_ascii=False)
-            yield number, clean(text if isinstance(text, str) else _cell(text)), extra
+            text = text if isinstance(text, str) else _cell(text)
+            if _SURROGATE.search(text) or any(_SURROGATE.search(k) or _SURROGATE.search(v) for k, v in extra.items()):
+                surrogates += 1  # "\ud800" alone is valid JSON but no text: it cannot be stored or written as UTF-8
+                if surrogates == 1:
+                    warn(f"line {number}: a \\u escape that is half of a character (a lone surrogate), replaced by "
+                         f"\ufffd")
+                text = _SURROGATE.sub("\ufffd", text)
+                extra = {_SURROGATE.sub("\ufffd", k): _SURROGATE.sub("\ufffd", v) for k, v in extra.items()}
+            yield number, clean(text), extra
     if bad > 1:
         warn(f"{bad} lines were not JSON objects and were skipped")
     if empty > 1:

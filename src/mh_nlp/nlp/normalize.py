@@ -30,11 +30,15 @@ _DROP_CATEGORIES = {"Cc", "Cf", "Cs"}  # controls (except newline), soft hyphen,
 # A page footer on a line of its own: "bloemlezing - programma samen tegen mensenhandel 17".
 _FOOTER = re.compile(r"(?im)^[ ]*bloemlezing[ ]*-[ ]*(?:programma[ ]+)?samen[ ]+tegen[ ]+mensenhandel[ ]+\d{1,3}[ ]*(?:\n|$)")
 # A word broken at a line end: "slach-\ntoffers", "veroor -\ndelingen".
-_LINE_HYPHEN = re.compile(r"(\w+)([ ]?)-[ ]*\n[ ]*(\w+)")
+_LINE_HYPHEN = re.compile(r"(?<!\w)(\w+)([ ]?)-[ ]*\n[ ]*(\w+)")  # (?<!...): from a word's start only
 _KEEP_BEFORE = {"en", "of", "tot", "noch", "dan"}  # "zorg- en veiligheidspartners": elided compound part
 _SPACE_RUN = re.compile(r"[ ]{2,}")
+# a run of one punctuation mark ("______", "))))))") is cut to this many: spaCy's tokenizer takes quadratic time on a
+# long run of suffix characters (9,000 underscores: 6 s, holding the GIL), and no more of them says anything
+MAX_MARK_RUN = 20
+_MARK_RUN = re.compile(r"([^\w\s]|_)\1{%d,}" % MAX_MARK_RUN)
 _PARAGRAPH = re.compile(r"[ ]*\n[ \n]*\n[ ]*")
-_LINE_BREAK = re.compile(r"[ ]*(?<!\n)\n(?!\n)[ ]*")
+_LINE_BREAK = re.compile(r"(?<![ ])[ ]*(?<!\n)\n(?!\n)[ ]*")  # linear: a run of spaces tried once
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +162,7 @@ def _one_pass(text: str, base: list[int] | None) -> _Text:
         t.sub(_PARAGRAPH, lambda m: ["\n\n"])
         t.sub(_LINE_BREAK, lambda m: [" "])
     t.sub(_SPACE_RUN, lambda m: [" "])
+    t.sub(_MARK_RUN, lambda m: [(m.start(), m.start() + MAX_MARK_RUN)])
     # trim the whole text
     start, end = 0, len(t.text)
     while start < end and t.text[start] in " \n":

@@ -1,0 +1,90 @@
+"""A hostile or clumsy client against the screen (QA 41a): one server per data folder, redirects that stay on this
+server, bodies that are too large or not quite JSON, inputs whose reading would take minutes."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mh_nlp.app.db import FolderInUse
+from tests.app.test_security import Server
+
+
+def test_a_second_server_on_the_same_data_folder_is_refused_before_it_changes_anything(tmp_path):
+    first = Server(tmp_path / "data")
+    try:
+        res = subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main()", "serve", "--port", "0",
+                              "--data", str(tmp_path / "data")], capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1 and "Traceback" not in res.stderr
+        assert f"another mh-nlp serve (pid {first.proc.pid}) is using this data folder" in res.stderr
+        assert first.request("GET", "/api/sections")[0] == 200  # the first one serves on
+    finally:
+        first.stop()
+    again = Server(tmp_path / "data")  # the lock went with the process
+    again.stop()
+
+
+def test_a_second_app_in_another_process_is_refused_but_one_process_may_make_two(tmp_path, make_app):
+    make_app(data_dir=tmp_path / "d")
+    make_app(data_dir=tmp_path / "d")  # tests (and restarts within one process) share the lock
+    code = "from mh_nlp.app.server import create_app; import sys; create_app(sys.argv[1])"
+    res = subprocess.run([sys.executable, "-c", code, str(tmp_path / "d")], capture_output=True, text=True, timeout=120)
+    assert res.returncode != 0 and FolderInUse.__name__ in res.stderr
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("hostile-data"))
+    yield s
+    s.stop()
+
+
+@pytest.mark.parametrize("path, location", [
+    ("/%0d%0aSet-Cookie:%20x=1", "/"), ("/%00", "/"), ("/%5Cevil.example", "/"), ("/%09/evil.example", "/"),
+    ("/%2F%2Fevil.example", "/"), ("/review", "/review"), ("/review%20x", "/review%20x")])
+def test_the_token_link_redirects_only_to_a_path_of_this_server(server, path, location):
+    status, headers, _ = server.request("GET", f"{path}?token={server.token}", token=False)
+    assert status == 303 and headers["location"] == location
+
+
+def test_a_client_that_goes_away_mid_body_leaves_no_traceback(server):
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(f"POST /api/statements/1/decision HTTP/1.1\r\nHost: {server.host}\r\nAuthorization: Bearer "
+                     f"{server.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"se".encode())
+    time.sleep(1.0)
+    assert server.request("GET", "/api/sections")[0] == 200
+    server.proc.stdout.flush()
+
+
+def test_bodies_that_are_too_large_or_hold_overlong_numbers_are_refused_with_a_message(server):
+    status, body = server.json("DELETE", "/api/documents/999999", {"x": "y" * 10_000})
+    assert status == 413 and body["error"] == "this request takes no body"
+    status, _, data = server.request("POST", "/api/classify", b"[" + b"1," * 1_100_000 + b"1]",
+                                     {"Content-Type": "application/json"})
+    assert status == 413 and b"JSON body of more than 2 MB" in data
+    status, _, data = server.request("POST", "/api/corrections", '{"text": "Meer opvang.", "seen": 1' + "0" * 5000 + "}",
+                                     {"Content-Type": "application/json"})
+    assert status == 400 and json.loads(data)["error"] == "a number in the JSON has too many digits"
+
+
+def test_paging_by_offset_needs_a_limit_and_an_undo_names_the_decision_of_another_statement(server):
+    status, body = server.json("GET", "/api/statements?offset=5")
+    assert status == 400 and "limit" in body["error"]
+    status, body = server.json("POST", "/api/corrections", {"text": "Er is te weinig opvang voor mannen.",
+                                                             "section": "2.6"})
+    assert status == 201
+    status, one = server.json("POST", "/api/corrections", {"text": "Meer zicht op arbeidsuitbuiting in de bouw.",
+                                                            "section": "4.2"})
+    first, second = body["statement_id"], one["statement_id"]
+    status, body = server.json("DELETE", f"/api/statements/{first}/decision?decision={one['id']}")
+    assert status == 400 and body["error"] == f"decision {one['id']} is not a decision on statement {first}"
+    assert first != second
+
+
+def test_the_server_output_holds_no_traceback(server):
+    server.stop()
+    assert "Traceback" not in "".join(server.output) + server.proc.stdout.read()
