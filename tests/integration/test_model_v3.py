@@ -493,7 +493,7 @@ def test_a_heading_that_names_a_chapter_is_evidence_for_it_in_label_and_the_libr
     res = runner.invoke(main, ["classify", "--model", str(path)], input=piped)  # human output repeats the heading
     assert res.exit_code == 0 and res.stdout.startswith("## Problemen\n") and "# Rondetafel" not in res.stdout
     res = runner.invoke(main, ["classify", "--model", str(path)], input="## Problemen\n")  # headings only
-    assert res.exit_code != 0 and "no text given" in res.output
+    assert res.exit_code != 0 and "only headings or captions were given" in res.output
 
 
 def test_a_quote_printed_twice_is_shown_once_as_evidence(trained, quotes):

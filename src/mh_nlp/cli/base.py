@@ -54,13 +54,13 @@ def _warn(message: str) -> None:
 
 
 def _guard(fn, *args, **kwargs):
-    """Run ``fn`` turning expected failures into one-line errors."""
-    from ..corpus.records import CorpusError
-    from ..paths import DataNotFound
+    """Run ``fn`` turning expected failures (every error of :mod:`mh_nlp.exceptions`, such as a bad row of the
+    written statements, and OS errors) into one-line errors."""
+    from ..exceptions import MhNlpError
 
     try:
         return fn(*args, **kwargs)
-    except (CorpusError, DataNotFound, OSError) as exc:
+    except (MhNlpError, OSError) as exc:
         raise UserError(str(exc)) from None
 
 
@@ -112,7 +112,7 @@ class FloatRange(click.FloatRange):
 class _Group(click.Group):
     """The command group: Ctrl-C in any command is one line and exit status 130 (click's default printed
     "Aborted!" and exited 1), unless the command says more itself; a usage error (an unknown option, a missing
-    argument) is one line too."""
+    argument) is one line too, and so is any error of :mod:`mh_nlp.exceptions` a command lets through."""
 
     def make_context(self, *args, **kwargs) -> click.Context:
         try:  # the group's own options ("mh-nlp --bad")
@@ -121,12 +121,16 @@ class _Group(click.Group):
             raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context):
+        from ..exceptions import MhNlpError
+
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise interrupted() from None
         except click.UsageError as exc:
             raise _one_line(exc) from None
+        except MhNlpError as exc:  # an error raised on purpose that a command did not put in its own words: one line
+            raise UserError(str(exc)) from None
 
 
 def _one_line(exc: click.UsageError) -> click.UsageError:
@@ -142,6 +146,16 @@ def main() -> None:
     """Sort Dutch statements about human trafficking into the anthology's themes."""
     _exit_fast()
     _printable_streams()
+
+
+def argument_text(value: str) -> str:
+    """A command-line argument as text. Python hands over bytes that are not UTF-8 as lone surrogates
+    (surrogateescape), which would be classified as such and printed as invalid UTF-8: they are read as
+    Windows-1252 instead, with a warning, as standard input is."""
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    _warn("an argument is not UTF-8; read as Windows-1252 (cp1252)")
+    return value.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
 
 
 def _json_out(obj, **kwargs) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, main
+from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
@@ -298,6 +298,9 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     from ..nlp.language import reads_as_dutch
     from ..themes.headings import heading_chapter
 
+    texts = tuple(argument_text(t) for t in texts)
+    if heading is not None:
+        heading = argument_text(heading)
     for t in texts:  # "mh-nlp classify notes.txt" would classify the words "notes.txt": say what does the job
         name = _given_file(t)
         if name is not None:
@@ -311,6 +314,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     first_heading = (heading or "").strip() or None
 
     wordless: list[str] = []
+    headings_only: list[str] = []
 
     def statements() -> Iterator[tuple[str | None, str]]:  # (heading, text); a Markdown heading line sets the heading
         current = first_heading
@@ -332,6 +336,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                 yield current, line
                 continue
             current = md or None
+            headings_only.append(line)
             if not ignore_headings:
                 ch = heading_chapter(md)
                 click.echo(f"mh-nlp: heading {md!r}: " + (
@@ -357,7 +362,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                 clf = _load_classifier(model)
             for t in batch:  # named by its start, as a text without words is (a count would skip those)
                 if len(t) > MAX_CHARS:
-                    _warn(f"{t[:40]!r}... is {len(t):,} characters long; classified on its first {MAX_CHARS:,}")
+                    _warn(f"{t[:40]!r}... is {len(t):,} characters long; classified on its first {MAX_CHARS:,} (the rest, "
+                          f"and the organisations in it, not read: `mh-nlp label` splits a long text into pieces)")
             short = [t[:MAX_CHARS] for t in batch]
             if in_order:
                 _require_in_order(clf)
@@ -393,6 +399,9 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
         sys.exit(EXIT_OK)
     if count == 0 and wordless:
         raise UserError("nothing to classify: no text holds a word")
+    if count == 0 and headings_only:
+        raise UserError("no statements: only headings or captions were given (the statements go on the lines below "
+                        "them)")
     if count == 0:
         raise UserError("no text given (pass statements as arguments or one per line on standard input)")
 

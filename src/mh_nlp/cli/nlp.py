@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import UserError, _given_file, _json_out, _warn, main
+from .base import UserError, _given_file, _json_out, _warn, argument_text, main
 
 _BASE_HELP = "Base pipeline: 'blank', 'nl_core_news_sm' or a path (default: nl_core_news_sm when installed, else blank)."
 
@@ -35,9 +35,10 @@ def info(base: str | None, model_path: Path | None) -> None:
     path = model_path or default_model_path()
     if model_path is not None or path.exists():
         try:
-            _, _, meta = load_arrays(path)  # the file itself read as a model is, not only its metadata
+            arrays, state, meta = load_arrays(path)  # the file itself read as a model is, not only its metadata
         except ModelError as exc:
             raise UserError(str(exc)) from None
+        meta = _as_the_model_has_it(path, arrays, state, meta)
         click.echo(f"theme model:   {path} ({meta.get('candidate')}, trained {meta.get('trained_at')})")
         click.echo(f"  learnt from: {meta.get('training_quotes')} anthology quotes, {meta.get('written_statements', 0)} "
                    f"written statements" + (f", {meta['stance_statements']} written stance statements (topic and "
@@ -69,6 +70,35 @@ def info(base: str | None, model_path: Path | None) -> None:
     click.echo("data files:")
     for f in nfo["data_files"]:
         click.echo(f"  {f}")
+
+
+def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> dict:
+    """``meta`` with what the model file itself holds in place of the metadata's copy (the figures ``info`` shows),
+    and a warning for each that differs: the metadata's checksum covers the model file, not the rest of the
+    metadata, which can be edited by hand ("corrections: 99") while classify uses the model as it is."""
+    import numpy as np
+
+    from ..themes.examples import KINDS
+
+    own: dict = {}
+    if isinstance(state, dict):
+        keys = {"corrections": "n_corrections", "written_statements": "n_written", "stance_statements": "n_stance",
+                "sequence_stay": "sequence_stay", "sequence_within_chapter": "sequence_within_chapter",
+                "correction_term": "correction_term"}
+        own = {k: state[v] for k, v in keys.items() if v in state}
+        kinds, y, classes = arrays.get("examples_kind_"), arrays.get("examples_y_"), state.get("classes")
+        if kinds is not None and y is not None and isinstance(classes, list):
+            try:
+                own["training_quotes"] = int((np.asarray(kinds) == KINDS.index("quote")).sum())
+                corrected = np.unique(np.asarray(y)[np.asarray(kinds) == KINDS.index("correction")])
+                own["corrections_sections"] = [str(classes[int(j)]) for j in corrected]
+            except (IndexError, TypeError, ValueError):
+                pass
+    for key, value in own.items():
+        if key in meta and meta[key] != value and not (isinstance(value, (list, tuple)) and list(meta[key] or []) == list(value)):
+            _warn(f"{path.with_suffix('.json').name} says {key} {meta[key]!r}, the model file itself {value!r}: the "
+                  f"metadata was edited; the model's own is shown (and is what classify uses)")
+    return {**meta, **own}
 
 
 @main.group()
@@ -110,6 +140,9 @@ def entities_find(text: str | None, base: str | None) -> None:
     elif (name := _given_file(text)) is not None:  # "entities find notes.txt"
         raise UserError(f"{name} is a file, and entities find takes text: `mh-nlp entities find < \"{name}\"` reads "
                         "the file")
+    text = argument_text(text)
+    if not text.strip():  # as classify: a forgotten argument gets a hint, not a silent nothing
+        raise UserError("no text given (pass the text as an argument or on standard input)")
     for ent in find_entities(text, nlp=_pipeline(base)):
         click.echo(_json_out(ent))
 

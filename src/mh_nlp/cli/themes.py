@@ -82,7 +82,10 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         if additions or not plain or (model_path is not None and not if_needed):
             earlier = f" (trained with {_corrections(meta['corrections'])} from {meta.get('corrections_file') or '?'}" \
                 if meta and meta.get("corrections") else ""
+            same_file = meta and additions and str(meta.get("corrections_file")) in (str(add_file), shown(add_file),
+                                                                                    str(Path(add_file).resolve()))
             why = (earlier + (", the same corrections" if added_sha == meta.get("corrections_file_sha256")
+                              else ", a file that has changed since (another SHA-256)" if same_file
                               else f", which {shown(add_file)} would replace" if additions
                               else ", which a retraining without them would lose") + ")" if earlier else
                    f" (a model of another kind: {meta.get('candidate')})" if meta and meta.get("candidate") != candidate
@@ -101,9 +104,9 @@ def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed:
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
     before = _signature(path)
-    try:
+    try:  # a model that another run saves at a new path meanwhile is not replaced without --force
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
-                      added_sha)
+                      added_sha, new_only=before is None and not force)
     except KeyboardInterrupt:  # the model and its metadata are put in place together (store.written_together)
         if _signature(path) != before:
             raise interrupted(f"interrupted just after the new model was saved to {path}") from None

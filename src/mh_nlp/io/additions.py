@@ -153,7 +153,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     if path.is_dir():
         raise AdditionsError(f"{path}: is a folder; give the file of corrections (.csv, .xlsx or .jsonl)")
     if not path.is_file():
-        raise AdditionsError(f"{path}: no such file")
+        raise AdditionsError(f"{path}: " + ("not a regular file (a named pipe or a device); give the file of "
+                                            "corrections" if path.exists() else "no such file"))
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise AdditionsError(f"{path}: unsupported file type {suffix or '(none)'} (use .csv, .xlsx or .jsonl)")

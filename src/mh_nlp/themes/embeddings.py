@@ -54,17 +54,50 @@ class EmbeddingCache:
 
     def _open(self) -> None:
         assert self.path is not None
+        self.read_only = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.path.parent, os.W_OK | os.X_OK) or (
+                    self.path.exists() and not os.access(self.path, os.W_OK)):
+                self._open_read_only()  # a shared or read-only cache: read what it holds, keep nothing new
+                return
             self.db = self._connect()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError as exc:  # cannot be opened or written (not damage): work without a cache
+            WARN(f"no embedding cache ({exc}: {self.path})")
+            self.db = None
+        except sqlite3.DatabaseError:  # not a database, or a damaged one: moved aside, a new one started
             broken = self.path.with_name(self.path.name + ".corrupt")
-            os.replace(self.path, broken)
+            try:
+                os.replace(self.path, broken)
+                self.db = self._connect()
+            except (OSError, sqlite3.DatabaseError) as exc:
+                WARN(f"embedding cache {self.path} is damaged and cannot be replaced ({exc}); working without one")
+                self.db = None
+                return
             WARN(f"embedding cache {self.path} was damaged; moved to {broken.name} and started a new one")
-            self.db = self._connect()
         except OSError as exc:  # read-only home, full disk: work without a cache
             WARN(f"no embedding cache ({exc.__class__.__name__}: {exc})")
             self.db = None
+
+    def _open_read_only(self) -> None:
+        """The cache opened for reading only (its folder or file cannot be written), or none when it cannot be read."""
+        self.read_only = True
+        if not self.path.exists():
+            WARN(f"no embedding cache ({self.path.parent} cannot be written)")
+            self.db = None
+            return
+        for mode in ("mode=ro", "mode=ro&immutable=1"):  # a WAL database in a folder without write access: immutable
+            try:
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{mode}", uri=True, timeout=30,
+                                     isolation_level=None)
+                db.execute("SELECT count(*) FROM vectors").fetchone()
+            except sqlite3.DatabaseError:
+                continue
+            WARN(f"embedding cache {self.path} is read-only: used for reading, new embeddings are not kept")
+            self.db = db
+            return
+        WARN(f"no embedding cache ({self.path} cannot be read)")
+        self.db = None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -90,7 +123,7 @@ class EmbeddingCache:
         return out
 
     def put(self, items: dict[str, np.ndarray]) -> None:
-        if self.db is None or not items:
+        if self.db is None or not items or getattr(self, "read_only", False):
             return
         try:
             with self.db:

@@ -20,6 +20,7 @@ choice inside a model (weights, temperature, chapter model) is made inside the t
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import warnings
@@ -527,6 +528,8 @@ def mixed_notes(P: np.ndarray, quotes: Sequence[Quote], splits, tax: Taxonomy, c
             for i in test:
                 by_section.setdefault(quotes[i].section, []).append(int(i))
             usable = sorted((s for s, v in by_section.items() if len(v) >= k), key=section_key)
+            if not usable:  # a small fold (many folds) may hold no section with k held-out quotes: no notes from it
+                continue
             for _ in range(notes_per_fold):
                 seq: list[int] = []
                 while len(seq) < length:
@@ -535,7 +538,8 @@ def mixed_notes(P: np.ndarray, quotes: Sequence[Quote], splits, tax: Taxonomy, c
                 alone += _hits(P[seq], columns, tax, acc).tolist()
                 ordered += _hits(_read_runs(P, [np.array(seq)], stay, _chapters(tax, columns), within)[seq], columns,
                                  tax, acc).tolist()
-        out[str(k)] = {"alone": float(np.mean(alone)), "in_order": float(np.mean(ordered)), "n": len(alone)}
+        if alone:  # else no fold could make such notes: the figure is left out ("–" in the report)
+            out[str(k)] = {"alone": float(np.mean(alone)), "in_order": float(np.mean(ordered)), "n": len(alone)}
     return out
 
 
@@ -656,7 +660,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
            "default_candidate": DEFAULT_CANDIDATE, "fast_candidate": FAST_CANDIDATE,
            "candidates": {m.name: m.description for m in models}, "reference": REFERENCE,
            "readings": score_readings(quotes, tax),
-           "protocols": {}, "verbatim": {}, "corrections": {}, "in_order": {}}
+           "protocols": {}, "verbatim": {}, "corrections": {}, "in_order": {},
+           "options": {"folds": folds, "candidates": sorted(only) if only else None, "corrections": corrections}}
     for proto in PROTOCOLS:
         res = {"candidates": {}}
         for m in models:
@@ -736,6 +741,9 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     with written_together([path for path, _ in writes]) as staged:
         for tmp, (_, write) in zip(staged, writes):
             write(tmp)
+    for stale in set(out_dir.glob("reliability_*.png")) - {path for path, _ in writes}:  # the replaced report's
+        with contextlib.suppress(OSError):
+            stale.unlink()
     return out
 
 
@@ -825,9 +833,21 @@ def _row_name(name: str, ev: dict) -> str:
     return name + (" **(default)**" if name == ev["default_candidate"] else "")
 
 
+def _command(ev: dict) -> str:
+    """The command that made the report, with the options of a partial run (older reports: the plain command)."""
+    opts = ev.get("options") or {}
+    parts = ["mh-nlp evaluate"]
+    if opts.get("folds", DEFAULT_FOLDS) != DEFAULT_FOLDS:
+        parts.append(f"--folds {opts['folds']}")
+    parts += [f"--candidate {name}" for name in opts.get("candidates") or ()]
+    if opts.get("corrections") is False:
+        parts.append("--no-corrections")
+    return " ".join(parts)
+
+
 def markdown(ev: dict) -> str:
     lines = ["# Evaluation of the theme model", "",
-             f"Reproduce with `mh-nlp evaluate` (written {ev['date']}; {ev['quotes']} quotes on {ev['pages']} pages, "
+             f"Reproduce with `{_command(ev)}` (written {ev['date']}; {ev['quotes']} quotes on {ev['pages']} pages, "
              "pull quotes left out, alt_sections count as right, every choice made inside the training folds).", "",
              "Protocols: **new_pages** GroupKFold by page; **known_themes** stratified K-fold over sections with at "
              "least 5 quotes (repeats kept with their original); **themes_without_quotes** leave one section with at "
@@ -848,7 +868,8 @@ def markdown(ev: dict) -> str:
         if res.get("quoted_share") is not None:
             lines += ["", f"Share of the test statements whose section has an anthology quote in the training data: "
                           f"{res['quoted_share']:.3f}."]
-        lines += ["", f"Reliability plot of the default model: `reliability_{proto}.png`.", ""]
+        lines += [""] + ([f"Reliability plot of the default model: `reliability_{proto}.png`.", ""]
+                         if ev["default_candidate"] in res["candidates"] else [])
     ref = ev.get("reference")
     if ref or ev.get("readings"):
         lines += ["## Reference: a careful reader", ""]

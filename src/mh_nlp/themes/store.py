@@ -95,8 +95,9 @@ def _json_text(obj: dict) -> str:
     return text + "\n"
 
 
-def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata: dict) -> dict:
-    """Write ``path`` (.npz: the arrays and the JSON state) and ``<name>.json``; returns the metadata."""
+def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata: dict, new_only: bool = False) -> dict:
+    """Write ``path`` (.npz: the arrays and the JSON state) and ``<name>.json``; returns the metadata. ``new_only``:
+    a model that appeared at ``path`` meanwhile (another run's, with the same target) is not replaced: ModelError."""
     path = Path(path)
     if path.suffix != MODEL_SUFFIX:
         raise ModelError(f"{path}: a model file must end in {MODEL_SUFFIX}")
@@ -123,6 +124,9 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
             "trained_at": metadata.get("trained_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         meta_tmp.write_text(_json_text(meta), encoding="utf-8")
+        if new_only and (path.exists() or metadata_path(path).exists()):  # (raised here, nothing is put in place)
+            raise ModelError(f"{path} appeared while this model was trained (another run saved there?); this one is "
+                             f"not written: use --force to replace it, or another --model")
     return meta
 
 
@@ -185,8 +189,12 @@ def check_model(path: Path) -> dict:
         raise ModelError(f"{path}: the model's metadata; name the model file itself, {path.with_suffix('.npz').name}")
     meta = read_metadata(path)
     if sha256_file(path) != meta.get("model_sha256"):
+        # a model trained with corrections is rebuilt from them, at its own path (plain `mh-nlp train` would make the
+        # default model)
+        rebuild = (f"`mh-nlp train --add {meta['corrections_file']} --model {path} --force`"
+                   if meta.get("corrections") and isinstance(meta.get("corrections_file"), str) else "`mh-nlp train`")
         raise ModelError(f"{path}: SHA-256 does not match {metadata_path(path).name}; the file is damaged or "
-                         f"was changed, refusing to load it (run `mh-nlp train` to rebuild)")
+                         f"was changed, refusing to load it (run {rebuild} to rebuild)")
     if meta.get("format") != FORMAT:
         raise ModelError(f"{path}: model format {meta.get('format')!r} is not supported (expected {FORMAT}); "
                          f"run `mh-nlp train`")

@@ -102,6 +102,9 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
             if section + "0" in tax.sections:
                 raise AdditionsError(f"{at}: section {section} is stored as a number, and so would "
                                      f"{section}0 be; store the section column as text")
+        if isinstance(text, (list, dict, bool, int, float)):  # a JSON value that is no text
+            raise AdditionsError(f"{at}: the text is a JSON {type(text).__name__.replace('dict', 'object')}, "
+                                 f"not a string")
         if not isinstance(text, str) or not text.strip():
             raise AdditionsError(f"{at}: empty or missing text")
         if not has_words(text):
@@ -173,10 +176,11 @@ def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Additio
 
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
-                additions_file: str | None = None, additions_sha256: str | None = None) -> dict:
+                additions_file: str | None = None, additions_sha256: str | None = None, new_only: bool = False) -> dict:
     """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements (and stance statements)
     and the analyst's corrections, and save it safely; returns the metadata. ``additions_sha256`` is the checksum
-    of ``additions_file`` as it was read (hashed here when not given)."""
+    of ``additions_file`` as it was read (hashed here when not given). ``new_only``: refuse (ModelError) to replace a
+    model that appeared at ``path`` while this one was trained."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
     pipe = fit_pipeline(candidate, additions)
@@ -211,7 +215,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "evaluation": evaluation_summary(candidate),
     }
-    return save_model(arrays, state, path, meta)
+    return save_model(arrays, state, path, meta, new_only=new_only)
 
 
 def model_is_current(path: Path | None = None, candidate: str | None = None,
