@@ -88,3 +88,17 @@ def test_paging_by_offset_needs_a_limit_and_an_undo_names_the_decision_of_anothe
 def test_the_server_output_holds_no_traceback(server):
     server.stop()
     assert "Traceback" not in "".join(server.output) + server.proc.stdout.read()
+
+
+def test_a_form_value_the_screen_does_not_send_is_refused_not_read_as_the_default(client, csrf):
+    token = csrf(client)
+    for field, value, said in (("split", "word", "split must be paragraph or sentence"),
+                               ("in_order", "yes", "in_order must be on or off")):
+        r = client.post("/paste", data={"csrf": token, "text": "De wachtlijsten zijn te lang.", field: value},
+                        headers={"Accept": "application/json"}, follow_redirects=False)
+        assert r.status_code == 400 and said in r.json()["error"]
+    files = [("file", ("a.txt", b"Een notitie.")), ("file", ("b.txt", b"Nog een notitie."))]
+    r = client.post("/upload", data={"csrf": token}, files=files, headers={"Accept": "application/json"},
+                    follow_redirects=False)
+    assert r.status_code == 400 and "one file per upload" in r.json()["error"]
+    assert client.get("/api/documents").json()["documents"] == []

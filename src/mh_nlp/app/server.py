@@ -1074,8 +1074,21 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(413, f"{exc}") from None
 
     def _in_order(form) -> bool:
-        """The form's "read in order as one note" box (a checkbox sends its value only when ticked)."""
-        return form.get("in_order") in ("1", "on", "true")
+        """The form's "read in order as one note" box (a checkbox sends its value only when ticked); another value is
+        a 400, not silently "no"."""
+        value = form.get("in_order")
+        if value is not None and value not in ("1", "on", "true", "0", "off", "false", ""):
+            raise ApiError(400, f"in_order must be on or off (1 or 0), not {str(value)[:20]!r}")
+        return value in ("1", "on", "true")
+
+    def _split(form) -> str:
+        """The form's way to split a text into statements: paragraph (the default) or sentence; another is a 400."""
+        value = form.get("split")
+        if value in (None, ""):
+            return "paragraph"
+        if value not in ("paragraph", "sentence"):
+            raise ApiError(400, f"split must be paragraph or sentence, not {str(value)[:20]!r}")
+        return value
 
     def _note_column(form, in_order: bool, columns: list[str] | None, text_column: str | None = None) -> str | None:
         """The form's "one note per value of" column of a table read in order (``label --note-column``); None when
@@ -1089,8 +1102,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if columns is None:
             raise ApiError(400, "only a table (.csv or .xlsx) has a column to split its notes by")
         if name not in columns or name == text_column:
-            raise ApiError(400, f"no column {name!r} to split the notes by (columns: "
-                                f"{', '.join(c for c in columns if c != text_column)})")
+            others = [c for c in columns if c != text_column]
+            raise ApiError(400, f"no column {name!r} to split the notes by (" + (
+                f"columns: {', '.join(others)})" if others else "the table has no column besides its text)"))
         return name
 
     def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
@@ -1101,7 +1115,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     async def upload(request: Request):
         form = await _form(request)
         upload = form.get("file")
-        split = form.get("split") if form.get("split") in ("paragraph", "sentence") else "paragraph"
+        split = _split(form)
+        if len(form.getlist("file")) > 1:  # only the last would be stored, the others dropped without a word
+            raise ApiError(400, "one file per upload: send the others one by one")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise ApiError(400, "no file chosen")
         name = _document_name(upload.filename)
@@ -1171,7 +1187,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "nothing pasted")
         name = (form.get("name") if isinstance(form.get("name"), str) else "") or "pasted text"
-        split = form.get("split") if form.get("split") in ("paragraph", "sentence") else "paragraph"
+        split = _split(form)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}.txt"
         try:
             incoming.write_text(text, encoding="utf-8", errors="replace")
