@@ -102,3 +102,26 @@ def test_a_form_value_the_screen_does_not_send_is_refused_not_read_as_the_defaul
                     follow_redirects=False)
     assert r.status_code == 400 and "one file per upload" in r.json()["error"]
     assert client.get("/api/documents").json()["documents"] == []
+
+
+def test_a_pasted_nul_is_refused_at_once_and_an_encrypted_package_says_so(client, csrf, tmp_path):
+    token = csrf(client)
+    r = client.post("/paste", data={"csrf": token, "text": "De wachtlijsten\x00 zijn lang."},
+                    headers={"Accept": "application/json"}, follow_redirects=False)
+    assert r.status_code == 400 and "NUL" in r.json()["error"]
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buf.getvalue())
+    for sig, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # the entries flagged as encrypted
+        i = data.find(sig)
+        data[i + at] |= 1
+    from mh_nlp.io.readers import ReadError, read_statements
+
+    path = tmp_path / "beveiligd.docx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="protected with a password"):
+        list(read_statements(path))

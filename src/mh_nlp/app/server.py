@@ -437,8 +437,8 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    too_large = True
-                    raise ApiError(413, "upload too large")
+                    too_large = True  # (the route's own error handler may answer it: the limit goes in the message)
+                    raise ApiError(413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)")
             return message
 
         head = method == "HEAD"
@@ -1186,6 +1186,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         text = form.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "nothing pasted")
+        if "\x00" in text:  # (read as a file it would be "binary file, not text", an odd thing to say of a paste)
+            raise ApiError(400, "the pasted text holds a NUL character: paste text only")
         name = (form.get("name") if isinstance(form.get("name"), str) else "") or "pasted text"
         split = _split(form)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}.txt"

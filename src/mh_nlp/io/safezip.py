@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from ..exceptions import ZipLimitError  # noqa: F401 - defined with every mh-nlp error
+from ..exceptions import ReadError, ZipLimitError  # noqa: F401 - defined with every mh-nlp error
 
 
 @dataclass
@@ -137,6 +137,9 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
     real = xml = 0
     with open(path, "rb") as fh:
         for info in infos:
+            if info.flag_bits & 0x1:  # an encrypted entry: a password-protected package, which no reader opens
+                raise ReadError(f"{info.filename}: an encrypted part: the document is protected with a password; "
+                                "save a copy without one")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise error(f"{info.filename}: a compression method Office does not use ({info.compress_type})")
             is_xml = info.filename.lower().endswith((".xml", ".rels"))
