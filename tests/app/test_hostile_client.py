@@ -125,3 +125,25 @@ def test_a_pasted_nul_is_refused_at_once_and_an_encrypted_package_says_so(client
     path.write_bytes(bytes(data))
     with pytest.raises(ReadError, match="protected with a password"):
         list(read_statements(path))
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(tmp_path):
+    from mh_nlp.cli.serve import HEADER_SECONDS
+
+    s = Server(tmp_path / "data")
+    try:
+        with socket.create_connection(("127.0.0.1", s.port)) as slow:
+            slow.sendall(f"GET /api/sections HTTP/1.1\r\nHost: {s.host}\r\n".encode())  # and never the blank line
+            slow.settimeout(HEADER_SECONDS + 20)
+            t0 = time.monotonic()
+            assert slow.recv(100) == b""  # closed by the server
+            assert HEADER_SECONDS - 1 < time.monotonic() - t0 < HEADER_SECONDS + 15
+        with socket.create_connection(("127.0.0.1", s.port)) as fine:  # a request in several pieces still works
+            for piece in ("GET /api/sections HTTP/1.1\r\n", f"Host: {s.host}\r\n",
+                          f"Authorization: Bearer {s.token}\r\n\r\n"):
+                fine.sendall(piece.encode())
+                time.sleep(0.5)
+            fine.settimeout(30)
+            assert fine.recv(12).startswith(b"HTTP/1.1 200")
+    finally:
+        s.stop()

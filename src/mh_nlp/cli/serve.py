@@ -166,6 +166,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     click.echo("mh-nlp review screen stopped")
 
 
+HEADER_SECONDS = 10  # a client has this long to send a request's headers (a browser needs milliseconds)
+
+
 def json_400_protocol():
     """uvicorn's HTTP/1.1 protocol, but a request that cannot be parsed (no Host, two Hosts, a broken request line)
     is answered as every other refusal of the screen: a JSON message, not uvicorn's plain text."""
@@ -175,6 +178,41 @@ def json_400_protocol():
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class JsonErrorProtocol(H11Protocol):
+        """...and a connection whose request headers are not complete within :data:`HEADER_SECONDS` of its first
+        byte (or of its start) is closed: uvicorn times out idle keep-alive connections only, so one that sent half
+        a request line was kept open for ever (anyone on the machine could hold file descriptors that way)."""
+
+        _header_timer = None
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.cycle is not None and not self.cycle.response_complete:  # the headers came: a request is served
+                self._cancel_header_timer()
+            else:  # bytes of a next request (after a keep-alive pause), its headers not complete yet
+                self._arm_header_timer()
+
+        def connection_lost(self, exc) -> None:
+            self._cancel_header_timer()
+            super().connection_lost(exc)
+
+        def _arm_header_timer(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(HEADER_SECONDS, self._headers_too_slow)
+
+        def _cancel_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+                self.transport.close()
+
         def send_400_response(self, msg: str) -> None:
             body = json.dumps({"error": f"bad HTTP request: {msg.rstrip('.')}"}).encode("ascii")
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
