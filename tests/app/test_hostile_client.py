@@ -147,3 +147,19 @@ def test_a_connection_that_never_finishes_its_headers_is_closed(tmp_path):
             assert fine.recv(12).startswith(b"HTTP/1.1 200")
     finally:
         s.stop()
+
+
+def test_a_long_note_read_in_order_is_embedded_slice_by_slice_and_reads_as_the_library_does(client):
+    """A note of several slices is embedded slice by slice first (so that an abandoned one stops within a slice),
+    then read in order as one piece: the same answers as the library's reading of the whole note."""
+    from mh_nlp.app.engine import slices
+    from mh_nlp.corpus.records import training_quotes
+    from mh_nlp.themes.train import load_classifier
+
+    note = [q.text for q in training_quotes()[:70]]
+    assert len(slices(note)) > 1
+    r = client.post("/api/classify", json={"texts": note, "in_order": True})
+    assert r.status_code == 200, r.text
+    want = load_classifier().predict_details(note, in_order=True)
+    assert [p["section"] for p in r.json()["predictions"]] == [d.section for d in want]
+    assert r.json()["read_in_order"]["stay"] == round(want[0].note_stay, 4)
