@@ -163,3 +163,17 @@ def test_a_long_note_read_in_order_is_embedded_slice_by_slice_and_reads_as_the_l
     want = load_classifier().predict_details(note, in_order=True)
     assert [p["section"] for p in r.json()["predictions"]] == [d.section for d in want]
     assert r.json()["read_in_order"]["stay"] == round(want[0].note_stay, 4)
+
+
+def test_an_undo_naming_a_decision_that_never_was_says_so(client):
+    r = client.post("/api/corrections", json={"text": "Er is te weinig opvang voor mannen.", "section": "2.6"})
+    statement, decision = r.json()["statement_id"], r.json()["id"]
+    r = client.delete(f"/api/statements/{statement}/decision?decision={decision + 1000}")
+    assert r.status_code == 400 and r.json()["error"].startswith(f"there is no decision {decision + 1000}")
+    assert client.get("/api/statements?offset=2&document=0").status_code == 400
+
+
+def test_runs_of_mixed_marks_are_cut_before_spacy_too():
+    from mh_nlp.nlp.normalize import MAX_MARK_RUN, normalize
+
+    assert normalize("Jan " + "_)." * 3000 + " wachtlijsten") == "Jan " + ("_)." * 7)[:MAX_MARK_RUN] + " wachtlijsten"

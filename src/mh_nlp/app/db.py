@@ -9,10 +9,12 @@ database runs the missing ones in order, each in one transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import sqlite3
+import stat
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -251,8 +253,8 @@ def _document(row: sqlite3.Row) -> dict:
     return d
 
 
-LOCK_NAME = "serve.lock"  # held by the server using the folder (its pid inside, for the message)
-_FOLDER_LOCKS: dict[str, int] = {}  # data folder -> the open file that holds its lock in this process
+LOCK_NAME = "serve.lock"  # the pid of the server using the folder, for the message (the lock is on the folder)
+_FOLDER_LOCKS: dict[str, int] = {}  # data folder -> the open folder that holds its lock in this process
 
 
 class FolderInUse(RuntimeError):
@@ -262,32 +264,42 @@ class FolderInUse(RuntimeError):
 def lock_data_folder(data_dir: Path) -> None:
     """One server process per data folder. A second one would resume the first one's unfinished labelling as its own
     and store every statement twice, and both would write the same model versions; it is refused with
-    :class:`FolderInUse` before it changes anything. The lock (``flock`` on :data:`LOCK_NAME`) goes with the process,
-    also when it is killed; a second app in the same process (tests) shares it. A folder the process cannot write
-    is not locked: nothing in it can be changed from here."""
+    :class:`FolderInUse` before it changes anything. The lock is ``flock`` on the folder itself (a lock file could be
+    deleted, or be a folder or a link, and the next server would not see it); it goes with the process, also when it
+    is killed, and a second app in the same process (tests) shares it. The pid goes to :data:`LOCK_NAME`, never
+    through a link."""
     import fcntl
 
     key = str(Path(data_dir).resolve())
     if key in _FOLDER_LOCKS:
         return
-    path = Path(data_dir) / LOCK_NAME
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        return
+        fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise FolderInUse(f"cannot open the data folder to lock it ({exc.strerror or exc})") from None
+    pid_file = Path(data_dir) / LOCK_NAME
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        try:
-            other = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        finally:
-            os.close(fd)
+        os.close(fd)
+        other = ""
+        with contextlib.suppress(OSError):
+            pf = os.open(pid_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            try:
+                other = os.read(pf, 32).decode("ascii", "replace").strip()
+            finally:
+                os.close(pf)
         who = f" (pid {other})" if other.isdigit() else ""
         raise FolderInUse(f"another mh-nlp serve{who} is using this data folder; stop it first, or start this one "
                           f"with another --data") from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
     _FOLDER_LOCKS[key] = fd
+    with contextlib.suppress(OSError):  # a read-only folder, or a link or folder by that name: no pid, still locked
+        pf = os.open(pid_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+        try:
+            if stat.S_ISREG(os.fstat(pf).st_mode):
+                os.write(pf, str(os.getpid()).encode("ascii"))
+        finally:
+            os.close(pf)
 
 
 class Store:
@@ -654,6 +666,8 @@ class Store:
                 owner = db.execute("SELECT statement_id FROM decisions WHERE id = ?", (seen,)).fetchone()
                 if owner is not None and owner[0] != statement_id:  # a mix-up of the client's, not a later decision
                     raise LookupError(f"decision {seen} is not a decision on statement {statement_id}")
+                if owner is None and seen >= db.execute(f"SELECT {self._next_id('decisions')}").fetchone()[0]:
+                    raise LookupError(f"there is no decision {seen}: no decision has had that id")
                 gone = owner is None
                 raise ValueError(("this decision was undone meanwhile" if gone else "this row was decided again meanwhile")
                                  + ("" if latest is None or gone and latest["id"] < seen else

@@ -394,7 +394,7 @@ class Guard:
                     if not path.startswith("/") or path.startswith("//") or any(
                             c == "\\" or ord(c) < 32 or ord(c) == 127 for c in path):
                         path = "/"
-                    location = quote(path, safe="/%:@!$&'()*+,;=-._~") + (f"?{clean}" if clean else "")
+                    location = quote(path, safe="/:@!$&'()*+,;=-._~") + (f"?{clean}" if clean else "")
                     await send({"type": "http.response.start", "status": 303,
                                 "headers": [(b"location", location.encode("utf-8", "replace")),
                                             (b"content-length", b"0")]})
@@ -701,15 +701,19 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         raw = await request.body()
         if len(raw) > MAX_JSON_BODY:  # sent in chunks, without a length
             raise ApiError(413, f"a JSON body of more than {MAX_JSON_BODY // 1_000_000} MB")
-        try:  # a large body is parsed beside the event loop, so the other pages are not held up meanwhile
-            body = json.loads(raw) if len(raw) < 65_536 else await run_in_threadpool(json.loads, raw)
+        def parse(data: bytes) -> tuple[Any, bool]:
+            value = json.loads(data)
+            return value, _has_lone_surrogate(value)
+
+        try:  # a large body is parsed (and checked) beside the event loop, so the other pages are not held up meanwhile
+            body, surrogate = parse(raw) if len(raw) < 65_536 else await run_in_threadpool(parse, raw)
         except RecursionError:
             raise ApiError(400, "the JSON is nested too deeply") from None
         except (ValueError, UnicodeDecodeError) as exc:
             if "integer string conversion" in str(exc):
                 raise ApiError(400, "a number in the JSON has too many digits") from None
             raise ApiError(400, "the body must be JSON") from None
-        if _has_lone_surrogate(body):
+        if surrogate:
             raise ApiError(400, "the JSON holds a lone surrogate (\\ud800-\\udfff without its pair): not text")
         return body
 
@@ -953,10 +957,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             document = _digits(document)
             if document is None:
                 raise ApiError(400, "document must be a document id (a whole number)")
-        if document is not None and not 0 < document <= MAX_ID:
-            return {"statements": []} if limit is None else {"statements": [], "total": 0}
         if limit is None and offset is not None:  # a client paging by offset alone would get everything each time
             raise ApiError(400, "offset pages with limit: give both (limit 1-10,000)")
+        if document is not None and not 0 < document <= MAX_ID:
+            return {"statements": []} if limit is None else {"statements": [], "total": 0}
         offset = offset or 0
         if limit is None:
             return {"statements": store.statements(document=document)}

@@ -36,6 +36,7 @@ import codecs
 import csv
 import itertools
 import json
+import math
 import os
 import re
 import stat
@@ -1849,7 +1850,8 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 warn(f"line {first_missing}: no field {key!r}, skipped")
             read += 1
             text = record[key]
-            if text is None or isinstance(text, bool):  # true/false is no statement either
+            # true/false is no statement either, nor NaN or Infinity (Python's JSON reader takes them)
+            if text is None or isinstance(text, bool) or isinstance(text, float) and not math.isfinite(text):
                 empty += 1
                 if empty == 1:
                     warn(f"line {number}: {key!r} is {json.dumps(text)}, skipped")
@@ -1868,7 +1870,7 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 extra = {_SURROGATE.sub("\ufffd", k): _SURROGATE.sub("\ufffd", v) for k, v in extra.items()}
             yield number, clean(text), extra
     if bad > 1:
-        warn(f"{bad} lines were not JSON objects and were skipped")
+        warn(f"{bad} lines were not valid JSON objects and were skipped")
     if empty > 1:
         warn(f"{empty} lines had a null (or true/false) {key!r} and were skipped")
     if missing and not read:  # no line has it: most likely the wrong field, so say which to choose

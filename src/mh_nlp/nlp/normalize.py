@@ -33,11 +33,12 @@ _FOOTER = re.compile(r"(?im)^[ ]*bloemlezing[ ]*-[ ]*(?:programma[ ]+)?samen[ ]+
 _LINE_HYPHEN = re.compile(r"(?<!\w)(\w+)([ ]?)-[ ]*\n[ ]*(\w+)")  # (?<!...): from a word's start only
 _KEEP_BEFORE = {"en", "of", "tot", "noch", "dan"}  # "zorg- en veiligheidspartners": elided compound part
 _SPACE_RUN = re.compile(r"[ ]{2,}")
-# a run of one punctuation mark ("______", "))))))") is cut to this many: spaCy's tokenizer takes quadratic time on a
-# long run of suffix characters (9,000 underscores: 6 s, holding the GIL), and no more of them says anything
+# a run of punctuation marks without a space ("______", "))))))", "_)._)._).") is cut to this many: spaCy's tokenizer
+# takes quadratic time on a long run of suffix characters (9,000 underscores: 6 s; "_)." x 3,000: 16 s, holding the
+# GIL), and no more of them says anything
 MAX_MARK_RUN = 20
-_MARK_RUN = re.compile(r"([^\w\s]|_)\1{%d,}" % MAX_MARK_RUN)
-_PARAGRAPH = re.compile(r"[ ]*\n[ \n]*\n[ ]*")
+_MARK_RUN = re.compile(r"(?:[^\w\s]|_){%d,}" % (MAX_MARK_RUN + 1))
+_PARAGRAPH = re.compile(r"(?<![ ])[ ]*\n[ \n]*\n[ ]*")  # (?<!...): a run of spaces tried from its start only
 _LINE_BREAK = re.compile(r"(?<![ ])[ ]*(?<!\n)\n(?!\n)[ ]*")  # linear: a run of spaces tried once
 
 
