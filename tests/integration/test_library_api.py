@@ -112,6 +112,11 @@ def test_one_text_where_a_list_is_expected_is_a_type_error(clf):
         list(label_files(["examples/notities.csv"], clf, note_column="datum"))
     with pytest.raises(ModelError, match="no model path"):
         mh_nlp.load_classifier("")
+    with pytest.raises(ValueError, match="batch_size"):
+        clf.analyse(TEXTS, batch_size=0)
+    with pytest.raises(TypeError, match="heading 1 is int"):
+        clf.predict_details(TEXTS, headings=[1, None])
+    assert [p.heading_chapter for p in clf.predict_details(TEXTS, headings=(h for h in ["Problemen", None]))] == [2, None]
 
 
 def test_the_scikit_learn_pipeline_predicts_and_checks_its_arguments():
@@ -156,8 +161,14 @@ def _resealed(tmp_path, change):
     lambda a, s: s.update(evidence=[{"x": 1}]),
     lambda a, s: s.update(params={**s["params"], "memory_weight": "8"}),
     lambda a, s: s.update(params={**s["params"], "taxonomy_path": "/nonexistent/sections.json"}),
+    lambda a, s: a.update(design_scale_=a["design_scale_"] * 0),
+    lambda a, s: a.update(weights_=a["weights_"] * 0 + 1e308),
+    lambda a, s: a.update(examples_E_=a["examples_E_"].astype("int64")),
+    lambda a, s: s.update(temperature=1e-320),
+    lambda a, s: s.update(params={**s["params"], "encoder": "os.system"}),
 ], ids=["temperature0", "temperature-nan", "weights-short", "labels-out-of-range", "embeddings-narrow",
-        "weights-text", "evidence-rows-out-of-range", "evidence-records", "param-text", "taxonomy-missing"])
+        "weights-text", "evidence-rows-out-of-range", "evidence-records", "param-text", "taxonomy-missing",
+        "design-scale-zero", "weights-huge", "embeddings-integers", "temperature-tiny", "encoder-unknown"])
 def test_a_resealed_model_that_does_not_fit_together_is_refused_when_loaded(tmp_path, change):
     with pytest.raises(ModelError, match="unusable model state"):
         mh_nlp.load_classifier(_resealed(tmp_path, change))
@@ -183,6 +194,9 @@ def test_an_acronym_before_a_dash_at_a_line_end_is_not_glued_to_the_next_word():
     assert mh_nlp.normalize("Samen met het RIEC -\ndat werkt.") == "Samen met het RIEC - dat werkt."
     assert mh_nlp.normalize("De NLA-\nmedewerkers en slach-\ntoffers") == "De NLA-medewerkers en slachtoffers"
     assert [e["text"] for e in mh_nlp.find_entities("Samen met het RIEC -\ndat werkt.")] == ["RIEC"]
+    for text, clean in (("CoMensha -\ndat", "CoMensha - dat"), ("de Riec -\ndat", "de Riec - dat"),
+                        ("FairWork-\nmedewerkers", "FairWork-medewerkers"), ("koudwa-\ntervrees", "koudwatervrees")):
+        assert mh_nlp.normalize(text) == clean
     for text in ("De -\u2028NLA en het OM", "De -\nNLA en het OM"):
         offsets = normalize_with_map(text)[1]
         assert offsets == sorted(offsets)  # the space made from the line break maps to the line break
@@ -207,3 +221,37 @@ def test_a_saved_pipeline_without_data_warns_only_when_its_ruler_is_really_empty
             assert empty("Het RIEC.").ents == () and "finds no entities" in str(caught[0].message)
     finally:
         os.environ.pop("MH_NLP_DATA") if old is None else os.environ.__setitem__("MH_NLP_DATA", old)
+
+
+def test_a_worker_forked_after_the_encoder_ran_refuses_instead_of_hanging(tmp_path):
+    code = """
+import uuid, mh_nlp
+nlp = mh_nlp.load_pipeline(themes=True)
+nlp("Er is te weinig opvang voor mannen " + uuid.uuid4().hex[:6] + ".")  # the encoder runs here, threads and all
+try:
+    list(nlp.pipe(["Nieuwe uitspraak " + uuid.uuid4().hex[:6] + " over opvang." for _ in range(4)], n_process=2,
+                  batch_size=2))
+except ValueError as exc:
+    print("refused" if "EncoderError" in str(exc) and "n_process=1" in str(exc) else exc)
+"""
+    env = {**os.environ, "MH_NLP_CACHE": str(tmp_path / "cache")}  # new statements: the workers must embed
+    env.pop("OMP_NUM_THREADS", None)
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert res.stdout.strip() == "refused", (res.stdout[-1000:], res.stderr[-2000:])
+
+
+def test_a_damaged_data_file_is_one_error_naming_it(tmp_path):
+    import shutil
+
+    from mh_nlp.paths import data_dir
+
+    for name in ("stance_cues.json", "chapter_headings.json", "entities/organisations.jsonl", "sections.json"):
+        data = tmp_path / name.replace("/", "-")
+        shutil.copytree(data_dir(), data)
+        (data / name).write_text("{broken", encoding="utf-8")
+        res = subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main(prog_name='mh-nlp')",
+                              "classify", "--heading", "Problemen", "Er is te weinig opvang voor mannen."],
+                             env={**os.environ, "MH_NLP_DATA": str(data)}, capture_output=True, text=True, timeout=300)
+        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-2000:]
+        assert res.stderr.strip().splitlines()[-1].startswith(f"mh-nlp: error: {data / name}")
+        assert "mh-nlp train" not in res.stderr  # the data is at fault, not the model

@@ -2,6 +2,7 @@
 progress on stderr). Command modules import this module only, never the package ``__init__``."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -154,8 +155,10 @@ def argument_text(value: str) -> str:
     Windows-1252 instead, with a warning, as standard input is."""
     if not any("\udc80" <= c <= "\udcff" for c in value):
         return value
-    _warn("an argument is not UTF-8; read as Windows-1252 (cp1252)")
-    return value.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
+    _warn("an argument is not UTF-8; its other bytes read as Windows-1252 (cp1252)")
+    # each byte that was no UTF-8 (Python keeps it as U+DC80-U+DCFF) read as cp1252; the valid UTF-8 stays as it is
+    return re.sub("[\udc80-\udcff]", lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"),
+                  value)
 
 
 def _json_out(obj, **kwargs) -> str:

@@ -64,8 +64,9 @@ def hyphen_decision(left: str, right: str) -> str:
         return "space"  # "wet- en regelgeving"
     if any(c.isdigit() for c in left + right) or right[:1].isupper():
         return "hyphen"  # "18-min", "niet-West-Europese"
-    if len(left) >= 2 and left.isupper():
-        return "hyphen"  # an acronym is a whole word, never a syllable: "NLA-medewerkers", "het RIEC - dat"
+    if len(left) >= 2 and (left.isupper() or any(c.isupper() for c in left[1:])):
+        return "hyphen"  # an acronym or a name written in capitals inside is a whole word, never a syllable:
+        # "NLA-medewerkers", "het RIEC - dat", "CoMensha - dat", "FairWork-medewerkers"
     if word_zipf(left + right) > 0:
         return "join"  # the joined word is attested: "slachtoffers", "informatie"
     if word_zipf(left) >= 2.0 and word_zipf(right) >= 2.0:
@@ -143,7 +144,8 @@ def _char_pass(text: str, base: list[int] | None) -> _Text:
 def _mend_hyphen(m: re.Match[str]) -> list[tuple[int, int] | str]:
     """Rejoin or keep a line-end hyphen according to :func:`hyphen_decision`."""
     left, spaced, right = m.group(1), m.group(2), m.group(3)
-    decision = hyphen_decision(left, right)
+    # a dash after a space and a capitalised word is a dash between words ("de Riec - dat"), not a broken word
+    decision = "hyphen" if spaced and left[:1].isupper() else hyphen_decision(left, right)
     lspan, rspan = m.span(1), m.span(3)
     hyphen_at = m.start(2) + len(spaced)
     if decision == "join":

@@ -19,6 +19,7 @@ from spacy.util import registry  # noqa: E402
 
 from .lookups import LOOKUPS_NAME, package_version
 from .normalize import normalize_with_map
+from ..exceptions import CorpusError
 from ..paths import DataNotFound, data_dir
 
 __all__ = ["load_pipeline", "build_pipeline", "select_base", "load_entity_patterns", "pipeline_info",
@@ -218,8 +219,8 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
                 rec = json.loads(line)
                 aliases = rec["aliases"]
             except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{lineno}: not an entity record (a JSON object with aliases): "
-                                 f"{exc.__class__.__name__}: {exc}") from None
+                raise CorpusError(f"{path}:{lineno}: not an entity record (a JSON object with aliases): "
+                                  f"{exc.__class__.__name__}: {exc}") from None
             for alias in aliases:
                 if "pattern" in alias:
                     pattern: Any = alias["pattern"]
@@ -227,7 +228,7 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
                 else:
                     case = alias.get("case", "insensitive")
                     if case not in CASES:
-                        raise ValueError(f"{path}:{lineno}: unknown case {case!r} (use exact or insensitive)")
+                        raise CorpusError(f"{path}:{lineno}: unknown case {case!r} (use exact or insensitive)")
                     pattern = alias["text"]  # a phrase, matched on LOWER; the case rule is checked after matching
                     suffix = "#" + case
                 patterns.append({"label": rec["label"], "id": rec["id"] + suffix, "pattern": pattern})

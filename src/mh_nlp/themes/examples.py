@@ -399,10 +399,17 @@ class ExampleScores:
         bad = [k for k, (a, top) in ranges.items() if len(a) and (a.dtype.kind not in "iub" or a.min() < 0 or a.max() >= top)]
         if bad:
             raise ValueError(f"{', '.join(bad)} point outside the model")
-        if not (np.isfinite(self.temperature_) and self.temperature_ > 0):
-            raise ValueError(f"temperature {self.temperature_} is not a positive number")
-        if (self.feature_scale_ <= 0).any() or not np.isfinite(self.correction_term_).all() or len(self.correction_term_) != 2:
+        if not (np.isfinite(self.temperature_) and 1e-3 <= self.temperature_ <= 1e3):
+            raise ValueError(f"temperature {self.temperature_} is not a usable positive number")
+        if ((self.feature_scale_ <= 0).any() or (self.design_scale_ <= 0).any()
+                or not np.isfinite(self.correction_term_).all() or len(self.correction_term_) != 2):
             raise ValueError("feature scales or the correction term are not usable numbers")
+        if E.dtype.kind != "f" or self.section_E_.dtype.kind != "f":
+            raise ValueError("the embeddings are not floating-point numbers")
+        if any(np.abs(getattr(self, k)).max(initial=0) > 1e6 for k in ("weights_", "ridge_coef_", "ridge_intercept_")):
+            raise ValueError("weights of more than a million: no model learns such weights")
+        if self.encoder not in ("e5", "static"):
+            raise ValueError(f"unknown encoder {self.encoder!r} (e5 or static)")
         for stay in (self.sequence_stay_, self.sequence_within_chapter_):
             if stay is not None and not 0 < stay <= 1:
                 raise ValueError(f"a stay probability of {stay} is no probability")

@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..exceptions import CorpusError
 from ..paths import data_file
 
 
@@ -117,8 +118,15 @@ _NON_WORD = re.compile(r"\W+")
 
 @lru_cache(maxsize=2)
 def load_cues(path: str | None = None) -> dict[str, list[str]]:
-    raw = json.loads(open(path or data_file("stance_cues.json"), encoding="utf-8").read())
-    return {k: v for k, v in raw.items() if not k.startswith("_")}
+    where = path or data_file("stance_cues.json")
+    try:
+        raw = json.loads(open(where, encoding="utf-8").read())
+        cues = {k: v for k, v in raw.items() if not k.startswith("_")}
+        if not all(isinstance(v, list) and all(isinstance(c, str) for c in v) for v in cues.values()):
+            raise ValueError("each stance's cues must be a list of phrases")
+        return cues
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # damaged: one line naming the file
+        raise CorpusError(f"{where}: not a table of stance cues ({exc.__class__.__name__}: {exc})") from None
 
 
 _WORD = re.compile(r"\w+")

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..exceptions import CorpusError
 from ..paths import data_file
 
 __all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "label_chapter", "load_chapter_headings"]
@@ -34,8 +35,12 @@ _NON_WORD = re.compile(r"[^\w]+")
 @lru_cache(maxsize=2)
 def load_chapter_headings(path: str | None = None) -> dict[int, tuple[str, ...]]:
     """Chapter -> the heading phrases that name it (normalised as :func:`_normal`)."""
-    raw = json.loads(open(path or data_file("chapter_headings.json"), encoding="utf-8").read())
-    return {int(k): tuple(_normal(p) for p in v) for k, v in raw.items() if not k.startswith("_")}
+    where = path or data_file("chapter_headings.json")
+    try:
+        raw = json.loads(open(where, encoding="utf-8").read())
+        return {int(k): tuple(_normal(p) for p in v) for k, v in raw.items() if not k.startswith("_")}
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # damaged: one line naming the file
+        raise CorpusError(f"{where}: not a chapter -> heading phrases table ({exc.__class__.__name__}: {exc})") from None
 
 
 def _normal(text: str) -> str:
