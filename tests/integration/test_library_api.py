@@ -88,9 +88,12 @@ def test_an_empty_text_gets_no_theme_and_the_classifier_refuses_it(nlp, clf):
         clf.predict_details(["a " * 600_000])
 
 
-def test_load_pipeline_gives_a_pipeline_of_your_own(clf):
+def test_load_pipeline_gives_a_pipeline_of_your_own(clf, nlp):
     mine = mh_nlp.load_pipeline()
     assert mine is not mh_nlp.load_pipeline()
+    other = mh_nlp.load_pipeline(themes=True)  # its own pipeline, but the model loaded once (some 70 MB)
+    assert other is not nlp and other(TEXTS[0])._.theme == nlp(TEXTS[0])._.theme
+    assert other.get_pipe("mh_themes").classifier is nlp.get_pipe("mh_themes").classifier
     before = mh_nlp.find_entities(TEXTS[1])
     mine.remove_pipe("mh_entity_ruler")  # changing mine changes nothing of the library's own
     assert mh_nlp.find_entities(TEXTS[1]) == before and before

@@ -62,11 +62,11 @@ class ThemeCategorizer:
 
     @property
     def classifier(self) -> Any:
-        """The trained classifier, loaded (after its checks) on first use."""
+        """The trained classifier, loaded (after its checks) on first use; one loaded copy per model file is shared
+        by every pipeline of the process (a model is some 70 MB, and ``load_pipeline`` makes a new pipeline each
+        call)."""
         if self._classifier is None:
-            from .classifier import load_classifier
-
-            self._classifier = load_classifier(self.model)
+            self._classifier = _shared_classifier(self.model)
         return self._classifier
 
     @property
@@ -150,6 +150,27 @@ class ThemeCategorizer:
         self.model = model
         self._classifier = load_classifier(model)
         return self
+
+
+_LOADED: dict[tuple[str, int, int], Any] = {}  # (model file, mtime, size) -> its classifier, shared
+
+
+def _shared_classifier(model: str | None) -> Any:
+    """The classifier of ``model`` (None: the default model), loaded once per file as it is now: a file changed or
+    replaced since is loaded (and checked) again."""
+    from .classifier import load_classifier
+
+    path = Path(model) if model else default_model_path()
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return load_classifier(model)  # says what is wrong with the path
+    if key not in _LOADED:
+        if len(_LOADED) >= 4:  # a few models at most are in use at once
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = load_classifier(model)
+    return _LOADED[key]
 
 
 @Language.factory(THEMES_NAME, default_config={"model": None}, assigns=["doc.cats", "doc._.theme"],
