@@ -2,6 +2,7 @@
 travel, arguments that fail clearly, model files that are checked when loaded, one home for the errors."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -173,8 +174,14 @@ def _resealed(tmp_path, change):
         "weights-text", "evidence-rows-out-of-range", "evidence-records", "param-text", "taxonomy-missing",
         "design-scale-zero", "weights-huge", "embeddings-integers", "temperature-tiny", "encoder-unknown"])
 def test_a_resealed_model_that_does_not_fit_together_is_refused_when_loaded(tmp_path, change):
-    with pytest.raises(ModelError, match="unusable model state"):
+    with pytest.raises(ModelError, match="unusable model state|state names the encoder"):
         mh_nlp.load_classifier(_resealed(tmp_path, change))
+
+
+def test_a_model_whose_state_names_another_encoder_than_its_metadata_is_refused(tmp_path):
+    path = _resealed(tmp_path, lambda a, s: s.update(params={**s["params"], "encoder": "static"}))
+    with pytest.raises(ModelError, match="state names the encoder 'static'"):
+        mh_nlp.load_classifier(path)
 
 
 def test_every_error_has_one_home_and_keeps_its_builtin_class():
@@ -198,7 +205,8 @@ def test_an_acronym_before_a_dash_at_a_line_end_is_not_glued_to_the_next_word():
     assert mh_nlp.normalize("De NLA-\nmedewerkers en slach-\ntoffers") == "De NLA-medewerkers en slachtoffers"
     assert [e["text"] for e in mh_nlp.find_entities("Samen met het RIEC -\ndat werkt.")] == ["RIEC"]
     for text, clean in (("CoMensha -\ndat", "CoMensha - dat"), ("de Riec -\ndat", "de Riec - dat"),
-                        ("FairWork-\nmedewerkers", "FairWork-medewerkers"), ("koudwa-\ntervrees", "koudwatervrees")):
+                        ("FairWork-\nmedewerkers", "FairWork-medewerkers"), ("koudwa-\ntervrees", "koudwatervrees"),
+                        ("Mensen -\nhandel", "Mensenhandel"), ("Veroor -\ndelingen", "Veroordelingen")):
         assert mh_nlp.normalize(text) == clean
     for text in ("De -\u2028NLA en het OM", "De -\nNLA en het OM"):
         offsets = normalize_with_map(text)[1]
@@ -248,13 +256,20 @@ def test_a_damaged_data_file_is_one_error_naming_it(tmp_path):
 
     from mh_nlp.paths import data_dir
 
-    for name in ("stance_cues.json", "chapter_headings.json", "entities/organisations.jsonl", "sections.json"):
-        data = tmp_path / name.replace("/", "-")
+    note = tmp_path / "note.md"  # a heading: the chapter headings are read too
+    note.write_text("## Problemen\n\nEr is te weinig opvang voor mannen.\n", encoding="utf-8")
+    bad_alias = json.dumps({"id": "x", "label": "ORG", "aliases": [{"text": 5}]})
+    for i, (name, content) in enumerate((("stance_cues.json", "{broken"), ("chapter_headings.json", "{broken"),
+                                         ("entities/organisations.jsonl", "{broken"),
+                                         ("entities/organisations.jsonl", bad_alias), ("sections.json", "{broken"))):
+        data = tmp_path / f"data{i}"
         shutil.copytree(data_dir(), data)
-        (data / name).write_text("{broken", encoding="utf-8")
-        res = subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main(prog_name='mh-nlp')",
-                              "classify", "--heading", "Problemen", "Er is te weinig opvang voor mannen."],
-                             env={**os.environ, "MH_NLP_DATA": str(data)}, capture_output=True, text=True, timeout=300)
-        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-2000:]
-        assert res.stderr.strip().splitlines()[-1].startswith(f"mh-nlp: error: {data / name}")
-        assert "mh-nlp train" not in res.stderr  # the data is at fault, not the model
+        (data / name).write_text(content, encoding="utf-8")
+        for args in (["classify", "--heading", "Problemen", "Er is te weinig opvang voor mannen."],
+                     ["label", str(note), "-o", str(tmp_path / f"out{i}.csv")]):
+            res = subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main(prog_name='mh-nlp')", *args],
+                                 env={**os.environ, "MH_NLP_DATA": str(data)}, capture_output=True, text=True,
+                                 timeout=300)
+            assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-2000:]
+            assert f"mh-nlp: error: {data / name}" in res.stderr and "internal error" not in res.stderr, res.stderr
+            assert "mh-nlp train" not in res.stderr  # the data is at fault, not the model

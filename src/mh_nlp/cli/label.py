@@ -15,6 +15,7 @@ import click
 
 from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
+from ..exceptions import MhNlpError
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading)
@@ -913,6 +914,11 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if writer is not None:
             writer.abort()
         raise
+    except MhNlpError as exc:  # a damaged data file, a model that cannot run here: said as it is, not as a bug
+        progress.clear()
+        if writer is not None:
+            writer.abort()
+        raise UserError(f"{str(exc).splitlines()[0]}; no output written") from None
     except Exception as exc:  # noqa: BLE001 - a bug must not leave a half-written file or a traceback
         progress.clear()
         if writer is not None:

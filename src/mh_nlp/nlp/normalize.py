@@ -144,8 +144,11 @@ def _char_pass(text: str, base: list[int] | None) -> _Text:
 def _mend_hyphen(m: re.Match[str]) -> list[tuple[int, int] | str]:
     """Rejoin or keep a line-end hyphen according to :func:`hyphen_decision`."""
     left, spaced, right = m.group(1), m.group(2), m.group(3)
-    # a dash after a space and a capitalised word is a dash between words ("de Riec - dat"), not a broken word
-    decision = "hyphen" if spaced and left[:1].isupper() else hyphen_decision(left, right)
+    decision = hyphen_decision(left, right)
+    # a dash after a space and a capitalised word is a dash between words ("de Riec - dat"), not a broken word,
+    # unless the two make a word ("Mensen -⏎handel", a sentence's first word broken at a line end)
+    if decision == "join" and spaced and left[:1].isupper() and word_zipf(left + right) == 0:
+        decision = "hyphen"
     lspan, rspan = m.span(1), m.span(3)
     hyphen_at = m.start(2) + len(spaced)
     if decision == "join":

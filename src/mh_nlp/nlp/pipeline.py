@@ -218,7 +218,11 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
             try:
                 rec = json.loads(line)
                 aliases = rec["aliases"]
-            except (ValueError, KeyError, TypeError) as exc:
+                if not (isinstance(rec["id"], str) and isinstance(rec["label"], str) and isinstance(aliases, list)
+                        and all(isinstance(a, dict) and (isinstance(a.get("text"), str) and a["text"].strip()
+                                                         or isinstance(a.get("pattern"), list)) for a in aliases)):
+                    raise ValueError("id and label are strings, aliases a list of {text} or {pattern} objects")
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
                 raise CorpusError(f"{path}:{lineno}: not an entity record (a JSON object with aliases): "
                                   f"{exc.__class__.__name__}: {exc}") from None
             for alias in aliases:

@@ -152,18 +152,18 @@ class ThemeCategorizer:
         return self
 
 
-_LOADED: dict[tuple[str, int, int], Any] = {}  # (model file, mtime, size) -> its classifier, shared
+_LOADED: dict[tuple, Any] = {}  # (model file, its SHA-256, its metadata's mtime and size) -> classifier, shared
 
 
 def _shared_classifier(model: str | None) -> Any:
     """The classifier of ``model`` (None: the default model), loaded once per file as it is now: a file changed or
-    replaced since is loaded (and checked) again."""
+    replaced since (another SHA-256, or other metadata) is loaded and checked again."""
     from .classifier import load_classifier
 
     path = Path(model) if model else default_model_path()
-    try:
-        st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    try:  # the file's checksum: a model changed in place (same size and time) is loaded and checked again
+        meta = path.with_suffix(".json").stat()
+        key = (str(path.resolve()), sha256_file(path), meta.st_mtime_ns, meta.st_size)
     except OSError:
         return load_classifier(model)  # says what is wrong with the path
     if key not in _LOADED:

@@ -294,6 +294,11 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
                              f"which are missing; `mh-nlp train --fast` builds them (some 5 minutes) and the model again")
         raise ModelError(f"{path}: trained with other static word vectors than {models_dir() / STATIC_FILE}; "
                          f"run `mh-nlp train --fast` to train it again with these")
+    params = state.get("params") if isinstance(state, dict) else None
+    if isinstance(params, dict) and params.get("encoder", "e5") != meta.get("encoder", "e5"):
+        # the metadata's encoder decides the checks above (static vectors present and the same): the state must agree
+        raise ModelError(f"{path}: the model's state names the encoder {str(params.get('encoder'))[:20]!r}, its "
+                         f"metadata {meta.get('encoder', 'e5')!r}: the file was changed; run `mh-nlp train`")
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)
