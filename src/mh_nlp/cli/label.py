@@ -409,16 +409,6 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
 
 # ---------------------------------------------------------------- label
 
-def _cluster_errors(client: Any) -> tuple[type[BaseException], ...]:
-    """Exceptions that end a cluster run with one line (none without a cluster: nothing is imported)."""
-    if client is None:
-        return ()
-    from ..io.cluster import ClusterError
-    from ..themes.store import ModelError
-
-    return (ClusterError, ModelError)
-
-
 def _close_client(client: Any) -> None:
     """Close a Dask client (and the local cluster it started) quietly; safe to call twice."""
     if client is None or getattr(client, "_mh_closed", False):
@@ -899,7 +889,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if writer is not None:
             writer.abort()
         raise UserError(str(exc)) from None
-    except _cluster_errors(client) as exc:  # a worker's model check, a lost scheduler: one line
+    except MhNlpError as exc:  # a worker's model check, a lost scheduler, a damaged data file: one line, not a bug
         progress.clear()
         if writer is not None:
             writer.abort()
@@ -914,11 +904,6 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if writer is not None:
             writer.abort()
         raise
-    except MhNlpError as exc:  # a damaged data file, a model that cannot run here: said as it is, not as a bug
-        progress.clear()
-        if writer is not None:
-            writer.abort()
-        raise UserError(f"{str(exc).splitlines()[0]}; no output written") from None
     except Exception as exc:  # noqa: BLE001 - a bug must not leave a half-written file or a traceback
         progress.clear()
         if writer is not None:
