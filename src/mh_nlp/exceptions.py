@@ -74,3 +74,10 @@ class NameFinderError(MhNlpError):
 
 class ClusterError(MhNlpError, RuntimeError):
     """The cluster cannot be used: Dask missing, scheduler unreachable, a partition that keeps killing workers."""
+
+
+def check_count(name: str, value: object, who: str = "") -> None:
+    """ValueError unless ``value`` is a whole number of at least 1 (not a bool, a float or a string): the one check of
+    every ``batch_size`` and ``n_process`` argument (``who``: a prefix naming the component)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{who}{name} must be a whole number of at least 1, not {value!r}")

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from ..exceptions import check_count
 from .parallel import ordered_map
 from ..paths import shown
 from ..themes.prediction import Prediction, ThemeClassifier
@@ -149,8 +150,7 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
     ``headings``: a statement's heading (``extra["heading"]``, from Markdown and Word headings) that names a chapter
     ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`); False ignores them.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
+    check_count("batch_size", batch_size)
     if min_confidence is not None and (isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float))
                                        or not 0 <= min_confidence <= 1):
         raise ValueError(f"min_confidence must be a probability from 0 to 1 (or None), not {min_confidence!r}")

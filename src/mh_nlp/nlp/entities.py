@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..exceptions import check_count
 from .spacy_import import import_spacy
 
 import_spacy()  # without spaCy's command line: a faster start
@@ -86,9 +87,8 @@ def find_entities_batch(texts: Iterable[str], batch_size: int = 256, n_process: 
     """:func:`find_entities` for many texts through ``nlp.pipe`` (in input order)."""
     if isinstance(texts, (str, bytes)):  # it would be read as one text per letter
         raise TypeError("give a list of texts, not one text: find_entities_batch([text]) or find_entities(text)")
-    for name, value in (("batch_size", batch_size), ("n_process", n_process)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    check_count("batch_size", batch_size)
+    check_count("n_process", n_process)
     if nlp is None:
         from .pipeline import load_pipeline
 

@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..exceptions import check_count
 from ..nlp.spacy_import import import_spacy
 
 import_spacy()  # without spaCy's command line: a faster start
@@ -66,7 +67,7 @@ class ThemeCategorizer:
         by every pipeline of the process (a model is some 70 MB, and ``load_pipeline`` makes a new pipeline each
         call)."""
         if self._classifier is None:
-            self._classifier = _shared_classifier(self.model)
+            self._classifier = _shared_classifier(self._model_path())
         return self._classifier
 
     @property
@@ -83,8 +84,7 @@ class ThemeCategorizer:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"{self.name}: batch_size must be a whole number of at least 1, not {batch_size!r}")
+        check_count("batch_size", batch_size, f"{self.name}: ")
         clf = self.classifier
         for batch in minibatch(docs, size=batch_size):
             for doc in batch:
@@ -155,21 +155,20 @@ class ThemeCategorizer:
 _LOADED: dict[tuple, Any] = {}  # (model file, its SHA-256, its metadata's mtime and size) -> classifier, shared
 
 
-def _shared_classifier(model: str | None) -> Any:
-    """The classifier of ``model`` (None: the default model), loaded once per file as it is now: a file changed or
-    replaced since (another SHA-256, or other metadata) is loaded and checked again."""
+def _shared_classifier(path: Path) -> Any:
+    """The classifier of the model file ``path``, loaded once per file as it is now: a file changed or replaced since
+    (another SHA-256, or other metadata) is loaded and checked again."""
     from .classifier import load_classifier
 
-    path = Path(model) if model else default_model_path()
     try:  # the file's checksum: a model changed in place (same size and time) is loaded and checked again
         meta = path.with_suffix(".json").stat()
         key = (str(path.resolve()), sha256_file(path), meta.st_mtime_ns, meta.st_size)
     except OSError:
-        return load_classifier(model)  # says what is wrong with the path
+        return load_classifier(path)  # says what is wrong with the path
     if key not in _LOADED:
         if len(_LOADED) >= 4:  # a few models at most are in use at once
             _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = load_classifier(model)
+        _LOADED[key] = load_classifier(path)
     return _LOADED[key]
 
 

@@ -17,7 +17,7 @@ from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
 from .store import ModelError, default_model_path, load_arrays, sha256_file
-from ..exceptions import CorpusError, DataNotFound
+from ..exceptions import CorpusError, DataNotFound, check_count
 
 __all__ = ["Classifier", "load_classifier"]
 
@@ -242,8 +242,7 @@ class Classifier:
 
         texts = _texts(texts)
         _k(k)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
+        check_count("batch_size", batch_size)
         if not texts:
             return []
         from ..nlp.pipeline import memory_zone_for
