@@ -94,12 +94,14 @@ def test_info_shows_what_the_model_holds_and_warns_about_edited_metadata(tmp_pat
     model = tmp_path / "m.npz"
     shutil.copyfile(default_model_path(), model)
     meta = json.loads(default_model_path().with_suffix(".json").read_text(encoding="utf-8"))
-    meta.update(model_file="m.npz", corrections=99, corrections_sections=["9.9"], sequence_stay=1.5)
+    meta.update(model_file="m.npz", corrections=99, corrections_sections=["9.9"], sequence_stay=1.5,
+                candidate="examples_static")
     model.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
     res = mh("info", "--model", str(model))
     out, err = res.stdout.decode(), res.stderr.decode()
     assert res.returncode == 0 and "corrections: 0" in out and "probability 0.959" in out
     assert "says corrections 99, the model file itself 0" in err and "says sequence_stay 1.5" in err
+    assert "(examples_e5, trained" in out and "says candidate 'examples_static', the model file itself" in err
 
 
 def test_a_model_that_appears_meanwhile_at_a_new_path_is_not_replaced(tmp_path):

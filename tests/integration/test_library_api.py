@@ -40,6 +40,17 @@ def test_a_themed_doc_serialises_like_any_doc(nlp):
     assert next(DocBin().from_bytes(bin_.to_bytes()).get_docs(nlp.vocab))._.theme == doc._.theme
 
 
+def test_a_used_themed_pipeline_can_be_pickled_and_copied(nlp):
+    """QA 41e: once it had classified, the pipeline held the embedding cache's open SQLite connection, which
+    neither pickle nor copy.deepcopy can take."""
+    import copy
+    import pickle
+
+    theme = nlp(TEXTS[1])._.theme
+    for again in (pickle.loads(pickle.dumps(nlp)), copy.deepcopy(nlp)):
+        assert again(TEXTS[1])._.theme == theme
+
+
 def test_nlp_pipe_on_two_processes_gives_the_same_themes(nlp):
     one = [d._.theme.section for d in nlp.pipe(TEXTS * 2)]
     two = [d._.theme.section for d in nlp.pipe(TEXTS * 2, n_process=2, batch_size=2)]
@@ -81,10 +92,13 @@ def test_the_component_refuses_bad_batch_sizes_and_a_place_before_the_lemmatizer
 
 
 def test_an_empty_text_gets_no_theme_and_the_classifier_refuses_it(nlp, clf):
-    docs = list(nlp.pipe(["", TEXTS[0], "   "]))
-    assert [d._.theme is None for d in docs] == [True, False, True] and docs[0].cats == {}
+    docs = list(nlp.pipe(["", TEXTS[0], "   ", "?! 12345", "\u200b"]))
+    assert [d._.theme is None for d in docs] == [True, False, True, True, True] and docs[0].cats == docs[3].cats == {}
     with pytest.raises(ValueError, match="text 2 is empty"):
         clf.predict([TEXTS[0], " \n"])
+    for wordless in ("?!", "12345", "\u200b"):  # QA 41e: the CLI, label and the API refused these, the library not
+        with pytest.raises(ValueError, match="text 2 holds no words"):
+            clf.predict([TEXTS[0], wordless])
     with pytest.raises(ValueError, match="1,000,000"):
         clf.predict_details(["a " * 600_000])
 

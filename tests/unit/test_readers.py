@@ -587,6 +587,17 @@ def test_a_jsonl_line_nested_too_deeply_or_with_a_null_text_is_skipped_with_a_wa
     assert extra_fields(p) == ["spreker"]
 
 
+def test_a_jsonl_of_which_not_one_line_is_an_object_names_its_first_line(tmp_path):
+    """QA 41a: a .jsonl whose only line was nested too deeply failed as "no statements", the line unnamed."""
+    p = tmp_path / "diep.jsonl"
+    p.write_text("[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    with pytest.raises(ReadError, match=r"^not one line is a JSON object: line 1 is not valid JSON, is nested too"):
+        list(read_statements(p, warn=lambda _: None))
+    p.write_text('\n[1]\n"tekst"\n', encoding="utf-8")
+    with pytest.raises(ReadError, match=r"^not one of its 2 lines is a JSON object: line 2 is JSON but no object"):
+        list(read_statements(p, warn=lambda _: None))
+
+
 @pytest.mark.parametrize("at", [10_000, 70_000, 300_000])  # in the first chunk past 8 KB, and in later chunks
 def test_a_nul_byte_anywhere_in_a_text_file_is_refused(tmp_path, at):
     """QA 37: a NUL past the first 8 KB was dropped silently and the file labelled (stdin refused it)."""

@@ -79,6 +79,7 @@ def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> d
     import numpy as np
 
     from ..themes.examples import KINDS
+    from ..themes.train import ENCODERS
 
     own: dict = {}
     if isinstance(state, dict):
@@ -86,6 +87,10 @@ def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> d
                 "sequence_stay": "sequence_stay", "sequence_within_chapter": "sequence_within_chapter",
                 "correction_term": "correction_term"}
         own = {k: state[v] for k, v in keys.items() if v in state}
+        encoder = (state.get("params") or {}).get("encoder") if isinstance(state.get("params"), dict) else None
+        by_encoder = {e: c for c, e in ENCODERS.items()}
+        if encoder in by_encoder:  # the candidate is the model's encoder: "examples_static" on an e5 model is edited
+            own["candidate"] = by_encoder[encoder]
         kinds, y, classes = arrays.get("examples_kind_"), arrays.get("examples_y_"), state.get("classes")
         if kinds is not None and y is not None and isinstance(classes, list):
             try:

@@ -1821,6 +1821,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # after json.loads a pair is one cha
 def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[int, str, dict[str, str]]]:
     key = column or "text"
     bad = empty = missing = read = first_missing = surrogates = 0
+    first_bad = ""
     with _open_text(path, warn) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -1830,11 +1831,13 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
             except (ValueError, RecursionError):  # nested deeper than Python's parser goes; a number of 4,300+ digits
                 bad += 1
                 if bad == 1:
+                    first_bad = f"line {number} is not valid JSON, is nested too deeply or holds a number too long"
                     warn(f"line {number}: not valid JSON (or nested too deeply, or a number too long), skipped")
                 continue
             if not isinstance(record, dict):
                 bad += 1
                 if bad == 1:
+                    first_bad = f"line {number} is JSON but no object ({{...}})"
                     warn(f"line {number}: not a JSON object, skipped")
                 continue
             if not column:
@@ -1869,6 +1872,9 @@ def _read_jsonl(path: Path, warn: Warn, column: str | None) -> Iterator[tuple[in
                 text = _SURROGATE.sub("\ufffd", text)
                 extra = {_SURROGATE.sub("\ufffd", k): _SURROGATE.sub("\ufffd", v) for k, v in extra.items()}
             yield number, clean(text), extra
+    if bad and not (read or missing):  # not one line was a JSON object: say the first, not just "no statements"
+        raise ReadError(f"not one {'' if bad == 1 else f'of its {bad} '}line{'' if bad == 1 else 's'} is a JSON "
+                        f"object: {first_bad}")
     if bad > 1:
         warn(f"{bad} lines were not valid JSON objects and were skipped")
     if empty > 1:

@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..corpus.jsonl import has_words
 from ..exceptions import check_count
 from ..nlp.spacy_import import import_spacy
 
@@ -89,8 +90,9 @@ class ThemeCategorizer:
         for batch in minibatch(docs, size=batch_size):
             for doc in batch:
                 self._check_order(doc)
-            # an empty or blank document has nothing to classify: no cats, no theme
-            full = [doc for doc in batch if doc.text.strip()]
+            # an empty or blank document, or one without a word ("?!", "12345"), has nothing to classify: no cats,
+            # no theme (the classifier refuses such a text)
+            full = [doc for doc in batch if has_words(doc.text)]
             P, predictions = clf.proba_details_from_docs(full) if full else (None, [])
             results = {id(doc): (row, prediction) for doc, row, prediction in zip(full, P if full else [], predictions)}
             for doc in batch:

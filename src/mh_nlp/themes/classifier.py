@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..corpus.jsonl import has_words
 from ..corpus.records import Taxonomy, load_taxonomy
 from .features import Prepared, prepare, prepare_doc
 from .prediction import Candidate, Evidence, Prediction
@@ -38,7 +39,8 @@ MAX_TEXT_CHARS = 1_000_000  # spaCy's nlp.max_length; only the first characters 
 
 def _texts(texts: Sequence[str]) -> list[str]:
     """``texts`` as a list of strings; a plain string (which would be read letter by letter) or an item that is not
-    text is a TypeError naming it, an empty or blank text, or one over :data:`MAX_TEXT_CHARS`, a ValueError naming it."""
+    text is a TypeError naming it; an empty or blank text, one without a word (no letter), or one over
+    :data:`MAX_TEXT_CHARS` is a ValueError naming it."""
     if isinstance(texts, (str, bytes)):
         raise TypeError("give a list of texts, not one text: predict([text])")
     texts = list(texts)
@@ -48,6 +50,9 @@ def _texts(texts: Sequence[str]) -> list[str]:
     blank = next((i for i, t in enumerate(texts) if not t.strip()), None)
     if blank is not None:  # it would get the model's answer for nothing at all, which looks like any other answer
         raise ValueError(f"text {blank + 1} is empty: there is nothing to classify")
+    wordless = next((i for i, t in enumerate(texts) if not has_words(t)), None)
+    if wordless is not None:  # "?!", "12345", emoji: as classify, label and the API, no section for no words
+        raise ValueError(f"text {wordless + 1} holds no words ({texts[wordless].strip()[:40]!r}): nothing to classify")
     long = next((i for i, t in enumerate(texts) if len(t) > MAX_TEXT_CHARS), None)
     if long is not None:  # spaCy's own limit, whose message speaks of a parser this pipeline does not have
         raise ValueError(f"text {long + 1} has {len(texts[long]):,} characters, more than the {MAX_TEXT_CHARS:,} one "

