@@ -244,15 +244,24 @@ def test_5_train_and_switch_models(page, server):
     row = page.locator("#models tr[data-version='2']")
     assert "3 reviewed statements" in row.inner_text()
     assert re.search(r"v1 \(in use then\): \d+%", row.inner_text()) and re.search(r"v2 \(this model\): \d+%", row.inner_text())
-    assert re.search(r"on unseen anthology pages \(559 quotes, 5 folds\): right \d+% → \d+%", row.inner_text())
+    assert re.search(r"on unseen anthology pages \(559 quotes, 5 folds\): right [\d.]+% \(this model\) · v1 \(in use "
+                     r"then\) [\d.]+% · anthology only [\d.]+%", row.inner_text())
     shot(page, "4-teach-the-model")
     row.locator("button.use").click()
     page.wait_for_selector("#models tr.in-use[data-version='2']")
     assert "v2" in page.locator("#model-in-use").inner_text()
-    # and back
-    page.locator("#models tr[data-version='1'] button.use").click()
-    page.wait_for_selector("#models tr.in-use[data-version='1']")
-    assert "v1" in page.locator("#model-in-use").inner_text()
+    # and back, unless v2 beat v1 on the reviewed statements: then v1 is not offered again (QA 42a)
+    v2 = next(v for v in page.request.get(server + "api/models").json()["versions"] if v["version"] == 2)["evaluation"]
+    v1_row = page.locator("#models tr[data-version='1']")
+    if v2["current"]["accuracy"] < v2["new"]["accuracy"]:
+        assert "scored lower than v2 (in use) on your statements" in v1_row.inner_text()
+        assert v1_row.locator("button.use").count() == 0
+        assert page.request.post(server + "api/models/1/use", data="{}",
+                                 headers={"Content-Type": "application/json"}).status == 409
+    else:
+        v1_row.locator("button.use").click()
+        page.wait_for_selector("#models tr.in-use[data-version='1']")
+        assert "v1" in page.locator("#model-in-use").inner_text()
 
 
 def test_6_workbook_sheet_choice(page, server, tmp_path):

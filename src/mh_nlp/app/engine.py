@@ -562,20 +562,40 @@ SPILL_LIMITS = (0.02, 0.05)  # issue #16: on unseen pages, accuracy may drop by 
 
 def better_or_equal(new: dict, current: dict, held_out: dict | None, limits: tuple[float, float] = SPILL_LIMITS
                     ) -> bool:
-    """Whether the screen may offer a new model as the one to use: not worse than the model in use on the
-    reviewed statements it has not learnt from, and, on the anthology's held-out pages
-    (:func:`mh_nlp.themes.evaluate.held_out_pages`), not
-    pulled off course by its corrections: section accuracy at most ``limits[0]`` below the model without them,
-    and the share of predictions in a corrected section at most ``limits[1]`` above. Without held-out figures
-    (a model the check cannot train), the reviewed statements decide alone."""
+    """Whether the screen may offer a new model as the one to use (:func:`check_problems` finds nothing)."""
+    return not check_problems(new, current, held_out, limits)
+
+
+def check_problems(new: dict, current: dict, held_out: dict | None, limits: tuple[float, float] = SPILL_LIMITS
+                   ) -> list[str]:
+    """Every way a newly trained model falls short of the model in use when it was checked, in the words the page
+    shows (none: it may be offered): worse on the reviewed statements it has not learnt from; on the anthology's
+    held-out pages (:func:`mh_nlp.themes.evaluate.held_out_pages`) more than ``limits[0]`` below the model in use
+    (``held_out["in_use"]``, when it could be measured) or below the anthology-only model, or more than
+    ``limits[1]`` more of its predictions in a corrected section (pulled off course by the corrections). Without
+    held-out figures (a model the check cannot train) the reviewed statements decide alone."""
     def get(d, k):
         return d.get(k) if d.get(k) is not None else 0.0
+    problems = []
+    version = current.get("version", "?")
     if get(new, "accuracy") < get(current, "accuracy"):
-        return False
+        problems.append(f"scores worse than v{version} on your statements ({100 * get(new, 'accuracy'):.0f}% "
+                        f"against {100 * get(current, 'accuracy'):.0f}%)")
     if held_out is None:
-        return True
-    return (held_out["after"] >= held_out["before"] - limits[0] - 1e-9
-            and held_out["into_after"] <= held_out["into_before"] + limits[1] + 1e-9)
+        return problems
+    in_use = (held_out.get("in_use") or {}).get("accuracy")
+    if in_use is not None and held_out["after"] < in_use - limits[0] - 1e-9:
+        problems.append(f"is {100 * (in_use - held_out['after']):.1f} points below v{version} on unseen anthology "
+                        f"pages (at most {100 * limits[0]:g} allowed)")
+    lost = held_out["before"] - held_out["after"]
+    pulled = held_out["into_after"] - held_out["into_before"]
+    how = ([f"{100 * lost:.1f} points below the anthology-only model, at most {100 * limits[0]:g} allowed"]
+           if lost > limits[0] + 1e-9 else []) + \
+        ([f"{100 * pulled:.1f} points more into your sections, at most {100 * limits[1]:g} allowed"]
+         if pulled > limits[1] + 1e-9 else [])
+    if how:
+        problems.append(f"was pulled off course on unseen pages ({'; '.join(how)})")
+    return problems
 
 
 class HeldOutPages:
@@ -612,46 +632,68 @@ def _file_missing(mv: dict) -> bool:
     return bool(mv.get("path")) and not Path(mv["path"]).exists()
 
 
-def offered(mv: dict) -> bool:
-    """Whether a model version may be chosen for use: the default model (v1), a model file given with ``serve
-    --model`` (recorded as ``given_with``), or a version whose evaluation, made
-    when it was trained, recommended it (:func:`better_or_equal`). A version never evaluated — its training was
-    interrupted — or one that scored worse is not offered (:func:`not_offered_reason` says why)."""
-    if _file_missing(mv):
-        return False
-    ev = mv.get("evaluation")
-    given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
-    return mv.get("version") == 1 or given or (isinstance(ev, dict) and ev.get("recommended") == mv.get("version"))
+def offered(mv: dict, in_use: dict | None = None) -> bool:
+    """Whether a model version may be chosen for use while ``in_use`` (the record of the version in use; None:
+    judged on the version's own checks alone) is: :func:`not_offered_reason` finds nothing against it."""
+    return not_offered_reason(mv, in_use=in_use) is None
 
 
-def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, checking: int | None = None
-                       ) -> str | None:
-    """Why a model version is not offered for use, in the words the page and the API both show (``None`` when it
-    is offered): still being checked (``checking``: the version a running training is checking), never checked,
-    worse on the reviewed statements than the model in use then, or pulled off course on the anthology's unseen
-    pages (how far, against :data:`SPILL_LIMITS`)."""
-    if offered(mv):
-        return None
+def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, checking: int | None = None,
+                       in_use: dict | None = None) -> str | None:
+    """Why a model version is not offered for use while ``in_use`` is in use, in the words the page and the API
+    both show (``None``: it is offered, or it is the one in use). Offered are the default model (v1) and a model
+    file given with ``serve --model`` (``given_with``), unless the model in use was checked against it and scored
+    better; and a version whose checks, made when it was trained, found nothing (:func:`check_problems`) against
+    the version in use now. Not offered: a version still being checked (``checking``: the version a running
+    training is checking) or never checked (its training was interrupted), one that fell short of the model in
+    use then (every way it did, as its figures say), and one checked against another version than the one in use
+    now (train again to compare it with that one)."""
     if _file_missing(mv):
         return "has lost its model file (deleted or moved): restart the screen with --model FILE"
+    version = mv.get("version")
+    now = (in_use or {}).get("version")
+    if now is not None and version == now:
+        return None
+    # the model in use was checked against this one and did better: never offered as the one to use
+    theirs = (in_use or {}).get("evaluation")
+    if isinstance(theirs, dict) and (theirs.get("current") or {}).get("version") == version:
+        mine, better = (theirs.get("current") or {}).get("accuracy"), (theirs.get("new") or {}).get("accuracy")
+        if mine is not None and better is not None and mine < better:
+            return (f"scored lower than v{now} (in use) on your statements when v{now} was checked "
+                    f"({100 * mine:.0f}% against {100 * better:.0f}%)")
+    given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
+    if version == 1 or given:
+        return None
     ev = mv.get("evaluation")
     if not isinstance(ev, dict):
-        if checking is not None and mv.get("version") == checking:
+        if checking is not None and version == checking:
             return "is being checked (on your statements and the anthology's unseen pages)"
         return "was never checked (its training was interrupted)"
     current, new = ev.get("current") or {}, ev.get("new") or {}
-    version = current.get("version", "?")
-    if (new.get("accuracy") or 0.0) < (current.get("accuracy") or 0.0):
-        return f"scores worse than v{version} on your statements"
-    h = ev.get("held_out_pages")
-    if isinstance(h, dict):
-        lost = h["before"] - h["after"]
-        pulled = h["into_after"] - h["into_before"]
-        how = ([f"right {100 * lost:.0f} points less"] if lost > limits[0] + 1e-9 else []) + \
-            ([f"{100 * pulled:.0f} points more into your sections"] if pulled > limits[1] + 1e-9 else [])
-        if how:
-            return f"pulled off course on unseen pages ({', '.join(how)})"
-    return f"was not recommended over v{version} when it was checked"
+    problems = check_problems(new, current, ev.get("held_out_pages"), limits)
+    if problems:
+        return " and ".join(problems) if len(problems) < 3 else ", ".join(problems[:-1]) + " and " + problems[-1]
+    if ev.get("recommended") != version:  # a check of an older kind that found it worse
+        return f"was not recommended over v{current.get('version', '?')} when it was checked"
+    if now is not None and current.get("version") != now:
+        return (f"was checked against v{current.get('version', '?')}, not against v{now} in use: train again to "
+                f"compare a model with v{now}")
+    return None
+
+
+def held_out_of(mv: dict | None, held: dict) -> float | None:
+    """The section accuracy on the anthology's held-out pages of the model version ``mv`` (the one in use), for
+    comparing a new model's check ``held`` with it: its own check's figure when that was made on the same pages
+    with the same anthology-only baseline; the baseline itself for a model without corrections (the default
+    model); else None (a model given with ``--model`` and trained with corrections elsewhere: not known)."""
+    if not mv:
+        return None
+    own = (mv.get("evaluation") or {}).get("held_out_pages") if isinstance(mv.get("evaluation"), dict) else None
+    if isinstance(own, dict) and own.get("after") is not None and abs(own.get("before", -1.0) - held["before"]) < 1e-9:
+        return float(own["after"])
+    if not mv.get("corrections") and not (mv.get("metadata") or {}).get("corrections"):
+        return float(held["before"])
+    return None
 
 
 def trained_message(version: int, evaluation: dict) -> str:
@@ -764,6 +806,8 @@ class Trainer:
             held = HELD_OUT(meta.get("candidate") or candidate or "", reviewed,
                             lambda m: self._set(message=f"trained v{version} in {seconds} s; checking it on the "
                                                         f"anthology's {m}"))
+            if held is not None:  # and the model in use on the same pages, when that can be known
+                held["in_use"] = {"version": current, "accuracy": held_out_of(self.store.model_version(current), held)}
             evaluation = {"reviewed": len(reviewed), "current": {"version": current, **ev_current},
                           "new": {"version": version, **ev_new}, "train_seconds": seconds,
                           "held_out_pages": held,

@@ -971,8 +971,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/models")
     def api_models():
-        checking = _checking()
-        return {"in_use": worker.version, "versions": [_model_summary(m, checking) for m in store.model_versions()],
+        checking, all_ = _checking(), store.model_versions()
+        in_use = next((m for m in all_ if m["version"] == worker.version), None)
+        return {"in_use": worker.version, "versions": [_model_summary(m, checking, in_use) for m in all_],
                 "training": trainer.snapshot()}
 
     def _checking() -> int | None:
@@ -991,8 +992,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         mv = store.model_version(version)
         if mv is None:
             raise ApiError(404, f"no model version {version}")
-        if version != worker.version and not offered(mv):
-            raise ApiError(409, f"model v{version} is not offered for use: it {not_offered_reason(mv)}")
+        in_use = store.model_version(worker.version)
+        if version != worker.version and not offered(mv, in_use):
+            raise ApiError(409, f"model v{version} is not offered for use: it {not_offered_reason(mv, in_use=in_use)}")
         try:
             mv = worker.use(version)
         except KeyError:
@@ -1190,6 +1192,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         text = form.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "nothing pasted")
+        if not has_words(text):  # "...", "---", "???": no statement to label (a file of them fails as a document)
+            raise ApiError(400, "the pasted text holds no words: nothing to label")
         if "\x00" in text:  # (read as a file it would be "binary file, not text", an odd thing to say of a paste)
             raise ApiError(400, "the pasted text holds a NUL character: paste text only")
         name = (form.get("name") if isinstance(form.get("name"), str) else "") or "pasted text"
@@ -1340,7 +1344,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
-        versions = [_model_summary(m, _checking()) for m in store.model_versions()]
+        checking, all_ = _checking(), store.model_versions()
+        in_use = next((m for m in all_ if m["version"] == worker.version), None)
+        versions = [_model_summary(m, checking, in_use) for m in all_]
         return page("models.html", request, versions=versions, in_use=worker.version,
                     reviewed=len(store.reviewed()))
 
@@ -1490,11 +1496,14 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"], "extra": extra}
 
 
-def _model_summary(m: dict, checking: int | None = None) -> dict:
+def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = None) -> dict:
+    """A model version as the page and the API show it; ``in_use``: the record of the version in use, against
+    which it is offered or not."""
     meta = m.get("metadata") or {}
+    reason = not_offered_reason(m, checking=checking, in_use=in_use)
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
-            "offered": offered(m), "not_offered": not_offered_reason(m, checking=checking)}
+            "offered": reason is None, "not_offered": reason}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:
