@@ -1253,6 +1253,27 @@ def test_a_queued_document_says_it_waits_and_small_api_refusals(make_app, csrf, 
 
 
 @needs_model
+def test_the_documents_table_counts_a_not_a_statement_line_among_the_other_lines_not_as_reviewed(make_app, csrf):
+    """QA 42b: a line marked not a statement counted as a reviewed statement, so a document looked done while a
+    statement was still open (the overview said 10 of 11, the documents table 11 of 11)."""
+    app = make_app()
+    with TestClient(app) as c:
+        text = "Er is te weinig opvang.\n\nMeer voorlichting op scholen.\n\nDe NLA ziet meer uitbuiting."
+        assert c.post("/paste", data={"csrf": csrf(c), "text": text, "name": "drie"},
+                      follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        (doc,) = c.get("/api/documents").json()["documents"]
+        a, b, _ = c.get(f"/api/statements?document={doc['id']}").json()["statements"]
+        assert c.post(f"/api/statements/{a['id']}/decision", json={"section": "4.7"}).status_code == 201
+        assert c.post(f"/api/statements/{b['id']}/decision", json={"action": "not_statement"}).status_code == 201
+        (doc,) = c.get("/api/documents").json()["documents"]
+        assert (doc["statements"] - doc["other_lines"], doc["other_lines"], doc["reviewed"], doc["decided"]) == (2, 1, 1, 2)
+        row = re.search(r'<tr data-doc="%d".*?</tr>' % doc["id"], c.get("/").text, re.S)[0]
+        assert re.findall(r'<td class="num"[^>]*>(\d+)', row) == ["2", "1"]  # 2 statements (+ 1 other line), 1 reviewed
+        assert "3 lines, 2 of them decided" in row
+
+
+@needs_model
 def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
     """QA 36: a file uploaded twice stayed in the overview, the exports and the training for good."""
     app = make_app()

@@ -109,6 +109,10 @@ def test_a_pasted_nul_is_refused_at_once_and_an_encrypted_package_says_so(client
     r = client.post("/paste", data={"csrf": token, "text": "De wachtlijsten\x00 zijn lang."},
                     headers={"Accept": "application/json"}, follow_redirects=False)
     assert r.status_code == 400 and "NUL" in r.json()["error"]
+    r = client.post("/paste", data={"csrf": token, "text": "...\n---\n???"}, headers={"Accept": "application/json"},
+                    follow_redirects=False)  # QA 42b: marks only made an empty document
+    assert r.status_code == 400 and r.json()["error"] == "the pasted text holds no words: nothing to label"
+    assert client.get("/api/documents").json()["documents"] == []
     import io
     import zipfile
 

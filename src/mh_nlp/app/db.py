@@ -439,8 +439,10 @@ class Store:
             SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS statements,
                    (SELECT count(*) FROM statements s LEFT JOIN decisions dec ON dec.id = {self._LATEST}
                      WHERE s.document_id = d.id AND {FINAL_KIND} != 'statement') AS other_lines,
+                   (SELECT count(*) FROM statements s JOIN decisions dec ON dec.id = {self._LATEST}
+                     WHERE s.document_id = d.id AND {FINAL_KIND} = 'statement') AS reviewed,
                    (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
-                     WHERE s.document_id = d.id) AS reviewed
+                     WHERE s.document_id = d.id) AS decided
             FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
         return [_document(r) for r in rows]
 
