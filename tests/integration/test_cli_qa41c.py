@@ -127,3 +127,15 @@ def test_smaller_messages_say_what_is_the_matter(tmp_path):
     assert res.returncode == 1 and "the text is a JSON list, not a string" in res.stderr.decode()
     found = mh("entities", "find", "Gebeld met comensha over de aanpak malafide uitzendbureaus.")
     assert [json.loads(x)["id"] for x in found.stdout.decode().splitlines()] == ["comensha"]
+
+
+def test_a_cache_variable_that_names_a_file_is_said_once_and_plainly(tmp_path):
+    """QA 42a: $MH_NLP_CACHE pointing at a file gave "no embedding cache (FileExistsError: [Errno 17] ...)" three
+    times; it names the folder the cache is kept in."""
+    f = tmp_path / "cache.sqlite"
+    f.write_bytes(b"")
+    res = mh("classify", "--json", "Er is te weinig opvang voor mannen.", env={"MH_NLP_CACHE": str(f)})
+    err = res.stderr.decode()
+    assert res.returncode == 0 and json.loads(res.stdout)["section"]
+    assert err.count("warning: no embedding cache") == 1 and "is a file, not a folder ($MH_NLP_CACHE names" in err
+    assert "Error" not in err

@@ -43,14 +43,21 @@ def test_no_statement_copies_a_quote_an_external_or_a_development_sentence(tax, 
 
 
 def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written):
-    """One line for each set: the written and the stance statements (with how close they sit to the quotes and the
-    outside sentences), the development and the external sentences."""
+    """A line for the development and the external sentences each, two for the written and the stance statements
+    each (how close they sit to the quotes and the outside sentences, and the distribution of the first)."""
     res = CliRunner().invoke(main, ["corpus", "check", "--page", "11"])
     assert res.exit_code == 0, res.output
-    lines = {line.split(":")[0]: line for line in res.output.splitlines()}
+    lines: dict[str, list[str]] = {}
+    for line in res.output.splitlines():
+        lines.setdefault(line.split(":")[0], []).append(line)
     for label, n in (("written statements", len(written)), ("stance statements", len(read_stance(tax)))):
-        assert f"{n} in" in lines[label] and "nearest-quote cosine median" in lines[label], res.output
-        assert "nearest development" in lines[label] and lines[label].endswith("ok")
+        summary, spread = lines[label]
+        assert f"{n} in" in summary and "nearest-quote cosine median" in summary, res.output
+        assert "nearest development" in summary and summary.endswith("ok")
+        # QA 42a: the distribution the README speaks of, not only its median (the bands add up to every statement)
+        assert "5th/25th/50th/75th/95th percentile" in spread
+        assert sum(int(b.rsplit(": ", 1)[1]) for b in spread.split("per band ")[1].split(", ")) == n
+    lines = {k: v[0] for k, v in lines.items()}
     for which in ("development", "external"):
         assert lines[f"{which} sentences"].endswith("ok") and f"{len(read_outside(tax, which))} in" in lines[
             f"{which} sentences"]
@@ -77,6 +84,22 @@ def _second_row_refused(read, path, good: dict, second: dict, message: str) -> N
     path.write_text(json.dumps(good) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
     with pytest.raises(WrittenSetError, match=f"row 2: {message}"):
         read(path)
+
+
+def test_train_and_evaluate_refuse_a_written_copy_of_a_quote_or_a_test_sentence(tax, written):
+    """QA 42a: `mh-nlp train` learnt from a written set holding an anthology quote verbatim without a word (only
+    `corpus check` found it), which puts the answer into training."""
+    from mh_nlp.corpus.written import Written
+    from mh_nlp.themes.train import check_no_copies
+
+    check_no_copies(tax, written[:50], [])  # the committed set passes
+    quote = load_quotes()[3]
+    copy = Written("w-1.1-900", quote.section, quote.text.upper() + "!", "taxonomy", "x", 4659)
+    with pytest.raises(WrittenSetError, match=r"statements\.jsonl: w-1\.1-900 \(row 4659\): equal to an anthology quote"):
+        check_no_copies(tax, [*written[:50], copy], [])
+    outside = read_outside(tax, "external")[0]
+    with pytest.raises(WrittenSetError, match="equal to an external test sentence"):
+        check_no_copies(tax, [Written("w-1.1-901", outside["section"], outside["text"], "taxonomy", "x", 1)], [])
 
 
 def test_copies_are_compared_without_case_accents_or_punctuation():

@@ -163,4 +163,8 @@ def _copies_report(label: str, records, path: Path, quotes, outside: dict[str, l
                f"{dist['max_external']} at most"
                + (f", nearest development {dist['max_development']} at most" if development else "")
                + f"; {'ok' if not errors + near else 'FAILED'}")
+    if records and q:  # the distribution the written set's README speaks of: quantiles and a histogram
+        click.echo(f"{label}: nearest-quote cosine 5th/25th/50th/75th/95th percentile {q.get('0.05')} / "
+                   f"{q.get('0.25')} / {q.get('0.5')} / {q.get('0.75')} / {q.get('0.95')}; per band "
+                   + ", ".join(f"{b['from']:.2f}-{b['to']:.2f}: {b['n']}" for b in dist["histogram"] if b["n"]))
     return bool(errors or near)

@@ -44,6 +44,9 @@ def _print_warning(message: str) -> None:
 # line off first (``mh-nlp label``)
 WARN = _print_warning
 
+_SAID: set[str] = set()  # the cache warnings given in this process
+
+
 class EmbeddingCache:
     """SQLite table ``key (sha256 hex) -> 384 float32``; a damaged file is moved aside and started anew."""
 
@@ -85,8 +88,15 @@ class EmbeddingCache:
                 self.db = None
                 return
             WARN(f"embedding cache {self.path} was damaged; moved to {broken.name} and started a new one")
-        except OSError as exc:  # read-only home, full disk: work without a cache
-            WARN(f"no embedding cache ({exc.__class__.__name__}: {exc})")
+        except OSError as exc:  # read-only home, full disk, a file where the folder should be: work without a cache
+            if self.path.parent.exists() and not self.path.parent.is_dir():
+                message = (f"no embedding cache: {self.path.parent} is a file, not a folder ($MH_NLP_CACHE names the "
+                           f"folder the cache is kept in); every statement is embedded anew, which is slow")
+            else:
+                message = f"no embedding cache ({exc.strerror or exc}: {exc.filename or self.path})"
+            if message not in _SAID:  # once a process, not once for each encoder made
+                _SAID.add(message)
+                WARN(message)
             self.db = None
 
     def _open_read_only(self) -> None:

@@ -637,6 +637,7 @@ def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext
 def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | None = None,
                    corrections: bool = True, progress: Callable[[str], None] | None = None) -> dict:
     from .embeddings import STATIC_FILE
+    from .train import check_no_copies
     from ..corpus.written import load_stance, load_written
     from ..paths import models_dir
 
@@ -645,6 +646,7 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     quotes = training_quotes(load_quotes())
     written = load_written(tax)
     stance = load_stance(tax)
+    check_no_copies(tax, written, stance)
     say(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
         "statements with the spaCy pipeline")
     c = prepare_corpus(tax, quotes, written, stance)

@@ -16,7 +16,7 @@ from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, 
 from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
 from .store import ModelError, check_model, default_model_path, save_model, sha256_file
 from ..paths import REPO_ROOT, data_file, shown
-from ..exceptions import AdditionsError  # noqa: F401 - defined with every mh-nlp error
+from ..exceptions import AdditionsError, WrittenSetError  # noqa: F401 - defined with every mh-nlp error
 
 SEED = 0
 EVALUATION_REPORT = REPO_ROOT / "reports" / "evaluation.json"  # written by `mh-nlp evaluate`
@@ -146,6 +146,24 @@ class TrainingData:
     stance_chapters: list[int]
 
 
+def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence) -> None:
+    """Refuse (:class:`WrittenSetError`, naming the first) a written or stance statement equal, after
+    normalisation, to an anthology quote, an external test sentence or a development sentence: it would put the
+    answer into training and inflate every figure (``mh-nlp corpus check`` finds near-copies as well; this is the
+    cheap exact check that ``train`` and ``evaluate`` make every time)."""
+    from ..corpus.outside import read_outside
+    from ..corpus.written import copies
+
+    quotes = [q.text for q in load_quotes()]
+    outside = [[r["text"] for r in read_outside(tax, which)] for which in ("external", "development")]
+    for path, records in ((written_path(), written), (stance_path(), stance)):
+        found = copies(records, quotes, *outside)
+        if found:
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            raise WrittenSetError(f"{shown(path)}: {found[0]}{more}; a written statement may not copy a quote or a "
+                                  "test sentence")
+
+
 def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
     """Every quote, the written set (``data/synthetic/statements.jsonl``) and the corrections; beside them the
     written stance statements (``data/synthetic/stance.jsonl``)."""
@@ -153,6 +171,7 @@ def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
     tax = load_taxonomy()
     ws = load_written(tax)
     st = load_stance(tax)
+    check_no_copies(tax, ws, st)
     return TrainingData(
         texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
         labels=[q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions],
