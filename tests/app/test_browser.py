@@ -375,6 +375,13 @@ def test_9_undo_a_decision(page, server):
     st_row.locator("button.undo").click()
     page.wait_for_selector(f'#review tr.st[data-id="{sid}"]:not(.decided)')
     assert st_row.locator(".label").inner_text() == "not reviewed"
+    st_row.focus()
+    page.keyboard.press("Enter")  # and by keyboard: u undoes the focused row's decision (QA 42b: no undo key)
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"].accept')
+    st_row.focus()
+    page.keyboard.press("u")
+    page.wait_for_selector(f'#review tr.st[data-id="{sid}"]:not(.decided)')
+    assert st_row.locator(".label").inner_text() == "not reviewed"
     st = next(s for s in page.request.get(server + "api/statements").json()["statements"] if str(s["id"]) == sid)
     assert st["decision"] is None and st["final_section"] == st["section"]
 

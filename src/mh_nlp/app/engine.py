@@ -700,7 +700,14 @@ def trained_message(version: int, evaluation: dict) -> str:
     """What the models page says when a training is done: a model to switch to, or one that is kept but not
     offered, with the reason and what to do (a green "ready" read as if it were one to use)."""
     if evaluation.get("recommended") == version:
-        return f"model v{version} is ready: switch to it below (Use v{version})"
+        h = evaluation.get("held_out_pages") or {}
+        in_use = (h.get("in_use") or {}).get("accuracy")
+        current = (evaluation.get("current") or {}).get("version", "?")
+        lower = ""  # within the limits, but said: a green "ready" must not hide that it is a little lower there
+        if in_use is not None and h.get("after") is not None and h["after"] < in_use - 1e-9:
+            lower = (f"; on unseen anthology pages it is {100 * (in_use - h['after']):.1f} points below v{current} "
+                     f"(at most {100 * SPILL_LIMITS[0]:g} allowed)")
+        return f"model v{version} is ready: switch to it below (Use v{version}){lower}"
     current = (evaluation.get("current") or {}).get("version", "?")
     return (f"model v{version} is trained but not offered: it "
             f"{not_offered_reason({'version': version, 'evaluation': evaluation})}. v{current} stays in use; "

@@ -189,8 +189,17 @@ function setupReview() {
     const tr = ev.target.closest && ev.target.closest("tr.st");
     if (!tr || ev.target.tagName === "SELECT" || ev.target.tagName === "INPUT") return;
     const i = rows.indexOf(tr);
-    if (ev.key === "ArrowDown" || ev.key === "j") { if (rows[i + 1]) focusRow(rows[i + 1]); ev.preventDefault(); }
-    else if (ev.key === "ArrowUp" || ev.key === "k") { if (rows[i - 1]) focusRow(rows[i - 1]); ev.preventDefault(); }
+    if (ev.key === "ArrowDown" || ev.key === "j") {  // past the last row: the next page, if there is one
+      if (rows[i + 1]) focusRow(rows[i + 1]);
+      else { const next = document.querySelector(".pager a[rel=next]"); if (next) window.location = next.href; }
+      ev.preventDefault();
+    }
+    else if (ev.key === "ArrowUp" || ev.key === "k") {
+      if (rows[i - 1]) focusRow(rows[i - 1]);
+      else { const prev = document.querySelector(".pager a[rel=prev]"); if (prev) window.location = prev.href; }
+      ev.preventDefault();
+    }
+    else if (ev.key === "u") { if (tr.querySelector("button.undo")) undecide(tr); ev.preventDefault(); }
     else if (ev.key === "Enter" && ev.target === tr) { decide(tr, tr.dataset.suggested); ev.preventDefault(); }
     else if (ev.key === "1" && tr.dataset.alt1) { decide(tr, tr.dataset.alt1); ev.preventDefault(); }
     else if (ev.key === "2" && tr.dataset.alt2) { decide(tr, tr.dataset.alt2); ev.preventDefault(); }
