@@ -52,14 +52,14 @@ def evaluation(version, new_accuracy, h, recommended=1):
     ({"version": 1, "evaluation": None}, None),
     (evaluation(3, 0.5, held(), recommended=3), None),
     ({"version": 3, "evaluation": None}, "was never checked (its training was interrupted)"),
-    (evaluation(3, 0.25, held()), "scores worse than v1 on your statements (25% against 50%)"),
+    (evaluation(3, 0.25, held()), "scores worse than v1 on your statements (25.0% against 50.0%)"),
     (evaluation(3, 0.5, held(after=0.30)), "was pulled off course on unseen pages (9.0 points below the anthology-only "
                                            "model, at most 2 allowed)"),
     (evaluation(3, 0.5, held(into_after=0.12)), "was pulled off course on unseen pages (9.0 points more into your "
                                                 "sections, at most 5 allowed)"),
     (evaluation(3, 0.5, held()), "was not recommended over v1 when it was checked"),  # a check of an older kind
     # QA 42a: a model that fell short in two ways said only the first
-    (evaluation(3, 0.25, held(after=0.36)), "scores worse than v1 on your statements (25% against 50%) and was pulled "
+    (evaluation(3, 0.25, held(after=0.36)), "scores worse than v1 on your statements (25.0% against 50.0%) and was pulled "
                                             "off course on unseen pages (3.0 points below the anthology-only model, at "
                                             "most 2 allowed)"),
     # QA 42b: 2.15 points lost read "right 2 points less" beside a limit of 2
@@ -113,7 +113,7 @@ def test_a_version_not_offered_cannot_be_chosen_through_the_api(make_app):
         assert versions == {1: True, 2: False, 3: False, 4: False}
         page = c.get("/models").text
         for v, why in ((2, "was never checked (its training was interrupted)"),
-                       (3, "scores worse than v1 on your statements (25% against 50%)"),
+                       (3, "scores worse than v1 on your statements (25.0% against 50.0%)"),
                        (4, "was pulled off course on unseen pages (9.0 points below the anthology-only model, at most "
                            "2 allowed)")):
             r = c.post(f"/api/models/{v}/use", json={})
@@ -136,12 +136,61 @@ def test_a_version_is_offered_against_the_model_in_use_now():
                                                           "held_out_pages": held(), "recommended": 3}}
     assert offered(v2, v1) and offered(v3, v1) and offered(v1, v1)
     assert not_offered_reason(v1, in_use=v3) == ("scored lower than v3 (in use) on your statements when v3 was "
-                                                 "checked (40% against 60%)")
+                                                 "checked (40.0% against 60.0%)")
     assert not_offered_reason(v2, in_use=v3) == ("was checked against v1, not against v3 in use: train again to "
                                                  "compare a model with v3")
     assert offered(v3, v3) and not offered(v1, v3) and not offered(v2, v3)
     tie = {**v3, "evaluation": {**v3["evaluation"], "new": reviewed_figures(3, 0.4)}}
     assert offered(v1, tie)  # not beaten: going back costs nothing
+
+
+def checked(version, against, mine, theirs, recommended=None):
+    return {"version": version, "corrections": 5, "evaluation": {
+        "current": reviewed_figures(against, theirs), "new": reviewed_figures(version, mine), "held_out_pages": held(),
+        "recommended": version if recommended is None else recommended}}
+
+
+def test_a_version_the_model_in_use_beat_through_another_is_not_offered():
+    """QA 42c: v2 beat v1 and v4 beat v2; with v4 in use the page offered Use v1 (40 % against v4's 60 %)."""
+    from mh_nlp.app.engine import beaten_by
+
+    v1 = {"version": 1, "evaluation": None, "corrections": 0}
+    v2, v4 = checked(2, 1, 0.5, 0.4), checked(4, 2, 0.6, 0.5)
+    v5 = checked(5, 2, 0.55, 0.5)  # checked against v2 as well, while v2 was in use: not against v4
+    versions = [v1, v2, v4, v5]
+    assert beaten_by(v4, versions) == {2: [4, 2], 1: [4, 2, 1]}
+    assert not_offered_reason(v1, in_use=v4, versions=versions) == (
+        "was beaten on your statements by a model that v4 (in use) beat: v4 beat v2, which beat v1")
+    assert not_offered_reason(v2, in_use=v4, versions=versions).startswith("scored lower than v4 (in use)")
+    assert not_offered_reason(v5, in_use=v4, versions=versions).startswith("was checked against v2, not against v4")
+    tie = checked(4, 2, 0.5, 0.5)  # as good as v2, and v2 beat v1: v4 beat v1 all the same
+    assert beaten_by(tie, [v1, v2, tie]) == {1: [4, 2, 1]}
+    assert not_offered_reason(v2, in_use=tie, versions=[v1, v2, tie]).startswith("was checked against v1, not against v4")
+    loop = [checked(2, 3, 0.5, 0.4), checked(3, 2, 0.5, 0.4)]  # damaged records that beat each other: no hang
+    assert set(beaten_by(loop[0], loop)) == {3}
+
+
+@pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
+def test_the_status_line_judges_a_finished_model_against_the_model_in_use_now(make_app):
+    """QA 42c: the model in use changed while v3 trained, and the status line still said "v3 is ready: Use v3"
+    beside a v3 that was not offered."""
+    app = make_app()
+    store, trainer = app.state.store, app.state.trainer
+    path = str(default_model_path())
+    for v, ev in ((2, checked(2, 1, 0.6, 0.5)["evaluation"]), (3, checked(3, 1, 0.6, 0.5)["evaluation"])):
+        store.add_model_version(path, {"candidate": "examples_e5"}, 4, version=v)
+        store.set_evaluation(v, {**ev, "reviewed": 4, "train_seconds": 1.0})
+    trainer.status = {"state": "done", "version": 3, "offered": True, "message": trained_message(
+        3, store.model_version(3)["evaluation"])}
+    with TestClient(app) as c:
+        assert c.get("/api/train").json()["message"] == "model v3 is ready: switch to it below (Use v3)"
+        assert c.post("/api/models/2/use", json={}).status_code == 200  # meanwhile, in another tab
+        status = c.get("/api/train").json()
+        assert status["offered"] is False and status["message"] == (
+            "model v3 is trained but not offered: it was checked against v1, not against v2 in use: train again to "
+            "compare a model with v2")
+        assert status["message"] in c.get("/models").text
+        assert c.post("/api/models/3/use", json={}).status_code == 409
 
 
 def test_the_model_in_use_is_measured_on_the_same_unseen_pages():

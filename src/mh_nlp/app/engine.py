@@ -579,12 +579,12 @@ def check_problems(new: dict, current: dict, held_out: dict | None, limits: tupl
     problems = []
     version = current.get("version", "?")
     if get(new, "accuracy") < get(current, "accuracy"):
-        problems.append(f"scores worse than v{version} on your statements ({100 * get(new, 'accuracy'):.0f}% "
-                        f"against {100 * get(current, 'accuracy'):.0f}%)")
+        problems.append(f"scores worse than v{version} on your statements ({100 * get(new, 'accuracy'):.1f}% "
+                        f"against {100 * get(current, 'accuracy'):.1f}%)")
     if held_out is None:
         return problems
     in_use = (held_out.get("in_use") or {}).get("accuracy")
-    if in_use is not None and held_out["after"] < in_use - limits[0] - 1e-9:
+    if in_use is not None and abs(in_use - held_out["before"]) > 1e-9 and held_out["after"] < in_use - limits[0] - 1e-9:
         problems.append(f"is {100 * (in_use - held_out['after']):.1f} points below v{version} on unseen anthology "
                         f"pages (at most {100 * limits[0]:g} allowed)")
     lost = held_out["before"] - held_out["after"]
@@ -632,22 +632,53 @@ def _file_missing(mv: dict) -> bool:
     return bool(mv.get("path")) and not Path(mv["path"]).exists()
 
 
-def offered(mv: dict, in_use: dict | None = None) -> bool:
+def offered(mv: dict, in_use: dict | None = None, versions: Sequence[dict] = ()) -> bool:
     """Whether a model version may be chosen for use while ``in_use`` (the record of the version in use; None:
     judged on the version's own checks alone) is: :func:`not_offered_reason` finds nothing against it."""
-    return not_offered_reason(mv, in_use=in_use) is None
+    return not_offered_reason(mv, in_use=in_use, versions=versions) is None
+
+
+def beaten_by(in_use: dict, versions: Sequence[dict]) -> dict[int, list[int]]:
+    """The versions that the model in use is known to do better than on the reviewed statements, each with the
+    chain of checks that shows it (the version in use first): a check that offered a version over the model in
+    use then says it did at least as well; a chain of such checks with at least one strictly better says the
+    first did better than the last (v4 beat v2, which beat v1: v4 beat v1)."""
+    won: dict[int, list[tuple[int, bool]]] = {}  # version -> (the version it was checked against, strictly better)
+    for r in versions:
+        ev = r.get("evaluation")
+        if not isinstance(ev, dict) or ev.get("recommended") != r.get("version"):
+            continue
+        current, new = ev.get("current") or {}, ev.get("new") or {}
+        if current.get("version") is not None and current.get("version") != r.get("version"):
+            strictly = (current.get("accuracy") or 0.0) < (new.get("accuracy") or 0.0)
+            won.setdefault(r["version"], []).append((current["version"], strictly))
+    out: dict[int, list[int]] = {}
+    seen: set[tuple[int, bool]] = set()
+    todo = [(in_use.get("version"), [in_use.get("version")], False)]
+    while todo:
+        version, chain, strict = todo.pop()
+        for older, strictly in won.get(version, []):
+            state = (older, strict or strictly)
+            if state in seen or older in chain:
+                continue
+            seen.add(state)
+            if state[1]:
+                out.setdefault(older, chain + [older])
+            todo.append((older, chain + [older], state[1]))
+    return out
 
 
 def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, checking: int | None = None,
-                       in_use: dict | None = None) -> str | None:
+                       in_use: dict | None = None, versions: Sequence[dict] = ()) -> str | None:
     """Why a model version is not offered for use while ``in_use`` is in use, in the words the page and the API
     both show (``None``: it is offered, or it is the one in use). Offered are the default model (v1) and a model
     file given with ``serve --model`` (``given_with``), unless the model in use was checked against it and scored
     better; and a version whose checks, made when it was trained, found nothing (:func:`check_problems`) against
     the version in use now. Not offered: a version still being checked (``checking``: the version a running
     training is checking) or never checked (its training was interrupted), one that fell short of the model in
-    use then (every way it did, as its figures say), and one checked against another version than the one in use
-    now (train again to compare it with that one)."""
+    use then (every way it did, as its figures say), one checked against another version than the one in use
+    now (train again to compare it with that one), and one that the model in use beat through a chain of checks
+    (:func:`beaten_by`; ``versions``: the records of every version)."""
     if _file_missing(mv):
         return "has lost its model file (deleted or moved): restart the screen with --model FILE"
     version = mv.get("version")
@@ -660,7 +691,11 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
         mine, better = (theirs.get("current") or {}).get("accuracy"), (theirs.get("new") or {}).get("accuracy")
         if mine is not None and better is not None and mine < better:
             return (f"scored lower than v{now} (in use) on your statements when v{now} was checked "
-                    f"({100 * mine:.0f}% against {100 * better:.0f}%)")
+                    f"({100 * mine:.1f}% against {100 * better:.1f}%)")
+    chain = beaten_by(in_use, versions).get(version) if in_use is not None and versions else None
+    if chain:  # beaten through versions between (QA 42c: v4 beat v2, which beat v1, and v1 was offered again)
+        steps = ", which beat ".join(f"v{v}" for v in chain[1:])
+        return f"was beaten on your statements by a model that v{now} (in use) beat: v{now} beat {steps}"
     given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
     if version == 1 or given:
         return None

@@ -20,7 +20,7 @@ import threading
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
@@ -691,7 +691,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         mv = store.model_version(worker.version)
         html = env.get_template(name).render(request=request, who=_who(request), model=mv,
                                              csrf=request.scope.get("mh_csrf", ""),
-                                             training=trainer.snapshot(), nav=name.split(".")[0], **ctx)
+                                             training=_training_status(), nav=name.split(".")[0], **ctx)
         return HTMLResponse(html)
 
     async def json_body(request: Request) -> Any:
@@ -973,8 +973,30 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def api_models():
         checking, all_ = _checking(), store.model_versions()
         in_use = next((m for m in all_ if m["version"] == worker.version), None)
-        return {"in_use": worker.version, "versions": [_model_summary(m, checking, in_use) for m in all_],
-                "training": trainer.snapshot()}
+        return {"in_use": worker.version, "versions": [_model_summary(m, checking, in_use, all_) for m in all_],
+                "training": _training_status()}
+
+    def _training_status() -> dict:
+        """The trainer's status, its verdict on a finished version judged against the model in use *now*: the
+        model in use may have changed since (QA 42c: "v5 is ready: Use v5" in green beside a v5 not offered)."""
+        status = trainer.snapshot()
+        version = status.get("version")
+        if status.get("state") != "done" or version is None:
+            return status
+        versions = store.model_versions()
+        mv = next((m for m in versions if m["version"] == version), None)
+        in_use = next((m for m in versions if m["version"] == worker.version), None)
+        if mv is None:  # removed meanwhile
+            return status
+        if version == worker.version:
+            return {**status, "offered": True, "message": f"model v{version} is in use"}
+        reason = not_offered_reason(mv, in_use=in_use, versions=versions)
+        if reason is None and not status.get("offered"):
+            return {**status, "offered": True, "message": f"model v{version} is ready: switch to it below (Use "
+                                                           f"v{version})"}
+        if reason is not None and status.get("offered"):
+            return {**status, "offered": False, "message": f"model v{version} is trained but not offered: it {reason}"}
+        return status
 
     def _checking() -> int | None:
         """The version a running training is checking now (trained, not yet evaluated), else None."""
@@ -992,9 +1014,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         mv = store.model_version(version)
         if mv is None:
             raise ApiError(404, f"no model version {version}")
-        in_use = store.model_version(worker.version)
-        if version != worker.version and not offered(mv, in_use):
-            raise ApiError(409, f"model v{version} is not offered for use: it {not_offered_reason(mv, in_use=in_use)}")
+        versions = store.model_versions()
+        in_use = next((m for m in versions if m["version"] == worker.version), None)
+        reason = None if version == worker.version else not_offered_reason(mv, in_use=in_use, versions=versions)
+        if reason is not None:
+            raise ApiError(409, f"model v{version} is not offered for use: it {reason}")
         try:
             mv = worker.use(version)
         except KeyError:
@@ -1003,7 +1027,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/train")
     def api_train_status():
-        return trainer.snapshot()
+        return _training_status()
 
     @app.post("/api/train", status_code=202)
     async def api_train(request: Request):
@@ -1346,7 +1370,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def models(request: Request):
         checking, all_ = _checking(), store.model_versions()
         in_use = next((m for m in all_ if m["version"] == worker.version), None)
-        versions = [_model_summary(m, checking, in_use) for m in all_]
+        versions = [_model_summary(m, checking, in_use, all_) for m in all_]
         return page("models.html", request, versions=versions, in_use=worker.version,
                     reviewed=len(store.reviewed()))
 
@@ -1496,14 +1520,15 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"], "extra": extra}
 
 
-def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = None) -> dict:
+def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = None, versions: Sequence[dict] = ()
+                   ) -> dict:
     """A model version as the page and the API show it; ``in_use``: the record of the version in use, against
-    which it is offered or not."""
+    which it is offered or not (``versions``: every version's record)."""
     meta = m.get("metadata") or {}
-    reason = not_offered_reason(m, checking=checking, in_use=in_use)
+    reason = not_offered_reason(m, checking=checking, in_use=in_use, versions=versions)
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
-            "offered": reason is None, "not_offered": reason}
+            "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:
