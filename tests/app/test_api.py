@@ -1268,6 +1268,9 @@ def test_the_documents_table_counts_a_not_a_statement_line_among_the_other_lines
         assert c.post(f"/api/statements/{b['id']}/decision", json={"action": "not_statement"}).status_code == 201
         (doc,) = c.get("/api/documents").json()["documents"]
         assert (doc["statements"] - doc["other_lines"], doc["other_lines"], doc["reviewed"], doc["decided"]) == (2, 1, 1, 2)
+        one = c.get(f"/api/documents/{doc['id']}").json()  # QA 42c: the one document with the same counts
+        assert {k: one.get(k) for k in ("statements", "other_lines", "reviewed", "decided")} == {
+            k: doc[k] for k in ("statements", "other_lines", "reviewed", "decided")}
         row = re.search(r'<tr data-doc="%d".*?</tr>' % doc["id"], c.get("/").text, re.S)[0]
         assert re.findall(r'<td class="num"[^>]*>(\d+)', row) == ["2", "1"]  # 2 statements (+ 1 other line), 1 reviewed
         assert "3 lines, 2 of them decided" in row

@@ -113,6 +113,13 @@ def test_a_pasted_nul_is_refused_at_once_and_an_encrypted_package_says_so(client
                     follow_redirects=False)  # QA 42b: marks only made an empty document
     assert r.status_code == 400 and r.json()["error"] == "the pasted text holds no words: nothing to label"
     assert client.get("/api/documents").json()["documents"] == []
+    r = client.post("/upload", data={"csrf": token}, files=[("file", ("tekens.txt", b"...\n---\n12345\n"))],
+                    headers={"Accept": "application/json"}, follow_redirects=False)  # QA 42c: a file of them too
+    assert r.status_code < 400, r.text
+    client.app.state.labeller.wait(60)
+    (doc,) = client.get("/api/documents").json()["documents"]
+    assert doc["status"] == "failed" and "holds no words (only numbers or marks)" in doc["error"], doc
+    client.delete(f"/api/documents/{doc['id']}")
     import io
     import zipfile
 

@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..io.label import split_notes
+from ..corpus.jsonl import has_words
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..nlp.language import reads_as_dutch
 from ..themes.examples import KINDS
@@ -383,6 +384,8 @@ class Labeller:
             statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
                                               sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
                                               warn=warnings.append))
+            if statements and not any(has_words(st.text) for st in statements):  # "...", "---": as a paste of them
+                raise ReadError("it holds no words (only numbers or marks): nothing to label")
             foreign = [st.text for st in statements if st.kind == "statement" and not reads_as_dutch(st.text[:MAX_CHARS])]
             if foreign:  # labelled all the same, as mh-nlp label does, and said on the documents table
                 warnings.append(f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch "

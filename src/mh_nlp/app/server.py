@@ -919,7 +919,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         doc = store.document(doc_id)
         if doc is None or doc["kind"] == "api":  # as in the list: the API's corrections are no document
             raise ApiError(404, f"no document {doc_id}")
-        return doc
+        # with the counts the list gives (statements, other_lines, reviewed, decided), as the docs say
+        return next((d for d in labeller.documents() if d["id"] == doc_id), doc)
 
     def _remove_document(doc_id: str) -> dict:
         """Remove a document, its statements and their decisions, and its uploaded file."""

@@ -9,9 +9,10 @@ from typing import Iterator, Sequence
 
 
 def normal_form(text: str) -> str:
-    """Text compared for copies: lower case, accents and punctuation dropped, spaces collapsed."""
+    """Text compared for copies: lower case, accents, punctuation and invisible format characters (a soft hyphen or
+    a zero-width space inside a word) dropped, spaces collapsed."""
     t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = "".join(c for c in t if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return " ".join(re.findall(r"\w+", t))
 
 
