@@ -65,6 +65,9 @@ def evaluation(version, new_accuracy, h, recommended=1):
     # QA 42b: 2.15 points lost read "right 2 points less" beside a limit of 2
     (evaluation(3, 0.5, held(after=0.3685)), "was pulled off course on unseen pages (2.2 points below the "
                                              "anthology-only model, at most 2 allowed)"),
+    # QA 42d: 5.04 points shown as "5.0 points more, at most 5 allowed" read as within the limit
+    (evaluation(3, 0.5, held(into_after=0.03 + 0.0504)), "was pulled off course on unseen pages (5.04 points more "
+                                                          "into your sections, at most 5 allowed)"),
 ])
 def test_why_a_version_is_not_offered(mv, want):
     assert not_offered_reason(mv) == want
@@ -158,13 +161,15 @@ def test_a_version_the_model_in_use_beat_through_another_is_not_offered():
     v2, v4 = checked(2, 1, 0.5, 0.4), checked(4, 2, 0.6, 0.5)
     v5 = checked(5, 2, 0.55, 0.5)  # checked against v2 as well, while v2 was in use: not against v4
     versions = [v1, v2, v4, v5]
-    assert beaten_by(v4, versions) == {2: [4, 2], 1: [4, 2, 1]}
+    assert beaten_by(v4, versions) == {2: [(4, True), (2, False)], 1: [(4, True), (2, True), (1, False)]}
     assert not_offered_reason(v1, in_use=v4, versions=versions) == (
-        "was beaten on your statements by a model that v4 (in use) beat: v4 beat v2, which beat v1")
+        "did worse on your statements than v4 (in use), through the checks between them: v4 > v2 > v1 (> scored "
+        "better, ≥ as well or better, when the first was checked against the second)")
     assert not_offered_reason(v2, in_use=v4, versions=versions).startswith("scored lower than v4 (in use)")
     assert not_offered_reason(v5, in_use=v4, versions=versions).startswith("was checked against v2, not against v4")
     tie = checked(4, 2, 0.5, 0.5)  # as good as v2, and v2 beat v1: v4 beat v1 all the same
-    assert beaten_by(tie, [v1, v2, tie]) == {1: [4, 2, 1]}
+    assert beaten_by(tie, [v1, v2, tie]) == {1: [(4, False), (2, True), (1, False)]}  # QA 42d: a tie is no win
+    assert "v4 ≥ v2 > v1" in not_offered_reason(v1, in_use=tie, versions=[v1, v2, tie])
     assert not_offered_reason(v2, in_use=tie, versions=[v1, v2, tie]).startswith("was checked against v1, not against v4")
     loop = [checked(2, 3, 0.5, 0.4), checked(3, 2, 0.5, 0.4)]  # damaged records that beat each other: no hang
     assert set(beaten_by(loop[0], loop)) == {3}
@@ -186,9 +191,9 @@ def test_the_status_line_judges_a_finished_model_against_the_model_in_use_now(ma
         assert c.get("/api/train").json()["message"] == "model v3 is ready: switch to it below (Use v3)"
         assert c.post("/api/models/2/use", json={}).status_code == 200  # meanwhile, in another tab
         status = c.get("/api/train").json()
-        assert status["offered"] is False and status["message"] == (
+        assert status["offered"] is False and status["message"].startswith(
             "model v3 is trained but not offered: it was checked against v1, not against v2 in use: train again to "
-            "compare a model with v2")
+            "compare a model with v2. v2 stays in use;")
         assert status["message"] in c.get("/models").text
         assert c.post("/api/models/3/use", json={}).status_code == 409
 

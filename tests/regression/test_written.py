@@ -105,6 +105,7 @@ def test_train_and_evaluate_refuse_a_written_copy_of_a_quote_or_a_test_sentence(
 def test_copies_are_compared_without_case_accents_or_punctuation():
     assert normal_form("Coördinatie: TE weinig!") == normal_form("coordinatie te  weinig")
     assert normal_form("Coör\u00addinatie te wei\u200bnig") == normal_form("coordinatie te weinig")  # QA 42c
+    assert normal_form("Coör\u034fdinatie te wei\ufe0fnig\ufe00") == normal_form("coordinatie te weinig")  # QA 42d
 
 
 # ---------------------------------------------------------------- the written stance statements

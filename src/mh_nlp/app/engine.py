@@ -569,6 +569,13 @@ def better_or_equal(new: dict, current: dict, held_out: dict | None, limits: tup
     return not check_problems(new, current, held_out, limits)
 
 
+def _points(share: float, limit: float) -> str:
+    """A share as percentage points with one decimal, or two where one would round it onto the limit it broke
+    ("5.0 points more, at most 5 allowed" reads as within it)."""
+    shown = f"{100 * share:.1f}"
+    return f"{100 * share:.2f}" if abs(float(shown) - 100 * limit) < 1e-9 else shown
+
+
 def check_problems(new: dict, current: dict, held_out: dict | None, limits: tuple[float, float] = SPILL_LIMITS
                    ) -> list[str]:
     """Every way a newly trained model falls short of the model in use when it was checked, in the words the page
@@ -588,13 +595,13 @@ def check_problems(new: dict, current: dict, held_out: dict | None, limits: tupl
         return problems
     in_use = (held_out.get("in_use") or {}).get("accuracy")
     if in_use is not None and abs(in_use - held_out["before"]) > 1e-9 and held_out["after"] < in_use - limits[0] - 1e-9:
-        problems.append(f"is {100 * (in_use - held_out['after']):.1f} points below v{version} on unseen anthology "
+        problems.append(f"is {_points(in_use - held_out['after'], limits[0])} points below v{version} on unseen anthology "
                         f"pages (at most {100 * limits[0]:g} allowed)")
     lost = held_out["before"] - held_out["after"]
     pulled = held_out["into_after"] - held_out["into_before"]
-    how = ([f"{100 * lost:.1f} points below the anthology-only model, at most {100 * limits[0]:g} allowed"]
+    how = ([f"{_points(lost, limits[0])} points below the anthology-only model, at most {100 * limits[0]:g} allowed"]
            if lost > limits[0] + 1e-9 else []) + \
-        ([f"{100 * pulled:.1f} points more into your sections, at most {100 * limits[1]:g} allowed"]
+        ([f"{_points(pulled, limits[1])} points more into your sections, at most {100 * limits[1]:g} allowed"]
          if pulled > limits[1] + 1e-9 else [])
     if how:
         problems.append(f"was pulled off course on unseen pages ({'; '.join(how)})")
@@ -641,11 +648,12 @@ def offered(mv: dict, in_use: dict | None = None, versions: Sequence[dict] = ())
     return not_offered_reason(mv, in_use=in_use, versions=versions) is None
 
 
-def beaten_by(in_use: dict, versions: Sequence[dict]) -> dict[int, list[int]]:
+def beaten_by(in_use: dict, versions: Sequence[dict]) -> dict[int, list[tuple[int, bool]]]:
     """The versions that the model in use is known to do better than on the reviewed statements, each with the
-    chain of checks that shows it (the version in use first): a check that offered a version over the model in
-    use then says it did at least as well; a chain of such checks with at least one strictly better says the
-    first did better than the last (v4 beat v2, which beat v1: v4 beat v1)."""
+    chain of checks that shows it: (version, strictly better than the next) from the version in use on, the last
+    with False. A check that offered a version over the model in use then says it did at least as well; a chain of
+    such checks with at least one strictly better says the first did better than the last (v4 beat v2, which beat
+    v1: v4 beat v1)."""
     won: dict[int, list[tuple[int, bool]]] = {}  # version -> (the version it was checked against, strictly better)
     for r in versions:
         ev = r.get("evaluation")
@@ -655,19 +663,20 @@ def beaten_by(in_use: dict, versions: Sequence[dict]) -> dict[int, list[int]]:
         if current.get("version") is not None and current.get("version") != r.get("version"):
             strictly = (current.get("accuracy") or 0.0) < (new.get("accuracy") or 0.0)
             won.setdefault(r["version"], []).append((current["version"], strictly))
-    out: dict[int, list[int]] = {}
+    out: dict[int, list[tuple[int, bool]]] = {}
     seen: set[tuple[int, bool]] = set()
-    todo = [(in_use.get("version"), [in_use.get("version")], False)]
+    todo: list[tuple[Any, list[tuple[int, bool]], bool]] = [(in_use.get("version"), [], False)]
     while todo:
         version, chain, strict = todo.pop()
         for older, strictly in won.get(version, []):
             state = (older, strict or strictly)
-            if state in seen or older in chain:
+            if state in seen or older in [v for v, _ in chain] or older == in_use.get("version"):
                 continue
             seen.add(state)
+            longer = chain + [(version, strictly)]
             if state[1]:
-                out.setdefault(older, chain + [older])
-            todo.append((older, chain + [older], state[1]))
+                out.setdefault(older, longer + [(older, False)])
+            todo.append((older, longer, state[1]))
     return out
 
 
@@ -697,8 +706,10 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
                     f"({100 * mine:.1f}% against {100 * better:.1f}%)")
     chain = beaten_by(in_use, versions).get(version) if in_use is not None and versions else None
     if chain:  # beaten through versions between (QA 42c: v4 beat v2, which beat v1, and v1 was offered again)
-        steps = ", which beat ".join(f"v{v}" for v in chain[1:])
-        return f"was beaten on your statements by a model that v{now} (in use) beat: v{now} beat {steps}"
+        steps = " ".join(f"v{v}" + ("" if i == len(chain) - 1 else (" >" if strictly else " ≥"))
+                         for i, (v, strictly) in enumerate(chain))
+        return (f"did worse on your statements than v{now} (in use), through the checks between them: {steps} "
+                "(> scored better, ≥ as well or better, when the first was checked against the second)")
     given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
     if version == 1 or given:
         return None

@@ -992,12 +992,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if version == worker.version:
             return {**status, "offered": True, "message": f"model v{version} is in use"}
         reason = not_offered_reason(mv, in_use=in_use, versions=versions)
-        if reason is None and not status.get("offered"):
-            return {**status, "offered": True, "message": f"model v{version} is ready: switch to it below (Use "
-                                                           f"v{version})"}
-        if reason is not None and status.get("offered"):
-            return {**status, "offered": False, "message": f"model v{version} is trained but not offered: it {reason}"}
-        return status
+        if reason is None:  # the message made at the end of the training, unless it was not offered then
+            return status if status.get("offered") else {
+                **status, "offered": True, "message": f"model v{version} is ready: switch to it below (Use v{version})"}
+        # not offered: always said anew, naming the model in use now and the reason the row gives (QA 42d)
+        return {**status, "offered": False, "message": (
+            f"model v{version} is trained but not offered: it {reason}. v{worker.version} stays in use; reviewing "
+            "more statements, in other sections too, and training again may give one that is offered")}
 
     def _checking() -> int | None:
         """The version a running training is checking now (trained, not yet evaluated), else None."""

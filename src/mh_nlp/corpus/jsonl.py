@@ -9,10 +9,11 @@ from typing import Iterator, Sequence
 
 
 def normal_form(text: str) -> str:
-    """Text compared for copies: lower case, accents, punctuation and invisible format characters (a soft hyphen or
-    a zero-width space inside a word) dropped, spaces collapsed."""
+    """Text compared for copies: lower case, accents, punctuation and invisible characters (a soft hyphen, a
+    zero-width space, a combining grapheme joiner or a variation selector inside a word) dropped, spaces
+    collapsed."""
     t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    t = "".join(c for c in t if unicodedata.category(c) not in ("Mn", "Me", "Cf"))  # marks, joiners, selectors
     return " ".join(re.findall(r"\w+", t))
 
 
