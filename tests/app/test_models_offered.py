@@ -218,8 +218,8 @@ def test_a_version_whose_model_file_is_gone_is_not_offered_and_says_why(tmp_path
     assert offered({"version": 1, "path": str(here)})
     gone = {"version": 1, "path": str(tmp_path / "weg.npz")}
     assert not offered(gone)
-    assert not_offered_reason(gone) == ("has lost its model file (deleted or moved): restart the screen with "
-                                        "--model FILE")
+    assert not_offered_reason(gone) == (f"has lost its model file {gone['path']} (deleted or moved): put the file "
+                                        "back there to use this version again")  # QA 42d: --model gave no way back
     assert offered({"version": 2, "path": str(here), "metadata": {"given_with": "--model"}})  # named by the analyst
 
 

@@ -692,7 +692,8 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     now (train again to compare it with that one), and one that the model in use beat through a chain of checks
     (:func:`beaten_by`; ``versions``: the records of every version)."""
     if _file_missing(mv):
-        return "has lost its model file (deleted or moved): restart the screen with --model FILE"
+        return (f"has lost its model file {mv['path']} (deleted or moved): put the file back there to use this "
+                "version again")
     version = mv.get("version")
     now = (in_use or {}).get("version")
     if now is not None and version == now:
