@@ -92,14 +92,16 @@ def test_train_and_evaluate_refuse_a_written_copy_of_a_quote_or_a_test_sentence(
     from mh_nlp.corpus.written import Written
     from mh_nlp.themes.train import check_no_copies
 
-    check_no_copies(tax, written[:50], [])  # the committed set passes
+    quote_texts = [q.text for q in load_quotes()]
+    check_no_copies(tax, written[:50], [], quote_texts)  # the committed set passes
     quote = load_quotes()[3]
     copy = Written("w-1.1-900", quote.section, quote.text.upper() + "!", "taxonomy", "x", 4659)
     with pytest.raises(WrittenSetError, match=r"statements\.jsonl: w-1\.1-900 \(row 4659\): equal to an anthology quote"):
-        check_no_copies(tax, [*written[:50], copy], [])
+        check_no_copies(tax, [*written[:50], copy], [], quote_texts)
     outside = read_outside(tax, "external")[0]
     with pytest.raises(WrittenSetError, match="equal to an external test sentence"):
-        check_no_copies(tax, [Written("w-1.1-901", outside["section"], outside["text"], "taxonomy", "x", 1)], [])
+        check_no_copies(tax, [Written("w-1.1-901", outside["section"], outside["text"], "taxonomy", "x", 1)], [],
+                        quote_texts)
 
 
 def test_copies_are_compared_without_case_accents_or_punctuation():

@@ -595,8 +595,8 @@ def check_problems(new: dict, current: dict, held_out: dict | None, limits: tupl
         return problems
     in_use = (held_out.get("in_use") or {}).get("accuracy")
     if in_use is not None and abs(in_use - held_out["before"]) > 1e-9 and held_out["after"] < in_use - limits[0] - 1e-9:
-        problems.append(f"is {_points(in_use - held_out['after'], limits[0])} points below v{version} on unseen anthology "
-                        f"pages (at most {100 * limits[0]:g} allowed)")
+        problems.append(f"is {_points(in_use - held_out['after'], limits[0])} points below v{version} on unseen "
+                        f"anthology pages (at most {100 * limits[0]:g} allowed)")
     lost = held_out["before"] - held_out["after"]
     pulled = held_out["into_after"] - held_out["into_before"]
     how = ([f"{_points(lost, limits[0])} points below the anthology-only model, at most {100 * limits[0]:g} allowed"]
@@ -746,22 +746,32 @@ def held_out_of(mv: dict | None, held: dict) -> float | None:
     return None
 
 
+def ready_message(version: int, lower: str = "") -> str:
+    """The status line of a finished training whose version is offered (``lower``: what it should know more)."""
+    return f"model v{version} is ready: switch to it below (Use v{version}){lower}"
+
+
+def not_offered_message(version: int, reason: str | None, in_use: Any) -> str:
+    """The status line of a finished training whose version is not offered, with the reason
+    (:func:`not_offered_reason`) and what to try next."""
+    return (f"model v{version} is trained but not offered: it {reason}. v{in_use} stays in use; reviewing more "
+            "statements, in other sections too, and training again may give one that is offered")
+
+
 def trained_message(version: int, evaluation: dict) -> str:
     """What the models page says when a training is done: a model to switch to, or one that is kept but not
     offered, with the reason and what to do (a green "ready" read as if it were one to use)."""
-    if evaluation.get("recommended") == version:
-        h = evaluation.get("held_out_pages") or {}
-        in_use = (h.get("in_use") or {}).get("accuracy")
-        current = (evaluation.get("current") or {}).get("version", "?")
-        lower = ""  # within the limits, but said: a green "ready" must not hide that it is a little lower there
-        if in_use is not None and h.get("after") is not None and h["after"] < in_use - 1e-9:
-            lower = (f"; on unseen anthology pages it is {100 * (in_use - h['after']):.1f} points below v{current} "
-                     f"(at most {100 * SPILL_LIMITS[0]:g} allowed)")
-        return f"model v{version} is ready: switch to it below (Use v{version}){lower}"
     current = (evaluation.get("current") or {}).get("version", "?")
-    return (f"model v{version} is trained but not offered: it "
-            f"{not_offered_reason({'version': version, 'evaluation': evaluation})}. v{current} stays in use; "
-            "reviewing more statements, in other sections too, and training again may give one that is offered")
+    if evaluation.get("recommended") != version:
+        return not_offered_message(version, not_offered_reason({"version": version, "evaluation": evaluation}),
+                                   current)
+    h = evaluation.get("held_out_pages") or {}
+    in_use = (h.get("in_use") or {}).get("accuracy")
+    lower = ""  # within the limits, but said: a green "ready" must not hide that it is a little lower there
+    if in_use is not None and h.get("after") is not None and h["after"] < in_use - 1e-9:
+        lower = (f"; on unseen anthology pages it is {100 * (in_use - h['after']):.1f} points below v{current} "
+                 f"(at most {100 * SPILL_LIMITS[0]:g} allowed)")
+    return ready_message(version, lower)
 
 
 HELD_OUT = HeldOutPages()  # one per process: the baseline does not depend on the server's data

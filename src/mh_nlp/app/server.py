@@ -40,8 +40,8 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadEr
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..themes.prediction import prediction_json
-from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, not_offered_reason,
-                     local_time, offered, screen_words, slices)
+from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
+                     not_offered_message, not_offered_reason, ready_message, screen_words, slices)
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -972,10 +972,17 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/api/models")
     def api_models():
-        checking, all_ = _checking(), store.model_versions()
-        in_use = next((m for m in all_ if m["version"] == worker.version), None)
-        return {"in_use": worker.version, "versions": [_model_summary(m, checking, in_use, all_) for m in all_],
-                "training": _training_status()}
+        return {"in_use": worker.version, "versions": _summaries(), "training": _training_status()}
+
+    def _versions() -> tuple[list[dict], dict | None]:
+        """Every model version's record, and the record of the one in use (what an offer is judged against)."""
+        versions = store.model_versions()
+        return versions, next((m for m in versions if m["version"] == worker.version), None)
+
+    def _summaries() -> list[dict]:
+        """Every model version as the page and the API show it, offered or not against the model in use."""
+        (versions, in_use), checking = _versions(), _checking()
+        return [_model_summary(m, checking, in_use, versions) for m in versions]
 
     def _training_status() -> dict:
         """The trainer's status, its verdict on a finished version judged against the model in use *now*: the
@@ -984,21 +991,17 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         version = status.get("version")
         if status.get("state") != "done" or version is None:
             return status
-        versions = store.model_versions()
+        versions, in_use = _versions()
         mv = next((m for m in versions if m["version"] == version), None)
-        in_use = next((m for m in versions if m["version"] == worker.version), None)
         if mv is None:  # removed meanwhile
             return status
         if version == worker.version:
             return {**status, "offered": True, "message": f"model v{version} is in use"}
         reason = not_offered_reason(mv, in_use=in_use, versions=versions)
         if reason is None:  # the message made at the end of the training, unless it was not offered then
-            return status if status.get("offered") else {
-                **status, "offered": True, "message": f"model v{version} is ready: switch to it below (Use v{version})"}
+            return status if status.get("offered") else {**status, "offered": True, "message": ready_message(version)}
         # not offered: always said anew, naming the model in use now and the reason the row gives (QA 42d)
-        return {**status, "offered": False, "message": (
-            f"model v{version} is trained but not offered: it {reason}. v{worker.version} stays in use; reviewing "
-            "more statements, in other sections too, and training again may give one that is offered")}
+        return {**status, "offered": False, "message": not_offered_message(version, reason, worker.version)}
 
     def _checking() -> int | None:
         """The version a running training is checking now (trained, not yet evaluated), else None."""
@@ -1016,8 +1019,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         mv = store.model_version(version)
         if mv is None:
             raise ApiError(404, f"no model version {version}")
-        versions = store.model_versions()
-        in_use = next((m for m in versions if m["version"] == worker.version), None)
+        versions, in_use = _versions()
         reason = None if version == worker.version else not_offered_reason(mv, in_use=in_use, versions=versions)
         if reason is not None:
             raise ApiError(409, f"model v{version} is not offered for use: it {reason}")
@@ -1370,10 +1372,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
-        checking, all_ = _checking(), store.model_versions()
-        in_use = next((m for m in all_ if m["version"] == worker.version), None)
-        versions = [_model_summary(m, checking, in_use, all_) for m in all_]
-        return page("models.html", request, versions=versions, in_use=worker.version,
+        return page("models.html", request, versions=_summaries(), in_use=worker.version,
                     reviewed=len(store.reviewed()))
 
     @app.post("/who")

@@ -643,10 +643,11 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
 
     say = progress or (lambda m: None)
     tax = load_taxonomy()
-    quotes = training_quotes(load_quotes())
+    every = load_quotes()
+    quotes = training_quotes(every)
     written = load_written(tax)
     stance = load_stance(tax)
-    check_no_copies(tax, written, stance)
+    check_no_copies(tax, written, stance, [q.text for q in every])
     say(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
         "statements with the spaCy pipeline")
     c = prepare_corpus(tax, quotes, written, stance)
@@ -932,10 +933,10 @@ def markdown(ev: dict) -> str:
             for name, v in by_chapter:
                 lines.append(f"| {_row_name(name, ev)} | {pair(v['chapter_notes'])} | {pair(v.get('chapter_notes_headings'))} |")
         lines += ["", "*Notes changing theme every k statements*: made up from the held-out quotes of each new_pages "
-                  f"fold, {12 * ev.get('folds', DEFAULT_FOLDS)} notes of about 30 quotes per k, each a series of k quotes of one "
-                  "section (seeded; a fold with too few quotes for a k is left out of that k); how much reading in "
-                  "order gains, or costs, where a note does not run by theme "
-                  "as an anthology page does.", ""]
+                  f"fold, {12 * ev.get('folds', DEFAULT_FOLDS)} notes of about 30 quotes per k, each a series of k "
+                  "quotes of one section (seeded; a fold with too few quotes for a k is left out of that k); how "
+                  "much reading in order gains, or costs, where a note does not run by theme as an anthology page "
+                  "does.", ""]
         if any(v.get("headings") for v in ev["in_order"].values()):
             lines += ["## Headings", "",
                       "The same new_pages predictions, each quote read under a heading that is its chapter's title "

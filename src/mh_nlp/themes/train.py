@@ -146,18 +146,18 @@ class TrainingData:
     stance_chapters: list[int]
 
 
-def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence) -> None:
+def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence, quote_texts: Sequence[str]) -> None:
     """Refuse (:class:`WrittenSetError`, naming the first) a written or stance statement equal, after
     normalisation, to an anthology quote, an external test sentence or a development sentence: it would put the
     answer into training and inflate every figure (``mh-nlp corpus check`` finds near-copies as well; this is the
-    cheap exact check that ``train`` and ``evaluate`` make every time)."""
+    cheap exact check that ``train`` and ``evaluate`` make every time). ``quote_texts``: every quote of the
+    anthology, pull quotes too."""
     from ..corpus.outside import read_outside
     from ..corpus.written import copies
 
-    quotes = [q.text for q in load_quotes()]
     outside = [[r["text"] for r in read_outside(tax, which)] for which in ("external", "development")]
     for path, records in ((written_path(), written), (stance_path(), stance)):
-        found = copies(records, quotes, *outside)
+        found = copies(records, quote_texts, *outside)
         if found:
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
             raise WrittenSetError(f"{shown(path)}: {found[0]}{more}; a written statement may not copy a quote or a "
@@ -167,11 +167,12 @@ def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence) -> None:
 def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
     """Every quote, the written set (``data/synthetic/statements.jsonl``) and the corrections; beside them the
     written stance statements (``data/synthetic/stance.jsonl``)."""
-    qs = training_quotes(load_quotes())
+    every = load_quotes()
+    qs = training_quotes(every)
     tax = load_taxonomy()
     ws = load_written(tax)
     st = load_stance(tax)
-    check_no_copies(tax, ws, st)
+    check_no_copies(tax, ws, st, [q.text for q in every])
     return TrainingData(
         texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
         labels=[q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions],
