@@ -35,3 +35,4 @@ def features(self, base_, D, E, K_, skip=frozenset()):
 
 ex.ExampleScores._base = base
 ex.ExampleScores._features = features
+ex.ExampleScores._BASE_ARRAYS = ex.ExampleScores._BASE_ARRAYS + ("wridge_",)  # fit keeps it as wridge_, scoring reads it
