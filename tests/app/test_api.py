@@ -1380,8 +1380,12 @@ def test_a_document_with_statements_that_are_not_dutch_says_so(make_app, csrf):
         app.state.labeller.wait(120)
         doc = c.get("/api/documents").json()["documents"][0]
         assert doc["status"] == "done" and len(c.get(f"/api/statements?document={doc['id']}").json()["statements"]) == 2
-        assert doc["warnings"] == [f"1 statement does not read as Dutch (the first: “{en[:40]}”): labelled, but the "
-                                   "theme model knows Dutch statements only"]
+        assert doc["warnings"] == ["1 statement does not read as Dutch (the first: “The police should work more "
+                                   "closely…”): labelled, but the theme model knows Dutch statements only"]
+        page = c.get("/review").text  # and the row itself says so (QA 42b), the Dutch one does not
+        assert page.count(">not Dutch?</span>") == 1
+        assert page.index(">not Dutch?</span>") > page.index("The police should") > 0
+        assert page.index(">not Dutch?</span>") < page.index("Er is te weinig opvang.")
 
 
 def _pasted_statement(app, c, csrf) -> dict:

@@ -31,6 +31,8 @@ def test_no_dutch_text_of_the_project_is_taken_for_another_language():
     "There are not enough shelters for male victims of trafficking in the region.",
     "The police should work more closely with municipalities on labour exploitation cases.",
     "Victims are often afraid to report to the police because of their residence status.",
+    "Human trafficking is a serious crime that affects many vulnerable people.",  # QA 42b: few English function words
+    "Labour exploitation is increasing in many sectors, especially agriculture and logistics.",
     "Жертвы часто боятся обращаться в полицию из-за своего статуса проживания.",
     "人口贩运的受害者往往不敢向警方报案，因为他们担心自己的居留身份。",
 ])
@@ -39,6 +41,8 @@ def test_english_and_other_scripts_do_not_read_as_dutch(text):
 
 
 @pytest.mark.parametrize("text", ["Maatwerk in plaats van one size fits all.", "Meer opvang.", "The end.",
+                                  "Loverboys zoeken contact via social media en gaming platforms.",
+                                  "Awareness campaign for the hospitality sector, samen met de gemeente.",
                                   "Samenwerking met de NLA, het RIEC en Veilig Thuis gaat goed."])
 def test_short_texts_and_dutch_with_an_english_phrase_read_as_dutch(text):
     assert reads_as_dutch(text)

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..io.label import split_notes
+from ..io.label import not_dutch_message, split_notes
 from ..corpus.jsonl import has_words
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..nlp.language import reads_as_dutch
@@ -388,9 +388,7 @@ class Labeller:
                 raise ReadError("it holds no words (only numbers or marks): nothing to label")
             foreign = [st.text for st in statements if st.kind == "statement" and not reads_as_dutch(st.text[:MAX_CHARS])]
             if foreign:  # labelled all the same, as mh-nlp label does, and said on the documents table
-                warnings.append(f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch "
-                                f"(the first: “{foreign[0][:40]}”): labelled, but the theme model knows Dutch "
-                                "statements only")
+                warnings.append(not_dutch_message(foreign))
             if stop.is_set():
                 return
             warnings = [screen_words(w) for w in warnings]

@@ -21,11 +21,18 @@ from .parallel import ordered_map
 from ..paths import shown
 from ..themes.prediction import Prediction, ThemeClassifier
 from .readers import MAX_CHARS, ReadError, Statement, read_statements
+from .writers import shorten
 
 __all__ = ["LabelRow", "Statement", "Summary", "label_files", "label_statements", "read_statements"]
 
 FindEntities = Callable[[Sequence[str]], list[list[dict[str, Any]]]]
 Report = Callable[[str, str], None]  # (source, message)
+
+
+def not_dutch_message(foreign: list[str]) -> str:
+    """What is said of a file's statements that do not read as Dutch (``mh-nlp label`` and the review screen)."""
+    return (f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch (the first: "
+            f"“{shorten(foreign[0], 40)}”): labelled, but the theme model knows Dutch statements only")
 
 
 def _section_key(number: str) -> tuple[int, ...]:
@@ -432,8 +439,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 if summary is not None:
                     summary.fail(source, str(exc))
             if foreign:
-                warn(source, f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch "
-                             f"(the first: {foreign[0][:40]!r}); labelled, but the theme model knows Dutch statements only")
+                warn(source, not_dutch_message(foreign))
 
     for row in label_statements(statements(), classifier, batch_size=batch_size, min_confidence=min_confidence,
                                 find_entities=find_entities, entities=entities, workers=workers,

@@ -570,7 +570,7 @@ def summary_text(summary: dict[str, Any]) -> str:
         for c in src["chapters"]:
             lines.append(f"  chapter {c['chapter']} {c['title']:<40} {c['statements']:6d}")
         for s in src["sections"]:
-            lines.append(f"    {s['section']:<5} {_shorten(s['title'], 50):<50} {s['statements']:6d}")
+            lines.append(f"    {s['section']:<5} {shorten(s['title'], 50):<50} {s['statements']:6d}")
     total = summary["total"]
     lines.append(f"total: {_n(total['statements'], 'statement')} from {total['inputs_ok']} of "
                  f"{_n(total['inputs'], 'input')}"
@@ -615,7 +615,7 @@ class StagedSummary:
         self.tmp.unlink(missing_ok=True)
 
 
-def _shorten(text: str, width: int) -> str:
+def shorten(text: str, width: int) -> str:
     """``text`` cut at a word boundary to at most ``width`` characters, with ``…`` where it was cut."""
     if len(text) <= width:
         return text
