@@ -80,7 +80,16 @@ def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monk
             assert r.status_code == 400 and "doc must be a document number" in r.json()["error"], (bad, r.text)
         r = c.get("/export?format=jsonl&doc=999")  # removed, or an old link: said, not an empty file
         assert r.status_code == 404 and "no document 999: it was removed" in r.json()["error"]
-        assert c.get("/export?format=jsonl&chapter=x").text == ""
+        for bad, said in (("chapter=x", "chapter must be one of 1, 2, 3, 4, not 'x'"),
+                          ("state=reviewed", "state must be open or done (or left out), not 'reviewed'"),
+                          ("kind=foo", "kind must be statement or other (or left out), not 'foo'"),
+                          ("threshold=abc", "threshold must be a number from 0 to 1, not 'abc'"),
+                          ("section=9.99", "no section '9.99' in the taxonomy")):  # QA 42b: dropped, all exported
+            r = c.get(f"/export?format=jsonl&{bad}")
+            assert r.status_code == 400 and said in r.json()["error"], (bad, r.text)
+            assert c.get(f"/review?{bad}").status_code == 400
+        assert c.get("/review?page=abc").status_code == 400
+        assert c.get("/review?threshold=0,3&uncertain=1").status_code == 200  # as Dutch writes it
         text = c.get(f"/export?format=jsonl&doc={first}&pseudonymise=1").text
         for word in ("Fatima", "Amrani", "Marieke", "Smit", "gemeente.nl", "Jan", "Vries"):
             assert not re.search(rf"\b{word}\b", text), (word, text)

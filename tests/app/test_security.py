@@ -396,7 +396,10 @@ def test_bad_input_is_4xx_json_and_keeps_the_connection(server):
         assert server.conn.sock is sock, f"{what}: the connection was dropped"
     # a filter by a document that cannot exist is simply empty
     assert server.json("GET", f"/api/statements?document={BIG}") == (200, {"statements": []})
-    assert server.request("GET", f"/review?chapter=%C2%B2&threshold=nan&page={'9' * 5000}")[0] == 200
+    # odd filter values are said, not dropped (QA 42b): a 400, and the connection kept
+    for odd in ("chapter=%C2%B2", "threshold=nan", f"page={'9' * 5000}"):
+        assert server.request("GET", f"/review?{odd}")[0] == 400, odd
+        assert server.conn.sock is sock, odd
     # on a page a document that cannot exist is said (QA 39: an empty page under "all documents"), as a 4xx
     assert server.request("GET", f"/review?doc={BIG}")[0] == 400
 

@@ -1307,18 +1307,30 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return number
 
     def _filters(params) -> tuple[dict, dict]:
-        """The review filters from the query (for the page) and as arguments of the store's SQL queries."""
+        """The review filters from the query (for the page) and as arguments of the store's SQL queries. A value
+        that is not one of the filter's is a 400 naming it (QA 42b: ``state=reviewed`` showed, and exported,
+        everything), as the document filter is."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
              "uncertain": params.get("uncertain") == "1", "state": params.get("state") or "",
-             "kind": params.get("kind") if params.get("kind") in KIND_FILTERS else ""}
+             "kind": params.get("kind") or ""}
+        for name, allowed in (("state", ("open", "done")), ("kind", tuple(KIND_FILTERS))):
+            if f[name] and f[name] not in allowed:
+                raise ApiError(400, f"{name} must be {' or '.join(allowed)} (or left out), not {f[name][:40]!r}")
+        if f["section"] and f["section"] not in sections.numbers:
+            raise ApiError(400, f"no section {f['section'][:40]!r} in the taxonomy (a number such as 4.7)")
+        if f["chapter"] and _int_param(f["chapter"]) not in sections.tax.chapters:
+            raise ApiError(400, f"chapter must be one of {', '.join(map(str, sorted(sections.tax.chapters)))}, "
+                                f"not {f['chapter'][:40]!r}")
         try:
-            threshold = float(params.get("threshold") or 0.5)
+            threshold = float((params.get("threshold") or "0.5").replace(",", "."))  # 0,5 as Dutch writes it
         except ValueError:
-            threshold = 0.5
-        f["threshold"] = min(1.0, max(0.0, threshold)) if threshold == threshold else 0.5  # nan: the default
+            threshold = float("nan")
+        if not 0.0 <= threshold <= 1.0:  # nan as well
+            raise ApiError(400, f"threshold must be a number from 0 to 1, not {params.get('threshold', '')[:40]!r}")
+        f["threshold"] = threshold
         sql: dict[str, Any] = {"document": _document_filter(f["doc"]), "q": f["q"],
-                               "state": f["state"] if f["state"] in ("open", "done") else "",
+                               "state": f["state"],
                                "below": f["threshold"] if f["uncertain"] else None}
         finals = None
         if f["section"]:
@@ -1338,7 +1350,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:
             page_no = max(1, min(int(params.get("page") or 1), MAX_ID))
         except ValueError:
-            page_no = 1
+            raise ApiError(400, f"page must be a page number, not {params.get('page', '')[:40]!r}") from None
         total = store.count_filtered(**sql)  # filtered, counted and paged in SQL
         # without a kind filter the list also holds meta lines and chatter: said apart in the count
         others = store.count_filtered(**{**sql, "kinds": KIND_FILTERS["other"]}) if not f["kind"] else 0
