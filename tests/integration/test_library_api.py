@@ -287,3 +287,13 @@ def test_a_damaged_data_file_is_one_error_naming_it(tmp_path):
             assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-2000:]
             assert f"mh-nlp: error: {data / name}" in res.stderr and "internal error" not in res.stderr, res.stderr
             assert "mh-nlp train" not in res.stderr  # the data is at fault, not the model
+
+
+def test_a_blank_themed_pipeline_reads_a_text_over_a_million_characters():
+    """QA 41b/41e: spaCy's own limit (E088, "the parser and NER models require …") stopped a pipeline that has
+    neither; the theme is that of the text's first characters, as the classifier embeds them."""
+    nlp = mh_nlp.load_pipeline("blank", themes=True)
+    head = "Er is te weinig opvang voor mannelijke slachtoffers van arbeidsuitbuiting."
+    doc = nlp(head + " " + "a " * 600_000)
+    assert len(doc) > 600_000 and doc._.theme.embedded_chars == 2000
+    assert doc._.theme.section == doc._.theme.top[0].section

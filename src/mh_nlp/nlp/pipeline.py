@@ -383,6 +383,9 @@ def select_base() -> str:
     return SM_MODEL if spacy.util.is_package(SM_MODEL) else "blank"
 
 
+BLANK_MAX_LENGTH = 10_000_000  # characters: a blank-based pipeline's nlp.max_length (spaCy's default: 1,000,000)
+
+
 def build_pipeline(base: str | None = None) -> Language:
     """Build a new pipeline on ``base`` (``blank``, a package name or a path; None selects)."""
     base = base or select_base()
@@ -395,6 +398,9 @@ def build_pipeline(base: str | None = None) -> Language:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.add_pipe(RULER_NAME)
         nlp.initialize()
+        # spaCy refuses a text over 1,000,000 characters for the memory its parser and NER need; this pipeline
+        # has neither (the tokenizer, lemmas and the entity ruler are linear), so a long note is read as it is
+        nlp.max_length = BLANK_MAX_LENGTH
     else:
         nlp = spacy.load(base, config=tokenizer_cfg)
         before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
