@@ -560,3 +560,26 @@ def test_15_escape_in_the_list_s_opened_cancels(page, server):
     [d] = _decided(page, server, doc)
     assert d["final_section"] == sel.locator("option").nth(2).get_attribute("value")  # past "other section…"
     assert "corrected" in row.locator(".label").inner_text()
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_16_narrow_windows_need_no_sideways_scrolling(page, server, width):
+    """WCAG 1.4.10 (QA 42b-42d): at 320 and 375 px every page fits, and the documents' and models' tables stack
+    their cells instead of scrolling inside their card, so a version's "Use" button or reason is in the window."""
+    page.set_viewport_size({"width": width, "height": 800})
+    try:
+        for path in ("", "review", "overview", "models"):
+            page.goto(server + path)
+            wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+                .map(e => e.tagName + '.' + e.className)""")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width and wide == [], (path, wide)
+        rows = page.locator("#models tbody tr")
+        assert rows.count() >= 2  # the versions of test 5
+        for i in range(rows.count()):
+            box = rows.nth(i).locator("td").last.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (i, box)
+        said = rows.first.locator("td[data-label=trained]").evaluate("e => getComputedStyle(e, '::before').content")
+        assert said == '"trained: "'  # each stacked cell says its column
+    finally:
+        page.set_viewport_size({"width": 1360, "height": 900})
