@@ -583,3 +583,40 @@ def test_16_narrow_windows_need_no_sideways_scrolling(page, server, width):
         assert said == '"trained: "'  # each stacked cell says its column
     finally:
         page.set_viewport_size({"width": 1360, "height": 900})
+
+
+def test_17_arrow_keys_cross_pages_and_keep_the_place(page, server):
+    """↓ past the last row opens the next page at its first row; ↑ before the first row opens the previous page at
+    its *last* row, the statement just before (QA 43a: it opened at the first of 200)."""
+    doc = _paste_and_wait(page, server, "tweehonderd", [f"Te weinig zicht op uitbuiting in sector {n}." for n in
+                                                        range(1, 203)])
+    page.goto(server + f"review?doc={doc}")
+    rows = page.locator("#review tbody tr.st")
+    assert rows.count() == 200
+    last_id = rows.nth(199).get_attribute("data-id")
+    rows.nth(199).focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_url("**page=2**")
+    first = page.locator("#review tbody tr.st").first
+    page.wait_for_function("document.activeElement && document.activeElement.matches('#review tbody tr.st')")
+    assert page.evaluate("document.activeElement.dataset.id") == first.get_attribute("data-id")
+    page.keyboard.press("ArrowUp")
+    page.wait_for_url("**#last")
+    page.wait_for_function(f"document.activeElement && document.activeElement.dataset.id === '{last_id}'")
+    assert page.locator("#review tbody tr.st").count() == 200
+
+
+def test_18_a_threshold_with_a_decimal_comma_can_be_typed(page, server):
+    """QA 43a: the number box turned "0,3" into "03" and the browser blocked the form."""
+    page.goto(server + "review")
+    page.check("input[name=uncertain]")
+    page.fill("input[name=threshold]", "0,3")
+    page.click("form button[type=submit]:has-text('Filter')")
+    page.wait_for_url("**threshold=0%2C3**")
+    assert page.locator("input[name=threshold]").input_value() == "0.3"
+    page.fill("input[name=threshold]", "3")  # out of range: the box says so before anything is sent
+    page.click("form button[type=submit]:has-text('Filter')")
+    assert page.evaluate("document.querySelector('input[name=threshold]').validity.patternMismatch")
+    page.goto(server + "overview")
+    page.fill("#export-threshold", "0,25")
+    assert page.evaluate("document.querySelector('#export-threshold').checkValidity()")

@@ -89,6 +89,13 @@ def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monk
             assert r.status_code == 400 and said in r.json()["error"], (bad, r.text)
             assert c.get(f"/review?{bad}").status_code == 400
         assert c.get("/review?page=abc").status_code == 400
+        for bad in ("pseudonymise=2", "pseudonymise=maybe", "uncertain=x"):  # QA 43a: silently "no"
+            r = c.get(f"/export?format=jsonl&doc={first}&{bad}")
+            assert r.status_code == 400 and "must be 1 (or yes, true, on) or 0" in r.json()["error"], (bad, r.text)
+        named = c.get(f"/export?format=jsonl&doc={first}&pseudonymise=Yes").text  # any case: on
+        assert "Fatima" not in named and "Spreker 1" in named
+        assert "Fatima" in c.get(f"/export?format=jsonl&doc={first}&pseudonymise=nee").text
+        assert c.get("/review?uncertain=TRUE").text.count('name="uncertain" value="1" checked') == 1
         assert c.get("/review?threshold=0,3&uncertain=1").status_code == 200  # as Dutch writes it
         text = c.get(f"/export?format=jsonl&doc={first}&pseudonymise=1").text
         for word in ("Fatima", "Amrani", "Marieke", "Smit", "gemeente.nl", "Jan", "Vries"):

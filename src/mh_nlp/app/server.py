@@ -130,6 +130,20 @@ def _row_id(value: int | str, what: str) -> int:
     return number
 
 
+FLAG_ON, FLAG_OFF = ("1", "true", "yes", "on", "ja"), ("", "0", "false", "no", "off", "nee")
+
+
+def _flag(params, name: str) -> bool:
+    """A yes/no query parameter (``uncertain=1``, ``pseudonymise=yes``; any case): any other value is a 400 naming
+    it, never silently "no" (QA 43a: ``pseudonymise=Yes`` exported the real names)."""
+    value = (params.get(name) or "").strip().lower()
+    if value in FLAG_ON:
+        return True
+    if value in FLAG_OFF:
+        return False
+    raise ApiError(400, f"{name} must be 1 (or yes, true, on) or 0 (or left out), not {params.get(name)[:40]!r}")
+
+
 def _int_param(value: str | None) -> int | None:
     """A query parameter that should be a whole number (``doc=3``): None when it is empty (no filter), -1 when it
     is not a whole number the database can hold (``doc=-17``, ``doc=abc``): a filter that matches nothing, never one
@@ -1312,7 +1326,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         everything), as the document filter is."""
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
-             "uncertain": params.get("uncertain") == "1", "state": params.get("state") or "",
+             "uncertain": _flag(params, "uncertain"), "state": params.get("state") or "",
              "kind": params.get("kind") or ""}
         for name, allowed in (("state", ("open", "done")), ("kind", tuple(KIND_FILTERS))):
             if f[name] and f[name] not in allowed:
@@ -1406,7 +1420,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         from ..io.writers import open_writer
 
         pseudonymiser = None
-        if request.query_params.get("pseudonymise", "") in ("1", "true", "yes", "on"):
+        if _flag(request.query_params, "pseudonymise"):
             pseudonymiser = learnt_pseudonymiser(store.iter_filtered(**sql))  # a first pass learns every name
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)

@@ -196,7 +196,10 @@ function setupReview() {
     }
     else if (ev.key === "ArrowUp" || ev.key === "k") {
       if (rows[i - 1]) focusRow(rows[i - 1]);
-      else { const prev = document.querySelector(".pager a[rel=prev]"); if (prev) window.location = prev.href; }
+      else {  // before the first row: the previous page, at its last row (QA 43a: it opened at the first)
+        const prev = document.querySelector(".pager a[rel=prev]");
+        if (prev) window.location = prev.href.split("#")[0] + "#last";
+      }
       ev.preventDefault();
     }
     else if (ev.key === "u") { if (tr.querySelector("button.undo")) undecide(tr); ev.preventDefault(); }
@@ -212,7 +215,11 @@ function setupReview() {
       ev.preventDefault();
     }
   });
-  if (rows.length) rows[0].focus({preventScroll: true});
+  if (rows.length) {
+    const last = window.location.hash === "#last";
+    if (last) rows[rows.length - 1].scrollIntoView({block: "center"});
+    rows[last ? rows.length - 1 : 0].focus({preventScroll: true});
+  }
 }
 
 // ------------------------------------------------------------ documents: live progress
