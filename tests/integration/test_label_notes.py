@@ -253,3 +253,14 @@ def test_author_and_contact_columns_and_lines_are_pseudonymised(clf, tmp_path):
     written = out.read_text(encoding="utf-8")
     assert not re.search(r"Ilse|Vermeulen|Ruud|Hoekstra|Bram|Kuipers", written), written
     assert "RIEC" in written and "AVIM" in written
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("Dank jullie wel, we sluiten af om twaalf uur.", "chatter"),  # QA 43a: it became a statement (4.8)
+    ("We sluiten af om vijf uur, dank allemaal.", "chatter"),
+    ("Twaalf slachtoffers in één week.", "statement"),  # a number word with a subject stays a statement
+])
+def test_a_closing_line_with_a_time_is_chatter(line, kind):
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of(line) == kind
