@@ -33,6 +33,8 @@ def test_no_dutch_text_of_the_project_is_taken_for_another_language():
     "Victims are often afraid to report to the police because of their residence status.",
     "Human trafficking is a serious crime that affects many vulnerable people.",  # QA 42b: few English function words
     "Labour exploitation is increasing in many sectors, especially agriculture and logistics.",
+    "Les victimes de la traite des êtres humains ont besoin d'un hébergement sûr et adapté.",  # QA 43a
+    "Menschenhandel ist ein Verbrechen, das in ganz Europa stärker verfolgt werden muss.",
     "Жертвы часто боятся обращаться в полицию из-за своего статуса проживания.",
     "人口贩运的受害者往往不敢向警方报案，因为他们担心自己的居留身份。",
 ])
