@@ -245,3 +245,36 @@ def test_export_names_keep_letters_without_their_accents():
     assert export_name("xlsx", {"id": 3, "name": "Gesprek met Fatima.txt"}, pseudonymised=True).startswith(
         "mh-nlp-labels-doc3-")  # a name may hold a person's: left out
     assert export_name("csv", {"id": 5, "name": "pasted text"}) != export_name("csv", {"id": 6, "name": "pasted text"})
+
+
+def test_a_version_that_learnt_from_a_removed_document_is_not_offered(make_app, csrf):
+    """QA 43a: after a document was removed, a version trained on its decisions was still offered, and switching to
+    it brought the removed material back into labelling."""
+    app = make_app()
+    store = app.state.store
+    with TestClient(app) as c:
+        for name in ("blijft", "weg"):
+            r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.\n\nMeer voorlichting.",
+                                       "name": name}, follow_redirects=False)
+            assert r.status_code == 303
+            app.state.labeller.wait(120)
+        docs = {d["name"]: d["id"] for d in c.get("/api/documents").json()["documents"]}
+        ids = {n: [s["id"] for s in c.get(f"/api/statements?document={d}").json()["statements"]]
+               for n, d in docs.items()}
+        for version, learnt in ((2, ids["blijft"]), (3, ids["blijft"] + ids["weg"])):
+            store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, len(learnt),
+                                    version=version)
+            store.set_evaluation(version, {"reviewed": len(learnt), "statements": learnt,
+                                           "current": reviewed_figures(1, 0.5), "new": reviewed_figures(version, 0.75),
+                                           "held_out_pages": held(), "recommended": version, "train_seconds": 1.0})
+        assert {v["version"]: v["offered"] for v in c.get("/api/models").json()["versions"]} == {1: True, 2: True,
+                                                                                                  3: True}
+        r = c.post(f"/documents/{docs['weg']}/remove", data={"csrf": csrf(c)}, follow_redirects=False)
+        assert r.status_code == 303
+        versions = {v["version"]: v for v in c.get("/api/models").json()["versions"]}
+        assert versions[2]["offered"] and not versions[3]["offered"] and versions[3]["removed"] == 2
+        why = "learnt from 2 reviewed statements of a removed document: train again to learn without them"
+        assert versions[3]["not_offered"] == why
+        r = c.post("/api/models/3/use", json={})
+        assert r.status_code == 409 and why in r.json()["error"]
+        assert "(2 of them in a document removed since)" in c.get("/models").text

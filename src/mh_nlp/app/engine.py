@@ -696,6 +696,10 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     now = (in_use or {}).get("version")
     if now is not None and version == now:
         return None
+    if mv.get("removed"):  # (QA 43a: switching to it brought a removed document's decisions back)
+        n = mv["removed"]
+        return (f"learnt from {n} reviewed statement{'s' if n != 1 else ''} of a removed document: train again to "
+                "learn without them")
     # the model in use was checked against this one and did better: never offered as the one to use
     theirs = (in_use or {}).get("evaluation")
     if isinstance(theirs, dict) and (theirs.get("current") or {}).get("version") == version:
@@ -873,7 +877,8 @@ class Trainer:
                                                         f"anthology's {m}"))
             if held is not None:  # and the model in use on the same pages, when that can be known
                 held["in_use"] = {"version": current, "accuracy": held_out_of(self.store.model_version(current), held)}
-            evaluation = {"reviewed": len(reviewed), "current": {"version": current, **ev_current},
+            evaluation = {"reviewed": len(reviewed), "statements": [r["statement_id"] for r in reviewed],
+                          "current": {"version": current, **ev_current},
                           "new": {"version": version, **ev_new}, "train_seconds": seconds,
                           "held_out_pages": held,
                           "recommended": version if better_or_equal(ev_new, ev_current, held) else current}

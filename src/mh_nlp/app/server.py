@@ -1556,7 +1556,8 @@ def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = N
     reason = not_offered_reason(m, checking=checking, in_use=in_use, versions=versions)
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
-            "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason}
+            "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason,
+            "removed": m.get("removed", 0)}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:
