@@ -500,6 +500,33 @@ def test_an_earlier_output_in_a_folder_is_not_labelled_again(clf, tmp_path):
     assert run("label", first, "-o", again).exit_code == 0 and len(read_csv(again)) == 2
 
 
+def test_an_earlier_overview_in_a_folder_is_not_labelled_as_notes(clf, tmp_path):
+    """QA 43b: the overview of an earlier run (`--summary overzicht.md`, as the user guide shows) was labelled as
+    notes, 184 rows of its table lines. An mh-nlp report (its first line says so) is left out with a warning."""
+    folder = tmp_path / "notities"
+    folder.mkdir()
+    (folder / "a.txt").write_text("De NLA ziet meer uitbuiting.\n\nMeer voorlichting op scholen.\n", encoding="utf-8")
+    (folder / "eigen.md").write_text("# Theme overview van ons team\n\nOnze eigen notitie over opvang.\n",
+                                     encoding="utf-8")  # a user's own note with a similar title stays a note
+    assert run("label", folder, "-o", tmp_path / "first.csv", "--summary", folder / "overzicht.md").exit_code == 0
+    r = run("label", folder, "-o", tmp_path / "second.csv")
+    assert r.exit_code == 0, r.output
+    assert "mh-nlp report 1" in r.stderr and "Markdown overview or evaluation that mh-nlp wrote" in r.stderr
+    assert {row["source"].split("/")[-1].split("\\")[-1] for row in read_csv(tmp_path / "second.csv")} == {
+        "a.txt", "eigen.md"}
+
+
+def test_the_reports_begin_as_the_folder_reader_expects():
+    """is_report knows mh-nlp's reports by their first line: the writers must keep it."""
+    from mh_nlp.io.readers import REPORT_TITLES
+    from mh_nlp.io.writers import summary_markdown
+
+    summary = {"total": {"statements": 0, "inputs_ok": 0, "inputs": 0, "uncertain": 0}, "inputs": []}
+    assert summary_markdown(summary).splitlines()[0] in REPORT_TITLES
+    source = (Path(__file__).parents[2] / "src/mh_nlp/themes/evaluate.py").read_text(encoding="utf-8")
+    assert 'lines = ["# Evaluation of the theme model"' in source and "# Evaluation of the theme model" in REPORT_TITLES
+
+
 def _unreadable(monkeypatch, *paths: Path) -> None:
     """Make ``paths`` unreadable as for a user without permission (the tests may run as root, for whom
     chmod 000 changes nothing): opening such a file, or listing such a folder, raises PermissionError."""

@@ -593,6 +593,9 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
                   + ", ".join(f"{reason} {n}" for reason, n in sorted(left.items())) + ")")
             for suffix in sorted(set(left) & set(SAVE_AS)):
                 _warn(f"{path}: {suffix} files are not read: {SAVE_AS[suffix]}")
+            if "mh-nlp report" in left:
+                _warn(f"{path}: a Markdown overview or evaluation that mh-nlp wrote is not a note and is not labelled; "
+                      "give it by name to label it")
             if "earlier mh-nlp output" in left:
                 _warn(f"{path}: a table with the columns of mh-nlp label's output is taken for an earlier output and "
                       "not labelled again (its statements would count twice); give it by name to label it")

@@ -119,9 +119,9 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
     were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
     ``~$verslag.docx`` beside an open document), ``other type`` (``.jpg``; ``.doc`` and the other types of
     :data:`SAVE_AS` by their suffix, so that the warning can say what to do), ``broken link`` (a symbolic link
-    to nothing), ``output`` (the paths of ``exclude``: the run's own output) and ``earlier mh-nlp output`` (a
+    to nothing), ``output`` (the paths of ``exclude``: the run's own output) ``earlier mh-nlp output`` (a
     table with the columns of `mh-nlp label`'s output, :func:`is_labels_output`: labelling it again would count
-    its statements twice); and the subfolders that could not be read (their notes are missing from the run, so
+    its statements twice) and ``mh-nlp report`` (a Markdown overview or evaluation it wrote, :func:`is_report`); and the subfolders that could not be read (their notes are missing from the run, so
     they count as inputs that failed). Symbolic links to folders are not followed."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []
@@ -139,7 +139,8 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
                       "other type" if suffix not in SUFFIXES else
                       "broken link" if not path.exists() else
                       "output" if path.resolve() in skip else
-                      "earlier mh-nlp output" if suffix in TABLE_SUFFIXES and is_labels_output(path) else None)
+                      "earlier mh-nlp output" if suffix in TABLE_SUFFIXES and is_labels_output(path) else
+                      "mh-nlp report" if suffix == ".md" and is_report(path) else None)
             if reason:
                 left[reason] = left.get(reason, 0) + 1
             else:
@@ -153,6 +154,22 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
 
 
 LABELS_OUTPUT_COLUMNS = {"source", "position", "kind", "section", "confidence"}  # beside the text, `statement`
+
+
+# the first line of mh-nlp's Markdown reports: `label --summary` (and `demo`), `evaluate` (tests/unit check that the
+# writers still begin so)
+REPORT_TITLES = ("# Theme overview", "# Evaluation of the theme model")
+
+
+def is_report(path: Path) -> bool:
+    """Whether the Markdown file ``path`` is a report mh-nlp wrote (its first line is one of
+    :data:`REPORT_TITLES`): an overview of an earlier run is not a note (QA 43b: its table lines were labelled)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            first = fh.readline().strip()
+    except OSError:
+        return False
+    return first in REPORT_TITLES
 
 
 def is_labels_output(path: Path) -> bool:
