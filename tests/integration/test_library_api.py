@@ -297,3 +297,23 @@ def test_a_blank_themed_pipeline_reads_a_text_over_a_million_characters():
     doc = nlp(head + " " + "a " * 600_000)
     assert len(doc) > 600_000 and doc._.theme.embedded_chars == 2000
     assert doc._.theme.section == doc._.theme.top[0].section
+
+
+def test_label_files_says_what_it_cannot_read(clf, tmp_path):
+    """QA 43b: without ``error=``, a missing input was dropped without a word, and a wrong ``note_column`` read a
+    whole table as one note; without ``warn=``, the readers' warnings were dropped too."""
+    from mh_nlp.exceptions import ReadError
+    from mh_nlp.io.label import label_files
+
+    with pytest.raises(ReadError, match="nonexist.txt"):
+        list(label_files([tmp_path / "nonexist.txt", "examples/notities.csv"], clf))
+    seen = []
+    rows = list(label_files([tmp_path / "nonexist.txt", "examples/notities.csv"], clf,
+                            error=lambda src, msg: seen.append(src)))
+    assert rows and len(seen) == 1 and seen[0].endswith("nonexist.txt")
+    with pytest.raises(ValueError, match="no column 'nope' for note_column"):
+        list(label_files(["examples/notities.csv"], clf, in_order=True, note_column="nope"))
+    note = tmp_path / "oud.txt"
+    note.write_bytes("Co\xf6rdinatie van de opvang schiet tekort.\n".encode("cp1252"))
+    with pytest.warns(UserWarning, match="oud.txt"):
+        assert len(list(label_files([note], clf))) == 1

@@ -360,8 +360,16 @@ def _drop(st: Statement, columns: Sequence[str]) -> Statement:
     return drop_columns(st, columns)
 
 
-def _ignore(_source: str, _message: str) -> None:
-    """Default reporter: drop the message."""
+def _python_warning(source: str, message: str) -> None:
+    """Default ``warn``: a Python warning (``UserWarning``), so that nothing read is left out without a word."""
+    import warnings
+
+    warnings.warn(f"{source}: {message}", UserWarning, stacklevel=3)
+
+
+def _raise(source: str, message: str) -> None:
+    """Default ``error``: an input that cannot be read stops the run (QA 43b: it was dropped without a word)."""
+    raise ReadError(f"{source}: {message}")
 
 
 def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str | Path | None, *,
@@ -375,7 +383,9 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 summary: Summary | None = None, client: Any = None,
                 progress: Callable[[int, int], None] | None = None, in_order: bool = False,
                 headings: bool = True, note_column: str | None = None) -> Iterator[LabelRow]:
-    """Yield a :class:`LabelRow` for every statement of every file; unreadable files go to ``error`` and are skipped.
+    """Yield a :class:`LabelRow` for every statement of every file. A file that cannot be read goes to ``error``
+    (``error(source, message)``) and is skipped, or, without ``error``, raises :class:`~mh_nlp.exceptions.ReadError`;
+    what a reader leaves out or changes goes to ``warn`` the same way, or, without it, is a Python ``UserWarning``.
 
     With a Dask ``client`` (``distributed.Client``) the statements are labelled on the cluster and
     ``classifier`` is the model's path (None: the default model); see :mod:`mh_nlp.io.cluster`.
@@ -393,9 +403,18 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
         raise TypeError("give a list of paths, not one path: label_files([path], ...)")
     if note_column is not None and not in_order:
         raise ValueError("note_column says which rows are one note read in order: use it with in_order=True")
-    warn = warn or _ignore
-    error = error or _ignore
+    warn = warn or _python_warning
+    error = error or _raise
     paths = list(paths)
+    if note_column is not None:  # as `--note-column` is checked: a table without that column is one note
+        from .readers import TABLE_SUFFIXES, extra_fields
+
+        for path in paths:
+            if Path(path).suffix.lower() in TABLE_SUFFIXES and Path(path).is_file():
+                fields = extra_fields(Path(path), column, sheets, header_row)
+                if note_column not in fields:
+                    raise ValueError(f"{shown(path)}: no column {note_column!r} for note_column (columns besides the "
+                                     f"text: {', '.join(map(repr, fields)) or 'none'})")
     if summary is not None and note_column is not None:
         summary.note_column = note_column  # the overview counts the notes the same way
     pseudonymiser = None
