@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -120,7 +121,7 @@ _NON_WORD = re.compile(r"\W+")
 def load_cues(path: str | None = None) -> dict[str, list[str]]:
     where = path or data_file("stance_cues.json")
     try:
-        raw = json.loads(open(where, encoding="utf-8").read())
+        raw = json.loads(Path(where).read_text(encoding="utf-8"))  # (QA 43b: an open file left to the GC)
         cues = {k: v for k, v in raw.items() if not k.startswith("_")}
         if not all(isinstance(v, list) and all(isinstance(c, str) for c in v) for v in cues.values()):
             raise ValueError("each stance's cues must be a list of phrases")
