@@ -761,6 +761,18 @@ def test_a_usage_error_is_one_line_naming_the_help(args, message):
     assert "(see `mh-nlp" in r.stderr and "--help`)" in r.stderr
 
 
+@pytest.mark.parametrize("args, where", [
+    (["label", "x.txt", "-o"], "mh-nlp label"),  # QA 43b: an option without its value named `mh-nlp --help`
+    (["classify", "--model"], "mh-nlp classify"),
+    (["corpus", "stats", "--quotes"], "mh-nlp corpus stats"),
+    (["corpus", "nosub"], "mh-nlp corpus"),
+    (["nosuch"], "mh-nlp"),
+])
+def test_a_usage_error_names_the_help_of_its_own_command(args, where):
+    r = CliRunner().invoke(main, args, prog_name="mh-nlp")
+    assert r.exit_code == 2 and r.stderr.rstrip().endswith(f"(see `{where} --help`)"), r.stderr
+
+
 def test_a_summary_that_cannot_be_written_is_named_and_leaves_no_output(clf, note, tmp_path, monkeypatch):
     """QA 38: a full disk under --summary was reported as the output file failing (exit 1) while the output had
     been written; now the summary is written first, and the error names it."""

@@ -95,7 +95,8 @@ class _OneLineUsageError(click.UsageError):
     """click's usage error (exit status 2) as one line that names the command's help, not three."""
 
     def show(self, file=None) -> None:
-        where = f"`{self.ctx.command_path} --help`" if self.ctx is not None else "`mh-nlp --help`"
+        path = getattr(self, "command_path", None) or (self.ctx.command_path if self.ctx is not None else "mh-nlp")
+        where = f"`{path} --help`"
         click.echo(f"mh-nlp: error: {self.format_message()} (see {where})", err=True)
 
 
@@ -113,7 +114,10 @@ class FloatRange(click.FloatRange):
 class _Group(click.Group):
     """The command group: Ctrl-C in any command is one line and exit status 130 (click's default printed
     "Aborted!" and exited 1), unless the command says more itself; a usage error (an unknown option, a missing
-    argument) is one line too, and so is any error of :mod:`mh_nlp.exceptions` a command lets through."""
+    argument) is one line too, and so is any error of :mod:`mh_nlp.exceptions` a command lets through. Its
+    subgroups (``corpus``, ``entities``) are of this class too (``group_class = type``)."""
+
+    group_class = type
 
     def make_context(self, *args, **kwargs) -> click.Context:
         try:  # the group's own options ("mh-nlp --bad")
@@ -128,17 +132,23 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise interrupted() from None
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
+        except click.UsageError as exc:  # a subcommand's option without its value comes without its context
+            sub = ctx.invoked_subcommand  # set before the subcommand reads its arguments
+            path = f"{ctx.command_path} {sub}" if sub and (exc.ctx is None or exc.ctx is ctx) else None
+            raise _one_line(exc, path) from None
         except MhNlpError as exc:  # an error raised on purpose that a command did not put in its own words: one line
             raise UserError(str(exc)) from None
 
 
-def _one_line(exc: click.UsageError) -> click.UsageError:
-    """``exc`` as a one-line usage error; a group called without its command keeps showing its help, as asked."""
+def _one_line(exc: click.UsageError, command_path: str | None = None) -> click.UsageError:
+    """``exc`` as a one-line usage error; a group called without its command keeps showing its help, as asked.
+    ``command_path``: the command whose help to name when ``exc`` does not know it (QA 43b: ``label x -o`` said
+    "see `mh-nlp --help`")."""
     if isinstance(exc, _OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":
         return exc
-    return _OneLineUsageError(exc.format_message(), exc.ctx)
+    err = _OneLineUsageError(exc.format_message(), exc.ctx)
+    err.command_path = command_path
+    return err
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
