@@ -317,3 +317,16 @@ def test_label_files_says_what_it_cannot_read(clf, tmp_path):
     note.write_bytes("Co\xf6rdinatie van de opvang schiet tekort.\n".encode("cp1252"))
     with pytest.warns(UserWarning, match="oud.txt"):
         assert len(list(label_files([note], clf))) == 1
+
+
+def test_none_and_a_string_for_a_flag_are_type_errors_naming_what_was_given(clf):
+    """QA 43b: None gave "'NoneType' object is not iterable", and in_order="no" read the texts in order."""
+    from mh_nlp.io.label import label_files
+
+    for method in (clf.predict, clf.predict_proba, clf.predict_top, clf.predict_details, clf.analyse):
+        with pytest.raises(TypeError, match="give a list of texts, not NoneType"):
+            method(None)
+    with pytest.raises(TypeError, match="give a list of paths, not NoneType"):
+        list(label_files(None, clf))
+    with pytest.raises(TypeError, match="in_order must be True or False, not 'no'"):
+        clf.predict_details(TEXTS[:2], in_order="no")

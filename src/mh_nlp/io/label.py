@@ -401,6 +401,10 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     dropped with ``drop_columns`` is not used)."""
     if isinstance(paths, (str, bytes, os.PathLike)):  # it would be read as one path per letter
         raise TypeError("give a list of paths, not one path: label_files([path], ...)")
+    if paths is None or not hasattr(paths, "__iter__"):
+        raise TypeError(f"give a list of paths, not {type(paths).__name__}: label_files([path], ...)")
+    if not isinstance(in_order, bool):
+        raise TypeError(f"in_order must be True or False, not {in_order!r}")
     if note_column is not None and not in_order:
         raise ValueError("note_column says which rows are one note read in order: use it with in_order=True")
     warn = warn or _python_warning

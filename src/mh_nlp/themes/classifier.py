@@ -41,9 +41,12 @@ def _texts(texts: Sequence[str]) -> list[str]:
     """``texts`` as a list of strings; a plain string (which would be read letter by letter) or an item that is not
     text is a TypeError naming it; an empty or blank text, one without a word (no letter), or one over
     :data:`MAX_TEXT_CHARS` is a ValueError naming it."""
-    if isinstance(texts, (str, bytes)):
-        raise TypeError("give a list of texts, not one text: predict([text])")
-    texts = list(texts)
+    if isinstance(texts, (str, bytes)):  # the message names no method: predict, analyse … all come here
+        raise TypeError("give a list of texts, not one text: [text]")
+    try:
+        texts = list(texts)
+    except TypeError:  # None, a number: "'NoneType' object is not iterable" named nothing (QA 43b)
+        raise TypeError(f"give a list of texts, not {type(texts).__name__}") from None
     bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if bad is not None:
         raise TypeError(f"text {bad + 1} is {type(texts[bad]).__name__}, not a string")
@@ -193,6 +196,8 @@ class Classifier:
 
     def _proba_details(self, X: Sequence[Prepared], k: int = 3, in_order: bool = False,
                        headings: Sequence[str | None] | None = None) -> tuple[np.ndarray, list[Prediction]]:
+        if not isinstance(in_order, (bool, np.bool_)):  # "no" is true (QA 43b): read in order by mistake
+            raise TypeError(f"in_order must be True or False, not {in_order!r}")
         model = self.model
         stay = self.require_in_order() if in_order else None
         E = model._embed(X)  # embedded once for the probabilities and the evidence
