@@ -16,6 +16,11 @@ _LAZY = {"load_pipeline": ("themes.categorizer", "load_pipeline"), "normalize": 
 __all__ = ["__version__", *_LAZY]
 
 
+def __dir__() -> list[str]:
+    """The public names, lazily exported ones included (``dir(mh_nlp)`` listed only ``Any`` and ``annotations``)."""
+    return sorted(set(globals()) | set(__all__))
+
+
 def __getattr__(name: str) -> Any:
     """Import a lazily exported function on first access."""
     if name in _LAZY:

@@ -241,7 +241,19 @@ def test_bad_output_type_and_summary_type(clf, tmp_path, note):
     assert r.exit_code == 1 and "unsupported output type '.txt'" in r.stderr
     r = run("label", note, "-o", tmp_path / "o.csv", "--summary", tmp_path / "s.html")
     assert r.exit_code == 1 and "unsupported output type '.html'" in r.stderr
+    assert "error: --summary " in r.stderr  # named as the summary (QA 43b), not mistaken for -o
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_small_usage_points_of_qa_43b(tmp_path):
+    """evaluate --folds 1 is a usage error (exit 2); an empty text says so; dir(mh_nlp) lists the public names."""
+    import mh_nlp
+
+    r = CliRunner().invoke(main, ["evaluate", "--folds", "1", "--out", str(tmp_path / "r")], prog_name="mh-nlp")
+    assert r.exit_code == 2 and "--folds" in r.stderr and not (tmp_path / "r").exists()
+    r = CliRunner().invoke(main, ["classify", ""], prog_name="mh-nlp")
+    assert r.exit_code == 1 and "the text is empty" in r.stderr
+    assert {"load_classifier", "label_files", "find_entities", "read_statements"} <= set(dir(mh_nlp))
 
 
 # ---------------------------------------------------------------- robustness, one problem at a time

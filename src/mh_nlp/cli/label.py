@@ -404,7 +404,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
         raise UserError("no statements: only headings or captions were given (the statements go on the lines below "
                         "them)")
     if count == 0:
-        raise UserError("no text given (pass statements as arguments or one per line on standard input)")
+        raise UserError("no text given: the text is empty (pass statements as arguments or one per line on "
+                        "standard input)")
 
 
 # ---------------------------------------------------------------- label
@@ -726,7 +727,10 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
     try:
         check_output(output, inputs, force, OUTPUT_SUFFIXES)
         if summary_path is not None:
-            check_output(summary_path, inputs, force, SUMMARY_SUFFIXES)
+            try:
+                check_output(summary_path, inputs, force, SUMMARY_SUFFIXES)
+            except OutputError as exc:  # named as the summary: "a.csv: unsupported output type" read as -o's
+                raise OutputError(f"--summary {exc}") from None
             if summary_path.resolve() == output.resolve():
                 raise OutputError(f"{summary_path}: the summary cannot be the output file")
     except OutputError as exc:

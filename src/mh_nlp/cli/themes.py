@@ -23,7 +23,8 @@ from .base import UserError, _guard, _load, _progress, _warn, interrupted, main
               "this way (that needs --force).")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
 def train(model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool, force: bool) -> None:
-    """Train the theme model on the whole gold corpus (deterministic; a minute or two)."""
+    """Train the theme model on the whole gold corpus (deterministic; about 10-20 s with the embeddings cached, a
+    few minutes the first time)."""
     from ..themes.store import (MODEL_SUFFIX, default_model_path, fast_model_path, metadata_path,
                                 model_metadata_or_none, sha256_file)
     from ..io.additions import read_additions
@@ -191,8 +192,8 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     unknown = [n for n in only if n not in names]
     if unknown:
         raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
-    if folds < 2:
-        raise UserError("--folds must be at least 2")
+    if folds < 2:  # a usage error (exit status 2), as click's own checks of an option's value
+        raise click.BadParameter("must be at least 2", param_hint="'--folds'")
     from ..corpus.records import load_quotes
 
     pages = len({q.page for q in load_quotes()})
