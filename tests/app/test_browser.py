@@ -243,7 +243,7 @@ def test_5_train_and_switch_models(page, server):
     page.wait_for_selector("#models tr[data-version='2']", timeout=400_000)
     row = page.locator("#models tr[data-version='2']")
     assert "3 reviewed statements" in row.inner_text()
-    assert re.search(r"v1 \(in use then\): \d+%", row.inner_text()) and re.search(r"v2 \(this model\): \d+%", row.inner_text())
+    assert re.search(r"v1 \(in use then\): [\d.]+%", row.inner_text()) and re.search(r"v2 \(this model\): [\d.]+%", row.inner_text())
     assert re.search(r"on unseen anthology pages \(559 quotes, 5 folds\): right [\d.]+% \(this model\) · v1 \(in use "
                      r"then\) [\d.]+% · anthology only [\d.]+%", row.inner_text())
     shot(page, "4-teach-the-model")

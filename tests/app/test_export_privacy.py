@@ -115,3 +115,11 @@ def test_export_filters_leftovers_and_names_in_other_places(make_app, csrf, monk
         monkeypatch.setattr(tempfile, "mkdtemp", full)
         r = c.get(f"/export?format=csv&doc={first}")
         assert r.status_code == 200 and "distributiecentra" in r.text
+
+
+def test_a_section_outside_the_chosen_chapter_says_why_nothing_matches(make_app):
+    """QA 43a: chapter 2 with section 1.1 gave "0 statements" with no hint why."""
+    with TestClient(make_app()) as c:
+        page = c.get("/review?chapter=2&section=1.1").text
+        assert "section 1.1 is in chapter 1, not in chapter 2" in page
+        assert "not in chapter" not in c.get("/review?chapter=1&section=1.1").text

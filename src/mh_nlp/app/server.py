@@ -614,7 +614,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     env.filters["local_time"] = local_time
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
-                       label_chapter=label_chapter, reads_as_dutch=reads_as_dutch)
+                       label_chapter=label_chapter, reads_as_dutch=reads_as_dutch, section_chapter=sections.chapter)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -1393,8 +1393,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     for s in sections.numbers if sections.chapter(s) == c and per_section[s]]
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
-        top_s = max([s["n"] for c in chapters for s in c["sections"]] + [1])
-        return page("overview.html", request, chapters=chapters, total=total, top=top, top_s=top_s,
+        return page("overview.html", request, chapters=chapters, total=total, top=top,
                     reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart)
 
     @app.get("/models", response_class=HTMLResponse)
