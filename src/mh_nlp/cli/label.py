@@ -269,8 +269,9 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 @click.option("--in-order", is_flag=True, help="The statements are one note or transcript, read in order: each "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
-              "the next, and the chapter when the theme changes). For notes that run by theme or by question; a text "
-              "that changes subject every sentence is better read without it.")
+              "the next, and the chapter when the theme changes). For notes that stay on a theme or a question for several "
+              "statements at a time; a text that changes subject, or question, at almost every sentence is better read "
+              "without it (it would be pulled into one chapter).")
 @click.option("--heading", metavar="TEXT", help="The heading the statements stand under in your notes, e.g. "
               "'Problemen' or 'Wat gaat goed': a heading that names a chapter (data/chapter_headings.json) counts as "
               "evidence for it, as in `mh-nlp label`. A Markdown heading line ('## Ambities') among the statements "
@@ -515,8 +516,9 @@ Example:
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")
 @click.option("--in-order", is_flag=True, help="Each input file is one note or transcript, read in order: a "
               "statement's neighbours count as evidence too (the theme tends to stay the same from one statement to "
-              "the next, and the chapter when the theme changes). For notes that run by theme or by question, not "
-              "for texts that change subject every sentence. Reads each file whole in this process: not with "
+              "the next, and the chapter when the theme changes). For notes that stay on a theme or a question for "
+              "several statements at a time, not for texts that change subject, or question, at almost every sentence "
+              "(they would be pulled into one chapter). Reads each file whole in this process: not with "
               "--scheduler.")
 @click.option("--note-column", metavar="NAME", help="With --in-order: in .csv/.xlsx/.jsonl inputs, each run of "
               "rows with the same value in this column (e.g. the session's date) on one sheet is one note, read in order; "
