@@ -278,3 +278,22 @@ def test_a_version_that_learnt_from_a_removed_document_is_not_offered(make_app, 
         r = c.post("/api/models/3/use", json={})
         assert r.status_code == 409 and why in r.json()["error"]
         assert "(2 of them in a document removed since)" in c.get("/models").text
+
+
+def test_a_version_the_model_in_use_only_tied_with_is_a_way_back():
+    """QA 43a: after v1 -> v2 -> v4, v4 had only tied with v2 (80 % = 80 %, the same on unseen pages), and v2 said
+    "train again to compare", which could never bring it back. A version the model in use was checked against and
+    did no better is offered again; one it beat is not; one never compared with it still says "train again"."""
+    v2 = checked(2, 1, 0.8, 0.6)
+    in_use_held = {**held(after=0.383), "in_use": {"version": 2, "accuracy": 0.383}}
+    v4 = {"version": 4, "corrections": 9, "evaluation": {
+        "current": reviewed_figures(2, 0.8), "new": reviewed_figures(4, 0.8), "held_out_pages": in_use_held,
+        "recommended": 4}}
+    assert not_offered_reason(v2, in_use=v4, versions=[v2, v4]) is None
+    beaten = {**v4, "evaluation": {**v4["evaluation"], "new": reviewed_figures(4, 0.9)}}
+    assert not_offered_reason(v2, in_use=beaten, versions=[v2, beaten]).startswith("scored lower than v4")
+    far = {**v4, "evaluation": {**v4["evaluation"], "held_out_pages": {**held(after=0.39),
+                                                                       "in_use": {"version": 2, "accuracy": 0.36}}}}
+    assert "train again to compare a model with v4" in not_offered_reason(v2, in_use=far, versions=[v2, far])
+    v3 = checked(3, 1, 0.7, 0.6)  # never compared with v4
+    assert "train again to compare a model with v4" in not_offered_reason(v3, in_use=v4, versions=[v2, v3, v4])

@@ -687,8 +687,10 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     the version in use now. Not offered: a version still being checked (``checking``: the version a running
     training is checking) or never checked (its training was interrupted), one that fell short of the model in
     use then (every way it did, as its figures say), one checked against another version than the one in use
-    now (train again to compare it with that one), and one that the model in use beat through a chain of checks
-    (:func:`beaten_by`; ``versions``: the records of every version)."""
+    now (train again to compare it with that one) unless the model in use was checked against it and did no better
+    (a tie on your statements, and on unseen pages at most the spill limit apart: a way back to it), and one that
+    the model in use beat through a chain of checks (:func:`beaten_by`; ``versions``: the records of every
+    version)."""
     if _file_missing(mv):
         return (f"has lost its model file {mv['path']} (deleted or moved): put the file back there to use this "
                 "version again")
@@ -702,11 +704,17 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
                 "learn without them")
     # the model in use was checked against this one and did better: never offered as the one to use
     theirs = (in_use or {}).get("evaluation")
+    tied = False  # the model in use was checked against this one and did no better (QA 43a: no way back to it)
     if isinstance(theirs, dict) and (theirs.get("current") or {}).get("version") == version:
         mine, better = (theirs.get("current") or {}).get("accuracy"), (theirs.get("new") or {}).get("accuracy")
         if mine is not None and better is not None and mine < better:
             return (f"scored lower than v{now} (in use) on your statements when v{now} was checked "
                     f"({100 * mine:.1f}% against {100 * better:.1f}%)")
+        held = theirs.get("held_out_pages") if isinstance(theirs.get("held_out_pages"), dict) else None
+        own = ((held or {}).get("in_use") or {}) if held else {}
+        tied = (mine is not None and better is not None and mine >= better and
+                (held is None or (own.get("version") == version and own.get("accuracy") is not None
+                                  and own["accuracy"] >= held["after"] - limits[0])))
     chain = beaten_by(in_use, versions).get(version) if in_use is not None and versions else None
     if chain:  # beaten through versions between (QA 42c: v4 beat v2, which beat v1, and v1 was offered again)
         steps = " ".join(f"v{v}" + ("" if i == len(chain) - 1 else (" >" if strictly else " ≥"))
@@ -727,7 +735,7 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
         return " and ".join(problems) if len(problems) < 3 else ", ".join(problems[:-1]) + " and " + problems[-1]
     if ev.get("recommended") != version:  # a check of an older kind that found it worse
         return f"was not recommended over v{current.get('version', '?')} when it was checked"
-    if now is not None and current.get("version") != now:
+    if now is not None and current.get("version") != now and not tied:
         return (f"was checked against v{current.get('version', '?')}, not against v{now} in use: train again to "
                 f"compare a model with v{now}")
     return None
