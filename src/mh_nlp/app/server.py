@@ -395,8 +395,11 @@ class Guard:
             given = in_url or cookies.get(TOKEN_COOKIE) or (auth[7:] if auth.lower().startswith("bearer ") else None)
             if not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page, not JSON
                 page = browser_page(method, scope.get("path", ""), headers.get("accept", ""))  # a form post too
-                return await self._reply(send, 403, "a token is required: open the address with ?token=... that "
-                                                    "`mh-nlp serve` printed (the last one: `serve --new-token` replaces it)",
+                return await self._reply(send, 403, "a token is required: the screen was started again, or this "
+                                                    "address came without its pass. Open the screen's address as it "
+                                                    "was given when it started (with ?token=...; the person who runs "
+                                                    "`mh-nlp serve` has it, the last one: `serve --new-token` "
+                                                    "replaces it)",
                                          html=page, back=False)
             if in_url is not None:  # first visit: the token goes into a cookie and out of the address
                 extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))

@@ -20,8 +20,8 @@ async function api(method, url, body) {
   try { data = await res.json(); } catch (e) { /* empty */ }
   if (!res.ok) {
     const err = new Error(res.status === 403 && data && /token is required/.test(data.error || "")
-      ? "this page has no valid token (the screen was started with a new one, or opened without it): open the " +
-        "address `mh-nlp serve` printed"
+      ? "the screen was started again and this page's pass is no longer valid: open the screen's " +
+        "address again as it was given when it started (the person who runs mh-nlp serve has it); nothing is lost"
       : (data && data.error) || res.statusText);
     err.status = res.status;
     throw err;
