@@ -499,7 +499,7 @@ def test_a_bookmark_without_the_token_gets_a_page_not_json(server):
                                         token=False)
     assert status == 403 and hdrs["content-type"].startswith("text/html")
     page = data.decode()
-    assert "open the address with ?token=" in page
+    assert "with ?token=" in page
     assert 'href="/"' not in page  # no "back" link into another 403
     status, hdrs, data = server.request("GET", "/api/statements?limit=1", headers={"Accept": "text/html"},
                                         token=False)
