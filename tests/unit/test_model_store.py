@@ -234,3 +234,21 @@ def test_naming_the_metadata_instead_of_the_model_file_says_so(tmp_path):
     (tmp_path / "m.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ModelError, match="m.json: the model's metadata; name the model file itself, m.npz"):
         check_model(tmp_path / "m.json")
+
+
+def test_the_advice_for_a_damaged_model_elsewhere_rebuilds_that_model(tmp_path):
+    """QA 43b: a damaged model at a path of the user's own said "run `mh-nlp train`", which builds the default."""
+    import shutil
+
+    from mh_nlp.themes.store import check_model, default_model_path, retrain_command
+
+    assert retrain_command(default_model_path()) == "`mh-nlp train`"
+    mine = tmp_path / "mine.npz"
+    assert retrain_command(mine) == f"`mh-nlp train --model {mine} --force`"
+    assert retrain_command(mine, {"corrections": 3, "corrections_file": "c.csv"}) == (
+        f"`mh-nlp train --add c.csv --model {mine} --force`")
+    if not default_model_path().exists():
+        return
+    shutil.copy(default_model_path(), mine)
+    with pytest.raises(ModelError, match=f"metadata file missing.*--model {mine} --force"):
+        check_model(mine)

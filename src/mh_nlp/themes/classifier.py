@@ -17,7 +17,7 @@ from .prediction import Candidate, Evidence, Prediction
 from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
-from .store import ModelError, default_model_path, load_arrays, sha256_file
+from .store import ModelError, default_model_path, load_arrays, retrain_command, sha256_file
 from ..exceptions import CorpusError, DataNotFound, check_count
 
 __all__ = ["Classifier", "load_classifier"]
@@ -307,14 +307,15 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     if isinstance(params, dict) and params.get("encoder", "e5") != meta.get("encoder", "e5"):
         # the metadata's encoder decides the checks above (static vectors present and the same): the state must agree
         raise ModelError(f"{path}: the model's state names the encoder {str(params.get('encoder'))[:20]!r}, its "
-                         f"metadata {meta.get('encoder', 'e5')!r}: the file was changed; run `mh-nlp train`")
+                         f"metadata {meta.get('encoder', 'e5')!r}: the file was changed; run {retrain_command(path, meta)}")
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)
     except (DataNotFound, CorpusError):  # the installed data (the taxonomy) is at fault, not the model: said so
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError) as exc:
-        raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run `mh-nlp train`") from None
+        raise ModelError(f"{path}: unusable model state ({exc.__class__.__name__}: {exc}); run "
+                         f"{retrain_command(path, meta)}") from None
     base = state.get("base")
     if base not in (None, "blank", "nl_core_news_sm"):  # the bases training uses (mh_nlp.nlp.pipeline.select_base)
         # spacy.load imports a package by that name: a model file must not choose what runs

@@ -160,10 +160,25 @@ def written_together(paths: list[Path]):
             tmp.unlink(missing_ok=True)
 
 
+def retrain_command(path: Path, meta: dict | None = None) -> str:
+    """The command that builds the model at ``path`` again: plain `mh-nlp train` for the default model, else one
+    that writes to ``path`` (QA 43b: the advice for a damaged model elsewhere rebuilt the default one), with the
+    corrections it was trained with when the metadata names their file."""
+    path = Path(path)
+    add = (f" --add {meta['corrections_file']}" if meta and meta.get("corrections")
+           and isinstance(meta.get("corrections_file"), str) else "")
+    if not add and path.resolve() == default_model_path().resolve():
+        return "`mh-nlp train`"
+    if not add and path.resolve() == fast_model_path().resolve():
+        return "`mh-nlp train --fast`"
+    return f"`mh-nlp train{add} --model {path} --force`"
+
+
 def read_metadata(path: Path) -> dict:
     mpath = metadata_path(Path(path))
     if not mpath.exists():
-        raise ModelError(f"{mpath}: metadata file missing; refusing to load {Path(path).name} (run `mh-nlp train`)")
+        raise ModelError(f"{mpath}: metadata file missing; refusing to load {Path(path).name} (run "
+                         f"{retrain_command(path)})")
     try:
         meta = json.loads(mpath.read_text(encoding="utf-8"))
     except (ValueError, OSError, RecursionError) as exc:  # not JSON, not UTF-8, a folder, nested too deep
@@ -182,7 +197,7 @@ def check_model(path: Path) -> dict:
     if not path.exists():
         if path.resolve() not in (default_model_path().resolve(), fast_model_path().resolve()):  # a typo, most likely
             raise ModelError(f"{path}: no such model file")
-        raise ModelError(f"{path}: no trained model (run `mh-nlp train`)")
+        raise ModelError(f"{path}: no trained model (run {retrain_command(path)})")
     if path.is_dir():
         raise ModelError(f"{path}: is a directory, not a model file")
     if path.suffix.lower() == ".json" and path.with_suffix(".npz").exists():
@@ -191,16 +206,15 @@ def check_model(path: Path) -> dict:
     if sha256_file(path) != meta.get("model_sha256"):
         # a model trained with corrections is rebuilt from them, at its own path (plain `mh-nlp train` would make the
         # default model)
-        rebuild = (f"`mh-nlp train --add {meta['corrections_file']} --model {path} --force`"
-                   if meta.get("corrections") and isinstance(meta.get("corrections_file"), str) else "`mh-nlp train`")
+        rebuild = retrain_command(path, meta)
         raise ModelError(f"{path}: SHA-256 does not match {metadata_path(path).name}; the file is damaged or "
                          f"was changed, refusing to load it (run {rebuild} to rebuild)")
     if meta.get("format") != FORMAT:
         raise ModelError(f"{path}: model format {meta.get('format')!r} is not supported (expected {FORMAT}); "
-                         f"run `mh-nlp train`")
+                         f"run {retrain_command(path, meta)}")
     if meta.get("versions", {}).get("mh_nlp") != __version__:
         raise ModelError(f"{path}: trained by mh-nlp {meta.get('versions', {}).get('mh_nlp')} (installed "
-                         f"{__version__}); run `mh-nlp train`")
+                         f"{__version__}); run {retrain_command(path, meta)}")
     return meta
 
 
