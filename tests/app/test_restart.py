@@ -116,3 +116,14 @@ def test_training_killed_with_the_server_is_shown_as_interrupted(tmp_path, monke
         assert s.json("POST", "/api/train")[0] == 202  # and it can be trained again
     finally:
         s.stop()
+
+
+def test_a_data_folder_that_cannot_be_made_is_said_as_such(tmp_path):
+    """QA 43b: `serve --data ro/sub` said "cannot open the data folder to lock it (No such file or directory)"."""
+    import pytest
+
+    from mh_nlp.app.db import FolderInUse, lock_data_folder
+
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(FolderInUse, match="cannot make the data folder .*a-file/sub .*choose another folder"):
+        lock_data_folder(tmp_path / "a-file" / "sub")

@@ -273,6 +273,12 @@ def lock_data_folder(data_dir: Path) -> None:
     key = str(Path(data_dir).resolve())
     if key in _FOLDER_LOCKS:
         return
+    if not Path(data_dir).exists():  # made here, so that a folder that cannot be made is said as such (QA 43b)
+        try:
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FolderInUse(f"cannot make the data folder {data_dir} ({exc.strerror or exc}): choose another "
+                              "folder with --data") from None
     try:
         fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
