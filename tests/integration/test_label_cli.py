@@ -913,3 +913,14 @@ def test_an_interrupt_while_the_output_is_put_in_place_does_not_deny_it(clf, not
     assert r.exit_code == 0 and "no output written" not in r.stderr, r.stderr
     assert len(read_csv(out)) == 2
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back when the command ends
+
+
+def test_the_writability_check_leaves_no_folder_behind(tmp_path):
+    """QA 43b: an interrupted `evaluate --out NEW` left an empty NEW/ (the check made it before any work)."""
+    from mh_nlp.cli.themes import _writable_folder
+
+    _writable_folder(tmp_path / "new" / "deeper", "the report")
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "kept").mkdir()
+    _writable_folder(tmp_path / "kept", "the report")
+    assert (tmp_path / "kept").is_dir()

@@ -238,7 +238,14 @@ def _check_report_folder(out_dir: Path, partial: bool, force: bool) -> None:
 
 
 def _writable_folder(folder: Path, what: str, note: str = "") -> None:
-    """UserError unless files can be made in ``folder`` (made when missing), naming ``what`` would be written."""
+    """UserError unless files can be made in ``folder``, naming ``what`` would be written. Folders made for the
+    check are taken away again, so that a run stopped before it writes leaves nothing behind (QA 43b: an empty
+    ``--out`` folder); the writer makes them when it writes."""
+    made = []
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            break
+        made.append(parent)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
@@ -246,6 +253,12 @@ def _writable_folder(folder: Path, what: str, note: str = "") -> None:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise UserError(f"{folder}: cannot write {what} there ({reason}{note})") from None
+    finally:
+        for path in made:  # deepest first
+            try:
+                path.rmdir()
+            except OSError:
+                break
 
 
 DEMO_MARK = ".mh-nlp-demo"  # in a folder the demo writes to: its labels.csv and overview.md are the demo's own
