@@ -221,12 +221,12 @@ def test_jsonl_keeps_one_row_on_one_line_whatever_the_statement_holds(tmp_path):
 
 
 def test_a_long_section_title_in_the_overview_is_cut_at_a_word():
-    from mh_nlp.io.writers import _shorten
+    from mh_nlp.io.writers import shorten
 
     title = "Aangiftebereidheid en de positie van slachtoffers in het strafproces"
-    assert _shorten(title, 50) == "Aangiftebereidheid en de positie van…" and len(_shorten(title, 50)) <= 50
-    assert _shorten("Kwetsbare groepen", 50) == "Kwetsbare groepen"
-    assert _shorten("x" * 80, 50) == "x" * 49 + "…"
+    assert shorten(title, 50) == "Aangiftebereidheid en de positie van…" and len(shorten(title, 50)) <= 50
+    assert shorten("Kwetsbare groepen", 50) == "Kwetsbare groepen"
+    assert shorten("x" * 80, 50) == "x" * 49 + "…"
 
 
 @settings(max_examples=2000, deadline=None)
