@@ -35,6 +35,7 @@ def test_no_dutch_text_of_the_project_is_taken_for_another_language():
     "Labour exploitation is increasing in many sectors, especially agriculture and logistics.",
     "Les victimes de la traite des êtres humains ont besoin d'un hébergement sûr et adapté.",  # QA 43a
     "Menschenhandel ist ein Verbrechen, das in ganz Europa stärker verfolgt werden muss.",
+    "Nous devons faire plus contre la traite des êtres humains.",  # QA 43c
     "Жертвы часто боятся обращаться в полицию из-за своего статуса проживания.",
     "人口贩运的受害者往往不敢向警方报案，因为他们担心自己的居留身份。",
 ])
@@ -44,6 +45,7 @@ def test_english_and_other_scripts_do_not_read_as_dutch(text):
 
 @pytest.mark.parametrize("text", ["Maatwerk in plaats van one size fits all.", "Meer opvang.", "The end.",
                                   "Loverboys zoeken contact via social media en gaming platforms.",
+                                  "De les in Den Haag was goed.", "Les over loverboys in Den Bosch gegeven.",  # QA 43c
                                   "Awareness campaign for the hospitality sector, samen met de gemeente.",
                                   "Samenwerking met de NLA, het RIEC en Veilig Thuis gaat goed."])
 def test_short_texts_and_dutch_with_an_english_phrase_read_as_dutch(text):

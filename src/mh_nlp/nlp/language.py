@@ -7,7 +7,9 @@ French or German function words that Dutch does not have (``data/language/englis
 (``dutch_words.txt``: "de", "het", "een" …); or when it has at least 20 letters of which fewer than half are Latin
 (Cyrillic, Arabic, Chinese …). On the project's 8,160 Dutch texts (quotes, written and stance statements, the
 outside sentences, the notes gold sets) the highest share of such words is 0.125; English sentences score 0.3–0.6.
-Shorter texts ("Victims need support.") are not judged."""
+Shorter texts ("Victims need support.") are not judged, and a French or German sentence built on words Dutch shares
+("de", "la", "die", "in") can pass as Dutch: a word list is no language model. Words that Dutch uses too are never on
+the lists ("de les", "Den Haag")."""
 from __future__ import annotations
 
 import re
