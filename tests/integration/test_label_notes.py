@@ -259,6 +259,8 @@ def test_author_and_contact_columns_and_lines_are_pseudonymised(clf, tmp_path):
     ("Dank jullie wel, we sluiten af om twaalf uur.", "chatter"),  # QA 43a: it became a statement (4.8)
     ("We sluiten af om vijf uur, dank allemaal.", "chatter"),
     ("Twaalf slachtoffers in één week.", "statement"),  # a number word with a subject stays a statement
+    ("Tot volgende week, we zien elkaar om negen uur.", "chatter"),  # QA 43c
+    ("Ketenpartners spreken elkaar te weinig.", "statement"),
 ])
 def test_a_closing_line_with_a_time_is_chatter(line, kind):
     from mh_nlp.io.kinds import kind_of

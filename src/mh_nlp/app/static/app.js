@@ -21,7 +21,8 @@ async function api(method, url, body) {
   if (!res.ok) {
     const err = new Error(res.status === 403 && data && /token is required/.test(data.error || "")
       ? "the screen was started again and this page's pass is no longer valid: open the screen's " +
-        "address again as it was given when it started (the person who runs mh-nlp serve has it); nothing is lost"
+        "address again as it was given when it started (the person who runs mh-nlp serve has it) and do this " +
+        "again; what was saved before is kept"
       : (data && data.error) || res.statusText);
     err.status = res.status;
     throw err;
