@@ -278,6 +278,9 @@ def test_a_version_that_learnt_from_a_removed_document_is_not_offered(make_app, 
         r = c.post("/api/models/3/use", json={})
         assert r.status_code == 409 and why in r.json()["error"]
         assert "(2 of them in a document removed since)" in c.get("/models").text
+        assert c.post("/api/models/2/use", json={}).status_code == 200  # v2 learnt nothing removed
+        store.set_evaluation(2, {**store.model_version(2)["evaluation"], "statements": ids["blijft"] + ids["weg"][:1]})
+        assert "(1 in a document removed since: train again to leave them out)" in c.get("/models").text  # header
 
 
 def test_a_version_the_model_in_use_only_tied_with_is_a_way_back():
