@@ -40,3 +40,17 @@ def session_csrf(client) -> str:
 @pytest.fixture
 def csrf():
     return session_csrf
+
+
+@pytest.fixture
+def paste_notes(csrf):
+    """Paste one note per name on the screen and wait until each is labelled; the documents by name."""
+
+    def paste(app, c, names, text="Er is te weinig opvang.\n\nMeer voorlichting."):
+        for name in names:
+            r = c.post("/paste", data={"csrf": csrf(c), "text": text, "name": name}, follow_redirects=False)
+            assert r.status_code == 303
+            app.state.labeller.wait(120)
+        return {d["name"]: d for d in c.get("/api/documents").json()["documents"]}
+
+    return paste

@@ -1277,16 +1277,11 @@ def test_the_documents_table_counts_a_not_a_statement_line_among_the_other_lines
 
 
 @needs_model
-def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf):
+def test_a_document_brought_in_by_mistake_can_be_removed(make_app, csrf, paste_notes):
     """QA 36: a file uploaded twice stayed in the overview, the exports and the training for good."""
     app = make_app()
     with TestClient(app) as c:
-        for name in ("eerste", "dubbel"):
-            r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.\n\nMeer voorlichting.",
-                                       "name": name}, follow_redirects=False)
-            assert r.status_code == 303
-            app.state.labeller.wait(120)
-        docs = {d["name"]: d for d in c.get("/api/documents").json()["documents"]}
+        docs = paste_notes(app, c, ("eerste", "dubbel"))
         keep, twice = docs["eerste"], docs["dubbel"]
         sid = c.get(f"/api/statements?document={twice['id']}").json()["statements"][0]["id"]
         assert c.post(f"/api/statements/{sid}/decision", json={"section": "4.7"}).status_code == 201

@@ -247,18 +247,13 @@ def test_export_names_keep_letters_without_their_accents():
     assert export_name("csv", {"id": 5, "name": "pasted text"}) != export_name("csv", {"id": 6, "name": "pasted text"})
 
 
-def test_a_version_that_learnt_from_a_removed_document_is_not_offered(make_app, csrf):
+def test_a_version_that_learnt_from_a_removed_document_is_not_offered(make_app, csrf, paste_notes):
     """QA 43a: after a document was removed, a version trained on its decisions was still offered, and switching to
     it brought the removed material back into labelling."""
     app = make_app()
     store = app.state.store
     with TestClient(app) as c:
-        for name in ("blijft", "weg"):
-            r = c.post("/paste", data={"csrf": csrf(c), "text": "Er is te weinig opvang.\n\nMeer voorlichting.",
-                                       "name": name}, follow_redirects=False)
-            assert r.status_code == 303
-            app.state.labeller.wait(120)
-        docs = {d["name"]: d["id"] for d in c.get("/api/documents").json()["documents"]}
+        docs = {name: d["id"] for name, d in paste_notes(app, c, ("blijft", "weg")).items()}
         ids = {n: [s["id"] for s in c.get(f"/api/statements?document={d}").json()["statements"]]
                for n, d in docs.items()}
         for version, learnt in ((2, ids["blijft"]), (3, ids["blijft"] + ids["weg"])):
