@@ -260,6 +260,9 @@ def test_author_and_contact_columns_and_lines_are_pseudonymised(clf, tmp_path):
     ("We sluiten af om vijf uur, dank allemaal.", "chatter"),
     ("Twaalf slachtoffers in één week.", "statement"),  # a number word with a subject stays a statement
     ("Tot volgende week, we zien elkaar om negen uur.", "chatter"),  # QA 43c
+    ("We sluiten af om tien over elf.", "chatter"),
+    ("Dank allen, tot de volgende keer om tien uur.", "chatter"),
+    ("Voorlichting over loverboys.", "statement"),
     ("Ketenpartners spreken elkaar te weinig.", "statement"),
 ])
 def test_a_closing_line_with_a_time_is_chatter(line, kind):
