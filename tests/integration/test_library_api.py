@@ -330,3 +330,12 @@ def test_none_and_a_string_for_a_flag_are_type_errors_naming_what_was_given(clf)
         list(label_files(None, clf))
     with pytest.raises(TypeError, match="in_order must be True or False, not 'no'"):
         clf.predict_details(TEXTS[:2], in_order="no")
+
+
+def test_odd_arguments_to_the_readers_and_the_entity_finder_name_what_was_given():
+    """QA 43b: spaCy's E1041 and os.PathLike's own message named nothing of ours."""
+    with pytest.raises(TypeError, match="text 2 is NoneType, not a string"):
+        list(mh_nlp.find_entities_batch(["De NLA.", None]))
+    for odd in (None, ["a.csv"]):
+        with pytest.raises(TypeError, match="read_statements reads one file: give its path"):
+            list(mh_nlp.read_statements(odd))

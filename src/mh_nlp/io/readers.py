@@ -1947,6 +1947,9 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
 
     ``sheets`` chooses the sheets of an .xlsx input (default: all); ``header_row`` is the header's row
     number in a .csv/.xlsx input (default: found, see :func:`find_header`)."""
+    if not isinstance(path, (str, os.PathLike)):  # None, a list of paths (QA 43b: os.PathLike's own message)
+        raise TypeError(f"read_statements reads one file: give its path (a str or Path), not "
+                        f"{type(path).__name__}")
     path = Path(path)
     warn = warn or _ignore
     if split not in SPLITS:

@@ -93,7 +93,16 @@ def find_entities_batch(texts: Iterable[str], batch_size: int = 256, n_process: 
         from .pipeline import load_pipeline
 
         nlp = load_pipeline()
-    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+    if texts is None or not hasattr(texts, "__iter__"):
+        raise TypeError(f"give a list of texts, not {type(texts).__name__}")
+
+    def checked() -> Iterator[str]:  # lazily, as nlp.pipe reads them: spaCy's E1041 named no text (QA 43b)
+        for i, text in enumerate(texts, 1):
+            if not isinstance(text, str):
+                raise TypeError(f"text {i} is {type(text).__name__}, not a string")
+            yield text
+
+    for doc in nlp.pipe(checked(), batch_size=batch_size, n_process=n_process):
         yield doc_entities(doc)
 
 
