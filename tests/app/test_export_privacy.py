@@ -123,3 +123,18 @@ def test_a_section_outside_the_chosen_chapter_says_why_nothing_matches(make_app)
         page = c.get("/review?chapter=2&section=1.1").text
         assert "section 1.1 is in chapter 1, not in chapter 2" in page
         assert "not in chapter" not in c.get("/review?chapter=1&section=1.1").text
+
+
+def test_search_ignores_accents_case_and_repeated_spaces(make_app, paste_notes):
+    """QA 43a: "coordinatie" found nothing beside "zorgcoördinatie", and "veilig  thuis" (two spaces) missed
+    "Veilig Thuis"."""
+    app = make_app()
+    with TestClient(app) as c:
+        paste_notes(app, c, ["zoek"], "De zorgcoördinatie schiet tekort.\n\nVeilig  Thuis meldt meer zaken.\n\n"
+                                      "Meer opvang in de regio.")
+        found = lambda q: c.get(f"/review?q={q}").text  # noqa: E731
+        for q, text in (("coordinatie", "tekort"), ("COÖRDINATIE", "tekort"),
+                        ("veilig%20%20thuis", "meldt meer zaken"), ("veilig%20thuis", "meldt meer zaken")):
+            page = found(q)
+            assert text in page and "Meer opvang" not in page, q
+        assert "Meer opvang" in found("opvang") and "tekort" not in found("opvang")

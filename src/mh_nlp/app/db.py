@@ -16,6 +16,7 @@ import os
 import sqlite3
 import stat
 import threading
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -170,6 +171,13 @@ def _rollback(db: sqlite3.Connection) -> None:
     second ROLLBACK would hide that error behind "no transaction is active")."""
     if db.in_transaction:
         db.execute("ROLLBACK")
+
+
+def search_fold(text: str) -> str:
+    """``text`` as the review search compares it: lower case, without accents (ö → o, é → e), spaces and line
+    breaks as one space."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -344,6 +352,8 @@ class Store:
         if db is None:
             db = self._local.db = connect(self.path)
             db.create_function("py_lower", 1, lambda t: t.lower() if isinstance(t, str) else t, deterministic=True)
+            db.create_function("py_fold", 1, lambda t: search_fold(t) if isinstance(t, str) else t,
+                               deterministic=True)
         return db
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
@@ -538,10 +548,13 @@ class Store:
             where.append("dec.id IS NULL")
         elif state == "done":
             where.append("dec.id IS NOT NULL")
-        if q:  # an ASCII query is matched with SQLite's own lower() (about twice as fast as the Python function,
-            # which is needed for capitals such as É in a query; the text's non-ASCII capitals are then left as they are)
-            where.append("instr(lower(s.text), ?) > 0" if q.isascii() else "instr(py_lower(s.text), ?) > 0")
-            params.append(q.lower())
+        if q:  # matched without accents, case or repeated spaces (QA 43a: "coordinatie" missed "zorgcoördinatie"):
+            # SQLite's own lower() first (about twice as fast as a Python function), and the Python fold only for a
+            # text with a character outside ASCII, where an accent or a double space may hide a match
+            folded = search_fold(q)
+            where.append("(instr(lower(s.text), ?) > 0 OR ((s.text GLOB ? OR instr(s.text, '  ') > 0) "
+                         "AND instr(py_fold(s.text), ?) > 0))")
+            params += [folded, "*[^ -~]*", folded]
         if after is not None:  # keyset: past this (document, statement)
             where.append("(s.document_id, s.id) > (?, ?)")
             params += list(after)
