@@ -138,3 +138,15 @@ def test_search_ignores_accents_case_and_repeated_spaces(make_app, paste_notes):
             page = found(q)
             assert text in page and "Meer opvang" not in page, q
         assert "Meer opvang" in found("opvang") and "tekort" not in found("opvang")
+
+
+def test_the_search_copy_is_kept_out_of_statements_and_exports(make_app, paste_notes):
+    """The folded text the search reads (a column beside each statement) is not a field of a statement."""
+    app = make_app()
+    with TestClient(app) as c:
+        paste_notes(app, c, ["kopie"], "De zorgcoördinatie schiet tekort.")
+        [st] = c.get("/api/statements").json()["statements"]
+        assert "search" not in st and st["text"] == "De zorgcoördinatie schiet tekort."
+        assert "zorgcoordinatie" not in c.get("/export?format=jsonl").text
+        assert app.state.store.db.execute("SELECT search FROM statements").fetchone()[0] == (
+            "de zorgcoordinatie schiet tekort.")
