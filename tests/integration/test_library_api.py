@@ -339,3 +339,13 @@ def test_odd_arguments_to_the_readers_and_the_entity_finder_name_what_was_given(
     for odd in (None, ["a.csv"]):
         with pytest.raises(TypeError, match="read_statements reads one file: give its path"):
             list(mh_nlp.read_statements(odd))
+
+
+def test_label_partition_refuses_a_text_that_is_not_a_string():
+    """QA 43b: a number got empty labels without a word, as a missing text does; it is refused before any model is
+    loaded, naming its place."""
+    pd = pytest.importorskip("pandas")
+    from mh_nlp.io.dataframe import label_partition
+
+    with pytest.raises(TypeError, match="text 2 of the partition is int, not a string"):
+        label_partition(pd.Series(["Er is te weinig opvang.", 5, None]), "no-such-model.npz")

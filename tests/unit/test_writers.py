@@ -90,6 +90,10 @@ def test_check_output_refusals(tmp_path):
     with pytest.raises(OutputError, match="exists; use --force"):
         check_output(existing, [inp], force=False, suffixes=(".csv",))
     assert check_output(existing, [inp], force=True, suffixes=(".csv",)) == existing
+    dangling = tmp_path / "dang.csv"  # QA 43b: a link to nowhere was found only after all the work
+    dangling.symlink_to(tmp_path / "nowhere.csv")
+    with pytest.raises(OutputError, match=r"dang.csv: exists \(a link to .*nowhere.csv\); use --force"):
+        check_output(dangling, [inp], force=False, suffixes=(".csv",))
     with pytest.raises(OutputError, match="does not exist"):
         check_output(tmp_path / "nee" / "o.csv", [inp], force=False, suffixes=(".csv",))
     with pytest.raises(OutputError, match="unsupported output type '.txt'"):

@@ -66,13 +66,20 @@ def label_partition(texts: "pandas.Series", model_path: str | Path | None = None
     For ``ddf["text"].map_partitions(label_partition, model_path, meta=label_meta())``: the model is read
     from ``model_path`` (a path every worker can see; default ``models/theme-model.npz``), checked against
     its ``.json`` and loaded once per worker thread; ``expected_sha256`` (the ``model_sha256`` of the
-    client's ``.json``) makes a worker that sees another model fail. Missing or blank texts get empty
+    client's ``.json``) makes a worker that sees another model fail. A value that is neither text nor missing is a
+    TypeError naming its place. Missing or blank texts get empty
     labels, and so do meta and chatter lines (``Datum: …``, ``Goedemorgen allemaal.``; see
     :mod:`mh_nlp.io.kinds`), as in ``mh-nlp label``. The values are those of ``mh-nlp label`` (confidences rounded to 4 decimals, ``entity_ids``
     joined by ``;``, only with ``entities=True``)."""
     import pandas as pd
 
-    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in texts.tolist()]
+    raw = texts.tolist()
+    odd = next((i for i, v in enumerate(raw) if not (v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                                                     or isinstance(v, str))), None)
+    if odd is not None:  # QA 43b: a number got empty labels without a word, like a missing text
+        raise TypeError(f"text {odd + 1} of the partition is {type(raw[odd]).__name__}, not a string (a missing "
+                        "text may be None or NaN)")
+    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in raw]
     keep = [i for i, v in enumerate(values) if v.strip()]
     rows: list[dict[str, Any]] = [{} for _ in values]
     if keep:

@@ -497,8 +497,9 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
     for item in inputs:
         if same_file(Path(item), path):
             raise OutputError(f"{path}: is also an input; refusing to write the output over it")
-    if path.exists() and not force:
-        raise OutputError(f"{path}: exists; use --force to overwrite it")
+    if (path.exists() or path.is_symlink()) and not force:  # a link to nowhere too (QA 43b: found only at the end)
+        raise OutputError(f"{path}: exists{' (a link to ' + os.readlink(path) + ')' if path.is_symlink() else ''}; "
+                          "use --force to overwrite it")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{path}: directory {parent} is not writable")
     return path
