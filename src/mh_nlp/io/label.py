@@ -20,7 +20,7 @@ from ..exceptions import check_count
 from .parallel import ordered_map
 from ..paths import shown
 from ..themes.prediction import Prediction, ThemeClassifier
-from .readers import MAX_CHARS, ReadError, Statement, read_statements
+from .readers import MAX_CHARS, TABLE_SUFFIXES, ReadError, Statement, read_statements
 from .writers import shorten
 
 __all__ = ["LabelRow", "Statement", "Summary", "label_files", "label_statements", "read_statements"]
@@ -410,15 +410,6 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     warn = warn or _python_warning
     error = error or _raise
     paths = list(paths)
-    if note_column is not None:  # as `--note-column` is checked: a table without that column is one note
-        from .readers import TABLE_SUFFIXES, extra_fields
-
-        for path in paths:
-            if Path(path).suffix.lower() in TABLE_SUFFIXES and Path(path).is_file():
-                fields = extra_fields(Path(path), column, sheets, header_row)
-                if note_column not in fields:
-                    raise ValueError(f"{shown(path)}: no column {note_column!r} for note_column (columns besides the "
-                                     f"text: {', '.join(map(repr, fields)) or 'none'})")
     if summary is not None and note_column is not None:
         summary.note_column = note_column  # the overview counts the notes the same way
     pseudonymiser = None
@@ -443,9 +434,13 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 summary.start(source)
             foreign: list[str] = []  # statements that do not read as Dutch: labelled, and said once per file
             try:
+                table = note_column is not None and Path(path).suffix.lower() in TABLE_SUFFIXES
                 for st in read_statements(path, column=column, split=split, max_chars=max_chars,
                                           warn=lambda msg, src=source: warn(src, msg), source=source,
                                           sheets=sheets, header_row=header_row):
+                    if table and note_column not in st.extra:  # as `--note-column` is refused: else one note
+                        raise ValueError(f"{source}: no column {note_column!r} for note_column (columns besides "
+                                         f"the text: {', '.join(map(repr, st.extra)) or 'none'})")
                     if st.kind == "statement" and not reads_as_dutch(st.text[:max_chars]):
                         foreign.append(st.text)
                     if st.kind != "statement" and not keep_nonstatements:
