@@ -773,16 +773,16 @@ class Store:
     def model_versions(self) -> list[dict]:
         """Every model version's record; ``removed``: how many of the reviewed statements it learnt from have gone
         with a removed document since (known for versions trained on the screen since 2026-12-06)."""
-        out, existing = [], None
+        out = []
         for r in self.db.execute("SELECT * FROM model_versions ORDER BY version").fetchall():
             d = dict(r)
             d["metadata"] = json.loads(d["metadata"] or "{}")
             d["evaluation"] = json.loads(d["evaluation"]) if d["evaluation"] else None
             learnt = (d["evaluation"] or {}).get("statements") if isinstance(d["evaluation"], dict) else None
-            if learnt:
-                if existing is None:
-                    existing = {row[0] for row in self.db.execute("SELECT id FROM statements")}
-                d["removed"] = sum(i not in existing for i in learnt)
+            if learnt:  # looked up by primary key: every page shows the model in use, so no scan of all statements
+                d["removed"] = int(self.db.execute(
+                    "SELECT count(*) FROM json_each(?) j LEFT JOIN statements s ON s.id = j.value WHERE s.id IS NULL",
+                    (json.dumps(learnt),)).fetchone()[0])
             out.append(d)
         return out
 
