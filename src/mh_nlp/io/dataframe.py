@@ -73,13 +73,15 @@ def label_partition(texts: "pandas.Series", model_path: str | Path | None = None
     joined by ``;``, only with ``entities=True``)."""
     import pandas as pd
 
+    def missing(v) -> bool:
+        return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
     raw = texts.tolist()
-    odd = next((i for i, v in enumerate(raw) if not (v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                                                     or isinstance(v, str))), None)
+    odd = next((i for i, v in enumerate(raw) if not (missing(v) or isinstance(v, str))), None)
     if odd is not None:  # QA 43b: a number got empty labels without a word, like a missing text
         raise TypeError(f"text {odd + 1} of the partition is {type(raw[odd]).__name__}, not a string (a missing "
                         "text may be None or NaN)")
-    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in raw]
+    values = ["" if missing(v) else v for v in raw]
     keep = [i for i, v in enumerate(values) if v.strip()]
     rows: list[dict[str, Any]] = [{} for _ in values]
     if keep:

@@ -119,9 +119,10 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
     were left out, by reason: ``hidden`` (in a hidden file or folder, ``.git``), ``owner file`` (Word's and Excel's
     ``~$verslag.docx`` beside an open document), ``other type`` (``.jpg``; ``.doc`` and the other types of
     :data:`SAVE_AS` by their suffix, so that the warning can say what to do), ``broken link`` (a symbolic link
-    to nothing), ``output`` (the paths of ``exclude``: the run's own output) ``earlier mh-nlp output`` (a
+    to nothing), ``output`` (the paths of ``exclude``: the run's own output), ``earlier mh-nlp output`` (a
     table with the columns of `mh-nlp label`'s output, :func:`is_labels_output`: labelling it again would count
-    its statements twice) and ``mh-nlp report`` (a Markdown overview or evaluation it wrote, :func:`is_report`); and the subfolders that could not be read (their notes are missing from the run, so
+    its statements twice) and ``mh-nlp report`` (a Markdown overview or evaluation it wrote, :func:`is_report`);
+    and the subfolders that could not be read (their notes are missing from the run, so
     they count as inputs that failed). Symbolic links to folders are not followed."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []

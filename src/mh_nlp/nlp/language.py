@@ -29,12 +29,10 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
-def english_words() -> frozenset[str]:
-    return _words("english_words.txt")
-
-
+@lru_cache(maxsize=1)
 def foreign_words() -> frozenset[str]:
-    """English, French and German function words that Dutch does not have."""
+    """English, French and German function words that Dutch does not have (one set, made once: it is read for
+    every statement labelled)."""
     return _words("english_words.txt") | _words("foreign_words.txt")
 
 
@@ -52,6 +50,7 @@ def reads_as_dutch(text: str) -> bool:
         return True
     foreign = foreign_words()
     other = sum(w in foreign for w in words)
-    if other >= 2 and not any(w in dutch_words() for w in words):
+    dutch = dutch_words()
+    if other >= 2 and not any(w in dutch for w in words):
         return False
     return other / len(words) < ENGLISH_SHARE
