@@ -92,10 +92,15 @@ def interrupted(what: str = "interrupted", exit_code: int = EXIT_INTERRUPTED) ->
 
 
 class _OneLineUsageError(click.UsageError):
-    """click's usage error (exit status 2) as one line that names the command's help, not three."""
+    """click's usage error (exit status 2) as one line that names the command's help, not three (``command_path``:
+    that command, when the error's context does not know it)."""
+
+    def __init__(self, message: str, ctx: click.Context | None = None, command_path: str | None = None):
+        super().__init__(message, ctx)
+        self.command_path = command_path
 
     def show(self, file=None) -> None:
-        path = getattr(self, "command_path", None) or (self.ctx.command_path if self.ctx is not None else "mh-nlp")
+        path = self.command_path or (self.ctx.command_path if self.ctx is not None else "mh-nlp")
         where = f"`{path} --help`"
         click.echo(f"mh-nlp: error: {self.format_message()} (see {where})", err=True)
 
@@ -146,9 +151,7 @@ def _one_line(exc: click.UsageError, command_path: str | None = None) -> click.U
     "see `mh-nlp --help`")."""
     if isinstance(exc, _OneLineUsageError) or type(exc).__name__ == "NoArgsIsHelpError":
         return exc
-    err = _OneLineUsageError(exc.format_message(), exc.ctx)
-    err.command_path = command_path
-    return err
+    return _OneLineUsageError(exc.format_message(), exc.ctx, command_path)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
