@@ -16,12 +16,11 @@ import os
 import sqlite3
 import stat
 import threading
-import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..corpus.jsonl import normal_form
+from ..corpus.jsonl import folded, normal_form
 
 DB_NAME = "mh-nlp.sqlite"
 DEFAULT_PROJECT = 1
@@ -137,11 +136,11 @@ def _m8_warnings(db: sqlite3.Connection) -> None:
 
 
 def _m9_search(db: sqlite3.Connection) -> None:
-    """Each statement's text as the review search compares it (:func:`search_fold`: no accents, case or repeated
+    """Each statement's text as the review search compares it (:func:`folded`: no accents, case or repeated
     spaces), kept beside it so that a search stays in SQL; filled for the statements already there."""
     db.execute("ALTER TABLE statements ADD COLUMN search TEXT")
     rows = db.execute("SELECT id, text FROM statements").fetchall()
-    db.executemany("UPDATE statements SET search = ? WHERE id = ?", [(search_fold(t), i) for i, t in rows])
+    db.executemany("UPDATE statements SET search = ? WHERE id = ?", [(folded(t), i) for i, t in rows])
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
@@ -179,13 +178,6 @@ def _rollback(db: sqlite3.Connection) -> None:
     second ROLLBACK would hide that error behind "no transaction is active")."""
     if db.in_transaction:
         db.execute("ROLLBACK")
-
-
-def search_fold(text: str) -> str:
-    """``text`` as the review search compares it: lower case, without accents (ö → o, é → e), spaces and line
-    breaks as one space."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -360,7 +352,7 @@ class Store:
         if db is None:
             db = self._local.db = connect(self.path)
             db.create_function("py_lower", 1, lambda t: t.lower() if isinstance(t, str) else t, deterministic=True)
-            db.create_function("py_fold", 1, lambda t: search_fold(t) if isinstance(t, str) else t,
+            db.create_function("py_fold", 1, lambda t: folded(t) if isinstance(t, str) else t,
                                deterministic=True)
         return db
 
@@ -496,7 +488,7 @@ class Store:
                   json.dumps(r.get("top") or [], ensure_ascii=False),
                   json.dumps(r.get("entities") or [], ensure_ascii=False),
                   json.dumps(r.get("similar") or [], ensure_ascii=False), r.get("model_version"),
-                  r.get("kind") or "statement", search_fold(r["text"])) for r in rows])
+                  r.get("kind") or "statement", folded(r["text"])) for r in rows])
             db.execute("UPDATE documents SET done = ? WHERE id = ?", (done, doc_id))
             db.execute("COMMIT")
         except BaseException:
@@ -559,7 +551,7 @@ class Store:
         if q:  # matched without accents, case or repeated spaces (QA 43a: "coordinatie" missed "zorgcoördinatie"),
             # in the folded copy kept beside each text (a row written without it is folded here, in Python)
             where.append("instr(coalesce(s.search, py_fold(s.text)), ?) > 0")
-            params.append(search_fold(q))
+            params.append(folded(q))
         if after is not None:  # keyset: past this (document, statement)
             where.append("(s.document_id, s.id) > (?, ?)")
             params += list(after)
@@ -731,7 +723,7 @@ class Store:
                                  (doc,)).fetchone()[0]
                 sid = db.execute(f"INSERT INTO statements (id, document_id, position, text, search) "
                                  f"VALUES ({self._next_id('statements')}, ?, ?, ?, ?)",
-                                 (doc, pos, text, search_fold(text))).lastrowid
+                                 (doc, pos, text, folded(text))).lastrowid
             at = now()
             did = db.execute("INSERT INTO decisions (id, statement_id, section, who, at, action) "
                              f"VALUES ({self._next_id('decisions')}, ?, ?, ?, ?, 'correct')",

@@ -8,13 +8,17 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 
-def normal_form(text: str) -> str:
-    """Text compared for copies: lower case, accents, punctuation and invisible characters (a soft hyphen, a
-    zero-width space, a combining grapheme joiner or a variation selector inside a word) dropped, spaces
-    collapsed."""
+def folded(text: str) -> str:
+    """Text without case, accents or invisible characters (a soft hyphen, a zero-width space, a combining grapheme
+    joiner or a variation selector inside a word), spaces and line breaks collapsed: "Zorgcoördinatie" and
+    "zorgcoordinatie" fold alike. The review screen's search compares texts so."""
     t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(c for c in t if unicodedata.category(c) not in ("Mn", "Me", "Cf"))  # marks, joiners, selectors
-    return " ".join(re.findall(r"\w+", t))
+    return " ".join("".join(c for c in t if unicodedata.category(c) not in ("Mn", "Me", "Cf")).split())
+
+
+def normal_form(text: str) -> str:
+    """Text compared for copies: :func:`folded`, and its punctuation dropped."""
+    return " ".join(re.findall(r"\w+", folded(text)))
 
 
 def has_words(text: str) -> bool:
