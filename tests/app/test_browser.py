@@ -620,3 +620,27 @@ def test_18_a_threshold_with_a_decimal_comma_can_be_typed(page, server):
     page.goto(server + "overview")
     page.fill("#export-threshold", "0,25")
     assert page.evaluate("document.querySelector('#export-threshold').checkValidity()")
+
+
+def test_19_a_text_decided_elsewhere_is_taken_with_one_key(page, server):
+    """A transcript brought in again: the line decided in the first copy shows its section beside "not reviewed",
+    and t (or the button) gives it that section; a line without a twin shows nothing and t does nothing there."""
+    line = "De gemeente heeft geen zicht op uitzendbureaus met buitenlandse werknemers."
+    first = _paste_and_wait(page, server, "versie 1", [line, "Meer controles door de NLA."])
+    page.goto(server + f"review?doc={first}")
+    row = page.locator("#review tbody tr.st", has_text="uitzendbureaus")
+    section = row.get_attribute("data-suggested")
+    row.locator("button.accept").click()
+    page.wait_for_function("document.querySelector('#review tbody tr.st.decided') !== null")
+    second = _paste_and_wait(page, server, "versie 2", ["Nieuw punt over opvang in de regio.", line])
+    page.goto(server + f"review?doc={second}")
+    rows = page.locator("#review tbody tr.st")
+    assert rows.nth(0).locator("button.earlier").count() == 0
+    twin = rows.nth(1)
+    assert f"the same text was given {section} in versie 1" in twin.inner_text()
+    rows.nth(0).focus()
+    page.keyboard.press("t")  # nothing to take here: nothing is decided
+    twin.focus()
+    page.keyboard.press("t")
+    page.wait_for_function("document.querySelectorAll('#review tbody tr.st')[1].classList.contains('decided')")
+    assert [(d["text"], d["final_section"]) for d in _decided(page, server, second)] == [(line, section)]

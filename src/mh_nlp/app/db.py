@@ -143,9 +143,15 @@ def _m9_search(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE statements SET search = ? WHERE id = ?", [(folded(t), i) for i, t in rows])
 
 
+def _m10_search_index(db: sqlite3.Connection) -> None:
+    """An index on the folded texts, so that the review finds a statement's earlier decisions (the same text in
+    another row: :meth:`Store.earlier_decisions`) by look-up, not by reading every statement."""
+    db.execute("CREATE INDEX statements_search ON statements(search)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
                                                           _m4_kinds, _m5_in_order, _m6_note_stay, _m7_note_column,
-                                                          _m8_warnings, _m9_search]
+                                                          _m8_warnings, _m9_search, _m10_search_index]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -581,6 +587,32 @@ class Store:
         where, params = self._where(**filters)
         return self._rows(f"{self._COLUMNS} {self._FILTERED_FROM} {where} ORDER BY s.document_id, s.id "
                           f"LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])
+
+    def earlier_decisions(self, rows: list[dict]) -> dict[int, dict]:
+        """For each statement of ``rows`` that is not decided, the latest section given to another statement with
+        the same text (folded, as the search compares it), in any document: ``{statement id: {"section", "who",
+        "document", "document_id"}}``. A transcript brought in again, revised, or a line said twice, shows what was
+        decided before, to take with one click; nothing is decided for the analyst."""
+        open_rows = [r for r in rows if not r.get("decision") and r.get("kind") == "statement"]
+        keys = {r["id"]: folded(r["text"]) for r in open_rows}
+        if not keys:
+            return {}
+        texts = sorted(set(keys.values()))
+        found: dict[str, list[dict]] = {}
+        for r in self.db.execute(
+                f"""SELECT s.id, s.search, s.document_id, d.name AS document, dec.section, dec.who
+                    FROM statements s JOIN documents d ON d.id = s.document_id
+                    JOIN decisions dec ON dec.id = {self._LATEST}
+                    WHERE s.search IN ({','.join('?' * len(texts))}) AND dec.action != '{NOT_STATEMENT}'
+                      AND dec.section IS NOT NULL ORDER BY dec.id""", texts):
+            found.setdefault(r["search"], []).append(dict(r))
+        out = {}
+        for sid, key in keys.items():
+            others = [e for e in found.get(key, []) if e["id"] != sid]
+            if others:
+                latest = others[-1]
+                out[sid] = {k: latest[k] for k in ("section", "who", "document", "document_id")}
+        return out
 
     def iter_filtered(self, chunk: int = 1000, **filters: Any):
         """All filtered statements in document order, ``chunk`` at a time (keyset pagination: memory stays flat)."""

@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..io.label import not_dutch_message, split_notes
-from ..corpus.jsonl import has_words
+from ..corpus.jsonl import has_words, normal_form
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..nlp.language import reads_as_dutch
 from ..themes.examples import KINDS
@@ -497,6 +497,16 @@ class Labeller:
 FOLDS = 5
 
 
+def learnt_from(reviewed: Sequence[dict]):
+    """The reviewed statements as training examples (``Addition`` s, numbered in decision order), one per text: a
+    text reviewed in two rows (a transcript brought in twice, a line said twice, an earlier decision taken) is one
+    example of the section it was given last, as ``train --add`` refuses the same statement twice in a file."""
+    from ..themes.train import Addition
+
+    latest = {normal_form(r["text"]): (i, r) for i, r in enumerate(reviewed, 1)}  # decision order: the last counts
+    return [Addition(r["text"], r["section"], i) for i, r in sorted(latest.values(), key=lambda x: x[0])]
+
+
 def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed: int = 0) -> dict:
     """How well ``clf`` labels the analyst's reviewed statements it has not learnt from, in seconds.
 
@@ -862,7 +872,7 @@ class Trainer:
         return self.snapshot()
 
     def _train(self, reviewed: list[dict]) -> None:
-        from ..themes.train import Addition, train_model
+        from ..themes.train import train_model
 
         try:
             version = self.store.next_model_version()
@@ -871,7 +881,7 @@ class Trainer:
             current = self.worker.version
             current_meta = (self.store.model_version(current) or {}).get("metadata", {})
             candidate = self.candidate or current_meta.get("candidate") or None
-            additions = [Addition(r["text"], r["section"], i) for i, r in enumerate(reviewed, 1)]
+            additions = learnt_from(reviewed)
             t0 = time.monotonic()
             meta = train_model(path, candidate=candidate, additions=additions,
                                additions_file=f"review screen ({len(additions)} reviewed statements)")

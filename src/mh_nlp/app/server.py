@@ -1376,6 +1376,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
         return page("review.html", request, rows=shown, total=total, others=others, f=f,
+                    earlier=store.earlier_decisions(shown),
                     documents=labeller.documents(),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),

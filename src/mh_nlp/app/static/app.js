@@ -71,7 +71,7 @@ function setupReview() {
     if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
     const notst = tr.querySelector("button.notst");  // none on a meta or chatter line: it is no statement already
     if (notst) notst.addEventListener("click", () => notStatement(tr));
-    tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
+    tr.querySelectorAll("button.alt, button.earlier").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
     const toggle = tr.querySelector(".evidence-toggle");  // none on a line without a suggestion
     if (toggle) toggle.addEventListener("click", () => toggleEvidence(tr));
     const undo = tr.querySelector("button.undo");
@@ -208,6 +208,11 @@ function setupReview() {
     else if (ev.key === "1" && tr.dataset.alt1) { decide(tr, tr.dataset.alt1); ev.preventDefault(); }
     else if (ev.key === "2" && tr.dataset.alt2) { decide(tr, tr.dataset.alt2); ev.preventDefault(); }
     else if (ev.key === "e") { toggleEvidence(tr); ev.preventDefault(); }
+    else if (ev.key === "t") {  // the section the same text was given in another row (shown beside "not reviewed")
+      const b = tr.querySelector("button.earlier");
+      if (b) decide(tr, b.dataset.section);
+      ev.preventDefault();
+    }
     else if (ev.key === "n") { if (tr.querySelector("button.notst")) notStatement(tr); ev.preventDefault(); }
     else if (ev.key === "s") {  // open the list where the browser can (Chromium, Firefox); else focus it
       const sel = tr.querySelector("select.pick");

@@ -1,0 +1,89 @@
+"""A statement whose text was decided in another row (a transcript brought in again, revised; a line said twice)
+shows that decision beside "not reviewed", to take with one click or the key t (QA 42b: the same file brought in
+twice was only warned about, and its decisions had to be made again). Nothing is decided for the analyst, and the
+screen's training learns each text once, with the section it was given last."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mh_nlp.app.db import SCHEMA_VERSION, Store, migrate
+from mh_nlp.app.engine import learnt_from
+from mh_nlp.themes.store import default_model_path
+
+needs_model = pytest.mark.skipif(not default_model_path().exists(), reason="no trained model (run `make setup`)")
+
+
+def _ids(c, doc: dict) -> dict[str, int]:
+    return {s["text"]: s["id"] for s in c.get(f"/api/statements?document={doc['id']}").json()["statements"]}
+
+
+@needs_model
+def test_the_same_text_elsewhere_shows_its_decision_to_take(make_app, paste_notes):
+    app = make_app()
+    with TestClient(app) as c:
+        docs = paste_notes(app, c, ["eerste"], "Er is te weinig opvang.\n\nMeer voorlichting op scholen.")
+        docs = paste_notes(app, c, ["tweede"], "Er is  te weinig OPVANG.\n\nIets heel anders over de AVIM.")
+        first, second = _ids(c, docs["eerste"]), _ids(c, docs["tweede"])
+        assert c.post(f"/api/statements/{first['Er is te weinig opvang.']}/decision",
+                      json={"section": "2.16"}).status_code == 201
+        page = c.get(f"/review?doc={docs['tweede']['id']}").text
+        assert page.count('class="link earlier"') == 1  # the same text (case and spaces aside), not the other line
+        assert 'data-section="2.16"' in page and "the same text was given <b>2.16</b> in eerste" in page
+        assert "take 2.16" in page
+        # the decided row itself offers nothing, and neither does a line whose twin is undecided
+        assert 'class="link earlier"' not in c.get(f"/review?doc={docs['eerste']['id']}").text
+        # taken (the button sends the section as any pick does), the row is decided and the offer is gone
+        sid = next(v for k, v in second.items() if "OPVANG" in k)
+        assert c.post(f"/api/statements/{sid}/decision", json={"section": "2.16"}).status_code == 201
+        assert 'class="link earlier"' not in c.get(f"/review?doc={docs['tweede']['id']}").text
+
+
+@needs_model
+def test_the_latest_section_is_offered_and_not_a_statement_is_not(make_app, paste_notes):
+    app = make_app()
+    with TestClient(app) as c:
+        docs = paste_notes(app, c, ["a", "b", "c"], "Er is te weinig opvang.")
+        a, b, c_ = (_ids(c, docs[n])["Er is te weinig opvang."] for n in "abc")
+        c.post(f"/api/statements/{a}/decision", json={"section": "2.16"})
+        c.post(f"/api/statements/{b}/decision", json={"section": "4.7"})
+        page = c.get(f"/review?doc={docs['c']['id']}").text
+        assert "the same text was given <b>4.7</b> in b" in page  # the latest decision of the text
+        c.post(f"/api/statements/{b}/decision", json={"action": "not_statement"})
+        page = c.get(f"/review?doc={docs['c']['id']}").text
+        assert "the same text was given <b>2.16</b> in a" in page  # b is no statement now: a's section stands
+
+
+def test_earlier_decisions_in_the_store(tmp_path):
+    store = Store(tmp_path / "data")
+    doc = store.add_document("notes", "paste", None)
+    store.add_statements(doc, [{"position": i, "text": t, "kind": "statement"} for i, t in
+                               enumerate(["Zorgcoördinatie ontbreekt.", "zorgcoordinatie  ontbreekt.",
+                                          "Iets anders."], 1)], 3)
+    sids = [r["id"] for r in store.statements()]
+    assert store.earlier_decisions(store.statements()) == {}
+    store.decide(sids[0], "2.16", "anna")
+    rows = store.statements()
+    assert store.earlier_decisions(rows) == {sids[1]: {"section": "2.16", "who": "anna", "document": "notes",
+                                                       "document_id": doc}}
+
+
+def test_the_search_index_is_made_by_the_migration(tmp_path):
+    db = sqlite3.connect(tmp_path / "old.db", isolation_level=None)  # as connect() opens it
+    migrate(db, SCHEMA_VERSION - 1)  # a data folder of the version before
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'statements_search'").fetchone()
+    assert migrate(db) == SCHEMA_VERSION
+    assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'statements_search'").fetchone()
+    plan = " ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN SELECT id FROM statements WHERE search IN ('x')"))
+    assert "statements_search" in plan
+
+
+def test_the_screen_learns_each_text_once_with_its_last_section():
+    reviewed = [{"text": "Er is te weinig opvang.", "section": "2.16"},
+                {"text": "Meer voorlichting.", "section": "4.3"},
+                {"text": "er is  te weinig opvang", "section": "4.7"}]  # the same text, decided later
+    adds = learnt_from(reviewed)
+    assert [(a.text, a.section, a.row) for a in adds] == [("Meer voorlichting.", "4.3", 2),
+                                                          ("er is  te weinig opvang", "4.7", 3)]
