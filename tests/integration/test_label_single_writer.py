@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import SLOW_LABEL_SCRIPT, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
 
 from mh_nlp.cli import main  # noqa: E402
-from mh_nlp.io.writers import OutputError, OutputLock, open_writer  # noqa: E402
+from mh_nlp.io.writers import OutputError, OutputLock, OutputUnwritable, open_writer  # noqa: E402
 
 SLOW_SCRIPT = SLOW_LABEL_SCRIPT
 
@@ -145,3 +145,18 @@ def test_once_terminating_a_failing_pool_thread_prints_no_traceback():
     finally:
         _RECEIVED.clear()
         threading.excepthook = before
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys, a folder that refuses new files")
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_folder_that_refuses_the_lock_file_is_one_line(tmp_path, monkeypatch, force):
+    """QA 44a: `-o` into a folder where no file can be made (a read-only share; /sys here, which refuses new files even
+    to root) gave a PermissionError traceback from the lock file. --force does not go on: no run can write there."""
+    use_fakes(monkeypatch)
+    note = tmp_path / "n.txt"
+    note.write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["label", str(note), "-o", "/sys/kernel/labels.csv", *force])
+    assert r.exit_code == 1
+    assert r.stderr == "mh-nlp: error: /sys/kernel/labels.csv: cannot write there (Permission denied)\n"
+    with pytest.raises(OutputUnwritable):
+        OutputLock("/sys/kernel/labels.csv").acquire()

@@ -19,8 +19,8 @@ from ..exceptions import MhNlpError
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading)
-from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, check_output, open_writer, \
-    summary_text, StagedSummary
+from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
+    open_writer, summary_text, StagedSummary
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # nothing could be labelled, or bad input/options: no output written
@@ -548,7 +548,7 @@ def label(**options: Any) -> None:
             _warn(f"{output}: removed {lock.leftovers} partial output{'s' if lock.leftovers != 1 else ''} that a "
                   "killed run had left beside it")
     except OutputError as exc:
-        if not force:
+        if not force or isinstance(exc, OutputUnwritable):
             raise UserError(str(exc)) from None
         _warn(f"{exc}; --force: going on, the run that finishes last replaces the output")
         lock = None

@@ -176,6 +176,10 @@ def _move_into_place(tmp: Path, path: Path, overwrite: bool) -> None:
     tmp.unlink()
 
 
+class OutputUnwritable(OutputError):
+    """The output's folder refuses the lock file (read-only, no permission): no run can write there."""
+
+
 class OutputLock:
     """An exclusive lock for writing ``path``: a hidden ``.NAME.lock`` file beside it, locked with
     ``flock`` (released by the system if the process dies) and removed on :meth:`release`."""
@@ -193,7 +197,11 @@ class OutputLock:
         except ImportError:  # pragma: no cover - Windows: no advisory locks; the exclusive create still guards
             return self
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+            except OSError as exc:  # QA 44a: a folder that refuses new files gave a traceback here
+                raise OutputUnwritable(f"{self.path.parent / self.path.name[1:-5]}: cannot write there "
+                                       f"({exc.strerror or exc.__class__.__name__})") from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
