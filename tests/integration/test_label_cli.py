@@ -924,3 +924,15 @@ def test_the_writability_check_leaves_no_folder_behind(tmp_path):
     (tmp_path / "kept").mkdir()
     _writable_folder(tmp_path / "kept", "the report")
     assert (tmp_path / "kept").is_dir()
+
+
+def test_train_add_twice_is_a_usage_error(tmp_path):
+    """QA 44a D4: `train --add A --add B` trained on B alone and said nothing of A (click keeps the last value)."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("text,section\nEr is te weinig opvang.,2.16\n", encoding="utf-8")
+    b.write_text("text,section\nMeer voorlichting op scholen.,4.3\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["train", "--add", str(a), "--add", str(b), "--model", str(tmp_path / "m.npz")],
+                           prog_name="mh-nlp")
+    assert r.exit_code == 2 and "takes one file, not 2" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]  # nothing trained, nothing written
