@@ -304,3 +304,45 @@ def test_train_says_when_the_environment_limit_is_no_size(monkeypatch, tmp_path)
     r = CliRunner().invoke(main, ["train", "--add", str(tmp_path / "none.csv"), "--model", str(tmp_path / "m.npz")])
     assert r.exit_code == 1 and "the default limit of 50 MB holds" in r.stderr and "no such file" in r.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+MAC_PRINTER = (b"\x00\x01\x00\x00PRINTER\x00" + bytes(range(1, 40)) + b'<?xml version="1.0" encoding="UTF-8"?>\n'
+               b'<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">'
+               b'<plist version="1.0"><dict/></plist>')
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_binary_part_holding_a_doctype_is_no_xml_and_passes(tmp_path, compression):
+    """QA 44a D1: PowerPoint and Excel for Mac keep the printer's settings as a binary part (a DEVMODE holding an
+    Apple property list with a DOCTYPE); such a deck, workbook or document was refused as "a hostile file". A part
+    that does not start as XML (past byte order marks and white space) is read by no XML parser, so it is not
+    scanned; one that does start as XML is, however much white space comes first."""
+    for part in ("ppt/printerSettings/printerSettings1.bin", "xl/printerSettings/printerSettings1.bin",
+                 "word/printerSettings/printerSettings1.bin"):
+        path = tmp_path / "mac.zip"
+        with zipfile.ZipFile(path, "w", compression) as zf:
+            zf.writestr("[Content_Types].xml", "<Types/>")
+            zf.writestr(part, MAC_PRINTER)
+        safezip.check_zip(path)
+    for lead in (b"", b"\xef\xbb\xbf", b" " * (safezip.STEP + 10), b"\r\n\t ", "\ufeff".encode("utf-16-le")):
+        doctype = '<!DOCTYPE x [<!ENTITY e "aaa">]><x>&e;</x>'
+        body = doctype.encode("utf-16-le") if lead.startswith(b"\xff\xfe") else doctype.encode()
+        path = tmp_path / "hostile.zip"
+        with zipfile.ZipFile(path, "w", compression) as zf:
+            zf.writestr("ppt/printerSettings/printerSettings1.bin", lead + body)
+        with pytest.raises(safezip.ZipLimitError, match="an XML part with a document type"):
+            safezip.check_zip(path)
+
+
+def test_a_deck_with_mac_printer_settings_is_read(tmp_path):
+    """The whole way: a .pptx with that part is labelled, as PowerPoint shows it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from pptx_samples import pptx, shape
+
+    deck = pptx(tmp_path / "deck.pptx", [shape(["Meer voorlichting op scholen."])])
+    mac = tmp_path / "mac.pptx"
+    with zipfile.ZipFile(deck) as zin, zipfile.ZipFile(mac, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        zout.writestr("ppt/printerSettings/printerSettings1.bin", MAC_PRINTER)
+    assert [s.text for s in read_statements(mac)][-1:] == ["Meer voorlichting op scholen."]

@@ -169,6 +169,10 @@ STEP = 1 << 20
 DECLARATIONS = tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".webp")
 DECLARES = -1  # what _inflated_size returns when the entry holds one of ``look_for``
+# what may stand before an XML document's first '<': byte order marks, white space, and UTF-16's zero bytes. A part
+# that starts with anything else is no XML document (QA 44a: PowerPoint and Excel for Mac keep the printer's settings
+# as a binary part that holds an Apple property list with a DOCTYPE; such a deck was refused as hostile)
+XML_LEAD = b"\xef\xbb\xbf\xff\xfe \t\r\n\x00"
 
 
 def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[bytes, ...] = ()) -> int | None:
@@ -185,9 +189,15 @@ def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[b
     left = info.compress_size
     keep = max((len(w) for w in look_for), default=1) - 1
     seen = b""  # the end of the previous piece, so that a word cut in two is still found
+    known = False  # whether the part's first bytes past white space and byte order marks have been seen
 
     def holds(piece: bytes) -> bool:
-        nonlocal seen
+        nonlocal seen, known, look_for
+        if not known and (lead := piece.lstrip(XML_LEAD)):
+            known = True
+            if lead[:1] != b"<":  # binary (a printer's settings, a font): no XML parser reads past its first byte
+                look_for = ()
+                return False
         text = seen + piece
         seen = text[-keep:] if keep else b""
         return any(w in text for w in look_for)
