@@ -355,3 +355,39 @@ def test_a_label_output_of_a_table_with_a_repeated_section_column_goes_back_to_t
     out.write_text("source,statement,kind,section,input_section,input_section (2)\n"
                    "n.csv,Meer opvang.,statement,4.7,2.1,2.2\n", encoding="utf-8")
     assert [(a.text, a.section) for a in read_additions(out)] == [("Meer opvang.", "4.7")]
+
+
+def test_rows_that_kept_the_models_suggestion_are_said_when_given_back(tmp_path):
+    """QA 44a D7: a label output with 13 rows corrected and 65 left as they were taught all 78 as corrections, and
+    nothing said so. They are still learnt (an analyst may have agreed with a suggestion), and now counted in a
+    warning; likewise a screen export's rows without a decision."""
+    said: list[str] = []
+    out = tmp_path / "out.csv"
+    out.write_text("source,statement,kind,section,top1\n"
+                   "n.txt,Meer opvang.,statement,4.7,4.7\n"
+                   "n.txt,Te weinig capaciteit bij de AVIM.,statement,2.16,4.5\n"
+                   "n.txt,Meer voorlichting op scholen.,statement,4.3,4.3\n", encoding="utf-8")
+    assert len(read_additions(out, warn=said.append)) == 3
+    assert said == [f"{out}: 2 of 3 rows keep the section the model suggested (top1): they are learnt as corrections "
+                    "too; empty the section of the rows you did not check (or delete them)"]
+    said.clear()
+    jl = tmp_path / "out.jsonl"
+    jl.write_text('{"statement": "Meer opvang.", "kind": "statement", "section": "4.7", "top": [{"section": "4.7"}]}\n'
+                  '{"statement": "Minder.", "kind": "statement", "section": "2.16", "top": [{"section": "4.5"}]}\n',
+                  encoding="utf-8")
+    read_additions(jl, warn=said.append)
+    assert said == [f"{jl}: 1 of 2 rows keep the section the model suggested (top1): it is learnt as a correction "
+                    "too; empty the section of the rows you did not check (or delete them)"]
+    said.clear()
+    export = tmp_path / "export.csv"  # the screen's: the decision column tells
+    export.write_text("statement,kind,section,suggested_section,decision\n"
+                      "Meer opvang.,statement,4.7,4.7,accept\nMinder.,statement,2.16,2.16,\n"
+                      "Te weinig.,statement,2.16,4.5,correct\n", encoding="utf-8")
+    read_additions(export, warn=said.append)
+    assert said == [f"{export}: 1 of 3 rows were not reviewed on the screen (no decision): it is learnt as "
+                    "a correction too; empty the section of the rows you did not check (or delete them)"]
+    plain = tmp_path / "plain.csv"  # a file of corrections of its own: nothing to say
+    plain.write_text("text,section\nMeer opvang.,4.7\n", encoding="utf-8")
+    said.clear()
+    read_additions(plain, warn=said.append)
+    assert said == []

@@ -60,6 +60,24 @@ def _columns(names: list[str], where: str) -> tuple[int | None, int | None, int 
         raise AdditionsError(f"{where}: {exc}") from None
 
 
+DECISION_COLUMN = "decision"  # the screen's export: accept, correct, or empty for a row not reviewed
+SUGGESTED_COLUMN = "top1"  # a label output's: the section the model suggested (its first)
+NOT_THERE = object()  # a column the file does not have
+
+
+def _count_unchecked(unchecked: dict[str, int], section, decision, suggested) -> None:
+    """Count a row kept as a correction that nobody may have checked: in a screen export a row without a decision,
+    in a ``label`` output a row whose section is still the model's suggestion (``top1``). Only said, never left out:
+    an analyst may have read and agreed with a suggestion."""
+    if decision is not NOT_THERE:
+        if not str(decision or "").strip():
+            unchecked["were not reviewed on the screen (no decision)"] = (
+                unchecked.get("were not reviewed on the screen (no decision)", 0) + 1)
+    elif suggested is not NOT_THERE and str(suggested or "").strip() == str(section or "").strip():
+        why = "keep the section the model suggested (top1)"
+        unchecked[why] = unchecked.get(why, 0) + 1
+
+
 def _text(value) -> object:
     """A cell as the statement's text: a number cell (a statement that is a number) as text, as ``label`` reads it."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -82,9 +100,11 @@ def _left_out(kind, section, skipped: dict[str, int]) -> bool:
     return True
 
 
-def _tables(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list[Row], dict[str, int]]:
+def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dict
+            ) -> tuple[list[Row], dict[str, int]]:
     """(rows, rows left out by reason: :func:`_left_out`) of a .csv file or of every sheet of a workbook with a
-    text and a section column; ``titles`` gets each row's ``section_title`` cell, when the table has one."""
+    text and a section column; ``titles`` gets each row's ``section_title`` cell, when the table has one, and
+    ``unchecked`` the rows that kept the model's suggestion (:func:`_count_unchecked`)."""
     out: list[Row] = []
     skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
@@ -98,6 +118,7 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list
         sheet = f" ({where[:-2]})" if where else ""  # a workbook's rows name their sheet: "row 3 (sheet 'Blad1')"
         lowered = [str(h or "").strip().lower() for h in header]
         ti = lowered.index(TITLE_COLUMN) if lowered.count(TITLE_COLUMN) == 1 else None
+        di, pi = (lowered.index(c) if lowered.count(c) == 1 else None for c in (DECISION_COLUMN, SUGGESTED_COLUMN))
         for n, cells in rows:
             cells = list(cells)
             if not any(c is not None and str(c).strip() for c in cells):
@@ -108,6 +129,8 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
             if ti is not None:
                 titles[out[-1][0]] = get(ti)
+            _count_unchecked(unchecked, get(s), get(di) if di is not None else NOT_THERE,
+                             get(pi) if pi is not None else NOT_THERE)
     if not out and missing:
         raise AdditionsError(f"{path}: needs a text column ({', '.join(TEXT_COLUMNS)}) and a section column "
                              f"({', '.join(SECTION_COLUMNS)}) (" + "; ".join(f"{w}found: {f}" for w, f in missing) + ")")
@@ -116,7 +139,8 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list
     return out, skipped
 
 
-def _jsonl(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list[Row], dict[str, int]]:
+def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dict
+           ) -> tuple[list[Row], dict[str, int]]:
     out: list[Row] = []
     skipped: dict[str, int] = {}
     with open_text(path, warn) as fh:
@@ -138,6 +162,10 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict) -> tuple[list[
             out.append((n, _text(text), section))
             if TITLE_COLUMN in rec:
                 titles[n] = rec[TITLE_COLUMN]
+            top = rec.get("top")
+            first = (top[0].get("section") if isinstance(top, list) and top and isinstance(top[0], dict)
+                     else rec.get(SUGGESTED_COLUMN, NOT_THERE))
+            _count_unchecked(unchecked, section, rec.get(DECISION_COLUMN, NOT_THERE), first)
     return out, skipped  # no rows at all: check_additions says so
 
 
@@ -162,7 +190,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
         if suffix == ".xlsx":
             check_zip(path, hint="")  # first, with no hint at an option train does not have
         titles: dict = {}
-        rows, skipped = (_jsonl if suffix == ".jsonl" else _tables)(path, say, titles)
+        unchecked: dict[str, int] = {}
+        rows, skipped = (_jsonl if suffix == ".jsonl" else _tables)(path, say, titles, unchecked)
     except AdditionsError:
         raise
     except ZipLimitError as exc:
@@ -173,6 +202,10 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
         raise AdditionsError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__})") from None
     for what, count in skipped.items():
         say(f"{count} row{'s' if count > 1 else ''} left out: {what}")
+    for why, count in unchecked.items():  # QA 44a: a label output given back taught every unchecked guess
+        say(f"{count} of {len(rows)} row{'s' if len(rows) != 1 else ''} {why}: "
+            f"{'it is learnt as a correction' if count == 1 else 'they are learnt as corrections'} too; empty the "
+            "section of the rows you did not check (or delete them)")
     if len(rows) > MAX_ADDITIONS:
         raise AdditionsError(f"{path}: {len(rows):,} rows (at most {MAX_ADDITIONS:,} corrections in one file): "
                              "corrections are the statements an analyst reviewed, not a whole corpus")
