@@ -89,3 +89,17 @@ def test_the_vocabulary_stops_growing_at_its_bound(monkeypatch) -> None:
         sizes.append(len(nlp.vocab.strings))  # the strings kept
     assert sizes[1] >= sizes[0] + 200  # below the bound, the batch's words stayed
     assert sizes[-1] == sizes[-2] == sizes[-3]  # past it, a batch of new words leaves nothing behind
+
+
+def test_an_acronym_ending_a_sentence_is_a_token_of_its_own() -> None:
+    """QA 44a: spaCy's special cases hold every Dutch abbreviation in capitals too ("IND." for *industrie*), so
+    "… bij de IND." kept the full stop on the acronym and the entity ruler missed the IND; abbreviations in small
+    letters (and with a capital first) stay whole."""
+    from mh_nlp.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    doc = nlp("De aanvragen duren te lang bij de IND. Zie bijv. de AFD. Bijv. ook.")
+    assert [t.text for t in doc][6:9] == ["de", "IND", "."]
+    assert "bijv." in [t.text for t in doc] and "Bijv." in [t.text for t in doc]
+    assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "ORG"] == [("IND", "ind")]
+    assert not any(P._ACRONYM_STOP.fullmatch(k) for k in P._exceptions(nlp))

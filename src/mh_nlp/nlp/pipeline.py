@@ -80,6 +80,20 @@ def _add_rules(tokenizer: Any) -> None:
         tokenizer.infix_finditer = _with_rules(_EXTRA_INFIXES, infix).finditer
     if not all(p in suffix for p in _EXTRA_SUFFIXES):
         tokenizer.suffix_search = _with_rules(_EXTRA_SUFFIXES, suffix).search
+    rules = tokenizer.rules or {}
+    if any(_ACRONYM_STOP.fullmatch(k) for k in rules):  # a tokenizer from disk (nl_core_news_sm) has them too
+        tokenizer.rules = {k: v for k, v in rules.items() if not _ACRONYM_STOP.fullmatch(k)}
+
+
+# spaCy's Dutch special cases hold every abbreviation in capitals too ("IND.", "BV.", "AFD."): an acronym at the end
+# of a sentence ("… bij de IND.") stayed one token with its full stop, so the entity ruler missed it (QA 44a). Dutch
+# writes abbreviations in small letters; an all-capitals word with a full stop is an acronym ending a sentence.
+_ACRONYM_STOP = re.compile(r"[A-Z]{2,}\.")
+
+
+def _exceptions(nlp: Language) -> dict[str, Any]:
+    """The language's special cases without the all-capitals words with a full stop (:data:`_ACRONYM_STOP`)."""
+    return {k: v for k, v in nlp.Defaults.tokenizer_exceptions.items() if not _ACRONYM_STOP.fullmatch(k)}
 
 
 def _dotted(exceptions: dict[str, Any]) -> dict[str, Any]:
@@ -98,12 +112,13 @@ def _rule_tokenizer(nlp: Language, lazy: bool = True) -> Any:
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     d = nlp.Defaults
-    dotted = _dotted(d.tokenizer_exceptions)
+    exceptions = _exceptions(nlp)
+    dotted = _dotted(exceptions)
     # the same patterns as _add_rules makes of spaCy's (the extra suffixes end in "$", which spaCy adds), each
     # compiled once: the Dutch infix and suffix expressions take a few hundredths of a second to compile
     return Tokenizer(
         nlp.vocab,
-        rules={k: v for k, v in d.tokenizer_exceptions.items() if not (lazy and k in dotted)},
+        rules={k: v for k, v in exceptions.items() if not (lazy and k in dotted)},
         prefix_search=compile_prefix_regex(d.prefixes).search if d.prefixes else None,
         suffix_search=compile_suffix_regex([s.removesuffix("$") for s in _EXTRA_SUFFIXES] + list(d.suffixes or ())).search,
         infix_finditer=compile_infix_regex(_EXTRA_INFIXES + list(d.infixes or ())).finditer,
@@ -199,7 +214,7 @@ def create_normalizing_tokenizer(normalize: bool = True) -> Callable[[Language],
     """Registered tokenizer factory: spaCy's rule tokenizer behind :mod:`mh_nlp.nlp.normalize`."""
 
     def make(nlp: Language) -> NormalizingTokenizer:
-        return NormalizingTokenizer(nlp.vocab, _rule_tokenizer(nlp), normalize, _dotted(nlp.Defaults.tokenizer_exceptions))
+        return NormalizingTokenizer(nlp.vocab, _rule_tokenizer(nlp), normalize, _dotted(_exceptions(nlp)))
 
     return make
 
