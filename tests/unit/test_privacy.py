@@ -41,3 +41,12 @@ def test_a_speaker_whose_surname_begins_with_an_ordinary_word_does_not_make_that
     aliases = [p.speaker(name) for name in speakers]
     assert aliases == [f"Spreker {i}" for i in range(1, 6)]
     assert p.text("Volgens 't Hooft en Bij de Vaate is het erger.") == "Volgens Spreker 1 en Spreker 4 is het erger."
+
+
+def test_an_organisation_among_the_attendees_stays():
+    """QA 44a D8: "Aanwezig: politie Zeeland-West-Brabant, Watch Nederland, CoMensha, Fier" made Watch Nederland a
+    person ("Spreker 10") there and in every statement; it is an organisation of data/entities/ now, and those stay."""
+    out = _run(["Aanwezig: politie Zeeland-West-Brabant, Watch Nederland, CoMensha, Fier, Pieter de Vries",
+                "Watch Nederland patrouilleert online.", "De DT&V en de DJI zien dat ook, zegt Pieter de Vries."])
+    assert "Watch Nederland" in out[0] and out[1] == "Watch Nederland patrouilleert online."
+    assert "Pieter" not in " ".join(out) and out[2].startswith("De DT&V en de DJI zien dat ook, zegt Spreker")
