@@ -269,3 +269,28 @@ def test_a_closing_line_with_a_time_is_chatter(line, kind):
     from mh_nlp.io.kinds import kind_of
 
     assert kind_of(line) == kind
+
+
+@pytest.mark.parametrize("line", ["Rotterdam, 24 september 2026", "12 november 2026, 10:02",
+                                  "Dinsdag 3 oktober 2026, 14.00 uur",
+                                  "Aantekeningen overleg ketenpartners Venlo 3 oktober",
+                                  "Verslag casusoverleg mensenhandel – Tilburg",
+                                  "Overleg mensenhandel regio Utrecht-transcript"])
+def test_datelines_and_titles_of_notes_are_meta(line):
+    """QA 44a D14: a letter's dateline, a Teams transcript's date and time, and titles of notes named by what they are
+    were labelled as statements (3.1, 4.12, 3.8)."""
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of(line) == "meta"
+
+
+@pytest.mark.parametrize("line,kind", [("Je staat op mute, Pieter.", "chatter"), ("Goedemorgen, Anna.", "chatter"),
+                                       ("De opvang is vol, Pieter.", "statement"),
+                                       ("In Venlo, 24 september 2026 ging het mis bij de opvang.", "statement"),
+                                       ("Het verslag van het overleg was te laat klaar.", "statement"),
+                                       ("De transcriptie duurt lang bij de politie.", "statement")])
+def test_a_procedural_line_said_to_someone_is_chatter_and_statements_stay(line, kind):
+    """QA 44a D14: "Je staat op mute, Pieter." was a statement because of the name (the line alone is chatter)."""
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of(line) == kind

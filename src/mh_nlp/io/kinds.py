@@ -87,6 +87,8 @@ _TRAILING = re.compile(r"(?<![\s.!?:;…])[\s.!?:;…]+$")  # linear: the run is
 _LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
 _PARENS = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
+# the person a procedural line is said to, after a comma: "Je staat op mute, Pieter" (QA 44a)
+_ADDRESSED = re.compile(r",\s*[A-Z][^\W\d_]*(?:\s+[A-Z][^\W\d_]*)?$")
 
 
 def names_only(text: str) -> bool:
@@ -125,7 +127,7 @@ def kind_of(text: str, speaker: str = "") -> str:
             line = _TRAILING.sub("", m.group(2)) or line
     if cues.meta.fullmatch(line):
         return "meta"
-    if cues.chatter.fullmatch(line):
+    if cues.chatter.fullmatch(line) or cues.chatter.fullmatch(_ADDRESSED.sub("", line)):
         return "chatter"
     words = _WORD.findall(line)
     if not has_words(line):  # numbers, symbols or emoji only: nothing to sort into a theme
