@@ -16,6 +16,7 @@ from mh_nlp.cli import main
 from mh_nlp.corpus.records import load_quotes, load_taxonomy, training_quotes
 from mh_nlp.themes.embeddings import E5Encoder
 from mh_nlp.io.additions import read_additions
+from mh_nlp.exceptions import ModelError
 from mh_nlp.themes.train import AdditionsError, load_classifier, train_model
 
 
@@ -391,3 +392,26 @@ def test_rows_that_kept_the_models_suggestion_are_said_when_given_back(tmp_path)
     said.clear()
     read_additions(plain, warn=said.append)
     assert said == []
+
+
+def test_a_section_written_the_dutch_way_or_with_its_title_gets_a_hint(tmp_path):
+    """QA 44a D15: '4,7' (a decimal comma) and '4.7 Betere slachtofferbescherming' (pasted with its title) were
+    refused without saying which section was meant; '4.70' stays without a guess (4.7 or 4.10?)."""
+    for section, hint in (("4,7", "; did you mean 4.7?"), ("4.7 Betere slachtofferbescherming", "; did you mean 4.7?"),
+                          ("4.70", ""), ("9.9", "")):
+        f = tmp_path / "c.csv"
+        f.write_text(f'text,section\nMeer opvang.,"{section}"\n', encoding="utf-8")
+        with pytest.raises(AdditionsError) as info:
+            read_additions(f)
+        assert str(info.value) == (f"{f}: row 2: unknown section {section!r} (sections are 1.1-4.14 of "
+                                   f"data/sections.json){hint}")
+
+
+def test_a_file_that_is_not_a_model_is_said_so(tmp_path):
+    """QA 44a D15: `classify --model corrections.xlsx` advised `mh-nlp train --model corrections.xlsx --force`."""
+    from mh_nlp.themes.store import check_model
+
+    book = tmp_path / "correcties.xlsx"
+    book.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(ModelError, match=r"correcties.xlsx: not a model file \(mh-nlp's models end in .npz"):
+        check_model(book)

@@ -202,6 +202,9 @@ def check_model(path: Path) -> dict:
         raise ModelError(f"{path}: is a directory, not a model file")
     if path.suffix.lower() == ".json" and path.with_suffix(".npz").exists():
         raise ModelError(f"{path}: the model's metadata; name the model file itself, {path.with_suffix('.npz').name}")
+    if path.suffix.lower() != MODEL_SUFFIX:  # QA 44a: a workbook given as --model was told to train over itself
+        raise ModelError(f"{path}: not a model file (mh-nlp's models end in {MODEL_SUFFIX}: give one that "
+                         f"`mh-nlp train` made, or none for the default model)")
     meta = read_metadata(path)
     if sha256_file(path) != meta.get("model_sha256"):
         # a model trained with corrections is rebuilt from them, at its own path (plain `mh-nlp train` would make the

@@ -115,7 +115,11 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
         if not section:
             raise AdditionsError(f"{at}: no section")
         if section not in tax.sections:
-            raise AdditionsError(f"{at}: unknown section {section!r} (sections are 1.1-4.14 of data/sections.json)")
+            guess = next((g for g in (section.replace(",", "."), section.split()[0].rstrip(".:") if section.split()
+                                      else "") if g != section and g in tax.sections), None)
+            hint = f"; did you mean {guess}?" if guess else ""  # QA 44a: "4,7", or "4.7 Betere slachtofferbescherming"
+            raise AdditionsError(f"{at}: unknown section {section!r} (sections are 1.1-4.14 of data/sections.json)"
+                                 f"{hint}")
         if tax.sections[section].title.startswith("Onbekend"):
             raise AdditionsError(f"{at}: section {section} has no known title; choose a titled section")
         key = normal_form(text)
