@@ -31,25 +31,46 @@ def _load(monkeypatch, name: str) -> dict:
 
 
 def test_chl_gradient_matches_its_loss_and_reduces_to_section_plus_chapter(monkeypatch):
+    """chl.py's grouped term (round 10; tl.py, round 29, uses it with the topics): the weights that minimise the
+    section's negative log-likelihood plus the group's, written out plainly, and the patch in place."""
     chl = _load(monkeypatch, "chl")
+    assert m.conditional_logit.__qualname__.startswith("group_term")
     rng = np.random.default_rng(0)
     n, S, d = 40, 6, 4
     F, y = rng.normal(size=(n, S, d)), rng.integers(0, S, n)
-    chl["CHAPTER_OF"]["columns"] = np.array([1, 1, 2, 2, 3, 4])
+    groups = np.array([1, 1, 2, 2, 3, 4])
     allowed = np.ones(S, dtype=bool)
-    w = chl["conditional_logit"](F, y, allowed, 0.01)
+    for weight in (1.0, 0.5):
+        w = chl["group_term"](lambda: groups, weight)(F, y, allowed, 0.01)
 
-    def nll(w):  # the same objective written out plainly
-        z = F @ w
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        ch = chl["CHAPTER_OF"]["columns"]
-        mass = np.array([p[i, ch == ch[y[i]]].sum() for i in range(n)])
-        return -np.log(p[np.arange(n), y]).sum() - np.log(mass).sum() + 0.5 * 0.01 * n * w @ w
+        def nll(w):  # the same objective written out plainly
+            z = F @ w
+            p = np.exp(z - z.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            mass = np.array([p[i, groups == groups[y[i]]].sum() for i in range(n)])
+            return -np.log(p[np.arange(n), y]).sum() - weight * np.log(mass).sum() + 0.5 * 0.01 * n * w @ w
 
-    eps = 1e-6  # the objective's numerical gradient at the variant's answer: zero if its analytic gradient is right
-    grad = np.array([(nll(w + eps * e) - nll(w - eps * e)) / (2 * eps) for e in np.eye(d)])
-    assert np.abs(grad).max() < 1e-3 and nll(w) < nll(np.zeros(d))
+        eps = 1e-6  # the objective's numerical gradient at the variant's answer: zero if its analytic gradient is right
+        grad = np.array([(nll(w + eps * e) - nll(w - eps * e)) / (2 * eps) for e in np.eye(d)])
+        assert np.abs(grad).max() < 1e-3 and nll(w) < nll(np.zeros(d))
+
+
+def test_tl_groups_the_sections_by_topic(monkeypatch):
+    """tl.py learns with the topic's term: the groups it gives chl.py's term are the model's section topics."""
+    import inspect
+
+    from mh_nlp.corpus.records import load_taxonomy
+
+    _load(monkeypatch, "tl")
+
+    class Fake:
+        pass
+
+    fake = Fake()
+    ex.ExampleScores._taxonomy_arrays(fake, load_taxonomy())  # the patched hook: it remembers the topics
+    groups = inspect.getclosurevars(m.conditional_logit).nonlocals["groups"]()
+    np.testing.assert_array_equal(groups, fake.section_topic_)
+    assert inspect.getclosurevars(m.conditional_logit).nonlocals["weight"] == 0.5
 
 
 def test_pcw_gives_every_feature_a_copy_per_chapter(monkeypatch):
