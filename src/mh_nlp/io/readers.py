@@ -873,6 +873,99 @@ def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
     return header_rows, speakers[0], text_col
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# what Word shows of the runs they wrap: tracked insertions, moved-to text, content controls, smart tags, custom XML,
+# links, simple fields (their result) and bidirectional runs; deleted and moved-from text (w:del, w:moveFrom) is not
+_DOCX_SHOWN = {_W + t for t in ("ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "hyperlink",
+                                 "fldSimple", "dir", "bdo")}
+_DOCX_BLOCKS = {_W + t for t in ("sdt", "sdtContent", "customXml")}  # around paragraphs and tables
+_DOCX_SPACES = {_W + t for t in ("tab", "ptab", "br", "cr")}
+
+
+def _docx_alternative(el):
+    """The one alternative of ``mc:AlternateContent`` that is read: the first (``mc:Choice``, then ``mc:Fallback``)
+    that holds a text box or text, else the first (Word writes a text box twice, as DrawingML and as VML)."""
+    choices = [c for c in el if c.tag in (_MC + "Choice", _MC + "Fallback")]
+    return next((c for c in choices if next(c.iter(_W + "txbxContent", _W + "t"), None) is not None),
+                choices[0] if choices else None)
+
+
+def _docx_placeholder(sdt) -> bool:
+    """True for a content control that shows its placeholder (``Klik of tik om tekst in te voeren.``): a
+    template's field not filled in."""
+    return sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") is not None
+
+
+def _docx_contents(sdt) -> bool:
+    """True for a content control that holds a table of contents (Word's own): the headings again, no statements."""
+    gallery = sdt.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+    return gallery is not None and gallery.get(_W + "val", "").lower() == "table of contents"
+
+
+def _docx_blocks(el) -> Iterator:
+    """The paragraphs (``w:p``) and tables (``w:tbl``) of a document body or cell in document order, also those
+    inside content controls and custom XML; a table of contents is left out."""
+    for child in el:
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag in _DOCX_BLOCKS and not (child.tag == _W + "sdt" and _docx_contents(child)):
+            yield from _docx_blocks(child)
+
+
+def _docx_shown(p) -> bool:
+    """False for a paragraph inside a content control that shows its placeholder."""
+    return not any(a.tag == _W + "sdt" and _docx_placeholder(a) for a in p.iterancestors())
+
+
+def _docx_text(p) -> str:
+    """The text Word shows of paragraph ``p``: its runs, also inside tracked insertions, moved-to text, content
+    controls, smart tags, custom XML, links and fields (a field's result, never its code); not deleted or
+    moved-from text, a content control's placeholder or text boxes."""
+    if not _docx_shown(p):
+        return ""
+    parts: list[str] = []
+    fields: list[bool] = []  # the complex fields open here: True once past their code ("separate")
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if tag == _W + "r":
+                run(child)
+            elif tag in _DOCX_SHOWN and not (tag == _W + "sdt" and _docx_placeholder(child)):
+                walk(child)
+            elif tag == _MC + "AlternateContent" and (chosen := _docx_alternative(child)) is not None:
+                walk(chosen)
+
+    def run(r) -> None:
+        for child in r:
+            tag = child.tag
+            if tag == _W + "fldChar":
+                kind = child.get(_W + "fldCharType")
+                if kind == "begin":
+                    fields.append(False)
+                elif kind == "separate" and fields:
+                    fields[-1] = True
+                elif kind == "end" and fields:
+                    fields.pop()
+            elif not all(fields):  # a field's code (and the fields inside it) is not shown
+                continue
+            elif tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag in _DOCX_SPACES:
+                parts.append(" ")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+
+    walk(p)
+    return "".join(parts)
+
+
+def _docx_cell_text(tc) -> str:
+    """The text of a table cell: its paragraphs (also inside content controls)."""
+    return "\n".join(_docx_text(q) for q in _docx_blocks(tc) if q.tag == _W + "p")
+
+
 def _docx_row_cells(row) -> list[tuple[str, object]]:
     """The distinct cells of a Word table row as (text, cell element): a cell merged across columns once."""
     out: list[tuple[str, object]] = []
@@ -881,7 +974,7 @@ def _docx_row_cells(row) -> list[tuple[str, object]]:
         if cell._tc is last:  # noqa: SLF001 - python-docx repeats a horizontally merged cell
             continue
         last = cell._tc  # noqa: SLF001
-        out.append((clean(cell.text), cell._tc))  # noqa: SLF001
+        out.append((clean(_docx_cell_text(cell._tc)), cell._tc))  # noqa: SLF001
     return out
 
 
@@ -927,12 +1020,14 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
 
 
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
-    """Paragraphs and tables in document order: a paragraph's position is its number (as before: body
-    paragraphs counted from 1, empty ones included), a table row's ``table T row R``."""
+    """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
+    position is its number (body paragraphs counted from 1, empty ones and those inside content controls
+    included), a table row's ``table T row R``."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
         from docx.table import Table
+        from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
     # a decompression bomb, or a part too large to build in memory, is refused before python-docx unpacks it
@@ -944,16 +1039,22 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     layout = _Layout()
+    body = document.element.body
+    parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
     paragraphs = tables = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            tables += 1
-            yield from _docx_table(block, tables, layout.heading, warn)
-            continue
-        paragraphs += 1
-        style = (block.style.name if block.style is not None else "") or ""
-        if (said := layout.paragraph(clean(block.text), style.lower().startswith(_TITLE_STYLES))) is not None:
-            yield paragraphs, *said
+    try:
+        for block in _docx_blocks(body):
+            if block.tag == _W + "tbl":
+                tables += 1
+                yield from _docx_table(Table(block, parent), tables, layout.heading, warn)
+                continue
+            paragraphs += 1
+            style = Paragraph(block, parent).style
+            heading = ((style.name if style is not None else "") or "").lower().startswith(_TITLE_STYLES)
+            if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
+                yield paragraphs, *said
+    except RecursionError:  # elements nested thousands deep: no word processor writes that
+        raise ReadError("cannot read .docx file (its elements are nested too deeply)") from None
 
 
 _ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
