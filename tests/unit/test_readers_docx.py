@@ -136,6 +136,35 @@ def test_smart_tags_and_custom_xml_around_runs_are_read(tmp_path):
     assert got == [(1, "Venlo heeft een zorgcoördinator."), (2, "Melden kan bij CoMensha en de politie.")]
 
 
+def drawing_box(text: str) -> str:
+    """A text box as Word writes it: DrawingML (mc:Choice) with a VML copy of the same text (mc:Fallback)."""
+    inner = f'<w:txbxContent><w:p>{r(text)}</w:p></w:txbxContent>'
+    return ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic>'
+            '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            f'<wps:wsp><wps:txbx>{inner}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+            f'</mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{inner}</v:textbox></v:shape></w:pict>'
+            '</mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_text_boxes_are_read_once_after_the_paragraph_that_anchors_them(tmp_path):
+    vml = ('<w:r><w:pict><v:shape><v:textbox><w:txbxContent>'
+           f'<w:p>{r("Tweede kader, eerste zin.")}</w:p><w:p/><w:p>{r("Tweede kader, laatste zin.")}</w:p>'
+           '</w:txbxContent></v:textbox></v:shape></w:pict></w:r>')
+    path = make(tmp_path / "k.docx",
+                "Slachtoffers wachten te lang op opvang.",
+                p(r("De NLA controleert vaker."), drawing_box("In het kader: de NLA vindt vaker uitbuiting.")),
+                p(vml),
+                "Laatste punt van het verslag.")
+    got, warnings = read(path)
+    assert got == [(1, "Slachtoffers wachten te lang op opvang."),
+                   (2, "De NLA controleert vaker."),
+                   ("text box 1 paragraph 1", "In het kader: de NLA vindt vaker uitbuiting."),
+                   ("text box 2 paragraph 1", "Tweede kader, eerste zin."),
+                   ("text box 2 paragraph 3", "Tweede kader, laatste zin."),
+                   (4, "Laatste punt van het verslag.")]
+    assert warnings == []
+
+
 def test_an_ordinary_document_warns_of_nothing_and_keeps_its_numbers(tmp_path):
     d = docx.Document()
     d.add_heading("Knelpunten", 1)

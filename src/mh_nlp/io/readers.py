@@ -921,7 +921,7 @@ def _docx_shown(p) -> bool:
 def _docx_text(p) -> str:
     """The text Word shows of paragraph ``p``: its runs, also inside tracked insertions, moved-to text, content
     controls, smart tags, custom XML, links and fields (a field's result, never its code); not deleted or
-    moved-from text, a content control's placeholder or text boxes."""
+    moved-from text, a content control's placeholder, nor text boxes (:func:`_docx_boxes`)."""
     if not _docx_shown(p):
         return ""
     parts: list[str] = []
@@ -961,9 +961,43 @@ def _docx_text(p) -> str:
     return "".join(parts)
 
 
+def _docx_boxes(el) -> Iterator:
+    """The text boxes (``w:txbxContent``) anchored in ``el``, each once (one alternative of
+    ``mc:AlternateContent``); boxes inside a box are its paragraphs' own, and a deleted one is left out."""
+    for child in el:
+        tag = child.tag
+        if tag == _W + "txbxContent":
+            yield child
+        elif tag == _MC + "AlternateContent":
+            if (chosen := _docx_alternative(child)) is not None:
+                yield from _docx_boxes(chosen)
+        elif tag not in (_W + "del", _W + "moveFrom"):
+            yield from _docx_boxes(child)
+
+
+def _docx_box_paragraphs(el) -> Iterator:
+    """The paragraphs of text box ``el`` (also in its tables), not those of the boxes anchored in them."""
+    for child in el:
+        if child.tag == _W + "p":
+            yield child
+        elif child.tag != _W + "txbxContent":
+            yield from _docx_box_paragraphs(child)
+
+
+def _docx_box_texts(p) -> Iterator[list[str]]:
+    """The paragraphs' texts of each text box anchored in paragraph ``p``, and of the boxes anchored in those, in
+    reading order."""
+    for box in _docx_boxes(p):
+        paragraphs = list(_docx_box_paragraphs(box))
+        yield [_docx_text(q) for q in paragraphs]
+        for q in paragraphs:
+            yield from _docx_box_texts(q)
+
+
 def _docx_cell_text(tc) -> str:
-    """The text of a table cell: its paragraphs (also inside content controls)."""
-    return "\n".join(_docx_text(q) for q in _docx_blocks(tc) if q.tag == _W + "p")
+    """The text of a table cell: its paragraphs (also inside content controls) and their text boxes."""
+    return "\n".join(text for q in _docx_blocks(tc) if q.tag == _W + "p"
+                      for text in [_docx_text(q), *(t for box in _docx_box_texts(q) for t in box)])
 
 
 def _docx_row_cells(row) -> list[tuple[str, object]]:
@@ -1022,7 +1056,8 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
     """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
     position is its number (body paragraphs counted from 1, empty ones and those inside content controls
-    included), a table row's ``table T row R``."""
+    included), a table row's ``table T row R``, a text box's paragraph ``text box B paragraph P`` (read after the
+    paragraph that anchors it)."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -1041,7 +1076,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     layout = _Layout()
     body = document.element.body
     parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
-    paragraphs = tables = 0
+    paragraphs = tables = boxes = 0
     try:
         for block in _docx_blocks(body):
             if block.tag == _W + "tbl":
@@ -1053,6 +1088,13 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             heading = ((style.name if style is not None else "") or "").lower().startswith(_TITLE_STYLES)
             if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
                 yield paragraphs, *said
+            for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
+                boxes += 1
+                for number, text in enumerate(box, start=1):
+                    if text := clean(text):
+                        speaker, text = take_speaker(text)
+                        yield f"text box {boxes} paragraph {number}", text, {"heading": layout.heading,
+                                                                           "speaker": speaker}
     except RecursionError:  # elements nested thousands deep: no word processor writes that
         raise ReadError("cannot read .docx file (its elements are nested too deeply)") from None
 
