@@ -165,6 +165,16 @@ def test_text_boxes_are_read_once_after_the_paragraph_that_anchors_them(tmp_path
     assert warnings == []
 
 
+def test_comments_and_footnotes_are_counted_in_a_warning(tmp_path):
+    path = make(tmp_path / "c.docx",
+                p('<w:commentRangeStart w:id="0"/>', r("Slachtoffers wachten te lang op opvang."),
+                  '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>'),
+                p(r("De wachtlijst groeit."), '<w:r><w:footnoteReference w:id="1"/></w:r>'))
+    got, warnings = read(path)
+    assert got == [(1, "Slachtoffers wachten te lang op opvang."), (2, "De wachtlijst groeit.")]
+    assert warnings == ["2 footnote(s) and comment(s) are not read"]
+
+
 def test_an_ordinary_document_warns_of_nothing_and_keeps_its_numbers(tmp_path):
     d = docx.Document()
     d.add_heading("Knelpunten", 1)

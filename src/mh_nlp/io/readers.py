@@ -881,6 +881,7 @@ _DOCX_SHOWN = {_W + t for t in ("ins", "moveTo", "sdt", "sdtContent", "smartTag"
                                  "fldSimple", "dir", "bdo")}
 _DOCX_BLOCKS = {_W + t for t in ("sdt", "sdtContent", "customXml")}  # around paragraphs and tables
 _DOCX_SPACES = {_W + t for t in ("tab", "ptab", "br", "cr")}
+_DOCX_NOTES = [_W + t for t in ("commentReference", "footnoteReference", "endnoteReference")]
 
 
 def _docx_alternative(el):
@@ -1057,7 +1058,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
     position is its number (body paragraphs counted from 1, empty ones and those inside content controls
     included), a table row's ``table T row R``, a text box's paragraph ``text box B paragraph P`` (read after the
-    paragraph that anchors it)."""
+    paragraph that anchors it). Comments and footnotes are not read (a warning counts them)."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -1097,6 +1098,9 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
                                                                            "speaker": speaker}
     except RecursionError:  # elements nested thousands deep: no word processor writes that
         raise ReadError("cannot read .docx file (its elements are nested too deeply)") from None
+    notes = len({(el.tag, el.get(_W + "id")) for el in body.iter(*_DOCX_NOTES)})  # a text box holds them twice
+    if notes:
+        warn(f"{notes} footnote(s) and comment(s) are not read")
 
 
 _ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
