@@ -1,4 +1,4 @@
-""".docx: all text Word shows is read (QA 44a D6).
+""".docx: all text Word shows is read (QA 44a D6) and a table's header row is no statement (QA 44a D9).
 
 Every document is made here with python-docx, the constructs python-docx cannot write as raw WordprocessingML."""
 from __future__ import annotations
@@ -186,6 +186,40 @@ def test_an_ordinary_document_warns_of_nothing_and_keeps_its_numbers(tmp_path):
     got, warnings = read(path)
     assert got == [(2, "Eerste punt."), (4, "Tweede punt, met een vet")]
     assert warnings == []
+
+
+def table_of(path: Path, rows: list[list[str]]) -> Path:
+    """A document of a paragraph and a table of ``rows`` (a row of one cell is merged over the table's width)."""
+    d = docx.Document()
+    d.add_paragraph("Boven de tabel.")
+    width = max(len(row) for row in rows)
+    t = d.add_table(rows=len(rows), cols=width)
+    for i, row in enumerate(rows):
+        if len(row) == 1:
+            t.cell(i, 0).merge(t.cell(i, width - 1))
+        for j, text in enumerate(row):
+            t.cell(i, j).text = text
+    d.save(path)
+    return path
+
+
+def test_the_header_row_of_a_table_read_cell_by_cell_is_no_statement(tmp_path):
+    path = table_of(tmp_path / "h.docx", [["Thema", "Signaal", "Actie"],
+                                          ["Opvang", "Geen plek voor mannelijke slachtoffers in Twente",
+                                           "Zorgcoördinator zoekt plek buiten de regio"],
+                                          ["Alle partners willen een gezamenlijk meldpunt voor signalen."]])
+    got, _ = read(path)
+    assert got == [(1, "Boven de tabel."),
+                   ("table 1 row 2 cell 1", "Opvang"),
+                   ("table 1 row 2 cell 2", "Geen plek voor mannelijke slachtoffers in Twente"),
+                   ("table 1 row 2 cell 3", "Zorgcoördinator zoekt plek buiten de regio"),
+                   ("table 1 row 3", "Alle partners willen een gezamenlijk meldpunt voor signalen.")]
+
+
+def test_a_table_of_short_cells_only_keeps_its_first_row(tmp_path):
+    path = table_of(tmp_path / "k.docx", [["Opvang", "Zorg"], ["Politie", "Gemeente"]])
+    got, _ = read(path)
+    assert [text for _pos, text in got] == ["Boven de tabel.", "Opvang", "Zorg", "Politie", "Gemeente"]
 
 
 def test_a_tracked_insertion_in_a_table_cell_is_read(tmp_path):

@@ -841,6 +841,12 @@ def _short(text: str) -> bool:
     return len(text) <= 40 and len(text.split()) <= 5 and not text.rstrip().endswith((".", "!", "?"))
 
 
+def _header_like(rows: list[list[str]]) -> bool:
+    """True when the first of a table's ``rows`` (two or more) may be its header: its cells are all short
+    (:func:`_short`), none a sentence."""
+    return len(rows) > 1 and any(rows[0]) and all(_short(c) for c in rows[0] if c)
+
+
 def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
     """How a Word table reads: (number of header rows, speaker column, text column).
 
@@ -858,7 +864,7 @@ def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
     width = max(len(r) for r in rows)
     if width < 2:
         return 0, None, None
-    body = rows[1:] if any(rows[0]) and all(_short(c) for c in rows[0] if c) and len(rows) > 1 else rows
+    body = rows[1:] if _header_like(rows) else rows
     stats = []
     for col in range(width):
         cells = [r[col] for r in body if col < len(r) and r[col]]
@@ -1026,10 +1032,13 @@ def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[
 def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str
                       ) -> Iterator[tuple[str, str, dict[str, str]]]:
     """The statements of table ``number`` of a document, its rows as (text, cell identity) pairs: speaker +
-    statement rows (:func:`_table_layout`), or cell by cell. A cell that spans rows (the same identity in the
-    row below) is read once."""
+    statement rows (:func:`_table_layout`), or cell by cell, a header-like first row (:func:`_header_like`) above
+    longer cells left out as Markdown's header row is. A cell that spans rows (the same identity in the row below)
+    is read once."""
     rows = [[text for text, _tc in r] for r in grid]
     header_rows, speaker_col, text_col = _table_layout(rows)
+    if text_col is None and _header_like(rows) and not all(_short(c) for r in rows[1:] for c in r if c):
+        header_rows = 1  # a header row above cells that are read one by one (Thema | Signaal | Actie): no statement
     above: dict[int, object] = {}  # column -> cell element of the row above (vertically merged cells)
     for r, cells in enumerate(grid, start=1):
         if r <= header_rows:
