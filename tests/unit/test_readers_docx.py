@@ -234,3 +234,18 @@ def test_a_tracked_insertion_in_a_table_cell_is_read(tmp_path):
     d.save(path)
     got, _ = read(path)
     assert got == [("table 1 row 1", "We hebben te weinig inspecteurs voor de controles in de regio.")]
+
+
+def test_a_table_inside_a_table_cell_is_read_with_the_cell(tmp_path):
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text = "Jan (NLA)"
+    cell = t.cell(0, 1)
+    cell.paragraphs[0].text = "Wat we zien in de regio:"
+    inner = cell.add_table(rows=2, cols=1)
+    inner.cell(0, 0).text, inner.cell(1, 0).text = "Meer uitbuiting in distributiecentra.", "Minder meldingen."
+    path = tmp_path / "n.docx"
+    d.save(path)
+    got, _ = read(path)
+    assert got == [("table 1 row 1",
+                    "Wat we zien in de regio: Meer uitbuiting in distributiecentra. Minder meldingen.")]

@@ -1002,9 +1002,16 @@ def _docx_box_texts(p) -> Iterator[list[str]]:
 
 
 def _docx_cell_text(tc) -> str:
-    """The text of a table cell: its paragraphs (also inside content controls) and their text boxes."""
-    return "\n".join(text for q in _docx_blocks(tc) if q.tag == _W + "p"
-                      for text in [_docx_text(q), *(t for box in _docx_box_texts(q) for t in box)])
+    """The text of a table cell: its paragraphs (also inside content controls) and their text boxes, and the
+    cells of a table inside it row by row."""
+    texts: list[str] = []
+    for block in _docx_blocks(tc):
+        if block.tag == _W + "tbl":
+            texts += [_docx_cell_text(inner) for row in block.iterchildren(_W + "tr")
+                      for inner in row.iterchildren(_W + "tc")]
+        else:
+            texts += [_docx_text(block), *(text for box in _docx_box_texts(block) for text in box)]
+    return "\n".join(texts)
 
 
 def _docx_row_cells(row) -> list[tuple[str, object]]:
