@@ -249,3 +249,22 @@ def test_a_table_inside_a_table_cell_is_read_with_the_cell(tmp_path):
     got, _ = read(path)
     assert got == [("table 1 row 1",
                     "Wat we zien in de regio: Meer uitbuiting in distributiecentra. Minder meldingen.")]
+
+
+def test_table_rows_inside_a_content_control_are_read(tmp_path):
+    def row(*cells: str) -> str:
+        return "<w:tr>" + "".join(f"<w:tc><w:p>{r(c)}</w:p></w:tc>" for c in cells) + "</w:tr>"
+
+    # a template's repeating section: the rows of the table inside one content control
+    path = make(tmp_path / "r.docx",
+                "Boven de tabel.",
+                f'<w:tbl {NS}><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>{row("Spreker", "Uitspraak")}'
+                f'<w:sdt><w:sdtPr><w:alias w:val="Inbreng"/></w:sdtPr><w:sdtContent>'
+                f'{row("Jan (NLA)", "We zien meer uitbuiting in distributiecentra.")}'
+                f'{row("Els", "Gegevens delen loopt vast op de AVG.")}</w:sdtContent></w:sdt></w:tbl>')
+    warnings: list[str] = []
+    got = [(s.position, s.text, s.extra["speaker"]) for s in read_statements(path, warn=warnings.append)]
+    assert got == [(1, "Boven de tabel.", ""),
+                   ("table 1 row 2", "We zien meer uitbuiting in distributiecentra.", "Jan (NLA)"),
+                   ("table 1 row 3", "Gegevens delen loopt vast op de AVG.", "Els")]
+    assert warnings == []

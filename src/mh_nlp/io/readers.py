@@ -1006,30 +1006,64 @@ def _docx_cell_text(tc) -> str:
     cells of a table inside it row by row."""
     texts: list[str] = []
     for block in _docx_blocks(tc):
-        if block.tag == _W + "tbl":
-            texts += [_docx_cell_text(inner) for row in block.iterchildren(_W + "tr")
-                      for inner in row.iterchildren(_W + "tc")]
+        if block.tag == _W + "tbl":  # each cell once, also one merged over rows
+            texts += [_docx_cell_text(inner) for inner in dict.fromkeys(c for row in _docx_grid(block) for c in row)]
         else:
             texts += [_docx_text(block), *(text for box in _docx_box_texts(block) for text in box)]
     return "\n".join(texts)
 
 
-def _docx_row_cells(row) -> list[tuple[str, object]]:
-    """The distinct cells of a Word table row as (text, cell element): a cell merged across columns once."""
-    out: list[tuple[str, object]] = []
-    last = None
-    for cell in row.cells:
-        if cell._tc is last:  # noqa: SLF001 - python-docx repeats a horizontally merged cell
-            continue
-        last = cell._tc  # noqa: SLF001
-        out.append((clean(_docx_cell_text(cell._tc)), cell._tc))  # noqa: SLF001
-    return out
+DOCX_SPAN_CAP = 64  # Word's tables have at most 63 columns: a cell "spanning" a billion is read as spanning this many
 
 
-def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """The statements of Word table ``number`` (:func:`_table_statements`)."""
+def _docx_parts(el, name: str) -> Iterator:
+    """The rows (``name`` ``tr``) of a table or the cells (``tc``) of a row, also inside content controls (a
+    template's repeating section) and custom XML."""
+    for child in el:
+        if child.tag == _W + name:
+            yield child
+        elif child.tag in _DOCX_BLOCKS:
+            yield from _docx_parts(child, name)
+
+
+def _docx_number(el, path: str, default: int) -> int:
+    """The ``w:val`` number of ``el``'s child at ``path`` (``w:tcPr/w:gridSpan``), ``default`` when missing or not a
+    number."""
+    found = el.find(path)
     try:
-        grid = [_docx_row_cells(row) for row in table.rows]
+        return int(found.get(_W + "val")) if found is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _docx_grid(tbl) -> list[list[object]]:
+    """The rows of Word table ``tbl`` as their distinct cells (``w:tc``): a cell merged across columns once, a cell
+    merged down from the row above (``w:vMerge``) as that cell, as python-docx gives them; rows and cells inside
+    content controls too."""
+    grid: list[list[object]] = []
+    above: dict[int, object] = {}  # grid column -> the cell that covers it in the row above
+    for tr in _docx_parts(tbl, "tr"):
+        column = _docx_number(tr, f"{_W}trPr/{_W}gridBefore", 0)
+        row: list[object] = []
+        here: dict[int, object] = {}
+        for tc in _docx_parts(tr, "tc"):
+            span = min(max(1, _docx_number(tc, f"{_W}tcPr/{_W}gridSpan", 1)), DOCX_SPAN_CAP)
+            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(_W + "val", "continue") == "continue":
+                tc = above.get(column, tc)
+            if not row or row[-1] is not tc:
+                row.append(tc)
+            here.update(dict.fromkeys(range(column, column + span), tc))
+            column += span
+        grid.append(row)
+        above = here
+    return grid
+
+
+def _docx_table(tbl, number: int, heading: str, warn: Warn) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """The statements of Word table ``number`` (``w:tbl``; :func:`_docx_grid`, :func:`_table_statements`)."""
+    try:
+        grid = [[(clean(_docx_cell_text(tc)), tc) for tc in row] for row in _docx_grid(tbl)]
     except Exception as exc:  # noqa: BLE001 - a damaged table must not end the document
         warn(f"table {number} cannot be read ({exc.__class__.__name__}); skipped")
         return
@@ -1078,7 +1112,6 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
-        from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
@@ -1098,7 +1131,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
         for block in _docx_blocks(body):
             if block.tag == _W + "tbl":
                 tables += 1
-                yield from _docx_table(Table(block, parent), tables, layout.heading, warn)
+                yield from _docx_table(block, tables, layout.heading, warn)
                 continue
             paragraphs += 1
             style = Paragraph(block, parent).style
