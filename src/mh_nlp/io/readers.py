@@ -841,6 +841,12 @@ def _short(text: str) -> bool:
     return len(text) <= 40 and len(text.split()) <= 5 and not text.rstrip().endswith((".", "!", "?"))
 
 
+def _header_like(rows: list[list[str]]) -> bool:
+    """True when the first of a table's ``rows`` (two or more) may be its header: its cells are all short
+    (:func:`_short`), none a sentence."""
+    return len(rows) > 1 and any(rows[0]) and all(_short(c) for c in rows[0] if c)
+
+
 def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
     """How a Word table reads: (number of header rows, speaker column, text column).
 
@@ -858,7 +864,7 @@ def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
     width = max(len(r) for r in rows)
     if width < 2:
         return 0, None, None
-    body = rows[1:] if any(rows[0]) and all(_short(c) for c in rows[0] if c) and len(rows) > 1 else rows
+    body = rows[1:] if _header_like(rows) else rows
     stats = []
     for col in range(width):
         cells = [r[col] for r in body if col < len(r) and r[col]]
@@ -873,22 +879,191 @@ def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
     return header_rows, speakers[0], text_col
 
 
-def _docx_row_cells(row) -> list[tuple[str, object]]:
-    """The distinct cells of a Word table row as (text, cell element): a cell merged across columns once."""
-    out: list[tuple[str, object]] = []
-    last = None
-    for cell in row.cells:
-        if cell._tc is last:  # noqa: SLF001 - python-docx repeats a horizontally merged cell
-            continue
-        last = cell._tc  # noqa: SLF001
-        out.append((clean(cell.text), cell._tc))  # noqa: SLF001
-    return out
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# what Word shows of the runs they wrap: tracked insertions, moved-to text, content controls, smart tags, custom XML,
+# links, simple fields (their result) and bidirectional runs; deleted and moved-from text (w:del, w:moveFrom) is not
+_DOCX_SHOWN = {_W + t for t in ("ins", "moveTo", "sdt", "sdtContent", "smartTag", "customXml", "hyperlink",
+                                 "fldSimple", "dir", "bdo")}
+_DOCX_BLOCKS = {_W + t for t in ("sdt", "sdtContent", "customXml")}  # around paragraphs and tables
+_DOCX_SPACES = {_W + t for t in ("tab", "ptab", "br", "cr")}
+_DOCX_NOTES = [_W + t for t in ("commentReference", "footnoteReference", "endnoteReference")]
 
 
-def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """The statements of Word table ``number`` (:func:`_table_statements`)."""
+def _docx_alternative(el):
+    """The one alternative of ``mc:AlternateContent`` that is read: the first (``mc:Choice``, then ``mc:Fallback``)
+    that holds a text box or text, else the first (Word writes a text box twice, as DrawingML and as VML)."""
+    choices = [c for c in el if c.tag in (_MC + "Choice", _MC + "Fallback")]
+    return next((c for c in choices if next(c.iter(_W + "txbxContent", _W + "t"), None) is not None),
+                choices[0] if choices else None)
+
+
+def _docx_placeholder(sdt) -> bool:
+    """True for a content control that shows its placeholder (``Klik of tik om tekst in te voeren.``): a
+    template's field not filled in."""
+    return sdt.find(f"{_W}sdtPr/{_W}showingPlcHdr") is not None
+
+
+def _docx_contents(sdt) -> bool:
+    """True for a content control that holds a table of contents (Word's own): the headings again, no statements."""
+    gallery = sdt.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+    return gallery is not None and gallery.get(_W + "val", "").lower() == "table of contents"
+
+
+def _docx_blocks(el) -> Iterator:
+    """The paragraphs (``w:p``) and tables (``w:tbl``) of a document body or cell in document order, also those
+    inside content controls and custom XML; a table of contents is left out."""
+    for child in el:
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag in _DOCX_BLOCKS and not (child.tag == _W + "sdt" and _docx_contents(child)):
+            yield from _docx_blocks(child)
+
+
+def _docx_shown(p) -> bool:
+    """False for a paragraph inside a content control that shows its placeholder."""
+    return not any(a.tag == _W + "sdt" and _docx_placeholder(a) for a in p.iterancestors())
+
+
+def _docx_text(p) -> str:
+    """The text Word shows of paragraph ``p``: its runs, also inside tracked insertions, moved-to text, content
+    controls, smart tags, custom XML, links and fields (a field's result, never its code); not deleted or
+    moved-from text, a content control's placeholder, nor text boxes (:func:`_docx_boxes`)."""
+    if not _docx_shown(p):
+        return ""
+    parts: list[str] = []
+    fields: list[bool] = []  # the complex fields open here: True once past their code ("separate")
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if tag == _W + "r":
+                run(child)
+            elif tag in _DOCX_SHOWN and not (tag == _W + "sdt" and _docx_placeholder(child)):
+                walk(child)
+            elif tag == _MC + "AlternateContent" and (chosen := _docx_alternative(child)) is not None:
+                walk(chosen)
+
+    def run(r) -> None:
+        for child in r:
+            tag = child.tag
+            if tag == _W + "fldChar":
+                kind = child.get(_W + "fldCharType")
+                if kind == "begin":
+                    fields.append(False)
+                elif kind == "separate" and fields:
+                    fields[-1] = True
+                elif kind == "end" and fields:
+                    fields.pop()
+            elif not all(fields):  # a field's code (and the fields inside it) is not shown
+                continue
+            elif tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag in _DOCX_SPACES:
+                parts.append(" ")
+            elif tag == _W + "noBreakHyphen":
+                parts.append("-")
+
+    walk(p)
+    return "".join(parts)
+
+
+def _docx_boxes(el) -> Iterator:
+    """The text boxes (``w:txbxContent``) anchored in ``el``, each once (one alternative of
+    ``mc:AlternateContent``); boxes inside a box are its paragraphs' own, and a deleted one is left out."""
+    for child in el:
+        tag = child.tag
+        if tag == _W + "txbxContent":
+            yield child
+        elif tag == _MC + "AlternateContent":
+            if (chosen := _docx_alternative(child)) is not None:
+                yield from _docx_boxes(chosen)
+        elif tag not in (_W + "del", _W + "moveFrom"):
+            yield from _docx_boxes(child)
+
+
+def _docx_box_paragraphs(el) -> Iterator:
+    """The paragraphs of text box ``el`` (also in its tables), not those of the boxes anchored in them."""
+    for child in el:
+        if child.tag == _W + "p":
+            yield child
+        elif child.tag != _W + "txbxContent":
+            yield from _docx_box_paragraphs(child)
+
+
+def _docx_box_texts(p) -> Iterator[list[str]]:
+    """The paragraphs' texts of each text box anchored in paragraph ``p``, and of the boxes anchored in those, in
+    reading order."""
+    for box in _docx_boxes(p):
+        paragraphs = list(_docx_box_paragraphs(box))
+        yield [_docx_text(q) for q in paragraphs]
+        for q in paragraphs:
+            yield from _docx_box_texts(q)
+
+
+def _docx_cell_text(tc) -> str:
+    """The text of a table cell: its paragraphs (also inside content controls) and their text boxes, and the
+    cells of a table inside it row by row."""
+    texts: list[str] = []
+    for block in _docx_blocks(tc):
+        if block.tag == _W + "tbl":  # each cell once, also one merged over rows
+            texts += [_docx_cell_text(inner) for inner in dict.fromkeys(c for row in _docx_grid(block) for c in row)]
+        else:
+            texts += [_docx_text(block), *(text for box in _docx_box_texts(block) for text in box)]
+    return "\n".join(texts)
+
+
+DOCX_SPAN_CAP = 64  # Word's tables have at most 63 columns: a cell "spanning" a billion is read as spanning this many
+
+
+def _docx_parts(el, name: str) -> Iterator:
+    """The rows (``name`` ``tr``) of a table or the cells (``tc``) of a row, also inside content controls (a
+    template's repeating section) and custom XML."""
+    for child in el:
+        if child.tag == _W + name:
+            yield child
+        elif child.tag in _DOCX_BLOCKS:
+            yield from _docx_parts(child, name)
+
+
+def _docx_number(el, path: str, default: int) -> int:
+    """The ``w:val`` number of ``el``'s child at ``path`` (``w:tcPr/w:gridSpan``), ``default`` when missing or not a
+    number."""
+    found = el.find(path)
     try:
-        grid = [_docx_row_cells(row) for row in table.rows]
+        return int(found.get(_W + "val")) if found is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _docx_grid(tbl) -> list[list[object]]:
+    """The rows of Word table ``tbl`` as their distinct cells (``w:tc``): a cell merged across columns once, a cell
+    merged down from the row above (``w:vMerge``) as that cell, as python-docx gives them; rows and cells inside
+    content controls too."""
+    grid: list[list[object]] = []
+    above: dict[int, object] = {}  # grid column -> the cell that covers it in the row above
+    for tr in _docx_parts(tbl, "tr"):
+        column = _docx_number(tr, f"{_W}trPr/{_W}gridBefore", 0)
+        row: list[object] = []
+        here: dict[int, object] = {}
+        for tc in _docx_parts(tr, "tc"):
+            span = min(max(1, _docx_number(tc, f"{_W}tcPr/{_W}gridSpan", 1)), DOCX_SPAN_CAP)
+            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(_W + "val", "continue") == "continue":
+                tc = above.get(column, tc)
+            if not row or row[-1] is not tc:
+                row.append(tc)
+            here.update(dict.fromkeys(range(column, column + span), tc))
+            column += span
+        grid.append(row)
+        above = here
+    return grid
+
+
+def _docx_table(tbl, number: int, heading: str, warn: Warn) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """The statements of Word table ``number`` (``w:tbl``; :func:`_docx_grid`, :func:`_table_statements`)."""
+    try:
+        grid = [[(clean(_docx_cell_text(tc)), tc) for tc in row] for row in _docx_grid(tbl)]
     except Exception as exc:  # noqa: BLE001 - a damaged table must not end the document
         warn(f"table {number} cannot be read ({exc.__class__.__name__}); skipped")
         return
@@ -898,10 +1073,13 @@ def _docx_table(table, number: int, heading: str, warn: Warn) -> Iterator[tuple[
 def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str
                       ) -> Iterator[tuple[str, str, dict[str, str]]]:
     """The statements of table ``number`` of a document, its rows as (text, cell identity) pairs: speaker +
-    statement rows (:func:`_table_layout`), or cell by cell. A cell that spans rows (the same identity in the
-    row below) is read once."""
+    statement rows (:func:`_table_layout`), or cell by cell, a header-like first row (:func:`_header_like`) above
+    longer cells left out as Markdown's header row is. A cell that spans rows (the same identity in the row below)
+    is read once."""
     rows = [[text for text, _tc in r] for r in grid]
     header_rows, speaker_col, text_col = _table_layout(rows)
+    if text_col is None and _header_like(rows) and not all(_short(c) for r in rows[1:] for c in r if c):
+        header_rows = 1  # a header row above cells that are read one by one (Thema | Signaal | Actie): no statement
     above: dict[int, object] = {}  # column -> cell element of the row above (vertically merged cells)
     for r, cells in enumerate(grid, start=1):
         if r <= header_rows:
@@ -927,12 +1105,14 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
 
 
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
-    """Paragraphs and tables in document order: a paragraph's position is its number (as before: body
-    paragraphs counted from 1, empty ones included), a table row's ``table T row R``."""
+    """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
+    position is its number (body paragraphs counted from 1, empty ones and those inside content controls
+    included), a table row's ``table T row R``, a text box's paragraph ``text box B paragraph P`` (read after the
+    paragraph that anchors it). Comments and footnotes are not read (a warning counts them)."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
-        from docx.table import Table
+        from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - a declared dependency
         raise ReadError("python-docx is not installed (pip install python-docx)") from None
     # a decompression bomb, or a part too large to build in memory, is refused before python-docx unpacks it
@@ -944,16 +1124,32 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     layout = _Layout()
-    paragraphs = tables = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            tables += 1
-            yield from _docx_table(block, tables, layout.heading, warn)
-            continue
-        paragraphs += 1
-        style = (block.style.name if block.style is not None else "") or ""
-        if (said := layout.paragraph(clean(block.text), style.lower().startswith(_TITLE_STYLES))) is not None:
-            yield paragraphs, *said
+    body = document.element.body
+    parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
+    paragraphs = tables = boxes = 0
+    try:
+        for block in _docx_blocks(body):
+            if block.tag == _W + "tbl":
+                tables += 1
+                yield from _docx_table(block, tables, layout.heading, warn)
+                continue
+            paragraphs += 1
+            style = Paragraph(block, parent).style
+            heading = ((style.name if style is not None else "") or "").lower().startswith(_TITLE_STYLES)
+            if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
+                yield paragraphs, *said
+            for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
+                boxes += 1
+                for number, text in enumerate(box, start=1):
+                    if text := clean(text):
+                        speaker, text = take_speaker(text)
+                        yield f"text box {boxes} paragraph {number}", text, {"heading": layout.heading,
+                                                                           "speaker": speaker}
+    except RecursionError:  # elements nested thousands deep: no word processor writes that
+        raise ReadError("cannot read .docx file (its elements are nested too deeply)") from None
+    notes = len({(el.tag, el.get(_W + "id")) for el in body.iter(*_DOCX_NOTES)})  # a text box holds them twice
+    if notes:
+        warn(f"{notes} footnote(s) and comment(s) are not read")
 
 
 _ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"

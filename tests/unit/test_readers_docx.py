@@ -1,0 +1,270 @@
+""".docx: all text Word shows is read (QA 44a D6) and a table's header row is no statement (QA 44a D9).
+
+Every document is made here with python-docx, the constructs python-docx cannot write as raw WordprocessingML."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mh_nlp.io.readers import read_statements
+
+docx = pytest.importorskip("docx")
+from docx.oxml import parse_xml  # noqa: E402
+
+NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+      'xmlns:v="urn:schemas-microsoft-com:vml" '
+      'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+      'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+      'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+
+
+def r(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def p(*inner: str) -> str:
+    """A raw paragraph (``<w:p>``) of the given inner XML."""
+    return f'<w:p {NS}>{"".join(inner)}</w:p>'
+
+
+def make(path: Path, *blocks: str) -> Path:
+    """A Word document of ``blocks``: raw XML (starting with ``<``) or plain paragraphs."""
+    d = docx.Document()
+    body = d.element.body
+    for block in blocks:
+        if block.startswith("<"):
+            body.insert(len(body) - 1, parse_xml(block))  # before the section properties
+        else:
+            d.add_paragraph(block)
+    d.save(path)
+    return path
+
+
+def read(path: Path) -> tuple[list[tuple[object, str]], list[str]]:
+    warnings: list[str] = []
+    got = [(s.position, s.text) for s in read_statements(path, warn=warnings.append)]
+    return got, warnings
+
+
+def test_tracked_insertions_and_moved_to_text_are_read_deleted_and_moved_from_text_is_not(tmp_path):
+    change = 'w:author="A" w:date="2026-10-01T00:00:00Z"'
+    path = make(tmp_path / "w.docx",
+                "Eerste punt van het overleg.",
+                p(r("De AVIM heeft "),
+                  f'<w:del w:id="1" {change}><w:r><w:delText>ruim voldoende</w:delText></w:r></w:del>',
+                  f'<w:ins w:id="2" {change}>{r("te weinig")}</w:ins>',
+                  r(" capaciteit voor mensenhandelzaken.")),
+                p(r("Het aantal meldingen is "),
+                  f'<w:moveFrom w:id="3" {change}>{r("sterk ")}</w:moveFrom>',
+                  f'<w:moveTo w:id="4" {change}>{r("flink")}</w:moveTo>', r(" gestegen.")),
+                "Laatste punt.")
+    got, warnings = read(path)
+    assert got == [(1, "Eerste punt van het overleg."),
+                   (2, "De AVIM heeft te weinig capaciteit voor mensenhandelzaken."),
+                   (3, "Het aantal meldingen is flink gestegen."),
+                   (4, "Laatste punt.")]
+    assert warnings == []
+
+
+def test_content_controls_around_paragraphs_and_inside_one_are_read_and_numbered(tmp_path):
+    path = make(tmp_path / "s.docx",
+                "Inleiding van het verslag.",
+                f'<w:sdt {NS}><w:sdtPr><w:alias w:val="Samenvatting"/></w:sdtPr><w:sdtContent>'
+                f'<w:p>{r("Het RIEC Limburg heeft de casustafel goed op poten gezet.")}</w:p>'
+                f'<w:p>{r("De gemeente betaalt mee.")}</w:p></w:sdtContent></w:sdt>',
+                p(r("De samenwerking met "),
+                  f'<w:sdt><w:sdtPr/><w:sdtContent>{r("Veilig Thuis Limburg-Noord")}</w:sdtContent></w:sdt>',
+                  r(" verloopt beter dan vorig jaar.")),
+                "Slotopmerking van de voorzitter.")
+    got, _ = read(path)
+    assert got == [(1, "Inleiding van het verslag."),
+                   (2, "Het RIEC Limburg heeft de casustafel goed op poten gezet."),
+                   (3, "De gemeente betaalt mee."),
+                   (4, "De samenwerking met Veilig Thuis Limburg-Noord verloopt beter dan vorig jaar."),
+                   (5, "Slotopmerking van de voorzitter.")]
+
+
+
+def test_a_table_of_contents_and_placeholders_of_content_controls_are_no_statements(tmp_path):
+    toc = ('<w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/></w:docPartObj>'
+           '</w:sdtPr>')
+    unfilled = '<w:sdtPr><w:showingPlcHdr/></w:sdtPr>'
+    path = make(tmp_path / "p.docx",
+                f'<w:sdt {NS}>{toc}<w:sdtContent><w:p>{r("Inhoud")}</w:p><w:p>{r("Knelpunten")}'
+                f'<w:r><w:tab/></w:r>{r("3")}</w:p></w:sdtContent></w:sdt>',
+                "Eerste punt van het verslag.",
+                f'<w:sdt {NS}>{unfilled}<w:sdtContent><w:p>{r("Klik of tik om tekst in te voeren.")}</w:p>'
+                '</w:sdtContent></w:sdt>',
+                p(r("Regio: "), f'<w:sdt>{unfilled}<w:sdtContent>{r("Kies een item.")}</w:sdtContent></w:sdt>'),
+                f'<w:sdt {NS}><w:sdtPr/><w:sdtContent><w:p>{r("De wachtlijst groeit.")}</w:p></w:sdtContent>'
+                '</w:sdt>')
+    got, _ = read(path)
+    # the table of contents is not counted (as before); the placeholder paragraph is, as an empty one
+    assert got == [(1, "Eerste punt van het verslag."), (3, "Regio:"), (4, "De wachtlijst groeit.")]
+
+def fld(kind: str) -> str:
+    return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+
+def instr(code: str) -> str:
+    return f'<w:r><w:instrText xml:space="preserve">{code}</w:instrText></w:r>'
+
+
+def test_fields_give_their_shown_result_never_their_code(tmp_path):
+    path = make(tmp_path / "f.docx",
+                p(r("Sinds "), f'<w:fldSimple w:instr=" DATE \\@ &quot;d MMMM yyyy&quot; ">{r("1 maart 2026")}'
+                  '</w:fldSimple>', r(" is er een zorgcoördinator in Venlo.")),
+                # IF { MERGEFIELD regio } = "Venlo" "..." "...": the inner field's result is part of the
+                # outer field's code, which Word does not show
+                p(r("De regio "), fld("begin"), instr(" IF "), fld("begin"), instr(" MERGEFIELD regio "),
+                  fld("separate"), r("Venlo"), fld("end"), instr(' = "Venlo" "heeft" "mist" '), fld("separate"),
+                  r("heeft"), fld("end"), r(" een zorgcoördinator.")))
+    got, _ = read(path)
+    assert got == [(1, "Sinds 1 maart 2026 is er een zorgcoördinator in Venlo."),
+                   (2, "De regio heeft een zorgcoördinator.")]
+
+
+def test_smart_tags_and_custom_xml_around_runs_are_read(tmp_path):
+    path = make(tmp_path / "t.docx",
+                p(f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">{r("Venlo")}'
+                  '</w:smartTag>', r(" heeft een zorgcoördinator.")),
+                p(r("Melden kan bij "), f'<w:customXml w:element="organisatie">{r("CoMensha")}</w:customXml>',
+                  r(" en de politie.")))
+    got, _ = read(path)
+    assert got == [(1, "Venlo heeft een zorgcoördinator."), (2, "Melden kan bij CoMensha en de politie.")]
+
+
+def drawing_box(text: str) -> str:
+    """A text box as Word writes it: DrawingML (mc:Choice) with a VML copy of the same text (mc:Fallback)."""
+    inner = f'<w:txbxContent><w:p>{r(text)}</w:p></w:txbxContent>'
+    return ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic>'
+            '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            f'<wps:wsp><wps:txbx>{inner}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+            f'</mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{inner}</v:textbox></v:shape></w:pict>'
+            '</mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_text_boxes_are_read_once_after_the_paragraph_that_anchors_them(tmp_path):
+    vml = ('<w:r><w:pict><v:shape><v:textbox><w:txbxContent>'
+           f'<w:p>{r("Tweede kader, eerste zin.")}</w:p><w:p/><w:p>{r("Tweede kader, laatste zin.")}</w:p>'
+           '</w:txbxContent></v:textbox></v:shape></w:pict></w:r>')
+    path = make(tmp_path / "k.docx",
+                "Slachtoffers wachten te lang op opvang.",
+                p(r("De NLA controleert vaker."), drawing_box("In het kader: de NLA vindt vaker uitbuiting.")),
+                p(vml),
+                "Laatste punt van het verslag.")
+    got, warnings = read(path)
+    assert got == [(1, "Slachtoffers wachten te lang op opvang."),
+                   (2, "De NLA controleert vaker."),
+                   ("text box 1 paragraph 1", "In het kader: de NLA vindt vaker uitbuiting."),
+                   ("text box 2 paragraph 1", "Tweede kader, eerste zin."),
+                   ("text box 2 paragraph 3", "Tweede kader, laatste zin."),
+                   (4, "Laatste punt van het verslag.")]
+    assert warnings == []
+
+
+def test_comments_and_footnotes_are_counted_in_a_warning(tmp_path):
+    path = make(tmp_path / "c.docx",
+                p('<w:commentRangeStart w:id="0"/>', r("Slachtoffers wachten te lang op opvang."),
+                  '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>'),
+                p(r("De wachtlijst groeit."), '<w:r><w:footnoteReference w:id="1"/></w:r>'))
+    got, warnings = read(path)
+    assert got == [(1, "Slachtoffers wachten te lang op opvang."), (2, "De wachtlijst groeit.")]
+    assert warnings == ["2 footnote(s) and comment(s) are not read"]
+
+
+def test_an_ordinary_document_warns_of_nothing_and_keeps_its_numbers(tmp_path):
+    d = docx.Document()
+    d.add_heading("Knelpunten", 1)
+    d.add_paragraph("Eerste punt.")
+    d.add_paragraph("")
+    d.add_paragraph("Tweede punt, met een ").add_run("vet").bold = True
+    path = tmp_path / "o.docx"
+    d.save(path)
+    got, warnings = read(path)
+    assert got == [(2, "Eerste punt."), (4, "Tweede punt, met een vet")]
+    assert warnings == []
+
+
+def table_of(path: Path, rows: list[list[str]]) -> Path:
+    """A document of a paragraph and a table of ``rows`` (a row of one cell is merged over the table's width)."""
+    d = docx.Document()
+    d.add_paragraph("Boven de tabel.")
+    width = max(len(row) for row in rows)
+    t = d.add_table(rows=len(rows), cols=width)
+    for i, row in enumerate(rows):
+        if len(row) == 1:
+            t.cell(i, 0).merge(t.cell(i, width - 1))
+        for j, text in enumerate(row):
+            t.cell(i, j).text = text
+    d.save(path)
+    return path
+
+
+def test_the_header_row_of_a_table_read_cell_by_cell_is_no_statement(tmp_path):
+    path = table_of(tmp_path / "h.docx", [["Thema", "Signaal", "Actie"],
+                                          ["Opvang", "Geen plek voor mannelijke slachtoffers in Twente",
+                                           "Zorgcoördinator zoekt plek buiten de regio"],
+                                          ["Alle partners willen een gezamenlijk meldpunt voor signalen."]])
+    got, _ = read(path)
+    assert got == [(1, "Boven de tabel."),
+                   ("table 1 row 2 cell 1", "Opvang"),
+                   ("table 1 row 2 cell 2", "Geen plek voor mannelijke slachtoffers in Twente"),
+                   ("table 1 row 2 cell 3", "Zorgcoördinator zoekt plek buiten de regio"),
+                   ("table 1 row 3", "Alle partners willen een gezamenlijk meldpunt voor signalen.")]
+
+
+def test_a_table_of_short_cells_only_keeps_its_first_row(tmp_path):
+    path = table_of(tmp_path / "k.docx", [["Opvang", "Zorg"], ["Politie", "Gemeente"]])
+    got, _ = read(path)
+    assert [text for _pos, text in got] == ["Boven de tabel.", "Opvang", "Zorg", "Politie", "Gemeente"]
+
+
+def test_a_tracked_insertion_in_a_table_cell_is_read(tmp_path):
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text = "Jan (NLA)"
+    cell = t.cell(0, 1)._tc  # noqa: SLF001
+    cell.remove(cell.p_lst[0])
+    cell.append(parse_xml(p(r("We hebben "), f'<w:ins w:id="1" w:author="A">{r("te weinig")}</w:ins>',
+                            r(" inspecteurs voor de controles in de regio."))))
+    path = tmp_path / "t.docx"
+    d.save(path)
+    got, _ = read(path)
+    assert got == [("table 1 row 1", "We hebben te weinig inspecteurs voor de controles in de regio.")]
+
+
+def test_a_table_inside_a_table_cell_is_read_with_the_cell(tmp_path):
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text = "Jan (NLA)"
+    cell = t.cell(0, 1)
+    cell.paragraphs[0].text = "Wat we zien in de regio:"
+    inner = cell.add_table(rows=2, cols=1)
+    inner.cell(0, 0).text, inner.cell(1, 0).text = "Meer uitbuiting in distributiecentra.", "Minder meldingen."
+    path = tmp_path / "n.docx"
+    d.save(path)
+    got, _ = read(path)
+    assert got == [("table 1 row 1",
+                    "Wat we zien in de regio: Meer uitbuiting in distributiecentra. Minder meldingen.")]
+
+
+def test_table_rows_inside_a_content_control_are_read(tmp_path):
+    def row(*cells: str) -> str:
+        return "<w:tr>" + "".join(f"<w:tc><w:p>{r(c)}</w:p></w:tc>" for c in cells) + "</w:tr>"
+
+    # a template's repeating section: the rows of the table inside one content control
+    path = make(tmp_path / "r.docx",
+                "Boven de tabel.",
+                f'<w:tbl {NS}><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>{row("Spreker", "Uitspraak")}'
+                f'<w:sdt><w:sdtPr><w:alias w:val="Inbreng"/></w:sdtPr><w:sdtContent>'
+                f'{row("Jan (NLA)", "We zien meer uitbuiting in distributiecentra.")}'
+                f'{row("Els", "Gegevens delen loopt vast op de AVG.")}</w:sdtContent></w:sdt></w:tbl>')
+    warnings: list[str] = []
+    got = [(s.position, s.text, s.extra["speaker"]) for s in read_statements(path, warn=warnings.append)]
+    assert got == [(1, "Boven de tabel.", ""),
+                   ("table 1 row 2", "We zien meer uitbuiting in distributiecentra.", "Jan (NLA)"),
+                   ("table 1 row 3", "Gegevens delen loopt vast op de AVG.", "Els")]
+    assert warnings == []
