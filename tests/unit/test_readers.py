@@ -48,6 +48,35 @@ def test_sentence_end_followed_by_capital_starts_new_statement():
     assert got == ["Dit is af.", "Dit is nieuw."]
 
 
+def test_long_note_lines_without_a_full_stop_stay_apart():
+    """Note lines typed one by one, without a final full stop, of 60 characters or more were joined into one
+    statement as if wrapped (QA 44a D2): a capitalised line after a complete line starts a new statement."""
+    notes = ("Te weinig opvangplekken voor mannelijke slachtoffers in Venlo\n"
+             "Zorgcoördinator in Venlo is overbelast en heeft geen vervanger\n"
+             "RIEC Limburg doet goed werk bij het casusoverleg over huisvesting\n"
+             "2 van de 5 gemeenten in Noord-Limburg hebben nog geen aanpak mensenhandel")
+    assert [(n, t) for n, t, _ in blocks(notes)] == [
+        (1, "Te weinig opvangplekken voor mannelijke slachtoffers in Venlo"),
+        (2, "Zorgcoördinator in Venlo is overbelast en heeft geen vervanger"),
+        (3, "RIEC Limburg doet goed werk bij het casusoverleg over huisvesting"),
+        (4, "2 van de 5 gemeenten in Noord-Limburg hebben nog geen aanpak mensenhandel")]
+
+
+def test_a_wrapped_paragraph_stays_whole_where_a_line_starts_with_a_name():
+    """Text wrapped at a fixed width (an e-mail, a PDF's text) is still rejoined where the next line starts with a
+    name: after a function word, and after a full line of a text that is wrapped elsewhere too."""
+    text = ("De gemeente Venlo werkt bij de aanpak van arbeidsuitbuiting samen met de\n"
+            "NLA en de politie. Zij bespreken signalen van malafide uitzendbureaus in\n"
+            "het casusoverleg, waar ook de zorgcoördinator en de woningcorporaties aan\n"
+            "deelnemen. Een landelijk dekkend netwerk van zorgcoördinatoren, zoals de commissie\n"
+            "Lenferink in 2015 al adviseerde, is er nog steeds niet.")
+    assert [t for _, t, _ in blocks(text)] == [
+        "De gemeente Venlo werkt bij de aanpak van arbeidsuitbuiting samen met de NLA en de politie. Zij bespreken "
+        "signalen van malafide uitzendbureaus in het casusoverleg, waar ook de zorgcoördinator en de "
+        "woningcorporaties aan deelnemen. Een landelijk dekkend netwerk van zorgcoördinatoren, zoals de commissie "
+        "Lenferink in 2015 al adviseerde, is er nog steeds niet."]
+
+
 def test_speaker_label_and_markdown_heading_become_extra_fields():
     got = blocks("# Problemen\nJan de Vries (NLA): Wij zien meer meldingen via\nVeilig Thuis.\n"
                  "[00:12:31] Voorzitter: Dank.", markdown=True)

@@ -520,18 +520,42 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
                    "wanneer", "terwijl", "zodat", "hun", "haar", "ons", "onze", "deze", "dit", "welke", "steeds",
                    "meer", "minder", "veel", "weinig", "vaak", "the", "and", "of", "to", "a"}
 WRAP_WIDTH = 60  # a line at least this long that stops mid-sentence looks hard-wrapped
+WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
+WRAP_MIN = 40  # a shorter line continued in lower case says nothing of a fixed wrap width (a bullet's second line)
+WRAP_FULL = (0.8, 1.25)  # a line this share of the wrap width long is full (the next word did not fit); a longer
+# line was not wrapped at that width
 
 
-def _continues(prev_line: str, line: str) -> bool:
-    """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off."""
+def wrap_width(lines: Iterable[str]) -> int | None:
+    """The width a text is hard-wrapped at (an e-mail, a PDF's text: sentences broken wherever the line was full):
+    the median length of its lines of at least :data:`WRAP_MIN` characters that a lower-case line continues
+    mid-sentence, when there are two or more; else None: its lines were typed one by one, as notes are."""
+    widths, prev = [], ""
+    for line in lines:
+        line = clean(line)
+        if len(prev) >= WRAP_MIN and line[:1].islower() and not _SENTENCE_END.search(prev):
+            widths.append(len(prev))
+        prev = line
+    return sorted(widths)[len(widths) // 2] if len(widths) >= 2 else None
+
+
+def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
+    """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off.
+    ``width``: the text's wrap width (:func:`wrap_width`). A line that starts with a capital or a digit
+    (``Zorgcoördinator …``, ``NLA …``, ``2 van de 5 …``) after a line that stops after neither a comma, a hyphen
+    nor a function word is a new note line, unless the text is wrapped and the line before it is full (QA 44a:
+    unpunctuated note lines of 60 characters and more were joined)."""
     if line[:1].islower() or line[:1] in ",;)":
         return True
     if _SENTENCE_END.search(prev_line):
         return False
     if prev_line.endswith((",", "-")):
         return True
-    last = prev_line.rsplit(" ", 1)[-1].lower()
-    return last in _FUNCTION_WORDS or len(prev_line) >= WRAP_WIDTH
+    if prev_line.rsplit(" ", 1)[-1].lower() in _FUNCTION_WORDS:
+        return True
+    if line[:1].isupper() or line[:1].isdigit():
+        return width is not None and WRAP_FULL[0] * width <= len(prev_line) <= WRAP_FULL[1] * width
+    return len(prev_line) >= WRAP_WIDTH
 
 
 class _Layout:
@@ -655,6 +679,9 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
     matter and comments are left out and a table is read row by row (:func:`_md_table`)."""
+    numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
+    head = list(itertools.islice(numbered, WRAP_SAMPLE))  # read ahead to learn whether the text is wrapped
+    width = wrap_width(line for _n, line in head)
     layout = _Layout()
     table: list[tuple[int, str]] = []
     buf: str | None = None
@@ -669,7 +696,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         buf = None
         return out
 
-    for number, raw in (_markdown_lines(lines) if markdown else enumerate(lines, start=1)):
+    for number, raw in itertools.chain(head, numbered):
         if markdown and not in_fence and _MD_TABLE_ROW.match(raw):
             if (done := flush()) is not None:
                 yield done
@@ -708,7 +735,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sm or buf is None or not _continues(last_line, line)
+        new = bullet or sm or buf is None or not _continues(last_line, line, width)
         last_line = line
         if new:
             if (done := flush()) is not None:
