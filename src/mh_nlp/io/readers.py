@@ -16,9 +16,11 @@ Text files (.txt, .md) are split into one statement per paragraph, bullet or lin
 * a line that ends in a word broken with a hyphen (``mensen-`` + ``handel``) is rejoined without
   the hyphen (kept before ``en``/``of``: ``Wet- en regelgeving``);
 * a line that continues a sentence is rejoined with a space: it starts in lower case, or the line
-  before stops mid-sentence (no closing ``.``, ``!``, ``?``, ``:`` or ``;``) after a comma, a function
-  word (``de``, ``van``, ``met`` ...) or at a wrapped width (>= 60 characters); otherwise each line is
-  its own statement (so unpunctuated one-line notes stay apart).
+  before stops mid-sentence (no closing ``.``, ``!``, ``?``, ``:`` or ``;``) after a comma or a function
+  word (``de``, ``van``, ``met`` ...), or, for a line that starts with a capital or a digit, the text is
+  wrapped at a fixed width (:func:`wrap_width`) and the line before is full (a line starting otherwise:
+  the line before is >= 60 characters); otherwise each line is its own statement (so unpunctuated
+  one-line notes stay apart, however long).
 
 Markdown headings are not statements: their text is carried in the ``heading`` extra field (so is a caption
 that names a chapter, ``Knelpunten:``, for the lines below it up to a blank line: :func:`chapter_caption`), and a
