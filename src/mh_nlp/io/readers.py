@@ -1209,7 +1209,8 @@ def _dml_text_all(cell) -> str:
 
 PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
 PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page holds a few thousand)
-PDF_MARGIN_LINES = 2  # lines at the top and at the bottom of a page where a running header, footer or page number is
+PDF_MARGIN_LINES = 4  # lines at the top and at the bottom of a page's text where a running header, footer or page
+# number is looked for (pypdf gives them where the PDF stores them: first, last, or a page number below the header)
 PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack to (10 MB: a page's text is KBs)
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
                           r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -1279,37 +1280,77 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
     return pages
 
 
+def _margin_key(line: str) -> str:
+    """A line as a running header or footer repeats it: its numbers aside (``Pagina 3``, ``12 november 2026``)."""
+    return _DIGITS.sub("#", line)
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """The keys (:func:`_margin_key`) of a PDF's running header and footer lines: a line among the first or last
+    :data:`PDF_MARGIN_LINES` of the text of at least half of the pages, at least three; of a PDF of two pages, a line
+    beside the page number on both (without one, a repeated line may as well be the text's)."""
+    def edge(lines: list[str]) -> list[int]:
+        n = len(lines)
+        return sorted(set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)))
+
+    seen: dict[str, int] = {}
+    for lines in pages:
+        if len(pages) >= 3:
+            keys = {_margin_key(lines[i]) for i in edge(lines)}
+        else:
+            numbers = [i for i in edge(lines) if _PAGE_NUMBER.match(lines[i])]
+            keys = {_margin_key(lines[j]) for i in numbers for j in (i - 1, i + 1) if 0 <= j < len(lines)}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    least = max(3, len(pages) / 2) if len(pages) >= 3 else 2
+    return {key for key, count in seen.items() if count >= least}
+
+
+def _page_number(lines: list[str], i: int) -> bool:
+    """True when ``lines[i]`` is a page number (``Pagina 3 van 12``, ``Page 3 of 12``, ``- 3 -``, ``3``) on a line
+    of its own: not a number that a sentence runs through (a line that stops mid-sentence above, lower case below)."""
+    if _PAGE_NUMBER.match(lines[i]) is None:
+        return False
+    return (i == 0 or i == len(lines) - 1 or _SENTENCE_END.search(lines[i - 1]) is not None
+            or not lines[i + 1][:1].islower())
+
+
+def _page_text(lines: list[str], running: set[str]) -> list[int]:
+    """The indexes of a page's lines that are its text: a page number among its first or last
+    :data:`PDF_MARGIN_LINES` lines is left out wherever it stands, and running lines (:func:`_running_lines`) are
+    taken off the top and the bottom one after another, in whatever order the PDF stores them and the page number.
+    A line that starts in lower case (a sentence running on) or a transcript's speaker line (``Spreker 1 00:03:15``
+    heads many pages) stops that."""
+    n = len(lines)
+    edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
+    numbers = {i for i in edge if _page_number(lines, i)}
+
+    def margin(i: int) -> bool:
+        return i in numbers or (not lines[i][:1].islower() and speaker_line(lines[i]) is None
+                                and _margin_key(lines[i]) in running)
+
+    start, end = 0, n
+    while start < min(PDF_MARGIN_LINES, end) and margin(start):
+        start += 1
+    while end > max(start, n - PDF_MARGIN_LINES) and margin(end - 1):
+        end -= 1
+    return [i for i in range(start, end) if i not in numbers]
+
+
 def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, bullets,
-    speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page numbers
-    (``Pagina 3 van 12``) and the running header and footer (a line on its own among the top or bottom two of at
-    least half of the pages, at least three, its numbers aside) are left out; a line repeated in the text stays.
+    """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, also over a
+    page break, bullets, speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page
+    numbers and the running header and footer are left out (:func:`_page_text`); a line repeated in the text stays.
     A scanned PDF holds images of text and no text: a one-line error says so."""
     pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
-
-    def margins(lines: list[str]) -> set[int]:
-        """Where a running header, footer or page number may stand: among the top and bottom lines, on its own
-        (neither continuing the line above it nor continued by the one below), and not a transcript's speaker line
-        (``Spreker 1 00:03:15`` heads many pages)."""
-        n = len(lines)
-        edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
-        return {i for i in edge if (i == 0 or not _continues(lines[i - 1], lines[i]))
-                and (i == n - 1 or not _continues(lines[i], lines[i + 1])) and speaker_line(lines[i]) is None}
-
-    edges = [margins(lines) for _, lines in pages]
-    seen: dict[str, int] = {}
-    for (_, lines), edge in zip(pages, edges):
-        for key in {_DIGITS.sub("#", lines[i]) for i in edge}:
-            seen[key] = seen.get(key, 0) + 1
-    repeated = {k for k, c in seen.items() if len(pages) >= 3 and c >= max(3, len(pages) / 2)}
+    running = _running_lines([lines for _, lines in pages])
     kept, where, left = [], [], []
-    for (number, lines), edge in zip(pages, edges):
-        for i, line in enumerate(lines):
-            if i in edge and (_PAGE_NUMBER.match(line) or _DIGITS.sub("#", line) in repeated):
-                left.append(line)
-                continue
-            kept.append(line)
-            where.append(number)
+    for number, lines in pages:
+        text = _page_text(lines, running)
+        shown = set(text)
+        left += [line for i, line in enumerate(lines) if i not in shown]
+        kept += [lines[i] for i in text]
+        where += [number] * len(text)
     if left:
         warn(f"{len(left)} page number and running header or footer line(s) left out (such as {left[0]!r})")
     if not kept:
