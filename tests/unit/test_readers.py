@@ -573,6 +573,37 @@ def test_a_jsonl_text_field_in_another_case_is_not_carried_as_an_extra_column(tm
     assert extra_fields(f) == ["id"]
 
 
+def test_a_markdown_line_that_is_only_bold_is_a_heading():
+    """``**Ambities**`` on a line of its own, as Markdown, Teams and OneNote notes write a heading, was a statement
+    and left the lines below it under the heading above it (QA 44a D12a)."""
+    got = blocks("### Wat gaat er niet goed?\nMeldingen bij CoMensha komen te laat binnen.\n\n**Ambities**\n"
+                 "Een landelijk meldpunt voor arbeidsmigranten.\n\n__Knelpunten__\nTe weinig opvang.\n\n"
+                 "**De NLA ziet meer uitbuiting.**", markdown=True)
+    assert [(n, t, e["heading"]) for n, t, e in got] == [
+        (2, "Meldingen bij CoMensha komen te laat binnen.", "Wat gaat er niet goed?"),
+        (5, "Een landelijk meldpunt voor arbeidsmigranten.", "Ambities"), (8, "Te weinig opvang.", "Knelpunten"),
+        (10, "De NLA ziet meer uitbuiting.", "Knelpunten")]  # a bold sentence stays a statement
+
+
+def test_markdown_emphasis_code_and_link_syntax_is_left_out_of_statements(tmp_path):
+    """Markdown's own markup stayed in the statements (QA 44a D12b): emphasis, code and links are read as the text
+    they show; a ``_`` or ``*`` inside a word or a sum is no emphasis, and a .txt note keeps it all."""
+    note = ("## **Knelpunten**\n\n- De **zorgcoördinator** in Venlo is _overbelast_, zie [het rapport]"
+            "(https://www.comensha.nl/rapport).\n- `B8` aanvragen duren te lang bij de *IND*.\n"
+            "- Meer info: <https://www.nationaalrapporteur.nl>\n- Het veld snake_case_naam en 2*3*4 blijven staan.\n"
+            "__Jan (NLA)__: De NLA ziet meer.\n\n| Organisatie | Signaal |\n| --- | --- |\n"
+            "| CKM | Daders ronselen bij **praktijkscholen**. |\n")
+    got = blocks(note, markdown=True)
+    assert [(t, e["heading"], e["speaker"]) for _, t, e in got] == [
+        ("De zorgcoördinator in Venlo is overbelast, zie het rapport.", "Knelpunten", ""),
+        ("B8 aanvragen duren te lang bij de IND.", "Knelpunten", ""),
+        ("Meer info: https://www.nationaalrapporteur.nl", "Knelpunten", ""),
+        ("Het veld snake_case_naam en 2*3*4 blijven staan.", "Knelpunten", ""),
+        ("De NLA ziet meer.", "Knelpunten", "Jan (NLA)"),
+        ("Daders ronselen bij praktijkscholen.", "Knelpunten", "CKM")]
+    assert blocks("De **zorgcoördinator** is _overbelast_.")[0][1] == "De **zorgcoördinator** is _overbelast_."
+
+
 def test_markdown_front_matter_comments_tables_and_tags_are_not_statements(tmp_path):
     """A note written in Markdown (Obsidian, a wiki): its YAML front matter, comments, the table's header and rule
     rows and HTML tags were classified as statements, and a table row kept its bars (QA 36)."""

@@ -618,6 +618,35 @@ FRONT_MATTER_LINES = 100  # a YAML block longer than this at the top of a .md is
 _YAML_LINE = re.compile(r"""^(\s+\S|\s*-\s|\s*#|\s*["']?[\w][\w .'"-]*["']?\s*:(\s|$))""")
 
 
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")  # [text](url "title"), ![alt](src)
+_MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")  # <https://...>
+_MD_CODE = re.compile(r"(`+)(.+?)\1")
+# emphasis: **x**, __x__, *x*, _x_ around words; not a _ or * inside a word or a sum (snake_case, 2*3)
+_MD_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_MD_BOLD_LINE = re.compile(r"(\*\*|__)(?=\S)([^*_]+?)(?<=\S)\1")
+
+
+def _md_inline(text: str) -> str:
+    """``text`` without Markdown's inline markup: a link as its text (``[het rapport](https://...)``), an address
+    in angle brackets as the address, code and emphasis (``**x**``, ``_x_``) as their words."""
+    text = _MD_AUTOLINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
+    text = _MD_CODE.sub(lambda m: m.group(2).strip(), text)
+    for _ in range(3):  # nested emphasis (***x***, **_x_**) is taken off layer by layer
+        text, n = _MD_EMPHASIS.subn(r"\2", text)
+        if not n:
+            break
+    return text
+
+
+def _md_bold_heading(line: str) -> str | None:
+    """The text of a Markdown line that is only bold text (``**Ambities**``, ``__Knelpunten:__``), as a heading is
+    often written; None for any other line, and for a bold sentence (``**De NLA ziet meer.**``)."""
+    m = _MD_BOLD_LINE.fullmatch(line)
+    if m is None or len(m.group(2)) > 60 or m.group(2).endswith((".", "!")):
+        return None
+    return clean(m.group(2).rstrip(":"))
+
+
 def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(line number, line) of a Markdown file without what is not text of the note: a YAML front matter block
     at the top (``---`` ... ``---``) and HTML comments (``<!-- ... -->``, also over several lines; a line
@@ -654,7 +683,7 @@ def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 def _md_cells(line: str) -> list[str]:
     """The cells of a Markdown table row (``| a | b |``; ``\\|`` is a bar inside a cell)."""
     inner = line.strip()[1:-1]
-    return [clean(c.replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", inner)]
+    return [clean(_md_inline(c.replace("\\|", "|"))) for c in re.split(r"(?<!\\)\|", inner)]
 
 
 def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[int, str, dict[str, str]]]:
@@ -680,7 +709,8 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
 def text_blocks(lines: Iterable[str], markdown: bool = False,
                 max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
-    matter and comments are left out and a table is read row by row (:func:`_md_table`)."""
+    matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
+    bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`)."""
     numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
     head = list(itertools.islice(numbered, WRAP_SAMPLE))  # read ahead to learn whether the text is wrapped
     width = wrap_width(line for _n, line in head)
@@ -717,7 +747,16 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if not line:
                 layout.blank()
             continue
+        if markdown:
+            if (bold := _md_bold_heading(line)) is not None:  # **Ambities** on a line of its own: a heading
+                if (done := flush()) is not None:
+                    yield done
+                layout.new_heading(bold)
+                continue
+            line = _md_inline(line)
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
+        if markdown and md_heading is not None:
+            md_heading = clean(_md_inline(md_heading))
         if md_heading is not None or layout.announces(line):
             if (done := flush()) is not None:
                 yield done
