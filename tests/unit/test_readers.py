@@ -107,6 +107,27 @@ def test_a_speaker_on_a_line_of_its_own_speaks_the_lines_below():
         (13, "Meer opvang.", "")]  # a heading ends it
 
 
+def test_the_lines_below_an_inline_speaker_label_are_its_turn():
+    """Lines that follow ``Shamir (CKM): …`` in its paragraph lost the speaker, while those below a speaker on a
+    line of its own kept it (QA 44a D11). The turn ends at a blank line, a new speaker, a labelled line
+    (``Actiepunt:``), a meta line and a heading."""
+    got = blocks("Rotterdam, 24 september 2026\n\nVoorzitter: Welkom bij de rondetafel.\n"
+                 "Shamir (CKM): Jongeren komen vaker als dader dan als slachtoffer in beeld.\n"
+                 "Dat zien we in alle dertien steden.\nEn de politie herkent de dwang nog te weinig.\n"
+                 "Actiepunt: de NLA belt het CKM.\n\nOver jongens is landelijk niets bekend.\n"
+                 "Karin (Fier): Wij worden overspoeld.\nDatum: 24 september 2026\nDe opvang zit vol.\n\n"
+                 "Jan (NLA): De NLA ziet meer.\n## Ambities\nMeer opvang.", markdown=True)
+    assert [(n, e["speaker"]) for n, _, e in got] == [
+        (1, ""), (3, "Voorzitter"), (4, "Shamir (CKM)"), (5, "Shamir (CKM)"), (6, "Shamir (CKM)"), (7, ""),
+        (9, ""), (10, "Karin (Fier)"), (11, ""), (12, ""), (14, "Jan (NLA)"), (16, "")]
+    turns = blocks("Spreker 1 00:00:05\nWe zien meer.\n\nDatum: 12 maart 2026\nDe opvang zit vol.")
+    assert [e["speaker"] for _, _, e in turns] == ["Spreker 1", "", ""]  # a meta line ends an announced turn too
+    turns = blocks("Ina Hut (CoMensha):\nDe zorgcoördinator ontbreekt.\n\nNog steeds.\n"
+                   "Kees (Veilig Thuis): Slachtoffers zijn bang.\nZe melden niets.\n\nKoffiepauze")
+    assert [e["speaker"] for _, _, e in turns] == ["Ina Hut (CoMensha)", "Ina Hut (CoMensha)",  # over a blank line
+                                                   "Kees (Veilig Thuis)", "Kees (Veilig Thuis)", ""]  # not inline
+
+
 def test_captions_and_agenda_times_are_no_speaker_lines():
     got = blocks("Opvang:\n- te weinig bedden\nOpening 10:00\nDatum 12:00\nDe opvang zit vol.")
     assert [e["speaker"] for _, _, e in got] == ["", "", "", "", ""]

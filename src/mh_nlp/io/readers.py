@@ -12,7 +12,7 @@ Text files (.txt, .md) are split into one statement per paragraph, bullet or lin
   ``[00:12:31]`` timestamp first) or a Markdown heading starts a new statement;
 * a line that holds only a speaker (``Spreker 1 00:00:05``, ``Sanne de Vries   0:03``: Word's and Teams'
   transcripts) is no statement: its speaker is the speaker of the lines below it, until the next one
-  (:func:`speaker_line`);
+  (:func:`speaker_line`); the lines below an inline label in its paragraph are that speaker's turn too;
 * a line that ends in a word broken with a hyphen (``mensen-`` + ``handel``) is rejoined without
   the hyphen (kept before ``en``/``of``: ``Wet- en regelgeving``);
 * a line that continues a sentence is rejoined with a space: it starts in lower case, or the line
@@ -706,6 +706,24 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
                 yield n, text, layout.extra("")
 
 
+_LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
+
+
+def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool) -> str:
+    """The speaker of the inline label whose turn goes on after a statement of a text note starts with ``line``
+    (``speaker``: its own label; ``labelled``: it starts with a label, a speaker's or not). A new speaker starts
+    a turn; a labelled line that names no speaker (``Actiepunt:``, ``Knelpunt:``, ``Stap 1:``) ends one, and a meta line
+    (``Datum: ...``) ends the turn announced on a line of its own too (:meth:`_Layout.announces`). A blank line, a
+    heading or a caption ends an inline label's turn (:func:`text_blocks`), also where the label took over an
+    announced turn; an announced turn goes on over blank lines (Word and Teams put them between its paragraphs)."""
+    if speaker:
+        return speaker
+    if (inline or layout.turn) and kind_of(line) == "meta":
+        layout.turn = ""
+        return ""
+    return "" if labelled or _LABEL.match(line) else inline
+
+
 def text_blocks(lines: Iterable[str], markdown: bool = False,
                 max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
@@ -721,6 +739,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
     buf_extra: dict[str, str] = {}
     last_line = ""
     in_fence = False
+    inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
 
     def flush():
         nonlocal buf
@@ -733,6 +752,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if (done := flush()) is not None:
                 yield done
             table.append((number, raw))
+            inline = ""
             continue
         if table:
             yield from _md_table(table, layout)
@@ -746,12 +766,16 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 yield done
             if not line:
                 layout.blank()
+                if inline and layout.turn == inline:  # an inline label's turn lasts for its paragraph
+                    layout.turn = ""
+            inline = ""
             continue
         if markdown:
             if (bold := _md_bold_heading(line)) is not None:  # **Ambities** on a line of its own: a heading
                 if (done := flush()) is not None:
                     yield done
                 layout.new_heading(bold)
+                inline = ""
                 continue
             line = _md_inline(line)
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
@@ -762,6 +786,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 yield done
             if md_heading is not None:
                 layout.new_heading(md_heading)
+            inline = ""
             continue
         speaker = ""
         bullet = _BULLET.match(line)
@@ -781,8 +806,9 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         if new:
             if (done := flush()) is not None:
                 yield done
+            inline = _turn(layout, inline, speaker, line, labelled=sm is not None)
             buf, buf_line = line, number
-            buf_extra = layout.extra(speaker)
+            buf_extra = layout.extra(speaker or inline)
         else:
             buf = _join(buf, line)
         if len(buf) > max_chars:  # keep memory flat on a paragraph without any break
