@@ -623,6 +623,15 @@ def test_markdown_emphasis_code_and_link_syntax_is_left_out_of_statements(tmp_pa
         ("De NLA ziet meer.", "Knelpunten", "Jan (NLA)"),
         ("Daders ronselen bij praktijkscholen.", "Knelpunten", "CKM")]
     assert blocks("De **zorgcoördinator** is _overbelast_.")[0][1] == "De **zorgcoördinator** is _overbelast_."
+    assert blocks("***Let op***: **_nieuw_** beleid.", markdown=True)[0][1] == "Let op: nieuw beleid."
+
+
+def test_markdown_markup_on_a_long_line_takes_linear_time():
+    import time
+
+    start = time.perf_counter()  # a marker that searched on to the line's end took 20 s here
+    got = blocks("a _b " * 20000 + "\n" + "**a " * 30000, markdown=True)
+    assert len(got) == 2 and time.perf_counter() - start < 5
 
 
 def test_markdown_front_matter_comments_tables_and_tags_are_not_statements(tmp_path):
