@@ -16,6 +16,13 @@ def _content(lines: list[str]) -> bytes:
     return body
 
 
+def placed(lines: list[tuple[int, str]]) -> bytes:
+    """A page's (Flate-compressed) content stream that draws each ``(y, text)`` at its height, in the order given: a
+    running header drawn at the top but stored after the page's text, as some PDF writers store it."""
+    body = b"BT /F1 11 Tf " + b" ".join(f"1 0 0 1 56 {y} Tm (".encode() + _escape(t) + b") Tj" for y, t in lines)
+    return zlib.compress(body + b" ET")
+
+
 def pdf(path: Path, pages: list[list[str]], streams: dict[int, bytes] | None = None) -> Path:
     """Write a PDF with one page per entry of ``pages`` (its text lines, top to bottom); ``streams`` replaces the
     raw (Flate-compressed) content stream of a page by index. Returns ``path``."""

@@ -40,8 +40,8 @@ Dank jullie wel voor jullie komst.
 STATEMENTS = {  # position -> (text, speaker)
     8: ("Wij zien meer arbeidsuitbuiting in distributiecentra, vaak via uitzendbureaus.", "Jan de Vries (NLA)"),
     9: ("De opvang zit vol en gegevens delen met de gemeente lukt niet.", "Fatima El Amrani"),
-    10: ("RIEC's zijn aan tafel.", ""),
-    11: ("Oplossing taalbarrières.", ""),
+    10: ("RIEC's zijn aan tafel.", "Fatima El Amrani"),  # the lines below a speaker's label, in its paragraph,
+    11: ("Oplossing taalbarrières.", "Fatima El Amrani"),  # are its turn (QA 44a D11)
     15: ("Er is te weinig capaciteit voor mensenhandelzaken.", "Pieter Bakker (politie)"),
     17: ("Actiepunt: Sanne belt CoMensha over voorlichting op scholen.", ""),
 }

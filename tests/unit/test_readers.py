@@ -48,6 +48,35 @@ def test_sentence_end_followed_by_capital_starts_new_statement():
     assert got == ["Dit is af.", "Dit is nieuw."]
 
 
+def test_long_note_lines_without_a_full_stop_stay_apart():
+    """Note lines typed one by one, without a final full stop, of 60 characters or more were joined into one
+    statement as if wrapped (QA 44a D2): a capitalised line after a complete line starts a new statement."""
+    notes = ("Te weinig opvangplekken voor mannelijke slachtoffers in Venlo\n"
+             "Zorgcoördinator in Venlo is overbelast en heeft geen vervanger\n"
+             "RIEC Limburg doet goed werk bij het casusoverleg over huisvesting\n"
+             "2 van de 5 gemeenten in Noord-Limburg hebben nog geen aanpak mensenhandel")
+    assert [(n, t) for n, t, _ in blocks(notes)] == [
+        (1, "Te weinig opvangplekken voor mannelijke slachtoffers in Venlo"),
+        (2, "Zorgcoördinator in Venlo is overbelast en heeft geen vervanger"),
+        (3, "RIEC Limburg doet goed werk bij het casusoverleg over huisvesting"),
+        (4, "2 van de 5 gemeenten in Noord-Limburg hebben nog geen aanpak mensenhandel")]
+
+
+def test_a_wrapped_paragraph_stays_whole_where_a_line_starts_with_a_name():
+    """Text wrapped at a fixed width (an e-mail, a PDF's text) is still rejoined where the next line starts with a
+    name: after a function word, and after a full line of a text that is wrapped elsewhere too."""
+    text = ("De gemeente Venlo werkt bij de aanpak van arbeidsuitbuiting samen met de\n"
+            "NLA en de politie. Zij bespreken signalen van malafide uitzendbureaus in\n"
+            "het casusoverleg, waar ook de zorgcoördinator en de woningcorporaties aan\n"
+            "deelnemen. Een landelijk dekkend netwerk van zorgcoördinatoren, zoals de commissie\n"
+            "Lenferink in 2015 al adviseerde, is er nog steeds niet.")
+    assert [t for _, t, _ in blocks(text)] == [
+        "De gemeente Venlo werkt bij de aanpak van arbeidsuitbuiting samen met de NLA en de politie. Zij bespreken "
+        "signalen van malafide uitzendbureaus in het casusoverleg, waar ook de zorgcoördinator en de "
+        "woningcorporaties aan deelnemen. Een landelijk dekkend netwerk van zorgcoördinatoren, zoals de commissie "
+        "Lenferink in 2015 al adviseerde, is er nog steeds niet."]
+
+
 def test_speaker_label_and_markdown_heading_become_extra_fields():
     got = blocks("# Problemen\nJan de Vries (NLA): Wij zien meer meldingen via\nVeilig Thuis.\n"
                  "[00:12:31] Voorzitter: Dank.", markdown=True)
@@ -76,6 +105,27 @@ def test_a_speaker_on_a_line_of_its_own_speaks_the_lines_below():
         (7, "De opvang ontbreekt.", "Sanne de Vries"), (9, "De NLA inspecteert.", "Jan (NLA)"),
         (10, "Dank.", "Voorzitter"), (11, "Dan de volgende.", "Voorzitter"),  # an inline label takes the turn
         (13, "Meer opvang.", "")]  # a heading ends it
+
+
+def test_the_lines_below_an_inline_speaker_label_are_its_turn():
+    """Lines that follow ``Shamir (CKM): …`` in its paragraph lost the speaker, while those below a speaker on a
+    line of its own kept it (QA 44a D11). The turn ends at a blank line, a new speaker, a labelled line
+    (``Actiepunt:``), a meta line and a heading."""
+    got = blocks("Rotterdam, 24 september 2026\n\nVoorzitter: Welkom bij de rondetafel.\n"
+                 "Shamir (CKM): Jongeren komen vaker als dader dan als slachtoffer in beeld.\n"
+                 "Dat zien we in alle dertien steden.\nEn de politie herkent de dwang nog te weinig.\n"
+                 "Actiepunt: de NLA belt het CKM.\n\nOver jongens is landelijk niets bekend.\n"
+                 "Karin (Fier): Wij worden overspoeld.\nDatum: 24 september 2026\nDe opvang zit vol.\n\n"
+                 "Jan (NLA): De NLA ziet meer.\n## Ambities\nMeer opvang.", markdown=True)
+    assert [(n, e["speaker"]) for n, _, e in got] == [
+        (1, ""), (3, "Voorzitter"), (4, "Shamir (CKM)"), (5, "Shamir (CKM)"), (6, "Shamir (CKM)"), (7, ""),
+        (9, ""), (10, "Karin (Fier)"), (11, ""), (12, ""), (14, "Jan (NLA)"), (16, "")]
+    turns = blocks("Spreker 1 00:00:05\nWe zien meer.\n\nDatum: 12 maart 2026\nDe opvang zit vol.")
+    assert [e["speaker"] for _, _, e in turns] == ["Spreker 1", "", ""]  # a meta line ends an announced turn too
+    turns = blocks("Ina Hut (CoMensha):\nDe zorgcoördinator ontbreekt.\n\nNog steeds.\n"
+                   "Kees (Veilig Thuis): Slachtoffers zijn bang.\nZe melden niets.\n\nKoffiepauze")
+    assert [e["speaker"] for _, _, e in turns] == ["Ina Hut (CoMensha)", "Ina Hut (CoMensha)",  # over a blank line
+                                                   "Kees (Veilig Thuis)", "Kees (Veilig Thuis)", ""]  # not inline
 
 
 def test_captions_and_agenda_times_are_no_speaker_lines():
@@ -542,6 +592,46 @@ def test_a_jsonl_text_field_in_another_case_is_not_carried_as_an_extra_column(tm
     f = tmp_path / "n.jsonl"
     f.write_text('{"Tekst": "Meer opvang.", "id": 1}\n', encoding="utf-8")
     assert extra_fields(f) == ["id"]
+
+
+def test_a_markdown_line_that_is_only_bold_is_a_heading():
+    """``**Ambities**`` on a line of its own, as Markdown, Teams and OneNote notes write a heading, was a statement
+    and left the lines below it under the heading above it (QA 44a D12a)."""
+    got = blocks("### Wat gaat er niet goed?\nMeldingen bij CoMensha komen te laat binnen.\n\n**Ambities**\n"
+                 "Een landelijk meldpunt voor arbeidsmigranten.\n\n__Knelpunten__\nTe weinig opvang.\n\n"
+                 "**De NLA ziet meer uitbuiting.**", markdown=True)
+    assert [(n, t, e["heading"]) for n, t, e in got] == [
+        (2, "Meldingen bij CoMensha komen te laat binnen.", "Wat gaat er niet goed?"),
+        (5, "Een landelijk meldpunt voor arbeidsmigranten.", "Ambities"), (8, "Te weinig opvang.", "Knelpunten"),
+        (10, "De NLA ziet meer uitbuiting.", "Knelpunten")]  # a bold sentence stays a statement
+
+
+def test_markdown_emphasis_code_and_link_syntax_is_left_out_of_statements(tmp_path):
+    """Markdown's own markup stayed in the statements (QA 44a D12b): emphasis, code and links are read as the text
+    they show; a ``_`` or ``*`` inside a word or a sum is no emphasis, and a .txt note keeps it all."""
+    note = ("## **Knelpunten**\n\n- De **zorgcoördinator** in Venlo is _overbelast_, zie [het rapport]"
+            "(https://www.comensha.nl/rapport).\n- `B8` aanvragen duren te lang bij de *IND*.\n"
+            "- Meer info: <https://www.nationaalrapporteur.nl>\n- Het veld snake_case_naam en 2*3*4 blijven staan.\n"
+            "__Jan (NLA)__: De NLA ziet meer.\n\n| Organisatie | Signaal |\n| --- | --- |\n"
+            "| CKM | Daders ronselen bij **praktijkscholen**. |\n")
+    got = blocks(note, markdown=True)
+    assert [(t, e["heading"], e["speaker"]) for _, t, e in got] == [
+        ("De zorgcoördinator in Venlo is overbelast, zie het rapport.", "Knelpunten", ""),
+        ("B8 aanvragen duren te lang bij de IND.", "Knelpunten", ""),
+        ("Meer info: https://www.nationaalrapporteur.nl", "Knelpunten", ""),
+        ("Het veld snake_case_naam en 2*3*4 blijven staan.", "Knelpunten", ""),
+        ("De NLA ziet meer.", "Knelpunten", "Jan (NLA)"),
+        ("Daders ronselen bij praktijkscholen.", "Knelpunten", "CKM")]
+    assert blocks("De **zorgcoördinator** is _overbelast_.")[0][1] == "De **zorgcoördinator** is _overbelast_."
+    assert blocks("***Let op***: **_nieuw_** beleid.", markdown=True)[0][1] == "Let op: nieuw beleid."
+
+
+def test_markdown_markup_on_a_long_line_takes_linear_time():
+    import time
+
+    start = time.perf_counter()  # a marker that searched on to the line's end took 20 s here
+    got = blocks("a _b " * 20000 + "\n" + "**a " * 30000, markdown=True)
+    assert len(got) == 2 and time.perf_counter() - start < 5
 
 
 def test_markdown_front_matter_comments_tables_and_tags_are_not_statements(tmp_path):

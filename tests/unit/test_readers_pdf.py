@@ -10,7 +10,7 @@ import pytest
 from mh_nlp.io.readers import ReadError, extra_fields, read_statements
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pdf_samples import bomb_stream, pdf  # noqa: E402
+from pdf_samples import bomb_stream, pdf, placed  # noqa: E402
 
 PAGES = [
     ["Verslag rondetafel Utrecht, 12 maart 2026", "Knelpunten",
@@ -60,6 +60,57 @@ def test_lines_that_repeat_in_the_text_are_no_running_header(tmp_path):
     assert len(got) == 12
     assert [s.extra["speaker"] for s in got[:3]] == ["Spreker 1", "Spreker 3", "Spreker 3"]
     assert got[0].text == "Punt 0: de NLA ziet dat uitzendbureaus in de regio steeds vaker werken met onderaannemers."
+
+
+HEADER = ["Regio Oost-Brabant | Rapportage aanpak mensenhandel 2026", "Concept - niet verspreiden"]
+BODY = [["Ontwikkelingen", "Gemeenten maken steeds meer werk van het aanpakken van de verschillende",
+         "vormen van mensenhandel.", "Knelpunten", "Slachtoffers vallen soms buiten de boot omdat er geen",
+         "sluitend beleid is voor hun opvang."],
+        ["De zorg- en veiligheidsketen weet elkaar nog niet goed te vinden bij het signaleren",
+         "van mogelijke slachtoffers.", "Ambities", "Elke gemeente heeft een duidelijk beleid."],
+        ["Alle slachtoffers worden zo snel mogelijk naar de juiste hulp geleid."]]
+BODY_READ = ["Gemeenten maken steeds meer werk van het aanpakken van de verschillende vormen van mensenhandel.",
+             "Slachtoffers vallen soms buiten de boot omdat er geen sluitend beleid is voor hun opvang.",
+             "De zorg- en veiligheidsketen weet elkaar nog niet goed te vinden bij het signaleren van mogelijke "
+             "slachtoffers.", "Elke gemeente heeft een duidelijk beleid.",
+             "Alle slachtoffers worden zo snel mogelijk naar de juiste hulp geleid."]
+
+
+def test_a_page_number_below_the_header_lines_is_left_out(tmp_path):
+    """Three header lines at the top of each page, the page number the third: 'Pagina 1 van 3' was a statement on
+    every page (QA 44a D3a); page numbers are left out wherever they stand among the page's first or last lines."""
+    pages = [HEADER + [f"Pagina {i + 1} van 3"] + body for i, body in enumerate(BODY)]
+    warnings: list[str] = []
+    assert [s.text for s in read_statements(pdf(tmp_path / "kop.pdf", pages), warn=warnings.append)] == BODY_READ
+    assert warnings == ["9 page number and running header or footer line(s) left out "
+                        "(such as 'Regio Oost-Brabant | Rapportage aanpak mensenhandel 2026')"]
+
+
+def test_a_running_header_stored_after_the_pages_text_is_left_out(tmp_path):
+    """A PDF writer that stores the header and footer after the page's text (drawn at the top and the bottom): the
+    running header was a statement on every page (QA 44a D3b)."""
+    pages = [body + HEADER + [f"Pagina {i + 1} van 3"] for i, body in enumerate(BODY)]
+    streams = {i: placed([(770 - 14 * j, line) for j, line in enumerate(body)] + [(810, HEADER[0]), (40, HEADER[1]),
+                                                                                   (26, f"Pagina {i + 1} van 3")])
+               for i, body in enumerate(BODY)}
+    warnings: list[str] = []
+    got = [s.text for s in read_statements(pdf(tmp_path / "achteraan.pdf", pages, streams), warn=warnings.append)]
+    assert got == BODY_READ and warnings[0].startswith("9 page number and running header or footer line(s) left out")
+
+
+SPLIT = "wordt ingehouden voor huur en vervoer en dat zij soms wekenlang zonder loon in"
+VENLO = "Gemeente Venlo - Verslag ketenoverleg arbeidsuitbuiting"
+
+
+@pytest.mark.parametrize("n", [3, 2])
+def test_a_paragraph_over_a_page_break_is_rejoined_without_the_running_header(tmp_path, n):
+    """The header stored at the bottom of the page's text, above the page number: it was spliced into the sentence
+    that runs over the page break (QA 44a D3c); on two pages a line beside the page number on both is a header."""
+    rest = "een wachtwoning moeten blijven."
+    pages = [([] if i == 1 else [rest]) + [f"Punt {i}. Arbeidsmigranten zien dat hun loon", SPLIT, VENLO, str(i)]
+             for i in range(1, n)] + [[rest, VENLO, str(n)]]
+    got = [(s.position, s.text) for s in read_statements(pdf(tmp_path / "venlo.pdf", pages))]
+    assert got == [(f"page {i}", f"Punt {i}. Arbeidsmigranten zien dat hun loon {SPLIT} {rest}") for i in range(1, n)]
 
 
 def test_damaged_scanned_and_protected_pdfs_get_one_line(tmp_path):

@@ -12,13 +12,15 @@ Text files (.txt, .md) are split into one statement per paragraph, bullet or lin
   ``[00:12:31]`` timestamp first) or a Markdown heading starts a new statement;
 * a line that holds only a speaker (``Spreker 1 00:00:05``, ``Sanne de Vries   0:03``: Word's and Teams'
   transcripts) is no statement: its speaker is the speaker of the lines below it, until the next one
-  (:func:`speaker_line`);
+  (:func:`speaker_line`); the lines below an inline label in its paragraph are that speaker's turn too;
 * a line that ends in a word broken with a hyphen (``mensen-`` + ``handel``) is rejoined without
   the hyphen (kept before ``en``/``of``: ``Wet- en regelgeving``);
 * a line that continues a sentence is rejoined with a space: it starts in lower case, or the line
-  before stops mid-sentence (no closing ``.``, ``!``, ``?``, ``:`` or ``;``) after a comma, a function
-  word (``de``, ``van``, ``met`` ...) or at a wrapped width (>= 60 characters); otherwise each line is
-  its own statement (so unpunctuated one-line notes stay apart).
+  before stops mid-sentence (no closing ``.``, ``!``, ``?``, ``:`` or ``;``) after a comma or a function
+  word (``de``, ``van``, ``met`` ...), or, for a line that starts with a capital or a digit, the text is
+  wrapped at a fixed width (:func:`wrap_width`) and the line before is full (a line starting otherwise:
+  the line before is >= 60 characters); otherwise each line is its own statement (so unpunctuated
+  one-line notes stay apart, however long).
 
 Markdown headings are not statements: their text is carried in the ``heading`` extra field (so is a caption
 that names a chapter, ``Knelpunten:``, for the lines below it up to a blank line: :func:`chapter_caption`), and a
@@ -520,18 +522,42 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
                    "wanneer", "terwijl", "zodat", "hun", "haar", "ons", "onze", "deze", "dit", "welke", "steeds",
                    "meer", "minder", "veel", "weinig", "vaak", "the", "and", "of", "to", "a"}
 WRAP_WIDTH = 60  # a line at least this long that stops mid-sentence looks hard-wrapped
+WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
+WRAP_MIN = 40  # a shorter line continued in lower case says nothing of a fixed wrap width (a bullet's second line)
+WRAP_FULL = (0.8, 1.25)  # a line this share of the wrap width long is full (the next word did not fit); a longer
+# line was not wrapped at that width
 
 
-def _continues(prev_line: str, line: str) -> bool:
-    """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off."""
+def wrap_width(lines: Iterable[str]) -> int | None:
+    """The width a text is hard-wrapped at (an e-mail, a PDF's text: sentences broken wherever the line was full):
+    the median length of its lines of at least :data:`WRAP_MIN` characters that a lower-case line continues
+    mid-sentence, when there are two or more; else None: its lines were typed one by one, as notes are."""
+    widths, prev = [], ""
+    for line in lines:
+        line = clean(line)
+        if len(prev) >= WRAP_MIN and line[:1].islower() and not _SENTENCE_END.search(prev):
+            widths.append(len(prev))
+        prev = line
+    return sorted(widths)[len(widths) // 2] if len(widths) >= 2 else None
+
+
+def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
+    """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off.
+    ``width``: the text's wrap width (:func:`wrap_width`). A line that starts with a capital or a digit
+    (``Zorgcoördinator …``, ``NLA …``, ``2 van de 5 …``) after a line that stops after neither a comma, a hyphen
+    nor a function word is a new note line, unless the text is wrapped and the line before it is full (QA 44a:
+    unpunctuated note lines of 60 characters and more were joined)."""
     if line[:1].islower() or line[:1] in ",;)":
         return True
     if _SENTENCE_END.search(prev_line):
         return False
     if prev_line.endswith((",", "-")):
         return True
-    last = prev_line.rsplit(" ", 1)[-1].lower()
-    return last in _FUNCTION_WORDS or len(prev_line) >= WRAP_WIDTH
+    if prev_line.rsplit(" ", 1)[-1].lower() in _FUNCTION_WORDS:
+        return True
+    if line[:1].isupper() or line[:1].isdigit():
+        return width is not None and WRAP_FULL[0] * width <= len(prev_line) <= WRAP_FULL[1] * width
+    return len(prev_line) >= WRAP_WIDTH
 
 
 class _Layout:
@@ -592,6 +618,39 @@ FRONT_MATTER_LINES = 100  # a YAML block longer than this at the top of a .md is
 _YAML_LINE = re.compile(r"""^(\s+\S|\s*-\s|\s*#|\s*["']?[\w][\w .'"-]*["']?\s*:(\s|$))""")
 
 
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")  # [text](url "title"), ![alt](src)
+_MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")  # <https://...>
+_MD_CODE = re.compile(r"(`+)([^`]+)\1")
+# emphasis: **x**, __x__, *x*, _x_ around words; not a _ or * inside a word or a sum (snake_case, 2*3). What it
+# holds never holds its own marker: a pattern that searched on to the line's end for each marker took minutes
+# on a 100 KB line
+_EMPHASIS_MARKS = ((r"\*\*\*", "*"), (r"\*\*", "*"), ("__", "_"), (r"\*", "*"), ("_", "_"))
+_MD_EMPHASIS = re.compile(r"(?<![\w*])(?:" + "|".join(
+    rf"{m}(?=[^\s{c}])([^{c}]+?)(?<=[^\s{c}]){m}" for m, c in _EMPHASIS_MARKS) + r")(?![\w*])")
+_MD_BOLD_LINE = re.compile(r"(\*\*|__)(?=\S)([^*_]+?)(?<=\S)\1")
+
+
+def _md_inline(text: str) -> str:
+    """``text`` without Markdown's inline markup: a link as its text (``[het rapport](https://...)``), an address
+    in angle brackets as the address, code and emphasis (``**x**``, ``_x_``) as their words."""
+    text = _MD_AUTOLINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
+    text = _MD_CODE.sub(lambda m: m.group(2).strip(), text)
+    for _ in range(3):  # nested emphasis (***x***, **_x_**) is taken off layer by layer
+        text, n = _MD_EMPHASIS.subn(lambda m: next(g for g in m.groups() if g is not None), text)
+        if not n:
+            break
+    return text
+
+
+def _md_bold_heading(line: str) -> str | None:
+    """The text of a Markdown line that is only bold text (``**Ambities**``, ``__Knelpunten:__``), as a heading is
+    often written; None for any other line, and for a bold sentence (``**De NLA ziet meer.**``)."""
+    m = _MD_BOLD_LINE.fullmatch(line)
+    if m is None or len(m.group(2)) > 60 or m.group(2).endswith((".", "!")):
+        return None
+    return clean(m.group(2).rstrip(":"))
+
+
 def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(line number, line) of a Markdown file without what is not text of the note: a YAML front matter block
     at the top (``---`` ... ``---``) and HTML comments (``<!-- ... -->``, also over several lines; a line
@@ -628,7 +687,7 @@ def _markdown_lines(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 def _md_cells(line: str) -> list[str]:
     """The cells of a Markdown table row (``| a | b |``; ``\\|`` is a bar inside a cell)."""
     inner = line.strip()[1:-1]
-    return [clean(c.replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", inner)]
+    return [clean(_md_inline(c.replace("\\|", "|"))) for c in re.split(r"(?<!\\)\|", inner)]
 
 
 def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[int, str, dict[str, str]]]:
@@ -651,10 +710,32 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
                 yield n, text, layout.extra("")
 
 
+_LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
+
+
+def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool) -> str:
+    """The speaker of the inline label whose turn goes on after a statement of a text note starts with ``line``
+    (``speaker``: its own label; ``labelled``: it starts with a label, a speaker's or not). A new speaker starts
+    a turn; a labelled line that names no speaker (``Actiepunt:``, ``Knelpunt:``, ``Stap 1:``) ends one, and a meta line
+    (``Datum: ...``) ends the turn announced on a line of its own too (:meth:`_Layout.announces`). A blank line, a
+    heading or a caption ends an inline label's turn (:func:`text_blocks`), also where the label took over an
+    announced turn; an announced turn goes on over blank lines (Word and Teams put them between its paragraphs)."""
+    if speaker:
+        return speaker
+    if (inline or layout.turn) and kind_of(line) == "meta":
+        layout.turn = ""
+        return ""
+    return "" if labelled or _LABEL.match(line) else inline
+
+
 def text_blocks(lines: Iterable[str], markdown: bool = False,
                 max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
-    matter and comments are left out and a table is read row by row (:func:`_md_table`)."""
+    matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
+    bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`)."""
+    numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
+    head = list(itertools.islice(numbered, WRAP_SAMPLE))  # read ahead to learn whether the text is wrapped
+    width = wrap_width(line for _n, line in head)
     layout = _Layout()
     table: list[tuple[int, str]] = []
     buf: str | None = None
@@ -662,6 +743,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
     buf_extra: dict[str, str] = {}
     last_line = ""
     in_fence = False
+    inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
 
     def flush():
         nonlocal buf
@@ -669,11 +751,12 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         buf = None
         return out
 
-    for number, raw in (_markdown_lines(lines) if markdown else enumerate(lines, start=1)):
+    for number, raw in itertools.chain(head, numbered):
         if markdown and not in_fence and _MD_TABLE_ROW.match(raw):
             if (done := flush()) is not None:
                 yield done
             table.append((number, raw))
+            inline = ""
             continue
         if table:
             yield from _md_table(table, layout)
@@ -687,13 +770,27 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 yield done
             if not line:
                 layout.blank()
+                if inline and layout.turn == inline:  # an inline label's turn lasts for its paragraph
+                    layout.turn = ""
+            inline = ""
             continue
+        if markdown:
+            if (bold := _md_bold_heading(line)) is not None:  # **Ambities** on a line of its own: a heading
+                if (done := flush()) is not None:
+                    yield done
+                layout.new_heading(bold)
+                inline = ""
+                continue
+            line = _md_inline(line)
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
+        if markdown and md_heading is not None:
+            md_heading = clean(_md_inline(md_heading))
         if md_heading is not None or layout.announces(line):
             if (done := flush()) is not None:
                 yield done
             if md_heading is not None:
                 layout.new_heading(md_heading)
+            inline = ""
             continue
         speaker = ""
         bullet = _BULLET.match(line)
@@ -708,13 +805,14 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sm or buf is None or not _continues(last_line, line)
+        new = bullet or sm or buf is None or not _continues(last_line, line, width)
         last_line = line
         if new:
             if (done := flush()) is not None:
                 yield done
+            inline = _turn(layout, inline, speaker, line, labelled=sm is not None)
             buf, buf_line = line, number
-            buf_extra = layout.extra(speaker)
+            buf_extra = layout.extra(speaker or inline)
         else:
             buf = _join(buf, line)
         if len(buf) > max_chars:  # keep memory flat on a paragraph without any break
@@ -1376,7 +1474,8 @@ def _dml_text_all(cell) -> str:
 
 PDF_MAX_PAGES = 5_000  # pages read of one PDF (a longer one is read up to here, with a warning)
 PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page holds a few thousand)
-PDF_MARGIN_LINES = 2  # lines at the top and at the bottom of a page where a running header, footer or page number is
+PDF_MARGIN_LINES = 4  # lines at the top and at the bottom of a page's text where a running header, footer or page
+# number is looked for (pypdf gives them where the PDF stores them: first, last, or a page number below the header)
 PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack to (10 MB: a page's text is KBs)
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
                           r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -1446,37 +1545,77 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
     return pages
 
 
+def _margin_key(line: str) -> str:
+    """A line as a running header or footer repeats it: its numbers aside (``Pagina 3``, ``12 november 2026``)."""
+    return _DIGITS.sub("#", line)
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """The keys (:func:`_margin_key`) of a PDF's running header and footer lines: a line among the first or last
+    :data:`PDF_MARGIN_LINES` of the text of at least half of the pages, at least three; of a PDF of two pages, a line
+    beside the page number on both (without one, a repeated line may as well be the text's)."""
+    def edge(lines: list[str]) -> list[int]:
+        n = len(lines)
+        return sorted(set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)))
+
+    seen: dict[str, int] = {}
+    for lines in pages:
+        if len(pages) >= 3:
+            keys = {_margin_key(lines[i]) for i in edge(lines)}
+        else:
+            numbers = [i for i in edge(lines) if _PAGE_NUMBER.match(lines[i])]
+            keys = {_margin_key(lines[j]) for i in numbers for j in (i - 1, i + 1) if 0 <= j < len(lines)}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    least = max(3, len(pages) / 2) if len(pages) >= 3 else 2
+    return {key for key, count in seen.items() if count >= least}
+
+
+def _page_number(lines: list[str], i: int) -> bool:
+    """True when ``lines[i]`` is a page number (``Pagina 3 van 12``, ``Page 3 of 12``, ``- 3 -``, ``3``) on a line
+    of its own: not a number that a sentence runs through (a line that stops mid-sentence above, lower case below)."""
+    if _PAGE_NUMBER.match(lines[i]) is None:
+        return False
+    return (i == 0 or i == len(lines) - 1 or _SENTENCE_END.search(lines[i - 1]) is not None
+            or not lines[i + 1][:1].islower())
+
+
+def _page_text(lines: list[str], running: set[str]) -> list[int]:
+    """The indexes of a page's lines that are its text: a page number among its first or last
+    :data:`PDF_MARGIN_LINES` lines is left out wherever it stands, and running lines (:func:`_running_lines`) are
+    taken off the top and the bottom one after another, in whatever order the PDF stores them and the page number.
+    A line that starts in lower case (a sentence running on) or a transcript's speaker line (``Spreker 1 00:03:15``
+    heads many pages) stops that."""
+    n = len(lines)
+    edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
+    numbers = {i for i in edge if _page_number(lines, i)}
+
+    def margin(i: int) -> bool:
+        return i in numbers or (not lines[i][:1].islower() and speaker_line(lines[i]) is None
+                                and _margin_key(lines[i]) in running)
+
+    start, end = 0, n
+    while start < min(PDF_MARGIN_LINES, end) and margin(start):
+        start += 1
+    while end > max(start, n - PDF_MARGIN_LINES) and margin(end - 1):
+        end -= 1
+    return [i for i in range(start, end) if i not in numbers]
+
+
 def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, bullets,
-    speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page numbers
-    (``Pagina 3 van 12``) and the running header and footer (a line on its own among the top or bottom two of at
-    least half of the pages, at least three, its numbers aside) are left out; a line repeated in the text stays.
+    """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, also over a
+    page break, bullets, speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page
+    numbers and the running header and footer are left out (:func:`_page_text`); a line repeated in the text stays.
     A scanned PDF holds images of text and no text: a one-line error says so."""
     pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
-
-    def margins(lines: list[str]) -> set[int]:
-        """Where a running header, footer or page number may stand: among the top and bottom lines, on its own
-        (neither continuing the line above it nor continued by the one below), and not a transcript's speaker line
-        (``Spreker 1 00:03:15`` heads many pages)."""
-        n = len(lines)
-        edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
-        return {i for i in edge if (i == 0 or not _continues(lines[i - 1], lines[i]))
-                and (i == n - 1 or not _continues(lines[i], lines[i + 1])) and speaker_line(lines[i]) is None}
-
-    edges = [margins(lines) for _, lines in pages]
-    seen: dict[str, int] = {}
-    for (_, lines), edge in zip(pages, edges):
-        for key in {_DIGITS.sub("#", lines[i]) for i in edge}:
-            seen[key] = seen.get(key, 0) + 1
-    repeated = {k for k, c in seen.items() if len(pages) >= 3 and c >= max(3, len(pages) / 2)}
+    running = _running_lines([lines for _, lines in pages])
     kept, where, left = [], [], []
-    for (number, lines), edge in zip(pages, edges):
-        for i, line in enumerate(lines):
-            if i in edge and (_PAGE_NUMBER.match(line) or _DIGITS.sub("#", line) in repeated):
-                left.append(line)
-                continue
-            kept.append(line)
-            where.append(number)
+    for number, lines in pages:
+        text = _page_text(lines, running)
+        shown = set(text)
+        left += [line for i, line in enumerate(lines) if i not in shown]
+        kept += [lines[i] for i in text]
+        where += [number] * len(text)
     if left:
         warn(f"{len(left)} page number and running header or footer line(s) left out (such as {left[0]!r})")
     if not kept:
