@@ -31,3 +31,22 @@ def test_its_own_folders_are_written_again(tmp_path):
     (tmp_path / DEMO_MARK).write_text("", encoding="utf-8")
     assert _demo_out(tmp_path, REPO_ROOT) == tmp_path
     assert _demo_out(tmp_path / "new", REPO_ROOT) == tmp_path / "new"  # an empty or new folder is fine
+
+
+def test_the_demo_runs_end_to_end(tmp_path):
+    """`make demo`'s command as a whole: the model step (train --if-needed), the labelled examples and the summary.
+    Stop 44's second --add check renamed train's argument, and the demo's call to train broke with a TypeError
+    that no test saw; this one runs it."""
+    import pytest
+
+    from mh_nlp.themes.store import default_model_path
+
+    if not default_model_path().exists():
+        pytest.skip("no trained model (run `make setup`)")
+    res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")], catch_exceptions=False)
+    assert res.exit_code == 0, res.output[-2000:]
+    for step in ("== 1. gold corpus", "== 2. model", "== 3. label the example notes", "== 4. accuracy"):
+        assert step in res.output
+    labels = (tmp_path / "demo" / "labels.csv").read_text(encoding="utf-8-sig")
+    assert labels.startswith("source,position,statement,kind,section") and labels.count("\n") > 10
+    assert (tmp_path / "demo" / "overview.md").exists()

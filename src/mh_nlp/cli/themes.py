@@ -308,7 +308,7 @@ def demo(out_dir: Path | None) -> None:
                f"{sum(1 for n in st['per_section'].values() if n)} of {len(tax.sections)} sections; per chapter: "
                + ", ".join(f"{c}: {n}" for c, n in st["per_chapter"].items()))
     click.echo("\n== 2. model (trained on the corpus when missing or out of date)")
-    ctx.invoke(train, model_path=None, add_file=None, fast=False, if_needed=True, force=False)
+    ctx.invoke(train, model_path=None, add_files=(), fast=False, if_needed=True, force=False)
     examples = sorted(p for p in (REPO_ROOT / "examples").iterdir()
                       if p.suffix in {".md", ".txt", ".csv", ".docx"} and p.name != "README.md")
     out_dir.mkdir(parents=True, exist_ok=True)
