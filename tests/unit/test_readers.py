@@ -805,3 +805,13 @@ def test_a_word_document_named_txt_says_what_it_is(tmp_path):
     path.write_bytes((EXAMPLES / "verslag.docx").read_bytes())
     with pytest.raises(ReadError, match=r"binary file, not text \(it is a Word document: rename it \.docx\)"):
         list(read_statements(path))
+
+
+def test_words_second_level_bullet_pasted_as_text_starts_a_statement():
+    """QA 44a D14: a Word list pasted into a .txt keeps its second-level bullet as an indented "o", which was read
+    as a word continuing the point above ("… is. o Subpunt: …"); an "o" in running text stays a word."""
+    lines = ["Gemeenten weten niet wie de zorgcoördinator is.", "    o Vooral kleinere gemeenten in Midden-Brabant.",
+             "    o nog een punt in kleine letters", "De politie heeft het o zo druk.", "o zo belangrijk is dit."]
+    assert [text for _, text, _ in text_blocks(lines)] == [
+        "Gemeenten weten niet wie de zorgcoördinator is.", "Vooral kleinere gemeenten in Midden-Brabant.",
+        "nog een punt in kleine letters", "De politie heeft het o zo druk. o zo belangrijk is dit."]

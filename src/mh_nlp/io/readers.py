@@ -7,7 +7,7 @@ problems (a Windows-1252 file, an over-long statement) go to the ``warn`` callba
 
 Text files (.txt, .md) are split into one statement per paragraph, bullet or line:
 
-* a blank line, a bullet (``-``, ``*``, ``•``, ``–``, ``1.``, ``1)``), a speaker label
+* a blank line, a bullet (``-``, ``*``, ``•``, ``–``, ``1.``, ``1)``, and an indented ``o``: Word's second level), a speaker label
   (``Voorzitter:``, ``Jan de Vries (NLA):``, ``Jan [NLA]:``, ``Jan - NLA:``, ``Spreker 1:``, an optional
   ``[00:12:31]`` timestamp first) or a Markdown heading starts a new statement;
 * a line that holds only a speaker (``Spreker 1 00:00:05``, ``Sanne de Vries   0:03``: Word's and Teams'
@@ -355,6 +355,9 @@ _WS = re.compile(r"\s+")
 # a bullet: the usual signs, and the Symbol and Wingdings bullets that Word's lists leave in a PDF's text or a
 # copy (private use characters U+F000-U+F0FF, e.g. U+F0B7), or a list number
 _BULLET = re.compile(r"^\s*(?:[-*•–—·▪◦○●■□➢►✓✔\uf000-\uf0ff]|\d{1,3}[.)])\s+")
+# Word's second-level bullet, a letter "o", as a list pasted into plain text gives it: indented ("    o Subpunt: …",
+# QA 44a: it was read as a word that continued the line above)
+_SUB_BULLET = re.compile(r"^\s+o\s+(?=\S)")
 _MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
 # that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
 _TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
@@ -796,6 +799,9 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         bullet = _BULLET.match(line)
         if bullet:
             line = line[bullet.end():]
+        sub = bullet is None and _SUB_BULLET.match(raw) is not None and line.startswith("o ")
+        if sub:
+            line = line[2:].lstrip()
         sm = _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
@@ -805,7 +811,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sm or buf is None or not _continues(last_line, line, width)
+        new = bullet or sub or sm or buf is None or not _continues(last_line, line, width)
         last_line = line
         if new:
             if (done := flush()) is not None:
