@@ -815,3 +815,35 @@ def test_words_second_level_bullet_pasted_as_text_starts_a_statement():
     assert [text for _, text, _ in text_blocks(lines)] == [
         "Gemeenten weten niet wie de zorgcoördinator is.", "Vooral kleinere gemeenten in Midden-Brabant.",
         "nog een punt in kleine letters", "De politie heeft het o zo druk. o zo belangrijk is dit."]
+
+
+def test_the_wrap_width_is_measured_per_paragraph():
+    """QA 44b: a 72-column e-mail above a blank line made the unpunctuated notes below it look wrapped (joined
+    again), and an e-mail below 200 lines of notes was not seen as wrapped (split mid-sentence): each block of lines
+    between blank lines is measured on its own."""
+    mail = ("Gisteren spraken we met de gemeente Venlo over de opvang van mannelijke\n"
+            "slachtoffers van arbeidsuitbuiting; volgens de zorgcoördinator en de\n"
+            "NLA zijn er in heel Noord-Limburg maar vier plekken, terwijl er in 2025\n"
+            "31 slachtoffers zijn aangemeld bij CoMensha die geen plek kregen.")
+    notes = ("Te weinig opvangplekken voor mannelijke slachtoffers in de regio Venlo\n"
+             "Zorgcoördinator in Venlo is overbelast en heeft nu geen enkele vervanger\n"
+             "RIEC Limburg doet goed werk bij het casusoverleg over de huisvesting")
+    whole = " ".join(mail.split("\n"))
+    assert [t for _, t, _ in blocks(mail)] == [whole]  # one break before a small letter, lines of one width
+    assert [t for _, t, _ in blocks(mail + "\n\n" + notes)] == [whole, *notes.split("\n")]
+    many = "\n".join(f"Punt {i}: de gemeente heeft dit besproken." for i in range(1, 206))
+    assert [t for _, t, _ in blocks(many + "\n\n" + mail)][-1] == whole
+
+
+def test_a_note_line_may_end_in_an_adverb_or_a_verbs_particle():
+    """QA 44b: "…: veel te weinig", "…: steeds meer" and "… pakt signalen op" joined the capitalised next line as
+    if they broke a sentence off; they do so only in wrapped text. An article still joins the line below."""
+    notes = ("Opvangplekken voor mannelijke slachtoffers in Venlo: veel te weinig\n"
+             "Meldingen bij de NLA over uitzendbureaus: steeds meer\n"
+             "Politie Limburg-Noord pakt signalen op\n"
+             "RIEC Limburg doet goed werk samen met de\n"
+             "NLA en de gemeente")
+    assert [t for _, t, _ in blocks(notes)] == [
+        "Opvangplekken voor mannelijke slachtoffers in Venlo: veel te weinig",
+        "Meldingen bij de NLA over uitzendbureaus: steeds meer", "Politie Limburg-Noord pakt signalen op",
+        "RIEC Limburg doet goed werk samen met de NLA en de gemeente"]

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import collections
 import itertools
 import json
 import math
@@ -524,7 +525,10 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
                    "via", "per", "zonder", "tegen", "na", "sinds", "binnen", "buiten", "naast", "rond", "dan",
                    "wanneer", "terwijl", "zodat", "hun", "haar", "ons", "onze", "deze", "dit", "welke", "steeds",
                    "meer", "minder", "veel", "weinig", "vaak", "the", "and", "of", "to", "a"}
-WRAP_WIDTH = 60  # a line at least this long that stops mid-sentence looks hard-wrapped
+# words that may end a note's line ("Opvang voor mannen: veel te weinig", "Meldingen: steeds meer") though a wrapped
+# sentence may break after them too: they join the next line only when the text is wrapped (QA 44b)
+_PHRASE_END_WORDS = {"steeds", "meer", "minder", "veel", "weinig", "vaak", "niet", "geen", "ook", "nog",
+                     "op", "aan", "uit", "door", "over", "in", "na", "onder"}  # also a verb's particle: "pakt … op"
 WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
 WRAP_MIN = 40  # a shorter line continued in lower case says nothing of a fixed wrap width (a bullet's second line)
 WRAP_FULL = (0.8, 1.25)  # a line this share of the wrap width long is full (the next word did not fit); a longer
@@ -534,14 +538,22 @@ WRAP_FULL = (0.8, 1.25)  # a line this share of the wrap width long is full (the
 def wrap_width(lines: Iterable[str]) -> int | None:
     """The width a text is hard-wrapped at (an e-mail, a PDF's text: sentences broken wherever the line was full):
     the median length of its lines of at least :data:`WRAP_MIN` characters that a lower-case line continues
-    mid-sentence, when there are two or more; else None: its lines were typed one by one, as notes are."""
-    widths, prev = [], ""
+    mid-sentence, when there are two or more (or one, in a paragraph whose lines but the last are about equally
+    long); else None: its lines were typed one by one, as notes are."""
+    widths, prev, lengths = [], "", []
     for line in lines:
         line = clean(line)
         if len(prev) >= WRAP_MIN and line[:1].islower() and not _SENTENCE_END.search(prev):
             widths.append(len(prev))
         prev = line
-    return sorted(widths)[len(widths) // 2] if len(widths) >= 2 else None
+        lengths.append(len(line))
+    if len(widths) >= 2:
+        return sorted(widths)[len(widths) // 2]
+    # one such break in a short paragraph whose lines but the last all fill the same width: a short e-mail
+    body = lengths[:-1]
+    if widths and len(body) >= 2 and min(body) >= WRAP_FULL[0] * max(body):
+        return max(body)
+    return None
 
 
 def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
@@ -556,11 +568,11 @@ def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
         return False
     if prev_line.endswith((",", "-")):
         return True
-    if prev_line.rsplit(" ", 1)[-1].lower() in _FUNCTION_WORDS:
+    last = prev_line.rsplit(" ", 1)[-1].lower()
+    if last in _FUNCTION_WORDS and last not in _PHRASE_END_WORDS:
         return True
-    if line[:1].isupper() or line[:1].isdigit():
-        return width is not None and WRAP_FULL[0] * width <= len(prev_line) <= WRAP_FULL[1] * width
-    return len(prev_line) >= WRAP_WIDTH
+    # a capital, a digit, or anything else that is no lower-case letter (“Wij …”, € 2 miljoen, 's-Hertogenbosch, (NLA))
+    return width is not None and WRAP_FULL[0] * width <= len(prev_line) <= WRAP_FULL[1] * width
 
 
 class _Layout:
@@ -737,8 +749,27 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
     matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
     bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`)."""
     numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
-    head = list(itertools.islice(numbered, WRAP_SAMPLE))  # read ahead to learn whether the text is wrapped
-    width = wrap_width(line for _n, line in head)
+    ahead: collections.deque[tuple[int, str]] = collections.deque()  # lines read ahead, not yet grouped
+
+    def in_order() -> Iterator[tuple[int, str]]:
+        while ahead or (nxt := next(numbered, None)) is not None:
+            yield ahead.popleft() if ahead else nxt
+
+    def block_width() -> int | None:
+        """The wrap width (:func:`wrap_width`) of the block of lines that comes next, up to a blank line (at most
+        :data:`WRAP_SAMPLE` lines), read ahead: an e-mail wrapped at 72 columns above a blank line and notes typed
+        line by line below it are each read as what they are (QA 44b)."""
+        block = list(itertools.takewhile(lambda item: item[1].strip(), ahead))
+        while len(block) == len(ahead) and len(block) < WRAP_SAMPLE:
+            if (nxt := next(numbered, None)) is None:
+                break
+            ahead.append(nxt)
+            if not nxt[1].strip():
+                break
+            block.append(nxt)
+        return wrap_width(line for _n, line in block[:WRAP_SAMPLE])
+
+    width = block_width()
     layout = _Layout()
     table: list[tuple[int, str]] = []
     buf: str | None = None
@@ -754,7 +785,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
         buf = None
         return out
 
-    for number, raw in itertools.chain(head, numbered):
+    for number, raw in in_order():
         if markdown and not in_fence and _MD_TABLE_ROW.match(raw):
             if (done := flush()) is not None:
                 yield done
@@ -773,6 +804,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 yield done
             if not line:
                 layout.blank()
+                width = block_width()
                 if inline and layout.turn == inline:  # an inline label's turn lasts for its paragraph
                     layout.turn = ""
             inline = ""
