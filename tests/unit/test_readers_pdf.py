@@ -170,3 +170,33 @@ def test_a_page_that_unpacks_to_a_bomb_refuses_the_file(tmp_path):
         list(read_statements(path))
     with safezip.limits(max_unpacked_mb=1500):  # trusted: read with a higher limit
         assert [s.position for s in read_statements(path)][-1] == "page 3"
+
+
+def test_a_sentence_that_repeats_on_every_page_with_other_numbers_is_text(tmp_path):
+    """QA 44b N1: a factsheet page per municipality, "In 2025 zijn 14 / 9 / 21 / 5 signalen … gemeld." below the
+    same title: with the numbers aside the sentences repeat, and they were taken off every page as a running
+    header. A sentence of four words or more is text; the title stays out."""
+    figures = [(14, 6, "Venlo"), (9, 2, "Venray"), (21, 11, "Roermond"), (5, 1, "Weert")]
+    pages = [["Factsheet mensenhandel Limburg 2026", f"In 2025 zijn {a} signalen van mensenhandel gemeld bij de "
+              "zorgcoördinator.", f"Daarvan gingen er {b} over arbeidsuitbuiting.", f"De gemeente {name} heeft een "
+              "eigen aanpak.", f"Gemeente {name}", f"Pagina {i + 1} van 4"] for i, (a, b, name) in enumerate(figures)]
+    got = [s.text for s in read_statements(pdf(tmp_path / "factsheet.pdf", pages))]
+    for a, b, name in figures:
+        assert f"In 2025 zijn {a} signalen van mensenhandel gemeld bij de zorgcoördinator." in got
+        assert f"Daarvan gingen er {b} over arbeidsuitbuiting." in got
+    assert not any(t.startswith(("Factsheet", "Pagina")) for t in got)
+
+
+def test_a_bare_number_is_a_page_number_only_where_the_pages_count(tmp_path):
+    """QA 44b N2: "31" closing a page (the figure asked for on the line above) and a numbered list's "2" at the
+    bottom of page 3 were dropped as page numbers; a bare number that is its page's (or follows one numbering over
+    the pages) still goes."""
+    pages = [["De opvang in de regio is vol.", "Aantal slachtoffers dat in 2025 geen opvangplek kreeg:", "31"],
+             ["Het RIEC brengt gemeenten samen.", "De NLA krijgt veel meldingen.", "2"],
+             ["Acties voor het volgende overleg.", "1", "Een plan voor extra opvangplekken voor mannen.", "2"]]
+    got = [s.text for s in read_statements(pdf(tmp_path / "getallen.pdf", pages))]
+    assert "31" in " ".join(got) and got.count("2") == 1  # page 2's own number goes, page 3's list item stays
+    numbered = [["Tekst van pagina een is hier.", "- 3 -"], ["Tekst van pagina twee is hier.", "- 4 -"],
+                ["Tekst van pagina drie is hier.", "- 5 -"]]  # a numbering that starts after a cover: 2 more
+    assert [s.text for s in read_statements(pdf(tmp_path / "na_omslag.pdf", numbered))] == [
+        "Tekst van pagina een is hier.", "Tekst van pagina twee is hier.", "Tekst van pagina drie is hier."]

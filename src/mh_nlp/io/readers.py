@@ -1518,6 +1518,7 @@ PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack t
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
                           r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")  # 3, - 3 -: a page number only where the pages count on
 
 
 def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
@@ -1583,6 +1584,31 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
     return pages
 
 
+def _text_line(lines: list[str], i: int) -> bool:
+    """True for a line that is text, never a running header however often its words repeat: a sentence of four words
+    or more (it ends in ``.``, ``!`` or ``?``), or a line that the next one continues in lower case (QA 44b: a
+    factsheet's "In 2025 zijn 14 signalen … gemeld." on every page, and a paragraph's first line "Punt 5. In het
+    overleg …", numbers aside, were taken off every page); a bare number, which only :func:`_page_number` may take
+    for a page number."""
+    line = lines[i]
+    return ((len(line.split()) >= 4 and line.rstrip().endswith((".", "!", "?")))
+            or (i + 1 < len(lines) and lines[i + 1][:1].islower())
+            or _BARE_NUMBER.match(line) is not None)  # a bare number is a page number or text (_page_number)
+
+
+def _page_offsets(pages: list[tuple[int, list[str]]]) -> set[int]:
+    """The differences between a bare number at the top or bottom of a page and the page's number that count as page
+    numbering: 0 (the number is the page's), and any difference two or more pages share (a numbering that starts
+    after a cover). A bare "31" closing one page's list is no page number (QA 44b)."""
+    seen: dict[int, int] = {}
+    for number, lines in pages:
+        n = len(lines)
+        for i in set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)):
+            if m := _BARE_NUMBER.match(lines[i]):
+                seen[int(m.group(1)) - number] = seen.get(int(m.group(1)) - number, 0) + 1
+    return {0} | {offset for offset, count in seen.items() if count >= 2}
+
+
 def _margin_key(line: str) -> str:
     """A line as a running header or footer repeats it: its numbers aside (``Pagina 3``, ``12 november 2026``)."""
     return _DIGITS.sub("#", line)
@@ -1599,26 +1625,32 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     seen: dict[str, int] = {}
     for lines in pages:
         if len(pages) >= 3:
-            keys = {_margin_key(lines[i]) for i in edge(lines)}
+            keys = {_margin_key(lines[i]) for i in edge(lines) if not _text_line(lines, i)}
         else:
             numbers = [i for i in edge(lines) if _PAGE_NUMBER.match(lines[i])]
-            keys = {_margin_key(lines[j]) for i in numbers for j in (i - 1, i + 1) if 0 <= j < len(lines)}
+            keys = {_margin_key(lines[j]) for i in numbers for j in (i - 1, i + 1)
+                    if 0 <= j < len(lines) and not _text_line(lines, j)}
         for key in keys:
             seen[key] = seen.get(key, 0) + 1
     least = max(3, len(pages) / 2) if len(pages) >= 3 else 2
     return {key for key, count in seen.items() if count >= least}
 
 
-def _page_number(lines: list[str], i: int) -> bool:
+def _page_number(lines: list[str], i: int, page: int = 0,
+                 offsets: frozenset[int] | set[int] = frozenset({0})) -> bool:
     """True when ``lines[i]`` is a page number (``Pagina 3 van 12``, ``Page 3 of 12``, ``- 3 -``, ``3``) on a line
-    of its own: not a number that a sentence runs through (a line that stops mid-sentence above, lower case below)."""
+    of its own: not a number that a sentence runs through (a line that stops mid-sentence above, lower case below),
+    and a bare number only where it is ``page`` plus one of ``offsets`` (:func:`_page_offsets`)."""
     if _PAGE_NUMBER.match(lines[i]) is None:
+        return False
+    if (bare := _BARE_NUMBER.match(lines[i])) and int(bare.group(1)) - page not in offsets:
         return False
     return (i == 0 or i == len(lines) - 1 or _SENTENCE_END.search(lines[i - 1]) is not None
             or not lines[i + 1][:1].islower())
 
 
-def _page_text(lines: list[str], running: set[str]) -> list[int]:
+def _page_text(lines: list[str], running: set[str], page: int = 0,
+               offsets: frozenset[int] | set[int] = frozenset({0})) -> list[int]:
     """The indexes of a page's lines that are its text: a page number among its first or last
     :data:`PDF_MARGIN_LINES` lines is left out wherever it stands, and running lines (:func:`_running_lines`) are
     taken off the top and the bottom one after another, in whatever order the PDF stores them and the page number.
@@ -1626,11 +1658,11 @@ def _page_text(lines: list[str], running: set[str]) -> list[int]:
     heads many pages) stops that."""
     n = len(lines)
     edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
-    numbers = {i for i in edge if _page_number(lines, i)}
+    numbers = {i for i in edge if _page_number(lines, i, page, offsets)}
 
     def margin(i: int) -> bool:
         return i in numbers or (not lines[i][:1].islower() and speaker_line(lines[i]) is None
-                                and _margin_key(lines[i]) in running)
+                                and not _text_line(lines, i) and _margin_key(lines[i]) in running)
 
     start, end = 0, n
     while start < min(PDF_MARGIN_LINES, end) and margin(start):
@@ -1647,9 +1679,10 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
     A scanned PDF holds images of text and no text: a one-line error says so."""
     pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
     running = _running_lines([lines for _, lines in pages])
+    offsets = _page_offsets(pages)
     kept, where, left = [], [], []
     for number, lines in pages:
-        text = _page_text(lines, running)
+        text = _page_text(lines, running, number, offsets)
         shown = set(text)
         left += [line for i, line in enumerate(lines) if i not in shown]
         kept += [lines[i] for i in text]
