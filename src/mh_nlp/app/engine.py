@@ -497,14 +497,21 @@ class Labeller:
 FOLDS = 5
 
 
+def one_per_text(reviewed: Sequence[dict]) -> list[dict]:
+    """The reviewed statements (in decision order) with one row per text: a text reviewed in two rows (a transcript
+    brought in twice, a line said twice, an earlier decision taken) counts once, with the decision made last, in
+    training and in the check of the new model alike (QA 44b: the check scored every row, a text two or three
+    times and a superseded decision against the model that learnt the newer one)."""
+    latest = {normal_form(r["text"]): (i, r) for i, r in enumerate(reviewed)}  # decision order: the last counts
+    return [r for _i, r in sorted(latest.values(), key=lambda x: x[0])]
+
+
 def learnt_from(reviewed: Sequence[dict]):
-    """The reviewed statements as training examples (``Addition`` s, numbered in decision order), one per text: a
-    text reviewed in two rows (a transcript brought in twice, a line said twice, an earlier decision taken) is one
-    example of the section it was given last, as ``train --add`` refuses the same statement twice in a file."""
+    """The reviewed statements as training examples (``Addition`` s, numbered in decision order), one per text
+    (:func:`one_per_text`), as ``train --add`` refuses the same statement twice in a file."""
     from ..themes.train import Addition
 
-    latest = {normal_form(r["text"]): (i, r) for i, r in enumerate(reviewed, 1)}  # decision order: the last counts
-    return [Addition(r["text"], r["section"], i) for i, r in sorted(latest.values(), key=lambda x: x[0])]
+    return [Addition(r["text"], r["section"], i) for i, r in enumerate(one_per_text(reviewed), 1)]
 
 
 def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed: int = 0) -> dict:
@@ -859,8 +866,8 @@ class Trainer:
             if self._thread is not None and self._thread.is_alive():
                 raise RuntimeError("a model is being trained already")
             tax = load_taxonomy()
-            reviewed = [r for r in self.store.reviewed()
-                        if r["section"] in tax.sections and not tax.sections[r["section"]].title.startswith("Onbekend")]
+            reviewed = one_per_text([r for r in self.store.reviewed() if r["section"] in tax.sections
+                                     and not tax.sections[r["section"]].title.startswith("Onbekend")])
             if len(reviewed) < 2:
                 raise ValueError("review (accept or correct) at least 2 statements first")
             self.status = {"state": "running", "message": "training on the anthology and "
