@@ -268,3 +268,20 @@ def test_table_rows_inside_a_content_control_are_read(tmp_path):
                    ("table 1 row 2", "We zien meer uitbuiting in distributiecentra.", "Jan (NLA)"),
                    ("table 1 row 3", "Gegevens delen loopt vast op de AVG.", "Els")]
     assert warnings == []
+
+
+def test_a_first_row_of_data_is_read_and_a_first_row_taken_for_names_is_said(tmp_path):
+    """QA 44b N16: a two-column table without a header ("Opvang | Te weinig plekken voor mannen", …) lost its first
+    row without a word, taken for the columns' names. Column names have three words at most; a first row left out
+    as names, told from its shape alone, is said in a warning (a row of data such as "RIEC | Casustafel | Loopt
+    goed" cannot be told from one)."""
+    path = table_of(tmp_path / "zonder.docx", [["Opvang", "Te weinig plekken voor mannen"],
+                                               ["Zorgcoördinatie", "Geen vervanger bij ziekte in Venlo"],
+                                               ["Politie", "Signalen worden pas na weken opgepakt door de AVIM"]])
+    got, warnings = read(path)
+    assert "Te weinig plekken voor mannen" in [text for _pos, text in got] and warnings == []
+    _got, warnings = read(table_of(tmp_path / "kop.docx", [["Thema", "Signaal", "Actie"],
+                                                           ["Opvang", "Geen plek voor mannen in Twente",
+                                                            "Zorgcoördinator zoekt plek buiten de regio"]]))
+    assert warnings == ["table 1: its first row (Thema | Signaal | Actie) is read as the columns' names, not as "
+                        "statements"]

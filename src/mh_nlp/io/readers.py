@@ -977,10 +977,14 @@ def _short(text: str) -> bool:
     return len(text) <= 40 and len(text.split()) <= 5 and not text.rstrip().endswith((".", "!", "?"))
 
 
+HEADER_WORDS = 3  # a column's name has at most this many words ("Wat gaat goed"): a longer cell is the table's data
+
+
 def _header_like(rows: list[list[str]]) -> bool:
     """True when the first of a table's ``rows`` (two or more) may be its header: its cells are all short
-    (:func:`_short`), none a sentence."""
-    return len(rows) > 1 and any(rows[0]) and all(_short(c) for c in rows[0] if c)
+    (:func:`_short`) and of at most :data:`HEADER_WORDS` words, as column names are ("Opvang | Te weinig plekken
+    voor mannen" is a row of data: QA 44b)."""
+    return len(rows) > 1 and any(rows[0]) and all(_short(c) and len(c.split()) <= HEADER_WORDS for c in rows[0] if c)
 
 
 def _table_layout(rows: list[list[str]]) -> tuple[int, int | None, int | None]:
@@ -1203,10 +1207,10 @@ def _docx_table(tbl, number: int, heading: str, warn: Warn) -> Iterator[tuple[st
     except Exception as exc:  # noqa: BLE001 - a damaged table must not end the document
         warn(f"table {number} cannot be read ({exc.__class__.__name__}); skipped")
         return
-    yield from _table_statements(grid, number, heading)
+    yield from _table_statements(grid, number, heading, warn)
 
 
-def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str
+def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str, warn: Warn = _ignore
                       ) -> Iterator[tuple[str, str, dict[str, str]]]:
     """The statements of table ``number`` of a document, its rows as (text, cell identity) pairs: speaker +
     statement rows (:func:`_table_layout`), or cell by cell, a header-like first row (:func:`_header_like`) above
@@ -1216,6 +1220,10 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
     header_rows, speaker_col, text_col = _table_layout(rows)
     if text_col is None and _header_like(rows) and not all(_short(c) for r in rows[1:] for c in r if c):
         header_rows = 1  # a header row above cells that are read one by one (Thema | Signaal | Actie): no statement
+    named = any(c.lower().strip(" :") in TEXT_HEADERS for c in rows[0]) if rows else False
+    if header_rows and not named:  # a header told from its shape alone: said, so that a row of data is not lost unseen
+        warn(f"table {number}: its first row ({' | '.join(c for c in rows[0] if c)[:80]}) is read as the columns' "
+             "names, not as statements")
     above: dict[int, object] = {}  # column -> cell element of the row above (vertically merged cells)
     for r, cells in enumerate(grid, start=1):
         if r <= header_rows:
@@ -1322,7 +1330,8 @@ def _odf_text(el) -> str:
     return "".join(parts)
 
 
-def _odt_table(table, number: int, heading: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+def _odt_table(table, number: int, heading: str, warn: Warn = _ignore
+               ) -> Iterator[tuple[str, str, dict[str, str]]]:
     """An OpenDocument table as (text, cell) rows for :func:`_table_statements`; a cell covered by a merge
     is empty."""
     grid: list[list[tuple[str, object]]] = []
@@ -1343,7 +1352,7 @@ def _odt_table(table, number: int, heading: str) -> Iterator[tuple[str, str, dic
             repeat = _odf_count(cell.get(_ODF_TABLE + "number-columns-repeated"), ODT_REPEAT_CAP)
             cells += [(text, object()) for _ in range(repeat)]
         grid.append(cells)  # a repeated row (number-rows-repeated) is an empty row's filler: read once
-    yield from _table_statements(grid, number, heading)
+    yield from _table_statements(grid, number, heading, warn)
 
 
 def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
@@ -1376,7 +1385,7 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
                 yield from walk(child)
             elif tag == _ODF_TABLE + "table":
                 count["tables"] += 1
-                yield from _odt_table(child, count["tables"], layout.heading)
+                yield from _odt_table(child, count["tables"], layout.heading, warn)
             elif tag in (_ODF_TEXT + "h", _ODF_TEXT + "p"):
                 count["paragraphs"] += 1
                 style = child.get(_ODF_TEXT + "style-name", "")
