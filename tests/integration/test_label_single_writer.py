@@ -160,3 +160,23 @@ def test_a_folder_that_refuses_the_lock_file_is_one_line(tmp_path, monkeypatch, 
     assert r.stderr == "mh-nlp: error: /sys/kernel/labels.csv: cannot write there (Permission denied)\n"
     with pytest.raises(OutputUnwritable):
         OutputLock("/sys/kernel/labels.csv").acquire()
+
+
+def test_an_output_under_a_file_and_an_output_that_cannot_be_replaced_are_named_right(tmp_path, monkeypatch):
+    """QA 44b N14/N15: `-o /etc/passwd/x.csv` said the directory does not exist (it is a file), and an output that
+    could not be replaced named the hidden temporary file beside it instead of the output."""
+    use_fakes(monkeypatch)
+    note = tmp_path / "n.txt"
+    note.write_text("Meer voorlichting op scholen.\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["label", str(note), "-o", str(note / "x.csv")])
+    assert r.exit_code == 1 and r.stderr == f"mh-nlp: error: {note / 'x.csv'}: {note} is a file, not a folder\n"
+    out = tmp_path / "o.csv"
+    out.write_text("oud\n", encoding="utf-8")
+
+    def refuse(src, dst):
+        raise PermissionError(1, "Operation not permitted", str(src))
+
+    monkeypatch.setattr("mh_nlp.io.writers.os.replace", refuse)
+    r = CliRunner().invoke(main, ["label", str(note), "-o", str(out), "--force"])
+    assert r.exit_code == 1 and r.stderr == f"mh-nlp: error: {out}: cannot write (Operation not permitted)\n"
+    assert out.read_text(encoding="utf-8") == "oud\n" and sorted(p.name for p in tmp_path.iterdir()) == ["n.txt", "o.csv"]

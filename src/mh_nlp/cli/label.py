@@ -908,6 +908,8 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if writer is not None:
             writer.abort()
         target = exc.filename or output
+        if target and Path(str(target)).name.startswith(f".{Path(output).name}."):  # our own temporary file beside it
+            target = output  # QA 44b: the message named the hidden temporary file, not the output the user gave
         raise UserError(f"{target}: cannot write ({exc.strerror or exc})") from None
     except (click.ClickException, SystemExit):
         if writer is not None:

@@ -501,7 +501,8 @@ def check_output(path: str | Path, inputs: Sequence[str | Path], force: bool, su
                           f"(use {', '.join(suffixes)})")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise OutputError(f"{path}: directory {parent} does not exist")
+        raise OutputError(f"{path}: {parent} is a file, not a folder" if parent.exists()
+                          else f"{path}: directory {parent} does not exist")
     for item in inputs:
         if same_file(Path(item), path):
             raise OutputError(f"{path}: is also an input; refusing to write the output over it")
