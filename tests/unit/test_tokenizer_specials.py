@@ -103,3 +103,12 @@ def test_an_acronym_ending_a_sentence_is_a_token_of_its_own() -> None:
     assert "bijv." in [t.text for t in doc] and "Bijv." in [t.text for t in doc]
     assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "ORG"] == [("IND", "ind")]
     assert not any(P._ACRONYM_STOP.fullmatch(k) for k in P._exceptions(nlp))
+
+
+def test_a_name_with_an_ampersand_ending_a_sentence_is_found() -> None:
+    """QA 44b: "… bij de DT&V." and "Ministerie van J&V." kept the full stop on the name, so it was not found."""
+    from mh_nlp.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    assert [(e.text, e.ent_id_) for e in nlp("Het dossier ligt bij de DT&V.").ents] == [("DT&V", "dtv")]
+    assert [(e.text, e.ent_id_) for e in nlp("Ministerie van J&V.").ents] == [("Ministerie van J&V", "min-jenv")]

@@ -35,9 +35,10 @@ PERMANENT_WORDS = 50_000
 CASES = ("exact", "insensitive")
 
 # Extra tokenizer rules: split "politie/OM", an acronym before a hyphen ("RIEC-convenant") and an
-# elided compound hyphen ("Zorg- en ...") and a full stop after "JenV" so that names inside them are whole tokens.
+# elided compound hyphen ("Zorg- en ...") and a full stop after "JenV" or "J&V" so that names inside them are whole
+# tokens.
 _EXTRA_INFIXES = [r"(?<=[\w])/(?=[\w])", r"(?<=[A-Z]{2})-(?=[a-z])"]
-_EXTRA_SUFFIXES = [r"(?<=[^\W\d_]{2})-$", r"(?<=[a-z][A-Z])\.$"]
+_EXTRA_SUFFIXES = [r"(?<=[^\W\d_]{2})-$", r"(?<=[a-z][A-Z])\.$", r"(?<=&[A-Z])\.$"]  # JenV., J&V. (QA 44b)
 
 # The normalised text as the tokenizer was given it, with the number of tokens it made: ``doc.text`` joins every
 # token in Python, which was a tenth of classifying a cached statement. Read it with :func:`doc_text`.
