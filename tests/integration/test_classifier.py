@@ -415,3 +415,19 @@ def test_a_file_that_is_not_a_model_is_said_so(tmp_path):
     book.write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(ModelError, match=r"correcties.xlsx: not a model file \(mh-nlp's models end in .npz"):
         check_model(book)
+
+
+def test_the_same_statement_with_the_same_section_is_learnt_once(tmp_path):
+    """QA 44b N11: the review screen's export of a transcript brought in twice holds each statement twice, with the
+    same section, and `train --add` refused it; such a repeat is learnt once and said. Two sections for one
+    statement are still refused."""
+    f = tmp_path / "export.csv"
+    f.write_text("text,section\nMeer opvang.,4.7\nTe weinig capaciteit.,2.16\nmeer  opvang,4.7\n", encoding="utf-8")
+    said: list[str] = []
+    assert [(a.text, a.section) for a in read_additions(f, warn=said.append)] == [
+        ("Meer opvang.", "4.7"), ("Te weinig capaciteit.", "2.16")]
+    assert said == [f"{f}: 1 row repeats the statement and section of an earlier row: each statement is learnt once"]
+    f.write_text("text,section\nMeer opvang.,4.7\nmeer  opvang,4.13\n", encoding="utf-8")
+    with pytest.raises(AdditionsError, match=r"row 3: the same statement as row 2, with another section \(4.7 there, "
+                                             r"4.13 here\); keep one of the two"):
+        read_additions(f)

@@ -27,7 +27,7 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
     few minutes the first time)."""
     if len(add_files) > 1:  # QA 44a: click kept the last of two and dropped the first without a word
         raise click.BadParameter(f"takes one file, not {len(add_files)}: put the corrections into one file (the "
-                                 "same statement twice in it is refused, so none counts double)",
+                                 "same statement in it twice is learnt once, so none counts double)",
                                  param_hint="'--add'")
     add_file = add_files[0] if add_files else None
     from ..themes.store import (MODEL_SUFFIX, default_model_path, fast_model_path, metadata_path,

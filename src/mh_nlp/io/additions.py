@@ -211,7 +211,7 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
                              "corrections are the statements an analyst reviewed, not a whole corpus")
     unit = "line" if suffix == ".jsonl" else "row"
     _spreadsheet_tens(rows, titles, path, unit, taxonomy)
-    return check_additions(rows, path, unit, taxonomy)
+    return check_additions(rows, path, unit, taxonomy, warn=say)
 
 
 def _spreadsheet_tens(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy: Taxonomy | None) -> None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .classifier import encoder_sha256, load_classifier  # noqa: F401 - load_classifier: also from here
 from .examples import FEATURES, ExampleRanker
@@ -86,14 +86,18 @@ class Addition:
     row: int  # the row (or line) number its file shows, for messages
 
 
-def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = None) -> list[Addition]:
+def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = None,
+                    warn: Callable[[str], None] | None = None) -> list[Addition]:
     """An analyst's labelled statements as :class:`Addition` s, every row checked: ``rows`` are (number as the
     file shows it, text, section) as read by :func:`mh_nlp.io.additions.read_additions` (or any caller); an
     empty text, a missing, unknown or untitled section, a section stored as an ambiguous number, or the same
-    statement twice raises :class:`AdditionsError` naming ``where`` and the ``unit`` (row or line)."""
+    statement twice with two sections raises :class:`AdditionsError` naming ``where`` and the ``unit`` (row or
+    line). The same statement again with the same section (a transcript brought in twice on the review screen and
+    exported) is learnt once, and ``warn`` hears how many rows that left out."""
     tax = taxonomy or load_taxonomy()
     out = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[object, str]] = {}
+    repeats = 0
     for n, text, raw in rows:
         at = f"{where}: {unit} {n}"
         section = "" if raw is None else str(raw).strip()
@@ -124,11 +128,19 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
             raise AdditionsError(f"{at}: section {section} has no known title; choose a titled section")
         key = normal_form(text)
         if key in seen:
-            raise AdditionsError(f"{at}: the same statement as {unit} {seen[key]}; keep one of the two")
-        seen[key] = n
+            first, given = seen[key]
+            if given == section:  # QA 44b: the screen's export of a transcript brought in twice was refused
+                repeats += 1
+                continue
+            raise AdditionsError(f"{at}: the same statement as {unit} {first}, with another section ({given} there, "
+                                 f"{section} here); keep one of the two")
+        seen[key] = (n, section)
         out.append(Addition(text.strip(), section, n))
     if not out:
         raise AdditionsError(f"{where}: no rows")
+    if repeats and warn is not None:
+        warn(f"{repeats} {unit}{'s' if repeats != 1 else ''} repeat{'s' if repeats == 1 else ''} the statement and "
+             f"section of an earlier {unit}: each statement is learnt once")
     return out
 
 
