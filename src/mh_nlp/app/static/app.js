@@ -71,7 +71,12 @@ function setupReview() {
     if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
     const notst = tr.querySelector("button.notst");  // none on a meta or chatter line: it is no statement already
     if (notst) notst.addEventListener("click", () => notStatement(tr));
-    tr.querySelectorAll("button.alt, button.earlier").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
+    tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
+    const offer = tr.querySelector("button.earlier");  // the same text decided elsewhere: kept to show again after an undo
+    if (offer) {
+      tr.offer = tr.querySelector(".label").cloneNode(true);
+      offer.addEventListener("click", () => decide(tr, offer.dataset.section));
+    }
     const toggle = tr.querySelector(".evidence-toggle");  // none on a line without a suggestion
     if (toggle) toggle.addEventListener("click", () => toggleEvidence(tr));
     const undo = tr.querySelector("button.undo");
@@ -166,7 +171,14 @@ function setupReview() {
         const kind = tr.dataset.readKind;
         tr.dataset.kind = kind;
         tr.classList.toggle("nonstatement", kind !== "statement");
-        tr.querySelector(".label").textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
+        const label = tr.querySelector(".label");
+        if (tr.offer && kind === "statement") {  // back to not reviewed: the earlier decision is offered again (QA 44b)
+          const again = tr.offer.cloneNode(true);
+          again.querySelector("button.earlier").addEventListener("click", (ev) => decide(tr, ev.currentTarget.dataset.section));
+          label.replaceWith(again);
+        } else {
+          label.textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
+        }
       }
       tr.focus();
     } catch (e) {
