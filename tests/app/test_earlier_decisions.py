@@ -42,7 +42,7 @@ def test_the_same_text_elsewhere_shows_its_decision_to_take(make_app, paste_note
 
 
 @needs_model
-def test_the_latest_section_is_offered_and_not_a_statement_is_not(make_app, paste_notes):
+def test_the_latest_verdict_on_the_text_is_offered_and_not_a_statement_offers_nothing(make_app, paste_notes):
     app = make_app()
     with TestClient(app) as c:
         docs = paste_notes(app, c, ["a", "b", "c"], "Er is te weinig opvang.")
@@ -53,7 +53,10 @@ def test_the_latest_section_is_offered_and_not_a_statement_is_not(make_app, past
         assert "the same text was given <b>4.7</b> in b" in page  # the latest decision of the text
         c.post(f"/api/statements/{b}/decision", json={"action": "not_statement"})
         page = c.get(f"/review?doc={docs['c']['id']}").text
-        assert "the same text was given <b>2.16</b> in a" in page  # b is no statement now: a's section stands
+        assert 'class="link earlier"' not in page  # the latest verdict on the text is "not a statement" (QA 44b)
+        c.post(f"/api/statements/{a}/decision", json={"section": "2.21"})
+        page = c.get(f"/review?doc={docs['c']['id']}").text
+        assert "the same text was given <b>2.21</b> in a" in page  # and a later section is offered again
 
 
 def test_earlier_decisions_in_the_store(tmp_path):

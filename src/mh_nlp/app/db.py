@@ -589,8 +589,9 @@ class Store:
                           f"LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])
 
     def earlier_decisions(self, rows: list[dict]) -> dict[int, dict]:
-        """For each statement of ``rows`` that is not decided, the latest section given to another statement with
-        the same text (folded, as the search compares it), in any document: ``{statement id: {"section", "who",
+        """For each statement of ``rows`` that is not decided, the section of the latest decision on another
+        statement with the same text (folded, as the search compares it), in any document, unless that decision
+        is *not a statement*: ``{statement id: {"section", "who",
         "document", "document_id"}}``. A transcript brought in again, revised, or a line said twice, shows what was
         decided before, to take with one click; nothing is decided for the analyst."""
         open_rows = [r for r in rows if not r.get("decision") and r.get("kind") == "statement"]
@@ -603,13 +604,12 @@ class Store:
                 f"""SELECT s.id, s.search, s.document_id, d.name AS document, dec.section, dec.who
                     FROM statements s JOIN documents d ON d.id = s.document_id
                     JOIN decisions dec ON dec.id = {self._LATEST}
-                    WHERE s.search IN ({','.join('?' * len(texts))}) AND dec.action != '{NOT_STATEMENT}'
-                      AND dec.section IS NOT NULL ORDER BY dec.id""", texts):
+                    WHERE s.search IN ({','.join('?' * len(texts))}) ORDER BY dec.id""", texts):
             found.setdefault(r["search"], []).append(dict(r))
         out = {}
         for sid, key in keys.items():
             others = [e for e in found.get(key, []) if e["id"] != sid]
-            if others:
+            if others and others[-1]["section"]:  # the latest verdict on the text; "not a statement" offers nothing
                 latest = others[-1]
                 out[sid] = {k: latest[k] for k in ("section", "who", "document", "document_id")}
         return out
