@@ -847,3 +847,9 @@ def test_a_note_line_may_end_in_an_adverb_or_a_verbs_particle():
         "Opvangplekken voor mannelijke slachtoffers in Venlo: veel te weinig",
         "Meldingen bij de NLA over uitzendbureaus: steeds meer", "Politie Limburg-Noord pakt signalen op",
         "RIEC Limburg doet goed werk samen met de NLA en de gemeente"]
+
+
+def test_a_compound_of_names_broken_at_its_hyphen_is_rejoined_whole():
+    """QA 44b N13: "… maar in Noord-" / "Limburg is dat …" became "Noord- Limburg"."""
+    assert [t for _, t, _ in blocks("Maar in Noord-\nLimburg is dat anders.\n\nDe mensen-\nhandel neemt toe.")] == [
+        "Maar in Noord-Limburg is dat anders.", "De mensenhandel neemt toe."]

@@ -508,13 +508,16 @@ def split_long(text: str, max_chars: int = MAX_CHARS) -> list[str]:
 
 
 def _join(prev: str, line: str) -> str:
-    """Rejoin a broken line onto ``prev``: drop a line-end hyphen break, else join with a space."""
+    """Rejoin a broken line onto ``prev``: drop a line-end hyphen break, keep the hyphen of a compound before a
+    capital (``Noord-`` + ``Limburg``), else join with a space."""
     m = _HYPHEN_END.search(prev)
     if m and line[:1].islower():
         first = line.split(" ", 1)[0].strip(",.;:")
         if first.lower() in _KEEP_HYPHEN_BEFORE:
             return prev + " " + line
         return prev[:-1] + line
+    if m and line[:1].isupper():  # a compound of names broken at its own hyphen: "Noord-" + "Limburg" (QA 44b)
+        return prev + line
     return prev + " " + line
 
 
