@@ -294,3 +294,12 @@ def test_a_procedural_line_said_to_someone_is_chatter_and_statements_stay(line, 
     from mh_nlp.io.kinds import kind_of
 
     assert kind_of(line) == kind
+
+
+def test_the_label_of_a_box_in_a_report_is_no_speaker():
+    """QA 44b N9: a text box "Kader: de NLA vindt …" gave the speaker "Kader"."""
+    from mh_nlp.io.readers import text_blocks
+
+    got = [(t, e.get("speaker")) for _, t, e in text_blocks(["Kader: de NLA vindt steeds vaker uitbuiting.", "",
+                                                               "Jan de Vries: de opvang is vol."])]
+    assert got == [("Kader: de NLA vindt steeds vaker uitbuiting.", ""), ("de opvang is vol.", "Jan de Vries")]
