@@ -853,3 +853,10 @@ def test_a_compound_of_names_broken_at_its_hyphen_is_rejoined_whole():
     """QA 44b N13: "… maar in Noord-" / "Limburg is dat …" became "Noord- Limburg"."""
     assert [t for _, t, _ in blocks("Maar in Noord-\nLimburg is dat anders.\n\nDe mensen-\nhandel neemt toe.")] == [
         "Maar in Noord-Limburg is dat anders.", "De mensenhandel neemt toe."]
+
+
+def test_markdown_backslash_escapes_are_the_marks_themselves():
+    """QA 44b N8: `Een \\*letterlijke\\* ster` lost its stars and kept the backslashes."""
+    got = [t for _, t, _ in blocks("Een \\*letterlijke\\* ster en \\_underscore\\_, \\[geen link\\](x).\n\n"
+                                   "Een **vet** woord, C:\\temp blijft.", markdown=True)]
+    assert got == ["Een *letterlijke* ster en _underscore_, [geen link](x).", "Een vet woord, C:\\temp blijft."]

@@ -639,6 +639,9 @@ _YAML_LINE = re.compile(r"""^(\s+\S|\s*-\s|\s*#|\s*["']?[\w][\w .'"-]*["']?\s*:(
 _MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")  # [text](url "title"), ![alt](src)
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")  # <https://...>
 _MD_CODE = re.compile(r"(`+)([^`]+)\1")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")  # Markdown's backslash escapes (QA 44b)
+_MD_ESCAPE_BASE = 0xF0000  # a private-use plane: an escaped mark waits there while the markup is taken off
+_MD_ESCAPED = re.compile("[\U000F0000-\U000F007F]")
 # emphasis: **x**, __x__, *x*, _x_ around words; not a _ or * inside a word or a sum (snake_case, 2*3). What it
 # holds never holds its own marker: a pattern that searched on to the line's end for each marker took minutes
 # on a 100 KB line
@@ -651,13 +654,15 @@ _MD_BOLD_LINE = re.compile(r"(\*\*|__)(?=\S)([^*_]+?)(?<=\S)\1")
 def _md_inline(text: str) -> str:
     """``text`` without Markdown's inline markup: a link as its text (``[het rapport](https://...)``), an address
     in angle brackets as the address, code and emphasis (``**x**``, ``_x_``) as their words."""
+    # an escaped mark (\* \_ \` \[ …) is the mark itself, never markup: kept aside in the private-use area meanwhile
+    text = _MD_ESCAPE.sub(lambda m: chr(_MD_ESCAPE_BASE + ord(m.group(1))), text)
     text = _MD_AUTOLINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
     text = _MD_CODE.sub(lambda m: m.group(2).strip(), text)
     for _ in range(3):  # nested emphasis (***x***, **_x_**) is taken off layer by layer
         text, n = _MD_EMPHASIS.subn(lambda m: next(g for g in m.groups() if g is not None), text)
         if not n:
             break
-    return text
+    return _MD_ESCAPED.sub(lambda m: chr(ord(m.group(0)) - _MD_ESCAPE_BASE), text)
 
 
 def _md_bold_heading(line: str) -> str | None:
