@@ -303,3 +303,21 @@ def test_the_label_of_a_box_in_a_report_is_no_speaker():
     got = [(t, e.get("speaker")) for _, t, e in text_blocks(["Kader: de NLA vindt steeds vaker uitbuiting.", "",
                                                                "Jan de Vries: de opvang is vol."])]
     assert got == [("Kader: de NLA vindt steeds vaker uitbuiting.", ""), ("de opvang is vol.", "Jan de Vries")]
+
+
+@pytest.mark.parametrize("line,kind", [("Venlo, 3 oktober", "meta"), ("Den Haag, juni 2026", "meta"),
+                                       ("Agenda overleg mensenhandel Venlo", "meta"),
+                                       ("Uitnodiging rondetafel arbeidsuitbuiting", "meta"),
+                                       ("Beste collega's,", "chatter"), ("Met vriendelijke groet,", "chatter"),
+                                       ("Groet, Anna", "chatter"), ("Pieter, je staat nog op mute.", "chatter"),
+                                       ("Kun je je camera aanzetten, Anna?", "chatter"),
+                                       ("Uitnodiging aan alle gemeenten voor overleg.", "statement"),
+                                       ("In juni, juli en augustus is er meer werk.", "statement"),
+                                       ("Beste praktijken delen tussen gemeenten.", "statement"),
+                                       ("Groet van de NLA aan alle partners.", "statement")])
+def test_more_datelines_titles_and_an_e_mails_greetings_are_no_statements(line, kind):
+    """QA 44b N10: datelines without a year, agenda and invitation titles, an e-mail's salutation and closing and
+    procedural lines said to someone by name were labelled as statements; look-alike statements stay statements."""
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of(line) == kind
