@@ -285,3 +285,23 @@ def test_a_first_row_of_data_is_read_and_a_first_row_taken_for_names_is_said(tmp
                                                             "Zorgcoördinator zoekt plek buiten de regio"]]))
     assert warnings == ["table 1: its first row (Thema | Signaal | Actie) is read as the columns' names, not as "
                         "statements"]
+
+
+def test_the_entries_of_a_table_of_contents_are_no_statements(tmp_path):
+    """QA 44b N7: a table of contents that Word made as a field (not in a content control) was read as statements,
+    "Knelpunten in de opvang 2". Its entries have Word's TOC styles ("toc 1", "Inhopg 1" in Dutch Word)."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d = docx.Document()
+    for name in ("toc 1", "Inhopg 2"):  # python-docx's template has "TOC Heading" already
+        d.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    d.add_paragraph("Inhoudsopgave", style="TOC Heading")
+    d.add_paragraph("Knelpunten in de opvang\t2", style="toc 1")
+    d.add_paragraph("Wat gaat goed\t3", style="Inhopg 2")
+    d.add_paragraph("Knelpunten in de opvang", style="Heading 1")
+    d.add_paragraph("Er zijn te weinig opvangplekken voor mannen.")
+    path = tmp_path / "inhoud.docx"
+    d.save(path)
+    got, _ = read(path)
+    assert [text for _pos, text in got] == ["Er zijn te weinig opvangplekken voor mannen."]

@@ -1035,6 +1035,9 @@ _DOCX_SHOWN = {_W + t for t in ("ins", "moveTo", "sdt", "sdtContent", "smartTag"
                                  "fldSimple", "dir", "bdo")}
 _DOCX_BLOCKS = {_W + t for t in ("sdt", "sdtContent", "customXml")}  # around paragraphs and tables
 _DOCX_SPACES = {_W + t for t in ("tab", "ptab", "br", "cr")}
+# the styles of a table of contents' entries and its title, in English and Dutch Word ("toc 1", "Inhopg 1",
+# "TOC Heading", "Kop van inhoudsopgave")
+_DOCX_TOC_STYLE = re.compile(r"^(toc ?\d|inhopg ?\d|toc ?heading|tocheading|kop van inhoudsopgave)", re.IGNORECASE)
 _DOCX_NOTES = [_W + t for t in ("commentReference", "footnoteReference", "endnoteReference")]
 
 
@@ -1287,7 +1290,10 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
                 continue
             paragraphs += 1
             style = Paragraph(block, parent).style
-            heading = ((style.name if style is not None else "") or "").lower().startswith(_TITLE_STYLES)
+            name = ((style.name if style is not None else "") or "").lower()
+            if _DOCX_TOC_STYLE.match(name) or (style is not None and _DOCX_TOC_STYLE.match(style.style_id or "")):
+                continue  # an entry of a table of contents made as a field (QA 44b): the headings again, no statements
+            heading = name.startswith(_TITLE_STYLES)
             if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
                 yield paragraphs, *said
             for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
