@@ -193,10 +193,26 @@ def test_a_bare_number_is_a_page_number_only_where_the_pages_count(tmp_path):
     the pages) still goes."""
     pages = [["De opvang in de regio is vol.", "Aantal slachtoffers dat in 2025 geen opvangplek kreeg:", "31"],
              ["Het RIEC brengt gemeenten samen.", "De NLA krijgt veel meldingen.", "2"],
-             ["Acties voor het volgende overleg.", "1", "Een plan voor extra opvangplekken voor mannen.", "2"]]
+             ["Acties voor het volgende overleg.", "1", "Een plan voor extra opvangplekken voor mannen.", "2", "3"]]
     got = [s.text for s in read_statements(pdf(tmp_path / "getallen.pdf", pages))]
-    assert "31" in " ".join(got) and got.count("2") == 1  # page 2's own number goes, page 3's list item stays
+    assert "31" in " ".join(got) and got.count("2") == 1 and "3" not in got  # pages 2 and 3 numbered; the list stays
     numbered = [["Tekst van pagina een is hier.", "- 3 -"], ["Tekst van pagina twee is hier.", "- 4 -"],
                 ["Tekst van pagina drie is hier.", "- 5 -"]]  # a numbering that starts after a cover: 2 more
     assert [s.text for s in read_statements(pdf(tmp_path / "na_omslag.pdf", numbered))] == [
         "Tekst van pagina een is hier.", "Tekst van pagina twee is hier.", "Tekst van pagina drie is hier."]
+
+
+def test_a_header_before_a_paragraph_running_over_the_page_break_leaves_and_repeated_figures_stay(tmp_path):
+    """QA 44c: a header above a paragraph that runs on from the page before stayed (and was spliced into the
+    sentence), a sentence-like header ("Dit document is vertrouwelijk.") was never removed, and key figures repeated at
+    every page's bottom with other numbers ("• 14 signalen gemeld") were removed from every page."""
+    head, foot = "Gemeente Venlo | Verslag ketenoverleg", "Dit document is vertrouwelijk."
+    pages = [[head, "• 14 signalen gemeld", "De inspecteurs zien dat een arbeidsmigrant die zijn werk verliest ook zijn",
+              foot],
+             [head, "woning verliest en dan niet durft te melden.", "De NLA krijgt veel meldingen.",
+              "• 9 signalen gemeld", foot],
+             [head, "Het RIEC brengt partners samen.", "• 21 signalen gemeld", foot]]
+    got = [s.text for s in read_statements(pdf(tmp_path / "kop.pdf", pages))]
+    assert got == ["14 signalen gemeld", "De inspecteurs zien dat een arbeidsmigrant die zijn werk verliest ook zijn "
+                   "woning verliest en dan niet durft te melden.", "De NLA krijgt veel meldingen.", "9 signalen gemeld",
+                   "Het RIEC brengt partners samen.", "21 signalen gemeld"]

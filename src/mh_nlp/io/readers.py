@@ -775,8 +775,13 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
             if not nxt[1].strip():
                 break
             block.append(nxt)
-        return wrap_width(line for _n, line in block[:WRAP_SAMPLE])
+        own = wrap_width(line for _n, line in block[:WRAP_SAMPLE])
+        # a paragraph of one or two lines shows no wrap of its own: the text's width counts (QA 44c: a 72-column
+        # e-mail's two-line paragraphs were split mid-sentence); a longer one without a wrap is typed line by line
+        return own if own is not None or len(block) > 2 else text_width
 
+    ahead.extend(itertools.islice(numbered, WRAP_SAMPLE))
+    text_width = wrap_width(line for _n, line in ahead)  # the width of the text as a whole, its first lines
     width = block_width()
     layout = _Layout()
     table: list[tuple[int, str]] = []
@@ -985,13 +990,13 @@ def _short(text: str) -> bool:
     return len(text) <= 40 and len(text.split()) <= 5 and not text.rstrip().endswith((".", "!", "?"))
 
 
-HEADER_WORDS = 3  # a column's name has at most this many words ("Wat gaat goed"): a longer cell is the table's data
+HEADER_WORDS = 4  # a column's name has at most this many words ("Wat gaat er goed"): a longer cell is the table's data
 
 
 def _header_like(rows: list[list[str]]) -> bool:
     """True when the first of a table's ``rows`` (two or more) may be its header: its cells are all short
     (:func:`_short`) and of at most :data:`HEADER_WORDS` words, as column names are ("Opvang | Te weinig plekken
-    voor mannen" is a row of data: QA 44b)."""
+    voor mannen" is a row of data: QA 44b; "Wat gaat er mis" a name: QA 44c)."""
     return len(rows) > 1 and any(rows[0]) and all(_short(c) and len(c.split()) <= HEADER_WORDS for c in rows[0] if c)
 
 
@@ -1607,53 +1612,46 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
     return pages
 
 
-def _text_line(lines: list[str], i: int) -> bool:
-    """True for a line that is text, never a running header however often its words repeat: a sentence of four words
-    or more (it ends in ``.``, ``!`` or ``?``), or a line that the next one continues in lower case (QA 44b: a
-    factsheet's "In 2025 zijn 14 signalen … gemeld." on every page, and a paragraph's first line "Punt 5. In het
-    overleg …", numbers aside, were taken off every page); a bare number, which only :func:`_page_number` may take
-    for a page number."""
-    line = lines[i]
-    return ((len(line.split()) >= 4 and line.rstrip().endswith((".", "!", "?")))
-            or (i + 1 < len(lines) and lines[i + 1][:1].islower())
-            or _BARE_NUMBER.match(line) is not None)  # a bare number is a page number or text (_page_number)
-
-
 def _page_offsets(pages: list[tuple[int, list[str]]]) -> set[int]:
-    """The differences between a bare number at the top or bottom of a page and the page's number that count as page
-    numbering: 0 (the number is the page's), and any difference two or more pages share (a numbering that starts
-    after a cover). A bare "31" closing one page's list is no page number (QA 44b)."""
+    """The differences between a bare number at the top or bottom of a page and the page's number (its place in the
+    file) that two or more pages share: the page numbering, also one that starts after a cover (QA 44c). A bare "31"
+    closing one page's list is no page number (QA 44b). A PDF of one page: 0."""
     seen: dict[int, int] = {}
     for number, lines in pages:
         n = len(lines)
         for i in set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)):
             if m := _BARE_NUMBER.match(lines[i]):
                 seen[int(m.group(1)) - number] = seen.get(int(m.group(1)) - number, 0) + 1
-    return {0} | {offset for offset, count in seen.items() if count >= 2}
+    return {offset for offset, count in seen.items() if count >= 2} or ({0} if len(pages) == 1 else set())
 
 
-def _margin_key(line: str) -> str:
-    """A line as a running header or footer repeats it: its numbers aside (``Pagina 3``, ``12 november 2026``)."""
-    return _DIGITS.sub("#", line)
+def _margin_key(line: str, page: int, offsets: set[int]) -> str:
+    """A line as a running header or footer repeats it: with its numbers aside when one of them is the page's number
+    (``Rapportage 2026 - pagina 3``), else as it is. A line whose numbers change from page to page otherwise is text
+    (QA 44b/44c: a factsheet's "In 2025 zijn 14 signalen … gemeld." and "• 14 signalen …" on every page, other
+    numbers aside, were taken off every page)."""
+    if any(int(d) - page in offsets | {0} for d in _DIGITS.findall(line) if len(d) <= 4):
+        return _DIGITS.sub("#", line)
+    return line
 
 
-def _running_lines(pages: list[list[str]]) -> set[str]:
+def _running_lines(pages: list[tuple[int, list[str]]], offsets: set[int]) -> set[str]:
     """The keys (:func:`_margin_key`) of a PDF's running header and footer lines: a line among the first or last
     :data:`PDF_MARGIN_LINES` of the text of at least half of the pages, at least three; of a PDF of two pages, a line
-    beside the page number on both (without one, a repeated line may as well be the text's)."""
+    beside the page number on both (without one, a repeated line may as well be the text's). A bare number is never
+    one: it is a page number or text (:func:`_page_number`)."""
     def edge(lines: list[str]) -> list[int]:
         n = len(lines)
         return sorted(set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)))
 
     seen: dict[str, int] = {}
-    for lines in pages:
+    for number, lines in pages:
         if len(pages) >= 3:
-            keys = {_margin_key(lines[i]) for i in edge(lines) if not _text_line(lines, i)}
+            near = edge(lines)
         else:
-            numbers = [i for i in edge(lines) if _PAGE_NUMBER.match(lines[i])]
-            keys = {_margin_key(lines[j]) for i in numbers for j in (i - 1, i + 1)
-                    if 0 <= j < len(lines) and not _text_line(lines, j)}
-        for key in keys:
+            near = [j for i in edge(lines) if _PAGE_NUMBER.match(lines[i]) for j in (i - 1, i + 1)
+                    if 0 <= j < len(lines)]
+        for key in {_margin_key(lines[i], number, offsets) for i in near if not _BARE_NUMBER.match(lines[i])}:
             seen[key] = seen.get(key, 0) + 1
     least = max(3, len(pages) / 2) if len(pages) >= 3 else 2
     return {key for key, count in seen.items() if count >= least}
@@ -1685,7 +1683,7 @@ def _page_text(lines: list[str], running: set[str], page: int = 0,
 
     def margin(i: int) -> bool:
         return i in numbers or (not lines[i][:1].islower() and speaker_line(lines[i]) is None
-                                and not _text_line(lines, i) and _margin_key(lines[i]) in running)
+                                and not _BARE_NUMBER.match(lines[i]) and _margin_key(lines[i], page, offsets) in running)
 
     start, end = 0, n
     while start < min(PDF_MARGIN_LINES, end) and margin(start):
@@ -1701,8 +1699,8 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
     numbers and the running header and footer are left out (:func:`_page_text`); a line repeated in the text stays.
     A scanned PDF holds images of text and no text: a one-line error says so."""
     pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
-    running = _running_lines([lines for _, lines in pages])
     offsets = _page_offsets(pages)
+    running = _running_lines(pages, offsets)
     kept, where, left = [], [], []
     for number, lines in pages:
         text = _page_text(lines, running, number, offsets)
