@@ -860,3 +860,15 @@ def test_markdown_backslash_escapes_are_the_marks_themselves():
     got = [t for _, t, _ in blocks("Een \\*letterlijke\\* ster en \\_underscore\\_, \\[geen link\\](x).\n\n"
                                    "Een **vet** woord, C:\\temp blijft.", markdown=True)]
     assert got == ["Een *letterlijke* ster en _underscore_, [geen link](x).", "Een vet woord, C:\\temp blijft."]
+
+
+def test_a_two_line_paragraph_of_a_wrapped_e_mail_stays_whole():
+    """QA 44c R2: measured per paragraph, a two-line paragraph of a 72-column e-mail showed no wrap of its own and was
+    split before a capital ("… van de gemeente" / "Venlo sinds januari …"); it takes the text's width."""
+    mail = ("De inspecteurs gaven aan dat zij de signalen van arbeidsuitbuiting in de\n"
+            "distributiecentra niet meer kunnen oppakken zonder hulp van de NLA en de\n"
+            "politie in Limburg-Noord, en dat is al maanden zo in de hele regio hier.\n\n"
+            "In het overleg van dinsdag bleek dat de zorgcoördinator van de gemeente\n"
+            "Venlo sinds januari 31 slachtoffers heeft begeleid.")
+    assert [t for _, t, _ in blocks(mail)][-1] == ("In het overleg van dinsdag bleek dat de zorgcoördinator van de "
+                                                   "gemeente Venlo sinds januari 31 slachtoffers heeft begeleid.")

@@ -305,3 +305,14 @@ def test_the_entries_of_a_table_of_contents_are_no_statements(tmp_path):
     d.save(path)
     got, _ = read(path)
     assert [text for _pos, text in got] == ["Er zijn te weinig opvangplekken voor mannen."]
+
+
+def test_column_names_of_four_words_are_a_header(tmp_path):
+    """QA 44c R5: "Wat gaat er mis | Wat gaat er goed" (four words each) was read as statements after the header rule
+    allowed three words at most."""
+    path = table_of(tmp_path / "vier.docx", [["Wat gaat er mis", "Wat gaat er goed"],
+                                             ["Te weinig opvang voor mannen in de regio Twente.",
+                                              "De zorgcoördinator weet de partners goed te vinden."]])
+    got, _ = read(path)
+    assert [text for _pos, text in got] == ["Boven de tabel.", "Te weinig opvang voor mannen in de regio Twente.",
+                                            "De zorgcoördinator weet de partners goed te vinden."]
