@@ -872,3 +872,12 @@ def test_a_two_line_paragraph_of_a_wrapped_e_mail_stays_whole():
             "Venlo sinds januari 31 slachtoffers heeft begeleid.")
     assert [t for _, t, _ in blocks(mail)][-1] == ("In het overleg van dinsdag bleek dat de zorgcoördinator van de "
                                                    "gemeente Venlo sinds januari 31 slachtoffers heeft begeleid.")
+
+
+def test_a_label_with_a_value_starts_no_speakers_turn():
+    """QA 44d: "Aangiftes: 4" in a factsheet made "Aangiftes" the speaker of the lines below it."""
+    got = [(t, e.get("speaker")) for _, t, e in blocks("Aangiftes: 4\nSignalen van scholen nemen toe.\n\n"
+                                                        "Jan (NLA): De meldingen nemen toe in de regio.\n"
+                                                        "Dat zien we overal.")]
+    assert got == [("4", "Aangiftes"), ("Signalen van scholen nemen toe.", ""),
+                   ("De meldingen nemen toe in de regio.", "Jan (NLA)"), ("Dat zien we overal.", "Jan (NLA)")]

@@ -216,3 +216,25 @@ def test_a_header_before_a_paragraph_running_over_the_page_break_leaves_and_repe
     assert got == ["14 signalen gemeld", "De inspecteurs zien dat een arbeidsmigrant die zijn werk verliest ook zijn "
                    "woning verliest en dan niet durft te melden.", "De NLA krijgt veel meldingen.", "9 signalen gemeld",
                    "Het RIEC brengt partners samen.", "21 signalen gemeld"]
+
+
+def test_a_header_with_a_date_whose_day_is_a_page_number_leaves_on_every_page(tmp_path):
+    """QA 44d: "Verslag ketenoverleg 3 oktober 2026" was kept on page 3 (spliced into a sentence), where its 3 read
+    as the page's number and its key changed; a header counts as it is, too."""
+    head = "Verslag ketenoverleg 3 oktober 2026"
+    body = ["De opvang in Venlo is vol.", "Het RIEC brengt de partners samen.", "De NLA krijgt veel meldingen.",
+            "Veilig Thuis ziet meer jonge slachtoffers."]
+    pages = [[head, line, f"Pagina {i} van 4"] for i, line in enumerate(body, start=1)]
+    got = [s.text for s in read_statements(pdf(tmp_path / "datum.pdf", pages))]
+    assert got == body
+
+
+def test_a_long_line_broken_before_a_capital_in_a_pdf_is_joined():
+    """QA 44d: a PDF's text is laid out, so a long line broken mid-sentence before a name or a number joins the next
+    even where no wrap width could be measured ("… in totaal" / "31 slachtoffers …" was split)."""
+    from mh_nlp.io.readers import text_blocks
+
+    lines = ["De zorgcoördinator van de gemeente Venlo heeft in het afgelopen jaar in totaal",
+             "31 slachtoffers begeleid."]
+    assert [t for _, t, _ in text_blocks(lines, laid_out=True)] == [" ".join(lines)]
+    assert [t for _, t, _ in text_blocks(lines)] == lines  # typed notes: two lines

@@ -532,6 +532,8 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
 # sentence may break after them too: they join the next line only when the text is wrapped (QA 44b)
 _PHRASE_END_WORDS = {"steeds", "meer", "minder", "veel", "weinig", "vaak", "niet", "geen", "ook", "nog",
                      "op", "aan", "uit", "door", "over", "in", "na", "onder"}  # also a verb's particle: "pakt … op"
+LAID_OUT_WIDTH = 60  # a PDF's text is laid out: a line this long broken mid-sentence was wrapped (QA 44d: where no
+# width could be measured, "… oud-minister Leen" / "Lenferink adviseerde …" was split)
 WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
 WRAP_MIN = 40  # a shorter line continued in lower case says nothing of a fixed wrap width (a bullet's second line)
 WRAP_FULL = (0.8, 1.25)  # a line this share of the wrap width long is full (the next word did not fit); a longer
@@ -733,6 +735,7 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
                 yield n, text, layout.extra("")
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
 _LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
 
 
@@ -743,16 +746,16 @@ def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool)
     (``Datum: ...``) ends the turn announced on a line of its own too (:meth:`_Layout.announces`). A blank line, a
     heading or a caption ends an inline label's turn (:func:`text_blocks`), also where the label took over an
     announced turn; an announced turn goes on over blank lines (Word and Teams put them between its paragraphs)."""
-    if speaker:
-        return speaker
+    if speaker:  # a label with a value only ("Aangiftes: 4", a factsheet's) is no turn that goes on (QA 44d)
+        return speaker if len(_WORDS.findall(line)) >= 3 else ""
     if (inline or layout.turn) and kind_of(line) == "meta":
         layout.turn = ""
         return ""
     return "" if labelled or _LABEL.match(line) else inline
 
 
-def text_blocks(lines: Iterable[str], markdown: bool = False,
-                max_chars: int = MAX_CHARS) -> Iterator[tuple[int, str, dict[str, str]]]:
+def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = MAX_CHARS,
+                laid_out: bool = False) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
     matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
     bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`)."""
@@ -856,7 +859,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False,
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sub or sm or buf is None or not _continues(last_line, line, width)
+        new = bullet or sub or sm or buf is None or not _continues(last_line, line, width or (
+            len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))  # a PDF: the line was full
         last_line = line
         if new:
             if (done := flush()) is not None:
@@ -1625,18 +1629,19 @@ def _page_offsets(pages: list[tuple[int, list[str]]]) -> set[int]:
     return {offset for offset, count in seen.items() if count >= 2} or ({0} if len(pages) == 1 else set())
 
 
-def _margin_key(line: str, page: int, offsets: set[int]) -> str:
-    """A line as a running header or footer repeats it: with its numbers aside when one of them is the page's number
-    (``Rapportage 2026 - pagina 3``), else as it is. A line whose numbers change from page to page otherwise is text
-    (QA 44b/44c: a factsheet's "In 2025 zijn 14 signalen … gemeld." and "• 14 signalen …" on every page, other
-    numbers aside, were taken off every page)."""
+def _margin_keys(line: str, page: int, offsets: set[int]) -> set[str]:
+    """A line as a running header or footer repeats it: as it is (``Verslag ketenoverleg 3 oktober 2026``), and with
+    its numbers aside when one of them is the page's number (``Rapportage 2026 - pagina 3``). A line whose numbers
+    change from page to page otherwise is text (QA 44b/44c: a factsheet's "In 2025 zijn 14 signalen … gemeld." and
+    "• 14 signalen …" on every page, other numbers aside, were taken off every page)."""
+    keys = {"=" + line}
     if any(int(d) - page in offsets | {0} for d in _DIGITS.findall(line) if len(d) <= 4):
-        return _DIGITS.sub("#", line)
-    return line
+        keys.add("#" + _DIGITS.sub("#", line))
+    return keys
 
 
 def _running_lines(pages: list[tuple[int, list[str]]], offsets: set[int]) -> set[str]:
-    """The keys (:func:`_margin_key`) of a PDF's running header and footer lines: a line among the first or last
+    """The keys (:func:`_margin_keys`) of a PDF's running header and footer lines: a line among the first or last
     :data:`PDF_MARGIN_LINES` of the text of at least half of the pages, at least three; of a PDF of two pages, a line
     beside the page number on both (without one, a repeated line may as well be the text's). A bare number is never
     one: it is a page number or text (:func:`_page_number`)."""
@@ -1651,7 +1656,8 @@ def _running_lines(pages: list[tuple[int, list[str]]], offsets: set[int]) -> set
         else:
             near = [j for i in edge(lines) if _PAGE_NUMBER.match(lines[i]) for j in (i - 1, i + 1)
                     if 0 <= j < len(lines)]
-        for key in {_margin_key(lines[i], number, offsets) for i in near if not _BARE_NUMBER.match(lines[i])}:
+        keys = {k for i in near if not _BARE_NUMBER.match(lines[i]) for k in _margin_keys(lines[i], number, offsets)}
+        for key in keys:
             seen[key] = seen.get(key, 0) + 1
     least = max(3, len(pages) / 2) if len(pages) >= 3 else 2
     return {key for key, count in seen.items() if count >= least}
@@ -1683,7 +1689,8 @@ def _page_text(lines: list[str], running: set[str], page: int = 0,
 
     def margin(i: int) -> bool:
         return i in numbers or (not lines[i][:1].islower() and speaker_line(lines[i]) is None
-                                and not _BARE_NUMBER.match(lines[i]) and _margin_key(lines[i], page, offsets) in running)
+                                and not _BARE_NUMBER.match(lines[i])
+                                and not running.isdisjoint(_margin_keys(lines[i], page, offsets)))
 
     start, end = 0, n
     while start < min(PDF_MARGIN_LINES, end) and margin(start):
@@ -1712,7 +1719,7 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
         warn(f"{len(left)} page number and running header or footer line(s) left out (such as {left[0]!r})")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
-    for first, text, extra in text_blocks(kept, max_chars=max_chars):
+    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True):
         yield f"page {where[first - 1]}", text, extra
 
 
