@@ -532,6 +532,7 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
 # sentence may break after them too: they join the next line only when the text is wrapped (QA 44b)
 _PHRASE_END_WORDS = {"steeds", "meer", "minder", "veel", "weinig", "vaak", "niet", "geen", "ook", "nog",
                      "op", "aan", "uit", "door", "over", "in", "na", "onder"}  # also a verb's particle: "pakt … op"
+_GLUE_WORDS = _FUNCTION_WORDS - _PHRASE_END_WORDS  # a line ending in one of these goes on on the next line
 LAID_OUT_WIDTH = 60  # a PDF's text is laid out: a line this long broken mid-sentence was wrapped (QA 44d: where no
 # width could be measured, "… oud-minister Leen" / "Lenferink adviseerde …" was split)
 WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
@@ -573,8 +574,7 @@ def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
         return False
     if prev_line.endswith((",", "-")):
         return True
-    last = prev_line.rsplit(" ", 1)[-1].lower()
-    if last in _FUNCTION_WORDS and last not in _PHRASE_END_WORDS:
+    if prev_line.rsplit(" ", 1)[-1].lower() in _GLUE_WORDS:
         return True
     # a capital, a digit, or anything else that is no lower-case letter (“Wij …”, € 2 miljoen, 's-Hertogenbosch, (NLA))
     return width is not None and WRAP_FULL[0] * width <= len(prev_line) <= WRAP_FULL[1] * width
@@ -735,7 +735,7 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
                 yield n, text, layout.extra("")
 
 
-_WORDS = re.compile(r"[^\W\d_]+")
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")  # words of letters (a value such as "4" has none)
 _LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
 
 
@@ -747,7 +747,7 @@ def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool)
     heading or a caption ends an inline label's turn (:func:`text_blocks`), also where the label took over an
     announced turn; an announced turn goes on over blank lines (Word and Teams put them between its paragraphs)."""
     if speaker:  # a label with a value only ("Aangiftes: 4", a factsheet's) is no turn that goes on (QA 44d)
-        return speaker if len(_WORDS.findall(line)) >= 3 else ""
+        return speaker if len(_LETTER_RUNS.findall(line)) >= 3 else ""
     if (inline or layout.turn) and kind_of(line) == "meta":
         layout.turn = ""
         return ""
