@@ -70,11 +70,12 @@ def _count_unchecked(unchecked: dict[str, int], section, decision, suggested) ->
     in a ``label`` output a row whose section is still the model's suggestion (``top1``). Only said, never left out:
     an analyst may have read and agreed with a suggestion."""
     if decision is not NOT_THERE:
-        if not str(decision or "").strip():
-            unchecked["were not reviewed on the screen (no decision)"] = (
-                unchecked.get("were not reviewed on the screen (no decision)", 0) + 1)
+        why = "were not reviewed on the screen (no decision)" if not str(decision or "").strip() else None
     elif suggested is not NOT_THERE and str(suggested or "").strip() == str(section or "").strip():
         why = "keep the section the model suggested (top1)"
+    else:
+        why = None
+    if why is not None:
         unchecked[why] = unchecked.get(why, 0) + 1
 
 
