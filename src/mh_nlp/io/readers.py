@@ -1616,14 +1616,19 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
     return pages
 
 
+def _margins(n: int) -> set[int]:
+    """The indexes of the first and last :data:`PDF_MARGIN_LINES` lines of a page of ``n`` lines: where a running
+    header, footer or page number may stand."""
+    return set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
+
+
 def _page_offsets(pages: list[tuple[int, list[str]]]) -> set[int]:
     """The differences between a bare number at the top or bottom of a page and the page's number (its place in the
     file) that two or more pages share: the page numbering, also one that starts after a cover (QA 44c). A bare "31"
     closing one page's list is no page number (QA 44b). A PDF of one page: 0."""
     seen: dict[int, int] = {}
     for number, lines in pages:
-        n = len(lines)
-        for i in set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)):
+        for i in _margins(len(lines)):
             if m := _BARE_NUMBER.match(lines[i]):
                 seen[int(m.group(1)) - number] = seen.get(int(m.group(1)) - number, 0) + 1
     return {offset for offset, count in seen.items() if count >= 2} or ({0} if len(pages) == 1 else set())
@@ -1635,7 +1640,8 @@ def _margin_keys(line: str, page: int, offsets: set[int]) -> set[str]:
     change from page to page otherwise is text (QA 44b/44c: a factsheet's "In 2025 zijn 14 signalen … gemeld." and
     "• 14 signalen …" on every page, other numbers aside, were taken off every page)."""
     keys = {"=" + line}
-    if any(int(d) - page in offsets | {0} for d in _DIGITS.findall(line) if len(d) <= 4):
+    numbering = offsets | {0}
+    if any(int(d) - page in numbering for d in _DIGITS.findall(line) if len(d) <= 4):
         keys.add("#" + _DIGITS.sub("#", line))
     return keys
 
@@ -1645,17 +1651,13 @@ def _running_lines(pages: list[tuple[int, list[str]]], offsets: set[int]) -> set
     :data:`PDF_MARGIN_LINES` of the text of at least half of the pages, at least three; of a PDF of two pages, a line
     beside the page number on both (without one, a repeated line may as well be the text's). A bare number is never
     one: it is a page number or text (:func:`_page_number`)."""
-    def edge(lines: list[str]) -> list[int]:
-        n = len(lines)
-        return sorted(set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n)))
-
     seen: dict[str, int] = {}
     for number, lines in pages:
         if len(pages) >= 3:
-            near = edge(lines)
+            near = _margins(len(lines))
         else:
-            near = [j for i in edge(lines) if _PAGE_NUMBER.match(lines[i]) for j in (i - 1, i + 1)
-                    if 0 <= j < len(lines)]
+            near = {j for i in _margins(len(lines)) if _PAGE_NUMBER.match(lines[i]) for j in (i - 1, i + 1)
+                    if 0 <= j < len(lines)}
         keys = {k for i in near if not _BARE_NUMBER.match(lines[i]) for k in _margin_keys(lines[i], number, offsets)}
         for key in keys:
             seen[key] = seen.get(key, 0) + 1
@@ -1663,8 +1665,7 @@ def _running_lines(pages: list[tuple[int, list[str]]], offsets: set[int]) -> set
     return {key for key, count in seen.items() if count >= least}
 
 
-def _page_number(lines: list[str], i: int, page: int = 0,
-                 offsets: frozenset[int] | set[int] = frozenset({0})) -> bool:
+def _page_number(lines: list[str], i: int, page: int, offsets: set[int]) -> bool:
     """True when ``lines[i]`` is a page number (``Pagina 3 van 12``, ``Page 3 of 12``, ``- 3 -``, ``3``) on a line
     of its own: not a number that a sentence runs through (a line that stops mid-sentence above, lower case below),
     and a bare number only where it is ``page`` plus one of ``offsets`` (:func:`_page_offsets`)."""
@@ -1676,16 +1677,14 @@ def _page_number(lines: list[str], i: int, page: int = 0,
             or not lines[i + 1][:1].islower())
 
 
-def _page_text(lines: list[str], running: set[str], page: int = 0,
-               offsets: frozenset[int] | set[int] = frozenset({0})) -> list[int]:
+def _page_text(lines: list[str], running: set[str], page: int, offsets: set[int]) -> list[int]:
     """The indexes of a page's lines that are its text: a page number among its first or last
     :data:`PDF_MARGIN_LINES` lines is left out wherever it stands, and running lines (:func:`_running_lines`) are
     taken off the top and the bottom one after another, in whatever order the PDF stores them and the page number.
     A line that starts in lower case (a sentence running on) or a transcript's speaker line (``Spreker 1 00:03:15``
     heads many pages) stops that."""
     n = len(lines)
-    edge = set(range(min(PDF_MARGIN_LINES, n))) | set(range(max(n - PDF_MARGIN_LINES, 0), n))
-    numbers = {i for i in edge if _page_number(lines, i, page, offsets)}
+    numbers = {i for i in _margins(n) if _page_number(lines, i, page, offsets)}
 
     def margin(i: int) -> bool:
         return i in numbers or (not lines[i][:1].islower() and speaker_line(lines[i]) is None
