@@ -653,3 +653,8 @@ def test_19_a_text_decided_elsewhere_is_taken_with_one_key(page, server):
     page.keyboard.press("t")
     page.wait_for_selector(f"{row}.decided")
     assert [(d["text"], d["final_section"]) for d in _decided(page, server, second)] == [(line, section)]
+    page.reload()  # taken, then reloaded: the page is drawn with the row decided and no offer in it (QA 44c)
+    page.locator(row).focus()
+    page.keyboard.press("u")
+    page.wait_for_selector(f"{row}:not(.decided) button.earlier")
+    assert f"the same text was given {section} in versie 1" in page.locator(row).inner_text()

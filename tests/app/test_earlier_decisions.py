@@ -42,6 +42,28 @@ def test_the_same_text_elsewhere_shows_its_decision_to_take(make_app, paste_note
 
 
 @needs_model
+def test_an_undo_answers_with_the_offer_so_the_row_shows_it_without_a_reload(make_app, paste_notes):
+    """QA 44c: taken, reloaded, undone — the offer came back only on the next reload, since the page had kept it
+    from when it was drawn. The undo's answer now says what the same text was given elsewhere."""
+    app = make_app()
+    with TestClient(app) as c:
+        docs = paste_notes(app, c, ["a", "b"], "Er is te weinig opvang.\n\nMeer voorlichting op scholen.")
+        a, b = (_ids(c, docs[n])["Er is te weinig opvang."] for n in "ab")
+        c.post(f"/api/statements/{a}/decision", json={"section": "2.16"})
+        taken = c.post(f"/api/statements/{b}/decision", json={"section": "2.16"}).json()
+        undone = c.delete(f"/api/statements/{b}/decision?decision={taken['id']}").json()
+        assert undone["decision"] is None
+        assert undone["earlier"]["section"] == "2.16" and undone["earlier"]["document"] == "a"
+        assert undone["earlier"]["section_title"] and undone["earlier"]["who"]
+        # the first row's own decision undone: its twin is undecided, so there is nothing to offer
+        undone = c.delete(f"/api/statements/{a}/decision").json()
+        assert undone["decision"] is None and "earlier" not in undone
+        other = _ids(c, docs["a"])["Meer voorlichting op scholen."]
+        c.post(f"/api/statements/{other}/decision", json={"section": "4.9"})
+        assert "earlier" not in c.delete(f"/api/statements/{other}/decision").json()  # no twin, no offer
+
+
+@needs_model
 def test_the_latest_verdict_on_the_text_is_offered_and_not_a_statement_offers_nothing(make_app, paste_notes):
     app = make_app()
     with TestClient(app) as c:

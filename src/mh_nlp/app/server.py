@@ -909,6 +909,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if out["decision"] is not None:  # the decision that counts again, as a decision's answer has it
             section = out["decision"]["section"]
             out["decision"] |= {"section_title": sections.title(section), "chapter": sections.chapter(section)}
+        elif out["kind"] == "statement":  # not reviewed again: what the same text was given elsewhere, as the page shows
+            row = await run_in_threadpool(store.statement, statement_id)  # it (also after a reload: QA 44c)
+            earlier = (await run_in_threadpool(store.earlier_decisions, [row])).get(statement_id) if row else None
+            if earlier:
+                out["earlier"] = {**earlier, "section_title": sections.title(earlier["section"])}
         return out
 
     def _sheet_choice(form, suffix: str) -> tuple[list[str] | None, int | None]:

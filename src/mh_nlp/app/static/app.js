@@ -72,11 +72,8 @@ function setupReview() {
     const notst = tr.querySelector("button.notst");  // none on a meta or chatter line: it is no statement already
     if (notst) notst.addEventListener("click", () => notStatement(tr));
     tr.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => decide(tr, b.dataset.section)));
-    const offer = tr.querySelector("button.earlier");  // the same text decided elsewhere: kept to show again after an undo
-    if (offer) {
-      tr.offer = tr.querySelector(".label").cloneNode(true);
-      offer.addEventListener("click", () => decide(tr, offer.dataset.section));
-    }
+    const offer = tr.querySelector("button.earlier");  // the same text decided elsewhere (an undo asks the server again)
+    if (offer) offer.addEventListener("click", () => decide(tr, offer.dataset.section));
     const toggle = tr.querySelector(".evidence-toggle");  // none on a line without a suggestion
     if (toggle) toggle.addEventListener("click", () => toggleEvidence(tr));
     const undo = tr.querySelector("button.undo");
@@ -172,18 +169,26 @@ function setupReview() {
         tr.dataset.kind = kind;
         tr.classList.toggle("nonstatement", kind !== "statement");
         const label = tr.querySelector(".label");
-        if (tr.offer && kind === "statement") {  // back to not reviewed: the earlier decision is offered again (QA 44b)
-          const again = tr.offer.cloneNode(true);
-          again.querySelector("button.earlier").addEventListener("click", (ev) => decide(tr, ev.currentTarget.dataset.section));
-          label.replaceWith(again);
-        } else {
-          label.textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
-        }
+        label.textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
+        if (d.earlier && kind === "statement") label.append(...offerParts(tr, d.earlier));  // as the page shows it (QA 44b, 44c)
       }
       tr.focus();
     } catch (e) {
       failed("not undone", tr, e);
     }
+  }
+
+  function offerParts(tr, e) {  // "· the same text was given 4.7 in doc … · take 4.7", built as the page builds it
+    const b = document.createElement("b");
+    b.textContent = e.section;
+    const take = document.createElement("button");
+    take.type = "button";
+    take.className = "link earlier";
+    take.dataset.section = e.section;
+    take.title = `key t: give this statement ${e.section} ${e.section_title} too`;
+    take.textContent = `take ${e.section}`;
+    take.addEventListener("click", () => decide(tr, e.section));
+    return [" · the same text was given ", b, ` in ${e.document} · doc ${e.document_id} (by ${e.who}) · `, take];
   }
 
   function toggleEvidence(tr) {
