@@ -307,6 +307,29 @@ def test_the_entries_of_a_table_of_contents_are_no_statements(tmp_path):
     assert [text for _pos, text in got] == ["Er zijn te weinig opvangplekken voor mannen."]
 
 
+def test_a_table_of_contents_field_in_plain_styles_is_no_statement(tmp_path):
+    """QA 44b (left over in stop 44): a table of contents made as a field whose entries have plain paragraph styles
+    was read as statements. The entries stand between the TOC field's begin and its end, paragraphs later; in Word's
+    own entries each also links to a heading's ``_Toc`` bookmark. A field of another kind (a date, a page number)
+    leaves its paragraph a statement."""
+    code = '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+    entry = '<w:hyperlink w:anchor="_Toc1234{n}">' + r("{title}") + '<w:r><w:tab/></w:r>' + r("{page}") + '</w:hyperlink>'
+    path = make(tmp_path / "inhoud.docx",
+                "Inhoudsopgave",
+                p(fld("begin"), code, fld("separate"), entry.format(n=1, title="Knelpunten in de opvang", page=2)),
+                p(r("Wat gaat goed in de keten"), '<w:r><w:tab/></w:r>', r("3")),  # no link: inside the field still
+                p(r("Ambities voor 2030"), '<w:r><w:tab/></w:r>', r("4"), fld("end")),
+                "Er zijn te weinig opvangplekken voor mannen.",
+                p(r("Een plaatsing vraagt nu "), fld("begin"),
+                  '<w:r><w:instrText xml:space="preserve"> NUMPAGES </w:instrText></w:r>', fld("separate"), r("12"),
+                  fld("end"), r(" telefoontjes van de zorgcoördinator.")),
+                p(entry.format(n=9, title="Los item uit een inhoudsopgave", page=7)))
+    got, _ = read(path)
+    assert [text for _pos, text in got] == [
+        "Inhoudsopgave", "Er zijn te weinig opvangplekken voor mannen.",
+        "Een plaatsing vraagt nu 12 telefoontjes van de zorgcoördinator."]
+
+
 def test_column_names_of_four_words_are_a_header(tmp_path):
     """QA 44c R5: "Wat gaat er mis | Wat gaat er goed" (four words each) was read as statements after the header rule
     allowed three words at most."""

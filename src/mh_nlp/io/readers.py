@@ -1128,6 +1128,34 @@ def _docx_text(p) -> str:
     return "".join(parts)
 
 
+class _DocxFields:
+    """The complex fields open at each paragraph, over the whole body, to tell a table of contents made as a field
+    in plain paragraph styles (QA 44b): Word writes ``TOC \\o "1-3"`` as the code of a field whose result is the
+    entries, one paragraph each, until the field's end some paragraphs later. A paragraph is an entry when a TOC
+    field is open in it, or when it links to a heading's ``_Toc`` bookmark as Word's entries do."""
+
+    def __init__(self) -> None:
+        self.open: list[str | None] = []  # the code's first word of each field open, None until its code is read
+
+    def in_toc(self, p) -> bool:
+        toc = "TOC" in self.open
+        for el in p.iter(_W + "fldChar", _W + "instrText", _W + "hyperlink"):
+            tag = el.tag
+            if tag == _W + "fldChar":
+                kind = el.get(_W + "fldCharType")
+                if kind == "begin":
+                    self.open.append(None)
+                elif kind == "end" and self.open:
+                    self.open.pop()
+            elif tag == _W + "instrText":
+                if self.open and self.open[-1] is None and (words := (el.text or "").split()):
+                    self.open[-1] = words[0].upper()
+            elif (el.get(_W + "anchor") or "").startswith("_Toc"):
+                toc = True
+            toc = toc or "TOC" in self.open
+        return toc
+
+
 def _docx_boxes(el) -> Iterator:
     """The text boxes (``w:txbxContent``) anchored in ``el``, each once (one alternative of
     ``mc:AlternateContent``); boxes inside a box are its paragraphs' own, and a deleted one is left out."""
@@ -1291,6 +1319,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     body = document.element.body
     parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
     paragraphs = tables = boxes = 0
+    fields = _DocxFields()
     try:
         for block in _docx_blocks(body):
             if block.tag == _W + "tbl":
@@ -1300,7 +1329,8 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             paragraphs += 1
             style = Paragraph(block, parent).style
             name = ((style.name if style is not None else "") or "").lower()
-            if _DOCX_TOC_STYLE.match(name) or (style is not None and _DOCX_TOC_STYLE.match(style.style_id or "")):
+            toc_style = _DOCX_TOC_STYLE.match(name) or (style is not None and _DOCX_TOC_STYLE.match(style.style_id or ""))
+            if fields.in_toc(block) or toc_style:
                 continue  # an entry of a table of contents made as a field (QA 44b): the headings again, no statements
             heading = name.startswith(_TITLE_STYLES)
             if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
