@@ -387,6 +387,17 @@ def test_a_markdown_heading_in_a_plain_text_note_is_a_heading_not_a_statement():
     assert [t for _, t, _ in got] == ["Te weinig opvang.", "```", "Nog een regel."]  # fences only mean code in .md
 
 
+def test_a_documents_own_parts_on_a_line_of_their_own_are_meta():
+    """"Inhoudsopgave" above a table of contents, "Bijlagen" or "Samenvatting" on a line of its own was labelled as
+    a statement (QA 44b's table of contents); a sentence that starts with such a word stays one."""
+    from mh_nlp.io.kinds import kind_of
+
+    for line in ("Inhoudsopgave", "Inhoud", "Colofon", "Bijlagen", "Samenvatting", "Bronnen"):
+        assert kind_of(line) == "meta", line
+    assert kind_of("Samenvatting: de opvang van mannen schiet tekort.") == "statement"
+    assert kind_of("Inhoud en vorm van de voorlichting op scholen moeten beter.") == "statement"
+
+
 def test_the_title_line_of_a_transcript_is_meta():
     from mh_nlp.io.kinds import kind_of
 
