@@ -330,6 +330,46 @@ def test_a_table_of_contents_field_in_plain_styles_is_no_statement(tmp_path):
         "Een plaatsing vraagt nu 12 telefoontjes van de zorgcoördinator."]
 
 
+def test_a_rows_label_is_the_heading_of_its_cells_and_no_statement(tmp_path):
+    """QA 44b: in | Thema | Signaal | Actie | with rows | Opvang | Te weinig plekken voor mannen | … |, the row's
+    label "Opvang" was labelled as a statement. It is the heading of the row's cells now (below the heading above
+    the table), and a label that names a chapter is their heading on its own, the evidence for their stance."""
+    d = docx.Document()
+    d.add_paragraph("Signalen regio Twente", style="Heading 1")
+    rows = [["Thema", "Signaal", "Actie"],
+            ["Opvang", "Te weinig plekken voor mannen", "Gemeente zoekt locatie"],
+            ["Zorgcoördinatie", "Geen vervanger bij ziekte", "Regio overlegt"],
+            ["Wat gaat goed", "De casustafel met het RIEC loopt", ""]]
+    t = d.add_table(rows=len(rows), cols=3)
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            t.cell(i, j).text = text
+    d.save(tmp_path / "twente.docx")
+    warnings: list[str] = []
+    got = [(st.text, st.extra["heading"]) for st in read_statements(tmp_path / "twente.docx", warn=warnings.append)]
+    assert got == [("Te weinig plekken voor mannen", "Signalen regio Twente – Opvang"),
+                   ("Gemeente zoekt locatie", "Signalen regio Twente – Opvang"),
+                   ("Geen vervanger bij ziekte", "Signalen regio Twente – Zorgcoördinatie"),
+                   ("Regio overlegt", "Signalen regio Twente – Zorgcoördinatie"),
+                   ("De casustafel met het RIEC loopt", "Wat gaat goed")]
+    assert warnings == ["table 1: its first row (Thema | Signaal | Actie) is read as the columns' names, not as "
+                        "statements"]
+    # fragments of one or two words beside fragments of the same length are the table's data, not labels
+    path = table_of(tmp_path / "kort.docx", [["Wachtlijsten", "Meer plekken"], ["Geen tolk", "Tolk regelen"]])
+    assert [text for _pos, text in read(path)[0]] == ["Boven de tabel.", "Wachtlijsten", "Meer plekken",
+                                                      "Geen tolk", "Tolk regelen"]
+
+
+def test_a_speaker_column_that_names_chapters_gives_headings(tmp_path):
+    """| Knelpunten | a long statement |: read as speaker + statement, the "speaker" named a chapter; it is the
+    statement's heading instead, and so evidence for its chapter."""
+    path = table_of(tmp_path / "hoofdstukken.docx", [
+        ["Knelpunten", "Er zijn in de regio veel te weinig opvangplekken voor mannelijke slachtoffers."],
+        ["Ambities", "Elke gemeente heeft in 2028 een zorgcoördinator mensenhandel met genoeg uren."]])
+    got = [(st.text[:12], st.extra["heading"], st.extra["speaker"]) for st in read_statements(path)]
+    assert got == [("Boven de tab", "", ""), ("Er zijn in d", "Knelpunten", ""), ("Elke gemeent", "Ambities", "")]
+
+
 def test_column_names_of_four_words_are_a_header(tmp_path):
     """QA 44c R5: "Wat gaat er mis | Wat gaat er goed" (four words each) was read as statements after the header rule
     allowed three words at most."""

@@ -1266,8 +1266,12 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
     is read once."""
     rows = [[text for text, _tc in r] for r in grid]
     header_rows, speaker_col, text_col = _table_layout(rows)
-    if text_col is None and _header_like(rows) and not all(_short(c) for r in rows[1:] for c in r if c):
-        header_rows = 1  # a header row above cells that are read one by one (Thema | Signaal | Actie): no statement
+    labelled = False  # the first column labels the rows (| Opvang | Te weinig plekken voor mannen | … |)
+    if text_col is None and _header_like(rows):
+        labelled = _row_labels(rows[1:], headed=True)
+        if labelled or not all(_short(c) for r in rows[1:] for c in r if c):
+            header_rows = 1  # a header row above cells that are read one by one (Thema | Signaal | Actie): no statement
+    labelled = labelled or text_col is None and _row_labels(rows[header_rows:], headed=header_rows > 0)
     named = any(c.lower().strip(" :") in TEXT_HEADERS for c in rows[0]) if rows else False
     if header_rows and not named:  # a header told from its shape alone: said, so that a row of data is not lost unseen
         warn(f"table {number}: its first row ({' | '.join(c for c in rows[0] if c)[:80]}) is read as the columns' "
@@ -1278,22 +1282,65 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
             continue
         position = f"table {number} row {r}"
         used: set[int] = set()
+        row_heading = heading
+        if labelled and cells:  # a row's label ("Opvang") is no statement: the heading of the row's cells (QA 44b)
+            used.add(0)
+            if cells[0][0]:
+                row_heading = _labelled_heading(heading, cells[0][0])
         if text_col is not None and text_col < len(cells):
             text, tc = cells[text_col]
             used.add(text_col)
             speaker = cells[speaker_col][0] if speaker_col is not None and speaker_col < len(cells) else ""
             if speaker_col is not None:
                 used.add(speaker_col)
+            said = {"heading": heading, "speaker": speaker.rstrip(":").strip()}
+            if said["speaker"] and _names_chapter(said["speaker"]):  # | Wat gaat goed | … |: a heading, no speaker
+                said = {"heading": _labelled_heading(heading, said["speaker"]), "speaker": ""}
             if text and above.get(text_col) is not tc:  # a statement merged over rows is read once
-                yield position, text, {"heading": heading, "speaker": speaker.rstrip(":").strip()}
+                yield position, text, said
         for c, (text, tc) in enumerate(cells):
             if c in used or not text or above.get(c) is tc:
                 continue
             speaker = ""
             speaker, text = take_speaker(text)
             where = position if len(cells) == 1 else f"{position} cell {c + 1}"
-            yield where, text, {"heading": heading, "speaker": speaker}
+            yield where, text, {"heading": row_heading, "speaker": speaker}
         above = {c: tc for c, (_t, tc) in enumerate(cells)}
+
+
+ROW_LABEL_WORDS = 2  # a row's label has at most this many words ("Opvang", "Veilig Thuis"); "Te weinig opvang" is data
+
+
+def _row_labels(rows: list[list[str]], headed: bool) -> bool:
+    """True when the first column of a table's data ``rows`` (header left out) labels the rows: two or more rows
+    (one under a header row, ``headed``) whose first cell is a label (:func:`_row_label`), every other first cell
+    empty, and each labelled row holding a longer text in another cell (| Opvang | Te weinig plekken voor mannen |)."""
+    labelled = [row for row in rows if len(row) >= 2 and row[0]]
+    return (len(labelled) >= (1 if headed else 2) and all(len(row) >= 2 for row in rows if any(row))
+            and all(_row_label(row[0]) and any(len(c.split()) > ROW_LABEL_WORDS + 1 for c in row[1:])
+                    for row in labelled))
+
+
+def _row_label(cell: str) -> bool:
+    """A chapter's name ("Wat gaat goed"), or at most ``ROW_LABEL_WORDS`` words without closing punctuation."""
+    short = len(cell.split()) <= ROW_LABEL_WORDS and not cell.rstrip().endswith((".", "!", "?"))
+    return short or _names_chapter(cell)
+
+
+def _names_chapter(label: str) -> bool:
+    """True for a label that names one of the anthology's chapters ("Knelpunten", "Wat gaat goed")."""
+    from mh_nlp.themes.headings import heading_chapter  # the chapter names of data/chapter_headings.json
+
+    return heading_chapter(label.rstrip(":").strip()) is not None
+
+
+def _labelled_heading(heading: str, label: str) -> str:
+    """The heading of a labelled row's cells: the label where it names a chapter ("Wat gaat goed"), which is then
+    the evidence for their stance; else the label below the heading above the table ("Knelpunten – Opvang")."""
+    label = label.rstrip(":").strip()
+    if _names_chapter(label) or not heading:
+        return label
+    return f"{heading} – {label}"
 
 
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
