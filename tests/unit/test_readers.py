@@ -873,6 +873,15 @@ def test_markdown_backslash_escapes_are_the_marks_themselves():
     assert got == ["Een *letterlijke* ster en _underscore_, [geen link](x).", "Een vet woord, C:\\temp blijft."]
 
 
+def test_an_escaped_list_mark_in_markdown_is_text():
+    """QA 44c: `1\\. Er is …` (a number that is no list's) lost its "1." as a list's mark would; a plain list keeps
+    losing its marks."""
+    got = [t for _, t, _ in blocks("1\\. Er is te weinig opvang.\n\n\\- Geen lijst maar een zin.\n\n"
+                                   "2. Een punt van een lijst.\n\n- Nog een punt.", markdown=True)]
+    assert got == ["1. Er is te weinig opvang.", "- Geen lijst maar een zin.", "Een punt van een lijst.",
+                   "Nog een punt."]
+
+
 def test_a_two_line_paragraph_of_a_wrapped_e_mail_stays_whole():
     """QA 44c R2: measured per paragraph, a two-line paragraph of a 72-column e-mail showed no wrap of its own and was
     split before a capital ("… van de gemeente" / "Venlo sinds januari …"); it takes the text's width."""

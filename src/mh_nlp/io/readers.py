@@ -644,6 +644,7 @@ _MD_CODE = re.compile(r"(`+)([^`]+)\1")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")  # Markdown's backslash escapes (QA 44b)
 _MD_ESCAPE_BASE = 0xF0000  # a private-use plane: an escaped mark waits there while the markup is taken off
 _MD_ESCAPED = re.compile("[\U000F0000-\U000F007F]")
+_MD_ESCAPED_LIST = re.compile(r"\s*(?:\d{1,3}\\[.)]|\\[-*+])\s")  # a list's mark escaped: "1\. In 2025 …"
 # emphasis: **x**, __x__, *x*, _x_ around words; not a _ or * inside a word or a sum (snake_case, 2*3). What it
 # holds never holds its own marker: a pattern that searched on to the line's end for each marker took minutes
 # on a 100 KB line
@@ -825,6 +826,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                     layout.turn = ""
             inline = ""
             continue
+        escaped_mark = False
         if markdown:
             if (bold := _md_bold_heading(line)) is not None:  # **Ambities** on a line of its own: a heading
                 if (done := flush()) is not None:
@@ -832,6 +834,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 layout.new_heading(bold)
                 inline = ""
                 continue
+            escaped_mark = _MD_ESCAPED_LIST.match(line) is not None  # "1\. …", "\- …": the mark is text, no list
             line = _md_inline(line)
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
         if markdown and md_heading is not None:
@@ -844,7 +847,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             inline = ""
             continue
         speaker = ""
-        bullet = _BULLET.match(line)
+        bullet = None if escaped_mark else _BULLET.match(line)
         if bullet:
             line = line[bullet.end():]
         sub = bullet is None and _SUB_BULLET.match(raw) is not None and line.startswith("o ")
