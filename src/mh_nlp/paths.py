@@ -1,12 +1,35 @@
-"""Where the project's files live: data (``data/`` at the repository root, or ``$MH_NLP_DATA``), models
-(``models/`` or ``$MH_NLP_MODELS``) and the per-user cache (``$MH_NLP_CACHE`` or ``~/.cache/mh-nlp``)."""
+"""Where the project's files live: data (``$MH_NLP_DATA``, else ``data/`` at the repository root in a checkout,
+else the copy a ``pip install`` puts in ``<prefix>/share/mh-nlp/data``), models (``$MH_NLP_MODELS``, else
+``models/`` in a checkout, else ``$XDG_DATA_HOME/mh-nlp/models`` or ``~/.local/share/mh-nlp/models``) and the
+per-user cache (``$MH_NLP_CACHE`` or ``~/.cache/mh-nlp``)."""
 from __future__ import annotations
 
 import os
+import sysconfig
 from pathlib import Path
 from .exceptions import DataNotFound  # noqa: F401 - defined with every mh-nlp error
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+INSTALLED_DATA = Path("share") / "mh-nlp" / "data"  # under an installation's data prefix (pyproject: data-files)
+
+
+def in_checkout() -> bool:
+    """True when the package runs from the project's repository (``make setup``, ``pip install -e``), False when
+    it was installed from a wheel or with ``pip install <path>`` (then ``REPO_ROOT`` is no repository)."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "src" / "mh_nlp").is_dir()
+
+
+def installed_data_dir() -> Path | None:
+    """The data folder a ``pip install`` placed beside the package (the environment's, else the user's), or None."""
+    schemes = [None, f"{os.name}_user"]
+    for scheme in schemes:
+        try:
+            base = sysconfig.get_path("data", scheme) if scheme else sysconfig.get_path("data")
+        except KeyError:  # no such scheme on this platform
+            continue
+        if base and (Path(base) / INSTALLED_DATA / "sections.json").is_file():
+            return Path(base) / INSTALLED_DATA
+    return None
 
 
 def shown(path: str | os.PathLike) -> str:
@@ -22,23 +45,36 @@ def shown(path: str | os.PathLike) -> str:
 
 
 def data_dir() -> Path:
-    """The data directory: ``$MH_NLP_DATA`` if set, else ``<repo>/data``."""
+    """The data directory: ``$MH_NLP_DATA`` if set, else ``<repo>/data`` in a checkout, else the installed copy
+    (:func:`installed_data_dir`)."""
     env = os.environ.get("MH_NLP_DATA")
-    return Path(env) if env else REPO_ROOT / "data"
+    if env:
+        return Path(env)
+    if not in_checkout() and (installed := installed_data_dir()) is not None:
+        return installed
+    return REPO_ROOT / "data"
 
 
 def data_file(*parts: str) -> Path:
     """Path of a file under the data directory; raises :class:`DataNotFound` if it is missing."""
     path = data_dir().joinpath(*parts)
     if not path.exists():
-        raise DataNotFound(f"data file not found: {path} (set MH_NLP_DATA to the project's data/ folder)")
+        raise DataNotFound(f"data file not found: {path} (set MH_NLP_DATA to the project's data/ folder, or "
+                           f"reinstall mh-nlp: its package brings a copy)")
     return path
 
 
 def models_dir() -> Path:
-    """The models directory: ``$MH_NLP_MODELS`` if set, else ``<repo>/models``."""
+    """The models directory: ``$MH_NLP_MODELS`` if set, else ``<repo>/models`` in a checkout, else the user's
+    ``$XDG_DATA_HOME/mh-nlp/models`` (``~/.local/share/mh-nlp/models``), where ``mh-nlp train`` puts the model of
+    an installed package (an installation's own folders are often not the user's to write)."""
     env = os.environ.get("MH_NLP_MODELS")
-    return Path(env) if env else REPO_ROOT / "models"
+    if env:
+        return Path(env)
+    if in_checkout():
+        return REPO_ROOT / "models"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mh-nlp" / "models"
 
 
 def cache_dir() -> Path:

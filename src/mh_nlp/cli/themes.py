@@ -43,6 +43,12 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
         raise UserError(f"{path}: a model file must end in {MODEL_SUFFIX}")
     if path.exists() and path.is_dir():
         raise UserError(f"{path} is a directory")
+    if model_path is None and not path.parent.exists():  # an installed package's first model: its user folder
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as exc:
+            raise UserError(f"{path.parent}: cannot make the folder for the model ({exc.strerror or exc}); "
+                            "set MH_NLP_MODELS to a folder you can write") from None
     if not path.parent.is_dir():
         raise UserError(f"{path.parent}: no such folder for the model")
     _writable_folder(path.parent, "the model")  # before a minute of training: can the model be written there at all?

@@ -421,6 +421,9 @@ def build_pipeline(base: str | None = None) -> Language:
         nlp = spacy.load(base, config=tokenizer_cfg)
         before = {"before": "ner"} if "ner" in nlp.pipe_names else {}
         nlp.add_pipe(RULER_NAME, **before)
+    ruler = nlp.get_pipe(RULER_NAME)
+    if ruler.missing_patterns:  # a new pipeline has nothing to bring its patterns: an error, not a silent empty answer
+        raise DataNotFound(ruler.missing_patterns.split("; it finds")[0])  # (QA 45a: a wheel without data/ found none)
     nlp.meta["mh_nlp_base"] = base
     return nlp
 
