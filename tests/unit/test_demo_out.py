@@ -50,3 +50,13 @@ def test_the_demo_runs_end_to_end(tmp_path):
     labels = (tmp_path / "demo" / "labels.csv").read_text(encoding="utf-8-sig")
     assert labels.startswith("source,position,statement,kind,section") and labels.count("\n") > 10
     assert (tmp_path / "demo" / "overview.md").exists()
+
+
+def test_an_installed_package_says_where_the_demo_runs(tmp_path, monkeypatch):
+    """QA 45a: a pip-installed package has no examples/ beside it; the demo gave a traceback."""
+    from mh_nlp import paths
+
+    monkeypatch.setattr(paths, "in_checkout", lambda: False)
+    res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
+    assert res.exit_code == 1 and "runs in a checkout" in res.output and "Traceback" not in res.output
+    assert list(tmp_path.iterdir()) == []

@@ -302,9 +302,12 @@ def _demo_out(out_dir: Path | None, repo: Path) -> Path:
 def demo(out_dir: Path | None) -> None:
     """The main job end to end: train if needed, label the example notes, print the evaluation summary."""
     from ..corpus.records import stats
-    from ..paths import REPO_ROOT
+    from ..paths import REPO_ROOT, in_checkout
     from ..themes.train import EVALUATION_REPORT, load_evaluation
 
+    if not in_checkout():  # its example notes and reports are the repository's, which a pip install does not bring
+        raise UserError("the demo runs in a checkout of the mh-nlp repository (`make demo`); with an installed "
+                        "package, run `mh-nlp train` once and `mh-nlp label` on your own notes")
     out_dir = _demo_out(out_dir, REPO_ROOT)  # checked before anything runs
     ctx = click.get_current_context()
     click.echo("== 1. gold corpus")
