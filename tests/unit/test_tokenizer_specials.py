@@ -112,3 +112,14 @@ def test_a_name_with_an_ampersand_ending_a_sentence_is_found() -> None:
     nlp = load_pipeline()
     assert [(e.text, e.ent_id_) for e in nlp("Het dossier ligt bij de DT&V.").ents] == [("DT&V", "dtv")]
     assert [(e.text, e.ent_id_) for e in nlp("Ministerie van J&V.").ents] == [("Ministerie van J&V", "min-jenv")]
+
+
+def test_a_handle_with_an_at_sign_is_found() -> None:
+    """QA 45a E9: "@CoMensha" stayed one token, so the organisation was not found (a hashtag's # was split off
+    already); an e-mail address stays one token."""
+    from mh_nlp.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    doc = nlp("@CoMensha gaf aan dat het beter moet; mail jan@comensha.nl of bel om @ 3 uur.")
+    assert [(e.text, e.ent_id_) for e in doc.ents] == [("CoMensha", "comensha")]
+    assert "jan@comensha.nl" in [t.text for t in doc]

@@ -39,6 +39,7 @@ CASES = ("exact", "insensitive")
 # tokens.
 _EXTRA_INFIXES = [r"(?<=[\w])/(?=[\w])", r"(?<=[A-Z]{2})-(?=[a-z])"]
 _EXTRA_SUFFIXES = [r"(?<=[^\W\d_]{2})-$", r"(?<=[a-z][A-Z])\.$", r"(?<=&[A-Z])\.$"]  # JenV., J&V. (QA 44b)
+_EXTRA_PREFIXES = [r"^@(?=[^\W\d_])"]  # a handle's @ (@CoMensha: QA 45a), as spaCy splits a hashtag's #
 
 # The normalised text as the tokenizer was given it, with the number of tokens it made: ``doc.text`` joins every
 # token in Python, which was a tenth of classifying a cached statement. Read it with :func:`doc_text`.
@@ -72,11 +73,14 @@ def _with_rules(extra: list[str], pattern: str) -> re.Pattern[str]:
 
 
 def _add_rules(tokenizer: Any) -> None:
-    """Add the project's infix and suffix rules to a spaCy tokenizer (idempotent). Every assignment makes spaCy
+    """Add the project's prefix, infix and suffix rules to a spaCy tokenizer (idempotent). Every assignment makes spaCy
     reload its thousands of special cases, so a new tokenizer gets the rules at construction instead
     (:func:`_rule_tokenizer`); this is for tokenizers loaded from disk or bytes."""
     infix = tokenizer.infix_finditer.__self__.pattern if tokenizer.infix_finditer else ""
     suffix = tokenizer.suffix_search.__self__.pattern if tokenizer.suffix_search else ""
+    prefix = tokenizer.prefix_search.__self__.pattern if tokenizer.prefix_search else ""
+    if not all(p in prefix for p in _EXTRA_PREFIXES):
+        tokenizer.prefix_search = _with_rules(_EXTRA_PREFIXES, prefix).search
     if not all(p in infix for p in _EXTRA_INFIXES):
         tokenizer.infix_finditer = _with_rules(_EXTRA_INFIXES, infix).finditer
     if not all(p in suffix for p in _EXTRA_SUFFIXES):
@@ -120,7 +124,7 @@ def _rule_tokenizer(nlp: Language, lazy: bool = True) -> Any:
     return Tokenizer(
         nlp.vocab,
         rules={k: v for k, v in exceptions.items() if not (lazy and k in dotted)},
-        prefix_search=compile_prefix_regex(d.prefixes).search if d.prefixes else None,
+        prefix_search=_with_rules(_EXTRA_PREFIXES, compile_prefix_regex(d.prefixes).pattern if d.prefixes else "").search,
         suffix_search=compile_suffix_regex([s.removesuffix("$") for s in _EXTRA_SUFFIXES] + list(d.suffixes or ())).search,
         infix_finditer=compile_infix_regex(_EXTRA_INFIXES + list(d.infixes or ())).finditer,
         token_match=d.token_match,
