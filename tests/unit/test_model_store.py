@@ -252,3 +252,15 @@ def test_the_advice_for_a_damaged_model_elsewhere_rebuilds_that_model(tmp_path):
     shutil.copy(default_model_path(), mine)
     with pytest.raises(ModelError, match=f"metadata file missing.*--model {mine} --force"):
         check_model(mine)
+
+
+def test_a_file_that_is_no_model_draws_no_advice_to_write_over_it(tmp_path):
+    """QA 45a E10: `--model garbage.npz` (no .json beside it) advised `mh-nlp train --model garbage.npz --force`,
+    which would replace the user's file; a model that only lost its metadata still gets that advice (above)."""
+    from mh_nlp.themes.store import check_model
+
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a model at all" * 10)
+    with pytest.raises(ModelError, match="holds no mh-nlp model") as err:
+        check_model(garbage)
+    assert "--force" not in str(err.value)

@@ -174,11 +174,26 @@ def retrain_command(path: Path, meta: dict | None = None) -> str:
     return f"`mh-nlp train{add} --model {path} --force`"
 
 
+def _looks_like_model(path: Path) -> bool:
+    """True when ``path`` is a NumPy archive holding the arrays a trained model has (its state among them): a model
+    that lost its metadata, which retraining to the same path replaces without loss."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "__state_json__.npy" in z.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def read_metadata(path: Path) -> dict:
     mpath = metadata_path(Path(path))
     if not mpath.exists():
-        raise ModelError(f"{mpath}: metadata file missing; refusing to load {Path(path).name} (run "
-                         f"{retrain_command(path)})")
+        path = Path(path)
+        if path.resolve() in (default_model_path().resolve(), fast_model_path().resolve()) or _looks_like_model(path):
+            raise ModelError(f"{mpath}: metadata file missing; refusing to load {path.name} (run "
+                             f"{retrain_command(path)})")
+        # a file of the user's own that is no model: no advice that would write over it (QA 45a E10)
+        raise ModelError(f"{mpath}: metadata file missing, and {path.name} holds no mh-nlp model; give a model "
+                         f"that `mh-nlp train` made, with the .json it wrote beside it")
     try:
         meta = json.loads(mpath.read_text(encoding="utf-8"))
     except (ValueError, OSError, RecursionError) as exc:  # not JSON, not UTF-8, a folder, nested too deep
