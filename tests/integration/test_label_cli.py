@@ -586,6 +586,23 @@ def test_an_unreadable_file_or_subfolder_fails_as_one_input_and_the_others_are_l
 
 
 
+def test_a_link_to_a_folder_is_counted_and_named_not_skipped_without_a_word(clf, tmp_path):
+    """QA 45a E3: the 24 notes under a linked subfolder were left out with exit 0 and no warning."""
+    (tmp_path / "elders").mkdir()
+    (tmp_path / "elders" / "b.txt").write_text("Te weinig opvang voor mannen.\n", encoding="utf-8")
+    folder = tmp_path / "map"
+    folder.mkdir()
+    (folder / "a.txt").write_text("De NLA ziet meer uitbuiting.\n", encoding="utf-8")
+    (folder / "link").symlink_to(tmp_path / "elders", target_is_directory=True)
+    (folder / ".verborgen").symlink_to(tmp_path / "elders", target_is_directory=True)
+    out = tmp_path / "o.csv"
+    r = run("label", folder, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert f"mh-nlp: warning: {folder}: 2 files left out (hidden 1, linked folder 1)" in r.stderr
+    assert f"mh-nlp: warning: {folder}: a link to a folder is not followed; give the folder itself" in r.stderr
+    assert {Path(row["source"]).name for row in read_csv(out)} == {"a.txt"}
+
+
 def test_a_file_in_a_folder_that_cannot_be_searched_fails_as_one_input(clf, note, tmp_path, monkeypatch):
     """QA 38 re-test: a file named inside such a folder ended the run in a PermissionError traceback (is_dir)."""
     hidden = tmp_path / "dicht" / "c.txt"

@@ -596,6 +596,8 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
                   + ", ".join(f"{reason} {n}" for reason, n in sorted(left.items())) + ")")
             for suffix in sorted(set(left) & set(SAVE_AS)):
                 _warn(f"{path}: {suffix} files are not read: {SAVE_AS[suffix]}")
+            if "linked folder" in left:
+                _warn(f"{path}: a link to a folder is not followed; give the folder itself to label its notes")
             if "mh-nlp report" in left:
                 _warn(f"{path}: a Markdown overview or evaluation that mh-nlp wrote is not a note and is not labelled; "
                       "give it by name to label it")

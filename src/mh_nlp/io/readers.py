@@ -126,13 +126,19 @@ def notes_in_folder(folder: Path, exclude: Sequence[Path | None] = ()
     table with the columns of `mh-nlp label`'s output, :func:`is_labels_output`: labelling it again would count
     its statements twice) and ``mh-nlp report`` (a Markdown overview or evaluation it wrote, :func:`is_report`);
     and the subfolders that could not be read (their notes are missing from the run, so
-    they count as inputs that failed). Symbolic links to folders are not followed."""
+    they count as inputs that failed). Symbolic links to folders are not followed (a link can lead back up, or to
+    another user's files): each counts as ``linked folder``."""
     skip = {Path(p).resolve() for p in exclude if p is not None}
     found: list[Path] = []
     left: dict[str, int] = {}
     unreadable: list[Path] = []
     for root, dirs, files in os.walk(folder, onerror=lambda exc: unreadable.append(Path(exc.filename))):
         dirs.sort()
+        for name in dirs:  # os.walk lists a link to a folder among the folders and does not go in: say so (QA 45a)
+            if Path(root, name).is_symlink():
+                hidden = any(part.startswith(".") for part in Path(root, name).relative_to(folder).parts)
+                reason = "hidden" if hidden else "linked folder"
+                left[reason] = left.get(reason, 0) + 1
         for name in files:
             path = Path(root, name)
             rel = path.relative_to(folder).parts
