@@ -382,7 +382,10 @@ SPEAKER_AFFILIATION = re.compile(rf"{_AFFILIATION}\s*$")
 _TIMESTAMP = re.compile(rf"^\s*{_TS}\s+")
 _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
-_SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+# a sentence end, also one followed by a footnote marker ("… in Nederland.1", not "versie 2.1") or by a reference in
+# brackets ("… stijgt. (casus 1.3)"): QA 45b, a report's paragraphs ending so were joined with the next ones
+_SENTENCE_END = re.compile(r"(?:[.!?:;…][\"'”’)\]]*|(?<=[^\W\d_]{2})[.!?…][\"'”’)\]]*\d{1,3}"
+                           r"|[.!?…][\"'”’)\]]*\s+\([^()]{1,40}\))$")
 _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr", "mw", "mevr", "mr", "dr",
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
                   "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn"}
@@ -562,13 +565,16 @@ def wrap_width(lines: Iterable[str]) -> int | None:
     return None
 
 
+_BRACKETED = re.compile(r"\([^()]{1,40}\)[.,;]?$")  # "(casus 2.3)" alone on a line: the tail of the sentence above
+
+
 def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
     """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off.
     ``width``: the text's wrap width (:func:`wrap_width`). A line that starts with a capital or a digit
     (``Zorgcoördinator …``, ``NLA …``, ``2 van de 5 …``) after a line that stops after neither a comma, a hyphen
     nor a function word is a new note line, unless the text is wrapped and the line before it is full (QA 44a:
     unpunctuated note lines of 60 characters and more were joined)."""
-    if line[:1].islower() or line[:1] in ",;)":
+    if line[:1].islower() or line[:1] in ",;)" or _BRACKETED.match(line):
         return True
     if _SENTENCE_END.search(prev_line):
         return False
@@ -1779,6 +1785,50 @@ def _page_text(lines: list[str], running: set[str], page: int, offsets: set[int]
     return [i for i in range(start, end) if i not in numbers]
 
 
+# a footnote marker glued to a sentence end or a closing quote or bracket: "in Nederland.1", "(2023).4", "”2"; not a
+# number's decimals ("2.1", "€ 2.000": no word before the mark) nor "p.10", "nr.3" (an abbreviation: see _note_mark)
+_NOTE_MARK = re.compile(r"(?<=[^\W\d_)\]])(?:[.!?…][\"'”’)\]]*|[\"”’)\]]+)(?P<n>\d{1,3})(?=\s|$)")
+_FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")  # "1 Nationaal Rapporteur Mensenhandel, …" at a page's bottom
+FOOTNOTE_LINES = 4  # lines one footnote may run over
+
+
+def _note_marks(line: str) -> Iterator[re.Match]:
+    """The footnote markers in a line of a PDF's text (:data:`_NOTE_MARK`): a word of two letters or more before the
+    mark, no abbreviation (``p.10``, ``nr.3``, ``blz.12`` keep their numbers)."""
+    for m in _NOTE_MARK.finditer(line):
+        word = re.search(r"[\w.]*$", line[:m.start()]).group().strip(".")
+        if len(word) >= 2 and word.lower() not in _ABBREVIATIONS:
+            yield m
+
+
+def _without_marks(line: str) -> str:
+    """``line`` without its footnote markers (:func:`_note_marks`): "in Nederland.1" -> "in Nederland."."""
+    for m in reversed(list(_note_marks(line))):
+        line = line[:m.start("n")] + line[m.end("n"):]
+    return line
+
+
+def _footnotes(lines: list[str]) -> int:
+    """How many of a page's last ``lines`` (its text, without page number and running lines) are its footnotes:
+    a run of lines at the bottom that starts with a small number (``1 Nationaal Rapporteur …``), the numbers one
+    after another, each a marker in the page's text above it (``… in Nederland.1``), a footnote running over at
+    most :data:`FOOTNOTE_LINES` lines. A list at a page's bottom whose numbers no marker uses stays (QA 45b)."""
+    best, n = len(lines), len(lines)
+    for start in range(n - 1, -1, -1):
+        numbers = [(i, int(m.group(1))) for i in range(start, n) if (m := _FOOTNOTE.match(lines[i]))]
+        if not numbers or numbers[0][0] != start:
+            continue
+        marks = {int(m.group("n")) for line in lines[:start] for m in _note_marks(line)}
+        ends = [i for i, _ in numbers[1:]] + [n]
+        if (all(number in marks for _, number in numbers)
+                and all(b == a + 1 for (_, a), (_, b) in zip(numbers, numbers[1:]))
+                and all(end - i <= FOOTNOTE_LINES for (i, _), end in zip(numbers, ends))):
+            best = start
+        elif n - start > FOOTNOTE_LINES * 10:
+            break
+    return n - best
+
+
 def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, also over a
     page break, bullets, speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page
@@ -1788,14 +1838,19 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
     offsets = _page_offsets(pages)
     running = _running_lines(pages, offsets)
     kept, where, left = [], [], []
+    notes = 0
     for number, lines in pages:
         text = _page_text(lines, running, number, offsets)
+        if footnotes := _footnotes([lines[i] for i in text]):
+            notes += footnotes
+            text = text[:-footnotes]
         shown = set(text)
         left += [line for i, line in enumerate(lines) if i not in shown]
-        kept += [lines[i] for i in text]
+        kept += [_without_marks(lines[i]) for i in text]
         where += [number] * len(text)
     if left:
-        warn(f"{len(left)} page number and running header or footer line(s) left out (such as {left[0]!r})")
+        what = "page number, running header or footer and footnote" if notes else "page number and running header or footer"
+        warn(f"{len(left)} {what} line(s) left out (such as {left[0]!r})")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
     for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True):
