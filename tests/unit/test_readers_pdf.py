@@ -292,3 +292,41 @@ def test_a_footnote_marker_or_a_reference_after_a_sentence_end_ends_a_line():
                  "Het aantal aanmeldingen van slachtoffers van criminele uitbuiting bij CoMensha (casus 1.3)"):
         assert _continues(prev, "Chantage met naaktbeelden komt steeds vaker voor.", len(prev))
     assert _continues("De zorgcoördinator is overbelast.", "(casus 2.3)")
+
+
+def _drawn(runs: list[tuple[float, float, str]], size: int = 10) -> bytes:
+    """A page's (Flate-compressed) content stream that draws each ``(x, y, text)`` in a text object of its own,
+    ending in a move to the next line, as reportlab draws a table's cells and a column's lines."""
+    import zlib
+
+    from pdf_samples import _escape
+
+    return zlib.compress(b" ".join(f"BT /F1 {size} Tf 12 TL 1 0 0 1 {x} {y} Tm (".encode() + _escape(t)
+                                   + b") Tj T* ET" for x, y, t in runs))
+
+
+def test_a_narrow_columns_line_that_could_not_take_the_next_word_joins_it(tmp_path):
+    """QA 45b F15: in a narrow column a line stops short where the next word did not fit ("… van WATCH" /
+    "Nederland maakt …"): it joins the next line though that starts with a capital; short lines of a list stay."""
+    column = ["Het meldpunt van WATCH Nederland maakt het", "voor mensen makkelijker om loverboypraktijken",
+              "te melden. Het meldpunt van WATCH", "Nederland maakt het voor mensen makkelijker",
+              "om loverboypraktijken te melden, zo gaven", "meerdere deelnemers aan."]
+    listed = ["Opvang in Venlo", "Zorgcoördinator overbelast"]
+    runs = [(318, 700 - 12 * k, line) for k, line in enumerate(column)]
+    runs += [(318, 610 - 12 * k, line) for k, line in enumerate(listed)]
+    got = [s.text for s in read_statements(pdf(tmp_path / "kolom.pdf", [[]], streams={0: _drawn(runs)}))]
+    assert got == [" ".join(column), *listed]
+
+
+def test_a_table_cell_naming_a_chapter_is_no_heading(tmp_path):
+    """QA 45b F11: pypdf gives a table's cells one by one, on lines of their own; a cell that names a chapter
+    ("Knelpunt" over a column) stands on one line with the other cells of its row, so it is no heading. A chapter's
+    name alone on its line still is one."""
+    runs = [(57, 760, "Knelpunten"), (57, 740, "Organisatie"), (148, 740, "Knelpunt"), (346, 740, "Voorstel"),
+            (57, 722, "NLA"), (148, 722, "Te weinig rechercheurs voor de"), (148, 710, "vele meldingen."),
+            (346, 722, "Meer capaciteit voor de"), (346, 710, "recherche.")]
+    got = [(s.text, s.extra["heading"])
+           for s in read_statements(pdf(tmp_path / "tabel.pdf", [[]], streams={0: _drawn(runs)}))]
+    assert ("Knelpunt", "Knelpunten") in got
+    assert ("Meer capaciteit voor de recherche.", "Knelpunten") in got
+    assert all(heading == "Knelpunten" for _, heading in got)
