@@ -1879,6 +1879,7 @@ def _page_text(lines: list[str], running: set[str], page: int, offsets: set[int]
 _NOTE_MARK = re.compile(r"(?<=[^\W\d_)\]])(?:[.!?…][\"'”’)\]]*|[\"”’)\]]+)(?P<n>\d{1,3})(?=\s|$)")
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")  # "1 Nationaal Rapporteur Mensenhandel, …" at a page's bottom
 FOOTNOTE_LINES = 4  # lines one footnote may run over
+FOOTNOTE_SCAN = 60  # last lines of a page searched for its footnotes
 
 
 def _note_marks(line: str) -> Iterator[re.Match]:
@@ -1900,21 +1901,23 @@ def _without_marks(line: str) -> str:
 def _footnotes(lines: list[str]) -> int:
     """How many of a page's last ``lines`` (its text, without page number and running lines) are its footnotes:
     a run of lines at the bottom that starts with a small number (``1 Nationaal Rapporteur …``), the numbers one
-    after another, each a marker in the page's text above it (``… in Nederland.1``), a footnote running over at
-    most :data:`FOOTNOTE_LINES` lines. A list at a page's bottom whose numbers no marker uses stays (QA 45b)."""
+    after another, each a marker in the page's text (``… in Nederland.1``), a footnote running over at most
+    :data:`FOOTNOTE_LINES` lines, among the last :data:`FOOTNOTE_SCAN`. A list at a page's bottom whose numbers no
+    marker uses stays (QA 45b)."""
     best, n = len(lines), len(lines)
-    for start in range(n - 1, -1, -1):
-        numbers = [(i, int(m.group(1))) for i in range(start, n) if (m := _FOOTNOTE.match(lines[i]))]
-        if not numbers or numbers[0][0] != start:
+    marks = {int(m.group("n")) for line in lines for m in _note_marks(line)}
+    if not marks:
+        return 0
+    numbers: list[tuple[int, int]] = []  # (index, number) of the lines from ``start`` down that start with a number
+    for start in range(n - 1, max(n - FOOTNOTE_SCAN, 0) - 1, -1):
+        if not (m := _FOOTNOTE.match(lines[start])):
             continue
-        marks = {int(m.group("n")) for line in lines[:start] for m in _note_marks(line)}
+        numbers.insert(0, (start, int(m.group(1))))
         ends = [i for i, _ in numbers[1:]] + [n]
         if (all(number in marks for _, number in numbers)
                 and all(b == a + 1 for (_, a), (_, b) in zip(numbers, numbers[1:]))
                 and all(end - i <= FOOTNOTE_LINES for (i, _), end in zip(numbers, ends))):
             best = start
-        elif n - start > FOOTNOTE_LINES * 10:
-            break
     return n - best
 
 
