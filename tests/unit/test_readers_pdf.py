@@ -238,3 +238,95 @@ def test_a_long_line_broken_before_a_capital_in_a_pdf_is_joined():
              "31 slachtoffers begeleid."]
     assert [t for _, t, _ in text_blocks(lines, laid_out=True)] == [" ".join(lines)]
     assert [t for _, t, _ in text_blocks(lines)] == lines  # typed notes: two lines
+
+
+def test_a_paragraph_ending_in_a_footnote_marker_or_a_reference_ends_there(tmp_path):
+    """QA 45b F2: a line ending in a footnote marker ("… in Nederland.1") or in a reference after a sentence end
+    ("… stijgt. (casus 1.3)") ends its paragraph, also before a page break; the marker leaves the text, a number's
+    decimals and an abbreviation's number stay; a reference wrapped onto a line of its own stays with its sentence."""
+    full = "Het aantal aanmeldingen van slachtoffers van criminele uitbuiting bij CoMensha stijgt. (casus 1.3)"
+    pages = [["Naar schatting zijn er jaarlijks 5.000 tot 7.500 slachtoffers in Nederland.1",
+              "De overheid ziet er maar 1.000 per jaar, zie artikel 273f.", "Versie 2.1",
+              "Dat staat op p.10", "Veel slachtoffers worden opnieuw slachtoffer.”2", full],
+             ["Chantage met naaktbeelden komt bij seksuele uitbuiting steeds vaker voor. (casus 2.1)",
+              "De zorgcoördinator in onze regio is overbelast en er ontstaat een wachtlijst voor slachtoffers.",
+              "(casus 2.3)", "De hulp sluit niet aan."]]
+    got = [(s.position, s.text) for s in read_statements(pdf(tmp_path / "rapport.pdf", pages))]
+    assert got == [
+        ("page 1", "Naar schatting zijn er jaarlijks 5.000 tot 7.500 slachtoffers in Nederland."),
+        ("page 1", "De overheid ziet er maar 1.000 per jaar, zie artikel 273f."), ("page 1", "Versie 2.1"),
+        ("page 1", "Dat staat op p.10"), ("page 1", "Veel slachtoffers worden opnieuw slachtoffer.”"),
+        ("page 1", full),
+        ("page 2", "Chantage met naaktbeelden komt bij seksuele uitbuiting steeds vaker voor. (casus 2.1)"),
+        ("page 2", "De zorgcoördinator in onze regio is overbelast en er ontstaat een wachtlijst voor slachtoffers. "
+                   "(casus 2.3)"),
+        ("page 2", "De hulp sluit niet aan.")]
+
+
+def test_footnotes_at_a_pages_bottom_are_left_out(tmp_path):
+    """QA 45b F18: the lines at a page's bottom that start with the numbers of the markers in its text are its
+    footnotes: left out and counted; a numbered list at the bottom that no marker points to stays."""
+    pages = [["Naar schatting zijn er jaarlijks 5.000 tot 7.500 slachtoffers in Nederland.1",
+              "De overheid ziet er maar 1.000 per jaar.2",
+              "1 Nationaal Rapporteur Mensenhandel, Slachtoffermonitor 2016-2020, p. 10.",
+              "2 Zie ook het mensenhandelbeleid van de gemeente Zoeterwoude", "(2023)."],
+             ["De opvang is vol.", "1 Meer opvangplekken voor mannen", "2 Een zorgcoördinator in elke regio"]]
+    warnings: list[str] = []
+    got = [s.text for s in read_statements(pdf(tmp_path / "noten.pdf", pages), warn=warnings.append)]
+    assert got == ["Naar schatting zijn er jaarlijks 5.000 tot 7.500 slachtoffers in Nederland.",
+                   "De overheid ziet er maar 1.000 per jaar.", "De opvang is vol.",
+                   "1 Meer opvangplekken voor mannen", "2 Een zorgcoördinator in elke regio"]
+    assert warnings == ["3 page number, running header or footer and footnote line(s) left out "
+                        "(such as '1 Nationaal Rapporteur Mensenhandel, Slachtoffermonitor 2016-2020, p. 10.')"]
+
+
+def test_a_footnote_marker_or_a_reference_after_a_sentence_end_ends_a_line():
+    """QA 45b F2: the end-of-sentence test of a line that the next full line may continue."""
+    from mh_nlp.io.readers import _continues
+
+    full = 95
+    for prev in ("Naar schatting zijn er jaarlijks tussen de 5.000 en 7.500 slachtoffers in Nederland.1",
+                 "Het aantal aanmeldingen van slachtoffers van criminele uitbuiting bij CoMensha stijgt. (casus 1.3)"):
+        assert not _continues(prev, "Chantage met naaktbeelden komt steeds vaker voor.", full)
+    for prev in ("Het aantal aanmeldingen van slachtoffers van criminele uitbuiting steeg in versie 2.1",
+                 "Het aantal aanmeldingen van slachtoffers van criminele uitbuiting bij CoMensha (casus 1.3)"):
+        assert _continues(prev, "Chantage met naaktbeelden komt steeds vaker voor.", len(prev))
+    assert _continues("De zorgcoördinator is overbelast.", "(casus 2.3)")
+
+
+def _drawn(runs: list[tuple[float, float, str]], size: int = 10) -> bytes:
+    """A page's (Flate-compressed) content stream that draws each ``(x, y, text)`` in a text object of its own,
+    ending in a move to the next line, as reportlab draws a table's cells and a column's lines."""
+    import zlib
+
+    from pdf_samples import _escape
+
+    return zlib.compress(b" ".join(f"BT /F1 {size} Tf 12 TL 1 0 0 1 {x} {y} Tm (".encode() + _escape(t)
+                                   + b") Tj T* ET" for x, y, t in runs))
+
+
+def test_a_narrow_columns_line_that_could_not_take_the_next_word_joins_it(tmp_path):
+    """QA 45b F15: in a narrow column a line stops short where the next word did not fit ("… van WATCH" /
+    "Nederland maakt …"): it joins the next line though that starts with a capital; short lines of a list stay."""
+    column = ["Het meldpunt van WATCH Nederland maakt het", "voor mensen makkelijker om loverboypraktijken",
+              "te melden. Het meldpunt van WATCH", "Nederland maakt het voor mensen makkelijker",
+              "om loverboypraktijken te melden, zo gaven", "meerdere deelnemers aan."]
+    listed = ["Opvang in Venlo", "Zorgcoördinator overbelast"]
+    runs = [(318, 700 - 12 * k, line) for k, line in enumerate(column)]
+    runs += [(318, 610 - 12 * k, line) for k, line in enumerate(listed)]
+    got = [s.text for s in read_statements(pdf(tmp_path / "kolom.pdf", [[]], streams={0: _drawn(runs)}))]
+    assert got == [" ".join(column), *listed]
+
+
+def test_a_table_cell_naming_a_chapter_is_no_heading(tmp_path):
+    """QA 45b F11: pypdf gives a table's cells one by one, on lines of their own; a cell that names a chapter
+    ("Knelpunt" over a column) stands on one line with the other cells of its row, so it is no heading. A chapter's
+    name alone on its line still is one."""
+    runs = [(57, 760, "Knelpunten"), (57, 740, "Organisatie"), (148, 740, "Knelpunt"), (346, 740, "Voorstel"),
+            (57, 722, "NLA"), (148, 722, "Te weinig rechercheurs voor de"), (148, 710, "vele meldingen."),
+            (346, 722, "Meer capaciteit voor de"), (346, 710, "recherche.")]
+    got = [(s.text, s.extra["heading"])
+           for s in read_statements(pdf(tmp_path / "tabel.pdf", [[]], streams={0: _drawn(runs)}))]
+    assert ("Knelpunt", "Knelpunten") in got
+    assert ("Meer capaciteit voor de recherche.", "Knelpunten") in got
+    assert all(heading == "Knelpunten" for _, heading in got)

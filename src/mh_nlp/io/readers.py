@@ -388,7 +388,10 @@ SPEAKER_AFFILIATION = re.compile(rf"{_AFFILIATION}\s*$")
 _TIMESTAMP = re.compile(rf"^\s*{_TS}\s+")
 _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
-_SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+# a sentence end, also one followed by a footnote marker ("… in Nederland.1", not "versie 2.1") or by a reference in
+# brackets ("… stijgt. (casus 1.3)"): QA 45b, a report's paragraphs ending so were joined with the next ones
+_SENTENCE_END = re.compile(r"(?:[.!?:;…][\"'”’)\]]*|(?<=[^\W\d_]{2})[.!?…][\"'”’)\]]*\d{1,3}"
+                           r"|[.!?…][\"'”’)\]]*\s+\([^()]{1,40}\))$")
 _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr", "mw", "mevr", "mr", "dr",
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
                   "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn"}
@@ -568,13 +571,16 @@ def wrap_width(lines: Iterable[str]) -> int | None:
     return None
 
 
+_BRACKETED = re.compile(r"\([^()]{1,40}\)[.,;]?$")  # "(casus 2.3)" alone on a line: the tail of the sentence above
+
+
 def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
     """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off.
     ``width``: the text's wrap width (:func:`wrap_width`). A line that starts with a capital or a digit
     (``Zorgcoördinator …``, ``NLA …``, ``2 van de 5 …``) after a line that stops after neither a comma, a hyphen
     nor a function word is a new note line, unless the text is wrapped and the line before it is full (QA 44a:
     unpunctuated note lines of 60 characters and more were joined)."""
-    if line[:1].islower() or line[:1] in ",;)":
+    if line[:1].islower() or line[:1] in ",;)" or _BRACKETED.match(line):
         return True
     if _SENTENCE_END.search(prev_line):
         return False
@@ -762,10 +768,12 @@ def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool)
 
 
 def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = MAX_CHARS,
-                laid_out: bool = False) -> Iterator[tuple[int, str, dict[str, str]]]:
+                laid_out: bool = False, cells: set[int] | frozenset[int] = frozenset()
+                ) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
     matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
-    bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`)."""
+    bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`).
+    ``cells``: the numbers of lines that are a table's cells (a PDF's, :func:`_row_cells`): never a heading."""
     numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
     ahead: collections.deque[tuple[int, str]] = collections.deque()  # lines read ahead, not yet grouped
 
@@ -845,7 +853,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
         if markdown and md_heading is not None:
             md_heading = clean(_md_inline(md_heading))
-        if md_heading is not None or layout.announces(line):
+        if md_heading is not None or (number not in cells and layout.announces(line)):
             if (done := flush()) is not None:
                 yield done
             if md_heading is not None:
@@ -1639,10 +1647,87 @@ _DIGITS = re.compile(r"\d+")
 _BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")  # 3, - 3 -: a page number only where the pages count on
 
 
-def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
+# a PDF line's left and right edge, its baseline and the width of " " + its first word, in points
+_Place = tuple[float, float, float, float]
+
+
+class _LinePlaces:
+    """pypdf's visitor of a page's text runs (``extract_text(visitor_text=...)``): where each line of the text stands
+    (:data:`_Place`, in points, widths from the font's metrics), or None where that cannot be told (a run holding
+    more than one line, a font without metrics)."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[str, list[float], float, object]] = []
+        self.fonts: dict[int, object] = {}
+        self.seen: str | None = None  # the text pypdf gave while visiting
+
+    def __call__(self, text, cm, tm, font, size) -> None:
+        if text:
+            try:
+                m = [tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                     tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]]
+                scale = float(size or 0) * (m[0] ** 2 + m[1] ** 2) ** 0.5 / 1000
+            except (TypeError, ValueError, IndexError):  # an odd matrix: no place, but the text stays in line
+                m, scale = [0.0, 0.0, 0.0, 0.0], 0.0
+            self.runs.append((text, m, scale, font))
+
+    def _width(self, font, scale: float, text: str) -> float | None:
+        if font is None or not scale:
+            return None
+        if id(font) not in self.fonts:
+            try:
+                from pypdf.generic._font import Font  # the font's metrics, as pypdf reads them for its own spacing
+
+                self.fonts[id(font)] = Font.from_font_resource(font)
+            except Exception:  # noqa: BLE001 - no metrics: the line's place stays unknown
+                self.fonts[id(font)] = None
+        metrics = self.fonts[id(font)]
+        return None if metrics is None else metrics.get_text_width(text) * scale
+
+    def places(self, text: str) -> list[_Place | None]:
+        """The place of each line of ``text`` (the page's text as pypdf gives it, ``text.splitlines()``)."""
+        try:
+            return self._places(text)
+        except Exception:  # noqa: BLE001 - an odd matrix or font: where the lines stand is not known
+            return [None] * len(text.splitlines())
+
+    def _places(self, text: str) -> list[_Place | None]:
+        lines = text.splitlines()
+        joined = "".join(run[0] for run in self.runs)
+        if self.seen != text or joined.splitlines() != lines or "\r" in joined:
+            return [None] * len(lines)
+        out: list[_Place | None] = []
+        cur: list[float] | None | bool = None
+        for piece_text, m, scale, font in self.runs:
+            for k, piece in enumerate(piece_text.split("\n")):
+                if k:
+                    out.append(tuple(cur) if isinstance(cur, list) else None)
+                    cur = None
+                if not piece.strip() or cur is False:
+                    continue
+                if k:  # a second line in one run: where it stands is not known
+                    cur = False
+                    continue
+                indent = self._width(font, scale, piece[:len(piece) - len(piece.lstrip())])
+                width = self._width(font, scale, piece.rstrip())
+                lead = self._width(font, scale, " " + piece.split()[0])
+                if indent is None or width is None or lead is None:
+                    cur = False
+                elif cur is None:
+                    cur = [m[2] + indent, m[2] + width, m[3], lead]
+                else:
+                    cur[1] = max(cur[1], m[2] + width)
+        if cur is not None or len(out) < len(lines):
+            out.append(tuple(cur) if isinstance(cur, list) else None)
+        return out[:len(lines)] + [None] * (len(lines) - len(out))
+
+
+def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | None = None
+               ) -> list[tuple[int, list[str]]]:
     """(page number, text lines) of each page of a PDF that can be read; a damaged page is counted in a warning.
     A stream that unpacks to more than a fifth of ``--max-unpacked-mb`` (:data:`mh_nlp.io.safezip.LIMITS`; 10 of
-    50 MB) stops pypdf there and refuses the file: a decompression bomb."""
+    50 MB) stops pypdf there and refuses the file: a decompression bomb. ``places`` (if given) gets the place of each
+    line of each page (:class:`_LinePlaces`)."""
     import logging
     import warnings
 
@@ -1674,8 +1759,16 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
                for k in ("zlib", "lzw", "run_length", "brotli", "jbig2", "array_based_stream")}
         for i in range(min(n, PDF_MAX_PAGES)):
             try:
+                visitor = _LinePlaces()
                 with pypdf.apply_configuration(**cap):
                     text = reader.pages[i].extract_text() or ""
+                    if places is not None and text.strip():  # a visitor parses the whole stream: only for text
+                        try:
+                            visitor.seen = reader.pages[i].extract_text(visitor_text=visitor) or ""
+                        except pypdf.errors.LimitReachedError:
+                            raise
+                        except Exception:  # noqa: BLE001 - the text is read; only where its lines stand is not
+                            visitor.seen = None
             except pypdf.errors.LimitReachedError:  # a decompression bomb: refused as a whole, as a .docx is
                 whole = safezip.LIMITS.max_unpacked_mb
                 raise TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth "
@@ -1688,6 +1781,8 @@ def _pdf_pages(path: Path, warn: Warn) -> list[tuple[int, list[str]]]:
                 warn(f"page {i + 1} holds {len(text):,} characters; only its first {PDF_PAGE_CHARS:,} are read")
                 text = text[:PDF_PAGE_CHARS]
             pages.append((i + 1, [clean(line) for line in text.splitlines()]))
+            if places is not None:
+                places[i + 1] = visitor.places(text)
     if n > PDF_MAX_PAGES:
         warn(f"only the first {PDF_MAX_PAGES:,} of its {n:,} pages are read")
     empty = [number for number, lines in pages if not any(lines)]
@@ -1785,26 +1880,149 @@ def _page_text(lines: list[str], running: set[str], page: int, offsets: set[int]
     return [i for i in range(start, end) if i not in numbers]
 
 
+# a footnote marker glued to a sentence end or a closing quote or bracket: "in Nederland.1", "(2023).4", "”2"; not a
+# number's decimals ("2.1", "€ 2.000": no word before the mark) nor "p.10", "nr.3" (an abbreviation: see _note_mark)
+_NOTE_MARK = re.compile(r"(?<=[^\W\d_)\]])(?:[.!?…][\"'”’)\]]*|[\"”’)\]]+)(?P<n>\d{1,3})(?=\s|$)")
+_FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")  # "1 Nationaal Rapporteur Mensenhandel, …" at a page's bottom
+FOOTNOTE_LINES = 4  # lines one footnote may run over
+FOOTNOTE_SCAN = 60  # last lines of a page searched for its footnotes
+
+
+def _note_marks(line: str) -> Iterator[re.Match]:
+    """The footnote markers in a line of a PDF's text (:data:`_NOTE_MARK`): a word of two letters or more before the
+    mark, no abbreviation (``p.10``, ``nr.3``, ``blz.12`` keep their numbers)."""
+    for m in _NOTE_MARK.finditer(line):
+        word = re.search(r"[\w.]*$", line[:m.start()]).group().strip(".")
+        if len(word) >= 2 and word.lower() not in _ABBREVIATIONS:
+            yield m
+
+
+def _without_marks(line: str) -> str:
+    """``line`` without its footnote markers (:func:`_note_marks`): "in Nederland.1" -> "in Nederland."."""
+    for m in reversed(list(_note_marks(line))):
+        line = line[:m.start("n")] + line[m.end("n"):]
+    return line
+
+
+def _footnotes(lines: list[str]) -> int:
+    """How many of a page's last ``lines`` (its text, without page number and running lines) are its footnotes:
+    a run of lines at the bottom that starts with a small number (``1 Nationaal Rapporteur …``), the numbers one
+    after another, each a marker in the page's text (``… in Nederland.1``), a footnote running over at most
+    :data:`FOOTNOTE_LINES` lines, among the last :data:`FOOTNOTE_SCAN`. A list at a page's bottom whose numbers no
+    marker uses stays (QA 45b)."""
+    best, n = len(lines), len(lines)
+    marks = {int(m.group("n")) for line in lines for m in _note_marks(line)}
+    if not marks:
+        return 0
+    numbers: list[tuple[int, int]] = []  # (index, number) of the lines from ``start`` down that start with a number
+    for start in range(n - 1, max(n - FOOTNOTE_SCAN, 0) - 1, -1):
+        if not (m := _FOOTNOTE.match(lines[start])):
+            continue
+        numbers.insert(0, (start, int(m.group(1))))
+        ends = [i for i, _ in numbers[1:]] + [n]
+        if (all(number in marks for _, number in numbers)
+                and all(b == a + 1 for (_, a), (_, b) in zip(numbers, numbers[1:]))
+                and all(end - i <= FOOTNOTE_LINES for (i, _), end in zip(numbers, ends))):
+            best = start
+    return n - best
+
+
+PDF_SAME_EDGE = 2.0  # points: lines whose left edges are this close stand in one column
+PDF_COLUMN_LINES = 3  # lines broken mid-sentence a column needs before its width is measured (the widest of them)
+
+
+def _unfit_breaks(lines: list[str], text: list[int], at: list[_Place | None]) -> set[int]:
+    """The places ``k`` in ``text`` (a page's text lines' indexes) where ``lines[text[k]]`` goes on with the sentence
+    of the line above although it starts with a capital: the line above stops mid-sentence and could not take this
+    line's first word, measured in points against the column's width (the widest of its lines that a lower-case line
+    continues, of the lines that share its left edge; a column needs :data:`PDF_COLUMN_LINES` of them) and the next
+    line stands at the column's line spacing. A narrow column leaves a line short where a long
+    word did not fit (QA 45b: "… te melden. Het meldpunt van WATCH" / "Nederland maakt het …" was split)."""
+    column: dict[int, list[int]] = {}
+    for k, i in enumerate(text):
+        if at[i] is not None:
+            column.setdefault(round(at[i][0]), []).append(k)
+
+    measured: dict[float, tuple[float, float] | None] = {}
+
+    def measure(x: float) -> tuple[float, float] | None:
+        """The width and the line spacing of the column of lines whose left edge is ``x``."""
+        if x not in measured:
+            near = range(round(x - PDF_SAME_EDGE), round(x + PDF_SAME_EDGE) + 1)
+            own = sorted(k for edge in near for k in column.get(edge, []) if abs(at[text[k]][0] - x) <= PDF_SAME_EDGE)
+            pairs = [(p, q) for p, q in zip(own, own[1:]) if q == p + 1 and at[text[p]][2] > at[text[q]][2]]
+            gaps = sorted(at[text[p]][2] - at[text[q]][2] for p, q in pairs)
+            wrapped = [at[text[p]][1] - at[text[p]][0] for p, q in pairs if lines[text[q]][:1].islower()]
+            # no column of wrapped text (a list of short lines): nothing to measure
+            measured[x] = (max(wrapped), gaps[len(gaps) // 2]) if len(wrapped) >= PDF_COLUMN_LINES else None
+        return measured[x]
+
+    out = set()
+    for k in range(1, len(text)):
+        a, b = at[text[k - 1]], at[text[k]]
+        above, line = lines[text[k - 1]], lines[text[k]]
+        if (a is None or b is None or abs(a[0] - b[0]) > PDF_SAME_EDGE or not line[:1].isupper()
+                or _SENTENCE_END.search(above) or above.endswith(("-", ","))
+                or bare_heading(line) is not None or chapter_caption(line) is not None):
+            continue
+        if (column_is := measure(a[0])) is None:
+            continue
+        width, spacing = column_is
+        if 0 < a[2] - b[2] <= 1.2 * spacing and a[1] - a[0] + b[3] > width:
+            out.add(k)
+    return out
+
+
+def _row_cells(text: list[int], at: list[_Place | None]) -> set[int]:
+    """The indexes of a page's lines that stand on one baseline with the line before or after them in the text, left
+    or right of it: the cells of a table's row, which pypdf gives one by one ("Organisatie", "Knelpunt", "Voorstel").
+    A chapter's name among them is a column's name, no heading (QA 45b)."""
+    out = set()
+    for i, j in zip(text, text[1:]):
+        a, b = at[i], at[j]
+        if a is not None and b is not None and abs(a[2] - b[2]) < 1 and (b[0] >= a[1] or a[0] >= b[1]):
+            out |= {i, j}
+    return out
+
+
 def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, also over a
     page break, bullets, speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page
     numbers and the running header and footer are left out (:func:`_page_text`); a line repeated in the text stays.
     A scanned PDF holds images of text and no text: a one-line error says so."""
-    pages = [(number, [line for line in lines if line]) for number, lines in _pdf_pages(path, warn)]
+    places: dict[int, list[_Place | None]] = {}
+    pages, at = [], {}
+    for number, lines in _pdf_pages(path, warn, places):
+        shown = [i for i, line in enumerate(lines) if line]
+        pages.append((number, [lines[i] for i in shown]))
+        at[number] = [places[number][i] for i in shown] if number in places else [None] * len(shown)
     offsets = _page_offsets(pages)
     running = _running_lines(pages, offsets)
-    kept, where, left = [], [], []
+    kept, where, left, cells = [], [], [], set()
+    notes = 0
     for number, lines in pages:
         text = _page_text(lines, running, number, offsets)
+        if footnotes := _footnotes([lines[i] for i in text]):
+            notes += footnotes
+            text = text[:-footnotes]
         shown = set(text)
         left += [line for i, line in enumerate(lines) if i not in shown]
-        kept += [lines[i] for i in text]
-        where += [number] * len(text)
+        row_cells, unfit = _row_cells(text, at[number]), _unfit_breaks(lines, text, at[number])
+        for k, i in enumerate(text):
+            if k in unfit:  # the line above could not take its first word: one line, as text_blocks reads it
+                kept[-1] += " " + _without_marks(lines[i])
+                continue
+            kept.append(_without_marks(lines[i]))
+            where.append(number)
+            if i in row_cells:
+                cells.add(len(kept))
     if left:
-        warn(f"{len(left)} page number and running header or footer line(s) left out (such as {left[0]!r})")
+        what = "page number, running header or footer and footnote" if notes else \
+            "page number and running header or footer"
+        warn(f"{len(left)} {what} line(s) left out (such as {left[0]!r})")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
-    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True):
+    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True, cells=cells):
         yield f"page {where[first - 1]}", text, extra
 
 
