@@ -780,6 +780,52 @@ def test_a_file_that_is_not_what_its_name_says_is_named_in_words(tmp_path, name,
     assert says in str(info.value) and "Error" not in str(info.value).replace("ReadError", "")
 
 
+def compound_file(names: list[str], contents: bytes = b"") -> bytes:
+    """An OLE compound file (version 3, sectors of 512 bytes) whose directory names the streams ``names`` (after the
+    root entry, four entries a sector, the directory's sectors chained through the allocation table in sector 0),
+    followed by a sector of ``contents``."""
+    import struct
+    entries = ["Root Entry", *names]
+    sectors = -(-len(entries) // 4)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0))
+    header += struct.pack("<109I", 0, *[0xFFFFFFFF] * 108)
+    fat = [0xFFFFFFFD] + [n + 1 for n in range(1, sectors)] + [0xFFFFFFFE, 0xFFFFFFFE]
+    directory = b""
+    for i, name in enumerate(entries):
+        raw = name.encode("utf-16-le")
+        directory += (raw + bytes(64 - len(raw)) + struct.pack("<HBB", len(raw) + 2, 5 if i == 0 else 2, 1)
+                      + bytes(128 - 68))
+    directory += bytes(sectors * 512 - len(directory))
+    return (header + struct.pack(f"<{len(fat)}I", *fat) + bytes(512 - 4 * len(fat)) + directory
+            + contents.ljust(512, b"\0"))
+
+
+@pytest.mark.parametrize("name", ["verslag.docx", "lijst.xlsx", "dia's.pptx"])
+def test_a_password_protected_office_file_is_named_so(tmp_path, name):
+    """QA 45b F10: Office saves a .docx with a password as an OLE file holding EncryptionInfo and EncryptedPackage
+    streams; it was called an old Office file to save as .docx (which keeps the password). The directory here runs
+    over two sectors, the stream's name in the second."""
+    path = tmp_path / name
+    path.write_bytes(compound_file(["\x06DataSpaces", "DataSpaceMap", "DataSpaceInfo", "EncryptionInfo",
+                                    "EncryptedPackage"]))
+    with pytest.raises(ReadError) as info:
+        list(read_statements(path))
+    kind = {".docx": "document", ".xlsx": "workbook", ".pptx": "presentation"}[path.suffix]
+    assert str(info.value) == f"the {kind} is protected by a password; save a copy without one"
+    (tmp_path / "notitie.txt").write_bytes(path.read_bytes())
+    with pytest.raises(ReadError, match="an Office document protected by a password: save a copy without one"):
+        list(read_statements(tmp_path / "notitie.txt"))
+
+
+def test_an_old_word_document_that_mentions_an_encrypted_package_is_still_an_old_office_file(tmp_path):
+    """QA 45b F10: only a stream's name in the directory counts, not the words in a stream."""
+    path = tmp_path / "verslag.docx"
+    path.write_bytes(compound_file(["WordDocument", "1Table"], "EncryptedPackage".encode("utf-16-le")))
+    with pytest.raises(ReadError, match=r"not a valid \.docx file \(it is an old Office file"):
+        list(read_statements(path))
+
+
 @pytest.mark.parametrize("content, says", [
     ("sessie;spreker;tekst\n1;A;Meer opvang nodig.\n2;B;Minder regels.\n", "a table (CSV): rename it .csv"),
     ('datum,bron,tekst\n2025-02-03,NLA,"Meer controles, minder regels."\n2025-02-04,AVIM,"Betere opvang."\n',

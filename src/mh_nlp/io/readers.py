@@ -43,6 +43,7 @@ import math
 import os
 import re
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,6 +184,72 @@ def is_labels_output(path: Path) -> bool:
     return LABELS_OUTPUT_COLUMNS <= {f.lower() for f in extra_fields(path)}
 
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: an old Office file, or a password-protected new one
+OLE_DIRECTORY_SECTORS = 64  # sectors of a compound file's directory searched for a stream's name (4 or 32 names each)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def password_protected(path: Path) -> bool:
+    """Whether ``path`` is a .docx, .xlsx or .pptx that Office saved with a password: not a zip package then, but an
+    OLE compound file whose directory names the streams ``EncryptionInfo`` and ``EncryptedPackage`` (an old .doc
+    has ``WordDocument`` instead). The directory's sectors are followed from the file's header through the allocation
+    table (at most :data:`OLE_DIRECTORY_SECTORS` of them, and as many sectors listing the table's): no file is read
+    whole, and a name in a stream's contents is not taken for a stream."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(512)
+            if len(header) < 512 or not header.startswith(_OLE):
+                return False
+            shift, = struct.unpack_from("<H", header, 0x1E)
+            if shift not in (9, 12):  # sectors of 512 or 4096 bytes: nothing else is a compound file
+                return False
+            size = 1 << shift
+            sector, = struct.unpack_from("<I", header, 0x30)
+            fat = list(struct.unpack_from("<109I", header, 0x4C))  # where the allocation table's sectors are
+            more, listing = struct.unpack_from("<II", header, 0x44)  # ... past the first 109: in sectors of their own
+            for _ in range(min(listing, OLE_DIRECTORY_SECTORS)):  # (a file of more than 7 MB in sectors of 512 bytes)
+                if more >= 0xFFFFFFFA:
+                    break
+                fh.seek((more + 1) * size)
+                listed = fh.read(size)
+                if len(listed) < size:
+                    break
+                *places, more = struct.unpack(f"<{size // 4}I", listed)
+                fat += places
+            for _ in range(OLE_DIRECTORY_SECTORS):
+                if sector >= 0xFFFFFFFA:  # end of the chain (or free, or a special sector)
+                    return False
+                fh.seek((sector + 1) * size)
+                data = fh.read(size)
+                for at in range(0, len(data) - 127, 128):  # entries of 128 bytes: a name of 32 UTF-16 characters first
+                    length, = struct.unpack_from("<H", data, at + 64)  # the name's length in bytes, with its NUL
+                    if length == len(_ENCRYPTED_PACKAGE) + 2 and data[at:at + length - 2] == _ENCRYPTED_PACKAGE:
+                        return True
+                index, slot = divmod(sector, size // 4)
+                if index >= len(fat) or fat[index] >= 0xFFFFFFFA:
+                    return False
+                fh.seek((fat[index] + 1) * size + slot * 4)
+                following = fh.read(4)
+                if len(following) < 4:
+                    return False
+                sector, = struct.unpack("<I", following)
+    except OSError:
+        return False
+    return False
+
+
+_PROTECTED_KINDS = {".docx": "document", ".xlsx": "workbook", ".pptx": "presentation"}
+
+
+def _not_opened(path: Path, suffix: str) -> ReadError:
+    """The error for a .docx, .xlsx or .pptx its reader could not open: protected by a password (as the PDF reader
+    says it: saved again as it is, it keeps the password), else what the file is (:func:`what_it_is`)."""
+    if password_protected(path):
+        return ReadError(f"the {_PROTECTED_KINDS.get(suffix, 'document')} is protected by a password; "
+                         "save a copy without one")
+    return ReadError(f"not a valid {suffix} file ({what_it_is(path, suffix)})")
+
+
 _SIGNATURES = ((b"%PDF", ".pdf", "a PDF: rename it .pdf"),
                (b"\xd0\xcf\x11\xe0", "", "an old Office file (.doc, .xls, .ppt): save it as .docx, .xlsx or .pptx"),
                (b"{\\rtf", "", "an RTF file: save it as .docx"))
@@ -196,6 +263,8 @@ def what_it_is(path: Path, suffix: str) -> str:
             head = fh.read(4096)
     except OSError:
         return "it cannot be read"
+    if head.startswith(_OLE) and password_protected(path):
+        return "it is an Office document protected by a password: save a copy without one, as .docx, .xlsx or .pptx"
     for magic, its_suffix, what in _SIGNATURES:
         if head.startswith(magic):
             return f"it is {what}" if its_suffix != suffix else "damaged: it starts as one, and then is not"
@@ -1362,7 +1431,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReadError(f"not a valid .docx file ({what_it_is(path, '.docx')})") from None
+        raise _not_opened(path, '.docx') from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     layout = _Layout()
@@ -1565,7 +1634,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
             parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
             notes = [zf.read(n) for n in zf.namelist() if _NOTES_PART.fullmatch(n)]
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-        raise ReadError(f"not a valid .pptx file ({what_it_is(path, '.pptx')})") from None
+        raise _not_opened(path, '.pptx') from None
     if not parts:
         raise ReadError("not a PowerPoint deck (.pptx holds no slides)")
     layout = _Layout()
@@ -2193,7 +2262,7 @@ def _xlsx_open(path: Path):
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
         if any(isinstance(e, DefusedXmlException) for e in exception_chain(exc)):  # openpyxl wraps the refusal
             raise ReadError(_XML_REFUSED) from None
-        raise ReadError(f"not a valid .xlsx file ({what_it_is(path, '.xlsx')})") from None
+        raise _not_opened(path, '.xlsx') from None
     for ws in wb.worksheets:
         if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
             ws.reset_dimensions()  # (a 1.5 KB workbook can declare 16,384 columns and a million rows)
