@@ -1589,7 +1589,7 @@ def _sheet_headers(wb, sheets: list[str] | None, header_row: int | None, problem
 
     for ws in readers._xlsx_sheets(wb, sheets):
         try:
-            _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
+            _n, header, _above, rest = readers._split_header(readers.shown_rows(wb, ws, header_row), None, header_row,
                                                              f"sheet {ws.title!r}: ")
         except ReadError as exc:
             if sheets:

@@ -434,9 +434,9 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          out; position "page P"; a scanned PDF needs OCR first), .pptx (slide by slide,
          the slide's title as heading; position "slide S"), .csv/.xlsx (text
          column: --column, default text/tekst/statement/uitspraak; other columns carried
-         through; every sheet, or --sheet; header row found below a title, or --header-row;
-         position = the row number the spreadsheet shows), .jsonl (field text/tekst/
-         statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom
+         through; every sheet not hidden, or --sheet; header row found below a title,
+         or --header-row; position = the row number the spreadsheet shows), .jsonl
+         (field text/tekst/statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom
          transcripts: one statement per speaker's turn, position = start time).
          Text files may be UTF-8, UTF-16 (with or without byte-order mark), UTF-32 (with one) or
          Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
@@ -479,7 +479,7 @@ Example:
               help=f"Output file ({', '.join(OUTPUT_SUFFIXES)}).")
 @click.option("--column", help="Text column of .csv/.xlsx inputs (field of .jsonl inputs).")
 @click.option("--sheet", "sheets", multiple=True, metavar="NAME",
-              help="Sheet of .xlsx inputs to read (repeatable; default: every sheet).")
+              help="Sheet of .xlsx inputs to read (repeatable; default: every sheet that is not hidden).")
 @click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N",
               help="Row number of the header in .csv/.xlsx inputs (default: found, the first row naming the "
                    "columns; rows above it are a title).")

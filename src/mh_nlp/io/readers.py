@@ -2174,17 +2174,20 @@ def _col_index(letters: str) -> int:
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
-    """Merged ranges (first row, first column, last row, last column; 1-based rows, 0-based columns) and
-    the cells holding a formula without a stored value, read from the sheet's XML in one streaming pass."""
+def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]], set[int]]:
+    """Merged ranges (first row, first column, last row, last column; 1-based rows, 0-based columns),
+    the cells holding a formula without a stored value and the hidden rows' numbers (hidden by hand or by a
+    filter), read from the sheet's XML in one streaming pass."""
     from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     merges: list[tuple[int, int, int, int]] = []
     formulas: set[tuple[int, int]] = set()
+    hidden: set[int] = set()
     archive = getattr(wb, "_archive", None)
     member = getattr(ws, "_worksheet_path", None)
     if archive is None or member is None:
-        return merges, formulas
+        return merges, formulas, hidden
+    row = 0
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     with archive.open(member) as fh:
         for _event, el in ET.iterparse(fh, events=("end",)):
@@ -2198,13 +2201,35 @@ def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int,
                             formulas.add((int(m.group(2)), _col_index(m.group(1))))
                 el.clear()
             elif el.tag == ns + "row":
+                r = el.get("r", "")
+                row = int(r) if r.isdigit() else row + 1
+                if el.get("hidden", "").lower() in ("1", "true"):
+                    hidden.add(row)
                 el.clear()
             elif el.tag == ns + "mergeCell":
                 a, _, b = el.get("ref", "").partition(":")
                 ma, mb = _REF.fullmatch(a), _REF.fullmatch(b or a)
                 if ma and mb:
                     merges.append((int(ma.group(2)), _col_index(ma.group(1)), int(mb.group(2)), _col_index(mb.group(1))))
-    return merges, formulas
+    return merges, formulas, hidden
+
+
+def _shown(rows: Iterator[tuple[int, list]], hidden: set[int], left: list[int] | None = None,
+           keep: int | None = None) -> Iterator[tuple[int, list]]:
+    """The rows that are not hidden (but ``keep``, a header row given by its number); the numbers of the hidden
+    rows that hold something go to ``left`` (QA 45b: a hidden row was labelled without a word)."""
+    for number, values in rows:
+        if number in hidden and number != keep:
+            if left is not None and _filled(values):
+                left.append(number)
+            continue
+        yield number, values
+
+
+def shown_rows(wb, ws, header_row: int | None = None) -> Iterator[tuple[int, list]]:
+    """(row number, values) of a sheet of an open workbook (:func:`_xlsx_open`), its hidden rows left out as the
+    reader leaves them out (but the ``header_row`` given)."""
+    return _shown(_numbered_rows(ws), _sheet_scan(wb, ws)[2], keep=header_row)
 
 
 def _numbered_rows(ws) -> Iterator[tuple[int, list]]:
@@ -2269,12 +2294,26 @@ def _xlsx_open(path: Path):
     return wb
 
 
-def _xlsx_sheets(wb, sheets: Sequence[str] | None) -> list:
-    """The worksheets to read: every sheet, or those named in ``sheets`` (case-insensitive)."""
+_HIDDEN_SHEETS = {"hidden": "hidden", "veryHidden": "very hidden: Excel's Unhide does not list it"}
+
+
+def _xlsx_sheets(wb, sheets: Sequence[str] | None, warn: Warn = _ignore, hidden: bool = False) -> list:
+    """The worksheets to read: every sheet that is not hidden (a hidden one is named in a warning: a draft or a
+    note kept out of sight, QA 45b; ``hidden``: every sheet), or those named in ``sheets`` (case-insensitive),
+    hidden or not."""
     if not wb.worksheets:
         raise ReadError("workbook has no sheets")
-    if not sheets:
+    if not sheets and hidden:
         return list(wb.worksheets)
+    if not sheets:
+        shown = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") not in _HIDDEN_SHEETS]
+        left = [f"{ws.title!r} ({_HIDDEN_SHEETS[ws.sheet_state]})" for ws in wb.worksheets if ws not in shown]
+        if not shown:
+            raise ReadError(f"every sheet is hidden ({', '.join(left)}); name the sheets to read with --sheet")
+        if left:
+            warn(f"{len(left)} hidden sheet{'s' if len(left) > 1 else ''} left out: {', '.join(left)}; "
+                 f"to read {'one' if len(left) > 1 else 'it'}, name it with --sheet")
+        return shown
     by_name = {ws.title.lower(): ws for ws in wb.worksheets}
     out = []
     for name in sheets:
@@ -2287,17 +2326,19 @@ def _xlsx_sheets(wb, sheets: Sequence[str] | None) -> list:
 
 
 def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_row: int | None,
-                  warn: Warn) -> list[tuple[object, list, set, int, list[str], int]]:
-    """(sheet, merges, formula cells, header row number, header, text column) of every sheet to read. A
-    sheet without a text column is skipped with a warning when all sheets are read (an error when it was
-    chosen with ``sheets``); an empty sheet is skipped."""
+                  warn: Warn) -> list[tuple[object, list, set, set, int, list[str], int]]:
+    """(sheet, merges, formula cells, hidden rows, header row number, header, text column) of every sheet to
+    read. A sheet without a text column is skipped with a warning when all sheets are read (an error when it was
+    chosen with ``sheets``); an empty sheet is skipped; a hidden row is passed over (the header row given by its
+    number is not)."""
     out = []
     problems = []
-    for ws in _xlsx_sheets(wb, sheets):
+    for ws in _xlsx_sheets(wb, sheets, warn):
         where = f"sheet {ws.title!r}: "
-        merges, formulas = _sheet_scan(wb, ws)
+        merges, formulas, hidden = _sheet_scan(wb, ws)
         try:
-            number, header, _above, _rest = _split_header(_numbered_rows(ws), column, header_row, where)
+            number, header, _above, _rest = _split_header(_shown(_numbered_rows(ws), hidden, keep=header_row),
+                                                          column, header_row, where)
             col = _pick_column(header, column)
         except ReadError as exc:
             message = str(exc) if str(exc).startswith(where) else where + str(exc)
@@ -2307,7 +2348,7 @@ def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_r
                 warn(f"{message}; sheet skipped")
                 problems.append(message)
             continue
-        out.append((ws, merges, formulas, number, header, col))
+        out.append((ws, merges, formulas, hidden, number, header, col))
     if not out:
         raise ReadError(problems[0] if len(problems) == 1 else
                         f"no sheet has a text column (sheets: {', '.join(ws.title for ws in wb.worksheets)})")
@@ -2330,10 +2371,11 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
         layouts = _xlsx_layouts(wb, sheets, column, header_row, warn)
         several = len(layouts) > 1  # then each row carries its sheet's name
         sheet_key = _sheet_key(layouts)
-        for ws, merges, formulas, number, header, col in layouts:
+        for ws, merges, formulas, hidden, number, header, col in layouts:
             where = f"sheet {ws.title!r}: "
             state: dict[str, int | None] = {"col": None}
-            rows = _unmerge(_numbered_rows(ws), merges, lambda: state["col"])
+            left: list[int] = []
+            rows = _shown(_unmerge(_numbered_rows(ws), merges, lambda: state["col"]), hidden, left, keep=number)
             _n, _h, above, rest = _split_header(rows, column, number, where)
             state["col"] = col
             if above:
@@ -2375,6 +2417,9 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
                 warn(_sheet_warnings(where, "row has other formula cells without a stored value, left empty",
                                      "rows have other formula cells without a stored value, left empty",
                                      empty_cells))
+            if left:
+                warn(_sheet_warnings(where, "hidden row left out", "hidden rows left out", left)
+                     + ("; unhide it in Excel to read it" if len(left) == 1 else "; unhide them in Excel to read them"))
     finally:
         wb.close()
 
@@ -2390,7 +2435,7 @@ def xlsx_columns(path: str | Path, sheets: Sequence[str] | None = None, column: 
     try:
         layouts = _xlsx_layouts(wb, sheets, column, header_row, _ignore)
         names: dict[str, None] = {_sheet_key(layouts): None} if len(layouts) > 1 else {}
-        for _ws, _m, _f, _n, header, col in layouts:
+        for _ws, _m, _f, _h, _n, header, col in layouts:
             names.update((h, None) for i, h in enumerate(header) if i != col)
         return list(names)
     except ReadError:
@@ -2510,7 +2555,7 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
         return
     wb = _xlsx_open(path)
     try:
-        for ws in _xlsx_sheets(wb, None):
+        for ws in _xlsx_sheets(wb, None, hidden=True):  # (train --add has no --sheet to name a hidden one)
             where = f"sheet {ws.title!r}: "
             try:
                 number, header, above, rest = _split_header(_numbered_rows(ws), None, None, where)
