@@ -1415,11 +1415,64 @@ def _labelled_heading(heading: str, label: str) -> str:
     return f"{heading} – {label}"
 
 
+_DOCX_LIST_STYLE = re.compile(r"^(?:list (?:bullet|number)|lijstnummering|lijstopsommingsteken)(?: ?(\d))?$")
+_DOCX_LIST_TEXT = re.compile(r"^(?:list|lijst)")  # List Paragraph, List Continue 2, Lijstalinea: text inside a list
+DOCX_LOOKAHEAD = 8  # paragraphs looked at for the item below a list item (empty ones are passed over)
+
+
+def _docx_list_level(p, style) -> int | None:
+    """The level of a list item (0: the top level) by its own numbering (``w:ilvl``), else by its style (``List
+    Number 2``: 1, as Word's built-in list styles each have a one-level list of their own), else by its style's
+    numbering; None for a paragraph that is no list item (numbering taken off with ``numId`` 0 included)."""
+    for el in (p, None if style is None else style.element):
+        num = None if el is None else el.find(f"{_W}pPr/{_W}numPr")
+        if num is None:
+            if el is p and style is not None and (m := _DOCX_LIST_STYLE.match((style.name or "").lower())):
+                return int(m.group(1) or 1) - 1
+            continue
+        number = num.find(_W + "numId")
+        if number is not None and number.get(_W + "val") == "0":
+            return None
+        ilvl = num.find(_W + "ilvl")
+        value = "" if ilvl is None else ilvl.get(_W + "val", "")
+        return min(int(value), 8) if value.isdigit() else 0
+    return None
+
+
+def _docx_item_heading(text: str) -> str | None:
+    """The heading a list item with items below it is (``Knelpunten in de keten``, ``Ambities voor 2027``): it names
+    a chapter as a heading does, beginning with one of its phrases (:func:`mh_nlp.themes.headings.heading_chapter`),
+    and is shaped as :func:`bare_heading` wants it (no sentence, no label with its text: ``Knelpunt: te weinig
+    opvang`` is a point); else None."""
+    if not text or not text[0].isalnum() or text.endswith((".", "!")) or len(text) > 60 or ":" in text.rstrip(":"):
+        return None
+    from mh_nlp.themes.headings import heading_chapter
+
+    return clean(text.rstrip(":?").strip()) if heading_chapter(text) is not None else None
+
+
+def _docx_next_level(blocks: list, i: int, parent) -> int | None:
+    """The list level of the first paragraph with text after ``blocks[i]`` (None: no list item, or a table first)."""
+    from docx.text.paragraph import Paragraph
+
+    for block in blocks[i + 1:i + 1 + DOCX_LOOKAHEAD]:
+        if block.tag == _W + "tbl":
+            return None
+        if any(t.text and t.text.strip() for t in block.iter(_W + "t")):
+            return _docx_list_level(block, Paragraph(block, parent).style)
+    return None
+
+
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
     """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
     position is its number (body paragraphs counted from 1, empty ones and those inside content controls
     included), a table row's ``table T row R``, a text box's paragraph ``text box B paragraph P`` (read after the
-    paragraph that anchors it). Comments and footnotes are not read (a warning counts them)."""
+    paragraph that anchors it). Comments and footnotes are not read (a warning counts them).
+
+    A list item that names a chapter and has items one level deeper below it is their heading (:func:`_docx_item_
+    heading`), and so is one that is only a chapter's name (:func:`bare_heading`); such an item's heading ends at
+    the next item of its level or above that is no heading, or at the text after the list, where the heading above
+    the list comes back (QA 45b: ``Wat goed gaat`` as an item was the heading of the ambitions two items on)."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -1439,8 +1492,10 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
     paragraphs = tables = boxes = 0
     fields = _DocxFields()
+    items: list[tuple[int, str, str]] = []  # list items read as headings: (level, the heading before, the heading)
     try:
-        for block in _docx_blocks(body):
+        blocks = list(_docx_blocks(body))
+        for i, block in enumerate(blocks):
             if block.tag == _W + "tbl":
                 tables += 1
                 yield from _docx_table(block, tables, layout.heading, warn)
@@ -1452,8 +1507,24 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             if fields.in_toc(block) or toc_style:
                 continue  # an entry of a table of contents made as a field (QA 44b): the headings again, no statements
             heading = name.startswith(_TITLE_STYLES)
-            if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
+            text = clean(_docx_text(block))
+            level = None if heading else _docx_list_level(block, style)
+            if items and layout.heading != items[-1][2]:
+                items.clear()  # a heading of another kind took over
+            if text and items:  # an item of the level of one read as a heading, or above it, or text after the list
+                ended = [it for it in items if level is None and not _DOCX_LIST_TEXT.match(name)
+                         or level is not None and level <= it[0]]
+                if ended:
+                    layout.new_heading(ended[0][1])
+                    del items[items.index(ended[0]):]
+            before = layout.heading
+            if level is not None and (named := _docx_item_heading(text)) and (
+                    (below := _docx_next_level(blocks, i, parent)) is not None and below > level):
+                layout.new_heading(named)
+            elif (said := layout.paragraph(text, heading)) is not None:
                 yield paragraphs, *said
+            if level is not None and layout.heading != before:
+                items.append((level, before, layout.heading))
             for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
                 boxes += 1
                 for number, text in enumerate(box, start=1):
