@@ -444,3 +444,17 @@ def test_a_list_items_heading_ends_at_a_sibling_that_is_no_heading(tmp_path):
         ("Knelpunt: wachtlijsten bij de zorgcoördinator", "Rondetafel"),
         ("Drie maanden wachten op een plek.", "Rondetafel"),
         ("Tot slot: de volgende bijeenkomst is in mei.", "Rondetafel")]
+
+
+def test_a_chapters_name_typed_as_a_numbered_item_over_plain_paragraphs_stays_their_heading(tmp_path):
+    """QA 45b F12's rule ends an item's heading at the text after the list only for an item over deeper items: a
+    chapter title typed as a numbered item (1. Knelpunten) heads the plain paragraphs below it, as before."""
+    path = make(tmp_path / "titels.docx",
+                item("Knelpunten", 0),
+                "Er zijn te weinig opvangplekken voor mannen.",
+                "De zorgcoördinator is overbelast.",
+                item("Ambities", 0),
+                "Elke regio een zorgcoördinator.")
+    assert headed(path) == [("Er zijn te weinig opvangplekken voor mannen.", "Knelpunten"),
+                            ("De zorgcoördinator is overbelast.", "Knelpunten"),
+                            ("Elke regio een zorgcoördinator.", "Ambities")]

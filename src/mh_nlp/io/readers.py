@@ -1471,8 +1471,10 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
 
     A list item that names a chapter and has items one level deeper below it is their heading (:func:`_docx_item_
     heading`), and so is one that is only a chapter's name (:func:`bare_heading`); such an item's heading ends at
-    the next item of its level or above that is no heading, or at the text after the list, where the heading above
-    the list comes back (QA 45b: ``Wat goed gaat`` as an item was the heading of the ambitions two items on)."""
+    the next item of its level or above that is no heading, where the heading above the list comes back (QA 45b:
+    ``Wat goed gaat`` as an item was the heading of the ambitions two items on), and that of an item over deeper
+    items also at the text after the list (an item that is a chapter's name over plain paragraphs is a title typed
+    as a list item: they stand under it)."""
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -1492,7 +1494,8 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
     paragraphs = tables = boxes = 0
     fields = _DocxFields()
-    items: list[tuple[int, str, str]] = []  # list items read as headings: (level, the heading before, the heading)
+    items: list[tuple[int, str, str, bool]] = []  # list items read as headings: (level, the heading before, the
+    # heading, whether items one level deeper follow it: then the text after the list ends it too)
     try:
         blocks = list(_docx_blocks(body))
         for i, block in enumerate(blocks):
@@ -1511,20 +1514,21 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             level = None if heading else _docx_list_level(block, style)
             if items and layout.heading != items[-1][2]:
                 items.clear()  # a heading of another kind took over
-            if text and items:  # an item of the level of one read as a heading, or above it, or text after the list
-                ended = [it for it in items if level is None and not _DOCX_LIST_TEXT.match(name)
+            if text and items:  # an item of the level of one read as a heading or above it, or text after the list
+                ended = [it for it in items if level is None and it[3] and not _DOCX_LIST_TEXT.match(name)
                          or level is not None and level <= it[0]]
                 if ended:
                     layout.new_heading(ended[0][1])
                     del items[items.index(ended[0]):]
             before = layout.heading
-            if level is not None and (named := _docx_item_heading(text)) and (
-                    (below := _docx_next_level(blocks, i, parent)) is not None and below > level):
-                layout.new_heading(named)
+            below = _docx_next_level(blocks, i, parent) if level is not None and _docx_item_heading(text) else None
+            group = below is not None and below > level
+            if group:
+                layout.new_heading(_docx_item_heading(text))
             elif (said := layout.paragraph(text, heading)) is not None:
                 yield paragraphs, *said
             if level is not None and layout.heading != before:
-                items.append((level, before, layout.heading))
+                items.append((level, before, layout.heading, group))
             for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
                 boxes += 1
                 for number, text in enumerate(box, start=1):
