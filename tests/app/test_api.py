@@ -855,6 +855,38 @@ def test_hidden_sheets_and_rows_of_an_upload_are_left_out_and_said(make_app, csr
         assert [s["text"] for s in sts] == ["Interne notitie: naam informant Jan Jansen."]
 
 
+@needs_model
+def test_a_workbook_with_macros_is_uploaded_as_a_workbook(make_app, csrf, tmp_path):
+    """QA 45b F16: .xlsm (and .docm, .pptm, templates) are the packages of .xlsx (.docx, .pptx), read as those; a
+    workbook's column page and sheet choice apply to it."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Ronde 1"
+    wb.active.append(["tekst"])
+    wb.active.append(["Er is te weinig opvang voor mannelijke slachtoffers."])
+    wb.save(tmp_path / "w.xlsx")
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as zin, zipfile.ZipFile(tmp_path / "w.xlsm", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zout.writestr(item, data)
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("w.xlsm", (tmp_path / "w.xlsm").read_bytes())},
+                   data={"csrf": csrf(c), "sheet": "Ronde 1"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        assert c.post(r.headers["location"], data={"column": "tekst", "csrf": csrf(c)},
+                      follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 1 and doc["sheets"] == ["Ronde 1"]
+
+
 def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
     app = make_app()
     book = _workbook(tmp_path / "rondetafel.xlsx").read_bytes()

@@ -826,6 +826,65 @@ def test_an_old_word_document_that_mentions_an_encrypted_package_is_still_an_old
         list(read_statements(path))
 
 
+def retyped(source: Path, path: Path, content_type: bytes) -> Path:
+    """``source``'s package under ``path`` with the content type of its main part changed, as Word, Excel or
+    PowerPoint write a file with macros or a template (the parts are the same)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "[Content_Types].xml":
+                data, n = re.subn(rb'(PartName="/(?:word/document|xl/workbook|ppt/presentation)\.xml" ContentType=")'
+                                  rb'[^"]+', rb"\1" + content_type, data)
+                if not n:  # the tests' own decks declare no content types
+                    data, n = data.replace(b'content-types"/>', b'content-types"><Override PartName="/ppt/presentation'
+                                           b'.xml" ContentType="' + content_type + b'"/></Types>'), 1
+                assert n == 1 and content_type in data
+            if item.filename == "word/document.xml":  # a macro's project beside the XML is never run, only XML read
+                zout.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name")
+            zout.writestr(item, data)
+    return path
+
+
+@pytest.mark.parametrize("suffix, content_type", [
+    (".docm", b"application/vnd.ms-word.document.macroEnabled.main+xml"),
+    (".dotx", b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"),
+    (".dotm", b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml"),
+    (".xlsm", b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+    (".xltx", b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"),
+    (".pptm", b"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
+    (".potx", b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"),
+])
+def test_office_files_with_macros_and_templates_are_read_as_their_kind(tmp_path, suffix, content_type):
+    """QA 45b F16: a .docm or .dotx (the package of a .docx, its main part of another content type) was refused
+    without a hint, and only counted as "other type" in a folder."""
+    text = "De NLA ziet meer arbeidsuitbuiting in distributiecentra."
+    if suffix.startswith(".d"):
+        docx = pytest.importorskip("docx")
+        d = docx.Document()
+        d.add_paragraph(text)
+        d.save(tmp_path / "bron.docx")
+        source = tmp_path / "bron.docx"
+    elif suffix.startswith(".x"):
+        import openpyxl
+        wb = openpyxl.Workbook()
+        wb.active.append(["tekst"])
+        wb.active.append([text])
+        wb.save(tmp_path / "bron.xlsx")
+        source = tmp_path / "bron.xlsx"
+    else:
+        from pptx_samples import pptx, shape
+        source = pptx(tmp_path / "bron.pptx", [shape([text])])
+    path = retyped(source, tmp_path / f"verslag{suffix}", content_type)
+    assert [s.text for s in read_statements(path)] == [text]
+    assert extra_fields(path) == ([] if suffix.startswith(".x") else ["heading", "speaker"])
+    from mh_nlp.io.readers import notes_in_folder
+    found, _left, _unreadable = notes_in_folder(tmp_path)
+    assert path in found
+
+
 @pytest.mark.parametrize("content, says", [
     ("sessie;spreker;tekst\n1;A;Meer opvang nodig.\n2;B;Minder regels.\n", "a table (CSV): rename it .csv"),
     ('datum,bron,tekst\n2025-02-03,NLA,"Meer controles, minder regels."\n2025-02-04,AVIM,"Betere opvang."\n',

@@ -17,8 +17,8 @@ from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_o
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..exceptions import MhNlpError
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
-from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
-                          check_input, extra_fields, markdown_heading)
+from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
+                          check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
     open_writer, summary_text, StagedSummary
 
@@ -703,7 +703,7 @@ def _unused_options(inputs: list[Path], column: str | None, sheets: tuple[str, .
                     note_column: str | None = None) -> None:
     """Say when an option for tables applies to none of the inputs (``--sheet`` on a .csv), instead of ignoring it
     without a word."""
-    suffixes = {p.suffix.lower() for p in inputs}
+    suffixes = {reads_as(p.suffix.lower()) for p in inputs}  # a .xlsm is a workbook
     for given, option, applies in ((sheets, "--sheet", {".xlsx"}), (header_row, "--header-row", {".csv", ".xlsx"}),
                                    (column, "--column", {".csv", ".xlsx", ".jsonl"}),
                                    (note_column, "--note-column", {".csv", ".xlsx", ".jsonl"})):
@@ -771,7 +771,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             _warn(f"{path}: given twice; labelled once")
             continue
         seen.add(key)
-        if path.name.startswith("~$") and path.suffix.lower() in (".docx", ".pptx", ".xlsx"):  # e.g. from notes/*.docx
+        if path.name.startswith("~$") and reads_as(path.suffix.lower()) in (".docx", ".pptx", ".xlsx"):  # notes/*.docx
             _warn(f"{path}: the owner file Office keeps beside an open document, not a document; skipped")
             continue
         try:
@@ -780,7 +780,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                     os.scandir(path).close()
                 except OSError as exc:
                     raise ReadError(f"a folder that cannot be read ({exc.strerror or exc})") from None
-                raise ReadError(f"a folder without notes or transcripts ({', '.join(sorted(SUFFIXES))})")
+                raise ReadError(f"a folder without notes or transcripts ({SUFFIX_LIST})")
             check_input(path)
             good.append(path)
         except ReadError as exc:

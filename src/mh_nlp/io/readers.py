@@ -63,10 +63,18 @@ TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text colum
 TITLE_LINES = 3  # a title above a table: at most this many lines
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
+# the same Office Open XML packages as .docx, .xlsx and .pptx with macros (never run: only the XML parts are read), or
+# as a template or slide show: read as those are (QA 45b)
+OOXML_VARIANTS = {".docm": ".docx", ".dotx": ".docx", ".dotm": ".docx", ".xlsm": ".xlsx", ".xltx": ".xlsx",
+                  ".xltm": ".xlsx", ".pptm": ".pptx", ".potx": ".pptx", ".potm": ".pptx", ".ppsx": ".pptx",
+                  ".ppsm": ".pptx"}
 DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf", ".pptx"}  # documents: paragraphs (lines in a PDF), headings, tables
 TABLE_SUFFIXES = {".csv", ".xlsx", ".jsonl"}  # tables: one statement per row (a record of .jsonl), other columns carried
+DOCUMENT_SUFFIXES |= {v for v, base in OOXML_VARIANTS.items() if base in DOCUMENT_SUFFIXES}
+TABLE_SUFFIXES |= {v for v, base in OOXML_VARIANTS.items() if base in TABLE_SUFFIXES}
 SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | TABLE_SUFFIXES
-PACKAGE_SUFFIXES = {".docx", ".odt", ".pptx", ".xlsx"}  # zip packages: checked for bombs (check_zip) first
+SUFFIX_LIST = ", ".join(sorted(SUFFIXES - set(OOXML_VARIANTS)))  # the types named in messages (.docm is a .docx)
+PACKAGE_SUFFIXES = {".docx", ".odt", ".pptx", ".xlsx", *OOXML_VARIANTS}  # zip packages: checked for bombs first
 TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.pptx/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 SAVE_AS = {  # what to do with a file type analysts often have that is not read
@@ -100,6 +108,11 @@ class Statement:
     def heading(self) -> str | None:
         """The heading it stands under (Markdown and Word headings), or None."""
         return (self.extra or {}).get("heading") or None
+
+
+def reads_as(suffix: str) -> str:
+    """The type a file of ``suffix`` (lower case) is read as: ``.xlsx`` for ``.xlsm``, itself for most."""
+    return OOXML_VARIANTS.get(suffix, suffix)
 
 
 def _ignore(_msg: str) -> None:
@@ -245,7 +258,7 @@ def _not_opened(path: Path, suffix: str) -> ReadError:
     """The error for a .docx, .xlsx or .pptx its reader could not open: protected by a password (as the PDF reader
     says it: saved again as it is, it keeps the password), else what the file is (:func:`what_it_is`)."""
     if password_protected(path):
-        return ReadError(f"the {_PROTECTED_KINDS.get(suffix, 'document')} is protected by a password; "
+        return ReadError(f"the {_PROTECTED_KINDS.get(reads_as(suffix), 'document')} is protected by a password; "
                          "save a copy without one")
     return ReadError(f"not a valid {suffix} file ({what_it_is(path, suffix)})")
 
@@ -277,7 +290,7 @@ def what_it_is(path: Path, suffix: str) -> str:
         for part, kind, its_suffix in (("word/document.xml", "a Word document", ".docx"),
                                        ("xl/workbook.xml", "an Excel workbook", ".xlsx"),
                                        ("ppt/presentation.xml", "a PowerPoint deck", ".pptx")):
-            if part in names and its_suffix != suffix:
+            if part in names and its_suffix != reads_as(suffix):
                 return f"it is {kind}: rename it {its_suffix}"
         return f"a zip package, but no valid {suffix}: damaged, or another kind of package"
     if b"\x00" not in head:
@@ -327,8 +340,7 @@ def check_input(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
-        raise ReadError(f"unsupported file type {suffix or '(no extension)'!r}{hint} "
-                        f"(use {', '.join(sorted(SUFFIXES))})")
+        raise ReadError(f"unsupported file type {suffix or '(no extension)'!r}{hint} (use {SUFFIX_LIST})")
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -1463,6 +1475,27 @@ def _docx_next_level(blocks: list, i: int, parent) -> int | None:
     return None
 
 
+_WORD_MAIN_TYPES = ("application/vnd.ms-word.document.macroEnabled.main+xml",  # .docm
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",  # .dotx
+                    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")  # .dotm
+
+
+def _docx_document(path: str):
+    """The python-docx document of a .docx, or of a .docm, .dotx or .dotm: the same package and XML, its main part
+    of another content type, which ``docx.Document`` refuses (their macros are never run: only XML is read)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    for content_type in _WORD_MAIN_TYPES:
+        PartFactory.part_type_for.setdefault(content_type, DocumentPart)
+    part = Package.open(path).main_document_part
+    if part.content_type not in (CT.WML_DOCUMENT_MAIN, *_WORD_MAIN_TYPES):
+        raise ValueError(f"not a Word document: its content type is {part.content_type!r}")
+    return part.document
+
+
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
     """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
     position is its number (body paragraphs counted from 1, empty ones and those inside content controls
@@ -1476,7 +1509,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     items also at the text after the list (an item that is a chapter's name over plain paragraphs is a title typed
     as a list item: they stand under it)."""
     try:
-        import docx  # python-docx
+        import docx  # noqa: F401 - python-docx, opened by _docx_document
         from docx.opc.exceptions import PackageNotFoundError
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - a declared dependency
@@ -1484,9 +1517,9 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     # a decompression bomb, or a part too large to build in memory, is refused before python-docx unpacks it
     check_zip(path, error=TooBig, whole_parts=True)
     try:
-        document = docx.Document(str(path))
+        document = _docx_document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise _not_opened(path, '.docx') from None
+        raise _not_opened(path, path.suffix.lower()) from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     layout = _Layout()
@@ -1709,7 +1742,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
             parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
             notes = [zf.read(n) for n in zf.namelist() if _NOTES_PART.fullmatch(n)]
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-        raise _not_opened(path, '.pptx') from None
+        raise _not_opened(path, path.suffix.lower()) from None
     if not parts:
         raise ReadError("not a PowerPoint deck (.pptx holds no slides)")
     layout = _Layout()
@@ -2362,7 +2395,7 @@ def _xlsx_open(path: Path):
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
         if any(isinstance(e, DefusedXmlException) for e in exception_chain(exc)):  # openpyxl wraps the refusal
             raise ReadError(_XML_REFUSED) from None
-        raise _not_opened(path, '.xlsx') from None
+        raise _not_opened(path, path.suffix.lower()) from None
     for ws in wb.worksheets:
         if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
             ws.reset_dimensions()  # (a 1.5 KB workbook can declare 16,384 columns and a million rows)
@@ -2658,7 +2691,7 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     check_input(path)
-    suffix = path.suffix.lower()
+    suffix = reads_as(path.suffix.lower())
     source = source if source is not None else str(path)
     try:
         if suffix in TEXT_SUFFIXES:
@@ -2724,7 +2757,7 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
                  header_row: int | None = None) -> list[str]:
     """The extra field names the statements of ``path`` will carry (for a fixed output header); [] if unknown."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = reads_as(path.suffix.lower())
     try:
         check_input(path)
         if suffix in TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES:
