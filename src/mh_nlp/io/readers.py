@@ -26,7 +26,7 @@ Markdown headings are not statements: their text is carried in the ``heading`` e
 that names a chapter, ``Knelpunten:``, for the lines below it up to a blank line: :func:`chapter_caption`), and a
 speaker label moves from the text to the ``speaker`` field (a meta label such as ``Datum:``,
 ``Aanwezig:`` or ``Notulist:`` never does). Every statement gets a ``kind``: ``statement``, ``meta`` or
-``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet, the header row found below
+``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet not hidden, the header row found below
 a title, merged and formula cells) and UTF-16/32 text are read as described at their readers; a
 cell or row that cannot be read is counted in a warning, never dropped silently. Statements longer than
 :data:`MAX_CHARS` characters (e.g. a 1 MB line) are split into chunks of at most that size, at a
