@@ -816,6 +816,77 @@ def test_what_the_reader_leaves_out_of_an_upload_is_said_on_the_documents_table(
         assert "choose another header row under table options" in warning and "--" not in warning, warning
 
 
+@needs_model
+def test_hidden_sheets_and_rows_of_an_upload_are_left_out_and_said(make_app, csrf, tmp_path):
+    """QA 45b F13: a very hidden sheet (an informant's name) and a hidden row were read without a word; the column
+    page showed their values too."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["tekst", "organisatie"])
+    wb.active.append(["Er is te weinig opvang voor mannelijke slachtoffers.", "CoMensha"])
+    wb.active.append(["Concept: nog niet delen.", "Geheim"])
+    wb.active.append(["Meer samenwerking tussen gemeenten en politie.", "RIEC"])
+    wb.active.row_dimensions[3].hidden = True
+    internal = wb.create_sheet("Intern")
+    internal.append(["tekst", "telefoon"])
+    internal.append(["Interne notitie: naam informant Jan Jansen.", "06-11223344"])
+    internal.sheet_state = "veryHidden"
+    wb.save(tmp_path / "h.xlsx")
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("h.xlsx", (tmp_path / "h.xlsx").read_bytes())},
+                   data={"csrf": csrf(c)}, follow_redirects=False)
+        page = c.get(r.headers["location"]).text
+        assert "CoMensha" in page and not any(w in page for w in ("Geheim", "Concept", "telefoon", "informant"))
+        assert c.post(r.headers["location"], data={"column": "tekst", "csrf": csrf(c)},
+                      follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 2
+        assert doc["warnings"] == [
+            "1 hidden sheet left out: 'Intern' (very hidden: Excel's Unhide does not list it); to read it, bring the "
+            "file in again and give its name as the sheet under table options",
+            "sheet 'Sheet': 1 hidden row left out (row 3); unhide it in Excel to read it"]
+        r = c.post("/upload", files={"file": ("h2.xlsx", (tmp_path / "h.xlsx").read_bytes())},
+                   data={"csrf": csrf(c), "sheet": "Intern", "column": "tekst"}, follow_redirects=False)
+        app.state.labeller.wait(120)
+        sts = c.get("/api/statements", params={"document": 2}).json()["statements"]
+        assert [s["text"] for s in sts] == ["Interne notitie: naam informant Jan Jansen."]
+
+
+@needs_model
+def test_a_workbook_with_macros_is_uploaded_as_a_workbook(make_app, csrf, tmp_path):
+    """QA 45b F16: .xlsm (and .docm, .pptm, templates) are the packages of .xlsx (.docx, .pptx), read as those; a
+    workbook's column page and sheet choice apply to it."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Ronde 1"
+    wb.active.append(["tekst"])
+    wb.active.append(["Er is te weinig opvang voor mannelijke slachtoffers."])
+    wb.save(tmp_path / "w.xlsx")
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as zin, zipfile.ZipFile(tmp_path / "w.xlsm", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zout.writestr(item, data)
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("w.xlsm", (tmp_path / "w.xlsm").read_bytes())},
+                   data={"csrf": csrf(c), "sheet": "Ronde 1"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        assert c.post(r.headers["location"], data={"column": "tekst", "csrf": csrf(c)},
+                      follow_redirects=False).status_code == 303
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["statements"] == 1 and doc["sheets"] == ["Ronde 1"]
+
+
 def test_bad_sheet_or_header_row_is_4xx_json(make_app, csrf, tmp_path):
     app = make_app()
     book = _workbook(tmp_path / "rondetafel.xlsx").read_bytes()

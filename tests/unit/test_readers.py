@@ -780,6 +780,111 @@ def test_a_file_that_is_not_what_its_name_says_is_named_in_words(tmp_path, name,
     assert says in str(info.value) and "Error" not in str(info.value).replace("ReadError", "")
 
 
+def compound_file(names: list[str], contents: bytes = b"") -> bytes:
+    """An OLE compound file (version 3, sectors of 512 bytes) whose directory names the streams ``names`` (after the
+    root entry, four entries a sector, the directory's sectors chained through the allocation table in sector 0),
+    followed by a sector of ``contents``."""
+    import struct
+    entries = ["Root Entry", *names]
+    sectors = -(-len(entries) // 4)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0))
+    header += struct.pack("<109I", 0, *[0xFFFFFFFF] * 108)
+    fat = [0xFFFFFFFD] + [n + 1 for n in range(1, sectors)] + [0xFFFFFFFE, 0xFFFFFFFE]
+    directory = b""
+    for i, name in enumerate(entries):
+        raw = name.encode("utf-16-le")
+        directory += (raw + bytes(64 - len(raw)) + struct.pack("<HBB", len(raw) + 2, 5 if i == 0 else 2, 1)
+                      + bytes(128 - 68))
+    directory += bytes(sectors * 512 - len(directory))
+    return (header + struct.pack(f"<{len(fat)}I", *fat) + bytes(512 - 4 * len(fat)) + directory
+            + contents.ljust(512, b"\0"))
+
+
+@pytest.mark.parametrize("name", ["verslag.docx", "lijst.xlsx", "dia's.pptx"])
+def test_a_password_protected_office_file_is_named_so(tmp_path, name):
+    """QA 45b F10: Office saves a .docx with a password as an OLE file holding EncryptionInfo and EncryptedPackage
+    streams; it was called an old Office file to save as .docx (which keeps the password). The directory here runs
+    over two sectors, the stream's name in the second."""
+    path = tmp_path / name
+    path.write_bytes(compound_file(["\x06DataSpaces", "DataSpaceMap", "DataSpaceInfo", "EncryptionInfo",
+                                    "EncryptedPackage"]))
+    with pytest.raises(ReadError) as info:
+        list(read_statements(path))
+    kind = {".docx": "document", ".xlsx": "workbook", ".pptx": "presentation"}[path.suffix]
+    assert str(info.value) == f"the {kind} is protected by a password; save a copy without one"
+    (tmp_path / "notitie.txt").write_bytes(path.read_bytes())
+    with pytest.raises(ReadError, match="an Office document protected by a password: save a copy without one"):
+        list(read_statements(tmp_path / "notitie.txt"))
+
+
+def test_an_old_word_document_that_mentions_an_encrypted_package_is_still_an_old_office_file(tmp_path):
+    """QA 45b F10: only a stream's name in the directory counts, not the words in a stream."""
+    path = tmp_path / "verslag.docx"
+    path.write_bytes(compound_file(["WordDocument", "1Table"], "EncryptedPackage".encode("utf-16-le")))
+    with pytest.raises(ReadError, match=r"not a valid \.docx file \(it is an old Office file"):
+        list(read_statements(path))
+
+
+def retyped(source: Path, path: Path, content_type: bytes) -> Path:
+    """``source``'s package under ``path`` with the content type of its main part changed, as Word, Excel or
+    PowerPoint write a file with macros or a template (the parts are the same)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "[Content_Types].xml":
+                data, n = re.subn(rb'(PartName="/(?:word/document|xl/workbook|ppt/presentation)\.xml" ContentType=")'
+                                  rb'[^"]+', rb"\1" + content_type, data)
+                if not n:  # the tests' own decks declare no content types
+                    data, n = data.replace(b'content-types"/>', b'content-types"><Override PartName="/ppt/presentation'
+                                           b'.xml" ContentType="' + content_type + b'"/></Types>'), 1
+                assert n == 1 and content_type in data
+            if item.filename == "word/document.xml":  # a macro's project beside the XML is never run, only XML read
+                zout.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name")
+            zout.writestr(item, data)
+    return path
+
+
+@pytest.mark.parametrize("suffix, content_type", [
+    (".docm", b"application/vnd.ms-word.document.macroEnabled.main+xml"),
+    (".dotx", b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"),
+    (".dotm", b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml"),
+    (".xlsm", b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+    (".xltx", b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"),
+    (".pptm", b"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
+    (".potx", b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"),
+])
+def test_office_files_with_macros_and_templates_are_read_as_their_kind(tmp_path, suffix, content_type):
+    """QA 45b F16: a .docm or .dotx (the package of a .docx, its main part of another content type) was refused
+    without a hint, and only counted as "other type" in a folder."""
+    text = "De NLA ziet meer arbeidsuitbuiting in distributiecentra."
+    if suffix.startswith(".d"):
+        docx = pytest.importorskip("docx")
+        d = docx.Document()
+        d.add_paragraph(text)
+        d.save(tmp_path / "bron.docx")
+        source = tmp_path / "bron.docx"
+    elif suffix.startswith(".x"):
+        import openpyxl
+        wb = openpyxl.Workbook()
+        wb.active.append(["tekst"])
+        wb.active.append([text])
+        wb.save(tmp_path / "bron.xlsx")
+        source = tmp_path / "bron.xlsx"
+    else:
+        from pptx_samples import pptx, shape
+        source = pptx(tmp_path / "bron.pptx", [shape([text])])
+    path = retyped(source, tmp_path / f"verslag{suffix}", content_type)
+    assert [s.text for s in read_statements(path)] == [text]
+    assert extra_fields(path) == ([] if suffix.startswith(".x") else ["heading", "speaker"])
+    from mh_nlp.io.readers import notes_in_folder
+    found, _left, _unreadable = notes_in_folder(tmp_path)
+    assert path in found
+
+
 @pytest.mark.parametrize("content, says", [
     ("sessie;spreker;tekst\n1;A;Meer opvang nodig.\n2;B;Minder regels.\n", "a table (CSV): rename it .csv"),
     ('datum,bron,tekst\n2025-02-03,NLA,"Meer controles, minder regels."\n2025-02-04,AVIM,"Betere opvang."\n',

@@ -379,3 +379,82 @@ def test_column_names_of_four_words_are_a_header(tmp_path):
     got, _ = read(path)
     assert [text for _pos, text in got] == ["Boven de tabel.", "Te weinig opvang voor mannen in de regio Twente.",
                                             "De zorgcoördinator weet de partners goed te vinden."]
+
+
+def item(text: str, level: int) -> str:
+    """A list item of Word's own numbering (``List Paragraph`` with ``w:numPr``) at ``level`` (0: the top)."""
+    return p('<w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="%d"/><w:numId w:val="1"/></w:numPr>'
+             '</w:pPr>' % level, r(text))
+
+
+def headed(path: Path) -> list[tuple[str, str]]:
+    return [(st.text, st.extra["heading"]) for st in read_statements(path)]
+
+
+def test_a_list_item_naming_a_chapter_with_items_below_it_is_their_heading_until_its_next_sibling(tmp_path):
+    """QA 45b F12: of the numbered items Knelpunten in de keten, Wat goed gaat, Ambities voor 2027 (each with items
+    one level deeper) only Wat goed gaat, a chapter's name and nothing more, was a heading, so it was the heading of
+    the ambitions and of the text after the list. Made with Word's list styles (List Number, List Number 2), as
+    python-docx writes them."""
+    d = docx.Document()
+    d.add_paragraph("Verslag werksessie", style="Heading 1")
+    d.add_paragraph("Signalen uit de praktijk", style="List Number")
+    d.add_paragraph("De NLA ziet meer uitbuiting in wasserijen.", style="List Number 2")
+    d.add_paragraph("Knelpunten in de keten", style="List Number")
+    d.add_paragraph("De zorgcoördinator in onze regio is overbelast.", style="List Number 2")
+    d.add_paragraph("Wat goed gaat", style="List Number")
+    d.add_paragraph("De samenwerking met Veilig Thuis loopt goed.", style="List Number 2")
+    d.add_paragraph("Ambities voor 2027", style="List Number")
+    d.add_paragraph("Elke regio een zorgcoördinator met voldoende capaciteit.", style="List Number 2")
+    d.add_paragraph("", style="List Number 2")
+    d.add_paragraph("Uitzendbureaus verplicht certificeren.", style="List Number 2")
+    d.add_paragraph("Volgens de Nationaal Rapporteur zijn er jaarlijks duizenden slachtoffers.")
+    d.add_paragraph("Problemen met huisvesting")  # a plain paragraph: a statement, as the guide says
+    d.save(tmp_path / "lijst.docx")
+    assert headed(tmp_path / "lijst.docx") == [
+        ("Signalen uit de praktijk", "Verslag werksessie"),
+        ("De NLA ziet meer uitbuiting in wasserijen.", "Verslag werksessie"),
+        ("De zorgcoördinator in onze regio is overbelast.", "Knelpunten in de keten"),
+        ("De samenwerking met Veilig Thuis loopt goed.", "Wat goed gaat"),
+        ("Elke regio een zorgcoördinator met voldoende capaciteit.", "Ambities voor 2027"),
+        ("Uitzendbureaus verplicht certificeren.", "Ambities voor 2027"),
+        ("Volgens de Nationaal Rapporteur zijn er jaarlijks duizenden slachtoffers.", "Verslag werksessie"),
+        ("Problemen met huisvesting", "Verslag werksessie")]
+
+
+def test_a_list_items_heading_ends_at_a_sibling_that_is_no_heading(tmp_path):
+    """QA 45b F12, in Word's own numbering (w:ilvl): an item that is only a chapter's name is a heading as before,
+    but a sibling item that is no heading ends it; a labelled point (Knelpunt: …) with items below stays a point; a
+    nested heading item ends with its own siblings, its parent's with the parent's."""
+    path = make(tmp_path / "lijst.docx",
+                '<w:p %s><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>%s</w:p>' % (NS, r("Rondetafel")),
+                item("Wat goed gaat", 0),
+                item("Te weinig opvang voor mannen.", 0),
+                item("Knelpunten", 0),
+                item("Problemen met huisvesting", 1),
+                item("Arbeidsmigranten wonen in stacaravans.", 2),
+                item("Te weinig tolken.", 1),
+                item("Knelpunt: wachtlijsten bij de zorgcoördinator", 0),
+                item("Drie maanden wachten op een plek.", 1),
+                "Tot slot: de volgende bijeenkomst is in mei.")
+    assert headed(path) == [
+        ("Te weinig opvang voor mannen.", "Rondetafel"),
+        ("Arbeidsmigranten wonen in stacaravans.", "Problemen met huisvesting"),
+        ("Te weinig tolken.", "Knelpunten"),
+        ("Knelpunt: wachtlijsten bij de zorgcoördinator", "Rondetafel"),
+        ("Drie maanden wachten op een plek.", "Rondetafel"),
+        ("Tot slot: de volgende bijeenkomst is in mei.", "Rondetafel")]
+
+
+def test_a_chapters_name_typed_as_a_numbered_item_over_plain_paragraphs_stays_their_heading(tmp_path):
+    """QA 45b F12's rule ends an item's heading at the text after the list only for an item over deeper items: a
+    chapter title typed as a numbered item (1. Knelpunten) heads the plain paragraphs below it, as before."""
+    path = make(tmp_path / "titels.docx",
+                item("Knelpunten", 0),
+                "Er zijn te weinig opvangplekken voor mannen.",
+                "De zorgcoördinator is overbelast.",
+                item("Ambities", 0),
+                "Elke regio een zorgcoördinator.")
+    assert headed(path) == [("Er zijn te weinig opvangplekken voor mannen.", "Knelpunten"),
+                            ("De zorgcoördinator is overbelast.", "Knelpunten"),
+                            ("Elke regio een zorgcoördinator.", "Ambities")]

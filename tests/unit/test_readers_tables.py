@@ -161,6 +161,82 @@ def test_xlsx_sheet_without_text_column_is_skipped_with_a_warning(tmp_path):
     assert any("sheet 'Deelnemers': no text column" in w and "sheet skipped" in w for w in warnings)
 
 
+@pytest.fixture
+def hidden_workbook(tmp_path) -> Path:
+    """A round table's sheet with a hidden row (row 3), a hidden draft sheet and a very hidden one (not even listed by
+    Excel's Unhide), as QA 45b's workbook had them."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Rondetafel"
+    ws.append(["tekst", "organisatie"])
+    ws.append([NOTES[0], "NLA"])
+    ws.append(["Concept: nog niet delen.", "gemeente"])
+    ws.append([NOTES[1], "GGD"])
+    ws.row_dimensions[3].hidden = True
+    draft = wb.create_sheet("Concept")
+    draft.append(["tekst"])
+    draft.append(["CONCEPT NIET GEBRUIKEN: interne opmerking over een lopend onderzoek."])
+    draft.sheet_state = "hidden"
+    internal = wb.create_sheet("Intern")
+    internal.append(["tekst"])
+    internal.append(["Interne notitie: naam informant Jan Jansen, 06-11223344."])
+    internal.sheet_state = "veryHidden"
+    p = tmp_path / "rondetafel.xlsx"
+    wb.save(p)
+    return p
+
+
+def test_xlsx_hidden_sheets_and_rows_are_left_out_and_said(hidden_workbook):
+    """QA 45b F13: a very hidden sheet held an informant's name and phone number, and it was labelled with the rest
+    without a word (so was a hidden row)."""
+    got, warnings = collect(hidden_workbook)
+    assert [(s.position, s.text) for s in got] == [(2, NOTES[0]), (4, NOTES[1])]
+    assert "sheet" not in got[0].extra  # one sheet read
+    assert warnings == ["2 hidden sheets left out: 'Concept' (hidden), 'Intern' (very hidden: Excel's Unhide does not "
+                        "list it); to read one, name it with --sheet",
+                        "sheet 'Rondetafel': 1 hidden row left out (row 3); unhide it in Excel to read it"]
+    assert extra_fields(hidden_workbook) == ["organisatie"]
+    # named, a hidden sheet is read
+    got, warnings = collect(hidden_workbook, sheets=["Rondetafel", "intern"])
+    assert [(s.extra["sheet"], s.text) for s in got] == [
+        ("Rondetafel", NOTES[0]), ("Rondetafel", NOTES[1]),
+        ("Intern", "Interne notitie: naam informant Jan Jansen, 06-11223344.")]
+    assert not any("hidden sheet" in w for w in warnings)
+
+
+def test_xlsx_a_hidden_row_given_as_the_header_row_is_still_the_header(hidden_workbook):
+    got, warnings = collect(hidden_workbook, sheets=["Rondetafel"], header_row=3, column="gemeente")
+    assert [(s.position, s.text) for s in got] == [(4, "GGD")]
+    assert not any("hidden row" in w for w in warnings)
+
+
+def test_xlsx_a_workbook_of_hidden_sheets_only_says_to_name_one(tmp_path):
+    import openpyxl
+
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["tekst"])
+    wb.active.append([NOTES[0]])
+    wb.create_sheet("Leeg").sheet_state = "veryHidden"
+    saved = tmp_path / "zichtbaar.xlsx"
+    wb.save(saved)
+    p = tmp_path / "verborgen.xlsx"  # openpyxl will not hide every sheet: the workbook's part is changed after
+    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(p, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'state="visible"', b'state="hidden"')
+                assert b'state="hidden"' in data and b'state="visible"' not in data
+            zout.writestr(item, data)
+    with pytest.raises(ReadError, match=r"every sheet is hidden \('Sheet' \(hidden\), 'Leeg' \(very hidden: .*\); "
+                                        r"name the sheets to read with --sheet"):
+        list(read_statements(p))
+    assert [s.text for s in read_statements(p, sheets=["Sheet"])] == [NOTES[0]]
+
+
 # ---------------------------------------------------------------- text encodings
 
 @pytest.mark.parametrize("encoding,bom,expected", [

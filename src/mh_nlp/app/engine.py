@@ -48,6 +48,7 @@ SCREEN_WORDS = (  # the readers speak to `mh-nlp label`'s user; on the screen th
     ("give the header's row with --header-row", "give the header row under table options"),
     (" (--header-row)", " (the header row under table options)"),
     ("--header-row", "the header row under table options"),
+    ("name it with --sheet", "bring the file in again and give its name as the sheet under table options"),
     ("--sheet", "the sheet under table options"),
     ("choose one with --column", "give the field one of these names and bring the file in again"),
     ("name one with --column", "choose it on the column page"),

@@ -35,8 +35,8 @@ from starlette.requests import ClientDisconnect
 
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import load_taxonomy, section_key
-from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
-                          exception_chain, read_statements)
+from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
+                          exception_chain, read_statements, reads_as)
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..themes.prediction import prediction_json
@@ -1077,7 +1077,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
         docs = labeller.documents()
-        return page("index.html", request, documents=docs, suffixes=sorted(SUFFIXES),
+        return page("index.html", request, documents=docs, suffixes=sorted(SUFFIXES), listed=SUFFIX_LIST,
                     max_mb=max_upload // (1024 * 1024), busy=any(d["status"] in ("labelling", "queued") for d in docs))
 
     async def _form(request: Request):
@@ -1181,9 +1181,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         suffix = Path(name).suffix.lower()
         if suffix not in SUFFIXES:
             hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
-            raise ApiError(400, f"unsupported file type {suffix or '(none)'!r}{hint} "
-                                f"(use {', '.join(sorted(SUFFIXES))})")
-        sheets, header_row = _sheet_choice(form, suffix)
+            raise ApiError(400, f"unsupported file type {suffix or '(none)'!r}{hint} (use {SUFFIX_LIST})")
+        kind = reads_as(suffix)  # a .xlsm is read as a .xlsx, a .docm as a .docx
+        sheets, header_row = _sheet_choice(form, kind)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}{suffix}"
         try:  # checked before it becomes a document: a refused file leaves nothing behind
             with open(incoming, "wb") as fh:
@@ -1191,8 +1191,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if incoming.stat().st_size:
                 if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
                     await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
-                                            whole_parts=suffix != ".xlsx")  # openpyxl streams; the others do not
-                if suffix not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                                            whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
+                if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                     await _check_count(incoming, None, split)
                 elif sheets or header_row is not None:  # a sheet or header row that is not there: said at once
                     try:
@@ -1202,14 +1202,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             note_column = None
             if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
                 try:
-                    columns = (None if suffix not in (".csv", ".xlsx") else
+                    columns = (None if kind not in (".csv", ".xlsx") else
                                await run_in_threadpool(table_columns, incoming, sheets, header_row)
                                if incoming.stat().st_size else [])
                 except ReadError as exc:
                     raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
                 note_column = _note_column(form, _in_order(form), columns,
                                            form.get("column") if isinstance(form.get("column"), str) else None)
-            doc_id = store.add_document(name, suffix.lstrip("."), None, status="queued", sheets=sheets,
+            doc_id = store.add_document(name, kind.lstrip("."), None, status="queued", sheets=sheets,
                                         header_row=header_row, in_order=_in_order(form), note_column=note_column)
             path = uploads / f"{doc_id}{suffix}"
             os.replace(incoming, path)
@@ -1221,7 +1221,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if path.stat().st_size == 0:
             store.update_document(doc_id, status="failed", error="empty file")
             return RedirectResponse("/", status_code=303)
-        if suffix in (".csv", ".xlsx"):
+        if kind in (".csv", ".xlsx"):
             try:
                 columns = await run_in_threadpool(table_columns, path, sheets, header_row)
             except ReadError as exc:
@@ -1589,7 +1589,7 @@ def _sheet_headers(wb, sheets: list[str] | None, header_row: int | None, problem
 
     for ws in readers._xlsx_sheets(wb, sheets):
         try:
-            _n, header, _above, rest = readers._split_header(readers._numbered_rows(ws), None, header_row,
+            _n, header, _above, rest = readers._split_header(readers.shown_rows(wb, ws, header_row), None, header_row,
                                                              f"sheet {ws.title!r}: ")
         except ReadError as exc:
             if sheets:

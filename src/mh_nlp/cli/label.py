@@ -17,8 +17,8 @@ from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_o
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..exceptions import MhNlpError
 from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
-from ..io.readers import (MAX_CHARS, SPLITS, SUFFIXES, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
-                          check_input, extra_fields, markdown_heading)
+from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
+                          check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
     open_writer, summary_text, StagedSummary
 
@@ -434,9 +434,9 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
          out; position "page P"; a scanned PDF needs OCR first), .pptx (slide by slide,
          the slide's title as heading; position "slide S"), .csv/.xlsx (text
          column: --column, default text/tekst/statement/uitspraak; other columns carried
-         through; every sheet, or --sheet; header row found below a title, or --header-row;
-         position = the row number the spreadsheet shows), .jsonl (field text/tekst/
-         statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom
+         through; every sheet not hidden, or --sheet; header row found below a title,
+         or --header-row; position = the row number the spreadsheet shows), .jsonl
+         (field text/tekst/statement/uitspraak in any case, or --column), .vtt/.srt (Teams/Zoom
          transcripts: one statement per speaker's turn, position = start time).
          Text files may be UTF-8, UTF-16 (with or without byte-order mark), UTF-32 (with one) or
          Windows-1252 (warned). Empty statements are skipped; one over 10,000 characters is
@@ -479,7 +479,7 @@ Example:
               help=f"Output file ({', '.join(OUTPUT_SUFFIXES)}).")
 @click.option("--column", help="Text column of .csv/.xlsx inputs (field of .jsonl inputs).")
 @click.option("--sheet", "sheets", multiple=True, metavar="NAME",
-              help="Sheet of .xlsx inputs to read (repeatable; default: every sheet).")
+              help="Sheet of .xlsx inputs to read (repeatable; default: every sheet that is not hidden).")
 @click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N",
               help="Row number of the header in .csv/.xlsx inputs (default: found, the first row naming the "
                    "columns; rows above it are a title).")
@@ -705,7 +705,7 @@ def _unused_options(inputs: list[Path], column: str | None, sheets: tuple[str, .
                     note_column: str | None = None) -> None:
     """Say when an option for tables applies to none of the inputs (``--sheet`` on a .csv), instead of ignoring it
     without a word."""
-    suffixes = {p.suffix.lower() for p in inputs}
+    suffixes = {reads_as(p.suffix.lower()) for p in inputs}  # a .xlsm is a workbook
     for given, option, applies in ((sheets, "--sheet", {".xlsx"}), (header_row, "--header-row", {".csv", ".xlsx"}),
                                    (column, "--column", {".csv", ".xlsx", ".jsonl"}),
                                    (note_column, "--note-column", {".csv", ".xlsx", ".jsonl"})):
@@ -773,7 +773,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
             _warn(f"{path}: given twice; labelled once")
             continue
         seen.add(key)
-        if path.name.startswith("~$") and path.suffix.lower() in (".docx", ".pptx", ".xlsx"):  # e.g. from notes/*.docx
+        if path.name.startswith("~$") and reads_as(path.suffix.lower()) in (".docx", ".pptx", ".xlsx"):  # notes/*.docx
             _warn(f"{path}: the owner file Office keeps beside an open document, not a document; skipped")
             continue
         try:
@@ -782,7 +782,7 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
                     os.scandir(path).close()
                 except OSError as exc:
                     raise ReadError(f"a folder that cannot be read ({exc.strerror or exc})") from None
-                raise ReadError(f"a folder without notes or transcripts ({', '.join(sorted(SUFFIXES))})")
+                raise ReadError(f"a folder without notes or transcripts ({SUFFIX_LIST})")
             check_input(path)
             good.append(path)
         except ReadError as exc:

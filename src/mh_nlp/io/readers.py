@@ -26,7 +26,7 @@ Markdown headings are not statements: their text is carried in the ``heading`` e
 that names a chapter, ``Knelpunten:``, for the lines below it up to a blank line: :func:`chapter_caption`), and a
 speaker label moves from the text to the ``speaker`` field (a meta label such as ``Datum:``,
 ``Aanwezig:`` or ``Notulist:`` never does). Every statement gets a ``kind``: ``statement``, ``meta`` or
-``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet, the header row found below
+``chatter`` (:mod:`mh_nlp.io.kinds`). Word tables, workbooks (every sheet not hidden, the header row found below
 a title, merged and formula cells) and UTF-16/32 text are read as described at their readers; a
 cell or row that cannot be read is counted in a warning, never dropped silently. Statements longer than
 :data:`MAX_CHARS` characters (e.g. a 1 MB line) are split into chunks of at most that size, at a
@@ -43,6 +43,7 @@ import math
 import os
 import re
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,10 +63,18 @@ TEXT_COLUMNS = ("text", "tekst", "statement", "uitspraak")  # default text colum
 TITLE_LINES = 3  # a title above a table: at most this many lines
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 SUBTITLE_SUFFIXES = {".vtt", ".srt"}  # timed transcripts: Teams, Zoom and transcription software
+# the same Office Open XML packages as .docx, .xlsx and .pptx with macros (never run: only the XML parts are read), or
+# as a template or slide show: read as those are (QA 45b)
+OOXML_VARIANTS = {".docm": ".docx", ".dotx": ".docx", ".dotm": ".docx", ".xlsm": ".xlsx", ".xltx": ".xlsx",
+                  ".xltm": ".xlsx", ".pptm": ".pptx", ".potx": ".pptx", ".potm": ".pptx", ".ppsx": ".pptx",
+                  ".ppsm": ".pptx"}
 DOCUMENT_SUFFIXES = {".docx", ".odt", ".pdf", ".pptx"}  # documents: paragraphs (lines in a PDF), headings, tables
 TABLE_SUFFIXES = {".csv", ".xlsx", ".jsonl"}  # tables: one statement per row (a record of .jsonl), other columns carried
+DOCUMENT_SUFFIXES |= {v for v, base in OOXML_VARIANTS.items() if base in DOCUMENT_SUFFIXES}
+TABLE_SUFFIXES |= {v for v, base in OOXML_VARIANTS.items() if base in TABLE_SUFFIXES}
 SUFFIXES = TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES | TABLE_SUFFIXES
-PACKAGE_SUFFIXES = {".docx", ".odt", ".pptx", ".xlsx"}  # zip packages: checked for bombs (check_zip) first
+SUFFIX_LIST = ", ".join(sorted(SUFFIXES - set(OOXML_VARIANTS)))  # the types named in messages (.docm is a .docx)
+PACKAGE_SUFFIXES = {".docx", ".odt", ".pptx", ".xlsx", *OOXML_VARIANTS}  # zip packages: checked for bombs first
 TEXT_EXTRAS = ("heading", "speaker")  # extra fields of .txt/.md/.docx/.odt/.pdf/.pptx/.vtt/.srt statements
 SPLITS = ("paragraph", "sentence")
 SAVE_AS = {  # what to do with a file type analysts often have that is not read
@@ -99,6 +108,11 @@ class Statement:
     def heading(self) -> str | None:
         """The heading it stands under (Markdown and Word headings), or None."""
         return (self.extra or {}).get("heading") or None
+
+
+def reads_as(suffix: str) -> str:
+    """The type a file of ``suffix`` (lower case) is read as: ``.xlsx`` for ``.xlsm``, itself for most."""
+    return OOXML_VARIANTS.get(suffix, suffix)
 
 
 def _ignore(_msg: str) -> None:
@@ -189,6 +203,72 @@ def is_labels_output(path: Path) -> bool:
     return LABELS_OUTPUT_COLUMNS <= {f.lower() for f in extra_fields(path)}
 
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: an old Office file, or a password-protected new one
+OLE_DIRECTORY_SECTORS = 64  # sectors of a compound file's directory searched for a stream's name (4 or 32 names each)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def password_protected(path: Path) -> bool:
+    """Whether ``path`` is a .docx, .xlsx or .pptx that Office saved with a password: not a zip package then, but an
+    OLE compound file whose directory names the streams ``EncryptionInfo`` and ``EncryptedPackage`` (an old .doc
+    has ``WordDocument`` instead). The directory's sectors are followed from the file's header through the allocation
+    table (at most :data:`OLE_DIRECTORY_SECTORS` of them, and as many sectors listing the table's): no file is read
+    whole, and a name in a stream's contents is not taken for a stream."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(512)
+            if len(header) < 512 or not header.startswith(_OLE):
+                return False
+            shift, = struct.unpack_from("<H", header, 0x1E)
+            if shift not in (9, 12):  # sectors of 512 or 4096 bytes: nothing else is a compound file
+                return False
+            size = 1 << shift
+            sector, = struct.unpack_from("<I", header, 0x30)
+            fat = list(struct.unpack_from("<109I", header, 0x4C))  # where the allocation table's sectors are
+            more, listing = struct.unpack_from("<II", header, 0x44)  # ... past the first 109: in sectors of their own
+            for _ in range(min(listing, OLE_DIRECTORY_SECTORS)):  # (a file of more than 7 MB in sectors of 512 bytes)
+                if more >= 0xFFFFFFFA:
+                    break
+                fh.seek((more + 1) * size)
+                listed = fh.read(size)
+                if len(listed) < size:
+                    break
+                *places, more = struct.unpack(f"<{size // 4}I", listed)
+                fat += places
+            for _ in range(OLE_DIRECTORY_SECTORS):
+                if sector >= 0xFFFFFFFA:  # end of the chain (or free, or a special sector)
+                    return False
+                fh.seek((sector + 1) * size)
+                data = fh.read(size)
+                for at in range(0, len(data) - 127, 128):  # entries of 128 bytes: a name of 32 UTF-16 characters first
+                    length, = struct.unpack_from("<H", data, at + 64)  # the name's length in bytes, with its NUL
+                    if length == len(_ENCRYPTED_PACKAGE) + 2 and data[at:at + length - 2] == _ENCRYPTED_PACKAGE:
+                        return True
+                index, slot = divmod(sector, size // 4)
+                if index >= len(fat) or fat[index] >= 0xFFFFFFFA:
+                    return False
+                fh.seek((fat[index] + 1) * size + slot * 4)
+                following = fh.read(4)
+                if len(following) < 4:
+                    return False
+                sector, = struct.unpack("<I", following)
+    except OSError:
+        return False
+    return False
+
+
+_PROTECTED_KINDS = {".docx": "document", ".xlsx": "workbook", ".pptx": "presentation"}
+
+
+def _not_opened(path: Path, suffix: str) -> ReadError:
+    """The error for a .docx, .xlsx or .pptx its reader could not open: protected by a password (as the PDF reader
+    says it: saved again as it is, it keeps the password), else what the file is (:func:`what_it_is`)."""
+    if password_protected(path):
+        return ReadError(f"the {_PROTECTED_KINDS.get(reads_as(suffix), 'document')} is protected by a password; "
+                         "save a copy without one")
+    return ReadError(f"not a valid {suffix} file ({what_it_is(path, suffix)})")
+
+
 _SIGNATURES = ((b"%PDF", ".pdf", "a PDF: rename it .pdf"),
                (b"\xd0\xcf\x11\xe0", "", "an old Office file (.doc, .xls, .ppt): save it as .docx, .xlsx or .pptx"),
                (b"{\\rtf", "", "an RTF file: save it as .docx"))
@@ -202,6 +282,8 @@ def what_it_is(path: Path, suffix: str) -> str:
             head = fh.read(4096)
     except OSError:
         return "it cannot be read"
+    if head.startswith(_OLE) and password_protected(path):
+        return "it is an Office document protected by a password: save a copy without one, as .docx, .xlsx or .pptx"
     for magic, its_suffix, what in _SIGNATURES:
         if head.startswith(magic):
             return f"it is {what}" if its_suffix != suffix else "damaged: it starts as one, and then is not"
@@ -214,7 +296,7 @@ def what_it_is(path: Path, suffix: str) -> str:
         for part, kind, its_suffix in (("word/document.xml", "a Word document", ".docx"),
                                        ("xl/workbook.xml", "an Excel workbook", ".xlsx"),
                                        ("ppt/presentation.xml", "a PowerPoint deck", ".pptx")):
-            if part in names and its_suffix != suffix:
+            if part in names and its_suffix != reads_as(suffix):
                 return f"it is {kind}: rename it {its_suffix}"
         return f"a zip package, but no valid {suffix}: damaged, or another kind of package"
     if b"\x00" not in head:
@@ -264,8 +346,7 @@ def check_input(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         hint = f"; {SAVE_AS[suffix]}" if suffix in SAVE_AS else ""
-        raise ReadError(f"unsupported file type {suffix or '(no extension)'!r}{hint} "
-                        f"(use {', '.join(sorted(SUFFIXES))})")
+        raise ReadError(f"unsupported file type {suffix or '(no extension)'!r}{hint} (use {SUFFIX_LIST})")
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -1360,13 +1441,89 @@ def _labelled_heading(heading: str, label: str) -> str:
     return f"{heading} – {label}"
 
 
+_DOCX_LIST_STYLE = re.compile(r"^(?:list (?:bullet|number)|lijstnummering|lijstopsommingsteken)(?: ?(\d))?$")
+_DOCX_LIST_TEXT = re.compile(r"^(?:list|lijst)")  # List Paragraph, List Continue 2, Lijstalinea: text inside a list
+DOCX_LOOKAHEAD = 8  # paragraphs looked at for the item below a list item (empty ones are passed over)
+
+
+def _docx_list_level(p, style) -> int | None:
+    """The level of a list item (0: the top level) by its own numbering (``w:ilvl``), else by its style (``List
+    Number 2``: 1, as Word's built-in list styles each have a one-level list of their own), else by its style's
+    numbering; None for a paragraph that is no list item (numbering taken off with ``numId`` 0 included)."""
+    for el in (p, None if style is None else style.element):
+        num = None if el is None else el.find(f"{_W}pPr/{_W}numPr")
+        if num is None:
+            if el is p and style is not None and (m := _DOCX_LIST_STYLE.match((style.name or "").lower())):
+                return int(m.group(1) or 1) - 1
+            continue
+        number = num.find(_W + "numId")
+        if number is not None and number.get(_W + "val") == "0":
+            return None
+        ilvl = num.find(_W + "ilvl")
+        value = "" if ilvl is None else ilvl.get(_W + "val", "")
+        return min(int(value), 8) if value.isdigit() else 0
+    return None
+
+
+def _docx_item_heading(text: str) -> str | None:
+    """The heading a list item with items below it is (``Knelpunten in de keten``, ``Ambities voor 2027``): it names
+    a chapter as a heading does, beginning with one of its phrases (:func:`mh_nlp.themes.headings.heading_chapter`),
+    and is shaped as :func:`bare_heading` wants it (no sentence, no label with its text: ``Knelpunt: te weinig
+    opvang`` is a point); else None."""
+    if not text or not text[0].isalnum() or text.endswith((".", "!")) or len(text) > 60 or ":" in text.rstrip(":"):
+        return None
+    from mh_nlp.themes.headings import heading_chapter
+
+    return clean(text.rstrip(":?").strip()) if heading_chapter(text) is not None else None
+
+
+def _docx_next_level(blocks: list, i: int, parent) -> int | None:
+    """The list level of the first paragraph with text after ``blocks[i]`` (None: no list item, or a table first)."""
+    from docx.text.paragraph import Paragraph
+
+    for block in blocks[i + 1:i + 1 + DOCX_LOOKAHEAD]:
+        if block.tag == _W + "tbl":
+            return None
+        if any(t.text and t.text.strip() for t in block.iter(_W + "t")):
+            return _docx_list_level(block, Paragraph(block, parent).style)
+    return None
+
+
+_WORD_MAIN_TYPES = ("application/vnd.ms-word.document.macroEnabled.main+xml",  # .docm
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",  # .dotx
+                    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")  # .dotm
+
+
+def _docx_document(path: str):
+    """The python-docx document of a .docx, or of a .docm, .dotx or .dotm: the same package and XML, its main part
+    of another content type, which ``docx.Document`` refuses (their macros are never run: only XML is read)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    for content_type in _WORD_MAIN_TYPES:
+        PartFactory.part_type_for.setdefault(content_type, DocumentPart)
+    part = Package.open(path).main_document_part
+    if part.content_type not in (CT.WML_DOCUMENT_MAIN, *_WORD_MAIN_TYPES):
+        raise ValueError(f"not a Word document: its content type is {part.content_type!r}")
+    return part.document
+
+
 def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | str, str, dict[str, str]]]:
     """Paragraphs and tables in document order, with all the text Word shows (:func:`_docx_text`): a paragraph's
     position is its number (body paragraphs counted from 1, empty ones and those inside content controls
     included), a table row's ``table T row R``, a text box's paragraph ``text box B paragraph P`` (read after the
-    paragraph that anchors it). Comments and footnotes are not read (a warning counts them)."""
+    paragraph that anchors it). Comments and footnotes are not read (a warning counts them).
+
+    A list item that names a chapter and has items one level deeper below it is their heading (:func:`_docx_item_
+    heading`), and so is one that is only a chapter's name (:func:`bare_heading`); such an item's heading ends at
+    the next item of its level or above that is no heading, where the heading above the list comes back (QA 45b:
+    ``Wat goed gaat`` as an item was the heading of the ambitions two items on), and that of an item over deeper
+    items also at the text after the list (an item that is a chapter's name over plain paragraphs is a title typed
+    as a list item: they stand under it)."""
     try:
-        import docx  # python-docx
+        import docx  # noqa: F401 - python-docx, opened by _docx_document
         from docx.opc.exceptions import PackageNotFoundError
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - a declared dependency
@@ -1374,9 +1531,9 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     # a decompression bomb, or a part too large to build in memory, is refused before python-docx unpacks it
     check_zip(path, error=TooBig, whole_parts=True)
     try:
-        document = docx.Document(str(path))
+        document = _docx_document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReadError(f"not a valid .docx file ({what_it_is(path, '.docx')})") from None
+        raise _not_opened(path, path.suffix.lower()) from None
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package
         raise ReadError(f"cannot read .docx file ({exc.__class__.__name__})") from None
     layout = _Layout()
@@ -1384,8 +1541,11 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
     parent = document._body  # noqa: SLF001 - python-docx's container of the body's blocks
     paragraphs = tables = boxes = 0
     fields = _DocxFields()
+    items: list[tuple[int, str, str, bool]] = []  # list items read as headings: (level, the heading before, the
+    # heading, whether items one level deeper follow it: then the text after the list ends it too)
     try:
-        for block in _docx_blocks(body):
+        blocks = list(_docx_blocks(body))
+        for i, block in enumerate(blocks):
             if block.tag == _W + "tbl":
                 tables += 1
                 yield from _docx_table(block, tables, layout.heading, warn)
@@ -1397,8 +1557,25 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             if fields.in_toc(block) or toc_style:
                 continue  # an entry of a table of contents made as a field (QA 44b): the headings again, no statements
             heading = name.startswith(_TITLE_STYLES)
-            if (said := layout.paragraph(clean(_docx_text(block)), heading)) is not None:
+            text = clean(_docx_text(block))
+            level = None if heading else _docx_list_level(block, style)
+            if items and layout.heading != items[-1][2]:
+                items.clear()  # a heading of another kind took over
+            if text and items:  # an item of the level of one read as a heading or above it, or text after the list
+                ended = [it for it in items if level is None and it[3] and not _DOCX_LIST_TEXT.match(name)
+                         or level is not None and level <= it[0]]
+                if ended:
+                    layout.new_heading(ended[0][1])
+                    del items[items.index(ended[0]):]
+            before = layout.heading
+            below = _docx_next_level(blocks, i, parent) if level is not None and _docx_item_heading(text) else None
+            group = below is not None and below > level
+            if group:
+                layout.new_heading(_docx_item_heading(text))
+            elif (said := layout.paragraph(text, heading)) is not None:
                 yield paragraphs, *said
+            if level is not None and layout.heading != before:
+                items.append((level, before, layout.heading, group))
             for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
                 boxes += 1
                 for number, text in enumerate(box, start=1):
@@ -1579,7 +1756,7 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
             parts = [(number, zf.read(name)) for number, name in enumerate(_pptx_slides(zf), start=1)]
             notes = [zf.read(n) for n in zf.namelist() if _NOTES_PART.fullmatch(n)]
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-        raise ReadError(f"not a valid .pptx file ({what_it_is(path, '.pptx')})") from None
+        raise _not_opened(path, path.suffix.lower()) from None
     if not parts:
         raise ReadError("not a PowerPoint deck (.pptx holds no slides)")
     layout = _Layout()
@@ -2329,17 +2506,20 @@ def _col_index(letters: str) -> int:
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
-    """Merged ranges (first row, first column, last row, last column; 1-based rows, 0-based columns) and
-    the cells holding a formula without a stored value, read from the sheet's XML in one streaming pass."""
+def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]], set[int]]:
+    """Merged ranges (first row, first column, last row, last column; 1-based rows, 0-based columns),
+    the cells holding a formula without a stored value and the hidden rows' numbers (hidden by hand or by a
+    filter), read from the sheet's XML in one streaming pass."""
     from defusedxml import ElementTree as ET  # refuses DTDs' entities (bombs, external files): _XML_REFUSED
 
     merges: list[tuple[int, int, int, int]] = []
     formulas: set[tuple[int, int]] = set()
+    hidden: set[int] = set()
     archive = getattr(wb, "_archive", None)
     member = getattr(ws, "_worksheet_path", None)
     if archive is None or member is None:
-        return merges, formulas
+        return merges, formulas, hidden
+    row = 0
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     with archive.open(member) as fh:
         for _event, el in ET.iterparse(fh, events=("end",)):
@@ -2353,13 +2533,35 @@ def _sheet_scan(wb, ws) -> tuple[list[tuple[int, int, int, int]], set[tuple[int,
                             formulas.add((int(m.group(2)), _col_index(m.group(1))))
                 el.clear()
             elif el.tag == ns + "row":
+                r = el.get("r", "")
+                row = int(r) if r.isdigit() else row + 1
+                if el.get("hidden", "").lower() in ("1", "true"):
+                    hidden.add(row)
                 el.clear()
             elif el.tag == ns + "mergeCell":
                 a, _, b = el.get("ref", "").partition(":")
                 ma, mb = _REF.fullmatch(a), _REF.fullmatch(b or a)
                 if ma and mb:
                     merges.append((int(ma.group(2)), _col_index(ma.group(1)), int(mb.group(2)), _col_index(mb.group(1))))
-    return merges, formulas
+    return merges, formulas, hidden
+
+
+def _shown(rows: Iterator[tuple[int, list]], hidden: set[int], left: list[int] | None = None,
+           keep: int | None = None) -> Iterator[tuple[int, list]]:
+    """The rows that are not hidden (but ``keep``, a header row given by its number); the numbers of the hidden
+    rows that hold something go to ``left`` (QA 45b: a hidden row was labelled without a word)."""
+    for number, values in rows:
+        if number in hidden and number != keep:
+            if left is not None and _filled(values):
+                left.append(number)
+            continue
+        yield number, values
+
+
+def shown_rows(wb, ws, header_row: int | None = None) -> Iterator[tuple[int, list]]:
+    """(row number, values) of a sheet of an open workbook (:func:`_xlsx_open`), its hidden rows left out as the
+    reader leaves them out (but the ``header_row`` given)."""
+    return _shown(_numbered_rows(ws), _sheet_scan(wb, ws)[2], keep=header_row)
 
 
 def _numbered_rows(ws) -> Iterator[tuple[int, list]]:
@@ -2417,19 +2619,33 @@ def _xlsx_open(path: Path):
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged workbook
         if any(isinstance(e, DefusedXmlException) for e in exception_chain(exc)):  # openpyxl wraps the refusal
             raise ReadError(_XML_REFUSED) from None
-        raise ReadError(f"not a valid .xlsx file ({what_it_is(path, '.xlsx')})") from None
+        raise _not_opened(path, path.suffix.lower()) from None
     for ws in wb.worksheets:
         if hasattr(ws, "reset_dimensions"):  # rows as the cells stand, not padded to the size the file declares
             ws.reset_dimensions()  # (a 1.5 KB workbook can declare 16,384 columns and a million rows)
     return wb
 
 
-def _xlsx_sheets(wb, sheets: Sequence[str] | None) -> list:
-    """The worksheets to read: every sheet, or those named in ``sheets`` (case-insensitive)."""
+_HIDDEN_SHEETS = {"hidden": "hidden", "veryHidden": "very hidden: Excel's Unhide does not list it"}
+
+
+def _xlsx_sheets(wb, sheets: Sequence[str] | None, warn: Warn = _ignore, hidden: bool = False) -> list:
+    """The worksheets to read: every sheet that is not hidden (a hidden one is named in a warning: a draft or a
+    note kept out of sight, QA 45b; ``hidden``: every sheet), or those named in ``sheets`` (case-insensitive),
+    hidden or not."""
     if not wb.worksheets:
         raise ReadError("workbook has no sheets")
-    if not sheets:
+    if not sheets and hidden:
         return list(wb.worksheets)
+    if not sheets:
+        shown = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") not in _HIDDEN_SHEETS]
+        left = [f"{ws.title!r} ({_HIDDEN_SHEETS[ws.sheet_state]})" for ws in wb.worksheets if ws not in shown]
+        if not shown:
+            raise ReadError(f"every sheet is hidden ({', '.join(left)}); name the sheets to read with --sheet")
+        if left:
+            warn(f"{len(left)} hidden sheet{'s' if len(left) > 1 else ''} left out: {', '.join(left)}; "
+                 f"to read {'one' if len(left) > 1 else 'it'}, name it with --sheet")
+        return shown
     by_name = {ws.title.lower(): ws for ws in wb.worksheets}
     out = []
     for name in sheets:
@@ -2442,17 +2658,19 @@ def _xlsx_sheets(wb, sheets: Sequence[str] | None) -> list:
 
 
 def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_row: int | None,
-                  warn: Warn) -> list[tuple[object, list, set, int, list[str], int]]:
-    """(sheet, merges, formula cells, header row number, header, text column) of every sheet to read. A
-    sheet without a text column is skipped with a warning when all sheets are read (an error when it was
-    chosen with ``sheets``); an empty sheet is skipped."""
+                  warn: Warn) -> list[tuple[object, list, set, set, int, list[str], int]]:
+    """(sheet, merges, formula cells, hidden rows, header row number, header, text column) of every sheet to
+    read. A sheet without a text column is skipped with a warning when all sheets are read (an error when it was
+    chosen with ``sheets``); an empty sheet is skipped; a hidden row is passed over (the header row given by its
+    number is not)."""
     out = []
     problems = []
-    for ws in _xlsx_sheets(wb, sheets):
+    for ws in _xlsx_sheets(wb, sheets, warn):
         where = f"sheet {ws.title!r}: "
-        merges, formulas = _sheet_scan(wb, ws)
+        merges, formulas, hidden = _sheet_scan(wb, ws)
         try:
-            number, header, _above, _rest = _split_header(_numbered_rows(ws), column, header_row, where)
+            number, header, _above, _rest = _split_header(_shown(_numbered_rows(ws), hidden, keep=header_row),
+                                                          column, header_row, where)
             col = _pick_column(header, column)
         except ReadError as exc:
             message = str(exc) if str(exc).startswith(where) else where + str(exc)
@@ -2462,7 +2680,7 @@ def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_r
                 warn(f"{message}; sheet skipped")
                 problems.append(message)
             continue
-        out.append((ws, merges, formulas, number, header, col))
+        out.append((ws, merges, formulas, hidden, number, header, col))
     if not out:
         raise ReadError(problems[0] if len(problems) == 1 else
                         f"no sheet has a text column (sheets: {', '.join(ws.title for ws in wb.worksheets)})")
@@ -2485,10 +2703,11 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
         layouts = _xlsx_layouts(wb, sheets, column, header_row, warn)
         several = len(layouts) > 1  # then each row carries its sheet's name
         sheet_key = _sheet_key(layouts)
-        for ws, merges, formulas, number, header, col in layouts:
+        for ws, merges, formulas, hidden, number, header, col in layouts:
             where = f"sheet {ws.title!r}: "
             state: dict[str, int | None] = {"col": None}
-            rows = _unmerge(_numbered_rows(ws), merges, lambda: state["col"])
+            left: list[int] = []
+            rows = _shown(_unmerge(_numbered_rows(ws), merges, lambda: state["col"]), hidden, left, keep=number)
             _n, _h, above, rest = _split_header(rows, column, number, where)
             state["col"] = col
             if above:
@@ -2530,6 +2749,9 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
                 warn(_sheet_warnings(where, "row has other formula cells without a stored value, left empty",
                                      "rows have other formula cells without a stored value, left empty",
                                      empty_cells))
+            if left:
+                warn(_sheet_warnings(where, "hidden row left out", "hidden rows left out", left)
+                     + ("; unhide it in Excel to read it" if len(left) == 1 else "; unhide them in Excel to read them"))
     finally:
         wb.close()
 
@@ -2545,7 +2767,7 @@ def xlsx_columns(path: str | Path, sheets: Sequence[str] | None = None, column: 
     try:
         layouts = _xlsx_layouts(wb, sheets, column, header_row, _ignore)
         names: dict[str, None] = {_sheet_key(layouts): None} if len(layouts) > 1 else {}
-        for _ws, _m, _f, _n, header, col in layouts:
+        for _ws, _m, _f, _h, _n, header, col in layouts:
             names.update((h, None) for i, h in enumerate(header) if i != col)
         return list(names)
     except ReadError:
@@ -2665,7 +2887,7 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
         return
     wb = _xlsx_open(path)
     try:
-        for ws in _xlsx_sheets(wb, None):
+        for ws in _xlsx_sheets(wb, None, hidden=True):  # (train --add has no --sheet to name a hidden one)
             where = f"sheet {ws.title!r}: "
             try:
                 number, header, above, rest = _split_header(_numbered_rows(ws), None, None, where)
@@ -2693,7 +2915,7 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     check_input(path)
-    suffix = path.suffix.lower()
+    suffix = reads_as(path.suffix.lower())
     source = source if source is not None else str(path)
     try:
         if suffix in TEXT_SUFFIXES:
@@ -2759,7 +2981,7 @@ def extra_fields(path: str | Path, column: str | None = None, sheets: Sequence[s
                  header_row: int | None = None) -> list[str]:
     """The extra field names the statements of ``path`` will carry (for a fixed output header); [] if unknown."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = reads_as(path.suffix.lower())
     try:
         check_input(path)
         if suffix in TEXT_SUFFIXES | SUBTITLE_SUFFIXES | DOCUMENT_SUFFIXES:
