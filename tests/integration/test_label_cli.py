@@ -656,11 +656,25 @@ def test_classify_stdin_binary_is_a_one_line_error(clf):
     r = CliRunner().invoke(main, ["classify"], input=b"\x00\x01\x02\xff\x00\x00\x07abc")
     assert r.exit_code == 1 and r.stderr == "mh-nlp: error: <stdin>: binary data, not text\n"
     # a NUL byte past the first 8 KB that were looked at: refused at its line, not classified (QA 37)
-    late = ("Te weinig opvang.\n" * 600).encode("utf-8") + b"Iets\x00binairs\n"
+    late = ("Te weinig opvang.\n" * 600).encode("utf-8") + b"Iets\x00\x01\x02binairs\n"
     r = CliRunner().invoke(main, ["classify", "--json"], input=late)
     assert r.exit_code == 1 and r.stderr.strip().splitlines()[-1] == (
         "mh-nlp: error: <stdin>: line 601 holds a NUL byte: binary data, not text")
     assert "\\u0000" not in r.stdout and "\\x00" not in r.stdout
+
+
+
+def test_classify_stdin_with_a_stray_nul_byte_reads_it_as_a_space(clf):
+    """QA 45a E5: one NUL byte in UTF-8 text (an export tool's leftover) refused all of stdin; it is a space now,
+    with a warning naming its line. Many of them, or one beside other control bytes, are still binary data."""
+    r = CliRunner().invoke(main, ["classify", "--json"],
+                           input=b"Te weinig opvang\x00 voor mannen.\nDe NLA ziet meer uitbuiting.\n")
+    assert r.exit_code == 0, r.output
+    assert [json.loads(line)["text"] for line in r.stdout.splitlines()] == ["Te weinig opvang voor mannen.",
+                                                                          "De NLA ziet meer uitbuiting."]
+    assert r.stderr == "mh-nlp: warning: <stdin>: line 1 holds a NUL byte (binary zero): read as a space\n"
+    r = CliRunner().invoke(main, ["classify", "--json"], input=b"Te\x00weinig" * 20 + b"\n")
+    assert r.exit_code == 1 and r.stderr.strip().endswith("binary data, not text")
 
 
 def test_classify_skips_texts_without_words(clf):

@@ -700,14 +700,25 @@ def test_a_jsonl_of_which_not_one_line_is_an_object_names_its_first_line(tmp_pat
 
 
 @pytest.mark.parametrize("at", [10_000, 70_000, 300_000])  # in the first chunk past 8 KB, and in later chunks
-def test_a_nul_byte_anywhere_in_a_text_file_is_refused(tmp_path, at):
-    """QA 37: a NUL past the first 8 KB was dropped silently and the file labelled (stdin refused it)."""
+def test_binary_data_anywhere_in_a_text_file_is_refused_and_a_stray_nul_byte_is_a_space(tmp_path, at):
+    """QA 37: a NUL past the first 8 KB was dropped silently and the file labelled (stdin refused it). QA 45a E5: one
+    stray NUL in UTF-8 text refused a whole note; a few of them are read as spaces, with their offsets."""
     line = b"Er is te weinig opvang voor slachtoffers.\n"
     body = line * (at // len(line))
     f = tmp_path / "n.txt"
-    f.write_bytes(body + b"Een zin met een \x00 erin.\n" + line)
+    f.write_bytes(body + b"Een zin met een \x00\x01\x02 erin.\n" + line)
     with pytest.raises(ReadError, match=f"binary data \\(a NUL byte\\) at byte {len(body) + 16:,}"):
         detect_encoding(f)
+    f.write_bytes(body + b"Een zin met een " + b"\x00" * 17 + b" erin.\n" + line)
+    with pytest.raises(ReadError, match="binary data"):
+        detect_encoding(f)
+    f.write_bytes(body + b"Een zin met een \x00 erin.\n" + line)
+    nuls: list[int] = []
+    assert detect_encoding(f, nuls=nuls) == "utf-8-sig" and nuls == [len(body) + 16]
+    warnings: list[str] = []
+    texts = [st.text for st in read_statements(f, warn=warnings.append)]
+    assert "Een zin met een erin." in texts and len(texts) == len(body) // len(line) + 2
+    assert warnings == [f"1 NUL byte (binary zero) in the text, at byte {len(body) + 16:,}: read as spaces"]
     f.write_bytes(body + line)
     assert detect_encoding(f) == "utf-8-sig"
 

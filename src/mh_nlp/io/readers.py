@@ -392,12 +392,40 @@ def wide_encoding(head: bytes) -> str | None:
     return _utf16_without_bom(head[:8192]) if b"\x00" in head[:8192] else None
 
 
-def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
+NUL_TOLERATED = 16  # stray NUL bytes in an otherwise valid UTF-8 text (an export tool's leftover): read as spaces
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")  # beside a NUL: binary data, not a stray byte
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes that are binary data: zero bytes beyond a few stray ones (:data:`NUL_TOLERATED`), or any
+    beside other control bytes or bytes that are no UTF-8 (a cut-off character at the end aside)."""
+    if b"\x00" not in data:
+        return False
+    if data.count(b"\x00") > NUL_TOLERATED or _CONTROL_BYTES.search(data):
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data)  # not final: a chunk may end inside a character
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def detect_encoding(path: Path, chunk_size: int = 1 << 16, nuls: list[int] | None = None) -> str:
     """The encoding of a text file: ``utf-32``/``utf-16`` by their byte-order mark, BOM-less UTF-16 by its
     zero bytes (``utf-16-le``/``utf-16-be``), ``utf-8-sig`` when the whole file is valid UTF-8 (with or
-    without BOM), else ``cp1252``; other files with zero bytes raise ReadError (binary)."""
+    without BOM), else ``cp1252``. Zero (NUL) bytes make it binary (ReadError), except a few
+    (:data:`NUL_TOLERATED`) in a text that is valid UTF-8 and free of other control bytes otherwise (QA 45a: one
+    stray byte refused a 101-line note): their offsets go into ``nuls``, and the text is read with them as spaces."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
+    found: list[int] = []
+
+    def binary() -> ReadError:
+        if found[0] < 8192:
+            what = what_it_is(path, path.suffix.lower())  # a Word document named .txt: say so
+            return ReadError("binary file, not text" + (f" ({what})" if what.startswith("it is") else ""))
+        return ReadError(f"binary data (a NUL byte) at byte {found[0]:,}, not text")
+
     with open(path, "rb") as fh:
         first, at = True, 0
         while chunk := fh.read(chunk_size):
@@ -405,12 +433,10 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
                 wide = wide_encoding(chunk)
                 if wide:
                     return wide
-                if b"\x00" in chunk[:8192]:
-                    what = what_it_is(path, path.suffix.lower())  # a Word document named .txt: say so
-                    raise ReadError("binary file, not text" + (f" ({what})" if what.startswith("it is") else ""))
-            if b"\x00" in chunk:  # further in: text that holds binary data is refused, not read with it dropped
-                where = at + chunk.index(b"\x00")
-                raise ReadError(f"binary data (a NUL byte) at byte {where:,}, not text")
+            start = chunk.find(b"\x00")
+            while start >= 0 and len(found) <= NUL_TOLERATED:
+                found.append(at + start)
+                start = chunk.find(b"\x00", start + 1)
             first = False
             at += len(chunk)
             if utf8:
@@ -418,17 +444,27 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16) -> str:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+            if found and (not utf8 or len(found) > NUL_TOLERATED or _CONTROL_BYTES.search(chunk)):
+                raise binary()  # binary data: no need to read on
         if utf8:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
+    if found and not utf8:
+        raise binary()
+    if nuls is not None:
+        nuls.extend(found)
     return "utf-8-sig" if utf8 else "cp1252"
 
 
 def _open_text(path: Path, warn: Warn):
     """Open a text file with the detected encoding, warning when it is not UTF-8."""
-    encoding = detect_encoding(path)
+    nuls: list[int] = []
+    encoding = detect_encoding(path, nuls=nuls)
+    if nuls:
+        warn(f"{len(nuls)} NUL byte{'s' if len(nuls) != 1 else ''} (binary zero) in the text, at byte "
+             f"{', '.join(f'{n:,}' for n in nuls[:3])}{' …' if len(nuls) > 3 else ''}: read as spaces")
     if encoding == "cp1252":
         warn("not UTF-8; read as Windows-1252 (cp1252)")
     elif encoding in ("utf-16-le", "utf-16-be"):
