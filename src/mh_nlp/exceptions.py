@@ -53,7 +53,10 @@ class EncoderError(MhNlpError, RuntimeError):
 
 # reading and writing files (mh_nlp.io)
 class ReadError(MhNlpError):
-    """An input file that cannot be read (the message is one line, without the file name)."""
+    """An input file that cannot be read (the message is one line, without the file name; ``path`` names the file
+    when :func:`mh_nlp.io.readers.read_statements` raised it, else None)."""
+
+    path = None
 
 
 class TooBig(ReadError):

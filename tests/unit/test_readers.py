@@ -1017,3 +1017,13 @@ def test_a_label_with_a_value_starts_no_speakers_turn():
                                                         "Dat zien we overal.")]
     assert got == [("4", "Aangiftes"), ("Signalen van scholen nemen toe.", ""),
                    ("De meldingen nemen toe in de regio.", "Jan (NLA)"), ("Dat zien we overal.", "Jan (NLA)")]
+
+
+def test_a_read_error_names_its_file(tmp_path):
+    """QA 45a E8: a loop over many files could not tell which one `ReadError: empty file` was about."""
+    empty = tmp_path / "leeg.txt"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ReadError) as err:
+        list(read_statements(empty))
+    assert err.value.path == empty and "leeg.txt" not in str(err.value)  # the CLI puts the name in front itself
+    assert ReadError("x").path is None

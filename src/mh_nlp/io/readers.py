@@ -2939,7 +2939,8 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
 def read_statements(path: str | Path, *, column: str | None = None, split: str = "paragraph",
                     max_chars: int = MAX_CHARS, warn: Warn | None = None, source: str | None = None,
                     sheets: Sequence[str] | None = None, header_row: int | None = None) -> Iterator[Statement]:
-    """Yield the statements of one file lazily; raises :class:`ReadError` for an unusable file.
+    """Yield the statements of one file lazily; raises :class:`ReadError` for an unusable file (its message
+    says what is wrong, without the file's name; its ``path`` attribute names the file).
 
     ``sheets`` chooses the sheets of an .xlsx input (default: all); ``header_row`` is the header's row
     number in a .csv/.xlsx input (default: found, see :func:`find_header`)."""
@@ -2947,6 +2948,17 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         raise TypeError(f"read_statements reads one file: give its path (a str or Path), not "
                         f"{type(path).__name__}")
     path = Path(path)
+    try:
+        yield from _statements_of(path, column=column, split=split, max_chars=max_chars, warn=warn, source=source,
+                                  sheets=sheets, header_row=header_row)
+    except ReadError as exc:  # a loop over thousands of files can say which one (QA 45a E8)
+        exc.path = path
+        raise
+
+
+def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int, warn: Warn | None,
+                   source: str | None, sheets: Sequence[str] | None, header_row: int | None) -> Iterator[Statement]:
+    """:func:`read_statements`' work, once its path is checked to be one."""
     warn = warn or _ignore
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
