@@ -936,12 +936,14 @@ def test_a_word_document_named_txt_says_what_it_is(tmp_path):
 
 def test_words_second_level_bullet_pasted_as_text_starts_a_statement():
     """QA 44a D14: a Word list pasted into a .txt keeps its second-level bullet as an indented "o", which was read
-    as a word continuing the point above ("… is. o Subpunt: …"); an "o" in running text stays a word."""
+    as a word continuing the point above ("… is. o Subpunt: …"); an "o" at a line's start without the indent stays a
+    word."""
     lines = ["Gemeenten weten niet wie de zorgcoördinator is.", "    o Vooral kleinere gemeenten in Midden-Brabant.",
              "    o nog een punt in kleine letters", "De politie heeft het o zo druk.", "o zo belangrijk is dit."]
     assert [text for _, text, _ in text_blocks(lines)] == [
         "Gemeenten weten niet wie de zorgcoördinator is.", "Vooral kleinere gemeenten in Midden-Brabant.",
-        "nog een punt in kleine letters", "De politie heeft het o zo druk. o zo belangrijk is dit."]
+        "nog een punt in kleine letters", "De politie heeft het o zo druk.", "o zo belangrijk is dit."]
+    # (the last line is a statement of its own since QA 45a: a line in lower case after a full stop starts one)
 
 
 def test_the_wrap_width_is_measured_per_paragraph():
@@ -1027,3 +1029,15 @@ def test_a_read_error_names_its_file(tmp_path):
         list(read_statements(empty))
     assert err.value.path == empty and "leeg.txt" not in str(err.value)  # the CLI puts the name in front itself
     assert ReadError("x").path is None
+
+
+def test_a_line_in_lower_case_after_a_full_stop_starts_a_statement():
+    """QA 45a E6: notes typed without capitals ("… opvang." / "de NLA …") were joined into one statement, which
+    --split sentence could not take apart again; after an abbreviation, a colon or mid-sentence a line still joins."""
+    lines = ["Er is te weinig opvang voor mannen.", "de NLA ziet meer uitbuiting in distributiecentra.", "",
+             "Meer voorlichting, bijv.", "op scholen en in wijkteams.", "", "De knelpunten zijn:", "te weinig tolken",
+             "", "Het RIEC werkt samen met de", "politie in Limburg."]
+    assert [text for _, text, _ in text_blocks(lines)] == [
+        "Er is te weinig opvang voor mannen.", "de NLA ziet meer uitbuiting in distributiecentra.",
+        "Meer voorlichting, bijv. op scholen en in wijkteams.", "De knelpunten zijn: te weinig tolken",
+        "Het RIEC werkt samen met de politie in Limburg."]

@@ -691,14 +691,25 @@ def wrap_width(lines: Iterable[str]) -> int | None:
 _BRACKETED = re.compile(r"\([^()]{1,40}\)[.,;]?$")  # "(casus 2.3)" alone on a line: the tail of the sentence above
 
 
+_FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence's end (not a colon's or semicolon's, after which a list runs on)
+
+
+def _abbreviated(line: str) -> bool:
+    """True when ``line`` ends in an abbreviation's full stop (``bijv.``, ``o.a.``, ``nr.``, one letter: ``J.``)."""
+    last = line.rstrip("\"'”’)]").rsplit(" ", 1)[-1].rstrip(".!?…").lower()
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
 def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
     """True when ``line`` continues the sentence that the previous physical line ``prev_line`` broke off.
     ``width``: the text's wrap width (:func:`wrap_width`). A line that starts with a capital or a digit
     (``Zorgcoördinator …``, ``NLA …``, ``2 van de 5 …``) after a line that stops after neither a comma, a hyphen
     nor a function word is a new note line, unless the text is wrapped and the line before it is full (QA 44a:
     unpunctuated note lines of 60 characters and more were joined)."""
-    if line[:1].islower() or line[:1] in ",;)" or _BRACKETED.match(line):
+    if line[:1] in ",;)" or _BRACKETED.match(line):
         return True
+    if line[:1].islower():  # a sentence's next words; but after a full stop a new one (QA 45a: ". de NLA …" was
+        return not _FULL_STOP.search(prev_line) or _abbreviated(prev_line)  # one statement, and --split kept it)
     if _SENTENCE_END.search(prev_line):
         return False
     if prev_line.endswith((",", "-")):
