@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import warnings
 
 import numpy as np
 import pytest
@@ -239,11 +238,9 @@ def test_a_saved_pipeline_without_data_warns_only_when_its_ruler_is_really_empty
 
     os.environ["MH_NLP_DATA"], old = str(tmp_path / "no-data"), os.environ.get("MH_NLP_DATA")
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            empty = build_pipeline("blank")
-            assert not caught  # not yet: a saved pipeline would fill it now
-            assert empty("Het RIEC.").ents == () and "finds no entities" in str(caught[0].message)
+        # a new pipeline has nothing to fill its ruler: an error, not an empty answer (QA 45a E1)
+        with pytest.raises(exceptions.DataNotFound, match="organisations.jsonl"):
+            build_pipeline("blank")
     finally:
         os.environ.pop("MH_NLP_DATA") if old is None else os.environ.__setitem__("MH_NLP_DATA", old)
 
