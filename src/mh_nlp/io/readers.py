@@ -359,6 +359,18 @@ _BULLET = re.compile(r"^\s*(?:[-*•–—·▪◦○●■□➢►✓✔\uf000
 # Word's second-level bullet, a letter "o", as a list pasted into plain text gives it: indented ("    o Subpunt: …",
 # QA 44a: it was read as a word that continued the line above)
 _SUB_BULLET = re.compile(r"^\s+o\s+(?=\S)")
+# a lettered or roman sub-item of a numbered list ("a. …", "b) …", "ii. …"; QA 45b: read as a lower-case word that
+# continued the line above): only a letter (or i-xii) with "." or ")" and a space counts, "a" or "i" alone is a word
+_LETTER_ITEM = re.compile(r"^(?:[a-z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)]\s+(?=\S)")
+# a list's number that is no bullet of :data:`_BULLET`: sub-numbering ("3.1 De stuurgroep …", "3.2. Opvang") before a
+# capital, and minutes' "Ad 2. Mededelingen"
+_SUB_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|(?i:ad)\s+\d{1,2}[.)]?)\s+(?=[A-ZÀ-Ý])")
+TITLE_WORDS = 5  # a numbered line of at most this many words, without closing punctuation, over text: a title
+# the label of a list of attendees or agenda items on a line of its own ("Aanwezig:", "Agenda"): the list's lines
+# below it are meta (QA 45b: an attendee list's bullets were statements and their names were not pseudonymised)
+LIST_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afgemeld", "afmeldingen", "met kennisgeving afwezig",
+               "afwezig met bericht", "deelnemers", "gasten", "present", "attendees", "absent", "apologies",
+               "participants", "agenda", "agendapunten"}
 _MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
 # that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
 _TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
@@ -755,6 +767,55 @@ def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool)
     return "" if labelled or _LABEL.match(line) else inline
 
 
+_QUOTE_MARKS = re.compile(r"^(?:>+[ \t]*)+(?=[^\d\s]|$)")  # an e-mail's quoted line: "> …", ">> …"; not "> 18 jaar"
+_LEVELS = "123a-"  # a list's levels, outer first: 1., 3.1, 3.1.2, a./i., a bullet sign
+
+
+def _list_level(line: str) -> str | None:
+    """The level of a list's mark a (cleaned) line starts with (:data:`_LEVELS`), or None for a line without one."""
+    if _LETTER_ITEM.match(line):
+        return "a"
+    if m := _SUB_NUMBER.match(line):
+        mark = m.group(0).strip()
+        return "1" if mark[:1] in "Aa" else str(min(mark.rstrip(".").count(".") + 1, 3))
+    if m := _BULLET.match(line):
+        return "1" if m.group(0).strip()[:1].isdigit() else "-"
+    return None
+
+
+def _numbered_title(line: str, before: str, after: str) -> str | None:
+    """The title of a numbered line that is the title of what follows it, as minutes number their agenda items
+    (``3. Stand van zaken signalen``, ``3.2 Seksuele uitbuiting``, ``Ad 2. Mededelingen``, ``1. Signalering`` over
+    ``a. …``), else None. ``before``/``after``: the line right above it and the next line that is not blank (cleaned).
+    A title has at most :data:`TITLE_WORDS` words, starts with a capital and ends in no punctuation; a line right
+    after or right before a line numbered at its own level is an item of a list (``1. Te weinig opvang`` /
+    ``2. Geen zorgcoördinator``: two short statements); text or a deeper list must follow it."""
+    level = _list_level(line)
+    if level not in ("1", "2", "3"):
+        return None
+    m = _SUB_NUMBER.match(line) or _BULLET.match(line)
+    rest = line[m.end():].strip().rstrip(":").rstrip()
+    if not rest[:1].isupper() or len(rest.split()) > TITLE_WORDS or len(rest) > 60 or rest[-1:] in ".!?;,)":
+        return None
+    if not after or (before and _list_level(before) == level):
+        return None
+    below = _list_level(after)
+    if below is None:
+        return rest if not _continues(line, after) else None
+    return rest if _LEVELS.index(below) > _LEVELS.index(level) else None
+
+
+def _listed_item(line: str, item: bool) -> bool:
+    """True when ``line`` (without its list mark; ``item``: it had one) is an entry of a list of attendees or agenda
+    items under its label (:data:`LIST_LABELS`): a short line (at most 12 words) that is no sentence, and without a
+    list mark only a person's name (``Petra Jansen (gemeente Arnhem)``, ``Jeroen Bakker – politie``)."""
+    if len(line.split()) > 12 or line.endswith(("!", "?")) or (line.endswith(".") and not line.endswith(").")):
+        return False
+    from mh_nlp.io.kinds import names_only
+
+    return item or names_only(re.split(r"\s[-–—]\s", line, maxsplit=1)[0])
+
+
 def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = MAX_CHARS,
                 laid_out: bool = False) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
@@ -795,6 +856,14 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     last_line = ""
     in_fence = False
     inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
+    listed = ""  # the label of the list of attendees or agenda items the next lines may be entries of ("Aanwezig")
+    before = ""  # the line right above, cleaned ("" after a blank line)
+
+    def after() -> str:
+        """The next line that is not blank (looking at most two lines ahead), cleaned; read ahead."""
+        while len(ahead) < 2 and (nxt := next(numbered, None)) is not None:
+            ahead.append(nxt)
+        return next((clean(x) for _n, x in itertools.islice(ahead, 2) if x.strip()), "")
 
     def flush():
         nonlocal buf
@@ -813,6 +882,9 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             yield from _md_table(table, layout)
             table = []
         line = clean(_HTML_TAG.sub(" ", raw) if markdown and not in_fence and "<" in raw else raw)
+        if not laid_out and not in_fence and line.startswith(">"):  # an e-mail's quoted lines, a Markdown quote
+            line = line[_QUOTE_MARKS.match(line).end():] if _QUOTE_MARKS.match(line) else line
+        above, before = before, line
         if markdown and line.startswith("```"):
             in_fence = not in_fence
             continue
@@ -824,6 +896,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 width = block_width()
                 if inline and layout.turn == inline:  # an inline label's turn lasts for its paragraph
                     layout.turn = ""
+                listed = ""
             inline = ""
             continue
         escaped_mark = False
@@ -839,20 +912,33 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
         if markdown and md_heading is not None:
             md_heading = clean(_md_inline(md_heading))
-        if md_heading is not None or layout.announces(line):
+        announced = md_heading is None and layout.announces(line)
+        title = None if md_heading is not None or announced or laid_out or escaped_mark else \
+            _numbered_title(line, above, after())  # "3. Stand van zaken signalen" over text: a title (QA 45b)
+        if md_heading is not None or announced or title is not None:
             if (done := flush()) is not None:
                 yield done
-            if md_heading is not None:
-                layout.new_heading(md_heading)
-            inline = ""
+            if md_heading is not None or title is not None:
+                layout.new_heading(md_heading if md_heading is not None else title)
+            inline = listed = ""
             continue
         speaker = ""
-        bullet = None if escaped_mark else _BULLET.match(line)
+        bullet = None if escaped_mark else _BULLET.match(line) or (None if laid_out else (
+            _LETTER_ITEM.match(line) or _SUB_NUMBER.match(line)))  # a., ii), 3.1: in a PDF's text maybe a word
         if bullet:
             line = line[bullet.end():]
         sub = bullet is None and _SUB_BULLET.match(raw) is not None and line.startswith("o ")
         if sub:
             line = line[2:].lstrip()
+        if listed and line and _listed_item(line, bool(bullet or sub)):  # "- Petra Jansen (gemeente Arnhem)"
+            if (done := flush()) is not None:
+                yield done
+            buf, buf_line, last_line, inline = line, number, line, ""
+            buf_extra = {"heading": layout.caption or layout.heading, "speaker": listed}  # the label: a meta line
+            continue
+        listed = ""
+        if not laid_out and line.rstrip(":").strip().lower() in LIST_LABELS:  # "Aanwezig:" over a list
+            listed = line.rstrip(":").strip()
         sm = _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
@@ -862,7 +948,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sub or sm or buf is None or not _continues(last_line, line, width or (
+        new = bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(last_line, line, width or (
             len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))  # a PDF: the line was full
         last_line = line
         if new:
