@@ -1032,3 +1032,19 @@ def test_minutes_procedure_and_titles_are_not_statements(tmp_path):
     assert [t for k, t in got if k == "statement"] == [
         "Notulen worden voortaan binnen een week rondgestuurd.", "De agenda van het RIEC is te vol.",
         "Actie: CoMensha – cijfers 2025 rondsturen voor de volgende vergadering"]
+
+
+def test_name_with_a_time_in_brackets_and_whisper_cues(tmp_path):
+    """QA 45b F6/F7: `Naam (00:12)` on its own line was a statement and its turn had no speaker; `Naam (00:12): …`
+    kept the time in the speaker; `(00:13:05) Naam: …` was not read; Whisper's `[00:00.000 --> 00:06.240] …` kept
+    half its timestamp and a bare cue line `00:14:02 --> 00:14:09` was kept as text."""
+    note = ("Lotte Visser (00:12)\nWe zien steeds meer uitbuiting.\n\nJeroen Bakker (01:02:03)\nHmm.\n\n"
+            "Sanne de Wit (00:12): De samenwerking gaat goed.\n\n(00:13:05) Petra: Er is te weinig opvang.\n\n"
+            "Karim El Amrani 00:13:30\nWe willen een ketenregisseur.\n\n[00:00.000 --> 00:06.240]  Jongeren worden ingezet.\n"
+            "00:14:02 --> 00:14:09\nHet knelpunt is de capaciteit.\n")
+    got = [(k, t, s) for k, t, _h, s in _kinds(tmp_path, note)]
+    assert got == [("statement", "We zien steeds meer uitbuiting.", "Lotte Visser"), ("chatter", "Hmm.", "Jeroen Bakker"),
+                   ("statement", "De samenwerking gaat goed.", "Sanne de Wit"),
+                   ("statement", "Er is te weinig opvang.", "Petra"),
+                   ("statement", "We willen een ketenregisseur.", "Karim El Amrani"),
+                   ("statement", "Jongeren worden ingezet.", ""), ("statement", "Het knelpunt is de capaciteit.", "")]

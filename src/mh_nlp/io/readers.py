@@ -373,7 +373,7 @@ LIST_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afgemeld", "af
                "participants", "agenda", "agendapunten"}
 _MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
 # that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
-_TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
+_TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"  # 12:31, [00:12:31], (00:12), 0:03, 00:00:05.120
 # the generic labels of transcription software and of our own pseudonyms: Spreker 1, Deelnemer 3, Speaker 2
 GENERIC_SPEAKERS = ("spreker", "speaker", "deelnemer", "deelneemster", "respondent", "participant", "geïnterviewde",
                     "interviewee", "interviewer", "persoon")
@@ -392,6 +392,10 @@ _SPEAKER_LINE = re.compile(
     rf"|(?P<d>{_WORDS}(?:{_BRACKETS}))\s*:)\s*$")
 SPEAKER_AFFILIATION = re.compile(rf"{_AFFILIATION}\s*$")
 _TIMESTAMP = re.compile(rf"^\s*{_TS}\s+")
+_NAME_TIME = re.compile(rf"\s*{_TS}$")  # "Lotte Visser (00:12)": the time taken for an affiliation (QA 45b)
+# a timed cue of Whisper or a subtitle pasted as text: "[00:00.000 --> 00:06.240] …", "00:14:02 --> 00:14:09"
+_CUE_RANGE = re.compile(r"^\[?\s*(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*-->\s*"
+                        r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*\]?\s*")
 _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
@@ -409,6 +413,8 @@ def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
     if match is None:
         return "", text
     name = clean(match.group("name"))
+    if _NAME_TIME.search(name) and _NAME_TIME.sub("", name):  # "Lotte Visser (00:12): …" is Lotte Visser's
+        name = _NAME_TIME.sub("", name)
     if not speaker_label(name):
         return "", text
     return name, text[match.end():]
@@ -939,6 +945,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         listed = ""
         if not laid_out and line.rstrip(":").strip().lower() in LIST_LABELS:  # "Aanwezig:" over a list
             listed = line.rstrip(":").strip()
+        if not laid_out and (cue := _CUE_RANGE.match(line)):  # a timed cue's words have no speaker of their own
+            line, inline, layout.turn = line[cue.end():], "", ""
         sm = _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
