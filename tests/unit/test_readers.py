@@ -1048,3 +1048,16 @@ def test_name_with_a_time_in_brackets_and_whisper_cues(tmp_path):
                    ("statement", "Er is te weinig opvang.", "Petra"),
                    ("statement", "We willen een ketenregisseur.", "Karim El Amrani"),
                    ("statement", "Jongeren worden ingezet.", ""), ("statement", "Het knelpunt is de capaciteit.", "")]
+
+
+def test_english_stance_labels_are_no_speakers_and_name_their_chapter():
+    """QA 45b F14: `- Problem: …` and `- Ambition: …` made speakers `Problem`/`Ambition`, lost their label and were
+    carried to the next bullets; like `Knelpunt:` they stay in the statement and name its chapter."""
+    from mh_nlp.themes.headings import label_chapter
+
+    got = [(t, e["speaker"]) for _, t, e in blocks("- Problem: victims don't know where to go.\n- De IND reageert snel.\n"
+                                                    "- Ambition: a national referral mechanism.\n- Te weinig capaciteit.")]
+    assert got == [("Problem: victims don't know where to go.", ""), ("De IND reageert snel.", ""),
+                   ("Ambition: a national referral mechanism.", ""), ("Te weinig capaciteit.", "")]
+    assert [label_chapter(t) for t, _ in got] == [2, None, 4, None]
+    assert label_chapter("What goes well: the helpline.") == 3
