@@ -1061,3 +1061,24 @@ def test_english_stance_labels_are_no_speakers_and_name_their_chapter():
                    ("Ambition: a national referral mechanism.", ""), ("Te weinig capaciteit.", "")]
     assert [label_chapter(t) for t, _ in got] == [2, None, 4, None]
     assert label_chapter("What goes well: the helpline.") == 3
+
+
+def test_an_e_mails_signature_below_its_closing_is_meta(tmp_path):
+    """QA 45b F5: the name, function, organisation and phone lines below `Met vriendelijke groet,` were statements;
+    a paragraph after a closing that reads as text stays one."""
+    mail = ("Het knelpunt is de capaciteit.\n\nMet vriendelijke groet,\n\nKarim El Amrani\nSenior adviseur mensenhandel\n"
+            "RIEC Oost-Nederland\nT 06-12345678 | www.riec.nl\n\nKind regards,\nLotte Visser\n"
+            "Inspecteur | Nederlandse Arbeidsinspectie\n\nGroet,\n\nDe NLA ziet meer uitbuiting in de regio.\n")
+    got = [(k, t, s) for k, t, _h, s in _kinds(tmp_path, mail)]
+    assert [t for k, t, _s in got if k == "statement"] == ["Het knelpunt is de capaciteit.",
+                                                          "De NLA ziet meer uitbuiting in de regio."]
+    assert ("meta", "Senior adviseur mensenhandel", "Ondertekening") in got and ("meta", "Lotte Visser", "Ondertekening") in got
+
+
+def test_checkboxes_are_taken_off_and_a_table_typed_with_bars_is_read_row_by_row():
+    """QA 45b F9: `[ ]`/`[x]` stayed in the text; the header row of a bar table in a .txt was joined to its first row."""
+    got = [t for _, t, _ in blocks("- [ ] Voorstel gegevensdeling opstellen\n- [x] Cijfers 2025 delen\n\n"
+                                   "Nr. | Actie | Wie | Wanneer\n1 | Meldformulier opstellen | NLA | 15 maart\n"
+                                   "2 | Uitnodiging bijeenkomst | gemeente | april\nDe NLA | zegt")]
+    assert got == ["Voorstel gegevensdeling opstellen", "Cijfers 2025 delen", "1 | Meldformulier opstellen | NLA | 15 maart",
+                   "2 | Uitnodiging bijeenkomst | gemeente | april", "De NLA | zegt"]

@@ -754,6 +754,21 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
                 yield n, text, layout.extra("")
 
 
+def _pipe_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[int, str, dict[str, str]]]:
+    """The statements of a table typed with bars in a .txt (QA 45b: its rows were joined): with a Markdown rule row
+    (``| --- |``) as a Markdown table (:func:`_md_table`), else one statement a row, without the header row (its
+    cells read as column names: short, without a digit, ``Nr. | Actie | Wie | Wanneer``)."""
+    cells = [_md_cells(line) for _n, line in rows]
+    if len(cells) > 1 and all(_MD_TABLE_RULE.match(c) or not c for c in cells[1]):
+        yield from _md_table(rows, layout)
+        return
+    start = 1 if len(cells) > 1 and all(len(c) <= 40 and len(c.split()) <= HEADER_WORDS and not re.search(r"[\d!?]", c)
+                                        for c in cells[0]) else 0
+    for (n, _line), row in zip(rows[start:], cells[start:]):
+        if text := " | ".join(c for c in row if c):
+            yield n, text, layout.extra("")
+
+
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")  # words of letters (a value such as "4" has none)
 _LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
 
@@ -771,6 +786,23 @@ def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool)
         layout.turn = ""
         return ""
     return "" if labelled or _LABEL.match(line) else inline
+
+
+_CHECKBOX = re.compile(r"^\[[ xX✓✔]?\]\s+(?=\S)")  # a to-do list's box: "[ ] RIEC: …", "[x] …" (QA 45b)
+_PIPE_ROW = re.compile(r"^[^|]*\|[^|]*\|")  # a table typed with bars in a .txt: "Nr. | Actie | Wie | Wanneer"
+# an e-mail's closing on a line of its own; the short lines right below it are its signature (name, function,
+# organisation, phone), meta lines under the label SIGNATURE
+_CLOSING = re.compile(r"(?:(?:met )?(?:vriendelijke|hartelijke|beste) )?groet(?:en|jes)?|mvg|"
+                      r"(?:kind |best |warm |warmest |with kind )?regards|(?:yours )?sincerely|cheers|best", re.IGNORECASE)
+SIGNATURE = "Ondertekening"
+SIGNATURE_LINES = 5  # a signature has at most this many lines, each of at most 8 words and no sentence
+
+
+def _signature(block: list[str]) -> bool:
+    """True when the lines of ``block`` (cleaned, up to a blank line) are an e-mail's signature below its closing."""
+    return 0 < len(block) <= SIGNATURE_LINES and all(
+        len(x.split()) <= 8 and len(x) <= 70 and not _SENTENCE_END.search(x) and _BULLET.match(x) is None
+        for x in block)
 
 
 _QUOTE_MARKS = re.compile(r"^(?:>+[ \t]*)+(?=[^\d\s]|$)")  # an e-mail's quoted line: "> …", ">> …"; not "> 18 jaar"
@@ -864,6 +896,20 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
     listed = ""  # the label of the list of attendees or agenda items the next lines may be entries of ("Aanwezig")
     before = ""  # the line right above, cleaned ("" after a blank line)
+    closed = 0  # after an e-mail's closing: 2, 1 after a blank line below it; its signature may follow
+    signed = 0  # lines of a signature still to come
+
+    def block_ahead() -> list[str]:
+        """The lines ahead up to a blank line (at most one more than a signature has), cleaned."""
+        while len(ahead) <= SIGNATURE_LINES and (nxt := next(numbered, None)) is not None:
+            ahead.append(nxt)
+        return [clean(x) for x in itertools.takewhile(str.strip, (x for _n, x in
+                                                                   itertools.islice(ahead, SIGNATURE_LINES + 1)))]
+
+    def pipe_row_next() -> bool:
+        while not ahead and (nxt := next(numbered, None)) is not None:
+            ahead.append(nxt)
+        return bool(ahead) and _PIPE_ROW.match(ahead[0][1]) is not None
 
     def after() -> str:
         """The next line that is not blank (looking at most two lines ahead), cleaned; read ahead."""
@@ -884,8 +930,14 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             table.append((number, raw))
             inline = ""
             continue
+        if not markdown and not laid_out and _PIPE_ROW.match(raw) and (table or pipe_row_next()):
+            if (done := flush()) is not None:  # rows typed with bars: read as a Markdown table, never joined
+                yield done
+            table.append((number, "|" + raw.strip().strip("|") + "|"))
+            inline = ""
+            continue
         if table:
-            yield from _md_table(table, layout)
+            yield from _md_table(table, layout) if markdown else _pipe_table(table, layout)
             table = []
         line = clean(_HTML_TAG.sub(" ", raw) if markdown and not in_fence and "<" in raw else raw)
         if not laid_out and not in_fence and line.startswith(">"):  # an e-mail's quoted lines, a Markdown quote
@@ -903,7 +955,19 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 if inline and layout.turn == inline:  # an inline label's turn lasts for its paragraph
                     layout.turn = ""
                 listed = ""
+                closed, signed = closed - 1 if closed else 0, 0
             inline = ""
+            continue
+        if closed and not laid_out:  # the first lines after an e-mail's closing: its signature?
+            block = [line] + block_ahead()[:SIGNATURE_LINES]
+            signed = len(block) if _signature(block) and len(block) <= SIGNATURE_LINES else 0
+            closed = 0
+        if signed:  # "Karim El Amrani", "Senior adviseur mensenhandel", "T 06-12345678 | www.riec.nl"
+            if (done := flush()) is not None:
+                yield done
+            signed -= 1
+            buf, buf_line, last_line, inline = line, number, line, ""
+            buf_extra = {"heading": layout.caption or layout.heading, "speaker": SIGNATURE}
             continue
         escaped_mark = False
         if markdown:
@@ -936,6 +1000,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         sub = bullet is None and _SUB_BULLET.match(raw) is not None and line.startswith("o ")
         if sub:
             line = line[2:].lstrip()
+        if not laid_out and (box := _CHECKBOX.match(line)):  # "- [ ] RIEC: …": the box is no text
+            line, bullet = line[box.end():], bullet or box
         if listed and line and _listed_item(line, bool(bullet or sub)):  # "- Petra Jansen (gemeente Arnhem)"
             if (done := flush()) is not None:
                 yield done
@@ -959,6 +1025,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         new = bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(last_line, line, width or (
             len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))  # a PDF: the line was full
         last_line = line
+        if not laid_out and _CLOSING.fullmatch(line.rstrip(",").strip()):  # "Met vriendelijke groet,"
+            closed = 2
         if new:
             if (done := flush()) is not None:
                 yield done
@@ -971,7 +1039,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             yield buf_line, buf, buf_extra
             buf = None
     if table:
-        yield from _md_table(table, layout)
+        yield from _md_table(table, layout) if markdown else _pipe_table(table, layout)
     if (done := flush()) is not None:
         yield done
 
