@@ -1082,3 +1082,12 @@ def test_checkboxes_are_taken_off_and_a_table_typed_with_bars_is_read_row_by_row
                                    "2 | Uitnodiging bijeenkomst | gemeente | april\nDe NLA | zegt")]
     assert got == ["Voorstel gegevensdeling opstellen", "Cijfers 2025 delen", "1 | Meldformulier opstellen | NLA | 15 maart",
                    "2 | Uitnodiging bijeenkomst | gemeente | april", "De NLA | zegt"]
+
+
+def test_a_numbered_title_below_a_chapters_heading_keeps_the_chapter():
+    """A numbered title (QA 45b F8) below `Ambities` must not put the chapter's heading out of force."""
+    got = [(t, e["heading"]) for _, t, e in blocks("Ambities\n1. Meer opvang\n   a. voor mannen\n2. Meer zorg\n"
+                                                    "   a. Een zorgcoördinator in elke regio\n\n## Verslag\n1. Signalen\n"
+                                                    "De NLA ziet meer.")]
+    assert got == [("voor mannen", "Ambities – Meer opvang"), ("Een zorgcoördinator in elke regio", "Ambities – Meer zorg"),
+                   ("De NLA ziet meer.", "Signalen")]

@@ -896,6 +896,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
     listed = ""  # the label of the list of attendees or agenda items the next lines may be entries of ("Aanwezig")
     before = ""  # the line right above, cleaned ("" after a blank line)
+    base = titled = ""  # the heading above a list of numbered titles, and the last such title's heading
     closed = 0  # after an e-mail's closing: 2, 1 after a blank line below it; its signature may follow
     signed = 0  # lines of a signature still to come
 
@@ -988,8 +989,12 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         if md_heading is not None or announced or title is not None:
             if (done := flush()) is not None:
                 yield done
+            if title is not None:  # below a chapter's heading the title keeps it: "Ambities – Meer opvang"
+                if (layout.caption or layout.heading) != titled:
+                    base = layout.caption or layout.heading
+                titled = f"{base} – {title}" if base and _names_chapter(base) else title
             if md_heading is not None or title is not None:
-                layout.new_heading(md_heading if md_heading is not None else title)
+                layout.new_heading(md_heading if md_heading is not None else titled)
             inline = listed = ""
             continue
         speaker = ""
