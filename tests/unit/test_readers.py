@@ -967,7 +967,7 @@ def test_an_attendee_list_under_its_label_is_meta_and_its_names_are_pseudonymise
     path.write_text(note, encoding="utf-8")
     sts = list(read_statements(path))
     assert [(s.kind, s.text) for s in sts] == [
-        ("chatter", "Aanwezig:"), ("meta", "Petra Jansen (gemeente Arnhem)"), ("meta", "Sanne de Wit, CoMensha"),
+        ("meta", "Aanwezig:"), ("meta", "Petra Jansen (gemeente Arnhem)"), ("meta", "Sanne de Wit, CoMensha"),
         ("meta", "Jeroen Bakker – politie, AVIM"), ("meta", "Agenda"), ("meta", "Opening"), ("meta", "Casuïstiek"),
         ("statement", "De NLA ziet meer uitbuiting."), ("statement", "Jeroen zegt dat het klopt.")]
     p = Pseudonymiser()
