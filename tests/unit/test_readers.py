@@ -1077,10 +1077,10 @@ def test_an_e_mails_signature_below_its_closing_is_meta(tmp_path):
 
 def test_checkboxes_are_taken_off_and_a_table_typed_with_bars_is_read_row_by_row():
     """QA 45b F9: `[ ]`/`[x]` stayed in the text; the header row of a bar table in a .txt was joined to its first row."""
-    got = [t for _, t, _ in blocks("- [ ] Voorstel gegevensdeling opstellen\n- [x] Cijfers 2025 delen\n\n"
+    got = [t for _, t, _ in blocks("- [ ] RIEC: voorstel gegevensdeling opstellen\n[x] Cijfers 2025 delen\n\n"
                                    "Nr. | Actie | Wie | Wanneer\n1 | Meldformulier opstellen | NLA | 15 maart\n"
                                    "2 | Uitnodiging bijeenkomst | gemeente | april\nDe NLA | zegt")]
-    assert got == ["Voorstel gegevensdeling opstellen", "Cijfers 2025 delen", "1 | Meldformulier opstellen | NLA | 15 maart",
+    assert got == ["RIEC: voorstel gegevensdeling opstellen", "Cijfers 2025 delen", "1 | Meldformulier opstellen | NLA | 15 maart",
                    "2 | Uitnodiging bijeenkomst | gemeente | april", "De NLA | zegt"]
 
 

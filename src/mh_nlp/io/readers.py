@@ -1005,7 +1005,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         sub = bullet is None and _SUB_BULLET.match(raw) is not None and line.startswith("o ")
         if sub:
             line = line[2:].lstrip()
-        if not laid_out and (box := _CHECKBOX.match(line)):  # "- [ ] RIEC: …": the box is no text
+        box = None if laid_out else _CHECKBOX.match(line)
+        if box:  # "- [ ] RIEC: voorstel …": the box is no text, and "RIEC" is the action's owner, no speaker
             line, bullet = line[box.end():], bullet or box
         if listed and line and _listed_item(line, bool(bullet or sub)):  # "- Petra Jansen (gemeente Arnhem)"
             if (done := flush()) is not None:
@@ -1018,7 +1019,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             listed = line.rstrip(":").strip()
         if not laid_out and (cue := _CUE_RANGE.match(line)):  # a timed cue's words have no speaker of their own
             line, inline, layout.turn = line[cue.end():], "", ""
-        sm = _SPEAKER.match(line)
+        sm = None if box else _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
         else:
