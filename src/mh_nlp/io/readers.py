@@ -51,7 +51,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from defusedxml import DefusedXmlException
 
 from mh_nlp.corpus.jsonl import CONTROL_CHARS
-from mh_nlp.io.kinds import kind_of, speaker_label
+from mh_nlp.io.kinds import kind_of, names_only, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
@@ -793,7 +793,8 @@ _PIPE_ROW = re.compile(r"^[^|]*\|[^|]*\|")  # a table typed with bars in a .txt:
 # an e-mail's closing on a line of its own; the short lines right below it are its signature (name, function,
 # organisation, phone), meta lines under the label SIGNATURE
 _CLOSING = re.compile(r"(?:(?:met )?(?:vriendelijke|hartelijke|beste) )?groet(?:en|jes)?|mvg|"
-                      r"(?:kind |best |warm |warmest |with kind )?regards|(?:yours )?sincerely|cheers|best", re.IGNORECASE)
+                      r"(?:kind |best |warm |warmest |with kind )?regards|(?:yours )?sincerely|cheers|best",
+                      re.IGNORECASE)
 SIGNATURE = "Ondertekening"
 SIGNATURE_LINES = 5  # a signature has at most this many lines, each of at most 8 words and no sentence
 
@@ -849,8 +850,6 @@ def _listed_item(line: str, item: bool) -> bool:
     list mark only a person's name (``Petra Jansen (gemeente Arnhem)``, ``Jeroen Bakker – politie``)."""
     if len(line.split()) > 12 or line.endswith(("!", "?")) or (line.endswith(".") and not line.endswith(").")):
         return False
-    from mh_nlp.io.kinds import names_only
-
     return item or names_only(re.split(r"\s[-–—]\s", line, maxsplit=1)[0])
 
 
@@ -941,8 +940,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             yield from _md_table(table, layout) if markdown else _pipe_table(table, layout)
             table = []
         line = clean(_HTML_TAG.sub(" ", raw) if markdown and not in_fence and "<" in raw else raw)
-        if not laid_out and not in_fence and line.startswith(">"):  # an e-mail's quoted lines, a Markdown quote
-            line = line[_QUOTE_MARKS.match(line).end():] if _QUOTE_MARKS.match(line) else line
+        if not laid_out and not in_fence and (quoted := _QUOTE_MARKS.match(line)):  # an e-mail's "> …", ">> …"
+            line = line[quoted.end():]
         above, before = before, line
         if markdown and line.startswith("```"):
             in_fence = not in_fence
@@ -961,7 +960,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             continue
         if closed and not laid_out:  # the first lines after an e-mail's closing: its signature?
             block = [line] + block_ahead()[:SIGNATURE_LINES]
-            signed = len(block) if _signature(block) and len(block) <= SIGNATURE_LINES else 0
+            signed = len(block) if _signature(block) else 0
             closed = 0
         if signed:  # "Karim El Amrani", "Senior adviseur mensenhandel", "T 06-12345678 | www.riec.nl"
             if (done := flush()) is not None:
@@ -1028,8 +1027,9 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(last_line, line, width or (
-            len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))  # a PDF: the line was full
+        new = bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
+            last_line, line, width or (len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))
+        # (a PDF: the line was full; "-----Original Message-----" is no word broken at a hyphen)
         last_line = line
         if not laid_out and _CLOSING.fullmatch(line.rstrip(",").strip()):  # "Met vriendelijke groet,"
             closed = 2
