@@ -952,6 +952,9 @@ def test_numbered_agenda_titles_are_headings_and_a_numbered_list_of_short_statem
     short = "1. Te weinig opvang voor mannen\n2. Geen zorgcoördinator in de regio\n3. Meer online ronselen\n"
     assert [(t, e["heading"]) for _, t, e in blocks(short)] == [
         ("Te weinig opvang voor mannen", ""), ("Geen zorgcoördinator in de regio", ""), ("Meer online ronselen", "")]
+    verb = "1. Signalen blijven liggen\nDe NLA zegt dat het klopt.\n"
+    assert [(t, e["heading"]) for _, t, e in blocks(verb)] == [("Signalen blijven liggen", ""),
+                                                               ("De NLA zegt dat het klopt.", "")]
     wrapped = "1. De NLA ziet meer\nuitbuiting in de regio.\n2. Te weinig opvang."
     assert [t for _, t, _ in blocks(wrapped)] == ["De NLA ziet meer uitbuiting in de regio.", "Te weinig opvang."]
 

@@ -366,6 +366,12 @@ _LETTER_ITEM = re.compile(r"^(?:[a-z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)]\s+(?=
 # capital, and minutes' "Ad 2. Mededelingen"
 _SUB_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|(?i:ad)\s+\d{1,2}[.)]?)\s+(?=[A-ZÀ-Ý])")
 TITLE_WORDS = 5  # a numbered line of at most this many words, without closing punctuation, over text: a title
+# finite verbs that make a short numbered line a statement, never a title ("1. Signalen blijven liggen")
+_TITLE_VERBS = {"is", "zijn", "was", "waren", "wordt", "worden", "werd", "werden", "heeft", "hebben", "had", "gaat",
+                "gaan", "moet", "moeten", "kan", "kunnen", "wil", "willen", "zou", "zouden", "blijft", "blijven",
+                "loopt", "lopen", "verloopt", "ontbreekt", "ontbreken", "werkt", "werken", "ziet", "zien", "mist",
+                "missen", "stijgt", "stijgen", "daalt", "dalen", "neemt", "nemen", "groeit", "groeien", "ontstaat",
+                "krijgt", "krijgen", "doet", "doen", "are", "has", "have", "goes", "works", "needs", "lacks"}
 # the label of a list of attendees or agenda items on a line of its own ("Aanwezig:", "Agenda"): the list's lines
 # below it are meta (QA 45b: an attendee list's bullets were statements and their names were not pseudonymised)
 LIST_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afgemeld", "afmeldingen", "met kennisgeving afwezig",
@@ -826,7 +832,8 @@ def _numbered_title(line: str, before: str, after: str) -> str | None:
     """The title of a numbered line that is the title of what follows it, as minutes number their agenda items
     (``3. Stand van zaken signalen``, ``3.2 Seksuele uitbuiting``, ``Ad 2. Mededelingen``, ``1. Signalering`` over
     ``a. …``), else None. ``before``/``after``: the line right above it and the next line that is not blank (cleaned).
-    A title has at most :data:`TITLE_WORDS` words, starts with a capital and ends in no punctuation; a line right
+    A title has at most :data:`TITLE_WORDS` words, none a common finite verb (:data:`_TITLE_VERBS`), starts with a
+    capital and ends in no punctuation; a line right
     after or right before a line numbered at its own level is an item of a list (``1. Te weinig opvang`` /
     ``2. Geen zorgcoördinator``: two short statements); text or a deeper list must follow it."""
     level = _list_level(line)
@@ -834,7 +841,8 @@ def _numbered_title(line: str, before: str, after: str) -> str | None:
         return None
     m = _SUB_NUMBER.match(line) or _BULLET.match(line)
     rest = line[m.end():].strip().rstrip(":").rstrip()
-    if not rest[:1].isupper() or len(rest.split()) > TITLE_WORDS or len(rest) > 60 or rest[-1:] in ".!?;,)":
+    if not rest[:1].isupper() or len(rest.split()) > TITLE_WORDS or len(rest) > 60 or rest[-1:] in ".!?;,)" or \
+            any(w in _TITLE_VERBS for w in rest.lower().split()):
         return None
     if not after or (before and _list_level(before) == level):
         return None
