@@ -1041,3 +1041,196 @@ def test_a_line_in_lower_case_after_a_full_stop_starts_a_statement():
         "Er is te weinig opvang voor mannen.", "de NLA ziet meer uitbuiting in distributiecentra.",
         "Meer voorlichting, bijv. op scholen en in wijkteams.", "De knelpunten zijn: te weinig tolken",
         "Het RIEC werkt samen met de politie in Limburg."]
+
+
+# ---------------------------------------------------------------- QA 45b: minutes, e-mails and lists in plain text
+
+def _kinds(tmp_path, text: str, name: str = "note.txt") -> list[tuple[str, str, str, str]]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return [(s.kind, s.text, s.extra.get("heading", ""), s.extra.get("speaker", "")) for s in read_statements(path)]
+
+
+@pytest.mark.parametrize("name", ["note.txt", "note.md"])
+def test_lettered_and_roman_sub_items_are_statements_of_their_own(tmp_path, name):
+    """QA 45b F1: `a.`, `b)`, `i.`, `ii.` start in lower case and were glued to the line above, with the list's title
+    `1. Signalering`; each is a statement now, without its mark, under the title as its heading."""
+    note = ("1. Signalering\n   a. De NLA ziet meer uitbuiting in distributiecentra.\n"
+            "   b. Het aantal meldingen daalt, terwijl het probleem\n   niet kleiner wordt.\n"
+            "      i. Dit komt doordat professionals de signalen niet herkennen.\n"
+            "      ii. Ook melden zorginstellingen te weinig.\n"
+            "2. Zorg en opvang\n   a) Er zijn te weinig opvangplekken voor mannen.\n"
+            "   b) De samenwerking met het Leger des Heils verloopt prima.\n")
+    got = [(t, h) for _k, t, h, _s in _kinds(tmp_path, note, name)]
+    assert got == [("De NLA ziet meer uitbuiting in distributiecentra.", "Signalering"),
+                   ("Het aantal meldingen daalt, terwijl het probleem niet kleiner wordt.", "Signalering"),
+                   ("Dit komt doordat professionals de signalen niet herkennen.", "Signalering"),
+                   ("Ook melden zorginstellingen te weinig.", "Signalering"),
+                   ("Er zijn te weinig opvangplekken voor mannen.", "Zorg en opvang"),
+                   ("De samenwerking met het Leger des Heils verloopt prima.", "Zorg en opvang")]
+
+
+def test_a_lower_case_a_or_i_that_goes_on_with_a_sentence_still_joins():
+    """QA 45b F1: only a letter (or i-xii) with "." or ")" and a space is a list's mark."""
+    assert [t for _, t, _ in blocks("Het gaat om\ni mensen en\na groot deel.\n\nZie de\ni.v.m. regels en\n"
+                                    "xiv. punten")] == ["Het gaat om i mensen en a groot deel.",
+                                                        "Zie de i.v.m. regels en xiv. punten"]
+
+
+def test_numbered_agenda_titles_are_headings_and_a_numbered_list_of_short_statements_is_not():
+    """QA 45b F8/F19: `3. Stand van zaken signalen`, `3.2 Seksuele uitbuiting`, `Ad 2. Mededelingen` over text were
+    statements (and `3.1 ` stayed in the text); a list of short numbered statements stays a list."""
+    minutes = ("3. Stand van zaken signalen\n3.1 Arbeidsuitbuiting\nDe NLA ziet meer meldingen.\n"
+               "3.2 Seksuele uitbuiting\nChantage komt steeds vaker voor.\n\nAd 2. Mededelingen\n"
+               "Het overleg komt twee keer bijeen.\n\n4. Besluiten\n4.1 De stuurgroep besluit een meldformulier in te voeren.\n"
+               "4.2 Rondvraag\n")
+    got = [(t, e["heading"]) for _, t, e in blocks(minutes)]
+    assert got == [("De NLA ziet meer meldingen.", "Arbeidsuitbuiting"),
+                   ("Chantage komt steeds vaker voor.", "Seksuele uitbuiting"),
+                   ("Het overleg komt twee keer bijeen.", "Mededelingen"),
+                   ("De stuurgroep besluit een meldformulier in te voeren.", "Besluiten"), ("Rondvraag", "Besluiten")]
+    short = "1. Te weinig opvang voor mannen\n2. Geen zorgcoördinator in de regio\n3. Meer online ronselen\n"
+    assert [(t, e["heading"]) for _, t, e in blocks(short)] == [
+        ("Te weinig opvang voor mannen", ""), ("Geen zorgcoördinator in de regio", ""), ("Meer online ronselen", "")]
+    verb = "1. Signalen blijven liggen\nDe NLA zegt dat het klopt.\n"
+    assert [(t, e["heading"]) for _, t, e in blocks(verb)] == [("Signalen blijven liggen", ""),
+                                                               ("De NLA zegt dat het klopt.", "")]
+    wrapped = "1. De NLA ziet meer\nuitbuiting in de regio.\n2. Te weinig opvang."
+    assert [t for _, t, _ in blocks(wrapped)] == ["De NLA ziet meer uitbuiting in de regio.", "Te weinig opvang."]
+
+
+def test_an_attendee_list_under_its_label_is_meta_and_its_names_are_pseudonymised(tmp_path):
+    """QA 45b F3: the bullets under `Aanwezig:` were statements, and `Sanne de Wit, CoMensha` and `Jeroen Bakker –
+    politie, AVIM` kept their names under --pseudonymise."""
+    from mh_nlp.io.privacy import Pseudonymiser
+
+    note = ("Aanwezig:\n- Petra Jansen (gemeente Arnhem)\n- Sanne de Wit, CoMensha\n- Jeroen Bakker – politie, AVIM\n\n"
+            "Agenda\n1. Opening\n2. Casuïstiek\n\nDe NLA ziet meer uitbuiting.\nJeroen zegt dat het klopt.\n")
+    path = tmp_path / "note.txt"
+    path.write_text(note, encoding="utf-8")
+    sts = list(read_statements(path))
+    assert [(s.kind, s.text) for s in sts] == [
+        ("meta", "Aanwezig:"), ("meta", "Petra Jansen (gemeente Arnhem)"), ("meta", "Sanne de Wit, CoMensha"),
+        ("meta", "Jeroen Bakker – politie, AVIM"), ("meta", "Agenda"), ("meta", "Opening"), ("meta", "Casuïstiek"),
+        ("statement", "De NLA ziet meer uitbuiting."), ("statement", "Jeroen zegt dat het klopt.")]
+    p = Pseudonymiser()
+    for s in sts:
+        p.learn(s)
+    out = [p.apply(s) for s in sts]
+    joined = " ".join(o.text + " " + o.extra.get("speaker", "") for o in out)
+    assert not any(n in joined for n in ("Petra", "Sanne", "Jeroen", "Bakker")), joined
+    assert out[0].text == "Aanwezig:" and out[3].text.endswith("– politie, AVIM") and out[5].text == "Opening"
+    assert "Spreker" not in out[4].extra.get("speaker", "") + out[1].extra.get("speaker", "")
+
+
+def test_e_mail_headers_are_meta_and_never_speakers(tmp_path):
+    """QA 45b F4: `Van:`, `Aan:`, `Verzonden:`, `From:`, `Sent:`, `To:`, `Subject:` became speakers (and were
+    pseudonymised into `Spreker N`), their values statements."""
+    from mh_nlp.io.privacy import Pseudonymiser
+
+    mail = ("Van: Karim El Amrani <k.elamrani@riec-on.nl>\nVerzonden: dinsdag 3 maart 2026 14:12\n"
+            "Aan: Petra Jansen <p.jansen@arnhem.nl>\nOnderwerp: RE: input\n\nFrom: Lotte Visser <l.visser@nla.nl>\n"
+            "Sent: Wednesday, March 4, 2026 10:02 AM\nTo: Petra Jansen\nSubject: RE: bloemlezing\n\n"
+            "Van de NLA: zij zien meer uitbuiting in de regio.\n")
+    path = tmp_path / "mail.txt"
+    path.write_text(mail, encoding="utf-8")
+    sts = list(read_statements(path))
+    assert [s.kind for s in sts] == ["meta"] * 8 + ["statement"]
+    assert all(not s.extra.get("speaker") for s in sts[:8])
+    p = Pseudonymiser()
+    for s in sts:
+        p.learn(s)
+    out = " ".join(p.apply(s).text for s in sts)
+    assert "Karim" not in out and "Petra" not in out and "Lotte" not in out and "Van: Spreker" in out
+
+
+def test_e_mail_noise_is_chatter_or_meta(tmp_path):
+    """QA 45b F5/F19: a quoted message's head, a phone's line, a disclaimer, salutations and closings with a name and
+    a contact line were statements; quoted lines kept their `>`."""
+    mail = ("Beste Karim,\n\nDank voor je mail. Hieronder mijn input.\n\nHet knelpunt is dat signalen blijven liggen.\n\n"
+            "Met vriendelijke groet,\n\nT 06-12345678 | www.riec.nl\n\n"
+            "Dit bericht is uitsluitend bestemd voor de geadresseerde. Aan dit bericht kunnen geen rechten\n"
+            "worden ontleend.\n\n-----Oorspronkelijk bericht-----\nHi Petra,\n\n"
+            "Op 28 feb. 2026 om 16:05 schreef Sanne de Wit <s.dewit@comensha.nl>:\n"
+            "> Vanuit CoMensha zien we meer aanmeldingen.\n>> Gemeenten denken dat het niet voorkomt.\n>\n"
+            "> Groetjes, Sanne\n\nKind regards, Lotte Visser\n\nVerstuurd vanaf mijn iPhone\nSent from my iPhone\n"
+            "On Mon, 2 Mar 2026 at 09:30, Petra Jansen wrote:\n> 18 jaar is de grens.\n")
+    got = [(k, t) for k, t, _h, _s in _kinds(tmp_path, mail)]
+    statements = [t for k, t in got if k == "statement"]
+    assert statements == ["Het knelpunt is dat signalen blijven liggen.", "Vanuit CoMensha zien we meer aanmeldingen.",
+                          "Gemeenten denken dat het niet voorkomt.", "> 18 jaar is de grens."]
+
+
+def test_minutes_procedure_and_titles_are_not_statements(tmp_path):
+    """QA 45b F8/F9/F17: opening, closing, adoption and an empty question round; the minutes' title; an action of
+    only who and when; interjections of a transcript."""
+    note = ("Notulen Ketenoverleg Mensenhandel regio Gelderland-Midden\n\n"
+            "De voorzitter opent de vergadering om 10:00 en heet iedereen welkom.\nDe agenda wordt ongewijzigd vastgesteld.\n"
+            "Het verslag van 11 december wordt zonder wijzigingen vastgesteld.\nEr is geen rondvraag meer.\n"
+            "De voorzitter sluit de vergadering om 11:45 en dankt iedereen voor hun inbreng.\n"
+            "Actie: RIEC – voor 1 maart\nHmm.\nMm-hmm.\nHmm hmm.\nUhm.\nEh.\nTranscribed by https://otter.ai\n\n"
+            "Notulen worden voortaan binnen een week rondgestuurd.\nDe agenda van het RIEC is te vol.\n"
+            "Actie: CoMensha – cijfers 2025 rondsturen voor de volgende vergadering\n")
+    got = [(k, t) for k, t, _h, _s in _kinds(tmp_path, note)]
+    assert [t for k, t in got if k == "statement"] == [
+        "Notulen worden voortaan binnen een week rondgestuurd.", "De agenda van het RIEC is te vol.",
+        "Actie: CoMensha – cijfers 2025 rondsturen voor de volgende vergadering"]
+
+
+def test_name_with_a_time_in_brackets_and_whisper_cues(tmp_path):
+    """QA 45b F6/F7: `Naam (00:12)` on its own line was a statement and its turn had no speaker; `Naam (00:12): …`
+    kept the time in the speaker; `(00:13:05) Naam: …` was not read; Whisper's `[00:00.000 --> 00:06.240] …` kept
+    half its timestamp and a bare cue line `00:14:02 --> 00:14:09` was kept as text."""
+    note = ("Lotte Visser (00:12)\nWe zien steeds meer uitbuiting.\n\nJeroen Bakker (01:02:03)\nHmm.\n\n"
+            "Sanne de Wit (00:12): De samenwerking gaat goed.\n\n(00:13:05) Petra: Er is te weinig opvang.\n\n"
+            "Karim El Amrani 00:13:30\nWe willen een ketenregisseur.\n\n[00:00.000 --> 00:06.240]  Jongeren worden ingezet.\n"
+            "00:14:02 --> 00:14:09\nHet knelpunt is de capaciteit.\n")
+    got = [(k, t, s) for k, t, _h, s in _kinds(tmp_path, note)]
+    assert got == [("statement", "We zien steeds meer uitbuiting.", "Lotte Visser"), ("chatter", "Hmm.", "Jeroen Bakker"),
+                   ("statement", "De samenwerking gaat goed.", "Sanne de Wit"),
+                   ("statement", "Er is te weinig opvang.", "Petra"),
+                   ("statement", "We willen een ketenregisseur.", "Karim El Amrani"),
+                   ("statement", "Jongeren worden ingezet.", ""), ("statement", "Het knelpunt is de capaciteit.", "")]
+
+
+def test_english_stance_labels_are_no_speakers_and_name_their_chapter():
+    """QA 45b F14: `- Problem: …` and `- Ambition: …` made speakers `Problem`/`Ambition`, lost their label and were
+    carried to the next bullets; like `Knelpunt:` they stay in the statement and name its chapter."""
+    from mh_nlp.themes.headings import label_chapter
+
+    got = [(t, e["speaker"]) for _, t, e in blocks("- Problem: victims don't know where to go.\n- De IND reageert snel.\n"
+                                                    "- Ambition: a national referral mechanism.\n- Te weinig capaciteit.")]
+    assert got == [("Problem: victims don't know where to go.", ""), ("De IND reageert snel.", ""),
+                   ("Ambition: a national referral mechanism.", ""), ("Te weinig capaciteit.", "")]
+    assert [label_chapter(t) for t, _ in got] == [2, None, 4, None]
+    assert label_chapter("What goes well: the helpline.") == 3
+
+
+def test_an_e_mails_signature_below_its_closing_is_meta(tmp_path):
+    """QA 45b F5: the name, function, organisation and phone lines below `Met vriendelijke groet,` were statements;
+    a paragraph after a closing that reads as text stays one."""
+    mail = ("Het knelpunt is de capaciteit.\n\nMet vriendelijke groet,\n\nKarim El Amrani\nSenior adviseur mensenhandel\n"
+            "RIEC Oost-Nederland\nT 06-12345678 | www.riec.nl\n\nKind regards,\nLotte Visser\n"
+            "Inspecteur | Nederlandse Arbeidsinspectie\n\nGroet,\n\nDe NLA ziet meer uitbuiting in de regio.\n")
+    got = [(k, t, s) for k, t, _h, s in _kinds(tmp_path, mail)]
+    assert [t for k, t, _s in got if k == "statement"] == ["Het knelpunt is de capaciteit.",
+                                                          "De NLA ziet meer uitbuiting in de regio."]
+    assert ("meta", "Senior adviseur mensenhandel", "Ondertekening") in got and ("meta", "Lotte Visser", "Ondertekening") in got
+
+
+def test_checkboxes_are_taken_off_and_a_table_typed_with_bars_is_read_row_by_row():
+    """QA 45b F9: `[ ]`/`[x]` stayed in the text; the header row of a bar table in a .txt was joined to its first row."""
+    got = [t for _, t, _ in blocks("- [ ] RIEC: voorstel gegevensdeling opstellen\n[x] Cijfers 2025 delen\n\n"
+                                   "Nr. | Actie | Wie | Wanneer\n1 | Meldformulier opstellen | NLA | 15 maart\n"
+                                   "2 | Uitnodiging bijeenkomst | gemeente | april\nDe NLA | zegt")]
+    assert got == ["RIEC: voorstel gegevensdeling opstellen", "Cijfers 2025 delen", "1 | Meldformulier opstellen | NLA | 15 maart",
+                   "2 | Uitnodiging bijeenkomst | gemeente | april", "De NLA | zegt"]
+
+
+def test_a_numbered_title_below_a_chapters_heading_keeps_the_chapter():
+    """A numbered title (QA 45b F8) below `Ambities` must not put the chapter's heading out of force."""
+    got = [(t, e["heading"]) for _, t, e in blocks("Ambities\n1. Meer opvang\n   a. voor mannen\n2. Meer zorg\n"
+                                                    "   a. Een zorgcoördinator in elke regio\n\n## Verslag\n1. Signalen\n"
+                                                    "De NLA ziet meer.")]
+    assert got == [("voor mannen", "Ambities – Meer opvang"), ("Een zorgcoördinator in elke regio", "Ambities – Meer zorg"),
+                   ("De NLA ziet meer.", "Signalen")]

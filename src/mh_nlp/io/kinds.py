@@ -38,10 +38,12 @@ class Cues:
     meta: re.Pattern
     chatter: re.Pattern
     chatter_words: frozenset[str]
+    mail_labels: frozenset[str] = frozenset()
 
     def meta_label(self, key: str) -> bool:
-        """True for a meta label, also with more words or a number after it (``datum en tijd``)."""
-        if key in self.meta_labels:
+        """True for a meta label, also with more words or a number after it (``datum en tijd``), and for an
+        e-mail's header field (``Van``, ``Aan``, ``Sent``), which counts alone only."""
+        if key in self.meta_labels or key in self.mail_labels:
             return True
         words = key.split()
         return any(" ".join(words[:n]) in self.meta_labels for n in range(1, min(len(words), 3) + 1))
@@ -68,7 +70,8 @@ def load_cues(path: str | Path = CUES_PATH) -> Cues:
                 frozenset(x.lower() for x in sections.get("role labels", [])),
                 frozenset(x.lower() for x in sections.get("not speakers", [])),
                 _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])),
-                frozenset(w.lower() for line in sections.get("chatter words", []) for w in line.split()))
+                frozenset(w.lower() for line in sections.get("chatter words", []) for w in line.split()),
+                frozenset(x.lower() for x in sections.get("mail header labels", [])))
 
 
 def _label_key(label: str) -> str:

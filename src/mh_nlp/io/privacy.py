@@ -30,7 +30,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
-from .kinds import load_cues, names_only
+from .kinds import load_cues, names_only, speaker_label
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
@@ -102,13 +102,16 @@ PEOPLE_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afmeldingen"
                  # who wrote or is reached: a note's "Opgesteld door:" line, a table's "auteur" or "contactpersoon"
                  "auteur", "auteurs", "author", "authors", "opgesteld door", "ingevuld door", "geschreven door",
                  "schrijver", "interviewer", "contactpersoon", "contactpersonen"}
+# an e-mail's header fields that name people ("Van: Karim El Amrani <k.elamrani@…>"): only the label alone, as "van"
+# or "to" begins many other lines
+MAIL_PEOPLE_LABELS = {"van", "aan", "from", "to", "bcc"}
 
 
 def _people_label(key: str) -> bool:
     """A label whose line lists people (``Aanwezig namens de gemeente``, ``Notulist``, ``Voorzitter``)."""
     words = key.split()
     return any(" ".join(words[:n]) in PEOPLE_LABELS for n in range(1, min(len(words), 3) + 1)) or \
-        key in load_cues().role_labels
+        key in load_cues().role_labels or key in MAIL_PEOPLE_LABELS
 
 
 def _is_person(name: str, strict: bool = False, common=None) -> bool:
@@ -137,12 +140,12 @@ def _attendee_names(text: str) -> list[str]:
     key = re.sub(r"\s+", " ", m.group(1).strip().lower())
     if not _people_label(key):
         return []
-    rest = re.sub(r"\([^()]*\)", " ", m.group(2))
+    rest = re.sub(r"\([^()]*\)|<[^<>]*>", " ", m.group(2))  # (gemeente Arnhem), <p.jansen@arnhem.nl>
     if key in load_cues().role_labels and not names_only(rest):
         return []  # "Voorzitter: Welkom, we beginnen zo." is what the chair said
     out = []
     for item in re.split(r",|;|&|\ben\b", rest):
-        item = _clean_name(item)
+        item = _clean_name(re.split(r"\s[-–—|]\s", item, maxsplit=1)[0])  # "Jeroen Bakker – politie"
         if item and names_only(item) and _is_person(item):
             out.append(item)
     return out
@@ -257,6 +260,8 @@ class Pseudonymiser:
     def learn_speaker(self, speaker: str) -> None:
         # the person without an affiliation: Jan (NLA), Jan [NLA] and Jan - NLA are all Jan
         speaker = _clean_name(SPEAKER_AFFILIATION.sub("", re.sub(r"\([^()]*\)", " ", speaker).strip()))
+        if not speaker_label(speaker) or _people_label(speaker.lower()):  # the label of a list: "Aanwezig", "Van"
+            return
         cues = load_cues()
         generic = re.sub(r"\s+\d{1,3}$", "", speaker).lower()  # Spreker 1, Deelnemer 3: nobody's name
         if speaker and _is_person(speaker) and speaker.lower() not in cues.role_labels and \

@@ -52,7 +52,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from defusedxml import DefusedXmlException
 
 from mh_nlp.corpus.jsonl import CONTROL_CHARS
-from mh_nlp.io.kinds import kind_of, speaker_label
+from mh_nlp.io.kinds import kind_of, names_only, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
@@ -482,9 +482,27 @@ _BULLET = re.compile(r"^\s*(?:[-*•–—·▪◦○●■□➢►✓✔\uf000
 # Word's second-level bullet, a letter "o", as a list pasted into plain text gives it: indented ("    o Subpunt: …",
 # QA 44a: it was read as a word that continued the line above)
 _SUB_BULLET = re.compile(r"^\s+o\s+(?=\S)")
+# a lettered or roman sub-item of a numbered list ("a. …", "b) …", "ii. …"; QA 45b: read as a lower-case word that
+# continued the line above): only a letter (or i-xii) with "." or ")" and a space counts, "a" or "i" alone is a word
+_LETTER_ITEM = re.compile(r"^(?:[a-z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)]\s+(?=\S)")
+# a list's number that is no bullet of :data:`_BULLET`: sub-numbering ("3.1 De stuurgroep …", "3.2. Opvang") before a
+# capital, and minutes' "Ad 2. Mededelingen"
+_SUB_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|(?i:ad)\s+\d{1,2}[.)]?)\s+(?=[A-ZÀ-Ý])")
+TITLE_WORDS = 5  # a numbered line of at most this many words, without closing punctuation, over text: a title
+# finite verbs that make a short numbered line a statement, never a title ("1. Signalen blijven liggen")
+_TITLE_VERBS = {"is", "zijn", "was", "waren", "wordt", "worden", "werd", "werden", "heeft", "hebben", "had", "gaat",
+                "gaan", "moet", "moeten", "kan", "kunnen", "wil", "willen", "zou", "zouden", "blijft", "blijven",
+                "loopt", "lopen", "verloopt", "ontbreekt", "ontbreken", "werkt", "werken", "ziet", "zien", "mist",
+                "missen", "stijgt", "stijgen", "daalt", "dalen", "neemt", "nemen", "groeit", "groeien", "ontstaat",
+                "krijgt", "krijgen", "doet", "doen", "are", "has", "have", "goes", "works", "needs", "lacks"}
+# the label of a list of attendees or agenda items on a line of its own ("Aanwezig:", "Agenda"): the list's lines
+# below it are meta (QA 45b: an attendee list's bullets were statements and their names were not pseudonymised)
+LIST_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afgemeld", "afmeldingen", "met kennisgeving afwezig",
+               "afwezig met bericht", "deelnemers", "gasten", "present", "attendees", "absent", "apologies",
+               "participants", "agenda", "agendapunten"}
 _MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
 # that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
-_TS = r"\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?"  # 12:31, [00:12:31], 0:03, 00:00:05.120
+_TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"  # 12:31, [00:12:31], (00:12), 0:03, 00:00:05.120
 # the generic labels of transcription software and of our own pseudonyms: Spreker 1, Deelnemer 3, Speaker 2
 GENERIC_SPEAKERS = ("spreker", "speaker", "deelnemer", "deelneemster", "respondent", "participant", "geïnterviewde",
                     "interviewee", "interviewer", "persoon")
@@ -503,6 +521,10 @@ _SPEAKER_LINE = re.compile(
     rf"|(?P<d>{_WORDS}(?:{_BRACKETS}))\s*:)\s*$")
 SPEAKER_AFFILIATION = re.compile(rf"{_AFFILIATION}\s*$")
 _TIMESTAMP = re.compile(rf"^\s*{_TS}\s+")
+_NAME_TIME = re.compile(rf"\s*{_TS}$")  # "Lotte Visser (00:12)": the time taken for an affiliation (QA 45b)
+# a timed cue of Whisper or a subtitle pasted as text: "[00:00.000 --> 00:06.240] …", "00:14:02 --> 00:14:09"
+_CUE_RANGE = re.compile(r"^\[?\s*(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*-->\s*"
+                        r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*\]?\s*")
 _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
 # a sentence end, also one followed by a footnote marker ("… in Nederland.1", not "versie 2.1") or by a reference in
@@ -523,6 +545,8 @@ def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
     if match is None:
         return "", text
     name = clean(match.group("name"))
+    if _NAME_TIME.search(name) and _NAME_TIME.sub("", name):  # "Lotte Visser (00:12): …" is Lotte Visser's
+        name = _NAME_TIME.sub("", name)
     if not speaker_label(name):
         return "", text
     return name, text[match.end():]
@@ -876,6 +900,21 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
                 yield n, text, layout.extra("")
 
 
+def _pipe_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[int, str, dict[str, str]]]:
+    """The statements of a table typed with bars in a .txt (QA 45b: its rows were joined): with a Markdown rule row
+    (``| --- |``) as a Markdown table (:func:`_md_table`), else one statement a row, without the header row (its
+    cells read as column names: short, without a digit, ``Nr. | Actie | Wie | Wanneer``)."""
+    cells = [_md_cells(line) for _n, line in rows]
+    if len(cells) > 1 and all(_MD_TABLE_RULE.match(c) or not c for c in cells[1]):
+        yield from _md_table(rows, layout)
+        return
+    start = 1 if len(cells) > 1 and all(len(c) <= 40 and len(c.split()) <= HEADER_WORDS and not re.search(r"[\d!?]", c)
+                                        for c in cells[0]) else 0
+    for (n, _line), row in zip(rows[start:], cells[start:]):
+        if text := " | ".join(c for c in row if c):
+            yield n, text, layout.extra("")
+
+
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")  # words of letters (a value such as "4" has none)
 _LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
 
@@ -893,6 +932,73 @@ def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool)
         layout.turn = ""
         return ""
     return "" if labelled or _LABEL.match(line) else inline
+
+
+_CHECKBOX = re.compile(r"^\[[ xX✓✔]?\]\s+(?=\S)")  # a to-do list's box: "[ ] RIEC: …", "[x] …" (QA 45b)
+_PIPE_ROW = re.compile(r"^[^|]*\|[^|]*\|")  # a table typed with bars in a .txt: "Nr. | Actie | Wie | Wanneer"
+# an e-mail's closing on a line of its own; the short lines right below it are its signature (name, function,
+# organisation, phone), meta lines under the label SIGNATURE
+_CLOSING = re.compile(r"(?:(?:met )?(?:vriendelijke|hartelijke|beste) )?groet(?:en|jes)?|mvg|"
+                      r"(?:kind |best |warm |warmest |with kind )?regards|(?:yours )?sincerely|cheers|best",
+                      re.IGNORECASE)
+SIGNATURE = "Ondertekening"
+SIGNATURE_LINES = 5  # a signature has at most this many lines, each of at most 8 words and no sentence
+
+
+def _signature(block: list[str]) -> bool:
+    """True when the lines of ``block`` (cleaned, up to a blank line) are an e-mail's signature below its closing."""
+    return 0 < len(block) <= SIGNATURE_LINES and all(
+        len(x.split()) <= 8 and len(x) <= 70 and not _SENTENCE_END.search(x) and _BULLET.match(x) is None
+        for x in block)
+
+
+_QUOTE_MARKS = re.compile(r"^(?:>+[ \t]*)+(?=[^\d\s]|$)")  # an e-mail's quoted line: "> …", ">> …"; not "> 18 jaar"
+_LEVELS = "123a-"  # a list's levels, outer first: 1., 3.1, 3.1.2, a./i., a bullet sign
+
+
+def _list_level(line: str) -> str | None:
+    """The level of a list's mark a (cleaned) line starts with (:data:`_LEVELS`), or None for a line without one."""
+    if _LETTER_ITEM.match(line):
+        return "a"
+    if m := _SUB_NUMBER.match(line):
+        mark = m.group(0).strip()
+        return "1" if mark[:1] in "Aa" else str(min(mark.rstrip(".").count(".") + 1, 3))
+    if m := _BULLET.match(line):
+        return "1" if m.group(0).strip()[:1].isdigit() else "-"
+    return None
+
+
+def _numbered_title(line: str, before: str, after: str) -> str | None:
+    """The title of a numbered line that is the title of what follows it, as minutes number their agenda items
+    (``3. Stand van zaken signalen``, ``3.2 Seksuele uitbuiting``, ``Ad 2. Mededelingen``, ``1. Signalering`` over
+    ``a. …``), else None. ``before``/``after``: the line right above it and the next line that is not blank (cleaned).
+    A title has at most :data:`TITLE_WORDS` words, none a common finite verb (:data:`_TITLE_VERBS`), starts with a
+    capital and ends in no punctuation; a line right
+    after or right before a line numbered at its own level is an item of a list (``1. Te weinig opvang`` /
+    ``2. Geen zorgcoördinator``: two short statements); text or a deeper list must follow it."""
+    level = _list_level(line)
+    if level not in ("1", "2", "3"):
+        return None
+    m = _SUB_NUMBER.match(line) or _BULLET.match(line)
+    rest = line[m.end():].strip().rstrip(":").rstrip()
+    if not rest[:1].isupper() or len(rest.split()) > TITLE_WORDS or len(rest) > 60 or rest[-1:] in ".!?;,)" or \
+            any(w in _TITLE_VERBS for w in rest.lower().split()):
+        return None
+    if not after or (before and _list_level(before) == level):
+        return None
+    below = _list_level(after)
+    if below is None:
+        return rest if not _continues(line, after) else None
+    return rest if _LEVELS.index(below) > _LEVELS.index(level) else None
+
+
+def _listed_item(line: str, item: bool) -> bool:
+    """True when ``line`` (without its list mark; ``item``: it had one) is an entry of a list of attendees or agenda
+    items under its label (:data:`LIST_LABELS`): a short line (at most 12 words) that is no sentence, and without a
+    list mark only a person's name (``Petra Jansen (gemeente Arnhem)``, ``Jeroen Bakker – politie``)."""
+    if len(line.split()) > 12 or line.endswith(("!", "?")) or (line.endswith(".") and not line.endswith(").")):
+        return False
+    return item or names_only(re.split(r"\s[-–—]\s", line, maxsplit=1)[0])
 
 
 def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = MAX_CHARS,
@@ -937,6 +1043,29 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     last_line = ""
     in_fence = False
     inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
+    listed = ""  # the label of the list of attendees or agenda items the next lines may be entries of ("Aanwezig")
+    before = ""  # the line right above, cleaned ("" after a blank line)
+    base = titled = ""  # the heading above a list of numbered titles, and the last such title's heading
+    closed = 0  # after an e-mail's closing: 2, 1 after a blank line below it; its signature may follow
+    signed = 0  # lines of a signature still to come
+
+    def block_ahead() -> list[str]:
+        """The lines ahead up to a blank line (at most one more than a signature has), cleaned."""
+        while len(ahead) <= SIGNATURE_LINES and (nxt := next(numbered, None)) is not None:
+            ahead.append(nxt)
+        return [clean(x) for x in itertools.takewhile(str.strip, (x for _n, x in
+                                                                   itertools.islice(ahead, SIGNATURE_LINES + 1)))]
+
+    def pipe_row_next() -> bool:
+        while not ahead and (nxt := next(numbered, None)) is not None:
+            ahead.append(nxt)
+        return bool(ahead) and _PIPE_ROW.match(ahead[0][1]) is not None
+
+    def after() -> str:
+        """The next line that is not blank (looking at most two lines ahead), cleaned; read ahead."""
+        while len(ahead) < 2 and (nxt := next(numbered, None)) is not None:
+            ahead.append(nxt)
+        return next((clean(x) for _n, x in itertools.islice(ahead, 2) if x.strip()), "")
 
     def flush():
         nonlocal buf
@@ -951,10 +1080,19 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             table.append((number, raw))
             inline = ""
             continue
+        if not markdown and not laid_out and _PIPE_ROW.match(raw) and (table or pipe_row_next()):
+            if (done := flush()) is not None:  # rows typed with bars: read as a Markdown table, never joined
+                yield done
+            table.append((number, "|" + raw.strip().strip("|") + "|"))
+            inline = ""
+            continue
         if table:
-            yield from _md_table(table, layout)
+            yield from _md_table(table, layout) if markdown else _pipe_table(table, layout)
             table = []
         line = clean(_HTML_TAG.sub(" ", raw) if markdown and not in_fence and "<" in raw else raw)
+        if not laid_out and not in_fence and (quoted := _QUOTE_MARKS.match(line)):  # an e-mail's "> …", ">> …"
+            line = line[quoted.end():]
+        above, before = before, line
         if markdown and line.startswith("```"):
             in_fence = not in_fence
             continue
@@ -966,7 +1104,20 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 width = block_width()
                 if inline and layout.turn == inline:  # an inline label's turn lasts for its paragraph
                     layout.turn = ""
+                listed = ""
+                closed, signed = closed - 1 if closed else 0, 0
             inline = ""
+            continue
+        if closed and not laid_out:  # the first lines after an e-mail's closing: its signature?
+            block = [line] + block_ahead()[:SIGNATURE_LINES]
+            signed = len(block) if _signature(block) else 0
+            closed = 0
+        if signed:  # "Karim El Amrani", "Senior adviseur mensenhandel", "T 06-12345678 | www.riec.nl"
+            if (done := flush()) is not None:
+                yield done
+            signed -= 1
+            buf, buf_line, last_line, inline = line, number, line, ""
+            buf_extra = {"heading": layout.caption or layout.heading, "speaker": SIGNATURE}
             continue
         escaped_mark = False
         if markdown:
@@ -981,21 +1132,43 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
         if markdown and md_heading is not None:
             md_heading = clean(_md_inline(md_heading))
-        if md_heading is not None or (number not in cells and layout.announces(line)):
+        announced = md_heading is None and number not in cells and layout.announces(line)
+        title = None if md_heading is not None or announced or laid_out or escaped_mark else \
+            _numbered_title(line, above, after())  # "3. Stand van zaken signalen" over text: a title (QA 45b)
+        if md_heading is not None or announced or title is not None:
             if (done := flush()) is not None:
                 yield done
-            if md_heading is not None:
-                layout.new_heading(md_heading)
-            inline = ""
+            if title is not None:  # below a chapter's heading the title keeps it: "Ambities – Meer opvang"
+                if (layout.caption or layout.heading) != titled:
+                    base = layout.caption or layout.heading
+                titled = f"{base} – {title}" if base and _names_chapter(base) else title
+            if md_heading is not None or title is not None:
+                layout.new_heading(md_heading if md_heading is not None else titled)
+            inline = listed = ""
             continue
         speaker = ""
-        bullet = None if escaped_mark else _BULLET.match(line)
+        bullet = None if escaped_mark else _BULLET.match(line) or (None if laid_out else (
+            _LETTER_ITEM.match(line) or _SUB_NUMBER.match(line)))  # a., ii), 3.1: in a PDF's text maybe a word
         if bullet:
             line = line[bullet.end():]
         sub = bullet is None and _SUB_BULLET.match(raw) is not None and line.startswith("o ")
         if sub:
             line = line[2:].lstrip()
-        sm = _SPEAKER.match(line)
+        box = None if laid_out else _CHECKBOX.match(line)
+        if box:  # "- [ ] RIEC: voorstel …": the box is no text, and "RIEC" is the action's owner, no speaker
+            line, bullet = line[box.end():], bullet or box
+        if listed and line and _listed_item(line, bool(bullet or sub)):  # "- Petra Jansen (gemeente Arnhem)"
+            if (done := flush()) is not None:
+                yield done
+            buf, buf_line, last_line, inline = line, number, line, ""
+            buf_extra = {"heading": layout.caption or layout.heading, "speaker": listed}  # the label: a meta line
+            continue
+        listed = ""
+        if not laid_out and line.rstrip(":").strip().lower() in LIST_LABELS:  # "Aanwezig:" over a list
+            listed = line.rstrip(":").strip()
+        if not laid_out and (cue := _CUE_RANGE.match(line)):  # a timed cue's words have no speaker of their own
+            line, inline, layout.turn = line[cue.end():], "", ""
+        sm = None if box else _SPEAKER.match(line)
         if sm:
             speaker, line = take_speaker(line, sm)
         else:
@@ -1004,9 +1177,12 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sub or sm or buf is None or not _continues(last_line, line, width or (
-            len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))  # a PDF: the line was full
+        new = bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
+            last_line, line, width or (len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))
+        # (a PDF: the line was full; "-----Original Message-----" is no word broken at a hyphen)
         last_line = line
+        if not laid_out and _CLOSING.fullmatch(line.rstrip(",").strip()):  # "Met vriendelijke groet,"
+            closed = 2
         if new:
             if (done := flush()) is not None:
                 yield done
@@ -1019,7 +1195,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             yield buf_line, buf, buf_extra
             buf = None
     if table:
-        yield from _md_table(table, layout)
+        yield from _md_table(table, layout) if markdown else _pipe_table(table, layout)
     if (done := flush()) is not None:
         yield done
 
