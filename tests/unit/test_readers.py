@@ -1234,3 +1234,58 @@ def test_a_numbered_title_below_a_chapters_heading_keeps_the_chapter():
                                                     "De NLA ziet meer.")]
     assert got == [("voor mannen", "Ambities – Meer opvang"), ("Een zorgcoördinator in elke regio", "Ambities – Meer zorg"),
                    ("De NLA ziet meer.", "Signalen")]
+
+
+def test_a_short_numbered_point_over_its_explanation_stays_a_statement():
+    """QA 45c R1: "1. Te weinig opvang voor mannen" over a line of explanation was taken for an agenda title and
+    vanished into the next line's heading. Under a chapter's heading numbered lines are its points, and a line with
+    a stance cue ("te weinig", "geen") makes a point; an agenda title over text stays a title."""
+    note = ["4. Zorgcoördinatie", "De regio zoekt een vervanger voor de zomer.", "",
+            "1. Te weinig opvang voor mannen", "De gemeente zoekt extra plekken.",
+            "2. Geen tolk beschikbaar", "Bij het eerste gesprek is vaak geen tolk.", "",
+            "Knelpunten", "1. Wachtlijst zorgcoördinator", "Slachtoffers wachten soms acht weken op een intake."]
+    got = [(text, extra["heading"]) for _, text, extra in text_blocks(note)]
+    assert got[0] == ("De regio zoekt een vervanger voor de zomer.", "Zorgcoördinatie")  # an agenda title
+    assert [text for text, _ in got[1:5]] == ["Te weinig opvang voor mannen", "De gemeente zoekt extra plekken.",
+                                              "Geen tolk beschikbaar", "Bij het eerste gesprek is vaak geen tolk."]
+    assert got[5:] == [("Wachtlijst zorgcoördinator", "Knelpunten"),
+                       ("Slachtoffers wachten soms acht weken op een intake.", "Knelpunten")]
+
+
+def test_a_topic_label_is_no_speaker_and_is_not_carried_to_the_next_lines():
+    """QA 45c R4: "Opvang: …", "Signalering: …" and "Note: …" were speakers, left the text and were carried to the
+    next lines and bullets."""
+    got = [(text, extra["speaker"]) for _, text, extra in text_blocks([
+        "Opvang: Er zijn maar twee opvangplekken voor mannen.", "De wachtlijst loopt op tot acht weken.", "",
+        "Signalering: Huisartsen herkennen de signalen te weinig.", "- De NLA ziet meer uitbuiting.", "",
+        "Note: the police lack capacity.", "Sanne de Vries (NLA): Wij zien meer meldingen."])]
+    assert got == [("Opvang: Er zijn maar twee opvangplekken voor mannen.", ""),
+                   ("De wachtlijst loopt op tot acht weken.", ""),
+                   ("Signalering: Huisartsen herkennen de signalen te weinig.", ""), ("De NLA ziet meer uitbuiting.", ""),
+                   ("Note: the police lack capacity.", ""), ("Wij zien meer meldingen.", "Sanne de Vries (NLA)")]
+
+
+def test_a_list_that_runs_on_in_a_sentence_is_one_statement():
+    """QA 45c R5: lettered items that carry a sentence on ("… vaak" / "a. geen Nederlands spreken," / "b. …, en")
+    were cut into fragments, each labelled; points of a list stay points."""
+    got = [text for _, text, _ in text_blocks([
+        "De werkgroep constateert dat slachtoffers vaak", "a. geen Nederlands spreken,",
+        "b. hun paspoort moeten inleveren, en", "c. afhankelijk zijn van de werkgever.", "",
+        "De werkgroep adviseert de gemeente:", "- een ketenregisseur aan te stellen;", "- meer uren te geven.", "",
+        "Uitkomsten:", "a. Te weinig opvang voor mannen.", "b. Geen tolk beschikbaar.", "",
+        "Punten:", "- te weinig opvang", "- geen tolk"])]
+    assert got == ["De werkgroep constateert dat slachtoffers vaak geen Nederlands spreken, hun paspoort moeten "
+                   "inleveren, en afhankelijk zijn van de werkgever.",
+                   "De werkgroep adviseert de gemeente: een ketenregisseur aan te stellen; meer uren te geven.",
+                   "Uitkomsten:", "Te weinig opvang voor mannen.", "Geen tolk beschikbaar.", "Punten:",
+                   "te weinig opvang", "geen tolk"]
+
+
+def test_a_line_broken_after_an_abbreviation_stays_whole():
+    """QA 45c R7: after "proc.", "mln.", "c.q.", "okt." … a wrapped line in lower case became a statement of its own
+    (since the E6 rule), and after "ca." or "art." a line starting with a number did so before it."""
+    got = [text for _, text, _ in text_blocks([
+        "De meldingen stegen met 12 proc.", "vooral in de zorg.", "", "Het OM vervolgde in 2021 ca.",
+        "200 verdachten.", "", "Zie art.", "273f Sr.", "", "Er is te weinig opvang.", "de NLA ziet meer."])]
+    assert got == ["De meldingen stegen met 12 proc. vooral in de zorg.", "Het OM vervolgde in 2021 ca. 200 verdachten.",
+                   "Zie art. 273f Sr.", "Er is te weinig opvang.", "de NLA ziet meer."]

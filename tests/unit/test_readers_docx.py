@@ -209,8 +209,8 @@ def test_the_header_row_of_a_table_read_cell_by_cell_is_no_statement(tmp_path):
                                            "Zorgcoördinator zoekt plek buiten de regio"],
                                           ["Alle partners willen een gezamenlijk meldpunt voor signalen."]])
     got, _ = read(path)
+    # "Opvang" labels its row (QA 44b, 45c): the heading of the row's cells, no statement; the merged row is text
     assert got == [(1, "Boven de tabel."),
-                   ("table 1 row 2 cell 1", "Opvang"),
                    ("table 1 row 2 cell 2", "Geen plek voor mannelijke slachtoffers in Twente"),
                    ("table 1 row 2 cell 3", "Zorgcoördinator zoekt plek buiten de regio"),
                    ("table 1 row 3", "Alle partners willen een gezamenlijk meldpunt voor signalen.")]

@@ -533,7 +533,10 @@ _SENTENCE_END = re.compile(r"(?:[.!?:;…][\"'”’)\]]*|(?<=[^\W\d_]{2})[.!?�
                            r"|[.!?…][\"'”’)\]]*\s+\([^()]{1,40}\))$")
 _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr", "mw", "mevr", "mr", "dr",
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
-                  "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn"}
+                  "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn",
+                  # QA 45c: after these a wrapped line in lower case went on to a statement of its own
+                  "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "ong", "gem", "tel", "prof", "drs", "ing", "ir",
+                  "enz", "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec"}
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-Ý0-9])")
 
 
@@ -718,10 +721,11 @@ _BRACKETED = re.compile(r"\([^()]{1,40}\)[.,;]?$")  # "(casus 2.3)" alone on a l
 _FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence's end (not a colon's or semicolon's, after which a list runs on)
 
 
-def _abbreviated(line: str) -> bool:
-    """True when ``line`` ends in an abbreviation's full stop (``bijv.``, ``o.a.``, ``nr.``, one letter: ``J.``)."""
+def _abbreviated(line: str, letters: bool = True) -> bool:
+    """True when ``line`` ends in an abbreviation's full stop (``bijv.``, ``o.a.``, ``nr.``; with ``letters`` one
+    letter too: ``J.``)."""
     last = line.rstrip("\"'”’)]").rsplit(" ", 1)[-1].rstrip(".!?…").lower()
-    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+    return last in _ABBREVIATIONS or (letters and len(last) == 1 and last.isalpha())
 
 
 def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
@@ -734,6 +738,8 @@ def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
         return True
     if line[:1].islower():  # a sentence's next words; but after a full stop a new one (QA 45a: ". de NLA …" was
         return not _FULL_STOP.search(prev_line) or _abbreviated(prev_line)  # one statement, and --split kept it)
+    if line[:1].isdigit() and _FULL_STOP.search(prev_line) and _abbreviated(prev_line, letters=False):
+        return True  # "… in 2021 ca." / "200 verdachten.", "Zie art." / "273f Sr." (QA 45c)
     if _SENTENCE_END.search(prev_line):
         return False
     if prev_line.endswith((",", "-")):
@@ -968,14 +974,27 @@ def _list_level(line: str) -> str | None:
     return None
 
 
-def _numbered_title(line: str, before: str, after: str) -> str | None:
+def _stance_cue(text: str) -> bool:
+    """True when ``text`` holds one of the stance cues of ``data/stance_cues.json`` ("te weinig", "geen", "meer",
+    "moet", "goede" …): a point made, not the title of an agenda item."""
+    from mh_nlp.themes.features import load_cues  # the cue phrases the theme model reads (data file)
+
+    words = f" {' '.join(_WORDS_OF.findall(text.lower()))} "
+    return any(f" {cue} " in words for group in load_cues().values() for cue in group)
+
+
+_WORDS_OF = re.compile(r"[^\W_]+(?:['’/-][^\W_]+)*")
+
+
+def _numbered_title(line: str, before: str, after: str, under_chapter: bool = False) -> str | None:
     """The title of a numbered line that is the title of what follows it, as minutes number their agenda items
     (``3. Stand van zaken signalen``, ``3.2 Seksuele uitbuiting``, ``Ad 2. Mededelingen``, ``1. Signalering`` over
     ``a. …``), else None. ``before``/``after``: the line right above it and the next line that is not blank (cleaned).
     A title has at most :data:`TITLE_WORDS` words, none a common finite verb (:data:`_TITLE_VERBS`), starts with a
     capital and ends in no punctuation; a line right
     after or right before a line numbered at its own level is an item of a list (``1. Te weinig opvang`` /
-    ``2. Geen zorgcoördinator``: two short statements); text or a deeper list must follow it."""
+    ``2. Geen zorgcoördinator``: two short statements); text or a deeper list must follow it. Over text, a line with
+    a stance cue (:func:`_stance_cue`) or one ``under_chapter`` (below a heading that names a chapter) is a point."""
     level = _list_level(line)
     if level not in ("1", "2", "3"):
         return None
@@ -987,9 +1006,16 @@ def _numbered_title(line: str, before: str, after: str) -> str | None:
     if not after or (before and _list_level(before) == level):
         return None
     below = _list_level(after)
-    if below is None:
+    if below is None:  # text below: a title only where it makes no point of its own (QA 45c: "1. Te weinig opvang
+        # voor mannen" over a line of explanation vanished into the next line's heading), and never under a
+        # chapter's heading, whose numbered lines are that chapter's points
+        if under_chapter or _stance_cue(rest):
+            return None
         return rest if not _continues(line, after) else None
     return rest if _LEVELS.index(below) > _LEVELS.index(level) else None
+
+
+_RUN_ON = (",", ";", " en", " of")  # how a list's items that run on in one sentence end
 
 
 def _listed_item(line: str, item: bool) -> bool:
@@ -1134,7 +1160,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             md_heading = clean(_md_inline(md_heading))
         announced = md_heading is None and number not in cells and layout.announces(line)
         title = None if md_heading is not None or announced or laid_out or escaped_mark else \
-            _numbered_title(line, above, after())  # "3. Stand van zaken signalen" over text: a title (QA 45b)
+            _numbered_title(line, above, after(), _names_chapter(layout.caption or layout.heading))  # (QA 45b)
         if md_heading is not None or announced or title is not None:
             if (done := flush()) is not None:
                 yield done
@@ -1177,7 +1203,12 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 line = line[tm.end():]
         if not line:
             continue
-        new = bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
+        # a list that runs on in a sentence ("… slachtoffers vaak" / "a. geen Nederlands spreken," / "b. …, en"):
+        # its items in lower case, joined by commas, "en" or "of", are the sentence's words (QA 45c), not points
+        run_on = (bullet is not None and not sub and not sm and buf is not None and line[:1].islower()
+                  and (last_line.endswith(_RUN_ON) or (last_line[-1:].isalnum() or last_line.endswith(":"))
+                       and line.rstrip().endswith(_RUN_ON)))
+        new = not run_on and bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
             last_line, line, width or (len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))
         # (a PDF: the line was full; "-----Original Message-----" is no word broken at a hyphen)
         last_line = line
@@ -1604,7 +1635,8 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
         position = f"table {number} row {r}"
         used: set[int] = set()
         row_heading = heading
-        if labelled and cells:  # a row's label ("Opvang") is no statement: the heading of the row's cells (QA 44b)
+        if labelled and cells and not _spanning([t for t, _tc in cells]):  # a row's label ("Opvang") is no
+            # statement but the heading of the row's cells (QA 44b); a row merged over the table's width is text
             used.add(0)
             if cells[0][0]:
                 row_heading = _labelled_heading(heading, cells[0][0])
@@ -1615,7 +1647,8 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
             if speaker_col is not None:
                 used.add(speaker_col)
             said = {"heading": heading, "speaker": speaker.rstrip(":").strip()}
-            if said["speaker"] and _names_chapter(said["speaker"]):  # | Wat gaat goed | … |: a heading, no speaker
+            if said["speaker"] and (_names_chapter(said["speaker"]) or _topic_label(said["speaker"])):
+                # | Wat gaat goed | … |, | Opvang | … |: a heading, no speaker (QA 45c)
                 said = {"heading": _labelled_heading(heading, said["speaker"]), "speaker": ""}
             if text and above.get(text_col) is not tc:  # a statement merged over rows is read once
                 yield position, text, said
@@ -1636,10 +1669,16 @@ def _row_labels(rows: list[list[str]], headed: bool) -> bool:
     """True when the first column of a table's data ``rows`` (header left out) labels the rows: two or more rows
     (one under a header row, ``headed``) whose first cell is a label (:func:`_row_label`), every other first cell
     empty, and each labelled row holding a longer text in another cell (| Opvang | Te weinig plekken voor mannen |)."""
+    rows = [row for row in rows if not _spanning(row)]  # a row merged over the table's width labels nothing
     labelled = [row for row in rows if len(row) >= 2 and row[0]]
     return (len(labelled) >= (1 if headed else 2) and all(len(row) >= 2 for row in rows if any(row))
             and all(_row_label(row[0]) and any(len(c.split()) > ROW_LABEL_WORDS + 1 for c in row[1:])
                     for row in labelled))
+
+
+def _spanning(row: list[str]) -> bool:
+    """True for a row of one cell merged over the table's width (one cell, or cells that all hold its text)."""
+    return len(row) == 1 or bool(row[0]) and all(c == row[0] for c in row)
 
 
 def _row_label(cell: str) -> bool:
@@ -1653,6 +1692,12 @@ def _names_chapter(label: str) -> bool:
     from mh_nlp.themes.headings import heading_chapter  # the chapter names of data/chapter_headings.json
 
     return heading_chapter(label.rstrip(":").strip()) is not None
+
+
+def _topic_label(label: str) -> bool:
+    """True for a label that names what a point is about or what kind of point it is (``Opvang``, ``Knelpunt``:
+    the cue file's *not speakers* and meta labels, :func:`~mh_nlp.io.kinds.speaker_label`), never who said it."""
+    return not speaker_label(label)
 
 
 def _labelled_heading(heading: str, label: str) -> str:
