@@ -330,3 +330,16 @@ def test_a_table_cell_naming_a_chapter_is_no_heading(tmp_path):
     assert ("Knelpunt", "Knelpunten") in got
     assert ("Meer capaciteit voor de recherche.", "Knelpunten") in got
     assert all(heading == "Knelpunten" for _, heading in got)
+
+
+def test_a_footnote_marker_after_a_year_ends_the_sentence(tmp_path):
+    """QA 45c R2: "… minder dan in 2019.1" was not seen as a sentence end with a marker: three statements were
+    joined and their footnotes labelled. A year's decimals inside a line ("versie 2019.1 van") stay."""
+    pages = [["In 2020 werden 1.023 slachtoffers gemeld bij CoMensha, minder dan in 2019.1",
+              "Het aantal meldingen daalde vooral door de coronamaatregelen in 2020.2",
+              "De NLA gebruikt versie 2019.1 van het instrument.",
+              "1 CoMensha, Jaarverslag 2020, p. 12.", "2 Nationaal Rapporteur, Slachtoffermonitor 2016-2020."]]
+    got = [s.text for s in read_statements(pdf(tmp_path / "jaren.pdf", pages))]
+    assert got == ["In 2020 werden 1.023 slachtoffers gemeld bij CoMensha, minder dan in 2019.",
+                   "Het aantal meldingen daalde vooral door de coronamaatregelen in 2020.",
+                   "De NLA gebruikt versie 2019.1 van het instrument."]

@@ -530,6 +530,7 @@ _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
 # a sentence end, also one followed by a footnote marker ("… in Nederland.1", not "versie 2.1") or by a reference in
 # brackets ("… stijgt. (casus 1.3)"): QA 45b, a report's paragraphs ending so were joined with the next ones
 _SENTENCE_END = re.compile(r"(?:[.!?:;…][\"'”’)\]]*|(?<=[^\W\d_]{2})[.!?…][\"'”’)\]]*\d{1,3}"
+                           r"|(?<=\b(?:19|20)\d\d)\.\d{1,2}"  # after a year: "… dan in 2019.1" (QA 45c)
                            r"|[.!?…][\"'”’)\]]*\s+\([^()]{1,40}\))$")
 _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr", "mw", "mevr", "mr", "dr",
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
@@ -2333,13 +2334,19 @@ FOOTNOTE_LINES = 4  # lines one footnote may run over
 FOOTNOTE_SCAN = 60  # last lines of a page searched for its footnotes
 
 
+_YEAR_MARK = re.compile(r"(?<=\b(?:19|20)\d\d)\.(?P<n>\d{1,2})$")  # "… minder dan in 2019.1" ending a line (QA 45c)
+
+
 def _note_marks(line: str) -> Iterator[re.Match]:
     """The footnote markers in a line of a PDF's text (:data:`_NOTE_MARK`): a word of two letters or more before the
-    mark, no abbreviation (``p.10``, ``nr.3``, ``blz.12`` keep their numbers)."""
+    mark, no abbreviation (``p.10``, ``nr.3``, ``blz.12`` keep their numbers); and one after a year that ends the
+    line (:data:`_YEAR_MARK`; ``versie 2.1`` and a year's decimals inside a line stay)."""
     for m in _NOTE_MARK.finditer(line):
         word = re.search(r"[\w.]*$", line[:m.start()]).group().strip(".")
         if len(word) >= 2 and word.lower() not in _ABBREVIATIONS:
             yield m
+    if m := _YEAR_MARK.search(line):
+        yield m
 
 
 def _without_marks(line: str) -> str:
