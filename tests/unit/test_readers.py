@@ -1289,3 +1289,15 @@ def test_a_line_broken_after_an_abbreviation_stays_whole():
         "200 verdachten.", "", "Zie art.", "273f Sr.", "", "Er is te weinig opvang.", "de NLA ziet meer."])]
     assert got == ["De meldingen stegen met 12 proc. vooral in de zorg.", "Het OM vervolgde in 2021 ca. 200 verdachten.",
                    "Zie art. 273f Sr.", "Er is te weinig opvang.", "de NLA ziet meer."]
+
+
+def test_a_closing_with_a_wish_is_chatter_and_its_signature_meta(tmp_path):
+    """QA 45c R6: "Met vriendelijke groet, en succes met de bloemlezing" was a statement, and so were the name and
+    function below it."""
+    mail = tmp_path / "mail.txt"
+    mail.write_text("Het meldpunt is buiten kantooruren niet bereikbaar.\nMet vriendelijke groet, en succes met de "
+                    "bloemlezing\nMarieke de Vries\nBeleidsadviseur veiligheid | Gemeente Goes\n", encoding="utf-8")
+    got = [(st.kind, st.text) for st in read_statements(mail)]
+    assert got == [("statement", "Het meldpunt is buiten kantooruren niet bereikbaar."),
+                   ("chatter", "Met vriendelijke groet, en succes met de bloemlezing"),
+                   ("meta", "Marieke de Vries"), ("meta", "Beleidsadviseur veiligheid | Gemeente Goes")]

@@ -948,6 +948,9 @@ _PIPE_ROW = re.compile(r"^[^|]*\|[^|]*\|")  # a table typed with bars in a .txt:
 _CLOSING = re.compile(r"(?:(?:met )?(?:vriendelijke|hartelijke|beste) )?groet(?:en|jes)?|mvg|"
                       r"(?:kind |best |warm |warmest |with kind )?regards|(?:yours )?sincerely|cheers|best",
                       re.IGNORECASE)
+# a closing with a wish on its line: "Met vriendelijke groet, en succes met de bloemlezing" (QA 45c)
+_CLOSING_WISH = re.compile(rf"(?:{_CLOSING.pattern}),\s+(?:en |and )?(?:veel )?(?:succes|tot|fijne|prettige|fijn|prettig|"
+                           r"good luck|see you|have a)(?:\s+[\w'’-]+){0,6}\s*[.!]?", re.IGNORECASE)
 SIGNATURE = "Ondertekening"
 SIGNATURE_LINES = 5  # a signature has at most this many lines, each of at most 8 words and no sentence
 
@@ -1213,7 +1216,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             last_line, line, width or (len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))
         # (a PDF: the line was full; "-----Original Message-----" is no word broken at a hyphen)
         last_line = line
-        if not laid_out and _CLOSING.fullmatch(line.rstrip(",").strip()):  # "Met vriendelijke groet,"
+        if not laid_out and (_CLOSING.fullmatch(line.rstrip(",").strip()) or _CLOSING_WISH.fullmatch(line)):
             closed = 2
         if new:
             if (done := flush()) is not None:
