@@ -599,7 +599,8 @@ def test_a_link_to_a_folder_is_counted_and_named_not_skipped_without_a_word(clf,
     r = run("label", folder, "-o", out)
     assert r.exit_code == 0, r.output
     assert f"mh-nlp: warning: {folder}: 2 files left out (hidden 1, linked folder 1)" in r.stderr
-    assert f"mh-nlp: warning: {folder}: a link to a folder is not followed; give the folder itself" in r.stderr
+    assert (f"mh-nlp: warning: {folder}: a link to a folder is not followed ({folder / 'link'}); give the folder "
+            "itself") in r.stderr
     assert {Path(row["source"]).name for row in read_csv(out)} == {"a.txt"}
 
 

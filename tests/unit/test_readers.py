@@ -392,7 +392,7 @@ def test_a_documents_own_parts_on_a_line_of_their_own_are_meta():
     a statement (QA 44b's table of contents); a sentence that starts with such a word stays one."""
     from mh_nlp.io.kinds import kind_of
 
-    for line in ("Inhoudsopgave", "Inhoud", "Colofon", "Bijlagen", "Samenvatting", "Bronnen"):
+    for line in ("Inhoudsopgave", "Inhoud", "Colofon", "Bijlage", "Bijlagen", "Samenvatting", "Bronnen"):
         assert kind_of(line) == "meta", line
     assert kind_of("Samenvatting: de opvang van mannen schiet tekort.") == "statement"
     assert kind_of("Inhoud en vorm van de voorlichting op scholen moeten beter.") == "statement"

@@ -605,8 +605,13 @@ def _expand_folders(inputs: tuple[Path, ...], outputs: tuple[Path | None, ...], 
                   + ", ".join(f"{reason} {n}" for reason, n in sorted(left.items())) + ")")
             for suffix in sorted(set(left) & set(SAVE_AS)):
                 _warn(f"{path}: {suffix} files are not read: {SAVE_AS[suffix]}")
-            if "linked folder" in left:
-                _warn(f"{path}: a link to a folder is not followed; give the folder itself to label its notes")
+            if "linked folder" in left:  # named, so that a folder of many links can be searched (QA 45c)
+                links = [Path(root, d) for root, dirs, _files in os.walk(path) for d in dirs
+                         if Path(root, d).is_symlink() and not any(part.startswith(".")
+                                                                   for part in Path(root, d).relative_to(path).parts)]
+                shown = ", ".join(str(p) for p in links[:3]) + (f" and {len(links) - 3} more" if len(links) > 3 else "")
+                _warn(f"{path}: a link to a folder is not followed ({shown}); give the folder itself to label its "
+                      "notes")
             if "mh-nlp report" in left:
                 _warn(f"{path}: a Markdown overview or evaluation that mh-nlp wrote is not a note and is not labelled; "
                       "give it by name to label it")
