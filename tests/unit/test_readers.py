@@ -1301,3 +1301,13 @@ def test_a_closing_with_a_wish_is_chatter_and_its_signature_meta(tmp_path):
     assert got == [("statement", "Het meldpunt is buiten kantooruren niet bereikbaar."),
                    ("chatter", "Met vriendelijke groet, en succes met de bloemlezing"),
                    ("meta", "Marieke de Vries"), ("meta", "Beleidsadviseur veiligheid | Gemeente Goes")]
+
+
+def test_split_sentence_parts_a_sentence_in_lower_case_but_not_after_an_abbreviation():
+    """QA 45c (E6's rest): `--split sentence` kept "… sociale media. de NLA ziet …" as one sentence."""
+    from mh_nlp.io.readers import split_sentences
+
+    assert split_sentences("Jongeren worden via sociale media geronseld. de NLA ziet meer uitbuiting. Zie bijv. de "
+                           "NLA, o.a. in Zeeland.") == ["Jongeren worden via sociale media geronseld.",
+                                                         "de NLA ziet meer uitbuiting.",
+                                                         "Zie bijv. de NLA, o.a. in Zeeland."]

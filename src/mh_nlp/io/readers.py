@@ -538,7 +538,9 @@ _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr"
                   # QA 45c: after these a wrapped line in lower case went on to a statement of its own
                   "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "ong", "gem", "tel", "prof", "drs", "ing", "ir",
                   "enz", "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec"}
-_SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-Ý0-9])")
+# a sentence's end before the next one's first letter or digit, in lower case too ("… media. de NLA …", QA 45c: notes
+# typed without capitals); an abbreviation's full stop is no end (split_sentences checks the word before)
+_SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[^\W_])")
 
 
 def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
