@@ -1311,3 +1311,15 @@ def test_split_sentence_parts_a_sentence_in_lower_case_but_not_after_an_abbrevia
                            "NLA, o.a. in Zeeland.") == ["Jongeren worden via sociale media geronseld.",
                                                          "de NLA ziet meer uitbuiting.",
                                                          "Zie bijv. de NLA, o.a. in Zeeland."]
+
+
+def test_the_items_of_an_action_list_are_meta(tmp_path):
+    """QA 45c (F9's rest): under "Actielijst" the to-do items ("- [ ] RIEC: voorstel gegevensdeling (deadline 1
+    maart)") were labelled as statements; a statement after the list's blank line is one again."""
+    note = tmp_path / "acties.txt"
+    note.write_text("Actielijst\n- [ ] RIEC: voorstel gegevensdeling (deadline 1 maart)\n- [x] CoMensha: cijfers 2025 "
+                    "delen\n* Gemeente Arnhem – uitnodiging ondernemersbijeenkomst – april\n\nDe opvang voor mannen "
+                    "blijft een knelpunt.\n", encoding="utf-8")
+    got = [(st.kind, st.text) for st in read_statements(note)]
+    assert [k for k, _ in got] == ["meta", "meta", "meta", "meta", "statement"]
+    assert got[1][1] == "RIEC: voorstel gegevensdeling (deadline 1 maart)"

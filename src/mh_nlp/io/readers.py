@@ -499,7 +499,9 @@ _TITLE_VERBS = {"is", "zijn", "was", "waren", "wordt", "worden", "werd", "werden
 # below it are meta (QA 45b: an attendee list's bullets were statements and their names were not pseudonymised)
 LIST_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afgemeld", "afmeldingen", "met kennisgeving afwezig",
                "afwezig met bericht", "deelnemers", "gasten", "present", "attendees", "absent", "apologies",
-               "participants", "agenda", "agendapunten"}
+               "participants", "agenda", "agendapunten",
+               # an action list's items: who does what by when (QA 45c: "- [ ] RIEC: voorstel gegevensdeling")
+               "actielijst", "actiepunten", "acties", "actions", "action items", "to do", "todo"}
 _MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
 # that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
 _TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"  # 12:31, [00:12:31], (00:12), 0:03, 00:00:05.120
