@@ -1323,3 +1323,59 @@ def test_the_items_of_an_action_list_are_meta(tmp_path):
     got = [(st.kind, st.text) for st in read_statements(note)]
     assert [k for k, _ in got] == ["meta", "meta", "meta", "meta", "statement"]
     assert got[1][1] == "RIEC: voorstel gegevensdeling (deadline 1 maart)"
+
+
+def test_qa45d_abbreviations_lower_case_and_capitals():
+    """QA 45d S1/S2: after "i.s.m.", "t.o.v." (a dot inside) or a word of two letters a sentence in lower case does not
+    start, with or without --split sentence; after "Jan." or "ING." a capital does start one (they are names too)."""
+    from mh_nlp.io.readers import split_sentences
+
+    assert split_sentences("De NLA werkt i.s.m. de gemeente. Dat gaat t.o.v. vorig jaar beter. Het kwam door Jan. De "
+                           "NLA zag het bij de ING. De FIU keek mee.") == [
+        "De NLA werkt i.s.m. de gemeente.", "Dat gaat t.o.v. vorig jaar beter.", "Het kwam door Jan.",
+        "De NLA zag het bij de ING.", "De FIU keek mee."]
+    got = [text for _, text, _ in text_blocks(["De NLA werkt i.s.m.", "de gemeente aan controles.", "",
+                                               "Dit gebeurde in okt.", "De gemeente wist het."])]
+    assert got == ["De NLA werkt i.s.m. de gemeente aan controles.", "Dit gebeurde in okt.", "De gemeente wist het."]
+
+
+def test_qa45d_points_ending_in_commas_stay_points():
+    """QA 45d S5: points of a list in lower case ending in commas, after a heading, after a lead-in that ends its
+    sentence, or numbered, were joined into one statement by the R5 rule."""
+    got = [text for _, text, _ in text_blocks([
+        "Uit de rondetafel kwamen deze knelpunten naar voren.", "- te weinig opvang,", "- geen tolk,", "",
+        "Knelpunten:", "- wachtlijst zorgcoördinator,", "- geen vervanger", "",
+        "De werkgroep ziet:", "1. te weinig opvang,", "2. geen tolk."])]
+    assert got == ["Uit de rondetafel kwamen deze knelpunten naar voren.", "te weinig opvang,", "geen tolk,",
+                   "wachtlijst zorgcoördinator,", "geen vervanger", "De werkgroep ziet:", "te weinig opvang,",
+                   "geen tolk."]
+
+
+def test_qa45d_numbered_topics_under_a_chapter_and_agenda_items_read_as_points():
+    """QA 45d S3/S4: "1. Opvang" under "Knelpunten" over its text is a title again ("Knelpunten – Opvang"); an agenda
+    item read as a point ("2. Meer samenwerking met gemeenten") ends the title above it, whose heading the text below
+    kept ("Opening")."""
+    def read(note):
+        return [(text, extra["heading"]) for _, text, extra in text_blocks(note)]
+
+    assert read(["Knelpunten", "1. Opvang", "Er zijn maar twee opvangplekken voor mannen.",
+                 "2. Wachtlijst zorgcoördinator", "Slachtoffers wachten acht weken."]) == [
+        ("Er zijn maar twee opvangplekken voor mannen.", "Knelpunten – Opvang"),
+        ("Wachtlijst zorgcoördinator", "Knelpunten"), ("Slachtoffers wachten acht weken.", "Knelpunten")]
+    assert read(["Verslag ketenoverleg", "", "1. Opening", "De voorzitter opent de vergadering.", "",
+                 "2. Meer samenwerking met gemeenten", "Het RIEC betrekt Middelburg bij het casusoverleg.", "",
+                 "3. Zorgcoördinatie", "De regio zoekt een vervanger."]) == [
+        ("Verslag ketenoverleg", ""), ("De voorzitter opent de vergadering.", "Opening"),
+        ("Meer samenwerking met gemeenten", ""), ("Het RIEC betrekt Middelburg bij het casusoverleg.", ""),
+        ("De regio zoekt een vervanger.", "Zorgcoördinatie")]
+
+
+def test_to_do_is_an_action_lists_label_and_actiepunten_a_chapters_heading(tmp_path):
+    """QA 45d S6: "To do:" over a list was labelled itself; "Actiepunten" names chapter 4 (ambitions) as a heading, as
+    data/chapter_headings.json says, so its points stay statements under it."""
+    note = tmp_path / "todo.txt"
+    note.write_text("To do:\n- RIEC: voorstel gegevensdeling\n\nActiepunten\n- Meer opvang voor mannen in de regio.\n",
+                    encoding="utf-8")
+    got = [(st.kind, st.text, st.extra["heading"]) for st in read_statements(note)]
+    assert got == [("meta", "To do:", ""), ("meta", "RIEC: voorstel gegevensdeling", ""),
+                   ("statement", "Meer opvang voor mannen in de regio.", "Actiepunten")]

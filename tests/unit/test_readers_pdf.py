@@ -343,3 +343,17 @@ def test_a_footnote_marker_after_a_year_ends_the_sentence(tmp_path):
     assert got == ["In 2020 werden 1.023 slachtoffers gemeld bij CoMensha, minder dan in 2019.",
                    "Het aantal meldingen daalde vooral door de coronamaatregelen in 2020.",
                    "De NLA gebruikt versie 2019.1 van het instrument."]
+
+
+def test_a_number_after_a_year_is_a_marker_only_where_a_footnote_has_it(tmp_path):
+    """QA 45d S7: "versie 2023.1" at a line's end was cut as a footnote marker, and "… in 2020.12" over "gemeenten
+    hebben …" lost its 12: a year's number is a marker after "in 2019" and the like, and only where the page has
+    that footnote."""
+    pages = [["Alle gemeenten werken met het instrument versie 2023.1", "en de ervaringen zijn goed.",
+              "Het aantal meldingen steeg naar 1.180 in 2020.12", "gemeenten hebben een zorgcoördinator.",
+              "Het aantal signalen lag hoger dan in 2020.3", "Vooral in de glastuinbouw.",
+              "3 Nationaal Rapporteur, Dadermonitor 2021."]]
+    got = [s.text for s in read_statements(pdf(tmp_path / "jaren2.pdf", pages))]
+    assert got == ["Alle gemeenten werken met het instrument versie 2023.1 en de ervaringen zijn goed.",
+                   "Het aantal meldingen steeg naar 1.180 in 2020.12 gemeenten hebben een zorgcoördinator.",
+                   "Het aantal signalen lag hoger dan in 2020.", "Vooral in de glastuinbouw."]

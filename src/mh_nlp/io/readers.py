@@ -501,7 +501,7 @@ LIST_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afgemeld", "af
                "afwezig met bericht", "deelnemers", "gasten", "present", "attendees", "absent", "apologies",
                "participants", "agenda", "agendapunten",
                # an action list's items: who does what by when (QA 45c: "- [ ] RIEC: voorstel gegevensdeling")
-               "actielijst", "actiepunten", "acties", "actions", "action items", "to do", "todo"}
+               "actielijst", "acties", "actions", "action items", "to do", "todo"}  # (Actiepunten names chapter 4)
 _MD_HEADING = re.compile(r"\s{0,3}#{1,6}\s+(.*)")  # the closing #s are stripped in Python: a pattern
 # that also matched them (``(.*?)\s*#*\s*$``) took cubic time on a long run of spaces, "# a" + 4,000 spaces + "b"
 _TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"  # 12:31, [00:12:31], (00:12), 0:03, 00:00:05.120
@@ -531,15 +531,30 @@ _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "noch", "als"}
 # a sentence end, also one followed by a footnote marker ("… in Nederland.1", not "versie 2.1") or by a reference in
 # brackets ("… stijgt. (casus 1.3)"): QA 45b, a report's paragraphs ending so were joined with the next ones
+# a year as a sentence says it ("in 2019", "sinds 2020", "eind 2021"): one with a number after it at a line's end
+# holds a footnote's marker; "versie 2023.1" does not (QA 45d S7)
+_IN_YEAR = r"(?:in|sinds|tot|vanaf|na|voor|eind|begin|medio|half|dan|jaar|per|t/m)\s+(?:19|20)\d\d"
 _SENTENCE_END = re.compile(r"(?:[.!?:;…][\"'”’)\]]*|(?<=[^\W\d_]{2})[.!?…][\"'”’)\]]*\d{1,3}"
-                           r"|(?<=\b(?:19|20)\d\d)\.\d{1,2}"  # after a year: "… dan in 2019.1" (QA 45c)
+                           rf"|\b{_IN_YEAR}\.\d{{1,2}}"  # after a year: "… dan in 2019.1" (QA 45c), not "versie 2023.1"
                            r"|[.!?…][\"'”’)\]]*\s+\([^()]{1,40}\))$")
 _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr", "mw", "mevr", "mr", "dr",
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
-                  "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn",
-                  # QA 45c: after these a wrapped line in lower case went on to a statement of its own
-                  "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "ong", "gem", "tel", "prof", "drs", "ing", "ir",
-                  "enz", "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec"}
+                  "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn"}
+# abbreviations that are words or names too ("Jan.", "ING."): a full stop after them ends a sentence before a capital,
+# but not before a word in lower case or a number (QA 45c R7, QA 45d S2), nor does one after a word of at most two
+# letters or one with a dot inside ("nl.", "i.s.m.", "t.o.v.": :func:`_abbreviation_before_lower`)
+_ABBREVIATIONS_BEFORE_LOWER = _ABBREVIATIONS | {
+    "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "min", "ong", "gem", "tel", "prof", "drs", "ing", "ir", "enz",
+    "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec", "pag", "hfst"}
+
+
+def _abbreviation_before_lower(word: str) -> bool:
+    """True when ``word`` (the last word before a full stop, without it) is an abbreviation where the next word is
+    in lower case or a number: a listed one, one with a dot or slash inside, or of at most two small letters ("nl.",
+    "ma."; not an acronym: "… door het OM. de IND …" are two sentences, QA 45d)."""
+    low = word.lower()
+    return (low in _ABBREVIATIONS_BEFORE_LOWER or "." in low or "/" in low
+            or (word.isalpha() and word.islower() and len(word) <= 2))
 # a sentence's end before the next one's first letter or digit, in lower case too ("… media. de NLA …", QA 45c: notes
 # typed without capitals); an abbreviation's full stop is no end (split_sentences checks the word before)
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[^\W_])")
@@ -627,6 +642,9 @@ def split_sentences(text: str) -> list[str]:
         last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
+        if not text[m.end():m.end() + 2].lstrip("\"'“‘([")[:1].isupper() and \
+                _abbreviation_before_lower(before.rsplit(" ", 1)[-1].rstrip(".")):
+            continue  # "i.s.m. de gemeente", "12 proc. vooral": no sentence starts in lower case after these
         piece = text[start:m.start()].strip()
         if piece:
             out.append(piece)
@@ -726,11 +744,10 @@ _BRACKETED = re.compile(r"\([^()]{1,40}\)[.,;]?$")  # "(casus 2.3)" alone on a l
 _FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence's end (not a colon's or semicolon's, after which a list runs on)
 
 
-def _abbreviated(line: str, letters: bool = True) -> bool:
-    """True when ``line`` ends in an abbreviation's full stop (``bijv.``, ``o.a.``, ``nr.``; with ``letters`` one
-    letter too: ``J.``)."""
-    last = line.rstrip("\"'”’)]").rsplit(" ", 1)[-1].rstrip(".!?…").lower()
-    return last in _ABBREVIATIONS or (letters and len(last) == 1 and last.isalpha())
+def _abbreviated(line: str) -> bool:
+    """True when ``line`` ends in an abbreviation's full stop before a word in lower case or a number (``bijv.``,
+    ``o.a.``, ``i.s.m.``, ``okt.``, ``nl.``, ``J.``: :func:`_abbreviation_before_lower`)."""
+    return _abbreviation_before_lower(line.rstrip("\"'”’)]").rsplit(" ", 1)[-1].rstrip(".!?…"))
 
 
 def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
@@ -743,7 +760,7 @@ def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
         return True
     if line[:1].islower():  # a sentence's next words; but after a full stop a new one (QA 45a: ". de NLA …" was
         return not _FULL_STOP.search(prev_line) or _abbreviated(prev_line)  # one statement, and --split kept it)
-    if line[:1].isdigit() and _FULL_STOP.search(prev_line) and _abbreviated(prev_line, letters=False):
+    if line[:1].isdigit() and _FULL_STOP.search(prev_line) and _abbreviated(prev_line):
         return True  # "… in 2021 ca." / "200 verdachten.", "Zie art." / "273f Sr." (QA 45c)
     if _SENTENCE_END.search(prev_line):
         return False
@@ -1017,8 +1034,8 @@ def _numbered_title(line: str, before: str, after: str, under_chapter: bool = Fa
     if below is None:  # text below: a title only where it makes no point of its own (QA 45c: "1. Te weinig opvang
         # voor mannen" over a line of explanation vanished into the next line's heading), and never under a
         # chapter's heading, whose numbered lines are that chapter's points
-        if under_chapter or _stance_cue(rest):
-            return None
+        if (not _topic_label(rest)) if under_chapter else _stance_cue(rest):
+            return None  # (under a chapter a topic's name, "1. Opvang", is still a title: QA 45d S4)
         return rest if not _continues(line, after) else None
     return rest if _LEVELS.index(below) > _LEVELS.index(level) else None
 
@@ -1077,9 +1094,11 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     last_line = ""
     in_fence = False
     inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
+    running = False  # the statement being read began as a lead-in a list's items may carry on (not a point itself)
     listed = ""  # the label of the list of attendees or agenda items the next lines may be entries of ("Aanwezig")
     before = ""  # the line right above, cleaned ("" after a blank line)
     base = titled = ""  # the heading above a list of numbered titles, and the last such title's heading
+    title_level = "1"  # the list level of that title (:func:`_list_level`)
     closed = 0  # after an e-mail's closing: 2, 1 after a blank line below it; its signature may follow
     signed = 0  # lines of a signature still to come
 
@@ -1176,10 +1195,15 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
                 if (layout.caption or layout.heading) != titled:
                     base = layout.caption or layout.heading
                 titled = f"{base} – {title}" if base and _names_chapter(base) else title
+                title_level = _list_level(line)
             if md_heading is not None or title is not None:
                 layout.new_heading(md_heading if md_heading is not None else titled)
             inline = listed = ""
             continue
+        if titled and layout.heading == titled and (level := _list_level(line)) in ("1", "2", "3") and \
+                level <= title_level:  # the next agenda item, read as a point: the title above is over (QA 45d S3)
+            layout.new_heading(base)
+            titled = ""
         speaker = ""
         bullet = None if escaped_mark else _BULLET.match(line) or (None if laid_out else (
             _LETTER_ITEM.match(line) or _SUB_NUMBER.match(line)))  # a., ii), 3.1: in a PDF's text maybe a word
@@ -1213,7 +1237,9 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             continue
         # a list that runs on in a sentence ("… slachtoffers vaak" / "a. geen Nederlands spreken," / "b. …, en"):
         # its items in lower case, joined by commas, "en" or "of", are the sentence's words (QA 45c), not points
-        run_on = (bullet is not None and not sub and not sm and buf is not None and line[:1].islower()
+        # (only after a lead-in that is no point of a list itself, and never a numbered point: QA 45d S5)
+        run_on = (bullet is not None and not sub and not sm and buf is not None and running and line[:1].islower()
+                  and not bullet.group(0).strip()[:1].isdigit()
                   and (last_line.endswith(_RUN_ON) or (last_line[-1:].isalnum() or last_line.endswith(":"))
                        and line.rstrip().endswith(_RUN_ON)))
         new = not run_on and bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
@@ -1223,6 +1249,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         if not laid_out and (_CLOSING.fullmatch(line.rstrip(",").strip()) or _CLOSING_WISH.fullmatch(line)):
             closed = 2
         if new:
+            running = not (bullet or sub)  # a statement that a list's items may carry on: no point of a list
             if (done := flush()) is not None:
                 yield done
             inline = _turn(layout, inline, speaker, line, labelled=sm is not None)
@@ -2341,24 +2368,25 @@ FOOTNOTE_LINES = 4  # lines one footnote may run over
 FOOTNOTE_SCAN = 60  # last lines of a page searched for its footnotes
 
 
-_YEAR_MARK = re.compile(r"(?<=\b(?:19|20)\d\d)\.(?P<n>\d{1,2})$")  # "… minder dan in 2019.1" ending a line (QA 45c)
+_YEAR_MARK = re.compile(rf"\b{_IN_YEAR}\.(?P<n>\d{{1,2}})$", re.IGNORECASE)  # "… dan in 2019.1" ending a line (QA 45c)
 
 
-def _note_marks(line: str) -> Iterator[re.Match]:
+def _note_marks(line: str, noted: set[int] | None = None) -> Iterator[re.Match]:
     """The footnote markers in a line of a PDF's text (:data:`_NOTE_MARK`): a word of two letters or more before the
     mark, no abbreviation (``p.10``, ``nr.3``, ``blz.12`` keep their numbers); and one after a year that ends the
-    line (:data:`_YEAR_MARK`; ``versie 2.1`` and a year's decimals inside a line stay)."""
+    line (:data:`_YEAR_MARK`; ``versie 2.1`` and a year's decimals inside a line stay), when ``noted`` (the numbers
+    of the page's footnotes, if known) holds it: "… in 2020.12" over "gemeenten hebben …" is a number (QA 45d)."""
     for m in _NOTE_MARK.finditer(line):
         word = re.search(r"[\w.]*$", line[:m.start()]).group().strip(".")
         if len(word) >= 2 and word.lower() not in _ABBREVIATIONS:
             yield m
-    if m := _YEAR_MARK.search(line):
+    if (m := _YEAR_MARK.search(line)) and (noted is None or int(m.group("n")) in noted):
         yield m
 
 
-def _without_marks(line: str) -> str:
+def _without_marks(line: str, noted: set[int] | None = None) -> str:
     """``line`` without its footnote markers (:func:`_note_marks`): "in Nederland.1" -> "in Nederland."."""
-    for m in reversed(list(_note_marks(line))):
+    for m in reversed(list(_note_marks(line, noted if noted is not None else set()))):
         line = line[:m.start("n")] + line[m.end("n"):]
     return line
 
@@ -2461,17 +2489,19 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
     notes = 0
     for number, lines in pages:
         text = _page_text(lines, running, number, offsets)
+        noted: set[int] = set()  # the numbers of the page's footnotes
         if footnotes := _footnotes([lines[i] for i in text]):
             notes += footnotes
+            noted = {int(m.group(1)) for i in text[-footnotes:] if (m := _FOOTNOTE.match(lines[i]))}
             text = text[:-footnotes]
         shown = set(text)
         left += [line for i, line in enumerate(lines) if i not in shown]
         row_cells, unfit = _row_cells(text, at[number]), _unfit_breaks(lines, text, at[number])
         for k, i in enumerate(text):
             if k in unfit:  # the line above could not take its first word: one line, as text_blocks reads it
-                kept[-1] += " " + _without_marks(lines[i])
+                kept[-1] += " " + _without_marks(lines[i], noted)
                 continue
-            kept.append(_without_marks(lines[i]))
+            kept.append(_without_marks(lines[i], noted))
             where.append(number)
             if i in row_cells:
                 cells.add(len(kept))
