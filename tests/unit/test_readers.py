@@ -1276,7 +1276,8 @@ def test_a_list_that_runs_on_in_a_sentence_is_one_statement():
         "Punten:", "- te weinig opvang", "- geen tolk"])]
     assert got == ["De werkgroep constateert dat slachtoffers vaak geen Nederlands spreken, hun paspoort moeten "
                    "inleveren, en afhankelijk zijn van de werkgever.",
-                   "De werkgroep adviseert de gemeente: een ketenregisseur aan te stellen; meer uren te geven.",
+                   # after a colon points follow, which stay points (QA 45e T3: "… de volgende knelpunten:")
+                   "De werkgroep adviseert de gemeente:", "een ketenregisseur aan te stellen;", "meer uren te geven.",
                    "Uitkomsten:", "Te weinig opvang voor mannen.", "Geen tolk beschikbaar.", "Punten:",
                    "te weinig opvang", "geen tolk"]
 
@@ -1379,3 +1380,24 @@ def test_to_do_is_an_action_lists_label_and_actiepunten_a_chapters_heading(tmp_p
     got = [(st.kind, st.text, st.extra["heading"]) for st in read_statements(note)]
     assert got == [("meta", "To do:", ""), ("meta", "RIEC: voorstel gegevensdeling", ""),
                    ("statement", "Meer opvang voor mannen in de regio.", "Actiepunten")]
+
+
+def test_qa45e_sentence_ends_before_lower_case_and_titles_before_names():
+    """QA 45e T1: after a particle ("op."), a number ("1.204.") or an address ("www.comensha.nl.") a sentence ends,
+    before lower case or a number too; T2: "prof.", "drs.", "ing." and "gem." before a name end none; T3: points
+    after a colon or after a line that is no lead-in stay points."""
+    from mh_nlp.io.readers import split_sentences
+
+    assert split_sentences("Hij pakt het zelf op. de gemeente houdt de regie. Het waren er 1.204. 300 daarvan waren "
+                           "jong. Zie www.comensha.nl. de NLA belt. Volgens prof. Jansen en drs. De Vries. Bij gem. "
+                           "Tilburg ook.") == [
+        "Hij pakt het zelf op.", "de gemeente houdt de regie.", "Het waren er 1.204.", "300 daarvan waren jong.",
+        "Zie www.comensha.nl.", "de NLA belt.", "Volgens prof. Jansen en drs. De Vries.", "Bij gem. Tilburg ook."]
+    got = [text for _, text, _ in text_blocks(["Hij pakt het zelf op.", "de gemeente houdt de regie.", "",
+                                               "Het gebeurde volgens prof.", "Jansen vaak.", "",
+                                               "De deelnemers noemden de volgende knelpunten:", "- te weinig opvang,",
+                                               "- geen tolk,", "", "Wat er volgens de gemeente beter kan",
+                                               "- meer uren,", "- een vervanger"])]
+    assert got == ["Hij pakt het zelf op.", "de gemeente houdt de regie.", "Het gebeurde volgens prof. Jansen vaak.",
+                   "De deelnemers noemden de volgende knelpunten:", "te weinig opvang,", "geen tolk,",
+                   "Wat er volgens de gemeente beter kan", "meer uren,", "een vervanger"]

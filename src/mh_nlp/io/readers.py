@@ -545,16 +545,23 @@ _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr"
 # letters or one with a dot inside ("nl.", "i.s.m.", "t.o.v.": :func:`_abbreviation_before_lower`)
 _ABBREVIATIONS_BEFORE_LOWER = _ABBREVIATIONS | {
     "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "min", "ong", "gem", "tel", "prof", "drs", "ing", "ir", "enz",
-    "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec", "pag", "hfst"}
+    "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec", "pag", "hfst",
+    "nl", "ma", "di", "vr", "za"}
+_NAME_TITLES = {"prof", "drs", "ing", "ir", "gem"}  # before a name: "prof. Jansen", "gem. Tilburg" (QA 45e T2)
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "i.s.m", "t.o.v", "e.e.a": single small letters with dots
 
 
 def _abbreviation_before_lower(word: str) -> bool:
     """True when ``word`` (the last word before a full stop, without it) is an abbreviation where the next word is
-    in lower case or a number: a listed one, one with a dot or slash inside, or of at most two small letters ("nl.",
-    "ma."; not an acronym: "… door het OM. de IND …" are two sentences, QA 45d)."""
+    in lower case or a number: a listed one ("nl.", "okt.") or single small letters with dots ("i.s.m."); not an
+    acronym ("… door het OM. de IND …"), a particle ("… zelf op."), a number ("1.204.") or an address (QA 45d, 45e)."""
     low = word.lower()
-    return (low in _ABBREVIATIONS_BEFORE_LOWER or "." in low or "/" in low
-            or (word.isalpha() and word.islower() and len(word) <= 2))
+    return (low in _ABBREVIATIONS_BEFORE_LOWER and not word.isupper()) or _INITIALISM.fullmatch(word) is not None
+
+
+def _title_before_name(word: str) -> bool:
+    """True for a title that a name follows ("prof.", "drs.", "ing.", "Ir."; not the bank "ING.")."""
+    return word.lower() in _NAME_TITLES and not word.isupper()
 # a sentence's end before the next one's first letter or digit, in lower case too ("… media. de NLA …", QA 45c: notes
 # typed without capitals); an abbreviation's full stop is no end (split_sentences checks the word before)
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[^\W_])")
@@ -640,10 +647,10 @@ def split_sentences(text: str) -> list[str]:
     for m in _SENT_BOUNDARY.finditer(text):
         before = text[start:m.start()].rstrip("\"'”’)]")
         last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
-        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+        word = before.rsplit(" ", 1)[-1].rstrip(".")
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or _title_before_name(word):
             continue
-        if not text[m.end():m.end() + 2].lstrip("\"'“‘([")[:1].isupper() and \
-                _abbreviation_before_lower(before.rsplit(" ", 1)[-1].rstrip(".")):
+        if not text[m.end():m.end() + 2].lstrip("\"'“‘([")[:1].isupper() and _abbreviation_before_lower(word):
             continue  # "i.s.m. de gemeente", "12 proc. vooral": no sentence starts in lower case after these
         piece = text[start:m.start()].strip()
         if piece:
@@ -709,6 +716,11 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
 _PHRASE_END_WORDS = {"steeds", "meer", "minder", "veel", "weinig", "vaak", "niet", "geen", "ook", "nog",
                      "op", "aan", "uit", "door", "over", "in", "na", "onder"}  # also a verb's particle: "pakt … op"
 _GLUE_WORDS = _FUNCTION_WORDS - _PHRASE_END_WORDS  # a line ending in one of these goes on on the next line
+# the last word of a lead-in that list items carry on ("… slachtoffers vaak" / "a. geen Nederlands spreken,"): no
+# verb or quantity, after which a clause may end ("Wat er beter kan" over points: QA 45e T3)
+_LEAD_IN_WORDS = (_FUNCTION_WORDS - {"is", "zijn", "wordt", "worden", "heeft", "hebben", "kan", "kunnen", "moet",
+                                     "moeten", "meer", "minder", "veel", "weinig", "steeds", "niet", "geen", "wat",
+                                     "wie", "waar", "the", "and", "to", "a"}) | {"vaak"}
 LAID_OUT_WIDTH = 60  # a PDF's text is laid out: a line this long broken mid-sentence was wrapped (QA 44d: where no
 # width could be measured, "… oud-minister Leen" / "Lenferink adviseerde …" was split)
 WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
@@ -762,6 +774,8 @@ def _continues(prev_line: str, line: str, width: int | None = None) -> bool:
         return not _FULL_STOP.search(prev_line) or _abbreviated(prev_line)  # one statement, and --split kept it)
     if line[:1].isdigit() and _FULL_STOP.search(prev_line) and _abbreviated(prev_line):
         return True  # "… in 2021 ca." / "200 verdachten.", "Zie art." / "273f Sr." (QA 45c)
+    if prev_line.endswith(".") and _title_before_name(prev_line.rsplit(" ", 1)[-1].rstrip(".")):
+        return True  # "… volgens prof." / "Jansen …" (QA 45e)
     if _SENTENCE_END.search(prev_line):
         return False
     if prev_line.endswith((",", "-")):
@@ -1095,6 +1109,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     in_fence = False
     inline = ""  # the speaker of an inline label (``Jan (NLA): ...``): the next lines of its paragraph are its turn
     running = False  # the statement being read began as a lead-in a list's items may carry on (not a point itself)
+    items_run = False  # and list items have carried it on
     listed = ""  # the label of the list of attendees or agenda items the next lines may be entries of ("Aanwezig")
     before = ""  # the line right above, cleaned ("" after a blank line)
     base = titled = ""  # the heading above a list of numbered titles, and the last such title's heading
@@ -1237,11 +1252,14 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             continue
         # a list that runs on in a sentence ("… slachtoffers vaak" / "a. geen Nederlands spreken," / "b. …, en"):
         # its items in lower case, joined by commas, "en" or "of", are the sentence's words (QA 45c), not points
-        # (only after a lead-in that is no point of a list itself, and never a numbered point: QA 45d S5)
-        run_on = (bullet is not None and not sub and not sm and buf is not None and running and line[:1].islower()
+        # (only after a lead-in that is no point of a list itself and breaks off after a function word, "vaak", "om",
+        # not after a colon, where points follow; never a numbered point: QA 45d S5, QA 45e T3)
+        run_on = (bullet is not None and not sub and not sm and buf is not None and line[:1].islower()
                   and not bullet.group(0).strip()[:1].isdigit()
-                  and (last_line.endswith(_RUN_ON) or (last_line[-1:].isalnum() or last_line.endswith(":"))
-                       and line.rstrip().endswith(_RUN_ON)))
+                  and (items_run and last_line.endswith(_RUN_ON)
+                       or running and not items_run and line.rstrip().endswith(_RUN_ON)
+                       and last_line.rsplit(" ", 1)[-1].lower() in _LEAD_IN_WORDS))
+        items_run = items_run or run_on
         new = not run_on and bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
             last_line, line, width or (len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))
         # (a PDF: the line was full; "-----Original Message-----" is no word broken at a hyphen)
@@ -1249,7 +1267,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         if not laid_out and (_CLOSING.fullmatch(line.rstrip(",").strip()) or _CLOSING_WISH.fullmatch(line)):
             closed = 2
         if new:
-            running = not (bullet or sub)  # a statement that a list's items may carry on: no point of a list
+            running, items_run = not (bullet or sub), False  # a statement that list items may carry on: no point
             if (done := flush()) is not None:
                 yield done
             inline = _turn(layout, inline, speaker, line, labelled=sm is not None)
