@@ -1276,8 +1276,9 @@ def test_a_list_that_runs_on_in_a_sentence_is_one_statement():
         "Punten:", "- te weinig opvang", "- geen tolk"])]
     assert got == ["De werkgroep constateert dat slachtoffers vaak geen Nederlands spreken, hun paspoort moeten "
                    "inleveren, en afhankelijk zijn van de werkgever.",
-                   # after a colon points follow, which stay points (QA 45e T3: "… de volgende knelpunten:")
-                   "De werkgroep adviseert de gemeente:", "een ketenregisseur aan te stellen;", "meer uren te geven.",
+                   # after a colon only items that end in an infinitive carry the sentence on (QA 45f U2); points
+                   # after "… de volgende knelpunten:" stay points (QA 45e T3)
+                   "De werkgroep adviseert de gemeente: een ketenregisseur aan te stellen; meer uren te geven.",
                    "Uitkomsten:", "Te weinig opvang voor mannen.", "Geen tolk beschikbaar.", "Punten:",
                    "te weinig opvang", "geen tolk"]
 
@@ -1389,10 +1390,16 @@ def test_qa45e_sentence_ends_before_lower_case_and_titles_before_names():
     from mh_nlp.io.readers import split_sentences
 
     assert split_sentences("Hij pakt het zelf op. de gemeente houdt de regie. Het waren er 1.204. 300 daarvan waren "
-                           "jong. Zie www.comensha.nl. de NLA belt. Volgens prof. Jansen en drs. De Vries. Bij gem. "
-                           "Tilburg ook.") == [
+                           "jong. Zie www.comensha.nl. de NLA belt. Volgens prof. Jansen en drs. De Vries. Het duurt 12 "
+                           "weken gem. De opvang is vol. Het stijgt. (casus 1.3) Chantage komt vaker voor.") == [
         "Hij pakt het zelf op.", "de gemeente houdt de regie.", "Het waren er 1.204.", "300 daarvan waren jong.",
-        "Zie www.comensha.nl.", "de NLA belt.", "Volgens prof. Jansen en drs. De Vries.", "Bij gem. Tilburg ook."]
+        "Zie www.comensha.nl.", "de NLA belt.", "Volgens prof. Jansen en drs. De Vries.", "Het duurt 12 weken gem.",
+        "De opvang is vol.", "Het stijgt. (casus 1.3)", "Chantage komt vaker voor."]  # (QA 45f U3, U4)
+    assert [text for _, text, _ in text_blocks(["wij zien vooral", "- uitbuiting in distributiecentra,",
+                                                 "- uitbuiting in de zorg.", "", "Het RIEC wil", "- een meldformulier,",
+                                                 "- meer capaciteit."])] == [  # a lead-in broken off mid-clause (U1)
+        "wij zien vooral uitbuiting in distributiecentra, uitbuiting in de zorg.",
+        "Het RIEC wil een meldformulier, meer capaciteit."]
     got = [text for _, text, _ in text_blocks(["Hij pakt het zelf op.", "de gemeente houdt de regie.", "",
                                                "Het gebeurde volgens prof.", "Jansen vaak.", "",
                                                "De deelnemers noemden de volgende knelpunten:", "- te weinig opvang,",

@@ -547,7 +547,7 @@ _ABBREVIATIONS_BEFORE_LOWER = _ABBREVIATIONS | {
     "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "min", "ong", "gem", "tel", "prof", "drs", "ing", "ir", "enz",
     "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec", "pag", "hfst",
     "nl", "ma", "di", "vr", "za"}
-_NAME_TITLES = {"prof", "drs", "ing", "ir", "gem"}  # before a name: "prof. Jansen", "gem. Tilburg" (QA 45e T2)
+_NAME_TITLES = {"prof", "drs", "ing", "ir"}  # before a name: "prof. Jansen" (QA 45e T2; "gem." is "gemiddeld" too)
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "i.s.m", "t.o.v", "e.e.a": single small letters with dots
 
 
@@ -652,14 +652,26 @@ def split_sentences(text: str) -> list[str]:
             continue
         if not text[m.end():m.end() + 2].lstrip("\"'“‘([")[:1].isupper() and _abbreviation_before_lower(word):
             continue  # "i.s.m. de gemeente", "12 proc. vooral": no sentence starts in lower case after these
-        piece = text[start:m.start()].strip()
+        closing = len(m.group()) - len(m.group().lstrip("\"'”’)]"))  # a closing quote or bracket stays with it
+        piece = text[start:m.start() + closing].strip()
         if piece:
             out.append(piece)
         start = m.end()
     tail = text[start:].strip()
     if tail:
         out.append(tail)
-    return out
+    joined: list[str] = []  # a reference in brackets after a sentence ("… stijgt. (casus 1.3)") stays with it (QA 45f)
+    for piece in out:
+        ref = _LEADING_REFERENCE.match(piece)
+        if joined and ref and joined[-1].endswith((".", "!", "?", "…")):
+            joined[-1] += " " + ref.group()
+            piece = piece[ref.end():].strip()
+        if piece:
+            joined.append(piece)
+    return joined
+
+
+_LEADING_REFERENCE = re.compile(r"\([^()]{1,40}\)[.,;]?(?=\s|$)")  # "(casus 1.3)" before the next sentence
 
 
 def split_long(text: str, max_chars: int = MAX_CHARS) -> list[str]:
@@ -716,11 +728,10 @@ _FUNCTION_WORDS = {"de", "het", "een", "van", "met", "en", "of", "door", "voor",
 _PHRASE_END_WORDS = {"steeds", "meer", "minder", "veel", "weinig", "vaak", "niet", "geen", "ook", "nog",
                      "op", "aan", "uit", "door", "over", "in", "na", "onder"}  # also a verb's particle: "pakt … op"
 _GLUE_WORDS = _FUNCTION_WORDS - _PHRASE_END_WORDS  # a line ending in one of these goes on on the next line
-# the last word of a lead-in that list items carry on ("… slachtoffers vaak" / "a. geen Nederlands spreken,"): no
-# verb or quantity, after which a clause may end ("Wat er beter kan" over points: QA 45e T3)
-_LEAD_IN_WORDS = (_FUNCTION_WORDS - {"is", "zijn", "wordt", "worden", "heeft", "hebben", "kan", "kunnen", "moet",
-                                     "moeten", "meer", "minder", "veel", "weinig", "steeds", "niet", "geen", "wat",
-                                     "wie", "waar", "the", "and", "to", "a"}) | {"vaak"}
+# a lead-in that reads as a heading, a question without its mark ("Wat er volgens de gemeente beter kan"), and an
+# item that ends in an infinitive ("een ketenregisseur aan te stellen;"), which finishes the sentence above it
+_QUESTION_START = re.compile(r"(?:wat|welke|hoe|waar|wie|waarom|wanneer)\b", re.IGNORECASE)
+_INFINITIVE_END = re.compile(r"\bte \w+(?:en|ën|n)\b[^\w]*(?:en|of)?\s*$")
 LAID_OUT_WIDTH = 60  # a PDF's text is laid out: a line this long broken mid-sentence was wrapped (QA 44d: where no
 # width could be measured, "… oud-minister Leen" / "Lenferink adviseerde …" was split)
 WRAP_SAMPLE = 200  # first lines of a text on which its wrap width is measured (:func:`wrap_width`)
@@ -1252,13 +1263,16 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             continue
         # a list that runs on in a sentence ("… slachtoffers vaak" / "a. geen Nederlands spreken," / "b. …, en"):
         # its items in lower case, joined by commas, "en" or "of", are the sentence's words (QA 45c), not points
-        # (only after a lead-in that is no point of a list itself and breaks off after a function word, "vaak", "om",
-        # not after a colon, where points follow; never a numbered point: QA 45d S5, QA 45e T3)
+        # (only after a lead-in that is no point of a list itself, never a numbered point: QA 45d S5; a lead-in that
+        # breaks off mid-clause, "… wij zien vooral", and is no question-like heading, "Wat er beter kan"; after a
+        # colon only where the first item ends in an infinitive, "een ketenregisseur aan te stellen;", not where points
+        # follow, "… de volgende knelpunten:" / "- te weinig opvang,": QA 45e T3, QA 45f U1/U2)
         run_on = (bullet is not None and not sub and not sm and buf is not None and line[:1].islower()
                   and not bullet.group(0).strip()[:1].isdigit()
                   and (items_run and last_line.endswith(_RUN_ON)
                        or running and not items_run and line.rstrip().endswith(_RUN_ON)
-                       and last_line.rsplit(" ", 1)[-1].lower() in _LEAD_IN_WORDS))
+                       and (last_line[-1:].isalnum() and not _QUESTION_START.match(buf or "")
+                            or last_line.endswith(":") and _INFINITIVE_END.search(line) is not None)))
         items_run = items_run or run_on
         new = not run_on and bullet or sub or sm or listed or buf is None or last_line.endswith("--") or not _continues(
             last_line, line, width or (len(last_line) if laid_out and len(last_line) >= LAID_OUT_WIDTH else None))
