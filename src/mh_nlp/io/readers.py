@@ -540,9 +540,8 @@ _SENTENCE_END = re.compile(r"(?:[.!?:;…][\"'”’)\]]*|(?<=[^\W\d_]{2})[.!?�
 _ABBREVIATIONS = {"bijv", "bv", "o.a", "d.w.z", "m.b.t", "i.v.m", "t.a.v", "dhr", "mw", "mevr", "mr", "dr",
                   "nr", "etc", "e.d", "e.a", "ca", "z.s.m", "i.p.v", "o.b.v", "t.b.v", "m.n", "resp", "incl",
                   "excl", "art", "jl", "vs", "blz", "evt", "n.a.v", "a.s", "wo", "cf", "zgn"}
-# abbreviations that are words or names too ("Jan.", "ING."): a full stop after them ends a sentence before a capital,
-# but not before a word in lower case or a number (QA 45c R7, QA 45d S2), nor does one after a word of at most two
-# letters or one with a dot inside ("nl.", "i.s.m.", "t.o.v.": :func:`_abbreviation_before_lower`)
+# abbreviations that are words or names too ("Jan.", "okt."): a full stop after them ends a sentence before a capital,
+# but not before a word in lower case or a number (QA 45c R7, QA 45d S2; :func:`_abbreviation_before_lower`)
 _ABBREVIATIONS_BEFORE_LOWER = _ABBREVIATIONS | {
     "proc", "mln", "mld", "mrd", "c.q", "vgl", "max", "min", "ong", "gem", "tel", "prof", "drs", "ing", "ir", "enz",
     "ivm", "t/m", "jan", "feb", "febr", "mrt", "apr", "aug", "sep", "sept", "okt", "nov", "dec", "pag", "hfst",
@@ -562,6 +561,8 @@ def _abbreviation_before_lower(word: str) -> bool:
 def _title_before_name(word: str) -> bool:
     """True for a title that a name follows ("prof.", "drs.", "ing.", "Ir."; not the bank "ING.")."""
     return word.lower() in _NAME_TITLES and not word.isupper()
+
+
 # a sentence's end before the next one's first letter or digit, in lower case too ("… media. de NLA …", QA 45c: notes
 # typed without capitals); an abbreviation's full stop is no end (split_sentences checks the word before)
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[^\W_])")
@@ -646,8 +647,8 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SENT_BOUNDARY.finditer(text):
         before = text[start:m.start()].rstrip("\"'”’)]")
-        last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
         word = before.rsplit(" ", 1)[-1].rstrip(".")
+        last = word.lower()
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or _title_before_name(word):
             continue
         if not text[m.end():m.end() + 2].lstrip("\"'“‘([")[:1].isupper() and _abbreviation_before_lower(word):
@@ -1025,15 +1026,11 @@ def _list_level(line: str) -> str | None:
 
 
 def _stance_cue(text: str) -> bool:
-    """True when ``text`` holds one of the stance cues of ``data/stance_cues.json`` ("te weinig", "geen", "meer",
-    "moet", "goede" …): a point made, not the title of an agenda item."""
-    from mh_nlp.themes.features import load_cues  # the cue phrases the theme model reads (data file)
+    """True when ``text`` holds one of the stance cues the theme model reads ("te weinig", "geen", "meer", "moet" …):
+    a point made, not the title of an agenda item."""
+    from mh_nlp.themes.features import has_stance_cue
 
-    words = f" {' '.join(_WORDS_OF.findall(text.lower()))} "
-    return any(f" {cue} " in words for group in load_cues().values() for cue in group)
-
-
-_WORDS_OF = re.compile(r"[^\W_]+(?:['’/-][^\W_]+)*")
+    return has_stance_cue(text)
 
 
 def _numbered_title(line: str, before: str, after: str, under_chapter: bool = False) -> str | None:
@@ -1044,7 +1041,8 @@ def _numbered_title(line: str, before: str, after: str, under_chapter: bool = Fa
     capital and ends in no punctuation; a line right
     after or right before a line numbered at its own level is an item of a list (``1. Te weinig opvang`` /
     ``2. Geen zorgcoördinator``: two short statements); text or a deeper list must follow it. Over text, a line with
-    a stance cue (:func:`_stance_cue`) or one ``under_chapter`` (below a heading that names a chapter) is a point."""
+    a stance cue (:func:`_stance_cue`) is a point, and ``under_chapter`` (below a heading that names a chapter) every
+    line but a topic's name (``1. Opvang``, :func:`_topic_label`) is."""
     level = _list_level(line)
     if level not in ("1", "2", "3"):
         return None
@@ -1057,10 +1055,10 @@ def _numbered_title(line: str, before: str, after: str, under_chapter: bool = Fa
         return None
     below = _list_level(after)
     if below is None:  # text below: a title only where it makes no point of its own (QA 45c: "1. Te weinig opvang
-        # voor mannen" over a line of explanation vanished into the next line's heading), and never under a
-        # chapter's heading, whose numbered lines are that chapter's points
+        # voor mannen" over a line of explanation vanished into the next line's heading); under a chapter's heading,
+        # whose numbered lines are that chapter's points, only a topic's name ("1. Opvang": QA 45d S4)
         if (not _topic_label(rest)) if under_chapter else _stance_cue(rest):
-            return None  # (under a chapter a topic's name, "1. Opvang", is still a title: QA 45d S4)
+            return None
         return rest if not _continues(line, after) else None
     return rest if _LEVELS.index(below) > _LEVELS.index(level) else None
 

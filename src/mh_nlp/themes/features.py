@@ -237,6 +237,12 @@ def _cue_patterns(path: str | None = None) -> tuple[list[re.Pattern], list[re.Pa
     return compile_all(False), compile_all(True), safe
 
 
+def has_stance_cue(text: str) -> bool:
+    """True when ``text`` holds a stance cue of any group (``data/stance_cues.json``: "te weinig", "geen", "moet" …),
+    matched as :func:`stance_features` matches them."""
+    return any(p.search(text) for p in _cue_patterns()[0])
+
+
 def stance_features(texts: Sequence[str], path: str | None = None) -> np.ndarray:
     """Per text: log(1 + count) of each stance cue group (``data/stance_cues.json``) and the sentence form
     (opens with an ambition word, has no common finite verb, ends in an infinitive-like word, is a question)."""
