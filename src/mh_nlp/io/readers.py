@@ -1210,8 +1210,10 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         if markdown and md_heading is not None:
             md_heading = clean(_md_inline(md_heading))
         announced = md_heading is None and number not in cells and layout.announces(line)
-        title = None if md_heading is not None or announced or laid_out or escaped_mark else \
-            _numbered_title(line, above, after(), _names_chapter(layout.caption or layout.heading))  # (QA 45b)
+        title = None  # a numbered line over text may be an agenda item's title (QA 45b); only such a line reads ahead
+        if md_heading is None and not announced and not laid_out and not escaped_mark and \
+                _list_level(line) in ("1", "2", "3"):
+            title = _numbered_title(line, above, after(), _names_chapter(layout.caption or layout.heading))
         if md_heading is not None or announced or title is not None:
             if (done := flush()) is not None:
                 yield done
