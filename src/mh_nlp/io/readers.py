@@ -1903,10 +1903,11 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
                     layout.new_heading(ended[0][1])
                     del items[items.index(ended[0]):]
             before = layout.heading
-            below = _docx_next_level(blocks, i, parent) if level is not None and _docx_item_heading(text) else None
+            item_heading = _docx_item_heading(text) if level is not None else None
+            below = _docx_next_level(blocks, i, parent) if item_heading else None
             group = below is not None and below > level
             if group:
-                layout.new_heading(_docx_item_heading(text))
+                layout.new_heading(item_heading)
             elif (said := layout.paragraph(text, heading)) is not None:
                 yield paragraphs, *said
             if level is not None and layout.heading != before:
@@ -2416,9 +2417,10 @@ def _note_marks(line: str, noted: set[int] | None = None) -> Iterator[re.Match]:
         yield m
 
 
-def _without_marks(line: str, noted: set[int] | None = None) -> str:
-    """``line`` without its footnote markers (:func:`_note_marks`): "in Nederland.1" -> "in Nederland."."""
-    for m in reversed(list(_note_marks(line, noted if noted is not None else set()))):
+def _without_marks(line: str, noted: set[int]) -> str:
+    """``line`` without its footnote markers (:func:`_note_marks`; ``noted``: the numbers of its page's footnotes):
+    "in Nederland.1" -> "in Nederland."."""
+    for m in reversed(list(_note_marks(line, noted))):
         line = line[:m.start("n")] + line[m.end("n"):]
     return line
 
