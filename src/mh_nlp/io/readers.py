@@ -2274,14 +2274,16 @@ def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | 
             try:
                 visitor = _LinePlaces()
                 with pypdf.apply_configuration(**cap):
-                    text = reader.pages[i].extract_text() or ""
-                    if places is not None and text.strip():  # a visitor parses the whole stream: only for text
+                    text = None
+                    if places is not None:  # one pass gives the text and where its lines stand
                         try:
-                            visitor.seen = reader.pages[i].extract_text(visitor_text=visitor) or ""
+                            text = visitor.seen = reader.pages[i].extract_text(visitor_text=visitor) or ""
                         except pypdf.errors.LimitReachedError:
                             raise
-                        except Exception:  # noqa: BLE001 - the text is read; only where its lines stand is not
-                            visitor.seen = None
+                        except Exception:  # noqa: BLE001 - read the text alone; where its lines stand is not known
+                            visitor = _LinePlaces()
+                    if text is None:
+                        text = reader.pages[i].extract_text() or ""
             except pypdf.errors.LimitReachedError:  # a decompression bomb: refused as a whole, as a .docx is
                 whole = safezip.LIMITS.max_unpacked_mb
                 raise TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth "
