@@ -188,6 +188,41 @@ def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
     assert [(a.text, a.section) for a in read_additions(jl)] == [("Meer opvang.", "4.7")]
 
 
+def test_corrections_in_hidden_sheets_and_rows_are_left_out_and_said(tmp_path):
+    """QA 45b leftover: train --add learnt from hidden sheets and rows, which label and the screen leave out; an
+    analyst's draft sheet would have become corrections without a word."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["text", "section"])
+    wb.active.append(["Meer opvang voor mannen.", "4.7"])
+    wb.active.append(["Concept, nog niet zeker.", "2.1"])
+    wb.active.append(["Betere samenwerking over de grens.", "4.10"])
+    wb.active.row_dimensions[3].hidden = True
+    draft = wb.create_sheet("Klad")
+    draft.append(["text", "section"])
+    draft.append(["Iets wat nog niet klopt.", "1.1"])
+    draft.sheet_state = "hidden"
+    wb.save(tmp_path / "c.xlsx")
+    said: list[str] = []
+    rows = read_additions(tmp_path / "c.xlsx", warn=said.append)
+    assert [(a.text, a.section) for a in rows] == [("Meer opvang voor mannen.", "4.7"),
+                                                   ("Betere samenwerking over de grens.", "4.10")]
+    assert said == [f"{tmp_path / 'c.xlsx'}: 1 hidden sheet left out: 'Klad' (hidden); to read it, unhide it in Excel",
+                    f"{tmp_path / 'c.xlsx'}: sheet 'Sheet': 1 hidden row left out (row 3); unhide it in Excel to read it"]
+    import zipfile  # Excel keeps one sheet visible; a program may not: every sheet hidden, written into the XML
+
+    with zipfile.ZipFile(tmp_path / "c.xlsx") as src, zipfile.ZipFile(tmp_path / "d.xlsx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'state="visible"', b'state="hidden"')
+            dst.writestr(item, data)
+    with pytest.raises(AdditionsError, match=r"every sheet is hidden \('Sheet' \(hidden\), 'Klad' \(hidden\)\); "
+                                             r"unhide one in Excel to read it$"):
+        read_additions(tmp_path / "d.xlsx")
+
+
 def test_train_add_refuses_a_ten_section_a_spreadsheet_turned_into_a_one(tmp_path):
     """QA 37: a label .csv opened in Excel and saved again turns 3.10 into 3.1; train --add learnt those rows as
     3.1 (Aandacht/betrokkenheid) though their section_title still said Opsporing/vervolging."""

@@ -3,7 +3,7 @@ section column, read here and checked row by row by :func:`mh_nlp.themes.train.c
 
 Files are read as ``label`` reads them (:func:`mh_nlp.io.readers.table_rows`, :func:`~mh_nlp.io.readers.open_text`):
 UTF-8 with or without byte-order mark, UTF-16/32 or Windows-1252; the header row found below a title; every sheet
-of a workbook that has the columns; a workbook checked for decompression bombs before it is opened. Column names
+of a workbook that has the columns (hidden sheets and hidden rows left out, with a warning); a workbook checked for decompression bombs before it is opened. Column names
 are matched case-insensitively: the text in ``text``, ``tekst``, ``statement`` or ``uitspraak`` and the section in
 ``section`` or ``sectie``. So a ``label`` output (or the review screen's export) whose sections an analyst corrected
 can be given back as it is: with a ``kind`` column the text is read from ``statement`` (an input's own ``text``

@@ -2977,22 +2977,22 @@ def _xlsx_open(path: Path):
 _HIDDEN_SHEETS = {"hidden": "hidden", "veryHidden": "very hidden: Excel's Unhide does not list it"}
 
 
-def _xlsx_sheets(wb, sheets: Sequence[str] | None, warn: Warn = _ignore, hidden: bool = False) -> list:
+def _xlsx_sheets(wb, sheets: Sequence[str] | None, warn: Warn = _ignore, named: bool = True) -> list:
     """The worksheets to read: every sheet that is not hidden (a hidden one is named in a warning: a draft or a
-    note kept out of sight, QA 45b; ``hidden``: every sheet), or those named in ``sheets`` (case-insensitive),
-    hidden or not."""
+    note kept out of sight, QA 45b), or those named in ``sheets`` (case-insensitive), hidden or not. ``named``:
+    whether the caller has a ``--sheet`` to name a hidden sheet with (``train --add`` has not: unhide it)."""
     if not wb.worksheets:
         raise ReadError("workbook has no sheets")
-    if not sheets and hidden:
-        return list(wb.worksheets)
     if not sheets:
         shown = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") not in _HIDDEN_SHEETS]
         left = [f"{ws.title!r} ({_HIDDEN_SHEETS[ws.sheet_state]})" for ws in wb.worksheets if ws not in shown]
+        one = "one" if len(left) > 1 else "it"
         if not shown:
-            raise ReadError(f"every sheet is hidden ({', '.join(left)}); name the sheets to read with --sheet")
+            raise ReadError(f"every sheet is hidden ({', '.join(left)}); " + (
+                "name the sheets to read with --sheet" if named else f"unhide {one} in Excel to read it"))
         if left:
             warn(f"{len(left)} hidden sheet{'s' if len(left) > 1 else ''} left out: {', '.join(left)}; "
-                 f"to read {'one' if len(left) > 1 else 'it'}, name it with --sheet")
+                 + (f"to read {one}, name it with --sheet" if named else f"to read {one}, unhide it in Excel"))
         return shown
     by_name = {ws.title.lower(): ws for ws in wb.worksheets}
     out = []
@@ -3225,7 +3225,8 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
     the formula guard of our own .csv output undone, the workbook checked for decompression bombs — for a
     caller that needs more than one column (``train --add``): per table, (where — ``""`` or ``"sheet 'X': "``,
     header names, the rows below the header as (row number as the spreadsheet shows it, cell values)). Each
-    table's rows must be read before the next table is asked for. An empty sheet is left out."""
+    table's rows must be read before the next table is asked for. An empty sheet is left out; hidden sheets and
+    hidden rows are left out with a warning, as ``label`` leaves them out (QA 45b)."""
     path = Path(path)
     check_input(path)
     if path.suffix.lower() == ".csv":
@@ -3235,17 +3236,28 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
         return
     wb = _xlsx_open(path)
     try:
-        for ws in _xlsx_sheets(wb, None, hidden=True):  # (train --add has no --sheet to name a hidden one)
+        for ws in _xlsx_sheets(wb, None, warn or _ignore, named=False):
             where = f"sheet {ws.title!r}: "
+            left: list[int] = []
             try:
-                number, header, above, rest = _split_header(_numbered_rows(ws), None, None, where)
+                number, header, above, rest = _split_header(_shown(_numbered_rows(ws), _sheet_scan(wb, ws)[2], left),
+                                                            None, None, where)
             except ReadError:
                 continue  # no header row: an empty sheet
             if above and warn:
                 warn(_above_warning(where, above, number, option=""))
-            yield where, header, rest
+            yield where, header, _then_hidden(rest, left, where, warn or _ignore)
     finally:
         wb.close()
+
+
+def _then_hidden(rows: Iterator[tuple[int, list]], left: list[int], where: str, warn: Warn
+                 ) -> Iterator[tuple[int, list]]:
+    """``rows``, then a warning naming the hidden rows that were passed over (``left``, filled while they are read)."""
+    yield from rows
+    if left:
+        warn(_sheet_warnings(where, "hidden row left out", "hidden rows left out", left)
+             + ("; unhide it in Excel to read it" if len(left) == 1 else "; unhide them in Excel to read them"))
 
 
 def read_statements(path: str | Path, *, column: str | None = None, split: str = "paragraph",
