@@ -1408,3 +1408,25 @@ def test_qa45e_sentence_ends_before_lower_case_and_titles_before_names():
     assert got == ["Hij pakt het zelf op.", "de gemeente houdt de regie.", "Het gebeurde volgens prof. Jansen vaak.",
                    "De deelnemers noemden de volgende knelpunten:", "te weinig opvang,", "geen tolk,",
                    "Wat er volgens de gemeente beter kan", "meer uren,", "een vervanger"]
+
+
+def test_a_markdown_table_is_read_as_a_word_table_every_column_and_its_chapter(tmp_path):
+    """A Markdown table with a text column read that column only: | Thema | Knelpunt | Oplossing | lost every
+    Oplossing cell, and the row's topic was read as a speaker. It is read as a Word table is now: a row's topic
+    label heads its cells, a column named after a chapter gives them that chapter, every cell is read."""
+    p = tmp_path / "t.md"
+    p.write_text("# Verslag\n\n| Thema | Knelpunt | Oplossing |\n| --- | --- | --- |\n"
+                 "| Opvang | Te weinig plekken voor mannelijke slachtoffers in de regio. | Meer opvangplekken voor mannen. |\n"
+                 "| Samenwerking | Gemeenten delen nauwelijks informatie met de politie. | Elke gemeente een ketenregisseur. |\n",
+                 encoding="utf-8")
+    got = [(s.position, s.text, s.extra) for s in read_statements(p)]
+    assert got == [
+        (5, "Te weinig plekken voor mannelijke slachtoffers in de regio.", {"heading": "Knelpunt – Opvang", "speaker": ""}),
+        (5, "Meer opvangplekken voor mannen.", {"heading": "Oplossing – Opvang", "speaker": ""}),
+        (6, "Gemeenten delen nauwelijks informatie met de politie.",
+         {"heading": "Knelpunt – Samenwerking", "speaker": ""}),
+        (6, "Elke gemeente een ketenregisseur.", {"heading": "Oplossing – Samenwerking", "speaker": ""})]
+    from mh_nlp.themes.headings import heading_chapter
+
+    assert [heading_chapter(s.extra["heading"]) for s in read_statements(p)] == [2, 4, 2, 4]
+    assert heading_chapter("Voorstel") == 4 and heading_chapter("Voorstellen deelnemers") is None

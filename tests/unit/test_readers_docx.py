@@ -458,3 +458,28 @@ def test_a_chapters_name_typed_as_a_numbered_item_over_plain_paragraphs_stays_th
     assert headed(path) == [("Er zijn te weinig opvangplekken voor mannen.", "Knelpunten"),
                             ("De zorgcoördinator is overbelast.", "Knelpunten"),
                             ("Elke regio een zorgcoördinator.", "Ambities")]
+
+
+def test_a_column_named_after_a_chapter_heads_its_cells_and_the_rows_speaker_said_them_all(tmp_path):
+    """QA 45b F11 (a PDF's table, here in Word): | Organisatie | Knelpunt | Voorstel |: each cell of the Knelpunt
+    column is a problem, of the Voorstel column an ambition; the column's name is their heading (the evidence for
+    their chapter), and the organisation of the row said both. Before, the proposals stood under no chapter and the
+    model read "We willen dat er in elke regio een zorgcoördinator is" as what goes well."""
+    path = table_of(tmp_path / "t.docx", [
+        ["Organisatie", "Knelpunt", "Voorstel"],
+        ["NLA", "Van de meldingen leidt maar een handvol tot een onderzoek.", "Uitzendbureaus moeten gecertificeerd worden."],
+        ["CoMensha", "De zorgcoördinator is overbelast.", "We willen dat er in elke regio een zorgcoördinator is."]])
+    got = sorted((s.position, s.text, s.extra["heading"], s.extra["speaker"]) for s in read_statements(path)
+                 if s.position != 1)
+    assert got == [  # the longer cells' column is the text column ("row 2"), the other is read cell by cell
+        ("table 1 row 2", "Uitzendbureaus moeten gecertificeerd worden.", "Voorstel", "NLA"),
+        ("table 1 row 2 cell 2", "Van de meldingen leidt maar een handvol tot een onderzoek.", "Knelpunt", "NLA"),
+        ("table 1 row 3", "We willen dat er in elke regio een zorgcoördinator is.", "Voorstel", "CoMensha"),
+        ("table 1 row 3 cell 2", "De zorgcoördinator is overbelast.", "Knelpunt", "CoMensha")]
+    # a row's label (a topic) follows the column's chapter; a column named otherwise keeps the heading of its row
+    path = table_of(tmp_path / "l.docx", [
+        ["Thema", "Knelpunt", "Actie"],
+        ["Opvang", "Geen plek voor mannelijke slachtoffers in Twente.", "Zorgcoördinator zoekt een plek in de regio."]])
+    got = [(s.text, s.extra["heading"]) for s in read_statements(path)][1:]
+    assert got == [("Geen plek voor mannelijke slachtoffers in Twente.", "Knelpunt – Opvang"),
+                   ("Zorgcoördinator zoekt een plek in de regio.", "Opvang")]

@@ -940,18 +940,10 @@ def _md_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[
     cells = [(n, _md_cells(line)) for n, line in rows]
     ruled = len(cells) > 1 and all(_MD_TABLE_RULE.match(c) or not c for c in cells[1][1])
     body = [(n, c) for i, (n, c) in enumerate(cells) if not (ruled and i == 1)]
-    header_rows, speaker_col, text_col = _table_layout([c for _n, c in body])
-    header_rows = max(header_rows, 1 if ruled else 0)
-    for n, row in body[header_rows:]:
-        if text_col is not None:
-            text = row[text_col] if text_col < len(row) else ""
-            speaker = row[speaker_col].rstrip(":").strip() if speaker_col is not None and speaker_col < len(row) else ""
-            if text:
-                yield n, text, layout.extra(speaker)
-            continue
-        for text in row:
-            if text:
-                yield n, text, layout.extra("")
+    heading = layout.extra("")["heading"]
+    for n, text, said in _table_statements([[(c, object()) for c in row] for _n, row in body], 0, heading,
+                                           ruled=ruled, where=lambda r, c: body[r - 1][0]):
+        yield n, text, said
 
 
 def _pipe_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tuple[int, str, dict[str, str]]]:
@@ -1677,21 +1669,33 @@ def _docx_table(tbl, number: int, heading: str, warn: Warn) -> Iterator[tuple[st
     yield from _table_statements(grid, number, heading, warn)
 
 
-def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str, warn: Warn = _ignore
-                      ) -> Iterator[tuple[str, str, dict[str, str]]]:
+def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading: str, warn: Warn = _ignore,
+                      ruled: bool = False, where: Callable[[int, int | None], object] | None = None
+                      ) -> Iterator[tuple[object, str, dict[str, str]]]:
     """The statements of table ``number`` of a document, its rows as (text, cell identity) pairs: speaker +
     statement rows (:func:`_table_layout`), or cell by cell, a header-like first row (:func:`_header_like`) above
     longer cells left out as Markdown's header row is. A cell that spans rows (the same identity in the row below)
-    is read once."""
+    is read once. ``ruled``: the first row is the header for certain (a Markdown table's, above its ``| --- |``
+    rule). ``where``: the position of row r's statement (cell c, None for the row's text column); by default
+    ``table N row r`` (``cell c``)."""
     rows = [[text for text, _tc in r] for r in grid]
     header_rows, speaker_col, text_col = _table_layout(rows)
+    if ruled and rows:
+        header_rows = 1
     labelled = False  # the first column labels the rows (| Opvang | Te weinig plekken voor mannen | … |)
-    if text_col is None and _header_like(rows):
+    if text_col is None and (ruled or _header_like(rows)):
         labelled = _row_labels(rows[1:], headed=True)
-        if labelled or not all(_short(c) for r in rows[1:] for c in r if c):
+        if ruled or labelled or not all(_short(c) for r in rows[1:] for c in r if c):
             header_rows = 1  # a header row above cells that are read one by one (Thema | Signaal | Actie): no statement
     labelled = labelled or text_col is None and _row_labels(rows[header_rows:], headed=header_rows > 0)
-    named = any(c.lower().strip(" :") in TEXT_HEADERS for c in rows[0]) if rows else False
+    named = ruled or (any(c.lower().strip(" :") in TEXT_HEADERS for c in rows[0]) if rows else False)
+    columns = _chapter_columns(rows[header_rows - 1] if header_rows else [])
+    header = rows[header_rows - 1] if header_rows else []
+    speakers_named = (speaker_col is not None and speaker_col < len(header)
+                      and header[speaker_col].lower().strip(" :") in SPEAKER_HEADERS)
+    if where is None:
+        def where(r: int, c: int | None) -> str:
+            return f"table {number} row {r}" if c is None or len(grid[r - 1]) == 1 else f"table {number} row {r} cell {c + 1}"
     if header_rows and not named:  # a header told from its shape alone: said, so that a row of data is not lost unseen
         warn(f"table {number}: its first row ({' | '.join(c for c in rows[0] if c)[:80]}) is read as the columns' "
              "names, not as statements")
@@ -1699,14 +1703,13 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
     for r, cells in enumerate(grid, start=1):
         if r <= header_rows:
             continue
-        position = f"table {number} row {r}"
         used: set[int] = set()
-        row_heading = heading
+        row_heading, label, row_speaker = heading, "", ""
         if labelled and cells and not _spanning([t for t, _tc in cells]):  # a row's label ("Opvang") is no
             # statement but the heading of the row's cells (QA 44b); a row merged over the table's width is text
             used.add(0)
             if cells[0][0]:
-                row_heading = _labelled_heading(heading, cells[0][0])
+                row_heading, label = _labelled_heading(heading, cells[0][0]), cells[0][0]
         if text_col is not None and text_col < len(cells):
             text, tc = cells[text_col]
             used.add(text_col)
@@ -1715,17 +1718,21 @@ def _table_statements(grid: list[list[tuple[str, object]]], number: int, heading
                 used.add(speaker_col)
             said = {"heading": heading, "speaker": speaker.rstrip(":").strip()}
             if said["speaker"] and (_names_chapter(said["speaker"]) or _topic_label(said["speaker"])):
-                # | Wat gaat goed | … |, | Opvang | … |: a heading, no speaker (QA 45c)
-                said = {"heading": _labelled_heading(heading, said["speaker"]), "speaker": ""}
+                # | Wat gaat goed | … |, | Opvang | … |: a heading, no speaker (QA 45c), of the row's other cells too
+                label = said["speaker"]
+                row_heading = _labelled_heading(heading, label)
+                said = {"heading": row_heading, "speaker": ""}
+            said["heading"] = _column_heading(said["heading"], columns.get(text_col), label)
+            if said["speaker"] and speakers_named:  # | Organisatie | Knelpunt | Voorstel |: the other cells too
+                row_speaker = said["speaker"]
             if text and above.get(text_col) is not tc:  # a statement merged over rows is read once
-                yield position, text, said
+                yield where(r, None), text, said
         for c, (text, tc) in enumerate(cells):
             if c in used or not text or above.get(c) is tc:
                 continue
-            speaker = ""
             speaker, text = take_speaker(text)
-            where = position if len(cells) == 1 else f"{position} cell {c + 1}"
-            yield where, text, {"heading": row_heading, "speaker": speaker}
+            yield where(r, c), text, {"heading": _column_heading(row_heading, columns.get(c), label),
+                                      "speaker": speaker or row_speaker}
         above = {c: tc for c, (_t, tc) in enumerate(cells)}
 
 
@@ -1765,6 +1772,25 @@ def _topic_label(label: str) -> bool:
     """True for a label that names what a point is about or what kind of point it is (``Opvang``, ``Knelpunt``:
     the cue file's *not speakers* and meta labels, :func:`~mh_nlp.io.kinds.speaker_label`), never who said it."""
     return not speaker_label(label)
+
+
+def _chapter_columns(header: list[str]) -> dict[int, str]:
+    """The columns of a table whose name (``header``: the cells of its header row) names one of the anthology's
+    chapters (| Organisatie | Knelpunt | Voorstel |: 1 and 2), each with that name."""
+    return {c: name.rstrip(":").strip() for c, name in enumerate(header) if name and _names_chapter(name)}
+
+
+def _column_heading(heading: str, column: str | None, label: str = "") -> str:
+    """The heading of a cell in a column named after a chapter (``column``; :func:`_chapter_columns`): that name,
+    which is then the evidence for the cell's stance, with the row's ``label`` after it ("Knelpunt – Opvang"); a
+    cell of another column, or under a heading that names the same chapter (a slide "Ambities" over | Tafel |
+    Ambitie |), keeps ``heading``, the heading of its row."""
+    from mh_nlp.themes.headings import heading_chapter
+
+    if not column or heading_chapter(heading) == heading_chapter(column):
+        return heading
+    label = label.rstrip(":").strip()
+    return f"{column} – {label}" if label and not _names_chapter(label) else column
 
 
 def _labelled_heading(heading: str, label: str) -> str:
