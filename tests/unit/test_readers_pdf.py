@@ -321,15 +321,68 @@ def test_a_narrow_columns_line_that_could_not_take_the_next_word_joins_it(tmp_pa
 def test_a_table_cell_naming_a_chapter_is_no_heading(tmp_path):
     """QA 45b F11: pypdf gives a table's cells one by one, on lines of their own; a cell that names a chapter
     ("Knelpunt" over a column) stands on one line with the other cells of its row, so it is no heading. A chapter's
-    name alone on its line still is one."""
+    name alone on its line still is one. Such a row of short cells over cells of text is a table's header (QA 45b
+    leftover: the header and the row labels were statements): its cells are read as a Word table's, each column's
+    name heading its cells where it names a chapter, the organisation in the first column their speaker."""
     runs = [(57, 760, "Knelpunten"), (57, 740, "Organisatie"), (148, 740, "Knelpunt"), (346, 740, "Voorstel"),
             (57, 722, "NLA"), (148, 722, "Te weinig rechercheurs voor de"), (148, 710, "vele meldingen."),
-            (346, 722, "Meer capaciteit voor de"), (346, 710, "recherche.")]
-    got = [(s.text, s.extra["heading"])
+            (346, 722, "Meer capaciteit voor de"), (346, 710, "recherche."),
+            (57, 680, "Wat goed gaat"), (57, 660, "De samenwerking met de gemeente loopt goed.")]
+    got = [(s.text, s.extra["heading"], s.extra["speaker"])
            for s in read_statements(pdf(tmp_path / "tabel.pdf", [[]], streams={0: _drawn(runs)}))]
-    assert ("Knelpunt", "Knelpunten") in got
-    assert ("Meer capaciteit voor de recherche.", "Knelpunten") in got
-    assert all(heading == "Knelpunten" for _, heading in got)
+    assert got == [("Te weinig rechercheurs voor de vele meldingen.", "Knelpunten", "NLA"),
+                   ("Meer capaciteit voor de recherche.", "Voorstel", "NLA"),
+                   ("De samenwerking met de gemeente loopt goed.", "Wat goed gaat", "")]
+
+
+def test_a_pdf_table_drawn_row_by_row_and_cells_of_several_lines_are_read_cell_by_cell(tmp_path):
+    """A PDF writer may draw a table line by line across its cells instead of cell by cell: the cells are put
+    together by column and by the gap between rows all the same. Two columns of running text under one short
+    heading each, with no row of cells, stay paragraphs."""
+    runs = [(57, 760, "Thema"), (200, 760, "Knelpunt"), (380, 760, "Oplossing"),
+            (57, 740, "Opvang"), (200, 740, "Te weinig plekken voor"), (380, 740, "Meer plekken voor mannen"),
+            (200, 728, "mannelijke slachtoffers."), (380, 728, "in elke regio."),
+            (57, 708, "Zorg"), (200, 708, "De zorgcoördinator is"), (380, 708, "Een tweede zorgcoördinator"),
+            (200, 696, "overbelast."), (380, 696, "aanstellen.")]
+    got = [(s.text, s.extra["heading"])
+           for s in read_statements(pdf(tmp_path / "rijen.pdf", [[]], streams={0: _drawn(runs)}))]
+    assert got == [("Te weinig plekken voor mannelijke slachtoffers.", "Knelpunt – Opvang"),
+                   ("Meer plekken voor mannen in elke regio.", "Oplossing – Opvang"),
+                   ("De zorgcoördinator is overbelast.", "Knelpunt – Zorg"),
+                   ("Een tweede zorgcoördinator aanstellen.", "Oplossing – Zorg")]
+    left = ["Trends", "De NLA ziet meer uitbuiting in", "de glastuinbouw."]
+    right = ["Ambities", "Elke regio krijgt een", "zorgcoördinator."]
+    runs = [(57, 760 - 12 * k, t) for k, t in enumerate(left)] + [(318, 760 - 12 * k, t) for k, t in enumerate(right)]
+    got = [(s.text, s.extra["heading"])
+           for s in read_statements(pdf(tmp_path / "kolommen.pdf", [[]], streams={0: _drawn(runs)}))]
+    assert got == [("De NLA ziet meer uitbuiting in de glastuinbouw.", "Trends"),
+                   ("Elke regio krijgt een zorgcoördinator.", "Ambities")]
+
+
+def test_a_pdf_tables_header_drawn_as_one_line_centred_over_its_columns_is_read(tmp_path):
+    """A browser's or a word processor's PDF draws a header row as one line, each name centred over its column,
+    and a row's label centred in its row's height ("NLA" beside the second line of its row's cells): the header's
+    names stand apart on the line, and a cell belongs to the column whose name it starts left of the end of."""
+    import zlib
+
+    from pdf_samples import _escape
+
+    header = b" ".join(f"BT /F1 11 Tf 1 0 0 1 {x} 740 Tm (".encode() + _escape(t) + b") Tj ET"
+                       for x, t in ((41, "Organisatie"), (219, "Knelpunt"), (453, "Voorstel")))
+    cells = [(37, 708, "NLA"), (118, 721, "Te weinig rechercheurs voor"), (118, 708, "de vele meldingen."),
+             (367, 721, "Meer capaciteit voor de"), (367, 708, "recherche."),
+             (37, 667, "CoMensha"), (118, 680, "De zorgcoördinator is"), (118, 667, "overbelast."),
+             (367, 680, "Een tweede zorgcoördinator"), (367, 667, "in elke regio."),
+             (34, 630, "Dat was de opbrengst van de ronde over knelpunten en voorstellen van vandaag.")]
+    body = b" ".join(f"BT /F1 11 Tf 1 0 0 1 {x} {y} Tm (".encode() + _escape(t) + b") Tj ET" for x, y, t in cells)
+    stream = zlib.compress(header + b" " + body)
+    got = [(s.text, s.extra["heading"], s.extra["speaker"])
+           for s in read_statements(pdf(tmp_path / "midden.pdf", [[]], streams={0: stream}))]
+    assert got == [("Te weinig rechercheurs voor de vele meldingen.", "Knelpunt", "NLA"),
+                   ("Meer capaciteit voor de recherche.", "Voorstel", "NLA"),
+                   ("De zorgcoördinator is overbelast.", "Knelpunt", "CoMensha"),
+                   ("Een tweede zorgcoördinator in elke regio.", "Voorstel", "CoMensha"),
+                   ("Dat was de opbrengst van de ronde over knelpunten en voorstellen van vandaag.", "", "")]
 
 
 def test_a_footnote_marker_after_a_year_ends_the_sentence(tmp_path):

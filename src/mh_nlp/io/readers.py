@@ -1068,12 +1068,13 @@ def _listed_item(line: str, item: bool) -> bool:
 
 
 def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = MAX_CHARS,
-                laid_out: bool = False, cells: set[int] | frozenset[int] = frozenset()
-                ) -> Iterator[tuple[int, str, dict[str, str]]]:
+                laid_out: bool = False, cells: set[int] | frozenset[int] = frozenset(),
+                tables: set[int] | frozenset[int] = frozenset()) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
     matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
     bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`).
-    ``cells``: the numbers of lines that are a table's cells (a PDF's, :func:`_row_cells`): never a heading."""
+    ``cells``: the numbers of lines that are a table's cells (a PDF's, :func:`_row_cells`): never a heading.
+    ``tables``: the numbers of lines that are the rows of a table found in a PDF (:func:`_pipe_rows`)."""
     numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
     ahead: collections.deque[tuple[int, str]] = collections.deque()  # lines read ahead, not yet grouped
 
@@ -1149,7 +1150,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             table.append((number, raw))
             inline = ""
             continue
-        if not markdown and not laid_out and _PIPE_ROW.match(raw) and (table or pipe_row_next()):
+        if number in tables or (not markdown and not laid_out and _PIPE_ROW.match(raw) and (table or pipe_row_next())):
             if (done := flush()) is not None:  # rows typed with bars: read as a Markdown table, never joined
                 yield done
             table.append((number, "|" + raw.strip().strip("|") + "|"))
@@ -2188,6 +2189,8 @@ _BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")  # 3, - 3 -:
 
 # a PDF line's left and right edge, its baseline and the width of " " + its first word, in points
 _Place = tuple[float, float, float, float]
+# a run of text on a PDF line: its left and right edge, its text and the width of a space in its font
+_Part = tuple[float, float, str, float]
 
 
 class _LinePlaces:
@@ -2199,6 +2202,7 @@ class _LinePlaces:
         self.runs: list[tuple[str, list[float], float, object]] = []
         self.fonts: dict[int, object] = {}
         self.seen: str | None = None  # the text pypdf gave while visiting
+        self.parts: list[list[_Part] | None] = []  # the runs of each line (after places()), None where not known
 
     def __call__(self, text, cm, tm, font, size) -> None:
         if text:
@@ -2232,16 +2236,20 @@ class _LinePlaces:
 
     def _places(self, text: str) -> list[_Place | None]:
         lines = text.splitlines()
+        self.parts = [None] * len(lines)
         joined = "".join(run[0] for run in self.runs)
         if self.seen != text or joined.splitlines() != lines or "\r" in joined:
             return [None] * len(lines)
         out: list[_Place | None] = []
+        parts: list[list[_Part] | None] = []
         cur: list[float] | None | bool = None
+        runs: list[_Part] = []
         for piece_text, m, scale, font in self.runs:
             for k, piece in enumerate(piece_text.split("\n")):
                 if k:
                     out.append(tuple(cur) if isinstance(cur, list) else None)
-                    cur = None
+                    parts.append(runs if isinstance(cur, list) else None)
+                    cur, runs = None, []
                 if not piece.strip() or cur is False:
                     continue
                 if k:  # a second line in one run: where it stands is not known
@@ -2250,23 +2258,28 @@ class _LinePlaces:
                 indent = self._width(font, scale, piece[:len(piece) - len(piece.lstrip())])
                 width = self._width(font, scale, piece.rstrip())
                 lead = self._width(font, scale, " " + piece.split()[0])
-                if indent is None or width is None or lead is None:
+                space = self._width(font, scale, " ")
+                if indent is None or width is None or lead is None or space is None:
                     cur = False
-                elif cur is None:
+                    continue
+                if cur is None:
                     cur = [m[2] + indent, m[2] + width, m[3], lead]
                 else:
                     cur[1] = max(cur[1], m[2] + width)
+                runs.append((m[2] + indent, m[2] + width, piece.strip(), space))
         if cur is not None or len(out) < len(lines):
             out.append(tuple(cur) if isinstance(cur, list) else None)
+            parts.append(runs if isinstance(cur, list) else None)
+        self.parts = parts[:len(lines)] + [None] * (len(lines) - len(parts))
         return out[:len(lines)] + [None] * (len(lines) - len(out))
 
 
-def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | None = None
-               ) -> list[tuple[int, list[str]]]:
+def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | None = None,
+               parts: dict[int, list[list[_Part] | None]] | None = None) -> list[tuple[int, list[str]]]:
     """(page number, text lines) of each page of a PDF that can be read; a damaged page is counted in a warning.
     A stream that unpacks to more than a fifth of ``--max-unpacked-mb`` (:data:`mh_nlp.io.safezip.LIMITS`; 10 of
     50 MB) stops pypdf there and refuses the file: a decompression bomb. ``places`` (if given) gets the place of each
-    line of each page (:class:`_LinePlaces`)."""
+    line of each page (:class:`_LinePlaces`), ``parts`` the runs of text each line is made of."""
     import logging
     import warnings
 
@@ -2324,6 +2337,8 @@ def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | 
             pages.append((i + 1, [clean(line) for line in text.splitlines()]))
             if places is not None:
                 places[i + 1] = visitor.places(text)
+                if parts is not None:
+                    parts[i + 1] = visitor.parts
     if n > PDF_MAX_PAGES:
         warn(f"only the first {PDF_MAX_PAGES:,} of its {n:,} pages are read")
     empty = [number for number, lines in pages if not any(lines)]
@@ -2534,20 +2549,127 @@ def _row_cells(text: list[int], at: list[_Place | None]) -> set[int]:
     return out
 
 
+PDF_ROW_GAP = 1.25  # a cell's next line stands at most this many of the table's line steps below the one above
+PDF_TABLE_END = 2.2  # a line this many line steps below the table's lowest line so far is no longer the table's
+PDF_CELL_GAP = 4  # runs of a PDF line this many spaces apart are cells of a table's row
+
+
+def _line_cells(line: str, place: _Place | None, runs: list[_Part] | None) -> list[tuple[float, float, str]]:
+    """The cells a PDF line holds, as (left, right, text): its runs of text grouped where they stand apart by more
+    than a few spaces (a table's row drawn as one line: "Organisatie     Knelpunt     Voorstel"), else the line as
+    one cell; [] for a line whose place is not known."""
+    if place is None:
+        return []
+    groups: list[list] = []
+    for x0, x1, text, space in runs or []:
+        if groups and x0 - groups[-1][1] < max(PDF_CELL_GAP * space, 6.0):
+            glue = "" if x0 - groups[-1][1] < space / 2 else " "
+            groups[-1][1], groups[-1][2] = max(groups[-1][1], x1), groups[-1][2] + glue + text
+        else:
+            groups.append([x0, x1, text])
+    if len(groups) < 2:
+        return [(place[0], place[1], line)]
+    return [(x0, x1, clean(text)) for x0, x1, text in groups]
+
+
+def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs: list[list[_Part] | None],
+               start: int) -> tuple[int, list[list[str]]] | None:
+    """A table of a PDF page that starts at ``text[start]`` (indexes into the page's ``lines``, in reading order,
+    placed by ``at``, made of ``runs``): (the index in ``text`` after its last line, its rows of cells, the header
+    first), or None. Its header is two or more short cells side by side on one baseline (``Organisatie``,
+    ``Knelpunt``, ``Voorstel``: no sentence), on lines of their own or as runs of one line standing apart
+    (:func:`_line_cells`). A line below belongs to the first column whose header cell it starts left of the end of
+    (so a header centred over its column counts too), as long as it ends before the next header cell starts; a
+    line that crosses it, stands left of the table or cannot be placed ends the table, and so does a gap of more
+    than two rows. A cell is a column's run of lines each one line step below the one above (a larger gap starts
+    the next row's cell); cells that overlap in height are one row (a cell centred in its row as well). It takes
+    two rows of two or more cells (or one row filling every column) to be a table, so that two columns of running
+    text are never read as one."""
+    head: list[tuple[float, float, str]] = []
+    k, baseline = start, None
+    while k < len(text) and (p := at[text[k]]) is not None and (baseline is None or abs(p[2] - baseline) < 1) and (
+            not head or p[0] >= head[-1][1]):
+        head += _line_cells(lines[text[k]], p, runs[text[k]])
+        baseline = p[2]
+        k += 1
+    if len(head) < 2 or not all(_short(t) for _x0, _x1, t in head):
+        return None
+    placed: list[tuple[int, float, str]] = []  # (column, baseline, text)
+    ends: list[int] = []  # the index in text after each placed line
+    while k < len(text) and (p := at[text[k]]) is not None:
+        cells = _line_cells(lines[text[k]], p, runs[text[k]])
+        columns = []
+        for x0, x1, _t in cells:
+            column = next((c for c, h in enumerate(head) if x0 < h[1]), None)
+            if x0 < head[0][0] - 6 or column is None or (column + 1 < len(head) and x1 > head[column + 1][0] - 2):
+                break
+            columns.append(column)
+        if len(columns) < len(cells):
+            break
+        placed += [(c, p[2], t) for c, (_x0, _x1, t) in zip(columns, cells)]
+        k += 1
+        ends.append(k)
+    by_column: dict[int, list[float]] = {}
+    for column, base, _t in placed:
+        by_column.setdefault(column, []).append(base)
+    steps = [a - b for bases in by_column.values() for a, b in zip(bases, bases[1:]) if a - b > 1]
+    if not steps:
+        return None
+    step = min(steps)
+    heights = sorted({baseline, *(base for _c, base, _t in placed)}, reverse=True)
+    floor = next((b for a, b in zip(heights, heights[1:]) if a - b > PDF_TABLE_END * step), None)
+    if floor is not None:  # a gap wider than two rows' ends the table (a heading below it): lines from there on
+        n = next(n for n, (_c, base, _t) in enumerate(placed) if base <= floor)
+        placed, k = placed[:n], (ends[n - 1] if n else k)
+    cells_: list[list] = []  # [column, top baseline, bottom baseline, text]
+    open_cell: dict[int, list] = {}
+    for column, base, t in placed:
+        cell = open_cell.get(column)
+        if cell is not None and 0 < cell[2] - base <= PDF_ROW_GAP * step:
+            cell[2] = base
+            cell[3] = cell[3] + t if cell[3].endswith("-") else f"{cell[3]} {t}"
+            continue
+        open_cell[column] = [column, base, base, t]
+        cells_.append(open_cell[column])
+    rows: list[list] = []  # [top, bottom, cells]
+    for column, top, bottom, t in sorted(cells_, key=lambda c: (-c[1], c[0])):
+        if rows and top >= rows[-1][1] - 1 and not rows[-1][2][column]:  # overlaps the row above in height
+            row = rows[-1]
+            row[1] = min(row[1], bottom)
+        else:
+            row = [top, bottom, [""] * len(head)]
+            rows.append(row)
+        row[2][column] = t
+    full = [r[2] for r in rows if sum(bool(c) for c in r[2]) >= 2]
+    if len(full) < 2 and not any(all(r[2]) for r in rows):
+        return None
+    return k, [[t for _x0, _x1, t in head]] + [r[2] for r in rows]
+
+
+def _pipe_rows(rows: list[list[str]]) -> list[str]:
+    """A PDF table's rows (:func:`_pdf_table`) as the lines of a Markdown table, the header above its rule, so that
+    the notes reader reads it as any table (:func:`_md_table`)."""
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return [line(rows[0]), line(["---"] * len(rows[0])), *(line(r) for r in rows[1:])]
+
+
 def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A PDF's text, page by page, read as a text note is (:func:`text_blocks`: broken lines rejoined, also over a
     page break, bullets, speakers, a chapter's name on a line of its own as a heading); position ``page P``. Page
     numbers and the running header and footer are left out (:func:`_page_text`); a line repeated in the text stays.
     A scanned PDF holds images of text and no text: a one-line error says so."""
     places: dict[int, list[_Place | None]] = {}
-    pages, at = [], {}
-    for number, lines in _pdf_pages(path, warn, places):
+    parts: dict[int, list[list[_Part] | None]] = {}
+    pages, at, runs = [], {}, {}
+    for number, lines in _pdf_pages(path, warn, places, parts):
         shown = [i for i, line in enumerate(lines) if line]
         pages.append((number, [lines[i] for i in shown]))
         at[number] = [places[number][i] for i in shown] if number in places else [None] * len(shown)
+        runs[number] = [parts[number][i] for i in shown] if number in parts else [None] * len(shown)
     offsets = _page_offsets(pages)
     running = _running_lines(pages, offsets)
-    kept, where, left, cells = [], [], [], set()
+    kept, where, left, cells, tabled = [], [], [], set(), set()
     notes = 0
     for number, lines in pages:
         text = _page_text(lines, running, number, offsets)
@@ -2559,7 +2681,19 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
         shown = set(text)
         left += [line for i, line in enumerate(lines) if i not in shown]
         row_cells, unfit = _row_cells(text, at[number]), _unfit_breaks(lines, text, at[number])
+        skip_to = 0
         for k, i in enumerate(text):
+            if k < skip_to:  # a line of the table read above
+                continue
+            if ((i in row_cells or len(_line_cells(lines[i], at[number][i], runs[number][i])) > 1)
+                    and (found := _pdf_table(lines, text, at[number], runs[number], k)) is not None):
+                skip_to, rows = found  # a table: its rows as a Markdown table's, between blank lines
+                for row in ["", *_pipe_rows([[_without_marks(c, noted) for c in r] for r in rows]), ""]:
+                    kept.append(row)
+                    where.append(number)
+                    if row:
+                        tabled.add(len(kept))
+                continue
             if k in unfit:  # the line above could not take its first word: one line, as text_blocks reads it
                 kept[-1] += " " + _without_marks(lines[i], noted)
                 continue
@@ -2573,7 +2707,7 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
         warn(f"{len(left)} {what} line(s) left out (such as {left[0]!r})")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
-    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True, cells=cells):
+    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True, cells=cells, tables=tabled):
         yield f"page {where[first - 1]}", text, extra
 
 
