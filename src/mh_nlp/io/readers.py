@@ -3258,8 +3258,7 @@ def _read_xlsx(path: Path, warn: Warn, column: str | None, sheets: Sequence[str]
                                      "rows have other formula cells without a stored value, left empty",
                                      empty_cells))
             if left:
-                warn(_sheet_warnings(where, "hidden row left out", "hidden rows left out", left)
-                     + ("; unhide it in Excel to read it" if len(left) == 1 else "; unhide them in Excel to read them"))
+                warn(_hidden_rows(where, left))
     finally:
         wb.close()
 
@@ -3416,8 +3415,13 @@ def _then_hidden(rows: Iterator[tuple[int, list]], left: list[int], where: str, 
     """``rows``, then a warning naming the hidden rows that were passed over (``left``, filled while they are read)."""
     yield from rows
     if left:
-        warn(_sheet_warnings(where, "hidden row left out", "hidden rows left out", left)
-             + ("; unhide it in Excel to read it" if len(left) == 1 else "; unhide them in Excel to read them"))
+        warn(_hidden_rows(where, left))
+
+
+def _hidden_rows(where: str, left: list[int]) -> str:
+    """The warning that names a sheet's hidden rows that were left out (``left``: their numbers)."""
+    return (_sheet_warnings(where, "hidden row left out", "hidden rows left out", left)
+            + ("; unhide it in Excel to read it" if len(left) == 1 else "; unhide them in Excel to read them"))
 
 
 def read_statements(path: str | Path, *, column: str | None = None, split: str = "paragraph",
