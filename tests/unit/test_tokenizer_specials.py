@@ -123,3 +123,14 @@ def test_a_handle_with_an_at_sign_is_found() -> None:
     doc = nlp("@CoMensha gaf aan dat het beter moet; mail jan@comensha.nl of bel om @ 3 uur.")
     assert [(e.text, e.ent_id_) for e in doc.ents] == [("CoMensha", "comensha")]
     assert "jan@comensha.nl" in [t.text for t in doc]
+
+
+def test_a_handle_with_an_underscore_is_found() -> None:
+    """A stop-45 leftover: "@RIEC_Zeeland" and "@NLA_nl" stayed one token after the @ was split off, so the
+    organisation was not found; a word's underscore between letters is split as a slash is. Digits keep theirs."""
+    from mh_nlp.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    doc = nlp("Volgens @RIEC_Zeeland en @NLA_nl stijgt het aantal meldingen; zie bestand verslag_2026.")
+    assert [(e.text, e.ent_id_) for e in doc.ents] == [("RIEC", "riec"), ("NLA", "nla")]
+    assert "verslag_2026" in [t.text for t in doc]

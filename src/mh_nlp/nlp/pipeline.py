@@ -34,10 +34,11 @@ RULER_NAME = "mh_entity_ruler"
 PERMANENT_WORDS = 50_000
 CASES = ("exact", "insensitive")
 
-# Extra tokenizer rules: split "politie/OM", an acronym before a hyphen ("RIEC-convenant") and an
+# Extra tokenizer rules: split "politie/OM", "RIEC_Zeeland", an acronym before a hyphen ("RIEC-convenant") and an
 # elided compound hyphen ("Zorg- en ...") and a full stop after "JenV" or "J&V" so that names inside them are whole
 # tokens.
-_EXTRA_INFIXES = [r"(?<=[\w])/(?=[\w])", r"(?<=[A-Z]{2})-(?=[a-z])"]
+_EXTRA_INFIXES = [r"(?<=[\w])/(?=[\w])", r"(?<=[A-Z]{2})-(?=[a-z])",
+                  r"(?<=[^\W\d_])_(?=[^\W\d_])"]  # a handle's underscore: @RIEC_Zeeland, @NLA_nl
 _EXTRA_SUFFIXES = [r"(?<=[^\W\d_]{2})-$", r"(?<=[a-z][A-Z])\.$", r"(?<=&[A-Z])\.$"]  # JenV., J&V. (QA 44b)
 _EXTRA_PREFIXES = [r"^@(?=[^\W\d_])"]  # a handle's @ (@CoMensha: QA 45a), as spaCy splits a hashtag's #
 
