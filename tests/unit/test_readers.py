@@ -1430,3 +1430,16 @@ def test_a_markdown_table_is_read_as_a_word_table_every_column_and_its_chapter(t
 
     assert [heading_chapter(s.extra["heading"]) for s in read_statements(p)] == [2, 4, 2, 4]
     assert heading_chapter("Voorstel") == 4 and heading_chapter("Voorstellen deelnemers") is None
+
+
+def test_a_short_line_naming_an_organisation_or_a_place_is_no_small_talk():
+    """QA 46a #13: small talk may name the person it greets ("Welkom Hamza"), and every capitalised word after the
+    first was taken for such a name, so "Ook de NLA en het RIEC." and "Goed dat Fier er is." were chatter: no
+    section, no organisations. An organisation, an acronym or a word after a preposition is no greeted name."""
+    from mh_nlp.io.kinds import kind_of
+
+    for line in ("Ook de NLA en het RIEC.", "Het gaat goed met Nidos.", "Goed dat Fier er is.", "Mooi dat CoMensha er is.",
+                 "Zie ook CoMensha.", "Ook de GGD.", "Ook in Venlo.", "Ja, ook het RIEC."):
+        assert kind_of(line) == "statement", line
+    for line in ("Welkom Hamza.", "Dank je, Joost.", "Dank aan Henk en Marieke.", "Goedemorgen allemaal."):
+        assert kind_of(line) == "chatter", line

@@ -15,6 +15,7 @@ The gold sets are in ``data/notes/``; :mod:`mh_nlp.io.notes_eval` measures the r
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -110,6 +111,38 @@ def names_only(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
+def organisation_words() -> frozenset[str]:
+    """Names and aliases of the organisations in ``data/entities/`` (lower case), never pseudonymised."""
+    from ..paths import DataNotFound, data_dir
+
+    out: set[str] = {"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"}
+    try:
+        folder = data_dir() / "entities"
+        files = [p for p in folder.glob("*.jsonl") if p.name != "gold.jsonl"]
+    except (DataNotFound, OSError):
+        files = []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            out.add(str(record.get("name", "")).lower())
+            out.update(str(a.get("text", "")).lower() for a in record.get("aliases") or [])
+    return frozenset(w for w in out if w)
+
+
+_PLACE_PREPOSITIONS = {"in", "bij", "met", "uit", "naar", "over", "door", "tegen", "onder", "tussen", "rond", "binnen",
+                       "buiten", "via", "zonder", "te"}
+
+
+def _organisation(word: str) -> bool:
+    """A word that names an organisation (``data/entities/``), or an acronym of two or more capitals (``GGD``,
+    ``KMar``), never a person's name."""
+    return word.lower() in organisation_words() or sum(c.isupper() for c in word) >= 2
+
+
 def kind_of(text: str, speaker: str = "") -> str:
     """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
     reader took one off)."""
@@ -136,8 +169,10 @@ def kind_of(text: str, speaker: str = "") -> str:
     if not has_words(line):  # numbers, symbols or emoji only: nothing to sort into a theme
         return "chatter"
     # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
-    # words after the first are taken for names
-    names = [w for w in words[1:] if w[:1].isupper()][:2]
+    # words after the first are taken for names, but not an organisation ("Ook de NLA en het RIEC.", "Goed dat
+    # Fier er is.") nor a word after a preposition ("Ook in Venlo."): those lines say something (QA 46a)
+    names = [w for i, w in enumerate(words) if i and w[:1].isupper() and not _organisation(w)
+             and words[i - 1].lower() not in _PLACE_PREPOSITIONS][:2]
     rest = [w.lower() for w in words if w not in names]
     if rest and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in rest):
         return "chatter"

@@ -30,7 +30,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
-from .kinds import load_cues, names_only, speaker_label
+from .kinds import load_cues, names_only, organisation_words, speaker_label
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
@@ -57,28 +57,6 @@ _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # linear: tried from the start of a run
 EMAIL_MASK = "[e-mail]"
 COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
-
-
-@lru_cache(maxsize=1)
-def organisation_words() -> frozenset[str]:
-    """Names and aliases of the organisations in ``data/entities/`` (lower case), never pseudonymised."""
-    from ..paths import DataNotFound, data_dir
-
-    out: set[str] = {"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"}
-    try:
-        folder = data_dir() / "entities"
-        files = [p for p in folder.glob("*.jsonl") if p.name != "gold.jsonl"]
-    except (DataNotFound, OSError):
-        files = []
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            out.add(str(record.get("name", "")).lower())
-            out.update(str(a.get("text", "")).lower() for a in record.get("aliases") or [])
-    return frozenset(w for w in out if w)
 
 
 def _common_word(word: str) -> bool:
