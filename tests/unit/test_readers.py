@@ -1443,3 +1443,25 @@ def test_a_short_line_naming_an_organisation_or_a_place_is_no_small_talk():
         assert kind_of(line) == "statement", line
     for line in ("Welkom Hamza.", "Dank je, Joost.", "Dank aan Henk en Marieke.", "Goedemorgen allemaal."):
         assert kind_of(line) == "chatter", line
+
+
+def test_titles_with_a_place_and_a_welcome_of_two_sentences_are_no_statements():
+    """QA 46a #14, QA 46b D4: the demo's own transcript labelled its title and the chair's welcome as statements
+    (3.8 and 3.6), and so were titles naming a meeting and its place, and a policy document's title. Sentences
+    about such things stay statements."""
+    from mh_nlp.io.kinds import kind_of
+
+    for line in ("Notulen overleg ketenaanpak mensenhandel, gemeente Amersfoort",
+                 "Transcript overleg ketenaanpak mensenhandel, gemeente Amersfoort (ingekort)",
+                 "Rondetafelgesprek arbeidsuitbuiting, Eindhoven", "Verslag rondetafelgesprek arbeidsuitbuiting Eindhoven",
+                 "Transcript focusgroep jeugdzorg en loverboys, Rotterdam",
+                 "Beleidsnotitie aanpak mensenhandel gemeente Breda"):
+        assert kind_of(line) == "meta", line
+    for line in ("Welkom allemaal. Laten we beginnen met wat jullie de afgelopen tijd zien.",
+                 "-- dat is alles van mijn kant.", "Dank je. Goed, dan gaan we door naar punt 3."):
+        assert kind_of(line) == "chatter", line
+    for line in ("Welkom allemaal. De NLA ziet meer uitbuiting in de glastuinbouw.",
+                 "Bijeenkomst met gemeenten, politie en NLA over opvang loopt goed.",
+                 "Beleidsnotitie van de gemeente biedt te weinig geld voor opvang.",
+                 "Notulen worden voortaan gedeeld met de NLA."):
+        assert kind_of(line) == "statement", line

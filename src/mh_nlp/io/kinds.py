@@ -92,6 +92,7 @@ _LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
 _PARENS = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
 # the person a procedural line is said to, after a comma: "Je staat op mute, Pieter" (QA 44a)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _ADDRESSED = re.compile(r",\s*[A-Z][^\W\d_]*(?:\s+[A-Z][^\W\d_]*)?$")
 
 
@@ -175,5 +176,10 @@ def kind_of(text: str, speaker: str = "") -> str:
              and words[i - 1].lower() not in _PLACE_PREPOSITIONS][:2]
     rest = [w.lower() for w in words if w not in names]
     if rest and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in rest):
+        return "chatter"
+    # small talk of two or three sentences, every one of them small talk ("Welkom allemaal. Laten we beginnen met
+    # wat jullie de afgelopen tijd zien.": QA 46a, the demo's own transcript)
+    sentences = _SENTENCE_END.split(line)
+    if 2 <= len(sentences) <= 3 and all(kind_of(part) == "chatter" for part in sentences):
         return "chatter"
     return "statement"
