@@ -53,8 +53,8 @@ class EncoderError(MhNlpError, RuntimeError):
 
 # reading and writing files (mh_nlp.io)
 class ReadError(MhNlpError):
-    """An input file that cannot be read (the message is one line, without the file name; ``path`` names the file
-    when :func:`mh_nlp.io.readers.read_statements` raised it, else None)."""
+    """An input file that cannot be read (one line; ``path`` names the file when :func:`mh_nlp.io.readers.read_statements`
+    or :func:`mh_nlp.io.label.label_files` raised it — the latter's message starts with the file's name — else None)."""
 
     path = None
 

@@ -302,8 +302,9 @@ def test_label_files_says_what_it_cannot_read(clf, tmp_path):
     from mh_nlp.exceptions import ReadError
     from mh_nlp.io.label import label_files
 
-    with pytest.raises(ReadError, match="nonexist.txt"):
+    with pytest.raises(ReadError, match="nonexist.txt") as raised:
         list(label_files([tmp_path / "nonexist.txt", "examples/notities.csv"], clf))
+    assert raised.value.path == tmp_path / "nonexist.txt"  # QA 46a #7: it was None, as the guide did not say
     seen = []
     rows = list(label_files([tmp_path / "nonexist.txt", "examples/notities.csv"], clf,
                             error=lambda src, msg: seen.append(src)))

@@ -138,3 +138,12 @@ def test_entities_gold_with_a_byte_order_mark_is_read_and_an_empty_one_refused(t
     gold.write_bytes(b"\xff\xfe\x00garbage")
     res = CliRunner().invoke(main, ["entities", "evaluate", "--base", "blank", "--gold", str(gold)])
     assert res.exit_code == 1 and f"{gold}: not UTF-8" in res.output
+
+
+def test_entities_evaluate_says_a_missing_gold_file_as_other_commands_do(tmp_path):
+    """QA 46a #6: a missing --gold file gave Python's "[Errno 2] No such file or directory: '…'"."""
+    for path, says in ((tmp_path / "nonexist.jsonl", "nonexist.jsonl: no such file"),
+                       (tmp_path, "is a folder; give the gold file (.jsonl)")):
+        res = CliRunner().invoke(main, ["entities", "evaluate", "--base", "blank", "--gold", str(path)])
+        assert res.exit_code == 1 and says in res.output and "Errno" not in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1

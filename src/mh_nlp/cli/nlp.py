@@ -163,10 +163,15 @@ def entities_evaluate(gold_path: Path | None, base: str | None, ids: bool, show_
     from ..nlp.entities import evaluate_gold
     from ..paths import DataNotFound
 
+    if gold_path is not None and not gold_path.is_file():  # as every other missing file is said (QA 46a #6)
+        raise UserError(f"{gold_path}: " + ("is a folder; give the gold file (.jsonl)" if gold_path.is_dir()
+                                            else "no such file"))
     nlp = _pipeline(base)
     try:
         res = evaluate_gold(nlp, gold_path, with_ids=ids)
-    except (DataNotFound, OSError, ValueError, KeyError) as exc:
+    except OSError as exc:
+        raise UserError(f"{exc.filename or gold_path}: cannot read it ({exc.strerror or exc})") from None
+    except (DataNotFound, ValueError, KeyError) as exc:
         raise UserError(f"cannot evaluate: {exc}") from None
     if as_json:
         click.echo(_json_out(res, indent=2))

@@ -368,8 +368,11 @@ def _python_warning(source: str, message: str) -> None:
 
 
 def _raise(source: str, message: str) -> None:
-    """Default ``error``: an input that cannot be read stops the run (QA 43b: it was dropped without a word)."""
-    raise ReadError(f"{source}: {message}")
+    """Default ``error``: an input that cannot be read stops the run (QA 43b: it was dropped without a word); the
+    error's ``path`` names the input, as :func:`~mh_nlp.io.readers.read_statements`' does (QA 46a #7)."""
+    exc = ReadError(f"{source}: {message}")
+    exc.path = Path(source)
+    raise exc
 
 
 def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str | Path | None, *,
