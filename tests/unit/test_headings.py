@@ -71,3 +71,32 @@ def test_evaluate_reads_each_quote_under_its_chapter_title():
 ])
 def test_a_statements_own_leading_label_names_a_chapter(text, chapter):
     assert label_chapter(text) == chapter
+
+
+def test_a_chairs_question_opens_a_chapter_and_its_answers_stand_under_it(tmp_path):
+    """Round tables were led through the four chapters: the chair's questions ("Waar lopen jullie tegenaan?", "En
+    wat gaat er goed?") were statements (labelled 3.9 and 3.15 in the demo's transcript), and the answers below them
+    stood under no heading. A question that opens a chapter is now meta and the heading of the answers, until the
+    chair opens another; a question naming two chapters, or none, opens nothing; "Wat werkt niet" is no chapter 3."""
+    from mh_nlp.io.readers import read_statements
+    from mh_nlp.themes.headings import heading_chapter, question_chapter
+
+    assert [question_chapter(q) for q in ("Wat zien jullie de afgelopen tijd?", "Waar lopen jullie vooral tegenaan?",
+                                          "En wat gaat er goed?", "Tot slot: wat willen jullie over twee jaar bereikt hebben?",
+                                          "Wat werkt niet?", "Wat gaat er goed en wat kan beter?",
+                                          "Kunnen jullie dat toelichten?", "Waar lopen jullie tegenaan")] == [
+        1, 2, 3, 4, 2, None, None, None]
+    assert heading_chapter("Wat werkt niet") is None and heading_chapter("Wat werkt") == 3
+    note = tmp_path / "t.txt"
+    note.write_text("Voorzitter: Waar lopen jullie tegenaan?\n\nMark (politie): Te weinig rechercheurs.\n\n"
+                    "Voorzitter: Kunnen jullie dat toelichten?\n\nMark (politie): Ze zitten op andere zaken.\n\n"
+                    "Voorzitter: En wat gaat er goed?\n\nSanne: De samenwerking met het RIEC.\n\n"
+                    "Sanne: Waar lopen jullie tegenaan?\n", encoding="utf-8")
+    got = [(s.kind, s.extra["heading"], s.text) for s in read_statements(note)]
+    assert got == [("meta", "", "Waar lopen jullie tegenaan?"),
+                   ("statement", "Waar lopen jullie tegenaan?", "Te weinig rechercheurs."),
+                   ("statement", "Waar lopen jullie tegenaan?", "Kunnen jullie dat toelichten?"),
+                   ("statement", "Waar lopen jullie tegenaan?", "Ze zitten op andere zaken."),
+                   ("meta", "", "En wat gaat er goed?"),
+                   ("statement", "En wat gaat er goed?", "De samenwerking met het RIEC."),
+                   ("statement", "En wat gaat er goed?", "Waar lopen jullie tegenaan?")]

@@ -144,6 +144,12 @@ def _organisation(word: str) -> bool:
     return word.lower() in organisation_words() or sum(c.isupper() for c in word) >= 2
 
 
+def chairs(speaker: str) -> bool:
+    """True for a speaker label that names who leads the meeting (the cue file's *role labels*: ``Voorzitter``,
+    ``Gespreksleider``, ``Moderator``, ``Interviewer``)."""
+    return bool(speaker) and _label_key(speaker) in load_cues().role_labels
+
+
 def kind_of(text: str, speaker: str = "") -> str:
     """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
     reader took one off)."""

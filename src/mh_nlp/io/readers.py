@@ -52,7 +52,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from defusedxml import DefusedXmlException
 
 from mh_nlp.corpus.jsonl import CONTROL_CHARS
-from mh_nlp.io.kinds import kind_of, names_only, speaker_label
+from mh_nlp.io.kinds import chairs, kind_of, names_only, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
@@ -3444,9 +3444,20 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         raise
 
 
+def _opens_chapter(text: str, extra: dict[str, str]) -> bool:
+    """True for a question of the meeting's chair that opens one of the anthology's chapters ("Voorzitter: En wat
+    gaat er goed?", :func:`mh_nlp.themes.headings.question_chapter`): round tables were led through the four
+    chapters, so the answers after it stand under it as under a heading."""
+    from mh_nlp.themes.headings import question_chapter
+
+    return len(text) <= 200 and chairs(extra.get("speaker", "")) and question_chapter(text) is not None
+
+
 def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int, warn: Warn | None,
                    source: str | None, sheets: Sequence[str] | None, header_row: int | None) -> Iterator[Statement]:
     """:func:`read_statements`' work, once its path is checked to be one."""
+    from mh_nlp.themes.headings import heading_chapter
+
     warn = warn or _ignore
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
@@ -3474,9 +3485,20 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
             blocks = _read_jsonl(path, warn, column)
         long_pieces = 0
         any_text = False
+        asked: tuple[str, str] | None = None  # a chair's question that opens a chapter, and the heading it stood under
         for position, text, extra in blocks:
             if not text:
                 continue  # an empty statement is skipped
+            if _opens_chapter(text, extra):  # no statement: the heading of the answers below it (QA 46a)
+                asked = (text, extra.get("heading", ""))
+                any_text = True
+                yield Statement(source, position, text, extra, "meta")
+                continue
+            if asked is not None:
+                if extra.get("heading", "") != asked[1]:  # a new part of the document: the question is over
+                    asked = None
+                elif heading_chapter(asked[1]) is None:  # a heading that names a chapter itself stays
+                    extra = {**extra, "heading": asked[0]}
             pieces = split_sentences(text) if split == "sentence" else [text]
             for piece in pieces:
                 chunks = split_long(piece, max_chars) if len(piece) > max_chars else [piece]

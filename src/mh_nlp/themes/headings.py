@@ -24,7 +24,8 @@ import numpy as np
 from ..exceptions import CorpusError
 from ..paths import data_file
 
-__all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "label_chapter", "load_chapter_headings"]
+__all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "label_chapter", "load_chapter_headings",
+           "question_chapter"]
 
 HEADING_WEIGHT = 0.9  # the share of the probability a heading gives its chapter's sections (a prior, not fitted)
 
@@ -53,7 +54,8 @@ def _normal(text: str) -> str:
 def heading_chapter(heading: str | None, path: str | None = None, exact: bool = False) -> int | None:
     """The chapter a heading names, or None: the heading (normalised) is one of the chapter's phrases or begins
     with one (``exact``: is one), and names no other chapter anywhere ("Problemen en oplossingen", "Wat gaat goed
-    en wat kan beter": None)."""
+    en wat kan beter": None). A heading that is a question ("En wat gaat er goed?", a chair's question over the
+    answers) names the chapter whose question patterns alone it holds (:func:`question_chapter`)."""
     if not heading:
         return None
     text = _normal(heading)
@@ -61,10 +63,42 @@ def heading_chapter(heading: str | None, path: str | None = None, exact: bool = 
         return None
     table = load_chapter_headings(path)
     named = {ch for ch, phrases in table.items()
-             if any(text == p or (not exact and text.startswith(p + " ")) for p in phrases)}
+             if any(text == p or (not exact and text.startswith(p + " ") and not _negated(text[len(p) + 1:]))
+                    for p in phrases)}
     padded = f" {text} "
     mentioned = {ch for ch, phrases in table.items() if any(f" {p} " in padded for p in phrases)}
-    return named.pop() if len(named) == 1 and mentioned <= named else None
+    if len(named) == 1 and mentioned <= named:
+        return named.pop()
+    if not named and not exact and heading.rstrip().endswith("?"):
+        return question_chapter(heading)
+    return None
+
+
+def _negated(rest: str) -> bool:
+    """True when what follows a chapter's phrase turns it around ("Wat werkt" + "niet", "nog niet")."""
+    return rest.startswith(("niet ", "nog niet ")) or rest in ("niet", "nog niet")
+
+
+@lru_cache(maxsize=1)
+def load_chapter_questions() -> dict[int, tuple[re.Pattern, ...]]:
+    """Chapter -> the patterns of a question that opens it (``data/chapter_questions.json``)."""
+    where = data_file("chapter_questions.json")
+    try:
+        with open(where, encoding="utf-8") as f:
+            raw = json.load(f)
+        return {int(k): tuple(re.compile(p) for p in v) for k, v in raw.items() if not k.startswith("_")}
+    except (ValueError, TypeError, AttributeError, RecursionError, re.error) as exc:
+        raise CorpusError(f"{where}: not a chapter -> question patterns table ({exc.__class__.__name__}: {exc})") from None
+
+
+def question_chapter(question: str | None) -> int | None:
+    """The chapter a question opens ("Waar lopen jullie tegenaan?" -> 2, "En wat gaat er goed?" -> 3, "Wat willen
+    jullie over twee jaar bereikt hebben?" -> 4), or None: the patterns of exactly one chapter are found in it."""
+    if not question or not question.rstrip().endswith("?"):
+        return None
+    text = " ".join(question.lower().split())
+    found = {ch for ch, patterns in load_chapter_questions().items() if any(p.search(text) for p in patterns)}
+    return found.pop() if len(found) == 1 else None
 
 
 _LABEL = re.compile(r"^\s*(?:[-*•–]\s+)?([^\W\d_][^:]{0,39}?)\s*:\s*\S")
