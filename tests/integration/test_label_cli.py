@@ -144,8 +144,14 @@ def test_label_examples_to_csv_with_summary(clf, tmp_path):
     overview = json.loads(summ.read_text(encoding="utf-8"))
     statements = [row for row in rows if row["kind"] == "statement"]
     assert overview["total"]["statements"] == len(statements) and overview["total"]["inputs_ok"] == 4
-    assert overview["total"]["non_statements"] == {"meta": 2, "chatter": 0}  # two attendee paragraphs
-    assert len(rows) == len(statements) + 2 and all(row["section"] == "" for row in rows if row["kind"] != "statement")
+    # two attendee paragraphs; the transcript's title and the chair's three questions that open a chapter (QA 46a
+    # #14: they were statements), and the chair's welcome of two sentences of small talk
+    assert overview["total"]["non_statements"] == {"meta": 6, "chatter": 1}
+    assert [row["statement"] for row in tr if row["kind"] != "statement"] == [
+        "Transcript overleg ketenaanpak mensenhandel, gemeente Amersfoort (ingekort)",
+        "Welkom allemaal. Laten we beginnen met wat jullie de afgelopen tijd zien.", "Waar lopen jullie vooral tegenaan?",
+        "En wat gaat er goed?", "Tot slot: wat willen jullie over twee jaar bereikt hebben?"]
+    assert len(rows) == len(statements) + 7 and all(row["section"] == "" for row in rows if row["kind"] != "statement")
     assert sum(s["statements"] for i in overview["inputs"] for s in i["sections"]) == len(statements)
     assert "written:" in r.stdout
 
