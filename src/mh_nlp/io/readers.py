@@ -2609,15 +2609,23 @@ def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs:
         placed += [(c, p[2], t) for c, (_x0, _x1, t) in zip(columns, cells)]
         k += 1
         ends.append(k)
+    if not placed:
+        return None
     by_column: dict[int, list[float]] = {}
+    at_height: dict[float, set[int]] = {}
     for column, base, _t in placed:
         by_column.setdefault(column, []).append(base)
+        at_height.setdefault(round(base), set()).add(column)
+    # a cell's line step: the smallest step between a column's lines; None where every column has a line at every
+    # height, a table of one-line cells (then every line is a cell of its own, and rows are not run together)
     steps = [a - b for bases in by_column.values() for a, b in zip(bases, bases[1:]) if a - b > 1]
-    if not steps:
-        return None
-    step = min(steps)
+    one_line = all(len(columns) == len(head) for columns in at_height.values())
+    step = min(steps) if steps and not one_line else None
     heights = sorted({baseline, *(base for _c, base, _t in placed)}, reverse=True)
-    floor = next((b for a, b in zip(heights, heights[1:]) if a - b > PDF_TABLE_END * step), None)
+    pitch = min(step or float("inf"), *(a - b for a, b in zip(heights, heights[1:]) if a - b > 1), float("inf"))
+    if pitch == float("inf"):
+        return None
+    floor = next((b for a, b in zip(heights, heights[1:]) if a - b > PDF_TABLE_END * max(pitch, step or 0)), None)
     if floor is not None:  # a gap wider than two rows' ends the table (a heading below it): lines from there on
         n = next(n for n, (_c, base, _t) in enumerate(placed) if base <= floor)
         placed, k = placed[:n], (ends[n - 1] if n else k)
@@ -2625,7 +2633,7 @@ def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs:
     open_cell: dict[int, list] = {}
     for column, base, t in placed:
         cell = open_cell.get(column)
-        if cell is not None and 0 < cell[2] - base <= PDF_ROW_GAP * step:
+        if cell is not None and step is not None and 0 < cell[2] - base <= PDF_ROW_GAP * step:
             cell[2] = base
             cell[3] = cell[3] + t if cell[3].endswith("-") else f"{cell[3]} {t}"
             continue
