@@ -578,6 +578,10 @@ def _who(request: Request) -> str:
     return _clean_who(unquote(request.cookies.get(WHO_COOKIE) or "")) or DEFAULT_WHO
 
 
+def _set_who_cookie(response, who: str) -> None:
+    response.set_cookie(WHO_COOKIE, quote(who, safe=""), max_age=365 * 24 * 3600, samesite="strict", httponly=True)
+
+
 # ---------------------------------------------------------------- the application
 
 def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", token: str | None = None,
@@ -879,15 +883,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int) or not 0 < seen <= MAX_ID):
                 raise ApiError(400, "seen must be the id of the decision shown on the row, or null")
             extra["seen"] = seen
+        who = body.get("who")  # the name the screen's analyst field shows (QA 46b D1: typed, not yet saved)
+        if who is not None and not isinstance(who, str):
+            raise ApiError(400, "who must be a name (a string)")
+        who = _clean_who(who) or _who(request)
         try:
-            decision = store.decide(statement_id, section, _who(request), **extra)
+            decision = store.decide(statement_id, section, who, **extra)
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}: its document was removed, or the id is wrong (reload the page)") from None
         if "replaced" in decision:
             replaced = decision["replaced"]
             replaced["section_title"] = sections.title(replaced["section"])
-        return JSONResponse({**decision, "section_title": sections.title(section),
-                             "chapter": sections.chapter(section)}, status_code=201)
+        response = JSONResponse({**decision, "section_title": sections.title(section),
+                                 "chapter": sections.chapter(section)}, status_code=201)
+        if who != _who(request):  # the name typed is this browser's name from now on, as /who would save it
+            _set_who_cookie(response, who)
+        return response
 
     @app.delete("/api/statements/{statement_id}/decision")
     async def api_undecide(statement_id: str, request: Request, decision: str | None = None):
@@ -1415,8 +1426,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         form = await _form(request)
         who = _clean_who(form.get("who")) or DEFAULT_WHO
         response = RedirectResponse(_local_back(request), status_code=303)
-        response.set_cookie(WHO_COOKIE, quote(who, safe=""), max_age=365 * 24 * 3600, samesite="strict",
-                            httponly=True)
+        _set_who_cookie(response, who)
         return response
 
     @app.get("/export")
