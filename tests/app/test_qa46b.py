@@ -38,3 +38,93 @@ def test_a_decision_carries_the_name_the_analyst_field_shows(make_app, csrf):
             assert r.status_code == 400 and "who must be a name" in r.json()["error"]
         r = c.post(f"/api/statements/{first['id']}/decision", json={"section": "2.6", "who": "   "})  # empty: cookie's
         assert r.status_code == 201 and r.json()["who"] == "Jan Jansen"
+
+
+def _csv_rows(text: str) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+@needs_model
+def test_reviewed_statements_are_not_anthology_quotes_and_a_removed_documents_are_not_shown(make_app, csrf):
+    """D8 (a, b): an analyst's reviewed statement (``added-N``) was listed under "Nearest anthology quotes", and one
+    of a removed document stayed on screen and in exports as evidence, through the model in use."""
+    import json
+
+    from test_models_offered import held, reviewed_figures
+
+    from mh_nlp.themes.store import default_model_path
+
+    app = make_app()
+    store = app.state.store
+    with TestClient(app) as c:
+        keep = _paste(app, c, csrf, "De opvang voor mannen ontbreekt in de regio.", "blijft")
+        gone = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen uit angst.", "vertrouwelijk")
+        [k], [g] = _statements(c, keep), _statements(c, gone)
+        for st in (k, g):
+            assert c.post(f"/api/statements/{st['id']}/decision", json={"section": "2.6"}).status_code == 201
+        store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, 2, version=2)
+        store.set_evaluation(2, {"reviewed": 2, "statements": [g["id"], k["id"]],  # added-1 = g, added-2 = k
+                                 "current": reviewed_figures(1, 0.5), "new": reviewed_figures(2, 0.75),
+                                 "held_out_pages": held(), "recommended": 2, "train_seconds": 1.0})
+        assert c.post("/api/models/2/use", json={}).status_code == 200
+        new = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen.", "na")
+        [n] = _statements(c, new)
+        quote = {"id": "Q-12", "page": 12, "section": "2.1", "similarity": 0.7, "text": "Een citaat uit de bundel."}
+        similar = [{"id": "added-1", "page": None, "section": "2.6", "similarity": 0.99, "text": g["text"]},
+                   quote, {"id": "added-2", "page": None, "section": "2.6", "similarity": 0.5, "text": k["text"]}]
+        store.db.execute("UPDATE statements SET similar = ?, model_version = 2 WHERE id = ?",
+                         (json.dumps(similar), n["id"]))
+        store.db.commit()
+        page = c.get(f"/review?doc={new}").text
+        anthology, reviewed = page.split("Nearest anthology quotes")[1].split("Nearest statements reviewed")
+        assert "Een citaat uit de bundel." in anthology and "aangifte" not in anthology.split("</ol>")[0]
+        assert f"reviewed statement in vertrouwelijk · doc {gone}" in reviewed
+        assert f"reviewed statement in blijft · doc {keep}" in reviewed
+        cell = _csv_rows(c.get(f"/export?doc={new}&format=csv").text)[0]["similar_quotes"]
+        assert f"reviewed statement (doc {gone})" in cell and "Q-12" in cell and "added-" not in cell
+        r = c.post(f"/documents/{gone}/remove", data={"csrf": csrf(c)}, follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get(f"/review?doc={new}").text
+        assert "vertrouwelijk" not in page and "Slachtoffers durven geen aangifte te doen uit angst" not in page
+        assert f"reviewed statement in blijft · doc {keep}" in page and "Een citaat uit de bundel." in page
+        cell = _csv_rows(c.get(f"/export?doc={new}&format=csv").text)[0]["similar_quotes"]
+        assert f"doc {gone}" not in cell and f"reviewed statement (doc {keep})" in cell
+        line = json.loads(c.get(f"/export?doc={new}&format=jsonl").text.splitlines()[0])
+        assert "uit angst" not in json.dumps(line, ensure_ascii=False)
+        assert "the model in use keeps what it learnt from them" in c.get("/").text  # the remove dialog says so
+
+
+@needs_model
+def test_the_anthology_only_model_can_always_be_used_again_after_a_confirmation(make_app, csrf):
+    """D8 (c): after Use v2, v1 "scored lower than v2" and could not be chosen: no way to stop using a model that
+    learnt from a removed document. Going back to the anthology-only model is not offering a new model as better."""
+    from test_models_offered import held, reviewed_figures
+
+    from mh_nlp.themes.store import default_model_path
+
+    app = make_app()
+    store = app.state.store
+    with TestClient(app) as c:
+        doc = _paste(app, c, csrf, "De opvang voor mannen ontbreekt.\n\nMeer voorlichting op scholen.", "weg")
+        ids = [s["id"] for s in _statements(c, doc)]
+        store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, 2, version=2)
+        store.set_evaluation(2, {"reviewed": 2, "statements": ids, "current": reviewed_figures(1, 0.5),
+                                 "new": reviewed_figures(2, 0.75), "held_out_pages": held(), "recommended": 2,
+                                 "train_seconds": 1.0})
+        assert c.post("/api/models/2/use", json={}).status_code == 200
+        assert c.post(f"/documents/{doc}/remove", data={"csrf": csrf(c)}, follow_redirects=False).status_code == 303
+        r = c.post("/api/models/1/use")
+        assert r.status_code == 409 and "scored lower than v2" in r.json()["error"]
+        assert '{"back": true}' in r.json()["error"]
+        page = c.get("/models").text
+        assert 'data-back="1"' in page and "Go back to v1" in page and "learnt nothing from your reviewed" in page
+        for bad in ({"back": "yes"}, {"other": 1}, [1]):
+            r = c.post("/api/models/1/use", json=bad)
+            assert r.status_code == 400 and "back" in r.json()["error"]
+        assert c.post("/api/models/1/use", json={"back": True}).json() == {"in_use": 1}
+        assert c.get("/api/models").json()["in_use"] == 1
+        r = c.post("/api/models/2/use", json={"back": True})  # not a way back: it learnt from reviewed statements
+        assert r.status_code == 409 and "removed document" in r.json()["error"]

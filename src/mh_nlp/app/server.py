@@ -1045,9 +1045,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.post("/api/models/{version}/use")
     async def api_use_model(version: str, request: Request):
         await no_body_or_json(request)
-        return await run_in_threadpool(_use_model, _row_id(version, "model version"))
+        body = await json_body(request) if await request.body() else None
+        if body is not None and not (isinstance(body, dict) and set(body) <= {"back"}
+                                     and isinstance(body.get("back", False), bool)):
+            raise ApiError(400, 'expected no body, or {"back": true} to go back to a model that learnt from no '
+                                'reviewed statement')
+        back = bool(body and body.get("back"))
+        return await run_in_threadpool(_use_model, _row_id(version, "model version"), back)
 
-    def _use_model(version: int):
+    def _use_model(version: int, back: bool = False):
         if trainer.running and trainer.snapshot().get("version") == version:
             raise ApiError(409, f"model v{version} is still being evaluated")
         mv = store.model_version(version)
@@ -1055,13 +1061,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(404, f"no model version {version}")
         versions, in_use = _versions()
         reason = None if version == worker.version else not_offered_reason(mv, in_use=in_use, versions=versions)
-        if reason is not None:
-            raise ApiError(409, f"model v{version} is not offered for use: it {reason}")
+        if reason is not None and not (back and _way_back(mv)):
+            raise ApiError(409, f"model v{version} is not offered for use: it {reason}"
+                           + (' (to go back to it anyway, as a model that learnt from none of your reviewed '
+                              'statements, confirm on the models page, or send {"back": true})'
+                              if _way_back(mv) else ""))
         try:
             mv = worker.use(version)
         except KeyError:
             raise ApiError(404, f"no model version {version}") from None
         return {"in_use": mv["version"]}
+
+    def _way_back(mv: dict) -> bool:
+        """QA 46b D8: a model that learnt from no reviewed statement (v1, the anthology-only model) can always be used
+        again, after a confirmation, even when it scored lower: going back to the base model presents no new model as
+        better, and it is the way to stop using one that learnt from a removed document (or was a mistake)."""
+        return not mv.get("corrections") and not (mv.get("path") and not Path(mv["path"]).exists())
 
     @app.get("/api/train")
     def api_train_status():
@@ -1376,6 +1391,54 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         sql["kinds"] = KIND_FILTERS[f["kind"]] if f["kind"] else None
         return f, sql
 
+    def _evidence(rows: list[dict], version: int | None = None, for_export: bool = False) -> list[dict]:
+        """The rows with their evidence (``similar``) told apart (QA 46b D8): an ``added-N`` entry is a statement an
+        analyst reviewed, not an anthology quote: it gets ``reviewed`` and, when the version that labelled the row
+        (``version``: else the row's own) records what it learnt from, its document; one whose document was removed
+        is left out, even though that model still holds it. An export names the document by number only."""
+        learnt = None
+        wanted: dict[int, None] = {}
+        plan = []
+        for r in rows:
+            items = []
+            for q in r.get("similar") or []:
+                m = re.fullmatch(r"added-(\d+)", str(q.get("id", "")))
+                if not m:
+                    items.append((q, None))
+                    continue
+                if learnt is None:
+                    learnt = {v["version"]: (v.get("evaluation") or {}).get("statements")
+                              if isinstance(v.get("evaluation"), dict) else None for v in store.model_versions()}
+                ids = learnt.get(version if version is not None else r.get("model_version")) or []
+                n = int(m.group(1))
+                sid = ids[n - 1] if 1 <= n <= len(ids) and isinstance(ids[n - 1], int) else None
+                if sid is not None:
+                    wanted[sid] = None
+                items.append((q, sid if sid is not None else 0))
+            plan.append(items)
+        sources = store.statement_sources(wanted) if wanted else {}
+        out = []
+        for r, items in zip(rows, plan):
+            similar = []
+            for q, sid in items:
+                if sid is None:  # an anthology quote (or a written example)
+                    similar.append(q)
+                    continue
+                if sid and sid not in sources:  # its document was removed: not shown as evidence any more
+                    continue
+                src = sources.get(sid) or {}
+                where = ("added through the API" if src.get("document_kind") == "api"
+                         else f"doc {src['document_id']}" if src else "document not known")
+                if for_export:
+                    similar.append({**q, "id": f"reviewed statement ({where})", "page": None, "reviewed": True,
+                                    "document_id": src.get("document_id")})
+                else:
+                    similar.append({**q, "reviewed": True, "document_id": src.get("document_id"),
+                                    "document": None if src.get("document_kind") == "api" else src.get("document"),
+                                    "where": where})
+            out.append({**r, "similar": similar} if items else r)
+        return out
+
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request):
         params = request.query_params
@@ -1389,7 +1452,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         others = store.count_filtered(**{**sql, "kinds": KIND_FILTERS["other"]}) if not f["kind"] else 0
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
-        shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
+        shown = _evidence(store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql))
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
         return page("review.html", request, rows=shown, total=total, others=others, f=f,
                     earlier=store.earlier_decisions(shown),
@@ -1450,10 +1513,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                      pseudonymiser is not None)
             writer = open_writer(path, list(extras))
             try:
-                for r in store.iter_filtered(**sql):  # 1,000 statements at a time
-                    if pseudonymiser is not None:
-                        r = pseudonymised(pseudonymiser, r)
-                    writer.write(export_record(r, sections, f["threshold"]))
+                rows = iter(store.iter_filtered(**sql))  # 1,000 statements at a time
+                while batch := list(itertools.islice(rows, 1000)):
+                    for r in _evidence(batch, for_export=True):
+                        if pseudonymiser is not None:
+                            r = pseudonymised(pseudonymiser, r)
+                        writer.write(export_record(r, sections, f["threshold"]))
                 writer.commit()
             except BaseException:
                 writer.abort()
@@ -1528,7 +1593,9 @@ def pseudonymised(p, r: dict) -> dict:
     speaker and speaker-like columns, attendee-like columns, e-mail addresses; see :mod:`mh_nlp.io.privacy`), and
     in the document's name the names learnt from the statements ("Gesprek met Fatima el Amrani.txt")."""
     out = p.apply(_as_statement(r))
-    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"]))}
+    similar = [{**q, "text": p.text(str(q.get("text") or ""))} if q.get("reviewed") else q  # an analyst's statement
+               for q in r.get("similar") or []]  # may name people too (QA 46b D8); anthology quotes are public
+    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"])), "similar": similar}
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")
@@ -1575,7 +1642,9 @@ def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = N
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
             "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason,
-            "removed": m.get("removed", 0)}
+            "removed": m.get("removed", 0),
+            "way_back": reason is not None and not m.get("corrections")
+                        and not (m.get("path") and not Path(m["path"]).exists())}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:

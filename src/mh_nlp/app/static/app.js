@@ -332,10 +332,15 @@ function setupModels() {
   });
   if (status.dataset.state === "running") poll();
   document.querySelectorAll("button.use").forEach((b) => b.addEventListener("click", async () => {
+    if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;  // going back to a model not offered
+    const label = b.textContent;
     b.disabled = true;
     b.textContent = "loading…";
-    try { await api("POST", `/api/models/${b.dataset.version}/use`); location.reload(); }
-    catch (e) { b.disabled = false; toast(e.message); }
+    try {
+      await api("POST", `/api/models/${b.dataset.version}/use`, b.dataset.back ? {back: true} : undefined);
+      location.reload();
+    }
+    catch (e) { b.disabled = false; b.textContent = label; toast(e.message); }
   }));
 }
 
