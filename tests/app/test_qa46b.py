@@ -128,3 +128,34 @@ def test_the_anthology_only_model_can_always_be_used_again_after_a_confirmation(
         assert c.get("/api/models").json()["in_use"] == 1
         r = c.post("/api/models/2/use", json={"back": True})  # not a way back: it learnt from reviewed statements
         assert r.status_code == 409 and "removed document" in r.json()["error"]
+
+
+@needs_model
+def test_a_document_still_being_labelled_is_said_on_the_overview_and_not_exported_as_if_complete(make_app, csrf):
+    """D10: the overview of a document at 366 of 500 said "366 statements" with no word of labelling, and its
+    export was a file of 176 rows that looked complete."""
+    app = make_app()
+    store = app.state.store
+    with TestClient(app) as c:
+        done = _paste(app, c, csrf, "Er is te weinig opvang.", "klaar")
+        busy = _paste(app, c, csrf, "Meer voorlichting op scholen.\n\nDe politie mist signalen.", "middel3.txt")
+        store.update_document(busy, status="labelling", done=1, total=500)  # as it is while the labeller works
+        page = c.get(f"/overview?doc={busy}").text
+        assert f"Still being labelled:</b> doc {busy} (middel3.txt, 1 of 500)" in page and 'id="export-partial"' in page
+        assert "Still being labelled" in c.get("/overview").text
+        assert "Still being labelled" not in c.get(f"/overview?doc={done}").text
+        for query in (f"doc={busy}&format=xlsx", "format=csv"):
+            r = c.get(f"/export?{query}")
+            assert r.status_code == 409 and "still being labelled: doc" in r.json()["error"], query
+            assert "1 of 500" in r.json()["error"] and "partial=1" in r.json()["error"]
+        r = c.get(f"/export?doc={busy}&format=csv", headers={"Accept": "text/html"})
+        assert r.status_code == 409 and "still being labelled" in r.text and "<html" in r.text.lower()
+        r = c.get(f"/export?doc={busy}&format=csv&partial=1")  # asked for explicitly: named so
+        assert r.status_code == 200 and "-PARTIAL-" in r.headers["content-disposition"]
+        r = c.get("/export?format=csv&partial=maybe")
+        assert r.status_code == 400 and "partial must be" in r.json()["error"]
+        r = c.get(f"/export?doc={done}&format=csv")  # another document, finished: exported as always
+        assert r.status_code == 200 and "PARTIAL" not in r.headers["content-disposition"]
+        store.update_document(busy, status="done", done=2, total=2)
+        r = c.get(f"/export?doc={busy}&format=csv&partial=1")  # done meanwhile: a complete file, named so
+        assert r.status_code == 200 and "PARTIAL" not in r.headers["content-disposition"]

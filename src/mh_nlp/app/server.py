@@ -1439,6 +1439,17 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             out.append({**r, "similar": similar} if items else r)
         return out
 
+    def _still_labelling(number: int | None) -> list[dict]:
+        """The documents (of ``number``, else all) whose labelling has not finished (QA 46b D10)."""
+        return [d for d in labeller.documents() if d["status"] in ("queued", "labelling") and d.get("kind") != "api"
+                and (number is None or d["id"] == number)]
+
+    def _labelling_words(docs: list[dict]) -> str:
+        """"doc 45 (middel3.txt, 366 of 500)": what is still being labelled, as the overview and an export say it."""
+        parts = [f"doc {d['id']} ({d['name']}, " + (f"{d.get('done') or 0} of {d['total']})" if d.get("total")
+                                                   else "waiting to be labelled)") for d in docs[:5]]
+        return ", ".join(parts) + (f" and {len(docs) - 5} more" if len(docs) > 5 else "")
+
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request):
         params = request.query_params
@@ -1477,7 +1488,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top,
-                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart)
+                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart,
+                    labelling=_labelling_words(_still_labelling(number)) if _still_labelling(number) else "")
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
@@ -1498,6 +1510,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if fmt not in ("xlsx", "csv", "jsonl"):
             raise ApiError(400, "format must be xlsx, csv or jsonl")
         f, sql = _filters(request.query_params)
+        partial = _flag(request.query_params, "partial")
+        busy = _still_labelling(sql.get("document"))
+        if busy and not partial:  # a partial file that looks complete is worse than none (QA 46b D10)
+            raise ApiError(409, f"still being labelled: {_labelling_words(busy)}; export when it is done (the "
+                                "documents page shows the progress), or tick “export what is labelled so far” "
+                                "(partial=1) for a partial file")
+        partial = bool(busy)
         from ..io.writers import open_writer
 
         pseudonymiser = None
@@ -1510,7 +1529,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         def write(where: Path | None) -> tuple[Path, Path]:
             tmp = Path(tempfile.mkdtemp(dir=where, prefix=EXPORT_PREFIX))  # 0700: this user's only
             path = tmp / export_name(fmt, store.document(sql["document"]) if sql.get("document") else None,
-                                     pseudonymiser is not None)
+                                     pseudonymiser is not None, partial)
             writer = open_writer(path, list(extras))
             try:
                 rows = iter(store.iter_filtered(**sql))  # 1,000 statements at a time
@@ -1539,7 +1558,7 @@ PLAIN_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ
                                "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"})
 
 
-def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) -> str:
+def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False, partial: bool = False) -> str:
     """The export's file name: ``mh-nlp-labels-<name>-doc<N>-<date>.<fmt>`` for one document (its name left out
     when pseudonymised, as a name may hold a person's; only letters, digits, ``.``, ``_`` and ``-``, accented
     letters plain), else ``mh-nlp-labels-<date>.<fmt>``, so that two exports are told apart in the downloads folder."""
@@ -1551,6 +1570,8 @@ def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) 
         name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # één -> een
         name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
         parts += [name, f"doc{doc['id']}"] if name else [f"doc{doc['id']}"]
+    if partial:  # exported while a document was still being labelled (QA 46b D10)
+        parts.append("PARTIAL")
     parts.append(_dt.date.today().isoformat())
     return "-".join(parts) + f".{fmt}"
 
