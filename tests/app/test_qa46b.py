@@ -159,3 +159,59 @@ def test_a_document_still_being_labelled_is_said_on_the_overview_and_not_exporte
         store.update_document(busy, status="done", done=2, total=2)
         r = c.get(f"/export?doc={busy}&format=csv&partial=1")  # done meanwhile: a complete file, named so
         assert r.status_code == 200 and "PARTIAL" not in r.headers["content-disposition"]
+
+
+TRANSCRIPT = """Transcript focusgroep jeugdzorg en loverboys, Rotterdam
+Datum: 20 november 2026
+
+Marieke (jeugdzorg): Meisjes in gesloten jeugdzorg worden nog steeds benaderd door loverboys via sociale media.
+Sanne (CoMensha): Slachtoffers van binnenlandse seksuele uitbuiting worden vaak niet herkend als slachtoffer mensenhandel.
+Ahmed (politie): De opsporing van online uitbuiting vraagt om meer digitale recherchecapaciteit."""
+
+INTERVIEW = """Interview zorgcoördinator, Utrecht
+Aanwezig: Sanne de Vries (CoMensha), Pieter Bakker (gemeente Utrecht), Fatima El Amrani (politie)
+
+Sanne de Vries: Volgens Pieter Bakker is de wachtlijst voor de opvang opgelopen tot acht weken.
+Fatima El Amrani: Sanne heeft gelijk dat slachtoffers te lang wachten op een plek.
+Marieke de Groot: Ik sluit me daarbij aan."""
+
+
+@needs_model
+def test_a_first_name_in_the_collection_export_is_the_person_of_its_own_document(make_app, csrf):
+    """D3: in the whole-collection pseudonymised export, "Sanne heeft gelijk" in the interview took the pseudonym of
+    the transcript's Sanne (another session's participant), while the interview's own export gave it Sanne de
+    Vries's. Within a document the collection export now names the same people as the document's own export; the
+    same full name keeps one pseudonym over the collection."""
+    import json
+
+    app = make_app()
+    with TestClient(app) as c:
+        first = _paste(app, c, csrf, TRANSCRIPT, "transcript-loverboys")
+        second = _paste(app, c, csrf, INTERVIEW + "\n\nAhmed (politie): Dat zeg ik ook.", "interview Sanne de Vries")
+
+        def rows(query):
+            return [json.loads(line) for line in c.get(f"/export?format=jsonl&pseudonymise=1{query}").text.splitlines()]
+
+        def who_is(rs):  # speaker -> the pseudonym that "Sanne heeft gelijk" gets
+            line = next(r for r in rs if "heeft gelijk" in r["statement"])
+            vries = next(r for r in rs if "wachtlijst" in r["statement"])
+            return line["statement"].split(" heeft")[0], vries["extra"]["speaker"]
+
+        alone, alone_speaker = who_is(rows(f"&doc={second}"))
+        assert alone == alone_speaker  # the document's own export: Sanne is Sanne de Vries
+        everything = rows("")
+        together, together_speaker = who_is(everything)
+        assert together == together_speaker, (together, together_speaker)  # (it was the transcript's Sanne)
+        other_sanne = next(r for r in everything if "niet herkend" in r["statement"])["extra"]["speaker"]
+        assert other_sanne.split(" (")[0] != together
+        # "Ahmed (politie)" in both: one name, one pseudonym over the collection, as the guide promises
+        again = next(r for r in everything if r["statement"] == "Dat zeg ik ook.")["extra"]["speaker"]
+        assert again == next(r for r in everything if "recherche" in r["statement"])["extra"]["speaker"]
+        assert again.startswith("Spreker")
+        names = json.dumps(everything, ensure_ascii=False)
+        assert "Sanne" not in names and "Vries" not in names and "Bakker" not in names
+        assert all(r["source"].startswith("interview Spreker") for r in everything if "interview" in r["source"])
+        assert {r["source"] for r in everything if "interview" in r["source"]} == {f"interview {together}"}
+        # and the same for the document's numbers: one pseudonym per full name
+        assert len({r["extra"]["speaker"] for r in everything if r["statement"].startswith("Meisjes")}) == 1
+        assert first != second
