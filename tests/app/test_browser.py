@@ -255,9 +255,14 @@ def test_5_train_and_switch_models(page, server):
     v1_row = page.locator("#models tr[data-version='1']")
     if v2["current"]["accuracy"] < v2["new"]["accuracy"]:
         assert "scored lower than v2 (in use) on your statements" in v1_row.inner_text()
-        assert v1_row.locator("button.use").count() == 0
+        assert v1_row.locator("button.use:not(.back)").count() == 0
         assert page.request.post(server + "api/models/1/use", data="{}",
                                  headers={"Content-Type": "application/json"}).status == 409
+        # a way back to the anthology-only model, after a confirmation (QA 46b D8); dismissed, nothing changes
+        v1_row.locator("button.back").click()
+        assert "Go back to v1, the model that learnt from the anthology only?" in page.dialogs[-1]
+        page.wait_for_timeout(300)
+        assert page.locator("#models tr.in-use").get_attribute("data-version") == "2"
     else:
         v1_row.locator("button.use").click()
         page.wait_for_selector("#models tr.in-use[data-version='1']")
@@ -678,6 +683,11 @@ def test_20_a_name_typed_without_enter_decides_the_next_row(page, server):
     page.fill("form.who input[name=who]", before)
     page.press("form.who input[name=who]", "Enter")
     page.wait_for_load_state("load")
+    # QA 46b D14: undoing a colleague's decision asks first, naming them (the fixture dismisses: nothing undone)
+    page.locator("#review tr.st").nth(0).locator("button.undo").click()
+    assert page.dialogs and page.dialogs[-1].startswith("Undo Jan Jansen's decision")
+    page.wait_for_timeout(300)
+    assert [d["decided_by"] for d in _decided(page, server, doc)] == ["Jan Jansen"]
 
 
 def test_21_a_server_that_cannot_be_reached_is_said_until_dismissed(page, server):

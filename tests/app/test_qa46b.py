@@ -215,3 +215,77 @@ def test_a_first_name_in_the_collection_export_is_the_person_of_its_own_document
         # and the same for the document's numbers: one pseudonym per full name
         assert len({r["extra"]["speaker"] for r in everything if r["statement"].startswith("Meisjes")}) == 1
         assert first != second
+
+
+def test_an_upload_over_the_limit_gets_the_screens_own_error_page_naming_the_file(make_app, csrf):
+    """D6: a bare card "upload too large", without the screen's header and navigation and without the file's name,
+    unlike every other refused upload."""
+    app = make_app(max_upload=64 * 1024)
+    with TestClient(app) as c:
+        files = {"file": ("te-groot.txt", b"Er is te weinig opvang.\n" * 10_000, "text/plain")}
+        r = c.post("/upload", data={"csrf": csrf(c)}, files=files, headers={"Accept": "text/html"},
+                   follow_redirects=False)
+        assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+        assert "te-groot.txt: upload too large" in r.text
+        assert 'id="model-in-use"' in r.text and 'id="error-message"' in r.text  # the screen's layout
+        r = c.post("/upload", data={"csrf": csrf(c)}, files=files, follow_redirects=False)  # a script: JSON
+        assert r.status_code == 413 and "upload too large" in r.json()["error"]
+        assert c.get("/api/documents").json()["documents"] == []  # nothing stored
+        r = c.get("/upload", follow_redirects=False)  # the page's address itself leads home
+        assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("leeg.txt", b"", "leeg.txt is empty"),
+    ("binair.txt", bytes(range(256)) * 40, "binair.txt: "),
+    ("tekst-als.xlsx", b"Dit is gewoon tekst.\nNog een regel.\n", "tekst-als.xlsx: "),
+    ("nep.docx", b"Dit is geen Word-bestand.", "nep.docx: "),
+])
+def test_a_file_that_cannot_be_read_is_refused_at_once_and_nothing_is_stored(make_app, csrf, name, data, said):
+    """D5: an empty file, a binary file named .txt or plain text named .xlsx/.docx was stored (303) as a failed
+    document, one more row per try, while other bad files got the immediate "That did not work" page."""
+    app = make_app()
+    with TestClient(app) as c:
+        r = c.post("/upload", data={"csrf": csrf(c)}, files={"file": (name, data)}, follow_redirects=False)
+        assert r.status_code == 400 and r.json()["error"].startswith(said), r.text
+        r = c.post("/upload", data={"csrf": csrf(c)}, files={"file": (name, data)}, follow_redirects=False,
+                   headers={"Accept": "text/html"})
+        assert r.status_code == 400 and "That did not work" in r.text and name in r.text
+        assert c.get("/api/documents").json()["documents"] == []
+        assert not [p for p in (app.state.store.data_dir / "uploads").iterdir()]
+
+
+@needs_model
+def test_the_models_page_counts_rows_and_texts_and_names_corrections_sent_through_the_api(make_app, csrf):
+    """D12: the page said "28 statements you reviewed", the training "26 reviewed statements" (a text reviewed in two
+    rows counts once); D11: a correction sent through the API counted there but was nowhere on the screen."""
+    import re
+
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _paste(app, c, csrf, "Er is te weinig opvang.\n\nEr is te weinig opvang.\n\nMeer voorlichting.", "twee")
+        for st in _statements(c, doc):
+            assert c.post(f"/api/statements/{st['id']}/decision", json={"section": "2.6"}).status_code == 201
+        assert c.post("/api/corrections", json={"text": "Losse correctie over opvang.", "section": "2.6"}
+                      ).status_code == 201
+        text = re.sub(r"<[^>]+>", "", c.get("/models").text)
+        assert "the 4 statements you reviewed" in text
+        assert "of which 1 added through the API" in text and "3 different texts" in text
+
+
+@needs_model
+def test_the_documents_table_leaves_the_count_of_a_document_being_labelled_open(make_app, csrf):
+    """D9: "statements 0" beside "labelling 45 / 600"; D13: the action links broke mid-word at 1024 px."""
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _paste(app, c, csrf, "Er is te weinig opvang.\n\nMeer voorlichting.", "bezig")
+        app.state.store.update_document(doc, status="labelling", done=1, total=600)
+        row = c.get("/").text.split(f'data-doc="{doc}"')[1].split("</tr>")[0]
+        assert 'data-label="statements"><span class="small" title="counted when labelling is done' in row
+        app.state.store.update_document(doc, status="done", done=2, total=2)
+        row = c.get("/").text.split(f'data-doc="{doc}"')[1].split("</tr>")[0]
+        assert 'data-label="statements">2' in row
+        assert '<td class="actions">' in row and '<td class="doc-name">' in row
+        css = c.get("/static/app.css").text
+        assert "td.actions a, td.actions button { white-space: nowrap; }" in css
+        assert "td.doc-name { overflow-wrap: anywhere; }" in css

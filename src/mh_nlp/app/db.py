@@ -785,7 +785,7 @@ class Store:
         measured on. A statement whose latest decision is *not a statement* is left out."""
         rows = self.db.execute(f"""
             SELECT s.id AS statement_id, s.text, s.extra, s.section AS suggested, dec.section, dec.action, dec.who,
-                   dec.at, d.name AS document
+                   dec.at, d.name AS document, d.kind AS document_kind
             FROM statements s JOIN documents d ON d.id = s.document_id
             JOIN decisions dec ON dec.id = {self._LATEST}
             WHERE dec.action != '{NOT_STATEMENT}' AND dec.section IS NOT NULL ORDER BY dec.id""").fetchall()

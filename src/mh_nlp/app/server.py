@@ -41,6 +41,7 @@ from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..themes.prediction import prediction_json
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
+                     one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
 
 HERE = Path(__file__).parent
@@ -321,6 +322,23 @@ class Guard:
                     + (headers or [])})
         await send({"type": "http.response.body", "body": body})
 
+    async def _too_large(self, scope, send, form_post: bool, name: str | None) -> None:
+        """An upload over the limit: JSON for a script; for a browser's form the screen's own error page (with its
+        header and navigation, naming the file when its name was read: QA 46b D6), drawn by the app (``GET /upload``
+        with the message in the scope), else the short page."""
+        message = (f"{name}: " if name else "") + f"upload too large (limit {self.max_body // (1024 * 1024)} MB)"
+        if form_post:
+            async def nothing():
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            page_scope = dict(scope, method="GET", path="/upload", raw_path=b"/upload", query_string=b"",
+                              mh_too_large=message)
+            try:
+                return await self.app(page_scope, nothing, send)
+            except Exception:  # noqa: BLE001 - the page failed: the short one below still says it
+                pass
+        return await self._reply(send, 413, message, html=form_post)
+
     def host_allowed(self, value: str, server: tuple | None) -> bool:
         parsed = _split_host(value)
         if parsed is None:
@@ -442,16 +460,28 @@ class Guard:
         form_post = browser_form_post(method, scope.get("path", ""), headers.get("accept", ""))
         length = headers.get("content-length")
         if length is not None and length.isascii() and length.isdigit() and int(length) > self.max_body:
-            return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
-                                     html=form_post)
+            name = None
+            if form_post:  # the file's name comes first in the form: read a few KB for it, no more
+                first = b""
+                with contextlib.suppress(Exception):
+                    while len(first) < TOO_LARGE_PEEK:
+                        message = await receive()
+                        first += message.get("body", b"")
+                        if message["type"] != "http.request" or not message.get("more_body"):
+                            break
+                name = _upload_name(first)
+            return await self._too_large(scope, send, form_post, name)
         received = 0
         too_large = False
         started = False
+        first_bytes = b""
 
         async def counted_receive():
-            nonlocal received, too_large
+            nonlocal received, too_large, first_bytes
             message = await receive()
             if message["type"] == "http.request":
+                if len(first_bytes) < TOO_LARGE_PEEK:
+                    first_bytes += message.get("body", b"")[:TOO_LARGE_PEEK]
                 received += len(message.get("body", b""))
                 if received > self.max_body:
                     too_large = True  # (the route's own error handler may answer it: the limit goes in the message)
@@ -476,8 +506,7 @@ class Guard:
             if started:
                 raise
             if too_large:
-                return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
-                                         html=form_post)
+                return await self._too_large(scope, send, form_post, _upload_name(first_bytes))
             return await self._reply(send, exc.status, exc.message)
         except ClientDisconnect:  # the client went away while sending (a tab closed during an upload): no one to answer
             return None
@@ -488,6 +517,18 @@ class Guard:
 
             traceback.print_exc()
             return await self._reply(send, 500, f"internal error ({exc.__class__.__name__})")
+
+
+TOO_LARGE_PEEK = 16 * 1024  # bytes of a too-large upload read for the file's name
+
+
+def _upload_name(first: bytes) -> str | None:
+    """The file name in the first part of a multipart form (``filename="verslag.txt"``), as the screen shows names."""
+    m = re.search(rb'filename="([^"\r\n]{1,1000})"', first or b"")
+    if not m:
+        return None
+    name = _plain_name(m.group(1).decode("utf-8", "replace")).replace("\\", "/").rsplit("/", 1)[-1][:200]
+    return name or None
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -1126,7 +1167,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return form
 
     def _count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
-               header_row: int | None = None) -> None:
+               header_row: int | None = None, strict: bool = False) -> None:
+        """Refuse a file of more statements than the limit (``TooLarge``); ``strict``: one that cannot be read too
+        (``ReadError``: an upload not yet stored, QA 46b D5), else it fails when it is labelled."""
         n = 0
         try:
             for _st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row):
@@ -1137,16 +1180,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except TooBig as exc:  # a PDF page that unpacks past the limit: refused as a .docx bomb is
             raise TooLarge(str(exc)) from None
         except ReadError:
-            pass  # an unreadable file fails when it is labelled, with the reason on the documents page
+            if strict:
+                raise
+            # an unreadable file fails when it is labelled, with the reason on the documents page
         finally:
             give_back_memory()
 
     reading = asyncio.Semaphore(1)  # uploads are read one at a time: a large document's tree is in memory once
 
     async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
-                           header_row: int | None = None) -> None:
+                           header_row: int | None = None, strict: bool = False) -> None:
         async with reading:
-            await run_in_threadpool(_count, path, column, split, sheets, header_row)
+            await run_in_threadpool(_count, path, column, split, sheets, header_row, strict)
 
     async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
         doc = store.document(doc_id) or {}
@@ -1194,6 +1239,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         store.update_document(doc_id, status="queued", text_column=column, split=split)  # the labeller says when it starts
         labeller.submit(doc_id, path, column, split)
 
+    @app.get("/upload", include_in_schema=False)
+    def upload_page(request: Request):  # an upload over the limit is answered here (see _too_large); else home
+        message = request.scope.get("mh_too_large")
+        if message:
+            raise ApiError(413, message)
+        return RedirectResponse("/", status_code=303)
+
     @app.post("/upload")
     async def upload(request: Request):
         form = await _form(request)
@@ -1214,22 +1266,25 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:  # checked before it becomes a document: a refused file leaves nothing behind
             with open(incoming, "wb") as fh:
                 shutil.copyfileobj(upload.file, fh)
+            if not incoming.stat().st_size:  # refused at once, as other files that cannot be read (QA 46b D5)
+                raise ApiError(400, f"{name} is empty: nothing to label")
+            columns_read = None
             if incoming.stat().st_size:
                 if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
                     await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
                                             whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
-                if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
-                    await _check_count(incoming, None, split)
-                elif sheets or header_row is not None:  # a sheet or header row that is not there: said at once
-                    try:
-                        await run_in_threadpool(table_columns, incoming, sheets, header_row)
-                    except ReadError as exc:
-                        raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
+                try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
+                    if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                        await _check_count(incoming, None, split, strict=True)
+                    else:  # and a sheet or header row that is not there is said at once
+                        columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
+                except ReadError as exc:
+                    raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
             note_column = None
             if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
                 try:
-                    columns = (None if kind not in (".csv", ".xlsx") else
-                               await run_in_threadpool(table_columns, incoming, sheets, header_row)
+                    columns = (None if kind not in (".csv", ".xlsx") else columns_read if columns_read is not None
+                               else await run_in_threadpool(table_columns, incoming, sheets, header_row)
                                if incoming.stat().st_size else [])
                 except ReadError as exc:
                     raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
@@ -1249,7 +1304,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return RedirectResponse("/", status_code=303)
         if kind in (".csv", ".xlsx"):
             try:
-                columns = await run_in_threadpool(table_columns, path, sheets, header_row)
+                columns = (columns_read if columns_read is not None
+                           else await run_in_threadpool(table_columns, path, sheets, header_row))
             except ReadError as exc:
                 store.update_document(doc_id, status="failed", error=screen_words(str(exc)))
                 return RedirectResponse("/", status_code=303)
@@ -1493,8 +1549,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
-        return page("models.html", request, versions=_summaries(), in_use=worker.version,
-                    reviewed=len(store.reviewed()))
+        rows = store.reviewed()
+        learnable = [r for r in rows if r["section"] in sections.tax.sections
+                     and not sections.tax.sections[r["section"]].title.startswith("Onbekend")]
+        return page("models.html", request, versions=_summaries(), in_use=worker.version, reviewed=len(rows),
+                    texts=len(one_per_text(learnable)),  # what a training learns from (QA 46b D12)
+                    through_api=sum(r.get("document_kind") == "api" for r in rows))  # not on the screen (D11)
 
     @app.post("/who")
     async def set_who(request: Request):

@@ -167,6 +167,7 @@ function setupReview() {
 
   function showDecision(tr, d) {  // the row as the decision d leaves it (the answer of a decision, or of an undo)
     tr.dataset.decision = d.id;
+    tr.dataset.who = d.who;
     tr.classList.remove("accept", "correct", "not_statement", "saved");
     tr.classList.add("decided", d.action);
     tr.classList.toggle("nonstatement", d.action === "not_statement");
@@ -195,6 +196,13 @@ function setupReview() {
   }
 
   async function undecide(tr) {  // a decision made by mistake: the one before it counts again, else not reviewed
+    const me = (analyst().who || "").trim().replace(/\s+/g, " ");
+    if (tr.dataset.who && me && tr.dataset.who !== me) {  // QA 46b D14: a colleague's decision is gone without a trace
+      const label = tr.querySelector(".label b");
+      if (!window.confirm(`Undo ${tr.dataset.who}'s decision (${label ? label.textContent : "this row"})? ` +
+                          "It is removed for good, without a record of who removed it; the decision before it " +
+                          "counts again (else the row is not reviewed).")) return;
+    }
     try {
       const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`);
       tr.classList.remove("unsaved");
@@ -202,6 +210,7 @@ function setupReview() {
         showDecision(tr, d.decision);
       } else {
         tr.dataset.decision = "";
+        tr.dataset.who = "";
         tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
         const kind = tr.dataset.readKind;
         tr.dataset.kind = kind;
