@@ -289,3 +289,41 @@ def test_the_documents_table_leaves_the_count_of_a_document_being_labelled_open(
         css = c.get("/static/app.css").text
         assert "td.actions a, td.actions button { white-space: nowrap; }" in css
         assert "td.doc-name { overflow-wrap: anywhere; }" in css
+
+
+@needs_model
+def test_classify_says_which_evidence_is_a_reviewed_statement_and_leaves_out_a_removed_documents(make_app, csrf,
+                                                                                                  monkeypatch):
+    """D8 through the API: /api/classify's similar_quotes named added-N as if it were an anthology quote."""
+    from test_models_offered import held, reviewed_figures
+
+    from mh_nlp.app import server
+    from mh_nlp.themes.store import default_model_path
+
+    app = make_app()
+    store = app.state.store
+    with TestClient(app) as c:
+        keep = _paste(app, c, csrf, "De opvang voor mannen ontbreekt in de regio.", "blijft")
+        gone = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen uit angst.", "weg")
+        [k], [g] = _statements(c, keep), _statements(c, gone)
+        store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, 2, version=2)
+        store.set_evaluation(2, {"reviewed": 2, "statements": [g["id"], k["id"]], "current": reviewed_figures(1, 0.5),
+                                 "new": reviewed_figures(2, 0.75), "held_out_pages": held(), "recommended": 2,
+                                 "train_seconds": 1.0})
+        assert c.post("/api/models/2/use", json={}).status_code == 200
+        c.delete(f"/api/documents/{gone}")
+        real = server.prediction_json
+
+        def with_reviewed(*a, **kw):
+            out = real(*a, **kw)
+            return {**out, "similar_quotes": [{"id": "added-1", "page": None, "section": "2.6", "similarity": 0.9,
+                                               "text": g["text"]},
+                                              {"id": "added-2", "page": None, "section": "2.6", "similarity": 0.8,
+                                               "text": k["text"]}] + out["similar_quotes"][:1]}
+
+        monkeypatch.setattr(server, "prediction_json", with_reviewed)
+        [p] = c.post("/api/classify", json={"texts": ["Er is te weinig opvang."]}).json()["predictions"]
+        first, *rest = p["similar_quotes"]
+        assert first["id"] == "added-2" and first["reviewed"] and first["document_id"] == keep
+        assert first["document"] == "blijft" and not any(q.get("reviewed") for q in rest)
+        assert "uit angst" not in str(p)

@@ -871,6 +871,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                       for i, t, (p, e) in zip(range(a, b), texts[a:b], results)]
             if b < len(texts) and await request.is_disconnected():
                 return Response(status_code=499)
+        if any(str(q.get("id", "")).startswith("added-") for pr in preds for q in pr.get("similar_quotes") or []):
+            # a reviewed statement among the evidence: said so, with its document; one of a removed document left
+            # out (QA 46b D8), as on the review page
+            told = await run_in_threadpool(_evidence, [{"similar": pr["similar_quotes"]} for pr in preds], version)
+            preds = [{**pr, "similar_quotes": [{k: v for k, v in q.items() if k != "where"} for q in t["similar"]]}
+                     for pr, t in zip(preds, told)]
         out = {"model_version": version, "predictions": preds}
         if in_order:  # how the note was read: the stay it chose (every statement of the note has the same)
             from ..themes.context import note_reading
