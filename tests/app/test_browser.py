@@ -255,9 +255,14 @@ def test_5_train_and_switch_models(page, server):
     v1_row = page.locator("#models tr[data-version='1']")
     if v2["current"]["accuracy"] < v2["new"]["accuracy"]:
         assert "scored lower than v2 (in use) on your statements" in v1_row.inner_text()
-        assert v1_row.locator("button.use").count() == 0
+        assert v1_row.locator("button.use:not(.back)").count() == 0
         assert page.request.post(server + "api/models/1/use", data="{}",
                                  headers={"Content-Type": "application/json"}).status == 409
+        # a way back to the anthology-only model, after a confirmation (QA 46b D8); dismissed, nothing changes
+        v1_row.locator("button.back").click()
+        assert "Go back to v1, the model that learnt from the anthology only?" in page.dialogs[-1]
+        page.wait_for_timeout(300)
+        assert page.locator("#models tr.in-use").get_attribute("data-version") == "2"
     else:
         v1_row.locator("button.use").click()
         page.wait_for_selector("#models tr.in-use[data-version='1']")
@@ -658,3 +663,54 @@ def test_19_a_text_decided_elsewhere_is_taken_with_one_key(page, server):
     page.keyboard.press("u")
     page.wait_for_selector(f"{row}:not(.decided) button.earlier")
     assert f"the same text was given {section} in versie 1" in page.locator(row).inner_text()
+
+
+def test_20_a_name_typed_without_enter_decides_the_next_row(page, server):
+    """QA 46b D1: a name typed in the analyst field and not confirmed with Enter lost the race with the click that
+    followed it: the decision was recorded under the previous name."""
+    doc = _paste_and_wait(page, server, "naam", KEY_LINES[:3])
+    page.goto(server + f"review?doc={doc}")
+    before = page.locator("form.who input[name=who]").input_value()
+    page.fill("form.who input[name=who]", "Jan Jansen")  # typed, no Enter: the click below blurs it
+    page.locator("#review tr.st").nth(0).locator("button.accept").click()
+    deadline = time.monotonic() + 20
+    while not _decided(page, server, doc) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [d] = _decided(page, server, doc)
+    assert d["decided_by"] == "Jan Jansen"
+    page.goto(server + f"review?doc={doc}")  # and it is the name from now on
+    assert page.locator("form.who input[name=who]").input_value() == "Jan Jansen"
+    page.fill("form.who input[name=who]", before)
+    page.press("form.who input[name=who]", "Enter")
+    page.wait_for_load_state("load")
+    # QA 46b D14: undoing a colleague's decision asks first, naming them (the fixture dismisses: nothing undone)
+    page.locator("#review tr.st").nth(0).locator("button.undo").click()
+    assert page.dialogs and page.dialogs[-1].startswith("Undo Jan Jansen's decision")
+    page.wait_for_timeout(300)
+    assert [d["decided_by"] for d in _decided(page, server, doc)] == ["Jan Jansen"]
+
+
+def test_21_a_server_that_cannot_be_reached_is_said_until_dismissed(page, server):
+    """QA 46b D2: with the server gone each failed save showed the browser's "Failed to fetch" for 5 s, one toast
+    over the other; now one message counts them and stays, and the rows stay marked not saved."""
+    doc = _paste_and_wait(page, server, "weg", KEY_LINES[:4])
+    page.goto(server + f"review?doc={doc}")
+    page.route("**/api/statements/*/decision*", lambda route: route.abort())  # as if the server were stopped
+    page.locator("#review tr.st").nth(0).focus()
+    for _ in range(3):
+        page.keyboard.press("Enter")
+    box = page.locator("#unreachable")
+    box.wait_for()
+    page.wait_for_selector("#review tbody tr.st:nth-child(3).unsaved")
+    page.wait_for_timeout(5500)  # longer than a passing message lasts
+    assert "cannot reach mh-nlp serve" in box.inner_text() and "3 decisions were not saved" in box.inner_text()
+    assert page.locator("#review tr.st.unsaved").count() == 3
+    assert "not saved" in page.evaluate(
+        "getComputedStyle(document.querySelector('#review tr.st.unsaved td.final .label'), '::after').content")
+    assert _decided(page, server, doc) == []
+    page.unroute("**/api/statements/*/decision*")
+    page.locator("#review tr.st").nth(0).focus()
+    page.keyboard.press("Enter")  # reachable again: the row is saved and no longer marked
+    page.wait_for_selector("#review tbody tr.st:nth-child(1).decided:not(.unsaved)")
+    box.click()  # closed when the analyst says so
+    assert page.locator("#unreachable").count() == 0

@@ -544,6 +544,8 @@ def test_the_token_survives_a_restart_unless_a_new_one_is_asked_for(tmp_path):
     fresh = Server(data, "--new-token")
     try:
         assert fresh.token != token
+        said = "".join(fresh.output)  # QA 46a #8: no "screen already running", which a second serve cannot be
+        assert "the address printed below replaces the old one" in said and "already running" not in said
         status, _h, data_ = fresh.request("GET", "/api/statements?limit=1", headers={"Authorization": f"Bearer {token}"},
                                           token=False)
         assert status == 403  # the old address is refused from now on
@@ -574,6 +576,7 @@ def test_the_token_is_not_kept_where_other_users_can_read_it(tmp_path):
             s.stop()
     assert tokens[0] != tokens[1] and tokens[0] != first.token  # a new one each start, none read from the file
     assert "until then no token is kept" in outputs[0] and "a token kept before is retired" in outputs[0]
+    assert "already running" not in outputs[0]  # QA 46a #8: a second serve on the folder is refused
     import sqlite3
 
     db = sqlite3.connect(data / "mh-nlp.sqlite")

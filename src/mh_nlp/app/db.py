@@ -652,6 +652,19 @@ class Store:
         return {k: int(n) for k, n in self.db.execute(f"SELECT {FINAL_KIND}, count(*) {self._FILTERED_FROM} {where} "
                                                       f"GROUP BY 1", params)}
 
+    def statement_sources(self, ids: Iterable[int]) -> dict[int, dict]:
+        """The document of each statement still there (``document_id``, ``document``, ``document_kind``); a statement
+        of a removed document is left out (QA 46b D8: a model's evidence names reviewed statements by id)."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        out: dict[int, dict] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for r in self.db.execute(
+                    f"SELECT s.id, d.id, d.name, d.kind FROM statements s JOIN documents d ON d.id = s.document_id "
+                    f"WHERE {_in('s.id', part)}", part):
+                out[int(r[0])] = {"document_id": int(r[1]), "document": r[2], "document_kind": r[3]}
+        return out
+
     def statement(self, statement_id: int) -> dict | None:
         rows = self.statements(ids=[statement_id], include_api=True)
         return rows[0] if rows else None
@@ -772,7 +785,7 @@ class Store:
         measured on. A statement whose latest decision is *not a statement* is left out."""
         rows = self.db.execute(f"""
             SELECT s.id AS statement_id, s.text, s.extra, s.section AS suggested, dec.section, dec.action, dec.who,
-                   dec.at, d.name AS document
+                   dec.at, d.name AS document, d.kind AS document_kind
             FROM statements s JOIN documents d ON d.id = s.document_id
             JOIN decisions dec ON dec.id = {self._LATEST}
             WHERE dec.action != '{NOT_STATEMENT}' AND dec.section IS NOT NULL ORDER BY dec.id""").fetchall()

@@ -872,7 +872,7 @@ class Trainer:
             if len(reviewed) < 2:
                 raise ValueError("review (accept or correct) at least 2 statements first")
             self.status = {"state": "running", "message": "training on the anthology and "
-                           f"{len(reviewed)} reviewed statements", "version": None, "started": time.monotonic(),
+                           f"{len(reviewed)} reviewed statements (different texts)", "version": None, "started": time.monotonic(),
                            "who": who, "reviewed": len(reviewed)}
             self._record("running")
             self._thread = threading.Thread(target=self._train, args=(reviewed,), name="mh-train", daemon=True)

@@ -41,6 +41,7 @@ from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..themes.prediction import prediction_json
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
+                     one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
 
 HERE = Path(__file__).parent
@@ -321,6 +322,23 @@ class Guard:
                     + (headers or [])})
         await send({"type": "http.response.body", "body": body})
 
+    async def _too_large(self, scope, send, form_post: bool, name: str | None) -> None:
+        """An upload over the limit: JSON for a script; for a browser's form the screen's own error page (with its
+        header and navigation, naming the file when its name was read: QA 46b D6), drawn by the app (``GET /upload``
+        with the message in the scope), else the short page."""
+        message = (f"{name}: " if name else "") + f"upload too large (limit {self.max_body // (1024 * 1024)} MB)"
+        if form_post:
+            async def nothing():
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            page_scope = dict(scope, method="GET", path="/upload", raw_path=b"/upload", query_string=b"",
+                              mh_too_large=message)
+            try:
+                return await self.app(page_scope, nothing, send)
+            except Exception:  # noqa: BLE001 - the page failed: the short one below still says it
+                pass
+        return await self._reply(send, 413, message, html=form_post)
+
     def host_allowed(self, value: str, server: tuple | None) -> bool:
         parsed = _split_host(value)
         if parsed is None:
@@ -442,16 +460,28 @@ class Guard:
         form_post = browser_form_post(method, scope.get("path", ""), headers.get("accept", ""))
         length = headers.get("content-length")
         if length is not None and length.isascii() and length.isdigit() and int(length) > self.max_body:
-            return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
-                                     html=form_post)
+            name = None
+            if form_post:  # the file's name comes first in the form: read a few KB for it, no more
+                first = b""
+                with contextlib.suppress(Exception):
+                    while len(first) < TOO_LARGE_PEEK:
+                        message = await receive()
+                        first += message.get("body", b"")
+                        if message["type"] != "http.request" or not message.get("more_body"):
+                            break
+                name = _upload_name(first)
+            return await self._too_large(scope, send, form_post, name)
         received = 0
         too_large = False
         started = False
+        first_bytes = b""
 
         async def counted_receive():
-            nonlocal received, too_large
+            nonlocal received, too_large, first_bytes
             message = await receive()
             if message["type"] == "http.request":
+                if len(first_bytes) < TOO_LARGE_PEEK:
+                    first_bytes += message.get("body", b"")[:TOO_LARGE_PEEK]
                 received += len(message.get("body", b""))
                 if received > self.max_body:
                     too_large = True  # (the route's own error handler may answer it: the limit goes in the message)
@@ -476,8 +506,7 @@ class Guard:
             if started:
                 raise
             if too_large:
-                return await self._reply(send, 413, f"upload too large (limit {self.max_body // (1024 * 1024)} MB)",
-                                         html=form_post)
+                return await self._too_large(scope, send, form_post, _upload_name(first_bytes))
             return await self._reply(send, exc.status, exc.message)
         except ClientDisconnect:  # the client went away while sending (a tab closed during an upload): no one to answer
             return None
@@ -488,6 +517,18 @@ class Guard:
 
             traceback.print_exc()
             return await self._reply(send, 500, f"internal error ({exc.__class__.__name__})")
+
+
+TOO_LARGE_PEEK = 16 * 1024  # bytes of a too-large upload read for the file's name
+
+
+def _upload_name(first: bytes) -> str | None:
+    """The file name in the first part of a multipart form (``filename="verslag.txt"``), as the screen shows names."""
+    m = re.search(rb'filename="([^"\r\n]{1,1000})"', first or b"")
+    if not m:
+        return None
+    name = _plain_name(m.group(1).decode("utf-8", "replace")).replace("\\", "/").rsplit("/", 1)[-1][:200]
+    return name or None
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -576,6 +617,10 @@ def _clean_who(who) -> str:
 def _who(request: Request) -> str:
     """The analyst's name from the cookie (percent-encoded, so any name fits a cookie: 'Łukasz', 'Zoë')."""
     return _clean_who(unquote(request.cookies.get(WHO_COOKIE) or "")) or DEFAULT_WHO
+
+
+def _set_who_cookie(response, who: str) -> None:
+    response.set_cookie(WHO_COOKIE, quote(who, safe=""), max_age=365 * 24 * 3600, samesite="strict", httponly=True)
 
 
 # ---------------------------------------------------------------- the application
@@ -826,6 +871,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                       for i, t, (p, e) in zip(range(a, b), texts[a:b], results)]
             if b < len(texts) and await request.is_disconnected():
                 return Response(status_code=499)
+        if any(str(q.get("id", "")).startswith("added-") for pr in preds for q in pr.get("similar_quotes") or []):
+            # a reviewed statement among the evidence: said so, with its document; one of a removed document left
+            # out (QA 46b D8), as on the review page
+            told = await run_in_threadpool(_evidence, [{"similar": pr["similar_quotes"]} for pr in preds], version)
+            preds = [{**pr, "similar_quotes": [{k: v for k, v in q.items() if k != "where"} for q in t["similar"]]}
+                     for pr, t in zip(preds, told)]
         out = {"model_version": version, "predictions": preds}
         if in_order:  # how the note was read: the stay it chose (every statement of the note has the same)
             from ..themes.context import note_reading
@@ -879,15 +930,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if seen is not None and (isinstance(seen, bool) or not isinstance(seen, int) or not 0 < seen <= MAX_ID):
                 raise ApiError(400, "seen must be the id of the decision shown on the row, or null")
             extra["seen"] = seen
+        who = body.get("who")  # the name the screen's analyst field shows (QA 46b D1: typed, not yet saved)
+        if who is not None and not isinstance(who, str):
+            raise ApiError(400, "who must be a name (a string)")
+        who = _clean_who(who) or _who(request)
         try:
-            decision = store.decide(statement_id, section, _who(request), **extra)
+            decision = store.decide(statement_id, section, who, **extra)
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}: its document was removed, or the id is wrong (reload the page)") from None
         if "replaced" in decision:
             replaced = decision["replaced"]
             replaced["section_title"] = sections.title(replaced["section"])
-        return JSONResponse({**decision, "section_title": sections.title(section),
-                             "chapter": sections.chapter(section)}, status_code=201)
+        response = JSONResponse({**decision, "section_title": sections.title(section),
+                                 "chapter": sections.chapter(section)}, status_code=201)
+        if who != _who(request):  # the name typed is this browser's name from now on, as /who would save it
+            _set_who_cookie(response, who)
+        return response
 
     @app.delete("/api/statements/{statement_id}/decision")
     async def api_undecide(statement_id: str, request: Request, decision: str | None = None):
@@ -1034,9 +1092,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.post("/api/models/{version}/use")
     async def api_use_model(version: str, request: Request):
         await no_body_or_json(request)
-        return await run_in_threadpool(_use_model, _row_id(version, "model version"))
+        body = await json_body(request) if await request.body() else None
+        if body is not None and not (isinstance(body, dict) and set(body) <= {"back"}
+                                     and isinstance(body.get("back", False), bool)):
+            raise ApiError(400, 'expected no body, or {"back": true} to go back to a model that learnt from no '
+                                'reviewed statement')
+        back = bool(body and body.get("back"))
+        return await run_in_threadpool(_use_model, _row_id(version, "model version"), back)
 
-    def _use_model(version: int):
+    def _use_model(version: int, back: bool = False):
         if trainer.running and trainer.snapshot().get("version") == version:
             raise ApiError(409, f"model v{version} is still being evaluated")
         mv = store.model_version(version)
@@ -1044,13 +1108,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(404, f"no model version {version}")
         versions, in_use = _versions()
         reason = None if version == worker.version else not_offered_reason(mv, in_use=in_use, versions=versions)
-        if reason is not None:
-            raise ApiError(409, f"model v{version} is not offered for use: it {reason}")
+        if reason is not None and not (back and _way_back(mv)):
+            raise ApiError(409, f"model v{version} is not offered for use: it {reason}"
+                           + (' (to go back to it anyway, as a model that learnt from none of your reviewed '
+                              'statements, confirm on the models page, or send {"back": true})'
+                              if _way_back(mv) else ""))
         try:
             mv = worker.use(version)
         except KeyError:
             raise ApiError(404, f"no model version {version}") from None
         return {"in_use": mv["version"]}
+
+    def _way_back(mv: dict) -> bool:
+        """QA 46b D8: a model that learnt from no reviewed statement (v1, the anthology-only model) can always be used
+        again, after a confirmation, even when it scored lower: going back to the base model presents no new model as
+        better, and it is the way to stop using one that learnt from a removed document (or was a mistake)."""
+        return not mv.get("corrections") and not (mv.get("path") and not Path(mv["path"]).exists())
 
     @app.get("/api/train")
     def api_train_status():
@@ -1100,7 +1173,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return form
 
     def _count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
-               header_row: int | None = None) -> None:
+               header_row: int | None = None, strict: bool = False) -> None:
+        """Refuse a file of more statements than the limit (``TooLarge``); ``strict``: one that cannot be read too
+        (``ReadError``: an upload not yet stored, QA 46b D5), else it fails when it is labelled."""
         n = 0
         try:
             for _st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row):
@@ -1111,16 +1186,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except TooBig as exc:  # a PDF page that unpacks past the limit: refused as a .docx bomb is
             raise TooLarge(str(exc)) from None
         except ReadError:
-            pass  # an unreadable file fails when it is labelled, with the reason on the documents page
+            if strict:
+                raise
+            # an unreadable file fails when it is labelled, with the reason on the documents page
         finally:
             give_back_memory()
 
     reading = asyncio.Semaphore(1)  # uploads are read one at a time: a large document's tree is in memory once
 
     async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
-                           header_row: int | None = None) -> None:
+                           header_row: int | None = None, strict: bool = False) -> None:
         async with reading:
-            await run_in_threadpool(_count, path, column, split, sheets, header_row)
+            await run_in_threadpool(_count, path, column, split, sheets, header_row, strict)
 
     async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
         doc = store.document(doc_id) or {}
@@ -1168,6 +1245,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         store.update_document(doc_id, status="queued", text_column=column, split=split)  # the labeller says when it starts
         labeller.submit(doc_id, path, column, split)
 
+    @app.get("/upload", include_in_schema=False)
+    def upload_page(request: Request):  # an upload over the limit is answered here (see _too_large); else home
+        message = request.scope.get("mh_too_large")
+        if message:
+            raise ApiError(413, message)
+        return RedirectResponse("/", status_code=303)
+
     @app.post("/upload")
     async def upload(request: Request):
         form = await _form(request)
@@ -1188,22 +1272,25 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         try:  # checked before it becomes a document: a refused file leaves nothing behind
             with open(incoming, "wb") as fh:
                 shutil.copyfileobj(upload.file, fh)
+            if not incoming.stat().st_size:  # refused at once, as other files that cannot be read (QA 46b D5)
+                raise ApiError(400, f"{name} is empty: nothing to label")
+            columns_read = None
             if incoming.stat().st_size:
                 if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
                     await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
                                             whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
-                if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
-                    await _check_count(incoming, None, split)
-                elif sheets or header_row is not None:  # a sheet or header row that is not there: said at once
-                    try:
-                        await run_in_threadpool(table_columns, incoming, sheets, header_row)
-                    except ReadError as exc:
-                        raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
+                try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
+                    if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                        await _check_count(incoming, None, split, strict=True)
+                    else:  # and a sheet or header row that is not there is said at once
+                        columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
+                except ReadError as exc:
+                    raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
             note_column = None
             if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
                 try:
-                    columns = (None if kind not in (".csv", ".xlsx") else
-                               await run_in_threadpool(table_columns, incoming, sheets, header_row)
+                    columns = (None if kind not in (".csv", ".xlsx") else columns_read if columns_read is not None
+                               else await run_in_threadpool(table_columns, incoming, sheets, header_row)
                                if incoming.stat().st_size else [])
                 except ReadError as exc:
                     raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
@@ -1223,7 +1310,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return RedirectResponse("/", status_code=303)
         if kind in (".csv", ".xlsx"):
             try:
-                columns = await run_in_threadpool(table_columns, path, sheets, header_row)
+                columns = (columns_read if columns_read is not None
+                           else await run_in_threadpool(table_columns, path, sheets, header_row))
             except ReadError as exc:
                 store.update_document(doc_id, status="failed", error=screen_words(str(exc)))
                 return RedirectResponse("/", status_code=303)
@@ -1365,6 +1453,65 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         sql["kinds"] = KIND_FILTERS[f["kind"]] if f["kind"] else None
         return f, sql
 
+    def _evidence(rows: list[dict], version: int | None = None, for_export: bool = False) -> list[dict]:
+        """The rows with their evidence (``similar``) told apart (QA 46b D8): an ``added-N`` entry is a statement an
+        analyst reviewed, not an anthology quote: it gets ``reviewed`` and, when the version that labelled the row
+        (``version``: else the row's own) records what it learnt from, its document; one whose document was removed
+        is left out, even though that model still holds it. An export names the document by number only."""
+        learnt = None
+        wanted: dict[int, None] = {}
+        plan = []
+        for r in rows:
+            items = []
+            for q in r.get("similar") or []:
+                m = re.fullmatch(r"added-(\d+)", str(q.get("id", "")))
+                if not m:
+                    items.append((q, None))
+                    continue
+                if learnt is None:
+                    learnt = {v["version"]: (v.get("evaluation") or {}).get("statements")
+                              if isinstance(v.get("evaluation"), dict) else None for v in store.model_versions()}
+                ids = learnt.get(version if version is not None else r.get("model_version")) or []
+                n = int(m.group(1))
+                sid = ids[n - 1] if 1 <= n <= len(ids) and isinstance(ids[n - 1], int) else None
+                if sid is not None:
+                    wanted[sid] = None
+                items.append((q, sid if sid is not None else 0))
+            plan.append(items)
+        sources = store.statement_sources(wanted) if wanted else {}
+        out = []
+        for r, items in zip(rows, plan):
+            similar = []
+            for q, sid in items:
+                if sid is None:  # an anthology quote (or a written example)
+                    similar.append(q)
+                    continue
+                if sid and sid not in sources:  # its document was removed: not shown as evidence any more
+                    continue
+                src = sources.get(sid) or {}
+                where = ("added through the API" if src.get("document_kind") == "api"
+                         else f"doc {src['document_id']}" if src else "document not known")
+                if for_export:
+                    similar.append({**q, "id": f"reviewed statement ({where})", "page": None, "reviewed": True,
+                                    "document_id": src.get("document_id")})
+                else:
+                    similar.append({**q, "reviewed": True, "document_id": src.get("document_id"),
+                                    "document": None if src.get("document_kind") == "api" else src.get("document"),
+                                    "where": where})
+            out.append({**r, "similar": similar} if items else r)
+        return out
+
+    def _still_labelling(number: int | None) -> list[dict]:
+        """The documents (of ``number``, else all) whose labelling has not finished (QA 46b D10)."""
+        return [d for d in labeller.documents() if d["status"] in ("queued", "labelling") and d.get("kind") != "api"
+                and (number is None or d["id"] == number)]
+
+    def _labelling_words(docs: list[dict]) -> str:
+        """"doc 45 (middel3.txt, 366 of 500)": what is still being labelled, as the overview and an export say it."""
+        parts = [f"doc {d['id']} ({d['name']}, " + (f"{d.get('done') or 0} of {d['total']})" if d.get("total")
+                                                   else "waiting to be labelled)") for d in docs[:5]]
+        return ", ".join(parts) + (f" and {len(docs) - 5} more" if len(docs) > 5 else "")
+
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request):
         params = request.query_params
@@ -1378,7 +1525,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         others = store.count_filtered(**{**sql, "kinds": KIND_FILTERS["other"]}) if not f["kind"] else 0
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
-        shown = store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql)
+        shown = _evidence(store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql))
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
         return page("review.html", request, rows=shown, total=total, others=others, f=f,
                     earlier=store.earlier_decisions(shown),
@@ -1403,20 +1550,24 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top,
-                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart)
+                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart,
+                    labelling=_labelling_words(_still_labelling(number)) if _still_labelling(number) else "")
 
     @app.get("/models", response_class=HTMLResponse)
     def models(request: Request):
-        return page("models.html", request, versions=_summaries(), in_use=worker.version,
-                    reviewed=len(store.reviewed()))
+        rows = store.reviewed()
+        learnable = [r for r in rows if r["section"] in sections.tax.sections
+                     and not sections.tax.sections[r["section"]].title.startswith("Onbekend")]
+        return page("models.html", request, versions=_summaries(), in_use=worker.version, reviewed=len(rows),
+                    texts=len(one_per_text(learnable)),  # what a training learns from (QA 46b D12)
+                    through_api=sum(r.get("document_kind") == "api" for r in rows))  # not on the screen (D11)
 
     @app.post("/who")
     async def set_who(request: Request):
         form = await _form(request)
         who = _clean_who(form.get("who")) or DEFAULT_WHO
         response = RedirectResponse(_local_back(request), status_code=303)
-        response.set_cookie(WHO_COOKIE, quote(who, safe=""), max_age=365 * 24 * 3600, samesite="strict",
-                            httponly=True)
+        _set_who_cookie(response, who)
         return response
 
     @app.get("/export")
@@ -1425,11 +1576,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if fmt not in ("xlsx", "csv", "jsonl"):
             raise ApiError(400, "format must be xlsx, csv or jsonl")
         f, sql = _filters(request.query_params)
+        partial = _flag(request.query_params, "partial")
+        busy = _still_labelling(sql.get("document"))
+        if busy and not partial:  # a partial file that looks complete is worse than none (QA 46b D10)
+            raise ApiError(409, f"still being labelled: {_labelling_words(busy)}; export when it is done (the "
+                                "documents page shows the progress), or tick “export what is labelled so far” "
+                                "(partial=1) for a partial file")
+        partial = bool(busy)
         from ..io.writers import open_writer
 
         pseudonymiser = None
         if _flag(request.query_params, "pseudonymise"):
-            pseudonymiser = learnt_pseudonymiser(store.iter_filtered(**sql))  # a first pass learns every name
+            pseudonymiser = learnt_pseudonymiser(lambda: store.iter_filtered(**sql))  # first passes learn the names
 
         extras: dict[str, None] = dict.fromkeys(EXPORT_EXTRAS)
         extras.update((k, None) for k in store.extra_keys(**sql))
@@ -1437,13 +1595,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         def write(where: Path | None) -> tuple[Path, Path]:
             tmp = Path(tempfile.mkdtemp(dir=where, prefix=EXPORT_PREFIX))  # 0700: this user's only
             path = tmp / export_name(fmt, store.document(sql["document"]) if sql.get("document") else None,
-                                     pseudonymiser is not None)
+                                     pseudonymiser is not None, partial)
             writer = open_writer(path, list(extras))
             try:
-                for r in store.iter_filtered(**sql):  # 1,000 statements at a time
-                    if pseudonymiser is not None:
-                        r = pseudonymised(pseudonymiser, r)
-                    writer.write(export_record(r, sections, f["threshold"]))
+                rows = iter(store.iter_filtered(**sql))  # 1,000 statements at a time
+                while batch := list(itertools.islice(rows, 1000)):
+                    for r in _evidence(batch, for_export=True):
+                        if pseudonymiser is not None:
+                            r = pseudonymised(pseudonymiser, r)
+                        writer.write(export_record(r, sections, f["threshold"]))
                 writer.commit()
             except BaseException:
                 writer.abort()
@@ -1464,7 +1624,7 @@ PLAIN_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ
                                "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"})
 
 
-def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) -> str:
+def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False, partial: bool = False) -> str:
     """The export's file name: ``mh-nlp-labels-<name>-doc<N>-<date>.<fmt>`` for one document (its name left out
     when pseudonymised, as a name may hold a person's; only letters, digits, ``.``, ``_`` and ``-``, accented
     letters plain), else ``mh-nlp-labels-<date>.<fmt>``, so that two exports are told apart in the downloads folder."""
@@ -1476,6 +1636,8 @@ def export_name(fmt: str, doc: dict | None = None, pseudonymised: bool = False) 
         name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # één -> een
         name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
         parts += [name, f"doc{doc['id']}"] if name else [f"doc{doc['id']}"]
+    if partial:  # exported while a document was still being labelled (QA 46b D10)
+        parts.append("PARTIAL")
     parts.append(_dt.date.today().isoformat())
     return "-".join(parts) + f".{fmt}"
 
@@ -1503,22 +1665,80 @@ def _as_statement(r: dict):
     return Statement(str(r["document"]), r["position"], r["text"] or "", dict(r["extra"] or {}))
 
 
-def learnt_pseudonymiser(rows):
-    """A :class:`mh_nlp.io.privacy.Pseudonymiser` that has learnt the names of every row (streamed)."""
-    from ..io.privacy import Pseudonymiser
+class ExportPseudonyms:
+    """The pseudonyms of an export of one or more documents (QA 46b D3). Each document has a pseudonymiser of its own,
+    which learns that document's names only, so that a first name or surname alone in a document is the person of
+    that name known in *that* document, as in the document's own export (one shared pseudonymiser gave a bare
+    "Sanne" the pseudonym of another document's Sanne); every pseudonym is given from one register, so that the same
+    full name is the same pseudonym over the whole export (as the guide promises) and no number is given twice or
+    is one an input uses itself (a transcript's own "Spreker 2")."""
 
-    p = Pseudonymiser()
-    for r in rows:
+    def __init__(self):
+        from ..io.privacy import PSEUDONYM, Pseudonymiser
+
+        self.template = PSEUDONYM
+        self.people: dict[str, str] = {}  # full name -> pseudonym, over the export
+        self.taken: set[str] = set()
+        self.documents: dict[Any, Pseudonymiser] = {}
+        shared = self
+
+        class _InExport(Pseudonymiser):
+            def _new_alias(self, name: str) -> str:
+                return shared.alias(name)
+
+        self._make = _InExport
+        self._taken_re = Pseudonymiser()._template_re
+
+    def alias(self, name: str) -> str:
+        if name not in self.people:
+            n = len(set(self.people.values())) + 1
+            used = set(self.people.values())
+            while self.template.format(n=n) in self.taken or self.template.format(n=n) in used:
+                n += 1
+            self.people[name] = self.template.format(n=n)
+        return self.people[name]
+
+    def of(self, r: dict):
+        key = r.get("document_id", r.get("document"))
+        if key not in self.documents:
+            self.documents[key] = self._make()
+        return self.documents[key]
+
+    def see(self, r: dict) -> None:
+        """First pass: the pseudonyms the inputs use themselves, over the whole export."""
+        for value in (r.get("text"), *(r.get("extra") or {}).values()):
+            self.taken.update(self._taken_re.findall(str(value or "")))
+
+    def learn(self, r: dict) -> None:
+        """Second pass: the names of the row's document."""
+        p = self.of(r)
         p.learn(_as_statement(r))
+        p._taken |= self.taken
+
+    def text(self, r: dict, text: str) -> str:
+        return self.of(r).text(text)
+
+
+def learnt_pseudonymiser(rows_twice):
+    """An :class:`ExportPseudonyms` that has learnt the names of every row; ``rows_twice``: a callable giving the
+    rows (streamed) each time it is called (they are read twice)."""
+    p = ExportPseudonyms()
+    for r in rows_twice():
+        p.see(r)
+    for r in rows_twice():
+        p.learn(r)
     return p
 
 
-def pseudonymised(p, r: dict) -> dict:
+def pseudonymised(pp: ExportPseudonyms, r: dict) -> dict:
     """A statement row with person names replaced by Spreker 1, 2 ... consistently over the export (text,
     speaker and speaker-like columns, attendee-like columns, e-mail addresses; see :mod:`mh_nlp.io.privacy`), and
     in the document's name the names learnt from the statements ("Gesprek met Fatima el Amrani.txt")."""
+    p = pp.of(r)
     out = p.apply(_as_statement(r))
-    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"]))}
+    similar = [{**q, "text": p.text(str(q.get("text") or ""))} if q.get("reviewed") else q  # an analyst's statement
+               for q in r.get("similar") or []]  # may name people too (QA 46b D8); anthology quotes are public
+    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"])), "similar": similar}
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")
@@ -1565,7 +1785,9 @@ def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = N
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
             "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason,
-            "removed": m.get("removed", 0)}
+            "removed": m.get("removed", 0),
+            "way_back": reason is not None and not m.get("corrections")
+                        and not (m.get("path") and not Path(m["path"]).exists())}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:

@@ -121,8 +121,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     if shared:
         _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
               f"sensitive: chmod -R go-rwx {data_dir} (until then no token is kept: each start makes a new one, and "
-              f"a token kept before is retired; a screen already running on it keeps its token until it is "
-              f"restarted)")
+              f"a token kept before is retired)")
         try:  # a token kept before sat where others can read it: retired, or it would come back once the folder
             if app.state.store.setting(TOKEN_SETTING) is not None:  # is private, even after --new-token
                 app.state.store.forget_setting(TOKEN_SETTING)
@@ -131,7 +130,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
                   f"and others could read it: make the folder private and writable (chmod -R u+w,go-rwx {data_dir}), "
                   "then start with --new-token, or the old token comes back")
     if new_token:
-        _warn("a new token: a screen already running on this data folder keeps the old one until it is restarted")
+        # (no other screen can be running on this folder: a second serve on it is refused before this; QA 46a #8)
+        _warn("a new token: the address printed below replaces the old one, which no longer opens the screen "
+              "(open tabs and scripts must use the new one)")
     if app.state.store.read_only:
         _warn(f"the data folder {data_dir} is read-only: the screen shows what is there but cannot save uploads, "
               "decisions or models")

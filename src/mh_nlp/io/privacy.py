@@ -214,10 +214,7 @@ class Pseudonymiser:
             return name
         if name in self._variants:
             return self._variants[name]
-        n = len(self.people) + 1
-        while self.template.format(n=n) in self._taken or self.template.format(n=n) in self.people.values():
-            n += 1
-        alias = self.template.format(n=n)
+        alias = self._new_alias(name)
         self.people[name] = alias
         self._variants[name] = alias
         words = name.split()
@@ -234,6 +231,13 @@ class Pseudonymiser:
                     self._variants.setdefault(form, alias)
         self._pattern = None
         return alias
+
+    def _new_alias(self, name: str) -> str:
+        """The pseudonym of a person new to this pseudonymiser: the next free number (a subclass may share them)."""
+        n = len(self.people) + 1
+        while self.template.format(n=n) in self._taken or self.template.format(n=n) in self.people.values():
+            n += 1
+        return self.template.format(n=n)
 
     def learn_speaker(self, speaker: str) -> None:
         # the person without an affiliation: Jan (NLA), Jan [NLA] and Jan - NLA are all Jan

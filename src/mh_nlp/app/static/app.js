@@ -11,11 +11,41 @@ function toast(message, ms = 5000) {  // ms 0: stays until clicked (a message th
   else { t.classList.add("sticky"); t.title = "click to close"; t.addEventListener("click", () => t.remove()); }
 }
 
+// QA 46b D2: a save or undo that cannot reach the server at all (stopped, crashed, the laptop slept) is counted in one
+// message that stays until it is closed; its rows stay marked "not saved".
+const unreachable = {decision: 0, undo: 0};
+function cannotReach(what) {
+  unreachable[what] += 1;
+  let box = document.getElementById("unreachable");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "unreachable";
+    box.className = "toast sticky unreachable";
+    box.setAttribute("role", "alert");
+    box.title = "click to close";
+    box.addEventListener("click", () => { box.remove(); unreachable.decision = unreachable.undo = 0; });
+    document.body.appendChild(box);
+  }
+  const n = unreachable.decision, u = unreachable.undo;
+  const lost = [n && `${n} decision${n === 1 ? " was" : "s were"} not saved`,
+                u && `${u} undo${u === 1 ? " was" : "s were"} not done`].filter(Boolean).join(" and ");
+  box.textContent = `The screen cannot reach mh-nlp serve — is it still running? ${lost} ` +
+    "(their rows are marked “not saved”): start it again, or wait for the connection, then do them again. " +
+    "Click to close.";
+}
+
 async function api(method, url, body) {
-  const res = await fetch(url, {
-    method, headers: body ? {"Content-Type": "application/json"} : {},
-    body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
-  });
+  let res;
+  try {
+    res = await fetch(url, {
+      method, headers: body ? {"Content-Type": "application/json"} : {},
+      body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
+    });
+  } catch (e) {  // no answer at all: the network, not the server, refused it
+    const err = new Error("the screen cannot reach mh-nlp serve (is it still running?)");
+    err.unreachable = true;
+    throw err;
+  }
   let data = null;
   try { data = await res.json(); } catch (e) { /* empty */ }
   if (!res.ok) {
@@ -81,6 +111,11 @@ function setupReview() {
     tr.addEventListener("focus", () => rows.forEach((r) => r.classList.toggle("focus", r === tr)));
   });
 
+  function analyst() {  // the name the analyst field shows, saved or not yet (QA 46b D1: typed, then a click)
+    const who = document.querySelector("form.who input[name=who]");
+    return who && who.value.trim() ? {who: who.value} : {};
+  }
+
   function decide(tr, section) {
     if (section) return send(tr, {section});
   }
@@ -103,7 +138,8 @@ function setupReview() {
     if (next) focusRow(next);  // the next row at once, for a quick review
     try {
       const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`,
-                          {...body, seen: Number(tr.dataset.decision) || null});
+                          {...body, seen: Number(tr.dataset.decision) || null, ...analyst()});
+      tr.classList.remove("unsaved");
       showDecision(tr, d);
       if (d.replaced) {  // decided meanwhile in another tab or by another analyst: this one counts now
         const r = d.replaced;
@@ -116,7 +152,8 @@ function setupReview() {
       if (!next) tr.focus();
     } catch (e) {
       tr.querySelector("select.pick").value = "";
-      failed("not saved", tr, e);
+      if (e.unreachable) { tr.classList.add("unsaved"); cannotReach("decision"); }
+      else failed("not saved", tr, e);
     } finally {
       delete tr.dataset.busy;
     }
@@ -130,6 +167,7 @@ function setupReview() {
 
   function showDecision(tr, d) {  // the row as the decision d leaves it (the answer of a decision, or of an undo)
     tr.dataset.decision = d.id;
+    tr.dataset.who = d.who;
     tr.classList.remove("accept", "correct", "not_statement", "saved");
     tr.classList.add("decided", d.action);
     tr.classList.toggle("nonstatement", d.action === "not_statement");
@@ -158,12 +196,21 @@ function setupReview() {
   }
 
   async function undecide(tr) {  // a decision made by mistake: the one before it counts again, else not reviewed
+    const me = (analyst().who || "").trim().replace(/\s+/g, " ");
+    if (tr.dataset.who && me && tr.dataset.who !== me) {  // QA 46b D14: a colleague's decision is gone without a trace
+      const label = tr.querySelector(".label b");
+      if (!window.confirm(`Undo ${tr.dataset.who}'s decision (${label ? label.textContent : "this row"})? ` +
+                          "It is removed for good, without a record of who removed it; the decision before it " +
+                          "counts again (else the row is not reviewed).")) return;
+    }
     try {
       const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`);
+      tr.classList.remove("unsaved");
       if (d.decision) {
         showDecision(tr, d.decision);
       } else {
         tr.dataset.decision = "";
+        tr.dataset.who = "";
         tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
         const kind = tr.dataset.readKind;
         tr.dataset.kind = kind;
@@ -174,7 +221,8 @@ function setupReview() {
       }
       tr.focus();
     } catch (e) {
-      failed("not undone", tr, e);
+      if (e.unreachable) { tr.classList.add("unsaved"); cannotReach("undo"); }
+      else failed("not undone", tr, e);
     }
   }
 
@@ -293,10 +341,15 @@ function setupModels() {
   });
   if (status.dataset.state === "running") poll();
   document.querySelectorAll("button.use").forEach((b) => b.addEventListener("click", async () => {
+    if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;  // going back to a model not offered
+    const label = b.textContent;
     b.disabled = true;
     b.textContent = "loading…";
-    try { await api("POST", `/api/models/${b.dataset.version}/use`); location.reload(); }
-    catch (e) { b.disabled = false; toast(e.message); }
+    try {
+      await api("POST", `/api/models/${b.dataset.version}/use`, b.dataset.back ? {back: true} : undefined);
+      location.reload();
+    }
+    catch (e) { b.disabled = false; b.textContent = label; toast(e.message); }
   }));
 }
 
