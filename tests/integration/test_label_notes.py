@@ -321,3 +321,28 @@ def test_more_datelines_titles_and_an_e_mails_greetings_are_no_statements(line, 
     from mh_nlp.io.kinds import kind_of
 
     assert kind_of(line) == kind
+
+
+def test_a_first_name_alone_is_the_person_of_its_own_file(clf, tmp_path):
+    """QA 46b D3, in label as on the screen: with one pseudonymiser for all files, "Sanne heeft gelijk" in an
+    interview of Sanne de Vries took the pseudonym of another transcript's Sanne. A file's own names come first; a
+    name only another file knows still takes that file's pseudonym, so no known name is left."""
+    a = tmp_path / "a_transcript.txt"
+    a.write_text("Sanne (CoMensha): Loverboys benaderen meisjes vaker online.\n", encoding="utf-8")
+    b = tmp_path / "b_interview.txt"
+    b.write_text("Aanwezig: Sanne de Vries (Fier), Fatima El Amrani\n\nSanne de Vries: De opvang ontbreekt.\n\n"
+                 "Fatima El Amrani: Sanne heeft gelijk dat slachtoffers te lang wachten op een plek.\n", encoding="utf-8")
+    c = tmp_path / "c_tabel.csv"
+    c.write_text("tekst\nVolgens Fatima moet CoMensha meer opvang regelen.\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = run("label", a, b, c, "-o", out, "--pseudonymise", "-q")
+    assert r.exit_code == 0, r.output
+    written = out.read_text(encoding="utf-8")
+    assert not re.search(r"Sanne|Vries|Fatima|Amrani", written), written
+    rows = [json.loads(x) for x in written.splitlines()]
+    by = {(Path(x["source"]).name, x["position"]): x for x in rows}
+    sanne_a = by[("a_transcript.txt", 1)]["extra"]["speaker"].removesuffix(" (CoMensha)")
+    sanne_b = by[("b_interview.txt", 3)]["extra"]["speaker"]
+    fatima = by[("b_interview.txt", 5)]["extra"]["speaker"]
+    assert sanne_a != sanne_b and by[("b_interview.txt", 5)]["statement"].startswith(f"{sanne_b} heeft gelijk")
+    assert by[("c_tabel.csv", 2)]["statement"].startswith(f"Volgens {fatima} moet")

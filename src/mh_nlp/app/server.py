@@ -1665,76 +1665,28 @@ def _as_statement(r: dict):
     return Statement(str(r["document"]), r["position"], r["text"] or "", dict(r["extra"] or {}))
 
 
-class ExportPseudonyms:
-    """The pseudonyms of an export of one or more documents (QA 46b D3). Each document has a pseudonymiser of its own,
-    which learns that document's names only, so that a first name or surname alone in a document is the person of
-    that name known in *that* document, as in the document's own export (one shared pseudonymiser gave a bare
-    "Sanne" the pseudonym of another document's Sanne); every pseudonym is given from one register, so that the same
-    full name is the same pseudonym over the whole export (as the guide promises) and no number is given twice or
-    is one an input uses itself (a transcript's own "Spreker 2")."""
-
-    def __init__(self):
-        from ..io.privacy import PSEUDONYM, Pseudonymiser
-
-        self.template = PSEUDONYM
-        self.people: dict[str, str] = {}  # full name -> pseudonym, over the export
-        self.taken: set[str] = set()
-        self.documents: dict[Any, Pseudonymiser] = {}
-        shared = self
-
-        class _InExport(Pseudonymiser):
-            def _new_alias(self, name: str) -> str:
-                return shared.alias(name)
-
-        self._make = _InExport
-        self._taken_re = Pseudonymiser()._template_re
-
-    def alias(self, name: str) -> str:
-        if name not in self.people:
-            n = len(set(self.people.values())) + 1
-            used = set(self.people.values())
-            while self.template.format(n=n) in self.taken or self.template.format(n=n) in used:
-                n += 1
-            self.people[name] = self.template.format(n=n)
-        return self.people[name]
-
-    def of(self, r: dict):
-        key = r.get("document_id", r.get("document"))
-        if key not in self.documents:
-            self.documents[key] = self._make()
-        return self.documents[key]
-
-    def see(self, r: dict) -> None:
-        """First pass: the pseudonyms the inputs use themselves, over the whole export."""
-        for value in (r.get("text"), *(r.get("extra") or {}).values()):
-            self.taken.update(self._taken_re.findall(str(value or "")))
-
-    def learn(self, r: dict) -> None:
-        """Second pass: the names of the row's document."""
-        p = self.of(r)
-        p.learn(_as_statement(r))
-        p._taken |= self.taken
-
-    def text(self, r: dict, text: str) -> str:
-        return self.of(r).text(text)
-
-
 def learnt_pseudonymiser(rows_twice):
-    """An :class:`ExportPseudonyms` that has learnt the names of every row; ``rows_twice``: a callable giving the
-    rows (streamed) each time it is called (they are read twice)."""
-    p = ExportPseudonyms()
+    """A :class:`mh_nlp.io.privacy.PseudonymRegister` that has learnt the names of every row, document by document;
+    ``rows_twice``: a callable giving the rows (streamed) each time it is called (they are read twice)."""
+    from ..io.privacy import PseudonymRegister
+
+    p = PseudonymRegister()
     for r in rows_twice():
-        p.see(r)
+        p.see(_as_statement(r))
     for r in rows_twice():
-        p.learn(r)
+        p.learn(_document_key(r), _as_statement(r))
     return p
 
 
-def pseudonymised(pp: ExportPseudonyms, r: dict) -> dict:
+def _document_key(r: dict):
+    return r.get("document_id", r.get("document"))
+
+
+def pseudonymised(pp, r: dict) -> dict:
     """A statement row with person names replaced by Spreker 1, 2 ... consistently over the export (text,
     speaker and speaker-like columns, attendee-like columns, e-mail addresses; see :mod:`mh_nlp.io.privacy`), and
     in the document's name the names learnt from the statements ("Gesprek met Fatima el Amrani.txt")."""
-    p = pp.of(r)
+    p = pp.of(_document_key(r))
     out = p.apply(_as_statement(r))
     similar = [{**q, "text": p.text(str(q.get("text") or ""))} if q.get("reviewed") else q  # an analyst's statement
                for q in r.get("similar") or []]  # may name people too (QA 46b D8); anthology quotes are public

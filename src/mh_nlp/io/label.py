@@ -396,8 +396,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     (see :func:`mh_nlp.io.readers.read_statements`). Meta and chatter lines (:mod:`mh_nlp.io.kinds`) are
     never classified: they come as rows without a prediction, or, with ``keep_nonstatements=False``,
     not at all (the summary still counts them). With ``pseudonymise`` person names become ``Spreker 1``,
-    ``Spreker 2`` … consistently over all files (:mod:`mh_nlp.io.privacy`; the files are read once more
-    first to learn the names; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
+    ``Spreker 2`` … consistently over all files (:class:`mh_nlp.io.privacy.PseudonymRegister`; the files are read
+    twice more first to learn the names, each file's own; ``name_finder``, e.g. :class:`mh_nlp.io.privacy.DeduceFinder`, adds the names
     it finds to those of the rules); ``drop_columns`` removes carried input columns. ``in_order``: each file is one
     note read in order, and with ``note_column`` each run of a table's rows with one value in that column;
     ``headings``: headings that name a chapter count as evidence (:func:`label_statements`; a ``heading`` column
@@ -415,18 +415,21 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     paths = list(paths)
     if summary is not None and note_column is not None:
         summary.note_column = note_column  # the overview counts the notes the same way
-    pseudonymiser = None
+    register = None
     if pseudonymise:
-        from .privacy import Pseudonymiser
+        from .privacy import PseudonymRegister
 
-        pseudonymiser = Pseudonymiser(finder=name_finder)
-        for path in paths:  # first pass: learn every name of the run, so the numbering is one for all files
-            try:
-                for st in read_statements(path, column=column, split=split, max_chars=max_chars, source=shown(path),
-                                          sheets=sheets, header_row=header_row):
-                    pseudonymiser.learn(st)
-            except ReadError:
-                pass  # reported by the second pass
+        # first passes: the pseudonyms the files use themselves, then each file's names, numbered from one register
+        # for all files (a first name alone is the person of its own file: QA 46b D3)
+        register = PseudonymRegister(finder=name_finder)
+        for learn in (lambda path, st: register.see(st), register.learn):
+            for path in paths:
+                try:
+                    for st in read_statements(path, column=column, split=split, max_chars=max_chars,
+                                              source=shown(path), sheets=sheets, header_row=header_row):
+                        learn(path, st)
+                except ReadError:
+                    pass  # reported by the last pass
 
     from ..nlp.language import reads_as_dutch
 
@@ -450,8 +453,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                         if summary is not None:
                             summary.skip(st, dropped=True)
                         continue
-                    if pseudonymiser is not None:
-                        st = pseudonymiser.apply(st, drop_columns)
+                    if register is not None:
+                        st = register.of(path).apply(st, drop_columns)
                     elif drop_columns:
                         st = _drop(st, drop_columns)
                     yield st

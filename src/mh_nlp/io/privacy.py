@@ -358,3 +358,76 @@ def drop_columns(st: Statement, drop: Iterable[str]) -> Statement:
     if not dropped:
         return st
     return replace(st, extra={k: v for k, v in st.extra.items() if k.strip().lower() not in dropped})
+
+
+class PseudonymRegister:
+    """Pseudonyms over several documents (a batch of files, an export of the review screen): each document has a
+    :class:`Pseudonymiser` of its own (:meth:`of`), which learns that document's names only, so that a first name or
+    a surname alone is the person of that name known in *that* document (one pseudonymiser for all gave a bare
+    "Sanne" the pseudonym of another session's Sanne: QA 46b D3); every pseudonym comes from this one register, so
+    the same full name is the same pseudonym in every document, and no number is given twice or is one an input uses
+    itself (a transcript's own "Spreker 2": :meth:`see` every statement first). ``finder`` as for a Pseudonymiser."""
+
+    def __init__(self, template: str = PSEUDONYM, finder=None):
+        self.template = template
+        self.finder = finder
+        self.people: dict[str, str] = {}  # full name -> pseudonym, over all documents
+        self.taken: set[str] = set()
+        self.documents: dict[object, Pseudonymiser] = {}
+        self._template_re = Pseudonymiser(template)._template_re
+
+    def alias(self, name: str) -> str:
+        """The pseudonym of the full ``name``: the one it has, else the next free number."""
+        if name not in self.people:
+            used = set(self.people.values())
+            n = len(used) + 1
+            while self.template.format(n=n) in self.taken or self.template.format(n=n) in used:
+                n += 1
+            self.people[name] = self.template.format(n=n)
+        return self.people[name]
+
+    def of(self, document: object) -> Pseudonymiser:
+        """The pseudonymiser of ``document`` (any key: a path, a document id), numbering from this register. When it
+        replaces names, a name it did not learn from its own document but another document knows (a first name in a
+        table whose full name stands in the minutes beside it) takes that pseudonym, so that no known name is left."""
+        if document not in self.documents:
+            register = self
+
+            class _Registered(Pseudonymiser):
+                _borrowed = False
+
+                def _new_alias(self, name: str) -> str:
+                    return register.alias(name)
+
+                def _settle(self) -> None:
+                    if not self._borrowed:  # the names it learnt first, then those other documents learnt, then
+                        self._borrowed = True  # the names it finds in context (super()._settle)
+                        for name, alias in register.known().items():
+                            self._variants.setdefault(name, alias)
+                        self._pattern = None
+                    super()._settle()
+
+            p = self.documents[document] = _Registered(self.template, self.finder)
+            p._taken |= self.taken
+        return self.documents[document]
+
+    def known(self) -> dict[str, str]:
+        """Every name and part of a name learnt from any document (speakers, attendees, speaker columns), with its
+        pseudonym (the first document's where two documents know a name differently)."""
+        out: dict[str, str] = {}
+        for p in self.documents.values():
+            for name, alias in p._variants.items():
+                out.setdefault(name, alias)
+        return out
+
+    def see(self, st: Statement) -> None:
+        """First pass: the pseudonyms the inputs use themselves (``Spreker 2``), over all documents."""
+        for value in (st.text, *st.extra.values()):
+            self.taken.update(self._template_re.findall(str(value or "")))
+
+    def learn(self, document: object, st: Statement) -> None:
+        """Second pass: the names of one statement of ``document``."""
+        p = self.of(document)
+        p._taken |= self.taken
+        p.learn(st)
+
