@@ -385,6 +385,27 @@ def test_a_pdf_tables_header_drawn_as_one_line_centred_over_its_columns_is_read(
                    ("Dat was de opbrengst van de ronde over knelpunten en voorstellen van vandaag.", "", "")]
 
 
+def test_a_pdf_table_of_one_line_rows_keeps_its_rows_and_ends_at_a_heading_below_it(tmp_path):
+    """Rows drawn as one line of cells (every column at every height) are rows of their own, not one cell per
+    column run together; a chapter's name well below the last row ends the table and heads the text under it."""
+    import zlib
+
+    from pdf_samples import _escape
+
+    runs = [(57, 740, "Organisatie"), (130, 740, "Knelpunt"), (380, 740, "Voorstel"),
+            (57, 718, "NLA"), (130, 718, "Te weinig rechercheurs."), (380, 718, "Meer capaciteit."),
+            (57, 696, "CoMensha"), (130, 696, "De zorgcoördinator is overbelast."), (380, 696, "Een tweede erbij."),
+            (57, 640, "Wat goed gaat"), (57, 620, "De casustafel van het RIEC werkt goed.")]
+    stream = zlib.compress(b" ".join(f"BT /F1 11 Tf 1 0 0 1 {x} {y} Tm (".encode() + _escape(t) + b") Tj ET"
+                                     for x, y, t in runs))
+    got = [(s.text, s.extra["heading"], s.extra["speaker"])
+           for s in read_statements(pdf(tmp_path / "rijen.pdf", [[]], streams={0: stream}))]
+    assert got == [("Te weinig rechercheurs.", "Knelpunt", "NLA"), ("Meer capaciteit.", "Voorstel", "NLA"),
+                   ("De zorgcoördinator is overbelast.", "Knelpunt", "CoMensha"),
+                   ("Een tweede erbij.", "Voorstel", "CoMensha"),
+                   ("De casustafel van het RIEC werkt goed.", "Wat goed gaat", "")]
+
+
 def test_a_footnote_marker_after_a_year_ends_the_sentence(tmp_path):
     """QA 45c R2: "… minder dan in 2019.1" was not seen as a sentence end with a marker: three statements were
     joined and their footnotes labelled. A year's decimals inside a line ("versie 2019.1 van") stay."""

@@ -2582,7 +2582,8 @@ def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs:
     (so a header centred over its column counts too), as long as it ends before the next header cell starts; a
     line that crosses it, stands left of the table or cannot be placed ends the table, and so does a gap of more
     than two rows. A cell is a column's run of lines each one line step below the one above (a larger gap starts
-    the next row's cell); cells that overlap in height are one row (a cell centred in its row as well). It takes
+    the next row's cell; where every column has a line at every height, each line is a cell of its own); cells that
+    overlap in height are one row (a cell centred in its row as well). It takes
     two rows of two or more cells (or one row filling every column) to be a table, so that two columns of running
     text are never read as one."""
     head: list[tuple[float, float, str]] = []
@@ -2595,7 +2596,7 @@ def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs:
     if len(head) < 2 or not all(_short(t) for _x0, _x1, t in head):
         return None
     placed: list[tuple[int, float, str]] = []  # (column, baseline, text)
-    ends: list[int] = []  # the index in text after each placed line
+    ends: list[int] = []  # for each placed cell, the index in text after its line
     while k < len(text) and (p := at[text[k]]) is not None:
         cells = _line_cells(lines[text[k]], p, runs[text[k]])
         columns = []
@@ -2608,9 +2609,15 @@ def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs:
             break
         placed += [(c, p[2], t) for c, (_x0, _x1, t) in zip(columns, cells)]
         k += 1
-        ends.append(k)
-    if not placed:
+        ends += [k] * len(cells)
+    heights = sorted({baseline, *(base for _c, base, _t in placed)}, reverse=True)
+    pitch = min((a - b for a, b in zip(heights, heights[1:]) if a - b > 1), default=None)
+    if pitch is None:
         return None
+    floor = next((b for a, b in zip(heights, heights[1:]) if a - b > PDF_TABLE_END * pitch), None)
+    if floor is not None:  # a gap wider than two rows' ends the table (a heading below it): lines from there on
+        n = next(n for n, (_c, base, _t) in enumerate(placed) if base <= floor)
+        placed, k = placed[:n], (ends[n - 1] if n else k)
     by_column: dict[int, list[float]] = {}
     at_height: dict[float, set[int]] = {}
     for column, base, _t in placed:
@@ -2621,14 +2628,6 @@ def _pdf_table(lines: list[str], text: list[int], at: list[_Place | None], runs:
     steps = [a - b for bases in by_column.values() for a, b in zip(bases, bases[1:]) if a - b > 1]
     one_line = all(len(columns) == len(head) for columns in at_height.values())
     step = min(steps) if steps and not one_line else None
-    heights = sorted({baseline, *(base for _c, base, _t in placed)}, reverse=True)
-    pitch = min(step or float("inf"), *(a - b for a, b in zip(heights, heights[1:]) if a - b > 1), float("inf"))
-    if pitch == float("inf"):
-        return None
-    floor = next((b for a, b in zip(heights, heights[1:]) if a - b > PDF_TABLE_END * max(pitch, step or 0)), None)
-    if floor is not None:  # a gap wider than two rows' ends the table (a heading below it): lines from there on
-        n = next(n for n, (_c, base, _t) in enumerate(placed) if base <= floor)
-        placed, k = placed[:n], (ends[n - 1] if n else k)
     cells_: list[list] = []  # [column, top baseline, bottom baseline, text]
     open_cell: dict[int, list] = {}
     for column, base, t in placed:
