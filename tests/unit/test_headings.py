@@ -100,3 +100,21 @@ def test_a_chairs_question_opens_a_chapter_and_its_answers_stand_under_it(tmp_pa
                    ("meta", "", "En wat gaat er goed?"),
                    ("statement", "En wat gaat er goed?", "De samenwerking met het RIEC."),
                    ("statement", "En wat gaat er goed?", "Waar lopen jullie tegenaan?")]
+
+
+def test_a_short_question_of_its_own_that_opens_a_chapter_heads_what_follows(tmp_path):
+    """Notes write down what the table was asked ("Waar lopen we tegenaan?") over the answers, as a chair's question
+    in a transcript; a speaker's question, or a longer one, stays what it is."""
+    from mh_nlp.io.readers import bare_heading, read_statements
+
+    assert bare_heading("Waar lopen we tegenaan?") == "Waar lopen we tegenaan?"
+    assert bare_heading("Wat gaat er goed?") == "Wat gaat er goed"
+    for line in ("Mark: Waar lopen we tegenaan?", "Kunnen jullie dat toelichten?", "Waar lopen we tegenaan",
+                 "Waar lopen we tegenaan als de gemeente en de politie hun informatie niet met elkaar delen?"):
+        assert bare_heading(line) is None, line
+    note = tmp_path / "n.txt"
+    note.write_text("Waar lopen we tegenaan?\n- Te weinig opvang voor mannen.\n\nWat willen we bereiken?\n"
+                    "- Elke regio een ketenregisseur.\n", encoding="utf-8")
+    assert [(s.extra["heading"], s.text) for s in read_statements(note)] == [
+        ("Waar lopen we tegenaan?", "Te weinig opvang voor mannen."),
+        ("Wat willen we bereiken?", "Elke regio een ketenregisseur.")]

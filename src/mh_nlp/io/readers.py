@@ -616,6 +616,9 @@ def chapter_caption(line: str) -> str | None:
     return clean(m.group(1)) if heading_chapter(m.group(1)) is not None else None
 
 
+QUESTION_HEADING_WORDS = 10  # a question on a line of its own up to this long may head what follows
+
+
 def bare_heading(line: str) -> str | None:
     """The text of a line that is nothing but the name of one of the anthology's chapters, as a heading typed
     without Markdown or a Word heading style (``Knelpunten``, ``2. Ambities``, ``Wat gaat er goed?``), else None.
@@ -624,9 +627,16 @@ def bare_heading(line: str) -> str | None:
     text = line.strip()
     if not text or not text[0].isalnum() or text.endswith((".", "!")) or len(text) > 60:
         return None
-    from mh_nlp.themes.headings import heading_chapter  # the heading phrases live with the theme model
+    from mh_nlp.themes.headings import heading_chapter, question_chapter  # the phrases live with the theme model
 
-    return clean(text.rstrip(":?").strip()) if heading_chapter(text, exact=True) is not None else None
+    if heading_chapter(text, exact=True) is not None:
+        return clean(text.rstrip(":?").strip())
+    # a short question of its own that opens a chapter, as notes write down what the table was asked ("Waar lopen
+    # we tegenaan?"); not a speaker's question ("Mark: …"), which is what that speaker said
+    if (text.endswith("?") and len(text.split()) <= QUESTION_HEADING_WORDS and question_chapter(text) is not None
+            and not take_speaker(text)[0]):
+        return clean(text)
+    return None
 
 
 def markdown_heading(line: str) -> str | None:
