@@ -91,8 +91,8 @@ _TRAILING = re.compile(r"(?<![\s.!?:;…])[\s.!?:;…]+$")  # linear: the run is
 _LABELLED = re.compile(r"^([^:]{1,40}?)\s*:\s*(.*)$")
 _PARENS = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # between two sentences of a line
 # the person a procedural line is said to, after a comma: "Je staat op mute, Pieter" (QA 44a)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _ADDRESSED = re.compile(r",\s*[A-Z][^\W\d_]*(?:\s+[A-Z][^\W\d_]*)?$")
 
 

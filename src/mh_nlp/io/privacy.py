@@ -189,6 +189,25 @@ def name_finder(name: str):
     raise NameFinderError(f"unknown name finder {name!r} (use {', '.join(FINDERS)})")
 
 
+def _template_regex(template: str) -> re.Pattern:
+    """The pseudonyms of ``template`` as they stand in a text ("Spreker 2"), any number of up to four digits."""
+    return re.compile(r"(?<!\w)" + re.escape(template).replace(r"\{n\}", r"\d{1,4}") + r"(?!\w)")
+
+
+def _used_pseudonyms(st: Statement, pattern: re.Pattern) -> set[str]:
+    """The pseudonyms (``pattern``: :func:`_template_regex`) that a statement's text and fields use themselves."""
+    return {found for value in (st.text, *st.extra.values()) for found in pattern.findall(str(value or ""))}
+
+
+def _free_pseudonym(template: str, given: Iterable[str], taken: set[str]) -> str:
+    """The first pseudonym after the ``given`` ones (counted) that is neither given nor ``taken`` by an input."""
+    given = set(given)
+    n = len(given) + 1
+    while template.format(n=n) in taken or template.format(n=n) in given:
+        n += 1
+    return template.format(n=n)
+
+
 class Pseudonymiser:
     """Consistent pseudonyms within one run: :meth:`learn` every statement first, then :meth:`apply`.
     ``finder``: an extra callable text -> person names (e.g. :class:`DeduceFinder`), used with the rules."""
@@ -203,7 +222,7 @@ class Pseudonymiser:
         self._candidates: list[str] = []  # names found in context while learning, added on first use
         # pseudonyms the input already uses (a transcript's own "Spreker 1"): never given to another person
         self._taken: set[str] = set()
-        self._template_re = re.compile(r"(?<!\w)" + re.escape(template).replace(r"\{n\}", r"\d{1,4}") + r"(?!\w)")
+        self._template_re = _template_regex(template)
 
     # ---------------------------------------------------------------- learning names
     def add(self, name: str) -> str:
@@ -234,10 +253,7 @@ class Pseudonymiser:
 
     def _new_alias(self, name: str) -> str:
         """The pseudonym of a person new to this pseudonymiser: the next free number (a subclass may share them)."""
-        n = len(self.people) + 1
-        while self.template.format(n=n) in self._taken or self.template.format(n=n) in self.people.values():
-            n += 1
-        return self.template.format(n=n)
+        return _free_pseudonym(self.template, self.people.values(), self._taken)
 
     def learn_speaker(self, speaker: str) -> None:
         # the person without an affiliation: Jan (NLA), Jan [NLA] and Jan - NLA are all Jan
@@ -289,8 +305,7 @@ class Pseudonymiser:
 
     def learn(self, st: Statement) -> None:
         """Learn the names of one statement: speaker, speaker-like columns, attendee lines, names in context."""
-        for value in (st.text, *st.extra.values()):
-            self._taken.update(self._template_re.findall(str(value or "")))
+        self._taken |= _used_pseudonyms(st, self._template_re)
         for key, value in st.extra.items():
             if key == "speaker" or key.strip().lower() in SPEAKER_HEADERS - {"organisatie", "partij", "namens"}:
                 if value:
@@ -360,13 +375,36 @@ def drop_columns(st: Statement, drop: Iterable[str]) -> Statement:
     return replace(st, extra={k: v for k, v in st.extra.items() if k.strip().lower() not in dropped})
 
 
+class _Registered(Pseudonymiser):
+    """A document's pseudonymiser in a :class:`PseudonymRegister`: its pseudonyms come from the register, and when it
+    replaces names it knows, after the names of its own document, those the other documents learnt."""
+
+    def __init__(self, register: "PseudonymRegister"):
+        super().__init__(register.template, register.finder)
+        self.register = register
+        self._borrowed = False
+        self._taken |= register.taken
+
+    def _new_alias(self, name: str) -> str:
+        return self.register.alias(name)
+
+    def _settle(self) -> None:
+        if not self._borrowed:  # the names it learnt first, then those other documents learnt, then the names it
+            self._borrowed = True  # finds in context (Pseudonymiser._settle)
+            for name, alias in self.register.known().items():
+                self._variants.setdefault(name, alias)
+            self._pattern = None
+        super()._settle()
+
+
 class PseudonymRegister:
     """Pseudonyms over several documents (a batch of files, an export of the review screen): each document has a
     :class:`Pseudonymiser` of its own (:meth:`of`), which learns that document's names only, so that a first name or
     a surname alone is the person of that name known in *that* document (one pseudonymiser for all gave a bare
     "Sanne" the pseudonym of another session's Sanne: QA 46b D3); every pseudonym comes from this one register, so
     the same full name is the same pseudonym in every document, and no number is given twice or is one an input uses
-    itself (a transcript's own "Spreker 2": :meth:`see` every statement first). ``finder`` as for a Pseudonymiser."""
+    itself (a transcript's own "Spreker 2": :meth:`see` every statement before any is learnt). ``finder`` as for a
+    Pseudonymiser."""
 
     def __init__(self, template: str = PSEUDONYM, finder=None):
         self.template = template
@@ -374,16 +412,12 @@ class PseudonymRegister:
         self.people: dict[str, str] = {}  # full name -> pseudonym, over all documents
         self.taken: set[str] = set()
         self.documents: dict[object, Pseudonymiser] = {}
-        self._template_re = Pseudonymiser(template)._template_re
+        self._template_re = _template_regex(template)
 
     def alias(self, name: str) -> str:
         """The pseudonym of the full ``name``: the one it has, else the next free number."""
         if name not in self.people:
-            used = set(self.people.values())
-            n = len(used) + 1
-            while self.template.format(n=n) in self.taken or self.template.format(n=n) in used:
-                n += 1
-            self.people[name] = self.template.format(n=n)
+            self.people[name] = _free_pseudonym(self.template, set(self.people.values()), self.taken)
         return self.people[name]
 
     def of(self, document: object) -> Pseudonymiser:
@@ -391,24 +425,7 @@ class PseudonymRegister:
         replaces names, a name it did not learn from its own document but another document knows (a first name in a
         table whose full name stands in the minutes beside it) takes that pseudonym, so that no known name is left."""
         if document not in self.documents:
-            register = self
-
-            class _Registered(Pseudonymiser):
-                _borrowed = False
-
-                def _new_alias(self, name: str) -> str:
-                    return register.alias(name)
-
-                def _settle(self) -> None:
-                    if not self._borrowed:  # the names it learnt first, then those other documents learnt, then
-                        self._borrowed = True  # the names it finds in context (super()._settle)
-                        for name, alias in register.known().items():
-                            self._variants.setdefault(name, alias)
-                        self._pattern = None
-                    super()._settle()
-
-            p = self.documents[document] = _Registered(self.template, self.finder)
-            p._taken |= self.taken
+            self.documents[document] = _Registered(self)
         return self.documents[document]
 
     def known(self) -> dict[str, str]:
@@ -422,12 +439,8 @@ class PseudonymRegister:
 
     def see(self, st: Statement) -> None:
         """First pass: the pseudonyms the inputs use themselves (``Spreker 2``), over all documents."""
-        for value in (st.text, *st.extra.values()):
-            self.taken.update(self._template_re.findall(str(value or "")))
+        self.taken |= _used_pseudonyms(st, self._template_re)
 
     def learn(self, document: object, st: Statement) -> None:
         """Second pass: the names of one statement of ``document``."""
-        p = self.of(document)
-        p._taken |= self.taken
-        p.learn(st)
-
+        self.of(document).learn(st)

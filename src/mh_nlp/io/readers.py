@@ -3507,14 +3507,15 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
             if not text:
                 continue  # an empty statement is skipped
             if _opens_chapter(text, extra):  # no statement: the heading of the answers below it (QA 46a)
-                asked = (text, extra.get("heading", ""))
+                heading = extra.get("heading", "")  # one that names a chapter itself stays the answers' heading
+                asked = (text, heading) if heading_chapter(heading) is None else None
                 any_text = True
                 yield Statement(source, position, text, extra, "meta")
                 continue
             if asked is not None:
                 if extra.get("heading", "") != asked[1]:  # a new part of the document: the question is over
                     asked = None
-                elif heading_chapter(asked[1]) is None:  # a heading that names a chapter itself stays
+                else:
                     extra = {**extra, "heading": asked[0]}
             pieces = split_sentences(text) if split == "sentence" else [text]
             for piece in pieces:
