@@ -398,8 +398,11 @@ def test_a_pdf_table_of_one_line_rows_keeps_its_rows_and_ends_at_a_heading_below
             (57, 640, "Wat goed gaat"), (57, 620, "De casustafel van het RIEC werkt goed.")]
     stream = zlib.compress(b" ".join(f"BT /F1 11 Tf 1 0 0 1 {x} {y} Tm (".encode() + _escape(t) + b") Tj ET"
                                      for x, y, t in runs))
+    said: list[str] = []
     got = [(s.text, s.extra["heading"], s.extra["speaker"])
-           for s in read_statements(pdf(tmp_path / "rijen.pdf", [[]], streams={0: stream}))]
+           for s in read_statements(pdf(tmp_path / "rijen.pdf", [[]], streams={0: stream}), warn=said.append)]
+    assert said == ["1 table(s) found (page 1): each first row (Organisatie | Knelpunt | Voorstel on page 1) is read "
+                    "as the columns' names, not as statements"]  # told from the layout: said, as in Word
     assert got == [("Te weinig rechercheurs.", "Knelpunt", "NLA"), ("Meer capaciteit.", "Voorstel", "NLA"),
                    ("De zorgcoördinator is overbelast.", "Knelpunt", "CoMensha"),
                    ("Een tweede erbij.", "Voorstel", "CoMensha"),

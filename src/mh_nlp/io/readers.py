@@ -2687,6 +2687,7 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
     offsets = _page_offsets(pages)
     running = _running_lines(pages, offsets)
     kept, where, left, cells, tabled = [], [], [], set(), set()
+    headers: list[tuple[int, str]] = []  # (page, header row) of each table found, said in a warning
     notes = 0
     for number, lines in pages:
         text = _page_text(lines, running, number, offsets)
@@ -2705,6 +2706,7 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
             if ((i in row_cells or len(_line_cells(lines[i], at[number][i], runs[number][i])) > 1)
                     and (found := _pdf_table(lines, text, at[number], runs[number], k)) is not None):
                 skip_to, rows = found  # a table: its rows as a Markdown table's, between blank lines
+                headers.append((number, " | ".join(c for c in rows[0] if c)))
                 for row in ["", *_pipe_rows([[_without_marks(c, noted) for c in r] for r in rows]), ""]:
                     kept.append(row)
                     where.append(number)
@@ -2722,6 +2724,10 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
         what = "page number, running header or footer and footnote" if notes else \
             "page number and running header or footer"
         warn(f"{len(left)} {what} line(s) left out (such as {left[0]!r})")
+    if headers:  # told from the layout alone, as a Word table's header is: said, so that no row is lost unseen
+        page, first = headers[0]
+        warn(f"{len(headers)} table(s) found (page {_first_few(sorted({p for p, _h in headers}))}): each first row "
+             f"({first[:80]} on page {page}) is read as the columns' names, not as statements")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
     for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True, cells=cells, tables=tabled):
