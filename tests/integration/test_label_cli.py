@@ -684,6 +684,23 @@ def test_classify_stdin_with_a_stray_nul_byte_reads_it_as_a_space(clf):
     assert r.exit_code == 1 and r.stderr.strip().endswith("binary data, not text")
 
 
+def test_classify_stdin_ending_in_nul_padding_reads_the_text_before_it(clf):
+    """QA 45c R8: a note padded with NUL bytes at its end (an editor's or a copy's leftover) was refused as binary.
+    The run that ends the input is padding: left out with a warning. NUL bytes with text after them, or nothing but
+    NUL bytes, are still binary data."""
+    text = b"Te weinig opvang voor mannen.\nDe NLA ziet meer uitbuiting.\n"
+    for tail in (b"", b"Nog een zin zonder einde."):
+        r = CliRunner().invoke(main, ["classify", "--json"], input=text + tail + b"\x00" * 200)
+        assert r.exit_code == 0, r.output
+        assert [json.loads(line)["text"] for line in r.stdout.splitlines()] == [
+            "Te weinig opvang voor mannen.", "De NLA ziet meer uitbuiting."] + (["Nog een zin zonder einde."] if tail else [])
+        assert r.stderr == "mh-nlp: warning: <stdin>: ends in 200 NUL bytes (binary zero, padding): left out\n"
+    r = CliRunner().invoke(main, ["classify", "--json"], input=text + b"\x00" * 200 + b"\nNog een zin.\n")
+    assert r.exit_code == 1 and r.stderr.strip().endswith("binary data, not text") and r.stdout == ""
+    r = CliRunner().invoke(main, ["classify", "--json"], input=b"\x00" * 200)
+    assert r.exit_code == 1 and r.stderr.strip().endswith("binary data, not text")
+
+
 def test_classify_skips_texts_without_words(clf):
     """'12345', '?!' or emoji hold nothing to sort into a theme: warned and left out, not given a section."""
     r = CliRunner().invoke(main, ["classify", "--json", "...!!!???", "Meer opvang nodig.", "😀😀"])

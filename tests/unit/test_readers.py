@@ -723,6 +723,30 @@ def test_binary_data_anywhere_in_a_text_file_is_refused_and_a_stray_nul_byte_is_
     assert detect_encoding(f) == "utf-8-sig"
 
 
+def test_nul_padding_that_ends_a_text_file_is_left_out_with_a_warning(tmp_path):
+    """QA 45c R8: 200 NUL bytes after a note refused it as binary. A run of NUL bytes that ends the file is padding:
+    the text before it is read, with a warning; NUL bytes with text after them, or a file of nothing else, are binary."""
+    line = b"Er is te weinig opvang voor slachtoffers.\n"
+    f = tmp_path / "n.txt"
+    for body in (line * 3, line * 3000):  # within the first chunk, and a padding run read in more than one block
+        f.write_bytes(body + b"\x00" * 70_000)
+        nuls: list[int] = []
+        padding: list[int] = []
+        assert detect_encoding(f, nuls=nuls, padding=padding) == "utf-8-sig" and nuls == [] and padding == [70_000]
+        warnings: list[str] = []
+        texts = [st.text for st in read_statements(f, warn=warnings.append)]
+        assert texts == ["Er is te weinig opvang voor slachtoffers."] * (len(body) // len(line))
+        assert warnings == ["the file ends in 70,000 NUL bytes (binary zero, padding): left out"]
+    f.write_bytes(line + b"\x00" * 200 + line)
+    with pytest.raises(ReadError, match="binary"):
+        detect_encoding(f)
+    f.write_bytes(b"\x00" * 200)
+    with pytest.raises(ReadError, match="binary"):
+        detect_encoding(f)
+    f.write_bytes("Opvang ontbreekt.\n".encode("utf-16-le"))  # UTF-16 text that ends in a zero byte of its own
+    assert detect_encoding(f) == "utf-16-le"
+
+
 def test_a_jsonl_line_without_the_text_field_among_good_ones_is_skipped_with_a_warning(tmp_path):
     """QA 38: such a line ended the file there ('stopped'), losing the lines after it, while a null text or a line
     that is not JSON was skipped; a first record without the field still names the field to choose."""

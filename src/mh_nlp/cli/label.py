@@ -210,11 +210,20 @@ def _stdin_texts() -> Iterator[str]:
                 if line:
                     yield line
             return
-        if looks_binary(head[:8192]):
+        if looks_binary(head[:8192].rstrip(b"\x00")):  # NUL bytes that end it may be padding (below)
             raise UserError("<stdin>: binary data, not text")
         stream = _byte_lines(head, stream)
-    nuls = 0
-    for n, raw in enumerate(stream, 1):
+    nuls = padding = 0
+    lines = iter(stream)
+    following = next(lines, None)
+    n = 0
+    while following is not None:
+        raw, following = following, next(lines, None)
+        n += 1
+        if following is None and raw.endswith(b"\x00"):  # NUL bytes that end the input: padding, not binary data
+            kept = raw.rstrip(b"\x00")
+            if kept.strip() or n > 1:
+                padding, raw = len(raw) - len(kept), kept
         if b"\x00" in raw and looks_binary(raw):  # past the first 8 KB that were looked at above
             raise UserError(f"<stdin>: line {n} holds a NUL byte: binary data, not text")
         try:
@@ -233,6 +242,8 @@ def _stdin_texts() -> Iterator[str]:
         line = line.strip()
         if line:
             yield line
+    if padding:
+        _warn(f"<stdin>: ends in {padding:,} NUL byte{'s' if padding != 1 else ''} (binary zero, padding): left out")
 
 
 def _visible(text: str) -> str:

@@ -410,12 +410,32 @@ def looks_binary(data: bytes) -> bool:
     return False
 
 
-def detect_encoding(path: Path, chunk_size: int = 1 << 16, nuls: list[int] | None = None) -> str:
+def _nul_padding(fh, size: int, block: int = 1 << 16) -> int:
+    """How many NUL bytes end the open binary file ``fh`` of ``size`` bytes (0 if its last byte is none)."""
+    run, end = 0, size
+    while end > 0:
+        start = max(0, end - block)
+        fh.seek(start)
+        chunk = fh.read(end - start)
+        kept = chunk.rstrip(b"\x00")
+        run += len(chunk) - len(kept)
+        if kept:
+            break
+        end = start
+    fh.seek(0)
+    return run
+
+
+def detect_encoding(path: Path, chunk_size: int = 1 << 16, nuls: list[int] | None = None,
+                    padding: list[int] | None = None) -> str:
     """The encoding of a text file: ``utf-32``/``utf-16`` by their byte-order mark, BOM-less UTF-16 by its
     zero bytes (``utf-16-le``/``utf-16-be``), ``utf-8-sig`` when the whole file is valid UTF-8 (with or
     without BOM), else ``cp1252``. Zero (NUL) bytes make it binary (ReadError), except a few
     (:data:`NUL_TOLERATED`) in a text that is valid UTF-8 and free of other control bytes otherwise (QA 45a: one
-    stray byte refused a 101-line note): their offsets go into ``nuls``, and the text is read with them as spaces."""
+    stray byte refused a 101-line note): their offsets go into ``nuls``, and the text is read with them as spaces.
+    A run of NUL bytes that ends a text file (an editor or a copy that padded the file, QA 45c R8: 200 of them
+    refused a note) is padding, not binary data: the text before it is judged alone, and the run's length goes into
+    ``padding`` (read as spaces, like a stray NUL, so it adds nothing). A file of NUL bytes only is binary."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     found: list[int] = []
@@ -427,8 +447,17 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16, nuls: list[int] | Non
         return ReadError(f"binary data (a NUL byte) at byte {found[0]:,}, not text")
 
     with open(path, "rb") as fh:
-        first, at = True, 0
-        while chunk := fh.read(chunk_size):
+        size = os.fstat(fh.fileno()).st_size
+        pad = _nul_padding(fh, size)
+        if pad and pad < size:
+            head = fh.read(min(size, 8192))
+            if wide_encoding(head):  # UTF-16/32 text ends in zero bytes of its own: no padding to cut off
+                pad = 0
+            fh.seek(0)
+        elif pad:
+            pad = 0  # nothing but NUL bytes: binary, found below
+        first, at, limit = True, 0, size - pad
+        while at < limit and (chunk := fh.read(min(chunk_size, limit - at))):
             if first:
                 wide = wide_encoding(chunk)
                 if wide:
@@ -455,13 +484,18 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16, nuls: list[int] | Non
         raise binary()
     if nuls is not None:
         nuls.extend(found)
+    if padding is not None and pad:
+        padding.append(pad)
     return "utf-8-sig" if utf8 else "cp1252"
 
 
 def _open_text(path: Path, warn: Warn):
     """Open a text file with the detected encoding, warning when it is not UTF-8."""
     nuls: list[int] = []
-    encoding = detect_encoding(path, nuls=nuls)
+    padding: list[int] = []
+    encoding = detect_encoding(path, nuls=nuls, padding=padding)
+    if padding:
+        warn(f"the file ends in {padding[0]:,} NUL byte{'s' if padding[0] != 1 else ''} (binary zero, padding): left out")
     if nuls:
         warn(f"{len(nuls)} NUL byte{'s' if len(nuls) != 1 else ''} (binary zero) in the text, at byte "
              f"{', '.join(f'{n:,}' for n in nuls[:3])}{' …' if len(nuls) > 3 else ''}: read as spaces")
