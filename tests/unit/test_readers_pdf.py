@@ -434,3 +434,25 @@ def test_a_number_after_a_year_is_a_marker_only_where_a_footnote_has_it(tmp_path
     assert got == ["Alle gemeenten werken met het instrument versie 2023.1 en de ervaringen zijn goed.",
                    "Het aantal meldingen steeg naar 1.180 in 2020.12 gemeenten hebben een zorgcoördinator.",
                    "Het aantal signalen lag hoger dan in 2020.", "Vooral in de glastuinbouw."]
+
+
+def test_a_footnote_marker_glued_to_a_number_inside_a_line_is_taken_off(tmp_path):
+    """QA 45d S8: "… ten opzichte van 2019.1 De daling …" and "… steeg naar 41,5.3 De IND …" kept their markers, so
+    the page's footnotes were not found and were labelled as statements. A number's marker before the next sentence's
+    capital is one where the page has that footnote; "1.204 inspecties", "versie 2023.1 en" and a number whose
+    page has no such footnote stay as they are."""
+    pages = [["Het aantal slachtoffers daalde ten opzichte van 2019.1 De daling is vooral zichtbaar in 2021.2 Meer",
+              "meldingen van arbeidsuitbuiting.",
+              "Het aantal dagen tot een B8-besluit steeg naar 41,5.3 De IND wijst op personeelstekort.",
+              "De NLA deed 1.204 inspecties. Het signaleringsinstrument heet versie 2023.1 en werkt goed.",
+              "Het budget steeg met 2.5 Procent is weinig.",
+              "1 CoMensha, Jaarverslag 2020, p. 12.", "2 Nationaal Rapporteur, Slachtoffermonitor 2017-2021.",
+              "3 IND, Kwartaalrapportage Q4 2022."]]
+    said: list[str] = []
+    got = [s.text for s in read_statements(pdf(tmp_path / "noten.pdf", pages), warn=said.append)]
+    assert got == ["Het aantal slachtoffers daalde ten opzichte van 2019. De daling is vooral zichtbaar in 2021. Meer "
+                   "meldingen van arbeidsuitbuiting.",
+                   "Het aantal dagen tot een B8-besluit steeg naar 41,5. De IND wijst op personeelstekort.",
+                   "De NLA deed 1.204 inspecties. Het signaleringsinstrument heet versie 2023.1 en werkt goed.",
+                   "Het budget steeg met 2.5 Procent is weinig."]
+    assert any("footnote" in s for s in said)

@@ -2489,19 +2489,29 @@ FOOTNOTE_SCAN = 60  # last lines of a page searched for its footnotes
 
 
 _YEAR_MARK = re.compile(rf"\b{_IN_YEAR}\.(?P<n>\d{{1,2}})$", re.IGNORECASE)  # "… dan in 2019.1" ending a line (QA 45c)
+# a marker glued to a number inside a line, before the next sentence's capital: "… ten opzichte van 2019.1 De daling",
+# "… steeg naar 41,5.3 De IND" (QA 45d S8); not "1.204 inspecties", "versie 2023.1 en", and only where the page has
+# that footnote (_note_marks)
+_INLINE_MARK = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\.(?P<n>\d{1,2})"
+                          r"(?=\s+[\"'“‘(]?[A-ZÀ-Ý])")
 
 
 def _note_marks(line: str, noted: set[int] | None = None) -> Iterator[re.Match]:
     """The footnote markers in a line of a PDF's text (:data:`_NOTE_MARK`): a word of two letters or more before the
     mark, no abbreviation (``p.10``, ``nr.3``, ``blz.12`` keep their numbers); and one after a year that ends the
     line (:data:`_YEAR_MARK`; ``versie 2.1`` and a year's decimals inside a line stay), when ``noted`` (the numbers
-    of the page's footnotes, if known) holds it: "… in 2020.12" over "gemeenten hebben …" is a number (QA 45d)."""
+    of the page's footnotes, if known) holds it: "… in 2020.12" over "gemeenten hebben …" is a number (QA 45d).
+    Likewise one glued to a number inside the line before a capital (:data:`_INLINE_MARK`, "… van 2019.1 De daling"),
+    in the order they stand."""
+    found = []
     for m in _NOTE_MARK.finditer(line):
         word = re.search(r"[\w.]*$", line[:m.start()]).group().strip(".")
         if len(word) >= 2 and word.lower() not in _ABBREVIATIONS:
-            yield m
+            found.append(m)
     if (m := _YEAR_MARK.search(line)) and (noted is None or int(m.group("n")) in noted):
-        yield m
+        found.append(m)
+    found += [m for m in _INLINE_MARK.finditer(line) if noted is None or int(m.group("n")) in noted]
+    yield from sorted(found, key=lambda m: m.start("n"))
 
 
 def _without_marks(line: str, noted: set[int]) -> str:
