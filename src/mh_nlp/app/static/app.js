@@ -200,11 +200,13 @@ function setupReview() {
     if (tr.dataset.who && me && tr.dataset.who !== me) {  // QA 46b D14: a colleague's decision is gone without a trace
       const label = tr.querySelector(".label b");
       if (!window.confirm(`Undo ${tr.dataset.who}'s decision (${label ? label.textContent : "this row"})? ` +
-                          "It is removed for good, without a record of who removed it; the decision before it " +
-                          "counts again (else the row is not reviewed).")) return;
+                          "It no longer counts (the decision before it counts again, else the row is not " +
+                          `reviewed); it is kept on record as undone by ${me}, with the time, and the export ` +
+                          "lists it.")) return;
     }
     try {
-      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`);
+      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`,
+                          analyst());  // who undoes it, as the field shows it (kept with the undone decision)
       tr.classList.remove("unsaved");
       if (d.decision) {
         showDecision(tr, d.decision);
