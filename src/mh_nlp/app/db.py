@@ -172,6 +172,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decis
                                                           _m11_undone_decisions]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
+API_DOCUMENT = "corrections sent through the API"  # the pseudo-document of POST /api/corrections (kind 'api')
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -475,7 +476,9 @@ class Store:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None
 
-    def documents(self) -> list[dict]:
+    def documents(self, include_api: bool = False) -> list[dict]:
+        """The documents brought in, with their counts; ``include_api``: with the pseudo-document that holds the
+        corrections sent through ``POST /api/corrections`` (``kind`` ``api``), as the screen lists it (QA 46b D11)."""
         rows = self.db.execute(f"""
             SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS statements,
                    (SELECT count(*) FROM statements s LEFT JOIN decisions dec ON dec.id = {self._LATEST}
@@ -484,7 +487,7 @@ class Store:
                      WHERE s.document_id = d.id AND {FINAL_KIND} = 'statement') AS reviewed,
                    (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
                      WHERE s.document_id = d.id) AS decided
-            FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
+            FROM documents d {'' if include_api else "WHERE d.kind != 'api'"} ORDER BY d.id""").fetchall()
         return [_document(r) for r in rows]
 
     def unfinished_documents(self) -> list[dict]:
@@ -495,8 +498,14 @@ class Store:
         return [_document(r) for r in rows.fetchall()]
 
     def api_document(self) -> int:
+        """The pseudo-document of the corrections sent through ``POST /api/corrections`` (made at the first)."""
+        found = self.api_document_id()
+        return found if found is not None else self.add_document(API_DOCUMENT, "api", None, "done")
+
+    def api_document_id(self) -> int | None:
+        """The API's pseudo-document, if a correction has made it."""
         row = self.db.execute("SELECT id FROM documents WHERE kind = 'api' ORDER BY id LIMIT 1").fetchone()
-        return int(row[0]) if row else self.add_document("corrections sent through the API", "api", None, "done")
+        return int(row[0]) if row else None
 
     # -------------------------------------------------------- statements
     def add_statements(self, doc_id: int, rows: list[dict], done: int) -> None:
@@ -524,7 +533,8 @@ class Store:
 
     def statements(self, *, document: int | None = None, ids: Iterable[int] | None = None,
                    include_api: bool = False) -> list[dict]:
-        """Statements with their latest decision (``final_section``: the decision, else the suggestion)."""
+        """Statements with their latest decision (``final_section``: the decision, else the suggestion). Those of the
+        API's pseudo-document only with ``include_api``, or when ``document`` names it."""
         where, params = [], []
         if document is not None:
             where.append("s.document_id = ?")
@@ -533,7 +543,7 @@ class Store:
             ids = list(ids)
             where.append(_in("s.id", ids))
             params += ids
-        if not include_api:
+        if not include_api and document is None:
             where.append("d.kind != 'api'")
         sql = f"""SELECT s.*, d.name AS document, d.kind AS document_kind, dec.section AS decided_section, dec.who AS decided_by,
                          dec.at AS decided_at, dec.action AS decision, dec.id AS decision_id,
@@ -553,8 +563,10 @@ class Store:
     @staticmethod
     def _where(document: int | None = None, final_sections: Iterable[str] | None = None,
                below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None,
-               kinds: Iterable[str] | None = None) -> tuple[str, list[Any]]:
-        where, params = ["d.kind != 'api'"], []
+               kinds: Iterable[str] | None = None, include_api: bool = True) -> tuple[str, list[Any]]:
+        # the corrections sent through the API are statements of the screen too (QA 46b D11: trained on, but on no
+        # page, export or undo); ``include_api=False`` leaves them out, as GET /api/statements always did
+        where, params = ([] if include_api or document is not None else ["d.kind != 'api'"]), []
         if document is not None:
             where.append("s.document_id = ?")
             params.append(document)
@@ -580,7 +592,7 @@ class Store:
         if after is not None:  # keyset: past this (document, statement)
             where.append("(s.document_id, s.id) > (?, ?)")
             params += list(after)
-        return " WHERE " + " AND ".join(where), params
+        return (" WHERE " + " AND ".join(where)) if where else "", params
 
     def _rows(self, sql: str, params: list[Any]) -> list[dict]:
         out = []

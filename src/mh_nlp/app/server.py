@@ -1017,8 +1017,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def api_document(doc_id: str):
         doc_id = _row_id(doc_id, "document")
         doc = store.document(doc_id)
-        if doc is None or doc["kind"] == "api":  # as in the list: the API's corrections are no document
-            raise ApiError(404, f"no document {doc_id}")
+        if doc is None or doc["kind"] == "api":  # as in the list: the API's corrections are no document of the JSON
+            raise ApiError(404, f"no document {doc_id}")  # API (the screen's pages show them: QA 46b D11)
         # with the counts the list gives (statements, other_lines, reviewed, decided), as the docs say
         return next((d for d in labeller.documents() if d["id"] == doc_id), doc)
 
@@ -1026,8 +1026,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """Remove a document, its statements and their decisions, and its uploaded file."""
         doc_id = _row_id(doc_id, "document")
         found = store.document(doc_id)
-        if found is None or found["kind"] == "api":  # the API's corrections are no document a user brought in
-            raise ApiError(404, f"no document {doc_id}")
+        if found is None or found["kind"] == "api":  # the API's corrections are no document a user brought in: each
+            raise ApiError(404, f"no document {doc_id}")  # is undone, or marked not a statement, on its row
         try:
             doc = store.delete_document(doc_id)
         except ValueError as exc:
@@ -1067,8 +1067,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return {"statements": store.statements(document=document)}
         if not 1 <= limit <= 10_000 or not 0 <= offset <= MAX_ID:
             raise ApiError(400, "limit must be 1-10,000 and offset 0 or more")
-        return {"statements": store.page_filtered(limit, offset, document=document),
-                "total": store.count_filtered(document=document)}
+        # the corrections sent through the API only when their document is asked for, as without limit
+        return {"statements": store.page_filtered(limit, offset, document=document, include_api=False),
+                "total": store.count_filtered(document=document, include_api=False)}
 
     @app.get("/api/models")
     def api_models():
@@ -1168,7 +1169,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
-        docs = labeller.documents()
+        docs = labeller.documents(include_api=True)  # with the corrections sent through the API (QA 46b D11)
         return page("index.html", request, documents=docs, suffixes=sorted(SUFFIXES), listed=SUFFIX_LIST,
                     max_mb=max_upload // (1024 * 1024), busy=any(d["status"] in ("labelling", "queued") for d in docs))
 
@@ -1430,8 +1431,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return None
         if number < 1:
             raise ApiError(400, f"doc must be a document number, not {value[:40]!r}")
-        found = store.document(number)
-        if found is None or found["kind"] == "api":
+        found = store.document(number)  # the API's corrections' pseudo-document is one too (QA 46b D11)
+        if found is None:
             raise ApiError(404, f"no document {number}: it was removed, or the link is old")
         return number
 
@@ -1551,7 +1552,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             undone.setdefault(u["statement_id"], []).append(u)
         return page("review.html", request, rows=shown, total=total, others=others, f=f,
                     earlier=store.earlier_decisions(shown), undone=undone, undone_words=undone_words,
-                    documents=labeller.documents(),
+                    documents=labeller.documents(include_api=True),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
                     chapter_title=lambda c: sections.tax.chapters[c].title if c in sections.tax.chapters else "")
@@ -1572,7 +1573,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top,
-                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart,
+                    reviewed_total=reviewed_total, documents=labeller.documents(include_api=True), doc=doc, apart=apart,
                     labelling=_labelling_words(_still_labelling(number)) if _still_labelling(number) else "")
 
     @app.get("/models", response_class=HTMLResponse)
@@ -1580,9 +1581,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         rows = store.reviewed()
         learnable = [r for r in rows if r["section"] in sections.tax.sections
                      and not sections.tax.sections[r["section"]].title.startswith("Onbekend")]
+        api_doc = store.api_document_id()
         return page("models.html", request, versions=_summaries(), in_use=worker.version, reviewed=len(rows),
                     texts=len(one_per_text(learnable)),  # what a training learns from (QA 46b D12)
-                    through_api=sum(r.get("document_kind") == "api" for r in rows))  # not on the screen (D11)
+                    through_api=sum(r.get("document_kind") == "api" for r in rows),  # on their own review page (D11)
+                    api_doc=api_doc)
 
     @app.post("/who")
     async def set_who(request: Request):
