@@ -313,6 +313,8 @@ function setupDocuments() {
         const txt = tr.querySelector(".progress + .small");
         if (bar && d.total) bar.style.width = `${Math.round(100 * d.done / d.total)}%`;
         if (txt) txt.textContent = d.status === "queued" ? "waiting to be labelled" : `labelling ${d.done} / ${d.total || "…"}`;
+        const count = tr.querySelector(".so-far");  // QA 46b D9: the statements labelled so far, not 0
+        if (count) count.textContent = `${d.statements - (d.other_lines || 0)} so far`;
       } else if (tr.dataset.status !== d.status) {
         busy = false;
         location.reload();
