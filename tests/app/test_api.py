@@ -261,7 +261,7 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 10
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 11
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     assert store.document(1)["in_order"] == 0  # an old document was read statement by statement
     assert store.document(1)["note_stay"] is None and store.document(1)["note_reading"] is None
@@ -526,15 +526,16 @@ def test_review_filters_in_sql_match_the_rows(make_app):
     ids = [s["id"] for s in store.statements()]
     for sid in rng.sample(ids, 40):
         store.decide(sid, rng.choice(secs), "anna")
-    store.add_correction("Opvang via de API", "2.6", "anna")  # never on the review page
-    rows = store.statements()
+    store.add_correction("Opvang via de API", "2.6", "anna")  # on the review page too, its own document (QA 46b D11)
+    rows = store.statements(include_api=True)
+    assert rows[-1]["text"] == "Opvang via de API" and rows[-1]["document_kind"] == "api"
     chapter_of = {s: int(s[0]) for s in secs}
     cases = [({}, lambda r: True),
              ({"doc": "2"}, lambda r: r["document_id"] == 2),
              ({"section": "4.7"}, lambda r: r["final_section"] == "4.7"),
              ({"chapter": "2"}, lambda r: chapter_of[r["final_section"]] == 2),
              ({"chapter": "2", "section": "4.7"}, lambda r: False),
-             ({"uncertain": "1", "threshold": "0.4"}, lambda r: r["confidence"] < 0.4),
+             ({"uncertain": "1", "threshold": "0.4"}, lambda r: r["section"] and r["confidence"] < 0.4),
              ({"state": "open"}, lambda r: not r["decided_section"]),
              ({"state": "done", "doc": "1"}, lambda r: r["decided_section"] and r["document_id"] == 1),
              ({"q": "één"}, lambda r: "één" in r["text"].lower()),

@@ -389,6 +389,14 @@ def test_9_undo_a_decision(page, server):
     assert st_row.locator(".label").inner_text() == "not reviewed"
     st = next(s for s in page.request.get(server + "api/statements").json()["statements"] if str(s["id"]) == sid)
     assert st["decision"] is None and st["final_section"] == st["section"]
+    # QA 46b D14: every undone decision is kept, undone by the name the analyst field shows, and said on the row
+    who = page.locator("form.who input[name=who]").input_value()
+    undone = [u for u in page.request.get(server + "api/decisions/undone").json()["undone"]
+              if str(u["statement_id"]) == sid]
+    assert [u["action"] for u in undone] == ["accept", "not_statement", "accept", "accept"]
+    assert {u["undone_by"] for u in undone} == {who}
+    page.reload()
+    assert f"4 decisions undone (last by {who})" in st_row.locator(".meta").inner_text()
 
 
 def test_10_two_tabs_deciding_the_same_row(page, server):

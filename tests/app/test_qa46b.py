@@ -274,17 +274,30 @@ def test_the_models_page_counts_rows_and_texts_and_names_corrections_sent_throug
 
 
 @needs_model
-def test_the_documents_table_leaves_the_count_of_a_document_being_labelled_open(make_app, csrf):
-    """D9: "statements 0" beside "labelling 45 / 600"; D13: the action links broke mid-word at 1024 px."""
+def test_the_documents_table_counts_a_document_being_labelled_so_far(make_app, csrf):
+    """D9: "statements 0" beside "labelling 45 / 600" while the review page listed 45 rows: the table counts the
+    statements labelled so far (and its page updates the count from /api/documents); D13: the action links broke
+    mid-word at 1024 px."""
     app = make_app()
     with TestClient(app) as c:
-        doc = _paste(app, c, csrf, "Er is te weinig opvang.\n\nMeer voorlichting.", "bezig")
-        app.state.store.update_document(doc, status="labelling", done=1, total=600)
+        doc = _paste(app, c, csrf, "Datum: 12 mei\n\nEr is te weinig opvang.\n\nMeer voorlichting.", "bezig")
+        app.state.store.update_document(doc, status="labelling", done=3, total=600)
         row = c.get("/").text.split(f'data-doc="{doc}"')[1].split("</tr>")[0]
-        assert 'data-label="statements"><span class="small" title="counted when labelling is done' in row
-        app.state.store.update_document(doc, status="done", done=2, total=2)
+        assert 'data-label="statements"><span class="so-far"' in row and ">2 so far</span>" in row
+        assert "+ 1 other line" not in row  # counted apart when it is done
+        assert "labelling 3 / 600" in row
+        review = c.get(f"/review?doc={doc}").text
+        assert "<b>2</b> statements and 1 other line" in review  # the same count as the review page's
+        [listed] = [d for d in c.get("/api/documents").json()["documents"] if d["id"] == doc]
+        assert listed["statements"] - listed["other_lines"] == 2  # what the page's poll writes into the cell
+        js = c.get("/static/app.js").text
+        assert 'count.textContent = `${d.statements - (d.other_lines || 0)} so far`' in js
+        app.state.store.update_document(doc, status="done", done=3, total=3)
         row = c.get("/").text.split(f'data-doc="{doc}"')[1].split("</tr>")[0]
-        assert 'data-label="statements">2' in row
+        assert 'data-label="statements">2 <span class="small"' in row and "+ 1 other line" in row
+        app.state.store.update_document(doc, status="labelling", done=3, total=600)
+        app.state.store.update_document(doc, status="done", done=3, total=3)
+        row = c.get("/").text.split(f'data-doc="{doc}"')[1].split("</tr>")[0]
         assert '<td class="actions">' in row and '<td class="doc-name">' in row
         css = c.get("/static/app.css").text
         assert "td.actions a, td.actions button { white-space: nowrap; }" in css

@@ -105,7 +105,7 @@ class Server:
         db = sqlite3.connect(f"file:{self.data / 'mh-nlp.sqlite'}?mode=ro", uri=True)
         try:
             return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                    for t in ("documents", "statements", "decisions", "model_versions")} | {
+                    for t in ("documents", "statements", "decisions", "undone_decisions", "model_versions")} | {
                 "uploads": len(list((self.data / "uploads").iterdir())),
                 "model_in_use": int(db.execute("SELECT value FROM settings WHERE key = 'model_version'").fetchone()[0])}
         finally:
@@ -190,6 +190,8 @@ def cross_site_patterns(s: Server) -> list[tuple[str, str, str, bytes | str, dic
           "Origin": f"http://attacker.example:{s.port}"}),
         ("DNS rebinding: the export", "GET", "/export?format=jsonl", None, {"Host": f"attacker.example:{s.port}"}),
         ("DNS rebinding: the statements", "GET", "/api/statements", None, {"Host": f"attacker.example:{s.port}"}),
+        ("DNS rebinding: the undone decisions", "GET", "/api/decisions/undone", None,
+         {"Host": f"attacker.example:{s.port}"}),
         ("Host with another port", "GET", "/api/corrections", None, {"Host": "127.0.0.1:1"}),
     ]
 
@@ -206,6 +208,31 @@ def test_cross_site_requests_are_refused_and_change_nothing(server):
     status, corrections = server.json("GET", "/api/corrections")
     assert [c["text"] for c in corrections["corrections"]] == ["eerste"]
     assert server.json("GET", "/api/train")[1]["state"] == "idle"
+
+
+def test_an_undo_from_another_site_is_refused_and_a_scripts_undo_is_kept(server):
+    """QA 46b D14's undo takes a body ({"who"}): it stays under the same checks as every other write."""
+    status, created = server.json("POST", "/api/corrections", {"text": "ongedaan te maken", "section": "4.7"})
+    assert status == 201
+    url = f"/api/statements/{created['statement_id']}/decision?decision={created['id']}"
+    before = server.counts()
+    who = json.dumps({"who": "mallory"})
+    for headers in ({"Content-Type": "text/plain", "Origin": "http://evil.example"},
+                    {"Content-Type": "application/json", "Origin": "null"},
+                    {"Content-Type": "text/plain"},
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                    {"Content-Type": "application/json", "Host": f"attacker.example:{server.port}",
+                     "Origin": f"http://attacker.example:{server.port}"}):
+        status, _h, data = server.request("DELETE", url, who, headers)
+        assert status in (400, 403, 415) and "error" in json.loads(data), (headers, status, data[:200])
+    status, _h, data = server.request("DELETE", url, who, token=False)
+    assert status == 403
+    assert server.counts() == before
+    status, _h, data = server.request("DELETE", url, json.dumps({"who": "script"}),
+                                      {"Content-Type": "application/json"})
+    assert status == 200 and json.loads(data)["undone"] == 1
+    status, undone = server.json("GET", "/api/decisions/undone")
+    assert [(u["text"], u["undone_by"]) for u in undone["undone"]][-1] == ("ongedaan te maken", "script")
 
 
 def test_the_refusals_say_why(server):
@@ -486,7 +513,8 @@ def test_another_page_cannot_start_an_export(server):
 def test_on_loopback_too_every_request_needs_the_token(server):
     """QA 38: 127.0.0.1 is shared by every account on the machine; another user read and removed documents."""
     for method, path in (("GET", "/"), ("GET", "/api/statements?limit=1"), ("GET", "/export?format=csv"),
-                         ("DELETE", "/api/documents/1")):
+                         ("DELETE", "/api/documents/1"), ("GET", "/api/decisions/undone"),
+                         ("DELETE", "/api/statements/1/decision")):
         status, _h, data = server.request(method, path, token=False)
         assert status == 403 and "a token is required" in json.loads(data)["error"], (method, path)
     status, hdrs, _ = server.request("GET", f"/?token={server.token}", token=False)  # the printed address

@@ -2,7 +2,9 @@
 
 Every write is its own transaction (``commit`` per decision), so a decision the browser saw confirmed
 survives a killed server, and two tabs correcting at once both land (decisions are appended, never
-overwritten: the latest decision of a statement is its final label).
+overwritten: the latest decision of a statement is its final label). An undone decision leaves ``decisions`` for
+``undone_decisions``, as it was, with who undid it and when (QA 46b D14): the record of the work keeps it, and
+nothing that reads ``decisions`` (the final labels, the counts, the training) sees it.
 
 Migrations are an ordered list of functions; ``schema_version`` holds how many have run. Opening a
 database runs the missing ones in order, each in one transaction.
@@ -149,11 +151,28 @@ def _m10_search_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX statements_search ON statements(search)")
 
 
+def _m11_undone_decisions(db: sqlite3.Connection) -> None:
+    """An undone decision is kept (QA 46b D14: undo deleted it without a trace): it moves, with its own id and every
+    column, to ``undone_decisions``, which adds who undid it and when (``undo`` numbers the undos in their order).
+    ``decisions`` keeps only the decisions that
+    stand, so the final labels, the counts and the training read it as before. Nothing to copy: the decisions undone
+    before this version were deleted."""
+    _script(db, """
+    CREATE TABLE undone_decisions (
+        undo INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, statement_id INTEGER NOT NULL REFERENCES statements(id),
+        section TEXT, who TEXT NOT NULL, at TEXT NOT NULL, model_version INTEGER,
+        action TEXT NOT NULL DEFAULT 'correct', undone_by TEXT NOT NULL, undone_at TEXT NOT NULL);
+    CREATE INDEX undone_decisions_statement ON undone_decisions(statement_id);
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
                                                           _m4_kinds, _m5_in_order, _m6_note_stay, _m7_note_column,
-                                                          _m8_warnings, _m9_search, _m10_search_index]
+                                                          _m8_warnings, _m9_search, _m10_search_index,
+                                                          _m11_undone_decisions]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
+API_DOCUMENT = "corrections sent through the API"  # the pseudo-document of POST /api/corrections (kind 'api')
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -442,8 +461,9 @@ class Store:
                 raise ValueError(f"document {doc_id} is being labelled: remove it when it is done")
             for table in ("documents", "statements", "decisions"):  # their ids are never given again (_next_id)
                 self._remember_max_id(table)
-            db.execute("DELETE FROM decisions WHERE statement_id IN (SELECT id FROM statements WHERE document_id = ?)",
-                       (doc_id,))
+            for table in ("decisions", "undone_decisions"):  # its statements' record goes with them
+                db.execute(f"DELETE FROM {table} WHERE statement_id IN (SELECT id FROM statements WHERE document_id = ?)",
+                           (doc_id,))
             db.execute("DELETE FROM statements WHERE document_id = ?", (doc_id,))
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             db.execute("COMMIT")
@@ -456,7 +476,9 @@ class Store:
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _document(row) if row else None
 
-    def documents(self) -> list[dict]:
+    def documents(self, include_api: bool = False) -> list[dict]:
+        """The documents brought in, with their counts; ``include_api``: with the pseudo-document that holds the
+        corrections sent through ``POST /api/corrections`` (``kind`` ``api``), as the screen lists it (QA 46b D11)."""
         rows = self.db.execute(f"""
             SELECT d.*, (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS statements,
                    (SELECT count(*) FROM statements s LEFT JOIN decisions dec ON dec.id = {self._LATEST}
@@ -465,7 +487,7 @@ class Store:
                      WHERE s.document_id = d.id AND {FINAL_KIND} = 'statement') AS reviewed,
                    (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
                      WHERE s.document_id = d.id) AS decided
-            FROM documents d WHERE d.kind != 'api' ORDER BY d.id""").fetchall()
+            FROM documents d {'' if include_api else "WHERE d.kind != 'api'"} ORDER BY d.id""").fetchall()
         return [_document(r) for r in rows]
 
     def unfinished_documents(self) -> list[dict]:
@@ -476,8 +498,14 @@ class Store:
         return [_document(r) for r in rows.fetchall()]
 
     def api_document(self) -> int:
+        """The pseudo-document of the corrections sent through ``POST /api/corrections`` (made at the first)."""
+        found = self.api_document_id()
+        return found if found is not None else self.add_document(API_DOCUMENT, "api", None, "done")
+
+    def api_document_id(self) -> int | None:
+        """The API's pseudo-document, if a correction has made it."""
         row = self.db.execute("SELECT id FROM documents WHERE kind = 'api' ORDER BY id LIMIT 1").fetchone()
-        return int(row[0]) if row else self.add_document("corrections sent through the API", "api", None, "done")
+        return int(row[0]) if row else None
 
     # -------------------------------------------------------- statements
     def add_statements(self, doc_id: int, rows: list[dict], done: int) -> None:
@@ -505,7 +533,8 @@ class Store:
 
     def statements(self, *, document: int | None = None, ids: Iterable[int] | None = None,
                    include_api: bool = False) -> list[dict]:
-        """Statements with their latest decision (``final_section``: the decision, else the suggestion)."""
+        """Statements with their latest decision (``final_section``: the decision, else the suggestion). Those of the
+        API's pseudo-document only with ``include_api``, or when ``document`` names it."""
         where, params = [], []
         if document is not None:
             where.append("s.document_id = ?")
@@ -514,7 +543,7 @@ class Store:
             ids = list(ids)
             where.append(_in("s.id", ids))
             params += ids
-        if not include_api:
+        if not include_api and document is None:
             where.append("d.kind != 'api'")
         sql = f"""SELECT s.*, d.name AS document, d.kind AS document_kind, dec.section AS decided_section, dec.who AS decided_by,
                          dec.at AS decided_at, dec.action AS decision, dec.id AS decision_id,
@@ -534,8 +563,10 @@ class Store:
     @staticmethod
     def _where(document: int | None = None, final_sections: Iterable[str] | None = None,
                below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None,
-               kinds: Iterable[str] | None = None) -> tuple[str, list[Any]]:
-        where, params = ["d.kind != 'api'"], []
+               kinds: Iterable[str] | None = None, include_api: bool = True) -> tuple[str, list[Any]]:
+        # the corrections sent through the API are statements of the screen too (QA 46b D11: trained on, but on no
+        # page, export or undo); ``include_api=False`` leaves them out, as GET /api/statements always did
+        where, params = ([] if include_api or document is not None else ["d.kind != 'api'"]), []
         if document is not None:
             where.append("s.document_id = ?")
             params.append(document)
@@ -561,7 +592,7 @@ class Store:
         if after is not None:  # keyset: past this (document, statement)
             where.append("(s.document_id, s.id) > (?, ?)")
             params += list(after)
-        return " WHERE " + " AND ".join(where), params
+        return (" WHERE " + " AND ".join(where)) if where else "", params
 
     def _rows(self, sql: str, params: list[Any]) -> list[dict]:
         out = []
@@ -716,30 +747,47 @@ class Store:
             out["replaced"] = dict(latest)
         return out
 
-    def undecide(self, statement_id: int, seen: int | None = None) -> dict:
+    def undecide(self, statement_id: int, seen: int | None = None, who: str = "analyst") -> dict:
         """Undo a statement's latest decision (one made by mistake): the decision before it, if any, counts again,
-        else the statement is back to *not reviewed* (its suggestion stays). Returns how many decisions were undone
-        (0 or 1) and the decision that now counts (``None``: not reviewed). ``KeyError`` when there is no such
-        statement. ``seen``: the id of the decision to undo, as the analyst saw it; when the latest is another one
-        (decided again meanwhile, in another tab), nothing is undone: ``ValueError`` names who decided it."""
+        else the statement is back to *not reviewed* (its suggestion stays). The undone decision is kept in
+        ``undone_decisions`` with ``who`` undid it and when (QA 46b D14); it counts nowhere any more. Returns how many
+        decisions were undone (0 or 1), the undone one (``undone_decision``, None for none) and the decision that now
+        counts (``None``: not reviewed). ``KeyError`` when there is no such statement. ``seen``: the id of the decision
+        to undo, as the analyst saw it; when the latest is another one (decided again meanwhile, in another tab),
+        nothing is undone: ``ValueError`` names who decided it."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")  # the latest decision, read and removed as one step
+        db.execute("BEGIN IMMEDIATE")  # the latest decision, read and moved as one step
         try:
             st, latest = self._statement_and_latest(statement_id, "kind")
             if seen is not None and (latest is None or latest["id"] != seen):
                 owner = db.execute("SELECT statement_id FROM decisions WHERE id = ?", (seen,)).fetchone()
-                if owner is not None and owner[0] != statement_id:  # a mix-up of the client's, not a later decision
+                gone = db.execute("SELECT statement_id, undone_by, undone_at FROM undone_decisions WHERE id = ?",
+                                  (seen,)).fetchone()
+                if (owner or gone) is not None and (owner or gone)[0] != statement_id:  # a mix-up of the client's
                     raise LookupError(f"decision {seen} is not a decision on statement {statement_id}")
-                if owner is None and seen >= db.execute(f"SELECT {self._next_id('decisions')}").fetchone()[0]:
+                if owner is None and gone is None and \
+                        seen >= db.execute(f"SELECT {self._next_id('decisions')}").fetchone()[0]:
                     raise LookupError(f"there is no decision {seen}: no decision has had that id")
-                gone = owner is None
-                raise ValueError(("this decision was undone meanwhile" if gone else "this row was decided again meanwhile")
-                                 + ("" if latest is None or gone and latest["id"] < seen else
-                                    f" by {latest['who']} ({'not a statement' if latest['section'] is None else latest['section']})")
+                if owner is None:  # undone meanwhile (kept since version 11: who undid it, and when)
+                    said = "this decision was undone meanwhile" + (f" by {gone['undone_by']} ({gone['undone_at']})"
+                                                                   if gone is not None else "")
+                    if latest is not None and latest["id"] > seen:
+                        said += (f"; the row was decided again by {latest['who']} "
+                                 f"({'not a statement' if latest['section'] is None else latest['section']})")
+                    raise ValueError(said + ": reload the page to see it")
+                raise ValueError("this row was decided again meanwhile" + (
+                    "" if latest is None else
+                    f" by {latest['who']} ({'not a statement' if latest['section'] is None else latest['section']})")
                                  + ": reload the page to see it")
+            undone, kept = 0, None
             if latest is not None:
-                self._remember_max_id("decisions")
-            undone = 0 if latest is None else db.execute("DELETE FROM decisions WHERE id = ?", (latest["id"],)).rowcount
+                self._remember_max_id("decisions")  # its id is never given to another decision
+                undone_at = now()
+                db.execute("INSERT INTO undone_decisions (id, statement_id, section, who, at, model_version, action, "
+                           "undone_by, undone_at) SELECT id, statement_id, section, who, at, model_version, action, "
+                           "?, ? FROM decisions WHERE id = ?", (who, undone_at, latest["id"]))
+                undone = db.execute("DELETE FROM decisions WHERE id = ?", (latest["id"],)).rowcount
+                kept = {**dict(latest), "undone_by": who, "undone_at": undone_at}
             now_counts = db.execute("SELECT id, statement_id, section, who, at, action FROM decisions "
                                     "WHERE statement_id = ? ORDER BY id DESC LIMIT 1", (statement_id,)).fetchone()
             db.execute("COMMIT")
@@ -748,7 +796,23 @@ class Store:
             raise
         decision = None if now_counts is None else {
             **dict(now_counts), "kind": NOT_A_STATEMENT if now_counts["section"] is None else "statement"}
-        return {"statement_id": statement_id, "undone": undone, "kind": st["kind"], "decision": decision}
+        return {"statement_id": statement_id, "undone": undone, "kind": st["kind"], "decision": decision,
+                "undone_decision": kept}
+
+    def undone_decisions(self, statement_ids: Iterable[int] | None = None) -> list[dict]:
+        """The undone decisions (of ``statement_ids``, else all), oldest undo first, with their statement's text and
+        document: the trace an undo leaves (QA 46b D14)."""
+        sql = ("SELECT u.undo, u.id, u.statement_id, u.section, u.action, u.who, u.at, u.model_version, u.undone_by, "
+               "u.undone_at, s.text, s.document_id, d.name AS document FROM undone_decisions u "
+               "JOIN statements s ON s.id = u.statement_id JOIN documents d ON d.id = s.document_id")
+        if statement_ids is None:
+            return [{k: r[k] for k in r.keys() if k != "undo"} for r in self.db.execute(sql + " ORDER BY u.undo")]
+        ids = list(dict.fromkeys(int(i) for i in statement_ids))
+        out: list[dict] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            out += [dict(r) for r in self.db.execute(f"{sql} WHERE {_in('u.statement_id', part)}", part)]
+        return sorted(out, key=lambda r: r.pop("undo"))
 
     def add_correction(self, text: str, section: str, who: str) -> dict:
         """A correction sent without a document (``POST /api/corrections``): a statement of the API document. The

@@ -337,10 +337,11 @@ class Labeller:
         # reason is kept here and shown until the server stops (the next start resumes the job)
         self.unsaved: dict[int, str] = {}
 
-    def documents(self) -> list[dict]:
+    def documents(self, include_api: bool = False) -> list[dict]:
         """The store's documents, with the failures that could not be saved shown as failed, and without the
-        warning that a document repeats another one that has been removed since."""
-        docs = self.store.documents()
+        warning that a document repeats another one that has been removed since; ``include_api``: with the
+        pseudo-document of the corrections sent through the API (the screen's pages list it, QA 46b D11)."""
+        docs = self.store.documents(include_api)
         ids = {d["id"] for d in docs}
         for d in docs:
             if d["id"] in self.unsaved and d["status"] in ("queued", "labelling"):

@@ -905,6 +905,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         who = _clean_who(body.get("who"))
         return JSONResponse(store.add_correction(text.strip(), section, who or _who(request)), status_code=201)
 
+    @app.get("/api/decisions/undone")
+    def api_undone_decisions(document: str | None = None):
+        """Every undone decision (of ``document``), oldest undo first: statement, document, section, action, who
+        decided and when, who undid it and when (QA 46b D14: undo kept no trace)."""
+        number = _document_filter(document)
+        rows = store.undone_decisions()
+        return {"undone": [{**u, "section_title": sections.title(u["section"]) if u["section"] else ""}
+                           for u in rows if number is None or u["document_id"] == number]}
+
     @app.get("/api/corrections")
     def api_corrections():
         return {"corrections": [{**r, "section_title": sections.title(r["section"])} for r in store.reviewed()]}
@@ -950,14 +959,24 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     @app.delete("/api/statements/{statement_id}/decision")
     async def api_undecide(statement_id: str, request: Request, decision: str | None = None):
         """Undo the latest decision (one made by mistake): the one before it counts again, else not reviewed.
-        ``?decision=ID``: undo only if that is still the latest (a stale tab must not undo someone else's)."""
+        ``?decision=ID``: undo only if that is still the latest (a stale tab must not undo someone else's). An optional
+        body ``{"who": NAME}`` names who undoes it (else the ``mh_who`` cookie's name): the undone decision is kept,
+        with that name and the time (QA 46b D14)."""
         await no_body_or_json(request)
+        body = await json_body(request) if await request.body() else None
+        if body is not None and not (isinstance(body, dict) and set(body) <= {"who"}):
+            raise ApiError(400, 'expected no body, or {"who": NAME}: the name of whoever undoes the decision')
+        who = (body or {}).get("who")
+        if who is not None and not isinstance(who, str):
+            raise ApiError(400, "who must be a name (a string)")
+        who = _clean_who(who) or _who(request)
         statement_id = _row_id(statement_id, "statement")
         seen = _int_param(decision)
         if seen is not None and seen < 1:
             raise ApiError(400, "decision must be the id of the decision to undo")
         try:
-            out = await run_in_threadpool(store.undecide, statement_id, seen)
+            out = await run_in_threadpool(store.undecide, statement_id, seen, who)
+            out.pop("undone_decision")  # the answer as before; the undone decision is listed by /api/decisions/undone
         except KeyError:
             raise ApiError(404, f"no statement {statement_id}: its document was removed, or the id is wrong (reload the page)") from None
         except LookupError as exc:  # (KeyError is one too, above)
@@ -998,8 +1017,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     def api_document(doc_id: str):
         doc_id = _row_id(doc_id, "document")
         doc = store.document(doc_id)
-        if doc is None or doc["kind"] == "api":  # as in the list: the API's corrections are no document
-            raise ApiError(404, f"no document {doc_id}")
+        if doc is None or doc["kind"] == "api":  # as in the list: the API's corrections are no document of the JSON
+            raise ApiError(404, f"no document {doc_id}")  # API (the screen's pages show them: QA 46b D11)
         # with the counts the list gives (statements, other_lines, reviewed, decided), as the docs say
         return next((d for d in labeller.documents() if d["id"] == doc_id), doc)
 
@@ -1007,8 +1026,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """Remove a document, its statements and their decisions, and its uploaded file."""
         doc_id = _row_id(doc_id, "document")
         found = store.document(doc_id)
-        if found is None or found["kind"] == "api":  # the API's corrections are no document a user brought in
-            raise ApiError(404, f"no document {doc_id}")
+        if found is None or found["kind"] == "api":  # the API's corrections are no document a user brought in: each
+            raise ApiError(404, f"no document {doc_id}")  # is undone, or marked not a statement, on its row
         try:
             doc = store.delete_document(doc_id)
         except ValueError as exc:
@@ -1048,8 +1067,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return {"statements": store.statements(document=document)}
         if not 1 <= limit <= 10_000 or not 0 <= offset <= MAX_ID:
             raise ApiError(400, "limit must be 1-10,000 and offset 0 or more")
-        return {"statements": store.page_filtered(limit, offset, document=document),
-                "total": store.count_filtered(document=document)}
+        # the corrections sent through the API only when their document is asked for, as without limit
+        return {"statements": store.page_filtered(limit, offset, document=document, include_api=False),
+                "total": store.count_filtered(document=document, include_api=False)}
 
     @app.get("/api/models")
     def api_models():
@@ -1149,7 +1169,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
-        docs = labeller.documents()
+        docs = labeller.documents(include_api=True)  # with the corrections sent through the API (QA 46b D11)
         return page("index.html", request, documents=docs, suffixes=sorted(SUFFIXES), listed=SUFFIX_LIST,
                     max_mb=max_upload // (1024 * 1024), busy=any(d["status"] in ("labelling", "queued") for d in docs))
 
@@ -1411,8 +1431,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return None
         if number < 1:
             raise ApiError(400, f"doc must be a document number, not {value[:40]!r}")
-        found = store.document(number)
-        if found is None or found["kind"] == "api":
+        found = store.document(number)  # the API's corrections' pseudo-document is one too (QA 46b D11)
+        if found is None:
             raise ApiError(404, f"no document {number}: it was removed, or the link is old")
         return number
 
@@ -1527,9 +1547,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         page_no = min(page_no, pages)
         shown = _evidence(store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql))
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
+        undone: dict[int, list[dict]] = {}  # the decisions undone on these rows, said beside them (QA 46b D14)
+        for u in store.undone_decisions(r["id"] for r in shown):
+            undone.setdefault(u["statement_id"], []).append(u)
         return page("review.html", request, rows=shown, total=total, others=others, f=f,
-                    earlier=store.earlier_decisions(shown),
-                    documents=labeller.documents(),
+                    earlier=store.earlier_decisions(shown), undone=undone, undone_words=undone_words,
+                    documents=labeller.documents(include_api=True),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
                     page_no=page_no, pages=pages, query=urlencode(query),
                     chapter_title=lambda c: sections.tax.chapters[c].title if c in sections.tax.chapters else "")
@@ -1550,7 +1573,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
         top = max([c["n"] for c in chapters] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top,
-                    reviewed_total=reviewed_total, documents=labeller.documents(), doc=doc, apart=apart,
+                    reviewed_total=reviewed_total, documents=labeller.documents(include_api=True), doc=doc, apart=apart,
                     labelling=_labelling_words(_still_labelling(number)) if _still_labelling(number) else "")
 
     @app.get("/models", response_class=HTMLResponse)
@@ -1558,9 +1581,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         rows = store.reviewed()
         learnable = [r for r in rows if r["section"] in sections.tax.sections
                      and not sections.tax.sections[r["section"]].title.startswith("Onbekend")]
+        api_doc = store.api_document_id()
         return page("models.html", request, versions=_summaries(), in_use=worker.version, reviewed=len(rows),
                     texts=len(one_per_text(learnable)),  # what a training learns from (QA 46b D12)
-                    through_api=sum(r.get("document_kind") == "api" for r in rows))  # not on the screen (D11)
+                    through_api=sum(r.get("document_kind") == "api" for r in rows),  # on their own review page (D11)
+                    api_doc=api_doc)
 
     @app.post("/who")
     async def set_who(request: Request):
@@ -1600,7 +1625,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             try:
                 rows = iter(store.iter_filtered(**sql))  # 1,000 statements at a time
                 while batch := list(itertools.islice(rows, 1000)):
+                    undone: dict[int, list[dict]] = {}  # the trace of every undo on these rows (QA 46b D14)
+                    for u in store.undone_decisions(r["id"] for r in batch):
+                        undone.setdefault(u["statement_id"], []).append(u)
                     for r in _evidence(batch, for_export=True):
+                        r = {**r, "undone": undone.get(r["id"], [])}
                         if pseudonymiser is not None:
                             r = pseudonymised(pseudonymiser, r)
                         writer.write(export_record(r, sections, f["threshold"]))
@@ -1693,7 +1722,19 @@ def pseudonymised(pp, r: dict) -> dict:
     return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"])), "similar": similar}
 
 
-EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version")
+EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version",
+                 "undone_decisions")
+
+
+def undone_words(undone: Sequence[dict]) -> str:
+    """The ``undone_decisions`` cell (QA 46b D14): every undone decision of a statement, oldest undo first, as
+    "2.19 (corrected by Marloes, 2026-12-06T21:40:00+00:00) undone by Jan, 2026-12-06T21:41:05+00:00", joined by " | "."""
+    parts = []
+    for u in undone:
+        what = "not a statement" if u["action"] == NOT_STATEMENT else u["section"]
+        how = "marked" if u["action"] == NOT_STATEMENT else "accepted" if u["action"] == "accept" else "corrected"
+        parts.append(f"{what} ({how} by {u['who']}, {u['at']}) undone by {u['undone_by']}, {u['undone_at']}")
+    return " | ".join(parts)
 
 
 def export_record(r: dict, sections: Sections, threshold: float | None = None) -> dict:
@@ -1713,7 +1754,7 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
                      and r["confidence"] < threshold)
     extra = {"suggested_section": r["section"] or "", "suggested_confidence": r["confidence"],
              "decision": r["decision"] or "", "decided_by": r["decided_by"] or "", "decided_at": r["decided_at"] or "",
-             "model_version": r["model_version"]}
+             "model_version": r["model_version"], "undone_decisions": undone_words(r.get("undone") or [])}
     for k, v in r["extra"].items():
         extra.setdefault(k, v)
     ids: dict[str, None] = {}

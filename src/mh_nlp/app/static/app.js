@@ -200,11 +200,13 @@ function setupReview() {
     if (tr.dataset.who && me && tr.dataset.who !== me) {  // QA 46b D14: a colleague's decision is gone without a trace
       const label = tr.querySelector(".label b");
       if (!window.confirm(`Undo ${tr.dataset.who}'s decision (${label ? label.textContent : "this row"})? ` +
-                          "It is removed for good, without a record of who removed it; the decision before it " +
-                          "counts again (else the row is not reviewed).")) return;
+                          "It no longer counts (the decision before it counts again, else the row is not " +
+                          `reviewed); it is kept on record as undone by ${me}, with the time, and the export ` +
+                          "lists it.")) return;
     }
     try {
-      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`);
+      const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`,
+                          analyst());  // who undoes it, as the field shows it (kept with the undone decision)
       tr.classList.remove("unsaved");
       if (d.decision) {
         showDecision(tr, d.decision);
@@ -311,6 +313,8 @@ function setupDocuments() {
         const txt = tr.querySelector(".progress + .small");
         if (bar && d.total) bar.style.width = `${Math.round(100 * d.done / d.total)}%`;
         if (txt) txt.textContent = d.status === "queued" ? "waiting to be labelled" : `labelling ${d.done} / ${d.total || "…"}`;
+        const count = tr.querySelector(".so-far");  // QA 46b D9: the statements labelled so far, not 0
+        if (count) count.textContent = `${d.statements - (d.other_lines || 0)} so far`;
       } else if (tr.dataset.status !== d.status) {
         busy = false;
         location.reload();
