@@ -213,14 +213,52 @@ def test_the_model_in_use_is_measured_on_the_same_unseen_pages():
 
 def test_a_version_whose_model_file_is_gone_is_not_offered_and_says_why(tmp_path):
     """QA 38 re-test 2: the model page offered 'Use v1' for a deleted file, which then answered 503."""
+    import zipfile
+
     here = tmp_path / "m.npz"
-    here.write_bytes(b"x")
+    with zipfile.ZipFile(here, "w") as z:  # an intact archive (what is in it is the loader's to check)
+        z.writestr("a.npy", b"x")
     assert offered({"version": 1, "path": str(here)})
     gone = {"version": 1, "path": str(tmp_path / "weg.npz")}
     assert not offered(gone)
     assert not_offered_reason(gone) == (f"has lost its model file {gone['path']} (deleted or moved): put the file "
                                         "back there to use this version again")  # QA 42d: --model gave no way back
     assert offered({"version": 2, "path": str(here), "metadata": {"given_with": "--model"}})  # named by the analyst
+
+
+def test_a_version_whose_model_file_is_damaged_is_not_offered_and_says_why(tmp_path):
+    """QA 47a D9: a truncated v3.npz was still listed as offered, and switching to it answered 503; its advice to
+    rebuild named `--add review screen (31 reviewed statements)`, which is no file."""
+    import shutil
+
+    from mh_nlp.app.engine import load_model_file, NoModel
+    from mh_nlp.themes.store import metadata_path, retrain_command
+
+    cut = tmp_path / "v3.npz"
+    cut.write_bytes(default_model_path().read_bytes()[:100_000])
+    v3 = {"version": 3, "path": str(cut), "metadata": {"given_with": "--model"}}
+    assert not offered(v3)
+    assert not_offered_reason(v3) == ("has a model file that cannot be loaded (it is no complete model archive (cut off "
+                                      f"or overwritten)): put back an intact copy of {cut}, or train again")
+    # an intact archive that the loader refuses (here: its metadata's checksum does not match) is not offered either,
+    # once a load has failed
+    changed = tmp_path / "v4.npz"
+    shutil.copy(default_model_path(), changed)
+    meta = metadata_path(default_model_path()).read_text().replace('"corrections": 0', '"corrections": 3', 1)
+    metadata_path(changed).write_text(meta.replace('"model_sha256": "', '"model_sha256": "0', 1))
+    v4 = {"version": 4, "path": str(changed), "metadata": {"given_with": "--model"}}
+    assert offered(v4)  # nothing known against it yet
+    with pytest.raises(NoModel):
+        load_model_file(changed)
+    assert not offered(v4) and "SHA-256 does not match" in not_offered_reason(v4)
+    assert str(changed) + ":" not in not_offered_reason(v4).split("(", 1)[1].split(")")[0]
+    # a version the screen trained learnt from its reviewed statements: the advice is to train again there
+    screen = {"corrections": 31, "corrections_file": "review screen (31 reviewed statements)"}
+    assert retrain_command(cut, screen) == ("`mh-nlp serve` and train again on its models page (this version learnt "
+                                            "from the screen's reviewed statements)")
+    assert "--add" not in retrain_command(cut, screen)
+    assert retrain_command(cut, {"corrections": 2, "corrections_file": "fixes.csv"}) == (
+        f"`mh-nlp train --add fixes.csv --model {cut} --force`")
 
 
 def test_times_on_the_screen_are_local_to_the_minute():

@@ -163,6 +163,8 @@ def _load_model_file(path: str | Path):  # in the model thread
         try:
             clf = load_classifier(path)
         except (ModelError, OSError, ValueError) as exc:
+            if (file := _file_key(path)) is not None:  # the models page says so from now on (_file_damaged)
+                _UNLOADABLE[file] = str(exc).splitlines()[0].removeprefix(f"{path}: ")
             raise NoModel(str(exc).splitlines()[0]) from None
         _LOADED[key] = clf
     return clf
@@ -659,6 +661,36 @@ def _file_missing(mv: dict) -> bool:
     return bool(mv.get("path")) and not Path(mv["path"]).exists()
 
 
+_UNLOADABLE: dict[tuple[str, float, int], str | None] = {}  # (file, mtime, size) -> why it does not load, or None
+
+
+def _file_key(path: str | Path) -> tuple[str, float, int] | None:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return str(Path(path).resolve()), st.st_mtime, st.st_size
+
+
+def _file_damaged(mv: dict) -> str | None:
+    """Why the version's model file cannot be loaded (QA 47a D9: a truncated v3.npz was still offered): it failed
+    to load here before, or it is no intact archive (a CRC check of its parts, once per file and modification
+    time); None when nothing was found against it."""
+    key = _file_key(mv["path"]) if mv.get("path") else None
+    if key is None:
+        return None
+    if key not in _UNLOADABLE:
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(key[0]) as z:
+                bad = z.testzip()
+            _UNLOADABLE[key] = f"its part {bad} is damaged" if bad else None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            _UNLOADABLE[key] = "it is no complete model archive (cut off or overwritten)"
+    return _UNLOADABLE[key]
+
+
 def offered(mv: dict, in_use: dict | None = None, versions: Sequence[dict] = ()) -> bool:
     """Whether a model version may be chosen for use while ``in_use`` (the record of the version in use; None:
     judged on the version's own checks alone) is: :func:`not_offered_reason` finds nothing against it."""
@@ -713,6 +745,9 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     if _file_missing(mv):
         return (f"has lost its model file {mv['path']} (deleted or moved): put the file back there to use this "
                 "version again")
+    if why := _file_damaged(mv):
+        return (f"has a model file that cannot be loaded ({why}): put back an intact copy of {mv['path']}, or "
+                "train again")
     version = mv.get("version")
     now = (in_use or {}).get("version")
     if now is not None and version == now:

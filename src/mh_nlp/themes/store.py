@@ -163,10 +163,14 @@ def written_together(paths: list[Path]):
 def retrain_command(path: Path, meta: dict | None = None) -> str:
     """The command that builds the model at ``path`` again: plain `mh-nlp train` for the default model, else one
     that writes to ``path`` (QA 43b: the advice for a damaged model elsewhere rebuilt the default one), with the
-    corrections it was trained with when the metadata names their file."""
+    corrections it was trained with when the metadata names their file. A version the review screen trained learnt
+    from its reviewed statements, which are no file (QA 47a D9: ``--add review screen (31 reviewed statements)``):
+    its advice is to train again there."""
     path = Path(path)
-    add = (f" --add {meta['corrections_file']}" if meta and meta.get("corrections")
-           and isinstance(meta.get("corrections_file"), str) else "")
+    learnt = meta.get("corrections_file") if meta and meta.get("corrections") else None
+    if isinstance(learnt, str) and learnt.startswith("review screen ("):  # no file: the screen's reviewed statements
+        return "`mh-nlp serve` and train again on its models page (this version learnt from the screen's reviewed statements)"
+    add = f" --add {learnt}" if isinstance(learnt, str) else ""
     if not add and path.resolve() == default_model_path().resolve():
         return "`mh-nlp train`"
     if not add and path.resolve() == fast_model_path().resolve():
