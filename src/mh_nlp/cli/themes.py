@@ -187,7 +187,7 @@ def _build_static_vectors(out: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
               show_default=True, help="Directory for evaluation.md, evaluation.json and the plots.")
 @click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
-@click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
+@click.option("--no-corrections", is_flag=True, help="Skip the corrections table (k = 5 quotes and half a page given as corrections; the slowest part).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.option("--force", is_flag=True, help="Let a partial run (--candidate, --no-corrections, other --folds) "
               "replace the report in --out, or any run replace files of its names (evaluation.md, …) that are not "
@@ -195,7 +195,8 @@ def _build_static_vectors(out: Path) -> None:
 def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool,
              force: bool) -> None:
     """Score every candidate against the anthology under five protocols (new pages, known themes, themes
-    without quotes, development and external sentences) plus the correction curve."""
+    without quotes, development and external sentences) plus the corrections table: k = 5 quotes and half a page
+    of each held-out page given as corrections, and what that does to the rest of the page and to other pages."""
     from ..corpus.records import load_taxonomy
     from ..themes.evaluate import DEFAULT_CANDIDATE, DEFAULT_FOLDS, candidates, run_evaluation, summary_table
 
