@@ -12,3 +12,177 @@ def test_evaluate_help_names_the_corrections_table_it_writes_not_a_curve():
     assert res.exit_code == 0
     text = " ".join(res.output.split())
     assert "curve" not in text and "corrections table" in text and "half a page" in text
+
+
+# ---------------------------------------------------------------- what a corrections file may hold (no training)
+
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+import zipfile  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from mh_nlp.corpus.records import load_quotes  # noqa: E402
+from mh_nlp.exceptions import AdditionsError  # noqa: E402
+from mh_nlp.io.additions import formula, mis_decoded, read_additions, too_long  # noqa: E402
+
+
+def _refused(args, needle, written=()):
+    """`mh-nlp ARGS` ends with one line `mh-nlp: error: …` holding ``needle``, exit 1, no traceback, and none of
+    ``written`` exists."""
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1, res.output
+    lines = [line for line in res.output.splitlines() if line.startswith("mh-nlp: error:")]
+    assert len(lines) == 1 and needle in lines[0], res.output
+    assert "Traceback" not in res.output
+    for path in written:
+        assert not os.path.exists(path), path
+    return res
+
+
+def test_a_huge_text_cell_is_one_line_naming_the_row_before_any_training(tmp_path):
+    """D1: 50 MB in one cell ended in spaCy's traceback after 15 s; D2: 84,000 characters were learnt silently."""
+    huge = tmp_path / "huge.csv"
+    with open(huge, "w", encoding="utf-8") as fh:
+        fh.write('text,section\n"' + "Er is te weinig opvang voor slachtoffers. " * 50_000 + '",2.16\n'
+                 "Meer opvang voor mannen.,4.7\n")
+    out = tmp_path / "m.npz"
+    t0 = time.monotonic()
+    _refused(["train", "--add", str(huge), "--model", str(out)],
+             "row 2: the text is 2,100,000 characters long (a correction is one statement, of at most 10,000",
+             [out, out.with_suffix(".json")])
+    assert time.monotonic() - t0 < 30
+    just = tmp_path / "just.csv"  # 10,000 characters pass; 10,001 do not
+    just.write_text("text,section\n" + "a" * 9_999 + ".,2.16\n", encoding="utf-8")
+    assert len(read_additions(just)) == 1
+    just.write_text("text,section\nMeer opvang.,4.7\n" + "a" * 10_000 + ".,2.16\n", encoding="utf-8")
+    with pytest.raises(AdditionsError, match=r"row 3: the text is 10,001 characters long"):
+        read_additions(just)
+    assert too_long("x" * 10_000) is None and "10,001" in too_long("x" * 10_001)
+
+
+def test_a_spreadsheet_formula_is_no_statement_and_is_refused_naming_its_row(tmp_path):
+    """D2: `=HYPERLINK(…)`, `=cmd|…` and `@SUM(…)` became examples of a section."""
+    f = tmp_path / "f.csv"
+    f.write_text('text,section\nMeer opvang voor mannen.,4.7\n"=HYPERLINK(""http://evil.example/x"",""klik"")",1.3\n',
+                 encoding="utf-8")
+    out = tmp_path / "m.npz"
+    _refused(["train", "--add", str(f), "--model", str(out)],
+             "row 3: the text is a spreadsheet formula ('=HYPERLINK(", [out])
+    for text in ("=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "=2+2", "=A1", "-cmd|' /C calc'!A0"):
+        assert formula(text), text
+    # what a note holds is no formula: a bullet, a phone number, an arrow, a remark that starts with "="
+    for text in ("- Te weinig opvang", "- Opvang (tijdelijk) nodig", "+31 6 1234 5678", "=> actie voor de NLA",
+                 "=Meer opvang nodig.", "@Jan: meer opvang"):
+        assert formula(text) is None, text
+
+
+def test_text_that_looks_mis_decoded_is_learnt_with_a_warning_naming_its_rows(tmp_path):
+    """D2: a Mac Roman or Shift-JIS file read as Windows-1252 was learnt as mojibake with only a generic warning."""
+    f = tmp_path / "mac.csv"
+    f.write_bytes("text,section\nMeer opvang voor mannen.,4.7\nSlachtoffers krijgen geen cliëntondersteuning.,4.7\n"
+                  .encode("mac_roman"))
+    said: list[str] = []
+    got = read_additions(f, warn=said.append)
+    assert len(got) == 2
+    assert any("row 3 looks mis-decoded (a wrong encoding:" in w and "save the file as UTF-8" in w for w in said), said
+    assert not any("row 2 " in w for w in said)
+    for bad in ("CoÃ¶rdinatie ontbreekt", "Het is â€œniet genoegâ€", "Opvang \ufffd nodig", "日本語テキスト".encode(
+            "shift_jis").decode("cp1252", errors="replace")):
+        assert mis_decoded(bad), bad
+    for good in ("De auto’s van de politie", "Cliëntondersteuning voor Dušan", "„Te weinig” opvang", "Café – bar"):
+        assert mis_decoded(good) is None, good
+
+
+def test_a_screen_export_leaves_out_the_rows_nobody_reviewed(tmp_path):
+    """D8: the CLI learnt the 11 undecided rows of 20 that the screen's own training leaves out."""
+    export = tmp_path / "export.csv"
+    export.write_text("statement,kind,section,top1,suggested_section,decision\n"
+                      "Meer opvang.,statement,4.7,4.7,4.7,accept\n"
+                      "Minder capaciteit.,statement,2.16,2.16,2.16,\n"
+                      "Nagelstudio's zijn een blinde vlek.,statement,1.3,2.6,2.6,correct\n"
+                      "Geen zicht op uitbuiting.,statement,2.6,2.6,2.6,\n", encoding="utf-8")
+    said: list[str] = []
+    got = read_additions(export, warn=said.append)
+    assert [a.text for a in got] == ["Meer opvang.", "Nagelstudio's zijn een blinde vlek."]
+    assert said == [f"{export}: 2 of 4 rows were not reviewed on the screen (no decision): left out, as the screen's "
+                    "own training leaves them out; to learn one, accept or correct it on the screen and export again "
+                    "(or write accept or correct in its decision cell)"]
+    jl = tmp_path / "export.jsonl"  # the same in JSON lines
+    jl.write_text('{"statement": "Meer opvang.", "kind": "statement", "section": "4.7", "decision": "accept"}\n'
+                  '{"statement": "Minder.", "kind": "statement", "section": "2.16", "decision": null}\n',
+                  encoding="utf-8")
+    assert [a.text for a in read_additions(jl)] == ["Meer opvang."]
+    none = tmp_path / "none.csv"
+    none.write_text("statement,kind,section,decision\nMeer opvang.,statement,4.7,\n", encoding="utf-8")
+    _refused(["train", "--add", str(none), "--model", str(tmp_path / "n.npz")],
+             "none of its rows was reviewed on the screen (no decision): nothing to learn")
+
+
+def test_a_label_output_given_back_unchanged_is_refused_unless_asked_for(tmp_path):
+    """D8: a label output given back untouched trained a model on nothing but its own guesses, at weight 6."""
+    out = tmp_path / "labels.csv"
+    out.write_text("source,statement,kind,section,top1\nn.txt,Meer opvang.,statement,4.7,4.7\n"
+                   "n.txt,Minder capaciteit.,statement,2.16,2.16\nn.txt,Dag allemaal,chatter,,\n", encoding="utf-8")
+    model = tmp_path / "m.npz"
+    res = _refused(["train", "--add", str(out), "--model", str(model)],
+                   "every one of its 2 rows still has the section the model suggested (top1)", [model])
+    assert "--learn-suggestions" in res.output
+    said: list[str] = []
+    assert len(read_additions(out, warn=said.append, learn_suggestions=True)) == 2  # the flag: learnt, still said
+    assert any("2 of 2 rows keep the section the model suggested" in w for w in said)
+    jl = tmp_path / "labels.jsonl"
+    jl.write_text('{"statement": "Meer opvang.", "kind": "statement", "section": "4.7", "top": [{"section": "4.7"}]}\n',
+                  encoding="utf-8")
+    with pytest.raises(AdditionsError, match="every one of its 1 row still has"):
+        read_additions(jl)
+    res = CliRunner().invoke(main, ["train", "--help"])
+    assert "--learn-suggestions" in res.output
+
+
+def test_a_correction_that_relabels_an_anthology_quote_is_said_naming_the_quote(tmp_path):
+    """D10: a quote word for word with another section took the quote out of its own section without a word."""
+    q = load_quotes()[0]
+    other = "4.4" if q.section != "4.4" else "4.7"
+    f = tmp_path / "q.csv"
+    # compared as corrections are (normal form): other case and spacing are the same quote
+    f.write_text(f'text,section\n"{q.text.upper()}  ",{other}\n"{q.text}",{other}\nMeer opvang.,4.7\n',
+                 encoding="utf-8")
+    said: list[str] = []
+    read_additions(f, warn=said.append)
+    clash = [w for w in said if "anthology quote" in w]
+    assert clash == [f"{f}: row 2 is anthology quote {q.id}, in section {q.section} there, labelled {other} here: the "
+                     f"model learns it as {other} and no longer gives the quote its own section; correct the row if "
+                     "that is not meant"], said
+    f.write_text(f'text,section\n"{q.text}",{q.section}\n', encoding="utf-8")  # its own section: nothing to say
+    said.clear()
+    read_additions(f, warn=said.append)
+    assert not any("anthology quote" in w for w in said)
+
+
+def test_a_formula_without_a_value_and_a_wrong_json_key_say_what_is_wrong(tmp_path):
+    """D12: 'empty or missing text' for a formula cell never saved in Excel; 'no section' for a wrong JSON key."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["text", "section"])
+    ws.append(["Meer opvang voor mannen.", "4.7"])
+    ws.append(['=CONCATENATE("Er is te ","weinig opvang")', "2.16"])
+    wb.save(tmp_path / "f.xlsx")
+    _refused(["train", "--add", str(tmp_path / "f.xlsx"), "--model", str(tmp_path / "m.npz")],
+             "row 3 (sheet 'Sheet'): the text is a formula with no saved value")
+    ws["B2"] = "=A9"  # a section that is a formula without a value
+    ws["A3"] = "Minder capaciteit."
+    wb.save(tmp_path / "f.xlsx")
+    with pytest.raises(AdditionsError, match=r"row 2 \(sheet 'Sheet'\): the section is a formula with no saved"):
+        read_additions(tmp_path / "f.xlsx")
+    jl = tmp_path / "k.jsonl"
+    jl.write_text('{"text": "Meer opvang.", "label": "2.16"}\n', encoding="utf-8")
+    _refused(["train", "--add", str(jl), "--model", str(tmp_path / "m.npz")],
+             "line 1: needs a text key (text, tekst, statement, uitspraak) and a section key (section, sectie) "
+             "(found: 'text', 'label')")

@@ -22,7 +22,10 @@ from .base import UserError, _guard, _load, _progress, _warn, interrupted, main
               "or trained on other data or by other code; a model trained with corrections is never replaced "
               "this way (that needs --force).")
 @click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
-def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_needed: bool, force: bool) -> None:
+@click.option("--learn-suggestions", is_flag=True, help="With --add: learn a `label` output even when every row still "
+              "has the section the model suggested (top1), i.e. nothing was corrected; refused without this flag.")
+def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_needed: bool, force: bool,
+          learn_suggestions: bool = False) -> None:
     """Train the theme model on the whole gold corpus (deterministic; about 10-20 s with the embeddings cached, a
     few minutes the first time)."""
     if len(add_files) > 1:  # QA 44a: click kept the last of two and dropped the first without a word
@@ -74,7 +77,7 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
 
             if problem := safezip.env_problem():  # the limit stays at its default: said, as label refuses it
                 _warn(f"{problem}; the default limit of {safezip.Limits().max_unpacked_mb:g} MB holds")
-            additions = read_additions(add_file, warn=_warn)
+            additions = read_additions(add_file, warn=_warn, learn_suggestions=learn_suggestions)
         except AdditionsError as exc:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:

@@ -87,13 +87,16 @@ class Addition:
 
 
 def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = None,
-                    warn: Callable[[str], None] | None = None) -> list[Addition]:
+                    warn: Callable[[str], None] | None = None,
+                    checks: Sequence[Callable[[str], str | None]] = ()) -> list[Addition]:
     """An analyst's labelled statements as :class:`Addition` s, every row checked: ``rows`` are (number as the
     file shows it, text, section) as read by :func:`mh_nlp.io.additions.read_additions` (or any caller); an
     empty text, a missing, unknown or untitled section, a section stored as an ambiguous number, or the same
     statement twice with two sections raises :class:`AdditionsError` naming ``where`` and the ``unit`` (row or
     line). The same statement again with the same section (a transcript brought in twice on the review screen and
-    exported) is learnt once, and ``warn`` hears how many rows that left out."""
+    exported) is learnt once, and ``warn`` hears how many rows that left out. ``checks``: more reasons to refuse a
+    text, each called with a non-empty text and returning why it is no statement (or None), before the checks of
+    its words, so a text of 50 million characters is refused before anything else reads it (QA 47a D1)."""
     tax = taxonomy or load_taxonomy()
     out = []
     seen: dict[str, tuple[object, str]] = {}
@@ -111,6 +114,10 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
                                  f"not a string")
         if not isinstance(text, str) or not text.strip():
             raise AdditionsError(f"{at}: empty or missing text")
+        for check in checks:
+            why = check(text)
+            if why:
+                raise AdditionsError(f"{at}: {why}")
         if not has_words(text):
             raise AdditionsError(f"{at}: the text holds no words ({text.strip()[:40]!r}): nothing to learn from")
         if CONTROL_CHARS.search(text):
