@@ -186,3 +186,60 @@ def test_a_formula_without_a_value_and_a_wrong_json_key_say_what_is_wrong(tmp_pa
     _refused(["train", "--add", str(jl), "--model", str(tmp_path / "m.npz")],
              "line 1: needs a text key (text, tekst, statement, uitspraak) and a section key (section, sectie) "
              "(found: 'text', 'label')")
+
+
+# ---------------------------------------------------------------- a model's life cycle
+
+def _tampered(src, out, change):
+    """A copy of the model ``src`` at ``out`` whose arrays/state ``change(arrays, state)`` altered, with its
+    metadata's SHA-256 fixed to match (a model received from someone else, or damaged before its metadata was
+    written)."""
+    with np.load(src, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    state = json.loads(str(arrays.pop("__state_json__")))
+    change(arrays, state)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays, __state_json__=np.array(json.dumps(state, ensure_ascii=False)))
+    out.write_bytes(buf.getvalue())
+    meta = json.loads(src.with_suffix(".json").read_text(encoding="utf-8"))
+    meta.update(model_file=out.name, model_sha256=hashlib.sha256(out.read_bytes()).hexdigest())
+    out.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    return out
+
+
+def _nan(arrays, state):
+    arrays["section_E_"] = arrays["section_E_"].copy()
+    arrays["section_E_"][0, 0] = np.nan
+
+
+def _short(arrays, state):
+    arrays["section_E_"] = arrays["section_E_"][:-5]
+
+
+def _cold(arrays, state):
+    state["temperature"] = 1e-9
+
+
+def _kind(arrays, state):
+    state["kind"] = "ranker_v2"
+
+
+@pytest.mark.parametrize("change, why", [(_nan, "unusable model state"), (_short, "unusable model state"),
+                                         (_cold, "temperature 1e-09 is not a usable positive number"),
+                                         (_kind, "its kind 'ranker_v2' is not one mh-nlp knows")])
+def test_info_says_a_model_is_unusable_when_classify_refuses_it(trained, tmp_path, change, why):
+    """D6: `info --model` printed a healthy model's description, exit 0, for models that classify and serve refuse."""
+    from mh_nlp.themes.classifier import load_classifier
+    from mh_nlp.themes.store import ModelError
+
+    bad = _tampered(trained[0], tmp_path / "sent.npz", change)
+    with pytest.raises(ModelError) as err:
+        load_classifier(bad)
+    res = _refused(["info", "--model", str(bad)], f"{bad}: unusable model, classify and serve refuse it: ")
+    assert why in res.output and str(err.value).split(": ", 1)[1] in res.output  # the loader's own reason
+    assert "theme model:" in res.output  # the metadata it could read is still shown
+    res = CliRunner().invoke(main, ["classify", "--model", str(bad), "Meer opvang voor mannen."])
+    assert res.exit_code == 1 and why in res.output
+    ok = _tampered(trained[0], tmp_path / "ok.npz", lambda a, s: None)  # the same file unchanged: usable
+    res = CliRunner().invoke(main, ["info", "--model", str(ok)])
+    assert res.exit_code == 0 and "unusable" not in res.output, res.output

@@ -167,6 +167,9 @@ def retrain_command(path: Path, meta: dict | None = None) -> str:
     path = Path(path)
     add = (f" --add {meta['corrections_file']}" if meta and meta.get("corrections")
            and isinstance(meta.get("corrections_file"), str) else "")
+    if add and not Path(meta["corrections_file"]).is_file():  # a model received from someone else (QA 47a D6)
+        return (f"`mh-nlp train --add CORRECTIONS --model {path} --force` with the file of corrections it was trained "
+                f"with ({str(meta['corrections_file'])[:200]}, not found here), or ask its maker for a new copy")
     if not add and path.resolve() == default_model_path().resolve():
         return "`mh-nlp train`"
     if not add and path.resolve() == fast_model_path().resolve():
