@@ -243,3 +243,86 @@ def test_info_says_a_model_is_unusable_when_classify_refuses_it(trained, tmp_pat
     ok = _tampered(trained[0], tmp_path / "ok.npz", lambda a, s: None)  # the same file unchanged: usable
     res = CliRunner().invoke(main, ["info", "--model", str(ok)])
     assert res.exit_code == 0 and "unusable" not in res.output, res.output
+
+
+def test_a_second_run_on_a_model_being_trained_is_refused_in_one_line(tmp_path):
+    """D4: two `train --force` runs on one model both said "saved"; one silently replaced the other."""
+    from mh_nlp.io.writers import OutputLock
+
+    add = tmp_path / "c.csv"
+    add.write_text("text,section\nMeer opvang voor mannen.,4.7\n", encoding="utf-8")
+    model = tmp_path / "m.npz"
+    with OutputLock(model):  # what the first run holds while it trains
+        _refused(["train", "--add", str(add), "--model", str(model), "--force"],
+                 f"{model}: the model is being trained by another run now (.m.npz.lock is locked)", [model])
+    assert not (tmp_path / ".m.npz.lock").exists()
+
+
+def test_stale_temporaries_are_only_those_of_this_model_left_by_a_run_that_is_gone(tmp_path):
+    """D3: a save killed with kill -9 left `.NAME.npz.XXXXXXXX.tmp` files that no later run removed."""
+    from mh_nlp.themes.store import STALE_SECONDS, stale_temporaries
+
+    model = tmp_path / "m.npz"
+    old = time.time() - STALE_SECONDS - 60
+    dead = 2 ** 22 + 12345  # above any pid_max of a test machine: no such process
+    while True:
+        try:
+            os.kill(dead, 0)
+            dead += 1
+        except ProcessLookupError:
+            break
+        except PermissionError:
+            dead += 1
+    names = {".m.npz.cs05lv3x.tmp": old,  # the name before 47b, old: left over
+             ".m.json.vul8wogq.tmp": old,
+             f".m.npz.mh-nlp-{dead}-abcd1234.tmp": None,  # its process is gone: left over, however new
+             f".m.npz.mh-nlp-{os.getpid()}-abcd1234.tmp": None,  # a live run's, new: kept
+             ".m.npz.zzzzzzzz.tmp": None,  # the old name, new: kept (it may be being written)
+             ".other.npz.cs05lv3x.tmp": old,  # another model's
+             ".m.previous.npz.cs05lv3x.tmp": old,  # of the copy of the model this save replaces: ours
+             ".m.previous.previous.npz.cs05lv3x.tmp": old,  # another model's
+             ".m.npz.notours.tmp.bak": old, "m.npz.cs05lv3x.tmp": old}  # not our names
+    for name, mtime in names.items():
+        (tmp_path / name).write_bytes(b"partly written")
+        if mtime:
+            os.utime(tmp_path / name, (mtime, mtime))
+    assert [p.name for p in stale_temporaries(model)] == sorted(
+        [".m.json.vul8wogq.tmp", ".m.npz.cs05lv3x.tmp", f".m.npz.mh-nlp-{dead}-abcd1234.tmp",
+         ".m.previous.npz.cs05lv3x.tmp"])
+
+
+def test_force_keeps_the_model_it_replaces_and_removes_what_a_killed_save_left(tmp_path):
+    """D5: `--force` replaced a corrected model with no way back; D3: leftovers of a killed save stayed forever."""
+    from mh_nlp.themes.classifier import load_classifier
+
+    first = tmp_path / "first.csv"
+    first.write_text("text,section\nIn nagelstudio's werken Vietnamese minderjarigen.,1.3\n"
+                     "Nagelsalons zijn een blinde vlek.,1.3\n", encoding="utf-8")
+    second = tmp_path / "second.csv"
+    second.write_text("text,section\nMeer opvang voor mannen in het noorden.,4.7\n", encoding="utf-8")
+    model = tmp_path / "mine.npz"
+    res = CliRunner().invoke(main, ["train", "--add", str(first), "--model", str(model)])
+    assert res.exit_code == 0 and "kept as" not in res.output, res.output  # nothing replaced, nothing kept
+    assert not (tmp_path / "mine.previous.npz").exists()
+    before = model.read_bytes()
+    stale = tmp_path / ".mine.npz.cs05lv3x.tmp"  # as `kill -9` during a save left it
+    stale.write_bytes(b"partly written")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    res = CliRunner().invoke(main, ["train", "--add", str(second), "--model", str(model), "--force"])
+    assert res.exit_code == 0, res.output
+    assert "removed 1 temporary file that an interrupted save of mine.npz left: .mine.npz.cs05lv3x.tmp" in res.output
+    prev = tmp_path / "mine.previous.npz"
+    assert f"the model it replaced is kept as {prev} (and its .json)" in res.output
+    assert not stale.exists() and prev.read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") or p.name.endswith(".lock")]
+    kept = load_classifier(prev)  # usable as it is, with the first file's corrections
+    assert kept.metadata["corrections"] == 2 and kept.metadata["corrections_sections"] == ["1.3"]
+    assert load_classifier(model).metadata["corrections_sections"] == ["4.7"]
+    res = CliRunner().invoke(main, ["info", "--model", str(model)])
+    assert res.exit_code == 0 and f"previous:    {prev}" in res.output and "2 corrections" in res.output, res.output
+    # going back: the two renamed are the model again, and a later train sees its metadata as the model's own
+    prev.replace(model)
+    prev.with_suffix(".json").replace(model.with_suffix(".json"))
+    assert load_classifier(model).metadata["corrections"] == 2
+    res = CliRunner().invoke(main, ["train", "--add", str(first), "--model", str(model), "--if-needed"])
+    assert res.exit_code == 0 and res.output.startswith(f"model is up to date: {model}"), res.output

@@ -66,6 +66,7 @@ def info(base: str | None, model_path: Path | None) -> None:
             if within is not None:
                 click.echo(f"  in order, where the section changes it stays in the chapter with probability "
                            f"{within:.3f}")
+        _previous(path)
         if unusable is not None:  # the metadata it could read is shown above; the verdict is one line, exit 1
             why = unusable[len(f"{path}: "):] if unusable.startswith(f"{path}: ") else unusable
             raise UserError(f"{path}: unusable model, classify and serve refuse it: {why}")
@@ -79,6 +80,20 @@ def info(base: str | None, model_path: Path | None) -> None:
     click.echo("data files:")
     for f in nfo["data_files"]:
         click.echo(f"  {f}")
+
+
+def _previous(path: Path) -> None:
+    """The model that ``train --force`` replaced at ``path`` and kept beside it (QA 47a D5), when there is one."""
+    from ..themes.store import model_metadata_or_none, previous_path
+
+    prev = previous_path(path)
+    if not prev.exists():
+        return
+    meta = model_metadata_or_none(prev) or {}
+    n = meta.get("corrections") or 0
+    click.echo(f"  previous:    {prev} (the model the last `train --force` replaced; trained "
+               f"{meta.get('trained_at', '?')}, {n} correction{'' if n == 1 else 's'}): give it as --model to use it, "
+               f"or rename it to {path.name} (with its .json) to go back")
 
 
 def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> dict:

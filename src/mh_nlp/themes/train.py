@@ -219,11 +219,13 @@ def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Additio
 
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
-                additions_file: str | None = None, additions_sha256: str | None = None, new_only: bool = False) -> dict:
+                additions_file: str | None = None, additions_sha256: str | None = None, new_only: bool = False,
+                keep_previous: bool = False) -> dict:
     """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements (and stance statements)
     and the analyst's corrections, and save it safely; returns the metadata. ``additions_sha256`` is the checksum
     of ``additions_file`` as it was read (hashed here when not given). ``new_only``: refuse (ModelError) to replace a
-    model that appeared at ``path`` while this one was trained."""
+    model that appeared at ``path`` while this one was trained. ``keep_previous``: the model it replaces is kept as
+    ``NAME.previous.npz`` (:func:`~mh_nlp.themes.store.save_model`)."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
     pipe = fit_pipeline(candidate, additions)
@@ -258,7 +260,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "evaluation": evaluation_summary(candidate),
     }
-    return save_model(arrays, state, path, meta, new_only=new_only)
+    return save_model(arrays, state, path, meta, new_only=new_only, keep_previous=keep_previous)
 
 
 def model_is_current(path: Path | None = None, candidate: str | None = None,
