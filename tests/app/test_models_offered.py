@@ -257,8 +257,10 @@ def test_a_version_whose_model_file_is_damaged_is_not_offered_and_says_why(tmp_p
     assert retrain_command(cut, screen) == ("`mh-nlp serve` and train again on its models page (this version learnt "
                                             "from the screen's reviewed statements)")
     assert "--add" not in retrain_command(cut, screen)
-    assert retrain_command(cut, {"corrections": 2, "corrections_file": "fixes.csv"}) == (
-        f"`mh-nlp train --add fixes.csv --model {cut} --force`")
+    fixes = tmp_path / "fixes.csv"
+    fixes.write_text("text,section\n")
+    assert retrain_command(cut, {"corrections": 2, "corrections_file": str(fixes)}) == (
+        f"`mh-nlp train --add {fixes} --model {cut} --force`")
 
 
 def test_times_on_the_screen_are_local_to_the_minute():

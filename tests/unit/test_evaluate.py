@@ -104,7 +104,7 @@ def _small_corpus(pages=(19, 27, 29, 37)):
 
 
 def test_correction_effect_counts_every_page_and_a_model_without_training_does_not_move():
-    """The correction curve runs for every candidate (issue #16): each held-out page gives k of its quotes as
+    """The corrections table is filled for every candidate (issue #16): each held-out page gives k of its quotes as
     corrections and is scored on the rest; the other held-out pages of its fold show the spill. A model that does not
     train (the zero-shot one) must come out the same with and without corrections."""
     from sklearn.model_selection import GroupKFold

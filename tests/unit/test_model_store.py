@@ -245,8 +245,13 @@ def test_the_advice_for_a_damaged_model_elsewhere_rebuilds_that_model(tmp_path):
     assert retrain_command(default_model_path()) == "`mh-nlp train`"
     mine = tmp_path / "mine.npz"
     assert retrain_command(mine) == f"`mh-nlp train --model {mine} --force`"
-    assert retrain_command(mine, {"corrections": 3, "corrections_file": "c.csv"}) == (
-        f"`mh-nlp train --add c.csv --model {mine} --force`")
+    corr = tmp_path / "c.csv"
+    corr.write_text("text,section\n", encoding="utf-8")
+    assert retrain_command(mine, {"corrections": 3, "corrections_file": str(corr)}) == (
+        f"`mh-nlp train --add {corr} --model {mine} --force`")
+    # QA 47a D6: a model received from someone else names a corrections file of their machine
+    gone = retrain_command(mine, {"corrections": 3, "corrections_file": "/elsewhere/c.csv"})
+    assert gone.startswith(f"`mh-nlp train --add CORRECTIONS --model {mine} --force`") and "not found here" in gone
     if not default_model_path().exists():
         return
     shutil.copy(default_model_path(), mine)

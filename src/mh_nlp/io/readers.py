@@ -3452,7 +3452,8 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
     caller that needs more than one column (``train --add``): per table, (where — ``""`` or ``"sheet 'X': "``,
     header names, the rows below the header as (row number as the spreadsheet shows it, cell values)). Each
     table's rows must be read before the next table is asked for. An empty sheet is left out; hidden sheets and
-    hidden rows are left out with a warning, as ``label`` leaves them out (QA 45b)."""
+    hidden rows are left out with a warning, as ``label`` leaves them out (QA 45b). A formula cell without a stored
+    value is :data:`NO_VALUE`, an empty text that can be told from an empty cell."""
     path = Path(path)
     check_input(path)
     if path.suffix.lower() == ".csv":
@@ -3465,9 +3466,10 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
         for ws in _xlsx_sheets(wb, None, warn or _ignore, named=False):
             where = f"sheet {ws.title!r}: "
             left: list[int] = []
+            _merges, formulas, hidden = _sheet_scan(wb, ws)
             try:
-                number, header, above, rest = _split_header(_shown(_numbered_rows(ws), _sheet_scan(wb, ws)[2], left),
-                                                            None, None, where)
+                number, header, above, rest = _split_header(_shown(_no_value(_numbered_rows(ws), formulas), hidden,
+                                                                   left), None, None, where)
             except ReadError:
                 continue  # no header row: an empty sheet
             if above and warn:
@@ -3475,6 +3477,33 @@ def table_rows(path: str | Path, warn: Warn | None = None) -> Iterator[tuple[str
             yield where, header, _then_hidden(rest, left, where, warn or _ignore)
     finally:
         wb.close()
+
+
+class FormulaWithoutValue(str):
+    """The value :func:`table_rows` gives a formula cell of a workbook that holds no stored value (written by a
+    program, never opened in Excel): an empty text to every reader, but one that a caller can tell from an empty
+    cell (QA 47a D12: ``train --add`` called it "empty or missing text")."""
+
+
+NO_VALUE = FormulaWithoutValue("")
+
+
+def _no_value(rows: Iterator[tuple[int, list]], formulas: set[tuple[int, int]]) -> Iterator[tuple[int, list]]:
+    """``rows`` with :data:`NO_VALUE` in each cell of ``formulas`` (row, 0-based column) that has no value."""
+    if not formulas:
+        yield from rows
+        return
+    by_row: dict[int, list[int]] = {}
+    for fr, c in formulas:
+        by_row.setdefault(fr, []).append(c)
+    for r, values in rows:
+        cols = by_row.get(r)
+        if cols:
+            values = list(values)
+            for c in cols:
+                if c < len(values) and values[c] is None:
+                    values[c] = NO_VALUE
+        yield r, values
 
 
 def _then_hidden(rows: Iterator[tuple[int, list]], left: list[int], where: str, warn: Warn

@@ -294,6 +294,17 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
         raise ModelError("no model path given (None loads the default model)")
     path = default_model_path() if path is None else Path(path)
     arrays, state, meta = load_arrays(path)
+    return classifier_from_state(path, arrays, state, meta)
+
+
+MODEL_KINDS = (None, "example_ranker")  # a state's "kind": none for the older ranker (FittedRanker), or ExampleScores
+
+
+def classifier_from_state(path: Path, arrays: dict, state: dict, meta: dict) -> Classifier:
+    """The classifier of a model read by :func:`~mh_nlp.themes.store.load_arrays`, after every check that its
+    state is usable (encoder and static vectors, finite arrays of the right shapes, a usable temperature, a known
+    kind, a known spaCy base): :class:`ModelError` saying why not. ``load_classifier`` and ``mh-nlp info`` both use
+    it, so that ``info`` never vouches for a model that ``classify`` refuses (QA 47a D6)."""
     if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
         from ..paths import models_dir
         from .embeddings import STATIC_FILE
@@ -308,6 +319,9 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
         # the metadata's encoder decides the checks above (static vectors present and the same): the state must agree
         raise ModelError(f"{path}: the model's state names the encoder {str(params.get('encoder'))[:20]!r}, its "
                          f"metadata {meta.get('encoder', 'e5')!r}: the file was changed; run {retrain_command(path, meta)}")
+    if state.get("kind") not in MODEL_KINDS:  # QA 47a D6: was told as "the model's sections differ"
+        raise ModelError(f"{path}: unusable model state (its kind {str(state.get('kind'))[:40]!r} is not one mh-nlp "
+                         f"knows, 'example_ranker'); run {retrain_command(path, meta)}")
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)

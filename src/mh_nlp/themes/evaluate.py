@@ -12,8 +12,8 @@
 * ``external`` — ``data/external/sentences.jsonl`` (public texts outside the anthology), if present,
   with the model trained on every quote; never used to train or to choose anything.
 
-Plus a correction curve (``new_pages`` with k quotes of the held-out page added as an analyst's
-corrections, the rest of the page scored) and, per protocol, accuracy, macro-F1, top-3, chapter
+Plus a corrections table (``new_pages`` with k quotes of the held-out page added as an analyst's
+corrections, k = 5 and half the page: two rows per candidate, the rest of the page and the other pages scored) and, per protocol, accuracy, macro-F1, top-3, chapter
 accuracy, expected calibration error with a reliability plot, and an accuracy-coverage table. A
 prediction counts as right when it is the quote's section or one of its ``alt_sections``. Every
 choice inside a model (weights, temperature, chapter model) is made inside the training folds.

@@ -49,7 +49,19 @@ def model_metadata_or_none(path: Path) -> dict | None:
         meta = json.loads(mpath.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return meta if isinstance(meta, dict) and meta.get("model_file") == Path(path).name and "format" in meta else None
+    if not isinstance(meta, dict) or "format" not in meta:
+        return None
+    # a kept previous model (previous_path) renamed back to the name it had is that model's metadata too
+    return meta if Path(path).name in (meta.get("model_file"), meta.get("previous_of")) else None
+
+
+PREVIOUS = ".previous"  # mine.npz replaced by `train --force` is kept as mine.previous.npz (+ .json), one generation
+
+
+def previous_path(model_path: Path) -> Path:
+    """Where the model that ``train --force`` replaces at ``model_path`` is kept: ``NAME.previous.npz``."""
+    model_path = Path(model_path)
+    return model_path.with_name(f"{model_path.stem}{PREVIOUS}{model_path.suffix}")
 
 
 def metadata_path(model_path: Path) -> Path:
@@ -95,9 +107,13 @@ def _json_text(obj: dict) -> str:
     return text + "\n"
 
 
-def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata: dict, new_only: bool = False) -> dict:
+def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata: dict, new_only: bool = False,
+               keep_previous: bool = False) -> dict:
     """Write ``path`` (.npz: the arrays and the JSON state) and ``<name>.json``; returns the metadata. ``new_only``:
-    a model that appeared at ``path`` meanwhile (another run's, with the same target) is not replaced: ModelError."""
+    a model that appeared at ``path`` meanwhile (another run's, with the same target) is not replaced: ModelError.
+    ``keep_previous``: the model found at ``path`` (with its metadata) is kept as :func:`previous_path` (one
+    generation: an older one there is replaced), put in place together with the new one; the metadata returned
+    then names it under ``"previous"``."""
     path = Path(path)
     if path.suffix != MODEL_SUFFIX:
         raise ModelError(f"{path}: a model file must end in {MODEL_SUFFIX}")
@@ -113,7 +129,18 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
 
     # both files are written beside their places first, then put in place together: an interrupted save leaves the
     # previous model and its metadata, never a new model beside old metadata
-    with written_together([path, metadata_path(path)]) as (model_tmp, meta_tmp):
+    old_meta = model_metadata_or_none(path) if keep_previous and path.is_file() else None
+    prev = previous_path(path)
+    targets = ([prev, metadata_path(prev)] if old_meta is not None else []) + [path, metadata_path(path)]
+    # the kept copy first: a save stopped between the renames leaves the old model in place or in its copy
+    with written_together(targets) as staged:
+        if old_meta is not None:
+            import shutil
+
+            shutil.copyfile(path, staged[0])
+            kept = {**old_meta, "model_file": prev.name, "previous_of": path.name}
+            staged[1].write_text(_json_text(kept), encoding="utf-8")
+        model_tmp, meta_tmp = staged[-2:]
         write(model_tmp)
         meta = {
             **metadata,
@@ -127,7 +154,7 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
         if new_only and (path.exists() or metadata_path(path).exists()):  # (raised here, nothing is put in place)
             raise ModelError(f"{path} appeared while this model was trained (another run saved there?); this one is "
                              f"not written: use --force to replace it, or another --model")
-    return meta
+    return {**meta, "previous": str(prev)} if old_meta is not None else meta
 
 
 @contextmanager
@@ -142,7 +169,8 @@ def written_together(paths: list[Path]):
     try:
         for path in paths:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{TEMP_MARK}{os.getpid()}-",
+                                       suffix=".tmp")
             os.close(fd)
             staged.append(Path(tmp))
             os.chmod(tmp, 0o666 & ~_umask())
@@ -160,6 +188,63 @@ def written_together(paths: list[Path]):
             tmp.unlink(missing_ok=True)
 
 
+TEMP_MARK = "mh-nlp-"  # .NAME.mh-nlp-<pid>-XXXXXXXX.tmp: a temporary file of written_together, and whose it is
+STALE_SECONDS = 15 * 60  # a save takes a second or two: a temporary file of a model older than this is left over
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):  # another user's process: alive; a number no pid is
+        return pid > 0 and not isinstance(pid, bool)
+    return True
+
+
+def stale_temporaries(path: Path, now: float | None = None) -> list[Path]:
+    """The temporary files that an interrupted save of the model at ``path`` (``kill -9``, a power cut) left beside
+    it and its metadata, and that nobody writes any more (QA 47a D3): ``.NAME.mh-nlp-<pid>-XXXXXXXX.tmp`` whose
+    process is gone, and any ``.NAME.XXXXXXXX.tmp`` (the name of mh-nlp before 47b) or of ours older than
+    :data:`STALE_SECONDS`. Only names :func:`written_together` makes for the files a save of this model writes are
+    looked at: the model, its metadata and the kept previous model (:func:`previous_path`) with its metadata."""
+    import re
+    import time
+
+    path = Path(path)
+    now = time.time() if now is None else now
+    out = []
+    for own in (path, metadata_path(path), previous_path(path), metadata_path(previous_path(path))):
+        pattern = re.compile(rf"\.{re.escape(own.name)}\.(?:{TEMP_MARK}(\d+)-)?[a-z0-9_]{{8}}\.tmp")
+        try:
+            candidates = [p for p in own.parent.iterdir() if pattern.fullmatch(p.name)]
+        except OSError:
+            continue
+        for p in candidates:
+            pid = pattern.fullmatch(p.name).group(1)
+            try:
+                st = p.lstat()
+            except OSError:
+                continue
+            if not p.is_file() or p.is_symlink():
+                continue
+            if (pid is not None and not _alive(int(pid))) or now - st.st_mtime > STALE_SECONDS:
+                out.append(p)
+    return sorted(out)
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove :func:`stale_temporaries` of the model at ``path``; the ones removed."""
+    gone = []
+    for p in stale_temporaries(path):
+        try:
+            p.unlink()
+            gone.append(p)
+        except OSError:
+            pass
+    return gone
+
+
 def retrain_command(path: Path, meta: dict | None = None) -> str:
     """The command that builds the model at ``path`` again: plain `mh-nlp train` for the default model, else one
     that writes to ``path`` (QA 43b: the advice for a damaged model elsewhere rebuilt the default one), with the
@@ -171,6 +256,9 @@ def retrain_command(path: Path, meta: dict | None = None) -> str:
     if isinstance(learnt, str) and learnt.startswith("review screen ("):  # no file: the screen's reviewed statements
         return "`mh-nlp serve` and train again on its models page (this version learnt from the screen's reviewed statements)"
     add = f" --add {learnt}" if isinstance(learnt, str) else ""
+    if add and not Path(learnt).is_file():  # a model received from someone else (QA 47a D6)
+        return (f"`mh-nlp train --add CORRECTIONS --model {path} --force` with the file of corrections it was trained "
+                f"with ({learnt[:200]}, not found here), or ask its maker for a new copy")
     if not add and path.resolve() == default_model_path().resolve():
         return "`mh-nlp train`"
     if not add and path.resolve() == fast_model_path().resolve():

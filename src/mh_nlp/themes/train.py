@@ -87,13 +87,16 @@ class Addition:
 
 
 def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = None,
-                    warn: Callable[[str], None] | None = None) -> list[Addition]:
+                    warn: Callable[[str], None] | None = None,
+                    checks: Sequence[Callable[[str], str | None]] = ()) -> list[Addition]:
     """An analyst's labelled statements as :class:`Addition` s, every row checked: ``rows`` are (number as the
     file shows it, text, section) as read by :func:`mh_nlp.io.additions.read_additions` (or any caller); an
     empty text, a missing, unknown or untitled section, a section stored as an ambiguous number, or the same
     statement twice with two sections raises :class:`AdditionsError` naming ``where`` and the ``unit`` (row or
     line). The same statement again with the same section (a transcript brought in twice on the review screen and
-    exported) is learnt once, and ``warn`` hears how many rows that left out."""
+    exported) is learnt once, and ``warn`` hears how many rows that left out. ``checks``: more reasons to refuse a
+    text, each called with a non-empty text and returning why it is no statement (or None), before the checks of
+    its words, so a text of 50 million characters is refused before anything else reads it (QA 47a D1)."""
     tax = taxonomy or load_taxonomy()
     out = []
     seen: dict[str, tuple[object, str]] = {}
@@ -111,6 +114,10 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
                                  f"not a string")
         if not isinstance(text, str) or not text.strip():
             raise AdditionsError(f"{at}: empty or missing text")
+        for check in checks:
+            why = check(text)
+            if why:
+                raise AdditionsError(f"{at}: {why}")
         if not has_words(text):
             raise AdditionsError(f"{at}: the text holds no words ({text.strip()[:40]!r}): nothing to learn from")
         if CONTROL_CHARS.search(text):
@@ -212,11 +219,13 @@ def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Additio
 
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
-                additions_file: str | None = None, additions_sha256: str | None = None, new_only: bool = False) -> dict:
+                additions_file: str | None = None, additions_sha256: str | None = None, new_only: bool = False,
+                keep_previous: bool = False) -> dict:
     """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements (and stance statements)
     and the analyst's corrections, and save it safely; returns the metadata. ``additions_sha256`` is the checksum
     of ``additions_file`` as it was read (hashed here when not given). ``new_only``: refuse (ModelError) to replace a
-    model that appeared at ``path`` while this one was trained."""
+    model that appeared at ``path`` while this one was trained. ``keep_previous``: the model it replaces is kept as
+    ``NAME.previous.npz`` (:func:`~mh_nlp.themes.store.save_model`)."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
     pipe = fit_pipeline(candidate, additions)
@@ -251,7 +260,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "evaluation": evaluation_summary(candidate),
     }
-    return save_model(arrays, state, path, meta, new_only=new_only)
+    return save_model(arrays, state, path, meta, new_only=new_only, keep_previous=keep_previous)
 
 
 def model_is_current(path: Path | None = None, candidate: str | None = None,
