@@ -101,7 +101,7 @@ def shot(page, name: str) -> None:
 
 
 def wait_labelled(page, n_docs: int) -> None:
-    """The documents page updates itself while labelling and reloads when done."""
+    """The documents page updates itself while labelling, and puts each row in place when it is done."""
     page.wait_for_selector(f"#documents tr[data-status=done] >> nth={n_docs - 1}", timeout=120_000)
     page.wait_for_load_state("load")
     assert page.locator("#documents tr[data-status=failed]").count() == 0
@@ -713,12 +713,11 @@ def test_21_a_server_that_cannot_be_reached_is_said_until_dismissed(page, server
     page.wait_for_timeout(5500)  # longer than a passing message lasts
     assert "cannot reach mh-nlp serve" in box.inner_text() and "3 decisions were not saved" in box.inner_text()
     assert page.locator("#review tr.st.unsaved").count() == 3
-    assert "not saved" in page.evaluate(
-        "getComputedStyle(document.querySelector('#review tr.st.unsaved td.final .label'), '::after').content")
+    assert "not saved" in page.locator("#review tr.st.unsaved .rowstate").first.inner_text()  # text, not CSS (QA 47b M1)
     assert _decided(page, server, doc) == []
     page.unroute("**/api/statements/*/decision*")
     page.locator("#review tr.st").nth(0).focus()
     page.keyboard.press("Enter")  # reachable again: the row is saved and no longer marked
     page.wait_for_selector("#review tbody tr.st:nth-child(1).decided:not(.unsaved)")
-    box.click()  # closed when the analyst says so
+    box.locator("button.close").click()  # closed when the analyst says so (also by Esc: QA 47b H3)
     assert page.locator("#unreachable").count() == 0

@@ -709,7 +709,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         (a refused upload, a stale link to a removed document), so an analyst never lands on raw JSON."""
         if browser_page(request.method, request.url.path, request.headers.get("accept", "")):
             try:
-                out = page("error.html", request, message=message, back=_local_back(request))
+                what = {400: "Refused", 404: "Not found", 409: "Not now", 413: "Too large"}.get(status, "Not done")
+                short = message if len(message) <= 80 else message[:79] + "…"  # the title says what (QA 47b L6)
+                out = page("error.html", request, message=message, back=_local_back(request),
+                           page_title=f"{what} — {short}")
                 out.status_code = status
                 return out
             except Exception:  # noqa: BLE001 - the page itself failed: the message still reaches the user
@@ -1570,7 +1573,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         for c, ch in sorted(sections.tax.chapters.items()):
             secs = [{"section": s, "title": sections.title(s), "n": per_section[s], "reviewed": reviewed[s]}
                     for s in sections.numbers if sections.chapter(s) == c and per_section[s]]
-            chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs), "sections": secs})
+            chapters.append({"chapter": c, "title": ch.title, "n": sum(s["n"] for s in secs),
+                             "reviewed": sum(s["reviewed"] for s in secs), "sections": secs})  # said in text (QA 47b M8)
         top = max([c["n"] for c in chapters] + [1])
         return page("overview.html", request, chapters=chapters, total=total, top=top,
                     reviewed_total=reviewed_total, documents=labeller.documents(include_api=True), doc=doc, apart=apart,

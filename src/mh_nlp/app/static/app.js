@@ -1,14 +1,77 @@
 // mh-nlp review screen: a light touch of JavaScript over server-rendered pages (no libraries).
 "use strict";
 
-function toast(message, ms = 5000) {  // ms 0: stays until clicked (a message that needs the analyst to act)
+// ------------------------------------------------------------ messages
+// QA 47b H3, M9: a message stays until it is closed — with its Close button, or Esc — in the page's flow above the
+// content (#messages, sticky at the top when scrolled), so it covers no control of the header or the filters, and
+// the page's scroll padding keeps the focused row below it. Its role=alert has it read out when it appears.
+let lastFocus = null;  // where focus was before it went into a message: it goes back there when the message closes
+document.addEventListener("focusin", (ev) => {
+  if (!(ev.target.closest && ev.target.closest("#messages"))) lastFocus = ev.target;
+});
+
+function messageArea() {
+  let area = document.getElementById("messages");
+  if (!area) {
+    area = document.createElement("div");
+    area.id = "messages";
+    area.className = "messages";
+    (document.querySelector("main") || document.body).prepend(area);
+  }
+  return area;
+}
+
+function fitScrollPadding() {  // a row focused by keys or Tab scrolls into view below the messages, not under them
+  const area = document.getElementById("messages");
+  const h = area ? area.offsetHeight : 0;
+  document.documentElement.style.scrollPaddingTop = h ? `${h + 8}px` : "";
+}
+
+function messageBox(kind) {
+  const area = messageArea();
+  const boxes = area.querySelectorAll(".toast:not(.unreachable)");
+  if (boxes.length >= 4) closeMessage(boxes[0]);  // a long run of failures: the four newest are shown
   const t = document.createElement("div");
-  t.className = "toast";
+  t.className = `toast ${kind || ""}`.trim();
   t.setAttribute("role", "alert");
-  t.textContent = message;
-  document.body.appendChild(t);
-  if (ms) setTimeout(() => t.remove(), ms);
-  else { t.classList.add("sticky"); t.title = "click to close"; t.addEventListener("click", () => t.remove()); }
+  const msg = document.createElement("span");
+  msg.className = "msg";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "close";
+  close.textContent = "Close";
+  close.title = "close this message (Esc)";
+  close.addEventListener("click", () => closeMessage(t));
+  t.append(msg, close);
+  area.append(t);
+  fitScrollPadding();
+  return t;
+}
+
+function closeMessage(t) {
+  const hadFocus = t.contains(document.activeElement);
+  t.remove();
+  if (t.onclosed) t.onclosed();
+  fitScrollPadding();
+  if (hadFocus) {  // back where the analyst was, else the next message's Close button, else the page
+    const next = document.querySelector("#messages .toast:last-child button.close");
+    if (lastFocus && lastFocus.isConnected) lastFocus.focus();
+    else if (next) next.focus();
+  }
+}
+
+document.addEventListener("keydown", (ev) => {  // Esc closes the newest message (not while a field takes Esc itself)
+  if (ev.key !== "Escape" || ev.defaultPrevented) return;
+  const inMessage = ev.target.closest && ev.target.closest("#messages .toast");
+  if (!inMessage && ["INPUT", "TEXTAREA", "SELECT"].includes(ev.target.tagName)) return;
+  const t = inMessage || document.querySelector("#messages .toast:last-child");
+  if (t) { closeMessage(t); ev.preventDefault(); }
+});
+
+function toast(message, kind) {  // stays until closed (QA 47b M9: it vanished after 5 s)
+  const t = messageBox(kind);
+  t.querySelector(".msg").textContent = message;
+  return t;
 }
 
 // QA 46b D2: a save or undo that cannot reach the server at all (stopped, crashed, the laptop slept) is counted in one
@@ -18,20 +81,16 @@ function cannotReach(what) {
   unreachable[what] += 1;
   let box = document.getElementById("unreachable");
   if (!box) {
-    box = document.createElement("div");
+    box = messageBox("unreachable");
     box.id = "unreachable";
-    box.className = "toast sticky unreachable";
-    box.setAttribute("role", "alert");
-    box.title = "click to close";
-    box.addEventListener("click", () => { box.remove(); unreachable.decision = unreachable.undo = 0; });
-    document.body.appendChild(box);
+    box.onclosed = () => { unreachable.decision = unreachable.undo = 0; };
   }
   const n = unreachable.decision, u = unreachable.undo;
   const lost = [n && `${n} decision${n === 1 ? " was" : "s were"} not saved`,
                 u && `${u} undo${u === 1 ? " was" : "s were"} not done`].filter(Boolean).join(" and ");
-  box.textContent = `The screen cannot reach mh-nlp serve — is it still running? ${lost} ` +
-    "(their rows are marked “not saved”): start it again, or wait for the connection, then do them again. " +
-    "Click to close.";
+  box.querySelector(".msg").textContent = `The screen cannot reach mh-nlp serve — is it still running? ${lost} ` +
+    "(their rows are marked “not saved”): start it again, or wait for the connection, then do them again.";
+  fitScrollPadding();
 }
 
 async function api(method, url, body) {
@@ -79,11 +138,15 @@ function setupReview() {
     sel.addEventListener("mousedown", () => {  // a mouse pick saves, even after arrow keys, even the same section
       browsing = false;
       delete sel.dataset.opened;
-      if (tr.classList.contains("pending")) { sel.value = ""; tr.classList.remove("pending"); }
+      if (tr.classList.contains("pending")) { sel.value = ""; setState(tr, "", ""); }
     });
     sel.addEventListener("change", () => {
       if (!sel.value) return;
-      if (browsing || sel.dataset.opened) { tr.classList.remove("saved"); tr.classList.add("pending"); return; }
+      if (browsing || sel.dataset.opened) {  // said once, and tied to the list (aria-describedby): QA 47b M1
+        if (!tr.classList.contains("pending")) say("not saved yet: Enter saves, Esc cancels");
+        setState(tr, "pending", "not saved yet: Enter saves, Esc cancels");
+        return;
+      }
       decide(tr, sel.value);
     });
     sel.addEventListener("click", () => {
@@ -108,8 +171,42 @@ function setupReview() {
     if (toggle) toggle.addEventListener("click", () => toggleEvidence(tr));
     const undo = tr.querySelector("button.undo");
     if (undo) undo.addEventListener("click", () => undecide(tr));
-    tr.addEventListener("focus", () => rows.forEach((r) => r.classList.toggle("focus", r === tr)));
   });
+  // the row that has focus, or a control in it, looks focused; none once focus has left the table (QA 47b L7)
+  table.addEventListener("focusin", (ev) => {
+    const tr = ev.target.closest && ev.target.closest("tr.st");
+    rows.forEach((r) => r.classList.toggle("focus", r === tr));
+  });
+  table.addEventListener("focusout", (ev) => {
+    if (!ev.relatedTarget || !table.contains(ev.relatedTarget)) rows.forEach((r) => r.classList.remove("focus"));
+  });
+
+  // QA 47b M1: what a decision did is said in one polite status line (#said), as focus has moved on to the next row;
+  // the row's state is text in the row (.rowstate), which the row's name and its section list include.
+  const said = document.getElementById("said");
+  function say(text) {
+    if (!said) return;
+    said.textContent = "";
+    setTimeout(() => { said.textContent = text; }, 60);  // emptied first: the same words twice are said twice
+  }
+
+  function setState(tr, state, text) {  // "saved", "pending", "unsaved" or "" (none)
+    tr.classList.remove("saved", "pending", "unsaved");
+    if (state) tr.classList.add(state);
+    const box = tr.querySelector(".rowstate");
+    if (box) box.textContent = text;
+  }
+
+  function rowWords(tr) {  // "row 4 (“Er is te weinig opvang …”)": which row, as focus may have moved on
+    const text = tr.querySelector(".text");
+    const words = text ? text.textContent.trim().split(/\s+/).slice(0, 6).join(" ") : "";
+    return `row ${rows.indexOf(tr) + 1}${words ? ` (“${words}…”)` : ""}`;
+  }
+
+  function decisionWords(d) {
+    if (d.action === "not_statement") return "not a statement";
+    return `${d.section} ${d.section_title}, ${d.action === "accept" ? "accepted" : "corrected"}`;
+  }
 
   function analyst() {  // the name the analyst field shows, saved or not yet (QA 46b D1: typed, then a click)
     const who = document.querySelector("form.who input[name=who]");
@@ -122,8 +219,9 @@ function setupReview() {
 
   function cancelPick(tr) {
     if (!tr.classList.contains("pending")) return;
-    tr.classList.remove("pending");
+    setState(tr, "", "");
     tr.querySelector("select.pick").value = "";
+    say("cancelled: nothing saved");
   }
 
   function notStatement(tr) {
@@ -133,13 +231,12 @@ function setupReview() {
   async function send(tr, body) {
     if (tr.dataset.busy) return;  // a second press while the first is on its way: one decision, not two
     tr.dataset.busy = "1";
-    tr.classList.remove("pending");
+    if (tr.classList.contains("pending")) setState(tr, "", "");
     const next = rows[rows.indexOf(tr) + 1];
     if (next) focusRow(next);  // the next row at once, for a quick review
     try {
       const d = await api("POST", `/api/statements/${tr.dataset.id}/decision`,
                           {...body, seen: Number(tr.dataset.decision) || null, ...analyst()});
-      tr.classList.remove("unsaved");
       showDecision(tr, d);
       if (d.replaced) {  // decided meanwhile in another tab or by another analyst: this one counts now
         const r = d.replaced;
@@ -147,13 +244,14 @@ function setupReview() {
               "your decision replaces it (undo brings it back)");
       }
       void tr.offsetWidth;
-      tr.classList.add("saved");
+      setState(tr, "saved", "✓ saved");
+      say(`${decisionWords(d)}: saved, ${rowWords(tr)}`);
       tr.querySelector("select.pick").value = "";
       if (!next) tr.focus();
     } catch (e) {
       tr.querySelector("select.pick").value = "";
-      if (e.unreachable) { tr.classList.add("unsaved"); cannotReach("decision"); }
-      else failed("not saved", tr, e);
+      if (e.unreachable) { setState(tr, "unsaved", "✗ not saved: the server could not be reached"); cannotReach("decision"); }
+      else { setState(tr, "unsaved", `✗ not saved: ${e.message}`); failed("not saved", tr, e); }  // QA 47b M9
     } finally {
       delete tr.dataset.busy;
     }
@@ -162,13 +260,13 @@ function setupReview() {
   function failed(what, tr, e) {  // the row named, as focus may have moved on; a restart needs the new address
     const text = tr.querySelector(".text");
     const where = text ? ` (“${text.textContent.trim().slice(0, 40)}…”)` : "";
-    toast(`${what}${where}: ${e.message}`, e.status === 403 ? 0 : 5000);
+    toast(`${what}${where}: ${e.message}`);
   }
 
   function showDecision(tr, d) {  // the row as the decision d leaves it (the answer of a decision, or of an undo)
     tr.dataset.decision = d.id;
     tr.dataset.who = d.who;
-    tr.classList.remove("accept", "correct", "not_statement", "saved");
+    tr.classList.remove("accept", "correct", "not_statement");
     tr.classList.add("decided", d.action);
     tr.classList.toggle("nonstatement", d.action === "not_statement");
     tr.dataset.kind = d.kind;
@@ -180,7 +278,10 @@ function setupReview() {
       label.append(b, ` · by ${d.who}`);
     } else {
       b.textContent = d.section;
-      label.append(b, ` ${d.section_title} · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
+      const title = document.createElement("span");
+      title.lang = "nl";  // the section's Dutch title (QA 47b M2)
+      title.textContent = d.section_title;
+      label.append(b, " ", title, ` · ${d.action === "accept" ? "accepted" : "corrected"} by ${d.who}`);
     }
     label.append(" · ", undoButton(tr));
   }
@@ -207,13 +308,13 @@ function setupReview() {
     try {
       const d = await api("DELETE", `/api/statements/${tr.dataset.id}/decision?decision=${tr.dataset.decision}`,
                           analyst());  // who undoes it, as the field shows it (kept with the undone decision)
-      tr.classList.remove("unsaved");
+      setState(tr, "", "");
       if (d.decision) {
         showDecision(tr, d.decision);
       } else {
         tr.dataset.decision = "";
         tr.dataset.who = "";
-        tr.classList.remove("decided", "accept", "correct", "not_statement", "saved");
+        tr.classList.remove("decided", "accept", "correct", "not_statement");
         const kind = tr.dataset.readKind;
         tr.dataset.kind = kind;
         tr.classList.toggle("nonstatement", kind !== "statement");
@@ -221,10 +322,11 @@ function setupReview() {
         label.textContent = kind === "statement" ? "not reviewed" : `${kind}: no section`;
         if (d.earlier && kind === "statement") label.append(...offerParts(tr, d.earlier));  // as the page shows it (QA 44b, 44c)
       }
+      say(`undone, ${rowWords(tr)}: now ${d.decision ? decisionWords(d.decision) : (tr.dataset.kind === "statement" ? "not reviewed" : `${tr.dataset.kind}, no section`)}`);
       tr.focus();
     } catch (e) {
-      if (e.unreachable) { tr.classList.add("unsaved"); cannotReach("undo"); }
-      else failed("not undone", tr, e);
+      if (e.unreachable) { setState(tr, "unsaved", "✗ not saved: the server could not be reached"); cannotReach("undo"); }
+      else { setState(tr, "unsaved", `✗ not undone: ${e.message}`); failed("not undone", tr, e); }
     }
   }
 
@@ -296,30 +398,65 @@ function setupReview() {
 }
 
 // ------------------------------------------------------------ documents: live progress
+// QA 47b H2, M5: the table is updated in place, never reloaded — a reload wiped text typed into the paste form and
+// threw focus to the top. A document that is done (or failed, or needs its column) gets its row as the page draws
+// it, fetched and put in place of the old one; the end is said in a status line, the progress bars are progressbars.
 function setupDocuments() {
   const docs = document.getElementById("documents");
   if (!docs || !docs.dataset.busy) return;
-  // update the progress bars in place; reload once when every document is labelled
+  const said = document.getElementById("documents-said");
+  const tell = (text) => { if (said) { said.textContent = ""; setTimeout(() => { said.textContent = text; }, 60); } };
+  async function redraw(changed) {  // the rows of `changed` as the page draws them now, in place
+    const res = await fetch("/", {credentials: "same-origin"});
+    if (!res.ok) throw new Error(res.statusText);
+    const fresh = new DOMParser().parseFromString(await res.text(), "text/html");
+    const words = [];
+    for (const d of changed) {
+      const row = fresh.querySelector(`#documents tr[data-doc="${d.id}"]`);
+      if (!row) continue;
+      const mine = document.adoptNode(row);
+      const old = docs.querySelector(`tr[data-doc="${d.id}"]`);
+      const hadFocus = old && old.contains(document.activeElement);
+      if (old) old.replaceWith(mine); else docs.tBodies[0].append(mine);  // brought in from another tab
+      bindConfirms(mine);
+      if (hadFocus) { const first = mine.querySelector("a, button, summary"); if (first) first.focus(); }
+      const name = `${d.name} (doc ${d.id})`;
+      if (!old) words.push(`${name} was brought in`);
+      else if (d.status === "done") words.push(`${name} is labelled: ${d.statements - (d.other_lines || 0)} statements`);
+      else if (d.status === "failed") words.push(`${name} failed: ${d.error || ""}`);
+      else if (d.status === "column") words.push(`${name}: choose its text column`);
+    }
+    if (words.length) tell(words.join(". "));
+  }
   async function poll() {
     let data;
     try { data = await api("GET", "/api/documents"); } catch (e) { setTimeout(poll, 2000); return; }
     let busy = false;
+    const changed = [];
     for (const d of data.documents) {
       const tr = docs.querySelector(`tr[data-doc="${d.id}"]`);
-      if (!tr) { location.reload(); return; }  // brought in from another tab: show it
+      if (d.status === "labelling" || d.status === "queued") busy = true;
+      if (!tr || tr.dataset.status !== d.status && !(tr.dataset.status === "queued" && d.status === "labelling")) {
+        changed.push(d);
+        continue;
+      }
       if (d.status === "labelling" || d.status === "queued") {
-        busy = true;
         const bar = tr.querySelector(".progress div");
+        const meter = tr.querySelector(".progress");
         const txt = tr.querySelector(".progress + .small");
         if (bar && d.total) bar.style.width = `${Math.round(100 * d.done / d.total)}%`;
+        if (meter && d.total) {
+          meter.setAttribute("aria-valuemax", d.total);
+          meter.setAttribute("aria-valuenow", d.done);
+        }
+        if (meter) meter.setAttribute("aria-valuetext", `labelled ${d.done} of ${d.total || "?"}`);
         if (txt) txt.textContent = d.status === "queued" ? "waiting to be labelled" : `labelling ${d.done} / ${d.total || "…"}`;
         const count = tr.querySelector(".so-far");  // QA 46b D9: the statements labelled so far, not 0
         if (count) count.textContent = `${d.statements - (d.other_lines || 0)} so far`;
-      } else if (tr.dataset.status !== d.status) {
-        busy = false;
-        location.reload();
-        return;
       }
+    }
+    if (changed.length) {
+      try { await redraw(changed); } catch (e) { setTimeout(poll, 2000); return; }  // tried again at the next poll
     }
     if (busy) setTimeout(poll, 700);
   }
@@ -327,33 +464,88 @@ function setupDocuments() {
 }
 
 // ------------------------------------------------------------ models: train, status, switch
+// QA 47b M5: the status line is a role=status; the button stays focusable while training (aria-disabled, not
+// disabled, which dropped focus to the page), and after the reload that shows the new version focus goes to what
+// changed: the status line after a training, the versions' heading after a switch (said in #models-said).
+function afterReload(selector, words) {
+  try { sessionStorage.setItem("mh-after-reload", JSON.stringify({selector, words})); } catch (e) { /* private mode */ }
+}
+
 function setupModels() {
   const train = document.getElementById("train");
   if (!train) return;
   const status = document.getElementById("train-status");
+  const busy = () => train.getAttribute("aria-disabled") === "true";
   async function poll() {
     const s = await api("GET", "/api/train");
     status.dataset.state = s.state === "done" && s.offered === false ? "notoffered" : s.state;
     status.textContent = s.state === "running" ? `${s.message} … ${s.elapsed || 0} s` : s.message;
     if (s.state === "running") setTimeout(poll, 700);
-    else if (train.disabled) location.reload();
+    else if (busy()) { afterReload("#train-status"); location.reload(); }
   }
   train.addEventListener("click", async () => {
-    train.disabled = true;
+    if (busy()) return;  // training already
+    train.setAttribute("aria-disabled", "true");
+    status.textContent = "starting the training…";
     try { await api("POST", "/api/train"); poll(); }
-    catch (e) { train.disabled = false; status.dataset.state = "failed"; status.textContent = e.message; }
+    catch (e) { train.removeAttribute("aria-disabled"); status.dataset.state = "failed"; status.textContent = e.message; }
   });
   if (status.dataset.state === "running") poll();
+  const said = document.getElementById("models-said");
   document.querySelectorAll("button.use").forEach((b) => b.addEventListener("click", async () => {
+    if (b.getAttribute("aria-disabled") === "true") return;
     if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) return;  // going back to a model not offered
     const label = b.textContent;
-    b.disabled = true;
+    b.setAttribute("aria-disabled", "true");
     b.textContent = "loading…";
+    if (said) said.textContent = `loading v${b.dataset.version}…`;
     try {
       await api("POST", `/api/models/${b.dataset.version}/use`, b.dataset.back ? {back: true} : undefined);
+      afterReload("#model-versions", `v${b.dataset.version} is in use now: new documents are labelled by it`);
       location.reload();
     }
-    catch (e) { b.disabled = false; b.textContent = label; toast(e.message); }
+    catch (e) { b.removeAttribute("aria-disabled"); b.textContent = label; if (said) said.textContent = ""; toast(e.message); }
+  }));
+}
+
+function restoreAfterReload() {
+  let saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem("mh-after-reload") || "null"); sessionStorage.removeItem("mh-after-reload"); }
+  catch (e) { return; }
+  if (!saved) return;
+  const el = document.querySelector(saved.selector);
+  if (el) el.focus();
+  const said = document.getElementById("models-said");
+  if (said && saved.words) setTimeout(() => { said.textContent = saved.words; }, 300);
+}
+
+// ------------------------------------------------------------ the analyst's name
+// QA 47b M4: leaving the field saved it by submitting the form, which reloaded the page and moved focus; now it is
+// saved in the background (the form's own POST /who, with its CSRF token) and focus goes on where the analyst went.
+// Enter still submits the form as before.
+function setupWho() {
+  const who = document.querySelector("form.who input[name=who]");
+  if (!who) return;
+  const said = document.getElementById("who-said");
+  let timer = null;
+  const tell = (text) => {
+    if (!said) return;
+    said.textContent = text;
+    clearTimeout(timer);
+    timer = setTimeout(() => { said.textContent = ""; }, 4000);
+  };
+  who.addEventListener("change", async () => {
+    try {
+      const res = await fetch(who.form.action, {method: "POST", body: new URLSearchParams(new FormData(who.form)),
+                                                credentials: "same-origin", redirect: "manual"});
+      tell(res.type === "opaqueredirect" || res.ok ? "name saved" : "name not saved");
+    } catch (e) { tell("name not saved: the screen cannot reach mh-nlp serve"); }
+  });
+}
+
+function bindConfirms(root) {  // a form that removes something asks first
+  root.querySelectorAll("form[data-confirm]").forEach((f) => f.addEventListener("submit", (ev) => {
+    if (!window.confirm(f.dataset.confirm)) ev.preventDefault();
   }));
 }
 
@@ -361,11 +553,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupReview();
   setupDocuments();
   setupModels();
-  const who = document.querySelector("form.who input[name=who]");
-  if (who) who.addEventListener("change", () => who.form.submit());
-  document.querySelectorAll("select.autosubmit").forEach((s) => s.addEventListener("change", () => s.form.submit()));
-  // a form that removes something asks first
-  document.querySelectorAll("form[data-confirm]").forEach((f) => f.addEventListener("submit", (ev) => {
-    if (!window.confirm(f.dataset.confirm)) ev.preventDefault();
-  }));
+  setupWho();
+  bindConfirms(document);
+  restoreAfterReload();
 });
