@@ -50,6 +50,8 @@ def test_correction_is_stored_and_listed(client):
     (["text", "section"], "expected"),
     ({"text": "iets", "section": "1.6"}, "no known title"),  # a section without a title in the anthology
     ({"text": "x" * 10_001, "section": "4.7"}, "longer than"),
+    ({"text": '=HYPERLINK("http://x","y")', "section": "2.16"}, "spreadsheet formula"),  # QA 47a D2, as train --add
+    ({"text": "=cmd|' /C calc'!A0", "section": "2.16"}, "spreadsheet formula"),
 ])
 def test_bad_corrections_are_4xx_json(client, body, fragment):
     r = client.post("/api/corrections", json=body)

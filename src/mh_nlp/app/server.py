@@ -37,6 +37,7 @@ from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import load_taxonomy, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
                           exception_chain, read_statements, reads_as)
+from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..themes.prediction import prediction_json
@@ -902,6 +903,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "text holds control characters (such as NUL or ESC): not text")
         if not has_words(text):
             raise ApiError(400, "text holds no words: nothing to learn from")
+        if why := formula(text):  # refused as `train --add` refuses it (QA 47a D2)
+            raise ApiError(400, why)
         section = check_section(body.get("section"))
         if body.get("who") is not None and not isinstance(body.get("who"), str):
             raise ApiError(400, "who must be a name (a string)")
