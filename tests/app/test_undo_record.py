@@ -162,3 +162,30 @@ def test_training_never_learns_an_undone_decision(tmp_path, monkeypatch):
     [reviewed] = seen
     assert sorted((r["text"], r["section"]) for r in reviewed) == [("Meer voorlichting op scholen.", "4.3"),
                                                                     ("Zorgcoördinatie ontbreekt.", "2.16")]
+
+
+def test_train_add_of_the_screen_s_exports_learns_only_the_reviewed_rows_in_every_format(make_app, tmp_path):
+    """QA 47c N1: the screen's .jsonl export keeps its review columns under "extra", so `train --add` read it as a
+    `label` output and learnt the rows nobody reviewed (the .csv and .xlsx exports were read right). All three
+    formats of the same export now give the same corrections: the decided rows, with their final sections."""
+    from mh_nlp.io.additions import read_additions
+
+    app = make_app()
+    store = app.state.store
+    doc = _doc(store, ("Er is te weinig opvang voor mannen.", "Meer voorlichting op scholen.",
+                       "De NLA ziet meer uitbuiting in distributiecentra."))
+    with TestClient(app) as c:
+        sids = [s["id"] for s in c.get(f"/api/statements?document={doc}").json()["statements"]]
+        c.post(f"/api/statements/{sids[0]}/decision", json={"section": "2.6", "who": "Anna"})  # accepted
+        c.post(f"/api/statements/{sids[2]}/decision", json={"section": "1.9", "who": "Anna"})  # corrected
+        got = {}
+        for fmt in ("csv", "jsonl", "xlsx"):
+            r = c.get(f"/export?format={fmt}&doc={doc}")
+            assert r.status_code == 200, r.text
+            path = tmp_path / f"export.{fmt}"
+            path.write_bytes(r.content)
+            said: list[str] = []
+            got[fmt] = [(a.text, a.section) for a in read_additions(path, warn=said.append)]
+            assert any("1 of 3 rows were not reviewed on the screen (no decision): left out" in s for s in said), said
+    assert got["jsonl"] == got["csv"] == got["xlsx"] == [("Er is te weinig opvang voor mannen.", "2.6"),
+                                                         ("De NLA ziet meer uitbuiting in distributiecentra.", "1.9")]

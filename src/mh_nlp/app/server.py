@@ -903,8 +903,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, "text holds control characters (such as NUL or ESC): not text")
         if not has_words(text):
             raise ApiError(400, "text holds no words: nothing to learn from")
-        if why := formula(text):  # refused as `train --add` refuses it (QA 47a D2)
-            raise ApiError(400, why)
+        if formula(text):  # refused as `train --add` refuses it (QA 47a D2), in a request's words (QA 47c N3)
+            raise ApiError(400, f"the text is a spreadsheet formula ({text.strip()[:40]!r}), not a statement: send the "
+                                "statement itself")
         section = check_section(body.get("section"))
         if body.get("who") is not None and not isinstance(body.get("who"), str):
             raise ApiError(400, "who must be a name (a string)")

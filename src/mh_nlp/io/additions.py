@@ -186,15 +186,18 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dic
             section = rec[names[s]]
             if k is not None and _left_out(rec[names[k]], section, skipped):
                 continue
-            if _not_reviewed(rec.get(DECISION_COLUMN, NOT_THERE), skipped):
+            # the screen's .jsonl export keeps its review columns under "extra" (QA 47c N1: read as a label output)
+            extra = rec.get("extra") if isinstance(rec.get("extra"), dict) else {}
+            decision = rec.get(DECISION_COLUMN, extra.get(DECISION_COLUMN, NOT_THERE))
+            if _not_reviewed(decision, skipped):
                 continue
             out.append((n, _text(rec[names[t]]), section))
             if TITLE_COLUMN in rec:
                 titles[n] = rec[TITLE_COLUMN]
             top = rec.get("top")
             first = (top[0].get("section") if isinstance(top, list) and top and isinstance(top[0], dict)
-                     else rec.get(SUGGESTED_COLUMN, NOT_THERE))
-            _count_unchecked(unchecked, section, rec.get(DECISION_COLUMN, NOT_THERE), first)
+                     else rec.get(SUGGESTED_COLUMN, extra.get(SUGGESTED_COLUMN, NOT_THERE)))
+            _count_unchecked(unchecked, section, decision, first)
     return out, skipped  # no rows at all: check_additions says so
 
 
