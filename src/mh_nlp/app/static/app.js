@@ -421,10 +421,12 @@ function setupDocuments() {
       bindConfirms(mine);
       if (hadFocus) { const first = mine.querySelector("a, button, summary"); if (first) first.focus(); }
       const name = `${d.name} (doc ${d.id})`;
-      if (!old) words.push(`${name} was brought in`);
-      else if (d.status === "done") words.push(`${name} is labelled: ${d.statements - (d.other_lines || 0)} statements`);
-      else if (d.status === "failed") words.push(`${name} failed: ${d.error || ""}`);
-      else if (d.status === "column") words.push(`${name}: choose its text column`);
+      const state = d.status === "done" ? `is labelled: ${d.statements - (d.other_lines || 0)} statements`
+        : d.status === "failed" ? `failed: ${d.error || ""}`
+        : d.status === "column" ? "needs its text column chosen" : "";
+      // a row new to this page is said in its state too (QA 47c N2: one that had failed was only "brought in")
+      if (!old) words.push(`${name} was brought in` + (state ? ` and ${state}` : ""));
+      else if (state) words.push(`${name} ${state}`);
     }
     if (words.length) tell(words.join(". "));
   }
