@@ -77,8 +77,22 @@ def test_a_spreadsheet_formula_is_no_statement_and_is_refused_naming_its_row(tmp
         assert formula(text), text
     # what a note holds is no formula: a bullet, a phone number, an arrow, a remark that starts with "="
     for text in ("- Te weinig opvang", "- Opvang (tijdelijk) nodig", "+31 6 1234 5678", "=> actie voor de NLA",
-                 "=Meer opvang nodig.", "@Jan: meer opvang"):
+                 "=Meer opvang nodig.", "@Jan: meer opvang", "=10% meer meldingen dan vorig jaar."):  # (QA 47c N4)
         assert formula(text) is None, text
+
+
+def test_a_note_s_line_that_is_a_formula_and_nothing_else_is_meta_not_a_statement():
+    """QA 47c N4: '=HYPERLINK(…)' pasted with the notes was a statement on the screen, so the screen's training learnt
+    it while `train --add` of the same export refused the file. A line that is a formula and nothing more is meta now,
+    in every reader (kind_of); one that says more after it, or starts with '=' as a remark, stays a statement."""
+    from mh_nlp.io.kinds import kind_of
+
+    for text in ('=HYPERLINK("http://evil.example/x","klik")', "=2+2", "=10%", "=A1", "@SUM(A1:A2)",
+                 "=cmd|' /C calc'!A0"):
+        assert kind_of(text) == "meta", text
+    for text in ("=10% meer meldingen dan vorig jaar.", "=Meer opvang nodig.", "=SOM(A1:A3) als voorbeeld van een "
+                 "formule in de notulen.", "De NLA ziet meer uitbuiting (=HYPERLINK niet)."):
+        assert kind_of(text) == "statement", text
 
 
 def test_text_that_looks_mis_decoded_is_learnt_with_a_warning_naming_its_rows(tmp_path):
@@ -326,3 +340,15 @@ def test_force_keeps_the_model_it_replaces_and_removes_what_a_killed_save_left(t
     assert load_classifier(model).metadata["corrections"] == 2
     res = CliRunner().invoke(main, ["train", "--add", str(first), "--model", str(model), "--if-needed"])
     assert res.exit_code == 0 and res.output.startswith(f"model is up to date: {model}"), res.output
+    # QA 47c N5: the rebuild advice for a damaged model (`train --add … --force`) kept the damaged file as the
+    # previous model and threw away the intact one kept before
+    res = CliRunner().invoke(main, ["train", "--add", str(second), "--model", str(model), "--force"])
+    assert res.exit_code == 0 and f"kept as {prev}" in res.output, res.output
+    intact = prev.read_bytes()
+    model.write_bytes(model.read_bytes()[:100_000])  # damaged: cut off
+    res = CliRunner().invoke(main, ["train", "--add", str(first), "--model", str(model), "--force"])
+    assert res.exit_code == 0, res.output
+    assert ("the model it replaced was damaged (its checksum did not match) and is not kept; the one kept before "
+            f"stays as {prev}") in res.output
+    assert prev.read_bytes() == intact and load_classifier(prev).metadata["corrections"] == 2
+    assert load_classifier(model).metadata["corrections"] == 2

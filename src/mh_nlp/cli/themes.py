@@ -163,6 +163,10 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
     if meta.get("previous"):
         click.echo(f"the model it replaced is kept as {meta['previous']} (and its .json): give it as --model to use "
                    f"it, or rename the two back to go back; the next --force replaces it")
+    elif "previous_damaged" in meta:
+        kept = meta["previous_damaged"]
+        click.echo("the model it replaced was damaged (its checksum did not match) and is not kept"
+                   + (f"; the one kept before stays as {kept}" if kept else ""))
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

@@ -19,6 +19,7 @@ from typing import Callable
 
 from ..corpus.records import Taxonomy
 from ..themes.train import Addition, AdditionsError, check_additions
+from .kinds import is_formula
 from .readers import MAX_CHARS, TEXT_COLUMNS, FormulaWithoutValue, ReadError, open_text, table_rows
 from .safezip import ZipLimitError, check_zip
 from .writers import SECTION_COLUMNS, unnumbered
@@ -280,18 +281,12 @@ def too_long(text: str) -> str | None:
             f"characters, the part of a text the model reads): split it into statements, or shorten it")
 
 
-_FORMULA = re.compile(r"[=+\-@][A-Za-z_][A-Za-z0-9_.]*\("  # =HYPERLINK(…), @SUM(…) (not "- Opvang (…")
-                      r"|=\s*[-+]?[\d(]"  # =2+2, =(1+2)*3
-                      r"|=\s*\$?[A-Za-z]{1,3}\$?\d+(?![\w.,])"  # =A1, =B2*3
-                      r"|[=+\-@][A-Za-z0-9_.]+\|")  # a DDE call: =cmd|' /C calc'!A0, -cmd|…
-
-
 def formula(text: str) -> str | None:
     """Why a text is a spreadsheet formula, not a statement (``=HYPERLINK(…)``, ``@SUM(…)``, ``=2+2``, ``=A1``,
     ``=cmd|' /C calc'!A0``): a bullet (``- Te weinig opvang``), ``+31 …`` or ``=Meer opvang nodig.`` (a note's
     remark) is none."""
     stripped = text.strip()
-    if not _FORMULA.match(stripped):
+    if not is_formula(stripped):
         return None
     return (f"the text is a spreadsheet formula ({stripped[:40]!r}), not a statement: delete the row, or put "
             "the statement itself in the cell")

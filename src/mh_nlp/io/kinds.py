@@ -150,6 +150,28 @@ def chairs(speaker: str) -> bool:
     return bool(speaker) and _label_key(speaker) in load_cues().role_labels
 
 
+# a spreadsheet formula, not a statement (QA 47a D2): =HYPERLINK(…), @SUM(…) (not "- Opvang (…"); =2+2, =(1+2)*3,
+# =10% as a whole (not "=10% meer meldingen", QA 47c N4); =A1, =B2*3; a DDE call =cmd|' /C calc'!A0, -cmd|…
+_FORMULA = re.compile(r"[=+\-@][A-Za-z_][A-Za-z0-9_.]*\("
+                      r"|=\s*[-+]?[\d(][\d\s.,()+\-*/^%]*$"
+                      r"|=\s*\$?[A-Za-z]{1,3}\$?\d+(?![\w.,])"
+                      r"|[=+\-@][A-Za-z0-9_.]+\|")
+
+
+# the same, the whole line: a note's line that is a formula and nothing else ("=SOM(A1:A3) als voorbeeld …" says more)
+_WHOLE_FORMULA = re.compile(r"[=+\-@][A-Za-z_][A-Za-z0-9_.]*\(.*\)\s*$"
+                            r"|=\s*[-+]?[\d(][\d\s.,()+\-*/^%]*$"
+                            r"|=\s*\$?[A-Za-z]{1,3}\$?\d+\s*$"
+                            r"|[=+\-@][A-Za-z0-9_.]+\|")
+
+
+def is_formula(text: str, whole: bool = False) -> bool:
+    """Whether ``text`` is a spreadsheet formula (:data:`_FORMULA`): refused as a correction
+    (``mh_nlp.io.additions.formula``); ``whole``: a formula and nothing after it, which :func:`kind_of` reads as
+    meta, since no note states it (QA 47c N4)."""
+    return bool((_WHOLE_FORMULA if whole else _FORMULA).match(text.strip()))
+
+
 def kind_of(text: str, speaker: str = "") -> str:
     """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
     reader took one off)."""
@@ -168,7 +190,7 @@ def kind_of(text: str, speaker: str = "") -> str:
             return "meta"
         if key in cues.not_speakers or key in cues.role_labels:
             line = _TRAILING.sub("", m.group(2)) or line
-    if cues.meta.fullmatch(line):
+    if cues.meta.fullmatch(line) or is_formula(text, whole=True):  # a formula pasted with the notes is no statement (QA 47c N4)
         return "meta"
     if cues.chatter.fullmatch(line) or cues.chatter.fullmatch(_ADDRESSED.sub("", line)):
         return "chatter"

@@ -113,7 +113,9 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
     a model that appeared at ``path`` meanwhile (another run's, with the same target) is not replaced: ModelError.
     ``keep_previous``: the model found at ``path`` (with its metadata) is kept as :func:`previous_path` (one
     generation: an older one there is replaced), put in place together with the new one; the metadata returned
-    then names it under ``"previous"``."""
+    then names it under ``"previous"``. A model at ``path`` that does not match its metadata's checksum (damaged) is
+    not kept: the copy kept before stays, and the metadata returned says so under ``"previous_damaged"`` (that copy's
+    path, or "" when there is none)."""
     path = Path(path)
     if path.suffix != MODEL_SUFFIX:
         raise ModelError(f"{path}: a model file must end in {MODEL_SUFFIX}")
@@ -130,6 +132,9 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
     # both files are written beside their places first, then put in place together: an interrupted save leaves the
     # previous model and its metadata, never a new model beside old metadata
     old_meta = model_metadata_or_none(path) if keep_previous and path.is_file() else None
+    damaged = old_meta is not None and old_meta.get("model_sha256") != sha256_file(path)
+    if damaged:  # a damaged model is not kept over the intact one kept before (QA 47c N5: the rebuild advice did that)
+        old_meta = None
     prev = previous_path(path)
     targets = ([prev, metadata_path(prev)] if old_meta is not None else []) + [path, metadata_path(path)]
     # the kept copy first: a save stopped between the renames leaves the old model in place or in its copy
@@ -154,6 +159,8 @@ def save_model(arrays: dict[str, np.ndarray], state: dict, path: Path, metadata:
         if new_only and (path.exists() or metadata_path(path).exists()):  # (raised here, nothing is put in place)
             raise ModelError(f"{path} appeared while this model was trained (another run saved there?); this one is "
                              f"not written: use --force to replace it, or another --model")
+    if damaged:
+        return {**meta, "previous_damaged": str(prev) if prev.is_file() else ""}
     return {**meta, "previous": str(prev)} if old_meta is not None else meta
 
 
