@@ -303,3 +303,24 @@ def test_j_pages_name_themselves_and_their_parts(page, server, doc):
     assert page.title().startswith("Not found — ") and page.locator("h1").count() == 1
     page.goto(server + f"review?doc={doc}")
     assert page.title().startswith("Review: toegankelijk")
+
+
+def test_k_a_document_removed_in_another_tab_leaves_the_table(page, server):
+    """QA 47c N6: with the table updated in place instead of reloaded, a document removed in another tab stayed on
+    the page, and its remove led to "Not found". While the page follows labelling, such a row leaves the table and
+    the status line says so; nothing reloads."""
+    gone = _paste_and_wait(page, server, "weg ermee", ["Er is te weinig opvang voor mannen."])
+    page.goto(server)
+    page.fill("#paste-form input[name=name]", "nog bezig")
+    page.fill("#paste-form textarea", "\n\n".join(f"Er is te weinig zicht op uitbuiting in de haven van stad {n}."
+                                                  for n in range(150)))
+    page.click("#paste-form button[type=submit]")
+    page.wait_for_load_state("load")
+    page.evaluate("window.notReloaded = true")
+    assert page.locator("#documents tbody tr", has_text="weg ermee").count() == 1
+    assert page.request.delete(server + f"api/documents/{gone}").status == 200  # as another tab removes it
+    page.wait_for_selector(f"#documents tbody tr[data-doc='{gone}']", state="detached", timeout=60_000)
+    assert "weg ermee (doc " in page.locator("#documents-said").inner_text()
+    assert "was removed" in page.locator("#documents-said").inner_text()
+    assert page.evaluate("window.notReloaded") is True
+    page.wait_for_selector("#documents tbody tr[data-status=done] >> text=nog bezig", timeout=120_000)

@@ -457,6 +457,15 @@ function setupDocuments() {
         if (count) count.textContent = `${d.statements - (d.other_lines || 0)} so far`;
       }
     }
+    // a document removed meanwhile (in another tab) leaves the table too, as a reload did (QA 47c N6); the API's
+    // corrections are no document of /api/documents and stay
+    const listed = new Set(data.documents.map((d) => String(d.id)));
+    const gone = [...docs.querySelectorAll("tbody tr[data-doc]")].filter((tr) => !tr.dataset.api && !listed.has(tr.dataset.doc));
+    for (const tr of gone) {
+      const name = tr.querySelector(".doc-name span");
+      tell(`${name ? name.textContent : "a document"} (doc ${tr.dataset.doc}) was removed`);
+      tr.remove();
+    }
     if (changed.length) {
       try { await redraw(changed); } catch (e) { setTimeout(poll, 2000); return; }  // tried again at the next poll
     }
