@@ -301,6 +301,8 @@ def test_j_pages_name_themselves_and_their_parts(page, server, doc):
     assert page.locator("#models th").last.inner_text().strip() == "use"
     page.goto(server + "review?doc=99999")
     assert page.title().startswith("Not found — ") and page.locator("h1").count() == 1
+    page.goto(server + "nope")  # a path that is nowhere: said once, not "Not found — Not Found" (QA 47c)
+    assert page.title() == "Not found · mh-nlp review"
     page.goto(server + f"review?doc={doc}")
     assert page.title().startswith("Review: toegankelijk")
 

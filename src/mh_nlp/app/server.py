@@ -712,8 +712,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             try:
                 what = {400: "Refused", 404: "Not found", 409: "Not now", 413: "Too large"}.get(status, "Not done")
                 short = message if len(message) <= 80 else message[:79] + "…"  # the title says what (QA 47b L6)
-                out = page("error.html", request, message=message, back=_local_back(request),
-                           page_title=f"{what} — {short}")
+                title = what if short.strip(" .").lower() == what.lower() else f"{what} — {short}"  # not "Not found — Not Found"
+                out = page("error.html", request, message=message, back=_local_back(request), page_title=title)
                 out.status_code = status
                 return out
             except Exception:  # noqa: BLE001 - the page itself failed: the message still reaches the user
