@@ -153,15 +153,20 @@ def test_d_a_failure_stays_marks_the_row_and_closes_by_keyboard(page, server, do
         page.unroute("**/api/statements/*/decision*")
 
 
-def test_e_text_typed_into_paste_survives_the_end_of_labelling(page, server):
-    """H2: the documents page reloaded itself when labelling ended: the text typed was wiped, focus went to BODY."""
+def _paste_long(page, server, name: str, line: str, n: int = 150) -> None:
+    """Paste a note of ``n`` new lines (``line`` with ``{n}``) and stay on the documents page while it is labelled,
+    with a mark that a reload would wipe (``window.notReloaded``)."""
     page.goto(server)
-    page.fill("#paste-form input[name=name]", "lang")
-    page.fill("#paste-form textarea", "\n\n".join(f"Er is te weinig zicht op arbeidsuitbuiting in sector {n}."
-                                                  for n in range(150)))
+    page.fill("#paste-form input[name=name]", name)
+    page.fill("#paste-form textarea", "\n\n".join(line.format(n=k) for k in range(n)))
     page.click("#paste-form button[type=submit]")
     page.wait_for_load_state("load")
     page.evaluate("window.notReloaded = true")
+
+
+def test_e_text_typed_into_paste_survives_the_end_of_labelling(page, server):
+    """H2: the documents page reloaded itself when labelling ended: the text typed was wiped, focus went to BODY."""
+    _paste_long(page, server, "lang", "Er is te weinig zicht op arbeidsuitbuiting in sector {n}.")
     row = page.locator("#documents tbody tr", has_text="lang")
     meter = row.locator("[role=progressbar]")
     if row.get_attribute("data-status") in ("queued", "labelling"):
@@ -312,13 +317,7 @@ def test_k_a_document_removed_in_another_tab_leaves_the_table(page, server):
     the page, and its remove led to "Not found". While the page follows labelling, such a row leaves the table and
     the status line says so; nothing reloads."""
     gone = _paste_and_wait(page, server, "weg ermee", ["Er is te weinig opvang voor mannen."])
-    page.goto(server)
-    page.fill("#paste-form input[name=name]", "nog bezig")
-    page.fill("#paste-form textarea", "\n\n".join(f"Er is te weinig zicht op uitbuiting in de haven van stad {n}."
-                                                  for n in range(150)))
-    page.click("#paste-form button[type=submit]")
-    page.wait_for_load_state("load")
-    page.evaluate("window.notReloaded = true")
+    _paste_long(page, server, "nog bezig", "Er is te weinig zicht op uitbuiting in de haven van stad {n}.")
     assert page.locator("#documents tbody tr", has_text="weg ermee").count() == 1
     assert page.request.delete(server + f"api/documents/{gone}").status == 200  # as another tab removes it
     page.wait_for_selector(f"#documents tbody tr[data-doc='{gone}']", state="detached", timeout=60_000)
