@@ -447,26 +447,19 @@ def detect_encoding(path: Path, chunk_size: int = 1 << 16, nuls: list[int] | Non
         return ReadError(f"binary data (a NUL byte) at byte {found[0]:,}, not text")
 
     with open(path, "rb") as fh:
+        wide = wide_encoding(fh.read(8192))  # told by its first bytes (its zero bytes are its own: no padding)
+        if wide:
+            return wide
         size = os.fstat(fh.fileno()).st_size
         pad = _nul_padding(fh, size)
-        if pad and pad < size:
-            head = fh.read(min(size, 8192))
-            if wide_encoding(head):  # UTF-16/32 text ends in zero bytes of its own: no padding to cut off
-                pad = 0
-            fh.seek(0)
-        elif pad:
+        if pad == size:
             pad = 0  # nothing but NUL bytes: binary, found below
-        first, at, limit = True, 0, size - pad
+        at, limit = 0, size - pad
         while at < limit and (chunk := fh.read(min(chunk_size, limit - at))):
-            if first:
-                wide = wide_encoding(chunk)
-                if wide:
-                    return wide
             start = chunk.find(b"\x00")
             while start >= 0 and len(found) <= NUL_TOLERATED:
                 found.append(at + start)
                 start = chunk.find(b"\x00", start + 1)
-            first = False
             at += len(chunk)
             if utf8:
                 try:
