@@ -131,7 +131,7 @@ class ModelThread:
 # One model thread per process, shared by every app in it (tests make many): loaded classifiers are kept per
 # model file and touched only in that thread.
 _POOL: ModelThread | None = None
-_LOADED: dict[tuple[str, float], Any] = {}
+_LOADED: dict[tuple[str, float, int], Any] = {}
 _POOL_LOCK = threading.Lock()
 
 
@@ -154,17 +154,15 @@ def _load_model_file(path: str | Path):  # in the model thread
     from ..themes.store import ModelError
     from ..themes.classifier import load_classifier
 
-    try:
-        key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
-    except OSError:
-        raise NoModel(f"model file {path} is missing (run `mh-nlp train`)") from None
+    key = _file_key(path)
+    if key is None:
+        raise NoModel(f"model file {path} is missing (run `mh-nlp train`)")
     clf = _LOADED.get(key)
     if clf is None:
         try:
             clf = load_classifier(path)
         except (ModelError, OSError, ValueError) as exc:
-            if (file := _file_key(path)) is not None:  # the models page says so from now on (_file_damaged)
-                _UNLOADABLE[file] = str(exc).splitlines()[0].removeprefix(f"{path}: ")
+            _UNLOADABLE[key] = str(exc).splitlines()[0].removeprefix(f"{path}: ")  # the models page says so now
             raise NoModel(str(exc).splitlines()[0]) from None
         _LOADED[key] = clf
     return clf
@@ -665,6 +663,7 @@ _UNLOADABLE: dict[tuple[str, float, int], str | None] = {}  # (file, mtime, size
 
 
 def _file_key(path: str | Path) -> tuple[str, float, int] | None:
+    """A model file as loaded and checked once: its resolved path, modification time and size (None: not there)."""
     try:
         st = Path(path).stat()
     except OSError:

@@ -68,8 +68,8 @@ def info(base: str | None, model_path: Path | None) -> None:
                            f"{within:.3f}")
         _previous(path)
         if unusable is not None:  # the metadata it could read is shown above; the verdict is one line, exit 1
-            why = unusable[len(f"{path}: "):] if unusable.startswith(f"{path}: ") else unusable
-            raise UserError(f"{path}: unusable model, classify and serve refuse it: {why}")
+            raise UserError(f"{path}: unusable model, classify and serve refuse it: "
+                            f"{unusable.removeprefix(f'{path}: ')}")
 
     nfo = pipeline_info(_pipeline(base))
     click.echo(f"base pipeline: {nfo['base']} (language {nfo['language']})")

@@ -86,14 +86,9 @@ def _count_unchecked(unchecked: dict[str, int], section, decision, suggested) ->
     the model's suggestion (``top1``). Only said, never left out: an analyst may have read and agreed with a
     suggestion; a file in which every row is so is refused unless asked for (:func:`read_additions`). A screen
     export's rows have a decision (the others are left out, :func:`_not_reviewed`)."""
-    if decision is not NOT_THERE:
-        why = None
-    elif suggested is not NOT_THERE and str(suggested or "").strip() == str(section or "").strip():
-        why = UNCHANGED
-    else:
-        why = None
-    if why is not None:
-        unchecked[why] = unchecked.get(why, 0) + 1
+    if (decision is NOT_THERE and suggested is not NOT_THERE
+            and str(suggested or "").strip() == str(section or "").strip()):
+        unchecked[UNCHANGED] = unchecked.get(UNCHANGED, 0) + 1
 
 
 def _text(value) -> object:

@@ -216,6 +216,7 @@ def stale_temporaries(path: Path, now: float | None = None) -> list[Path]:
     :data:`STALE_SECONDS`. Only names :func:`written_together` makes for the files a save of this model writes are
     looked at: the model, its metadata and the kept previous model (:func:`previous_path`) with its metadata."""
     import re
+    import stat
     import time
 
     path = Path(path)
@@ -224,17 +225,17 @@ def stale_temporaries(path: Path, now: float | None = None) -> list[Path]:
     for own in (path, metadata_path(path), previous_path(path), metadata_path(previous_path(path))):
         pattern = re.compile(rf"\.{re.escape(own.name)}\.(?:{TEMP_MARK}(\d+)-)?[a-z0-9_]{{8}}\.tmp")
         try:
-            candidates = [p for p in own.parent.iterdir() if pattern.fullmatch(p.name)]
+            candidates = [(p, m) for p in own.parent.iterdir() if (m := pattern.fullmatch(p.name))]
         except OSError:
             continue
-        for p in candidates:
-            pid = pattern.fullmatch(p.name).group(1)
+        for p, m in candidates:
             try:
                 st = p.lstat()
             except OSError:
                 continue
-            if not p.is_file() or p.is_symlink():
+            if not stat.S_ISREG(st.st_mode):  # a regular file, not a link or anything else
                 continue
+            pid = m.group(1)
             if (pid is not None and not _alive(int(pid))) or now - st.st_mtime > STALE_SECONDS:
                 out.append(p)
     return sorted(out)
