@@ -1301,27 +1301,20 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 shutil.copyfileobj(upload.file, fh)
             if not incoming.stat().st_size:  # refused at once, as other files that cannot be read (QA 46b D5)
                 raise ApiError(400, f"{name} is empty: nothing to label")
-            columns_read = None
-            if incoming.stat().st_size:
-                if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
-                    await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
-                                            whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
-                try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
-                    if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
-                        await _check_count(incoming, None, split, strict=True)
-                    else:  # and a sheet or header row that is not there is said at once
-                        columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
-                except ReadError as exc:
-                    raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
+            columns_read = None  # a table's columns, read once here
+            if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
+                await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
+                                        whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
+            try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
+                if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                    await _check_count(incoming, None, split, strict=True)
+                else:  # and a sheet or header row that is not there is said at once
+                    columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
+            except ReadError as exc:
+                raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
             note_column = None
-            if isinstance(form.get("note_column"), str) and form.get("note_column").strip():  # the file read only then
-                try:
-                    columns = (None if kind not in (".csv", ".xlsx") else columns_read if columns_read is not None
-                               else await run_in_threadpool(table_columns, incoming, sheets, header_row)
-                               if incoming.stat().st_size else [])
-                except ReadError as exc:
-                    raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
-                note_column = _note_column(form, _in_order(form), columns,
+            if isinstance(form.get("note_column"), str) and form.get("note_column").strip():
+                note_column = _note_column(form, _in_order(form), columns_read,
                                            form.get("column") if isinstance(form.get("column"), str) else None)
             doc_id = store.add_document(name, kind.lstrip("."), None, status="queued", sheets=sheets,
                                         header_row=header_row, in_order=_in_order(form), note_column=note_column)
@@ -1332,18 +1325,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         finally:
             incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
-        if path.stat().st_size == 0:
-            store.update_document(doc_id, status="failed", error="empty file")
-            return RedirectResponse("/", status_code=303)
         if kind in (".csv", ".xlsx"):
-            try:
-                columns = (columns_read if columns_read is not None
-                           else await run_in_threadpool(table_columns, path, sheets, header_row))
-            except ReadError as exc:
-                store.update_document(doc_id, status="failed", error=screen_words(str(exc)))
-                return RedirectResponse("/", status_code=303)
             column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
-            if column is None or column not in columns:
+            if column is None or column not in columns_read:
                 store.update_document(doc_id, status="column")
                 return RedirectResponse(f"/documents/{doc_id}/column", status_code=303)
             await _check_table_count(doc_id, path, column)
