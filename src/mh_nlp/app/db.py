@@ -20,7 +20,7 @@ import stat
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..corpus.jsonl import folded, normal_form
 
@@ -31,6 +31,14 @@ DEFAULT_PROJECT = 1
 def _in(expr: str, values: list) -> str:
     """``expr IN (?, ?, ...)`` with one placeholder per value; ``0`` (matches nothing) for no values."""
     return f"{expr} IN ({','.join('?' * len(values))})" if values else "0"
+
+
+def _id_parts(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
+    """The distinct ``ids``, in parts of at most ``size``: each part one query, within SQLite's limit of bound
+    parameters."""
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def now() -> str:
@@ -686,10 +694,8 @@ class Store:
     def statement_sources(self, ids: Iterable[int]) -> dict[int, dict]:
         """The document of each statement still there (``document_id``, ``document``, ``document_kind``); a statement
         of a removed document is left out (QA 46b D8: a model's evidence names reviewed statements by id)."""
-        ids = list(dict.fromkeys(int(i) for i in ids))
         out: dict[int, dict] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for part in _id_parts(ids):
             for r in self.db.execute(
                     f"SELECT s.id, d.id, d.name, d.kind FROM statements s JOIN documents d ON d.id = s.document_id "
                     f"WHERE {_in('s.id', part)}", part):
@@ -807,10 +813,8 @@ class Store:
                "JOIN statements s ON s.id = u.statement_id JOIN documents d ON d.id = s.document_id")
         if statement_ids is None:
             return [{k: r[k] for k in r.keys() if k != "undo"} for r in self.db.execute(sql + " ORDER BY u.undo")]
-        ids = list(dict.fromkeys(int(i) for i in statement_ids))
         out: list[dict] = []
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for part in _id_parts(statement_ids):
             out += [dict(r) for r in self.db.execute(f"{sql} WHERE {_in('u.statement_id', part)}", part)]
         return sorted(out, key=lambda r: r.pop("undo"))
 
