@@ -27,6 +27,16 @@ function fitScrollPadding() {  // a row focused by keys or Tab scrolls into view
   document.documentElement.style.scrollPaddingTop = h ? `${h + 8}px` : "";
 }
 
+function makeButton(className, text, title, onClick) {  // a button of the page's own, drawn by the script
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = text;
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
 function messageBox(kind) {
   const area = messageArea();
   const boxes = area.querySelectorAll(".toast:not(.unreachable)");
@@ -36,12 +46,7 @@ function messageBox(kind) {
   t.setAttribute("role", "alert");
   const msg = document.createElement("span");
   msg.className = "msg";
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "close";
-  close.textContent = "Close";
-  close.title = "close this message (Esc)";
-  close.addEventListener("click", () => closeMessage(t));
+  const close = makeButton("close", "Close", "close this message (Esc)", () => closeMessage(t));
   t.append(msg, close);
   area.append(t);
   fitScrollPadding();
@@ -287,13 +292,8 @@ function setupReview() {
   }
 
   function undoButton(tr) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "link undo";
-    b.title = "undo this decision (the one before it counts again, else not reviewed)";
-    b.textContent = "undo";
-    b.addEventListener("click", () => undecide(tr));
-    return b;
+    return makeButton("link undo", "undo", "undo this decision (the one before it counts again, else not reviewed)",
+                      () => undecide(tr));
   }
 
   async function undecide(tr) {  // a decision made by mistake: the one before it counts again, else not reviewed
@@ -333,13 +333,9 @@ function setupReview() {
   function offerParts(tr, e) {  // "· the same text was given 4.7 in doc … · take 4.7", built as the page builds it
     const b = document.createElement("b");
     b.textContent = e.section;
-    const take = document.createElement("button");
-    take.type = "button";
-    take.className = "link earlier";
+    const take = makeButton("link earlier", `take ${e.section}`,
+                            `key t: give this statement ${e.section} ${e.section_title} too`, () => decide(tr, e.section));
     take.dataset.section = e.section;
-    take.title = `key t: give this statement ${e.section} ${e.section_title} too`;
-    take.textContent = `take ${e.section}`;
-    take.addEventListener("click", () => decide(tr, e.section));
     return [" · the same text was given ", b, ` in ${e.document} · doc ${e.document_id} (by ${e.who}) · `, take];
   }
 
