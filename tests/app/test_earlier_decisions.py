@@ -114,14 +114,27 @@ def test_the_screen_learns_each_text_once_with_its_last_section():
                                                           ("er is  te weinig opvang", "4.7", 2)]
 
 
+def what_training_learns(store: Store, monkeypatch) -> tuple:
+    """The screen's training started on ``store`` with its fit replaced by a recorder: the trainer, and the reviewed
+    statements it would learn from."""
+    from mh_nlp.app.engine import Trainer
+
+    seen: list[list[dict]] = []
+    monkeypatch.setattr(Trainer, "_train", lambda self, reviewed: seen.append(reviewed))
+    trainer = Trainer(store, worker=None)
+    trainer.start("anna")
+    trainer._thread.join(5)
+    [reviewed] = seen
+    return trainer, reviewed
+
+
 def test_the_screens_training_and_its_check_use_each_text_once(tmp_path, monkeypatch):
     """QA 44b N5: the training learnt each text once, but the check that recommends the new model scored every
     reviewed row (a text decided in three documents three times, the superseded 2.16 against a model that learnt
     2.21). Both now take the same list: one row per text, its latest decision."""
-    from mh_nlp.app.engine import Trainer, one_per_text
+    from mh_nlp.app.engine import one_per_text
 
     store = Store(tmp_path / "data")
-    rows = []
     for name in ("eerste", "tweede", "derde"):
         doc = store.add_document(name, "paste", None)
         store.add_statements(doc, [{"position": 1, "text": "Er is te weinig opvang.", "kind": "statement"},
@@ -131,12 +144,7 @@ def test_the_screens_training_and_its_check_use_each_text_once(tmp_path, monkeyp
     store.decide(ids[1], "4.3", "anna")
     store.decide(ids[2], "2.21", "bram")  # the same text, later and otherwise
     store.decide(ids[4], "2.21", "bram")
-    seen: list[list[dict]] = []
-    monkeypatch.setattr(Trainer, "_train", lambda self, reviewed: seen.append(reviewed))
-    trainer = Trainer(store, worker=None)
-    trainer.start("anna")
-    trainer._thread.join(5)
-    [reviewed] = seen
+    trainer, reviewed = what_training_learns(store, monkeypatch)
     assert [(r["text"], r["section"]) for r in reviewed] == [("Meer voorlichting in eerste.", "4.3"),
                                                               ("Er is te weinig opvang.", "2.21")]
     assert trainer.status["reviewed"] == 2

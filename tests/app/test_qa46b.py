@@ -47,29 +47,37 @@ def _csv_rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
+def _v2_learnt_from_two(app, c, csrf, gone_name: str, decided: bool = False) -> tuple:
+    """Two pasted statements (documents ``blijft`` and ``gone_name``; both decided 2.6 with ``decided``) and a
+    version 2, in use, recorded as having learnt from them (``added-1`` the second, ``added-2`` the first): the
+    documents' ids and their statements."""
+    from test_models_offered import held, reviewed_figures
+
+    keep = _paste(app, c, csrf, "De opvang voor mannen ontbreekt in de regio.", "blijft")
+    gone = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen uit angst.", gone_name)
+    [k], [g] = _statements(c, keep), _statements(c, gone)
+    if decided:
+        for st in (k, g):
+            assert c.post(f"/api/statements/{st['id']}/decision", json={"section": "2.6"}).status_code == 201
+    store = app.state.store
+    store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, 2, version=2)
+    store.set_evaluation(2, {"reviewed": 2, "statements": [g["id"], k["id"]], "current": reviewed_figures(1, 0.5),
+                             "new": reviewed_figures(2, 0.75), "held_out_pages": held(), "recommended": 2,
+                             "train_seconds": 1.0})
+    assert c.post("/api/models/2/use", json={}).status_code == 200
+    return keep, gone, k, g
+
+
 @needs_model
 def test_reviewed_statements_are_not_anthology_quotes_and_a_removed_documents_are_not_shown(make_app, csrf):
     """D8 (a, b): an analyst's reviewed statement (``added-N``) was listed under "Nearest anthology quotes", and one
     of a removed document stayed on screen and in exports as evidence, through the model in use."""
     import json
 
-    from test_models_offered import held, reviewed_figures
-
-    from mh_nlp.themes.store import default_model_path
-
     app = make_app()
     store = app.state.store
     with TestClient(app) as c:
-        keep = _paste(app, c, csrf, "De opvang voor mannen ontbreekt in de regio.", "blijft")
-        gone = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen uit angst.", "vertrouwelijk")
-        [k], [g] = _statements(c, keep), _statements(c, gone)
-        for st in (k, g):
-            assert c.post(f"/api/statements/{st['id']}/decision", json={"section": "2.6"}).status_code == 201
-        store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, 2, version=2)
-        store.set_evaluation(2, {"reviewed": 2, "statements": [g["id"], k["id"]],  # added-1 = g, added-2 = k
-                                 "current": reviewed_figures(1, 0.5), "new": reviewed_figures(2, 0.75),
-                                 "held_out_pages": held(), "recommended": 2, "train_seconds": 1.0})
-        assert c.post("/api/models/2/use", json={}).status_code == 200
+        keep, gone, k, g = _v2_learnt_from_two(app, c, csrf, "vertrouwelijk", decided=True)
         new = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen.", "na")
         [n] = _statements(c, new)
         quote = {"id": "Q-12", "page": 12, "section": "2.1", "similarity": 0.7, "text": "Een citaat uit de bundel."}
@@ -308,22 +316,11 @@ def test_the_documents_table_counts_a_document_being_labelled_so_far(make_app, c
 def test_classify_says_which_evidence_is_a_reviewed_statement_and_leaves_out_a_removed_documents(make_app, csrf,
                                                                                                   monkeypatch):
     """D8 through the API: /api/classify's similar_quotes named added-N as if it were an anthology quote."""
-    from test_models_offered import held, reviewed_figures
-
     from mh_nlp.app import server
-    from mh_nlp.themes.store import default_model_path
 
     app = make_app()
-    store = app.state.store
     with TestClient(app) as c:
-        keep = _paste(app, c, csrf, "De opvang voor mannen ontbreekt in de regio.", "blijft")
-        gone = _paste(app, c, csrf, "Slachtoffers durven geen aangifte te doen uit angst.", "weg")
-        [k], [g] = _statements(c, keep), _statements(c, gone)
-        store.add_model_version(str(default_model_path()), {"candidate": "examples_e5"}, 2, version=2)
-        store.set_evaluation(2, {"reviewed": 2, "statements": [g["id"], k["id"]], "current": reviewed_figures(1, 0.5),
-                                 "new": reviewed_figures(2, 0.75), "held_out_pages": held(), "recommended": 2,
-                                 "train_seconds": 1.0})
-        assert c.post("/api/models/2/use", json={}).status_code == 200
+        keep, gone, k, g = _v2_learnt_from_two(app, c, csrf, "weg")
         c.delete(f"/api/documents/{gone}")
         real = server.prediction_json
 

@@ -143,7 +143,7 @@ def test_a_database_of_the_version_before_is_migrated_with_every_decision(tmp_pa
 
 
 def test_training_never_learns_an_undone_decision(tmp_path, monkeypatch):
-    from mh_nlp.app.engine import Trainer
+    from test_earlier_decisions import what_training_learns
 
     store = Store(tmp_path / "data")
     _doc(store, ("Er is te weinig opvang voor mannen.", "Meer voorlichting op scholen.", "Zorgcoördinatie ontbreekt."))
@@ -154,12 +154,7 @@ def test_training_never_learns_an_undone_decision(tmp_path, monkeypatch):
     store.decide(b, "4.7", "bram")
     store.undecide(b, who="anna")  # 4.7 undone: 4.3 counts again
     store.undecide(a, who="anna")  # 2.16 undone: not reviewed
-    seen: list[list[dict]] = []
-    monkeypatch.setattr(Trainer, "_train", lambda self, reviewed: seen.append(reviewed))
-    trainer = Trainer(store, worker=None)
-    trainer.start("anna")
-    trainer._thread.join(5)
-    [reviewed] = seen
+    _trainer, reviewed = what_training_learns(store, monkeypatch)
     assert sorted((r["text"], r["section"]) for r in reviewed) == [("Meer voorlichting op scholen.", "4.3"),
                                                                     ("Zorgcoördinatie ontbreekt.", "2.16")]
 
