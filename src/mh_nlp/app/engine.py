@@ -915,9 +915,15 @@ class Trainer:
         return self.snapshot()
 
     def _train(self, reviewed: list[dict]) -> None:
-        from ..themes.train import train_model
+        from importlib import import_module
 
         try:
+            # spaCy and the model's modules are imported in the model thread, where the warm-up and every labelling
+            # import them: two threads importing spaCy at once break it (a training started a second after the
+            # server failed with "KeyError: 'spacy.pipeline'", and the warm-up with it)
+            self.worker.run(lambda: [import_module(f"mh_nlp.{m}") for m in ("nlp.pipeline", "themes.train")])
+            from ..themes.train import train_model
+
             version = self.store.next_model_version()
             path = self.store.data_dir / "models" / f"v{version}.npz"
             path.parent.mkdir(parents=True, exist_ok=True)
