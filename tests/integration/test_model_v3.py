@@ -211,6 +211,11 @@ def test_the_screen_scores_a_model_without_the_corrections_that_are_the_reviewed
     P = m.predict_proba(X, E)
     assert P.shape == (1, len(clf.classes_)) and abs(P.sum() - 1) < 1e-9
     assert P[0].max() < clf.model.predict_proba(X, E)[0].max()  # not recognised verbatim any more
+    # and its ridge classifiers are fitted again without it (QA 47a D7): the section's ridge score falls
+    assert clf.model.refits
+    col = list(clf.classes_).index(corrections[0][1])
+    ridge = [k._features(k._state_base(), k._design(E, X), E, k._keywords(X))[0, col, 0] for k in (clf.model, m)]
+    assert ridge[1] < ridge[0]
 
 
 def test_features_with_weight_zero_are_skipped_without_changing_a_probability(trained, quotes):

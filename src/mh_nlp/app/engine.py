@@ -522,8 +522,12 @@ def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed
     The reviewed statements (final labels) are split into ``folds`` folds; each fold is labelled by the model with
     the *other* folds' statements as its correction evidence, and without the held-out fold's (a model trained
     with corrections has them in its evidence; they are taken out for their own fold). A model trained without
-    corrections is simply scored on all of them. The weights and the chapter model are not refitted per fold
-    (that would take a training run per fold), so a model trained on these corrections keeps a slight edge.
+    corrections is simply scored on all of them. Per fold, the model's ridge classifiers are fitted again without
+    that fold's corrections (:meth:`~mh_nlp.themes.examples.ExampleScores.without_examples`, about a second; QA 47a
+    D7: they had kept what they learnt from them, and a lone correction was scored as learnt). The weights of the
+    features, the temperature and the correction term are not (that would take a training run per fold): they
+    were learnt on held-out anthology quotes, with the corrections as evidence only. A model file written before
+    2026-12-07 keeps its ridges too, and with them a slight edge.
     """
     items = [r for r in reviewed if r.get("section") in clf.classes_]
     n = len(items)
@@ -556,21 +560,17 @@ def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed
 
 
 def without_corrections(model, E: np.ndarray):
-    """A shallow copy of ``model`` whose evidence lacks the corrections that are these statements (embeddings
-    ``E``): a statement is then scored as one the model has not been given."""
+    """A shallow copy of ``model`` without the corrections that are these statements (embeddings ``E``), in its
+    evidence and (theme model v3) its ridge classifiers: a statement is then scored as one the model has not been
+    given."""
     m = copy.copy(model)
     if not len(E):
         return m
     if hasattr(model, "examples_kind_"):  # theme model v3: corrections are examples of kind "correction"
         ex = np.asarray(model.examples_E_)
         same = (np.asarray(model.examples_kind_) == KINDS.index("correction")) & ((ex @ E.T).max(axis=1) > 0.9999)
-        m.examples_E_, m.examples_y_, m.examples_kind_ = ex[~same], model.examples_y_[~same], model.examples_kind_[~same]
-        # the evidence shown: the same rows, numbered anew among the examples kept
-        rows = np.asarray(model.evidence_rows_)
-        kept = ~same[rows]
-        m.evidence_rows_ = (np.cumsum(~same) - 1)[rows[kept]]
-        m.evidence_ = [e for e, k in zip(model.evidence_, kept) if k]
-    elif len(getattr(model, "added_y_", ())):  # theme model v2
+        return model.without_examples(same)  # its ridges fitted again without them (QA 47a D7)
+    if len(getattr(model, "added_y_", ())):  # theme model v2
         added_E, added_y = np.asarray(model.added_E_), np.asarray(model.added_y_)
         same = (added_E @ E.T).max(axis=1) > 0.9999
         m.added_E_, m.added_y_ = added_E[~same], added_y[~same]

@@ -333,12 +333,56 @@ class ExampleScores:
         return [[{**self.evidence_[shown[j]], "similarity": round(float(S[i, j]), 4)} for j in row]
                 for i, row in enumerate(order)]
 
+    # ------------------------------------------------------------ a copy without some examples
+    @property
+    def refits(self) -> bool:
+        """Whether the model keeps what fitting its ridge classifiers again takes (:attr:`REFIT_ARRAYS`; a model
+        file written before 2026-12-07 does not)."""
+        return all(getattr(self, name, None) is not None for name in self.REFIT_ARRAYS)
+
+    def without_examples(self, drop: np.ndarray) -> "ExampleScores":
+        """A shallow copy of the model without the examples where ``drop`` is True, as if it had not been given them
+        (the review screen scores a model on the reviewed statements it learnt from so, QA 47a D7). They leave the
+        examples, the evidence shown and the ridge classifiers, which are fitted again without them (:meth:`_base`,
+        from the design rows the model keeps; a model without them, :attr:`refits`, keeps its ridges). The weights of
+        the features, the temperature and the correction term stay as fitted: they were learnt on held-out anthology
+        quotes, with every example as evidence. The model itself is left as it is."""
+        import copy
+
+        drop = np.asarray(drop, dtype=bool)
+        m = copy.copy(self)
+        if not drop.any():
+            return m
+        keep = ~drop
+        m.examples_E_, m.examples_y_, m.examples_kind_ = (self.examples_E_[keep], self.examples_y_[keep],
+                                                           self.examples_kind_[keep])
+        rows = np.asarray(self.evidence_rows_)  # the evidence shown: the rows kept, numbered anew
+        kept = keep[rows]
+        m.evidence_rows_ = (np.cumsum(keep) - 1)[rows[kept]]
+        m.evidence_ = [e for e, k in zip(self.evidence_, kept) if k]
+        if self.refits:
+            m.examples_cues_ = self.examples_cues_[keep]
+            E = np.asarray(m.examples_E_, dtype=np.float64)
+            kinds = np.asarray(m.examples_kind_, dtype=int)
+            stance = ((np.asarray(self.stance_design_, dtype=np.float64), self.stance_topic_.astype(int),
+                       self.stance_chapter_.astype(int)) if len(self.stance_topic_) else None)
+            base = self._base(np.hstack([E, m.examples_cues_]), E, m.examples_y_, self._weights(kinds),
+                              kinds == KINDS.index("quote"), stance)
+            for k in ("design_mean", "design_scale", "ridge_coef", "ridge_intercept", "prior"):
+                setattr(m, k + "_", base[k])
+        return m
+
     # ------------------------------------------------------------ state: arrays and JSON only
     ARRAYS = ("section_E_", "lex_idf_", "section_lex_", "design_mean_", "design_scale_", "ridge_coef_", "ridge_intercept_", "examples_E_", "examples_y_", "examples_kind_", "evidence_rows_", "prior_",
               "feature_mean_", "feature_scale_", "weights_")
+    # kept so that the ridges can be fitted again without some examples (:meth:`without_examples`); optional when
+    # a model is loaded (a file written before 2026-12-07 has none of them)
+    REFIT_ARRAYS = ("examples_cues_", "stance_design_", "stance_topic_", "stance_chapter_")
 
     def get_state(self) -> tuple[dict[str, np.ndarray], dict]:
         arrays = {name: np.asarray(getattr(self, name)) for name in self.ARRAYS}
+        if self.refits:
+            arrays.update({name: np.asarray(getattr(self, name)) for name in self.REFIT_ARRAYS})
         data = {"kind": "example_ranker", "params": self.get_params(), "temperature": self.temperature_,
                 "classes": self.classes_.tolist(), "features": list(FEATURES), "evidence": self.evidence_,
                 "n_corrections": self.n_corrections_, "n_written": self.n_written_, "n_stance": self.n_stance_,
@@ -358,6 +402,9 @@ class ExampleScores:
             raise ValueError("the model was trained by another version of mh-nlp (other features); retrain it")
         for name in cls.ARRAYS:
             setattr(model, name, arrays[name])
+        if all(name in arrays for name in cls.REFIT_ARRAYS):  # all or none: an older file has none
+            for name in cls.REFIT_ARRAYS:
+                setattr(model, name, arrays[name])
         model.temperature_ = float(data["temperature"])
         model.evidence_ = data["evidence"]
         model.n_corrections_ = int(data["n_corrections"])
@@ -376,7 +423,7 @@ class ExampleScores:
         """ValueError naming what does not fit in a loaded model (a file whose checksum was made to match after it
         was changed): numbers that are not numbers or not finite, shapes that do not go together, indices out of
         range, evidence records without their fields — so that it fails when loaded, not at the first prediction."""
-        for name in self.ARRAYS:
+        for name in self.ARRAYS + (self.REFIT_ARRAYS if self.refits else ()):
             a = getattr(self, name)
             if a.dtype.kind not in "biuf":
                 raise ValueError(f"array {name} holds {a.dtype}, not numbers")
@@ -391,11 +438,20 @@ class ExampleScores:
                   "design_scale_": self.design_scale_.shape == self.design_mean_.shape,
                   "ridge_coef_": self.ridge_coef_.shape == (len(self.design_mean_), len(self.ridge_intercept_)),
                   **{k: getattr(self, k).shape == (n_features,) for k in ("weights_", "feature_mean_", "feature_scale_")}}
+        if self.refits:
+            design, n_stance = len(self.design_mean_), len(self.stance_topic_)
+            shapes.update({"examples_cues_": self.examples_cues_.shape == (len(E), design - E.shape[-1]),
+                           "stance_topic_": self.stance_topic_.ndim == 1,
+                           "stance_design_": self.stance_design_.shape == (n_stance, design),
+                           "stance_chapter_": self.stance_chapter_.shape == (n_stance,)})
         bad = [k for k, ok in shapes.items() if not ok]
         if bad:
             raise ValueError(f"the shapes of {', '.join(bad)} do not fit the rest of the model")
         ranges = {"examples_y_": (y, S), "examples_kind_": (kinds, len(KINDS)), "evidence_rows_": (self.evidence_rows_, len(E)),
                   "lex_vocabulary": (np.fromiter(self.lex_vocabulary_.values(), dtype=np.int64), len(self.lex_idf_))}
+        if self.refits:
+            ranges.update({"stance_topic_": (self.stance_topic_, len(self.topic_names_)),
+                           "stance_chapter_": (self.stance_chapter_, len(self.chapters_))})
         bad = [k for k, (a, top) in ranges.items() if len(a) and (a.dtype.kind not in "iub" or a.min() < 0 or a.max() >= top)]
         if bad:
             raise ValueError(f"{', '.join(bad)} point outside the model")
@@ -515,6 +571,12 @@ class ExampleRanker(ExampleScores):
             if k != "quoted":  # made again from examples_kind_ when scoring
                 setattr(self, k + "_", v)
         self.examples_E_ = self.examples_E_.astype(np.float32)
+        # what fitting the ridges again takes (:meth:`without_examples`): the rest of each example's design row and
+        # the stance statements' rows
+        self.examples_cues_ = D[:, E.shape[1]:].astype(np.float32)
+        self.stance_design_ = (st[0] if st is not None else np.zeros((0, D.shape[1]))).astype(np.float32)
+        self.stance_topic_ = (st[1] if st is not None else np.zeros(0)).astype(np.int16)
+        self.stance_chapter_ = (st[2] if st is not None else np.zeros(0)).astype(np.int16)
         self.examples_kind_ = np.array([KINDS.index(k) for k in kinds], dtype=np.int8)
         self.evidence_rows_ = np.flatnonzero(kinds != "written")
         src = sources or [{"id": "", "page": None}] * n
