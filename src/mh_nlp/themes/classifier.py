@@ -207,12 +207,18 @@ class Classifier:
         if in_order:
             from .context import read_note
 
+            alone = P
             # a model that learnt how a note runs by chapter moves within the chapter when the section changes
             within = getattr(model, "sequence_within_chapter_", None)
             P, chosen = read_note(P, stay, getattr(model, "section_chapter_", None), within)
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
         if in_order:
             preds = [replace(p, note_stay=chosen) for p in preds]
+            # where the note's context gave a statement another chapter than its own reading: that reading too, so
+            # that a reversed stance ("gaat juist niet goed" among praise) shows (QA 48b D1)
+            own = self.details(alone, 1)
+            preds = [replace(p, alone_section=o.section, alone_confidence=o.confidence) if o.chapter != p.chapter else p
+                     for p, o in zip(preds, own)]
         if named is not None:
             preds = [replace(p, heading_chapter=c) if c is not None else p for p, c in zip(preds, named)]
         preds = [replace(p, label_chapter=c) if c is not None else p for p, c in zip(preds, labelled)]

@@ -44,6 +44,10 @@ class Prediction:
     heading_chapter: int | None = None
     # the chapter its own leading label named ("Knelpunt: ...": 2), used as evidence in place of a heading's; None: none
     label_chapter: int | None = None
+    # read in order, and its note's context gave it another chapter than it has read on its own (QA 48b D1): its own
+    # answer, section and calibrated probability, for the reviewer to weigh; None: the same chapter, or read alone
+    alone_section: str | None = None
+    alone_confidence: float | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -77,6 +81,9 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "embedded_chars": p.embedded_chars,
         # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
         **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
+        # read in order, the note's context changed its chapter: its own answer read on its own
+        **({"read_alone": {"section": p.alone_section, "confidence": round(float(p.alone_confidence), 4)}}
+           if p.alone_section is not None else {}),
     }
 
 

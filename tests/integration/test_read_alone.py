@@ -1,0 +1,46 @@
+"""Read in order, a statement whose note's context gives it another chapter than its own reading keeps that reading
+beside the answer (QA 48b D1): a complaint among praise ("gaat juist niet goed") is pulled to what goes well by its
+neighbours, and the reviewer must be able to see that."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from mh_nlp.cli import main
+
+NOTE = ["De samenwerking met de NLA gaat goed in onze regio.",
+        "Bij ons gaat de samenwerking met de NLA juist niet goed.",
+        "De NLA reageert vaak pas na weken op een melding.",
+        "De samenwerking met de NLA moet beter worden vastgelegd in afspraken."]
+
+
+def test_a_statement_whose_chapter_the_context_changed_keeps_its_own_reading(trained):
+    _, _, clf = trained
+    alone = clf.predict_details(NOTE)
+    ordered = clf.predict_details(NOTE, in_order=True)
+    changed = [a.chapter != o.chapter for a, o in zip(alone, ordered)]
+    assert any(changed)  # the note's context moves at least one of them to another chapter
+    sections = clf.taxonomy.sections
+    for a, o, c in zip(alone, ordered, changed):
+        if c:
+            assert (o.alone_section, o.alone_confidence) == (a.section, a.confidence)
+            assert sections[o.alone_section].chapter != o.chapter
+        else:
+            assert o.alone_section is None and o.alone_confidence is None
+    assert all(a.alone_section is None for a in alone)  # read on their own: nothing to add
+
+
+def test_classify_json_gives_the_reading_alone_where_the_chapter_changed(trained):
+    path, _, clf = trained
+    res = CliRunner().invoke(main, ["classify", "--json", "--in-order", "--model", str(path), *NOTE])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert len(rows) == len(NOTE)
+    alone = clf.predict_details(NOTE)
+    for row, a in zip(rows, alone):
+        if row["chapter"] != a.chapter:
+            assert row["read_alone"] == {"section": a.section, "confidence": round(a.confidence, 4)}
+        else:
+            assert "read_alone" not in row
+    assert any("read_alone" in r for r in rows)
