@@ -292,7 +292,7 @@ def test_classify_gives_the_fields_of_classify_json(client):
     assert r.status_code == 200
     p = r.json()["predictions"][0]
     assert set(p) == {"text", "section", "section_title", "chapter", "chapter_title", "confidence",
-                      "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars", "off_subject",
+                      "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars", "off_subject", "section_quote",
                       "subject_similarity"}
     assert p["embedded_chars"] is None  # a short statement is embedded whole
     assert len(p["top"]) == 3 and p["similar_quotes"] and any(e["id"] == "nla" for e in p["entities"])

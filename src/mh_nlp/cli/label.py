@@ -285,7 +285,8 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
               "anthology quotes), embedded_chars (how much of a long text was read), off_subject and subject_similarity "
-              "(perhaps not about the subject: near no section's title and keywords); read_alone when read in order "
+              "(perhaps not about the subject: near no section's title and keywords), section_quote (the section's own "
+              "nearest quote when none of similar_quotes is of it); read_alone when read in order "
               "and the note changed its chapter; heading and label_chapter "
               "when a heading or the statement's own label counted.")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: models/theme-model.npz).")

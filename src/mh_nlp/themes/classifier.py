@@ -218,6 +218,7 @@ class Classifier:
             within = getattr(model, "sequence_within_chapter_", None)
             P, chosen = read_note(P, stay, getattr(model, "section_chapter_", None), within)
         preds = self.details(P, k, model.similar_quotes(X, 3, E))
+        preds = self._section_quotes(preds, E)
         closeness = self.subject_closeness(E)
         if closeness is not None:  # how near the subject each statement comes, and whether it is perhaps off it
             preds = [replace(p, subject_similarity=round(float(c), 4), off_subject=bool(c < OFF_SUBJECT_BELOW))
@@ -240,6 +241,30 @@ class Classifier:
             preds = [replace(p, embedded_chars=len(embedded_prefix(x.norm, limit))) if len(x.norm) > limit else p
                      for p, x in zip(preds, X)]
         return P, preds
+
+    def _section_quotes(self, preds: list[Prediction], E: np.ndarray) -> list[Prediction]:
+        """``preds`` with, where none of a prediction's similar quotes is of its section, that section's nearest
+        anthology quote or correction (``Prediction.section_quote``; QA 48b D9). Models that keep no evidence rows
+        (the older ranker) are left as they are."""
+        model = self.model
+        rows = getattr(model, "evidence_rows_", None)
+        if rows is None or not len(rows) or not preds:
+            return preds
+        sections = np.array([e["section"] for e in model.evidence_])
+        need = [i for i, p in enumerate(preds) if p.similar_quotes and p.section in sections
+                and all(e.section != p.section for e in p.similar_quotes)]
+        if not need:
+            return preds
+        ev_E = np.asarray(model.examples_E_, dtype=np.float64)[np.asarray(rows)]
+        out = list(preds)
+        for i in need:
+            own = np.flatnonzero(sections == preds[i].section)
+            sims = ev_E[own] @ np.asarray(E[i], dtype=np.float64)
+            j = int(own[int(np.argmax(sims))])
+            e = model.evidence_[j]
+            out[i] = replace(preds[i], section_quote=Evidence(id=e["id"], page=e["page"], section=e["section"],
+                                                              similarity=round(float(sims.max()), 4), text=e["text"]))
+        return out
 
     def subject_closeness(self, E: np.ndarray) -> np.ndarray | None:
         """Per statement (embeddings ``E``), the cosine to the nearest section's title and keywords

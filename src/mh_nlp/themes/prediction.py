@@ -53,11 +53,16 @@ class Prediction:
     # False for a model that cannot tell (the fast route)
     subject_similarity: float | None = None
     off_subject: bool = False
+    # the anthology quote (or correction) of the answer's own section nearest to the statement, when none of
+    # ``similar_quotes`` is of that section (QA 48b D9: the evidence shown spoke for other sections); None when one
+    # of them is, or the section has no quote (it is known from the team's written examples only)
+    section_quote: Evidence | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
         d["similar_quotes"] = [asdict(e) for e in self.similar_quotes]
+        d["section_quote"] = asdict(self.section_quote) if self.section_quote is not None else None
         return d
 
     @classmethod
@@ -66,6 +71,8 @@ class Prediction:
         d = dict(d)
         d["top"] = tuple(Candidate(**c) for c in d.get("top", ()))
         d["similar_quotes"] = tuple(Evidence(**e) for e in d.get("similar_quotes", ()))
+        if d.get("section_quote") is not None:
+            d["section_quote"] = Evidence(**d["section_quote"])
         return cls(**d)
 
 
@@ -86,6 +93,10 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "embedded_chars": p.embedded_chars,
         # perhaps not about the subject: no section's title and keywords come near it (subject_similarity)
         "off_subject": bool(p.off_subject), "subject_similarity": p.subject_similarity,
+        # none of similar_quotes is of the answer's section: that section's nearest quote (null: one is, or it has none)
+        "section_quote": (None if p.section_quote is None else
+                          {"id": p.section_quote.id, "page": p.section_quote.page, "section": p.section_quote.section,
+                           "similarity": round(float(p.section_quote.similarity), 4), "text": p.section_quote.text}),
         # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
         **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
         # read in order, the note's context changed its chapter: its own answer read on its own
