@@ -344,8 +344,12 @@ def map_partitions(client, model: str | Path | None | ModelPayload, partitions: 
     payload = model if isinstance(model, ModelPayload) else model_payload(model)
     run = uuid.uuid4().hex[:12]
     # the model is a task of its own (not scattered data): a worker fetches it once from a peer, and if every
-    # worker holding it dies the scheduler can make it again from the task, so retried partitions find it
-    shared = client.submit(_model_task, payload, key=f"mh-nlp-model-{run}", pure=False)
+    # worker holding it dies the scheduler can make it again from the task, so retried partitions find it. Dask
+    # warns of a graph over 10 MB, which this one task is on purpose (the model file, 11 MB since it keeps what
+    # refitting its ridges takes); the warning would reach the user's terminal for nothing
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+        shared = client.submit(_model_task, payload, key=f"mh-nlp-model-{run}", pure=False)
     pending: deque[tuple[Sequence[Any], Any]] = deque()
     done = submitted = 0
     workers = _worker_count(client)
