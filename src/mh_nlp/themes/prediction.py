@@ -4,6 +4,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, Sequence
 
+# The one threshold of *uncertain* (QA 48b D2): a prediction whose confidence is below it is uncertain, in
+# `classify` (and --json), POST /api/classify, `label` without --min-confidence (which gives another threshold) and
+# the review screen (its filter's and its export's default)
+UNCERTAIN_BELOW = 0.5
+LANGUAGE_CHARS = 10_000  # the characters of a statement that the language check reads: those classified
+
+
+def not_dutch(text: str) -> bool:
+    """Whether a statement plainly does not read as Dutch (:func:`mh_nlp.nlp.language.reads_as_dutch` on the part
+    that is classified): the *not Dutch?* mark of the review page, the ``not_dutch`` field and column elsewhere."""
+    from ..nlp.language import reads_as_dutch
+
+    return not reads_as_dutch(text[:LANGUAGE_CHARS])
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -45,6 +59,11 @@ class Prediction:
     # the chapter its own leading label named ("Knelpunt: ...": 2), used as evidence in place of a heading's; None: none
     label_chapter: int | None = None
 
+    @property
+    def uncertain(self) -> bool:
+        """Whether the confidence is below :data:`UNCERTAIN_BELOW` (the review screen's threshold)."""
+        return float(self.confidence) < UNCERTAIN_BELOW
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
@@ -65,7 +84,8 @@ ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
 def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One statement's prediction as the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``
-    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields)."""
+    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields; ``uncertain``: the confidence is
+    below :data:`UNCERTAIN_BELOW`; ``not_dutch``: :func:`not_dutch`)."""
     return {
         "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
         "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
@@ -75,6 +95,7 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                             "text": e.text} for e in p.similar_quotes],
         "embedded_chars": p.embedded_chars,
+        "uncertain": p.uncertain, "not_dutch": not_dutch(text),  # QA 48b D2, D8: as the review page marks them
         # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
         **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
     }
