@@ -1,9 +1,12 @@
 """QA 48b on the review screen: one meaning of *uncertain* with the CLI's (D2), *not Dutch?* in the API and the
-export (D8), the overview's wording (D15)."""
+export (D8), rounding that shows no certainty (D10), the overview's wording (D15)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
@@ -52,6 +55,30 @@ def test_the_export_and_the_page_say_uncertain_and_not_dutch_as_the_cli(make_app
         page = c.get(f"/review?doc={doc}").text
         assert f'data-threshold="{UNCERTAIN_BELOW}"' in page and page.count(">not Dutch?</span>") == 1
         assert f'value="{UNCERTAIN_BELOW}" id="export-threshold"' in c.get("/overview").text
+
+
+@needs_model
+def test_the_page_shows_no_certainty_the_model_does_not_have(make_app, csrf, tmp_path):
+    """D10: 0.99997 showed as 1.00 (alternatives 0.00), and 0.4976 as "0.50 uncertain" beside a plain 0.50."""
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _paste(app, c, csrf, "De samenwerking met de NLA gaat goed.\n\nDe NLA en de politie.\n\nEr is te "
+                                   "weinig opvang.", "n")
+        db = sqlite3.connect(tmp_path / "data" / "mh-nlp.sqlite")
+        with db:  # the confidences QA 48b saw
+            ids = [i for (i,) in db.execute("SELECT id FROM statements WHERE document_id = ? ORDER BY position",
+                                             (doc,))]
+            db.execute("UPDATE statements SET confidence = 0.9999672, chapter_confidence = 0.9964 WHERE id = ?",
+                       (ids[0],))
+            db.execute("UPDATE statements SET confidence = 0.4976 WHERE id = ?", (ids[1],))
+            db.execute("UPDATE statements SET confidence = 0.5047 WHERE id = ?", (ids[2],))
+        db.close()
+        page = c.get(f"/review?doc={doc}").text
+        conf = {i: html.unescape(v) for i, v in re.findall(r'id="c(\d+)">([^<]*)</span>', page)}
+        assert [conf[str(i)] for i in ids] == [">0.99", "0.498", "0.50"]
+        assert f'id="u{ids[1]}"' in page and f'id="u{ids[2]}"' not in page  # only the one below is uncertain
+        assert not re.search(r'class="chconf"[^>]*>1\.00<', page)
+        assert not re.search(r'<span class="small">0\.00</span>', page)
 
 
 @needs_model

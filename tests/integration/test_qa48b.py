@@ -1,6 +1,6 @@
 """QA 48b: what the outputs say about statements the model should be unsure of — one meaning of *uncertain*
-(D2), the *not Dutch?* mark in every output (D8), a long statement embedded in part (D14). With a keyword test
-classifier: no model needed."""
+(D2), the *not Dutch?* mark in every output (D8), rounding that shows no certainty (D10), the top 3 out of order
+explained (D12), a long statement embedded in part (D14). With a keyword test classifier: no model needed."""
 from __future__ import annotations
 
 import csv
@@ -136,6 +136,54 @@ def test_label_outputs_have_a_not_dutch_column_and_the_warning_names_where(monke
                                                                                                      True]
     assert ("n.txt: 2 statements do not read as Dutch, at 1, 5 (the first: “The police should work more closely…”; "
             "the column not_dutch marks them)") in " ".join(r.stderr.split())
+
+
+# ---------------------------------------------------------------- D10: rounding that shows no certainty
+
+@pytest.mark.parametrize("value, threshold, shown", [
+    (0.9999672, None, ">0.99"), (0.9964, None, ">0.99"), (1.0, None, ">0.99"), (0.99, None, "0.99"),
+    (0.00003, None, "<0.01"), (0.0, None, "<0.01"), (0.3149, None, "0.31"),
+    (0.4976, 0.5, "0.498"), (0.5047, 0.5, "0.50"), (0.49996, 0.5, "0.4999"), (0.5, 0.5, "0.50"),
+    (0.3251, 0.33, "0.325"), (0.3302, 0.33, "0.33"), (0.2999, 0.3, "0.2999")])
+def test_a_shown_probability_never_shows_certainty_or_a_side_it_does_not_have(value, threshold, shown):
+    assert prediction.shown_probability(value, threshold) == shown
+
+
+def test_classify_in_words_shows_no_1_00_that_is_not_1(monkeypatch):
+    def certain(p):
+        top = (replace(p.top[0], score=0.9999672), replace(p.top[1], score=0.00002), replace(p.top[2], score=0.00001))
+        return replace(p, confidence=0.9999672, chapter_confidence=0.9964, top=top)
+
+    use_fakes(monkeypatch, Fixed(certain))
+    r = run("classify", "Gegevens delen lukt niet.")
+    assert "confidence >0.99 (chapter >0.99)" in r.stdout
+    assert "(>0.99) | 1.5 Digitalisering (<0.01) | 2.16 Gebrek aan middelen en capaciteit (<0.01)" in r.stdout
+    assert "1.00" not in r.stdout and "0.00" not in r.stdout
+    r = run("classify", "--json", "Gegevens delen lukt niet.")  # a machine output keeps its numbers
+    assert json.loads(r.stdout)["confidence"] == 1.0
+
+
+def test_classify_in_words_shows_a_value_below_the_threshold_below_it(monkeypatch):
+    use_fakes(monkeypatch, Fixed(lambda p: replace(p, confidence=0.4976, top=(replace(p.top[0], score=0.4976),
+                                                                               *p.top[1:]))))
+    r = run("classify", "Gegevens delen lukt niet.")
+    assert "confidence 0.498 uncertain" in r.stdout and "0.50" not in r.stdout
+
+
+# ---------------------------------------------------------------- D12: the top 3 out of order, explained
+
+def test_classify_says_why_the_top_3_is_not_in_descending_order(monkeypatch):
+    def chapter_first(p):  # 4.12-like: the suggestion 0.14, an alternative of another chapter 0.31 alone
+        return replace(p, confidence=0.14, chapter_confidence=0.62,
+                       top=(replace(p.top[0], score=0.14), replace(p.top[1], score=0.31),
+                            replace(p.top[2], score=0.11)))
+
+    use_fakes(monkeypatch, Fixed(chapter_first))
+    r = run("classify", "Gegevens delen lukt niet.")
+    assert ("  not in descending order: 1.5 higher alone, less probable chapter; 2.11 of the most probable chapter, "
+            "chosen first (chapter 2, 0.62)") in r.stdout.splitlines()
+    use_fakes(monkeypatch, KeywordClassifier())  # in order: nothing to explain
+    assert "descending" not in run("classify", "Gegevens delen lukt niet.").stdout
 
 
 # ---------------------------------------------------------------- D14: a long statement embedded in part

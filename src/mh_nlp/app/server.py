@@ -40,7 +40,7 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUF
 from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
-from ..themes.prediction import UNCERTAIN_BELOW, not_dutch, prediction_json
+from ..themes.prediction import UNCERTAIN_BELOW, not_dutch, prediction_json, shown_probability
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
                      one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
@@ -664,7 +664,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     env.filters["local_time"] = local_time
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
                        label_chapter=label_chapter, reads_as_dutch=reads_as_dutch, section_chapter=sections.chapter,
-                       not_dutch=not_dutch, uncertain_below=UNCERTAIN_BELOW)
+                       not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

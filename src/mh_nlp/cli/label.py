@@ -16,7 +16,7 @@ import click
 from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..exceptions import MhNlpError
-from ..themes.prediction import UNCERTAIN_BELOW, Prediction, ThemeClassifier, prediction_json
+from ..themes.prediction import UNCERTAIN_BELOW, Prediction, ThemeClassifier, prediction_json, shown_probability
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
@@ -254,7 +254,8 @@ def _visible(text: str) -> str:
 
 def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) -> str:
     shown = _visible(text if len(text) <= 200 else text[:197] + "...")
-    top = " | ".join(f"{c.section} {c.title} ({c.score:.2f})" for c in p.top[:3])
+    prob = lambda x: shown_probability(x, UNCERTAIN_BELOW)  # noqa: E731 - QA 48b D10: no 1.00 that is not 1
+    top = " | ".join(f"{c.section} {c.title} ({prob(c.score)})" for c in p.top[:3])
     orgs: dict[str, None] = {}
     other: dict[str, None] = {}
     for e in entities:
@@ -266,13 +267,18 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
     lines = [
         shown,
         f"  section {p.section} {p.section_title}",
-        f"  chapter {p.chapter} {p.chapter_title}   confidence {p.confidence:.2f}"
-        + (" uncertain" if p.uncertain else "") + f" (chapter {p.chapter_confidence:.2f})",
+        f"  chapter {p.chapter} {p.chapter_title}   confidence {prob(p.confidence)}"
+        + (" uncertain" if p.uncertain else "") + f" (chapter {prob(p.chapter_confidence)})",
         f"  top 3: {top}",
         f"  organisations: {', '.join(orgs) if orgs else '-'}",
     ]
+    higher = [c for c in p.top[1:3] if round(c.score, 2) > round(p.confidence, 2)]  # the review page's rule
+    if higher:  # QA 48b D12: the top 3 is not in descending order, as the review page explains
+        lines.insert(4, f"  not in descending order: {' and '.join(c.section for c in higher)} higher alone, less "
+                        f"probable chapter; {p.section} of the most probable chapter, chosen first (chapter "
+                        f"{p.chapter}, {prob(p.chapter_confidence)})")
     if p.embedded_chars is not None:  # QA 48b D14: as --json's embedded_chars
-        lines.insert(4, f"  embedded in part: the first {p.embedded_chars:,} of its {len(text):,} "
+        lines.insert(4 + bool(higher), f"  embedded in part: the first {p.embedded_chars:,} of its {len(text):,} "
                                        "characters (the sentence encoder's window); its words and organisations all "
                                        "count")
     if other:

@@ -1,6 +1,7 @@
 """What a theme prediction for one statement looks like (shared by the classifier, the CLI and the writers)."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, Sequence
 
@@ -17,6 +18,27 @@ def not_dutch(text: str) -> bool:
     from ..nlp.language import reads_as_dutch
 
     return not reads_as_dutch(text[:LANGUAGE_CHARS])
+
+
+def shown_probability(value: float | None, threshold: float | None = None) -> str:
+    """A probability for a person, with 2 decimals, that shows no certainty it does not have (QA 48b D10): a value
+    that is not exactly 1 is never ``1.00`` (``>0.99``), one that is not 0 never ``0.00`` (``<0.01``), and a value on
+    one side of ``threshold`` never shows as one on the other side (0.4976 beside 0.5: ``0.498``, not ``0.50``).
+    A stored 1.0 or 0.0 (rounded to 4 decimals) shows as ``>0.99`` or ``<0.01`` too: the model's probabilities are
+    never exactly 1 or 0, and either is true of them. Machine outputs (JSON, CSV, XLSX) keep their numbers."""
+    if value is None:
+        return "–"
+    x = float(value)
+    if x >= 0.995:
+        return ">0.99"
+    if x < 0.005:
+        return "<0.01"
+    for decimals in (2, 3, 4):
+        shown = f"{x:.{decimals}f}"
+        if threshold is None or (float(shown) < threshold) == (x < threshold):
+            return shown
+    step = 10_000  # still on the other side at 4 decimals: cut towards the value's own side
+    return f"{(math.floor(x * step) if x < threshold else math.ceil(x * step)) / step:.4f}"
 
 
 @dataclass(frozen=True)
