@@ -292,7 +292,8 @@ def test_classify_gives_the_fields_of_classify_json(client):
     assert r.status_code == 200
     p = r.json()["predictions"][0]
     assert set(p) == {"text", "section", "section_title", "chapter", "chapter_title", "confidence",
-                      "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars", "off_subject", "section_quote",
+                      "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars", "uncertain",
+                      "not_dutch", "off_subject", "section_quote",
                       "subject_similarity"}
     assert p["embedded_chars"] is None  # a short statement is embedded whole
     assert len(p["top"]) == 3 and p["similar_quotes"] and any(e["id"] == "nla" for e in p["entities"])
@@ -1450,8 +1451,9 @@ def test_a_document_with_statements_that_are_not_dutch_says_so(make_app, csrf):
         app.state.labeller.wait(120)
         doc = c.get("/api/documents").json()["documents"][0]
         assert doc["status"] == "done" and len(c.get(f"/api/statements?document={doc['id']}").json()["statements"]) == 2
-        assert doc["warnings"] == ["1 statement does not read as Dutch (the first: “The police should work more "
-                                   "closely…”): labelled, but the theme model knows Dutch statements only"]
+        assert doc["warnings"] == ["1 statement does not read as Dutch, at 1 (“The police should work more "
+                                   "closely…”; marked “not Dutch?” on the review page and in the export's column "
+                                   "not_dutch): labelled, but the theme model knows Dutch statements only"]
         page = c.get("/review").text  # and the row itself says so (QA 42b), the Dutch one does not
         assert page.count(">not Dutch?</span>") == 1
         assert page.index(">not Dutch?</span>") > page.index("The police should") > 0

@@ -806,7 +806,8 @@ def test_a_statement_that_is_not_dutch_is_classified_and_said_so(clf, tmp_path):
     note.write_text(f"{en}\n\nEr is te weinig opvang voor mannen.\n\n{en.replace('cases', 'files')}\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["label", str(note), "-o", str(tmp_path / "o.csv")])
     assert r.exit_code == 0, r.output
-    assert "n.txt: 2 statements do not read as Dutch (the first: “The police should work more closely…”)" in r.stderr
+    assert ("n.txt: 2 statements do not read as Dutch, at 1, 5 (the first: “The police should work more closely…”; "
+            "the column not_dutch marks them)") in r.stderr
 
 
 @pytest.mark.parametrize("args, message", [

@@ -103,7 +103,8 @@ def test_drop_nonstatements_and_overview_text(clf, notes, tmp_path):
     assert r.exit_code == 0, r.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [x["position"] for x in rows] == sorted(STATEMENTS) and {x["kind"] for x in rows} == {"statement"}
-    assert "6 statements; 3 meta and 4 chatter lines not labelled (dropped)" in r.stdout
+    # the keyword classifier's 0.2 is below the screen's 0.5: uncertain, as everywhere (QA 48b D2)
+    assert "6 statements, 3 uncertain; 3 meta and 4 chatter lines not labelled (dropped)" in r.stdout
 
 
 def test_table_inputs_get_kinds_too(clf, tmp_path):

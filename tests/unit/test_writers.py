@@ -113,7 +113,7 @@ def test_summary_counts_and_formats(tmp_path):
     assert a["sections"] == [{"section": "2.11", "title": "Beperkte mogelijkheid gegevensuitwisseling",
                               "statements": 1}]
     assert a["chapters"] == [{"chapter": 2, "title": "Problemen en oorzaken", "statements": 1}]
-    assert d["total"] == {"inputs": 2, "inputs_ok": 1, "statements": 2, "uncertain": 1,
+    assert d["total"] == {"inputs": 2, "inputs_ok": 1, "statements": 2, "uncertain": 1, "uncertain_below": 0.5,
                           "non_statements": {"meta": 0, "chatter": 0}}
     md = summary_markdown(d)
     assert "| 2.11 | Beperkte mogelijkheid gegevensuitwisseling | 1 |" in md

@@ -388,9 +388,10 @@ class Labeller:
                                               warn=warnings.append))
             if statements and not any(has_words(st.text) for st in statements):  # "...", "---": as a paste of them
                 raise ReadError("it holds no words (only numbers or marks): nothing to label")
-            foreign = [st.text for st in statements if st.kind == "statement" and not reads_as_dutch(st.text[:MAX_CHARS])]
+            foreign = [st for st in statements if st.kind == "statement" and not reads_as_dutch(st.text[:MAX_CHARS])]
             if foreign:  # labelled all the same, as mh-nlp label does, and said on the documents table
-                warnings.append(not_dutch_message(foreign))
+                warnings.append(not_dutch_message(foreign, "marked “not Dutch?” on the review page and in the "
+                                                           "export's column not_dutch"))
             if stop.is_set():
                 return
             warnings = [screen_words(w) for w in warnings]

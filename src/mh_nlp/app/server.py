@@ -40,7 +40,7 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUF
 from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
-from ..themes.prediction import prediction_json
+from ..themes.prediction import UNCERTAIN_BELOW, not_dutch, prediction_json, shown_probability
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
                      one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
@@ -663,7 +663,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     env.filters["local_time"] = local_time
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
-                       label_chapter=label_chapter, reads_as_dutch=reads_as_dutch, section_chapter=sections.chapter)
+                       label_chapter=label_chapter, reads_as_dutch=reads_as_dutch, section_chapter=sections.chapter,
+                       not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -1444,7 +1445,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, f"chapter must be one of {', '.join(map(str, sorted(sections.tax.chapters)))}, "
                                 f"not {f['chapter'][:40]!r}")
         try:
-            threshold = float((params.get("threshold") or "0.5").replace(",", "."))  # 0,5 as Dutch writes it
+            threshold = float((params.get("threshold") or str(UNCERTAIN_BELOW)).replace(",", "."))  # 0,5 as Dutch writes it
         except ValueError:
             threshold = float("nan")
         if not 0.0 <= threshold <= 1.0:  # nan as well
@@ -1758,7 +1759,8 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             "section_title": sections.title(final), "chapter": chapter,
             "chapter_title": sections.tax.chapters[chapter].title if chapter in sections.tax.chapters else "",
             "confidence": confidence, "chapter_confidence": chapter_confidence, "uncertain": uncertain,
-            "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"], "extra": extra}
+            "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"],
+            "not_dutch": r.get("kind") == "statement" and not_dutch(r["text"]), "extra": extra}
 
 
 def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = None, versions: Sequence[dict] = ()

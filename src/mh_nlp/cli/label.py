@@ -16,7 +16,7 @@ import click
 from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..exceptions import MhNlpError
-from ..themes.prediction import Prediction, ThemeClassifier, prediction_json
+from ..themes.prediction import UNCERTAIN_BELOW, Prediction, ThemeClassifier, prediction_json, shown_probability
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
@@ -254,7 +254,8 @@ def _visible(text: str) -> str:
 
 def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) -> str:
     shown = _visible(text if len(text) <= 200 else text[:197] + "...")
-    top = " | ".join(f"{c.section} {c.title} ({c.score:.2f})" for c in p.top[:3])
+    prob = lambda x: shown_probability(x, UNCERTAIN_BELOW)  # noqa: E731 - QA 48b D10: no 1.00 that is not 1
+    top = " | ".join(f"{c.section} {c.title} ({prob(c.score)})" for c in p.top[:3])
     orgs: dict[str, None] = {}
     other: dict[str, None] = {}
     for e in entities:
@@ -266,10 +267,20 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
     lines = [
         shown,
         f"  section {p.section} {p.section_title}",
-        f"  chapter {p.chapter} {p.chapter_title}   confidence {p.confidence:.2f} (chapter {p.chapter_confidence:.2f})",
+        f"  chapter {p.chapter} {p.chapter_title}   confidence {prob(p.confidence)}"
+        + (" uncertain" if p.uncertain else "") + f" (chapter {prob(p.chapter_confidence)})",
         f"  top 3: {top}",
         f"  organisations: {', '.join(orgs) if orgs else '-'}",
     ]
+    higher = [c for c in p.top[1:3] if round(c.score, 2) > round(p.confidence, 2)]  # the review page's rule
+    if higher:  # QA 48b D12: the top 3 is not in descending order, as the review page explains
+        lines.insert(4, f"  not in descending order: {' and '.join(c.section for c in higher)} higher alone, less "
+                        f"probable chapter; {p.section} of the most probable chapter, chosen first (chapter "
+                        f"{p.chapter}, {prob(p.chapter_confidence)})")
+    if p.embedded_chars is not None:  # QA 48b D14: as --json's embedded_chars
+        lines.insert(4 + bool(higher), f"  embedded in part: the first {p.embedded_chars:,} of its {len(text):,} "
+                                       "characters (the sentence encoder's window); its words and organisations all "
+                                       "count")
     if other:
         lines.append(f"  other entities: {', '.join(other)}")
     if p.similar_quotes:
@@ -284,7 +295,9 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
-              "anthology quotes), embedded_chars (how much of a long text was read), off_subject and subject_similarity "
+              "anthology quotes), embedded_chars (how much of a long text was read), uncertain (confidence below "
+              f"{UNCERTAIN_BELOW}, the review screen's threshold), not_dutch (does not read as Dutch, as the review "
+              "page's 'not Dutch?'), off_subject and subject_similarity "
               "(perhaps not about the subject: near no section's title and keywords), section_quote (the section's own "
               "nearest quote when none of similar_quotes is of it); read_alone when read in order "
               "and the note changed its chapter; heading and label_chapter "
@@ -467,8 +480,12 @@ Inputs:  .txt/.md (one statement per paragraph, bullet or line; broken lines rej
 Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, statement, kind, section,
          section_title, chapter, chapter_title, confidence, chapter_confidence, uncertain,
          top1..top3 (+_title, _score), entity_ids, similar_quotes (the nearest anthology
-         quotes: id, section, similarity), then what the reader found (heading, speaker, sheet)
-         and the input's own columns.
+         quotes: id, section, similarity), not_dutch (does not read as Dutch, as the review
+         page's "not Dutch?"), embedded_chars (a long statement: how many of its first
+         characters the sentence encoder read; empty: all), then what the reader found
+         (heading, speaker, sheet) and the input's own columns.
+         uncertain: the confidence is below --min-confidence, or without it below
+         {UNCERTAIN_BELOW} (the review screen's threshold; the section is kept).
          kind: statement, meta (date, attendees, minute-taker, agenda headers) or chatter
          (greetings, thanks, breaks); only statements get a section.
          Written to a temporary file and moved into place at the end; never overwritten
@@ -510,7 +527,8 @@ Example:
               help="Statements of text inputs: per paragraph/bullet/line, or per sentence.")
 @click.option("--min-confidence", type=FloatRange(0.0, 1.0), default=None,
               help="Mark statements whose section confidence is below this as uncertain (section left empty; "
-                   "chapter kept if its own confidence reaches it).")
+                   "chapter kept if its own confidence reaches it). Without it, a statement below "
+                   f"{UNCERTAIN_BELOW} (the review screen's threshold) is marked uncertain and keeps its section.")
 @click.option("--keep-nonstatements/--drop-nonstatements", default=True, show_default=True,
               help="Meta lines (date, attendees, minute-taker, agenda) and chatter (greetings, thanks, breaks) "
                    "are never labelled: keep them as rows with their kind and an empty section, or leave them out.")

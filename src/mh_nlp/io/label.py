@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..exceptions import check_count
 from .parallel import ordered_map
 from ..paths import shown
-from ..themes.prediction import Prediction, ThemeClassifier
+from ..themes.prediction import UNCERTAIN_BELOW, Prediction, ThemeClassifier, not_dutch
 from .readers import MAX_CHARS, TABLE_SUFFIXES, ReadError, Statement, read_statements
 from .writers import shorten
 
@@ -29,10 +29,15 @@ FindEntities = Callable[[Sequence[str]], list[list[dict[str, Any]]]]
 Report = Callable[[str, str], None]  # (source, message)
 
 
-def not_dutch_message(foreign: list[str]) -> str:
-    """What is said of a file's statements that do not read as Dutch (``mh-nlp label`` and the review screen)."""
-    return (f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch (the first: "
-            f"“{shorten(foreign[0], 40)}”): labelled, but the theme model knows Dutch statements only")
+def not_dutch_message(foreign: list[Statement], where: str | None = None) -> str:
+    """What is said of a file's statements that do not read as Dutch (``mh-nlp label`` and the review screen): how
+    many, at which positions (the first ten), and ``where`` they are marked (QA 48b D8: only the first was named)."""
+    at = [str(st.position) for st in foreign[:10]] + (["…"] if len(foreign) > 10 else [])
+    first = f"“{shorten(foreign[0].text, 40)}”"
+    where = where or f"the column not_dutch marks {'them' if len(foreign) > 1 else 'it'}"
+    return (f"{len(foreign)} statement{'s do' if len(foreign) > 1 else ' does'} not read as Dutch, at "
+            f"{', '.join(at)} ({'the first: ' if len(foreign) > 1 else ''}{first}; {where}): labelled, but the theme "
+            "model knows Dutch statements only")
 
 
 def _section_key(number: str) -> tuple[int, ...]:
@@ -46,13 +51,23 @@ def _section_key(number: str) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class LabelRow:
     """A statement with its predicted theme, whether it is uncertain, and its entities. A meta or chatter
-    line (``statement.kind``) has no prediction: its row keeps the text and kind, with an empty section."""
+    line (``statement.kind``) has no prediction: its row keeps the text and kind, with an empty section.
+    ``uncertain``: the confidence is below the threshold (``min_confidence``, else the review screen's
+    :data:`~mh_nlp.themes.prediction.UNCERTAIN_BELOW`); ``withheld``: the section is left empty for it (a
+    ``min_confidence`` was given), and with ``chapter_uncertain`` the chapter too."""
 
     statement: Statement
     prediction: Prediction | None
     uncertain: bool = False
     chapter_uncertain: bool = False
     entities: tuple[dict[str, Any], ...] = ()
+    withheld: bool = False
+
+    @property
+    def not_dutch(self) -> bool:
+        """Whether the statement plainly does not read as Dutch (the review page's *not Dutch?*); False for a meta
+        or chatter line, which is not classified."""
+        return self.statement.kind == "statement" and not_dutch(self.statement.text)
 
     @property
     def entity_ids(self) -> list[str]:
@@ -68,22 +83,24 @@ class LabelRow:
         return self.statement.kind
 
     def to_dict(self) -> dict[str, Any]:
-        """The row as written to .jsonl (and, flattened, to .csv/.xlsx); an uncertain row has no section,
-        a non-statement (meta, chatter) no section, chapter, confidence or entities."""
+        """The row as written to .jsonl (and, flattened, to .csv/.xlsx); a withheld row (uncertain under a
+        ``min_confidence``) has no section, a non-statement (meta, chatter) no section, chapter, confidence or
+        entities. ``embedded_chars``: how much of a long statement the sentence encoder read (None: all of it)."""
         p = self.prediction
         if p is None:
             return {"source": self.statement.source, "position": self.statement.position,
                     "statement": self.statement.text, "kind": self.statement.kind, "section": "",
                     "section_title": "", "chapter": None, "chapter_title": "", "confidence": None,
                     "chapter_confidence": None, "uncertain": False, "top": [], "entity_ids": [],
-                    "similar_quotes": [], "extra": dict(self.statement.extra)}
+                    "similar_quotes": [], "not_dutch": False, "embedded_chars": None,
+                    "extra": dict(self.statement.extra)}
         return {
             "source": self.statement.source,
             "position": self.statement.position,
             "statement": self.statement.text,
             "kind": self.statement.kind,
-            "section": "" if self.uncertain else p.section,
-            "section_title": "" if self.uncertain else p.section_title,
+            "section": "" if self.withheld else p.section,
+            "section_title": "" if self.withheld else p.section_title,
             "chapter": None if self.chapter_uncertain else p.chapter,
             "chapter_title": "" if self.chapter_uncertain else p.chapter_title,
             "confidence": round(float(p.confidence), 4),
@@ -93,6 +110,7 @@ class LabelRow:
             "entity_ids": self.entity_ids,
             "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(e.similarity, 4),
                                 "text": e.text} for e in p.similar_quotes],
+            "not_dutch": self.not_dutch, "embedded_chars": p.embedded_chars,
             "extra": dict(self.statement.extra),
         }
 
@@ -143,7 +161,9 @@ def label_statements(statements: Iterable[Statement], classifier: ThemeClassifie
                      client: Any = None, progress: Callable[[int, int], None] | None = None,
                      in_order: bool = False, headings: bool = True,
                      note_column: str | None = None) -> Iterator[LabelRow]:
-    """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain.
+    """Classify statements in batches of ``batch_size``; below ``min_confidence`` a row is marked uncertain and its
+    section left empty (``withheld``); without it, a row below the review screen's threshold
+    (:data:`~mh_nlp.themes.prediction.UNCERTAIN_BELOW`, 0.5) is marked uncertain and keeps its section.
 
     Entities come from ``find_entities`` when given; else, with ``entities=True``, from the classifier's
     own spaCy pass (``classifier.analyse``), so each statement goes through spaCy once. With
@@ -232,9 +252,10 @@ def _rows(batch: list[Statement], predictions: list[Prediction], found: list[lis
         if pred is None or st.kind != "statement":  # a meta or chatter line: never a section
             yield LabelRow(st, None)
             continue
-        low = min_confidence is not None and pred.confidence < min_confidence
-        low_ch = min_confidence is not None and pred.chapter_confidence < min_confidence
-        yield LabelRow(st, pred, low, low and low_ch, tuple(ents))
+        given = min_confidence is not None  # QA 48b D2: one meaning of uncertain, the screen's threshold by default
+        low = pred.confidence < (min_confidence if given else UNCERTAIN_BELOW)
+        low_ch = given and pred.chapter_confidence < min_confidence
+        yield LabelRow(st, pred, low, low and low_ch, tuple(ents), withheld=low and given)
 
 
 def _label_on_cluster(statements, model, client, batch_size, min_confidence, find_entities, entities, progress,
@@ -274,6 +295,7 @@ class Summary:
 
     def __init__(self, note_column: str | None = None) -> None:
         self._inputs: dict[str, _InputCounts] = {}
+        self.uncertain_below = UNCERTAIN_BELOW  # the threshold of uncertain (label_files: its min_confidence)
         self.note_column = note_column  # notes read in order: a table's rows with one value of it are one note
 
     def start(self, source: str) -> None:
@@ -297,7 +319,7 @@ class Summary:
             c.headings.setdefault(row.statement.heading or "", [p.heading_chapter, 0])[1] += 1
         if row.uncertain:
             c.uncertain += 1
-        else:
+        if not row.withheld:
             c.sections.setdefault(p.section, [p.section_title, 0])[1] += 1
         if not row.chapter_uncertain:
             c.chapters.setdefault(p.chapter, [p.chapter_title, 0])[1] += 1
@@ -351,6 +373,7 @@ class Summary:
         return {"inputs": inputs, "total": {
             "inputs": len(inputs), "inputs_ok": sum(1 for i in inputs if not i["error"]),
             "statements": self.statements, "uncertain": sum(i["uncertain"] for i in inputs),
+            "uncertain_below": self.uncertain_below,
             "non_statements": {k: sum(i["non_statements"][k] for i in inputs) for k in ("meta", "chatter")}}}
 
 
@@ -415,6 +438,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
     paths = list(paths)
     if summary is not None and note_column is not None:
         summary.note_column = note_column  # the overview counts the notes the same way
+    if summary is not None and min_confidence is not None:
+        summary.uncertain_below = min_confidence  # and says below what a statement is uncertain
     register = None
     if pseudonymise:
         from .privacy import PseudonymRegister
@@ -431,14 +456,12 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 except ReadError:
                     pass  # reported by the last pass
 
-    from ..nlp.language import reads_as_dutch
-
     def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
         for path in paths:
             source = shown(path)
             if summary is not None:
                 summary.start(source)
-            foreign: list[str] = []  # statements that do not read as Dutch: labelled, and said once per file
+            foreign: list[Statement] = []  # statements that do not read as Dutch: labelled, and said once per file
             try:
                 table = note_column is not None and Path(path).suffix.lower() in TABLE_SUFFIXES
                 for st in read_statements(path, column=column, split=split, max_chars=max_chars,
@@ -447,8 +470,6 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                     if table and note_column not in st.extra:  # as `--note-column` is refused: else one note
                         raise ValueError(f"{source}: no column {note_column!r} for note_column (columns besides "
                                          f"the text: {', '.join(map(repr, st.extra)) or 'none'})")
-                    if st.kind == "statement" and not reads_as_dutch(st.text[:max_chars]):
-                        foreign.append(st.text)
                     if st.kind != "statement" and not keep_nonstatements:
                         if summary is not None:
                             summary.skip(st, dropped=True)
@@ -457,6 +478,8 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                         st = register.of(path).apply(st, drop_columns)
                     elif drop_columns:
                         st = _drop(st, drop_columns)
+                    if st.kind == "statement" and not_dutch(st.text):  # the row's not_dutch, on the text written
+                        foreign.append(st)
                     yield st
             except ReadError as exc:
                 error(source, str(exc))

@@ -30,7 +30,7 @@ TOP_K = 3
 FIXED_FIELDS = (["source", "position", "statement", "kind", "section", "section_title", "chapter", "chapter_title",
                  "confidence", "chapter_confidence", "uncertain"]
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
-                + ["entity_ids", "similar_quotes"])
+                + ["entity_ids", "similar_quotes", "not_dutch", "embedded_chars"])
 
 
 # A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
@@ -135,6 +135,8 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
             cells += ["", "", ""]
     cells.append(";".join(record.get("entity_ids") or []))
     cells.append("; ".join(f"{e['id']} ({e['section']}, {e['similarity']:.2f})" for e in record.get("similar_quotes") or []))
+    embedded = record.get("embedded_chars")
+    cells += [bool(record.get("not_dutch")), "" if embedded is None else embedded]  # QA 48b D8, D14
     extra = record.get("extra") or {}
     cells += [extra.get(name, "") for name, _col in extras]
     return cells
@@ -530,6 +532,12 @@ def _headings_used(used: list[dict[str, Any]]) -> str:
     return ", ".join(f"{u['heading']} → {u['chapter']} ({u['statements']})" for u in used)
 
 
+def _below(total: dict[str, Any]) -> str:
+    """`` (confidence below 0.5)``: the threshold of uncertain, for the overview's total line."""
+    below = total.get("uncertain_below")
+    return f" (confidence below {below:g})" if below is not None else ""
+
+
 def _n(count: int, noun: str) -> str:
     """``1 statement``, ``2 statements``."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
@@ -540,7 +548,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     lines = ["# Theme overview", ""]
     total = summary["total"]
     lines.append(f"{_n(total['statements'], 'statement')} from {total['inputs_ok']} of {_n(total['inputs'], 'input')}"
-                 + (f"; {total['uncertain']} uncertain" if total["uncertain"] else "")
+                 + (f"; {total['uncertain']} uncertain{_below(total)}" if total["uncertain"] else "")
                  + _non_statements(total.get("non_statements")) + ".")
     for src in summary["inputs"]:
         lines += ["", f"## {src['source']}", ""]
@@ -584,7 +592,7 @@ def summary_text(summary: dict[str, Any]) -> str:
     total = summary["total"]
     lines.append(f"total: {_n(total['statements'], 'statement')} from {total['inputs_ok']} of "
                  f"{_n(total['inputs'], 'input')}"
-                 + (f", {total['uncertain']} uncertain" if total["uncertain"] else "")
+                 + (f", {total['uncertain']} uncertain{_below(total)}" if total["uncertain"] else "")
                  + _non_statements(total.get("non_statements")))
     return "\n".join(lines)
 

@@ -1,8 +1,44 @@
 """What a theme prediction for one statement looks like (shared by the classifier, the CLI and the writers)."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, Sequence
+
+# The one threshold of *uncertain* (QA 48b D2): a prediction whose confidence is below it is uncertain, in
+# `classify` (and --json), POST /api/classify, `label` without --min-confidence (which gives another threshold) and
+# the review screen (its filter's and its export's default)
+UNCERTAIN_BELOW = 0.5
+LANGUAGE_CHARS = 10_000  # the characters of a statement that the language check reads: those classified
+
+
+def not_dutch(text: str) -> bool:
+    """Whether a statement plainly does not read as Dutch (:func:`mh_nlp.nlp.language.reads_as_dutch` on the part
+    that is classified): the *not Dutch?* mark of the review page, the ``not_dutch`` field and column elsewhere."""
+    from ..nlp.language import reads_as_dutch
+
+    return not reads_as_dutch(text[:LANGUAGE_CHARS])
+
+
+def shown_probability(value: float | None, threshold: float | None = None) -> str:
+    """A probability for a person, with 2 decimals, that shows no certainty it does not have (QA 48b D10): a value
+    that is not exactly 1 is never ``1.00`` (``>0.99``), one that is not 0 never ``0.00`` (``<0.01``), and a value on
+    one side of ``threshold`` never shows as one on the other side (0.4976 beside 0.5: ``0.498``, not ``0.50``).
+    A stored 1.0 or 0.0 (rounded to 4 decimals) shows as ``>0.99`` or ``<0.01`` too: the model's probabilities are
+    never exactly 1 or 0, and either is true of them. Machine outputs (JSON, CSV, XLSX) keep their numbers."""
+    if value is None:
+        return "–"
+    x = float(value)
+    if x >= 0.995:
+        return ">0.99"
+    if x < 0.005:
+        return "<0.01"
+    for decimals in (2, 3, 4):
+        shown = f"{x:.{decimals}f}"
+        if threshold is None or (float(shown) < threshold) == (x < threshold):
+            return shown
+    step = 10_000  # still on the other side at 4 decimals: cut towards the value's own side
+    return f"{(math.floor(x * step) if x < threshold else math.ceil(x * step)) / step:.4f}"
 
 
 @dataclass(frozen=True)
@@ -58,6 +94,11 @@ class Prediction:
     # of them is, or the section has no quote (it is known from the team's written examples only)
     section_quote: Evidence | None = None
 
+    @property
+    def uncertain(self) -> bool:
+        """Whether the confidence is below :data:`UNCERTAIN_BELOW` (the review screen's threshold)."""
+        return float(self.confidence) < UNCERTAIN_BELOW
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["top"] = [asdict(c) for c in self.top]
@@ -81,7 +122,8 @@ ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
 def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One statement's prediction as the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``
-    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields)."""
+    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields; ``uncertain``: the confidence is
+    below :data:`UNCERTAIN_BELOW`; ``not_dutch``: :func:`not_dutch`)."""
     return {
         "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
         "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
@@ -91,6 +133,7 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
                             "text": e.text} for e in p.similar_quotes],
         "embedded_chars": p.embedded_chars,
+        "uncertain": p.uncertain, "not_dutch": not_dutch(text),  # QA 48b D2, D8: as the review page marks them
         # perhaps not about the subject: no section's title and keywords come near it (subject_similarity)
         "off_subject": bool(p.off_subject), "subject_similarity": p.subject_similarity,
         # none of similar_quotes is of the answer's section: that section's nearest quote (null: one is, or it has none)
