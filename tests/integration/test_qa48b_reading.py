@@ -91,3 +91,24 @@ def test_a_question_heading_without_a_subject_still_heads_the_answers():
         assert bare_heading(q) is not None and question_subject(q) == [], q
     assert question_subject("Wat zijn de knelpunten bij de NLA?") == ["nla"]
     assert bare_heading("Wat zijn de knelpunten bij de NLA?") is None
+
+
+# ---------------------------------------------------------------- D13: a figure is no small talk
+
+def test_a_line_of_figures_is_meta_and_said_as_classify_says_it(clf, tmp_path):
+    """"42", "2025" and "15%" became chatter rows without a word; ``classify`` says "holds no words; not
+    classified". They are meta rows now (emoji only stay chatter), and a warning names them in the same words."""
+    from mh_nlp.io.kinds import kind_of
+
+    assert [kind_of(t) for t in ("42", "2025", "15%", "👍")] == ["meta", "meta", "meta", "chatter"]
+    note = tmp_path / "cijfers.txt"
+    note.write_text("Er is te weinig capaciteit.\n42\n2025\n15%\n👍\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    r = run("label", note, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert [(row["statement"], row["kind"]) for row in read_rows(out)] == [
+        ("Er is te weinig capaciteit.", "statement"), ("42", "meta"), ("2025", "meta"), ("15%", "meta"),
+        ("👍", "chatter")]
+    assert "4 lines hold no words ('42', '2025', '15%', '👍'); not classified" in r.output
+    r = run("classify", "42")
+    assert r.exit_code == 1 and "'42' holds no words; not classified" in r.output

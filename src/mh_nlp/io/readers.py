@@ -51,7 +51,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from defusedxml import DefusedXmlException
 
-from mh_nlp.corpus.jsonl import CONTROL_CHARS
+from mh_nlp.corpus.jsonl import CONTROL_CHARS, has_words
 from mh_nlp.io.kinds import chairs, kind_of, names_only, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
@@ -3597,6 +3597,14 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         raise
 
 
+def wordless_message(lines: Sequence[str]) -> str:
+    """What is said of a file's lines that hold no word (``mh-nlp label``, the review screen's documents table), in
+    the words of ``mh-nlp classify``: they are kept as rows, meta (a figure, marks) or chatter (emoji), not classified."""
+    shown = ", ".join(repr(t[:20]) for t in lines[:FEW_ROWS]) + (" ..." if len(lines) > FEW_ROWS else "")
+    return (f"{len(lines)} line{'s hold' if len(lines) > 1 else ' holds'} no words ({shown}); not classified: kept as "
+            f"{'rows' if len(lines) > 1 else 'a row'} of kind meta (a figure, marks) or chatter (emoji)")
+
+
 def _opens_chapter(text: str, extra: dict[str, str]) -> bool:
     """True for a question of the meeting's chair that opens one of the anthology's chapters ("Voorzitter: En wat
     gaat er goed?", :func:`mh_nlp.themes.headings.question_chapter`): round tables were led through the four
@@ -3640,6 +3648,7 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
         any_text = False
         asked: tuple[str, str] | None = None  # a chair's question that opens a chapter, and the heading it stood under
         held: list[Statement] = []  # heading lines with nothing under them, before any text: a file of headings only
+        wordless: list[str] = []  # lines without a word ("42", "?!"): never classified, said once (QA 48b D13)
         for position, text, extra in blocks:
             if not text:
                 continue  # an empty statement is skipped
@@ -3673,7 +3682,11 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
                              f"split into pieces of at most {max_chars:,}")
                 for chunk in chunks:
                     any_text = True
+                    if not has_words(chunk):
+                        wordless.append(chunk)
                     yield Statement(source, position, chunk, extra, kind_of(chunk, extra.get("speaker", "")))
+        if wordless:
+            warn(wordless_message(wordless))
         if long_pieces > 1:
             warn(f"{long_pieces} over-long statements were split into pieces of at most {max_chars:,} characters")
         if not any_text:
