@@ -112,3 +112,30 @@ def test_a_line_of_figures_is_meta_and_said_as_classify_says_it(clf, tmp_path):
     assert "4 lines hold no words ('42', '2025', '15%', '👍'); not classified" in r.output
     r = run("classify", "42")
     assert r.exit_code == 1 and "'42' holds no words; not classified" in r.output
+
+
+# ---------------------------------------------------------------- D4: classify reads a line's kind as label does
+
+def test_classify_gives_chatter_and_meta_their_kind_and_no_section(clf, tmp_path):
+    """``classify`` gave "Ja.", "Goedemorgen allemaal." and "12 maart 2026" a section, while ``label`` and the review
+    page mark them chatter and meta with none. They get their kind now, are never classified, and --json gives a
+    null section; a statement's object says "kind": "statement"."""
+    lines = ["Ja.", "Goedemorgen allemaal.", "12 maart 2026", "Er is te weinig capaciteit bij de politie."]
+    r = run("classify", "--json", *lines)
+    assert r.exit_code == 0, r.output
+    got = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(g["text"], g["kind"], g["section"]) for g in got] == [
+        ("Ja.", "chatter", None), ("Goedemorgen allemaal.", "chatter", None), ("12 maart 2026", "meta", None),
+        ("Er is te weinig capaciteit bij de politie.", "statement", "2.16")]
+    assert set(got[0]) == set(got[3]) and got[0]["top"] == [] and got[0]["confidence"] is None
+    assert clf.batches == [1]  # only the statement was classified
+    note = tmp_path / "n.txt"
+    note.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run("label", note, "-o", tmp_path / "n.csv", "--quiet")
+    assert [row["kind"] for row in read_rows(tmp_path / "n.csv")] == [g["kind"] for g in got]
+    r = run("classify", "Ja.", "De samenwerking met de NLA gaat goed.")
+    assert r.exit_code == 0
+    assert "Ja.\n  chatter: not classified, no section (as in mh-nlp label)\n" in r.stdout
+    assert "section 3.9" in r.stdout
+    r = run("classify", "Ja.", "Klopt.")  # nothing but chatter: said, and no error
+    assert r.exit_code == 0 and r.stdout.count("chatter: not classified") == 2

@@ -65,9 +65,9 @@ ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
 def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One statement's prediction as the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``
-    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields)."""
+    (``kind`` ``statement``; scores rounded to 4 decimals, the top 3 sections, the entities' public fields)."""
     return {
-        "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
+        "text": text, "kind": "statement", "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
         "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
         "chapter_confidence": round(float(p.chapter_confidence), 4),
         "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
@@ -78,6 +78,16 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
         **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
     }
+
+
+def nonstatement_json(text: str, kind: str | None) -> dict[str, Any]:
+    """A meta or chatter line (:func:`mh_nlp.io.kinds.kind_of`: "Ja.", "Goedemorgen allemaal.", "12 maart 2026") in
+    the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``: its ``kind`` and the keys of
+    :func:`prediction_json`, with no section (null), as ``mh-nlp label`` and the review screen give it none
+    (QA 48b D4); ``kind`` None: a text the API skipped (empty, or without a word)."""
+    return {"text": text, "kind": kind, "section": None, "section_title": None, "chapter": None,
+            "chapter_title": None, "confidence": None, "chapter_confidence": None, "top": [], "entities": [],
+            "similar_quotes": [], "embedded_chars": None}
 
 
 class ThemeClassifier(Protocol):
