@@ -486,8 +486,8 @@ Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, 
          top1..top3 (+_title, _score), entity_ids, similar_quotes (the nearest anthology
          quotes: id, section, similarity), then what the reader found (heading, speaker, sheet)
          and the input's own columns.
-         kind: statement, meta (date, attendees, minute-taker, agenda headers) or chatter
-         (greetings, thanks, breaks); only statements get a section.
+         kind: statement, meta (date, attendees, minute-taker, agenda headers, figures, a heading
+         nothing stands under) or chatter (greetings, thanks, breaks); only statements get a section.
          Written to a temporary file and moved into place at the end; never overwritten
          without --force; never written over an input.
 
