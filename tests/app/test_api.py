@@ -66,7 +66,7 @@ def test_body_that_is_not_json_is_400(client, raw):
         assert r.status_code == 400 and "JSON" in r.json()["error"]
 
 
-@pytest.mark.parametrize("body", [{}, {"texts": "one text"}, {"texts": []}, {"texts": [1, 2]}, {"texts": ["ok", ""]},
+@pytest.mark.parametrize("body", [{}, {"texts": "one text"}, {"texts": []}, {"texts": [1, 2]}, {"texts": ["", "?!"]},
                                   {"texts": ["12345"]}, [1]])  # too many texts: a 413 (below)
 def test_bad_classify_input_is_400(client, body):
     r = client.post("/api/classify", json=body)
@@ -291,7 +291,7 @@ def test_classify_gives_the_fields_of_classify_json(client):
     r = client.post("/api/classify", json={"texts": ["De NLA ziet meer arbeidsuitbuiting in distributiecentra."]})
     assert r.status_code == 200
     p = r.json()["predictions"][0]
-    assert set(p) == {"text", "section", "section_title", "chapter", "chapter_title", "confidence",
+    assert set(p) == {"text", "kind", "section", "section_title", "chapter", "chapter_title", "confidence",
                       "chapter_confidence", "top", "entities", "similar_quotes", "embedded_chars", "uncertain",
                       "not_dutch", "off_subject", "section_quote",
                       "subject_similarity"}
@@ -1078,10 +1078,30 @@ def test_too_many_texts_in_one_classify_request_is_a_413(make_app):
         assert r.status_code == 413 and f"limit {MAX_TEXTS:,}" in r.json()["error"], r.text
 
 
-def test_a_text_without_words_is_a_400(make_app):
+def test_a_text_without_words_is_skipped_with_its_index_and_the_rest_classified(make_app):
+    """QA 48b D11: one word-less text made the whole batch a 400, and "" said "empty text" without an index. As
+    mh-nlp classify skips such a text and warns, the API skips it with an error that names it; only a batch with
+    nothing to classify at all is a 400. Chatter and meta lines get their kind and no section (D4)."""
     with TestClient(make_app()) as c:
+        r = c.post("/api/classify", json={"texts": ["Ja.", "?!", "De NLA", "", "12 maart 2026"]})
+        assert r.status_code == 200, r.text
+        answer = r.json()
+        assert answer["errors"] == [{"index": 1, "error": "text 2 holds no words; not classified"},
+                                    {"index": 3, "error": "text 4 is empty; not classified"}]
+        preds = answer["predictions"]
+        assert [(p["text"], p["kind"]) for p in preds] == [("Ja.", "chatter"), ("?!", None), ("De NLA", "statement"),
+                                                           ("", None), ("12 maart 2026", "meta")]
+        assert [p.get("error") for p in preds] == [None, answer["errors"][0]["error"], None,
+                                                   answer["errors"][1]["error"], None]
+        assert [p["section"] is None for p in preds] == [True, True, False, True, True]
+        assert preds[0]["top"] == [] and preds[0]["confidence"] is None and preds[2]["top"]
         r = c.post("/api/classify", json={"texts": ["Meer opvang nodig.", "12345"]})
-        assert r.status_code == 400 and r.json()["error"] == "text 2 holds no words: nothing to classify", r.text
+        assert r.status_code == 200 and r.json()["errors"] == [{"index": 1, "error": "text 2 holds no words; not classified"}]
+        r = c.post("/api/classify", json={"texts": [""]})
+        assert r.status_code == 400 and r.json()["error"] == "nothing to classify: text 1 is empty; not classified"
+        r = c.post("/api/classify", json={"texts": ["Ja.", "Goedemorgen allemaal."]})  # nothing to classify, all said
+        assert r.status_code == 200 and [p["kind"] for p in r.json()["predictions"]] == ["chatter", "chatter"]
+        assert "errors" not in r.json()
 
 
 def test_a_body_that_is_not_json_is_a_400_even_where_none_is_needed(make_app):

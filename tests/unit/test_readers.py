@@ -580,10 +580,12 @@ def test_a_subtitle_block_without_timing_is_counted_and_a_runaway_block_refused(
 def test_a_line_of_symbols_or_emoji_is_not_a_statement():
     from mh_nlp.io.kinds import kind_of
 
-    assert kind_of("😀😀") == "chatter" and kind_of("→ ★") == "chatter" and kind_of("12345") == "chatter"
+    assert kind_of("😀😀") == "chatter" and kind_of("→ ★") == "chatter"
     assert kind_of("😀 Meer opvang voor mannen.") == "statement"
-    assert kind_of("€ 1.250.000,00 - € 2.500.000,00 - € 3.750.000,00 - € 5.000.000,00 - € 6.000.000,00") == "chatter"
-    assert kind_of(", ".join(str(i) for i in range(1, 14))) == "chatter"
+    # figures are meta, no small talk (QA 48b D13)
+    assert kind_of("12345") == "meta"
+    assert kind_of("€ 1.250.000,00 - € 2.500.000,00 - € 3.750.000,00 - € 5.000.000,00 - € 6.000.000,00") == "meta"
+    assert kind_of(", ".join(str(i) for i in range(1, 14))) == "meta"
 
 
 def test_jsonl_takes_the_default_text_fields_in_any_case(tmp_path):

@@ -40,7 +40,8 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUF
 from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
-from ..themes.prediction import UNCERTAIN_BELOW, not_dutch, prediction_json, shown_probability
+from ..io.kinds import kind_of
+from ..themes.prediction import UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
                      one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
@@ -830,15 +831,28 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if headings is not None and (not isinstance(headings, list) or len(headings) != len(texts)
                                      or not all(h is None or isinstance(h, str) for h in headings)):
             raise ApiError(400, "headings must be a list with a heading (a string, or null) for every text")
-        texts = [t.strip() for t in texts]
-        if not all(texts):
-            raise ApiError(400, "empty text")
+        given = [t.strip() for t in texts]
         if headings is not None and any(h is not None and len(h) > MAX_HEADING for h in headings):
             raise ApiError(400, f"a heading is longer than {MAX_HEADING} characters: a heading, not a text")
-        # what is classified is a text's first MAX_CHARS characters: those must hold a word
-        wordless = next((i for i, t in enumerate(texts) if not has_words(t[:MAX_CHARS])), None)
-        if wordless is not None:  # as mh-nlp classify: "12345" or emoji hold nothing to sort into a theme
-            raise ApiError(400, f"text {wordless + 1} holds no words: nothing to classify")
+        # as mh-nlp classify, text by text (QA 48b D11: one word-less text made the whole batch a 400): an empty text
+        # or one whose first MAX_CHARS characters hold no word ("12345", emoji) is skipped, with an error that names
+        # its index; a meta or chatter line ("Ja.", "12 maart 2026") gets its kind and no section (QA 48b D4)
+        errors: list[dict] = []
+        kinds: list[str | None] = []
+        for i, t in enumerate(given):
+            if not t or not has_words(t[:MAX_CHARS]):
+                errors.append({"index": i, "error": f"text {i + 1} " + (
+                    "is empty; not classified" if not t else "holds no words; not classified")})
+                kinds.append(None)
+            else:
+                kinds.append(kind_of(t))
+        if all(k is None for k in kinds):
+            raise ApiError(400, "nothing to classify: " + "; ".join(e["error"] for e in errors[:5])
+                           + ("; ..." if len(errors) > 5 else ""))
+        said = [i for i, k in enumerate(kinds) if k == "statement"]
+        texts = [given[i] for i in said]
+        if headings is not None:
+            given_headings, headings = headings, [headings[i] for i in said]
         chars = sum(min(len(t), MAX_CHARS) for t in texts)
         if chars > MAX_REQUEST_CHARS:
             raise ApiError(413, f"{chars:,} characters in one request (limit {MAX_REQUEST_CHARS:,}): "
@@ -849,7 +863,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         # after its statements were embedded slice by slice (the embeddings are cached), so that a note whose client
         # has gone stops within a slice too instead of holding the model thread for half a minute.
         warm = [(a, b, False) for a, b in slices(texts)] if in_order and len(slices(texts)) > 1 else []
-        for a, b, reading in warm + ([(0, len(texts), True)] if in_order else [(a, b, True) for a, b in slices(texts)]):
+        results: list = []
+        for a, b, reading in warm + ([(0, len(texts), True)] if in_order and texts else
+                                     [(a, b, True) for a, b in slices(texts)]):
             future = worker.submit_analyse(texts[a:b], in_order=in_order and reading,
                                            headings=None if headings is None else headings[a:b])
             if not reading:  # embedding ahead of the note's reading: only the cache is wanted
@@ -883,6 +899,16 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             preds = [{**pr, "similar_quotes": [{k: v for k, v in q.items() if k != "where"} for q in t["similar"]]}
                      for pr, t in zip(preds, told)]
         out = {"model_version": version, "predictions": preds}
+        if len(said) < len(given):  # every text in its place: a skipped one with its error, a meta or chatter line
+            answers = iter(preds)  # with its kind
+            preds = [next(answers) if k == "statement" else
+                     {**nonstatement_json(given[i][:MAX_CHARS], k),
+                      **({"heading": given_headings[i]} if headings is not None and given_headings[i] else {}),
+                      **({"error": next(e["error"] for e in errors if e["index"] == i)} if k is None else {})}
+                     for i, k in enumerate(kinds)]
+            out["predictions"] = preds
+        if errors:
+            out["errors"] = errors
         if in_order:  # how the note was read: the stay it chose (every statement of the note has the same)
             from ..themes.context import note_reading
 

@@ -16,7 +16,8 @@ import click
 from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..exceptions import MhNlpError
-from ..themes.prediction import UNCERTAIN_BELOW, Prediction, ThemeClassifier, prediction_json, shown_probability
+from ..themes.prediction import (UNCERTAIN_BELOW, Prediction, ThemeClassifier, nonstatement_json, prediction_json,
+                                       shown_probability)
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
@@ -331,8 +332,11 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
     A text without a word ('12345', '?!', emoji) is left out with a warning: match output to input by "text".
+    A meta or chatter line ('Ja.', 'Goedemorgen allemaal.', '12 maart 2026') gets no section, as in `mh-nlp label`:
+    its kind is said instead (--json: "kind" and a null section; a statement's "kind" is "statement").
     A statement that starts with '-' (a bullet) goes after --: mh-nlp classify -- "- de wachtlijsten zijn lang".
     """
+    from ..io.kinds import kind_of
     from ..nlp.language import reads_as_dutch
     from ..themes.headings import heading_chapter
 
@@ -402,17 +406,34 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                 if len(t) > MAX_CHARS:
                     _warn(f"{t[:40]!r}... is {len(t):,} characters long; classified on its first {MAX_CHARS:,} (the rest, "
                           f"and the organisations in it, not read: `mh-nlp label` splits a long text into pieces)")
-            short = [t[:MAX_CHARS] for t in batch]
+            # a meta or chatter line ("Ja.", "Goedemorgen allemaal.", "12 maart 2026") gets its kind and no section, as
+            # in `mh-nlp label` and on the review screen (QA 48b D4); it is no part of a note read in order either
+            kinds = [kind_of(t) for t in batch]
+            said = [i for i, k in enumerate(kinds) if k == "statement"]
+            short = [batch[i][:MAX_CHARS] for i in said]
+            said_headings = [batch_headings[i] for i in said]
             if in_order:
                 _require_in_order(clf)
             order = {"in_order": True} if in_order else {}  # a classifier without the option is never asked for it
-            if not ignore_headings and any(heading_chapter(h) for h in batch_headings):
-                order = {**order, "headings": batch_headings}
-            if hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
+            if not ignore_headings and any(heading_chapter(h) for h in said_headings):
+                order = {**order, "headings": said_headings}
+            preds, ents = [], []
+            if not short:
+                pass
+            elif hasattr(clf, "analyse"):  # themes and entities from one spaCy pass
                 preds, ents = map(list, zip(*clf.analyse(short, **order)))
             else:
                 preds, ents = clf.predict_details(short, **order), find(short)
-            for text, h, p, e in zip(batch, batch_headings, preds, ents):
+            answers = iter(zip(preds, ents))
+            for text, h, kind in zip(batch, batch_headings, kinds):
+                p, e = next(answers) if kind == "statement" else (None, [])
+                if p is None:
+                    if as_json:
+                        click.echo(_json_out(nonstatement_json(text, kind) | ({"heading": h} if h else {})))
+                    else:
+                        click.echo(f"{_visible(text[:200])}\n  {kind}: not classified, no section (as in mh-nlp "
+                                   f"label)\n")
+                    continue
                 if as_json:
                     rec = prediction_json(text, p, e)
                     if h:
@@ -486,8 +507,8 @@ Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, 
          (heading, speaker, sheet) and the input's own columns.
          uncertain: the confidence is below --min-confidence, or without it below
          {UNCERTAIN_BELOW} (the review screen's threshold; the section is kept).
-         kind: statement, meta (date, attendees, minute-taker, agenda headers) or chatter
-         (greetings, thanks, breaks); only statements get a section.
+         kind: statement, meta (date, attendees, minute-taker, agenda headers, figures, a heading
+         nothing stands under) or chatter (greetings, thanks, breaks); only statements get a section.
          Written to a temporary file and moved into place at the end; never overwritten
          without --force; never written over an input.
 

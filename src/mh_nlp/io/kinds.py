@@ -174,7 +174,8 @@ def is_formula(text: str, whole: bool = False) -> bool:
 
 def kind_of(text: str, speaker: str = "") -> str:
     """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
-    reader took one off)."""
+    reader took one off). A line without a word is never a statement: ``meta`` when it holds a figure (``42``,
+    ``2025``, ``15%``) or marks only (``?!``), ``chatter`` when emoji only (``👍``)."""
     cues = load_cues()
     line = _TRAILING.sub("", text.strip())
     if not line:
@@ -195,8 +196,8 @@ def kind_of(text: str, speaker: str = "") -> str:
     if cues.chatter.fullmatch(line) or cues.chatter.fullmatch(_ADDRESSED.sub("", line)):
         return "chatter"
     words = _WORD.findall(line)
-    if not has_words(line):  # numbers, symbols or emoji only: nothing to sort into a theme
-        return "chatter"
+    if not has_words(line):  # numbers, symbols or emoji only: nothing to sort into a theme; a figure ("42", "2025",
+        return "meta" if any(c.isdigit() for c in line) else "chatter"  # "15%") is no small talk (QA 48b D13)
     # small talk may name the person it addresses ("Welkom Hamza", "Dank je, Joost"): up to two capitalised
     # words after the first are taken for names, but not an organisation ("Ook de NLA en het RIEC.", "Goed dat
     # Fier er is.") nor a word after a preposition ("Ook in Venlo."): those lines say something (QA 46a)

@@ -51,7 +51,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from defusedxml import DefusedXmlException
 
-from mh_nlp.corpus.jsonl import CONTROL_CHARS
+from mh_nlp.corpus.jsonl import CONTROL_CHARS, has_words
 from mh_nlp.io.kinds import chairs, kind_of, names_only, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
@@ -659,11 +659,40 @@ def bare_heading(line: str) -> str | None:
     if heading_chapter(text, exact=True) is not None:
         return clean(text.rstrip(":?").strip())
     # a short question of its own that opens a chapter, as notes write down what the table was asked ("Waar lopen
-    # we tegenaan?"); not a speaker's question ("Mark: …"), which is what that speaker said
+    # we tegenaan?"); not a speaker's question ("Mark: …"), which is what that speaker said, nor one that names its
+    # own subject ("Wat zijn de knelpunten bij de NLA?": a statement, QA 48b D3)
     if (text.endswith("?") and len(text.split()) <= QUESTION_HEADING_WORDS and question_chapter(text) is not None
-            and not take_speaker(text)[0]):
+            and not take_speaker(text)[0] and not question_subject(text)):
         return clean(text)
     return None
+
+
+# the words a chair's question may hold besides what opens a chapter, and say nothing of a subject: "Tot slot: wat
+# willen jullie over twee jaar bereikt hebben?", "En wat zien jullie de afgelopen tijd in de praktijk?"
+_GENERIC_QUESTION_WORDS = frozenset("""
+    de het een en of er nu dan nog wel ook al toch eigenlijk vooral zoal allemaal precies concreet echt nou zo verder
+    eerst tot slot als laatste hier daar hierin daarin hierbij daarbij daarnaast in op bij met van voor over aan naar
+    uit door om te jullie je jij u we wij ze zij ons onze uw jouw jullie dit dat die deze welke wat waar hoe wie
+    waarom wanneer is zijn was waren wordt worden kan kunnen zou zouden wil willen moet moeten gaat gaan heeft hebben
+    doen doet afgelopen tijd periode jaar jaren maand maanden week weken komende twee drie vier vijf tien moment
+    praktijk regio werk werkveld organisatie dagelijks vandaag straks later toekomst zien ziet merken merkt ervaren
+    signaleren horen vinden vindt denken noemen spelen tegenkomen lopen tegenaan
+""".split())
+
+
+def question_subject(question: str) -> list[str]:
+    """The words of a question that opens a chapter (:func:`mh_nlp.themes.headings.question_chapter`) which name a
+    subject of its own, outside what opens the chapter and :data:`_GENERIC_QUESTION_WORDS`: ``["nla"]`` for "Wat zijn
+    de knelpunten bij de NLA?", ``["opvang", "mannen"]`` for "Wat gaat er niet goed bij de opvang van mannen?",
+    none for "Waar lopen jullie tegenaan?". Such a question is asked about something: it is a statement, not a
+    chapter's heading."""
+    from mh_nlp.themes.headings import load_chapter_questions
+
+    text = " ".join(question.lower().split())
+    for patterns in load_chapter_questions().values():
+        for pattern in patterns:
+            text = pattern.sub(" ", text)
+    return [w for w in re.findall(r"[^\W\d_]+", text) if w not in _GENERIC_QUESTION_WORDS]
 
 
 def markdown_heading(line: str) -> str | None:
@@ -851,20 +880,20 @@ class _Layout:
         if self.caption_used:  # the list under a caption ends at a blank line
             self.caption, self.caption_used = "", False
 
-    def announces(self, line: str) -> bool:
-        """True (and remembered) when ``line`` is a caption that names a chapter, a chapter's name on a line of its
-        own (a heading: :func:`bare_heading`) or a speaker on a line of its own: no statement, but what the lines
-        below it stand under."""
+    def announces(self, line: str) -> str:
+        """What ``line`` announces (and remembers), when it is a caption that names a chapter (``"caption"``), a
+        chapter's name on a line of its own (``"heading"``: :func:`bare_heading`) or a speaker on a line of its own
+        (``"speaker"``): no statement, but what the lines below it stand under; else ``""``."""
         if (named := chapter_caption(line)) is not None:
             self.caption, self.caption_used = named, False
-            return True
+            return "caption"
         if (named := bare_heading(line)) is not None:
             self.new_heading(named)
-            return True
+            return "heading"
         if (announced := speaker_line(line)) is not None:
             self.turn = announced
-            return True
-        return False
+            return "speaker"
+        return ""
 
     def paragraph(self, text: str, heading: bool = False) -> tuple[str, dict[str, str]] | None:
         """A document's paragraph (cleaned; ``heading``: its style makes it one): the statement it holds and its
@@ -1104,14 +1133,43 @@ def _listed_item(line: str, item: bool) -> bool:
     return item or names_only(re.split(r"\s[-–—]\s", line, maxsplit=1)[0])
 
 
+HEADING_LINE = "_heading_line"  # extra field of a heading line under which nothing stands (text_blocks): a meta row
+
+
 def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = MAX_CHARS,
                 laid_out: bool = False, cells: set[int] | frozenset[int] = frozenset(),
-                tables: set[int] | frozenset[int] = frozenset()) -> Iterator[tuple[int, str, dict[str, str]]]:
+                tables: set[int] | frozenset[int] = frozenset(),
+                heading_rows: bool = False) -> Iterator[tuple[int, str, dict[str, str]]]:
     """Group raw lines into statements: yields (first line number, text, extra fields). In Markdown, front
     matter and comments are left out, inline markup is read as the text it shows (:func:`_md_inline`), a line of
     bold text alone is a heading (:func:`_md_bold_heading`) and a table is read row by row (:func:`_md_table`).
     ``cells``: the numbers of lines that are a table's cells (a PDF's, :func:`_row_cells`): never a heading.
-    ``tables``: the numbers of lines that are the rows of a table found in a PDF (:func:`_pipe_rows`)."""
+    ``tables``: the numbers of lines that are the rows of a table found in a PDF (:func:`_pipe_rows`).
+    ``heading_rows``: a heading line (Markdown, bold, a chapter's name or caption, a numbered title) under which no
+    line stands before the next heading or the end is yielded too, with the extra field :data:`HEADING_LINE` (the
+    readers make it a ``meta`` row): it is in no statement's ``heading`` either, and was lost without a word (QA 48b
+    D3: a note of questions taken as headings)."""
+    pending = None  # the last heading line, until a line stands under it
+    for block in _text_blocks(lines, markdown, max_chars, laid_out, cells, tables):
+        if HEADING_LINE not in block[2]:
+            pending = None
+            yield block
+        elif heading_rows:
+            if pending is not None:
+                yield pending
+            pending = block
+    if pending is not None:
+        yield pending
+
+
+def _text_blocks(lines: Iterable[str], markdown: bool, max_chars: int, laid_out: bool, cells: set[int] | frozenset[int],
+                 tables: set[int] | frozenset[int]) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """:func:`text_blocks`' work, every heading line included (its extra fields: the heading above it, and
+    :data:`HEADING_LINE`)."""
+
+    def heading_line(number: int, text: str, above: str) -> tuple[int, str, dict[str, str]]:
+        return number, text, {"heading": above, "speaker": "", HEADING_LINE: "1"}
+
     numbered = iter(_markdown_lines(lines) if markdown else enumerate(lines, start=1))
     ahead: collections.deque[tuple[int, str]] = collections.deque()  # lines read ahead, not yet grouped
 
@@ -1231,6 +1289,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
             if (bold := _md_bold_heading(line)) is not None:  # **Ambities** on a line of its own: a heading
                 if (done := flush()) is not None:
                     yield done
+                yield heading_line(number, bold, layout.caption or layout.heading)
                 layout.new_heading(bold)
                 inline = ""
                 continue
@@ -1239,6 +1298,7 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         md_heading = markdown_heading(raw)  # in a .txt too: a note's '## Problemen' is no statement
         if markdown and md_heading is not None:
             md_heading = clean(_md_inline(md_heading))
+        above_heading = layout.caption or layout.heading
         announced = md_heading is None and number not in cells and layout.announces(line)
         title = None  # a numbered line over text may be an agenda item's title (QA 45b); only such a line reads ahead
         if md_heading is None and not announced and not laid_out and not escaped_mark and \
@@ -1247,6 +1307,8 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
         if md_heading is not None or announced or title is not None:
             if (done := flush()) is not None:
                 yield done
+            if announced != "speaker" and (md_heading or line):  # a heading, caption or title, not a speaker's line
+                yield heading_line(number, md_heading if md_heading is not None else line, above_heading)
             if title is not None:  # below a chapter's heading the title keeps it: "Ambities – Meer opvang"
                 if (layout.caption or layout.heading) != titled:
                     base = layout.caption or layout.heading
@@ -1338,7 +1400,8 @@ def _read_text(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int, st
         if not kind.startswith("plain text") and not (markdown and "table" in kind):  # (Markdown has tables)
             warn(f"read as notes, but it looks like {kind}")
         fh.seek(0)
-        yield from text_blocks((ln.rstrip("\r\n") for ln in fh), markdown=markdown, max_chars=max_chars)
+        yield from text_blocks((ln.rstrip("\r\n") for ln in fh), markdown=markdown, max_chars=max_chars,
+                               heading_rows=True)
 
 
 _CUE_TIMING = re.compile(r"^\s*(?P<start>(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
@@ -2767,7 +2830,8 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
              f"({first[:80]} on page {page}) is read as the columns' names, not as statements")
     if not kept:
         raise ReadError("no text found (a scanned PDF holds images of text: run it through OCR first)")
-    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True, cells=cells, tables=tabled):
+    for first, text, extra in text_blocks(kept, max_chars=max_chars, laid_out=True, cells=cells, tables=tabled,
+                                          heading_rows=True):
         yield f"page {where[first - 1]}", text, extra
 
 
@@ -3533,6 +3597,14 @@ def read_statements(path: str | Path, *, column: str | None = None, split: str =
         raise
 
 
+def wordless_message(lines: Sequence[str]) -> str:
+    """What is said of a file's lines that hold no word (``mh-nlp label``, the review screen's documents table), in
+    the words of ``mh-nlp classify``: they are kept as rows, meta (a figure, marks) or chatter (emoji), not classified."""
+    shown = ", ".join(repr(t[:20]) for t in lines[:FEW_ROWS]) + (" ..." if len(lines) > FEW_ROWS else "")
+    return (f"{len(lines)} line{'s hold' if len(lines) > 1 else ' holds'} no words ({shown}); not classified: kept as "
+            f"{'rows' if len(lines) > 1 else 'a row'} of kind meta (a figure, marks) or chatter (emoji)")
+
+
 def _opens_chapter(text: str, extra: dict[str, str]) -> bool:
     """True for a question of the meeting's chair that opens one of the anthology's chapters ("Voorzitter: En wat
     gaat er goed?", :func:`mh_nlp.themes.headings.question_chapter`): round tables were led through the four
@@ -3575,9 +3647,20 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
         long_pieces = 0
         any_text = False
         asked: tuple[str, str] | None = None  # a chair's question that opens a chapter, and the heading it stood under
+        held: list[Statement] = []  # heading lines with nothing under them, before any text: a file of headings only
+        wordless: list[str] = []  # lines without a word ("42", "?!"): never classified, said once (QA 48b D13)
         for position, text, extra in blocks:
             if not text:
                 continue  # an empty statement is skipped
+            if HEADING_LINE in extra:  # a heading nothing stands under: a meta row, so that no line is lost (QA 48b D3)
+                row = Statement(source, position, text, {k: v for k, v in extra.items() if k != HEADING_LINE}, "meta")
+                if any_text:
+                    yield row
+                else:
+                    held.append(row)
+                continue
+            if held and not any_text:
+                yield from held
             if _opens_chapter(text, extra):  # no statement: the heading of the answers below it (QA 46a)
                 heading = extra.get("heading", "")  # one that names a chapter itself stays the answers' heading
                 asked = (text, heading) if heading_chapter(heading) is None else None
@@ -3599,7 +3682,11 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
                              f"split into pieces of at most {max_chars:,}")
                 for chunk in chunks:
                     any_text = True
+                    if not has_words(chunk):
+                        wordless.append(chunk)
                     yield Statement(source, position, chunk, extra, kind_of(chunk, extra.get("speaker", "")))
+        if wordless:
+            warn(wordless_message(wordless))
         if long_pieces > 1:
             warn(f"{long_pieces} over-long statements were split into pieces of at most {max_chars:,} characters")
         if not any_text:

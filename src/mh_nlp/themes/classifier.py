@@ -177,7 +177,10 @@ class Classifier:
         neighbours count as evidence too (:mod:`mh_nlp.themes.context`); by default each is read on its own.
         ``headings``: the heading each text stands under in its note (None: none); a heading that names a chapter
         ("Problemen", "Wat gaat goed") is evidence for that chapter (:mod:`mh_nlp.themes.headings`). A text's own
-        leading label that names one ("Knelpunt: te weinig opvang") is such evidence too, in place of its heading's."""
+        leading label that names one ("Knelpunt: te weinig opvang") is such evidence too, in place of its heading's.
+        Every text is classified as a statement, one prediction per text: meta and chatter lines ("Ja.") are not
+        sorted out here; :func:`mh_nlp.io.kinds.kind_of` tells them, as ``mh-nlp classify``, ``label`` and the API
+        do before they classify."""
         texts = _texts(texts)
         _k(k)
         return self._proba_details(self._prepare(texts), k, in_order, headings)[1] if texts else []

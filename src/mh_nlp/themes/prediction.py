@@ -122,10 +122,10 @@ ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
 def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One statement's prediction as the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``
-    (scores rounded to 4 decimals, the top 3 sections, the entities' public fields; ``uncertain``: the confidence is
-    below :data:`UNCERTAIN_BELOW`; ``not_dutch``: :func:`not_dutch`)."""
+    (``kind`` ``statement``; scores rounded to 4 decimals, the top 3 sections, the entities' public fields;
+    ``uncertain``: the confidence is below :data:`UNCERTAIN_BELOW`; ``not_dutch``: :func:`not_dutch`)."""
     return {
-        "text": text, "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
+        "text": text, "kind": "statement", "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
         "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
         "chapter_confidence": round(float(p.chapter_confidence), 4),
         "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
@@ -146,6 +146,17 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         **({"read_alone": {"section": p.alone_section, "confidence": round(float(p.alone_confidence), 4)}}
            if p.alone_section is not None else {}),
     }
+
+
+def nonstatement_json(text: str, kind: str | None) -> dict[str, Any]:
+    """A meta or chatter line (:func:`mh_nlp.io.kinds.kind_of`: "Ja.", "Goedemorgen allemaal.", "12 maart 2026") in
+    the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``: its ``kind`` and the keys of
+    :func:`prediction_json`, with no section (null), as ``mh-nlp label`` and the review screen give it none
+    (QA 48b D4); ``kind`` None: a text the API skipped (empty, or without a word)."""
+    return {"text": text, "kind": kind, "section": None, "section_title": None, "chapter": None,
+            "chapter_title": None, "confidence": None, "chapter_confidence": None, "top": [], "entities": [],
+            "similar_quotes": [], "embedded_chars": None, "uncertain": None, "not_dutch": None, "off_subject": None,
+            "subject_similarity": None, "section_quote": None}
 
 
 class ThemeClassifier(Protocol):

@@ -1,0 +1,13 @@
+"""A meta or chatter line in classify's JSON has the keys of a statement's prediction (QA 48b D4), whatever fields a
+prediction gains."""
+from __future__ import annotations
+
+from mh_nlp.themes.prediction import Candidate, Prediction, nonstatement_json, prediction_json
+
+OPTIONAL = {"label_chapter", "read_alone"}  # present only when they apply
+
+
+def test_a_line_that_is_no_statement_has_the_keys_of_a_prediction():
+    p = Prediction(section="2.16", section_title="t", chapter=2, chapter_title="c", confidence=0.4,
+                   chapter_confidence=0.7, top=(Candidate("2.16", "t", 0.4),))
+    assert set(nonstatement_json("Ja.", "chatter")) == set(prediction_json("Er is te weinig opvang.", p, [])) - OPTIONAL
