@@ -44,3 +44,24 @@ def test_classify_json_gives_the_reading_alone_where_the_chapter_changed(trained
         else:
             assert "read_alone" not in row
     assert any("read_alone" in r for r in rows)
+
+
+def test_label_outputs_give_the_reading_alone_and_the_sections_own_quote(trained, tmp_path):
+    """``label --in-order`` writes the columns read_alone and section_quote, as classify's JSON has them."""
+    import csv
+
+    path, _, clf = trained
+    note = tmp_path / "note.txt"
+    note.write_text("\n".join(NOTE) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["label", str(note), "-o", str(out), "--in-order", "--model", str(path)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    want = clf.predict_details(NOTE, in_order=True)
+    assert [r["statement"] for r in rows] == NOTE
+    for r, p in zip(rows, want):
+        assert r["read_alone"] == ("" if p.alone_section is None else f"{p.alone_section} ({p.alone_confidence:.2f})")
+        assert r["section_quote"] == ("" if p.section_quote is None else
+                                      f"{p.section_quote.id} ({p.section_quote.section}, {p.section_quote.similarity:.2f})")
+        assert r["off_subject"] == str(p.off_subject)
+    assert any(r["read_alone"] for r in rows)

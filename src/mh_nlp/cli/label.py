@@ -282,6 +282,12 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
         lines.insert(4 + bool(higher), f"  embedded in part: the first {p.embedded_chars:,} of its {len(text):,} "
                                        "characters (the sentence encoder's window); its words and organisations all "
                                        "count")
+    if p.off_subject:  # QA 48b D5: near no section's title and keywords
+        lines.insert(3, f"  perhaps not about the subject: near no section (similarity {p.subject_similarity:.2f}, "
+                        "below 0.81)")
+    if p.alone_section is not None:  # QA 48b D1: read in order, the note's context changed its chapter
+        lines.insert(3, f"  read on its own: {p.alone_section} ({prob(p.alone_confidence)}), in another chapter; "
+                        "the note's context changed it: check it")
     if other:
         lines.append(f"  other entities: {', '.join(other)}")
     if p.similar_quotes:
@@ -289,6 +295,11 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
         for e in p.similar_quotes:
             quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
             lines.append(f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {quote}")
+    if p.section_quote is not None:  # QA 48b D9: none of those is of the section given
+        e = p.section_quote
+        quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
+        lines.append(f"  none of them is of {p.section}; its nearest quote:")
+        lines.append(f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {quote}")
     return "\n".join(lines)
 
 
@@ -503,7 +514,10 @@ Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, 
          top1..top3 (+_title, _score), entity_ids, similar_quotes (the nearest anthology
          quotes: id, section, similarity), not_dutch (does not read as Dutch, as the review
          page's "not Dutch?"), embedded_chars (a long statement: how many of its first
-         characters the sentence encoder read; empty: all), then what the reader found
+         characters the sentence encoder read; empty: all), off_subject (near no section:
+         perhaps not about the subject), read_alone (read in order: its own section and confidence
+         where the note gave it another chapter), section_quote (the section's own nearest quote
+         where none of similar_quotes is of it), then what the reader found
          (heading, speaker, sheet) and the input's own columns.
          uncertain: the confidence is below --min-confidence, or without it below
          {UNCERTAIN_BELOW} (the review screen's threshold; the section is kept).

@@ -92,8 +92,8 @@ class LabelRow:
                     "statement": self.statement.text, "kind": self.statement.kind, "section": "",
                     "section_title": "", "chapter": None, "chapter_title": "", "confidence": None,
                     "chapter_confidence": None, "uncertain": False, "top": [], "entity_ids": [],
-                    "similar_quotes": [], "not_dutch": False, "embedded_chars": None,
-                    "extra": dict(self.statement.extra)}
+                    "similar_quotes": [], "not_dutch": False, "embedded_chars": None, "off_subject": False,
+                    "read_alone": None, "section_quote": None, "extra": dict(self.statement.extra)}
         return {
             "source": self.statement.source,
             "position": self.statement.position,
@@ -111,6 +111,14 @@ class LabelRow:
             "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(e.similarity, 4),
                                 "text": e.text} for e in p.similar_quotes],
             "not_dutch": self.not_dutch, "embedded_chars": p.embedded_chars,
+            # perhaps not about the subject; read in order, its own reading where the note changed its chapter; the
+            # section's own nearest quote where none of similar_quotes is of it (QA 48b D5, D1, D9)
+            "off_subject": bool(getattr(p, "off_subject", False)),
+            "read_alone": (None if getattr(p, "alone_section", None) is None else
+                           {"section": p.alone_section, "confidence": round(float(p.alone_confidence), 4)}),
+            "section_quote": (None if getattr(p, "section_quote", None) is None else
+                              {"id": p.section_quote.id, "page": p.section_quote.page, "section": p.section_quote.section,
+                               "similarity": round(float(p.section_quote.similarity), 4), "text": p.section_quote.text}),
             "extra": dict(self.statement.extra),
         }
 

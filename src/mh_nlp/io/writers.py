@@ -30,7 +30,8 @@ TOP_K = 3
 FIXED_FIELDS = (["source", "position", "statement", "kind", "section", "section_title", "chapter", "chapter_title",
                  "confidence", "chapter_confidence", "uncertain"]
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
-                + ["entity_ids", "similar_quotes", "not_dutch", "embedded_chars"])
+                + ["entity_ids", "similar_quotes", "not_dutch", "embedded_chars", "off_subject", "read_alone",
+                   "section_quote"])
 
 
 # A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
@@ -137,6 +138,10 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
     cells.append("; ".join(f"{e['id']} ({e['section']}, {e['similarity']:.2f})" for e in record.get("similar_quotes") or []))
     embedded = record.get("embedded_chars")
     cells += [bool(record.get("not_dutch")), "" if embedded is None else embedded]  # QA 48b D8, D14
+    alone, quote = record.get("read_alone"), record.get("section_quote")  # QA 48b D5, D1, D9
+    cells += [bool(record.get("off_subject")),
+              "" if not alone else f"{alone['section']} ({alone['confidence']:.2f})",
+              "" if not quote else f"{quote['id']} ({quote['section']}, {quote['similarity']:.2f})"]
     extra = record.get("extra") or {}
     cells += [extra.get(name, "") for name, _col in extras]
     return cells
