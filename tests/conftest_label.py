@@ -98,3 +98,22 @@ def use_fakes(monkeypatch, classifier: KeywordClassifier | None = None) -> Keywo
     monkeypatch.setattr(cli_label, "_load_classifier", lambda model: clf)
     monkeypatch.setattr(cli_label, "_find_entities", fake_entities)
     return clf
+
+
+def run(*args, input=None):
+    """``mh-nlp ARGS`` in this process (click's runner, exceptions not caught), never with a traceback in its output."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a .csv output (UTF-8 with BOM) as dicts."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))

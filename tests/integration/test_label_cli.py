@@ -15,24 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest_label import EXAMPLES, SLOW_LABEL_SCRIPT, TESTS_DIR, KeywordClassifier, use_fakes  # noqa: E402
+from conftest_label import (EXAMPLES, SLOW_LABEL_SCRIPT, TESTS_DIR, KeywordClassifier, read_csv, run,  # noqa: E402
+                            use_fakes)
 
 from mh_nlp.cli import label as cli_label
 from mh_nlp.cli import main  # noqa: E402
 
 EXAMPLE_FILES = [EXAMPLES / n for n in ("rondetafel_utrecht.md", "transcript_gemeente.txt", "notities.csv",
                                          "verslag.docx")]
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def error_lines(result) -> list[str]:

@@ -13,24 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest_label import KeywordClassifier, use_fakes  # noqa: E402
+from conftest_label import KeywordClassifier, read_csv, run, use_fakes  # noqa: E402
 
 from mh_nlp.cli import main  # noqa: E402
 from mh_nlp.io.label import Summary, label_files  # noqa: E402
 from mh_nlp.themes import prediction  # noqa: E402
 
 EN = "The police should work more closely with municipalities on labour exploitation cases."
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 class Fixed(KeywordClassifier):
