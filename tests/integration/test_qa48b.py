@@ -3,14 +3,12 @@
 explained (D12), a long statement embedded in part (D14). With a keyword test classifier: no model needed."""
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_label import KeywordClassifier, read_csv, run, use_fakes  # noqa: E402
