@@ -325,3 +325,57 @@ def test_k_a_document_removed_in_another_tab_leaves_the_table(page, server):
     assert "was removed" in page.locator("#documents-said").inner_text()
     assert page.evaluate("window.notReloaded") is True
     page.wait_for_selector("#documents tbody tr[data-status=done] >> text=nog bezig", timeout=120_000)
+
+
+DEBATE = ["De samenwerking met de NLA gaat goed in onze regio.",
+          "Bij ons gaat de samenwerking met de NLA juist niet goed.",
+          "De NLA reageert vaak pas na weken op een melding.",
+          "De samenwerking met de NLA moet beter worden vastgelegd in afspraken.",
+          "Morgen wordt het zonnig en 22 graden."]
+
+
+def test_l_what_to_check_is_in_the_row_name_readable_and_leaves_the_keys_alone(page, server):
+    """QA 48c (48b D1, D5, D9): a row whose chapter the note's context changed says *read on its own: …*, an off-topic
+    one *off subject?* — seen, in the row's name for a screen reader, in readable colours — and the keys work as
+    before on them; the *to check* filter lists them, and the evidence shows the section's own nearest quote."""
+    page.goto(server)
+    page.fill("#paste-form input[name=name]", "debat")
+    page.fill("#paste-form textarea", "\n\n".join(DEBATE))
+    page.check("#paste-form input[name=in_order]")
+    page.click("#paste-form button[type=submit]")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        d = next((d for d in page.request.get(server + "api/documents").json()["documents"] if d["name"] == "debat"),
+                 None)
+        if d and d["status"] == "done":
+            break
+        time.sleep(0.3)
+    doc = d["id"]
+    page.goto(server)
+    assert page.locator(f'#documents tr[data-doc="{doc}"] a.to-check').inner_text() == f"{d['to_check']} to check"
+    page.goto(server + f"review?doc={doc}")
+    rows = page.locator("#review tr.st")
+    turned, off = rows.nth(1), rows.nth(4)
+    head = turned.aria_snapshot().splitlines()[0]
+    assert "read on its own: 2.23 Onvoldoende samenwerking" in head and "check it" in head, head
+    assert "off subject?" not in head
+    assert "off subject?" in off.aria_snapshot().splitlines()[0]
+    assert turned.locator(".alone").is_visible() and off.locator(".offsubject").is_visible()
+    turned.focus()  # the focused row has the palest background
+    assert ratio_of(page, "#review tr.st:nth-child(2) .alone", "color") >= 4.5
+    assert ratio_of(page, "#review tr.st:nth-child(5) .offsubject", "color") >= 4.5
+    page.keyboard.press("e")  # the evidence: none of the nearest is of 3.9, its own nearest quote below them
+    assert "None of these is of 3.9; its nearest quote:" in turned.locator(".evidence").inner_text()
+    page.keyboard.press("Enter")  # accepted, focus on to the next row, as on any row
+    page.wait_for_selector(f'#review tr.st[data-id="{turned.get_attribute("data-id")}"].decided')
+    assert page.evaluate("document.activeElement.dataset.id") == rows.nth(2).get_attribute("data-id")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.dataset.id") == off.get_attribute("data-id")
+    page.keyboard.press("n")  # off subject: not a statement, by key
+    page.wait_for_selector(f'#review tr.st[data-id="{off.get_attribute("data-id")}"].not_statement')
+    page.goto(server + f"review?doc={doc}")
+    page.select_option("#f-check", "off_subject")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**check=off_subject**")
+    assert page.locator("#review tr.st").count() == 1 and "off subject?" in page.locator("#review tr.st").inner_text()

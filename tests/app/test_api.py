@@ -263,7 +263,7 @@ def test_old_database_is_migrated(tmp_path):
     db.execute("INSERT INTO decisions (statement_id, section, who, at) VALUES (2, '4.7', 'anna', 'x')")
     db.close()
     store = appdb.Store(data)  # opening runs the missing migrations
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 11
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 12
     assert [(r["text"], r["decision"]) for r in store.statements()] == [("oud", "accept"), ("ouder", "correct")]
     assert store.document(1)["in_order"] == 0  # an old document was read statement by statement
     assert store.document(1)["note_stay"] is None and store.document(1)["note_reading"] is None

@@ -147,7 +147,14 @@ def test_2_review_filters_and_evidence(page, server):
     assert conf <= chconf <= 1.0 and chconf >= 0.25  # the most probable of four chapters
     first.locator(".evidence-toggle").click()
     ev = first.locator(".evidence")
-    assert ev.is_visible() and ev.locator("li").count() == 3
+    # the three nearest quotes, and (QA 48c) where none of them is of the section suggested, that section's own
+    assert ev.is_visible() and ev.locator("ol:not(.section-quote) li").count() == 3
+    quote = ev.locator("ol.section-quote li")
+    if quote.count():
+        suggested = first.get_attribute("data-suggested")
+        assert quote.count() == 1 and quote.locator("b").inner_text() == suggested
+        assert f"None of these is of {suggested}; its nearest quote:" in ev.inner_text()
+        assert suggested not in [b.inner_text() for b in ev.locator("ol:not(.section-quote) li > b").all()]
     assert re.search(r"0\.\d\d", ev.inner_text())
     # the <script> statement shows as text, and nothing ran
     script_row = page.locator("#review tr.st", has_text="<script>alert(1)</script>")

@@ -130,7 +130,7 @@ def test_a_database_of_the_version_before_is_migrated_with_every_decision(tmp_pa
     before = db.execute("SELECT * FROM decisions ORDER BY id").fetchall()
     db.close()
     store = Store(data)
-    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 11
+    assert store.db.execute("SELECT version FROM schema_version").fetchone()[0] == appdb.SCHEMA_VERSION == 12
     assert [tuple(r) for r in store.db.execute("SELECT * FROM decisions ORDER BY id")] == [tuple(r) for r in before]
     assert [(r["text"], r["final_section"], r["decided_by"]) for r in store.statements()] == [
         ("oud", "2.6", "anna"), ("ouder", "3.1", "bram"), ("oudst", None, "bram")]

@@ -174,10 +174,25 @@ def _m11_undone_decisions(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m12_checks(db: sqlite3.Connection) -> None:
+    """What the model says a statement should be checked for (QA 48b D1, D5, D9; the screen lost it, QA 48c): perhaps
+    not about the subject (``off_subject`` 0/1, ``subject_similarity``), read in order its own reading where the note's
+    context gave it another chapter (``alone_section``, ``alone_confidence``), and the section's own nearest quote where
+    none of those shown is of it (``section_quote``, JSON). NULL for meta and chatter lines and for the statements
+    labelled before this version: their model's reading of them was not kept."""
+    _script(db, """
+    ALTER TABLE statements ADD COLUMN off_subject INTEGER;
+    ALTER TABLE statements ADD COLUMN subject_similarity REAL;
+    ALTER TABLE statements ADD COLUMN alone_section TEXT;
+    ALTER TABLE statements ADD COLUMN alone_confidence REAL;
+    ALTER TABLE statements ADD COLUMN section_quote TEXT;
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_decision_context, _m3_resumable_jobs,
                                                           _m4_kinds, _m5_in_order, _m6_note_stay, _m7_note_column,
                                                           _m8_warnings, _m9_search, _m10_search_index,
-                                                          _m11_undone_decisions]
+                                                          _m11_undone_decisions, _m12_checks]
 NOT_STATEMENT = "not_statement"  # the action of a "not a statement" decision
 NOT_A_STATEMENT = "not a statement"  # its kind in the rows, the export and the overview
 API_DOCUMENT = "corrections sent through the API"  # the pseudo-document of POST /api/corrections (kind 'api')
@@ -265,6 +280,29 @@ def check_database(path: Path) -> None:
 # the decision's section, else the suggestion (meta and chatter rows have none). Its final kind: "not a statement"
 # after such a decision, "statement" once an analyst gave it a section, else the kind it was read with.
 FINAL_SECTION = f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN NULL ELSE coalesce(dec.section, s.section) END)"
+# The review's "to check" filter (QA 48c): rows whose chapter the note's context changed (read in order, their own
+# reading is of another chapter; QA 48b D1), rows perhaps not about the subject (D5), or either.
+CHECK_FILTERS = {"any": "(s.alone_section IS NOT NULL OR s.off_subject = 1)",
+                 "context": "s.alone_section IS NOT NULL", "off_subject": "s.off_subject = 1"}
+
+
+def _checks(d: dict) -> dict:
+    """A stored statement row's checks as ``classify --json`` names them: ``off_subject`` (True/False; None for a meta
+    or chatter line, or a statement labelled before schema version 12), ``subject_similarity``, ``read_alone``
+    (``{"section", "confidence"}`` or None) and ``section_quote`` (an evidence object or None)."""
+    if "off_subject" in d:
+        d["off_subject"] = None if d["off_subject"] is None else bool(d["off_subject"])
+    if "alone_section" in d:
+        section, confidence = d.pop("alone_section"), d.pop("alone_confidence", None)
+        d["read_alone"] = None if section is None else {"section": section, "confidence": confidence}
+    if "section_quote" in d:
+        try:
+            d["section_quote"] = json.loads(d["section_quote"]) if d["section_quote"] else None
+        except ValueError:
+            d["section_quote"] = None
+    return d
+
+
 FINAL_KIND = (f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN '{NOT_A_STATEMENT}' "
               f"WHEN dec.section IS NOT NULL THEN 'statement' ELSE s.kind END)")
 
@@ -494,7 +532,9 @@ class Store:
                    (SELECT count(*) FROM statements s JOIN decisions dec ON dec.id = {self._LATEST}
                      WHERE s.document_id = d.id AND {FINAL_KIND} = 'statement') AS reviewed,
                    (SELECT count(DISTINCT x.statement_id) FROM decisions x JOIN statements s ON s.id = x.statement_id
-                     WHERE s.document_id = d.id) AS decided
+                     WHERE s.document_id = d.id) AS decided,
+                   (SELECT count(*) FROM statements s WHERE s.document_id = d.id
+                     AND {CHECK_FILTERS['any']}) AS to_check
             FROM documents d {'' if include_api else "WHERE d.kind != 'api'"} ORDER BY d.id""").fetchall()
         return [_document(r) for r in rows]
 
@@ -523,14 +563,19 @@ class Store:
         try:
             db.executemany(
                 "INSERT INTO statements (id, document_id, position, text, extra, section, chapter, confidence, "
-                "chapter_confidence, top, entities, similar, model_version, kind, search) "
-                f"VALUES ({self._next_id('statements')},?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "chapter_confidence, top, entities, similar, model_version, kind, search, off_subject, "
+                "subject_similarity, alone_section, alone_confidence, section_quote) "
+                f"VALUES ({self._next_id('statements')},?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(doc_id, r["position"], r["text"], json.dumps(r.get("extra") or {}, ensure_ascii=False),
                   r.get("section"), r.get("chapter"), r.get("confidence"), r.get("chapter_confidence"),
                   json.dumps(r.get("top") or [], ensure_ascii=False),
                   json.dumps(r.get("entities") or [], ensure_ascii=False),
                   json.dumps(r.get("similar") or [], ensure_ascii=False), r.get("model_version"),
-                  r.get("kind") or "statement", folded(r["text"])) for r in rows])
+                  r.get("kind") or "statement", folded(r["text"]),
+                  None if r.get("off_subject") is None else int(bool(r["off_subject"])), r.get("subject_similarity"),
+                  (r.get("read_alone") or {}).get("section"), (r.get("read_alone") or {}).get("confidence"),
+                  None if not r.get("section_quote") else json.dumps(r["section_quote"], ensure_ascii=False))
+                 for r in rows])
             db.execute("UPDATE documents SET done = ? WHERE id = ?", (done, doc_id))
             db.execute("COMMIT")
         except BaseException:
@@ -571,7 +616,7 @@ class Store:
     @staticmethod
     def _where(document: int | None = None, final_sections: Iterable[str] | None = None,
                below: float | None = None, state: str = "", q: str = "", after: tuple[int, int] | None = None,
-               kinds: Iterable[str] | None = None, include_api: bool = True) -> tuple[str, list[Any]]:
+               kinds: Iterable[str] | None = None, include_api: bool = True, check: str = "") -> tuple[str, list[Any]]:
         # the corrections sent through the API are statements of the screen too (QA 46b D11: trained on, but on no
         # page, export or undo); ``include_api=False`` leaves them out, as GET /api/statements always did
         where, params = ([] if include_api or document is not None else ["d.kind != 'api'"]), []
@@ -589,6 +634,8 @@ class Store:
         if below is not None:
             where.append("s.section IS NOT NULL AND s.confidence < ?")  # lines without a suggestion are not uncertain
             params.append(below)
+        if check:  # what the model says to check (QA 48c): CHECK_FILTERS
+            where.append(CHECK_FILTERS[check])
         if state == "open":
             where.append("dec.id IS NULL")
         elif state == "done":
@@ -609,6 +656,7 @@ class Store:
             d.pop("search", None)  # the folded copy the search reads: not part of a statement
             for k in ("top", "entities", "similar", "extra"):
                 d[k] = json.loads(d[k]) if d[k] else ([] if k != "extra" else {})
+            _checks(d)
             out.append(d)
         return out
 

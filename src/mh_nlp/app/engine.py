@@ -312,7 +312,10 @@ def statement_row(st, pred, entities, version: int) -> dict:
     j = prediction_json(st.text, pred, entities)
     return {"position": st.position, "text": st.text, "extra": dict(st.extra),
             **{k: j[k] for k in ("section", "chapter", "confidence", "chapter_confidence", "top", "entities")},
-            "similar": j["similar_quotes"], "model_version": version}
+            "similar": j["similar_quotes"], "model_version": version,
+            # what to check (QA 48b D1, D5, D9): the review page, its filter, the API and the export show it
+            "off_subject": j.get("off_subject"), "subject_similarity": j.get("subject_similarity"),
+            "read_alone": j.get("read_alone"), "section_quote": j.get("section_quote")}
 
 
 def unlabelled_row(st) -> dict:

@@ -39,7 +39,7 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUF
                           exception_chain, read_statements, reads_as)
 from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
-from .db import NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
+from .db import CHECK_FILTERS, NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..io.kinds import kind_of
 from ..themes.prediction import UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
@@ -1461,8 +1461,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         f = {"doc": params.get("doc") or "", "section": params.get("section") or "",
              "chapter": params.get("chapter") or "", "q": (params.get("q") or "").strip(),
              "uncertain": _flag(params, "uncertain"), "state": params.get("state") or "",
-             "kind": params.get("kind") or ""}
-        for name, allowed in (("state", ("open", "done")), ("kind", tuple(KIND_FILTERS))):
+             "kind": params.get("kind") or "", "check": params.get("check") or ""}
+        for name, allowed in (("state", ("open", "done")), ("kind", tuple(KIND_FILTERS)),
+                              ("check", tuple(CHECK_FILTERS))):
             if f[name] and f[name] not in allowed:
                 raise ApiError(400, f"{name} must be {' or '.join(allowed)} (or left out), not {f[name][:40]!r}")
         if f["section"] and f["section"] not in sections.numbers:
@@ -1478,7 +1479,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             raise ApiError(400, f"threshold must be a number from 0 to 1, not {params.get('threshold', '')[:40]!r}")
         f["threshold"] = threshold
         sql: dict[str, Any] = {"document": _document_filter(f["doc"]), "q": f["q"],
-                               "state": f["state"],
+                               "state": f["state"], "check": f["check"],
                                "below": f["threshold"] if f["uncertain"] else None}
         finals = None
         if f["section"]:
@@ -1501,7 +1502,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         plan = []
         for r in rows:
             items = []
-            for q in r.get("similar") or []:
+            quote = r.get("section_quote")  # the section's own nearest quote (QA 48b D9) may be a reviewed one too
+            for q in [*(r.get("similar") or []), *([quote] if quote else [])]:
                 m = re.fullmatch(r"added-(\d+)", str(q.get("id", "")))
                 if not m:
                     items.append((q, None))
@@ -1517,26 +1519,31 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 items.append((q, sid if sid is not None else 0))
             plan.append(items)
         sources = store.statement_sources(wanted) if wanted else {}
+
+        def shown(q: dict, sid: int | None) -> dict | None:
+            if sid is None:  # an anthology quote (or a written example)
+                return q
+            if sid and sid not in sources:  # its document was removed: not shown as evidence any more
+                return None
+            src = sources.get(sid) or {}
+            where = ("added through the API" if src.get("document_kind") == "api"
+                     else f"doc {src['document_id']}" if src else "document not known")
+            if for_export:
+                return {**q, "id": f"reviewed statement ({where})", "page": None, "reviewed": True,
+                        "document_id": src.get("document_id")}
+            return {**q, "reviewed": True, "document_id": src.get("document_id"),
+                    "document": None if src.get("document_kind") == "api" else src.get("document"), "where": where}
+
         out = []
         for r, items in zip(rows, plan):
-            similar = []
-            for q, sid in items:
-                if sid is None:  # an anthology quote (or a written example)
-                    similar.append(q)
-                    continue
-                if sid and sid not in sources:  # its document was removed: not shown as evidence any more
-                    continue
-                src = sources.get(sid) or {}
-                where = ("added through the API" if src.get("document_kind") == "api"
-                         else f"doc {src['document_id']}" if src else "document not known")
-                if for_export:
-                    similar.append({**q, "id": f"reviewed statement ({where})", "page": None, "reviewed": True,
-                                    "document_id": src.get("document_id")})
-                else:
-                    similar.append({**q, "reviewed": True, "document_id": src.get("document_id"),
-                                    "document": None if src.get("document_kind") == "api" else src.get("document"),
-                                    "where": where})
-            out.append({**r, "similar": similar} if items else r)
+            if not items:
+                out.append(r)
+                continue
+            quote = None
+            if r.get("section_quote"):  # the last item (None when a reviewed statement of a removed document)
+                items, quote = items[:-1], shown(*items[-1])
+            similar = [q for q in (shown(q, sid) for q, sid in items) if q is not None]
+            out.append({**r, "similar": similar, **({"section_quote": quote} if r.get("section_quote") else {})})
         return out
 
     def _still_labelling(number: int | None) -> list[dict]:
@@ -1738,7 +1745,11 @@ def pseudonymised(pp, r: dict) -> dict:
     out = p.apply(_as_statement(r))
     similar = [{**q, "text": p.text(str(q.get("text") or ""))} if q.get("reviewed") else q  # an analyst's statement
                for q in r.get("similar") or []]  # may name people too (QA 46b D8); anthology quotes are public
-    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"])), "similar": similar}
+    quote = r.get("section_quote")
+    if quote and quote.get("reviewed"):
+        quote = {**quote, "text": p.text(str(quote.get("text") or ""))}
+    return {**r, "text": out.text, "extra": out.extra, "document": p.text(str(r["document"])), "similar": similar,
+            "section_quote": quote}
 
 
 EXPORT_EXTRAS = ("suggested_section", "suggested_confidence", "decision", "decided_by", "decided_at", "model_version",
@@ -1786,7 +1797,11 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             "chapter_title": sections.tax.chapters[chapter].title if chapter in sections.tax.chapters else "",
             "confidence": confidence, "chapter_confidence": chapter_confidence, "uncertain": uncertain,
             "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"],
-            "not_dutch": r.get("kind") == "statement" and not_dutch(r["text"]), "extra": extra}
+            "not_dutch": r.get("kind") == "statement" and not_dutch(r["text"]),
+            # as mh-nlp label writes them (QA 48b D5, D1, D9): the model's reading of the suggestion; a statement
+            # labelled before the screen kept them (schema 12) has null for off_subject (not known)
+            "off_subject": r.get("off_subject") if r.get("kind") == "statement" and r.get("section") else False,
+            "read_alone": r.get("read_alone"), "section_quote": r.get("section_quote"), "extra": extra}
 
 
 def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = None, versions: Sequence[dict] = ()
