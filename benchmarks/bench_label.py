@@ -23,6 +23,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_startup import OneLineParser, at_least  # noqa: E402
 
 
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -77,12 +79,12 @@ def make_inputs(directory: Path, n: int) -> list[Path]:
 
 def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int, entities: bool,
                 workers: int) -> None:
-    """Label ``paths`` into ``out`` and print throughput and peak memory."""
+    """Label ``paths`` into ``out`` and print throughput and peak memory; exits (status 1, one line) when the
+    classifier cannot be loaded."""
     try:
         from mh_nlp import load_classifier
     except ImportError as exc:
-        print(f"label: cannot run - the classifier is not available ({exc})")
-        return
+        sys.exit(f"bench_label: error: the classifier is not available ({exc})")
     from mh_nlp.io.label import label_files
     from mh_nlp.io.readers import extra_fields
     from mh_nlp.io.writers import open_writer
@@ -91,9 +93,8 @@ def bench_label(paths: list[Path], out: Path, model: str | None, batch_size: int
     t0 = time.perf_counter()
     try:
         clf = load_classifier(model)
-    except Exception as exc:  # noqa: BLE001 - report and stop
-        print(f"label: cannot run - the classifier cannot be loaded: {exc} (run `mh-nlp train`)")
-        return
+    except Exception as exc:  # noqa: BLE001 - report and stop, with a non-zero exit (QA 48a D10: it exited 0)
+        sys.exit(f"bench_label: error: the classifier cannot be loaded: {exc} (run `mh-nlp train`)")
     t_load = time.perf_counter() - t0
     rss_loaded = peak_rss_mb()
     fields: dict[str, None] = {}
@@ -134,15 +135,25 @@ def bench_cold_start(model: str | None, runs: int = 3) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--statements", type=int, default=100_000)
-    ap.add_argument("--batch-size", type=int, default=1024, help="as mh-nlp label")
+    ap = OneLineParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--statements", type=at_least(2), default=100_000, help="at least 2: half go to a .txt, half "
+                    "to a .csv")
+    ap.add_argument("--batch-size", type=at_least(1), default=1024, help="as mh-nlp label")
     ap.add_argument("--model", help="model file (default: models/theme-model.npz)")
     ap.add_argument("--keep", type=Path, help="write the generated inputs and output here instead of a temp dir")
     ap.add_argument("--no-cold-start", action="store_true")
     ap.add_argument("--no-entities", action="store_true", help="leave entity recognition out of the timing")
-    ap.add_argument("--workers", type=int, default=None, help="classifying processes (default: as mh-nlp label)")
+    ap.add_argument("--workers", type=at_least(1), default=None, help="classifying processes (default: as mh-nlp label)")
     args = ap.parse_args()
+    try:  # the model is checked before the inputs are generated (QA 48a D10)
+        from mh_nlp.exceptions import MhNlpError
+        from mh_nlp.themes.store import check_model, default_model_path
+
+        check_model(Path(args.model) if args.model else default_model_path())
+    except ImportError as exc:
+        sys.exit(f"bench_label: error: the classifier is not available ({exc})")
+    except (MhNlpError, OSError) as exc:
+        sys.exit(f"bench_label: error: the classifier cannot be loaded: {exc} (run `mh-nlp train`)")
 
     with tempfile.TemporaryDirectory() as tmp:
         d = args.keep or Path(tmp)

@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/bench_model.py [--cold 300] [--warm 5000] [--fast 5000 (0: skip)] [--model PATH]
-                                               [--fast-model PATH]
+                                               [--fast-model PATH] [--json]
 
 Statements are the anthology's quotes and the example notes, each with a running number so that no two are
 identical (a cold cache really embeds each one). Times ``Classifier.predict_details`` (spaCy preprocessing,
@@ -15,19 +15,43 @@ features, probabilities and the three evidence quotes) in batches of 256:
 * fast: the fast route (``mh-nlp train --fast``), no sentence encoder at all.
 
 A script, not a test. Default models: models/theme-model.npz; the fast model is trained into a temporary
-directory when --fast-model is not given.
+directory when --fast-model is not given. The temporary folder (``/tmp/mh-nlp-bench-*``: the empty embedding cache,
+the fast model) is removed at the end, also after an error or Ctrl-C. A bad argument or an unusable model is one
+line on stderr and a non-zero exit, before any work.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its errors in one line (no usage dump), exit status 2 (QA 48a D10)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def at_least(low: int):
+    """An argparse type: an integer of at least ``low``."""
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+    return check
 
 
 def statements(n: int) -> list[str]:
@@ -47,15 +71,36 @@ def rate(clf, texts: list[str], batch: int = 256) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cold", type=int, default=300)
-    ap.add_argument("--warm", type=int, default=5000)
-    ap.add_argument("--fast", type=int, default=5000)
+    ap = OneLineParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cold", type=at_least(1), default=300)
+    ap.add_argument("--warm", type=at_least(1), default=5000)
+    ap.add_argument("--fast", type=at_least(0), default=5000)
     ap.add_argument("--model", type=Path)
     ap.add_argument("--fast-model", type=Path)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    from mh_nlp.exceptions import MhNlpError
+    from mh_nlp.themes.store import check_model, default_model_path
+
+    try:  # before any work (QA 48a D10: a missing --model was a traceback after the temporary folder was made)
+        for path in [args.model or default_model_path()] + ([args.fast_model] if args.fast_model else []):
+            check_model(path)
+    except (MhNlpError, OSError) as exc:
+        sys.exit(f"bench_model: error: {exc}")
     tmp = Path(tempfile.mkdtemp(prefix="mh-nlp-bench-"))
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # the finally runs
+    try:
+        run(args, tmp)
+    except KeyboardInterrupt:
+        sys.exit("bench_model: interrupted")
+    except (MhNlpError, OSError) as exc:
+        sys.exit(f"bench_model: error: {exc}")
+    finally:  # QA 48a D11: the temporary cache was left behind on every run
+        shutil.rmtree(tmp, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
     os.environ["MH_NLP_CACHE"] = str(tmp / "cache")  # an empty cache of our own
     from mh_nlp.paths import models_dir
     from mh_nlp.themes.embeddings import STATIC_FILE

@@ -31,6 +31,26 @@ from pathlib import Path
 STATEMENT = "De NLA ziet meer arbeidsuitbuiting in distributiecentra."
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its errors in one line (no usage dump), exit status 2 (QA 48a D10)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def at_least(low: int):
+    """An argparse type: an integer of at least ``low``."""
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+    return check
+
+
 def command() -> list[str]:
     exe = shutil.which("mh-nlp", path=str(Path(sys.executable).parent)) or shutil.which("mh-nlp")
     return [exe] if exe else [sys.executable, "-m", "mh_nlp.cli"]
@@ -85,8 +105,8 @@ def phases(model: str | None) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=7)
+    ap = OneLineParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=at_least(1), default=7)
     ap.add_argument("--model", help="model file (default: models/theme-model.npz)")
     ap.add_argument("--no-phases", action="store_true")
     args = ap.parse_args()

@@ -140,6 +140,9 @@ def test_correction_effect_counts_every_page_and_a_model_without_training_does_n
                 assert e["other_pages"]["after"] == e["other_pages"]["before"]
                 assert e["other_pages"]["into_corrected_after"] == e["other_pages"]["into_corrected_before"]
     assert any("tfidf_lr" in m for m in said) and any("e5_zero_shot_desc" in m for m in said)  # progress names it
+    from mh_nlp.themes.evaluate import correction_steps  # the progress count (QA 48a D8) knows every page it trains
+
+    assert len(said) == 3 * correction_steps(c.quotes, splits)
 
 
 def test_the_summary_shows_the_default_models_corrections_or_else_every_evaluated_ones():
@@ -165,10 +168,17 @@ def test_the_development_and_external_sentences_are_scored_with_one_fit_on_every
     from mh_nlp.corpus.records import load_taxonomy
     from mh_nlp.themes import evaluate as ev
 
-    fits = []
+    fits, said = [], []
     real_fit = ev._fit
     monkeypatch.setattr(ev, "_fit", lambda m, c, train, *a: fits.append((m.name, len(train))) or real_fit(m, c, train, *a))
-    out = ev.run_evaluation(tmp_path, only=["majority"], corrections=False)
+    out = ev.run_evaluation(tmp_path, only=["majority"], corrections=False, progress=said.append)
+    # QA 48a D8: every step says where the run is overall, counted to the last
+    steps = [m for m in said if m.startswith("[")]
+    total = len(steps)
+    left_one_out = len(ev.protocol_splits(ev.training_quotes(ev.load_quotes()))["themes_without_quotes"])
+    assert total == 5 + 5 + left_one_out + 2  # the folds of three protocols, one step per outside set
+    assert [m.split("]")[0] for m in steps] == [f"[{i}/{total}" for i in range(1, total + 1)]
+    assert steps[0] == f"[1/{total}] new_pages: majority fold 1/5"
     tax = load_taxonomy()
     assert list(out["protocols"])[-2:] == ["development", "external"]
     for which in ("development", "external"):
@@ -249,3 +259,139 @@ def test_quoted_share_says_how_often_a_protocol_asks_for_a_section_without_quote
     assert quoted_share(quotes, [(everything, everything[:10])]) == 1.0
     assert quoted_share(quotes, accepted=[(quotes[0].section,), ("9.99",)]) == 0.5
     assert quoted_share(quotes, accepted=[]) == 0.0
+
+
+def _report(folder, candidates, date="2026-12-06T13:32:40+00:00"):
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"date": date, "protocols": {}, "candidates": {n: "" for n in candidates}}) + "\n"
+    (folder / "evaluation.json").write_text(text, encoding="utf-8")
+    return text
+
+
+def _stub_run(monkeypatch, calls):
+    """run_evaluation replaced by a stub that writes a small report of the candidates it was asked for: the CLI's
+    checks are tested without the half-hour run."""
+    from mh_nlp.themes import evaluate as ev
+
+    def run(out_dir, folds, only, corrections, progress):
+        models, left_out = ev.plan(ev.load_taxonomy(), only)
+        calls.append([m.name for m in models])
+        _report(out_dir, [m.name for m in models], date="2026-12-07T09:00:00+00:00")
+        return {"protocols": {}, "candidates": {m.name: "" for m in models}, "default_candidate": "examples_e5",
+                "left_out": left_out}
+
+    monkeypatch.setattr(ev, "run_evaluation", run)
+
+
+def test_a_run_that_leaves_out_a_candidate_says_so_and_keeps_a_report_that_holds_it(tmp_path, monkeypatch):
+    """QA 48a D1: without models/static-nl.npz the default run left out examples_static without a word and
+    replaced the committed report (which holds it) with a smaller one. Now it names the candidates it leaves out,
+    why and how to include them, before any work, and refuses to replace a report holding one without --force."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+    from mh_nlp.themes import evaluate as ev
+
+    monkeypatch.setattr(ev, "fast_available", lambda: False)
+    calls = []
+    _stub_run(monkeypatch, calls)
+    held = _report(tmp_path / "reports", ["majority", "examples_e5", "examples_static"])
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path / "reports"), "--quiet"])
+    assert res.exit_code == 1 and calls == [], res.output  # refused before any work
+    (line,) = res.output.strip().splitlines()
+    assert "holds examples_static" in line and "make fast" in line and "--force" in line and "--out DIR" in line
+    assert (tmp_path / "reports" / "evaluation.json").read_text(encoding="utf-8") == held
+    # into a new folder it runs, and says what it leaves out (even with --quiet), one line each
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path / "new"), "--quiet"])
+    assert res.exit_code == 0 and len(calls) == 1 and "examples_static" not in calls[0], res.output
+    notes = [x for x in res.output.splitlines() if x.startswith("mh-nlp: warning: leaving out")]
+    assert [x.split(":")[2].split()[-1] for x in notes] == ["examples_static", "hierarchical"]
+    assert "static-nl.npz" in notes[0] and "make fast" in notes[0] and "--candidate hierarchical" in notes[1]
+    # with --force it replaces the report, and says which one it replaced (QA 48a D7)
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path / "reports"), "--quiet", "--force"])
+    assert res.exit_code == 0 and len(calls) == 2, res.output
+    assert f"replaced: the report written 2026-12-06T13:32:40+00:00 that was in {tmp_path / 'reports'}" in res.output
+    # a report of the same candidates is replaced without --force, and that is said too
+    res = CliRunner().invoke(main, ["evaluate", "--out", str(tmp_path / "reports"), "--quiet"])
+    assert res.exit_code == 0 and "replaced: the report written 2026-12-07T09:00:00+00:00" in res.output
+
+
+def test_the_left_out_candidates_and_what_made_the_report_are_in_it():
+    """QA 48a D1, D12: the report names the candidates it left out, the commit and the data's checksums, and its
+    "Reproduce with" line names `make fast` when examples_static is in it."""
+    from mh_nlp.corpus.records import load_taxonomy
+    from mh_nlp.themes import evaluate as ev
+    from mh_nlp.themes.train import data_sha256
+
+    models = [m for m in ev.candidates(load_taxonomy(), fast_available=False) if m.name == "majority"]
+    prov = ev.provenance(models)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                            cwd=os.path.dirname(__file__))
+    if commit.returncode == 0:
+        assert prov["commit"] == commit.stdout.strip()
+    assert set(data_sha256()) < set(prov["data_sha256"]) and "external/sentences.jsonl" in prov["data_sha256"]
+    assert prov["versions"]["mh_nlp"] and len(prov["model_code_sha256"]) == 64
+    base = {"date": "d", "quotes": 1, "pages": 1, "protocols": {}, "default_candidate": "examples_e5",
+            "fast_candidate": "examples_static", "provenance": {**prov, "commit": "0123456789abcdef"}}
+    md = ev.markdown({**base, "candidates": {"majority": "x"},
+                      "left_out": {"examples_static": "its vectors are missing; `make fast` builds them"}})
+    assert "commit `0123456789ab`" in md and prov["data_sha256"]["quotes.jsonl"][:12] in md
+    assert "Left out of this run: `examples_static` (its vectors are missing; `make fast` builds them)." in md
+    assert "Reproduce with `mh-nlp evaluate`" in md
+    md = ev.markdown({**base, "candidates": {"majority": "x", "examples_static": "y"}})
+    assert "Reproduce with `make fast` (once: the static word vectors of `examples_static`), then `mh-nlp evaluate`" in md
+    assert "Left out" not in md
+
+
+def test_examples_static_without_its_vectors_is_refused_before_any_work(tmp_path, monkeypatch):
+    """QA 48a D2: `--candidate examples_static` without models/static-nl.npz wrote an empty report, then crashed in
+    summary_table. Now: one line, exit 1, nothing written; no run writes a report without a candidate."""
+    import pytest
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+    from mh_nlp.exceptions import ModelError
+    from mh_nlp.themes import evaluate as ev
+
+    monkeypatch.setattr(ev, "fast_available", lambda: False)
+    out = tmp_path / "static"
+    res = CliRunner().invoke(main, ["evaluate", "--candidate", "examples_static", "--no-corrections", "--out", str(out)])
+    assert res.exit_code == 1 and not out.exists(), res.output
+    (line,) = res.output.strip().splitlines()
+    assert line.startswith("mh-nlp: error: examples_static needs") and "make fast" in line
+    with pytest.raises(ModelError, match="examples_static needs"):  # the function itself, before any work
+        ev.run_evaluation(out, only=["examples_static"], corrections=False)
+    with pytest.raises(ModelError, match="no candidate"):
+        ev.run_evaluation(out, only=["no_such_candidate"], corrections=False)
+    assert not out.exists()
+    table = ev.summary_table({"protocols": {}, "candidates": {}, "default_candidate": "examples_e5"})
+    assert table.splitlines()[0].strip() == "candidate"  # no crash on a report without candidates
+
+
+def test_an_empty_out_is_refused(tmp_path, monkeypatch):
+    """QA 48a D6: `--out ''` wrote the report into the current folder."""
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for value in ("", "  "):
+        res = CliRunner().invoke(main, ["evaluate", "--candidate", "majority", "--no-corrections", "--out", value])
+        assert res.exit_code == 1 and len(res.output.strip().splitlines()) == 1, res.output
+        assert "empty path" in res.output and "majority" not in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_gives_the_overall_position_and_then_the_time_left():
+    """QA 48a D8: [i/N] on every step; after three steps and ten seconds, a rough time left."""
+    from mh_nlp.themes.evaluate import Steps
+
+    now, said = [0.0], []
+    steps = Steps(10, said.append, clock=lambda: now[0])
+    steps.note("preparing")
+    for _ in range(5):
+        steps("new_pages: x")
+        now[0] += 60
+    assert said[:4] == ["preparing", "[1/10] new_pages: x", "[2/10] new_pages: x", "[3/10] new_pages: x"]
+    assert said[4] == "[4/10] new_pages: x (about 7 min left)"  # 3 steps in 180 s, 7 to go
+    assert said[5] == "[5/10] new_pages: x (about 6 min left)"

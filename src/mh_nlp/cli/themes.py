@@ -220,25 +220,44 @@ def _build_static_vectors(out: Path) -> None:
         raise UserError(f"building {out} failed (exit status {returncode})")
 
 
+def _out_folder(ctx, param, value):
+    """``--out`` as a path; an empty or blank one is refused (QA 48a D6: ``--out ''`` wrote into the current
+    folder)."""
+    if value is None:
+        return None
+    if not str(value).strip():
+        raise UserError(f"--out {str(value)!r}: an empty path; give the folder for the report, e.g. --out reports "
+                        "(nothing computed)")
+    return Path(value)
+
+
 @main.command()
 @click.option("--folds", default=5, show_default=True, help="Cross-validation folds (new pages, known themes).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="reports", callback=_out_folder,
               show_default=True, help="Directory for evaluation.md, evaluation.json and the plots.")
-@click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable).")
+@click.option("--candidate", "only", multiple=True, help="Evaluate only these candidates (repeatable). "
+              "examples_static needs the fast route's static word vectors (models/static-nl.npz: `make fast`).")
 @click.option("--no-corrections", is_flag=True, help="Skip the corrections table (k = 5 quotes and half a page given as corrections; the slowest part).")
-@click.option("--quiet", is_flag=True, help="No progress messages.")
+@click.option("--quiet", is_flag=True, help="No progress messages (the candidates left out are still named).")
 @click.option("--force", is_flag=True, help="Let a partial run (--candidate, --no-corrections, other --folds) "
-              "replace the report in --out, or any run replace files of its names (evaluation.md, …) that are not "
-              "an mh-nlp report.")
+              "or a run that leaves out a candidate the report in --out holds replace that report, or any run "
+              "replace files of its names (evaluation.md, …) that are not an mh-nlp report.")
 def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: bool, quiet: bool,
              force: bool) -> None:
     """Score every candidate against the anthology under five protocols (new pages, known themes, themes
     without quotes, development and external sentences) plus the corrections table: k = 5 quotes and half a page
-    of each held-out page given as corrections, and what that does to the rest of the page and to other pages."""
-    from ..corpus.records import load_taxonomy
-    from ..themes.evaluate import DEFAULT_CANDIDATE, DEFAULT_FOLDS, candidates, run_evaluation, summary_table
+    of each held-out page given as corrections, and what that does to the rest of the page and to other pages.
 
-    names = {c.name for c in candidates(load_taxonomy(), slow=True)}
+    Every candidate but mh-nlp 0.2's slow `hierarchical` (only with --candidate hierarchical); `examples_static`
+    only when the fast route's static word vectors are there (`make fast` builds them once): a candidate left
+    out is named on stderr before the work and in the report, and a report in --out that holds it is not
+    replaced without --force. About 16 minutes on an idle two-core machine with a warm embedding cache; twice
+    that on a busy one."""
+    from ..corpus.records import load_taxonomy
+    from ..themes.evaluate import DEFAULT_CANDIDATE, DEFAULT_FOLDS, candidates, plan, run_evaluation, summary_table
+
+    tax = _guard(load_taxonomy)
+    names = {c.name for c in candidates(tax, slow=True)}
     unknown = [n for n in only if n not in names]
     if unknown:
         raise UserError(f"unknown candidate {unknown[0]!r} (choose from {', '.join(sorted(names))})")
@@ -249,9 +268,12 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     pages = len({q.page for q in load_quotes()})
     if folds > pages:  # new pages folds by page: no more folds than pages
         raise UserError(f"--folds {folds}: at most {pages}, the number of quote pages")
+    models, left_out = _guard(plan, tax, list(only) or None)  # QA 48a D2: a named candidate that cannot run
     partial = bool(only) or no_corrections or folds != DEFAULT_FOLDS
-    _check_report_folder(out_dir, partial, force)
+    replaced = _check_report_folder(out_dir, partial, force, [m.name for m in models], left_out)
     _writable_folder(out_dir, "the report", "; nothing computed")  # before the work, not after it
+    for name, why in left_out.items():  # QA 48a D1: said before the work, and recorded in the report
+        _warn(f"leaving out {name}: {why}")
     before = _signature(out_dir / "evaluation.json")
     try:
         ev = _guard(run_evaluation, out_dir, folds, list(only) or None, not no_corrections, _progress(quiet))
@@ -262,29 +284,46 @@ def evaluate(folds: int, out_dir: Path, only: tuple[str, ...], no_corrections: b
     click.echo(summary_table(ev))
     plots = f", plots in {out_dir}/" if DEFAULT_CANDIDATE in ev["candidates"] else ""
     click.echo(f"\nwritten: {out_dir / 'evaluation.md'}, {out_dir / 'evaluation.json'}{plots}")
+    if replaced is not None:  # QA 48a D7: which report this one replaced
+        click.echo(f"replaced: the report written {replaced} that was in {out_dir}")
 
 
-def _check_report_folder(out_dir: Path, partial: bool, force: bool) -> None:
+def _check_report_folder(out_dir: Path, partial: bool, force: bool, names: list[str] | None = None,
+                         left_out: dict[str, str] | None = None) -> str | None:
     """Refuse (UserError) to write a report where one of its files is a folder, or, without ``force``, where it
-    would replace files that are not an ``mh-nlp evaluate`` report, or, for a partial run, a report."""
+    would replace files that are not an ``mh-nlp evaluate`` report, or, for a partial run, a report, or a report
+    that holds a candidate this run (``names``) does not evaluate (QA 48a D1). Returns the date of the report it
+    will replace ("an unknown date" when it has none), None when there is none."""
     present = [out_dir / n for n in ("evaluation.json", "evaluation.md") if (out_dir / n).exists()]
     present += sorted(out_dir.glob("reliability_*.png")) if out_dir.is_dir() else []
     folder = next((p for p in present if p.is_dir()), None)
     if folder is not None:  # found before the work, not when the report is put in place
         raise UserError(f"{folder} is a folder: the report cannot be written there (nothing computed)")
-    if not present or force:
-        return
+    if not present:
+        return None
     try:
         report = json.loads((out_dir / "evaluation.json").read_text(encoding="utf-8"))
         ours = isinstance(report, dict) and "protocols" in report
     except (OSError, ValueError, TypeError, RecursionError):
         ours = False
+    date = str(report.get("date") or "at an unknown date") if ours else None
+    if force:
+        return date
     if not ours:
         raise UserError(f"{present[0]} exists and is not from `mh-nlp evaluate`: write the report elsewhere with "
                         "--out DIR, or pass --force to replace it")
     if partial:
         raise UserError(f"{out_dir / 'evaluation.json'} exists, and this partial run (--candidate, --no-corrections "
                         "or other --folds) would replace it: write it elsewhere with --out DIR, or pass --force")
+    held = report.get("candidates")
+    lost = [n for n in (held if isinstance(held, (dict, list)) else ()) if isinstance(n, str)
+            and names is not None and n not in names]
+    if lost:
+        why = "; ".join(f"{n}: {(left_out or {}).get(n, 'not evaluated by this run')}" for n in lost)
+        raise UserError(f"{out_dir / 'evaluation.json'} (written {date}) holds {', '.join(lost)}, which this run "
+                        f"leaves out ({why}); write this run's report elsewhere with --out DIR, or pass --force to "
+                        "replace it all the same (nothing computed)")
+    return date
 
 
 def _writable_folder(folder: Path, what: str, note: str = "") -> None:

