@@ -93,6 +93,24 @@ def test_a_question_heading_without_a_subject_still_heads_the_answers():
     assert bare_heading("Wat zijn de knelpunten bij de NLA?") is None
 
 
+
+def test_a_question_with_a_subject_is_a_statement_and_heads_the_answers_under_it(clf, tmp_path):
+    """QA 48c N3: the D3 fix made "Wat zijn de knelpunten bij de NLA?" a statement, and the answers under it lost it
+    as their heading (the chapter's evidence). It is both: a row of its own, and the heading of the lines below."""
+    lines = ["Wat gaat er goed bij de politie?", "De aangifte wordt snel opgenomen.",
+             "Wat zijn de knelpunten bij de NLA?", "De NLA reageert pas na weken op een melding.",
+             "Er zijn te weinig inspecteurs.", "Wat kan er beter in de samenwerking met gemeenten?",
+             "Gemeenten moeten vaste aanspreekpunten krijgen."]
+    note = tmp_path / "qnote.txt"
+    note.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "qn.csv"
+    r = run("label", note, "-o", out, "--quiet")
+    assert r.exit_code == 0, r.output
+    rows = read_rows(out)
+    assert [row["statement"] for row in rows] == lines and {row["kind"] for row in rows} == {"statement"}
+    heads = [lines[0]] * 2 + [lines[2]] * 3 + [lines[5]] * 2
+    assert [row["heading"] for row in rows] == heads
+
 # ---------------------------------------------------------------- D13: a figure is no small talk
 
 def test_a_line_of_figures_is_meta_and_said_as_classify_says_it(clf, tmp_path):

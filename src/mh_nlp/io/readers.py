@@ -661,10 +661,28 @@ def bare_heading(line: str) -> str | None:
     # a short question of its own that opens a chapter, as notes write down what the table was asked ("Waar lopen
     # we tegenaan?"); not a speaker's question ("Mark: …"), which is what that speaker said, nor one that names its
     # own subject ("Wat zijn de knelpunten bij de NLA?": a statement, QA 48b D3)
-    if (text.endswith("?") and len(text.split()) <= QUESTION_HEADING_WORDS and question_chapter(text) is not None
-            and not take_speaker(text)[0] and not question_subject(text)):
+    if _chapter_question(text) and not question_subject(text):
         return clean(text)
     return None
+
+
+def _chapter_question(text: str) -> bool:
+    """A short question that opens a chapter ("Waar lopen we tegenaan?", "Wat zijn de knelpunten bij de NLA?"), not a
+    speaker's ("Mark: …")."""
+    from mh_nlp.themes.headings import question_chapter
+
+    return (text.endswith("?") and len(text.split()) <= QUESTION_HEADING_WORDS and question_chapter(text) is not None
+            and not take_speaker(text)[0])
+
+
+def subject_question(line: str) -> str | None:
+    """The text of a question that opens a chapter and names a subject of its own ("Wat zijn de knelpunten bij de
+    NLA?", :func:`question_subject`), else None. It is a statement (QA 48b D3), and, as a chair's question in the
+    notes, also the heading of the lines under it: the answers keep its chapter as evidence (QA 48c N3)."""
+    text = line.strip()
+    if not text or not text[0].isalnum() or len(text) > 60 or not _chapter_question(text):
+        return None
+    return clean(text) if question_subject(text) else None
 
 
 # the words a chair's question may hold besides what opens a chapter, and say nothing of a subject: "Tot slot: wat
@@ -890,6 +908,9 @@ class _Layout:
         if (named := bare_heading(line)) is not None:
             self.new_heading(named)
             return "heading"
+        if (asked := subject_question(line)) is not None:  # a statement, and the heading of the lines under it
+            self.new_heading(asked)
+            return ""
         if (announced := speaker_line(line)) is not None:
             self.turn = announced
             return "speaker"
