@@ -157,3 +157,31 @@ def test_the_screen_shows_read_alone_off_subject_and_the_sections_quote(make_app
         # a correction keeps the model's reading on record (it is of the suggestion), the row leaves nothing out
         assert c.post(f"/api/statements/{tid}/decision", json={"section": "2.23"}).status_code == 201
         assert _csv(c, f"doc={note}&check=context")[0]["read_alone"].startswith("2.23")
+
+
+def test_statements_of_an_older_database_say_the_checks_are_not_known(tmp_path, make_app):
+    """QA 48c N1: on statements labelled before the checks were kept, the to-check filter showed "No statements match"
+    with no word why, and the export wrote off_subject False. The page now says how many it cannot know and what to
+    do; the export leaves the cell empty, as for a meta line (N4); the API says uncertain and not_dutch (N2)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    db = appdb.connect(data / appdb.DB_NAME)
+    appdb.migrate(db, target=11)
+    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'oud.txt', 'txt', "
+               "'done', 'x')")
+    db.execute("INSERT INTO statements (document_id, position, text, section, chapter, confidence, "
+               "chapter_confidence, search) VALUES (1, 1, 'Er is te weinig opvang.', '2.6', 2, 0.31, 0.7, 'x')")
+    db.execute("INSERT INTO statements (document_id, position, text, kind, search) VALUES (1, 2, 'Ja.', 'chatter', "
+               "'ja')")
+    db.commit()
+    db.close()
+    with TestClient(make_app(data_dir=data)) as c:
+        page = c.get("/review?check=any")
+        assert page.status_code == 200
+        assert "1 statement of this selection was labelled before the screen kept these checks" in html.unescape(page.text)
+        assert "labelled before" not in c.get("/review").text  # said with a check filter only
+        rows = _csv(c, "doc=1")
+        assert [(r["statement"], r["off_subject"], r["not_dutch"]) for r in rows] == [
+            ("Er is te weinig opvang.", "", "False"), ("Ja.", "", "")]
+        got = c.get("/api/statements").json()["statements"]
+        assert [(s["uncertain"], s["not_dutch"]) for s in got] == [(True, False), (None, None)]

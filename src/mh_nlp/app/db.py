@@ -284,6 +284,9 @@ FINAL_SECTION = f"(CASE WHEN dec.action = '{NOT_STATEMENT}' THEN NULL ELSE coale
 # reading is of another chapter; QA 48b D1), rows perhaps not about the subject (D5), or either.
 CHECK_FILTERS = {"any": "(s.alone_section IS NOT NULL OR s.off_subject = 1)",
                  "context": "s.alone_section IS NOT NULL", "off_subject": "s.off_subject = 1"}
+# statements with a suggestion labelled before the checks were kept (schema 12): the check filters cannot know them
+# (QA 48c N1); counted for the review page, never a filter of its own
+CHECKS_UNKNOWN = "(s.kind = 'statement' AND s.section IS NOT NULL AND s.off_subject IS NULL)"
 
 
 def _checks(d: dict) -> dict:
@@ -635,7 +638,7 @@ class Store:
             where.append("s.section IS NOT NULL AND s.confidence < ?")  # lines without a suggestion are not uncertain
             params.append(below)
         if check:  # what the model says to check (QA 48c): CHECK_FILTERS
-            where.append(CHECK_FILTERS[check])
+            where.append(CHECKS_UNKNOWN if check == "unknown" else CHECK_FILTERS[check])
         if state == "open":
             where.append("dec.id IS NULL")
         elif state == "done":

@@ -1098,12 +1098,22 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             return {"statements": []} if limit is None else {"statements": [], "total": 0}
         offset = offset or 0
         if limit is None:
-            return {"statements": store.statements(document=document)}
+            return {"statements": _marked(store.statements(document=document))}
         if not 1 <= limit <= 10_000 or not 0 <= offset <= MAX_ID:
             raise ApiError(400, "limit must be 1-10,000 and offset 0 or more")
         # the corrections sent through the API only when their document is asked for, as without limit
-        return {"statements": store.page_filtered(limit, offset, document=document, include_api=False),
+        return {"statements": _marked(store.page_filtered(limit, offset, document=document, include_api=False)),
                 "total": store.count_filtered(document=document, include_api=False)}
+
+    def _marked(rows: list[dict]) -> list[dict]:
+        """Stored statements with ``uncertain`` and ``not_dutch`` as ``classify --json`` gives them (QA 48c N2): the
+        suggestion's confidence below the screen's threshold, and a text that does not read as Dutch; None for a
+        meta or chatter line, which has no suggestion."""
+        for r in rows:
+            statement = r.get("kind") == "statement" and r.get("confidence") is not None
+            r["uncertain"] = bool(r["confidence"] < UNCERTAIN_BELOW) if statement else None
+            r["not_dutch"] = not_dutch(r["text"]) if statement else None
+        return rows
 
     @app.get("/api/models")
     def api_models():
@@ -1571,11 +1581,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         page_no = min(page_no, pages)
         shown = _evidence(store.page_filtered(PAGE_SIZE, (page_no - 1) * PAGE_SIZE, **sql))
+        # with a check filter: the statements it cannot know, labelled before the checks were kept (QA 48c N1)
+        unknown = store.count_filtered(**{**sql, "check": "unknown"}) if f["check"] else 0
         query = {k: v for k, v in params.items() if k not in ("page", "token")}  # no link carries the token
         undone: dict[int, list[dict]] = {}  # the decisions undone on these rows, said beside them (QA 46b D14)
         for u in store.undone_decisions(r["id"] for r in shown):
             undone.setdefault(u["statement_id"], []).append(u)
-        return page("review.html", request, rows=shown, total=total, others=others, f=f,
+        return page("review.html", request, rows=shown, total=total, others=others, f=f, unknown=unknown,
                     earlier=store.earlier_decisions(shown), undone=undone, undone_words=undone_words,
                     documents=labeller.documents(include_api=True),
                     grouped=sections.grouped(), chapters=sorted(sections.tax.chapters.items()),
@@ -1797,10 +1809,11 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             "chapter_title": sections.tax.chapters[chapter].title if chapter in sections.tax.chapters else "",
             "confidence": confidence, "chapter_confidence": chapter_confidence, "uncertain": uncertain,
             "top": r["top"], "entity_ids": list(ids), "similar_quotes": r["similar"],
-            "not_dutch": r.get("kind") == "statement" and not_dutch(r["text"]),
+            "not_dutch": not_dutch(r["text"]) if r.get("kind") == "statement" else None,
             # as mh-nlp label writes them (QA 48b D5, D1, D9): the model's reading of the suggestion; a statement
-            # labelled before the screen kept them (schema 12) has null for off_subject (not known)
-            "off_subject": r.get("off_subject") if r.get("kind") == "statement" and r.get("section") else False,
+            # labelled before the screen kept them (schema 12) has null for off_subject (not known), and so has a
+            # meta or chatter line (QA 48c N1, N4: an empty cell, not False)
+            "off_subject": r.get("off_subject") if r.get("kind") == "statement" and r.get("section") else None,
             "read_alone": r.get("read_alone"), "section_quote": r.get("section_quote"), "extra": extra}
 
 

@@ -91,8 +91,8 @@ class LabelRow:
             return {"source": self.statement.source, "position": self.statement.position,
                     "statement": self.statement.text, "kind": self.statement.kind, "section": "",
                     "section_title": "", "chapter": None, "chapter_title": "", "confidence": None,
-                    "chapter_confidence": None, "uncertain": False, "top": [], "entity_ids": [],
-                    "similar_quotes": [], "not_dutch": False, "embedded_chars": None, "off_subject": False,
+                    "chapter_confidence": None, "uncertain": None, "top": [], "entity_ids": [],
+                    "similar_quotes": [], "not_dutch": None, "embedded_chars": None, "off_subject": None,
                     "read_alone": None, "section_quote": None, "extra": dict(self.statement.extra)}
         return {
             "source": self.statement.source,
