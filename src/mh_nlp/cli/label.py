@@ -305,7 +305,7 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 
 @main.command(cls=StatementsCommand)
 @click.argument("texts", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, section, section_title, "
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, kind, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
               "anthology quotes), embedded_chars (how much of a long text was read), uncertain (confidence below "
               f"{UNCERTAIN_BELOW}, the review screen's threshold), not_dutch (does not read as Dutch, as the review "
