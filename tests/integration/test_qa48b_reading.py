@@ -157,3 +157,12 @@ def test_classify_gives_chatter_and_meta_their_kind_and_no_section(clf, tmp_path
     assert "section 3.9" in r.stdout
     r = run("classify", "Ja.", "Klopt.")  # nothing but chatter: said, and no error
     assert r.exit_code == 0 and r.stdout.count("chatter: not classified") == 2
+
+
+def test_an_organisations_acronym_is_no_small_talk():
+    """QA 48c N6: "OM" and "Het OM." (the Openbaar Ministerie) were chatter, as "om" is a small-talk word in lower
+    case, so classify and the API dropped them since the D4 fix; small talk stays small talk."""
+    from mh_nlp.io.kinds import kind_of
+
+    assert [kind_of(t) for t in ("OM", "Het OM.", "Het OM en de NLA.")] == ["statement"] * 3
+    assert [kind_of(t) for t in ("Om 10 uur koffie.", "Ja.", "Tot ziens", "Dank je, NLA")] == ["chatter"] * 4

@@ -204,7 +204,10 @@ def kind_of(text: str, speaker: str = "") -> str:
     names = [w for i, w in enumerate(words) if i and w[:1].isupper() and not _organisation(w)
              and words[i - 1].lower() not in _PLACE_PREPOSITIONS][:2]
     rest = [w.lower() for w in words if w not in names]
-    if rest and len(words) <= 12 and all(w in cues.chatter_words or w.isdigit() for w in rest):
+    # an organisation's acronym is no small-talk word in lower case: "Het OM." names the Openbaar Ministerie, not "om"
+    # (QA 48c N6)
+    acronym = any(w.isupper() and len(w) > 1 and _organisation(w) for w in words)
+    if rest and len(words) <= 12 and not acronym and all(w in cues.chatter_words or w.isdigit() for w in rest):
         return "chatter"
     # small talk of two or three sentences, every one of them small talk ("Welkom allemaal. Laten we beginnen met
     # wat jullie de afgelopen tijd zien.": QA 46a, the demo's own transcript)
