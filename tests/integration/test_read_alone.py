@@ -65,3 +65,25 @@ def test_label_outputs_give_the_reading_alone_and_the_sections_own_quote(trained
                                       f"{p.section_quote.id} ({p.section_quote.section}, {p.section_quote.similarity:.2f})")
         assert r["off_subject"] == str(p.off_subject)
     assert any(r["read_alone"] for r in rows)
+
+
+def test_the_overview_counts_what_to_check(trained, tmp_path):
+    """QA 48c (48b D5, D1): label's overview counts the statements perhaps off the subject and those whose chapter the
+    note's context changed, as its columns mark them."""
+    import json as _json
+
+    path, _, clf = trained
+    note = tmp_path / "note.txt"
+    note.write_text("\n".join(NOTE + ["Morgen wordt het zonnig en 22 graden."]) + "\n", encoding="utf-8")
+    out, summary = tmp_path / "out.csv", tmp_path / "s.json"
+    res = CliRunner().invoke(main, ["label", str(note), "-o", str(out), "--in-order", "--model", str(path),
+                                    "--summary", str(summary)])
+    assert res.exit_code == 0, res.output
+    want = clf.predict_details(NOTE + ["Morgen wordt het zonnig en 22 graden."], in_order=True)
+    total = _json.loads(summary.read_text(encoding="utf-8"))["total"]
+    assert total["off_subject"] == sum(p.off_subject for p in want) >= 1
+    assert total["context_changed"] == sum(p.alone_section is not None for p in want) >= 1
+    again = CliRunner().invoke(main, ["label", str(note), "-o", str(tmp_path / "again.csv"), "--in-order", "--model",
+                                      str(path)])  # without --summary the overview is printed
+    assert again.exit_code == 0, again.output
+    assert f"{total['off_subject']} perhaps off the subject" in again.output

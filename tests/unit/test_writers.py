@@ -114,7 +114,7 @@ def test_summary_counts_and_formats(tmp_path):
                               "statements": 1}]
     assert a["chapters"] == [{"chapter": 2, "title": "Problemen en oorzaken", "statements": 1}]
     assert d["total"] == {"inputs": 2, "inputs_ok": 1, "statements": 2, "uncertain": 1, "uncertain_below": 0.5,
-                          "non_statements": {"meta": 0, "chatter": 0}}
+                          "off_subject": 0, "context_changed": 0, "non_statements": {"meta": 0, "chatter": 0}}
     md = summary_markdown(d)
     assert "| 2.11 | Beperkte mogelijkheid gegevensuitwisseling | 1 |" in md
     assert "**error:** not a valid .docx file" in md

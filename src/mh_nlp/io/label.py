@@ -287,6 +287,8 @@ class _InputCounts:
     source: str
     statements: int = 0
     uncertain: int = 0
+    off_subject: int = 0  # perhaps not about the subject (QA 48c: D5 of 48b had no count in the overview)
+    context_changed: int = 0  # read in order, the note's context changed its chapter (read_alone)
     meta: int = 0
     chatter: int = 0
     dropped: bool = False
@@ -327,6 +329,8 @@ class Summary:
             c.headings.setdefault(row.statement.heading or "", [p.heading_chapter, 0])[1] += 1
         if row.uncertain:
             c.uncertain += 1
+        c.off_subject += bool(getattr(p, "off_subject", False))
+        c.context_changed += getattr(p, "alone_section", None) is not None
         if not row.withheld:
             c.sections.setdefault(p.section, [p.section_title, 0])[1] += 1
         if not row.chapter_uncertain:
@@ -370,6 +374,7 @@ class Summary:
         for c in self._inputs.values():
             inputs.append({
                 "source": c.source, "statements": c.statements, "uncertain": c.uncertain,
+                "off_subject": c.off_subject, "context_changed": c.context_changed,
                 "non_statements": {"meta": c.meta, "chatter": c.chatter, "dropped": c.dropped}, "error": c.error,
                 **({"read_in_order": self._reading(c.note_stays, c.statements)} if c.note_stays else {}),
                 **({"chapter_headings": [{"heading": h, "chapter": ch, "statements": n}
@@ -382,6 +387,8 @@ class Summary:
             "inputs": len(inputs), "inputs_ok": sum(1 for i in inputs if not i["error"]),
             "statements": self.statements, "uncertain": sum(i["uncertain"] for i in inputs),
             "uncertain_below": self.uncertain_below,
+            "off_subject": sum(i["off_subject"] for i in inputs),
+            "context_changed": sum(i["context_changed"] for i in inputs),
             "non_statements": {k: sum(i["non_statements"][k] for i in inputs) for k in ("meta", "chatter")}}}
 
 

@@ -550,13 +550,22 @@ def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+def _to_check(counts: dict[str, Any]) -> str:
+    """``, 2 perhaps off the subject, 1 whose chapter the note's context changed``: what the outputs' columns
+    off_subject and read_alone mark, counted (nothing when there is none)."""
+    parts = ([f"{counts['off_subject']} perhaps off the subject"] if counts.get("off_subject") else []) + \
+        ([f"{counts['context_changed']} whose chapter the note's context changed"] if counts.get("context_changed")
+         else [])
+    return "".join(f", {p}" for p in parts)
+
+
 def summary_markdown(summary: dict[str, Any]) -> str:
     """The theme overview (see :meth:`mh_nlp.io.label.Summary.to_dict`) as Markdown tables, one block per input."""
     lines = ["# Theme overview", ""]
     total = summary["total"]
     lines.append(f"{_n(total['statements'], 'statement')} from {total['inputs_ok']} of {_n(total['inputs'], 'input')}"
                  + (f"; {total['uncertain']} uncertain{_below(total)}" if total["uncertain"] else "")
-                 + _non_statements(total.get("non_statements")) + ".")
+                 + _to_check(total) + _non_statements(total.get("non_statements")) + ".")
     for src in summary["inputs"]:
         lines += ["", f"## {src['source']}", ""]
         if src.get("error"):
@@ -565,7 +574,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
                 continue
             lines.append("")
         lines.append(_n(src['statements'], 'statement') + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
-                     + _non_statements(src.get("non_statements")))
+                     + _to_check(src) + _non_statements(src.get("non_statements")))
         if src.get("read_in_order"):
             lines += ["", f"*{src['read_in_order']['reading'].capitalize()}.*"]
         if src.get("chapter_headings"):
@@ -586,7 +595,7 @@ def summary_text(summary: dict[str, Any]) -> str:
             continue
         lines.append(f"{src['source']}: {_n(src['statements'], 'statement')}"
                      + (f", {src['uncertain']} uncertain" if src["uncertain"] else "")
-                     + _non_statements(src.get("non_statements"))
+                     + _to_check(src) + _non_statements(src.get("non_statements"))
                      + (f" (stopped: {src['error']})" if src.get("error") else ""))
         if src.get("read_in_order"):
             lines.append(f"  {src['read_in_order']['reading']}")
@@ -600,7 +609,7 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines.append(f"total: {_n(total['statements'], 'statement')} from {total['inputs_ok']} of "
                  f"{_n(total['inputs'], 'input')}"
                  + (f", {total['uncertain']} uncertain{_below(total)}" if total["uncertain"] else "")
-                 + _non_statements(total.get("non_statements")))
+                 + _to_check(total) + _non_statements(total.get("non_statements")))
     return "\n".join(lines)
 
 
