@@ -32,26 +32,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse with its errors in one line (no usage dump), exit status 2 (QA 48a D10)."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def at_least(low: int):
-    """An argparse type: an integer of at least ``low``."""
-    def check(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
-        return value
-    return check
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_startup import OneLineParser, at_least  # noqa: E402  (one-line argument errors, QA 48a D10)
 
 
 def statements(n: int) -> list[str]:

@@ -54,3 +54,22 @@ def paste_notes(csrf):
         return {d["name"]: d for d in c.get("/api/documents").json()["documents"]}
 
     return paste
+
+
+def database_of_version(data, version: int):
+    """A data folder ``data`` (made here) whose database stops at schema ``version``, as an older mh-nlp left it, with
+    one document, ``oud.txt`` (id 1): the open connection, to add its rows to, commit and close."""
+    from mh_nlp.app import db as appdb
+
+    data.mkdir()
+    db = appdb.connect(data / appdb.DB_NAME)
+    assert appdb.migrate(db, target=version) == version
+    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'oud.txt', 'txt', "
+               "'done', 'x')")
+    return db
+
+
+@pytest.fixture
+def old_database():
+    """:func:`database_of_version`, for the tests of a data folder an older mh-nlp left."""
+    return database_of_version

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mh_nlp.app import db as appdb
+
 from mh_nlp.themes.store import default_model_path
 
 needs_model = pytest.mark.skipif(not default_model_path().exists(),
@@ -26,15 +27,11 @@ DEBATE = ["De samenwerking met de NLA gaat goed in onze regio.",
 OFF = "Morgen wordt het zonnig en 22 graden."
 
 
-def test_a_database_of_schema_11_keeps_its_rows_and_gains_the_checks(tmp_path):
+def test_a_database_of_schema_11_keeps_its_rows_and_gains_the_checks(tmp_path, old_database):
     """A data folder of the version before: opened, it is version 12, keeps every statement and decision, and its
     statements have none of the three (not known: labelled before they were kept)."""
     data = tmp_path / "data"
-    data.mkdir()
-    db = appdb.connect(data / appdb.DB_NAME)
-    assert appdb.migrate(db, target=11) == 11
-    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'oud.txt', 'txt', "
-               "'done', 'x')")
+    db = old_database(data, 11)
     for i, text in enumerate(["oud", "ouder"], 1):
         db.execute("INSERT INTO statements (document_id, position, text, section, search) VALUES (1, ?, ?, '2.6', ?)",
                    (i, text, text))
@@ -159,16 +156,12 @@ def test_the_screen_shows_read_alone_off_subject_and_the_sections_quote(make_app
         assert _csv(c, f"doc={note}&check=context")[0]["read_alone"].startswith("2.23")
 
 
-def test_statements_of_an_older_database_say_the_checks_are_not_known(tmp_path, make_app):
+def test_statements_of_an_older_database_say_the_checks_are_not_known(tmp_path, make_app, old_database):
     """QA 48c N1: on statements labelled before the checks were kept, the to-check filter showed "No statements match"
     with no word why, and the export wrote off_subject False. The page now says how many it cannot know and what to
     do; the export leaves the cell empty, as for a meta line (N4); the API says uncertain and not_dutch (N2)."""
     data = tmp_path / "data"
-    data.mkdir()
-    db = appdb.connect(data / appdb.DB_NAME)
-    appdb.migrate(db, target=11)
-    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'oud.txt', 'txt', "
-               "'done', 'x')")
+    db = old_database(data, 11)
     db.execute("INSERT INTO statements (document_id, position, text, section, chapter, confidence, "
                "chapter_confidence, search) VALUES (1, 1, 'Er is te weinig opvang.', '2.6', 2, 0.31, 0.7, 'x')")
     db.execute("INSERT INTO statements (document_id, position, text, kind, search) VALUES (1, 2, 'Ja.', 'chatter', "

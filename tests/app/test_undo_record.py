@@ -10,6 +10,7 @@ import sqlite3
 from fastapi.testclient import TestClient
 
 from mh_nlp.app import db as appdb
+
 from mh_nlp.app.db import Store
 
 
@@ -112,15 +113,11 @@ def test_the_record_survives_a_restart_and_goes_with_a_removed_document(make_app
         assert c.get("/api/decisions/undone").json()["undone"] == []
 
 
-def test_a_database_of_the_version_before_is_migrated_with_every_decision(tmp_path):
+def test_a_database_of_the_version_before_is_migrated_with_every_decision(tmp_path, old_database):
     """A data folder made by mh-nlp before version 11 (no undone_decisions): opened, it gains the table and keeps
     every document, statement and decision; an undo is then kept."""
     data = tmp_path / "data"
-    data.mkdir()
-    db = appdb.connect(data / appdb.DB_NAME)
-    assert appdb.migrate(db, target=10) == 10
-    db.execute("INSERT INTO documents (project_id, name, kind, status, created_at) VALUES (1, 'oud.txt', 'txt', "
-               "'done', 'x')")
+    db = old_database(data, 10)
     for i, text in enumerate(["oud", "ouder", "oudst"], 1):
         db.execute("INSERT INTO statements (document_id, position, text, section, search) VALUES (1, ?, ?, '2.6', ?)",
                    (i, text, text))
