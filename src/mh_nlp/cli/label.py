@@ -283,23 +283,23 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
                                        "characters (the sentence encoder's window); its words and organisations all "
                                        "count")
     if p.off_subject:  # QA 48b D5: near no section's title and keywords
+        from ..themes.classifier import OFF_SUBJECT_BELOW  # loaded already: the model made p
+
         lines.insert(3, f"  perhaps not about the subject: near no section (similarity {p.subject_similarity:.2f}, "
-                        "below 0.81)")
+                        f"below {OFF_SUBJECT_BELOW:g})")
     if p.alone_section is not None:  # QA 48b D1: read in order, the note's context changed its chapter
         lines.insert(3, f"  read on its own: {p.alone_section} ({prob(p.alone_confidence)}), in another chapter; "
                         "the note's context changed it: check it")
     if other:
         lines.append(f"  other entities: {', '.join(other)}")
+    def quote_line(e) -> str:
+        return f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {e.text if len(e.text) <= 110 else e.text[:107] + '...'}"
+
     if p.similar_quotes:
         lines.append("  nearest anthology quotes:")
-        for e in p.similar_quotes:
-            quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
-            lines.append(f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {quote}")
+        lines += [quote_line(e) for e in p.similar_quotes]
     if p.section_quote is not None:  # QA 48b D9: none of those is of the section given
-        e = p.section_quote
-        quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
-        lines.append(f"  none of them is of {p.section}; its nearest quote:")
-        lines.append(f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {quote}")
+        lines += [f"  none of them is of {p.section}; its nearest quote:", quote_line(p.section_quote)]
     return "\n".join(lines)
 
 

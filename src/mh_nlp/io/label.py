@@ -19,7 +19,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..exceptions import check_count
 from .parallel import ordered_map
 from ..paths import shown
-from ..themes.prediction import UNCERTAIN_BELOW, Prediction, ThemeClassifier, not_dutch
+from ..themes.prediction import (UNCERTAIN_BELOW, Prediction, ThemeClassifier, evidence_json, not_dutch,
+                                  read_alone_json)
 from .readers import MAX_CHARS, TABLE_SUFFIXES, ReadError, Statement, read_statements
 from .writers import shorten
 
@@ -108,17 +109,12 @@ class LabelRow:
             "uncertain": self.uncertain,
             "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
             "entity_ids": self.entity_ids,
-            "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(e.similarity, 4),
-                                "text": e.text} for e in p.similar_quotes],
+            "similar_quotes": [evidence_json(e) for e in p.similar_quotes],
             "not_dutch": self.not_dutch, "embedded_chars": p.embedded_chars,
             # perhaps not about the subject; read in order, its own reading where the note changed its chapter; the
             # section's own nearest quote where none of similar_quotes is of it (QA 48b D5, D1, D9)
-            "off_subject": bool(getattr(p, "off_subject", False)),
-            "read_alone": (None if getattr(p, "alone_section", None) is None else
-                           {"section": p.alone_section, "confidence": round(float(p.alone_confidence), 4)}),
-            "section_quote": (None if getattr(p, "section_quote", None) is None else
-                              {"id": p.section_quote.id, "page": p.section_quote.page, "section": p.section_quote.section,
-                               "similarity": round(float(p.section_quote.similarity), 4), "text": p.section_quote.text}),
+            "off_subject": bool(p.off_subject), "read_alone": read_alone_json(p),
+            "section_quote": None if p.section_quote is None else evidence_json(p.section_quote),
             "extra": dict(self.statement.extra),
         }
 

@@ -135,7 +135,8 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
         else:
             cells += ["", "", ""]
     cells.append(";".join(record.get("entity_ids") or []))
-    cells.append("; ".join(f"{e['id']} ({e['section']}, {e['similarity']:.2f})" for e in record.get("similar_quotes") or []))
+    quote_cell = lambda e: f"{e['id']} ({e['section']}, {e['similarity']:.2f})"  # noqa: E731
+    cells.append("; ".join(quote_cell(e) for e in record.get("similar_quotes") or []))
     embedded = record.get("embedded_chars")
     # QA 48b D8, D14; a mark that does not apply or is not known (a meta line, a row stored before it) stays empty
     mark = lambda v: "" if v is None else bool(v)  # noqa: E731
@@ -143,7 +144,7 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
     alone, quote = record.get("read_alone"), record.get("section_quote")  # QA 48b D5, D1, D9
     cells += [mark(record.get("off_subject")),
               "" if not alone else f"{alone['section']} ({alone['confidence']:.2f})",
-              "" if not quote else f"{quote['id']} ({quote['section']}, {quote['similarity']:.2f})"]
+              "" if not quote else quote_cell(quote)]
     extra = record.get("extra") or {}
     cells += [extra.get(name, "") for name, _col in extras]
     return cells

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
 # The one threshold of *uncertain* (QA 48b D2): a prediction whose confidence is below it is uncertain, in
@@ -12,9 +13,12 @@ UNCERTAIN_BELOW = 0.5
 LANGUAGE_CHARS = 10_000  # the characters of a statement that the language check reads: those classified
 
 
+@lru_cache(maxsize=2048)
 def not_dutch(text: str) -> bool:
     """Whether a statement plainly does not read as Dutch (:func:`mh_nlp.nlp.language.reads_as_dutch` on the part
-    that is classified): the *not Dutch?* mark of the review page, the ``not_dutch`` field and column elsewhere."""
+    that is classified): the *not Dutch?* mark of the review page, the ``not_dutch`` field and column elsewhere.
+    Kept for the last statements asked (about 50 µs each): ``label`` asks once for its warning and once for the row's
+    column, and the screen for its warning and its page."""
     from ..nlp.language import reads_as_dutch
 
     return not reads_as_dutch(text[:LANGUAGE_CHARS])
@@ -120,6 +124,18 @@ class Prediction:
 ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
 
+def evidence_json(e: Evidence) -> dict[str, Any]:
+    """An evidence quote in the JSON outputs (similarity rounded to 4 decimals)."""
+    return {"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
+            "text": e.text}
+
+
+def read_alone_json(p: Prediction) -> dict[str, Any] | None:
+    """Read in order, the statement's own reading where the note's context changed its chapter; else None."""
+    return (None if p.alone_section is None else
+            {"section": p.alone_section, "confidence": round(float(p.alone_confidence), 4)})
+
+
 def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One statement's prediction as the JSON of ``mh-nlp classify --json`` and ``POST /api/classify``
     (``kind`` ``statement``; scores rounded to 4 decimals, the top 3 sections, the entities' public fields;
@@ -130,21 +146,17 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
         "chapter_confidence": round(float(p.chapter_confidence), 4),
         "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
         "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
-        "similar_quotes": [{"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
-                            "text": e.text} for e in p.similar_quotes],
+        "similar_quotes": [evidence_json(e) for e in p.similar_quotes],
         "embedded_chars": p.embedded_chars,
         "uncertain": p.uncertain, "not_dutch": not_dutch(text),  # QA 48b D2, D8: as the review page marks them
         # perhaps not about the subject: no section's title and keywords come near it (subject_similarity)
         "off_subject": bool(p.off_subject), "subject_similarity": p.subject_similarity,
         # none of similar_quotes is of the answer's section: that section's nearest quote (null: one is, or it has none)
-        "section_quote": (None if p.section_quote is None else
-                          {"id": p.section_quote.id, "page": p.section_quote.page, "section": p.section_quote.section,
-                           "similarity": round(float(p.section_quote.similarity), 4), "text": p.section_quote.text}),
+        "section_quote": None if p.section_quote is None else evidence_json(p.section_quote),
         # a statement's own leading label ("Ambitie: ...") named this chapter, and counted in place of its heading
         **({"label_chapter": p.label_chapter} if p.label_chapter is not None else {}),
         # read in order, the note's context changed its chapter: its own answer read on its own
-        **({"read_alone": {"section": p.alone_section, "confidence": round(float(p.alone_confidence), 4)}}
-           if p.alone_section is not None else {}),
+        **({"read_alone": read_alone_json(p)} if p.alone_section is not None else {}),
     }
 
 
