@@ -29,9 +29,8 @@ import numpy as np
 from ..io.label import not_dutch_message, split_notes
 from ..corpus.jsonl import has_words, normal_form
 from ..io.readers import MAX_CHARS, ReadError, read_statements
-from ..nlp.language import reads_as_dutch
 from ..themes.examples import KINDS
-from ..themes.prediction import prediction_json
+from ..themes.prediction import not_dutch, prediction_json
 from .db import Store, storage_problem
 
 BATCH = 32
@@ -391,7 +390,7 @@ class Labeller:
                                               warn=warnings.append))
             if statements and not any(has_words(st.text) for st in statements):  # "...", "---": as a paste of them
                 raise ReadError("it holds no words (only numbers or marks): nothing to label")
-            foreign = [st for st in statements if st.kind == "statement" and not reads_as_dutch(st.text[:MAX_CHARS])]
+            foreign = [st for st in statements if st.kind == "statement" and not_dutch(st.text)]  # as the page marks them
             if foreign:  # labelled all the same, as mh-nlp label does, and said on the documents table
                 warnings.append(not_dutch_message(foreign, "marked “not Dutch?” on the review page and in the "
                                                            "export's column not_dutch"))

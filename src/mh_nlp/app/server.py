@@ -659,12 +659,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
-    from ..nlp.language import reads_as_dutch
     from ..themes.headings import heading_chapter, label_chapter
 
     env.filters["local_time"] = local_time
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
-                       label_chapter=label_chapter, reads_as_dutch=reads_as_dutch, section_chapter=sections.chapter,
+                       label_chapter=label_chapter, section_chapter=sections.chapter,
                        not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW)
 
     @contextlib.asynccontextmanager
