@@ -143,6 +143,8 @@ def test_the_screen_shows_read_alone_off_subject_and_the_sections_quote(make_app
         assert rows[DEBATE[1]]["read_alone"] == f"2.23 ({conf:.2f})"
         assert rows[DEBATE[0]]["read_alone"] == ""
         assert rows[OFF]["off_subject"] == "True" and rows[DEBATE[1]]["off_subject"] == "False"
+        # QA 48c N9: the cosine it is judged by, as the API gives it, so that a spreadsheet can sort by it
+        assert float(rows[OFF]["subject_similarity"]) == pytest.approx(got[OFF]["subject_similarity"])
         for t, s in got.items():
             q = s["section_quote"]
             assert rows[t]["section_quote"] == ("" if not q else f"{q['id']} ({q['section']}, {q['similarity']:.2f})")
@@ -150,6 +152,7 @@ def test_the_screen_shows_read_alone_off_subject_and_the_sections_quote(make_app
         lines = [json.loads(x) for x in c.get("/export?format=jsonl").content.decode("utf-8").splitlines()]
         by = {x["statement"]: x for x in lines}
         assert by[DEBATE[1]]["read_alone"] == turned["read_alone"] and by[OFF]["off_subject"] is True
+        assert by[OFF]["subject_similarity"] == got[OFF]["subject_similarity"]
         assert by[DEBATE[1]]["section_quote"] == turned["section_quote"]
         # a correction keeps the model's reading on record (it is of the suggestion), the row leaves nothing out
         assert c.post(f"/api/statements/{tid}/decision", json={"section": "2.23"}).status_code == 201

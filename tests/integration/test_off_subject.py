@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from mh_nlp.cli import main
@@ -47,3 +48,19 @@ def test_the_mark_is_in_the_json_of_classify(trained):
     rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
     assert [r["off_subject"] for r in rows] == [True, False]
     assert all(isinstance(r["subject_similarity"], float) for r in rows)
+
+
+def test_label_writes_the_similarity_the_mark_is_judged_by(trained, tmp_path):
+    """QA 48c N9: label's files had off_subject but not subject_similarity, which classify --json and the API give."""
+    path, _, clf = trained
+    texts = ["Snijd de uien fijn en bak ze in boter.", "Er is te weinig opvang voor slachtoffers van arbeidsuitbuiting."]
+    src = tmp_path / "note.txt"
+    src.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, ["label", str(src), "-o", str(out), "--model", str(path)])
+    assert res.exit_code == 0, res.output
+    import csv
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    want = [p.subject_similarity for p in clf.predict_details(texts)]
+    assert [float(r["subject_similarity"]) for r in rows] == pytest.approx(want, abs=1e-4)
+    assert [r["off_subject"] for r in rows] == ["True", "False"]

@@ -1813,6 +1813,8 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             # labelled before the screen kept them (schema 12) has null for off_subject (not known), and so has a
             # meta or chatter line (QA 48c N1, N4: an empty cell, not False)
             "off_subject": r.get("off_subject") if r.get("kind") == "statement" and r.get("section") else None,
+            "subject_similarity": r.get("subject_similarity") if r.get("kind") == "statement" and r.get("section")
+            else None,
             "read_alone": r.get("read_alone"), "section_quote": r.get("section_quote"), "extra": extra}
 
 

@@ -515,7 +515,8 @@ Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, 
          quotes: id, section, similarity), not_dutch (does not read as Dutch, as the review
          page's "not Dutch?"), embedded_chars (a long statement: how many of its first
          characters the sentence encoder read; empty: all), off_subject (near no section:
-         perhaps not about the subject), read_alone (read in order: its own section and confidence
+         perhaps not about the subject), subject_similarity (the cosine to the nearest section's
+         title and keywords it is judged by), read_alone (read in order: its own section and confidence
          where the note gave it another chapter), section_quote (the section's own nearest quote
          where none of similar_quotes is of it), then what the reader found
          (heading, speaker, sheet) and the input's own columns.

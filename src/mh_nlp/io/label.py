@@ -94,7 +94,7 @@ class LabelRow:
                     "section_title": "", "chapter": None, "chapter_title": "", "confidence": None,
                     "chapter_confidence": None, "uncertain": None, "top": [], "entity_ids": [],
                     "similar_quotes": [], "not_dutch": None, "embedded_chars": None, "off_subject": None,
-                    "read_alone": None, "section_quote": None, "extra": dict(self.statement.extra)}
+                    "subject_similarity": None, "read_alone": None, "section_quote": None, "extra": dict(self.statement.extra)}
         return {
             "source": self.statement.source,
             "position": self.statement.position,
@@ -113,7 +113,8 @@ class LabelRow:
             "not_dutch": self.not_dutch, "embedded_chars": p.embedded_chars,
             # perhaps not about the subject; read in order, its own reading where the note changed its chapter; the
             # section's own nearest quote where none of similar_quotes is of it (QA 48b D5, D1, D9)
-            "off_subject": bool(p.off_subject), "read_alone": read_alone_json(p),
+            "off_subject": bool(p.off_subject), "subject_similarity": p.subject_similarity,
+            "read_alone": read_alone_json(p),
             "section_quote": None if p.section_quote is None else evidence_json(p.section_quote),
             "extra": dict(self.statement.extra),
         }

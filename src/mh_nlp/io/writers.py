@@ -30,8 +30,8 @@ TOP_K = 3
 FIXED_FIELDS = (["source", "position", "statement", "kind", "section", "section_title", "chapter", "chapter_title",
                  "confidence", "chapter_confidence", "uncertain"]
                 + [f"top{i}{part}" for i in range(1, TOP_K + 1) for part in ("", "_title", "_score")]
-                + ["entity_ids", "similar_quotes", "not_dutch", "embedded_chars", "off_subject", "read_alone",
-                   "section_quote"])
+                + ["entity_ids", "similar_quotes", "not_dutch", "embedded_chars", "off_subject", "subject_similarity",
+                   "read_alone", "section_quote"])
 
 
 # A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
@@ -142,7 +142,8 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
     mark = lambda v: "" if v is None else bool(v)  # noqa: E731
     cells += [mark(record.get("not_dutch")), "" if embedded is None else embedded]
     alone, quote = record.get("read_alone"), record.get("section_quote")  # QA 48b D5, D1, D9
-    cells += [mark(record.get("off_subject")),
+    similarity = record.get("subject_similarity")  # QA 48c N9: a spreadsheet can sort by it
+    cells += [mark(record.get("off_subject")), "" if similarity is None else similarity,
               "" if not alone else f"{alone['section']} ({alone['confidence']:.2f})",
               "" if not quote else quote_cell(quote)]
     extra = record.get("extra") or {}
