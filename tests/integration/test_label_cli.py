@@ -692,10 +692,14 @@ def test_classify_stdin_ending_in_nul_padding_reads_the_text_before_it(clf):
 
 
 def test_classify_skips_texts_without_words(clf):
-    """'12345', '?!' or emoji hold nothing to sort into a theme: warned and left out, not given a section."""
-    r = CliRunner().invoke(main, ["classify", "--json", "...!!!???", "Meer opvang nodig.", "😀😀"])
+    """'12345', '?!' or emoji hold nothing to sort into a theme: warned and not given a section, but kept in their
+    place with their kind, as label and the API keep them (QA 48c N7); an input of nothing else is an error."""
+    r = CliRunner().invoke(main, ["classify", "--json", "...!!!???", "Meer opvang nodig.", "😀😀", "42"])
     assert r.exit_code == 0, r.output
-    assert [json.loads(line)["text"] for line in r.stdout.splitlines()] == ["Meer opvang nodig."]
+    got = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [g["text"] for g in got] == ["...!!!???", "Meer opvang nodig.", "😀😀", "42"]
+    assert [g["section"] is None for g in got] == [True, False, True, True]
+    assert [g["kind"] for g in got][1:] == ["statement", "chatter", "meta"]
     assert "'...!!!???' holds no words; not classified" in r.stderr and "'😀😀' holds no words" in r.stderr
     r = CliRunner().invoke(main, ["classify", "12345"])
     assert r.exit_code == 1 and r.stderr.endswith("mh-nlp: error: nothing to classify: no text holds a word\n")

@@ -834,20 +834,20 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if headings is not None and any(h is not None and len(h) > MAX_HEADING for h in headings):
             raise ApiError(400, f"a heading is longer than {MAX_HEADING} characters: a heading, not a text")
         # as mh-nlp classify, text by text (QA 48b D11: one word-less text made the whole batch a 400): an empty text
-        # or one whose first MAX_CHARS characters hold no word ("12345", emoji) is skipped, with an error that names
-        # its index; a meta or chatter line ("Ja.", "12 maart 2026") gets its kind and no section (QA 48b D4)
+        # is skipped, with an error that names its index; a meta or chatter line ("Ja.", "12 maart 2026") gets its
+        # kind and no section (QA 48b D4), and so does one whose first MAX_CHARS characters hold no word ("42" is
+        # meta, "?!" chatter), as in mh-nlp label and classify (QA 48c N7). A request without a word is a 400.
         errors: list[dict] = []
         kinds: list[str | None] = []
         for i, t in enumerate(given):
-            if not t or not has_words(t[:MAX_CHARS]):
-                errors.append({"index": i, "error": f"text {i + 1} " + (
-                    "is empty; not classified" if not t else "holds no words; not classified")})
+            if not t:
+                errors.append({"index": i, "error": f"text {i + 1} is empty; not classified"})
                 kinds.append(None)
             else:
-                kinds.append(kind_of(t))
-        if all(k is None for k in kinds):
-            raise ApiError(400, "nothing to classify: " + "; ".join(e["error"] for e in errors[:5])
-                           + ("; ..." if len(errors) > 5 else ""))
+                kinds.append(kind_of(t if has_words(t[:MAX_CHARS]) else t[:MAX_CHARS]))
+        if not any(t and has_words(t[:MAX_CHARS]) for t in given):
+            said = [f"text {i + 1} " + ("is empty" if not t else "holds no words") for i, t in enumerate(given)]
+            raise ApiError(400, "nothing to classify: " + "; ".join(said[:5]) + ("; ..." if len(said) > 5 else ""))
         said = [i for i, k in enumerate(kinds) if k == "statement"]
         texts = [given[i] for i in said]
         if headings is not None:

@@ -342,7 +342,8 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     standard input a chapter's name on a line of its own ('Knelpunten', 'Wat gaat er goed?').
     Entity offsets (start, end) are character offsets into the text as printed.
     Texts longer than 10,000 characters are classified on their first 10,000 (with a warning).
-    A text without a word ('12345', '?!', emoji) is left out with a warning: match output to input by "text".
+    A text without a word ('12345', '?!', emoji) is not classified (warned): a meta or chatter line, as
+    `mh-nlp label` and the API read it ('42' is meta); an input with no word at all is an error.
     A meta or chatter line ('Ja.', 'Goedemorgen allemaal.', '12 maart 2026') gets no section, as in `mh-nlp label`:
     its kind is said instead (--json: "kind" and a null section; a statement's "kind" is "statement").
     A statement that starts with '-' (a bullet) goes after --: mh-nlp classify -- "- de wachtlijsten zijn lang".
@@ -371,6 +372,9 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
 
     def statements() -> Iterator[tuple[str | None, str]]:  # (heading, text); a Markdown heading line sets the heading
         current = first_heading
+        # a line without a word ("42", "?!") is a meta or chatter line, given out as label and the API give it (QA 48c
+        # N7); held back until a line with a word comes, so that an input of nothing else is one error, not objects
+        held: list[tuple[str | None, str]] | None = []
         for line in lines:
             md = markdown_heading(line)
             if md is None:  # a caption that names a chapter ("Knelpunten:") heads the lines below it too
@@ -380,12 +384,19 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if md is None:
                 if not has_words(line[:MAX_CHARS]):  # "12345", "?!", emoji: nothing to sort into a theme (in what
                     # is classified: a text's first MAX_CHARS characters)
-                    _warn(f"{line[:40]!r} holds no words; not classified")
+                    _warn(f"{line[:40]!r} holds no words; not classified (a {kind_of(line[:MAX_CHARS])} line)")
                     wordless.append(line)
+                    if held is None:
+                        yield current, line
+                    else:
+                        held.append((current, line))
                     continue
                 if not reads_as_dutch(line[:MAX_CHARS]):
                     _warn(f"{line[:40]!r} does not read as Dutch; classified, but the theme model knows Dutch "
                           "statements only")
+                if held:
+                    yield from held
+                held = None
                 yield current, line
                 continue
             current = md or None
@@ -419,7 +430,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                           f"and the organisations in it, not read: `mh-nlp label` splits a long text into pieces)")
             # a meta or chatter line ("Ja.", "Goedemorgen allemaal.", "12 maart 2026") gets its kind and no section, as
             # in `mh-nlp label` and on the review screen (QA 48b D4); it is no part of a note read in order either
-            kinds = [kind_of(t) for t in batch]
+            kinds = [kind_of(t if has_words(t[:MAX_CHARS]) else t[:MAX_CHARS]) for t in batch]
             said = [i for i, k in enumerate(kinds) if k == "statement"]
             short = [batch[i][:MAX_CHARS] for i in said]
             said_headings = [batch_headings[i] for i in said]
@@ -460,7 +471,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
 
                 click.echo(f"mh-nlp: {note_reading(getattr(preds[0], 'note_stay', None), statements=len(preds))}",
                            err=True)
-            count += len(batch)
+            count += sum(has_words(t[:MAX_CHARS]) for t in batch)
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(EXIT_INTERRUPTED)
