@@ -118,6 +118,7 @@ def test_the_screen_shows_read_alone_off_subject_and_the_sections_quote(make_app
         assert turned["section_quote"]["section"] == "3.9"  # none of its three nearest quotes is of 3.9 (QA 48b D9)
         assert f"None of these is of {turned['section']}; its nearest quote:" in row
         assert turned["section_quote"]["id"] in row
+        assert "which has no anthology quote" not in row  # 3.9 has quotes
         page = c.get(f"/review?doc={off}").text
         oid = got[OFF]["id"]
         assert page.count(">off subject?</span>") == 1 and f'id="o{oid}"' in page
@@ -181,3 +182,20 @@ def test_statements_of_an_older_database_say_the_checks_are_not_known(tmp_path, 
             ("Er is te weinig opvang.", "", "False"), ("Ja.", "", "")]
         got = c.get("/api/statements").json()["statements"]
         assert [(s["uncertain"], s["not_dutch"]) for s in got] == [(True, False), (None, None)]
+
+
+@needs_model
+def test_the_page_says_when_the_section_has_no_anthology_quote(make_app, csrf):
+    """QA 48c (48b D9, partly): a suggestion of a section without any anthology quote (3.8) showed three quotes of
+    other sections as its evidence, with no word why."""
+    from mh_nlp.corpus.records import quoted_sections
+
+    text = "Er moet meer informatie gedeeld worden tussen politie en gemeenten."
+    app = make_app()
+    with TestClient(app) as c:
+        doc = _paste(app, c, csrf, text, "informatie")
+        got = c.get(f"/api/statements?document={doc}").json()["statements"][0]
+        assert got["section"] not in quoted_sections() and got["section_quote"] is None
+        page = c.get(f"/review?doc={doc}").text
+        assert (f"None of these is of {got['section']}, which has no anthology quote: the model knows it from the "
+                "team's written examples only.") in page

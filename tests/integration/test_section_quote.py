@@ -46,3 +46,29 @@ def test_classify_json_carries_it(trained):
     for row, p in zip(rows, clf.predict_details(TEXTS)):
         want = None if p.section_quote is None else p.section_quote.id
         assert (row["section_quote"] or {}).get("id") == want
+
+
+UNQUOTED = "Er moet meer informatie gedeeld worden tussen politie en gemeenten."
+
+
+def test_a_section_without_any_quote_is_said_to_be_known_from_written_examples_only(trained):
+    """QA 48c (48b D9, partly): for a section without an anthology quote (3.8) the three quotes shown are of other
+    sections and nothing said why; the human output now says it, and only then."""
+    from mh_nlp.corpus.records import load_quotes, quoted_sections, training_quotes
+
+    path, _, clf = trained
+    assert quoted_sections() == {q.section for q in training_quotes(load_quotes())} and "3.8" not in quoted_sections()
+    texts = [UNQUOTED, *TEXTS]
+    res = CliRunner().invoke(main, ["classify", "--model", str(path), *texts])
+    assert res.exit_code == 0, res.output
+    blocks = res.stdout.strip().split("\n\n")
+    preds = clf.predict_details(texts)
+    assert preds[0].section not in quoted_sections()  # the case: a section the anthology has no quote of
+    said = 0
+    for block, p in zip(blocks, preds):
+        line = (f"none of them is of {p.section}, which has no anthology quote: the model knows it from the team's "
+                "written examples only")
+        unquoted = p.section not in quoted_sections() and all(q.section != p.section for q in p.similar_quotes)
+        assert (line in block) == unquoted, block
+        said += unquoted
+    assert said >= 1

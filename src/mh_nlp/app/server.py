@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from ..corpus.jsonl import CONTROL_CHARS, has_words
-from ..corpus.records import load_taxonomy, section_key
+from ..corpus.records import load_taxonomy, quoted_sections, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
                           exception_chain, read_statements, reads_as)
 from ..io.additions import formula
@@ -664,7 +664,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     env.filters["local_time"] = local_time
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
                        label_chapter=label_chapter, section_chapter=sections.chapter,
-                       not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW)
+                       not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW,
+                       has_quote=lambda section: section in quoted_sections())
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

@@ -15,6 +15,7 @@ import click
 
 from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
 from ..corpus.jsonl import CONTROL_CHARS, has_words
+from ..corpus.records import quoted_sections
 from ..exceptions import MhNlpError
 from ..themes.prediction import (UNCERTAIN_BELOW, Prediction, ThemeClassifier, nonstatement_json, prediction_json,
                                        shown_probability)
@@ -300,6 +301,10 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
         lines += [quote_line(e) for e in p.similar_quotes]
     if p.section_quote is not None:  # QA 48b D9: none of those is of the section given
         lines += [f"  none of them is of {p.section}; its nearest quote:", quote_line(p.section_quote)]
+    elif p.similar_quotes and all(e.section != p.section for e in p.similar_quotes) \
+            and p.section not in quoted_sections():  # QA 48c (48b D9): and it has none to show
+        lines.append(f"  none of them is of {p.section}, which has no anthology quote: the model knows it from the "
+                     "team's written examples only")
     return "\n".join(lines)
 
 

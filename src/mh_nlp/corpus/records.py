@@ -217,6 +217,13 @@ def load_quotes(path: str | Path | None = None) -> list[Quote]:
     return sorted(quotes, key=lambda q: (q.page, q.column != "left", q.pull_quote, q.order))
 
 
+@lru_cache(maxsize=1)
+def quoted_sections() -> frozenset[str]:
+    """The sections with at least one anthology quote (``data/quotes.jsonl``); the theme model knows the others from
+    the team's written examples only."""
+    return frozenset(q.section for q in training_quotes(load_quotes()))
+
+
 def training_quotes(quotes: Iterable[Quote] | None = None) -> list[Quote]:
     """Quotes usable for training and evaluation: pull quotes (enlarged repeats) left out, and a quote that
     runs from one column into the next (``continues``) joined into one item under its first part's id."""
