@@ -388,7 +388,8 @@ def item(text: str, level: int) -> str:
 
 
 def headed(path: Path) -> list[tuple[str, str]]:
-    return [(st.text, st.extra["heading"]) for st in read_statements(path)]
+    """The statements with their headings (a heading nothing stands under is a meta row: left out here)."""
+    return [(st.text, st.extra["heading"]) for st in read_statements(path) if st.kind != "meta"]
 
 
 def test_a_list_item_naming_a_chapter_with_items_below_it_is_their_heading_until_its_next_sibling(tmp_path):
@@ -483,3 +484,27 @@ def test_a_column_named_after_a_chapter_heads_its_cells_and_the_rows_speaker_sai
     got = [(s.text, s.extra["heading"]) for s in read_statements(path)][1:]
     assert got == [("Geen plek voor mannelijke slachtoffers in Twente.", "Knelpunt – Opvang"),
                    ("Zorgcoördinator zoekt een plek in de regio.", "Opvang")]
+
+
+def test_a_heading_nothing_stands_under_is_a_meta_row_as_in_a_text_note(tmp_path):
+    """QA 48b D3 / 48c: in .txt, .md and .pdf a heading with nothing under it before the next heading is a meta row;
+    in .docx it left no row at all. Now alike: no line is lost, and the statements keep their headings."""
+    d = docx.Document()
+    d.add_paragraph("Verslag rondetafel", style="Heading 1")
+    d.add_paragraph("Knelpunten", style="Heading 2")
+    d.add_paragraph("Te weinig opvang voor mannen.")
+    d.add_paragraph("Signalen", style="Heading 2")  # nothing under it
+    d.add_paragraph("Ambities", style="Heading 2")
+    d.add_paragraph("Elke regio een zorgcoördinator.")
+    d.add_paragraph("Vervolg", style="Heading 2")  # nothing under it, at the end
+    d.save(tmp_path / "verslag.docx")
+    got = [(s.position, s.text, s.kind, s.extra["heading"]) for s in read_statements(tmp_path / "verslag.docx")]
+    assert got == [(1, "Verslag rondetafel", "meta", ""),
+                   (3, "Te weinig opvang voor mannen.", "statement", "Knelpunten"),
+                   (4, "Signalen", "meta", "Knelpunten"),
+                   (6, "Elke regio een zorgcoördinator.", "statement", "Ambities"),
+                   (7, "Vervolg", "meta", "Ambities")]
+    txt = tmp_path / "verslag.md"  # the same note in Markdown: the same rows
+    txt.write_text("# Verslag rondetafel\n\n## Knelpunten\n\nTe weinig opvang voor mannen.\n\n## Signalen\n\n"
+                   "## Ambities\n\nElke regio een zorgcoördinator.\n\n## Vervolg\n", encoding="utf-8")
+    assert [(s.text, s.kind) for s in read_statements(txt)] == [(t, k) for _p, t, k, _h in got]

@@ -85,3 +85,15 @@ def test_odt_decompression_bomb_is_refused_before_parsing(tmp_path):
     assert path.stat().st_size < 1_000_000
     with pytest.raises(ReadError, match="unpacks to"):
         list(read_statements(path))
+
+
+def test_an_odt_heading_nothing_stands_under_is_a_meta_row(tmp_path):
+    """As in a text note (QA 48b D3 / 48c): the heading was lost without a row."""
+    body = ('<text:h text:outline-level="1">Knelpunten</text:h><text:p>Te weinig tolken.</text:p>'
+            '<text:h text:outline-level="1">Signalen</text:h>'
+            '<text:h text:outline-level="1">Ambities</text:h><text:p>Elke regio een zorgcoördinator.</text:p>'
+            '<text:p>Wat gaat er goed?</text:p>')
+    got = [(s.text, s.kind, s.extra["heading"]) for s in read_statements(odt(tmp_path / "n.odt", body))]
+    assert got[:3] == [("Te weinig tolken.", "statement", "Knelpunten"), ("Signalen", "meta", "Knelpunten"),
+                       ("Elke regio een zorgcoördinator.", "statement", "Ambities")]
+    assert got[3][:2] == ("Wat gaat er goed?", "meta")  # a chapter's name at the end, nothing under it

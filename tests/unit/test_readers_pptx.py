@@ -56,3 +56,13 @@ def test_a_damaged_slide_is_counted_and_a_damaged_deck_gets_one_line(tmp_path):
         list(read_statements(tmp_path / "kapot.pptx"))
     with pytest.raises(ReadError, match="holds no slides"):
         list(read_statements(pptx(tmp_path / "leeg.pptx", [])))
+
+
+def test_a_slide_with_only_a_title_is_a_meta_row(tmp_path):
+    """A section slide ("Knelpunten" and nothing more) left no row; as a heading with nothing under it in a text note
+    (QA 48b D3 / 48c) it is a meta row now. A title with text under it stays the heading only."""
+    path = pptx(tmp_path / "d.pptx", [shape(["Knelpunten"], "title"),
+                                      shape(["Ambities"], "title") + shape(["Meer opvang voor mannen."], "body")])
+    got = [(s.position, s.text, s.kind, s.extra["heading"]) for s in read_statements(path)]
+    assert got == [("slide 1", "Knelpunten", "meta", ""),
+                   ("slide 2", "Meer opvang voor mannen.", "statement", "Ambities")]

@@ -890,6 +890,7 @@ class _Layout:
     def __init__(self) -> None:
         self.heading = self.turn = self.caption = ""
         self.caption_used = False
+        self.titled = False  # the last paragraph was a heading or a caption (:meth:`paragraph`)
 
     def new_heading(self, text: str) -> None:
         self.heading, self.turn, self.caption, self.caption_used = text, "", "", False
@@ -919,14 +920,24 @@ class _Layout:
     def paragraph(self, text: str, heading: bool = False) -> tuple[str, dict[str, str]] | None:
         """A document's paragraph (cleaned; ``heading``: its style makes it one): the statement it holds and its
         extra fields, or None when it is blank, a heading or announces what follows (:meth:`announces`)."""
+        self.titled = False
         if not text:
             self.blank()
         elif heading:
             self.new_heading(text)
-        elif not self.announces(text):
+            self.titled = True
+        elif not (announced := self.announces(text)):
             speaker, text = take_speaker(text)
             return text, self.extra(speaker)
+        else:
+            self.titled = announced in ("heading", "caption")
         return None
+
+    def heading_line(self, text: str, above: str) -> dict[str, str] | None:
+        """The extra fields of a heading or caption paragraph just read (:attr:`titled`), as :func:`text_blocks` gives
+        a heading line (:data:`HEADING_LINE`; ``above``: the heading before it), or None for any other paragraph:
+        :func:`lone_headings` keeps those nothing stands under, which the readers make meta rows (QA 48b D3)."""
+        return {"heading": above, "speaker": "", HEADING_LINE: "1"} if self.titled and text else None
 
     def extra(self, speaker: str) -> dict[str, str]:
         """The extra fields of a statement that starts here (``speaker``: its own label, if any)."""
@@ -1170,12 +1181,23 @@ def text_blocks(lines: Iterable[str], markdown: bool = False, max_chars: int = M
     line stands before the next heading or the end is yielded too, with the extra field :data:`HEADING_LINE` (the
     readers make it a ``meta`` row): it is in no statement's ``heading`` either, and was lost without a word (QA 48b
     D3: a note of questions taken as headings)."""
+    blocks = _text_blocks(lines, markdown, max_chars, laid_out, cells, tables)
+    if heading_rows:
+        yield from lone_headings(blocks)
+    else:
+        yield from (block for block in blocks if HEADING_LINE not in block[2])
+
+
+def lone_headings(blocks: Iterable[tuple]) -> Iterator[tuple]:
+    """``blocks`` (position, text, extra) with a heading line (extra :data:`HEADING_LINE`) kept only where nothing
+    stands under it before the next heading line or the end; the others are the heading of what follows, and in its
+    ``heading`` field."""
     pending = None  # the last heading line, until a line stands under it
-    for block in _text_blocks(lines, markdown, max_chars, laid_out, cells, tables):
+    for block in blocks:
         if HEADING_LINE not in block[2]:
             pending = None
             yield block
-        elif heading_rows:
+        else:
             if pending is not None:
                 yield pending
             pending = block
@@ -2056,8 +2078,11 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             group = below is not None and below > level
             if group:
                 layout.new_heading(item_heading)
+                yield paragraphs, text, {"heading": before, "speaker": "", HEADING_LINE: "1"}
             elif (said := layout.paragraph(text, heading)) is not None:
                 yield paragraphs, *said
+            elif (titled := layout.heading_line(text, before)) is not None:
+                yield paragraphs, text, titled
             if level is not None and layout.heading != before:
                 items.append((level, before, layout.heading, group))
             for box in _docx_box_texts(block):  # read as table cells are: the heading above, a speaker's label
@@ -2168,8 +2193,11 @@ def _read_odt(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | st
                 count["paragraphs"] += 1
                 style = child.get(_ODF_TEXT + "style-name", "")
                 heading = tag == _ODF_TEXT + "h" or style.startswith(("Title", "Heading"))
-                if (said := layout.paragraph(clean(_odf_text(child)), heading)) is not None:
+                before, text = layout.heading, clean(_odf_text(child))
+                if (said := layout.paragraph(text, heading)) is not None:
                     yield count["paragraphs"], *said
+                elif (titled := layout.heading_line(text, before)) is not None:
+                    yield count["paragraphs"], text, titled
 
     try:
         yield from walk(body)
@@ -2254,8 +2282,11 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
         if any(g.get("uri", "").endswith(("/diagram", "/chart")) for g in root.iter(_DML + "graphicData")):
             graphics.append(number)
         shapes = [(el, _placeholder(el)) for el in root.iter() if el.tag in (_PML + "sp", _DML + "tbl")]
+        before = layout.heading
         layout.new_heading(clean(" ".join(_dml_text(p) for shape, kind in shapes if kind in _TITLES
                                           for p in shape.iter(_DML + "p"))))
+        if layout.heading:  # a slide's title: a meta row when nothing stands under it (lone_headings)
+            yield f"slide {number}", layout.heading, {"heading": before, "speaker": "", HEADING_LINE: "1"}
         tables = 0
         for shape, kind in shapes:
             if shape.tag == _DML + "tbl":
@@ -2268,8 +2299,11 @@ def _read_pptx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, st
             if kind in _TITLES or kind in _NOT_SAID:
                 continue
             for paragraph in shape.iter(_DML + "p"):
-                if (said := layout.paragraph(_dml_text(paragraph))) is not None:
+                before, text = layout.heading, _dml_text(paragraph)
+                if (said := layout.paragraph(text)) is not None:
                     yield f"slide {number}", *said
+                elif (titled := layout.heading_line(text, before)) is not None:
+                    yield f"slide {number}", text, titled
     if damaged:
         warn(f"{len(damaged)} slide(s) cannot be read and are skipped (slide {_first_few(damaged)})")
     if graphics:
@@ -3650,13 +3684,13 @@ def _statements_of(path: Path, *, column: str | None, split: str, max_chars: int
         if suffix in TEXT_SUFFIXES:
             blocks = _read_text(path, warn, max_chars)
         elif suffix == ".docx":
-            blocks = _read_docx(path, warn, max_chars)
+            blocks = lone_headings(_read_docx(path, warn, max_chars))
         elif suffix == ".odt":
-            blocks = _read_odt(path, warn, max_chars)
+            blocks = lone_headings(_read_odt(path, warn, max_chars))
         elif suffix == ".pdf":
             blocks = _read_pdf(path, warn, max_chars)
         elif suffix == ".pptx":
-            blocks = _read_pptx(path, warn, max_chars)
+            blocks = lone_headings(_read_pptx(path, warn, max_chars))
         elif suffix in SUBTITLE_SUFFIXES:
             blocks = _read_subtitles(path, warn, max_chars)
         elif suffix == ".csv":
