@@ -195,14 +195,20 @@ def _printable_streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
-def _load(quotes_path: Path | None):
-    from ..corpus.records import load_quotes, load_taxonomy
+def _load_quotes(quotes_path: Path | None):
+    from ..corpus.records import load_quotes
 
     quotes = _guard(load_quotes, quotes_path)
     if not quotes:
         raise UserError(f"{quotes_path or 'data/quotes.jsonl'}: no quote records (a quotes file holds one JSON "
                         "record a line)")
-    return quotes, _guard(load_taxonomy)
+    return quotes
+
+
+def _load(quotes_path: Path | None):
+    from ..corpus.records import load_taxonomy
+
+    return _load_quotes(quotes_path), _guard(load_taxonomy)
 
 
 

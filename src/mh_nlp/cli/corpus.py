@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import FloatRange, UserError, _guard, _load, main
+from .base import FloatRange, UserError, _guard, _load, _load_quotes, main
 
 
 @main.group()
@@ -53,13 +53,13 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
               help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "
               "stance statements (data/synthetic/stance.jsonl).")
 def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
-    """Run the quality gate: traceable, complete and consistent quotes; the development and external sentences
-    complete and kept apart; written training statements complete, and no copy or near-copy of a quote, an external
-    test sentence or a development sentence. Exit 1 on any failure."""
+    """Run the quality gate: a valid taxonomy (sections.json); traceable, complete and consistent quotes; the
+    development and external sentences complete and kept apart; written training statements complete, and no copy
+    or near-copy of a quote, an external test sentence or a development sentence. Exit 1 on any failure."""
     from ..corpus.records import consistency_errors
     from ..corpus.trace import check_corpus
 
-    quotes, tax = _load(quotes_path)
+    quotes = _load_quotes(quotes_path)
     every_quote = quotes  # the written statements are compared with every quote, whatever --page says
     if pages:
         have = sorted({q.page for q in quotes})
@@ -68,7 +68,11 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
             raise UserError(f"no quotes on page {', '.join(map(str, missing))}: the quote pages are "
                             f"{', '.join(map(str, have))}")
         quotes = [q for q in quotes if q.page in pages]
+    tax = _check_taxonomy()
     failed = False
+    if tax is None:  # every other check reads the quotes' sections and chapters in it
+        click.echo("the quotes and statements are checked once the taxonomy is usable; FAILED")
+        sys.exit(1)
     for err in consistency_errors(quotes, tax):
         click.echo(f"inconsistent: {err}")
         failed = True
@@ -89,6 +93,27 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
         failed |= _check_written(every_quote, tax, outside)
     if failed:
         sys.exit(1)
+
+
+def _check_taxonomy():
+    """Check the taxonomy (``sections.json``) and print every problem, or a line saying it is usable (QA 49a D2/D3:
+    `corpus check --no-written` passed a broken one): the taxonomy, or None when it is not usable."""
+    from ..corpus.records import load_taxonomy, read_taxonomy_file
+    from ..paths import data_file
+
+    path = _guard(data_file, "sections.json")
+    try:
+        _raw, problems = read_taxonomy_file(path)
+    except OSError as exc:
+        problems = [f"{path}: cannot read it ({exc.strerror or exc.__class__.__name__})"]
+    for problem in problems:
+        click.echo(f"taxonomy: {problem}")
+    if problems:
+        click.echo(f"taxonomy: {len(problems)} problem{'s' if len(problems) > 1 else ''} in {path}; FAILED")
+        return None
+    tax = _guard(load_taxonomy)
+    click.echo(f"taxonomy: {len(tax.chapters)} chapters, {len(tax.sections)} sections in {path}; ok")
+    return tax
 
 
 def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:

@@ -94,11 +94,146 @@ class Quote:
 
 
 def section_key(number: str) -> tuple[int, int]:
+    if not isinstance(number, str):  # QA 49a D3: a number 2.28 was an AttributeError traceback
+        raise CorpusError(f"malformed section number {number!r}: a section number is text such as \"2.28\"")
     try:
         ch, idx = number.split(".")
         return int(ch), int(idx)
     except ValueError:
-        raise CorpusError(f"malformed section number {number!r}") from None
+        raise CorpusError(f"malformed section number {number!r} (a section number is <chapter>.<n>, such as "
+                          "\"2.28\")") from None
+
+
+SECTION_NUMBER = re.compile(r"[1-9][0-9]*\.[1-9][0-9]*")  # "2.28": no "2.x", "2.028" or " 2.28"
+TITLE_SOURCES: tuple[str, ...] = ("toc", "heading", "inferred")
+UNTITLED = "Onbekend (kop op ontbrekende pagina N)"  # how a section whose heading is on a missing page is titled
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _pages_ok(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(_is_int(p) and p > 0 for p in value)
+
+
+def _titled(section: dict) -> str:
+    title = section.get("title")
+    return f", {json.dumps(title[:60], ensure_ascii=False)}" if isinstance(title, str) and title.strip() else ""
+
+
+def _heading_problem(d) -> str | None:
+    if d is None:
+        return None
+    if not (isinstance(d, dict) and _is_int(d.get("page")) and d.get("column") in ("left", "right")
+            and isinstance(d.get("lines"), list) and len(d["lines"]) == 2 and all(map(_is_int, d["lines"]))
+            and isinstance(d.get("text"), str)):
+        return ("\"heading\" must be null or {\"page\": N, \"column\": \"left\" or \"right\", \"lines\": [first, last], "
+                "\"text\": \"...\"}")
+    return None
+
+
+def taxonomy_problems(raw) -> list[str]:
+    """Every problem of a taxonomy as read from JSON (``data/sections.json``), each one line without the file's
+    name, naming the chapter or section and saying what to write instead; empty when it is usable. Linear in the
+    number of sections. QA 49a D2/D3/D9: duplicate numbers, a section in a chapter that does not exist, a number
+    that contradicts its ``chapter``, an empty title, ``"chapter": "2"`` and ``"number": 2.28`` passed every check
+    or ended in a traceback far from the file."""
+    if not isinstance(raw, dict):
+        return [f"the taxonomy is a JSON object with \"chapters\" and \"sections\", not {_json_type(raw)}"]
+    problems: list[str] = []
+    for key in ("chapters", "sections"):
+        if not isinstance(raw.get(key), list) or not raw[key]:
+            problems.append(f"\"{key}\" must be a non-empty list of objects"
+                            + ("" if key in raw else f" (there is no \"{key}\")"))
+    if problems:
+        return problems
+    chapters: dict[int, int] = {}  # chapter -> its place in the list (1-based)
+    for i, c in enumerate(raw["chapters"], 1):
+        if not isinstance(c, dict):
+            problems.append(f"chapter no. {i} of \"chapters\" is {_json_type(c)}, not an object")
+            continue
+        n = c.get("number")
+        where = f"chapter {n}" if _is_int(n) else f"chapter no. {i} of \"chapters\""
+        if not _is_int(n) or n < 1:
+            problems.append(f"{where}: \"number\" must be a whole number such as {i}, not {_json_type(n)}"
+                            + (f" {json.dumps(n, ensure_ascii=False)}" if isinstance(n, (str, int, float)) else ""))
+        elif n in chapters:
+            problems.append(f"chapter {n} appears twice in \"chapters\" (no. {chapters[n]} and no. {i}): give each "
+                            f"chapter its own number")
+        else:
+            chapters[n] = i
+        if not isinstance(c.get("title"), str) or not c["title"].strip():
+            problems.append(f"{where} has no title: write its \"title\" as text")
+        if c.get("title_source") not in TITLE_SOURCES:
+            problems.append(f"{where}: \"title_source\" must be one of {', '.join(TITLE_SOURCES)}")
+        if not (isinstance(c.get("pages"), list) and len(c["pages"]) == 2 and all(map(_is_int, c["pages"]))):
+            problems.append(f"{where}: \"pages\" must be its first and last page, [first, last]")
+    known = ", ".join(map(str, sorted(chapters)))
+    seen: dict[str, int] = {}  # section number -> its place in the list (1-based)
+    for i, s in enumerate(raw["sections"], 1):
+        if not isinstance(s, dict):
+            problems.append(f"section no. {i} of \"sections\" is {_json_type(s)}, not an object")
+            continue
+        n, ch = s.get("number"), s.get("chapter")
+        if isinstance(n, str) and n.strip():
+            where = f"section {n}"
+        elif isinstance(n, (int, float)) and not isinstance(n, bool):
+            where = f"section {n}"
+        else:
+            where = f"section no. {i} of \"sections\""
+        number_ok = False
+        if "number" not in s:
+            problems.append(f"{where} has no \"number\": give it one such as \"2.28\" (text: <chapter>.<n>)")
+        elif isinstance(n, (int, float)) and not isinstance(n, bool):
+            example = n if isinstance(n, float) else "2.28"
+            problems.append(f"{where}: \"number\" must be text such as \"{example}\" (in quotes), not a number: a "
+                            f"number loses the 0 of \"2.10\"")
+        elif not isinstance(n, str):
+            problems.append(f"{where}: \"number\" must be text such as \"2.28\", not {_json_type(n)}")
+        elif not SECTION_NUMBER.fullmatch(n):
+            problems.append(f"{where}: \"number\" must be <chapter>.<n> in whole numbers, such as \"2.28\" (no "
+                            f"letters, leading 0 or spaces)")
+        elif n in seen:
+            first = raw["sections"][seen[n] - 1]
+            problems.append(f"section {n} appears twice in \"sections\" (no. {seen[n]}{_titled(first)} and no. {i}"
+                            f"{_titled(s)}): a number names one section; give the other one a number of its own")
+        else:
+            seen[n] = i
+            number_ok = True
+        if not _is_int(ch):
+            if "chapter" not in s:
+                problems.append(f"{where} has no \"chapter\": give the number of its chapter, such as "
+                                f"{n.split('.')[0] if number_ok else 2}")
+            else:
+                problems.append(f"{where}: \"chapter\" must be a whole number such as "
+                                f"{n.split('.')[0] if number_ok else 2}, not {_json_type(ch)}"
+                                + (f" {json.dumps(ch, ensure_ascii=False)}" if isinstance(ch, (str, float)) else ""))
+        elif ch not in chapters:
+            problems.append(f"{where}: chapter {ch} is not one of the taxonomy's chapters ({known}): add it to "
+                            f"\"chapters\" first, or use one of those")
+        elif number_ok and int(n.split(".")[0]) != ch:
+            problems.append(f"{where}: the number says chapter {n.split('.')[0]}, \"chapter\" says {ch}: make them "
+                            f"agree (a section of chapter {ch} is numbered {ch}.<n>)")
+        title = s.get("title")
+        if "title" not in s or title is None or (isinstance(title, str) and not title.strip()):
+            problems.append(f"{where} has no title: write its \"title\" (or \"{UNTITLED}\" when its heading is on a "
+                            f"missing page)")
+        elif not isinstance(title, str):
+            problems.append(f"{where}: \"title\" must be text, not {_json_type(title)}")
+        if s.get("title_source") not in TITLE_SOURCES:
+            problems.append(f"{where}: \"title_source\" must be one of {', '.join(TITLE_SOURCES)}"
+                            + (f", not {json.dumps(s['title_source'], ensure_ascii=False)}" if "title_source" in s else
+                               " (there is none)"))
+        if not _pages_ok(s.get("pages")):
+            problems.append(f"{where}: \"pages\" must be a list of page numbers, such as [37]")
+        for key in ("topic", "description"):
+            if s.get(key) is not None and not isinstance(s[key], str):
+                problems.append(f"{where}: \"{key}\" must be text or null, not {_json_type(s[key])}")
+        bad = _heading_problem(s.get("heading"))
+        if bad:
+            problems.append(f"{where}: {bad}")
+    return problems
 
 
 def _heading(d: dict | None) -> Heading | None:
@@ -107,29 +242,39 @@ def _heading(d: dict | None) -> Heading | None:
     return Heading(page=int(d["page"]), column=d["column"], lines=tuple(d["lines"]), text=d["text"])
 
 
-@lru_cache(maxsize=4)
-def _load_taxonomy(path: str) -> Taxonomy:
+def read_taxonomy_file(path: str | Path) -> tuple[dict | None, list[str]]:
+    """The taxonomy file as JSON and its problems, each prefixed with the file's name (``(None, [why])`` when it
+    is no JSON). ``mh-nlp corpus check`` lists them all; :func:`load_taxonomy` refuses with the first."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        chapters = {
-            int(c["number"]): Chapter(int(c["number"]), c["title"], c["title_source"], tuple(c["pages"]))
-            for c in raw["chapters"]
-        }
-        sections = {
-            s["number"]: Section(
-                number=s["number"], title=s["title"], chapter=int(s["chapter"]), pages=tuple(s["pages"]),
-                title_source=s["title_source"], heading=_heading(s.get("heading")),
-                topic=s.get("topic"), description=s.get("description"),
-            )
-            for s in raw["sections"]
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CorpusError(f"{path}: malformed taxonomy ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8
+        return None, [f"{path}: malformed taxonomy, not JSON ({exc.__class__.__name__}: {exc})"]
+    return raw, [f"{path}: {p}" for p in taxonomy_problems(raw)]
+
+
+@lru_cache(maxsize=4)
+def _load_taxonomy(path: str) -> Taxonomy:
+    raw, problems = read_taxonomy_file(path)
+    if problems:
+        more = f" (and {len(problems) - 1} more: `mh-nlp corpus check` lists them)" if len(problems) > 1 else ""
+        raise CorpusError(problems[0] + more)
+    chapters = {
+        c["number"]: Chapter(c["number"], c["title"], c["title_source"], tuple(c["pages"])) for c in raw["chapters"]
+    }
+    sections = {
+        s["number"]: Section(
+            number=s["number"], title=s["title"], chapter=s["chapter"], pages=tuple(s["pages"]),
+            title_source=s["title_source"], heading=_heading(s.get("heading")),
+            topic=s.get("topic"), description=s.get("description"),
+        )
+        for s in raw["sections"]
+    }
     return Taxonomy(chapters=chapters, sections=sections)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Load the chapters and sections of the anthology."""
+    """Load the chapters and sections of the anthology, checked (:func:`taxonomy_problems`): a
+    :class:`CorpusError` naming the file and the section of the first problem."""
     return _load_taxonomy(str(path or data_file("sections.json")))
 
 

@@ -1,0 +1,54 @@
+"""A team extends the data files (QA 49a): a bad edit of the taxonomy, the entity files or the chapter headings is one
+line naming the file and what is wrong in the commands that read them, not a traceback or a message that blames the
+model. Each test edits a copy of data/ in a temporary folder (``MH_NLP_DATA``)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mh_nlp.paths import data_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def mh(*args: str, data: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from mh_nlp.cli import main; main(prog_name='mh-nlp')", *args],
+                          cwd=ROOT, env={**os.environ, "MH_NLP_DATA": str(data)}, input=stdin, capture_output=True,
+                          text=True, timeout=600)
+
+
+def _copy(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    return data
+
+
+def _one_line_error(res: subprocess.CompletedProcess, *expected: str) -> str:
+    err = res.stderr
+    assert res.returncode == 1 and "Traceback" not in err, err[-2000:]
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mh-nlp: error: "), err
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def test_a_section_number_written_as_a_number_is_blamed_on_the_taxonomy_not_the_model(tmp_path):
+    """QA 49a D3: classify said "unusable model state (AttributeError ...); run `mh-nlp train`", and train ended in
+    a traceback."""
+    data = _copy(tmp_path)
+    raw = json.loads((data / "sections.json").read_text(encoding="utf-8"))
+    raw["sections"].append({"number": 2.28, "chapter": 2, "title": "Misbruik van arbeidsmigranten via platformwerk",
+                            "title_source": "inferred", "pages": [37]})
+    (data / "sections.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    where = f"{data / 'sections.json'}: section 2.28: \"number\" must be text"
+    line = _one_line_error(mh("classify", "Er is te weinig opvang voor mannen.", data=data), where)
+    assert "model" not in line and "mh-nlp train" not in line
+    _one_line_error(mh("train", "--model", str(tmp_path / "m.npz"), data=data), where)
+    assert not (tmp_path / "m.npz").exists()
