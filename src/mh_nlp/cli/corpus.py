@@ -53,9 +53,10 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
               help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "
               "stance statements (data/synthetic/stance.jsonl).")
 def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
-    """Run the quality gate: a valid taxonomy (sections.json); traceable, complete and consistent quotes; the
-    development and external sentences complete and kept apart; written training statements complete, and no copy
-    or near-copy of a quote, an external test sentence or a development sentence. Exit 1 on any failure."""
+    """Run the quality gate: a valid taxonomy (sections.json) and entity files; traceable, complete and consistent
+    quotes; the development and external sentences complete and kept apart; written training statements complete,
+    and no copy or near-copy of a quote, an external test sentence or a development sentence. Exit 1 on any
+    failure."""
     from ..corpus.records import consistency_errors
     from ..corpus.trace import check_corpus
 
@@ -69,7 +70,7 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
                             f"{', '.join(map(str, have))}")
         quotes = [q for q in quotes if q.page in pages]
     tax = _check_taxonomy()
-    failed = False
+    bad_entities = failed = _check_entities()
     if tax is None:  # every other check reads the quotes' sections and chapters in it
         click.echo("the quotes and statements are checked once the taxonomy is usable; FAILED")
         sys.exit(1)
@@ -87,6 +88,9 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
         click.echo(f"page {page}: coverage {r.coverage:.1%} {flag}")
         if r.uncovered:
             click.echo("  uncovered: " + " ".join(f"{t.text}@{t.line}" for t in r.uncovered))
+    if bad_entities:  # the near-copy checks read every text through the spaCy pipeline, whose ruler reads them
+        click.echo("the outside sentences and statements are checked once the entity files are usable; FAILED")
+        sys.exit(1)
     bad_outside, outside = _check_outside(every_quote, tax)
     failed |= bad_outside
     if check_written:
@@ -114,6 +118,23 @@ def _check_taxonomy():
     tax = _guard(load_taxonomy)
     click.echo(f"taxonomy: {len(tax.chapters)} chapters, {len(tax.sections)} sections in {path}; ok")
     return tax
+
+
+def _check_entities() -> bool:
+    """Check the entity data files (``entities/*.jsonl``, as the pipeline reads them) and print the first problem
+    or a line saying they are usable (QA 49a D5); True on a failure."""
+    from ..exceptions import MhNlpError
+    from ..nlp.pipeline import ENTITY_FILES, entity_records
+    from ..paths import data_dir
+
+    try:
+        records = entity_records()
+    except (MhNlpError, OSError) as exc:
+        click.echo(f"entities: {exc}; FAILED")
+        return True
+    click.echo(f"entities: {len(records)} records, {sum(len(r['aliases']) for _, _, r in records)} aliases in "
+               f"{data_dir() / 'entities'} ({', '.join(ENTITY_FILES)}); ok")
+    return False
 
 
 def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:

@@ -22,7 +22,7 @@ from .normalize import normalize_with_map
 from ..exceptions import CorpusError
 from ..paths import DataNotFound, data_dir
 
-__all__ = ["load_pipeline", "build_pipeline", "select_base", "load_entity_patterns", "pipeline_info",
+__all__ = ["load_pipeline", "build_pipeline", "select_base", "load_entity_patterns", "entity_records", "pipeline_info",
            "NormalizingTokenizer", "EntityRulerComponent", "SM_MODEL", "ENTITY_FILES", "TOKENIZER_NAME"]
 
 SM_MODEL = "nl_core_news_sm"
@@ -225,10 +225,76 @@ def create_normalizing_tokenizer(normalize: bool = True) -> Callable[[Language],
     return make
 
 
-def load_entity_patterns(directory: str | Path | None = None, files: Iterable[str] = ENTITY_FILES) -> list[dict[str, Any]]:
-    """Read the entity data files: one SpanRuler pattern per alias, id ``<id>#<case>``."""
+ENTITY_LABELS = ("ORG", "UITBUITING", "WET")  # docs/corpus-and-pipeline.md, "Entity labels"
+ENTITY_SOURCES = ("anthology", "appendix", "domain", "web")
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _record_problem(rec: dict[str, Any]) -> str | None:
+    """What is wrong with one entity record as ``docs/corpus-and-pipeline.md`` documents it, or None (QA 49a D5: an
+    empty id gave entities without one, a label ``org`` took an organisation out of "organisations", a missing name
+    or source passed)."""
+    rid = rec.get("id")
+    if not _text(rid):
+        return "no \"id\": give the entity a short id of its own, such as \"leu\""
+    if "#" in rid or any(c.isspace() for c in rid):
+        return f"id {rid!r} must be one word without spaces or '#', such as \"leu\""
+    if rec.get("label") not in ENTITY_LABELS:
+        given = f" {rec['label']!r}" if "label" in rec else ""
+        return f"label{given} is not one of {', '.join(ENTITY_LABELS)}: write \"label\": \"ORG\" for an organisation"
+    if not _text(rec.get("name")):
+        return "no \"name\": write the entity's full name, such as \"Landelijk Expertisecentrum Uitbuiting\""
+    if rec.get("source") not in ENTITY_SOURCES:
+        given = f" {rec['source']!r}" if "source" in rec else ""
+        return (f"source{given} is not one of {', '.join(ENTITY_SOURCES)}: say where the entity comes from "
+                "(docs/corpus-and-pipeline.md)")
+    if rec["source"] == "web" and not (_text(rec.get("seen_at")) and rec["seen_at"].startswith(("http://", "https://"))):
+        return "a \"web\" record needs \"seen_at\": the address (https://...) of a real page that names it"
+    aliases = rec.get("aliases")
+    if not isinstance(aliases, list) or not aliases:
+        return ("\"aliases\" must be a non-empty list, such as [{\"text\": \"LEU\", \"case\": \"exact\"}]: a record "
+                "without one finds nothing")
+    for alias in aliases:
+        if not isinstance(alias, dict):
+            return f"alias {alias!r} must be an object, such as {{\"text\": \"LEU\", \"case\": \"exact\"}}"
+        if "pattern" in alias:
+            pattern = alias["pattern"]
+            if not isinstance(pattern, list):
+                return "an alias's \"pattern\" must be a list of token patterns, such as [{\"LOWER\": \"riec\"}]"
+            from spacy.schemas import validate_token_pattern
+
+            errors = validate_token_pattern(pattern)
+            if errors:  # QA 49a D9: was spaCy's "Invalid token patterns for matcher rule ..." without file or line
+                return (f"alias pattern {json.dumps(pattern, ensure_ascii=False)[:80]} is not a spaCy token pattern "
+                        f"({errors[0]}); see https://spacy.io/usage/rule-based-matching")
+            continue
+        if not _text(alias.get("text")):
+            return "an alias needs a \"text\" that is not empty (or a \"pattern\")"
+        if alias.get("case") not in CASES:
+            what = f"case {alias['case']!r} is not exact or insensitive" if "case" in alias else "no \"case\""
+            return (f"alias {alias['text']!r} has {what}: write \"case\": \"exact\" for an acronym or a name that is "
+                    "also an ordinary word, \"insensitive\" otherwise")
+    return None
+
+
+def entity_records(directory: str | Path | None = None,
+                   files: Iterable[str] = ENTITY_FILES) -> list[tuple[Path, int, dict[str, Any]]]:
+    """The records of the entity data files, each with its file and line, every one checked: the fields
+    ``docs/corpus-and-pipeline.md`` documents, an id used once over all the files, an alias that no other record
+    has (under the case rules: an alias matched in any case clashes with the same words in any case). A
+    :class:`CorpusError` of one line names ``file:line`` (and the other line of a clash) and what to write. Linear
+    in the number of aliases."""
     base = Path(directory) if directory is not None else data_dir() / "entities"
-    patterns: list[dict[str, Any]] = []
+    records: list[tuple[Path, int, dict[str, Any]]] = []
+    ids: dict[str, tuple[Path, int]] = {}
+    by_words: dict[str, list[tuple[str, str, str, Path, int]]] = {}  # lower-case alias -> (text, case, id, file, line)
+
+    def at(path: Path, lineno: int, here: Path) -> str:
+        return f"line {lineno}" if path == here else f"{path}:{lineno}"
+
     for name in files:
         path = base / name
         if not path.exists():
@@ -238,25 +304,47 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
                 continue
             try:
                 rec = json.loads(line)
-                aliases = rec["aliases"]
-                if not (isinstance(rec["id"], str) and isinstance(rec["label"], str) and isinstance(aliases, list)
-                        and all(isinstance(a, dict) and (isinstance(a.get("text"), str) and a["text"].strip()
-                                                         or isinstance(a.get("pattern"), list)) for a in aliases)):
-                    raise ValueError("id and label are strings, aliases a list of {text} or {pattern} objects")
-            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                if not isinstance(rec, dict):
+                    raise TypeError(f"a JSON object per line, not {type(rec).__name__}")
+            except (ValueError, TypeError, RecursionError) as exc:
                 raise CorpusError(f"{path}:{lineno}: not an entity record (a JSON object with aliases): "
                                   f"{exc.__class__.__name__}: {exc}") from None
-            for alias in aliases:
+            problem = _record_problem(rec)
+            if problem:
+                raise CorpusError(f"{path}:{lineno}: {problem}")
+            rid = rec["id"]
+            if rid in ids:
+                raise CorpusError(f"{path}:{lineno}: id {rid!r} is already the id of the record at {at(*ids[rid], path)}: "
+                                  f"two records with one id are merged into one entity; give this one an id of its own")
+            ids[rid] = (path, lineno)
+            for alias in rec["aliases"]:
                 if "pattern" in alias:
-                    pattern: Any = alias["pattern"]
-                    suffix = "#pattern"
-                else:
-                    case = alias.get("case", "insensitive")
-                    if case not in CASES:
-                        raise CorpusError(f"{path}:{lineno}: unknown case {case!r} (use exact or insensitive)")
-                    pattern = alias["text"]  # a phrase, matched on LOWER; the case rule is checked after matching
-                    suffix = "#" + case
-                patterns.append({"label": rec["label"], "id": rec["id"] + suffix, "pattern": pattern})
+                    continue
+                text, case = alias["text"], alias["case"]
+                for other_text, other_case, other_id, other_path, other_line in by_words.get(text.lower(), ()):
+                    if other_id != rid and (text == other_text or "insensitive" in (case, other_case)):
+                        raise CorpusError(
+                            f"{path}:{lineno}: alias {text!r} ({case}) is already an alias of {other_id!r} at "
+                            f"{at(other_path, other_line, path)} ({other_text!r}, {other_case}): an alias names one "
+                            f"entity; remove it from one of them")
+                by_words.setdefault(text.lower(), []).append((text, case, rid, path, lineno))
+            records.append((path, lineno, rec))
+    return records
+
+
+def load_entity_patterns(directory: str | Path | None = None, files: Iterable[str] = ENTITY_FILES) -> list[dict[str, Any]]:
+    """Read the entity data files (checked: :func:`entity_records`): one SpanRuler pattern per alias, id
+    ``<id>#<case>``."""
+    patterns: list[dict[str, Any]] = []
+    for _path, _lineno, rec in entity_records(directory, files):
+        for alias in rec["aliases"]:
+            if "pattern" in alias:
+                pattern: Any = alias["pattern"]
+                suffix = "#pattern"
+            else:
+                pattern = alias["text"]  # a phrase, matched on LOWER; the case rule is checked after matching
+                suffix = "#" + alias["case"]
+            patterns.append({"label": rec["label"], "id": rec["id"] + suffix, "pattern": pattern})
     return patterns
 
 
