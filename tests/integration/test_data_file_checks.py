@@ -73,3 +73,18 @@ def test_classify_refuses_a_bad_entity_record_naming_file_and_line(tmp_path, ext
     line = _one_line_error(mh("classify", "Het LEU en de XYZ werken samen met de NLA.", data=data),
                            f"{path}:103: ", expected)
     assert "Invalid token patterns" not in line and "mh-nlp train" not in line
+
+
+def test_a_heading_phrase_under_two_chapters_is_refused_not_turned_off(tmp_path):
+    """QA 49a D10: "Ambities" under chapter 2 as well made `## Ambities` "name no chapter"; a key "5" was "evidence
+    for chapter 5", which does nothing."""
+    data = _copy(tmp_path)
+    path = data / "chapter_headings.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    for change, expected in ((lambda d: d["2"].append("Ambities"), "the phrase 'ambities' is under chapter 2"),
+                             (lambda d: d.update({"5": ["Overig"]}), "chapter 5 is not one of the taxonomy's chapters")):
+        edited = json.loads(json.dumps(raw))
+        change(edited)
+        path.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+        _one_line_error(mh("classify", data=data, stdin="## Ambities\nMeer opvang voor slachtoffers.\n"),
+                        f"{path}: ", expected)

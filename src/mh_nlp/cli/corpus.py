@@ -53,10 +53,10 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
               help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "
               "stance statements (data/synthetic/stance.jsonl).")
 def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
-    """Run the quality gate: a valid taxonomy (sections.json) and entity files; traceable, complete and consistent
-    quotes; the development and external sentences complete and kept apart; written training statements complete,
-    and no copy or near-copy of a quote, an external test sentence or a development sentence. Exit 1 on any
-    failure."""
+    """Run the quality gate: a valid taxonomy (sections.json), entity files and chapter headings; traceable,
+    complete and consistent quotes; the development and external sentences complete and kept apart; written
+    training statements complete, and no copy or near-copy of a quote, an external test sentence or a development
+    sentence. Exit 1 on any failure."""
     from ..corpus.records import consistency_errors
     from ..corpus.trace import check_corpus
 
@@ -72,8 +72,9 @@ def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage:
     tax = _check_taxonomy()
     bad_entities = failed = _check_entities()
     if tax is None:  # every other check reads the quotes' sections and chapters in it
-        click.echo("the quotes and statements are checked once the taxonomy is usable; FAILED")
+        click.echo("the quotes, chapter headings and statements are checked once the taxonomy is usable; FAILED")
         sys.exit(1)
+    failed |= _check_chapter_headings(tax)
     for err in consistency_errors(quotes, tax):
         click.echo(f"inconsistent: {err}")
         failed = True
@@ -135,6 +136,32 @@ def _check_entities() -> bool:
     click.echo(f"entities: {len(records)} records, {sum(len(r['aliases']) for _, _, r in records)} aliases in "
                f"{data_dir() / 'entities'} ({', '.join(ENTITY_FILES)}); ok")
     return False
+
+
+def _check_chapter_headings(tax) -> bool:
+    """Check the chapter headings table (``chapter_headings.json``) against the taxonomy and print every problem or
+    a line saying it is usable (QA 49a D10); True on a failure."""
+    import json
+
+    from ..paths import data_file
+    from ..themes.headings import chapter_headings_problems
+
+    path = _guard(data_file, "chapter_headings.json")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError, OSError) as exc:
+        problems = [f"not a chapter -> heading phrases table ({exc.__class__.__name__}: {exc})"]
+    else:
+        problems = chapter_headings_problems(raw, tax.chapters)
+    for problem in problems:
+        click.echo(f"chapter headings: {path}: {problem}")
+    if problems:
+        click.echo(f"chapter headings: {len(problems)} problem{'s' if len(problems) > 1 else ''} in {path}; FAILED")
+    else:
+        phrases = sum(len(v) for k, v in raw.items() if not k.startswith("_"))
+        click.echo(f"chapter headings: {phrases} phrases for chapters {', '.join(k for k in raw if not k.startswith('_'))}"
+                   f" in {path}; ok")
+    return bool(problems)
 
 
 def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:

@@ -21,11 +21,12 @@ from typing import Sequence
 
 import numpy as np
 
+from ..corpus.records import load_taxonomy
 from ..exceptions import CorpusError
 from ..paths import data_file
 
-__all__ = ["HEADING_WEIGHT", "chapter_evidence", "heading_chapter", "label_chapter", "load_chapter_headings",
-           "question_chapter"]
+__all__ = ["HEADING_WEIGHT", "chapter_evidence", "chapter_headings_problems", "heading_chapter", "label_chapter",
+           "load_chapter_headings", "question_chapter"]
 
 HEADING_WEIGHT = 0.9  # the share of the probability a heading gives its chapter's sections (a prior, not fitted)
 
@@ -35,14 +36,61 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 @lru_cache(maxsize=2)
 def load_chapter_headings(path: str | None = None) -> dict[int, tuple[str, ...]]:
-    """Chapter -> the heading phrases that name it (normalised as :func:`_normal`)."""
+    """Chapter -> the heading phrases that name it (normalised as :func:`_normal`), checked
+    (:func:`chapter_headings_problems`): a :class:`CorpusError` of one line naming the file and the first problem."""
     where = path or data_file("chapter_headings.json")
     try:
         with open(where, encoding="utf-8") as f:  # closed at once (QA 45a: a ResourceWarning in every run)
             raw = json.load(f)
-        return {int(k): tuple(_normal(p) for p in v) for k, v in raw.items() if not k.startswith("_")}
-    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # damaged: one line naming the file
+    except (ValueError, RecursionError) as exc:  # damaged: one line naming the file
         raise CorpusError(f"{where}: not a chapter -> heading phrases table ({exc.__class__.__name__}: {exc})") from None
+    problems = chapter_headings_problems(raw, load_taxonomy().chapters)
+    if problems:
+        more = f" (and {len(problems) - 1} more: `mh-nlp corpus check` lists them)" if len(problems) > 1 else ""
+        raise CorpusError(f"{where}: {problems[0]}{more}")
+    return {int(k): tuple(_normal(p) for p in v) for k, v in raw.items() if not k.startswith("_")}
+
+
+def chapter_headings_problems(raw, chapters) -> list[str]:
+    """Every problem of a chapter -> heading phrases table as read from JSON (``data/chapter_headings.json``), each
+    one line without the file's name; empty when it is usable. ``chapters``: the taxonomy's chapters. A key is a
+    chapter of the taxonomy (or a note, ``_...``), a value a list of phrases with words, and no phrase, once
+    normalised as headings are, stands under two chapters: such a heading names two chapters, so it names none
+    (QA 49a D10: ``"Ambities"`` under chapter 2 too turned the usual ``## Ambities`` off without a word, a key
+    ``"5"`` was "evidence for chapter 5", which does nothing). Linear in the number of phrases."""
+    if not isinstance(raw, dict):
+        return ["the table is a JSON object of chapter -> list of heading phrases, such as {\"4\": [\"ambities\"]}"]
+    known = ", ".join(map(str, sorted(chapters)))
+    problems: list[str] = []
+    first: dict[str, tuple[int, str]] = {}  # normalised phrase -> (chapter, phrase as written)
+    for key, phrases in raw.items():
+        if key.startswith("_"):  # a note
+            continue
+        if not (key.isascii() and key.isdigit() and str(int(key)) == key):
+            problems.append(f"key {key!r} is not a chapter number: write the chapter as \"1\" to \"{max(chapters)}\" "
+                            f"(or start a note's key with _)")
+            continue
+        chapter = int(key)
+        if chapter not in chapters:
+            problems.append(f"key \"{key}\": chapter {chapter} is not one of the taxonomy's chapters ({known}): put "
+                            f"its phrases under one of those")
+            continue
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            problems.append(f"chapter {chapter}: the phrases must be a list of text, such as [\"ambities\", \"wensen\"]")
+            continue
+        for phrase in phrases:
+            normal = _normal(phrase)
+            if not normal:
+                problems.append(f"chapter {chapter}: the phrase {phrase!r} has no words once numbering and punctuation "
+                                f"are off: it names nothing; remove it")
+                continue
+            other = first.setdefault(normal, (chapter, phrase))
+            if other[0] != chapter:
+                same = "" if other[1] == phrase else f" (written {other[1]!r})"
+                problems.append(f"the phrase {phrase!r} is under chapter {other[0]}{same} and chapter {chapter}: a "
+                                f"heading that names two chapters names none, so it would count for neither; keep it "
+                                f"under one")
+    return problems
 
 
 def _normal(text: str) -> str:
