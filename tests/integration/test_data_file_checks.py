@@ -52,6 +52,9 @@ def test_a_section_number_written_as_a_number_is_blamed_on_the_taxonomy_not_the_
     assert "model" not in line and "mh-nlp train" not in line
     _one_line_error(mh("train", "--model", str(tmp_path / "m.npz"), data=data), where)
     assert not (tmp_path / "m.npz").exists()
+    # the review screen: was "mh-nlp: error: <model file>: ..." as if the model were at fault
+    line = _one_line_error(mh("serve", "--port", "0", "--data", str(tmp_path / "screen"), data=data), where)
+    assert "theme-model.npz" not in line
 
 
 @pytest.mark.parametrize("extra, expected", [

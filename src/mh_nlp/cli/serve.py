@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .base import FloatRange, UserError, _warn, main
+from .base import FloatRange, UserError, _guard, _warn, main
 
 
 @main.command()
@@ -68,9 +68,13 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         raise UserError(f"the review screen needs FastAPI, uvicorn and Jinja2 ({exc}); reinstall mh-nlp") from None
     import socket
 
+    from ..corpus.records import load_taxonomy
     from ..io import safezip
     from ..paths import shown
     from ..themes.store import default_model_path
+
+    # every page reads the taxonomy: a broken one is said as the data's fault, before the model is loaded with it
+    _guard(load_taxonomy)  # (QA 49a D3: it came as an error of the model file)
 
     if not host.strip():
         raise UserError(f"--host {host!r} names no address: use 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")
