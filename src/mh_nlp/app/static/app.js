@@ -357,7 +357,10 @@ function setupReview() {
     const i = rows.indexOf(tr);
     if (ev.key === "ArrowDown" || ev.key === "j") {  // past the last row: the next page, if there is one
       if (rows[i + 1]) focusRow(rows[i + 1]);
-      else { const next = document.querySelector(".pager a[rel=next]"); if (next) window.location = next.href; }
+      else {  // the next page, at its first row (#first: the page puts focus there, as it does not on any load)
+        const next = document.querySelector(".pager a[rel=next]");
+        if (next) window.location = next.href.split("#")[0] + "#first";
+      }
       ev.preventDefault();
     }
     else if (ev.key === "ArrowUp" || ev.key === "k") {
@@ -386,11 +389,18 @@ function setupReview() {
       ev.preventDefault();
     }
   });
-  if (rows.length) {
-    const last = window.location.hash === "#last";
+  // QA 49a L9: a load leaves focus where the browser puts it (the page's start), so that a screen reader hears the
+  // page, its filters and how many rows they found before any row; the analyst starts the rows with Tab or a click.
+  // Only ↓ past the last row and ↑ before the first, which open the next or previous page from a row, go on at its
+  // first or last row (#first, #last). After Filter, focus is on the result count (set when the form is sent).
+  const hash = window.location.hash;
+  if (rows.length && (hash === "#first" || hash === "#last")) {
+    const last = hash === "#last";
     if (last) rows[rows.length - 1].scrollIntoView({block: "center"});
     rows[last ? rows.length - 1 : 0].focus({preventScroll: true});
   }
+  const filters = document.getElementById("filters");
+  if (filters) filters.addEventListener("submit", () => afterReload("#result-count"));
 }
 
 // ------------------------------------------------------------ documents: live progress
