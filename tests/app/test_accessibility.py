@@ -415,3 +415,39 @@ def test_m_the_review_page_takes_no_focus_at_load_and_a_filter_focuses_its_count
     assert page.evaluate("document.activeElement.dataset.id") == ids[k + 1]
     page.keyboard.press("ArrowUp")
     assert page.evaluate("document.activeElement.dataset.id") == ids[k]
+
+
+def _description(page, selector: str) -> str:
+    """The accessible description Chromium computes for the element (what a screen reader says after its name)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        [ax] = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
+        return ax.get("description", {}).get("value", "")
+    finally:
+        cdp.detach()
+
+
+def test_n_what_a_tooltip_said_is_shown_to_a_keyboard_and_said_to_a_screen_reader(page, server, doc):
+    """QA 49a L2: the marks' explanations and the guidance of *one note, read in order* were tooltips of elements
+    that take no focus. The review page's legend opens from the keyboard, between the filters and the rows; the
+    tick box's guidance is shown under its form and is the tick box's description."""
+    page.goto(server + f"review?doc={doc}")
+    help_line = page.locator("#help-uncertain")
+    assert not help_line.is_visible()
+    page.locator("#filters a", has_text="clear").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "What the marks mean"
+    page.keyboard.press("Enter")
+    assert help_line.is_visible() and "below the threshold" in help_line.inner_text()
+    assert page.locator("#help-entities").is_visible() and page.locator("#help-chconf").is_visible()
+    page.keyboard.press("Tab")  # on to the rows
+    assert page.evaluate("document.activeElement.dataset.id") == page.locator("#review tr.st").first.get_attribute(
+        "data-id")
+    page.goto(server)
+    for form in ("upload-form", "paste-form"):
+        hint = page.locator(f"#{form} + p.hint.in-order")
+        assert hint.is_visible() and "neighbours count as evidence" in hint.inner_text()
+        said = _description(page, f"#{form} input[name=in_order]")
+        assert said == hint.inner_text(), said
