@@ -379,3 +379,75 @@ def test_l_what_to_check_is_in_the_row_name_readable_and_leaves_the_keys_alone(p
     page.click("#filters button[type=submit]")
     page.wait_for_url("**check=off_subject**")
     assert page.locator("#review tr.st").count() == 1 and "off subject?" in page.locator("#review tr.st").inner_text()
+
+
+def test_m_the_review_page_takes_no_focus_at_load_and_a_filter_focuses_its_count(page, server, doc):
+    """QA 49a L9: every load of /review, also after Filter, put focus on the first row, past the heading, the filters
+    and the result count, so a screen reader said an unnamed row instead of the page and how many rows the filter
+    found. Now a load leaves focus at the page's start, Filter puts it on the count, and Tab goes on to the rows,
+    whose keys work as before."""
+    page.goto(server + f"review?doc={doc}")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the page's script has run
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    assert page.locator("#review tr.st:focus").count() == 0
+    page.select_option("#f-state", "open")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**state=open**")
+    page.wait_for_selector("#result-count:focus")
+    count = page.locator("#result-count")
+    assert count.get_attribute("tabindex") == "-1" and count.get_attribute("role") == "status"
+    rows = page.locator("#review tr.st")
+    n = rows.count()
+    said = re.fullmatch(r"(\d+) statements?(?: and (\d+) other lines?)?\.", count.inner_text())
+    assert n >= 3 and said and int(said.group(1)) + int(said.group(2) or 0) == n, count.inner_text()
+    page.keyboard.press("Tab")  # the rows start from here
+    ids = [rows.nth(i).get_attribute("data-id") for i in range(n)]
+    assert page.evaluate("document.activeElement.dataset.id") == ids[0]
+    kinds = [rows.nth(i).get_attribute("data-read-kind") for i in range(n)]
+    k = kinds.index("statement")
+    assert k + 1 < n
+    for i in range(1, k + 1):  # ↓ down to the first statement (the meta lines come first)
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate("document.activeElement.dataset.id") == ids[i]
+    page.keyboard.press("Enter")  # accepted, and focus on to the next row
+    page.wait_for_selector(f'#review tr.st[data-id="{ids[k]}"].accept')
+    assert page.evaluate("document.activeElement.dataset.id") == ids[k + 1]
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.dataset.id") == ids[k]
+
+
+def _description(page, selector: str) -> str:
+    """The accessible description Chromium computes for the element (what a screen reader says after its name)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        [ax] = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
+        return ax.get("description", {}).get("value", "")
+    finally:
+        cdp.detach()
+
+
+def test_n_what_a_tooltip_said_is_shown_to_a_keyboard_and_said_to_a_screen_reader(page, server, doc):
+    """QA 49a L2: the marks' explanations and the guidance of *one note, read in order* were tooltips of elements
+    that take no focus. The review page's legend opens from the keyboard, between the filters and the rows; the
+    tick box's guidance is shown under its form and is the tick box's description."""
+    page.goto(server + f"review?doc={doc}")
+    help_line = page.locator("#help-uncertain")
+    assert not help_line.is_visible()
+    page.locator("#filters a", has_text="clear").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "What the marks mean"
+    page.keyboard.press("Enter")
+    assert help_line.is_visible() and "below the threshold" in help_line.inner_text()
+    assert page.locator("#help-entities").is_visible() and page.locator("#help-chconf").is_visible()
+    page.keyboard.press("Tab")  # on to the rows
+    assert page.evaluate("document.activeElement.dataset.id") == page.locator("#review tr.st").first.get_attribute(
+        "data-id")
+    page.goto(server)
+    for form in ("upload-form", "paste-form"):
+        hint = page.locator(f"#{form} + p.hint.in-order")
+        assert hint.is_visible() and "neighbours count as evidence" in hint.inner_text()
+        said = _description(page, f"#{form} input[name=in_order]")
+        assert said == hint.inner_text(), said

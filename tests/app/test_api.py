@@ -1030,7 +1030,9 @@ def test_a_statements_own_stance_label_counts_on_the_screen(make_app, csrf):
         assert st["text"] == line and st["section"] == want.section
         page = c.get("/review").text
         assert "label: chapter 4</span>" in page
-        assert 'title="the heading it stands under in the document">under “Trends”' in page
+        # the heading is shown, not as evidence: the label is (said in words, not in a tooltip: QA 49a L2)
+        assert ('aria-describedby="help-heading">under “Trends”</span> · <span class="heading" '
+                'aria-describedby="help-label">label: chapter 4</span>') in page
 
 
 @needs_model
@@ -1051,7 +1053,7 @@ def test_headings_that_name_a_chapter_count_in_uploads_and_in_the_api(make_app, 
         sts = c.get(f"/api/statements?document={doc['id']}").json()["statements"]
         assert [s["section"] for s in sts] == [d.section for d in want]
         page = c.get("/review").text  # the review screen shows the heading, and the chapter it is evidence for
-        assert 'title="the heading it stands under in the document: evidence for chapter 2">under “Problemen”' in page
+        assert 'aria-describedby="help-heading">under “Problemen”</span> (evidence for ch. 2)' in page
         # pasted, the same note: its heading lines are headings too, not statements
         r = c.post("/paste", data={"csrf": csrf(c), "text": text, "name": "geplakt"}, follow_redirects=False)
         assert r.status_code == 303

@@ -544,6 +544,11 @@ def _cookies(header: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- helpers for the pages
 
+# the entity labels (mh_nlp.nlp.entities.LABELS) as the review page names them in words under a statement, beside the
+# colour it highlights them in (QA 49a L1: only the organisations were named; the other types were colour and tooltip)
+ENTITY_KINDS = (("ORG", "organisations"), ("UITBUITING", "exploitation"), ("WET", "laws"))
+
+
 def highlight(text: str, entities: list[dict]) -> list[tuple[str, dict | None]]:
     """The text cut into pieces, each with the entity it belongs to (or None), for escaped rendering."""
     out, pos = [], 0
@@ -665,7 +670,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
                        label_chapter=label_chapter, section_chapter=sections.chapter,
                        not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW,
-                       has_quote=lambda section: section in quoted_sections())
+                       has_quote=lambda section: section in quoted_sections(), entity_kinds=ENTITY_KINDS)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

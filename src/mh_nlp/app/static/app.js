@@ -133,12 +133,25 @@ function setupReview() {
   rows.forEach((tr) => {
     const sel = tr.querySelector("select.pick");
     sel.insertAdjacentHTML("beforeend", options);
-    // A section picked with the mouse (or in the opened list) is saved at once. Arrow keys and typing on the
-    // closed list change its value too (and fire "change"): that only marks the row, and Enter saves it.
+    // A section picked with the mouse is saved at once. Arrow keys and typing on the closed list change its value
+    // too (and fire "change"): that only marks the row, Enter saves it, Esc or leaving the list (Tab) cancels it.
     // The list `s` opened (sel.dataset.opened) takes the keys itself, and Chromium fires "change" for the option
-    // it shows whether Enter or Esc closed it: that change only marks the row too; Chromium's "click" on the
-    // select after an accepted pick (Enter or the mouse) saves it, Esc (its keyup reaches the page) cancels it.
+    // it shows whether Enter, Tab or Esc closed it: that change only marks the row too. After Enter, Tab or a
+    // mouse pick Chromium also "click"s the select; only the key's keyup (or its repeat), which reaches the page,
+    // tells which: Enter saves, Tab cancels as it does on the closed list (QA 49a L8: there Tab saved, on the
+    // closed list it cancelled), and Esc, without a click, cancels. A click that no key follows is the mouse's:
+    // saved when the mouse moves or focus leaves the list, else after a second.
     let browsing = false;
+    let accepting = null;  // the timer of a click whose keyup is awaited
+    const settle = (save) => {  // the pick Chromium's click accepted: saved (Enter, the mouse) or not (Tab)
+      if (!accepting) return;
+      clearTimeout(accepting);
+      accepting = null;
+      document.removeEventListener("pointermove", byMouse, true);
+      if (!save) { delete sel.dataset.opened; cancelPick(tr); }
+      else if (tr.classList.contains("pending") && sel.value) decide(tr, sel.value);
+    };
+    const byMouse = (ev) => { if (ev.movementX || ev.movementY) settle(true); };
     sel.addEventListener("focus", () => { browsing = false; });
     sel.addEventListener("mousedown", () => {  // a mouse pick saves, even after arrow keys, even the same section
       browsing = false;
@@ -148,23 +161,34 @@ function setupReview() {
     sel.addEventListener("change", () => {
       if (!sel.value) return;
       if (browsing || sel.dataset.opened) {  // said once, and tied to the list (aria-describedby): QA 47b M1
-        if (!tr.classList.contains("pending")) say("not saved yet: Enter saves, Esc cancels");
-        setState(tr, "pending", "not saved yet: Enter saves, Esc cancels");
+        if (!tr.classList.contains("pending")) say("not saved yet: Enter saves, Esc or Tab cancels");
+        setState(tr, "pending", "not saved yet: Enter saves, Esc or Tab cancels");
         return;
       }
       decide(tr, sel.value);
     });
     sel.addEventListener("click", () => {
-      if (sel.dataset.opened && tr.classList.contains("pending") && sel.value) decide(tr, sel.value);
+      if (!(sel.dataset.opened && tr.classList.contains("pending") && sel.value) || accepting) return;
+      accepting = setTimeout(() => settle(true), 1000);
+      document.addEventListener("pointermove", byMouse, true);
     });
-    sel.addEventListener("keyup", (ev) => { if (ev.key === "Escape") { cancelPick(tr); tr.focus(); } });
+    sel.addEventListener("keyup", (ev) => {
+      if (ev.key === "Escape") { settle(false); cancelPick(tr); tr.focus(); }
+      else if (ev.key === "Enter") settle(true);
+      else if (ev.key === "Tab") settle(false);
+    });
     sel.addEventListener("keydown", (ev) => {
       ev.stopPropagation();
+      if (accepting && (ev.key === "Enter" || ev.key === "Tab")) { settle(ev.key === "Enter"); return; }  // held
       if (ev.key === "Escape") { cancelPick(tr); tr.focus(); }
       else if (ev.key === "Enter") { ev.preventDefault(); if (sel.value) decide(tr, sel.value); }
       else if (!["Tab", "Shift", "Control", "Alt", "Meta"].includes(ev.key)) browsing = true;
     });
-    sel.addEventListener("blur", () => { delete sel.dataset.opened; cancelPick(tr); });  // a choice not saved is not kept
+    sel.addEventListener("blur", () => {  // a choice not saved is not kept (a mouse pick awaiting its keyup is saved)
+      settle(true);
+      delete sel.dataset.opened;
+      cancelPick(tr);
+    });
     const accept = tr.querySelector("button.accept");  // none on a meta or chatter line: it has no suggestion
     if (accept) accept.addEventListener("click", () => decide(tr, tr.dataset.suggested));
     const notst = tr.querySelector("button.notst");  // none on a meta or chatter line: it is no statement already
@@ -357,7 +381,10 @@ function setupReview() {
     const i = rows.indexOf(tr);
     if (ev.key === "ArrowDown" || ev.key === "j") {  // past the last row: the next page, if there is one
       if (rows[i + 1]) focusRow(rows[i + 1]);
-      else { const next = document.querySelector(".pager a[rel=next]"); if (next) window.location = next.href; }
+      else {  // the next page, at its first row (#first: the page puts focus there, as it does not on any load)
+        const next = document.querySelector(".pager a[rel=next]");
+        if (next) window.location = next.href.split("#")[0] + "#first";
+      }
       ev.preventDefault();
     }
     else if (ev.key === "ArrowUp" || ev.key === "k") {
@@ -386,11 +413,18 @@ function setupReview() {
       ev.preventDefault();
     }
   });
-  if (rows.length) {
-    const last = window.location.hash === "#last";
+  // QA 49a L9: a load leaves focus where the browser puts it (the page's start), so that a screen reader hears the
+  // page, its filters and how many rows they found before any row; the analyst starts the rows with Tab or a click.
+  // Only ↓ past the last row and ↑ before the first, which open the next or previous page from a row, go on at its
+  // first or last row (#first, #last). After Filter, focus is on the result count (set when the form is sent).
+  const hash = window.location.hash;
+  if (rows.length && (hash === "#first" || hash === "#last")) {
+    const last = hash === "#last";
     if (last) rows[rows.length - 1].scrollIntoView({block: "center"});
     rows[last ? rows.length - 1 : 0].focus({preventScroll: true});
   }
+  const filters = document.getElementById("filters");
+  if (filters) filters.addEventListener("submit", () => afterReload("#result-count"));
 }
 
 // ------------------------------------------------------------ documents: live progress
