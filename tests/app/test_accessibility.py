@@ -382,7 +382,7 @@ def test_l_what_to_check_is_in_the_row_name_readable_and_leaves_the_keys_alone(p
 
 
 def test_m_the_review_page_takes_no_focus_at_load_and_a_filter_focuses_its_count(page, server, doc):
-    """QA 49a L9: every load of /review, also after Filter, put focus on the first row, past the heading, the filters
+    """QA 47b L9: every load of /review, also after Filter, put focus on the first row, past the heading, the filters
     and the result count, so a screen reader said an unnamed row instead of the page and how many rows the filter
     found. Now a load leaves focus at the page's start, Filter puts it on the count, and Tab goes on to the rows,
     whose keys work as before."""
@@ -430,7 +430,7 @@ def _description(page, selector: str) -> str:
 
 
 def test_n_what_a_tooltip_said_is_shown_to_a_keyboard_and_said_to_a_screen_reader(page, server, doc):
-    """QA 49a L2: the marks' explanations and the guidance of *one note, read in order* were tooltips of elements
+    """QA 47b L2: the marks' explanations and the guidance of *one note, read in order* were tooltips of elements
     that take no focus. The review page's legend opens from the keyboard, between the filters and the rows; the
     tick box's guidance is shown under its form and is the tick box's description."""
     page.goto(server + f"review?doc={doc}")

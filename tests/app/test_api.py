@@ -1030,7 +1030,7 @@ def test_a_statements_own_stance_label_counts_on_the_screen(make_app, csrf):
         assert st["text"] == line and st["section"] == want.section
         page = c.get("/review").text
         assert "label: chapter 4</span>" in page
-        # the heading is shown, not as evidence: the label is (said in words, not in a tooltip: QA 49a L2)
+        # the heading is shown, not as evidence: the label is (said in words, not in a tooltip: QA 47b L2)
         assert ('aria-describedby="help-heading">under “Trends”</span> · <span class="heading" '
                 'aria-describedby="help-label">label: chapter 4</span>') in page
 

@@ -736,7 +736,7 @@ def test_21_a_server_that_cannot_be_reached_is_said_until_dismissed(page, server
 
 
 def test_22_tab_leaves_the_section_list_without_saving_however_it_was_opened(page, server):
-    """QA 49a L8: on the list `s` opened, ↓ ↓ Tab saved a correction (Chromium's open list accepts on Tab, as on
+    """QA 47b L8: on the list `s` opened, ↓ ↓ Tab saved a correction (Chromium's open list accepts on Tab, as on
     Enter), while on the same list reached with Tab, ↓ ↓ Tab cancelled. Tab, the key that leaves a control, now
     saves nothing either way; Enter still saves, and so does a pick with the mouse."""
     doc = _paste_and_wait(page, server, "tab", KEY_LINES[:4])

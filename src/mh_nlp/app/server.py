@@ -545,7 +545,7 @@ def _cookies(header: str) -> dict[str, str]:
 # ---------------------------------------------------------------- helpers for the pages
 
 # the entity labels (mh_nlp.nlp.entities.LABELS) as the review page names them in words under a statement, beside the
-# colour it highlights them in (QA 49a L1: only the organisations were named; the other types were colour and tooltip)
+# colour it highlights them in (QA 47b L1: only the organisations were named; the other types were colour and tooltip)
 ENTITY_KINDS = (("ORG", "organisations"), ("UITBUITING", "exploitation"), ("WET", "laws"))
 
 

@@ -138,7 +138,7 @@ function setupReview() {
     // The list `s` opened (sel.dataset.opened) takes the keys itself, and Chromium fires "change" for the option
     // it shows whether Enter, Tab or Esc closed it: that change only marks the row too. After Enter, Tab or a
     // mouse pick Chromium also "click"s the select; only the key's keyup (or its repeat), which reaches the page,
-    // tells which: Enter saves, Tab cancels as it does on the closed list (QA 49a L8: there Tab saved, on the
+    // tells which: Enter saves, Tab cancels as it does on the closed list (QA 47b L8: there Tab saved, on the
     // closed list it cancelled), and Esc, without a click, cancels. A click that no key follows is the mouse's:
     // saved when the mouse moves or focus leaves the list, else after a second.
     let browsing = false;
@@ -413,7 +413,7 @@ function setupReview() {
       ev.preventDefault();
     }
   });
-  // QA 49a L9: a load leaves focus where the browser puts it (the page's start), so that a screen reader hears the
+  // QA 47b L9: a load leaves focus where the browser puts it (the page's start), so that a screen reader hears the
   // page, its filters and how many rows they found before any row; the analyst starts the rows with Tab or a click.
   // Only ↓ past the last row and ↑ before the first, which open the next or previous page from a row, go on at its
   // first or last row (#first, #last). After Filter, focus is on the result count (set when the form is sent).
