@@ -1347,6 +1347,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                     await _check_count(incoming, None, split, strict=True)
                 else:  # and a sheet or header row that is not there is said at once
                     columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
+            except TooBig as exc:  # a table wider than any (QA 49b D2: 3 million columns), refused as a bomb is
+                raise TooLarge(str(exc)) from None
             except ReadError as exc:
                 raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
             note_column = None
@@ -1425,8 +1427,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                                    doc.get("header_row"))
         guess = guess_column(columns, words)
         several = len({s for names in sheets_of.values() for s in names}) > 1
+        # the list names every column (a survey tool's export may have its text in column 300); the table of their
+        # values shows the first ones and the guess (QA 49b D2: a page of 200,000 columns was 23 MB of HTML)
+        shown = columns[:COLUMN_PAGE_SAMPLES] + ([guess] if guess in columns[COLUMN_PAGE_SAMPLES:] else [])
         return page("column.html", request, doc=doc, columns=columns, guess=guess, samples=samples,
-                    sheets_of=sheets_of if several else {})
+                    sheets_of=sheets_of if several else {}, shown_columns=shown,
+                    more_columns=len(columns) - len(shown))
 
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: str, request: Request):
@@ -1856,6 +1862,8 @@ def _sheet_headers(wb, sheets: list[str] | None, header_row: int | None, problem
         try:
             _n, header, _above, rest = readers._split_header(readers.shown_rows(wb, ws, header_row), None, header_row,
                                                              f"sheet {ws.title!r}: ")
+        except TooBig:  # wider than any table (QA 49b D2): the file is refused, not the sheet passed over
+            raise
         except ReadError as exc:
             if sheets:
                 raise
@@ -1903,6 +1911,7 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
 
 
 GUESS_WORDS = 4  # a column whose first values run this many words on average reads like statements
+COLUMN_PAGE_SAMPLES = 200  # columns whose first values the column page shows (its list names them all)
 NAMED_WORDS = 2  # a column named "tekst" is taken when its values run at least this many words (not codes)
 
 

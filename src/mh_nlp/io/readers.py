@@ -2991,6 +2991,14 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
 # ---------------------------------------------------------------- tables: .csv and .xlsx
 
 HEADER_SCAN = 20  # rows searched for the header row
+# the most columns a table may have: Excel's (A to XFD). A CSV has no limit of its own, and one of 3 million columns
+# (12 MB) took the review screen's column page 85 s, 3.7 GB and 387 MB of HTML (QA 49b D2)
+MAX_COLUMNS = 16_384
+
+
+def _too_wide(number: int, cells: int, what: str = "row") -> TooBig:
+    return TooBig(f"{what} {number} has {cells:,} cells: more than {MAX_COLUMNS:,} columns, the most a table may have "
+                  "(Excel's limit); a table of notes has far fewer")
 
 
 def _pick_column(header: list[str], column: str | None) -> int:
@@ -3101,6 +3109,8 @@ def _split_header(rows: Iterator[tuple[int, list]], column: str | None, header_r
     if not head or not _filled(head[index][1]):
         raise ReadError(f"{where}no header row")
     number, cells = head[index]
+    if len(cells) > MAX_COLUMNS:  # a workbook's row (a CSV's are refused as they are read)
+        raise _too_wide(number, len(cells), f"{where}header row")
     above = [(n, r) for n, r in head[:index] if _filled(r)]
     rest = head[index + 1:]
 
@@ -3224,6 +3234,8 @@ def _csv_records(fh, dialect, warn: Warn | None = None) -> Iterator[tuple[int, l
     line = 0
     try:
         for number, record in enumerate(reader, start=1):
+            if len(record) > MAX_COLUMNS:
+                raise _too_wide(number, len(record))
             lines, line = reader.line_num - line, reader.line_num
             if warn and lines > 1 and any(dialect.delimiter in c.partition("\n")[2] for c in record):
                 warn(f"row {number}: a quoted cell runs over {lines} lines of the file and holds the separator "
@@ -3252,9 +3264,12 @@ def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | Non
 
 
 def csv_columns(path: str | Path, header_row: int | None = None) -> list[str]:
-    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header)."""
+    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header); TooBig for a
+    table wider than :data:`MAX_COLUMNS`."""
     try:
         fh, _n, header, _col, _rest = _csv_table(Path(path), _ignore, None, header_row, pick=False)
+    except TooBig:
+        raise
     except ReadError:
         return []
     fh.close()
@@ -3457,6 +3472,8 @@ def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_r
             number, header, _above, _rest = _split_header(_shown(_numbered_rows(ws), hidden, keep=header_row),
                                                           column, header_row, where)
             col = _pick_column(header, column)
+        except TooBig:  # a header wider than any table: the file is refused, not the sheet skipped
+            raise
         except ReadError as exc:
             message = str(exc) if str(exc).startswith(where) else where + str(exc)
             if sheets:

@@ -1,0 +1,73 @@
+"""Uploads that held the screen or were left behind (QA 49b): a PDF whose pages share one large stream, a CSV of
+millions of columns, a binary file named .csv, a table refused for too many statements, an upload whose sender gave
+up while it waited. Each is refused before anything is stored (no document, no file), in words, and fast."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pdf_samples import shared_pdf  # noqa: E402
+
+JSON = {"Accept": "application/json"}
+TEXT = b"BT /F1 12 Tf 72 720 Td (Er is te weinig opvang voor slachtoffers van mensenhandel.) Tj ET "
+
+
+def _upload(c, csrf, name: str, data: bytes, **fields):
+    return c.post("/upload", files={"file": (name, data)}, data={"csrf": csrf(c), **fields}, headers=JSON,
+                  follow_redirects=False)
+
+
+def _nothing_stored(c, app) -> None:
+    assert c.get("/api/documents").json()["documents"] == []
+    uploads = Path(app.state.store.path).parent / "uploads"
+    assert sorted(p.name for p in uploads.iterdir()) == []
+
+
+def test_a_pdf_whose_pages_share_one_stream_is_refused_at_once_with_413(make_app, csrf, tmp_path, monkeypatch):
+    """QA 49b D1: 2,000 pages sharing one 9 MB stream kept the upload check busy for 28 minutes, and every other
+    upload waited. The pages' content together is limited as a .docx's parts are (here --max-unpacked-mb 1)."""
+    from mh_nlp.io import safezip
+
+    monkeypatch.setattr(safezip, "LIMITS", safezip.Limits(max_unpacked_mb=1))
+    data = shared_pdf(tmp_path / "gedeeld.pdf", 100, TEXT + b" " * 150_000).read_bytes()
+    app = make_app(max_unpacked_mb=1)
+    with TestClient(app) as c:
+        r = _upload(c, csrf, "gedeeld.pdf", data)
+        assert r.status_code == 413, r.text
+        assert r.json()["error"].startswith("gedeeld.pdf: its pages unpack to more than 1 MB of content together "
+                                            "(by page 7;")
+        _nothing_stored(c, app)
+
+
+def test_a_csv_of_more_columns_than_excel_allows_is_refused_and_the_column_page_is_bounded(make_app, csrf):
+    """QA 49b D2: a 12 MB CSV of 3 million columns was accepted; its column page took 85 s, 3.7 GB and was 387 MB of
+    HTML. More than 16,384 columns is a 413 that says so, as the upload is read; the column page shows the values of
+    the first 200 columns (its list still names every column)."""
+    from mh_nlp.app.server import COLUMN_PAGE_SAMPLES
+
+    app = make_app()
+    wide = ("tekst," + ",".join("c" for _ in range(20_000)) + "\nEr is te weinig opvang." + ",x" * 20_000 + "\n")
+    with TestClient(app) as c:
+        r = _upload(c, csrf, "breed.csv", wide.encode())
+        assert r.status_code == 413, r.text
+        assert r.json()["error"] == ("breed.csv: row 1 has 20,001 cells: more than 16,384 columns, the most a table "
+                                     "may have (Excel's limit); a table of notes has far fewer")
+        _nothing_stored(c, app)
+        r = c.post("/upload", files={"file": ("breed.csv", wide.encode())}, data={"csrf": csrf(c)},
+                   headers={"Accept": "text/html"}, follow_redirects=False)  # the form: the screen's error page
+        assert r.status_code == 413 and "more than 16,384 columns" in r.text and "<html" in r.text.lower()
+        n = 300
+        table = ("id," + ",".join(f"kolom{i}" for i in range(n - 2)) + ",tekst\n"
+                 + "".join(f"{k}," + ",".join("x" for _ in range(n - 2)) + ",Er is te weinig opvang voor mannen.\n"
+                           for k in range(3)))
+        r = _upload(c, csrf, "enquete.csv", table.encode())
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        page = c.get(r.headers["location"], headers={"Accept": "text/html"}).text
+        assert page.count('<option value="kolom') == n - 2 and '<option value="tekst" selected' in page
+        rows = page.split('id="samples"')[1]
+        assert rows.count("<tr") == 1 + COLUMN_PAGE_SAMPLES + 1  # the header, the first 200 and the guess (tekst)
+        assert "The values of 99 more columns are not shown here; the list above names them all." in page

@@ -1,0 +1,33 @@
+"""`mh-nlp label` refuses what the review screen refuses (QA 49b), in one line naming the file and the limit: a PDF
+whose pages share one large stream, a CSV wider than Excel allows, a binary file named .csv."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest_label import run, use_fakes  # noqa: E402
+from pdf_samples import shared_pdf  # noqa: E402
+
+TEXT = b"BT /F1 12 Tf 72 720 Td (Er is te weinig opvang voor slachtoffers van mensenhandel.) Tj ET "
+
+
+def _errors(result) -> list[str]:
+    return [ln for ln in result.stderr.splitlines() if ln.startswith("mh-nlp: error:")]
+
+
+def test_label_refuses_a_pdf_of_shared_streams_and_a_csv_too_wide_in_one_line_each(monkeypatch, tmp_path):
+    use_fakes(monkeypatch)
+    pdf = shared_pdf(tmp_path / "gedeeld.pdf", 100, TEXT + b" " * 150_000)
+    r = run("label", pdf, "--max-unpacked-mb", "1", "-o", tmp_path / "uit.csv")
+    assert r.exit_code == 1 and _errors(r) == [
+        f"mh-nlp: error: {pdf}: its pages unpack to more than 1 MB of content together (by page 7; limit "
+        "--max-unpacked-mb, 1 MB: a stream that pages share counts for each page that draws it); raise the limit "
+        "with --max-unpacked-mb if the file is trusted", "mh-nlp: error: nothing could be labelled; no output written"]
+    wide = tmp_path / "breed.csv"
+    wide.write_text("tekst," + ",".join("c" for _ in range(20_000)) + "\nEr is te weinig opvang.\n", encoding="utf-8")
+    r = run("label", wide, "-o", tmp_path / "uit.csv")
+    assert r.exit_code == 1 and _errors(r)[0] == (
+        f"mh-nlp: error: {wide}: row 1 has 20,001 cells: more than 16,384 columns, the most a table may have "
+        "(Excel's limit); a table of notes has far fewer")
+    assert not (tmp_path / "uit.csv").exists()
