@@ -47,8 +47,6 @@ def test_a_csv_of_more_columns_than_excel_allows_is_refused_and_the_column_page_
     """QA 49b D2: a 12 MB CSV of 3 million columns was accepted; its column page took 85 s, 3.7 GB and was 387 MB of
     HTML. More than 16,384 columns is a 413 that says so, as the upload is read; the column page shows the values of
     the first 200 columns (its list still names every column)."""
-    from mh_nlp.app.server import COLUMN_PAGE_SAMPLES
-
     app = make_app()
     wide = ("tekst," + ",".join("c" for _ in range(20_000)) + "\nEr is te weinig opvang." + ",x" * 20_000 + "\n")
     with TestClient(app) as c:
@@ -69,5 +67,31 @@ def test_a_csv_of_more_columns_than_excel_allows_is_refused_and_the_column_page_
         page = c.get(r.headers["location"], headers={"Accept": "text/html"}).text
         assert page.count('<option value="kolom') == n - 2 and '<option value="tekst" selected' in page
         rows = page.split('id="samples"')[1]
-        assert rows.count("<tr") == 1 + COLUMN_PAGE_SAMPLES + 1  # the header, the first 200 and the guess (tekst)
+        assert rows.count("<tr") == 1 + 200 + 1  # the header, the first 200 and the guess (tekst)
         assert "The values of 99 more columns are not shown here; the list above names them all." in page
+
+
+def test_a_binary_file_named_csv_is_refused_before_it_is_stored(make_app, csrf):
+    """QA 49b D5: a .docx renamed .csv and random bytes named .csv were stored, and their column page had no column
+    to choose; a binary file named .txt was a 400 already. The same 400, with what the file is."""
+    import io
+    import random
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>" + " " * 20_000)
+    rng = random.Random(49)
+    noise = bytes(rng.randrange(256) for _ in range(3000))  # (QA: head -c 3000 /dev/urandom)
+    assert noise.count(0) > 0
+    app = make_app()
+    with TestClient(app) as c:
+        for name, data, said in (("verslag.csv", buf.getvalue(),
+                                  "verslag.csv: binary file, not text (it is a Word document: rename it .docx)"),
+                                 ("ruis.csv", noise, "ruis.csv: binary file, not text")):
+            r = _upload(c, csrf, name, data)
+            assert r.status_code == 400 and r.json()["error"] == said, r.text
+            r = _upload(c, csrf, name, data, header_row="2")  # with a header row given too
+            assert r.status_code == 400 and r.json()["error"] == said, r.text
+        _nothing_stored(c, app)

@@ -31,3 +31,19 @@ def test_label_refuses_a_pdf_of_shared_streams_and_a_csv_too_wide_in_one_line_ea
         f"mh-nlp: error: {wide}: row 1 has 20,001 cells: more than 16,384 columns, the most a table may have "
         "(Excel's limit); a table of notes has far fewer")
     assert not (tmp_path / "uit.csv").exists()
+
+
+def test_label_says_what_a_binary_file_named_csv_is(monkeypatch, tmp_path):
+    """The screen now refuses a binary .csv as `label` does (QA 49b D5); `label`'s words, kept."""
+    import io
+    import zipfile
+
+    use_fakes(monkeypatch)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", "<w:document/>" + " " * 20_000)
+    path = tmp_path / "verslag.csv"
+    path.write_bytes(buf.getvalue())
+    r = run("label", path, "-o", tmp_path / "uit.csv")
+    assert r.exit_code == 1 and _errors(r)[0] == (
+        f"mh-nlp: error: {path}: binary file, not text (it is a Word document: rename it .docx)")

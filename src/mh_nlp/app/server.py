@@ -1881,9 +1881,7 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
 
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            if header_row is None:
-                return readers.csv_columns(path)
+        if suffix == ".csv":  # (not csv_columns, whose [] for a file it cannot read let a binary .csv in: QA 49b D5)
             fh, _n, header, _col, _rest = readers._csv_table(path, readers._ignore, None, header_row, pick=False)
             fh.close()
             return header
