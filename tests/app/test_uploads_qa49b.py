@@ -95,3 +95,28 @@ def test_a_binary_file_named_csv_is_refused_before_it_is_stored(make_app, csrf):
             r = _upload(c, csrf, name, data, header_row="2")  # with a header row given too
             assert r.status_code == 400 and r.json()["error"] == said, r.text
         _nothing_stored(c, app)
+
+
+def test_a_table_of_too_many_statements_leaves_no_document_and_no_file(make_app, csrf):
+    """QA 49b D6: an .xlsx refused with 413 for more than 20,000 statements stayed in the list as a failed document,
+    its file in uploads/. Refused as other uploads are: 413, nothing kept; also when the column is picked on the
+    column page (here with --max-statements 5)."""
+    app = make_app(max_statements=5)
+    table = "id,tekst\n" + "".join(f"{i},Er is te weinig opvang voor slachtoffer {i}.\n" for i in range(8))
+    with TestClient(app) as c:
+        r = _upload(c, csrf, "lang.csv", table.encode(), column="tekst")
+        assert r.status_code == 413, r.text
+        assert r.json()["error"].startswith("lang.csv: more than 5 statements (the limit per upload;")
+        _nothing_stored(c, app)
+        r = _upload(c, csrf, "lang.csv", table.encode())  # the column chosen on the column page
+        assert r.status_code == 303 and r.headers["location"].endswith("/column")
+        r = c.post(r.headers["location"], data={"csrf": csrf(c), "column": "tekst"}, headers=JSON,
+                   follow_redirects=False)
+        assert r.status_code == 413, r.text
+        assert r.json()["error"].startswith("lang.csv: more than 5 statements") and r.json()["error"].endswith(
+            "; the file is not kept")
+        _nothing_stored(c, app)
+        r = _upload(c, csrf, "kort.csv", table.encode()[:200], column="tekst")  # under the limit: labelled as before
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        (doc,) = c.get("/api/documents").json()["documents"]
+        assert doc["name"] == "kort.csv" and doc["status"] in ("queued", "labelling", "done")

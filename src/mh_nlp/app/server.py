@@ -1263,13 +1263,15 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         async with reading:
             await run_in_threadpool(_count, path, column, split, sheets, header_row, strict)
 
-    async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
-        doc = store.document(doc_id) or {}
+    async def _check_table_count(doc: dict, column: str) -> None:
+        """A table waiting for its column (the column page) counted in that column: one over the limit is refused as
+        any upload is, 413 and nothing kept (QA 49b D6: it stayed as a failed document, its file in uploads/)."""
         try:
-            await _check_count(path, column, "paragraph", doc.get("sheets"), doc.get("header_row"))
+            await _check_count(Path(doc["file"]), column, "paragraph", doc.get("sheets"), doc.get("header_row"))
         except TooLarge as exc:
-            store.update_document(doc_id, status="failed", error=str(exc))
-            raise ApiError(413, f"{exc}") from None
+            with contextlib.suppress(ApiError):  # (gone already: a second post of the page)
+                await run_in_threadpool(_remove_document, doc["id"])
+            raise ApiError(413, f"{doc['name']}: {exc}; the file is not kept") from None
 
     def _in_order(form) -> bool:
         """The form's "read in order as one note" box (a checkbox sends its value only when ticked); another value is
@@ -1355,6 +1357,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if isinstance(form.get("note_column"), str) and form.get("note_column").strip():
                 note_column = _note_column(form, _in_order(form), columns_read,
                                            form.get("column") if isinstance(form.get("column"), str) else None)
+            column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
+            if columns_read is not None and column in columns_read:  # counted before it is stored (QA 49b D6)
+                await _check_count(incoming, column, "paragraph", sheets, header_row)
             doc_id = store.add_document(name, kind.lstrip("."), None, status="queued", sheets=sheets,
                                         header_row=header_row, in_order=_in_order(form), note_column=note_column)
             path = uploads / f"{doc_id}{suffix}"
@@ -1365,11 +1370,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
         if kind in (".csv", ".xlsx"):
-            column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
             if column is None or column not in columns_read:
                 store.update_document(doc_id, status="column")
                 return RedirectResponse(f"/documents/{doc_id}/column", status_code=303)
-            await _check_table_count(doc_id, path, column)
             _start(doc_id, path, column, split)
         else:
             _start(doc_id, path, None, split)
@@ -1450,7 +1453,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             store.update_document(doc_id, note_column=_note_column(form, bool(doc["in_order"]), columns, column))
         elif doc.get("note_column") == column:
             raise ApiError(400, f"the notes are split by {column!r}: it cannot be the statements' column too")
-        await _check_table_count(doc_id, Path(doc["file"]), column)
+        await _check_table_count(doc, column)
         if not store.claim_document(doc_id, "column", "labelling"):  # two posts at once: only the first reads it
             raise ApiError(409, f"document {doc_id} is already being read: upload it again to read another column")
         _start(doc_id, Path(doc["file"]), column, "paragraph")
