@@ -120,3 +120,100 @@ def test_a_table_of_too_many_statements_leaves_no_document_and_no_file(make_app,
         assert r.status_code == 303 and r.headers["location"] == "/"
         (doc,) = c.get("/api/documents").json()["documents"]
         assert doc["name"] == "kort.csv" and doc["status"] in ("queued", "labelling", "done")
+
+
+def _form_call(app, fields: dict, csrf_cookie: str, gone):
+    """POST /paste as an ASGI call whose client goes away when ``gone`` (an asyncio.Event) is set: the answer's
+    (status, body), or (None, b"") when none was sent."""
+    from urllib.parse import urlencode
+
+    body = urlencode({"csrf": csrf_cookie, **fields}).encode()
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/paste", "raw_path": b"/paste", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"application/json"),
+                         (b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"content-length", str(len(body)).encode()), (b"cookie", f"mh_csrf={csrf_cookie}".encode())],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+    given = False
+
+    async def receive():
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    answer: dict = {"status": None, "body": b""}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] += message.get("body", b"")
+
+    async def call():
+        await app(scope, receive, send)
+        return answer["status"], answer["body"]
+
+    return call()
+
+
+def test_an_upload_whose_sender_went_away_while_it_waited_is_dropped_and_a_long_wait_is_a_503(make_app, monkeypatch):
+    """QA 49b D7: an upload whose client gave up while it waited behind another (120 s) was stored and labelled 25
+    minutes later. While it waits for its turn to be read it looks whether its client is still there, and again when
+    its turn comes: one that went away is dropped, its incoming file deleted, nothing stored. A wait longer than
+    READING_WAIT is a 503 that says the screen is busy. (The turn is held here as another upload being read holds
+    it; one asyncio loop, no timing but the poll.)"""
+    import asyncio
+
+    import httpx
+
+    from mh_nlp.app import server
+
+    monkeypatch.setattr(server, "READING_POLL", 0.02)
+    app = make_app()
+    uploads = Path(app.state.store.path).parent / "uploads"
+    note = {"text": "Er is te weinig opvang voor mannelijke slachtoffers.", "name": "notitie"}
+
+    async def scenario():
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+                await c.get("/api/sections")
+                token = c.cookies["mh_csrf"]
+            reading = app.state.reading
+            await reading.acquire()  # another upload is being read
+            gone = asyncio.Event()
+            waiting = asyncio.ensure_future(_form_call(app, note, token, gone))
+            for _ in range(100):
+                await asyncio.sleep(0.01)
+                if list(uploads.glob(".incoming-*")):
+                    break
+            assert len(list(uploads.glob(".incoming-*"))) == 1 and not waiting.done()  # received, waiting its turn
+            gone.set()  # the sender gives up
+            status, body = await asyncio.wait_for(waiting, 5)  # dropped while still waiting: the turn is not freed
+            assert status == 499 and b"went away while it waited" in body
+            assert reading.locked() and list(uploads.iterdir()) == []
+
+            monkeypatch.setattr(server, "READING_POLL", 60.0)  # it does not look while waiting: its turn comes first
+            gone = asyncio.Event()
+            waiting = asyncio.ensure_future(_form_call(app, note, token, gone))
+            await asyncio.sleep(0.05)
+            gone.set()
+            reading.release()  # the other upload is read: this one's turn, for a client no longer there
+            status, body = await asyncio.wait_for(waiting, 5)
+            assert status == 499 and b"went away before it was read" in body
+            assert not reading.locked() and list(uploads.iterdir()) == []
+
+            monkeypatch.setattr(server, "READING_POLL", 0.02)
+            monkeypatch.setattr(server, "READING_WAIT", 0.1)
+            await reading.acquire()
+            status, body = await asyncio.wait_for(_form_call(app, note, token, asyncio.Event()), 5)
+            assert status == 503 and b"busy: another upload is being read" in body
+            reading.release()
+            assert not reading.locked() and list(uploads.iterdir()) == []
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+                return (await c.get("/api/documents")).json()["documents"]
+
+    assert asyncio.run(scenario()) == []
