@@ -217,3 +217,24 @@ def test_an_upload_whose_sender_went_away_while_it_waited_is_dropped_and_a_long_
                 return (await c.get("/api/documents")).json()["documents"]
 
     assert asyncio.run(scenario()) == []
+
+
+def test_a_package_with_an_xml_part_in_utf32_is_refused_with_413(make_app, csrf):
+    """QA 49b D4: xxe_utf32.docx (a DOCTYPE with an external entity, document.xml in UTF-32) was accepted and labelled:
+    the declaration scan reads UTF-8 and UTF-16 only. Refused as a part with a DOCTYPE is: 413, nothing stored."""
+    import io
+    import zipfile
+
+    xml = ('<?xml version="1.0" encoding="UTF-32"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+           '<w:t>Er is opvang &x; nodig</w:t></w:r></w:p></w:body></w:document>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", xml.encode("utf-32-be"))
+    app = make_app()
+    with TestClient(app) as c:
+        r = _upload(c, csrf, "xxe.docx", buf.getvalue())
+        assert r.status_code == 413 and r.json()["error"] == (
+            "xxe.docx: word/document.xml: an XML part in UTF-32, which Office never writes (UTF-8 or UTF-16 only) and "
+            "the check for entity declarations cannot read: a hostile or damaged file"), r.text
+        _nothing_stored(c, app)
