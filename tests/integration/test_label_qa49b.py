@@ -47,3 +47,20 @@ def test_label_says_what_a_binary_file_named_csv_is(monkeypatch, tmp_path):
     r = run("label", path, "-o", tmp_path / "uit.csv")
     assert r.exit_code == 1 and _errors(r)[0] == (
         f"mh-nlp: error: {path}: binary file, not text (it is a Word document: rename it .docx)")
+
+
+def test_classify_makes_its_embedding_cache_for_this_user_alone_under_a_022_umask(tmp_path):
+    """QA 49b D3: `classify` (as `label` and `train`) made embeddings-e5.sqlite and its -wal/-shm 0644 in a 0755
+    folder. The real command, the real encoder, the usual umask."""
+    import os
+    import stat
+    import subprocess
+
+    cache = tmp_path / "cache"
+    r = subprocess.run([sys.executable, "-c", "import os; os.umask(0o022); from mh_nlp.cli import main; "
+                        "main(prog_name='mh-nlp')", "classify", "Er is te weinig opvang voor slachtoffers in Utrecht."],
+                       env={**os.environ, "MH_NLP_CACHE": str(cache)}, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in [cache, *cache.iterdir()]}
+    assert modes["cache"] == "0o700" and "embeddings-e5.sqlite-wal" in modes and "embeddings-e5.sqlite-shm" in modes
+    assert {n: m for n, m in modes.items() if n != "cache"} == {n: "0o600" for n in modes if n != "cache"}
