@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import contextlib
 import ipaddress
 import itertools
@@ -18,6 +17,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
