@@ -5,6 +5,7 @@ per-user cache (``$MH_NLP_CACHE`` or ``~/.cache/mh-nlp``)."""
 from __future__ import annotations
 
 import os
+import stat
 import sysconfig
 from pathlib import Path
 from .exceptions import DataNotFound  # noqa: F401 - defined with every mh-nlp error
@@ -79,9 +80,68 @@ def models_dir() -> Path:
 
 def cache_dir() -> Path:
     """The per-user cache (embeddings, the lemma table): ``$MH_NLP_CACHE``, else ``$XDG_CACHE_HOME/mh-nlp``, else
-    ``~/.cache/mh-nlp``. Everything in it can be deleted; it is rebuilt when needed."""
+    ``~/.cache/mh-nlp``. Everything in it can be deleted; it is rebuilt when needed. The embedding cache holds a key
+    and a vector of every statement embedded, so the folder is made for this user alone (:func:`private_folder`) and
+    so are its files (:func:`private_file`)."""
     env = os.environ.get("MH_NLP_CACHE")
     if env:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mh-nlp"
+
+
+def _shared_on_purpose(folder: Path, st: os.stat_result) -> bool:
+    """A folder whose permissions are not the cache's to change: one with the sticky bit (``/tmp``), or the home
+    folder ($MH_NLP_CACHE may name either)."""
+    if st.st_mode & stat.S_ISVTX:
+        return True
+    try:
+        return folder.resolve() == Path.home().resolve()
+    except (RuntimeError, OSError):  # no home folder known
+        return False
+
+
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (its parents as the umask says) for this user alone: a new one 0700 whatever the umask, and an
+    existing one of this user's that others may enter is tightened to that (QA 49b D3: the embedding cache's folder
+    was 0755), unless it is shared on purpose (:func:`_shared_on_purpose`; the files in it are private then). OSError
+    when it cannot be made, as ``mkdir``."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        st = folder.stat()
+    except OSError:
+        return
+    if st.st_mode & 0o077 and st.st_uid == os.geteuid() and not _shared_on_purpose(folder, st):
+        try:
+            os.chmod(folder, stat.S_IMODE(st.st_mode) & 0o700)
+        except OSError:  # (a read-only file system: the files' own permissions still hold)
+            pass
+
+
+def private_file(path: Path) -> bool:
+    """Make the file ``path`` (if it is there) readable and writable by this user alone: the group's and others'
+    permissions taken away when it is this user's (its owner's stay: a read-only cache stays read-only). False when
+    others may read or write it and it cannot be made private (another user's file), else True."""
+    try:
+        st = path.stat()
+    except OSError:  # not there (or not to be seen): nothing of it to protect here
+        return True
+    if not st.st_mode & 0o077:
+        return True
+    if st.st_uid != os.geteuid():
+        return False
+    try:
+        os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o077)
+    except OSError:
+        return False
+    return True
+
+
+def new_private_file(path: Path) -> None:
+    """Create ``path`` empty for this user alone (0600 whatever the umask) when it is not there, so that whatever
+    writes it next (SQLite, which gives its -wal and -shm files the database file's permissions) keeps it private."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)

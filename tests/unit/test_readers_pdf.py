@@ -10,7 +10,7 @@ import pytest
 from mh_nlp.io.readers import ReadError, extra_fields, read_statements
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pdf_samples import bomb_stream, pdf, placed  # noqa: E402
+from pdf_samples import bomb_stream, form_pdf, pdf, placed, shared_pdf  # noqa: E402
 
 PAGES = [
     ["Verslag rondetafel Utrecht, 12 maart 2026", "Knelpunten",
@@ -170,6 +170,68 @@ def test_a_page_that_unpacks_to_a_bomb_refuses_the_file(tmp_path):
         list(read_statements(path))
     with safezip.limits(max_unpacked_mb=1500):  # trusted: read with a higher limit
         assert [s.position for s in read_statements(path)][-1] == "page 3"
+
+
+TEXT = b"BT /F1 12 Tf 72 720 Td (Er is te weinig opvang voor slachtoffers van mensenhandel.) Tj ET "
+
+
+def _parsed(monkeypatch) -> list[int]:
+    """The sizes of the content streams pypdf builds to parse (0 for one emptied past the limit)."""
+    from pypdf.generic import ContentStream
+
+    from mh_nlp.io import readers
+
+    getattr(readers, "_count_pdf_content", lambda: None)()  # (the reader's count first: it empties a stream past
+    # the limit)
+    sizes: list[int] = []
+    built = ContentStream.__init__
+
+    def counting(self, stream, pdf, forced_encoding=None):
+        built(self, stream, pdf, forced_encoding)
+        sizes.append(len(self.get_data() or b""))
+
+    monkeypatch.setattr(ContentStream, "__init__", counting)
+    return sizes
+
+
+def test_pages_that_share_one_stream_count_it_for_each_page_and_are_refused_before_any_is_parsed(tmp_path,
+                                                                                                  monkeypatch):
+    """QA 49b D1: 2,000 pages drawing one 9 MB stream (each page under the limit a stream, 323 KB on disk) held the
+    screen for 28 minutes: the stream was parsed again for each page, and nothing limited the whole PDF. The pages'
+    content together may unpack to --max-unpacked-mb (a stream counted each time a page reads it), summed before any
+    page is parsed. Here with a limit of 1 MB: a stream of 150 KB (under the 0.2 MB a stream) shared by 100 pages."""
+    from mh_nlp.io import safezip
+
+    path = shared_pdf(tmp_path / "gedeeld.pdf", 100, TEXT + b" " * 150_000)
+    assert path.stat().st_size < 20_000  # 15 MB of content
+    parsed = _parsed(monkeypatch)
+    with safezip.limits(max_unpacked_mb=1), pytest.raises(ReadError) as err:
+        list(read_statements(path))
+    assert str(err.value) == ("its pages unpack to more than 1 MB of content together (by page 7; limit "
+                              "--max-unpacked-mb, 1 MB: a stream that pages share counts for each page that draws it); "
+                              "raise the limit with --max-unpacked-mb if the file is trusted")
+    assert parsed == []  # refused before a page was parsed
+    with safezip.limits(max_unpacked_mb=20), pytest.raises(ReadError, match="no text found"):  # trusted: read
+        list(read_statements(path))  # (its one line on every page is a running header: no text is left)
+    assert len(parsed) == 100  # each page parses it (pypdf unpacks it once)
+
+
+def test_a_form_drawn_again_and_again_counts_each_time_and_stops_the_parsing_there(tmp_path, monkeypatch):
+    """A page's own stream may be small and draw a form (an XObject) a thousand times: every stream pypdf parses
+    counts, forms too, and past the limit nothing more is parsed (pypdf reads on past an error in a form)."""
+    from mh_nlp.io import safezip
+
+    path = form_pdf(tmp_path / "formulier.pdf", 50, TEXT + b" " * 150_000)
+    parsed = _parsed(monkeypatch)
+    with safezip.limits(max_unpacked_mb=1), pytest.raises(ReadError, match=r"^its pages unpack to more than 1 MB of "
+                                                                           r"content together \(by page 1;"):
+        list(read_statements(path))
+    assert sum(parsed) < 1.2 * 1024 * 1024  # not the 50 draws: stopped past the limit
+    parsed.clear()
+    with safezip.limits(max_unpacked_mb=10):
+        assert [s.text for s in read_statements(path)][:1] == ["Er is te weinig opvang voor slachtoffers van "
+                                                               "mensenhandel."]
+    assert len(parsed) == 51
 
 
 def test_a_sentence_that_repeats_on_every_page_with_other_numbers_is_text(tmp_path):

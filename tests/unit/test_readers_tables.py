@@ -294,6 +294,47 @@ def test_csv_unclosed_quote_and_ragged_rows_are_said(tmp_path):
     assert collect(p)[1] == []
 
 
+def test_a_csv_wider_than_excel_allows_is_refused_when_the_row_is_read(tmp_path):
+    """QA 49b D2: a 12 MB CSV of 3 million columns was read, and its column page took 85 s and 3.7 GB. A row of more
+    than Excel's 16,384 columns refuses the file (TooBig: the review screen's 413), a data row as the header; a table
+    of 16,384 columns is read."""
+    from mh_nlp.io.readers import TooBig, csv_columns
+
+    MAX_COLUMNS = 16_384  # noqa: N806 - readers.MAX_COLUMNS
+    p = tmp_path / "breed.csv"
+    header = "tekst," + ",".join(f"k{i}" for i in range(MAX_COLUMNS - 1))
+    p.write_text(header + "\nEr is te weinig opvang." + ",x" * (MAX_COLUMNS - 1) + "\n", encoding="utf-8")
+    assert [s.text for s in read_statements(p)] == ["Er is te weinig opvang."]
+    assert len(csv_columns(p)) == MAX_COLUMNS
+    said = ("row {} has 16,385 cells: more than 16,384 columns, the most a table may have (Excel's limit); a table of "
+            "notes has far fewer")
+    p.write_text(header + ",een te veel\nEr is te weinig opvang.\n", encoding="utf-8")
+    for read in (lambda: list(read_statements(p)), lambda: csv_columns(p)):
+        with pytest.raises(TooBig) as err:
+            read()
+        assert str(err.value) == said.format(1)
+    p.write_text("tekst,spreker\nEr is te weinig opvang.,Jan\nMeer voorlichting." + ",x" * MAX_COLUMNS + "\n",
+                 encoding="utf-8")
+    with pytest.raises(TooBig) as err:
+        list(read_statements(p))
+    assert str(err.value) == said.format(3)
+
+
+def test_a_workbook_header_wider_than_excel_allows_is_refused(tmp_path, monkeypatch):
+    """The same limit for a workbook's header row (Excel cannot make one; a hand-made package can, up to ZZZ)."""
+    import openpyxl
+
+    from mh_nlp.io import readers
+
+    monkeypatch.setattr(readers, "MAX_COLUMNS", 3, raising=False)
+    wb = openpyxl.Workbook()
+    wb.active.append(["tekst", "a", "b", "c"])
+    wb.active.append(["Er is te weinig opvang.", 1, 2, 3])
+    wb.save(tmp_path / "breed.xlsx")
+    with pytest.raises(readers.TooBig, match=r"^sheet 'Sheet': header row 1 has 4 cells: more than 3 columns"):
+        list(read_statements(tmp_path / "breed.xlsx"))
+
+
 def test_csv_title_row_above_header_is_found_and_said(tmp_path):
     p = tmp_path / "n.csv"
     p.write_text("Verslag rondetafel\n\nspreker;uitspraak\nJan;De NLA ziet meer.\nEls;Oplossing taalbarrières.\n",

@@ -2,6 +2,7 @@
 in the readers and in ``mh-nlp label`` (with ``--max-unpacked-mb`` to raise the limit)."""
 from __future__ import annotations
 
+import codecs
 import json
 import struct
 import subprocess
@@ -346,3 +347,44 @@ def test_a_deck_with_mac_printer_settings_is_read(tmp_path):
             zout.writestr(info, zin.read(info.filename))
         zout.writestr("ppt/printerSettings/printerSettings1.bin", MAC_PRINTER)
     assert [s.text for s in read_statements(mac)][-1:] == ["Meer voorlichting op scholen."]
+
+
+HOSTILE = '<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document><t>Er is opvang &x; nodig</t></w:document>'
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_an_xml_part_in_an_encoding_the_scan_cannot_read_is_refused(tmp_path, compression):
+    """QA 49b D4: the DOCTYPE/ENTITY scan reads UTF-8 and UTF-16; a document.xml in UTF-32 (lxml reads it) with an
+    external entity was accepted and labelled, and one in EBCDIC was not scanned at all. A part in UTF-32 (a byte
+    order mark, or '<' as 00 00 00 3C or 3C 00 00 00), in EBCDIC ('<?xm' as 4C 6F A7 94) or declaring an encoding
+    whose markup is not those bytes (UTF-7, UTF-32) is refused; UTF-8, UTF-16 and ASCII-like declarations pass."""
+    declared = '<?xml version="1.0" encoding="{}"?>'
+    refused = [("UTF-32", codecs.BOM_UTF32_LE + HOSTILE.encode("utf-32-le")),
+               ("UTF-32", codecs.BOM_UTF32_BE + HOSTILE.encode("utf-32-be")),
+               ("UTF-32", HOSTILE.encode("utf-32-le")), ("UTF-32", HOSTILE.encode("utf-32-be")),
+               ("UTF-32", (declared.format("UTF-32") + HOSTILE).encode("utf-32-be")),
+               ("EBCDIC", (declared.format("IBM037") + HOSTILE).encode("cp037")),
+               ("'UTF-7'", (declared.format("UTF-7") + "+ADwAIQ-DOCTYPE x").encode()),
+               ("'UTF-32'", codecs.BOM_UTF16_LE + (declared.format("UTF-32") + "<x/>").encode("utf-16-le"))]
+    for i, (what, data) in enumerate(refused):
+        path = tmp_path / f"r{i}.docx"
+        with zipfile.ZipFile(path, "w", compression) as zf:
+            zf.writestr("[Content_Types].xml", "<Types/>")
+            zf.writestr("word/document.xml", data)
+        with pytest.raises(safezip.ZipLimitError) as err:
+            safezip.check_zip(path)
+        assert str(err.value) == (f"word/document.xml: an XML part in {what}, which Office never writes (UTF-8 or "
+                                  "UTF-16 only) and the check for entity declarations cannot read: a hostile or "
+                                  "damaged file"), what
+        with pytest.raises(ReadError, match="an XML part in"):  # and the readers refuse it so (a 413 on the screen)
+            list(read_statements(path))
+    fine = "<w:document><t>Er is te weinig opvang.</t></w:document>"
+    for data in ((declared.format("UTF-8") + fine).encode(), codecs.BOM_UTF8 + (declared.format("utf-8") + fine).encode(),
+                 codecs.BOM_UTF16_LE + (declared.format("UTF-16") + fine).encode("utf-16-le"),
+                 (declared.format("UTF-16") + fine).encode("utf-16-be"),
+                 (declared.format("windows-1252") + fine).encode("cp1252"),
+                 (declared.format("ISO-8859-1") + fine).encode("latin-1"), fine.encode()):
+        path = tmp_path / "goed.docx"
+        with zipfile.ZipFile(path, "w", compression) as zf:
+            zf.writestr("word/document.xml", data)
+        safezip.check_zip(path)

@@ -17,6 +17,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -1262,19 +1263,62 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             give_back_memory()
 
     reading = asyncio.Semaphore(1)  # uploads are read one at a time: a large document's tree is in memory once
+    app.state.reading = reading
+
+    async def _take_turn(request: Request) -> None:
+        """Wait for the turn to read an upload or paste (:data:`reading`), in the order they came. A client that goes
+        away meanwhile (looked at every :data:`READING_POLL` s) drops its upload: 499 to no one, nothing stored (QA
+        49b D7: an upload abandoned while it waited was stored and labelled 25 minutes later). After
+        :data:`READING_WAIT` s, a 503 that says the screen is busy."""
+        turn = asyncio.ensure_future(reading.acquire())
+        deadline = time.monotonic() + READING_WAIT
+        try:
+            while not turn.done():
+                await asyncio.wait({turn}, timeout=READING_POLL)
+                if turn.done():
+                    break
+                if await request.is_disconnected():
+                    raise ApiError(499, "the upload was dropped: its sender went away while it waited to be read")
+                if time.monotonic() > deadline:
+                    raise ApiError(503, f"busy: another upload is being read (waited {READING_WAIT:.0f} s); try again "
+                                        "in a minute")
+        except BaseException:
+            if turn.done():
+                if not turn.cancelled() and turn.exception() is None:
+                    reading.release()
+            else:
+                turn.cancel()  # (the semaphore gives back a turn it handed to a cancelled waiter)
+            raise
+
+    @contextlib.asynccontextmanager
+    async def _reading_turn(request: Request):
+        """The turn to read an upload or paste (:func:`_take_turn`); it is given up when its client is gone by then, or
+        when it went away while the file was read (nothing is stored for no one)."""
+        await _take_turn(request)
+        try:
+            if await request.is_disconnected():
+                raise ApiError(499, "the upload was dropped: its sender went away before it was read")
+            yield
+            if await request.is_disconnected():
+                raise ApiError(499, "the upload was dropped: its sender went away while it was read")
+        finally:
+            reading.release()
 
     async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
                            header_row: int | None = None, strict: bool = False) -> None:
-        async with reading:
-            await run_in_threadpool(_count, path, column, split, sheets, header_row, strict)
+        """:func:`_count` off the event loop (the caller holds the reading turn)."""
+        await run_in_threadpool(_count, path, column, split, sheets, header_row, strict)
 
-    async def _check_table_count(doc_id: int, path: Path, column: str) -> None:
-        doc = store.document(doc_id) or {}
+    async def _check_table_count(request: Request, doc: dict, column: str) -> None:
+        """A table waiting for its column (the column page) counted in that column: one over the limit is refused as
+        any upload is, 413 and nothing kept (QA 49b D6: it stayed as a failed document, its file in uploads/)."""
         try:
-            await _check_count(path, column, "paragraph", doc.get("sheets"), doc.get("header_row"))
+            async with _reading_turn(request):
+                await _check_count(Path(doc["file"]), column, "paragraph", doc.get("sheets"), doc.get("header_row"))
         except TooLarge as exc:
-            store.update_document(doc_id, status="failed", error=str(exc))
-            raise ApiError(413, f"{exc}") from None
+            with contextlib.suppress(ApiError):  # (gone already: a second post of the page)
+                await run_in_threadpool(_remove_document, doc["id"])
+            raise ApiError(413, f"{doc['name']}: {exc}; the file is not kept") from None
 
     def _in_order(form) -> bool:
         """The form's "read in order as one note" box (a checkbox sends its value only when ticked); another value is
@@ -1343,21 +1387,27 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 shutil.copyfileobj(upload.file, fh)
             if not incoming.stat().st_size:  # refused at once, as other files that cannot be read (QA 46b D5)
                 raise ApiError(400, f"{name} is empty: nothing to label")
-            columns_read = None  # a table's columns, read once here
-            if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
-                await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
-                                        whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
-            try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
-                if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
-                    await _check_count(incoming, None, split, strict=True)
-                else:  # and a sheet or header row that is not there is said at once
-                    columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
-            except ReadError as exc:
-                raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
-            note_column = None
-            if isinstance(form.get("note_column"), str) and form.get("note_column").strip():
-                note_column = _note_column(form, _in_order(form), columns_read,
-                                           form.get("column") if isinstance(form.get("column"), str) else None)
+            async with _reading_turn(request):  # one upload or paste is read at a time, for a client still there
+                columns_read = None  # a table's columns, read once here
+                if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
+                    await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
+                                            whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
+                try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
+                    if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
+                        await _check_count(incoming, None, split, strict=True)
+                    else:  # and a sheet or header row that is not there is said at once
+                        columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
+                except TooBig as exc:  # a table wider than any (QA 49b D2: 3 million columns), refused as a bomb is
+                    raise TooLarge(str(exc)) from None
+                except ReadError as exc:
+                    raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
+                note_column = None
+                if isinstance(form.get("note_column"), str) and form.get("note_column").strip():
+                    note_column = _note_column(form, _in_order(form), columns_read,
+                                               form.get("column") if isinstance(form.get("column"), str) else None)
+                column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
+                if columns_read is not None and column in columns_read:  # counted before it is stored (QA 49b D6)
+                    await _check_count(incoming, column, "paragraph", sheets, header_row)
             doc_id = store.add_document(name, kind.lstrip("."), None, status="queued", sheets=sheets,
                                         header_row=header_row, in_order=_in_order(form), note_column=note_column)
             path = uploads / f"{doc_id}{suffix}"
@@ -1368,11 +1418,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
         if kind in (".csv", ".xlsx"):
-            column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
             if column is None or column not in columns_read:
                 store.update_document(doc_id, status="column")
                 return RedirectResponse(f"/documents/{doc_id}/column", status_code=303)
-            await _check_table_count(doc_id, path, column)
             _start(doc_id, path, column, split)
         else:
             _start(doc_id, path, None, split)
@@ -1393,7 +1441,8 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         incoming = uploads / f".incoming-{secrets.token_hex(8)}.txt"
         try:
             incoming.write_text(text, encoding="utf-8", errors="replace")
-            await _check_count(incoming, None, split)
+            async with _reading_turn(request):
+                await _check_count(incoming, None, split)
             doc_id = store.add_document(_plain_name(name)[:200] or "pasted text", "text", None, status="queued",
                                         in_order=_in_order(form))
             path = uploads / f"{doc_id}.txt"
@@ -1430,8 +1479,12 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                                    doc.get("header_row"))
         guess = guess_column(columns, words)
         several = len({s for names in sheets_of.values() for s in names}) > 1
+        # the list names every column (a survey tool's export may have its text in column 300); the table of their
+        # values shows the first ones and the guess (QA 49b D2: a page of 200,000 columns was 23 MB of HTML)
+        shown = columns[:COLUMN_PAGE_SAMPLES] + ([guess] if guess in columns[COLUMN_PAGE_SAMPLES:] else [])
         return page("column.html", request, doc=doc, columns=columns, guess=guess, samples=samples,
-                    sheets_of=sheets_of if several else {})
+                    sheets_of=sheets_of if several else {}, shown_columns=shown,
+                    more_columns=len(columns) - len(shown))
 
     @app.post("/documents/{doc_id}/column")
     async def column_pick(doc_id: str, request: Request):
@@ -1449,7 +1502,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             store.update_document(doc_id, note_column=_note_column(form, bool(doc["in_order"]), columns, column))
         elif doc.get("note_column") == column:
             raise ApiError(400, f"the notes are split by {column!r}: it cannot be the statements' column too")
-        await _check_table_count(doc_id, Path(doc["file"]), column)
+        await _check_table_count(request, doc, column)
         if not store.claim_document(doc_id, "column", "labelling"):  # two posts at once: only the first reads it
             raise ApiError(409, f"document {doc_id} is already being read: upload it again to read another column")
         _start(doc_id, Path(doc["file"]), column, "paragraph")
@@ -1861,6 +1914,8 @@ def _sheet_headers(wb, sheets: list[str] | None, header_row: int | None, problem
         try:
             _n, header, _above, rest = readers._split_header(readers.shown_rows(wb, ws, header_row), None, header_row,
                                                              f"sheet {ws.title!r}: ")
+        except TooBig:  # wider than any table (QA 49b D2): the file is refused, not the sheet passed over
+            raise
         except ReadError as exc:
             if sheets:
                 raise
@@ -1878,9 +1933,7 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
 
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            if header_row is None:
-                return readers.csv_columns(path)
+        if suffix == ".csv":  # (not csv_columns, whose [] for a file it cannot read let a binary .csv in: QA 49b D5)
             fh, _n, header, _col, _rest = readers._csv_table(path, readers._ignore, None, header_row, pick=False)
             fh.close()
             return header
@@ -1908,6 +1961,9 @@ def table_columns(path: Path, sheets: list[str] | None = None, header_row: int |
 
 
 GUESS_WORDS = 4  # a column whose first values run this many words on average reads like statements
+READING_WAIT = 120.0  # seconds an upload or paste waits for its turn to be read; then 503 busy (QA 49b D7)
+READING_POLL = 1.0  # seconds between two looks whether a waiting upload's client is still there
+COLUMN_PAGE_SAMPLES = 200  # columns whose first values the column page shows (its list names them all)
 NAMED_WORDS = 2  # a column named "tekst" is taken when its values run at least this many words (not codes)
 
 

