@@ -71,6 +71,11 @@ def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written
     ({"written_from": "quotes"}, "written_from must be"),
     ({"id": "w-4.7-001", "text": "Een andere tekst over opvang voor slachtoffers."}, "id w-4.7-001 repeats row 1"),
     ({"id": "w-4.7-009", "text": "meer OPVANG voor slachtoffers!"}, "same text as row 1"),
+    # QA 49a D11: the id is w-<section>-<nnn> (data/synthetic/README.md)
+    ({"id": "w-2.16-500", "text": "Een andere tekst over opvang."}, "id 'w-2.16-500' does not fit section 4.7: a "
+                                                                      "written statement's id is w-<its section>-<nnn>"),
+    ({"id": "w-4.7", "text": "Een andere tekst over opvang."}, "id 'w-4.7' does not fit section 4.7"),
+    ({"id": "w-4.70-001", "text": "Een andere tekst over opvang."}, "id 'w-4.70-001' does not fit section 4.7"),
 ])
 def test_a_bad_row_is_refused_naming_the_row(tax, tmp_path, row, message):
     good = {"id": "w-4.7-001", "section": "4.7", "text": "Meer opvang voor slachtoffers.", "written_from": "taxonomy",

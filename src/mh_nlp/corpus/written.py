@@ -11,6 +11,7 @@ sentences and of development sentences). The near-copy check by sentence embeddi
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +62,9 @@ def _text(where: str, raw: str, min_words: int) -> str:
 
 
 def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Written]:
-    """The written statements, each row checked: valid JSON with every field, a titled section, a text of
-    3-35 words, ``written_from`` known, no repeated id or text. The first bad row raises
-    :class:`WrittenSetError` with a one-line message naming it."""
+    """The written statements, each row checked: valid JSON with every field, a titled section, an id
+    ``w-<section>-<nnn>``, a text of 3-35 words, ``written_from`` known, no repeated id or text. The first bad row
+    raises :class:`WrittenSetError` with a one-line message naming it."""
     path = Path(path or written_path())
     out: list[Written] = []
     seen = Unique(WrittenSetError)
@@ -73,6 +74,9 @@ def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Wri
             raise WrittenSetError(f"{where}: unknown section {sec!r}")
         if taxonomy.sections[sec].title.startswith("Onbekend"):
             raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
+        if not re.fullmatch(rf"w-{re.escape(sec)}-\d{{3,}}", d["id"]):  # QA 49a D11: the id names its section
+            raise WrittenSetError(f"{where}: id {d['id']!r} does not fit section {sec}: a written statement's id is "
+                                  f"w-<its section>-<nnn>, here w-{sec}-nnn (data/synthetic/README.md)")
         text = _text(where, d["text"], MIN_WORDS)
         if d["written_from"] not in WRITTEN_FROM:
             raise WrittenSetError(f"{where}: written_from must be one of {', '.join(WRITTEN_FROM)}")
