@@ -109,6 +109,27 @@ def test_train_and_evaluate_refuse_a_written_copy_of_a_quote_or_a_test_sentence(
                         quote_texts)
 
 
+def test_a_copy_names_the_quote_or_sentence_it_copies(tax):
+    """QA 49a D12: "equal to an anthology quote" and "near-copy of an anthology quote (cosine 0.989)" left the
+    writer to search for it; given as (id, text), the quote or sentence is named by its id and the start of its
+    text."""
+    from mh_nlp.corpus.written import Written
+    from mh_nlp.themes.written import near_copies
+
+    quotes = [(q.id, q.text) for q in load_quotes()]
+    copy = Written("w-1.1-900", "1.1", "minder zicht op zorg/opvang voor criminele uitbuiting", "taxonomy", "x", 7)
+    near = Written("w-1.1-901", "1.1", "Minder zicht op zorg en opvang bij criminele uitbuiting.", "taxonomy", "x", 8)
+    external = [("ext-x", "Een lange zin van buiten de bundel over arbeidsuitbuiting in de vleessector.")]
+    assert copies([copy], quotes, external) == [
+        "w-1.1-900 (row 7): equal to an anthology quote p011-L02 'Minder zicht op zorg/opvang voor criminele …'"]
+    assert copies([Written("w-1.1-902", "1.1", external[0][1].upper(), "taxonomy", "x", 9)], quotes, external) == [
+        "w-1.1-902 (row 9): equal to an external test sentence ext-x 'Een lange zin van buiten de bundel over …'"]
+    assert copies([copy], [t for _, t in quotes], []) == ["w-1.1-900 (row 7): equal to an anthology quote"]
+    errors, _ = near_copies([near], quotes, external)
+    assert errors == ["w-1.1-901 (row 8): near-copy of an anthology quote p011-L02 'Minder zicht op zorg/opvang voor "
+                      "criminele …' (cosine 0.989)"]
+
+
 def test_copies_are_compared_without_case_accents_or_punctuation():
     assert normal_form("Coördinatie: TE weinig!") == normal_form("coordinatie te  weinig")
     assert normal_form("Coör\u00addinatie te wei\u200bnig") == normal_form("coordinatie te weinig")  # QA 42c

@@ -149,7 +149,7 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
     keep = force and not default and before is not None  # QA 47a D5: --force keeps the model it replaces
     try:  # a model that another run saves at a new path meanwhile is not replaced without --force
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
-                      added_sha, new_only=before is None and not force, keep_previous=keep)
+                      added_sha, new_only=before is None and not force, keep_previous=keep, warn=_warn)
     except KeyboardInterrupt:  # the model and its metadata are put in place together (store.written_together)
         if _signature(path) != before:
             raise interrupted(f"interrupted just after the new model was saved to {path}") from None
