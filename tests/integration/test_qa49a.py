@@ -1,6 +1,7 @@
 """QA 49a: a team extends the toolkit's data (a new section, written statements, corrections) and `train`,
-`corpus check` and `info` tell the same story: a section the model could never predict is refused, `train` runs
-corpus check's near-copy check and warns of too few statements, and a copy names what it copies.
+`corpus check`, `info`, `classify` and `label` tell the same story: a section the model could never predict is
+refused, `train` runs corpus check's near-copy check and warns of too few statements, a copy names what it copies,
+a written statement's id names its section, and a model out of date with its data or taxonomy says so and why.
 
 Every test works on a copy of the data folder (``MH_NLP_DATA``) and on models in temporary folders."""
 from __future__ import annotations
@@ -155,3 +156,84 @@ def test_train_warns_of_a_section_with_too_few_written_statements_and_trains(tmp
     warnings = [x for x in res.stderr.splitlines() if x.startswith("mh-nlp: warning:")]
     assert len(warnings) == 1 and "too few written statements: section 4.7 has 39 (at least 40 each" in warnings[0]
     assert "`mh-nlp corpus check` fails on this" in warnings[0] and (tmp_path / "m.npz").exists()
+
+
+# ---------------------------------------------------------------- D4: a model out of date with its data
+
+def test_a_model_trained_on_other_data_is_said_by_info_classify_and_label(tmp_path, trained):
+    """QA 49a D4: after a title was changed and a written statement added, classify showed the new title on
+    predictions the model never learnt, and info still said "4658 written statements", without a word."""
+    model = str(trained[0])
+    data = copy_data(tmp_path)
+    same = mh("classify", "--model", model, "Er is te weinig opvang voor mannen.", data=data)
+    assert same.returncode == 0 and "warning" not in same.stderr, same.stderr  # the same data: nothing to say
+    assert "out of date" not in mh("info", "--model", model, data=data).stdout
+    edit_sections(data, retitle=("2.16", "Te weinig opvangplekken (hernoemd)"))
+    append_statements(data, {"id": "w-2.16-500", "section": "2.16", "written_from": "taxonomy", "batch": "qa",
+                             "text": "Voor mannelijke slachtoffers is er in de regio nauwelijks een bed te vinden."})
+    said = (f"{model}: the model was trained on other data: {data / 'sections.json'}, "
+            f"{data / 'synthetic' / 'statements.jsonl'} changed since; run `mh-nlp train --model {model} --force`")
+    info = mh("info", "--model", model, data=data)
+    assert info.returncode == 0 and f"  out of date: {said.removeprefix(model + ': ')}" in info.stdout.splitlines()
+    res = mh("classify", "--model", model, "Er is te weinig opvang voor mannen.", "Meer voorlichting op scholen.",
+             data=data)
+    assert res.returncode == 0 and res.stderr.splitlines() == [f"mh-nlp: warning: {said}"], res.stderr  # once
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Er is te weinig opvang voor mannen.\n\nMeer voorlichting op scholen.\n", encoding="utf-8")
+    res = mh("label", str(notes), "-o", str(tmp_path / "out.csv"), "--model", model, "--quiet", data=data)
+    assert res.returncode == 0 and res.stderr.count(said) == 1, res.stderr
+
+
+def test_train_if_needed_says_what_changed_when_it_retrains(tmp_path, trained, monkeypatch):
+    """QA 49a D4: `train --if-needed` retrained without saying why. (The training itself is left out here.)"""
+    import mh_nlp.themes.train as train
+
+    model = model_copy(trained, tmp_path / "m")
+    data = copy_data(tmp_path)
+    monkeypatch.setenv("MH_NLP_DATA", str(data))
+    calls = []
+    monkeypatch.setattr(train, "train_model", lambda *a, **k: calls.append(a) or {
+        "candidate": "examples_e5", "training_quotes": 1, "temperature": 1.0})
+    res = CliRunner().invoke(main, ["train", "--if-needed", "--model", str(model)])
+    assert res.exit_code == 0 and res.output.strip() == f"model is up to date: {model}" and not calls
+    append_statements(data, {"id": "w-2.16-500", "section": "2.16", "written_from": "taxonomy", "batch": "qa",
+                             "text": "Voor mannelijke slachtoffers is er in de regio nauwelijks een bed te vinden."})
+    res = CliRunner().invoke(main, ["train", "--if-needed", "--model", str(model)])
+    assert res.exit_code == 0 and len(calls) == 1, res.output
+    assert (f"{model} is out of date: the data changed since it was trained: "
+            f"{data / 'synthetic' / 'statements.jsonl'}; training it again") in res.output
+
+
+# ---------------------------------------------------------------- D8: a model whose sections differ
+
+def test_a_model_of_other_sections_is_refused_naming_the_taxonomy_and_the_sections(tmp_path, trained):
+    """QA 49a D8: the message showed "ValueError", said "retrain it" and "run" both, always named
+    data/sections.json (with MH_NLP_DATA elsewhere too) and not which sections differ."""
+    data = copy_data(tmp_path)
+    edit_sections(data, add=NEW_SECTION, drop="2.16")
+    model = str(trained[0])
+    line = one_error(mh("classify", "--model", model, "Er is te weinig opvang voor mannen.", data=data))
+    assert line == (f"mh-nlp: error: {model}: the model was trained on other sections than {data / 'sections.json'} "
+                    f"has now (2.28 added; 2.16 gone since); run `mh-nlp train --model {model} --force`")
+    assert "Error" not in line.removeprefix("mh-nlp: error:") and "retrain it" not in line
+
+
+def test_train_if_needed_add_on_a_corrections_model_says_it_is_out_of_date_with_the_taxonomy(tmp_path, trained):
+    """QA 49a D8: on a model trained with corrections whose sections differ from the taxonomy, `train --if-needed
+    --add` said only "exists (..., the same corrections); use --force"."""
+    corrections = tmp_path / "good.csv"
+    corrections.write_text("text,section\nEr is te weinig opvang voor mannen.,2.16\nMeer voorlichting.,4.1\n",
+                           encoding="utf-8")
+    model = model_copy(trained, tmp_path / "m", "mc.npz")
+    meta = json.loads(model.with_suffix(".json").read_text())
+    model.with_suffix(".json").write_text(json.dumps({
+        **meta, "corrections": 2, "corrections_file": str(corrections),
+        "corrections_file_sha256": hashlib.sha256(corrections.read_bytes()).hexdigest()}), encoding="utf-8")
+    data = copy_data(tmp_path)
+    edit_sections(data, add=NEW_SECTION)
+    before = model.read_bytes()
+    line = one_error(mh("train", "--if-needed", "--add", str(corrections), "--model", str(model), data=data))
+    assert f"{model} exists (trained with 2 corrections from {corrections}, the same corrections)" in line
+    assert (f"and is out of date (the data changed since it was trained: {data / 'sections.json'} (sections 2.28 "
+            "added)); use --force to overwrite it") in line
+    assert model.read_bytes() == before

@@ -43,11 +43,27 @@ def _load_classifier(model: Path | None) -> ThemeClassifier:
     except ImportError as exc:
         raise UserError(f"the theme classifier is not available ({exc})") from None
     try:
-        return load_classifier(model)
+        clf = load_classifier(model)
     except MemoryError:
         raise UserError(f"{model}: cannot be loaded (it needs more memory than there is)") from None
     except (RuntimeError, OSError, ValueError, ImportError, EOFError) as exc:
         raise UserError(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from None
+    _warn_if_stale(model, getattr(clf, "metadata", None))
+    return clf
+
+
+def _warn_if_stale(model: Path | None, meta: dict | None) -> None:
+    """One warning when the model was trained on other data files than there are now (QA 49a D4: classify and label
+    used such a model without a word; a new title showed on a prediction the model never learnt). Hashing the data
+    files takes a few milliseconds."""
+    from ..themes.store import default_model_path, stale_data_message
+
+    try:
+        message = stale_data_message(model or default_model_path(), meta or {})
+    except OSError:  # a data file that cannot be read: the model was loaded, the check is left out
+        return
+    if message:
+        _warn(message)
 
 
 def _require_in_order(clf: ThemeClassifier) -> None:
@@ -910,11 +926,14 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if scheduler is not None:  # a Dask cluster: the model is checked and sent, never loaded here
             if not os.environ.get("MH_NLP_DEBUG"):  # Dask's own log lines (this process, local workers) only on errors
                 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # we report failures
+            import json
+
             from ..io.cluster import ClusterError, connect, model_payload
             from ..themes.store import ModelError
 
             try:
                 classifier: Any = model_payload(model)
+                _warn_if_stale(model, json.loads(classifier.meta))
                 client = connect(scheduler)
             except (ClusterError, ModelError) as exc:
                 raise UserError(str(exc)) from None

@@ -73,6 +73,11 @@ def info(base: str | None, model_path: Path | None) -> None:
             click.echo(f"  cannot predict: {', '.join(missing)} (no quote, written statement or correction of "
                        f"{'it' if len(missing) == 1 else 'them'} was learnt: write at least 40 statements each, "
                        f"{shown_data_file('synthetic', 'README.md')}, and train again)")
+        from ..themes.store import stale_data_message
+
+        stale = stale_data_message(path, meta)
+        if stale:  # QA 49a D4: a model out of date with the data files it was trained on
+            click.echo(f"  out of date: {stale.removeprefix(f'{path}: ')}")
         _previous(path)
         if unusable is not None:  # the metadata it could read is shown above; the verdict is one line, exit 1
             raise UserError(f"{path}: unusable model, classify and serve refuse it: "

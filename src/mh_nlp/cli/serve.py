@@ -117,6 +117,7 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
                 raise UserError(f"{data_dir}: cannot record the model ({exc})") from None
             _warn(f"the model in use (version {in_use.get('version', '?')}, {in_use.get('path', '?')}) cannot be "
                   f"loaded; {model} is version {version} now and in use")
+    _warn_stale(app.state.store.model_version(worker.version))
     start_warm_up(worker)
     if shared:
         _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
@@ -165,6 +166,21 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: the server stopped as asked
         pass
     click.echo("mh-nlp review screen stopped")
+
+
+def _warn_stale(in_use: dict | None) -> None:
+    """Once at start: the model in use was trained on other data files than the data folder holds now (QA 49a D4),
+    as ``classify`` and ``label`` warn."""
+    from ..themes.store import stale_data_message
+
+    if not in_use or not in_use.get("path"):
+        return
+    try:
+        message = stale_data_message(Path(in_use["path"]), in_use.get("metadata") or {})
+    except OSError:
+        return
+    if message:
+        _warn(f"model version {in_use.get('version')}: {message}")
 
 
 HEADER_SECONDS = 10  # a client has this long to send a request's headers (a browser needs milliseconds)

@@ -14,8 +14,9 @@ from .model import make_pipeline
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
-from .store import ModelError, check_model, default_model_path, save_model, sha256_file
-from ..paths import REPO_ROOT, data_file, shown, shown_data_file
+from .store import (ModelError, check_model, data_changed, data_files_shown, data_sha256,  # noqa: F401 - data_sha256:
+                    default_model_path, save_model, sections_changed, sha256_file)  # also from here
+from ..paths import REPO_ROOT, shown, shown_data_file
 from ..exceptions import AdditionsError, WrittenSetError  # noqa: F401 - defined with every mh-nlp error
 
 SEED = 0
@@ -44,16 +45,6 @@ def evaluation_summary(candidate: str | None = None) -> dict:
         if r:
             out[proto] = {"section_accuracy": r["section"]["accuracy"], "section_top3": r["section"]["top3_accuracy"],
                           "chapter_accuracy": r["chapter"]["accuracy"], "ece": r.get("ece")}
-    return out
-
-
-def data_sha256() -> dict[str, str]:
-    """SHA-256 of the files the model learns from."""
-    out = {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
-           for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
-    for name, path in (("synthetic/statements.jsonl", written_path()), ("synthetic/stance.jsonl", stance_path())):
-        if path.exists():
-            out[name] = sha256_file(path)
     return out
 
 
@@ -312,18 +303,56 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
     return save_model(arrays, state, path, meta, new_only=new_only, keep_previous=keep_previous)
 
 
+def out_of_date(path: Path | None = None, candidate: str | None = None,
+                corrections_sha256: str | None = None, corrections: bool = True) -> list[str]:
+    """Why the model at ``path`` is not current, in words (empty when it is): it is missing or fails its checks,
+    was trained on other data files (named; for ``sections.json`` the sections added or gone), by other model
+    code or with other static word vectors, with other corrections than those of the file whose SHA-256 is
+    ``corrections_sha256`` (or with corrections when none are given), or is of another candidate
+    (``corrections=False``: its corrections are not judged). ``train --if-needed`` says them when it retrains (QA 49a
+    D4)."""
+    path = Path(path or default_model_path())
+    try:
+        meta = check_model(path)
+    except ModelError as exc:
+        return [str(exc).splitlines()[0].removeprefix(f"{path}: ")]
+    why = []
+    recorded = meta.get("training_data_sha256")
+    changed = data_changed(meta) if isinstance(recorded, dict) and recorded else None
+    if changed is None:
+        why.append("its metadata records no checksums of its training data")
+    elif changed:
+        sections = None
+        if "sections.json" in changed and isinstance(meta.get("labels"), list):
+            try:
+                from ..corpus.written import titled  # an example ranker's sections: the titled ones
+
+                sections = sections_changed(meta["labels"], titled(load_taxonomy()))
+            except Exception:  # noqa: BLE001 - a taxonomy that does not load: training says why, in its words
+                sections = None
+        why.append(f"the data changed since it was trained: {data_files_shown(changed)}"
+                   + (f" (sections {sections})" if sections else ""))
+    if meta.get("code_sha256") != code_sha256():
+        why.append("the model code changed since it was trained (a module of mh_nlp.themes.train.MODEL_CODE)")
+    if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
+        why.append("trained with other static word vectors")
+    if not corrections:
+        pass
+    elif corrections_sha256:
+        if not meta.get("corrections"):
+            why.append("trained without corrections")
+        elif meta.get("corrections_file_sha256") != corrections_sha256:
+            why.append("trained with other corrections (another SHA-256)")
+    elif meta.get("corrections"):
+        why.append(f"trained with {meta['corrections']} corrections")
+    if candidate is not None and meta.get("candidate") != candidate:
+        why.append(f"a model of another kind ({meta.get('candidate')})")
+    return why
+
+
 def model_is_current(path: Path | None = None, candidate: str | None = None,
                      corrections_sha256: str | None = None) -> bool:
     """True when a model exists, passes its checks, and was trained on the current data files by the current
     code without corrections, or with those of the corrections file whose SHA-256 is ``corrections_sha256`` (so
-    ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
-    path = Path(path or default_model_path())
-    try:
-        meta = check_model(path)
-    except ModelError:
-        return False
-    return (meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
-            and meta.get("encoder_sha256") == encoder_sha256(meta.get("encoder", "e5"))
-            and (bool(meta.get("corrections")) and meta.get("corrections_file_sha256") == corrections_sha256
-                 if corrections_sha256 else not meta.get("corrections"))
-            and (candidate is None or meta.get("candidate") == candidate))
+    ``mh-nlp train --if-needed`` rebuilds it after an update of either): :func:`out_of_date` finds nothing."""
+    return not out_of_date(path, candidate, corrections_sha256)
