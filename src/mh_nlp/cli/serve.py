@@ -117,6 +117,8 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
                 raise UserError(f"{data_dir}: cannot record the model ({exc})") from None
             _warn(f"the model in use (version {in_use.get('version', '?')}, {in_use.get('path', '?')}) cannot be "
                   f"loaded; {model} is version {version} now and in use")
+    for note in getattr(app.state, "model_notes", []):  # QA 49a D6: a model file replaced since the last start
+        _warn(note)
     _warn_stale(app.state.store.model_version(worker.version))
     start_warm_up(worker)
     if shared:
