@@ -372,23 +372,26 @@ def _same_sections(path: Path, state: dict, meta: dict) -> None:
     differ and naming the taxonomy file it reads (``$MH_NLP_DATA`` too), with one piece of advice (QA 49a D8: the
     message showed ``ValueError``, said "retrain it" and "run" both, and always named data/sections.json)."""
     from ..corpus.records import section_key
-    from ..paths import shown, shown_data_file
+    from ..paths import shown_data_file
     from .store import sections_changed
 
     classes = state.get("classes")
-    if not isinstance(classes, list):
-        return  # the model's own checks say what is wrong with it
     params = state.get("params") if isinstance(state.get("params"), dict) else {}
-    where = params.get("taxonomy_path")
-    tax = load_taxonomy(where)  # a taxonomy that does not load is the data's fault, and says so itself
-    numbers = sorted(tax.sections, key=section_key)
-    if state.get("kind") == "example_ranker":  # it holds the titled sections only (ExampleScores._taxonomy_arrays)
-        numbers = [n for n in numbers if not tax.sections[n].title.startswith("Onbekend")]
+    if not isinstance(classes, list) or params.get("taxonomy_path") is not None:
+        return  # the model's own checks say what is wrong with it (training never names a taxonomy file of its own)
+    try:
+        tax = load_taxonomy()  # a taxonomy that does not load is the data's fault, and says so itself
+        numbers = sorted(tax.sections, key=section_key)
+        if state.get("kind") == "example_ranker":  # it holds the titled sections only (ExampleScores._taxonomy_arrays)
+            numbers = [n for n in numbers if not tax.sections[n].title.startswith("Onbekend")]
+    except (DataNotFound, CorpusError):
+        raise
+    except Exception:  # noqa: BLE001 - a taxonomy it cannot read: reading the state says so, as it did before
+        return
     differ = sections_changed(classes, numbers)
     if differ:
-        named = shown(where) if isinstance(where, str) else shown_data_file("sections.json")
-        raise ModelError(f"{path}: the model was trained on other sections than {named} has now ({differ} since); "
-                         f"run {retrain_command(path, meta)}")
+        raise ModelError(f"{path}: the model was trained on other sections than {shown_data_file('sections.json')} "
+                         f"has now ({differ} since); run {retrain_command(path, meta)}")
 
 
 def classifier_from_state(path: Path, arrays: dict, state: dict, meta: dict) -> Classifier:
