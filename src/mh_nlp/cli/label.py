@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
+from .base import (FloatRange, StatementsCommand, UserError, _given_file, _json_out, _stale_warning, _warn,
+                   argument_text, main)
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import quoted_sections
 from ..exceptions import MhNlpError
@@ -56,12 +57,9 @@ def _warn_if_stale(model: Path | None, meta: dict | None) -> None:
     """One warning when the model was trained on other data files than there are now (QA 49a D4: classify and label
     used such a model without a word; a new title showed on a prediction the model never learnt). Hashing the data
     files takes a few milliseconds."""
-    from ..themes.store import default_model_path, stale_data_message
+    from ..themes.store import default_model_path
 
-    try:
-        message = stale_data_message(model or default_model_path(), meta or {})
-    except OSError:  # a data file that cannot be read: the model was loaded, the check is left out
-        return
+    message = _stale_warning(model or default_model_path(), meta)
     if message:
         _warn(message)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .base import FloatRange, UserError, _warn, main
+from .base import FloatRange, UserError, _stale_warning, _warn, main
 
 
 @main.command()
@@ -173,14 +173,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
 def _warn_stale(in_use: dict | None) -> None:
     """Once at start: the model in use was trained on other data files than the data folder holds now (QA 49a D4),
     as ``classify`` and ``label`` warn."""
-    from ..themes.store import stale_data_message
-
     if not in_use or not in_use.get("path"):
         return
-    try:
-        message = stale_data_message(Path(in_use["path"]), in_use.get("metadata") or {})
-    except OSError:
-        return
+    message = _stale_warning(Path(in_use["path"]), in_use.get("metadata"))
     if message:
         _warn(f"model version {in_use.get('version')}: {message}")
 

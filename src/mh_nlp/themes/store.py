@@ -318,11 +318,12 @@ def data_files_shown(names: list[str]) -> str:
     return ", ".join(shown_data_file(*n.split("/")) for n in names)
 
 
-def stale_data_message(path: Path, meta: dict) -> str | None:
+def stale_data_message(path: Path, meta: dict, changed: list[str] | None = None) -> str | None:
     """``the model was trained on other data: <files> changed since; run …`` for the model at ``path`` whose
-    metadata is ``meta``, or None when the data files are those it was trained on (QA 49a D4: a model out of date
-    with its data was used without a word). ``info`` says it, and ``classify``, ``label`` and ``serve`` warn with it."""
-    changed = data_changed(meta)
+    metadata is ``meta`` (``changed``: :func:`data_changed` of it, when known), or None when the data files are those
+    it was trained on (QA 49a D4: a model out of date with its data was used without a word). ``info`` says it, and
+    ``classify``, ``label`` and ``serve`` warn with it."""
+    changed = data_changed(meta) if changed is None else changed
     if not changed:
         return None
     return (f"{path}: the model was trained on other data: {data_files_shown(changed)} changed since; run "
