@@ -65,6 +65,15 @@ def data_file(*parts: str) -> Path:
     return path
 
 
+def shown_data_file(*parts: str) -> str:
+    """A data file's path as messages name it: ``data/sections.json`` in a checkout's own data folder, else the
+    whole path (the folder ``$MH_NLP_DATA`` names, or the installed copy), so that the file meant is the one opened."""
+    folder = data_dir()
+    if folder == REPO_ROOT / "data":
+        return "/".join(("data", *parts))
+    return shown(folder.joinpath(*parts))
+
+
 def models_dir() -> Path:
     """The models directory: ``$MH_NLP_MODELS`` if set, else ``<repo>/models`` in a checkout, else the user's
     ``$XDG_DATA_HOME/mh-nlp/models`` (``~/.local/share/mh-nlp/models``), where ``mh-nlp train`` puts the model of

@@ -71,6 +71,11 @@ def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written
     ({"written_from": "quotes"}, "written_from must be"),
     ({"id": "w-4.7-001", "text": "Een andere tekst over opvang voor slachtoffers."}, "id w-4.7-001 repeats row 1"),
     ({"id": "w-4.7-009", "text": "meer OPVANG voor slachtoffers!"}, "same text as row 1"),
+    # QA 49a D11: the id is w-<section>-<nnn> (data/synthetic/README.md)
+    ({"id": "w-2.16-500", "text": "Een andere tekst over opvang."}, "id 'w-2.16-500' does not fit section 4.7: a "
+                                                                      "written statement's id is w-<its section>-<nnn>"),
+    ({"id": "w-4.7", "text": "Een andere tekst over opvang."}, "id 'w-4.7' does not fit section 4.7"),
+    ({"id": "w-4.70-001", "text": "Een andere tekst over opvang."}, "id 'w-4.70-001' does not fit section 4.7"),
 ])
 def test_a_bad_row_is_refused_naming_the_row(tax, tmp_path, row, message):
     good = {"id": "w-4.7-001", "section": "4.7", "text": "Meer opvang voor slachtoffers.", "written_from": "taxonomy",
@@ -102,6 +107,27 @@ def test_train_and_evaluate_refuse_a_written_copy_of_a_quote_or_a_test_sentence(
     with pytest.raises(WrittenSetError, match="equal to an external test sentence"):
         check_no_copies(tax, [Written("w-1.1-901", outside["section"], outside["text"], "taxonomy", "x", 1)], [],
                         quote_texts)
+
+
+def test_a_copy_names_the_quote_or_sentence_it_copies(tax):
+    """QA 49a D12: "equal to an anthology quote" and "near-copy of an anthology quote (cosine 0.989)" left the
+    writer to search for it; given as (id, text), the quote or sentence is named by its id and the start of its
+    text."""
+    from mh_nlp.corpus.written import Written
+    from mh_nlp.themes.written import near_copies
+
+    quotes = [(q.id, q.text) for q in load_quotes()]
+    copy = Written("w-1.1-900", "1.1", "minder zicht op zorg/opvang voor criminele uitbuiting", "taxonomy", "x", 7)
+    near = Written("w-1.1-901", "1.1", "Minder zicht op zorg en opvang bij criminele uitbuiting.", "taxonomy", "x", 8)
+    external = [("ext-x", "Een lange zin van buiten de bundel over arbeidsuitbuiting in de vleessector.")]
+    assert copies([copy], quotes, external) == [
+        "w-1.1-900 (row 7): equal to an anthology quote p011-L02 'Minder zicht op zorg/opvang voor criminele …'"]
+    assert copies([Written("w-1.1-902", "1.1", external[0][1].upper(), "taxonomy", "x", 9)], quotes, external) == [
+        "w-1.1-902 (row 9): equal to an external test sentence ext-x 'Een lange zin van buiten de bundel over …'"]
+    assert copies([copy], [t for _, t in quotes], []) == ["w-1.1-900 (row 7): equal to an anthology quote"]
+    errors, _ = near_copies([near], quotes, external)
+    assert errors == ["w-1.1-901 (row 8): near-copy of an anthology quote p011-L02 'Minder zicht op zorg/opvang voor "
+                      "criminele …' (cosine 0.989)"]
 
 
 def test_copies_are_compared_without_case_accents_or_punctuation():

@@ -269,3 +269,32 @@ def test_a_file_that_is_no_model_draws_no_advice_to_write_over_it(tmp_path):
     with pytest.raises(ModelError, match="holds no mh-nlp model") as err:
         check_model(garbage)
     assert "--force" not in str(err.value)
+
+
+def test_the_sections_a_model_lacks_or_has_too_many_are_named_a_few_at_a_time():
+    """QA 49a D8: which sections differ between a model and the taxonomy, in words."""
+    from mh_nlp.themes.store import sections_changed
+
+    assert sections_changed(["1.1", "2.16"], ["1.1", "2.16"]) is None
+    assert sections_changed(["1.1", "2.16"], ["1.1", "2.28"]) == "2.28 added; 2.16 gone"
+    assert sections_changed(["1.1"], ["1.1", *[f"5.{i}" for i in range(1, 7)]]) == "5.1, 5.2, 5.3, 5.4 and 2 more added"
+    assert sections_changed(["1.2", "1.1"], ["1.1", "1.2"]) == "the same sections in another order"
+
+
+def test_the_data_files_changed_since_a_model_was_trained_are_named(tmp_path, monkeypatch):
+    """QA 49a D4: the data files whose SHA-256 differs from the one a model's metadata recorded, gone ones too."""
+    import shutil
+
+    from mh_nlp.paths import data_dir
+    from mh_nlp.themes.store import data_changed, data_sha256
+
+    data = tmp_path / "data"
+    (data / "synthetic").mkdir(parents=True)
+    for name in ("quotes.jsonl", "sections.json", "stance_cues.json", "synthetic/statements.jsonl"):
+        shutil.copyfile(data_dir() / name, data / name)
+    monkeypatch.setenv("MH_NLP_DATA", str(data))
+    meta = {"training_data_sha256": data_sha256()}
+    assert data_changed(meta) == [] and data_changed({}) == []  # no record: nothing to compare
+    (data / "sections.json").write_text((data / "sections.json").read_text() + " ", encoding="utf-8")
+    (data / "synthetic" / "statements.jsonl").unlink()
+    assert data_changed(meta) == ["sections.json", "synthetic/statements.jsonl"]

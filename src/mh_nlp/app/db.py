@@ -919,6 +919,12 @@ class Store:
                           (version, path, now(), corrections, json.dumps(metadata, ensure_ascii=False)))
         return int(cur.lastrowid)
 
+    def set_model_metadata(self, version: int, metadata: dict) -> None:
+        """Replace a model version's recorded metadata (QA 49a D6: the record of a version whose file was replaced
+        on disk says so, and by which version)."""
+        self._write("UPDATE model_versions SET metadata = ? WHERE version = ?",
+                    (json.dumps(metadata, ensure_ascii=False), version))
+
     def next_model_version(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(version), 0) + 1 FROM model_versions").fetchone()[0])
 

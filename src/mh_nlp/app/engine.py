@@ -31,7 +31,7 @@ from ..corpus.jsonl import has_words, normal_form
 from ..io.readers import MAX_CHARS, ReadError, read_statements
 from ..themes.examples import KINDS
 from ..themes.prediction import not_dutch, prediction_json
-from .db import Store, storage_problem
+from .db import Store, now as _now, storage_problem
 
 BATCH = 32
 SLICE_TEXTS = BATCH  # statements per slice of model work
@@ -180,9 +180,11 @@ class ModelWorker:
             self.register(self.default_model, version=1)
             store.set_setting(MODEL_SETTING, "1")
 
-    def register(self, path: Path, version: int | None = None, given: bool = False) -> int:
+    def register(self, path: Path, version: int | None = None, given: bool = False, replaces: int | None = None
+                 ) -> int:
         """Record the model file ``path`` (by its absolute path, with its metadata) as a version; its number.
-        ``given``: named with ``serve --model`` in place of a model that no longer loads (offered like v1)."""
+        ``given``: named with ``serve --model`` in place of a model that no longer loads (offered like v1).
+        ``replaces``: the version whose file this model replaced on disk (:meth:`notice_replaced`; offered like it)."""
         import json
 
         path = Path(path).resolve()
@@ -195,11 +197,58 @@ class ModelWorker:
             meta = {}
         if given:  # a file the analyst named, not a training of the screen
             meta = {**meta, "given_with": "--model"}
+        if replaces is not None:
+            meta = {**meta, "replaces": replaces}
         try:
             corrections = int(meta.get("corrections") or 0)
         except (TypeError, ValueError):
             corrections = 0
         return self.store.add_model_version(str(path), meta, corrections, version=version)
+
+    def notice_replaced(self) -> list[str]:
+        """At start (and when the model in use turns out replaced while the screen runs): a version recorded by the
+        path of a file the screen does not own (v1, the default model, and a version given with ``serve --model``)
+        whose file now holds another model (another ``model_sha256`` in its metadata: ``mh-nlp train`` replaced it)
+        becomes a model no longer on disk, and the file is registered as a new version, with its own training date;
+        when the old version was in use, the new one is (QA 49a D6: the screen kept calling the new model v1, with
+        the old one's date). A file put back as it was gets its old version back. What was done, one line each
+        (none when nothing changed)."""
+        from ..themes.store import model_metadata_or_none
+
+        notes: list[str] = []
+        versions = self.store.model_versions()
+        own = (self.store.data_dir / "models").resolve()
+        latest: dict[str, dict] = {}
+        for mv in versions:  # by version: the newest record of each path that is still on disk
+            if mv.get("path") and _replaced_by(mv) is None:
+                latest[mv["path"]] = mv
+        for path, mv in latest.items():
+            recorded = (mv.get("metadata") or {}).get("model_sha256")
+            if not recorded or Path(path).parent == own:  # the screen's own trainings are never written over
+                continue
+            meta = model_metadata_or_none(Path(path))
+            sha = (meta or {}).get("model_sha256")
+            if not sha or sha == recorded:  # the same model (or one that does not load: said when it is loaded)
+                continue
+            back = next((v for v in versions if v.get("path") == path and _replaced_by(v) is not None
+                         and (v.get("metadata") or {}).get("model_sha256") == sha), None)
+            if back is not None:  # the file was put back as it was: its version is on disk again
+                new = back["version"]
+                self.store.set_model_metadata(new, {k: v for k, v in back["metadata"].items()
+                                                    if k not in ("replaced_by", "replaced_noticed")})
+            else:
+                new = self.register(Path(path), replaces=mv["version"])
+            self.store.set_model_metadata(mv["version"], {**(mv.get("metadata") or {}), "replaced_by": new,
+                                                          "replaced_noticed": _now()})
+            in_use = self.version == mv["version"]
+            if in_use:
+                self.store.set_setting(MODEL_SETTING, str(new))
+            trained = (meta or {}).get("trained_at") or "?"
+            notes.append(f"{path} holds another model than version {mv['version']} (trained "
+                         f"{(mv.get('metadata') or {}).get('trained_at') or '?'}): it is version {new} (trained {trained})"
+                         + (", now in use" if in_use else "") + f"; version {mv['version']} is kept on record as a "
+                         "model no longer on disk")
+        return notes
 
     def usable(self, version: int) -> bool:
         """Whether the model of ``version`` can be loaded (loading it, in the model thread)."""
@@ -232,7 +281,20 @@ class ModelWorker:
         mv = self.store.model_version(self.version)
         if mv is None:
             raise NoModel(f"model version {self.version} is not registered")
-        return self._classifier(mv["path"]), mv["version"]
+        clf = self._classifier(mv["path"])
+        recorded = (mv.get("metadata") or {}).get("model_sha256")
+        loaded = (getattr(clf, "metadata", None) or {}).get("model_sha256")
+        if recorded and loaded and loaded != recorded:  # the file was replaced while the screen runs (QA 49a D6)
+            import sqlite3
+
+            try:
+                for note in self.notice_replaced():
+                    print(f"mh-nlp: warning: {note}", file=sys.stderr)
+            except sqlite3.Error:  # a read-only database: the model is used as it is
+                pass
+            mv = self.store.model_version(self.version) or mv
+            clf = self._classifier(mv["path"])
+        return clf, mv["version"]
 
     # -------------------------------------------------------- running
     def run(self, fn: Callable[[], Any], priority: int = INTERACTIVE) -> Any:
@@ -658,8 +720,15 @@ class HeldOutPages:
 
 
 def _file_missing(mv: dict) -> bool:
-    """The version's model file is gone (a path is recorded and nothing is there)."""
-    return bool(mv.get("path")) and not Path(mv["path"]).exists()
+    """The version's model file is gone (a path is recorded and nothing is there), or holds another model now
+    (:meth:`ModelWorker.notice_replaced`)."""
+    return bool(mv.get("path")) and (not Path(mv["path"]).exists() or _replaced_by(mv) is not None)
+
+
+def _replaced_by(mv: dict) -> int | None:
+    """The version that took over this version's file on disk (QA 49a D6), or None."""
+    by = (mv.get("metadata") or {}).get("replaced_by") if isinstance(mv.get("metadata"), dict) else None
+    return by if isinstance(by, int) else None
 
 
 _UNLOADABLE: dict[tuple[str, float, int], str | None] = {}  # (file, mtime, size) -> why it does not load, or None
@@ -744,6 +813,9 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
     (a tie on your statements, and on unseen pages at most the spill limit apart: a way back to it), and one that
     the model in use beat through a chain of checks (:func:`beaten_by`; ``versions``: the records of every
     version)."""
+    if (by := _replaced_by(mv)) is not None:  # QA 49a D6
+        return (f"is no longer on disk: its file {mv['path']} was replaced by another model, v{by} (put this "
+                "model's file back there to use this version again)")
     if _file_missing(mv):
         return (f"has lost its model file {mv['path']} (deleted or moved): put the file back there to use this "
                 "version again")
@@ -777,8 +849,9 @@ def not_offered_reason(mv: dict, limits: tuple[float, float] = SPILL_LIMITS, che
                          for i, (v, strictly) in enumerate(chain))
         return (f"did worse on your statements than v{now} (in use), through the checks between them: {steps} "
                 "(> scored better, ≥ as well or better, when the first was checked against the second)")
-    given = isinstance(mv.get("metadata"), dict) and mv["metadata"].get("given_with") == "--model"
-    if version == 1 or given:
+    given = isinstance(mv.get("metadata"), dict) and (mv["metadata"].get("given_with") == "--model"
+                                                       or mv["metadata"].get("replaces") is not None)
+    if version == 1 or given:  # a model file given or replaced on disk, not trained here: offered as v1 is
         return None
     ev = mv.get("evaluation")
     if not isinstance(ev, dict):

@@ -43,8 +43,8 @@ from ..io.safezip import Limits, check_zip
 from .db import CHECK_FILTERS, NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..io.kinds import kind_of
 from ..themes.prediction import UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability
-from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, give_back_memory, local_time,
-                     one_per_text,
+from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, _file_missing, _replaced_by,
+                     give_back_memory, local_time, one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
 
 HERE = Path(__file__).parent
@@ -654,6 +654,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     if not is_loopback(host) and token is None:
         token = secrets.token_urlsafe(24)
     worker = ModelWorker(store, Path(model_path) if model_path else default_model_path())
+    try:  # QA 49a D6: a model file replaced on disk since the last start is a new version, not the old number
+        model_notes = worker.notice_replaced()
+    except sqlite3.Error:  # a read-only database (warned at start): the versions stay as recorded
+        model_notes = []
     labeller = Labeller(store, worker)
     trainer = Trainer(store, worker, candidate=train_candidate)
     with contextlib.suppress(sqlite3.Error):  # read-only: the documents stay as they are
@@ -698,6 +702,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     app.state.token = token
     app.state.store, app.state.worker, app.state.labeller, app.state.trainer = store, worker, labeller, trainer
     app.state.data_dir = data_dir
+    app.state.model_notes = model_notes  # said by `serve` at start
     secret = store.setting(CSRF_SETTING)
     if not secret:
         secret = secrets.token_hex(32)
@@ -1193,7 +1198,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         """QA 46b D8: a model that learnt from no reviewed statement (v1, the anthology-only model) can always be used
         again, after a confirmation, even when it scored lower: going back to the base model presents no new model as
         better, and it is the way to stop using one that learnt from a removed document (or was a mistake)."""
-        return not mv.get("corrections") and not (mv.get("path") and not Path(mv["path"]).exists())
+        return not mv.get("corrections") and not _file_missing(mv)
 
     @app.get("/api/train")
     def api_train_status():
@@ -1887,8 +1892,9 @@ def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = N
             "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
             "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason,
             "removed": m.get("removed", 0),
-            "way_back": reason is not None and not m.get("corrections")
-                        and not (m.get("path") and not Path(m["path"]).exists())}
+            # QA 49a D6: the version whose file a newer model replaced on disk, and the version that replaced it
+            "replaced_by": _replaced_by(m), "replaces": meta.get("replaces"),
+            "way_back": reason is not None and not m.get("corrections") and not _file_missing(m)}
 
 
 def _document_name(filename: str, limit: int = 200) -> str:

@@ -54,6 +54,28 @@ def _warn(message: str) -> None:
     click.echo(f"mh-nlp: warning: {message}", err=True)
 
 
+def _stale_warning(path: Path, meta: dict | None) -> str | None:
+    """The warning of ``classify``, ``label`` and ``serve`` for a model trained on other data files than there are
+    now (QA 49a D4), or None. A changed file that these commands read and that cannot be read is an error of its own
+    a moment later, naming it: then no advice to retrain (the data is at fault, not the model)."""
+    from ..exceptions import MhNlpError
+    from ..themes.store import data_changed, stale_data_message
+
+    try:
+        changed = data_changed(meta or {})
+        if "stance_cues.json" in changed:
+            from ..themes.features import load_cues
+
+            load_cues()
+        if "quotes.jsonl" in changed:
+            from ..corpus.records import load_quotes
+
+            load_quotes()
+    except (MhNlpError, OSError):
+        return None
+    return stale_data_message(path, meta or {}, changed)
+
+
 def _guard(fn, *args, **kwargs):
     """Run ``fn`` turning expected failures (every error of :mod:`mh_nlp.exceptions`, such as a bad row of the
     written statements, and OS errors) into one-line errors."""

@@ -223,9 +223,10 @@ def _copies_report(label: str, records, path: Path, quotes, outside: dict[str, l
     the quotes; True on a failure."""
     from ..themes.written import NEAR_COPY, near_copies
 
-    quote_texts = [q.text for q in quotes]
-    external = [r["text"] for r in outside["external"]]
-    development = [r["text"] for r in outside["development"]]
+    # (id, text): a copy or near-copy is named by the quote or sentence it copies (QA 49a D12)
+    quote_texts = [(q.id, q.text) for q in quotes]
+    external = [(r["id"], r["text"]) for r in outside["external"]]
+    development = [(r["id"], r["text"]) for r in outside["development"]]
     errors = plain_errors(quote_texts, external, development)
     near, dist = _guard(near_copies, records, quote_texts, external, development_texts=development)
     for err in errors + near:

@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import FloatRange, StatementsCommand, UserError, _given_file, _json_out, _warn, argument_text, main
+from .base import (FloatRange, StatementsCommand, UserError, _given_file, _json_out, _stale_warning, _warn,
+                   argument_text, main)
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import quoted_sections
 from ..exceptions import MhNlpError
@@ -43,11 +44,24 @@ def _load_classifier(model: Path | None) -> ThemeClassifier:
     except ImportError as exc:
         raise UserError(f"the theme classifier is not available ({exc})") from None
     try:
-        return load_classifier(model)
+        clf = load_classifier(model)
     except MemoryError:
         raise UserError(f"{model}: cannot be loaded (it needs more memory than there is)") from None
     except (RuntimeError, OSError, ValueError, ImportError, EOFError) as exc:
         raise UserError(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from None
+    _warn_if_stale(model, getattr(clf, "metadata", None))
+    return clf
+
+
+def _warn_if_stale(model: Path | None, meta: dict | None) -> None:
+    """One warning when the model was trained on other data files than there are now (QA 49a D4: classify and label
+    used such a model without a word; a new title showed on a prediction the model never learnt). Hashing the data
+    files takes a few milliseconds."""
+    from ..themes.store import default_model_path
+
+    message = _stale_warning(model or default_model_path(), meta)
+    if message:
+        _warn(message)
 
 
 def _require_in_order(clf: ThemeClassifier) -> None:
@@ -910,11 +924,14 @@ def _label(inputs: tuple[Path, ...], output: Path, column: str | None, sheets: t
         if scheduler is not None:  # a Dask cluster: the model is checked and sent, never loaded here
             if not os.environ.get("MH_NLP_DEBUG"):  # Dask's own log lines (this process, local workers) only on errors
                 os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")  # we report failures
+            import json
+
             from ..io.cluster import ClusterError, connect, model_payload
             from ..themes.store import ModelError
 
             try:
                 classifier: Any = model_payload(model)
+                _warn_if_stale(model, json.loads(classifier.meta))
                 client = connect(scheduler)
             except (ClusterError, ModelError) as exc:
                 raise UserError(str(exc)) from None

@@ -66,6 +66,18 @@ def info(base: str | None, model_path: Path | None) -> None:
             if within is not None:
                 click.echo(f"  in order, where the section changes it stays in the chapter with probability "
                            f"{within:.3f}")
+        missing = _cannot_predict(arrays, state)
+        from ..paths import shown_data_file
+
+        if missing:  # QA 49a D1: an older model may hold a section it learnt no example of (its probability is 0)
+            click.echo(f"  cannot predict: {', '.join(missing)} (no quote, written statement or correction of "
+                       f"{'it' if len(missing) == 1 else 'them'} was learnt: write at least 40 statements each, "
+                       f"{shown_data_file('synthetic', 'README.md')}, and train again)")
+        from ..themes.store import stale_data_message
+
+        stale = stale_data_message(path, meta)
+        if stale:  # QA 49a D4: a model out of date with the data files it was trained on
+            click.echo(f"  out of date: {stale.removeprefix(f'{path}: ')}")
         _previous(path)
         if unusable is not None:  # the metadata it could read is shown above; the verdict is one line, exit 1
             raise UserError(f"{path}: unusable model, classify and serve refuse it: "
@@ -80,6 +92,27 @@ def info(base: str | None, model_path: Path | None) -> None:
     click.echo("data files:")
     for f in nfo["data_files"]:
         click.echo(f"  {f}")
+
+
+def _cannot_predict(arrays: dict, state: dict) -> list[str]:
+    """The titled sections a model holds without a single example among what it learnt: it can never predict them
+    (QA 49a D1; ``train`` refuses to make such a model now, an older file may have them)."""
+    import numpy as np
+
+    from ..corpus.records import load_taxonomy
+    from ..corpus.written import without_examples
+    from ..exceptions import MhNlpError
+
+    classes, y = state.get("classes") if isinstance(state, dict) else None, arrays.get("examples_y_")
+    if not isinstance(classes, list) or y is None:
+        return []
+    try:
+        taught = {str(classes[int(j)]) for j in np.unique(np.asarray(y))}
+        tax = load_taxonomy()
+    except (IndexError, TypeError, ValueError, MhNlpError, OSError):
+        return []
+    held = {str(c) for c in classes}
+    return [s for s in without_examples(tax, taught) if s in held]
 
 
 def _previous(path: Path) -> None:

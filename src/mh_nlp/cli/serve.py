@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .base import FloatRange, UserError, _guard, _warn, main
+from .base import FloatRange, UserError, _guard, _stale_warning, _warn, main
 
 
 @main.command()
@@ -121,6 +121,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
                 raise UserError(f"{data_dir}: cannot record the model ({exc})") from None
             _warn(f"the model in use (version {in_use.get('version', '?')}, {in_use.get('path', '?')}) cannot be "
                   f"loaded; {model} is version {version} now and in use")
+    for note in getattr(app.state, "model_notes", []):  # QA 49a D6: a model file replaced since the last start
+        _warn(note)
+    _warn_stale(app.state.store.model_version(worker.version))
     start_warm_up(worker)
     if shared:
         _warn(f"{', '.join(map(str, shared))} can be read by other users of this machine, and the notes in it are "
@@ -175,6 +178,16 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: the server stopped as asked
         pass
     click.echo("mh-nlp review screen stopped")
+
+
+def _warn_stale(in_use: dict | None) -> None:
+    """Once at start: the model in use was trained on other data files than the data folder holds now (QA 49a D4),
+    as ``classify`` and ``label`` warn."""
+    if not in_use or not in_use.get("path"):
+        return
+    message = _stale_warning(Path(in_use["path"]), in_use.get("metadata"))
+    if message:
+        _warn(f"model version {in_use.get('version')}: {message}")
 
 
 HEADER_SECONDS = 10  # a client has this long to send a request's headers (a browser needs milliseconds)

@@ -76,7 +76,7 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
     from ..io.additions import read_additions
     from ..io.writers import same_file
     from ..paths import shown
-    from ..themes.train import AdditionsError, model_is_current, train_model
+    from ..themes.train import AdditionsError, out_of_date, train_model
 
     default = same_file(path, default_model_path())  # make setup's model: retrained over whatever is there
     if fast and default:
@@ -109,10 +109,12 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
             raise UserError(f"{model_path} is the default model, which stays the one trained on the anthology alone: "
                             "give --add another --model (e.g. models/mine.npz)")
     added_sha = sha256_file(add_file) if additions else None
-    if if_needed and model_is_current(path, candidate, added_sha):
-        click.echo(f"model is up to date: {path}" + (f" (trained with the corrections of {shown(add_file)})"
-                                                      if additions else ""))
-        return
+    if if_needed:
+        reasons = out_of_date(path, candidate, added_sha)
+        if not reasons:
+            click.echo(f"model is up to date: {path}" + (f" (trained with the corrections of {shown(add_file)})"
+                                                          if additions else ""))
+            return
     if not default and path.exists() and not force:
         # a model file is replaced without --force only when it is a plain model of this kind (no corrections), and,
         # at a path given with --model, only by --if-needed; one trained with corrections never
@@ -128,6 +130,9 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
                               else ", which a retraining without them would lose") + ")" if earlier else
                    f" (a model of another kind: {meta.get('candidate')})" if meta and meta.get("candidate") != candidate
                    else " (without its metadata file)" if meta is None else "")
+            outdated = out_of_date(path, corrections=False) if meta is not None else []
+            if outdated:  # QA 49a D8: not only "exists": what makes it out of date, whatever its corrections
+                why += f", and is out of date ({'; '.join(outdated)})"
             raise UserError(f"{path} exists{why}; use --force to overwrite it")
     if len(additions) >= 200:  # each new text is embedded once: about 30 a second on two cores
         minutes = len(additions) / 30 / 60
@@ -145,11 +150,13 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
     if stale:
         _warn(f"removed {len(stale)} temporary file{'s' if len(stale) != 1 else ''} that an interrupted save of "
               f"{path.name} left: {', '.join(p.name for p in stale[:3])}{' …' if len(stale) > 3 else ''}")
+    if if_needed and path.exists():  # QA 49a D4: why it is trained again
+        click.echo(f"{path} is out of date: {'; '.join(reasons)}; training it again")
     before = _signature(path)
     keep = force and not default and before is not None  # QA 47a D5: --force keeps the model it replaces
     try:  # a model that another run saves at a new path meanwhile is not replaced without --force
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
-                      added_sha, new_only=before is None and not force, keep_previous=keep)
+                      added_sha, new_only=before is None and not force, keep_previous=keep, warn=_warn)
     except KeyboardInterrupt:  # the model and its metadata are put in place together (store.written_together)
         if _signature(path) != before:
             raise interrupted(f"interrupted just after the new model was saved to {path}") from None

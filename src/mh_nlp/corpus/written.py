@@ -11,6 +11,7 @@ sentences and of development sentences). The near-copy check by sentence embeddi
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,20 @@ def titled(taxonomy: Taxonomy) -> list[str]:
             if not taxonomy.sections[s].title.startswith("Onbekend")]
 
 
+def without_examples(taxonomy: Taxonomy, sections: Iterable[str]) -> list[str]:
+    """The titled sections of ``taxonomy`` that none of ``sections`` (the section of every example a model learns
+    from) names: a model could never predict them (QA 49a D1)."""
+    have = set(sections)
+    return [s for s in titled(taxonomy) if s not in have]
+
+
+def too_few(written: Sequence[Written], taxonomy: Taxonomy) -> dict[str, int]:
+    """Each titled section with fewer than :data:`MIN_PER_SECTION` written statements, and how many it has:
+    ``corpus check`` fails on them, ``train`` warns (QA 49a D7)."""
+    counts = Counter(w.section for w in written)
+    return {s: counts[s] for s in titled(taxonomy) if counts[s] < MIN_PER_SECTION}
+
+
 def _text(where: str, raw: str, min_words: int) -> str:
     """The text with its spaces collapsed, of ``min_words`` to :data:`MAX_WORDS` words."""
     text = " ".join(raw.split())
@@ -61,9 +76,9 @@ def _text(where: str, raw: str, min_words: int) -> str:
 
 
 def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Written]:
-    """The written statements, each row checked: valid JSON with every field, a titled section, a text of
-    3-35 words, ``written_from`` known, no repeated id or text. The first bad row raises
-    :class:`WrittenSetError` with a one-line message naming it."""
+    """The written statements, each row checked: valid JSON with every field, a titled section, an id
+    ``w-<section>-<nnn>``, a text of 3-35 words, ``written_from`` known, no repeated id or text. The first bad row
+    raises :class:`WrittenSetError` with a one-line message naming it."""
     path = Path(path or written_path())
     out: list[Written] = []
     seen = Unique(WrittenSetError)
@@ -73,6 +88,9 @@ def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Wri
             raise WrittenSetError(f"{where}: unknown section {sec!r}")
         if taxonomy.sections[sec].title.startswith("Onbekend"):
             raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
+        if not re.fullmatch(rf"w-{re.escape(sec)}-\d{{3,}}", d["id"]):  # QA 49a D11: the id names its section
+            raise WrittenSetError(f"{where}: id {d['id']!r} does not fit section {sec}: a written statement's id is "
+                                  f"w-<its section>-<nnn>, here w-{sec}-nnn (data/synthetic/README.md)")
         text = _text(where, d["text"], MIN_WORDS)
         if d["written_from"] not in WRITTEN_FROM:
             raise WrittenSetError(f"{where}: written_from must be one of {', '.join(WRITTEN_FROM)}")
@@ -144,26 +162,44 @@ def load_stance(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Stan
     return read_stance(taxonomy, path) if path.exists() else []
 
 
-def copies(records: Sequence[Written | StanceStatement], quote_texts: Iterable[str], external_texts: Iterable[str],
-           development_texts: Iterable[str] = ()) -> list[str]:
+def named(texts: Iterable[str | tuple[str, str]]) -> list[tuple[str | None, str]]:
+    """(id, text) of each of ``texts``: a text alone has no id (None), a pair (id, text) keeps its id."""
+    return [(None, t) if isinstance(t, str) else (str(t[0]), t[1]) for t in texts]
+
+
+def naming(what: str, id_: str | None, text: str, width: int = 50) -> str:
+    """``an anthology quote p011-L02 'Minder zicht op zorg/opvang …'``: what a statement copies, with the id and the
+    start of its text when known, so that the writer finds it without a search (QA 49a D12)."""
+    if id_ is None:
+        return what
+    start = " ".join(text.split())
+    if len(start) > width:
+        start = start[:width].rsplit(" ", 1)[0] + " …"
+    return f"{what} {id_} '{start}'"
+
+
+def copies(records: Sequence[Written | StanceStatement], quote_texts: Iterable[str | tuple[str, str]],
+           external_texts: Iterable[str | tuple[str, str]],
+           development_texts: Iterable[str | tuple[str, str]] = ()) -> list[str]:
     """A written record equal (after :func:`normal_form`) to an anthology quote, an external test sentence or a
-    development sentence."""
+    development sentence. Each may be given as its text or as (id, text): the message then names it."""
     errors = []
     for what, texts in (("an anthology quote", quote_texts), ("an external test sentence", external_texts),
                         ("a development sentence", development_texts)):
-        keys = {normal_form(t) for t in texts}
-        errors += [f"{w.id} (row {w.row}): equal to {what}" for w in records if normal_form(w.text) in keys]
+        keys: dict[str, tuple[str | None, str]] = {}
+        for id_, t in named(texts):
+            keys.setdefault(normal_form(t), (id_, t))
+        errors += [f"{w.id} (row {w.row}): equal to {naming(what, *keys[k])}" for w in records
+                   if (k := normal_form(w.text)) in keys]
     return errors
 
 
-def written_errors(written: Sequence[Written], taxonomy: Taxonomy, quote_texts: Iterable[str],
-                   external_texts: Iterable[str], development_texts: Iterable[str] = ()) -> list[str]:
-    """Problems of the set as a whole: a titled section with fewer than :data:`MIN_PER_SECTION` statements,
-    a statement equal (after :func:`normal_form`) to an anthology quote, an external test sentence or a
-    development sentence."""
-    errors = []
-    counts = Counter(w.section for w in written)
-    for s in titled(taxonomy):
-        if counts[s] < MIN_PER_SECTION:
-            errors.append(f"section {s}: {counts[s]} written statements (at least {MIN_PER_SECTION})")
+def written_errors(written: Sequence[Written], taxonomy: Taxonomy, quote_texts: Iterable[str | tuple[str, str]],
+                   external_texts: Iterable[str | tuple[str, str]],
+                   development_texts: Iterable[str | tuple[str, str]] = ()) -> list[str]:
+    """Problems of the set as a whole: a titled section with fewer than :data:`MIN_PER_SECTION` statements
+    (:func:`too_few`), a statement equal (after :func:`normal_form`) to an anthology quote, an external test
+    sentence or a development sentence (:func:`copies`)."""
+    errors = [f"section {s}: {n} written statements (at least {MIN_PER_SECTION})"
+              for s, n in too_few(written, taxonomy).items()]
     return errors + copies(written, quote_texts, external_texts, development_texts)

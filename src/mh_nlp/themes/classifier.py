@@ -367,6 +367,33 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
 MODEL_KINDS = (None, "example_ranker")  # a state's "kind": none for the older ranker (FittedRanker), or ExampleScores
 
 
+def _same_sections(path: Path, state: dict, meta: dict) -> None:
+    """A :class:`ModelError` when the model was trained on other sections than the taxonomy has now, saying which
+    differ and naming the taxonomy file it reads (``$MH_NLP_DATA`` too), with one piece of advice (QA 49a D8: the
+    message showed ``ValueError``, said "retrain it" and "run" both, and always named data/sections.json)."""
+    from ..corpus.records import section_key
+    from ..paths import shown_data_file
+    from .store import sections_changed
+
+    classes = state.get("classes")
+    params = state.get("params") if isinstance(state.get("params"), dict) else {}
+    if not isinstance(classes, list) or params.get("taxonomy_path") is not None:
+        return  # the model's own checks say what is wrong with it (training never names a taxonomy file of its own)
+    try:
+        tax = load_taxonomy()  # a taxonomy that does not load is the data's fault, and says so itself
+        numbers = sorted(tax.sections, key=section_key)
+        if state.get("kind") == "example_ranker":  # it holds the titled sections only (ExampleScores._taxonomy_arrays)
+            numbers = [n for n in numbers if not tax.sections[n].title.startswith("Onbekend")]
+    except (DataNotFound, CorpusError):
+        raise
+    except Exception:  # noqa: BLE001 - a taxonomy it cannot read: reading the state says so, as it did before
+        return
+    differ = sections_changed(classes, numbers)
+    if differ:
+        raise ModelError(f"{path}: the model was trained on other sections than {shown_data_file('sections.json')} "
+                         f"has now ({differ} since); run {retrain_command(path, meta)}")
+
+
 def classifier_from_state(path: Path, arrays: dict, state: dict, meta: dict) -> Classifier:
     """The classifier of a model read by :func:`~mh_nlp.themes.store.load_arrays`, after every check that its
     state is usable (encoder and static vectors, finite arrays of the right shapes, a usable temperature, a known
@@ -389,6 +416,7 @@ def classifier_from_state(path: Path, arrays: dict, state: dict, meta: dict) -> 
     if state.get("kind") not in MODEL_KINDS:  # QA 47a D6: was told as "the model's sections differ"
         raise ModelError(f"{path}: unusable model state (its kind {str(state.get('kind'))[:40]!r} is not one mh-nlp "
                          f"knows, 'example_ranker'); run {retrain_command(path, meta)}")
+    _same_sections(path, state, meta)
     try:
         kind = ExampleScores if state.get("kind") == "example_ranker" else FittedRanker
         model = kind.from_state(arrays, state)

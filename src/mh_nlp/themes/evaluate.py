@@ -799,7 +799,7 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
     quotes = training_quotes(every)
     written = load_written(tax)
     stance = load_stance(tax)
-    check_no_copies(tax, written, stance, [q.text for q in every])
+    check_no_copies(tax, written, stance, [(q.id, q.text) for q in every])
     (progress or (lambda m: None))(f"preparing {len(quotes)} quotes, {len(written)} written statements and {len(stance)} written stance "
         "statements with the spaCy pipeline")
     c = prepare_corpus(tax, quotes, written, stance)

