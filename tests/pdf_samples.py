@@ -40,17 +40,7 @@ def pdf(path: Path, pages: list[list[str]], streams: dict[int, bytes] | None = N
                        "/Resources << /Font << /F1 3 0 R >> >> >>".encode())
         objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data
                        + b"\nendstream")
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return _write(path, objects)
 
 
 def bomb_stream(megabytes: int) -> bytes:
@@ -61,6 +51,7 @@ def bomb_stream(megabytes: int) -> bytes:
 
 
 def _write(path: Path, objects: list[bytes]) -> Path:
+    """Write ``objects`` (numbered from 1, the first the catalogue) as a PDF with its cross-reference table."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, obj in enumerate(objects, start=1):
