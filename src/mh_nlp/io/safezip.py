@@ -152,8 +152,8 @@ def check_zip(path: str | Path, max_unpacked_mb: float | None = None, max_entrie
             if size == DECLARES:
                 raise error(f"{info.filename}: an XML part with a document type or entity declarations, which Office "
                             "never writes (they can make a few KB expand to gigabytes): a hostile file")
-            if size == FOREIGN:
-                raise error(f"{info.filename}: an XML part in {encoding[0]}, which Office never writes (UTF-8 or UTF-16 "
+            if size == FOREIGN:  # nothing too large: a file that cannot be read, a 400, not a 413 (QA 49c N6)
+                raise ReadError(f"{info.filename}: an XML part in {encoding[0]}, which Office never writes (UTF-8 or UTF-16 "
                             "only) and the check for entity declarations cannot read: a hostile or damaged file")
             if size is None:  # every entry is counted: a damaged one must not hide the entries after it
                 raise error(f"{info.filename}: an entry that cannot be unpacked: a damaged or hostile file")

@@ -63,9 +63,15 @@ def make_private(path: Path | None = None) -> bool:
     shared = [str(p) for p in cache_files(path) if not private_file(p)]
     if not shared:
         return True
-    message = (f"the embedding cache {', '.join(shared)} can be read by other users of this machine and is not yours to "
-               "make private (chmod go-rwx): the statements embedded now are not kept in it; set MH_NLP_CACHE to a "
-               "folder of your own")
+    try:
+        yours = all(Path(p).stat().st_uid == os.geteuid() for p in shared)
+    except OSError:
+        yours = False
+    # QA 49c N5: the user's own files on a read-only file system are not "not yours"
+    why = "cannot be made private (chmod go-rwx failed: a read-only file system?)" if yours else \
+        "is not yours to make private (chmod go-rwx)"
+    message = (f"the embedding cache {', '.join(shared)} can be read by other users of this machine and {why}: the "
+               "statements embedded now are not kept in it; set MH_NLP_CACHE to a folder of your own")
     if message not in _SAID:
         _SAID.add(message)
         WARN(message)

