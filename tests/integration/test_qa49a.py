@@ -238,3 +238,19 @@ def test_train_if_needed_add_on_a_corrections_model_says_it_is_out_of_date_with_
     assert (f"and is out of date (the data changed since it was trained: {data / 'sections.json'} (sections 2.28 "
             "added)); use --force to overwrite it") in line
     assert model.read_bytes() == before
+
+
+def test_a_changed_quotes_file_that_cannot_be_read_is_said_not_passed_over(tmp_path):
+    """QA 49c N3: with a damaged quotes.jsonl, classify and label said nothing at all (the out-of-date warning was
+    dropped because the file could not be read) and info advised retraining, exit 0. classify warns that the file is
+    damaged (the model keeps the quotes it learnt); info is an error naming the damage."""
+    data = copy_data(tmp_path)
+    with open(data / "quotes.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"id": "q-bad", "broken\n')
+    res = mh("classify", "Er is te weinig opvang.", data=data)
+    assert res.returncode == 0 and "section" in res.stdout
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("mh-nlp: warning:")]
+    assert len(warnings) == 1 and "quotes.jsonl:" in warnings[0] and "cannot be read" in warnings[0]
+    assert "run `mh-nlp train`" not in warnings[0]
+    line = one_error(mh("info", data=data))
+    assert "a data file is damaged:" in line and "quotes.jsonl:" in line and "corpus check" in line

@@ -54,25 +54,46 @@ def _warn(message: str) -> None:
     click.echo(f"mh-nlp: warning: {message}", err=True)
 
 
+def _damaged_data(changed: list[str]) -> dict[str, str]:
+    """Of the ``changed`` data files (names as :func:`mh_nlp.themes.store.data_changed` gives them), those that
+    ``classify`` and ``label`` read or a user is told to check and that cannot be read: name -> the one-line error."""
+    from ..exceptions import MhNlpError
+
+    damaged: dict[str, str] = {}
+    for name in changed:
+        try:
+            if name == "stance_cues.json":
+                from ..themes.features import load_cues
+
+                load_cues()
+            elif name == "quotes.jsonl":
+                from ..corpus.records import load_quotes
+
+                load_quotes()
+        except (MhNlpError, OSError) as exc:
+            damaged[name] = str(exc)
+    return damaged
+
+
 def _stale_warning(path: Path, meta: dict | None) -> str | None:
     """The warning of ``classify``, ``label`` and ``serve`` for a model trained on other data files than there are
     now (QA 49a D4), or None. A changed file that these commands read and that cannot be read is an error of its own
-    a moment later, naming it: then no advice to retrain (the data is at fault, not the model)."""
+    a moment later, naming it: then no advice to retrain (the data is at fault, not the model). A changed quotes file
+    that cannot be read, which they do not read (the model keeps the quotes it learnt), is said as damaged (QA 49c
+    N3: nothing was said)."""
     from ..exceptions import MhNlpError
     from ..themes.store import data_changed, stale_data_message
 
     try:
         changed = data_changed(meta or {})
-        if "stance_cues.json" in changed:
-            from ..themes.features import load_cues
-
-            load_cues()
-        if "quotes.jsonl" in changed:
-            from ..corpus.records import load_quotes
-
-            load_quotes()
     except (MhNlpError, OSError):
         return None
+    damaged = _damaged_data(changed)
+    if "stance_cues.json" in damaged:
+        return None
+    if "quotes.jsonl" in damaged:
+        return (f"{damaged['quotes.jsonl']}: the anthology quotes changed since the model was trained and cannot be "
+                "read (the model keeps the quotes it learnt); `mh-nlp corpus check` says what is wrong")
     return stale_data_message(path, meta or {}, changed)
 
 

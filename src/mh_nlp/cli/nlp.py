@@ -78,7 +78,14 @@ def info(base: str | None, model_path: Path | None) -> None:
         stale = stale_data_message(path, meta)
         if stale:  # QA 49a D4: a model out of date with the data files it was trained on
             click.echo(f"  out of date: {stale.removeprefix(f'{path}: ')}")
+        from ..themes.store import data_changed
+        from .base import _damaged_data
+
+        damaged = _damaged_data(data_changed(meta)) if stale else {}
         _previous(path)
+        if damaged:  # QA 49c N3: a changed data file that cannot be read is the data's fault, not the model's
+            raise UserError(f"a data file is damaged: {next(iter(damaged.values()))}; `mh-nlp corpus check` says "
+                            "what is wrong")
         if unusable is not None:  # the metadata it could read is shown above; the verdict is one line, exit 1
             raise UserError(f"{path}: unusable model, classify and serve refuse it: "
                             f"{unusable.removeprefix(f'{path}: ')}")
