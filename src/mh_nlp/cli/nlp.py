@@ -73,15 +73,14 @@ def info(base: str | None, model_path: Path | None) -> None:
             click.echo(f"  cannot predict: {', '.join(missing)} (no quote, written statement or correction of "
                        f"{'it' if len(missing) == 1 else 'them'} was learnt: write at least 40 statements each, "
                        f"{shown_data_file('synthetic', 'README.md')}, and train again)")
-        from ..themes.store import stale_data_message
-
-        stale = stale_data_message(path, meta)
-        if stale:  # QA 49a D4: a model out of date with the data files it was trained on
-            click.echo(f"  out of date: {stale.removeprefix(f'{path}: ')}")
-        from ..themes.store import data_changed
+        from ..themes.store import data_changed, stale_data_message
         from .base import _damaged_data
 
-        damaged = _damaged_data(data_changed(meta)) if stale else {}
+        changed = data_changed(meta)  # the data files hashed once, for both
+        stale = stale_data_message(path, meta, changed)
+        if stale:  # QA 49a D4: a model out of date with the data files it was trained on
+            click.echo(f"  out of date: {stale.removeprefix(f'{path}: ')}")
+        damaged = _damaged_data(changed)
         _previous(path)
         if damaged:  # QA 49c N3: a changed data file that cannot be read is the data's fault, not the model's
             raise UserError(f"a data file is damaged: {next(iter(damaged.values()))}; `mh-nlp corpus check` says "

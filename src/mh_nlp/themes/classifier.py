@@ -372,6 +372,7 @@ def _same_sections(path: Path, state: dict, meta: dict) -> None:
     differ and naming the taxonomy file it reads (``$MH_NLP_DATA`` too), with one piece of advice (QA 49a D8: the
     message showed ``ValueError``, said "retrain it" and "run" both, and always named data/sections.json)."""
     from ..corpus.records import section_key
+    from ..corpus.written import titled
     from ..paths import shown_data_file
     from .store import sections_changed
 
@@ -381,9 +382,8 @@ def _same_sections(path: Path, state: dict, meta: dict) -> None:
         return  # the model's own checks say what is wrong with it (training never names a taxonomy file of its own)
     try:
         tax = load_taxonomy()  # a taxonomy that does not load is the data's fault, and says so itself
-        numbers = sorted(tax.sections, key=section_key)
-        if state.get("kind") == "example_ranker":  # it holds the titled sections only (ExampleScores._taxonomy_arrays)
-            numbers = [n for n in numbers if not tax.sections[n].title.startswith("Onbekend")]
+        # an example ranker holds the titled sections only (ExampleScores._taxonomy_arrays)
+        numbers = titled(tax) if state.get("kind") == "example_ranker" else sorted(tax.sections, key=section_key)
     except (DataNotFound, CorpusError):
         raise
     except Exception:  # noqa: BLE001 - a taxonomy it cannot read: reading the state says so, as it did before

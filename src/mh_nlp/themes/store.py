@@ -334,8 +334,9 @@ def sections_changed(model_sections, taxonomy_sections, most: int = 4) -> str | 
     """How the sections of the taxonomy differ from those a model was trained with, in words (``2.28 added; 2.16
     gone``, at most ``most`` named of each), or None when they are the same (QA 49a D8)."""
     model_sections, taxonomy_sections = [str(s) for s in model_sections], [str(s) for s in taxonomy_sections]
-    added = [s for s in taxonomy_sections if s not in set(model_sections)]
-    gone = [s for s in model_sections if s not in set(taxonomy_sections)]
+    known, now = set(model_sections), set(taxonomy_sections)
+    added = [s for s in taxonomy_sections if s not in known]
+    gone = [s for s in model_sections if s not in now]
 
     def few(xs: list[str]) -> str:
         return ", ".join(xs[:most]) + (f" and {len(xs) - most} more" if len(xs) > most else "")
