@@ -46,6 +46,17 @@ def vector(seed: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(embeddings.DIM).astype(np.float32)
 
 
+def loose_cache(folder: Path) -> Path:
+    """A cache in ``folder`` holding one vector, its files (the -wal and -shm too) 0644: as a cache made before the
+    fix, or another user's. Returns the database's path."""
+    folder.mkdir(exist_ok=True)
+    path = folder / "embeddings-e5.sqlite"
+    EmbeddingCache(path).put({"a" * 64: vector(1)})
+    for p in cache_files(path):
+        p.chmod(0o644)
+    return path
+
+
 def test_a_new_cache_and_its_wal_files_are_for_this_user_alone_whatever_the_umask(tmp_path, umask_022, said):
     path = tmp_path / "nieuw" / "cache" / "embeddings-e5.sqlite"
     cache = EmbeddingCache(path)
@@ -91,11 +102,7 @@ def test_a_cache_others_can_read_that_is_not_this_users_is_said_once_and_gets_no
     """Another user's cache (the group's, $MH_NLP_CACHE pointing at it) cannot be made private by this user: one
     warning says so, and what is embedded now is not written into it (it is read as a read-only cache)."""
     folder = tmp_path / "gedeeld"
-    folder.mkdir()
-    path = folder / "embeddings-e5.sqlite"
-    EmbeddingCache(path).put({"a" * 64: vector(1)})
-    for p in cache_files(path):
-        p.chmod(0o644)
+    path = loose_cache(folder)
     monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 4242)  # as another user sees it: not theirs
     cache = EmbeddingCache(path)
     again = EmbeddingCache(path)
@@ -118,11 +125,8 @@ def test_serve_says_at_start_that_the_cache_is_not_private(tmp_path, monkeypatch
     from tests.app.test_security import Server
 
     folder = tmp_path / "gedeeld"
-    folder.mkdir()
-    path = folder / "embeddings-e5.sqlite"
-    EmbeddingCache(path).put({"a" * 64: vector(1)})
+    path = loose_cache(folder)
     for p in cache_files(path):
-        p.chmod(0o644)
         os.chown(p, 65534, 65534)  # nobody's
     monkeypatch.setenv("MH_NLP_CACHE", str(folder))
     server = Server(tmp_path / "data")
@@ -151,11 +155,7 @@ def test_a_folder_that_holds_other_files_keeps_its_permissions(tmp_path, umask_0
 def test_the_users_own_cache_that_cannot_be_tightened_is_not_called_someone_elses(tmp_path, said, monkeypatch):
     """QA 49c N5: on a read-only file system the user's own 0644 cache was said to be "not yours to make private"."""
     folder = tmp_path / "ro"
-    folder.mkdir()
-    path = folder / "embeddings-e5.sqlite"
-    EmbeddingCache(path).put({"a" * 64: vector(1)})
-    for p in cache_files(path):
-        p.chmod(0o644)
+    path = loose_cache(folder)
 
     def refuse(*_args, **_kw):
         raise OSError(30, "Read-only file system")
