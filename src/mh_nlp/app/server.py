@@ -41,7 +41,7 @@ from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUF
 from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import CHECK_FILTERS, NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
-from ..io.kinds import kind_of
+from ..io.kinds import read_kind
 from ..themes.prediction import UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, _file_missing, _replaced_by,
                      give_back_memory, local_time, one_per_text,
@@ -856,7 +856,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 errors.append({"index": i, "error": f"text {i + 1} is empty; not classified"})
                 kinds.append(None)
             else:
-                kinds.append(kind_of(t if has_words(t[:MAX_CHARS]) else t[:MAX_CHARS]))
+                kinds.append(read_kind(t, MAX_CHARS))
         if not any(t and has_words(t[:MAX_CHARS]) for t in given):
             said = [f"text {i + 1} " + ("is empty" if not t else "holds no words") for i, t in enumerate(given)]
             raise ApiError(400, "nothing to classify: " + "; ".join(said[:5]) + ("; ..." if len(said) > 5 else ""))

@@ -367,7 +367,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
     its kind is said instead (--json: "kind" and a null section; a statement's "kind" is "statement").
     A statement that starts with '-' (a bullet) goes after --: mh-nlp classify -- "- de wachtlijsten zijn lang".
     """
-    from ..io.kinds import kind_of
+    from ..io.kinds import read_kind
     from ..nlp.language import reads_as_dutch
     from ..themes.headings import heading_chapter
 
@@ -403,7 +403,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
             if md is None:
                 if not has_words(line[:MAX_CHARS]):  # "12345", "?!", emoji: nothing to sort into a theme (in what
                     # is classified: a text's first MAX_CHARS characters)
-                    _warn(f"{line[:40]!r} holds no words; not classified (a {kind_of(line[:MAX_CHARS])} line)")
+                    _warn(f"{line[:40]!r} holds no words; not classified (a {read_kind(line, MAX_CHARS)} line)")
                     wordless.append(line)
                     if held is None:
                         yield current, line
@@ -449,7 +449,7 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
                           f"and the organisations in it, not read: `mh-nlp label` splits a long text into pieces)")
             # a meta or chatter line ("Ja.", "Goedemorgen allemaal.", "12 maart 2026") gets its kind and no section, as
             # in `mh-nlp label` and on the review screen (QA 48b D4); it is no part of a note read in order either
-            kinds = [kind_of(t if has_words(t[:MAX_CHARS]) else t[:MAX_CHARS]) for t in batch]
+            kinds = [read_kind(t, MAX_CHARS) for t in batch]
             said = [i for i, k in enumerate(kinds) if k == "statement"]
             short = [batch[i][:MAX_CHARS] for i in said]
             said_headings = [batch_headings[i] for i in said]

@@ -172,6 +172,13 @@ def is_formula(text: str, whole: bool = False) -> bool:
     return bool((_WHOLE_FORMULA if whole else _FORMULA).match(text.strip()))
 
 
+def read_kind(text: str, read_chars: int) -> str:
+    """:func:`kind_of` of a text of which only the first ``read_chars`` characters are classified (``classify`` and
+    the API): one whose classified part holds no word is no statement, whatever words come after it (QA 48c N7)."""
+    head = text[:read_chars]
+    return kind_of(text if has_words(head) else head)
+
+
 def kind_of(text: str, speaker: str = "") -> str:
     """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
     reader took one off). A line without a word is never a statement: ``meta`` when it holds a figure (``42``,
