@@ -298,3 +298,43 @@ def test_the_data_files_changed_since_a_model_was_trained_are_named(tmp_path, mo
     (data / "sections.json").write_text((data / "sections.json").read_text() + " ", encoding="utf-8")
     (data / "synthetic" / "statements.jsonl").unlink()
     assert data_changed(meta) == ["sections.json", "synthetic/statements.jsonl"]
+
+
+def test_a_data_file_saved_again_with_the_same_records_is_the_same_data(tmp_path, monkeypatch):
+    """QA 49c N2: re-indenting sections.json or re-writing a .jsonl file's records with other spacing and key order
+    made every command say "trained on other data" (and ``train --if-needed`` retrain) although the model would be
+    the same; what a file says is compared now. Records in another order, a changed value and a damaged file still
+    count as changed, and a model that recorded only the files' bytes is still compared by them."""
+    import json
+    import shutil
+
+    from mh_nlp.paths import data_dir
+    from mh_nlp.themes.store import content_sha256, data_changed, data_sha256
+
+    data = tmp_path / "data"
+    (data / "synthetic").mkdir(parents=True)
+    for name in ("quotes.jsonl", "sections.json", "stance_cues.json", "synthetic/statements.jsonl"):
+        shutil.copyfile(data_dir() / name, data / name)
+    monkeypatch.setenv("MH_NLP_DATA", str(data))
+    meta = {"training_data_sha256": data_sha256(), "training_data_content_sha256": data_sha256(content=True)}
+    bytes_only = {"training_data_sha256": meta["training_data_sha256"]}
+    sections = data / "sections.json"
+    sections.write_text(json.dumps(json.loads(sections.read_text(encoding="utf-8")), indent=4, ensure_ascii=True)
+                        + "\n\n", encoding="utf-8")
+    statements = data / "synthetic" / "statements.jsonl"
+    rows = [json.loads(line) for line in statements.read_text(encoding="utf-8").splitlines() if line.strip()]
+    statements.write_text("\n".join(json.dumps(dict(reversed(list(r.items())))) for r in rows) + "\n\n",
+                          encoding="utf-8")
+    assert data_changed(meta) == []  # the same records: the same data
+    assert data_changed(bytes_only) == ["sections.json", "synthetic/statements.jsonl"]  # an older model: the bytes
+    statements.write_text("\n".join(json.dumps(r) for r in reversed(rows)) + "\n", encoding="utf-8")
+    assert data_changed(meta) == ["synthetic/statements.jsonl"]  # another order trains other numbers
+    statements.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert data_changed(meta) == []
+    rows[0]["text"] += " Ook online."
+    statements.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert data_changed(meta) == ["synthetic/statements.jsonl"]
+    cues = data / "stance_cues.json"
+    cues.write_text(cues.read_text(encoding="utf-8") + "{broken", encoding="utf-8")
+    assert content_sha256(cues).startswith("raw:")  # a damaged file is never "the same"
+    assert data_changed(meta) == ["stance_cues.json", "synthetic/statements.jsonl"]

@@ -278,34 +278,65 @@ DATA_FILES = ("quotes.jsonl", "sections.json", "stance_cues.json")  # under the 
 OPTIONAL_DATA_FILES = ("synthetic/statements.jsonl", "synthetic/stance.jsonl")  # and from these when they are there
 
 
-def data_sha256(missing_ok: bool = False) -> dict[str, str]:
+def content_sha256(path: Path) -> str:
+    """SHA-256 of what a JSON or JSON Lines data file *says*: each record written canonically (keys sorted, no
+    spaces; a ``.jsonl`` file's records in their order, blank lines left out), so that re-indenting a file or
+    rewriting it with another editor changes nothing (QA 49c N2). A file that does not parse (or is not UTF-8) gets
+    ``raw:`` and the SHA-256 of its bytes, which differs from every content checksum: a damaged file always counts as
+    changed."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+
+        def canon(value) -> str:
+            return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+        if path.suffix == ".jsonl":
+            body = "\n".join(canon(json.loads(line)) for line in text.splitlines() if line.strip())
+        else:
+            body = canon(json.loads(text))
+    except (ValueError, RecursionError):  # json's errors and UnicodeDecodeError are ValueErrors
+        return "raw:" + hashlib.sha256(raw).hexdigest()
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def data_sha256(missing_ok: bool = False, content: bool = False) -> dict[str, str]:
     """SHA-256 of the data files a model learns from (names relative to the data folder), as a model's metadata
-    records them (``training_data_sha256``) and ``train --if-needed`` compares them. A missing file of
-    :data:`DATA_FILES` raises :class:`~mh_nlp.exceptions.DataNotFound`, unless ``missing_ok`` (then it is left out,
-    as a missing optional file always is). About 2 MB are hashed: a few milliseconds."""
+    records them (``training_data_sha256``; with ``content``, :func:`content_sha256` of each, recorded as
+    ``training_data_content_sha256``, which ``train --if-needed`` and the out-of-date warnings compare). A missing
+    file of :data:`DATA_FILES` raises :class:`~mh_nlp.exceptions.DataNotFound`, unless ``missing_ok`` (then it is left
+    out, as a missing optional file always is). About 2 MB are read: a few milliseconds for the bytes, about 30 for
+    the content."""
     from ..paths import data_dir, data_file
 
+    digest = content_sha256 if content else sha256_file
     out = {}
     for name in DATA_FILES:
         path = data_dir() / name
         if missing_ok and not path.is_file():
             continue
-        out[name] = sha256_file(data_file(*name.split("/")))
+        out[name] = digest(data_file(*name.split("/")))
     for name in OPTIONAL_DATA_FILES:
         path = data_dir().joinpath(*name.split("/"))
         if path.exists():
-            out[name] = sha256_file(path)
+            out[name] = digest(path)
     return out
 
 
 def data_changed(meta: dict) -> list[str]:
-    """The data files (names relative to the data folder) whose SHA-256 differs from the one the model's metadata
-    recorded when it was trained: changed, added or gone since (QA 49a D4). Empty when they are the same, or when the
-    metadata records none (a model of another make: nothing to compare)."""
-    recorded = meta.get("training_data_sha256") if isinstance(meta, dict) else None
+    """The data files (names relative to the data folder) whose content differs from what the model's metadata
+    recorded when it was trained: changed, added or gone since (QA 49a D4). Compared by :func:`content_sha256`, so
+    that a file re-indented or re-saved with the same records is the same data (QA 49c N2); a model trained before
+    that checksum was recorded is compared by the files' bytes. Empty when they are the same, or when the metadata
+    records none (a model of another make: nothing to compare)."""
+    if not isinstance(meta, dict):
+        return []
+    recorded, content = meta.get("training_data_content_sha256"), True
+    if not isinstance(recorded, dict) or not recorded:
+        recorded, content = meta.get("training_data_sha256"), False
     if not isinstance(recorded, dict) or not recorded:
         return []
-    now = data_sha256(missing_ok=True)
+    now = data_sha256(missing_ok=True, content=content)
     order = DATA_FILES + OPTIONAL_DATA_FILES
     names = sorted(set(recorded) | set(now), key=lambda n: (order.index(n) if n in order else len(order), n))
     return [n for n in names if recorded.get(n) != now.get(n)]

@@ -296,6 +296,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "sequence_stay": getattr(model, "sequence_stay_", None),
         "sequence_within_chapter": getattr(model, "sequence_within_chapter_", None),
         "training_data_sha256": data_sha256(),
+        "training_data_content_sha256": data_sha256(content=True),  # what out-of-date checks compare (QA 49c N2)
         "code_sha256": code_sha256(),
         "seed": SEED,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
