@@ -22,13 +22,13 @@ import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
 from ..io.label import not_dutch_message, split_notes
 from ..corpus.jsonl import has_words, normal_form
-from ..io.readers import MAX_CHARS, ReadError, read_statements
+from ..io.readers import MAX_CHARS, ReadError, Statement, read_statements
 from ..themes.examples import KINDS
 from ..themes.prediction import not_dutch, prediction_json
 from .db import Store, now as _now, storage_problem
@@ -86,6 +86,14 @@ class NoModel(RuntimeError):
 
 class CannotReadInOrder(RuntimeError):
     """The model in use was trained before mh-nlp could read a note in order (message for the user)."""
+
+
+class PreRead(NamedTuple):
+    """A document's statements as the upload's check read them, and what the reader said of the file meanwhile
+    (its warnings), handed to :meth:`Labeller.submit` so that the file is read once."""
+
+    statements: list[Statement]
+    warnings: list[str]
 
 
 def slices(texts: Sequence[str], max_texts: int = SLICE_TEXTS, max_chars: int = SLICE_CHARS) -> list[tuple[int, int]]:
@@ -420,8 +428,11 @@ class Labeller:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mh-label")
         return self._pool
 
-    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph", skip: int = 0) -> None:
-        self.pool.submit(self._label, doc_id, Path(path), column, split, skip)
+    def submit(self, doc_id: int, path: Path, column: str | None, split: str = "paragraph", skip: int = 0,
+               read: PreRead | None = None) -> None:
+        """Label the document in turn; ``read``: its statements as the upload's check read them (read the same way,
+        so not read again), else it is read when its turn comes."""
+        self.pool.submit(self._label, doc_id, Path(path), column, split, skip, read)
 
     def resume(self) -> list[int]:
         """Jobs a stopped server left unfinished (``queued``, ``labelling``) go on from the last stored statement
@@ -437,7 +448,8 @@ class Labeller:
             resumed.append(doc["id"])
         return resumed
 
-    def _label(self, doc_id: int, path: Path, column: str | None, split: str, skip: int = 0) -> None:
+    def _label(self, doc_id: int, path: Path, column: str | None, split: str, skip: int = 0,
+               read: PreRead | None = None) -> None:
         store = self.store
         stop = self._stopping  # this server's: a shutdown sets it (and gives a later start a new one)
         try:
@@ -447,9 +459,13 @@ class Labeller:
             if twin is not None:  # (SAME_FILE finds the document again)
                 warnings.append(f"the same file as “{twin['name']}” (document {twin['id']}), brought in before: "
                                 "remove one of them if that was by mistake, or its statements count twice")
-            statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
-                                              sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
-                                              warn=warnings.append))
+            if read is not None:  # read once, by the upload's check (QA 49c N1: a slow PDF was read twice)
+                statements = list(read.statements)
+                warnings.extend(read.warnings)
+            else:  # a document resumed after a restart, or one the check could not read (it fails here, saying why)
+                statements = list(read_statements(path, column=column, split=split, source=doc.get("name"),
+                                                  sheets=doc.get("sheets") or None, header_row=doc.get("header_row"),
+                                                  warn=warnings.append))
             if statements and not any(has_words(st.text) for st in statements):  # "...", "---": as a paste of them
                 raise ReadError("it holds no words (only numbers or marks): nothing to label")
             foreign = [st for st in statements if st.kind == "statement" and not_dutch(st.text)]  # as the page marks them

@@ -43,7 +43,7 @@ from ..io.safezip import Limits, check_zip
 from .db import CHECK_FILTERS, NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..io.kinds import read_kind
 from ..themes.prediction import UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability
-from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, Trainer, _file_missing, _replaced_by,
+from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, PreRead, Trainer, _file_missing, _replaced_by,
                      give_back_memory, local_time, one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
 
@@ -1248,14 +1248,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         return form
 
     def _count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
-               header_row: int | None = None, strict: bool = False) -> None:
+               header_row: int | None = None, strict: bool = False, source: str | None = None) -> PreRead | None:
         """Refuse a file of more statements than the limit (``TooLarge``); ``strict``: one that cannot be read too
-        (``ReadError``: an upload not yet stored, QA 46b D5), else it fails when it is labelled."""
-        n = 0
+        (``ReadError``: an upload not yet stored, QA 46b D5), else it fails when it is labelled. The statements read
+        (as the document named ``source``) and what the reader said of them, for the labeller to use instead of
+        reading the file a second time (QA 49c N1: a slow PDF was read twice); None when it could not be read."""
+        statements: list = []
+        said: list[str] = []
         try:
-            for _st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row):
-                n += 1
-                if n > max_statements:
+            for st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row,
+                                      source=source, warn=said.append):
+                statements.append(st)
+                if len(statements) > max_statements:
                     raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
                                    "split the file, or start the server with a higher --max-statements)")
         except TooBig as exc:  # a PDF page that unpacks past the limit: refused as a .docx bomb is
@@ -1263,9 +1267,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ReadError:
             if strict:
                 raise
-            # an unreadable file fails when it is labelled, with the reason on the documents page
+            return None  # an unreadable file fails when it is labelled, with the reason on the documents page
         finally:
             give_back_memory()
+        return PreRead(statements, said)
 
     reading = asyncio.Semaphore(1)  # uploads are read one at a time: a large document's tree is in memory once
     app.state.reading = reading
@@ -1310,16 +1315,18 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             reading.release()
 
     async def _check_count(path: Path, column: str | None, split: str, sheets: list[str] | None = None,
-                           header_row: int | None = None, strict: bool = False) -> None:
+                           header_row: int | None = None, strict: bool = False,
+                           source: str | None = None) -> PreRead | None:
         """:func:`_count` off the event loop (the caller holds the reading turn)."""
-        await run_in_threadpool(_count, path, column, split, sheets, header_row, strict)
+        return await run_in_threadpool(_count, path, column, split, sheets, header_row, strict, source)
 
-    async def _check_table_count(request: Request, doc: dict, column: str) -> None:
+    async def _check_table_count(request: Request, doc: dict, column: str) -> PreRead | None:
         """A table waiting for its column (the column page) counted in that column: one over the limit is refused as
         any upload is, 413 and nothing kept (QA 49b D6: it stayed as a failed document, its file in uploads/)."""
         try:
             async with _reading_turn(request):
-                await _check_count(Path(doc["file"]), column, "paragraph", doc.get("sheets"), doc.get("header_row"))
+                return await _check_count(Path(doc["file"]), column, "paragraph", doc.get("sheets"),
+                                          doc.get("header_row"), source=doc.get("name"))
         except TooLarge as exc:
             with contextlib.suppress(ApiError):  # (gone already: a second post of the page)
                 await run_in_threadpool(_remove_document, doc["id"])
@@ -1359,9 +1366,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 f"columns: {', '.join(others)})" if others else "the table has no column besides its text)"))
         return name
 
-    def _start(doc_id: int, path: Path, column: str | None, split: str) -> None:
+    def _start(doc_id: int, path: Path, column: str | None, split: str, read: PreRead | None = None) -> None:
         store.update_document(doc_id, status="queued", text_column=column, split=split)  # the labeller says when it starts
-        labeller.submit(doc_id, path, column, split)
+        labeller.submit(doc_id, path, column, split, read=read)
 
     @app.get("/upload", include_in_schema=False)
     def upload_page(request: Request):  # an upload over the limit is answered here (see _too_large); else home
@@ -1392,6 +1399,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                 shutil.copyfileobj(upload.file, fh)
             if not incoming.stat().st_size:  # refused at once, as other files that cannot be read (QA 46b D5)
                 raise ApiError(400, f"{name} is empty: nothing to label")
+            read = None  # the statements as the check read them: the labeller does not read the file again
             async with _reading_turn(request):  # one upload or paste is read at a time, for a client still there
                 columns_read = None  # a table's columns, read once here
                 if suffix in PACKAGE_SUFFIXES:  # off the event loop, as every read of the file: the screen stays live
@@ -1402,7 +1410,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                         raise ApiError(400, f"{name}: {screen_words(str(exc))}") from None
                 try:  # a file that cannot be read (binary, not really a workbook) is refused before it is stored
                     if kind not in (".csv", ".xlsx"):  # a table is counted once its column is chosen
-                        await _check_count(incoming, None, split, strict=True)
+                        read = await _check_count(incoming, None, split, strict=True, source=name)
                     else:  # and a sheet or header row that is not there is said at once
                         columns_read = await run_in_threadpool(table_columns, incoming, sheets, header_row)
                 except TooBig as exc:  # a table wider than any (QA 49b D2: 3 million columns), refused as a bomb is
@@ -1415,7 +1423,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                                                form.get("column") if isinstance(form.get("column"), str) else None)
                 column = form.get("column") if isinstance(form.get("column"), str) and form.get("column") else None
                 if columns_read is not None and column in columns_read:  # counted before it is stored (QA 49b D6)
-                    await _check_count(incoming, column, "paragraph", sheets, header_row)
+                    read = await _check_count(incoming, column, "paragraph", sheets, header_row, source=name)
             doc_id = store.add_document(name, kind.lstrip("."), None, status="queued", sheets=sheets,
                                         header_row=header_row, in_order=_in_order(form), note_column=note_column)
             path = uploads / f"{doc_id}{suffix}"
@@ -1429,9 +1437,9 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             if column is None or column not in columns_read:
                 store.update_document(doc_id, status="column")
                 return RedirectResponse(f"/documents/{doc_id}/column", status_code=303)
-            _start(doc_id, path, column, split)
+            _start(doc_id, path, column, split, read)
         else:
-            _start(doc_id, path, None, split)
+            _start(doc_id, path, None, split, read)
         return RedirectResponse("/", status_code=303)
 
     @app.post("/paste")
@@ -1445,14 +1453,14 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         if "\x00" in text:  # (read as a file it would be "binary file, not text", an odd thing to say of a paste)
             raise ApiError(400, "the pasted text holds a NUL character: paste text only")
         name = (form.get("name") if isinstance(form.get("name"), str) else "") or "pasted text"
+        name = _plain_name(name)[:200] or "pasted text"  # as the documents table shows it
         split = _split(form)
         incoming = uploads / f".incoming-{secrets.token_hex(8)}.txt"
         try:
             incoming.write_text(text, encoding="utf-8", errors="replace")
             async with _reading_turn(request):
-                await _check_count(incoming, None, split)
-            doc_id = store.add_document(_plain_name(name)[:200] or "pasted text", "text", None, status="queued",
-                                        in_order=_in_order(form))
+                read = await _check_count(incoming, None, split, source=name)
+            doc_id = store.add_document(name, "text", None, status="queued", in_order=_in_order(form))
             path = uploads / f"{doc_id}.txt"
             os.replace(incoming, path)
         except TooLarge as exc:
@@ -1460,7 +1468,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         finally:
             incoming.unlink(missing_ok=True)
         store._write("UPDATE documents SET file = ? WHERE id = ?", (str(path), doc_id))
-        _start(doc_id, path, None, split)
+        _start(doc_id, path, None, split, read)
         return RedirectResponse("/", status_code=303)
 
     def _table_document(doc_id: int | str) -> dict:
@@ -1510,10 +1518,10 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             store.update_document(doc_id, note_column=_note_column(form, bool(doc["in_order"]), columns, column))
         elif doc.get("note_column") == column:
             raise ApiError(400, f"the notes are split by {column!r}: it cannot be the statements' column too")
-        await _check_table_count(request, doc, column)
+        read = await _check_table_count(request, doc, column)
         if not store.claim_document(doc_id, "column", "labelling"):  # two posts at once: only the first reads it
             raise ApiError(409, f"document {doc_id} is already being read: upload it again to read another column")
-        _start(doc_id, Path(doc["file"]), column, "paragraph")
+        _start(doc_id, Path(doc["file"]), column, "paragraph", read)
         return RedirectResponse("/", status_code=303)
 
     def _document_filter(value: str | None) -> int | None:
