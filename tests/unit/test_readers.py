@@ -556,6 +556,40 @@ def test_a_transcribers_note_on_its_own_line_is_chatter():
     assert kind_of("(De NLA ziet meer uitbuiting in de regio Utrecht.)") == "statement"
 
 
+def test_an_answer_that_says_nothing_is_chatter_and_one_that_goes_on_is_a_statement():
+    """QA 48b D6: "Ik weet het niet." was labelled 2.11, chapter 2 at 0.996, and "Geen idee eigenlijk." 2.21: a
+    transcript's answers without content have no section to be sorted into. A line that goes on ("Ik weet niet of de
+    opvang voldoende is.") says something and stays a statement; so does every anthology quote, written statement and
+    outside sentence (checked in ``test_no_corpus_text_is_taken_for_meta_or_chatter``)."""
+    from mh_nlp.io.kinds import kind_of
+
+    for line in ("Ik weet het niet.", "Weet ik niet.", "Dat weet ik eigenlijk niet.", "Geen idee eigenlijk.",
+                 "Ik heb geen idee.", "Goede vraag.", "Lastige vraag!", "Dat kan ik niet zeggen.",
+                 "Ik kan dat moeilijk inschatten.", "Geen commentaar.", "Ik heb verder niets toe te voegen.",
+                 "Weet ik eigenlijk niet hoor.", "Daar heb ik geen mening over."):
+        assert kind_of(line) == "chatter", line
+    for line in ("Ik weet niet of de opvang voldoende is.", "Geen idee hoe groot de groep slachtoffers is.",
+                 "Ik weet het niet, maar de politie heeft te weinig capaciteit.", "Daar heb ik geen zicht op.",
+                 "Geen opvang.", "Dat kan ik niet zeggen over de NLA.", "Geen idee waar slachtoffers heen kunnen."):
+        assert kind_of(line) == "statement", line
+
+
+def test_no_corpus_text_is_taken_for_meta_or_chatter():
+    """The anthology's quotes, the written statements and the outside sentences are all statements: a cue of
+    ``notes_cues.txt`` that matched one of them would keep it from ever being labelled."""
+    import json
+
+    from mh_nlp.io.kinds import kind_of
+    from mh_nlp.paths import data_dir
+
+    files = ["quotes.jsonl", "synthetic/statements.jsonl", "synthetic/stance.jsonl", "external/sentences.jsonl",
+             "development/sentences.jsonl"]
+    texts = [json.loads(line)["text"] for name in files
+             for line in (data_dir() / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(texts) > 7000
+    assert [t for t in texts if kind_of(t) != "statement"] == []
+
+
 def test_a_cue_time_without_hours_is_given_as_hours_minutes_seconds(tmp_path):
     p = tmp_path / "kort.vtt"
     p.write_text("WEBVTT\n\n00:03.120 --> 00:05.000\nDe opvang zit vol.\n\n"

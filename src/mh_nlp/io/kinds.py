@@ -1,5 +1,6 @@
 """What a line of meeting notes is: a ``statement``, ``meta`` (date, place, attendees, minute-taker, agenda
-and action-list headers) or ``chatter`` (greetings, thanks, breaks, procedural and technical lines).
+and action-list headers) or ``chatter`` (greetings, thanks, breaks, procedural and technical lines, and answers
+that say nothing to sort: "Ik weet het niet.", "Geen idee.", "Goede vraag.").
 
 Only statements are labelled with a section. The rules are cue patterns in a data file,
 ``notes_cues.txt`` beside this module, readable and editable without touching code: a line is meta or
