@@ -18,7 +18,7 @@ ROOT = HERE.parents[1]
 
 # span text -> id of the record in data/entities/*.jsonl that names it (None: not on the list); written by hand
 ID = {
-    "ACM": "acm-amsterdam", "ACVZ": None, "ANP": None, "AVG": "avg", "AVIM’s": "avim", "Aanjaagteam": None,
+    "ACM": "acm-amsterdam", "ACVZ": "acvz", "ANP": None, "AVG": "avg", "AVIM’s": "avim", "Aanjaagteam": None,
     "Afdelingen Vreemdelingen, Identificatie en Mensenhandel": "avim",
     "Algemene Verordening Gegevensbescherming": "avg", "Arbeidsinspectie": "nla",
     "Arbeidsuitbuiting": "arbeidsuitbuiting", "arbeidsuitbuiting": "arbeidsuitbuiting",
@@ -42,7 +42,7 @@ ID = {
     "seksuele kinderuitbuiting": "seksuele-uitbuiting", "gedwongen prostitutie": "seksuele-uitbuiting",
     "Spine": None, "Sterk Huis": "sterk-huis", "Stichting Koraal": None,
     "Stichting Veilig Thuis Noord- en Midden-Limburg": "veilig-thuis", "Terre des Hommes": "terre-des-hommes",
-    "Terres des Hommes": "terre-des-hommes", "Trouw": None, "Tweede Kamer": None,
+    "Terres des Hommes": "terre-des-hommes", "Trouw": None, "Tweede Kamer": "tweede-kamer",
     "Universiteit van Tilburg": None, "VNG": "vng", "VVD": None, "VWS": "min-vws",
     "Veilig Thuis Flevoland": "veilig-thuis", "VluchtelingenWerk": "vluchtelingenwerk",
     "WATCH Nederland": "watch-nederland", "Watch Nederland": "watch-nederland",
