@@ -121,7 +121,7 @@ def organisation_words() -> frozenset[str]:
     out: set[str] = {"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"}
     try:
         folder = data_dir() / "entities"
-        files = [p for p in folder.glob("*.jsonl") if p.name != "gold.jsonl"]
+        files = [p for p in folder.glob("*.jsonl") if not p.name.startswith("gold")]  # not the gold sets
     except (DataNotFound, OSError):
         files = []
     for path in files:
