@@ -73,3 +73,53 @@ def _md(c, app, doc_id: int):
     from pathlib import Path
 
     return next((Path(app.state.store.path).parent / "uploads").glob(f"{doc_id}.md"))
+
+
+def test_a_pdf_whose_pages_take_longer_than_the_limit_to_read_is_refused_and_a_quick_one_is_not(make_app, csrf,
+                                                                                                  tmp_path):
+    """QA 49c N1: a PDF within the content budget (48 pages of 1 MB of drawing instructions each) held the upload
+    check, and so every other upload, for 200 s. The check reads a PDF's pages for at most --max-read-seconds
+    (default 60): a slower one is a 413 that names the page it stopped before, and nothing is stored. Here the limit
+    is a microsecond, so the first page is already too late; with the default the same file is read and labelled."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from pdf_samples import pdf
+
+    data = pdf(tmp_path / "zwaar.pdf", [["Er is te weinig opvang voor mannelijke slachtoffers."],
+                                        ["De NLA controleert vaker in de land- en tuinbouw."]]).read_bytes()
+    app = make_app(max_read_seconds=1e-6)
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("zwaar.pdf", data)}, data={"csrf": csrf(c)}, headers=JSON,
+                   follow_redirects=False)
+        assert r.status_code == 413, r.text
+        assert r.json()["error"].startswith("zwaar.pdf: its pages take more than 0 s to read (stopped before page 1 "
+                                            "of 2: heavy drawing content); label it with `mh-nlp label`, or raise "
+                                            "the limit with --max-read-seconds")
+        assert c.get("/api/documents").json()["documents"] == []
+        assert [p.name for p in (Path(app.state.store.path).parent / "uploads").iterdir()] == []
+    app = make_app(data_dir=tmp_path / "other")  # the default limit, 60 s
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"file": ("zwaar.pdf", data)}, data={"csrf": csrf(c)}, headers=JSON,
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text
+        app.state.labeller.wait(120)
+        doc = c.get("/api/documents").json()["documents"][0]
+        assert doc["status"] == "done" and doc["total"] == 2, doc
+
+
+def test_mh_nlp_label_reads_a_slow_pdf_without_a_time_limit(tmp_path):
+    """The limit is the review screen's (its check holds other uploads); ``read_statements`` outside it has none."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from pdf_samples import pdf
+
+    path = pdf(tmp_path / "zwaar.pdf", [["Er is te weinig opvang."], ["De NLA controleert vaker."]])
+    with readers.read_time_limit(None):
+        assert [s.text for s in readers.read_statements(path)] == ["Er is te weinig opvang.",
+                                                                   "De NLA controleert vaker."]
+    with readers.read_time_limit(1e-6), pytest.raises(readers.TooBig, match="stopped before page 1 of 2"):
+        list(readers.read_statements(path))

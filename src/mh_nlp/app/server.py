@@ -37,7 +37,7 @@ from starlette.requests import ClientDisconnect
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import load_taxonomy, quoted_sections, section_key
 from ..io.readers import (MAX_CHARS, PACKAGE_SUFFIXES, SAVE_AS, SUFFIX_LIST, SUFFIXES, ReadError, TEXT_COLUMNS, TooBig,
-                          exception_chain, read_statements, reads_as)
+                          exception_chain, read_statements, read_time_limit, reads_as)
 from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import CHECK_FILTERS, NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
@@ -53,6 +53,7 @@ MAX_TEXTS = 1000
 MAX_HEADING = 500  # characters of a heading given with /api/classify (echoed with every answer)
 MAX_REQUEST_CHARS = 100_000  # characters per classify request (each text counted up to MAX_CHARS)
 MAX_STATEMENTS = 20_000  # statements per upload
+MAX_READ_SECONDS = 60.0  # how long the upload check may read a PDF's pages (every other upload waits meanwhile)
 MAX_JSON_BODY = 2_000_000  # bytes of a JSON request body (/api/classify's 100,000 characters fit with room to spare)
 NO_BODY_LIMIT = 4_096  # bytes an endpoint that takes no body still reads (and checks are JSON)
 MAX_UNPACKED_MB = Limits().max_unpacked_mb
@@ -637,11 +638,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
                max_upload: int = MAX_UPLOAD, model_path: str | Path | None = None, warm_up: bool = False,
                train_candidate: str | None = None, allow_hosts: tuple[str, ...] | list[str] = (),
                max_unpacked_mb: float = MAX_UNPACKED_MB, max_entries: int = MAX_ENTRIES,
-               max_statements: int = MAX_STATEMENTS, keep_token: bool | None = None) -> FastAPI:
+               max_statements: int = MAX_STATEMENTS, keep_token: bool | None = None,
+               max_read_seconds: float | None = MAX_READ_SECONDS) -> FastAPI:
     """The review screen on ``data_dir`` (default :func:`default_data_dir`). Off loopback a token is required
     (``token``, or a new random one in ``app.state.token``). The Host header must be ``host`` (the address the
     server is bound to), ``localhost`` or one of ``allow_hosts``. An uploaded .docx/.odt/.pptx/.xlsx may unpack to at most
-    ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413).
+    ``max_unpacked_mb`` in ``max_entries`` entries, and an upload may hold ``max_statements`` statements (413); the
+    pages of an uploaded PDF must be read within ``max_read_seconds`` (413; None: no limit).
     ``keep_token``: True uses the token kept in the data folder (stored first when there is none), False stores
     ``token`` in its place (a new one), None leaves the folder alone."""
     from ..themes.store import default_model_path
@@ -1256,12 +1259,13 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         statements: list = []
         said: list[str] = []
         try:
-            for st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row,
-                                      source=source, warn=said.append):
-                statements.append(st)
-                if len(statements) > max_statements:
-                    raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
-                                   "split the file, or start the server with a higher --max-statements)")
+            with read_time_limit(max_read_seconds):  # a PDF of heavy pages holds every other upload (QA 49c N1)
+                for st in read_statements(path, column=column, split=split, sheets=sheets, header_row=header_row,
+                                          source=source, warn=said.append):
+                    statements.append(st)
+                    if len(statements) > max_statements:
+                        raise TooLarge(f"more than {max_statements:,} statements (the limit per upload; "
+                                       "split the file, or start the server with a higher --max-statements)")
         except TooBig as exc:  # a PDF page that unpacks past the limit: refused as a .docx bomb is
             raise TooLarge(str(exc)) from None
         except ReadError:

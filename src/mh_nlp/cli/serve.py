@@ -35,12 +35,16 @@ from .base import FloatRange, UserError, _guard, _stale_warning, _warn, main
                    "together: a fifth of it; a decompression bomb gets HTTP 413).")
 @click.option("--max-statements", default=20_000, show_default=True, type=click.IntRange(1),
               help="Most statements one upload or paste may hold (more get HTTP 413).")
+@click.option("--max-read-seconds", default=60, show_default=True, type=FloatRange(1, 86_400),
+              help="Longest an upload's check may read the pages of a PDF (one of heavy drawing content, read while "
+                   "every other upload waits; a slower one gets HTTP 413: label it with mh-nlp label).")
 @click.option("--new-token", is_flag=True,
               help="Make a new token instead of the data folder's (kept there when the folder is this user's alone, so "
                    "that bookmarks and open tabs survive a restart): after the printed address reached someone it "
                    "should not have.")
 def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
-          allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, new_token: bool) -> None:
+          allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, max_read_seconds: float,
+          new_token: bool) -> None:
     """Open the review screen: bring in notes, review and correct the sections, export, teach the model.
 
     \b
@@ -51,13 +55,15 @@ def serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_u
     # what the screen writes (its database, the uploaded notes, models, exports) is for this user alone
     before = os.umask(0o077)
     try:
-        _serve(host, port, data_dir, model, max_upload_mb, allow_hosts, max_unpacked_mb, max_statements, new_token)
+        _serve(host, port, data_dir, model, max_upload_mb, allow_hosts, max_unpacked_mb, max_statements, new_token,
+               max_read_seconds=max_read_seconds)
     finally:
         os.umask(before)
 
 
 def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_upload_mb: int,
-           allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, new_token: bool = False) -> None:
+           allow_hosts: tuple[str, ...], max_unpacked_mb: float, max_statements: int, new_token: bool = False,
+           max_read_seconds: float | None = 60.0) -> None:
     try:
         import uvicorn
 
@@ -101,7 +107,8 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         app = create_app(data_dir, host=host, model_path=model, warm_up=False, token=secrets.token_urlsafe(24),
                          keep_token=None if shared else not new_token,
                          max_upload=max_upload_mb * 1024 * 1024, allow_hosts=allow_hosts,
-                         max_unpacked_mb=max_unpacked_mb, max_statements=max_statements)
+                         max_unpacked_mb=max_unpacked_mb, max_statements=max_statements,
+                         max_read_seconds=max_read_seconds)
     except OSError as exc:
         raise UserError(f"{data_dir}: cannot be used as the data folder ({exc.strerror or exc})") from None
     except RuntimeError as exc:

@@ -45,7 +45,9 @@ import os
 import re
 import stat
 import struct
+import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -2453,6 +2455,24 @@ class _PdfBudget:
 
 
 _PDF_BUDGET: "contextvars.ContextVar[_PdfBudget | None]" = contextvars.ContextVar("mh_nlp_pdf_budget", default=None)
+_READ_DEADLINE: "contextvars.ContextVar[tuple[float, float] | None]" = contextvars.ContextVar("mh_nlp_read_deadline",
+                                                                                           default=None)
+
+
+@contextmanager
+def read_time_limit(seconds: float | None):
+    """Within it, a PDF whose pages are still being read ``seconds`` after it began is refused (:class:`TooBig`,
+    naming the page): the review screen's upload check, which holds every other upload while it reads (QA 49c N1: a
+    PDF within the content budget, 48 pages of 1 MB of drawing instructions each, took 200 s). Checked before each
+    page, so one page may run over it; ``mh-nlp label`` reads without a limit. None or 0: no limit."""
+    if not seconds:
+        yield
+        return
+    token = _READ_DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _READ_DEADLINE.reset(token)
 
 
 def _count_pdf_content() -> None:
@@ -2557,7 +2577,12 @@ def _pdf_pages(path: Path, warn: Warn, places: dict[int, list[_Place | None]] | 
                 budget.over = True
                 raise too_big(i)
         _count_pdf_content()  # then all that pypdf parses, forms too, as it parses it
+        deadline = _READ_DEADLINE.get()
         for i in range(min(n, PDF_MAX_PAGES)):
+            if deadline is not None and time.monotonic() > deadline[0]:
+                raise TooBig(f"its pages take more than {deadline[1]:,.0f} s to read (stopped before page {i + 1} of "
+                             f"{n:,}: heavy drawing content); label it with `mh-nlp label`, or raise the limit with "
+                             "--max-read-seconds")
             try:
                 visitor = _LinePlaces()
                 with pypdf.apply_configuration(**cap):
