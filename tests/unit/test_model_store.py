@@ -335,6 +335,26 @@ def test_a_data_file_saved_again_with_the_same_records_is_the_same_data(tmp_path
     statements.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     assert data_changed(meta) == ["synthetic/statements.jsonl"]
     cues = data / "stance_cues.json"
-    cues.write_text(cues.read_text(encoding="utf-8") + "{broken", encoding="utf-8")
+    plain = cues.read_text(encoding="utf-8")
+    cues.write_text("\ufeff" + plain, encoding="utf-8")  # Notepad's byte-order mark: the loaders refuse it (QA 50a N1)
+    assert content_sha256(cues).startswith("raw:") and "stance_cues.json" in data_changed(meta)
+    cues.write_text(plain + "{broken", encoding="utf-8")
     assert content_sha256(cues).startswith("raw:")  # a damaged file is never "the same"
     assert data_changed(meta) == ["stance_cues.json", "synthetic/statements.jsonl"]
+
+
+def test_a_model_that_records_only_the_content_checksums_is_compared_by_them(tmp_path, monkeypatch):
+    """QA 50a N6: ``train --if-needed`` said a model "records no checksums of its training data" when its metadata
+    held the content checksums alone, while ``info`` called it current."""
+    import json
+
+    from mh_nlp.themes import train
+    from mh_nlp.themes.store import data_sha256
+
+    meta = {"training_data_content_sha256": data_sha256(content=True)}
+    monkeypatch.setattr(train, "check_model", lambda path: meta)
+    why = train.out_of_date(tmp_path / "m.npz")
+    assert not any("records no checksums" in w for w in why) and not any("data changed" in w for w in why), why
+    meta["training_data_content_sha256"] = {**meta["training_data_content_sha256"], "sections.json": "0" * 64}
+    assert any(w.startswith("the data changed since it was trained: ") and "sections.json" in w
+               for w in train.out_of_date(tmp_path / "m.npz")), json.dumps(meta)[:200]

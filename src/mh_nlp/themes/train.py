@@ -319,7 +319,7 @@ def out_of_date(path: Path | None = None, candidate: str | None = None,
     except ModelError as exc:
         return [str(exc).splitlines()[0].removeprefix(f"{path}: ")]
     why = []
-    recorded = meta.get("training_data_sha256")
+    recorded = meta.get("training_data_content_sha256") or meta.get("training_data_sha256")  # either will do (QA 50a N6)
     changed = data_changed(meta) if isinstance(recorded, dict) and recorded else None
     if changed is None:
         why.append("its metadata records no checksums of its training data")
