@@ -57,6 +57,18 @@ def test_a_section_number_written_as_a_number_is_blamed_on_the_taxonomy_not_the_
     assert "theme-model.npz" not in line
 
 
+def test_the_review_screen_refuses_to_start_on_a_damaged_stance_cues_file(tmp_path):
+    """QA 50a N7: ``serve`` said only "model warm-up failed" and answered every classify with a 500 "internal error
+    (CorpusError)" and a traceback in its log; classify and label stop with one line naming the file."""
+    data = _copy(tmp_path)
+    cues = data / "stance_cues.json"
+    cues.write_text("\ufeff" + cues.read_text(encoding="utf-8"), encoding="utf-8")  # saved by Notepad
+    where = f"{cues}: not a table of stance cues"
+    _one_line_error(mh("classify", "Er is te weinig opvang voor mannen.", data=data), where)
+    line = _one_line_error(mh("serve", "--port", "0", "--data", str(tmp_path / "screen"), data=data), where)
+    assert "warm-up" not in line and not (tmp_path / "screen").exists()
+
+
 @pytest.mark.parametrize("extra, expected", [
     ({"id": "leu", "label": "ORG", "name": "Iets anders", "source": "domain",
       "aliases": [{"text": "XYZ", "case": "exact"}]}, "id 'leu' is already the id of the record at line {leu}"),

@@ -81,6 +81,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
 
     # every page reads the taxonomy: a broken one is said as the data's fault, before the model is loaded with it
     _guard(load_taxonomy)  # (QA 49a D3: it came as an error of the model file)
+    from ..themes.features import load_cues
+
+    _guard(load_cues)  # the model reads the stance cues for every statement (QA 50a N7: every classify was a 500)
 
     if not host.strip():
         raise UserError(f"--host {host!r} names no address: use 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")
