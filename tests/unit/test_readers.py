@@ -566,11 +566,19 @@ def test_an_answer_that_says_nothing_is_chatter_and_one_that_goes_on_is_a_statem
     for line in ("Ik weet het niet.", "Weet ik niet.", "Dat weet ik eigenlijk niet.", "Geen idee eigenlijk.",
                  "Ik heb geen idee.", "Goede vraag.", "Lastige vraag!", "Dat kan ik niet zeggen.",
                  "Ik kan dat moeilijk inschatten.", "Geen commentaar.", "Ik heb verder niets toe te voegen.",
-                 "Weet ik eigenlijk niet hoor.", "Daar heb ik geen mening over."):
+                 "Weet ik eigenlijk niet hoor.", "Daar heb ik geen mening over.",
+                 # QA 50a N2: the same with a word before or after, "we" as well as "ik", and close variants
+                 "Nee, geen idee.", "Ja, geen idee.", "Nou, ik weet het niet.", "Sorry, ik weet het niet.",
+                 "Geen idee, sorry.", "Eerlijk gezegd weet ik het niet.", "Ik zou het niet weten.", "We weten het niet.",
+                 "Dat weten we niet.", "Weet het niet.", "Daar kan ik niets over zeggen.", "Lastig te zeggen.",
+                 "Moeilijk te zeggen.", "Dat is een lastige vraag.", "Ik heb daar verder niets aan toe te voegen.",
+                 "Niets meer aan toe te voegen.", "Geen mening.", "Geen flauw benul."):
         assert kind_of(line) == "chatter", line
     for line in ("Ik weet niet of de opvang voldoende is.", "Geen idee hoe groot de groep slachtoffers is.",
                  "Ik weet het niet, maar de politie heeft te weinig capaciteit.", "Daar heb ik geen zicht op.",
-                 "Geen opvang.", "Dat kan ik niet zeggen over de NLA.", "Geen idee waar slachtoffers heen kunnen."):
+                 "Geen opvang.", "Dat kan ik niet zeggen over de NLA.", "Geen idee waar slachtoffers heen kunnen.",
+                 "Ouders weten het niet.", "Niemand weet wat de NLA doet.", "Weet niet waar ik moet melden.",
+                 "Dat kan ik niet zeggen, de cijfers ontbreken.", "Geen idee van de omvang.", "Geen zicht."):
         assert kind_of(line) == "statement", line
 
 
