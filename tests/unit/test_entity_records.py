@@ -154,7 +154,7 @@ def test_entities_find_refuses_a_bad_record_in_one_line(tmp_path, monkeypatch):
 
 def test_corpus_check_checks_the_entity_files(tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["corpus", "check", "--no-written", "--page", "11"])
-    assert res.exit_code == 0 and "entities: 118 records, 390 aliases in" in res.output, res.output
+    assert res.exit_code == 0 and "entities: 118 records, 391 aliases in" in res.output, res.output
     assert "entities" in res.output.split("entities: ")[1].split("; ok")[0]
     data = _data_with(tmp_path, monkeypatch, {**NEW, "id": "nla"})
     res = CliRunner().invoke(main, ["corpus", "check", "--no-written", "--page", "11"])
