@@ -572,13 +572,21 @@ def test_an_answer_that_says_nothing_is_chatter_and_one_that_goes_on_is_a_statem
                  "Geen idee, sorry.", "Eerlijk gezegd weet ik het niet.", "Ik zou het niet weten.", "We weten het niet.",
                  "Dat weten we niet.", "Weet het niet.", "Daar kan ik niets over zeggen.", "Lastig te zeggen.",
                  "Moeilijk te zeggen.", "Dat is een lastige vraag.", "Ik heb daar verder niets aan toe te voegen.",
-                 "Niets meer aan toe te voegen.", "Geen mening.", "Geen flauw benul."):
+                 "Niets meer aan toe te voegen.", "Geen mening.", "Geen flauw benul.",
+                 # QA 50b R1: its words in any order, more than one interjection, an adverb more
+                 "Nee sorry, geen idee.", "Nee, sorry, ik weet het niet.", "Geen idee, eerlijk gezegd.", "Ehm, geen idee.",
+                 "Uh, ik weet het niet.", "Nee hoor, geen idee.", "Ik heb werkelijk geen idee.", "Zou ik niet weten.",
+                 "Dat is moeilijk te zeggen.", "Dat vind ik lastig te zeggen.", "Niet te zeggen.",
+                 "Ik heb er geen mening over.", "Daar kan ik geen antwoord op geven.", "Dat is een heel goede vraag.",
+                 "Verder niets.", "Ik weet het niet zeker.", "Tja.", "Nee Karim, geen idee."):
         assert kind_of(line) == "chatter", line
     for line in ("Ik weet niet of de opvang voldoende is.", "Geen idee hoe groot de groep slachtoffers is.",
                  "Ik weet het niet, maar de politie heeft te weinig capaciteit.", "Daar heb ik geen zicht op.",
                  "Geen opvang.", "Dat kan ik niet zeggen over de NLA.", "Geen idee waar slachtoffers heen kunnen.",
                  "Ouders weten het niet.", "Niemand weet wat de NLA doet.", "Weet niet waar ik moet melden.",
-                 "Dat kan ik niet zeggen, de cijfers ontbreken.", "Geen idee van de omvang.", "Geen zicht."):
+                 "Dat kan ik niet zeggen, de cijfers ontbreken.", "Geen idee van de omvang.", "Geen zicht.",
+                 "Ze weten het niet.", "Gemeenten weten het niet.", "Het OM weet het niet.", "Het is niet goed.",
+                 "Niemand weet het.", "Er is geen idee van de omvang van uitbuiting."):
         assert kind_of(line) == "statement", line
 
 

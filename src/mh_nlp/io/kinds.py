@@ -41,6 +41,8 @@ class Cues:
     chatter: re.Pattern
     chatter_words: frozenset[str]
     mail_labels: frozenset[str] = frozenset()
+    answer_anchors: frozenset[str] = frozenset()
+    answer_words: frozenset[str] = frozenset()
 
     def meta_label(self, key: str) -> bool:
         """True for a meta label, also with more words or a number after it (``datum en tijd``), and for an
@@ -73,7 +75,12 @@ def load_cues(path: str | Path = CUES_PATH) -> Cues:
                 frozenset(x.lower() for x in sections.get("not speakers", [])),
                 _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])),
                 frozenset(w.lower() for line in sections.get("chatter words", []) for w in line.split()),
-                frozenset(x.lower() for x in sections.get("mail header labels", [])))
+                frozenset(x.lower() for x in sections.get("mail header labels", [])),
+                _words(sections.get("answer anchors", [])), _words(sections.get("answer words", [])))
+
+
+def _words(lines: list[str]) -> frozenset[str]:
+    return frozenset(w.lower() for line in lines for w in line.split())
 
 
 def _label_key(label: str) -> str:
@@ -216,6 +223,11 @@ def kind_of(text: str, speaker: str = "") -> str:
     # (QA 48c N6)
     acronym = any(w.isupper() and len(w) > 1 and _organisation(w) for w in words)
     if rest and len(words) <= 12 and not acronym and all(w in cues.chatter_words or w.isdigit() for w in rest):
+        return "chatter"
+    # an answer that says nothing to sort, in any order of its words ("Nee sorry, geen idee.", "Dat vind ik lastig te
+    # zeggen."): [answer words] and [answer anchors] only, one anchor at least (QA 48b D6, 50a N2, 50b R1)
+    if (rest and len(words) <= 12 and not acronym and any(w in cues.answer_anchors for w in rest)
+            and all(w in cues.answer_anchors or w in cues.answer_words for w in rest)):
         return "chatter"
     # small talk of two or three sentences, every one of them small talk ("Welkom allemaal. Laten we beginnen met
     # wat jullie de afgelopen tijd zien.": QA 46a, the demo's own transcript)
