@@ -69,6 +69,21 @@ def test_the_review_screen_refuses_to_start_on_a_damaged_stance_cues_file(tmp_pa
     assert "warm-up" not in line and not (tmp_path / "screen").exists()
 
 
+
+def test_the_review_screen_refuses_to_start_on_a_damaged_entity_file(tmp_path):
+    """QA 50b R2: a half record in organisations.jsonl let ``serve`` start with "warm-up failed", and every classify
+    was a 500 with a traceback and every upload failed; now one line naming the file and its line, as classify."""
+    data = _copy(tmp_path)
+    orgs = data / "entities" / "organisations.jsonl"
+    n = len(orgs.read_text(encoding="utf-8").splitlines())
+    with open(orgs, "a", encoding="utf-8") as fh:
+        fh.write('{"id": "half", "label": "ORG", "na\n')
+    where = f"{orgs}:{n + 1}"
+    _one_line_error(mh("classify", "Er is te weinig opvang voor mannen.", data=data), where)
+    line = _one_line_error(mh("serve", "--port", "0", "--data", str(tmp_path / "screen"), data=data), where)
+    assert "warm-up" not in line and not (tmp_path / "screen").exists()
+
+
 @pytest.mark.parametrize("extra, expected", [
     ({"id": "leu", "label": "ORG", "name": "Iets anders", "source": "domain",
       "aliases": [{"text": "XYZ", "case": "exact"}]}, "id 'leu' is already the id of the record at line {leu}"),

@@ -84,6 +84,9 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     from ..themes.features import load_cues
 
     _guard(load_cues)  # the model reads the stance cues for every statement (QA 50a N7: every classify was a 500)
+    from ..nlp.pipeline import load_entity_patterns
+
+    _guard(load_entity_patterns)  # and the pipeline the entity files, checked record by record (QA 50b R2)
 
     if not host.strip():
         raise UserError(f"--host {host!r} names no address: use 127.0.0.1 (this machine only) or 0.0.0.0 (the network)")
