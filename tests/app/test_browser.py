@@ -437,6 +437,15 @@ def test_10_two_tabs_deciding_the_same_row(page, server):
     other.close()
 
 
+def _keys_in_open_list(page, opened: str, *keys: str) -> None:
+    """Open the focused row's section list with `s`, wait until it is open (``opened``: its selector with ``:open``;
+    Chromium's open list then takes the keys itself) and press ``keys`` in it."""
+    page.keyboard.press("s")
+    page.wait_for_selector(opened)
+    for key in keys:
+        page.keyboard.press(key)
+
+
 def _paste_and_wait(page, server, name: str, lines: list[str]) -> str:
     """Paste a document and wait until it is labelled; returns its id."""
     page.goto(server)
@@ -563,24 +572,14 @@ def test_15_escape_in_the_list_s_opened_cancels(page, server):
     sel = row.locator("select.pick")
     opened = "#review tbody tr.st:nth-child(1) select.pick:open"
     row.focus()
-    page.keyboard.press("s")
-    page.wait_for_selector(opened)  # the keys now go to the list, not to the page
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Escape")
+    _keys_in_open_list(page, opened, "ArrowDown", "ArrowDown", "Escape")  # keys go to the list, not to the page
     page.wait_for_timeout(500)  # anything wrongly sent would be saved by now
     assert _decided(page, server, doc) == []
     assert "pending" not in row.get_attribute("class") and sel.input_value() == ""
     page.wait_for_selector("#review tbody tr.st:nth-child(1):focus")  # back on the row
-    page.keyboard.press("s")
-    page.wait_for_selector(opened)
-    page.keyboard.press("Escape")  # nothing shown, nothing changed
+    _keys_in_open_list(page, opened, "Escape")  # nothing shown, nothing changed
     page.wait_for_selector("#review tbody tr.st:nth-child(1):focus")
-    page.keyboard.press("s")
-    page.wait_for_selector(opened)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")  # saves the section the list showed
+    _keys_in_open_list(page, opened, "ArrowDown", "ArrowDown", "Enter")  # saves the section the list showed
     page.wait_for_selector("#review tbody tr.st:nth-child(1).decided")
     [d] = _decided(page, server, doc)
     assert d["final_section"] == sel.locator("option").nth(2).get_attribute("value")  # past "other section…"
@@ -745,11 +744,7 @@ def test_22_tab_leaves_the_section_list_without_saving_however_it_was_opened(pag
     sel = row.locator("select.pick")
     opened = "#review tbody tr.st:nth-child(1) select.pick:open"
     row.focus()
-    page.keyboard.press("s")
-    page.wait_for_selector(opened)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Tab")
+    _keys_in_open_list(page, opened, "ArrowDown", "ArrowDown", "Tab")
     page.wait_for_timeout(1500)  # longer than a pick waits for its key: anything wrongly saved would be by now
     assert _decided(page, server, doc) == []
     assert "pending" not in row.get_attribute("class") and sel.input_value() == ""
@@ -765,11 +760,7 @@ def test_22_tab_leaves_the_section_list_without_saving_however_it_was_opened(pag
     assert "pending" not in row.get_attribute("class") and sel.input_value() == ""
     # Enter saves on the list `s` opened
     row.focus()
-    page.keyboard.press("s")
-    page.wait_for_selector(opened)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    _keys_in_open_list(page, opened, "ArrowDown", "ArrowDown", "Enter")
     page.wait_for_selector("#review tbody tr.st:nth-child(1).decided")
     [d] = _decided(page, server, doc)
     assert d["final_section"] == sel.locator("option").nth(2).get_attribute("value")
