@@ -74,7 +74,7 @@ def load_cues(path: str | Path = CUES_PATH) -> Cues:
                 frozenset(x.lower() for x in sections.get("role labels", [])),
                 frozenset(x.lower() for x in sections.get("not speakers", [])),
                 _pattern(sections.get("meta", [])), _pattern(sections.get("chatter", [])),
-                frozenset(w.lower() for line in sections.get("chatter words", []) for w in line.split()),
+                _words(sections.get("chatter words", [])),
                 frozenset(x.lower() for x in sections.get("mail header labels", [])),
                 _words(sections.get("answer anchors", [])), _words(sections.get("answer words", [])))
 
