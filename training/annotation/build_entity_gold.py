@@ -18,7 +18,7 @@ ROOT = HERE.parents[1]
 
 # span text -> id of the record in data/entities/*.jsonl that names it (None: not on the list); written by hand
 ID = {
-    "ACM": "acm-amsterdam", "ACVZ": "acvz", "ANP": None, "AVG": "avg", "AVIM’s": "avim", "Aanjaagteam": None,
+    "ACM": "acm-amsterdam", "ACVZ": "acvz", "ANP": None, "AVG": "avg", "AVIM’s": "avim", "Aanjaagteam": "aanjaagteam-arbeidsmigranten",
     "Afdelingen Vreemdelingen, Identificatie en Mensenhandel": "avim",
     "Algemene Verordening Gegevensbescherming": "avg", "Arbeidsinspectie": "nla",
     "Arbeidsuitbuiting": "arbeidsuitbuiting", "arbeidsuitbuiting": "arbeidsuitbuiting",
@@ -50,8 +50,8 @@ ID = {
     "Wetboek van Strafrecht": "wetboek-van-strafrecht",
     "artikel 273f van het Wetboek van Strafrecht": "art-273f-sr", "Zorg- en Veiligheidshuis": "zvh",
     "commissie Lenferink": None, "criminele uitbuiting": "criminele-uitbuiting",
-    "gedwongen criminaliteit": "criminele-uitbuiting", "gemeente De Bilt": None, "gemeente Eindhoven": None,
-    "gemeente Tilburg": None, "gemeente Weert": None, "politie": "politie",
+    "gedwongen criminaliteit": "criminele-uitbuiting", "gemeente De Bilt": "gemeente-de-bilt", "gemeente Eindhoven": "gemeente-eindhoven",
+    "gemeente Tilburg": "gemeente-tilburg", "gemeente Weert": "gemeente-weert", "politie": "politie",
 }
 
 
