@@ -7,8 +7,8 @@ municipality is one span while a bare *gemeente* stays untagged (the gazetteer t
 Veilig Thuis belt* finds no municipality. A token pattern, not a text: the ruler adds it without tokenising it, so the
 340 records cost a pipeline's start nothing noticeable (as text aliases they added 0.2 s to every start); the names'
 tokens come from the pipeline's own tokenizer, and a test checks that every record finds its municipality. Amsterdam has its own record from the anthology (``gemeente-amsterdam``); the two Bergens are left
-out (*gemeente Bergen* names either). The block in the file is replaced on every run, between its two comment lines,
-so running it twice changes nothing.
+out (*gemeente Bergen* names either). Every run replaces the records it wrote before (by their ids) with new ones
+at the end of the file, so running it twice changes nothing.
 
     python training/annotation/municipalities.py
 """
@@ -76,7 +76,6 @@ LEFT_OUT = {"Amsterdam": "its own record, from the anthology", "Bergen (L.)": "g
             "Bergen (NH.)": "gemeente Bergen names either"}
 EVERYDAY_NAMES = {"'s-Gravenhage": ["Den Haag"], "'s-Hertogenbosch": ["Den Bosch"],
                   "Nuenen, Gerwen en Nederwetten": ["Nuenen"]}
-START, END = "# municipalities: begin", "# municipalities: end"
 
 
 def municipalities() -> list[str]:
@@ -113,15 +112,12 @@ def records() -> list[dict]:
 
 def main() -> int:
     path = Path(__file__).resolve().parents[2] / "data" / "entities" / "organisations.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    begin = [i for i, ln in enumerate(lines) if ln.startswith(START)]
-    if begin:  # the block of an earlier run: replaced
-        lines = lines[:begin[0]] + lines[lines.index(END) + 1:]
-    block = [START + " (written by training/annotation/municipalities.py: the 342 municipalities of 1 January 2024, "
-             "CBS; Amsterdam has its own record above, the two Bergens are left out)"]
-    block += [json.dumps(r, ensure_ascii=False) for r in records()] + [END]
-    path.write_text("\n".join(lines + block) + "\n", encoding="utf-8")
-    print(f"{path}: {len(block) - 2} municipality records")
+    new = records()
+    ids = {r["id"] for r in new}
+    kept = [ln for ln in path.read_text(encoding="utf-8").splitlines()
+            if not (ln.startswith('{"id": "gemeente-') and json.loads(ln)["id"] in ids)]  # an earlier run's records
+    path.write_text("\n".join(kept + [json.dumps(r, ensure_ascii=False) for r in new]) + "\n", encoding="utf-8")
+    print(f"{path}: {len(new)} municipality records")
     return 0
 
 
