@@ -468,3 +468,33 @@ def test_the_same_statement_with_the_same_section_is_learnt_once(tmp_path):
     with pytest.raises(AdditionsError, match=r"row 3: the same statement as row 2, with another section \(4.7 there, "
                                              r"4.13 here\); keep one of the two"):
         read_additions(f)
+
+
+def test_train_add_refuses_a_title_that_names_another_section_than_the_one_learnt(tmp_path):
+    """QA 51a D2: an analyst who corrected the section_title of a label output in Excel and left the number (still
+    the model's top1) had the number learnt silently; so had a row whose number and title name two sections, neither
+    the suggestion. The usual correction (number changed, the suggestion's title left beside it) is learnt."""
+    tax = load_taxonomy()
+    title = {n: tax.sections[n].title for n in ("2.14", "2.21", "2.18")}
+    f = tmp_path / "labels.csv"
+
+    def write(*rows):
+        f.write_text("statement,kind,section,section_title,top1\n" + "".join(
+            f"{t},statement,{s},{ti},{top}\n" for t, s, ti, top in rows), encoding="utf-8")
+
+    write(("Het OM seponeert veel zaken.", "2.18", title["2.14"], "2.14"))  # the number corrected: the usual
+    assert [a.section for a in read_additions(f)] == ["2.18"]
+    write(("Het OM seponeert veel zaken.", "2.14", title["2.21"], "2.14"))  # the title corrected, not the number
+    with pytest.raises(AdditionsError, match=r"row 2: section 2\.14 is the model's suggestion, but its section_title "
+                                             r"was changed to .*the title of 2\.21: write 2\.21 in the section column"):
+        read_additions(f)
+    write(("Het OM seponeert veel zaken.", "2.18", title["2.21"], "2.14"))  # three sections named
+    with pytest.raises(AdditionsError, match=r"row 2: section 2\.18 \(.*\) but its section_title is .*the title of "
+                                             r"2\.21: the two name different sections"):
+        read_additions(f)
+    said = []
+    f.write_text(f"statement,section,section_title\nHet OM seponeert veel zaken.,2.18,{title['2.21']}\n"
+                 "Meer opvang.,4.7,Een oude titel\n", encoding="utf-8")  # no top1: which was changed is unknown
+    assert [a.section for a in read_additions(f, warn=said.append)] == ["2.18", "4.7"]
+    assert any("row 2: section 2.18" in w and "of 2.21: learnt as 2.18" in w for w in said), said
+    assert any("row 3: section 4.7" in w and "no section's title: learnt as 4.7" in w for w in said), said

@@ -147,8 +147,8 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: di
                                          "workbook was written by a program and never saved in Excel): open and save "
                                          "it in Excel or LibreOffice, or paste the values over the formulas")
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
-            if ti is not None:
-                titles[out[-1][0]] = get(ti)
+            if ti is not None:  # with the model's suggestion, to tell which of the two the analyst changed
+                titles[out[-1][0]] = (get(ti), get(pi) if pi is not None else None)
             _count_unchecked(unchecked, get(s), get(di) if di is not None else NOT_THERE,
                              get(pi) if pi is not None else NOT_THERE)
     if not out and missing:
@@ -188,11 +188,11 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dic
             if _not_reviewed(decision, skipped):
                 continue
             out.append((n, _text(rec[names[t]]), section))
-            if TITLE_COLUMN in rec:
-                titles[n] = rec[TITLE_COLUMN]
             top = rec.get("top")
             first = (top[0].get("section") if isinstance(top, list) and top and isinstance(top[0], dict)
                      else rec.get(SUGGESTED_COLUMN, extra.get(SUGGESTED_COLUMN, NOT_THERE)))
+            if TITLE_COLUMN in rec:
+                titles[n] = (rec[TITLE_COLUMN], None if first is NOT_THERE else first)
             _count_unchecked(unchecked, section, decision, first)
     return out, skipped  # no rows at all: check_additions says so
 
@@ -244,6 +244,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     if not rows and skipped.get(NOT_REVIEWED):
         raise AdditionsError(f"{path}: none of its rows was reviewed on the screen (no decision): nothing to learn; "
                              "accept or correct statements on the screen and export again")
+    unit = "line" if suffix == ".jsonl" else "row"
+    _titles_agree(rows, titles, path, unit, taxonomy, say)  # first: a changed title is no unchanged suggestion
     if rows and unchecked.get(UNCHANGED) == len(rows) and not learn_suggestions:  # QA 47a D8
         raise AdditionsError(f"{path}: every one of its {len(rows):,} row{'s' if len(rows) != 1 else ''} still has "
                              "the section the model suggested (top1), so nothing was corrected, and learning the "
@@ -257,8 +259,6 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
     if len(rows) > MAX_ADDITIONS:
         raise AdditionsError(f"{path}: {len(rows):,} rows (at most {MAX_ADDITIONS:,} corrections in one file): "
                              "corrections are the statements an analyst reviewed, not a whole corpus")
-    unit = "line" if suffix == ".jsonl" else "row"
-    _spreadsheet_tens(rows, titles, path, unit, taxonomy)
     additions = check_additions(rows, path, unit, taxonomy, warn=say, checks=(too_long, formula))
     _warn_mis_decoded(additions, unit, say)
     _warn_quotes(additions, unit, say)
@@ -336,24 +336,56 @@ def _warn_quotes(additions: list[Addition], unit: str, say: Callable[[str], None
         say(f"{len(clashes) - 5} more {unit}s give an anthology quote another section")
 
 
-def _spreadsheet_tens(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy: Taxonomy | None) -> None:
-    """A spreadsheet turns the text 3.10 into the number 3.1 and saves it so in a .csv: a row whose section reads
-    ``x.1`` while its ``section_title`` is the title of ``x.10`` is refused (it would teach 3.1 what 3.10 is)."""
+def _titles_agree(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy: Taxonomy | None,
+                  say: Callable[[str], None]) -> None:
+    """A row's ``section_title`` (a label output's) against its ``section``. The usual correction changes the number
+    and leaves the title of the model's suggestion (``top1``) beside it: the number is learnt. Refused (QA 37, QA 51a
+    D2): a spreadsheet's 3.10 saved as 3.1 (a row ``x.1`` with the title of ``x.10``); a title changed while the
+    number is still the model's suggestion (the analyst corrected the title, and the number alone would be learnt);
+    and a title of a third section, neither the number's nor the suggestion's. Without a ``top1`` column, a title of
+    another section is warned about and the number learnt; so is a title that is no section's (a section retitled
+    since the file was written)."""
     if not titles:
         return
     if taxonomy is None:
         from ..corpus.records import load_taxonomy
 
         taxonomy = load_taxonomy()
+    by_title: dict[str, list[str]] = {}
+    for number, sec in taxonomy.sections.items():
+        by_title.setdefault(sec.title.strip().casefold(), []).append(number)
+    warned = []
     for n, _, section in rows:
-        title = titles.get(n)
+        title, suggested = titles.get(n, (None, None))
         number = str(section).strip() if section is not None else ""
-        ten = taxonomy.sections.get(number + "0") if number.endswith(".1") else None
-        if ten is None or not isinstance(title, str) or title.strip().casefold() != ten.title.casefold():
-            continue
         own = taxonomy.sections.get(number)
-        if own is not None and own.title.casefold() == ten.title.casefold():
+        if own is None or not isinstance(title, str) or not title.strip():
+            continue  # an unknown section is check_additions' to refuse; no title says nothing
+        title = title.strip()
+        named = by_title.get(title.casefold())
+        if named is not None and number in named:
             continue
-        raise AdditionsError(f"{path}: {unit} {n}: section {number} with the title of {number}0 ({ten.title!r}): a "
-                             f"spreadsheet turns {number}0 into {number}; write the section as {number}0 (as text), "
-                             f"or, if {number} is meant, change or empty its section_title")
+        if named is not None and number.endswith(".1") and number + "0" in named:
+            raise AdditionsError(f"{path}: {unit} {n}: section {number} with the title of {number}0 ({title!r}): a "
+                                 f"spreadsheet turns {number}0 into {number}; write the section as {number}0 (as "
+                                 f"text), or, if {number} is meant, change or empty its section_title")
+        suggested = str(suggested).strip() if suggested is not None else ""
+        if named is None or not suggested:
+            warned.append(f"{unit} {n}: section {number} ({own.title}) with the section_title {title!r}"
+                          + (f" of {named[0]}" if named else ", no section's title") + f": learnt as {number}")
+            continue
+        if suggested in named:
+            continue  # the number corrected, the suggestion's title left beside it: the usual correction
+        if number == suggested:
+            raise AdditionsError(f"{path}: {unit} {n}: section {number} is the model's suggestion, but its "
+                                 f"section_title was changed to {title!r}, the title of {named[0]}: write "
+                                 f"{named[0]} in the section column if that is meant (or undo the title), then train "
+                                 "again")
+        raise AdditionsError(f"{path}: {unit} {n}: section {number} ({own.title}) but its section_title is {title!r}, "
+                             f"the title of {named[0]}: the two name different sections; write the section you mean "
+                             "in the section column (and empty section_title), then train again")
+    for line in warned[:3]:
+        say(line)
+    if len(warned) > 3:
+        say(f"{len(warned) - 3} more {unit}s have a section_title of another section or of none; learnt by their "
+            "number")
