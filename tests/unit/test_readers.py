@@ -1541,3 +1541,38 @@ def test_titles_with_a_place_and_a_welcome_of_two_sentences_are_no_statements():
                  "Beleidsnotitie van de gemeente biedt te weinig geld voor opvang.",
                  "Notulen worden voortaan gedeeld met de NLA."):
         assert kind_of(line) == "statement", line
+
+
+@pytest.mark.parametrize("text, kind", [
+    # QA 51a D1: small talk after a person's name, given whole (classify, the API, a spreadsheet cell), as a note's
+    # reader reads it with the speaker taken off; a statement after a name stays one
+    ("Petra de Boer: Eens.", "chatter"),
+    ("Karim Yilmaz: Ja, goede vraag.", "chatter"),
+    ("Sanne Vos (CoMensha): Goedemorgen allemaal.", "chatter"),
+    ("Petra de Boer: Dank jullie wel, we sluiten af.", "chatter"),
+    ("Petra de Boer: De opvang is te krap.", "statement"),
+    ("Knelpunten: geen.", "statement"),
+    ("Ambitie: elke regio een zorgcoördinator.", "statement"),
+    # the meeting's own arrangements
+    ("Zullen we na de pauze verder gaan?", "chatter"),
+    ("Ik moet zo weg, ik heb om elf uur een ander overleg.", "chatter"),
+    ("De volgende bijeenkomst is op 12 januari.", "chatter"),
+    ("Er moet meer opvang komen.", "statement"),
+    ("In januari meer meldingen.", "statement"),
+    ("Op maandag is de AVIM dicht.", "statement"),
+    # QA 51a D9: the chair's question, whether or not it names a chapter, is no participant's statement
+    ("Voorzitter: Wat moet er volgens jullie als eerste veranderen?", "meta"),
+    ("Interviewer: Hoe vaak ziet u dat?", "meta"),
+    ("Voorzitter: De opvang moet beter.", "statement"),
+])
+def test_named_small_talk_arrangements_and_the_chairs_questions(text, kind):
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of(text) == kind, text
+
+
+def test_a_chairs_question_read_from_a_note_is_meta():
+    from mh_nlp.io.kinds import kind_of
+
+    assert kind_of("Wat moet er veranderen?", speaker="Voorzitter") == "meta"
+    assert kind_of("Wat moet er veranderen?", speaker="Petra de Boer") == "statement"

@@ -187,6 +187,14 @@ def read_kind(text: str, read_chars: int) -> str:
     return kind_of(text if has_words(head) else head)
 
 
+def _name_like(label: str) -> bool:
+    """True for the ``X`` of ``X: ...`` that looks like a person's name with an optional affiliation (``Petra de
+    Boer``, ``Sanne Vos (CoMensha)``, ``Spreker 2``): one to five words, each capitalised, a particle or a number."""
+    words = _PARENS.sub(" ", label).split()
+    return 0 < len(words) <= 5 and words[0][:1].isupper() and all(
+        w[:1].isupper() or w.lower().strip(".") in _PARTICLES or w.isdigit() for w in words)
+
+
 def kind_of(text: str, speaker: str = "") -> str:
     """``statement``, ``meta`` or ``chatter`` for one line of notes (``speaker``: its speaker label, if the
     reader took one off). A line without a word is never a statement: ``meta`` when it holds a figure (``42``,
@@ -199,13 +207,19 @@ def kind_of(text: str, speaker: str = "") -> str:
         key = _label_key(speaker)
         if cues.meta_label(key) or (key in cues.role_labels and names_only(line)):
             return "meta"
+        if key in cues.role_labels and text.strip().endswith("?"):
+            return "meta"  # the chair's (interviewer's) question is no participant's statement (QA 51a D9)
     m = _LABELLED.match(line)
     if m:
         key = _label_key(m.group(1))
         if cues.meta_label(key) or (key in cues.role_labels and names_only(m.group(2))):
             return "meta"
+        if key in cues.role_labels and text.strip().endswith("?"):
+            return "meta"
         if key in cues.not_speakers or key in cues.role_labels:
             line = _TRAILING.sub("", m.group(2)) or line
+        elif _name_like(m.group(1)) and m.group(2).strip() and kind_of(m.group(2)) == "chatter":
+            return "chatter"  # "Petra de Boer: Eens." in a cell or to classify, as a note's reader reads it (QA 51a D1)
     if cues.meta.fullmatch(line) or is_formula(text, whole=True):  # a formula pasted with the notes is no statement (QA 47c N4)
         return "meta"
     if cues.chatter.fullmatch(line) or cues.chatter.fullmatch(_ADDRESSED.sub("", line)):
