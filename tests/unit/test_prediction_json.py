@@ -11,3 +11,14 @@ def test_a_line_that_is_no_statement_has_the_keys_of_a_prediction():
     p = Prediction(section="2.16", section_title="t", chapter=2, chapter_title="c", confidence=0.4,
                    chapter_confidence=0.7, top=(Candidate("2.16", "t", 0.4),))
     assert set(nonstatement_json("Ja.", "chatter")) == set(prediction_json("Er is te weinig opvang.", p, [])) - OPTIONAL
+
+
+def test_a_similarity_just_below_the_off_subject_threshold_does_not_print_as_the_threshold():
+    """QA 51a D6: "similarity 0.81, below 0.81" for 0.805; the CLI line and the review page print it with
+    shown_similarity."""
+    from mh_nlp.themes.prediction import OFF_SUBJECT_BELOW, shown_similarity
+
+    assert OFF_SUBJECT_BELOW == 0.81
+    assert shown_similarity(0.805) == "0.805" and shown_similarity(0.78) == "0.78"
+    for x in (0.8049, 0.805, 0.809, 0.80999):
+        assert float(shown_similarity(x)) < OFF_SUBJECT_BELOW, x

@@ -42,7 +42,8 @@ from ..io.additions import formula
 from ..io.safezip import Limits, check_zip
 from .db import CHECK_FILTERS, NOT_A_STATEMENT, NOT_STATEMENT, Store, lock_data_folder, storage_problem
 from ..io.kinds import read_kind
-from ..themes.prediction import UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability
+from ..themes.prediction import (UNCERTAIN_BELOW, nonstatement_json, not_dutch, prediction_json, shown_probability,
+                                 shown_similarity)
 from .engine import (CannotReadInOrder, Labeller, ModelWorker, NoModel, PreRead, Trainer, _file_missing, _replaced_by,
                      give_back_memory, local_time, one_per_text,
                      not_offered_message, not_offered_reason, ready_message, screen_words, slices)
@@ -678,6 +679,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
                        label_chapter=label_chapter, section_chapter=sections.chapter,
                        not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW,
+                       shown_similarity=shown_similarity,
                        has_quote=lambda section: section in quoted_sections(), entity_kinds=ENTITY_KINDS)
 
     @contextlib.asynccontextmanager

@@ -18,8 +18,8 @@ from .base import (FloatRange, StatementsCommand, UserError, _given_file, _json_
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import quoted_sections
 from ..exceptions import MhNlpError
-from ..themes.prediction import (UNCERTAIN_BELOW, Prediction, ThemeClassifier, nonstatement_json, prediction_json,
-                                       shown_probability)
+from ..themes.prediction import (OFF_SUBJECT_BELOW, UNCERTAIN_BELOW, Prediction, ThemeClassifier, nonstatement_json,
+                                 prediction_json, shown_probability, shown_similarity)
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
@@ -298,10 +298,8 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
                                        "characters (the sentence encoder's window); its words and organisations all "
                                        "count")
     if p.off_subject:  # QA 48b D5: near no section's title and keywords
-        from ..themes.classifier import OFF_SUBJECT_BELOW  # loaded already: the model made p
-
-        lines.insert(3, f"  perhaps not about the subject: near no section (similarity {p.subject_similarity:.2f}, "
-                        f"below {OFF_SUBJECT_BELOW:g})")
+        lines.insert(3, f"  perhaps not about the subject: near no section (similarity "
+                        f"{shown_similarity(p.subject_similarity)}, below {OFF_SUBJECT_BELOW:g})")
     if p.alone_section is not None:  # QA 48b D1: read in order, the note's context changed its chapter
         lines.insert(3, f"  read on its own: {p.alone_section} ({prob(p.alone_confidence)}), in another chapter; "
                         "the note's context changed it: check it")

