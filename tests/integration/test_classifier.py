@@ -142,6 +142,20 @@ def test_train_add_learns_an_analysts_corrections(trained, tmp_path):
     mine = load_classifier(out)
     assert mine.metadata["corrections"] == 3
     assert mine.predict_details([text])[0].section == target
+    # QA 51a D7: the corrections among the evidence are told apart from the anthology's quotes, as on the screen
+    res = CliRunner().invoke(main, ["classify", "--model", str(out), f"{text} (1)"])
+    assert res.exit_code == 0, res.output
+    assert "nearest anthology quotes and corrections:" in res.output, res.output
+    assert "added-3 (a correction this model learnt)" in res.output, res.output
+    res = CliRunner().invoke(main, ["classify", "--json", "--model", str(out), f"{text} (1)"])
+    similar = json.loads(res.output.strip().splitlines()[-1])["similar_quotes"]
+    assert [q.get("reviewed", False) for q in similar] == [str(q["id"]).startswith("added-") for q in similar]
+    assert similar[0]["id"] == "added-3" and similar[0]["reviewed"] is True
+    labels = tmp_path / "labels.csv"
+    (tmp_path / "note.txt").write_text(f"{text} (1)\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["label", str(tmp_path / "note.txt"), "--model", str(out), "-o", str(labels)])
+    assert res.exit_code == 0, res.output
+    assert "correction added-3 (" + target in labels.read_text(encoding="utf-8")
 
 
 def test_train_add_validates_every_row_and_writes_nothing(tmp_path):

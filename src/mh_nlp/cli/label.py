@@ -18,8 +18,8 @@ from .base import (FloatRange, StatementsCommand, UserError, _given_file, _json_
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import quoted_sections
 from ..exceptions import MhNlpError
-from ..themes.prediction import (OFF_SUBJECT_BELOW, UNCERTAIN_BELOW, Prediction, ThemeClassifier, nonstatement_json,
-                                 prediction_json, shown_probability, shown_similarity)
+from ..themes.prediction import (OFF_SUBJECT_BELOW, UNCERTAIN_BELOW, Prediction, ThemeClassifier, is_correction,
+                                 nonstatement_json, prediction_json, shown_probability, shown_similarity)
 from ..io.readers import (MAX_CHARS, SPLITS, SUFFIX_LIST, TABLE_SUFFIXES, ReadError, bare_heading, chapter_caption,
                           check_input, extra_fields, markdown_heading, reads_as)
 from ..io.writers import OUTPUT_SUFFIXES, SUMMARY_SUFFIXES, OutputError, OutputLock, OutputUnwritable, check_output, \
@@ -306,10 +306,13 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
     if other:
         lines.append(f"  other entities: {', '.join(other)}")
     def quote_line(e) -> str:
-        return f"    {e.similarity:.2f}  {e.section:<5} {e.id}  {e.text if len(e.text) <= 110 else e.text[:107] + '...'}"
+        mine = " (a correction this model learnt)" if is_correction(e.id) else ""
+        return (f"    {e.similarity:.2f}  {e.section:<5} {e.id}{mine}  "
+                f"{e.text if len(e.text) <= 110 else e.text[:107] + '...'}")
 
     if p.similar_quotes:
-        lines.append("  nearest anthology quotes:")
+        lines.append("  nearest anthology quotes and corrections:" if any(is_correction(e.id) for e in p.similar_quotes)
+                     else "  nearest anthology quotes:")
         lines += [quote_line(e) for e in p.similar_quotes]
     if p.section_quote is not None:  # QA 48b D9: none of those is of the section given
         lines += [f"  none of them is of {p.section}; its nearest quote:", quote_line(p.section_quote)]
@@ -324,7 +327,7 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, kind, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
-              "anthology quotes), embedded_chars (how much of a long text was read), uncertain (confidence below "
+              "anthology quotes; a correction the model learnt has reviewed: true), embedded_chars (how much of a long text was read), uncertain (confidence below "
               f"{UNCERTAIN_BELOW}, the review screen's threshold), not_dutch (does not read as Dutch, as the review "
               "page's 'not Dutch?'), off_subject and subject_similarity "
               "(perhaps not about the subject: near no section's title and keywords), section_quote (the section's own "

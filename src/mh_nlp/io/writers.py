@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from ..corpus.jsonl import json_line
 from ..exceptions import OutputError  # noqa: F401 - defined with every mh-nlp error
+from ..themes.prediction import is_correction
 
 OUTPUT_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 SUMMARY_SUFFIXES = (".md", ".json")
@@ -135,7 +136,9 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
         else:
             cells += ["", "", ""]
     cells.append(";".join(record.get("entity_ids") or []))
-    quote_cell = lambda e: f"{e['id']} ({e['section']}, {e['similarity']:.2f})"  # noqa: E731
+    # a correction the model learnt is no anthology quote (QA 51a D7): "correction added-14 (2.21, 1.00)"
+    quote_cell = lambda e: (f"{'correction ' if is_correction(e['id']) else ''}"  # noqa: E731
+                            f"{e['id']} ({e['section']}, {e['similarity']:.2f})")
     cells.append("; ".join(quote_cell(e) for e in record.get("similar_quotes") or []))
     embedded = record.get("embedded_chars")
     # QA 48b D8, D14; a mark that does not apply or is not known (a meta line, a row stored before it) stays empty

@@ -137,10 +137,17 @@ class Prediction:
 ENTITY_FIELDS = ("text", "label", "id", "start", "end")
 
 
+def is_correction(evidence_id: str) -> bool:
+    """True for the evidence id of a correction the model learnt (``train --add``: ``added-<row>``), not an anthology
+    quote: an analyst's own earlier choice, told apart wherever evidence is shown (QA 51a D7)."""
+    return str(evidence_id).startswith("added-")
+
+
 def evidence_json(e: Evidence) -> dict[str, Any]:
-    """An evidence quote in the JSON outputs (similarity rounded to 4 decimals)."""
+    """An evidence quote in the JSON outputs (similarity rounded to 4 decimals); a correction the model learnt has
+    ``"reviewed": true``, as the review screen's API gives it."""
     return {"id": e.id, "page": e.page, "section": e.section, "similarity": round(float(e.similarity), 4),
-            "text": e.text}
+            "text": e.text} | ({"reviewed": True} if is_correction(e.id) else {})
 
 
 def read_alone_json(p: Prediction) -> dict[str, Any] | None:
