@@ -1864,7 +1864,8 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
     ``confidence`` and ``chapter_confidence`` are the model's for the section exported: the suggestion's, or for a
     corrected row the model's score of the analyst's section when it was among its top three (else empty); the
     suggestion's own stay in ``suggested_confidence``. ``uncertain``: not reviewed and the suggestion's confidence
-    below ``threshold`` (the review page's *uncertain* filter), never for a row an analyst decided."""
+    below ``threshold`` (the review page's *uncertain* filter), never for a row an analyst decided; empty (None) for a
+    line that is no statement, as ``mh-nlp label`` writes it."""
     final = r["final_section"] or ""  # none for meta, chatter and "not a statement" rows
     chapter = sections.chapter(final)
     confidence, chapter_confidence = r["confidence"], r["chapter_confidence"]
@@ -1874,6 +1875,8 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             chapter_confidence = None
     uncertain = bool(threshold is not None and not r["decision"] and final and r["confidence"] is not None
                      and r["confidence"] < threshold)
+    if (r.get("final_kind") or "statement") != "statement":
+        uncertain = None  # a meta or chatter line (or one decided not a statement): empty, as label writes it (QA 51a D8)
     extra = {"suggested_section": r["section"] or "", "suggested_confidence": r["confidence"],
              "decision": r["decision"] or "", "decided_by": r["decided_by"] or "", "decided_at": r["decided_at"] or "",
              "model_version": r["model_version"], "undone_decisions": undone_words(r.get("undone") or [])}
