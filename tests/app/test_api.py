@@ -1282,6 +1282,8 @@ def test_serve_refuses_a_new_data_folder_without_a_usable_model_and_says_when_mo
                                           "--model", str(damaged)])
         assert f"mh-nlp: warning: --model {damaged} is not used: the data folder {data} has its own models " \
                f"already (in use: version 2, {default_model_path().resolve()})" in r.output, r.output
+        # QA 51a D4: it says where the given model can be used, not "choose it on the model page" (it is not there)
+        assert f"to review with {damaged.name}, start with a new --data folder" in r.output, r.output
 
 
 @needs_model

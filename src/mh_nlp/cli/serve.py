@@ -123,8 +123,10 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     in_use = app.state.store.model_version(worker.version) or {}
     if model is not None and in_use.get("path") != str(model.resolve()):
         if worker.usable(worker.version):
+            # QA 51a D4: the model page lists the folder's own versions only; FILE is not among them
             _warn(f"--model {model} is not used: the data folder {data_dir} has its own models already (in use: "
-                  f"version {worker.version}, {in_use.get('path', '?')}); choose a model on the screen's model page")
+                  f"version {worker.version}, {in_use.get('path', '?')}), and the screen's model page offers only "
+                  f"those; to review with {model.name}, start with a new --data folder, whose first model it becomes")
         else:  # the folder's model is gone (deleted, moved): the one given takes its place, as a new version
             _check_first_model(model)
             try:
