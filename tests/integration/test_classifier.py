@@ -417,31 +417,37 @@ def test_rows_that_kept_the_models_suggestion_are_said_when_given_back(tmp_path)
                    "n.txt,Meer opvang.,statement,4.7,4.7\n"
                    "n.txt,Te weinig capaciteit bij de AVIM.,statement,2.16,4.5\n"
                    "n.txt,Meer voorlichting op scholen.,statement,4.3,4.3\n", encoding="utf-8")
-    assert len(read_additions(out, warn=said.append)) == 3
-    assert said == [f"{out}: 2 of 3 rows keep the section the model suggested (top1): they are learnt as corrections "
-                    "too; empty the section of the rows you did not check (or delete them)"]
+    got = read_additions(out, warn=said.append)
+    assert len(got) == 3
+    assert said == [f"{out}: 2 of 3 rows keep the section the model suggested (top1): they are learnt too, as "
+                    "confirmations (like an anthology quote, not as corrections); empty the section of the rows you "
+                    "did not check (or delete them)"]
+    # QA 51a D3: a row that keeps the suggestion is a confirmation, the corrected one a correction
+    assert [a.confirmed for a in got] == [True, False, True]
     said.clear()
     jl = tmp_path / "out.jsonl"
     jl.write_text('{"statement": "Meer opvang.", "kind": "statement", "section": "4.7", "top": [{"section": "4.7"}]}\n'
                   '{"statement": "Minder.", "kind": "statement", "section": "2.16", "top": [{"section": "4.5"}]}\n',
                   encoding="utf-8")
-    read_additions(jl, warn=said.append)
-    assert said == [f"{jl}: 1 of 2 rows keep the section the model suggested (top1): it is learnt as a correction "
-                    "too; empty the section of the rows you did not check (or delete them)"]
+    assert [a.confirmed for a in read_additions(jl, warn=said.append)] == [True, False]
+    assert said == [f"{jl}: 1 of 2 rows keep the section the model suggested (top1): it is learnt too, as "
+                    "confirmations (like an anthology quote, not as corrections); empty the section of the rows you "
+                    "did not check (or delete them)"]
     said.clear()
     export = tmp_path / "export.csv"  # the screen's: the decision column tells
     export.write_text("statement,kind,section,suggested_section,decision\n"
                       "Meer opvang.,statement,4.7,4.7,accept\nMinder.,statement,2.16,2.16,\n"
                       "Te weinig.,statement,2.16,4.5,correct\n", encoding="utf-8")
     # QA 47a D8: left out, as the screen's own training leaves them out (agreeing on the screen is *accept*)
-    assert [a.text for a in read_additions(export, warn=said.append)] == ["Meer opvang.", "Te weinig."]
+    got = read_additions(export, warn=said.append)
+    assert [(a.text, a.confirmed) for a in got] == [("Meer opvang.", True), ("Te weinig.", False)]  # accept: confirms
     assert said == [f"{export}: 1 of 3 rows were not reviewed on the screen (no decision): left out, as the screen's "
                     "own training leaves them out; to learn one, accept or correct it on the screen and export again "
                     "(or write accept or correct in its decision cell)"]
     plain = tmp_path / "plain.csv"  # a file of corrections of its own: nothing to say
     plain.write_text("text,section\nMeer opvang.,4.7\n", encoding="utf-8")
     said.clear()
-    read_additions(plain, warn=said.append)
+    assert [a.confirmed for a in read_additions(plain, warn=said.append)] == [False]  # corrections, as given
     assert said == []
 
 

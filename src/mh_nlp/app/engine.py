@@ -591,10 +591,17 @@ def one_per_text(reviewed: Sequence[dict]) -> list[dict]:
 
 def learnt_from(reviewed: Sequence[dict]):
     """The reviewed statements as training examples (``Addition`` s, numbered in decision order), one per text
-    (:func:`one_per_text`), as ``train --add`` refuses the same statement twice in a file."""
+    (:func:`one_per_text`), as ``train --add`` refuses the same statement twice in a file; one that keeps the
+    model's suggestion is a confirmation (:func:`confirms`)."""
     from ..themes.train import Addition
 
-    return [Addition(r["text"], r["section"], i) for i, r in enumerate(one_per_text(reviewed), 1)]
+    return [Addition(r["text"], r["section"], i, confirmed=confirms(r)) for i, r in enumerate(one_per_text(reviewed), 1)]
+
+
+def confirms(r: dict) -> bool:
+    """A reviewed statement that keeps the section the model suggested (accepted): learnt as a *confirmation*, like
+    an anthology quote, not as a correction (:data:`mh_nlp.themes.examples.CONFIRMATION_WEIGHT`; QA 51a D3)."""
+    return bool(r.get("suggested")) and r.get("suggested") == r.get("section")
 
 
 def evaluate_on_reviewed(clf, reviewed: Sequence[dict], folds: int = FOLDS, seed: int = 0) -> dict:
@@ -647,9 +654,10 @@ def without_corrections(model, E: np.ndarray):
     m = copy.copy(model)
     if not len(E):
         return m
-    if hasattr(model, "examples_kind_"):  # theme model v3: corrections are examples of kind "correction"
+    if hasattr(model, "examples_kind_"):  # theme model v3: reviewed statements are corrections or confirmations
         ex = np.asarray(model.examples_E_)
-        same = (np.asarray(model.examples_kind_) == KINDS.index("correction")) & ((ex @ E.T).max(axis=1) > 0.9999)
+        reviewed = np.isin(np.asarray(model.examples_kind_), [KINDS.index("correction"), KINDS.index("confirmation")])
+        same = reviewed & ((ex @ E.T).max(axis=1) > 0.9999)
         return model.without_examples(same)  # its ridges fitted again without them (QA 47a D7)
     if len(getattr(model, "added_y_", ())):  # theme model v2
         added_E, added_y = np.asarray(model.added_E_), np.asarray(model.added_y_)
@@ -728,7 +736,7 @@ class HeldOutPages:
             if self._corpus is None:
                 progress("held-out pages: preparing the anthology")
                 self._corpus = prepare_corpus(tax)
-            out = held_out_pages(model, self._corpus, [(r["text"], r["section"]) for r in reviewed],
+            out = held_out_pages(model, self._corpus, [(r["text"], r["section"], confirms(r)) for r in reviewed],
                                  baseline=self._baseline.get(candidate), progress=progress)
             self._baseline[candidate] = out.pop("baseline")
             out.pop("predictions")

@@ -53,6 +53,10 @@ def info(base: str | None, model_path: Path | None) -> None:
         if n:
             click.echo(f"  corrections: {n} in sections {', '.join(meta.get('corrections_sections') or [])} from "
                        f"{meta.get('corrections_file')} (SHA-256 {meta.get('corrections_file_sha256')})")
+            agreed = meta.get("confirmations") or 0
+            if agreed:  # QA 51a D3
+                click.echo(f"  of which {agreed} keep the section the model suggested: learnt as confirmations, like an "
+                           "anthology quote")
             weight, floor = meta.get("correction_term") or (0, 1)
             if weight:
                 click.echo(f"  closeness to a correction (cosine above {floor}) counts with weight {weight}")
@@ -158,8 +162,10 @@ def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> d
         if kinds is not None and y is not None and isinstance(classes, list):
             try:
                 own["training_quotes"] = int((np.asarray(kinds) == KINDS.index("quote")).sum())
-                corrected = np.unique(np.asarray(y)[np.asarray(kinds) == KINDS.index("correction")])
+                reviewed = np.isin(np.asarray(kinds), [KINDS.index("correction"), KINDS.index("confirmation")])
+                corrected = np.unique(np.asarray(y)[reviewed])
                 own["corrections_sections"] = [str(classes[int(j)]) for j in corrected]
+                own["confirmations"] = int((np.asarray(kinds) == KINDS.index("confirmation")).sum())
             except (IndexError, TypeError, ValueError):
                 pass
     for key, value in own.items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -79,6 +80,18 @@ def _not_reviewed(decision, skipped: dict[str, int]) -> bool:
         return False
     skipped[NOT_REVIEWED] = skipped.get(NOT_REVIEWED, 0) + 1
     return True
+
+
+AGREED = "agreed"  # the key in ``unchecked`` under which the rows that keep the model's suggestion are listed
+
+
+def _agrees(section, decision, suggested) -> bool:
+    """A row whose section is the one the model suggested: accepted on the screen (``decision`` accept), or a
+    ``label`` output's row left at ``top1``. Learnt as a confirmation, not a correction (QA 51a D3)."""
+    if decision is not NOT_THERE and str(decision or "").strip().lower() == "accept":
+        return True
+    return suggested is not NOT_THERE and bool(str(suggested or "").strip()) and \
+        str(suggested).strip() == str(section or "").strip()
 
 
 def _count_unchecked(unchecked: dict[str, int], section, decision, suggested) -> None:
@@ -149,8 +162,10 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: di
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
             if ti is not None:  # with the model's suggestion, to tell which of the two the analyst changed
                 titles[out[-1][0]] = (get(ti), get(pi) if pi is not None else None)
-            _count_unchecked(unchecked, get(s), get(di) if di is not None else NOT_THERE,
-                             get(pi) if pi is not None else NOT_THERE)
+            decision, suggested = (get(di) if di is not None else NOT_THERE), (get(pi) if pi is not None else NOT_THERE)
+            _count_unchecked(unchecked, get(s), decision, suggested)
+            if _agrees(get(s), decision, suggested):
+                unchecked.setdefault(AGREED, set()).add(out[-1][0])
     if not out and missing:
         raise AdditionsError(f"{path}: needs a text column ({', '.join(TEXT_COLUMNS)}) and a section column "
                              f"({', '.join(SECTION_COLUMNS)}) (" + "; ".join(f"{w}found: {f}" for w, f in missing) + ")")
@@ -194,6 +209,8 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dic
             if TITLE_COLUMN in rec:
                 titles[n] = (rec[TITLE_COLUMN], None if first is NOT_THERE else first)
             _count_unchecked(unchecked, section, decision, first)
+            if _agrees(section, decision, first):
+                unchecked.setdefault(AGREED, set()).add(n)
     return out, skipped  # no rows at all: check_additions says so
 
 
@@ -252,14 +269,16 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
                              "model's own guesses as corrections would only make them weigh more: correct the "
                              "sections that are wrong (and empty or delete the rows you did not check), or pass "
                              "--learn-suggestions if you checked every row and agree")
+    agreed = unchecked.pop(AGREED, set())
     for why, count in unchecked.items():  # QA 44a: a label output given back taught every unchecked guess
         say(f"{count} of {len(rows)} row{'s' if len(rows) != 1 else ''} {why}: "
-            f"{'it is learnt as a correction' if count == 1 else 'they are learnt as corrections'} too; empty the "
-            "section of the rows you did not check (or delete them)")
+            f"{'it is learnt' if count == 1 else 'they are learnt'} too, as confirmations (like an anthology quote, "
+            "not as corrections); empty the section of the rows you did not check (or delete them)")
     if len(rows) > MAX_ADDITIONS:
         raise AdditionsError(f"{path}: {len(rows):,} rows (at most {MAX_ADDITIONS:,} corrections in one file): "
                              "corrections are the statements an analyst reviewed, not a whole corpus")
     additions = check_additions(rows, path, unit, taxonomy, warn=say, checks=(too_long, formula))
+    additions = [replace(a, confirmed=True) if a.row in agreed else a for a in additions]  # QA 51a D3
     _warn_mis_decoded(additions, unit, say)
     _warn_quotes(additions, unit, say)
     return additions

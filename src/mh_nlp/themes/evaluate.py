@@ -360,21 +360,24 @@ class Corpus:
     stance_chapters: list[int] = field(default_factory=list)
 
 
-def _fit(model: Model, c: Corpus, train, extra: Sequence[tuple[Prepared, str]] = ()) -> Model:
-    """Fit on the quotes ``train`` (+ the written statements, for a model that uses them) + corrections."""
+def _fit(model: Model, c: Corpus, train, extra: Sequence[tuple] = ()) -> Model:
+    """Fit on the quotes ``train`` (+ the written statements, for a model that uses them) + an analyst's reviewed
+    statements ``extra``: (prepared text, section) — a correction — or (prepared text, section, confirmed), where a
+    true ``confirmed`` makes it a confirmation (the model's own suggestion accepted: :data:`.examples.KINDS`)."""
     w = len(c.written_y) if model.uses_written else 0
-    X = [c.X[i] for i in train] + c.written_X[:w] + [x for x, _ in extra]
-    y = [c.quotes[i].section for i in train] + c.written_y[:w] + [s for _, s in extra]
+    X = [c.X[i] for i in train] + c.written_X[:w] + [e[0] for e in extra]
+    y = [c.quotes[i].section for i in train] + c.written_y[:w] + [e[1] for e in extra]
     groups = [str(c.quotes[i].page) for i in train] + ["written"] * w + ["added"] * len(extra)
     accepted = [list(c.quotes[i].accepted_sections) for i in train] + [[s] for s in c.written_y[:w]] + \
-        [[s] for _, s in extra]
-    kinds = ["quote"] * len(train) + ["written"] * w + ["correction"] * len(extra)
+        [[e[1]] for e in extra]
+    kinds = (["quote"] * len(train) + ["written"] * w
+             + ["confirmation" if len(e) > 2 and e[2] else "correction" for e in extra])
     if model.uses_stance and c.stance_X:
         return model.fit(X, y, groups, accepted, kinds, stance=(c.stance_X, c.stance_topics, c.stance_chapters))
     return model.fit(X, y, groups, accepted, kinds)
 
 
-def _fit_predict(model: Model, c: Corpus, train, test, extra: Sequence[tuple[Prepared, str]] = ()) -> np.ndarray:
+def _fit_predict(model: Model, c: Corpus, train, test, extra: Sequence[tuple] = ()) -> np.ndarray:
     _fit(model, c, train, extra)
     return model.predict_proba([c.X[i] for i in test]) if len(test) else np.zeros((0, len(model.columns)))
 
@@ -394,9 +397,10 @@ def prepare_corpus(tax: Taxonomy | None = None, quotes=None, written=None, stanc
                   [t.topic for t in stance], [t.chapter for t in stance])
 
 
-def held_out_pages(model: Model, c: Corpus, corrections: Sequence[tuple[str, str]], folds: int = DEFAULT_FOLDS,
+def held_out_pages(model: Model, c: Corpus, corrections: Sequence[tuple], folds: int = DEFAULT_FOLDS,
                    baseline: list[str] | None = None, progress: Callable[[str], None] | None = None) -> dict:
-    """How a model trained with an analyst's ``corrections`` ((text, section) pairs) labels the anthology's pages
+    """How a model trained with an analyst's ``corrections`` ((text, section) pairs, or (text, section, confirmed)
+    as :func:`_fit` takes them) labels the anthology's pages
     it has not seen, against the same model without them: for each of ``folds`` page folds (GroupKFold by page,
     as the *new pages* protocol), ``model`` is trained on the other pages' quotes, the written statements (and
     the corrections) and labels the fold's quotes. Returns section accuracy before and after (a quote's section or
@@ -410,8 +414,9 @@ def held_out_pages(model: Model, c: Corpus, corrections: Sequence[tuple[str, str
     say = progress or (lambda m: None)
     tax = model.taxonomy
     pre = SpacyPreprocessor()
-    extra = list(zip(pre.transform([t for t, _ in corrections]), [s for _, s in corrections])) if corrections else []
-    keys = [normal_form(t) for t, _ in corrections]
+    extra = ([(x, *rest) for x, (_, *rest) in zip(pre.transform([r[0] for r in corrections]), corrections)]
+             if corrections else [])
+    keys = [normal_form(r[0]) for r in corrections]
     splits = protocol_splits(c.quotes, folds)["new_pages"]
     n = len(c.quotes)
     before = list(baseline) if baseline is not None else [""] * n
@@ -426,7 +431,7 @@ def held_out_pages(model: Model, c: Corpus, corrections: Sequence[tuple[str, str
         ex = [e for e, k in zip(extra, keys) if k not in held]
         for i, p in zip(te, predictions(_fit_predict(model, c, tr, te, ex), model.columns, tax)[0]):
             after[i] = p
-    corrected = {s for _, s in corrections}
+    corrected = {r[1] for r in corrections}
     acc = [q.accepted_sections for q in c.quotes]
 
     def share(preds, test):

@@ -55,7 +55,15 @@ from .features import Prepared, StemTfidf, stance_features
 
 FEATURES = ("ridge", "topic", "chapter", "nearest", "sharp", "centroid", "title", "keywords", "prior", "has_quotes")
 FREE_SIGN = ("prior", "has_quotes")  # every other feature may only count for a section
-KINDS = ("quote", "written", "correction")
+KINDS = ("quote", "written", "correction", "confirmation")
+# an analyst's reviewed statement whose section the model had already suggested (accepted on the review screen, a
+# label output's row left at top1): evidence of its section like an anthology quote (weight 1), shown as evidence,
+# without the pull of the correction term. A correction (the analyst chose another section) weighs
+# ``correction_weight`` and has that pull: it is what the model must learn. Weighting agreements like corrections
+# taught the model its own guesses six times over and drew unrelated statements into their sections (QA 51a D3: 25
+# accepted suggestions cost 2.3 points on unseen anthology pages and put 6.6 points more of them into those sections;
+# as confirmations 0.0 and 0.4).
+CONFIRMATION_WEIGHT = 1.0
 STANCE_SCALE = 0.02  # stance cues next to a unit-length embedding, before standardising
 STANCE_WEIGHT = 2.0  # a written stance statement's weight in the topic and chapter classifiers (a quote's is 1)
 
@@ -250,7 +258,7 @@ class ExampleScores:
 
     def _weights(self, kinds: np.ndarray) -> np.ndarray:
         """The weight of each example by its kind (index into :data:`KINDS`)."""
-        return np.array([1.0, self.written_weight, self.correction_weight])[kinds]
+        return np.array([1.0, self.written_weight, self.correction_weight, CONFIRMATION_WEIGHT])[kinds]
 
     def _state_base(self) -> dict:
         """The example-level parts of the fitted model, made once (with :meth:`_grouped`) and kept while its
@@ -582,7 +590,7 @@ class ExampleRanker(ExampleScores):
         src = sources or [{"id": "", "page": None}] * n
         self.evidence_ = [{"id": str(src[i].get("id", "")), "page": src[i].get("page"),
                            "section": str(self.classes_[yi[i]]), "text": X[i].norm} for i in self.evidence_rows_]
-        self.n_corrections_ = int((kinds == "correction").sum())
+        self.n_corrections_ = int(np.isin(kinds, ("correction", "confirmation")).sum())  # every reviewed statement
         self.n_written_ = int((kinds == "written").sum())
         # for reading a note in order (themes/context.py): how often the next quote of a page has the same section
         # and, when it changes, how often it stays in the chapter (quotes in printed order, across pages)

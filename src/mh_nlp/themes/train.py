@@ -75,6 +75,9 @@ class Addition:
     text: str
     section: str
     row: int  # the row (or line) number its file shows, for messages
+    # the section is the one the model had suggested (accepted on the screen, a label output's row left at top1): a
+    # *confirmation*, learnt like an anthology quote, not a correction (mh_nlp.themes.examples.CONFIRMATION_WEIGHT)
+    confirmed: bool = False
 
 
 def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = None,
@@ -234,7 +237,8 @@ def training_data(additions: Sequence[Addition] = (), near_copies: bool = False,
     return TrainingData(
         texts=[q.text for q in qs] + [w.text for w in ws] + [a.text for a in additions],
         labels=labels,
-        kinds=["quote"] * len(qs) + ["written"] * len(ws) + ["correction"] * len(additions),
+        kinds=(["quote"] * len(qs) + ["written"] * len(ws)
+               + ["confirmation" if a.confirmed else "correction" for a in additions]),
         groups=[str(q.page) for q in qs] + ["written"] * len(ws) + ["added"] * len(additions),
         accepted=[list(q.accepted_sections) for q in qs] + [[w.section] for w in ws] + [[a.section] for a in additions],
         sources=([{"id": q.id, "page": q.page} for q in qs] + [{"id": w.id, "page": None} for w in ws]
@@ -287,7 +291,8 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "training_quotes": len(model.evidence_) - model.n_corrections_,
         "written_statements": model.n_written_,
         "stance_statements": model.n_stance_,
-        "corrections": model.n_corrections_,
+        "corrections": model.n_corrections_,  # every reviewed statement learnt, confirmations among them
+        "confirmations": sum(a.confirmed for a in additions),
         "corrections_file": shown(additions_file) if additions_file else None,
         "corrections_file_sha256": additions_sha256 or (sha256_file(Path(additions_file))
                                                         if additions_file and Path(additions_file).is_file() else None),
