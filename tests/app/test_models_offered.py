@@ -335,3 +335,24 @@ def test_a_version_the_model_in_use_only_tied_with_is_a_way_back():
     assert "train again to compare a model with v4" in not_offered_reason(v2, in_use=far, versions=[v2, far])
     v3 = checked(3, 1, 0.7, 0.6)  # never compared with v4
     assert "train again to compare a model with v4" in not_offered_reason(v3, in_use=v4, versions=[v2, v3, v4])
+
+
+def test_a_given_models_corrections_are_named_as_such_and_said_not_carried_over(make_app, tmp_path):
+    """QA 51a D5: a model given with serve --model and trained with train --add (22 corrections) was shown as
+    '22 reviewed statements', and the models page did not say that a version trained on the screen leaves them out."""
+    from fastapi.testclient import TestClient
+
+    from mh_nlp.app.server import learnt_words
+    from mh_nlp.themes.train import Addition, train_model
+
+    given = tmp_path / "mine.npz"
+    train_model(given, additions=[Addition("Het buurthuis organiseert koffieochtenden.", "3.14", 2),
+                                  Addition("Meer zicht op uitbuiting in de bouw.", "4.5", 3)],
+                additions_file=str(tmp_path / "corr.csv"))
+    with TestClient(make_app(model_path=given)) as c:
+        page = c.get("/models").text
+        assert "anthology + 2 corrections from corr.csv" in page and "2 reviewed statements" not in page, page
+        assert 'id="given-corrections"' in page and "are not carried over" in page
+        assert "· 2 corrections from corr.csv" in c.get("/review").text
+    screen = {"corrections": 3, "metadata": {"corrections_file": "review screen (3 reviewed statements)"}}
+    assert learnt_words(screen) == "3 reviewed statements" and learnt_words({"corrections": 0}) == ""

@@ -679,7 +679,7 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
     env.globals.update(section_title=sections.title, highlight=highlight, heading_chapter=heading_chapter,
                        label_chapter=label_chapter, section_chapter=sections.chapter,
                        not_dutch=not_dutch, shown_probability=shown_probability, uncertain_below=UNCERTAIN_BELOW,
-                       shown_similarity=shown_similarity,
+                       shown_similarity=shown_similarity, learnt_words=learnt_words,
                        has_quote=lambda section: section in quoted_sections(), entity_kinds=ENTITY_KINDS)
 
     @contextlib.asynccontextmanager
@@ -1902,6 +1902,19 @@ def export_record(r: dict, sections: Sections, threshold: float | None = None) -
             "read_alone": r.get("read_alone"), "section_quote": r.get("section_quote"), "extra": extra}
 
 
+def learnt_words(m: dict | None) -> str:
+    """What a model version learnt beyond the anthology, in the screen's words (QA 51a D5): ``22 reviewed statements``
+    for a version trained here; for a model given with ``serve --model`` that was trained with corrections elsewhere
+    (``train --add``), ``22 corrections from corr.csv``, as nobody reviewed them on this screen."""
+    if not m or not m.get("corrections"):
+        return ""
+    meta = m.get("metadata") or {}
+    source = str(meta.get("corrections_file") or "")
+    if source and not source.startswith("review screen"):  # trained elsewhere with a file of corrections
+        return f"{m['corrections']} corrections from {Path(source).name}"
+    return f"{m['corrections']} reviewed statements"
+
+
 def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = None, versions: Sequence[dict] = ()
                    ) -> dict:
     """A model version as the page and the API show it; ``in_use``: the record of the version in use, against
@@ -1909,7 +1922,8 @@ def _model_summary(m: dict, checking: int | None = None, in_use: dict | None = N
     meta = m.get("metadata") or {}
     reason = not_offered_reason(m, checking=checking, in_use=in_use, versions=versions)
     return {"version": m["version"], "path": m["path"], "created_at": meta.get("trained_at") or m["created_at"],
-            "corrections": m["corrections"], "candidate": meta.get("candidate"), "evaluation": m.get("evaluation"),
+            "corrections": m["corrections"], "learnt": learnt_words(m), "candidate": meta.get("candidate"),
+            "evaluation": m.get("evaluation"),
             "given": meta.get("given_with") == "--model", "offered": reason is None, "not_offered": reason,
             "removed": m.get("removed", 0),
             # QA 49a D6: the version whose file a newer model replaced on disk, and the version that replaced it
