@@ -103,6 +103,9 @@ def test_upload_checks(make_app, csrf):
         r = c.post("/upload", files={"file": ("big.txt", b"<b>" * 5000)}, data=token, headers={"Accept": "text/html"})
         assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
         assert "upload too large" in r.text and '<a href="/">← back</a>' in r.text and "<b><b>" not in r.text
+        r = c.post("/paste", data={**token, "name": "plak", "text": "Meer opvang. " * 200},
+                   headers={"Accept": "text/html"})  # QA 51a: a paste over the limit is no "upload"
+        assert r.status_code == 413 and "pasted text too large" in r.text and "upload too large" not in r.text
         r = c.post("/upload", files={"file": ("foto.jpg", b"\xff\xd8\xff")}, data=token)
         assert r.status_code == 400 and "unsupported" in r.json()["error"]
         r = c.post("/upload", files={"file": ("oud.doc", b"\xd0\xcf\x11\xe0")}, data=token)

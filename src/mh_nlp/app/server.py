@@ -331,7 +331,8 @@ class Guard:
         """An upload over the limit: JSON for a script; for a browser's form the screen's own error page (with its
         header and navigation, naming the file when its name was read: QA 46b D6), drawn by the app (``GET /upload``
         with the message in the scope), else the short page."""
-        message = (f"{name}: " if name else "") + f"upload too large (limit {self.max_body // (1024 * 1024)} MB)"
+        what = "pasted text" if scope.get("path") == "/paste" else "upload"  # QA 51a: a paste is no upload
+        message = (f"{name}: " if name else "") + f"{what} too large (limit {self.max_body // (1024 * 1024)} MB)"
         if form_post:
             async def nothing():
                 return {"type": "http.request", "body": b"", "more_body": False}
