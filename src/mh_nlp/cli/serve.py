@@ -105,6 +105,17 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
         if path is not None and shown(path.resolve()) != str(path.resolve()):
             raise UserError(f"the {what}'s path {shown(path)!r} is not UTF-8 text; rename it or choose another")
     safezip.LIMITS = safezip.Limits(max_unpacked_mb=max_unpacked_mb)  # also what the labelling thread reads with
+    # the address first: a port in use is said before a new data folder is made for nothing (QA 51a); the socket
+    # listens only once the screen is ready
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections on Linux
+    # (asyncio sets it only on sockets made with proto IPPROTO_TCP; this one has proto 0)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     if not (data_dir / DB_NAME).exists():  # a new data folder starts with this model as its version 1: check it first
         _check_first_model(model or default_model_path())
     shared = [p for p in (data_dir, data_dir / DB_NAME, *data_dir.glob(f"{DB_NAME}-*"), data_dir / "uploads")
@@ -164,15 +175,6 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
     if app.state.store.read_only:
         _warn(f"the data folder {data_dir} is read-only: the screen shows what is there but cannot save uploads, "
               "decisions or models")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections on Linux
-    # (asyncio sets it only on sockets made with proto IPPROTO_TCP; this one has proto 0)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     sock.listen(2048)  # from now on a connection waits in the backlog until uvicorn serves it
     port = sock.getsockname()[1]
     address = _own_address(family) if is_wildcard(host) else host  # 0.0.0.0 opens nowhere else
