@@ -95,7 +95,8 @@ def test_a_chairs_question_opens_a_chapter_and_its_answers_stand_under_it(tmp_pa
     got = [(s.kind, s.extra["heading"], s.text) for s in read_statements(note)]
     assert got == [("meta", "", "Waar lopen jullie tegenaan?"),
                    ("statement", "Waar lopen jullie tegenaan?", "Te weinig rechercheurs."),
-                   ("statement", "Waar lopen jullie tegenaan?", "Kunnen jullie dat toelichten?"),
+                   # the chair's other questions are meta too, though they open nothing (QA 51a D9)
+                   ("meta", "Waar lopen jullie tegenaan?", "Kunnen jullie dat toelichten?"),
                    ("statement", "Waar lopen jullie tegenaan?", "Ze zitten op andere zaken."),
                    ("meta", "", "En wat gaat er goed?"),
                    ("statement", "En wat gaat er goed?", "De samenwerking met het RIEC."),

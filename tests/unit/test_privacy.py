@@ -50,3 +50,24 @@ def test_an_organisation_among_the_attendees_stays():
                 "Watch Nederland patrouilleert online.", "De DT&V en de DJI zien dat ook, zegt Pieter de Vries."])
     assert "Watch Nederland" in out[0] and out[1] == "Watch Nederland patrouilleert online."
     assert "Pieter" not in " ".join(out) and out[2].startswith("De DT&V en de DJI zien dat ook, zegt Spreker")
+
+
+def test_a_named_municipality_and_the_aanjaagteam_are_no_people():
+    """QA 51b N1: a speaker 'gemeente Den Haag' was taken for a person and its words pseudonymised everywhere ('De
+    Spreker 1 moet meer doen'); 'Volgens Gemeente Capelle …', 'Volgens Den Haag …' and 'Het Aanjaagteam (Roemer)' lost
+    their place or body. People are still found beside them."""
+    p = Pseudonymiser()
+    for speaker in ("gemeente Den Haag", "gemeente Utrecht", "Petra de Boer"):
+        p.learn_speaker(speaker)
+    lines = ["De gemeente moet meer doen en de gemeente Utrecht ook.",
+             "Volgens Gemeente Capelle aan den IJssel is de opvang vol.",
+             "Volgens gemeente Den Haag zijn er te weinig plekken.", "Volgens Den Haag is de opvang vol.",
+             "Het Aanjaagteam (Roemer) benadrukt dat huisvesting slecht is.",
+             "Volgens Politie Utrecht is het druk.", "Petra de Boer zegt dat het beter gaat."]
+    statements = [Statement("note.txt", i + 1, t) for i, t in enumerate(lines)]
+    for st in statements:
+        p.learn(st)
+    out = [p.text(st.text) for st in statements]
+    assert out[:-1] == lines[:-1], out
+    assert p.speaker("gemeente Den Haag") == "gemeente Den Haag" and p.speaker("gemeente Utrecht") == "gemeente Utrecht"
+    assert p.speaker("Petra de Boer").startswith("Spreker") and "Boer" not in out[-1], out[-1]

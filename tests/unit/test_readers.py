@@ -1560,6 +1560,14 @@ def test_titles_with_a_place_and_a_welcome_of_two_sentences_are_no_statements():
     ("Er moet meer opvang komen.", "statement"),
     ("In januari meer meldingen.", "statement"),
     ("Op maandag is de AVIM dicht.", "statement"),
+    # QA 51b N2: "moet" is no word of small talk; N3: agreeing and taking note are
+    ("Er moet tijd zijn voor een goed gesprek.", "statement"),
+    ("Er moet op maandag iemand aanwezig zijn.", "statement"),
+    ("Het moet voor iedereen duidelijk zijn.", "statement"),
+    ("Mee eens.", "chatter"), ("Helemaal mee eens.", "chatter"), ("Dat herken ik.", "chatter"),
+    ("Interessant.", "chatter"), ("Ik stuur de presentatie na.", "chatter"),
+    ("Zullen we een nieuwe datum prikken?", "chatter"),
+    ("Helemaal mee eens, de opvang is vol.", "statement"), ("Nieuwe vormen van uitbuiting.", "statement"),
     # QA 51a D9: the chair's question, whether or not it names a chapter, is no participant's statement
     ("Voorzitter: Wat moet er volgens jullie als eerste veranderen?", "meta"),
     ("Interviewer: Hoe vaak ziet u dat?", "meta"),

@@ -120,12 +120,16 @@ def names_only(text: str) -> bool:
     return True
 
 
+# generic words for a body ("de gemeente", "de politie"): never a person's name, nor the first word of one
+GENERIC_ORGANISATIONS = frozenset({"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"})
+
+
 @lru_cache(maxsize=1)
 def organisation_words() -> frozenset[str]:
     """Names and aliases of the organisations in ``data/entities/`` (lower case), never pseudonymised."""
     from ..paths import DataNotFound, data_dir
 
-    out: set[str] = {"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"}
+    out: set[str] = set(GENERIC_ORGANISATIONS)
     try:
         folder = data_dir() / "entities"
         files = [p for p in folder.glob("*.jsonl") if not p.name.startswith("gold")]  # not the gold sets
@@ -138,8 +142,25 @@ def organisation_words() -> frozenset[str]:
             except json.JSONDecodeError:
                 continue
             out.add(str(record.get("name", "")).lower())
-            out.update(str(a.get("text", "")).lower() for a in record.get("aliases") or [])
+            texts = [_alias_text(a).lower() for a in record.get("aliases") or [] if isinstance(a, dict)]
+            out.update(texts)
+            if str(record.get("id", "")).startswith("gemeente-"):  # a place of two words or more is no person either
+                out.update(t[len("gemeente "):] for t in texts if t.startswith("gemeente ") and " " in t[9:])
     return frozenset(w for w in out if w)
+
+
+def _alias_text(alias: dict) -> str:
+    """An alias as text: its ``text``, or the words of a token pattern that spells them out (a municipality's
+    ``gemeente`` + ``Den Haag``: QA 51b N1, the pseudonymiser took *gemeente Den Haag* for a person), else ''."""
+    if "pattern" not in alias:
+        return str(alias.get("text", ""))
+    words = []
+    for token in alias.get("pattern") or []:
+        value = next((token[k] for k in ("ORTH", "TEXT", "LOWER") if isinstance(token, dict) and k in token), None)
+        if not isinstance(value, str) or len(token) != 1:
+            return ""  # a pattern of sets or operators names no one text
+        words.append(value)
+    return re.sub(r"\s+([,.)])|(')\s+", lambda m: m.group(1) or m.group(2), " ".join(words))
 
 
 _PLACE_PREPOSITIONS = {"in", "bij", "met", "uit", "naar", "over", "door", "tegen", "onder", "tussen", "rond", "binnen",

@@ -30,7 +30,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
-from .kinds import load_cues, names_only, organisation_words, speaker_label
+from .kinds import GENERIC_ORGANISATIONS, load_cues, names_only, organisation_words, speaker_label
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
@@ -99,9 +99,13 @@ def _is_person(name: str, strict: bool = False, common=None) -> bool:
     if not name or name.lower() in organisation_words() or name.startswith("Spreker"):
         return False
     words = name.split()
+    if len(words) > 1 and words[0] in ("Het", "het"):  # "Het Aanjaagteam": an article no name starts with
+        return _is_person(" ".join(words[1:]), strict, common)
     if any(w.isupper() and len(w) > 1 for w in words):  # NLA, RIEC, OM
         return False
     if all(w.lower() in organisation_words() for w in words):
+        return False
+    if len(words) > 1 and words[0].lower() in GENERIC_ORGANISATIONS:  # "Gemeente Capelle", "Politie Utrecht": a body
         return False
     if strict and len(words) == 1:
         word = words[0]
