@@ -354,5 +354,7 @@ def test_a_given_models_corrections_are_named_as_such_and_said_not_carried_over(
         assert "anthology + 2 corrections from corr.csv" in page and "2 reviewed statements" not in page, page
         assert 'id="given-corrections"' in page and "are not carried over" in page
         assert "· 2 corrections from corr.csv" in c.get("/review").text
+    mixed = {"corrections": 22, "metadata": {"corrections_file": "/x/B.csv", "confirmations": 19}}  # QA 51b N7
+    assert learnt_words(mixed) == "22 statements from B.csv (3 corrected, 19 confirmed)"
     screen = {"corrections": 3, "metadata": {"corrections_file": "review screen (3 reviewed statements)"}}
     assert learnt_words(screen) == "3 reviewed statements" and learnt_words({"corrections": 0}) == ""

@@ -146,7 +146,7 @@ def test_train_add_learns_an_analysts_corrections(trained, tmp_path):
     res = CliRunner().invoke(main, ["classify", "--model", str(out), f"{text} (1)"])
     assert res.exit_code == 0, res.output
     assert "nearest anthology quotes and corrections:" in res.output, res.output
-    assert "added-3 (a correction this model learnt)" in res.output, res.output
+    assert "added-3 (a reviewed statement this model learnt)" in res.output, res.output
     res = CliRunner().invoke(main, ["classify", "--json", "--model", str(out), f"{text} (1)"])
     similar = json.loads(res.output.strip().splitlines()[-1])["similar_quotes"]
     assert [q.get("reviewed", False) for q in similar] == [str(q["id"]).startswith("added-") for q in similar]
@@ -155,7 +155,7 @@ def test_train_add_learns_an_analysts_corrections(trained, tmp_path):
     (tmp_path / "note.txt").write_text(f"{text} (1)\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["label", str(tmp_path / "note.txt"), "--model", str(out), "-o", str(labels)])
     assert res.exit_code == 0, res.output
-    assert "correction added-3 (" + target in labels.read_text(encoding="utf-8")
+    assert "reviewed added-3 (" + target in labels.read_text(encoding="utf-8")
 
 
 def test_train_add_validates_every_row_and_writes_nothing(tmp_path):
@@ -508,6 +508,10 @@ def test_train_add_refuses_a_title_that_names_another_section_than_the_one_learn
     with pytest.raises(AdditionsError, match=r"row 2: section 2\.14 is the model's suggestion, but its section_title "
                                              r"was changed to .*the title of 2\.21: write 2\.21 in the section column"):
         read_additions(f)
+    write(("Het OM seponeert veel zaken.", "2.14", "Onvoldoende opvolgng", "2.14"))  # a title edited with a typo
+    with pytest.raises(AdditionsError, match=r"row 2: section 2\.14 is the model's suggestion, but its section_title "
+                                             r"was changed to 'Onvoldoende opvolgng', which is no section's title"):
+        read_additions(f)  # QA 51b N4: was learnt as the suggestion with a warning
     write(("Het OM seponeert veel zaken.", "2.18", title["2.21"], "2.14"))  # three sections named
     with pytest.raises(AdditionsError, match=r"row 2: section 2\.18 \(.*\) but its section_title is .*the title of "
                                              r"2\.21: the two name different sections"):

@@ -32,8 +32,16 @@ def test_a_confirmation_is_an_example_and_evidence_without_the_correction_pull(t
     text = "Het buurthuis organiseert koffieochtenden voor ouderen in de wijk."
     path = tmp_path / "m.npz"
     meta = train_model(path, additions=[Addition(text, "3.14", 2, confirmed=True), Addition(text + " Nu.", "4.6", 3)],
-                       additions_file="test")
+                       additions_file="review screen (2 reviewed statements)")
     assert meta["corrections"] == 2 and meta["confirmations"] == 1
+    from click.testing import CliRunner
+
+    from mh_nlp.cli import main
+
+    res = CliRunner().invoke(main, ["info", "--model", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "of which 1 keep the section the model suggested: learnt as confirmations" in res.output, res.output
+    assert "from review screen (2 reviewed statements)" in res.output and "SHA-256 None" not in res.output  # 51b N8
     model = load_classifier(path).model
     kinds = np.asarray(model.examples_kind_)
     assert (kinds == KINDS.index("confirmation")).sum() == 1 and (kinds == KINDS.index("correction")).sum() == 1

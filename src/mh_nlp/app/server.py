@@ -1912,6 +1912,10 @@ def learnt_words(m: dict | None) -> str:
     meta = m.get("metadata") or {}
     source = str(meta.get("corrections_file") or "")
     if source and not source.startswith("review screen"):  # trained elsewhere with a file of corrections
+        agreed = meta.get("confirmations") or 0  # rows that kept the model's suggestion (QA 51b N7)
+        if agreed:
+            return (f"{m['corrections']} statements from {Path(source).name} ({m['corrections'] - agreed} corrected, "
+                    f"{agreed} confirmed)")
         return f"{m['corrections']} corrections from {Path(source).name}"
     return f"{m['corrections']} reviewed statements"
 

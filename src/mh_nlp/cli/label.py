@@ -306,7 +306,7 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
     if other:
         lines.append(f"  other entities: {', '.join(other)}")
     def quote_line(e) -> str:
-        mine = " (a correction this model learnt)" if is_correction(e.id) else ""
+        mine = " (a reviewed statement this model learnt)" if is_correction(e.id) else ""  # corrected or confirmed
         return (f"    {e.similarity:.2f}  {e.section:<5} {e.id}{mine}  "
                 f"{e.text if len(e.text) <= 110 else e.text[:107] + '...'}")
 

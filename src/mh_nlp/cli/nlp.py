@@ -51,8 +51,9 @@ def info(base: str | None, model_path: Path | None) -> None:
                                             f"chapter only)" if meta.get("stance_statements") else ""))
         n = meta.get("corrections") or 0
         if n:
+            sha = meta.get("corrections_file_sha256")  # none for the review screen's trainings (QA 51b N8)
             click.echo(f"  corrections: {n} in sections {', '.join(meta.get('corrections_sections') or [])} from "
-                       f"{meta.get('corrections_file')} (SHA-256 {meta.get('corrections_file_sha256')})")
+                       f"{meta.get('corrections_file')}" + (f" (SHA-256 {sha})" if sha else ""))
             agreed = meta.get("confirmations") or 0
             if agreed:  # QA 51a D3
                 click.echo(f"  of which {agreed} keep the section the model suggested: learnt as confirmations, like an "

@@ -389,6 +389,11 @@ def _titles_agree(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy
                                  f"spreadsheet turns {number}0 into {number}; write the section as {number}0 (as "
                                  f"text), or, if {number} is meant, change or empty its section_title")
         suggested = str(suggested).strip() if suggested is not None else ""
+        if named is None and suggested and number == suggested:  # QA 51b N4: the title edited, a typo of another's
+            raise AdditionsError(f"{path}: {unit} {n}: section {number} is the model's suggestion, but its "
+                                 f"section_title was changed to {title!r}, which is no section's title: write the "
+                                 "section you mean in the section column (or, if the section was retitled since, "
+                                 "empty section_title), then train again")
         if named is None or not suggested:
             warned.append(f"{unit} {n}: section {number} ({own.title}) with the section_title {title!r}"
                           + (f" of {named[0]}" if named else ", no section's title") + f": learnt as {number}")

@@ -136,8 +136,8 @@ def flat_row(record: dict[str, Any], extras: list[tuple[str, str]]) -> list[Any]
         else:
             cells += ["", "", ""]
     cells.append(";".join(record.get("entity_ids") or []))
-    # a correction the model learnt is no anthology quote (QA 51a D7): "correction added-14 (2.21, 1.00)"
-    quote_cell = lambda e: (f"{'correction ' if is_correction(e['id']) else ''}"  # noqa: E731
+    # an analyst's statement the model learnt is no anthology quote (QA 51a D7): "reviewed added-14 (2.21, 1.00)"
+    quote_cell = lambda e: (f"{'reviewed ' if is_correction(e['id']) else ''}"  # noqa: E731
                             f"{e['id']} ({e['section']}, {e['similarity']:.2f})")
     cells.append("; ".join(quote_cell(e) for e in record.get("similar_quotes") or []))
     embedded = record.get("embedded_chars")
