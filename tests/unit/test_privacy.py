@@ -62,6 +62,7 @@ def test_a_named_municipality_and_the_aanjaagteam_are_no_people():
     lines = ["De gemeente moet meer doen en de gemeente Utrecht ook.",
              "Volgens Gemeente Capelle aan den IJssel is de opvang vol.",
              "Volgens gemeente Den Haag zijn er te weinig plekken.", "Volgens Den Haag is de opvang vol.",
+             "Volgens Capelle aan den IJssel is de opvang vol.",
              "Het Aanjaagteam (Roemer) benadrukt dat huisvesting slecht is.",
              "Volgens Politie Utrecht is het druk.", "Petra de Boer zegt dat het beter gaat."]
     statements = [Statement("note.txt", i + 1, t) for i, t in enumerate(lines)]

@@ -140,6 +140,20 @@ def _org_like(text: str) -> bool:
     return text.lower() in orgs or any(w.lower() in orgs for w in text.split()) or any(c.isupper() for c in text)
 
 
+def _place_at(text: str, start: int) -> bool:
+    """True when the name of an organisation or a municipality of two words or more (``Capelle aan den IJssel``,
+    ``Den Haag``, ``Veilig Thuis``: those of :func:`~mh_nlp.io.kinds.organisation_words`) begins at ``start`` of
+    ``text``: no person's name starts there."""
+    rest = text[start:start + 60].lower()
+    return any(rest.startswith(place) and not rest[len(place):len(place) + 1].isalnum()
+               for place in _multiword_places())
+
+
+@lru_cache(maxsize=1)
+def _multiword_places() -> tuple[str, ...]:
+    return tuple(w for w in organisation_words() if " " in w and not w.startswith("gemeente ") and w[:1].isalpha())
+
+
 def find_names(text: str, common=None) -> list[str]:
     """Person names in ``text`` found by their context (rule 2), in order of appearance; ``common(word)``
     says a one-word candidate is a common word (see :func:`_is_person`)."""
@@ -154,6 +168,8 @@ def find_names(text: str, common=None) -> list[str]:
             name = _clean_name(m.group("name"))
             if rx is _PARENS_RE and not _org_like(m.group("org")):
                 continue  # "Pauze (15 minuten)"
+            if _place_at(text, m.start("name")):
+                continue  # "Volgens Capelle aan den IJssel …": the first word of a place's name (QA 51b)
             if m.start("name") not in found and _is_person(name, strict=strict, common=is_common):
                 found[m.start("name")] = name
     return [n for _pos, n in sorted(found.items())]
