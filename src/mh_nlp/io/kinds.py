@@ -104,6 +104,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # between two sentences o
 _ADDRESSED = re.compile(r",\s*[A-Z][^\W\d_]*(?:\s+[A-Z][^\W\d_]*)?$")
 
 
+def _name_word(word: str) -> bool:
+    """A word of a person's name: capitalised, or a particle (``de``, ``van``, ``ter``)."""
+    return word[:1].isupper() or word.lower().strip(".") in _PARTICLES
+
+
 def names_only(text: str) -> bool:
     """True when ``text`` is a list of person names (``Henk de Graaf``, ``Jan (NLA) en Els``), nothing else."""
     items = [i.strip() for i in re.split(r",|;|&|\ben\b", _PARENS.sub(" ", text)) if i.strip()]
@@ -113,7 +118,7 @@ def names_only(text: str) -> bool:
         words = _TRAILING.sub("", item).split()
         if not 1 <= len(words) <= 5:
             return False
-        if not all(w[:1].isupper() or w.lower().strip(".") in _PARTICLES for w in words):
+        if not all(_name_word(w) for w in words):
             return False
         if not any(w[:1].isupper() for w in words):
             return False
@@ -212,8 +217,7 @@ def _name_like(label: str) -> bool:
     """True for the ``X`` of ``X: ...`` that looks like a person's name with an optional affiliation (``Petra de
     Boer``, ``Sanne Vos (CoMensha)``, ``Spreker 2``): one to five words, each capitalised, a particle or a number."""
     words = _PARENS.sub(" ", label).split()
-    return 0 < len(words) <= 5 and words[0][:1].isupper() and all(
-        w[:1].isupper() or w.lower().strip(".") in _PARTICLES or w.isdigit() for w in words)
+    return 0 < len(words) <= 5 and words[0][:1].isupper() and all(_name_word(w) or w.isdigit() for w in words)
 
 
 def kind_of(text: str, speaker: str = "") -> str:
@@ -226,16 +230,13 @@ def kind_of(text: str, speaker: str = "") -> str:
         return "meta" if text.strip() else "statement"
     if speaker:
         key = _label_key(speaker)
-        if cues.meta_label(key) or (key in cues.role_labels and names_only(line)):
-            return "meta"
-        if key in cues.role_labels and text.strip().endswith("?"):
-            return "meta"  # the chair's (interviewer's) question is no participant's statement (QA 51a D9)
+        # "Voorzitter: <names>" says who chairs; the chair's (interviewer's) question is no participant's statement
+        if cues.meta_label(key) or (key in cues.role_labels and (names_only(line) or text.strip().endswith("?"))):
+            return "meta"  # (QA 51a D9)
     m = _LABELLED.match(line)
     if m:
         key = _label_key(m.group(1))
-        if cues.meta_label(key) or (key in cues.role_labels and names_only(m.group(2))):
-            return "meta"
-        if key in cues.role_labels and text.strip().endswith("?"):
+        if cues.meta_label(key) or (key in cues.role_labels and (names_only(m.group(2)) or text.strip().endswith("?"))):
             return "meta"
         if key in cues.not_speakers or key in cues.role_labels:
             line = _TRAILING.sub("", m.group(2)) or line
