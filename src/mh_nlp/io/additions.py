@@ -82,9 +82,6 @@ def _not_reviewed(decision, skipped: dict[str, int]) -> bool:
     return True
 
 
-AGREED = "agreed"  # the key in ``unchecked`` under which the rows that keep the model's suggestion are listed
-
-
 def _agrees(section, decision, suggested) -> bool:
     """A row whose section is the one the model suggested: accepted on the screen (``decision`` accept), or a
     ``label`` output's row left at ``top1``. Learnt as a confirmation, not a correction (QA 51a D3)."""
@@ -92,6 +89,14 @@ def _agrees(section, decision, suggested) -> bool:
         return True
     return suggested is not NOT_THERE and bool(str(suggested or "").strip()) and \
         str(suggested).strip() == str(section or "").strip()
+
+
+def _note_suggestion(unchecked: dict[str, int], agreed: set, row, section, decision, suggested) -> None:
+    """What a row says of the model's suggestion: counted when nobody may have checked it (:func:`_count_unchecked`),
+    and its number kept in ``agreed`` when it keeps the suggestion (:func:`_agrees`)."""
+    _count_unchecked(unchecked, section, decision, suggested)
+    if _agrees(section, decision, suggested):
+        agreed.add(row)
 
 
 def _count_unchecked(unchecked: dict[str, int], section, decision, suggested) -> None:
@@ -126,11 +131,11 @@ def _left_out(kind, section, skipped: dict[str, int]) -> bool:
     return True
 
 
-def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dict
+def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dict, agreed: set
             ) -> tuple[list[Row], dict[str, int]]:
     """(rows, rows left out by reason: :func:`_left_out`) of a .csv file or of every sheet of a workbook with a
     text and a section column; ``titles`` gets each row's ``section_title`` cell, when the table has one, and
-    ``unchecked`` the rows that kept the model's suggestion (:func:`_count_unchecked`)."""
+    ``unchecked`` and ``agreed`` the rows that kept the model's suggestion (:func:`_note_suggestion`)."""
     out: list[Row] = []
     skipped: dict[str, int] = {}
     missing: list[tuple[str, str]] = []  # (where, the columns found) of each table without the two columns
@@ -160,12 +165,10 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: di
                                          "workbook was written by a program and never saved in Excel): open and save "
                                          "it in Excel or LibreOffice, or paste the values over the formulas")
             out.append((f"{n}{sheet}" if sheet else n, _text(get(t)), get(s)))
-            if ti is not None:  # with the model's suggestion, to tell which of the two the analyst changed
-                titles[out[-1][0]] = (get(ti), get(pi) if pi is not None else None)
             decision, suggested = (get(di) if di is not None else NOT_THERE), (get(pi) if pi is not None else NOT_THERE)
-            _count_unchecked(unchecked, get(s), decision, suggested)
-            if _agrees(get(s), decision, suggested):
-                unchecked.setdefault(AGREED, set()).add(out[-1][0])
+            if ti is not None:  # with the model's suggestion, to tell which of the two the analyst changed
+                titles[out[-1][0]] = (get(ti), None if suggested is NOT_THERE else suggested)
+            _note_suggestion(unchecked, agreed, out[-1][0], get(s), decision, suggested)
     if not out and missing:
         raise AdditionsError(f"{path}: needs a text column ({', '.join(TEXT_COLUMNS)}) and a section column "
                              f"({', '.join(SECTION_COLUMNS)}) (" + "; ".join(f"{w}found: {f}" for w, f in missing) + ")")
@@ -174,7 +177,7 @@ def _tables(path: Path, warn: Callable[[str], None], titles: dict, unchecked: di
     return out, skipped
 
 
-def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dict
+def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dict, agreed: set
            ) -> tuple[list[Row], dict[str, int]]:
     out: list[Row] = []
     skipped: dict[str, int] = {}
@@ -208,9 +211,7 @@ def _jsonl(path: Path, warn: Callable[[str], None], titles: dict, unchecked: dic
                      else rec.get(SUGGESTED_COLUMN, extra.get(SUGGESTED_COLUMN, NOT_THERE)))
             if TITLE_COLUMN in rec:
                 titles[n] = (rec[TITLE_COLUMN], None if first is NOT_THERE else first)
-            _count_unchecked(unchecked, section, decision, first)
-            if _agrees(section, decision, first):
-                unchecked.setdefault(AGREED, set()).add(n)
+            _note_suggestion(unchecked, agreed, n, section, decision, first)
     return out, skipped  # no rows at all: check_additions says so
 
 
@@ -241,7 +242,8 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
             check_zip(path, hint="")  # first, with no hint at an option train does not have
         titles: dict = {}
         unchecked: dict[str, int] = {}
-        rows, skipped = (_jsonl if suffix == ".jsonl" else _tables)(path, say, titles, unchecked)
+        agreed: set = set()  # the rows that keep the model's suggestion: learnt as confirmations (QA 51a D3)
+        rows, skipped = (_jsonl if suffix == ".jsonl" else _tables)(path, say, titles, unchecked, agreed)
     except AdditionsError:
         raise
     except ZipLimitError as exc:
@@ -269,7 +271,6 @@ def read_additions(path: str | Path, taxonomy: Taxonomy | None = None,
                              "model's own guesses as corrections would only make them weigh more: correct the "
                              "sections that are wrong (and empty or delete the rows you did not check), or pass "
                              "--learn-suggestions if you checked every row and agree")
-    agreed = unchecked.pop(AGREED, set())
     for why, count in unchecked.items():  # QA 44a: a label output given back taught every unchecked guess
         say(f"{count} of {len(rows)} row{'s' if len(rows) != 1 else ''} {why}: "
             f"{'it is learnt' if count == 1 else 'they are learnt'} too, as confirmations (like an anthology quote, "
@@ -389,22 +390,19 @@ def _titles_agree(rows: list[Row], titles: dict, path: Path, unit: str, taxonomy
                                  f"spreadsheet turns {number}0 into {number}; write the section as {number}0 (as "
                                  f"text), or, if {number} is meant, change or empty its section_title")
         suggested = str(suggested).strip() if suggested is not None else ""
-        if named is None and suggested and number == suggested:  # QA 51b N4: the title edited, a typo of another's
+        if suggested and number == suggested:  # the title edited, the number not (QA 51a D2; a typo: QA 51b N4)
+            what, fix = ((f"the title of {named[0]}", f"write {named[0]} in the section column if that is meant (or "
+                          "undo the title)") if named else
+                         ("which is no section's title", "write the section you mean in the section column (or, if the "
+                          "section was retitled since, empty section_title)"))
             raise AdditionsError(f"{path}: {unit} {n}: section {number} is the model's suggestion, but its "
-                                 f"section_title was changed to {title!r}, which is no section's title: write the "
-                                 "section you mean in the section column (or, if the section was retitled since, "
-                                 "empty section_title), then train again")
+                                 f"section_title was changed to {title!r}, {what}: {fix}, then train again")
         if named is None or not suggested:
             warned.append(f"{unit} {n}: section {number} ({own.title}) with the section_title {title!r}"
                           + (f" of {named[0]}" if named else ", no section's title") + f": learnt as {number}")
             continue
         if suggested in named:
             continue  # the number corrected, the suggestion's title left beside it: the usual correction
-        if number == suggested:
-            raise AdditionsError(f"{path}: {unit} {n}: section {number} is the model's suggestion, but its "
-                                 f"section_title was changed to {title!r}, the title of {named[0]}: write "
-                                 f"{named[0]} in the section column if that is meant (or undo the title), then train "
-                                 "again")
         raise AdditionsError(f"{path}: {unit} {n}: section {number} ({own.title}) but its section_title is {title!r}, "
                              f"the title of {named[0]}: the two name different sections; write the section you mean "
                              "in the section column (and empty section_title), then train again")
