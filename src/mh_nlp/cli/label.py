@@ -327,7 +327,8 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, kind, section, section_title, "
               "chapter, chapter_title, confidence, chapter_confidence, top, entities, similar_quotes (the nearest "
-              "anthology quotes; a correction the model learnt has reviewed: true), embedded_chars (how much of a long text was read), uncertain (confidence below "
+              "anthology quotes; an analyst's statement the model learnt has reviewed: true), embedded_chars (how "
+              "much of a long text was read), uncertain (confidence below "
               f"{UNCERTAIN_BELOW}, the review screen's threshold), not_dutch (does not read as Dutch, as the review "
               "page's 'not Dutch?'), off_subject and subject_similarity "
               "(perhaps not about the subject: near no section's title and keywords), section_quote (the section's own "

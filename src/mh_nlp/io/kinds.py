@@ -150,7 +150,7 @@ def organisation_words() -> frozenset[str]:
             texts = [_alias_text(a).lower() for a in record.get("aliases") or [] if isinstance(a, dict)]
             out.update(texts)
             if str(record.get("id", "")).startswith("gemeente-"):  # a place of two words or more is no person either
-                out.update(t[len("gemeente "):] for t in texts if t.startswith("gemeente ") and " " in t[9:])
+                out.update(place for t in texts if (place := t.removeprefix("gemeente ")) != t and " " in place)
     return frozenset(w for w in out if w)
 
 
