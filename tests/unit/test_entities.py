@@ -131,3 +131,16 @@ def test_prf_and_span_scores() -> None:
     assert round(s["ALL"].precision, 3) == 0.5 and round(s["ALL"].recall, 3) == 0.333
     with pytest.raises(ValueError):
         span_scores([[]], [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Het Aanjaagteam wil het wonen loskoppelen.", [("Aanjaagteam", "ORG", "aanjaagteam-arbeidsmigranten")]),
+    ("De aanbevelingen van het Aanjaagteam.", [("Aanjaagteam", "ORG", "aanjaagteam-arbeidsmigranten")]),
+    ("Het Aanjaagteam Roemer adviseerde.", [("Aanjaagteam Roemer", "ORG", "aanjaagteam-arbeidsmigranten")]),
+    ("Het Aanjaagteam Ondermijning praat mee.", []),
+    ("Het Aanjaagteam Ondermijning en het Aanjaagteam.", [("Aanjaagteam", "ORG", "aanjaagteam-arbeidsmigranten")]),
+])
+def test_an_alone_alias_is_not_another_body_of_its_kind(nlp, text, expected) -> None:
+    """QA 51b N5: any capitalised 'Aanjaagteam' was the Roemer team, 'Aanjaagteam Ondermijning' too. Its alias is
+    marked "alone": not matched before a capitalised word."""
+    assert ents(nlp, text) == expected

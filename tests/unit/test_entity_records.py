@@ -68,6 +68,7 @@ def test_a_valid_new_record_is_read(tmp_path):
     ({**NEW, "aliases": [{"text": "Stichting Nieuw"}]}, "alias 'Stichting Nieuw' has no \"case\""),
     ({**NEW, "aliases": [{"text": "Stichting Nieuw", "case": "Exact"}]}, "case 'Exact' is not exact or insensitive"),
     ({**NEW, "aliases": [{"text": " ", "case": "exact"}]}, 'an alias needs a "text" that is not empty'),
+    ({**NEW, "aliases": [{"text": "Nieuw", "case": "exact", "alone": "ja"}]}, 'alias \'Nieuw\' has "alone": "ja": write true'),
     # D9: was "Invalid token patterns for matcher rule '('ORG', 'nieuw#pattern')'", no file or line
     ({**NEW, "aliases": [{"pattern": [{"FOO": "x"}]}]}, 'alias pattern [{"FOO": "x"}] is not a spaCy token pattern'),
     ({**NEW, "aliases": [{"pattern": "stichting"}]}, 'an alias\'s "pattern" must be a list of token patterns'),

@@ -64,7 +64,8 @@ def test_a_named_municipality_and_the_aanjaagteam_are_no_people():
              "Volgens gemeente Den Haag zijn er te weinig plekken.", "Volgens Den Haag is de opvang vol.",
              "Volgens Capelle aan den IJssel is de opvang vol.",
              "Het Aanjaagteam (Roemer) benadrukt dat huisvesting slecht is.",
-             "Volgens Politie Utrecht is het druk.", "Petra de Boer zegt dat het beter gaat."]
+             "Volgens Politie Utrecht is het druk.", "Volgens Het Aanjaagteam Ondermijning gaat het goed.",
+             "Volgens Stichting Fairwork klopt dat.", "Petra de Boer zegt dat het beter gaat."]
     statements = [Statement("note.txt", i + 1, t) for i, t in enumerate(lines)]
     for st in statements:
         p.learn(st)

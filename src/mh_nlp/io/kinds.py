@@ -125,8 +125,11 @@ def names_only(text: str) -> bool:
     return True
 
 
-# generic words for a body ("de gemeente", "de politie"): never a person's name, nor the first word of one
-GENERIC_ORGANISATIONS = frozenset({"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis"})
+# generic words for a body ("de gemeente", "de politie", "het Aanjaagteam Ondermijning", "Stichting X"): never a
+# person's name, nor the first word of one
+GENERIC_ORGANISATIONS = frozenset({"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis",
+                                   "aanjaagteam", "veiligheidsregio", "inspectie", "ministerie", "rechtbank",
+                                   "stichting", "taskforce"})
 
 
 @lru_cache(maxsize=1)

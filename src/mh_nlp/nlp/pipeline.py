@@ -277,6 +277,9 @@ def _record_problem(rec: dict[str, Any]) -> str | None:
             what = f"case {alias['case']!r} is not exact or insensitive" if "case" in alias else "no \"case\""
             return (f"alias {alias['text']!r} has {what}: write \"case\": \"exact\" for an acronym or a name that is "
                     "also an ordinary word, \"insensitive\" otherwise")
+        if "alone" in alias and not isinstance(alias["alone"], bool):
+            return (f"alias {alias['text']!r} has \"alone\": {json.dumps(alias['alone'])}: write true (not matched "
+                    "when a capitalised word follows it, the name of another body) or leave it out")
     return None
 
 
@@ -332,9 +335,21 @@ def entity_records(directory: str | Path | None = None,
     return records
 
 
+# an alias's id suffix after its case: matched only when no capitalised word follows it ("alone": true in the data
+# file). "Aanjaagteam" is the Roemer team, "Aanjaagteam Ondermijning" another (QA 51b N5).
+ALONE = "#alone"
+
+
+def _pattern_id(pattern_id: str) -> tuple[str, str, bool]:
+    """``<id>#<case>[#alone]`` -> (id, case, alone)."""
+    base, _, rest = pattern_id.partition("#")
+    case, _, flag = rest.partition("#")
+    return base, case, bool(flag)
+
+
 def load_entity_patterns(directory: str | Path | None = None, files: Iterable[str] = ENTITY_FILES) -> list[dict[str, Any]]:
     """Read the entity data files (checked: :func:`entity_records`): one SpanRuler pattern per alias, id
-    ``<id>#<case>``."""
+    ``<id>#<case>``, followed by :data:`ALONE` for an alias marked ``"alone": true``."""
     patterns: list[dict[str, Any]] = []
     for _path, _lineno, rec in entity_records(directory, files):
         for alias in rec["aliases"]:
@@ -343,7 +358,7 @@ def load_entity_patterns(directory: str | Path | None = None, files: Iterable[st
                 suffix = "#pattern"
             else:
                 pattern = alias["text"]  # a phrase, matched on LOWER; the case rule is checked after matching
-                suffix = "#" + alias["case"]
+                suffix = "#" + alias["case"] + (ALONE if alias.get("alone") else "")
             patterns.append({"label": rec["label"], "id": rec["id"] + suffix, "pattern": pattern})
     return patterns
 
@@ -391,7 +406,7 @@ class EntityRulerComponent(SpanRuler):
         if self._exact[0] != len(self._patterns):
             table: dict[str, set[tuple[str, ...]]] = {}
             for p in self._patterns:
-                base, _, case = p.get("id", "").partition("#")
+                base, case, _alone = _pattern_id(p.get("id", ""))
                 if case == "exact" and isinstance(p["pattern"], str):
                     table.setdefault(base, set()).add(tuple(t.text for t in self.nlp.make_doc(p["pattern"])))
             self._exact = (len(self._patterns), table)
@@ -405,7 +420,7 @@ class EntityRulerComponent(SpanRuler):
         if getattr(self, "_finders", (-1,))[0] != len(self._patterns):
             tables: dict[str, dict[str, tuple[str, str]]] = {case: {} for case in CASES}
             for p in self._patterns:
-                base, _, case = p.get("id", "").partition("#")
+                base, case, _alone = _pattern_id(p.get("id", ""))
                 if case in CASES and isinstance(p["pattern"], str) and _PLAIN_ALIAS.fullmatch(p["pattern"]) \
                         and (case == "exact" or len(p["pattern"]) >= MIN_LOOSE_COMPOUND):
                     key = p["pattern"] if case == "exact" else p["pattern"].lower()
@@ -444,9 +459,11 @@ class EntityRulerComponent(SpanRuler):
         exact = self._exact_table()
         kept = []
         for sp in spans:
-            base, _, case = sp.id_.partition("#")
+            base, case, alone = _pattern_id(sp.id_)
             if case == "exact" and tuple(t.text for t in sp) not in exact.get(base, ()):
                 continue
+            if alone and sp.end < len(sp.doc) and sp.doc[sp.end].text[:1].isupper():
+                continue  # another body of that kind, named: "Aanjaagteam Ondermijning"
             kept.append(Span(sp.doc, sp.start, sp.end, label=sp.label, span_id=base))
         return self._then(entities, kept)
 
