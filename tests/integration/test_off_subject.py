@@ -26,7 +26,7 @@ def test_off_topic_sentences_are_mostly_marked_and_quotes_hardly_ever(trained):
     quotes = clf.predict_details([q.text for q in training_quotes(load_quotes())])
     assert sum(p.off_subject for p in off) >= 0.6 * len(off)
     assert sum(p.off_subject for p in quotes) <= 0.01 * len(quotes)
-    for p in off + quotes:  # the mark needs the similarity below the threshold
+    for p in off + quotes:  # these all have words: the mark needs the similarity below the threshold
         assert not p.off_subject or p.subject_similarity < OFF_SUBJECT_BELOW
 
 
@@ -64,3 +64,18 @@ def test_label_writes_the_similarity_the_mark_is_judged_by(trained, tmp_path):
     want = [p.subject_similarity for p in clf.predict_details(texts)]
     assert [float(r["subject_similarity"]) for r in rows] == pytest.approx(want, abs=1e-4)
     assert [r["off_subject"] for r in rows] == ["True", "False"]
+
+
+def test_a_text_without_a_word_is_marked_whatever_its_similarity(trained):
+    """QA 51a D10: a run of x got a section and no mark (its similarity to the sections' texts is about 0.82). A text
+    of which no word is a word of a language is marked; the same with one real word of the field, or a real
+    statement, is not."""
+    path, _, clf = trained
+    texts = ["xxxxxxxxxxxxxxxxxxxxxxxx", "xxx xxx xxx", "asdf qwer zxcv", "NLA xxxx", "Loverboyproblematiek.",
+             "De opvang is vol."]
+    got = clf.predict_details(texts)
+    assert got[0].subject_similarity >= OFF_SUBJECT_BELOW  # the similarity alone would not mark it …
+    assert [p.off_subject for p in got] == [True, True, True, False, False, False]  # … having no word does
+    res = CliRunner().invoke(main, ["classify", "--model", str(path), texts[0]])
+    assert res.exit_code == 0, res.output
+    assert "perhaps not about the subject: none of its words is a word of a language" in res.output

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mh_nlp.nlp.language import reads_as_dutch
+from mh_nlp.nlp.language import has_words, reads_as_dutch
 
 FOREIGN = [  # written for this test
     # QA 48b's probes (5 of these 8 were missed)
@@ -92,3 +92,30 @@ def test_short_english_and_german_statements_do_not_read_as_dutch(text):
 @pytest.mark.parametrize("text", DUTCH_WITH_LOANS)
 def test_dutch_with_english_loan_words_and_acronyms_reads_as_dutch(text):
     assert reads_as_dutch(text)
+
+
+@pytest.mark.parametrize("text", ["xxxxxxxxxxxx", "xxx xxx", "asdf qwer zxcv hjkl", "aaaa bbbb", "12345 !!!"])
+def test_runs_of_letters_have_no_words(text):
+    assert not has_words(text)
+
+
+@pytest.mark.parametrize("text", ["NLA AVIM RIEC", "Loverboyproblematiek.", "Zorgcoördinatie.", "Mensenhandelaanpak",
+                                  "Ja.", "We need more shelters.", "lorem ipsum dolor sit amet"])
+def test_words_acronyms_and_compounds_are_words(text):
+    assert has_words(text)
+
+
+def test_every_text_of_the_project_has_a_word():
+    """The mark is for text without words (QA 51a D10): none of the quotes, written and stance statements and outside
+    sentences lacks one."""
+    import json
+
+    from mh_nlp.paths import data_dir
+
+    texts = []
+    for name in ("quotes.jsonl", "synthetic/statements.jsonl", "synthetic/stance.jsonl",
+                 "development/sentences.jsonl", "external/sentences.jsonl"):
+        texts += [json.loads(line)["text"] for line in (data_dir() / name).read_text(encoding="utf-8").splitlines()
+                  if line.strip()]
+    assert len(texts) > 7000
+    assert [t for t in texts if not has_words(t)] == []

@@ -297,9 +297,12 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
         lines.insert(4 + bool(higher), f"  embedded in part: the first {p.embedded_chars:,} of its {len(text):,} "
                                        "characters (the sentence encoder's window); its words and organisations all "
                                        "count")
-    if p.off_subject:  # QA 48b D5: near no section's title and keywords
-        lines.insert(3, f"  perhaps not about the subject: near no section (similarity "
-                        f"{shown_similarity(p.subject_similarity)}, below {OFF_SUBJECT_BELOW:g})")
+    if p.off_subject:  # QA 48b D5: near no section's title and keywords; QA 51a D10: no word at all
+        if p.subject_similarity is not None and p.subject_similarity < OFF_SUBJECT_BELOW:
+            why = f"near no section (similarity {shown_similarity(p.subject_similarity)}, below {OFF_SUBJECT_BELOW:g})"
+        else:
+            why = "none of its words is a word of a language (such as a run of x)"
+        lines.insert(3, f"  perhaps not about the subject: {why}")
     if p.alone_section is not None:  # QA 48b D1: read in order, the note's context changed its chapter
         lines.insert(3, f"  read on its own: {p.alone_section} ({prob(p.alone_confidence)}), in another chapter; "
                         "the note's context changed it: check it")
@@ -331,7 +334,7 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
               "much of a long text was read), uncertain (confidence below "
               f"{UNCERTAIN_BELOW}, the review screen's threshold), not_dutch (does not read as Dutch, as the review "
               "page's 'not Dutch?'), off_subject and subject_similarity "
-              "(perhaps not about the subject: near no section's title and keywords), section_quote (the section's own "
+              "(perhaps not about the subject: near no section's title and keywords, or no word of a language), section_quote (the section's own "
               "nearest quote when none of similar_quotes is of it); read_alone when read in order "
               "and the note changed its chapter; heading and label_chapter "
               "when a heading or the statement's own label counted.")
@@ -546,8 +549,8 @@ Output:  by extension: {", ".join(OUTPUT_SUFFIXES)}. Columns: source, position, 
          top1..top3 (+_title, _score), entity_ids, similar_quotes (the nearest anthology
          quotes: id, section, similarity), not_dutch (does not read as Dutch, as the review
          page's "not Dutch?"), embedded_chars (a long statement: how many of its first
-         characters the sentence encoder read; empty: all), off_subject (near no section:
-         perhaps not about the subject), subject_similarity (the cosine to the nearest section's
+         characters the sentence encoder read; empty: all), off_subject (near no section, or
+         no word of a language: perhaps not about the subject), subject_similarity (the cosine to the nearest section's
          title and keywords it is judged by), read_alone (read in order: its own section and confidence
          where the note gave it another chapter), section_quote (the section's own nearest quote
          where none of similar_quotes is of it), then what the reader found

@@ -104,3 +104,36 @@ def reads_as_dutch(text: str) -> bool:
     if other >= 2 and not any(w in dutch for w in words):
         return False
     return other / len(words) < ENGLISH_SHARE
+
+
+WORD_ZIPF = 2.0  # a word that one of the lists holds at least this often is a word ("xxxxxxxx" 1.3, "asdf" not at all)
+PART_ZIPF = 3.0  # a compound's first or last part (4 letters or more) as common as this makes it a word
+
+
+def _a_word(word: str) -> bool:
+    """Whether ``word`` is a word of a language rather than a run of letters: an acronym (``NLA``), a word the Dutch,
+    English or German list holds (:data:`WORD_ZIPF`), or a compound that begins or ends with a common Dutch word
+    (``Loverboyproblematiek``, ``Zorgcoördinatie``); never one letter repeated (``xxx``, ``aaaa``)."""
+    if len(word) > 1 and sum(c.isupper() for c in word) >= 2:
+        return True
+    w = word.lower()
+    if len(set(w)) == 1:
+        return len(w) == 1 and w in "aeiou"  # "a", "u" are words; "x", "xxx" are not
+    lists = _frequencies()
+    if not lists:  # pragma: no cover - wordfreq is a dependency
+        return True
+    if any(_zipf(freq.get(w)) >= WORD_ZIPF for freq in lists.values() if w in freq):
+        return True
+    dutch = lists["nl"]
+    return any(_zipf(dutch.get(part)) >= PART_ZIPF for i in range(4, len(w) - 3)
+               for part in (w[:i], w[i:]) if part in dutch)
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` has at least one word of a language (:func:`_a_word`): a run of ``x``, ``asdf qwer``, digits or
+    punctuation alone has none. Such a text still gets the nearest section, and is marked perhaps not about the
+    subject (QA 51a D10); a statement that names the field (an organisation, a form of exploitation) never is. Each of
+    the project's 7,818 texts (quotes, written and stance statements, the outside sentences) and of the 359 lines of
+    the notes gold sets has a word (``/work``-free check: ``tests/unit/test_language_short_texts.py``)."""
+    return any(_a_word(w) for w in _WORD.findall(text))
+

@@ -218,7 +218,10 @@ class Classifier:
         preds = self._section_quotes(preds, E)
         closeness = self.subject_closeness(E)
         if closeness is not None:  # how near the subject each statement comes, and whether it is perhaps off it
-            far = self._names_the_field([x.norm for x in X], closeness < OFF_SUBJECT_BELOW)
+            from ..nlp.language import has_words
+
+            wordless = np.array([not has_words(x.norm) for x in X], dtype=bool)  # "xxxx", "asdf qwer" (QA 51a D10)
+            far = self._names_the_field([x.norm for x in X], (closeness < OFF_SUBJECT_BELOW) | wordless)
             preds = [replace(p, subject_similarity=round(float(c), 4), off_subject=bool(f))
                      for p, c, f in zip(preds, closeness, far)]
         if in_order:
