@@ -126,3 +126,39 @@ def test_kwparts_adds_the_pieces_of_long_words_to_the_stems(monkeypatch):
     assert got[:3] == ["arbeid", "bij", "nla"]  # the six-letter stems stay, first
     assert "#uitbu" in got and "#buiti" in got and not any(p.startswith("#") and len(p) != 6 for p in got)
     assert features.stems is kw["stems"]
+
+
+def test_ww_sets_every_written_statements_weight(monkeypatch):
+    """ww.py (round 37b): the model it makes weighs a written statement MH_NLP_WRITTEN_WEIGHT, a quote 1."""
+    monkeypatch.setattr(ex.ExampleScores, "__init__", ex.ExampleScores.__init__)
+    monkeypatch.setenv("MH_NLP_WRITTEN_WEIGHT", "0.25")
+    runpy.run_path(str(VARIANTS / "ww.py"))
+    model = ex.ExampleRanker()
+    assert model.written_weight == 0.25 and model.get_params()["written_weight"] == 0.25
+    assert list(model._weights(np.array([0, 1]))) == [1.0, 0.25]
+
+
+def test_the_third_written_batch_builds_a_data_folder_the_checks_accept(tmp_path):
+    """Round 37's data (training/variants/written3/build_data.py): the product's data/ with the third batch appended,
+    every row passing the written set's checks, none a copy of a quote or an outside sentence; an existing folder is
+    refused, never overwritten."""
+    from mh_nlp.corpus.records import load_quotes, load_taxonomy
+    from mh_nlp.corpus.written import copies, read_written
+    from mh_nlp.paths import data_dir
+
+    script = VARIANTS / "written3" / "build_data.py"
+    out = tmp_path / "data3"
+    r = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    tax = load_taxonomy()
+    before = read_written(tax, data_dir() / "synthetic" / "statements.jsonl")
+    after = read_written(tax, out / "synthetic" / "statements.jsonl")
+    third = [w for w in after if w.batch.startswith("2026-12-07-i")]
+    assert len(after) == len(before) + len(third) == len(before) + 2062
+    assert {w.section for w in third} == {w.section for w in before}  # every titled section
+    import json
+    outside = [json.loads(line)["text"] for name in ("external", "development")
+               for line in (data_dir() / name / "sentences.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert copies(third, [q.text for q in load_quotes()], outside) == []
+    r = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True)
+    assert r.returncode == 1 and "exists" in r.stderr
