@@ -73,3 +73,35 @@ def test_a_named_municipality_and_the_aanjaagteam_are_no_people():
     assert out[:-1] == lines[:-1], out
     assert p.speaker("gemeente Den Haag") == "gemeente Den Haag" and p.speaker("gemeente Utrecht") == "gemeente Utrecht"
     assert p.speaker("Petra de Boer").startswith("Spreker") and "Boer" not in out[-1], out[-1]
+
+
+def test_qa52a_speakers_with_particles_titles_initials_and_context_words():
+    """QA 52a D1, D2, D10: a speaker 'Ali bin Said:' was no speaker and kept his name; 'De heer Mohammed Bouzid van
+    FairWork' kept 'Bouzid' ('FairWork' was read as 'Fair'); 'Dhr. P. Hendriks' kept 'P.'; 'Wethouder Van der Laan'
+    was not found; 'Zoals Jan de Vries zegt' made 'Zoals' a first name, so 'Zoals bekend …' lost its first word; a
+    line 'Contact: … 06-12345678' made 'Contact' a person and kept the phone number."""
+    from mh_nlp.io.readers import take_speaker
+
+    for label in ("Ali bin Said", "Karim ben Salah", "Fatima el Idrissi", "Dirk-Jan op den Akker", "Ahmed el Amrani"):
+        assert take_speaker(f"{label}: De NLA controleert te weinig.") == (label, "De NLA controleert te weinig.")
+    for line in ("Inzetten op: meer opvang.", "Aldus Jan de Vries: de opvang is vol.", "Focus op: preventie."):
+        assert take_speaker(line) == ("", line)
+
+    p = Pseudonymiser()
+    lines = ["De heer Mohammed Bouzid van FairWork meldt veel signalen uit de bouw.",
+             "Dhr. P. Hendriks (Leger des Heils) vindt de samenwerking goed.",
+             "Wethouder Van der Laan wil meer geld.", "Mevrouw Yilmaz van CoMensha zegt dat de opvang vol zit.",
+             "Zoals bekend is de opvang vol.", "Zoals Jan de Vries zegt, hebben slachtoffers nazorg nodig.",
+             "Zoals gezegd moet de NLA meer inspecteurs krijgen.", "Aldus de NLA is er meer uitbuiting.",
+             "Bel mij op 06-12345678 of 030 1234567; in 2019-2023 waren er 1.204 meldingen."]
+    statements = [Statement("note.txt", i + 1, t) for i, t in enumerate(lines)]
+    for st in statements:
+        p.learn(st)
+    out = [p.apply(st).text for st in statements]
+    for name in ("Mohammed", "Bouzid", "Hendriks", "P.", "Laan", "Yilmaz", "Jan", "Vries", "06-", "030"):
+        assert name not in " ".join(out), (name, out)
+    assert out[0].startswith("De heer Spreker ") and out[0].endswith("van FairWork meldt veel signalen uit de bouw.")
+    assert "CoMensha" in out[3]
+    assert out[4] == lines[4] and out[6] == lines[6] and out[7] == lines[7]
+    assert out[5].startswith("Zoals Spreker ")
+    assert out[8] == "Bel mij op [telefoon] of [telefoon]; in 2019-2023 waren er 1.204 meldingen."

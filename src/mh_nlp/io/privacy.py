@@ -36,26 +36,40 @@ from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-n
 
 PSEUDONYM = "Spreker {n}"
 _PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da",
-              "von", "op", "in")
+              "von", "op", "in", "ben", "bin", "ibn", "abu", "bou", "dos", "das", "del", "des")
 # words a Dutch surname may begin with ('t Hooft, Uit den Bogaard, Aan de Stegge, Bij de Vaate, Onder de Linden): such a
 # word alone is an article or a preposition, never a name
 _SURNAME_START = frozenset(_PARTICLES) | {"t", "uit", "aan", "bij", "onder", "over", "voor", "uijt", "vd", "v.d."}
-_CAP = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+# a capitalised word, whole: "Co" of "CoMensha" and "Fair" of "FairWork" are none (QA 52a D2: "Yilmaz van Co")
+_CAP = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?(?![^\W\d_])"
 _NAME = rf"{_CAP}(?:\s+(?:(?:{'|'.join(_PARTICLES)})\s+)*{_CAP}){{0,3}}"
-_TITLES = r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?)"
+_TITLES = (r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?"
+           # an office before a name (QA 52a D2: "Wethouder Van der Laan")
+           r"|wethouder|burgemeester|gedeputeerde|minister|staatssecretaris|advocaat|officier van justitie|rechter"
+           r"|inspecteur|rechercheur|wijkagent|agent)")
+_INITIALS = r"(?:[A-Z]\.\s?){1,4}"  # "P.", "J.M." before a surname: part of the name (QA 52a D2: "Dhr. P. Hendriks")
 _BEFORE = (r"(?:volgens|zoals|aldus|collega|wachten (?:nog )?(?:even )?op|het woord (?:terug )?aan|dank aan|"
            r"bedankt|welkom|dank je(?: wel)?|dank u(?: wel)?|dankjewel|hoi|hallo|vraag van|namens)")
 _VERBS = ("zegt|zei|vertelt|vertelde|geeft aan|gaf aan|stelt|stelde|benadrukt|benadrukte|meldt|meldde|vraagt|vroeg|"
           "merkt|merkte|noemt|noemde|licht|lichtte|reageert|reageerde|antwoordt|antwoordde|belt|stuurt|koppelt|"
           "mailt|regelt|neemt|nam|vindt|vond|denkt|dacht|deelt|deelde|legt|legde|wijst|wees|pleit|pleitte|"
           "zoekt|plant|organiseert|onderzoekt|heeft contact|wil dat|merkt op|stelt voor|stelde voor")
-_TITLE_RE = re.compile(rf"\b(?i:{_TITLES})\s+(?P<name>(?:(?:{'|'.join(_PARTICLES)})\s+)*{_NAME})")
+_TITLE_RE = re.compile(rf"\b(?i:{_TITLES})\s+(?P<name>(?:{_INITIALS}\s*)?(?:(?:{'|'.join(_PARTICLES)})\s+)*{_NAME})")
 _BEFORE_RE = re.compile(rf"\b(?i:{_BEFORE})\s+(?P<name>{_NAME})")
 _PARENS_RE = re.compile(rf"(?P<name>{_NAME})\s+\((?P<org>[^()]{{1,40}})\)")
 _VERB_RE = re.compile(rf"(?:^|(?<=[.!?;:]\s))(?P<name>{_NAME})\s+(?:{_VERBS})\b")
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # linear: tried from the start of a run
 EMAIL_MASK = "[e-mail]"
+# a Dutch phone number (06-12345678, 06 1234 5678, 030-1234567, +31 6 12345678, 0031 30 1234567): QA 52a D2
+PHONE = re.compile(r"(?<![\w+])(?:\+31[\s-]?(?:\(0\)\s?)?|0031[\s-]?|0)"
+                   r"(?:6[\s-]?(?:\d[\s-]?){7}\d|[1-9]\d{1,2}[\s-]?(?:\d[\s-]?){5,6}\d)(?![\w])")
+PHONE_MASK = "[telefoon]"
+
+
+def mask_contacts(text: str) -> str:
+    """``text`` with its e-mail addresses and Dutch phone numbers replaced by ``[e-mail]`` and ``[telefoon]``."""
+    return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text))
 COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
 
 
@@ -67,8 +81,20 @@ def _common_word(word: str) -> bool:
     return zipf_frequency(word.lower(), "nl") >= COMMON_ZIPF
 
 
+# words that come before a name and begin a sentence with a capital, never the first name itself (QA 52a D10: "Zoals
+# Jan de Vries zegt" made "Zoals" a first name, and "Zoals bekend …" became "Spreker 2 bekend …")
+_CONTEXT_START = frozenset({"volgens", "zoals", "aldus", "collega", "namens", "welkom", "bedankt", "hallo", "hoi",
+                            "dank", "dankjewel", "ook", "en", "maar", "want", "dus", "toen", "daarna", "verder", "vraag"})
+
+
 def _clean_name(name: str) -> str:
-    name = re.sub(r"\s+", " ", name).strip(" .,:;")
+    name = re.sub(r"\s+", " ", name).strip(" ,:;")
+    words = name.split(" ")
+    while len(words) > 1 and words[0].lower() in _CONTEXT_START:
+        words = words[1:]
+    name = " ".join(words)
+    if not re.search(r"(?:^|\s)[A-Z]\.$", name):  # "P." of "Dhr. P. Hendriks" keeps its full stop; "Jan." does not
+        name = name.strip(" .")
     return name if re.match(r"['’][tT] ", name) else name.strip(" '’")  # 't Hooft keeps its apostrophe
 
 
@@ -101,7 +127,7 @@ def _is_person(name: str, strict: bool = False, common=None) -> bool:
     words = name.split()
     if len(words) > 1 and words[0] in ("Het", "het"):  # "Het Aanjaagteam": an article no name starts with
         return _is_person(" ".join(words[1:]), strict, common)
-    if any(w.isupper() and len(w) > 1 for w in words):  # NLA, RIEC, OM
+    if any(w.isupper() and len(w) > 1 and not re.fullmatch(_INITIALS, w + " ") for w in words):  # NLA, RIEC, OM (not P.)
         return False
     if all(w.lower() in organisation_words() for w in words):
         return False
@@ -263,8 +289,9 @@ class Pseudonymiser:
                 self._variants.setdefault(" ".join([words[0].lower(), *words[1:]]), alias)
         elif len(words) > 1:
             first = words[0]
-            surname = " ".join(words[1:])
-            self._variants.setdefault(first, alias)
+            surname = " ".join(w for w in words[1:] if not re.fullmatch(_INITIALS, w + " "))
+            if not re.fullmatch(_INITIALS, first + " "):  # "P." of "P. Hendriks" is no first name to replace alone
+                self._variants.setdefault(first, alias)
             for form in {surname, surname[:1].upper() + surname[1:]}:
                 if not _common_word(form) or len(form.split()) > 1:
                     self._variants.setdefault(form, alias)
@@ -378,13 +405,13 @@ class Pseudonymiser:
                 value = self.speaker(value)
             elif value and isinstance(value, str):  # a heading, an attendee-like column ('notulist'), any other
                 value = self.text(value)  # text column ('opmerking: gebeld met ...'): every name learnt is replaced
-            extra[key] = EMAIL.sub(EMAIL_MASK, value) if isinstance(value, str) else value
+            extra[key] = mask_contacts(value) if isinstance(value, str) else value
         speaker = st.extra.get("speaker", "").strip().lower()
         if speaker and (speaker in load_cues().role_labels or _people_label(speaker)):
             for name in _attendee_names(f"{speaker}: {st.text}"):
                 if name not in self._variants:
                     self.add(name)
-        return replace(st, text=EMAIL.sub(EMAIL_MASK, self.text(st.text)), extra=extra)
+        return replace(st, text=mask_contacts(self.text(st.text)), extra=extra)
 
 
 def drop_columns(st: Statement, drop: Iterable[str]) -> Statement:

@@ -539,8 +539,12 @@ _TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"  # 12:31, [00:12:3
 GENERIC_SPEAKERS = ("spreker", "speaker", "deelnemer", "deelneemster", "respondent", "participant", "geïnterviewde",
                     "interviewee", "interviewer", "persoon")
 _NUMBERED = r"(?i:" + "|".join(GENERIC_SPEAKERS) + r")\s+\d{1,3}"
-_WORDS = (r"(?:[A-ZÀ-Ý][\w.'’-]*|van|de|der|den|ten|ter|het|te|in|'t)"
-          r"(?:\s+(?:[A-ZÀ-Ý][\w.'’-]*|van|de|der|den|ten|ter|het|te|in|'t)){0,3}")
+# the particles of Arabic, Berber, Portuguese and other names, and "op" (Dirk-Jan op den Akker), count only before
+# the name goes on with a capitalised word, so that "Inzetten op: …" or "Taken bij: …" stay no speaker (QA 52a D1)
+_LOOSE_PARTICLES = r"(?:el|al|ben|bin|ibn|abu|bou|ait|op|uit|von|du|da|di|dos|das|del|la|le)"
+_PARTICLE = rf"(?:van|de|der|den|ten|ter|het|te|in|'t|{_LOOSE_PARTICLES}(?=(?:\s+(?:van|de|der|den|'t))*\s+[A-ZÀ-Ý]))"
+_WORDS = (rf"(?:[A-ZÀ-Ý][\w.'’-]*|{_PARTICLE})"
+          rf"(?:\s+(?:[A-ZÀ-Ý][\w.'’-]*|{_PARTICLE})){{0,3}}")
 _BRACKETS = r"\s*\([^()]{1,40}\)|\s*\[[^\[\]]{1,40}\]"  # Jan (NLA), Jan [NLA]
 _AFFILIATION = rf"(?:{_BRACKETS}|\s+[-–]\s+[A-ZÀ-Ý][^:()\[\]]{{0,38}}?)"  # ... or Jan - NLA
 _NAME = rf"(?:{_NUMBERED}|{_WORDS}){_AFFILIATION}?"
@@ -598,6 +602,9 @@ def _title_before_name(word: str) -> bool:
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[^\W_])")
 
 
+_ATTRIBUTION = {"aldus", "volgens", "zoals", "namens"}  # (QA 52a D10)
+
+
 def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
     """(speaker, text) of a line that may start with a speaker label (``Jan de Vries (NLA): ...``). A meta
     label (``Datum:``, ``Aanwezig:``, ``Notulist:``) or a note label (``Actiepunt:``, ``NB:``) is not a
@@ -608,8 +615,8 @@ def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
     name = clean(match.group("name"))
     if _NAME_TIME.search(name) and _NAME_TIME.sub("", name):  # "Lotte Visser (00:12): …" is Lotte Visser's
         name = _NAME_TIME.sub("", name)
-    if not speaker_label(name):
-        return "", text
+    if not speaker_label(name) or name.split(" ", 1)[0].lower() in _ATTRIBUTION:
+        return "", text  # "Aldus Jan de Vries: …", "Volgens Petra: …" name whom a statement follows, not its speaker
     return name, text[match.end():]
 
 
