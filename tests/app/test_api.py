@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mh_nlp.app import db as appdb
-from mh_nlp.app.server import WHO_COOKIE, create_app, default_data_dir, highlight, is_loopback
+from mh_nlp.app.server import WHO_COOKIE, create_app, default_data_dir, highlight, is_loopback, private_path
 
 from mh_nlp.themes.store import default_model_path
 
@@ -145,11 +145,13 @@ def test_loopback_needs_no_token_but_other_hosts_do(make_app, tmp_path):
         assert r.status_code == 403 and "token" in r.json()["error"]
         assert c.get("/", params={"token": "wrong"}).status_code == 403
         r = c.get("/review", params={"token": token, "q": "opvang"}, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == "/review?q=opvang"  # the address comes back clean
-        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("mh_token="))
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-        assert c.get("/api/sections").status_code == 200  # the cookie does it from now on
-        assert token not in c.get("/review").text  # and no link carries it
+        where = private_path(token)  # the pages live under the screen's private path (QA 52b S1)
+        assert r.status_code == 303 and r.headers["location"] == where + "/review?q=opvang"  # the address comes back clean
+        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("mh_token_"))
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and f"Path={where}/" in cookie
+        assert c.get(where + "/api/sections").status_code == 200  # the cookie does it from now on, under the path
+        assert c.get("/api/sections").status_code == 403  # and there only
+        assert token not in c.get(where + "/review").text  # and no link carries it
     with TestClient(app) as c:
         assert c.get("/api/sections", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert c.post("/api/corrections", json={"text": "t", "section": "4.7"}).status_code == 403

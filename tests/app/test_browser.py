@@ -59,8 +59,10 @@ def server(tmp_path_factory):
         line = proc.stdout.readline()
         m = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=(\S+)", line or "")
         if m:
-            url = m.group(1)
-            TOKEN["value"] = m.group(2)  # every request needs it: the page's first visit uses the printed address
+            from mh_nlp.app.server import private_path
+
+            TOKEN["value"], TOKEN["printed"] = m.group(2), m.group(0)  # the page's first visit: the printed address
+            url = m.group(1) + private_path(m.group(2))[1:] + "/"  # where the pages live (QA 52b S1)
             break
         if proc.poll() is not None:
             break
@@ -84,7 +86,8 @@ def page(server):
         ctx = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
         pg = ctx.new_page()
         pg.set_default_timeout(60_000)
-        pg.goto(f"{server}?token={TOKEN['value']}")  # as the analyst opens it: the token goes into a cookie
+        pg.goto(TOKEN["printed"])  # as the analyst opens it: the token goes into a cookie, the page under its path
+        assert pg.url == server, pg.url
         pg.dialogs = []
         pg.dismiss_dialogs = lambda d: (pg.dialogs.append(d.message), d.dismiss())  # an alert() would be XSS
         pg.on("dialog", pg.dismiss_dialogs)

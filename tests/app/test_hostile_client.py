@@ -47,8 +47,13 @@ def server(tmp_path_factory):
     ("/%0d%0aSet-Cookie:%20x=1", "/"), ("/%00", "/"), ("/%5Cevil.example", "/"), ("/%09/evil.example", "/"),
     ("/%2F%2Fevil.example", "/"), ("/review", "/review"), ("/review%20x", "/review%20x")])
 def test_the_token_link_redirects_only_to_a_path_of_this_server(server, path, location):
+    from mh_nlp.app.server import private_path
+
+    where = private_path(server.token)  # the pages live under the screen's private path (QA 52b S1)
     status, headers, _ = server.request("GET", f"{path}?token={server.token}", token=False)
-    assert status == 303 and headers["location"] == location
+    assert status == 303 and headers["location"] == where + location
+    status, headers, _ = server.request("GET", f"{where}{path}?token={server.token}", token=False)  # under it too
+    assert status == 303 and headers["location"] == where + location
 
 
 def test_a_client_that_goes_away_mid_body_leaves_no_traceback(server):

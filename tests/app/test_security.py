@@ -518,7 +518,56 @@ def test_on_loopback_too_every_request_needs_the_token(server):
         status, _h, data = server.request(method, path, token=False)
         assert status == 403 and "a token is required" in json.loads(data)["error"], (method, path)
     status, hdrs, _ = server.request("GET", f"/?token={server.token}", token=False)  # the printed address
-    assert status == 303 and hdrs["location"] == "/" and "mh_token=" in hdrs["set-cookie"]
+    from mh_nlp.app.server import private_path
+
+    where = private_path(server.token)  # QA 52b S1: the pages and their cookies under a path of their own
+    assert status == 303 and hdrs["location"] == where + "/"  # (its cookies: the test below)
+
+
+def _screen(make_app, token="t0ken-of-the-screen"):
+    from fastapi.testclient import TestClient
+
+    from mh_nlp.app.server import private_path
+
+    return TestClient(make_app(token=token), base_url="http://127.0.0.1:8000"), private_path(token), token
+
+
+def test_the_screens_cookies_reach_no_other_port_and_a_planted_one_is_not_read(make_app):
+    """QA 52b S1: cookies go to every port of 127.0.0.1 (RFC 6265 §8.5), so the token cookie reached any other local
+    listener, which then read every statement and the export with it. S2: a page of another port planted the analyst's
+    name (decisions saved as 'Mallory') and a second token cookie that locked the analyst out. Now the pages live under
+    a private path derived from the token: the browser's cookies are scoped to it and named with its key (never sent
+    elsewhere), a cookie is read there only, and a stolen or planted one is not taken."""
+    c, where, token = _screen(make_app)
+    with c:
+        first = c.get(f"/?token={token}", follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == where + "/"
+        cookies = first.headers.get_list("set-cookie")
+        mine = [h for h in cookies if h.startswith("mh_token_")]
+        assert len(mine) == 1 and f"Path={where}/" in mine[0] and "HttpOnly" in mine[0] and token in mine[0]
+        assert "mh_token=; Max-Age=0; Path=/" in cookies  # an older screen's cookie of every path is taken back
+        page = c.get(where + "/")
+        assert page.status_code == 200
+        links = re.findall(r'(?:href|src|action)="(/[^"]*)"', page.text)
+        assert links and all(link.startswith(where + "/") for link in links), links
+        assert c.get(where + "/api/documents").status_code == 200  # the browser's cookie, under the path
+        name = mine[0].split("=", 1)[0]
+        stolen = {"Cookie": f"mh_token={token}; {name}={token}"}  # a service on another port got both: no use there
+        with type(c)(c.app, base_url="http://127.0.0.1:8000", cookies={}) as other:
+            assert other.get("/api/documents", headers=stolen).status_code == 403
+            # planted on another port (any path but the private one): ignored, and no lock-out
+            planted = {"Cookie": f"mh_token=wrong; mh_who=Mallory; {name}={token}"}
+            r = other.get(where + "/api/documents", headers=planted)
+            assert r.status_code == 200
+            who = other.get(where + "/", headers=planted).text
+            assert "Mallory" not in who
+            own = {"Cookie": f"{name}={token}; mh_who{name[8:]}=Mallory"}  # the screen's own name cookie is read
+            assert "Mallory" in other.get(where + "/", headers=own).text
+        r = c.post(where + "/who", data={"who": "Anna", "csrf": c.cookies.get(f"mh_csrf{name[8:]}")},
+                   headers={"Origin": "http://127.0.0.1:8000"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith(where + "/")
+        set_who = [h for h in r.headers.get_list("set-cookie") if h.startswith("mh_who")]
+        assert set_who and set_who[0].startswith(f"mh_who{name[8:]}=Anna") and f"Path={where}/" in set_who[0]
 
 
 def test_a_bookmark_without_the_token_gets_a_page_not_json(server):
@@ -648,3 +697,15 @@ def test_head_is_answered_like_get_without_a_body(server):
     assert (hstatus, hbody) == (200, b"") and status == 200 and body
     assert hhdrs["content-type"] == hdrs["content-type"] and hhdrs.get("cache-control") == "no-store"
     assert server.request("HEAD", "/", token=False)[0] == 403
+
+
+def test_a_host_name_is_printed_as_the_address_it_was_bound_to(tmp_path):
+    """QA 52b S3: `serve --host localhost` listened on 127.0.0.1 but printed http://localhost:PORT/?token=…, which a
+    browser may try at [::1] first, where another user of the machine could listen and receive the token."""
+    s = Server(tmp_path / "data", "--host", "localhost")  # the helper reads the printed http://127.0.0.1:PORT/?token=
+    try:
+        printed = "".join(s.output)
+        assert "http://localhost" not in printed and f"http://127.0.0.1:{s.port}/?token=" in printed
+        assert s.request("GET", "/api/sections", headers={"Host": f"localhost:{s.port}"})[0] == 200  # still answers
+    finally:
+        s.stop()

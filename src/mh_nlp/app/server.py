@@ -285,12 +285,34 @@ def _same_token(given: str | None, token: str) -> bool:
     return secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
 
 
+PRIVATE_PATH = "/s/"  # the screen's pages, under a path derived from its token (``Guard``)
+_LINKS = re.compile(rb"""(\s(?:href|src|action|formaction)=["'])/(?!/)""")
+
+
+def private_path(token: str) -> str:
+    """The path the screen's pages live under when it has a token: ``/s/<key>``, the key derived from the token (so a
+    restart with the kept token keeps it). Cookies are sent to every port of a host and are kept apart by path only
+    (RFC 6265 §8.5): under this path, which no other page of the machine's address knows, the screen's cookies reach
+    no other service on 127.0.0.1 (QA 52b S1), and cookies another port plants do not reach the screen (S2)."""
+    import base64
+    import hashlib
+    import hmac
+
+    key = hmac.new(token.encode("utf-8", "surrogateescape"), b"mh-nlp review screen path", hashlib.sha256).digest()
+    return PRIVATE_PATH + base64.urlsafe_b64encode(key).decode()[:22]
+
+
 class Guard:
     """ASGI middleware in front of every request:
 
     * Host: the bound address, ``localhost`` or a name given with ``--allow-host`` (DNS rebinding) → else 400;
-    * off loopback a token (``?token=`` once, then an HttpOnly cookie; ``Authorization: Bearer``) → else 403;
-      a GET carrying the token in its URL is redirected to the same address without it;
+    * with a token (``serve``: always) the token (``?token=`` once, then an HttpOnly cookie; ``Authorization:
+      Bearer``) → else 403; a GET carrying the token in its URL is redirected to the same page under the screen's
+      private path (:func:`private_path`), without it. The pages live there: its cookies (the token's, the CSRF
+      cookie, the analyst's name), named with the path's key and scoped to it, are taken there only, so no other
+      service of the machine's address receives them and none it plants is read; the links, form actions and
+      redirects the app writes as ``/...`` are written under the path. A script may still use ``/api/...`` with a
+      Bearer token;
     * writes (POST, ...): an ``Origin`` (or, without it, a ``Referer``) must be this server; ``null`` is refused;
       a request with neither (a script, curl) passes; writes to ``/api/`` must be ``application/json`` (415);
     * the body limit (413); the security headers on every response; the per-session CSRF cookie that the
@@ -306,6 +328,47 @@ class Guard:
         self.host = host.strip("[]").lower()
         self.allow_hosts = [h for h in (allowed_host(a) for a in allow_hosts) if h]
         self.csrf = csrf
+        self.prefix = private_path(token) if token is not None else ""
+        self.cookie_suffix = "_" + self.prefix.rsplit("/", 1)[-1][:10] if token is not None else ""
+
+    def _private(self, extra: list, send):
+        """The ``send`` of a request under the private path: its redirects and the links of its pages (``/...``) go
+        under the path, and the cookies the app sets get the path's name and scope."""
+        prefix, suffix = self.prefix.encode(), self.cookie_suffix.encode()
+        pending: dict = {}
+
+        def headers_of(message) -> list:
+            out = []
+            for k, v in message.get("headers", []):
+                if k.lower() == b"location" and v.startswith(b"/") and not v.startswith(b"//"):
+                    v = prefix + v
+                elif k.lower() == b"set-cookie" and b"=" in v:
+                    name, rest = v.split(b"=", 1)
+                    v = name + suffix + b"=" + re.sub(rb"(?i)(;\s*path=)/", rb"\1" + prefix + b"/", rest)
+                out.append((k, v))
+            return out
+
+        async def private_send(message):
+            if message["type"] == "http.response.start":
+                message = dict(message, headers=headers_of(message))
+                ctype = next((v for k, v in message["headers"] if k.lower() == b"content-type"), b"")
+                if ctype.startswith(b"text/html"):  # its links are written under the path once the page is whole
+                    pending["start"], pending["body"] = message, b""
+                    return None
+                return await send(message)
+            if message["type"] == "http.response.body" and "start" in pending:
+                pending["body"] += message.get("body", b"")
+                if message.get("more_body"):
+                    return None
+                body = _LINKS.sub(rb"\1" + prefix + b"/", pending.pop("body"))
+                start = pending.pop("start")
+                start["headers"] = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"] + [
+                    (b"content-length", str(len(body)).encode())]
+                await send(start)
+                return await send({"type": "http.response.body", "body": body})
+            return await send(message)
+
+        return private_send
 
     @staticmethod
     async def _reply(send, status: int, message: str, headers: list | None = None, html: bool = False,
@@ -410,9 +473,26 @@ class Guard:
                                                 "(start it with --allow-host NAME to allow a name)")
         cookies = _cookies(headers.get("cookie", ""))
         method = scope["method"]
+        private = False
         if self.token is not None:
             from urllib.parse import parse_qsl
 
+            path = scope.get("path", "")
+            private = path == self.prefix or path.startswith(self.prefix + "/")
+            # the screen's own cookies, renamed, under its path; none anywhere else (stolen or planted: QA 52b S1, S2)
+            cookies = ({k[:-len(self.cookie_suffix)]: v for k, v in cookies.items() if k.endswith(self.cookie_suffix)}
+                       if private else {k: v for k, v in cookies.items() if k != TOKEN_COOKIE})
+            if private:
+                inner = path[len(self.prefix):] or "/"
+                kept = "; ".join(f"{k}={v}" for k, v in cookies.items()).encode("latin-1", "replace")
+                at = self.prefix.encode()
+                # the app sees its own paths: the Referer a way back is taken from is one of them too
+                inside = [(k, re.sub(rb"^(\w+://[^/?#]*)" + re.escape(at) + rb"(?=[/?#]|$)", rb"\1", v)
+                           if k.lower() == b"referer" else v)
+                          for k, v in scope.get("headers", []) if k.lower() != b"cookie"]
+                scope = dict(scope, path=inner, raw_path=inner.encode("utf-8", "surrogateescape"),
+                             headers=inside + ([(b"cookie", kept)] if kept else []))
+                send = self._private(extra, send)
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             in_url = next((v for k, v in query if k == "token"), None)
             auth = headers.get("authorization", "")
@@ -426,7 +506,10 @@ class Guard:
                                                     "replaces it)",
                                          html=page, back=False)
             if in_url is not None:  # first visit: the token goes into a cookie and out of the address
-                extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode()))
+                extra.append((b"set-cookie", f"{TOKEN_COOKIE}{self.cookie_suffix}={self.token}; HttpOnly; "
+                                             f"SameSite=Strict; Path={self.prefix}/".encode()))
+                for legacy in (TOKEN_COOKIE, CSRF_COOKIE):  # cookies of every path that an older mh-nlp set
+                    extra.append((b"set-cookie", f"{legacy}=; Max-Age=0; Path=/".encode()))
                 if method in ("GET", "HEAD"):
                     clean = urlencode([(k, v) for k, v in query if k != "token"])
                     path = scope.get("path", "/")
@@ -435,7 +518,8 @@ class Guard:
                     if not path.startswith("/") or path.startswith("//") or any(
                             c == "\\" or ord(c) < 32 or ord(c) == 127 for c in path):
                         path = "/"
-                    location = quote(path, safe="/:@!$&'()*+,;=-._~") + (f"?{clean}" if clean else "")
+                    location = (("" if private else self.prefix) + quote(path, safe="/:@!$&'()*+,;=-._~")
+                                + (f"?{clean}" if clean else ""))  # under the path (private: its send adds it)
                     await send({"type": "http.response.start", "status": 303,
                                 "headers": [(b"location", location.encode("utf-8", "replace")),
                                             (b"content-length", b"0")]})
@@ -461,7 +545,8 @@ class Guard:
             csrf = cookies.get(CSRF_COOKIE)
             if not self.csrf.valid(csrf):
                 csrf = self.csrf.new()
-                extra.append((b"set-cookie", f"{CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/".encode()))
+                name, where = (CSRF_COOKIE + self.cookie_suffix, self.prefix + "/") if private else (CSRF_COOKIE, "/")
+                extra.append((b"set-cookie", f"{name}={csrf}; HttpOnly; SameSite=Strict; Path={where}".encode()))
             scope["mh_csrf"] = csrf
         form_post = browser_form_post(method, scope.get("path", ""), headers.get("accept", ""))
         length = headers.get("content-length")

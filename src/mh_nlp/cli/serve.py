@@ -177,16 +177,18 @@ def _serve(host: str, port: int, data_dir: Path | None, model: Path | None, max_
               "decisions or models")
     sock.listen(2048)  # from now on a connection waits in the backlog until uvicorn serves it
     port = sock.getsockname()[1]
-    address = _own_address(family) if is_wildcard(host) else host  # 0.0.0.0 opens nowhere else
-    shown = f"[{address}]" if ":" in address else address
-    url = f"http://{shown}:{port}/?token={app.state.token}"  # on loopback too: other users of the machine reach it
+    # 0.0.0.0 opens nowhere else; a name (localhost) is shown as the address it was bound to, since a browser may try
+    # another address of the name first (::1), where another user of the machine may listen (QA 52b S3)
+    address = _own_address(family) if is_wildcard(host) else str(sock.getsockname()[0])
+    at = f"[{address}]" if ":" in address else address
+    url = f"http://{at}:{port}/?token={app.state.token}"  # on loopback too: other users of the machine reach it
     click.echo(f"mh-nlp review screen: {url}")
-    if address != host:
+    if is_wildcard(host):
         click.echo(f"(listening on every address of this machine; on this machine itself: http://"
                    f"{'[::1]' if ':' in host else '127.0.0.1'}:{port}/?token={app.state.token})")
     if not is_loopback(host):
-        _warn("on the network the screen speaks plain HTTP and its token cookie reaches every web service on this "
-              "machine's address; use an HTTPS proxy on a network you do not trust (docs/review-screen.md, Security)")
+        _warn("on the network the screen speaks plain HTTP: its token and the notes cross the network unencrypted; "
+              "use an HTTPS proxy on a network you do not trust (docs/review-screen.md, Security)")
     click.echo(f"data: {data_dir}   (Ctrl-C stops the server)")
     config = uvicorn.Config(app, log_level="warning", lifespan="on", http=json_400_protocol())
     server = uvicorn.Server(config)

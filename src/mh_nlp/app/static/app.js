@@ -1,6 +1,15 @@
 // mh-nlp review screen: a light touch of JavaScript over server-rendered pages (no libraries).
 "use strict";
 
+// Started with a token (mh-nlp serve), the screen's pages live under a private path, /s/<key>/ (QA 52b S1): the
+// server writes its pages' links under it, and the addresses the script asks for ("/api/…") go there too.
+const ROOT = (window.location.pathname.match(/^\/s\/[A-Za-z0-9_-]+(?=\/|$)/) || [""])[0];
+if (ROOT) {
+  const fetchHere = window.fetch.bind(window);
+  window.fetch = (url, options) => fetchHere(
+    typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? ROOT + url : url, options);
+}
+
 // ------------------------------------------------------------ messages
 // QA 47b H3, M9: a message stays until it is closed — with its Close button, or Esc — in the page's flow above the
 // content (#messages, sticky at the top when scrolled), so it covers no control of the header or the filters, and
