@@ -86,6 +86,9 @@ def test_a_chairs_question_opens_a_chapter_and_its_answers_stand_under_it(tmp_pa
                                           "Wat werkt niet?", "Wat gaat er goed en wat kan beter?",
                                           "Kunnen jullie dat toelichten?", "Waar lopen jullie tegenaan")] == [
         1, 2, 3, 4, 2, None, None, None]
+    # QA 52a D3: "(En) wat zijn de ambities?" left the ambitions under the chair's question before it
+    assert [question_chapter(q) for q in ("En wat zijn de ambities?", "Wat zijn de belangrijkste trends?",
+                                          "Wat zijn de successen?", "Wat zijn de knelpunten?")] == [4, 1, 3, 2]
     assert heading_chapter("Wat werkt niet") is None and heading_chapter("Wat werkt") == 3
     note = tmp_path / "t.txt"
     note.write_text("Voorzitter: Waar lopen jullie tegenaan?\n\nMark (politie): Te weinig rechercheurs.\n\n"

@@ -1575,6 +1575,9 @@ def test_titles_with_a_place_and_a_welcome_of_two_sentences_are_no_statements():
     # QA 51b N6: an interview transcript's I: is the interviewer, its R: the respondent
     ("I: Wat gaat er goed in uw regio?", "meta"), ("Int: En wat kan beter?", "meta"),
     ("R: De samenwerking met de NLA gaat goed.", "statement"), ("I: En de opvang is vol, zegt u.", "statement"),
+    # QA 52a D6: a break's arrangements and the answer to thanks are small talk
+    ("Voorzitter: Even een korte pauze, koffie staat klaar.", "chatter"), ("R: Graag gedaan.", "chatter"),
+    ("De opvang staat onder druk.", "statement"), ("Graag meer opvang.", "statement"),
 ])
 def test_named_small_talk_arrangements_and_the_chairs_questions(text, kind):
     from mh_nlp.io.kinds import kind_of
