@@ -156,10 +156,16 @@ def test_safe_cell_quotes_formula_starts_and_unguard_undoes_it(lead):
 
 
 def test_safe_cell_leaves_other_text_and_numbers():
-    for value in (HARMLESS, "2.11", "", "'t Is zo", "a=b", " =x", -0.25, 0, True):
+    for value in (HARMLESS, "2.11", "", "'t Is zo", "a=b", "  '=x", -0.25, 0, True):
         assert safe_cell(value) == value and type(safe_cell(value)) is type(value)
         if isinstance(value, str):
             assert unguard_cell(value) == value
+
+
+def test_a_formula_after_spaces_is_guarded_too():
+    """QA 52a D7: '  =1+1' was written as it is; a spreadsheet that trims spaces on import would evaluate it."""
+    for value in (" =x", "  =1+1", "\u00a0=HYPERLINK(\"x\")", " -5"):
+        assert safe_cell(value) == "'" + value and unguard_cell(safe_cell(value)) == value
 
 
 @pytest.mark.parametrize("lead", LEADS)

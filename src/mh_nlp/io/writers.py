@@ -41,8 +41,9 @@ FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def formula_like(value: Any) -> bool:
-    """True for a text cell that a spreadsheet would evaluate: it starts with ``= + - @``, a tab or a CR."""
-    return isinstance(value, str) and value.startswith(FORMULA_CHARS)
+    """True for a text cell that a spreadsheet would evaluate: it starts with ``= + - @``, a tab or a CR, also after
+    spaces (LibreOffice's import may trim them first: QA 52a D7, ``  =1+1``)."""
+    return isinstance(value, str) and value.lstrip(" \u00a0").startswith(FORMULA_CHARS)
 
 
 def safe_cell(value: Any) -> Any:
