@@ -1590,3 +1590,14 @@ def test_a_chairs_question_read_from_a_note_is_meta():
 
     assert kind_of("Wat moet er veranderen?", speaker="Voorzitter") == "meta"
     assert kind_of("Wat moet er veranderen?", speaker="Petra de Boer") == "statement"
+
+
+def test_a_markdown_plus_bullet_is_taken_off(tmp_path):
+    """QA 52a D8: '+ ' is a Markdown bullet as '-' and '*' are; '+31 6 …' is no bullet."""
+    from mh_nlp.io.readers import read_statements
+
+    note = tmp_path / "n.md"
+    note.write_text("+ de politie heeft geen capaciteit.\n- er is te weinig opvang.\n+31 6 is een nummer.\n",
+                    encoding="utf-8")
+    assert [s.text for s in read_statements(note)] == ["de politie heeft geen capaciteit.", "er is te weinig opvang.",
+                                                       "+31 6 is een nummer."]

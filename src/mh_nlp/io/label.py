@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..exceptions import check_count
 from .parallel import ordered_map
 from ..paths import shown
-from ..themes.prediction import (UNCERTAIN_BELOW, Prediction, ThemeClassifier, evidence_json, not_dutch,
+from ..themes.prediction import (UNCERTAIN_BELOW, Prediction, ThemeClassifier, evidence_json, not_dutch, stored,
                                   read_alone_json)
 from .readers import MAX_CHARS, TABLE_SUFFIXES, ReadError, Statement, read_statements
 from .writers import shorten
@@ -104,10 +104,10 @@ class LabelRow:
             "section_title": "" if self.withheld else p.section_title,
             "chapter": None if self.chapter_uncertain else p.chapter,
             "chapter_title": "" if self.chapter_uncertain else p.chapter_title,
-            "confidence": round(float(p.confidence), 4),
-            "chapter_confidence": round(float(p.chapter_confidence), 4),
+            "confidence": stored(p.confidence, self.uncertain),
+            "chapter_confidence": stored(p.chapter_confidence, self.chapter_uncertain),
             "uncertain": self.uncertain,
-            "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
+            "top": [{"section": c.section, "title": c.title, "score": stored(c.score, self.uncertain)} for c in p.top[:3]],
             "entity_ids": self.entity_ids,
             "similar_quotes": [evidence_json(e) for e in p.similar_quotes],
             "not_dutch": self.not_dutch, "embedded_chars": p.embedded_chars,

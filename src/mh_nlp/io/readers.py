@@ -508,7 +508,7 @@ def _open_text(path: Path, warn: Warn):
 _WS = re.compile(r"\s+")
 # a bullet: the usual signs, and the Symbol and Wingdings bullets that Word's lists leave in a PDF's text or a
 # copy (private use characters U+F000-U+F0FF, e.g. U+F0B7), or a list number
-_BULLET = re.compile(r"^\s*(?:[-*•–—·▪◦○●■□➢►✓✔\uf000-\uf0ff]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*+•–—·▪◦○●■□➢►✓✔\uf000-\uf0ff]|\d{1,3}[.)])\s+")
 # Word's second-level bullet, a letter "o", as a list pasted into plain text gives it: indented ("    o Subpunt: …",
 # QA 44a: it was read as a word that continued the line above)
 _SUB_BULLET = re.compile(r"^\s+o\s+(?=\S)")

@@ -13,7 +13,7 @@ import numpy as np
 from ..corpus.jsonl import has_words
 from ..corpus.records import Taxonomy, load_taxonomy
 from .features import Prepared, prepare, prepare_doc
-from .prediction import OFF_SUBJECT_BELOW, Candidate, Evidence, Prediction
+from .prediction import OFF_SUBJECT_BELOW, Candidate, Evidence, Prediction, stored
 from .answer import answer_order
 from .examples import ExampleScores
 from .scoring import FittedRanker, RankerScores
@@ -222,7 +222,7 @@ class Classifier:
 
             wordless = np.array([not has_words(x.norm) for x in X], dtype=bool)  # "xxxx", "asdf qwer" (QA 51a D10)
             far = self._names_the_field([x.norm for x in X], (closeness < OFF_SUBJECT_BELOW) | wordless)
-            preds = [replace(p, subject_similarity=round(float(c), 4), off_subject=bool(f))
+            preds = [replace(p, subject_similarity=stored(c, c < OFF_SUBJECT_BELOW), off_subject=bool(f))
                      for p, c, f in zip(preds, closeness, far)]
         if in_order:
             preds = [replace(p, note_stay=chosen) for p in preds]

@@ -31,6 +31,13 @@ def not_dutch(text: str) -> bool:
     return not reads_as_dutch(text[:LANGUAGE_CHARS])
 
 
+def stored(value: float, below: bool = False) -> float:
+    """A score as the machine outputs keep it (JSON, CSV, XLSX, the API): 4 decimals, rounded; one that is ``below`` a
+    threshold (an uncertain confidence, an off-subject similarity) cut instead, so that it never reads as the
+    threshold it is under (QA 52a D9: a row's ``0.5`` beside ``uncertain True``)."""
+    return math.floor(float(value) * 10_000) / 10_000 if below else round(float(value), 4)
+
+
 def shown_probability(value: float | None, threshold: float | None = None) -> str:
     """A probability for a person, with 2 decimals, that shows no certainty it does not have (QA 48b D10): a value
     that is not exactly 1 is never ``1.00`` (``>0.99``), one that is not 0 never ``0.00`` (``<0.01``), and a value on
@@ -162,9 +169,9 @@ def prediction_json(text: str, p: Prediction, entities: Sequence[dict[str, Any]]
     ``uncertain``: the confidence is below :data:`UNCERTAIN_BELOW`; ``not_dutch``: :func:`not_dutch`)."""
     return {
         "text": text, "kind": "statement", "section": p.section, "section_title": p.section_title, "chapter": p.chapter,
-        "chapter_title": p.chapter_title, "confidence": round(float(p.confidence), 4),
+        "chapter_title": p.chapter_title, "confidence": stored(p.confidence, p.uncertain),
         "chapter_confidence": round(float(p.chapter_confidence), 4),
-        "top": [{"section": c.section, "title": c.title, "score": round(float(c.score), 4)} for c in p.top[:3]],
+        "top": [{"section": c.section, "title": c.title, "score": stored(c.score, p.uncertain)} for c in p.top[:3]],
         "entities": [{k: e.get(k) for k in ENTITY_FIELDS} for e in entities],
         "similar_quotes": [evidence_json(e) for e in p.similar_quotes],
         "embedded_chars": p.embedded_chars,
