@@ -52,6 +52,18 @@ def test_classify_given_a_file_name_says_how_to_label_a_file(clf, note):
     assert r.stdout == ""
 
 
+def test_classify_given_a_folder_says_how_to_label_its_files(clf, tmp_path, monkeypatch):
+    """QA 52a D12: `classify ./map/` classified the path as a statement (exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "map").mkdir()
+    for given in ("./map/", "map/", str(tmp_path / "map")):
+        r = run("classify", given)
+        assert r.exit_code == 1 and error_lines(r) == [
+            f"mh-nlp: error: {given} is a folder, and classify takes statements: `mh-nlp label {given} -o labels.csv` "
+            "labels the statements of the files in it"], given
+    assert run("classify", "De opvang / nazorg is vol.").exit_code == 0  # a slash in a statement is no folder
+
+
 def test_a_file_name_with_spaces_is_a_file_and_a_word_is_a_statement(clf, tmp_path, monkeypatch):
     """QA 37: "my notes.txt" was classified as words, and a statement that is also a file's name (Politie) was
     refused as a file."""

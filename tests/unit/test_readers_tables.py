@@ -161,6 +161,21 @@ def test_xlsx_sheet_without_text_column_is_skipped_with_a_warning(tmp_path):
     assert any("sheet 'Deelnemers': no text column" in w and "sheet skipped" in w for w in warnings)
 
 
+def test_a_lone_sheets_problem_is_said_once_as_the_error(tmp_path):
+    """QA 52a D13: --header-row beyond the only sheet printed its message twice, as a warning and as the error."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["tekst"])
+    wb.active.append(["Een uitspraak."])
+    p = tmp_path / "w.xlsx"
+    wb.save(p)
+    warnings: list[str] = []
+    with pytest.raises(ReadError, match="has no row 99") as err:
+        list(read_statements(p, header_row=99, warn=warnings.append))
+    assert "sheet skipped" not in str(err.value) and not any("row 99" in w for w in warnings), warnings
+
+
 @pytest.fixture
 def hidden_workbook(tmp_path) -> Path:
     """A round table's sheet with a hidden row (row 3), a hidden draft sheet and a very hidden one (not even listed by

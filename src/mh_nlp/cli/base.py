@@ -49,6 +49,18 @@ def _given_file(text: str) -> str | None:
         return None
 
 
+def _given_folder(text: str) -> str | None:
+    """``text`` stripped when it names an existing folder written as a path ("notulen/", "./map", "/data/x"), else
+    None (QA 52a D12: classify took "./map/" for a statement)."""
+    name = text.strip()
+    if not name or "\n" in name or len(name) > 4096 or not ("/" in name or "\\" in name):
+        return None
+    try:
+        return name if Path(name).is_dir() else None
+    except (OSError, ValueError):
+        return None
+
+
 def _warn(message: str) -> None:
     """A warning on stderr, one line, as every command prints it."""
     click.echo(f"mh-nlp: warning: {message}", err=True)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from .base import (FloatRange, StatementsCommand, UserError, _given_file, _json_out, _stale_warning, _warn,
+from .base import (FloatRange, StatementsCommand, UserError, _given_file, _given_folder, _json_out, _stale_warning, _warn,
                    argument_text, main)
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import quoted_sections
@@ -384,6 +384,10 @@ def classify(texts: tuple[str, ...], as_json: bool, model: Path | None, in_order
         if name is not None:
             raise UserError(f"{name} is a file, and classify takes statements: `mh-nlp label {name} -o labels.csv` "
                             f"labels its statements, `mh-nlp classify < {name}` classifies its lines")
+        folder = _given_folder(t)
+        if folder is not None:
+            raise UserError(f"{folder} is a folder, and classify takes statements: `mh-nlp label {folder} -o "
+                            f"labels.csv` labels the statements of the files in it")
     lines: Iterator[str] = (t.strip() for t in texts if t.strip()) if texts else _stdin_texts()
     if heading is not None and ignore_headings:
         _warn("--ignore-headings: the --heading given counts for nothing")

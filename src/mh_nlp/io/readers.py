@@ -3511,10 +3511,12 @@ def _xlsx_layouts(wb, sheets: Sequence[str] | None, column: str | None, header_r
             if sheets:
                 raise ReadError(message) from None
             if "no header row" not in message:  # an empty sheet holds nothing to lose
-                warn(f"{message}; sheet skipped")
                 problems.append(message)
             continue
         out.append((ws, merges, formulas, hidden, number, header, col))
+    if out or len(problems) > 1:  # said once: a lone sheet's problem is the error itself (QA 52a D13)
+        for message in problems:
+            warn(f"{message}; sheet skipped")
     if not out:
         raise ReadError(problems[0] if len(problems) == 1 else
                         f"no sheet has a text column (sheets: {', '.join(ws.title for ws in wb.worksheets)})")
