@@ -446,6 +446,17 @@ def test_progress_shows_the_run_is_alive_before_the_first_batch_and_the_count_af
     assert any(ln.startswith("  labelled 2 statements (") for ln in lines[first:])  # the count after the burst
 
 
+def test_progress_reaches_the_count_of_the_last_burst(monkeypatch, tmp_path, note):
+    """QA 52a D5: 600 statements in one batch showed "labelled 1 statement" as the last count: the burst's rows came
+    faster than the line was drawn, and the run ended before the ticker drew again."""
+    use_fakes(monkeypatch, KeywordClassifier())
+    monkeypatch.setattr(cli_label, "_stderr_is_tty", lambda: True)
+    note.write_text("".join(f"Meer opvang nummer {i}.\n\n" for i in range(60)), encoding="utf-8")
+    r = run("label", note, "-o", tmp_path / "a.csv", "--batch-size", "100", "--workers", "1")
+    counts = [ln for ln in r.stderr.split("\r") if "labelled" in ln and "statement" in ln and "(" in ln]
+    assert counts and counts[-1].startswith("  labelled 60 statements ("), counts
+
+
 def test_unexpected_classifier_failure_is_one_line_and_leaves_no_file(monkeypatch, tmp_path, note):
     class Buggy(KeywordClassifier):
         def predict_details(self, texts):
