@@ -803,6 +803,11 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
             pass
     csrf = CsrfTokens(bytes.fromhex(secret))
     app.add_middleware(Guard, token=token, max_body=max_upload, host=host, allow_hosts=tuple(allow_hosts), csrf=csrf)
+    # an upload's parts stay in memory up to the upload limit, as the Guard counts them: Starlette spooled a part over
+    # 1 MB into a file in the system's temporary folder, the note's text outside the data folder (QA 52b S5)
+    from starlette.formparsers import MultiPartParser
+
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, max_upload + 1)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     if warm_up:
@@ -1578,13 +1583,29 @@ def create_app(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", t
         except ReadError as exc:
             raise ApiError(400, f"cannot read the table: {screen_words(str(exc))}") from None
 
+    column_reads: dict[tuple, tuple] = {}  # a table's columns and samples, read once per file (QA 52b S4)
+    column_lock = threading.Lock()  # one table read at a time: four views of a big sheet took 60-70 s each at once
+
+    def _column_view(doc: dict) -> tuple:
+        path = Path(doc["file"])
+        try:
+            st = path.stat()
+        except OSError:
+            raise ApiError(400, "cannot read the table: its file is gone") from None
+        key = (doc["id"], str(path), st.st_mtime_ns, st.st_size, tuple(doc.get("sheets") or ()), doc.get("header_row"))
+        with column_lock:
+            if key not in column_reads:
+                columns = _columns(doc)
+                column_reads[key] = (columns, *column_samples(path, columns, doc.get("sheets"), doc.get("header_row")))
+                while len(column_reads) > 8:  # the latest tables only
+                    column_reads.pop(next(iter(column_reads)))
+            return column_reads[key]
+
     @app.get("/documents/{doc_id}/column", response_class=HTMLResponse)
     def column_page(doc_id: str, request: Request):
         doc_id = _row_id(doc_id, "document")
         doc = _table_document(doc_id)
-        columns = _columns(doc)
-        samples, words, sheets_of = column_samples(Path(doc["file"]), columns, doc.get("sheets"),
-                                                   doc.get("header_row"))
+        columns, samples, words, sheets_of = _column_view(doc)
         guess = guess_column(columns, words)
         several = len({s for names in sheets_of.values() for s in names}) > 1
         # the list names every column (a survey tool's export may have its text in column 300); the table of their
