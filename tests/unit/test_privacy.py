@@ -105,3 +105,19 @@ def test_qa52a_speakers_with_particles_titles_initials_and_context_words():
     assert out[4] == lines[4] and out[6] == lines[6] and out[7] == lines[7]
     assert out[5].startswith("Zoals Spreker ")
     assert out[8] == "Bel mij op [telefoon] of [telefoon]; in 2019-2023 waren er 1.204 meldingen."
+
+
+def test_bodies_by_their_form_and_titles_after_a_context_word_are_no_people():
+    """QA 52a D11: 'Volgens Bureau Clara Wichmann …' and 'Volgens Jade Zorggroep …' became speakers; and (found
+    with it) 'Volgens Mevrouw Sanne Verhoeven' made 'Mevrouw' a first name, 'Volgens Dhr. Jansen' made 'Dhr' a
+    person, so every 'Mevrouw' or 'Dhr' of the run would have been replaced."""
+    from mh_nlp.io.privacy import find_names
+
+    for line in ("Volgens Bureau Clara Wichmann is de B8-regeling te streng.",
+                 "Volgens Jade Zorggroep werkt de zorgcoördinatie goed.", "Volgens Stichting Ilse moet er meer komen."):
+        assert find_names(line) == [], line
+    assert set(find_names("Volgens Mevrouw Sanne Verhoeven werkt het goed.")) == {"Sanne Verhoeven"}
+    assert find_names("Volgens Dhr. Jansen klopt dat.") == ["Jansen"]
+    assert find_names("Volgens Jan Oldenhuis gaat het goed.") == ["Jan Oldenhuis"]  # a surname ending in -huis
+    out = _run(["Volgens Mevrouw Sanne Verhoeven werkt het goed.", "Mevrouw de Wit is het eens."])
+    assert out[0].startswith("Volgens Mevrouw Spreker ") and out[1].startswith("Mevrouw Spreker "), out

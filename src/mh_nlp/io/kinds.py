@@ -129,7 +129,10 @@ def names_only(text: str) -> bool:
 # person's name, nor the first word of one
 GENERIC_ORGANISATIONS = frozenset({"gemeente", "politie", "rijk", "provincie", "zorg", "jeugdzorg", "veiligheidshuis",
                                    "aanjaagteam", "veiligheidsregio", "inspectie", "ministerie", "rechtbank",
-                                   "stichting", "taskforce"})
+                                   "stichting", "taskforce", "bureau", "vereniging", "instituut", "centrum"})
+# the last word of a body's name ("Jade Zorggroep", "Kenniscentrum X"): no person's name ends so (QA 52a D11)
+BODY_ENDINGS = ("groep", "centrum", "instituut", "academie", "fonds", "vereniging", "stichting", "bureau", "partners",
+                "collectief", "coalitie", "platform", "netwerk", "alliantie", "diensten", "college")
 
 
 @lru_cache(maxsize=1)

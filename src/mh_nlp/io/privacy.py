@@ -30,7 +30,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
-from .kinds import GENERIC_ORGANISATIONS, load_cues, names_only, organisation_words, speaker_label
+from .kinds import BODY_ENDINGS, GENERIC_ORGANISATIONS, load_cues, names_only, organisation_words, speaker_label
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
@@ -84,13 +84,16 @@ def _common_word(word: str) -> bool:
 # words that come before a name and begin a sentence with a capital, never the first name itself (QA 52a D10: "Zoals
 # Jan de Vries zegt" made "Zoals" a first name, and "Zoals bekend …" became "Spreker 2 bekend …")
 _CONTEXT_START = frozenset({"volgens", "zoals", "aldus", "collega", "namens", "welkom", "bedankt", "hallo", "hoi",
-                            "dank", "dankjewel", "ook", "en", "maar", "want", "dus", "toen", "daarna", "verder", "vraag"})
+                            "dank", "dankjewel", "ook", "en", "maar", "want", "dus", "toen", "daarna", "verder", "vraag",
+                            # a title or office ("Volgens Mevrouw Sanne Verhoeven"): the name is what follows it
+                            "mevrouw", "meneer", "mevr", "mw", "dhr", "mr", "dr", "drs", "ir", "prof", "wethouder",
+                            "burgemeester", "minister", "staatssecretaris", "advocaat", "inspecteur", "rechercheur"})
 
 
 def _clean_name(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" ,:;")
     words = name.split(" ")
-    while len(words) > 1 and words[0].lower() in _CONTEXT_START:
+    while len(words) > 1 and words[0].lower().rstrip(".") in _CONTEXT_START:
         words = words[1:]
     name = " ".join(words)
     if not re.search(r"(?:^|\s)[A-Z]\.$", name):  # "P." of "Dhr. P. Hendriks" keeps its full stop; "Jan." does not
@@ -125,6 +128,8 @@ def _is_person(name: str, strict: bool = False, common=None) -> bool:
     if not name or name.lower() in organisation_words() or name.startswith("Spreker"):
         return False
     words = name.split()
+    if all(w.lower().rstrip(".") in _CONTEXT_START for w in words):  # "Volgens Dhr. Jansen" gave "Dhr" too
+        return False
     if len(words) > 1 and words[0] in ("Het", "het"):  # "Het Aanjaagteam": an article no name starts with
         return _is_person(" ".join(words[1:]), strict, common)
     if any(w.isupper() and len(w) > 1 and not re.fullmatch(_INITIALS, w + " ") for w in words):  # NLA, RIEC, OM (not P.)
@@ -132,6 +137,8 @@ def _is_person(name: str, strict: bool = False, common=None) -> bool:
     if all(w.lower() in organisation_words() for w in words):
         return False
     if len(words) > 1 and words[0].lower() in GENERIC_ORGANISATIONS:  # "Gemeente Capelle", "Politie Utrecht": a body
+        return False
+    if len(words) > 1 and words[-1].lower().endswith(BODY_ENDINGS):  # "Jade Zorggroep" (QA 52a D11)
         return False
     if strict and len(words) == 1:
         word = words[0]
