@@ -454,7 +454,10 @@ class Guard:
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
-        if not scope.get("path", "").startswith("/static/"):  # notes and decisions never go to the browser's cache
+        own = scope.get("path", "")
+        if self.prefix and own.startswith(self.prefix + "/"):
+            own = own[len(self.prefix):]
+        if not own.startswith("/static/"):  # notes and decisions never go to the browser's cache
             extra.append((b"cache-control", b"no-store"))
         inner_send = send
 
