@@ -148,7 +148,7 @@ def test_loopback_needs_no_token_but_other_hosts_do(make_app, tmp_path):
         where = private_path(token)  # the pages live under the screen's private path (QA 52b S1)
         assert r.status_code == 303 and r.headers["location"] == where + "/review?q=opvang"  # the address comes back clean
         cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("mh_token_"))
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and f"Path={where}/" in cookie
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and f"Path={where};" in cookie + ";"
         assert c.get(where + "/api/sections").status_code == 200  # the cookie does it from now on, under the path
         assert c.get("/api/sections").status_code == 403  # and there only
         assert token not in c.get(where + "/review").text  # and no link carries it

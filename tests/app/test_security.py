@@ -544,10 +544,10 @@ def test_the_screens_cookies_reach_no_other_port_and_a_planted_one_is_not_read(m
         assert first.status_code == 303 and first.headers["location"] == where + "/"
         cookies = first.headers.get_list("set-cookie")
         mine = [h for h in cookies if h.startswith("mh_token_")]
-        assert len(mine) == 1 and f"Path={where}/" in mine[0] and "HttpOnly" in mine[0] and token in mine[0]
+        assert len(mine) == 1 and f"Path={where};" in mine[0] + ";" and "HttpOnly" in mine[0] and token in mine[0]
         assert "mh_token=; Max-Age=0; Path=/" in cookies  # an older screen's cookie of every path is taken back
         page = c.get(where + "/")
-        assert page.status_code == 200
+        assert page.status_code == 200 and c.get(where).status_code == 200  # without the last slash too (QA 52c R4)
         links = re.findall(r'(?:href|src|action)="(/[^"]*)"', page.text)
         assert links and all(link.startswith(where + "/") for link in links), links
         assert c.get(where + "/api/documents").status_code == 200  # the browser's cookie, under the path
@@ -567,7 +567,7 @@ def test_the_screens_cookies_reach_no_other_port_and_a_planted_one_is_not_read(m
                    headers={"Origin": "http://127.0.0.1:8000"}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith(where + "/")
         set_who = [h for h in r.headers.get_list("set-cookie") if h.startswith("mh_who")]
-        assert set_who and set_who[0].startswith(f"mh_who{name[8:]}=Anna") and f"Path={where}/" in set_who[0]
+        assert set_who and set_who[0].startswith(f"mh_who{name[8:]}=Anna") and f"Path={where};" in set_who[0] + ";"
 
 
 def test_a_bookmark_without_the_token_gets_a_page_not_json(server):
@@ -709,3 +709,13 @@ def test_a_host_name_is_printed_as_the_address_it_was_bound_to(tmp_path):
         assert s.request("GET", "/api/sections", headers={"Host": f"localhost:{s.port}"})[0] == 200  # still answers
     finally:
         s.stop()
+
+
+def test_the_screens_styles_and_favicon_need_no_token(make_app):
+    """QA 52c R5: every page logged a 403 for /favicon.ico, and the 403 page a browser without the cookie sees was
+    unstyled (its stylesheet was refused too). They hold nothing of the analyst's; the rest still needs the token."""
+    c, _where, _token = _screen(make_app)
+    with c:
+        assert c.get("/static/app.css").status_code == 200 and c.get("/favicon.ico").status_code < 400
+        assert c.get("/api/sections").status_code == 403 and c.get("/").status_code == 403
+        assert c.post("/static/app.css").status_code in (403, 405)

@@ -121,3 +121,22 @@ def test_bodies_by_their_form_and_titles_after_a_context_word_are_no_people():
     assert find_names("Volgens Jan Oldenhuis gaat het goed.") == ["Jan Oldenhuis"]  # a surname ending in -huis
     out = _run(["Volgens Mevrouw Sanne Verhoeven werkt het goed.", "Mevrouw de Wit is het eens."])
     assert out[0].startswith("Volgens Mevrouw Spreker ") and out[1].startswith("Mevrouw Spreker "), out
+
+
+def test_qa52c_captions_portfolios_and_phone_forms():
+    """QA 52c R1 (a regression of the particle fix): 'Focus op Preventie:' and 'Meer op Maat:' became speakers, so
+    'Focus' and 'Meer' were replaced in other sentences; R9: 'Kortom:', 'Ook de NLA:', 'Rol van de GGD:' were speakers;
+    R7: 'Wethouder Jeugd en Onderwijs' gave the person 'Jeugd', 'minister van Justitie' the person 'van Justitie'; R8:
+    '(030) 123 45 67' was not masked; R10: 'Amnesty International' was a person."""
+    from mh_nlp.io.privacy import find_names, mask_contacts
+    from mh_nlp.io.readers import take_speaker
+
+    for line in ("Focus op Preventie: meer voorlichting.", "Meer op Maat: zorg per slachtoffer.",
+                 "Kortom: te weinig opvang.", "Ook de NLA: meer controles.", "Rol van de GGD: signaleren."):
+        assert take_speaker(line) == ("", line), line
+    assert take_speaker("Dirk-Jan op den Akker: Ja.")[0] == "Dirk-Jan op den Akker"
+    for line in ("Wethouder Jeugd en Onderwijs wil meer geld.", "De minister van Justitie en Veiligheid zegt dat.",
+                 "Volgens Amnesty International is dat zo."):
+        assert find_names(line) == [], line
+    assert find_names("Wethouder Van der Laan wil meer geld.") == ["Van der Laan"]
+    assert mask_contacts("Bel (030) 123 45 67.") == "Bel [telefoon]."

@@ -344,7 +344,8 @@ class Guard:
                     v = prefix + v
                 elif k.lower() == b"set-cookie" and b"=" in v:
                     name, rest = v.split(b"=", 1)
-                    v = name + suffix + b"=" + re.sub(rb"(?i)(;\s*path=)/", rb"\1" + prefix + b"/", rest)
+                    rest = re.sub(rb"(?i)(;\s*path=)/(?=\s*(?:;|$))", rb"\1" + prefix, rest)  # /s/<key> and below
+                    v = name + suffix + b"=" + re.sub(rb"(?i)(;\s*path=)/(?!s/)", rb"\1" + prefix + b"/", rest)
                 out.append((k, v))
             return out
 
@@ -500,7 +501,10 @@ class Guard:
             in_url = next((v for k, v in query if k == "token"), None)
             auth = headers.get("authorization", "")
             given = in_url or cookies.get(TOKEN_COOKIE) or (auth[7:] if auth.lower().startswith("bearer ") else None)
-            if not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page, not JSON
+            # the screen's own styles and script, and the browser's favicon request, hold nothing of the analyst's:
+            # asked outside the private path they need no token, so the 403 page is styled and no page logs a 403
+            public = not private and method in SAFE_METHODS and (path.startswith("/static/") or path == "/favicon.ico")
+            if not public and not _same_token(given, self.token):  # a browser's page request (a bookmark) gets a page
                 page = browser_page(method, scope.get("path", ""), headers.get("accept", ""))  # a form post too
                 return await self._reply(send, 403, "a token is required: the screen was started again, or this "
                                                     "address came without its pass. Open the screen's address as it "
@@ -510,7 +514,7 @@ class Guard:
                                          html=page, back=False)
             if in_url is not None:  # first visit: the token goes into a cookie and out of the address
                 extra.append((b"set-cookie", f"{TOKEN_COOKIE}{self.cookie_suffix}={self.token}; HttpOnly; "
-                                             f"SameSite=Strict; Path={self.prefix}/".encode()))
+                                             f"SameSite=Strict; Path={self.prefix}".encode()))
                 for legacy in (TOKEN_COOKIE, CSRF_COOKIE):  # cookies of every path that an older mh-nlp set
                     extra.append((b"set-cookie", f"{legacy}=; Max-Age=0; Path=/".encode()))
                 if method in ("GET", "HEAD"):
@@ -548,7 +552,7 @@ class Guard:
             csrf = cookies.get(CSRF_COOKIE)
             if not self.csrf.valid(csrf):
                 csrf = self.csrf.new()
-                name, where = (CSRF_COOKIE + self.cookie_suffix, self.prefix + "/") if private else (CSRF_COOKIE, "/")
+                name, where = (CSRF_COOKIE + self.cookie_suffix, self.prefix) if private else (CSRF_COOKIE, "/")
                 extra.append((b"set-cookie", f"{name}={csrf}; HttpOnly; SameSite=Strict; Path={where}".encode()))
             scope["mh_csrf"] = csrf
         form_post = browser_form_post(method, scope.get("path", ""), headers.get("accept", ""))

@@ -132,7 +132,7 @@ GENERIC_ORGANISATIONS = frozenset({"gemeente", "politie", "rijk", "provincie", "
                                    "stichting", "taskforce", "bureau", "vereniging", "instituut", "centrum"})
 # the last word of a body's name ("Jade Zorggroep", "Kenniscentrum X"): no person's name ends so (QA 52a D11)
 BODY_ENDINGS = ("groep", "centrum", "instituut", "academie", "fonds", "vereniging", "stichting", "bureau", "partners",
-                "collectief", "coalitie", "platform", "netwerk", "alliantie", "diensten", "college")
+                "collectief", "coalitie", "platform", "netwerk", "alliantie", "diensten", "college", "international")
 
 
 @lru_cache(maxsize=1)

@@ -43,10 +43,11 @@ _SURNAME_START = frozenset(_PARTICLES) | {"t", "uit", "aan", "bij", "onder", "ov
 # a capitalised word, whole: "Co" of "CoMensha" and "Fair" of "FairWork" are none (QA 52a D2: "Yilmaz van Co")
 _CAP = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?(?![^\W\d_])"
 _NAME = rf"{_CAP}(?:\s+(?:(?:{'|'.join(_PARTICLES)})\s+)*{_CAP}){{0,3}}"
-_TITLES = (r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?"
-           # an office before a name (QA 52a D2: "Wethouder Van der Laan")
-           r"|wethouder|burgemeester|gedeputeerde|minister|staatssecretaris|advocaat|officier van justitie|rechter"
-           r"|inspecteur|rechercheur|wijkagent|agent)")
+_TITLES = r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?)"
+# an office before a name (QA 52a D2: "Wethouder Van der Laan"); read strictly, since a portfolio may follow it as well
+# ("Wethouder Jeugd en Onderwijs", "minister van Justitie": QA 52c R7)
+_OFFICES = (r"(?:wethouder|burgemeester|gedeputeerde|minister|staatssecretaris|advocaat|officier van justitie|rechter"
+            r"|inspecteur|rechercheur|wijkagent|agent)")
 _INITIALS = r"(?:[A-Z]\.\s?){1,4}"  # "P.", "J.M." before a surname: part of the name (QA 52a D2: "Dhr. P. Hendriks")
 _BEFORE = (r"(?:volgens|zoals|aldus|collega|wachten (?:nog )?(?:even )?op|het woord (?:terug )?aan|dank aan|"
            r"bedankt|welkom|dank je(?: wel)?|dank u(?: wel)?|dankjewel|hoi|hallo|vraag van|namens)")
@@ -55,6 +56,7 @@ _VERBS = ("zegt|zei|vertelt|vertelde|geeft aan|gaf aan|stelt|stelde|benadrukt|be
           "mailt|regelt|neemt|nam|vindt|vond|denkt|dacht|deelt|deelde|legt|legde|wijst|wees|pleit|pleitte|"
           "zoekt|plant|organiseert|onderzoekt|heeft contact|wil dat|merkt op|stelt voor|stelde voor")
 _TITLE_RE = re.compile(rf"\b(?i:{_TITLES})\s+(?P<name>(?:{_INITIALS}\s*)?(?:(?:{'|'.join(_PARTICLES)})\s+)*{_NAME})")
+_OFFICE_RE = re.compile(rf"\b(?i:{_OFFICES})\s+(?P<name>{_NAME})")
 _BEFORE_RE = re.compile(rf"\b(?i:{_BEFORE})\s+(?P<name>{_NAME})")
 _PARENS_RE = re.compile(rf"(?P<name>{_NAME})\s+\((?P<org>[^()]{{1,40}})\)")
 _VERB_RE = re.compile(rf"(?:^|(?<=[.!?;:]\s))(?P<name>{_NAME})\s+(?:{_VERBS})\b")
@@ -62,8 +64,9 @@ _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # linear: tried from the start of a run
 EMAIL_MASK = "[e-mail]"
 # a Dutch phone number (06-12345678, 06 1234 5678, 030-1234567, +31 6 12345678, 0031 30 1234567): QA 52a D2
-PHONE = re.compile(r"(?<![\w+])(?:\+31[\s-]?(?:\(0\)\s?)?|0031[\s-]?|0)"
-                   r"(?:6[\s-]?(?:\d[\s-]?){7}\d|[1-9]\d{1,2}[\s-]?(?:\d[\s-]?){5,6}\d)(?![\w])")
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+31[\s-]?(?:\(0\)\s?)?|0031[\s-]?|0)"
+                   r"(?:6[\s-]?(?:\d[\s-]?){7}\d|[1-9]\d{1,2}[\s-]?(?:\d[\s-]?){5,6}\d)"
+                   r"|\(0[1-9]\d{1,2}\)\s?(?:\d[\s-]?){5,6}\d)(?![\w])")  # (030) 123 45 67 (QA 52c R8)
 PHONE_MASK = "[telefoon]"
 
 
@@ -196,7 +199,7 @@ def find_names(text: str, common=None) -> list[str]:
         return word.lower() in lower or (common is not None and common(word))
 
     found: dict[int, str] = {}
-    for rx, strict in ((_TITLE_RE, False), (_PARENS_RE, True), (_BEFORE_RE, True), (_VERB_RE, True)):
+    for rx, strict in ((_TITLE_RE, False), (_OFFICE_RE, True), (_PARENS_RE, True), (_BEFORE_RE, True), (_VERB_RE, True)):
         for m in rx.finditer(text):
             name = _clean_name(m.group("name"))
             if rx is _PARENS_RE and not _org_like(m.group("org")):

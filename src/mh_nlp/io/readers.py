@@ -541,8 +541,11 @@ GENERIC_SPEAKERS = ("spreker", "speaker", "deelnemer", "deelneemster", "responde
 _NUMBERED = r"(?i:" + "|".join(GENERIC_SPEAKERS) + r")\s+\d{1,3}"
 # the particles of Arabic, Berber, Portuguese and other names, and "op" (Dirk-Jan op den Akker), count only before
 # the name goes on with a capitalised word, so that "Inzetten op: …" or "Taken bij: …" stay no speaker (QA 52a D1)
-_LOOSE_PARTICLES = r"(?:el|al|ben|bin|ibn|abu|bou|ait|op|uit|von|du|da|di|dos|das|del|la|le)"
-_PARTICLE = rf"(?:van|de|der|den|ten|ter|het|te|in|'t|{_LOOSE_PARTICLES}(?=(?:\s+(?:van|de|der|den|'t))*\s+[A-ZÀ-Ý]))"
+# "op" and "uit" only before a Dutch particle ("op den Akker", "Uit de Bogaard"): "Focus op Preventie:" and "Meer op
+# Maat:" are captions (QA 52c R1)
+_LOOSE_PARTICLES = r"(?:el|al|ben|bin|ibn|abu|bou|ait|von|du|da|di|dos|das|del|la|le)"
+_PARTICLE = (rf"(?:van|de|der|den|ten|ter|het|te|in|'t|{_LOOSE_PARTICLES}(?=(?:\s+(?:van|de|der|den|'t))*\s+[A-ZÀ-Ý])"
+             r"|(?:op|uit)(?=\s+(?:den|de|der|ten|ter|'t|het)\s))")
 _WORDS = (rf"(?:[A-ZÀ-Ý][\w.'’-]*|{_PARTICLE})"
           rf"(?:\s+(?:[A-ZÀ-Ý][\w.'’-]*|{_PARTICLE})){{0,3}}")
 _BRACKETS = r"\s*\([^()]{1,40}\)|\s*\[[^\[\]]{1,40}\]"  # Jan (NLA), Jan [NLA]
@@ -602,7 +605,10 @@ def _title_before_name(word: str) -> bool:
 _SENT_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[^\W_])")
 
 
-_ATTRIBUTION = {"aldus", "volgens", "zoals", "namens"}  # (QA 52a D10)
+# the first word of a label that names whom a statement follows, or sums up, never its speaker ("Aldus Jan de Vries:",
+# QA 52a D10; "Kortom:", "Ook de NLA:", "Rol van de GGD:", QA 52c R9)
+_ATTRIBUTION = {"aldus", "volgens", "zoals", "namens", "kortom", "ook", "dus", "samengevat", "daarnaast", "bovendien",
+                "verder", "tenslotte", "vervolgens", "maar", "want", "rol", "focus", "doel", "conclusie", "kern"}
 
 
 def take_speaker(text: str, match: re.Match | None = None) -> tuple[str, str]:
