@@ -331,7 +331,7 @@ class Guard:
         self.prefix = private_path(token) if token is not None else ""
         self.cookie_suffix = "_" + self.prefix.rsplit("/", 1)[-1][:10] if token is not None else ""
 
-    def _private(self, extra: list, send):
+    def _private(self, send):
         """The ``send`` of a request under the private path: its redirects and the links of its pages (``/...``) go
         under the path, and the cookies the app sets get the path's name and scope."""
         prefix, suffix = self.prefix.encode(), self.cookie_suffix.encode()
@@ -342,10 +342,10 @@ class Guard:
             for k, v in message.get("headers", []):
                 if k.lower() == b"location" and v.startswith(b"/") and not v.startswith(b"//"):
                     v = prefix + v
-                elif k.lower() == b"set-cookie" and b"=" in v:
+                elif k.lower() == b"set-cookie" and b"=" in v:  # Path=/ is /s/<key> (and below), Path=/x /s/<key>/x
                     name, rest = v.split(b"=", 1)
-                    rest = re.sub(rb"(?i)(;\s*path=)/(?=\s*(?:;|$))", rb"\1" + prefix, rest)  # /s/<key> and below
-                    v = name + suffix + b"=" + re.sub(rb"(?i)(;\s*path=)/(?!s/)", rb"\1" + prefix + b"/", rest)
+                    v = name + suffix + b"=" + re.sub(rb"(?i)(;\s*path=)(/[^;]*)", lambda m: m.group(1) + prefix + (
+                        b"" if m.group(2).rstrip() == b"/" else m.group(2)), rest)
                 out.append((k, v))
             return out
 
@@ -455,10 +455,10 @@ class Guard:
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         extra: list[tuple[bytes, bytes]] = list(SECURITY_HEADERS)
-        own = scope.get("path", "")
-        if self.prefix and own.startswith(self.prefix + "/"):
-            own = own[len(self.prefix):]
-        if not own.startswith("/static/"):  # notes and decisions never go to the browser's cache
+        path = scope.get("path", "")
+        private = bool(self.prefix) and (path == self.prefix or path.startswith(self.prefix + "/"))
+        inner = (path[len(self.prefix):] or "/") if private else path  # the app's own path
+        if not inner.startswith("/static/"):  # notes and decisions never go to the browser's cache
             extra.append((b"cache-control", b"no-store"))
         inner_send = send
 
@@ -477,17 +477,13 @@ class Guard:
                                                 "(start it with --allow-host NAME to allow a name)")
         cookies = _cookies(headers.get("cookie", ""))
         method = scope["method"]
-        private = False
         if self.token is not None:
             from urllib.parse import parse_qsl
 
-            path = scope.get("path", "")
-            private = path == self.prefix or path.startswith(self.prefix + "/")
             # the screen's own cookies, renamed, under its path; none anywhere else (stolen or planted: QA 52b S1, S2)
             cookies = ({k[:-len(self.cookie_suffix)]: v for k, v in cookies.items() if k.endswith(self.cookie_suffix)}
                        if private else {k: v for k, v in cookies.items() if k != TOKEN_COOKIE})
             if private:
-                inner = path[len(self.prefix):] or "/"
                 kept = "; ".join(f"{k}={v}" for k, v in cookies.items()).encode("latin-1", "replace")
                 at = self.prefix.encode()
                 # the app sees its own paths: the Referer a way back is taken from is one of them too
@@ -496,7 +492,7 @@ class Guard:
                           for k, v in scope.get("headers", []) if k.lower() != b"cookie"]
                 scope = dict(scope, path=inner, raw_path=inner.encode("utf-8", "surrogateescape"),
                              headers=inside + ([(b"cookie", kept)] if kept else []))
-                send = self._private(extra, send)
+                send = self._private(send)
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             in_url = next((v for k, v in query if k == "token"), None)
             auth = headers.get("authorization", "")
