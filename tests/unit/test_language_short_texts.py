@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mh_nlp.nlp.language import has_words, reads_as_dutch
+from mh_nlp.nlp.language import has_real_words, reads_as_dutch
 
 FOREIGN = [  # written for this test
     # QA 48b's probes (5 of these 8 were missed)
@@ -96,13 +96,13 @@ def test_dutch_with_english_loan_words_and_acronyms_reads_as_dutch(text):
 
 @pytest.mark.parametrize("text", ["xxxxxxxxxxxx", "xxx xxx", "asdf qwer zxcv hjkl", "aaaa bbbb", "12345 !!!"])
 def test_runs_of_letters_have_no_words(text):
-    assert not has_words(text)
+    assert not has_real_words(text)
 
 
 @pytest.mark.parametrize("text", ["NLA AVIM RIEC", "Loverboyproblematiek.", "Zorgcoördinatie.", "Mensenhandelaanpak",
                                   "Ja.", "We need more shelters.", "lorem ipsum dolor sit amet"])
 def test_words_acronyms_and_compounds_are_words(text):
-    assert has_words(text)
+    assert has_real_words(text)
 
 
 def test_every_text_of_the_project_has_a_word():
@@ -118,4 +118,4 @@ def test_every_text_of_the_project_has_a_word():
         texts += [json.loads(line)["text"] for line in (data_dir() / name).read_text(encoding="utf-8").splitlines()
                   if line.strip()]
     assert len(texts) > 7000
-    assert [t for t in texts if not has_words(t)] == []
+    assert [t for t in texts if not has_real_words(t)] == []

@@ -39,24 +39,22 @@ def _given_file(text: str) -> str | None:
     """``text`` stripped when it names an existing file as a user types one (with an extension, or a path: "my
     notes.txt", "notulen/sessie1"), else None: a statement that happens to be a file's name ("Politie") is a
     statement."""
-    name = text.strip()
-    if not name or "\n" in name or len(name) > 4096:
-        return None
-    try:
-        named = Path(name).suffix != "" or "/" in name or "\\" in name
-        return name if named and Path(name).is_file() else None
-    except (OSError, ValueError):
-        return None
+    return _given_path(text, lambda path: (path.suffix != "" or "/" in text or "\\" in text) and path.is_file())
 
 
 def _given_folder(text: str) -> str | None:
     """``text`` stripped when it names an existing folder written as a path ("notulen/", "./map", "/data/x"), else
     None (QA 52a D12: classify took "./map/" for a statement)."""
+    return _given_path(text, lambda path: ("/" in text or "\\" in text) and path.is_dir())
+
+
+def _given_path(text: str, names_one) -> str | None:
+    """``text`` stripped when it may be a path and ``names_one(Path)`` says it names what is asked for, else None."""
     name = text.strip()
-    if not name or "\n" in name or len(name) > 4096 or not ("/" in name or "\\" in name):
+    if not name or "\n" in name or len(name) > 4096:
         return None
     try:
-        return name if Path(name).is_dir() else None
+        return name if names_one(Path(name)) else None
     except (OSError, ValueError):
         return None
 

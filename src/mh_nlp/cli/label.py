@@ -116,6 +116,7 @@ class _Progress:
         self.every = every
         self.batch_size = batch_size
         self._last = 0.0
+        self._drawn: tuple | None = None  # the state the line shows
         self._shown = False
         self.start = time.monotonic()
         self.partitions = ""  # with --scheduler: partitions done / submitted
@@ -157,7 +158,7 @@ class _Progress:
             with self._lock:
                 since = time.monotonic() - self._last
                 if not self._stop.is_set() and (since >= self.TICK or (
-                        since >= self.every and self._state != getattr(self, "_drawn", None))):
+                        since >= self.every and self._state != self._drawn)):
                     self._draw()
 
     def partition(self, done: int, submitted: int) -> None:
@@ -182,7 +183,7 @@ class _Progress:
         """Stop the ticker and take the counter off the line, after drawing the count reached if it was not shown."""
         self._stop.set()
         with self._lock:
-            if self.enabled and self._state[0] and self._state != getattr(self, "_drawn", None):
+            if self.enabled and self._state[0] and self._state != self._drawn:
                 self._draw()
         self.clear()
 

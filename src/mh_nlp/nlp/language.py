@@ -129,11 +129,10 @@ def _a_word(word: str) -> bool:
                for part in (w[:i], w[i:]) if part in dutch)
 
 
-def has_words(text: str) -> bool:
+def has_real_words(text: str) -> bool:
     """Whether ``text`` has at least one word of a language (:func:`_a_word`): a run of ``x``, ``asdf qwer``, digits or
     punctuation alone has none. Such a text still gets the nearest section, and is marked perhaps not about the
     subject (QA 51a D10); a statement that names the field (an organisation, a form of exploitation) never is. Each of
     the project's 7,818 texts (quotes, written and stance statements, the outside sentences) and of the 359 lines of
-    the notes gold sets has a word (``/work``-free check: ``tests/unit/test_language_short_texts.py``)."""
+    the notes gold sets has a word (``tests/unit/test_language_short_texts.py`` checks the 7,818)."""
     return any(_a_word(w) for w in _WORD.findall(text))
-

@@ -218,9 +218,9 @@ class Classifier:
         preds = self._section_quotes(preds, E)
         closeness = self.subject_closeness(E)
         if closeness is not None:  # how near the subject each statement comes, and whether it is perhaps off it
-            from ..nlp.language import has_words
+            from ..nlp.language import has_real_words
 
-            wordless = np.array([not has_words(x.norm) for x in X], dtype=bool)  # "xxxx", "asdf qwer" (QA 51a D10)
+            wordless = np.array([not has_real_words(x.norm) for x in X], dtype=bool)  # "xxxx", "asdf qwer" (QA 51a D10)
             far = self._names_the_field([x.norm for x in X], (closeness < OFF_SUBJECT_BELOW) | wordless)
             preds = [replace(p, subject_similarity=stored(c, c < OFF_SUBJECT_BELOW), off_subject=bool(f))
                      for p, c, f in zip(preds, closeness, far)]
