@@ -140,3 +140,13 @@ def test_qa52c_captions_portfolios_and_phone_forms():
         assert find_names(line) == [], line
     assert find_names("Wethouder Van der Laan wil meer geld.") == ["Van der Laan"]
     assert mask_contacts("Bel (030) 123 45 67.") == "Bel [telefoon]."
+
+
+def test_an_attendee_line_of_names_with_any_particle_is_names():
+    """The notes' rules and the pseudonymiser read one list of name particles: 'Aanwezig: Ali bin Said' was no list
+    of names for the attendee rule (its particles lacked 'bin'), while the speaker rule took 'Ali bin Said:'."""
+    from mh_nlp.io.kinds import names_only
+
+    assert names_only("Ali bin Said, Anna di Stefano, Fatima el Idrissi")
+    out = _run(["Aanwezig: Ali bin Said, Fatima el Idrissi", "Ali bin Said zegt dat de opvang vol is."])
+    assert "Said" not in " ".join(out) and "Idrissi" not in " ".join(out), out

@@ -26,8 +26,11 @@ from ..corpus.jsonl import has_words
 
 KINDS = ("statement", "meta", "chatter")
 CUES_PATH = Path(__file__).with_name("notes_cues.txt")
-_PARTICLES = {"van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di",
-              "von", "op", "in", "mevr", "mevrouw", "dhr", "mw", "mr", "dr", "drs", "ir", "prof"}
+# the words in lower case inside a person's name (Dutch, Arabic, Berber, Portuguese, Italian …: "Jan van der Berg",
+# "Fatima el Idrissi", "Ali bin Said"), one list for the notes' rules and the pseudonymiser (QA 52a D1)
+NAME_PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di",
+                  "von", "op", "in", "ben", "bin", "ibn", "abu", "bou", "dos", "das", "del", "des")
+_PARTICLES = set(NAME_PARTICLES) | {"mevr", "mevrouw", "dhr", "mw", "mr", "dr", "drs", "ir", "prof"}
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,13 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
-from .kinds import BODY_ENDINGS, GENERIC_ORGANISATIONS, load_cues, names_only, organisation_words, speaker_label
+from .kinds import (BODY_ENDINGS, GENERIC_ORGANISATIONS, NAME_PARTICLES, load_cues, names_only, organisation_words,
+                    speaker_label)
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
 PSEUDONYM = "Spreker {n}"
-_PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "el", "al", "la", "le", "du", "da",
-              "von", "op", "in", "ben", "bin", "ibn", "abu", "bou", "dos", "das", "del", "des")
+_PARTICLES = NAME_PARTICLES
 # words a Dutch surname may begin with ('t Hooft, Uit den Bogaard, Aan de Stegge, Bij de Vaate, Onder de Linden): such a
 # word alone is an article or a preposition, never a name
 _SURNAME_START = frozenset(_PARTICLES) | {"t", "uit", "aan", "bij", "onder", "over", "voor", "uijt", "vd", "v.d."}
@@ -73,6 +73,8 @@ PHONE_MASK = "[telefoon]"
 def mask_contacts(text: str) -> str:
     """``text`` with its e-mail addresses and Dutch phone numbers replaced by ``[e-mail]`` and ``[telefoon]``."""
     return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text))
+
+
 COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
 
 
