@@ -107,6 +107,27 @@ def test_qa52a_speakers_with_particles_titles_initials_and_context_words():
     assert out[8] == "Bel mij op [telefoon] of [telefoon]; in 2019-2023 waren er 1.204 meldingen."
 
 
+def test_names_in_letters_beyond_latin_1_are_speakers_and_names():
+    """A name's capital was [A-ZÀ-Ý]: 'Łukasz Nowak:' and 'Олена Коваленко:' were no speaker labels, so the name stayed
+    in the statement under --pseudonymise, and 'Zoals Đorđe Đorđević zegt' kept the name — the names of labour migrants
+    and refugees from Poland, Romania, the Balkans, Turkey and Ukraine, whom these notes are often about."""
+    from mh_nlp.io.privacy import find_names
+    from mh_nlp.io.readers import take_speaker
+
+    for label in ("Łukasz Nowak", "Ionuț Popescu", "Олена Коваленко", "Dilan Yeşilgöz", "Şükrü Çelik"):
+        assert take_speaker(f"{label}: De NLA controleert te weinig.") == (label, "De NLA controleert te weinig.")
+    p = Pseudonymiser()
+    lines = ["Zoals Đorđe Đorđević zegt moeten de gemeenten meer doen.", "Volgens mevrouw Yeşilgöz is de opvang vol.",
+             "Dhr. Ł. Wiśniewski vindt de samenwerking goed.", "Öztürk, Çelik en Šimić: de opvang is vol."]
+    statements = [Statement("note.txt", i + 1, t) for i, t in enumerate(lines)]
+    for st in statements:
+        p.learn(st)
+    out = " ".join(p.apply(st).text for st in statements)
+    for name in ("Đorđe", "Đorđević", "Yeşilgöz", "Wiśniewski", "Ł."):
+        assert name not in out, (name, out)
+    assert "moeten de gemeenten meer doen" in out and "×" not in find_names("A × B zegt")
+
+
 def test_bodies_by_their_form_and_titles_after_a_context_word_are_no_people():
     """QA 52a D11: 'Volgens Bureau Clara Wichmann …' and 'Volgens Jade Zorggroep …' became speakers; and (found
     with it) 'Volgens Mevrouw Sanne Verhoeven' made 'Mevrouw' a first name, 'Volgens Dhr. Jansen' made 'Dhr' a

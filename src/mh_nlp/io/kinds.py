@@ -33,6 +33,18 @@ NAME_PARTICLES = ("van", "de", "der", "den", "ten", "ter", "te", "het", "'t", "e
 _PARTICLES = set(NAME_PARTICLES) | {"mevr", "mevrouw", "dhr", "mw", "mr", "dr", "drs", "ir", "prof"}
 
 
+def _letters(test) -> str:
+    """A regular-expression class body of the letters of the Latin, Greek and Cyrillic scripts that pass ``test``."""
+    ranges = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x52F), (0x1E00, 0x1EFF))
+    return "".join(re.escape(chr(c)) for a, b in ranges for c in range(a, b + 1) if test(chr(c)))
+
+
+# a capital and a small letter of a name, beyond Latin-1: "Yeşilgöz", "Łukasz", "Ionuț", "Đorđević", "Олена" are names
+# as "Öztürk" is (QA 52c: [A-ZÀ-Ý] missed them, so such a speaker kept her name under --pseudonymise)
+UPPER = "[" + _letters(str.isupper) + "]"
+LOWER = "[" + _letters(str.islower) + "]"
+
+
 @dataclass(frozen=True)
 class Cues:
     """The cue patterns of ``notes_cues.txt``."""

@@ -30,8 +30,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
-from .kinds import (BODY_ENDINGS, GENERIC_ORGANISATIONS, NAME_PARTICLES, load_cues, names_only, organisation_words,
-                    speaker_label)
+from .kinds import (BODY_ENDINGS, GENERIC_ORGANISATIONS, LOWER, NAME_PARTICLES, UPPER, load_cues, names_only,
+                    organisation_words, speaker_label)
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
@@ -41,14 +41,14 @@ _PARTICLES = NAME_PARTICLES
 # word alone is an article or a preposition, never a name
 _SURNAME_START = frozenset(_PARTICLES) | {"t", "uit", "aan", "bij", "onder", "over", "voor", "uijt", "vd", "v.d."}
 # a capitalised word, whole: "Co" of "CoMensha" and "Fair" of "FairWork" are none (QA 52a D2: "Yilmaz van Co")
-_CAP = r"[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?(?![^\W\d_])"
+_CAP = rf"{UPPER}(?:{LOWER}|['’\-])+(?:-{UPPER}{LOWER}+)?(?![^\W\d_])"
 _NAME = rf"{_CAP}(?:\s+(?:(?:{'|'.join(_PARTICLES)})\s+)*{_CAP}){{0,3}}"
 _TITLES = r"(?:dhr\.?|de heer|meneer|mevrouw|mevr\.?|mw\.?|mr\.?|dr\.?|drs\.?|ir\.?|prof\.?)"
 # an office before a name (QA 52a D2: "Wethouder Van der Laan"); read strictly, since a portfolio may follow it as well
 # ("Wethouder Jeugd en Onderwijs", "minister van Justitie": QA 52c R7)
 _OFFICES = (r"(?:wethouder|burgemeester|gedeputeerde|minister|staatssecretaris|advocaat|officier van justitie|rechter"
             r"|inspecteur|rechercheur|wijkagent|agent)")
-_INITIALS = r"(?:[A-Z]\.\s?){1,4}"  # "P.", "J.M." before a surname: part of the name (QA 52a D2: "Dhr. P. Hendriks")
+_INITIALS = rf"(?:{UPPER}\.\s?){{1,4}}"  # "P.", "J.M." before a surname: part of the name (QA 52a D2: "Dhr. P. Hendriks")
 _BEFORE = (r"(?:volgens|zoals|aldus|collega|wachten (?:nog )?(?:even )?op|het woord (?:terug )?aan|dank aan|"
            r"bedankt|welkom|dank je(?: wel)?|dank u(?: wel)?|dankjewel|hoi|hallo|vraag van|namens)")
 _VERBS = ("zegt|zei|vertelt|vertelde|geeft aan|gaf aan|stelt|stelde|benadrukt|benadrukte|meldt|meldde|vraagt|vroeg|"

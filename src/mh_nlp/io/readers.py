@@ -55,7 +55,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from defusedxml import DefusedXmlException
 
 from mh_nlp.corpus.jsonl import CONTROL_CHARS, has_words
-from mh_nlp.io.kinds import chairs, kind_of, names_only, speaker_label
+from mh_nlp.io.kinds import UPPER, chairs, kind_of, names_only, speaker_label
 from mh_nlp.io import safezip
 from mh_nlp.io.safezip import check_zip
 from mh_nlp.io.writers import unguard_cell
@@ -517,7 +517,7 @@ _SUB_BULLET = re.compile(r"^\s+o\s+(?=\S)")
 _LETTER_ITEM = re.compile(r"^(?:[a-z]|ii|iii|iv|vi|vii|viii|ix|xi|xii)[.)]\s+(?=\S)")
 # a list's number that is no bullet of :data:`_BULLET`: sub-numbering ("3.1 De stuurgroep …", "3.2. Opvang") before a
 # capital, and minutes' "Ad 2. Mededelingen"
-_SUB_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|(?i:ad)\s+\d{1,2}[.)]?)\s+(?=[A-ZÀ-Ý])")
+_SUB_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,2}\.?|(?i:ad)\s+\d{1,2}[.)]?)\s+(?=" + UPPER + ")")
 TITLE_WORDS = 5  # a numbered line of at most this many words, without closing punctuation, over text: a title
 # finite verbs that make a short numbered line a statement, never a title ("1. Signalen blijven liggen")
 _TITLE_VERBS = {"is", "zijn", "was", "waren", "wordt", "worden", "werd", "werden", "heeft", "hebben", "had", "gaat",
@@ -544,12 +544,12 @@ _NUMBERED = r"(?i:" + "|".join(GENERIC_SPEAKERS) + r")\s+\d{1,3}"
 # "op" and "uit" only before a Dutch particle ("op den Akker", "Uit de Bogaard"): "Focus op Preventie:" and "Meer op
 # Maat:" are captions (QA 52c R1)
 _LOOSE_PARTICLES = r"(?:el|al|ben|bin|ibn|abu|bou|ait|von|du|da|di|dos|das|del|la|le)"
-_PARTICLE = (rf"(?:van|de|der|den|ten|ter|het|te|in|'t|{_LOOSE_PARTICLES}(?=(?:\s+(?:van|de|der|den|'t))*\s+[A-ZÀ-Ý])"
+_PARTICLE = (rf"(?:van|de|der|den|ten|ter|het|te|in|'t|{_LOOSE_PARTICLES}(?=(?:\s+(?:van|de|der|den|'t))*\s+{UPPER})"
              r"|(?:op|uit)(?=\s+(?:den|de|der|ten|ter|'t|het)\s))")
-_WORDS = (rf"(?:[A-ZÀ-Ý][\w.'’-]*|{_PARTICLE})"
-          rf"(?:\s+(?:[A-ZÀ-Ý][\w.'’-]*|{_PARTICLE})){{0,3}}")
+_WORDS = (rf"(?:{UPPER}[\w.'’-]*|{_PARTICLE})"
+          rf"(?:\s+(?:{UPPER}[\w.'’-]*|{_PARTICLE})){{0,3}}")
 _BRACKETS = r"\s*\([^()]{1,40}\)|\s*\[[^\[\]]{1,40}\]"  # Jan (NLA), Jan [NLA]
-_AFFILIATION = rf"(?:{_BRACKETS}|\s+[-–]\s+[A-ZÀ-Ý][^:()\[\]]{{0,38}}?)"  # ... or Jan - NLA
+_AFFILIATION = rf"(?:{_BRACKETS}|\s+[-–]\s+{UPPER}[^:()\[\]]{{0,38}}?)"  # ... or Jan - NLA
 _NAME = rf"(?:{_NUMBERED}|{_WORDS}){_AFFILIATION}?"
 _SPEAKER = re.compile(rf"^\s*(?:{_TS}\s*)?(?P<name>{_NAME})\s*:\s+(?=\S)")
 # a line that holds nothing but a speaker, whose words follow on the next lines (Word's and Teams' transcripts:
@@ -1076,7 +1076,7 @@ def _pipe_table(rows: list[tuple[int, str]], layout: "_Layout") -> Iterator[tupl
 
 
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")  # words of letters (a value such as "4" has none)
-_LABEL = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
+_LABEL = re.compile(UPPER + r"[\w'’-]*(?:\s+[\w'’-]+){0,2}:\s")  # Stap 1: ..., Actiepunt: ..., NB: ...
 
 
 def _turn(layout: _Layout, inline: str, speaker: str, line: str, labelled: bool) -> str:
@@ -2740,7 +2740,7 @@ _YEAR_MARK = re.compile(rf"\b{_IN_YEAR}\.(?P<n>\d{{1,2}})$", re.IGNORECASE)  # "
 # "… steeg naar 41,5.3 De IND" (QA 45d S8); not "1.204 inspecties", "versie 2023.1 en", and only where the page has
 # that footnote (_note_marks)
 _INLINE_MARK = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\.(?P<n>\d{1,2})"
-                          r"(?=\s+[\"'“‘(]?[A-ZÀ-Ý])")
+                          r"(?=\s+[\"'“‘(]?" + UPPER + ")")
 
 
 def _note_marks(line: str, noted: set[int] | None = None) -> Iterator[re.Match]:
