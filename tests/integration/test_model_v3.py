@@ -597,3 +597,32 @@ def test_a_model_file_cannot_choose_a_python_package_to_import(trained, tmp_path
         load_classifier(out)
     res = CliRunner().invoke(main, ["classify", "--model", str(out), "Meer opvang."])
     assert res.exit_code == 1 and "unknown spaCy pipeline 'pip'" in res.output and "Traceback" not in res.output
+
+
+def test_the_keyword_overlap_reads_the_written_lexicon(trained):
+    """Round 38: the keywords feature compares a statement with a section's title, description and written lexicon
+    (data/synthetic/lexicon.jsonl). For every titled section, a term of its lexicon whose word stems no title,
+    description or other section's lexicon has ("meldbereidheid", "seizoenarbeiders", "FIOD") gives that section
+    the highest keyword overlap; without the lexicon no section shares a stem with it. The model's metadata and
+    `info` count the terms."""
+    from mh_nlp.corpus.written import load_lexicon
+    from mh_nlp.themes.features import stems
+
+    path, meta, clf = trained
+    m, tax = clf.model, load_taxonomy()
+    lexicon = load_lexicon(tax)
+    assert meta["lexicon_terms"] == m.n_lexicon_ == sum(map(len, lexicon.values())) >= 52 * 40
+    texts = m._keyword_texts(tax)
+    owners: dict[str, set] = {}
+    for s, t in zip(m.classes_, texts):
+        for st in stems(t):
+            owners.setdefault(st, set()).add(s)
+    plain = set().union(*(stems(t) for t in m.section_texts_))
+    picked = [next((s, t) for t in lexicon[s] if stems(t) and all(owners[x] == {s} for x in stems(t))
+                   and not set(stems(t)) & plain) for s in m.classes_ if s in lexicon]
+    assert len(picked) == len(lexicon)
+    K = m._keywords(clf._prepare([t for _, t in picked]))
+    assert [str(m.classes_[k]) for k in K.argmax(axis=1)] == [s for s, _ in picked]
+    assert (K.max(axis=1) > 0).all()
+    res = CliRunner().invoke(main, ["info", "--model", str(path)])
+    assert f"{m.n_lexicon_} written lexicon terms (keyword overlap only)" in res.output, res.output

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from mh_nlp.cli import main
 from mh_nlp.corpus.records import load_quotes, load_taxonomy
-from mh_nlp.corpus.written import (MIN_PER_SECTION, WrittenSetError, copies, normal_form, read_stance, read_written,
-                                   titled, written_errors)
+from mh_nlp.corpus.written import (MIN_PER_SECTION, WrittenSetError, copies, lexicon_path, normal_form, read_lexicon,
+                                   read_stance, read_written, titled, written_errors)
 from mh_nlp.corpus.outside import read_outside
 from mh_nlp.themes.evaluate import load_external
 
@@ -58,6 +58,9 @@ def test_corpus_check_finds_no_near_copies_and_reports_the_distance(tax, written
         assert "5th/25th/50th/75th/95th percentile" in spread
         assert sum(int(b.rsplit(": ", 1)[1]) for b in spread.split("per band ")[1].split(", ")) == n
     lines = {k: v[0] for k, v in lines.items()}
+    lexicon = read_lexicon(tax)
+    assert lines["lexicon"].endswith(f"{sum(map(len, lexicon.values()))} terms for {len(lexicon)} sections in "
+                                     f"{lexicon_path()}; ok"), res.output
     for which in ("development", "external"):
         assert lines[f"{which} sentences"].endswith("ok") and f"{len(read_outside(tax, which))} in" in lines[
             f"{which} sentences"]
@@ -169,3 +172,30 @@ def test_a_bad_stance_row_is_refused_naming_the_row(tax, tmp_path, row, message)
             "text": "Te weinig opvang voor mannen.", "written_from": "stance", "batch": "test"}
     _second_row_refused(lambda path: read_stance(tax, path), tmp_path / "stance.jsonl", good,
                         {**good, "id": "st-2", **row}, message)
+
+
+def test_the_lexicon_is_written_for_every_titled_section_and_marked_written(tax):
+    """data/synthetic/lexicon.jsonl: one row for each titled section, 40 distinct terms of 1-3 words each, written from
+    the taxonomy by the batches its README names."""
+    lexicon = read_lexicon(tax)
+    assert set(lexicon) == set(titled(tax)) and {len(t) for t in lexicon.values()} == {40}
+    rows = [json.loads(line) for line in lexicon_path().read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert all(r["written_from"] == "taxonomy" and r["batch"].startswith("2026-12-07-lex") for r in rows)
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"section": "9.9"}, "unknown section '9.9'"),
+    ({"section": "2.2"}, "section 2.2 has no known title"),
+    ({"section": "4.7"}, "section 4.7 repeats row 1"),
+    ({"terms": []}, "terms must be a non-empty list of texts"),
+    ({"terms": "opvang"}, "terms must be a non-empty list of texts"),
+    ({"terms": ["opvang", 3]}, "terms must be a non-empty list of texts"),
+    ({"terms": ["   "]}, "term '   ' has 0 words"),
+    ({"terms": ["opvang voor mannen en vrouwen"]}, "term 'opvang voor mannen en vrouwen' has 5 words"),
+    ({"terms": ["opvang", "Opvang"]}, "term 'Opvang' appears twice"),
+    ({"written_from": "quotes"}, "written_from must be"),
+])
+def test_a_bad_lexicon_row_is_refused_naming_the_row(tax, tmp_path, row, message):
+    good = {"section": "4.7", "terms": ["opvang", "beschermde opvang"], "written_from": "taxonomy", "batch": "test"}
+    _second_row_refused(lambda path: read_lexicon(tax, path), tmp_path / "lexicon.jsonl", good,
+                        {**good, "section": "4.8", **row}, message)

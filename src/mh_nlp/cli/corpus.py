@@ -50,8 +50,8 @@ def corpus_stats(quotes_path: Path | None, no_coverage: bool) -> None:
 @click.option("--min-coverage", default=0.98, show_default=True, type=FloatRange(0, 1),
               help="Coverage a page must reach (0 to 1).")
 @click.option("--written/--no-written", "check_written", default=True, show_default=True,
-              help="Also check the written training statements (data/synthetic/statements.jsonl) and the written "
-              "stance statements (data/synthetic/stance.jsonl).")
+              help="Also check the written training statements (data/synthetic/statements.jsonl), the written "
+              "stance statements (data/synthetic/stance.jsonl) and the written lexicon (data/synthetic/lexicon.jsonl).")
 def corpus_check(quotes_path: Path | None, pages: tuple[int, ...], min_coverage: float, check_written: bool) -> None:
     """Run the quality gate: a valid taxonomy (sections.json), entity files and chapter headings; traceable,
     complete and consistent quotes; the development and external sentences complete and kept apart; written
@@ -192,10 +192,10 @@ def _check_outside(quotes, tax) -> tuple[bool, dict[str, list[dict]]]:
 
 
 def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
-    """Check the written set and the written stance statements (when that file is there); print what it finds;
-    True on a failure."""
-    from ..corpus.written import (WrittenSetError, copies, read_stance, read_written, stance_path, written_errors,
-                                  written_path)
+    """Check the written set, the written stance statements and the written lexicon (when those files are there);
+    print what it finds; True on a failure."""
+    from ..corpus.written import (WrittenSetError, copies, lexicon_path, read_lexicon, read_stance, read_written,
+                                  stance_path, written_errors, written_path)
 
     failed = False
     try:
@@ -214,6 +214,13 @@ def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
             return True
         failed |= _copies_report("stance statements", stance, stance_path(), quotes, outside,
                                  lambda *texts: copies(stance, *texts))
+    if lexicon_path().exists():
+        try:
+            lexicon = read_lexicon(tax)
+        except WrittenSetError as exc:
+            click.echo(f"lexicon: {exc}")
+            return True
+        click.echo(f"lexicon: {sum(map(len, lexicon.values()))} terms for {len(lexicon)} sections in {lexicon_path()}; ok")
     return failed
 
 

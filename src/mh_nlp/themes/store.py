@@ -275,7 +275,8 @@ def retrain_command(path: Path, meta: dict | None = None) -> str:
 
 
 DATA_FILES = ("quotes.jsonl", "sections.json", "stance_cues.json")  # under the data folder: a model learns from these
-OPTIONAL_DATA_FILES = ("synthetic/statements.jsonl", "synthetic/stance.jsonl")  # and from these when they are there
+# and from these when they are there
+OPTIONAL_DATA_FILES = ("synthetic/statements.jsonl", "synthetic/stance.jsonl", "synthetic/lexicon.jsonl")
 
 
 def content_sha256(path: Path) -> str:

@@ -13,7 +13,7 @@ from .examples import FEATURES, ExampleRanker
 from .model import make_pipeline
 from ..corpus.jsonl import CONTROL_CHARS, has_words
 from ..corpus.records import Taxonomy, load_quotes, load_taxonomy, section_key, training_quotes
-from ..corpus.written import load_stance, load_written, normal_form, stance_path, written_path
+from ..corpus.written import load_lexicon, load_stance, load_written, normal_form, stance_path, written_path
 from .store import (ModelError, check_model, data_changed, data_files_shown, data_sha256,  # noqa: F401 - data_sha256:
                     default_model_path, save_model, sections_changed, sha256_file)  # also from here
 from ..paths import REPO_ROOT, shown, shown_data_file
@@ -231,6 +231,7 @@ def training_data(additions: Sequence[Addition] = (), near_copies: bool = False,
     tax = load_taxonomy()
     ws = load_written(tax)
     st = load_stance(tax)
+    load_lexicon(tax)  # read by the model's fit; a bad row is refused here, before anything is trained
     labels = [q.section for q in qs] + [w.section for w in ws] + [a.section for a in additions]
     check_examples(tax, labels, ws, warn)
     check_no_copies(tax, ws, st, [(q.id, q.text) for q in every], near=near_copies)
@@ -291,6 +292,7 @@ def train_model(path: Path | None = None, candidate: str | None = None, addition
         "training_quotes": len(model.evidence_) - model.n_corrections_,
         "written_statements": model.n_written_,
         "stance_statements": model.n_stance_,
+        "lexicon_terms": getattr(model, "n_lexicon_", 0),
         "corrections": model.n_corrections_,  # every reviewed statement learnt, confirmations among them
         "confirmations": sum(a.confirmed for a in additions),
         "corrections_file": shown(additions_file) if additions_file else None,
