@@ -206,21 +206,20 @@ def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
     else:
         failed |= _copies_report("written statements", written, written_path(), quotes, outside,
                                  lambda *texts: written_errors(written, tax, *texts))
-    if stance_path().exists():
+    # the optional files: a bad row ends the check there
+    for label, path, read in (("stance statements", stance_path(), read_stance),
+                              ("lexicon", lexicon_path(), read_lexicon)):
+        if not path.exists():
+            continue
         try:
-            stance = read_stance(tax)
+            records = read(tax)
         except WrittenSetError as exc:
-            click.echo(f"stance statements: {exc}")
+            click.echo(f"{label}: {exc}")
             return True
-        failed |= _copies_report("stance statements", stance, stance_path(), quotes, outside,
-                                 lambda *texts: copies(stance, *texts))
-    if lexicon_path().exists():
-        try:
-            lexicon = read_lexicon(tax)
-        except WrittenSetError as exc:
-            click.echo(f"lexicon: {exc}")
-            return True
-        click.echo(f"lexicon: {sum(map(len, lexicon.values()))} terms for {len(lexicon)} sections in {lexicon_path()}; ok")
+        if label == "lexicon":  # terms, no statements: nothing to compare with the quotes
+            click.echo(f"lexicon: {sum(map(len, records.values()))} terms for {len(records)} sections in {path}; ok")
+        else:
+            failed |= _copies_report(label, records, path, quotes, outside, lambda *texts: copies(records, *texts))
     return failed
 
 

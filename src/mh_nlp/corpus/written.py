@@ -77,6 +77,16 @@ def _text(where: str, raw: str, min_words: int) -> str:
     return text
 
 
+def _titled_section(taxonomy: Taxonomy, where: str, raw: str) -> str:
+    """A row's section: one of the taxonomy with a known title (written material exists only for these)."""
+    sec = raw.strip()
+    if sec not in taxonomy.sections:
+        raise WrittenSetError(f"{where}: unknown section {sec!r}")
+    if taxonomy.sections[sec].title.startswith("Onbekend"):
+        raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
+    return sec
+
+
 def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Written]:
     """The written statements, each row checked: valid JSON with every field, a titled section, an id
     ``w-<section>-<nnn>``, a text of 3-35 words, ``written_from`` known, no repeated id or text. The first bad row
@@ -85,11 +95,7 @@ def read_written(taxonomy: Taxonomy, path: str | Path | None = None) -> list[Wri
     out: list[Written] = []
     seen = Unique(WrittenSetError)
     for n, where, d in json_rows(path, "the written training set", FIELDS, WrittenSetError):
-        sec = d["section"].strip()
-        if sec not in taxonomy.sections:
-            raise WrittenSetError(f"{where}: unknown section {sec!r}")
-        if taxonomy.sections[sec].title.startswith("Onbekend"):
-            raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
+        sec = _titled_section(taxonomy, where, d["section"])
         if not re.fullmatch(rf"w-{re.escape(sec)}-\d{{3,}}", d["id"]):  # QA 49a D11: the id names its section
             raise WrittenSetError(f"{where}: id {d['id']!r} does not fit section {sec}: a written statement's id is "
                                   f"w-<its section>-<nnn>, here w-{sec}-nnn (data/synthetic/README.md)")
@@ -182,11 +188,7 @@ def read_lexicon(taxonomy: Taxonomy, path: str | Path | None = None) -> dict[str
     out: dict[str, tuple[str, ...]] = {}
     rows: dict[str, int] = {}
     for n, where, d in json_rows(path, "the written lexicon", LEXICON_FIELDS, WrittenSetError):
-        sec = d["section"].strip()
-        if sec not in taxonomy.sections:
-            raise WrittenSetError(f"{where}: unknown section {sec!r}")
-        if taxonomy.sections[sec].title.startswith("Onbekend"):
-            raise WrittenSetError(f"{where}: section {sec} has no known title; write only for titled sections")
+        sec = _titled_section(taxonomy, where, d["section"])
         if sec in rows:
             raise WrittenSetError(f"{where}: section {sec} repeats row {rows[sec]} (one row a section)")
         if d["written_from"] not in WRITTEN_FROM:
