@@ -508,3 +508,25 @@ def test_a_heading_nothing_stands_under_is_a_meta_row_as_in_a_text_note(tmp_path
     txt.write_text("# Verslag rondetafel\n\n## Knelpunten\n\nTe weinig opvang voor mannen.\n\n## Signalen\n\n"
                    "## Ambities\n\nElke regio een zorgcoördinator.\n\n## Vervolg\n", encoding="utf-8")
     assert [(s.text, s.kind) for s in read_statements(txt)] == [(t, k) for _p, t, k, _h in got]
+
+
+def test_an_attendee_list_in_paragraphs_or_list_items_is_meta_and_pseudonymised(tmp_path):
+    """QA 53a D2: under a paragraph 'Aanwezig:', the names on paragraphs or list items of their own were statements
+    (sent to the theme model) and kept under --pseudonymise; the same list in a .txt was meta and replaced."""
+    from mh_nlp.io.privacy import Pseudonymiser
+
+    d = docx.Document()
+    for text, style in (("Aanwezig:", None), ("Ionuț Popescu – FNV", None), ("Tesfaye Gebremedhin", None),
+                        ("Afwezig:", None), ("Chidi Okafor", "List Bullet"), ("Zhang Wei", "List Number"),
+                        ("Chidi Okafor zegt dat de opvang vol is.", None)):
+        d.add_paragraph(text, style=style)
+    d.save(tmp_path / "lijst.docx")
+    statements = list(read_statements(tmp_path / "lijst.docx"))
+    assert [s.kind for s in statements] == ["meta"] * 6 + ["statement"]
+    p = Pseudonymiser()
+    for st in statements:
+        p.learn(st)
+    text = " ".join(p.apply(st).text for st in statements)
+    for name in ("Popescu", "Tesfaye", "Okafor", "Zhang"):
+        assert name not in text, text
+    assert "– FNV" in text and text.endswith("zegt dat de opvang vol is.")

@@ -907,6 +907,7 @@ class _Layout:
         self.heading = self.turn = self.caption = ""
         self.caption_used = False
         self.titled = False  # the last paragraph was a heading or a caption (:meth:`paragraph`)
+        self.listed = ""  # the label of a list of attendees or agenda items the next paragraphs may be entries of
 
     def new_heading(self, text: str) -> None:
         self.heading, self.turn, self.caption, self.caption_used = text, "", "", False
@@ -933,10 +934,19 @@ class _Layout:
             return "speaker"
         return ""
 
-    def paragraph(self, text: str, heading: bool = False) -> tuple[str, dict[str, str]] | None:
-        """A document's paragraph (cleaned; ``heading``: its style makes it one): the statement it holds and its
-        extra fields, or None when it is blank, a heading or announces what follows (:meth:`announces`)."""
+    def paragraph(self, text: str, heading: bool = False, item: bool = False) -> tuple[str, dict[str, str]] | None:
+        """A document's paragraph (cleaned; ``heading``: its style makes it one; ``item``: a list item): the statement
+        it holds and its extra fields, or None when it is blank, a heading or announces what follows
+        (:meth:`announces`). The entries of a list under ``Aanwezig:`` on a paragraph of its own (each a paragraph or
+        a list item: :func:`_listed_item`) carry that label as their speaker, as :func:`text_blocks` gives them, so
+        they are meta lines and their names are pseudonymised (QA 53a D2)."""
         self.titled = False
+        listed, self.listed = self.listed, ""
+        if text and not heading and listed and _listed_item(text, item):
+            self.listed = listed
+            return text, {"heading": self.caption or self.heading, "speaker": listed}
+        if text and not heading and text.rstrip(":").strip().lower() in LIST_LABELS:
+            self.listed = text.rstrip(":").strip()
         if not text:
             self.blank()
         elif heading:
@@ -2095,7 +2105,7 @@ def _read_docx(path: Path, warn: Warn, max_chars: int) -> Iterator[tuple[int | s
             if group:
                 layout.new_heading(item_heading)
                 yield paragraphs, text, {"heading": before, "speaker": "", HEADING_LINE: "1"}
-            elif (said := layout.paragraph(text, heading)) is not None:
+            elif (said := layout.paragraph(text, heading, level is not None)) is not None:
                 yield paragraphs, *said
             elif (titled := layout.heading_line(text, before)) is not None:
                 yield paragraphs, text, titled
