@@ -171,3 +171,68 @@ def test_an_attendee_line_of_names_with_any_particle_is_names():
     assert names_only("Ali bin Said, Anna di Stefano, Fatima el Idrissi")
     out = _run(["Aanwezig: Ali bin Said, Fatima el Idrissi", "Ali bin Said zegt dat de opvang vol is."])
     assert "Said" not in " ".join(out) and "Idrissi" not in " ".join(out), out
+
+
+def _pseudonymised(statements: list[Statement]) -> list[Statement]:
+    p = Pseudonymiser()
+    for st in statements:
+        p.learn(st)
+    return [p.apply(st) for st in statements]
+
+
+def test_qa53a_speakers_in_capitals_turned_around_or_without_accents_are_the_same_person():
+    """QA 53a D1, D10, D11: a speaker in capitals (JAN DE VRIES:, a vtt's <v IONUȚ POPESCU>, a column's ÖZTÜRK, M.)
+    was taken for an acronym and kept the name, even a victim's; 'Popescu, Ionuț' and 'Nguyen Van An' were other
+    people than 'Ionuț Popescu' and 'Nguyễn Văn An'; a subtitle's '- Ahmed: …' kept the name."""
+    rows = [("Aanwezig: Jan de Vries, Ionuț Popescu, Nguyễn Văn An", ""),
+            ("Kunt u vertellen hoe u hier kwam?", "JAN DE VRIES"), ("Ik werd via Telegram benaderd.", "OLENA KOVALENKO"),
+            ("De kas was koud.", "KOVALENKO"), ("Te weinig inspecteurs.", "Popescu, Ionuț"),
+            ("Nguyen Van An zegt dat de huur te hoog is.", ""), ("ÇELIK benadrukt de capaciteit.", "Mehmet Çelik"),
+            ("Ik werkte in de kas. - Ahmed: Hoeveel uur per dag?", "Olena"), ("Slecht.", "NLA"),
+            ("Vol.", "VOORZITTER"), ("Goed.", "BELANGRIJK")]
+    out = _pseudonymised([Statement("t.txt", i + 1, t, extra={"speaker": s}) for i, (t, s) in enumerate(rows)])
+    text = " ".join(f"{o.extra['speaker']} {o.text}" for o in out)
+    for name in ("VRIES", "KOVALENKO", "Kovalenko", "Popescu", "Nguyen", "Nguyễn", "ÇELIK", "Ahmed", "Olena"):
+        assert name not in text, (name, text)
+    vries, popescu = out[0].text.split(": ")[1].split(", ")[:2]
+    assert out[1].extra["speaker"] == vries and out[4].extra["speaker"] == popescu
+    assert out[2].extra["speaker"] == out[3].extra["speaker"]  # KOVALENKO alone: the same person
+    assert out[5].text.startswith(out[0].text.split(", ")[2])  # Nguyen Van An without accents: the same person
+    assert [o.extra["speaker"] for o in out[8:]] == ["NLA", "VOORZITTER", "BELANGRIJK"]
+
+
+def test_qa53a_who_a_note_is_about_places_and_bodies():
+    """QA 53a D3, D7, D8, D9: victims', suspects' and employers' names after 'Slachtoffer', 'De verdachte',
+    'genaamd', 'Een zekere', 'werkgever', 'gesproken met' stayed; 'Roos de Wit van La Strada' took the body into the
+    name (a second pseudonym, the body lost); 'Polen:' was a speaker and 'Volgens Westland' / 'Eurostat' a person,
+    replaced in every text of the run."""
+    from mh_nlp.io.kinds import speaker_label
+    from mh_nlp.io.privacy import find_names
+
+    lines = ["Aanwezig: Roos de Wit (La Strada)", "Roos de Wit van La Strada vertelde over Boekarest.",
+             "Het slachtoffer, een vrouw genaamd Irina Petrova, is opgevangen door Fier.",
+             "Een zekere Bogdan regelde het vervoer vanuit Sofia.", "De verdachte Kemal T. is aangehouden.",
+             "Mijn werkgever Viktor Sydorenko hield mijn paspoort in.", "Gesproken met Piotr Zieliński.",
+             "Volgens Westland is de huisvesting slecht.", "Eurostat meldt meer slachtoffers.",
+             "In het Westland wonen veel arbeidsmigranten.", "De verdachte Roemeense man is gevlucht."]
+    out = [o.text for o in _pseudonymised([Statement("n.txt", i + 1, t) for i, t in enumerate(lines)])]
+    text = " ".join(out)
+    for name in ("Roos", "Wit", "Irina", "Petrova", "Bogdan", "Kemal", "Viktor", "Sydorenko", "Piotr", "Zieliński"):
+        assert name not in text, (name, text)
+    assert out[1].endswith(" van La Strada vertelde over Boekarest.") and out[1].split(" van ")[0] in out[0]
+    assert out[7:] == lines[7:] and "Sofia" in out[3]
+    assert not speaker_label("Polen") and not speaker_label("Roemenië en Bulgarije") and speaker_label("Jan")
+    assert find_names("Volgens Eurostat stijgt het aantal.") == [] and find_names("Volgens Arosa is het erger.") == []
+
+
+def test_qa53a_foreign_phone_numbers_ibans_and_citizen_numbers_are_masked():
+    """QA 53a D5, D6: numbers with a country code other than +31 stayed (the migrants' own numbers), and '070 - 345 67
+    89'; a spaced IBAN was half masked as a phone number; years, article numbers, counts and dates stay."""
+    from mh_nlp.io.privacy import mask_contacts
+
+    assert mask_contacts("Bel +48 601 234 567, +40721234567, 0040 721 234 567, +380 67 123 4567 of 070 - 345 67 89.") \
+        == "Bel [telefoon], [telefoon], [telefoon], [telefoon] of [telefoon]."
+    assert mask_contacts("IBAN NL91 ABNA 0417 1643 00 en NL91ABNA0417164300; BSN 123456782, BSN: 111.22.2333.") \
+        == "IBAN [iban] en [iban]; BSN [bsn], BSN: [bsn]."
+    kept = "In 2019-2023 waren er 1.204 meldingen (artikel 273f), geboren 12-03-1998, 2611 AB Delft, nummer 123456782."
+    assert mask_contacts(kept) == kept

@@ -107,7 +107,7 @@ def speaker_label(label: str) -> bool:
     ``Aanwezig``, ``Notulist`` ...) and not a note label (``Actiepunt``, ``NB`` ...)."""
     cues = load_cues()
     key = _label_key(label)
-    return not cues.meta_label(key) and key not in cues.not_speakers
+    return not cues.meta_label(key) and key not in cues.not_speakers and not not_a_name(label)
 
 
 _TRAILING = re.compile(r"(?<![\s.!?:;…])[\s.!?:;…]+$")  # linear: the run is tried from its start only
@@ -148,6 +148,25 @@ GENERIC_ORGANISATIONS = frozenset({"gemeente", "politie", "rijk", "provincie", "
 # the last word of a body's name ("Jade Zorggroep", "Kenniscentrum X"): no person's name ends so (QA 52a D11)
 BODY_ENDINGS = ("groep", "centrum", "instituut", "academie", "fonds", "vereniging", "stichting", "bureau", "partners",
                 "collectief", "coalitie", "platform", "netwerk", "alliantie", "diensten", "college", "international")
+
+
+NOT_NAMES_PATH = Path(__file__).with_name("not_names.txt")
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    lines = NOT_NAMES_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(" ".join(line.split()).lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def not_a_name(text: str) -> bool:
+    """True when ``text`` is a place, country, region, nationality or body of ``not_names.txt`` (``Polen``,
+    ``Westland``, ``Sofia``, ``Eurostat``), or a list of them: never a person, though written like one (QA 53a D8, D9).
+    """
+    words = " ".join(text.replace(",", " ").split()).lower()
+    if not words:
+        return False
+    return words in _not_names() or all(w in _not_names() or w in ("en", "&") for w in words.split())
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,8 @@ Where the names come from (rules, no statistical model; none is loaded by the de
    ``Jan de Vries`` is also replaced as ``Jan`` and ``De Vries``/``de Vries`` alone.
 2. **Names in the text** by their context: after a title (``dhr.``, ``mevrouw``, ``mw.``), after
    ``volgens``, ``zoals``, ``aldus``, ``collega``, a greeting or thanks (``Welkom Hamza``, ``Dank je wel
-   Roos``, ``dank aan Henk``), before ``(organisation)``, and at the start of a sentence before a
+   Roos``, ``dank aan Henk``), who a note is about (``slachtoffer``, ``de verdachte``, ``genaamd``, ``een
+   zekere``, ``werkgever``, ``gesproken met``), before ``(organisation)``, and at the start of a sentence before a
    reporting verb (``Noor vraagt``, ``Thomas Visser stelde voor``; one-word names only when the word
    is not a common Dutch word).
 
@@ -26,12 +27,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable
 
 from .kinds import (BODY_ENDINGS, GENERIC_ORGANISATIONS, LOWER, NAME_PARTICLES, UPPER, load_cues, names_only,
-                    organisation_words, speaker_label)
+                    not_a_name, organisation_words, speaker_label)
 from .readers import GENERIC_SPEAKERS, SPEAKER_AFFILIATION, SPEAKER_HEADERS, Statement
 from ..exceptions import NameFinderError  # noqa: F401 - defined with every mh-nlp error
 
@@ -50,7 +52,11 @@ _OFFICES = (r"(?:wethouder|burgemeester|gedeputeerde|minister|staatssecretaris|a
             r"|inspecteur|rechercheur|wijkagent|agent)")
 _INITIALS = rf"(?:{UPPER}\.\s?){{1,4}}"  # "P.", "J.M." before a surname: part of the name (QA 52a D2: "Dhr. P. Hendriks")
 _BEFORE = (r"(?:volgens|zoals|aldus|collega|wachten (?:nog )?(?:even )?op|het woord (?:terug )?aan|dank aan|"
-           r"bedankt|welkom|dank je(?: wel)?|dank u(?: wel)?|dankjewel|hoi|hallo|vraag van|namens)")
+           r"bedankt|welkom(?: aan)?|dank je(?: wel)?|dank u(?: wel)?|dankjewel|hoi|hallo|vraag van|namens|"
+           # who a note is about (QA 53a D3: "Slachtoffer Maria", "De verdachte Kemal T.", "Een zekere Bogdan",
+           # "genaamd Irina Petrova", "Mijn werkgever Viktor Sydorenko", "gesproken met Piotr Zieliński")
+           r"slachtoffer|verdachte|werkgever|genaamd|een zekere|"
+           r"(?:gesproken|gebeld|besproken|overlegd|gemaild|afgesproken|contact) met)")
 _VERBS = ("zegt|zei|vertelt|vertelde|geeft aan|gaf aan|stelt|stelde|benadrukt|benadrukte|meldt|meldde|vraagt|vroeg|"
           "merkt|merkte|noemt|noemde|licht|lichtte|reageert|reageerde|antwoordt|antwoordde|belt|stuurt|koppelt|"
           "mailt|regelt|neemt|nam|vindt|vond|denkt|dacht|deelt|deelde|legt|legde|wijst|wees|pleit|pleitte|"
@@ -61,18 +67,33 @@ _BEFORE_RE = re.compile(rf"\b(?i:{_BEFORE})\s+(?P<name>{_NAME})")
 _PARENS_RE = re.compile(rf"(?P<name>{_NAME})\s+\((?P<org>[^()]{{1,40}})\)")
 _VERB_RE = re.compile(rf"(?:^|(?<=[.!?;:]\s))(?P<name>{_NAME})\s+(?:{_VERBS})\b")
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+# a speaker after a subtitle's dialogue dash, inside a cue ("- Olena: Ik werkte in de kas. - Ahmed: Hoeveel uur?"): QA
+# 53a D11
+_DASH_SPEAKER_RE = re.compile(rf"(?:^|(?<=\s))[-–—]\s*(?P<name>{_NAME}):\s")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # linear: tried from the start of a run
 EMAIL_MASK = "[e-mail]"
-# a Dutch phone number (06-12345678, 06 1234 5678, 030-1234567, +31 6 12345678, 0031 30 1234567): QA 52a D2
+# a Dutch phone number (06-12345678, 06 1234 5678, 030-1234567, 070 - 345 67 89, +31 6 12345678, 0031 30 1234567:
+# QA 52a D2, QA 53a D5), or any number with a country code (+48 601 234 567, 0040 721 234 567, +380 67 123 4567: the
+# numbers of the migrants these notes are about, QA 53a D5)
 PHONE = re.compile(r"(?<![\w+])(?:(?:\+31[\s-]?(?:\(0\)\s?)?|0031[\s-]?|0)"
-                   r"(?:6[\s-]?(?:\d[\s-]?){7}\d|[1-9]\d{1,2}[\s-]?(?:\d[\s-]?){5,6}\d)"
-                   r"|\(0[1-9]\d{1,2}\)\s?(?:\d[\s-]?){5,6}\d)(?![\w])")  # (030) 123 45 67 (QA 52c R8)
+                   r"(?:6[\s-]?(?:\d[\s-]?){7}\d|[1-9]\d{1,2}(?:\s?-\s?|\s)?(?:\d[\s-]?){5,6}\d)"
+                   r"|\(0[1-9]\d{1,2}\)\s?(?:\d[\s-]?){5,6}\d"  # (030) 123 45 67 (QA 52c R8)
+                   r"|(?:\+|00)(?!31)[1-9]\d{0,2}[\s-]?(?:\(0\)\s?)?(?:\d[\s-]?){6,11}\d)(?![\w])")
 PHONE_MASK = "[telefoon]"
+# an IBAN (NL91 ABNA 0417 1643 00, NL91ABNA0417164300, RO49 AAAA 1B31 0075 9384 0000): QA 53a D6, where a spaced one was
+# half masked as a phone number
+IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?(?![\w])")
+IBAN_MASK = "[iban]"
+# a citizen service number after its name (BSN 123456782, burgerservicenummer: 111222333): QA 53a D6
+BSN = re.compile(r"(?i)\b(bsn|burgerservicenummer|sofinummer)(\s*(?:nummer|nr\.?)?\s*[:.]?\s*)\d{3}[.\s]?\d{2}[.\s]?\d{4}\b")
+BSN_MASK = "[bsn]"
 
 
 def mask_contacts(text: str) -> str:
-    """``text`` with its e-mail addresses and Dutch phone numbers replaced by ``[e-mail]`` and ``[telefoon]``."""
-    return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, text))
+    """``text`` with its e-mail addresses, IBANs, citizen service numbers (after *BSN*) and phone numbers (Dutch, and
+    any with a country code) replaced by ``[e-mail]``, ``[iban]``, ``[bsn]`` and ``[telefoon]``."""
+    text = BSN.sub(lambda m: f"{m.group(1)}{m.group(2)}{BSN_MASK}", IBAN.sub(IBAN_MASK, EMAIL.sub(EMAIL_MASK, text)))
+    return PHONE.sub(PHONE_MASK, text)
 
 
 COMMON_ZIPF = 4.5  # a one-word "name" at a sentence start that is this common a Dutch word is not taken
@@ -89,6 +110,7 @@ def _common_word(word: str) -> bool:
 # words that come before a name and begin a sentence with a capital, never the first name itself (QA 52a D10: "Zoals
 # Jan de Vries zegt" made "Zoals" a first name, and "Zoals bekend …" became "Spreker 2 bekend …")
 _CONTEXT_START = frozenset({"volgens", "zoals", "aldus", "collega", "namens", "welkom", "bedankt", "hallo", "hoi",
+                            "slachtoffer", "verdachte", "werkgever", "genaamd", "een", "zekere",
                             "dank", "dankjewel", "ook", "en", "maar", "want", "dus", "toen", "daarna", "verder", "vraag",
                             # a title or office ("Volgens Mevrouw Sanne Verhoeven"): the name is what follows it
                             "mevrouw", "meneer", "mevr", "mw", "dhr", "mr", "dr", "drs", "ir", "prof", "wethouder",
@@ -100,10 +122,23 @@ def _clean_name(name: str) -> str:
     words = name.split(" ")
     while len(words) > 1 and words[0].lower().rstrip(".") in _CONTEXT_START:
         words = words[1:]
+    # "Roos de Wit van La Strada": the name ends before "van" and a body (QA 53a D7: the body was taken into the name)
+    for i in range(1, len(words) - 1):
+        if words[i] == "van" and _a_body(" ".join(words[i + 1:])):
+            words = words[:i]
+            break
     name = " ".join(words)
     if not re.search(r"(?:^|\s)[A-Z]\.$", name):  # "P." of "Dhr. P. Hendriks" keeps its full stop; "Jan." does not
         name = name.strip(" .")
     return name if re.match(r"['’][tT] ", name) else name.strip(" '’")  # 't Hooft keeps its apostrophe
+
+
+def _a_body(text: str) -> bool:
+    """``La Strada``, ``Veilig Thuis``, ``de Inspectie SZW``, ``het COA``: an organisation of ``data/entities/`` or a
+    generic body's word with its name, not a surname (``Van Dijk``)."""
+    words = re.sub(r"^(?:de|het)\s+", "", text.strip(), flags=re.I).split()
+    return bool(words) and (" ".join(words).lower() in organisation_words()
+                            or (len(words) > 1 and words[0].lower() in GENERIC_ORGANISATIONS))
 
 
 _NOUN_ENDINGS = ("ing", "heid", "tie", "sie", "schap", "isme", "iteit", "teit", "ij", "erij", "age", "uur")
@@ -113,7 +148,10 @@ PEOPLE_LABELS = {"aanwezig", "aanwezigen", "afwezig", "afwezigen", "afmeldingen"
                  "kopie aan", "cc", "attendees", "present", "minutes", "met kennisgeving afwezig",
                  # who wrote or is reached: a note's "Opgesteld door:" line, a table's "auteur" or "contactpersoon"
                  "auteur", "auteurs", "author", "authors", "opgesteld door", "ingevuld door", "geschreven door",
-                 "schrijver", "interviewer", "contactpersoon", "contactpersonen"}
+                 "schrijver", "interviewer", "contactpersoon", "contactpersonen",
+                 # who a case register's columns name (QA 53a D4: a "Casushouder" column kept its names)
+                 "casushouder", "casushouders", "casusregisseur", "behandelaar", "hulpverlener", "melder", "cliënt",
+                 "client", "slachtoffer", "verdachte"}
 # an e-mail's header fields that name people ("Van: Karim El Amrani <k.elamrani@…>"): only the label alone, as "van"
 # or "to" begins many other lines
 MAIL_PEOPLE_LABELS = {"van", "aan", "from", "to", "bcc"}
@@ -130,7 +168,7 @@ def _is_person(name: str, strict: bool = False, common=None) -> bool:
     """A candidate name that is not an organisation, an acronym or (``strict``, one word) a common word
     (``common``: a test for one; default: a frequent Dutch word or a typical noun ending)."""
     name = _clean_name(name)
-    if not name or name.lower() in organisation_words() or name.startswith("Spreker"):
+    if not name or name.lower() in organisation_words() or name.startswith("Spreker") or not_a_name(name):
         return False
     words = name.split()
     if all(w.lower().rstrip(".") in _CONTEXT_START for w in words):  # "Volgens Dhr. Jansen" gave "Dhr" too
@@ -247,6 +285,24 @@ def name_finder(name: str):
     raise NameFinderError(f"unknown name finder {name!r} (use {', '.join(FINDERS)})")
 
 
+# letters that Unicode does not decompose into a base letter and a mark: folded by hand (Đorđević = Dordevic)
+_FOLD = str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae",
+                       "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
+def plain_letters(text: str) -> str:
+    """``text`` without accents and marks (``Nguyễn Văn An`` -> ``Nguyen Van An``, ``Łukasz`` -> ``Lukasz``): one
+    person written with and without them is one person (QA 53a D10)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _shouted(text: str) -> bool:
+    """True when every letter of ``text`` (two or more) is a capital: ``JAN DE VRIES``, ``KOVALENKO``."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def _template_regex(template: str) -> re.Pattern:
     """The pseudonyms of ``template`` as they stand in a text ("Spreker 2"), any number of up to four digits."""
     return re.compile(r"(?<!\w)" + re.escape(template).replace(r"\{n\}", r"\d{1,4}") + r"(?!\w)")
@@ -275,6 +331,7 @@ class Pseudonymiser:
         self.finder = finder
         self.people: dict[str, str] = {}  # full name -> pseudonym
         self._variants: dict[str, str] = {}  # name or part of a name -> pseudonym
+        self._folded: dict[str, str] = {}  # a full name without accents, in lower case -> pseudonym
         self._pattern: re.Pattern | None = None
         self._lower: set[str] = set()  # words written in lower case in this run: not one-word names
         self._candidates: list[str] = []  # names found in context while learning, added on first use
@@ -291,9 +348,15 @@ class Pseudonymiser:
             return name
         if name in self._variants:
             return self._variants[name]
+        known = self._folded.get(plain_letters(name).lower())
+        if known is not None:  # "JAN DE VRIES", "Nguyen Van An": a known person in capitals or without accents
+            self._variants[name] = known
+            self._pattern = None
+            return known
         alias = self._new_alias(name)
         self.people[name] = alias
         self._variants[name] = alias
+        self._folded[plain_letters(name).lower()] = alias
         words = name.split()
         if words[0].lower().lstrip("'’") in _SURNAME_START:  # a surname alone (De Boer, 't Hooft, Bij de Vaate):
             # its first word is an ordinary one ("De", "Bij"), no first name
@@ -307,6 +370,11 @@ class Pseudonymiser:
             for form in {surname, surname[:1].upper() + surname[1:]}:
                 if not _common_word(form) or len(form.split()) > 1:
                     self._variants.setdefault(form, alias)
+        # the same forms in capitals and without accents ("ÇELIK benadrukt", "Nguyen" for "Nguyễn"): QA 53a D1, D10
+        for form in [k for k, v in self._variants.items() if v == alias and len(k) > 2]:
+            for other in (form.upper(), plain_letters(form), plain_letters(form).upper()):
+                if other.lower() not in organisation_words() and not _common_word(other):
+                    self._variants.setdefault(other, alias)
         self._pattern = None
         return alias
 
@@ -321,9 +389,22 @@ class Pseudonymiser:
             return
         cues = load_cues()
         generic = re.sub(r"\s+\d{1,3}$", "", speaker).lower()  # Spreker 1, Deelnemer 3: nobody's name
-        if speaker and _is_person(speaker) and speaker.lower() not in cues.role_labels and \
-                generic not in set(GENERIC_SPEAKERS) | {"moderator"}:
-            self.add(speaker)
+        if not speaker or speaker.lower() in cues.role_labels or generic in set(GENERIC_SPEAKERS) | {"moderator"}:
+            return
+        # a speaker in capitals (JAN DE VRIES:, <v IONUȚ POPESCU>, a Deelnemer column's ÖZTÜRK, M.) is read as the name
+        # it is, one word like any name at a sentence's start (QA 53a D1: taken for an acronym, it kept the name)
+        shouted = _shouted(speaker)
+        person = " ".join(w.capitalize() if w.lower() not in NAME_PARTICLES else w.lower() for w in speaker.split()) \
+            if shouted else speaker
+        # "Popescu, Ionuț" (a display name in Teams or Outlook) is "Ionuț Popescu" (QA 53a D10)
+        turned = re.fullmatch(r"([^,]+),\s*([^,]+)", person)
+        if turned and names_only(turned.group(1)) and names_only(turned.group(2)):
+            person = f"{turned.group(2).strip()} {turned.group(1).strip()}"
+        if _is_person(person, strict=shouted and len(person.split()) == 1):
+            alias = self.add(person)
+            if speaker != person:
+                self._variants.setdefault(speaker, alias)
+                self._pattern = None
 
     def _common(self, word: str) -> bool:
         return word.lower() in self._lower
@@ -331,6 +412,8 @@ class Pseudonymiser:
     def learn_text(self, text: str) -> None:
         for name in _attendee_names(text):
             self.add(name)
+        for m in _DASH_SPEAKER_RE.finditer(text):
+            self.learn_speaker(m.group("name"))
         self._lower.update(w for w in _WORD_RE.findall(text) if w.islower())
         self._candidates.extend(find_names(text))
         if self.finder is not None:
