@@ -1010,3 +1010,19 @@ def test_train_add_twice_is_a_usage_error(tmp_path):
     assert r.exit_code == 2 and "takes one file, not 2" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]  # nothing trained, nothing written
+
+
+def test_warnings_quote_the_input_pseudonymised_under_pseudonymise(tmp_path):
+    """QA 53a D13: with --pseudonymise the output was clean, but a reader's warning printed the line it was about as
+    it stood, a phone number or a name with it; now the warning quotes it pseudonymised and masked as the output."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Aanwezig: Olena Kovalenko, Piotr Nowak\n\nOlena Kovalenko: De opvang is vol.\n\n"
+                     "+48 601 234 567\n\nPiotr Nowak: 06-12345678\n", encoding="utf-8")
+    args = ["label", str(notes), "-o", str(tmp_path / "out.csv"), "-q"]
+    plain = CliRunner().invoke(main, args)
+    masked = CliRunner().invoke(main, [*args, "--force", "--pseudonymise"])
+    assert plain.exit_code == masked.exit_code == 0, masked.output
+    assert "+48 601 234 567" in plain.stderr  # the warning quotes the line
+    assert "hold no words ('[telefoon]', '[telefoon]')" in masked.stderr, masked.stderr
+    for secret in ("+48", "601 234", "06-1234", "Nowak", "Olena", "Kovalenko"):
+        assert secret not in masked.stderr, masked.stderr

@@ -468,6 +468,15 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
                 except ReadError:
                     pass  # reported by the last pass
 
+    def said(path, message: str) -> str:
+        """A reader's warning as the terminal shows it: with ``pseudonymise`` the lines it quotes are pseudonymised and
+        masked as the output is (QA 53a D13: a warning printed a phone number and a name the output had replaced)."""
+        if register is None:
+            return message
+        from .privacy import mask_contacts
+
+        return mask_contacts(register.of(path).text(message))
+
     def statements() -> Iterator[Statement]:  # all files as one stream: one worker pool for the whole run
         for path in paths:
             source = shown(path)
@@ -477,7 +486,7 @@ def label_files(paths: Iterable[str | Path], classifier: ThemeClassifier | str |
             try:
                 table = note_column is not None and Path(path).suffix.lower() in TABLE_SUFFIXES
                 for st in read_statements(path, column=column, split=split, max_chars=max_chars,
-                                          warn=lambda msg, src=source: warn(src, msg), source=source,
+                                          warn=lambda msg, src=source, p=path: warn(src, said(p, msg)), source=source,
                                           sheets=sheets, header_row=header_row):
                     if table and note_column not in st.extra:  # as `--note-column` is refused: else one note
                         raise ValueError(f"{source}: no column {note_column!r} for note_column (columns besides "
