@@ -3,7 +3,8 @@ anthology's unseen pages: the screen's own check (``mh_nlp.themes.evaluate.held_
 12 development sentences drawn at random (seeded) as the analyst's statements, for three draws. Development
 sentences stand in for an analyst's notes (real sentences from outside the anthology); the external test set is
 never used. ``--variant noterm`` switches off the closeness-to-a-correction term, ``--variant cw4`` gives a
-correction the weight 4 instead of the default 6 (a diagnostic, not a choice; round 25 set the default from 12 to 6).
+correction the weight 4 instead of the default 12 (a diagnostic, not a choice; round 25 set the default from 12 to 6,
+round 41 back to 12).
 
     python training/spill_probe.py                 # about a minute with a warm embedding cache
     python training/spill_probe.py --variant cw4

@@ -118,7 +118,7 @@ class ExampleScores:
               "memory_weight", "l2", "inner_folds", "seed", "taxonomy_path", "stance_weight", "lexicon")
 
     def __init__(self, encoder: str = "e5", ridge_lambda: float = 30.0, written_weight: float = 1.0,
-                 correction_weight: float = 6.0, tau: float = 0.02, memory_min: float = 0.97,
+                 correction_weight: float = 12.0, tau: float = 0.02, memory_min: float = 0.97,
                  memory_weight: float = 8.0, l2: float = 0.01, inner_folds: int = 4, seed: int = 0,
                  taxonomy_path: str | None = None, stance_weight: float = STANCE_WEIGHT, lexicon: bool = True):
         self.encoder = encoder
