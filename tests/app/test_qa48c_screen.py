@@ -113,7 +113,8 @@ def test_the_screen_shows_read_alone_off_subject_and_the_sections_quote(make_app
         assert f"a{tid}" in labelled_by and f"o{tid}" not in labelled_by
         line = re.search(rf'<div class="alone small" id="a{tid}"[^>]*>(.*?)</div>', row, re.S)[1]
         words = html.unescape(re.sub(r"<[^>]+>", "", line))
-        assert words.startswith("read on its own: 2.23 Onvoldoende samenwerking") and "(0.61)" in words, words
+        shown = f"({turned['read_alone']['confidence']:.2f})"  # the API's confidence, as the screen shows it
+        assert words.startswith("read on its own: 2.23 Onvoldoende samenwerking") and shown in words, words
         assert "the note's context changed its chapter; check it" in words
         assert turned["section_quote"]["section"] == "3.9"  # none of its three nearest quotes is of 3.9 (QA 48b D9)
         assert f"None of these is of {turned['section']}; its nearest quote:" in row

@@ -29,7 +29,8 @@ def test_metadata_records_provenance(trained, quotes):
     path, meta, _ = trained
     assert meta["training_quotes"] == len(quotes) and meta["corrections"] == 0 and meta["written_statements"] >= 2600
     assert set(meta["training_data_sha256"]) == {"quotes.jsonl", "sections.json", "stance_cues.json",
-                                                 "synthetic/statements.jsonl", "synthetic/stance.jsonl"}
+                                                 "synthetic/statements.jsonl", "synthetic/stance.jsonl",
+                                                 "synthetic/lexicon.jsonl"}
     assert meta["stance_statements"] >= 2000
     assert meta["encoder"] == "e5" and meta["candidate"] == "examples_e5" and meta["format"] == 1
     assert meta["base_pipeline"] and meta["trained_at"] and meta["labels"] and 0.1 < meta["temperature"] < 10
