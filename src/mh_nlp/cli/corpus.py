@@ -206,9 +206,16 @@ def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
     else:
         failed |= _copies_report("written statements", written, written_path(), quotes, outside,
                                  lambda *texts: written_errors(written, tax, *texts))
+    def stance_report(stance, path) -> bool:
+        return _copies_report("stance statements", stance, path, quotes, outside, lambda *texts: copies(stance, *texts))
+
+    def lexicon_report(lexicon, path) -> bool:  # terms, no statements: nothing to compare with the quotes
+        click.echo(f"lexicon: {sum(map(len, lexicon.values()))} terms for {len(lexicon)} sections in {path}; ok")
+        return False
+
     # the optional files: a bad row ends the check there
-    for label, path, read in (("stance statements", stance_path(), read_stance),
-                              ("lexicon", lexicon_path(), read_lexicon)):
+    for label, path, read, report in (("stance statements", stance_path(), read_stance, stance_report),
+                                      ("lexicon", lexicon_path(), read_lexicon, lexicon_report)):
         if not path.exists():
             continue
         try:
@@ -216,10 +223,7 @@ def _check_written(quotes, tax, outside: dict[str, list[dict]]) -> bool:
         except WrittenSetError as exc:
             click.echo(f"{label}: {exc}")
             return True
-        if label == "lexicon":  # terms, no statements: nothing to compare with the quotes
-            click.echo(f"lexicon: {sum(map(len, records.values()))} terms for {len(records)} sections in {path}; ok")
-        else:
-            failed |= _copies_report(label, records, path, quotes, outside, lambda *texts: copies(records, *texts))
+        failed |= report(records, path)
     return failed
 
 

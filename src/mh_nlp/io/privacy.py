@@ -357,21 +357,28 @@ class Pseudonymiser:
         self.people[name] = alias
         self._variants[name] = alias
         self._folded[plain_letters(name).lower()] = alias
+        forms = [name]  # the forms of this person's name learnt here
+
+        def put(form: str) -> None:
+            if form not in self._variants:
+                self._variants[form] = alias
+                forms.append(form)
+
         words = name.split()
         if words[0].lower().lstrip("'’") in _SURNAME_START:  # a surname alone (De Boer, 't Hooft, Bij de Vaate):
             # its first word is an ordinary one ("De", "Bij"), no first name
             if len(words) > 1:  # "de Boer" inside "Sanne de Boer" is the same surname
-                self._variants.setdefault(" ".join([words[0].lower(), *words[1:]]), alias)
+                put(" ".join([words[0].lower(), *words[1:]]))
         elif len(words) > 1:
             first = words[0]
             surname = " ".join(w for w in words[1:] if not re.fullmatch(_INITIALS, w + " "))
             if not re.fullmatch(_INITIALS, first + " "):  # "P." of "P. Hendriks" is no first name to replace alone
-                self._variants.setdefault(first, alias)
+                put(first)
             for form in {surname, surname[:1].upper() + surname[1:]}:
                 if not _common_word(form) or len(form.split()) > 1:
-                    self._variants.setdefault(form, alias)
+                    put(form)
         # the same forms in capitals and without accents ("ÇELIK benadrukt", "Nguyen" for "Nguyễn"): QA 53a D1, D10
-        for form in [k for k, v in self._variants.items() if v == alias and len(k) > 2]:
+        for form in [f for f in forms if len(f) > 2]:
             for other in (form.upper(), plain_letters(form), plain_letters(form).upper()):
                 if other.lower() not in organisation_words() and not _common_word(other):
                     self._variants.setdefault(other, alias)

@@ -945,8 +945,8 @@ class _Layout:
         if text and not heading and listed and _listed_item(text, item):
             self.listed = listed
             return text, {"heading": self.caption or self.heading, "speaker": listed}
-        if text and not heading and text.rstrip(":").strip().lower() in LIST_LABELS:
-            self.listed = text.rstrip(":").strip()
+        if text and not heading:
+            self.listed = list_label(text)
         if not text:
             self.blank()
         elif heading:
@@ -1182,6 +1182,13 @@ def _numbered_title(line: str, before: str, after: str, under_chapter: bool = Fa
 _RUN_ON = (",", ";", " en", " of")  # how a list's items that run on in one sentence end
 
 
+def list_label(line: str) -> str:
+    """The label of ``line`` when it heads a list of attendees or agenda items (:data:`LIST_LABELS`: ``Aanwezig:``),
+    else ``""``."""
+    label = line.rstrip(":").strip()
+    return label if label.lower() in LIST_LABELS else ""
+
+
 def _listed_item(line: str, item: bool) -> bool:
     """True when ``line`` (without its list mark; ``item``: it had one) is an entry of a list of attendees or agenda
     items under its label (:data:`LIST_LABELS`): a short line (at most 12 words) that is no sentence, and without a
@@ -1408,9 +1415,7 @@ def _text_blocks(lines: Iterable[str], markdown: bool, max_chars: int, laid_out:
             buf, buf_line, last_line, inline = line, number, line, ""
             buf_extra = {"heading": layout.caption or layout.heading, "speaker": listed}  # the label: a meta line
             continue
-        listed = ""
-        if not laid_out and line.rstrip(":").strip().lower() in LIST_LABELS:  # "Aanwezig:" over a list
-            listed = line.rstrip(":").strip()
+        listed = "" if laid_out else list_label(line)  # "Aanwezig:" over a list
         if not laid_out and (cue := _CUE_RANGE.match(line)):  # a timed cue's words have no speaker of their own
             line, inline, layout.turn = line[cue.end():], "", ""
         sm = None if box else _SPEAKER.match(line)

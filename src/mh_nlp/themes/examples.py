@@ -166,8 +166,8 @@ class ExampleScores:
         given ``taxonomy_path``; round 38 of ``training/variants/RULE.md``). Sets ``n_lexicon_``."""
         terms: dict = {}
         if self.lexicon:
-            folder = Path(self.taxonomy_path).parent / "synthetic" if self.taxonomy_path else None
-            terms = load_lexicon(tax, folder / "lexicon.jsonl" if folder else None)
+            beside = Path(self.taxonomy_path).parent / "synthetic" / "lexicon.jsonl" if self.taxonomy_path else None
+            terms = load_lexicon(tax, beside)
         self.n_lexicon_ = sum(len(terms.get(s, ())) for s in self.classes_)
         return [" ".join([t, *terms.get(s, ())]) for s, t in zip(self.classes_, self.section_texts_)]
 
