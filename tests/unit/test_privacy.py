@@ -236,3 +236,20 @@ def test_qa53a_foreign_phone_numbers_ibans_and_citizen_numbers_are_masked():
         == "IBAN [iban] en [iban]; BSN [bsn], BSN: [bsn]."
     kept = "In 2019-2023 waren er 1.204 meldingen (artikel 273f), geboren 12-03-1998, 2611 AB Delft, nummer 123456782."
     assert mask_contacts(kept) == kept
+
+
+def test_qa53a_a_speaker_label_may_begin_with_a_title_in_small_letters():
+    """QA 53a D12: 'mevr. Nowak-Lewandowska:' was no speaker label (a name's first word had to be capitalised), so
+    the title and the pseudonym stood in the statement; 'Mevr. …' was one. Now the label is the speaker, as the
+    capitalised form is, and both are the same person; a caption with a small word stays no speaker."""
+    from mh_nlp.io.readers import take_speaker
+
+    assert take_speaker("mevr. Nowak-Lewandowska: De opvang is vol.") == ("mevr. Nowak-Lewandowska",
+                                                                           "De opvang is vol.")
+    assert take_speaker("prof. dr. Jansen: De keten werkt.") == ("prof. dr. Jansen", "De keten werkt.")
+    for line in ("Inzetten op: preventie.", "mr. en mevr.: iets", "dr. is een afkorting: ja"):
+        assert take_speaker(line) == ("", line)
+    rows = [("De opvang is vol.", "mevr. Nowak-Lewandowska"), ("Klopt.", "Mevr. Nowak-Lewandowska")]
+    out = _pseudonymised([Statement("t.txt", i + 1, t, extra={"speaker": s}) for i, (t, s) in enumerate(rows)])
+    speakers = [o.extra["speaker"] for o in out]
+    assert "Nowak" not in " ".join(speakers) and speakers[0].split(" ", 1)[1] == speakers[1].split(" ", 1)[1]

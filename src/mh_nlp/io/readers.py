@@ -546,7 +546,9 @@ _NUMBERED = r"(?i:" + "|".join(GENERIC_SPEAKERS) + r")\s+\d{1,3}"
 _LOOSE_PARTICLES = r"(?:el|al|ben|bin|ibn|abu|bou|ait|von|du|da|di|dos|das|del|la|le)"
 _PARTICLE = (rf"(?:van|de|der|den|ten|ter|het|te|in|'t|{_LOOSE_PARTICLES}(?=(?:\s+(?:van|de|der|den|'t))*\s+{UPPER})"
              r"|(?:op|uit)(?=\s+(?:den|de|der|ten|ter|'t|het)\s))")
-_WORDS = (rf"(?:{UPPER}[\w.'’-]*|{_PARTICLE})"
+# a title in small letters before the name ("mevr. Nowak-Lewandowska:", QA 53a D12); "Mevr." is a capitalised word
+_SMALL_TITLE = rf"(?:(?:(?:dhr|mevr|mw|mr|dr|drs|ir|prof)\.\s*){{1,3}}(?={UPPER}))"
+_WORDS = (rf"(?:{_SMALL_TITLE}?{UPPER}[\w.'’-]*|{_PARTICLE})"
           rf"(?:\s+(?:{UPPER}[\w.'’-]*|{_PARTICLE})){{0,3}}")
 _BRACKETS = r"\s*\([^()]{1,40}\)|\s*\[[^\[\]]{1,40}\]"  # Jan (NLA), Jan [NLA]
 _AFFILIATION = rf"(?:{_BRACKETS}|\s+[-–]\s+{UPPER}[^:()\[\]]{{0,38}}?)"  # ... or Jan - NLA
