@@ -175,18 +175,33 @@ def test_a_bad_stance_row_is_refused_naming_the_row(tax, tmp_path, row, message)
 
 
 def test_the_lexicon_is_written_for_every_titled_section_and_marked_written(tax):
-    """data/synthetic/lexicon.jsonl: one row for each titled section, 40 distinct terms of 1-3 words each, written from
-    the taxonomy by the batches its README names."""
+    """data/synthetic/lexicon.jsonl: for each titled section one row of each of the two batches its README names
+    (round 38 and, taken in round 43, round 39), 40 terms of 1-3 words in each and 80 distinct ones a section, all
+    written from the taxonomy."""
     lexicon = read_lexicon(tax)
-    assert set(lexicon) == set(titled(tax)) and {len(t) for t in lexicon.values()} == {40}
+    assert set(lexicon) == set(titled(tax)) and {len(t) for t in lexicon.values()} == {80}
+    assert all(len({t.lower() for t in terms}) == 80 for terms in lexicon.values())
     rows = [json.loads(line) for line in lexicon_path().read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert all(r["written_from"] == "taxonomy" and r["batch"].startswith("2026-12-07-lex") for r in rows)
+    assert all(r["written_from"] == "taxonomy" and len(r["terms"]) == 40 for r in rows)
+    first = {r["section"] for r in rows if r["batch"] in {f"2026-12-07-lex{i}" for i in range(1, 5)}}
+    second = {r["section"] for r in rows if r["batch"] in {f"2026-12-07-lexb{i}" for i in range(1, 5)}}
+    assert first == second == set(titled(tax)) and len(rows) == 2 * len(first)
+
+
+def test_a_later_lexicon_batch_adds_terms_to_a_section_in_the_order_of_the_file(tax, tmp_path):
+    path = tmp_path / "lexicon.jsonl"
+    rows = [{"section": "4.7", "terms": ["opvang"], "written_from": "taxonomy", "batch": "a"},
+            {"section": "4.8", "terms": ["ontneming"], "written_from": "taxonomy", "batch": "a"},
+            {"section": "4.7", "terms": ["beschermde opvang", "Shelter"], "written_from": "taxonomy", "batch": "b"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert read_lexicon(tax, path) == {"4.7": ("opvang", "beschermde opvang", "Shelter"), "4.8": ("ontneming",)}
 
 
 @pytest.mark.parametrize("row, message", [
     ({"section": "9.9"}, "unknown section '9.9'"),
     ({"section": "2.2"}, "section 2.2 has no known title"),
-    ({"section": "4.7"}, "section 4.7 repeats row 1"),
+    ({"section": "4.7"}, "section 4.7 repeats row 1 \\(one row a section and batch\\)"),
+    ({"section": "4.7", "batch": "later", "terms": ["Opvang"]}, "term 'Opvang' appears twice \\(also in row 1\\)"),
     ({"terms": []}, "terms must be a non-empty list of texts"),
     ({"terms": "opvang"}, "terms must be a non-empty list of texts"),
     ({"terms": ["opvang", 3]}, "terms must be a non-empty list of texts"),

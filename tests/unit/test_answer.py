@@ -39,3 +39,26 @@ def test_k_is_bounded_by_the_sections_and_no_rows_give_no_answers():
     assert answer_order(P, CH, 10).shape == (1, 6)
     assert sorted(answer_order(P, CH, 10)[0].tolist()) == list(range(6))
     assert answer_order(np.zeros((0, 6)), CH, 3).shape == (0, 3)
+
+
+def test_the_temperature_is_fitted_on_the_section_shown():
+    """Round 43: the temperature makes the probability of the answer shown (chapter first) match how often it is
+    right. Answers right half the time at a raw probability near 0.8 are cooled toward 0.5; answers always right
+    are sharpened; and the fitted confidence's mean sits near the share right."""
+    from mh_nlp.themes.examples import softmax
+    from mh_nlp.themes.model import fit_shown_temperature
+
+    rng = np.random.default_rng(3)
+    chapters = np.array([1, 1, 2, 2, 3, 3])
+    n = 400
+    logits = rng.normal(scale=0.3, size=(n, 6))
+    shown = rng.integers(0, 6, n)
+    logits[np.arange(n), shown] += 3.0  # the raw softmax gives the shown column about 0.8
+    right = rng.random(n) < 0.5
+    accepted = [[int(s)] if r else [int((s + 1) % 6)] for s, r in zip(shown, right)]
+    raw = softmax(logits)[np.arange(n), shown].mean()
+    T = fit_shown_temperature(logits, accepted, chapters)
+    p = softmax(logits / T)[np.arange(n), shown]
+    assert raw > 0.75 and T > 1 and abs(p.mean() - right.mean()) < 0.05
+    T_all = fit_shown_temperature(logits, [[int(s)] for s in shown], chapters)
+    assert T_all < 1 and softmax(logits / T_all)[np.arange(n), shown].mean() > raw

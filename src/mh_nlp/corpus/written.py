@@ -181,32 +181,37 @@ def lexicon_path() -> Path:
 def read_lexicon(taxonomy: Taxonomy, path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """The written lexicon: for each titled section its ``terms`` — words and short phrases of its subject, written
     from the taxonomy (``written_from: taxonomy``), which the theme model's keyword overlap reads beside the
-    section's title and description. Each row checked: valid JSON with every field, a titled section that no other
-    row names, ``terms`` a non-empty list of distinct texts of 1-3 words. The first bad row raises
+    section's title and description. A section may have one row per ``batch`` (a later batch adds terms to the
+    earlier ones, in the order of the file). Each row checked: valid JSON with every field, a titled section that
+    no other row of the same batch names, ``terms`` a non-empty list of texts of 1-3 words, none of them (in any
+    capitalisation) a term of the same section in this or an earlier row. The first bad row raises
     :class:`WrittenSetError` with a one-line message naming it."""
     path = Path(path or lexicon_path())
     out: dict[str, tuple[str, ...]] = {}
-    rows: dict[str, int] = {}
+    rows: dict[tuple[str, str], int] = {}
+    seen: dict[str, dict[str, int]] = {}  # per section: each term (lower case) and the row that gave it
     for n, where, d in json_rows(path, "the written lexicon", LEXICON_FIELDS, WrittenSetError):
         sec = _titled_section(taxonomy, where, d["section"])
-        if sec in rows:
-            raise WrittenSetError(f"{where}: section {sec} repeats row {rows[sec]} (one row a section)")
+        key = (sec, str(d["batch"]))
+        if key in rows:
+            raise WrittenSetError(f"{where}: section {sec} repeats row {rows[key]} (one row a section and batch)")
         if d["written_from"] not in WRITTEN_FROM:
             raise WrittenSetError(f"{where}: written_from must be one of {', '.join(WRITTEN_FROM)}")
         terms = d.get("terms")
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
             raise WrittenSetError(f"{where}: terms must be a non-empty list of texts")
-        seen: set[str] = set()
+        have = seen.setdefault(sec, {})
         for raw in terms:
             term = " ".join(raw.split())
             if not 1 <= len(term.split()) <= LEXICON_MAX_WORDS:
                 raise WrittenSetError(f"{where}: term {raw!r} has {len(term.split())} words (a term has 1-"
                                       f"{LEXICON_MAX_WORDS})")
-            if term.lower() in seen:
-                raise WrittenSetError(f"{where}: term {term!r} appears twice")
-            seen.add(term.lower())
-        rows[sec] = n
-        out[sec] = tuple(" ".join(t.split()) for t in terms)
+            if term.lower() in have:
+                raise WrittenSetError(f"{where}: term {term!r} appears twice" + (
+                    f" (also in row {have[term.lower()]})" if have[term.lower()] != n else ""))
+            have[term.lower()] = n
+        rows[key] = n
+        out[sec] = out.get(sec, ()) + tuple(" ".join(t.split()) for t in terms)
     return out
 
 

@@ -16,7 +16,7 @@ For a statement ``x`` and every titled section ``s`` the model computes a few ev
   maximum over all of them (``tau``; near-copies of an example count most), and to their centroid;
 * ``title`` — cosine similarity to the section's title and keywords;
 * ``keywords`` — keyword overlap with the section's title, keywords and the terms of its written lexicon
-  (``data/synthetic/lexicon.jsonl``, 40 words and short phrases of the section's subject): cosine of stem TF-IDF
+  (``data/synthetic/lexicon.jsonl``, 80 words and short phrases of the section's subject): cosine of stem TF-IDF
   rows (:class:`~mh_nlp.themes.features.StemTfidf`), which catches the field's own words (``loverboy``,
   ``uitzendbureau``) that the sentence encoder blurs;
 * ``prior`` — the log share of ``s`` among the anthology quotes;
@@ -25,7 +25,9 @@ For a statement ``x`` and every titled section ``s`` the model computes a few ev
   section).
 
 A weighted sum of the features scores each section, a softmax gives probabilities, and one temperature
-calibrates them. The weights are a conditional logit learned on quotes held out *inside* the training data,
+calibrates them: fitted on the section shown (the chapter-first answer, :mod:`.answer`), whether it is right against
+its probability, since that probability is the confidence a user reads (round 43). The weights are a conditional
+logit learned on quotes held out *inside* the training data,
 half by page (a new round table) and half at random (new statements on known themes), each scored with the
 evidence of the other examples only. Because every section has written examples, a section's own evidence
 always points *toward* it, so the weights are constrained to be non-negative. An example counts with a weight
@@ -530,7 +532,7 @@ class ExampleRanker(ExampleScores):
             accepted=None, sources=None, stance=None):
         from sklearn.model_selection import GroupKFold, KFold
 
-        from .model import conditional_logit, fit_temperature
+        from .model import conditional_logit, fit_shown_temperature
 
         X, y = list(X), list(y)
         n = len(X)
@@ -593,7 +595,7 @@ class ExampleRanker(ExampleScores):
         nonneg = [i for i, f in enumerate(FEATURES) if f not in FREE_SIGN]
         self.weights_ = conditional_logit(G, np.concatenate(ys), np.ones(len(self.classes_), dtype=bool), self.l2,
                                           nonneg)
-        self.temperature_ = fit_temperature(G @ self.weights_, accs)
+        self.temperature_ = fit_shown_temperature(G @ self.weights_, accs, self.section_chapter_)
         self.correction_term_ = self._learn_correction_term(
             G @ self.weights_ / self.temperature_, [q[te] for _, te in splits[:n_page]], groups, E, yi, accs)
         for k, v in self._base(D, E, yi, w, is_quote, st).items():

@@ -89,6 +89,30 @@ def fit_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]]) -> fl
     return float(np.exp(res.x[0]))
 
 
+def fit_shown_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]], section_chapters: np.ndarray
+                          ) -> float:
+    """The temperature T minimising the log-loss of *what is shown*: whether the answer under softmax(logits / T)
+    (the chapter-first section of :mod:`.answer`) is one of the accepted sections, against that section's
+    probability. The confidence a user sees and the evaluation's ECE are that probability; the likelihood of the
+    accepted sections over all sections (:func:`fit_temperature`) left the many answers shown at 0.1-0.2 right
+    twice as often as they said (round 43 of ``training/variants/RULE.md``)."""
+    from scipy.optimize import minimize_scalar
+
+    from .answer import chapter_then_section
+
+    masks = accepted_mask(accepted, logits.shape[1])
+    rows = np.arange(len(logits))
+
+    def loss(logt: float) -> float:
+        P = _softmax(logits / np.exp(logt))
+        j = chapter_then_section(P, section_chapters)[1]
+        p = np.clip(P[rows, j], 1e-9, 1 - 1e-9)
+        right = masks[rows, j]
+        return -float(np.where(right, np.log(p), np.log1p(-p)).sum())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded").x))
+
+
 class SpacyPreprocessor(BaseEstimator, TransformerMixin):
     """Texts -> :class:`~mh_nlp.themes.features.Prepared`, through ``mh_nlp.nlp.normalize`` and the spaCy pipeline
     (:func:`mh_nlp.themes.features.prepare`, which a loaded classifier calls too)."""
