@@ -6,6 +6,7 @@ choice), section accuracy / top-3 / chapter accuracy / ECE — the figures of th
     python training/choice_rule.py                                  # the default model
     python training/choice_rule.py training/variants/pcw.py         # a variant (round ten)
     python training/choice_rule.py --by-length                      # and confidence against accuracy by length
+    python training/choice_rule.py --reliability                    # and in ten bins of confidence (the ECE's)
 
 A variant is a small Python file that changes the model when it is imported (``training/variants/``; each says
 which round it belongs to). The rule and the log of the rounds, each written down before it ran, are in
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("variant", nargs="?", help="a variant file (training/variants/*.py); none: the default model")
     ap.add_argument("--by-length", action="store_true",
                     help="also print each protocol's mean confidence against its accuracy by the statements' length")
+    ap.add_argument("--reliability", action="store_true",
+                    help="also print each protocol's confidence against accuracy in the ten bins the ECE is made of")
     args = ap.parse_args(argv)
     variant: dict = {}
     if args.variant:
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{proto}: {_line(rows[proto])}  ({time.time() - t0:.0f} s)", flush=True)
         if args.by_length:
             _by_length(rows[proto], [c.quotes[i].text for i in t], items)
+        if args.reliability:
+            _reliability(rows[proto], items)
     model = Examples("variant", "", tax, "e5")
     _fit(model, c, np.arange(len(c.quotes)))
     for which in ("development", "external"):
@@ -81,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{which}{' (reported only)' if which == 'external' else ''}: {_line(rows[which])}", flush=True)
         if args.by_length:
             _by_length(rows[which], [r["text"] for r in sentences], items)
+        if args.reliability:
+            _reliability(rows[which], items)
     choosing = ("new_pages", "known_themes", "themes_without_quotes", "development")
     mean = np.mean([rows[p]["section"]["accuracy"] for p in choosing])
     print(f"mean section accuracy over the four choosing protocols: {mean:.4f}")
@@ -125,6 +132,18 @@ def _by_length(r: dict, texts: list[str], items) -> None:
     for name, m in (("below 0.5", below), ("0.5 and above", ~below)):
         if m.any():
             print(f"    confidence {name}: n={m.sum()}, accuracy {hit[m].mean():.3f}")
+
+
+def _reliability(r: dict, items) -> None:
+    """Mean confidence against accuracy in each tenth of confidence that holds a statement (round 42's look)."""
+    conf = np.array(r["confidence"])
+    hit = np.array([p in it.accepted for p, it in zip(r["predictions"], items)])
+    cells = []
+    for lo in np.arange(10) / 10:
+        m = (conf >= lo) & ((conf < lo + 0.1) if lo < 0.9 else (conf <= 1.0))
+        if m.any():
+            cells.append(f"{lo:.1f}+ n={m.sum()} conf {conf[m].mean():.2f} acc {hit[m].mean():.2f}")
+    print("    " + " | ".join(cells))
 
 
 def _line(r: dict) -> str:
