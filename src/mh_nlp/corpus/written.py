@@ -201,6 +201,7 @@ def read_lexicon(taxonomy: Taxonomy, path: str | Path | None = None) -> dict[str
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
             raise WrittenSetError(f"{where}: terms must be a non-empty list of texts")
         have = seen.setdefault(sec, {})
+        clean = []
         for raw in terms:
             term = " ".join(raw.split())
             if not 1 <= len(term.split()) <= LEXICON_MAX_WORDS:
@@ -210,8 +211,9 @@ def read_lexicon(taxonomy: Taxonomy, path: str | Path | None = None) -> dict[str
                 raise WrittenSetError(f"{where}: term {term!r} appears twice" + (
                     f" (also in row {have[term.lower()]})" if have[term.lower()] != n else ""))
             have[term.lower()] = n
+            clean.append(term)
         rows[key] = n
-        out[sec] = out.get(sec, ()) + tuple(" ".join(t.split()) for t in terms)
+        out[sec] = out.get(sec, ()) + tuple(clean)
     return out
 
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import minimize, minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
 from ..corpus.records import load_taxonomy
+from .answer import chapter_then_section
 from .features import Prepared, StemTfidf, prepare
 from .scoring import CORRECTION_FEATURES, FEATURES, RankerScores, _softmax, confidence_features
 
@@ -96,10 +97,6 @@ def fit_shown_temperature(logits: np.ndarray, accepted: Sequence[Sequence[int]],
     probability. The confidence a user sees and the evaluation's ECE are that probability; the likelihood of the
     accepted sections over all sections (:func:`fit_temperature`) left the many answers shown at 0.1-0.2 right
     twice as often as they said (round 43 of ``training/variants/RULE.md``)."""
-    from scipy.optimize import minimize_scalar
-
-    from .answer import chapter_then_section
-
     masks = accepted_mask(accepted, logits.shape[1])
     rows = np.arange(len(logits))
 
