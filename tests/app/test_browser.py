@@ -787,3 +787,30 @@ def test_22_tab_leaves_the_section_list_without_saving_however_it_was_opened(pag
     page.wait_for_selector("#review tbody tr.st:nth-child(2).decided")
     assert {d["final_section"] for d in _decided(page, server, doc)} >= {"4.12"}
 
+
+
+@pytest.mark.parametrize("key", ["Escape", "Tab"])
+def test_23_a_list_opened_with_the_mouse_saves_nothing_on_arrows_and_esc_or_tab(page, server, key):
+    """Stop 54's open point: a list opened with a click took ↓ ↓ and then Esc or Tab as a pick (Chromium fires
+    "change" for the option its open list shows however it closes), and saved that section at once. A click that
+    opens the list is now the same as `s`: the keys in it only mark the row, Esc and Tab cancel, Enter saves."""
+    doc = _paste_and_wait(page, server, f"muis {key}", KEY_LINES[:3])
+    page.goto(server + f"review?doc={doc}")
+    row = page.locator("#review tr.st").nth(0)
+    sel = row.locator("select.pick")
+    sel.click()
+    page.wait_for_selector("#review tbody tr.st:nth-child(1) select.pick:open")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press(key)
+    page.wait_for_timeout(1500)  # longer than a pick waits for its key: anything wrongly saved would be by now
+    assert _decided(page, server, doc) == []
+    assert "pending" not in row.get_attribute("class") and sel.input_value() == ""
+    sel.click()  # Enter in a list the mouse opened saves the section it shows
+    page.wait_for_selector("#review tbody tr.st:nth-child(1) select.pick:open")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#review tbody tr.st:nth-child(1).decided")
+    [d] = _decided(page, server, doc)
+    assert d["final_section"] == sel.locator("option").nth(2).get_attribute("value")

@@ -142,14 +142,15 @@ function setupReview() {
   rows.forEach((tr) => {
     const sel = tr.querySelector("select.pick");
     sel.insertAdjacentHTML("beforeend", options);
-    // A section picked with the mouse is saved at once. Arrow keys and typing on the closed list change its value
+    // A section picked with the mouse is saved (when the mouse moves, or after a second). Arrow keys and typing on the closed list change its value
     // too (and fire "change"): that only marks the row, Enter saves it, Esc or leaving the list (Tab) cancels it.
-    // The list `s` opened (sel.dataset.opened) takes the keys itself, and Chromium fires "change" for the option
+    // The list `s` or a click opened (sel.dataset.opened) takes the keys itself, and Chromium fires "change" for the option
     // it shows whether Enter, Tab or Esc closed it: that change only marks the row too. After Enter, Tab or a
     // mouse pick Chromium also "click"s the select; only the key's keyup (or its repeat), which reaches the page,
     // tells which: Enter saves, Tab cancels as it does on the closed list (QA 47b L8: there Tab saved, on the
     // closed list it cancelled), and Esc, without a click, cancels. A click that no key follows is the mouse's:
-    // saved when the mouse moves or focus leaves the list, else after a second.
+    // saved when the mouse moves or focus leaves the list, else after a second. A list the mouse opened waits so
+    // from its "change" on, with or without that click (another browser may not send it).
     let browsing = false;
     let accepting = null;  // the timer of a click whose keyup is awaited
     const settle = (save) => {  // the pick Chromium's click accepted: saved (Enter, the mouse) or not (Tab)
@@ -161,25 +162,31 @@ function setupReview() {
       else if (tr.classList.contains("pending") && sel.value) decide(tr, sel.value);
     };
     const byMouse = (ev) => { if (ev.movementX || ev.movementY) settle(true); };
+    const awaitKey = () => {  // the pick just made is saved after a second or a mouse move, unless a key says not
+      if (accepting) return;
+      accepting = setTimeout(() => settle(true), 1000);
+      document.addEventListener("pointermove", byMouse, true);
+    };
     sel.addEventListener("focus", () => { browsing = false; });
     sel.addEventListener("mousedown", () => {  // a mouse pick saves, even after arrow keys, even the same section
       browsing = false;
-      delete sel.dataset.opened;
       if (tr.classList.contains("pending")) { sel.value = ""; setState(tr, "", ""); }
+      // the click opens the list: keys in it only mark the row, as after `s` (stop 54: ↓ ↓ Esc saved them)
+      sel.dataset.opened = "mouse";
     });
     sel.addEventListener("change", () => {
       if (!sel.value) return;
       if (browsing || sel.dataset.opened) {  // said once, and tied to the list (aria-describedby): QA 47b M1
-        if (!tr.classList.contains("pending")) say("not saved yet: Enter saves, Esc or Tab cancels");
+        const byClick = sel.dataset.opened === "mouse" && !browsing;
+        if (!tr.classList.contains("pending") && !byClick) say("not saved yet: Enter saves, Esc or Tab cancels");
         setState(tr, "pending", "not saved yet: Enter saves, Esc or Tab cancels");
+        if (byClick) awaitKey();  // a mouse pick (saved) unless Esc or Tab closed the list
         return;
       }
       decide(tr, sel.value);
     });
     sel.addEventListener("click", () => {
-      if (!(sel.dataset.opened && tr.classList.contains("pending") && sel.value) || accepting) return;
-      accepting = setTimeout(() => settle(true), 1000);
-      document.addEventListener("pointermove", byMouse, true);
+      if (sel.dataset.opened && tr.classList.contains("pending") && sel.value) awaitKey();
     });
     sel.addEventListener("keyup", (ev) => {
       if (ev.key === "Escape") { settle(false); cancelPick(tr); tr.focus(); }
