@@ -7,33 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
-from mh_nlp.themes import examples as ex
-
-_shared = runpy.run_path(str(Path(__file__).with_name("lexrows.py")))
-_shared["install"]()
-ROWS = _shared["rows"]
-SHARP = ex.FEATURES.index("sharp")
-_base = ex.ExampleScores._base
-_features = ex.ExampleScores._features
+L = runpy.run_path(str(Path(__file__).with_name("lexrows.py")))
 
 
-def base(self, D, E, y, w, is_quote, stance=None):
-    out = _base(self, D, E, y, w, is_quote, stance)
-    out["lexnear"] = (ROWS(self, D).T.tocsr(), np.asarray(y))
-    self._lexnear_last = out["lexnear"]
+def score(m, kept, D):
+    Rt, y = kept
+    sims = (L["rows"](m, D) @ Rt).toarray()  # (statements, examples)
+    out = np.zeros((len(D), len(m.classes_)))
+    for s in np.unique(y):
+        out[:, s] = sims[:, y == s].max(axis=1)
     return out
 
 
-def features(self, base_, D, E, K, skip=frozenset()):
-    F = np.array(_features(self, base_, D, E, K, frozenset(skip) | {"sharp"}))
-    Rt, y = base_.get("lexnear", getattr(self, "_lexnear_last", None))
-    sims = np.asarray((ROWS(self, D) @ Rt).todense())  # (n, examples)
-    out = np.zeros((len(D), len(self.classes_)))
-    for s in np.unique(y):
-        out[:, s] = sims[:, y == s].max(axis=1)
-    F[:, :, SHARP] = out
-    return F
-
-
-ex.ExampleScores._base = base
-ex.ExampleScores._features = features
+L["slot"]("lexnear", lambda m, D, y, w, stance: (L["rows"](m, D).T.tocsr(), np.asarray(y)), score)

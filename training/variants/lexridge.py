@@ -9,34 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from mh_nlp.themes import examples as ex
-
-_shared = runpy.run_path(str(Path(__file__).with_name("lexrows.py")))
-_shared["install"]()
-ROWS = _shared["rows"]
-SHARP = ex.FEATURES.index("sharp")
+L = runpy.run_path(str(Path(__file__).with_name("lexrows.py")))
 ALPHA = float(os.environ.get("MH_LEXALPHA", "1"))
-_base = ex.ExampleScores._base
-_features = ex.ExampleScores._features
 
 
-def base(self, D, E, y, w, is_quote, stance=None):
+def make(m, D, y, w, stance):
     from sklearn.linear_model import Ridge
 
-    out = _base(self, D, E, y, w, is_quote, stance)
-    Y = (np.asarray(y)[:, None] == np.arange(len(self.classes_))[None, :]).astype(float)
-    r = Ridge(alpha=ALPHA, solver="sparse_cg").fit(ROWS(self, D), Y, sample_weight=np.asarray(w, dtype=float))
-    out["lexridge"] = r
-    self._lexridge_last = r
-    return out
+    Y = (np.asarray(y)[:, None] == np.arange(len(m.classes_))[None, :]).astype(float)
+    return Ridge(alpha=ALPHA, solver="sparse_cg").fit(L["rows"](m, D), Y, sample_weight=np.asarray(w, dtype=float))
 
 
-def features(self, base_, D, E, K, skip=frozenset()):
-    F = np.array(_features(self, base_, D, E, K, frozenset(skip) | {"sharp"}))
-    r = base_.get("lexridge", getattr(self, "_lexridge_last", None))
-    F[:, :, SHARP] = r.predict(ROWS(self, D))
-    return F
-
-
-ex.ExampleScores._base = base
-ex.ExampleScores._features = features
+L["slot"]("lexridge", make, lambda m, r, D: r.predict(L["rows"](m, D)))
