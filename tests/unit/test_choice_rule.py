@@ -162,3 +162,49 @@ def test_the_third_written_batch_builds_a_data_folder_the_checks_accept(tmp_path
     assert copies(third, [q.text for q in load_quotes()], outside) == []
     r = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True)
     assert r.returncode == 1 and "exists" in r.stderr
+
+
+def test_lexrows_centroids_sum_each_groups_rows_at_their_weights_and_the_stance_rows_at_theirs(monkeypatch):
+    """lexrows.py (rounds 46-52): a group's centroid is the unit-length weighted sum of its examples' rows, with
+    the written stance statements at stance_weight when given."""
+    from scipy import sparse
+
+    monkeypatch.setattr(ex.ExampleScores, "_design", ex.ExampleScores._design)
+    lex = runpy.run_path(str(VARIANTS / "lexrows.py"))
+    table = {"ex": np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 2.0]]), "st": np.array([[0, 3.0, 0]])}
+    monkeypatch.setitem(lex["centroids"].__globals__, "rows", lambda model, D: sparse.csr_matrix(table[D]))
+
+    class Fake:
+        stance_weight = 2.0
+
+    C = lex["centroids"](Fake(), "ex", np.array([0, 0, 1]), 3, np.array([1.0, 3.0, 1.0]))
+    np.testing.assert_allclose(C[0], np.array([1.0, 3.0, 0]) / np.sqrt(10))
+    np.testing.assert_allclose(C[1], [0, 0, 1.0])
+    assert not C[2].any()  # a group without examples stays 0
+    C = lex["centroids"](Fake(), "ex", np.array([0, 0, 1]), 2, np.ones(3), stance=("st", [0], [1]),
+                         stance_groups=np.array([1]))
+    np.testing.assert_allclose(C[1], np.array([0, 6.0, 2.0]) / np.sqrt(40))  # 2 x the stance row beside its example
+
+
+def test_cuechap_gives_every_stance_column_a_copy_per_chapter(monkeypatch):
+    """cuechap.py (round 54): feature (g, c) of a section is the statement's stance column g where the section lies
+    in chapter c, else 0; the base features stay first."""
+    cc = _load(monkeypatch, "cuechap")
+    base, n_cues = cc["BASE"], cc["N_CUES"]
+    assert ex.FEATURES[:len(base)] == base and len(ex.FEATURES) == len(base) + 4 * n_cues
+    assert set(cc["EXTRA"]) <= set(ex.FREE_SIGN)
+
+    class Fake:
+        section_chapter_ = np.array([1, 2, 2, 4])
+        chapters_ = np.array([1, 2, 3, 4])
+        classes_ = np.array(["1.1", "2.1", "2.2", "4.1"])
+
+    F = np.zeros((2, 4, len(base)))
+    monkeypatch.setitem(cc["features"].__globals__, "_features", lambda self, *a, **k: F)
+    E = np.zeros((2, 3))
+    cues = np.arange(1, 2 * n_cues + 1, dtype=float).reshape(2, n_cues)
+    G = cc["features"](Fake(), None, np.hstack([E, cues]), E, None)
+    X = G[:, :, len(base):].reshape(2, 4, n_cues, 4)
+    np.testing.assert_array_equal(X[:, 1, :, 1], cues)  # section 2.1 in chapter 2
+    np.testing.assert_array_equal(X[:, 3, :, 3], cues)  # section 4.1 in chapter 4
+    assert not X[:, 1, :, [0, 2, 3]].any() and not X[:, :, :, 2].any()  # no section in chapter 3
