@@ -352,3 +352,23 @@ def test_force_keeps_the_model_it_replaces_and_removes_what_a_killed_save_left(t
             f"stays as {prev}") in res.output
     assert prev.read_bytes() == intact and load_classifier(prev).metadata["corrections"] == 2
     assert load_classifier(model).metadata["corrections"] == 2
+
+
+def test_qa55_what_label_calls_a_statement_is_no_formula_to_train_add(tmp_path):
+    """QA 55 #1: `label` read '@SUM(A1:A2) opvang is vol' as a statement (a formula followed by words), and `train
+    --add` refused that row of its output as a formula. One rule now: a correction is refused as a formula exactly
+    when a note's line is read as one (meta)."""
+    from mh_nlp.io.kinds import kind_of
+
+    said = ["@SUM(A1:A2) opvang is vol", '=HYPERLINK("http://voorbeeld.invalid","klik hier") voor het rapport',
+            "=SOM(A1:A3) als voorbeeld van de telling"]
+    formulas = ['=HYPERLINK("http://e.x/x","klik")', "=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "=2+2",
+                "=A1", "-cmd|' /C calc'!A0", "@SUM(A1:A2)"]
+    for text in said:
+        assert kind_of(text) == "statement" and formula(text) is None, text
+    for text in formulas:
+        assert kind_of(text) == "meta" and formula(text), text
+    f = tmp_path / "f.csv"
+    f.write_text('text,section\n"@SUM(A1:A2) opvang is vol",2.16\n', encoding="utf-8")
+    [row] = read_additions(f)
+    assert (row.text, row.section) == ("@SUM(A1:A2) opvang is vol", "2.16")

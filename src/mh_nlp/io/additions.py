@@ -298,8 +298,9 @@ def too_long(text: str) -> str | None:
 
 def formula(text: str) -> str | None:
     """Why a text is a spreadsheet formula, not a statement (``=HYPERLINK(…)``, ``@SUM(…)``, ``=2+2``, ``=A1``,
-    ``=cmd|' /C calc'!A0``): a bullet (``- Te weinig opvang``), ``+31 …`` or ``=Meer opvang nodig.`` (a note's
-    remark) is none."""
+    ``=cmd|' /C calc'!A0``; :func:`~mh_nlp.io.kinds.is_formula`, the rule by which ``label`` reads a line as no
+    statement): a bullet (``- Te weinig opvang``), ``+31 …``, ``=Meer opvang nodig.`` (a note's remark) or a formula
+    followed by words (``@SUM(A1:A2) opvang is vol``, a statement to ``label``) is none."""
     stripped = text.strip()
     if not is_formula(stripped):
         return None

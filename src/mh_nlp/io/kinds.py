@@ -225,25 +225,22 @@ def chairs(speaker: str) -> bool:
 
 
 # a spreadsheet formula, not a statement (QA 47a D2): =HYPERLINK(…), @SUM(…) (not "- Opvang (…"); =2+2, =(1+2)*3,
-# =10% as a whole (not "=10% meer meldingen", QA 47c N4); =A1, =B2*3; a DDE call =cmd|' /C calc'!A0, -cmd|…
-_FORMULA = re.compile(r"[=+\-@][A-Za-z_][A-Za-z0-9_.]*\("
-                      r"|=\s*[-+]?[\d(][\d\s.,()+\-*/^%]*$"
-                      r"|=\s*\$?[A-Za-z]{1,3}\$?\d+(?![\w.,])"
-                      r"|[=+\-@][A-Za-z0-9_.]+\|")
-
-
-# the same, the whole line: a note's line that is a formula and nothing else ("=SOM(A1:A3) als voorbeeld …" says more)
+# =10% as a whole (not "=10% meer meldingen", QA 47c N4); =A1, =B2*3 — each the whole line: a line that goes on in
+# words ("=SOM(A1:A3) als voorbeeld …", "@SUM(A1:A2) opvang is vol") says something and is a statement (QA 55 #1);
+# and a DDE call anywhere after a formula's first sign (=cmd|' /C calc'!A0, -cmd|…, @SUM(1+1)*cmd|' /C calc'!A0)
 _WHOLE_FORMULA = re.compile(r"[=+\-@][A-Za-z_][A-Za-z0-9_.]*\(.*\)\s*$"
                             r"|=\s*[-+]?[\d(][\d\s.,()+\-*/^%]*$"
                             r"|=\s*\$?[A-Za-z]{1,3}\$?\d+\s*$"
-                            r"|[=+\-@][A-Za-z0-9_.]+\|")
+                            r"|[=+\-@][A-Za-z0-9_.]+\|"
+                            r"|[=+\-@].*?[A-Za-z0-9_.]\|\s*'")
 
 
-def is_formula(text: str, whole: bool = False) -> bool:
-    """Whether ``text`` is a spreadsheet formula (:data:`_FORMULA`): refused as a correction
-    (``mh_nlp.io.additions.formula``); ``whole``: a formula and nothing after it, which :func:`kind_of` reads as
-    meta, since no note states it (QA 47c N4)."""
-    return bool((_WHOLE_FORMULA if whole else _FORMULA).match(text.strip()))
+def is_formula(text: str) -> bool:
+    """Whether ``text`` is a spreadsheet formula and nothing else (:data:`_WHOLE_FORMULA`), or holds a DDE call
+    after a formula's first sign: one rule for every command — :func:`kind_of` reads it as meta (no note states
+    it, QA 47c N4), and a correction of it is refused (``mh_nlp.io.additions.formula``, ``train --add`` and the
+    screen's API), so that whatever ``label`` calls a statement can be given back as a correction (QA 55 #1)."""
+    return bool(_WHOLE_FORMULA.match(text.strip()))
 
 
 def read_kind(text: str, read_chars: int) -> str:
@@ -282,7 +279,7 @@ def kind_of(text: str, speaker: str = "") -> str:
             line = _TRAILING.sub("", m.group(2)) or line
         elif _name_like(m.group(1)) and m.group(2).strip() and kind_of(m.group(2)) == "chatter":
             return "chatter"  # "Petra de Boer: Eens." in a cell or to classify, as a note's reader reads it (QA 51a D1)
-    if cues.meta.fullmatch(line) or is_formula(text, whole=True):  # a formula pasted with the notes is no statement (QA 47c N4)
+    if cues.meta.fullmatch(line) or is_formula(text):  # a formula pasted with the notes is no statement (QA 47c N4)
         return "meta"
     if cues.chatter.fullmatch(line) or cues.chatter.fullmatch(_ADDRESSED.sub("", line)):
         return "chatter"
