@@ -126,12 +126,16 @@ def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
     assert res.exit_code == 0, res.output
     assert "corrections: 1" in res.output and "4.7" in res.output and "c\xe9.csv" in res.output
     assert "closeness to a correction (cosine above 0.8" in res.output
-    # a model trained with corrections is never replaced without --force: not by --if-needed (which would retrain it
-    # without them), nor by another --add; --if-needed with the same corrections has nothing to do
+    # a model trained with corrections is never replaced without --force: not by `train` (which would retrain it
+    # without them), nor by another --add; --if-needed with the same corrections, or without --add while its data
+    # and code are current (QA 55 #6: it exited 1), has nothing to do
     before = out.read_bytes()
     other = tmp_path / "c2.csv"
     other.write_text("text,section\nMeer opvangplekken voor vrouwen in het zuiden.,4.7\n", encoding="utf-8")
-    for args, why in ((["train", "--model", str(out), "--if-needed"], "which a retraining without them would lose"),
+    res = CliRunner().invoke(main, ["train", "--model", str(out), "--if-needed"])
+    assert res.exit_code == 0 and res.output.startswith(f"model is up to date: {out} (trained with 1 correction from")
+    assert "retrain it with --add" in res.output and res.output.count("\n") == 1, res.output
+    for args, why in ((["train", "--model", str(out)], "which a retraining without them would lose"),
                       (["train", "--add", str(add), "--model", str(out)], "the same corrections"),
                       (["train", "--add", str(other), "--model", str(out), "--if-needed"], "c2.csv would replace")):
         res = CliRunner().invoke(main, args)
@@ -140,6 +144,19 @@ def test_info_shows_the_corrections_a_model_learnt(trained, tmp_path):
     res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(out), "--if-needed"])
     assert res.exit_code == 0 and res.output.startswith(f"model is up to date: {out}"), res.output
     assert out.read_bytes() == before
+    # once the data change, --if-needed without --add would lose the corrections: refused, saying both
+    import shutil
+
+    from mh_nlp.paths import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data)
+    with open(data / "synthetic" / "statements.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"id": "w-2.16-900", "section": "2.16", "written_from": "taxonomy", "batch": "qa55", '
+                 '"text": "Voor mannelijke slachtoffers is er in de regio nauwelijks een bed te vinden."}\n')
+    res = CliRunner().invoke(main, ["train", "--model", str(out), "--if-needed"], env={"MH_NLP_DATA": str(data)})
+    assert res.exit_code == 1 and "which a retraining without them would lose" in res.output, res.output
+    assert "out of date (the data changed" in res.output and out.read_bytes() == before
     # a file beside it that is not a model's metadata is never written over, not even with --force
     mine = tmp_path / "notes.json"
     mine.write_text('{"my": "notes"}', encoding="utf-8")

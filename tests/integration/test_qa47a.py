@@ -352,6 +352,11 @@ def test_force_keeps_the_model_it_replaces_and_removes_what_a_killed_save_left(t
             f"stays as {prev}") in res.output
     assert prev.read_bytes() == intact and load_classifier(prev).metadata["corrections"] == 2
     assert load_classifier(model).metadata["corrections"] == 2
+    # QA 55 #5: the next --force lets the model kept before go, and says which it was
+    res = CliRunner().invoke(main, ["train", "--add", str(second), "--model", str(model), "--force"])
+    assert res.exit_code == 0, res.output
+    assert f"the model kept there before (trained with 2 corrections from {first.resolve()}, trained 20" in res.output
+    assert res.output.rstrip().endswith(") is replaced"), res.output
 
 
 def test_qa55_what_label_calls_a_statement_is_no_formula_to_train_add(tmp_path):

@@ -72,7 +72,7 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
                   force: bool, candidate: str, learn_suggestions: bool) -> None:
     """The rest of ``train``, with the model's lock held."""
     from ..themes.store import (default_model_path, fast_model_path, metadata_path, model_metadata_or_none,
-                                remove_stale_temporaries, sha256_file)
+                                previous_path, remove_stale_temporaries, sha256_file)
     from ..io.additions import read_additions
     from ..io.writers import same_file
     from ..paths import shown
@@ -115,6 +115,13 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
             click.echo(f"model is up to date: {path}" + (f" (trained with the corrections of {shown(add_file)})"
                                                           if additions else ""))
             return
+        if not additions and meta and meta.get("corrections") and not out_of_date(path, candidate, corrections=False):
+            # QA 55 #6: nothing to do for a model with corrections whose data and code are current (without --add,
+            # --if-needed judges all but its corrections, which it keeps)
+            click.echo(f"model is up to date: {path} (trained with {_corrections(meta['corrections'])} from "
+                       f"{meta.get('corrections_file') or '?'}; when the data change, retrain it with "
+                       f"--add {meta.get('corrections_file') or 'FILE'})")
+            return
     if not default and path.exists() and not force:
         # a model file is replaced without --force only when it is a plain model of this kind (no corrections), and,
         # at a path given with --model, only by --if-needed; one trained with corrections never
@@ -154,6 +161,8 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
         click.echo(f"{path} is out of date: {'; '.join(reasons)}; training it again")
     before = _signature(path)
     keep = force and not default and before is not None  # QA 47a D5: --force keeps the model it replaces
+    # QA 55 #5: the model kept before is let go by this one; say which it was
+    older = model_metadata_or_none(previous_path(path)) if keep and previous_path(path).exists() else None
     try:  # a model that another run saves at a new path meanwhile is not replaced without --force
         meta = _guard(train_model, path, candidate, additions, str(add_file.resolve()) if add_file else None,
                       added_sha, new_only=before is None and not force, keep_previous=keep, warn=_warn)
@@ -170,6 +179,10 @@ def _train_locked(path: Path, model_path: Path | None, add_file: Path | None, fa
     if meta.get("previous"):
         click.echo(f"the model it replaced is kept as {meta['previous']} (and its .json): give it as --model to use "
                    f"it, or rename the two back to go back; the next --force replaces it")
+        if older is not None:
+            what = (f"trained with {_corrections(older['corrections'])} from {older.get('corrections_file') or '?'}"
+                    if older.get("corrections") else "trained without corrections")
+            click.echo(f"the model kept there before ({what}, trained {older.get('trained_at', '?')}) is replaced")
     elif "previous_damaged" in meta:
         kept = meta["previous_damaged"]
         click.echo("the model it replaced was damaged (its checksum did not match) and is not kept"
