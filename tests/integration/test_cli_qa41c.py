@@ -74,7 +74,8 @@ def test_a_partial_evaluation_says_how_it_was_run_cites_only_its_own_plots_and_l
              "--quiet")
     assert res.returncode == 0, res.stderr.decode()[-2000:]  # 20-24 folds: the made-up notes of some folds left out
     md = (out / "evaluation.md").read_text(encoding="utf-8")
-    assert "Reproduce with `mh-nlp evaluate --folds 24 --candidate majority --no-corrections`" in md
+    # QA 55 #11: with the folder it was written to (the default reports/ may hold another report)
+    assert f"Reproduce with `mh-nlp evaluate --folds 24 --candidate majority --no-corrections --out {out}`" in md
     assert "Reliability plot" not in md and [p.name for p in out.glob("reliability_*.png")] == ["reliability_mine.png"]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 import time
 import warnings
 from collections import Counter
@@ -830,7 +831,8 @@ def run_evaluation(out_dir: Path, folds: int = DEFAULT_FOLDS, only: list[str] | 
            "provenance": provenance(models), "reference": REFERENCE,
            "readings": score_readings(quotes, tax),
            "protocols": {}, "verbatim": {}, "corrections": {}, "in_order": {},
-           "options": {"folds": folds, "candidates": sorted(only) if only else None, "corrections": corrections}}
+           "options": {"folds": folds, "candidates": sorted(only) if only else None, "corrections": corrections,
+                       "out": None if Path(out_dir) == Path("reports") else str(out_dir)}}
     for proto in PROTOCOLS:
         res = {"candidates": {}}
         for m in models:
@@ -1012,6 +1014,8 @@ def _command(ev: dict) -> str:
     parts += [f"--candidate {name}" for name in opts.get("candidates") or ()]
     if opts.get("corrections") is False:
         parts.append("--no-corrections")
+    if opts.get("out"):  # QA 55 #11: a report written elsewhere is reproduced there (reports/ may hold another)
+        parts.append(f"--out {shlex.quote(opts['out'])}")
     return " ".join(parts)
 
 
