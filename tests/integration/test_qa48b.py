@@ -184,6 +184,11 @@ def test_a_statement_embedded_in_part_is_said_in_words_and_in_a_label_column(mon
     r = run("classify", long)
     assert (f"  embedded in part: the first 1,998 of its {len(long.strip()):,} characters (the sentence encoder's "
             "window); its words and organisations all count") in r.stdout.splitlines()
+    longer = "Gegevens delen lukt niet. " * 500  # QA 55 #8: past 10,000 characters nothing is read, nor found
+    r = run("classify", longer)
+    assert (f"  embedded in part: the first 1,998 of its {len(longer.strip()):,} characters (the sentence encoder's "
+            "window); its words and organisations count up to character 10,000, where reading stops"
+            ) in r.stdout.splitlines()
     note = tmp_path / "n.txt"
     note.write_text(long + "\n", encoding="utf-8")
     out = tmp_path / "o.csv"

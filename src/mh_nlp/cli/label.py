@@ -304,9 +304,10 @@ def _prediction_human(text: str, p: Prediction, entities: list[dict[str, Any]]) 
                         f"probable chapter; {p.section} of the most probable chapter, chosen first (chapter "
                         f"{p.chapter}, {prob(p.chapter_confidence)})")
     if p.embedded_chars is not None:  # QA 48b D14: as --json's embedded_chars
+        read = ("its words and organisations all count" if len(text) <= MAX_CHARS else  # QA 55 #8: not past 10,000
+                f"its words and organisations count up to character {MAX_CHARS:,}, where reading stops")
         lines.insert(4 + bool(higher), f"  embedded in part: the first {p.embedded_chars:,} of its {len(text):,} "
-                                       "characters (the sentence encoder's window); its words and organisations all "
-                                       "count")
+                                       f"characters (the sentence encoder's window); {read}")
     if p.off_subject:  # QA 48b D5: near no section's title and keywords; QA 51a D10: no word at all
         if p.subject_similarity is not None and p.subject_similarity < OFF_SUBJECT_BELOW:
             why = f"near no section (similarity {shown_similarity(p.subject_similarity)}, below {OFF_SUBJECT_BELOW:g})"
