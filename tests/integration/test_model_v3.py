@@ -645,3 +645,28 @@ def test_the_keyword_overlap_reads_the_written_lexicon(trained):
     assert (K.max(axis=1) > 0).all()
     res = CliRunner().invoke(main, ["info", "--model", str(path)])
     assert f"{m.n_lexicon_} written lexicon terms (keyword overlap only)" in res.output, res.output
+
+
+def test_a_model_copied_under_another_name_can_be_trained_again_with_force(trained, tmp_path):
+    """QA 55 #4: a model copied as regio-oost.npz/.json (its metadata still naming the file it was saved as) was used
+    by info and classify, but `train --add … --force` refused it as not its metadata; the recorded checksum now says
+    that it is. A .json that records another file's checksum stays a stranger's, never written over."""
+    import shutil
+
+    from mh_nlp.themes.store import model_metadata_or_none
+
+    src, _meta, _clf = trained
+    copy = tmp_path / "regio-oost.npz"
+    shutil.copyfile(src, copy)
+    shutil.copyfile(src.with_suffix(".json"), copy.with_suffix(".json"))
+    assert json.loads(copy.with_suffix(".json").read_text())["model_file"] != copy.name
+    assert model_metadata_or_none(copy)["model_sha256"]
+    add = tmp_path / "c.csv"
+    add.write_text("text,section\nMeer opvangplekken voor mannen in het oosten.,4.7\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(copy), "--force"])
+    assert res.exit_code == 0 and f"kept as {tmp_path / 'regio-oost.previous.npz'}" in res.output, res.output
+    other = tmp_path / "ander.npz"
+    shutil.copyfile(src, other)
+    meta = json.loads(src.with_suffix(".json").read_text())
+    other.with_suffix(".json").write_text(json.dumps({**meta, "model_sha256": "0" * 64}), encoding="utf-8")
+    assert model_metadata_or_none(other) is None

@@ -52,7 +52,15 @@ def model_metadata_or_none(path: Path) -> dict | None:
     if not isinstance(meta, dict) or "format" not in meta:
         return None
     # a kept previous model (previous_path) renamed back to the name it had is that model's metadata too
-    return meta if Path(path).name in (meta.get("model_file"), meta.get("previous_of")) else None
+    if Path(path).name in (meta.get("model_file"), meta.get("previous_of")):
+        return meta
+    # QA 55 #4: a model copied under another name (both files renamed) is described by its metadata all the same:
+    # the checksum it records is the file's
+    try:
+        same = isinstance(meta.get("model_sha256"), str) and meta["model_sha256"] == sha256_file(Path(path))
+    except OSError:
+        same = False
+    return meta if same else None
 
 
 PREVIOUS = ".previous"  # mine.npz replaced by `train --force` is kept as mine.previous.npz (+ .json), one generation
