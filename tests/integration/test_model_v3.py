@@ -665,6 +665,14 @@ def test_a_model_copied_under_another_name_can_be_trained_again_with_force(train
     add.write_text("text,section\nMeer opvangplekken voor mannen in het oosten.,4.7\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["train", "--add", str(add), "--model", str(copy), "--force"])
     assert res.exit_code == 0 and f"kept as {tmp_path / 'regio-oost.previous.npz'}" in res.output, res.output
+    # QA 55 #12: info says when the corrections file has changed since the model learnt it, or is gone
+    assert "has changed since" not in CliRunner().invoke(main, ["info", "--model", str(copy)]).output
+    add.write_text("text,section\nMeer opvangplekken voor mannen in het westen.,4.7\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["info", "--model", str(copy)])
+    assert res.exit_code == 0 and "  that file has changed since (now SHA-256 " in res.output, res.output
+    assert f"`mh-nlp train --add {add.resolve()} --model {copy} --force` learns it as it is now" in res.output
+    add.unlink()
+    assert "  that file is no longer there" in CliRunner().invoke(main, ["info", "--model", str(copy)]).output
     other = tmp_path / "ander.npz"
     shutil.copyfile(src, other)
     meta = json.loads(src.with_suffix(".json").read_text())

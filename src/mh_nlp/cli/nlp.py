@@ -56,6 +56,11 @@ def info(base: str | None, model_path: Path | None) -> None:
             sha = meta.get("corrections_file_sha256")  # none for the review screen's trainings (QA 51b N8)
             click.echo(f"  corrections: {n} in sections {', '.join(meta.get('corrections_sections') or [])} from "
                        f"{meta.get('corrections_file')}" + (f" (SHA-256 {sha})" if sha else ""))
+            now = _file_now(meta.get("corrections_file")) if sha else None
+            if now is not None and now != sha:  # QA 55 #12: as `train --if-needed --add` would say
+                click.echo(f"  that file has changed since (now SHA-256 {now}): `mh-nlp train --add "
+                           f"{meta.get('corrections_file')} --model {path} --force` learns it as it is now"
+                           if now else "  that file is no longer there")
             agreed = meta.get("confirmations") or 0
             if agreed:  # QA 51a D3
                 click.echo(f"  of which {agreed} keep the section the model suggested: learnt as confirmations, like an "
@@ -257,3 +262,17 @@ def entities_evaluate(gold_path: Path | None, base: str | None, ids: bool, show_
     if show_errors:
         for e in res["errors"]:
             click.echo(f"- {e['text']}\n    missed {e['missed']} spurious {e['spurious']}")
+
+
+def _file_now(name) -> str | None:
+    """The SHA-256 of the file ``name`` now, "" when it is gone, None when it cannot be read (then nothing is said)."""
+    from ..themes.store import sha256_file
+
+    if not name:
+        return None
+    try:
+        return sha256_file(Path(name))
+    except FileNotFoundError:
+        return ""
+    except OSError:
+        return None
