@@ -456,6 +456,7 @@ def test_a_section_written_the_dutch_way_or_with_its_title_gets_a_hint(tmp_path)
     """QA 44a D15: '4,7' (a decimal comma) and '4.7 Betere slachtofferbescherming' (pasted with its title) were
     refused without saying which section was meant; '4.70' stays without a guess (4.7 or 4.10?)."""
     for section, hint in (("4,7", "; did you mean 4.7?"), ("4.7 Betere slachtofferbescherming", "; did you mean 4.7?"),
+                          ("betere slachtofferbescherming", "; did you mean 4.7?"),  # QA 55 #13: the title alone
                           ("4.70", ""), ("9.9", "")):
         f = tmp_path / "c.csv"
         f.write_text(f'text,section\nMeer opvang.,"{section}"\n', encoding="utf-8")

@@ -122,6 +122,8 @@ def check_additions(rows, where, unit: str = "row", taxonomy: Taxonomy | None = 
         if section not in tax.sections:
             guess = next((g for g in (section.replace(",", "."), section.split()[0].rstrip(".:") if section.split()
                                       else "") if g != section and g in tax.sections), None)
+            titled_as = [n for n, s in tax.sections.items() if s.title.casefold() == section.casefold()]
+            guess = guess or (titled_as[0] if len(titled_as) == 1 else None)  # QA 55 #13: the title alone
             hint = f"; did you mean {guess}?" if guess else ""  # QA 44a: "4,7", or "4.7 Betere slachtofferbescherming"
             raise AdditionsError(f"{at}: unknown section {section!r} (sections are 1.1-4.14 of data/sections.json)"
                                  f"{hint}")
