@@ -38,7 +38,9 @@ def fit_temperature(logits, accepted):
     return _fit_temperature(logits, accepted)
 
 
-def fit(self, *args, **kwargs):
+def fit_caught(self, *args, **kwargs):
+    """The model's own fit, and the held-out logits, log-lengths (minus log 12) and accepted masks it calibrated on
+    (round 59's lentlab.py fits its temperature on them too)."""
     CAUGHT.clear()
     CAUGHT.update(fitting=True, lengths=[])
     try:
@@ -46,7 +48,11 @@ def fit(self, *args, **kwargs):
     finally:
         CAUGHT["fitting"] = False
     Z, L = CAUGHT["logits"], np.concatenate(CAUGHT["lengths"]) - LOG12
-    masks = mdl.accepted_mask(CAUGHT["accepted"], Z.shape[1])
+    return out, Z, L, mdl.accepted_mask(CAUGHT["accepted"], Z.shape[1])
+
+
+def fit(self, *args, **kwargs):
+    out, Z, L, masks = fit_caught(self, *args, **kwargs)
 
     def nll(p):
         z = Z / np.exp(p[0]) * np.exp(p[1] * L)[:, None]

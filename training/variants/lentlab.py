@@ -14,8 +14,8 @@ from mh_nlp.themes import model as mdl
 from mh_nlp.themes.answer import chapter_then_section
 
 LT = runpy.run_path(str(Path(__file__).with_name("lentemp.py")))  # its embed, features and predict_proba
-CAUGHT, LOG12 = LT["CAUGHT"], LT["LOG12"]
-_fit, _shown = LT["_fit"], mdl.fit_shown_temperature
+CAUGHT = LT["CAUGHT"]
+_shown = mdl.fit_shown_temperature
 
 
 def fit_shown_temperature(logits, accepted, section_chapters):
@@ -24,14 +24,7 @@ def fit_shown_temperature(logits, accepted, section_chapters):
 
 
 def fit(self, *args, **kwargs):
-    CAUGHT.clear()
-    CAUGHT.update(fitting=True, lengths=[])
-    try:
-        out = _fit(self, *args, **kwargs)
-    finally:
-        CAUGHT["fitting"] = False
-    Z, L = CAUGHT["logits"], np.concatenate(CAUGHT["lengths"]) - LOG12
-    masks = mdl.accepted_mask(CAUGHT["accepted"], Z.shape[1])
+    out, Z, L, masks = LT["fit_caught"](self, *args, **kwargs)
     rows = np.arange(len(Z))
 
     def loss(p):
