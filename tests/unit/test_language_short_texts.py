@@ -3,7 +3,7 @@ arbeitet gut mit den Gemeinden zusammen."), while Dutch notes full of English lo
 
 Every sentence below was **written for this test** (2026-12-07, not taken from notes, quotes or any corpus): the
 foreign ones as an analyst might receive them from an international partner, the Dutch ones in the mixed style of
-round-table notes. The first eight foreign ones are QA 48b's probes."""
+round-table notes. The first eight foreign ones are QA 48b's probes; the French ones were added for QA 55."""
 from __future__ import annotations
 
 import pytest
@@ -58,6 +58,15 @@ FOREIGN = [  # written for this test
     "Die Beratungsstellen sind überlastet.",
     "Opfer bekommen zu spät Hilfe.",
     "Die Staatsanwaltschaft verfolgt zu wenige Täter.",
+    # French (QA 55: the first, its Dutch-looking "de" outweighing "les", "des" and "dans", read as Dutch)
+    "Les victimes de la traite des êtres humains ont besoin de plus de places dans les foyers.",
+    "Il faut plus de places d'accueil pour les hommes.",
+    "La police et les communes travaillent bien ensemble.",
+    "Les mineurs sont recrutés en ligne.",
+    "Nous voulons une meilleure protection des victimes.",
+    "Les listes d'attente sont trop longues.",
+    "L'exploitation sexuelle se déplace vers les logements privés.",
+    "Chaque région a besoin d'un coordinateur.",
 ]
 
 DUTCH_WITH_LOANS = [  # written for this test: Dutch notes with English words, acronyms and names
@@ -85,7 +94,7 @@ DUTCH_WITH_LOANS = [  # written for this test: Dutch notes with English words, a
 
 
 @pytest.mark.parametrize("text", FOREIGN)
-def test_short_english_and_german_statements_do_not_read_as_dutch(text):
+def test_short_english_german_and_french_statements_do_not_read_as_dutch(text):
     assert not reads_as_dutch(text)
 
 

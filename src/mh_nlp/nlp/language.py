@@ -10,15 +10,17 @@ outside sentences, the notes gold sets) the highest share of such words is 0.125
 Words that Dutch uses too are never on the lists ("de les", "Den Haag").
 
 Short English and German texts, and those built on words Dutch shares ("Die Polizei arbeitet gut mit den Gemeinden
-zusammen.", "We need more shelters.": QA 48b D7), are caught by word frequencies (``wordfreq``, offline: the Dutch
-list :mod:`mh_nlp.nlp.normalize` reads too, and the small English and German ones): a text of at least
-:data:`MIN_FREQ_WORDS` words (:data:`MIN_COUNTED` of them counted) does not read as Dutch when its words are, on
-average, :data:`FOREIGN_MARGIN` or more Zipf points (a factor of ten each) more frequent in English or in German than
-in Dutch. Acronyms (``NLA``, ``HR``)
+zusammen.", "We need more shelters.": QA 48b D7), and French ones whose Dutch-looking *de* outweighed their French
+function words (QA 55: "Les victimes de la traite … ont besoin de plus de places dans les foyers.") are caught by word
+frequencies (``wordfreq``, offline: the Dutch list :mod:`mh_nlp.nlp.normalize` reads too, and the small English,
+German and French ones): a text of at least :data:`MIN_FREQ_WORDS` words (:data:`MIN_COUNTED` of them counted) does
+not read as Dutch when its words are, on average, :data:`FOREIGN_MARGIN` or more Zipf points (a factor of ten each)
+more frequent in English, German or French than in Dutch. Acronyms (``NLA``, ``HR``)
 and words none of the lists knows (names) are not counted, so a Dutch note with English loan words ("De NLA doet een
 screening van uitzendbureaus.", "Er is een taskforce voor labour exploitation opgericht.") stays Dutch: its Dutch
-words outweigh them. On the project's Dutch texts the highest average is 0.50 ("Voorkom victim blaming."); on 44
-English and German sentences written for the test (``tests/unit/test_language_short_texts.py``) the lowest is 1.31.
+words outweigh them. On the project's Dutch texts the highest average is 0.50 ("Voorkom victim blaming."; with French
+beside English and German too); on 44 English and German sentences written for the test
+(``tests/unit/test_language_short_texts.py``) the lowest is 1.31, on its French ones 2.3–3.2.
 Texts of one or two words ("The end.") are not judged: a word list is no language model."""
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ ENGLISH_SHARE = 0.25
 MIN_FREQ_WORDS = 3  # words a text needs to be judged by word frequencies
 MIN_COUNTED = 2  # of which known to a frequency list and no acronym ("Arbeitsausbeutung nimmt zu.": 2 of 3)
 FOREIGN_MARGIN = 1.0  # average Zipf points by which a text's words are more English or German than Dutch
+OTHER_LANGUAGES = ("en", "de", "fr")  # wordfreq's small lists, against its large Dutch one
 ZIPF_FLOOR = 1.0  # the Zipf frequency of a word a list does not hold (the large Dutch list goes down to 1)
 _WORD = re.compile(r"[^\W\d_]+")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
@@ -58,14 +61,14 @@ def dutch_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _frequencies() -> dict[str, dict[str, float]]:
     """Word -> Zipf frequency for Dutch (``wordfreq``'s large list, also read by :mod:`mh_nlp.nlp.normalize`),
-    English and German (its small lists: the words of at least 3 Zipf, so a rarer English or German word counts as
+    English, German and French (its small lists: the words of at least 3 Zipf, so a rarer such word counts as
     unknown, which errs on the side of Dutch); empty without ``wordfreq``."""
     try:
         import wordfreq
     except ImportError:  # pragma: no cover - wordfreq is a dependency
         return {}
     return {lang: wordfreq.get_frequency_dict(lang, wordlist="large" if lang == "nl" else "small")
-            for lang in ("nl", "en", "de")}
+            for lang in ("nl", *OTHER_LANGUAGES)}
 
 
 def _zipf(freq: float | None) -> float:
@@ -73,8 +76,8 @@ def _zipf(freq: float | None) -> float:
 
 
 def foreign_margin(text: str) -> tuple[float, int]:
-    """How many Zipf points the words of ``text`` are on average more frequent in English or in German (whichever is
-    higher) than in Dutch, and how many words counted (acronyms and words no list holds are not)."""
+    """How many Zipf points the words of ``text`` are on average more frequent in English, German or French (whichever
+    is highest) than in Dutch, and how many words counted (acronyms and words no list holds are not)."""
     lists = _frequencies()
     if not lists:
         return 0.0, 0
@@ -83,7 +86,7 @@ def foreign_margin(text: str) -> tuple[float, int]:
     if not words:
         return 0.0, 0
     dutch = sum(_zipf(lists["nl"].get(w)) for w in words)
-    other = max(sum(_zipf(lists[lang].get(w)) for w in words) for lang in ("en", "de"))
+    other = max(sum(_zipf(lists[lang].get(w)) for w in words) for lang in OTHER_LANGUAGES)
     return (other - dutch) / len(words), len(words)
 
 
