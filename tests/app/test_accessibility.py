@@ -321,7 +321,10 @@ def test_k_a_document_removed_in_another_tab_leaves_the_table(page, server):
     assert page.locator("#documents tbody tr", has_text="weg ermee").count() == 1
     assert page.request.delete(server + f"api/documents/{gone}").status == 200  # as another tab removes it
     page.wait_for_selector(f"#documents tbody tr[data-doc='{gone}']", state="detached", timeout=60_000)
-    assert "weg ermee (doc " in page.locator("#documents-said").inner_text()
+    from playwright.sync_api import expect
+
+    # said a moment later (the status line is emptied first, so that the same words are said again): waited for
+    expect(page.locator("#documents-said")).to_contain_text("weg ermee (doc ")
     assert "was removed" in page.locator("#documents-said").inner_text()
     assert page.evaluate("window.notReloaded") is True
     page.wait_for_selector("#documents tbody tr[data-status=done] >> text=nog bezig", timeout=120_000)
